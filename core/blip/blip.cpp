@@ -1,0 +1,325 @@
+#include "blip.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+#include <dlfcn.h>
+#include <link.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "errors.h"
+#include "generation.h"
+#include "modeling_blip.h"
+
+namespace glimpse::blip {
+
+struct BlipModel::Impl {
+  std::filesystem::path dir;
+  BlipConfig config;
+  BlipImageProcessor processor;
+  BertTokenizer tokenizer;
+  TensorMap weights;  // keeps memory-mapped storage alive
+  BlipForConditionalGeneration captioning{nullptr};
+  BlipForQuestionAnswering vqa{nullptr};
+  BlipForImageTextRetrieval retrieval{nullptr};
+
+  at::Tensor stack_pixels(const std::vector<PixelValues>& images) const {
+    const int64_t h = config.vision_config.image_size, w = config.vision_config.image_size;
+    if (images.empty()) throw BlipError("no images given");
+    at::Tensor out = at::empty({static_cast<int64_t>(images.size()), 3, h, w}, at::TensorOptions().dtype(at::kFloat));
+    for (size_t i = 0; i < images.size(); ++i) {
+      if (static_cast<int64_t>(images[i].size()) != 3 * h * w)
+        throw BlipError("pixel values hold " + std::to_string(images[i].size()) + " floats; the model needs 3x" +
+                        std::to_string(h) + "x" + std::to_string(w));
+      std::memcpy(out[static_cast<int64_t>(i)].data_ptr<float>(), images[i].data(), images[i].size() * sizeof(float));
+    }
+    return out;
+  }
+
+  static at::Tensor to_tensor(const std::vector<std::vector<int64_t>>& rows) {
+    const int64_t n = static_cast<int64_t>(rows.size()), len = rows.empty() ? 0 : static_cast<int64_t>(rows[0].size());
+    at::Tensor t = at::empty({n, len}, at::TensorOptions().dtype(at::kLong));
+    for (int64_t i = 0; i < n; ++i) std::copy(rows[i].begin(), rows[i].end(), t[i].data_ptr<int64_t>());
+    return t;
+  }
+
+  Encoding encode_texts(const std::vector<std::string>& texts) const {
+    EncodeOptions o;
+    o.padding = Padding::Longest;
+    o.truncation = true;
+    o.max_length = config.text_config.max_position_embeddings;
+    return tokenizer.encode_batch(texts, o);
+  }
+
+  std::vector<std::vector<GeneratedText>> run_generation(const BlipTextLMHeadModel& decoder, const at::Tensor& encoder_states,
+                                                         const at::Tensor& start_ids, const at::Tensor& start_mask,
+                                                         const GenerationConfig& gc, const std::atomic<bool>* cancel) const {
+    class Session : public DecoderSession {
+     public:
+      Session(BlipTextLMHeadModel d, at::Tensor enc, int64_t rows_per_item)
+          : decoder_(std::move(d)), enc_(std::move(enc)), cache_(decoder_->bert->make_cache(rows_per_item)) {}
+      at::Tensor step(const at::Tensor& ids, const at::Tensor& mask) override {
+        TextForwardOptions o;
+        o.encoder_hidden_states = enc_;
+        o.cache = &cache_;
+        return decoder_->forward(ids, mask, o, /*last_only=*/true).select(/*dim=*/1, 0);
+      }
+      void reorder(const at::Tensor& index) override { cache_.reorder(index); }
+
+     private:
+      BlipTextLMHeadModel decoder_;
+      at::Tensor enc_;
+      TextCache cache_;
+    };
+    GenerationConfig c = gc;
+    c.eos_token_id = config.text_config.sep_token_id;
+    c.pad_token_id = config.text_config.pad_token_id;
+    SessionFactory factory = [&](int64_t rows_per_item) {
+      return std::make_unique<Session>(decoder, encoder_states, rows_per_item);
+    };
+    GenerationResult r = generate(factory, start_ids, start_mask, c, cancel);
+    const size_t per = static_cast<size_t>(c.num_return_sequences);
+    std::vector<std::vector<GeneratedText>> out(r.sequences.size() / per);
+    for (size_t i = 0; i < r.sequences.size(); ++i) {
+      GeneratedText g;
+      g.token_ids = r.sequences[i];
+      g.text = tokenizer.decode(g.token_ids, true);
+      if (!r.sequences_scores.empty()) g.score = r.sequences_scores[i];
+      out[i / per].push_back(std::move(g));
+    }
+    return out;
+  }
+};
+
+BlipModel::BlipModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BlipModel::~BlipModel() = default;
+
+namespace {
+bool has_prefix(const TensorMap& w, const char* prefix) {
+  auto it = w.tensors.lower_bound(prefix);
+  return it != w.tensors.end() && it->first.rfind(prefix, 0) == 0;
+}
+}  // namespace
+
+std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, const LoadOptions& options) {
+  c10::InferenceMode guard;
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) throw BlipError("model folder not found: " + dir.string());
+  impl->config = load_blip_config(dir / "config.json");
+  // The processor config is the checkpoint's when present; fall back to BLIP's defaults at the
+  // model's image size.
+  if (std::filesystem::exists(dir / "preprocessor_config.json", ec)) {
+    impl->processor = BlipImageProcessor(load_image_processor_config(dir / "preprocessor_config.json"));
+  } else {
+    BlipImageProcessorConfig pc;
+    pc.height = pc.width = impl->config.vision_config.image_size;
+    impl->processor = BlipImageProcessor(pc);
+  }
+  if (impl->processor.output_height() != impl->config.vision_config.image_size ||
+      impl->processor.output_width() != impl->config.vision_config.image_size)
+    throw BlipError((dir / "preprocessor_config.json").string() + " resizes to " +
+                    std::to_string(impl->processor.output_width()) + "x" + std::to_string(impl->processor.output_height()) +
+                    " but the vision model takes " + std::to_string(impl->config.vision_config.image_size) + "x" +
+                    std::to_string(impl->config.vision_config.image_size));
+  impl->tokenizer = BertTokenizer::from_folder(dir);
+  const auto& tc = impl->config.text_config;
+  if (impl->tokenizer.vocab_size() > tc.vocab_size || impl->tokenizer.dec_id() != tc.bos_token_id ||
+      impl->tokenizer.sep_id() != tc.sep_token_id || impl->tokenizer.pad_id() != tc.pad_token_id)
+    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: " +
+                    std::to_string(impl->tokenizer.vocab_size()) + " tokens with [DEC]=" +
+                    std::to_string(impl->tokenizer.dec_id()) + ", the model has " + std::to_string(tc.vocab_size) +
+                    " tokens with bos_token_id=" + std::to_string(tc.bos_token_id));
+  impl->weights = load_checkpoint(dir);
+
+  // Heads: those config.json names (all three when it names none) whose parts the checkpoint holds.
+  const auto& arch = impl->config.architectures;
+  auto listed = [&](BlipHead h) {
+    return arch.empty() || std::find(arch.begin(), arch.end(), head_class_name(h)) != arch.end();
+  };
+  const TensorMap& w = impl->weights;
+  const bool has_decoder = has_prefix(w, "text_decoder."), has_encoder = has_prefix(w, "text_encoder.");
+  const bool has_itm = has_prefix(w, "itm_head.") || has_prefix(w, "vision_proj.") || has_prefix(w, "text_proj.");
+  if (options.captioning && listed(BlipHead::Captioning) && has_decoder) {
+    impl->captioning = BlipForConditionalGeneration(impl->config);
+    load_head_weights(*impl->captioning, BlipHead::Captioning, impl->config, w);
+  }
+  if (options.question_answering && listed(BlipHead::QuestionAnswering) && has_decoder && has_encoder) {
+    impl->vqa = BlipForQuestionAnswering(impl->config);
+    load_head_weights(*impl->vqa, BlipHead::QuestionAnswering, impl->config, w);
+  }
+  if (options.retrieval && listed(BlipHead::Retrieval) && has_itm) {
+    impl->retrieval = BlipForImageTextRetrieval(impl->config);
+    load_head_weights(*impl->retrieval, BlipHead::Retrieval, impl->config, w);
+  }
+  if (!impl->captioning && !impl->vqa && !impl->retrieval) {
+    // Let the strict loader explain what is missing for the head config.json asks for.
+    BlipHead want = BlipHead::Captioning;
+    if (!arch.empty() && arch[0] == head_class_name(BlipHead::QuestionAnswering)) want = BlipHead::QuestionAnswering;
+    if (!arch.empty() && arch[0] == head_class_name(BlipHead::Retrieval)) want = BlipHead::Retrieval;
+    std::shared_ptr<torch::nn::Module> probe;
+    if (want == BlipHead::Captioning) probe = BlipForConditionalGeneration(impl->config).ptr();
+    if (want == BlipHead::QuestionAnswering) probe = BlipForQuestionAnswering(impl->config).ptr();
+    if (want == BlipHead::Retrieval) probe = BlipForImageTextRetrieval(impl->config).ptr();
+    load_head_weights(*probe, want, impl->config, w);
+    throw BlipError(w.source + " holds no BLIP head that was asked for");
+  }
+  return std::unique_ptr<BlipModel>(new BlipModel(std::move(impl)));
+}
+
+bool BlipModel::has_captioning() const { return static_cast<bool>(impl_->captioning); }
+bool BlipModel::has_question_answering() const { return static_cast<bool>(impl_->vqa); }
+bool BlipModel::has_retrieval() const { return static_cast<bool>(impl_->retrieval); }
+std::vector<std::string> BlipModel::heads() const {
+  std::vector<std::string> h;
+  if (has_captioning()) h.emplace_back(head_class_name(BlipHead::Captioning));
+  if (has_question_answering()) h.emplace_back(head_class_name(BlipHead::QuestionAnswering));
+  if (has_retrieval()) h.emplace_back(head_class_name(BlipHead::Retrieval));
+  return h;
+}
+const BlipConfig& BlipModel::config() const { return impl_->config; }
+const BertTokenizer& BlipModel::tokenizer() const { return impl_->tokenizer; }
+const BlipImageProcessor& BlipModel::processor() const { return impl_->processor; }
+const std::filesystem::path& BlipModel::dir() const { return impl_->dir; }
+std::string BlipModel::weights_dtype() const { return impl_->weights.stored_dtype; }
+
+PixelValues BlipModel::preprocess(const Rgb8Image& image) const { return impl_->processor.preprocess(image); }
+
+std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<PixelValues>& images,
+                                                           const std::vector<std::string>& prompts,
+                                                           const GenerationConfig& gc,
+                                                           const std::atomic<bool>* cancel) const {
+  if (!impl_->captioning) throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
+  if (!prompts.empty() && prompts.size() != 1 && prompts.size() != images.size())
+    throw BlipError("give one prompt, or one per image");
+  c10::InferenceMode guard;
+  at::Tensor pixels = impl_->stack_pixels(images);
+  at::Tensor image_embeds = impl_->captioning->vision_model->forward(pixels).last_hidden_state;
+  const int64_t batch = pixels.size(0);
+  at::Tensor ids, mask;
+  if (prompts.empty()) {
+    ids = at::full({batch, 1}, impl_->config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong));
+    mask = at::ones({batch, 1}, at::TensorOptions().dtype(at::kLong));
+  } else {
+    std::vector<std::string> all = prompts.size() == 1 ? std::vector<std::string>(batch, prompts[0]) : prompts;
+    Encoding enc = impl_->encode_texts(all);
+    // As BlipForConditionalGeneration.generate: [CLS] -> bos, and the last column ([SEP]) dropped.
+    ids = Impl::to_tensor(enc.input_ids);
+    mask = Impl::to_tensor(enc.attention_mask);
+    ids.select(1, 0).fill_(impl_->config.text_config.bos_token_id);
+    ids = ids.slice(1, 0, ids.size(1) - 1).contiguous();
+    mask = mask.slice(1, 0, mask.size(1) - 1).contiguous();
+  }
+  return impl_->run_generation(impl_->captioning->text_decoder, image_embeds, ids, mask, gc, cancel);
+}
+
+std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<PixelValues>& images,
+                                                          const std::vector<std::string>& questions,
+                                                          const GenerationConfig& gc,
+                                                          const std::atomic<bool>* cancel) const {
+  if (!impl_->vqa) throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
+  if (questions.size() != 1 && questions.size() != images.size()) throw BlipError("give one question, or one per image");
+  c10::InferenceMode guard;
+  at::Tensor pixels = impl_->stack_pixels(images);
+  const int64_t batch = pixels.size(0);
+  at::Tensor image_embeds = impl_->vqa->vision_model->forward(pixels).last_hidden_state;
+  std::vector<std::string> all = questions.size() == 1 ? std::vector<std::string>(batch, questions[0]) : questions;
+  Encoding enc = impl_->encode_texts(all);
+  TextForwardOptions o;
+  o.encoder_hidden_states = image_embeds;
+  at::Tensor question_embeds =
+      impl_->vqa->text_encoder->forward(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask), o);
+  at::Tensor bos = at::full({batch, 1}, impl_->config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong));
+  return impl_->run_generation(impl_->vqa->text_decoder, question_embeds, bos, at::ones_like(bos), gc, cancel);
+}
+
+std::vector<std::vector<MatchScore>> BlipModel::match(const std::vector<PixelValues>& images,
+                                                      const std::vector<std::string>& texts) const {
+  if (!impl_->retrieval) throw BlipError("this model has no image-text matching head (BlipForImageTextRetrieval)");
+  if (texts.empty()) throw BlipError("no texts given");
+  c10::InferenceMode guard;
+  auto& m = impl_->retrieval;
+  at::Tensor image_embeds = m->vision_model->forward(impl_->stack_pixels(images)).last_hidden_state;
+  Encoding enc = impl_->encode_texts(texts);
+  at::Tensor ids = Impl::to_tensor(enc.input_ids), mask = Impl::to_tensor(enc.attention_mask);
+  at::Tensor image_feat = m->image_features(image_embeds);
+  at::Tensor text_feat = m->text_features(ids, mask);
+  at::Tensor itc = at::matmul(image_feat, text_feat.t());  // [images, texts]
+  std::vector<std::vector<MatchScore>> out(images.size(), std::vector<MatchScore>(texts.size()));
+  for (int64_t i = 0; i < image_embeds.size(0); ++i) {
+    // One image against all texts: its cross-attention keys/values are computed once.
+    at::Tensor probs = at::softmax(m->itm_logits(image_embeds.slice(0, i, i + 1), ids, mask), -1).select(1, 1);
+    for (int64_t t = 0; t < ids.size(0); ++t) {
+      out[i][t].itm = probs[t].item<float>();
+      out[i][t].itc = itc[i][t].item<float>();
+    }
+  }
+  return out;
+}
+
+namespace {
+std::vector<std::vector<float>> rows_of(const at::Tensor& t) {
+  at::Tensor c = t.contiguous();
+  std::vector<std::vector<float>> out;
+  for (int64_t i = 0; i < c.size(0); ++i) out.emplace_back(c[i].data_ptr<float>(), c[i].data_ptr<float>() + c.size(1));
+  return out;
+}
+}  // namespace
+
+std::vector<std::vector<float>> BlipModel::embed_images(const std::vector<PixelValues>& images) const {
+  if (!impl_->retrieval) throw BlipError("this model has no retrieval head (BlipForImageTextRetrieval) for embeddings");
+  c10::InferenceMode guard;
+  auto& m = impl_->retrieval;
+  return rows_of(m->image_features(m->vision_model->forward(impl_->stack_pixels(images)).last_hidden_state));
+}
+
+std::vector<std::vector<float>> BlipModel::embed_texts(const std::vector<std::string>& texts) const {
+  if (!impl_->retrieval) throw BlipError("this model has no retrieval head (BlipForImageTextRetrieval) for embeddings");
+  if (texts.empty()) throw BlipError("no texts given");
+  c10::InferenceMode guard;
+  Encoding enc = impl_->encode_texts(texts);
+  return rows_of(impl_->retrieval->text_features(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask)));
+}
+
+namespace {
+int find_blas(struct dl_phdr_info* info, size_t, void* data) {
+  const char* name = info->dlpi_name;
+  if (name && std::strstr(name, "libblas.so")) *static_cast<std::string*>(data) = name;
+  return 0;
+}
+}  // namespace
+
+BlasInfo blas_backend() {
+  BlasInfo info;
+  dl_iterate_phdr(find_blas, &info.path);
+  std::error_code ec;
+  std::string real = info.path.empty() ? "" : std::filesystem::canonical(info.path, ec).string();
+  using ParallelFn = int (*)();
+  auto parallel = reinterpret_cast<ParallelFn>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+  if (real.find("openblas") != std::string::npos || (parallel && info.path.empty())) {
+    const int mode = parallel ? parallel() : -1;
+    info.name = mode == 2 ? "OpenBLAS (OpenMP)" : mode == 1 ? "OpenBLAS (pthreads)" : "OpenBLAS";
+    info.fast = mode != 1;  // the pthreads build fights torch's OpenMP threads
+  } else if (real.find("blis") != std::string::npos) {
+    info.name = "BLIS";
+    info.fast = true;
+  } else if (!real.empty()) {
+    info.name = "reference BLAS";
+    info.fast = false;
+  } else {
+    info.name = "none loaded";
+    info.fast = true;
+  }
+  if (!real.empty()) info.path = real;
+  return info;
+}
+
+void init_torch_threads(int threads) {
+  at::init_num_threads();
+  if (threads > 0) at::set_num_threads(threads);
+}
+
+}  // namespace glimpse::blip

@@ -1,0 +1,94 @@
+#pragma once
+// glimpse::blip::BlipModel: one BLIP checkpoint folder (config, processor, tokenizer, weights of
+// every head it holds) behind a torch-free interface, for the CLI, the inference worker and tests.
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "configuration_blip.h"
+#include "generation_config.h"
+#include "image_processing_blip.h"
+#include "tokenization_bert.h"
+
+namespace glimpse::blip {
+
+struct LoadOptions {
+  bool captioning = true;  // load these heads when the checkpoint holds them
+  bool question_answering = true;
+  bool retrieval = true;
+};
+
+struct GeneratedText {
+  std::string text;                // decode(token_ids, skip_special_tokens=True)
+  std::vector<int64_t> token_ids;  // the whole sequence generate() returns (bos, prompt, new tokens, padding)
+  float score = 0.0f;              // beam search: length-normalised log-probability; else 0
+};
+
+struct MatchScore {
+  float itm = 0.0f;  // probability that the text matches the image (ITM head)
+  float itc = 0.0f;  // cosine of the normalised ITC features
+};
+
+// Channel-first float32 pixel values of one image, (3, H, W), as BlipImageProcessor returns them.
+using PixelValues = std::vector<float>;
+
+class BlipModel {
+ public:
+  // Loads a Hugging Face BLIP folder. Throws BlipError with a clear message for a missing or
+  // non-BLIP config, missing or mismatched weights, or a tokenizer that does not fit the model.
+  static std::unique_ptr<BlipModel> load(const std::filesystem::path& dir, const LoadOptions& options = {});
+  ~BlipModel();
+  BlipModel(const BlipModel&) = delete;
+  BlipModel& operator=(const BlipModel&) = delete;
+
+  bool has_captioning() const;
+  bool has_question_answering() const;
+  bool has_retrieval() const;
+  std::vector<std::string> heads() const;  // Hugging Face class names of the loaded heads
+  const BlipConfig& config() const;
+  const BertTokenizer& tokenizer() const;
+  const BlipImageProcessor& processor() const;
+  const std::filesystem::path& dir() const;
+  std::string weights_dtype() const;  // as stored: F32, F16, BF16
+
+  PixelValues preprocess(const Rgb8Image& image) const;
+
+  // Captions for a batch of images; prompts empty (none), one (for all images) or one per image.
+  // Returns num_return_sequences results per image, best first.
+  std::vector<std::vector<GeneratedText>> caption(const std::vector<PixelValues>& images,
+                                                  const std::vector<std::string>& prompts,
+                                                  const GenerationConfig& config,
+                                                  const std::atomic<bool>* cancel = nullptr) const;
+  // Answers one question per image (or one question for all images).
+  std::vector<std::vector<GeneratedText>> answer(const std::vector<PixelValues>& images,
+                                                 const std::vector<std::string>& questions,
+                                                 const GenerationConfig& config,
+                                                 const std::atomic<bool>* cancel = nullptr) const;
+  // ITM probability and ITC cosine for every image x text pair: result[image][text].
+  std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,
+                                             const std::vector<std::string>& texts) const;
+  // Normalised ITC embeddings (image_text_hidden_size floats each).
+  std::vector<std::vector<float>> embed_images(const std::vector<PixelValues>& images) const;
+  std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts) const;
+
+  struct Impl;
+
+ private:
+  explicit BlipModel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Which BLAS libtorch got ("OpenBLAS (openmp)", "reference BLAS", ...), and whether it is fast.
+struct BlasInfo {
+  std::string name;
+  std::string path;
+  bool fast = false;
+};
+BlasInfo blas_backend();
+
+// Sets torch's intra-op threads for this thread and the pool (0 = all cores).
+void init_torch_threads(int threads = 0);
+
+}  // namespace glimpse::blip

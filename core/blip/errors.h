@@ -1,0 +1,14 @@
+#pragma once
+// Error type of glimpse_blip: every failure that comes from outside data (files, configs,
+// weights, user options) is reported as a BlipError with a message a person can act on.
+#include <stdexcept>
+#include <string>
+
+namespace glimpse::blip {
+
+class BlipError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace glimpse::blip

@@ -1,0 +1,307 @@
+#include "generation.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+
+#include "errors.h"
+
+namespace glimpse::blip {
+
+void GenerationConfig::validate() const {
+  auto fail = [](const std::string& m) { throw BlipError("invalid generation setting: " + m); };
+  if (max_length < 1) fail("max_length must be >= 1");
+  if (max_new_tokens && *max_new_tokens < 0) fail("max_new_tokens must be >= 0");
+  if (min_length < 0) fail("min_length must be >= 0");
+  if (num_beams < 1) fail("num_beams must be >= 1");
+  if (num_return_sequences < 1) fail("num_return_sequences must be >= 1");
+  if (!do_sample && num_return_sequences > num_beams)
+    fail("num_return_sequences (" + std::to_string(num_return_sequences) + ") must not exceed num_beams (" +
+         std::to_string(num_beams) + ") without sampling");
+  if (do_sample && num_beams > 1) fail("sampling together with beam search is not supported");
+  if (!(temperature > 0.0) || !std::isfinite(temperature)) fail("temperature must be > 0");
+  if (top_k < 0) fail("top_k must be >= 0");
+  if (!(top_p >= 0.0 && top_p <= 1.0)) fail("top_p must be in [0, 1]");
+  if (!(repetition_penalty > 0.0) || !std::isfinite(repetition_penalty)) fail("repetition_penalty must be > 0");
+  if (no_repeat_ngram_size < 0) fail("no_repeat_ngram_size must be >= 0");
+  if (!std::isfinite(length_penalty)) fail("length_penalty must be finite");
+}
+
+GenerationConfig blip_caption_preset() {
+  GenerationConfig c;
+  c.num_beams = 3;
+  c.max_length = 20;
+  c.min_length = 5;
+  return c;
+}
+
+GenerationConfig blip_vqa_preset() {
+  GenerationConfig c;
+  c.num_beams = 3;
+  c.max_length = 10;
+  c.min_length = 1;
+  return c;
+}
+
+namespace {
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+void check_cancel(const std::atomic<bool>* cancel) {
+  if (cancel && cancel->load(std::memory_order_relaxed)) throw GenerationCancelled();
+}
+}  // namespace
+
+void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config) {
+  // 1. RepetitionPenaltyLogitsProcessor: gather, penalise, scatter (so each distinct id once).
+  if (config.repetition_penalty != 1.0) {
+    at::Tensor s = scores.gather(1, sequences);
+    const float p = static_cast<float>(config.repetition_penalty);
+    s = at::where(s < 0, s * p, s / p);
+    scores.scatter_(1, sequences, s);
+  }
+  const int64_t rows = sequences.size(0), len = sequences.size(1);
+  // 2. NoRepeatNGramLogitsProcessor over the whole sequence.
+  const int n = config.no_repeat_ngram_size;
+  if (n > 0 && len + 1 >= n) {
+    at::Tensor seq = sequences.contiguous();
+    const int64_t* ids = seq.data_ptr<int64_t>();
+    auto acc = scores.accessor<float, 2>();
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t* row = ids + r * len;
+      for (int64_t i = 0; i + n <= len; ++i) {
+        if (std::equal(row + i, row + i + n - 1, row + len - (n - 1))) acc[r][row[i + n - 1]] = kNegInf;
+      }
+    }
+  }
+  // 3. MinLengthLogitsProcessor
+  if (len < config.min_length) scores.select(/*dim=*/1, config.eos_token_id).fill_(kNegInf);
+}
+
+namespace {
+
+void apply_warpers(at::Tensor& scores, const GenerationConfig& c) {
+  // TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, in Hugging Face's order.
+  if (c.temperature != 1.0) scores = scores / static_cast<float>(c.temperature);
+  if (c.top_k > 0 && c.top_k < scores.size(1)) {
+    at::Tensor kth = std::get<0>(at::topk(scores, c.top_k)).select(1, c.top_k - 1).unsqueeze(1);
+    scores = scores.masked_fill(scores < kth, kNegInf);
+  }
+  if (c.top_p < 1.0) {
+    auto [sorted, indices] = at::sort(scores, /*dim=*/1, /*descending=*/false);
+    at::Tensor cum = at::softmax(sorted, -1).cumsum(-1);
+    at::Tensor remove = cum <= (1.0 - c.top_p);
+    remove.select(1, remove.size(1) - 1).fill_(false);  // min_tokens_to_keep = 1
+    remove = remove.scatter(1, indices, remove);
+    scores = scores.masked_fill(remove, kNegInf);
+  }
+}
+
+int64_t effective_max_length(const GenerationConfig& c, int64_t start_len) {
+  return c.max_new_tokens ? start_len + *c.max_new_tokens : c.max_length;
+}
+
+GenerationResult greedy_or_sample(const SessionFactory& make_session, at::Tensor ids, at::Tensor mask,
+                                  const GenerationConfig& c, const std::atomic<bool>* cancel,
+                                  const GenerationObserver* observer) {
+  const int64_t r = c.do_sample ? c.num_return_sequences : 1;
+  if (r > 1) {
+    ids = ids.repeat_interleave(r, /*dim=*/0);
+    mask = mask.repeat_interleave(r, /*dim=*/0);
+  }
+  const int64_t rows = ids.size(0);
+  const int64_t max_length = effective_max_length(c, ids.size(1));
+  c10::optional<at::Generator> gen;
+  if (c.do_sample) {
+    gen = at::detail::createCPUGenerator(c.seed ? *c.seed : std::random_device{}());
+  }
+  auto session = make_session(r);
+  at::Tensor unfinished = at::ones({rows}, at::TensorOptions().dtype(at::kLong));
+  at::Tensor new_ids = ids;
+  // Like transformers, the first step always runs; the length check follows each step.
+  for (;;) {
+    check_cancel(cancel);
+    at::Tensor logits = session->step(new_ids, mask).to(at::kFloat);
+    at::Tensor scores = logits.clone();
+    apply_logits_processors(scores, ids, c);
+    at::Tensor next;
+    if (c.do_sample) {
+      apply_warpers(scores, c);
+      next = at::multinomial(at::softmax(scores, -1), 1, false, gen).squeeze(1);
+    } else {
+      next = scores.argmax(/*dim=*/-1);
+    }
+    if (observer && observer->on_step) observer->on_step(logits, scores);
+    next = next * unfinished + c.pad_token_id * (1 - unfinished);
+    ids = at::cat({ids, next.unsqueeze(1)}, 1);
+    mask = at::cat({mask, at::ones({rows, 1}, mask.options())}, 1);
+    new_ids = next.unsqueeze(1);
+    unfinished = unfinished * (next != c.eos_token_id).to(at::kLong);
+    if (unfinished.max().item<int64_t>() == 0 || ids.size(1) >= max_length) break;
+  }
+  GenerationResult res;
+  at::Tensor out = ids.contiguous();
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t* p = out.data_ptr<int64_t>() + i * out.size(1);
+    res.sequences.emplace_back(p, p + out.size(1));
+  }
+  return res;
+}
+
+// transformers' BeamHypotheses: the best `num_beams` finished hypotheses of one batch item.
+struct BeamHypotheses {
+  struct Hyp {
+    double score;
+    std::vector<int64_t> tokens;
+  };
+  int num_beams;
+  double length_penalty;
+  bool early_stopping;
+  std::vector<Hyp> beams;
+  double worst_score = 1e9;
+
+  void add(std::vector<int64_t> tokens, double sum_logprobs, int64_t generated_len) {
+    const double score = sum_logprobs / std::pow(static_cast<double>(generated_len), length_penalty);
+    if (static_cast<int>(beams.size()) < num_beams || score > worst_score) {
+      beams.push_back({score, std::move(tokens)});
+      if (static_cast<int>(beams.size()) > num_beams) {
+        // sorted((s, idx)): the lowest score, the earliest among equals, is removed
+        std::vector<std::pair<double, size_t>> order;
+        for (size_t i = 0; i < beams.size(); ++i) order.emplace_back(beams[i].score, i);
+        std::sort(order.begin(), order.end());
+        beams.erase(beams.begin() + static_cast<std::ptrdiff_t>(order[0].second));
+        worst_score = order[1].first;
+      } else {
+        worst_score = std::min(score, worst_score);
+      }
+    }
+  }
+
+  bool is_done(double best_sum_logprobs, int64_t cur_len, int64_t prompt_len) const {
+    if (static_cast<int>(beams.size()) < num_beams) return false;
+    if (early_stopping) return true;
+    const double highest = best_sum_logprobs / std::pow(static_cast<double>(cur_len - prompt_len), length_penalty);
+    return worst_score >= highest;
+  }
+};
+
+GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids, at::Tensor mask,
+                             const GenerationConfig& c, const std::atomic<bool>* cancel,
+                             const GenerationObserver* observer) {
+  const int64_t batch = ids.size(0), k = c.num_beams;
+  const int64_t prompt_len = ids.size(1);
+  const int64_t max_length = effective_max_length(c, prompt_len);
+  ids = ids.repeat_interleave(k, /*dim=*/0);
+  mask = mask.repeat_interleave(k, /*dim=*/0);
+  const int64_t rows = batch * k;
+  auto session = make_session(k);
+
+  at::Tensor beam_scores = at::zeros({batch, k}, at::TensorOptions().dtype(at::kFloat));
+  beam_scores.slice(1, 1).fill_(-1e9f);
+  beam_scores = beam_scores.view({rows});
+  std::vector<BeamHypotheses> hyps(batch, BeamHypotheses{static_cast<int>(k), c.length_penalty, c.early_stopping, {}});
+  std::vector<bool> done(batch, false);
+  at::Tensor new_ids = ids;
+
+  for (;;) {
+    check_cancel(cancel);
+    at::Tensor logits = session->step(new_ids, mask).to(at::kFloat);
+    const int64_t vocab = logits.size(1);
+    at::Tensor scores = at::log_softmax(logits, -1);
+    apply_logits_processors(scores, ids, c);
+    if (observer && observer->on_step) observer->on_step(logits, scores);
+    scores = scores + beam_scores.unsqueeze(1);
+    auto [top_scores, top_idx] = at::topk(scores.view({batch, k * vocab}), 2 * k, /*dim=*/1, /*largest=*/true, /*sorted=*/true);
+    auto ts = top_scores.accessor<float, 2>();
+    auto ti = top_idx.accessor<int64_t, 2>();
+    const int64_t cur_len = ids.size(1) + 1;
+    at::Tensor next_scores = at::zeros({batch, k}, at::TensorOptions().dtype(at::kFloat));
+    at::Tensor next_tokens = at::full({batch, k}, c.pad_token_id, at::TensorOptions().dtype(at::kLong));
+    at::Tensor next_index = at::zeros({batch, k}, at::TensorOptions().dtype(at::kLong));
+    auto ns = next_scores.accessor<float, 2>();
+    auto nt = next_tokens.accessor<int64_t, 2>();
+    auto ni = next_index.accessor<int64_t, 2>();
+    at::Tensor ids_c = ids.contiguous();
+    const int64_t* idp = ids_c.data_ptr<int64_t>();
+    for (int64_t b = 0; b < batch; ++b) {
+      if (done[b]) {
+        for (int64_t j = 0; j < k; ++j) ni[b][j] = b * k;
+        continue;
+      }
+      int64_t beam = 0;
+      for (int64_t rank = 0; rank < 2 * k; ++rank) {
+        const int64_t token = ti[b][rank] % vocab;
+        const int64_t row = b * k + ti[b][rank] / vocab;
+        if (token == c.eos_token_id) {
+          if (rank >= k) continue;
+          const int64_t* rp = idp + row * ids.size(1);
+          hyps[b].add(std::vector<int64_t>(rp, rp + ids.size(1)), static_cast<double>(ts[b][rank]), cur_len - prompt_len);
+        } else {
+          ns[b][beam] = ts[b][rank];
+          nt[b][beam] = token;
+          ni[b][beam] = row;
+          ++beam;
+        }
+        if (beam == k) break;
+      }
+      if (beam < k) throw BlipError("beam search could not fill its beams (vocabulary too small)");
+      done[b] = done[b] || hyps[b].is_done(static_cast<double>(ts[b][0]), cur_len, prompt_len);
+    }
+    at::Tensor index = next_index.view({rows});
+    beam_scores = next_scores.view({rows});
+    ids = at::cat({ids.index_select(0, index), next_tokens.view({rows, 1})}, 1);
+    mask = at::cat({mask.index_select(0, index), at::ones({rows, 1}, mask.options())}, 1);
+    session->reorder(index);
+    new_ids = next_tokens.view({rows, 1});
+    if (std::all_of(done.begin(), done.end(), [](bool d) { return d; }) || ids.size(1) >= max_length) break;
+  }
+
+  // Finalize: running beams of unfinished items become hypotheses.
+  at::Tensor ids_c = ids.contiguous();
+  const int64_t len = ids.size(1);
+  for (int64_t b = 0; b < batch; ++b) {
+    if (done[b]) continue;
+    for (int64_t j = 0; j < k; ++j) {
+      const int64_t row = b * k + j;
+      const int64_t* rp = ids_c.data_ptr<int64_t>() + row * len;
+      hyps[b].add(std::vector<int64_t>(rp, rp + len), static_cast<double>(beam_scores[row].item<float>()), len - prompt_len);
+    }
+  }
+  GenerationResult res;
+  size_t width = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    auto sorted = hyps[b].beams;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.score < y.score; });
+    for (int j = 0; j < c.num_return_sequences; ++j) {
+      res.sequences.push_back(sorted.back().tokens);
+      res.sequences_scores.push_back(static_cast<float>(sorted.back().score));
+      width = std::max(width, sorted.back().tokens.size());
+      sorted.pop_back();
+    }
+  }
+  width = std::min<size_t>(width + 1, static_cast<size_t>(max_length));
+  for (auto& s : res.sequences) {
+    if (s.size() < width) s.push_back(c.eos_token_id);
+    s.resize(width, c.pad_token_id);
+  }
+  return res;
+}
+
+}  // namespace
+
+GenerationResult generate(const SessionFactory& make_session, const at::Tensor& start_ids, const at::Tensor& start_mask,
+                          const GenerationConfig& config, const std::atomic<bool>* cancel,
+                          const GenerationObserver* observer) {
+  config.validate();
+  if (start_ids.dim() != 2 || start_ids.size(0) == 0 || start_ids.size(1) == 0)
+    throw BlipError("generation needs at least one start token per row");
+  at::Tensor ids = start_ids.to(at::kLong);
+  at::Tensor mask = start_mask.defined() ? start_mask.to(at::kLong) : at::ones_like(ids);
+  if (config.num_beams > 1) return beam_search(make_session, ids, mask, config, cancel, observer);
+  return greedy_or_sample(make_session, ids, mask, config, cancel, observer);
+}
+
+}  // namespace glimpse::blip

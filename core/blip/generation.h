@@ -1,0 +1,48 @@
+#pragma once
+// Greedy search, beam search and sampling with Hugging Face semantics, outside the modules: the
+// loop drives a DecoderSession (new ids + mask -> last-position logits) so it can be tested with
+// fake logits.
+#include <ATen/core/Tensor.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "generation_config.h"
+
+namespace glimpse::blip {
+
+class DecoderSession {
+ public:
+  virtual ~DecoderSession() = default;
+  // input_ids: [rows, L] new tokens; attention_mask: [rows, past + L]. Returns [rows, V] logits of
+  // the last position.
+  virtual at::Tensor step(const at::Tensor& input_ids, const at::Tensor& attention_mask) = 0;
+  // Keeps rows `index` of the self-attention state (beam reordering); index stays inside each item.
+  virtual void reorder(const at::Tensor& index) = 0;
+};
+
+// Creates a session whose rows are `rows_per_item` consecutive rows per batch item.
+using SessionFactory = std::function<std::unique_ptr<DecoderSession>(int64_t rows_per_item)>;
+
+struct GenerationObserver {
+  // Called every step with the raw logits [rows, V] and the scores after the logits processors.
+  std::function<void(const at::Tensor& raw_logits, const at::Tensor& processed)> on_step;
+};
+
+class GenerationCancelled : public std::runtime_error {
+ public:
+  GenerationCancelled() : std::runtime_error("cancelled") {}
+};
+
+// start_ids/start_mask: [batch, S] (bos + prompt). Throws GenerationCancelled when *cancel turns
+// true between steps.
+GenerationResult generate(const SessionFactory& make_session, const at::Tensor& start_ids, const at::Tensor& start_mask,
+                          const GenerationConfig& config, const std::atomic<bool>* cancel = nullptr,
+                          const GenerationObserver* observer = nullptr);
+
+// The logits processors, in Hugging Face's order (repetition penalty, no-repeat n-gram, min
+// length), applied in place to scores [rows, V] given each row's whole sequence [rows, len].
+void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config);
+
+}  // namespace glimpse::blip

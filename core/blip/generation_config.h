@@ -1,0 +1,46 @@
+#pragma once
+// Generation settings with Hugging Face generate() semantics and defaults (greedy, max_length 20).
+// Torch-free so that front ends can include it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace glimpse::blip {
+
+struct GenerationConfig {
+  int max_length = 20;                // counts the whole sequence: bos + prompt + new tokens
+  std::optional<int> max_new_tokens;  // when set: max_length = start length + max_new_tokens
+  int min_length = 0;                 // whole-sequence length below which [SEP] is banned
+  int num_beams = 1;
+  double length_penalty = 1.0;
+  bool early_stopping = false;
+  int num_return_sequences = 1;
+  bool do_sample = false;
+  double temperature = 1.0;
+  int top_k = 50;
+  double top_p = 1.0;
+  std::optional<uint64_t> seed;  // sampling seed; unset = non-deterministic
+  double repetition_penalty = 1.0;
+  int no_repeat_ngram_size = 0;
+  int64_t eos_token_id = 102;  // BLIP stops on [SEP]
+  int64_t pad_token_id = 0;
+
+  // Throws BlipError naming the first invalid setting.
+  void validate() const;
+};
+
+// Hugging Face's generate() defaults, what a plain transformers call gives.
+inline GenerationConfig default_generation_config() { return GenerationConfig{}; }
+// BLIP's own evaluation settings: captions with beam 3, max 20, min 5; VQA beam 3, max 10, min 1.
+GenerationConfig blip_caption_preset();
+GenerationConfig blip_vqa_preset();
+
+struct GenerationResult {
+  // [batch * num_return_sequences][length]: the whole sequence (bos, prompt, new tokens), rows
+  // padded with pad_token_id to a common width, as generate() returns it.
+  std::vector<std::vector<int64_t>> sequences;
+  std::vector<float> sequences_scores;  // beam search only: length-normalised score per row
+};
+
+}  // namespace glimpse::blip

@@ -1,0 +1,248 @@
+#include "modeling_blip.h"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "errors.h"
+
+namespace glimpse::blip {
+
+BlipVisionEmbeddingsImpl::BlipVisionEmbeddingsImpl(const BlipVisionConfig& c) {
+  const int64_t num_positions = (c.image_size / c.patch_size) * (c.image_size / c.patch_size) + 1;
+  class_embedding = register_parameter("class_embedding", at::empty({1, 1, c.hidden_size}), false);
+  patch_embedding = register_module("patch_embedding", PatchConv2d(3, c.hidden_size, c.patch_size));
+  position_embedding = register_parameter("position_embedding", at::empty({1, num_positions, c.hidden_size}), false);
+}
+
+at::Tensor BlipVisionEmbeddingsImpl::forward(const at::Tensor& pixel_values) {
+  const int64_t batch = pixel_values.size(0);
+  at::Tensor patches = patch_embedding->forward(pixel_values).flatten(2).transpose(1, 2);  // [B, N, D]
+  at::Tensor cls = class_embedding.expand({batch, 1, class_embedding.size(2)});
+  at::Tensor emb = at::cat({cls, patches}, /*dim=*/1);
+  if (emb.size(1) > position_embedding.size(1))
+    throw BlipError("image gives " + std::to_string(emb.size(1)) + " tokens but the model has " +
+                    std::to_string(position_embedding.size(1)) + " positions");
+  return emb + position_embedding.slice(/*dim=*/1, 0, emb.size(1));
+}
+
+BlipAttentionImpl::BlipAttentionImpl(const BlipVisionConfig& c)
+    : heads(c.num_attention_heads), head_dim(c.hidden_size / c.num_attention_heads),
+      scale(std::pow(static_cast<double>(c.hidden_size / c.num_attention_heads), -0.5)) {
+  qkv = register_module("qkv", Linear(c.hidden_size, 3 * c.hidden_size));
+  projection = register_module("projection", Linear(c.hidden_size, c.hidden_size));
+}
+
+at::Tensor BlipAttentionImpl::forward(const at::Tensor& x) {
+  const int64_t b = x.size(0), t = x.size(1);
+  // [3, B, heads, T, hd]
+  at::Tensor mixed = qkv->forward(x).reshape({b, t, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
+  at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
+  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * scale;
+  at::Tensor ctx = at::matmul(at::softmax(scores, /*dim=*/-1), v);  // [B, heads, T, hd]
+  return projection->forward(ctx.permute({0, 2, 1, 3}).reshape({b, t, heads * head_dim}));
+}
+
+BlipMLPImpl::BlipMLPImpl(int64_t hidden, int64_t intermediate) {
+  fc1 = register_module("fc1", Linear(hidden, intermediate));
+  fc2 = register_module("fc2", Linear(intermediate, hidden));
+}
+
+BlipEncoderLayerImpl::BlipEncoderLayerImpl(const BlipVisionConfig& c) {
+  self_attn = register_module("self_attn", BlipAttention(c));
+  layer_norm1 = register_module("layer_norm1", LayerNorm(c.hidden_size, c.layer_norm_eps));
+  mlp = register_module("mlp", BlipMLP(c.hidden_size, c.intermediate_size));
+  layer_norm2 = register_module("layer_norm2", LayerNorm(c.hidden_size, c.layer_norm_eps));
+}
+
+at::Tensor BlipEncoderLayerImpl::forward(const at::Tensor& x) {
+  at::Tensor h = x + self_attn->forward(layer_norm1->forward(x));
+  return h + mlp->forward(layer_norm2->forward(h));
+}
+
+BlipEncoderImpl::BlipEncoderImpl(const BlipVisionConfig& c) {
+  layers_list = register_module("layers", torch::nn::ModuleList());
+  for (int i = 0; i < c.num_hidden_layers; ++i) {
+    layers.emplace_back(c);
+    layers_list->push_back(layers.back());
+  }
+}
+
+BlipVisionModelImpl::BlipVisionModelImpl(const BlipVisionConfig& c) : config(c) {
+  embeddings = register_module("embeddings", BlipVisionEmbeddings(c));
+  encoder = register_module("encoder", BlipEncoder(c));
+  post_layernorm = register_module("post_layernorm", LayerNorm(c.hidden_size, c.layer_norm_eps));
+}
+
+VisionOutput BlipVisionModelImpl::forward(const at::Tensor& pixel_values, bool output_hidden_states) {
+  if (pixel_values.dim() != 4 || pixel_values.size(1) != 3 || pixel_values.size(2) != config.image_size ||
+      pixel_values.size(3) != config.image_size)
+    throw BlipError("pixel_values must be [B, 3, " + std::to_string(config.image_size) + ", " +
+                    std::to_string(config.image_size) + "]");
+  VisionOutput out;
+  at::Tensor h = embeddings->forward(pixel_values);
+  if (output_hidden_states) out.hidden_states.push_back(h);
+  for (auto& layer : encoder->layers) {
+    h = layer->forward(h);
+    if (output_hidden_states) out.hidden_states.push_back(h);
+  }
+  out.last_hidden_state = post_layernorm->forward(h);
+  // As in transformers, the pooled output applies post_layernorm a second time to the CLS token.
+  out.pooler_output = post_layernorm->forward(out.last_hidden_state.select(/*dim=*/1, 0));
+  return out;
+}
+
+BlipForConditionalGenerationImpl::BlipForConditionalGenerationImpl(const BlipConfig& c) {
+  vision_model = register_module("vision_model", BlipVisionModel(c.vision_config));
+  text_decoder = register_module("text_decoder", BlipTextLMHeadModel(c.text_config));
+}
+
+BlipForQuestionAnsweringImpl::BlipForQuestionAnsweringImpl(const BlipConfig& c) {
+  vision_model = register_module("vision_model", BlipVisionModel(c.vision_config));
+  text_encoder = register_module("text_encoder", BlipTextModel(c.text_config));
+  text_decoder = register_module("text_decoder", BlipTextLMHeadModel(c.text_config));
+}
+
+BlipForImageTextRetrievalImpl::BlipForImageTextRetrievalImpl(const BlipConfig& c) {
+  vision_model = register_module("vision_model", BlipVisionModel(c.vision_config));
+  text_encoder = register_module("text_encoder", BlipTextModel(c.text_config));
+  vision_proj = register_module("vision_proj", Linear(c.vision_config.hidden_size, c.image_text_hidden_size));
+  text_proj = register_module("text_proj", Linear(c.text_config.hidden_size, c.image_text_hidden_size));
+  itm_head = register_module("itm_head", Linear(c.text_config.hidden_size, 2));
+}
+
+at::Tensor BlipForImageTextRetrievalImpl::itm_logits(const at::Tensor& image_embeds, const at::Tensor& input_ids,
+                                                     const at::Tensor& attention_mask) {
+  TextForwardOptions o;
+  o.encoder_hidden_states = image_embeds;
+  at::Tensor q = text_encoder->forward(input_ids, attention_mask, o);  // [pairs, L, D_t]
+  return itm_head->forward(q.select(/*dim=*/1, 0));
+}
+
+namespace {
+at::Tensor l2_normalize(const at::Tensor& x) {
+  // torch.nn.functional.normalize(x, dim=-1): x / max(||x||, 1e-12)
+  return x / x.norm(2, /*dim=*/-1, /*keepdim=*/true).clamp_min(1e-12);
+}
+}  // namespace
+
+at::Tensor BlipForImageTextRetrievalImpl::image_features(const at::Tensor& image_embeds) {
+  return l2_normalize(vision_proj->forward(image_embeds.select(/*dim=*/1, 0)));
+}
+
+at::Tensor BlipForImageTextRetrievalImpl::text_features(const at::Tensor& input_ids, const at::Tensor& attention_mask) {
+  at::Tensor h = text_encoder->forward(input_ids, attention_mask, TextForwardOptions{});
+  return l2_normalize(text_proj->forward(h.select(/*dim=*/1, 0)));
+}
+
+const char* head_class_name(BlipHead head) {
+  switch (head) {
+    case BlipHead::Captioning: return "BlipForConditionalGeneration";
+    case BlipHead::QuestionAnswering: return "BlipForQuestionAnswering";
+    case BlipHead::Retrieval: return "BlipForImageTextRetrieval";
+  }
+  return "?";
+}
+
+namespace {
+
+std::shared_ptr<torch::nn::Module> make_head(const BlipConfig& config, BlipHead head) {
+  switch (head) {
+    case BlipHead::Captioning: return BlipForConditionalGeneration(config).ptr();
+    case BlipHead::QuestionAnswering: return BlipForQuestionAnswering(config).ptr();
+    case BlipHead::Retrieval: return BlipForImageTextRetrieval(config).ptr();
+  }
+  return nullptr;
+}
+
+std::string shape_str(at::IntArrayRef s) {
+  std::ostringstream os;
+  os << '[';
+  for (size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
+  os << ']';
+  return os.str();
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<int64_t>> head_tensor_shapes(const BlipConfig& config, BlipHead head) {
+  std::map<std::string, std::vector<int64_t>> out;
+  // Parameters are allocated uninitialised and never touched, so this costs no real memory.
+  for (const auto& p : make_head(config, head)->named_parameters(/*recurse=*/true))
+    out.emplace(p.key(), p.value().sizes().vec());
+  return out;
+}
+
+LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipConfig& config, const TensorMap& weights) {
+  // Tied tensors, as in transformers: the LM head's decoder.bias is cls.predictions.bias, and a
+  // checkpoint without decoder.weight uses the word embeddings.
+  static const std::string kBias = "text_decoder.cls.predictions.bias";
+  static const std::string kDecoderBias = "text_decoder.cls.predictions.decoder.bias";
+  static const std::string kDecoderWeight = "text_decoder.cls.predictions.decoder.weight";
+  static const std::string kWordEmb = "text_decoder.bert.embeddings.word_embeddings.weight";
+
+  LoadReport report;
+  std::vector<std::string> missing, wrong_shape, unexpected;
+  std::set<std::string> used;
+  std::vector<std::pair<at::Tensor, at::Tensor>> assignments;
+  for (auto& p : head.named_parameters(/*recurse=*/true)) {
+    const std::string& name = p.key();
+    auto it = weights.tensors.find(name);
+    if (it == weights.tensors.end() && name == kBias) {
+      it = weights.tensors.find(kDecoderBias);
+      if (it != weights.tensors.end()) report.tied.push_back(name + " <- " + kDecoderBias);
+    }
+    if (it == weights.tensors.end() && name == kDecoderWeight) {
+      it = weights.tensors.find(kWordEmb);
+      if (it != weights.tensors.end()) report.tied.push_back(name + " <- " + kWordEmb);
+    }
+    if (it == weights.tensors.end()) {
+      missing.push_back(name);
+      continue;
+    }
+    used.insert(it->first);
+    if (!it->second.sizes().equals(p.value().sizes())) {
+      wrong_shape.push_back(name + ": got " + shape_str(it->second.sizes()) + " expected " + shape_str(p.value().sizes()));
+      continue;
+    }
+    if (it->second.scalar_type() != at::kFloat) {
+      wrong_shape.push_back(name + ": got dtype " + std::string(c10::toString(it->second.scalar_type())) + " expected float");
+      continue;
+    }
+    assignments.emplace_back(p.value(), it->second);
+  }
+  // Every other key must belong to some BLIP head (or be a known legacy buffer).
+  std::set<std::string> known;
+  for (BlipHead other : {BlipHead::Captioning, BlipHead::QuestionAnswering, BlipHead::Retrieval})
+    if (other != kind)
+      for (const auto& [n, s] : head_tensor_shapes(config, other)) known.insert(n);
+  for (const auto& [name, tensor] : weights.tensors) {
+    if (used.count(name)) continue;
+    if (known.count(name) || name == kDecoderBias || ends_with(name, "embeddings.position_ids")) {
+      report.ignored.push_back(name);
+      continue;
+    }
+    unexpected.push_back(name + " " + shape_str(tensor.sizes()));
+  }
+  if (!missing.empty() || !wrong_shape.empty() || !unexpected.empty()) {
+    std::ostringstream os;
+    os << weights.source << " does not fit " << head_class_name(kind) << " with this config.json:";
+    auto list = [&](const char* title, const std::vector<std::string>& items) {
+      if (items.empty()) return;
+      os << "\n  " << title << " (" << items.size() << "):";
+      for (const auto& s : items) os << "\n    " << s;
+    };
+    list("missing tensors", missing);
+    list("tensors of the wrong shape", wrong_shape);
+    list("tensors no BLIP head has", unexpected);
+    throw BlipError(os.str());
+  }
+  for (auto& [param, value] : assignments) param.set_data(value);
+  return report;
+}
+
+}  // namespace glimpse::blip

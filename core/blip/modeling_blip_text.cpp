@@ -1,0 +1,218 @@
+#include "modeling_blip_text.h"
+
+#include <cmath>
+
+#include "errors.h"
+
+namespace glimpse::blip {
+
+void TextCache::reorder(const at::Tensor& index) {
+  for (auto& l : layers) {
+    if (l.self_key.defined()) {
+      l.self_key = l.self_key.index_select(0, index);
+      l.self_value = l.self_value.index_select(0, index);
+    }
+  }
+}
+
+BlipTextSelfAttentionImpl::BlipTextSelfAttentionImpl(const BlipTextConfig& c, bool is_cross_attention)
+    : heads(c.num_attention_heads), head_dim(c.hidden_size / c.num_attention_heads), is_cross(is_cross_attention) {
+  const int64_t kv_in = is_cross_attention ? c.encoder_hidden_size : c.hidden_size;
+  query = register_module("query", Linear(c.hidden_size, c.hidden_size));
+  key = register_module("key", Linear(kv_in, c.hidden_size));
+  value = register_module("value", Linear(kv_in, c.hidden_size));
+}
+
+at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor& mask,
+                                              const at::Tensor& encoder_hidden_states, TextLayerCache* cache,
+                                              int64_t rows_per_item) {
+  const int64_t rows = hidden.size(0), len = hidden.size(1);
+  auto split_heads = [&](const at::Tensor& x) {  // [n, T, D] -> [n, heads, T, head_dim]
+    return x.view({x.size(0), x.size(1), heads, head_dim}).permute({0, 2, 1, 3});
+  };
+  at::Tensor q = split_heads(query->forward(hidden));  // [rows, heads, L, hd]
+  at::Tensor k, v;
+  if (is_cross) {
+    if (cache && cache->cross_key.defined()) {
+      k = cache->cross_key;
+      v = cache->cross_value;
+    } else {
+      // [items, heads, N, hd], computed once per image and shared by all rows of that item
+      k = split_heads(key->forward(encoder_hidden_states));
+      v = split_heads(value->forward(encoder_hidden_states));
+      if (cache) {
+        cache->cross_key = k;
+        cache->cross_value = v;
+      }
+    }
+    const int64_t items = k.size(0);
+    if (items * rows_per_item != rows)
+      throw BlipError("cross-attention rows do not match the encoder batch");
+    if (rows_per_item > 1) {
+      // Fold the rows of one item into its query length: [items, heads, g*L, hd]. The
+      // cross-attention mask is all ones, so every query row attends to all N positions alike.
+      q = q.reshape({items, rows_per_item, heads, len, head_dim}).permute({0, 2, 1, 3, 4}).reshape({items, heads, rows_per_item * len, head_dim});
+    }
+  } else {
+    k = split_heads(key->forward(hidden));
+    v = split_heads(value->forward(hidden));
+    if (cache) {
+      if (cache->self_key.defined()) {
+        k = at::cat({cache->self_key, k}, /*dim=*/2);
+        v = at::cat({cache->self_value, v}, /*dim=*/2);
+      }
+      cache->self_key = k;
+      cache->self_value = v;
+    }
+  }
+  // [n, heads, Lq, S]
+  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));
+  if (mask.defined()) scores = scores + mask;
+  at::Tensor ctx = at::matmul(at::softmax(scores, /*dim=*/-1), v);  // [n, heads, Lq, hd]
+  if (is_cross && rows_per_item > 1) {
+    const int64_t items = k.size(0);
+    ctx = ctx.reshape({items, heads, rows_per_item, len, head_dim}).permute({0, 2, 1, 3, 4}).reshape({rows, heads, len, head_dim});
+  }
+  return ctx.permute({0, 2, 1, 3}).reshape({rows, len, heads * head_dim});
+}
+
+BlipTextSelfOutputImpl::BlipTextSelfOutputImpl(const BlipTextConfig& c) {
+  dense = register_module("dense", Linear(c.hidden_size, c.hidden_size));
+  LayerNorm = register_module("LayerNorm", glimpse::blip::LayerNorm(c.hidden_size, c.layer_norm_eps));
+}
+
+BlipTextAttentionImpl::BlipTextAttentionImpl(const BlipTextConfig& c, bool is_cross_attention) {
+  self = register_module("self", BlipTextSelfAttention(c, is_cross_attention));
+  output = register_module("output", BlipTextSelfOutput(c));
+}
+
+BlipTextIntermediateImpl::BlipTextIntermediateImpl(const BlipTextConfig& c) {
+  dense = register_module("dense", Linear(c.hidden_size, c.intermediate_size));
+}
+
+BlipTextOutputImpl::BlipTextOutputImpl(const BlipTextConfig& c) {
+  dense = register_module("dense", Linear(c.intermediate_size, c.hidden_size));
+  LayerNorm = register_module("LayerNorm", glimpse::blip::LayerNorm(c.hidden_size, c.layer_norm_eps));
+}
+
+BlipTextLayerImpl::BlipTextLayerImpl(const BlipTextConfig& c) {
+  attention = register_module("attention", BlipTextAttention(c, false));
+  if (c.is_decoder) crossattention = register_module("crossattention", BlipTextAttention(c, true));
+  intermediate = register_module("intermediate", BlipTextIntermediate(c));
+  output = register_module("output", BlipTextOutput(c));
+}
+
+at::Tensor BlipTextLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& mask,
+                                      const at::Tensor& encoder_hidden_states, bool use_cross, TextLayerCache* cache,
+                                      int64_t rows_per_item) {
+  at::Tensor a = attention->forward(hidden, mask, at::Tensor(), cache, 1);
+  if (use_cross) {
+    if (!crossattention) throw BlipError("this text model has no cross-attention layers");
+    a = crossattention->forward(a, at::Tensor(), encoder_hidden_states, cache, rows_per_item);
+  }
+  return output->forward(intermediate->forward(a), a);
+}
+
+BlipTextEmbeddingsImpl::BlipTextEmbeddingsImpl(const BlipTextConfig& c) : max_positions(c.max_position_embeddings) {
+  word_embeddings = register_module("word_embeddings", Embedding(c.vocab_size, c.hidden_size));
+  position_embeddings = register_module("position_embeddings", Embedding(c.max_position_embeddings, c.hidden_size));
+  LayerNorm = register_module("LayerNorm", glimpse::blip::LayerNorm(c.hidden_size, c.layer_norm_eps));
+}
+
+at::Tensor BlipTextEmbeddingsImpl::forward(const at::Tensor& input_ids, int64_t past_length) {
+  const int64_t len = input_ids.size(1);
+  if (past_length + len > max_positions)
+    throw BlipError("text of " + std::to_string(past_length + len) + " tokens is longer than the model's " +
+                    std::to_string(max_positions) + " positions");
+  const int64_t vocab = word_embeddings->weight.size(0);
+  if (input_ids.numel() > 0 && (input_ids.min().item<int64_t>() < 0 || input_ids.max().item<int64_t>() >= vocab))
+    throw BlipError("token id out of range for a vocabulary of " + std::to_string(vocab));
+  at::Tensor pos = at::arange(past_length, past_length + len, at::TensorOptions().dtype(at::kLong));
+  return LayerNorm->forward(word_embeddings->forward(input_ids) + position_embeddings->forward(pos).unsqueeze(0));
+}
+
+BlipTextEncoderImpl::BlipTextEncoderImpl(const BlipTextConfig& c) {
+  layer = register_module("layer", torch::nn::ModuleList());
+  for (int i = 0; i < c.num_hidden_layers; ++i) {
+    layers.emplace_back(c);
+    layer->push_back(layers.back());
+  }
+}
+
+BlipTextModelImpl::BlipTextModelImpl(const BlipTextConfig& c) : config(c) {
+  embeddings = register_module("embeddings", BlipTextEmbeddings(c));
+  encoder = register_module("encoder", BlipTextEncoder(c));
+}
+
+TextCache BlipTextModelImpl::make_cache(int64_t rows_per_item) const {
+  TextCache cache;
+  cache.layers.resize(encoder->layers.size());
+  cache.rows_per_item = rows_per_item;
+  return cache;
+}
+
+at::Tensor BlipTextModelImpl::forward(const at::Tensor& input_ids, const at::Tensor& attention_mask,
+                                      const TextForwardOptions& options) {
+  const int64_t rows = input_ids.size(0), len = input_ids.size(1);
+  const int64_t past = options.cache ? options.cache->past_length : 0;
+  const auto fopts = at::TensorOptions().dtype(at::kFloat);
+  at::Tensor m = attention_mask.defined() ? attention_mask.to(at::kFloat) : at::ones({rows, past + len}, fopts);
+  if (m.size(0) != rows || m.size(1) != past + len)
+    throw BlipError("attention mask has shape [" + std::to_string(m.size(0)) + ", " + std::to_string(m.size(1)) +
+                    "], expected [" + std::to_string(rows) + ", " + std::to_string(past + len) + "]");
+  at::Tensor ext;  // additive mask [rows, 1, L or 1, past + L]
+  if (options.is_decoder) {
+    at::Tensor qpos = at::arange(past, past + len, at::TensorOptions().dtype(at::kLong)).unsqueeze(1);
+    at::Tensor kpos = at::arange(0, past + len, at::TensorOptions().dtype(at::kLong)).unsqueeze(0);
+    at::Tensor causal = (kpos <= qpos).to(at::kFloat);  // [L, past + L]
+    ext = causal.unsqueeze(0).unsqueeze(0) * m.unsqueeze(1).unsqueeze(1);
+  } else {
+    ext = m.unsqueeze(1).unsqueeze(1);
+  }
+  ext = (1.0 - ext) * -10000.0;
+
+  const bool use_cross = options.encoder_hidden_states.defined() ||
+                         (options.cache && !options.cache->layers.empty() && options.cache->layers[0].cross_key.defined());
+  const int64_t rows_per_item = options.cache ? options.cache->rows_per_item
+                                              : (use_cross ? rows / options.encoder_hidden_states.size(0) : 1);
+  at::Tensor h = embeddings->forward(input_ids, past);
+  if (options.all_hidden) options.all_hidden->push_back(h);
+  for (size_t i = 0; i < encoder->layers.size(); ++i) {
+    TextLayerCache* lc = options.cache ? &options.cache->layers[i] : nullptr;
+    h = encoder->layers[i]->forward(h, ext, options.encoder_hidden_states, use_cross, lc, rows_per_item);
+    if (options.all_hidden) options.all_hidden->push_back(h);
+  }
+  if (options.cache) options.cache->past_length += len;
+  return h;
+}
+
+BlipTextPredictionHeadTransformImpl::BlipTextPredictionHeadTransformImpl(const BlipTextConfig& c) {
+  dense = register_module("dense", Linear(c.hidden_size, c.hidden_size));
+  LayerNorm = register_module("LayerNorm", glimpse::blip::LayerNorm(c.hidden_size, c.layer_norm_eps));
+}
+
+BlipTextLMPredictionHeadImpl::BlipTextLMPredictionHeadImpl(const BlipTextConfig& c) {
+  transform = register_module("transform", BlipTextPredictionHeadTransform(c));
+  decoder = register_module("decoder", Linear(c.hidden_size, c.vocab_size, /*with_bias=*/false));
+  bias = register_parameter("bias", at::empty({c.vocab_size}), false);
+}
+
+BlipTextOnlyMLMHeadImpl::BlipTextOnlyMLMHeadImpl(const BlipTextConfig& c) {
+  predictions = register_module("predictions", BlipTextLMPredictionHead(c));
+}
+
+BlipTextLMHeadModelImpl::BlipTextLMHeadModelImpl(const BlipTextConfig& c) {
+  bert = register_module("bert", BlipTextModel(c));
+  cls = register_module("cls", BlipTextOnlyMLMHead(c));
+}
+
+at::Tensor BlipTextLMHeadModelImpl::forward(const at::Tensor& input_ids, const at::Tensor& attention_mask,
+                                            const TextForwardOptions& options, bool last_only) {
+  TextForwardOptions o = options;
+  o.is_decoder = true;
+  at::Tensor h = bert->forward(input_ids, attention_mask, o);
+  if (last_only) h = h.slice(/*dim=*/1, h.size(1) - 1);
+  return cls->predictions->forward(h);
+}
+
+}  // namespace glimpse::blip

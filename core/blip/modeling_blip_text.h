@@ -1,0 +1,165 @@
+#pragma once
+// Port of transformers/models/blip/modeling_blip_text.py: the BERT-style text encoder/decoder
+// with optional cross-attention to image (or question) states, and its LM head. Module and
+// parameter names equal Hugging Face's, so named_parameters() equals the checkpoint keys.
+#include <torch/nn/modules/container/modulelist.h>
+
+#include <optional>
+#include <vector>
+
+#include "configuration_blip.h"
+#include "nn_layers.h"
+
+namespace glimpse::blip {
+
+// Per-layer attention cache of one decoding session.
+struct TextLayerCache {
+  at::Tensor self_key, self_value;    // [rows, heads, past, head_dim]
+  at::Tensor cross_key, cross_value;  // [items, heads, enc_len, head_dim], shared by the rows of an item
+};
+
+struct TextCache {
+  std::vector<TextLayerCache> layers;
+  int64_t past_length = 0;
+  // Rows per cross-attention item: beams (or return sequences) of one image share its keys/values.
+  int64_t rows_per_item = 1;
+  // Keeps rows `index` of every self-attention cache (beam reordering).
+  void reorder(const at::Tensor& index);
+};
+
+// BlipTextSelfAttention (self or cross)
+struct BlipTextSelfAttentionImpl : torch::nn::Module {
+  BlipTextSelfAttentionImpl(const BlipTextConfig& config, bool is_cross_attention);
+  // hidden: [rows, L, D]; mask: additive [rows, 1, L, S] or undefined
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& mask, const at::Tensor& encoder_hidden_states,
+                     TextLayerCache* cache, int64_t rows_per_item);
+  Linear query{nullptr}, key{nullptr}, value{nullptr};
+  int64_t heads, head_dim;
+  bool is_cross;
+};
+TORCH_MODULE(BlipTextSelfAttention);
+
+// BlipTextSelfOutput
+struct BlipTextSelfOutputImpl : torch::nn::Module {
+  explicit BlipTextSelfOutputImpl(const BlipTextConfig& config);
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& input) { return LayerNorm->forward(dense->forward(hidden) + input); }
+  Linear dense{nullptr};
+  glimpse::blip::LayerNorm LayerNorm{nullptr};
+};
+TORCH_MODULE(BlipTextSelfOutput);
+
+// BlipTextAttention
+struct BlipTextAttentionImpl : torch::nn::Module {
+  BlipTextAttentionImpl(const BlipTextConfig& config, bool is_cross_attention);
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& mask, const at::Tensor& encoder_hidden_states,
+                     TextLayerCache* cache, int64_t rows_per_item) {
+    return output->forward(self->forward(hidden, mask, encoder_hidden_states, cache, rows_per_item), hidden);
+  }
+  BlipTextSelfAttention self{nullptr};
+  BlipTextSelfOutput output{nullptr};
+};
+TORCH_MODULE(BlipTextAttention);
+
+// BlipTextIntermediate + BlipTextOutput share this shape: dense (+ LayerNorm)
+struct BlipTextIntermediateImpl : torch::nn::Module {
+  explicit BlipTextIntermediateImpl(const BlipTextConfig& config);
+  at::Tensor forward(const at::Tensor& x) { return at::gelu(dense->forward(x)); }
+  Linear dense{nullptr};
+};
+TORCH_MODULE(BlipTextIntermediate);
+
+struct BlipTextOutputImpl : torch::nn::Module {
+  explicit BlipTextOutputImpl(const BlipTextConfig& config);
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& input) { return LayerNorm->forward(dense->forward(hidden) + input); }
+  Linear dense{nullptr};
+  glimpse::blip::LayerNorm LayerNorm{nullptr};
+};
+TORCH_MODULE(BlipTextOutput);
+
+// BlipTextLayer
+struct BlipTextLayerImpl : torch::nn::Module {
+  explicit BlipTextLayerImpl(const BlipTextConfig& config);
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& mask, const at::Tensor& encoder_hidden_states,
+                     bool use_cross, TextLayerCache* cache, int64_t rows_per_item);
+  BlipTextAttention attention{nullptr};
+  BlipTextAttention crossattention{nullptr};
+  BlipTextIntermediate intermediate{nullptr};
+  BlipTextOutput output{nullptr};
+};
+TORCH_MODULE(BlipTextLayer);
+
+// BlipTextEmbeddings
+struct BlipTextEmbeddingsImpl : torch::nn::Module {
+  explicit BlipTextEmbeddingsImpl(const BlipTextConfig& config);
+  at::Tensor forward(const at::Tensor& input_ids, int64_t past_length);
+  Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
+  glimpse::blip::LayerNorm LayerNorm{nullptr};
+  int64_t max_positions;
+};
+TORCH_MODULE(BlipTextEmbeddings);
+
+// BlipTextEncoder
+struct BlipTextEncoderImpl : torch::nn::Module {
+  explicit BlipTextEncoderImpl(const BlipTextConfig& config);
+  torch::nn::ModuleList layer{nullptr};
+  std::vector<BlipTextLayer> layers;
+};
+TORCH_MODULE(BlipTextEncoder);
+
+struct TextForwardOptions {
+  bool is_decoder = false;                    // causal self-attention
+  at::Tensor encoder_hidden_states;           // [items, N, D_enc] or undefined (no cross-attention)
+  TextCache* cache = nullptr;                 // decoding session state
+  std::vector<at::Tensor>* all_hidden = nullptr;  // collects embeddings + every layer's output
+};
+
+// BlipTextModel (add_pooling_layer=False)
+struct BlipTextModelImpl : torch::nn::Module {
+  explicit BlipTextModelImpl(const BlipTextConfig& config);
+  // input_ids: [rows, L]; attention_mask: [rows, past + L] of 0/1 or undefined. Returns [rows, L, D].
+  at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& attention_mask, const TextForwardOptions& options);
+  TextCache make_cache(int64_t rows_per_item) const;
+  BlipTextEmbeddings embeddings{nullptr};
+  BlipTextEncoder encoder{nullptr};
+  BlipTextConfig config;
+};
+TORCH_MODULE(BlipTextModel);
+
+// BlipTextPredictionHeadTransform
+struct BlipTextPredictionHeadTransformImpl : torch::nn::Module {
+  explicit BlipTextPredictionHeadTransformImpl(const BlipTextConfig& config);
+  at::Tensor forward(const at::Tensor& x) { return LayerNorm->forward(at::gelu(dense->forward(x))); }
+  Linear dense{nullptr};
+  glimpse::blip::LayerNorm LayerNorm{nullptr};
+};
+TORCH_MODULE(BlipTextPredictionHeadTransform);
+
+// BlipTextLMPredictionHead: decoder.bias is tied to bias and stored once, as `bias`.
+struct BlipTextLMPredictionHeadImpl : torch::nn::Module {
+  explicit BlipTextLMPredictionHeadImpl(const BlipTextConfig& config);
+  at::Tensor forward(const at::Tensor& x) { return at::linear(transform->forward(x), decoder->weight, bias); }
+  BlipTextPredictionHeadTransform transform{nullptr};
+  Linear decoder{nullptr};
+  at::Tensor bias;
+};
+TORCH_MODULE(BlipTextLMPredictionHead);
+
+// BlipTextOnlyMLMHead
+struct BlipTextOnlyMLMHeadImpl : torch::nn::Module {
+  explicit BlipTextOnlyMLMHeadImpl(const BlipTextConfig& config);
+  BlipTextLMPredictionHead predictions{nullptr};
+};
+TORCH_MODULE(BlipTextOnlyMLMHead);
+
+// BlipTextLMHeadModel
+struct BlipTextLMHeadModelImpl : torch::nn::Module {
+  explicit BlipTextLMHeadModelImpl(const BlipTextConfig& config);
+  // Logits [rows, L, V] (every position, or only the last one when last_only).
+  at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& attention_mask, const TextForwardOptions& options,
+                     bool last_only = false);
+  BlipTextModel bert{nullptr};
+  BlipTextOnlyMLMHead cls{nullptr};
+};
+TORCH_MODULE(BlipTextLMHeadModel);
+
+}  // namespace glimpse::blip

@@ -1,0 +1,31 @@
+#pragma once
+// Checkpoint readers: model.safetensors (memory-mapped; F32, F16, BF16) and pytorch_model.bin
+// (torch.save zip pickle). Both give name -> float32 CPU tensor. Every failure on outside data is
+// a BlipError naming the file and what is wrong with it.
+#include <ATen/core/Tensor.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace glimpse::blip {
+
+struct TensorMap {
+  std::map<std::string, at::Tensor> tensors;  // name -> float32 (or int64 for buffers) tensor
+  std::string source;                         // file they came from
+  std::string stored_dtype;                   // "F32", "F16", "BF16", "mixed"
+};
+
+// Reads a safetensors file. F32 tensors alias the read-only mapping; F16/BF16 are converted to
+// float32 exactly. Throws BlipError for a truncated file, a header whose sizes or offsets lie, or
+// an unsupported dtype.
+TensorMap load_safetensors(const std::filesystem::path& path);
+
+// Reads a PyTorch zip checkpoint (torch.save of a state dict).
+TensorMap load_pytorch_bin(const std::filesystem::path& path);
+
+// Picks the checkpoint of a model folder: model.safetensors first, then pytorch_model.bin.
+std::filesystem::path find_checkpoint(const std::filesystem::path& dir);
+TensorMap load_checkpoint(const std::filesystem::path& dir);
+
+}  // namespace glimpse::blip

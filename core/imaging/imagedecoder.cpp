@@ -1,0 +1,265 @@
+#include "imagedecoder.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QImageIOHandler>
+#include <QImageReader>
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
+#include <jpeglib.h>
+
+namespace glimpse::imaging {
+namespace {
+
+QString tr(const char* s) { return QString::fromUtf8(s); }
+
+[[noreturn]] void fail(const QString& name, const QString& what) {
+  throw ImageDecodeError((name + QStringLiteral(": ") + what).toStdString());
+}
+
+int orientationFromTransform(QImageIOHandler::Transformations t) {
+  using T = QImageIOHandler;
+  switch (static_cast<int>(t)) {
+    case T::TransformationNone: return 1;
+    case T::TransformationMirror: return 2;
+    case T::TransformationRotate180: return 3;
+    case T::TransformationFlip: return 4;
+    case T::TransformationFlipAndRotate90: return 5;
+    case T::TransformationRotate90: return 6;
+    case T::TransformationMirrorAndRotate90: return 7;
+    case T::TransformationRotate270: return 8;
+    default: return 1;
+  }
+}
+
+// libjpeg error handling through longjmp, so a corrupt CMYK file becomes an exception.
+struct JpegError {
+  jpeg_error_mgr mgr;
+  std::jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+};
+
+void jpegErrorExit(j_common_ptr cinfo) {
+  auto* err = reinterpret_cast<JpegError*>(cinfo->err);
+  (*cinfo->err->format_message)(cinfo, err->message);
+  std::longjmp(err->jump, 1);
+}
+
+void jpegSilent(j_common_ptr, int) {}
+
+// CMYK/YCCK JPEGs: Qt 6.4 converts them with its own rounding, so they are decoded here to raw
+// CMYK and converted as Pillow does (Adobe inversion undone, then R = (255-K) - muldiv255(C, 255-K)).
+// Returns false when the data is not a 4-channel JPEG.
+bool decodeCmykJpeg(const QByteArray& data, const QString& name, const DecodeOptions& options, blip::Rgb8Image& out) {
+  jpeg_decompress_struct cinfo;
+  JpegError err;
+  cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpegErrorExit;
+  err.mgr.emit_message = jpegSilent;
+  std::vector<uint8_t> row;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    fail(name, tr("corrupt JPEG: ") + QString::fromUtf8(err.message));
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.constData()), static_cast<unsigned long>(data.size()));
+  jpeg_read_header(&cinfo, TRUE);
+  if (cinfo.jpeg_color_space != JCS_CMYK && cinfo.jpeg_color_space != JCS_YCCK) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
+  const qint64 pixels = static_cast<qint64>(cinfo.image_width) * cinfo.image_height;
+  if (pixels > options.maxPixels) {
+    jpeg_destroy_decompress(&cinfo);
+    fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels").arg(cinfo.image_width).arg(cinfo.image_height).arg(options.maxPixels));
+  }
+  cinfo.out_color_space = JCS_CMYK;
+  jpeg_start_decompress(&cinfo);
+  const bool inverted = cinfo.saw_Adobe_marker;
+  out.width = static_cast<int>(cinfo.output_width);
+  out.height = static_cast<int>(cinfo.output_height);
+  out.pixels.assign(static_cast<size_t>(out.width) * out.height * 3, 0);
+  row.resize(static_cast<size_t>(out.width) * 4);
+  auto muldiv255 = [](int a, int b) {
+    int t = a * b + 128;
+    return (t + (t >> 8)) >> 8;
+  };
+  while (cinfo.output_scanline < cinfo.output_height) {
+    const int y = static_cast<int>(cinfo.output_scanline);
+    JSAMPROW rp = row.data();
+    jpeg_read_scanlines(&cinfo, &rp, 1);
+    uint8_t* dst = out.pixels.data() + static_cast<size_t>(y) * out.width * 3;
+    for (int x = 0; x < out.width; ++x) {
+      int c = row[x * 4], m = row[x * 4 + 1], ye = row[x * 4 + 2], k = row[x * 4 + 3];
+      if (inverted) {
+        c = 255 - c; m = 255 - m; ye = 255 - ye; k = 255 - k;
+      }
+      const int nk = 255 - k;
+      dst[x * 3 + 0] = static_cast<uint8_t>(nk - muldiv255(c, nk));
+      dst[x * 3 + 1] = static_cast<uint8_t>(nk - muldiv255(m, nk));
+      dst[x * 3 + 2] = static_cast<uint8_t>(nk - muldiv255(ye, nk));
+    }
+  }
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  return true;
+}
+
+// QImage -> RGB8 the way Pillow's convert("RGB") treats each mode: grey replicated, palette looked
+// up, alpha dropped without compositing (transparent pixels keep their stored colour), 16-bit
+// channels reduced to their high byte.
+blip::Rgb8Image toRgb8(const QImage& src) {
+  blip::Rgb8Image out;
+  out.width = src.width();
+  out.height = src.height();
+  out.pixels.resize(static_cast<size_t>(out.width) * out.height * 3);
+  uint8_t* dst = out.pixels.data();
+  auto put = [&](int x, int y, int r, int g, int b) {
+    uint8_t* p = dst + (static_cast<size_t>(y) * out.width + x) * 3;
+    p[0] = static_cast<uint8_t>(r);
+    p[1] = static_cast<uint8_t>(g);
+    p[2] = static_cast<uint8_t>(b);
+  };
+  switch (src.format()) {
+    case QImage::Format_Grayscale8:
+      for (int y = 0; y < out.height; ++y) {
+        const uchar* s = src.constScanLine(y);
+        for (int x = 0; x < out.width; ++x) put(x, y, s[x], s[x], s[x]);
+      }
+      return out;
+    case QImage::Format_Grayscale16:
+      for (int y = 0; y < out.height; ++y) {
+        const auto* s = reinterpret_cast<const quint16*>(src.constScanLine(y));
+        for (int x = 0; x < out.width; ++x) put(x, y, s[x] >> 8, s[x] >> 8, s[x] >> 8);
+      }
+      return out;
+    case QImage::Format_RGB888:
+      for (int y = 0; y < out.height; ++y)
+        std::memcpy(dst + static_cast<size_t>(y) * out.width * 3, src.constScanLine(y), static_cast<size_t>(out.width) * 3);
+      return out;
+    case QImage::Format_Mono:
+    case QImage::Format_MonoLSB:
+    case QImage::Format_Indexed8: {
+      const QImage idx = src.format() == QImage::Format_Indexed8 ? src : src.convertToFormat(QImage::Format_Indexed8);
+      const QList<QRgb> table = idx.colorTable();
+      for (int y = 0; y < out.height; ++y) {
+        const uchar* s = idx.constScanLine(y);
+        for (int x = 0; x < out.width; ++x) {
+          const QRgb c = s[x] < table.size() ? table[s[x]] : 0;
+          put(x, y, qRed(c), qGreen(c), qBlue(c));
+        }
+      }
+      return out;
+    }
+    case QImage::Format_RGBX64:
+    case QImage::Format_RGBA64:
+    case QImage::Format_RGBA64_Premultiplied: {
+      const QImage wide = src.format() == QImage::Format_RGBA64_Premultiplied ? src.convertToFormat(QImage::Format_RGBA64) : src;
+      for (int y = 0; y < out.height; ++y) {
+        const auto* s = reinterpret_cast<const QRgba64*>(wide.constScanLine(y));
+        for (int x = 0; x < out.width; ++x) put(x, y, s[x].red() >> 8, s[x].green() >> 8, s[x].blue() >> 8);
+      }
+      return out;
+    }
+    default: {
+      const QImage argb = (src.format() == QImage::Format_ARGB32 || src.format() == QImage::Format_RGB32)
+                              ? src
+                              : src.convertToFormat(QImage::Format_ARGB32);
+      for (int y = 0; y < out.height; ++y) {
+        const auto* s = reinterpret_cast<const QRgb*>(argb.constScanLine(y));
+        for (int x = 0; x < out.width; ++x) put(x, y, qRed(s[x]), qGreen(s[x]), qBlue(s[x]));
+      }
+      return out;
+    }
+  }
+}
+
+}  // namespace
+
+blip::Rgb8Image applyOrientation(const blip::Rgb8Image& in, int o) {
+  if (o <= 1 || o > 8) return in;
+  const bool swap = o >= 5;
+  blip::Rgb8Image out;
+  out.width = swap ? in.height : in.width;
+  out.height = swap ? in.width : in.height;
+  out.pixels.resize(in.pixels.size());
+  for (int y = 0; y < out.height; ++y) {
+    for (int x = 0; x < out.width; ++x) {
+      int sx = 0, sy = 0;
+      switch (o) {
+        case 2: sx = in.width - 1 - x; sy = y; break;                     // mirror
+        case 3: sx = in.width - 1 - x; sy = in.height - 1 - y; break;     // rotate 180
+        case 4: sx = x; sy = in.height - 1 - y; break;                    // flip
+        case 5: sx = y; sy = x; break;                                    // transpose
+        case 6: sx = y; sy = in.height - 1 - x; break;                    // rotate 90 cw
+        case 7: sx = in.width - 1 - y; sy = in.height - 1 - x; break;     // transverse
+        case 8: sx = in.width - 1 - y; sy = x; break;                     // rotate 270 cw
+        default: break;
+      }
+      const uint8_t* s = in.pixels.data() + (static_cast<size_t>(sy) * in.width + sx) * 3;
+      uint8_t* d = out.pixels.data() + (static_cast<size_t>(y) * out.width + x) * 3;
+      d[0] = s[0];
+      d[1] = s[1];
+      d[2] = s[2];
+    }
+  }
+  return out;
+}
+
+DecodedImage decodeImageData(const QByteArray& data, const QString& name, const DecodeOptions& options) {
+  if (data.isEmpty()) fail(name, tr("the file is empty (0 bytes)"));
+  QBuffer buffer;
+  buffer.setData(data);
+  buffer.open(QIODevice::ReadOnly);
+  QImageReader reader(&buffer);
+  reader.setAutoTransform(false);
+  reader.setAllocationLimit(options.allocationLimitMiB);
+  if (!reader.canRead()) fail(name, tr("not an image, or a format this system cannot decode"));
+  DecodedImage result;
+  result.format = reader.format();
+  const QSize size = reader.size();
+  if (size.isValid() && static_cast<qint64>(size.width()) * size.height() > options.maxPixels)
+    fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels").arg(size.width()).arg(size.height()).arg(options.maxPixels));
+  const int orientation = options.applyExifOrientation ? orientationFromTransform(reader.transformation()) : 1;
+
+  bool done = false;
+  if (result.format == "jpeg" || result.format == "jpg") done = decodeCmykJpeg(data, name, options, result.rgb);
+  if (!done) {
+    QImage image;
+    if (!reader.read(&image) || image.isNull()) {
+      const QString why = reader.errorString();
+      fail(name, tr("cannot decode image (%1)").arg(why.isEmpty() ? tr("corrupt or truncated data") : why));
+    }
+    if (static_cast<qint64>(image.width()) * image.height() > options.maxPixels)
+      fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels").arg(image.width()).arg(image.height()).arg(options.maxPixels));
+    result.rgb = toRgb8(image);
+  }
+  result.storedWidth = result.rgb.width;
+  result.storedHeight = result.rgb.height;
+  if (orientation > 1) {
+    result.rgb = applyOrientation(result.rgb, orientation);
+    result.oriented = true;
+  }
+  return result;
+}
+
+DecodedImage decodeImageFile(const QString& path, const DecodeOptions& options) {
+  QFileInfo info(path);
+  if (!info.exists()) fail(path, tr("file not found"));
+  if (info.isDir()) fail(path, tr("is a folder, not an image"));
+  if (!info.isReadable()) fail(path, tr("permission denied"));
+  if (info.size() == 0) fail(path, tr("the file is empty (0 bytes)"));
+  // A compressed file can hold at most ~1000x its size in pixels; the reader's limits guard the
+  // rest, so reading the whole file first is safe up to this size.
+  if (info.size() > (qint64{2} << 30)) fail(path, tr("file is larger than 2 GiB"));
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) fail(path, tr("cannot open: %1").arg(file.errorString()));
+  const QByteArray data = file.readAll();
+  if (data.size() != info.size()) fail(path, tr("read error: %1").arg(file.errorString()));
+  return decodeImageData(data, path, options);
+}
+
+}  // namespace glimpse::imaging
