@@ -55,7 +55,8 @@ struct BlipModel::Impl {
 
   std::vector<std::vector<GeneratedText>> run_generation(const BlipTextLMHeadModel& decoder, const at::Tensor& encoder_states,
                                                          const at::Tensor& start_ids, const at::Tensor& start_mask,
-                                                         const GenerationConfig& gc, const std::atomic<bool>* cancel) const {
+                                                         const GenerationConfig& gc, const std::atomic<bool>* cancel,
+                                                         const StepCallback* on_step) const {
     class Session : public DecoderSession {
      public:
       Session(BlipTextLMHeadModel d, at::Tensor enc, int64_t rows_per_item)
@@ -79,7 +80,7 @@ struct BlipModel::Impl {
     SessionFactory factory = [&](int64_t rows_per_item) {
       return std::make_unique<Session>(decoder, encoder_states, rows_per_item);
     };
-    GenerationResult r = generate(factory, start_ids, start_mask, c, cancel);
+    GenerationResult r = generate(factory, start_ids, start_mask, c, cancel, on_step);
     const size_t per = static_cast<size_t>(c.num_return_sequences);
     std::vector<std::vector<GeneratedText>> out(r.sequences.size() / per);
     for (size_t i = 0; i < r.sequences.size(); ++i) {
@@ -191,7 +192,8 @@ PixelValues BlipModel::preprocess(const Rgb8Image& image) const { return impl_->
 std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<PixelValues>& images,
                                                            const std::vector<std::string>& prompts,
                                                            const GenerationConfig& gc,
-                                                           const std::atomic<bool>* cancel) const {
+                                                           const std::atomic<bool>* cancel,
+                                                           const StepCallback* on_step) const {
   if (!impl_->captioning) throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
   if (!prompts.empty() && prompts.size() != 1 && prompts.size() != images.size())
     throw BlipError("give one prompt, or one per image");
@@ -213,13 +215,14 @@ std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<Pix
     ids = ids.slice(1, 0, ids.size(1) - 1).contiguous();
     mask = mask.slice(1, 0, mask.size(1) - 1).contiguous();
   }
-  return impl_->run_generation(impl_->captioning->text_decoder, image_embeds, ids, mask, gc, cancel);
+  return impl_->run_generation(impl_->captioning->text_decoder, image_embeds, ids, mask, gc, cancel, on_step);
 }
 
 std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<PixelValues>& images,
                                                           const std::vector<std::string>& questions,
                                                           const GenerationConfig& gc,
-                                                          const std::atomic<bool>* cancel) const {
+                                                          const std::atomic<bool>* cancel,
+                                                          const StepCallback* on_step) const {
   if (!impl_->vqa) throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
   if (questions.size() != 1 && questions.size() != images.size()) throw BlipError("give one question, or one per image");
   c10::InferenceMode guard;
@@ -233,7 +236,7 @@ std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<Pixe
   at::Tensor question_embeds =
       impl_->vqa->text_encoder->forward(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask), o);
   at::Tensor bos = at::full({batch, 1}, impl_->config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong));
-  return impl_->run_generation(impl_->vqa->text_decoder, question_embeds, bos, at::ones_like(bos), gc, cancel);
+  return impl_->run_generation(impl_->vqa->text_decoder, question_embeds, bos, at::ones_like(bos), gc, cancel, on_step);
 }
 
 std::vector<std::vector<MatchScore>> BlipModel::match(const std::vector<PixelValues>& images,

@@ -60,12 +60,14 @@ class BlipModel {
   std::vector<std::vector<GeneratedText>> caption(const std::vector<PixelValues>& images,
                                                   const std::vector<std::string>& prompts,
                                                   const GenerationConfig& config,
-                                                  const std::atomic<bool>* cancel = nullptr) const;
+                                                  const std::atomic<bool>* cancel = nullptr,
+                                                  const StepCallback* on_step = nullptr) const;
   // Answers one question per image (or one question for all images).
   std::vector<std::vector<GeneratedText>> answer(const std::vector<PixelValues>& images,
                                                  const std::vector<std::string>& questions,
                                                  const GenerationConfig& config,
-                                                 const std::atomic<bool>* cancel = nullptr) const;
+                                                 const std::atomic<bool>* cancel = nullptr,
+                                                 const StepCallback* on_step = nullptr) const;
   // ITM probability and ITC cosine for every image x text pair: result[image][text].
   std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,
                                              const std::vector<std::string>& texts) const;

@@ -53,6 +53,12 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 void check_cancel(const std::atomic<bool>* cancel) {
   if (cancel && cancel->load(std::memory_order_relaxed)) throw GenerationCancelled();
 }
+
+void report(const StepCallback* on_step, const at::Tensor& raw, const at::Tensor& processed) {
+  if (!on_step || !*on_step) return;
+  at::Tensor r = raw.contiguous(), q = processed.contiguous();
+  (*on_step)(StepScores{r.size(0), r.size(1), r.data_ptr<float>(), q.data_ptr<float>()});
+}
 }  // namespace
 
 void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config) {
@@ -106,7 +112,7 @@ int64_t effective_max_length(const GenerationConfig& c, int64_t start_len) {
 
 GenerationResult greedy_or_sample(const SessionFactory& make_session, at::Tensor ids, at::Tensor mask,
                                   const GenerationConfig& c, const std::atomic<bool>* cancel,
-                                  const GenerationObserver* observer) {
+                                  const StepCallback* on_step) {
   const int64_t r = c.do_sample ? c.num_return_sequences : 1;
   if (r > 1) {
     ids = ids.repeat_interleave(r, /*dim=*/0);
@@ -134,7 +140,7 @@ GenerationResult greedy_or_sample(const SessionFactory& make_session, at::Tensor
     } else {
       next = scores.argmax(/*dim=*/-1);
     }
-    if (observer && observer->on_step) observer->on_step(logits, scores);
+    report(on_step, logits, scores);
     next = next * unfinished + c.pad_token_id * (1 - unfinished);
     ids = at::cat({ids, next.unsqueeze(1)}, 1);
     mask = at::cat({mask, at::ones({rows, 1}, mask.options())}, 1);
@@ -190,7 +196,7 @@ struct BeamHypotheses {
 
 GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids, at::Tensor mask,
                              const GenerationConfig& c, const std::atomic<bool>* cancel,
-                             const GenerationObserver* observer) {
+                             const StepCallback* on_step) {
   const int64_t batch = ids.size(0), k = c.num_beams;
   const int64_t prompt_len = ids.size(1);
   const int64_t max_length = effective_max_length(c, prompt_len);
@@ -212,7 +218,7 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
     const int64_t vocab = logits.size(1);
     at::Tensor scores = at::log_softmax(logits, -1);
     apply_logits_processors(scores, ids, c);
-    if (observer && observer->on_step) observer->on_step(logits, scores);
+    report(on_step, logits, scores);
     scores = scores + beam_scores.unsqueeze(1);
     auto [top_scores, top_idx] = at::topk(scores.view({batch, k * vocab}), 2 * k, /*dim=*/1, /*largest=*/true, /*sorted=*/true);
     auto ts = top_scores.accessor<float, 2>();
@@ -294,14 +300,14 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
 
 GenerationResult generate(const SessionFactory& make_session, const at::Tensor& start_ids, const at::Tensor& start_mask,
                           const GenerationConfig& config, const std::atomic<bool>* cancel,
-                          const GenerationObserver* observer) {
+                          const StepCallback* on_step) {
   config.validate();
   if (start_ids.dim() != 2 || start_ids.size(0) == 0 || start_ids.size(1) == 0)
     throw BlipError("generation needs at least one start token per row");
   at::Tensor ids = start_ids.to(at::kLong);
   at::Tensor mask = start_mask.defined() ? start_mask.to(at::kLong) : at::ones_like(ids);
-  if (config.num_beams > 1) return beam_search(make_session, ids, mask, config, cancel, observer);
-  return greedy_or_sample(make_session, ids, mask, config, cancel, observer);
+  if (config.num_beams > 1) return beam_search(make_session, ids, mask, config, cancel, on_step);
+  return greedy_or_sample(make_session, ids, mask, config, cancel, on_step);
 }
 
 }  // namespace glimpse::blip

@@ -25,21 +25,16 @@ class DecoderSession {
 // Creates a session whose rows are `rows_per_item` consecutive rows per batch item.
 using SessionFactory = std::function<std::unique_ptr<DecoderSession>(int64_t rows_per_item)>;
 
-struct GenerationObserver {
-  // Called every step with the raw logits [rows, V] and the scores after the logits processors.
-  std::function<void(const at::Tensor& raw_logits, const at::Tensor& processed)> on_step;
-};
-
 class GenerationCancelled : public std::runtime_error {
  public:
   GenerationCancelled() : std::runtime_error("cancelled") {}
 };
 
 // start_ids/start_mask: [batch, S] (bos + prompt). Throws GenerationCancelled when *cancel turns
-// true between steps.
+// true between steps. on_step, when given, sees every step's scores.
 GenerationResult generate(const SessionFactory& make_session, const at::Tensor& start_ids, const at::Tensor& start_mask,
                           const GenerationConfig& config, const std::atomic<bool>* cancel = nullptr,
-                          const GenerationObserver* observer = nullptr);
+                          const StepCallback* on_step = nullptr);
 
 // The logits processors, in Hugging Face's order (repetition penalty, no-repeat n-gram, min
 // length), applied in place to scores [rows, V] given each row's whole sequence [rows, len].

@@ -2,6 +2,7 @@
 // Generation settings with Hugging Face generate() semantics and defaults (greedy, max_length 20).
 // Torch-free so that front ends can include it.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,17 @@ inline GenerationConfig default_generation_config() { return GenerationConfig{};
 // BLIP's own evaluation settings: captions with beam 3, max 20, min 5; VQA beam 3, max 10, min 1.
 GenerationConfig blip_caption_preset();
 GenerationConfig blip_vqa_preset();
+
+// Scores of one decoding step, for tests and diagnostics: raw last-position logits and the scores
+// after the logits processors (greedy: what argmax sees; beam: log-softmax + processors), both
+// [rows][vocab] row-major.
+struct StepScores {
+  int64_t rows = 0;
+  int64_t vocab = 0;
+  const float* raw_logits = nullptr;
+  const float* processed = nullptr;
+};
+using StepCallback = std::function<void(const StepScores&)>;
 
 struct GenerationResult {
   // [batch * num_return_sequences][length]: the whole sequence (bos, prompt, new tokens), rows

@@ -1,0 +1,54 @@
+#pragma once
+// Access to golden reference sets (tests/data/<set>/expected.json + tensors/*.bin, the layout of
+// the BLIP reference data). Every set found is tested; nothing about a set is hard-coded.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace glimpse::test {
+
+struct GoldenSet {
+  std::string name;
+  std::filesystem::path dir;
+  nlohmann::json expected;
+  // A tensor of expected.json["tensors"], as stored (float32, uint8 or int64).
+  at::Tensor tensor(const std::string& name) const;
+};
+
+// Sets to test: GLIMPSE_GOLDEN_SETS (colon-separated folders) if set, else every folder under
+// tests/data holding an expected.json.
+std::vector<std::filesystem::path> golden_set_dirs();
+// Test-name generator for suites parameterised by set folder.
+struct SetName {
+  std::string operator()(const ::testing::TestParamInfo<std::filesystem::path>& p) const { return p.param.filename().string(); }
+};
+const GoldenSet& golden_set(const std::filesystem::path& dir);
+
+// One generation case of a set: models[model][list][index].
+struct GenerationCase {
+  std::filesystem::path set_dir;
+  std::string model;  // "main", "vision_wide"
+  std::string list;   // "caption", "vqa", "caption_fp16.caption", ...
+  size_t index = 0;
+  std::string name;
+  const nlohmann::json& json() const;
+  std::filesystem::path model_dir() const;  // folder of the weights the case uses
+};
+std::vector<GenerationCase> generation_cases();
+std::string case_label(const std::string& set, const std::string& model, const std::string& name);
+
+// Largest |a - b| over all elements.
+double max_abs_diff(const at::Tensor& a, const at::Tensor& b);
+// Records a compared quantity's difference for the per-set report printed at the end of a run.
+void record_diff(const std::string& set, const std::string& quantity, double diff);
+void record_count(const std::string& set, const std::string& quantity, bool exact);
+
+// Pixel values of a named image of the main preprocessing list, as stored.
+std::vector<float> to_vector(const at::Tensor& t);
+
+}  // namespace glimpse::test
