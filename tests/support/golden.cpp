@@ -70,6 +70,7 @@ const nlohmann::json& GenerationCase::json() const {
 }
 
 std::filesystem::path GenerationCase::model_dir() const {
+  if (!weights_dir.empty()) return weights_dir;
   const auto& m = golden_set(set_dir).expected.at("models").at(model);
   const auto dot = list.find('.');
   if (dot == std::string::npos) return set_dir / m.at("dir").get<std::string>();
@@ -92,6 +93,12 @@ std::vector<GenerationCase> generation_cases() {
         if (m.contains(list))
           for (size_t i = 0; i < m[list].size(); ++i)
             out.push_back({dir, model, list, i, m[list][i].at("name").get<std::string>()});
+      if (m.contains("caption_bin"))
+        for (const auto& checked : m["caption_bin"]["caption_cases_checked"])
+          for (size_t i = 0; i < m["caption"].size(); ++i)
+            if (m["caption"][i]["name"] == checked)
+              out.push_back({dir, model, "caption", i, "caption_bin_" + checked.get<std::string>(),
+                             dir / m["caption_bin"]["dir"].get<std::string>()});
       for (const char* half : {"caption_fp16", "caption_bf16"})
         if (m.contains(half))
           for (size_t i = 0; i < m[half]["caption"].size(); ++i)
@@ -100,6 +107,22 @@ std::vector<GenerationCase> generation_cases() {
     }
   }
   return out;
+}
+
+at::Tensor pixel_values_for(const GoldenSet& set, const std::string& model, const std::string& image) {
+  const auto& vision = set.expected.at("models").at(model).at("vision");
+  const auto& images = vision.at("images");
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (images[i] != image) continue;
+    const auto& pv = vision.at("pixel_values");
+    if (pv.is_array()) return set.tensor(pv[i]);
+    return set.tensor(pv.get<std::string>())[static_cast<int64_t>(i)];
+  }
+  // Not in the vision batch: the main processor's values (same preprocessor folder ".").
+  if (set.expected.at("models").at(model).at("dir") == set.expected.at("image_preprocessing").at("processor_dir"))
+    for (const auto& img : set.expected.at("image_preprocessing").at("images"))
+      if (img.at("name") == image) return set.tensor(img.at("pixel_values"));
+  throw std::runtime_error("no pixel values for image " + image + " of model " + model);
 }
 
 double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {

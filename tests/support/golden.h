@@ -36,11 +36,15 @@ struct GenerationCase {
   std::string list;   // "caption", "vqa", "caption_fp16.caption", ...
   size_t index = 0;
   std::string name;
+  std::filesystem::path weights_dir;  // set when the case runs on other weights (caption_bin)
   const nlohmann::json& json() const;
   std::filesystem::path model_dir() const;  // folder of the weights the case uses
 };
 std::vector<GenerationCase> generation_cases();
 std::string case_label(const std::string& set, const std::string& model, const std::string& name);
+
+// pixel_values (3, H, W) of a named image as the given model of the set sees it.
+at::Tensor pixel_values_for(const GoldenSet& set, const std::string& model, const std::string& image);
 
 // Largest |a - b| over all elements.
 double max_abs_diff(const at::Tensor& a, const at::Tensor& b);
