@@ -126,7 +126,8 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
                     std::to_string(impl->processor.output_width()) + "x" + std::to_string(impl->processor.output_height()) +
                     " but the vision model takes " + std::to_string(impl->config.vision_config.image_size) + "x" +
                     std::to_string(impl->config.vision_config.image_size));
-  impl->tokenizer = BertTokenizer::from_folder(dir);
+  const bool own_tokenizer = std::filesystem::exists(dir / "vocab.txt", ec) || std::filesystem::exists(dir / "tokenizer.json", ec);
+  impl->tokenizer = BertTokenizer::from_folder(own_tokenizer || options.tokenizer_dir.empty() ? dir : options.tokenizer_dir);
   const auto& tc = impl->config.text_config;
   if (impl->tokenizer.vocab_size() > tc.vocab_size || impl->tokenizer.dec_id() != tc.bos_token_id ||
       impl->tokenizer.sep_id() != tc.sep_token_id || impl->tokenizer.pad_id() != tc.pad_token_id)

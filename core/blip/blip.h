@@ -18,6 +18,9 @@ struct LoadOptions {
   bool captioning = true;  // load these heads when the checkpoint holds them
   bool question_answering = true;
   bool retrieval = true;
+  // Folder whose vocab.txt / tokenizer.json to use when the model folder has none (converted
+  // checkpoints often ship weights and configs only). Empty: the model folder only.
+  std::filesystem::path tokenizer_dir;
 };
 
 struct GeneratedText {

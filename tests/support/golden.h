@@ -41,6 +41,7 @@ struct GenerationCase {
   std::filesystem::path model_dir() const;  // folder of the weights the case uses
 };
 std::vector<GenerationCase> generation_cases();
+inline void PrintTo(const GenerationCase& c, std::ostream* os) { *os << c.model << "/" << c.name; }
 std::string case_label(const std::string& set, const std::string& model, const std::string& name);
 
 // pixel_values (3, H, W) of a named image as the given model of the set sees it.

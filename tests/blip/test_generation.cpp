@@ -1,0 +1,278 @@
+// Every generation case of each golden set through BlipModel (the API the app and CLI use):
+// token ids exact, beam scores, and per-step raw/processed scores. Plus generation-loop unit tests
+// on scripted logits.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+
+#include "blip.h"
+#include "errors.h"
+#include "generation.h"
+#include "golden.h"
+
+using namespace glimpse::blip;
+using glimpse::test::GenerationCase;
+using glimpse::test::golden_set;
+using glimpse::test::max_abs_diff;
+using glimpse::test::pixel_values_for;
+using glimpse::test::record_count;
+using glimpse::test::record_diff;
+using glimpse::test::to_vector;
+
+namespace {
+
+constexpr double kLogitTol = 2e-4;      // raw decoder logits
+constexpr double kBeamScoreTol = 1e-5;  // sequences_scores (length-normalised log-probabilities)
+
+// Half-precision folders carry no tokenizer files: the set's tokenizer is used for them.
+const BlipModel& model_for(const std::filesystem::path& dir, const std::filesystem::path& set_dir) {
+  static std::map<std::filesystem::path, std::unique_ptr<BlipModel>> cache;
+  auto& slot = cache[dir];
+  LoadOptions options;
+  options.tokenizer_dir = set_dir;
+  if (!slot) slot = BlipModel::load(dir, options);
+  return *slot;
+}
+
+GenerationConfig config_of(const nlohmann::json& defaults, const nlohmann::json& kwargs) {
+  nlohmann::json k = defaults;
+  for (const auto& [key, v] : kwargs.items()) k[key] = v;
+  GenerationConfig c;
+  if (k.contains("max_length")) c.max_length = k["max_length"];
+  if (k.contains("max_new_tokens")) c.max_new_tokens = k["max_new_tokens"].get<int>();
+  if (k.contains("min_length")) c.min_length = k["min_length"];
+  if (k.contains("num_beams")) c.num_beams = k["num_beams"];
+  if (k.contains("length_penalty")) c.length_penalty = k["length_penalty"];
+  if (k.contains("early_stopping")) c.early_stopping = k["early_stopping"];
+  if (k.contains("num_return_sequences")) c.num_return_sequences = k["num_return_sequences"];
+  if (k.contains("repetition_penalty")) c.repetition_penalty = k["repetition_penalty"];
+  if (k.contains("no_repeat_ngram_size")) c.no_repeat_ngram_size = k["no_repeat_ngram_size"];
+  if (k.contains("do_sample")) c.do_sample = k["do_sample"];
+  if (k.contains("eos_token_id")) c.eos_token_id = k["eos_token_id"];
+  if (k.contains("pad_token_id")) c.pad_token_id = k["pad_token_id"];
+  return c;
+}
+
+std::vector<std::string> strings_of(const nlohmann::json& j) {
+  if (j.is_string()) return {j.get<std::string>()};
+  return j.get<std::vector<std::string>>();
+}
+
+struct Step {
+  at::Tensor raw, processed;  // [rows, V]
+};
+
+class GenerationGolden : public ::testing::TestWithParam<GenerationCase> {};
+
+TEST_P(GenerationGolden, MatchesTransformers) {
+  const GenerationCase& gc = GetParam();
+  const auto& set = golden_set(gc.set_dir);
+  const auto& c = gc.json();
+  const BlipModel& model = model_for(gc.model_dir(), gc.set_dir);
+  const GenerationConfig config = config_of(set.expected.at("generate_effective_defaults"), c.at("generate_kwargs"));
+
+  std::vector<PixelValues> images;
+  for (const auto& name : c.at("images")) images.push_back(to_vector(pixel_values_for(set, gc.model, name)));
+  std::vector<Step> steps;
+  StepCallback record = [&](const StepScores& s) {
+    auto opts = at::TensorOptions().dtype(at::kFloat);
+    steps.push_back({at::from_blob(const_cast<float*>(s.raw_logits), {s.rows, s.vocab}, opts).clone(),
+                     at::from_blob(const_cast<float*>(s.processed), {s.rows, s.vocab}, opts).clone()});
+  };
+  std::vector<std::vector<GeneratedText>> out;
+  if (c.at("head") == "vqa")
+    out = model.answer(images, strings_of(c.at("question")), config, nullptr, &record);
+  else
+    out = model.caption(images, c.contains("prompt") ? strings_of(c.at("prompt")) : std::vector<std::string>{}, config, nullptr, &record);
+
+  std::vector<std::vector<int64_t>> sequences;
+  std::vector<std::string> decoded;
+  std::vector<float> scores;
+  for (const auto& per_image : out)
+    for (const auto& g : per_image) {
+      sequences.push_back(g.token_ids);
+      decoded.push_back(g.text);
+      scores.push_back(g.score);
+    }
+  const auto expected = c.at("sequences").get<std::vector<std::vector<int64_t>>>();
+  EXPECT_EQ(sequences, expected);
+  record_count(set.name, "generation cases with exact token ids", sequences == expected);
+  EXPECT_EQ(decoded, c.at("decoded").get<std::vector<std::string>>());
+
+  if (c.contains("sequences_scores")) {
+    const auto es = c.at("sequences_scores").get<std::vector<float>>();
+    ASSERT_EQ(scores.size(), es.size());
+    for (size_t i = 0; i < es.size(); ++i) {
+      record_diff(set.name, "beam sequences_scores", std::abs(scores[i] - es[i]));
+      EXPECT_NEAR(scores[i], es[i], kBeamScoreTol) << "row " << i;
+    }
+  }
+
+  if (c.contains("steps")) {
+    const auto& st = c.at("steps");
+    ASSERT_EQ(static_cast<int>(steps.size()), st.at("n_steps").get<int>());
+    for (size_t s = 0; s < steps.size(); ++s) {
+      for (size_t b = 0; b < st.at("raw_top5_ids")[s].size(); ++b) {
+        const auto ids = st.at("raw_top5_ids")[s][b].get<std::vector<int64_t>>();
+        const auto logits = st.at("raw_top5_logits")[s][b].get<std::vector<float>>();
+        for (size_t k = 0; k < ids.size(); ++k) {
+          const double d = std::abs(steps[s].raw[b][ids[k]].item<double>() - logits[k]);
+          record_diff(set.name, "greedy step raw logits (top 5)", d);
+          EXPECT_LE(d, kLogitTol) << "step " << s << " row " << b;
+        }
+        EXPECT_EQ(steps[s].raw[b].argmax().item<int64_t>(), ids[0]) << "step " << s << " row " << b;
+        if (st.contains("processed_top5_ids")) {
+          const auto pids = st.at("processed_top5_ids")[s][b].get<std::vector<int64_t>>();
+          const auto pscores = st.at("processed_top5_scores")[s][b].get<std::vector<float>>();
+          for (size_t k = 0; k < pids.size(); ++k) {
+            const float got = steps[s].processed[b][pids[k]].item<float>();
+            if (std::isinf(pscores[k])) {
+              EXPECT_TRUE(std::isinf(got) && got < 0);
+            } else {
+              record_diff(set.name, "greedy step processed scores (top 5)", std::abs(got - pscores[k]));
+              EXPECT_NEAR(got, pscores[k], kLogitTol);
+            }
+          }
+        }
+      }
+    }
+    if (st.contains("raw_logits_first_steps")) {
+      const at::Tensor first = set.tensor(st.at("raw_logits_first_steps"));  // [k, B, V]
+      for (int64_t s = 0; s < first.size(0); ++s) {
+        const double d = max_abs_diff(steps[static_cast<size_t>(s)].raw, first[s]);
+        record_diff(set.name, "greedy full raw logits (first steps)", d);
+        EXPECT_LE(d, kLogitTol);
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, GenerationGolden, ::testing::ValuesIn(glimpse::test::generation_cases()),
+                         [](const ::testing::TestParamInfo<GenerationCase>& p) {
+                           return glimpse::test::case_label(golden_set(p.param.set_dir).name, p.param.model, p.param.name);
+                         });
+
+// ---- The loop on scripted logits ----
+
+// Logits that depend only on the step: step s gives `table[s]` to every row.
+class ScriptedSession : public DecoderSession {
+ public:
+  explicit ScriptedSession(std::vector<std::vector<float>> table, int64_t* calls = nullptr) : table_(std::move(table)), calls_(calls) {}
+  at::Tensor step(const at::Tensor& ids, const at::Tensor& mask) override {
+    EXPECT_EQ(mask.size(1), seen_ + ids.size(1));
+    seen_ += ids.size(1);
+    if (calls_) ++*calls_;
+    const auto& row = table_.at(std::min(step_++, table_.size() - 1));
+    return at::tensor(row).unsqueeze(0).expand({ids.size(0), static_cast<int64_t>(row.size())}).clone();
+  }
+  void reorder(const at::Tensor&) override {}
+
+ private:
+  std::vector<std::vector<float>> table_;
+  size_t step_ = 0;
+  int64_t seen_ = 0;
+  int64_t* calls_;
+};
+
+SessionFactory scripted(std::vector<std::vector<float>> table, int64_t* calls = nullptr) {
+  return [=](int64_t) { return std::make_unique<ScriptedSession>(table, calls); };
+}
+
+TEST(GenerationLoop, GreedyStopsAtEosAndPadsFinishedRows) {
+  // vocab: 0 pad, 1 a, 2 eos, 3 b
+  GenerationConfig c;
+  c.eos_token_id = 2;
+  c.max_length = 10;
+  auto r = generate(scripted({{0, 5, 1, 0}, {0, 0, 1, 5}, {0, 0, 9, 0}}), at::full({1, 1}, 7, at::kLong), at::Tensor(), c);
+  ASSERT_EQ(r.sequences.size(), 1u);
+  EXPECT_EQ(r.sequences[0], (std::vector<int64_t>{7, 1, 3, 2}));
+}
+
+TEST(GenerationLoop, MinLengthBansEosAndMaxNewTokensCountsFromStart) {
+  GenerationConfig c;
+  c.eos_token_id = 2;
+  c.min_length = 4;  // whole sequence, start token included
+  c.max_new_tokens = 5;
+  auto r = generate(scripted({{0, 1, 9, 0}}), at::full({1, 2}, 7, at::kLong), at::Tensor(), c);
+  // Lengths 2 and 3 may not end; at length 4 eos (score 9) wins.
+  EXPECT_EQ(r.sequences[0], (std::vector<int64_t>{7, 7, 1, 1, 2}));
+}
+
+TEST(GenerationLoop, RepetitionPenaltyAndNgramBanFollowTransformers) {
+  at::Tensor scores = at::tensor(std::vector<float>{2.0f, -2.0f, 1.0f, 3.0f}).unsqueeze(0);
+  at::Tensor seq = at::tensor(std::vector<int64_t>{0, 1, 0, 3}).unsqueeze(0);
+  GenerationConfig c;
+  c.repetition_penalty = 2.0;
+  c.no_repeat_ngram_size = 2;
+  apply_logits_processors(scores, seq, c);
+  EXPECT_FLOAT_EQ(scores[0][0].item<float>(), 1.0f);   // positive: divided, once although repeated
+  EXPECT_FLOAT_EQ(scores[0][1].item<float>(), -4.0f);  // negative: multiplied
+  EXPECT_FLOAT_EQ(scores[0][2].item<float>(), 1.0f);   // never seen: untouched
+  // last token 3 was never followed by anything, so no ban; now end with 0: "0 1" exists -> ban 1
+  at::Tensor scores2 = at::zeros({1, 4});
+  apply_logits_processors(scores2, at::tensor(std::vector<int64_t>{0, 1, 3, 0}).unsqueeze(0), GenerationConfig{1, {}, 0, 1, 1.0, false, 1, false, 1.0, 50, 1.0, {}, 1.0, 2});
+  EXPECT_TRUE(std::isinf(scores2[0][1].item<float>()));
+  EXPECT_EQ(scores2[0][3].item<float>(), 0.0f);
+}
+
+TEST(GenerationLoop, BeamSearchKeepsBestNormalisedHypothesis) {
+  // Step 0: a (1) likely; step 1: eos likely. Beam 2 must return [s, a, eos] and its score
+  // = (logp(a) + logp(eos)) / 2.
+  GenerationConfig c;
+  c.eos_token_id = 2;
+  c.num_beams = 2;
+  c.max_length = 6;
+  std::vector<std::vector<float>> t = {{-9, 3, -9, 1}, {-9, 0, 4, 0}};
+  auto r = generate(scripted(t), at::full({1, 1}, 7, at::kLong), at::Tensor(), c);
+  ASSERT_EQ(r.sequences.size(), 1u);
+  EXPECT_EQ(r.sequences[0], (std::vector<int64_t>{7, 1, 2}));
+  const double l0 = at::log_softmax(at::tensor(t[0]), 0)[1].item<double>();
+  const double l1 = at::log_softmax(at::tensor(t[1]), 0)[2].item<double>();
+  EXPECT_NEAR(r.sequences_scores[0], (l0 + l1) / 2.0, 1e-6);
+}
+
+TEST(GenerationLoop, CancelStopsBetweenSteps) {
+  std::atomic<bool> cancel{true};
+  GenerationConfig c;
+  int64_t calls = 0;
+  EXPECT_THROW(generate(scripted({{0, 1, 0, 0}}, &calls), at::full({1, 1}, 7, at::kLong), at::Tensor(), c, &cancel),
+               GenerationCancelled);
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(GenerationLoop, InvalidSettingsAreRejected) {
+  GenerationConfig c;
+  c.num_return_sequences = 2;  // greedy cannot return two sequences
+  EXPECT_THROW(c.validate(), BlipError);
+  c = GenerationConfig{};
+  c.top_p = 1.5;
+  EXPECT_THROW(c.validate(), BlipError);
+  c = GenerationConfig{};
+  c.num_beams = 0;
+  EXPECT_THROW(c.validate(), BlipError);
+}
+
+TEST(GenerationLoop, SamplingIsReproducibleWithASeedAndHonoursTopK) {
+  GenerationConfig c;
+  c.do_sample = true;
+  c.seed = 42;
+  c.top_k = 2;
+  c.max_length = 12;
+  c.eos_token_id = 99;  // never produced
+  std::vector<std::vector<float>> t = {{0.0f, 1.0f, 1.0f, -50.0f, 0.5f}};
+  auto a = generate(scripted(t), at::full({1, 1}, 7, at::kLong), at::Tensor(), c);
+  auto b = generate(scripted(t), at::full({1, 1}, 7, at::kLong), at::Tensor(), c);
+  EXPECT_EQ(a.sequences, b.sequences);
+  bool saw1 = false, saw2 = false;
+  for (size_t i = 1; i < a.sequences[0].size(); ++i) {
+    const int64_t id = a.sequences[0][i];
+    EXPECT_TRUE(id == 1 || id == 2) << id;  // top_k = 2 keeps only the two best
+    saw1 |= id == 1;
+    saw2 |= id == 2;
+  }
+  EXPECT_TRUE(saw1 && saw2);
+}
+
+}  // namespace
