@@ -108,6 +108,36 @@ bool decodeCmykJpeg(const QByteArray& data, const QString& name, const DecodeOpt
   return true;
 }
 
+// Qt (like libjpeg) decodes a JPEG cut short as a partly grey picture without an error. A JPEG is
+// complete when its entropy-coded data is followed by the EOI marker; markers inside scan data
+// are byte-stuffed, so walking the segments from SOI finds that out without decoding.
+bool jpegIsTruncated(const QByteArray& data) {
+  const auto* d = reinterpret_cast<const uint8_t*>(data.constData());
+  const qsizetype n = data.size();
+  if (n < 4 || d[0] != 0xFF || d[1] != 0xD8) return false;  // not a JPEG stream; the reader decides
+  qsizetype p = 2;
+  bool in_scan = false;
+  while (p + 1 < n) {
+    if (d[p] != 0xFF) {
+      if (!in_scan) return false;  // garbage between segments: leave it to the decoder
+      ++p;
+      continue;
+    }
+    const uint8_t m = d[p + 1];
+    if (m == 0xD9) return false;                          // EOI
+    if (m == 0x00 || m == 0xFF || (m >= 0xD0 && m <= 0xD7)) {  // stuffing, fill, restart markers
+      p += (m == 0xFF) ? 1 : 2;
+      continue;
+    }
+    if (p + 3 >= n) return true;
+    const qsizetype len = (static_cast<qsizetype>(d[p + 2]) << 8) | d[p + 3];
+    if (len < 2 || p + 2 + len > n) return true;
+    p += 2 + len;
+    in_scan = (m == 0xDA);  // entropy-coded data follows SOS
+  }
+  return true;
+}
+
 // QImage -> RGB8 the way Pillow's convert("RGB") treats each mode: grey replicated, palette looked
 // up, alpha dropped without compositing (transparent pixels keep their stored colour), 16-bit
 // channels reduced to their high byte.
@@ -226,7 +256,10 @@ DecodedImage decodeImageData(const QByteArray& data, const QString& name, const 
   const int orientation = options.applyExifOrientation ? orientationFromTransform(reader.transformation()) : 1;
 
   bool done = false;
-  if (result.format == "jpeg" || result.format == "jpg") done = decodeCmykJpeg(data, name, options, result.rgb);
+  if (result.format == "jpeg" || result.format == "jpg") {
+    if (jpegIsTruncated(data)) fail(name, tr("the JPEG data ends early (truncated or incompletely copied file)"));
+    done = decodeCmykJpeg(data, name, options, result.rgb);
+  }
   if (!done) {
     QImage image;
     if (!reader.read(&image) || image.isNull()) {
