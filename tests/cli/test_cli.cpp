@@ -1,0 +1,251 @@
+// glimpse-cli end to end: real processes on the golden model folders and image files, JSON on
+// stdout compared with the reference values; errors on stderr with distinct exit codes and an
+// empty stdout.
+#include <gtest/gtest.h>
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <fstream>
+
+#include "golden.h"
+
+using glimpse::test::GenerationCase;
+using glimpse::test::golden_set;
+using nlohmann::json;
+
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+CliRun cli(const QStringList& args) {
+  QProcess p;
+  p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+          p.readAllStandardError().toStdString()};
+}
+
+QString q(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
+
+QString image_file(const glimpse::test::GoldenSet& set, const std::string& name) {
+  for (const auto& img : set.expected.at("image_preprocessing").at("images"))
+    if (img.at("name") == name) return q(set.dir / img.at("file").get<std::string>());
+  return {};
+}
+
+QStringList generation_args(const json& kwargs) {
+  QStringList a;
+  static const std::map<std::string, QString> kFlags = {
+      {"num_beams", "--beams"},   {"max_length", "--max-length"},  {"min_length", "--min-length"},
+      {"max_new_tokens", "--max-new-tokens"}, {"repetition_penalty", "--repetition-penalty"},
+      {"no_repeat_ngram_size", "--no-repeat-ngram-size"}, {"length_penalty", "--length-penalty"},
+      {"num_return_sequences", "--num-return-sequences"}};
+  for (const auto& [k, v] : kwargs.items()) {
+    if (k == "early_stopping") {
+      if (v.get<bool>()) a << "--early-stopping";
+      continue;
+    }
+    a << kFlags.at(k) << QString::fromStdString(v.dump());
+  }
+  return a;
+}
+
+// Single-image caption and VQA cases of the float32 models run through the CLI.
+std::vector<GenerationCase> cli_cases() {
+  std::vector<GenerationCase> out;
+  for (const auto& c : glimpse::test::generation_cases()) {
+    if (c.list != "caption" && c.list != "vqa") continue;
+    if (!c.weights_dir.empty()) continue;
+    const auto& j = c.json();
+    if (j.at("images").size() != 1) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+class CliGeneration : public ::testing::TestWithParam<GenerationCase> {};
+
+TEST_P(CliGeneration, JsonEqualsTransformers) {
+  const auto& c = GetParam();
+  const auto& set = golden_set(c.set_dir);
+  const auto& j = c.json();
+  // The CLI applies EXIF orientation like a photo app; a plain transformers call does not.
+  QStringList args{c.list == "vqa" ? "ask" : "caption", "--model", q(c.model_dir()), "--json", "--ignore-exif-orientation"};
+  args << generation_args(j.at("generate_kwargs"));
+  if (j.contains("prompt")) args << "--prompt" << QString::fromStdString(j.at("prompt").get<std::string>());
+  if (j.contains("question")) args << "--question" << QString::fromStdString(j.at("question").get<std::string>());
+  const QString image = image_file(set, j.at("images")[0]);
+  args << image;
+  const CliRun r = cli(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json out = json::parse(r.out);
+  const auto expected = j.at("sequences").get<std::vector<std::vector<int64_t>>>();
+  ASSERT_EQ(out.at("results").size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(out["results"][i]["token_ids"].get<std::vector<int64_t>>(), expected[i]);
+    EXPECT_EQ(out["results"][i]["text"].get<std::string>(), j.at("decoded")[i].get<std::string>());
+    EXPECT_EQ(out["results"][i]["image"].get<std::string>(), image.toStdString());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, CliGeneration, ::testing::ValuesIn(cli_cases()),
+                         [](const ::testing::TestParamInfo<GenerationCase>& p) {
+                           return glimpse::test::case_label(golden_set(p.param.set_dir).name, p.param.model, p.param.name);
+                         });
+
+class CliGolden : public ::testing::TestWithParam<std::filesystem::path> {};
+
+TEST_P(CliGolden, MatchAndEmbedEqualTransformers) {
+  const auto& set = golden_set(GetParam());
+  for (const auto& [model, m] : set.expected.at("models").items()) {
+    if (!m.contains("itm")) continue;
+    const auto& t = m.at("itm");
+    // The CLI decodes the files itself; only models using the set's main processor can be compared.
+    if (m.at("dir") != set.expected.at("image_preprocessing").at("processor_dir")) continue;
+    QStringList args{"match", "--model", q(set.dir / m.at("dir").get<std::string>()), "--json"};
+    for (const auto& text : t.at("texts")) args << "--text" << QString::fromStdString(text.get<std::string>());
+    for (const auto& img : t.at("images")) args << image_file(set, img);
+    const CliRun r = cli(args);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json out = json::parse(r.out).at("results");
+    const size_t n_txt = t.at("texts").size();
+    ASSERT_EQ(out.size(), t.at("images").size() * n_txt);
+    for (size_t k = 0; k < out.size(); ++k) {
+      EXPECT_NEAR(out[k]["itm"].get<double>(), t.at("itm_probs")[k / n_txt][k % n_txt].get<double>(), 1e-5);
+      EXPECT_NEAR(out[k]["itc"].get<double>(), t.at("itc_cosine")[k / n_txt][k % n_txt].get<double>(), 1e-5);
+      EXPECT_EQ(out[k]["text"], t.at("texts")[k % n_txt]);
+    }
+    QStringList e{"embed", "--model", q(set.dir / m.at("dir").get<std::string>()), "--json", "--text"};
+    for (const auto& text : t.at("texts")) e << QString::fromStdString(text.get<std::string>());
+    const CliRun re = cli(e);
+    ASSERT_EQ(re.code, 0) << re.err;
+    const json emb = json::parse(re.out).at("results");
+    for (size_t i = 0; i < n_txt; ++i) {
+      const auto got = emb[i]["embedding"].get<std::vector<double>>();
+      const auto want = t.at("text_feat")[i].get<std::vector<double>>();
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t d = 0; d < got.size(); ++d) EXPECT_NEAR(got[d], want[d], 1e-5);
+    }
+    QStringList ei{"embed", "--model", q(set.dir / m.at("dir").get<std::string>()), "--json", "--image"};
+    for (const auto& img : t.at("images")) ei << image_file(set, img);
+    const CliRun ri = cli(ei);
+    ASSERT_EQ(ri.code, 0) << ri.err;
+    const json embi = json::parse(ri.out).at("results");
+    for (size_t i = 0; i < t.at("images").size(); ++i) {
+      const auto got = embi[i]["embedding"].get<std::vector<double>>();
+      const auto want = t.at("image_feat")[i].get<std::vector<double>>();
+      for (size_t d = 0; d < got.size(); ++d) EXPECT_NEAR(got[d], want[d], 1e-5);
+    }
+  }
+}
+
+TEST_P(CliGolden, TokenizeEqualsProcessor) {
+  const auto& set = golden_set(GetParam());
+  QStringList args{"tokenize", "--model", q(set.dir), "--json", "--"};
+  std::vector<std::vector<int64_t>> expected;
+  for (const auto& c : set.expected.at("tokenizer").at("encode_cases")) {
+    const std::string text = c.at("text");
+    if (text.find('\0') != std::string::npos) continue;  // a command line cannot carry NUL
+    args << QString::fromStdString(text);
+    expected.push_back(c.at("input_ids").get<std::vector<int64_t>>());
+  }
+  const CliRun r = cli(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json out = json::parse(r.out).at("results");
+  ASSERT_EQ(out.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(out[i]["input_ids"].get<std::vector<int64_t>>(), expected[i]) << i;
+}
+
+TEST_P(CliGolden, PreprocessWritesPixelValues) {
+  const auto& set = golden_set(GetParam());
+  QTemporaryDir dir;
+  for (const auto& img : set.expected.at("image_preprocessing").at("images")) {
+    const QString out = dir.filePath("pv.bin");
+    const CliRun r = cli({"preprocess", "--model", q(set.dir), "--ignore-exif-orientation", "--out", out, q(set.dir / img.at("file").get<std::string>())});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(r.out.empty());
+    const at::Tensor want = set.tensor(img.at("pixel_values"));
+    std::ifstream in(out.toStdString(), std::ios::binary);
+    std::vector<float> got(static_cast<size_t>(want.numel()));
+    in.read(reinterpret_cast<char*>(got.data()), static_cast<std::streamsize>(got.size() * sizeof(float)));
+    ASSERT_EQ(in.gcount(), static_cast<std::streamsize>(got.size() * sizeof(float)));
+    EXPECT_EQ(in.peek(), EOF);
+    const at::Tensor g = at::from_blob(got.data(), want.sizes(), at::TensorOptions().dtype(at::kFloat));
+    EXPECT_LE(glimpse::test::max_abs_diff(g, want), 1e-6) << img.at("name");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, CliGolden, ::testing::ValuesIn(glimpse::test::golden_set_dirs()), glimpse::test::SetName());
+
+const std::filesystem::path kTiny = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
+
+TEST(CliErrors, DistinctExitCodesAndNothingOnStdout) {
+  QTemporaryDir dir;
+  const QString good = q(kTiny / "images" / "grad_97x61.png");
+  QFile bad(dir.filePath("broken.jpg"));
+  bad.open(QIODevice::WriteOnly);
+  bad.write("garbage");
+  bad.close();
+  struct Case {
+    QStringList args;
+    int code;
+    const char* needle;
+  };
+  const std::vector<Case> cases = {
+      {{"caption", "--model", dir.filePath("nope"), good}, 3, "model folder not found"},
+      {{"caption", "--model", q(kTiny), good, dir.filePath("broken.jpg")}, 4, "broken.jpg"},
+      {{"caption", "--model", q(kTiny), dir.filePath("missing.png")}, 4, "file not found"},
+      {{"caption", "--model", q(kTiny), "--beams", "two", good}, 2, "--beams"},
+      {{"caption", "--model", q(kTiny), "--num-return-sequences", "3", good}, 2, "num_return_sequences"},
+      {{"caption", "--model", q(kTiny), "--top-p", "0.9", good}, 2, "--sample"},
+      {{"caption", "--model", q(kTiny)}, 2, "no IMAGE"},
+      {{"ask", "--model", q(kTiny), good}, 2, "--question"},
+      {{"frobnicate"}, 2, "unknown command"},
+      {{"ask", "--model", q(kTiny / "caption_bin"), "--question", "what?", good}, 3, "question-answering"},
+      {{"match", "--model", q(kTiny / "caption_bin"), "--text", "a dog", good}, 3, "matching head"},
+  };
+  for (const auto& c : cases) {
+    const CliRun r = cli(c.args);
+    EXPECT_EQ(r.code, c.code) << c.args.join(' ').toStdString() << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
+  }
+}
+
+TEST(CliErrors, ModelFolderWithMismatchedWeights) {
+  QTemporaryDir dir;
+  for (const char* f : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json"})
+    QFile::copy(q(kTiny / f), dir.filePath(f));
+  // The vision_wide weights do not fit the main config.
+  QFile::copy(q(kTiny / "vision_wide" / "model.safetensors"), dir.filePath("model.safetensors"));
+  const CliRun r = cli({"caption", "--model", dir.path(), q(kTiny / "images" / "grad_97x61.png")});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("wrong shape"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("got ["), std::string::npos) << r.err;
+}
+
+TEST(Cli, PlainOutputAndSampling) {
+  const QString img = q(kTiny / "images" / "grad_97x61.png");
+  const CliRun plain = cli({"caption", "--model", q(kTiny), img});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(plain.out.rfind(img.toStdString() + "\t", 0), 0u) << plain.out;
+  const QStringList s{"caption", "--model", q(kTiny), "--sample", "--seed", "7", "--top-k", "20", "--json", img};
+  const CliRun a = cli(s), b = cli(s);
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);  // same seed, same tokens
+  EXPECT_EQ(json::parse(a.out)["results"][0]["token_ids"][0], 30522);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
