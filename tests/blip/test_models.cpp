@@ -19,10 +19,8 @@ using glimpse::test::record_diff;
 
 namespace {
 
-// Tolerances (float32 outputs of O(1) values; summation order differs from PyTorch's).
-constexpr double kStateTol = 1e-4;   // hidden states, embeddings
-constexpr double kLogitTol = 2e-4;   // decoder logits
-constexpr double kScoreTol = 1e-5;   // ITM probabilities, cosines, normalised features
+using glimpse::test::kRelTol;
+using glimpse::test::scaled_diff;
 
 BlipHead head_of(const std::string& cls) {
   if (cls == "BlipForConditionalGeneration") return BlipHead::Captioning;
@@ -125,15 +123,15 @@ TEST_P(ModelsGolden, VisionStates) {
     const auto& v = m.at("vision");
     at::Tensor pixels = stack_images(set, model, v.at("images"));
     auto out = vision->forward(pixels, /*output_hidden_states=*/true);
-    const double d1 = max_abs_diff(out.last_hidden_state, set.tensor(v.at("last_hidden_state")));
-    const double d2 = max_abs_diff(out.pooler_output, set.tensor(v.at("pooler_output")));
-    const double d3 = max_abs_diff(at::stack(out.hidden_states), set.tensor(v.at("hidden_states")));
+    const double d1 = scaled_diff(out.last_hidden_state, set.tensor(v.at("last_hidden_state")));
+    const double d2 = scaled_diff(out.pooler_output, set.tensor(v.at("pooler_output")));
+    const double d3 = scaled_diff(at::stack(out.hidden_states), set.tensor(v.at("hidden_states")));
     record_diff(set.name, model + " vision last_hidden_state", d1);
     record_diff(set.name, model + " vision pooler_output", d2);
     record_diff(set.name, model + " vision hidden_states", d3);
-    EXPECT_LE(d1, kStateTol) << model;
-    EXPECT_LE(d2, kStateTol) << model;
-    EXPECT_LE(d3, kStateTol) << model;
+    EXPECT_LE(d1, kRelTol) << model;
+    EXPECT_LE(d2, kRelTol) << model;
+    EXPECT_LE(d3, kRelTol) << model;
   }
 }
 
@@ -153,12 +151,12 @@ TEST_P(ModelsGolden, DecoderForward) {
     o.encoder_hidden_states = image_embeds;
     o.all_hidden = &hidden;
     at::Tensor logits = l.caption->text_decoder->forward(ids, at::Tensor(), o);
-    const double dl = max_abs_diff(logits, set.tensor(f.at("logits")));
-    const double dh = max_abs_diff(at::stack(hidden), set.tensor(f.at("hidden_states")));
+    const double dl = scaled_diff(logits, set.tensor(f.at("logits")));
+    const double dh = scaled_diff(at::stack(hidden), set.tensor(f.at("hidden_states")));
     record_diff(set.name, model + " decoder logits (teacher-forced)", dl);
     record_diff(set.name, model + " decoder hidden_states", dh);
-    EXPECT_LE(dl, kLogitTol) << model;
-    EXPECT_LE(dh, kStateTol) << model;
+    EXPECT_LE(dl, kRelTol) << model;
+    EXPECT_LE(dh, kRelTol) << model;
   }
 }
 
@@ -179,21 +177,21 @@ TEST_P(ModelsGolden, ItmAndItc) {
     TextForwardOptions o;
     o.encoder_hidden_states = pair_images;
     at::Tensor q = l.retrieval->text_encoder->forward(ids.repeat({n_img, 1}), mask.repeat({n_img, 1}), o);
-    const double dq = max_abs_diff(q, set.tensor(t.at("itm_question_embeds")));
+    const double dq = scaled_diff(q, set.tensor(t.at("itm_question_embeds")));
     record_diff(set.name, model + " itm question embeds", dq);
-    EXPECT_LE(dq, kStateTol);
+    EXPECT_LE(dq, kRelTol);
     at::Tensor itc_embeds = l.retrieval->text_encoder->forward(ids, mask, TextForwardOptions{});
-    const double de = max_abs_diff(itc_embeds, set.tensor(t.at("itc_text_embeds")));
+    const double de = scaled_diff(itc_embeds, set.tensor(t.at("itc_text_embeds")));
     record_diff(set.name, model + " itc text embeds", de);
-    EXPECT_LE(de, kStateTol);
+    EXPECT_LE(de, kRelTol);
     at::Tensor image_feat = l.retrieval->image_features(image_embeds);
     at::Tensor text_feat = l.retrieval->text_features(ids, mask);
-    const double dfi = max_abs_diff(image_feat, float_rows(t.at("image_feat")));
-    const double dft = max_abs_diff(text_feat, float_rows(t.at("text_feat")));
+    const double dfi = scaled_diff(image_feat, float_rows(t.at("image_feat")));
+    const double dft = scaled_diff(text_feat, float_rows(t.at("text_feat")));
     record_diff(set.name, model + " itc image_feat", dfi);
     record_diff(set.name, model + " itc text_feat", dft);
-    EXPECT_LE(dfi, kScoreTol);
-    EXPECT_LE(dft, kScoreTol);
+    EXPECT_LE(dfi, kRelTol);
+    EXPECT_LE(dft, kRelTol);
     at::Tensor cos = at::matmul(image_feat, text_feat.t());
     for (int64_t i = 0; i < n_img; ++i) {
       at::Tensor logits = l.retrieval->itm_logits(image_embeds.slice(0, i, i + 1), ids, mask);
@@ -206,9 +204,9 @@ TEST_P(ModelsGolden, ItmAndItc) {
         record_diff(set.name, model + " itm logits", dl);
         record_diff(set.name, model + " itm probs", dp);
         record_diff(set.name, model + " itc cosine", dc);
-        EXPECT_LE(dl, kStateTol);
-        EXPECT_LE(dp, kScoreTol);
-        EXPECT_LE(dc, kScoreTol);
+        EXPECT_LE(dl, kRelTol);
+        EXPECT_LE(dp, kRelTol);
+        EXPECT_LE(dc, kRelTol);
       }
     }
   }
@@ -226,9 +224,9 @@ TEST_P(ModelsGolden, VqaQuestionEmbeds) {
       TextForwardOptions o;
       o.encoder_hidden_states = image_embeds;
       at::Tensor q = l.vqa->text_encoder->forward(long_rows(c.at("input_ids")), long_rows(c.at("attention_mask")), o);
-      const double d = max_abs_diff(q, set.tensor(c.at("question_embeds")));
+      const double d = scaled_diff(q, set.tensor(c.at("question_embeds")));
       record_diff(set.name, model + " vqa question_embeds", d);
-      EXPECT_LE(d, kStateTol) << c.at("name");
+      EXPECT_LE(d, kRelTol) << c.at("name");
     }
   }
 }
@@ -248,9 +246,9 @@ TEST_P(ModelsGolden, HalfPrecisionCheckpoints) {
       at::Tensor pixels = set.tensor(pv.at("tensor"));
       if (!pv.at("batch_index").is_null()) pixels = pixels[pv.at("batch_index").get<int64_t>()].unsqueeze(0);
       at::Tensor out = l.caption->vision_model->forward(pixels).last_hidden_state;
-      const double d = max_abs_diff(out, set.tensor(h.at("vision").at("last_hidden_state")));
+      const double d = scaled_diff(out, set.tensor(h.at("vision").at("last_hidden_state")));
       record_diff(set.name, model + " " + key + " vision last_hidden_state", d);
-      EXPECT_LE(d, kStateTol) << key;
+      EXPECT_LE(d, kRelTol) << key;
       // Every stored weight converts exactly: compare with the float32 parent rounded the same way.
       auto parent = load_checkpoint(model_dir(set, model));
       for (const auto& [name, t] : l.weights.tensors) {

@@ -250,3 +250,18 @@ TEST(Fuzz, ConfigParsers) {
 }
 
 }  // namespace
+
+#include "blip.h"
+
+namespace {
+
+// The build pins OpenBLAS-OpenMP by rpath (cmake/Blas.cmake); the reference BLAS is ~50x slower
+// and OpenBLAS-pthreads fights torch's OpenMP threads.
+TEST(Runtime, LibtorchUsesOpenBlasOpenMp) {
+  const auto blas = glimpse::blip::blas_backend();
+  EXPECT_EQ(blas.name, "OpenBLAS (OpenMP)") << blas.path;
+  EXPECT_TRUE(blas.fast);
+  EXPECT_NE(blas.path.find("openblas-openmp"), std::string::npos) << blas.path;
+}
+
+}  // namespace

@@ -131,6 +131,13 @@ double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
   return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
 }
 
+double scaled_diff(const at::Tensor& a, const at::Tensor& b) {
+  if (!a.sizes().equals(b.sizes())) return std::numeric_limits<double>::infinity();
+  if (a.numel() == 0) return 0.0;
+  const double scale = std::max(1.0, b.to(at::kDouble).abs().max().item<double>());
+  return max_abs_diff(a, b) / scale;
+}
+
 std::vector<float> to_vector(const at::Tensor& t) {
   at::Tensor c = t.to(at::kFloat).contiguous();
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
@@ -156,7 +163,7 @@ class ReportPrinter : public ::testing::Environment {
     std::cout << "\n[golden report]\n";
     for (const auto& [set, q] : r.diffs)
       for (const auto& [name, d] : q)
-        std::cout << "  " << set << "  " << std::left << std::setw(56) << name << " max |diff| = " << std::scientific
+        std::cout << "  " << set << "  " << std::left << std::setw(56) << name << " max |diff|/max(1,|ref|) = " << std::scientific
                   << std::setprecision(2) << d << std::defaultfloat << "\n";
     for (const auto& [set, q] : r.counts)
       for (const auto& [name, c] : q)

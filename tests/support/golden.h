@@ -49,6 +49,13 @@ at::Tensor pixel_values_for(const GoldenSet& set, const std::string& model, cons
 
 // Largest |a - b| over all elements.
 double max_abs_diff(const at::Tensor& a, const at::Tensor& b);
+// max|a - b| / max(1, max|b|): the error relative to the magnitude of the expected values.
+double scaled_diff(const at::Tensor& a, const at::Tensor& b);
+
+// Tolerances, stated once. Token ids, decoded text, resized uint8 images and pixel values are
+// compared exactly. Float32 model outputs differ from PyTorch's only by summation order:
+inline constexpr double kRelTol = 1e-5;  // hidden states, logits, embeddings, features, ITM/ITC
+
 // Records a compared quantity's difference for the per-set report printed at the end of a run.
 void record_diff(const std::string& set, const std::string& quantity, double diff);
 void record_count(const std::string& set, const std::string& quantity, bool exact);
