@@ -298,3 +298,41 @@ TEST_P(ModelsGolden, PytorchBinEqualsSafetensors) {
 INSTANTIATE_TEST_SUITE_P(Golden, ModelsGolden, ::testing::ValuesIn(golden_set_dirs()), glimpse::test::SetName());
 
 }  // namespace
+
+namespace {
+
+// Beams share their image's cross-attention keys/values: the cache holds them once per image, and
+// the folded computation equals running every beam against its own copy of the image states.
+TEST(CrossAttentionCache, ComputedOncePerImageAndSharedByBeams) {
+  c10::InferenceMode guard;
+  const auto dir = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
+  auto l = load(dir);
+  const auto& set = golden_set(dir);
+  const auto& names = set.expected.at("models").at("main").at("vision").at("images");
+  at::Tensor pixels = at::stack({pixel_values_for(set, "main", names[0]), pixel_values_for(set, "main", names[1])});
+  at::Tensor image_embeds = l.caption->vision_model->forward(pixels).last_hidden_state;  // [2, N, D]
+  const int64_t beams = 3;
+  at::Tensor ids = at::tensor(std::vector<int64_t>{30522, 1037, 3861, 30522, 2048, 8870}).view({2, 3}).repeat_interleave(beams, 0);
+  auto decoder = l.caption->text_decoder;
+
+  TextCache shared = decoder->bert->make_cache(beams);
+  TextForwardOptions o;
+  o.encoder_hidden_states = image_embeds;
+  o.cache = &shared;
+  at::Tensor folded = decoder->forward(ids, at::Tensor(), o);
+  for (const auto& layer : shared.layers) EXPECT_EQ(layer.cross_key.size(0), 2);  // one per image, not per beam
+
+  TextForwardOptions plain;
+  plain.encoder_hidden_states = image_embeds.repeat_interleave(beams, 0);
+  at::Tensor expanded = decoder->forward(ids, at::Tensor(), plain);
+  EXPECT_LE(glimpse::test::scaled_diff(folded, expanded), kRelTol);
+
+  // A next step reuses the cached keys/values.
+  at::Tensor next = at::full({2 * beams, 1}, 1037, at::TensorOptions().dtype(at::kLong));
+  const void* before = shared.layers[0].cross_key.data_ptr();
+  decoder->forward(next, at::Tensor(), o);
+  EXPECT_EQ(shared.layers[0].cross_key.data_ptr(), before);
+  EXPECT_EQ(shared.past_length, 4);
+}
+
+}  // namespace

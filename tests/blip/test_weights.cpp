@@ -265,3 +265,37 @@ TEST(Runtime, LibtorchUsesOpenBlasOpenMp) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BlipModelLoad, TokenizerThatDoesNotFitTheModelIsRejected) {
+  TempDir dir;
+  for (const char* f : {"config.json", "preprocessor_config.json", "model.safetensors"})
+    std::filesystem::copy_file(kTiny / f, dir.path() / f);
+  // A vocabulary with extra lines moves [DEC] away from the model's bos_token_id.
+  std::string vocab = read_bytes(kTiny / "vocab.txt");
+  if (!vocab.empty() && vocab.back() != '\n') vocab += '\n';
+  dir.write("vocab.txt", vocab + "extra1\nextra2\n");
+  const std::string msg = message_of([&] { glimpse::blip::BlipModel::load(dir.path()); });
+  EXPECT_NE(msg.find("does not fit the model"), std::string::npos) << msg;
+}
+
+TEST(BlipModelLoad, HeadsFollowConfigAndCheckpoint) {
+  auto all = glimpse::blip::BlipModel::load(kTiny);
+  EXPECT_EQ(all->heads(), (std::vector<std::string>{"BlipForConditionalGeneration", "BlipForQuestionAnswering", "BlipForImageTextRetrieval"}));
+  // caption_bin's config lists all three heads but its weights hold the caption head only.
+  auto bin = glimpse::blip::BlipModel::load(kTiny / "caption_bin");
+  EXPECT_EQ(bin->heads(), (std::vector<std::string>{"BlipForConditionalGeneration"}));
+  const std::string msg = message_of([&] { bin->match({}, {"x"}); });
+  EXPECT_NE(msg.find("no image-text matching head"), std::string::npos) << msg;
+}
+
+TEST(BlipModelLoad, MissingWeightsAndConfigAreClearErrors) {
+  TempDir dir;
+  EXPECT_NE(message_of([&] { glimpse::blip::BlipModel::load(dir.path()); }).find("config.json"), std::string::npos);
+  std::filesystem::copy_file(kTiny / "config.json", dir.path() / "config.json");
+  std::filesystem::copy_file(kTiny / "vocab.txt", dir.path() / "vocab.txt");
+  EXPECT_NE(message_of([&] { glimpse::blip::BlipModel::load(dir.path()); }).find("no weights"), std::string::npos);
+}
+
+}  // namespace
