@@ -1,29 +1,19 @@
 // glimpse-cli: BLIP captioning, VQA, matching and embeddings from the command line, over the same
 // engine as the desktop app. Results go to stdout (plain lines, or one JSON object with --json);
 // errors go to stderr as "error: ..." with a distinct exit code, and nothing is half-written.
-#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
-#include <QStringList>
 #include <cstdio>
-#include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 
-#include "blip.h"
-#include "errors.h"
-#include "imaging/imagedecoder.h"
+#include "cli_common.h"
+#include "library/librarydatabase.h"
 
 namespace {
 
 using glimpse::blip::BlipError;
+using namespace glimpse::cli;
 using nlohmann::json;
-
-enum ExitCode { kOk = 0, kError = 1, kUsage = 2, kModelError = 3, kImageError = 4 };
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 const char* kUsageText =
     "usage: glimpse-cli COMMAND [options]\n"
@@ -35,6 +25,11 @@ const char* kUsageText =
     "  embed       --model DIR (--image IMAGE... | --text TEXT...) [--json]\n"
     "  tokenize    --model DIR [--json] [--] TEXT...\n"
     "  preprocess  --model DIR --out FILE IMAGE   (raw little-endian float32, C order (3,H,W))\n"
+    "  index       --library DB --model DIR [--exclude GLOB ...] [--include-hidden] [--json] FOLDER...\n"
+    "  search      --library DB --model DIR [--limit N] [--rerank K] [--min-score X] [--folder DIR]\n"
+    "              [--after DATE] [--before DATE] [--json] QUERY\n"
+    "  similar     --library DB [--model DIR] [--limit N] [--json] IMAGE\n"
+    "  library     --library DB [--model DIR] [--json] (status | folders | forget FOLDER)\n"
     "\n"
     "generation options (Hugging Face generate() semantics and defaults):\n"
     "  --beams N  --max-length N  --min-length N  --max-new-tokens N  --repetition-penalty X\n"
@@ -44,28 +39,7 @@ const char* kUsageText =
     "common options: --threads N, --ignore-exif-orientation (use stored pixel order, as a plain\n"
     "Hugging Face call does), --help\n"
     "\n"
-    "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error\n";
-
-struct Options {
-  QCommandLineParser parser;
-  void add(const QString& name, const QString& value = {}) {
-    parser.addOption(value.isEmpty() ? QCommandLineOption(name) : QCommandLineOption(name, QString(), value));
-  }
-};
-
-int toInt(const QString& s, const char* what) {
-  bool ok = false;
-  int v = s.toInt(&ok);
-  if (!ok) throw UsageError(std::string("--") + what + " needs an integer, got '" + s.toStdString() + "'");
-  return v;
-}
-
-double toDouble(const QString& s, const char* what) {
-  bool ok = false;
-  double v = s.toDouble(&ok);
-  if (!ok) throw UsageError(std::string("--") + what + " needs a number, got '" + s.toStdString() + "'");
-  return v;
-}
+    "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error, 5 library error, 130 cancelled\n";
 
 void addGenerationOptions(Options& o) {
   for (const char* n : {"beams", "max-length", "min-length", "max-new-tokens", "no-repeat-ngram-size",
@@ -104,23 +78,6 @@ glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p) {
   return c;
 }
 
-struct ImageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-struct ModelError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-std::unique_ptr<glimpse::blip::BlipModel> loadModel(const QCommandLineParser& p) {
-  if (!p.isSet("model")) throw UsageError("--model DIR is required");
-  try {
-    return glimpse::blip::BlipModel::load(p.value("model").toStdString());
-  } catch (const BlipError& e) {
-    throw ModelError(e.what());
-  }
-}
-
 glimpse::imaging::DecodeOptions decodeOptions(const QCommandLineParser& p) {
   glimpse::imaging::DecodeOptions o;
   o.applyExifOrientation = !p.isSet("ignore-exif-orientation");
@@ -139,8 +96,6 @@ std::vector<glimpse::blip::PixelValues> loadImages(const glimpse::blip::BlipImag
   }
   return out;
 }
-
-void print(const json& j) { std::cout << j.dump() << '\n'; }
 
 // Images are processed in chunks so memory stays bounded for long lists.
 constexpr size_t kChunk = 8;
@@ -371,6 +326,10 @@ int main(int argc, char** argv) {
     if (command == "embed") return runEmbed(args);
     if (command == "tokenize") return runTokenize(args);
     if (command == "preprocess") return runPreprocess(args);
+    if (command == "index") return runIndex(args);
+    if (command == "search") return runSearch(args);
+    if (command == "similar") return runSimilar(args);
+    if (command == "library") return runLibrary(args);
     throw UsageError("unknown command '" + command.toStdString() + "' (try --help)");
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";
@@ -381,6 +340,9 @@ int main(int argc, char** argv) {
   } catch (const ImageError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kImageError;
+  } catch (const glimpse::library::LibraryError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kLibraryError;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kError;

@@ -45,11 +45,12 @@ struct BlipModel::Impl {
     return t;
   }
 
-  Encoding encode_texts(const std::vector<std::string>& texts) const {
+  Encoding encode_texts(const std::vector<std::string>& texts, int max_length = 0) const {
     EncodeOptions o;
     o.padding = Padding::Longest;
     o.truncation = true;
     o.max_length = config.text_config.max_position_embeddings;
+    if (max_length > 0) o.max_length = std::min(max_length, o.max_length);
     return tokenizer.encode_batch(texts, o);
   }
 
@@ -241,13 +242,13 @@ std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<Pixe
 }
 
 std::vector<std::vector<MatchScore>> BlipModel::match(const std::vector<PixelValues>& images,
-                                                      const std::vector<std::string>& texts) const {
+                                                      const std::vector<std::string>& texts, int max_text_length) const {
   if (!impl_->retrieval) throw BlipError("this model has no image-text matching head (BlipForImageTextRetrieval)");
   if (texts.empty()) throw BlipError("no texts given");
   c10::InferenceMode guard;
   auto& m = impl_->retrieval;
   at::Tensor image_embeds = m->vision_model->forward(impl_->stack_pixels(images)).last_hidden_state;
-  Encoding enc = impl_->encode_texts(texts);
+  Encoding enc = impl_->encode_texts(texts, max_text_length);
   at::Tensor ids = Impl::to_tensor(enc.input_ids), mask = Impl::to_tensor(enc.attention_mask);
   at::Tensor image_feat = m->image_features(image_embeds);
   at::Tensor text_feat = m->text_features(ids, mask);
@@ -255,9 +256,11 @@ std::vector<std::vector<MatchScore>> BlipModel::match(const std::vector<PixelVal
   std::vector<std::vector<MatchScore>> out(images.size(), std::vector<MatchScore>(texts.size()));
   for (int64_t i = 0; i < image_embeds.size(0); ++i) {
     // One image against all texts: its cross-attention keys/values are computed once.
-    at::Tensor probs = at::softmax(m->itm_logits(image_embeds.slice(0, i, i + 1), ids, mask), -1).select(1, 1);
+    at::Tensor logits = m->itm_logits(image_embeds.slice(0, i, i + 1), ids, mask);
+    at::Tensor probs = at::softmax(logits, -1).select(1, 1);
     for (int64_t t = 0; t < ids.size(0); ++t) {
       out[i][t].itm = probs[t].item<float>();
+      out[i][t].itm_logit = logits[t][1].item<float>();
       out[i][t].itc = itc[i][t].item<float>();
     }
   }
@@ -280,11 +283,11 @@ std::vector<std::vector<float>> BlipModel::embed_images(const std::vector<PixelV
   return rows_of(m->image_features(m->vision_model->forward(impl_->stack_pixels(images)).last_hidden_state));
 }
 
-std::vector<std::vector<float>> BlipModel::embed_texts(const std::vector<std::string>& texts) const {
+std::vector<std::vector<float>> BlipModel::embed_texts(const std::vector<std::string>& texts, int max_text_length) const {
   if (!impl_->retrieval) throw BlipError("this model has no retrieval head (BlipForImageTextRetrieval) for embeddings");
   if (texts.empty()) throw BlipError("no texts given");
   c10::InferenceMode guard;
-  Encoding enc = impl_->encode_texts(texts);
+  Encoding enc = impl_->encode_texts(texts, max_text_length);
   return rows_of(impl_->retrieval->text_features(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask)));
 }
 

@@ -32,6 +32,7 @@ struct GeneratedText {
 struct MatchScore {
   float itm = 0.0f;  // probability that the text matches the image (ITM head)
   float itc = 0.0f;  // cosine of the normalised ITC features
+  float itm_logit = 0.0f;  // the ITM head's "match" logit (BLIP re-ranks by itm_logit + itc)
 };
 
 // Channel-first float32 pixel values of one image, (3, H, W), as BlipImageProcessor returns them.
@@ -72,11 +73,12 @@ class BlipModel {
                                                  const std::atomic<bool>* cancel = nullptr,
                                                  const StepCallback* on_step = nullptr) const;
   // ITM probability and ITC cosine for every image x text pair: result[image][text].
+  // max_text_length > 0 truncates texts to that many tokens (BLIP's retrieval uses 35).
   std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,
-                                             const std::vector<std::string>& texts) const;
+                                             const std::vector<std::string>& texts, int max_text_length = 0) const;
   // Normalised ITC embeddings (image_text_hidden_size floats each).
   std::vector<std::vector<float>> embed_images(const std::vector<PixelValues>& images) const;
-  std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts) const;
+  std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts, int max_text_length = 0) const;
 
   struct Impl;
 

@@ -1,0 +1,297 @@
+// glimpse-cli index / search / similar / library: the photo library from the command line.
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+#include "cli_common.h"
+#include "imaging/imagedecoder.h"
+#include "library/indexer.h"
+#include "library/librarydatabase.h"
+#include "library/scanner.h"
+#include "library/searcher.h"
+
+namespace glimpse::cli {
+namespace {
+
+using library::LibraryError;
+using nlohmann::json;
+
+std::atomic<bool> g_cancel{false};
+
+void onSignal(int) { g_cancel.store(true); }
+
+// Ctrl-C stops indexing cleanly after the current image: what is done stays saved.
+struct CancelOnSignal {
+  CancelOnSignal() {
+    g_cancel.store(false);
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+  }
+  ~CancelOnSignal() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+};
+
+QString cleanFolder(const QString& path) { return QDir::cleanPath(QFileInfo(path).absoluteFilePath()); }
+
+std::unique_ptr<library::LibraryDatabase> openLibrary(const QCommandLineParser& p) {
+  if (!p.isSet("library")) throw UsageError("--library DB is required");
+  return std::make_unique<library::LibraryDatabase>(p.value("library"));
+}
+
+std::string duration(double seconds) {
+  if (seconds < 0) return "?";
+  const long s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+json resultJson(const library::SearchResult& r) {
+  json j = {{"path", r.path.toStdString()}, {"score", r.score}, {"itc", r.itc},
+            {"itm", r.itm ? json(*r.itm) : json(nullptr)}, {"itm_logit", r.itmLogit ? json(*r.itmLogit) : json(nullptr)},
+            {"text_match", r.textMatch}, {"offline", r.offline}};
+  return j;
+}
+
+void printResults(const QList<library::SearchResult>& results, bool asJson) {
+  if (asJson) {
+    json arr = json::array();
+    for (const auto& r : results) arr.push_back(resultJson(r));
+    print({{"results", arr}});
+    return;
+  }
+  for (const auto& r : results) {
+    char score[32];
+    std::snprintf(score, sizeof score, "%.4f", r.score);
+    std::cout << score << '\t' << r.path.toStdString() << (r.offline ? "\t(offline)" : "") << '\n';
+  }
+}
+
+void addFilterOptions(Options& o) {
+  o.add("limit", "N");
+  o.add("min-score", "X");
+  o.add("folder", "DIR");
+  o.add("after", "DATE");
+  o.add("before", "DATE");
+}
+
+library::SearchOptions searchOptions(const QCommandLineParser& p) {
+  library::SearchOptions o;
+  if (p.isSet("limit")) o.limit = toInt(p.value("limit"), "limit");
+  if (o.limit < 1) throw UsageError("--limit must be at least 1");
+  if (p.isSet("min-score")) o.minScore = toDouble(p.value("min-score"), "min-score");
+  if (p.isSet("folder")) o.folder = cleanFolder(p.value("folder"));
+  for (const char* name : {"after", "before"}) {
+    if (!p.isSet(name)) continue;
+    const auto t = library::parseDate(p.value(name));
+    if (!t) throw UsageError(std::string("--") + name + " needs a date like 2024-06-30, got '" + p.value(name).toStdString() + "'");
+    (std::string(name) == "after" ? o.afterMs : o.beforeMs) = *t;
+  }
+  return o;
+}
+
+}  // namespace
+
+int runIndex(const QStringList& args) {
+  Options o;
+  o.add("library", "DB");
+  o.add("model", "DIR");
+  o.add("exclude", "GLOB");
+  o.add("include-hidden");
+  o.add("batch", "N");
+  o.add("threads", "N");
+  o.add("json");
+  o.parse(args);
+  auto& p = o.parser;
+  if (!p.isSet("model")) throw UsageError("--model DIR is required");
+  for (const QString& f : p.positionalArguments())
+    if (!QFileInfo(f).isDir()) throw UsageError("not a folder: " + f.toStdString());
+  auto db = openLibrary(p);
+  for (const QString& f : p.positionalArguments()) db->addFolder(cleanFolder(f), p.values("exclude"), p.isSet("include-hidden"));
+  if (db->folders().isEmpty()) throw UsageError("no folders: give FOLDER... to add to the library");
+  auto model = loadModel(p);
+  CancelOnSignal cancelOnSignal;
+  const library::ScanReport scan = library::Scanner(*db).scan(&g_cancel);
+  for (const QString& w : scan.warnings) std::cerr << "warning: " << w.toStdString() << '\n';
+  library::IndexOptions io;
+  if (p.isSet("batch")) io.batchSize = toInt(p.value("batch"), "batch");
+  library::Indexer indexer(*db, *model, io);
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  QElapsedTimer lastPrint;
+  lastPrint.start();
+  auto progress = [&](const library::IndexProgress& pr) {
+    if (pr.total == 0) return;
+    const bool last = pr.done == pr.total;
+    if (tty) {
+      const int width = 30;
+      const int filled = pr.total ? pr.done * width / pr.total : width;
+      std::fprintf(stderr, "\r[%s%s] %d/%d  %.1f images/s  ETA %s   ", std::string(filled, '#').c_str(),
+                   std::string(width - filled, ' ').c_str(), pr.done, pr.total, pr.imagesPerSecond, duration(pr.etaSeconds).c_str());
+      if (last) std::fputc('\n', stderr);
+    } else if (last || pr.done == 0 || lastPrint.elapsed() > 2000) {
+      std::fprintf(stderr, "indexed %d/%d (%.1f%%), %.2f images/s, ETA %s\n", pr.done, pr.total, 100.0 * pr.done / pr.total,
+                   pr.imagesPerSecond, duration(pr.etaSeconds).c_str());
+      lastPrint.restart();
+    }
+    std::fflush(stderr);
+  };
+  const library::IndexReport r = indexer.run(progress, &g_cancel);
+  const auto st = db->status(indexer.modelId());
+  if (p.isSet("json")) {
+    print({{"added", scan.added}, {"changed", scan.changed}, {"moved", scan.moved}, {"removed", scan.removed},
+           {"offline", scan.offline}, {"unchanged", scan.unchanged}, {"embedded", r.embedded}, {"failed", r.failed},
+           {"cancelled", r.cancelled || g_cancel.load()}, {"photos", st.photos}, {"indexed", st.embedded},
+           {"model", indexer.modelId().toStdString()}, {"seconds", r.seconds},
+           {"warnings", [&] {
+              json w = json::array();
+              for (const QString& s : scan.warnings) w.push_back(s.toStdString());
+              return w;
+            }()}});
+  } else {
+    std::cout << "scan: " << scan.added << " new, " << scan.changed << " changed, " << scan.moved << " moved, " << scan.removed
+              << " removed, " << scan.offline << " offline\n"
+              << "index: " << r.embedded << " embedded, " << r.failed << " could not be read; " << st.embedded << " of "
+              << st.photos << " photos searchable\n";
+  }
+  if (r.cancelled || g_cancel.load()) {
+    std::cerr << "cancelled: progress so far is saved; run index again to continue\n";
+    return kCancelled;
+  }
+  return kOk;
+}
+
+int runSearch(const QStringList& args) {
+  Options o;
+  o.add("library", "DB");
+  o.add("model", "DIR");
+  o.add("rerank", "K");
+  o.add("no-text-match");
+  o.add("threads", "N");
+  o.add("json");
+  addFilterOptions(o);
+  o.parse(args);
+  auto& p = o.parser;
+  const QString query = p.positionalArguments().join(QLatin1Char(' ')).trimmed();
+  if (query.isEmpty()) throw UsageError("no QUERY given");
+  library::SearchOptions so = searchOptions(p);
+  so.rerank = p.isSet("rerank") ? toInt(p.value("rerank"), "rerank") : so.limit;
+  so.matchText = !p.isSet("no-text-match");
+  auto db = openLibrary(p);
+  auto model = loadModel(p);
+  if (!model->has_retrieval()) throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
+  library::Searcher searcher(*db, *model);
+  if (searcher.vectorCount() == 0)
+    std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
+  printResults(searcher.search(query, so), p.isSet("json"));
+  return kOk;
+}
+
+int runSimilar(const QStringList& args) {
+  Options o;
+  o.add("library", "DB");
+  o.add("model", "DIR");
+  o.add("threads", "N");
+  o.add("json");
+  addFilterOptions(o);
+  o.parse(args);
+  auto& p = o.parser;
+  if (p.positionalArguments().size() != 1) throw UsageError("similar takes exactly one IMAGE");
+  const QString image = QFileInfo(p.positionalArguments().front()).absoluteFilePath();
+  auto db = openLibrary(p);
+  const library::SearchOptions so = searchOptions(p);
+  const auto photo = db->photoByPath(image);
+  std::unique_ptr<blip::BlipModel> model;
+  if (p.isSet("model")) model = loadModel(p);
+  QString modelId;
+  if (model) {
+    modelId = library::modelIdentity(*model);
+  } else if (photo) {
+    // The model whose vectors the photo has (the one with most vectors when several).
+    const QStringList ofPhoto = db->embeddingModelsOf(photo->id);
+    for (const auto& [id, count] : db->embeddingModels())
+      if (ofPhoto.contains(id)) {
+        modelId = id;
+        break;
+      }
+  }
+  std::optional<std::vector<float>> vec;
+  if (photo && !modelId.isEmpty()) vec = db->embedding(photo->id, modelId);
+  if (!vec) {
+    if (!model) throw UsageError(image.toStdString() + " is not indexed in the library; pass --model DIR to embed it");
+    if (!model->has_retrieval()) throw ModelError("similar needs a retrieval model (BlipForImageTextRetrieval)");
+    try {
+      vec = model->embed_images({model->preprocess(imaging::decodeImageFile(image).rgb)}).front();
+    } catch (const imaging::ImageDecodeError& e) {
+      throw ImageError(e.what());
+    }
+  }
+  library::Searcher searcher(*db, modelId);
+  printResults(searcher.similar(*vec, so, photo ? photo->id : 0), p.isSet("json"));
+  return kOk;
+}
+
+int runLibrary(const QStringList& args) {
+  Options o;
+  o.add("library", "DB");
+  o.add("model", "DIR");
+  o.add("json");
+  o.parse(args);
+  auto& p = o.parser;
+  const QStringList pos = p.positionalArguments();
+  if (pos.isEmpty()) throw UsageError("library needs status, folders or forget FOLDER");
+  auto db = openLibrary(p);
+  const QString verb = pos.front();
+  if (verb == QLatin1String("status")) {
+    QString modelId;
+    if (p.isSet("model")) modelId = library::modelIdentity(*loadModel(p));
+    const auto st = db->status(modelId);
+    json models = json::object();
+    for (const auto& [id, count] : db->embeddingModels()) models[id.toStdString()] = count;
+    if (p.isSet("json")) {
+      json j = {{"folders", st.folders}, {"photos", st.photos}, {"offline", st.offline}, {"failed", st.failed},
+                {"captions", st.captions}, {"bytes", st.bytes}, {"vectors", models}, {"schema", db->schemaVersion()},
+                {"full_text_search", db->hasFullTextSearch()}};
+      if (!modelId.isEmpty()) j["indexed"] = st.embedded;
+      print(j);
+    } else {
+      std::cout << st.folders << " folders, " << st.photos << " photos (" << st.offline << " offline, " << st.failed
+                << " could not be decoded), " << st.captions << " captions\n";
+      for (const auto& [id, count] : db->embeddingModels()) std::cout << "  " << count << " vectors of " << id.toStdString() << '\n';
+    }
+    return kOk;
+  }
+  if (verb == QLatin1String("folders")) {
+    json arr = json::array();
+    for (const auto& f : db->folders()) {
+      const int n = static_cast<int>(db->photosInFolder(f.id).size());
+      const bool online = QFileInfo(f.path).isDir();
+      arr.push_back({{"path", f.path.toStdString()}, {"photos", n}, {"online", online},
+                     {"excludes", [&] {
+                        json e = json::array();
+                        for (const QString& x : f.excludes) e.push_back(x.toStdString());
+                        return e;
+                      }()}});
+      if (!p.isSet("json")) std::cout << f.path.toStdString() << '\t' << n << " photos" << (online ? "" : "\t(offline)") << '\n';
+    }
+    if (p.isSet("json")) print({{"folders", arr}});
+    return kOk;
+  }
+  if (verb == QLatin1String("forget")) {
+    if (pos.size() != 2) throw UsageError("library forget takes one FOLDER");
+    const QString folder = cleanFolder(pos[1]);
+    if (!db->forgetFolder(folder)) throw UsageError(folder.toStdString() + " is not a folder of this library");
+    if (p.isSet("json")) print({{"forgotten", folder.toStdString()}});
+    else std::cout << "forgot " << folder.toStdString() << " (photos on disk are untouched)\n";
+    return kOk;
+  }
+  throw UsageError("unknown library command '" + verb.toStdString() + "'");
+}
+
+}  // namespace glimpse::cli

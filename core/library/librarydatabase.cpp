@@ -1,0 +1,499 @@
+#include "librarydatabase.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+#include <cstring>
+
+namespace glimpse::library {
+namespace {
+
+// 'GLMP': marks the SQLite file as a Glimpse library.
+constexpr int kApplicationId = 0x474C4D50;
+
+QAtomicInteger<int> g_connections;
+
+[[noreturn]] void fail(const QString& what, const QSqlError& e) {
+  QString msg = what + QStringLiteral(": ") + e.text();
+  // SQLITE_FULL (13): say it plainly; the transaction was rolled back and nothing is lost.
+  if (e.nativeErrorCode() == QLatin1String("13"))
+    msg = what + QStringLiteral(": the disk is full (") + e.text() + QStringLiteral("); nothing was written");
+  throw LibraryError(msg.toStdString());
+}
+
+QSqlQuery prepare(QSqlDatabase& db, const QString& sql) {
+  QSqlQuery q(db);
+  if (!q.prepare(sql)) fail(QStringLiteral("cannot prepare query"), q.lastError());
+  return q;
+}
+
+void run(QSqlQuery& q, const char* what) {
+  if (!q.exec()) fail(QString::fromUtf8(what), q.lastError());
+}
+
+QByteArray pack(const std::vector<float>& v) {
+  return QByteArray(reinterpret_cast<const char*>(v.data()), static_cast<qsizetype>(v.size() * sizeof(float)));
+}
+
+Photo photoFrom(const QSqlQuery& q) {
+  Photo p;
+  p.id = q.value(0).toLongLong();
+  p.folderId = q.value(1).toLongLong();
+  p.path = q.value(2).toString();
+  p.size = q.value(3).toLongLong();
+  p.mtimeMs = q.value(4).toLongLong();
+  p.hash = q.value(5).toString();
+  p.width = q.value(6).toInt();
+  p.height = q.value(7).toInt();
+  if (!q.value(8).isNull()) p.takenAtMs = q.value(8).toLongLong();
+  p.status = static_cast<PhotoStatus>(q.value(9).toInt());
+  p.error = q.value(10).toString();
+  return p;
+}
+
+const char* kPhotoColumns = "id, folder_id, path, size, mtime, hash, width, height, taken_at, status, error";
+
+// Migration steps: index i brings schema version i to i + 1.
+struct Migration {
+  QStringList statements;
+  bool fts = false;  // the full-text part, skipped where SQLite lacks FTS5
+  QStringList ftsStatements;
+};
+
+QList<Migration> migrations() {
+  Migration v1;
+  v1.statements = {
+      "CREATE TABLE folders(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, excludes TEXT NOT NULL DEFAULT '', "
+      "added_at INTEGER NOT NULL)",
+      "CREATE TABLE photos(id INTEGER PRIMARY KEY, folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE, "
+      "path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT, width INTEGER, "
+      "height INTEGER, taken_at INTEGER)",
+      "CREATE INDEX photos_folder ON photos(folder_id)",
+      "CREATE INDEX photos_hash ON photos(hash)",
+      "CREATE TABLE embeddings(photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE, model TEXT NOT NULL, "
+      "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(photo_id, model))",
+      "CREATE TABLE captions(id INTEGER PRIMARY KEY, photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE, "
+      "text TEXT NOT NULL, model TEXT NOT NULL, parameters TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL)",
+  };
+  Migration v2;
+  v2.statements = {
+      "ALTER TABLE folders ADD COLUMN include_hidden INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE photos ADD COLUMN status INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE photos ADD COLUMN error TEXT",
+      "CREATE INDEX captions_photo ON captions(photo_id)",
+      "CREATE INDEX embeddings_model ON embeddings(model)",
+  };
+  v2.fts = true;
+  v2.ftsStatements = {
+      "CREATE VIRTUAL TABLE photo_text USING fts5(name, captions, tokenize = 'unicode61 remove_diacritics 2')",
+      "CREATE TRIGGER photos_text_ai AFTER INSERT ON photos BEGIN "
+      "INSERT INTO photo_text(rowid, name, captions) VALUES (new.id, new.path, ''); END",
+      "CREATE TRIGGER photos_text_ad AFTER DELETE ON photos BEGIN DELETE FROM photo_text WHERE rowid = old.id; END",
+      "CREATE TRIGGER photos_text_au AFTER UPDATE OF path ON photos BEGIN "
+      "UPDATE photo_text SET name = new.path WHERE rowid = new.id; END",
+      "CREATE TRIGGER captions_text_ai AFTER INSERT ON captions BEGIN "
+      "UPDATE photo_text SET captions = captions || ' ' || new.text WHERE rowid = new.photo_id; END",
+      "CREATE TRIGGER captions_text_ad AFTER DELETE ON captions BEGIN "
+      "UPDATE photo_text SET captions = coalesce((SELECT group_concat(text, ' ') FROM captions WHERE photo_id = old.photo_id), '') "
+      "WHERE rowid = old.photo_id; END",
+      "INSERT INTO photo_text(rowid, name, captions) SELECT id, path, "
+      "coalesce((SELECT group_concat(text, ' ') FROM captions c WHERE c.photo_id = photos.id), '') FROM photos",
+  };
+  return {v1, v2};
+}
+
+}  // namespace
+
+LibraryDatabase::LibraryDatabase(const QString& path) : m_path(path) {
+  m_connection = QStringLiteral("glimpse-library-%1").arg(g_connections.fetchAndAddRelaxed(1));
+  const QFileInfo info(path);
+  if (info.exists() && info.isDir()) throw LibraryError((path + QStringLiteral(" is a folder, not a library file")).toStdString());
+  if (!info.absoluteDir().exists())
+    throw LibraryError((QStringLiteral("the folder of ") + path + QStringLiteral(" does not exist")).toStdString());
+  m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+  m_db.setDatabaseName(path);
+  m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+  if (!m_db.open()) fail(QStringLiteral("cannot open library ") + path, m_db.lastError());
+  try {
+    QSqlQuery q(m_db);
+    // Reading anything fails here when the file is not SQLite at all.
+    if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
+      throw LibraryError((path + QStringLiteral(" is not a Glimpse library (not an SQLite database)")).toStdString());
+    const int appId = q.value(0).toInt();
+    q.finish();
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !q.next())
+      fail(QStringLiteral("cannot read ") + path, q.lastError());
+    const int objects = q.value(0).toInt();
+    q.finish();
+    if (objects > 0 && appId != kApplicationId)
+      throw LibraryError((path + QStringLiteral(" is an SQLite database of another program, not a Glimpse library")).toStdString());
+    exec(QStringLiteral("PRAGMA journal_mode = WAL"));
+    exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+    exec(QStringLiteral("PRAGMA synchronous = NORMAL"));
+    migrate();
+    QSqlQuery f(m_db);
+    m_fts = f.exec(QStringLiteral("SELECT 1 FROM sqlite_master WHERE name = 'photo_text'")) && f.next();
+  } catch (...) {
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connection);
+    throw;
+  }
+}
+
+LibraryDatabase::~LibraryDatabase() {
+  m_db.close();
+  m_db = QSqlDatabase();
+  QSqlDatabase::removeDatabase(m_connection);
+}
+
+void LibraryDatabase::exec(const QString& sql) {
+  QSqlQuery q(m_db);
+  if (!q.exec(sql)) fail(sql.left(60), q.lastError());
+}
+
+int LibraryDatabase::schemaVersion() {
+  QSqlQuery q(m_db);
+  if (!q.exec(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"))) return 0;
+  if (!q.next()) return 0;
+  if (!q.exec(QStringLiteral("SELECT version FROM schema_version")) || !q.next()) return 0;
+  return q.value(0).toInt();
+}
+
+void LibraryDatabase::migrate() {
+  const int current = schemaVersion();
+  if (current > kSchemaVersion)
+    throw LibraryError((m_path + QStringLiteral(" was written by a newer Glimpse (library schema v%1; this version reads up to v%2). "
+                                                "Update Glimpse to open it.")
+                                     .arg(current)
+                                     .arg(kSchemaVersion))
+                           .toStdString());
+  if (current == kSchemaVersion) return;
+  QSqlQuery probe(m_db);
+  const bool ftsAvailable = probe.exec(QStringLiteral("CREATE VIRTUAL TABLE temp.fts_probe USING fts5(x)"));
+  if (ftsAvailable) exec(QStringLiteral("DROP TABLE temp.fts_probe"));
+  const auto steps = migrations();
+  for (int v = current; v < kSchemaVersion; ++v) {
+    begin();
+    try {
+      if (v == 0) {
+        exec(QStringLiteral("CREATE TABLE schema_version(version INTEGER NOT NULL)"));
+        exec(QStringLiteral("INSERT INTO schema_version(version) VALUES (0)"));
+        exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId));
+      }
+      for (const QString& s : steps[v].statements) exec(s);
+      if (steps[v].fts && ftsAvailable)
+        for (const QString& s : steps[v].ftsStatements) exec(s);
+      exec(QStringLiteral("UPDATE schema_version SET version = %1").arg(v + 1));
+      commit();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+}
+
+void LibraryDatabase::begin() {
+  if (!m_db.transaction()) fail(QStringLiteral("cannot start a transaction"), m_db.lastError());
+}
+void LibraryDatabase::commit() {
+  if (!m_db.commit()) {
+    const QSqlError e = m_db.lastError();
+    m_db.rollback();
+    fail(QStringLiteral("cannot save to the library"), e);
+  }
+}
+void LibraryDatabase::rollback() { m_db.rollback(); }
+
+qint64 LibraryDatabase::addFolder(const QString& path, const QStringList& excludes, bool includeHidden) {
+  QSqlQuery q = prepare(m_db, QStringLiteral(
+                                  "INSERT INTO folders(path, excludes, include_hidden, added_at) VALUES (?, ?, ?, ?) "
+                                  "ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes, include_hidden = excluded.include_hidden"));
+  q.addBindValue(path);
+  q.addBindValue(excludes.isEmpty() ? QStringLiteral("") : excludes.join(QLatin1Char('\n')));  // NOT NULL: never a null QString
+  q.addBindValue(includeHidden ? 1 : 0);
+  q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+  run(q, "cannot add folder");
+  QSqlQuery id = prepare(m_db, QStringLiteral("SELECT id FROM folders WHERE path = ?"));
+  id.addBindValue(path);
+  run(id, "cannot read folder");
+  if (!id.next()) throw LibraryError("folder vanished from the library");
+  return id.value(0).toLongLong();
+}
+
+bool LibraryDatabase::forgetFolder(const QString& path) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("DELETE FROM folders WHERE path = ?"));
+  q.addBindValue(path);
+  run(q, "cannot remove folder");
+  return q.numRowsAffected() > 0;
+}
+
+QList<Folder> LibraryDatabase::folders() {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT id, path, excludes, include_hidden FROM folders ORDER BY path"));
+  run(q, "cannot list folders");
+  QList<Folder> out;
+  while (q.next()) {
+    Folder f;
+    f.id = q.value(0).toLongLong();
+    f.path = q.value(1).toString();
+    f.excludes = q.value(2).toString().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    f.includeHidden = q.value(3).toInt() != 0;
+    out.push_back(f);
+  }
+  return out;
+}
+
+QList<Photo> LibraryDatabase::photosInFolder(qint64 folderId) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM photos WHERE folder_id = ?").arg(QLatin1String(kPhotoColumns)));
+  q.addBindValue(folderId);
+  run(q, "cannot list photos");
+  QList<Photo> out;
+  while (q.next()) out.push_back(photoFrom(q));
+  return out;
+}
+
+std::optional<Photo> LibraryDatabase::photoByPath(const QString& path) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM photos WHERE path = ?").arg(QLatin1String(kPhotoColumns)));
+  q.addBindValue(path);
+  run(q, "cannot read photo");
+  if (!q.next()) return std::nullopt;
+  return photoFrom(q);
+}
+
+std::optional<Photo> LibraryDatabase::photoById(qint64 id) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM photos WHERE id = ?").arg(QLatin1String(kPhotoColumns)));
+  q.addBindValue(id);
+  run(q, "cannot read photo");
+  if (!q.next()) return std::nullopt;
+  return photoFrom(q);
+}
+
+qint64 LibraryDatabase::insertPhoto(const Photo& p) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("INSERT INTO photos(folder_id, path, size, mtime, hash, width, height, taken_at, status, error) "
+                                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  q.addBindValue(p.folderId);
+  q.addBindValue(p.path);
+  q.addBindValue(p.size);
+  q.addBindValue(p.mtimeMs);
+  q.addBindValue(p.hash.isEmpty() ? QVariant() : QVariant(p.hash));
+  q.addBindValue(p.width);
+  q.addBindValue(p.height);
+  q.addBindValue(p.takenAtMs ? QVariant(*p.takenAtMs) : QVariant());
+  q.addBindValue(static_cast<int>(p.status));
+  q.addBindValue(p.error.isEmpty() ? QVariant() : QVariant(p.error));
+  run(q, "cannot add photo");
+  return q.lastInsertId().toLongLong();
+}
+
+void LibraryDatabase::updateFileState(qint64 id, qint64 size, qint64 mtimeMs) {
+  // New content: the old hash, error, vectors and captions describe pixels that are gone.
+  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET size = ?, mtime = ?, hash = NULL, width = NULL, height = NULL, "
+                                             "taken_at = NULL, error = NULL, status = 0 WHERE id = ?"));
+  q.addBindValue(size);
+  q.addBindValue(mtimeMs);
+  q.addBindValue(id);
+  run(q, "cannot update photo");
+  for (const char* sql : {"DELETE FROM embeddings WHERE photo_id = ?", "DELETE FROM captions WHERE photo_id = ?"}) {
+    QSqlQuery d = prepare(m_db, QString::fromUtf8(sql));
+    d.addBindValue(id);
+    run(d, "cannot update photo");
+  }
+}
+
+void LibraryDatabase::movePhoto(qint64 id, qint64 folderId, const QString& newPath, qint64 mtimeMs) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET folder_id = ?, path = ?, mtime = ?, status = 0 WHERE id = ?"));
+  q.addBindValue(folderId);
+  q.addBindValue(newPath);
+  q.addBindValue(mtimeMs);
+  q.addBindValue(id);
+  run(q, "cannot move photo");
+}
+
+void LibraryDatabase::setStatus(qint64 id, PhotoStatus status) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET status = ? WHERE id = ?"));
+  q.addBindValue(static_cast<int>(status));
+  q.addBindValue(id);
+  run(q, "cannot update photo");
+}
+
+void LibraryDatabase::setContentInfo(qint64 id, const QString& hash, int width, int height, std::optional<qint64> takenAtMs) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, error = NULL WHERE id = ?"));
+  q.addBindValue(hash);
+  q.addBindValue(width);
+  q.addBindValue(height);
+  q.addBindValue(takenAtMs ? QVariant(*takenAtMs) : QVariant());
+  q.addBindValue(id);
+  run(q, "cannot update photo");
+}
+
+void LibraryDatabase::setError(qint64 id, const QString& error) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET error = ? WHERE id = ?"));
+  q.addBindValue(error);
+  q.addBindValue(id);
+  run(q, "cannot update photo");
+}
+
+void LibraryDatabase::deletePhoto(qint64 id) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("DELETE FROM photos WHERE id = ?"));
+  q.addBindValue(id);
+  run(q, "cannot delete photo");
+}
+
+void LibraryDatabase::putEmbedding(qint64 photoId, const QString& model, const std::vector<float>& vector) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("INSERT OR REPLACE INTO embeddings(photo_id, model, dim, vector) VALUES (?, ?, ?, ?)"));
+  q.addBindValue(photoId);
+  q.addBindValue(model);
+  q.addBindValue(static_cast<int>(vector.size()));
+  q.addBindValue(pack(vector));
+  run(q, "cannot store embedding");
+}
+
+std::optional<std::vector<float>> LibraryDatabase::embedding(qint64 photoId, const QString& model) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT dim, vector FROM embeddings WHERE photo_id = ? AND model = ?"));
+  q.addBindValue(photoId);
+  q.addBindValue(model);
+  run(q, "cannot read embedding");
+  if (!q.next()) return std::nullopt;
+  const int dim = q.value(0).toInt();
+  const QByteArray blob = q.value(1).toByteArray();
+  if (dim <= 0 || blob.size() != static_cast<qsizetype>(dim * sizeof(float))) throw LibraryError("corrupt embedding in the library");
+  std::vector<float> v(static_cast<size_t>(dim));
+  std::memcpy(v.data(), blob.constData(), blob.size());
+  return v;
+}
+
+QList<Photo> LibraryDatabase::photosWithoutEmbedding(const QString& model) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND NOT EXISTS "
+                                             "(SELECT 1 FROM embeddings e WHERE e.photo_id = p.id AND e.model = ?) ORDER BY p.id")
+                                  .arg(QLatin1String(kPhotoColumns)));
+  q.addBindValue(model);
+  run(q, "cannot list photos");
+  QList<Photo> out;
+  while (q.next()) out.push_back(photoFrom(q));
+  return out;
+}
+
+std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QString& model, int* dim, std::vector<float>* data) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT e.photo_id, p.folder_id, p.path, coalesce(p.taken_at, p.mtime), p.status, e.dim, e.vector "
+                                             "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? ORDER BY e.photo_id"));
+  q.setForwardOnly(true);
+  q.addBindValue(model);
+  run(q, "cannot read embeddings");
+  std::vector<VectorRow> rows;
+  *dim = 0;
+  data->clear();
+  while (q.next()) {
+    const int d = q.value(5).toInt();
+    const QByteArray blob = q.value(6).toByteArray();
+    if (*dim == 0) *dim = d;
+    if (d != *dim || blob.size() != static_cast<qsizetype>(d * sizeof(float))) continue;  // skip a corrupt row
+    rows.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toLongLong(), q.value(4).toInt() != 0});
+    const size_t at = data->size();
+    data->resize(at + static_cast<size_t>(d));
+    std::memcpy(data->data() + at, blob.constData(), blob.size());
+  }
+  return rows;
+}
+
+void LibraryDatabase::deleteEmbeddingsNotOf(const QString& model) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("DELETE FROM embeddings WHERE model <> ?"));
+  q.addBindValue(model);
+  run(q, "cannot delete embeddings");
+}
+
+QList<QPair<QString, int>> LibraryDatabase::embeddingModels() {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT model, count(*) AS n FROM embeddings GROUP BY model ORDER BY n DESC, model"));
+  run(q, "cannot read embeddings");
+  QList<QPair<QString, int>> out;
+  while (q.next()) out.push_back({q.value(0).toString(), q.value(1).toInt()});
+  return out;
+}
+
+QStringList LibraryDatabase::embeddingModelsOf(qint64 photoId) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT model FROM embeddings WHERE photo_id = ? ORDER BY model"));
+  q.addBindValue(photoId);
+  run(q, "cannot read embeddings");
+  QStringList out;
+  while (q.next()) out << q.value(0).toString();
+  return out;
+}
+
+qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, const QString& model, const QString& parameters) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("INSERT INTO captions(photo_id, text, model, parameters, created_at) VALUES (?, ?, ?, ?, ?)"));
+  q.addBindValue(photoId);
+  q.addBindValue(text);
+  q.addBindValue(model);
+  q.addBindValue(parameters.isEmpty() ? QStringLiteral("{}") : parameters);
+  q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+  run(q, "cannot store caption");
+  return q.lastInsertId().toLongLong();
+}
+
+QList<Caption> LibraryDatabase::captions(qint64 photoId) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT id, photo_id, text, model, parameters, created_at FROM captions WHERE photo_id = ? ORDER BY id"));
+  q.addBindValue(photoId);
+  run(q, "cannot read captions");
+  QList<Caption> out;
+  while (q.next())
+    out.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString(),
+                   q.value(4).toString(), QDateTime::fromMSecsSinceEpoch(q.value(5).toLongLong())});
+  return out;
+}
+
+QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
+  // Words of the query without the small words every description has ("a dog on the beach").
+  static const QStringList kStopWords = {"a", "an", "the", "of", "on", "in", "at", "to", "and", "or", "with",
+                                         "for", "by", "is", "are", "from", "into", "some", "its"};
+  QStringList words;
+  for (const QString& w : query.toLower().split(QRegularExpression(QStringLiteral("[^\\w]+")), Qt::SkipEmptyParts))
+    if (!kStopWords.contains(w)) words << w;
+  QList<qint64> out;
+  if (words.isEmpty()) return out;
+  QSqlQuery q(m_db);
+  if (m_fts) {
+    // Every word as a quoted prefix term: "word"* AND ...
+    QStringList terms;
+    for (const QString& w : words) terms << QLatin1Char('"') + QString(w).replace(QLatin1Char('"'), QString()) + QStringLiteral("\"*");
+    q = prepare(m_db, QStringLiteral("SELECT rowid FROM photo_text WHERE photo_text MATCH ? ORDER BY rank LIMIT ?"));
+    q.addBindValue(terms.join(QStringLiteral(" AND ")));
+  } else {
+    QStringList conds;
+    for (int i = 0; i < words.size(); ++i)
+      conds << QStringLiteral("(p.path LIKE ? OR EXISTS (SELECT 1 FROM captions c WHERE c.photo_id = p.id AND c.text LIKE ?))");
+    q = prepare(m_db, QStringLiteral("SELECT p.id FROM photos p WHERE %1 LIMIT ?").arg(conds.join(QStringLiteral(" AND "))));
+    for (const QString& w : words) {
+      q.addBindValue(QLatin1Char('%') + w + QLatin1Char('%'));
+      q.addBindValue(QLatin1Char('%') + w + QLatin1Char('%'));
+    }
+  }
+  q.addBindValue(limit);
+  run(q, "cannot search text");
+  while (q.next()) out.push_back(q.value(0).toLongLong());
+  return out;
+}
+
+LibraryStatus LibraryDatabase::status(const QString& model) {
+  LibraryStatus s;
+  QSqlQuery q = prepare(m_db, QStringLiteral(
+      "SELECT (SELECT count(*) FROM folders), (SELECT count(*) FROM photos), (SELECT count(*) FROM photos WHERE status = 1), "
+      "(SELECT count(*) FROM photos WHERE error IS NOT NULL), (SELECT count(*) FROM embeddings WHERE model = ?), "
+      "(SELECT count(*) FROM captions), (SELECT coalesce(sum(size), 0) FROM photos)"));
+  q.addBindValue(model);
+  run(q, "cannot read library status");
+  if (q.next()) {
+    s.folders = q.value(0).toInt();
+    s.photos = q.value(1).toInt();
+    s.offline = q.value(2).toInt();
+    s.failed = q.value(3).toInt();
+    s.embedded = q.value(4).toInt();
+    s.captions = q.value(5).toInt();
+    s.bytes = q.value(6).toLongLong();
+  }
+  return s;
+}
+
+}  // namespace glimpse::library

@@ -1,0 +1,70 @@
+#pragma once
+// Text and image search over the library with BLIP's retrieval recipe: ITC cosine against every
+// vector, top-k, then (when asked) ITM re-rank of the top k with final score = ITM logit + ITC
+// cosine. File names and captions are searched too (SQLite FTS5): photos whose name or caption
+// holds every query word join the candidates and rank ahead of the rest. Filters narrow the set.
+#include <QList>
+#include <QString>
+#include <optional>
+
+#include "blip.h"
+#include "librarydatabase.h"
+#include "vectorindex.h"
+
+namespace glimpse::library {
+
+struct SearchOptions {
+  int limit = 20;
+  int rerank = 0;                   // ITM re-rank of the top k (0: ITC only)
+  std::optional<double> minScore;   // results scoring below are dropped
+  QString folder;                   // only photos below this folder
+  std::optional<qint64> afterMs;    // taken (or modified) at or after
+  std::optional<qint64> beforeMs;   // taken (or modified) before
+  bool matchText = true;            // include file-name / caption matches
+  int maxTextTokens = 35;           // BLIP's retrieval truncates queries at 35 tokens
+};
+
+struct SearchResult {
+  qint64 photoId = 0;
+  QString path;
+  double score = 0.0;  // itc, or itm_logit + itc when re-ranked
+  double itc = 0.0;
+  std::optional<double> itm;       // ITM match probability, when re-ranked
+  std::optional<double> itmLogit;  // ITM match logit, when re-ranked
+  bool textMatch = false;          // the file name or a caption matches the query words
+  bool offline = false;            // on a folder that is not there now
+  bool rerankFailed = false;       // the file could not be read for re-ranking
+};
+
+class Searcher {
+ public:
+  // `model` must have a retrieval head; its vectors must be in the library (see Indexer).
+  Searcher(LibraryDatabase& db, const blip::BlipModel& model);
+  // Image-to-image search only (similar()), over the vectors stamped `modelId`; no model needed.
+  Searcher(LibraryDatabase& db, const QString& modelId);
+  QList<SearchResult> search(const QString& query, const SearchOptions& options);
+  // Photos like the one with this ITC vector (excluding `excludePhotoId`).
+  QList<SearchResult> similar(const std::vector<float>& vector, const SearchOptions& options, qint64 excludePhotoId = 0);
+  // The library's vector for a photo path, if indexed with this model.
+  std::optional<std::vector<float>> vectorOf(const QString& path);
+  // Re-reads the vectors (after indexing).
+  void reload();
+  int64_t vectorCount();
+
+ private:
+  void ensureLoaded();
+  std::vector<bool> filterMask(const SearchOptions& options) const;
+  QList<SearchResult> rank(const std::vector<float>& query, const QString& text, const SearchOptions& options, qint64 exclude);
+
+  LibraryDatabase& m_db;
+  const blip::BlipModel* m_model = nullptr;
+  QString m_modelId;
+  bool m_loaded = false;
+  VectorIndex m_index;
+  std::vector<LibraryDatabase::VectorRow> m_rows;
+};
+
+// Parses "YYYY-MM-DD" or an ISO date-time as UTC milliseconds; nullopt when invalid.
+std::optional<qint64> parseDate(const QString& text);
+
+}  // namespace glimpse::library
