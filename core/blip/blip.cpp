@@ -7,6 +7,8 @@
 #include <link.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <thread>
 #include <cstring>
 
 #include "errors.h"
@@ -326,6 +328,12 @@ BlasInfo blas_backend() {
 
 void init_torch_threads(int threads) {
   at::init_num_threads();
+  // libtorch's default counts physical cores, which on a 2-vCPU machine can be 1; use every
+  // logical core unless told otherwise (OMP_NUM_THREADS or the caller).
+  if (threads <= 0) {
+    const char* env = std::getenv("OMP_NUM_THREADS");
+    threads = env && *env ? std::atoi(env) : static_cast<int>(std::thread::hardware_concurrency());
+  }
   if (threads > 0) at::set_num_threads(threads);
 }
 

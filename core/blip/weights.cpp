@@ -504,6 +504,53 @@ TensorMap load_pytorch_bin(const std::filesystem::path& path) {
   return out;
 }
 
+void save_safetensors(const std::filesystem::path& path, const std::map<std::string, at::Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  using nlohmann::json;
+  json header = json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  std::vector<at::Tensor> data;
+  uint64_t offset = 0;
+  for (const auto& [name, t] : tensors) {
+    at::Tensor c = t.contiguous();
+    std::string dtype;
+    switch (c.scalar_type()) {
+      case at::kFloat: dtype = "F32"; break;
+      case at::kHalf: dtype = "F16"; break;
+      case at::kBFloat16: dtype = "BF16"; break;
+      case at::kLong: dtype = "I64"; break;
+      case at::kDouble: dtype = "F64"; break;
+      default: throw BlipError("cannot store tensor " + name + " of dtype " + std::string(c10::toString(c.scalar_type())));
+    }
+    const uint64_t bytes = static_cast<uint64_t>(c.numel()) * c.element_size();
+    header[name] = {{"dtype", dtype}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+    data.push_back(c);
+  }
+  std::string h = header.dump();
+  while ((8 + h.size()) % 8 != 0) h.push_back(' ');  // keep the data 8-byte aligned
+  const auto part = std::filesystem::path(path.string() + ".part");
+  {
+    std::ofstream out(part, std::ios::binary | std::ios::trunc);
+    if (!out) throw BlipError("cannot write " + part.string());
+    uint64_t n = h.size();
+    char len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<char>((n >> (8 * i)) & 0xFF);
+    out.write(len, 8);
+    out.write(h.data(), static_cast<std::streamsize>(h.size()));
+    for (const auto& c : data) out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+    out.flush();
+    if (!out) {
+      out.close();
+      std::filesystem::remove(part);
+      throw BlipError("cannot write " + path.string() + " (disk full?)");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(part, path, ec);
+  if (ec) throw BlipError("cannot write " + path.string() + ": " + ec.message());
+}
+
 std::filesystem::path find_checkpoint(const std::filesystem::path& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw BlipError("model folder not found: " + dir.string());

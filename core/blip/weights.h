@@ -24,6 +24,11 @@ TensorMap load_safetensors(const std::filesystem::path& path);
 // Reads a PyTorch zip checkpoint (torch.save of a state dict).
 TensorMap load_pytorch_bin(const std::filesystem::path& path);
 
+// Writes tensors as a safetensors file (F32 stays F32, int64 as I64; keys sorted, data 8-byte
+// aligned), to `path` + ".part" first and renamed when complete.
+void save_safetensors(const std::filesystem::path& path, const std::map<std::string, at::Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
+
 // Picks the checkpoint of a model folder: model.safetensors first, then pytorch_model.bin.
 std::filesystem::path find_checkpoint(const std::filesystem::path& dir);
 TensorMap load_checkpoint(const std::filesystem::path& dir);
