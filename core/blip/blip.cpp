@@ -56,6 +56,20 @@ struct BlipModel::Impl {
     return tokenizer.encode_batch(texts, o);
   }
 
+  // Decoder start ids of a caption batch: bos alone, or the prompt as BlipForConditionalGeneration
+  // .generate makes it ([CLS] -> bos, the last column ([SEP]) dropped).
+  std::pair<at::Tensor, at::Tensor> caption_start(const std::vector<std::string>& prompts, int64_t batch) const {
+    if (prompts.empty()) {
+      return {at::full({batch, 1}, config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong)),
+              at::ones({batch, 1}, at::TensorOptions().dtype(at::kLong))};
+    }
+    std::vector<std::string> all = prompts.size() == 1 ? std::vector<std::string>(batch, prompts[0]) : prompts;
+    Encoding enc = encode_texts(all);
+    at::Tensor ids = to_tensor(enc.input_ids), mask = to_tensor(enc.attention_mask);
+    ids.select(1, 0).fill_(config.text_config.bos_token_id);
+    return {ids.slice(1, 0, ids.size(1) - 1).contiguous(), mask.slice(1, 0, mask.size(1) - 1).contiguous()};
+  }
+
   std::vector<std::vector<GeneratedText>> run_generation(const BlipTextLMHeadModel& decoder, const at::Tensor& encoder_states,
                                                          const at::Tensor& start_ids, const at::Tensor& start_mask,
                                                          const GenerationConfig& gc, const std::atomic<bool>* cancel,
@@ -193,6 +207,56 @@ std::string BlipModel::weights_dtype() const { return impl_->weights.stored_dtyp
 
 PixelValues BlipModel::preprocess(const Rgb8Image& image) const { return impl_->processor.preprocess(image); }
 
+struct ImageState::Data {
+  at::Tensor image_embeds;  // [1, N+1, D_v]
+  bool for_questions = false;
+  const void* owner = nullptr;
+};
+
+ImageState BlipModel::encode_image(const PixelValues& image, bool for_questions) const {
+  if (for_questions && !impl_->vqa) throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
+  if (!for_questions && !impl_->captioning) throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
+  c10::InferenceMode guard;
+  auto vision = for_questions ? impl_->vqa->vision_model : impl_->captioning->vision_model;
+  auto d = std::make_shared<ImageState::Data>();
+  d->image_embeds = vision->forward(impl_->stack_pixels({image})).last_hidden_state;
+  d->for_questions = for_questions;
+  d->owner = this;
+  return ImageState(std::move(d));
+}
+
+namespace {
+const ImageState::Data& check_state(const ImageState& s, const void* owner, bool for_questions) {
+  if (!s.valid()) throw BlipError("no image encoded");
+  if (s.data()->owner != owner || s.data()->for_questions != for_questions)
+    throw BlipError("the image was encoded by another model or head");
+  return *s.data();
+}
+}  // namespace
+
+std::vector<GeneratedText> BlipModel::answer_about(const ImageState& image, const std::string& question,
+                                                   const GenerationConfig& gc, const std::atomic<bool>* cancel,
+                                                   const StepCallback* on_step) const {
+  const auto& st = check_state(image, this, true);
+  c10::InferenceMode guard;
+  Encoding enc = impl_->encode_texts({question});
+  TextForwardOptions o;
+  o.encoder_hidden_states = st.image_embeds;
+  at::Tensor question_embeds =
+      impl_->vqa->text_encoder->forward(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask), o);
+  at::Tensor bos = at::full({1, 1}, impl_->config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong));
+  return impl_->run_generation(impl_->vqa->text_decoder, question_embeds, bos, at::ones_like(bos), gc, cancel, on_step).front();
+}
+
+std::vector<GeneratedText> BlipModel::caption_state(const ImageState& image, const std::string& prompt,
+                                                    const GenerationConfig& gc, const std::atomic<bool>* cancel,
+                                                    const StepCallback* on_step) const {
+  const auto& st = check_state(image, this, false);
+  c10::InferenceMode guard;
+  auto [ids, mask] = impl_->caption_start(prompt.empty() ? std::vector<std::string>{} : std::vector<std::string>{prompt}, 1);
+  return impl_->run_generation(impl_->captioning->text_decoder, st.image_embeds, ids, mask, gc, cancel, on_step).front();
+}
+
 std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<PixelValues>& images,
                                                            const std::vector<std::string>& prompts,
                                                            const GenerationConfig& gc,
@@ -204,21 +268,7 @@ std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<Pix
   c10::InferenceMode guard;
   at::Tensor pixels = impl_->stack_pixels(images);
   at::Tensor image_embeds = impl_->captioning->vision_model->forward(pixels).last_hidden_state;
-  const int64_t batch = pixels.size(0);
-  at::Tensor ids, mask;
-  if (prompts.empty()) {
-    ids = at::full({batch, 1}, impl_->config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong));
-    mask = at::ones({batch, 1}, at::TensorOptions().dtype(at::kLong));
-  } else {
-    std::vector<std::string> all = prompts.size() == 1 ? std::vector<std::string>(batch, prompts[0]) : prompts;
-    Encoding enc = impl_->encode_texts(all);
-    // As BlipForConditionalGeneration.generate: [CLS] -> bos, and the last column ([SEP]) dropped.
-    ids = Impl::to_tensor(enc.input_ids);
-    mask = Impl::to_tensor(enc.attention_mask);
-    ids.select(1, 0).fill_(impl_->config.text_config.bos_token_id);
-    ids = ids.slice(1, 0, ids.size(1) - 1).contiguous();
-    mask = mask.slice(1, 0, mask.size(1) - 1).contiguous();
-  }
+  auto [ids, mask] = impl_->caption_start(prompts, pixels.size(0));
   return impl_->run_generation(impl_->captioning->text_decoder, image_embeds, ids, mask, gc, cancel, on_step);
 }
 

@@ -38,6 +38,20 @@ struct MatchScore {
 // Channel-first float32 pixel values of one image, (3, H, W), as BlipImageProcessor returns them.
 using PixelValues = std::vector<float>;
 
+// One image encoded by the vision model, kept to answer several questions about it (or caption
+// it again) without running the vision model twice. Opaque; cheap to copy.
+class ImageState {
+ public:
+  ImageState() = default;
+  bool valid() const { return static_cast<bool>(data_); }
+  struct Data;
+  explicit ImageState(std::shared_ptr<const Data> d) : data_(std::move(d)) {}
+  const Data* data() const { return data_.get(); }
+
+ private:
+  std::shared_ptr<const Data> data_;
+};
+
 class BlipModel {
  public:
   // Loads a Hugging Face BLIP folder. Throws BlipError with a clear message for a missing or
@@ -72,6 +86,14 @@ class BlipModel {
                                                  const GenerationConfig& config,
                                                  const std::atomic<bool>* cancel = nullptr,
                                                  const StepCallback* on_step = nullptr) const;
+  // The vision model's output for one image, for answer_about() / caption_state(): the VQA head's
+  // vision tower when `for_questions`, else the captioning head's.
+  ImageState encode_image(const PixelValues& image, bool for_questions) const;
+  std::vector<GeneratedText> answer_about(const ImageState& image, const std::string& question, const GenerationConfig& config,
+                                          const std::atomic<bool>* cancel = nullptr, const StepCallback* on_step = nullptr) const;
+  std::vector<GeneratedText> caption_state(const ImageState& image, const std::string& prompt, const GenerationConfig& config,
+                                           const std::atomic<bool>* cancel = nullptr, const StepCallback* on_step = nullptr) const;
+
   // ITM probability and ITC cosine for every image x text pair: result[image][text].
   // max_text_length > 0 truncates texts to that many tokens (BLIP's retrieval uses 35).
   std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,

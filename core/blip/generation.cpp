@@ -54,10 +54,10 @@ void check_cancel(const std::atomic<bool>* cancel) {
   if (cancel && cancel->load(std::memory_order_relaxed)) throw GenerationCancelled();
 }
 
-void report(const StepCallback* on_step, const at::Tensor& raw, const at::Tensor& processed) {
+void report(const StepCallback* on_step, const at::Tensor& raw, const at::Tensor& processed, const at::Tensor& ids) {
   if (!on_step || !*on_step) return;
-  at::Tensor r = raw.contiguous(), q = processed.contiguous();
-  (*on_step)(StepScores{r.size(0), r.size(1), r.data_ptr<float>(), q.data_ptr<float>()});
+  at::Tensor r = raw.contiguous(), q = processed.contiguous(), s = ids.contiguous();
+  (*on_step)(StepScores{r.size(0), r.size(1), r.data_ptr<float>(), q.data_ptr<float>(), s.data_ptr<int64_t>(), s.size(1)});
 }
 }  // namespace
 
@@ -140,7 +140,7 @@ GenerationResult greedy_or_sample(const SessionFactory& make_session, at::Tensor
     } else {
       next = scores.argmax(/*dim=*/-1);
     }
-    report(on_step, logits, scores);
+    report(on_step, logits, scores, ids);
     next = next * unfinished + c.pad_token_id * (1 - unfinished);
     ids = at::cat({ids, next.unsqueeze(1)}, 1);
     mask = at::cat({mask, at::ones({rows, 1}, mask.options())}, 1);
@@ -218,7 +218,7 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
     const int64_t vocab = logits.size(1);
     at::Tensor scores = at::log_softmax(logits, -1);
     apply_logits_processors(scores, ids, c);
-    report(on_step, logits, scores);
+    report(on_step, logits, scores, ids);
     scores = scores + beam_scores.unsqueeze(1);
     auto [top_scores, top_idx] = at::topk(scores.view({batch, k * vocab}), 2 * k, /*dim=*/1, /*largest=*/true, /*sorted=*/true);
     auto ts = top_scores.accessor<float, 2>();

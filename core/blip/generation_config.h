@@ -45,6 +45,10 @@ struct StepScores {
   int64_t vocab = 0;
   const float* raw_logits = nullptr;
   const float* processed = nullptr;
+  // The rows' sequences before this step's token: [rows][length] row-major (greedy: the text so
+  // far; beam search: the running beams).
+  const int64_t* sequences = nullptr;
+  int64_t length = 0;
 };
 using StepCallback = std::function<void(const StepScores&)>;
 

@@ -519,7 +519,10 @@ TEST_F(LibrarySearch, ItcRankingEqualsDirectComputation) {
     EXPECT_NEAR(results[static_cast<qsizetype>(i)].itc, direct[i].first, 1e-5);
     EXPECT_EQ(results[static_cast<qsizetype>(i)].score, results[static_cast<qsizetype>(i)].itc);
     EXPECT_FALSE(results[static_cast<qsizetype>(i)].itm);
-    if (i) EXPECT_GE(results[static_cast<qsizetype>(i - 1)].itc, results[static_cast<qsizetype>(i)].itc);
+    if (i) {
+
+      EXPECT_GE(results[static_cast<qsizetype>(i - 1)].itc, results[static_cast<qsizetype>(i)].itc);
+    }
   }
 }
 
@@ -540,7 +543,10 @@ TEST_F(LibrarySearch, RerankScoreIsItmLogitPlusItc) {
     EXPECT_NEAR(*r.itmLogit, direct.itm_logit, 1e-5);
     EXPECT_NEAR(*r.itm, direct.itm, 1e-5);
     EXPECT_NEAR(r.score, direct.itm_logit + r.itc, 1e-5);
-    if (i) EXPECT_GE(results[i - 1].score, r.score);
+    if (i) {
+
+      EXPECT_GE(results[i - 1].score, r.score);
+    }
   }
   // The re-ranked set is the ITC top 5.
   SearchOptions itcOnly = o;
@@ -600,7 +606,10 @@ TEST_F(LibrarySearch, MoreLikeThisRanksByImageVectors) {
   for (qsizetype i = 0; i < r.size(); ++i) {
     EXPECT_NE(r[i].path, self);
     EXPECT_NEAR(r[i].itc, dot(*vec, directEmbedding(r[i].path)), 1e-5);
-    if (i) EXPECT_GE(r[i - 1].itc, r[i].itc);
+    if (i) {
+
+      EXPECT_GE(r[i - 1].itc, r[i].itc);
+    }
   }
 }
 
