@@ -7,6 +7,8 @@
 #include <link.h>
 
 #include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <cstdlib>
 #include <thread>
 #include <cstring>
@@ -341,6 +343,59 @@ std::vector<std::vector<float>> BlipModel::embed_texts(const std::vector<std::st
   c10::InferenceMode guard;
   Encoding enc = impl_->encode_texts(texts, max_text_length);
   return rows_of(impl_->retrieval->text_features(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask)));
+}
+
+ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir) {
+  ModelFolderInfo info;
+  try {
+    const BlipConfig config = load_blip_config(dir / "config.json");
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / "vocab.txt", ec) && !std::filesystem::exists(dir / "tokenizer.json", ec))
+      throw BlipError("no tokenizer (vocab.txt or tokenizer.json) in " + dir.string());
+    const auto weights = find_checkpoint(dir);
+    info.weight_bytes = std::filesystem::file_size(weights, ec);
+    std::vector<std::string> names;
+    std::string dtype = "float32";
+    if (weights.extension() == ".safetensors") {
+      // The header alone: names and dtypes, no tensor data.
+      std::ifstream in(weights, std::ios::binary);
+      uint8_t len8[8] = {};
+      in.read(reinterpret_cast<char*>(len8), 8);
+      uint64_t len = 0;
+      for (int i = 7; i >= 0; --i) len = (len << 8) | len8[i];
+      if (!in || len > info.weight_bytes || len > (100u << 20)) throw BlipError(weights.string() + " is not a valid safetensors file");
+      std::string header(len, '\0');
+      in.read(header.data(), static_cast<std::streamsize>(len));
+      const auto j = nlohmann::json::parse(header, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) throw BlipError(weights.string() + " has an invalid header");
+      for (auto& [k, v] : j.items())
+        if (k != "__metadata__") {
+          names.push_back(k);
+          if (v.value("dtype", "") == "F16") dtype = "float16";
+          if (v.value("dtype", "") == "BF16") dtype = "bfloat16";
+        }
+    }
+    auto has = [&](const std::string& prefix) {
+      if (names.empty()) return true;  // pytorch_model.bin: trust config.json
+      return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+    };
+    const auto& arch = config.architectures;
+    auto listed = [&](BlipHead h) { return arch.empty() || std::find(arch.begin(), arch.end(), head_class_name(h)) != arch.end(); };
+    if (listed(BlipHead::Captioning) && has("text_decoder.")) info.heads.emplace_back(head_class_name(BlipHead::Captioning));
+    if (listed(BlipHead::QuestionAnswering) && has("text_decoder.") && has("text_encoder."))
+      info.heads.emplace_back(head_class_name(BlipHead::QuestionAnswering));
+    if (listed(BlipHead::Retrieval) && has("itm_head.")) info.heads.emplace_back(head_class_name(BlipHead::Retrieval));
+    if (info.heads.empty()) throw BlipError("the weights hold none of the BLIP heads config.json names");
+    const auto& v = config.vision_config;
+    const auto& t = config.text_config;
+    info.summary = "ViT " + std::to_string(v.hidden_size) + "/" + std::to_string(v.num_hidden_layers) + " layers, " +
+                   std::to_string(v.image_size) + " px; text " + std::to_string(t.hidden_size) + "/" +
+                   std::to_string(t.num_hidden_layers) + " layers; " + std::to_string(info.weight_bytes / 1000000) + " MB " + dtype;
+    info.usable = true;
+  } catch (const std::exception& e) {
+    info.problem = e.what();
+  }
+  return info;
 }
 
 namespace {

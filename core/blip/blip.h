@@ -109,6 +109,16 @@ class BlipModel {
   std::unique_ptr<Impl> impl_;
 };
 
+// What a model folder holds, without loading the weights: for settings pages and `models verify`.
+struct ModelFolderInfo {
+  bool usable = false;             // a BLIP checkpoint Glimpse can load
+  std::vector<std::string> heads;  // Hugging Face class names the weights provide
+  std::string summary;             // e.g. "ViT 768/12 layers, 384 px; text 768/12 layers; 895 MB float32"
+  std::string problem;             // what is wrong or missing, when not usable
+  uint64_t weight_bytes = 0;
+};
+ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir);
+
 // Which BLAS libtorch got ("OpenBLAS (openmp)", "reference BLAS", ...), and whether it is fast.
 struct BlasInfo {
   std::string name;

@@ -11,4 +11,10 @@ class BlipError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by generation when its cancel flag turns true between decoder steps.
+class GenerationCancelled : public std::runtime_error {
+ public:
+  GenerationCancelled() : std::runtime_error("cancelled") {}
+};
+
 }  // namespace glimpse::blip

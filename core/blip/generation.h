@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 
+#include "errors.h"
 #include "generation_config.h"
 
 namespace glimpse::blip {
@@ -24,11 +25,6 @@ class DecoderSession {
 
 // Creates a session whose rows are `rows_per_item` consecutive rows per batch item.
 using SessionFactory = std::function<std::unique_ptr<DecoderSession>(int64_t rows_per_item)>;
-
-class GenerationCancelled : public std::runtime_error {
- public:
-  GenerationCancelled() : std::runtime_error("cancelled") {}
-};
 
 // start_ids/start_mask: [batch, S] (bos + prompt). Throws GenerationCancelled when *cancel turns
 // true between steps. on_step, when given, sees every step's scores.

@@ -1,0 +1,74 @@
+// glimpse: the desktop application.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QScreen>
+#include <QTimer>
+#include <QTranslator>
+
+#include "imagespage.h"
+#include "inference/inferenceworker.h"
+#include "mainwindow.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("Glimpse"));
+  QApplication::setOrganizationName(QStringLiteral("Glimpse"));
+  QApplication::setApplicationVersion(QStringLiteral(GLIMPSE_VERSION));
+  QApplication::setDesktopFileName(QStringLiteral("io.github.glimpse.Glimpse"));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/glimpse.svg")));
+
+  // Translations from the system locale: Qt's own strings and Glimpse's.
+  QTranslator qtTranslator, appTranslator;
+  if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+    QApplication::installTranslator(&qtTranslator);
+  if (appTranslator.load(QLocale(), QStringLiteral("glimpse"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    QApplication::installTranslator(&appTranslator);
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QApplication::translate("main", "Captions, answers and search for your photos with BLIP."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  QCommandLineOption captionModel(QStringLiteral("caption-model"), QApplication::translate("main", "Model folder for captions."),
+                                  QStringLiteral("DIR"));
+  QCommandLineOption askModel(QStringLiteral("ask-model"), QApplication::translate("main", "Model folder for questions."), QStringLiteral("DIR"));
+  QCommandLineOption searchModel(QStringLiteral("search-model"), QApplication::translate("main", "Model folder for library search."),
+                                 QStringLiteral("DIR"));
+  QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                QApplication::translate("main", "Caption the first image, save a screenshot of the window to FILE and quit."),
+                                QStringLiteral("FILE"));
+  parser.addOptions({captionModel, askModel, searchModel, screenshot});
+  parser.addPositionalArgument(QStringLiteral("images"), QApplication::translate("main", "Images or folders to open."), QStringLiteral("[IMAGE...]"));
+  parser.process(app);
+
+  glimpse::ui::MainWindow window;
+  auto settings = glimpse::ui::AppSettings::load();
+  bool changed = false;
+  for (auto [opt, field] : {std::pair{&captionModel, &settings.captionModel}, std::pair{&askModel, &settings.askModel},
+                            std::pair{&searchModel, &settings.searchModel}}) {
+    if (parser.isSet(*opt)) {
+      *field = QDir(parser.value(*opt)).absolutePath();
+      changed = true;
+    }
+  }
+  if (changed) window.applySettings(settings);
+  window.show();
+  window.addPaths(parser.positionalArguments());
+
+  if (parser.isSet(screenshot)) {
+    const QString file = parser.value(screenshot);
+    auto* worker = window.client()->worker();
+    auto shoot = [&window, file] {
+      QTimer::singleShot(400, &window, [&window, file] {
+        window.grab().save(file);
+        QApplication::quit();
+      });
+    };
+    QObject::connect(worker, &glimpse::inference::InferenceWorker::captionReady, &window, shoot);
+    QObject::connect(worker, &glimpse::inference::InferenceWorker::failed, &window, shoot);
+    QTimer::singleShot(120000, &app, [] { QApplication::exit(3); });  // never hang
+  }
+  return QApplication::exec();
+}

@@ -1,0 +1,366 @@
+#include "imagespage.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QImageReader>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+#include "inference/inferenceworker.h"
+
+namespace glimpse::ui {
+
+ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QWidget(parent), m_client(client) {
+  m_model = new ImageListModel(this);
+  m_strip = new QListView;
+  m_strip->setModel(m_model);
+  m_strip->setViewMode(QListView::IconMode);
+  m_strip->setIconSize(QSize(160, 120));
+  m_strip->setGridSize(QSize(176, 150));
+  m_strip->setResizeMode(QListView::Adjust);
+  m_strip->setMovement(QListView::Static);
+  m_strip->setUniformItemSizes(true);
+  m_strip->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_strip->setAccessibleName(tr("Images"));
+  m_strip->setMinimumWidth(200);
+
+  m_preview = new QLabel(tr("Drop photos or folders here,\nor open them with Ctrl+O, or paste an image with Ctrl+V."));
+  m_preview->setAlignment(Qt::AlignCenter);
+  m_preview->setMinimumSize(320, 240);
+  m_preview->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+  m_preview->setAccessibleName(tr("Preview"));
+  m_preview->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
+
+  // Caption panel
+  m_preset = new QComboBox;
+  m_preset->addItems({tr("BLIP (\"a picture of\", beam 3)"), tr("Hugging Face default (greedy)"), tr("More varied (sampling)"),
+                      tr("Longer and more detailed")});
+  m_preset->setAccessibleName(tr("Caption preset"));
+  m_advanced = new QGroupBox(tr("Advanced options"));
+  m_advanced->setCheckable(true);
+  m_advanced->setChecked(false);
+  m_prompt = new QLineEdit;
+  m_prompt->setPlaceholderText(tr("optional start of the caption"));
+  m_prompt->setAccessibleName(tr("Prompt"));
+  m_keepPrompt = new QCheckBox(tr("Keep the prompt in the caption"));
+  m_beams = new QSpinBox;
+  m_beams->setRange(1, 10);
+  m_minLength = new QSpinBox;
+  m_minLength->setRange(0, 200);
+  m_maxLength = new QSpinBox;
+  m_maxLength->setRange(2, 200);
+  m_repetition = new QDoubleSpinBox;
+  m_repetition->setRange(1.0, 3.0);
+  m_repetition->setSingleStep(0.1);
+  m_sample = new QCheckBox(tr("Sample (more varied)"));
+  m_topP = new QDoubleSpinBox;
+  m_topP->setRange(0.05, 1.0);
+  m_topP->setSingleStep(0.05);
+  m_temperature = new QDoubleSpinBox;
+  m_temperature->setRange(0.1, 3.0);
+  m_temperature->setSingleStep(0.1);
+  auto* form = new QFormLayout(m_advanced);
+  form->addRow(tr("Prompt:"), m_prompt);
+  form->addRow(QString(), m_keepPrompt);
+  form->addRow(tr("Beams:"), m_beams);
+  form->addRow(tr("Minimum length:"), m_minLength);
+  form->addRow(tr("Maximum length:"), m_maxLength);
+  form->addRow(tr("Repetition penalty:"), m_repetition);
+  form->addRow(QString(), m_sample);
+  form->addRow(tr("Top-p:"), m_topP);
+  form->addRow(tr("Temperature:"), m_temperature);
+  for (QWidget* w : {static_cast<QWidget*>(m_beams), static_cast<QWidget*>(m_minLength), static_cast<QWidget*>(m_maxLength),
+                     static_cast<QWidget*>(m_repetition), static_cast<QWidget*>(m_topP), static_cast<QWidget*>(m_temperature)})
+    w->setAccessibleName(form->labelForField(w) ? static_cast<QLabel*>(form->labelForField(w))->text() : QString());
+
+  m_caption = new QPlainTextEdit;
+  m_caption->setReadOnly(true);
+  m_caption->setPlaceholderText(tr("The caption appears here."));
+  m_caption->setAccessibleName(tr("Caption"));
+  QFont big = m_caption->font();
+  big.setPointSizeF(big.pointSizeF() * 1.25);
+  m_caption->setFont(big);
+  m_caption->setMaximumHeight(120);
+  m_captionButton = new QPushButton(tr("&Caption"));
+  m_captionButton->setToolTip(tr("Caption the selected image (Ctrl+Return)"));
+  m_captionAllButton = new QPushButton(tr("Caption &all"));
+  m_captionAllButton->setToolTip(tr("Caption every image (Ctrl+Shift+Return)"));
+  m_cancelButton = new QPushButton(tr("Cancel"));
+  m_cancelButton->setToolTip(tr("Stop captioning (Esc)"));
+  m_cancelButton->setEnabled(false);
+  m_copyButton = new QPushButton(tr("C&opy"));
+  m_copyButton->setToolTip(tr("Copy the caption (Ctrl+Shift+C)"));
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(m_captionButton);
+  buttons->addWidget(m_captionAllButton);
+  buttons->addWidget(m_cancelButton);
+  buttons->addStretch();
+  buttons->addWidget(m_copyButton);
+
+  auto* captionTab = new QWidget;
+  auto* cl = new QVBoxLayout(captionTab);
+  auto* presetRow = new QHBoxLayout;
+  presetRow->addWidget(new QLabel(tr("Style:")));
+  presetRow->addWidget(m_preset, 1);
+  cl->addLayout(presetRow);
+  cl->addWidget(m_caption);
+  cl->addLayout(buttons);
+  cl->addWidget(m_advanced);
+  cl->addStretch();
+
+  // Ask panel
+  m_chat = new QTextBrowser;
+  m_chat->setAccessibleName(tr("Questions and answers"));
+  m_chat->setPlaceholderText(tr("Ask anything about the selected photo: \"how many people are there?\""));
+  m_question = new QLineEdit;
+  m_question->setPlaceholderText(tr("Ask a question about this photo…"));
+  m_question->setAccessibleName(tr("Question"));
+  m_askButton = new QPushButton(tr("As&k"));
+  auto* askRow = new QHBoxLayout;
+  askRow->addWidget(m_question, 1);
+  askRow->addWidget(m_askButton);
+  auto* askTab = new QWidget;
+  auto* al = new QVBoxLayout(askTab);
+  al->addWidget(m_chat, 1);
+  al->addLayout(askRow);
+
+  auto* tabs = new QTabWidget;
+  tabs->addTab(captionTab, tr("Caption"));
+  tabs->addTab(askTab, tr("Ask"));
+  tabs->setMinimumWidth(340);
+
+  auto* split = new QSplitter;
+  split->addWidget(m_strip);
+  split->addWidget(m_preview);
+  split->addWidget(tabs);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 3);
+  split->setStretchFactor(2, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(split);
+
+  connect(m_preset, &QComboBox::currentIndexChanged, this, &ImagesPage::applyPreset);
+  applyPreset(0);
+  connect(m_captionButton, &QPushButton::clicked, this, &ImagesPage::captionCurrent);
+  connect(m_captionAllButton, &QPushButton::clicked, this, &ImagesPage::captionAll);
+  connect(m_cancelButton, &QPushButton::clicked, this, &ImagesPage::cancel);
+  connect(m_copyButton, &QPushButton::clicked, this, &ImagesPage::copyCaption);
+  connect(m_askButton, &QPushButton::clicked, this, &ImagesPage::askQuestion);
+  connect(m_question, &QLineEdit::returnPressed, this, &ImagesPage::askQuestion);
+  connect(m_strip->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] { showCurrent(); });
+
+  auto* w = client->worker();
+  connect(w, &inference::InferenceWorker::captionProgress, this, [this](quint64 id, const QString& path, const QString& text) {
+    const int row = m_model->indexOf(path);
+    if (row < 0) return;
+    m_model->item(row).partial = stripPrompt(text);
+    if (path == currentPath() && (id == m_captionId)) m_caption->setPlainText(m_model->item(row).partial + QStringLiteral(" …"));
+  });
+  connect(w, &inference::InferenceWorker::captionReady, this, [this](quint64 id, const QString& path, const QString& text, double seconds) {
+    const int row = m_model->indexOf(path);
+    if (row < 0) return;
+    auto& it = m_model->item(row);
+    it.caption = stripPrompt(text);
+    it.partial.clear();
+    it.working = false;
+    m_model->touch(row);
+    if (path == currentPath()) m_caption->setPlainText(it.caption);
+    if (id == m_captionId) {
+      m_cancelButton->setEnabled(false);
+      Q_EMIT status(tr("Captioned %1 in %2 s").arg(QFileInfo(path).fileName()).arg(seconds, 0, 'f', 1));
+    }
+  });
+  connect(w, &inference::InferenceWorker::captionAllFinished, this, [this](quint64 id, int done, bool cancelled) {
+    if (id != m_captionId) return;
+    m_cancelButton->setEnabled(false);
+    for (int r = 0; r < m_model->rowCount(); ++r) m_model->item(r).working = false;
+    Q_EMIT status(cancelled ? tr("Stopped after %n image(s)", nullptr, done) : tr("Captioned %n image(s)", nullptr, done));
+  });
+  connect(w, &inference::InferenceWorker::cancelled, this, [this](quint64 id) {
+    if (id == m_captionId) {
+      m_cancelButton->setEnabled(false);
+      Q_EMIT status(tr("Captioning stopped"));
+    }
+  });
+  connect(w, &inference::InferenceWorker::answerReady, this, [this](quint64 id, const QString& path, const QString& q, const QString& a) {
+    if (id != m_askId) return;
+    const int row = m_model->indexOf(path);
+    if (row < 0) return;
+    auto& chat = m_model->item(row).chat;
+    if (!chat.isEmpty() && chat.back().first == q && chat.back().second.isEmpty()) chat.back().second = a;
+    else chat.push_back({q, a});
+    m_askButton->setEnabled(true);
+    if (path == currentPath()) renderChat();
+  });
+  connect(w, &inference::InferenceWorker::failed, this, [this](quint64 id, const QString& message) {
+    if (id == m_captionId) {
+      m_cancelButton->setEnabled(false);
+      const int row = m_model->indexOf(currentPath());
+      if (row >= 0) m_model->item(row).working = false;
+      m_caption->setPlainText(QString());
+      Q_EMIT status(tr("Could not caption: %1").arg(message));
+    } else if (id == m_askId) {
+      m_askButton->setEnabled(true);
+      const int row = m_model->indexOf(m_askPath);
+      if (row >= 0 && !m_model->item(row).chat.isEmpty() && m_model->item(row).chat.back().second.isEmpty())
+        m_model->item(row).chat.back().second = tr("(no answer: %1)").arg(message);
+      renderChat();
+      Q_EMIT status(tr("Could not answer: %1").arg(message));
+    }
+  });
+}
+
+void ImagesPage::applyPreset(int index) {
+  const auto set = [&](const QString& prompt, int beams, int minLen, int maxLen, double rep, bool sample, double topP, double temp) {
+    m_prompt->setText(prompt);
+    m_beams->setValue(beams);
+    m_minLength->setValue(minLen);
+    m_maxLength->setValue(maxLen);
+    m_repetition->setValue(rep);
+    m_sample->setChecked(sample);
+    m_topP->setValue(topP);
+    m_temperature->setValue(temp);
+  };
+  switch (index) {
+    case 0: set(QStringLiteral("a picture of"), 3, 5, 20, 1.0, false, 0.9, 1.0); break;  // BLIP's COCO evaluation
+    case 1: set(QString(), 1, 0, 20, 1.0, false, 1.0, 1.0); break;                        // generate() defaults
+    case 2: set(QString(), 1, 5, 30, 1.0, true, 0.9, 1.0); break;                          // nucleus sampling
+    default: set(QString(), 3, 15, 40, 1.3, false, 0.9, 1.0); break;                       // longer
+  }
+}
+
+blip::GenerationConfig ImagesPage::generationConfig() const {
+  blip::GenerationConfig c;
+  c.num_beams = m_sample->isChecked() ? 1 : m_beams->value();
+  c.min_length = m_minLength->value();
+  c.max_length = std::max(m_maxLength->value(), m_minLength->value() + 1);
+  c.repetition_penalty = m_repetition->value();
+  c.do_sample = m_sample->isChecked();
+  c.top_p = m_topP->value();
+  c.temperature = m_temperature->value();
+  if (!m_prompt->text().trimmed().isEmpty()) {
+    // Lengths count the prompt: keep room for the caption itself.
+    const int promptWords = static_cast<int>(m_prompt->text().split(QLatin1Char(' '), Qt::SkipEmptyParts).size());
+    c.max_length += promptWords;
+    c.min_length += c.min_length > 0 ? promptWords : 0;
+  }
+  return c;
+}
+
+QString ImagesPage::prompt() const { return m_prompt->text().trimmed(); }
+
+QString ImagesPage::stripPrompt(const QString& text) const {
+  const QString p = prompt();
+  if (m_keepPrompt->isChecked() || p.isEmpty()) return text;
+  if (text.startsWith(p, Qt::CaseInsensitive)) return text.mid(p.size()).trimmed();
+  return text;
+}
+
+int ImagesPage::addPaths(const QStringList& paths) {
+  const int before = m_model->rowCount();
+  const int added = m_model->addPaths(paths);
+  if (added > 0 && m_strip->currentIndex().row() < 0) selectRow(before);
+  return added;
+}
+
+QString ImagesPage::currentPath() const {
+  const QModelIndex i = m_strip->currentIndex();
+  return i.isValid() ? m_model->item(i.row()).path : QString();
+}
+
+void ImagesPage::selectRow(int row) { m_strip->setCurrentIndex(m_model->index(row)); }
+
+void ImagesPage::showCurrent() {
+  const QString path = currentPath();
+  if (path.isEmpty()) return;
+  const int row = m_model->indexOf(path);
+  QImageReader reader(path);
+  reader.setAutoTransform(true);
+  const QSize full = reader.size();
+  const QSize box = m_preview->size().expandedTo(QSize(320, 240));
+  if (full.isValid() && (full.width() > box.width() * 2 || full.height() > box.height() * 2))
+    reader.setScaledSize(full.scaled(box * 2, Qt::KeepAspectRatio));
+  const QImage img = reader.read();
+  if (img.isNull()) m_preview->setText(tr("Cannot show %1: %2").arg(QFileInfo(path).fileName(), reader.errorString()));
+  else m_preview->setPixmap(QPixmap::fromImage(img.scaled(box, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+  const auto& it = m_model->item(row);
+  m_caption->setPlainText(it.working && !it.partial.isEmpty() ? it.partial + QStringLiteral(" …") : it.caption);
+  renderChat();
+  // A new image without a caption yet: caption it right away.
+  if (it.caption.isEmpty() && !it.working) captionCurrent();
+}
+
+void ImagesPage::captionCurrent() {
+  const QString path = currentPath();
+  if (path.isEmpty()) return;
+  const int row = m_model->indexOf(path);
+  m_model->item(row).working = true;
+  m_model->touch(row);
+  m_caption->setPlainText(tr("Captioning…"));
+  m_cancelButton->setEnabled(true);
+  m_captionId = m_client->caption(path, prompt(), generationConfig());
+}
+
+void ImagesPage::captionAll() {
+  const QStringList paths = m_model->paths();
+  if (paths.isEmpty()) return;
+  for (int r = 0; r < m_model->rowCount(); ++r) m_model->item(r).working = true;
+  m_cancelButton->setEnabled(true);
+  m_captionId = m_client->captionAll(paths, prompt(), generationConfig());
+  Q_EMIT status(tr("Captioning %n image(s)…", nullptr, static_cast<int>(paths.size())));
+}
+
+void ImagesPage::cancel() {
+  m_client->cancel(inference::Channel::Caption);
+  m_cancelButton->setEnabled(false);
+}
+
+void ImagesPage::copyCaption() {
+  const QString text = m_caption->toPlainText().trimmed();
+  if (text.isEmpty()) return;
+  QApplication::clipboard()->setText(text);
+  Q_EMIT status(tr("Caption copied"));
+}
+
+void ImagesPage::askQuestion() {
+  const QString q = m_question->text().trimmed();
+  const QString path = currentPath();
+  if (q.isEmpty() || path.isEmpty()) return;
+  const int row = m_model->indexOf(path);
+  m_model->item(row).chat.push_back({q, QString()});
+  m_question->clear();
+  renderChat();
+  m_askButton->setEnabled(false);
+  m_askPath = path;
+  m_askId = m_client->ask(path, q, blip::blip_vqa_preset());
+}
+
+void ImagesPage::renderChat() {
+  const int row = m_model->indexOf(currentPath());
+  if (row < 0) return;
+  QString html;
+  for (const auto& [q, a] : m_model->item(row).chat) {
+    html += QStringLiteral("<p style='margin:6px 0 2px 40px; text-align:right;'><b>%1</b></p>").arg(q.toHtmlEscaped());
+    html += QStringLiteral("<p style='margin:2px 40px 10px 0;'>%1</p>")
+                .arg(a.isEmpty() ? QStringLiteral("<i>%1</i>").arg(tr("thinking…")) : a.toHtmlEscaped());
+  }
+  m_chat->setHtml(html);
+}
+
+}  // namespace glimpse::ui

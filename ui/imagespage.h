@@ -1,0 +1,83 @@
+#pragma once
+// The images page: a filmstrip of dropped/opened images, a preview, and a side panel with the
+// caption (presets, advanced options, copy, caption all, cancel) and a question/answer chat.
+#include <QWidget>
+
+#include "blip.h"
+#include "imagelistmodel.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTextBrowser;
+
+namespace glimpse::inference {
+class InferenceClient;
+}
+
+namespace glimpse::ui {
+
+class ImagesPage : public QWidget {
+  Q_OBJECT
+ public:
+  ImagesPage(inference::InferenceClient* client, QWidget* parent = nullptr);
+
+  int addPaths(const QStringList& paths);
+  ImageListModel* model() const { return m_model; }
+  QString currentPath() const;
+  void selectRow(int row);
+  blip::GenerationConfig generationConfig() const;
+  QString prompt() const;
+
+ public Q_SLOTS:
+  void captionCurrent();
+  void captionAll();
+  void cancel();
+  void copyCaption();
+  void askQuestion();
+
+ Q_SIGNALS:
+  void status(const QString& message);
+
+ private:
+  void applyPreset(int index);
+  void showCurrent();
+  void renderChat();
+  QString stripPrompt(const QString& text) const;
+
+  inference::InferenceClient* m_client;
+  ImageListModel* m_model;
+  QListView* m_strip;
+  QLabel* m_preview;
+  QComboBox* m_preset;
+  QGroupBox* m_advanced;
+  QLineEdit* m_prompt;
+  QCheckBox* m_keepPrompt;
+  QSpinBox* m_beams;
+  QSpinBox* m_minLength;
+  QSpinBox* m_maxLength;
+  QDoubleSpinBox* m_repetition;
+  QCheckBox* m_sample;
+  QDoubleSpinBox* m_topP;
+  QDoubleSpinBox* m_temperature;
+  QPlainTextEdit* m_caption;
+  QPushButton* m_captionButton;
+  QPushButton* m_captionAllButton;
+  QPushButton* m_cancelButton;
+  QPushButton* m_copyButton;
+  QTextBrowser* m_chat;
+  QLineEdit* m_question;
+  QPushButton* m_askButton;
+  quint64 m_captionId = 0;
+  quint64 m_askId = 0;
+  QString m_askPath;
+};
+
+}  // namespace glimpse::ui

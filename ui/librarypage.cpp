@@ -1,0 +1,277 @@
+#include "librarypage.h"
+
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QLocale>
+#include <QProcess>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include "inference/inferenceworker.h"
+
+namespace glimpse::ui {
+namespace {
+
+constexpr int kPathRole = Qt::UserRole + 1;
+
+QString eta(double seconds) {
+  if (seconds < 0) return QStringLiteral("–");
+  const int s = static_cast<int>(seconds + 0.5);
+  return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'))
+                   : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+}  // namespace
+
+LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
+    : QWidget(parent), m_client(client), m_thumbs(QSize(160, 120)) {
+  m_folders = new QListWidget;
+  m_folders->setAccessibleName(tr("Library folders"));
+  m_add = new QPushButton(tr("Add folder…"));
+  m_remove = new QPushButton(tr("Remove"));
+  m_remove->setToolTip(tr("Forget this folder (the photos on disk are not touched)"));
+  m_index = new QPushButton(tr("Index"));
+  m_index->setToolTip(tr("Find new and changed photos and make them searchable"));
+  m_cancel = new QPushButton(tr("Stop"));
+  m_cancel->setEnabled(false);
+  m_progress = new QProgressBar;
+  m_progress->setAccessibleName(tr("Indexing progress"));
+  m_progress->setTextVisible(true);
+  m_progressText = new QLabel;
+  m_progressText->setWordWrap(true);
+  auto* folderButtons = new QHBoxLayout;
+  folderButtons->addWidget(m_add);
+  folderButtons->addWidget(m_remove);
+  auto* indexButtons = new QHBoxLayout;
+  indexButtons->addWidget(m_index);
+  indexButtons->addWidget(m_cancel);
+  auto* left = new QWidget;
+  auto* ll = new QVBoxLayout(left);
+  ll->addWidget(new QLabel(tr("Folders")));
+  ll->addWidget(m_folders, 1);
+  ll->addLayout(folderButtons);
+  ll->addLayout(indexButtons);
+  ll->addWidget(m_progress);
+  ll->addWidget(m_progressText);
+
+  m_query = new QLineEdit;
+  m_query->setPlaceholderText(tr("Describe the photo you remember, e.g. \"kids on a beach at sunset\""));
+  m_query->setClearButtonEnabled(true);
+  m_query->setAccessibleName(tr("Search"));
+  m_resultsModel = new QStandardItemModel(this);
+  m_results = new QListView;
+  m_results->setModel(m_resultsModel);
+  m_results->setViewMode(QListView::IconMode);
+  m_results->setIconSize(QSize(160, 120));
+  m_results->setGridSize(QSize(180, 168));
+  m_results->setResizeMode(QListView::Adjust);
+  m_results->setMovement(QListView::Static);
+  m_results->setWordWrap(true);
+  m_results->setAccessibleName(tr("Search results"));
+  auto* center = new QWidget;
+  auto* cl = new QVBoxLayout(center);
+  cl->addWidget(m_query);
+  cl->addWidget(m_results, 1);
+
+  m_details = new QLabel(tr("Select a result to see its details."));
+  m_details->setWordWrap(true);
+  m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  m_details->setAccessibleName(tr("Photo details"));
+  m_open = new QPushButton(tr("Open"));
+  m_reveal = new QPushButton(tr("Show in folder"));
+  m_similar = new QPushButton(tr("More like this"));
+  for (auto* b : {m_open, m_reveal, m_similar}) b->setEnabled(false);
+  auto* right = new QWidget;
+  auto* rl = new QVBoxLayout(right);
+  rl->addWidget(m_details, 1);
+  rl->addWidget(m_open);
+  rl->addWidget(m_reveal);
+  rl->addWidget(m_similar);
+
+  auto* split = new QSplitter;
+  split->addWidget(left);
+  split->addWidget(center);
+  split->addWidget(right);
+  split->setStretchFactor(1, 3);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(split);
+
+  connect(m_add, &QPushButton::clicked, this, [this] { addFolder(); });
+  connect(m_remove, &QPushButton::clicked, this, &LibraryPage::removeSelectedFolder);
+  connect(m_index, &QPushButton::clicked, this, &LibraryPage::startOrPauseIndexing);
+  connect(m_cancel, &QPushButton::clicked, this, &LibraryPage::cancelIndexing);
+  connect(m_query, &QLineEdit::returnPressed, this, [this] { search(); });
+  connect(m_open, &QPushButton::clicked, this, &LibraryPage::openSelected);
+  connect(m_reveal, &QPushButton::clicked, this, &LibraryPage::showSelectedInFolder);
+  connect(m_similar, &QPushButton::clicked, this, &LibraryPage::moreLikeThis);
+  connect(m_results, &QListView::activated, this, &LibraryPage::openSelected);
+  connect(m_results->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
+    const QString path = selectedPath();
+    for (auto* b : {m_open, m_reveal, m_similar}) b->setEnabled(!path.isEmpty());
+    if (!path.isEmpty()) m_detailsId = m_client->photoDetails(path);
+  });
+  connect(&m_thumbs, &ThumbnailLoader::loaded, this, [this](const QString& path, const QImage& img) {
+    for (int r = 0; r < m_resultsModel->rowCount(); ++r) {
+      QStandardItem* it = m_resultsModel->item(r);
+      if (it->data(kPathRole).toString() == path) it->setIcon(QIcon(QPixmap::fromImage(img)));
+    }
+  });
+
+  auto* w = client->worker();
+  connect(w, &inference::InferenceWorker::libraryOpened, this, [this](quint64, const QStringList& folders, int photos, int indexed) {
+    m_folders->clear();
+    m_folders->addItems(folders);
+    if (indexed > 0) m_progressText->setText(tr("%1 photos, %2 searchable").arg(photos).arg(indexed));
+  });
+  connect(w, &inference::InferenceWorker::indexProgress, this, [this](quint64 id, int done, int total, double rate, double seconds) {
+    if (id != m_indexId) return;
+    m_progress->setRange(0, std::max(total, 1));
+    m_progress->setValue(done);
+    m_progressText->setText(tr("%1 of %2 photos · %3 photos/s · %4 left").arg(done).arg(total).arg(rate, 0, 'f', 1).arg(eta(seconds)));
+  });
+  connect(w, &inference::InferenceWorker::indexFinished, this,
+          [this](quint64 id, int embedded, int failedCount, bool cancelled, const QStringList& warnings) {
+            if (id != m_indexId) return;
+            m_indexing = false;
+            QSettings().setValue(QStringLiteral("library/indexing"), cancelled && m_index->text() == tr("Resume"));
+            m_index->setText(cancelled ? tr("Resume") : tr("Index"));
+            m_cancel->setEnabled(false);
+            QString text = cancelled ? tr("Paused: %1 photos indexed so far; everything done is saved.").arg(embedded)
+                                     : tr("Done: %1 photos indexed, %2 could not be read.").arg(embedded).arg(failedCount);
+            if (!warnings.isEmpty()) text += QStringLiteral("\n") + warnings.join(QLatin1Char('\n'));
+            m_progressText->setText(text);
+            Q_EMIT status(text.section(QLatin1Char('\n'), 0, 0));
+          });
+  connect(w, &inference::InferenceWorker::searchReady, this, [this](quint64 id, const QList<library::SearchResult>& results) {
+    if (id == m_searchId) setResults(results);
+  });
+  connect(w, &inference::InferenceWorker::photoDetailsReady, this,
+          [this](quint64 id, const QString& path, qint64 size, qint64 dateMs, const QString& caption) {
+            if (id != m_detailsId) return;
+            const QLocale loc;
+            QString html = QStringLiteral("<b>%1</b><br>%2<br>%3<br>%4")
+                               .arg(QFileInfo(path).fileName().toHtmlEscaped(), QFileInfo(path).absolutePath().toHtmlEscaped(),
+                                    loc.formattedDataSize(size), loc.toString(QDateTime::fromMSecsSinceEpoch(dateMs, Qt::UTC), QLocale::ShortFormat));
+            if (!caption.isEmpty()) html += QStringLiteral("<p><i>%1</i></p>").arg(caption.toHtmlEscaped());
+            m_details->setText(html);
+          });
+  connect(w, &inference::InferenceWorker::failed, this, [this](quint64 id, const QString& message) {
+    if (id == m_indexId) {
+      m_indexing = false;
+      m_index->setText(tr("Index"));
+      m_cancel->setEnabled(false);
+      m_progressText->setText(tr("Indexing failed: %1").arg(message));
+    }
+    if (id == m_searchId) m_resultsModel->clear();
+    if (id == m_indexId || id == m_searchId) Q_EMIT status(message);
+  });
+}
+
+void LibraryPage::openLibrary(const QString& dbPath) { m_client->openLibrary(dbPath); }
+
+void LibraryPage::addFolder(const QString& folder) {
+  const QString dir = folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Add a photo folder")) : folder;
+  if (dir.isEmpty()) return;
+  m_client->addLibraryFolder(QFileInfo(dir).absoluteFilePath());
+}
+
+void LibraryPage::removeSelectedFolder() {
+  auto* item = m_folders->currentItem();
+  if (!item) return;
+  m_client->removeLibraryFolder(item->text());
+}
+
+void LibraryPage::startOrPauseIndexing() {
+  if (m_indexing) {
+    // Pause: stop after the current batch; everything indexed so far stays.
+    m_client->cancel(inference::Channel::Index);
+    m_index->setText(tr("Resume"));
+    QSettings().setValue(QStringLiteral("library/indexing"), true);
+    return;
+  }
+  m_indexing = true;
+  m_index->setText(tr("Pause"));
+  m_cancel->setEnabled(true);
+  m_progress->setRange(0, 0);
+  m_progressText->setText(tr("Looking for new and changed photos…"));
+  QSettings().setValue(QStringLiteral("library/indexing"), true);
+  m_indexId = m_client->indexLibrary();
+}
+
+void LibraryPage::cancelIndexing() {
+  m_client->cancel(inference::Channel::Index);
+  m_index->setText(tr("Index"));
+  QSettings().setValue(QStringLiteral("library/indexing"), false);
+}
+
+void LibraryPage::search(const QString& query) {
+  const QString q = query.isEmpty() ? m_query->text().trimmed() : query;
+  if (!query.isEmpty()) m_query->setText(query);
+  if (q.isEmpty()) return;
+  library::SearchOptions o;
+  o.limit = 60;
+  o.rerank = 0;  // interactive: ITC ranking; ITM re-ranking costs a vision pass per result
+  m_searchId = m_client->search(q, o);
+  Q_EMIT status(tr("Searching for \"%1\"…").arg(q));
+}
+
+void LibraryPage::moreLikeThis() {
+  const QString path = selectedPath();
+  if (path.isEmpty()) return;
+  library::SearchOptions o;
+  o.limit = 60;
+  m_searchId = m_client->similar(path, o);
+  m_query->clear();
+  Q_EMIT status(tr("Photos like %1…").arg(QFileInfo(path).fileName()));
+}
+
+QString LibraryPage::selectedPath() const {
+  const QModelIndex i = m_results->currentIndex();
+  return i.isValid() ? i.data(kPathRole).toString() : QString();
+}
+
+void LibraryPage::setResults(const QList<library::SearchResult>& results) {
+  m_resultsModel->clear();
+  for (const auto& r : results) {
+    auto* item = new QStandardItem(QStringLiteral("%1\n%2").arg(QFileInfo(r.path).fileName()).arg(r.score, 0, 'f', 3));
+    item->setData(r.path, kPathRole);
+    item->setToolTip(QStringLiteral("%1\n%2 %3").arg(r.path, tr("score")).arg(r.score, 0, 'f', 4) +
+                     (r.offline ? QStringLiteral("\n") + tr("offline (folder not available)") : QString()));
+    item->setEditable(false);
+    const QImage thumb = m_thumbs.cached(r.path);
+    if (!thumb.isNull()) item->setIcon(QIcon(QPixmap::fromImage(thumb)));
+    else m_thumbs.request(r.path);
+    m_resultsModel->appendRow(item);
+  }
+  Q_EMIT status(tr("%n result(s)", nullptr, static_cast<int>(results.size())));
+}
+
+void LibraryPage::openSelected() {
+  const QString path = selectedPath();
+  if (!path.isEmpty()) QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+}
+
+void LibraryPage::showSelectedInFolder() {
+  const QString path = selectedPath();
+  if (path.isEmpty()) return;
+  // File managers that implement org.freedesktop.FileManager1 select the file; others open the folder.
+  if (!QProcess::startDetached(QStringLiteral("dbus-send"),
+                               {"--session", "--dest=org.freedesktop.FileManager1", "--type=method_call", "/org/freedesktop/FileManager1",
+                                "org.freedesktop.FileManager1.ShowItems", "array:string:" + QUrl::fromLocalFile(path).toString(), "string:"}))
+    QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+}
+
+}  // namespace glimpse::ui

@@ -1,0 +1,207 @@
+#include "mainwindow.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolBar>
+
+#include "imagespage.h"
+#include "inference/inferenceworker.h"
+#include "librarypage.h"
+
+namespace glimpse::ui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("Glimpse"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/glimpse.svg")));
+  setAcceptDrops(true);
+  m_client = new inference::InferenceClient(this);
+  m_images = new ImagesPage(m_client);
+  m_library = new LibraryPage(m_client);
+  m_stack = new QStackedWidget;
+  m_stack->addWidget(m_images);
+  m_stack->addWidget(m_library);
+  setCentralWidget(m_stack);
+  m_workerState = new QLabel(tr("Starting…"));
+  m_workerState->setAccessibleName(tr("Worker state"));
+  statusBar()->addPermanentWidget(m_workerState);
+  connect(m_client->worker(), &inference::InferenceWorker::stateChanged, m_workerState, &QLabel::setText);
+  connect(m_images, &ImagesPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+  connect(m_library, &LibraryPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+  createActions();
+
+  QSettings s;
+  if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+  restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+  applySettings(AppSettings::load());
+  const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  QDir().mkpath(dataDir);
+  m_library->openLibrary(dataDir + QStringLiteral("/library.glimpse"));
+  // Indexing that was running when Glimpse closed continues.
+  if (s.value(QStringLiteral("library/indexing")).toBool() && !m_settings.searchModel.isEmpty()) m_library->startOrPauseIndexing();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions() {
+  auto* file = menuBar()->addMenu(tr("&File"));
+  auto* openAct = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open images…"), this, &MainWindow::openImages);
+  openAct->setShortcut(QKeySequence::Open);
+  auto* folderAct = file->addAction(QIcon::fromTheme(QStringLiteral("folder-open")), tr("Open &folder…"), this, &MainWindow::openFolder);
+  folderAct->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+  auto* pasteAct = file->addAction(QIcon::fromTheme(QStringLiteral("edit-paste")), tr("&Paste image"), this, &MainWindow::paste);
+  pasteAct->setShortcut(QKeySequence::Paste);
+  file->addSeparator();
+  auto* quitAct = file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
+  quitAct->setShortcut(QKeySequence::Quit);
+
+  auto* caption = menuBar()->addMenu(tr("&Caption"));
+  auto* captionAct = caption->addAction(tr("&Caption selected image"), m_images, &ImagesPage::captionCurrent);
+  captionAct->setShortcut(QKeySequence(tr("Ctrl+Return")));
+  auto* allAct = caption->addAction(tr("Caption &all images"), m_images, &ImagesPage::captionAll);
+  allAct->setShortcut(QKeySequence(tr("Ctrl+Shift+Return")));
+  auto* cancelAct = caption->addAction(tr("C&ancel"), m_images, &ImagesPage::cancel);
+  cancelAct->setShortcut(QKeySequence(Qt::Key_Escape));
+  auto* copyAct = caption->addAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Co&py caption"), m_images, &ImagesPage::copyCaption);
+  copyAct->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+
+  auto* view = menuBar()->addMenu(tr("&View"));
+  auto* group = new QActionGroup(this);
+  auto* imagesAct = view->addAction(tr("&Images"), this, &MainWindow::showImages);
+  imagesAct->setShortcut(QKeySequence(tr("Ctrl+1")));
+  auto* libraryAct = view->addAction(tr("&Library"), this, &MainWindow::showLibrary);
+  libraryAct->setShortcut(QKeySequence(tr("Ctrl+2")));
+  for (auto* a : {imagesAct, libraryAct}) {
+    a->setCheckable(true);
+    group->addAction(a);
+  }
+  imagesAct->setChecked(true);
+  auto* findAct = view->addAction(tr("&Search library"), this, [this] {
+    showLibrary();
+    if (auto* q = m_library->findChild<QLineEdit*>()) q->setFocus();
+  });
+  findAct->setShortcut(QKeySequence::Find);
+
+  auto* tools = menuBar()->addMenu(tr("&Tools"));
+  auto* settingsAct = tools->addAction(QIcon::fromTheme(QStringLiteral("preferences-system")), tr("&Settings…"), this, &MainWindow::openSettings);
+  settingsAct->setShortcut(QKeySequence::Preferences);
+  if (settingsAct->shortcut().isEmpty()) settingsAct->setShortcut(QKeySequence(tr("Ctrl+,")));
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Glimpse"), this, [this] {
+    QMessageBox::about(this, tr("About Glimpse"),
+                       tr("<b>Glimpse</b><p>Captions, answers and search for your photos with Salesforce BLIP, "
+                          "running on this computer. No server, no account.</p>"));
+  });
+
+  auto* bar = addToolBar(tr("Main"));
+  bar->setObjectName(QStringLiteral("mainToolBar"));
+  bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  bar->addAction(openAct);
+  bar->addAction(imagesAct);
+  bar->addAction(libraryAct);
+  bar->addSeparator();
+  bar->addAction(captionAct);
+  bar->addAction(copyAct);
+  bar->addSeparator();
+  bar->addAction(settingsAct);
+}
+
+void MainWindow::applySettings(const AppSettings& s) {
+  m_settings = s;
+  m_client->setModelFolders(s.captionModel, s.askModel, s.searchModel);
+  m_client->setThreads(s.threads);
+  m_client->setIdleUnloadSeconds(s.idleUnloadMinutes * 60);
+  if (s.captionModel.isEmpty() && s.askModel.isEmpty() && s.searchModel.isEmpty())
+    statusBar()->showMessage(tr("No models yet: choose BLIP model folders in Tools → Settings."));
+}
+
+void MainWindow::showImages() { m_stack->setCurrentWidget(m_images); }
+void MainWindow::showLibrary() { m_stack->setCurrentWidget(m_library); }
+
+int MainWindow::addPaths(const QStringList& paths) {
+  const int n = m_images->addPaths(paths);
+  if (n > 0) {
+    showImages();
+    statusBar()->showMessage(tr("Added %n image(s)", nullptr, n), 4000);
+  }
+  return n;
+}
+
+void MainWindow::openImages() {
+  const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open images"), QString(),
+                                                          tr("Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)"));
+  addPaths(files);
+}
+
+void MainWindow::openFolder() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a folder of images"));
+  if (!dir.isEmpty()) addPaths({dir});
+}
+
+void MainWindow::paste() {
+  const QMimeData* mime = QApplication::clipboard()->mimeData();
+  if (mime && mime->hasUrls()) {
+    QStringList paths;
+    for (const QUrl& u : mime->urls())
+      if (u.isLocalFile()) paths << u.toLocalFile();
+    if (addPaths(paths) > 0) return;
+  }
+  const QImage img = QApplication::clipboard()->image();
+  if (img.isNull()) {
+    statusBar()->showMessage(tr("The clipboard holds no image"), 4000);
+    return;
+  }
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/pasted");
+  QDir().mkpath(dir);
+  const QString path = dir + QStringLiteral("/pasted-%1.png").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
+  if (!img.save(path)) {
+    statusBar()->showMessage(tr("Could not keep the pasted image in %1").arg(dir), 6000);
+    return;
+  }
+  addPaths({path});
+}
+
+void MainWindow::openSettings() {
+  SettingsDialog dialog(m_settings, this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  const AppSettings s = dialog.settings();
+  s.save();
+  applySettings(s);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  QStringList paths;
+  for (const QUrl& u : event->mimeData()->urls())
+    if (u.isLocalFile()) paths << u.toLocalFile();
+  if (addPaths(paths) > 0) event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings s;
+  s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  s.setValue(QStringLiteral("window/state"), saveState());
+  QMainWindow::closeEvent(event);
+}
+
+}  // namespace glimpse::ui

@@ -1,0 +1,56 @@
+#pragma once
+// Glimpse's main window: the Images page (captions and questions) and the Library page, a
+// toolbar and menus with shortcuts for every main action, drag and drop, paste, and a status bar
+// showing what the inference worker is doing.
+#include <QMainWindow>
+
+#include "settingsdialog.h"
+
+class QLabel;
+class QStackedWidget;
+
+namespace glimpse::inference {
+class InferenceClient;
+}
+
+namespace glimpse::ui {
+
+class ImagesPage;
+class LibraryPage;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  ImagesPage* imagesPage() const { return m_images; }
+  LibraryPage* libraryPage() const { return m_library; }
+  inference::InferenceClient* client() const { return m_client; }
+  void applySettings(const AppSettings& settings);
+  void showImages();
+  void showLibrary();
+  int addPaths(const QStringList& paths);
+
+ public Q_SLOTS:
+  void openImages();
+  void openFolder();
+  void paste();
+  void openSettings();
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void createActions();
+  inference::InferenceClient* m_client;
+  QStackedWidget* m_stack;
+  ImagesPage* m_images;
+  LibraryPage* m_library;
+  QLabel* m_workerState;
+  AppSettings m_settings;
+};
+
+}  // namespace glimpse::ui

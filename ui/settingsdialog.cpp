@@ -1,0 +1,126 @@
+#include "settingsdialog.h"
+
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include "blip.h"
+
+namespace glimpse::ui {
+
+AppSettings AppSettings::load() {
+  QSettings s;
+  AppSettings a;
+  a.captionModel = s.value(QStringLiteral("models/caption")).toString();
+  a.askModel = s.value(QStringLiteral("models/ask")).toString();
+  a.searchModel = s.value(QStringLiteral("models/search")).toString();
+  a.threads = s.value(QStringLiteral("inference/threads"), 0).toInt();
+  a.idleUnloadMinutes = s.value(QStringLiteral("inference/idleUnloadMinutes"), 5).toInt();
+  return a;
+}
+
+void AppSettings::save() const {
+  QSettings s;
+  s.setValue(QStringLiteral("models/caption"), captionModel);
+  s.setValue(QStringLiteral("models/ask"), askModel);
+  s.setValue(QStringLiteral("models/search"), searchModel);
+  s.setValue(QStringLiteral("inference/threads"), threads);
+  s.setValue(QStringLiteral("inference/idleUnloadMinutes"), idleUnloadMinutes);
+}
+
+QString SettingsDialog::describe(const QString& folder, const char* wantedHead) {
+  if (folder.trimmed().isEmpty()) return tr("Not set.");
+  const auto info = blip::inspect_model_folder(folder.toStdString());
+  if (!info.usable) return tr("Cannot be used: %1").arg(QString::fromStdString(info.problem));
+  QStringList heads;
+  for (const auto& h : info.heads) heads << QString::fromStdString(h);
+  if (!heads.contains(QString::fromLatin1(wantedHead)))
+    return tr("This checkpoint does not do this task: it has %1, this task needs %2.").arg(heads.join(QStringLiteral(", ")), QString::fromLatin1(wantedHead));
+  return tr("Ready: %1 (%2).").arg(heads.join(QStringLiteral(", ")), QString::fromStdString(info.summary));
+}
+
+SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(parent) {
+  setWindowTitle(tr("Settings"));
+  auto* models = new QGroupBox(tr("Models"));
+  auto* form = new QFormLayout(models);
+  const QString labels[3] = {tr("Captions:"), tr("Questions:"), tr("Library search:")};
+  const char* heads[3] = {"BlipForConditionalGeneration", "BlipForQuestionAnswering", "BlipForImageTextRetrieval"};
+  const QString values[3] = {s.captionModel, s.askModel, s.searchModel};
+  const QString hints[3] = {tr("e.g. Salesforce/blip-image-captioning-base"), tr("e.g. Salesforce/blip-vqa-base"),
+                            tr("e.g. Salesforce/blip-itm-base-coco")};
+  for (int i = 0; i < 3; ++i) {
+    m_paths[i] = new QLineEdit(values[i]);
+    m_paths[i]->setPlaceholderText(hints[i]);
+    m_paths[i]->setAccessibleName(labels[i]);
+    auto* browse = new QPushButton(tr("Browse…"));
+    m_checks[i] = new QLabel;
+    m_checks[i]->setWordWrap(true);
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_paths[i], 1);
+    row->addWidget(browse);
+    form->addRow(labels[i], row);
+    form->addRow(QString(), m_checks[i]);
+    const char* head = heads[i];
+    auto update = [this, i, head] { m_checks[i]->setText(describe(m_paths[i]->text(), head)); };
+    connect(m_paths[i], &QLineEdit::editingFinished, this, update);
+    connect(browse, &QPushButton::clicked, this, [this, i, update] {
+      const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a BLIP model folder"), m_paths[i]->text());
+      if (!dir.isEmpty()) {
+        m_paths[i]->setText(dir);
+        update();
+      }
+    });
+    update();
+  }
+  auto* download = new QPushButton(tr("Download models…"));
+  download->setEnabled(false);
+  download->setToolTip(tr("Downloading checkpoints comes with the model manager. Until then, point each task at a folder "
+                          "downloaded from the Hugging Face Hub."));
+  form->addRow(QString(), download);
+
+  auto* perf = new QGroupBox(tr("Performance"));
+  auto* pf = new QFormLayout(perf);
+  m_threads = new QSpinBox;
+  m_threads->setRange(0, std::max(1, QThread::idealThreadCount()));
+  m_threads->setSpecialValueText(tr("All cores"));
+  m_threads->setValue(s.threads);
+  m_threads->setAccessibleName(tr("Threads"));
+  m_idle = new QSpinBox;
+  m_idle->setRange(0, 240);
+  m_idle->setSuffix(tr(" min"));
+  m_idle->setSpecialValueText(tr("Never"));
+  m_idle->setValue(s.idleUnloadMinutes);
+  m_idle->setAccessibleName(tr("Unload models after"));
+  pf->addRow(tr("Threads:"), m_threads);
+  pf->addRow(tr("Unload models after idle:"), m_idle);
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(models);
+  layout->addWidget(perf);
+  layout->addWidget(buttons);
+  resize(640, sizeHint().height());
+}
+
+AppSettings SettingsDialog::settings() const {
+  AppSettings a;
+  a.captionModel = m_paths[0]->text().trimmed();
+  a.askModel = m_paths[1]->text().trimmed();
+  a.searchModel = m_paths[2]->text().trimmed();
+  a.threads = m_threads->value();
+  a.idleUnloadMinutes = m_idle->value();
+  return a;
+}
+
+}  // namespace glimpse::ui
