@@ -57,7 +57,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   m_prompt = new QLineEdit;
   m_prompt->setPlaceholderText(tr("optional start of the caption"));
   m_prompt->setAccessibleName(tr("Prompt"));
-  m_keepPrompt = new QCheckBox(tr("Keep the prompt in the caption"));
+  m_keepPrompt = new QCheckBox(tr("Keep prompt in caption"));
   m_beams = new QSpinBox;
   m_beams->setRange(1, 10);
   m_minLength = new QSpinBox;

@@ -25,9 +25,13 @@
 #include "inference/inferenceworker.h"
 #include "librarypage.h"
 
+// The resources live in the static glimpse_ui library; Q_INIT_RESOURCE must run at global scope.
+static void initGlimpseResources() { Q_INIT_RESOURCE(glimpse); }
+
 namespace glimpse::ui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  initGlimpseResources();
   setWindowTitle(tr("Glimpse"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/glimpse.svg")));
   setAcceptDrops(true);

@@ -354,29 +354,9 @@ ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir) {
       throw BlipError("no tokenizer (vocab.txt or tokenizer.json) in " + dir.string());
     const auto weights = find_checkpoint(dir);
     info.weight_bytes = std::filesystem::file_size(weights, ec);
-    std::vector<std::string> names;
-    std::string dtype = "float32";
-    if (weights.extension() == ".safetensors") {
-      // The header alone: names and dtypes, no tensor data.
-      std::ifstream in(weights, std::ios::binary);
-      uint8_t len8[8] = {};
-      in.read(reinterpret_cast<char*>(len8), 8);
-      uint64_t len = 0;
-      for (int i = 7; i >= 0; --i) len = (len << 8) | len8[i];
-      if (!in || len > info.weight_bytes || len > (100u << 20)) throw BlipError(weights.string() + " is not a valid safetensors file");
-      std::string header(len, '\0');
-      in.read(header.data(), static_cast<std::streamsize>(len));
-      const auto j = nlohmann::json::parse(header, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) throw BlipError(weights.string() + " has an invalid header");
-      for (auto& [k, v] : j.items())
-        if (k != "__metadata__") {
-          names.push_back(k);
-          if (v.value("dtype", "") == "F16") dtype = "float16";
-          if (v.value("dtype", "") == "BF16") dtype = "bfloat16";
-        }
-    }
+    const std::vector<std::string> names = checkpoint_tensor_names(weights);
+    std::string dtype = config.torch_dtype.empty() ? "float32" : config.torch_dtype;
     auto has = [&](const std::string& prefix) {
-      if (names.empty()) return true;  // pytorch_model.bin: trust config.json
       return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
     };
     const auto& arch = config.architectures;

@@ -441,13 +441,25 @@ PPtr unpickle(const uint8_t* data, size_t n) {
 
 }  // namespace
 
-TensorMap load_pytorch_bin(const std::filesystem::path& path) {
+namespace {
+
+struct BinIndex {
+  std::shared_ptr<Mapping> map;
+  std::map<std::string, ZipEntry> entries;
+  std::string prefix;
+  PPtr root;
+};
+
+BinIndex read_bin_index(const std::filesystem::path& path) {
   const std::string name = path.string();
-  auto map = std::make_shared<Mapping>(path);
+  BinIndex idx;
+  idx.map = std::make_shared<Mapping>(path);
+  auto& map = idx.map;
   if (map->size() < 4 || map->data()[0] != 'P' || map->data()[1] != 'K')
     throw BlipError(name + " is not a PyTorch zip checkpoint (legacy non-zip torch.save files are not supported; "
                     "re-save with torch >= 1.6 or convert to safetensors)");
-  const auto entries = read_zip_directory(*map, name);
+  idx.entries = read_zip_directory(*map, name);
+  const auto& entries = idx.entries;
   std::string prefix;
   for (const auto& [fname, e] : entries) {
     const std::string suffix = "/data.pkl";
@@ -458,13 +470,51 @@ TensorMap load_pytorch_bin(const std::filesystem::path& path) {
   }
   if (prefix.empty()) throw BlipError(name + " has no data.pkl: not a torch.save checkpoint");
   const ZipEntry& pkl = entries.at(prefix + "/data.pkl");
-  PPtr root;
   try {
-    root = unpickle(map->data() + pkl.offset, pkl.size);
+    idx.root = unpickle(map->data() + pkl.offset, pkl.size);
   } catch (const BlipError& e) {
     throw BlipError(name + ": " + e.what());
   }
-  if (root->kind != PValue::Dict) throw BlipError(name + " does not hold a state dict (name -> tensor)");
+  if (idx.root->kind != PValue::Dict) throw BlipError(name + " does not hold a state dict (name -> tensor)");
+  idx.prefix = prefix;
+  return idx;
+}
+
+}  // namespace
+
+std::vector<std::string> checkpoint_tensor_names(const std::filesystem::path& file) {
+  std::vector<std::string> names;
+  if (file.extension() == ".safetensors") {
+    // Only the header: read the length and the JSON.
+    std::ifstream in(file, std::ios::binary);
+    uint8_t len8[8] = {};
+    in.read(reinterpret_cast<char*>(len8), 8);
+    uint64_t len = 0;
+    for (int i = 7; i >= 0; --i) len = (len << 8) | len8[i];
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (!in || ec || len > size - 8 || len > (100u << 20)) throw BlipError(file.string() + " is not a valid safetensors file");
+    std::string header(len, '\0');
+    in.read(header.data(), static_cast<std::streamsize>(len));
+    const auto j = nlohmann::json::parse(header, nullptr, false);
+    if (!in || j.is_discarded() || !j.is_object()) throw BlipError(file.string() + " has an invalid safetensors header");
+    for (auto& [k, v] : j.items())
+      if (k != "__metadata__") names.push_back(k);
+    return names;
+  }
+  const BinIndex idx = read_bin_index(file);
+  for (const auto& [k, v] : idx.root->entries)
+    if (k->kind == PValue::Str) names.push_back(k->s);
+  return names;
+}
+
+TensorMap load_pytorch_bin(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  const BinIndex idx = read_bin_index(path);
+  const auto& map = idx.map;
+  const auto& entries = idx.entries;
+  const std::string& prefix = idx.prefix;
+  const PPtr& root = idx.root;
   TensorMap out;
   out.source = name;
   out.stored_dtype = "F32";

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace glimpse::blip {
 
@@ -28,6 +29,10 @@ TensorMap load_pytorch_bin(const std::filesystem::path& path);
 // aligned), to `path` + ".part" first and renamed when complete.
 void save_safetensors(const std::filesystem::path& path, const std::map<std::string, at::Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
+
+// Names of the tensors in a checkpoint file without reading their data (safetensors header,
+// or the pickle of a pytorch_model.bin).
+std::vector<std::string> checkpoint_tensor_names(const std::filesystem::path& file);
 
 // Picks the checkpoint of a model folder: model.safetensors first, then pytorch_model.bin.
 std::filesystem::path find_checkpoint(const std::filesystem::path& dir);

@@ -1,0 +1,198 @@
+// The window driven as a person would, offscreen: drop files, wait for the caption, ask a
+// question, add a library folder, index it and search. Plus the real `glimpse` binary under Xvfb
+// taking a screenshot of a finished caption.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QDropEvent>
+#include <QLineEdit>
+#include <QListView>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+#include "imagespage.h"
+#include "inference/inferenceworker.h"
+#include "librarypage.h"
+#include "mainwindow.h"
+#include "settingsdialog.h"
+
+using namespace glimpse::ui;
+
+namespace {
+
+const QString kTiny = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
+
+AppSettings tinySettings() {
+  AppSettings s;
+  s.captionModel = s.askModel = s.searchModel = kTiny;
+  return s;
+}
+
+template <typename Pred>
+bool waitUntil(Pred pred, int ms = 30000) {
+  QElapsedTimer t;
+  t.start();
+  while (!pred() && t.elapsed() < ms) QTest::qWait(20);
+  return pred();
+}
+
+void dropFiles(QWidget* target, const QStringList& files) {
+  auto* mime = new QMimeData;
+  QList<QUrl> urls;
+  for (const QString& f : files) urls << QUrl::fromLocalFile(f);
+  mime->setUrls(urls);
+  QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(target, &enter);
+  ASSERT_TRUE(enter.isAccepted());
+  QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(target, &drop);
+  delete mime;
+}
+
+TEST(MainWindow, DropCaptionAndAsk) {
+  MainWindow w;
+  w.applySettings(tinySettings());
+  w.show();
+  dropFiles(&w, {kTiny + "/images/grad_97x61.png", kTiny + "/images/photo_120x90.jpg"});
+  auto* page = w.imagesPage();
+  ASSERT_EQ(page->model()->rowCount(), 2);
+  // The first image is selected and captioned at once.
+  auto* caption = page->findChild<QPlainTextEdit*>();
+  ASSERT_TRUE(caption);
+  ASSERT_TRUE(waitUntil([&] { return !page->model()->item(0).caption.isEmpty(); }));
+  EXPECT_EQ(caption->toPlainText(), page->model()->item(0).caption);
+  // The BLIP preset's prompt is not repeated in the caption.
+  EXPECT_FALSE(caption->toPlainText().startsWith(QStringLiteral("a picture of")));
+  // Ask a question in the chat pane.
+  auto* question = page->findChild<QLineEdit*>(QString(), Qt::FindChildrenRecursively);
+  QLineEdit* q = nullptr;
+  for (auto* e : page->findChildren<QLineEdit*>())
+    if (e->accessibleName() == QStringLiteral("Question")) q = e;
+  ASSERT_TRUE(q);
+  (void)question;
+  QTest::keyClicks(q, QStringLiteral("what color is the car?"));
+  QTest::keyClick(q, Qt::Key_Return);
+  ASSERT_TRUE(waitUntil([&] {
+    const auto& chat = page->model()->item(0).chat;
+    return !chat.isEmpty() && !chat.back().second.isEmpty();
+  }));
+  auto* chat = page->findChild<QTextBrowser*>();
+  EXPECT_TRUE(chat->toPlainText().contains(QStringLiteral("what color is the car?")));
+  EXPECT_TRUE(chat->toPlainText().contains(page->model()->item(0).chat.back().second));
+  // Selecting the other image captions it too; Ctrl+Shift+C copies its caption.
+  page->selectRow(1);
+  ASSERT_TRUE(waitUntil([&] { return !page->model()->item(1).caption.isEmpty(); }));
+  QTest::keySequence(&w, QKeySequence(QStringLiteral("Ctrl+Shift+C")));
+  EXPECT_EQ(QApplication::clipboard()->text(), page->model()->item(1).caption);
+}
+
+TEST(MainWindow, CaptionAllAndCancel) {
+  MainWindow w;
+  w.applySettings(tinySettings());
+  w.show();
+  QTemporaryDir dir;
+  for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png", "gray_50x80.png"})
+    QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
+  w.addPaths({dir.path()});  // a folder: every image in it
+  auto* page = w.imagesPage();
+  ASSERT_EQ(page->model()->rowCount(), 5);
+  QSignalSpy finished(w.client()->worker(), &glimpse::inference::InferenceWorker::captionAllFinished);
+  page->captionAll();
+  ASSERT_TRUE(finished.wait(30000));
+  EXPECT_FALSE(finished[0][2].toBool());
+  for (int r = 0; r < 5; ++r) EXPECT_FALSE(page->model()->item(r).caption.isEmpty()) << r;
+}
+
+TEST(MainWindow, LibraryIndexAndSearch) {
+  MainWindow w;
+  w.applySettings(tinySettings());
+  w.show();
+  QTemporaryDir dir;
+  for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png"})
+    QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
+  auto* lib = w.libraryPage();
+  w.showLibrary();
+  QSignalSpy opened(w.client()->worker(), &glimpse::inference::InferenceWorker::libraryOpened);
+  lib->addFolder(dir.path());
+  ASSERT_TRUE(opened.wait(10000));
+  QSignalSpy indexed(w.client()->worker(), &glimpse::inference::InferenceWorker::indexFinished);
+  lib->startOrPauseIndexing();
+  ASSERT_TRUE(indexed.wait(30000));
+  EXPECT_EQ(indexed[0][1].toInt(), 4);
+  QLineEdit* query = nullptr;
+  for (auto* e : lib->findChildren<QLineEdit*>())
+    if (e->accessibleName() == QStringLiteral("Search")) query = e;
+  ASSERT_TRUE(query);
+  QTest::keyClicks(query, QStringLiteral("the checker"));
+  QTest::keyClick(query, Qt::Key_Return);
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; }));
+  // File-name matches come first.
+  EXPECT_TRUE(lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker_200x120.png")));
+  // More like this, from the selected result.
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(0, 0));
+  lib->moreLikeThis();
+  ASSERT_TRUE(waitUntil([&] {
+    return lib->resultsModel()->rowCount() == 3 && !lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker"));
+  }));
+}
+
+TEST(SettingsDialog, DescribesModelFoldersInWords) {
+  EXPECT_TRUE(SettingsDialog::describe(kTiny, "BlipForConditionalGeneration").startsWith(QStringLiteral("Ready")))
+      << SettingsDialog::describe(kTiny, "BlipForConditionalGeneration").toStdString();
+  EXPECT_TRUE(SettingsDialog::describe(kTiny + "/caption_bin", "BlipForImageTextRetrieval").contains(QStringLiteral("does not do this task")));
+  EXPECT_TRUE(SettingsDialog::describe(QStringLiteral("/nonexistent"), "BlipForConditionalGeneration").startsWith(QStringLiteral("Cannot be used")));
+  EXPECT_EQ(SettingsDialog::describe(QString(), "BlipForConditionalGeneration"), QStringLiteral("Not set."));
+}
+
+// The real binary under Xvfb: it captions an image and saves a screenshot in the build folder.
+TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
+  const QString shot = QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/caption.png");
+  QDir().mkpath(QFileInfo(shot).absolutePath());
+  QFile::remove(shot);
+  QTemporaryDir home;
+  QProcess p;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath("config"));
+  env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath("data"));
+  env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath("cache"));
+  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+  env.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
+  p.setProcessEnvironment(env);
+  p.start(QStringLiteral("xvfb-run"), {"-a", "-s", "-screen 0 1400x900x24", QStringLiteral(GLIMPSE_GUI_PATH), "--caption-model", kTiny,
+                                       "--ask-model", kTiny, "--search-model", kTiny, "--screenshot", shot,
+                                       kTiny + "/images/photo_120x90.jpg", kTiny + "/images/exif6_40x24.jpg"});
+  ASSERT_TRUE(p.waitForFinished(120000));
+  EXPECT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
+  QImage img(shot);
+  ASSERT_FALSE(img.isNull()) << "no screenshot at " << shot.toStdString();
+  EXPECT_GE(img.width(), 800);
+  EXPECT_GE(img.height(), 500);
+  // Not a blank frame: many distinct colours.
+  QSet<QRgb> colours;
+  for (int y = 0; y < img.height(); y += 7)
+    for (int x = 0; x < img.width(); x += 7) colours.insert(img.pixel(x, y));
+  EXPECT_GT(colours.size(), 50);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QTemporaryDir home;
+  qputenv("XDG_CONFIG_HOME", home.filePath("config").toUtf8());
+  qputenv("XDG_DATA_HOME", home.filePath("data").toUtf8());
+  qputenv("XDG_CACHE_HOME", home.filePath("cache").toUtf8());
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("GlimpseTests"));
+  QApplication::setApplicationName(QStringLiteral("GlimpseTests"));
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
