@@ -1,4 +1,868 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
+<context>
+    <name>QObject</name>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="21" />
+        <source>captioning</source>
+        <translation>Bildbeschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="22" />
+        <source>questions</source>
+        <translation>Fragen</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="23" />
+        <source>search</source>
+        <translation>Suche</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::inference::InferenceWorker</name>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="48" />
+        <location filename="../core/inference/inferenceworker.cpp" line="125" />
+        <location filename="../core/inference/inferenceworker.cpp" line="128" />
+        <location filename="../core/inference/inferenceworker.cpp" line="131" />
+        <location filename="../core/inference/inferenceworker.cpp" line="144" />
+        <location filename="../core/inference/inferenceworker.cpp" line="159" />
+        <location filename="../core/inference/inferenceworker.cpp" line="167" />
+        <location filename="../core/inference/inferenceworker.cpp" line="192" />
+        <location filename="../core/inference/inferenceworker.cpp" line="271" />
+        <location filename="../core/inference/inferenceworker.cpp" line="288" />
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="80" />
+        <source>Ready (models unloaded to free memory)</source>
+        <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="92" />
+        <source>No model is set for %1. Choose one in Settings → Models.</source>
+        <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Einstellungen → Modelle.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="95" />
+        <source>Loading model %1…</source>
+        <translation>Lade Modell %1 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="102" />
+        <source>No library is open.</source>
+        <translation>Es ist keine Bibliothek geöffnet.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="112" />
+        <source>Captioning %1…</source>
+        <translation>Beschreibe %1 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="150" />
+        <source>Captioning %1 of %2…</source>
+        <translation>Beschreibe Bild %1 von %2 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="180" />
+        <source>Looking at %1…</source>
+        <translation>Betrachte %1 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="184" />
+        <source>Answering…</source>
+        <translation>Antworte …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="198" />
+        <location filename="../core/inference/inferenceworker.cpp" line="230" />
+        <source>The library is being indexed; pause indexing first.</source>
+        <translation>Die Bibliothek wird gerade indiziert; halten Sie die Indizierung zuerst an.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="252" />
+        <source>Scanning folders…</source>
+        <translation>Durchsuche Ordner …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="260" />
+        <source>Indexing %1 of %2…</source>
+        <translation>Indiziere %1 von %2 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="282" />
+        <source>Searching…</source>
+        <translation>Suche …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="311" />
+        <source>%1 is not in the library</source>
+        <translation>%1 ist nicht in der Bibliothek</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::ImagesPage</name>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="40" />
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="43" />
+        <source>Drop photos or folders here,
+or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
+        <translation>Fotos oder Ordner hierher ziehen,
+oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="47" />
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="52" />
+        <source>BLIP ("a picture of", beam 3)</source>
+        <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="52" />
+        <source>Hugging Face default (greedy)</source>
+        <translation>Hugging-Face-Standard (gierig)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="52" />
+        <source>More varied (sampling)</source>
+        <translation>Abwechslungsreicher (Stichproben)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="53" />
+        <source>Longer and more detailed</source>
+        <translation>Länger und ausführlicher</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="54" />
+        <source>Caption preset</source>
+        <translation>Beschreibungsstil</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="55" />
+        <source>Advanced options</source>
+        <translation>Erweiterte Optionen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="59" />
+        <source>optional start of the caption</source>
+        <translation>optionaler Anfang der Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="60" />
+        <source>Prompt</source>
+        <translation>Anfangstext</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="61" />
+        <source>Keep prompt in caption</source>
+        <translation>Anfangstext in der Beschreibung behalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="71" />
+        <source>Sample (more varied)</source>
+        <translation>Stichproben (abwechslungsreicher)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="79" />
+        <source>Prompt:</source>
+        <translation>Anfangstext:</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="81" />
+        <source>Beams:</source>
+        <translation>Strahlbreite:</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="82" />
+        <source>Minimum length:</source>
+        <translation>Mindestlänge:</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="83" />
+        <source>Maximum length:</source>
+        <translation>Höchstlänge:</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="84" />
+        <source>Repetition penalty:</source>
+        <translation>Wiederholungsstrafe:</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="86" />
+        <source>Top-p:</source>
+        <translation>Top-p:</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="87" />
+        <source>Temperature:</source>
+        <translation>Temperatur:</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="94" />
+        <source>The caption appears here.</source>
+        <translation>Hier erscheint die Beschreibung.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="95" />
+        <location filename="../ui/imagespage.cpp" line="144" />
+        <source>Caption</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="100" />
+        <source>&amp;Caption</source>
+        <translation>&amp;Beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="101" />
+        <source>Caption the selected image (Ctrl+Return)</source>
+        <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="102" />
+        <source>Caption &amp;all</source>
+        <translation>&amp;Alle beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="103" />
+        <source>Caption every image (Ctrl+Shift+Return)</source>
+        <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="104" />
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="105" />
+        <source>Stop captioning (Esc)</source>
+        <translation>Beschreiben abbrechen (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="107" />
+        <source>C&amp;opy</source>
+        <translation>K&amp;opieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="108" />
+        <source>Copy the caption (Ctrl+Shift+C)</source>
+        <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="119" />
+        <source>Style:</source>
+        <translation>Stil:</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="129" />
+        <source>Questions and answers</source>
+        <translation>Fragen und Antworten</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="130" />
+        <source>Ask anything about the selected photo: "how many people are there?"</source>
+        <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="132" />
+        <source>Ask a question about this photo…</source>
+        <translation>Eine Frage zu diesem Foto stellen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="133" />
+        <source>Question</source>
+        <translation>Frage</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="134" />
+        <source>As&amp;k</source>
+        <translation>&amp;Fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="145" />
+        <source>Ask</source>
+        <translation>Fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="187" />
+        <source>Captioned %1 in %2 s</source>
+        <translation>%1 in %2 s beschrieben</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="194" />
+        <source>Stopped after %n image(s)</source>
+        <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="194" />
+        <source>Captioned %n image(s)</source>
+        <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="199" />
+        <source>Captioning stopped</source>
+        <translation>Beschreiben abgebrochen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="218" />
+        <source>Could not caption: %1</source>
+        <translation>Beschreiben nicht möglich: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="223" />
+        <source>(no answer: %1)</source>
+        <translation>(keine Antwort: %1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="225" />
+        <source>Could not answer: %1</source>
+        <translation>Antworten nicht möglich: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="301" />
+        <source>Cannot show %1</source>
+        <translation>%1 kann nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="318" />
+        <source>Captioning…</source>
+        <translation>Beschreibe …</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="329" />
+        <source>Captioning %n image(s)…</source>
+        <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="341" />
+        <source>Caption copied</source>
+        <translation>Beschreibung kopiert</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="364" />
+        <source>thinking…</source>
+        <translation>denke nach …</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::LibraryPage</name>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="40" />
+        <source>Library folders</source>
+        <translation>Ordner der Bibliothek</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="41" />
+        <source>Add folder…</source>
+        <translation>Ordner hinzufügen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="42" />
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="43" />
+        <source>Forget this folder (the photos on disk are not touched)</source>
+        <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="44" />
+        <location filename="../ui/librarypage.cpp" line="150" />
+        <location filename="../ui/librarypage.cpp" line="174" />
+        <location filename="../ui/librarypage.cpp" line="216" />
+        <source>Index</source>
+        <translation>Indizieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="45" />
+        <source>Find new and changed photos and make them searchable</source>
+        <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="46" />
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="49" />
+        <source>Indexing progress</source>
+        <translation>Fortschritt der Indizierung</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="61" />
+        <source>Folders</source>
+        <translation>Ordner</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="69" />
+        <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
+        <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="71" />
+        <source>Search</source>
+        <translation>Suche</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="81" />
+        <source>Search results</source>
+        <translation>Suchergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="87" />
+        <source>Select a result to see its details.</source>
+        <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="91" />
+        <source>Photo details</source>
+        <translation>Fotodetails</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="92" />
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="93" />
+        <source>Show in folder</source>
+        <translation>Im Ordner zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="94" />
+        <source>More like this</source>
+        <translation>Ähnliche Fotos</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="137" />
+        <source>%1 photos, %2 searchable</source>
+        <translation>%1 Fotos, %2 durchsuchbar</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="143" />
+        <source>%1 of %2 photos · %3 photos/s · %4 left</source>
+        <translation>%1 von %2 Fotos · %3 Fotos/s · noch %4</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="149" />
+        <location filename="../ui/librarypage.cpp" line="150" />
+        <location filename="../ui/librarypage.cpp" line="201" />
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="152" />
+        <source>Paused: %1 photos indexed so far; everything done is saved.</source>
+        <translation>Angehalten: bisher %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="153" />
+        <source>Done: %1 photos indexed, %2 could not be read.</source>
+        <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="176" />
+        <source>Indexing failed: %1</source>
+        <translation>Indizierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="186" />
+        <source>Add a photo folder</source>
+        <translation>Fotoordner hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="206" />
+        <source>Pause</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="209" />
+        <source>Looking for new and changed photos…</source>
+        <translation>Suche neue und geänderte Fotos …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="228" />
+        <source>Searching for "%1"…</source>
+        <translation>Suche nach „%1“ …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="238" />
+        <source>Photos like %1…</source>
+        <translation>Fotos wie %1 …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="251" />
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="252" />
+        <source>offline (folder not available)</source>
+        <translation>offline (Ordner nicht verfügbar)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="259" />
+        <source>%n result(s)</source>
+        <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::MainWindow</name>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="35" />
+        <source>Glimpse</source>
+        <translation>Glimpse</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="45" />
+        <source>Starting…</source>
+        <translation>Starte …</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="46" />
+        <source>Worker state</source>
+        <translation>Zustand der Verarbeitung</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="67" />
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="68" />
+        <source>&amp;Open images…</source>
+        <translation>Bilder &amp;öffnen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="70" />
+        <source>Open &amp;folder…</source>
+        <translation>&amp;Ordner öffnen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="71" />
+        <source>Ctrl+Shift+O</source>
+        <translation>Ctrl+Shift+O</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="72" />
+        <source>&amp;Paste image</source>
+        <translation>Bild &amp;einfügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="75" />
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="78" />
+        <source>&amp;Caption</source>
+        <translation>&amp;Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="79" />
+        <source>&amp;Caption selected image</source>
+        <translation>Gewähltes Bild &amp;beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="80" />
+        <source>Ctrl+Return</source>
+        <translation>Ctrl+Return</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="81" />
+        <source>Caption &amp;all images</source>
+        <translation>&amp;Alle Bilder beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="82" />
+        <source>Ctrl+Shift+Return</source>
+        <translation>Ctrl+Shift+Return</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="83" />
+        <source>C&amp;ancel</source>
+        <translation>Abbre&amp;chen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="85" />
+        <source>Co&amp;py caption</source>
+        <translation>Beschreibung &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="86" />
+        <source>Ctrl+Shift+C</source>
+        <translation>Ctrl+Shift+C</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="88" />
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="90" />
+        <source>&amp;Images</source>
+        <translation>&amp;Bilder</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="91" />
+        <source>Ctrl+1</source>
+        <translation>Ctrl+1</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="92" />
+        <source>&amp;Library</source>
+        <translation>Bib&amp;liothek</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="93" />
+        <source>Ctrl+2</source>
+        <translation>Ctrl+2</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="99" />
+        <source>&amp;Search library</source>
+        <translation>Bibliothek &amp;durchsuchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="105" />
+        <source>&amp;Tools</source>
+        <translation>&amp;Extras</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="106" />
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="108" />
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="110" />
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="111" />
+        <source>&amp;About Glimpse</source>
+        <translation>&amp;Über Glimpse</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="112" />
+        <source>About Glimpse</source>
+        <translation>Über Glimpse</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="113" />
+        <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="117" />
+        <source>Main</source>
+        <translation>Haupt</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="136" />
+        <source>No models yet: choose BLIP model folders in Tools → Settings.</source>
+        <translation>Noch keine Modelle: Wählen Sie BLIP-Modellordner unter Extras → Einstellungen.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="146" />
+        <source>Added %n image(s)</source>
+        <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="152" />
+        <source>Open images</source>
+        <translation>Bilder öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="153" />
+        <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
+        <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="158" />
+        <source>Open a folder of images</source>
+        <translation>Einen Bilderordner öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="172" />
+        <source>The clipboard holds no image</source>
+        <translation>Die Zwischenablage enthält kein Bild</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="179" />
+        <source>Could not keep the pasted image in %1</source>
+        <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::SettingsDialog</name>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="41" />
+        <source>Not set.</source>
+        <translation>Nicht gesetzt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="43" />
+        <source>Cannot be used: %1</source>
+        <translation>Nicht verwendbar: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="47" />
+        <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
+        <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="48" />
+        <source>Ready: %1 (%2).</source>
+        <translation>Bereit: %1 (%2).</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="52" />
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="53" />
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="55" />
+        <source>Captions:</source>
+        <translation>Beschreibungen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="55" />
+        <source>Questions:</source>
+        <translation>Fragen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="55" />
+        <source>Library search:</source>
+        <translation>Bibliothekssuche:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="58" />
+        <source>e.g. Salesforce/blip-image-captioning-base</source>
+        <translation>z. B. Salesforce/blip-image-captioning-base</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="58" />
+        <source>e.g. Salesforce/blip-vqa-base</source>
+        <translation>z. B. Salesforce/blip-vqa-base</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="59" />
+        <source>e.g. Salesforce/blip-itm-base-coco</source>
+        <translation>z. B. Salesforce/blip-itm-base-coco</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="64" />
+        <source>Browse…</source>
+        <translation>Durchsuchen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="76" />
+        <source>Choose a BLIP model folder</source>
+        <translation>BLIP-Modellordner wählen</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="84" />
+        <source>Download models…</source>
+        <translation>Modelle herunterladen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="86" />
+        <source>Downloading checkpoints comes with the model manager. Until then, point each task at a folder downloaded from the Hugging Face Hub.</source>
+        <translation>Das Herunterladen kommt mit der Modellverwaltung. Bis dahin wählen Sie für jede Aufgabe einen vom Hugging Face Hub geladenen Ordner.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="90" />
+        <source>Performance</source>
+        <translation>Leistung</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="94" />
+        <source>All cores</source>
+        <translation>Alle Kerne</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="96" />
+        <source>Threads</source>
+        <translation>Threads</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="99" />
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="100" />
+        <source>Never</source>
+        <translation>Nie</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="102" />
+        <source>Unload models after</source>
+        <translation>Modelle entladen nach</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="103" />
+        <source>Threads:</source>
+        <translation>Threads:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="104" />
+        <source>Unload models after idle:</source>
+        <translation>Modelle nach Leerlauf entladen:</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../app/gui/main.cpp" line="31" />
+        <source>Captions, answers and search for your photos with BLIP.</source>
+        <translation>Beschreibungen, Antworten und Suche für Ihre Fotos mit BLIP.</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="34" />
+        <source>Model folder for captions.</source>
+        <translation>Modellordner für Beschreibungen.</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="36" />
+        <source>Model folder for questions.</source>
+        <translation>Modellordner für Fragen.</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="37" />
+        <source>Model folder for library search.</source>
+        <translation>Modellordner für die Bibliothekssuche.</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="40" />
+        <source>Caption the first image, save a screenshot of the window to FILE and quit.</source>
+        <translation>Das erste Bild beschreiben, ein Bildschirmfoto des Fensters in DATEI speichern und beenden.</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="43" />
+        <source>Images or folders to open.</source>
+        <translation>Zu öffnende Bilder oder Ordner.</translation>
+    </message>
+</context>
 </TS>

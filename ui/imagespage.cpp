@@ -9,7 +9,8 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QImageReader>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -76,12 +77,12 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   m_temperature->setSingleStep(0.1);
   auto* form = new QFormLayout(m_advanced);
   form->addRow(tr("Prompt:"), m_prompt);
-  form->addRow(QString(), m_keepPrompt);
+  form->addRow(m_keepPrompt);
   form->addRow(tr("Beams:"), m_beams);
   form->addRow(tr("Minimum length:"), m_minLength);
   form->addRow(tr("Maximum length:"), m_maxLength);
   form->addRow(tr("Repetition penalty:"), m_repetition);
-  form->addRow(QString(), m_sample);
+  form->addRow(m_sample);
   form->addRow(tr("Top-p:"), m_topP);
   form->addRow(tr("Temperature:"), m_temperature);
   for (QWidget* w : {static_cast<QWidget*>(m_beams), static_cast<QWidget*>(m_minLength), static_cast<QWidget*>(m_maxLength),
@@ -142,7 +143,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   auto* tabs = new QTabWidget;
   tabs->addTab(captionTab, tr("Caption"));
   tabs->addTab(askTab, tr("Ask"));
-  tabs->setMinimumWidth(340);
+  tabs->setMinimumWidth(430);
 
   auto* split = new QSplitter;
   split->addWidget(m_strip);
@@ -290,15 +291,17 @@ void ImagesPage::showCurrent() {
   const QString path = currentPath();
   if (path.isEmpty()) return;
   const int row = m_model->indexOf(path);
-  QImageReader reader(path);
-  reader.setAutoTransform(true);
-  const QSize full = reader.size();
+  // The preview is decoded off the GUI thread; a later selection wins.
   const QSize box = m_preview->size().expandedTo(QSize(320, 240));
-  if (full.isValid() && (full.width() > box.width() * 2 || full.height() > box.height() * 2))
-    reader.setScaledSize(full.scaled(box * 2, Qt::KeepAspectRatio));
-  const QImage img = reader.read();
-  if (img.isNull()) m_preview->setText(tr("Cannot show %1: %2").arg(QFileInfo(path).fileName(), reader.errorString()));
-  else m_preview->setPixmap(QPixmap::fromImage(img.scaled(box, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+  auto* watcher = new QFutureWatcher<QImage>(this);
+  connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path, box] {
+    watcher->deleteLater();
+    if (path != currentPath()) return;
+    const QImage img = watcher->result();
+    if (img.isNull()) m_preview->setText(tr("Cannot show %1").arg(QFileInfo(path).fileName()));
+    else m_preview->setPixmap(QPixmap::fromImage(img));
+  });
+  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, box));
   const auto& it = m_model->item(row);
   m_caption->setPlainText(it.working && !it.partial.isEmpty() ? it.partial + QStringLiteral(" …") : it.caption);
   renderChat();

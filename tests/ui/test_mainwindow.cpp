@@ -18,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QXmlStreamReader>
 
 #include "imagespage.h"
 #include "inference/inferenceworker.h"
@@ -153,9 +154,38 @@ TEST(SettingsDialog, DescribesModelFoldersInWords) {
   EXPECT_EQ(SettingsDialog::describe(QString(), "BlipForConditionalGeneration"), QStringLiteral("Not set."));
 }
 
-// The real binary under Xvfb: it captions an image and saves a screenshot in the build folder.
+// Every user-visible string has a German text (the .ts is filled by scripts/translations_de.py).
+TEST(Translations, GermanIsComplete) {
+  QFile ts(QStringLiteral(GLIMPSE_SOURCE_DIR "/translations/glimpse_de.ts"));
+  ASSERT_TRUE(ts.open(QIODevice::ReadOnly));
+  QXmlStreamReader xml(&ts);
+  int messages = 0, unfinished = 0, badNumerus = 0, numerusForms = 0;
+  bool numerus = false;
+  while (!xml.atEnd()) {
+    xml.readNext();
+    if (xml.isStartElement() && xml.name() == QLatin1String("message")) {
+      ++messages;
+      numerus = xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes");
+      numerusForms = 0;
+    }
+    if (xml.isStartElement() && xml.name() == QLatin1String("translation")) {
+      const auto type = xml.attributes().value(QLatin1String("type"));
+      if (type == QLatin1String("unfinished") || type == QLatin1String("vanished")) ++unfinished;
+    }
+    if (xml.isStartElement() && xml.name() == QLatin1String("numerusform")) ++numerusForms;
+    if (xml.isEndElement() && xml.name() == QLatin1String("message") && numerus && numerusForms != 2) ++badNumerus;
+  }
+  EXPECT_FALSE(xml.hasError()) << xml.errorString().toStdString();
+  EXPECT_GT(messages, 100);
+  EXPECT_EQ(unfinished, 0);
+  EXPECT_EQ(badNumerus, 0);
+}
+
+// The real binary under Xvfb: it captions an image and saves a screenshot in the build folder,
+// once in English and once in German.
 TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
-  const QString shot = QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/caption.png");
+  for (const char* lang : {"C", "de"}) {
+  const QString shot = QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/caption%1.png").arg(lang == std::string("de") ? QStringLiteral("_de") : QString());
   QDir().mkpath(QFileInfo(shot).absolutePath());
   QFile::remove(shot);
   QTemporaryDir home;
@@ -165,7 +195,8 @@ TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
   env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath("data"));
   env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath("cache"));
   env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
-  env.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
+  env.insert(QStringLiteral("LANG"), lang == std::string("de") ? QStringLiteral("de_DE.UTF-8") : QStringLiteral("C.UTF-8"));
+  env.insert(QStringLiteral("LANGUAGE"), QString::fromLatin1(lang));
   p.setProcessEnvironment(env);
   p.start(QStringLiteral("xvfb-run"), {"-a", "-s", "-screen 0 1400x900x24", QStringLiteral(GLIMPSE_GUI_PATH), "--caption-model", kTiny,
                                        "--ask-model", kTiny, "--search-model", kTiny, "--screenshot", shot,
@@ -181,6 +212,7 @@ TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
   for (int y = 0; y < img.height(); y += 7)
     for (int x = 0; x < img.width(); x += 7) colours.insert(img.pixel(x, y));
   EXPECT_GT(colours.size(), 50);
+  }
 }
 
 }  // namespace

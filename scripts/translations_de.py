@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Fills translations/glimpse_de.ts from the German table below (run after lupdate).
+
+Usage: scripts/translations_de.py translations/glimpse_de.ts
+Exits non-zero and lists the sources that have no German text, so a new string cannot slip
+through untranslated.
+"""
+import sys
+import xml.etree.ElementTree as ET
+
+DE = {
+    "captioning": "Bildbeschreibungen",
+    "questions": "Fragen",
+    "search": "Suche",
+    "Ready": "Bereit",
+    "Ready (models unloaded to free memory)": "Bereit (Modelle entladen, um Speicher freizugeben)",
+    "No model is set for %1. Choose one in Settings → Models.": "Für %1 ist kein Modell gewählt. Wählen Sie eines unter Einstellungen → Modelle.",
+    "Loading model %1…": "Lade Modell %1 …",
+    "No library is open.": "Es ist keine Bibliothek geöffnet.",
+    "Captioning %1…": "Beschreibe %1 …",
+    "Captioning %1 of %2…": "Beschreibe Bild %1 von %2 …",
+    "Looking at %1…": "Betrachte %1 …",
+    "Answering…": "Antworte …",
+    "The library is being indexed; pause indexing first.": "Die Bibliothek wird gerade indiziert; halten Sie die Indizierung zuerst an.",
+    "Scanning folders…": "Durchsuche Ordner …",
+    "Indexing %1 of %2…": "Indiziere %1 von %2 …",
+    "Searching…": "Suche …",
+    "%1 is not in the library": "%1 ist nicht in der Bibliothek",
+    "Images": "Bilder",
+    "Drop photos or folders here,\nor open them with Ctrl+O, or paste an image with Ctrl+V.":
+        "Fotos oder Ordner hierher ziehen,\noder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.",
+    "Preview": "Vorschau",
+    'BLIP ("a picture of", beam 3)': "BLIP („a picture of“, Strahlbreite 3)",
+    "Hugging Face default (greedy)": "Hugging-Face-Standard (gierig)",
+    "More varied (sampling)": "Abwechslungsreicher (Stichproben)",
+    "Longer and more detailed": "Länger und ausführlicher",
+    "Caption preset": "Beschreibungsstil",
+    "Advanced options": "Erweiterte Optionen",
+    "optional start of the caption": "optionaler Anfang der Beschreibung",
+    "Prompt": "Anfangstext",
+    "Keep prompt in caption": "Anfangstext in der Beschreibung behalten",
+    "Sample (more varied)": "Stichproben (abwechslungsreicher)",
+    "Prompt:": "Anfangstext:",
+    "Beams:": "Strahlbreite:",
+    "Minimum length:": "Mindestlänge:",
+    "Maximum length:": "Höchstlänge:",
+    "Repetition penalty:": "Wiederholungsstrafe:",
+    "Top-p:": "Top-p:",
+    "Temperature:": "Temperatur:",
+    "The caption appears here.": "Hier erscheint die Beschreibung.",
+    "Caption": "Beschreibung",
+    ("glimpse::ui::ImagesPage", "&Caption"): "&Beschreiben",
+    "Caption the selected image (Ctrl+Return)": "Das gewählte Bild beschreiben (Strg+Eingabe)",
+    "Caption &all": "&Alle beschreiben",
+    "Caption every image (Ctrl+Shift+Return)": "Alle Bilder beschreiben (Strg+Umschalt+Eingabe)",
+    "Cancel": "Abbrechen",
+    "Stop captioning (Esc)": "Beschreiben abbrechen (Esc)",
+    "C&opy": "K&opieren",
+    "Copy the caption (Ctrl+Shift+C)": "Beschreibung kopieren (Strg+Umschalt+C)",
+    "Style:": "Stil:",
+    "Questions and answers": "Fragen und Antworten",
+    'Ask anything about the selected photo: "how many people are there?"':
+        "Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“",
+    "Ask a question about this photo…": "Eine Frage zu diesem Foto stellen …",
+    "Question": "Frage",
+    "As&k": "&Fragen",
+    "Ask": "Fragen",
+    "Captioned %1 in %2 s": "%1 in %2 s beschrieben",
+    "Stopped after %n image(s)": ("Nach %n Bild abgebrochen", "Nach %n Bildern abgebrochen"),
+    "Captioned %n image(s)": ("%n Bild beschrieben", "%n Bilder beschrieben"),
+    "Captioning stopped": "Beschreiben abgebrochen",
+    "Could not caption: %1": "Beschreiben nicht möglich: %1",
+    "(no answer: %1)": "(keine Antwort: %1)",
+    "Could not answer: %1": "Antworten nicht möglich: %1",
+    "Cannot show %1": "%1 kann nicht angezeigt werden",
+    "Captioning…": "Beschreibe …",
+    "Captioning %n image(s)…": ("Beschreibe %n Bild …", "Beschreibe %n Bilder …"),
+    "Caption copied": "Beschreibung kopiert",
+    "thinking…": "denke nach …",
+    "Library folders": "Ordner der Bibliothek",
+    "Add folder…": "Ordner hinzufügen …",
+    "Remove": "Entfernen",
+    "Forget this folder (the photos on disk are not touched)": "Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)",
+    "Index": "Indizieren",
+    "Find new and changed photos and make them searchable": "Neue und geänderte Fotos finden und durchsuchbar machen",
+    "Stop": "Stopp",
+    "Indexing progress": "Fortschritt der Indizierung",
+    "Folders": "Ordner",
+    'Describe the photo you remember, e.g. "kids on a beach at sunset"':
+        "Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“",
+    "Search": "Suche",
+    "Search results": "Suchergebnisse",
+    "Select a result to see its details.": "Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.",
+    "Photo details": "Fotodetails",
+    "Open": "Öffnen",
+    "Show in folder": "Im Ordner zeigen",
+    "More like this": "Ähnliche Fotos",
+    "%1 photos, %2 searchable": "%1 Fotos, %2 durchsuchbar",
+    "%1 of %2 photos · %3 photos/s · %4 left": "%1 von %2 Fotos · %3 Fotos/s · noch %4",
+    "Resume": "Fortsetzen",
+    "Paused: %1 photos indexed so far; everything done is saved.": "Angehalten: bisher %1 Fotos indiziert; alles Erledigte ist gespeichert.",
+    "Done: %1 photos indexed, %2 could not be read.": "Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.",
+    "Indexing failed: %1": "Indizierung fehlgeschlagen: %1",
+    "Add a photo folder": "Fotoordner hinzufügen",
+    "Pause": "Anhalten",
+    "Looking for new and changed photos…": "Suche neue und geänderte Fotos …",
+    'Searching for "%1"…': "Suche nach „%1“ …",
+    "Photos like %1…": "Fotos wie %1 …",
+    "score": "Wert",
+    "offline (folder not available)": "offline (Ordner nicht verfügbar)",
+    "%n result(s)": ("%n Ergebnis", "%n Ergebnisse"),
+    "Glimpse": "Glimpse",
+    "Starting…": "Starte …",
+    "Worker state": "Zustand der Verarbeitung",
+    "&File": "&Datei",
+    "&Open images…": "Bilder &öffnen …",
+    "Open &folder…": "&Ordner öffnen …",
+    "Ctrl+Shift+O": "Ctrl+Shift+O",
+    "&Paste image": "Bild &einfügen",
+    "&Quit": "&Beenden",
+    ("glimpse::ui::MainWindow", "&Caption"): "&Beschreibung",
+    "&Caption selected image": "Gewähltes Bild &beschreiben",
+    "Ctrl+Return": "Ctrl+Return",
+    "Caption &all images": "&Alle Bilder beschreiben",
+    "Ctrl+Shift+Return": "Ctrl+Shift+Return",
+    "C&ancel": "Abbre&chen",
+    "Co&py caption": "Beschreibung &kopieren",
+    "Ctrl+Shift+C": "Ctrl+Shift+C",
+    "&View": "&Ansicht",
+    "&Images": "&Bilder",
+    "Ctrl+1": "Ctrl+1",
+    "&Library": "Bib&liothek",
+    "Ctrl+2": "Ctrl+2",
+    "&Search library": "Bibliothek &durchsuchen",
+    "&Tools": "&Extras",
+    "&Settings…": "&Einstellungen …",
+    "Ctrl+,": "Ctrl+,",
+    "&Help": "&Hilfe",
+    "&About Glimpse": "&Über Glimpse",
+    "About Glimpse": "Über Glimpse",
+    "<b>Glimpse</b><p>Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.</p>":
+        "<b>Glimpse</b><p>Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.</p>",
+    "Main": "Haupt",
+    "No models yet: choose BLIP model folders in Tools → Settings.": "Noch keine Modelle: Wählen Sie BLIP-Modellordner unter Extras → Einstellungen.",
+    "Added %n image(s)": ("%n Bild hinzugefügt", "%n Bilder hinzugefügt"),
+    "Open images": "Bilder öffnen",
+    "Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)": "Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)",
+    "Open a folder of images": "Einen Bilderordner öffnen",
+    "The clipboard holds no image": "Die Zwischenablage enthält kein Bild",
+    "Could not keep the pasted image in %1": "Das eingefügte Bild konnte nicht in %1 abgelegt werden",
+    "Not set.": "Nicht gesetzt.",
+    "Cannot be used: %1": "Nicht verwendbar: %1",
+    "This checkpoint does not do this task: it has %1, this task needs %2.": "Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.",
+    "Ready: %1 (%2).": "Bereit: %1 (%2).",
+    "Settings": "Einstellungen",
+    "Models": "Modelle",
+    "Captions:": "Beschreibungen:",
+    "Questions:": "Fragen:",
+    "Library search:": "Bibliothekssuche:",
+    "e.g. Salesforce/blip-image-captioning-base": "z. B. Salesforce/blip-image-captioning-base",
+    "e.g. Salesforce/blip-vqa-base": "z. B. Salesforce/blip-vqa-base",
+    "e.g. Salesforce/blip-itm-base-coco": "z. B. Salesforce/blip-itm-base-coco",
+    "Browse…": "Durchsuchen …",
+    "Choose a BLIP model folder": "BLIP-Modellordner wählen",
+    "Download models…": "Modelle herunterladen …",
+    "Downloading checkpoints comes with the model manager. Until then, point each task at a folder downloaded from the Hugging Face Hub.":
+        "Das Herunterladen kommt mit der Modellverwaltung. Bis dahin wählen Sie für jede Aufgabe einen vom Hugging Face Hub geladenen Ordner.",
+    "Performance": "Leistung",
+    "All cores": "Alle Kerne",
+    "Threads": "Threads",
+    " min": " min",
+    "Never": "Nie",
+    "Unload models after": "Modelle entladen nach",
+    "Threads:": "Threads:",
+    "Unload models after idle:": "Modelle nach Leerlauf entladen:",
+    "Captions, answers and search for your photos with BLIP.": "Beschreibungen, Antworten und Suche für Ihre Fotos mit BLIP.",
+    "Model folder for captions.": "Modellordner für Beschreibungen.",
+    "Model folder for questions.": "Modellordner für Fragen.",
+    "Model folder for library search.": "Modellordner für die Bibliothekssuche.",
+    "Caption the first image, save a screenshot of the window to FILE and quit.":
+        "Das erste Bild beschreiben, ein Bildschirmfoto des Fensters in DATEI speichern und beenden.",
+    "Images or folders to open.": "Zu öffnende Bilder oder Ordner.",
+}
+
+
+def main(path):
+    tree = ET.parse(path)
+    missing = []
+    for context in tree.iter("context"):
+      ctx = context.find("name").text
+      for msg in context.iter("message"):
+        src = msg.find("source").text or ""
+        tr = msg.find("translation")
+        value = DE.get((ctx, src), DE.get(src))
+        if value is None:
+            missing.append(src)
+            continue
+        for child in list(tr):
+            tr.remove(child)
+        tr.text = None
+        tr.attrib.pop("type", None)
+        if msg.get("numerus") == "yes":
+            forms = value if isinstance(value, tuple) else (value, value)
+            for f in forms:
+                ET.SubElement(tr, "numerusform").text = f
+        else:
+            tr.text = value[0] if isinstance(value, tuple) else value
+    body = ET.tostring(tree.getroot(), encoding="unicode")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n")
+    if missing:
+        print("no German text for:", *missing, sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
