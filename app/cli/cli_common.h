@@ -66,5 +66,6 @@ int runIndex(const QStringList& args);
 int runSearch(const QStringList& args);
 int runSimilar(const QStringList& args);
 int runLibrary(const QStringList& args);
+int runModels(const QStringList& args);
 
 }  // namespace glimpse::cli

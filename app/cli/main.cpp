@@ -30,6 +30,8 @@ const char* kUsageText =
     "              [--after DATE] [--before DATE] [--json] QUERY\n"
     "  similar     --library DB [--model DIR] [--limit N] [--json] IMAGE\n"
     "  library     --library DB [--model DIR] [--json] (status | folders | forget FOLDER)\n"
+    "  models      [--json] (list | download NAME [--revision REV] [--files PATTERN ...] | import DIR [--name NAME]\n"
+    "              | verify DIR|NAME | convert DIR|NAME | remove NAME)\n"
     "\n"
     "generation options (Hugging Face generate() semantics and defaults):\n"
     "  --beams N  --max-length N  --min-length N  --max-new-tokens N  --repetition-penalty X\n"
@@ -330,6 +332,7 @@ int main(int argc, char** argv) {
     if (command == "search") return runSearch(args);
     if (command == "similar") return runSimilar(args);
     if (command == "library") return runLibrary(args);
+    if (command == "models") return runModels(args);
     throw UsageError("unknown command '" + command.toStdString() + "' (try --help)");
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -1,0 +1,399 @@
+#include "hubdownloader.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkProxyFactory>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QStorageInfo>
+#include <QTimer>
+
+#include "modelstore.h"
+
+namespace glimpse::models {
+namespace {
+
+bool matches(const QString& name, const QStringList& patterns) {
+  for (const QString& p : patterns)
+    if (QRegularExpression(QRegularExpression::wildcardToRegularExpression(p)).match(name).hasMatch()) return true;
+  return false;
+}
+
+QString unquote(QString s) {
+  s = s.trimmed();
+  if (s.startsWith(QLatin1String("W/"))) s = s.mid(2);
+  if (s.size() >= 2 && s.startsWith(QLatin1Char('"')) && s.endsWith(QLatin1Char('"'))) s = s.mid(1, s.size() - 2);
+  return s;
+}
+
+bool isSha256(const QString& s) { return s.size() == 64 && QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(s).hasMatch(); }
+
+}  // namespace
+
+QString HubDownloader::defaultEndpoint() {
+  const QByteArray env = qgetenv("HF_ENDPOINT");
+  QString e = env.isEmpty() ? QStringLiteral("https://huggingface.co") : QString::fromLocal8Bit(env);
+  while (e.endsWith(QLatin1Char('/'))) e.chop(1);
+  return e;
+}
+
+HubDownloader::HubDownloader(const QString& repo, DownloadOptions options, QObject* parent)
+    : QObject(parent), m_repo(repo), m_opt(std::move(options)) {
+  if (m_opt.endpoint.isEmpty()) m_opt.endpoint = defaultEndpoint();
+  while (m_opt.endpoint.endsWith(QLatin1Char('/'))) m_opt.endpoint.chop(1);
+  m_target = m_opt.targetFolder.isEmpty() ? folderFor(repo) : m_opt.targetFolder;
+  m_staging = m_target + QStringLiteral(".download");
+  QNetworkProxyFactory::setUseSystemConfiguration(true);  // http(s)_proxy and the desktop's settings
+  m_net.setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+}
+
+HubDownloader::~HubDownloader() {
+  for (auto& f : m_files) {
+    if (f.reply) {
+      f.reply->disconnect(this);
+      f.reply->abort();
+      f.reply->deleteLater();
+    }
+    delete f.out;
+  }
+}
+
+QNetworkRequest HubDownloader::request(const QString& url) const {
+  QNetworkRequest r{QUrl(url)};
+  r.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("glimpse/0.1"));
+  r.setTransferTimeout(m_opt.stallTimeoutMs);
+  const QByteArray token = qgetenv("HF_TOKEN");
+  if (!token.isEmpty()) r.setRawHeader("Authorization", "Bearer " + token);
+  return r;
+}
+
+QString HubDownloader::fileUrl(const QString& name) const {
+  return m_opt.endpoint + QLatin1Char('/') + m_repo + QStringLiteral("/resolve/") + m_opt.revision + QLatin1Char('/') + name;
+}
+
+QString HubDownloader::partPath(const QString& name) const { return m_staging + QLatin1Char('/') + name + QStringLiteral(".part"); }
+
+QString HubDownloader::describeError(QNetworkReply* reply, int stallMs) {
+  const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  const QString url = reply->url().toString();
+  switch (reply->error()) {
+    case QNetworkReply::HostNotFoundError:
+    case QNetworkReply::ConnectionRefusedError:
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+    case QNetworkReply::UnknownNetworkError:
+      return QObject::tr("cannot reach %1 (no network?): %2").arg(reply->url().host(), reply->errorString());
+    case QNetworkReply::ProxyConnectionRefusedError:
+    case QNetworkReply::ProxyConnectionClosedError:
+    case QNetworkReply::ProxyNotFoundError:
+    case QNetworkReply::ProxyTimeoutError:
+    case QNetworkReply::ProxyAuthenticationRequiredError:
+    case QNetworkReply::UnknownProxyError:
+      return QObject::tr("the proxy refused the connection (%1); check http_proxy / https_proxy").arg(reply->errorString());
+    case QNetworkReply::OperationCanceledError:
+    case QNetworkReply::TimeoutError:
+      return QObject::tr("the server stopped sending data (nothing for %1 s): %2").arg(stallMs / 1000.0).arg(url);
+    case QNetworkReply::ContentNotFoundError:
+      return QObject::tr("not found (HTTP 404): %1").arg(url);
+    case QNetworkReply::AuthenticationRequiredError:
+    case QNetworkReply::ContentAccessDenied:
+      return QObject::tr("access denied (HTTP %1): %2; gated models need HF_TOKEN").arg(status).arg(url);
+    default:
+      return QObject::tr("download failed (%1): %2").arg(reply->errorString(), url);
+  }
+}
+
+void HubDownloader::start() {
+  m_clock.start();
+  if (!QDir().mkpath(m_staging)) return fail(tr("cannot create %1").arg(m_staging));
+  listFiles();
+}
+
+void HubDownloader::listFiles() {
+  // The repository's file list from the Hub API; then the files a BLIP folder needs.
+  const QString api = m_opt.endpoint + QStringLiteral("/api/models/") + m_repo + QStringLiteral("/revision/") + m_opt.revision;
+  QNetworkReply* reply = m_net.get(request(api));
+  connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    reply->deleteLater();
+    if (m_cancelled) return;
+    if (reply->error() != QNetworkReply::NoError) {
+      const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+      if (status == 404 || status == 401) return fail(tr("no model repository %1 at revision %2 on %3").arg(m_repo, m_opt.revision, m_opt.endpoint));
+      return fail(describeError(reply, m_opt.stallTimeoutMs));
+    }
+    QStringList names;
+    for (const QJsonValue& v : QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("siblings")).toArray())
+      names << v.toObject().value(QStringLiteral("rfilename")).toString();
+    QStringList want;
+    if (!m_opt.patterns.isEmpty()) {
+      for (const QString& n : names)
+        if (matches(n, m_opt.patterns)) want << n;
+      if (want.isEmpty()) return fail(tr("no file of %1 matches %2").arg(m_repo, m_opt.patterns.join(QStringLiteral(", "))));
+    } else {
+      for (const QString& n : requiredModelFiles() + optionalModelFiles())
+        if (names.contains(n)) want << n;
+      // Weights: safetensors (memory-mapped) where the repository has it.
+      if (names.contains(QStringLiteral("model.safetensors"))) want << QStringLiteral("model.safetensors");
+      else if (names.contains(QStringLiteral("pytorch_model.bin"))) want << QStringLiteral("pytorch_model.bin");
+      else return fail(tr("%1 has no model.safetensors or pytorch_model.bin").arg(m_repo));
+      for (const QString& r : requiredModelFiles())
+        if (!names.contains(r)) return fail(tr("%1 lacks %2: not a BLIP checkpoint folder").arg(m_repo, r));
+    }
+    for (const QString& n : want) {
+      FileState f;
+      f.name = n;
+      f.optional = optionalModelFiles().contains(n);
+      m_files.push_back(f);
+    }
+    headNext();
+  });
+}
+
+void HubDownloader::headNext() {
+  if (m_cancelled || m_failed) return;
+  if (m_headIndex >= m_files.size()) {
+    m_total = 0;
+    QStringList names;
+    for (auto& f : m_files) {
+      m_total += std::max<qint64>(f.size, 0);
+      names << f.name;
+      // A .part of the same version resumes; another version starts over.
+      QFile meta(partPath(f.name) + QStringLiteral(".json"));
+      if (QFileInfo::exists(partPath(f.name)) && meta.open(QIODevice::ReadOnly) &&
+          QJsonDocument::fromJson(meta.readAll()).object().value(QStringLiteral("etag")).toString() == f.etag && !f.etag.isEmpty()) {
+        f.have = QFileInfo(partPath(f.name)).size();
+      } else {
+        QFile::remove(partPath(f.name));
+      }
+      if (QFileInfo::exists(m_staging + QLatin1Char('/') + f.name) && QFileInfo(m_staging + QLatin1Char('/') + f.name).size() == f.size) {
+        f.done = true;  // finished in an earlier run
+        f.have = f.size;
+      }
+    }
+    // Room on the disk for what is left.
+    qint64 left = 0;
+    for (const auto& f : m_files) left += std::max<qint64>(f.size - f.have, 0);
+    const QStorageInfo disk(m_staging);
+    if (disk.isValid() && disk.bytesAvailable() >= 0 && disk.bytesAvailable() < left)
+      return fail(tr("not enough disk space in %1: %2 MB needed, %3 MB free")
+                      .arg(m_staging)
+                      .arg(left / 1000000)
+                      .arg(disk.bytesAvailable() / 1000000));
+    m_startBytes = 0;
+    for (const auto& f : m_files) m_startBytes += f.have;
+    Q_EMIT planned(m_total, names);
+    startTransfers();
+    return;
+  }
+  FileState& f = m_files[m_headIndex];
+  QNetworkRequest r = request(fileUrl(f.name));
+  r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+  QNetworkReply* reply = m_net.head(r);
+  connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    reply->deleteLater();
+    if (m_cancelled || m_failed) return;
+    FileState& fs = m_files[m_headIndex];
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 404 && fs.optional) {
+      m_files.removeAt(m_headIndex);
+      return headNext();
+    }
+    if (reply->error() != QNetworkReply::NoError && status != 302 && status != 301 && status != 307)
+      return fail(describeError(reply, m_opt.stallTimeoutMs));
+    // LFS files: X-Linked-Size / X-Linked-Etag (the sha256); others: Content-Length / ETag.
+    const QByteArray linkedSize = reply->rawHeader("X-Linked-Size");
+    fs.size = !linkedSize.isEmpty() ? linkedSize.toLongLong() : reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+    const QString linkedEtag = unquote(QString::fromLatin1(reply->rawHeader("X-Linked-Etag")));
+    fs.etag = !linkedEtag.isEmpty() ? linkedEtag : unquote(QString::fromLatin1(reply->rawHeader("ETag")));
+    if (isSha256(linkedEtag)) fs.sha256 = linkedEtag;
+    ++m_headIndex;
+    headNext();
+  });
+}
+
+void HubDownloader::startTransfers() {
+  if (m_cancelled || m_failed) return;
+  int running = 0;
+  for (const auto& f : m_files) running += f.reply ? 1 : 0;
+  for (auto& f : m_files) {
+    if (running >= m_opt.parallel) break;
+    if (f.done || f.reply) continue;
+    startFile(f);
+    ++running;
+  }
+  if (std::all_of(m_files.begin(), m_files.end(), [](const FileState& f) { return f.done; })) finishAll();
+}
+
+void HubDownloader::startFile(FileState& f) {
+  const QString part = partPath(f.name);
+  QDir().mkpath(QFileInfo(part).absolutePath());
+  QFile meta(part + QStringLiteral(".json"));
+  if (meta.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    meta.write(QJsonDocument(QJsonObject{{QStringLiteral("etag"), f.etag}, {QStringLiteral("size"), f.size}}).toJson());
+  meta.close();
+  delete f.out;
+  f.out = new QFile(part);
+  if (!f.out->open(QIODevice::WriteOnly | QIODevice::Append)) return fail(tr("cannot write %1: %2").arg(part, f.out->errorString()));
+  f.have = f.out->size();
+  f.resumedFrom = f.have;
+  f.rangeChecked = false;
+  QNetworkRequest r = request(fileUrl(f.name));
+  if (f.have > 0) r.setRawHeader("Range", "bytes=" + QByteArray::number(f.have) + "-");
+  f.reply = m_net.get(r);
+  const QString name = f.name;
+  auto find = [this, name]() -> FileState* {
+    for (auto& x : m_files)
+      if (x.name == name) return &x;
+    return nullptr;
+  };
+  connect(f.reply, &QNetworkReply::readyRead, this, [this, find] {
+    if (auto* s = find()) onData(*s);
+  });
+  connect(f.reply, &QNetworkReply::finished, this, [this, find] {
+    if (auto* s = find()) onFileFinished(*s);
+  });
+}
+
+void HubDownloader::onData(FileState& f) {
+  if (!f.reply || m_failed) return;
+  const int status = f.reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  if (!f.rangeChecked) {
+    f.rangeChecked = true;
+    if (f.resumedFrom > 0 && status == 200) {
+      // The server ignored the Range request and sends the whole file: start the part over.
+      f.out->resize(0);
+      f.out->seek(0);
+      f.have = 0;
+    }
+  }
+  const QByteArray data = f.reply->readAll();
+  if (f.out->write(data) != data.size()) {
+    const QString why = f.out->errorString();
+    return fail(tr("cannot write %1: %2 (disk full?); the part stays and the download resumes later").arg(f.out->fileName(), why));
+  }
+  f.have += data.size();
+  emitProgress();
+}
+
+void HubDownloader::onFileFinished(FileState& f) {
+  QNetworkReply* reply = f.reply;
+  if (!reply) return;
+  onData(f);
+  f.reply = nullptr;
+  reply->deleteLater();
+  if (m_failed || m_cancelled) return;
+  f.out->flush();
+  const bool incomplete = f.size >= 0 && f.have < f.size;
+  if (reply->error() != QNetworkReply::NoError || incomplete) {
+    const auto err = reply->error();
+    const bool dropped = err == QNetworkReply::RemoteHostClosedError || err == QNetworkReply::NoError;
+    if (dropped && f.attempts < m_opt.retries) {
+      // A dropped connection: continue from what arrived.
+      ++f.attempts;
+      QTimer::singleShot(200 * f.attempts, this, [this, name = f.name] {
+        for (auto& x : m_files)
+          if (x.name == name && !m_failed && !m_cancelled) startFile(x);
+      });
+      return;
+    }
+    if (incomplete && err == QNetworkReply::NoError)
+      return fail(tr("the transfer of %1 ended early: %2 of %3 bytes; run the download again to resume").arg(f.name).arg(f.have).arg(f.size));
+    return fail(describeError(reply, m_opt.stallTimeoutMs));
+  }
+  completeFile(f);
+}
+
+void HubDownloader::completeFile(FileState& f) {
+  f.out->close();
+  const QString part = partPath(f.name);
+  if (f.size >= 0 && QFileInfo(part).size() != f.size) {
+    QFile::remove(part);
+    return fail(tr("%1 has the wrong size (%2 bytes, expected %3); the download starts over next time").arg(f.name).arg(QFileInfo(part).size()).arg(f.size));
+  }
+  if (!f.sha256.isEmpty()) {
+    QFile in(part);
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    if (!in.open(QIODevice::ReadOnly) || !h.addData(&in)) return fail(tr("cannot read back %1").arg(part));
+    const QString got = QString::fromLatin1(h.result().toHex());
+    if (got != f.sha256) {
+      QFile::remove(part);
+      QFile::remove(part + QStringLiteral(".json"));
+      return fail(tr("%1 is corrupted: its sha256 is %2, the Hub says %3; the file was deleted, download it again").arg(f.name, got, f.sha256));
+    }
+  }
+  const QString final = m_staging + QLatin1Char('/') + f.name;
+  QFile::remove(final);
+  if (!QFile::rename(part, final)) return fail(tr("cannot rename %1").arg(part));
+  QFile::remove(part + QStringLiteral(".json"));
+  f.done = true;
+  startTransfers();
+}
+
+void HubDownloader::finishAll() {
+  if (m_finished) return;
+  m_finished = true;
+  // The staging folder becomes the model in one rename.
+  if (QFileInfo::exists(m_target)) {
+    const QString old = m_target + QStringLiteral(".old");
+    QDir(old).removeRecursively();
+    QDir().rename(m_target, old);
+    if (!QDir().rename(m_staging, m_target)) {
+      QDir().rename(old, m_target);
+      return fail(tr("cannot move the download into %1").arg(m_target));
+    }
+    QDir(old).removeRecursively();
+  } else {
+    QDir().mkpath(QFileInfo(m_target).absolutePath());
+    if (!QDir().rename(m_staging, m_target)) {
+      m_finished = false;
+      return fail(tr("cannot move the download into %1").arg(m_target));
+    }
+  }
+  emitProgress();
+  Q_EMIT finished(true, QString());
+}
+
+void HubDownloader::emitProgress() {
+  qint64 done = 0;
+  for (const auto& f : m_files) done += f.have;
+  const double secs = std::max(1e-3, m_clock.elapsed() / 1000.0);
+  const double rate = (done - m_startBytes) / secs;
+  const double eta = rate > 0 && m_total > 0 ? (m_total - done) / rate : -1.0;
+  Q_EMIT progress(done, m_total, rate, eta);
+}
+
+void HubDownloader::fail(const QString& message) {
+  if (m_failed || m_cancelled) return;
+  m_failed = true;
+  for (auto& f : m_files) {
+    if (f.reply) {
+      f.reply->disconnect(this);
+      f.reply->abort();
+      f.reply->deleteLater();
+      f.reply = nullptr;
+    }
+    if (f.out) f.out->close();
+  }
+  Q_EMIT finished(false, message);
+}
+
+void HubDownloader::cancel() {
+  if (m_failed || m_finished || m_cancelled) return;
+  m_cancelled = true;
+  for (auto& f : m_files) {
+    if (f.reply) {
+      f.reply->disconnect(this);
+      f.reply->abort();
+      f.reply->deleteLater();
+      f.reply = nullptr;
+    }
+    if (f.out) f.out->close();
+  }
+  Q_EMIT finished(false, tr("cancelled; %1 resumes where it stopped when downloaded again").arg(m_repo));
+}
+
+}  // namespace glimpse::models

@@ -1,0 +1,91 @@
+#pragma once
+// Downloads a BLIP checkpoint from the Hugging Face Hub (or any server with the Hub's URL
+// layout): {endpoint}/{repo}/resolve/{revision}/{file}, endpoint from HF_ENDPOINT when set.
+// Files go to a staging folder as NAME.part, resume with HTTP Range requests (also across
+// restarts), are checked against the Hub's LFS sha256 (size otherwise), renamed when complete,
+// and the staging folder becomes the model folder only when every file is there. Nothing
+// half-downloaded is ever used as a model.
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+class QNetworkReply;
+
+namespace glimpse::models {
+
+struct DownloadOptions {
+  QString endpoint;                // empty: $HF_ENDPOINT, else https://huggingface.co
+  QString revision = QStringLiteral("main");
+  QStringList patterns;            // glob patterns of files to fetch; empty: what a BLIP folder needs
+  QString targetFolder;            // empty: modelsDir()/<repo>
+  int parallel = 3;                // files at once
+  int stallTimeoutMs = 60000;      // no data for this long: the transfer failed
+  int retries = 3;                 // resumes after a dropped connection, per file
+};
+
+class HubDownloader : public QObject {
+  Q_OBJECT
+ public:
+  HubDownloader(const QString& repo, DownloadOptions options, QObject* parent = nullptr);
+  ~HubDownloader() override;
+  void start();
+  // Stops; finished parts stay and a later download of the same repo resumes them.
+  void cancel();
+  QString targetFolder() const { return m_target; }
+  static QString defaultEndpoint();
+
+ Q_SIGNALS:
+  void planned(qint64 totalBytes, const QStringList& files);  // before any data is fetched
+  void progress(qint64 doneBytes, qint64 totalBytes, double bytesPerSecond, double etaSeconds);
+  void finished(bool ok, const QString& error);
+
+ private:
+  struct FileState {
+    QString name;
+    qint64 size = -1;      // expected, -1 unknown
+    QString sha256;        // expected (LFS files), empty otherwise
+    QString etag;          // identifies the version for resuming
+    qint64 have = 0;       // bytes in the .part file
+    int attempts = 0;
+    qint64 resumedFrom = 0;     // bytes already there when the current request started
+    bool rangeChecked = false;  // the current response's first data was examined
+    bool done = false;
+    bool optional = false;
+    QFile* out = nullptr;
+    QNetworkReply* reply = nullptr;
+  };
+
+  void listFiles();
+  void headNext();
+  void startTransfers();
+  void startFile(FileState& f);
+  void onData(FileState& f);
+  void onFileFinished(FileState& f);
+  void completeFile(FileState& f);
+  void fail(const QString& message);
+  void finishAll();
+  void emitProgress();
+  QNetworkRequest request(const QString& url) const;
+  QString fileUrl(const QString& name) const;
+  QString partPath(const QString& name) const;
+  static QString describeError(QNetworkReply* reply, int stallMs);
+
+  QString m_repo;
+  DownloadOptions m_opt;
+  QString m_target, m_staging;
+  QNetworkAccessManager m_net;
+  QList<FileState> m_files;
+  int m_headIndex = 0;
+  bool m_failed = false;
+  bool m_cancelled = false;
+  bool m_finished = false;
+  qint64 m_total = 0;
+  qint64 m_startBytes = 0;
+  QElapsedTimer m_clock;
+};
+
+}  // namespace glimpse::models
