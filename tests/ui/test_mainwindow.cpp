@@ -218,6 +218,8 @@ TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Widget tests run offscreen (also when ctest lists them, before its environment applies).
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QTemporaryDir home;
   qputenv("XDG_CONFIG_HOME", home.filePath("config").toUtf8());
   qputenv("XDG_DATA_HOME", home.filePath("data").toUtf8());
