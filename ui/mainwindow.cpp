@@ -19,11 +19,13 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 
 #include "imagespage.h"
 #include "inference/inferenceworker.h"
 #include "librarypage.h"
+#include "modelsdialog.h"
 
 // The resources live in the static glimpse_ui library; Q_INIT_RESOURCE must run at global scope.
 static void initGlimpseResources() { Q_INIT_RESOURCE(glimpse); }
@@ -57,6 +59,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
   QDir().mkpath(dataDir);
   m_library->openLibrary(dataDir + QStringLiteral("/library.glimpse"));
+  // First run: no model for any task yet -> the models page (after the command line had its say).
+  QTimer::singleShot(0, this, [this] {
+    if (m_settings.captionModel.isEmpty() && m_settings.askModel.isEmpty() && m_settings.searchModel.isEmpty()) openModels();
+  });
   // Indexing that was running when Glimpse closed continues.
   if (s.value(QStringLiteral("library/indexing")).toBool() && !m_settings.searchModel.isEmpty()) m_library->startOrPauseIndexing();
 }
@@ -106,6 +112,8 @@ void MainWindow::createActions() {
   auto* settingsAct = tools->addAction(QIcon::fromTheme(QStringLiteral("preferences-system")), tr("&Settings…"), this, &MainWindow::openSettings);
   settingsAct->setShortcut(QKeySequence::Preferences);
   if (settingsAct->shortcut().isEmpty()) settingsAct->setShortcut(QKeySequence(tr("Ctrl+,")));
+  auto* modelsAct = tools->addAction(tr("&Models…"), this, &MainWindow::openModels);
+  modelsAct->setShortcut(QKeySequence(tr("Ctrl+M")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Glimpse"), this, [this] {
@@ -188,6 +196,17 @@ void MainWindow::openSettings() {
   const AppSettings s = dialog.settings();
   s.save();
   applySettings(s);
+}
+
+void MainWindow::openModels() {
+  auto* dialog = findChild<ModelsDialog*>();
+  if (!dialog) {
+    dialog = new ModelsDialog(m_settings, this);
+    connect(dialog, &ModelsDialog::settingsChanged, this, &MainWindow::applySettings);
+    connect(dialog, &QDialog::finished, dialog, &QObject::deleteLater);
+  }
+  dialog->open();  // not modal for the app's event loop: downloads run while the window works
+  dialog->raise();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -37,6 +37,7 @@ class MainWindow : public QMainWindow {
   void openFolder();
   void paste();
   void openSettings();
+  void openModels();
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;

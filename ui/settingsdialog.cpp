@@ -81,10 +81,12 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
     });
     update();
   }
-  auto* download = new QPushButton(tr("Download models…"));
-  download->setEnabled(false);
-  download->setToolTip(tr("Downloading checkpoints comes with the model manager. Until then, point each task at a folder "
-                          "downloaded from the Hugging Face Hub."));
+  auto* download = new QPushButton(tr("Download or import models…"));
+  connect(download, &QPushButton::clicked, this, [this] {
+    // Tools → Models, opened from here; this dialog closes so the new choice shows next time.
+    reject();
+    if (auto* w = parentWidget()) QMetaObject::invokeMethod(w, "openModels", Qt::QueuedConnection);
+  });
   form->addRow(QString(), download);
 
   auto* perf = new QGroupBox(tr("Performance"));

@@ -25,6 +25,9 @@
 #include "librarypage.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
+#include "modelsdialog.h"
+#include "../models/hubserver.h"
+#include <QTableWidget>
 
 using namespace glimpse::ui;
 
@@ -152,6 +155,55 @@ TEST(SettingsDialog, DescribesModelFoldersInWords) {
   EXPECT_TRUE(SettingsDialog::describe(kTiny + "/caption_bin", "BlipForImageTextRetrieval").contains(QStringLiteral("does not do this task")));
   EXPECT_TRUE(SettingsDialog::describe(QStringLiteral("/nonexistent"), "BlipForConditionalGeneration").startsWith(QStringLiteral("Cannot be used")));
   EXPECT_EQ(SettingsDialog::describe(QString(), "BlipForConditionalGeneration"), QStringLiteral("Not set."));
+}
+
+TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
+  QTemporaryDir dir;
+  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  // A local server with the Hub's layout serves the tiny model as a catalogue repo.
+  const QString served = dir.filePath("served");
+  QDir().mkpath(served);
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
+    QFile::copy(kTiny + "/" + n, served + "/" + n);
+  glimpse::test::HubServer server(served);
+  server.repo = QStringLiteral("Salesforce/blip-itm-base-coco");
+  qputenv("HF_ENDPOINT", server.endpoint().toUtf8());
+
+  MainWindow w;  // no models set in this fresh profile
+  w.show();
+  ModelsDialog* dialog = nullptr;
+  ASSERT_TRUE(waitUntil([&] { return (dialog = w.findChild<ModelsDialog*>()) && dialog->isVisible(); }, 5000));
+  QTableWidget* table = dialog->table();
+  int row = -1;
+  for (int r = 0; r < table->rowCount(); ++r)
+    if (table->item(r, 0)->text() == server.repo) row = r;
+  ASSERT_GE(row, 0);
+  table->selectRow(row);
+  QSignalSpy changed(dialog, &ModelsDialog::settingsChanged);
+  dialog->downloadSelected();
+  ASSERT_TRUE(changed.wait(30000));
+  const QString folder = dir.filePath("models/Salesforce/blip-itm-base-coco");
+  EXPECT_EQ(dialog->settings().searchModel, folder);
+  EXPECT_TRUE(waitUntil([&] { return table->item(row, 3) && table->item(row, 3)->text() == QStringLiteral("In use"); }, 5000));
+  // The window uses it right away: index and search with the downloaded model.
+  QTemporaryDir photos;
+  QFile::copy(kTiny + "/images/grad_97x61.png", photos.filePath("grad.png"));
+  QSignalSpy opened(w.client()->worker(), &glimpse::inference::InferenceWorker::libraryOpened);
+  w.libraryPage()->addFolder(photos.path());
+  ASSERT_TRUE(opened.wait(10000));
+  QSignalSpy indexed(w.client()->worker(), &glimpse::inference::InferenceWorker::indexFinished);
+  w.libraryPage()->startOrPauseIndexing();
+  ASSERT_TRUE(indexed.wait(30000));
+  EXPECT_EQ(indexed[0][1].toInt(), 1);
+  // Import of a folder the person has, then removal.
+  QTemporaryDir mine;
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
+    QFile::copy(kTiny + "/caption_bin/" + QString::fromLatin1(n).replace("model.safetensors", "pytorch_model.bin"), mine.filePath(n == std::string("model.safetensors") ? "pytorch_model.bin" : n));
+  dialog->importFolder(mine.path());
+  EXPECT_TRUE(QFileInfo::exists(dir.filePath("models/") + QFileInfo(mine.path()).fileName() + "/pytorch_model.bin"));
+  EXPECT_FALSE(dialog->settings().captionModel.isEmpty());  // it captions, and no caption model was set
+  qunsetenv("HF_ENDPOINT");
+  qunsetenv("GLIMPSE_MODELS_DIR");
 }
 
 // Every user-visible string has a German text (the .ts is filled by scripts/translations_de.py).
