@@ -541,9 +541,18 @@ TensorMap load_pytorch_bin(const std::filesystem::path& path) {
       t = at::empty(v->size, at::TensorOptions().dtype(v->dtype));
     } else {
       if (last >= storage_numel) throw BlipError(where + " reaches past the end of its storage");
-      at::Tensor storage = at::from_blob(const_cast<uint8_t*>(map->data() + it->second.offset), {storage_numel},
-                                         at::TensorOptions().dtype(v->dtype));
-      t = storage.as_strided(v->size, v->stride, v->offset).clone(at::MemoryFormat::Contiguous);
+      const uint8_t* base = map->data() + it->second.offset;
+      const bool aligned = reinterpret_cast<uintptr_t>(base) % static_cast<uintptr_t>(itemsize) == 0;
+      at::Tensor storage = at::from_blob(const_cast<uint8_t*>(base), {storage_numel}, at::TensorOptions().dtype(v->dtype));
+      at::Tensor view = storage.as_strided(v->size, v->stride, v->offset);
+      if (v->dtype == at::kFloat && aligned && view.is_contiguous()) {
+        // Zero copy, as for safetensors: the tensor aliases the read-only mapping, kept alive here.
+        auto keep = map;
+        t = at::from_blob(const_cast<uint8_t*>(base) + v->offset * itemsize, v->size, [keep](void*) {},
+                          at::TensorOptions().dtype(at::kFloat));
+      } else {
+        t = view.clone(at::MemoryFormat::Contiguous);
+      }
     }
     if (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kDouble) {
       out.stored_dtype = t.scalar_type() == at::kHalf ? "F16" : t.scalar_type() == at::kBFloat16 ? "BF16" : "F64";
