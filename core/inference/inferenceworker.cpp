@@ -98,6 +98,13 @@ const blip::BlipModel& InferenceWorker::model(Channel task) {
   return *it->second;
 }
 
+library::Searcher& InferenceWorker::searcher() {
+  auto& db = library();
+  const auto& m = model(Channel::Search);
+  if (!m_searcher) m_searcher = std::make_unique<library::Searcher>(db, m);
+  return *m_searcher;
+}
+
 library::LibraryDatabase& InferenceWorker::library() {
   if (!m_library) throw library::LibraryError(tr("No library is open.").toStdString());
   return *m_library;
@@ -214,12 +221,16 @@ void InferenceWorker::openLibrary(quint64 id, const QString& dbPath) {
   }
 }
 
+void InferenceWorker::emitFolders(quint64 id) {
+  QStringList folders;
+  for (const auto& f : library().folders()) folders << f.path;
+  Q_EMIT libraryOpened(id, folders, library().status().photos, 0);
+}
+
 void InferenceWorker::addLibraryFolder(quint64 id, const QString& folder) {
   try {
     library().addFolder(folder);
-    QStringList folders;
-    for (const auto& f : library().folders()) folders << f.path;
-    Q_EMIT libraryOpened(id, folders, library().status().photos, 0);
+    emitFolders(id);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, QString::fromUtf8(e.what()));
   }
@@ -233,9 +244,7 @@ void InferenceWorker::removeLibraryFolder(quint64 id, const QString& folder) {
   try {
     library().forgetFolder(folder);
     m_searcher.reset();
-    QStringList folders;
-    for (const auto& f : library().folders()) folders << f.path;
-    Q_EMIT libraryOpened(id, folders, library().status().photos, 0);
+    emitFolders(id);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, QString::fromUtf8(e.what()));
   }
@@ -276,11 +285,8 @@ void InferenceWorker::search(quint64 id, const QString& query, const library::Se
   if (stale(Channel::Search, id)) return;
   touch();
   try {
-    auto& db = library();
-    const auto& m = model(Channel::Search);
-    if (!m_searcher) m_searcher = std::make_unique<library::Searcher>(db, m);
     Q_EMIT stateChanged(tr("Searching…"));
-    const auto results = m_searcher->search(query, options);
+    const auto results = searcher().search(query, options);
     if (!stale(Channel::Search, id)) Q_EMIT searchReady(id, results);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, QString::fromUtf8(e.what()));
@@ -292,13 +298,12 @@ void InferenceWorker::similar(quint64 id, const QString& path, const library::Se
   if (stale(Channel::Search, id)) return;
   touch();
   try {
-    auto& db = library();
+    auto& s = searcher();
+    auto vec = s.vectorOf(path);
     const auto& m = model(Channel::Search);
-    if (!m_searcher) m_searcher = std::make_unique<library::Searcher>(db, m);
-    auto vec = m_searcher->vectorOf(path);
     if (!vec) vec = m.embed_images({m.preprocess(imaging::decodeImageFile(path).rgb)}).front();
-    const auto photo = db.photoByPath(path);
-    const auto results = m_searcher->similar(*vec, options, photo ? photo->id : 0);
+    const auto photo = library().photoByPath(path);
+    const auto results = s.similar(*vec, options, photo ? photo->id : 0);
     if (!stale(Channel::Search, id)) Q_EMIT searchReady(id, results);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, QString::fromUtf8(e.what()));

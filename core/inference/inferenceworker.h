@@ -86,6 +86,8 @@ class InferenceWorker : public QObject {
   bool stale(Channel c, quint64 id) const;
   void touch();
   glimpse::library::LibraryDatabase& library();
+  glimpse::library::Searcher& searcher();  // created on first use for the search model
+  void emitFolders(quint64 id);
 
   std::shared_ptr<SharedState> m_state;
   QString m_folders[kChannels];

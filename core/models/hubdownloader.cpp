@@ -52,14 +52,8 @@ HubDownloader::HubDownloader(const QString& repo, DownloadOptions options, QObje
 }
 
 HubDownloader::~HubDownloader() {
-  for (auto& f : m_files) {
-    if (f.reply) {
-      f.reply->disconnect(this);
-      f.reply->abort();
-      f.reply->deleteLater();
-    }
-    delete f.out;
-  }
+  stopTransfers();
+  for (auto& f : m_files) delete f.out;
 }
 
 QNetworkRequest HubDownloader::request(const QString& url) const {
@@ -366,9 +360,7 @@ void HubDownloader::emitProgress() {
   Q_EMIT progress(done, m_total, rate, eta);
 }
 
-void HubDownloader::fail(const QString& message) {
-  if (m_failed || m_cancelled) return;
-  m_failed = true;
+void HubDownloader::stopTransfers() {
   for (auto& f : m_files) {
     if (f.reply) {
       f.reply->disconnect(this);
@@ -378,21 +370,19 @@ void HubDownloader::fail(const QString& message) {
     }
     if (f.out) f.out->close();
   }
+}
+
+void HubDownloader::fail(const QString& message) {
+  if (m_failed || m_cancelled) return;
+  m_failed = true;
+  stopTransfers();
   Q_EMIT finished(false, message);
 }
 
 void HubDownloader::cancel() {
   if (m_failed || m_finished || m_cancelled) return;
   m_cancelled = true;
-  for (auto& f : m_files) {
-    if (f.reply) {
-      f.reply->disconnect(this);
-      f.reply->abort();
-      f.reply->deleteLater();
-      f.reply = nullptr;
-    }
-    if (f.out) f.out->close();
-  }
+  stopTransfers();
   Q_EMIT finished(false, tr("cancelled; %1 resumes where it stopped when downloaded again").arg(m_repo));
 }
 

@@ -67,6 +67,7 @@ class HubDownloader : public QObject {
   void onFileFinished(FileState& f);
   void completeFile(FileState& f);
   void fail(const QString& message);
+  void stopTransfers();  // aborts every running request, keeping the .part files
   void finishAll();
   void emitProgress();
   QNetworkRequest request(const QString& url) const;
