@@ -18,6 +18,7 @@
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
 #include "library/vectorindex.h"
+#include "bounds.h"
 #include "random_model.h"
 
 using namespace glimpse;
@@ -43,41 +44,8 @@ std::vector<float> randomVectors(int64_t rows, uint32_t seed) {
   return v;
 }
 
-// Main-memory read bandwidth (bytes/s) with all of torch's threads: best of 5 sums over a 1 GiB
-// buffer, each thread summing its own share.
-double readBandwidth() {
-  static double bw = [] {
-    std::vector<float> buf(256u << 20, 1.0f);
-    double best = 0;
-    for (int rep = 0; rep < 5; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      std::atomic<double> total{0};
-      at::parallel_for(0, static_cast<int64_t>(buf.size() / 4), 1 << 16, [&](int64_t b, int64_t e) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int64_t i = b * 4; i < e * 4; i += 4) {
-          s0 += buf[i];
-          s1 += buf[i + 1];
-          s2 += buf[i + 2];
-          s3 += buf[i + 3];
-        }
-        double cur = total.load();
-        while (!total.compare_exchange_weak(cur, cur + s0 + s1 + s2 + s3)) {
-        }
-      });
-      benchmark::DoNotOptimize(total.load());
-      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      best = std::max(best, buf.size() * sizeof(float) / sec);
-    }
-    return best;
-  }();
-  return bw;
-}
-
-void addPeakRss(benchmark::State& state) {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
-}
+using bench::addPeakRss;
+using bench::readBandwidth;
 
 void BM_VectorSearch(benchmark::State& state) {
   const int64_t rows = state.range(0);

@@ -189,8 +189,10 @@ TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
   QTemporaryDir photos;
   QFile::copy(kTiny + "/images/grad_97x61.png", photos.filePath("grad.png"));
   QSignalSpy opened(w.client()->worker(), &glimpse::inference::InferenceWorker::libraryOpened);
+  QSignalSpy failures(w.client()->worker(), &glimpse::inference::InferenceWorker::failed);
   w.libraryPage()->addFolder(photos.path());
-  ASSERT_TRUE(opened.wait(10000));
+  ASSERT_TRUE(waitUntil([&] { return !opened.isEmpty() || !failures.isEmpty(); }, 30000));
+  ASSERT_TRUE(failures.isEmpty()) << failures[0][1].toString().toStdString();
   QSignalSpy indexed(w.client()->worker(), &glimpse::inference::InferenceWorker::indexFinished);
   w.libraryPage()->startOrPauseIndexing();
   ASSERT_TRUE(indexed.wait(30000));

@@ -1,0 +1,160 @@
+// Engine benchmarks on base-size BLIP checkpoints with random weights written in-process
+// (bench/random_model.h; no download): decode + preprocess, image encode, captions (greedy and
+// beam 3, exactly 20 new tokens), a VQA answer, ITC image embeddings at batch 1 and 8, a text
+// query, and the ITM re-rank cost per candidate. Each figure comes with the bound it is measured
+// against in the same process: achieved GFLOP/s against a GEMM of the encoder's shape, and
+// weight bytes read per generated token against the memory read bandwidth.
+#include <benchmark/benchmark.h>
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <QImage>
+#include <QPainter>
+#include <random>
+
+#include "blip.h"
+#include "bounds.h"
+#include "imaging/imagedecoder.h"
+#include "random_model.h"
+
+using namespace glimpse;
+using bench::addPeakRss;
+
+namespace {
+
+const std::filesystem::path kVocab = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
+
+const blip::BlipModel& model(blip::BlipHead head) {
+  static std::map<int, std::unique_ptr<blip::BlipModel>> models;
+  auto& m = models[static_cast<int>(head)];
+  if (!m) m = blip::BlipModel::load(bench::randomBaseModel(kVocab, {head}));
+  return *m;
+}
+
+// A 12-megapixel photo-like JPEG (4000 x 3000).
+const QByteArray& photoJpeg() {
+  static QByteArray bytes = [] {
+    QImage img(4000, 3000, QImage::Format_RGB888);
+    std::mt19937 rng(1);
+    img.fill(QColor(90, 140, 200));
+    QPainter p(&img);
+    for (int i = 0; i < 400; ++i) {
+      p.setBrush(QColor::fromHsv(static_cast<int>(rng() % 360), 200, 220));
+      p.drawEllipse(static_cast<int>(rng() % 4000), static_cast<int>(rng() % 3000), 50 + static_cast<int>(rng() % 400), 50 + static_cast<int>(rng() % 300));
+    }
+    p.end();
+    QByteArray out;
+    QBuffer buf(&out);
+    buf.open(QIODevice::WriteOnly);
+    img.save(&buf, "JPEG", 90);
+    return out;
+  }();
+  return bytes;
+}
+
+const blip::PixelValues& pixels() {
+  static blip::PixelValues px = model(blip::BlipHead::Captioning).preprocess(imaging::decodeImageData(photoJpeg(), "photo.jpg").rgb);
+  return px;
+}
+
+// FLOPs of one ViT forward at this config (matrix products only).
+double vitFlops(const blip::BlipVisionConfig& v) {
+  const double n = std::pow(v.image_size / v.patch_size, 2) + 1, d = v.hidden_size, i = v.intermediate_size;
+  const double per_layer = 2 * n * d * (3 * d + d + 2 * i) + 4 * n * n * d;
+  return v.num_hidden_layers * per_layer + 2 * (n - 1) * d * 3 * v.patch_size * v.patch_size;
+}
+
+// fp32 weight bytes the decoder reads for each generated token: every text-decoder matrix except
+// the embeddings (gathered, not read whole) and the cross-attention keys/values (computed once
+// per image), plus the LM head.
+double decoderBytesPerToken(const blip::BlipTextConfig& t) {
+  const double d = t.hidden_size, i = t.intermediate_size, v = t.vocab_size;
+  const double per_layer = 4 * d * d + 2 * d * d + 2 * d * i;  // self q,k,v,o; cross q,o; MLP
+  return 4.0 * (t.num_hidden_layers * per_layer + d * d + v * d);
+}
+
+void BM_DecodeAndPreprocess(benchmark::State& state) {
+  const auto& m = model(blip::BlipHead::Captioning);
+  for (auto _ : state) benchmark::DoNotOptimize(m.preprocess(imaging::decodeImageData(photoJpeg(), "photo.jpg").rgb));
+  state.counters["megapixels"] = 12.0;
+}
+BENCHMARK(BM_DecodeAndPreprocess)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ImageEncode(benchmark::State& state) {
+  const auto& m = model(blip::BlipHead::Captioning);
+  for (auto _ : state) benchmark::DoNotOptimize(m.encode_image(pixels(), false));
+  const double flops = vitFlops(m.config().vision_config);
+  state.counters["GFLOP"] = flops / 1e9;
+  state.counters["achieved_GFLOPs"] = benchmark::Counter(flops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+  state.counters["gemm_GFLOPs_bound"] = bench::gemmFlops() / 1e9;
+  state.counters["bound_s"] = flops / bench::gemmFlops();
+  addPeakRss(state);
+}
+BENCHMARK(BM_ImageEncode)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
+void caption(benchmark::State& state, int beams) {
+  const auto& m = model(blip::BlipHead::Captioning);
+  blip::GenerationConfig c;
+  c.num_beams = beams;
+  c.max_new_tokens = 20;
+  c.min_length = 21;  // bos + exactly 20 new tokens
+  for (auto _ : state) {
+    const auto out = m.caption({pixels()}, {}, c);
+    benchmark::DoNotOptimize(out);
+  }
+  const double bytes = decoderBytesPerToken(m.config().text_config);
+  state.counters["weights_MB_per_token"] = bytes / 1e6;
+  state.counters["token_bound_ms"] = bytes / bench::readBandwidth() * 1e3;
+  state.counters["encode_bound_s"] = vitFlops(m.config().vision_config) / bench::gemmFlops();
+  state.counters["bound_s"] = 20 * bytes / bench::readBandwidth() + vitFlops(m.config().vision_config) / bench::gemmFlops();
+  addPeakRss(state);
+}
+void BM_CaptionGreedy20(benchmark::State& state) { caption(state, 1); }
+void BM_CaptionBeam3_20(benchmark::State& state) { caption(state, 3); }
+BENCHMARK(BM_CaptionGreedy20)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_CaptionBeam3_20)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
+void BM_VqaAnswer(benchmark::State& state) {
+  const auto& m = model(blip::BlipHead::QuestionAnswering);
+  const auto cfg = blip::blip_vqa_preset();
+  for (auto _ : state) benchmark::DoNotOptimize(m.answer({pixels()}, {"how many dogs are in the picture?"}, cfg));
+  addPeakRss(state);
+}
+BENCHMARK(BM_VqaAnswer)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
+void BM_ItcImages(benchmark::State& state) {
+  const auto& m = model(blip::BlipHead::Retrieval);
+  const std::vector<blip::PixelValues> batch(static_cast<size_t>(state.range(0)), pixels());
+  for (auto _ : state) benchmark::DoNotOptimize(m.embed_images(batch));
+  state.counters["images_per_s"] = benchmark::Counter(static_cast<double>(state.range(0) * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["bound_images_per_s"] = bench::gemmFlops() / vitFlops(m.config().vision_config);
+  addPeakRss(state);
+}
+BENCHMARK(BM_ItcImages)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
+void BM_TextQuery(benchmark::State& state) {
+  const auto& m = model(blip::BlipHead::Retrieval);
+  for (auto _ : state) benchmark::DoNotOptimize(m.embed_texts({"kids on a beach at sunset"}, 35));
+}
+BENCHMARK(BM_TextQuery)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One re-ranked candidate: its vision pass and the text encoder with cross-attention (decode of
+// the file excluded; see BM_DecodeAndPreprocess).
+void BM_ItmPerCandidate(benchmark::State& state) {
+  const auto& m = model(blip::BlipHead::Retrieval);
+  for (auto _ : state) benchmark::DoNotOptimize(m.match({pixels()}, {"kids on a beach at sunset"}, 35));
+  state.counters["encode_bound_s"] = vitFlops(m.config().vision_config) / bench::gemmFlops();
+}
+BENCHMARK(BM_ItmPerCandidate)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  blip::init_torch_threads();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

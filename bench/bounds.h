@@ -1,0 +1,68 @@
+#pragma once
+// The machine's limits, measured in the benchmark's own process so every figure can be given as
+// a ratio to a bound taken under the same conditions.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <vector>
+
+namespace glimpse::bench {
+
+// Main-memory read bandwidth (bytes/s) with all of torch's threads: best of 5 sums over 1 GiB.
+inline double readBandwidth() {
+  static double bw = [] {
+    std::vector<float> buf(256u << 20, 1.0f);
+    double best = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      std::atomic<double> total{0};
+      at::parallel_for(0, static_cast<int64_t>(buf.size() / 4), 1 << 16, [&](int64_t b, int64_t e) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int64_t i = b * 4; i < e * 4; i += 4) {
+          s0 += buf[i];
+          s1 += buf[i + 1];
+          s2 += buf[i + 2];
+          s3 += buf[i + 3];
+        }
+        double cur = total.load();
+        while (!total.compare_exchange_weak(cur, cur + s0 + s1 + s2 + s3)) {
+        }
+      });
+      benchmark::DoNotOptimize(total.load());
+      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      best = std::max(best, buf.size() * sizeof(float) / sec);
+    }
+    return best;
+  }();
+  return bw;
+}
+
+// fp32 GEMM rate (FLOP/s) of libtorch's BLAS on a ViT-B-sized product ([577 x 768] x [768 x 3072]),
+// best of 10: the compute bound of the vision encoder.
+inline double gemmFlops() {
+  static double f = [] {
+    at::Tensor a = at::randn({577, 768}), b = at::randn({768, 3072});
+    at::Tensor c = at::mm(a, b);
+    double best = 0;
+    for (int rep = 0; rep < 10; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int k = 0; k < 5; ++k) at::mm_out(c, a, b);
+      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);
+    }
+    return best;
+  }();
+  return f;
+}
+
+inline void addPeakRss(benchmark::State& state) {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+}  // namespace glimpse::bench
