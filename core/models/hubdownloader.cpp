@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkProxy>
 #include <QNetworkProxyFactory>
 #include <QNetworkReply>
 #include <QRegularExpression>
@@ -47,7 +48,8 @@ HubDownloader::HubDownloader(const QString& repo, DownloadOptions options, QObje
   while (m_opt.endpoint.endsWith(QLatin1Char('/'))) m_opt.endpoint.chop(1);
   m_target = m_opt.targetFolder.isEmpty() ? folderFor(repo) : m_opt.targetFolder;
   m_staging = m_target + QStringLiteral(".download");
-  QNetworkProxyFactory::setUseSystemConfiguration(true);  // http(s)_proxy and the desktop's settings
+  // The desktop's proxy settings and http(s)_proxy, unless the application set a proxy itself.
+  if (QNetworkProxy::applicationProxy().type() == QNetworkProxy::NoProxy) QNetworkProxyFactory::setUseSystemConfiguration(true);
   m_net.setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
 }
 
@@ -74,6 +76,15 @@ QString HubDownloader::partPath(const QString& name) const { return m_staging + 
 QString HubDownloader::describeError(QNetworkReply* reply, int stallMs) {
   const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
   const QString url = reply->url().toString();
+  // Through a proxy, a refused or unknown connection is the proxy's: say so.
+  const QList<QNetworkProxy> proxies = QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(reply->url()));
+  const QNetworkProxy proxy = proxies.isEmpty() ? QNetworkProxy(QNetworkProxy::NoProxy) : proxies.front();
+  if (proxy.type() != QNetworkProxy::NoProxy && proxy.type() != QNetworkProxy::DefaultProxy &&
+      (reply->error() == QNetworkReply::ConnectionRefusedError || reply->error() == QNetworkReply::HostNotFoundError))
+    return QObject::tr("cannot reach the proxy %1:%2 for %3 (%4); check the proxy settings or http_proxy / https_proxy")
+        .arg(proxy.hostName())
+        .arg(proxy.port())
+        .arg(reply->url().host(), reply->errorString());
   switch (reply->error()) {
     case QNetworkReply::HostNotFoundError:
     case QNetworkReply::ConnectionRefusedError:

@@ -6,6 +6,8 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QNetworkProxy>
+#include <QNetworkProxyFactory>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -153,6 +155,26 @@ TEST(HubDownload, NoServerIsAClearError) {
   d.start();
   ASSERT_TRUE(finished.wait(10000));
   EXPECT_TRUE(finished[0][1].toString().contains(QStringLiteral("cannot reach"))) << finished[0][1].toString().toStdString();
+}
+
+TEST(HubDownload, UnreachableProxyIsAClearError) {
+  QTemporaryDir dir;
+  // A proxy that refuses connections (nothing listens on 127.0.0.1:9), set as the application's
+  // proxy. Qt never proxies loopback addresses, so the endpoint is a name only the proxy would
+  // resolve (.invalid): no packet leaves this machine.
+  QNetworkProxyFactory::setUseSystemConfiguration(false);
+  QNetworkProxy::setApplicationProxy(QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), 9));
+  DownloadOptions o;
+  o.endpoint = QStringLiteral("http://hub.invalid");
+  o.targetFolder = dir.filePath("models/tiny");
+  HubDownloader d(QStringLiteral("Salesforce/tiny-blip"), o);
+  QSignalSpy finished(&d, &HubDownloader::finished);
+  d.start();
+  ASSERT_TRUE(finished.wait(10000));
+  QNetworkProxy::setApplicationProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+  const Result r{finished[0][0].toBool(), finished[0][1].toString(), -1};
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.error.contains(QStringLiteral("proxy"))) << r.error.toStdString();
 }
 
 TEST(HubDownload, FullDiskIsAClearError) {
