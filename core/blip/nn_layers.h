@@ -13,7 +13,17 @@ struct LinearImpl : torch::nn::Module {
     weight = register_parameter("weight", at::empty({out_features, in_features}), /*requires_grad=*/false);
     if (with_bias) bias = register_parameter("bias", at::empty({out_features}), /*requires_grad=*/false);
   }
-  at::Tensor forward(const at::Tensor& x) { return at::linear(x, weight, bias); }
+  at::Tensor forward(const at::Tensor& x) {
+    // One row (a decoder step with a single beam): a matrix-vector product reads the weights
+    // once at memory speed, where a GEMM with M = 1 is slower.
+    if (x.numel() == x.size(-1) && x.is_contiguous()) {
+      at::Tensor y = bias.defined() ? at::addmv(bias, weight, x.view({-1})) : at::mv(weight, x.view({-1}));
+      auto shape = x.sizes().vec();
+      shape.back() = weight.size(0);
+      return y.view(shape);
+    }
+    return at::linear(x, weight, bias);
+  }
   at::Tensor weight, bias;
 };
 TORCH_MODULE(Linear);
