@@ -141,10 +141,5 @@ BENCHMARK(BM_IndexFolder)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()-
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
-  blip::init_torch_threads();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::runBenchmarks(argc, argv, [] { blip::init_torch_threads(); });
 }

@@ -65,4 +65,14 @@ inline void addPeakRss(benchmark::State& state) {
   state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
+// main() of the benchmark programs: torch on every core, then Google Benchmark.
+inline int runBenchmarks(int argc, char** argv, void (*initThreads)()) {
+  initThreads();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
 }  // namespace glimpse::bench
