@@ -110,7 +110,6 @@ DE = {
     "offline (folder not available)": "offline (Ordner nicht verfügbar)",
     "%n result(s)": ("%n Ergebnis", "%n Ergebnisse"),
     "Glimpse": "Glimpse",
-    "Starting…": "Starte …",
     "Worker state": "Zustand der Verarbeitung",
     "&File": "&Datei",
     "&Open images…": "Bilder &öffnen …",
@@ -141,7 +140,7 @@ DE = {
     "<b>Glimpse</b><p>Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.</p>":
         "<b>Glimpse</b><p>Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.</p>",
     "Main": "Haupt",
-    "No models yet: choose BLIP model folders in Tools → Settings.": "Noch keine Modelle: Wählen Sie BLIP-Modellordner unter Extras → Einstellungen.",
+    "No models yet: download or import them in Tools → Models.": "Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.",
     "Added %n image(s)": ("%n Bild hinzugefügt", "%n Bilder hinzugefügt"),
     "Open images": "Bilder öffnen",
     "Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)": "Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)",

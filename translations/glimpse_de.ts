@@ -23,15 +23,15 @@
     <name>glimpse::inference::InferenceWorker</name>
     <message>
         <location filename="../core/inference/inferenceworker.cpp" line="48" />
-        <location filename="../core/inference/inferenceworker.cpp" line="125" />
-        <location filename="../core/inference/inferenceworker.cpp" line="128" />
-        <location filename="../core/inference/inferenceworker.cpp" line="131" />
-        <location filename="../core/inference/inferenceworker.cpp" line="144" />
-        <location filename="../core/inference/inferenceworker.cpp" line="159" />
-        <location filename="../core/inference/inferenceworker.cpp" line="167" />
-        <location filename="../core/inference/inferenceworker.cpp" line="192" />
-        <location filename="../core/inference/inferenceworker.cpp" line="271" />
-        <location filename="../core/inference/inferenceworker.cpp" line="288" />
+        <location filename="../core/inference/inferenceworker.cpp" line="132" />
+        <location filename="../core/inference/inferenceworker.cpp" line="135" />
+        <location filename="../core/inference/inferenceworker.cpp" line="138" />
+        <location filename="../core/inference/inferenceworker.cpp" line="151" />
+        <location filename="../core/inference/inferenceworker.cpp" line="166" />
+        <location filename="../core/inference/inferenceworker.cpp" line="174" />
+        <location filename="../core/inference/inferenceworker.cpp" line="199" />
+        <location filename="../core/inference/inferenceworker.cpp" line="280" />
+        <location filename="../core/inference/inferenceworker.cpp" line="294" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
@@ -51,53 +51,53 @@
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="102" />
+        <location filename="../core/inference/inferenceworker.cpp" line="109" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="112" />
+        <location filename="../core/inference/inferenceworker.cpp" line="119" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="150" />
+        <location filename="../core/inference/inferenceworker.cpp" line="157" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="180" />
+        <location filename="../core/inference/inferenceworker.cpp" line="187" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="184" />
+        <location filename="../core/inference/inferenceworker.cpp" line="191" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="198" />
-        <location filename="../core/inference/inferenceworker.cpp" line="230" />
+        <location filename="../core/inference/inferenceworker.cpp" line="205" />
+        <location filename="../core/inference/inferenceworker.cpp" line="241" />
         <source>The library is being indexed; pause indexing first.</source>
         <translation>Die Bibliothek wird gerade indiziert; halten Sie die Indizierung zuerst an.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="252" />
+        <location filename="../core/inference/inferenceworker.cpp" line="261" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="260" />
+        <location filename="../core/inference/inferenceworker.cpp" line="269" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="282" />
+        <location filename="../core/inference/inferenceworker.cpp" line="288" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="311" />
+        <location filename="../core/inference/inferenceworker.cpp" line="316" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -524,197 +524,197 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="47" />
-        <source>Starting…</source>
-        <translation>Starte …</translation>
+        <location filename="../ui/mainwindow.cpp" line="48" />
+        <source>Ready</source>
+        <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="48" />
+        <location filename="../ui/mainwindow.cpp" line="49" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="73" />
+        <location filename="../ui/mainwindow.cpp" line="74" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="74" />
+        <location filename="../ui/mainwindow.cpp" line="75" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="76" />
+        <location filename="../ui/mainwindow.cpp" line="77" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="77" />
+        <location filename="../ui/mainwindow.cpp" line="78" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="78" />
+        <location filename="../ui/mainwindow.cpp" line="79" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="81" />
+        <location filename="../ui/mainwindow.cpp" line="82" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="84" />
+        <location filename="../ui/mainwindow.cpp" line="85" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="85" />
+        <location filename="../ui/mainwindow.cpp" line="86" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="86" />
+        <location filename="../ui/mainwindow.cpp" line="87" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="87" />
+        <location filename="../ui/mainwindow.cpp" line="88" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="88" />
+        <location filename="../ui/mainwindow.cpp" line="89" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="89" />
+        <location filename="../ui/mainwindow.cpp" line="90" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="91" />
+        <location filename="../ui/mainwindow.cpp" line="92" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92" />
+        <location filename="../ui/mainwindow.cpp" line="93" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="94" />
+        <location filename="../ui/mainwindow.cpp" line="95" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="96" />
+        <location filename="../ui/mainwindow.cpp" line="97" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="97" />
+        <location filename="../ui/mainwindow.cpp" line="98" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="98" />
+        <location filename="../ui/mainwindow.cpp" line="99" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99" />
+        <location filename="../ui/mainwindow.cpp" line="100" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="105" />
+        <location filename="../ui/mainwindow.cpp" line="106" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="111" />
+        <location filename="../ui/mainwindow.cpp" line="112" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="112" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="114" />
+        <location filename="../ui/mainwindow.cpp" line="115" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="115" />
+        <location filename="../ui/mainwindow.cpp" line="116" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="116" />
+        <location filename="../ui/mainwindow.cpp" line="117" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="118" />
+        <location filename="../ui/mainwindow.cpp" line="119" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="119" />
+        <location filename="../ui/mainwindow.cpp" line="120" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120" />
+        <location filename="../ui/mainwindow.cpp" line="121" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121" />
+        <location filename="../ui/mainwindow.cpp" line="122" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="125" />
+        <location filename="../ui/mainwindow.cpp" line="126" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="144" />
-        <source>No models yet: choose BLIP model folders in Tools → Settings.</source>
-        <translation>Noch keine Modelle: Wählen Sie BLIP-Modellordner unter Extras → Einstellungen.</translation>
+        <location filename="../ui/mainwindow.cpp" line="145" />
+        <source>No models yet: download or import them in Tools → Models.</source>
+        <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="154" />
+        <location filename="../ui/mainwindow.cpp" line="155" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="161" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="161" />
+        <location filename="../ui/mainwindow.cpp" line="162" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="166" />
+        <location filename="../ui/mainwindow.cpp" line="167" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="181" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="187" />
+        <location filename="../ui/mainwindow.cpp" line="188" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>

@@ -44,7 +44,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_stack->addWidget(m_images);
   m_stack->addWidget(m_library);
   setCentralWidget(m_stack);
-  m_workerState = new QLabel(tr("Starting…"));
+  // The worker reports its state from now on; until its first report it is idle.
+  m_workerState = new QLabel(tr("Ready"));
   m_workerState->setAccessibleName(tr("Worker state"));
   statusBar()->addPermanentWidget(m_workerState);
   connect(m_client->worker(), &inference::InferenceWorker::stateChanged, m_workerState, &QLabel::setText);
@@ -141,7 +142,7 @@ void MainWindow::applySettings(const AppSettings& s) {
   m_client->setThreads(s.threads);
   m_client->setIdleUnloadSeconds(s.idleUnloadMinutes * 60);
   if (s.captionModel.isEmpty() && s.askModel.isEmpty() && s.searchModel.isEmpty())
-    statusBar()->showMessage(tr("No models yet: choose BLIP model folders in Tools → Settings."));
+    statusBar()->showMessage(tr("No models yet: download or import them in Tools → Models."));
 }
 
 void MainWindow::showImages() { m_stack->setCurrentWidget(m_images); }
