@@ -103,6 +103,8 @@ void MainWindow::createActions() {
     group->addAction(a);
   }
   imagesAct->setChecked(true);
+  m_imagesAction = imagesAct;
+  m_libraryAction = libraryAct;
   auto* findAct = view->addAction(tr("&Search library"), this, [this] {
     showLibrary();
     if (auto* q = m_library->findChild<QLineEdit*>()) q->setFocus();
@@ -145,8 +147,15 @@ void MainWindow::applySettings(const AppSettings& s) {
     statusBar()->showMessage(tr("No models yet: download or import them in Tools → Models."));
 }
 
-void MainWindow::showImages() { m_stack->setCurrentWidget(m_images); }
-void MainWindow::showLibrary() { m_stack->setCurrentWidget(m_library); }
+void MainWindow::showImages() {
+  m_stack->setCurrentWidget(m_images);
+  if (m_imagesAction) m_imagesAction->setChecked(true);
+}
+
+void MainWindow::showLibrary() {
+  m_stack->setCurrentWidget(m_library);
+  if (m_libraryAction) m_libraryAction->setChecked(true);
+}
 
 int MainWindow::addPaths(const QStringList& paths) {
   const int n = m_images->addPaths(paths);

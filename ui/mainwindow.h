@@ -6,6 +6,7 @@
 
 #include "settingsdialog.h"
 
+class QAction;
 class QLabel;
 class QStackedWidget;
 
@@ -51,6 +52,8 @@ class MainWindow : public QMainWindow {
   ImagesPage* m_images;
   LibraryPage* m_library;
   QLabel* m_workerState;
+  QAction* m_imagesAction = nullptr;
+  QAction* m_libraryAction = nullptr;
   AppSettings m_settings;
 };
 

@@ -141,6 +141,12 @@ TEST(MainWindow, LibraryIndexAndSearch) {
   ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; }));
   // File-name matches come first.
   EXPECT_TRUE(lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker_200x120.png")));
+  // Thumbnails arrive off the GUI thread; keep a picture of the page for people to look at.
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(0, 0));
+  waitUntil([&] { return !lib->resultsModel()->item(3)->icon().isNull(); }, 5000);
+  QTest::qWait(200);
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/library.png"));
   // More like this, from the selected result.
   lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(0, 0));
   lib->moreLikeThis();
@@ -185,6 +191,8 @@ TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
   const QString folder = dir.filePath("models/Salesforce/blip-itm-base-coco");
   EXPECT_EQ(dialog->settings().searchModel, folder);
   EXPECT_TRUE(waitUntil([&] { return table->item(row, 3) && table->item(row, 3)->text() == QStringLiteral("In use"); }, 5000));
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/models.png"));
   // The window uses it right away: index and search with the downloaded model.
   QTemporaryDir photos;
   QFile::copy(kTiny + "/images/grad_97x61.png", photos.filePath("grad.png"));
