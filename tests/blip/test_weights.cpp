@@ -256,6 +256,8 @@ TEST(Fuzz, ConfigParsers) {
 
 }  // namespace
 
+#include <ATen/Parallel.h>
+
 #include "blip.h"
 
 namespace {
@@ -267,6 +269,15 @@ TEST(Runtime, LibtorchUsesOpenBlasOpenMp) {
   EXPECT_EQ(blas.name, "OpenBLAS (OpenMP)") << blas.path;
   EXPECT_TRUE(blas.fast);
   EXPECT_NE(blas.path.find("openblas-openmp"), std::string::npos) << blas.path;
+}
+
+// One thread pool: torch's intra-op threads are OpenMP's, and OpenBLAS-OpenMP runs inside them.
+TEST(Runtime, TorchThreadsFollowTheSetting) {
+  glimpse::blip::init_torch_threads(2);
+  EXPECT_EQ(at::get_num_threads(), 2);
+  glimpse::blip::init_torch_threads(1);
+  EXPECT_EQ(at::get_num_threads(), 1);
+  EXPECT_NE(at::get_parallel_info().find("OpenMP"), std::string::npos);
 }
 
 }  // namespace
