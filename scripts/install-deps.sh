@@ -9,7 +9,7 @@ packages=(
   qt6-translations-l10n libqt6sql6-sqlite
   libtorch-dev libopenblas0-openmp libjpeg-dev libicu-dev
   libsentencepiece-dev nlohmann-json3-dev libexiv2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   xvfb xauth imagemagick python3
 )
 
