@@ -67,7 +67,9 @@ class Walker {
       m_warnings << QStringLiteral("cannot read folder %1 (permission denied); its photos are kept as they were").arg(dir);
       return;
     }
-    QDir::Filters filters = QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Readable;
+    // No Readable filter: a file that cannot be read is still there (its decode error is
+    // recorded), and a folder that cannot be read is reported by walk() and kept as it was.
+    QDir::Filters filters = QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot;
     if (m_folder.includeHidden) filters |= QDir::Hidden;
     const QFileInfoList entries = d.entryInfoList(filters, QDir::Name);
     for (const QFileInfo& e : entries) {
@@ -80,11 +82,6 @@ class Walker {
         out.emplace(e.absoluteFilePath(), FoundFile{m_folder.id, e.size(), e.lastModified().toMSecsSinceEpoch()});
       }
     }
-    // Sub-folders Qt listed as unreadable are dropped by the Readable filter: report them.
-    const QFileInfoList all = d.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden, QDir::Name);
-    for (const QFileInfo& e : all)
-      if (!e.isReadable() && (m_folder.includeHidden || !e.fileName().startsWith(QLatin1Char('.'))))
-        m_warnings << QStringLiteral("cannot read folder %1 (permission denied); its photos are kept as they were").arg(e.absoluteFilePath());
   }
 
  private:

@@ -341,7 +341,9 @@ TEST_F(LibraryFolder, UnreadableFolderIsReportedAndKept) {
   auto first = cli(index);
   ASSERT_EQ(first.first, 0) << first.second.toStdString();
   QFile::setPermissions(root + "/trip", QFileDevice::Permissions());
+  QFile::setPermissions(root + "/img_0.png", QFileDevice::Permissions());  // an unreadable file
   auto second = cli(index + QStringList{"--json"});
+  QFile::setPermissions(root + "/img_0.png", QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
   QFile::setPermissions(root + "/trip", QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
                                             QFileDevice::ReadOther | QFileDevice::ExeOther);
   EXPECT_EQ(second.first, 0) << second.second.toStdString();
@@ -349,6 +351,7 @@ TEST_F(LibraryFolder, UnreadableFolderIsReportedAndKept) {
   EXPECT_TRUE(second.second.contains(QStringLiteral("\"removed\":0"))) << second.second.toStdString();
   LibraryDatabase check(db);
   EXPECT_TRUE(check.photoByPath(root + "/trip/beach.jpg"));
+  EXPECT_TRUE(check.photoByPath(root + "/img_0.png"));  // still there, not taken for deleted
 }
 
 // ---- Indexer ----

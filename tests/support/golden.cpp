@@ -92,7 +92,7 @@ std::vector<GenerationCase> generation_cases() {
       for (const char* list : {"caption", "vqa"})
         if (m.contains(list))
           for (size_t i = 0; i < m[list].size(); ++i)
-            out.push_back({dir, model, list, i, m[list][i].at("name").get<std::string>()});
+            out.push_back({dir, model, list, i, m[list][i].at("name").get<std::string>(), {}});
       if (m.contains("caption_bin"))
         for (const auto& checked : m["caption_bin"]["caption_cases_checked"])
           for (size_t i = 0; i < m["caption"].size(); ++i)
@@ -103,7 +103,7 @@ std::vector<GenerationCase> generation_cases() {
         if (m.contains(half))
           for (size_t i = 0; i < m[half]["caption"].size(); ++i)
             out.push_back({dir, model, std::string(half) + ".caption", i,
-                           std::string(half) + "_" + m[half]["caption"][i].at("name").get<std::string>()});
+                           std::string(half) + "_" + m[half]["caption"][i].at("name").get<std::string>(), {}});
     }
   }
   return out;
