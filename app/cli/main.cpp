@@ -110,7 +110,7 @@ int runGenerate(const QStringList& args, bool ask) {
   o.add("threads", "N");
   o.add("ignore-exif-orientation");
   addGenerationOptions(o);
-  if (!o.parser.parse(args)) throw UsageError(o.parser.errorText().toStdString());
+  o.parse(args);
   auto& p = o.parser;
   const QStringList images = p.positionalArguments();
   if (images.isEmpty()) throw UsageError("no IMAGE given");
@@ -159,7 +159,7 @@ int runMatch(const QStringList& args) {
   o.add("json");
   o.add("threads", "N");
   o.add("ignore-exif-orientation");
-  if (!o.parser.parse(args)) throw UsageError(o.parser.errorText().toStdString());
+  o.parse(args);
   auto& p = o.parser;
   const QStringList images = p.positionalArguments();
   const QStringList texts = p.values("text");
@@ -201,7 +201,7 @@ int runEmbed(const QStringList& args) {
   o.add("json");
   o.add("threads", "N");
   o.add("ignore-exif-orientation");
-  if (!o.parser.parse(args)) throw UsageError(o.parser.errorText().toStdString());
+  o.parse(args);
   auto& p = o.parser;
   // --image / --text switch the kind of every positional input (and take the first one).
   QStringList inputs = p.positionalArguments();
@@ -243,7 +243,7 @@ int runTokenize(const QStringList& args) {
   Options o;
   o.add("model", "DIR");
   o.add("json");
-  if (!o.parser.parse(args)) throw UsageError(o.parser.errorText().toStdString());
+  o.parse(args);
   auto& p = o.parser;
   if (!p.isSet("model")) throw UsageError("--model DIR is required");
   const QStringList texts = p.positionalArguments();
@@ -273,7 +273,7 @@ int runPreprocess(const QStringList& args) {
   o.add("model", "DIR");
   o.add("out", "FILE");
   o.add("ignore-exif-orientation");
-  if (!o.parser.parse(args)) throw UsageError(o.parser.errorText().toStdString());
+  o.parse(args);
   auto& p = o.parser;
   if (!p.isSet("model")) throw UsageError("--model DIR is required");
   if (!p.isSet("out")) throw UsageError("--out FILE is required");

@@ -72,12 +72,13 @@ QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QStrin
       if (m_rows[i].photoId == exclude) keep[i] = false;
   }
   const int64_t want = std::max(o.limit, o.rerank);
-  auto top = m_index.topK(query, want, keep);
+  // One pass over the matrix serves the top k and the scores of text matches.
+  const std::vector<float> all = m_index.scores(query);
+  auto top = VectorIndex::topKOf(all, want, keep);
   QHash<qint64, size_t> rowOf;
   for (size_t i = 0; i < m_rows.size(); ++i) rowOf.insert(m_rows[i].photoId, i);
   QHash<qint64, bool> textHit;
   if (o.matchText && !text.isEmpty()) {
-    const std::vector<float> all = m_index.scores(query);
     for (qint64 id : m_db.textMatches(text, o.limit)) {
       auto it = rowOf.find(id);
       if (it == rowOf.end() || (!keep.empty() && !keep[*it])) continue;

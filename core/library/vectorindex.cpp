@@ -35,7 +35,10 @@ std::vector<float> VectorIndex::scores(const std::vector<float>& query) const {
 
 std::vector<std::pair<int64_t, float>> VectorIndex::topK(const std::vector<float>& query, int64_t k,
                                                          const std::vector<bool>& keep) const {
-  const std::vector<float> s = scores(query);
+  return topKOf(scores(query), k, keep);
+}
+
+std::vector<std::pair<int64_t, float>> VectorIndex::topKOf(const std::vector<float>& s, int64_t k, const std::vector<bool>& keep) {
   // One pass with a min-heap of the k best: no copy of all scores.
   auto better = [](const std::pair<int64_t, float>& a, const std::pair<int64_t, float>& b) {
     return a.second > b.second || (a.second == b.second && a.first < b.first);

@@ -22,6 +22,9 @@ class VectorIndex {
   // empty = all rows).
   std::vector<std::pair<int64_t, float>> topK(const std::vector<float>& query, int64_t k,
                                               const std::vector<bool>& keep = {}) const;
+  // The same over scores already computed (one per row).
+  static std::vector<std::pair<int64_t, float>> topKOf(const std::vector<float>& scores, int64_t k,
+                                                       const std::vector<bool>& keep = {});
 
  private:
   std::vector<float> m_data;
