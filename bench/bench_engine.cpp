@@ -24,12 +24,23 @@ namespace {
 
 const std::filesystem::path kVocab = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
 
+// --precision=fp32|bf16|int8 (default fp32): the numeric mode every model is loaded in.
+blip::Precision g_precision = blip::Precision::Float32;
+
 const blip::BlipModel& model(blip::BlipHead head) {
   static std::map<int, std::unique_ptr<blip::BlipModel>> models;
   auto& m = models[static_cast<int>(head)];
-  if (!m) m = blip::BlipModel::load(bench::randomBaseModel(kVocab, {head}));
+  if (!m) {
+    blip::LoadOptions o;
+    o.precision = g_precision;
+    m = blip::BlipModel::load(bench::randomBaseModel(kVocab, {head}), o);
+  }
   return *m;
 }
+
+// The vision encoder's and the decoder's weights are read in these modes.
+blip::Precision visionPrecision() { return g_precision; }
+double decoderBytesPerWeight() { return g_precision == blip::Precision::BFloat16 ? 2.0 : 4.0; }
 
 // A 12-megapixel photo-like JPEG (4000 x 3000).
 const QByteArray& photoJpeg() {
@@ -64,13 +75,13 @@ double vitFlops(const blip::BlipVisionConfig& v) {
   return v.num_hidden_layers * per_layer + 2 * (n - 1) * d * 3 * v.patch_size * v.patch_size;
 }
 
-// fp32 weight bytes the decoder reads for each generated token: every text-decoder matrix except
+// Weight bytes the decoder reads for each generated token: every text-decoder matrix except
 // the embeddings (gathered, not read whole) and the cross-attention keys/values (computed once
 // per image), plus the LM head.
 double decoderBytesPerToken(const blip::BlipTextConfig& t) {
   const double d = t.hidden_size, i = t.intermediate_size, v = t.vocab_size;
   const double per_layer = 4 * d * d + 2 * d * d + 2 * d * i;  // self q,k,v,o; cross q,o; MLP
-  return 4.0 * (t.num_hidden_layers * per_layer + d * d + v * d);
+  return decoderBytesPerWeight() * (t.num_hidden_layers * per_layer + d * d + v * d);
 }
 
 void BM_DecodeAndPreprocess(benchmark::State& state) {
@@ -86,8 +97,8 @@ void BM_ImageEncode(benchmark::State& state) {
   const double flops = vitFlops(m.config().vision_config);
   state.counters["GFLOP"] = flops / 1e9;
   state.counters["achieved_GFLOPs"] = benchmark::Counter(flops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
-  state.counters["gemm_GFLOPs_bound"] = bench::gemmFlops() / 1e9;
-  state.counters["bound_s"] = flops / bench::gemmFlops();
+  state.counters["gemm_GFLOPs_bound"] = bench::gemmFlops(visionPrecision()) / 1e9;
+  state.counters["bound_s"] = flops / bench::gemmFlops(visionPrecision());
   addPeakRss(state);
 }
 BENCHMARK(BM_ImageEncode)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
@@ -105,8 +116,8 @@ void caption(benchmark::State& state, int beams) {
   const double bytes = decoderBytesPerToken(m.config().text_config);
   state.counters["weights_MB_per_token"] = bytes / 1e6;
   state.counters["token_bound_ms"] = bytes / bench::readBandwidth() * 1e3;
-  state.counters["encode_bound_s"] = vitFlops(m.config().vision_config) / bench::gemmFlops();
-  state.counters["bound_s"] = 20 * bytes / bench::readBandwidth() + vitFlops(m.config().vision_config) / bench::gemmFlops();
+  state.counters["encode_bound_s"] = vitFlops(m.config().vision_config) / bench::gemmFlops(visionPrecision());
+  state.counters["bound_s"] = 20 * bytes / bench::readBandwidth() + vitFlops(m.config().vision_config) / bench::gemmFlops(visionPrecision());
   addPeakRss(state);
 }
 void BM_CaptionGreedy20(benchmark::State& state) { caption(state, 1); }
@@ -127,7 +138,7 @@ void BM_ItcImages(benchmark::State& state) {
   const std::vector<blip::PixelValues> batch(static_cast<size_t>(state.range(0)), pixels());
   for (auto _ : state) benchmark::DoNotOptimize(m.embed_images(batch));
   state.counters["images_per_s"] = benchmark::Counter(static_cast<double>(state.range(0) * state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["bound_images_per_s"] = bench::gemmFlops() / vitFlops(m.config().vision_config);
+  state.counters["bound_images_per_s"] = bench::gemmFlops(visionPrecision()) / vitFlops(m.config().vision_config);
   addPeakRss(state);
 }
 BENCHMARK(BM_ItcImages)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
@@ -143,7 +154,7 @@ BENCHMARK(BM_TextQuery)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_ItmPerCandidate(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::Retrieval);
   for (auto _ : state) benchmark::DoNotOptimize(m.match({pixels()}, {"kids on a beach at sunset"}, 35));
-  state.counters["encode_bound_s"] = vitFlops(m.config().vision_config) / bench::gemmFlops();
+  state.counters["encode_bound_s"] = vitFlops(m.config().vision_config) / bench::gemmFlops(visionPrecision());
 }
 BENCHMARK(BM_ItmPerCandidate)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
@@ -151,5 +162,19 @@ BENCHMARK(BM_ItmPerCandidate)->Unit(benchmark::kMillisecond)->UseRealTime()->Min
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--precision=", 0) != 0) continue;
+    const auto p = blip::parse_precision(arg.substr(12));
+    if (!p) {
+      std::fprintf(stderr, "unknown precision %s (fp32, bf16 or int8)\n", arg.c_str());
+      return 2;
+    }
+    g_precision = *p;
+    for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+    --argc;
+    break;
+  }
+  std::printf("precision: %s\n", blip::precision_name(g_precision));
   return bench::runBenchmarks(argc, argv, [] { blip::init_torch_threads(); });
 }

@@ -8,7 +8,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <vector>
+
+#include "nn_layers.h"
 
 namespace glimpse::bench {
 
@@ -41,22 +44,29 @@ inline double readBandwidth() {
   return bw;
 }
 
-// fp32 GEMM rate (FLOP/s) of libtorch's BLAS on a ViT-B-sized product ([577 x 768] x [768 x 3072]),
-// best of 10: the compute bound of the vision encoder.
-inline double gemmFlops() {
-  static double f = [] {
-    at::Tensor a = at::randn({577, 768}), b = at::randn({768, 3072});
-    at::Tensor c = at::mm(a, b);
-    double best = 0;
-    for (int rep = 0; rep < 10; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      for (int k = 0; k < 5; ++k) at::mm_out(c, a, b);
-      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);
+// GEMM rate (FLOP/s) on a ViT-B-sized product ([577 x 768] x [768 x 3072]), best of 10: the
+// compute bound of the vision encoder. fp32: libtorch's BLAS; bf16 and int8: the engine's own
+// linear layer in that mode (oneDNN), i.e. the fastest product that mode can use.
+inline double gemmFlops(blip::Precision p = blip::Precision::Float32) {
+  static std::map<blip::Precision, double> cache;
+  if (auto it = cache.find(p); it != cache.end()) return it->second;
+  at::Tensor a = at::randn({577, 768});
+  blip::Linear linear(768, 3072, /*with_bias=*/false);
+  linear->weight.copy_(at::randn({3072, 768}) * 0.02);
+  linear->set_precision(p);
+  at::Tensor b = linear->weight.t().contiguous(), c = at::mm(a, b);
+  if (p != blip::Precision::Float32) a = a.to(p == blip::Precision::BFloat16 ? at::kBFloat16 : at::kFloat);
+  double best = 0;
+  for (int rep = 0; rep < 10; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < 5; ++k) {
+      if (p == blip::Precision::Float32) at::mm_out(c, a, b);
+      else benchmark::DoNotOptimize(linear->forward(a));
     }
-    return best;
-  }();
-  return f;
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);
+  }
+  return cache[p] = best;
 }
 
 inline void addPeakRss(benchmark::State& state) {

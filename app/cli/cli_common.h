@@ -52,8 +52,14 @@ inline double toDouble(const QString& s, const char* what) {
 
 inline std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p) {
   if (!p.isSet("model")) throw UsageError("--model DIR is required");
+  blip::LoadOptions options;
+  if (p.isSet("precision")) {
+    const auto mode = blip::parse_precision(p.value("precision").toStdString());
+    if (!mode) throw UsageError("--precision must be fp32, bf16 or int8, got '" + p.value("precision").toStdString() + "'");
+    options.precision = *mode;
+  }
   try {
-    return blip::BlipModel::load(p.value("model").toStdString());
+    return blip::BlipModel::load(p.value("model").toStdString(), options);
   } catch (const blip::BlipError& e) {
     throw ModelError(e.what());
   }

@@ -103,6 +103,7 @@ int runIndex(const QStringList& args) {
   Options o;
   o.add("library", "DB");
   o.add("model", "DIR");
+  o.add("precision", "MODE");
   o.add("exclude", "GLOB");
   o.add("include-hidden");
   o.add("batch", "N");
@@ -171,6 +172,7 @@ int runSearch(const QStringList& args) {
   Options o;
   o.add("library", "DB");
   o.add("model", "DIR");
+  o.add("precision", "MODE");
   o.add("rerank", "K");
   o.add("no-text-match");
   o.add("threads", "N");
@@ -197,6 +199,7 @@ int runSimilar(const QStringList& args) {
   Options o;
   o.add("library", "DB");
   o.add("model", "DIR");
+  o.add("precision", "MODE");
   o.add("threads", "N");
   o.add("json");
   addFilterOptions(o);
@@ -241,6 +244,7 @@ int runLibrary(const QStringList& args) {
   Options o;
   o.add("library", "DB");
   o.add("model", "DIR");
+  o.add("precision", "MODE");
   o.add("json");
   o.parse(args);
   auto& p = o.parser;

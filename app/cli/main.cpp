@@ -39,7 +39,8 @@ const char* kUsageText =
     "  --sample [--top-p X] [--top-k N] [--temperature X] [--seed N]\n"
     "\n"
     "common options: --threads N, --ignore-exif-orientation (use stored pixel order, as a plain\n"
-    "Hugging Face call does), --help\n"
+    "Hugging Face call does), --precision fp32|bf16|int8 (numeric mode: fp32, the default, matches\n"
+    "Hugging Face exactly; bf16 and int8 are faster and close, see docs/performance.md), --help\n"
     "\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error, 5 library error, 130 cancelled\n";
 
@@ -105,6 +106,7 @@ constexpr size_t kChunk = 8;
 int runGenerate(const QStringList& args, bool ask) {
   Options o;
   o.add("model", "DIR");
+  o.add("precision", "MODE");
   o.add(ask ? "question" : "prompt", "TEXT");
   o.add("json");
   o.add("threads", "N");
@@ -155,6 +157,7 @@ int runGenerate(const QStringList& args, bool ask) {
 int runMatch(const QStringList& args) {
   Options o;
   o.add("model", "DIR");
+  o.add("precision", "MODE");
   o.add("text", "TEXT");
   o.add("json");
   o.add("threads", "N");
@@ -196,6 +199,7 @@ int runMatch(const QStringList& args) {
 int runEmbed(const QStringList& args) {
   Options o;
   o.add("model", "DIR");
+  o.add("precision", "MODE");
   o.add("image");
   o.add("text");
   o.add("json");

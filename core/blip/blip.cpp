@@ -28,6 +28,7 @@ struct BlipModel::Impl {
   BlipForConditionalGeneration captioning{nullptr};
   BlipForQuestionAnswering vqa{nullptr};
   BlipForImageTextRetrieval retrieval{nullptr};
+  Precision precision = Precision::Float32;
 
   at::Tensor stack_pixels(const std::vector<PixelValues>& images) const {
     const int64_t h = config.vision_config.image_size, w = config.vision_config.image_size;
@@ -176,6 +177,17 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
     impl->retrieval = BlipForImageTextRetrieval(impl->config);
     load_head_weights(*impl->retrieval, BlipHead::Retrieval, impl->config, w);
   }
+  // Numeric mode: bf16 for every linear layer, int8 for the vision encoder's only.
+  impl->precision = options.precision;
+  if (options.precision != Precision::Float32) {
+    for (torch::nn::Module* head : std::initializer_list<torch::nn::Module*>{
+             impl->captioning ? impl->captioning.get() : nullptr, impl->vqa ? impl->vqa.get() : nullptr,
+             impl->retrieval ? impl->retrieval.get() : nullptr}) {
+      if (!head) continue;
+      auto vision = head->named_children()["vision_model"];
+      set_linear_precision(options.precision == Precision::Int8 ? *vision : *head, options.precision);
+    }
+  }
   if (!impl->captioning && !impl->vqa && !impl->retrieval) {
     // Let the strict loader explain what is missing for the head config.json asks for.
     BlipHead want = BlipHead::Captioning;
@@ -206,6 +218,7 @@ const BertTokenizer& BlipModel::tokenizer() const { return impl_->tokenizer; }
 const BlipImageProcessor& BlipModel::processor() const { return impl_->processor; }
 const std::filesystem::path& BlipModel::dir() const { return impl_->dir; }
 std::string BlipModel::weights_dtype() const { return impl_->weights.stored_dtype; }
+Precision BlipModel::precision() const { return impl_->precision; }
 
 PixelValues BlipModel::preprocess(const Rgb8Image& image) const { return impl_->processor.preprocess(image); }
 

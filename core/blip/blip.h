@@ -10,6 +10,7 @@
 #include "configuration_blip.h"
 #include "generation_config.h"
 #include "image_processing_blip.h"
+#include "precision.h"
 #include "tokenization_bert.h"
 
 namespace glimpse::blip {
@@ -21,6 +22,9 @@ struct LoadOptions {
   // Folder whose vocab.txt / tokenizer.json to use when the model folder has none (converted
   // checkpoints often ship weights and configs only). Empty: the model folder only.
   std::filesystem::path tokenizer_dir;
+  // Numeric mode (precision.h). Float32 matches Hugging Face to the token; the others are faster
+  // and only close. Load throws BlipError when this machine cannot run the mode.
+  Precision precision = Precision::Float32;
 };
 
 struct GeneratedText {
@@ -70,6 +74,7 @@ class BlipModel {
   const BlipImageProcessor& processor() const;
   const std::filesystem::path& dir() const;
   std::string weights_dtype() const;  // as stored: F32, F16, BF16
+  Precision precision() const;        // the numeric mode it runs in
 
   PixelValues preprocess(const Rgb8Image& image) const;
 

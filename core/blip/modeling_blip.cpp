@@ -39,7 +39,7 @@ at::Tensor BlipAttentionImpl::forward(const at::Tensor& x) {
   at::Tensor mixed = qkv->forward(x).reshape({b, t, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
   at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
   at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * scale;
-  at::Tensor ctx = at::matmul(at::softmax(scores, /*dim=*/-1), v);  // [B, heads, T, hd]
+  at::Tensor ctx = at::matmul(softmax_like(scores, v), v);  // [B, heads, T, hd]
   return projection->forward(ctx.permute({0, 2, 1, 3}).reshape({b, t, heads * head_dim}));
 }
 
@@ -116,13 +116,14 @@ at::Tensor BlipForImageTextRetrievalImpl::itm_logits(const at::Tensor& image_emb
   TextForwardOptions o;
   o.encoder_hidden_states = image_embeds;
   at::Tensor q = text_encoder->forward(input_ids, attention_mask, o);  // [pairs, L, D_t]
-  return itm_head->forward(q.select(/*dim=*/1, 0));
+  return itm_head->forward(q.select(/*dim=*/1, 0)).to(at::kFloat);
 }
 
 namespace {
 at::Tensor l2_normalize(const at::Tensor& x) {
   // torch.nn.functional.normalize(x, dim=-1): x / max(||x||, 1e-12)
-  return x / x.norm(2, /*dim=*/-1, /*keepdim=*/true).clamp_min(1e-12);
+  const at::Tensor f = x.to(at::kFloat);  // bf16 mode: the projection's output is bfloat16
+  return f / f.norm(2, /*dim=*/-1, /*keepdim=*/true).clamp_min(1e-12);
 }
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "errors.h"
+#include "small_gemm.h"
 
 namespace glimpse::blip {
 
@@ -27,8 +28,12 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
                                               const at::Tensor& encoder_hidden_states, TextLayerCache* cache,
                                               int64_t rows_per_item) {
   const int64_t rows = hidden.size(0), len = hidden.size(1);
-  auto split_heads = [&](const at::Tensor& x) {  // [n, T, D] -> [n, heads, T, head_dim]
-    return x.view({x.size(0), x.size(1), heads, head_dim}).permute({0, 2, 1, 3});
+  // [n, T, D] -> [n, heads, T, head_dim]. In float32 even in the bf16 mode: the text model's
+  // attention products are tiny (one query row per step), and bfloat16 products of that size
+  // miss oneDNN and run in a slow scalar loop.
+  auto split_heads = [&](const at::Tensor& x) {
+    const at::Tensor f = x.scalar_type() == at::kFloat ? x : x.to(at::kFloat);
+    return f.view({f.size(0), f.size(1), heads, head_dim}).permute({0, 2, 1, 3});
   };
   at::Tensor q = split_heads(query->forward(hidden));  // [rows, heads, L, hd]
   at::Tensor k, v;
@@ -38,8 +43,9 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
       v = cache->cross_value;
     } else {
       // [items, heads, N, hd], computed once per image and shared by all rows of that item
-      k = split_heads(key->forward(encoder_hidden_states));
-      v = split_heads(value->forward(encoder_hidden_states));
+      // Contiguous per head: every decoder step streams them.
+      k = split_heads(key->forward(encoder_hidden_states)).contiguous();
+      v = split_heads(value->forward(encoder_hidden_states)).contiguous();
       if (cache) {
         cache->cross_key = k;
         cache->cross_value = v;
@@ -65,10 +71,14 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
       cache->self_value = v;
     }
   }
-  // [n, heads, Lq, S]
-  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));
-  if (mask.defined()) scores = scores + mask;
-  at::Tensor ctx = at::matmul(at::softmax(scores, /*dim=*/-1), v);  // [n, heads, Lq, hd]
+  at::Tensor ctx;  // [n, heads, Lq, hd]
+  if (q.size(2) <= kSmallGemmMaxRows) {
+    ctx = small_attention(q, k, v, mask, std::sqrt(static_cast<double>(head_dim)));
+  } else {
+    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));  // [n, heads, Lq, S]
+    if (mask.defined()) scores = scores + mask;
+    ctx = at::matmul(softmax_like(scores, v), v);
+  }
   if (is_cross && rows_per_item > 1) {
     const int64_t items = k.size(0);
     ctx = ctx.reshape({items, heads, rows_per_item, len, head_dim}).permute({0, 2, 1, 3, 4}).reshape({rows, heads, len, head_dim});

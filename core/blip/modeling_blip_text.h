@@ -137,7 +137,7 @@ TORCH_MODULE(BlipTextPredictionHeadTransform);
 // BlipTextLMPredictionHead: decoder.bias is tied to bias and stored once, as `bias`.
 struct BlipTextLMPredictionHeadImpl : torch::nn::Module {
   explicit BlipTextLMPredictionHeadImpl(const BlipTextConfig& config);
-  at::Tensor forward(const at::Tensor& x) { return at::linear(transform->forward(x), decoder->weight, bias); }
+  at::Tensor forward(const at::Tensor& x) { return decoder->forward(transform->forward(x), bias); }  // float32 logits
   BlipTextPredictionHeadTransform transform{nullptr};
   Linear decoder{nullptr};
   at::Tensor bias;

@@ -5,26 +5,30 @@
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
+#include "precision.h"
+
 namespace glimpse::blip {
 
-// torch.nn.Linear
+// torch.nn.Linear. In the bf16 and int8 modes (set_precision) it keeps a low-precision copy of
+// its weight next to the float32 parameter and computes with that.
 struct LinearImpl : torch::nn::Module {
   LinearImpl(int64_t in_features, int64_t out_features, bool with_bias = true) {
     weight = register_parameter("weight", at::empty({out_features, in_features}), /*requires_grad=*/false);
     if (with_bias) bias = register_parameter("bias", at::empty({out_features}), /*requires_grad=*/false);
   }
-  at::Tensor forward(const at::Tensor& x) {
-    // One row (a decoder step with a single beam): a matrix-vector product reads the weights
-    // once at memory speed, where a GEMM with M = 1 is slower.
-    if (x.numel() == x.size(-1) && x.is_contiguous()) {
-      at::Tensor y = bias.defined() ? at::addmv(bias, weight, x.view({-1})) : at::mv(weight, x.view({-1}));
-      auto shape = x.sizes().vec();
-      shape.back() = weight.size(0);
-      return y.view(shape);
-    }
-    return at::linear(x, weight, bias);
-  }
+  // float32 input: float32 output. bf16 mode: bfloat16 output (callers widen where it matters).
+  at::Tensor forward(const at::Tensor& x) { return forward(x, bias); }
+  // Same with another bias (the LM head's bias is a separate parameter).
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& b);
+  // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies.
+  void set_precision(Precision p);
+  Precision precision() const { return precision_; }
   at::Tensor weight, bias;
+
+ private:
+  Precision precision_ = Precision::Float32;
+  at::Tensor weight_bf16_, bias_bf16_;  // BFloat16
+  c10::IValue packed_int8_;             // Int8: oneDNN packed per-channel int8 weight
 };
 TORCH_MODULE(Linear);
 
@@ -34,7 +38,10 @@ struct LayerNormImpl : torch::nn::Module {
     weight = register_parameter("weight", at::empty({dim}), false);
     bias = register_parameter("bias", at::empty({dim}), false);
   }
-  at::Tensor forward(const at::Tensor& x) { return at::layer_norm(x, {dim_}, weight, bias, eps_); }
+  // Always in float32 (a bfloat16 input from a linear layer is widened first).
+  at::Tensor forward(const at::Tensor& x) {
+    return at::layer_norm(x.scalar_type() == weight.scalar_type() ? x : x.to(weight.scalar_type()), {dim_}, weight, bias, eps_);
+  }
   at::Tensor weight, bias;
   int64_t dim_;
   double eps_;
@@ -60,5 +67,15 @@ struct PatchConv2dImpl : torch::nn::Module {
   int64_t patch_;
 };
 TORCH_MODULE(PatchConv2d);
+
+// Sets the precision of every Linear under `root`.
+void set_linear_precision(torch::nn::Module& root, Precision p);
+
+// Softmax over the last dimension in float32, returned in `like`'s dtype (attention
+// probabilities meet the values in the values' dtype).
+inline at::Tensor softmax_like(const at::Tensor& scores, const at::Tensor& like) {
+  at::Tensor p = scores.scalar_type() == at::kFloat ? at::softmax(scores, -1) : at::softmax(scores.to(at::kFloat), -1);
+  return p.scalar_type() == like.scalar_type() ? p : p.to(like.scalar_type());
+}
 
 }  // namespace glimpse::blip

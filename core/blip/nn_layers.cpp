@@ -1,0 +1,114 @@
+#include "nn_layers.h"
+
+#include <ATen/core/dispatch/Dispatcher.h>
+
+#include "errors.h"
+#include "small_gemm.h"
+
+namespace glimpse::blip {
+
+const char* precision_name(Precision p) {
+  switch (p) {
+    case Precision::Float32: return "fp32";
+    case Precision::BFloat16: return "bf16";
+    case Precision::Int8: return "int8";
+  }
+  return "fp32";
+}
+
+std::optional<Precision> parse_precision(const std::string& name) {
+  if (name == "fp32" || name == "float32") return Precision::Float32;
+  if (name == "bf16" || name == "bfloat16") return Precision::BFloat16;
+  if (name == "int8") return Precision::Int8;
+  return std::nullopt;
+}
+
+std::string precision_problem(Precision p) {
+  if (p == Precision::BFloat16) {
+    // libtorch 1.13 sends bfloat16 products to oneDNN only on AVX-512 CPUs; elsewhere they run
+    // in a scalar loop many times slower than float32.
+    __builtin_cpu_init();
+    if (!at::hasMKLDNN()) return "this libtorch was built without oneDNN";
+    if (!__builtin_cpu_supports("avx512bf16")) return "this CPU has no AVX-512 BF16 instructions";
+  }
+  if (p == Precision::Int8) {
+    const auto& engines = at::globalContext().supportedQEngines();
+    if (std::find(engines.begin(), engines.end(), at::QEngine::ONEDNN) == engines.end())
+      return "this libtorch has no oneDNN quantized engine";
+  }
+  return {};
+}
+
+namespace {
+c10::OperatorHandle quantized_op(const char* name) {
+  return c10::Dispatcher::singleton().findSchemaOrThrow(name, "");
+}
+}  // namespace
+
+at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
+  // A few rows (decoder steps, one per beam): our kernel reads the weights once for all rows.
+  // One float32 row stays with OpenBLAS's matrix-vector product below, which is faster here.
+  const bool one_row = x.numel() == x.size(-1);
+  if (precision_ != Precision::Int8 && x.numel() > 0 && x.numel() <= kSmallGemmMaxRows * x.size(-1) &&
+      !(one_row && precision_ == Precision::Float32)) {
+    const at::Tensor& w = precision_ == Precision::BFloat16 ? weight_bf16_ : weight;
+    if (w.is_contiguous() && small_gemm_available(w.scalar_type()) && (!b.defined() || b.scalar_type() == at::kFloat))
+      return small_rows_linear(x.scalar_type() == at::kFloat ? x.contiguous() : x.to(at::kFloat).contiguous(), w, b);
+  }
+  switch (precision_) {
+    case Precision::BFloat16: {
+      const at::Tensor xb = x.scalar_type() == at::kBFloat16 ? x : x.to(at::kBFloat16);
+      if (b.defined() && b.is_same(bias)) return at::linear(xb, weight_bf16_, bias_bf16_);
+      at::Tensor y = at::linear(xb, weight_bf16_);
+      return b.defined() ? y + b : y;  // float32 bias: float32 result
+    }
+    case Precision::Int8: {
+      static const c10::OperatorHandle op = quantized_op("quantized::linear_dynamic");
+      c10::Stack stack{x.scalar_type() == at::kFloat ? x.contiguous() : x.to(at::kFloat).contiguous(), packed_int8_, false};
+      op.callBoxed(&stack);
+      at::Tensor y = stack[0].toTensor();
+      return b.defined() ? y + b : y;  // packed without a bias: the LM head passes its own
+    }
+    case Precision::Float32: break;
+  }
+  // One row (a decoder step with a single beam): a matrix-vector product reads the weights
+  // once at memory speed, where a GEMM with M = 1 is slower.
+  if (one_row && x.is_contiguous()) {
+    at::Tensor y = b.defined() ? at::addmv(b, weight, x.view({-1})) : at::mv(weight, x.view({-1}));
+    auto shape = x.sizes().vec();
+    shape.back() = weight.size(0);
+    return y.view(shape);
+  }
+  return at::linear(x, weight, b);
+}
+
+void LinearImpl::set_precision(Precision p) {
+  weight_bf16_ = bias_bf16_ = at::Tensor();
+  packed_int8_ = c10::IValue();
+  precision_ = p;
+  if (p == Precision::BFloat16) {
+    weight_bf16_ = weight.to(at::kBFloat16).contiguous();
+    if (bias.defined()) bias_bf16_ = bias.to(at::kBFloat16);
+  } else if (p == Precision::Int8) {
+    // Symmetric per-output-channel int8 weights; the input is quantized per call from its own
+    // range (dynamic quantization), accumulation in int32, output float32.
+    at::globalContext().setQEngine(at::QEngine::ONEDNN);
+    at::Tensor scales = (weight.abs().amax({1}) / 127.0).clamp_min(1e-12).to(at::kDouble);
+    at::Tensor zero_points = at::zeros({weight.size(0)}, at::kLong);
+    at::Tensor wq = at::quantize_per_channel(weight.contiguous(), scales, zero_points, 0, at::kQInt8);
+    c10::Stack stack{wq, c10::optional<at::Tensor>()};
+    quantized_op("quantized::linear_prepack").callBoxed(&stack);
+    packed_int8_ = stack[0];
+  }
+}
+
+void set_linear_precision(torch::nn::Module& root, Precision p) {
+  if (p != Precision::Float32) {
+    const std::string problem = precision_problem(p);
+    if (!problem.empty()) throw BlipError(std::string(precision_name(p)) + " mode is not available: " + problem);
+  }
+  for (const auto& m : root.modules(/*include_self=*/true))
+    if (auto* linear = dynamic_cast<LinearImpl*>(m.get())) linear->set_precision(p);
+}
+
+}  // namespace glimpse::blip

@@ -1,0 +1,221 @@
+#include "small_gemm.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/record_function.h>
+#include <immintrin.h>
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+// GCC 12 reports its own _mm512_reduce_add_ps as possibly uninitialised.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace glimpse::blip {
+
+namespace {
+
+// Output columns [j0, j1) of every row: y[r, j] = sum_k x[r, k] * w[j, k] + b[j]. Each weight
+// row is read once for all rows.
+template <int Rows>
+__attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, const float* w, const float* b, float* y,
+                                                 int64_t n, int64_t j0, int64_t j1) {
+  const int64_t kv = k / 16 * 16;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (k - kv)) - 1);
+  for (int64_t j = j0; j < j1; ++j) {
+    const float* wr = w + j * k;
+    __m512 acc[Rows], acc2[Rows];
+    #pragma GCC unroll 4
+    for (int r = 0; r < Rows; ++r) acc[r] = acc2[r] = _mm512_set1_ps(0.0f);
+    int64_t i = 0;
+    for (; i + 32 <= kv; i += 32) {  // two accumulators per row hide the FMA latency
+      const __m512 w0 = _mm512_loadu_ps(wr + i), w1 = _mm512_loadu_ps(wr + i + 16);
+      #pragma GCC unroll 4
+      for (int r = 0; r < Rows; ++r) {
+        acc[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x + r * k + i), acc[r]);
+        acc2[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x + r * k + i + 16), acc2[r]);
+      }
+    }
+    for (; i < kv; i += 16) {
+      const __m512 w0 = _mm512_loadu_ps(wr + i);
+      #pragma GCC unroll 4
+      for (int r = 0; r < Rows; ++r) acc[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x + r * k + i), acc[r]);
+    }
+    if (tail) {
+      const __m512 w0 = _mm512_maskz_loadu_ps(tail, wr + kv);
+      #pragma GCC unroll 4
+      for (int r = 0; r < Rows; ++r) acc[r] = _mm512_fmadd_ps(w0, _mm512_maskz_loadu_ps(tail, x + r * k + kv), acc[r]);
+    }
+    const float bj = b ? b[j] : 0.0f;
+    #pragma GCC unroll 4
+    for (int r = 0; r < Rows; ++r) y[r * n + j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[r], acc2[r])) + bj;
+  }
+}
+
+// The same with bfloat16 weights and the rows rounded to bfloat16 (xb), products summed in float32.
+template <int Rows>
+__attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
+                                                                       const float* b, float* y, int64_t n, int64_t j0,
+                                                                       int64_t j1) {
+  const int64_t kv = k / 32 * 32;
+  const __mmask32 tail = static_cast<__mmask32>((1ull << (k - kv)) - 1);
+  for (int64_t j = j0; j < j1; ++j) {
+    const uint16_t* wr = w + j * k;
+    __m512 acc[Rows];
+    #pragma GCC unroll 4
+    for (int r = 0; r < Rows; ++r) acc[r] = _mm512_set1_ps(0.0f);
+    for (int64_t i = 0; i < kv; i += 32) {
+      const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wr + i);
+      #pragma GCC unroll 4
+      for (int r = 0; r < Rows; ++r) acc[r] = _mm512_dpbf16_ps(acc[r], w0, (__m512bh)_mm512_loadu_si512(xb + r * k + i));
+    }
+    if (tail) {
+      const __m512bh w0 = (__m512bh)_mm512_maskz_loadu_epi16(tail, wr + kv);
+      #pragma GCC unroll 4
+      for (int r = 0; r < Rows; ++r)
+        acc[r] = _mm512_dpbf16_ps(acc[r], w0, (__m512bh)_mm512_maskz_loadu_epi16(tail, xb + r * k + kv));
+    }
+    const float bj = b ? b[j] : 0.0f;
+    #pragma GCC unroll 4
+    for (int r = 0; r < Rows; ++r) y[r * n + j] = _mm512_reduce_add_ps(acc[r]) + bj;
+  }
+}
+
+// Enough output columns per task that a task reads ~64 KiB of weights.
+int64_t grain(int64_t k, int64_t item_size) { return std::max<int64_t>(16, (64 << 10) / std::max<int64_t>(1, k * item_size)); }
+
+}  // namespace
+
+bool small_gemm_available(at::ScalarType weight_type) {
+  static const bool f32 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
+  static const bool bf16 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512bf16");
+  }();
+  return weight_type == at::kFloat ? f32 : weight_type == at::kBFloat16 ? bf16 : false;
+}
+
+at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+  RECORD_FUNCTION("glimpse::small_rows_linear", std::vector<c10::IValue>());
+  const int64_t k = weight.size(1), n = weight.size(0), m = x.numel() / k;
+  TORCH_CHECK(x.scalar_type() == at::kFloat && x.is_contiguous() && x.size(-1) == k && m <= kSmallGemmMaxRows,
+              "small_rows_linear: bad input");
+  TORCH_CHECK(weight.is_contiguous() && (!bias.defined() || (bias.scalar_type() == at::kFloat && bias.numel() == n)),
+              "small_rows_linear: bad weight");
+  auto shape = x.sizes().vec();
+  shape.back() = n;
+  at::Tensor y = at::empty(shape, x.options());
+  const at::Tensor bc = bias.defined() ? bias.contiguous() : bias;
+  const float* bp = bc.defined() ? bc.data_ptr<float>() : nullptr;
+  float* yp = y.data_ptr<float>();
+  // Output columns split across threads; the rows in groups of at most four per kernel call.
+  auto run = [&](auto* xp, auto* wp, int64_t item_size, const auto& kernels) {
+    at::parallel_for(0, n, grain(k, item_size), [&](int64_t j0, int64_t j1) {
+      for (int64_t r0 = 0; r0 < m; r0 += 4)
+        kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xp + r0 * k, k, wp, bp, yp + r0 * n, n, j0, j1);
+    });
+  };
+  if (weight.scalar_type() == at::kFloat) {
+    using Kernel = decltype(&rows_f32<1>);
+    static constexpr std::array<Kernel, 4> kernels{rows_f32<1>, rows_f32<2>, rows_f32<3>, rows_f32<4>};
+    run(x.data_ptr<float>(), weight.data_ptr<float>(), 4, kernels);
+  } else {
+    TORCH_CHECK(weight.scalar_type() == at::kBFloat16, "small_rows_linear: weight must be float32 or bfloat16");
+    const at::Tensor xb = x.to(at::kBFloat16).contiguous();  // round to nearest even, as oneDNN does
+    using Kernel = decltype(&rows_bf16<1>);
+    static constexpr std::array<Kernel, 4> kernels{rows_bf16<1>, rows_bf16<2>, rows_bf16<3>, rows_bf16<4>};
+    run(reinterpret_cast<const uint16_t*>(xb.data_ptr<at::BFloat16>()),
+        reinterpret_cast<const uint16_t*>(weight.data_ptr<at::BFloat16>()), 2, kernels);
+  }
+  return y;
+}
+
+namespace {
+
+// One (batch, head) of small_attention. Generic: any head size, in plain loops.
+void attend_generic(const float* qi, const float* kb, int64_t ks, const float* vb, int64_t vs, const float* mi,
+                    int64_t S, int64_t D, float div, float* p, float* oi) {
+  float mx = -INFINITY;
+  for (int64_t s = 0; s < S; ++s) {
+    float dot = 0.0f;
+    for (int64_t d = 0; d < D; ++d) dot += qi[d] * kb[s * ks + d];
+    p[s] = dot / div + (mi ? mi[s] : 0.0f);
+    mx = std::max(mx, p[s]);
+  }
+  float sum = 0.0f;
+  for (int64_t s = 0; s < S; ++s) sum += (p[s] = std::exp(p[s] - mx));
+  for (int64_t d = 0; d < D; ++d) oi[d] = 0.0f;
+  for (int64_t s = 0; s < S; ++s) {
+    const float w = p[s] / sum;
+    for (int64_t d = 0; d < D; ++d) oi[d] += w * vb[s * vs + d];
+  }
+}
+
+// The same for head sizes of 16 to 128 in steps of 16 (BLIP's 64), in AVX-512 registers.
+__attribute__((target("avx512f"))) void attend_avx512(const float* qi, const float* kb, int64_t ks, const float* vb,
+                                                      int64_t vs, const float* mi, int64_t S, int64_t D, float div,
+                                                      float* p, float* oi) {
+  const int64_t nv = D / 16;
+  __m512 qv[8], acc[8];
+  for (int64_t c = 0; c < nv; ++c) qv[c] = _mm512_loadu_ps(qi + 16 * c);
+  float mx = -INFINITY;
+  for (int64_t s = 0; s < S; ++s) {
+    const float* kr = kb + s * ks;
+    __m512 dot = _mm512_mul_ps(qv[0], _mm512_loadu_ps(kr));
+    for (int64_t c = 1; c < nv; ++c) dot = _mm512_fmadd_ps(qv[c], _mm512_loadu_ps(kr + 16 * c), dot);
+    p[s] = _mm512_reduce_add_ps(dot) / div + (mi ? mi[s] : 0.0f);
+    mx = std::max(mx, p[s]);
+  }
+  float sum = 0.0f;
+  for (int64_t s = 0; s < S; ++s) sum += (p[s] = std::exp(p[s] - mx));
+  for (int64_t c = 0; c < nv; ++c) acc[c] = _mm512_set1_ps(0.0f);
+  for (int64_t s = 0; s < S; ++s) {
+    const __m512 w = _mm512_set1_ps(p[s] / sum);
+    const float* vr = vb + s * vs;
+    for (int64_t c = 0; c < nv; ++c) acc[c] = _mm512_fmadd_ps(w, _mm512_loadu_ps(vr + 16 * c), acc[c]);
+  }
+  for (int64_t c = 0; c < nv; ++c) _mm512_storeu_ps(oi + 16 * c, acc[c]);
+}
+
+}  // namespace
+
+at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const at::Tensor& v_in, const at::Tensor& mask_in,
+                           double divisor) {
+  RECORD_FUNCTION("glimpse::small_attention", std::vector<c10::IValue>());
+  auto last_contiguous = [](const at::Tensor& t) { return t.stride(-1) == 1 ? t : t.contiguous(); };
+  const at::Tensor q = last_contiguous(q_in), k = last_contiguous(k_in), v = last_contiguous(v_in);
+  TORCH_CHECK(q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat && v.scalar_type() == at::kFloat,
+              "small_attention: float32 only");
+  const int64_t B = q.size(0), H = q.size(1), Lq = q.size(2), D = q.size(3), S = k.size(2);
+  at::Tensor mask;
+  if (mask_in.defined()) mask = mask_in.to(at::kFloat).expand({B, 1, Lq, S}).contiguous();
+  at::Tensor out = at::empty({B, H, Lq, D}, q.options());
+  const float* qp = q.data_ptr<float>();
+  const float* kp = k.data_ptr<float>();
+  const float* vp = v.data_ptr<float>();
+  const float* mp = mask.defined() ? mask.data_ptr<float>() : nullptr;
+  float* op = out.data_ptr<float>();
+  const float div = static_cast<float>(divisor);
+  const bool vectorised = D % 16 == 0 && D <= 128 && small_gemm_available(at::kFloat);
+  at::parallel_for(0, B * H, 1, [&](int64_t t0, int64_t t1) {
+    std::vector<float> p(static_cast<size_t>(S));
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t b = t / H, h = t % H;
+      const float* kb = kp + b * k.stride(0) + h * k.stride(1);
+      const float* vb = vp + b * v.stride(0) + h * v.stride(1);
+      for (int64_t i = 0; i < Lq; ++i) {
+        const float* qi = qp + b * q.stride(0) + h * q.stride(1) + i * q.stride(2);
+        const float* mi = mp ? mp + (b * Lq + i) * S : nullptr;
+        float* oi = op + ((b * H + h) * Lq + i) * D;
+        if (vectorised) attend_avx512(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
+        else attend_generic(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace glimpse::blip

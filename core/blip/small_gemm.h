@@ -1,0 +1,27 @@
+#pragma once
+// Linear layers on a few rows (decoder steps: one row per beam). Hand-written because libtorch
+// 1.13 has no good kernel for this shape: OpenBLAS repacks the whole weight matrix for every
+// GEMM with M > 1, and oneDNN's bfloat16 path pays a fixed cost per call that is larger than the
+// product itself. These kernels read each weight once for all rows, at memory speed.
+#include <ATen/ATen.h>
+
+namespace glimpse::blip {
+
+constexpr int64_t kSmallGemmMaxRows = 8;
+
+// Whether this CPU runs the kernels (AVX-512F for float32 weights, AVX-512 BF16 for bfloat16).
+bool small_gemm_available(at::ScalarType weight_type);
+
+// y = x W^T + b for x [..., K] float32 contiguous with at most kSmallGemmMaxRows rows, W [N, K]
+// contiguous float32 or bfloat16, b [N] float32 or undefined. Returns float32 [..., N].
+at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+
+// softmax(q k^T / divisor + mask) v for a few query rows (a decoder step), float32:
+// q [B, H, Lq, D], k and v [B, H, S, D] (rows may be strided, the last dimension contiguous),
+// mask undefined or broadcastable to [B, 1, Lq, S]. Returns [B, H, Lq, D]. One task per (B, H)
+// reads its keys and values once; libtorch's bmm runs one BLAS call per head with more overhead
+// than work at this size.
+at::Tensor small_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
+                           double divisor);
+
+}  // namespace glimpse::blip

@@ -1,0 +1,186 @@
+// The numeric modes: our few-row kernels against libtorch's products, the bf16 and int8 linear
+// layers, and the agreement of whole models in those modes with float32 (= transformers) on the
+// golden set. Prints a "[precision report]" with the agreement figures docs/performance.md quotes.
+#include <c10/core/InferenceMode.h>
+#include <gtest/gtest.h>
+
+#include <iomanip>
+#include <iostream>
+
+#include "blip.h"
+#include "errors.h"
+#include "golden.h"
+#include "nn_layers.h"
+#include "small_gemm.h"
+
+using namespace glimpse::blip;
+using glimpse::test::golden_set;
+using glimpse::test::golden_set_dirs;
+using glimpse::test::pixel_values_for;
+using glimpse::test::to_vector;
+
+namespace {
+
+// |a - b| relative to the largest |b|.
+double rel_diff(const at::Tensor& a, const at::Tensor& b) {
+  return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>() / std::max(1e-12, b.abs().max().item<double>());
+}
+
+TEST(SmallGemm, FewRowsMatchLibtorchInFloat32) {
+  if (!small_gemm_available(at::kFloat)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  c10::InferenceMode guard;
+  for (int64_t k : {16, 40, 768}) {
+    for (int64_t n : {5, 64, 301}) {
+      for (int64_t m = 1; m <= kSmallGemmMaxRows; ++m) {
+        const at::Tensor x = at::randn({m, k}), w = at::randn({n, k}), b = at::randn({n});
+        const at::Tensor ref = at::linear(x.to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+        EXPECT_LT(rel_diff(small_rows_linear(x, w, b), ref), 1e-5) << "m=" << m << " k=" << k << " n=" << n;
+        EXPECT_LT(rel_diff(small_rows_linear(x.view({1, m, k}), w, at::Tensor()), ref - b.to(at::kDouble)), 1e-5);
+      }
+    }
+  }
+}
+
+TEST(SmallGemm, BFloat16WeightsMatchTheRoundedProduct) {
+  if (!small_gemm_available(at::kBFloat16)) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  c10::InferenceMode guard;
+  for (int64_t k : {16, 50, 768, 3072}) {
+    for (int64_t m : {1, 3, 8}) {
+      const at::Tensor x = at::randn({m, k}), w = at::randn({97, k}).to(at::kBFloat16), b = at::randn({97});
+      // The kernel rounds x to bfloat16 and sums exact products in float32.
+      const at::Tensor ref = at::linear(x.to(at::kBFloat16).to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+      const at::Tensor y = small_rows_linear(x, w, b);
+      EXPECT_EQ(y.scalar_type(), at::kFloat);
+      EXPECT_LT(rel_diff(y, ref), 1e-5) << "m=" << m << " k=" << k;
+    }
+  }
+}
+
+TEST(SmallAttention, MatchesSoftmaxAttention) {
+  c10::InferenceMode guard;
+  for (int64_t d : {8, 64}) {  // the plain and the AVX-512 path
+    for (int64_t s : {1, 7, 577}) {
+      for (int64_t lq : {1, 3}) {
+        const int64_t b = 2, h = 3;
+        const at::Tensor q = at::randn({b, h, lq, d});
+        // Keys and values as a head-split view of [b, s, h*d], as the model makes them.
+        const at::Tensor k = at::randn({b, s, h * d}).view({b, s, h, d}).permute({0, 2, 1, 3});
+        const at::Tensor v = at::randn({b, s, h * d}).view({b, s, h, d}).permute({0, 2, 1, 3});
+        const at::Tensor mask = (at::rand({b, 1, 1, s}) < 0.3).to(at::kFloat) * -10000.0;
+        const double div = std::sqrt(static_cast<double>(d));
+        for (const at::Tensor& m : {at::Tensor(), mask}) {
+          at::Tensor scores = at::matmul(q.to(at::kDouble), k.to(at::kDouble).transpose(-1, -2)) / div;
+          if (m.defined()) scores = scores + m.to(at::kDouble);
+          const at::Tensor ref = at::matmul(at::softmax(scores, -1), v.to(at::kDouble));
+          EXPECT_LT(rel_diff(small_attention(q, k, v, m, div), ref), 1e-5) << "d=" << d << " s=" << s << " lq=" << lq;
+        }
+      }
+    }
+  }
+}
+
+TEST(PrecisionModes, NamesParseAndThisMachineRunsThem) {
+  EXPECT_EQ(parse_precision("bf16"), Precision::BFloat16);
+  EXPECT_EQ(parse_precision("bfloat16"), Precision::BFloat16);
+  EXPECT_EQ(parse_precision("fp32"), Precision::Float32);
+  EXPECT_EQ(parse_precision("int8"), Precision::Int8);
+  EXPECT_FALSE(parse_precision("fp16").has_value());
+  EXPECT_STREQ(precision_name(Precision::BFloat16), "bf16");
+  EXPECT_EQ(precision_problem(Precision::Float32), "");
+  // The development and CI machines have AVX-512 BF16 and libtorch's oneDNN engine.
+  EXPECT_EQ(precision_problem(Precision::Int8), "");
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512bf16")) EXPECT_EQ(precision_problem(Precision::BFloat16), "");
+  else EXPECT_NE(precision_problem(Precision::BFloat16), "");
+}
+
+TEST(PrecisionModes, LinearLayersStayCloseToFloat32) {
+  c10::InferenceMode guard;
+  Linear lin(768, 3072);
+  lin->weight.copy_(at::randn({3072, 768}) * 0.02);
+  lin->bias.copy_(at::randn({3072}) * 0.1);
+  for (const auto& shape : std::vector<std::vector<int64_t>>{{1, 768}, {3, 768}, {2, 37, 768}, {577, 768}}) {
+    const at::Tensor x = at::randn(shape);
+    lin->set_precision(Precision::Float32);
+    const at::Tensor ref = lin->forward(x);
+    const at::Tensor other_bias = at::randn({3072});
+    const at::Tensor ref_other = lin->forward(x, other_bias);
+    EXPECT_LT(rel_diff(ref, at::linear(x.to(at::kDouble), lin->weight.to(at::kDouble), lin->bias.to(at::kDouble))), 1e-5);
+    for (Precision p : {Precision::BFloat16, Precision::Int8}) {
+      if (!precision_problem(p).empty()) continue;
+      lin->set_precision(p);
+      const at::Tensor y = lin->forward(x);
+      EXPECT_EQ(y.sizes(), ref.sizes());
+      // bfloat16 keeps 8 bits of mantissa (relative error 2^-9 per input); int8 keeps 7 bits
+      // per weight row and per input tensor.
+      EXPECT_LT(rel_diff(y.to(at::kFloat), ref), p == Precision::BFloat16 ? 1e-2 : 3e-2) << precision_name(p);
+      EXPECT_GT(rel_diff(y.to(at::kFloat), ref), 0.0) << precision_name(p) << " must not be float32";
+      EXPECT_LT(rel_diff(lin->forward(x, other_bias).to(at::kFloat), ref_other), p == Precision::BFloat16 ? 1e-2 : 3e-2);
+    }
+  }
+}
+
+// Agreement of whole models with float32 on every golden set (random weights, so the logits are
+// flatter than a trained model's and a small perturbation changes a token more easily).
+struct Agreement {
+  double max_abs_embed = 0, min_cosine = 1, max_itm = 0;
+  int same_tokens = 0, tokens = 0, same_captions = 0, captions = 0;
+};
+
+class PrecisionGolden : public ::testing::TestWithParam<std::filesystem::path> {};
+
+TEST_P(PrecisionGolden, ModelsAgreeWithFloat32) {
+  const auto& set = golden_set(GetParam());
+  if (!set.expected.at("models").contains("main")) GTEST_SKIP() << "no main model";
+  const std::filesystem::path dir = set.dir;
+  auto fp32 = BlipModel::load(dir);
+  std::vector<PixelValues> images;
+  for (const auto& img : set.expected.at("image_preprocessing").at("images"))
+    if (img.contains("pixel_values")) images.push_back(to_vector(pixel_values_for(set, "main", img.at("name"))));
+  ASSERT_GE(images.size(), 5u);
+  const auto ref_embed = fp32->embed_images(images);
+  const auto ref_match = fp32->match(images, {"a photo of a dog", "two cats on a sofa"});
+  GenerationConfig greedy;
+  greedy.max_new_tokens = 20;
+  const auto ref_captions = fp32->caption(images, {}, greedy);
+
+  for (Precision p : {Precision::BFloat16, Precision::Int8}) {
+    if (!precision_problem(p).empty()) continue;
+    LoadOptions o;
+    o.precision = p;
+    auto model = BlipModel::load(dir, o);
+    EXPECT_EQ(model->precision(), p);
+    Agreement a;
+    const auto embed = model->embed_images(images);
+    for (size_t i = 0; i < images.size(); ++i) {
+      const at::Tensor x = at::tensor(embed[i]), r = at::tensor(ref_embed[i]);
+      a.max_abs_embed = std::max(a.max_abs_embed, (x - r).abs().max().item<double>());
+      a.min_cosine = std::min(a.min_cosine, at::cosine_similarity(x, r, 0).item<double>());
+    }
+    const auto match = model->match(images, {"a photo of a dog", "two cats on a sofa"});
+    for (size_t i = 0; i < images.size(); ++i)
+      for (size_t t = 0; t < 2; ++t) a.max_itm = std::max<double>(a.max_itm, std::abs(match[i][t].itm - ref_match[i][t].itm));
+    const auto captions = model->caption(images, {}, greedy);
+    for (size_t i = 0; i < images.size(); ++i) {
+      const auto& x = captions[i][0].token_ids;
+      const auto& r = ref_captions[i][0].token_ids;
+      const size_t len = std::max(x.size(), r.size());
+      for (size_t t = 0; t < len; ++t) a.same_tokens += t < x.size() && t < r.size() && x[t] == r[t];
+      a.tokens += static_cast<int>(len);
+      a.same_captions += x == r;
+      ++a.captions;
+    }
+    std::cout << "[precision report] " << set.name << " " << precision_name(p) << ": ITC embeddings max |diff| "
+              << a.max_abs_embed << ", min cosine " << std::setprecision(6) << a.min_cosine << ", ITM max |diff| "
+              << a.max_itm << ", identical caption tokens " << a.same_tokens << "/" << a.tokens << ", identical captions "
+              << a.same_captions << "/" << a.captions << "\n";
+    // Thresholds a little below what the golden set gives today: a regression, not a proof.
+    EXPECT_GT(a.min_cosine, p == Precision::BFloat16 ? 0.999 : 0.99) << precision_name(p);
+    EXPECT_LT(a.max_itm, 0.02) << precision_name(p);
+    EXPECT_GE(a.same_tokens, a.tokens * 7 / 10) << precision_name(p);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sets, PrecisionGolden, ::testing::ValuesIn(golden_set_dirs()), glimpse::test::SetName());
+
+}  // namespace
