@@ -6,15 +6,12 @@
 // weight bytes read per generated token against the memory read bandwidth.
 #include <benchmark/benchmark.h>
 
-#include <QBuffer>
 #include <QCoreApplication>
-#include <QImage>
-#include <QPainter>
-#include <random>
 
 #include "blip.h"
 #include "bounds.h"
 #include "imaging/imagedecoder.h"
+#include "photos.h"
 #include "random_model.h"
 
 using namespace glimpse;
@@ -44,22 +41,7 @@ double decoderBytesPerWeight() { return g_precision == blip::Precision::BFloat16
 
 // A 12-megapixel photo-like JPEG (4000 x 3000).
 const QByteArray& photoJpeg() {
-  static QByteArray bytes = [] {
-    QImage img(4000, 3000, QImage::Format_RGB888);
-    std::mt19937 rng(1);
-    img.fill(QColor(90, 140, 200));
-    QPainter p(&img);
-    for (int i = 0; i < 400; ++i) {
-      p.setBrush(QColor::fromHsv(static_cast<int>(rng() % 360), 200, 220));
-      p.drawEllipse(static_cast<int>(rng() % 4000), static_cast<int>(rng() % 3000), 50 + static_cast<int>(rng() % 400), 50 + static_cast<int>(rng() % 300));
-    }
-    p.end();
-    QByteArray out;
-    QBuffer buf(&out);
-    buf.open(QIODevice::WriteOnly);
-    img.save(&buf, "JPEG", 90);
-    return out;
-  }();
+  static QByteArray bytes = bench::photoLikeJpeg(4000, 3000, 1);
   return bytes;
 }
 

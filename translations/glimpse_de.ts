@@ -23,81 +23,91 @@
     <name>glimpse::inference::InferenceWorker</name>
     <message>
         <location filename="../core/inference/inferenceworker.cpp" line="48" />
-        <location filename="../core/inference/inferenceworker.cpp" line="132" />
-        <location filename="../core/inference/inferenceworker.cpp" line="135" />
-        <location filename="../core/inference/inferenceworker.cpp" line="138" />
-        <location filename="../core/inference/inferenceworker.cpp" line="151" />
-        <location filename="../core/inference/inferenceworker.cpp" line="166" />
-        <location filename="../core/inference/inferenceworker.cpp" line="174" />
-        <location filename="../core/inference/inferenceworker.cpp" line="199" />
-        <location filename="../core/inference/inferenceworker.cpp" line="280" />
-        <location filename="../core/inference/inferenceworker.cpp" line="294" />
+        <location filename="../core/inference/inferenceworker.cpp" line="153" />
+        <location filename="../core/inference/inferenceworker.cpp" line="156" />
+        <location filename="../core/inference/inferenceworker.cpp" line="159" />
+        <location filename="../core/inference/inferenceworker.cpp" line="172" />
+        <location filename="../core/inference/inferenceworker.cpp" line="187" />
+        <location filename="../core/inference/inferenceworker.cpp" line="195" />
+        <location filename="../core/inference/inferenceworker.cpp" line="220" />
+        <location filename="../core/inference/inferenceworker.cpp" line="301" />
+        <location filename="../core/inference/inferenceworker.cpp" line="315" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="80" />
+        <location filename="../core/inference/inferenceworker.cpp" line="85" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="92" />
+        <location filename="../core/inference/inferenceworker.cpp" line="97" />
         <source>No model is set for %1. Choose one in Settings → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Einstellungen → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="95" />
+        <location filename="../core/inference/inferenceworker.cpp" line="109" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="109" />
+        <location filename="../core/inference/inferenceworker.cpp" line="110" />
+        <source>Loading model %1 (%2)…</source>
+        <translation>Lade Modell %1 (%2) …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="114" />
+        <source>The %1 precision cannot run here (%2). Choose “Exact” in Settings → Performance.</source>
+        <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Einstellungen → Leistung.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="130" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="119" />
+        <location filename="../core/inference/inferenceworker.cpp" line="140" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="157" />
+        <location filename="../core/inference/inferenceworker.cpp" line="178" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="187" />
+        <location filename="../core/inference/inferenceworker.cpp" line="208" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="191" />
+        <location filename="../core/inference/inferenceworker.cpp" line="212" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="205" />
-        <location filename="../core/inference/inferenceworker.cpp" line="241" />
+        <location filename="../core/inference/inferenceworker.cpp" line="226" />
+        <location filename="../core/inference/inferenceworker.cpp" line="262" />
         <source>The library is being indexed; pause indexing first.</source>
         <translation>Die Bibliothek wird gerade indiziert; halten Sie die Indizierung zuerst an.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="261" />
+        <location filename="../core/inference/inferenceworker.cpp" line="282" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="269" />
+        <location filename="../core/inference/inferenceworker.cpp" line="290" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="288" />
+        <location filename="../core/inference/inferenceworker.cpp" line="309" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="316" />
+        <location filename="../core/inference/inferenceworker.cpp" line="337" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -534,187 +544,197 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="74" />
+        <location filename="../ui/mainwindow.cpp" line="53" />
+        <source>Precision</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="79" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="75" />
+        <location filename="../ui/mainwindow.cpp" line="80" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="77" />
+        <location filename="../ui/mainwindow.cpp" line="82" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="78" />
+        <location filename="../ui/mainwindow.cpp" line="83" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="79" />
+        <location filename="../ui/mainwindow.cpp" line="84" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="82" />
+        <location filename="../ui/mainwindow.cpp" line="87" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="85" />
+        <location filename="../ui/mainwindow.cpp" line="90" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="86" />
+        <location filename="../ui/mainwindow.cpp" line="91" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="87" />
+        <location filename="../ui/mainwindow.cpp" line="92" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="88" />
+        <location filename="../ui/mainwindow.cpp" line="93" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="89" />
+        <location filename="../ui/mainwindow.cpp" line="94" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="90" />
+        <location filename="../ui/mainwindow.cpp" line="95" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92" />
+        <location filename="../ui/mainwindow.cpp" line="97" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="93" />
+        <location filename="../ui/mainwindow.cpp" line="98" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="95" />
+        <location filename="../ui/mainwindow.cpp" line="100" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="97" />
+        <location filename="../ui/mainwindow.cpp" line="102" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="98" />
+        <location filename="../ui/mainwindow.cpp" line="103" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99" />
+        <location filename="../ui/mainwindow.cpp" line="104" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="100" />
+        <location filename="../ui/mainwindow.cpp" line="105" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="106" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="112" />
+        <location filename="../ui/mainwindow.cpp" line="119" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="113" />
+        <location filename="../ui/mainwindow.cpp" line="120" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="115" />
+        <location filename="../ui/mainwindow.cpp" line="122" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="116" />
+        <location filename="../ui/mainwindow.cpp" line="123" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="117" />
+        <location filename="../ui/mainwindow.cpp" line="124" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="119" />
+        <location filename="../ui/mainwindow.cpp" line="126" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120" />
+        <location filename="../ui/mainwindow.cpp" line="127" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121" />
+        <location filename="../ui/mainwindow.cpp" line="128" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="122" />
+        <location filename="../ui/mainwindow.cpp" line="129" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="126" />
+        <location filename="../ui/mainwindow.cpp" line="133" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145" />
+        <location filename="../ui/mainwindow.cpp" line="152" />
+        <source>Precision: %1</source>
+        <translation>Genauigkeit: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="157" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="155" />
+        <location filename="../ui/mainwindow.cpp" line="174" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="161" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162" />
+        <location filename="../ui/mainwindow.cpp" line="181" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="167" />
+        <location filename="../ui/mainwindow.cpp" line="186" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181" />
+        <location filename="../ui/mainwindow.cpp" line="200" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="188" />
+        <location filename="../ui/mainwindow.cpp" line="207" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
@@ -876,117 +896,162 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="41" />
+        <location filename="../ui/settingsdialog.cpp" line="45" />
         <source>Not set.</source>
         <translation>Nicht gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="43" />
+        <location filename="../ui/settingsdialog.cpp" line="47" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="47" />
+        <location filename="../ui/settingsdialog.cpp" line="51" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="48" />
+        <location filename="../ui/settingsdialog.cpp" line="52" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="52" />
+        <location filename="../ui/settingsdialog.cpp" line="60" />
+        <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
+        <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="63" />
+        <source>Products in 16-bit bfloat: captions and search about twice as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
+        <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa doppelt so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="67" />
+        <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
+        <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="72" />
+        <source>Not available on this computer: %1.</source>
+        <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="77" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="53" />
+        <location filename="../ui/settingsdialog.cpp" line="78" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="55" />
+        <location filename="../ui/settingsdialog.cpp" line="80" />
         <source>Captions:</source>
         <translation>Beschreibungen:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="55" />
+        <location filename="../ui/settingsdialog.cpp" line="80" />
         <source>Questions:</source>
         <translation>Fragen:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="55" />
+        <location filename="../ui/settingsdialog.cpp" line="80" />
         <source>Library search:</source>
         <translation>Bibliothekssuche:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="58" />
+        <location filename="../ui/settingsdialog.cpp" line="83" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="58" />
+        <location filename="../ui/settingsdialog.cpp" line="83" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="59" />
+        <location filename="../ui/settingsdialog.cpp" line="84" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="64" />
+        <location filename="../ui/settingsdialog.cpp" line="89" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="76" />
+        <location filename="../ui/settingsdialog.cpp" line="101" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="84" />
+        <location filename="../ui/settingsdialog.cpp" line="109" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="92" />
+        <location filename="../ui/settingsdialog.cpp" line="117" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="96" />
+        <location filename="../ui/settingsdialog.cpp" line="121" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="98" />
+        <location filename="../ui/settingsdialog.cpp" line="123" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="101" />
+        <location filename="../ui/settingsdialog.cpp" line="126" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="102" />
+        <location filename="../ui/settingsdialog.cpp" line="127" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="104" />
+        <location filename="../ui/settingsdialog.cpp" line="129" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="105" />
+        <location filename="../ui/settingsdialog.cpp" line="131" />
+        <source>Precision</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="132" />
+        <source>Exact (float32)</source>
+        <translation>Exakt (float32)</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="133" />
+        <source>Fast (bfloat16)</source>
+        <translation>Schnell (bfloat16)</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="134" />
+        <source>Fast image encoding (int8)</source>
+        <translation>Schnelle Bildkodierung (int8)</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="150" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="106" />
+        <location filename="../ui/settingsdialog.cpp" line="151" />
+        <source>Precision:</source>
+        <translation>Genauigkeit:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="153" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
     </message>

@@ -48,6 +48,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_workerState = new QLabel(tr("Ready"));
   m_workerState->setAccessibleName(tr("Worker state"));
   statusBar()->addPermanentWidget(m_workerState);
+  // A faster numeric mode is never silent: its name stays in the status bar while it is on.
+  m_precisionBadge = new QLabel;
+  m_precisionBadge->setAccessibleName(tr("Precision"));
+  m_precisionBadge->setVisible(false);
+  statusBar()->addPermanentWidget(m_precisionBadge);
   connect(m_client->worker(), &inference::InferenceWorker::stateChanged, m_workerState, &QLabel::setText);
   connect(m_images, &ImagesPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   connect(m_library, &LibraryPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
@@ -142,6 +147,11 @@ void MainWindow::applySettings(const AppSettings& s) {
   m_settings = s;
   m_client->setModelFolders(s.captionModel, s.askModel, s.searchModel);
   m_client->setThreads(s.threads);
+  m_client->setPrecision(s.precision);
+  const bool exact = s.precision.isEmpty() || s.precision == QLatin1String("fp32");
+  m_precisionBadge->setText(exact ? QString() : tr("Precision: %1").arg(s.precision));
+  m_precisionBadge->setToolTip(SettingsDialog::describePrecision(s.precision));
+  m_precisionBadge->setVisible(!exact);
   m_client->setIdleUnloadSeconds(s.idleUnloadMinutes * 60);
   if (s.captionModel.isEmpty() && s.askModel.isEmpty() && s.searchModel.isEmpty())
     statusBar()->showMessage(tr("No models yet: download or import them in Tools → Models."));

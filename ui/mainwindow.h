@@ -52,6 +52,7 @@ class MainWindow : public QMainWindow {
   ImagesPage* m_images;
   LibraryPage* m_library;
   QLabel* m_workerState;
+  QLabel* m_precisionBadge;
   QAction* m_imagesAction = nullptr;
   QAction* m_libraryAction = nullptr;
   AppSettings m_settings;

@@ -71,6 +71,11 @@ void InferenceWorker::setIdleUnloadSeconds(int seconds) { m_idleSeconds = second
 
 void InferenceWorker::setThreads(int threads) { blip::init_torch_threads(threads); }
 
+void InferenceWorker::setPrecision(const QString& precision) {
+  // Models loaded in another mode are reloaded when next used (model()).
+  m_precision = blip::parse_precision(precision.toStdString()).value_or(blip::Precision::Float32);
+}
+
 void InferenceWorker::unloadModels() {
   if (m_indexing) return;
   m_searcher.reset();
@@ -91,9 +96,25 @@ const blip::BlipModel& InferenceWorker::model(Channel task) {
   if (folder.isEmpty())
     throw blip::BlipError(tr("No model is set for %1. Choose one in Settings → Models.").arg(taskName(task)).toStdString());
   auto it = m_models.find(folder);
+  if (it != m_models.end() && it->second->precision() != m_precision && !m_indexing) {
+    // The precision changed (a running index keeps its model until it ends).
+    m_searcher.reset();
+    m_askState = {};
+    m_askKey.clear();
+    m_models.erase(it);
+    it = m_models.end();
+  }
   if (it == m_models.end()) {
-    Q_EMIT stateChanged(tr("Loading model %1…").arg(QFileInfo(folder).fileName()));
-    it = m_models.emplace(folder, blip::BlipModel::load(folder.toStdString())).first;
+    Q_EMIT stateChanged(m_precision == blip::Precision::Float32
+                            ? tr("Loading model %1…").arg(QFileInfo(folder).fileName())
+                            : tr("Loading model %1 (%2)…").arg(QFileInfo(folder).fileName(), QString::fromLatin1(blip::precision_name(m_precision))));
+    blip::LoadOptions options;
+    options.precision = m_precision;
+    if (const std::string problem = blip::precision_problem(m_precision); !problem.empty())
+      throw blip::BlipError(tr("The %1 precision cannot run here (%2). Choose “Exact” in Settings → Performance.")
+                                .arg(QString::fromLatin1(blip::precision_name(m_precision)), QString::fromStdString(problem))
+                                .toStdString());
+    it = m_models.emplace(folder, blip::BlipModel::load(folder.toStdString(), options)).first;
   }
   return *it->second;
 }
@@ -360,6 +381,10 @@ void InferenceClient::setIdleUnloadSeconds(int seconds) {
 
 void InferenceClient::setThreads(int threads) {
   QMetaObject::invokeMethod(m_worker, "setThreads", Qt::QueuedConnection, Q_ARG(int, threads));
+}
+
+void InferenceClient::setPrecision(const QString& precision) {
+  QMetaObject::invokeMethod(m_worker, "setPrecision", Qt::QueuedConnection, Q_ARG(QString, precision));
 }
 
 quint64 InferenceClient::caption(const QString& path, const QString& prompt, const blip::GenerationConfig& config) {

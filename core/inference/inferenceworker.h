@@ -50,6 +50,9 @@ class InferenceWorker : public QObject {
   void setModelFolders(const QString& caption, const QString& ask, const QString& search);
   void setIdleUnloadSeconds(int seconds);
   void setThreads(int threads);
+  // Numeric mode of every model ("fp32", "bf16", "int8"); loaded models are reloaded on next use.
+  // Unknown names mean fp32.
+  void setPrecision(const QString& precision);
   void unloadModels();
 
   // Caption one image; captionProgress() streams the text so far.
@@ -95,6 +98,7 @@ class InferenceWorker : public QObject {
   std::map<QString, std::unique_ptr<blip::BlipModel>> m_models;
   QTimer* m_idle = nullptr;
   int m_idleSeconds = 300;
+  blip::Precision m_precision = blip::Precision::Float32;
   // The image encoded for the last question (path + modification time).
   QString m_askKey;
   blip::ImageState m_askState;
@@ -114,6 +118,7 @@ class InferenceClient : public QObject {
   void setModelFolders(const QString& caption, const QString& ask, const QString& search);
   void setIdleUnloadSeconds(int seconds);
   void setThreads(int threads);
+  void setPrecision(const QString& precision);
 
   quint64 caption(const QString& path, const QString& prompt, const blip::GenerationConfig& config);
   quint64 captionAll(const QStringList& paths, const QString& prompt, const blip::GenerationConfig& config);

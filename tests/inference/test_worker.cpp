@@ -51,6 +51,37 @@ TEST(InferenceWorker, CaptionEqualsTheEngineAndStreamsProgress) {
   EXPECT_GT(progress.count(), 1);  // one per decoder step
 }
 
+TEST(InferenceWorker, PrecisionSettingReloadsTheModelInThatMode) {
+  InferenceClient client;
+  client.setModelFolders(kTiny, kTiny, kTiny);
+  QSignalSpy ready(client.worker(), &InferenceWorker::captionReady);
+  QSignalSpy states(client.worker(), &InferenceWorker::stateChanged);
+  const auto pixels = [] {
+    auto m = glimpse::blip::BlipModel::load(kTiny.toStdString());
+    return m->preprocess(glimpse::imaging::decodeImageFile(kImage2).rgb);
+  }();
+  for (const char* mode : {"int8", "bf16", "fp32"}) {
+    const auto precision = glimpse::blip::parse_precision(mode);
+    ASSERT_TRUE(precision.has_value());
+    if (!glimpse::blip::precision_problem(*precision).empty()) continue;
+    client.setPrecision(QString::fromLatin1(mode));
+    const int before = static_cast<int>(ready.count());
+    client.caption(kImage2, QString(), greedy());
+    ASSERT_TRUE(waitFor(ready, before + 1));
+    glimpse::blip::LoadOptions o;
+    o.precision = *precision;
+    auto direct = glimpse::blip::BlipModel::load(kTiny.toStdString(), o);
+    EXPECT_EQ(ready.last()[2].toString().toStdString(), direct->caption({pixels}, {}, greedy())[0][0].text) << mode;
+  }
+  // Each change loaded the model again, and said in which mode.
+  QStringList loads;
+  for (const auto& s : states)
+    if (s[0].toString().startsWith(QStringLiteral("Loading model"))) loads << s[0].toString();
+  ASSERT_GE(loads.size(), 2);
+  EXPECT_TRUE(loads.first().contains(QStringLiteral("(int8)"))) << loads.first().toStdString();
+  EXPECT_FALSE(loads.last().contains(QStringLiteral("(")));  // fp32 is the plain default
+}
+
 TEST(InferenceWorker, CallsReturnAtOnceWhileTheWorkerLoadsAndRuns) {
   InferenceClient client;
   client.setModelFolders(kTiny, kTiny, kTiny);

@@ -3,6 +3,11 @@
 // taking a screenshot of a finished caption.
 #include <gtest/gtest.h>
 
+#include <QComboBox>
+#include <QStandardItemModel>
+#include <QLabel>
+#include <QStatusBar>
+
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
@@ -161,6 +166,45 @@ TEST(SettingsDialog, DescribesModelFoldersInWords) {
   EXPECT_TRUE(SettingsDialog::describe(kTiny + "/caption_bin", "BlipForImageTextRetrieval").contains(QStringLiteral("does not do this task")));
   EXPECT_TRUE(SettingsDialog::describe(QStringLiteral("/nonexistent"), "BlipForConditionalGeneration").startsWith(QStringLiteral("Cannot be used")));
   EXPECT_EQ(SettingsDialog::describe(QString(), "BlipForConditionalGeneration"), QStringLiteral("Not set."));
+}
+
+TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
+  AppSettings s = tinySettings();
+  s.precision = QStringLiteral("bf16");
+  SettingsDialog dialog(s);
+  auto* combo = dialog.findChild<QComboBox*>();
+  ASSERT_NE(combo, nullptr);
+  EXPECT_EQ(combo->accessibleName(), QStringLiteral("Precision"));
+  ASSERT_EQ(combo->count(), 3);
+  auto* items = qobject_cast<QStandardItemModel*>(combo->model());
+  ASSERT_NE(items, nullptr);
+  for (int i = 0; i < combo->count(); ++i) {
+    const auto mode = glimpse::blip::parse_precision(combo->itemData(i).toString().toStdString());
+    ASSERT_TRUE(mode.has_value());
+    EXPECT_EQ(items->item(i)->isEnabled(), glimpse::blip::precision_problem(*mode).empty()) << i;
+  }
+  // The chosen mode round-trips, its description is shown, and Exact says it matches the reference.
+  if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty()) EXPECT_EQ(dialog.settings().precision, QStringLiteral("bf16"));
+  combo->setCurrentIndex(combo->findData(QStringLiteral("fp32")));
+  EXPECT_EQ(dialog.settings().precision, QStringLiteral("fp32"));
+  EXPECT_TRUE(SettingsDialog::describePrecision(QStringLiteral("fp32")).contains(QStringLiteral("same words and scores")));
+  EXPECT_TRUE(SettingsDialog::describePrecision(QStringLiteral("int8")).contains(QStringLiteral("8-bit")));
+}
+
+TEST(MainWindow, AFasterPrecisionIsShownInTheStatusBar) {
+  MainWindow w;
+  AppSettings s = tinySettings();
+  s.precision = QStringLiteral("int8");
+  w.applySettings(s);
+  QLabel* badge = nullptr;
+  for (auto* label : w.statusBar()->findChildren<QLabel*>())
+    if (label->accessibleName() == QStringLiteral("Precision")) badge = label;
+  ASSERT_NE(badge, nullptr);
+  EXPECT_FALSE(badge->isHidden());
+  EXPECT_EQ(badge->text(), QStringLiteral("Precision: int8"));
+  s.precision = QStringLiteral("fp32");
+  w.applySettings(s);
+  EXPECT_TRUE(badge->isHidden());
 }
 
 TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
