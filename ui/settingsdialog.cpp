@@ -60,7 +60,7 @@ QString SettingsDialog::describePrecision(const QString& precision) {
       text = tr("Every model computes in 32-bit floats: the same words and scores as the reference implementation.");
       break;
     case blip::Precision::BFloat16:
-      text = tr("Products in 16-bit bfloat: captions and search about twice as fast. Search embeddings agree with Exact "
+      text = tr("Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact "
                 "to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.");
       break;
     case blip::Precision::Int8:

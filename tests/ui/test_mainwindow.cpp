@@ -189,6 +189,10 @@ TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
   EXPECT_EQ(dialog.settings().precision, QStringLiteral("fp32"));
   EXPECT_TRUE(SettingsDialog::describePrecision(QStringLiteral("fp32")).contains(QStringLiteral("same words and scores")));
   EXPECT_TRUE(SettingsDialog::describePrecision(QStringLiteral("int8")).contains(QStringLiteral("8-bit")));
+  combo->setCurrentIndex(combo->findData(QStringLiteral("bf16")));
+  dialog.show();
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  EXPECT_TRUE(dialog.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/settings.png")));
 }
 
 TEST(MainWindow, AFasterPrecisionIsShownInTheStatusBar) {
