@@ -148,7 +148,8 @@ void MainWindow::applySettings(const AppSettings& s) {
   m_client->setModelFolders(s.captionModel, s.askModel, s.searchModel);
   m_client->setThreads(s.threads);
   m_client->setPrecision(s.precision);
-  const bool exact = s.precision.isEmpty() || s.precision == QLatin1String("fp32");
+  // Unknown names run as fp32 in the worker, so they count as exact here too.
+  const bool exact = blip::parse_precision(s.precision.toStdString()).value_or(blip::Precision::Float32) == blip::Precision::Float32;
   m_precisionBadge->setText(exact ? QString() : tr("Precision: %1").arg(s.precision));
   m_precisionBadge->setToolTip(SettingsDialog::describePrecision(s.precision));
   m_precisionBadge->setVisible(!exact);

@@ -31,6 +31,11 @@ struct Options {
   void add(const QString& name, const QString& value = {}) {
     parser.addOption(value.isEmpty() ? QCommandLineOption(name) : QCommandLineOption(name, QString(), value));
   }
+  // --model DIR and --precision MODE, read by loadModel().
+  void addModelOptions() {
+    add("model", "DIR");
+    add("precision", "MODE");
+  }
   void parse(const QStringList& args) {
     if (!parser.parse(args)) throw UsageError(parser.errorText().toStdString());
   }

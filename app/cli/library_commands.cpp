@@ -102,8 +102,7 @@ library::SearchOptions searchOptions(const QCommandLineParser& p) {
 int runIndex(const QStringList& args) {
   Options o;
   o.add("library", "DB");
-  o.add("model", "DIR");
-  o.add("precision", "MODE");
+  o.addModelOptions();
   o.add("exclude", "GLOB");
   o.add("include-hidden");
   o.add("batch", "N");
@@ -171,8 +170,7 @@ int runIndex(const QStringList& args) {
 int runSearch(const QStringList& args) {
   Options o;
   o.add("library", "DB");
-  o.add("model", "DIR");
-  o.add("precision", "MODE");
+  o.addModelOptions();
   o.add("rerank", "K");
   o.add("no-text-match");
   o.add("threads", "N");
@@ -198,8 +196,7 @@ int runSearch(const QStringList& args) {
 int runSimilar(const QStringList& args) {
   Options o;
   o.add("library", "DB");
-  o.add("model", "DIR");
-  o.add("precision", "MODE");
+  o.addModelOptions();
   o.add("threads", "N");
   o.add("json");
   addFilterOptions(o);
@@ -243,8 +240,7 @@ int runSimilar(const QStringList& args) {
 int runLibrary(const QStringList& args) {
   Options o;
   o.add("library", "DB");
-  o.add("model", "DIR");
-  o.add("precision", "MODE");
+  o.addModelOptions();
   o.add("json");
   o.parse(args);
   auto& p = o.parser;

@@ -105,8 +105,7 @@ constexpr size_t kChunk = 8;
 
 int runGenerate(const QStringList& args, bool ask) {
   Options o;
-  o.add("model", "DIR");
-  o.add("precision", "MODE");
+  o.addModelOptions();
   o.add(ask ? "question" : "prompt", "TEXT");
   o.add("json");
   o.add("threads", "N");
@@ -156,8 +155,7 @@ int runGenerate(const QStringList& args, bool ask) {
 
 int runMatch(const QStringList& args) {
   Options o;
-  o.add("model", "DIR");
-  o.add("precision", "MODE");
+  o.addModelOptions();
   o.add("text", "TEXT");
   o.add("json");
   o.add("threads", "N");
@@ -198,8 +196,7 @@ int runMatch(const QStringList& args) {
 
 int runEmbed(const QStringList& args) {
   Options o;
-  o.add("model", "DIR");
-  o.add("precision", "MODE");
+  o.addModelOptions();
   o.add("image");
   o.add("text");
   o.add("json");

@@ -130,6 +130,8 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
   impl->dir = dir;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw BlipError("model folder not found: " + dir.string());
+  if (const std::string problem = precision_problem(options.precision); !problem.empty())
+    throw BlipError(std::string(precision_name(options.precision)) + " mode is not available: " + problem);
   impl->config = load_blip_config(dir / "config.json");
   // The processor config is the checkpoint's when present; fall back to BLIP's defaults at the
   // model's image size.
@@ -179,14 +181,13 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
   }
   // Numeric mode: bf16 for every linear layer, int8 for the vision encoder's only.
   impl->precision = options.precision;
+  auto set_precision = [&](torch::nn::Module& head, torch::nn::Module& vision) {
+    set_linear_precision(options.precision == Precision::Int8 ? vision : head, options.precision);
+  };
   if (options.precision != Precision::Float32) {
-    for (torch::nn::Module* head : std::initializer_list<torch::nn::Module*>{
-             impl->captioning ? impl->captioning.get() : nullptr, impl->vqa ? impl->vqa.get() : nullptr,
-             impl->retrieval ? impl->retrieval.get() : nullptr}) {
-      if (!head) continue;
-      auto vision = head->named_children()["vision_model"];
-      set_linear_precision(options.precision == Precision::Int8 ? *vision : *head, options.precision);
-    }
+    if (impl->captioning) set_precision(*impl->captioning, *impl->captioning->vision_model);
+    if (impl->vqa) set_precision(*impl->vqa, *impl->vqa->vision_model);
+    if (impl->retrieval) set_precision(*impl->retrieval, *impl->retrieval->vision_model);
   }
   if (!impl->captioning && !impl->vqa && !impl->retrieval) {
     // Let the strict loader explain what is missing for the head config.json asks for.

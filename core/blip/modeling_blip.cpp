@@ -29,6 +29,8 @@ at::Tensor BlipVisionEmbeddingsImpl::forward(const at::Tensor& pixel_values) {
 BlipAttentionImpl::BlipAttentionImpl(const BlipVisionConfig& c)
     : heads(c.num_attention_heads), head_dim(c.hidden_size / c.num_attention_heads),
       scale(std::pow(static_cast<double>(c.hidden_size / c.num_attention_heads), -0.5)) {
+  int exponent = 0;
+  scale_queries = std::frexp(scale, &exponent) == 0.5;
   qkv = register_module("qkv", Linear(c.hidden_size, 3 * c.hidden_size));
   projection = register_module("projection", Linear(c.hidden_size, c.hidden_size));
 }
@@ -40,9 +42,7 @@ at::Tensor BlipAttentionImpl::forward(const at::Tensor& x) {
   at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
   // transformers scales the scores; for a power-of-two scale (BLIP's head size 64 gives 1/8),
   // scaling the queries instead is exact and touches 577 x 64 values per head, not 577 x 577.
-  int exponent = 0;
-  const bool exact = std::frexp(scale, &exponent) == 0.5;
-  at::Tensor scores = exact ? at::matmul(q * scale, k.transpose(-1, -2)) : at::matmul(q, k.transpose(-1, -2)) * scale;
+  at::Tensor scores = scale_queries ? at::matmul(q * scale, k.transpose(-1, -2)) : at::matmul(q, k.transpose(-1, -2)) * scale;
   at::Tensor ctx = at::matmul(softmax_like(scores, v), v);  // [B, heads, T, hd]
   return projection->forward(ctx.permute({0, 2, 1, 3}).reshape({b, t, heads * head_dim}));
 }

@@ -26,6 +26,7 @@ struct BlipAttentionImpl : torch::nn::Module {
   Linear qkv{nullptr}, projection{nullptr};
   int64_t heads, head_dim;
   double scale;
+  bool scale_queries;  // scale is a power of two: scaling the queries is exact
 };
 TORCH_MODULE(BlipAttention);
 

@@ -32,7 +32,7 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
   // attention products are tiny (one query row per step), and bfloat16 products of that size
   // miss oneDNN and run in a slow scalar loop.
   auto split_heads = [&](const at::Tensor& x) {
-    const at::Tensor f = x.scalar_type() == at::kFloat ? x : x.to(at::kFloat);
+    const at::Tensor f = to_dtype(x, at::kFloat);
     return f.view({f.size(0), f.size(1), heads, head_dim}).permute({0, 2, 1, 3});
   };
   at::Tensor q = split_heads(query->forward(hidden));  // [rows, heads, L, hd]

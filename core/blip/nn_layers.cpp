@@ -2,7 +2,6 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
-#include "errors.h"
 #include "small_gemm.h"
 
 namespace glimpse::blip {
@@ -26,10 +25,9 @@ std::optional<Precision> parse_precision(const std::string& name) {
 std::string precision_problem(Precision p) {
   if (p == Precision::BFloat16) {
     // libtorch 1.13 sends bfloat16 products to oneDNN only on AVX-512 CPUs; elsewhere they run
-    // in a scalar loop many times slower than float32.
-    __builtin_cpu_init();
+    // in a scalar loop many times slower than float32. Decoder steps need our AVX-512 BF16 kernel.
     if (!at::hasMKLDNN()) return "this libtorch was built without oneDNN";
-    if (!__builtin_cpu_supports("avx512bf16")) return "this CPU has no AVX-512 BF16 instructions";
+    if (!small_gemm_available(at::kBFloat16)) return "this CPU has no AVX-512 BF16 instructions";
   }
   if (p == Precision::Int8) {
     const auto& engines = at::globalContext().supportedQEngines();
@@ -53,18 +51,18 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
       !(one_row && precision_ == Precision::Float32)) {
     const at::Tensor& w = precision_ == Precision::BFloat16 ? weight_bf16_ : weight;
     if (w.is_contiguous() && small_gemm_available(w.scalar_type()) && (!b.defined() || b.scalar_type() == at::kFloat))
-      return small_rows_linear(x.scalar_type() == at::kFloat ? x.contiguous() : x.to(at::kFloat).contiguous(), w, b);
+      return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), w, b);
   }
   switch (precision_) {
     case Precision::BFloat16: {
-      const at::Tensor xb = x.scalar_type() == at::kBFloat16 ? x : x.to(at::kBFloat16);
+      const at::Tensor xb = to_dtype(x, at::kBFloat16);
       if (b.defined() && b.is_same(bias)) return at::linear(xb, weight_bf16_, bias_bf16_);
       at::Tensor y = at::linear(xb, weight_bf16_);
       return b.defined() ? y + b : y;  // float32 bias: float32 result
     }
     case Precision::Int8: {
       static const c10::OperatorHandle op = quantized_op("quantized::linear_dynamic");
-      c10::Stack stack{x.scalar_type() == at::kFloat ? x.contiguous() : x.to(at::kFloat).contiguous(), packed_int8_, false};
+      c10::Stack stack{to_dtype(x, at::kFloat).contiguous(), packed_int8_, false};
       op.callBoxed(&stack);
       at::Tensor y = stack[0].toTensor();
       return b.defined() ? y + b : y;  // packed without a bias: the LM head passes its own
@@ -103,10 +101,6 @@ void LinearImpl::set_precision(Precision p) {
 }
 
 void set_linear_precision(torch::nn::Module& root, Precision p) {
-  if (p != Precision::Float32) {
-    const std::string problem = precision_problem(p);
-    if (!problem.empty()) throw BlipError(std::string(precision_name(p)) + " mode is not available: " + problem);
-  }
   for (const auto& m : root.modules(/*include_self=*/true))
     if (auto* linear = dynamic_cast<LinearImpl*>(m.get())) linear->set_precision(p);
 }

@@ -9,6 +9,9 @@
 
 namespace glimpse::blip {
 
+// x in dtype t, without a dispatcher call when it already is (decoder steps call this often).
+inline at::Tensor to_dtype(const at::Tensor& x, at::ScalarType t) { return x.scalar_type() == t ? x : x.to(t); }
+
 // torch.nn.Linear. In the bf16 and int8 modes (set_precision) it keeps a low-precision copy of
 // its weight next to the float32 parameter and computes with that.
 struct LinearImpl : torch::nn::Module {
@@ -16,7 +19,8 @@ struct LinearImpl : torch::nn::Module {
     weight = register_parameter("weight", at::empty({out_features, in_features}), /*requires_grad=*/false);
     if (with_bias) bias = register_parameter("bias", at::empty({out_features}), /*requires_grad=*/false);
   }
-  // float32 input: float32 output. bf16 mode: bfloat16 output (callers widen where it matters).
+  // float32 input: float32 output. bf16 mode: bfloat16 output for many rows, float32 for a few
+  // (decoder steps); callers widen where it matters.
   at::Tensor forward(const at::Tensor& x) { return forward(x, bias); }
   // Same with another bias (the LM head's bias is a separate parameter).
   at::Tensor forward(const at::Tensor& x, const at::Tensor& b);
@@ -40,7 +44,7 @@ struct LayerNormImpl : torch::nn::Module {
   }
   // Always in float32 (a bfloat16 input from a linear layer is widened first).
   at::Tensor forward(const at::Tensor& x) {
-    return at::layer_norm(x.scalar_type() == weight.scalar_type() ? x : x.to(weight.scalar_type()), {dim_}, weight, bias, eps_);
+    return at::layer_norm(to_dtype(x, weight.scalar_type()), {dim_}, weight, bias, eps_);
   }
   at::Tensor weight, bias;
   int64_t dim_;
@@ -68,14 +72,13 @@ struct PatchConv2dImpl : torch::nn::Module {
 };
 TORCH_MODULE(PatchConv2d);
 
-// Sets the precision of every Linear under `root`.
+// Sets the precision of every Linear under `root` (the caller checks precision_problem first).
 void set_linear_precision(torch::nn::Module& root, Precision p);
 
 // Softmax over the last dimension in float32, returned in `like`'s dtype (attention
 // probabilities meet the values in the values' dtype).
 inline at::Tensor softmax_like(const at::Tensor& scores, const at::Tensor& like) {
-  at::Tensor p = scores.scalar_type() == at::kFloat ? at::softmax(scores, -1) : at::softmax(scores.to(at::kFloat), -1);
-  return p.scalar_type() == like.scalar_type() ? p : p.to(like.scalar_type());
+  return to_dtype(at::softmax(to_dtype(scores, at::kFloat), -1), like.scalar_type());
 }
 
 }  // namespace glimpse::blip
