@@ -60,9 +60,9 @@ void BM_VectorSearch(benchmark::State& state) {
 }
 BENCHMARK(BM_VectorSearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-const blip::BlipModel& tinyRetrieval() {
-  static auto m = blip::BlipModel::load(std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny");
-  return *m;
+std::shared_ptr<const blip::BlipModel> tinyRetrieval() {
+  static std::shared_ptr<const blip::BlipModel> m = blip::BlipModel::load(std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny");
+  return m;
 }
 
 // A base-size retrieval model (random weights): BERT-base text encoder + 256-d projection.
@@ -114,17 +114,17 @@ QString makeFolder(QTemporaryDir& dir, int count) {
 void BM_IndexFolder(benchmark::State& state) {
   QTemporaryDir dir;
   const QString root = makeFolder(dir, 200);
-  const auto& model = tinyRetrieval();
+  const auto model = tinyRetrieval();
   library::IndexReport last;
   int run = 0;
   for (auto _ : state) {
     state.PauseTiming();
     const QString dbPath = dir.filePath(QStringLiteral("lib_%1.db").arg(run++));
-    auto db = std::make_unique<library::LibraryDatabase>(dbPath);
+    auto db = std::make_shared<library::LibraryDatabase>(dbPath);
     db->addFolder(root);
     library::Scanner(*db).scan();
     state.ResumeTiming();
-    last = library::Indexer(*db, model, library::IndexOptions{static_cast<int>(state.range(0)), 0}).run();
+    last = library::Indexer(db, model, library::IndexOptions{static_cast<int>(state.range(0)), 0}).run();
   }
   state.counters["images_per_s"] = benchmark::Counter(200.0 * state.iterations(), benchmark::Counter::kIsRate);
   state.counters["decode_cpu_s"] = last.decodeSeconds;

@@ -9,6 +9,25 @@ import sys
 import xml.etree.ElementTree as ET
 
 DE = {
+    "%1 of %2 photos": "%1 von %2 Fotos",
+    "%1 photos/s · %2 left": "%1 Fotos/s · noch %2",
+    "%n could not be captioned": ("%n konnte nicht beschrieben werden", "%n konnten nicht beschrieben werden"),
+    "Captioned %1 of %2": "%1 von %2 beschrieben",
+    "Could not caption %1: %2": "%1 konnte nicht beschrieben werden: %2",
+    "Could not caption this photo: %1": "Dieses Foto konnte nicht beschrieben werden: %1",
+    "Done: %1 photos indexed.": "Fertig: %1 Fotos indiziert.",
+    "Paused at %1 of %2 photos; everything done is saved.": "Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.",
+    "Pausing…": "Halte an …",
+    "Stopped: %1 photos indexed; everything done is saved.": "Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.",
+    "No model is set for %1. Choose one in Tools → Models.": "Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.",
+    "The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.":
+        "Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.",
+    "The library is being indexed already.": "Die Bibliothek wird bereits indiziert.",
+    "Working in the background…": "Arbeite im Hintergrund …",
+    "The library search model changed: indexing goes on with the new model.":
+        "Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.",
+    "The caption model changed: the remaining photos are captioned with the new model.":
+        "Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.",
     "captioning": "Bildbeschreibungen",
     "questions": "Fragen",
     "search": "Suche",

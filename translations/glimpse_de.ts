@@ -2,114 +2,122 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>QObject</name>
+    <name>glimpse::Task</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="21" />
-        <source>captioning</source>
-        <translation>Bildbeschreibungen</translation>
+        <location filename="../core/settings/task.cpp" line="42" />
+        <source>Captions</source>
+        <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="22" />
-        <source>questions</source>
+        <location filename="../core/settings/task.cpp" line="43" />
+        <source>Questions</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="23" />
-        <source>search</source>
-        <translation>Suche</translation>
+        <location filename="../core/settings/task.cpp" line="44" />
+        <source>Library search</source>
+        <translation>Bibliothekssuche</translation>
     </message>
 </context>
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="48" />
-        <location filename="../core/inference/inferenceworker.cpp" line="153" />
-        <location filename="../core/inference/inferenceworker.cpp" line="156" />
-        <location filename="../core/inference/inferenceworker.cpp" line="159" />
-        <location filename="../core/inference/inferenceworker.cpp" line="172" />
-        <location filename="../core/inference/inferenceworker.cpp" line="187" />
-        <location filename="../core/inference/inferenceworker.cpp" line="195" />
-        <location filename="../core/inference/inferenceworker.cpp" line="220" />
-        <location filename="../core/inference/inferenceworker.cpp" line="301" />
-        <location filename="../core/inference/inferenceworker.cpp" line="315" />
+        <location filename="../core/inference/inferenceworker.cpp" line="52" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="85" />
+        <location filename="../core/inference/inferenceworker.cpp" line="52" />
+        <source>Working in the background…</source>
+        <translation>Arbeite im Hintergrund …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="71" />
+        <source>No model is set for %1. Choose one in Tools → Models.</source>
+        <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="79" />
+        <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
+        <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="152" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="97" />
-        <source>No model is set for %1. Choose one in Settings → Models.</source>
-        <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Einstellungen → Modelle.</translation>
+        <location filename="../core/inference/inferenceworker.cpp" line="382" />
+        <source>The library is being indexed already.</source>
+        <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="109" />
+        <location filename="../core/inference/inferenceworker.cpp" line="83" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="110" />
+        <location filename="../core/inference/inferenceworker.cpp" line="84" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="114" />
-        <source>The %1 precision cannot run here (%2). Choose “Exact” in Settings → Performance.</source>
-        <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Einstellungen → Leistung.</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="130" />
+        <location filename="../core/inference/inferenceworker.cpp" line="238" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="140" />
+        <location filename="../core/inference/inferenceworker.cpp" line="162" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="178" />
-        <source>Captioning %1 of %2…</source>
-        <translation>Beschreibe Bild %1 von %2 …</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="208" />
+        <location filename="../core/inference/inferenceworker.cpp" line="216" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="212" />
+        <location filename="../core/inference/inferenceworker.cpp" line="221" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="226" />
-        <location filename="../core/inference/inferenceworker.cpp" line="262" />
-        <source>The library is being indexed; pause indexing first.</source>
-        <translation>Die Bibliothek wird gerade indiziert; halten Sie die Indizierung zuerst an.</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="282" />
-        <source>Scanning folders…</source>
-        <translation>Durchsuche Ordner …</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="290" />
-        <source>Indexing %1 of %2…</source>
-        <translation>Indiziere %1 von %2 …</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="309" />
+        <location filename="../core/inference/inferenceworker.cpp" line="313" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="337" />
+        <location filename="../core/inference/inferenceworker.cpp" line="354" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::inference::Job</name>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="44" />
+        <source>Scanning folders…</source>
+        <translation>Durchsuche Ordner …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="68" />
+        <source>Indexing %1 of %2…</source>
+        <translation>Indiziere %1 von %2 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="75" />
+        <source>The library search model changed: indexing goes on with the new model.</source>
+        <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="95" />
+        <source>Captioning %1 of %2…</source>
+        <translation>Beschreibe Bild %1 von %2 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="110" />
+        <source>The caption model changed: the remaining photos are captioned with the new model.</source>
+        <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
 </context>
 <context>
@@ -303,62 +311,78 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="187" />
+        <location filename="../ui/imagespage.cpp" line="189" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="204" />
+        <source>Could not caption %1: %2</source>
+        <translation>%1 konnte nicht beschrieben werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="214" />
+        <source>Captioned %1 of %2</source>
+        <translation>%1 von %2 beschrieben</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="194" />
+        <location filename="../ui/imagespage.cpp" line="220" />
         <source>Stopped after %n image(s)</source>
         <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="194" />
+        <location filename="../ui/imagespage.cpp" line="221" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="199" />
+        <location filename="../ui/imagespage.cpp" line="211" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="218" />
-        <source>Could not caption: %1</source>
-        <translation>Beschreiben nicht möglich: %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="223" />
+        <location filename="../ui/imagespage.cpp" line="240" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="225" />
+        <location filename="../ui/imagespage.cpp" line="242" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="301" />
+        <location filename="../ui/imagespage.cpp" line="339" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="318" />
+        <location filename="../ui/imagespage.cpp" line="266" />
+        <location filename="../ui/imagespage.cpp" line="367" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="329" />
+        <location filename="../ui/imagespage.cpp" line="222" />
+        <source>%n could not be captioned</source>
+        <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="267" />
+        <source>Could not caption this photo: %1</source>
+        <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="382" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="341" />
+        <location filename="../ui/imagespage.cpp" line="394" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="364" />
+        <location filename="../ui/imagespage.cpp" line="417" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -387,9 +411,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="44" />
-        <location filename="../ui/librarypage.cpp" line="150" />
-        <location filename="../ui/librarypage.cpp" line="174" />
-        <location filename="../ui/librarypage.cpp" line="216" />
+        <location filename="../ui/librarypage.cpp" line="201" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
@@ -459,69 +481,87 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="143" />
-        <source>%1 of %2 photos · %3 photos/s · %4 left</source>
-        <translation>%1 von %2 Fotos · %3 Fotos/s · noch %4</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="149" />
-        <location filename="../ui/librarypage.cpp" line="150" />
-        <location filename="../ui/librarypage.cpp" line="201" />
+        <location filename="../ui/librarypage.cpp" line="204" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="152" />
-        <source>Paused: %1 photos indexed so far; everything done is saved.</source>
-        <translation>Angehalten: bisher %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="153" />
+        <location filename="../ui/librarypage.cpp" line="170" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="176" />
+        <location filename="../ui/librarypage.cpp" line="167" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="186" />
+        <location filename="../ui/librarypage.cpp" line="214" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="206" />
+        <location filename="../ui/librarypage.cpp" line="202" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="209" />
+        <location filename="../ui/librarypage.cpp" line="153" />
+        <source>%1 of %2 photos</source>
+        <translation>%1 von %2 Fotos</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="155" />
+        <source>%1 photos/s · %2 left</source>
+        <translation>%1 Fotos/s · noch %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="157" />
+        <source>Paused at %1 of %2 photos; everything done is saved.</source>
+        <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="168" />
+        <source>Stopped: %1 photos indexed; everything done is saved.</source>
+        <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="171" />
+        <source>Done: %1 photos indexed.</source>
+        <translation>Fertig: %1 Fotos indiziert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="203" />
+        <source>Pausing…</source>
+        <translation>Halte an …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="237" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="228" />
+        <location filename="../ui/librarypage.cpp" line="256" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="238" />
+        <location filename="../ui/librarypage.cpp" line="266" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="251" />
+        <location filename="../ui/librarypage.cpp" line="279" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="252" />
+        <location filename="../ui/librarypage.cpp" line="280" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="259" />
+        <location filename="../ui/librarypage.cpp" line="287" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -534,207 +574,207 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="48" />
+        <location filename="../ui/mainwindow.cpp" line="49" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="49" />
+        <location filename="../ui/mainwindow.cpp" line="50" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="53" />
+        <location filename="../ui/mainwindow.cpp" line="54" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="79" />
+        <location filename="../ui/mainwindow.cpp" line="86" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="80" />
+        <location filename="../ui/mainwindow.cpp" line="87" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="82" />
+        <location filename="../ui/mainwindow.cpp" line="89" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="83" />
+        <location filename="../ui/mainwindow.cpp" line="90" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="84" />
+        <location filename="../ui/mainwindow.cpp" line="91" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="87" />
+        <location filename="../ui/mainwindow.cpp" line="94" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="90" />
+        <location filename="../ui/mainwindow.cpp" line="97" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="91" />
+        <location filename="../ui/mainwindow.cpp" line="98" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92" />
+        <location filename="../ui/mainwindow.cpp" line="99" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="93" />
+        <location filename="../ui/mainwindow.cpp" line="100" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="94" />
+        <location filename="../ui/mainwindow.cpp" line="101" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="95" />
+        <location filename="../ui/mainwindow.cpp" line="102" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="97" />
+        <location filename="../ui/mainwindow.cpp" line="104" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="98" />
+        <location filename="../ui/mainwindow.cpp" line="105" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="100" />
+        <location filename="../ui/mainwindow.cpp" line="107" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="102" />
+        <location filename="../ui/mainwindow.cpp" line="109" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="103" />
+        <location filename="../ui/mainwindow.cpp" line="110" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="104" />
+        <location filename="../ui/mainwindow.cpp" line="111" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="105" />
+        <location filename="../ui/mainwindow.cpp" line="112" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="113" />
+        <location filename="../ui/mainwindow.cpp" line="120" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="119" />
+        <location filename="../ui/mainwindow.cpp" line="126" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120" />
+        <location filename="../ui/mainwindow.cpp" line="127" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="122" />
+        <location filename="../ui/mainwindow.cpp" line="129" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="123" />
+        <location filename="../ui/mainwindow.cpp" line="130" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="124" />
+        <location filename="../ui/mainwindow.cpp" line="131" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="126" />
+        <location filename="../ui/mainwindow.cpp" line="133" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="127" />
+        <location filename="../ui/mainwindow.cpp" line="134" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="128" />
+        <location filename="../ui/mainwindow.cpp" line="135" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="129" />
+        <location filename="../ui/mainwindow.cpp" line="136" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="133" />
+        <location filename="../ui/mainwindow.cpp" line="140" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="152" />
+        <location filename="../ui/mainwindow.cpp" line="157" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="157" />
+        <location filename="../ui/mainwindow.cpp" line="160" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="174" />
+        <location filename="../ui/mainwindow.cpp" line="179" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="185" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181" />
+        <location filename="../ui/mainwindow.cpp" line="186" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="186" />
+        <location filename="../ui/mainwindow.cpp" line="191" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="200" />
+        <location filename="../ui/mainwindow.cpp" line="205" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="207" />
+        <location filename="../ui/mainwindow.cpp" line="212" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
@@ -742,153 +782,138 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="28" />
-        <source>Captions</source>
-        <translation>Beschreibungen</translation>
-    </message>
-    <message>
-        <location filename="../ui/modelsdialog.cpp" line="29" />
-        <source>Questions</source>
-        <translation>Fragen</translation>
-    </message>
-    <message>
-        <location filename="../ui/modelsdialog.cpp" line="30" />
-        <source>Library search</source>
-        <translation>Bibliothekssuche</translation>
-    </message>
-    <message>
-        <location filename="../ui/modelsdialog.cpp" line="44" />
-        <location filename="../ui/modelsdialog.cpp" line="57" />
+        <location filename="../ui/modelsdialog.cpp" line="39" />
+        <location filename="../ui/modelsdialog.cpp" line="52" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="40" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="50" />
+        <location filename="../ui/modelsdialog.cpp" line="45" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="50" />
+        <location filename="../ui/modelsdialog.cpp" line="45" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="50" />
+        <location filename="../ui/modelsdialog.cpp" line="45" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="50" />
+        <location filename="../ui/modelsdialog.cpp" line="45" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="58" />
+        <location filename="../ui/modelsdialog.cpp" line="53" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="59" />
+        <location filename="../ui/modelsdialog.cpp" line="54" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="61" />
+        <location filename="../ui/modelsdialog.cpp" line="56" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="62" />
+        <location filename="../ui/modelsdialog.cpp" line="57" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="63" />
+        <location filename="../ui/modelsdialog.cpp" line="58" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="61" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="121" />
+        <location filename="../ui/modelsdialog.cpp" line="116" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="125" />
+        <location filename="../ui/modelsdialog.cpp" line="118" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="127" />
+        <location filename="../ui/modelsdialog.cpp" line="120" />
         <source>Partly downloaded</source>
         <translation>Teilweise heruntergeladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="134" />
+        <location filename="../ui/modelsdialog.cpp" line="127" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="173" />
+        <location filename="../ui/modelsdialog.cpp" line="164" />
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="175" />
+        <location filename="../ui/modelsdialog.cpp" line="166" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="180" />
+        <location filename="../ui/modelsdialog.cpp" line="171" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="192" />
+        <location filename="../ui/modelsdialog.cpp" line="183" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="195" />
+        <location filename="../ui/modelsdialog.cpp" line="186" />
         <source>Download stopped: %1</source>
         <translation>Herunterladen gestoppt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="210" />
+        <location filename="../ui/modelsdialog.cpp" line="201" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="210" />
+        <location filename="../ui/modelsdialog.cpp" line="201" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="217" />
+        <location filename="../ui/modelsdialog.cpp" line="206" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="225" />
+        <location filename="../ui/modelsdialog.cpp" line="214" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="231" />
+        <location filename="../ui/modelsdialog.cpp" line="220" />
         <source>Imported %1: %2</source>
         <translation>%1 importiert: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="233" />
+        <location filename="../ui/modelsdialog.cpp" line="222" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
@@ -896,162 +921,147 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="45" />
+        <location filename="../ui/settingsdialog.cpp" line="22" />
         <source>Not set.</source>
         <translation>Nicht gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="47" />
+        <location filename="../ui/settingsdialog.cpp" line="24" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="51" />
+        <location filename="../ui/settingsdialog.cpp" line="28" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="52" />
+        <location filename="../ui/settingsdialog.cpp" line="29" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="60" />
+        <location filename="../ui/settingsdialog.cpp" line="37" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="63" />
+        <location filename="../ui/settingsdialog.cpp" line="40" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="67" />
+        <location filename="../ui/settingsdialog.cpp" line="44" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="72" />
+        <location filename="../ui/settingsdialog.cpp" line="49" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="77" />
+        <location filename="../ui/settingsdialog.cpp" line="54" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="78" />
+        <location filename="../ui/settingsdialog.cpp" line="55" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="80" />
-        <source>Captions:</source>
-        <translation>Beschreibungen:</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="80" />
-        <source>Questions:</source>
-        <translation>Fragen:</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="80" />
-        <source>Library search:</source>
-        <translation>Bibliothekssuche:</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="83" />
+        <location filename="../ui/settingsdialog.cpp" line="57" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="83" />
+        <location filename="../ui/settingsdialog.cpp" line="57" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="84" />
+        <location filename="../ui/settingsdialog.cpp" line="58" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="89" />
+        <location filename="../ui/settingsdialog.cpp" line="66" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="101" />
+        <location filename="../ui/settingsdialog.cpp" line="78" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="109" />
+        <location filename="../ui/settingsdialog.cpp" line="86" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="117" />
+        <location filename="../ui/settingsdialog.cpp" line="94" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="121" />
+        <location filename="../ui/settingsdialog.cpp" line="98" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="123" />
+        <location filename="../ui/settingsdialog.cpp" line="100" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="126" />
+        <location filename="../ui/settingsdialog.cpp" line="103" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="127" />
+        <location filename="../ui/settingsdialog.cpp" line="104" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="129" />
+        <location filename="../ui/settingsdialog.cpp" line="106" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="131" />
+        <location filename="../ui/settingsdialog.cpp" line="108" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="132" />
+        <location filename="../ui/settingsdialog.cpp" line="109" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="133" />
+        <location filename="../ui/settingsdialog.cpp" line="110" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="134" />
+        <location filename="../ui/settingsdialog.cpp" line="111" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="150" />
+        <location filename="../ui/settingsdialog.cpp" line="127" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="151" />
+        <location filename="../ui/settingsdialog.cpp" line="128" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="153" />
+        <location filename="../ui/settingsdialog.cpp" line="130" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
     </message>

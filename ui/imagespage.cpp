@@ -22,7 +22,7 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
-#include "inference/inferenceworker.h"
+#include "inference/inferenceclient.h"
 
 namespace glimpse::ui {
 
@@ -166,40 +166,63 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   connect(m_question, &QLineEdit::returnPressed, this, &ImagesPage::askQuestion);
   connect(m_strip->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] { showCurrent(); });
 
-  auto* w = client->worker();
-  connect(w, &inference::InferenceWorker::captionProgress, this, [this](quint64 id, const QString& path, const QString& text) {
+  auto* c = client;
+  connect(c, &inference::InferenceClient::captionProgress, this, [this](quint64 id, const QString& path, const QString& text) {
     const int row = m_model->indexOf(path);
-    if (row < 0) return;
-    m_model->item(row).partial = stripPrompt(text);
-    if (path == currentPath() && (id == m_captionId)) m_caption->setPlainText(m_model->item(row).partial + QStringLiteral(" …"));
+    if (row < 0 || !mine(id)) return;
+    m_model->item(row).partial = text;
+    if (path == currentPath()) m_caption->setPlainText(text + QStringLiteral(" …"));
   });
-  connect(w, &inference::InferenceWorker::captionReady, this, [this](quint64 id, const QString& path, const QString& text, double seconds) {
-    const int row = m_model->indexOf(path);
-    if (row < 0) return;
+  connect(c, &inference::InferenceClient::captionReady, this, [this](quint64 id, const inference::CaptionResult& r) {
+    const int row = m_model->indexOf(r.path);
+    if (row < 0 || !mine(id)) return;
     auto& it = m_model->item(row);
-    it.caption = stripPrompt(text);
+    it.caption = r.text;
     it.partial.clear();
+    it.error.clear();
     it.working = false;
     m_model->touch(row);
-    if (path == currentPath()) m_caption->setPlainText(it.caption);
+    if (r.path == currentPath()) m_caption->setPlainText(it.caption);
     if (id == m_captionId) {
-      m_cancelButton->setEnabled(false);
-      Q_EMIT status(tr("Captioned %1 in %2 s").arg(QFileInfo(path).fileName()).arg(seconds, 0, 'f', 1));
+      m_captionId = 0;
+      updateButtons();
+      Q_EMIT status(tr("Captioned %1 in %2 s").arg(QFileInfo(r.path).fileName()).arg(r.seconds, 0, 'f', 1));
     }
   });
-  connect(w, &inference::InferenceWorker::captionAllFinished, this, [this](quint64 id, int done, bool cancelled) {
+  connect(c, &inference::InferenceClient::captionFailed, this, [this](quint64 id, const QString& path, const QString& message) {
+    const int row = m_model->indexOf(path);
+    if (row < 0 || !mine(id)) return;
+    auto& it = m_model->item(row);
+    it.partial.clear();
+    it.error = message;
+    it.working = false;
+    m_model->touch(row);
+    if (path == currentPath()) showCaptionOf(row);
+    if (id == m_captionId) {
+      m_captionId = 0;
+      updateButtons();
+      Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), message));
+    }
+  });
+  connect(c, &inference::InferenceClient::cancelled, this, [this](quint64 id) {
     if (id != m_captionId) return;
-    m_cancelButton->setEnabled(false);
-    for (int r = 0; r < m_model->rowCount(); ++r) m_model->item(r).working = false;
-    Q_EMIT status(cancelled ? tr("Stopped after %n image(s)", nullptr, done) : tr("Captioned %n image(s)", nullptr, done));
+    m_captionId = 0;
+    endWork();
+    Q_EMIT status(tr("Captioning stopped"));
   });
-  connect(w, &inference::InferenceWorker::cancelled, this, [this](quint64 id) {
-    if (id == m_captionId) {
-      m_cancelButton->setEnabled(false);
-      Q_EMIT status(tr("Captioning stopped"));
-    }
+  connect(c, &inference::InferenceClient::jobProgress, this, [this](quint64 job, const inference::JobProgress& p) {
+    if (job == m_captionAllJob) Q_EMIT status(tr("Captioned %1 of %2").arg(p.done).arg(p.total));
   });
-  connect(w, &inference::InferenceWorker::answerReady, this, [this](quint64 id, const QString& path, const QString& q, const QString& a) {
+  connect(c, &inference::InferenceClient::jobFinished, this, [this](quint64 job, const inference::JobSummary& s) {
+    if (job != m_captionAllJob) return;
+    m_captionAllJob = 0;
+    endWork();
+    QString text = s.state == inference::JobState::Cancelled ? tr("Stopped after %n image(s)", nullptr, s.done)
+                                                             : tr("Captioned %n image(s)", nullptr, s.done);
+    if (s.failed > 0) text += QStringLiteral("; ") + tr("%n could not be captioned", nullptr, s.failed);
+    Q_EMIT status(text);
+  });
+  connect(c, &inference::InferenceClient::answerReady, this, [this](quint64 id, const QString& path, const QString& q, const QString& a) {
     if (id != m_askId) return;
     const int row = m_model->indexOf(path);
     if (row < 0) return;
@@ -209,22 +232,40 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     m_askButton->setEnabled(true);
     if (path == currentPath()) renderChat();
   });
-  connect(w, &inference::InferenceWorker::failed, this, [this](quint64 id, const QString& message) {
-    if (id == m_captionId) {
-      m_cancelButton->setEnabled(false);
-      const int row = m_model->indexOf(currentPath());
-      if (row >= 0) m_model->item(row).working = false;
-      m_caption->setPlainText(QString());
-      Q_EMIT status(tr("Could not caption: %1").arg(message));
-    } else if (id == m_askId) {
-      m_askButton->setEnabled(true);
-      const int row = m_model->indexOf(m_askPath);
-      if (row >= 0 && !m_model->item(row).chat.isEmpty() && m_model->item(row).chat.back().second.isEmpty())
-        m_model->item(row).chat.back().second = tr("(no answer: %1)").arg(message);
-      renderChat();
-      Q_EMIT status(tr("Could not answer: %1").arg(message));
-    }
+  connect(c, &inference::InferenceClient::failed, this, [this](quint64 id, const QString& message) {
+    if (id != m_askId) return;
+    m_askButton->setEnabled(true);
+    const int row = m_model->indexOf(m_askPath);
+    if (row >= 0 && !m_model->item(row).chat.isEmpty() && m_model->item(row).chat.back().second.isEmpty())
+      m_model->item(row).chat.back().second = tr("(no answer: %1)").arg(message);
+    renderChat();
+    Q_EMIT status(tr("Could not answer: %1").arg(message));
   });
+}
+
+bool ImagesPage::mine(quint64 id) const { return id != 0 && (id == m_captionId || id == m_captionAllJob || m_client->isCurrent(inference::Channel::Caption, id)); }
+
+void ImagesPage::updateButtons() { m_cancelButton->setEnabled(m_captionId != 0 || m_captionAllJob != 0); }
+
+// Photos still marked as being captioned by a request that ended stop showing it.
+void ImagesPage::endWork() {
+  for (int r = 0; r < m_model->rowCount(); ++r) {
+    auto& it = m_model->item(r);
+    if (!it.working) continue;
+    it.working = false;
+    it.partial.clear();
+    m_model->touch(r);
+  }
+  const int row = m_model->indexOf(currentPath());
+  if (row >= 0) showCaptionOf(row);
+  updateButtons();
+}
+
+void ImagesPage::showCaptionOf(int row) {
+  const auto& it = m_model->item(row);
+  if (it.working) m_caption->setPlainText(it.partial.isEmpty() ? tr("Captioning…") : it.partial + QStringLiteral(" …"));
+  else if (!it.error.isEmpty() && it.caption.isEmpty()) m_caption->setPlainText(tr("Could not caption this photo: %1").arg(it.error));
+  else m_caption->setPlainText(it.caption);
 }
 
 void ImagesPage::applyPreset(int index) {
@@ -247,6 +288,8 @@ void ImagesPage::applyPreset(int index) {
 }
 
 blip::GenerationConfig ImagesPage::generationConfig() const {
+  // Hugging Face's semantics, as the CLI takes them: lengths count the whole sequence (the
+  // prompt too), so the BLIP style is exactly `--beams 3 --min-length 5 --prompt "a picture of"`.
   blip::GenerationConfig c;
   c.num_beams = m_sample->isChecked() ? 1 : m_beams->value();
   c.min_length = m_minLength->value();
@@ -255,22 +298,17 @@ blip::GenerationConfig ImagesPage::generationConfig() const {
   c.do_sample = m_sample->isChecked();
   c.top_p = m_topP->value();
   c.temperature = m_temperature->value();
-  if (!m_prompt->text().trimmed().isEmpty()) {
-    // Lengths count the prompt: keep room for the caption itself.
-    const int promptWords = static_cast<int>(m_prompt->text().split(QLatin1Char(' '), Qt::SkipEmptyParts).size());
-    c.max_length += promptWords;
-    c.min_length += c.min_length > 0 ? promptWords : 0;
-  }
   return c;
 }
 
 QString ImagesPage::prompt() const { return m_prompt->text().trimmed(); }
 
-QString ImagesPage::stripPrompt(const QString& text) const {
-  const QString p = prompt();
-  if (m_keepPrompt->isChecked() || p.isEmpty()) return text;
-  if (text.startsWith(p, Qt::CaseInsensitive)) return text.mid(p.size()).trimmed();
-  return text;
+inference::CaptionRequest ImagesPage::captionRequest() const {
+  inference::CaptionRequest r;
+  r.prompt = prompt();
+  r.keepPrompt = m_keepPrompt->isChecked();
+  r.config = generationConfig();
+  return r;
 }
 
 int ImagesPage::addPaths(const QStringList& paths) {
@@ -303,35 +341,50 @@ void ImagesPage::showCurrent() {
   });
   watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, box));
   const auto& it = m_model->item(row);
-  m_caption->setPlainText(it.working && !it.partial.isEmpty() ? it.partial + QStringLiteral(" …") : it.caption);
+  showCaptionOf(row);
   renderChat();
   // A new image without a caption yet: caption it right away.
-  if (it.caption.isEmpty() && !it.working) captionCurrent();
+  if (it.caption.isEmpty() && it.error.isEmpty() && !it.working) captionCurrent();
 }
 
 void ImagesPage::captionCurrent() {
   const QString path = currentPath();
   if (path.isEmpty()) return;
   const int row = m_model->indexOf(path);
-  m_model->item(row).working = true;
+  // A newer single caption replaces the one running (a batch goes on beside it).
+  if (m_captionId != 0) {
+    const int before = m_model->indexOf(m_captionPath);
+    if (before >= 0 && before != row) {
+      m_model->item(before).working = false;
+      m_model->item(before).partial.clear();
+      m_model->touch(before);
+    }
+  }
+  auto& it = m_model->item(row);
+  it.working = true;
+  it.error.clear();
   m_model->touch(row);
   m_caption->setPlainText(tr("Captioning…"));
-  m_cancelButton->setEnabled(true);
-  m_captionId = m_client->caption(path, prompt(), generationConfig());
+  m_captionPath = path;
+  m_captionId = m_client->caption(path, captionRequest());
+  updateButtons();
 }
 
 void ImagesPage::captionAll() {
   const QStringList paths = m_model->paths();
-  if (paths.isEmpty()) return;
-  for (int r = 0; r < m_model->rowCount(); ++r) m_model->item(r).working = true;
-  m_cancelButton->setEnabled(true);
-  m_captionId = m_client->captionAll(paths, prompt(), generationConfig());
+  if (paths.isEmpty() || m_captionAllJob != 0) return;
+  for (int r = 0; r < m_model->rowCount(); ++r) {
+    m_model->item(r).working = true;
+    m_model->item(r).error.clear();
+  }
+  m_captionAllJob = m_client->captionAll(paths, captionRequest());
+  updateButtons();
   Q_EMIT status(tr("Captioning %n image(s)…", nullptr, static_cast<int>(paths.size())));
 }
 
 void ImagesPage::cancel() {
-  m_client->cancel(inference::Channel::Caption);
-  m_cancelButton->setEnabled(false);
+  if (m_captionId != 0) m_client->cancel(inference::Channel::Caption);
+  if (m_captionAllJob != 0) m_client->cancelJob(m_captionAllJob);
 }
 
 void ImagesPage::copyCaption() {

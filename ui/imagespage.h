@@ -5,6 +5,7 @@
 
 #include "blip.h"
 #include "imagelistmodel.h"
+#include "inference/types.h"
 
 class QCheckBox;
 class QComboBox;
@@ -35,6 +36,7 @@ class ImagesPage : public QWidget {
   void selectRow(int row);
   blip::GenerationConfig generationConfig() const;
   QString prompt() const;
+  inference::CaptionRequest captionRequest() const;
 
  public Q_SLOTS:
   void captionCurrent();
@@ -50,7 +52,10 @@ class ImagesPage : public QWidget {
   void applyPreset(int index);
   void showCurrent();
   void renderChat();
-  QString stripPrompt(const QString& text) const;
+  bool mine(quint64 id) const;
+  void updateButtons();
+  void endWork();
+  void showCaptionOf(int row);
 
   inference::InferenceClient* m_client;
   ImageListModel* m_model;
@@ -75,7 +80,9 @@ class ImagesPage : public QWidget {
   QTextBrowser* m_chat;
   QLineEdit* m_question;
   QPushButton* m_askButton;
-  quint64 m_captionId = 0;
+  quint64 m_captionId = 0;      // the single caption running, 0 when none
+  QString m_captionPath;
+  quint64 m_captionAllJob = 0;  // the batch job running, 0 when none
   quint64 m_askId = 0;
   QString m_askPath;
 };

@@ -18,7 +18,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include "inference/inferenceworker.h"
+#include "inference/inferenceclient.h"
 
 namespace glimpse::ui {
 namespace {
@@ -130,54 +130,82 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     }
   });
 
-  auto* w = client->worker();
-  connect(w, &inference::InferenceWorker::libraryOpened, this, [this](quint64, const QStringList& folders, int photos, int indexed) {
+  auto* c = client;
+  connect(c, &inference::InferenceClient::libraryOpened, this, [this](quint64, const inference::LibraryInfo& info) {
     m_folders->clear();
-    m_folders->addItems(folders);
-    if (indexed > 0) m_progressText->setText(tr("%1 photos, %2 searchable").arg(photos).arg(indexed));
+    m_folders->addItems(info.folders);
+    if (m_indexState == IndexState::Idle) m_progressText->setText(tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable));
   });
-  connect(w, &inference::InferenceWorker::indexProgress, this, [this](quint64 id, int done, int total, double rate, double seconds) {
-    if (id != m_indexId) return;
-    m_progress->setRange(0, std::max(total, 1));
-    m_progress->setValue(done);
-    m_progressText->setText(tr("%1 of %2 photos · %3 photos/s · %4 left").arg(done).arg(total).arg(rate, 0, 'f', 1).arg(eta(seconds)));
+  connect(c, &inference::InferenceClient::jobStateChanged, this, [this](quint64 job, inference::JobState state) {
+    if (job != m_indexJob) return;
+    switch (state) {
+      case inference::JobState::Running: setIndexState(IndexState::Running); break;
+      case inference::JobState::Pausing: setIndexState(IndexState::Pausing); break;
+      case inference::JobState::Paused: setIndexState(IndexState::Paused); break;
+      default: break;  // the end comes with jobFinished
+    }
   });
-  connect(w, &inference::InferenceWorker::indexFinished, this,
-          [this](quint64 id, int embedded, int failedCount, bool cancelled, const QStringList& warnings) {
-            if (id != m_indexId) return;
-            m_indexing = false;
-            QSettings().setValue(QStringLiteral("library/indexing"), cancelled && m_index->text() == tr("Resume"));
-            m_index->setText(cancelled ? tr("Resume") : tr("Index"));
-            m_cancel->setEnabled(false);
-            QString text = cancelled ? tr("Paused: %1 photos indexed so far; everything done is saved.").arg(embedded)
-                                     : tr("Done: %1 photos indexed, %2 could not be read.").arg(embedded).arg(failedCount);
-            if (!warnings.isEmpty()) text += QStringLiteral("\n") + warnings.join(QLatin1Char('\n'));
-            m_progressText->setText(text);
-            Q_EMIT status(text.section(QLatin1Char('\n'), 0, 0));
-          });
-  connect(w, &inference::InferenceWorker::searchReady, this, [this](quint64 id, const QList<library::SearchResult>& results) {
+  connect(c, &inference::InferenceClient::jobProgress, this, [this](quint64 job, const inference::JobProgress& p) {
+    if (job != m_indexJob) return;
+    if (p.total == 0) return;  // still scanning
+    m_progress->setRange(0, std::max(p.total, 1));
+    m_progress->setValue(p.done);
+    QString text = tr("%1 of %2 photos").arg(p.done).arg(p.total);
+    if (m_indexState == IndexState::Running)
+      text += QStringLiteral(" · ") + tr("%1 photos/s · %2 left").arg(p.itemsPerSecond, 0, 'f', 1).arg(eta(p.etaSeconds));
+    else if (m_indexState == IndexState::Paused)
+      text = tr("Paused at %1 of %2 photos; everything done is saved.").arg(p.done).arg(p.total);
+    m_progressText->setText(text);
+  });
+  connect(c, &inference::InferenceClient::jobFinished, this, [this](quint64 job, const inference::JobSummary& s) {
+    if (job != m_indexJob) return;
+    m_indexJob = 0;
+    QSettings().setValue(QStringLiteral("library/indexing"), false);
+    setIndexState(IndexState::Idle);
+    QString text;
+    switch (s.state) {
+      case inference::JobState::Failed: text = tr("Indexing failed: %1").arg(s.error); break;
+      case inference::JobState::Cancelled: text = tr("Stopped: %1 photos indexed; everything done is saved.").arg(s.done); break;
+      default:
+        text = s.failed > 0 ? tr("Done: %1 photos indexed, %2 could not be read.").arg(s.done).arg(s.failed)
+                            : tr("Done: %1 photos indexed.").arg(s.done);
+    }
+    if (!s.warnings.isEmpty()) text += QStringLiteral("\n") + s.warnings.join(QLatin1Char('\n'));
+    m_progress->setRange(0, 1);
+    m_progress->setValue(s.state == inference::JobState::Finished ? 1 : 0);
+    m_progressText->setText(text);
+    Q_EMIT status(text.section(QLatin1Char('\n'), 0, 0));
+  });
+  connect(c, &inference::InferenceClient::searchReady, this, [this](quint64 id, const QList<library::SearchResult>& results) {
     if (id == m_searchId) setResults(results);
   });
-  connect(w, &inference::InferenceWorker::photoDetailsReady, this,
-          [this](quint64 id, const QString& path, qint64 size, qint64 dateMs, const QString& caption) {
-            if (id != m_detailsId) return;
-            const QLocale loc;
-            QString html = QStringLiteral("<b>%1</b><br>%2<br>%3<br>%4")
-                               .arg(QFileInfo(path).fileName().toHtmlEscaped(), QFileInfo(path).absolutePath().toHtmlEscaped(),
-                                    loc.formattedDataSize(size), loc.toString(QDateTime::fromMSecsSinceEpoch(dateMs, Qt::UTC), QLocale::ShortFormat));
-            if (!caption.isEmpty()) html += QStringLiteral("<p><i>%1</i></p>").arg(caption.toHtmlEscaped());
-            m_details->setText(html);
-          });
-  connect(w, &inference::InferenceWorker::failed, this, [this](quint64 id, const QString& message) {
-    if (id == m_indexId) {
-      m_indexing = false;
-      m_index->setText(tr("Index"));
-      m_cancel->setEnabled(false);
-      m_progressText->setText(tr("Indexing failed: %1").arg(message));
-    }
-    if (id == m_searchId) m_resultsModel->clear();
-    if (id == m_indexId || id == m_searchId) Q_EMIT status(message);
+  connect(c, &inference::InferenceClient::photoDetailsReady, this, [this](quint64 id, const inference::PhotoDetails& d) {
+    if (id != m_detailsId) return;
+    const QLocale loc;
+    QString html = QStringLiteral("<b>%1</b><br>%2<br>%3<br>%4")
+                       .arg(QFileInfo(d.path).fileName().toHtmlEscaped(), QFileInfo(d.path).absolutePath().toHtmlEscaped(),
+                            loc.formattedDataSize(d.size), loc.toString(QDateTime::fromMSecsSinceEpoch(d.dateMs, Qt::UTC), QLocale::ShortFormat));
+    if (!d.caption.isEmpty()) html += QStringLiteral("<p><i>%1</i></p>").arg(d.caption.toHtmlEscaped());
+    m_details->setText(html);
   });
+  connect(c, &inference::InferenceClient::failed, this, [this](quint64 id, const QString& message) {
+    if (id != m_searchId) return;
+    m_resultsModel->clear();
+    Q_EMIT status(message);
+  });
+}
+
+void LibraryPage::setIndexState(IndexState state) {
+  m_indexState = state;
+  switch (state) {
+    case IndexState::Idle: m_index->setText(tr("Index")); break;
+    case IndexState::Running: m_index->setText(tr("Pause")); break;
+    case IndexState::Pausing: m_index->setText(tr("Pausing…")); break;
+    case IndexState::Paused: m_index->setText(tr("Resume")); break;
+  }
+  m_index->setEnabled(state != IndexState::Pausing);
+  m_cancel->setEnabled(state != IndexState::Idle);
+  if (state == IndexState::Running && m_progress->maximum() <= 1) m_progress->setRange(0, 0);  // busy until the first count
 }
 
 void LibraryPage::openLibrary(const QString& dbPath) { m_client->openLibrary(dbPath); }
@@ -195,25 +223,25 @@ void LibraryPage::removeSelectedFolder() {
 }
 
 void LibraryPage::startOrPauseIndexing() {
-  if (m_indexing) {
-    // Pause: stop after the current batch; everything indexed so far stays.
-    m_client->cancel(inference::Channel::Index);
-    m_index->setText(tr("Resume"));
-    QSettings().setValue(QStringLiteral("library/indexing"), true);
-    return;
+  switch (m_indexState) {
+    case IndexState::Running:
+      // Pause: the batch in flight stops; everything indexed so far stays.
+      m_client->pauseJob(m_indexJob);
+      QSettings().setValue(QStringLiteral("library/indexing"), true);
+      return;
+    case IndexState::Paused: m_client->resumeJob(m_indexJob); return;
+    case IndexState::Pausing: return;
+    case IndexState::Idle: break;
   }
-  m_indexing = true;
-  m_index->setText(tr("Pause"));
-  m_cancel->setEnabled(true);
   m_progress->setRange(0, 0);
   m_progressText->setText(tr("Looking for new and changed photos…"));
   QSettings().setValue(QStringLiteral("library/indexing"), true);
-  m_indexId = m_client->indexLibrary();
+  m_indexJob = m_client->startIndexing();
+  setIndexState(IndexState::Running);
 }
 
 void LibraryPage::cancelIndexing() {
-  m_client->cancel(inference::Channel::Index);
-  m_index->setText(tr("Index"));
+  if (m_indexJob != 0) m_client->cancelJob(m_indexJob);
   QSettings().setValue(QStringLiteral("library/indexing"), false);
 }
 

@@ -25,7 +25,9 @@ class LibraryPage : public QWidget {
  public:
   LibraryPage(inference::InferenceClient* client, QWidget* parent = nullptr);
   void openLibrary(const QString& dbPath);
-  bool indexing() const { return m_indexing; }
+  // Indexing, as the page shows it: a value, never read back from a button label.
+  enum class IndexState { Idle, Running, Pausing, Paused };
+  IndexState indexState() const { return m_indexState; }
   QListView* resultsView() const { return m_results; }
   QStandardItemModel* resultsModel() const { return m_resultsModel; }
 
@@ -45,6 +47,7 @@ class LibraryPage : public QWidget {
  private:
   QString selectedPath() const;
   void setResults(const QList<library::SearchResult>& results);
+  void setIndexState(IndexState state);
 
   inference::InferenceClient* m_client;
   QListWidget* m_folders;
@@ -62,8 +65,8 @@ class LibraryPage : public QWidget {
   QPushButton* m_open;
   QPushButton* m_reveal;
   QPushButton* m_similar;
-  bool m_indexing = false;
-  quint64 m_indexId = 0;
+  IndexState m_indexState = IndexState::Idle;
+  quint64 m_indexJob = 0;
   quint64 m_searchId = 0;
   quint64 m_detailsId = 0;
 };

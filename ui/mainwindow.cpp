@@ -23,7 +23,7 @@
 #include <QToolBar>
 
 #include "imagespage.h"
-#include "inference/inferenceworker.h"
+#include "inference/inferenceclient.h"
 #include "librarypage.h"
 #include "modelsdialog.h"
 
@@ -37,6 +37,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("Glimpse"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/glimpse.svg")));
   setAcceptDrops(true);
+  m_settings = new SettingsStore(this);
   m_client = new inference::InferenceClient(this);
   m_images = new ImagesPage(m_client);
   m_library = new LibraryPage(m_client);
@@ -53,7 +54,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_precisionBadge->setAccessibleName(tr("Precision"));
   m_precisionBadge->setVisible(false);
   statusBar()->addPermanentWidget(m_precisionBadge);
-  connect(m_client->worker(), &inference::InferenceWorker::stateChanged, m_workerState, &QLabel::setText);
+  connect(m_client, &inference::InferenceClient::stateChanged, m_workerState, &QLabel::setText);
+  // Failures no page shows, and what jobs have to say.
+  connect(m_client, &inference::InferenceClient::notice, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
   connect(m_images, &ImagesPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   connect(m_library, &LibraryPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   createActions();
@@ -61,16 +64,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   QSettings s;
   if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
   restoreState(s.value(QStringLiteral("window/state")).toByteArray());
-  applySettings(AppSettings::load());
+  connect(m_settings, &SettingsStore::changed, this, &MainWindow::settingsChanged);
+  settingsChanged(m_settings->current());
   const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
   QDir().mkpath(dataDir);
   m_library->openLibrary(dataDir + QStringLiteral("/library.glimpse"));
   // First run: no model for any task yet -> the models page (after the command line had its say).
   QTimer::singleShot(0, this, [this] {
-    if (m_settings.captionModel.isEmpty() && m_settings.askModel.isEmpty() && m_settings.searchModel.isEmpty()) openModels();
+    if (m_settings->current().noModels()) openModels();
   });
-  // Indexing that was running when Glimpse closed continues.
-  if (s.value(QStringLiteral("library/indexing")).toBool() && !m_settings.searchModel.isEmpty()) m_library->startOrPauseIndexing();
+  // Indexing that was running when Glimpse closed continues (after the command line had its say).
+  QTimer::singleShot(0, this, [this] {
+    if (QSettings().value(QStringLiteral("library/indexing")).toBool() && !m_settings->current().model(Task::Search).isEmpty())
+      m_library->startOrPauseIndexing();
+  });
 }
 
 MainWindow::~MainWindow() = default;
@@ -143,19 +150,16 @@ void MainWindow::createActions() {
   bar->addAction(settingsAct);
 }
 
-void MainWindow::applySettings(const AppSettings& s) {
-  m_settings = s;
-  m_client->setModelFolders(s.captionModel, s.askModel, s.searchModel);
-  m_client->setThreads(s.threads);
-  m_client->setPrecision(s.precision);
+void MainWindow::settingsChanged(const AppSettings& s) {
+  m_client->applySettings(s);
   // Unknown names run as fp32 in the worker, so they count as exact here too.
   const bool exact = blip::parse_precision(s.precision.toStdString()).value_or(blip::Precision::Float32) == blip::Precision::Float32;
   m_precisionBadge->setText(exact ? QString() : tr("Precision: %1").arg(s.precision));
   m_precisionBadge->setToolTip(SettingsDialog::describePrecision(s.precision));
   m_precisionBadge->setVisible(!exact);
-  m_client->setIdleUnloadSeconds(s.idleUnloadMinutes * 60);
-  if (s.captionModel.isEmpty() && s.askModel.isEmpty() && s.searchModel.isEmpty())
-    statusBar()->showMessage(tr("No models yet: download or import them in Tools → Models."));
+  const QString noModels = tr("No models yet: download or import them in Tools → Models.");
+  if (s.noModels()) statusBar()->showMessage(noModels);
+  else if (statusBar()->currentMessage() == noModels) statusBar()->clearMessage();
 }
 
 void MainWindow::showImages() {
@@ -212,18 +216,14 @@ void MainWindow::paste() {
 }
 
 void MainWindow::openSettings() {
-  SettingsDialog dialog(m_settings, this);
-  if (dialog.exec() != QDialog::Accepted) return;
-  const AppSettings s = dialog.settings();
-  s.save();
-  applySettings(s);
+  SettingsDialog dialog(m_settings->current(), this);
+  if (dialog.exec() == QDialog::Accepted) m_settings->apply(dialog.settings());
 }
 
 void MainWindow::openModels() {
   auto* dialog = findChild<ModelsDialog*>();
   if (!dialog) {
     dialog = new ModelsDialog(m_settings, this);
-    connect(dialog, &ModelsDialog::settingsChanged, this, &MainWindow::applySettings);
     connect(dialog, &QDialog::finished, dialog, &QObject::deleteLater);
   }
   dialog->open();  // not modal for the app's event loop: downloads run while the window works

@@ -28,7 +28,8 @@ class MainWindow : public QMainWindow {
   ImagesPage* imagesPage() const { return m_images; }
   LibraryPage* libraryPage() const { return m_library; }
   inference::InferenceClient* client() const { return m_client; }
-  void applySettings(const AppSettings& settings);
+  // The one owner of the settings; dialogs and the command line go through it.
+  SettingsStore* settingsStore() const { return m_settings; }
   void showImages();
   void showLibrary();
   int addPaths(const QStringList& paths);
@@ -47,6 +48,7 @@ class MainWindow : public QMainWindow {
 
  private:
   void createActions();
+  void settingsChanged(const AppSettings& settings);
   inference::InferenceClient* m_client;
   QStackedWidget* m_stack;
   ImagesPage* m_images;
@@ -55,7 +57,7 @@ class MainWindow : public QMainWindow {
   QLabel* m_precisionBadge;
   QAction* m_imagesAction = nullptr;
   QAction* m_libraryAction = nullptr;
-  AppSettings m_settings;
+  SettingsStore* m_settings;
 };
 
 }  // namespace glimpse::ui

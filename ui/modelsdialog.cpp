@@ -24,23 +24,18 @@ constexpr int kFolderRole = Qt::UserRole + 1;
 constexpr int kTaskRole = Qt::UserRole + 2;
 constexpr int kRepoRole = Qt::UserRole + 3;
 
-QString taskLabel(const QString& task) {
-  if (task == QLatin1String("caption")) return ModelsDialog::tr("Captions");
-  if (task == QLatin1String("ask")) return ModelsDialog::tr("Questions");
-  if (task == QLatin1String("search")) return ModelsDialog::tr("Library search");
-  return task;
-}
-
-QString taskOfHeads(const QStringList& heads) {
-  if (heads.contains(QLatin1String("BlipForImageTextRetrieval"))) return QStringLiteral("search");
-  if (heads.contains(QLatin1String("BlipForQuestionAnswering"))) return QStringLiteral("ask");
-  if (heads.contains(QLatin1String("BlipForConditionalGeneration"))) return QStringLiteral("caption");
-  return {};
+// The task a checkpoint is for: its most specific head (retrieval and VQA checkpoints also hold
+// parts a caption head could use).
+std::optional<Task> taskOfHeads(const QStringList& heads) {
+  const QList<Task> tasks = tasksOfHeads(heads);
+  for (Task t : {Task::Search, Task::Ask, Task::Caption})
+    if (tasks.contains(t)) return t;
+  return std::nullopt;
 }
 
 }  // namespace
 
-ModelsDialog::ModelsDialog(const AppSettings& settings, QWidget* parent) : QDialog(parent), m_settings(settings) {
+ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(parent), m_store(store) {
   setWindowTitle(tr("Models"));
   auto* intro = new QLabel(tr("Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or "
                               "import a folder you already have. Models are kept in %1.")
@@ -104,25 +99,23 @@ void ModelsDialog::refresh() {
   const QString keep = selectedRow() >= 0 ? m_table->item(selectedRow(), kName)->text() : QString();
   m_table->setRowCount(0);
   const QLocale loc;
-  auto addRow = [&](const QString& name, const QString& repo, const QString& task, const QString& size, const QString& about,
+  auto addRow = [&](const QString& name, const QString& repo, std::optional<Task> task, const QString& size, const QString& about,
                     const QString& folder) {
     const int r = m_table->rowCount();
     m_table->insertRow(r);
     auto* n = new QTableWidgetItem(name);
     n->setToolTip(about);
     n->setData(kFolderRole, folder);
-    n->setData(kTaskRole, task);
+    n->setData(kTaskRole, task ? static_cast<int>(*task) : -1);
     n->setData(kRepoRole, repo);
     m_table->setItem(r, kName, n);
-    m_table->setItem(r, kTask, new QTableWidgetItem(taskLabel(task)));
+    m_table->setItem(r, kTask, new QTableWidgetItem(task ? taskLabel(*task) : QString()));
     m_table->setItem(r, kSize, new QTableWidgetItem(size));
     QString status;
     if (QFileInfo::exists(folder + QStringLiteral("/config.json"))) {
       status = tr("Installed");
-      const QString inUse = task == QLatin1String("caption") ? m_settings.captionModel
-                            : task == QLatin1String("ask") ? m_settings.askModel
-                                                           : m_settings.searchModel;
-      if (QFileInfo(inUse).canonicalFilePath() == QFileInfo(folder).canonicalFilePath()) status = tr("In use");
+      const QString inUse = task ? m_store->current().model(*task) : QString();
+      if (!inUse.isEmpty() && QFileInfo(inUse).canonicalFilePath() == QFileInfo(folder).canonicalFilePath()) status = tr("In use");
     } else if (QFileInfo::exists(folder + QStringLiteral(".download"))) {
       status = tr("Partly downloaded");
     }
@@ -131,7 +124,7 @@ void ModelsDialog::refresh() {
   };
   QStringList listed;
   for (const auto& e : models::catalogue()) {
-    addRow(e.repo, e.repo, e.task, tr("~%1").arg(loc.formattedDataSize(qint64(e.sizeMb) * 1000 * 1000)), e.about, models::folderFor(e.repo));
+    addRow(e.repo, e.repo, taskFromKey(e.task), tr("~%1").arg(loc.formattedDataSize(qint64(e.sizeMb) * 1000 * 1000)), e.about, models::folderFor(e.repo));
     listed << QDir::cleanPath(models::folderFor(e.repo));
   }
   for (const auto& m : models::installedModels()) {
@@ -146,17 +139,15 @@ int ModelsDialog::selectedRow() const {
 }
 
 QString ModelsDialog::rowFolder(int row) const { return m_table->item(row, kName)->data(kFolderRole).toString(); }
-QString ModelsDialog::rowTask(int row) const { return m_table->item(row, kName)->data(kTaskRole).toString(); }
+std::optional<Task> ModelsDialog::rowTask(int row) const {
+  const int t = m_table->item(row, kName)->data(kTaskRole).toInt();
+  if (t < 0 || t >= kTaskCount) return std::nullopt;
+  return static_cast<Task>(t);
+}
 
-void ModelsDialog::assign(const QString& task, const QString& folder, bool onlyIfEmpty) {
-  QString* field = task == QLatin1String("caption") ? &m_settings.captionModel
-                   : task == QLatin1String("ask")   ? &m_settings.askModel
-                   : task == QLatin1String("search") ? &m_settings.searchModel
-                                                     : nullptr;
-  if (!field || (onlyIfEmpty && !field->isEmpty())) return;
-  *field = folder;
-  m_settings.save();
-  Q_EMIT settingsChanged(m_settings);
+void ModelsDialog::assign(std::optional<Task> task, const QString& folder, bool onlyIfEmpty) {
+  if (!task || (onlyIfEmpty && !m_store->current().model(*task).isEmpty())) return;
+  m_store->setModel(*task, folder);  // that task only: the other settings stay as they are
 }
 
 void ModelsDialog::downloadSelected() {
@@ -210,10 +201,8 @@ void ModelsDialog::removeSelected() {
   if (QMessageBox::question(this, tr("Remove model"), tr("Delete %1 from this computer?").arg(folder)) != QMessageBox::Yes) return;
   try {
     models::removeModel(folder);
-    for (QString* f : {&m_settings.captionModel, &m_settings.askModel, &m_settings.searchModel})
-      if (QFileInfo(*f).absoluteFilePath() == QFileInfo(folder).absoluteFilePath()) f->clear();
-    m_settings.save();
-    Q_EMIT settingsChanged(m_settings);
+    for (Task t : kTasks)
+      if (QFileInfo(m_store->current().model(t)).absoluteFilePath() == QFileInfo(folder).absoluteFilePath()) m_store->setModel(t, QString());
     m_status->setText(tr("Removed %1.").arg(folder));
   } catch (const std::exception& e) {
     m_status->setText(QString::fromUtf8(e.what()));

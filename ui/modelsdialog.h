@@ -4,6 +4,7 @@
 // removal, and which model each task uses. Opens by itself on first run when no model is set.
 #include <QDialog>
 #include <QPointer>
+#include <optional>
 
 #include "settingsdialog.h"
 
@@ -21,9 +22,9 @@ namespace glimpse::ui {
 class ModelsDialog : public QDialog {
   Q_OBJECT
  public:
-  explicit ModelsDialog(const AppSettings& settings, QWidget* parent = nullptr);
+  // Reads and writes the models in use through `store` (one task at a time).
+  explicit ModelsDialog(SettingsStore* store, QWidget* parent = nullptr);
   ~ModelsDialog() override;
-  const AppSettings& settings() const { return m_settings; }
   QTableWidget* table() const { return m_table; }
 
  public Q_SLOTS:
@@ -33,18 +34,14 @@ class ModelsDialog : public QDialog {
   void importFolder(const QString& folder = {});
   void useSelected();
 
- Q_SIGNALS:
-  // The models in use changed (a download finished, a model was picked or removed).
-  void settingsChanged(const glimpse::ui::AppSettings& settings);
-
  private:
   void refresh();
   int selectedRow() const;
   QString rowFolder(int row) const;
-  QString rowTask(int row) const;
-  void assign(const QString& task, const QString& folder, bool onlyIfEmpty);
+  std::optional<Task> rowTask(int row) const;
+  void assign(std::optional<Task> task, const QString& folder, bool onlyIfEmpty);
 
-  AppSettings m_settings;
+  SettingsStore* m_store;
   QTableWidget* m_table;
   QPushButton* m_download;
   QPushButton* m_cancel;
@@ -54,7 +51,7 @@ class ModelsDialog : public QDialog {
   QProgressBar* m_progress;
   QLabel* m_status;
   QPointer<models::HubDownloader> m_downloader;
-  QString m_downloadTask;
+  std::optional<Task> m_downloadTask;
 };
 
 }  // namespace glimpse::ui

@@ -9,7 +9,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QThread>
@@ -18,28 +17,6 @@
 #include "blip.h"
 
 namespace glimpse::ui {
-
-AppSettings AppSettings::load() {
-  QSettings s;
-  AppSettings a;
-  a.captionModel = s.value(QStringLiteral("models/caption")).toString();
-  a.askModel = s.value(QStringLiteral("models/ask")).toString();
-  a.searchModel = s.value(QStringLiteral("models/search")).toString();
-  a.threads = s.value(QStringLiteral("inference/threads"), 0).toInt();
-  a.precision = s.value(QStringLiteral("inference/precision"), QStringLiteral("fp32")).toString();
-  a.idleUnloadMinutes = s.value(QStringLiteral("inference/idleUnloadMinutes"), 5).toInt();
-  return a;
-}
-
-void AppSettings::save() const {
-  QSettings s;
-  s.setValue(QStringLiteral("models/caption"), captionModel);
-  s.setValue(QStringLiteral("models/ask"), askModel);
-  s.setValue(QStringLiteral("models/search"), searchModel);
-  s.setValue(QStringLiteral("inference/threads"), threads);
-  s.setValue(QStringLiteral("inference/precision"), precision);
-  s.setValue(QStringLiteral("inference/idleUnloadMinutes"), idleUnloadMinutes);
-}
 
 QString SettingsDialog::describe(const QString& folder, const char* wantedHead) {
   if (folder.trimmed().isEmpty()) return tr("Not set.");
@@ -77,13 +54,13 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   setWindowTitle(tr("Settings"));
   auto* models = new QGroupBox(tr("Models"));
   auto* form = new QFormLayout(models);
-  const QString labels[3] = {tr("Captions:"), tr("Questions:"), tr("Library search:")};
-  const char* heads[3] = {"BlipForConditionalGeneration", "BlipForQuestionAnswering", "BlipForImageTextRetrieval"};
-  const QString values[3] = {s.captionModel, s.askModel, s.searchModel};
-  const QString hints[3] = {tr("e.g. Salesforce/blip-image-captioning-base"), tr("e.g. Salesforce/blip-vqa-base"),
-                            tr("e.g. Salesforce/blip-itm-base-coco")};
-  for (int i = 0; i < 3; ++i) {
-    m_paths[i] = new QLineEdit(values[i]);
+  const QString hints[kTaskCount] = {tr("e.g. Salesforce/blip-image-captioning-base"), tr("e.g. Salesforce/blip-vqa-base"),
+                                     tr("e.g. Salesforce/blip-itm-base-coco")};
+  QString labels[kTaskCount];
+  for (Task t : kTasks) {
+    const int i = static_cast<int>(t);
+    labels[i] = taskLabel(t) + QLatin1Char(':');
+    m_paths[i] = new QLineEdit(s.model(t));
     m_paths[i]->setPlaceholderText(hints[i]);
     m_paths[i]->setAccessibleName(labels[i]);
     auto* browse = new QPushButton(tr("Browse…"));
@@ -94,7 +71,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
     row->addWidget(browse);
     form->addRow(labels[i], row);
     form->addRow(QString(), m_checks[i]);
-    const char* head = heads[i];
+    const char* head = taskHead(t);
     auto update = [this, i, head] { m_checks[i]->setText(describe(m_paths[i]->text(), head)); };
     connect(m_paths[i], &QLineEdit::editingFinished, this, update);
     connect(browse, &QPushButton::clicked, this, [this, i, update] {
@@ -164,9 +141,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
 
 AppSettings SettingsDialog::settings() const {
   AppSettings a;
-  a.captionModel = m_paths[0]->text().trimmed();
-  a.askModel = m_paths[1]->text().trimmed();
-  a.searchModel = m_paths[2]->text().trimmed();
+  for (Task t : kTasks) a.model(t) = m_paths[static_cast<int>(t)]->text().trimmed();
   a.threads = m_threads->value();
   a.precision = m_precision->currentData().toString();
   a.idleUnloadMinutes = m_idle->value();

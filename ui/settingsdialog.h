@@ -1,7 +1,10 @@
 #pragma once
-// Settings → Models: a checkpoint folder for each task (caption, ask, search), checked and
-// described in words as it is chosen; worker threads and idle unloading. Stored in QSettings.
+// Tools → Settings: a checkpoint folder for each task, checked and described in words as it is
+// chosen; worker threads, precision and idle unloading. The dialog edits a copy; the main
+// window hands the result to the SettingsStore (core/settings/settings.h).
 #include <QDialog>
+
+#include "settings/settings.h"
 
 class QComboBox;
 class QLabel;
@@ -10,14 +13,7 @@ class QSpinBox;
 
 namespace glimpse::ui {
 
-struct AppSettings {
-  QString captionModel, askModel, searchModel;
-  int threads = 0;  // 0: all cores
-  QString precision = QStringLiteral("fp32");  // numeric mode: fp32 (exact), bf16, int8
-  int idleUnloadMinutes = 5;
-  static AppSettings load();
-  void save() const;
-};
+using glimpse::AppSettings;
 
 class SettingsDialog : public QDialog {
   Q_OBJECT
@@ -30,8 +26,8 @@ class SettingsDialog : public QDialog {
   static QString describePrecision(const QString& precision);
 
  private:
-  QLineEdit* m_paths[3];
-  QLabel* m_checks[3];
+  QLineEdit* m_paths[kTaskCount];
+  QLabel* m_checks[kTaskCount];
   QSpinBox* m_threads;
   QComboBox* m_precision;
   QLabel* m_precisionNote;

@@ -39,9 +39,9 @@ struct CancelOnSignal {
 
 QString cleanFolder(const QString& path) { return QDir::cleanPath(QFileInfo(path).absoluteFilePath()); }
 
-std::unique_ptr<library::LibraryDatabase> openLibrary(const QCommandLineParser& p) {
+std::shared_ptr<library::LibraryDatabase> openLibrary(const QCommandLineParser& p) {
   if (!p.isSet("library")) throw UsageError("--library DB is required");
-  return std::make_unique<library::LibraryDatabase>(p.value("library"));
+  return std::make_shared<library::LibraryDatabase>(p.value("library"));
 }
 
 std::string duration(double seconds) {
@@ -122,7 +122,7 @@ int runIndex(const QStringList& args) {
   for (const QString& w : scan.warnings) std::cerr << "warning: " << w.toStdString() << '\n';
   library::IndexOptions io;
   if (p.isSet("batch")) io.batchSize = toInt(p.value("batch"), "batch");
-  library::Indexer indexer(*db, *model, io);
+  library::Indexer indexer(db, std::move(model), io);
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   QElapsedTimer lastPrint;
   lastPrint.start();
@@ -186,7 +186,7 @@ int runSearch(const QStringList& args) {
   auto db = openLibrary(p);
   auto model = loadModel(p);
   if (!model->has_retrieval()) throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
-  library::Searcher searcher(*db, *model);
+  library::Searcher searcher(db, std::move(model));
   if (searcher.vectorCount() == 0)
     std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
   printResults(searcher.search(query, so), p.isSet("json"));
@@ -232,7 +232,7 @@ int runSimilar(const QStringList& args) {
       throw ImageError(e.what());
     }
   }
-  library::Searcher searcher(*db, modelId);
+  library::Searcher searcher(db, modelId);
   printResults(searcher.similar(*vec, so, photo ? photo->id : 0), p.isSet("json"));
   return kOk;
 }

@@ -127,11 +127,11 @@ int runGenerate(const QStringList& args, bool ask) {
     std::vector<std::vector<glimpse::blip::GeneratedText>> out;
     try {
       if (ask) {
-        out = model->answer(pixels, {p.value("question").toStdString()}, gc);
+        out = model->answer(glimpse::blip::image_inputs(pixels), {p.value("question").toStdString()}, gc);
       } else {
         std::vector<std::string> prompts;
         if (p.isSet("prompt")) prompts.push_back(p.value("prompt").toStdString());
-        out = model->caption(pixels, prompts, gc);
+        out = model->caption(glimpse::blip::image_inputs(pixels), prompts, gc);
       }
     } catch (const BlipError& e) {
       throw ModelError(e.what());

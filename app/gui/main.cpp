@@ -9,7 +9,7 @@
 #include <QTranslator>
 
 #include "imagespage.h"
-#include "inference/inferenceworker.h"
+#include "inference/inferenceclient.h"
 #include "mainwindow.h"
 
 int main(int argc, char** argv) {
@@ -44,30 +44,24 @@ int main(int argc, char** argv) {
   parser.process(app);
 
   glimpse::ui::MainWindow window;
-  auto settings = glimpse::ui::AppSettings::load();
-  bool changed = false;
-  for (auto [opt, field] : {std::pair{&captionModel, &settings.captionModel}, std::pair{&askModel, &settings.askModel},
-                            std::pair{&searchModel, &settings.searchModel}}) {
-    if (parser.isSet(*opt)) {
-      *field = QDir(parser.value(*opt)).absolutePath();
-      changed = true;
-    }
-  }
-  if (changed) window.applySettings(settings);
+  // Model folders from the command line are for this session: never saved.
+  for (auto [opt, task] : {std::pair{&captionModel, glimpse::Task::Caption}, std::pair{&askModel, glimpse::Task::Ask},
+                           std::pair{&searchModel, glimpse::Task::Search}})
+    if (parser.isSet(*opt)) window.settingsStore()->overrideModel(task, QDir(parser.value(*opt)).absolutePath());
   window.show();
   window.addPaths(parser.positionalArguments());
 
   if (parser.isSet(screenshot)) {
     const QString file = parser.value(screenshot);
-    auto* worker = window.client()->worker();
+    auto* client = window.client();
     auto shoot = [&window, file] {
       QTimer::singleShot(400, &window, [&window, file] {
         window.grab().save(file);
         QApplication::quit();
       });
     };
-    QObject::connect(worker, &glimpse::inference::InferenceWorker::captionReady, &window, shoot);
-    QObject::connect(worker, &glimpse::inference::InferenceWorker::failed, &window, shoot);
+    QObject::connect(client, &glimpse::inference::InferenceClient::captionReady, &window, shoot);
+    QObject::connect(client, &glimpse::inference::InferenceClient::captionFailed, &window, shoot);
     QTimer::singleShot(120000, &app, [] { QApplication::exit(3); });  // never hang
   }
   return QApplication::exec();

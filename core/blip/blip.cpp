@@ -50,6 +50,8 @@ struct BlipModel::Impl {
     return t;
   }
 
+  // Texts for the retrieval head: truncated to max_length (BLIP's retrieval uses 35) or the
+  // model's positions, as BlipProcessor(truncation=True) does.
   Encoding encode_texts(const std::vector<std::string>& texts, int max_length = 0) const {
     EncodeOptions o;
     o.padding = Padding::Longest;
@@ -57,6 +59,20 @@ struct BlipModel::Impl {
     o.max_length = config.text_config.max_position_embeddings;
     if (max_length > 0) o.max_length = std::min(max_length, o.max_length);
     return tokenizer.encode_batch(texts, o);
+  }
+
+  // Prompts and questions: never cut (a cut question asks something else); one that does not fit
+  // the text model's positions is refused. `reserve` positions stay free for generated tokens.
+  Encoding encode_whole(const std::vector<std::string>& texts, const char* what, int64_t reserve) const {
+    EncodeOptions o;
+    o.padding = Padding::Longest;
+    Encoding enc = tokenizer.encode_batch(texts, o);
+    const int64_t limit = config.text_config.max_position_embeddings - reserve;
+    const int64_t len = enc.input_ids.empty() ? 0 : static_cast<int64_t>(enc.input_ids[0].size());
+    if (len > limit)
+      throw BlipError(std::string("the ") + what + " is " + std::to_string(len) + " tokens long; this model reads at most " +
+                      std::to_string(limit));
+    return enc;
   }
 
   // Decoder start ids of a caption batch: bos alone, or the prompt as BlipForConditionalGeneration
@@ -67,16 +83,20 @@ struct BlipModel::Impl {
               at::ones({batch, 1}, at::TensorOptions().dtype(at::kLong))};
     }
     std::vector<std::string> all = prompts.size() == 1 ? std::vector<std::string>(batch, prompts[0]) : prompts;
-    Encoding enc = encode_texts(all);
+    // The [SEP] column is dropped, and at least one position must stay for the caption.
+    Encoding enc = encode_whole(all, "prompt", 0);
     at::Tensor ids = to_tensor(enc.input_ids), mask = to_tensor(enc.attention_mask);
     ids.select(1, 0).fill_(config.text_config.bos_token_id);
     return {ids.slice(1, 0, ids.size(1) - 1).contiguous(), mask.slice(1, 0, mask.size(1) - 1).contiguous()};
   }
 
+  // Vision model outputs of a batch: states are reused, pixel values go through `vision` (one
+  // image at a time, which is faster per image than batches here; see docs/performance.md).
+  at::Tensor image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision, const void* owner, bool for_questions) const;
+
   std::vector<std::vector<GeneratedText>> run_generation(const BlipTextLMHeadModel& decoder, const at::Tensor& encoder_states,
                                                          const at::Tensor& start_ids, const at::Tensor& start_mask,
-                                                         const GenerationConfig& gc, const std::atomic<bool>* cancel,
-                                                         const StepCallback* on_step) const {
+                                                         const GenerationConfig& gc, const RunControl& control) const {
     class Session : public DecoderSession {
      public:
       Session(BlipTextLMHeadModel d, at::Tensor enc, int64_t rows_per_item)
@@ -97,20 +117,34 @@ struct BlipModel::Impl {
     GenerationConfig c = gc;
     c.eos_token_id = config.text_config.sep_token_id;
     c.pad_token_id = config.text_config.pad_token_id;
+    const size_t start_length = static_cast<size_t>(start_ids.size(1));
     SessionFactory factory = [&](int64_t rows_per_item) {
       return std::make_unique<Session>(decoder, encoder_states, rows_per_item);
     };
-    GenerationResult r = generate(factory, start_ids, start_mask, c, cancel, on_step);
+    // The leading row, decoded at every step, for front ends that show the text as it grows.
+    StepCallback with_text = [&](const StepScores& s) {
+      if (control.on_step) (*control.on_step)(s);
+      control.on_text(make_text(std::vector<int64_t>(s.sequences, s.sequences + s.length), start_length));
+    };
+    const StepCallback* on_step = control.on_text ? &with_text : control.on_step;
+    GenerationResult r = generate(factory, start_ids, start_mask, c, control.cancel, on_step);
     const size_t per = static_cast<size_t>(c.num_return_sequences);
     std::vector<std::vector<GeneratedText>> out(r.sequences.size() / per);
     for (size_t i = 0; i < r.sequences.size(); ++i) {
-      GeneratedText g;
-      g.token_ids = r.sequences[i];
-      g.text = tokenizer.decode(g.token_ids, true);
+      GeneratedText g = make_text(r.sequences[i], start_length);
       if (!r.sequences_scores.empty()) g.score = r.sequences_scores[i];
       out[i / per].push_back(std::move(g));
     }
     return out;
+  }
+
+  GeneratedText make_text(std::vector<int64_t> ids, size_t start_length) const {
+    GeneratedText g;
+    g.text = tokenizer.decode(ids, true);
+    const size_t from = std::min(start_length, ids.size());
+    g.continuation = tokenizer.decode(std::vector<int64_t>(ids.begin() + static_cast<std::ptrdiff_t>(from), ids.end()), true);
+    g.token_ids = std::move(ids);
+    return g;
   }
 };
 
@@ -229,6 +263,8 @@ struct ImageState::Data {
   const void* owner = nullptr;
 };
 
+std::vector<ImageInput> image_inputs(const std::vector<PixelValues>& pixels) { return {pixels.begin(), pixels.end()}; }
+
 ImageState BlipModel::encode_image(const PixelValues& image, bool for_questions) const {
   if (for_questions && !impl_->vqa) throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
   if (!for_questions && !impl_->captioning) throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
@@ -241,72 +277,49 @@ ImageState BlipModel::encode_image(const PixelValues& image, bool for_questions)
   return ImageState(std::move(d));
 }
 
-namespace {
-const ImageState::Data& check_state(const ImageState& s, const void* owner, bool for_questions) {
-  if (!s.valid()) throw BlipError("no image encoded");
-  if (s.data()->owner != owner || s.data()->for_questions != for_questions)
-    throw BlipError("the image was encoded by another model or head");
-  return *s.data();
-}
-}  // namespace
-
-std::vector<GeneratedText> BlipModel::answer_about(const ImageState& image, const std::string& question,
-                                                   const GenerationConfig& gc, const std::atomic<bool>* cancel,
-                                                   const StepCallback* on_step) const {
-  const auto& st = check_state(image, this, true);
-  c10::InferenceMode guard;
-  Encoding enc = impl_->encode_texts({question});
-  TextForwardOptions o;
-  o.encoder_hidden_states = st.image_embeds;
-  at::Tensor question_embeds =
-      impl_->vqa->text_encoder->forward(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask), o);
-  at::Tensor bos = at::full({1, 1}, impl_->config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong));
-  return impl_->run_generation(impl_->vqa->text_decoder, question_embeds, bos, at::ones_like(bos), gc, cancel, on_step).front();
+at::Tensor BlipModel::Impl::image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision, const void* owner,
+                                         bool for_questions) const {
+  if (images.empty()) throw BlipError("no images given");
+  std::vector<at::Tensor> rows;
+  rows.reserve(images.size());
+  for (const ImageInput& in : images) {
+    if (in.encoded()) {
+      const ImageState::Data& st = *in.state().data();
+      if (st.owner != owner || st.for_questions != for_questions) throw BlipError("the image was encoded by another model or head");
+      rows.push_back(st.image_embeds);
+    } else {
+      rows.push_back(vision->forward(stack_pixels({in.pixels()})).last_hidden_state);
+    }
+  }
+  return rows.size() == 1 ? rows.front() : at::cat(rows, 0);
 }
 
-std::vector<GeneratedText> BlipModel::caption_state(const ImageState& image, const std::string& prompt,
-                                                    const GenerationConfig& gc, const std::atomic<bool>* cancel,
-                                                    const StepCallback* on_step) const {
-  const auto& st = check_state(image, this, false);
-  c10::InferenceMode guard;
-  auto [ids, mask] = impl_->caption_start(prompt.empty() ? std::vector<std::string>{} : std::vector<std::string>{prompt}, 1);
-  return impl_->run_generation(impl_->captioning->text_decoder, st.image_embeds, ids, mask, gc, cancel, on_step).front();
-}
-
-std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<PixelValues>& images,
-                                                           const std::vector<std::string>& prompts,
-                                                           const GenerationConfig& gc,
-                                                           const std::atomic<bool>* cancel,
-                                                           const StepCallback* on_step) const {
+std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<ImageInput>& images, const std::vector<std::string>& prompts,
+                                                           const GenerationConfig& gc, const RunControl& control) const {
   if (!impl_->captioning) throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
   if (!prompts.empty() && prompts.size() != 1 && prompts.size() != images.size())
     throw BlipError("give one prompt, or one per image");
   c10::InferenceMode guard;
-  at::Tensor pixels = impl_->stack_pixels(images);
-  at::Tensor image_embeds = impl_->captioning->vision_model->forward(pixels).last_hidden_state;
-  auto [ids, mask] = impl_->caption_start(prompts, pixels.size(0));
-  return impl_->run_generation(impl_->captioning->text_decoder, image_embeds, ids, mask, gc, cancel, on_step);
+  at::Tensor embeds = impl_->image_embeds(images, impl_->captioning->vision_model, this, false);
+  auto [ids, mask] = impl_->caption_start(prompts, embeds.size(0));
+  return impl_->run_generation(impl_->captioning->text_decoder, embeds, ids, mask, gc, control);
 }
 
-std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<PixelValues>& images,
-                                                          const std::vector<std::string>& questions,
-                                                          const GenerationConfig& gc,
-                                                          const std::atomic<bool>* cancel,
-                                                          const StepCallback* on_step) const {
+std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<ImageInput>& images, const std::vector<std::string>& questions,
+                                                          const GenerationConfig& gc, const RunControl& control) const {
   if (!impl_->vqa) throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
   if (questions.size() != 1 && questions.size() != images.size()) throw BlipError("give one question, or one per image");
   c10::InferenceMode guard;
-  at::Tensor pixels = impl_->stack_pixels(images);
-  const int64_t batch = pixels.size(0);
-  at::Tensor image_embeds = impl_->vqa->vision_model->forward(pixels).last_hidden_state;
+  at::Tensor embeds = impl_->image_embeds(images, impl_->vqa->vision_model, this, true);
+  const int64_t batch = embeds.size(0);
   std::vector<std::string> all = questions.size() == 1 ? std::vector<std::string>(batch, questions[0]) : questions;
-  Encoding enc = impl_->encode_texts(all);
+  Encoding enc = impl_->encode_whole(all, "question", 0);
   TextForwardOptions o;
-  o.encoder_hidden_states = image_embeds;
+  o.encoder_hidden_states = embeds;
   at::Tensor question_embeds =
       impl_->vqa->text_encoder->forward(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask), o);
   at::Tensor bos = at::full({batch, 1}, impl_->config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong));
-  return impl_->run_generation(impl_->vqa->text_decoder, question_embeds, bos, at::ones_like(bos), gc, cancel, on_step);
+  return impl_->run_generation(impl_->vqa->text_decoder, question_embeds, bos, at::ones_like(bos), gc, control);
 }
 
 std::vector<std::vector<MatchScore>> BlipModel::match(const std::vector<PixelValues>& images,

@@ -3,6 +3,7 @@
 // every head it holds) behind a torch-free interface, for the CLI, the inference worker and tests.
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,9 +29,18 @@ struct LoadOptions {
 };
 
 struct GeneratedText {
-  std::string text;                // decode(token_ids, skip_special_tokens=True)
+  std::string text;                // decode(token_ids, skip_special_tokens=True), as Hugging Face returns it
+  std::string continuation;        // the same without the start (bos and prompt): what the model added
   std::vector<int64_t> token_ids;  // the whole sequence generate() returns (bos, prompt, new tokens, padding)
   float score = 0.0f;              // beam search: length-normalised log-probability; else 0
+};
+
+// How a generation run is stopped and watched. Callbacks run on the calling thread.
+struct RunControl {
+  const std::atomic<bool>* cancel = nullptr;  // set: generation stops at the next decoder step (GenerationCancelled)
+  const StepCallback* on_step = nullptr;      // raw and processed scores of every step (tests, diagnostics)
+  // The leading row of the first image so far (greedy: the text; beam search: the best beam), decoded.
+  std::function<void(const GeneratedText&)> on_text;
 };
 
 struct MatchScore {
@@ -56,6 +66,22 @@ class ImageState {
   std::shared_ptr<const Data> data_;
 };
 
+// An image to generate from: its pixel values, or an ImageState from encode_image() (the vision
+// model does not run again). Both convert implicitly, so `{pixels}` and `{state}` are inputs.
+class ImageInput {
+ public:
+  ImageInput(PixelValues pixels) : pixels_(std::move(pixels)) {}  // NOLINT(google-explicit-constructor)
+  ImageInput(ImageState state) : state_(std::move(state)) {}       // NOLINT(google-explicit-constructor)
+  const PixelValues& pixels() const { return pixels_; }
+  const ImageState& state() const { return state_; }
+  bool encoded() const { return state_.valid(); }
+
+ private:
+  PixelValues pixels_;
+  ImageState state_;
+};
+std::vector<ImageInput> image_inputs(const std::vector<PixelValues>& pixels);
+
 class BlipModel {
  public:
   // Loads a Hugging Face BLIP folder. Throws BlipError with a clear message for a missing or
@@ -78,26 +104,18 @@ class BlipModel {
 
   PixelValues preprocess(const Rgb8Image& image) const;
 
-  // Captions for a batch of images; prompts empty (none), one (for all images) or one per image.
-  // Returns num_return_sequences results per image, best first.
-  std::vector<std::vector<GeneratedText>> caption(const std::vector<PixelValues>& images,
-                                                  const std::vector<std::string>& prompts,
-                                                  const GenerationConfig& config,
-                                                  const std::atomic<bool>* cancel = nullptr,
-                                                  const StepCallback* on_step = nullptr) const;
-  // Answers one question per image (or one question for all images).
-  std::vector<std::vector<GeneratedText>> answer(const std::vector<PixelValues>& images,
-                                                 const std::vector<std::string>& questions,
-                                                 const GenerationConfig& config,
-                                                 const std::atomic<bool>* cancel = nullptr,
-                                                 const StepCallback* on_step = nullptr) const;
-  // The vision model's output for one image, for answer_about() / caption_state(): the VQA head's
-  // vision tower when `for_questions`, else the captioning head's.
+  // The two generation entry points. Captions: prompts empty (none), one (for all images) or one
+  // per image; the prompt starts the caption as in BlipForConditionalGeneration.generate, and
+  // GeneratedText::continuation is the caption without it. Answers: one question for all images
+  // or one per image. Both return num_return_sequences results per image, best first. A prompt
+  // or question longer than the text model's positions is refused (BlipError), never cut.
+  std::vector<std::vector<GeneratedText>> caption(const std::vector<ImageInput>& images, const std::vector<std::string>& prompts,
+                                                  const GenerationConfig& config, const RunControl& control = {}) const;
+  std::vector<std::vector<GeneratedText>> answer(const std::vector<ImageInput>& images, const std::vector<std::string>& questions,
+                                                 const GenerationConfig& config, const RunControl& control = {}) const;
+  // The vision model's output for one image, to caption it or ask about it several times: the
+  // VQA head's vision tower when `for_questions`, else the captioning head's.
   ImageState encode_image(const PixelValues& image, bool for_questions) const;
-  std::vector<GeneratedText> answer_about(const ImageState& image, const std::string& question, const GenerationConfig& config,
-                                          const std::atomic<bool>* cancel = nullptr, const StepCallback* on_step = nullptr) const;
-  std::vector<GeneratedText> caption_state(const ImageState& image, const std::string& prompt, const GenerationConfig& config,
-                                           const std::atomic<bool>* cancel = nullptr, const StepCallback* on_step = nullptr) const;
 
   // ITM probability and ITC cosine for every image x text pair: result[image][text].
   // max_text_length > 0 truncates texts to that many tokens (BLIP's retrieval uses 35).

@@ -1,43 +1,44 @@
 #include "inferenceworker.h"
 
-#include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <algorithm>
+#include <iterator>
 
 #include "errors.h"
 #include "imaging/imagedecoder.h"
+#include "jobs.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
-#include "library/scanner.h"
+#include "library/searcher.h"
 
 namespace glimpse::inference {
 namespace {
 
-int index(Channel c) { return static_cast<int>(c); }
-
-QString taskName(Channel c) {
-  switch (c) {
-    case Channel::Caption: return QObject::tr("captioning");
-    case Channel::Ask: return QObject::tr("questions");
-    default: return QObject::tr("search");
-  }
-}
-
-struct Registrar {
-  Registrar() {
-    qRegisterMetaType<glimpse::blip::GenerationConfig>();
-    qRegisterMetaType<glimpse::library::SearchOptions>();
-    qRegisterMetaType<glimpse::library::SearchResult>();
-    qRegisterMetaType<QList<glimpse::library::SearchResult>>();
-  }
-};
+QString qs(const std::exception& e) { return QString::fromUtf8(e.what()); }
 
 }  // namespace
 
+std::shared_ptr<std::atomic<bool>> SharedState::interrupt(quint64 job) {
+  std::lock_guard lock(m_mutex);
+  auto& flag = m_interrupts[job];
+  if (!flag) flag = std::make_shared<std::atomic<bool>>(false);
+  return flag;
+}
+
+void SharedState::forget(quint64 job) {
+  std::lock_guard lock(m_mutex);
+  m_interrupts.erase(job);
+}
+
 InferenceWorker::InferenceWorker(std::shared_ptr<SharedState> state, QObject* parent) : QObject(parent), m_state(std::move(state)) {}
 
-InferenceWorker::~InferenceWorker() = default;
+InferenceWorker::~InferenceWorker() {
+  // Jobs first: they hold the models and the library.
+  m_jobs.clear();
+  m_searcher.reset();
+}
 
 void InferenceWorker::init() {
   // Torch's thread settings are per thread: this is the thread that runs every model.
@@ -45,26 +46,77 @@ void InferenceWorker::init() {
   m_idle = new QTimer(this);
   m_idle->setSingleShot(true);
   connect(m_idle, &QTimer::timeout, this, &InferenceWorker::unloadModels);
-  Q_EMIT stateChanged(tr("Ready"));
+  ready();
 }
 
-void InferenceWorker::setModelFolders(const QString& caption, const QString& ask, const QString& search) {
-  m_folders[index(Channel::Caption)] = caption;
-  m_folders[index(Channel::Ask)] = ask;
-  m_folders[index(Channel::Search)] = search;
-  m_folders[index(Channel::Index)] = search;
-  // Models no task uses any more are dropped; the others stay warm.
-  for (auto it = m_models.begin(); it != m_models.end();) {
-    if (it->first != caption && it->first != ask && it->first != search) {
-      if (m_searcher) m_searcher.reset();
-      it = m_models.erase(it);
-    } else {
-      ++it;
-    }
+void InferenceWorker::ready() { Q_EMIT stateChanged(jobsRunning() ? tr("Working in the background…") : tr("Ready")); }
+
+bool InferenceWorker::stale(Channel c, quint64 id) const { return m_state->latest[static_cast<int>(c)].load() != id; }
+
+void InferenceWorker::touch() {
+  if (m_idle && m_idleSeconds > 0) m_idle->start(m_idleSeconds * 1000);
+}
+
+bool InferenceWorker::jobsRunning() const {
+  for (const auto& [id, job] : m_jobs)
+    if (job->state == JobState::Running) return true;
+  return false;
+}
+
+// ---- models ----
+
+std::shared_ptr<const blip::BlipModel> InferenceWorker::model(Task task) {
+  const QString folder = m_folders[static_cast<size_t>(task)];
+  if (folder.isEmpty())
+    throw blip::BlipError(tr("No model is set for %1. Choose one in Tools → Models.").arg(taskLabel(task).toLower()).toStdString());
+  auto it = m_models.find(folder);
+  if (it != m_models.end() && it->second->precision() != m_precision) {
+    m_models.erase(it);  // loaded in another mode; whoever still holds it keeps it until done
+    it = m_models.end();
   }
-  m_askKey.clear();
-  m_askState = {};
-  m_searcher.reset();
+  if (it == m_models.end()) {
+    if (const std::string problem = blip::precision_problem(m_precision); !problem.empty())
+      throw blip::BlipError(tr("The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.")
+                                .arg(QString::fromLatin1(blip::precision_name(m_precision)), QString::fromStdString(problem))
+                                .toStdString());
+    Q_EMIT stateChanged(m_precision == blip::Precision::Float32
+                            ? tr("Loading model %1…").arg(QFileInfo(folder).fileName())
+                            : tr("Loading model %1 (%2)…").arg(QFileInfo(folder).fileName(), QString::fromLatin1(blip::precision_name(m_precision))));
+    blip::LoadOptions options;
+    options.precision = m_precision;
+    std::shared_ptr<const blip::BlipModel> loaded = blip::BlipModel::load(folder.toStdString(), options);
+    it = m_models.emplace(folder, std::move(loaded)).first;
+  }
+  return it->second;
+}
+
+void InferenceWorker::forgetModels(bool all) {
+  for (auto it = m_models.begin(); it != m_models.end();) {
+    const bool used = std::find(m_folders.begin(), m_folders.end(), it->first) != m_folders.end();
+    it = all || !used ? m_models.erase(it) : std::next(it);
+  }
+}
+
+void InferenceWorker::setModelFolders(const QStringList& folders) {
+  std::array<QString, kTaskCount> next;
+  for (Task t : kTasks) next[static_cast<size_t>(t)] = folders.value(static_cast<int>(t));
+  std::vector<Task> changed;
+  for (Task t : kTasks)
+    if (next[static_cast<size_t>(t)] != m_folders[static_cast<size_t>(t)]) changed.push_back(t);
+  m_folders = next;
+  if (changed.empty()) return;
+  forgetModels(/*all=*/false);  // models no task uses any more; the others stay warm
+  for (Task t : changed) {
+    if (t == Task::Ask) {
+      m_askKey.clear();
+      m_askState = {};
+      m_askModel.reset();
+    }
+    if (t == Task::Search) m_searcher.reset();
+    for (auto& [id, job] : m_jobs)
+      if (!isEnded(job->state))
+        if (const QString message = job->modelChanged(t); !message.isEmpty()) Q_EMIT notice(message);
+  }
 }
 
 void InferenceWorker::setIdleUnloadSeconds(int seconds) { m_idleSeconds = seconds; }
@@ -72,383 +124,351 @@ void InferenceWorker::setIdleUnloadSeconds(int seconds) { m_idleSeconds = second
 void InferenceWorker::setThreads(int threads) { blip::init_torch_threads(threads); }
 
 void InferenceWorker::setPrecision(const QString& precision) {
-  // Models loaded in another mode are reloaded when next used (model()).
-  m_precision = blip::parse_precision(precision.toStdString()).value_or(blip::Precision::Float32);
+  const blip::Precision next = blip::parse_precision(precision.toStdString()).value_or(blip::Precision::Float32);
+  if (next == m_precision) return;
+  m_precision = next;
+  // Loaded models are reloaded in the new mode on next use.
+  forgetModels(/*all=*/true);
+  m_askKey.clear();
+  m_askState = {};
+  m_askModel.reset();
+  m_searcher.reset();
+  for (auto& [id, job] : m_jobs)
+    if (!isEnded(job->state))
+      for (Task t : kTasks)
+        if (const QString message = job->modelChanged(t); !message.isEmpty()) Q_EMIT notice(message);
 }
 
 void InferenceWorker::unloadModels() {
-  if (m_indexing) return;
+  if (jobsRunning()) {
+    touch();  // a running job uses them; try again later
+    return;
+  }
   m_searcher.reset();
   m_askState = {};
   m_askKey.clear();
+  m_askModel.reset();
   m_models.clear();
   Q_EMIT stateChanged(tr("Ready (models unloaded to free memory)"));
 }
 
-void InferenceWorker::touch() {
-  if (m_idle && m_idleSeconds > 0) m_idle->start(m_idleSeconds * 1000);
-}
+// ---- captions and questions ----
 
-bool InferenceWorker::stale(Channel c, quint64 id) const { return m_state->latest[index(c)].load() != id; }
-
-const blip::BlipModel& InferenceWorker::model(Channel task) {
-  const QString folder = m_folders[index(task)];
-  if (folder.isEmpty())
-    throw blip::BlipError(tr("No model is set for %1. Choose one in Settings → Models.").arg(taskName(task)).toStdString());
-  auto it = m_models.find(folder);
-  if (it != m_models.end() && it->second->precision() != m_precision && !m_indexing) {
-    // The precision changed (a running index keeps its model until it ends).
-    m_searcher.reset();
-    m_askState = {};
-    m_askKey.clear();
-    m_models.erase(it);
-    it = m_models.end();
-  }
-  if (it == m_models.end()) {
-    Q_EMIT stateChanged(m_precision == blip::Precision::Float32
-                            ? tr("Loading model %1…").arg(QFileInfo(folder).fileName())
-                            : tr("Loading model %1 (%2)…").arg(QFileInfo(folder).fileName(), QString::fromLatin1(blip::precision_name(m_precision))));
-    blip::LoadOptions options;
-    options.precision = m_precision;
-    if (const std::string problem = blip::precision_problem(m_precision); !problem.empty())
-      throw blip::BlipError(tr("The %1 precision cannot run here (%2). Choose “Exact” in Settings → Performance.")
-                                .arg(QString::fromLatin1(blip::precision_name(m_precision)), QString::fromStdString(problem))
-                                .toStdString());
-    it = m_models.emplace(folder, blip::BlipModel::load(folder.toStdString(), options)).first;
-  }
-  return *it->second;
-}
-
-library::Searcher& InferenceWorker::searcher() {
-  auto& db = library();
-  const auto& m = model(Channel::Search);
-  if (!m_searcher) m_searcher = std::make_unique<library::Searcher>(db, m);
-  return *m_searcher;
-}
-
-library::LibraryDatabase& InferenceWorker::library() {
-  if (!m_library) throw library::LibraryError(tr("No library is open.").toStdString());
-  return *m_library;
-}
-
-void InferenceWorker::caption(quint64 id, const QString& path, const QString& prompt, const blip::GenerationConfig& config) {
-  if (stale(Channel::Caption, id)) return;  // a newer request replaced it while it waited
-  m_state->cancel[index(Channel::Caption)].store(false);
+InferenceWorker::CaptionOutcome InferenceWorker::runCaption(quint64 id, const QString& path, const CaptionRequest& request,
+                                                            const std::atomic<bool>* cancel) {
   touch();
   try {
-    const auto& m = model(Channel::Caption);
+    const auto m = model(Task::Caption);
     Q_EMIT stateChanged(tr("Captioning %1…").arg(QFileInfo(path).fileName()));
     QElapsedTimer t;
     t.start();
-    const auto pixels = m.preprocess(imaging::decodeImageFile(path).rgb);
-    const auto state = m.encode_image(pixels, /*for_questions=*/false);
-    const blip::BertTokenizer& tok = m.tokenizer();
-    blip::StepCallback progress = [&](const blip::StepScores& s) {
-      // The best row so far (greedy: the only row; beam search: the leading beam).
-      std::vector<int64_t> ids(s.sequences, s.sequences + s.length);
-      Q_EMIT captionProgress(id, path, QString::fromStdString(tok.decode(ids, true)));
+    const blip::PixelValues pixels = m->preprocess(imaging::decodeImageFile(path).rgb);
+    blip::RunControl control;
+    control.cancel = cancel;
+    control.on_text = [&](const blip::GeneratedText& g) {
+      Q_EMIT captionProgress(id, path, QString::fromStdString(request.keepPrompt ? g.text : g.continuation));
     };
-    const auto out = m.caption_state(state, prompt.toStdString(), config, &m_state->cancel[index(Channel::Caption)], &progress);
-    Q_EMIT captionReady(id, path, QString::fromStdString(out.front().text), t.elapsed() / 1000.0);
-    Q_EMIT stateChanged(tr("Ready"));
+    std::vector<std::string> prompts;
+    if (!request.prompt.trimmed().isEmpty()) prompts.push_back(request.prompt.trimmed().toStdString());
+    const blip::GeneratedText out = m->caption({pixels}, prompts, request.config, control).front().front();
+    CaptionResult r;
+    r.path = path;
+    r.text = QString::fromStdString(request.keepPrompt ? out.text : out.continuation);
+    r.fullText = QString::fromStdString(out.text);
+    for (int64_t tok : out.token_ids) r.tokenIds << tok;
+    r.seconds = static_cast<double>(t.elapsed()) / 1000.0;
+    r.model = QString::fromStdString(m->dir().string());
+    Q_EMIT captionReady(id, r);
+    touch();
+    return CaptionOutcome::Done;
   } catch (const blip::GenerationCancelled&) {
-    Q_EMIT cancelled(id);
-    Q_EMIT stateChanged(tr("Ready"));
+    return CaptionOutcome::Cancelled;
   } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
-    Q_EMIT stateChanged(tr("Ready"));
+    Q_EMIT captionFailed(id, path, qs(e));
+    return CaptionOutcome::Failed;
   }
-  touch();
 }
 
-void InferenceWorker::captionAll(quint64 id, const QStringList& paths, const QString& prompt, const blip::GenerationConfig& config) {
-  if (stale(Channel::Caption, id)) return;
-  auto& cancel = m_state->cancel[index(Channel::Caption)];
-  cancel.store(false);
-  int done = 0;
-  for (const QString& path : paths) {
-    if (cancel.load() || stale(Channel::Caption, id)) {
-      Q_EMIT captionAllFinished(id, done, true);
-      Q_EMIT stateChanged(tr("Ready"));
-      return;
-    }
-    touch();
-    try {
-      const auto& m = model(Channel::Caption);
-      Q_EMIT stateChanged(tr("Captioning %1 of %2…").arg(done + 1).arg(paths.size()));
-      QElapsedTimer t;
-      t.start();
-      const auto out = m.caption({m.preprocess(imaging::decodeImageFile(path).rgb)},
-                                 prompt.isEmpty() ? std::vector<std::string>{} : std::vector<std::string>{prompt.toStdString()},
-                                 config, &cancel);
-      Q_EMIT captionReady(id, path, QString::fromStdString(out.front().front().text), t.elapsed() / 1000.0);
-    } catch (const blip::GenerationCancelled&) {
-      Q_EMIT captionAllFinished(id, done, true);
-      Q_EMIT stateChanged(tr("Ready"));
-      return;
-    } catch (const std::exception& e) {
-      Q_EMIT failed(id, QFileInfo(path).fileName() + QStringLiteral(": ") + QString::fromUtf8(e.what()));
-    }
-    ++done;
+void InferenceWorker::caption(quint64 id, const QString& path, const CaptionRequest& request) {
+  if (stale(Channel::Caption, id)) {
+    Q_EMIT cancelled(id);  // a newer request replaced it while it waited
+    return;
   }
-  Q_EMIT captionAllFinished(id, done, false);
-  Q_EMIT stateChanged(tr("Ready"));
+  m_state->cancel[static_cast<int>(Channel::Caption)].store(false);
+  if (runCaption(id, path, request, &m_state->cancel[static_cast<int>(Channel::Caption)]) == CaptionOutcome::Cancelled)
+    Q_EMIT cancelled(id);
+  ready();
 }
 
 void InferenceWorker::ask(quint64 id, const QString& path, const QString& question, const blip::GenerationConfig& config) {
-  if (stale(Channel::Ask, id)) return;
-  m_state->cancel[index(Channel::Ask)].store(false);
+  if (stale(Channel::Ask, id)) {
+    Q_EMIT cancelled(id);
+    return;
+  }
+  auto& cancel = m_state->cancel[static_cast<int>(Channel::Ask)];
+  cancel.store(false);
   touch();
   try {
-    const auto& m = model(Channel::Ask);
+    const auto m = model(Task::Ask);
     const QFileInfo info(path);
-    const QString key = info.absoluteFilePath() + QLatin1Char('@') + QString::number(info.lastModified().toMSecsSinceEpoch()) +
-                        QLatin1Char('@') + m_folders[index(Channel::Ask)];
-    if (key != m_askKey || !m_askState.valid()) {
+    const QString key = info.absoluteFilePath() + QLatin1Char('@') + QString::number(info.lastModified().toMSecsSinceEpoch());
+    if (key != m_askKey || m_askModel != m || !m_askState.valid()) {
       Q_EMIT stateChanged(tr("Looking at %1…").arg(info.fileName()));
-      m_askState = m.encode_image(m.preprocess(imaging::decodeImageFile(path).rgb), /*for_questions=*/true);
+      m_askState = m->encode_image(m->preprocess(imaging::decodeImageFile(path).rgb), /*for_questions=*/true);
       m_askKey = key;
+      m_askModel = m;
     }
     Q_EMIT stateChanged(tr("Answering…"));
-    const auto out = m.answer_about(m_askState, question.toStdString(), config, &m_state->cancel[index(Channel::Ask)]);
-    Q_EMIT answerReady(id, path, question, QString::fromStdString(out.front().text));
+    blip::RunControl control;
+    control.cancel = &cancel;
+    const auto out = m->answer({m_askState}, {question.toStdString()}, config, control);
+    Q_EMIT answerReady(id, path, question, QString::fromStdString(out.front().front().text));
   } catch (const blip::GenerationCancelled&) {
     Q_EMIT cancelled(id);
   } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
+    Q_EMIT failed(id, qs(e));
   }
-  Q_EMIT stateChanged(tr("Ready"));
+  ready();
   touch();
 }
 
-void InferenceWorker::openLibrary(quint64 id, const QString& dbPath) {
-  if (m_indexing) {
-    Q_EMIT failed(id, tr("The library is being indexed; pause indexing first."));
-    return;
-  }
-  try {
-    m_searcher.reset();
-    m_library.reset();
-    m_library = std::make_unique<library::LibraryDatabase>(dbPath);
-    QStringList folders;
-    for (const auto& f : m_library->folders()) folders << f.path;
-    const auto st = m_library->status();
-    int indexed = 0;
-    const auto models = m_library->embeddingModels();
-    if (!models.isEmpty()) indexed = models.front().second;
-    Q_EMIT libraryOpened(id, folders, st.photos, indexed);
-  } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
-  }
+// ---- library ----
+
+std::shared_ptr<library::LibraryDatabase> InferenceWorker::library() {
+  if (!m_library) throw library::LibraryError(tr("No library is open.").toStdString());
+  return m_library;
 }
 
-void InferenceWorker::emitFolders(quint64 id) {
-  QStringList folders;
-  for (const auto& f : library().folders()) folders << f.path;
-  Q_EMIT libraryOpened(id, folders, library().status().photos, 0);
+library::Searcher& InferenceWorker::searcher() {
+  auto db = library();
+  if (!m_searcher) m_searcher = std::make_unique<library::Searcher>(db, model(Task::Search));
+  if (m_searcherStale) {
+    m_searcher->reload();
+    m_searcherStale = false;
+  }
+  return *m_searcher;
+}
+
+void InferenceWorker::vectorsChanged() { m_searcherStale = true; }
+
+LibraryInfo InferenceWorker::libraryInfo() {
+  LibraryInfo info;
+  info.path = m_library->path();
+  for (const auto& f : m_library->folders()) info.folders << f.path;
+  info.photos = m_library->status().photos;
+  // Searchable: photos with a vector of the current search model, when it is loaded.
+  const auto it = m_models.find(m_folders[static_cast<size_t>(Task::Search)]);
+  if (it != m_models.end() && it->second->has_retrieval()) info.searchable = m_library->status(library::modelIdentity(*it->second)).embedded;
+  return info;
+}
+
+void InferenceWorker::openLibrary(quint64 id, const QString& dbPath) {
+  try {
+    auto next = std::make_shared<library::LibraryDatabase>(dbPath);
+    // Jobs on the old library stop; what they finished is saved there.
+    std::vector<quint64> ending;
+    for (const auto& [jobId, job] : m_jobs)
+      if (job->database() && job->database() != next.get()) ending.push_back(jobId);
+    for (quint64 jobId : ending) {
+      m_state->interrupt(jobId)->store(true);
+      finishJob(jobId, JobState::Cancelled);
+    }
+    m_searcher.reset();
+    m_library = std::move(next);
+    Q_EMIT libraryOpened(id, libraryInfo());
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, qs(e));
+  }
 }
 
 void InferenceWorker::addLibraryFolder(quint64 id, const QString& folder) {
   try {
-    library().addFolder(folder);
-    emitFolders(id);
+    library()->addFolder(folder);
+    Q_EMIT libraryOpened(id, libraryInfo());
   } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
+    Q_EMIT failed(id, qs(e));
   }
 }
 
 void InferenceWorker::removeLibraryFolder(quint64 id, const QString& folder) {
-  if (m_indexing) {
-    Q_EMIT failed(id, tr("The library is being indexed; pause indexing first."));
-    return;
-  }
   try {
-    library().forgetFolder(folder);
+    library()->forgetFolder(folder);
     m_searcher.reset();
-    emitFolders(id);
+    // A running index job re-reads what is left to do; the photos of that folder are gone.
+    for (auto& [jobId, job] : m_jobs)
+      if (!isEnded(job->state)) job->libraryChanged();
+    Q_EMIT libraryOpened(id, libraryInfo());
   } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
+    Q_EMIT failed(id, qs(e));
   }
-}
-
-void InferenceWorker::indexLibrary(quint64 id) {
-  if (m_indexing) return;
-  auto& cancel = m_state->cancel[index(Channel::Index)];
-  cancel.store(false);
-  m_indexing = true;
-  try {
-    auto& db = library();
-    const auto& m = model(Channel::Index);
-    Q_EMIT stateChanged(tr("Scanning folders…"));
-    const library::ScanReport scan = library::Scanner(db).scan(&cancel);
-    library::Indexer indexer(db, m);
-    QElapsedTimer sinceEvents;
-    sinceEvents.start();
-    const auto report = indexer.run(
-        [&](const library::IndexProgress& p) {
-          Q_EMIT indexProgress(id, p.done, p.total, p.imagesPerSecond, p.etaSeconds);
-          Q_EMIT stateChanged(tr("Indexing %1 of %2…").arg(p.done).arg(p.total));
-          // Serve searches, captions and questions between batches: indexing may take hours.
-          QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        },
-        &cancel);
-    m_searcher.reset();  // new vectors
-    Q_EMIT indexFinished(id, report.embedded, report.failed, report.cancelled || cancel.load(), scan.warnings);
-  } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
-  }
-  m_indexing = false;
-  Q_EMIT stateChanged(tr("Ready"));
-  touch();
 }
 
 void InferenceWorker::search(quint64 id, const QString& query, const library::SearchOptions& options) {
-  if (stale(Channel::Search, id)) return;
+  if (stale(Channel::Search, id)) {
+    Q_EMIT cancelled(id);
+    return;
+  }
   touch();
   try {
     Q_EMIT stateChanged(tr("Searching…"));
     const auto results = searcher().search(query, options);
-    if (!stale(Channel::Search, id)) Q_EMIT searchReady(id, results);
+    if (stale(Channel::Search, id)) Q_EMIT cancelled(id);
+    else Q_EMIT searchReady(id, results);
   } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
+    Q_EMIT failed(id, qs(e));
   }
-  Q_EMIT stateChanged(tr("Ready"));
+  ready();
 }
 
 void InferenceWorker::similar(quint64 id, const QString& path, const library::SearchOptions& options) {
-  if (stale(Channel::Search, id)) return;
+  if (stale(Channel::Search, id)) {
+    Q_EMIT cancelled(id);
+    return;
+  }
   touch();
   try {
     auto& s = searcher();
     auto vec = s.vectorOf(path);
-    const auto& m = model(Channel::Search);
-    if (!vec) vec = m.embed_images({m.preprocess(imaging::decodeImageFile(path).rgb)}).front();
-    const auto photo = library().photoByPath(path);
+    if (!vec) {
+      const auto m = model(Task::Search);
+      vec = m->embed_images({m->preprocess(imaging::decodeImageFile(path).rgb)}).front();
+    }
+    const auto photo = library()->photoByPath(path);
     const auto results = s.similar(*vec, options, photo ? photo->id : 0);
-    if (!stale(Channel::Search, id)) Q_EMIT searchReady(id, results);
+    if (stale(Channel::Search, id)) Q_EMIT cancelled(id);
+    else Q_EMIT searchReady(id, results);
   } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
+    Q_EMIT failed(id, qs(e));
   }
+  ready();
 }
 
 void InferenceWorker::photoDetails(quint64 id, const QString& path) {
+  if (stale(Channel::Details, id)) {
+    Q_EMIT cancelled(id);
+    return;
+  }
   try {
-    const auto photo = library().photoByPath(path);
+    auto db = library();
+    const auto photo = db->photoByPath(path);
     if (!photo) throw library::LibraryError(tr("%1 is not in the library").arg(path).toStdString());
-    const auto caps = library().captions(photo->id);
-    Q_EMIT photoDetailsReady(id, path, photo->size, photo->takenAtMs.value_or(photo->mtimeMs), caps.isEmpty() ? QString() : caps.back().text);
+    const auto caps = db->captions(photo->id);
+    PhotoDetails d;
+    d.path = path;
+    d.size = photo->size;
+    d.dateMs = photo->takenAtMs.value_or(photo->mtimeMs);
+    d.caption = caps.isEmpty() ? QString() : caps.back().text;
+    Q_EMIT photoDetailsReady(id, d);
   } catch (const std::exception& e) {
-    Q_EMIT failed(id, QString::fromUtf8(e.what()));
+    Q_EMIT failed(id, qs(e));
   }
 }
 
-InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std::make_shared<SharedState>()) {
-  static Registrar registrar;
-  m_worker = new InferenceWorker(m_state);
-  m_worker->moveToThread(&m_thread);
-  connect(&m_thread, &QThread::started, m_worker, &InferenceWorker::init);
-  connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-  m_thread.setObjectName(QStringLiteral("glimpse-inference"));
-  m_thread.start();
+// ---- jobs ----
+
+void InferenceWorker::startJob(std::unique_ptr<Job> job) {
+  const quint64 id = job->id();
+  const JobKind kind = job->kind();
+  m_jobs.emplace(id, std::move(job));
+  Q_EMIT jobStarted(id, kind);
+  Q_EMIT jobStateChanged(id, JobState::Running);
+  schedule();
 }
 
-InferenceClient::~InferenceClient() {
-  for (auto& c : m_state->cancel) c.store(true);
-  m_thread.quit();
-  m_thread.wait();
-}
-
-quint64 InferenceClient::next(Channel c, bool supersede) {
-  const quint64 id = m_nextId++;
-  if (supersede) {
-    m_state->latest[static_cast<int>(c)].store(id);
-    // Stop what runs now in this channel; the worker clears the flag when it starts the new one.
-    m_state->cancel[static_cast<int>(c)].store(true);
+void InferenceWorker::startIndexing(quint64 job) {
+  try {
+    // One index job at a time: the client resumes the one there is instead of starting another.
+    for (auto& [id, j] : m_jobs)
+      if (j->kind() == JobKind::Index && !isEnded(j->state)) throw library::LibraryError(tr("The library is being indexed already.").toStdString());
+    startJob(std::make_unique<IndexJob>(job, *this, m_state->interrupt(job)));
+  } catch (const std::exception& e) {
+    JobSummary s;
+    s.kind = JobKind::Index;
+    s.state = JobState::Failed;
+    s.error = qs(e);
+    m_state->forget(job);
+    Q_EMIT jobFinished(job, s);
   }
-  return id;
 }
 
-void InferenceClient::cancel(Channel c) { m_state->cancel[static_cast<int>(c)].store(true); }
-
-void InferenceClient::setModelFolders(const QString& caption, const QString& ask, const QString& search) {
-  QMetaObject::invokeMethod(m_worker, "setModelFolders", Qt::QueuedConnection, Q_ARG(QString, caption), Q_ARG(QString, ask),
-                            Q_ARG(QString, search));
+void InferenceWorker::startCaptionAll(quint64 job, const QStringList& paths, const CaptionRequest& request) {
+  startJob(std::make_unique<CaptionAllJob>(job, *this, m_state->interrupt(job), paths, request));
 }
 
-void InferenceClient::setIdleUnloadSeconds(int seconds) {
-  QMetaObject::invokeMethod(m_worker, "setIdleUnloadSeconds", Qt::QueuedConnection, Q_ARG(int, seconds));
+void InferenceWorker::pauseJob(quint64 id) {
+  auto it = m_jobs.find(id);
+  if (it == m_jobs.end() || it->second->state != JobState::Running) return;
+  it->second->state = JobState::Paused;
+  Q_EMIT jobStateChanged(id, JobState::Paused);
+  Q_EMIT jobProgress(id, it->second->progress);
+  ready();
 }
 
-void InferenceClient::setThreads(int threads) {
-  QMetaObject::invokeMethod(m_worker, "setThreads", Qt::QueuedConnection, Q_ARG(int, threads));
+void InferenceWorker::resumeJob(quint64 id) {
+  auto it = m_jobs.find(id);
+  if (it == m_jobs.end() || it->second->state != JobState::Paused) return;
+  it->second->clearInterrupt();
+  it->second->restartClock();
+  it->second->state = JobState::Running;
+  Q_EMIT jobStateChanged(id, JobState::Running);
+  schedule();
 }
 
-void InferenceClient::setPrecision(const QString& precision) {
-  QMetaObject::invokeMethod(m_worker, "setPrecision", Qt::QueuedConnection, Q_ARG(QString, precision));
+void InferenceWorker::cancelJob(quint64 id) {
+  if (m_jobs.count(id)) finishJob(id, JobState::Cancelled);
 }
 
-quint64 InferenceClient::caption(const QString& path, const QString& prompt, const blip::GenerationConfig& config) {
-  const quint64 id = next(Channel::Caption, true);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, path, prompt, config] { w->caption(id, path, prompt, config); }, Qt::QueuedConnection);
-  return id;
+void InferenceWorker::finishJob(quint64 id, JobState state, const QString& error) {
+  auto it = m_jobs.find(id);
+  if (it == m_jobs.end()) return;
+  std::unique_ptr<Job> job = std::move(it->second);
+  m_jobs.erase(it);
+  JobSummary s;
+  s.kind = job->kind();
+  s.state = state;
+  s.done = job->progress.done - job->progress.failed;
+  s.failed = job->progress.failed;
+  s.warnings = job->warnings;
+  s.error = error;
+  job.reset();  // before the signal: whoever reacts sees the models and library free
+  m_state->forget(id);
+  Q_EMIT jobStateChanged(id, state);
+  Q_EMIT jobFinished(id, s);
+  ready();
+  touch();
 }
 
-quint64 InferenceClient::captionAll(const QStringList& paths, const QString& prompt, const blip::GenerationConfig& config) {
-  const quint64 id = next(Channel::Caption, true);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, paths, prompt, config] { w->captionAll(id, paths, prompt, config); }, Qt::QueuedConnection);
-  return id;
+void InferenceWorker::schedule() {
+  if (m_stepQueued || !jobsRunning()) return;
+  m_stepQueued = true;
+  // Queued: whatever the app asked meanwhile runs first.
+  QMetaObject::invokeMethod(this, &InferenceWorker::runStep, Qt::QueuedConnection);
 }
 
-quint64 InferenceClient::ask(const QString& path, const QString& question, const blip::GenerationConfig& config) {
-  const quint64 id = next(Channel::Ask, true);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, path, question, config] { w->ask(id, path, question, config); }, Qt::QueuedConnection);
-  return id;
-}
-
-quint64 InferenceClient::openLibrary(const QString& dbPath) {
-  const quint64 id = next(Channel::Search, false);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, dbPath] { w->openLibrary(id, dbPath); }, Qt::QueuedConnection);
-  return id;
-}
-
-quint64 InferenceClient::addLibraryFolder(const QString& folder) {
-  const quint64 id = next(Channel::Search, false);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, folder] { w->addLibraryFolder(id, folder); }, Qt::QueuedConnection);
-  return id;
-}
-
-quint64 InferenceClient::removeLibraryFolder(const QString& folder) {
-  const quint64 id = next(Channel::Search, false);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, folder] { w->removeLibraryFolder(id, folder); }, Qt::QueuedConnection);
-  return id;
-}
-
-quint64 InferenceClient::indexLibrary() {
-  const quint64 id = next(Channel::Index, false);
-  m_state->latest[static_cast<int>(Channel::Index)].store(id);
-  m_state->cancel[static_cast<int>(Channel::Index)].store(false);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->indexLibrary(id); }, Qt::QueuedConnection);
-  return id;
-}
-
-quint64 InferenceClient::search(const QString& query, const library::SearchOptions& options) {
-  const quint64 id = next(Channel::Search, false);
-  m_state->latest[static_cast<int>(Channel::Search)].store(id);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, query, options] { w->search(id, query, options); }, Qt::QueuedConnection);
-  return id;
-}
-
-quint64 InferenceClient::similar(const QString& path, const library::SearchOptions& options) {
-  const quint64 id = next(Channel::Search, false);
-  m_state->latest[static_cast<int>(Channel::Search)].store(id);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, path, options] { w->similar(id, path, options); }, Qt::QueuedConnection);
-  return id;
-}
-
-quint64 InferenceClient::photoDetails(const QString& path) {
-  const quint64 id = next(Channel::Search, false);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, path] { w->photoDetails(id, path); }, Qt::QueuedConnection);
-  return id;
+void InferenceWorker::runStep() {
+  m_stepQueued = false;
+  // Round robin: the first running job after the one stepped last.
+  Job* job = nullptr;
+  for (int pass = 0; pass < 2 && !job; ++pass)
+    for (auto& [id, j] : m_jobs)
+      if (j->state == JobState::Running && !j->interrupted() && (pass == 1 || id > m_lastStepped)) {
+        job = j.get();
+        break;
+      }
+  if (!job) return;
+  const quint64 id = job->id();
+  m_lastStepped = id;
+  bool more = false;
+  try {
+    more = job->step();
+  } catch (const std::exception& e) {
+    finishJob(id, JobState::Failed, qs(e));
+    schedule();
+    return;
+  }
+  Q_EMIT jobProgress(id, job->progress);
+  if (!more && !job->interrupted()) finishJob(id, JobState::Finished);
+  schedule();
 }
 
 }  // namespace glimpse::inference

@@ -1,42 +1,50 @@
 #pragma once
-// The inference worker: one long-lived thread that owns the models (loaded lazily inside it, kept
-// warm, unloaded after an idle time) and the library database. Requests come in as queued calls
-// with ids, results go out as signals; every failure becomes failed(id, message). Cancellation
-// is an atomic the GUI thread sets directly, checked between images and between decoder steps.
-#include <QElapsedTimer>
+// The inference worker: one long-lived thread that owns the models (loaded lazily inside it,
+// shared with the jobs that use them, unloaded after an idle time) and the library connection.
+// The app never talks to it directly: InferenceClient (inferenceclient.h) posts requests here as
+// queued calls and re-emits the results.
+//
+// Every request slot ends in exactly one terminal signal for its id: its result, failed(id, ...)
+// or cancelled(id) (also when it was superseded before it started). Long work runs as a Job (jobs.h):
+// one step per queued call, so requests queued meanwhile are served between steps; there is no
+// nested event loop anywhere in the worker.
 #include <QHash>
-#include <QList>
 #include <QObject>
 #include <QString>
 #include <QStringList>
-#include <QThread>
 #include <QTimer>
+#include <array>
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "blip.h"
-#include "library/searcher.h"
-
-Q_DECLARE_METATYPE(glimpse::blip::GenerationConfig)
-Q_DECLARE_METATYPE(glimpse::library::SearchOptions)
-Q_DECLARE_METATYPE(glimpse::library::SearchResult)
+#include "settings/task.h"
+#include "types.h"
 
 namespace glimpse::library {
 class LibraryDatabase;
-}
+class Searcher;
+}  // namespace glimpse::library
 
 namespace glimpse::inference {
 
-// Requests of one channel supersede each other: a new caption request makes the running one
-// stale and stops it. Indexing has its own channel so searches never stop it.
-enum class Channel { Caption = 0, Ask = 1, Index = 2, Search = 3 };
-constexpr int kChannels = 4;
+class Job;
 
-// State shared by the client (GUI thread) and the worker: the newest request id of each channel
-// (older ones are stale) and the cancel flags.
-struct SharedState {
+// State the client (GUI thread) and the worker share without a queued call: the newest request
+// id of each lane (older ones are stale), the lanes' cancel flags and each job's interrupt flag.
+class SharedState {
+ public:
   std::atomic<quint64> latest[kChannels] = {};
   std::atomic<bool> cancel[kChannels] = {};
+  // The interrupt flag of a job: set to stop the step in flight (pause or cancel).
+  std::shared_ptr<std::atomic<bool>> interrupt(quint64 job);
+  void forget(quint64 job);
+
+ private:
+  std::mutex m_mutex;
+  std::map<quint64, std::shared_ptr<std::atomic<bool>>> m_interrupts;
 };
 
 class InferenceWorker : public QObject {
@@ -45,103 +53,93 @@ class InferenceWorker : public QObject {
   explicit InferenceWorker(std::shared_ptr<SharedState> state, QObject* parent = nullptr);
   ~InferenceWorker() override;
 
+  // For jobs, on the worker thread: the model of a task (loaded on first use; throws with a
+  // message in words when none is set or it cannot be loaded) and the open library.
+  std::shared_ptr<const blip::BlipModel> model(Task task);
+  std::shared_ptr<library::LibraryDatabase> library();
+  // Captions one photo and reports it (captionProgress, then captionReady or captionFailed; a
+  // cancelled run reports nothing): the one path of single captions and batch captioning.
+  enum class CaptionOutcome { Done, Failed, Cancelled };
+  CaptionOutcome runCaption(quint64 id, const QString& path, const CaptionRequest& request, const std::atomic<bool>* cancel);
+  // New vectors are in the library: the next search reads them.
+  void vectorsChanged();
+
  public Q_SLOTS:
   void init();  // runs in the worker thread when it starts
-  void setModelFolders(const QString& caption, const QString& ask, const QString& search);
+  // Checkpoint folder per Task (index = Task). Jobs using a model that changed continue or
+  // restart on the new one and say so (notice()).
+  void setModelFolders(const QStringList& folders);
   void setIdleUnloadSeconds(int seconds);
   void setThreads(int threads);
-  // Numeric mode of every model ("fp32", "bf16", "int8"); loaded models are reloaded on next use.
-  // Unknown names mean fp32.
+  // Numeric mode of every model ("fp32", "bf16", "int8"; unknown names mean fp32). Models are
+  // reloaded in the new mode on next use; running jobs continue on them.
   void setPrecision(const QString& precision);
   void unloadModels();
 
-  // Caption one image; captionProgress() streams the text so far.
-  void caption(quint64 id, const QString& path, const QString& prompt, const glimpse::blip::GenerationConfig& config);
-  // Caption several images one after the other (cancellable between images and steps).
-  void captionAll(quint64 id, const QStringList& paths, const QString& prompt, const glimpse::blip::GenerationConfig& config);
-  // Answer a question; the image is encoded once and reused for follow-up questions.
+  void caption(quint64 id, const QString& path, const glimpse::inference::CaptionRequest& request);
+  // Answers a question; the image is encoded once and reused for follow-up questions.
   void ask(quint64 id, const QString& path, const QString& question, const glimpse::blip::GenerationConfig& config);
-
   void openLibrary(quint64 id, const QString& dbPath);
   void addLibraryFolder(quint64 id, const QString& folder);
   void removeLibraryFolder(quint64 id, const QString& folder);
-  void indexLibrary(quint64 id);
   void search(quint64 id, const QString& query, const glimpse::library::SearchOptions& options);
   void similar(quint64 id, const QString& path, const glimpse::library::SearchOptions& options);
   void photoDetails(quint64 id, const QString& path);
 
+  void startIndexing(quint64 job);
+  void startCaptionAll(quint64 job, const QStringList& paths, const glimpse::inference::CaptionRequest& request);
+  void pauseJob(quint64 job);
+  void resumeJob(quint64 job);
+  void cancelJob(quint64 job);
+
  Q_SIGNALS:
-  void stateChanged(const QString& state);  // for the status bar
+  void stateChanged(const QString& state);  // what the worker does now, for the status bar
+  void notice(const QString& message);      // something the user should read (status bar)
   void captionProgress(quint64 id, const QString& path, const QString& partialText);
-  void captionReady(quint64 id, const QString& path, const QString& text, double seconds);
-  void captionAllFinished(quint64 id, int done, bool cancelled);
+  void captionReady(quint64 id, const glimpse::inference::CaptionResult& result);
+  void captionFailed(quint64 id, const QString& path, const QString& message);
   void answerReady(quint64 id, const QString& path, const QString& question, const QString& answer);
-  void libraryOpened(quint64 id, const QStringList& folders, int photos, int indexed);
-  void indexProgress(quint64 id, int done, int total, double imagesPerSecond, double etaSeconds);
-  void indexFinished(quint64 id, int embedded, int failed, bool cancelled, const QStringList& warnings);
+  void libraryOpened(quint64 id, const glimpse::inference::LibraryInfo& info);
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
-  void photoDetailsReady(quint64 id, const QString& path, qint64 size, qint64 dateMs, const QString& caption);
+  void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
   void cancelled(quint64 id);
   void failed(quint64 id, const QString& message);
+  void jobStarted(quint64 job, glimpse::inference::JobKind kind);
+  void jobProgress(quint64 job, const glimpse::inference::JobProgress& progress);
+  void jobStateChanged(quint64 job, glimpse::inference::JobState state);
+  void jobFinished(quint64 job, const glimpse::inference::JobSummary& summary);
 
  private:
-  const blip::BlipModel& model(Channel task);
   bool stale(Channel c, quint64 id) const;
   void touch();
-  glimpse::library::LibraryDatabase& library();
-  glimpse::library::Searcher& searcher();  // created on first use for the search model
-  void emitFolders(quint64 id);
+  void ready();
+  library::Searcher& searcher();
+  LibraryInfo libraryInfo();
+  void startJob(std::unique_ptr<Job> job);
+  void schedule();
+  void runStep();
+  void finishJob(quint64 id, JobState state, const QString& error = {});
+  bool jobsRunning() const;
+  void forgetModels(bool all);
 
   std::shared_ptr<SharedState> m_state;
-  QString m_folders[kChannels];
-  // Models by folder: one load serves every task that uses the same checkpoint.
-  std::map<QString, std::unique_ptr<blip::BlipModel>> m_models;
+  std::array<QString, kTaskCount> m_folders;
+  // Models by folder: one load serves every task that uses the same checkpoint. Jobs and the
+  // searcher hold their own references, so dropping one here never pulls it from under them.
+  std::map<QString, std::shared_ptr<const blip::BlipModel>> m_models;
   QTimer* m_idle = nullptr;
   int m_idleSeconds = 300;
   blip::Precision m_precision = blip::Precision::Float32;
-  // The image encoded for the last question (path + modification time).
+  // The image encoded for the last question, by the model that encoded it.
   QString m_askKey;
   blip::ImageState m_askState;
-  std::unique_ptr<glimpse::library::LibraryDatabase> m_library;
-  std::unique_ptr<glimpse::library::Searcher> m_searcher;
-  bool m_indexing = false;
-};
-
-// Owns the worker thread; lives in the GUI thread. Its methods return at once with a request id.
-class InferenceClient : public QObject {
-  Q_OBJECT
- public:
-  explicit InferenceClient(QObject* parent = nullptr);
-  ~InferenceClient() override;
-
-  InferenceWorker* worker() const { return m_worker; }
-  void setModelFolders(const QString& caption, const QString& ask, const QString& search);
-  void setIdleUnloadSeconds(int seconds);
-  void setThreads(int threads);
-  void setPrecision(const QString& precision);
-
-  quint64 caption(const QString& path, const QString& prompt, const blip::GenerationConfig& config);
-  quint64 captionAll(const QStringList& paths, const QString& prompt, const blip::GenerationConfig& config);
-  quint64 ask(const QString& path, const QString& question, const blip::GenerationConfig& config);
-  quint64 openLibrary(const QString& dbPath);
-  quint64 addLibraryFolder(const QString& folder);
-  quint64 removeLibraryFolder(const QString& folder);
-  quint64 indexLibrary();
-  quint64 search(const QString& query, const library::SearchOptions& options);
-  quint64 similar(const QString& path, const library::SearchOptions& options);
-  quint64 photoDetails(const QString& path);
-
-  // Stops the running request of a channel (the worker sees it between steps or images).
-  void cancel(Channel c);
-  // True when `id` is the newest request of its channel (results of older ones are stale).
-  bool isCurrent(Channel c, quint64 id) const { return m_state->latest[static_cast<int>(c)].load() == id; }
-
- private:
-  quint64 next(Channel c, bool supersede);
-  std::shared_ptr<SharedState> m_state;
-  QThread m_thread;
-  InferenceWorker* m_worker = nullptr;
-  quint64 m_nextId = 1;
+  std::shared_ptr<const blip::BlipModel> m_askModel;
+  std::shared_ptr<library::LibraryDatabase> m_library;
+  std::unique_ptr<library::Searcher> m_searcher;
+  bool m_searcherStale = false;
+  std::map<quint64, std::unique_ptr<Job>> m_jobs;
+  quint64 m_lastStepped = 0;  // round robin between running jobs
+  bool m_stepQueued = false;
 };
 
 }  // namespace glimpse::inference

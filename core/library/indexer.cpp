@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentMap>
+#include <algorithm>
 #include <mutex>
 
 #include "imaging/imagedecoder.h"
@@ -37,6 +38,7 @@ struct Decoded {
   QString path;
   QString error;  // set: the file could not be used
   bool vanished = false;
+  bool stopped = false;  // not decoded: the cancel flag was set when its turn came
   QString hash;
   int width = 0, height = 0;
   std::optional<qint64> takenAt;
@@ -48,7 +50,10 @@ Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor,
   Decoded d;
   d.id = photo.id;
   d.path = photo.path;
-  if (cancel && cancel->load()) return d;
+  if (cancel && cancel->load()) {
+    d.stopped = true;
+    return d;
+  }
   QElapsedTimer timer;
   timer.start();
   QFile f(photo.path);
@@ -77,85 +82,133 @@ Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor,
 
 }  // namespace
 
-Indexer::Indexer(LibraryDatabase& db, const blip::BlipModel& model, IndexOptions options)
-    : m_db(db), m_model(model), m_options(options), m_modelId(modelIdentity(model)) {
-  if (!model.has_retrieval())
+struct Indexer::State {
+  bool begun = false;
+  QList<Photo> todo;
+  qsizetype next = 0;  // first photo of the batch being decoded
+  IndexProgress progress;
+  IndexReport report;
+  QElapsedTimer clock;
+  QThreadPool pool;
+  QFuture<Decoded> pending;
+  ~State() { pending.waitForFinished(); }
+};
+
+Indexer::Indexer(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const blip::BlipModel> model, IndexOptions options)
+    : m_db(std::move(db)), m_model(std::move(model)), m_options(options), m_state(std::make_unique<State>()) {
+  if (!m_db || !m_model) throw LibraryError("indexing needs a library and a model");
+  if (!m_model->has_retrieval())
     throw LibraryError("indexing needs a BLIP retrieval model (BlipForImageTextRetrieval, e.g. blip-itm-base-coco)");
+  m_modelId = modelIdentity(*m_model);
   if (m_options.batchSize < 1) m_options.batchSize = 1;
+  if (m_options.decodeThreads > 0) m_state->pool.setMaxThreadCount(m_options.decodeThreads);
+}
+
+Indexer::~Indexer() = default;
+
+const IndexProgress& Indexer::progress() const { return m_state->progress; }
+const IndexReport& Indexer::report() const { return m_state->report; }
+
+void Indexer::begin(const std::atomic<bool>* cancel) {
+  State& s = *m_state;
+  if (s.begun) return;
+  s.begun = true;
+  s.clock.start();
+  s.todo = m_db->photosWithoutEmbedding(m_modelId);
+  s.progress.total = static_cast<int>(s.todo.size());
+  if (!s.todo.isEmpty()) startBatch(cancel);
+}
+
+void Indexer::startBatch(const std::atomic<bool>* cancel) {
+  State& s = *m_state;
+  const QList<Photo> batch = s.todo.mid(s.next, m_options.batchSize);
+  const blip::BlipImageProcessor& processor = m_model->processor();
+  s.pending = QtConcurrent::mapped(&s.pool, batch, [&processor, cancel](const Photo& ph) { return decodeOne(ph, processor, cancel); });
+}
+
+bool Indexer::step(const std::atomic<bool>* cancel) {
+  State& s = *m_state;
+  begin(cancel);
+  if (s.next >= s.todo.size()) return false;
+  if (cancel && cancel->load()) {
+    s.report.cancelled = true;
+    return false;
+  }
+  QElapsedTimer wait;
+  wait.start();
+  s.pending.waitForFinished();
+  s.report.waitSeconds += static_cast<double>(wait.nsecsElapsed()) * 1e-9;
+  const QList<Decoded> batch = s.pending.results();
+  if (cancel && cancel->load()) {
+    s.report.cancelled = true;
+    return false;
+  }
+  // Decodes stopped by a flag that is clear again (a pause, then resume): decode the batch again.
+  if (std::any_of(batch.begin(), batch.end(), [](const Decoded& d) { return d.stopped; })) {
+    startBatch(cancel);
+    return true;
+  }
+  const qsizetype from = s.next;
+  s.next += m_options.batchSize;
+  // Decode the next batch while the model works on this one.
+  if (s.next < s.todo.size()) startBatch(cancel);
+  std::vector<blip::PixelValues> pixels;
+  std::vector<const Decoded*> ok;
+  for (const Decoded& d : batch) {
+    s.report.decodeSeconds += d.seconds;
+    if (!d.vanished && d.error.isEmpty()) {
+      pixels.push_back(d.pixels);
+      ok.push_back(&d);
+    }
+  }
+  std::vector<std::vector<float>> vectors;
+  if (!pixels.empty()) {
+    QElapsedTimer model;
+    model.start();
+    vectors = m_model->embed_images(pixels);
+    s.report.modelSeconds += static_cast<double>(model.nsecsElapsed()) * 1e-9;
+  }
+  Transaction tx(*m_db);
+  size_t k = 0;
+  for (const Decoded& d : batch) {
+    if (d.vanished) continue;  // the next scan removes it
+    if (!d.error.isEmpty()) {
+      m_db->setError(d.id, d.error);
+      ++s.report.failed;
+      ++s.progress.failed;
+      continue;
+    }
+    m_db->setContentInfo(d.id, d.hash, d.width, d.height, d.takenAt);
+    m_db->putEmbedding(d.id, m_modelId, vectors[k++]);
+    ++s.report.embedded;
+  }
+  tx.commit();
+  IndexProgress& p = s.progress;
+  p.done = static_cast<int>(std::min<qsizetype>(from + m_options.batchSize, s.todo.size()));
+  p.current = batch.isEmpty() ? QString() : batch.back().path;
+  const double elapsed = static_cast<double>(s.clock.nsecsElapsed()) * 1e-9;
+  p.imagesPerSecond = elapsed > 0 ? p.done / elapsed : 0.0;
+  p.etaSeconds = p.imagesPerSecond > 0 ? (p.total - p.done) / p.imagesPerSecond : -1.0;
+  s.report.seconds = elapsed;
+  return s.next < s.todo.size();
 }
 
 IndexReport Indexer::run(const std::function<void(const IndexProgress&)>& progress, const std::atomic<bool>* cancel) {
-  IndexReport report;
-  QElapsedTimer clock;
-  clock.start();
-  const QList<Photo> todo = m_db.photosWithoutEmbedding(m_modelId);
-  IndexProgress p;
-  p.total = static_cast<int>(todo.size());
-  if (progress) progress(p);
-  if (todo.isEmpty()) return report;
-
-  QThreadPool pool;
-  if (m_options.decodeThreads > 0) pool.setMaxThreadCount(m_options.decodeThreads);
-  const blip::BlipImageProcessor& processor = m_model.processor();
-  auto startBatch = [&](qsizetype from) {
-    const QList<Photo> batch = todo.mid(from, m_options.batchSize);
-    return QtConcurrent::mapped(&pool, batch, [&processor, cancel](const Photo& ph) { return decodeOne(ph, processor, cancel); });
-  };
-
-  QFuture<Decoded> next = startBatch(0);
-  for (qsizetype from = 0; from < todo.size(); from += m_options.batchSize) {
-    QElapsedTimer wait;
-    wait.start();
-    next.waitForFinished();
-    report.waitSeconds += static_cast<double>(wait.nsecsElapsed()) * 1e-9;
-    const QList<Decoded> batch = next.results();
-    // Decode the next batch while the model works on this one.
-    if (from + m_options.batchSize < todo.size() && !(cancel && cancel->load())) next = startBatch(from + m_options.batchSize);
-    if (cancel && cancel->load()) {
-      report.cancelled = true;
-      break;
-    }
-    std::vector<blip::PixelValues> pixels;
-    std::vector<const Decoded*> ok;
-    for (const Decoded& d : batch) {
-      report.decodeSeconds += d.seconds;
-      if (!d.vanished && d.error.isEmpty()) {
-        pixels.push_back(d.pixels);
-        ok.push_back(&d);
-      }
-    }
-    std::vector<std::vector<float>> vectors;
-    if (!pixels.empty()) {
-      QElapsedTimer model;
-      model.start();
-      vectors = m_model.embed_images(pixels);
-      report.modelSeconds += static_cast<double>(model.nsecsElapsed()) * 1e-9;
-    }
-    Transaction tx(m_db);
-    size_t k = 0;
-    for (const Decoded& d : batch) {
-      if (d.vanished) continue;  // the next scan removes it
-      if (!d.error.isEmpty()) {
-        m_db.setError(d.id, d.error);
-        ++report.failed;
-        ++p.failed;
-        continue;
-      }
-      m_db.setContentInfo(d.id, d.hash, d.width, d.height, d.takenAt);
-      m_db.putEmbedding(d.id, m_modelId, vectors[k++]);
-      ++report.embedded;
-    }
-    tx.commit();
-    p.done = static_cast<int>(std::min<qsizetype>(from + m_options.batchSize, todo.size()));
-    p.current = batch.isEmpty() ? QString() : batch.back().path;
-    const double elapsed = static_cast<double>(clock.nsecsElapsed()) * 1e-9;
-    p.imagesPerSecond = elapsed > 0 ? p.done / elapsed : 0.0;
-    p.etaSeconds = p.imagesPerSecond > 0 ? (p.total - p.done) / p.imagesPerSecond : -1.0;
-    if (progress) progress(p);
+  // Each run starts afresh: it does what is left now (after a cancel, or files that changed).
+  if (m_state->begun) {
+    m_state = std::make_unique<State>();
+    if (m_options.decodeThreads > 0) m_state->pool.setMaxThreadCount(m_options.decodeThreads);
   }
-  next.waitForFinished();
-  report.seconds = static_cast<double>(clock.nsecsElapsed()) * 1e-9;
-  return report;
+  begin(cancel);
+  if (progress) progress(m_state->progress);
+  while (step(cancel))
+    if (progress) progress(m_state->progress);
+  // The last batch, unless cancelled before it.
+  if (progress && !m_state->report.cancelled && m_state->progress.done > 0 && m_state->progress.done == m_state->progress.total)
+    progress(m_state->progress);
+  m_state->pending.waitForFinished();
+  m_state->report.seconds = static_cast<double>(m_state->clock.nsecsElapsed()) * 1e-9;
+  return m_state->report;
 }
 
 }  // namespace glimpse::library

@@ -6,6 +6,7 @@
 #include <QString>
 #include <atomic>
 #include <functional>
+#include <memory>
 
 #include "blip.h"
 #include "librarydatabase.h"
@@ -40,18 +41,37 @@ struct IndexOptions {
 // a changed model re-embeds.
 QString modelIdentity(const blip::BlipModel& model);
 
+// Runs in steps so that a caller can do other work between batches (the app's worker serves
+// captions and searches between them) without nested event loops: step() does one batch, run()
+// steps until done. The indexer keeps the model and the database it uses alive while it exists.
 class Indexer {
  public:
   // The model must have a retrieval head (BlipForImageTextRetrieval).
-  Indexer(LibraryDatabase& db, const blip::BlipModel& model, IndexOptions options = {});
+  Indexer(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const blip::BlipModel> model, IndexOptions options = {});
+  ~Indexer();  // waits for the decodes in flight
+  Indexer(const Indexer&) = delete;
+  Indexer& operator=(const Indexer&) = delete;
+
+  // One batch: its photos were decoded on the pool while the previous batch ran; embeds them,
+  // commits them in one transaction and starts decoding the next batch. Returns false when no
+  // photo is left or *cancel is set (nothing half-done is written).
+  bool step(const std::atomic<bool>* cancel = nullptr);
+  const IndexProgress& progress() const;
+  const IndexReport& report() const;
+  // step() until done, calling `progress` after each batch (and once at the start). Each run
+  // starts afresh with the photos that have no vector now; its report is that run's.
   IndexReport run(const std::function<void(const IndexProgress&)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
   const QString& modelId() const { return m_modelId; }
 
  private:
-  LibraryDatabase& m_db;
-  const blip::BlipModel& m_model;
+  void begin(const std::atomic<bool>* cancel);
+  void startBatch(const std::atomic<bool>* cancel);
+  struct State;
+  std::shared_ptr<LibraryDatabase> m_db;
+  std::shared_ptr<const blip::BlipModel> m_model;
   IndexOptions m_options;
   QString m_modelId;
+  std::unique_ptr<State> m_state;  // declared last: destroyed (decodes awaited) before the model
 };
 
 }  // namespace glimpse::library

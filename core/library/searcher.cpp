@@ -21,12 +21,17 @@ std::optional<qint64> parseDate(const QString& text) {
   return t.toMSecsSinceEpoch();
 }
 
-Searcher::Searcher(LibraryDatabase& db, const blip::BlipModel& model) : m_db(db), m_model(&model), m_modelId(modelIdentity(model)) {
-  if (!model.has_retrieval())
+Searcher::Searcher(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const blip::BlipModel> model)
+    : m_db(std::move(db)), m_model(std::move(model)) {
+  if (!m_db || !m_model) throw LibraryError("search needs a library and a model");
+  if (!m_model->has_retrieval())
     throw LibraryError("search needs a BLIP retrieval model (BlipForImageTextRetrieval, e.g. blip-itm-base-coco)");
+  m_modelId = modelIdentity(*m_model);
 }
 
-Searcher::Searcher(LibraryDatabase& db, const QString& modelId) : m_db(db), m_modelId(modelId) {}
+Searcher::Searcher(std::shared_ptr<LibraryDatabase> db, const QString& modelId) : m_db(std::move(db)), m_modelId(modelId) {
+  if (!m_db) throw LibraryError("search needs a library");
+}
 
 void Searcher::reload() { m_loaded = false; }
 
@@ -34,7 +39,7 @@ void Searcher::ensureLoaded() {
   if (m_loaded) return;
   int dim = 0;
   std::vector<float> data;
-  m_rows = m_db.allEmbeddings(m_modelId, &dim, &data);
+  m_rows = m_db->allEmbeddings(m_modelId, &dim, &data);
   m_index = VectorIndex(std::move(data), dim);
   m_loaded = true;
 }
@@ -79,7 +84,7 @@ QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QStrin
   for (size_t i = 0; i < m_rows.size(); ++i) rowOf.insert(m_rows[i].photoId, i);
   QHash<qint64, bool> textHit;
   if (o.matchText && !text.isEmpty()) {
-    for (qint64 id : m_db.textMatches(text, o.limit)) {
+    for (qint64 id : m_db->textMatches(text, o.limit)) {
       auto it = rowOf.find(id);
       if (it == rowOf.end() || (!keep.empty() && !keep[*it])) continue;
       textHit.insert(id, true);
@@ -161,9 +166,9 @@ QList<SearchResult> Searcher::similar(const std::vector<float>& vector, const Se
 }
 
 std::optional<std::vector<float>> Searcher::vectorOf(const QString& path) {
-  const auto photo = m_db.photoByPath(path);
+  const auto photo = m_db->photoByPath(path);
   if (!photo) return std::nullopt;
-  return m_db.embedding(photo->id, m_modelId);
+  return m_db->embedding(photo->id, m_modelId);
 }
 
 }  // namespace glimpse::library

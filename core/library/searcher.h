@@ -5,6 +5,7 @@
 // holds every query word join the candidates and rank ahead of the rest. Filters narrow the set.
 #include <QList>
 #include <QString>
+#include <memory>
 #include <optional>
 
 #include "blip.h"
@@ -38,10 +39,12 @@ struct SearchResult {
 
 class Searcher {
  public:
-  // `model` must have a retrieval head; its vectors must be in the library (see Indexer).
-  Searcher(LibraryDatabase& db, const blip::BlipModel& model);
+  // `model` must have a retrieval head; its vectors must be in the library (see Indexer). The
+  // searcher keeps the library and the model alive while it exists.
+  Searcher(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const blip::BlipModel> model);
   // Image-to-image search only (similar()), over the vectors stamped `modelId`; no model needed.
-  Searcher(LibraryDatabase& db, const QString& modelId);
+  Searcher(std::shared_ptr<LibraryDatabase> db, const QString& modelId);
+  const QString& modelId() const { return m_modelId; }
   QList<SearchResult> search(const QString& query, const SearchOptions& options);
   // Photos like the one with this ITC vector (excluding `excludePhotoId`).
   QList<SearchResult> similar(const std::vector<float>& vector, const SearchOptions& options, qint64 excludePhotoId = 0);
@@ -56,8 +59,8 @@ class Searcher {
   std::vector<bool> filterMask(const SearchOptions& options) const;
   QList<SearchResult> rank(const std::vector<float>& query, const QString& text, const SearchOptions& options, qint64 exclude);
 
-  LibraryDatabase& m_db;
-  const blip::BlipModel* m_model = nullptr;
+  std::shared_ptr<LibraryDatabase> m_db;
+  std::shared_ptr<const blip::BlipModel> m_model;
   QString m_modelId;
   bool m_loaded = false;
   VectorIndex m_index;

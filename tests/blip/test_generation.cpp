@@ -83,9 +83,9 @@ TEST_P(GenerationGolden, MatchesTransformers) {
   };
   std::vector<std::vector<GeneratedText>> out;
   if (c.at("head") == "vqa")
-    out = model.answer(images, strings_of(c.at("question")), config, nullptr, &record);
+    out = model.answer(image_inputs(images), strings_of(c.at("question")), config, {.on_step = &record});
   else
-    out = model.caption(images, c.contains("prompt") ? strings_of(c.at("prompt")) : std::vector<std::string>{}, config, nullptr, &record);
+    out = model.caption(image_inputs(images), c.contains("prompt") ? strings_of(c.at("prompt")) : std::vector<std::string>{}, config, {.on_step = &record});
 
   std::vector<std::vector<int64_t>> sequences;
   std::vector<std::string> decoded;

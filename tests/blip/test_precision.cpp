@@ -142,7 +142,7 @@ TEST_P(PrecisionGolden, ModelsAgreeWithFloat32) {
   const auto ref_match = fp32->match(images, {"a photo of a dog", "two cats on a sofa"});
   GenerationConfig greedy;
   greedy.max_new_tokens = 20;
-  const auto ref_captions = fp32->caption(images, {}, greedy);
+  const auto ref_captions = fp32->caption(glimpse::blip::image_inputs(images), {}, greedy);
 
   for (Precision p : {Precision::BFloat16, Precision::Int8}) {
     if (!precision_problem(p).empty()) continue;
@@ -160,7 +160,7 @@ TEST_P(PrecisionGolden, ModelsAgreeWithFloat32) {
     const auto match = model->match(images, {"a photo of a dog", "two cats on a sofa"});
     for (size_t i = 0; i < images.size(); ++i)
       for (size_t t = 0; t < 2; ++t) a.max_itm = std::max<double>(a.max_itm, std::abs(match[i][t].itm - ref_match[i][t].itm));
-    const auto captions = model->caption(images, {}, greedy);
+    const auto captions = model->caption(glimpse::blip::image_inputs(images), {}, greedy);
     for (size_t i = 0; i < images.size(); ++i) {
       const auto& x = captions[i][0].token_ids;
       const auto& r = ref_captions[i][0].token_ids;

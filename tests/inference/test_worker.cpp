@@ -1,25 +1,39 @@
-// The inference worker through its client, as the GUI uses it: results equal the engine's, stale
-// requests are dropped, cancellation stops generation, failures arrive as failed(id, message),
-// and the calling thread never waits on a model.
+// The inference worker through its client, as the app uses it: results equal the engine's, stale
+// requests are dropped, cancellation stops generation, failures arrive where they are shown, the
+// calling thread never waits on a model, and long work runs as jobs with pause, resume, cancel
+// and progress, while models change under them.
 #include <gtest/gtest.h>
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTimer>
 
 #include "blip.h"
 #include "imaging/imagedecoder.h"
-#include "inference/inferenceworker.h"
+#include "inference/inferenceclient.h"
+#include "library/indexer.h"
+#include "library/librarydatabase.h"
+#include "../library/library_fixtures.h"
 
+using glimpse::AppSettings;
+using glimpse::Task;
+using glimpse::inference::CaptionRequest;
+using glimpse::inference::CaptionResult;
 using glimpse::inference::Channel;
 using glimpse::inference::InferenceClient;
-using glimpse::inference::InferenceWorker;
+using glimpse::inference::JobProgress;
+using glimpse::inference::JobState;
+using glimpse::inference::JobSummary;
 
 namespace {
 
 const QString kTiny = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
+const QString kWide = kTiny + QStringLiteral("/vision_wide");
 const QString kImage = kTiny + QStringLiteral("/images/grad_97x61.png");
 const QString kImage2 = kTiny + QStringLiteral("/images/checker_200x120.png");
 
@@ -29,49 +43,128 @@ glimpse::blip::GenerationConfig greedy(int maxLength = 20) {
   return c;
 }
 
-bool waitFor(QSignalSpy& spy, int count = 1, int ms = 30000) {
+CaptionRequest plain(int maxLength = 20) {
+  CaptionRequest r;
+  r.config = greedy(maxLength);
+  return r;
+}
+
+AppSettings models(const QString& caption, const QString& ask, const QString& search) {
+  AppSettings s;
+  s.model(Task::Caption) = caption;
+  s.model(Task::Ask) = ask;
+  s.model(Task::Search) = search;
+  return s;
+}
+
+AppSettings tiny() { return models(kTiny, kTiny, kTiny); }
+
+template <typename Pred>
+bool waitUntil(Pred pred, int ms = 60000) {
   QElapsedTimer t;
   t.start();
-  while (spy.count() < count && t.elapsed() < ms) spy.wait(100);
-  return spy.count() >= count;
+  while (!pred() && t.elapsed() < ms) {
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    QThread::msleep(2);
+  }
+  return pred();
+}
+
+bool waitFor(QSignalSpy& spy, int count = 1, int ms = 60000) {
+  return waitUntil([&] { return spy.count() >= count; }, ms);
+}
+
+std::shared_ptr<const glimpse::blip::BlipModel> load(const QString& dir) { return glimpse::blip::BlipModel::load(dir.toStdString()); }
+
+// A folder of `n` distinct photos.
+QString photoFolder(QTemporaryDir& dir, int n) {
+  const QString root = dir.filePath(QStringLiteral("photos"));
+  for (int i = 0; i < n; ++i) glimpse::test::writePhoto(root + QStringLiteral("/p%1.png").arg(i, 4, 10, QLatin1Char('0')), i, 48, 36);
+  return root;
+}
+
+// An open library with that folder in it.
+void openWithFolder(InferenceClient& client, const QString& db, const QString& folder) {
+  QSignalSpy opened(&client, &InferenceClient::libraryOpened);
+  client.openLibrary(db);
+  client.addLibraryFolder(folder);
+  ASSERT_TRUE(waitFor(opened, 2));
+}
+
+JobSummary summaryOf(const QSignalSpy& finished, quint64 job) {
+  for (const auto& f : finished)
+    if (f[0].toULongLong() == job) return f[1].value<JobSummary>();
+  return {};
 }
 
 TEST(InferenceWorker, CaptionEqualsTheEngineAndStreamsProgress) {
   InferenceClient client;
-  client.setModelFolders(kTiny, kTiny, kTiny);
-  QSignalSpy ready(client.worker(), &InferenceWorker::captionReady);
-  QSignalSpy progress(client.worker(), &InferenceWorker::captionProgress);
-  const quint64 id = client.caption(kImage, QString(), greedy());
+  client.applySettings(tiny());
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  QSignalSpy progress(&client, &InferenceClient::captionProgress);
+  const quint64 id = client.caption(kImage, plain());
   ASSERT_TRUE(waitFor(ready));
   EXPECT_EQ(ready[0][0].toULongLong(), id);
-  EXPECT_EQ(ready[0][1].toString(), kImage);
-  auto model = glimpse::blip::BlipModel::load(kTiny.toStdString());
+  const auto r = ready[0][1].value<CaptionResult>();
+  EXPECT_EQ(r.path, kImage);
+  auto model = load(kTiny);
   const auto direct = model->caption({model->preprocess(glimpse::imaging::decodeImageFile(kImage).rgb)}, {}, greedy());
-  EXPECT_EQ(ready[0][2].toString().toStdString(), direct[0][0].text);
+  EXPECT_EQ(r.fullText.toStdString(), direct[0][0].text);
+  EXPECT_EQ(r.text.toStdString(), direct[0][0].continuation);
+  EXPECT_EQ(static_cast<size_t>(r.tokenIds.size()), direct[0][0].token_ids.size());
   EXPECT_GT(progress.count(), 1);  // one per decoder step
+}
+
+// The prompt is the engine's business: the text comes back without it unless asked for.
+TEST(InferenceWorker, PromptIsLeftOutOfTheCaptionUnlessKept) {
+  InferenceClient client;
+  client.applySettings(tiny());
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  CaptionRequest r = plain();
+  r.prompt = QStringLiteral("a picture of");
+  r.config.min_length = 6;
+  client.caption(kImage, r);
+  r.keepPrompt = true;
+  client.caption(kImage2, r);
+  ASSERT_TRUE(waitFor(ready, 1));
+  // The second request superseded the first (same lane) unless it was done already.
+  ASSERT_TRUE(waitUntil([&] { return ready.last()[1].value<CaptionResult>().path == kImage2; }));
+  const auto kept = ready.last()[1].value<CaptionResult>();
+  auto model = load(kTiny);
+  const auto direct =
+      model->caption({model->preprocess(glimpse::imaging::decodeImageFile(kImage2).rgb)}, {"a picture of"}, r.config)[0][0];
+  EXPECT_EQ(kept.text.toStdString(), direct.text);
+  EXPECT_TRUE(kept.text.startsWith(QStringLiteral("a picture of")));
+  EXPECT_EQ(kept.fullText, kept.text);
+  r.keepPrompt = false;
+  client.caption(kImage2, r);
+  ASSERT_TRUE(waitFor(ready, static_cast<int>(ready.count()) + 1));
+  const auto bare = ready.last()[1].value<CaptionResult>();
+  EXPECT_EQ(bare.text.toStdString(), direct.continuation);
+  EXPECT_FALSE(bare.text.startsWith(QStringLiteral("a picture of")));
+  EXPECT_EQ(bare.tokenIds, kept.tokenIds);
 }
 
 TEST(InferenceWorker, PrecisionSettingReloadsTheModelInThatMode) {
   InferenceClient client;
-  client.setModelFolders(kTiny, kTiny, kTiny);
-  QSignalSpy ready(client.worker(), &InferenceWorker::captionReady);
-  QSignalSpy states(client.worker(), &InferenceWorker::stateChanged);
-  const auto pixels = [] {
-    auto m = glimpse::blip::BlipModel::load(kTiny.toStdString());
-    return m->preprocess(glimpse::imaging::decodeImageFile(kImage2).rgb);
-  }();
+  client.applySettings(tiny());
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  QSignalSpy states(&client, &InferenceClient::stateChanged);
+  const auto pixels = load(kTiny)->preprocess(glimpse::imaging::decodeImageFile(kImage2).rgb);
   for (const char* mode : {"int8", "bf16", "fp32"}) {
     const auto precision = glimpse::blip::parse_precision(mode);
     ASSERT_TRUE(precision.has_value());
     if (!glimpse::blip::precision_problem(*precision).empty()) continue;
-    client.setPrecision(QString::fromLatin1(mode));
+    AppSettings s = tiny();
+    s.precision = QString::fromLatin1(mode);
+    client.applySettings(s);
     const int before = static_cast<int>(ready.count());
-    client.caption(kImage2, QString(), greedy());
+    client.caption(kImage2, plain());
     ASSERT_TRUE(waitFor(ready, before + 1));
     glimpse::blip::LoadOptions o;
     o.precision = *precision;
     auto direct = glimpse::blip::BlipModel::load(kTiny.toStdString(), o);
-    EXPECT_EQ(ready.last()[2].toString().toStdString(), direct->caption({pixels}, {}, greedy())[0][0].text) << mode;
+    EXPECT_EQ(ready.last()[1].value<CaptionResult>().fullText.toStdString(), direct->caption({pixels}, {}, greedy())[0][0].text) << mode;
   }
   // Each change loaded the model again, and said in which mode.
   QStringList loads;
@@ -84,12 +177,12 @@ TEST(InferenceWorker, PrecisionSettingReloadsTheModelInThatMode) {
 
 TEST(InferenceWorker, CallsReturnAtOnceWhileTheWorkerLoadsAndRuns) {
   InferenceClient client;
-  client.setModelFolders(kTiny, kTiny, kTiny);
-  QSignalSpy ready(client.worker(), &InferenceWorker::captionReady);
+  client.applySettings(tiny());
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
   QElapsedTimer t;
   t.start();
   // The first call also loads the model: still no waiting on the calling thread.
-  client.caption(kImage, QString(), greedy(60));
+  client.caption(kImage, plain(60));
   EXPECT_LT(t.elapsed(), 20);
   // The event loop keeps turning while the worker runs.
   int ticks = 0;
@@ -100,32 +193,34 @@ TEST(InferenceWorker, CallsReturnAtOnceWhileTheWorkerLoadsAndRuns) {
   EXPECT_GT(ticks, 0);
 }
 
-TEST(InferenceWorker, StaleRequestsAreDropped) {
+TEST(InferenceWorker, StaleRequestsEndAsCancelled) {
   InferenceClient client;
-  client.setModelFolders(kTiny, kTiny, kTiny);
-  QSignalSpy ready(client.worker(), &InferenceWorker::captionReady);
-  QSignalSpy cancelled(client.worker(), &InferenceWorker::cancelled);
-  client.caption(kImage, QString(), greedy(60));
-  client.caption(kImage2, QString(), greedy(60));
-  const quint64 last = client.caption(kImage, QString(), greedy(30));
+  client.applySettings(tiny());
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  QSignalSpy cancelled(&client, &InferenceClient::cancelled);
+  const quint64 a = client.caption(kImage, plain(60));
+  const quint64 b = client.caption(kImage2, plain(60));
+  const quint64 last = client.caption(kImage, plain(30));
   ASSERT_TRUE(waitFor(ready));
-  for (int i = 0; i < 20 && ready.count() < 3; ++i) ready.wait(50);
-  // Only the newest request delivered a caption; the older ones were skipped or stopped.
+  // Only the newest request delivered a caption; each older one ended as cancelled.
+  ASSERT_TRUE(waitFor(cancelled, 2));
   for (const auto& r : ready) EXPECT_EQ(r[0].toULongLong(), last);
+  QList<quint64> ended;
+  for (const auto& c : cancelled) ended << c[0].toULongLong();
+  EXPECT_TRUE(ended.contains(a) && ended.contains(b));
   EXPECT_TRUE(client.isCurrent(Channel::Caption, last));
 }
 
 TEST(InferenceWorker, CancelStopsBetweenDecoderSteps) {
   InferenceClient client;
-  client.setModelFolders(kTiny, kTiny, kTiny);
-  QSignalSpy progress(client.worker(), &InferenceWorker::captionProgress);
-  QSignalSpy cancelled(client.worker(), &InferenceWorker::cancelled);
-  QSignalSpy ready(client.worker(), &InferenceWorker::captionReady);
-  glimpse::blip::GenerationConfig longRun;
-  longRun.max_length = 64;
-  longRun.min_length = 64;  // never ends early
-  longRun.num_beams = 4;
-  const quint64 id = client.caption(kImage, QString(), longRun);
+  client.applySettings(tiny());
+  QSignalSpy progress(&client, &InferenceClient::captionProgress);
+  QSignalSpy cancelled(&client, &InferenceClient::cancelled);
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  CaptionRequest longRun = plain(64);
+  longRun.config.min_length = 64;  // never ends early
+  longRun.config.num_beams = 4;
+  const quint64 id = client.caption(kImage, longRun);
   ASSERT_TRUE(waitFor(progress));
   client.cancel(Channel::Caption);
   ASSERT_TRUE(waitFor(cancelled));
@@ -134,32 +229,44 @@ TEST(InferenceWorker, CancelStopsBetweenDecoderSteps) {
   EXPECT_EQ(ready.count(), 0);
 }
 
-TEST(InferenceWorker, FailuresArriveAsFailedSignals) {
+TEST(InferenceWorker, FailuresArriveWhereTheyAreShown) {
   InferenceClient client;
-  QSignalSpy failed(client.worker(), &InferenceWorker::failed);
-  // No model chosen yet.
-  const quint64 a = client.caption(kImage, QString(), greedy());
-  ASSERT_TRUE(waitFor(failed));
-  EXPECT_EQ(failed[0][0].toULongLong(), a);
-  EXPECT_TRUE(failed[0][1].toString().contains(QStringLiteral("No model"))) << failed[0][1].toString().toStdString();
-  client.setModelFolders(kTiny, kTiny, kTiny);
-  const quint64 b = client.caption(kTiny + QStringLiteral("/config.json"), QString(), greedy());
-  ASSERT_TRUE(waitFor(failed, 2));
-  EXPECT_EQ(failed[1][0].toULongLong(), b);
-  EXPECT_TRUE(failed[1][1].toString().contains(QStringLiteral("not an image"))) << failed[1][1].toString().toStdString();
+  QSignalSpy captionFailed(&client, &InferenceClient::captionFailed);
+  QSignalSpy failed(&client, &InferenceClient::failed);
+  QSignalSpy notices(&client, &InferenceClient::notice);
+  // No model chosen yet: the photo's caption says why.
+  const quint64 a = client.caption(kImage, plain());
+  ASSERT_TRUE(waitFor(captionFailed));
+  EXPECT_EQ(captionFailed[0][0].toULongLong(), a);
+  EXPECT_EQ(captionFailed[0][1].toString(), kImage);
+  EXPECT_TRUE(captionFailed[0][2].toString().contains(QStringLiteral("No model"))) << captionFailed[0][2].toString().toStdString();
+  client.applySettings(tiny());
+  client.caption(kTiny + QStringLiteral("/config.json"), plain());
+  ASSERT_TRUE(waitFor(captionFailed, 2));
+  EXPECT_TRUE(captionFailed[1][2].toString().contains(QStringLiteral("not an image"))) << captionFailed[1][2].toString().toStdString();
   QTemporaryDir dir;
-  client.setModelFolders(dir.path(), dir.path(), dir.path());
+  client.applySettings(models(dir.path(), dir.path(), dir.path()));
   const quint64 c = client.ask(kImage, QStringLiteral("what is it?"), greedy());
-  ASSERT_TRUE(waitFor(failed, 3));
-  EXPECT_EQ(failed[2][0].toULongLong(), c);
-  EXPECT_TRUE(failed[2][1].toString().contains(QStringLiteral("config.json"))) << failed[2][1].toString().toStdString();
+  ASSERT_TRUE(waitFor(failed));
+  EXPECT_EQ(failed[0][0].toULongLong(), c);
+  EXPECT_TRUE(failed[0][1].toString().contains(QStringLiteral("config.json"))) << failed[0][1].toString().toStdString();
+  // The chat shows that one; none of the above went to the status bar.
+  EXPECT_EQ(notices.count(), 0);
+  // Failures no page shows reach the status bar: library actions and photo details.
+  client.addLibraryFolder(dir.path());
+  ASSERT_TRUE(waitFor(notices));
+  EXPECT_TRUE(notices[0][0].toString().contains(QStringLiteral("No library is open"))) << notices[0][0].toString().toStdString();
+  client.openLibrary(dir.filePath(QStringLiteral("lib.glimpse")));
+  client.photoDetails(kImage);
+  ASSERT_TRUE(waitFor(notices, 2));
+  EXPECT_TRUE(notices[1][0].toString().contains(QStringLiteral("not in the library"))) << notices[1][0].toString().toStdString();
 }
 
 TEST(InferenceWorker, FollowUpQuestionsReuseTheImageAndMatchTheEngine) {
   InferenceClient client;
-  client.setModelFolders(kTiny, kTiny, kTiny);
-  QSignalSpy answers(client.worker(), &InferenceWorker::answerReady);
-  QSignalSpy states(client.worker(), &InferenceWorker::stateChanged);
+  client.applySettings(tiny());
+  QSignalSpy answers(&client, &InferenceClient::answerReady);
+  QSignalSpy states(&client, &InferenceClient::stateChanged);
   const auto cfg = glimpse::blip::blip_vqa_preset();
   client.ask(kImage, QStringLiteral("how many dogs are in the picture?"), cfg);
   ASSERT_TRUE(waitFor(answers));
@@ -169,7 +276,7 @@ TEST(InferenceWorker, FollowUpQuestionsReuseTheImageAndMatchTheEngine) {
   for (const auto& s : states)
     if (s[0].toString().startsWith(QStringLiteral("Looking at"))) ++looked;
   EXPECT_EQ(looked, 1);  // the vision model ran once for both questions
-  auto model = glimpse::blip::BlipModel::load(kTiny.toStdString());
+  auto model = load(kTiny);
   const auto px = model->preprocess(glimpse::imaging::decodeImageFile(kImage).rgb);
   EXPECT_EQ(answers[0][3].toString().toStdString(), model->answer({px}, {"how many dogs are in the picture?"}, cfg)[0][0].text);
   EXPECT_EQ(answers[1][3].toString().toStdString(), model->answer({px}, {"is there a cat?"}, cfg)[0][0].text);
@@ -177,18 +284,211 @@ TEST(InferenceWorker, FollowUpQuestionsReuseTheImageAndMatchTheEngine) {
 
 TEST(InferenceWorker, ModelsUnloadAfterIdleTime) {
   InferenceClient client;
-  client.setModelFolders(kTiny, kTiny, kTiny);
+  client.applySettings(tiny());
   client.setIdleUnloadSeconds(1);
-  QSignalSpy ready(client.worker(), &InferenceWorker::captionReady);
-  QSignalSpy states(client.worker(), &InferenceWorker::stateChanged);
-  client.caption(kImage, QString(), greedy());
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  QSignalSpy states(&client, &InferenceClient::stateChanged);
+  client.caption(kImage, plain());
   ASSERT_TRUE(waitFor(ready));
-  bool unloaded = false;
-  for (int i = 0; i < 40 && !unloaded; ++i) {
-    states.wait(100);
-    for (const auto& s : states) unloaded |= s[0].toString().contains(QStringLiteral("unloaded"));
+  EXPECT_TRUE(waitUntil([&] {
+    for (const auto& st : states)
+      if (st[0].toString().contains(QStringLiteral("unloaded"))) return true;
+    return false;
+  }, 5000));
+}
+
+// ---- jobs ----
+
+// The crash this guards against: models change while a library is indexed, and captions and searches
+// are asked for meanwhile. The job restarts on the new search model, everything asked is served,
+// and the library ends complete and consistent.
+TEST(InferenceJobs, ModelsChangeWhileIndexing) {
+  QTemporaryDir dir;
+  constexpr int kPhotos = 300;
+  const QString folder = photoFolder(dir, kPhotos);
+  const QString db = dir.filePath(QStringLiteral("lib.glimpse"));
+  QStringList notices;
+  {
+    InferenceClient client;
+    client.applySettings(tiny());
+    openWithFolder(client, db, folder);
+    QSignalSpy progress(&client, &InferenceClient::jobProgress);
+    QSignalSpy finished(&client, &InferenceClient::jobFinished);
+    QSignalSpy captions(&client, &InferenceClient::captionReady);
+    QSignalSpy searches(&client, &InferenceClient::searchReady);
+    QObject::connect(&client, &InferenceClient::notice, [&](const QString& m) { notices << m; });
+    QStringList order;  // which came first
+    QObject::connect(&client, &InferenceClient::captionReady, [&] { order << QStringLiteral("caption"); });
+    QObject::connect(&client, &InferenceClient::searchReady, [&] { order << QStringLiteral("search"); });
+    QObject::connect(&client, &InferenceClient::jobFinished, [&] { order << QStringLiteral("job"); });
+    const quint64 job = client.startIndexing();
+    ASSERT_TRUE(waitUntil([&] {
+      for (const auto& p : progress)
+        if (p[1].value<JobProgress>().done > 0) return true;
+      return false;
+    }));
+    // While it runs: a caption, a new search model (and caption model), and a search.
+    client.caption(kImage, plain());
+    client.applySettings(models(kWide, kTiny, kWide));
+    glimpse::library::SearchOptions o;
+    o.limit = 5;
+    client.search(QStringLiteral("a red circle"), o);
+    client.applySettings(models(kTiny, kTiny, kWide));  // the caption model back: search stays wide
+    ASSERT_TRUE(waitFor(finished, 1, 180000));
+    const JobSummary s = summaryOf(finished, job);
+    EXPECT_EQ(s.state, JobState::Finished) << s.error.toStdString();
+    // Served while the job ran, not after it.
+    ASSERT_EQ(captions.count(), 1);
+    ASSERT_EQ(searches.count(), 1);
+    EXPECT_EQ(order.last(), QStringLiteral("job")) << order.join(QLatin1Char(' ')).toStdString();
+    EXPECT_EQ(s.failed, 0);
   }
-  EXPECT_TRUE(unloaded);
+  EXPECT_TRUE(notices.join(QLatin1Char('\n')).contains(QStringLiteral("search model changed"))) << notices.join(QLatin1Char('\n')).toStdString();
+  // Every photo has one vector of the new model; none lost, none twice; the file is sound.
+  glimpse::library::LibraryDatabase check(db);
+  const QString wideId = glimpse::library::modelIdentity(*load(kWide));
+  EXPECT_EQ(check.status(wideId).photos, kPhotos);
+  EXPECT_EQ(check.status(wideId).embedded, kPhotos);
+  {
+    auto sql = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+    sql.setDatabaseName(db);
+    ASSERT_TRUE(sql.open());
+    QSqlQuery q(sql);
+    ASSERT_TRUE(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+    EXPECT_EQ(q.value(0).toString(), QStringLiteral("ok"));
+    ASSERT_TRUE(q.exec(QStringLiteral("SELECT COUNT(*), COUNT(DISTINCT path) FROM photos")) && q.next());
+    EXPECT_EQ(q.value(0).toInt(), kPhotos);
+    EXPECT_EQ(q.value(1).toInt(), kPhotos);
+    ASSERT_TRUE(q.exec(QStringLiteral("SELECT COUNT(*) FROM (SELECT photo_id, model FROM embeddings GROUP BY photo_id, model HAVING COUNT(*) > 1)")) &&
+                q.next());
+    EXPECT_EQ(q.value(0).toInt(), 0);
+    q.finish();
+    sql.close();
+  }
+  QSqlDatabase::removeDatabase(QStringLiteral("check"));
+}
+
+TEST(InferenceJobs, IndexingPausesResumesAndCounts) {
+  QTemporaryDir dir;
+  constexpr int kPhotos = 120;
+  const QString folder = photoFolder(dir, kPhotos);
+  InferenceClient client;
+  client.applySettings(tiny());
+  openWithFolder(client, dir.filePath(QStringLiteral("lib.glimpse")), folder);
+  QSignalSpy progress(&client, &InferenceClient::jobProgress);
+  QSignalSpy states(&client, &InferenceClient::jobStateChanged);
+  QSignalSpy finished(&client, &InferenceClient::jobFinished);
+  const quint64 job = client.startIndexing();
+  ASSERT_TRUE(waitUntil([&] { return !progress.isEmpty() && progress.last()[1].value<JobProgress>().done > 0; }));
+  client.pauseJob(job);
+  EXPECT_EQ(client.jobState(job), JobState::Pausing);
+  ASSERT_TRUE(waitUntil([&] { return client.jobState(job) == JobState::Paused; }));
+  // Paused: no step runs.
+  const int doneAtPause = progress.last()[1].value<JobProgress>().done;
+  const int reports = static_cast<int>(progress.count());
+  QTest::qWait(400);
+  EXPECT_EQ(progress.count(), reports);
+  EXPECT_LT(doneAtPause, kPhotos);
+  // A request is served while the job is paused, and while it runs.
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  client.caption(kImage, plain());
+  ASSERT_TRUE(waitFor(ready));
+  client.resumeJob(job);
+  ASSERT_TRUE(waitFor(finished));
+  const JobSummary s = summaryOf(finished, job);
+  EXPECT_EQ(s.state, JobState::Finished);
+  EXPECT_EQ(s.done, kPhotos);  // counted across the pause
+  const JobProgress last = progress.last()[1].value<JobProgress>();
+  EXPECT_EQ(last.done, kPhotos);
+  EXPECT_EQ(last.total, kPhotos);
+  QList<JobState> seen;
+  for (const auto& st : states)
+    if (st[0].toULongLong() == job) seen << st[1].value<JobState>();
+  EXPECT_TRUE(seen.contains(JobState::Paused));
+  EXPECT_EQ(seen.count(JobState::Running), 2);  // started, resumed
+  EXPECT_EQ(seen.last(), JobState::Finished);
+}
+
+TEST(InferenceJobs, IndexingCancelKeepsWhatIsDone) {
+  QTemporaryDir dir;
+  constexpr int kPhotos = 200;
+  const QString folder = photoFolder(dir, kPhotos);
+  const QString db = dir.filePath(QStringLiteral("lib.glimpse"));
+  {
+    InferenceClient client;
+    client.applySettings(tiny());
+    openWithFolder(client, db, folder);
+    QSignalSpy progress(&client, &InferenceClient::jobProgress);
+    QSignalSpy finished(&client, &InferenceClient::jobFinished);
+    const quint64 job = client.startIndexing();
+    ASSERT_TRUE(waitUntil([&] { return !progress.isEmpty() && progress.last()[1].value<JobProgress>().done > 0; }));
+    client.cancelJob(job);
+    ASSERT_TRUE(waitFor(finished));
+    const JobSummary s = summaryOf(finished, job);
+    EXPECT_EQ(s.state, JobState::Cancelled);
+    EXPECT_GT(s.done, 0);
+    EXPECT_LT(s.done, kPhotos);
+    // Starting again continues where it stopped.
+    const quint64 again = client.startIndexing();
+    ASSERT_TRUE(waitFor(finished, 2));
+    EXPECT_EQ(summaryOf(finished, again).done, kPhotos - s.done);
+  }
+  glimpse::library::LibraryDatabase check(db);
+  EXPECT_EQ(check.status(glimpse::library::modelIdentity(*load(kTiny))).embedded, kPhotos);
+}
+
+TEST(InferenceJobs, IndexingWithoutALibraryFailsAndSaysSo) {
+  InferenceClient client;
+  client.applySettings(tiny());
+  QSignalSpy finished(&client, &InferenceClient::jobFinished);
+  QSignalSpy notices(&client, &InferenceClient::notice);
+  const quint64 job = client.startIndexing();
+  ASSERT_TRUE(waitFor(finished));
+  EXPECT_EQ(summaryOf(finished, job).state, JobState::Failed);
+  EXPECT_TRUE(summaryOf(finished, job).error.contains(QStringLiteral("No library is open")));
+  ASSERT_TRUE(waitFor(notices));  // the status bar hears it
+  EXPECT_EQ(client.jobState(job), JobState::Finished);
+}
+
+TEST(InferenceJobs, CaptionAllStreamsLikeSingleCaptionsPausesAndCancels) {
+  InferenceClient client;
+  client.applySettings(tiny());
+  const QStringList paths = {kImage, kImage2, kTiny + QStringLiteral("/images/photo_120x90.jpg"), kTiny + QStringLiteral("/config.json"),
+                             kTiny + QStringLiteral("/images/gray_50x80.png")};
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  QSignalSpy failures(&client, &InferenceClient::captionFailed);
+  QSignalSpy progress(&client, &InferenceClient::jobProgress);
+  QSignalSpy finished(&client, &InferenceClient::jobFinished);
+  const quint64 job = client.captionAll(paths, plain());
+  ASSERT_TRUE(waitFor(ready));
+  client.pauseJob(job);
+  ASSERT_TRUE(waitUntil([&] { return client.jobState(job) == JobState::Paused; }));
+  const int atPause = static_cast<int>(ready.count());
+  QTest::qWait(300);
+  EXPECT_EQ(ready.count(), atPause);
+  client.resumeJob(job);
+  ASSERT_TRUE(waitFor(finished));
+  const JobSummary s = summaryOf(finished, job);
+  EXPECT_EQ(s.state, JobState::Finished);
+  EXPECT_EQ(s.done, 4);
+  EXPECT_EQ(s.failed, 1);
+  ASSERT_EQ(failures.count(), 1);
+  EXPECT_EQ(failures[0][1].toString(), paths[3]);
+  // Each photo once, with the same text a single caption gives.
+  ASSERT_EQ(ready.count(), 4);
+  auto model = load(kTiny);
+  for (const auto& r : ready) {
+    const auto c = r[1].value<CaptionResult>();
+    EXPECT_EQ(r[0].toULongLong(), job);
+    EXPECT_EQ(c.fullText.toStdString(), model->caption({model->preprocess(glimpse::imaging::decodeImageFile(c.path).rgb)}, {}, greedy())[0][0].text);
+  }
+  EXPECT_EQ(progress.last()[1].value<JobProgress>().done, 5);
+  // Cancel: stops, says how far it got.
+  const quint64 second = client.captionAll(paths, plain(60));
+  client.cancelJob(second);
+  ASSERT_TRUE(waitFor(finished, 2));
+  EXPECT_EQ(summaryOf(finished, second).state, JobState::Cancelled);
+  EXPECT_LT(summaryOf(finished, second).done, 5);
 }
 
 }  // namespace

@@ -29,15 +29,18 @@ using glimpse::test::writePhoto;
 
 namespace {
 
-const glimpse::blip::BlipModel& tinyModel() {
-  static auto m = glimpse::blip::BlipModel::load(kTinyModel);
-  return *m;
+std::shared_ptr<const glimpse::blip::BlipModel> tinyModel() {
+  static std::shared_ptr<const glimpse::blip::BlipModel> m = glimpse::blip::BlipModel::load(kTinyModel);
+  return m;
 }
 
-const glimpse::blip::BlipModel& wideModel() {
-  static auto m = glimpse::blip::BlipModel::load(kTinyModel / "vision_wide");
-  return *m;
+std::shared_ptr<const glimpse::blip::BlipModel> wideModel() {
+  static std::shared_ptr<const glimpse::blip::BlipModel> m = glimpse::blip::BlipModel::load(kTinyModel / "vision_wide");
+  return m;
 }
+
+// A library on the test's stack, lent to an Indexer or Searcher that does not outlive it.
+std::shared_ptr<LibraryDatabase> lend(LibraryDatabase& db) { return std::shared_ptr<LibraryDatabase>(std::shared_ptr<void>(), &db); }
 
 std::string errorOf(const std::function<void()>& f) {
   try {
@@ -81,7 +84,7 @@ void setExifDate(const QString& jpeg, const char* date) {
 }
 
 std::vector<float> directEmbedding(const QString& path) {
-  const auto& m = tinyModel();
+  const auto& m = *tinyModel();
   return m.embed_images({m.preprocess(glimpse::imaging::decodeImageFile(path).rgb)}).front();
 }
 
@@ -273,7 +276,7 @@ TEST_F(LibraryFolder, RenameAndMoveKeepVectorsAndCaptions) {
   LibraryDatabase db(dir.filePath("lib.db"));
   db.addFolder(root);
   Scanner(db).scan();
-  Indexer indexer(db, tinyModel());
+  Indexer indexer(lend(db), tinyModel());
   ASSERT_EQ(indexer.run().embedded, 9);
   const auto before = db.photoByPath(root + "/trip/beach.jpg");
   ASSERT_TRUE(before);
@@ -300,7 +303,7 @@ TEST_F(LibraryFolder, VanishedFolderGoesOfflineAndComesBack) {
   LibraryDatabase db(dir.filePath("lib.db"));
   db.addFolder(root);
   Scanner(db).scan();
-  Indexer(db, tinyModel()).run();
+  Indexer(lend(db), tinyModel()).run();
   const QString parked = dir.filePath("unmounted");
   ASSERT_TRUE(QDir().rename(root, parked));
   const ScanReport r = Scanner(db).scan();
@@ -308,7 +311,7 @@ TEST_F(LibraryFolder, VanishedFolderGoesOfflineAndComesBack) {
   EXPECT_EQ(r.removed, 0);
   EXPECT_TRUE(r.warnings.join(' ').contains(QStringLiteral("not there")));
   EXPECT_EQ(db.photoByPath(root + "/img_0.png")->status, PhotoStatus::Offline);
-  EXPECT_EQ(db.status(modelIdentity(tinyModel())).embedded, 9);  // nothing lost
+  EXPECT_EQ(db.status(modelIdentity(*tinyModel())).embedded, 9);  // nothing lost
   ASSERT_TRUE(QDir().rename(parked, root));
   const ScanReport back = Scanner(db).scan();
   EXPECT_EQ(back.unchanged, 9);
@@ -366,7 +369,7 @@ TEST_F(LibraryFolder, VectorsEqualTheEngineAndFailuresAreRecordedOnce) {
   LibraryDatabase db(dir.filePath("lib.db"));
   db.addFolder(root);
   Scanner(db).scan();
-  Indexer indexer(db, tinyModel(), IndexOptions{3, 2});
+  Indexer indexer(lend(db), tinyModel(), IndexOptions{3, 2});
   std::vector<IndexProgress> seen;
   const IndexReport r = indexer.run([&](const IndexProgress& p) { seen.push_back(p); });
   EXPECT_EQ(r.embedded, 10);
@@ -404,12 +407,12 @@ TEST_F(LibraryFolder, ChangingTheModelReembeds) {
   LibraryDatabase db(dir.filePath("lib.db"));
   db.addFolder(root);
   Scanner(db).scan();
-  EXPECT_EQ(Indexer(db, tinyModel()).run().embedded, 9);
-  Indexer wide(db, wideModel());
-  EXPECT_NE(wide.modelId(), modelIdentity(tinyModel()));
+  EXPECT_EQ(Indexer(lend(db), tinyModel()).run().embedded, 9);
+  Indexer wide(lend(db), wideModel());
+  EXPECT_NE(wide.modelId(), modelIdentity(*tinyModel()));
   EXPECT_EQ(wide.run().embedded, 9);
   const auto photo = db.photoByPath(root + "/img_1.png");
-  EXPECT_EQ(db.embedding(photo->id, wide.modelId())->size(), static_cast<size_t>(wideModel().config().image_text_hidden_size));
+  EXPECT_EQ(db.embedding(photo->id, wide.modelId())->size(), static_cast<size_t>(wideModel()->config().image_text_hidden_size));
   EXPECT_EQ(db.embeddingModels().size(), 2);
 }
 
@@ -419,7 +422,7 @@ TEST_F(LibraryFolder, CancelKeepsWhatIsDone) {
   db.addFolder(root);
   Scanner(db).scan();
   std::atomic<bool> cancel{false};
-  Indexer indexer(db, tinyModel(), IndexOptions{4, 1});
+  Indexer indexer(lend(db), tinyModel(), IndexOptions{4, 1});
   const IndexReport r = indexer.run([&](const IndexProgress& p) {
     if (p.done >= 8) cancel.store(true);
   }, &cancel);
@@ -466,7 +469,7 @@ TEST(LibraryKill, KilledIndexResumes) {
   int before = 0;
   {
     LibraryDatabase db(dbPath);
-    before = db.status(modelIdentity(tinyModel())).embedded;
+    before = db.status(modelIdentity(*tinyModel())).embedded;
     ASSERT_LT(before, total) << "the child finished before it was killed; the test needs more photos";
     EXPECT_GE(before, seen);
     QSqlDatabase check = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
@@ -502,20 +505,20 @@ class LibrarySearch : public LibraryFolder {
     db = std::make_unique<LibraryDatabase>(dir.filePath("lib.db"));
     db->addFolder(root);
     Scanner(*db).scan();
-    Indexer(*db, tinyModel()).run();
+    Indexer(lend(*db), tinyModel()).run();
   }
   std::unique_ptr<LibraryDatabase> db;
 };
 
 TEST_F(LibrarySearch, ItcRankingEqualsDirectComputation) {
-  Searcher searcher(*db, tinyModel());
+  Searcher searcher(lend(*db), tinyModel());
   SearchOptions o;
   o.limit = 100;
   o.matchText = false;
   const QString query = QStringLiteral("a red circle on a blue background");
   const auto results = searcher.search(query, o);
   ASSERT_EQ(results.size(), 11);
-  const auto q = tinyModel().embed_texts({query.toStdString()}, 35).front();
+  const auto q = tinyModel()->embed_texts({query.toStdString()}, 35).front();
   std::vector<std::pair<double, QString>> direct;
   for (const auto& r : results) direct.emplace_back(dot(q, directEmbedding(r.path)), r.path);
   for (size_t i = 0; i < direct.size(); ++i) {
@@ -530,7 +533,7 @@ TEST_F(LibrarySearch, ItcRankingEqualsDirectComputation) {
 }
 
 TEST_F(LibrarySearch, RerankScoreIsItmLogitPlusItc) {
-  Searcher searcher(*db, tinyModel());
+  Searcher searcher(lend(*db), tinyModel());
   SearchOptions o;
   o.limit = 5;
   o.rerank = 5;
@@ -541,7 +544,7 @@ TEST_F(LibrarySearch, RerankScoreIsItmLogitPlusItc) {
   for (qsizetype i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     ASSERT_TRUE(r.itmLogit && r.itm);
-    const auto& m = tinyModel();
+    const auto& m = *tinyModel();
     const auto direct = m.match({m.preprocess(glimpse::imaging::decodeImageFile(r.path).rgb)}, {query.toStdString()}, 35)[0][0];
     EXPECT_NEAR(*r.itmLogit, direct.itm_logit, 1e-5);
     EXPECT_NEAR(*r.itm, direct.itm, 1e-5);
@@ -563,7 +566,7 @@ TEST_F(LibrarySearch, RerankScoreIsItmLogitPlusItc) {
 }
 
 TEST_F(LibrarySearch, FiltersThresholdAndTextMatches) {
-  Searcher searcher(*db, tinyModel());
+  Searcher searcher(lend(*db), tinyModel());
   SearchOptions o;
   o.limit = 50;
   o.matchText = false;
@@ -598,7 +601,7 @@ TEST_F(LibrarySearch, FiltersThresholdAndTextMatches) {
 }
 
 TEST_F(LibrarySearch, MoreLikeThisRanksByImageVectors) {
-  Searcher searcher(*db, tinyModel());
+  Searcher searcher(lend(*db), tinyModel());
   const QString self = root + "/img_0.png";
   const auto vec = searcher.vectorOf(self);
   ASSERT_TRUE(vec);

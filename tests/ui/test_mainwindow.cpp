@@ -17,6 +17,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -24,9 +25,13 @@
 #include <QTest>
 #include <QTextBrowser>
 #include <QXmlStreamReader>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
 
 #include "imagespage.h"
-#include "inference/inferenceworker.h"
+#include "inference/inferenceclient.h"
 #include "librarypage.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
@@ -42,9 +47,17 @@ const QString kTiny = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
 
 AppSettings tinySettings() {
   AppSettings s;
-  s.captionModel = s.askModel = s.searchModel = kTiny;
+  for (glimpse::Task t : glimpse::kTasks) s.model(t) = kTiny;
   return s;
 }
+
+// The tiny model for every task, for this session only (as --caption-model etc. do).
+void useTiny(MainWindow& w) {
+  for (glimpse::Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTiny);
+}
+
+using glimpse::inference::InferenceClient;
+using glimpse::inference::JobSummary;
 
 template <typename Pred>
 bool waitUntil(Pred pred, int ms = 30000) {
@@ -69,7 +82,7 @@ void dropFiles(QWidget* target, const QStringList& files) {
 
 TEST(MainWindow, DropCaptionAndAsk) {
   MainWindow w;
-  w.applySettings(tinySettings());
+  useTiny(w);
   w.show();
   dropFiles(&w, {kTiny + "/images/grad_97x61.png", kTiny + "/images/photo_120x90.jpg"});
   auto* page = w.imagesPage();
@@ -106,7 +119,7 @@ TEST(MainWindow, DropCaptionAndAsk) {
 
 TEST(MainWindow, CaptionAllAndCancel) {
   MainWindow w;
-  w.applySettings(tinySettings());
+  useTiny(w);
   w.show();
   QTemporaryDir dir;
   for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png", "gray_50x80.png"})
@@ -114,29 +127,32 @@ TEST(MainWindow, CaptionAllAndCancel) {
   w.addPaths({dir.path()});  // a folder: every image in it
   auto* page = w.imagesPage();
   ASSERT_EQ(page->model()->rowCount(), 5);
-  QSignalSpy finished(w.client()->worker(), &glimpse::inference::InferenceWorker::captionAllFinished);
+  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
   page->captionAll();
   ASSERT_TRUE(finished.wait(30000));
-  EXPECT_FALSE(finished[0][2].toBool());
+  EXPECT_EQ(finished[0][1].value<JobSummary>().state, glimpse::inference::JobState::Finished);
+  EXPECT_EQ(finished[0][1].value<JobSummary>().done, 5);
   for (int r = 0; r < 5; ++r) EXPECT_FALSE(page->model()->item(r).caption.isEmpty()) << r;
 }
 
 TEST(MainWindow, LibraryIndexAndSearch) {
   MainWindow w;
-  w.applySettings(tinySettings());
+  useTiny(w);
   w.show();
   QTemporaryDir dir;
   for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png"})
     QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
   auto* lib = w.libraryPage();
   w.showLibrary();
-  QSignalSpy opened(w.client()->worker(), &glimpse::inference::InferenceWorker::libraryOpened);
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
   lib->addFolder(dir.path());
   ASSERT_TRUE(opened.wait(10000));
-  QSignalSpy indexed(w.client()->worker(), &glimpse::inference::InferenceWorker::indexFinished);
+  QSignalSpy indexed(w.client(), &InferenceClient::jobFinished);
   lib->startOrPauseIndexing();
+  EXPECT_EQ(lib->indexState(), LibraryPage::IndexState::Running);
   ASSERT_TRUE(indexed.wait(30000));
-  EXPECT_EQ(indexed[0][1].toInt(), 4);
+  EXPECT_EQ(indexed[0][1].value<JobSummary>().done, 4);
+  EXPECT_EQ(lib->indexState(), LibraryPage::IndexState::Idle);
   QLineEdit* query = nullptr;
   for (auto* e : lib->findChildren<QLineEdit*>())
     if (e->accessibleName() == QStringLiteral("Search")) query = e;
@@ -158,6 +174,52 @@ TEST(MainWindow, LibraryIndexAndSearch) {
   ASSERT_TRUE(waitUntil([&] {
     return lib->resultsModel()->rowCount() == 3 && !lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker"));
   }));
+}
+
+// Pause and resume as a person clicks them: the button says what a click will do, the state is a
+// value the page keeps, and a failure (no search model) never leaves a busy bar running.
+TEST(LibraryPage, PauseResumeAndFailureStates) {
+  MainWindow w;
+  useTiny(w);
+  w.show();
+  QTemporaryDir dir;
+  for (int i = 0; i < 150; ++i) QFile::copy(kTiny + "/images/grad_97x61.png", dir.filePath(QStringLiteral("g%1.png").arg(i)));
+  auto* lib = w.libraryPage();
+  w.showLibrary();
+  EXPECT_TRUE(w.statusBar()->currentMessage().isEmpty()) << w.statusBar()->currentMessage().toStdString();  // models are set
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+  lib->addFolder(dir.path());
+  ASSERT_TRUE(opened.wait(10000));
+  QPushButton* index = nullptr;
+  for (auto* b : lib->findChildren<QPushButton*>())
+    if (b->text() == QStringLiteral("Index")) index = b;
+  ASSERT_TRUE(index);
+  QSignalSpy progress(w.client(), &InferenceClient::jobProgress);
+  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
+  QTest::mouseClick(index, Qt::LeftButton);
+  EXPECT_EQ(index->text(), QStringLiteral("Pause"));
+  ASSERT_TRUE(waitUntil([&] { return !progress.isEmpty() && progress.last()[1].value<glimpse::inference::JobProgress>().done > 0; }));
+  QTest::mouseClick(index, Qt::LeftButton);
+  ASSERT_TRUE(waitUntil([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
+  EXPECT_EQ(index->text(), QStringLiteral("Resume"));
+  EXPECT_TRUE(index->isEnabled());
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/library_paused.png"));
+  QTest::mouseClick(index, Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(60000));
+  EXPECT_EQ(finished[0][1].value<JobSummary>().state, glimpse::inference::JobState::Finished);
+  EXPECT_EQ(finished[0][1].value<JobSummary>().done, 150);
+  EXPECT_EQ(index->text(), QStringLiteral("Index"));
+  // No search model: indexing fails, says why, and the bar stops.
+  w.settingsStore()->overrideModel(glimpse::Task::Search, QString());
+  QTest::mouseClick(index, Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(30000));
+  EXPECT_EQ(finished[1][1].value<JobSummary>().state, glimpse::inference::JobState::Failed);
+  EXPECT_EQ(lib->indexState(), LibraryPage::IndexState::Idle);
+  auto* bar = lib->findChild<QProgressBar*>();
+  ASSERT_TRUE(bar);
+  EXPECT_GT(bar->maximum(), 0);  // not the endless busy indicator
+  EXPECT_TRUE(w.statusBar()->currentMessage().contains(QStringLiteral("No model"))) << w.statusBar()->currentMessage().toStdString();
 }
 
 TEST(SettingsDialog, DescribesModelFoldersInWords) {
@@ -197,9 +259,9 @@ TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
 
 TEST(MainWindow, AFasterPrecisionIsShownInTheStatusBar) {
   MainWindow w;
-  AppSettings s = tinySettings();
+  AppSettings s = w.settingsStore()->current();
   s.precision = QStringLiteral("int8");
-  w.applySettings(s);
+  w.settingsStore()->apply(s);
   QLabel* badge = nullptr;
   for (auto* label : w.statusBar()->findChildren<QLabel*>())
     if (label->accessibleName() == QStringLiteral("Precision")) badge = label;
@@ -207,7 +269,7 @@ TEST(MainWindow, AFasterPrecisionIsShownInTheStatusBar) {
   EXPECT_FALSE(badge->isHidden());
   EXPECT_EQ(badge->text(), QStringLiteral("Precision: int8"));
   s.precision = QStringLiteral("fp32");
-  w.applySettings(s);
+  w.settingsStore()->apply(s);
   EXPECT_TRUE(badge->isHidden());
 }
 
@@ -233,35 +295,85 @@ TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
     if (table->item(r, 0)->text() == server.repo) row = r;
   ASSERT_GE(row, 0);
   table->selectRow(row);
-  QSignalSpy changed(dialog, &ModelsDialog::settingsChanged);
+  QSignalSpy changed(w.settingsStore(), &glimpse::SettingsStore::changed);
   dialog->downloadSelected();
   ASSERT_TRUE(changed.wait(30000));
   const QString folder = dir.filePath("models/Salesforce/blip-itm-base-coco");
-  EXPECT_EQ(dialog->settings().searchModel, folder);
+  EXPECT_EQ(w.settingsStore()->current().model(glimpse::Task::Search), folder);
   EXPECT_TRUE(waitUntil([&] { return table->item(row, 3) && table->item(row, 3)->text() == QStringLiteral("In use"); }, 5000));
   QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
   dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/models.png"));
   // The window uses it right away: index and search with the downloaded model.
   QTemporaryDir photos;
   QFile::copy(kTiny + "/images/grad_97x61.png", photos.filePath("grad.png"));
-  QSignalSpy opened(w.client()->worker(), &glimpse::inference::InferenceWorker::libraryOpened);
-  QSignalSpy failures(w.client()->worker(), &glimpse::inference::InferenceWorker::failed);
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+  QSignalSpy failures(w.client(), &InferenceClient::failed);
   w.libraryPage()->addFolder(photos.path());
   ASSERT_TRUE(waitUntil([&] { return !opened.isEmpty() || !failures.isEmpty(); }, 30000));
   ASSERT_TRUE(failures.isEmpty()) << failures[0][1].toString().toStdString();
-  QSignalSpy indexed(w.client()->worker(), &glimpse::inference::InferenceWorker::indexFinished);
+  QSignalSpy indexed(w.client(), &InferenceClient::jobFinished);
   w.libraryPage()->startOrPauseIndexing();
   ASSERT_TRUE(indexed.wait(30000));
-  EXPECT_EQ(indexed[0][1].toInt(), 1);
+  EXPECT_EQ(indexed[0][1].value<JobSummary>().done, 1);
   // Import of a folder the person has, then removal.
   QTemporaryDir mine;
   for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
     QFile::copy(kTiny + "/caption_bin/" + QString::fromLatin1(n).replace("model.safetensors", "pytorch_model.bin"), mine.filePath(n == std::string("model.safetensors") ? "pytorch_model.bin" : n));
   dialog->importFolder(mine.path());
   EXPECT_TRUE(QFileInfo::exists(dir.filePath("models/") + QFileInfo(mine.path()).fileName() + "/pytorch_model.bin"));
-  EXPECT_FALSE(dialog->settings().captionModel.isEmpty());  // it captions, and no caption model was set
+  EXPECT_FALSE(w.settingsStore()->current().model(glimpse::Task::Caption).isEmpty());  // it captions, and none was set
   qunsetenv("HF_ENDPOINT");
   qunsetenv("GLIMPSE_MODELS_DIR");
+}
+
+// The Images page's BLIP style is BLIP's evaluation setting, exactly as the CLI spells it: the
+// same tokens as `glimpse-cli caption --beams 3 --min-length 5 --prompt "a picture of"`.
+TEST(MainWindow, BlipStyleCaptionEqualsTheCli) {
+  MainWindow w;
+  useTiny(w);
+  w.show();
+  QSignalSpy ready(w.client(), &InferenceClient::captionReady);
+  const QString image = kTiny + "/images/photo_120x90.jpg";
+  dropFiles(&w, {image});
+  ASSERT_TRUE(waitUntil([&] { return !ready.isEmpty(); }));
+  const auto gui = ready[0][1].value<glimpse::inference::CaptionResult>();
+  QProcess cli;
+  cli.start(QStringLiteral(GLIMPSE_CLI_PATH), {"caption", "--model", kTiny, "--beams", "3", "--min-length", "5", "--prompt", "a picture of",
+                                               "--json", image});
+  ASSERT_TRUE(cli.waitForFinished(60000));
+  ASSERT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
+  const QJsonObject result = QJsonDocument::fromJson(cli.readAllStandardOutput()).object()["results"].toArray()[0].toObject();
+  QList<qint64> tokens;
+  for (const auto& v : result["token_ids"].toArray()) tokens << v.toInteger();
+  EXPECT_EQ(gui.tokenIds, tokens);
+  EXPECT_EQ(gui.fullText, result["text"].toString());
+  // The page shows the caption without the prompt.
+  EXPECT_EQ(w.imagesPage()->model()->item(0).caption, gui.text);
+  EXPECT_FALSE(gui.text.startsWith(QStringLiteral("a picture of")));
+}
+
+// One owner of the settings: folders from the command line are for the session only, and a
+// Models action or the Settings dialog saves only what it changed.
+TEST(SettingsStore, SavesOnlyWhatWasChosen) {
+  QSettings().clear();
+  {
+    glimpse::SettingsStore store;
+    store.overrideModel(glimpse::Task::Ask, QStringLiteral("/broken/folder"));
+    EXPECT_EQ(store.current().model(glimpse::Task::Ask), QStringLiteral("/broken/folder"));
+    store.setModel(glimpse::Task::Search, kTiny);  // "Use for its task" in Models
+    AppSettings edited = store.current();
+    edited.precision = QStringLiteral("bf16");  // the Settings dialog changed only this
+    store.apply(edited);
+    EXPECT_EQ(store.current().model(glimpse::Task::Ask), QStringLiteral("/broken/folder"));
+    EXPECT_EQ(store.current().precision, QStringLiteral("bf16"));
+  }
+  const AppSettings saved = AppSettings::loadSaved();
+  EXPECT_TRUE(saved.model(glimpse::Task::Ask).isEmpty());
+  EXPECT_EQ(saved.model(glimpse::Task::Search), kTiny);
+  EXPECT_EQ(saved.precision, QStringLiteral("bf16"));
+  glimpse::SettingsStore fresh;
+  EXPECT_EQ(fresh.current(), saved);
+  QSettings().clear();
 }
 
 // Every user-visible string has a German text (the .ts is filled by scripts/translations_de.py).

@@ -1,0 +1,236 @@
+#include "inferenceclient.h"
+
+#include "inferenceworker.h"
+
+namespace glimpse::inference {
+namespace {
+
+// The rules, one row per request: its lane, whether a new one makes the older ones of the lane
+// stale (they are skipped, or stopped at the next decoder step), and whether its failures go to
+// the status bar (no page shows them) or only to failed().
+struct Rule {
+  Request request;
+  Channel channel;
+  bool supersedes;
+  bool failuresToStatusBar;
+};
+constexpr Rule kRules[] = {
+    {Request::Caption, Channel::Caption, true, false},       // the Images page shows it on the photo
+    {Request::Ask, Channel::Ask, true, false},               // the chat shows it
+    {Request::Search, Channel::Search, true, false},         // the Library page shows it
+    {Request::Similar, Channel::Search, true, false},
+    {Request::PhotoDetails, Channel::Details, true, true},
+    {Request::OpenLibrary, Channel::Library, false, true},
+    {Request::AddFolder, Channel::Library, false, true},
+    {Request::RemoveFolder, Channel::Library, false, true},
+};
+
+const Rule& ruleOf(Request r) {
+  for (const Rule& rule : kRules)
+    if (rule.request == r) return rule;
+  return kRules[0];
+}
+
+struct Registrar {
+  Registrar() {
+    qRegisterMetaType<blip::GenerationConfig>();
+    qRegisterMetaType<library::SearchOptions>();
+    qRegisterMetaType<library::SearchResult>();
+    qRegisterMetaType<QList<library::SearchResult>>();
+    qRegisterMetaType<CaptionRequest>();
+    qRegisterMetaType<CaptionResult>();
+    qRegisterMetaType<LibraryInfo>();
+    qRegisterMetaType<PhotoDetails>();
+    qRegisterMetaType<JobKind>();
+    qRegisterMetaType<JobState>();
+    qRegisterMetaType<JobProgress>();
+    qRegisterMetaType<JobSummary>();
+  }
+};
+
+}  // namespace
+
+InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std::make_shared<SharedState>()) {
+  static Registrar registrar;
+  m_worker = new InferenceWorker(m_state);
+  m_worker->moveToThread(&m_thread);
+  connect(&m_thread, &QThread::started, m_worker, &InferenceWorker::init);
+  connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+  m_thread.setObjectName(QStringLiteral("glimpse-inference"));
+
+  auto* w = m_worker;
+  connect(w, &InferenceWorker::stateChanged, this, &InferenceClient::stateChanged);
+  connect(w, &InferenceWorker::notice, this, &InferenceClient::notice);
+  connect(w, &InferenceWorker::captionProgress, this, &InferenceClient::captionProgress);
+  // Results end a request; a job's captions end nothing (the job ends with jobFinished).
+  connect(w, &InferenceWorker::captionReady, this, [this](quint64 id, const CaptionResult& r) {
+    settle(id);
+    Q_EMIT captionReady(id, r);
+  });
+  connect(w, &InferenceWorker::captionFailed, this, [this](quint64 id, const QString& path, const QString& message) {
+    settle(id);
+    Q_EMIT captionFailed(id, path, message);
+  });
+  connect(w, &InferenceWorker::answerReady, this, [this](quint64 id, const QString& path, const QString& q, const QString& a) {
+    settle(id);
+    Q_EMIT answerReady(id, path, q, a);
+  });
+  connect(w, &InferenceWorker::libraryOpened, this, [this](quint64 id, const LibraryInfo& info) {
+    settle(id);
+    Q_EMIT libraryOpened(id, info);
+  });
+  connect(w, &InferenceWorker::searchReady, this, [this](quint64 id, const QList<library::SearchResult>& results) {
+    settle(id);
+    Q_EMIT searchReady(id, results);
+  });
+  connect(w, &InferenceWorker::photoDetailsReady, this, [this](quint64 id, const PhotoDetails& d) {
+    settle(id);
+    Q_EMIT photoDetailsReady(id, d);
+  });
+  connect(w, &InferenceWorker::cancelled, this, [this](quint64 id) {
+    settle(id);
+    Q_EMIT cancelled(id);
+  });
+  connect(w, &InferenceWorker::failed, this, [this](quint64 id, const QString& message) {
+    const auto it = m_pending.constFind(id);
+    const bool toStatusBar = it != m_pending.constEnd() && ruleOf(*it).failuresToStatusBar;
+    settle(id);
+    Q_EMIT failed(id, message);
+    if (toStatusBar) Q_EMIT notice(message);
+  });
+  connect(w, &InferenceWorker::jobStarted, this, &InferenceClient::jobStarted);
+  connect(w, &InferenceWorker::jobProgress, this, &InferenceClient::jobProgress);
+  connect(w, &InferenceWorker::jobStateChanged, this, [this](quint64 job, JobState state) {
+    m_jobs[job] = state;
+    Q_EMIT jobStateChanged(job, state);
+  });
+  connect(w, &InferenceWorker::jobFinished, this, [this](quint64 job, const JobSummary& s) {
+    m_jobs.remove(job);
+    Q_EMIT jobFinished(job, s);
+    if (s.state == JobState::Failed) Q_EMIT notice(s.error);
+  });
+  m_thread.start();
+}
+
+InferenceClient::~InferenceClient() {
+  for (auto& c : m_state->cancel) c.store(true);
+  for (auto it = m_jobs.constBegin(); it != m_jobs.constEnd(); ++it) m_state->interrupt(it.key())->store(true);
+  m_thread.quit();
+  m_thread.wait();
+}
+
+void InferenceClient::settle(quint64 id) { m_pending.remove(id); }
+
+template <typename Call>
+quint64 InferenceClient::submit(Request request, Call call) {
+  const Rule& rule = ruleOf(request);
+  const quint64 id = m_nextId++;
+  const int lane = static_cast<int>(rule.channel);
+  if (rule.supersedes) {
+    m_state->latest[lane].store(id);
+    // Stop what runs now in this lane; the worker clears the flag when it starts the new one.
+    m_state->cancel[lane].store(true);
+  }
+  m_pending.insert(id, request);
+  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, call] { call(w, id); }, Qt::QueuedConnection);
+  return id;
+}
+
+bool InferenceClient::isCurrent(Channel c, quint64 id) const { return m_state->latest[static_cast<int>(c)].load() == id; }
+
+void InferenceClient::cancel(Channel c) { m_state->cancel[static_cast<int>(c)].store(true); }
+
+void InferenceClient::applySettings(const AppSettings& s) {
+  QStringList folders;
+  for (Task t : kTasks) folders << s.model(t);
+  auto* w = m_worker;
+  QMetaObject::invokeMethod(
+      w,
+      [w, folders, threads = s.threads, precision = s.precision] {
+        w->setModelFolders(folders);
+        w->setThreads(threads);
+        w->setPrecision(precision);
+      },
+      Qt::QueuedConnection);
+  setIdleUnloadSeconds(s.idleUnloadMinutes * 60);
+}
+
+void InferenceClient::setIdleUnloadSeconds(int seconds) {
+  QMetaObject::invokeMethod(m_worker, [w = m_worker, seconds] { w->setIdleUnloadSeconds(seconds); }, Qt::QueuedConnection);
+}
+
+quint64 InferenceClient::caption(const QString& path, const CaptionRequest& request) {
+  return submit(Request::Caption, [path, request](InferenceWorker* w, quint64 id) { w->caption(id, path, request); });
+}
+
+quint64 InferenceClient::ask(const QString& path, const QString& question, const blip::GenerationConfig& config) {
+  return submit(Request::Ask, [path, question, config](InferenceWorker* w, quint64 id) { w->ask(id, path, question, config); });
+}
+
+quint64 InferenceClient::search(const QString& query, const library::SearchOptions& options) {
+  return submit(Request::Search, [query, options](InferenceWorker* w, quint64 id) { w->search(id, query, options); });
+}
+
+quint64 InferenceClient::similar(const QString& path, const library::SearchOptions& options) {
+  return submit(Request::Similar, [path, options](InferenceWorker* w, quint64 id) { w->similar(id, path, options); });
+}
+
+quint64 InferenceClient::photoDetails(const QString& path) {
+  return submit(Request::PhotoDetails, [path](InferenceWorker* w, quint64 id) { w->photoDetails(id, path); });
+}
+
+quint64 InferenceClient::openLibrary(const QString& dbPath) {
+  return submit(Request::OpenLibrary, [dbPath](InferenceWorker* w, quint64 id) { w->openLibrary(id, dbPath); });
+}
+
+quint64 InferenceClient::addLibraryFolder(const QString& folder) {
+  return submit(Request::AddFolder, [folder](InferenceWorker* w, quint64 id) { w->addLibraryFolder(id, folder); });
+}
+
+quint64 InferenceClient::removeLibraryFolder(const QString& folder) {
+  return submit(Request::RemoveFolder, [folder](InferenceWorker* w, quint64 id) { w->removeLibraryFolder(id, folder); });
+}
+
+quint64 InferenceClient::startIndexing() {
+  // One index job at a time: asking again resumes it.
+  for (auto it = m_jobs.constBegin(); it != m_jobs.constEnd(); ++it)
+    if (!isEnded(*it)) {
+      resumeJob(it.key());
+      return it.key();
+    }
+  const quint64 id = m_nextId++;
+  m_jobs.insert(id, JobState::Running);
+  m_state->interrupt(id);
+  QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->startIndexing(id); }, Qt::QueuedConnection);
+  return id;
+}
+
+quint64 InferenceClient::captionAll(const QStringList& paths, const CaptionRequest& request) {
+  const quint64 id = m_nextId++;
+  m_jobs.insert(id, JobState::Running);
+  m_state->interrupt(id);
+  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, paths, request] { w->startCaptionAll(id, paths, request); }, Qt::QueuedConnection);
+  return id;
+}
+
+void InferenceClient::pauseJob(quint64 job) {
+  if (jobState(job) != JobState::Running) return;
+  m_state->interrupt(job)->store(true);  // stops the step in flight at its next check
+  m_jobs[job] = JobState::Pausing;
+  Q_EMIT jobStateChanged(job, JobState::Pausing);
+  QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->pauseJob(job); }, Qt::QueuedConnection);
+}
+
+void InferenceClient::resumeJob(quint64 job) {
+  QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->resumeJob(job); }, Qt::QueuedConnection);
+}
+
+void InferenceClient::cancelJob(quint64 job) {
+  if (!m_jobs.contains(job)) return;
+  m_state->interrupt(job)->store(true);
+  QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->cancelJob(job); }, Qt::QueuedConnection);
+}
+
+JobState InferenceClient::jobState(quint64 job) const { return m_jobs.value(job, JobState::Finished); }
+
+}  // namespace glimpse::inference

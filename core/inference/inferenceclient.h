@@ -1,0 +1,85 @@
+#pragma once
+// The one object the app's widgets talk to for inference and the library. It owns the worker
+// thread; every call returns at once with an id, and the results come back as this object's
+// signals (re-emitted from the worker, in the GUI thread). The rules of which request replaces
+// which, and where a failure is shown, are one table in inferenceclient.cpp.
+#include <QHash>
+#include <QObject>
+#include <QThread>
+#include <memory>
+
+#include "settings/settings.h"
+#include "types.h"
+
+namespace glimpse::inference {
+
+class InferenceWorker;
+class SharedState;
+
+// What the app asks for: one row of the rule table each.
+enum class Request { Caption, Ask, Search, Similar, PhotoDetails, OpenLibrary, AddFolder, RemoveFolder };
+
+class InferenceClient : public QObject {
+  Q_OBJECT
+ public:
+  explicit InferenceClient(QObject* parent = nullptr);
+  ~InferenceClient() override;
+
+  // Models per task, threads, precision and idle unloading.
+  void applySettings(const AppSettings& settings);
+  // Unloads idle models after this many seconds (0: never); applySettings sets it in minutes.
+  void setIdleUnloadSeconds(int seconds);
+
+  quint64 caption(const QString& path, const CaptionRequest& request);
+  quint64 ask(const QString& path, const QString& question, const blip::GenerationConfig& config);
+  quint64 search(const QString& query, const library::SearchOptions& options);
+  quint64 similar(const QString& path, const library::SearchOptions& options);
+  quint64 photoDetails(const QString& path);
+  quint64 openLibrary(const QString& dbPath);
+  quint64 addLibraryFolder(const QString& folder);
+  quint64 removeLibraryFolder(const QString& folder);
+  // Stops the running request of a lane (the worker sees it between decoder steps).
+  void cancel(Channel c);
+  // True when `id` is the newest request of its lane (results of older ones are stale).
+  bool isCurrent(Channel c, quint64 id) const;
+
+  // Jobs: long work with progress, pause, resume and cancel (jobs.h).
+  quint64 startIndexing();
+  quint64 captionAll(const QStringList& paths, const CaptionRequest& request);
+  void pauseJob(quint64 job);
+  void resumeJob(quint64 job);
+  void cancelJob(quint64 job);
+  // The state of a job as last reported (Finished for unknown ids).
+  JobState jobState(quint64 job) const;
+
+ Q_SIGNALS:
+  void stateChanged(const QString& state);
+  // A message for the status bar: failures that no page shows, and what jobs have to say.
+  void notice(const QString& message);
+  void captionProgress(quint64 id, const QString& path, const QString& partialText);
+  void captionReady(quint64 id, const glimpse::inference::CaptionResult& result);
+  void captionFailed(quint64 id, const QString& path, const QString& message);
+  void answerReady(quint64 id, const QString& path, const QString& question, const QString& answer);
+  void libraryOpened(quint64 id, const glimpse::inference::LibraryInfo& info);
+  void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
+  void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
+  void cancelled(quint64 id);
+  void failed(quint64 id, const QString& message);
+  void jobStarted(quint64 job, glimpse::inference::JobKind kind);
+  void jobProgress(quint64 job, const glimpse::inference::JobProgress& progress);
+  void jobStateChanged(quint64 job, glimpse::inference::JobState state);
+  void jobFinished(quint64 job, const glimpse::inference::JobSummary& summary);
+
+ private:
+  template <typename Call>
+  quint64 submit(Request request, Call call);
+  void settle(quint64 id);
+  std::shared_ptr<SharedState> m_state;
+  QThread m_thread;
+  InferenceWorker* m_worker = nullptr;
+  quint64 m_nextId = 1;
+  QHash<quint64, Request> m_pending;  // requests without their terminal signal yet
+  QHash<quint64, JobState> m_jobs;
+};
+
+}  // namespace glimpse::inference

@@ -1,0 +1,113 @@
+#include "jobs.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+
+#include "inferenceworker.h"
+#include "library/indexer.h"
+#include "library/librarydatabase.h"
+#include "library/scanner.h"
+
+namespace glimpse::inference {
+Job::Job(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt)
+    : m_id(id), m_worker(worker), m_interrupt(std::move(interrupt)) {
+  m_clock.start();
+}
+
+Job::~Job() = default;
+
+void Job::updateRate() {
+  const double seconds = static_cast<double>(m_clock.nsecsElapsed()) * 1e-9;
+  const int done = progress.done - m_doneAtClock;
+  progress.itemsPerSecond = seconds > 0 && done > 0 ? done / seconds : 0.0;
+  progress.etaSeconds = progress.itemsPerSecond > 0 ? (progress.total - progress.done) / progress.itemsPerSecond : -1.0;
+}
+
+// ---- IndexJob ----
+
+IndexJob::IndexJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt)
+    : Job(id, worker, std::move(interrupt)), m_db(worker.library()) {}
+
+IndexJob::~IndexJob() = default;
+
+void IndexJob::dropIndexer() {
+  if (!m_indexer) return;
+  // What that indexer finished stays in the library and in the counts.
+  m_doneBefore += m_indexer->progress().done;
+  m_failedBefore += m_indexer->progress().failed;
+  m_indexer.reset();
+}
+
+bool IndexJob::step() {
+  if (interrupted()) return true;
+  if (!m_scanned) {
+    Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Scanning folders…"));
+    const library::ScanReport scan = library::Scanner(*m_db).scan(m_interrupt.get());
+    if (interrupted()) return true;  // the scan runs again on resume; it is idempotent
+    warnings = scan.warnings;
+    m_scanned = true;
+    restartClock();
+    return true;
+  }
+  if (!m_indexer) {
+    m_indexer = std::make_unique<library::Indexer>(m_db, m_worker.model(Task::Search));
+    restartClock();
+  }
+  const bool more = m_indexer->step(m_interrupt.get());
+  const library::IndexProgress& p = m_indexer->progress();
+  progress.total = m_doneBefore + p.total;
+  progress.done = m_doneBefore + p.done;
+  progress.failed = m_failedBefore + p.failed;
+  progress.current = p.current;
+  updateRate();
+  if (p.done > 0) m_worker.vectorsChanged();
+  if (m_indexer->report().cancelled) {
+    dropIndexer();  // interrupted: a new indexer continues on resume
+    return true;
+  }
+  if (more) Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Indexing %1 of %2…").arg(progress.done).arg(progress.total));
+  return more;
+}
+
+QString IndexJob::modelChanged(Task task) {
+  if (task != Task::Search) return {};
+  dropIndexer();  // the next step embeds with the new model what it has no vector for
+  return QCoreApplication::translate("glimpse::inference::Job", "The library search model changed: indexing goes on with the new model.");
+}
+
+void IndexJob::libraryChanged() {
+  dropIndexer();
+  m_scanned = false;
+}
+
+// ---- CaptionAllJob ----
+
+CaptionAllJob::CaptionAllJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt, QStringList paths,
+                             CaptionRequest request)
+    : Job(id, worker, std::move(interrupt)), m_paths(std::move(paths)), m_request(std::move(request)) {
+  progress.total = static_cast<int>(m_paths.size());
+}
+
+bool CaptionAllJob::step() {
+  if (m_next >= m_paths.size()) return false;
+  if (interrupted()) return true;
+  const QString& path = m_paths[m_next];
+  Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Captioning %1 of %2…").arg(m_next + 1).arg(m_paths.size()));
+  switch (m_worker.runCaption(m_id, path, m_request, m_interrupt.get())) {
+    case InferenceWorker::CaptionOutcome::Cancelled: return true;  // this photo again on resume
+    case InferenceWorker::CaptionOutcome::Failed: ++progress.failed; break;
+    case InferenceWorker::CaptionOutcome::Done: break;
+  }
+  ++m_next;
+  progress.done = m_next;
+  progress.current = path;
+  updateRate();
+  return m_next < m_paths.size();
+}
+
+QString CaptionAllJob::modelChanged(Task task) {
+  if (task != Task::Caption) return {};
+  return QCoreApplication::translate("glimpse::inference::Job", "The caption model changed: the remaining photos are captioned with the new model.");
+}
+
+}  // namespace glimpse::inference

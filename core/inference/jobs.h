@@ -1,0 +1,98 @@
+#pragma once
+// Long work of the inference worker as jobs. A job does its work in steps (one batch of photos
+// to index, one photo to caption); the worker runs one step per queued call, so requests that
+// arrive meanwhile are served between steps. Pause, resume, cancel and progress work the same
+// for every job: pause and cancel set the job's interrupt flag, which stops the step in flight at
+// its next check (a decoder step, a photo); an interrupted step is redone on resume.
+#include <QElapsedTimer>
+#include <QString>
+#include <QStringList>
+#include <atomic>
+#include <memory>
+
+#include "settings/task.h"
+#include "types.h"
+
+namespace glimpse::library {
+class Indexer;
+class LibraryDatabase;
+}  // namespace glimpse::library
+
+namespace glimpse::inference {
+
+class InferenceWorker;
+
+class Job {
+ public:
+  Job(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt);
+  virtual ~Job();
+  virtual JobKind kind() const = 0;
+  // One unit of work. Returns false when the job has nothing left to do; throws (a message in
+  // words) when it cannot go on. Returns early, with nothing half-done, when interrupted().
+  virtual bool step() = 0;
+  // The model of `task` (or every model's precision) changed: continue or restart on the new one.
+  // Returns what the user should read about it, or nothing when the job does not use that task.
+  virtual QString modelChanged(Task task) { (void)task; return {}; }
+  // The library's folders changed (or it was replaced): the job re-reads what it has to do.
+  virtual void libraryChanged() {}
+  // The library this job writes to, if any.
+  virtual library::LibraryDatabase* database() const { return nullptr; }
+
+  quint64 id() const { return m_id; }
+  JobState state = JobState::Running;
+  JobProgress progress;
+  QStringList warnings;
+  bool interrupted() const { return m_interrupt->load(); }
+  // The rate counts from here (the job starts or resumes running).
+  void restartClock() {
+    m_clock.restart();
+    m_doneAtClock = progress.done;
+  }
+  void clearInterrupt() { m_interrupt->store(false); }
+
+ protected:
+  // Rate and time left from the items done since the job (re)started running.
+  void updateRate();
+  quint64 m_id;
+  InferenceWorker& m_worker;
+  std::shared_ptr<std::atomic<bool>> m_interrupt;
+  QElapsedTimer m_clock;
+  int m_doneAtClock = 0;
+};
+
+// Scans the library's folders, then embeds every photo without a vector of the search model.
+class IndexJob : public Job {
+ public:
+  IndexJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt);
+  ~IndexJob() override;
+  JobKind kind() const override { return JobKind::Index; }
+  bool step() override;
+  QString modelChanged(Task task) override;
+  void libraryChanged() override;
+  library::LibraryDatabase* database() const override { return m_db.get(); }
+
+ private:
+  void dropIndexer();
+  std::shared_ptr<library::LibraryDatabase> m_db;
+  bool m_scanned = false;
+  std::unique_ptr<library::Indexer> m_indexer;
+  int m_doneBefore = 0;    // finished by earlier indexers of this job
+  int m_failedBefore = 0;
+};
+
+// Captions a list of photos one by one through the same path as a single caption.
+class CaptionAllJob : public Job {
+ public:
+  CaptionAllJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt, QStringList paths,
+                CaptionRequest request);
+  JobKind kind() const override { return JobKind::CaptionAll; }
+  bool step() override;
+  QString modelChanged(Task task) override;
+
+ private:
+  QStringList m_paths;
+  CaptionRequest m_request;
+  int m_next = 0;
+};
+
+}  // namespace glimpse::inference

@@ -1,0 +1,84 @@
+#pragma once
+// The values that travel between the app and its inference worker: requests, results, and the
+// state of long jobs. Plain values, registered as Qt metatypes for queued signals.
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include "blip.h"
+#include "library/searcher.h"
+
+namespace glimpse::inference {
+
+// Lanes of requests. A request whose rule says so supersedes the older requests of its lane
+// (the table is in inferenceclient.cpp).
+enum class Channel { Caption = 0, Ask = 1, Search = 2, Details = 3, Library = 4 };
+constexpr int kChannels = 5;
+
+struct CaptionRequest {
+  QString prompt;           // starts the caption (BLIP: "a picture of"); empty: none
+  bool keepPrompt = false;  // CaptionResult::text with the prompt in front
+  blip::GenerationConfig config;
+};
+
+struct CaptionResult {
+  QString path;
+  QString text;      // what to show: the caption, without the prompt unless keepPrompt
+  QString fullText;  // as Hugging Face decodes the whole sequence (prompt included)
+  QList<qint64> tokenIds;
+  double seconds = 0.0;
+  QString model;  // folder of the checkpoint that wrote it
+};
+
+struct LibraryInfo {
+  QString path;
+  QStringList folders;
+  int photos = 0;
+  int searchable = 0;  // photos with a vector of the current search model (0 when none is set)
+};
+
+struct PhotoDetails {
+  QString path;
+  qint64 size = 0;
+  qint64 dateMs = 0;
+  QString caption;
+};
+
+enum class JobKind { Index, CaptionAll };
+// Running -> (Paused <-> Running)* -> Finished | Cancelled | Failed. Pausing is what the client
+// shows between asking and the worker's answer.
+enum class JobState { Running, Pausing, Paused, Finished, Cancelled, Failed };
+inline bool isEnded(JobState s) { return s == JobState::Finished || s == JobState::Cancelled || s == JobState::Failed; }
+
+struct JobProgress {
+  int done = 0;   // items finished (done or failed), over every run of the job
+  int total = 0;  // items the job has to do (known after its first step)
+  int failed = 0;
+  double itemsPerSecond = 0.0;
+  double etaSeconds = -1.0;  // < 0 while unknown
+  QString current;           // last item finished
+};
+
+struct JobSummary {
+  JobKind kind = JobKind::Index;
+  JobState state = JobState::Finished;  // Finished, Cancelled or Failed
+  int done = 0;
+  int failed = 0;
+  QStringList warnings;  // e.g. folders that could not be read
+  QString error;         // Failed: why, in words
+};
+
+}  // namespace glimpse::inference
+
+Q_DECLARE_METATYPE(glimpse::blip::GenerationConfig)
+Q_DECLARE_METATYPE(glimpse::library::SearchOptions)
+Q_DECLARE_METATYPE(glimpse::library::SearchResult)
+Q_DECLARE_METATYPE(glimpse::inference::CaptionRequest)
+Q_DECLARE_METATYPE(glimpse::inference::CaptionResult)
+Q_DECLARE_METATYPE(glimpse::inference::LibraryInfo)
+Q_DECLARE_METATYPE(glimpse::inference::PhotoDetails)
+Q_DECLARE_METATYPE(glimpse::inference::JobKind)
+Q_DECLARE_METATYPE(glimpse::inference::JobState)
+Q_DECLARE_METATYPE(glimpse::inference::JobProgress)
+Q_DECLARE_METATYPE(glimpse::inference::JobSummary)

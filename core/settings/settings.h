@@ -1,0 +1,54 @@
+#pragma once
+// The app's settings and their one owner. AppSettings is a plain value; SettingsStore holds the
+// saved values (QSettings) and this session's overrides (model folders given on the command
+// line, never saved), and says when the effective values change. Every part of the app that
+// reads or writes settings goes through the one store the main window owns.
+#include <QObject>
+#include <QString>
+#include <array>
+
+#include "task.h"
+
+namespace glimpse {
+
+struct AppSettings {
+  std::array<QString, kTaskCount> models;  // checkpoint folder per Task; empty: not chosen
+  int threads = 0;                          // 0: all cores
+  QString precision = QStringLiteral("fp32");  // numeric mode: fp32 (exact), bf16, int8
+  int idleUnloadMinutes = 5;
+
+  QString& model(Task t) { return models[static_cast<size_t>(t)]; }
+  const QString& model(Task t) const { return models[static_cast<size_t>(t)]; }
+  bool noModels() const;
+  bool operator==(const AppSettings& o) const = default;
+
+  static AppSettings loadSaved();  // from QSettings
+};
+
+class SettingsStore : public QObject {
+  Q_OBJECT
+ public:
+  explicit SettingsStore(QObject* parent = nullptr);
+  // What the app runs with: saved values, with this session's overrides on top.
+  const AppSettings& current() const { return m_current; }
+  bool isOverridden(Task t) const { return !m_overrides[static_cast<size_t>(t)].isEmpty(); }
+
+  // This session only (command line): not saved, gone at the next start.
+  void overrideModel(Task t, const QString& folder);
+  // Saves the one task's folder (a Models action): other settings and overrides stay as they are.
+  void setModel(Task t, const QString& folder);
+  // Saves what differs between `edited` and current() (the Settings dialog); a model field that
+  // was edited stops being an override.
+  void apply(const AppSettings& edited);
+
+ Q_SIGNALS:
+  void changed(const glimpse::AppSettings& current);
+
+ private:
+  void recompute();
+  AppSettings m_saved;
+  std::array<QString, kTaskCount> m_overrides;
+  AppSettings m_current;
+};
+
+}  // namespace glimpse
