@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git clang-format
   qt6-base-dev qt6-tools-dev qt6-l10n-tools qt6-svg-dev qt6-image-formats-plugins
   qt6-translations-l10n libqt6sql6-sqlite
   libtorch-dev libopenblas0-openmp libjpeg-dev libicu-dev
