@@ -278,3 +278,76 @@ TEST(GenerationLoop, SamplingIsReproducibleWithASeedAndHonoursTopK) {
 }
 
 }  // namespace
+
+namespace {
+
+const std::filesystem::path kTinyDir = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
+
+// The golden set's first image, as the processor makes it.
+std::vector<float> tiny_pixels() {
+  const auto& set = glimpse::test::golden_set(kTinyDir);
+  const auto& names = set.expected.at("models").at("main").at("vision").at("images");
+  return glimpse::test::to_vector(glimpse::test::pixel_values_for(set, "main", names[0]));
+}
+
+// The two entry points take pixel values or an encoded image alike, and say what the model added.
+TEST(GenerationApi, EncodedImagesGiveTheSameTokensAndTheContinuationLeavesThePromptOut) {
+  auto m = BlipModel::load(kTinyDir);
+  const auto px = tiny_pixels();
+  GenerationConfig c = blip_caption_preset();
+  const auto from_pixels = m->caption({px}, {"a picture of"}, c)[0][0];
+  const auto from_state = m->caption({m->encode_image(px, false)}, {"a picture of"}, c)[0][0];
+  EXPECT_EQ(from_pixels.token_ids, from_state.token_ids);
+  // The continuation decodes the tokens after bos and the prompt's three tokens.
+  const std::vector<int64_t> added(from_pixels.token_ids.begin() + 4, from_pixels.token_ids.end());
+  EXPECT_EQ(from_pixels.continuation, m->tokenizer().decode(added, true));
+  EXPECT_EQ(from_pixels.text, m->tokenizer().decode(from_pixels.token_ids, true));
+  const auto q = m->answer({px}, {"what is it?"}, blip_vqa_preset())[0][0];
+  const auto q_state = m->answer({m->encode_image(px, true)}, {"what is it?"}, blip_vqa_preset())[0][0];
+  EXPECT_EQ(q.token_ids, q_state.token_ids);
+  EXPECT_EQ(q.continuation, q.text);  // answers start at bos alone
+  // An image encoded for questions is not a captioning input.
+  EXPECT_THROW(m->caption({m->encode_image(px, true)}, {}, c), BlipError);
+}
+
+// The text so far is reported at every step, without the prompt, and ends as the result.
+TEST(GenerationApi, RunControlReportsTheTextAsItGrows) {
+  auto m = BlipModel::load(kTinyDir);
+  const auto px = tiny_pixels();
+  GenerationConfig c;
+  c.max_length = 12;
+  c.min_length = 12;
+  std::vector<std::string> seen;
+  RunControl control;
+  control.on_text = [&](const GeneratedText& g) { seen.push_back(g.continuation); };
+  const auto out = m->caption({px}, {"a picture of"}, c, control)[0][0];
+  ASSERT_EQ(seen.size(), 8u);  // one per decoder step: 12 - 4 start tokens
+  EXPECT_TRUE(seen.front().empty());
+  std::atomic<bool> cancel{true};
+  RunControl stop;
+  stop.cancel = &cancel;
+  EXPECT_THROW(m->caption({px}, {}, c, stop), GenerationCancelled);
+}
+
+// A prompt or question that does not fit the text model's positions is refused with the numbers,
+// at any length past the limit (never cut to fit, which would caption or answer something else).
+TEST(GenerationApi, PromptsAndQuestionsThatDoNotFitAreRefused) {
+  auto m = BlipModel::load(kTinyDir);
+  const auto px = tiny_pixels();
+  const int positions = m->config().text_config.max_position_embeddings;
+  for (int words : {positions - 1, positions, positions + 6, 3 * positions}) {
+    std::string text;
+    for (int i = 0; i < words; ++i) text += "dog ";
+    try {
+      m->caption({px}, {text}, GenerationConfig{});
+      ADD_FAILURE() << words << " words were accepted as a prompt";
+    } catch (const BlipError& e) {
+      EXPECT_NE(std::string(e.what()).find("at most " + std::to_string(positions)), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(m->answer({px}, {text}, blip_vqa_preset()), BlipError) << words;
+  }
+  // One that fits still runs.
+  EXPECT_NO_THROW(m->caption({px}, {"dog dog dog"}, GenerationConfig{}));
+}
+
+}  // namespace
