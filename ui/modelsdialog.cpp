@@ -124,7 +124,7 @@ void ModelsDialog::refresh() {
   };
   QStringList listed;
   for (const auto& e : models::catalogue()) {
-    addRow(e.repo, e.repo, taskFromKey(e.task), tr("~%1").arg(loc.formattedDataSize(qint64(e.sizeMb) * 1000 * 1000)), e.about, models::folderFor(e.repo));
+    addRow(e.repo, e.repo, e.task, tr("~%1").arg(loc.formattedDataSize(qint64(e.sizeMb) * 1000 * 1000)), e.about, models::folderFor(e.repo));
     listed << QDir::cleanPath(models::folderFor(e.repo));
   }
   for (const auto& m : models::installedModels()) {

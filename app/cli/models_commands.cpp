@@ -68,10 +68,10 @@ int runModels(const QStringList& args) {
       json cat = json::array(), inst = json::array();
       for (const auto& e : models::catalogue()) {
         const bool have = QFileInfo(models::folderFor(e.repo) + QStringLiteral("/config.json")).exists();
-        cat.push_back({{"repo", e.repo.toStdString()}, {"task", e.task.toStdString()}, {"size_mb", e.sizeMb},
+        cat.push_back({{"repo", e.repo.toStdString()}, {"task", taskKey(e.task).toStdString()}, {"size_mb", e.sizeMb},
                        {"about", e.about.toStdString()}, {"installed", have}});
         if (!asJson)
-          std::cout << (have ? "* " : "  ") << e.repo.toStdString() << "  [" << e.task.toStdString() << ", ~" << e.sizeMb << " MB]\n    "
+          std::cout << (have ? "* " : "  ") << e.repo.toStdString() << "  [" << taskKey(e.task).toStdString() << ", ~" << e.sizeMb << " MB]\n    "
                     << e.about.toStdString() << '\n';
       }
       for (const auto& m : models::installedModels()) {

@@ -37,7 +37,9 @@ QList<CatalogueEntry> catalogue() {
     const QJsonObject o = v.toObject();
     CatalogueEntry e;
     e.repo = o.value(QStringLiteral("repo")).toString();
-    e.task = o.value(QStringLiteral("task")).toString();
+    const auto task = taskFromKey(o.value(QStringLiteral("task")).toString());
+    if (!task) throw ModelError(("the model catalogue names an unknown task for " + e.repo).toStdString());
+    e.task = *task;
     e.sizeMb = o.value(QStringLiteral("size_mb")).toInt();
     e.about = o.value(QStringLiteral("about")).toString();
     for (const QJsonValue& fv : files.value(o.value(QStringLiteral("files")).toString()).toArray()) e.files << fv.toString();

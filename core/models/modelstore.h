@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <stdexcept>
 
+#include "settings/task.h"
+
 namespace glimpse::models {
 
 class ModelError : public std::runtime_error {
@@ -17,7 +19,7 @@ class ModelError : public std::runtime_error {
 
 struct CatalogueEntry {
   QString repo;   // "Salesforce/blip-image-captioning-base"
-  QString task;   // "caption", "ask", "search"
+  Task task = Task::Caption;
   int sizeMb = 0;
   QString about;
   QStringList files;  // preferred files to fetch
