@@ -225,11 +225,15 @@ void LibraryPage::removeSelectedFolder() {
 void LibraryPage::startOrPauseIndexing() {
   switch (m_indexState) {
     case IndexState::Running:
-      // Pause: the batch in flight stops; everything indexed so far stays.
+      // Pause: the batch in flight stops; everything indexed so far stays. A paused index stays
+      // paused across a restart: only a running one continues by itself.
       m_client->pauseJob(m_indexJob);
+      QSettings().setValue(QStringLiteral("library/indexing"), false);
+      return;
+    case IndexState::Paused:
+      m_client->resumeJob(m_indexJob);
       QSettings().setValue(QStringLiteral("library/indexing"), true);
       return;
-    case IndexState::Paused: m_client->resumeJob(m_indexJob); return;
     case IndexState::Pausing: return;
     case IndexState::Idle: break;
   }

@@ -203,9 +203,11 @@ TEST(LibraryPage, PauseResumeAndFailureStates) {
   ASSERT_TRUE(waitUntil([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
   EXPECT_EQ(index->text(), QStringLiteral("Resume"));
   EXPECT_TRUE(index->isEnabled());
+  EXPECT_FALSE(QSettings().value(QStringLiteral("library/indexing")).toBool());  // paused stays paused after a restart
   QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
   w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/library_paused.png"));
   QTest::mouseClick(index, Qt::LeftButton);
+  EXPECT_TRUE(QSettings().value(QStringLiteral("library/indexing")).toBool());  // running: continues after a restart
   ASSERT_TRUE(finished.wait(60000));
   EXPECT_EQ(finished[0][1].value<JobSummary>().state, glimpse::inference::JobState::Finished);
   EXPECT_EQ(finished[0][1].value<JobSummary>().done, 150);
