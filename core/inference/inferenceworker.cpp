@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <algorithm>
 #include <iterator>
 
@@ -178,6 +180,7 @@ InferenceWorker::CaptionOutcome InferenceWorker::runCaption(quint64 id, const QS
     for (int64_t tok : out.token_ids) r.tokenIds << tok;
     r.seconds = static_cast<double>(t.elapsed()) / 1000.0;
     r.model = QString::fromStdString(m->dir().string());
+    keepInLibrary(r, request);
     Q_EMIT captionReady(id, r);
     touch();
     return CaptionOutcome::Done;
@@ -186,6 +189,23 @@ InferenceWorker::CaptionOutcome InferenceWorker::runCaption(quint64 id, const QS
   } catch (const std::exception& e) {
     Q_EMIT captionFailed(id, path, qs(e));
     return CaptionOutcome::Failed;
+  }
+}
+
+void InferenceWorker::keepInLibrary(const CaptionResult& r, const CaptionRequest& request) {
+  if (!m_library) return;
+  try {
+    const auto photo = m_library->photoByPath(r.path);
+    if (!photo) return;
+    const blip::GenerationConfig& c = request.config;
+    const QJsonObject parameters{{QStringLiteral("prompt"), request.prompt},       {QStringLiteral("num_beams"), c.num_beams},
+                                 {QStringLiteral("max_length"), c.max_length},     {QStringLiteral("min_length"), c.min_length},
+                                 {QStringLiteral("do_sample"), c.do_sample},       {QStringLiteral("repetition_penalty"), c.repetition_penalty},
+                                 {QStringLiteral("top_p"), c.top_p},               {QStringLiteral("temperature"), c.temperature}};
+    m_library->addCaption(photo->id, r.text, QFileInfo(r.model).fileName(), QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact)));
+  } catch (const std::exception& e) {
+    // The caption itself is fine; the library could not keep it (read-only, disk full).
+    Q_EMIT notice(tr("The caption of %1 could not be kept in the library: %2").arg(QFileInfo(r.path).fileName(), qs(e)));
   }
 }
 

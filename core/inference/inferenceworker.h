@@ -110,6 +110,8 @@ class InferenceWorker : public QObject {
   void jobFinished(quint64 job, const glimpse::inference::JobSummary& summary);
 
  private:
+  // A caption of a photo in the open library is kept there (it feeds search by words).
+  void keepInLibrary(const CaptionResult& result, const CaptionRequest& request);
   bool stale(Channel c, quint64 id) const;
   void touch();
   void ready();

@@ -297,6 +297,39 @@ TEST(InferenceWorker, ModelsUnloadAfterIdleTime) {
   }, 5000));
 }
 
+// A caption made for a photo of the open library is kept there, and search by words finds it.
+TEST(InferenceWorker, CaptionsOfLibraryPhotosAreKept) {
+  QTemporaryDir dir;
+  const QString folder = photoFolder(dir, 3);
+  const QString db = dir.filePath(QStringLiteral("lib.glimpse"));
+  QString text;
+  const QString photo = folder + QStringLiteral("/p0001.png");
+  {
+    InferenceClient client;
+    client.applySettings(tiny());
+    openWithFolder(client, db, folder);
+    QSignalSpy finished(&client, &InferenceClient::jobFinished);
+    client.startIndexing();
+    ASSERT_TRUE(waitFor(finished));
+    QSignalSpy ready(&client, &InferenceClient::captionReady);
+    client.caption(photo, plain());
+    ASSERT_TRUE(waitFor(ready));
+    text = ready[0][1].value<CaptionResult>().text;
+    client.caption(kImage, plain());  // not in the library: nothing kept
+    ASSERT_TRUE(waitFor(ready, 2));
+  }
+  ASSERT_FALSE(text.trimmed().isEmpty());
+  glimpse::library::LibraryDatabase check(db);
+  const auto p = check.photoByPath(photo);
+  ASSERT_TRUE(p);
+  const auto captions = check.captions(p->id);
+  ASSERT_EQ(captions.size(), 1);
+  EXPECT_EQ(captions[0].text, text);
+  EXPECT_FALSE(check.photoByPath(kImage).has_value());
+  // Its words find it (the full-text index of names and captions).
+  EXPECT_TRUE(check.textMatches(text, 5).contains(p->id)) << text.toStdString();
+}
+
 // ---- jobs ----
 
 // The crash this guards against: models change while a library is indexed, and captions and searches
