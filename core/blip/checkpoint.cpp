@@ -102,8 +102,8 @@ void check_config_fits_weights(const BlipConfig& config, const CheckpointIndex& 
   auto expect = [&](const std::string& name, const std::vector<int64_t>& want, const char* fields) {
     auto it = index.find(name);
     if (it == index.end() || it->second.shape == want) return;
-    throw BlipError("config.json does not fit " + weights_name + ": " + name + " is " + shape_str(it->second.shape) +
-                    " but config.json (" + fields + ") asks for " + shape_str(want));
+    throw BlipError("config.json does not fit " + weights_name + ": a tensor of the wrong shape: " + name + ": got " +
+                    shape_str(it->second.shape) + " expected " + shape_str(want) + " (from config.json " + fields + ")");
   };
   auto layers = [&](const std::string& prefix, int want, const char* field) {
     const int64_t have = count_layers(index, prefix);

@@ -491,15 +491,15 @@ TEST(Config, SizesAreCheckedAgainstTheWeightsBeforeAnythingIsBuilt) {
   const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
       {[](nlohmann::json& j) { j["text_config"]["num_hidden_layers"] = 200; }, "text_config.num_hidden_layers is 200 but the weights hold 2"},
       {[](nlohmann::json& j) { j["vision_config"]["num_hidden_layers"] = 256; }, "vision_config.num_hidden_layers is 256 but the weights hold 2"},
-      {[](nlohmann::json& j) { j["text_config"]["vocab_size"] = 30600; }, "word_embeddings.weight is [30524, 16]"},
-      {[](nlohmann::json& j) { j["text_config"]["max_position_embeddings"] = 60000; }, "position_embeddings.weight is [64, 16]"},
-      {[](nlohmann::json& j) { j["vision_config"]["image_size"] = 1024; }, "position_embedding is [1, 17, 16]"},
-      {[](nlohmann::json& j) { j["text_config"]["intermediate_size"] = 60000; }, "intermediate.dense.weight is [36, 16]"},
+      {[](nlohmann::json& j) { j["text_config"]["vocab_size"] = 30600; }, "word_embeddings.weight: got [30524, 16] expected [30600, 16]"},
+      {[](nlohmann::json& j) { j["text_config"]["max_position_embeddings"] = 60000; }, "position_embeddings.weight: got [64, 16] expected [60000, 16]"},
+      {[](nlohmann::json& j) { j["vision_config"]["image_size"] = 1024; }, "position_embedding: got [1, 17, 16] expected [1, 4097, 16]"},
+      {[](nlohmann::json& j) { j["text_config"]["intermediate_size"] = 60000; }, "intermediate.dense.weight: got [36, 16] expected [60000, 16]"},
   };
   for (const auto& [change, expected] : cases) {
     ModelCopy dir;
     dir.edit_config(change);
-    if (expected.find("position_embedding is") != std::string::npos)  // the processor must agree with the config
+    if (expected.find("position_embedding:") != std::string::npos)  // the processor must agree with the config
       dir.write("preprocessor_config.json", R"({"size": {"height": 1024, "width": 1024}})");
     const auto start = std::chrono::steady_clock::now();
     const std::string msg = message_of([&] { glimpse::blip::BlipModel::load(dir.path()); });
