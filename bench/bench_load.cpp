@@ -2,6 +2,8 @@
 // process): `bench_load DIR` loads the model the way the app does and prints seconds and peak RSS.
 // `bench_load --make-base OUT` writes a base-size captioning checkpoint with random weights twice,
 // as pytorch_model.bin (torch.save zip layout) in OUT/bin and as model.safetensors in OUT/safetensors.
+// `bench_load --finite-check DIR` times reading the checkpoint (which refuses NaN/Inf weights) and
+// then one more pass of that check alone over every tensor, pages already in memory.
 #include <sys/resource.h>
 #include <zlib.h>
 
@@ -12,6 +14,7 @@
 
 #include "blip.h"
 #include "random_model.h"
+#include "weights_internal.h"
 
 namespace {
 
@@ -131,8 +134,24 @@ int main(int argc, char** argv) {
     std::cout << "wrote " << out << "\n";
     return 0;
   }
+  if (argc == 3 && std::string(argv[1]) == "--finite-check") {
+    glimpse::blip::init_torch_threads();
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto weights = glimpse::blip::load_checkpoint(argv[2]);
+    const auto t1 = std::chrono::steady_clock::now();
+    int64_t floats = 0;
+    for (const auto& [name, t] : weights.tensors) {
+      glimpse::blip::detail::check_finite(t, name);
+      floats += t.numel();
+    }
+    const auto t2 = std::chrono::steady_clock::now();
+    std::printf("{\"folder\": \"%s\", \"tensors\": %zu, \"values\": %lld, \"read_seconds\": %.3f, \"finite_check_seconds\": %.4f, \"threads\": %d}\n",
+                argv[2], weights.tensors.size(), static_cast<long long>(floats), std::chrono::duration<double>(t1 - t0).count(),
+                std::chrono::duration<double>(t2 - t1).count(), at::get_num_threads());
+    return 0;
+  }
   if (argc != 2) {
-    std::cerr << "usage: bench_load DIR | bench_load --make-base OUT\n";
+    std::cerr << "usage: bench_load DIR | bench_load --make-base OUT | bench_load --finite-check DIR\n";
     return 2;
   }
   glimpse::blip::init_torch_threads();

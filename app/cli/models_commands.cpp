@@ -4,6 +4,8 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QTimer>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -25,6 +27,7 @@ std::string mb(qint64 bytes) {
 
 QString resolveFolder(const QString& nameOrDir) {
   if (QFileInfo(nameOrDir).isDir()) return QFileInfo(nameOrDir).absoluteFilePath();
+  if (!models::isValidModelName(nameOrDir)) throw UsageError("no model folder " + nameOrDir.toStdString() + " (give a folder or an installed NAME)");
   const QString f = models::folderFor(nameOrDir);
   if (QFileInfo(f).isDir()) return f;
   throw UsageError("no model folder " + nameOrDir.toStdString() + " (give a folder or an installed NAME)");
@@ -37,11 +40,10 @@ json describeJson(const models::InstalledModel& m) {
           {"summary", m.summary.toStdString()}, {"problem", m.problem.toStdString()}};
 }
 
-QEventLoop* g_loop = nullptr;
-models::HubDownloader* g_download = nullptr;
-void onInterrupt(int) {
-  if (g_download) QMetaObject::invokeMethod(g_download, [] { g_download->cancel(); }, Qt::QueuedConnection);
-}
+// Set by SIGINT/SIGTERM (the only thing a handler may safely do); a timer on the event loop
+// turns it into a cancel, and the command exits 130.
+volatile std::sig_atomic_t g_interrupted = 0;
+void onInterrupt(int) { g_interrupted = 1; }
 
 }  // namespace
 
@@ -85,7 +87,8 @@ int runModels(const QStringList& args) {
     }
     if (verb == QLatin1String("download")) {
       const QString repo = need("NAME (a Hub repo id such as Salesforce/blip-image-captioning-base)");
-      if (!repo.contains(QLatin1Char('/'))) throw UsageError("NAME is a Hub repo id such as Salesforce/blip-image-captioning-base");
+      if (!models::isValidRepoId(repo))
+        throw UsageError("'" + repo.toStdString() + "' is not a Hub repo id: use owner/name (letters, digits, '-', '_', '.') such as Salesforce/blip-image-captioning-base");
       models::DownloadOptions d;
       if (p.isSet("revision")) d.revision = p.value("revision");
       d.patterns = p.values("files");
@@ -93,7 +96,7 @@ int runModels(const QStringList& args) {
       if (p.isSet("stall-timeout")) d.stallTimeoutMs = static_cast<int>(toDouble(p.value("stall-timeout"), "stall-timeout") * 1000);
       models::HubDownloader dl(repo, d);
       QEventLoop loop;
-      bool ok = false;
+      bool ok = false, ended = false;
       QString error;
       const bool tty = ::isatty(STDERR_FILENO) != 0;
       QElapsedTimer last;
@@ -105,7 +108,7 @@ int runModels(const QStringList& args) {
         if (!tty && last.elapsed() < 2000 && done < total) return;
         last.restart();
         const int width = 30;
-        const int filled = total > 0 ? static_cast<int>(width * done / total) : 0;
+        const int filled = total > 0 ? static_cast<int>(width * std::clamp<qint64>(done, 0, total) / total) : 0;
         std::fprintf(stderr, tty ? "\r[%s%s] %s / %s  %.1f MB/s  ETA %.0f s   " : "[%s%s] %s / %s  %.1f MB/s  ETA %.0f s\n",
                      std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(), mb(done).c_str(), mb(total).c_str(),
                      rate / 1e6, eta < 0 ? 0.0 : eta);
@@ -113,27 +116,42 @@ int runModels(const QStringList& args) {
       QObject::connect(&dl, &models::HubDownloader::finished, [&](bool success, const QString& e) {
         ok = success;
         error = e;
+        ended = true;
         loop.quit();
       });
-      g_download = &dl;
-      g_loop = &loop;
+      g_interrupted = 0;
       std::signal(SIGINT, onInterrupt);
       std::signal(SIGTERM, onInterrupt);
+      QTimer poll;
+      QObject::connect(&poll, &QTimer::timeout, [&] {
+        if (g_interrupted) dl.cancel();
+      });
+      poll.start(50);
       dl.start();
-      loop.exec();
+      if (!ended) loop.exec();  // start() may already have failed
+      poll.stop();
       std::signal(SIGINT, SIG_DFL);
       std::signal(SIGTERM, SIG_DFL);
-      g_download = nullptr;
       if (tty) std::fputc('\n', stderr);
+      if (g_interrupted && !ok) {
+        std::cerr << "error: " << error.toStdString() << '\n';
+        return kCancelled;
+      }
       if (!ok) throw models::ModelError(error.toStdString());
       const auto m = models::describe(dl.targetFolder());
       if (asJson) print(describeJson(m));
       else std::cout << "installed " << repo.toStdString() << " in " << dl.targetFolder().toStdString() << "\n  "
                      << (m.usable ? m.summary : m.problem).toStdString() << '\n';
+      // With --files the folder is what was asked for; still say when it cannot be used.
+      if (!m.usable) throw ModelError("installed in " + dl.targetFolder().toStdString() + " but not usable: " + m.problem.toStdString());
       return kOk;
     }
     if (verb == QLatin1String("import")) {
-      const QString folder = models::importModel(need("DIR"), p.value("name"));
+      const QString dir = need("DIR");
+      const QString name = p.isSet("name") ? p.value("name") : QFileInfo(QDir::cleanPath(QFileInfo(dir).absoluteFilePath())).fileName();
+      if (!models::isValidModelName(name))
+        throw UsageError("'" + name.toStdString() + "' is not a model name: use NAME or owner/name (letters, digits, '-', '_', '.'); give one with --name");
+      const QString folder = models::importModel(dir, name);
       const auto m = models::describe(folder);
       if (asJson) print(describeJson(m));
       else std::cout << "imported into " << folder.toStdString() << "\n  " << m.summary.toStdString() << '\n';
@@ -154,6 +172,8 @@ int runModels(const QStringList& args) {
     }
     if (verb == QLatin1String("remove")) {
       const QString name = need("NAME");
+      if (!QFileInfo(name).isAbsolute() && !models::isValidModelName(name))
+        throw UsageError("'" + name.toStdString() + "' is not the name of an installed model (see models list)");
       models::removeModel(name);
       if (asJson) print({{"removed", name.toStdString()}});
       else std::cout << "removed " << name.toStdString() << '\n';

@@ -152,9 +152,21 @@ BlipModel::BlipModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 BlipModel::~BlipModel() = default;
 
 namespace {
-bool has_prefix(const TensorMap& w, const char* prefix) {
-  auto it = w.tensors.lower_bound(prefix);
-  return it != w.tensors.end() && it->first.rfind(prefix, 0) == 0;
+// Ids the model can produce must decode to tokens: a vocabulary much smaller than the model's
+// would turn most of every caption into [UNK] (transformers does exactly that, silently). Up to
+// 127 ids more than the tokenizer holds are accepted as padding of the embedding matrix.
+void check_tokenizer_fits(const BertTokenizer& tok, const BlipConfig& config, const std::filesystem::path& dir) {
+  const auto& tc = config.text_config;
+  constexpr int64_t kPaddingIds = 127;
+  if (tok.token_count() + kPaddingIds < tc.vocab_size)
+    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: it has " + std::to_string(tok.token_count()) +
+                    " tokens but the model produces ids up to " + std::to_string(tc.vocab_size - 1) +
+                    " (text_config.vocab_size " + std::to_string(tc.vocab_size) + "), so captions would be mostly [UNK]");
+  if (tok.vocab_size() > tc.vocab_size || tok.dec_id() != tc.bos_token_id || tok.sep_id() != tc.sep_token_id ||
+      tok.pad_id() != tc.pad_token_id)
+    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: " + std::to_string(tok.vocab_size()) +
+                    " tokens with [DEC]=" + std::to_string(tok.dec_id()) + ", the model has " + std::to_string(tc.vocab_size) +
+                    " tokens with bos_token_id=" + std::to_string(tc.bos_token_id));
 }
 }  // namespace
 
@@ -184,32 +196,23 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
                     std::to_string(impl->config.vision_config.image_size));
   const bool own_tokenizer = std::filesystem::exists(dir / "vocab.txt", ec) || std::filesystem::exists(dir / "tokenizer.json", ec);
   impl->tokenizer = BertTokenizer::from_folder(own_tokenizer || options.tokenizer_dir.empty() ? dir : options.tokenizer_dir);
-  const auto& tc = impl->config.text_config;
-  if (impl->tokenizer.vocab_size() > tc.vocab_size || impl->tokenizer.dec_id() != tc.bos_token_id ||
-      impl->tokenizer.sep_id() != tc.sep_token_id || impl->tokenizer.pad_id() != tc.pad_token_id)
-    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: " +
-                    std::to_string(impl->tokenizer.vocab_size()) + " tokens with [DEC]=" +
-                    std::to_string(impl->tokenizer.dec_id()) + ", the model has " + std::to_string(tc.vocab_size) +
-                    " tokens with bos_token_id=" + std::to_string(tc.bos_token_id));
+  check_tokenizer_fits(impl->tokenizer, impl->config, dir);
   impl->weights = load_checkpoint(dir);
-
-  // Heads: those config.json names (all three when it names none) whose parts the checkpoint holds.
-  const auto& arch = impl->config.architectures;
-  auto listed = [&](BlipHead h) {
-    return arch.empty() || std::find(arch.begin(), arch.end(), head_class_name(h)) != arch.end();
-  };
   const TensorMap& w = impl->weights;
-  const bool has_decoder = has_prefix(w, "text_decoder."), has_encoder = has_prefix(w, "text_encoder.");
-  const bool has_itm = has_prefix(w, "itm_head.") || has_prefix(w, "vision_proj.") || has_prefix(w, "text_proj.");
-  if (options.captioning && listed(BlipHead::Captioning) && has_decoder) {
+  // config.json against the weights before any module is built, then the heads (checkpoint.h).
+  const CheckpointIndex index = index_of(w);
+  check_config_fits_weights(impl->config, index, w.source);
+  const auto& arch = impl->config.architectures;
+  const CheckpointHeads found = detect_heads(arch, index);
+  if (options.captioning && found.captioning) {
     impl->captioning = BlipForConditionalGeneration(impl->config);
     load_head_weights(*impl->captioning, BlipHead::Captioning, impl->config, w);
   }
-  if (options.question_answering && listed(BlipHead::QuestionAnswering) && has_decoder && has_encoder) {
+  if (options.question_answering && found.question_answering) {
     impl->vqa = BlipForQuestionAnswering(impl->config);
     load_head_weights(*impl->vqa, BlipHead::QuestionAnswering, impl->config, w);
   }
-  if (options.retrieval && listed(BlipHead::Retrieval) && has_itm) {
+  if (options.retrieval && found.retrieval) {
     impl->retrieval = BlipForImageTextRetrieval(impl->config);
     load_head_weights(*impl->retrieval, BlipHead::Retrieval, impl->config, w);
   }
@@ -379,19 +382,14 @@ ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir) {
     std::error_code ec;
     if (!std::filesystem::exists(dir / "vocab.txt", ec) && !std::filesystem::exists(dir / "tokenizer.json", ec))
       throw BlipError("no tokenizer (vocab.txt or tokenizer.json) in " + dir.string());
+    check_tokenizer_fits(BertTokenizer::from_folder(dir), config, dir);
+    // The weights' header or pickle only (bounded), never their data.
     const auto weights = find_checkpoint(dir);
     info.weight_bytes = std::filesystem::file_size(weights, ec);
-    const std::vector<std::string> names = checkpoint_tensor_names(weights);
+    const CheckpointIndex index = read_checkpoint_index(weights);
+    check_config_fits_weights(config, index, weights.string());
     std::string dtype = config.torch_dtype.empty() ? "float32" : config.torch_dtype;
-    auto has = [&](const std::string& prefix) {
-      return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
-    };
-    const auto& arch = config.architectures;
-    auto listed = [&](BlipHead h) { return arch.empty() || std::find(arch.begin(), arch.end(), head_class_name(h)) != arch.end(); };
-    if (listed(BlipHead::Captioning) && has("text_decoder.")) info.heads.emplace_back(head_class_name(BlipHead::Captioning));
-    if (listed(BlipHead::QuestionAnswering) && has("text_decoder.") && has("text_encoder."))
-      info.heads.emplace_back(head_class_name(BlipHead::QuestionAnswering));
-    if (listed(BlipHead::Retrieval) && has("itm_head.")) info.heads.emplace_back(head_class_name(BlipHead::Retrieval));
+    info.heads = detect_heads(config.architectures, index).class_names();
     if (info.heads.empty()) throw BlipError("the weights hold none of the BLIP heads config.json names");
     const auto& v = config.vision_config;
     const auto& t = config.text_config;

@@ -1,6 +1,8 @@
 #include "configuration_blip.h"
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -22,8 +24,69 @@ void read_opt(const json& j, const char* key, T& out, const std::string& origin)
   }
 }
 
+// Integers are read whole: 4294967312 (2^32 + 16) is out of range, not 16; 12.5 and true are no
+// integers (Python would fail on them later, with a less clear message).
+template <>
+void read_opt<int>(const json& j, const char* key, int& out, const std::string& origin) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  if (!it->is_number_integer()) {
+    if (it->is_number_float()) {
+      const double d = it->get<double>();
+      if (d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 2147483648.0) {
+        out = static_cast<int>(d);  // 12.0: an integer written as a float, as json.dump can write it
+        return;
+      }
+    }
+    if (!it->is_number()) throw BlipError(origin + ": field '" + key + "' has the wrong type (" + it->type_name() + "), expected an integer");
+    throw BlipError(origin + ": field '" + key + "' must be an integer, got " + it->dump());
+  }
+  const bool fits = it->is_number_unsigned() ? it->get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int>::max())
+                                             : it->get<int64_t>() >= std::numeric_limits<int>::min() &&
+                                                   it->get<int64_t>() <= std::numeric_limits<int>::max();
+  if (!fits) throw BlipError(origin + ": field '" + key + "' is out of range: " + it->dump());
+  out = static_cast<int>(it->get<int64_t>());
+}
+
 void require_positive(int v, const char* key, const std::string& origin) {
   if (v <= 0) throw BlipError(origin + ": field '" + std::string(key) + "' must be positive, got " + std::to_string(v));
+}
+
+// Upper bounds far above any BLIP checkpoint (base: 12 layers of 768, vocabulary 30524, 512
+// positions, 384 px in 16 px patches) that keep a hostile config.json from asking for minutes of
+// allocation before the weights are compared with it (checkpoint.h: check_config_fits_weights).
+void require_at_most(int v, int64_t limit, const char* key, const std::string& origin) {
+  if (v > limit)
+    throw BlipError(origin + ": field '" + std::string(key) + "' is " + std::to_string(v) + ", more than Glimpse supports (" +
+                    std::to_string(limit) + ")");
+}
+constexpr int64_t kMaxLayers = 256;
+constexpr int64_t kMaxWidth = 16384;         // hidden sizes, projections
+constexpr int64_t kMaxIntermediate = 65536;
+constexpr int64_t kMaxVocab = 1 << 20;
+constexpr int64_t kMaxPositions = 1 << 16;
+constexpr int64_t kMaxImageSize = 8192;       // as the image processor's limit
+constexpr int64_t kMaxPatches = 16384;        // (image_size / patch_size)^2; base: 576
+
+// The sizes both towers have: positive, bounded, heads dividing the width.
+void check_tower(int hidden, int intermediate, int projection, int layers, int heads, const std::string& o) {
+  require_positive(hidden, "hidden_size", o);
+  require_positive(intermediate, "intermediate_size", o);
+  require_positive(projection, "projection_dim", o);
+  require_positive(layers, "num_hidden_layers", o);
+  require_positive(heads, "num_attention_heads", o);
+  require_at_most(hidden, kMaxWidth, "hidden_size", o);
+  require_at_most(intermediate, kMaxIntermediate, "intermediate_size", o);
+  require_at_most(projection, kMaxWidth, "projection_dim", o);
+  require_at_most(layers, kMaxLayers, "num_hidden_layers", o);
+  if (hidden % heads != 0)
+    throw BlipError(o + ": hidden_size " + std::to_string(hidden) + " is not a multiple of num_attention_heads " + std::to_string(heads));
+}
+
+void require_token_id(int v, const char* key, int vocab_size, const std::string& origin) {
+  if (v < 0 || v >= vocab_size)
+    throw BlipError(origin + ": " + key + " " + std::to_string(v) + " is not an id of the vocabulary (vocab_size " +
+                    std::to_string(vocab_size) + ")");
 }
 
 json parse_json(const std::string& text, const std::string& origin) {
@@ -60,14 +123,14 @@ BlipTextConfig parse_text(const json& j, const std::string& origin) {
   read_opt(j, "use_cache", c.use_cache, origin);
   const std::string o = origin + " text_config";
   require_positive(c.vocab_size, "vocab_size", o);
-  require_positive(c.hidden_size, "hidden_size", o);
-  require_positive(c.intermediate_size, "intermediate_size", o);
-  require_positive(c.num_hidden_layers, "num_hidden_layers", o);
-  require_positive(c.num_attention_heads, "num_attention_heads", o);
   require_positive(c.max_position_embeddings, "max_position_embeddings", o);
-  if (c.hidden_size % c.num_attention_heads != 0)
-    throw BlipError(o + ": hidden_size " + std::to_string(c.hidden_size) + " is not a multiple of num_attention_heads " +
-                    std::to_string(c.num_attention_heads));
+  require_at_most(c.vocab_size, kMaxVocab, "vocab_size", o);
+  require_at_most(c.max_position_embeddings, kMaxPositions, "max_position_embeddings", o);
+  check_tower(c.hidden_size, c.intermediate_size, c.projection_dim, c.num_hidden_layers, c.num_attention_heads, o);
+  require_token_id(c.bos_token_id, "bos_token_id", c.vocab_size, o);
+  require_token_id(c.pad_token_id, "pad_token_id", c.vocab_size, o);
+  require_token_id(c.sep_token_id, "sep_token_id", c.vocab_size, o);
+  require_token_id(c.eos_token_id, "eos_token_id", c.vocab_size, o);
   check_act(c.hidden_act, o);
   return c;
 }
@@ -85,17 +148,16 @@ BlipVisionConfig parse_vision(const json& j, const std::string& origin) {
   read_opt(j, "hidden_act", c.hidden_act, origin);
   read_opt(j, "layer_norm_eps", c.layer_norm_eps, origin);
   const std::string o = origin + " vision_config";
-  require_positive(c.hidden_size, "hidden_size", o);
-  require_positive(c.intermediate_size, "intermediate_size", o);
-  require_positive(c.num_hidden_layers, "num_hidden_layers", o);
-  require_positive(c.num_attention_heads, "num_attention_heads", o);
+  check_tower(c.hidden_size, c.intermediate_size, c.projection_dim, c.num_hidden_layers, c.num_attention_heads, o);
   require_positive(c.image_size, "image_size", o);
   require_positive(c.patch_size, "patch_size", o);
-  if (c.hidden_size % c.num_attention_heads != 0)
-    throw BlipError(o + ": hidden_size is not a multiple of num_attention_heads");
+  require_at_most(c.image_size, kMaxImageSize, "image_size", o);
   if (c.image_size % c.patch_size != 0)
     throw BlipError(o + ": image_size " + std::to_string(c.image_size) + " is not a multiple of patch_size " +
                     std::to_string(c.patch_size));
+  if (int64_t grid = c.image_size / c.patch_size; grid * grid > kMaxPatches)
+    throw BlipError(o + ": image_size " + std::to_string(c.image_size) + " in patches of " + std::to_string(c.patch_size) + " makes " +
+                    std::to_string(grid * grid) + " patches, more than Glimpse supports (" + std::to_string(kMaxPatches) + ")");
   check_act(c.hidden_act, o);
   return c;
 }
@@ -138,6 +200,9 @@ BlipConfig parse_blip_config(const std::string& json_text, const std::string& or
   read_opt(j, "architectures", c.architectures, origin);
   read_opt(j, "torch_dtype", c.torch_dtype, origin);
   require_positive(c.image_text_hidden_size, "image_text_hidden_size", origin);
+  require_positive(c.projection_dim, "projection_dim", origin);
+  require_at_most(c.image_text_hidden_size, kMaxWidth, "image_text_hidden_size", origin);
+  require_at_most(c.projection_dim, kMaxWidth, "projection_dim", origin);
   // BlipConfig.__init__ always overwrites the text encoder width of cross-attention.
   c.text_config.encoder_hidden_size = c.vision_config.hidden_size;
   return c;
@@ -163,7 +228,8 @@ BlipImageProcessorConfig parse_image_processor_config(const std::string& json_te
   if (auto it = j.find("size"); it != j.end() && !it->is_null()) {
     if (it->is_number_integer()) {
       // Older Hub files: a plain integer means a square.
-      c.height = c.width = it->get<int>();
+      read_opt(j, "size", c.height, origin);
+      c.width = c.height;
     } else if (it->is_object()) {
       read_opt(*it, "height", c.height, origin);
       read_opt(*it, "width", c.width, origin);

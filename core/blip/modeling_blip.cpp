@@ -181,10 +181,6 @@ std::string shape_str(at::IntArrayRef s) {
   return os.str();
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
 
 std::map<std::string, std::vector<int64_t>> head_tensor_shapes(const BlipConfig& config, BlipHead head) {
@@ -196,13 +192,6 @@ std::map<std::string, std::vector<int64_t>> head_tensor_shapes(const BlipConfig&
 }
 
 LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipConfig& config, const TensorMap& weights) {
-  // Tied tensors, as in transformers: the LM head's decoder.bias is cls.predictions.bias, and a
-  // checkpoint without decoder.weight uses the word embeddings.
-  static const std::string kBias = "text_decoder.cls.predictions.bias";
-  static const std::string kDecoderBias = "text_decoder.cls.predictions.decoder.bias";
-  static const std::string kDecoderWeight = "text_decoder.cls.predictions.decoder.weight";
-  static const std::string kWordEmb = "text_decoder.bert.embeddings.word_embeddings.weight";
-
   LoadReport report;
   std::vector<std::string> missing, wrong_shape, unexpected;
   std::set<std::string> used;
@@ -210,13 +199,11 @@ LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipC
   for (auto& p : head.named_parameters(/*recurse=*/true)) {
     const std::string& name = p.key();
     auto it = weights.tensors.find(name);
-    if (it == weights.tensors.end() && name == kBias) {
-      it = weights.tensors.find(kDecoderBias);
-      if (it != weights.tensors.end()) report.tied.push_back(name + " <- " + kDecoderBias);
-    }
-    if (it == weights.tensors.end() && name == kDecoderWeight) {
-      it = weights.tensors.find(kWordEmb);
-      if (it != weights.tensors.end()) report.tied.push_back(name + " <- " + kWordEmb);
+    // Tied tensors (checkpoint.h), as in transformers: a missing parameter is filled from its alias.
+    for (const auto& tie : tied_tensors()) {
+      if (it != weights.tensors.end() || name != tie.parameter) continue;
+      it = weights.tensors.find(tie.alias);
+      if (it != weights.tensors.end()) report.tied.push_back(name + " <- " + tie.alias);
     }
     if (it == weights.tensors.end()) {
       missing.push_back(name);
@@ -233,14 +220,15 @@ LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipC
     }
     assignments.emplace_back(p.value(), it->second);
   }
-  // Every other key must belong to some BLIP head (or be a known legacy buffer).
+  // Every other key must belong to some BLIP head, be an alias of a tied tensor, or a legacy buffer.
   std::set<std::string> known;
   for (BlipHead other : {BlipHead::Captioning, BlipHead::QuestionAnswering, BlipHead::Retrieval})
     if (other != kind)
       for (const auto& [n, s] : head_tensor_shapes(config, other)) known.insert(n);
+  for (const auto& tie : tied_tensors()) known.insert(tie.alias);
   for (const auto& [name, tensor] : weights.tensors) {
     if (used.count(name)) continue;
-    if (known.count(name) || name == kDecoderBias || ends_with(name, "embeddings.position_ids")) {
+    if (known.count(name) || is_legacy_buffer(name)) {
       report.ignored.push_back(name);
       continue;
     }

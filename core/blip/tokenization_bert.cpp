@@ -225,7 +225,10 @@ BertTokenizer BertTokenizer::from_vocab(std::vector<std::string> vocab, const st
     if (id < static_cast<int64_t>(t.id_to_token_.size())) {
       t.id_to_token_[id] = tok;
     } else {
-      while (static_cast<int64_t>(t.id_to_token_.size()) < id) t.id_to_token_.push_back("[UNK]");
+      while (static_cast<int64_t>(t.id_to_token_.size()) < id) {
+        t.id_to_token_.push_back("[UNK]");  // a gap added_tokens.json leaves: no token of its own
+        ++t.gaps_;
+      }
       t.id_to_token_.push_back(tok);
     }
     t.token_to_id_[tok] = id;
@@ -244,10 +247,46 @@ BertTokenizer BertTokenizer::from_vocab(std::vector<std::string> vocab, const st
   t.dec_id_ = t.token_to_id_["[DEC]"];
   t.enc_id_ = t.token_to_id_["[ENC]"];
   t.special_tokens_ = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[DEC]", "[ENC]"};
+  t.gaps_ += std::count(t.id_to_token_.begin(), t.id_to_token_.end(), std::string());  // ids tokenizer.json skips
   return t;
 }
 
 BertTokenizer BertTokenizer::from_folder(const std::filesystem::path& dir) {
+  BertTokenizer t = read_vocabulary(dir);
+  // tokenizer_config.json: BertTokenizer's options, honoured as transformers does; invalid JSON is
+  // an error (transformers fails on it too), unsupported values are refused by name.
+  using nlohmann::json;
+  std::error_code ec;
+  const auto config_path = dir / "tokenizer_config.json";
+  if (std::filesystem::exists(config_path, ec)) {
+    json j;
+    try {
+      j = json::parse(read_text_file(config_path));
+    } catch (const json::exception& e) {
+      throw BlipError(config_path.string() + " is not valid JSON: " + e.what());
+    }
+    if (!j.is_object()) throw BlipError(config_path.string() + " is not a JSON object");
+    auto flag = [&](const char* key, bool fallback) {
+      auto it = j.find(key);
+      if (it == j.end() || it->is_null()) return fallback;
+      if (!it->is_boolean()) throw BlipError(config_path.string() + ": " + key + " must be true or false, got " + it->dump());
+      return it->get<bool>();
+    };
+    t.do_lower_case_ = flag("do_lower_case", true);
+    t.tokenize_chinese_chars_ = flag("tokenize_chinese_chars", true);
+    if (auto it = j.find("strip_accents"); it != j.end() && !it->is_null()) t.strip_accents_ = flag("strip_accents", true) ? 1 : 0;
+    if (!flag("do_basic_tokenize", true))
+      throw BlipError(config_path.string() + ": do_basic_tokenize false is not supported (BLIP's tokenizer uses the basic tokenizer)");
+    if (auto it = j.find("tokenizer_class"); it != j.end() && it->is_string()) {
+      const std::string cls = it->get<std::string>();
+      if (cls != "BertTokenizer" && cls != "BertTokenizerFast")
+        throw BlipError(config_path.string() + ": tokenizer_class \"" + cls + "\" is not supported (BLIP uses BertTokenizer)");
+    }
+  }
+  return t;
+}
+
+BertTokenizer BertTokenizer::read_vocabulary(const std::filesystem::path& dir) {
   using nlohmann::json;
   std::error_code ec;
   std::unordered_map<std::string, int64_t> added;
@@ -327,7 +366,7 @@ std::vector<std::string> BertTokenizer::basic_tokenize(const std::u32string& tex
     if (c == 0 || c == 0xFFFD || is_control(c)) continue;
     if (is_whitespace(c)) {
       cleaned.push_back(' ');
-    } else if (is_cjk(c)) {
+    } else if (tokenize_chinese_chars_ && is_cjk(c)) {
       cleaned.push_back(' ');
       cleaned.push_back(c);
       cleaned.push_back(' ');
@@ -337,10 +376,17 @@ std::vector<std::string> BertTokenizer::basic_tokenize(const std::u32string& tex
   }
   std::vector<std::string> out;
   for (const std::u32string& word : split_whitespace(normalize(cleaned, /*nfc=*/true))) {
-    // do_lower_case: lower, then strip accents (NFD, drop Mn)
+    // do_lower_case: lower, then strip accents (NFD, drop Mn) unless strip_accents is false;
+    // without lower-casing, accents go only when strip_accents is true (BasicTokenizer).
+    const std::u32string cased = do_lower_case_ ? lower(word) : word;
+    const bool strip = do_lower_case_ ? strip_accents_ != 0 : strip_accents_ == 1;
     std::u32string stripped;
-    for (char32_t c : normalize(lower(word), /*nfc=*/false))
-      if (u_charType(static_cast<UChar32>(c)) != U_NON_SPACING_MARK) stripped.push_back(c);
+    if (strip) {
+      for (char32_t c : normalize(cased, /*nfc=*/false))
+        if (u_charType(static_cast<UChar32>(c)) != U_NON_SPACING_MARK) stripped.push_back(c);
+    } else {
+      stripped = cased;
+    }
     // split on punctuation
     std::u32string cur;
     for (char32_t c : stripped) {
@@ -386,7 +432,7 @@ std::vector<std::string> BertTokenizer::tokenize(const std::string& text_utf8) c
   // Split at case-sensitive special-token occurrences; lower-case the rest char by char.
   std::u32string chunk;
   auto flush = [&]() {
-    for (const std::string& word : basic_tokenize(lower(chunk)))
+    for (const std::string& word : basic_tokenize(do_lower_case_ ? lower(chunk) : chunk))
       for (std::string& piece : wordpiece(utf8_to_u32(word))) out.push_back(std::move(piece));
     chunk.clear();
   };

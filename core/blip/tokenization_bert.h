@@ -25,8 +25,10 @@ struct EncodeOptions {
 
 class BertTokenizer {
  public:
-  // Loads vocab.txt (or tokenizer.json when no vocab.txt exists) and added_tokens.json from a model
-  // folder. Throws BlipError when the folder has no vocabulary or it lacks BERT's special tokens.
+  // Loads vocab.txt (or tokenizer.json when no vocab.txt exists), added_tokens.json and the options
+  // of tokenizer_config.json (do_lower_case, strip_accents, tokenize_chinese_chars) from a model
+  // folder. Throws BlipError when the folder has no vocabulary, it lacks BERT's special tokens,
+  // or tokenizer_config.json is invalid or asks for what BertTokenizer's options cannot give.
   static BertTokenizer from_folder(const std::filesystem::path& dir);
   // Builds from vocab.txt lines; [DEC]/[ENC] get the next free ids unless `added` names them.
   static BertTokenizer from_vocab(std::vector<std::string> vocab,
@@ -53,6 +55,9 @@ class BertTokenizer {
   int64_t dec_id() const { return dec_id_; }  // BLIP bos_token
   int64_t enc_id() const { return enc_id_; }
   int64_t vocab_size() const { return static_cast<int64_t>(id_to_token_.size()); }  // with added tokens
+  // Ids with a token of their own (vocab_size without the gaps an added_tokens.json id beyond the
+  // vocabulary leaves, which decode to [UNK]).
+  int64_t token_count() const { return vocab_size() - gaps_; }
 
  private:
   std::vector<std::string> wordpiece(const std::u32string& word) const;
@@ -64,6 +69,12 @@ class BertTokenizer {
   int64_t pad_id_ = 0, unk_id_ = 100, cls_id_ = 101, sep_id_ = 102, mask_id_ = 103;
   int64_t dec_id_ = 30522, enc_id_ = 30523;
   std::vector<std::string> special_tokens_;  // matched case-sensitively before lower-casing
+  // tokenizer_config.json (BertTokenizer's options)
+  int64_t gaps_ = 0;
+  bool do_lower_case_ = true;
+  int strip_accents_ = -1;  // -1 unset (follows do_lower_case), 0 false, 1 true
+  bool tokenize_chinese_chars_ = true;
+  static BertTokenizer read_vocabulary(const std::filesystem::path& dir);  // vocab.txt or tokenizer.json
 };
 
 }  // namespace glimpse::blip

@@ -1,8 +1,11 @@
 #pragma once
-// Checkpoint readers: model.safetensors (memory-mapped; F32, F16, BF16) and pytorch_model.bin
-// (torch.save zip pickle). Both give name -> float32 CPU tensor. Every failure on outside data is
-// a BlipError naming the file and what is wrong with it.
+// Checkpoint readers (internal to glimpse_blip; front ends use checkpoint.h): model.safetensors
+// (memory-mapped; F32, F16, BF16; safetensors.cpp) and pytorch_model.bin (torch.save zip pickle;
+// pytorch_bin.cpp). Both give name -> float32 CPU tensor and refuse NaN/Inf weights. Every
+// failure on outside data is a BlipError naming the file and what is wrong with it.
 #include <ATen/core/Tensor.h>
+
+#include "checkpoint.h"
 
 #include <filesystem>
 #include <map>
@@ -18,8 +21,8 @@ struct TensorMap {
 };
 
 // Reads a safetensors file. F32 tensors alias the read-only mapping; F16/BF16 are converted to
-// float32 exactly. Throws BlipError for a truncated file, a header whose sizes or offsets lie, or
-// an unsupported dtype.
+// float32 exactly. Throws BlipError for a truncated file, a header whose sizes or offsets lie
+// (overlapping, gaps, trailing bytes, duplicate keys), an unsupported dtype, or NaN/Inf values.
 TensorMap load_safetensors(const std::filesystem::path& path);
 
 // Reads a PyTorch zip checkpoint (torch.save of a state dict).
@@ -30,12 +33,10 @@ TensorMap load_pytorch_bin(const std::filesystem::path& path);
 void save_safetensors(const std::filesystem::path& path, const std::map<std::string, at::Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
 
-// Names of the tensors in a checkpoint file without reading their data (safetensors header,
-// or the pickle of a pytorch_model.bin).
-std::vector<std::string> checkpoint_tensor_names(const std::filesystem::path& file);
+// Names, dtypes and shapes of loaded tensors (as read_checkpoint_index gives them for a file).
+CheckpointIndex index_of(const TensorMap& weights);
 
-// Picks the checkpoint of a model folder: model.safetensors first, then pytorch_model.bin.
-std::filesystem::path find_checkpoint(const std::filesystem::path& dir);
+// The checkpoint of a folder (find_checkpoint), loaded.
 TensorMap load_checkpoint(const std::filesystem::path& dir);
 
 }  // namespace glimpse::blip

@@ -13,6 +13,7 @@
 #include <QStorageInfo>
 #include <QTimer>
 
+#include "blip.h"
 #include "modelstore.h"
 
 namespace glimpse::models {
@@ -31,6 +32,16 @@ QString unquote(QString s) {
   return s;
 }
 
+constexpr qint64 kMaxListBytes = 16 << 20;  // the Hub's file list of a model is a few KB
+constexpr int kMaxRedirects = 10;
+
+// A path of the URL, each part percent-encoded ('/' between parts kept).
+QString encodePath(const QString& path) {
+  QStringList parts;
+  for (const QString& p : path.split(QLatin1Char('/'))) parts << QString::fromLatin1(QUrl::toPercentEncoding(p));
+  return parts.join(QLatin1Char('/'));
+}
+
 bool isSha256(const QString& s) { return s.size() == 64 && QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(s).hasMatch(); }
 
 }  // namespace
@@ -46,11 +57,13 @@ HubDownloader::HubDownloader(const QString& repo, DownloadOptions options, QObje
     : QObject(parent), m_repo(repo), m_opt(std::move(options)) {
   if (m_opt.endpoint.isEmpty()) m_opt.endpoint = defaultEndpoint();
   while (m_opt.endpoint.endsWith(QLatin1Char('/'))) m_opt.endpoint.chop(1);
-  m_target = m_opt.targetFolder.isEmpty() ? folderFor(repo) : m_opt.targetFolder;
-  m_staging = m_target + QStringLiteral(".download");
+  // An invalid repo id never becomes a path or a URL: start() reports it.
+  if (isValidRepoId(m_repo)) m_target = m_opt.targetFolder.isEmpty() ? folderFor(repo) : m_opt.targetFolder;
+  m_staging = m_target.isEmpty() ? QString() : m_target + QStringLiteral(".download");
   // The desktop's proxy settings and http(s)_proxy, unless the application set a proxy itself.
   if (QNetworkProxy::applicationProxy().type() == QNetworkProxy::NoProxy) QNetworkProxyFactory::setUseSystemConfiguration(true);
-  m_net.setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+  // Redirects are followed by hand, so the token never travels to another host.
+  m_net.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
 HubDownloader::~HubDownloader() {
@@ -58,17 +71,43 @@ HubDownloader::~HubDownloader() {
   for (auto& f : m_files) delete f.out;
 }
 
-QNetworkRequest HubDownloader::request(const QString& url) const {
-  QNetworkRequest r{QUrl(url)};
+QNetworkRequest HubDownloader::request(const QUrl& url) const {
+  QNetworkRequest r{url};
   r.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("glimpse/0.1"));
   r.setTransferTimeout(m_opt.stallTimeoutMs);
+  r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+  // The token goes to the endpoint only: same scheme, host and port.
+  const QUrl endpoint(m_opt.endpoint);
+  const bool sameOrigin = url.scheme() == endpoint.scheme() && url.host().compare(endpoint.host(), Qt::CaseInsensitive) == 0 &&
+                          url.port(url.scheme() == QLatin1String("https") ? 443 : 80) ==
+                              endpoint.port(endpoint.scheme() == QLatin1String("https") ? 443 : 80);
   const QByteArray token = qgetenv("HF_TOKEN");
-  if (!token.isEmpty()) r.setRawHeader("Authorization", "Bearer " + token);
+  if (!token.isEmpty() && sameOrigin) r.setRawHeader("Authorization", "Bearer " + token);
   return r;
 }
 
-QString HubDownloader::fileUrl(const QString& name) const {
-  return m_opt.endpoint + QLatin1Char('/') + m_repo + QStringLiteral("/resolve/") + m_opt.revision + QLatin1Char('/') + name;
+QUrl HubDownloader::fileUrl(const QString& name) const {
+  return QUrl(m_opt.endpoint + QLatin1Char('/') + m_repo + QStringLiteral("/resolve/") + QString::fromLatin1(QUrl::toPercentEncoding(m_opt.revision)) +
+              QLatin1Char('/') + encodePath(name));
+}
+
+QUrl HubDownloader::redirectTarget(QNetworkReply* reply, int redirects, QString* error) {
+  const QByteArray location = reply->rawHeader("Location");
+  if (location.isEmpty()) {
+    *error = tr("the server answered %1 without a Location: %2").arg(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt()).arg(reply->url().toString());
+    return {};
+  }
+  const QUrl target = reply->url().resolved(QUrl::fromEncoded(location));
+  if (redirects >= kMaxRedirects) {
+    *error = tr("too many redirects (more than %1) from %2").arg(kMaxRedirects).arg(reply->url().toString());
+    return {};
+  }
+  if (!target.isValid() || (target.scheme() != QLatin1String("http") && target.scheme() != QLatin1String("https")) ||
+      (reply->url().scheme() == QLatin1String("https") && target.scheme() != QLatin1String("https"))) {
+    *error = tr("refusing the redirect from %1 to %2").arg(reply->url().toString(), target.toString());
+    return {};
+  }
+  return target;
 }
 
 QString HubDownloader::partPath(const QString& name) const { return m_staging + QLatin1Char('/') + name + QStringLiteral(".part"); }
@@ -114,24 +153,47 @@ QString HubDownloader::describeError(QNetworkReply* reply, int stallMs) {
 
 void HubDownloader::start() {
   m_clock.start();
+  if (!isValidRepoId(m_repo))
+    return fail(tr("'%1' is not a Hub repo id: use owner/name (letters, digits, '-', '_', '.'), such as Salesforce/blip-image-captioning-base").arg(m_repo));
   if (!QDir().mkpath(m_staging)) return fail(tr("cannot create %1").arg(m_staging));
   listFiles();
 }
 
 void HubDownloader::listFiles() {
   // The repository's file list from the Hub API; then the files a BLIP folder needs.
-  const QString api = m_opt.endpoint + QStringLiteral("/api/models/") + m_repo + QStringLiteral("/revision/") + m_opt.revision;
-  QNetworkReply* reply = m_net.get(request(api));
-  connect(reply, &QNetworkReply::finished, this, [this, reply] {
+  getList(QUrl(m_opt.endpoint + QStringLiteral("/api/models/") + m_repo + QStringLiteral("/revision/") +
+               QString::fromLatin1(QUrl::toPercentEncoding(m_opt.revision))),
+          0);
+}
+
+void HubDownloader::getList(const QUrl& url, int redirects) {
+  QNetworkReply* reply = m_net.get(request(url));
+  connect(reply, &QNetworkReply::downloadProgress, this, [reply](qint64 received, qint64) {
+    if (received > kMaxListBytes) reply->abort();
+  });
+  connect(reply, &QNetworkReply::finished, this, [this, reply, redirects] {
     reply->deleteLater();
     if (m_cancelled) return;
+    const int code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (isRedirect(code)) {
+      QString why;
+      const QUrl next = redirectTarget(reply, redirects, &why);
+      if (next.isEmpty()) return fail(why);
+      return getList(next, redirects + 1);
+    }
+    if (reply->bytesAvailable() > kMaxListBytes || reply->error() == QNetworkReply::OperationCanceledError)
+      return fail(tr("the file list from %1 is larger than %2 MB; not a model repository").arg(reply->url().toString()).arg(kMaxListBytes >> 20));
     if (reply->error() != QNetworkReply::NoError) {
       const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
       if (status == 404 || status == 401) return fail(tr("no model repository %1 at revision %2 on %3").arg(m_repo, m_opt.revision, m_opt.endpoint));
       return fail(describeError(reply, m_opt.stallTimeoutMs));
     }
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject() || !doc.object().value(QStringLiteral("siblings")).isArray())
+      return fail(tr("the file list from %1 is not the Hub's JSON (%2)").arg(reply->url().toString(), parseError.errorString()));
     QStringList names;
-    for (const QJsonValue& v : QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("siblings")).toArray())
+    for (const QJsonValue& v : doc.object().value(QStringLiteral("siblings")).toArray())
       names << v.toObject().value(QStringLiteral("rfilename")).toString();
     QStringList want;
     if (!m_opt.patterns.isEmpty()) {
@@ -148,9 +210,19 @@ void HubDownloader::listFiles() {
       for (const QString& r : requiredModelFiles())
         if (!names.contains(r)) return fail(tr("%1 lacks %2: not a BLIP checkpoint folder").arg(m_repo, r));
     }
+    // File names come from the server: each must stay inside the staging folder.
+    for (const QString& n : want) {
+      try {
+        pathInside(m_staging, n);
+        pathInside(m_staging, n + QStringLiteral(".part.json"));
+      } catch (const ModelError& e) {
+        return fail(tr("the server lists an unsafe file name; nothing was written: %1").arg(QString::fromStdString(e.what())));
+      }
+    }
     for (const QString& n : want) {
       FileState f;
       f.name = n;
+      f.url = fileUrl(n);
       f.optional = optionalModelFiles().contains(n);
       m_files.push_back(f);
     }
@@ -195,9 +267,7 @@ void HubDownloader::headNext() {
     return;
   }
   FileState& f = m_files[m_headIndex];
-  QNetworkRequest r = request(fileUrl(f.name));
-  r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-  QNetworkReply* reply = m_net.head(r);
+  QNetworkReply* reply = m_net.head(request(f.url));
   connect(reply, &QNetworkReply::finished, this, [this, reply] {
     reply->deleteLater();
     if (m_cancelled || m_failed) return;
@@ -246,7 +316,7 @@ void HubDownloader::startFile(FileState& f) {
   f.have = f.out->size();
   f.resumedFrom = f.have;
   f.rangeChecked = false;
-  QNetworkRequest r = request(fileUrl(f.name));
+  QNetworkRequest r = request(f.url);
   if (f.have > 0) r.setRawHeader("Range", "bytes=" + QByteArray::number(f.have) + "-");
   f.reply = m_net.get(r);
   const QString name = f.name;
@@ -266,6 +336,10 @@ void HubDownloader::startFile(FileState& f) {
 void HubDownloader::onData(FileState& f) {
   if (!f.reply || m_failed) return;
   const int status = f.reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  if (isRedirect(status) || status >= 400) {
+    f.reply->readAll();  // the body of a redirect or an error page is no part of the file
+    return;
+  }
   if (!f.rangeChecked) {
     f.rangeChecked = true;
     if (f.resumedFrom > 0 && status == 200) {
@@ -276,6 +350,8 @@ void HubDownloader::onData(FileState& f) {
     }
   }
   const QByteArray data = f.reply->readAll();
+  if (f.size >= 0 && f.have + data.size() > f.size)
+    return fail(tr("the server sent more than the %1 bytes it announced for %2; the download stopped").arg(f.size).arg(f.name));
   if (f.out->write(data) != data.size()) {
     const QString why = f.out->errorString();
     return fail(tr("cannot write %1: %2 (disk full?); the part stays and the download resumes later").arg(f.out->fileName(), why));
@@ -292,6 +368,14 @@ void HubDownloader::onFileFinished(FileState& f) {
   reply->deleteLater();
   if (m_failed || m_cancelled) return;
   f.out->flush();
+  if (const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(); isRedirect(status)) {
+    QString why;
+    const QUrl next = redirectTarget(reply, f.redirects, &why);
+    if (next.isEmpty()) return fail(why);
+    ++f.redirects;
+    f.url = next;
+    return startFile(f);
+  }
   const bool incomplete = f.size >= 0 && f.have < f.size;
   if (reply->error() != QNetworkReply::NoError || incomplete) {
     const auto err = reply->error();
@@ -340,6 +424,12 @@ void HubDownloader::completeFile(FileState& f) {
 
 void HubDownloader::finishAll() {
   if (m_finished) return;
+  if (m_opt.patterns.isEmpty()) {
+    // A model folder was asked for: install it only when Glimpse can use it.
+    const auto info = blip::inspect_model_folder(m_staging.toStdString());
+    if (!info.usable)
+      return fail(tr("the downloaded files are not a usable model, so nothing was installed: %1").arg(QString::fromStdString(info.problem)));
+  }
   m_finished = true;
   // The staging folder becomes the model in one rename.
   if (QFileInfo::exists(m_target)) {

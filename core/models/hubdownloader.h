@@ -3,8 +3,12 @@
 // layout): {endpoint}/{repo}/resolve/{revision}/{file}, endpoint from HF_ENDPOINT when set.
 // Files go to a staging folder as NAME.part, resume with HTTP Range requests (also across
 // restarts), are checked against the Hub's LFS sha256 (size otherwise), renamed when complete,
-// and the staging folder becomes the model folder only when every file is there. Nothing
-// half-downloaded is ever used as a model.
+// and the staging folder becomes the model folder only when every file is there and (without
+// file patterns) inspect_model_folder calls it usable. Nothing half-downloaded or unusable is
+// ever installed. What a server sends is checked (docs/security.md): the repo id and every file
+// name of its list before they become paths, each file capped at its announced size, redirects
+// followed by hand (at most 10, never https -> http) and HF_TOKEN sent only to the endpoint's own
+// scheme, host and port, never after a redirect to another one.
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
@@ -12,6 +16,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
+#include <QUrl>
 
 class QNetworkReply;
 
@@ -49,6 +54,8 @@ class HubDownloader : public QObject {
     qint64 size = -1;      // expected, -1 unknown
     QString sha256;        // expected (LFS files), empty otherwise
     QString etag;          // identifies the version for resuming
+    QUrl url;              // where the next request goes (after redirects: the CDN)
+    int redirects = 0;
     qint64 have = 0;       // bytes in the .part file
     int attempts = 0;
     qint64 resumedFrom = 0;     // bytes already there when the current request started
@@ -70,8 +77,12 @@ class HubDownloader : public QObject {
   void stopTransfers();  // aborts every running request, keeping the .part files
   void finishAll();
   void emitProgress();
-  QNetworkRequest request(const QString& url) const;
-  QString fileUrl(const QString& name) const;
+  QNetworkRequest request(const QUrl& url) const;
+  void getList(const QUrl& url, int redirects);
+  // The Location of a 3xx reply resolved against its URL, or an empty URL with `error` set.
+  static QUrl redirectTarget(QNetworkReply* reply, int redirects, QString* error);
+  static bool isRedirect(int status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
+  QUrl fileUrl(const QString& name) const;
   QString partPath(const QString& name) const;
   static QString describeError(QNetworkReply* reply, int stallMs);
 

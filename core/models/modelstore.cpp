@@ -1,5 +1,6 @@
 #include "modelstore.h"
 
+#include <algorithm>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -7,11 +8,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include "blip.h"
+#include "checkpoint.h"
 #include "errors.h"
-#include "weights.h"
 
 static void initModelResources() { Q_INIT_RESOURCE(models); }
 
@@ -62,7 +64,67 @@ QString modelsDir() {
   return base + QStringLiteral("/Glimpse/models");
 }
 
-QString folderFor(const QString& repo) { return modelsDir() + QLatin1Char('/') + repo; }
+namespace {
+
+bool isValidNamePart(const QString& part) {
+  static const QRegularExpression kPart(QStringLiteral("^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$"));
+  return kPart.match(part).hasMatch() && !part.contains(QLatin1String("..")) && !part.contains(QLatin1String("--")) &&
+         !part.endsWith(QLatin1String(".git"));
+}
+
+[[noreturn]] void refuse(const QString& message) { throw ModelError(message.toStdString()); }
+
+// The canonical form of `path`: its deepest existing ancestor resolved, the rest appended.
+QString resolved(const QString& path) {
+  QString existing = QDir::cleanPath(path);
+  QStringList rest;
+  while (!QFileInfo::exists(existing) && !QFileInfo(existing).isSymLink()) {
+    const int slash = existing.lastIndexOf(QLatin1Char('/'));
+    if (slash <= 0) return QDir::cleanPath(path);
+    rest.prepend(existing.mid(slash + 1));
+    existing = existing.left(slash);
+  }
+  QString canonical = QFileInfo(existing).canonicalFilePath();
+  if (canonical.isEmpty()) canonical = existing;  // a dangling link: compared as written
+  for (const QString& r : rest) canonical += QLatin1Char('/') + r;
+  return canonical;
+}
+
+}  // namespace
+
+bool isValidRepoId(const QString& repo) {
+  const QStringList parts = repo.split(QLatin1Char('/'));
+  return parts.size() == 2 && isValidNamePart(parts[0]) && isValidNamePart(parts[1]);
+}
+
+bool isValidModelName(const QString& name) {
+  const QStringList parts = name.split(QLatin1Char('/'));
+  return (parts.size() == 1 || parts.size() == 2) && std::all_of(parts.begin(), parts.end(), isValidNamePart);
+}
+
+bool isSafeRelativePath(const QString& name) {
+  if (name.isEmpty() || name.toUtf8().size() > 1024 || name.startsWith(QLatin1Char('/'))) return false;
+  for (const QChar c : name)
+    if (c == QLatin1Char('\\') || c.unicode() < 0x20 || c.unicode() == 0x7f) return false;
+  for (const QString& part : name.split(QLatin1Char('/')))
+    if (part.isEmpty() || part == QLatin1String(".") || part == QLatin1String("..") || part.toUtf8().size() > 255) return false;
+  return true;
+}
+
+QString pathInside(const QString& root, const QString& relative) {
+  if (!isSafeRelativePath(relative)) refuse(QStringLiteral("refusing the path '%1': not a plain relative name").arg(relative));
+  const QString base = resolved(root);
+  const QString full = resolved(root + QLatin1Char('/') + relative);
+  if (!full.startsWith(base + QLatin1Char('/')))
+    refuse(QStringLiteral("refusing %1: it resolves to %2, outside %3").arg(relative, full, base));
+  return QDir::cleanPath(root + QLatin1Char('/') + relative);
+}
+
+QString folderFor(const QString& repo) {
+  if (!isValidModelName(repo))
+    refuse(QStringLiteral("'%1' is not a model name: use owner/name (letters, digits, '-', '_', '.') as on the Hub").arg(repo));
+  return pathInside(modelsDir(), repo);
+}
 
 InstalledModel describe(const QString& folder) {
   InstalledModel m;
@@ -84,7 +146,8 @@ QList<InstalledModel> installedModels() {
   QStringList folders;
   while (it.hasNext()) {
     const QString dir = QFileInfo(it.next()).absolutePath();
-    if (dir.contains(QStringLiteral(".download"))) continue;  // unfinished download
+    // Unfinished downloads and the previous copy of a replaced model are no models.
+    if (dir.contains(QStringLiteral(".download")) || dir.endsWith(QStringLiteral(".old"))) continue;
     folders << dir;
   }
   folders.sort();
@@ -97,7 +160,7 @@ QString importModel(const QString& source, const QString& name) {
   if (!src.isDir()) throw ModelError((source + QStringLiteral(" is not a folder")).toStdString());
   const InstalledModel check = describe(src.absoluteFilePath());
   if (!check.usable) throw ModelError(("cannot import " + source + ": " + check.problem).toStdString());
-  const QString target = folderFor(name.isEmpty() ? src.fileName() : name);
+  const QString target = folderFor(name.isEmpty() ? src.fileName() : name);  // checks the name
   if (QFileInfo::exists(target)) throw ModelError((target + QStringLiteral(" already exists")).toStdString());
   const QString staging = target + QStringLiteral(".download");
   QDir(staging).removeRecursively();
@@ -113,34 +176,31 @@ QString importModel(const QString& source, const QString& name) {
 }
 
 void removeModel(const QString& nameOrFolder) {
-  QString folder = QFileInfo(nameOrFolder).isAbsolute() ? QDir::cleanPath(nameOrFolder) : folderFor(nameOrFolder);
   const QString root = QDir::cleanPath(modelsDir());
-  if (!folder.startsWith(root + QLatin1Char('/')))
-    throw ModelError((folder + QStringLiteral(" is not in the models folder ") + root + QStringLiteral("; Glimpse removes only its own copies")).toStdString());
-  if (!QFileInfo(folder + QStringLiteral("/config.json")).exists()) throw ModelError(("no model at " + folder).toStdString());
-  if (!QDir(folder).removeRecursively()) throw ModelError(("cannot remove " + folder).toStdString());
-  QDir(folder + QStringLiteral(".download")).removeRecursively();
+  QString folder;
+  if (QFileInfo(nameOrFolder).isAbsolute()) {
+    folder = QDir::cleanPath(nameOrFolder);
+    if (!folder.startsWith(root + QLatin1Char('/')))
+      refuse(folder + QStringLiteral(" is not in the models folder ") + root + QStringLiteral("; Glimpse removes only its own copies"));
+    folder = pathInside(root, folder.mid(root.size() + 1));
+  } else {
+    folder = folderFor(nameOrFolder);  // refuses "../x" and other non-names
+  }
+  const QFileInfo info(folder);
+  if (info.isSymLink())
+    refuse(folder + QStringLiteral(" is a symbolic link; Glimpse removes only folders it made (remove the link yourself)"));
+  if (!QFileInfo(folder + QStringLiteral("/config.json")).exists()) refuse(QStringLiteral("no model at ") + folder);
+  if (!QDir(folder).removeRecursively()) refuse(QStringLiteral("cannot remove ") + folder);
+  const QString staging = folder + QStringLiteral(".download");
+  if (!QFileInfo(staging).isSymLink()) QDir(staging).removeRecursively();
 }
 
 QString convertToSafetensors(const QString& folder) {
-  const QString bin = folder + QStringLiteral("/pytorch_model.bin");
-  const QString out = folder + QStringLiteral("/model.safetensors");
-  if (!QFileInfo::exists(bin)) throw ModelError(("no pytorch_model.bin in " + folder).toStdString());
-  if (QFileInfo::exists(out)) throw ModelError((out + QStringLiteral(" already exists")).toStdString());
   try {
-    blip::TensorMap t = blip::load_pytorch_bin(bin.toStdString());
-    std::map<std::string, at::Tensor> keep;
-    for (auto& [name, tensor] : t.tensors) {
-      // Legacy buffers and tied aliases are not parameters; safetensors stores each tensor once.
-      if (name.size() >= 12 && name.compare(name.size() - 12, 12, "position_ids") == 0) continue;
-      if (name == "text_decoder.cls.predictions.decoder.bias" && t.tensors.count("text_decoder.cls.predictions.bias")) continue;
-      keep.emplace(name, tensor);
-    }
-    blip::save_safetensors(out.toStdString(), keep);
+    return QString::fromStdString(blip::convert_to_safetensors(folder.toStdString()).string());
   } catch (const blip::BlipError& e) {
     throw ModelError(e.what());
   }
-  return out;
 }
 
 }  // namespace glimpse::models

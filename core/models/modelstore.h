@@ -34,7 +34,22 @@ QStringList optionalModelFiles();
 
 // The models folder: $GLIMPSE_MODELS_DIR, else <XDG data>/Glimpse/models.
 QString modelsDir();
-// Folder of a Hub repo inside the models folder: <models>/<org>/<name>.
+
+// Names that come from people or servers are checked before they become paths (docs/security.md):
+// A Hub repo id: "owner/name", each part 1-96 of letters, digits, '-', '_', '.', starting and
+// ending with a letter or digit, no "..", "--" or ".git" ending (as huggingface_hub validates).
+bool isValidRepoId(const QString& repo);
+// The name of an installed model: a repo id or one such part ("mine").
+bool isValidModelName(const QString& name);
+// A file name from a server's file list: relative, '/'-separated parts without "", "." or "..",
+// no backslash or control character, at most 255 bytes a part and 1024 in all.
+bool isSafeRelativePath(const QString& name);
+// `root`/`relative` when it stays inside `root` after resolving symbolic links of the part that
+// exists; throws ModelError otherwise.
+QString pathInside(const QString& root, const QString& relative);
+
+// Folder of a model inside the models folder: <models>/<org>/<name>. Throws ModelError for a
+// name isValidModelName refuses.
 QString folderFor(const QString& repo);
 
 struct InstalledModel {
@@ -53,7 +68,8 @@ InstalledModel describe(const QString& folder);
 // Copies a folder (or the files given) into the models folder as `name` after checking it is a
 // usable BLIP checkpoint; returns the new folder. Throws ModelError saying what is missing.
 QString importModel(const QString& source, const QString& name = {});
-// Removes an installed model (refuses paths outside the models folder).
+// Removes an installed model: a name, or a folder inside the models folder (refuses anything that
+// resolves outside it, and symbolic links).
 void removeModel(const QString& nameOrFolder);
 // Writes model.safetensors beside pytorch_model.bin (same tensors, float32/half as stored) and
 // keeps the original. Returns the new file.

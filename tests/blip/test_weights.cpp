@@ -2,9 +2,13 @@
 // never a crash. Includes a mutation fuzz of the safetensors, pytorch_model.bin and config parsers.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cmath>
 #include <fstream>
 #include <random>
 
+#include "blip.h"
+#include "checkpoint.h"
 #include "configuration_blip.h"
 #include "errors.h"
 #include "golden.h"
@@ -304,6 +308,364 @@ TEST(BlipModelLoad, HeadsFollowConfigAndCheckpoint) {
   EXPECT_EQ(bin->heads(), (std::vector<std::string>{"BlipForConditionalGeneration"}));
   const std::string msg = message_of([&] { bin->match({}, {"x"}); });
   EXPECT_NE(msg.find("no image-text matching head"), std::string::npos) << msg;
+}
+
+
+// ---- Hostile checkpoints and configs (issue 11): every one refused in words, none crashes ----
+
+void put16(std::string& s, uint16_t v) { s += static_cast<char>(v & 0xFF); s += static_cast<char>(v >> 8); }
+void put32(std::string& s, uint32_t v) { for (int i = 0; i < 4; ++i) s += static_cast<char>((v >> (8 * i)) & 0xFF); }
+
+// A ZIP of stored entries, as torch.save writes them (CRCs left 0: the reader does not check them).
+std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::string out, dir;
+  for (const auto& [name, data] : entries) {
+    const uint32_t offset = static_cast<uint32_t>(out.size());
+    put32(out, 0x04034b50); put16(out, 20); put16(out, 0); put16(out, 0); put16(out, 0); put16(out, 0);
+    put32(out, 0); put32(out, static_cast<uint32_t>(data.size())); put32(out, static_cast<uint32_t>(data.size()));
+    put16(out, static_cast<uint16_t>(name.size())); put16(out, 0);
+    out += name + data;
+    put32(dir, 0x02014b50); put16(dir, 20); put16(dir, 20); put16(dir, 0); put16(dir, 0); put16(dir, 0); put16(dir, 0);
+    put32(dir, 0); put32(dir, static_cast<uint32_t>(data.size())); put32(dir, static_cast<uint32_t>(data.size()));
+    put16(dir, static_cast<uint16_t>(name.size())); put16(dir, 0); put16(dir, 0); put16(dir, 0); put16(dir, 0); put32(dir, 0);
+    put32(dir, offset);
+    dir += name;
+  }
+  const uint32_t cd_offset = static_cast<uint32_t>(out.size());
+  out += dir;
+  put32(out, 0x06054b50); put16(out, 0); put16(out, 0);
+  put16(out, static_cast<uint16_t>(entries.size())); put16(out, static_cast<uint16_t>(entries.size()));
+  put32(out, static_cast<uint32_t>(dir.size())); put32(out, cd_offset); put16(out, 0);
+  return out;
+}
+
+std::string bin_with_pickle(const std::string& pickle) { return stored_zip({{"archive/data.pkl", pickle}, {"archive/version", "3\n"}}); }
+
+TEST(Pickle, DeepNestingIsRefusedWithoutOverflowingTheStack) {
+  TempDir dir;
+  // The reviewer's file: 200000 EMPTY_LIST, then 199999 APPEND, each list into the one below.
+  const std::string lists = "\x80\x02" + std::string(200000, ']') + std::string(199999, 'a') + ".";
+  // The same through tuples (TUPLE1) and through MARK ... APPENDS.
+  const std::string tuples = "\x80\x02" + std::string(1, ')') + std::string(200000, '\x85') + ".";
+  std::string appends = "\x80\x02";
+  for (int i = 0; i < 100000; ++i) appends += "](";
+  for (int i = 0; i < 99999; ++i) appends += "e";
+  appends += "e.";
+  for (const auto& [name, pkl] : std::vector<std::pair<std::string, std::string>>{{"lists", lists}, {"tuples", tuples}, {"appends", appends}}) {
+    const auto p = dir.write(name + ".bin", bin_with_pickle(pkl));
+    const std::string msg = message_of([&] { load_pytorch_bin(p); });
+    EXPECT_NE(msg.find("levels deep"), std::string::npos) << name << ": " << msg;
+    EXPECT_NE(message_of([&] { read_checkpoint_index(p); }).find("levels deep"), std::string::npos) << name;
+  }
+  // As a model folder: inspect (models list, verify, the settings page) says what is wrong.
+  for (const char* f : {"config.json", "vocab.txt"}) std::filesystem::copy_file(kTiny / f, dir.path() / f);
+  std::filesystem::copy_file(dir.path() / "lists.bin", dir.path() / "pytorch_model.bin");
+  const auto info = inspect_model_folder(dir.path());
+  EXPECT_FALSE(info.usable);
+  EXPECT_NE(info.problem.find("levels deep"), std::string::npos) << info.problem;
+}
+
+TEST(Pickle, RecursiveAndOversizedStructuresAreRefused) {
+  TempDir dir;
+  // A list appended to itself (BINPUT 0, BINGET 0, APPEND), and two lists inside each other.
+  const std::string self("\x80\x02]q\x00h\x00" "a.", 9);
+  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("self.bin", bin_with_pickle(self))); }).find("inside itself"), std::string::npos);
+  const std::string mutual("\x80\x02]q\x00]q\x01h\x00" "aa.", 13);  // L1.append(L0), then L0.append(L1)
+  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("mutual.bin", bin_with_pickle(mutual))); }).find("already placed"), std::string::npos);
+  // Millions of values from a few MB of pickle.
+  std::string many = "\x80\x02]";
+  for (int i = 0; i < 1100000; ++i) many += "Na";
+  many += ".";
+  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("many.bin", bin_with_pickle(many))); }).find("values"), std::string::npos);
+  // A shallow list is no state dict: refused in words.
+  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("list.bin", bin_with_pickle("\x80\x02]N" "a."))); }).find("state dict"),
+            std::string::npos);
+}
+
+TEST(PytorchBin, NaNWeightsAreRefusedWithTheTensorName) {
+  TempDir dir;
+  std::string bytes = read_bytes(kTiny / "caption_bin" / "pytorch_model.bin");
+  const auto w = load_pytorch_bin(kTiny / "caption_bin" / "pytorch_model.bin");
+  const std::string name = "text_decoder.bert.embeddings.LayerNorm.weight";
+  const at::Tensor t = w.tensors.at(name).contiguous();
+  const std::string data(static_cast<const char*>(t.data_ptr()), static_cast<size_t>(t.numel()) * 4);
+  const size_t at = bytes.find(data);
+  ASSERT_NE(at, std::string::npos);
+  const float nan = std::nanf("");
+  bytes.replace(at + 4, 4, std::string(reinterpret_cast<const char*>(&nan), 4));
+  const std::string msg = message_of([&] { load_pytorch_bin(dir.write("nan.bin", bytes)); });
+  EXPECT_NE(msg.find(name), std::string::npos) << msg;
+  EXPECT_NE(msg.find("1 NaN or infinite value"), std::string::npos) << msg;
+}
+
+TEST(Safetensors, NaNAndInfinityAreRefusedWithTheTensorName) {
+  TempDir dir;
+  const float f32[2] = {1.0f, std::numeric_limits<float>::infinity()};
+  const uint16_t f16[2] = {0x3C00, 0x7E00};  // 1.0, NaN
+  nlohmann::json h32 = {{"bad", {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {0, 8}}}}};
+  nlohmann::json h16 = {{"half", {{"dtype", "F16"}, {"shape", {2}}, {"data_offsets", {0, 4}}}}};
+  std::string m = message_of([&] { load_safetensors(dir.write("a", safetensors(h32, std::string(reinterpret_cast<const char*>(f32), 8)))); });
+  EXPECT_NE(m.find("tensor 'bad' holds 1 NaN or infinite value"), std::string::npos) << m;
+  m = message_of([&] { load_safetensors(dir.write("b", safetensors(h16, std::string(reinterpret_cast<const char*>(f16), 4)))); });
+  EXPECT_NE(m.find("tensor 'half' holds 1 NaN or infinite value"), std::string::npos) << m;
+}
+
+TEST(Safetensors, TensorsMustTileTheDataAsHuggingFaceRequires) {
+  TempDir dir;
+  const std::string data(16, '\0');
+  auto entry = [](uint64_t b, uint64_t e) {
+    return nlohmann::json{{"dtype", "F32"}, {"shape", {(e - b) / 4}}, {"data_offsets", {b, e}}};
+  };
+  // overlapping
+  std::string m = message_of([&] { load_safetensors(dir.write("o", safetensors({{"a", entry(0, 12)}, {"b", entry(8, 16)}}, data))); });
+  EXPECT_NE(m.find("overlaps"), std::string::npos) << m;
+  // the same bytes twice
+  m = message_of([&] { load_safetensors(dir.write("s", safetensors({{"a", entry(0, 8)}, {"b", entry(0, 8)}, {"c", entry(8, 16)}}, data))); });
+  EXPECT_NE(m.find("overlaps"), std::string::npos) << m;
+  // a gap
+  m = message_of([&] { load_safetensors(dir.write("g", safetensors({{"a", entry(0, 4)}, {"b", entry(8, 16)}}, data))); });
+  EXPECT_NE(m.find("belong to no tensor"), std::string::npos) << m;
+  // trailing bytes
+  m = message_of([&] { load_safetensors(dir.write("t.safetensors", safetensors({{"a", entry(0, 8)}}, data))); });
+  EXPECT_NE(m.find("after the last tensor"), std::string::npos) << m;
+  // a duplicate tensor name and a duplicate field (nlohmann would keep the last one silently)
+  const std::string dup = R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})";
+  std::string raw(8, '\0');
+  raw[0] = static_cast<char>(dup.size());
+  m = message_of([&] { load_safetensors(dir.write("d", raw + dup + data)); });
+  EXPECT_NE(m.find("'a' appears twice"), std::string::npos) << m;
+  const std::string dupfield = R"({"a":{"dtype":"F32","shape":[4],"shape":[2],"data_offsets":[0,16]}})";
+  raw[0] = static_cast<char>(dupfield.size());
+  m = message_of([&] { load_safetensors(dir.write("f", raw + dupfield + data)); });
+  EXPECT_NE(m.find("'shape' appears twice"), std::string::npos) << m;
+  // metadata must be strings
+  m = message_of([&] { load_safetensors(dir.write("m", safetensors({{"__metadata__", {{"format", 1}}}, {"a", entry(0, 16)}}, data))); });
+  EXPECT_NE(m.find("__metadata__"), std::string::npos) << m;
+  // Misaligned float32 data (a header length not a multiple of 4) is read correctly, copied.
+  const float v[2] = {1.5f, -2.0f};
+  std::string h = nlohmann::json{{"a", entry(0, 8)}}.dump() + " ";  // odd length
+  std::string file(8, '\0');
+  file[0] = static_cast<char>(h.size());
+  const auto w = load_safetensors(dir.write("mis", file + h + std::string(reinterpret_cast<const char*>(v), 8)));
+  EXPECT_EQ(w.tensors.at("a")[1].item<float>(), -2.0f);
+  // The index (inspect, models verify) applies the same rules: a truncated file is no model.
+  EXPECT_NE(message_of([&] { read_checkpoint_index(dir.path() / "t.safetensors"); }).find("after the last tensor"), std::string::npos);
+}
+
+TEST(Config, IntegersAreReadWholeAndBounded) {
+  auto msg = [](const std::string& text) { return message_of([&] { parse_blip_config(text); }); };
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":4294967312}})").find("out of range"), std::string::npos);
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":-4294967295}})").find("out of range"), std::string::npos);
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":12.5}})").find("must be an integer"), std::string::npos);
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":true}})").find("wrong type"), std::string::npos);
+  EXPECT_EQ(parse_blip_config(R"({"model_type":"blip","text_config":{"num_hidden_layers":6.0}})").text_config.num_hidden_layers, 6);
+  for (const char* bomb : {R"({"model_type":"blip","text_config":{"num_hidden_layers":1000000000}})",
+                           R"({"model_type":"blip","vision_config":{"num_hidden_layers":100000}})",
+                           R"({"model_type":"blip","text_config":{"vocab_size":2000000000}})",
+                           R"({"model_type":"blip","text_config":{"max_position_embeddings":100000000}})",
+                           R"({"model_type":"blip","vision_config":{"image_size":65536}})",
+                           R"({"model_type":"blip","vision_config":{"image_size":8192,"patch_size":8}})",
+                           R"({"model_type":"blip","image_text_hidden_size":1000000})"})
+    EXPECT_NE(msg(bomb).find("more than Glimpse supports"), std::string::npos) << bomb << ": " << msg(bomb);
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"bos_token_id":40000}})").find("not an id of the vocabulary"), std::string::npos);
+  EXPECT_NE(message_of([] { parse_image_processor_config(R"({"size": 4294967680})"); }).find("out of range"), std::string::npos);
+  EXPECT_NE(message_of([] { parse_image_processor_config(R"({"size": {"height": 4294967680, "width": 384}})"); }).find("out of range"),
+            std::string::npos);
+}
+
+// A model folder copied from the tiny model, with one file replaced.
+struct ModelCopy : TempDir {
+  ModelCopy() {
+    for (const char* f : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "special_tokens_map.json",
+                          "tokenizer_config.json", "model.safetensors"})
+      std::filesystem::copy_file(kTiny / f, path() / f);
+  }
+  void edit_config(const std::function<void(nlohmann::json&)>& change) const {
+    auto j = nlohmann::json::parse(read_bytes(path() / "config.json"));
+    change(j);
+    write("config.json", j.dump());
+  }
+};
+
+TEST(Config, SizesAreCheckedAgainstTheWeightsBeforeAnythingIsBuilt) {
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
+      {[](nlohmann::json& j) { j["text_config"]["num_hidden_layers"] = 200; }, "text_config.num_hidden_layers is 200 but the weights hold 2"},
+      {[](nlohmann::json& j) { j["vision_config"]["num_hidden_layers"] = 256; }, "vision_config.num_hidden_layers is 256 but the weights hold 2"},
+      {[](nlohmann::json& j) { j["text_config"]["vocab_size"] = 30600; }, "word_embeddings.weight: got [30524, 16] expected [30600, 16]"},
+      {[](nlohmann::json& j) { j["text_config"]["max_position_embeddings"] = 60000; }, "position_embeddings.weight: got [64, 16] expected [60000, 16]"},
+      {[](nlohmann::json& j) { j["vision_config"]["image_size"] = 1024; }, "position_embedding: got [1, 17, 16] expected [1, 4097, 16]"},
+      {[](nlohmann::json& j) { j["text_config"]["intermediate_size"] = 60000; }, "intermediate.dense.weight: got [36, 16] expected [60000, 16]"},
+  };
+  for (const auto& [change, expected] : cases) {
+    ModelCopy dir;
+    dir.edit_config(change);
+    if (expected.find("position_embedding:") != std::string::npos)  // the processor must agree with the config
+      dir.write("preprocessor_config.json", R"({"size": {"height": 1024, "width": 1024}})");
+    const auto start = std::chrono::steady_clock::now();
+    const std::string msg = message_of([&] { glimpse::blip::BlipModel::load(dir.path()); });
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_NE(msg.find(expected), std::string::npos) << msg;
+    EXPECT_LT(seconds, 5.0) << msg;
+    const auto info = inspect_model_folder(dir.path());
+    EXPECT_FALSE(info.usable);
+    EXPECT_NE(info.problem.find(expected), std::string::npos) << info.problem;
+  }
+}
+
+TEST(Checkpoint, OneHeadRuleForLoadInspectAndTheModelManager) {
+  const std::vector<std::string> none;
+  auto names = [](std::initializer_list<const char*> n) { return std::vector<std::string>(n.begin(), n.end()); };
+  EXPECT_EQ(detect_heads(none, names({"text_decoder.x"})).class_names(), names({"BlipForConditionalGeneration"}));
+  EXPECT_EQ(detect_heads(none, names({"text_decoder.x", "text_encoder.y"})).class_names(),
+            names({"BlipForConditionalGeneration", "BlipForQuestionAnswering"}));
+  for (const char* part : {"itm_head.weight", "vision_proj.weight", "text_proj.weight"})
+    EXPECT_EQ(detect_heads(none, names({part})).class_names(), names({"BlipForImageTextRetrieval"})) << part;
+  EXPECT_EQ(detect_heads(names({"BlipForQuestionAnswering"}), names({"text_decoder.x", "text_encoder.y", "itm_head.w"})).class_names(),
+            names({"BlipForQuestionAnswering"}));
+  EXPECT_FALSE(detect_heads(none, names({"vision_model.x"})).any());
+  // Load and inspect agree on every folder of the test data.
+  for (const auto& dir : {kTiny, kTiny / "caption_bin"}) {
+    const auto info = inspect_model_folder(dir);
+    ASSERT_TRUE(info.usable) << info.problem;
+    EXPECT_EQ(info.heads, glimpse::blip::BlipModel::load(dir)->heads()) << dir;
+  }
+  // A checkpoint with the ITC projections but no ITM head: both call it a retrieval checkpoint, and
+  // the strict loader names what is missing.
+  ModelCopy dir;
+  auto w = load_safetensors(kTiny / "model.safetensors");
+  std::map<std::string, at::Tensor> keep;
+  for (auto& [n, t] : w.tensors)
+    if (n.rfind("itm_head.", 0) != 0) keep.emplace(n, t.clone());
+  save_safetensors(dir.path() / "model.safetensors", keep);
+  const auto info = inspect_model_folder(dir.path());
+  EXPECT_EQ(info.heads, names({"BlipForConditionalGeneration", "BlipForQuestionAnswering", "BlipForImageTextRetrieval"}));
+  LoadOptions only_retrieval;
+  only_retrieval.captioning = only_retrieval.question_answering = false;
+  const std::string msg = message_of([&] { glimpse::blip::BlipModel::load(dir.path(), only_retrieval); });
+  EXPECT_NE(msg.find("itm_head.weight"), std::string::npos) << msg;
+}
+
+TEST(Checkpoint, ConversionDropsLegacyBuffersAndAliasesOnce) {
+  TempDir dir;
+  for (const auto& f : std::filesystem::directory_iterator(kTiny / "caption_bin")) std::filesystem::copy_file(f.path(), dir.path() / f.path().filename());
+  // Legacy buffers and the decoder.bias alias (older transformers versions saved both) are dropped.
+  auto w = load_pytorch_bin(dir.path() / "pytorch_model.bin");
+  const auto out = convert_to_safetensors(dir.path());
+  const auto index = read_checkpoint_index(out);
+  for (const auto& [name, info] : index) {
+    EXPECT_FALSE(is_legacy_buffer(name)) << name;
+    EXPECT_NE(name, "text_decoder.cls.predictions.decoder.bias");
+  }
+  size_t kept = 0;
+  for (const auto& [name, t] : w.tensors) kept += !is_legacy_buffer(name) && name != "text_decoder.cls.predictions.decoder.bias";
+  EXPECT_EQ(index.size(), kept);
+  EXPECT_NE(message_of([&] { convert_to_safetensors(dir.path()); }).find("already exists"), std::string::npos);
+}
+
+TEST(Inspect, TruncatedWeightsAreNotUsable) {
+  ModelCopy dir;
+  const std::string full = read_bytes(kTiny / "model.safetensors");
+  dir.write("model.safetensors", full.substr(0, full.size() - 100));
+  const auto info = inspect_model_folder(dir.path());
+  EXPECT_FALSE(info.usable);
+  EXPECT_NE(info.problem.find("truncated"), std::string::npos) << info.problem;
+}
+
+TEST(Tokenizer, VocabularyFarSmallerThanTheModelIsRefused) {
+  ModelCopy dir;
+  // 200 lines of vocab.txt, with added_tokens.json still naming [DEC] = 30522 and [ENC] = 30523:
+  // the ids between would all decode to [UNK].
+  const std::string vocab = read_bytes(kTiny / "vocab.txt");
+  size_t cut = 0;
+  for (int i = 0; i < 200; ++i) cut = vocab.find('\n', cut) + 1;
+  dir.write("vocab.txt", vocab.substr(0, cut));
+  const std::string msg = message_of([&] { glimpse::blip::BlipModel::load(dir.path()); });
+  EXPECT_NE(msg.find("it has 202 tokens but the model produces ids up to 30523"), std::string::npos) << msg;
+  EXPECT_NE(inspect_model_folder(dir.path()).problem.find("mostly [UNK]"), std::string::npos);
+}
+
+TEST(Tokenizer, TokenizerConfigIsReadAsTransformersReadsIt) {
+  ModelCopy dir;
+  dir.write("tokenizer_config.json", "{\"do_lower_case\": false,");
+  std::string msg = message_of([&] { BertTokenizer::from_folder(dir.path()); });
+  EXPECT_NE(msg.find("tokenizer_config.json is not valid JSON"), std::string::npos) << msg;
+  EXPECT_FALSE(inspect_model_folder(dir.path()).usable);
+  // BertTokenizer(do_lower_case=False).tokenize("Hello world") on BERT's uncased vocabulary gives
+  // ['[UNK]', 'world']: "Hello" is not lowered and the vocabulary has no capitals.
+  dir.write("tokenizer_config.json", R"({"do_lower_case": false})");
+  EXPECT_EQ(BertTokenizer::from_folder(dir.path()).tokenize("Hello world"), (std::vector<std::string>{"[UNK]", "world"}));
+  dir.write("tokenizer_config.json", R"({"do_lower_case": true})");
+  EXPECT_EQ(BertTokenizer::from_folder(dir.path()).tokenize("Hello world"), (std::vector<std::string>{"hello", "world"}));
+  // Lower-cased without accent stripping: "café" keeps its é (BasicTokenizer with strip_accents=False).
+  dir.write("tokenizer_config.json", R"({"do_lower_case": true, "strip_accents": false})");
+  const auto kept = BertTokenizer::from_folder(dir.path()).tokenize("Café");
+  dir.write("tokenizer_config.json", R"({"do_lower_case": true})");
+  EXPECT_EQ(BertTokenizer::from_folder(dir.path()).tokenize("Café"), (std::vector<std::string>{"cafe"}));
+  EXPECT_NE(kept, (std::vector<std::string>{"cafe"}));
+  for (const char* bad : {R"({"do_lower_case": "no"})", R"({"do_basic_tokenize": false})", R"({"tokenizer_class": "GPT2Tokenizer"})", "[]"}) {
+    dir.write("tokenizer_config.json", bad);
+    EXPECT_NE(message_of([&] { BertTokenizer::from_folder(dir.path()); }), "<no error>") << bad;
+  }
+}
+
+TEST(BlipModelLoad, NaNWeightsAreRefused) {
+  ModelCopy dir;
+  auto w = load_safetensors(kTiny / "model.safetensors");
+  std::map<std::string, at::Tensor> tensors;
+  for (auto& [n, t] : w.tensors) tensors.emplace(n, t.clone());
+  tensors.at("vision_model.post_layernorm.weight")[3] = std::numeric_limits<float>::quiet_NaN();
+  save_safetensors(dir.path() / "model.safetensors", tensors);
+  const std::string msg = message_of([&] { glimpse::blip::BlipModel::load(dir.path()); });
+  EXPECT_NE(msg.find("tensor 'vision_model.post_layernorm.weight' holds 1 NaN or infinite value"), std::string::npos) << msg;
+}
+
+
+// Every seed of tests/fuzz/corpus: valid_* are read, bad_* refused with a BlipError; none crashes.
+const std::filesystem::path kCorpus = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / ".." / "fuzz" / "corpus";
+
+void run_corpus(const std::string& kind, const std::function<void(const std::filesystem::path&)>& read) {
+  int seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kCorpus / kind)) {
+    const std::string name = entry.path().filename().string();
+    const bool valid = name.rfind("valid_", 0) == 0;
+    if (!valid && name.rfind("bad_", 0) != 0) continue;
+    ++seeds;
+    const std::string msg = message_of([&] { read(entry.path()); });
+    if (valid) EXPECT_EQ(msg, "<no error>") << kind << "/" << name;
+    else EXPECT_NE(msg, "<no error>") << kind << "/" << name;
+  }
+  EXPECT_GE(seeds, 3) << kind;
+}
+
+TEST(Fuzz, CorpusSafetensors) { run_corpus("safetensors", [](const auto& p) { load_safetensors(p); }); }
+
+TEST(Fuzz, CorpusPickle) {
+  TempDir dir;
+  run_corpus("pickle", [&](const auto& p) {
+    load_pytorch_bin(dir.write("seed.bin", stored_zip({{"archive/data.pkl", read_bytes(p)}, {"archive/data/0", std::string(16, '\0')},
+                                                       {"archive/version", "3\n"}})));
+  });
+}
+
+TEST(Fuzz, CorpusConfig) {
+  run_corpus("config", [](const auto& p) {
+    if (p.filename().string().find("preprocessor") != std::string::npos) parse_image_processor_config(read_bytes(p));
+    else parse_blip_config(read_bytes(p));
+  });
+}
+
+TEST(Fuzz, CorpusTokenizer) {
+  run_corpus("tokenizer", [](const auto& p) {
+    TempDir dir;
+    for (const char* f : {"vocab.txt", "added_tokens.json", "tokenizer_config.json"}) std::filesystem::copy_file(kTiny / f, dir.path() / f);
+    const std::string name = p.filename().string();
+    const char* target = name.find("added_tokens") != std::string::npos ? "added_tokens.json"
+                         : name.find("vocab") != std::string::npos  ? "vocab.txt"
+                                                                    : "tokenizer_config.json";
+    std::filesystem::remove(dir.path() / target);
+    std::filesystem::copy_file(p, dir.path() / target);
+    BertTokenizer::from_folder(dir.path()).encode("A photo of a Café, 猫.");
+  });
 }
 
 TEST(BlipModelLoad, MissingWeightsAndConfigAreClearErrors) {

@@ -3,7 +3,8 @@
 // folder: /api/models/{repo}/revision/{rev}, /{repo}/resolve/{rev}/{file} (LFS files answer 302
 // to /cdn/{file} with X-Linked-Size and X-Linked-Etag = sha256, like the Hub) and /cdn/{file}
 // with Range support. Faults can be switched on: a dropped connection, a corrupted byte, a
-// stall, a 404.
+// stall, a 404, a size announced smaller than what is sent, a hostile file list; LFS files can
+// be redirected to a second server (another port: another origin, as the Hub's CDN is).
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -27,6 +28,11 @@ class HubServer : public QObject {
   QStringList missing;         // resolve answers 404 for these
   QStringList rangeHeaders;    // Range headers seen on /cdn
   int cdnRequests = 0;
+  QString cdnEndpoint;         // set: LFS files redirect to <cdnEndpoint>/cdn/NAME (absolute URL)
+  QStringList extraListed;     // names added to the API file list (hostile names)
+  QByteArray apiBody;          // set: the API answers this instead of the file list
+  qint64 announceLess = 0;     // X-Linked-Size says this many bytes fewer than /cdn sends
+  QList<QPair<QString, QByteArray>> authorizations;  // (path, Authorization header) of every request
 
   explicit HubServer(const QString& modelFolder) : folder(modelFolder) {
     connect(&m_server, &QTcpServer::newConnection, this, [this] {
@@ -53,8 +59,10 @@ class HubServer : public QObject {
     const QByteArray method = first.value(0);
     const QString path = QString::fromUtf8(QByteArray::fromPercentEncoding(first.value(1)));
     QByteArray range;
-    for (const QByteArray& l : lines)
+    for (const QByteArray& l : lines) {
       if (l.toLower().startsWith("range:")) range = l.mid(6).trimmed();
+      if (l.toLower().startsWith("authorization:")) authorizations.append({path, l.mid(14).trimmed()});
+    }
     handle(s, method, path, range);
   }
 
@@ -75,7 +83,8 @@ class HubServer : public QObject {
     if (path.startsWith(apiPrefix)) {
       QJsonArray siblings;
       for (const QString& f : QDir(folder).entryList(QDir::Files)) siblings.append(QJsonObject{{QStringLiteral("rfilename"), f}});
-      for (const QString& m : missing) siblings.append(QJsonObject{{QStringLiteral("rfilename"), m}});
+      for (const QString& m : missing + extraListed) siblings.append(QJsonObject{{QStringLiteral("rfilename"), m}});
+      if (!apiBody.isEmpty()) return reply(s, 200, "OK", {{"Content-Type", "application/json"}}, apiBody, head);
       const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("id"), repo}, {QStringLiteral("siblings"), siblings}}).toJson();
       return reply(s, 200, "OK", {{"Content-Type", "application/json"}}, body, head);
     }
@@ -87,7 +96,7 @@ class HubServer : public QObject {
       const QByteArray data = f.readAll();
       if (isLfs(name)) {
         return reply(s, 302, "Found",
-                     {{"Location", ("/cdn/" + name).toUtf8()}, {"X-Linked-Size", QByteArray::number(data.size())},
+                     {{"Location", (cdnEndpoint + "/cdn/" + name).toUtf8()}, {"X-Linked-Size", QByteArray::number(data.size() - announceLess)},
                       {"X-Linked-Etag", "\"" + sha256(data).toLatin1() + "\""}, {"ETag", "\"" + sha256(data).toLatin1() + "\""}},
                      {}, head);
       }

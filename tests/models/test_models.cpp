@@ -6,11 +6,15 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QTest>
 #include <QNetworkProxy>
 #include <QNetworkProxyFactory>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "blip.h"
@@ -276,6 +280,265 @@ TEST(ModelsCli, DownloadThroughHfEndpoint) {
   ASSERT_TRUE(v.waitForFinished(30000));
   EXPECT_EQ(v.exitCode(), 0) << v.readAllStandardError().toStdString();
   EXPECT_TRUE(v.readAllStandardOutput().startsWith("ok: "));
+}
+
+
+// ---- Hostile servers and names (issue 11): nothing written or deleted outside its place ----
+
+// Every file under `root`, as relative paths.
+QStringList filesUnder(const QString& root) {
+  QStringList out;
+  QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+  while (it.hasNext()) out << QDir(root).relativeFilePath(it.next());
+  out.sort();
+  return out;
+}
+
+TEST(HubDownload, TokenGoesToTheEndpointOnlyNeverAfterARedirectToAnotherHost) {
+  QTemporaryDir dir;
+  const QString served = servedFolder(dir);
+  HubServer server(served), cdn(served);  // two ports on 127.0.0.1: two origins
+  server.cdnEndpoint = cdn.endpoint();
+  qputenv("HF_TOKEN", "hf_secret_token");
+  const QString target = dir.filePath("models/tiny");
+  const Result r = download(server, target);
+  qunsetenv("HF_TOKEN");
+  ASSERT_TRUE(r.ok) << r.error.toStdString();
+  EXPECT_GT(cdn.cdnRequests, 0);  // the weights came from the other server
+  EXPECT_TRUE(cdn.authorizations.isEmpty()) << cdn.authorizations.front().first.toStdString();
+  ASSERT_FALSE(server.authorizations.isEmpty());
+  for (const auto& [path, value] : server.authorizations) EXPECT_EQ(value, QByteArray("Bearer hf_secret_token")) << path.toStdString();
+  EXPECT_EQ(captionOf(target), captionOf(kTiny));
+}
+
+TEST(HubDownload, FileNamesFromTheServerCannotLeaveTheModelFolder) {
+  QTemporaryDir dir;
+  HubServer server(servedFolder(dir));
+  const QStringList before = filesUnder(dir.path());
+  for (const QString& name : {QStringLiteral("../evil.json"), QStringLiteral("../../evil.json"), QStringLiteral("a/../../evil.json"),
+                              QStringLiteral("/tmp/evil.json"), QStringLiteral("./x.json"), QStringLiteral("a//b.json"),
+                              QStringLiteral("..\\evil.json"), QStringLiteral("a/\nb.json"), QStringLiteral("..")}) {
+    server.extraListed = {name};
+    DownloadOptions o;
+    o.patterns = {name, QStringLiteral("*"), QStringLiteral("*/*"), QStringLiteral("*/*/*")};
+    const Result r = download(server, dir.filePath("models/org/m"), o);
+    EXPECT_FALSE(r.ok) << name.toStdString();
+    EXPECT_TRUE(r.error.contains(QStringLiteral("unsafe file name"))) << name.toStdString() << ": " << r.error.toStdString();
+  }
+  QStringList after = filesUnder(dir.path());
+  after.removeIf([](const QString& f) { return f.startsWith(QLatin1String("models/")); });
+  EXPECT_EQ(after, before);  // nothing new outside the models folder
+  EXPECT_TRUE(filesUnder(dir.filePath("models")).filter(QStringLiteral("evil")).isEmpty());
+  // Without patterns the hostile names are simply not wanted: the model downloads.
+  server.extraListed = {QStringLiteral("../evil.json")};
+  const Result ok = download(server, dir.filePath("models/org/ok"));
+  EXPECT_TRUE(ok.ok) << ok.error.toStdString();
+}
+
+TEST(HubDownload, ServerSendingMoreThanItAnnouncedIsStopped) {
+  QTemporaryDir dir;
+  HubServer server(servedFolder(dir));
+  server.announceLess = 1000;
+  const QString target = dir.filePath("models/tiny");
+  const Result r = download(server, target);
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.error.contains(QStringLiteral("more than the"))) << r.error.toStdString();
+  EXPECT_FALSE(QFileInfo::exists(target));
+  EXPECT_LE(QFileInfo(target + ".download/model.safetensors.part").size(), QFileInfo(kTiny + "/model.safetensors").size() - 1000);
+}
+
+TEST(HubDownload, InvalidFileListAndRepoIdsAreClearErrors) {
+  QTemporaryDir dir;
+  HubServer server(servedFolder(dir));
+  server.apiBody = "<html>not json</html>";
+  Result r = download(server, dir.filePath("models/a"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.error.contains(QStringLiteral("not the Hub's JSON"))) << r.error.toStdString();
+  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  const QStringList before = filesUnder(dir.path());
+  for (const QString& repo : {QStringLiteral("x/../../victim"), QStringLiteral("../victim"), QStringLiteral("a/b/c"), QStringLiteral("a"),
+                              QStringLiteral(".a/b"), QStringLiteral("a/-b"), QStringLiteral("a/b..c"), QStringLiteral("a/b--c"),
+                              QStringLiteral("a/b.git"), QStringLiteral("a/") + QString(97, QLatin1Char('x')), QStringLiteral("a/b c")}) {
+    DownloadOptions o;
+    o.endpoint = server.endpoint();
+    HubDownloader d(repo, o);
+    QSignalSpy finished(&d, &HubDownloader::finished);
+    d.start();
+    if (finished.isEmpty()) finished.wait(10000);
+    ASSERT_FALSE(finished.isEmpty()) << repo.toStdString();
+    EXPECT_FALSE(finished[0][0].toBool());
+    EXPECT_TRUE(finished[0][1].toString().contains(QStringLiteral("not a Hub repo id"))) << finished[0][1].toString().toStdString();
+  }
+  EXPECT_EQ(filesUnder(dir.path()), before);
+  EXPECT_TRUE(glimpse::models::isValidRepoId(QStringLiteral("Salesforce/blip-image-captioning-base")));
+  EXPECT_TRUE(glimpse::models::isValidRepoId(QStringLiteral("a_b/c.d-1")));
+  qunsetenv("GLIMPSE_MODELS_DIR");
+}
+
+TEST(HubDownload, UnusableFolderIsNotInstalled) {
+  QTemporaryDir dir;
+  const QString served = servedFolder(dir);
+  // A 200-token vocabulary for a 30524-token model.
+  QFile vocab(served + "/vocab.txt");
+  ASSERT_TRUE(vocab.open(QIODevice::ReadOnly));
+  QList<QByteArray> lines = vocab.readAll().split('\n').mid(0, 200);
+  vocab.close();
+  QFile(served + "/vocab.txt").remove();
+  QFile out(served + "/vocab.txt");
+  ASSERT_TRUE(out.open(QIODevice::WriteOnly));
+  out.write(lines.join('\n') + '\n');
+  out.close();
+  HubServer server(served);
+  const QString target = dir.filePath("models/tiny");
+  const Result r = download(server, target);
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.error.contains(QStringLiteral("nothing was installed"))) << r.error.toStdString();
+  EXPECT_TRUE(r.error.contains(QStringLiteral("[UNK]"))) << r.error.toStdString();
+  EXPECT_FALSE(QFileInfo::exists(target));
+  // The CLI says so with the model error code.
+  QProcess p;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models2"));
+  p.setProcessEnvironment(env);
+  QSignalSpy done(&p, &QProcess::finished);
+  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"models", "download", "--endpoint", server.endpoint(), server.repo});
+  ASSERT_TRUE(done.wait(60000));
+  EXPECT_EQ(p.exitCode(), 3) << p.readAllStandardError().toStdString();
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("models2/Salesforce/tiny-blip")));
+}
+
+TEST(ModelStore, NamesAndPathsCannotLeaveTheModelsFolder) {
+  QTemporaryDir dir;
+  const QString models = dir.filePath("models");
+  qputenv("GLIMPSE_MODELS_DIR", models.toUtf8());
+  QDir().mkpath(models + "/org");
+  // A victim folder beside the models folder, with a config.json (the only thing remove checked).
+  const QString victim = dir.filePath("victim");
+  QDir().mkpath(victim);
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"}) QFile::copy(kTiny + "/" + n, victim + "/" + n);
+  for (const QString& name : {QStringLiteral("../victim"), QStringLiteral("org/../../victim"), models + "/../victim",
+                              models + "/org/../../victim", QStringLiteral("..")}) {
+    EXPECT_THROW(glimpse::models::removeModel(name), glimpse::models::ModelError) << name.toStdString();
+  }
+  // A symbolic link inside the models folder that points at the victim.
+  ASSERT_TRUE(QFile::link(victim, models + "/org/link"));
+  EXPECT_THROW(glimpse::models::removeModel(QStringLiteral("org/link")), glimpse::models::ModelError);
+  EXPECT_THROW(glimpse::models::removeModel(models + "/org/link"), glimpse::models::ModelError);
+  ASSERT_TRUE(QFile::link(dir.path(), models + "/up"));
+  EXPECT_THROW(glimpse::models::removeModel(QStringLiteral("up/victim")), glimpse::models::ModelError);
+  EXPECT_THROW(glimpse::models::pathInside(models, QStringLiteral("up/victim")), glimpse::models::ModelError);
+  EXPECT_TRUE(QFileInfo::exists(victim + "/config.json"));
+  EXPECT_TRUE(QFileInfo::exists(victim + "/model.safetensors"));
+  // Import and folderFor refuse names that leave the folder.
+  QTemporaryDir src;
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"}) QFile::copy(kTiny + "/" + n, src.filePath(n));
+  for (const QString& name : {QStringLiteral("../../x"), QStringLiteral("../x"), QStringLiteral("/tmp/x"), QStringLiteral("a/b/c"),
+                              QStringLiteral("up/x")}) {
+    EXPECT_THROW(glimpse::models::importModel(src.path(), name), glimpse::models::ModelError) << name.toStdString();
+  }
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("x")));
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("x.download")));
+  qunsetenv("GLIMPSE_MODELS_DIR");
+}
+
+TEST(ModelsCli, TraversalNamesAreUsageErrors) {
+  QTemporaryDir dir;
+  const QString victim = dir.filePath("victim");
+  QDir().mkpath(victim);
+  QFile::copy(kTiny + "/config.json", victim + "/config.json");
+  QTemporaryDir src;
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"}) QFile::copy(kTiny + "/" + n, src.filePath(n));
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models"));
+  env.insert(QStringLiteral("HF_ENDPOINT"), QStringLiteral("http://127.0.0.1:9"));
+  for (const QStringList& args : {QStringList{"models", "remove", "../victim"}, QStringList{"models", "import", "--name", "../../x", src.path()},
+                                  QStringList{"models", "download", "x/../../victim"}, QStringList{"models", "verify", "../victim"}}) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+    ASSERT_TRUE(p.waitForFinished(30000));
+    EXPECT_EQ(p.exitCode(), 2) << args.join(' ').toStdString() << ": " << p.readAllStandardError().toStdString();
+  }
+  EXPECT_TRUE(QFileInfo::exists(victim + "/config.json"));
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("x")));
+}
+
+TEST(ModelsCli, InterruptedDownloadExits130AndResumesLater) {
+  QTemporaryDir dir;
+  HubServer server(servedFolder(dir));
+  server.stallAfter = 1 << 20;
+  QProcess p;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("HF_ENDPOINT"), server.endpoint());
+  env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models"));
+  p.setProcessEnvironment(env);
+  QByteArray err;
+  QObject::connect(&p, &QProcess::readyReadStandardError, [&] { err += p.readAllStandardError(); });
+  QSignalSpy done(&p, &QProcess::finished);
+  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"models", "download", server.repo});
+  QElapsedTimer t;
+  t.start();
+  while (server.cdnRequests == 0 && t.elapsed() < 30000) QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+  ASSERT_GT(server.cdnRequests, 0) << err.toStdString();
+  QTest::qWait(300);
+  ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+  ASSERT_TRUE(done.wait(30000));
+  err += p.readAllStandardError();
+  EXPECT_EQ(p.exitStatus(), QProcess::NormalExit);
+  EXPECT_EQ(p.exitCode(), 130) << err.toStdString();
+  EXPECT_TRUE(err.contains("cancelled")) << err.toStdString();
+  EXPECT_TRUE(QFileInfo::exists(dir.filePath("models/Salesforce/tiny-blip.download/model.safetensors.part")));
+}
+
+TEST(ModelsCli, VerifyAndImportRefuseATruncatedCheckpoint) {
+  QTemporaryDir dir;
+  const QString src = dir.filePath("cut");
+  QDir().mkpath(src);
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt"}) QFile::copy(kTiny + "/" + n, src + "/" + n);
+  QFile in(kTiny + "/model.safetensors");
+  ASSERT_TRUE(in.open(QIODevice::ReadOnly));
+  QFile out(src + "/model.safetensors");
+  ASSERT_TRUE(out.open(QIODevice::WriteOnly));
+  out.write(in.read(in.size() / 2));
+  out.close();
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models"));
+  for (const QStringList& args : {QStringList{"models", "verify", src}, QStringList{"models", "import", src}}) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+    ASSERT_TRUE(p.waitForFinished(30000));
+    const QByteArray e = p.readAllStandardError();
+    EXPECT_EQ(p.exitCode(), 3) << args.join(' ').toStdString() << ": " << e.toStdString();
+    EXPECT_TRUE(e.contains("truncated")) << e.toStdString();
+  }
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/cut")));
+}
+
+
+// Every seed of tests/fuzz/corpus/hub_api as the server's file list: valid_* download, bad_* fail
+// in words; nothing is written outside the target.
+TEST(HubDownload, FileListCorpus) {
+  QTemporaryDir dir;
+  HubServer server(servedFolder(dir));
+  const QString corpus = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/../fuzz/corpus/hub_api");
+  int seeds = 0;
+  for (const QString& name : QDir(corpus).entryList(QDir::Files)) {
+    if (!name.startsWith(QLatin1String("valid_")) && !name.startsWith(QLatin1String("bad_"))) continue;
+    ++seeds;
+    QFile f(corpus + "/" + name);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    server.apiBody = f.readAll();
+    DownloadOptions o;
+    if (name.startsWith(QLatin1String("bad_"))) o.patterns = {QStringLiteral("*"), QStringLiteral("*/*"), QStringLiteral("*/*/*")};
+    const Result r = download(server, dir.filePath("models/" + name), o);
+    EXPECT_EQ(r.ok, name.startsWith(QLatin1String("valid_"))) << name.toStdString() << ": " << r.error.toStdString();
+    if (!r.ok) {
+      EXPECT_FALSE(r.error.isEmpty());
+    }
+  }
+  EXPECT_GE(seeds, 3);
+  EXPECT_TRUE(filesUnder(dir.path()).filter(QStringLiteral("evil")).isEmpty());
 }
 
 }  // namespace
