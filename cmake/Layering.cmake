@@ -19,3 +19,34 @@ foreach(_lib IN LISTS _core_links)
     message(FATAL_ERROR "glimpse_core must not link ${_lib}: Widgets belong to glimpse_ui")
   endif()
 endforeach()
+
+# Includes too: outside core/blip only the engine's public, torch-free headers are included, no
+# header outside core/blip includes torch, ATen or c10 (a .cpp may, as the vector search does),
+# and core/ includes no Qt Widgets header.
+set(_glimpse_engine_public blip.h configuration_blip.h errors.h generation_config.h image_processing_blip.h precision.h
+    tokenization_bert.h checkpoint.h)
+file(GLOB _glimpse_engine_headers RELATIVE ${PROJECT_SOURCE_DIR}/core/blip ${PROJECT_SOURCE_DIR}/core/blip/*.h)
+file(GLOB_RECURSE _glimpse_layered RELATIVE ${PROJECT_SOURCE_DIR}
+     ${PROJECT_SOURCE_DIR}/core/*.h ${PROJECT_SOURCE_DIR}/core/*.cpp ${PROJECT_SOURCE_DIR}/ui/*.h ${PROJECT_SOURCE_DIR}/ui/*.cpp
+     ${PROJECT_SOURCE_DIR}/app/*.h ${PROJECT_SOURCE_DIR}/app/*.cpp)
+foreach(_file IN LISTS _glimpse_layered)
+  if(_file MATCHES "^core/blip/")
+    continue()
+  endif()
+  get_filename_component(_dir ${PROJECT_SOURCE_DIR}/${_file} DIRECTORY)
+  file(STRINGS ${PROJECT_SOURCE_DIR}/${_file} _includes REGEX "^[ \t]*#[ \t]*include")
+  foreach(_line IN LISTS _includes)
+    if(_file MATCHES "\\.h$" AND _line MATCHES "[<\"](torch|ATen|c10|caffe2)/")
+      message(FATAL_ERROR "${_file} includes a libtorch header (${_line}); only core/blip may")
+    endif()
+    if(_line MATCHES "\"([^\"/]+\\.h)\"")
+      set(_header ${CMAKE_MATCH_1})
+      if(_header IN_LIST _glimpse_engine_headers AND NOT _header IN_LIST _glimpse_engine_public AND NOT EXISTS ${_dir}/${_header})
+        message(FATAL_ERROR "${_file} includes the engine-internal header ${_header}; use blip.h and the other public headers")
+      endif()
+    endif()
+    if(_file MATCHES "^core/" AND _line MATCHES "<Q(Widget|MainWindow|Dialog|Push|Label|Application)")
+      message(FATAL_ERROR "${_file} includes a Qt Widgets header (${_line}); widgets belong to ui/")
+    endif()
+  endforeach()
+endforeach()
