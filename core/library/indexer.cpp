@@ -10,6 +10,7 @@
 
 #include "imaging/imagedecoder.h"
 #include "imaging/metadata.h"
+#include "io/files.h"
 
 namespace glimpse::library {
 
@@ -44,30 +45,30 @@ struct Decoded {
   double seconds = 0.0;
 };
 
-Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor, const std::atomic<bool>* cancel) {
+Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor, imaging::DecodeBudget* budget,
+                  const std::atomic<bool>* cancel) {
   Decoded d;
   d.id = photo.id;
   d.path = photo.path;
   if (cancel && cancel->load()) return d;
   QElapsedTimer timer;
   timer.start();
-  QFile f(photo.path);
-  if (!f.exists()) {
+  if (!io::pathExists(photo.path)) {
     d.vanished = true;
     return d;
   }
-  if (!f.open(QIODevice::ReadOnly)) {
-    d.error = QStringLiteral("cannot open: ") + f.errorString();
-    return d;
-  }
-  const QByteArray bytes = f.readAll();
-  d.hash = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
   try {
-    const auto img = imaging::decodeImageData(bytes, photo.path);
+    const QByteArray bytes = io::readRegularFile(photo.path, qint64{2} << 30);
+    d.hash = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    imaging::DecodeOptions options;
+    options.budget = budget;
+    const auto img = imaging::decodeImageData(bytes, photo.path, options);
     d.width = img.rgb.width;
     d.height = img.rgb.height;
     d.takenAt = imaging::exifCaptureTime(bytes);
     d.pixels = processor.preprocess(img.rgb);
+  } catch (const std::bad_alloc&) {
+    d.error = QStringLiteral("not enough memory to decode this image");
   } catch (const std::exception& e) {
     d.error = QString::fromUtf8(e.what());
   }
@@ -94,12 +95,15 @@ IndexReport Indexer::run(const std::function<void(const IndexProgress&)>& progre
   if (progress) progress(p);
   if (todo.isEmpty()) return report;
 
+  imaging::DecodeBudget budget(m_options.decodeMemoryBytes);  // before the pool: outlives its tasks
   QThreadPool pool;
   if (m_options.decodeThreads > 0) pool.setMaxThreadCount(m_options.decodeThreads);
   const blip::BlipImageProcessor& processor = m_model.processor();
   auto startBatch = [&](qsizetype from) {
     const QList<Photo> batch = todo.mid(from, m_options.batchSize);
-    return QtConcurrent::mapped(&pool, batch, [&processor, cancel](const Photo& ph) { return decodeOne(ph, processor, cancel); });
+    return QtConcurrent::mapped(&pool, batch, [&processor, &budget, cancel](const Photo& ph) {
+      return decodeOne(ph, processor, &budget, cancel);
+    });
   };
 
   QFuture<Decoded> next = startBatch(0);
