@@ -193,7 +193,11 @@ int runSearch(const QStringList& args) {
   library::Searcher searcher(*db, *model);
   if (searcher.vectorCount() == 0)
     std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
-  printResults(runModel([&] { return searcher.search(query, so); }), p.isSet("json"));
+  printResults(runModel([&] {
+                 const QuietStderr quiet;  // re-ranking decodes photos
+                 return searcher.search(query, so);
+               }),
+               p.isSet("json"));
   return kOk;
 }
 
@@ -231,6 +235,7 @@ int runSimilar(const QStringList& args) {
     if (!model) throw UsageError(image.toStdString() + " is not indexed in the library; pass --model DIR to embed it");
     if (!model->has_retrieval()) throw ModelError("similar needs a retrieval model (BlipForImageTextRetrieval)");
     try {
+      const QuietStderr quiet;
       const auto pixels = model->preprocess(imaging::decodeImageFile(image).rgb);
       vec = runModel([&] { return model->embed_images({pixels}).front(); });
     } catch (const imaging::ImageDecodeError& e) {
