@@ -11,6 +11,7 @@
 #include "blip.h"
 #include "errors.h"
 #include "imaging/imagedecoder.h"
+#include "io/files.h"
 
 namespace glimpse::cli {
 
@@ -48,6 +49,26 @@ inline int toInt(const QString& s, const char* what) {
   return v;
 }
 
+// An integer option within [lo, hi]: values outside are a usage error naming the range, before
+// anything is allocated for them.
+inline int toIntIn(const QString& s, const char* what, int lo, int hi) {
+  bool ok = false;
+  const qint64 v = s.toLongLong(&ok);
+  if (!ok) throw UsageError(std::string("--") + what + " needs an integer, got '" + s.toStdString() + "'");
+  if (v < lo || v > hi)
+    throw UsageError(std::string("--") + what + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                     s.toStdString());
+  return static_cast<int>(v);
+}
+
+// Option ranges (docs/security.md says why each is where it is).
+constexpr int kMaxThreads = 512;
+constexpr int kMaxBeams = 64;
+constexpr int kMaxTokens = 512;  // BLIP's text models have 512 positions
+constexpr int kMaxResults = 10000;
+constexpr int kMaxRerank = 1000;
+constexpr int kMaxBatch = 64;
+
 inline double toDouble(const QString& s, const char* what) {
   bool ok = false;
   const double v = s.toDouble(&ok);
@@ -67,10 +88,45 @@ inline std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p) {
     return blip::BlipModel::load(p.value("model").toStdString(), options);
   } catch (const blip::BlipError& e) {
     throw ModelError(e.what());
+  } catch (const std::bad_alloc&) {
+    throw ModelError("not enough memory to load the model in " + p.value("model").toStdString());
+  }
+}
+
+// Runs a model call: its failures, allocation failures included, are model errors (exit 3).
+template <class F>
+auto runModel(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const blip::BlipError& e) {
+    throw ModelError(e.what());
+  } catch (const std::bad_alloc&) {
+    throw ModelError("not enough memory for the model to run on this input");
   }
 }
 
 inline void print(const nlohmann::json& j) { std::cout << j.dump() << '\n'; }
+
+// Text for the terminal with file names as their bytes: a name that is not UTF-8 prints as it is
+// on disk (as ls prints it), not as the private-use characters that stand for its bytes
+// (io::decodePath). JSON keeps those characters, as JSON must be UTF-8.
+inline std::string pathText(const QString& text) { return io::encodePath(text).toStdString(); }
+inline std::string pathText(const std::string& utf8) { return pathText(QString::fromStdString(utf8)); }
+
+// While alive, what C libraries write to stderr themselves (libpng's "libpng error: ..." bypasses
+// Qt's message handler) is captured instead of standing before the "error:" line; it is printed
+// after that line if the command fails, or at once with --verbose (main.cpp).
+class QuietStderr {
+ public:
+  QuietStderr();
+  ~QuietStderr();
+  QuietStderr(const QuietStderr&) = delete;
+  QuietStderr& operator=(const QuietStderr&) = delete;
+
+ private:
+  int m_saved = -1;
+  int m_capture = -1;
+};
 
 // Library commands (library_commands.cpp).
 int runIndex(const QStringList& args);

@@ -39,10 +39,15 @@ struct CancelOnSignal {
 
 QString cleanFolder(const QString& path) { return QDir::cleanPath(QFileInfo(path).absoluteFilePath()); }
 
-std::shared_ptr<library::LibraryDatabase> openLibrary(const QCommandLineParser& p) {
+// Commands that only read open the library read-only: they work on a write-protected file and
+// never create one.
+std::shared_ptr<library::LibraryDatabase> openLibrary(const QCommandLineParser& p,
+                                                      library::LibraryDatabase::Access access = library::LibraryDatabase::Access::ReadWrite) {
   if (!p.isSet("library")) throw UsageError("--library DB is required");
-  return std::make_shared<library::LibraryDatabase>(p.value("library"));
+  return std::make_shared<library::LibraryDatabase>(p.value("library"), access);
 }
+
+constexpr auto kReadOnly = library::LibraryDatabase::Access::ReadOnly;
 
 std::string duration(double seconds) {
   if (seconds < 0) return "?";
@@ -70,7 +75,7 @@ void printResults(const QList<library::SearchResult>& results, bool asJson) {
   for (const auto& r : results) {
     char score[32];
     std::snprintf(score, sizeof score, "%.4f", r.score);
-    std::cout << score << '\t' << r.path.toStdString() << (r.offline ? "\t(offline)" : "") << '\n';
+    std::cout << score << '\t' << pathText(r.path) << (r.offline ? "\t(offline)" : "") << '\n';
   }
 }
 
@@ -84,8 +89,7 @@ void addFilterOptions(Options& o) {
 
 library::SearchOptions searchOptions(const QCommandLineParser& p) {
   library::SearchOptions o;
-  if (p.isSet("limit")) o.limit = toInt(p.value("limit"), "limit");
-  if (o.limit < 1) throw UsageError("--limit must be at least 1");
+  if (p.isSet("limit")) o.limit = toIntIn(p.value("limit"), "limit", 1, kMaxResults);
   if (p.isSet("min-score")) o.minScore = toDouble(p.value("min-score"), "min-score");
   if (p.isSet("folder")) o.folder = cleanFolder(p.value("folder"));
   for (const char* name : {"after", "before"}) {
@@ -111,18 +115,18 @@ int runIndex(const QStringList& args) {
   o.parse(args);
   auto& p = o.parser;
   if (!p.isSet("model")) throw UsageError("--model DIR is required");
+  library::IndexOptions indexOptions;
+  if (p.isSet("batch")) indexOptions.batchSize = toIntIn(p.value("batch"), "batch", 1, kMaxBatch);
   for (const QString& f : p.positionalArguments())
-    if (!QFileInfo(f).isDir()) throw UsageError("not a folder: " + f.toStdString());
+    if (!io::isDirectory(f)) throw UsageError("not a folder: " + f.toStdString());
   auto db = openLibrary(p);
   for (const QString& f : p.positionalArguments()) db->addFolder(cleanFolder(f), p.values("exclude"), p.isSet("include-hidden"));
   if (db->folders().isEmpty()) throw UsageError("no folders: give FOLDER... to add to the library");
   auto model = loadModel(p);
   CancelOnSignal cancelOnSignal;
   const library::ScanReport scan = library::Scanner(*db).scan(&g_cancel);
-  for (const QString& w : scan.warnings) std::cerr << "warning: " << w.toStdString() << '\n';
-  library::IndexOptions io;
-  if (p.isSet("batch")) io.batchSize = toInt(p.value("batch"), "batch");
-  library::Indexer indexer(db, std::move(model), io);
+  for (const QString& w : scan.warnings) std::cerr << "warning: " << pathText(w) << '\n';
+  library::Indexer indexer(db, std::move(model), indexOptions);
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   QElapsedTimer lastPrint;
   lastPrint.start();
@@ -142,7 +146,7 @@ int runIndex(const QStringList& args) {
     }
     std::fflush(stderr);
   };
-  const library::IndexReport r = indexer.run(progress, &g_cancel);
+  const library::IndexReport r = runModel([&] { return indexer.run(progress, &g_cancel); });
   const auto st = db->status(indexer.modelId());
   if (p.isSet("json")) {
     print({{"added", scan.added}, {"changed", scan.changed}, {"moved", scan.moved}, {"removed", scan.removed},
@@ -181,15 +185,19 @@ int runSearch(const QStringList& args) {
   const QString query = p.positionalArguments().join(QLatin1Char(' ')).trimmed();
   if (query.isEmpty()) throw UsageError("no QUERY given");
   library::SearchOptions so = searchOptions(p);
-  so.rerank = p.isSet("rerank") ? toInt(p.value("rerank"), "rerank") : so.limit;
+  so.rerank = p.isSet("rerank") ? toIntIn(p.value("rerank"), "rerank", 0, kMaxRerank) : std::min(so.limit, kMaxRerank);
   so.matchText = !p.isSet("no-text-match");
-  auto db = openLibrary(p);
+  auto db = openLibrary(p, kReadOnly);
   auto model = loadModel(p);
   if (!model->has_retrieval()) throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
   library::Searcher searcher(db, std::move(model));
   if (searcher.vectorCount() == 0)
     std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
-  printResults(searcher.search(query, so), p.isSet("json"));
+  printResults(runModel([&] {
+                 const QuietStderr quiet;  // re-ranking decodes photos
+                 return searcher.search(query, so);
+               }),
+               p.isSet("json"));
   return kOk;
 }
 
@@ -204,7 +212,7 @@ int runSimilar(const QStringList& args) {
   auto& p = o.parser;
   if (p.positionalArguments().size() != 1) throw UsageError("similar takes exactly one IMAGE");
   const QString image = QFileInfo(p.positionalArguments().front()).absoluteFilePath();
-  auto db = openLibrary(p);
+  auto db = openLibrary(p, kReadOnly);
   const library::SearchOptions so = searchOptions(p);
   const auto photo = db->photoByPath(image);
   std::unique_ptr<blip::BlipModel> model;
@@ -227,7 +235,9 @@ int runSimilar(const QStringList& args) {
     if (!model) throw UsageError(image.toStdString() + " is not indexed in the library; pass --model DIR to embed it");
     if (!model->has_retrieval()) throw ModelError("similar needs a retrieval model (BlipForImageTextRetrieval)");
     try {
-      vec = model->embed_images({model->preprocess(imaging::decodeImageFile(image).rgb)}).front();
+      const QuietStderr quiet;
+      const auto pixels = model->preprocess(imaging::decodeImageFile(image).rgb);
+      vec = runModel([&] { return model->embed_images({pixels}).front(); });
     } catch (const imaging::ImageDecodeError& e) {
       throw ImageError(e.what());
     }
@@ -246,8 +256,8 @@ int runLibrary(const QStringList& args) {
   auto& p = o.parser;
   const QStringList pos = p.positionalArguments();
   if (pos.isEmpty()) throw UsageError("library needs status, folders or forget FOLDER");
-  auto db = openLibrary(p);
   const QString verb = pos.front();
+  auto db = openLibrary(p, verb == QLatin1String("forget") ? library::LibraryDatabase::Access::ReadWrite : kReadOnly);
   if (verb == QLatin1String("status")) {
     QString modelId;
     if (p.isSet("model")) modelId = library::modelIdentity(*loadModel(p));
@@ -271,14 +281,14 @@ int runLibrary(const QStringList& args) {
     json arr = json::array();
     for (const auto& f : db->folders()) {
       const int n = static_cast<int>(db->photosInFolder(f.id).size());
-      const bool online = QFileInfo(f.path).isDir();
+      const bool online = io::isDirectory(f.path);
       arr.push_back({{"path", f.path.toStdString()}, {"photos", n}, {"online", online},
                      {"excludes", [&] {
                         json e = json::array();
                         for (const QString& x : f.excludes) e.push_back(x.toStdString());
                         return e;
                       }()}});
-      if (!p.isSet("json")) std::cout << f.path.toStdString() << '\t' << n << " photos" << (online ? "" : "\t(offline)") << '\n';
+      if (!p.isSet("json")) std::cout << pathText(f.path) << '\t' << n << " photos" << (online ? "" : "\t(offline)") << '\n';
     }
     if (p.isSet("json")) print({{"folders", arr}});
     return kOk;
@@ -288,7 +298,7 @@ int runLibrary(const QStringList& args) {
     const QString folder = cleanFolder(pos[1]);
     if (!db->forgetFolder(folder)) throw UsageError(folder.toStdString() + " is not a folder of this library");
     if (p.isSet("json")) print({{"forgotten", folder.toStdString()}});
-    else std::cout << "forgot " << folder.toStdString() << " (photos on disk are untouched)\n";
+    else std::cout << "forgot " << pathText(folder) << " (photos on disk are untouched)\n";
     return kOk;
   }
   throw UsageError("unknown library command '" + verb.toStdString() + "'");

@@ -1,15 +1,17 @@
 #include "imagedecoder.h"
 
 #include <QBuffer>
-#include <QFile>
-#include <QFileInfo>
 #include <QImage>
 #include <QImageIOHandler>
 #include <QImageReader>
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
 #include <jpeglib.h>
+#include <optional>
+
+#include "io/files.h"
 
 namespace glimpse::imaging {
 namespace {
@@ -110,32 +112,148 @@ bool decodeCmykJpeg(const QByteArray& data, const QString& name, const DecodeOpt
 
 // Qt (like libjpeg) decodes a JPEG cut short as a partly grey picture without an error. A JPEG is
 // complete when its entropy-coded data is followed by the EOI marker; markers inside scan data
-// are byte-stuffed, so walking the segments from SOI finds that out without decoding.
-bool jpegIsTruncated(const QByteArray& data) {
+// are byte-stuffed, so walking the segments from SOI finds that out without decoding. The same
+// walk counts marker segments and scans (SOS), which bound libjpeg's work.
+struct JpegLayout {
+  bool truncated = false;
+  int segments = 0;
+  int scans = 0;
+};
+
+JpegLayout scanJpeg(const QByteArray& data) {
+  JpegLayout out;
   const auto* d = reinterpret_cast<const uint8_t*>(data.constData());
   const qsizetype n = data.size();
-  if (n < 4 || d[0] != 0xFF || d[1] != 0xD8) return false;  // not a JPEG stream; the reader decides
+  if (n < 4 || d[0] != 0xFF || d[1] != 0xD8) return out;  // not a JPEG stream; the reader decides
   qsizetype p = 2;
   bool in_scan = false;
   while (p + 1 < n) {
     if (d[p] != 0xFF) {
-      if (!in_scan) return false;  // garbage between segments: leave it to the decoder
+      if (!in_scan) return out;  // garbage between segments: leave it to the decoder
       ++p;
       continue;
     }
     const uint8_t m = d[p + 1];
-    if (m == 0xD9) return false;                          // EOI
+    if (m == 0xD9) return out;                                 // EOI
     if (m == 0x00 || m == 0xFF || (m >= 0xD0 && m <= 0xD7)) {  // stuffing, fill, restart markers
       p += (m == 0xFF) ? 1 : 2;
       continue;
     }
-    if (p + 3 >= n) return true;
+    if (p + 3 >= n) break;
     const qsizetype len = (static_cast<qsizetype>(d[p + 2]) << 8) | d[p + 3];
-    if (len < 2 || p + 2 + len > n) return true;
+    if (len < 2 || p + 2 + len > n) break;
     p += 2 + len;
+    ++out.segments;
     in_scan = (m == 0xDA);  // entropy-coded data follows SOS
+    if (in_scan) ++out.scans;
   }
-  return true;
+  out.truncated = true;
+  return out;
+}
+
+// GIF and BMP readers draw whatever data there is and leave the rest of the picture blank. A GIF is
+// cut short when a block's data sub-blocks run past the end; a BMP when its pixel array is
+// shorter than the header's size says. (TIFF and WebP decoders detect it themselves, JPEG through
+// scanJpeg, PNG through pngIsTruncated.)
+bool gifIsTruncated(const QByteArray& data) {
+  const auto* d = reinterpret_cast<const uint8_t*>(data.constData());
+  const qsizetype n = data.size();
+  if (n < 13) return true;
+  qsizetype p = 13;
+  if (d[10] & 0x80) p += qsizetype{3} << ((d[10] & 7) + 1);  // global colour table
+  auto skipSubBlocks = [&] {
+    while (p < n) {
+      const int len = d[p++];
+      if (len == 0) return true;
+      p += len;
+    }
+    return false;
+  };
+  while (p < n) {
+    if (d[p] == 0x3B) return false;  // trailer
+    if (d[p] == 0x21) {              // extension: label, then sub-blocks
+      p += 2;
+      if (!skipSubBlocks()) return true;
+    } else if (d[p] == 0x2C) {  // image: descriptor, local colour table, LZW code size, data
+      if (p + 10 > n) return true;
+      const uint8_t flags = d[p + 9];
+      p += 10;
+      if (flags & 0x80) p += qsizetype{3} << ((flags & 7) + 1);
+      ++p;
+      if (!skipSubBlocks()) return true;
+    } else {
+      return false;  // something else: the reader decides
+    }
+  }
+  return p > n;  // ends after a complete block without a trailer: the pixels are all there
+}
+
+bool bmpIsTruncated(const QByteArray& data) {
+  const auto* d = reinterpret_cast<const uint8_t*>(data.constData());
+  const qsizetype n = data.size();
+  auto le16 = [&](qsizetype at) { return static_cast<uint32_t>(d[at] | (d[at + 1] << 8)); };
+  auto le32 = [&](qsizetype at) { return le16(at) | (le16(at + 2) << 16); };
+  if (n < 26) return true;
+  const qint64 offset = le32(10);
+  const uint32_t header = le32(14);
+  qint64 width = 0, height = 0;
+  uint32_t bpp = 0, compression = 0, imageSize = 0;
+  if (header == 12) {  // OS/2 BITMAPCOREHEADER
+    width = le16(18);
+    height = le16(20);
+    bpp = le16(24);
+  } else {
+    if (n < 38) return true;
+    width = static_cast<int32_t>(le32(18));
+    height = static_cast<int32_t>(le32(22));
+    bpp = le16(28);
+    compression = le32(30);
+    imageSize = le32(34);
+  }
+  width = std::abs(width);
+  height = std::abs(height);
+  if (bpp == 0 || bpp > 64 || width > (1 << 24) || height > (1 << 24)) return false;  // the reader decides
+  if (compression == 0 || compression == 3 || compression == 6) {  // BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS
+    const qint64 row = (width * bpp + 31) / 32 * 4;
+    return n < offset + row * height;
+  }
+  return imageSize > 0 && n < offset + imageSize;  // RLE: only the header's size tells
+}
+
+// libpng stops once the pixels are read: a PNG cut inside its final IEND chunk decodes silently.
+// IEND has no data, so the complete chunk is always the same 8 bytes (type and CRC).
+bool pngIsTruncated(const QByteArray& data) { return !data.contains(QByteArrayView("IEND\xAE\x42\x60\x82", 8)); }
+
+struct FormatInfo {
+  const char* format;  // QImageReader's name
+  const char* label;
+  QByteArrayView signature;
+  int offset;  // of the signature
+};
+
+// Photo formats by signature. WebP is "RIFF" <size> "WEBP"; only the "WEBP" part is checked here,
+// the "RIFF" part below.
+const FormatInfo kPhotoFormats[] = {
+    {"jpeg", "JPEG", "\xFF\xD8\xFF", 0},
+    {"png", "PNG", "\x89PNG\r\n\x1A\n", 0},
+    {"gif", "GIF", "GIF87a", 0},
+    {"gif", "GIF", "GIF89a", 0},
+    {"bmp", "BMP", "BM", 0},
+    {"tiff", "TIFF", QByteArrayView("II*\0", 4), 0},
+    {"tiff", "TIFF", QByteArrayView("MM\0*", 4), 0},
+    {"webp", "WebP", "WEBP", 8},
+};
+
+// Formats with a reader on this system (plugins are found once per process).
+const QList<QByteArray>& installedFormats() {
+  static const QList<QByteArray> formats = QImageReader::supportedImageFormats();
+  return formats;
+}
+
+QString labelOf(const QByteArray& format) {
+  for (const auto& f : kPhotoFormats)
+    if (format == f.format) return QString::fromLatin1(f.label);
+  return QString::fromLatin1(format);
 }
 
 // QImage -> RGB8 the way Pillow's convert("RGB") treats each mode: grey replicated, palette looked
@@ -239,27 +357,85 @@ blip::Rgb8Image applyOrientation(const blip::Rgb8Image& in, int o) {
   return out;
 }
 
+DecodeBudget::DecodeBudget(qint64 bytes) : m_total(static_cast<int>(std::clamp<qint64>(bytes >> 20, 1, 1 << 30))) {
+  m_units.release(m_total);
+}
+
+DecodeBudget::Lease DecodeBudget::acquire(qint64 bytes) {
+  const int units = static_cast<int>(std::clamp<qint64>((bytes + (1 << 20) - 1) >> 20, 1, m_total));
+  m_units.acquire(units);
+  return Lease(&m_units, units);
+}
+
+qint64 decodeMemoryEstimate(qint64 width, qint64 height) {
+  // Reader output (up to 8 bytes a pixel for 16-bit RGBA, 4 for the usual ARGB32) plus the RGB8
+  // image and its rotated copy.
+  return width * height * (8 + 3 + 3);
+}
+
+QByteArray sniffPhotoFormat(const QByteArray& data) {
+  for (const auto& f : kPhotoFormats) {
+    if (data.size() < f.offset + f.signature.size()) continue;
+    if (QByteArrayView(data).sliced(f.offset, f.signature.size()) != f.signature) continue;
+    if (f.offset == 8 && !data.startsWith("RIFF")) continue;
+    return QByteArray(f.format);
+  }
+  return {};
+}
+
+QStringList photoFileExtensions() {
+  const QList<QByteArray>& installed = installedFormats();
+  QStringList out;
+  const std::pair<const char*, const char*> kExtensions[] = {{"jpeg", "jpg"}, {"jpeg", "jpeg"}, {"jpeg", "jpe"},
+                                                             {"png", "png"},  {"gif", "gif"},   {"bmp", "bmp"},
+                                                             {"tiff", "tif"}, {"tiff", "tiff"}, {"webp", "webp"}};
+  for (const auto& [format, ext] : kExtensions)
+    if (installed.contains(format)) out << QString::fromLatin1(ext);
+  return out;
+}
+
 DecodedImage decodeImageData(const QByteArray& data, const QString& name, const DecodeOptions& options) {
   if (data.isEmpty()) fail(name, tr("the file is empty (0 bytes)"));
+  // The format comes from the bytes alone, and only a photo format's reader ever sees them: Qt's
+  // other plugins (SVG needs a GUI application for its fonts and aborts the process without one;
+  // icons, TGA and others are no photos) are never asked.
+  const QByteArray format = sniffPhotoFormat(data);
+  if (format.isEmpty())
+    fail(name, tr("not an image in a supported format (Glimpse reads JPEG, PNG, WebP, TIFF, BMP and GIF photos, "
+                  "recognised by their content, not their name)"));
+  if (!installedFormats().contains(format))
+    fail(name, tr("%1 images cannot be decoded on this system (the Qt image plugin for them is not installed)").arg(labelOf(format)));
+  if (format == "jpeg") {
+    const JpegLayout layout = scanJpeg(data);
+    if (layout.truncated) fail(name, tr("the JPEG data ends early (truncated or incompletely copied file)"));
+    if (layout.scans > options.maxJpegScans)
+      fail(name, tr("the JPEG has %1 scans, over the limit of %2 (a malformed or hostile file)").arg(layout.scans).arg(options.maxJpegScans));
+    if (layout.segments > options.maxJpegSegments)
+      fail(name, tr("the JPEG has %1 marker segments, over the limit of %2 (a malformed or hostile file)").arg(layout.segments).arg(options.maxJpegSegments));
+  }
   QBuffer buffer;
   buffer.setData(data);
   buffer.open(QIODevice::ReadOnly);
-  QImageReader reader(&buffer);
+  QImageReader reader(&buffer, format);
+  reader.setAutoDetectImageFormat(false);
   reader.setAutoTransform(false);
   reader.setAllocationLimit(options.allocationLimitMiB);
-  if (!reader.canRead()) fail(name, tr("not an image, or a format this system cannot decode"));
+  if (!reader.canRead()) fail(name, tr("not a valid %1 image (corrupt header)").arg(labelOf(format)));
   DecodedImage result;
-  result.format = reader.format();
+  result.format = format;
   const QSize size = reader.size();
   if (size.isValid() && static_cast<qint64>(size.width()) * size.height() > options.maxPixels)
     fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels").arg(size.width()).arg(size.height()).arg(options.maxPixels));
+  if ((format == "gif" && gifIsTruncated(data)) || (format == "bmp" && bmpIsTruncated(data)) || (format == "png" && pngIsTruncated(data)))
+    fail(name, tr("the %1 data ends early (truncated or incompletely copied file)").arg(labelOf(format)));
   const int orientation = options.applyExifOrientation ? orientationFromTransform(reader.transformation()) : 1;
+  std::optional<DecodeBudget::Lease> lease;
+  if (options.budget)
+    lease.emplace(options.budget->acquire(size.isValid() ? decodeMemoryEstimate(size.width(), size.height())
+                                                         : qint64{options.budget->totalMiB()} << 20));
 
   bool done = false;
-  if (result.format == "jpeg" || result.format == "jpg") {
-    if (jpegIsTruncated(data)) fail(name, tr("the JPEG data ends early (truncated or incompletely copied file)"));
-    done = decodeCmykJpeg(data, name, options, result.rgb);
-  }
+  if (format == "jpeg") done = decodeCmykJpeg(data, name, options, result.rgb);
   if (!done) {
     QImage image;
     if (!reader.read(&image) || image.isNull()) {
@@ -280,18 +456,14 @@ DecodedImage decodeImageData(const QByteArray& data, const QString& name, const 
 }
 
 DecodedImage decodeImageFile(const QString& path, const DecodeOptions& options) {
-  QFileInfo info(path);
-  if (!info.exists()) fail(path, tr("file not found"));
-  if (info.isDir()) fail(path, tr("is a folder, not an image"));
-  if (!info.isReadable()) fail(path, tr("permission denied"));
-  if (info.size() == 0) fail(path, tr("the file is empty (0 bytes)"));
   // A compressed file can hold at most ~1000x its size in pixels; the reader's limits guard the
   // rest, so reading the whole file first is safe up to this size.
-  if (info.size() > (qint64{2} << 30)) fail(path, tr("file is larger than 2 GiB"));
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) fail(path, tr("cannot open: %1").arg(file.errorString()));
-  const QByteArray data = file.readAll();
-  if (data.size() != info.size()) fail(path, tr("read error: %1").arg(file.errorString()));
+  QByteArray data;
+  try {
+    data = io::readRegularFile(path, qint64{2} << 30);
+  } catch (const io::FileError& e) {
+    throw ImageDecodeError(e.what());
+  }
   return decodeImageData(data, path, options);
 }
 

@@ -3,11 +3,16 @@
 #include <QDateTime>
 #include <QString>
 #include <exiv2/exiv2.hpp>
+#include <mutex>
 
 namespace glimpse::imaging {
 
 std::optional<qint64> exifCaptureTime(const QByteArray& fileData) {
   if (fileData.isEmpty()) return std::nullopt;
+  // exiv2 prints warnings about odd metadata to stderr itself; a missing capture time is all that
+  // matters here, so its log is muted (process-wide: Glimpse reads no other metadata).
+  static std::once_flag muted;
+  std::call_once(muted, [] { Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute); });
   try {
     auto image = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(fileData.constData()), static_cast<long>(fileData.size()));
     if (image.get() == nullptr) return std::nullopt;

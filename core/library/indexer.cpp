@@ -11,6 +11,7 @@
 
 #include "imaging/imagedecoder.h"
 #include "imaging/metadata.h"
+#include "io/files.h"
 
 namespace glimpse::library {
 
@@ -46,7 +47,8 @@ struct Decoded {
   double seconds = 0.0;
 };
 
-Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor, const std::atomic<bool>* cancel) {
+Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor, imaging::DecodeBudget* budget,
+                  const std::atomic<bool>* cancel) {
   Decoded d;
   d.id = photo.id;
   d.path = photo.path;
@@ -56,23 +58,22 @@ Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor,
   }
   QElapsedTimer timer;
   timer.start();
-  QFile f(photo.path);
-  if (!f.exists()) {
+  if (!io::pathExists(photo.path)) {
     d.vanished = true;
     return d;
   }
-  if (!f.open(QIODevice::ReadOnly)) {
-    d.error = QStringLiteral("cannot open: ") + f.errorString();
-    return d;
-  }
-  const QByteArray bytes = f.readAll();
-  d.hash = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
   try {
-    const auto img = imaging::decodeImageData(bytes, photo.path);
+    const QByteArray bytes = io::readRegularFile(photo.path, qint64{2} << 30);
+    d.hash = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    imaging::DecodeOptions options;
+    options.budget = budget;
+    const auto img = imaging::decodeImageData(bytes, photo.path, options);
     d.width = img.rgb.width;
     d.height = img.rgb.height;
     d.takenAt = imaging::exifCaptureTime(bytes);
     d.pixels = processor.preprocess(img.rgb);
+  } catch (const std::bad_alloc&) {
+    d.error = QStringLiteral("not enough memory to decode this image");
   } catch (const std::exception& e) {
     d.error = QString::fromUtf8(e.what());
   }
@@ -83,25 +84,29 @@ Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor,
 }  // namespace
 
 struct Indexer::State {
+  explicit State(const IndexOptions& options) : budget(options.decodeMemoryBytes) {
+    if (options.decodeThreads > 0) pool.setMaxThreadCount(options.decodeThreads);
+  }
   bool begun = false;
   QList<Photo> todo;
   qsizetype next = 0;  // first photo of the batch being decoded
   IndexProgress progress;
   IndexReport report;
   QElapsedTimer clock;
+  imaging::DecodeBudget budget;  // before the pool: outlives its tasks
   QThreadPool pool;
   QFuture<Decoded> pending;
   ~State() { pending.waitForFinished(); }
 };
 
 Indexer::Indexer(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const blip::BlipModel> model, IndexOptions options)
-    : m_db(std::move(db)), m_model(std::move(model)), m_options(options), m_state(std::make_unique<State>()) {
+    : m_db(std::move(db)), m_model(std::move(model)), m_options(options) {
   if (!m_db || !m_model) throw LibraryError("indexing needs a library and a model");
   if (!m_model->has_retrieval())
     throw LibraryError("indexing needs a BLIP retrieval model (BlipForImageTextRetrieval, e.g. blip-itm-base-coco)");
   m_modelId = modelIdentity(*m_model);
   if (m_options.batchSize < 1) m_options.batchSize = 1;
-  if (m_options.decodeThreads > 0) m_state->pool.setMaxThreadCount(m_options.decodeThreads);
+  m_state = std::make_unique<State>(m_options);
 }
 
 Indexer::~Indexer() = default;
@@ -123,7 +128,10 @@ void Indexer::startBatch(const std::atomic<bool>* cancel) {
   State& s = *m_state;
   const QList<Photo> batch = s.todo.mid(s.next, m_options.batchSize);
   const blip::BlipImageProcessor& processor = m_model->processor();
-  s.pending = QtConcurrent::mapped(&s.pool, batch, [&processor, cancel](const Photo& ph) { return decodeOne(ph, processor, cancel); });
+  imaging::DecodeBudget* budget = &s.budget;
+  s.pending = QtConcurrent::mapped(&s.pool, batch, [&processor, budget, cancel](const Photo& ph) {
+    return decodeOne(ph, processor, budget, cancel);
+  });
 }
 
 bool Indexer::step(const std::atomic<bool>* cancel) {
@@ -196,8 +204,7 @@ bool Indexer::step(const std::atomic<bool>* cancel) {
 IndexReport Indexer::run(const std::function<void(const IndexProgress&)>& progress, const std::atomic<bool>* cancel) {
   // Each run starts afresh: it does what is left now (after a cancel, or files that changed).
   if (m_state->begun) {
-    m_state = std::make_unique<State>();
-    if (m_options.decodeThreads > 0) m_state->pool.setMaxThreadCount(m_options.decodeThreads);
+    m_state = std::make_unique<State>(m_options);
   }
   begin(cancel);
   if (progress) progress(m_state->progress);

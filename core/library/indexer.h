@@ -35,6 +35,9 @@ struct IndexReport {
 struct IndexOptions {
   int batchSize = 8;
   int decodeThreads = 0;  // 0: one per core
+  // Memory that the parallel decodes may use together (estimated from each image's header); a
+  // photo larger than this waits until it can be decoded alone. Pixel values of a batch come on top.
+  qint64 decodeMemoryBytes = qint64{1} << 30;
 };
 
 // Identifies a checkpoint's vectors: folder name plus a hash of its config and weights header, so

@@ -2,10 +2,12 @@
 
 #include <QAtomicInteger>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUrl>
 #include <QVariant>
 #include <cstring>
 
@@ -22,6 +24,9 @@ QAtomicInteger<int> g_connections;
   // SQLITE_FULL (13): say it plainly; the transaction was rolled back and nothing is lost.
   if (e.nativeErrorCode() == QLatin1String("13"))
     msg = what + QStringLiteral(": the disk is full (") + e.text() + QStringLiteral("); nothing was written");
+  // SQLITE_READONLY (8): a write-protected file or folder; commands that only read still work.
+  if (e.nativeErrorCode() == QLatin1String("8"))
+    msg = what + QStringLiteral(": the library is read-only here (") + e.text() + QStringLiteral("); only searching works");
   throw LibraryError(msg.toStdString());
 }
 
@@ -108,21 +113,50 @@ QList<Migration> migrations() {
 
 }  // namespace
 
-LibraryDatabase::LibraryDatabase(const QString& path) : m_path(path) {
+LibraryDatabase::LibraryDatabase(const QString& path, Access access) : m_path(path), m_readOnly(access == Access::ReadOnly) {
   m_connection = QStringLiteral("glimpse-library-%1").arg(g_connections.fetchAndAddRelaxed(1));
+  // SQLite gives these names meanings of their own: an empty name and ":memory:" are private
+  // in-memory databases (everything indexed would vanish at exit), "file:" starts a URI whose
+  // parameters can do the same.
+  if (path.trimmed().isEmpty()) throw LibraryError("'' is not a library file name: give the path of a file");
+  if (path == QLatin1String(":memory:") || path.startsWith(QLatin1String("file:"), Qt::CaseInsensitive))
+    throw LibraryError((QStringLiteral("'%1' is not a library file name: give the path of a file (in-memory databases and "
+                                       "SQLite URIs cannot hold a library; write ./%1 for a file of that name)")
+                            .arg(path))
+                           .toStdString());
   const QFileInfo info(path);
   if (info.exists() && info.isDir()) throw LibraryError((path + QStringLiteral(" is a folder, not a library file")).toStdString());
   if (!info.absoluteDir().exists())
     throw LibraryError((QStringLiteral("the folder of ") + path + QStringLiteral(" does not exist")).toStdString());
+  // A library that does not exist yet is created empty, as a writer would (a search of a new
+  // library finds nothing rather than failing).
+  if (m_readOnly && !info.exists()) m_readOnly = false;
   m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-  m_db.setDatabaseName(path);
-  m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+  m_db.setDatabaseName(info.absoluteFilePath());
+  m_db.setConnectOptions(m_readOnly ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY")
+                                    : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
   if (!m_db.open()) fail(QStringLiteral("cannot open library ") + path, m_db.lastError());
   try {
     QSqlQuery q(m_db);
-    // Reading anything fails here when the file is not SQLite at all.
-    if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
+    if (m_readOnly && !q.exec(QStringLiteral("PRAGMA application_id")) && !QFile::exists(path + QStringLiteral("-wal"))) {
+      // A WAL library in a folder the user cannot write: SQLite cannot create the -shm file it
+      // needs even to read. Without a -wal file everything is in the main file, which SQLite can
+      // then read as immutable.
+      q = QSqlQuery();
+      m_db.close();
+      m_db.setDatabaseName(QStringLiteral("file:") + QString::fromLatin1(QUrl::toPercentEncoding(info.absoluteFilePath(), "/")) +
+                           QStringLiteral("?immutable=1"));
+      m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
+      if (!m_db.open()) fail(QStringLiteral("cannot open library ") + path, m_db.lastError());
+      q = QSqlQuery(m_db);
+    }
+    // Reading anything fails here when the file is not SQLite at all, or cannot be read.
+    if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next()) {
+      QFile file(path);
+      const bool sqlite = file.open(QIODevice::ReadOnly) && file.read(16) == QByteArray("SQLite format 3", 16);
+      if (sqlite) fail(QStringLiteral("cannot read library ") + path, q.lastError());
       throw LibraryError((path + QStringLiteral(" is not a Glimpse library (not an SQLite database)")).toStdString());
+    }
     const int appId = q.value(0).toInt();
     q.finish();
     if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !q.next())
@@ -131,9 +165,11 @@ LibraryDatabase::LibraryDatabase(const QString& path) : m_path(path) {
     q.finish();
     if (objects > 0 && appId != kApplicationId)
       throw LibraryError((path + QStringLiteral(" is an SQLite database of another program, not a Glimpse library")).toStdString());
-    exec(QStringLiteral("PRAGMA journal_mode = WAL"));
+    if (!m_readOnly) {
+      exec(QStringLiteral("PRAGMA journal_mode = WAL"));
+      exec(QStringLiteral("PRAGMA synchronous = NORMAL"));
+    }
     exec(QStringLiteral("PRAGMA foreign_keys = ON"));
-    exec(QStringLiteral("PRAGMA synchronous = NORMAL"));
     migrate();
     QSqlQuery f(m_db);
     m_fts = f.exec(QStringLiteral("SELECT 1 FROM sqlite_master WHERE name = 'photo_text'")) && f.next();
@@ -156,16 +192,26 @@ void LibraryDatabase::exec(const QString& sql) {
   if (!q.exec(sql)) fail(sql.left(60), q.lastError());
 }
 
-int LibraryDatabase::schemaVersion() {
+int LibraryDatabase::schemaVersion() { return readSchemaVersion().value_or(-1); }
+
+std::optional<int> LibraryDatabase::readSchemaVersion() {
   QSqlQuery q(m_db);
   if (!q.exec(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"))) return 0;
   if (!q.next()) return 0;
-  if (!q.exec(QStringLiteral("SELECT version FROM schema_version")) || !q.next()) return 0;
-  return q.value(0).toInt();
+  // Exactly one row holding a non-negative integer; anything else is a damaged file.
+  if (!q.exec(QStringLiteral("SELECT version, typeof(version), (SELECT count(*) FROM schema_version) FROM schema_version")) || !q.next())
+    return std::nullopt;
+  if (q.value(1).toString() != QLatin1String("integer") || q.value(2).toInt() != 1) return std::nullopt;
+  const qint64 v = q.value(0).toLongLong();
+  if (v < 0 || v > 1000000) return std::nullopt;
+  return static_cast<int>(v);
 }
 
 void LibraryDatabase::migrate() {
-  const int current = schemaVersion();
+  const std::optional<int> version = readSchemaVersion();
+  if (!version)
+    throw LibraryError((m_path + QStringLiteral(" is damaged: its schema_version table does not hold one valid version number")).toStdString());
+  const int current = *version;
   if (current > kSchemaVersion)
     throw LibraryError((m_path + QStringLiteral(" was written by a newer Glimpse (library schema v%1; this version reads up to v%2). "
                                                 "Update Glimpse to open it.")
@@ -173,6 +219,12 @@ void LibraryDatabase::migrate() {
                                      .arg(kSchemaVersion))
                            .toStdString());
   if (current == kSchemaVersion) return;
+  if (m_readOnly)
+    throw LibraryError((m_path + QStringLiteral(" has library schema v%1 and must be upgraded to v%2 first; open it once for writing "
+                                                "(glimpse-cli index, or the app)")
+                                     .arg(current)
+                                     .arg(kSchemaVersion))
+                           .toStdString());
   QSqlQuery probe(m_db);
   const bool ftsAvailable = probe.exec(QStringLiteral("CREATE VIRTUAL TABLE temp.fts_probe USING fts5(x)"));
   if (ftsAvailable) exec(QStringLiteral("DROP TABLE temp.fts_probe"));
@@ -226,10 +278,31 @@ qint64 LibraryDatabase::addFolder(const QString& path, const QStringList& exclud
 }
 
 bool LibraryDatabase::forgetFolder(const QString& path) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("DELETE FROM folders WHERE path = ?"));
-  q.addBindValue(path);
+  Transaction tx(*this);
+  QSqlQuery find = prepare(m_db, QStringLiteral("SELECT id FROM folders WHERE path = ?"));
+  find.addBindValue(path);
+  run(find, "cannot read folder");
+  if (!find.next()) return false;
+  const qint64 id = find.value(0).toLongLong();
+  // Photos below another folder of the library (nested in this one, or enclosing it) stay with
+  // the deepest such folder; the scan gives each photo to one folder only.
+  QSqlQuery others = prepare(m_db, QStringLiteral("SELECT id, path FROM folders WHERE id <> ? ORDER BY length(path) DESC"));
+  others.addBindValue(id);
+  run(others, "cannot list folders");
+  while (others.next()) {
+    const QString prefix = others.value(1).toString() + QLatin1Char('/');
+    QSqlQuery keep = prepare(m_db, QStringLiteral("UPDATE photos SET folder_id = ? WHERE folder_id = ? AND substr(path, 1, ?) = ?"));
+    keep.addBindValue(others.value(0).toLongLong());
+    keep.addBindValue(id);
+    keep.addBindValue(prefix.size());
+    keep.addBindValue(prefix);
+    run(keep, "cannot keep photos of another folder");
+  }
+  QSqlQuery q = prepare(m_db, QStringLiteral("DELETE FROM folders WHERE id = ?"));
+  q.addBindValue(id);
   run(q, "cannot remove folder");
-  return q.numRowsAffected() > 0;
+  tx.commit();
+  return true;
 }
 
 QList<Folder> LibraryDatabase::folders() {
@@ -352,15 +425,30 @@ void LibraryDatabase::putEmbedding(qint64 photoId, const QString& model, const s
   run(q, "cannot store embedding");
 }
 
+QString LibraryDatabase::usableVector(const QString& model, const char* alias) {
+  // The model's dim: the most common dim among rows whose blob length agrees with their dim.
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT dim FROM embeddings WHERE model = ? AND dim > 0 AND length(vector) = 4 * dim "
+                                             "GROUP BY dim ORDER BY count(*) DESC, dim LIMIT 1"));
+  q.addBindValue(model);
+  run(q, "cannot read embeddings");
+  const qint64 dim = q.next() ? q.value(0).toLongLong() : 0;
+  if (dim <= 0) return QStringLiteral("0");
+  return QStringLiteral("(%1.dim = %2 AND typeof(%1.vector) = 'blob' AND length(%1.vector) = %3)")
+      .arg(QLatin1String(alias))
+      .arg(dim)
+      .arg(dim * 4);
+}
+
 std::optional<std::vector<float>> LibraryDatabase::embedding(qint64 photoId, const QString& model) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT dim, vector FROM embeddings WHERE photo_id = ? AND model = ?"));
+  // One vector on its own: usable when its blob holds `dim` floats.
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT dim, vector FROM embeddings WHERE photo_id = ? AND model = ? AND dim > 0 "
+                                             "AND typeof(vector) = 'blob' AND length(vector) = 4 * dim"));
   q.addBindValue(photoId);
   q.addBindValue(model);
   run(q, "cannot read embedding");
-  if (!q.next()) return std::nullopt;
+  if (!q.next()) return std::nullopt;  // none, or a damaged one that indexing replaces
   const int dim = q.value(0).toInt();
   const QByteArray blob = q.value(1).toByteArray();
-  if (dim <= 0 || blob.size() != static_cast<qsizetype>(dim * sizeof(float))) throw LibraryError("corrupt embedding in the library");
   std::vector<float> v(static_cast<size_t>(dim));
   std::memcpy(v.data(), blob.constData(), blob.size());
   return v;
@@ -368,8 +456,8 @@ std::optional<std::vector<float>> LibraryDatabase::embedding(qint64 photoId, con
 
 QList<Photo> LibraryDatabase::photosWithoutEmbedding(const QString& model) {
   QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND NOT EXISTS "
-                                             "(SELECT 1 FROM embeddings e WHERE e.photo_id = p.id AND e.model = ?) ORDER BY p.id")
-                                  .arg(QLatin1String(kPhotoColumns)));
+                                             "(SELECT 1 FROM embeddings e WHERE e.photo_id = p.id AND e.model = ? AND %2) ORDER BY p.id")
+                                  .arg(QLatin1String(kPhotoColumns), usableVector(model, "e")));
   q.addBindValue(model);
   run(q, "cannot list photos");
   QList<Photo> out;
@@ -379,7 +467,8 @@ QList<Photo> LibraryDatabase::photosWithoutEmbedding(const QString& model) {
 
 std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QString& model, int* dim, std::vector<float>* data) {
   QSqlQuery q = prepare(m_db, QStringLiteral("SELECT e.photo_id, p.folder_id, p.path, coalesce(p.taken_at, p.mtime), p.status, e.dim, e.vector "
-                                             "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? ORDER BY e.photo_id"));
+                                             "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND %1 ORDER BY e.photo_id")
+                                  .arg(usableVector(model, "e")));
   q.setForwardOnly(true);
   q.addBindValue(model);
   run(q, "cannot read embeddings");
@@ -390,7 +479,7 @@ std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QSt
     const int d = q.value(5).toInt();
     const QByteArray blob = q.value(6).toByteArray();
     if (*dim == 0) *dim = d;
-    if (d != *dim || blob.size() != static_cast<qsizetype>(d * sizeof(float))) continue;  // skip a corrupt row
+    if (d != *dim || blob.size() != static_cast<qsizetype>(d * sizeof(float))) continue;  // the query keeps only usable rows
     rows.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toLongLong(), q.value(4).toInt() != 0});
     const size_t at = data->size();
     data->resize(at + static_cast<size_t>(d));
@@ -480,8 +569,8 @@ LibraryStatus LibraryDatabase::status(const QString& model) {
   LibraryStatus s;
   QSqlQuery q = prepare(m_db, QStringLiteral(
       "SELECT (SELECT count(*) FROM folders), (SELECT count(*) FROM photos), (SELECT count(*) FROM photos WHERE status = 1), "
-      "(SELECT count(*) FROM photos WHERE error IS NOT NULL), (SELECT count(*) FROM embeddings WHERE model = ?), "
-      "(SELECT count(*) FROM captions), (SELECT coalesce(sum(size), 0) FROM photos)"));
+      "(SELECT count(*) FROM photos WHERE error IS NOT NULL), (SELECT count(*) FROM embeddings e WHERE e.model = ? AND %1), "
+      "(SELECT count(*) FROM captions), (SELECT coalesce(sum(size), 0) FROM photos)").arg(usableVector(model, "e")));
   q.addBindValue(model);
   run(q, "cannot read library status");
   if (q.next()) {

@@ -63,9 +63,15 @@ class LibraryDatabase {
  public:
   static constexpr int kSchemaVersion = 2;
 
-  // Opens (creating if needed) and migrates. Throws LibraryError when the file is not a Glimpse
-  // library, is from a newer Glimpse, or cannot be opened or written.
-  explicit LibraryDatabase(const QString& path);
+  enum class Access {
+    ReadWrite,  // creates the file if needed and migrates older schemas
+    ReadOnly,   // for commands that only read: works on write-protected files (a missing file is created)
+  };
+
+  // Opens and migrates. Throws LibraryError when the name is not a file name (empty, ":memory:",
+  // an SQLite "file:" URI), the file is not a Glimpse library, is damaged (schema version), is
+  // from a newer Glimpse, or cannot be opened or written.
+  explicit LibraryDatabase(const QString& path, Access access = Access::ReadWrite);
   ~LibraryDatabase();
   LibraryDatabase(const LibraryDatabase&) = delete;
   LibraryDatabase& operator=(const LibraryDatabase&) = delete;
@@ -76,7 +82,9 @@ class LibraryDatabase {
 
   // Folders
   qint64 addFolder(const QString& path, const QStringList& excludes = {}, bool includeHidden = false);
-  bool forgetFolder(const QString& path);  // drops the folder and everything known about its photos
+  // Drops the folder and everything known about its photos, except photos that lie below another
+  // folder of the library (a nested or enclosing one): those stay, with their vectors and captions.
+  bool forgetFolder(const QString& path);
   QList<Folder> folders();
 
   // Photos
@@ -93,8 +101,11 @@ class LibraryDatabase {
 
   // Embeddings: float32 vectors stamped with the model id.
   void putEmbedding(qint64 photoId, const QString& model, const std::vector<float>& vector);
+  // Nothing when the row is missing or its blob does not hold `dim` floats.
   std::optional<std::vector<float>> embedding(qint64 photoId, const QString& model);
-  // Photos (ok or offline, without an error) that have no vector of `model` yet.
+  // Photos (ok or offline, without an error) that have no usable vector of `model` yet. A vector
+  // row is usable when its blob holds `dim` floats and `dim` is the model's (the most common
+  // usable dim of that model); damaged rows count as missing, so indexing replaces them.
   QList<Photo> photosWithoutEmbedding(const QString& model);
   struct VectorRow {
     qint64 photoId;
@@ -128,10 +139,13 @@ class LibraryDatabase {
  private:
   void exec(const QString& sql);
   void migrate();
+  std::optional<int> readSchemaVersion();  // nullopt: the table is damaged
+  QString usableVector(const QString& model, const char* alias);  // SQL condition on a row
   QSqlDatabase m_db;
   QString m_path;
   QString m_connection;
   bool m_fts = false;
+  bool m_readOnly = false;
 };
 
 // RAII transaction: rolls back unless committed.

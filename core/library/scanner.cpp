@@ -1,38 +1,30 @@
 #include "scanner.h"
 
 #include <QCryptographicHash>
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
-#include <QImageReader>
 #include <QRegularExpression>
 #include <QSet>
+#include <fcntl.h>
 #include <map>
+#include <unistd.h>
+
+#include "imaging/imagedecoder.h"
+#include "io/files.h"
 
 namespace glimpse::library {
 
-QStringList imageExtensions() {
-  QStringList out;
-  for (const QByteArray& f : QImageReader::supportedImageFormats()) {
-    const QString ext = QString::fromLatin1(f).toLower();
-    // Formats that are not photos (icons, cursors, vector art, raw bitmaps).
-    if (ext == QLatin1String("svg") || ext == QLatin1String("svgz") || ext == QLatin1String("ico") ||
-        ext == QLatin1String("cur") || ext == QLatin1String("xbm") || ext == QLatin1String("xpm") ||
-        ext == QLatin1String("pbm") || ext == QLatin1String("pgm") || ext == QLatin1String("ppm") ||
-        ext == QLatin1String("icns") || ext == QLatin1String("wbmp"))
-      continue;
-    out << ext;
-  }
-  if (out.contains(QLatin1String("jpeg")) && !out.contains(QLatin1String("jpg"))) out << QStringLiteral("jpg");
-  if (out.contains(QLatin1String("tiff")) && !out.contains(QLatin1String("tif"))) out << QStringLiteral("tif");
-  out.removeDuplicates();
-  return out;
-}
+QStringList imageExtensions() { return imaging::photoFileExtensions(); }
 
 QString fileSha256(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) return {};
+  const int fd = ::open(io::encodePath(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return {};
+  QFile f;
+  if (!f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+    ::close(fd);
+    return {};
+  }
   QCryptographicHash h(QCryptographicHash::Sha256);
   if (!h.addData(&f)) return {};
   return QString::fromLatin1(h.result().toHex());
@@ -56,30 +48,31 @@ class Walker {
 
   void walk(const QString& dir, std::map<QString, FoundFile>& out) {
     if (m_cancel && m_cancel->load()) return;
-    const QString canonical = QFileInfo(dir).canonicalFilePath();
+    const QString canonical = io::canonicalPath(dir);
     if (m_visited.contains(canonical)) {
       m_warnings << QStringLiteral("symlink loop skipped: %1 leads back to %2").arg(dir, canonical);
       return;
     }
     m_visited.insert(canonical);
-    QDir d(dir);
-    if (!d.isReadable()) {
-      m_warnings << QStringLiteral("cannot read folder %1 (permission denied); its photos are kept as they were").arg(dir);
+    // Listed with readdir, not QDir: Qt 6 leaves out names that are not UTF-8.
+    std::vector<io::FolderEntry> entries;
+    try {
+      entries = io::listFolder(dir);
+    } catch (const io::FileError& e) {
+      m_warnings << QStringLiteral("cannot read folder %1 (%2); its photos are kept as they were").arg(dir, QString::fromUtf8(e.what()));
       return;
     }
-    // No Readable filter: a file that cannot be read is still there (its decode error is
-    // recorded), and a folder that cannot be read is reported by walk() and kept as it was.
-    QDir::Filters filters = QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot;
-    if (m_folder.includeHidden) filters |= QDir::Hidden;
-    const QFileInfoList entries = d.entryInfoList(filters, QDir::Name);
-    for (const QFileInfo& e : entries) {
-      if (!m_folder.includeHidden && e.fileName().startsWith(QLatin1Char('.'))) continue;
-      const QString rel = QDir(m_folder.path).relativeFilePath(e.absoluteFilePath());
-      if (excluded(e.fileName(), rel)) continue;
-      if (e.isDir()) {
-        walk(e.absoluteFilePath(), out);
-      } else if (e.isFile() && m_extensions.contains(e.suffix().toLower())) {
-        out.emplace(e.absoluteFilePath(), FoundFile{m_folder.id, e.size(), e.lastModified().toMSecsSinceEpoch()});
+    // Files that cannot be read are still listed (their decode error is recorded), and a folder
+    // that cannot be read is reported by walk() and kept as it was.
+    for (const io::FolderEntry& e : entries) {
+      if (!m_folder.includeHidden && e.name.startsWith(QLatin1Char('.'))) continue;
+      const QString path = dir + QLatin1Char('/') + e.name;
+      const QString rel = path.mid(m_folder.path.size() + 1);
+      if (excluded(e.name, rel)) continue;
+      if (e.isDir) {
+        walk(path, out);
+      } else if (e.isFile && m_extensions.contains(QFileInfo(e.name).suffix().toLower())) {
+        out.emplace(path, FoundFile{m_folder.id, e.size, e.mtimeMs});
       }
     }
   }
@@ -111,9 +104,8 @@ ScanReport Scanner::scan(const std::atomic<bool>* cancel) {
   std::map<QString, Photo> known;  // online folders' photos by path
   Transaction tx(m_db);
   for (const Folder& folder : m_db.folders()) {
-    const QFileInfo root(folder.path);
     const QList<Photo> photos = m_db.photosInFolder(folder.id);
-    if (!root.exists() || !root.isDir()) {
+    if (!io::isDirectory(folder.path)) {
       // An unmounted drive or a renamed folder: keep everything, mark it offline.
       for (const Photo& p : photos)
         if (p.status != PhotoStatus::Offline) m_db.setStatus(p.id, PhotoStatus::Offline);
@@ -124,12 +116,12 @@ ScanReport Scanner::scan(const std::atomic<bool>* cancel) {
     const int warningsBefore = static_cast<int>(report.warnings.size());
     Walker walker(folder, extensions, report.warnings, cancel);
     std::map<QString, FoundFile> inFolder;
-    walker.walk(root.absoluteFilePath(), inFolder);
+    walker.walk(folder.path, inFolder);
     if (cancel && cancel->load()) return report;  // transaction rolls back
     // Photos under a folder that could not be read are neither deleted nor changed.
     QStringList unreadable;
     for (int i = warningsBefore; i < report.warnings.size(); ++i) {
-      static const QRegularExpression re(QStringLiteral("^cannot read folder (.*) \\(permission denied\\)"));
+      static const QRegularExpression re(QStringLiteral("^cannot read folder (.*) \\([^()]*\\); its photos are kept as they were$"));
       const auto m = re.match(report.warnings[i]);
       if (m.hasMatch()) unreadable << m.captured(1) + QLatin1Char('/');
     }

@@ -5,8 +5,14 @@
 
 #include <QCoreApplication>
 #include <QProcess>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTemporaryDir>
+#include <QtConcurrent/QtConcurrentRun>
 #include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "golden.h"
 
@@ -21,9 +27,20 @@ struct CliRun {
   std::string out, err;
 };
 
-CliRun cli(const QStringList& args) {
+CliRun cli(const QStringList& args, const QString& stdoutFile = {}) {
   QProcess p;
+  if (!stdoutFile.isEmpty()) p.setStandardOutputFile(stdoutFile);
   p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+          p.readAllStandardError().toStdString()};
+}
+
+// Runs the CLI through sh, so arguments can hold bytes that are not UTF-8 ($'..' is not POSIX sh:
+// printf builds them).
+CliRun cliSh(const QString& script) {
+  QProcess p;
+  p.start(QStringLiteral("/bin/sh"), {"-c", script, QStringLiteral(GLIMPSE_CLI_PATH)});
   p.waitForFinished(120000);
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
           p.readAllStandardError().toStdString()};
@@ -240,6 +257,132 @@ TEST(Cli, PlainOutputAndSampling) {
   ASSERT_EQ(a.code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);  // same seed, same tokens
   EXPECT_EQ(json::parse(a.out)["results"][0]["token_ids"][0], 30522);
+}
+
+// ---- Hostile input ----
+
+void writeBytes(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+  f.write(bytes);
+}
+
+TEST(CliHostile, SvgNamedJpgIsAnImageErrorNotAnAbort) {
+  QTemporaryDir dir;
+  writeBytes(dir.filePath("t.jpg"), R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="1" y="8">hi</text></svg>)");
+  const CliRun r = cli({"caption", "--model", q(kTiny), dir.filePath("t.jpg")});
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("not an image in a supported format"), std::string::npos) << r.err;
+}
+
+TEST(CliHostile, OutOfRangeOptionsAreUsageErrorsNamingTheRange) {
+  const QString img = q(kTiny / "images" / "grad_97x61.png");
+  QTemporaryDir dir;
+  struct Case {
+    QStringList args;
+    const char* needle;
+  };
+  const std::vector<Case> cases = {
+      {{"caption", "--model", q(kTiny), "--beams", "100000", img}, "--beams must be between 1 and 64"},
+      {{"caption", "--model", q(kTiny), "--threads", "100000", img}, "--threads must be between 1 and 512"},
+      {{"caption", "--model", q(kTiny), "--max-new-tokens", "99999999999", img}, "--max-new-tokens must be between 1 and 512"},
+      {{"caption", "--model", q(kTiny), "--num-return-sequences", "1000", img}, "between 1 and 64"},
+      {{"search", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--limit", "2000000000", "x"}, "--limit must be between 1 and 10000"},
+      {{"search", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--rerank", "-1", "x"}, "--rerank must be between 0 and 1000"},
+      {{"index", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--batch", "0", dir.path()}, "--batch must be between 1 and 64"},
+  };
+  for (const auto& c : cases) {
+    QElapsedTimer t;
+    t.start();
+    const CliRun r = cli(c.args);
+    EXPECT_EQ(r.code, 2) << c.args.join(' ').toStdString() << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
+    EXPECT_LT(t.elapsed(), 30000);
+  }
+}
+
+TEST(CliHostile, StdoutWriteErrorsFail) {
+  const CliRun r = cli({"tokenize", "--model", q(kTiny), "--", "a dog on a beach"}, QStringLiteral("/dev/full"));
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write the output: no space left on device"), std::string::npos) << r.err;
+}
+
+TEST(CliHostile, PreprocessNeverReplacesSpecialFilesOrSymlinks) {
+  const QString img = q(kTiny / "images" / "grad_97x61.png");
+  QTemporaryDir dir;
+  // To stdout with "-".
+  const CliRun toStdout = cli({"preprocess", "--model", q(kTiny), "--out", "-", img});
+  ASSERT_EQ(toStdout.code, 0) << toStdout.err;
+  const size_t bytes = toStdout.out.size();
+  EXPECT_EQ(bytes % (3 * sizeof(float)), 0u);
+  EXPECT_GT(bytes, 0u);
+  // A FIFO is written in place (a reader takes the data) and stays a FIFO.
+  const QString fifo = dir.filePath("out.fifo");
+  ASSERT_EQ(::mkfifo(QFile::encodeName(fifo).constData(), 0644), 0);
+  QFuture<QByteArray> reader = QtConcurrent::run([fifo] {
+    QFile f(fifo);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+  });
+  const CliRun r = cli({"preprocess", "--model", q(kTiny), "--out", fifo, img});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(static_cast<size_t>(reader.result().size()), bytes);
+  struct stat st {};
+  ASSERT_EQ(::lstat(QFile::encodeName(fifo).constData(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  // A symlink stays a symlink; its target gets the data, atomically (no .part file left).
+  writeBytes(dir.filePath("target.bin"), "old");
+  ASSERT_TRUE(QFile::link(dir.filePath("target.bin"), dir.filePath("link.bin")));
+  const CliRun viaLink = cli({"preprocess", "--model", q(kTiny), "--out", dir.filePath("link.bin"), img});
+  EXPECT_EQ(viaLink.code, 0) << viaLink.err;
+  EXPECT_TRUE(QFileInfo(dir.filePath("link.bin")).isSymLink());
+  EXPECT_EQ(static_cast<size_t>(QFileInfo(dir.filePath("target.bin")).size()), bytes);
+  EXPECT_EQ(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System).size(), 3);
+  // A folder is refused, not replaced.
+  const CliRun folder = cli({"preprocess", "--model", q(kTiny), "--out", dir.path(), img});
+  EXPECT_EQ(folder.code, 1);
+  EXPECT_NE(folder.err.find("is a folder"), std::string::npos) << folder.err;
+  EXPECT_TRUE(QFileInfo(dir.path()).isDir());
+}
+
+TEST(CliHostile, SpecialFilesHaveTheirOwnMessagesAndLibraryNoiseComesAfterTheError) {
+  QTemporaryDir dir;
+  const QString fifo = dir.filePath("pipe.png");
+  ASSERT_EQ(::mkfifo(QFile::encodeName(fifo).constData(), 0644), 0);
+  ASSERT_TRUE(QFile::link(dir.filePath("b.png"), dir.filePath("a.png")));
+  ASSERT_TRUE(QFile::link(dir.filePath("a.png"), dir.filePath("b.png")));
+  QFile png(q(kTiny / "images" / "grad_97x61.png"));
+  ASSERT_TRUE(png.open(QIODevice::ReadOnly));
+  const QByteArray good = png.readAll();
+  writeBytes(dir.filePath("cut.png"), good.left(400));
+  QByteArray damaged = good;  // libpng reports this one itself, on stderr
+  damaged[damaged.indexOf("IDAT") + 60] = static_cast<char>(damaged[damaged.indexOf("IDAT") + 60] ^ 0xFF);
+  writeBytes(dir.filePath("damaged.png"), damaged);
+  struct Case {
+    QString image;
+    const char* needle;
+  };
+  for (const Case& c : {Case{fifo, "not a regular file (it is a FIFO)"}, Case{dir.filePath("a.png"), "too many levels of symbolic links"},
+                        Case{dir.filePath("cut.png"), "the PNG data ends early"}, Case{dir.filePath("damaged.png"), "damaged.png"}}) {
+    const CliRun r = cli({"caption", "--model", q(kTiny), c.image});
+    EXPECT_EQ(r.code, 4) << r.err;
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;  // nothing from libpng & co. before it
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
+  }
+  const CliRun noisy = cli({"caption", "--model", q(kTiny), dir.filePath("damaged.png")});
+  EXPECT_NE(noisy.err.find("\nnote: libpng error"), std::string::npos) << noisy.err;  // after the error line
+}
+
+TEST(CliHostile, FileNamesThatAreNotUtf8) {
+  QTemporaryDir dir;
+  const QByteArray raw = QFile::encodeName(dir.path()) + "/x\xFF.png";
+  ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "grad_97x61.png"), dir.filePath("plain.png")));
+  ASSERT_EQ(::rename(QFile::encodeName(dir.filePath("plain.png")).constData(), raw.constData()), 0);
+  const CliRun r = cliSh(QStringLiteral("exec \"$0\" caption --model '%1' \"$(printf '%2/x\\377.png')\"").arg(q(kTiny), dir.path()));
+  ::unlink(raw.constData());  // QTemporaryDir cannot remove names that are not UTF-8
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind(raw.toStdString() + "\t", 0), 0u) << r.out;  // the name as its bytes
 }
 
 }  // namespace

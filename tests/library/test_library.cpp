@@ -12,11 +12,14 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <csignal>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <exiv2/exiv2.hpp>
 #include <nlohmann/json.hpp>
 
 #include "blip.h"
 #include "imaging/imagedecoder.h"
+#include "io/files.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
@@ -170,6 +173,104 @@ TEST(LibraryDatabase, RefusesNewerSchemaAndForeignFiles) {
   QSqlDatabase::removeDatabase(QStringLiteral("other"));
   EXPECT_NE(errorOf([&] { LibraryDatabase db(dir.filePath("other.db")); }).find("another program"), std::string::npos);
   EXPECT_NE(errorOf([&] { LibraryDatabase db(dir.path()); }).find("folder"), std::string::npos);
+}
+
+
+// Runs one statement on a library file outside LibraryDatabase (to damage it as a disk or a
+// hostile file would).
+void rawSql(const QString& dbPath, const QString& statement) {
+  {
+    auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+    db.setDatabaseName(dbPath);
+    ASSERT_TRUE(db.open());
+    QSqlQuery q(db);
+    ASSERT_TRUE(q.exec(statement)) << statement.toStdString() << ": " << q.lastError().text().toStdString();
+    db.close();
+  }
+  QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+}
+
+TEST(LibraryDatabase, DamagedSchemaVersionIsAnErrorNotACrash) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath("lib.db");
+  { LibraryDatabase db(path); }
+  for (const char* damage : {"UPDATE schema_version SET version = -1", "UPDATE schema_version SET version = 'two'",
+                             "UPDATE schema_version SET version = 1099511627776", "INSERT INTO schema_version VALUES (2)",
+                             "DELETE FROM schema_version"}) {
+    const QString copy = dir.filePath("damaged.db");
+    QFile::remove(copy);
+    ASSERT_TRUE(QFile::copy(path, copy));
+    rawSql(copy, QString::fromUtf8(damage));
+    const std::string msg = errorOf([&] { LibraryDatabase db(copy); });
+    EXPECT_NE(msg.find("is damaged"), std::string::npos) << damage << ": " << msg;
+    EXPECT_NE(errorOf([&] { LibraryDatabase db(copy, LibraryDatabase::Access::ReadOnly); }).find("is damaged"), std::string::npos);
+  }
+}
+
+TEST(LibraryDatabase, InMemoryAndUriNamesAreRefused) {
+  for (const char* name : {"", " ", ":memory:", "file:x?mode=memory", "FILE:lib.db", "file::memory:?cache=shared"}) {
+    const std::string msg = errorOf([&] { LibraryDatabase db(QString::fromUtf8(name)); });
+    EXPECT_NE(msg.find("is not a library file name"), std::string::npos) << name << ": " << msg;
+  }
+  // The CLI says so too, with the library's exit code, and stores nothing anywhere.
+  QTemporaryDir dir;
+  ASSERT_TRUE(writePhoto(dir.filePath("p/a.png"), 1));
+  QProcess p;
+  p.setWorkingDirectory(dir.path());
+  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"index", "--library", "file:x?mode=memory", "--model", QString::fromStdString(kTinyModel.string()),
+                                             dir.filePath("p")});
+  p.waitForFinished(60000);
+  EXPECT_EQ(p.exitCode(), 5);
+  EXPECT_TRUE(p.readAllStandardError().contains("is not a library file name"));
+  EXPECT_EQ(QDir(dir.path()).entryList(QDir::Files).size(), 0);
+}
+
+// A write-protected library (file 0444 in a folder the user cannot write, as on a read-only
+// share) is searched, not called "not an SQLite database". Root ignores permissions, so the CLI
+// runs as user nobody there.
+TEST(LibraryDatabase, WriteProtectedLibraryCanBeRead) {
+  QTemporaryDir dir;
+  const QString sub = dir.filePath("ro");
+  QDir().mkpath(sub);
+  const QString path = sub + "/lib.db";
+  qint64 photoId = 0;
+  {
+    LibraryDatabase db(path);
+    Photo p;
+    p.folderId = db.addFolder(QStringLiteral("/photos"));
+    p.path = QStringLiteral("/photos/a.jpg");
+    p.size = 1;
+    photoId = db.insertPhoto(p);
+    db.putEmbedding(photoId, QStringLiteral("m"), {1, 0, 0, 0});
+  }
+  ASSERT_FALSE(QFile::exists(path + "-wal"));
+  ::chmod(QFile::encodeName(path).constData(), 0444);
+  ::chmod(QFile::encodeName(sub).constData(), 0555);
+  ::chmod(QFile::encodeName(dir.path()).constData(), 0755);
+  {
+    LibraryDatabase db(path, LibraryDatabase::Access::ReadOnly);
+    EXPECT_EQ(db.status(QStringLiteral("m")).embedded, 1);
+    EXPECT_TRUE(db.embedding(photoId, QStringLiteral("m")));
+    EXPECT_NE(errorOf([&] { db.addFolder(QStringLiteral("/more")); }), "<no error>");
+  }
+  auto cliAsUser = [&](const QStringList& args) {
+    QProcess p;
+    if (::geteuid() == 0)
+      p.start(QStringLiteral("setpriv"), QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
+    else
+      p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+    p.waitForFinished(60000);
+    return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()));
+  };
+  const auto status = cliAsUser({"library", "--library", path, "--json", "status"});
+  EXPECT_EQ(status.first, 0) << status.second.toStdString();
+  EXPECT_TRUE(status.second.contains(QStringLiteral("\"photos\":1"))) << status.second.toStdString();
+  const auto similar = cliAsUser({"similar", "--library", path, "--json", "/photos/a.jpg"});
+  EXPECT_EQ(similar.first, 0) << similar.second.toStdString();
+  const auto forget = cliAsUser({"library", "--library", path, "forget", "/photos"});
+  EXPECT_EQ(forget.first, 5) << forget.second.toStdString();
+  EXPECT_FALSE(forget.second.contains(QStringLiteral("not an SQLite database"))) << forget.second.toStdString();
+  ::chmod(QFile::encodeName(sub).constData(), 0755);
 }
 
 // A real full disk: a 1 MiB tmpfs (needs root, as CI runs; elsewhere the test says why it skips).
@@ -355,6 +456,85 @@ TEST_F(LibraryFolder, UnreadableFolderIsReportedAndKept) {
   LibraryDatabase check(db);
   EXPECT_TRUE(check.photoByPath(root + "/trip/beach.jpg"));
   EXPECT_TRUE(check.photoByPath(root + "/img_0.png"));  // still there, not taken for deleted
+}
+
+
+// ---- Damage and edge cases ----
+
+TEST_F(LibraryFolder, DamagedVectorsCountAsMissingAndIndexingRepairsThem) {
+  const QString path = dir.filePath("lib.db");
+  LibraryDatabase db(path);
+  db.addFolder(root);
+  Scanner(db).scan();
+  Indexer indexer(db, tinyModel());
+  ASSERT_EQ(indexer.run().embedded, 9);
+  const QString model = indexer.modelId();
+  // The first row (whose dim used to decide for all) and another one damaged.
+  rawSql(path, QStringLiteral("UPDATE embeddings SET dim = 3 WHERE photo_id = (SELECT min(photo_id) FROM embeddings)"));
+  rawSql(path, QStringLiteral("UPDATE embeddings SET vector = x'0000' WHERE photo_id = (SELECT max(photo_id) FROM embeddings)"));
+  EXPECT_EQ(db.status(model).embedded, 7);
+  int dim = 0;
+  std::vector<float> data;
+  EXPECT_EQ(db.allEmbeddings(model, &dim, &data).size(), 7u);
+  EXPECT_EQ(dim, tinyModel().config().image_text_hidden_size);
+  Searcher searcher(db, tinyModel());
+  SearchOptions so;
+  so.rerank = 0;
+  so.matchText = false;
+  EXPECT_EQ(searcher.search(QStringLiteral("a photo"), so).size(), 7);
+  EXPECT_EQ(db.photosWithoutEmbedding(model).size(), 2);
+  EXPECT_EQ(indexer.run().embedded, 2);
+  EXPECT_EQ(db.status(model).embedded, 9);
+  EXPECT_TRUE(db.photosWithoutEmbedding(model).isEmpty());
+}
+
+TEST_F(LibraryFolder, ForgettingAFolderKeepsPhotosOfAnotherLibraryFolder) {
+  LibraryDatabase db(dir.filePath("lib.db"));
+  db.addFolder(root);
+  db.addFolder(root + "/trip");
+  Scanner(db).scan();
+  const auto beach = db.photoByPath(root + "/trip/beach.jpg");
+  ASSERT_TRUE(beach);
+  db.addCaption(beach->id, QStringLiteral("a beach"), QStringLiteral("m"), {});
+  db.putEmbedding(beach->id, QStringLiteral("m"), {1, 0});
+  // The parent goes; the nested folder stays, with its photos, captions and vectors.
+  ASSERT_TRUE(db.forgetFolder(root));
+  EXPECT_FALSE(db.photoByPath(root + "/img_0.png"));
+  ASSERT_TRUE(db.photoByPath(root + "/trip/beach.jpg"));
+  EXPECT_EQ(db.captions(beach->id).size(), 1);
+  EXPECT_TRUE(db.embedding(beach->id, QStringLiteral("m")));
+  EXPECT_EQ(db.status().photos, 2);
+  const ScanReport again = Scanner(db).scan();
+  EXPECT_EQ(again.removed + again.added, 0);
+  // A folder whose name only starts like another's is no nested folder.
+  ASSERT_TRUE(writePhoto(root + "/trip2/x.png", 9));
+  db.addFolder(root + "/trip2");
+  Scanner(db).scan();
+  ASSERT_TRUE(db.forgetFolder(root + "/trip2"));
+  EXPECT_FALSE(db.photoByPath(root + "/trip2/x.png"));
+  EXPECT_EQ(db.status().photos, 2);
+}
+
+TEST_F(LibraryFolder, NamesThatAreNotUtf8AreScannedAndIndexed) {
+  const QByteArray rawDir = QFile::encodeName(root) + "/d\xFF";
+  const QByteArray rawFile = rawDir + "/p\xE9.png";
+  ASSERT_EQ(::mkdir(rawDir.constData(), 0755), 0);
+  ASSERT_TRUE(writePhoto(dir.filePath("tmp.png"), 42));
+  ASSERT_EQ(::rename(QFile::encodeName(dir.filePath("tmp.png")).constData(), rawFile.constData()), 0);
+  LibraryDatabase db(dir.filePath("lib.db"));
+  db.addFolder(root);
+  EXPECT_EQ(Scanner(db).scan().added, 10);
+  const QString name = glimpse::io::decodePath(rawFile);
+  const auto photo = db.photoByPath(name);
+  ASSERT_TRUE(photo);
+  Indexer indexer(db, tinyModel());
+  const IndexReport r = indexer.run();
+  EXPECT_EQ(r.embedded, 10);
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_TRUE(db.embedding(photo->id, indexer.modelId()));
+  EXPECT_EQ(Scanner(db).scan().unchanged, 10);
+  ::unlink(rawFile.constData());  // QTemporaryDir cannot remove names that are not UTF-8
+  ::rmdir(rawDir.constData());
 }
 
 // ---- Indexer ----
