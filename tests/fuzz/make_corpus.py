@@ -44,6 +44,8 @@ def read(*parts):
 def convert(args, suffix):
     with tempfile.TemporaryDirectory() as t:
         path = os.path.join(t, "out." + suffix)
+        # No time stamps in the files, so that writing the seeds again changes nothing.
+        args = [*args, "+set", "date:create", "+set", "date:modify", "-define", "png:exclude-chunk=date,time"]
         subprocess.run(["convert", *args, path], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return read(path)
 
@@ -106,6 +108,9 @@ def images():
     out("image_svg", "rect.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="8"><rect x="1" y="1" width="5" height="4" fill="red"/></svg>')
     out("image_svg", "gradient.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="12" height="12" viewBox="0 0 12 12"><defs><linearGradient id="g"><stop offset="0" stop-color="#00f"/><stop offset="1" stop-color="#f00"/></linearGradient></defs><circle cx="6" cy="6" r="5" fill="url(#g)"/><path d="M1 1 L11 11 Z" stroke="black"/></svg>')
     out("image_svg", "huge.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="1" height="1"/></svg>')
+    text_svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="1" y="8">hi</text></svg>'
+    crash("image_svg", "text_element.svg", text_svg)  # issue 11 item 1: qFatal in a QCoreApplication
+    crash("image_jpeg", "svg_text_named_jpg.jpg", text_svg)
     out("image_svg", "nested.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">' + "<g>" * 300 + "</g>" * 300 + "</svg>")
 
 
@@ -159,10 +164,9 @@ def torch_zip(pkl, storages):
     import io
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", pkl)
-        for key, data in storages.items():
-            z.writestr("archive/data/" + key, data)
-        z.writestr("archive/version", "3\n")
+        entries = [("archive/data.pkl", pkl)] + [("archive/data/" + k, d) for k, d in storages.items()]
+        for name, data in entries + [("archive/version", b"3\n")]:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
     return buf.getvalue()
 
 
@@ -185,6 +189,7 @@ def checkpoints():
     out("pickle", "negative_stride.pkl", torch_pickle({"w": Tensor(Storage("3", "FloatStorage", 16), 0, [4], [-1])}))
     out("pickle", "not_a_dict.pkl", pickle.dumps([1, 2.5, "x", (None, True)], protocol=2))
     out("pickle", "code_execution.pkl", b"\x80\x02cos\nsystem\nX\x04\x00\x00\x00echoq\x00\x85R.")
+    crash("pickle", "deep_nesting.pkl", b"\x80\x02" + b"]" * 100000 + b"a" * 99999 + b".")  # issue 11 item 2
     out("pickle", "nested.pkl", b"\x80\x02" + b"]" * 2000 + b"a" * 1999 + b".")
     # The real model's pickle (its storage keys run to 94; those above 7 are missing here).
     with zipfile.ZipFile(os.path.join(TINY, "caption_bin", "pytorch_model.bin")) as z:
@@ -199,7 +204,7 @@ def checkpoints():
     import io
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("archive/data.pkl", pkl)
+        z.writestr(zipfile.ZipInfo("archive/data.pkl", date_time=(2024, 1, 1, 0, 0, 0)), pkl, zipfile.ZIP_DEFLATED)
     out("pytorch_bin", "deflated.bin", buf.getvalue())
 
     def safetensors(header, body, pad=True):
@@ -250,6 +255,12 @@ def configs():
     out("config", "text_only.json", '{"model_type":"blip_text_model","hidden_size":16}')
     out("config", "big_layers.json", '{"model_type":"blip","text_config":{"num_hidden_layers":1000000000},"vision_config":{"num_hidden_layers":4294967312}}')
     out("config", "bad_types.json", '{"model_type":"blip","projection_dim":"16","text_config":{"hidden_size":-1,"layer_norm_eps":NaN},"vision_config":[]}')
+    # A float where an integer belongs: nlohmann's get<int>() casts it (undefined behaviour out of range).
+    crash("config", "float_hidden_size.json", b'{"model_type":"blip","text_config":{"hidden_size":1e30}}')
+    crash("preprocessor_config", "float_size.json", b'{"size":{"height":1e30,"width":5}}')
+    h = json.dumps({"x": {"dtype": "F32", "shape": [1e30], "data_offsets": [0, 4]}}).encode()
+    h += b" " * (-len(h) % 8)
+    crash("safetensors", "float_shape.safetensors", struct.pack("<Q", len(h)) + h + b"\0" * 8)
     out("config", "nested.json", '{"model_type":"blip","x":' + "[" * 5000 + "]" * 5000 + "}")
     out("config", "not_json.json", "model_type: blip\n")
     out("preprocessor_config", "tiny_preprocessor_config.json", read(TINY, "preprocessor_config.json"))
