@@ -257,6 +257,8 @@ def configs():
     out("config", "bad_types.json", '{"model_type":"blip","projection_dim":"16","text_config":{"hidden_size":-1,"layer_norm_eps":NaN},"vision_config":[]}')
     # A float where an integer belongs: nlohmann's get<int>() casts it (undefined behaviour out of range).
     crash("config", "float_hidden_size.json", b'{"model_type":"blip","text_config":{"hidden_size":1e30}}')
+    # A JSON type error that escapes parse_blip_config as nlohmann::type_error, not BlipError.
+    crash("config", "model_type_number.json", b'{"model_type":16}')
     crash("preprocessor_config", "float_size.json", b'{"size":{"height":1e30,"width":5}}')
     h = json.dumps({"x": {"dtype": "F32", "shape": [1e30], "data_offsets": [0, 4]}}).encode()
     h += b" " * (-len(h) % 8)
