@@ -259,6 +259,7 @@ def configs():
     crash("config", "float_hidden_size.json", b'{"model_type":"blip","text_config":{"hidden_size":1e30}}')
     # A JSON type error that escapes parse_blip_config as nlohmann::type_error, not BlipError.
     crash("config", "model_type_number.json", b'{"model_type":16}')
+    crash("preprocessor_config", "processor_type_number.json", b'{"image_processor_type":6862745098}')
     crash("preprocessor_config", "float_size.json", b'{"size":{"height":1e30,"width":5}}')
     h = json.dumps({"x": {"dtype": "F32", "shape": [1e30], "data_offsets": [0, 4]}}).encode()
     h += b" " * (-len(h) % 8)
