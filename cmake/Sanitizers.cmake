@@ -17,3 +17,17 @@ if(_glimpse_san)
   add_compile_options(-fsanitize=${_glimpse_san_list} -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=${_glimpse_san_list})
 endif()
+
+# GLIMPSE_BUILD_FUZZERS: every target gets libFuzzer's coverage instrumentation plus ASan and
+# UBSan; the fuzz targets themselves link -fsanitize=fuzzer (tests/fuzz/CMakeLists.txt).
+if(GLIMPSE_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "GLIMPSE_BUILD_FUZZERS needs clang (cmake --preset fuzz)")
+  endif()
+  if(_glimpse_san)
+    message(FATAL_ERROR "GLIMPSE_BUILD_FUZZERS brings its own sanitizers; leave GLIMPSE_SANITIZE_* off")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -11,6 +11,7 @@ packages=(
   libsentencepiece-dev nlohmann-json3-dev libexiv2-dev
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   xvfb xauth imagemagick python3
+  clang libclang-rt-dev
 )
 
 sudo=""

@@ -14,6 +14,13 @@
 namespace glimpse::blip {
 namespace {
 
+// A token id read from JSON. nlohmann converts 1.5 or 1e30 to an integer by a plain cast (undefined
+// behaviour out of range), so only JSON integers are ids.
+int64_t json_token_id(const nlohmann::json& v, const std::string& token) {
+  if (!v.is_number_integer()) throw BlipError("token " + token + " has an id that is not an integer: " + v.dump());
+  return v.get<int64_t>();
+}
+
 constexpr int kMaxInputCharsPerWord = 100;
 
 std::u32string utf8_to_u32(const std::string& s) {
@@ -293,9 +300,11 @@ BertTokenizer BertTokenizer::read_vocabulary(const std::filesystem::path& dir) {
   if (std::filesystem::exists(dir / "added_tokens.json", ec)) {
     try {
       json j = json::parse(read_text_file(dir / "added_tokens.json"));
-      for (auto& [k, v] : j.items()) added[k] = v.get<int64_t>();
+      for (auto& [k, v] : j.items()) added[k] = json_token_id(v, k);
     } catch (const json::exception& e) {
       throw BlipError((dir / "added_tokens.json").string() + " is not valid: " + e.what());
+    } catch (const BlipError& e) {
+      throw BlipError((dir / "added_tokens.json").string() + ": " + e.what());
     }
   }
   if (std::filesystem::exists(dir / "vocab.txt", ec)) {
@@ -323,7 +332,7 @@ BertTokenizer BertTokenizer::read_vocabulary(const std::filesystem::path& dir) {
         throw BlipError(path + ": tokenizer model is \"" + model.value("type", std::string("?")) + "\", expected WordPiece");
       std::vector<std::string> vocab;
       for (auto& [tok, idj] : model.at("vocab").items()) {
-        int64_t id = idj.get<int64_t>();
+        int64_t id = json_token_id(idj, tok);
         if (id < 0 || id > 10000000) throw BlipError(path + ": invalid token id");
         if (static_cast<int64_t>(vocab.size()) <= id) vocab.resize(id + 1);
         vocab[id] = tok;
@@ -331,7 +340,7 @@ BertTokenizer BertTokenizer::read_vocabulary(const std::filesystem::path& dir) {
       if (j.contains("added_tokens") && j["added_tokens"].is_array())
         for (const auto& a : j["added_tokens"]) {
           std::string tok = a.at("content").get<std::string>();
-          int64_t id = a.at("id").get<int64_t>();
+          int64_t id = json_token_id(a.at("id"), tok);
           if (id >= static_cast<int64_t>(vocab.size())) added[tok] = id;
         }
       return from_vocab(std::move(vocab), added);

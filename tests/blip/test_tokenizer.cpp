@@ -130,6 +130,30 @@ TEST(Tokenizer, ReadsTokenizerJsonWhenVocabTxtIsAbsent) {
   EXPECT_EQ(from_json.dec_id(), 30522);
 }
 
+// Found by tests/fuzz/fuzz_tokenizer: a float id was cast to an integer (undefined behaviour for
+// 1e30). Ids that are not JSON integers are refused with the file's name.
+TEST(Tokenizer, NonIntegerTokenIdsAreRefused) {
+  const auto dir = std::filesystem::temp_directory_path() / "glimpse_tokenizer_float_ids";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "tokenizer.json") << R"({"model":{"type":"WordPiece","vocab":{"[PAD]":0,"[UNK]":1.5}}})";
+  EXPECT_THROW(BertTokenizer::from_folder(dir), BlipError);
+  std::filesystem::remove(dir / "tokenizer.json");
+  std::ofstream(dir / "vocab.txt") << "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
+  for (const char* added : {R"({"[DEC]": 1e30})", R"({"[DEC]": 5.5})", R"({"[DEC]": "5"})"}) {
+    std::ofstream(dir / "added_tokens.json") << added;
+    try {
+      BertTokenizer::from_folder(dir);
+      ADD_FAILURE() << added << " was accepted";
+    } catch (const BlipError& e) {
+      EXPECT_NE(std::string(e.what()).find("added_tokens.json"), std::string::npos) << e.what();
+    }
+  }
+  std::ofstream(dir / "added_tokens.json") << R"({"[DEC]": 5})";
+  EXPECT_EQ(BertTokenizer::from_folder(dir).dec_id(), 5);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Tokenizer, InvalidUtf8DoesNotCrash) {
   const auto tok = BertTokenizer::from_vocab(read_vocab());
   const std::string bad = std::string("ok \xff\xfe \xc3") + "\x28 end";
