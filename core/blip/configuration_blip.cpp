@@ -182,7 +182,8 @@ std::string read_text_file(const std::filesystem::path& path, std::size_t max_by
 BlipConfig parse_blip_config(const std::string& json_text, const std::string& origin) {
   json j = parse_json(json_text, origin);
   if (!j.is_object()) throw BlipError(origin + " is not a JSON object");
-  std::string model_type = j.value("model_type", std::string());
+  std::string model_type;
+  read_opt(j, "model_type", model_type, origin);
   if (model_type != "blip") {
     std::string found = model_type.empty() ? std::string("no model_type") : "model_type \"" + model_type + "\"";
     if (model_type == "blip_text_model" || model_type == "blip_vision_model")
@@ -215,7 +216,8 @@ BlipConfig load_blip_config(const std::filesystem::path& config_json) {
 BlipImageProcessorConfig parse_image_processor_config(const std::string& json_text, const std::string& origin) {
   json j = parse_json(json_text, origin);
   if (!j.is_object()) throw BlipError(origin + " is not a JSON object");
-  std::string type = j.value("image_processor_type", std::string());
+  std::string type;
+  read_opt(j, "image_processor_type", type, origin);
   if (!type.empty() && type != "BlipImageProcessor")
     throw BlipError(origin + ": image_processor_type is \"" + type + "\", expected \"BlipImageProcessor\"");
   BlipImageProcessorConfig c;
