@@ -36,7 +36,9 @@ const blip::BlipModel& model(blip::BlipHead head) {
 }
 
 // Bytes per decoder weight: int8 only touches the vision encoder.
-double decoderBytesPerWeight() { return g_precision == blip::Precision::BFloat16 ? 2.0 : 4.0; }
+double decoderBytesPerWeight() {
+  return g_precision == blip::Precision::BFloat16 ? 2.0 : 4.0;
+}
 
 // A 12-megapixel photo-like JPEG (4000 x 3000).
 const QByteArray& photoJpeg() {
@@ -45,7 +47,8 @@ const QByteArray& photoJpeg() {
 }
 
 const blip::PixelValues& pixels() {
-  static blip::PixelValues px = model(blip::BlipHead::Captioning).preprocess(imaging::decodeImageData(photoJpeg(), "photo.jpg").rgb);
+  static blip::PixelValues px =
+      model(blip::BlipHead::Captioning).preprocess(imaging::decodeImageData(photoJpeg(), "photo.jpg").rgb);
   return px;
 }
 
@@ -66,7 +69,9 @@ double decoderBytesPerToken(const blip::BlipTextConfig& t) {
 }
 
 // The image encode at the GEMM rate of the mode's product, measured in this process.
-double encodeBoundSeconds(const blip::BlipModel& m) { return vitFlops(m.config().vision_config) / bench::gemmFlops(g_precision); }
+double encodeBoundSeconds(const blip::BlipModel& m) {
+  return vitFlops(m.config().vision_config) / bench::gemmFlops(g_precision);
+}
 
 void BM_DecodeAndPreprocess(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::Captioning);
@@ -104,8 +109,12 @@ void caption(benchmark::State& state, int beams) {
   state.counters["bound_s"] = 20 * bytes / bench::readBandwidth() + encodeBoundSeconds(m);
   addPeakRss(state);
 }
-void BM_CaptionGreedy20(benchmark::State& state) { caption(state, 1); }
-void BM_CaptionBeam3_20(benchmark::State& state) { caption(state, 3); }
+void BM_CaptionGreedy20(benchmark::State& state) {
+  caption(state, 1);
+}
+void BM_CaptionBeam3_20(benchmark::State& state) {
+  caption(state, 3);
+}
 BENCHMARK(BM_CaptionGreedy20)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 BENCHMARK(BM_CaptionBeam3_20)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
@@ -121,7 +130,8 @@ void BM_ItcImages(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::Retrieval);
   const std::vector<blip::PixelValues> batch(static_cast<size_t>(state.range(0)), pixels());
   for (auto _ : state) benchmark::DoNotOptimize(m.embed_images(batch));
-  state.counters["images_per_s"] = benchmark::Counter(static_cast<double>(state.range(0) * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["images_per_s"] =
+      benchmark::Counter(static_cast<double>(state.range(0) * state.iterations()), benchmark::Counter::kIsRate);
   state.counters["bound_images_per_s"] = 1.0 / encodeBoundSeconds(m);
   addPeakRss(state);
 }

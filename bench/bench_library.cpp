@@ -14,11 +14,11 @@
 #include <random>
 
 #include "blip.h"
+#include "bounds.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
 #include "library/vectorindex.h"
-#include "bounds.h"
 #include "random_model.h"
 
 using namespace glimpse;
@@ -61,7 +61,8 @@ void BM_VectorSearch(benchmark::State& state) {
 BENCHMARK(BM_VectorSearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 std::shared_ptr<const blip::BlipModel> tinyRetrieval() {
-  static std::shared_ptr<const blip::BlipModel> m = blip::BlipModel::load(std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny");
+  static std::shared_ptr<const blip::BlipModel> m =
+      blip::BlipModel::load(std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny");
   return m;
 }
 
@@ -89,7 +90,12 @@ void BM_SearchWithTextEncode(benchmark::State& state) {
   }
   addPeakRss(state);
 }
-BENCHMARK(BM_SearchWithTextEncode)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SearchWithTextEncode)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 QString makeFolder(QTemporaryDir& dir, int count) {
   const QString root = dir.filePath("photos");

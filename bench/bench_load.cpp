@@ -61,7 +61,10 @@ void writeTorchZip(const std::filesystem::path& path, const std::map<std::string
     pkl += '(';
     for (auto d : c.strides()) integer(d);
     pkl += 't';
-    pkl += "\x89" "ccollections\nOrderedDict\n)Rt" "R";
+    pkl +=
+        "\x89"
+        "ccollections\nOrderedDict\n)Rt"
+        "R";
     entries.emplace_back(std::to_string(key++), c);
   }
   pkl += "u.";
@@ -75,7 +78,11 @@ void writeTorchZip(const std::filesystem::path& path, const std::map<std::string
     uint16_t pad = static_cast<uint16_t>((64 - (offset + 30 + name.size() + 4) % 64) % 64);
     std::string h;
     put32(h, 0x04034b50);
-    put16(h, 20); put16(h, 0); put16(h, 0); put16(h, 0); put16(h, 0);
+    put16(h, 20);
+    put16(h, 0);
+    put16(h, 0);
+    put16(h, 0);
+    put16(h, 0);
     put32(h, crc);
     put32(h, static_cast<uint32_t>(size));
     put32(h, static_cast<uint32_t>(size));
@@ -89,12 +96,20 @@ void writeTorchZip(const std::filesystem::path& path, const std::map<std::string
     out.write(data, static_cast<std::streamsize>(size));
     std::string c;
     put32(c, 0x02014b50);
-    put16(c, 20); put16(c, 20); put16(c, 0); put16(c, 0); put16(c, 0); put16(c, 0);
+    put16(c, 20);
+    put16(c, 20);
+    put16(c, 0);
+    put16(c, 0);
+    put16(c, 0);
+    put16(c, 0);
     put32(c, crc);
     put32(c, static_cast<uint32_t>(size));
     put32(c, static_cast<uint32_t>(size));
     put16(c, static_cast<uint16_t>(name.size()));
-    put16(c, 0); put16(c, 0); put16(c, 0); put16(c, 0);
+    put16(c, 0);
+    put16(c, 0);
+    put16(c, 0);
+    put16(c, 0);
     put32(c, 0);
     put32(c, static_cast<uint32_t>(offset));
     c += name;
@@ -103,12 +118,15 @@ void writeTorchZip(const std::filesystem::path& path, const std::map<std::string
     ++count;
   };
   add("archive/data.pkl", pkl.data(), pkl.size());
-  for (const auto& [k, t] : entries) add("archive/data/" + k, static_cast<const char*>(t.data_ptr()), static_cast<uint64_t>(t.numel()) * 4);
+  for (const auto& [k, t] : entries)
+    add("archive/data/" + k, static_cast<const char*>(t.data_ptr()), static_cast<uint64_t>(t.numel()) * 4);
   add("archive/version", "3\n", 2);
   std::string e;
   put32(e, 0x06054b50);
-  put16(e, 0); put16(e, 0);
-  put16(e, static_cast<uint16_t>(count)); put16(e, static_cast<uint16_t>(count));
+  put16(e, 0);
+  put16(e, 0);
+  put16(e, static_cast<uint16_t>(count));
+  put16(e, static_cast<uint16_t>(count));
   put32(e, static_cast<uint32_t>(central.size()));
   put32(e, static_cast<uint32_t>(offset));
   put16(e, 0);
@@ -126,7 +144,8 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(out / "bin");
     for (const auto& f : std::filesystem::directory_iterator(out / "safetensors"))
       if (f.path().filename() != "model.safetensors")
-        std::filesystem::copy_file(f.path(), out / "bin" / f.path().filename(), std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy_file(f.path(), out / "bin" / f.path().filename(),
+                                   std::filesystem::copy_options::overwrite_existing);
     const auto t = glimpse::blip::load_safetensors(out / "safetensors" / "model.safetensors");
     std::map<std::string, at::Tensor> copy;
     for (const auto& [k, v] : t.tensors) copy.emplace(k, v.clone());
@@ -145,9 +164,11 @@ int main(int argc, char** argv) {
       floats += t.numel();
     }
     const auto t2 = std::chrono::steady_clock::now();
-    std::printf("{\"folder\": \"%s\", \"tensors\": %zu, \"values\": %lld, \"read_seconds\": %.3f, \"finite_check_seconds\": %.4f, \"threads\": %d}\n",
-                argv[2], weights.tensors.size(), static_cast<long long>(floats), std::chrono::duration<double>(t1 - t0).count(),
-                std::chrono::duration<double>(t2 - t1).count(), at::get_num_threads());
+    std::printf(
+        "{\"folder\": \"%s\", \"tensors\": %zu, \"values\": %lld, \"read_seconds\": %.3f, \"finite_check_seconds\": "
+        "%.4f, \"threads\": %d}\n",
+        argv[2], weights.tensors.size(), static_cast<long long>(floats), std::chrono::duration<double>(t1 - t0).count(),
+        std::chrono::duration<double>(t2 - t1).count(), at::get_num_threads());
     return 0;
   }
   if (argc != 2) {

@@ -81,11 +81,13 @@ int main(int argc, char** argv) {
     }
     double maxDiff = 0, minCos = 1, sumCos = 0, maxItm = 0;
     for (size_t i = 0; i < images.size(); ++i) {
-      for (size_t d = 0; d < embed[i].size(); ++d) maxDiff = std::max<double>(maxDiff, std::abs(embed[i][d] - refEmbed[i][d]));
+      for (size_t d = 0; d < embed[i].size(); ++d)
+        maxDiff = std::max<double>(maxDiff, std::abs(embed[i][d] - refEmbed[i][d]));
       const double c = cosine(embed[i], refEmbed[i]);
       minCos = std::min(minCos, c);
       sumCos += c;
-      for (size_t t = 0; t < texts.size(); ++t) maxItm = std::max<double>(maxItm, std::abs(match[i][t].itm - refMatch[i][t].itm));
+      for (size_t t = 0; t < texts.size(); ++t)
+        maxItm = std::max<double>(maxItm, std::abs(match[i][t].itm - refMatch[i][t].itm));
     }
     int same = 0, total = 0, sameCaptions = 0, firstDiffSum = 0;
     for (size_t i = 0; i < images.size(); ++i) {
@@ -102,10 +104,11 @@ int main(int argc, char** argv) {
       sameCaptions += a == r;
       firstDiffSum += static_cast<int>(firstDiff);
     }
-    std::printf("%s: %d images. ITC embeddings max |diff| %.4g, cosine min %.6f mean %.6f; ITM probability max |diff| %.4g; "
-                "caption tokens identical %d/%d (%.1f%%), identical captions %d/%d, first differing position on average %.1f\n",
-                blip::precision_name(p), n, maxDiff, minCos, sumCos / n, maxItm, same, total, 100.0 * same / total, sameCaptions,
-                n, double(firstDiffSum) / n);
+    std::printf(
+        "%s: %d images. ITC embeddings max |diff| %.4g, cosine min %.6f mean %.6f; ITM probability max |diff| %.4g; "
+        "caption tokens identical %d/%d (%.1f%%), identical captions %d/%d, first differing position on average %.1f\n",
+        blip::precision_name(p), n, maxDiff, minCos, sumCos / n, maxItm, same, total, 100.0 * same / total,
+        sameCaptions, n, double(firstDiffSum) / n);
   }
   return 0;
 }

@@ -64,8 +64,10 @@ inline double gemmFlops(blip::Precision p = blip::Precision::Float32) {
   for (int rep = 0; rep < 10; ++rep) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int k = 0; k < 5; ++k) {
-      if (p == blip::Precision::Float32) at::mm_out(c, a, b);
-      else benchmark::DoNotOptimize(linear->forward(a));
+      if (p == blip::Precision::Float32)
+        at::mm_out(c, a, b);
+      else
+        benchmark::DoNotOptimize(linear->forward(a));
     }
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);

@@ -16,7 +16,8 @@ inline QByteArray photoLikeJpeg(int width, int height, unsigned seed) {
   QPainter p(&img);
   for (int i = 0; i < 400; ++i) {
     p.setBrush(QColor::fromHsv(static_cast<int>(rng() % 360), 200, 220));
-    p.drawEllipse(static_cast<int>(rng() % static_cast<unsigned>(width)), static_cast<int>(rng() % static_cast<unsigned>(height)),
+    p.drawEllipse(static_cast<int>(rng() % static_cast<unsigned>(width)),
+                  static_cast<int>(rng() % static_cast<unsigned>(height)),
                   width / 80 + static_cast<int>(rng() % static_cast<unsigned>(width / 10)),
                   height / 60 + static_cast<int>(rng() % static_cast<unsigned>(height / 10)));
   }

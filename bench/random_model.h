@@ -26,15 +26,19 @@ inline const char* kBaseConfig = R"({
 // Writes config, processor config, the tokenizer of `vocab_dir` and random weights for every
 // head into `dir`. Weights: N(0, 0.02), LayerNorm weight 1 / bias 0, as BLIP initialises them.
 inline void writeRandomBaseModel(const std::filesystem::path& dir, const std::filesystem::path& vocab_dir,
-                                 std::vector<blip::BlipHead> heads = {blip::BlipHead::Captioning, blip::BlipHead::QuestionAnswering,
+                                 std::vector<blip::BlipHead> heads = {blip::BlipHead::Captioning,
+                                                                      blip::BlipHead::QuestionAnswering,
                                                                       blip::BlipHead::Retrieval},
                                  uint64_t seed = 0) {
   std::filesystem::create_directories(dir);
   std::string cfg = kBaseConfig;
   std::string arch;
   for (auto h : heads) arch += std::string(arch.empty() ? "" : ", ") + "\"" + blip::head_class_name(h) + "\"";
-  cfg.replace(cfg.find("\"BlipForConditionalGeneration\", \"BlipForQuestionAnswering\", \"BlipForImageTextRetrieval\""),
-              std::string("\"BlipForConditionalGeneration\", \"BlipForQuestionAnswering\", \"BlipForImageTextRetrieval\"").size(), arch);
+  cfg.replace(
+      cfg.find("\"BlipForConditionalGeneration\", \"BlipForQuestionAnswering\", \"BlipForImageTextRetrieval\""),
+      std::string("\"BlipForConditionalGeneration\", \"BlipForQuestionAnswering\", \"BlipForImageTextRetrieval\"")
+          .size(),
+      arch);
   std::ofstream(dir / "config.json") << cfg;
   std::ofstream(dir / "preprocessor_config.json")
       << R"({"do_convert_rgb": true, "do_normalize": true, "do_rescale": true, "do_resize": true,
@@ -53,16 +57,20 @@ inline void writeRandomBaseModel(const std::filesystem::path& dir, const std::fi
   for (const auto& [name, shape] : shapes) {
     const bool ln = name.find("LayerNorm") != std::string::npos || name.find("layer_norm") != std::string::npos;
     const bool is_bias = name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
-    if (ln) tensors[name] = is_bias ? at::zeros(shape) : at::ones(shape);
-    else if (is_bias) tensors[name] = at::zeros(shape);
-    else tensors[name] = at::normal(0.0, 0.02, shape, gen);
+    if (ln)
+      tensors[name] = is_bias ? at::zeros(shape) : at::ones(shape);
+    else if (is_bias)
+      tensors[name] = at::zeros(shape);
+    else
+      tensors[name] = at::normal(0.0, 0.02, shape, gen);
   }
   blip::save_safetensors(dir / "model.safetensors", tensors);
 }
 
 // The folder of a random base model with these heads, written on first use under the system
 // temporary folder (or GLIMPSE_BENCH_MODEL_DIR) and reused by later runs.
-inline std::filesystem::path randomBaseModel(const std::filesystem::path& vocab_dir, const std::vector<blip::BlipHead>& heads) {
+inline std::filesystem::path randomBaseModel(const std::filesystem::path& vocab_dir,
+                                             const std::vector<blip::BlipHead>& heads) {
   std::string name = "glimpse-bench-base";
   for (auto h : heads) name += std::string("-") + blip::head_class_name(h);
   const char* env = std::getenv("GLIMPSE_BENCH_MODEL_DIR");

@@ -17,13 +17,16 @@ ImageListModel::ImageListModel(QObject* parent) : QAbstractListModel(parent), m_
   });
 }
 
-int ImageListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(m_items.size()); }
+int ImageListModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(m_items.size());
+}
 
 QVariant ImageListModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= m_items.size()) return {};
   const ImageItem& it = m_items[index.row()];
   switch (role) {
-    case Qt::DisplayRole: return QFileInfo(it.path).fileName();
+    case Qt::DisplayRole:
+      return QFileInfo(it.path).fileName();
     case Qt::DecorationRole: {
       const QImage img = m_thumbs.cached(it.path);
       if (img.isNull()) {
@@ -32,12 +35,18 @@ QVariant ImageListModel::data(const QModelIndex& index, int role) const {
       }
       return img;
     }
-    case Qt::ToolTipRole: return it.caption.isEmpty() ? it.path : it.path + QStringLiteral("\n") + it.caption;
-    case Qt::AccessibleTextRole: return QFileInfo(it.path).fileName();
-    case PathRole: return it.path;
-    case CaptionRole: return it.caption;
-    case WorkingRole: return it.working;
-    default: return {};
+    case Qt::ToolTipRole:
+      return it.caption.isEmpty() ? it.path : it.path + QStringLiteral("\n") + it.caption;
+    case Qt::AccessibleTextRole:
+      return QFileInfo(it.path).fileName();
+    case PathRole:
+      return it.path;
+    case CaptionRole:
+      return it.caption;
+    case WorkingRole:
+      return it.working;
+    default:
+      return {};
   }
 }
 
@@ -73,7 +82,9 @@ int ImageListModel::indexOf(const QString& path) const {
   return -1;
 }
 
-void ImageListModel::touch(int row) { Q_EMIT dataChanged(index(row), index(row)); }
+void ImageListModel::touch(int row) {
+  Q_EMIT dataChanged(index(row), index(row));
+}
 
 QStringList ImageListModel::paths() const {
   QStringList out;

@@ -7,10 +7,9 @@
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -21,6 +20,7 @@
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "inference/inferenceclient.h"
 
@@ -49,8 +49,8 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
 
   // Caption panel
   m_preset = new QComboBox;
-  m_preset->addItems({tr("BLIP (\"a picture of\", beam 3)"), tr("Hugging Face default (greedy)"), tr("More varied (sampling)"),
-                      tr("Longer and more detailed")});
+  m_preset->addItems({tr("BLIP (\"a picture of\", beam 3)"), tr("Hugging Face default (greedy)"),
+                      tr("More varied (sampling)"), tr("Longer and more detailed")});
   m_preset->setAccessibleName(tr("Caption preset"));
   m_advanced = new QGroupBox(tr("Advanced options"));
   m_advanced->setCheckable(true);
@@ -85,8 +85,9 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   form->addRow(m_sample);
   form->addRow(tr("Top-p:"), m_topP);
   form->addRow(tr("Temperature:"), m_temperature);
-  for (QWidget* w : {static_cast<QWidget*>(m_beams), static_cast<QWidget*>(m_minLength), static_cast<QWidget*>(m_maxLength),
-                     static_cast<QWidget*>(m_repetition), static_cast<QWidget*>(m_topP), static_cast<QWidget*>(m_temperature)})
+  for (QWidget* w :
+       {static_cast<QWidget*>(m_beams), static_cast<QWidget*>(m_minLength), static_cast<QWidget*>(m_maxLength),
+        static_cast<QWidget*>(m_repetition), static_cast<QWidget*>(m_topP), static_cast<QWidget*>(m_temperature)})
     w->setAccessibleName(form->labelForField(w) ? static_cast<QLabel*>(form->labelForField(w))->text() : QString());
 
   m_caption = new QPlainTextEdit;
@@ -167,12 +168,13 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   connect(m_strip->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] { showCurrent(); });
 
   auto* c = client;
-  connect(c, &inference::InferenceClient::captionProgress, this, [this](quint64 id, const QString& path, const QString& text) {
-    const int row = m_model->indexOf(path);
-    if (row < 0 || !mine(id)) return;
-    m_model->item(row).partial = text;
-    if (path == currentPath()) m_caption->setPlainText(text + QStringLiteral(" …"));
-  });
+  connect(c, &inference::InferenceClient::captionProgress, this,
+          [this](quint64 id, const QString& path, const QString& text) {
+            const int row = m_model->indexOf(path);
+            if (row < 0 || !mine(id)) return;
+            m_model->item(row).partial = text;
+            if (path == currentPath()) m_caption->setPlainText(text + QStringLiteral(" …"));
+          });
   connect(c, &inference::InferenceClient::captionReady, this, [this](quint64 id, const inference::CaptionResult& r) {
     const int row = m_model->indexOf(r.path);
     if (row < 0 || !mine(id)) return;
@@ -189,21 +191,22 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
       Q_EMIT status(tr("Captioned %1 in %2 s").arg(QFileInfo(r.path).fileName()).arg(r.seconds, 0, 'f', 1));
     }
   });
-  connect(c, &inference::InferenceClient::captionFailed, this, [this](quint64 id, const QString& path, const QString& message) {
-    const int row = m_model->indexOf(path);
-    if (row < 0 || !mine(id)) return;
-    auto& it = m_model->item(row);
-    it.partial.clear();
-    it.error = message;
-    it.working = false;
-    m_model->touch(row);
-    if (path == currentPath()) showCaptionOf(row);
-    if (id == m_captionId) {
-      m_captionId = 0;
-      updateButtons();
-      Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), message));
-    }
-  });
+  connect(c, &inference::InferenceClient::captionFailed, this,
+          [this](quint64 id, const QString& path, const QString& message) {
+            const int row = m_model->indexOf(path);
+            if (row < 0 || !mine(id)) return;
+            auto& it = m_model->item(row);
+            it.partial.clear();
+            it.error = message;
+            it.working = false;
+            m_model->touch(row);
+            if (path == currentPath()) showCaptionOf(row);
+            if (id == m_captionId) {
+              m_captionId = 0;
+              updateButtons();
+              Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), message));
+            }
+          });
   connect(c, &inference::InferenceClient::cancelled, this, [this](quint64 id) {
     if (id != m_captionId) return;
     m_captionId = 0;
@@ -222,16 +225,19 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (s.failed > 0) text += QStringLiteral("; ") + tr("%n could not be captioned", nullptr, s.failed);
     Q_EMIT status(text);
   });
-  connect(c, &inference::InferenceClient::answerReady, this, [this](quint64 id, const QString& path, const QString& q, const QString& a) {
-    if (id != m_askId) return;
-    const int row = m_model->indexOf(path);
-    if (row < 0) return;
-    auto& chat = m_model->item(row).chat;
-    if (!chat.isEmpty() && chat.back().first == q && chat.back().second.isEmpty()) chat.back().second = a;
-    else chat.push_back({q, a});
-    m_askButton->setEnabled(true);
-    if (path == currentPath()) renderChat();
-  });
+  connect(c, &inference::InferenceClient::answerReady, this,
+          [this](quint64 id, const QString& path, const QString& q, const QString& a) {
+            if (id != m_askId) return;
+            const int row = m_model->indexOf(path);
+            if (row < 0) return;
+            auto& chat = m_model->item(row).chat;
+            if (!chat.isEmpty() && chat.back().first == q && chat.back().second.isEmpty())
+              chat.back().second = a;
+            else
+              chat.push_back({q, a});
+            m_askButton->setEnabled(true);
+            if (path == currentPath()) renderChat();
+          });
   connect(c, &inference::InferenceClient::failed, this, [this](quint64 id, const QString& message) {
     if (id != m_askId) return;
     m_askButton->setEnabled(true);
@@ -243,9 +249,14 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   });
 }
 
-bool ImagesPage::mine(quint64 id) const { return id != 0 && (id == m_captionId || id == m_captionAllJob || m_client->isCurrent(inference::Channel::Caption, id)); }
+bool ImagesPage::mine(quint64 id) const {
+  return id != 0 &&
+         (id == m_captionId || id == m_captionAllJob || m_client->isCurrent(inference::Channel::Caption, id));
+}
 
-void ImagesPage::updateButtons() { m_cancelButton->setEnabled(m_captionId != 0 || m_captionAllJob != 0); }
+void ImagesPage::updateButtons() {
+  m_cancelButton->setEnabled(m_captionId != 0 || m_captionAllJob != 0);
+}
 
 // Photos still marked as being captioned by a request that ended stop showing it.
 void ImagesPage::endWork() {
@@ -263,13 +274,17 @@ void ImagesPage::endWork() {
 
 void ImagesPage::showCaptionOf(int row) {
   const auto& it = m_model->item(row);
-  if (it.working) m_caption->setPlainText(it.partial.isEmpty() ? tr("Captioning…") : it.partial + QStringLiteral(" …"));
-  else if (!it.error.isEmpty() && it.caption.isEmpty()) m_caption->setPlainText(tr("Could not caption this photo: %1").arg(it.error));
-  else m_caption->setPlainText(it.caption);
+  if (it.working)
+    m_caption->setPlainText(it.partial.isEmpty() ? tr("Captioning…") : it.partial + QStringLiteral(" …"));
+  else if (!it.error.isEmpty() && it.caption.isEmpty())
+    m_caption->setPlainText(tr("Could not caption this photo: %1").arg(it.error));
+  else
+    m_caption->setPlainText(it.caption);
 }
 
 void ImagesPage::applyPreset(int index) {
-  const auto set = [&](const QString& prompt, int beams, int minLen, int maxLen, double rep, bool sample, double topP, double temp) {
+  const auto set = [&](const QString& prompt, int beams, int minLen, int maxLen, double rep, bool sample, double topP,
+                       double temp) {
     m_prompt->setText(prompt);
     m_beams->setValue(beams);
     m_minLength->setValue(minLen);
@@ -280,10 +295,18 @@ void ImagesPage::applyPreset(int index) {
     m_temperature->setValue(temp);
   };
   switch (index) {
-    case 0: set(QStringLiteral("a picture of"), 3, 5, 20, 1.0, false, 0.9, 1.0); break;  // BLIP's COCO evaluation
-    case 1: set(QString(), 1, 0, 20, 1.0, false, 1.0, 1.0); break;                        // generate() defaults
-    case 2: set(QString(), 1, 5, 30, 1.0, true, 0.9, 1.0); break;                          // nucleus sampling
-    default: set(QString(), 3, 15, 40, 1.3, false, 0.9, 1.0); break;                       // longer
+    case 0:
+      set(QStringLiteral("a picture of"), 3, 5, 20, 1.0, false, 0.9, 1.0);
+      break;  // BLIP's COCO evaluation
+    case 1:
+      set(QString(), 1, 0, 20, 1.0, false, 1.0, 1.0);
+      break;  // generate() defaults
+    case 2:
+      set(QString(), 1, 5, 30, 1.0, true, 0.9, 1.0);
+      break;  // nucleus sampling
+    default:
+      set(QString(), 3, 15, 40, 1.3, false, 0.9, 1.0);
+      break;  // longer
   }
 }
 
@@ -301,7 +324,9 @@ blip::GenerationConfig ImagesPage::generationConfig() const {
   return c;
 }
 
-QString ImagesPage::prompt() const { return m_prompt->text().trimmed(); }
+QString ImagesPage::prompt() const {
+  return m_prompt->text().trimmed();
+}
 
 inference::CaptionRequest ImagesPage::captionRequest() const {
   inference::CaptionRequest r;
@@ -323,7 +348,9 @@ QString ImagesPage::currentPath() const {
   return i.isValid() ? m_model->item(i.row()).path : QString();
 }
 
-void ImagesPage::selectRow(int row) { m_strip->setCurrentIndex(m_model->index(row)); }
+void ImagesPage::selectRow(int row) {
+  m_strip->setCurrentIndex(m_model->index(row));
+}
 
 void ImagesPage::showCurrent() {
   const QString path = currentPath();
@@ -336,8 +363,10 @@ void ImagesPage::showCurrent() {
     watcher->deleteLater();
     if (path != currentPath()) return;
     const QImage img = watcher->result();
-    if (img.isNull()) m_preview->setText(tr("Cannot show %1").arg(QFileInfo(path).fileName()));
-    else m_preview->setPixmap(QPixmap::fromImage(img));
+    if (img.isNull())
+      m_preview->setText(tr("Cannot show %1").arg(QFileInfo(path).fileName()));
+    else
+      m_preview->setPixmap(QPixmap::fromImage(img));
   });
   watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, box));
   const auto& it = m_model->item(row);

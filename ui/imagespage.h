@@ -80,7 +80,7 @@ class ImagesPage : public QWidget {
   QTextBrowser* m_chat;
   QLineEdit* m_question;
   QPushButton* m_askButton;
-  quint64 m_captionId = 0;      // the single caption running, 0 when none
+  quint64 m_captionId = 0;  // the single caption running, 0 when none
   QString m_captionPath;
   quint64 m_captionAllJob = 0;  // the batch job running, 0 when none
   quint64 m_askId = 0;

@@ -28,7 +28,10 @@ constexpr int kPathRole = Qt::UserRole + 1;
 QString eta(double seconds) {
   if (seconds < 0) return QStringLiteral("–");
   const int s = static_cast<int>(seconds + 0.5);
-  return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'))
+  return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                         .arg(s / 3600)
+                         .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+                         .arg(s % 60, 2, 10, QLatin1Char('0'))
                    : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
@@ -134,15 +137,23 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(c, &inference::InferenceClient::libraryOpened, this, [this](quint64, const inference::LibraryInfo& info) {
     m_folders->clear();
     m_folders->addItems(info.folders);
-    if (m_indexState == IndexState::Idle) m_progressText->setText(tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable));
+    if (m_indexState == IndexState::Idle)
+      m_progressText->setText(tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable));
   });
   connect(c, &inference::InferenceClient::jobStateChanged, this, [this](quint64 job, inference::JobState state) {
     if (job != m_indexJob) return;
     switch (state) {
-      case inference::JobState::Running: setIndexState(IndexState::Running); break;
-      case inference::JobState::Pausing: setIndexState(IndexState::Pausing); break;
-      case inference::JobState::Paused: setIndexState(IndexState::Paused); break;
-      default: break;  // the end comes with jobFinished
+      case inference::JobState::Running:
+        setIndexState(IndexState::Running);
+        break;
+      case inference::JobState::Pausing:
+        setIndexState(IndexState::Pausing);
+        break;
+      case inference::JobState::Paused:
+        setIndexState(IndexState::Paused);
+        break;
+      default:
+        break;  // the end comes with jobFinished
     }
   });
   connect(c, &inference::InferenceClient::jobProgress, this, [this](quint64 job, const inference::JobProgress& p) {
@@ -152,7 +163,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     m_progress->setValue(p.done);
     QString text = tr("%1 of %2 photos").arg(p.done).arg(p.total);
     if (m_indexState == IndexState::Running)
-      text += QStringLiteral(" · ") + tr("%1 photos/s · %2 left").arg(p.itemsPerSecond, 0, 'f', 1).arg(eta(p.etaSeconds));
+      text +=
+          QStringLiteral(" · ") + tr("%1 photos/s · %2 left").arg(p.itemsPerSecond, 0, 'f', 1).arg(eta(p.etaSeconds));
     else if (m_indexState == IndexState::Paused)
       text = tr("Paused at %1 of %2 photos; everything done is saved.").arg(p.done).arg(p.total);
     m_progressText->setText(text);
@@ -164,8 +176,12 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     setIndexState(IndexState::Idle);
     QString text;
     switch (s.state) {
-      case inference::JobState::Failed: text = tr("Indexing failed: %1").arg(s.error); break;
-      case inference::JobState::Cancelled: text = tr("Stopped: %1 photos indexed; everything done is saved.").arg(s.done); break;
+      case inference::JobState::Failed:
+        text = tr("Indexing failed: %1").arg(s.error);
+        break;
+      case inference::JobState::Cancelled:
+        text = tr("Stopped: %1 photos indexed; everything done is saved.").arg(s.done);
+        break;
       default:
         text = s.failed > 0 ? tr("Done: %1 photos indexed, %2 could not be read.").arg(s.done).arg(s.failed)
                             : tr("Done: %1 photos indexed.").arg(s.done);
@@ -176,18 +192,21 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     m_progressText->setText(text);
     Q_EMIT status(text.section(QLatin1Char('\n'), 0, 0));
   });
-  connect(c, &inference::InferenceClient::searchReady, this, [this](quint64 id, const QList<library::SearchResult>& results) {
-    if (id == m_searchId) setResults(results);
-  });
-  connect(c, &inference::InferenceClient::photoDetailsReady, this, [this](quint64 id, const inference::PhotoDetails& d) {
-    if (id != m_detailsId) return;
-    const QLocale loc;
-    QString html = QStringLiteral("<b>%1</b><br>%2<br>%3<br>%4")
-                       .arg(QFileInfo(d.path).fileName().toHtmlEscaped(), QFileInfo(d.path).absolutePath().toHtmlEscaped(),
-                            loc.formattedDataSize(d.size), loc.toString(QDateTime::fromMSecsSinceEpoch(d.dateMs, Qt::UTC), QLocale::ShortFormat));
-    if (!d.caption.isEmpty()) html += QStringLiteral("<p><i>%1</i></p>").arg(d.caption.toHtmlEscaped());
-    m_details->setText(html);
-  });
+  connect(c, &inference::InferenceClient::searchReady, this,
+          [this](quint64 id, const QList<library::SearchResult>& results) {
+            if (id == m_searchId) setResults(results);
+          });
+  connect(
+      c, &inference::InferenceClient::photoDetailsReady, this, [this](quint64 id, const inference::PhotoDetails& d) {
+        if (id != m_detailsId) return;
+        const QLocale loc;
+        QString html = QStringLiteral("<b>%1</b><br>%2<br>%3<br>%4")
+                           .arg(QFileInfo(d.path).fileName().toHtmlEscaped(),
+                                QFileInfo(d.path).absolutePath().toHtmlEscaped(), loc.formattedDataSize(d.size),
+                                loc.toString(QDateTime::fromMSecsSinceEpoch(d.dateMs, Qt::UTC), QLocale::ShortFormat));
+        if (!d.caption.isEmpty()) html += QStringLiteral("<p><i>%1</i></p>").arg(d.caption.toHtmlEscaped());
+        m_details->setText(html);
+      });
   connect(c, &inference::InferenceClient::failed, this, [this](quint64 id, const QString& message) {
     if (id != m_searchId) return;
     m_resultsModel->clear();
@@ -198,17 +217,28 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
 void LibraryPage::setIndexState(IndexState state) {
   m_indexState = state;
   switch (state) {
-    case IndexState::Idle: m_index->setText(tr("Index")); break;
-    case IndexState::Running: m_index->setText(tr("Pause")); break;
-    case IndexState::Pausing: m_index->setText(tr("Pausing…")); break;
-    case IndexState::Paused: m_index->setText(tr("Resume")); break;
+    case IndexState::Idle:
+      m_index->setText(tr("Index"));
+      break;
+    case IndexState::Running:
+      m_index->setText(tr("Pause"));
+      break;
+    case IndexState::Pausing:
+      m_index->setText(tr("Pausing…"));
+      break;
+    case IndexState::Paused:
+      m_index->setText(tr("Resume"));
+      break;
   }
   m_index->setEnabled(state != IndexState::Pausing);
   m_cancel->setEnabled(state != IndexState::Idle);
-  if (state == IndexState::Running && m_progress->maximum() <= 1) m_progress->setRange(0, 0);  // busy until the first count
+  if (state == IndexState::Running && m_progress->maximum() <= 1)
+    m_progress->setRange(0, 0);  // busy until the first count
 }
 
-void LibraryPage::openLibrary(const QString& dbPath) { m_client->openLibrary(dbPath); }
+void LibraryPage::openLibrary(const QString& dbPath) {
+  m_client->openLibrary(dbPath);
+}
 
 void LibraryPage::addFolder(const QString& folder) {
   const QString dir = folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Add a photo folder")) : folder;
@@ -234,8 +264,10 @@ void LibraryPage::startOrPauseIndexing() {
       m_client->resumeJob(m_indexJob);
       QSettings().setValue(QStringLiteral("library/indexing"), true);
       return;
-    case IndexState::Pausing: return;
-    case IndexState::Idle: break;
+    case IndexState::Pausing:
+      return;
+    case IndexState::Idle:
+      break;
   }
   m_progress->setRange(0, 0);
   m_progressText->setText(tr("Looking for new and changed photos…"));
@@ -284,8 +316,10 @@ void LibraryPage::setResults(const QList<library::SearchResult>& results) {
                      (r.offline ? QStringLiteral("\n") + tr("offline (folder not available)") : QString()));
     item->setEditable(false);
     const QImage thumb = m_thumbs.cached(r.path);
-    if (!thumb.isNull()) item->setIcon(QIcon(QPixmap::fromImage(thumb)));
-    else m_thumbs.request(r.path);
+    if (!thumb.isNull())
+      item->setIcon(QIcon(QPixmap::fromImage(thumb)));
+    else
+      m_thumbs.request(r.path);
     m_resultsModel->appendRow(item);
   }
   Q_EMIT status(tr("%n result(s)", nullptr, static_cast<int>(results.size())));
@@ -301,8 +335,9 @@ void LibraryPage::showSelectedInFolder() {
   if (path.isEmpty()) return;
   // File managers that implement org.freedesktop.FileManager1 select the file; others open the folder.
   if (!QProcess::startDetached(QStringLiteral("dbus-send"),
-                               {"--session", "--dest=org.freedesktop.FileManager1", "--type=method_call", "/org/freedesktop/FileManager1",
-                                "org.freedesktop.FileManager1.ShowItems", "array:string:" + QUrl::fromLocalFile(path).toString(), "string:"}))
+                               {"--session", "--dest=org.freedesktop.FileManager1", "--type=method_call",
+                                "/org/freedesktop/FileManager1", "org.freedesktop.FileManager1.ShowItems",
+                                "array:string:" + QUrl::fromLocalFile(path).toString(), "string:"}))
     QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
 }
 

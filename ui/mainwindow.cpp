@@ -28,7 +28,9 @@
 #include "modelsdialog.h"
 
 // The resources live in the static glimpse_ui library; Q_INIT_RESOURCE must run at global scope.
-static void initGlimpseResources() { Q_INIT_RESOURCE(glimpse); }
+static void initGlimpseResources() {
+  Q_INIT_RESOURCE(glimpse);
+}
 
 namespace glimpse::ui {
 
@@ -56,7 +58,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addPermanentWidget(m_precisionBadge);
   connect(m_client, &inference::InferenceClient::stateChanged, m_workerState, &QLabel::setText);
   // Failures no page shows, and what jobs have to say.
-  connect(m_client, &inference::InferenceClient::notice, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
+  connect(m_client, &inference::InferenceClient::notice, this,
+          [this](const QString& m) { statusBar()->showMessage(m, 10000); });
   connect(m_images, &ImagesPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   connect(m_library, &LibraryPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   createActions();
@@ -75,7 +78,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   // Indexing that was running when Glimpse closed continues (after the command line had its say).
   QTimer::singleShot(0, this, [this] {
-    if (QSettings().value(QStringLiteral("library/indexing")).toBool() && !m_settings->current().model(Task::Search).isEmpty())
+    if (QSettings().value(QStringLiteral("library/indexing")).toBool() &&
+        !m_settings->current().model(Task::Search).isEmpty())
       m_library->startOrPauseIndexing();
   });
 }
@@ -84,14 +88,18 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions() {
   auto* file = menuBar()->addMenu(tr("&File"));
-  auto* openAct = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open images…"), this, &MainWindow::openImages);
+  auto* openAct = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open images…"), this,
+                                  &MainWindow::openImages);
   openAct->setShortcut(QKeySequence::Open);
-  auto* folderAct = file->addAction(QIcon::fromTheme(QStringLiteral("folder-open")), tr("Open &folder…"), this, &MainWindow::openFolder);
+  auto* folderAct = file->addAction(QIcon::fromTheme(QStringLiteral("folder-open")), tr("Open &folder…"), this,
+                                    &MainWindow::openFolder);
   folderAct->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
-  auto* pasteAct = file->addAction(QIcon::fromTheme(QStringLiteral("edit-paste")), tr("&Paste image"), this, &MainWindow::paste);
+  auto* pasteAct =
+      file->addAction(QIcon::fromTheme(QStringLiteral("edit-paste")), tr("&Paste image"), this, &MainWindow::paste);
   pasteAct->setShortcut(QKeySequence::Paste);
   file->addSeparator();
-  auto* quitAct = file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
+  auto* quitAct =
+      file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
   quitAct->setShortcut(QKeySequence::Quit);
 
   auto* caption = menuBar()->addMenu(tr("&Caption"));
@@ -101,7 +109,8 @@ void MainWindow::createActions() {
   allAct->setShortcut(QKeySequence(tr("Ctrl+Shift+Return")));
   auto* cancelAct = caption->addAction(tr("C&ancel"), m_images, &ImagesPage::cancel);
   cancelAct->setShortcut(QKeySequence(Qt::Key_Escape));
-  auto* copyAct = caption->addAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Co&py caption"), m_images, &ImagesPage::copyCaption);
+  auto* copyAct = caption->addAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Co&py caption"), m_images,
+                                     &ImagesPage::copyCaption);
   copyAct->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
 
   auto* view = menuBar()->addMenu(tr("&View"));
@@ -124,7 +133,8 @@ void MainWindow::createActions() {
   findAct->setShortcut(QKeySequence::Find);
 
   auto* tools = menuBar()->addMenu(tr("&Tools"));
-  auto* settingsAct = tools->addAction(QIcon::fromTheme(QStringLiteral("preferences-system")), tr("&Settings…"), this, &MainWindow::openSettings);
+  auto* settingsAct = tools->addAction(QIcon::fromTheme(QStringLiteral("preferences-system")), tr("&Settings…"), this,
+                                       &MainWindow::openSettings);
   settingsAct->setShortcut(QKeySequence::Preferences);
   if (settingsAct->shortcut().isEmpty()) settingsAct->setShortcut(QKeySequence(tr("Ctrl+,")));
   auto* modelsAct = tools->addAction(tr("&Models…"), this, &MainWindow::openModels);
@@ -153,13 +163,16 @@ void MainWindow::createActions() {
 void MainWindow::settingsChanged(const AppSettings& s) {
   m_client->applySettings(s);
   // Unknown names run as fp32 in the worker, so they count as exact here too.
-  const bool exact = blip::parse_precision(s.precision.toStdString()).value_or(blip::Precision::Float32) == blip::Precision::Float32;
+  const bool exact =
+      blip::parse_precision(s.precision.toStdString()).value_or(blip::Precision::Float32) == blip::Precision::Float32;
   m_precisionBadge->setText(exact ? QString() : tr("Precision: %1").arg(s.precision));
   m_precisionBadge->setToolTip(SettingsDialog::describePrecision(s.precision));
   m_precisionBadge->setVisible(!exact);
   const QString noModels = tr("No models yet: download or import them in Tools → Models.");
-  if (s.noModels()) statusBar()->showMessage(noModels);
-  else if (statusBar()->currentMessage() == noModels) statusBar()->clearMessage();
+  if (s.noModels())
+    statusBar()->showMessage(noModels);
+  else if (statusBar()->currentMessage() == noModels)
+    statusBar()->clearMessage();
 }
 
 void MainWindow::showImages() {
@@ -182,8 +195,8 @@ int MainWindow::addPaths(const QStringList& paths) {
 }
 
 void MainWindow::openImages() {
-  const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open images"), QString(),
-                                                          tr("Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)"));
+  const QStringList files = QFileDialog::getOpenFileNames(
+      this, tr("Open images"), QString(), tr("Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)"));
   addPaths(files);
 }
 
@@ -207,7 +220,8 @@ void MainWindow::paste() {
   }
   const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/pasted");
   QDir().mkpath(dir);
-  const QString path = dir + QStringLiteral("/pasted-%1.png").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
+  const QString path = dir + QStringLiteral("/pasted-%1.png")
+                                 .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
   if (!img.save(path)) {
     statusBar()->showMessage(tr("Could not keep the pasted image in %1").arg(dir), 6000);
     return;

@@ -83,8 +83,10 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
   connect(m_import, &QPushButton::clicked, this, [this] { importFolder(); });
   connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
     const int row = selectedRow();
-    const bool installed = row >= 0 && !rowFolder(row).isEmpty() && QFileInfo::exists(rowFolder(row) + QStringLiteral("/config.json"));
-    m_download->setEnabled(row >= 0 && !installed && !m_downloader && !m_table->item(row, kName)->data(kRepoRole).toString().isEmpty());
+    const bool installed =
+        row >= 0 && !rowFolder(row).isEmpty() && QFileInfo::exists(rowFolder(row) + QStringLiteral("/config.json"));
+    m_download->setEnabled(row >= 0 && !installed && !m_downloader &&
+                           !m_table->item(row, kName)->data(kRepoRole).toString().isEmpty());
     m_use->setEnabled(installed);
     m_remove->setEnabled(installed && rowFolder(row).startsWith(models::modelsDir()));
   });
@@ -99,8 +101,8 @@ void ModelsDialog::refresh() {
   const QString keep = selectedRow() >= 0 ? m_table->item(selectedRow(), kName)->text() : QString();
   m_table->setRowCount(0);
   const QLocale loc;
-  auto addRow = [&](const QString& name, const QString& repo, std::optional<Task> task, const QString& size, const QString& about,
-                    const QString& folder) {
+  auto addRow = [&](const QString& name, const QString& repo, std::optional<Task> task, const QString& size,
+                    const QString& about, const QString& folder) {
     const int r = m_table->rowCount();
     m_table->insertRow(r);
     auto* n = new QTableWidgetItem(name);
@@ -115,7 +117,8 @@ void ModelsDialog::refresh() {
     if (QFileInfo::exists(folder + QStringLiteral("/config.json"))) {
       status = tr("Installed");
       const QString inUse = task ? m_store->current().model(*task) : QString();
-      if (!inUse.isEmpty() && QFileInfo(inUse).canonicalFilePath() == QFileInfo(folder).canonicalFilePath()) status = tr("In use");
+      if (!inUse.isEmpty() && QFileInfo(inUse).canonicalFilePath() == QFileInfo(folder).canonicalFilePath())
+        status = tr("In use");
     } else if (QFileInfo::exists(folder + QStringLiteral(".download"))) {
       status = tr("Partly downloaded");
     }
@@ -124,7 +127,8 @@ void ModelsDialog::refresh() {
   };
   QStringList listed;
   for (const auto& e : models::catalogue()) {
-    addRow(e.repo, e.repo, e.task, tr("~%1").arg(loc.formattedDataSize(qint64(e.sizeMb) * 1000 * 1000)), e.about, models::folderFor(e.repo));
+    addRow(e.repo, e.repo, e.task, tr("~%1").arg(loc.formattedDataSize(qint64(e.sizeMb) * 1000 * 1000)), e.about,
+           models::folderFor(e.repo));
     listed << QDir::cleanPath(models::folderFor(e.repo));
   }
   for (const auto& m : models::installedModels()) {
@@ -138,7 +142,9 @@ int ModelsDialog::selectedRow() const {
   return rows.isEmpty() ? -1 : rows.front().row();
 }
 
-QString ModelsDialog::rowFolder(int row) const { return m_table->item(row, kName)->data(kFolderRole).toString(); }
+QString ModelsDialog::rowFolder(int row) const {
+  return m_table->item(row, kName)->data(kFolderRole).toString();
+}
 std::optional<Task> ModelsDialog::rowTask(int row) const {
   const int t = m_table->item(row, kName)->data(kTaskRole).toInt();
   if (t < 0 || t >= kTaskCount) return std::nullopt;
@@ -163,16 +169,18 @@ void ModelsDialog::downloadSelected() {
   m_progress->setRange(0, 0);
   m_status->setText(tr("Connecting to %1…").arg(models::HubDownloader::defaultEndpoint()));
   connect(m_downloader, &models::HubDownloader::planned, this, [this, repo](qint64 total, const QStringList& files) {
-    m_status->setText(tr("Downloading %1: %2 files, %3").arg(repo).arg(files.size()).arg(QLocale().formattedDataSize(total)));
+    m_status->setText(
+        tr("Downloading %1: %2 files, %3").arg(repo).arg(files.size()).arg(QLocale().formattedDataSize(total)));
   });
-  connect(m_downloader, &models::HubDownloader::progress, this, [this](qint64 done, qint64 total, double rate, double eta) {
-    m_progress->setRange(0, 1000);
-    m_progress->setValue(total > 0 ? static_cast<int>(1000 * done / total) : 0);
-    m_progress->setFormat(tr("%1 of %2 · %3/s · %4 s left")
-                              .arg(QLocale().formattedDataSize(done), QLocale().formattedDataSize(total),
-                                   QLocale().formattedDataSize(static_cast<qint64>(rate)))
-                              .arg(eta < 0 ? 0 : static_cast<int>(eta)));
-  });
+  connect(m_downloader, &models::HubDownloader::progress, this,
+          [this](qint64 done, qint64 total, double rate, double eta) {
+            m_progress->setRange(0, 1000);
+            m_progress->setValue(total > 0 ? static_cast<int>(1000 * done / total) : 0);
+            m_progress->setFormat(tr("%1 of %2 · %3/s · %4 s left")
+                                      .arg(QLocale().formattedDataSize(done), QLocale().formattedDataSize(total),
+                                           QLocale().formattedDataSize(static_cast<qint64>(rate)))
+                                      .arg(eta < 0 ? 0 : static_cast<int>(eta)));
+          });
   connect(m_downloader, &models::HubDownloader::finished, this, [this, repo](bool ok, const QString& error) {
     const QString folder = m_downloader ? m_downloader->targetFolder() : QString();
     m_downloader->deleteLater();
@@ -198,11 +206,14 @@ void ModelsDialog::removeSelected() {
   const int row = selectedRow();
   if (row < 0) return;
   const QString folder = rowFolder(row);
-  if (QMessageBox::question(this, tr("Remove model"), tr("Delete %1 from this computer?").arg(folder)) != QMessageBox::Yes) return;
+  if (QMessageBox::question(this, tr("Remove model"), tr("Delete %1 from this computer?").arg(folder)) !=
+      QMessageBox::Yes)
+    return;
   try {
     models::removeModel(folder);
     for (Task t : kTasks)
-      if (QFileInfo(m_store->current().model(t)).absoluteFilePath() == QFileInfo(folder).absoluteFilePath()) m_store->setModel(t, QString());
+      if (QFileInfo(m_store->current().model(t)).absoluteFilePath() == QFileInfo(folder).absoluteFilePath())
+        m_store->setModel(t, QString());
     m_status->setText(tr("Removed %1.").arg(folder));
   } catch (const std::exception& e) {
     m_status->setText(QString::fromUtf8(e.what()));
@@ -211,7 +222,8 @@ void ModelsDialog::removeSelected() {
 }
 
 void ModelsDialog::importFolder(const QString& folder) {
-  const QString dir = folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Import a BLIP model folder")) : folder;
+  const QString dir =
+      folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Import a BLIP model folder")) : folder;
   if (dir.isEmpty()) return;
   try {
     const QString target = models::importModel(dir);

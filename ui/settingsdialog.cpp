@@ -25,7 +25,8 @@ QString SettingsDialog::describe(const QString& folder, const char* wantedHead) 
   QStringList heads;
   for (const auto& h : info.heads) heads << QString::fromStdString(h);
   if (!heads.contains(QString::fromLatin1(wantedHead)))
-    return tr("This checkpoint does not do this task: it has %1, this task needs %2.").arg(heads.join(QStringLiteral(", ")), QString::fromLatin1(wantedHead));
+    return tr("This checkpoint does not do this task: it has %1, this task needs %2.")
+        .arg(heads.join(QStringLiteral(", ")), QString::fromLatin1(wantedHead));
   return tr("Ready: %1 (%2).").arg(heads.join(QStringLiteral(", ")), QString::fromStdString(info.summary));
 }
 
@@ -37,16 +38,19 @@ QString SettingsDialog::describePrecision(const QString& precision) {
       text = tr("Every model computes in 32-bit floats: the same words and scores as the reference implementation.");
       break;
     case blip::Precision::BFloat16:
-      text = tr("Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact "
-                "to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.");
+      text = tr(
+          "Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact "
+          "to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.");
       break;
     case blip::Precision::Int8:
-      text = tr("Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search "
-                "embeddings agree with Exact to a cosine of 0.999; most captions are the same.");
+      text =
+          tr("Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search "
+             "embeddings agree with Exact to a cosine of 0.999; most captions are the same.");
       break;
   }
   const std::string problem = blip::precision_problem(mode);
-  if (!problem.empty()) text += QLatin1Char(' ') + tr("Not available on this computer: %1.").arg(QString::fromStdString(problem));
+  if (!problem.empty())
+    text += QLatin1Char(' ') + tr("Not available on this computer: %1.").arg(QString::fromStdString(problem));
   return text;
 }
 
@@ -54,8 +58,8 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   setWindowTitle(tr("Settings"));
   auto* models = new QGroupBox(tr("Models"));
   auto* form = new QFormLayout(models);
-  const QString hints[kTaskCount] = {tr("e.g. Salesforce/blip-image-captioning-base"), tr("e.g. Salesforce/blip-vqa-base"),
-                                     tr("e.g. Salesforce/blip-itm-base-coco")};
+  const QString hints[kTaskCount] = {tr("e.g. Salesforce/blip-image-captioning-base"),
+                                     tr("e.g. Salesforce/blip-vqa-base"), tr("e.g. Salesforce/blip-itm-base-coco")};
   QString labels[kTaskCount];
   for (Task t : kTasks) {
     const int i = static_cast<int>(t);

@@ -15,7 +15,15 @@
 
 namespace glimpse::cli {
 
-enum ExitCode { kOk = 0, kError = 1, kUsage = 2, kModelError = 3, kImageError = 4, kLibraryError = 5, kCancelled = 130 };
+enum ExitCode {
+  kOk = 0,
+  kError = 1,
+  kUsage = 2,
+  kModelError = 3,
+  kImageError = 4,
+  kLibraryError = 5,
+  kCancelled = 130
+};
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -56,8 +64,8 @@ inline int toIntIn(const QString& s, const char* what, int lo, int hi) {
   const qint64 v = s.toLongLong(&ok);
   if (!ok) throw UsageError(std::string("--") + what + " needs an integer, got '" + s.toStdString() + "'");
   if (v < lo || v > hi)
-    throw UsageError(std::string("--") + what + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
-                     s.toStdString());
+    throw UsageError(std::string("--") + what + " must be between " + std::to_string(lo) + " and " +
+                     std::to_string(hi) + ", got " + s.toStdString());
   return static_cast<int>(v);
 }
 
@@ -81,7 +89,8 @@ inline std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p) {
   blip::LoadOptions options;
   if (p.isSet("precision")) {
     const auto mode = blip::parse_precision(p.value("precision").toStdString());
-    if (!mode) throw UsageError("--precision must be fp32, bf16 or int8, got '" + p.value("precision").toStdString() + "'");
+    if (!mode)
+      throw UsageError("--precision must be fp32, bf16 or int8, got '" + p.value("precision").toStdString() + "'");
     options.precision = *mode;
   }
   try {
@@ -105,13 +114,19 @@ auto runModel(F&& f) -> decltype(f()) {
   }
 }
 
-inline void print(const nlohmann::json& j) { std::cout << j.dump() << '\n'; }
+inline void print(const nlohmann::json& j) {
+  std::cout << j.dump() << '\n';
+}
 
 // Text for the terminal with file names as their bytes: a name that is not UTF-8 prints as it is
 // on disk (as ls prints it), not as the private-use characters that stand for its bytes
 // (io::decodePath). JSON keeps those characters, as JSON must be UTF-8.
-inline std::string pathText(const QString& text) { return io::encodePath(text).toStdString(); }
-inline std::string pathText(const std::string& utf8) { return pathText(QString::fromStdString(utf8)); }
+inline std::string pathText(const QString& text) {
+  return io::encodePath(text).toStdString();
+}
+inline std::string pathText(const std::string& utf8) {
+  return pathText(QString::fromStdString(utf8));
+}
 
 // While alive, what C libraries write to stderr themselves (libpng's "libpng error: ..." bypasses
 // Qt's message handler) is captured instead of standing before the "error:" line; it is printed

@@ -1,11 +1,11 @@
 // glimpse-cli index / search / similar / library: the photo library from the command line.
+#include <unistd.h>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
 #include "cli_common.h"
 #include "imaging/imagedecoder.h"
@@ -22,7 +22,9 @@ using nlohmann::json;
 
 std::atomic<bool> g_cancel{false};
 
-void onSignal(int) { g_cancel.store(true); }
+void onSignal(int) {
+  g_cancel.store(true);
+}
 
 // Ctrl-C stops indexing cleanly after the current image: what is done stays saved.
 struct CancelOnSignal {
@@ -37,12 +39,15 @@ struct CancelOnSignal {
   }
 };
 
-QString cleanFolder(const QString& path) { return QDir::cleanPath(QFileInfo(path).absoluteFilePath()); }
+QString cleanFolder(const QString& path) {
+  return QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+}
 
 // Commands that only read open the library read-only: they work on a write-protected file and
 // never create one.
-std::shared_ptr<library::LibraryDatabase> openLibrary(const QCommandLineParser& p,
-                                                      library::LibraryDatabase::Access access = library::LibraryDatabase::Access::ReadWrite) {
+std::shared_ptr<library::LibraryDatabase> openLibrary(
+    const QCommandLineParser& p,
+    library::LibraryDatabase::Access access = library::LibraryDatabase::Access::ReadWrite) {
   if (!p.isSet("library")) throw UsageError("--library DB is required");
   return std::make_shared<library::LibraryDatabase>(p.value("library"), access);
 }
@@ -53,15 +58,21 @@ std::string duration(double seconds) {
   if (seconds < 0) return "?";
   const long s = static_cast<long>(seconds + 0.5);
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
   return buf;
 }
 
 json resultJson(const library::SearchResult& r) {
-  json j = {{"path", r.path.toStdString()}, {"score", r.score}, {"itc", r.itc},
-            {"itm", r.itm ? json(*r.itm) : json(nullptr)}, {"itm_logit", r.itmLogit ? json(*r.itmLogit) : json(nullptr)},
-            {"text_match", r.textMatch}, {"offline", r.offline}};
+  json j = {{"path", r.path.toStdString()},
+            {"score", r.score},
+            {"itc", r.itc},
+            {"itm", r.itm ? json(*r.itm) : json(nullptr)},
+            {"itm_logit", r.itmLogit ? json(*r.itmLogit) : json(nullptr)},
+            {"text_match", r.textMatch},
+            {"offline", r.offline}};
   return j;
 }
 
@@ -95,7 +106,9 @@ library::SearchOptions searchOptions(const QCommandLineParser& p) {
   for (const char* name : {"after", "before"}) {
     if (!p.isSet(name)) continue;
     const auto t = library::parseDate(p.value(name));
-    if (!t) throw UsageError(std::string("--") + name + " needs a date like 2024-06-30, got '" + p.value(name).toStdString() + "'");
+    if (!t)
+      throw UsageError(std::string("--") + name + " needs a date like 2024-06-30, got '" + p.value(name).toStdString() +
+                       "'");
     (std::string(name) == "after" ? o.afterMs : o.beforeMs) = *t;
   }
   return o;
@@ -120,7 +133,8 @@ int runIndex(const QStringList& args) {
   for (const QString& f : p.positionalArguments())
     if (!io::isDirectory(f)) throw UsageError("not a folder: " + f.toStdString());
   auto db = openLibrary(p);
-  for (const QString& f : p.positionalArguments()) db->addFolder(cleanFolder(f), p.values("exclude"), p.isSet("include-hidden"));
+  for (const QString& f : p.positionalArguments())
+    db->addFolder(cleanFolder(f), p.values("exclude"), p.isSet("include-hidden"));
   if (db->folders().isEmpty()) throw UsageError("no folders: give FOLDER... to add to the library");
   auto model = loadModel(p);
   CancelOnSignal cancelOnSignal;
@@ -137,11 +151,12 @@ int runIndex(const QStringList& args) {
       const int width = 30;
       const int filled = pr.total ? pr.done * width / pr.total : width;
       std::fprintf(stderr, "\r[%s%s] %d/%d  %.1f images/s  ETA %s   ", std::string(filled, '#').c_str(),
-                   std::string(width - filled, ' ').c_str(), pr.done, pr.total, pr.imagesPerSecond, duration(pr.etaSeconds).c_str());
+                   std::string(width - filled, ' ').c_str(), pr.done, pr.total, pr.imagesPerSecond,
+                   duration(pr.etaSeconds).c_str());
       if (last) std::fputc('\n', stderr);
     } else if (last || pr.done == 0 || lastPrint.elapsed() > 2000) {
-      std::fprintf(stderr, "indexed %d/%d (%.1f%%), %.2f images/s, ETA %s\n", pr.done, pr.total, 100.0 * pr.done / pr.total,
-                   pr.imagesPerSecond, duration(pr.etaSeconds).c_str());
+      std::fprintf(stderr, "indexed %d/%d (%.1f%%), %.2f images/s, ETA %s\n", pr.done, pr.total,
+                   100.0 * pr.done / pr.total, pr.imagesPerSecond, duration(pr.etaSeconds).c_str());
       lastPrint.restart();
     }
     std::fflush(stderr);
@@ -149,18 +164,27 @@ int runIndex(const QStringList& args) {
   const library::IndexReport r = runModel([&] { return indexer.run(progress, &g_cancel); });
   const auto st = db->status(indexer.modelId());
   if (p.isSet("json")) {
-    print({{"added", scan.added}, {"changed", scan.changed}, {"moved", scan.moved}, {"removed", scan.removed},
-           {"offline", scan.offline}, {"unchanged", scan.unchanged}, {"embedded", r.embedded}, {"failed", r.failed},
-           {"cancelled", r.cancelled || g_cancel.load()}, {"photos", st.photos}, {"indexed", st.embedded},
-           {"model", indexer.modelId().toStdString()}, {"seconds", r.seconds},
+    print({{"added", scan.added},
+           {"changed", scan.changed},
+           {"moved", scan.moved},
+           {"removed", scan.removed},
+           {"offline", scan.offline},
+           {"unchanged", scan.unchanged},
+           {"embedded", r.embedded},
+           {"failed", r.failed},
+           {"cancelled", r.cancelled || g_cancel.load()},
+           {"photos", st.photos},
+           {"indexed", st.embedded},
+           {"model", indexer.modelId().toStdString()},
+           {"seconds", r.seconds},
            {"warnings", [&] {
               json w = json::array();
               for (const QString& s : scan.warnings) w.push_back(s.toStdString());
               return w;
             }()}});
   } else {
-    std::cout << "scan: " << scan.added << " new, " << scan.changed << " changed, " << scan.moved << " moved, " << scan.removed
-              << " removed, " << scan.offline << " offline\n"
+    std::cout << "scan: " << scan.added << " new, " << scan.changed << " changed, " << scan.moved << " moved, "
+              << scan.removed << " removed, " << scan.offline << " offline\n"
               << "index: " << r.embedded << " embedded, " << r.failed << " could not be read; " << st.embedded << " of "
               << st.photos << " photos searchable\n";
   }
@@ -189,7 +213,8 @@ int runSearch(const QStringList& args) {
   so.matchText = !p.isSet("no-text-match");
   auto db = openLibrary(p, kReadOnly);
   auto model = loadModel(p);
-  if (!model->has_retrieval()) throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
+  if (!model->has_retrieval())
+    throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
   library::Searcher searcher(db, std::move(model));
   if (searcher.vectorCount() == 0)
     std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
@@ -265,15 +290,17 @@ int runLibrary(const QStringList& args) {
     json models = json::object();
     for (const auto& [id, count] : db->embeddingModels()) models[id.toStdString()] = count;
     if (p.isSet("json")) {
-      json j = {{"folders", st.folders}, {"photos", st.photos}, {"offline", st.offline}, {"failed", st.failed},
-                {"captions", st.captions}, {"bytes", st.bytes}, {"vectors", models}, {"schema", db->schemaVersion()},
-                {"full_text_search", db->hasFullTextSearch()}};
+      json j = {
+          {"folders", st.folders}, {"photos", st.photos},           {"offline", st.offline},
+          {"failed", st.failed},   {"captions", st.captions},       {"bytes", st.bytes},
+          {"vectors", models},     {"schema", db->schemaVersion()}, {"full_text_search", db->hasFullTextSearch()}};
       if (!modelId.isEmpty()) j["indexed"] = st.embedded;
       print(j);
     } else {
       std::cout << st.folders << " folders, " << st.photos << " photos (" << st.offline << " offline, " << st.failed
                 << " could not be decoded), " << st.captions << " captions\n";
-      for (const auto& [id, count] : db->embeddingModels()) std::cout << "  " << count << " vectors of " << id.toStdString() << '\n';
+      for (const auto& [id, count] : db->embeddingModels())
+        std::cout << "  " << count << " vectors of " << id.toStdString() << '\n';
     }
     return kOk;
   }
@@ -282,13 +309,15 @@ int runLibrary(const QStringList& args) {
     for (const auto& f : db->folders()) {
       const int n = static_cast<int>(db->photosInFolder(f.id).size());
       const bool online = io::isDirectory(f.path);
-      arr.push_back({{"path", f.path.toStdString()}, {"photos", n}, {"online", online},
-                     {"excludes", [&] {
-                        json e = json::array();
-                        for (const QString& x : f.excludes) e.push_back(x.toStdString());
-                        return e;
-                      }()}});
-      if (!p.isSet("json")) std::cout << pathText(f.path) << '\t' << n << " photos" << (online ? "" : "\t(offline)") << '\n';
+      arr.push_back(
+          {{"path", f.path.toStdString()}, {"photos", n}, {"online", online}, {"excludes", [&] {
+                                                                                 json e = json::array();
+                                                                                 for (const QString& x : f.excludes)
+                                                                                   e.push_back(x.toStdString());
+                                                                                 return e;
+                                                                               }()}});
+      if (!p.isSet("json"))
+        std::cout << pathText(f.path) << '\t' << n << " photos" << (online ? "" : "\t(offline)") << '\n';
     }
     if (p.isSet("json")) print({{"folders", arr}});
     return kOk;
@@ -297,8 +326,10 @@ int runLibrary(const QStringList& args) {
     if (pos.size() != 2) throw UsageError("library forget takes one FOLDER");
     const QString folder = cleanFolder(pos[1]);
     if (!db->forgetFolder(folder)) throw UsageError(folder.toStdString() + " is not a folder of this library");
-    if (p.isSet("json")) print({{"forgotten", folder.toStdString()}});
-    else std::cout << "forgot " << pathText(folder) << " (photos on disk are untouched)\n";
+    if (p.isSet("json"))
+      print({{"forgotten", folder.toStdString()}});
+    else
+      std::cout << "forgot " << pathText(folder) << " (photos on disk are untouched)\n";
     return kOk;
   }
   throw UsageError("unknown library command '" + verb.toStdString() + "'");

@@ -1,14 +1,14 @@
 // glimpse-cli: BLIP captioning, VQA, matching and embeddings from the command line, over the same
 // engine as the desktop app. Results go to stdout (plain lines, or one JSON object with --json);
 // errors go to stderr as "error: ..." with a distinct exit code, and nothing is half-written.
+#include <sys/mman.h>
+#include <unistd.h>
 #include <QCoreApplication>
 #include <QFile>
 #include <cerrno>
 #include <cstdio>
 #include <mutex>
 #include <optional>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "cli_common.h"
 #include "io/files.h"
@@ -44,7 +44,8 @@ const char* kUsageText =
     "  --sample [--top-p X] [--top-k N] [--temperature X] [--seed N]\n"
     "\n"
     "common options: --threads N (1-512), --verbose (show the messages of Qt and the image libraries),\n"
-    "--ignore-exif-orientation (use stored pixel order, as a plain Hugging Face call does), --precision fp32|bf16|int8 (numeric mode: fp32, the default, matches\n"
+    "--ignore-exif-orientation (use stored pixel order, as a plain Hugging Face call does), --precision fp32|bf16|int8 "
+    "(numeric mode: fp32, the default, matches\n"
     "Hugging Face exactly; bf16 and int8 are faster and close, see docs/performance.md), --help\n"
     "\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error, 5 library error, 130 cancelled\n";
@@ -64,11 +65,14 @@ glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p) {
   if (p.isSet("max-length")) c.max_length = toIntIn(p.value("max-length"), "max-length", 1, kMaxTokens);
   if (p.isSet("min-length")) c.min_length = toIntIn(p.value("min-length"), "min-length", 0, kMaxTokens);
   if (p.isSet("max-new-tokens")) c.max_new_tokens = toIntIn(p.value("max-new-tokens"), "max-new-tokens", 1, kMaxTokens);
-  if (p.isSet("repetition-penalty")) c.repetition_penalty = toDouble(p.value("repetition-penalty"), "repetition-penalty");
-  if (p.isSet("no-repeat-ngram-size")) c.no_repeat_ngram_size = toIntIn(p.value("no-repeat-ngram-size"), "no-repeat-ngram-size", 0, kMaxTokens);
+  if (p.isSet("repetition-penalty"))
+    c.repetition_penalty = toDouble(p.value("repetition-penalty"), "repetition-penalty");
+  if (p.isSet("no-repeat-ngram-size"))
+    c.no_repeat_ngram_size = toIntIn(p.value("no-repeat-ngram-size"), "no-repeat-ngram-size", 0, kMaxTokens);
   if (p.isSet("length-penalty")) c.length_penalty = toDouble(p.value("length-penalty"), "length-penalty");
   if (p.isSet("early-stopping")) c.early_stopping = true;
-  if (p.isSet("num-return-sequences")) c.num_return_sequences = toIntIn(p.value("num-return-sequences"), "num-return-sequences", 1, kMaxBeams);
+  if (p.isSet("num-return-sequences"))
+    c.num_return_sequences = toIntIn(p.value("num-return-sequences"), "num-return-sequences", 1, kMaxBeams);
   const bool samplingOpt = p.isSet("top-p") || p.isSet("top-k") || p.isSet("temperature") || p.isSet("seed");
   if (samplingOpt && !p.isSet("sample")) throw UsageError("--top-p, --top-k, --temperature and --seed need --sample");
   if (p.isSet("sample")) {
@@ -178,15 +182,17 @@ int runMatch(const QStringList& args) {
     const auto scores = runModel([&] { return model->match(pixels, t); });
     for (qsizetype i = 0; i < chunk.size(); ++i)
       for (size_t k = 0; k < t.size(); ++k)
-        results.push_back({{"image", chunk[i].toStdString()}, {"text", t[k]},
-                           {"itm", scores[static_cast<size_t>(i)][k].itm}, {"itc", scores[static_cast<size_t>(i)][k].itc}});
+        results.push_back({{"image", chunk[i].toStdString()},
+                           {"text", t[k]},
+                           {"itm", scores[static_cast<size_t>(i)][k].itm},
+                           {"itc", scores[static_cast<size_t>(i)][k].itc}});
   }
   if (p.isSet("json")) {
     print({{"results", results}});
   } else {
     for (const auto& r : results)
-      std::cout << pathText(r["image"].get<std::string>()) << '\t' << r["text"].get<std::string>() << "\titm=" << r["itm"].get<float>()
-                << "\titc=" << r["itc"].get<float>() << '\n';
+      std::cout << pathText(r["image"].get<std::string>()) << '\t' << r["text"].get<std::string>()
+                << "\titm=" << r["itm"].get<float>() << "\titc=" << r["itc"].get<float>() << '\n';
   }
   return kOk;
 }
@@ -250,7 +256,8 @@ int runTokenize(const QStringList& args) {
     throw ModelError(e.what());
   }
   json results = json::array();
-  for (const QString& t : texts) results.push_back({{"text", t.toStdString()}, {"input_ids", tok->encode(t.toStdString())}});
+  for (const QString& t : texts)
+    results.push_back({{"text", t.toStdString()}, {"input_ids", tok->encode(t.toStdString())}});
   if (p.isSet("json")) {
     print({{"results", results}});
   } else {
@@ -276,12 +283,14 @@ int runPreprocess(const QStringList& args) {
   if (images.size() != 1) throw UsageError("preprocess takes exactly one IMAGE");
   glimpse::blip::BlipImageProcessorConfig pc;
   try {
-    pc = glimpse::blip::load_image_processor_config(std::filesystem::path(p.value("model").toStdString()) / "preprocessor_config.json");
+    pc = glimpse::blip::load_image_processor_config(std::filesystem::path(p.value("model").toStdString()) /
+                                                    "preprocessor_config.json");
   } catch (const BlipError& e) {
     throw ModelError(e.what());
   }
   const auto pixels = loadImages(glimpse::blip::BlipImageProcessor(pc), images, p).front();
-  const QByteArray bytes(reinterpret_cast<const char*>(pixels.data()), static_cast<qsizetype>(pixels.size() * sizeof(float)));
+  const QByteArray bytes(reinterpret_cast<const char*>(pixels.data()),
+                         static_cast<qsizetype>(pixels.size() * sizeof(float)));
   if (p.value("out") == QLatin1String("-")) {
     std::cout.write(bytes.constData(), bytes.size());  // checked with the rest of stdout at exit
     return kOk;

@@ -22,25 +22,31 @@ int main(int argc, char** argv) {
 
   // Translations from the system locale: Qt's own strings and Glimpse's.
   QTranslator qtTranslator, appTranslator;
-  if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+  if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                        QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
     QApplication::installTranslator(&qtTranslator);
   if (appTranslator.load(QLocale(), QStringLiteral("glimpse"), QStringLiteral("_"), QStringLiteral(":/i18n")))
     QApplication::installTranslator(&appTranslator);
 
   QCommandLineParser parser;
-  parser.setApplicationDescription(QApplication::translate("main", "Captions, answers and search for your photos with BLIP."));
+  parser.setApplicationDescription(
+      QApplication::translate("main", "Captions, answers and search for your photos with BLIP."));
   parser.addHelpOption();
   parser.addVersionOption();
-  QCommandLineOption captionModel(QStringLiteral("caption-model"), QApplication::translate("main", "Model folder for captions."),
-                                  QStringLiteral("DIR"));
-  QCommandLineOption askModel(QStringLiteral("ask-model"), QApplication::translate("main", "Model folder for questions."), QStringLiteral("DIR"));
-  QCommandLineOption searchModel(QStringLiteral("search-model"), QApplication::translate("main", "Model folder for library search."),
+  QCommandLineOption captionModel(QStringLiteral("caption-model"),
+                                  QApplication::translate("main", "Model folder for captions."), QStringLiteral("DIR"));
+  QCommandLineOption askModel(QStringLiteral("ask-model"),
+                              QApplication::translate("main", "Model folder for questions."), QStringLiteral("DIR"));
+  QCommandLineOption searchModel(QStringLiteral("search-model"),
+                                 QApplication::translate("main", "Model folder for library search."),
                                  QStringLiteral("DIR"));
-  QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                QApplication::translate("main", "Caption the first image, save a screenshot of the window to FILE and quit."),
-                                QStringLiteral("FILE"));
+  QCommandLineOption screenshot(
+      QStringLiteral("screenshot"),
+      QApplication::translate("main", "Caption the first image, save a screenshot of the window to FILE and quit."),
+      QStringLiteral("FILE"));
   parser.addOptions({captionModel, askModel, searchModel, screenshot});
-  parser.addPositionalArgument(QStringLiteral("images"), QApplication::translate("main", "Images or folders to open."), QStringLiteral("[IMAGE...]"));
+  parser.addPositionalArgument(QStringLiteral("images"), QApplication::translate("main", "Images or folders to open."),
+                               QStringLiteral("[IMAGE...]"));
   parser.process(app);
 
   glimpse::ui::MainWindow window;

@@ -7,11 +7,11 @@
 #include <link.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <cstdlib>
 #include <thread>
-#include <cstring>
 
 #include "errors.h"
 #include "generation.h"
@@ -70,8 +70,8 @@ struct BlipModel::Impl {
     const int64_t limit = config.text_config.max_position_embeddings - reserve;
     const int64_t len = enc.input_ids.empty() ? 0 : static_cast<int64_t>(enc.input_ids[0].size());
     if (len > limit)
-      throw BlipError(std::string("the ") + what + " is " + std::to_string(len) + " tokens long; this model reads at most " +
-                      std::to_string(limit));
+      throw BlipError(std::string("the ") + what + " is " + std::to_string(len) +
+                      " tokens long; this model reads at most " + std::to_string(limit));
     return enc;
   }
 
@@ -92,11 +92,13 @@ struct BlipModel::Impl {
 
   // Vision model outputs of a batch: states are reused, pixel values go through `vision` (one
   // image at a time, which is faster per image than batches here; see docs/performance.md).
-  at::Tensor image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision, const void* owner, bool for_questions) const;
+  at::Tensor image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision, const void* owner,
+                          bool for_questions) const;
 
-  std::vector<std::vector<GeneratedText>> run_generation(const BlipTextLMHeadModel& decoder, const at::Tensor& encoder_states,
-                                                         const at::Tensor& start_ids, const at::Tensor& start_mask,
-                                                         const GenerationConfig& gc, const RunControl& control) const {
+  std::vector<std::vector<GeneratedText>> run_generation(const BlipTextLMHeadModel& decoder,
+                                                         const at::Tensor& encoder_states, const at::Tensor& start_ids,
+                                                         const at::Tensor& start_mask, const GenerationConfig& gc,
+                                                         const RunControl& control) const {
     class Session : public DecoderSession {
      public:
       Session(BlipTextLMHeadModel d, at::Tensor enc, int64_t rows_per_item)
@@ -142,7 +144,8 @@ struct BlipModel::Impl {
     GeneratedText g;
     g.text = tokenizer.decode(ids, true);
     const size_t from = std::min(start_length, ids.size());
-    g.continuation = tokenizer.decode(std::vector<int64_t>(ids.begin() + static_cast<std::ptrdiff_t>(from), ids.end()), true);
+    g.continuation =
+        tokenizer.decode(std::vector<int64_t>(ids.begin() + static_cast<std::ptrdiff_t>(from), ids.end()), true);
     g.token_ids = std::move(ids);
     return g;
   }
@@ -159,14 +162,16 @@ void check_tokenizer_fits(const BertTokenizer& tok, const BlipConfig& config, co
   const auto& tc = config.text_config;
   constexpr int64_t kPaddingIds = 127;
   if (tok.token_count() + kPaddingIds < tc.vocab_size)
-    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: it has " + std::to_string(tok.token_count()) +
-                    " tokens but the model produces ids up to " + std::to_string(tc.vocab_size - 1) +
-                    " (text_config.vocab_size " + std::to_string(tc.vocab_size) + "), so captions would be mostly [UNK]");
+    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: it has " +
+                    std::to_string(tok.token_count()) + " tokens but the model produces ids up to " +
+                    std::to_string(tc.vocab_size - 1) + " (text_config.vocab_size " + std::to_string(tc.vocab_size) +
+                    "), so captions would be mostly [UNK]");
   if (tok.vocab_size() > tc.vocab_size || tok.dec_id() != tc.bos_token_id || tok.sep_id() != tc.sep_token_id ||
       tok.pad_id() != tc.pad_token_id)
-    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: " + std::to_string(tok.vocab_size()) +
-                    " tokens with [DEC]=" + std::to_string(tok.dec_id()) + ", the model has " + std::to_string(tc.vocab_size) +
-                    " tokens with bos_token_id=" + std::to_string(tc.bos_token_id));
+    throw BlipError("the tokenizer in " + dir.string() +
+                    " does not fit the model: " + std::to_string(tok.vocab_size()) +
+                    " tokens with [DEC]=" + std::to_string(tok.dec_id()) + ", the model has " +
+                    std::to_string(tc.vocab_size) + " tokens with bos_token_id=" + std::to_string(tc.bos_token_id));
 }
 }  // namespace
 
@@ -191,11 +196,14 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
   if (impl->processor.output_height() != impl->config.vision_config.image_size ||
       impl->processor.output_width() != impl->config.vision_config.image_size)
     throw BlipError((dir / "preprocessor_config.json").string() + " resizes to " +
-                    std::to_string(impl->processor.output_width()) + "x" + std::to_string(impl->processor.output_height()) +
-                    " but the vision model takes " + std::to_string(impl->config.vision_config.image_size) + "x" +
+                    std::to_string(impl->processor.output_width()) + "x" +
+                    std::to_string(impl->processor.output_height()) + " but the vision model takes " +
+                    std::to_string(impl->config.vision_config.image_size) + "x" +
                     std::to_string(impl->config.vision_config.image_size));
-  const bool own_tokenizer = std::filesystem::exists(dir / "vocab.txt", ec) || std::filesystem::exists(dir / "tokenizer.json", ec);
-  impl->tokenizer = BertTokenizer::from_folder(own_tokenizer || options.tokenizer_dir.empty() ? dir : options.tokenizer_dir);
+  const bool own_tokenizer =
+      std::filesystem::exists(dir / "vocab.txt", ec) || std::filesystem::exists(dir / "tokenizer.json", ec);
+  impl->tokenizer =
+      BertTokenizer::from_folder(own_tokenizer || options.tokenizer_dir.empty() ? dir : options.tokenizer_dir);
   check_tokenizer_fits(impl->tokenizer, impl->config, dir);
   impl->weights = load_checkpoint(dir);
   const TensorMap& w = impl->weights;
@@ -241,9 +249,15 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
   return std::unique_ptr<BlipModel>(new BlipModel(std::move(impl)));
 }
 
-bool BlipModel::has_captioning() const { return static_cast<bool>(impl_->captioning); }
-bool BlipModel::has_question_answering() const { return static_cast<bool>(impl_->vqa); }
-bool BlipModel::has_retrieval() const { return static_cast<bool>(impl_->retrieval); }
+bool BlipModel::has_captioning() const {
+  return static_cast<bool>(impl_->captioning);
+}
+bool BlipModel::has_question_answering() const {
+  return static_cast<bool>(impl_->vqa);
+}
+bool BlipModel::has_retrieval() const {
+  return static_cast<bool>(impl_->retrieval);
+}
 std::vector<std::string> BlipModel::heads() const {
   std::vector<std::string> h;
   if (has_captioning()) h.emplace_back(head_class_name(BlipHead::Captioning));
@@ -251,14 +265,28 @@ std::vector<std::string> BlipModel::heads() const {
   if (has_retrieval()) h.emplace_back(head_class_name(BlipHead::Retrieval));
   return h;
 }
-const BlipConfig& BlipModel::config() const { return impl_->config; }
-const BertTokenizer& BlipModel::tokenizer() const { return impl_->tokenizer; }
-const BlipImageProcessor& BlipModel::processor() const { return impl_->processor; }
-const std::filesystem::path& BlipModel::dir() const { return impl_->dir; }
-std::string BlipModel::weights_dtype() const { return impl_->weights.stored_dtype; }
-Precision BlipModel::precision() const { return impl_->precision; }
+const BlipConfig& BlipModel::config() const {
+  return impl_->config;
+}
+const BertTokenizer& BlipModel::tokenizer() const {
+  return impl_->tokenizer;
+}
+const BlipImageProcessor& BlipModel::processor() const {
+  return impl_->processor;
+}
+const std::filesystem::path& BlipModel::dir() const {
+  return impl_->dir;
+}
+std::string BlipModel::weights_dtype() const {
+  return impl_->weights.stored_dtype;
+}
+Precision BlipModel::precision() const {
+  return impl_->precision;
+}
 
-PixelValues BlipModel::preprocess(const Rgb8Image& image) const { return impl_->processor.preprocess(image); }
+PixelValues BlipModel::preprocess(const Rgb8Image& image) const {
+  return impl_->processor.preprocess(image);
+}
 
 struct ImageState::Data {
   at::Tensor image_embeds;  // [1, N+1, D_v]
@@ -266,11 +294,15 @@ struct ImageState::Data {
   const void* owner = nullptr;
 };
 
-std::vector<ImageInput> image_inputs(const std::vector<PixelValues>& pixels) { return {pixels.begin(), pixels.end()}; }
+std::vector<ImageInput> image_inputs(const std::vector<PixelValues>& pixels) {
+  return {pixels.begin(), pixels.end()};
+}
 
 ImageState BlipModel::encode_image(const PixelValues& image, bool for_questions) const {
-  if (for_questions && !impl_->vqa) throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
-  if (!for_questions && !impl_->captioning) throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
+  if (for_questions && !impl_->vqa)
+    throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
+  if (!for_questions && !impl_->captioning)
+    throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
   c10::InferenceMode guard;
   auto vision = for_questions ? impl_->vqa->vision_model : impl_->captioning->vision_model;
   auto d = std::make_shared<ImageState::Data>();
@@ -280,15 +312,16 @@ ImageState BlipModel::encode_image(const PixelValues& image, bool for_questions)
   return ImageState(std::move(d));
 }
 
-at::Tensor BlipModel::Impl::image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision, const void* owner,
-                                         bool for_questions) const {
+at::Tensor BlipModel::Impl::image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision,
+                                         const void* owner, bool for_questions) const {
   if (images.empty()) throw BlipError("no images given");
   std::vector<at::Tensor> rows;
   rows.reserve(images.size());
   for (const ImageInput& in : images) {
     if (in.encoded()) {
       const ImageState::Data& st = *in.state().data();
-      if (st.owner != owner || st.for_questions != for_questions) throw BlipError("the image was encoded by another model or head");
+      if (st.owner != owner || st.for_questions != for_questions)
+        throw BlipError("the image was encoded by another model or head");
       rows.push_back(st.image_embeds);
     } else {
       rows.push_back(vision->forward(stack_pixels({in.pixels()})).last_hidden_state);
@@ -297,8 +330,10 @@ at::Tensor BlipModel::Impl::image_embeds(const std::vector<ImageInput>& images, 
   return rows.size() == 1 ? rows.front() : at::cat(rows, 0);
 }
 
-std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<ImageInput>& images, const std::vector<std::string>& prompts,
-                                                           const GenerationConfig& gc, const RunControl& control) const {
+std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<ImageInput>& images,
+                                                           const std::vector<std::string>& prompts,
+                                                           const GenerationConfig& gc,
+                                                           const RunControl& control) const {
   if (!impl_->captioning) throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
   if (!prompts.empty() && prompts.size() != 1 && prompts.size() != images.size())
     throw BlipError("give one prompt, or one per image");
@@ -308,10 +343,12 @@ std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<Ima
   return impl_->run_generation(impl_->captioning->text_decoder, embeds, ids, mask, gc, control);
 }
 
-std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<ImageInput>& images, const std::vector<std::string>& questions,
+std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<ImageInput>& images,
+                                                          const std::vector<std::string>& questions,
                                                           const GenerationConfig& gc, const RunControl& control) const {
   if (!impl_->vqa) throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
-  if (questions.size() != 1 && questions.size() != images.size()) throw BlipError("give one question, or one per image");
+  if (questions.size() != 1 && questions.size() != images.size())
+    throw BlipError("give one question, or one per image");
   c10::InferenceMode guard;
   at::Tensor embeds = impl_->image_embeds(images, impl_->vqa->vision_model, this, true);
   const int64_t batch = embeds.size(0);
@@ -326,7 +363,8 @@ std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<Imag
 }
 
 std::vector<std::vector<MatchScore>> BlipModel::match(const std::vector<PixelValues>& images,
-                                                      const std::vector<std::string>& texts, int max_text_length) const {
+                                                      const std::vector<std::string>& texts,
+                                                      int max_text_length) const {
   if (!impl_->retrieval) throw BlipError("this model has no image-text matching head (BlipForImageTextRetrieval)");
   if (texts.empty()) throw BlipError("no texts given");
   c10::InferenceMode guard;
@@ -367,7 +405,8 @@ std::vector<std::vector<float>> BlipModel::embed_images(const std::vector<PixelV
   return rows_of(m->image_features(m->vision_model->forward(impl_->stack_pixels(images)).last_hidden_state));
 }
 
-std::vector<std::vector<float>> BlipModel::embed_texts(const std::vector<std::string>& texts, int max_text_length) const {
+std::vector<std::vector<float>> BlipModel::embed_texts(const std::vector<std::string>& texts,
+                                                       int max_text_length) const {
   if (!impl_->retrieval) throw BlipError("this model has no retrieval head (BlipForImageTextRetrieval) for embeddings");
   if (texts.empty()) throw BlipError("no texts given");
   c10::InferenceMode guard;
@@ -395,7 +434,8 @@ ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir) {
     const auto& t = config.text_config;
     info.summary = "ViT " + std::to_string(v.hidden_size) + "/" + std::to_string(v.num_hidden_layers) + " layers, " +
                    std::to_string(v.image_size) + " px; text " + std::to_string(t.hidden_size) + "/" +
-                   std::to_string(t.num_hidden_layers) + " layers; " + std::to_string(info.weight_bytes / 1000000) + " MB " + dtype;
+                   std::to_string(t.num_hidden_layers) + " layers; " + std::to_string(info.weight_bytes / 1000000) +
+                   " MB " + dtype;
     info.usable = true;
   } catch (const std::exception& e) {
     info.problem = e.what();

@@ -44,8 +44,8 @@ struct RunControl {
 };
 
 struct MatchScore {
-  float itm = 0.0f;  // probability that the text matches the image (ITM head)
-  float itc = 0.0f;  // cosine of the normalised ITC features
+  float itm = 0.0f;        // probability that the text matches the image (ITM head)
+  float itc = 0.0f;        // cosine of the normalised ITC features
   float itm_logit = 0.0f;  // the ITM head's "match" logit (BLIP re-ranks by itm_logit + itc)
 };
 
@@ -71,7 +71,7 @@ class ImageState {
 class ImageInput {
  public:
   ImageInput(PixelValues pixels) : pixels_(std::move(pixels)) {}  // NOLINT(google-explicit-constructor)
-  ImageInput(ImageState state) : state_(std::move(state)) {}       // NOLINT(google-explicit-constructor)
+  ImageInput(ImageState state) : state_(std::move(state)) {}      // NOLINT(google-explicit-constructor)
   const PixelValues& pixels() const { return pixels_; }
   const ImageState& state() const { return state_; }
   bool encoded() const { return state_.valid(); }
@@ -109,9 +109,11 @@ class BlipModel {
   // GeneratedText::continuation is the caption without it. Answers: one question for all images
   // or one per image. Both return num_return_sequences results per image, best first. A prompt
   // or question longer than the text model's positions is refused (BlipError), never cut.
-  std::vector<std::vector<GeneratedText>> caption(const std::vector<ImageInput>& images, const std::vector<std::string>& prompts,
+  std::vector<std::vector<GeneratedText>> caption(const std::vector<ImageInput>& images,
+                                                  const std::vector<std::string>& prompts,
                                                   const GenerationConfig& config, const RunControl& control = {}) const;
-  std::vector<std::vector<GeneratedText>> answer(const std::vector<ImageInput>& images, const std::vector<std::string>& questions,
+  std::vector<std::vector<GeneratedText>> answer(const std::vector<ImageInput>& images,
+                                                 const std::vector<std::string>& questions,
                                                  const GenerationConfig& config, const RunControl& control = {}) const;
   // The vision model's output for one image, to caption it or ask about it several times: the
   // VQA head's vision tower when `for_questions`, else the captioning head's.

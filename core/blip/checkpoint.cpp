@@ -29,9 +29,11 @@ std::vector<std::string> CheckpointHeads::class_names() const {
   return out;
 }
 
-CheckpointHeads detect_heads(const std::vector<std::string>& architectures, const std::vector<std::string>& tensor_names) {
+CheckpointHeads detect_heads(const std::vector<std::string>& architectures,
+                             const std::vector<std::string>& tensor_names) {
   auto has = [&](const char* prefix) {
-    return std::any_of(tensor_names.begin(), tensor_names.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+    return std::any_of(tensor_names.begin(), tensor_names.end(),
+                       [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
   };
   auto listed = [&](const char* cls) {
     return architectures.empty() || std::find(architectures.begin(), architectures.end(), cls) != architectures.end();
@@ -84,7 +86,8 @@ int64_t count_layers(const CheckpointIndex& index, const std::string& prefix) {
     const std::string rest = it->first.substr(prefix.size());
     const size_t dot = rest.find('.');
     const std::string digits = rest.substr(0, dot);
-    if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (digits.empty() || digits.size() > 9 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
       continue;  // not a layer index: the strict loader names it
     highest = std::max<int64_t>(highest, std::stoll(digits));
   }
@@ -98,27 +101,32 @@ bool has_prefix(const CheckpointIndex& index, const std::string& prefix) {
 
 }  // namespace
 
-void check_config_fits_weights(const BlipConfig& config, const CheckpointIndex& index, const std::string& weights_name) {
+void check_config_fits_weights(const BlipConfig& config, const CheckpointIndex& index,
+                               const std::string& weights_name) {
   auto expect = [&](const std::string& name, const std::vector<int64_t>& want, const char* fields) {
     auto it = index.find(name);
     if (it == index.end() || it->second.shape == want) return;
     throw BlipError("config.json does not fit " + weights_name + ": a tensor of the wrong shape: " + name + ": got " +
-                    shape_str(it->second.shape) + " expected " + shape_str(want) + " (from config.json " + fields + ")");
+                    shape_str(it->second.shape) + " expected " + shape_str(want) + " (from config.json " + fields +
+                    ")");
   };
   auto layers = [&](const std::string& prefix, int want, const char* field) {
     const int64_t have = count_layers(index, prefix);
     if (have >= 0 && have != want)
-      throw BlipError("config.json does not fit " + weights_name + ": " + field + " is " + std::to_string(want) + " but the weights hold " +
-                      std::to_string(have) + " layers (" + prefix + "N)");
+      throw BlipError("config.json does not fit " + weights_name + ": " + field + " is " + std::to_string(want) +
+                      " but the weights hold " + std::to_string(have) + " layers (" + prefix + "N)");
   };
   const auto& v = config.vision_config;
   const int64_t vd = v.hidden_size;
   if (has_prefix(index, "vision_model.")) {
     layers("vision_model.encoder.layers.", v.num_hidden_layers, "vision_config.num_hidden_layers");
     const int64_t grid = v.image_size / v.patch_size;
-    expect("vision_model.embeddings.patch_embedding.weight", {vd, 3, v.patch_size, v.patch_size}, "vision_config.hidden_size, patch_size");
-    expect("vision_model.embeddings.position_embedding", {1, grid * grid + 1, vd}, "vision_config.image_size, patch_size, hidden_size");
-    expect("vision_model.encoder.layers.0.mlp.fc1.weight", {v.intermediate_size, vd}, "vision_config.intermediate_size, hidden_size");
+    expect("vision_model.embeddings.patch_embedding.weight", {vd, 3, v.patch_size, v.patch_size},
+           "vision_config.hidden_size, patch_size");
+    expect("vision_model.embeddings.position_embedding", {1, grid * grid + 1, vd},
+           "vision_config.image_size, patch_size, hidden_size");
+    expect("vision_model.encoder.layers.0.mlp.fc1.weight", {v.intermediate_size, vd},
+           "vision_config.intermediate_size, hidden_size");
     expect("vision_model.encoder.layers.0.self_attn.qkv.weight", {3 * vd, vd}, "vision_config.hidden_size");
   }
   const auto& t = config.text_config;
@@ -129,11 +137,14 @@ void check_config_fits_weights(const BlipConfig& config, const CheckpointIndex& 
     expect(tower + "embeddings.word_embeddings.weight", {t.vocab_size, th}, "text_config.vocab_size, hidden_size");
     expect(tower + "embeddings.position_embeddings.weight", {t.max_position_embeddings, th},
            "text_config.max_position_embeddings, hidden_size");
-    expect(tower + "encoder.layer.0.intermediate.dense.weight", {t.intermediate_size, th}, "text_config.intermediate_size, hidden_size");
-    expect(tower + "encoder.layer.0.crossattention.self.key.weight", {th, vd}, "text_config.hidden_size, vision_config.hidden_size");
+    expect(tower + "encoder.layer.0.intermediate.dense.weight", {t.intermediate_size, th},
+           "text_config.intermediate_size, hidden_size");
+    expect(tower + "encoder.layer.0.crossattention.self.key.weight", {th, vd},
+           "text_config.hidden_size, vision_config.hidden_size");
   }
   expect("text_decoder.cls.predictions.bias", {t.vocab_size}, "text_config.vocab_size");
-  expect("vision_proj.weight", {config.image_text_hidden_size, vd}, "image_text_hidden_size, vision_config.hidden_size");
+  expect("vision_proj.weight", {config.image_text_hidden_size, vd},
+         "image_text_hidden_size, vision_config.hidden_size");
   expect("text_proj.weight", {config.image_text_hidden_size, th}, "image_text_hidden_size, text_config.hidden_size");
   expect("itm_head.weight", {2, th}, "text_config.hidden_size");
 }

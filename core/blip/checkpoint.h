@@ -16,7 +16,7 @@ namespace glimpse::blip {
 
 // One tensor of a checkpoint, described without reading its data.
 struct TensorInfo {
-  std::string dtype;           // safetensors names: "F32", "F16", "BF16", "I64", ...
+  std::string dtype;  // safetensors names: "F32", "F16", "BF16", "I64", ...
   std::vector<int64_t> shape;
 };
 using CheckpointIndex = std::map<std::string, TensorInfo>;
@@ -41,7 +41,8 @@ struct CheckpointHeads {
   bool any() const { return captioning || question_answering || retrieval; }
   std::vector<std::string> class_names() const;  // Hugging Face class names, in this order
 };
-CheckpointHeads detect_heads(const std::vector<std::string>& architectures, const std::vector<std::string>& tensor_names);
+CheckpointHeads detect_heads(const std::vector<std::string>& architectures,
+                             const std::vector<std::string>& tensor_names);
 CheckpointHeads detect_heads(const std::vector<std::string>& architectures, const CheckpointIndex& index);
 
 // Tensors transformers ties: a checkpoint may hold the parameter, its alias, or both (then they

@@ -38,12 +38,15 @@ void read_opt<int>(const json& j, const char* key, int& out, const std::string& 
         return;
       }
     }
-    if (!it->is_number()) throw BlipError(origin + ": field '" + key + "' has the wrong type (" + it->type_name() + "), expected an integer");
+    if (!it->is_number())
+      throw BlipError(origin + ": field '" + key + "' has the wrong type (" + it->type_name() +
+                      "), expected an integer");
     throw BlipError(origin + ": field '" + key + "' must be an integer, got " + it->dump());
   }
-  const bool fits = it->is_number_unsigned() ? it->get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int>::max())
-                                             : it->get<int64_t>() >= std::numeric_limits<int>::min() &&
-                                                   it->get<int64_t>() <= std::numeric_limits<int>::max();
+  const bool fits = it->is_number_unsigned()
+                        ? it->get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int>::max())
+                        : it->get<int64_t>() >= std::numeric_limits<int>::min() &&
+                              it->get<int64_t>() <= std::numeric_limits<int>::max();
   if (!fits) throw BlipError(origin + ": field '" + key + "' is out of range: " + it->dump());
   out = static_cast<int>(it->get<int64_t>());
 }
@@ -57,16 +60,16 @@ void require_positive(int v, const char* key, const std::string& origin) {
 // allocation before the weights are compared with it (checkpoint.h: check_config_fits_weights).
 void require_at_most(int v, int64_t limit, const char* key, const std::string& origin) {
   if (v > limit)
-    throw BlipError(origin + ": field '" + std::string(key) + "' is " + std::to_string(v) + ", more than Glimpse supports (" +
-                    std::to_string(limit) + ")");
+    throw BlipError(origin + ": field '" + std::string(key) + "' is " + std::to_string(v) +
+                    ", more than Glimpse supports (" + std::to_string(limit) + ")");
 }
 constexpr int64_t kMaxLayers = 256;
-constexpr int64_t kMaxWidth = 16384;         // hidden sizes, projections
+constexpr int64_t kMaxWidth = 16384;  // hidden sizes, projections
 constexpr int64_t kMaxIntermediate = 65536;
 constexpr int64_t kMaxVocab = 1 << 20;
 constexpr int64_t kMaxPositions = 1 << 16;
-constexpr int64_t kMaxImageSize = 8192;       // as the image processor's limit
-constexpr int64_t kMaxPatches = 16384;        // (image_size / patch_size)^2; base: 576
+constexpr int64_t kMaxImageSize = 8192;  // as the image processor's limit
+constexpr int64_t kMaxPatches = 16384;   // (image_size / patch_size)^2; base: 576
 
 // The sizes both towers have: positive, bounded, heads dividing the width.
 void check_tower(int hidden, int intermediate, int projection, int layers, int heads, const std::string& o) {
@@ -80,7 +83,8 @@ void check_tower(int hidden, int intermediate, int projection, int layers, int h
   require_at_most(projection, kMaxWidth, "projection_dim", o);
   require_at_most(layers, kMaxLayers, "num_hidden_layers", o);
   if (hidden % heads != 0)
-    throw BlipError(o + ": hidden_size " + std::to_string(hidden) + " is not a multiple of num_attention_heads " + std::to_string(heads));
+    throw BlipError(o + ": hidden_size " + std::to_string(hidden) + " is not a multiple of num_attention_heads " +
+                    std::to_string(heads));
 }
 
 void require_token_id(int v, const char* key, int vocab_size, const std::string& origin) {
@@ -98,8 +102,7 @@ json parse_json(const std::string& text, const std::string& origin) {
 }
 
 void check_act(const std::string& act, const std::string& origin) {
-  if (act != "gelu")
-    throw BlipError(origin + ": hidden_act '" + act + "' is not supported (BLIP uses \"gelu\")");
+  if (act != "gelu") throw BlipError(origin + ": hidden_act '" + act + "' is not supported (BLIP uses \"gelu\")");
 }
 
 BlipTextConfig parse_text(const json& j, const std::string& origin) {
@@ -156,8 +159,9 @@ BlipVisionConfig parse_vision(const json& j, const std::string& origin) {
     throw BlipError(o + ": image_size " + std::to_string(c.image_size) + " is not a multiple of patch_size " +
                     std::to_string(c.patch_size));
   if (int64_t grid = c.image_size / c.patch_size; grid * grid > kMaxPatches)
-    throw BlipError(o + ": image_size " + std::to_string(c.image_size) + " in patches of " + std::to_string(c.patch_size) + " makes " +
-                    std::to_string(grid * grid) + " patches, more than Glimpse supports (" + std::to_string(kMaxPatches) + ")");
+    throw BlipError(o + ": image_size " + std::to_string(c.image_size) + " in patches of " +
+                    std::to_string(c.patch_size) + " makes " + std::to_string(grid * grid) +
+                    " patches, more than Glimpse supports (" + std::to_string(kMaxPatches) + ")");
   check_act(c.hidden_act, o);
   return c;
 }
@@ -257,7 +261,8 @@ BlipImageProcessorConfig parse_image_processor_config(const std::string& json_te
   read3("image_mean", c.image_mean);
   read3("image_std", c.image_std);
   if (c.height <= 0 || c.width <= 0 || c.height > 8192 || c.width > 8192)
-    throw BlipError(origin + ": image size " + std::to_string(c.width) + "x" + std::to_string(c.height) + " is out of range");
+    throw BlipError(origin + ": image size " + std::to_string(c.width) + "x" + std::to_string(c.height) +
+                    " is out of range");
   if (c.do_resize && c.resample != 3)
     throw BlipError(origin + ": resample " + std::to_string(c.resample) + " is not supported (BLIP uses 3 = bicubic)");
   for (double s : c.image_std)

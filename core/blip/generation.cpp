@@ -57,7 +57,8 @@ void check_cancel(const std::atomic<bool>* cancel) {
 void report(const StepCallback* on_step, const at::Tensor& raw, const at::Tensor& processed, const at::Tensor& ids) {
   if (!on_step || !*on_step) return;
   at::Tensor r = raw.contiguous(), q = processed.contiguous(), s = ids.contiguous();
-  (*on_step)(StepScores{r.size(0), r.size(1), r.data_ptr<float>(), q.data_ptr<float>(), s.data_ptr<int64_t>(), s.size(1)});
+  (*on_step)(
+      StepScores{r.size(0), r.size(1), r.data_ptr<float>(), q.data_ptr<float>(), s.data_ptr<int64_t>(), s.size(1)});
 }
 }  // namespace
 
@@ -195,8 +196,7 @@ struct BeamHypotheses {
 };
 
 GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids, at::Tensor mask,
-                             const GenerationConfig& c, const std::atomic<bool>* cancel,
-                             const StepCallback* on_step) {
+                             const GenerationConfig& c, const std::atomic<bool>* cancel, const StepCallback* on_step) {
   const int64_t batch = ids.size(0), k = c.num_beams;
   const int64_t prompt_len = ids.size(1);
   const int64_t max_length = effective_max_length(c, prompt_len);
@@ -220,7 +220,8 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
     apply_logits_processors(scores, ids, c);
     report(on_step, logits, scores, ids);
     scores = scores + beam_scores.unsqueeze(1);
-    auto [top_scores, top_idx] = at::topk(scores.view({batch, k * vocab}), 2 * k, /*dim=*/1, /*largest=*/true, /*sorted=*/true);
+    auto [top_scores, top_idx] =
+        at::topk(scores.view({batch, k * vocab}), 2 * k, /*dim=*/1, /*largest=*/true, /*sorted=*/true);
     auto ts = top_scores.accessor<float, 2>();
     auto ti = top_idx.accessor<int64_t, 2>();
     const int64_t cur_len = ids.size(1) + 1;
@@ -244,7 +245,8 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
         if (token == c.eos_token_id) {
           if (rank >= k) continue;
           const int64_t* rp = idp + row * ids.size(1);
-          hyps[b].add(std::vector<int64_t>(rp, rp + ids.size(1)), static_cast<double>(ts[b][rank]), cur_len - prompt_len);
+          hyps[b].add(std::vector<int64_t>(rp, rp + ids.size(1)), static_cast<double>(ts[b][rank]),
+                      cur_len - prompt_len);
         } else {
           ns[b][beam] = ts[b][rank];
           nt[b][beam] = token;
@@ -273,7 +275,8 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
     for (int64_t j = 0; j < k; ++j) {
       const int64_t row = b * k + j;
       const int64_t* rp = ids_c.data_ptr<int64_t>() + row * len;
-      hyps[b].add(std::vector<int64_t>(rp, rp + len), static_cast<double>(beam_scores[row].item<float>()), len - prompt_len);
+      hyps[b].add(std::vector<int64_t>(rp, rp + len), static_cast<double>(beam_scores[row].item<float>()),
+                  len - prompt_len);
     }
   }
   GenerationResult res;

@@ -32,7 +32,9 @@ struct GenerationConfig {
 };
 
 // Hugging Face's generate() defaults, what a plain transformers call gives.
-inline GenerationConfig default_generation_config() { return GenerationConfig{}; }
+inline GenerationConfig default_generation_config() {
+  return GenerationConfig{};
+}
 // BLIP's own evaluation settings: captions with beam 3, max 20, min 5; VQA beam 3, max 10, min 1.
 GenerationConfig blip_caption_preset();
 GenerationConfig blip_vqa_preset();

@@ -149,8 +149,8 @@ std::vector<float> BlipImageProcessor::preprocess(const Rgb8Image& image) const 
   if (!config_.do_resize) {
     if (image.width != config_.width || image.height != config_.height)
       throw BlipError("image is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                      " but the processor does not resize and the model needs " +
-                      std::to_string(config_.width) + "x" + std::to_string(config_.height));
+                      " but the processor does not resize and the model needs " + std::to_string(config_.width) + "x" +
+                      std::to_string(config_.height));
     return normalize(image);
   }
   return normalize(resize_bicubic_pil(image, config_.width, config_.height));

@@ -27,7 +27,8 @@ at::Tensor BlipVisionEmbeddingsImpl::forward(const at::Tensor& pixel_values) {
 }
 
 BlipAttentionImpl::BlipAttentionImpl(const BlipVisionConfig& c)
-    : heads(c.num_attention_heads), head_dim(c.hidden_size / c.num_attention_heads),
+    : heads(c.num_attention_heads),
+      head_dim(c.hidden_size / c.num_attention_heads),
       scale(std::pow(static_cast<double>(c.hidden_size / c.num_attention_heads), -0.5)) {
   int exponent = 0;
   scale_queries = std::frexp(scale, &exponent) == 0.5;
@@ -42,7 +43,8 @@ at::Tensor BlipAttentionImpl::forward(const at::Tensor& x) {
   at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
   // transformers scales the scores; for a power-of-two scale (BLIP's head size 64 gives 1/8),
   // scaling the queries instead is exact and touches 577 x 64 values per head, not 577 x 577.
-  at::Tensor scores = scale_queries ? at::matmul(q * scale, k.transpose(-1, -2)) : at::matmul(q, k.transpose(-1, -2)) * scale;
+  at::Tensor scores =
+      scale_queries ? at::matmul(q * scale, k.transpose(-1, -2)) : at::matmul(q, k.transpose(-1, -2)) * scale;
   at::Tensor ctx = at::matmul(softmax_like(scores, v), v);  // [B, heads, T, hd]
   return projection->forward(ctx.permute({0, 2, 1, 3}).reshape({b, t, heads * head_dim}));
 }
@@ -155,9 +157,12 @@ at::Tensor BlipForImageTextRetrievalImpl::text_features(const at::Tensor& input_
 
 const char* head_class_name(BlipHead head) {
   switch (head) {
-    case BlipHead::Captioning: return "BlipForConditionalGeneration";
-    case BlipHead::QuestionAnswering: return "BlipForQuestionAnswering";
-    case BlipHead::Retrieval: return "BlipForImageTextRetrieval";
+    case BlipHead::Captioning:
+      return "BlipForConditionalGeneration";
+    case BlipHead::QuestionAnswering:
+      return "BlipForQuestionAnswering";
+    case BlipHead::Retrieval:
+      return "BlipForImageTextRetrieval";
   }
   return "?";
 }
@@ -166,9 +171,12 @@ namespace {
 
 std::shared_ptr<torch::nn::Module> make_head(const BlipConfig& config, BlipHead head) {
   switch (head) {
-    case BlipHead::Captioning: return BlipForConditionalGeneration(config).ptr();
-    case BlipHead::QuestionAnswering: return BlipForQuestionAnswering(config).ptr();
-    case BlipHead::Retrieval: return BlipForImageTextRetrieval(config).ptr();
+    case BlipHead::Captioning:
+      return BlipForConditionalGeneration(config).ptr();
+    case BlipHead::QuestionAnswering:
+      return BlipForQuestionAnswering(config).ptr();
+    case BlipHead::Retrieval:
+      return BlipForImageTextRetrieval(config).ptr();
   }
   return nullptr;
 }
@@ -191,7 +199,8 @@ std::map<std::string, std::vector<int64_t>> head_tensor_shapes(const BlipConfig&
   return out;
 }
 
-LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipConfig& config, const TensorMap& weights) {
+LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipConfig& config,
+                             const TensorMap& weights) {
   LoadReport report;
   std::vector<std::string> missing, wrong_shape, unexpected;
   std::set<std::string> used;
@@ -211,11 +220,13 @@ LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipC
     }
     used.insert(it->first);
     if (!it->second.sizes().equals(p.value().sizes())) {
-      wrong_shape.push_back(name + ": got " + shape_str(it->second.sizes()) + " expected " + shape_str(p.value().sizes()));
+      wrong_shape.push_back(name + ": got " + shape_str(it->second.sizes()) + " expected " +
+                            shape_str(p.value().sizes()));
       continue;
     }
     if (it->second.scalar_type() != at::kFloat) {
-      wrong_shape.push_back(name + ": got dtype " + std::string(c10::toString(it->second.scalar_type())) + " expected float");
+      wrong_shape.push_back(name + ": got dtype " + std::string(c10::toString(it->second.scalar_type())) +
+                            " expected float");
       continue;
     }
     assignments.emplace_back(p.value(), it->second);

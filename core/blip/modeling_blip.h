@@ -95,7 +95,7 @@ struct BlipForImageTextRetrievalImpl : torch::nn::Module {
   explicit BlipForImageTextRetrievalImpl(const BlipConfig& config);
   // ITM logits [pairs, 2] of text rows against image_embeds rows (one image per text row).
   at::Tensor itm_logits(const at::Tensor& image_embeds, const at::Tensor& input_ids, const at::Tensor& attention_mask);
-  at::Tensor image_features(const at::Tensor& image_embeds);  // normalised [B, E]
+  at::Tensor image_features(const at::Tensor& image_embeds);                                // normalised [B, E]
   at::Tensor text_features(const at::Tensor& input_ids, const at::Tensor& attention_mask);  // normalised [T, E]
   BlipVisionModel vision_model{nullptr};
   BlipTextModel text_encoder{nullptr};
@@ -117,6 +117,7 @@ struct LoadReport {
 // Strict loading by Hugging Face names. Throws BlipError listing, all at once, every missing
 // tensor, every tensor of the wrong shape ("got [..] expected [..]") and every key no BLIP head
 // knows. Keys of other BLIP heads and legacy buffers are ignored, as transformers does.
-LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipConfig& config, const TensorMap& weights);
+LoadReport load_head_weights(torch::nn::Module& head, BlipHead kind, const BlipConfig& config,
+                             const TensorMap& weights);
 
 }  // namespace glimpse::blip

@@ -52,12 +52,13 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
       }
     }
     const int64_t items = k.size(0);
-    if (items * rows_per_item != rows)
-      throw BlipError("cross-attention rows do not match the encoder batch");
+    if (items * rows_per_item != rows) throw BlipError("cross-attention rows do not match the encoder batch");
     if (rows_per_item > 1) {
       // Fold the rows of one item into its query length: [items, heads, g*L, hd]. The
       // cross-attention mask is all ones, so every query row attends to all N positions alike.
-      q = q.reshape({items, rows_per_item, heads, len, head_dim}).permute({0, 2, 1, 3, 4}).reshape({items, heads, rows_per_item * len, head_dim});
+      q = q.reshape({items, rows_per_item, heads, len, head_dim})
+              .permute({0, 2, 1, 3, 4})
+              .reshape({items, heads, rows_per_item * len, head_dim});
     }
   } else {
     k = split_heads(key->forward(hidden));
@@ -75,13 +76,16 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
   if (q.size(2) <= kSmallGemmMaxRows) {
     ctx = small_attention(q, k, v, mask, std::sqrt(static_cast<double>(head_dim)));
   } else {
-    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));  // [n, heads, Lq, S]
+    at::Tensor scores =
+        at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));  // [n, heads, Lq, S]
     if (mask.defined()) scores = scores + mask;
     ctx = at::matmul(softmax_like(scores, v), v);
   }
   if (is_cross && rows_per_item > 1) {
     const int64_t items = k.size(0);
-    ctx = ctx.reshape({items, heads, rows_per_item, len, head_dim}).permute({0, 2, 1, 3, 4}).reshape({rows, heads, len, head_dim});
+    ctx = ctx.reshape({items, heads, rows_per_item, len, head_dim})
+              .permute({0, 2, 1, 3, 4})
+              .reshape({rows, heads, len, head_dim});
   }
   return ctx.permute({0, 2, 1, 3}).reshape({rows, len, heads * head_dim});
 }
@@ -181,10 +185,10 @@ at::Tensor BlipTextModelImpl::forward(const at::Tensor& input_ids, const at::Ten
   }
   ext = (1.0 - ext) * -10000.0;
 
-  const bool use_cross = options.encoder_hidden_states.defined() ||
-                         (options.cache && !options.cache->layers.empty() && options.cache->layers[0].cross_key.defined());
-  const int64_t rows_per_item = options.cache ? options.cache->rows_per_item
-                                              : (use_cross ? rows / options.encoder_hidden_states.size(0) : 1);
+  const bool use_cross = options.encoder_hidden_states.defined() || (options.cache && !options.cache->layers.empty() &&
+                                                                     options.cache->layers[0].cross_key.defined());
+  const int64_t rows_per_item =
+      options.cache ? options.cache->rows_per_item : (use_cross ? rows / options.encoder_hidden_states.size(0) : 1);
   at::Tensor h = embeddings->forward(input_ids, past);
   if (options.all_hidden) options.all_hidden->push_back(h);
   for (size_t i = 0; i < encoder->layers.size(); ++i) {

@@ -42,7 +42,9 @@ TORCH_MODULE(BlipTextSelfAttention);
 // BlipTextSelfOutput
 struct BlipTextSelfOutputImpl : torch::nn::Module {
   explicit BlipTextSelfOutputImpl(const BlipTextConfig& config);
-  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& input) { return LayerNorm->forward(dense->forward(hidden) + input); }
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& input) {
+    return LayerNorm->forward(dense->forward(hidden) + input);
+  }
   Linear dense{nullptr};
   glimpse::blip::LayerNorm LayerNorm{nullptr};
 };
@@ -70,7 +72,9 @@ TORCH_MODULE(BlipTextIntermediate);
 
 struct BlipTextOutputImpl : torch::nn::Module {
   explicit BlipTextOutputImpl(const BlipTextConfig& config);
-  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& input) { return LayerNorm->forward(dense->forward(hidden) + input); }
+  at::Tensor forward(const at::Tensor& hidden, const at::Tensor& input) {
+    return LayerNorm->forward(dense->forward(hidden) + input);
+  }
   Linear dense{nullptr};
   glimpse::blip::LayerNorm LayerNorm{nullptr};
 };
@@ -107,9 +111,9 @@ struct BlipTextEncoderImpl : torch::nn::Module {
 TORCH_MODULE(BlipTextEncoder);
 
 struct TextForwardOptions {
-  bool is_decoder = false;                    // causal self-attention
-  at::Tensor encoder_hidden_states;           // [items, N, D_enc] or undefined (no cross-attention)
-  TextCache* cache = nullptr;                 // decoding session state
+  bool is_decoder = false;                        // causal self-attention
+  at::Tensor encoder_hidden_states;               // [items, N, D_enc] or undefined (no cross-attention)
+  TextCache* cache = nullptr;                     // decoding session state
   std::vector<at::Tensor>* all_hidden = nullptr;  // collects embeddings + every layer's output
 };
 

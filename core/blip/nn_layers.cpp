@@ -8,9 +8,12 @@ namespace glimpse::blip {
 
 const char* precision_name(Precision p) {
   switch (p) {
-    case Precision::Float32: return "fp32";
-    case Precision::BFloat16: return "bf16";
-    case Precision::Int8: return "int8";
+    case Precision::Float32:
+      return "fp32";
+    case Precision::BFloat16:
+      return "bf16";
+    case Precision::Int8:
+      return "int8";
   }
   return "fp32";
 }
@@ -67,7 +70,8 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
       at::Tensor y = stack[0].toTensor();
       return b.defined() ? y + b : y;  // packed without a bias: the LM head passes its own
     }
-    case Precision::Float32: break;
+    case Precision::Float32:
+      break;
   }
   // One row (a decoder step with a single beam): a matrix-vector product reads the weights
   // once at memory speed, where a GEMM with M = 1 is slower.

@@ -10,7 +10,9 @@
 namespace glimpse::blip {
 
 // x in dtype t, without a dispatcher call when it already is (decoder steps call this often).
-inline at::Tensor to_dtype(const at::Tensor& x, at::ScalarType t) { return x.scalar_type() == t ? x : x.to(t); }
+inline at::Tensor to_dtype(const at::Tensor& x, at::ScalarType t) {
+  return x.scalar_type() == t ? x : x.to(t);
+}
 
 // torch.nn.Linear. In the bf16 and int8 modes (set_precision) it keeps a low-precision copy of
 // its weight next to the float32 parameter and computes with that.

@@ -13,7 +13,7 @@ enum class Precision {
   Int8,      // the vision encoder's linear layers as dynamic int8 (oneDNN); text in float32
 };
 
-const char* precision_name(Precision p);  // "fp32", "bf16", "int8"
+const char* precision_name(Precision p);                            // "fp32", "bf16", "int8"
 std::optional<Precision> parse_precision(const std::string& name);  // also accepts "float32", "bfloat16"
 
 // Why this machine cannot run `p` fast (empty when it can): bf16 needs AVX-512 with BF16

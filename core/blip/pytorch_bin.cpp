@@ -30,9 +30,15 @@ using detail::Mapping;
 // This reader accepts stored entries only (what torch.save writes), gives offsets and sizes, and
 // its errors name the entry and what is wrong with it.
 
-uint32_t rd32(const uint8_t* p) { return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24); }
-uint16_t rd16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
-uint64_t rd64(const uint8_t* p) { return rd32(p) | (static_cast<uint64_t>(rd32(p + 4)) << 32); }
+uint32_t rd32(const uint8_t* p) {
+  return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+uint16_t rd16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
+uint64_t rd64(const uint8_t* p) {
+  return rd32(p) | (static_cast<uint64_t>(rd32(p + 4)) << 32);
+}
 
 struct ZipEntry {
   uint64_t offset = 0;  // of the data
@@ -99,7 +105,8 @@ std::map<std::string, ZipEntry> read_zip_directory(const Mapping& m, const std::
     if (method != 0) throw bad("entry " + fname + " is compressed; torch.save writes stored entries");
     if (local > n - 30 || rd32(d + local) != 0x04034b50) throw bad("entry " + fname + " has no local header");
     const uint64_t data = local + 30 + rd16(d + local + 26) + rd16(d + local + 28);
-    if (data > n || csize > n - data || csize != usize) throw bad("entry " + fname + " lies outside the file (truncated?)");
+    if (data > n || csize > n - data || csize != usize)
+      throw bad("entry " + fname + " lies outside the file (truncated?)");
     if (!entries.emplace(fname, ZipEntry{data, csize}).second) throw bad("the zip directory lists " + fname + " twice");
     p += 46 + fn_len + extra_len + comment_len;
   }
@@ -122,8 +129,8 @@ struct PValue {
   PPtr storage;                                // Tensor
   int64_t offset = 0;                          // Tensor
   std::vector<int64_t> size, stride;           // Tensor
-  int depth = 0;        // containers: 1 + the deepest child
-  bool frozen = false;  // placed in another container: never changed again (no cycles)
+  int depth = 0;                               // containers: 1 + the deepest child
+  bool frozen = false;                         // placed in another container: never changed again (no cycles)
 
   PValue() = default;
   PValue(const PValue&) = delete;
@@ -159,16 +166,19 @@ constexpr size_t kMaxPickleBytes = size_t{64} << 20;
 
 // `child` becomes part of `parent`: frozen, and the parent's depth bounded.
 void adopt(PValue& parent, PValue& child) {
-  if (&parent == &child) throw BlipError("pickle puts a container inside itself (a recursive structure, never a state dict)");
+  if (&parent == &child)
+    throw BlipError("pickle puts a container inside itself (a recursive structure, never a state dict)");
   child.frozen = true;
   parent.depth = std::max(parent.depth, child.depth + 1);
   if (parent.depth > kMaxDepth)
-    throw BlipError("pickle nests values more than " + std::to_string(kMaxDepth) + " levels deep; a state dict needs a few");
+    throw BlipError("pickle nests values more than " + std::to_string(kMaxDepth) +
+                    " levels deep; a state dict needs a few");
 }
 
 void check_mutable(const PValue& v, const char* op) {
   if (v.frozen)
-    throw BlipError(std::string("pickle ") + op + " changes a container already placed in another one (a recursive structure, never a state dict)");
+    throw BlipError(std::string("pickle ") + op +
+                    " changes a container already placed in another one (a recursive structure, never a state dict)");
 }
 
 bool storage_dtype(const std::string& global, at::ScalarType& t) {
@@ -195,10 +205,13 @@ std::vector<int64_t> int_tuple(const PPtr& v, const char* what) {
 
 PPtr unpickle(const uint8_t* data, size_t n) {
   if (n > kMaxPickleBytes)
-    throw BlipError("data.pkl is " + std::to_string(n) + " bytes; a state dict's is far below " + std::to_string(kMaxPickleBytes >> 20) + " MB");
+    throw BlipError("data.pkl is " + std::to_string(n) + " bytes; a state dict's is far below " +
+                    std::to_string(kMaxPickleBytes >> 20) + " MB");
   size_t made = 0;
   auto make = [&made](PValue::Kind k) {
-    if (++made > kMaxValues) throw BlipError("pickle creates more than " + std::to_string(kMaxValues) + " values; a state dict needs far fewer");
+    if (++made > kMaxValues)
+      throw BlipError("pickle creates more than " + std::to_string(kMaxValues) +
+                      " values; a state dict needs far fewer");
     auto p = std::make_shared<PValue>();
     p->kind = k;
     return p;
@@ -258,29 +271,68 @@ PPtr unpickle(const uint8_t* data, size_t n) {
     need(1);
     const uint8_t op = data[p++];
     if (stack.size() > kMaxValues || memo.size() > kMaxValues || marks.size() > kMaxValues)
-      throw BlipError("pickle stack or memo holds more than " + std::to_string(kMaxValues) + " entries; a state dict needs far fewer");
+      throw BlipError("pickle stack or memo holds more than " + std::to_string(kMaxValues) +
+                      " entries; a state dict needs far fewer");
     switch (op) {
-      case 0x80: need(1); ++p; break;                        // PROTO
-      case 0x95: need(8); p += 8; break;                     // FRAME
-      case '.': {                                            // STOP
+      case 0x80:
+        need(1);
+        ++p;
+        break;  // PROTO
+      case 0x95:
+        need(8);
+        p += 8;
+        break;     // FRAME
+      case '.': {  // STOP
         if (stack.size() != 1) throw BlipError("pickle ends with a malformed stack");
         return stack.back();
       }
-      case '(': marks.push_back(stack.size()); break;        // MARK
-      case ')': stack.push_back(make(PValue::Tuple)); break; // EMPTY_TUPLE
-      case '}': stack.push_back(make(PValue::Dict)); break;  // EMPTY_DICT
-      case ']': stack.push_back(make(PValue::List)); break;  // EMPTY_LIST
-      case 'N': stack.push_back(make(PValue::None)); break;
-      case 0x88: case 0x89: {                                // NEWTRUE / NEWFALSE
+      case '(':
+        marks.push_back(stack.size());
+        break;  // MARK
+      case ')':
+        stack.push_back(make(PValue::Tuple));
+        break;  // EMPTY_TUPLE
+      case '}':
+        stack.push_back(make(PValue::Dict));
+        break;  // EMPTY_DICT
+      case ']':
+        stack.push_back(make(PValue::List));
+        break;  // EMPTY_LIST
+      case 'N':
+        stack.push_back(make(PValue::None));
+        break;
+      case 0x88:
+      case 0x89: {  // NEWTRUE / NEWFALSE
         auto v = make(PValue::Bool);
         v->i = op == 0x88;
         stack.push_back(v);
         break;
       }
-      case 'J': { need(4); auto v = make(PValue::Int); v->i = static_cast<int32_t>(rd32(data + p)); p += 4; stack.push_back(v); break; }
-      case 'K': { need(1); auto v = make(PValue::Int); v->i = data[p]; p += 1; stack.push_back(v); break; }
-      case 'M': { need(2); auto v = make(PValue::Int); v->i = rd16(data + p); p += 2; stack.push_back(v); break; }
-      case 0x8a: {                                           // LONG1
+      case 'J': {
+        need(4);
+        auto v = make(PValue::Int);
+        v->i = static_cast<int32_t>(rd32(data + p));
+        p += 4;
+        stack.push_back(v);
+        break;
+      }
+      case 'K': {
+        need(1);
+        auto v = make(PValue::Int);
+        v->i = data[p];
+        p += 1;
+        stack.push_back(v);
+        break;
+      }
+      case 'M': {
+        need(2);
+        auto v = make(PValue::Int);
+        v->i = rd16(data + p);
+        p += 2;
+        stack.push_back(v);
+        break;
+      }
+      case 0x8a: {  // LONG1
         need(1);
         const size_t len = data[p++];
         need(len);
@@ -294,7 +346,7 @@ PPtr unpickle(const uint8_t* data, size_t n) {
         stack.push_back(v);
         break;
       }
-      case 'G': {                                            // BINFLOAT (big endian)
+      case 'G': {  // BINFLOAT (big endian)
         need(8);
         uint64_t u = 0;
         for (int k = 0; k < 8; ++k) u = (u << 8) | data[p + k];
@@ -304,44 +356,91 @@ PPtr unpickle(const uint8_t* data, size_t n) {
         stack.push_back(v);
         break;
       }
-      case 'X': { need(4); const size_t len = rd32(data + p); p += 4; push_str(len); break; }  // BINUNICODE
-      case 0x8c: case 'U': { need(1); const size_t len = data[p++]; push_str(len); break; }    // SHORT_BINUNICODE / SHORT_BINSTRING
-      case 'T': { need(4); const size_t len = rd32(data + p); p += 4; push_str(len); break; }  // BINSTRING
-      case 'c': {                                            // GLOBAL
+      case 'X': {
+        need(4);
+        const size_t len = rd32(data + p);
+        p += 4;
+        push_str(len);
+        break;
+      }  // BINUNICODE
+      case 0x8c:
+      case 'U': {
+        need(1);
+        const size_t len = data[p++];
+        push_str(len);
+        break;
+      }  // SHORT_BINUNICODE / SHORT_BINSTRING
+      case 'T': {
+        need(4);
+        const size_t len = rd32(data + p);
+        p += 4;
+        push_str(len);
+        break;
+      }            // BINSTRING
+      case 'c': {  // GLOBAL
         auto v = make(PValue::Global);
         std::string module = read_line();
         v->s = module + "." + read_line();
         stack.push_back(v);
         break;
       }
-      case 0x93: {                                           // STACK_GLOBAL
+      case 0x93: {  // STACK_GLOBAL
         PPtr name = pop(), module = pop();
-        if (name->kind != PValue::Str || module->kind != PValue::Str) throw BlipError("pickle STACK_GLOBAL needs strings");
+        if (name->kind != PValue::Str || module->kind != PValue::Str)
+          throw BlipError("pickle STACK_GLOBAL needs strings");
         auto v = make(PValue::Global);
         v->s = module->s + "." + name->s;
         stack.push_back(v);
         break;
       }
-      case 't': { stack.push_back(make_tuple(pop_mark())); break; }
-      case 0x85: case 0x86: case 0x87: {                     // TUPLE1..3
+      case 't': {
+        stack.push_back(make_tuple(pop_mark()));
+        break;
+      }
+      case 0x85:
+      case 0x86:
+      case 0x87: {  // TUPLE1..3
         const int k = op - 0x84;
         std::vector<PPtr> items(k);
         for (int j = k - 1; j >= 0; --j) items[j] = pop();
         stack.push_back(make_tuple(std::move(items)));
         break;
       }
-      case 'q': { need(1); if (stack.empty()) throw BlipError("pickle BINPUT on empty stack"); memo[data[p++]] = stack.back(); break; }
-      case 'r': { need(4); if (stack.empty()) throw BlipError("pickle BINPUT on empty stack"); memo[rd32(data + p)] = stack.back(); p += 4; break; }
-      case 0x94: { if (stack.empty()) throw BlipError("pickle MEMOIZE on empty stack"); memo[static_cast<uint32_t>(memo.size())] = stack.back(); break; }
-      case 'h': case 'j': {                                  // BINGET / LONG_BINGET
+      case 'q': {
+        need(1);
+        if (stack.empty()) throw BlipError("pickle BINPUT on empty stack");
+        memo[data[p++]] = stack.back();
+        break;
+      }
+      case 'r': {
+        need(4);
+        if (stack.empty()) throw BlipError("pickle BINPUT on empty stack");
+        memo[rd32(data + p)] = stack.back();
+        p += 4;
+        break;
+      }
+      case 0x94: {
+        if (stack.empty()) throw BlipError("pickle MEMOIZE on empty stack");
+        memo[static_cast<uint32_t>(memo.size())] = stack.back();
+        break;
+      }
+      case 'h':
+      case 'j': {  // BINGET / LONG_BINGET
         uint32_t key;
-        if (op == 'h') { need(1); key = data[p++]; } else { need(4); key = rd32(data + p); p += 4; }
+        if (op == 'h') {
+          need(1);
+          key = data[p++];
+        } else {
+          need(4);
+          key = rd32(data + p);
+          p += 4;
+        }
         auto it = memo.find(key);
         if (it == memo.end()) throw BlipError("pickle refers to a missing memo entry");
         stack.push_back(it->second);
         break;
       }
-      case 'a': {                                            // APPEND
+      case 'a': {  // APPEND
         PPtr v = pop();
         PPtr l = pop();
         if (l->kind != PValue::List) throw BlipError("pickle APPEND on a non-list");
@@ -351,7 +450,7 @@ PPtr unpickle(const uint8_t* data, size_t n) {
         stack.push_back(l);
         break;
       }
-      case 'e': {                                            // APPENDS
+      case 'e': {  // APPENDS
         auto items = pop_mark();
         PPtr l = pop();
         if (l->kind != PValue::List) throw BlipError("pickle APPENDS on a non-list");
@@ -361,14 +460,30 @@ PPtr unpickle(const uint8_t* data, size_t n) {
         stack.push_back(l);
         break;
       }
-      case 's': { PPtr v = pop(), k = pop(); PPtr d = pop(); set_items(d, {k, v}); stack.push_back(d); break; }
-      case 'u': { auto kv = pop_mark(); PPtr d = pop(); set_items(d, kv); stack.push_back(d); break; }
-      case 'b': { pop(); if (stack.empty()) throw BlipError("pickle BUILD on empty stack"); break; }  // state ignored (_metadata)
-      case 'Q': {                                            // BINPERSID
+      case 's': {
+        PPtr v = pop(), k = pop();
+        PPtr d = pop();
+        set_items(d, {k, v});
+        stack.push_back(d);
+        break;
+      }
+      case 'u': {
+        auto kv = pop_mark();
+        PPtr d = pop();
+        set_items(d, kv);
+        stack.push_back(d);
+        break;
+      }
+      case 'b': {
+        pop();
+        if (stack.empty()) throw BlipError("pickle BUILD on empty stack");
+        break;
+      }            // state ignored (_metadata)
+      case 'Q': {  // BINPERSID
         PPtr pid = pop();
         if (pid->kind != PValue::Tuple || pid->items.size() < 5 || pid->items[0]->kind != PValue::Str ||
-            pid->items[0]->s != "storage" || pid->items[1]->kind != PValue::Global || pid->items[2]->kind != PValue::Str ||
-            pid->items[4]->kind != PValue::Int || pid->items[4]->i < 0)
+            pid->items[0]->s != "storage" || pid->items[1]->kind != PValue::Global ||
+            pid->items[2]->kind != PValue::Str || pid->items[4]->kind != PValue::Int || pid->items[4]->i < 0)
           throw BlipError("pickle has an unsupported persistent id");
         auto v = make(PValue::Storage);
         if (!storage_dtype(pid->items[1]->s, v->dtype)) throw BlipError("unsupported storage type " + pid->items[1]->s);
@@ -377,9 +492,10 @@ PPtr unpickle(const uint8_t* data, size_t n) {
         stack.push_back(v);
         break;
       }
-      case 'R': {                                            // REDUCE
+      case 'R': {  // REDUCE
         PPtr args = pop(), fn = pop();
-        if (fn->kind != PValue::Global || args->kind != PValue::Tuple) throw BlipError("pickle REDUCE needs a global and a tuple");
+        if (fn->kind != PValue::Global || args->kind != PValue::Tuple)
+          throw BlipError("pickle REDUCE needs a global and a tuple");
         if (fn->s == "collections.OrderedDict") {
           stack.push_back(make(PValue::Dict));
         } else if (fn->s == "torch._utils._rebuild_tensor_v2") {
@@ -395,7 +511,8 @@ PPtr unpickle(const uint8_t* data, size_t n) {
           if (t->size.size() != t->stride.size() || t->offset < 0) throw BlipError("malformed tensor record");
           stack.push_back(t);
         } else if (fn->s == "torch._utils._rebuild_parameter") {
-          if (args->items.empty() || args->items[0]->kind != PValue::Tensor) throw BlipError("malformed parameter record");
+          if (args->items.empty() || args->items[0]->kind != PValue::Tensor)
+            throw BlipError("malformed parameter record");
           stack.push_back(args->items[0]);
         } else {
           throw BlipError("the checkpoint calls " + fn->s + ", which a weights file never needs; refusing to load it");
@@ -428,7 +545,8 @@ BinIndex read_bin_index(const std::filesystem::path& path) {
   idx.map = std::make_shared<Mapping>(path);
   auto& map = idx.map;
   if (map->size() < 4 || map->data()[0] != 'P' || map->data()[1] != 'K')
-    throw BlipError(name + " is not a PyTorch zip checkpoint (legacy non-zip torch.save files are not supported; "
+    throw BlipError(name +
+                    " is not a PyTorch zip checkpoint (legacy non-zip torch.save files are not supported; "
                     "re-save with torch >= 1.6 or convert to safetensors)");
   idx.entries = read_zip_directory(*map, name);
   const auto& entries = idx.entries;
@@ -457,17 +575,28 @@ BinIndex read_bin_index(const std::filesystem::path& path) {
 namespace {
 std::string safetensors_dtype_name(at::ScalarType t) {
   switch (t) {
-    case at::kFloat: return "F32";
-    case at::kHalf: return "F16";
-    case at::kBFloat16: return "BF16";
-    case at::kDouble: return "F64";
-    case at::kLong: return "I64";
-    case at::kInt: return "I32";
-    case at::kShort: return "I16";
-    case at::kChar: return "I8";
-    case at::kByte: return "U8";
-    case at::kBool: return "BOOL";
-    default: return c10::toString(t);
+    case at::kFloat:
+      return "F32";
+    case at::kHalf:
+      return "F16";
+    case at::kBFloat16:
+      return "BF16";
+    case at::kDouble:
+      return "F64";
+    case at::kLong:
+      return "I64";
+    case at::kInt:
+      return "I32";
+    case at::kShort:
+      return "I16";
+    case at::kChar:
+      return "I8";
+    case at::kByte:
+      return "U8";
+    case at::kBool:
+      return "BOOL";
+    default:
+      return c10::toString(t);
   }
 }
 }  // namespace
@@ -513,9 +642,12 @@ TensorMap load_pytorch_bin(const std::filesystem::path& path) {
     int64_t last = v->offset;
     bool empty = false;
     for (size_t d = 0; d < v->size.size(); ++d) {
-      if (v->size[d] == 0) empty = true;
-      else if (v->size[d] > (int64_t{1} << 40) || v->stride[d] > (int64_t{1} << 40)) throw BlipError(where + " has an impossible shape");
-      else last += (v->size[d] - 1) * v->stride[d];
+      if (v->size[d] == 0)
+        empty = true;
+      else if (v->size[d] > (int64_t{1} << 40) || v->stride[d] > (int64_t{1} << 40))
+        throw BlipError(where + " has an impossible shape");
+      else
+        last += (v->size[d] - 1) * v->stride[d];
     }
     at::Tensor t;
     if (empty) {
@@ -524,13 +656,15 @@ TensorMap load_pytorch_bin(const std::filesystem::path& path) {
       if (last >= storage_numel) throw BlipError(where + " reaches past the end of its storage");
       const uint8_t* base = map->data() + it->second.offset;
       const bool aligned = reinterpret_cast<uintptr_t>(base) % static_cast<uintptr_t>(itemsize) == 0;
-      at::Tensor storage = at::from_blob(const_cast<uint8_t*>(base), {storage_numel}, at::TensorOptions().dtype(v->dtype));
+      at::Tensor storage =
+          at::from_blob(const_cast<uint8_t*>(base), {storage_numel}, at::TensorOptions().dtype(v->dtype));
       at::Tensor view = storage.as_strided(v->size, v->stride, v->offset);
       if (v->dtype == at::kFloat && aligned && view.is_contiguous()) {
         // Zero copy, as for safetensors: the tensor aliases the read-only mapping, kept alive here.
         auto keep = map;
-        t = at::from_blob(const_cast<uint8_t*>(base) + v->offset * itemsize, v->size, [keep](void*) {},
-                          at::TensorOptions().dtype(at::kFloat));
+        t = at::from_blob(
+            const_cast<uint8_t*>(base) + v->offset * itemsize, v->size, [keep](void*) {},
+            at::TensorOptions().dtype(at::kFloat));
       } else {
         t = view.clone(at::MemoryFormat::Contiguous);
       }

@@ -40,9 +40,12 @@ json parse_without_duplicates(const char* begin, const char* end, const std::str
   std::vector<std::set<std::string>> keys;
   std::string duplicate;
   json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) keys.emplace_back();
-    else if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
-    else if (event == json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
+    if (event == json::parse_event_t::object_start)
+      keys.emplace_back();
+    else if (event == json::parse_event_t::object_end && !keys.empty())
+      keys.pop_back();
+    else if (event == json::parse_event_t::key && !keys.empty() &&
+             !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
       duplicate = parsed.get<std::string>();
     return true;
   };
@@ -52,17 +55,20 @@ json parse_without_duplicates(const char* begin, const char* end, const std::str
   } catch (const json::exception& e) {
     throw BlipError(name + " has an invalid safetensors header: " + e.what());
   }
-  if (!duplicate.empty()) throw BlipError(name + " has an invalid safetensors header: the key '" + duplicate + "' appears twice");
+  if (!duplicate.empty())
+    throw BlipError(name + " has an invalid safetensors header: the key '" + duplicate + "' appears twice");
   return header;
 }
 
 Header parse_header(const Mapping& map, const std::string& name) {
-  if (map.size() < 8) throw BlipError(name + " is truncated: " + std::to_string(map.size()) + " bytes, no safetensors header");
+  if (map.size() < 8)
+    throw BlipError(name + " is truncated: " + std::to_string(map.size()) + " bytes, no safetensors header");
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | map.data()[i];
   if (header_len > map.size() - 8 || header_len > kMaxHeaderBytes)
     throw BlipError(name + " is not a valid safetensors file: header length " + std::to_string(header_len) +
-                    " exceeds the file size " + std::to_string(map.size()) + (header_len > kMaxHeaderBytes ? " or the 100 MB limit" : ""));
+                    " exceeds the file size " + std::to_string(map.size()) +
+                    (header_len > kMaxHeaderBytes ? " or the 100 MB limit" : ""));
   const char* text = reinterpret_cast<const char*>(map.data()) + 8;
   const json header = parse_without_duplicates(text, text + header_len, name);
   if (!header.is_object()) throw BlipError(name + " has an invalid safetensors header: not a JSON object");
@@ -86,7 +92,8 @@ Header parse_header(const Mapping& map, const std::string& name) {
       if (!shape.is_array()) throw BlipError(where + " has a malformed shape");
       for (const auto& d : shape) {
         if (d.is_number_integer() && d.get<int64_t>() < 0) throw BlipError(where + " has a negative dimension");
-        if (!d.is_number_unsigned() || d.get<uint64_t>() > (uint64_t{1} << 40)) throw BlipError(where + " has an impossible shape");
+        if (!d.is_number_unsigned() || d.get<uint64_t>() > (uint64_t{1} << 40))
+          throw BlipError(where + " has an impossible shape");
         e.shape.push_back(d.get<int64_t>());
       }
       const auto& offs = info.at("data_offsets");
@@ -98,12 +105,23 @@ Header parse_header(const Mapping& map, const std::string& name) {
       throw BlipError(where + " has a malformed header entry: " + ex.what());
     }
     size_t itemsize = 0;
-    if (e.dtype == "F32") { itemsize = 4; e.type = at::kFloat; }
-    else if (e.dtype == "F16") { itemsize = 2; e.type = at::kHalf; }
-    else if (e.dtype == "BF16") { itemsize = 2; e.type = at::kBFloat16; }
-    else if (e.dtype == "I64") { itemsize = 8; e.type = at::kLong; }
-    else if (e.dtype == "F64") { itemsize = 8; e.type = at::kDouble; }
-    else throw BlipError(where + " has unsupported dtype " + e.dtype + " (supported: F32, F16, BF16)");
+    if (e.dtype == "F32") {
+      itemsize = 4;
+      e.type = at::kFloat;
+    } else if (e.dtype == "F16") {
+      itemsize = 2;
+      e.type = at::kHalf;
+    } else if (e.dtype == "BF16") {
+      itemsize = 2;
+      e.type = at::kBFloat16;
+    } else if (e.dtype == "I64") {
+      itemsize = 8;
+      e.type = at::kLong;
+    } else if (e.dtype == "F64") {
+      itemsize = 8;
+      e.type = at::kDouble;
+    } else
+      throw BlipError(where + " has unsupported dtype " + e.dtype + " (supported: F32, F16, BF16)");
     uint64_t numel = 1;
     for (int64_t d : e.shape) {
       if (d != 0 && numel > std::numeric_limits<uint64_t>::max() / 16 / static_cast<uint64_t>(d))
@@ -111,10 +129,12 @@ Header parse_header(const Mapping& map, const std::string& name) {
       numel *= static_cast<uint64_t>(d);
     }
     if (e.end < e.begin || e.end > data_size)
-      throw BlipError(where + " lies outside the file (offsets " + std::to_string(e.begin) + ".." + std::to_string(e.end) +
-                      ", data size " + std::to_string(data_size) + "); the file is truncated or corrupt");
+      throw BlipError(where + " lies outside the file (offsets " + std::to_string(e.begin) + ".." +
+                      std::to_string(e.end) + ", data size " + std::to_string(data_size) +
+                      "); the file is truncated or corrupt");
     if (e.end - e.begin != numel * itemsize)
-      throw BlipError(where + " has " + std::to_string(e.end - e.begin) + " bytes but its shape needs " + std::to_string(numel * itemsize));
+      throw BlipError(where + " has " + std::to_string(e.end - e.begin) + " bytes but its shape needs " +
+                      std::to_string(numel * itemsize));
     out.entries.push_back(std::move(e));
   }
   // The tensors must tile the data area: sorted by offset, each starts where the previous ended,
@@ -128,9 +148,10 @@ Header parse_header(const Mapping& map, const std::string& name) {
   const Entry* previous = nullptr;
   for (const Entry* e : order) {
     if (e->begin < at)
-      throw BlipError(name + ": tensor '" + e->name + "' (bytes " + std::to_string(e->begin) + ".." + std::to_string(e->end) +
-                      ") overlaps tensor '" + previous->name + "' (bytes " + std::to_string(previous->begin) + ".." +
-                      std::to_string(previous->end) + "); the header is corrupt");
+      throw BlipError(name + ": tensor '" + e->name + "' (bytes " + std::to_string(e->begin) + ".." +
+                      std::to_string(e->end) + ") overlaps tensor '" + previous->name + "' (bytes " +
+                      std::to_string(previous->begin) + ".." + std::to_string(previous->end) +
+                      "); the header is corrupt");
     if (e->begin > at)
       throw BlipError(name + ": " + std::to_string(e->begin - at) + " bytes before tensor '" + e->name +
                       "' belong to no tensor; the header is corrupt");
@@ -138,8 +159,9 @@ Header parse_header(const Mapping& map, const std::string& name) {
     previous = e;
   }
   if (at != data_size)
-    throw BlipError(name + ": " + std::to_string(data_size - at) + " bytes after the last tensor belong to no tensor (" +
-                    std::to_string(map.size()) + " bytes in the file, the header describes " + std::to_string(out.data_offset + at) +
+    throw BlipError(name + ": " + std::to_string(data_size - at) +
+                    " bytes after the last tensor belong to no tensor (" + std::to_string(map.size()) +
+                    " bytes in the file, the header describes " + std::to_string(out.data_offset + at) +
                     "); the file is corrupt or was appended to");
   return out;
 }
@@ -172,7 +194,8 @@ TensorMap load_safetensors(const std::filesystem::path& path) {
     if (e.type == at::kFloat && reinterpret_cast<uintptr_t>(ptr) % alignof(float) == 0) {
       // Zero copy: the tensor keeps the mapping alive.
       auto keep = map;
-      t = at::from_blob(const_cast<uint8_t*>(ptr), e.shape, [keep](void*) {}, at::TensorOptions().dtype(at::kFloat));
+      t = at::from_blob(
+          const_cast<uint8_t*>(ptr), e.shape, [keep](void*) {}, at::TensorOptions().dtype(at::kFloat));
     } else {
       // Misaligned F32 (a header whose length is not a multiple of 4) is copied; other dtypes
       // are converted.
@@ -181,8 +204,10 @@ TensorMap load_safetensors(const std::filesystem::path& path) {
       t = (e.type == at::kLong) ? raw : raw.to(at::kFloat);
     }
     detail::check_finite(t, where);
-    if (dtypes_seen.empty()) dtypes_seen = e.dtype;
-    else if (dtypes_seen != e.dtype && e.type != at::kLong) dtypes_seen = "mixed";
+    if (dtypes_seen.empty())
+      dtypes_seen = e.dtype;
+    else if (dtypes_seen != e.dtype && e.type != at::kLong)
+      dtypes_seen = "mixed";
     out.tensors.emplace(e.name, std::move(t));
   }
   out.stored_dtype = dtypes_seen.empty() ? "F32" : dtypes_seen;
@@ -199,12 +224,23 @@ void save_safetensors(const std::filesystem::path& path, const std::map<std::str
     at::Tensor c = t.contiguous();
     std::string dtype;
     switch (c.scalar_type()) {
-      case at::kFloat: dtype = "F32"; break;
-      case at::kHalf: dtype = "F16"; break;
-      case at::kBFloat16: dtype = "BF16"; break;
-      case at::kLong: dtype = "I64"; break;
-      case at::kDouble: dtype = "F64"; break;
-      default: throw BlipError("cannot store tensor " + name + " of dtype " + std::string(c10::toString(c.scalar_type())));
+      case at::kFloat:
+        dtype = "F32";
+        break;
+      case at::kHalf:
+        dtype = "F16";
+        break;
+      case at::kBFloat16:
+        dtype = "BF16";
+        break;
+      case at::kLong:
+        dtype = "I64";
+        break;
+      case at::kDouble:
+        dtype = "F64";
+        break;
+      default:
+        throw BlipError("cannot store tensor " + name + " of dtype " + std::string(c10::toString(c.scalar_type())));
     }
     const uint64_t bytes = static_cast<uint64_t>(c.numel()) * c.element_size();
     header[name] = {{"dtype", dtype}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
@@ -222,7 +258,8 @@ void save_safetensors(const std::filesystem::path& path, const std::map<std::str
     for (int i = 0; i < 8; ++i) len[i] = static_cast<char>((n >> (8 * i)) & 0xFF);
     out.write(len, 8);
     out.write(h.data(), static_cast<std::streamsize>(h.size()));
-    for (const auto& c : data) out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+    for (const auto& c : data)
+      out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
     out.flush();
     if (!out) {
       out.close();

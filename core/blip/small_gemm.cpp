@@ -25,12 +25,12 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
   for (int64_t j = j0; j < j1; ++j) {
     const float* wr = w + j * k;
     __m512 acc[Rows], acc2[Rows];
-    #pragma GCC unroll 4
+#pragma GCC unroll 4
     for (int r = 0; r < Rows; ++r) acc[r] = acc2[r] = _mm512_set1_ps(0.0f);
     int64_t i = 0;
     for (; i + 32 <= kv; i += 32) {  // two accumulators per row hide the FMA latency
       const __m512 w0 = _mm512_loadu_ps(wr + i), w1 = _mm512_loadu_ps(wr + i + 16);
-      #pragma GCC unroll 4
+#pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r) {
         acc[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x + r * k + i), acc[r]);
         acc2[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x + r * k + i + 16), acc2[r]);
@@ -38,16 +38,16 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
     }
     for (; i < kv; i += 16) {
       const __m512 w0 = _mm512_loadu_ps(wr + i);
-      #pragma GCC unroll 4
+#pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r) acc[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x + r * k + i), acc[r]);
     }
     if (tail) {
       const __m512 w0 = _mm512_maskz_loadu_ps(tail, wr + kv);
-      #pragma GCC unroll 4
+#pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r) acc[r] = _mm512_fmadd_ps(w0, _mm512_maskz_loadu_ps(tail, x + r * k + kv), acc[r]);
     }
     const float bj = b ? b[j] : 0.0f;
-    #pragma GCC unroll 4
+#pragma GCC unroll 4
     for (int r = 0; r < Rows; ++r) y[r * n + j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[r], acc2[r])) + bj;
   }
 }
@@ -55,34 +55,37 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
 // The same with bfloat16 weights and the rows rounded to bfloat16 (xb), products summed in float32.
 template <int Rows>
 __attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
-                                                                       const float* b, float* y, int64_t n, int64_t j0,
-                                                                       int64_t j1) {
+                                                                      const float* b, float* y, int64_t n, int64_t j0,
+                                                                      int64_t j1) {
   const int64_t kv = k / 32 * 32;
   const __mmask32 tail = static_cast<__mmask32>((1ull << (k - kv)) - 1);
   for (int64_t j = j0; j < j1; ++j) {
     const uint16_t* wr = w + j * k;
     __m512 acc[Rows];
-    #pragma GCC unroll 4
+#pragma GCC unroll 4
     for (int r = 0; r < Rows; ++r) acc[r] = _mm512_set1_ps(0.0f);
     for (int64_t i = 0; i < kv; i += 32) {
       const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wr + i);
-      #pragma GCC unroll 4
-      for (int r = 0; r < Rows; ++r) acc[r] = _mm512_dpbf16_ps(acc[r], w0, (__m512bh)_mm512_loadu_si512(xb + r * k + i));
+#pragma GCC unroll 4
+      for (int r = 0; r < Rows; ++r)
+        acc[r] = _mm512_dpbf16_ps(acc[r], w0, (__m512bh)_mm512_loadu_si512(xb + r * k + i));
     }
     if (tail) {
       const __m512bh w0 = (__m512bh)_mm512_maskz_loadu_epi16(tail, wr + kv);
-      #pragma GCC unroll 4
+#pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r)
         acc[r] = _mm512_dpbf16_ps(acc[r], w0, (__m512bh)_mm512_maskz_loadu_epi16(tail, xb + r * k + kv));
     }
     const float bj = b ? b[j] : 0.0f;
-    #pragma GCC unroll 4
+#pragma GCC unroll 4
     for (int r = 0; r < Rows; ++r) y[r * n + j] = _mm512_reduce_add_ps(acc[r]) + bj;
   }
 }
 
 // Enough output columns per task that a task reads ~64 KiB of weights.
-int64_t grain(int64_t k, int64_t item_size) { return std::max<int64_t>(16, (64 << 10) / std::max<int64_t>(1, k * item_size)); }
+int64_t grain(int64_t k, int64_t item_size) {
+  return std::max<int64_t>(16, (64 << 10) / std::max<int64_t>(1, k * item_size));
+}
 
 }  // namespace
 
@@ -93,7 +96,8 @@ bool small_gemm_available(at::ScalarType weight_type) {
   }();
   static const bool bf16 = [] {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512bf16");
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512bf16");
   }();
   return weight_type == at::kFloat ? f32 : weight_type == at::kBFloat16 ? bf16 : false;
 }
@@ -182,8 +186,8 @@ __attribute__((target("avx512f"))) void attend_avx512(const float* qi, const flo
 
 }  // namespace
 
-at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const at::Tensor& v_in, const at::Tensor& mask_in,
-                           double divisor) {
+at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const at::Tensor& v_in,
+                           const at::Tensor& mask_in, double divisor) {
   RECORD_FUNCTION("glimpse::small_attention", std::vector<c10::IValue>());
   auto last_contiguous = [](const at::Tensor& t) { return t.stride(-1) == 1 ? t : t.contiguous(); };
   const at::Tensor q = last_contiguous(q_in), k = last_contiguous(k_in), v = last_contiguous(v_in);
@@ -210,8 +214,10 @@ at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const
         const float* qi = qp + b * q.stride(0) + h * q.stride(1) + i * q.stride(2);
         const float* mi = mp ? mp + (b * Lq + i) * S : nullptr;
         float* oi = op + ((b * H + h) * Lq + i) * D;
-        if (vectorised) attend_avx512(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
-        else attend_generic(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
+        if (vectorised)
+          attend_avx512(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
+        else
+          attend_generic(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
       }
     }
   });

@@ -34,20 +34,41 @@ std::u32string utf8_to_u32(const std::string& s) {
     unsigned char c = p[i];
     char32_t cp;
     int len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if ((c >> 5) == 0x6) { cp = c & 0x1F; len = 2; }
-    else if ((c >> 4) == 0xE) { cp = c & 0x0F; len = 3; }
-    else if ((c >> 3) == 0x1E) { cp = c & 0x07; len = 4; }
-    else { out.push_back(0xFFFD); ++i; continue; }
-    if (i + len > n) { out.push_back(0xFFFD); ++i; continue; }
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if ((c >> 5) == 0x6) {
+      cp = c & 0x1F;
+      len = 2;
+    } else if ((c >> 4) == 0xE) {
+      cp = c & 0x0F;
+      len = 3;
+    } else if ((c >> 3) == 0x1E) {
+      cp = c & 0x07;
+      len = 4;
+    } else {
+      out.push_back(0xFFFD);
+      ++i;
+      continue;
+    }
+    if (i + len > n) {
+      out.push_back(0xFFFD);
+      ++i;
+      continue;
+    }
     bool ok = true;
     for (int k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) { ok = false; break; }
+      if ((p[i + k] & 0xC0) != 0x80) {
+        ok = false;
+        break;
+      }
       cp = (cp << 6) | (p[i + k] & 0x3F);
     }
     static constexpr char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
     if (!ok || cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      out.push_back(0xFFFD); ++i; continue;
+      out.push_back(0xFFFD);
+      ++i;
+      continue;
     }
     out.push_back(cp);
     i += len;
@@ -56,9 +77,12 @@ std::u32string utf8_to_u32(const std::string& s) {
 }
 
 void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) out.push_back(static_cast<char>(cp));
-  else if (cp < 0x800) { out.push_back(static_cast<char>(0xC0 | (cp >> 6))); out.push_back(static_cast<char>(0x80 | (cp & 0x3F))); }
-  else if (cp < 0x10000) {
+  if (cp < 0x80)
+    out.push_back(static_cast<char>(cp));
+  else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
     out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
@@ -134,7 +158,8 @@ void append_lower(std::u32string& out, char32_t c) {
   std::u16string src = u32_to_u16(std::u32string(1, c));
   UChar dst[16];
   UErrorCode err = U_ZERO_ERROR;
-  int32_t n = u_strToLower(dst, 16, reinterpret_cast<const UChar*>(src.data()), static_cast<int32_t>(src.size()), "", &err);
+  int32_t n =
+      u_strToLower(dst, 16, reinterpret_cast<const UChar*>(src.data()), static_cast<int32_t>(src.size()), "", &err);
   if (U_FAILURE(err) || n > 16) {
     out.push_back(c);
     return;
@@ -191,7 +216,10 @@ bool is_cjk(char32_t c) {
 }
 
 // Python's str.split() separators that can survive text cleaning (Zs is already a space).
-bool is_split_space(char32_t c) { return c == ' ' || c == 0x2028 || c == 0x2029 || c == 0x1C || c == 0x1D || c == 0x1E || c == 0x1F || c == 0x85 || (c >= 0x09 && c <= 0x0D); }
+bool is_split_space(char32_t c) {
+  return c == ' ' || c == 0x2028 || c == 0x2029 || c == 0x1C || c == 0x1D || c == 0x1E || c == 0x1F || c == 0x85 ||
+         (c >= 0x09 && c <= 0x0D);
+}
 
 std::vector<std::u32string> split_whitespace(const std::u32string& s) {
   std::vector<std::u32string> out;
@@ -210,7 +238,8 @@ std::vector<std::u32string> split_whitespace(const std::u32string& s) {
 
 }  // namespace
 
-BertTokenizer BertTokenizer::from_vocab(std::vector<std::string> vocab, const std::unordered_map<std::string, int64_t>& added) {
+BertTokenizer BertTokenizer::from_vocab(std::vector<std::string> vocab,
+                                        const std::unordered_map<std::string, int64_t>& added) {
   BertTokenizer t;
   t.base_vocab_size_ = static_cast<int64_t>(vocab.size());
   t.id_to_token_ = std::move(vocab);
@@ -219,8 +248,7 @@ BertTokenizer BertTokenizer::from_vocab(std::vector<std::string> vocab, const st
   std::string missing;
   for (const char* tok : required)
     if (!t.token_to_id_.count(tok)) missing += std::string(missing.empty() ? "" : ", ") + tok;
-  if (!missing.empty())
-    throw BlipError("the vocabulary is not a BERT WordPiece vocabulary: it lacks " + missing);
+  if (!missing.empty()) throw BlipError("the vocabulary is not a BERT WordPiece vocabulary: it lacks " + missing);
   // Added tokens from added_tokens.json, in id order; BLIP's [DEC]/[ENC] are added after the
   // vocabulary (as BLIP's init_tokenizer does) when the file does not list them.
   std::vector<std::pair<int64_t, std::string>> extra;
@@ -276,18 +304,22 @@ BertTokenizer BertTokenizer::from_folder(const std::filesystem::path& dir) {
     auto flag = [&](const char* key, bool fallback) {
       auto it = j.find(key);
       if (it == j.end() || it->is_null()) return fallback;
-      if (!it->is_boolean()) throw BlipError(config_path.string() + ": " + key + " must be true or false, got " + it->dump());
+      if (!it->is_boolean())
+        throw BlipError(config_path.string() + ": " + key + " must be true or false, got " + it->dump());
       return it->get<bool>();
     };
     t.do_lower_case_ = flag("do_lower_case", true);
     t.tokenize_chinese_chars_ = flag("tokenize_chinese_chars", true);
-    if (auto it = j.find("strip_accents"); it != j.end() && !it->is_null()) t.strip_accents_ = flag("strip_accents", true) ? 1 : 0;
+    if (auto it = j.find("strip_accents"); it != j.end() && !it->is_null())
+      t.strip_accents_ = flag("strip_accents", true) ? 1 : 0;
     if (!flag("do_basic_tokenize", true))
-      throw BlipError(config_path.string() + ": do_basic_tokenize false is not supported (BLIP's tokenizer uses the basic tokenizer)");
+      throw BlipError(config_path.string() +
+                      ": do_basic_tokenize false is not supported (BLIP's tokenizer uses the basic tokenizer)");
     if (auto it = j.find("tokenizer_class"); it != j.end() && it->is_string()) {
       const std::string cls = it->get<std::string>();
       if (cls != "BertTokenizer" && cls != "BertTokenizerFast")
-        throw BlipError(config_path.string() + ": tokenizer_class \"" + cls + "\" is not supported (BLIP uses BertTokenizer)");
+        throw BlipError(config_path.string() + ": tokenizer_class \"" + cls +
+                        "\" is not supported (BLIP uses BertTokenizer)");
     }
   }
   return t;
@@ -329,7 +361,8 @@ BertTokenizer BertTokenizer::read_vocabulary(const std::filesystem::path& dir) {
       json j = json::parse(read_text_file(dir / "tokenizer.json"));
       const json& model = j.at("model");
       if (model.value("type", std::string()) != "WordPiece")
-        throw BlipError(path + ": tokenizer model is \"" + model.value("type", std::string("?")) + "\", expected WordPiece");
+        throw BlipError(path + ": tokenizer model is \"" + model.value("type", std::string("?")) +
+                        "\", expected WordPiece");
       std::vector<std::string> vocab;
       for (auto& [tok, idj] : model.at("vocab").items()) {
         int64_t id = json_token_id(idj, tok);
@@ -364,7 +397,8 @@ std::string BertTokenizer::id_to_token(int64_t id) const {
 }
 
 bool BertTokenizer::is_special_id(int64_t id) const {
-  return id == pad_id_ || id == unk_id_ || id == cls_id_ || id == sep_id_ || id == mask_id_ || id == dec_id_ || id == enc_id_;
+  return id == pad_id_ || id == unk_id_ || id == cls_id_ || id == sep_id_ || id == mask_id_ || id == dec_id_ ||
+         id == enc_id_;
 }
 
 std::vector<std::string> BertTokenizer::basic_tokenize(const std::u32string& text) const {
@@ -450,8 +484,9 @@ std::vector<std::string> BertTokenizer::tokenize(const std::string& text_utf8) c
     bool matched = false;
     if (text[i] == '[') {
       for (const std::string& sp : special_tokens_) {
-        if (i + sp.size() <= text.size() && std::equal(sp.begin(), sp.end(), text.begin() + i,
-                                                        [](char a, char32_t b) { return static_cast<char32_t>(a) == b; })) {
+        if (i + sp.size() <= text.size() && std::equal(sp.begin(), sp.end(), text.begin() + i, [](char a, char32_t b) {
+              return static_cast<char32_t>(a) == b;
+            })) {
           flush();
           out.push_back(sp);
           i += sp.size();
@@ -545,8 +580,8 @@ std::string BertTokenizer::decode(const std::vector<int64_t>& ids, bool skip_spe
     text += pieces[i];
   }
   static const std::pair<const char*, const char*> kCleanup[] = {
-      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
-      {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
   for (const auto& [from, to] : kCleanup) {
     std::string f(from), t(to), out;
     size_t pos = 0;

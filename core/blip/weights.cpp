@@ -39,14 +39,18 @@ void check_finite(const at::Tensor& t, const std::string& where) {
 }  // namespace detail
 
 CheckpointIndex read_checkpoint_index(const std::filesystem::path& file) {
-  return file.extension() == ".safetensors" ? detail::read_safetensors_index(file) : detail::read_pytorch_bin_index(file);
+  return file.extension() == ".safetensors" ? detail::read_safetensors_index(file)
+                                            : detail::read_pytorch_bin_index(file);
 }
 
 CheckpointIndex index_of(const TensorMap& weights) {
   CheckpointIndex index;
   for (const auto& [name, t] : weights.tensors) {
     const auto type = t.scalar_type();
-    index.emplace(name, TensorInfo{type == at::kFloat ? "F32" : type == at::kLong ? "I64" : c10::toString(type), t.sizes().vec()});
+    index.emplace(name, TensorInfo{type == at::kFloat  ? "F32"
+                                   : type == at::kLong ? "I64"
+                                                       : c10::toString(type),
+                                   t.sizes().vec()});
   }
   return index;
 }
@@ -61,7 +65,8 @@ std::filesystem::path convert_to_safetensors(const std::filesystem::path& dir) {
   const auto out = dir / "model.safetensors";
   std::error_code ec;
   if (!std::filesystem::exists(bin, ec)) throw BlipError("no pytorch_model.bin in " + dir.string());
-  if (std::filesystem::exists(std::filesystem::symlink_status(out, ec))) throw BlipError(out.string() + " already exists");
+  if (std::filesystem::exists(std::filesystem::symlink_status(out, ec)))
+    throw BlipError(out.string() + " already exists");
   const TensorMap t = load_pytorch_bin(bin);
   std::map<std::string, at::Tensor> keep;
   for (const auto& [name, tensor] : t.tensors)

@@ -1,5 +1,6 @@
 #include "imagedecoder.h"
 
+#include <jpeglib.h>
 #include <QBuffer>
 #include <QImage>
 #include <QImageIOHandler>
@@ -8,7 +9,6 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
-#include <jpeglib.h>
 #include <optional>
 
 #include "io/files.h"
@@ -16,7 +16,9 @@
 namespace glimpse::imaging {
 namespace {
 
-QString tr(const char* s) { return QString::fromUtf8(s); }
+QString tr(const char* s) {
+  return QString::fromUtf8(s);
+}
 
 [[noreturn]] void fail(const QString& name, const QString& what) {
   throw ImageDecodeError((name + QStringLiteral(": ") + what).toStdString());
@@ -25,15 +27,24 @@ QString tr(const char* s) { return QString::fromUtf8(s); }
 int orientationFromTransform(QImageIOHandler::Transformations t) {
   using T = QImageIOHandler;
   switch (static_cast<int>(t)) {
-    case T::TransformationNone: return 1;
-    case T::TransformationMirror: return 2;
-    case T::TransformationRotate180: return 3;
-    case T::TransformationFlip: return 4;
-    case T::TransformationFlipAndRotate90: return 5;
-    case T::TransformationRotate90: return 6;
-    case T::TransformationMirrorAndRotate90: return 7;
-    case T::TransformationRotate270: return 8;
-    default: return 1;
+    case T::TransformationNone:
+      return 1;
+    case T::TransformationMirror:
+      return 2;
+    case T::TransformationRotate180:
+      return 3;
+    case T::TransformationFlip:
+      return 4;
+    case T::TransformationFlipAndRotate90:
+      return 5;
+    case T::TransformationRotate90:
+      return 6;
+    case T::TransformationMirrorAndRotate90:
+      return 7;
+    case T::TransformationRotate270:
+      return 8;
+    default:
+      return 1;
   }
 }
 
@@ -67,7 +78,8 @@ bool decodeCmykJpeg(const QByteArray& data, const QString& name, const DecodeOpt
     fail(name, tr("corrupt JPEG: ") + QString::fromUtf8(err.message));
   }
   jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.constData()), static_cast<unsigned long>(data.size()));
+  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.constData()),
+               static_cast<unsigned long>(data.size()));
   jpeg_read_header(&cinfo, TRUE);
   if (cinfo.jpeg_color_space != JCS_CMYK && cinfo.jpeg_color_space != JCS_YCCK) {
     jpeg_destroy_decompress(&cinfo);
@@ -76,7 +88,10 @@ bool decodeCmykJpeg(const QByteArray& data, const QString& name, const DecodeOpt
   const qint64 pixels = static_cast<qint64>(cinfo.image_width) * cinfo.image_height;
   if (pixels > options.maxPixels) {
     jpeg_destroy_decompress(&cinfo);
-    fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels").arg(cinfo.image_width).arg(cinfo.image_height).arg(options.maxPixels));
+    fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels")
+                   .arg(cinfo.image_width)
+                   .arg(cinfo.image_height)
+                   .arg(options.maxPixels));
   }
   cinfo.out_color_space = JCS_CMYK;
   jpeg_start_decompress(&cinfo);
@@ -97,7 +112,10 @@ bool decodeCmykJpeg(const QByteArray& data, const QString& name, const DecodeOpt
     for (int x = 0; x < out.width; ++x) {
       int c = row[x * 4], m = row[x * 4 + 1], ye = row[x * 4 + 2], k = row[x * 4 + 3];
       if (inverted) {
-        c = 255 - c; m = 255 - m; ye = 255 - ye; k = 255 - k;
+        c = 255 - c;
+        m = 255 - m;
+        ye = 255 - ye;
+        k = 255 - k;
       }
       const int nk = 255 - k;
       dst[x * 3 + 0] = static_cast<uint8_t>(nk - muldiv255(c, nk));
@@ -222,7 +240,9 @@ bool bmpIsTruncated(const QByteArray& data) {
 
 // libpng stops once the pixels are read: a PNG cut inside its final IEND chunk decodes silently.
 // IEND has no data, so the complete chunk is always the same 8 bytes (type and CRC).
-bool pngIsTruncated(const QByteArray& data) { return !data.contains(QByteArrayView("IEND\xAE\x42\x60\x82", 8)); }
+bool pngIsTruncated(const QByteArray& data) {
+  return !data.contains(QByteArrayView("IEND\xAE\x42\x60\x82", 8));
+}
 
 struct FormatInfo {
   const char* format;  // QImageReader's name
@@ -286,7 +306,8 @@ blip::Rgb8Image toRgb8(const QImage& src) {
       return out;
     case QImage::Format_RGB888:
       for (int y = 0; y < out.height; ++y)
-        std::memcpy(dst + static_cast<size_t>(y) * out.width * 3, src.constScanLine(y), static_cast<size_t>(out.width) * 3);
+        std::memcpy(dst + static_cast<size_t>(y) * out.width * 3, src.constScanLine(y),
+                    static_cast<size_t>(out.width) * 3);
       return out;
     case QImage::Format_Mono:
     case QImage::Format_MonoLSB:
@@ -305,7 +326,8 @@ blip::Rgb8Image toRgb8(const QImage& src) {
     case QImage::Format_RGBX64:
     case QImage::Format_RGBA64:
     case QImage::Format_RGBA64_Premultiplied: {
-      const QImage wide = src.format() == QImage::Format_RGBA64_Premultiplied ? src.convertToFormat(QImage::Format_RGBA64) : src;
+      const QImage wide =
+          src.format() == QImage::Format_RGBA64_Premultiplied ? src.convertToFormat(QImage::Format_RGBA64) : src;
       for (int y = 0; y < out.height; ++y) {
         const auto* s = reinterpret_cast<const QRgba64*>(wide.constScanLine(y));
         for (int x = 0; x < out.width; ++x) put(x, y, s[x].red() >> 8, s[x].green() >> 8, s[x].blue() >> 8);
@@ -338,14 +360,36 @@ blip::Rgb8Image applyOrientation(const blip::Rgb8Image& in, int o) {
     for (int x = 0; x < out.width; ++x) {
       int sx = 0, sy = 0;
       switch (o) {
-        case 2: sx = in.width - 1 - x; sy = y; break;                     // mirror
-        case 3: sx = in.width - 1 - x; sy = in.height - 1 - y; break;     // rotate 180
-        case 4: sx = x; sy = in.height - 1 - y; break;                    // flip
-        case 5: sx = y; sy = x; break;                                    // transpose
-        case 6: sx = y; sy = in.height - 1 - x; break;                    // rotate 90 cw
-        case 7: sx = in.width - 1 - y; sy = in.height - 1 - x; break;     // transverse
-        case 8: sx = in.width - 1 - y; sy = x; break;                     // rotate 270 cw
-        default: break;
+        case 2:
+          sx = in.width - 1 - x;
+          sy = y;
+          break;  // mirror
+        case 3:
+          sx = in.width - 1 - x;
+          sy = in.height - 1 - y;
+          break;  // rotate 180
+        case 4:
+          sx = x;
+          sy = in.height - 1 - y;
+          break;  // flip
+        case 5:
+          sx = y;
+          sy = x;
+          break;  // transpose
+        case 6:
+          sx = y;
+          sy = in.height - 1 - x;
+          break;  // rotate 90 cw
+        case 7:
+          sx = in.width - 1 - y;
+          sy = in.height - 1 - x;
+          break;  // transverse
+        case 8:
+          sx = in.width - 1 - y;
+          sy = x;
+          break;  // rotate 270 cw
+        default:
+          break;
       }
       const uint8_t* s = in.pixels.data() + (static_cast<size_t>(sy) * in.width + sx) * 3;
       uint8_t* d = out.pixels.data() + (static_cast<size_t>(y) * out.width + x) * 3;
@@ -404,14 +448,19 @@ DecodedImage decodeImageData(const QByteArray& data, const QString& name, const 
     fail(name, tr("not an image in a supported format (Glimpse reads JPEG, PNG, WebP, TIFF, BMP and GIF photos, "
                   "recognised by their content, not their name)"));
   if (!installedFormats().contains(format))
-    fail(name, tr("%1 images cannot be decoded on this system (the Qt image plugin for them is not installed)").arg(labelOf(format)));
+    fail(name, tr("%1 images cannot be decoded on this system (the Qt image plugin for them is not installed)")
+                   .arg(labelOf(format)));
   if (format == "jpeg") {
     const JpegLayout layout = scanJpeg(data);
     if (layout.truncated) fail(name, tr("the JPEG data ends early (truncated or incompletely copied file)"));
     if (layout.scans > options.maxJpegScans)
-      fail(name, tr("the JPEG has %1 scans, over the limit of %2 (a malformed or hostile file)").arg(layout.scans).arg(options.maxJpegScans));
+      fail(name, tr("the JPEG has %1 scans, over the limit of %2 (a malformed or hostile file)")
+                     .arg(layout.scans)
+                     .arg(options.maxJpegScans));
     if (layout.segments > options.maxJpegSegments)
-      fail(name, tr("the JPEG has %1 marker segments, over the limit of %2 (a malformed or hostile file)").arg(layout.segments).arg(options.maxJpegSegments));
+      fail(name, tr("the JPEG has %1 marker segments, over the limit of %2 (a malformed or hostile file)")
+                     .arg(layout.segments)
+                     .arg(options.maxJpegSegments));
   }
   QBuffer buffer;
   buffer.setData(data);
@@ -425,8 +474,12 @@ DecodedImage decodeImageData(const QByteArray& data, const QString& name, const 
   result.format = format;
   const QSize size = reader.size();
   if (size.isValid() && static_cast<qint64>(size.width()) * size.height() > options.maxPixels)
-    fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels").arg(size.width()).arg(size.height()).arg(options.maxPixels));
-  if ((format == "gif" && gifIsTruncated(data)) || (format == "bmp" && bmpIsTruncated(data)) || (format == "png" && pngIsTruncated(data)))
+    fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels")
+                   .arg(size.width())
+                   .arg(size.height())
+                   .arg(options.maxPixels));
+  if ((format == "gif" && gifIsTruncated(data)) || (format == "bmp" && bmpIsTruncated(data)) ||
+      (format == "png" && pngIsTruncated(data)))
     fail(name, tr("the %1 data ends early (truncated or incompletely copied file)").arg(labelOf(format)));
   const int orientation = options.applyExifOrientation ? orientationFromTransform(reader.transformation()) : 1;
   std::optional<DecodeBudget::Lease> lease;
@@ -443,7 +496,10 @@ DecodedImage decodeImageData(const QByteArray& data, const QString& name, const 
       fail(name, tr("cannot decode image (%1)").arg(why.isEmpty() ? tr("corrupt or truncated data") : why));
     }
     if (static_cast<qint64>(image.width()) * image.height() > options.maxPixels)
-      fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels").arg(image.width()).arg(image.height()).arg(options.maxPixels));
+      fail(name, tr("image is %1 x %2 pixels, over the limit of %3 pixels")
+                     .arg(image.width())
+                     .arg(image.height())
+                     .arg(options.maxPixels));
     result.rgb = toRgb8(image);
   }
   result.storedWidth = result.rgb.width;

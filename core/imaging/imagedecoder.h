@@ -77,8 +77,8 @@ QStringList photoFileExtensions();
 
 struct DecodedImage {
   blip::Rgb8Image rgb;
-  QByteArray format;      // "png", "jpeg", ...
-  int storedWidth = 0;    // before orientation
+  QByteArray format;    // "png", "jpeg", ...
+  int storedWidth = 0;  // before orientation
   int storedHeight = 0;
   bool oriented = false;  // an EXIF rotation or flip was applied
 };

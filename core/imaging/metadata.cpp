@@ -14,7 +14,8 @@ std::optional<qint64> exifCaptureTime(const QByteArray& fileData) {
   static std::once_flag muted;
   std::call_once(muted, [] { Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute); });
   try {
-    auto image = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(fileData.constData()), static_cast<long>(fileData.size()));
+    auto image = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(fileData.constData()),
+                                           static_cast<long>(fileData.size()));
     if (image.get() == nullptr) return std::nullopt;
     image->readMetadata();
     const Exiv2::ExifData& exif = image->exifData();

@@ -15,9 +15,9 @@ struct Rule {
   bool failuresToStatusBar;
 };
 constexpr Rule kRules[] = {
-    {Request::Caption, Channel::Caption, true, false},       // the Images page shows it on the photo
-    {Request::Ask, Channel::Ask, true, false},               // the chat shows it
-    {Request::Search, Channel::Search, true, false},         // the Library page shows it
+    {Request::Caption, Channel::Caption, true, false},  // the Images page shows it on the photo
+    {Request::Ask, Channel::Ask, true, false},          // the chat shows it
+    {Request::Search, Channel::Search, true, false},    // the Library page shows it
     {Request::Similar, Channel::Search, true, false},
     {Request::PhotoDetails, Channel::Details, true, true},
     {Request::OpenLibrary, Channel::Library, false, true},
@@ -71,10 +71,11 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
     settle(id);
     Q_EMIT captionFailed(id, path, message);
   });
-  connect(w, &InferenceWorker::answerReady, this, [this](quint64 id, const QString& path, const QString& q, const QString& a) {
-    settle(id);
-    Q_EMIT answerReady(id, path, q, a);
-  });
+  connect(w, &InferenceWorker::answerReady, this,
+          [this](quint64 id, const QString& path, const QString& q, const QString& a) {
+            settle(id);
+            Q_EMIT answerReady(id, path, q, a);
+          });
   connect(w, &InferenceWorker::libraryOpened, this, [this](quint64 id, const LibraryInfo& info) {
     settle(id);
     Q_EMIT libraryOpened(id, info);
@@ -119,7 +120,9 @@ InferenceClient::~InferenceClient() {
   m_thread.wait();
 }
 
-void InferenceClient::settle(quint64 id) { m_pending.remove(id); }
+void InferenceClient::settle(quint64 id) {
+  m_pending.remove(id);
+}
 
 template <typename Call>
 quint64 InferenceClient::submit(Request request, Call call) {
@@ -132,13 +135,18 @@ quint64 InferenceClient::submit(Request request, Call call) {
     m_state->cancel[lane].store(true);
   }
   m_pending.insert(id, request);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, call] { call(w, id); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      m_worker, [w = m_worker, id, call] { call(w, id); }, Qt::QueuedConnection);
   return id;
 }
 
-bool InferenceClient::isCurrent(Channel c, quint64 id) const { return m_state->latest[static_cast<int>(c)].load() == id; }
+bool InferenceClient::isCurrent(Channel c, quint64 id) const {
+  return m_state->latest[static_cast<int>(c)].load() == id;
+}
 
-void InferenceClient::cancel(Channel c) { m_state->cancel[static_cast<int>(c)].store(true); }
+void InferenceClient::cancel(Channel c) {
+  m_state->cancel[static_cast<int>(c)].store(true);
+}
 
 void InferenceClient::applySettings(const AppSettings& s) {
   QStringList folders;
@@ -156,7 +164,8 @@ void InferenceClient::applySettings(const AppSettings& s) {
 }
 
 void InferenceClient::setIdleUnloadSeconds(int seconds) {
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, seconds] { w->setIdleUnloadSeconds(seconds); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      m_worker, [w = m_worker, seconds] { w->setIdleUnloadSeconds(seconds); }, Qt::QueuedConnection);
 }
 
 quint64 InferenceClient::caption(const QString& path, const CaptionRequest& request) {
@@ -164,7 +173,8 @@ quint64 InferenceClient::caption(const QString& path, const CaptionRequest& requ
 }
 
 quint64 InferenceClient::ask(const QString& path, const QString& question, const blip::GenerationConfig& config) {
-  return submit(Request::Ask, [path, question, config](InferenceWorker* w, quint64 id) { w->ask(id, path, question, config); });
+  return submit(Request::Ask,
+                [path, question, config](InferenceWorker* w, quint64 id) { w->ask(id, path, question, config); });
 }
 
 quint64 InferenceClient::search(const QString& query, const library::SearchOptions& options) {
@@ -188,7 +198,8 @@ quint64 InferenceClient::addLibraryFolder(const QString& folder) {
 }
 
 quint64 InferenceClient::removeLibraryFolder(const QString& folder) {
-  return submit(Request::RemoveFolder, [folder](InferenceWorker* w, quint64 id) { w->removeLibraryFolder(id, folder); });
+  return submit(Request::RemoveFolder,
+                [folder](InferenceWorker* w, quint64 id) { w->removeLibraryFolder(id, folder); });
 }
 
 quint64 InferenceClient::startIndexing() {
@@ -201,7 +212,8 @@ quint64 InferenceClient::startIndexing() {
   const quint64 id = m_nextId++;
   m_jobs.insert(id, JobState::Running);
   m_state->interrupt(id);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->startIndexing(id); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      m_worker, [w = m_worker, id] { w->startIndexing(id); }, Qt::QueuedConnection);
   return id;
 }
 
@@ -209,7 +221,8 @@ quint64 InferenceClient::captionAll(const QStringList& paths, const CaptionReque
   const quint64 id = m_nextId++;
   m_jobs.insert(id, JobState::Running);
   m_state->interrupt(id);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, id, paths, request] { w->startCaptionAll(id, paths, request); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      m_worker, [w = m_worker, id, paths, request] { w->startCaptionAll(id, paths, request); }, Qt::QueuedConnection);
   return id;
 }
 
@@ -218,19 +231,24 @@ void InferenceClient::pauseJob(quint64 job) {
   m_state->interrupt(job)->store(true);  // stops the step in flight at its next check
   m_jobs[job] = JobState::Pausing;
   Q_EMIT jobStateChanged(job, JobState::Pausing);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->pauseJob(job); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      m_worker, [w = m_worker, job] { w->pauseJob(job); }, Qt::QueuedConnection);
 }
 
 void InferenceClient::resumeJob(quint64 job) {
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->resumeJob(job); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      m_worker, [w = m_worker, job] { w->resumeJob(job); }, Qt::QueuedConnection);
 }
 
 void InferenceClient::cancelJob(quint64 job) {
   if (!m_jobs.contains(job)) return;
   m_state->interrupt(job)->store(true);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->cancelJob(job); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      m_worker, [w = m_worker, job] { w->cancelJob(job); }, Qt::QueuedConnection);
 }
 
-JobState InferenceClient::jobState(quint64 job) const { return m_jobs.value(job, JobState::Finished); }
+JobState InferenceClient::jobState(quint64 job) const {
+  return m_jobs.value(job, JobState::Finished);
+}
 
 }  // namespace glimpse::inference

@@ -18,7 +18,9 @@
 namespace glimpse::inference {
 namespace {
 
-QString qs(const std::exception& e) { return QString::fromUtf8(e.what()); }
+QString qs(const std::exception& e) {
+  return QString::fromUtf8(e.what());
+}
 
 }  // namespace
 
@@ -34,7 +36,8 @@ void SharedState::forget(quint64 job) {
   m_interrupts.erase(job);
 }
 
-InferenceWorker::InferenceWorker(std::shared_ptr<SharedState> state, QObject* parent) : QObject(parent), m_state(std::move(state)) {}
+InferenceWorker::InferenceWorker(std::shared_ptr<SharedState> state, QObject* parent)
+    : QObject(parent), m_state(std::move(state)) {}
 
 InferenceWorker::~InferenceWorker() {
   // Jobs first: they hold the models and the library.
@@ -51,9 +54,13 @@ void InferenceWorker::init() {
   ready();
 }
 
-void InferenceWorker::ready() { Q_EMIT stateChanged(jobsRunning() ? tr("Working in the background…") : tr("Ready")); }
+void InferenceWorker::ready() {
+  Q_EMIT stateChanged(jobsRunning() ? tr("Working in the background…") : tr("Ready"));
+}
 
-bool InferenceWorker::stale(Channel c, quint64 id) const { return m_state->latest[static_cast<int>(c)].load() != id; }
+bool InferenceWorker::stale(Channel c, quint64 id) const {
+  return m_state->latest[static_cast<int>(c)].load() != id;
+}
 
 void InferenceWorker::touch() {
   if (m_idle && m_idleSeconds > 0) m_idle->start(m_idleSeconds * 1000);
@@ -70,7 +77,8 @@ bool InferenceWorker::jobsRunning() const {
 std::shared_ptr<const blip::BlipModel> InferenceWorker::model(Task task) {
   const QString folder = m_folders[static_cast<size_t>(task)];
   if (folder.isEmpty())
-    throw blip::BlipError(tr("No model is set for %1. Choose one in Tools → Models.").arg(taskLabel(task).toLower()).toStdString());
+    throw blip::BlipError(
+        tr("No model is set for %1. Choose one in Tools → Models.").arg(taskLabel(task).toLower()).toStdString());
   auto it = m_models.find(folder);
   if (it != m_models.end() && it->second->precision() != m_precision) {
     m_models.erase(it);  // loaded in another mode; whoever still holds it keeps it until done
@@ -78,12 +86,15 @@ std::shared_ptr<const blip::BlipModel> InferenceWorker::model(Task task) {
   }
   if (it == m_models.end()) {
     if (const std::string problem = blip::precision_problem(m_precision); !problem.empty())
-      throw blip::BlipError(tr("The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.")
-                                .arg(QString::fromLatin1(blip::precision_name(m_precision)), QString::fromStdString(problem))
-                                .toStdString());
-    Q_EMIT stateChanged(m_precision == blip::Precision::Float32
-                            ? tr("Loading model %1…").arg(QFileInfo(folder).fileName())
-                            : tr("Loading model %1 (%2)…").arg(QFileInfo(folder).fileName(), QString::fromLatin1(blip::precision_name(m_precision))));
+      throw blip::BlipError(
+          tr("The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.")
+              .arg(QString::fromLatin1(blip::precision_name(m_precision)), QString::fromStdString(problem))
+              .toStdString());
+    Q_EMIT stateChanged(
+        m_precision == blip::Precision::Float32
+            ? tr("Loading model %1…").arg(QFileInfo(folder).fileName())
+            : tr("Loading model %1 (%2)…")
+                  .arg(QFileInfo(folder).fileName(), QString::fromLatin1(blip::precision_name(m_precision))));
     blip::LoadOptions options;
     options.precision = m_precision;
     std::shared_ptr<const blip::BlipModel> loaded = blip::BlipModel::load(folder.toStdString(), options);
@@ -121,9 +132,13 @@ void InferenceWorker::setModelFolders(const QStringList& folders) {
   }
 }
 
-void InferenceWorker::setIdleUnloadSeconds(int seconds) { m_idleSeconds = seconds; }
+void InferenceWorker::setIdleUnloadSeconds(int seconds) {
+  m_idleSeconds = seconds;
+}
 
-void InferenceWorker::setThreads(int threads) { blip::init_torch_threads(threads); }
+void InferenceWorker::setThreads(int threads) {
+  blip::init_torch_threads(threads);
+}
 
 void InferenceWorker::setPrecision(const QString& precision) {
   const blip::Precision next = blip::parse_precision(precision.toStdString()).value_or(blip::Precision::Float32);
@@ -156,7 +171,8 @@ void InferenceWorker::unloadModels() {
 
 // ---- captions and questions ----
 
-InferenceWorker::CaptionOutcome InferenceWorker::runCaption(quint64 id, const QString& path, const CaptionRequest& request,
+InferenceWorker::CaptionOutcome InferenceWorker::runCaption(quint64 id, const QString& path,
+                                                            const CaptionRequest& request,
                                                             const std::atomic<bool>* cancel) {
   touch();
   try {
@@ -198,14 +214,17 @@ void InferenceWorker::keepInLibrary(const CaptionResult& r, const CaptionRequest
     const auto photo = m_library->photoByPath(r.path);
     if (!photo) return;
     const blip::GenerationConfig& c = request.config;
-    const QJsonObject parameters{{QStringLiteral("prompt"), request.prompt},       {QStringLiteral("num_beams"), c.num_beams},
-                                 {QStringLiteral("max_length"), c.max_length},     {QStringLiteral("min_length"), c.min_length},
-                                 {QStringLiteral("do_sample"), c.do_sample},       {QStringLiteral("repetition_penalty"), c.repetition_penalty},
-                                 {QStringLiteral("top_p"), c.top_p},               {QStringLiteral("temperature"), c.temperature}};
-    m_library->addCaption(photo->id, r.text, QFileInfo(r.model).fileName(), QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact)));
+    const QJsonObject parameters{
+        {QStringLiteral("prompt"), request.prompt},   {QStringLiteral("num_beams"), c.num_beams},
+        {QStringLiteral("max_length"), c.max_length}, {QStringLiteral("min_length"), c.min_length},
+        {QStringLiteral("do_sample"), c.do_sample},   {QStringLiteral("repetition_penalty"), c.repetition_penalty},
+        {QStringLiteral("top_p"), c.top_p},           {QStringLiteral("temperature"), c.temperature}};
+    m_library->addCaption(photo->id, r.text, QFileInfo(r.model).fileName(),
+                          QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact)));
   } catch (const std::exception& e) {
     // The caption itself is fine; the library could not keep it (read-only, disk full).
-    Q_EMIT notice(tr("The caption of %1 could not be kept in the library: %2").arg(QFileInfo(r.path).fileName(), qs(e)));
+    Q_EMIT notice(
+        tr("The caption of %1 could not be kept in the library: %2").arg(QFileInfo(r.path).fileName(), qs(e)));
   }
 }
 
@@ -220,7 +239,8 @@ void InferenceWorker::caption(quint64 id, const QString& path, const CaptionRequ
   ready();
 }
 
-void InferenceWorker::ask(quint64 id, const QString& path, const QString& question, const blip::GenerationConfig& config) {
+void InferenceWorker::ask(quint64 id, const QString& path, const QString& question,
+                          const blip::GenerationConfig& config) {
   if (stale(Channel::Ask, id)) {
     Q_EMIT cancelled(id);
     return;
@@ -231,7 +251,8 @@ void InferenceWorker::ask(quint64 id, const QString& path, const QString& questi
   try {
     const auto m = model(Task::Ask);
     const QFileInfo info(path);
-    const QString key = info.absoluteFilePath() + QLatin1Char('@') + QString::number(info.lastModified().toMSecsSinceEpoch());
+    const QString key =
+        info.absoluteFilePath() + QLatin1Char('@') + QString::number(info.lastModified().toMSecsSinceEpoch());
     if (key != m_askKey || m_askModel != m || !m_askState.valid()) {
       Q_EMIT stateChanged(tr("Looking at %1…").arg(info.fileName()));
       m_askState = m->encode_image(m->preprocess(imaging::decodeImageFile(path).rgb), /*for_questions=*/true);
@@ -269,7 +290,9 @@ library::Searcher& InferenceWorker::searcher() {
   return *m_searcher;
 }
 
-void InferenceWorker::vectorsChanged() { m_searcherStale = true; }
+void InferenceWorker::vectorsChanged() {
+  m_searcherStale = true;
+}
 
 LibraryInfo InferenceWorker::libraryInfo() {
   LibraryInfo info;
@@ -278,7 +301,8 @@ LibraryInfo InferenceWorker::libraryInfo() {
   info.photos = m_library->status().photos;
   // Searchable: photos with a vector of the current search model, when it is loaded.
   const auto it = m_models.find(m_folders[static_cast<size_t>(Task::Search)]);
-  if (it != m_models.end() && it->second->has_retrieval()) info.searchable = m_library->status(library::modelIdentity(*it->second)).embedded;
+  if (it != m_models.end() && it->second->has_retrieval())
+    info.searchable = m_library->status(library::modelIdentity(*it->second)).embedded;
   return info;
 }
 
@@ -332,8 +356,10 @@ void InferenceWorker::search(quint64 id, const QString& query, const library::Se
   try {
     Q_EMIT stateChanged(tr("Searching…"));
     const auto results = searcher().search(query, options);
-    if (stale(Channel::Search, id)) Q_EMIT cancelled(id);
-    else Q_EMIT searchReady(id, results);
+    if (stale(Channel::Search, id))
+      Q_EMIT cancelled(id);
+    else
+      Q_EMIT searchReady(id, results);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, qs(e));
   }
@@ -355,8 +381,10 @@ void InferenceWorker::similar(quint64 id, const QString& path, const library::Se
     }
     const auto photo = library()->photoByPath(path);
     const auto results = s.similar(*vec, options, photo ? photo->id : 0);
-    if (stale(Channel::Search, id)) Q_EMIT cancelled(id);
-    else Q_EMIT searchReady(id, results);
+    if (stale(Channel::Search, id))
+      Q_EMIT cancelled(id);
+    else
+      Q_EMIT searchReady(id, results);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, qs(e));
   }
@@ -399,7 +427,8 @@ void InferenceWorker::startIndexing(quint64 job) {
   try {
     // One index job at a time: the client resumes the one there is instead of starting another.
     for (auto& [id, j] : m_jobs)
-      if (j->kind() == JobKind::Index && !isEnded(j->state)) throw library::LibraryError(tr("The library is being indexed already.").toStdString());
+      if (j->kind() == JobKind::Index && !isEnded(j->state))
+        throw library::LibraryError(tr("The library is being indexed already.").toStdString());
     startJob(std::make_unique<IndexJob>(job, *this, m_state->interrupt(job)));
   } catch (const std::exception& e) {
     JobSummary s;

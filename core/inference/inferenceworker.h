@@ -60,7 +60,8 @@ class InferenceWorker : public QObject {
   // Captions one photo and reports it (captionProgress, then captionReady or captionFailed; a
   // cancelled run reports nothing): the one path of single captions and batch captioning.
   enum class CaptionOutcome { Done, Failed, Cancelled };
-  CaptionOutcome runCaption(quint64 id, const QString& path, const CaptionRequest& request, const std::atomic<bool>* cancel);
+  CaptionOutcome runCaption(quint64 id, const QString& path, const CaptionRequest& request,
+                            const std::atomic<bool>* cancel);
   // New vectors are in the library: the next search reads them.
   void vectorsChanged();
 

@@ -65,14 +65,18 @@ bool IndexJob::step() {
     dropIndexer();  // interrupted: a new indexer continues on resume
     return true;
   }
-  if (more) Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Indexing %1 of %2…").arg(progress.done).arg(progress.total));
+  if (more)
+    Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Indexing %1 of %2…")
+                                     .arg(progress.done)
+                                     .arg(progress.total));
   return more;
 }
 
 QString IndexJob::modelChanged(Task task) {
   if (task != Task::Search) return {};
   dropIndexer();  // the next step embeds with the new model what it has no vector for
-  return QCoreApplication::translate("glimpse::inference::Job", "The library search model changed: indexing goes on with the new model.");
+  return QCoreApplication::translate("glimpse::inference::Job",
+                                     "The library search model changed: indexing goes on with the new model.");
 }
 
 void IndexJob::libraryChanged() {
@@ -82,8 +86,8 @@ void IndexJob::libraryChanged() {
 
 // ---- CaptionAllJob ----
 
-CaptionAllJob::CaptionAllJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt, QStringList paths,
-                             CaptionRequest request)
+CaptionAllJob::CaptionAllJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt,
+                             QStringList paths, CaptionRequest request)
     : Job(id, worker, std::move(interrupt)), m_paths(std::move(paths)), m_request(std::move(request)) {
   progress.total = static_cast<int>(m_paths.size());
 }
@@ -92,11 +96,17 @@ bool CaptionAllJob::step() {
   if (m_next >= m_paths.size()) return false;
   if (interrupted()) return true;
   const QString& path = m_paths[m_next];
-  Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Captioning %1 of %2…").arg(m_next + 1).arg(m_paths.size()));
+  Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Captioning %1 of %2…")
+                                   .arg(m_next + 1)
+                                   .arg(m_paths.size()));
   switch (m_worker.runCaption(m_id, path, m_request, m_interrupt.get())) {
-    case InferenceWorker::CaptionOutcome::Cancelled: return true;  // this photo again on resume
-    case InferenceWorker::CaptionOutcome::Failed: ++progress.failed; break;
-    case InferenceWorker::CaptionOutcome::Done: break;
+    case InferenceWorker::CaptionOutcome::Cancelled:
+      return true;  // this photo again on resume
+    case InferenceWorker::CaptionOutcome::Failed:
+      ++progress.failed;
+      break;
+    case InferenceWorker::CaptionOutcome::Done:
+      break;
   }
   ++m_next;
   progress.done = m_next;
@@ -107,7 +117,8 @@ bool CaptionAllJob::step() {
 
 QString CaptionAllJob::modelChanged(Task task) {
   if (task != Task::Caption) return {};
-  return QCoreApplication::translate("glimpse::inference::Job", "The caption model changed: the remaining photos are captioned with the new model.");
+  return QCoreApplication::translate(
+      "glimpse::inference::Job", "The caption model changed: the remaining photos are captioned with the new model.");
 }
 
 }  // namespace glimpse::inference

@@ -32,7 +32,10 @@ class Job {
   virtual bool step() = 0;
   // The model of `task` (or every model's precision) changed: continue or restart on the new one.
   // Returns what the user should read about it, or nothing when the job does not use that task.
-  virtual QString modelChanged(Task task) { (void)task; return {}; }
+  virtual QString modelChanged(Task task) {
+    (void)task;
+    return {};
+  }
   // The library's folders changed (or it was replaced): the job re-reads what it has to do.
   virtual void libraryChanged() {}
   // The library this job writes to, if any.
@@ -76,7 +79,7 @@ class IndexJob : public Job {
   std::shared_ptr<library::LibraryDatabase> m_db;
   bool m_scanned = false;
   std::unique_ptr<library::Indexer> m_indexer;
-  int m_doneBefore = 0;    // finished by earlier indexers of this job
+  int m_doneBefore = 0;  // finished by earlier indexers of this job
   int m_failedBefore = 0;
 };
 

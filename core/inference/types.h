@@ -49,7 +49,9 @@ enum class JobKind { Index, CaptionAll };
 // Running -> (Paused <-> Running)* -> Finished | Cancelled | Failed. Pausing is what the client
 // shows between asking and the worker's answer.
 enum class JobState { Running, Pausing, Paused, Finished, Cancelled, Failed };
-inline bool isEnded(JobState s) { return s == JobState::Finished || s == JobState::Cancelled || s == JobState::Failed; }
+inline bool isEnded(JobState s) {
+  return s == JobState::Finished || s == JobState::Cancelled || s == JobState::Failed;
+}
 
 struct JobProgress {
   int done = 0;   // items finished (done or failed), over every run of the job

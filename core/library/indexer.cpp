@@ -99,7 +99,8 @@ struct Indexer::State {
   ~State() { pending.waitForFinished(); }
 };
 
-Indexer::Indexer(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const blip::BlipModel> model, IndexOptions options)
+Indexer::Indexer(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const blip::BlipModel> model,
+                 IndexOptions options)
     : m_db(std::move(db)), m_model(std::move(model)), m_options(options) {
   if (!m_db || !m_model) throw LibraryError("indexing needs a library and a model");
   if (!m_model->has_retrieval())
@@ -111,8 +112,12 @@ Indexer::Indexer(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const blip
 
 Indexer::~Indexer() = default;
 
-const IndexProgress& Indexer::progress() const { return m_state->progress; }
-const IndexReport& Indexer::report() const { return m_state->report; }
+const IndexProgress& Indexer::progress() const {
+  return m_state->progress;
+}
+const IndexReport& Indexer::report() const {
+  return m_state->report;
+}
 
 void Indexer::begin(const std::atomic<bool>* cancel) {
   State& s = *m_state;
@@ -211,7 +216,8 @@ IndexReport Indexer::run(const std::function<void(const IndexProgress&)>& progre
   while (step(cancel))
     if (progress) progress(m_state->progress);
   // The last batch, unless cancelled before it.
-  if (progress && !m_state->report.cancelled && m_state->progress.done > 0 && m_state->progress.done == m_state->progress.total)
+  if (progress && !m_state->report.cancelled && m_state->progress.done > 0 &&
+      m_state->progress.done == m_state->progress.total)
     progress(m_state->progress);
   m_state->pending.waitForFinished();
   m_state->report.seconds = static_cast<double>(m_state->clock.nsecsElapsed()) * 1e-9;

@@ -63,7 +63,8 @@ class Indexer {
   const IndexReport& report() const;
   // step() until done, calling `progress` after each batch (and once at the start). Each run
   // starts afresh with the photos that have no vector now; its report is that run's.
-  IndexReport run(const std::function<void(const IndexProgress&)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
+  IndexReport run(const std::function<void(const IndexProgress&)>& progress = {},
+                  const std::atomic<bool>* cancel = nullptr);
   const QString& modelId() const { return m_modelId; }
 
  private:

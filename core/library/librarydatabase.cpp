@@ -26,7 +26,8 @@ QAtomicInteger<int> g_connections;
     msg = what + QStringLiteral(": the disk is full (") + e.text() + QStringLiteral("); nothing was written");
   // SQLITE_READONLY (8): a write-protected file or folder; commands that only read still work.
   if (e.nativeErrorCode() == QLatin1String("8"))
-    msg = what + QStringLiteral(": the library is read-only here (") + e.text() + QStringLiteral("); only searching works");
+    msg = what + QStringLiteral(": the library is read-only here (") + e.text() +
+          QStringLiteral("); only searching works");
   throw LibraryError(msg.toStdString());
 }
 
@@ -74,14 +75,16 @@ QList<Migration> migrations() {
   v1.statements = {
       "CREATE TABLE folders(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, excludes TEXT NOT NULL DEFAULT '', "
       "added_at INTEGER NOT NULL)",
-      "CREATE TABLE photos(id INTEGER PRIMARY KEY, folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE, "
+      "CREATE TABLE photos(id INTEGER PRIMARY KEY, folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE "
+      "CASCADE, "
       "path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT, width INTEGER, "
       "height INTEGER, taken_at INTEGER)",
       "CREATE INDEX photos_folder ON photos(folder_id)",
       "CREATE INDEX photos_hash ON photos(hash)",
       "CREATE TABLE embeddings(photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE, model TEXT NOT NULL, "
       "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(photo_id, model))",
-      "CREATE TABLE captions(id INTEGER PRIMARY KEY, photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE, "
+      "CREATE TABLE captions(id INTEGER PRIMARY KEY, photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE "
+      "CASCADE, "
       "text TEXT NOT NULL, model TEXT NOT NULL, parameters TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL)",
   };
   Migration v2;
@@ -103,7 +106,8 @@ QList<Migration> migrations() {
       "CREATE TRIGGER captions_text_ai AFTER INSERT ON captions BEGIN "
       "UPDATE photo_text SET captions = captions || ' ' || new.text WHERE rowid = new.photo_id; END",
       "CREATE TRIGGER captions_text_ad AFTER DELETE ON captions BEGIN "
-      "UPDATE photo_text SET captions = coalesce((SELECT group_concat(text, ' ') FROM captions WHERE photo_id = old.photo_id), '') "
+      "UPDATE photo_text SET captions = coalesce((SELECT group_concat(text, ' ') FROM captions WHERE photo_id = "
+      "old.photo_id), '') "
       "WHERE rowid = old.photo_id; END",
       "INSERT INTO photo_text(rowid, name, captions) SELECT id, path, "
       "coalesce((SELECT group_concat(text, ' ') FROM captions c WHERE c.photo_id = photos.id), '') FROM photos",
@@ -113,19 +117,22 @@ QList<Migration> migrations() {
 
 }  // namespace
 
-LibraryDatabase::LibraryDatabase(const QString& path, Access access) : m_path(path), m_readOnly(access == Access::ReadOnly) {
+LibraryDatabase::LibraryDatabase(const QString& path, Access access)
+    : m_path(path), m_readOnly(access == Access::ReadOnly) {
   m_connection = QStringLiteral("glimpse-library-%1").arg(g_connections.fetchAndAddRelaxed(1));
   // SQLite gives these names meanings of their own: an empty name and ":memory:" are private
   // in-memory databases (everything indexed would vanish at exit), "file:" starts a URI whose
   // parameters can do the same.
   if (path.trimmed().isEmpty()) throw LibraryError("'' is not a library file name: give the path of a file");
   if (path == QLatin1String(":memory:") || path.startsWith(QLatin1String("file:"), Qt::CaseInsensitive))
-    throw LibraryError((QStringLiteral("'%1' is not a library file name: give the path of a file (in-memory databases and "
-                                       "SQLite URIs cannot hold a library; write ./%1 for a file of that name)")
-                            .arg(path))
-                           .toStdString());
+    throw LibraryError(
+        (QStringLiteral("'%1' is not a library file name: give the path of a file (in-memory databases and "
+                        "SQLite URIs cannot hold a library; write ./%1 for a file of that name)")
+             .arg(path))
+            .toStdString());
   const QFileInfo info(path);
-  if (info.exists() && info.isDir()) throw LibraryError((path + QStringLiteral(" is a folder, not a library file")).toStdString());
+  if (info.exists() && info.isDir())
+    throw LibraryError((path + QStringLiteral(" is a folder, not a library file")).toStdString());
   if (!info.absoluteDir().exists())
     throw LibraryError((QStringLiteral("the folder of ") + path + QStringLiteral(" does not exist")).toStdString());
   // A library that does not exist yet is created empty, as a writer would (a search of a new
@@ -138,13 +145,15 @@ LibraryDatabase::LibraryDatabase(const QString& path, Access access) : m_path(pa
   if (!m_db.open()) fail(QStringLiteral("cannot open library ") + path, m_db.lastError());
   try {
     QSqlQuery q(m_db);
-    if (m_readOnly && !q.exec(QStringLiteral("PRAGMA application_id")) && !QFile::exists(path + QStringLiteral("-wal"))) {
+    if (m_readOnly && !q.exec(QStringLiteral("PRAGMA application_id")) &&
+        !QFile::exists(path + QStringLiteral("-wal"))) {
       // A WAL library in a folder the user cannot write: SQLite cannot create the -shm file it
       // needs even to read. Without a -wal file everything is in the main file, which SQLite can
       // then read as immutable.
       q = QSqlQuery();
       m_db.close();
-      m_db.setDatabaseName(QStringLiteral("file:") + QString::fromLatin1(QUrl::toPercentEncoding(info.absoluteFilePath(), "/")) +
+      m_db.setDatabaseName(QStringLiteral("file:") +
+                           QString::fromLatin1(QUrl::toPercentEncoding(info.absoluteFilePath(), "/")) +
                            QStringLiteral("?immutable=1"));
       m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
       if (!m_db.open()) fail(QStringLiteral("cannot open library ") + path, m_db.lastError());
@@ -164,7 +173,8 @@ LibraryDatabase::LibraryDatabase(const QString& path, Access access) : m_path(pa
     const int objects = q.value(0).toInt();
     q.finish();
     if (objects > 0 && appId != kApplicationId)
-      throw LibraryError((path + QStringLiteral(" is an SQLite database of another program, not a Glimpse library")).toStdString());
+      throw LibraryError(
+          (path + QStringLiteral(" is an SQLite database of another program, not a Glimpse library")).toStdString());
     if (!m_readOnly) {
       exec(QStringLiteral("PRAGMA journal_mode = WAL"));
       exec(QStringLiteral("PRAGMA synchronous = NORMAL"));
@@ -192,14 +202,18 @@ void LibraryDatabase::exec(const QString& sql) {
   if (!q.exec(sql)) fail(sql.left(60), q.lastError());
 }
 
-int LibraryDatabase::schemaVersion() { return readSchemaVersion().value_or(-1); }
+int LibraryDatabase::schemaVersion() {
+  return readSchemaVersion().value_or(-1);
+}
 
 std::optional<int> LibraryDatabase::readSchemaVersion() {
   QSqlQuery q(m_db);
   if (!q.exec(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"))) return 0;
   if (!q.next()) return 0;
   // Exactly one row holding a non-negative integer; anything else is a damaged file.
-  if (!q.exec(QStringLiteral("SELECT version, typeof(version), (SELECT count(*) FROM schema_version) FROM schema_version")) || !q.next())
+  if (!q.exec(QStringLiteral(
+          "SELECT version, typeof(version), (SELECT count(*) FROM schema_version) FROM schema_version")) ||
+      !q.next())
     return std::nullopt;
   if (q.value(1).toString() != QLatin1String("integer") || q.value(2).toInt() != 1) return std::nullopt;
   const qint64 v = q.value(0).toLongLong();
@@ -210,21 +224,25 @@ std::optional<int> LibraryDatabase::readSchemaVersion() {
 void LibraryDatabase::migrate() {
   const std::optional<int> version = readSchemaVersion();
   if (!version)
-    throw LibraryError((m_path + QStringLiteral(" is damaged: its schema_version table does not hold one valid version number")).toStdString());
+    throw LibraryError(
+        (m_path + QStringLiteral(" is damaged: its schema_version table does not hold one valid version number"))
+            .toStdString());
   const int current = *version;
   if (current > kSchemaVersion)
-    throw LibraryError((m_path + QStringLiteral(" was written by a newer Glimpse (library schema v%1; this version reads up to v%2). "
-                                                "Update Glimpse to open it.")
-                                     .arg(current)
-                                     .arg(kSchemaVersion))
-                           .toStdString());
+    throw LibraryError(
+        (m_path + QStringLiteral(" was written by a newer Glimpse (library schema v%1; this version reads up to v%2). "
+                                 "Update Glimpse to open it.")
+                      .arg(current)
+                      .arg(kSchemaVersion))
+            .toStdString());
   if (current == kSchemaVersion) return;
   if (m_readOnly)
-    throw LibraryError((m_path + QStringLiteral(" has library schema v%1 and must be upgraded to v%2 first; open it once for writing "
-                                                "(glimpse-cli index, or the app)")
-                                     .arg(current)
-                                     .arg(kSchemaVersion))
-                           .toStdString());
+    throw LibraryError(
+        (m_path + QStringLiteral(" has library schema v%1 and must be upgraded to v%2 first; open it once for writing "
+                                 "(glimpse-cli index, or the app)")
+                      .arg(current)
+                      .arg(kSchemaVersion))
+            .toStdString());
   QSqlQuery probe(m_db);
   const bool ftsAvailable = probe.exec(QStringLiteral("CREATE VIRTUAL TABLE temp.fts_probe USING fts5(x)"));
   if (ftsAvailable) exec(QStringLiteral("DROP TABLE temp.fts_probe"));
@@ -259,14 +277,19 @@ void LibraryDatabase::commit() {
     fail(QStringLiteral("cannot save to the library"), e);
   }
 }
-void LibraryDatabase::rollback() { m_db.rollback(); }
+void LibraryDatabase::rollback() {
+  m_db.rollback();
+}
 
 qint64 LibraryDatabase::addFolder(const QString& path, const QStringList& excludes, bool includeHidden) {
-  QSqlQuery q = prepare(m_db, QStringLiteral(
-                                  "INSERT INTO folders(path, excludes, include_hidden, added_at) VALUES (?, ?, ?, ?) "
-                                  "ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes, include_hidden = excluded.include_hidden"));
+  QSqlQuery q = prepare(
+      m_db,
+      QStringLiteral(
+          "INSERT INTO folders(path, excludes, include_hidden, added_at) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes, include_hidden = excluded.include_hidden"));
   q.addBindValue(path);
-  q.addBindValue(excludes.isEmpty() ? QStringLiteral("") : excludes.join(QLatin1Char('\n')));  // NOT NULL: never a null QString
+  q.addBindValue(excludes.isEmpty() ? QStringLiteral("")
+                                    : excludes.join(QLatin1Char('\n')));  // NOT NULL: never a null QString
   q.addBindValue(includeHidden ? 1 : 0);
   q.addBindValue(QDateTime::currentMSecsSinceEpoch());
   run(q, "cannot add folder");
@@ -286,12 +309,14 @@ bool LibraryDatabase::forgetFolder(const QString& path) {
   const qint64 id = find.value(0).toLongLong();
   // Photos below another folder of the library (nested in this one, or enclosing it) stay with
   // the deepest such folder; the scan gives each photo to one folder only.
-  QSqlQuery others = prepare(m_db, QStringLiteral("SELECT id, path FROM folders WHERE id <> ? ORDER BY length(path) DESC"));
+  QSqlQuery others =
+      prepare(m_db, QStringLiteral("SELECT id, path FROM folders WHERE id <> ? ORDER BY length(path) DESC"));
   others.addBindValue(id);
   run(others, "cannot list folders");
   while (others.next()) {
     const QString prefix = others.value(1).toString() + QLatin1Char('/');
-    QSqlQuery keep = prepare(m_db, QStringLiteral("UPDATE photos SET folder_id = ? WHERE folder_id = ? AND substr(path, 1, ?) = ?"));
+    QSqlQuery keep =
+        prepare(m_db, QStringLiteral("UPDATE photos SET folder_id = ? WHERE folder_id = ? AND substr(path, 1, ?) = ?"));
     keep.addBindValue(others.value(0).toLongLong());
     keep.addBindValue(id);
     keep.addBindValue(prefix.size());
@@ -321,7 +346,8 @@ QList<Folder> LibraryDatabase::folders() {
 }
 
 QList<Photo> LibraryDatabase::photosInFolder(qint64 folderId) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM photos WHERE folder_id = ?").arg(QLatin1String(kPhotoColumns)));
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("SELECT %1 FROM photos WHERE folder_id = ?").arg(QLatin1String(kPhotoColumns)));
   q.addBindValue(folderId);
   run(q, "cannot list photos");
   QList<Photo> out;
@@ -346,8 +372,10 @@ std::optional<Photo> LibraryDatabase::photoById(qint64 id) {
 }
 
 qint64 LibraryDatabase::insertPhoto(const Photo& p) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("INSERT INTO photos(folder_id, path, size, mtime, hash, width, height, taken_at, status, error) "
-                                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  QSqlQuery q = prepare(
+      m_db,
+      QStringLiteral("INSERT INTO photos(folder_id, path, size, mtime, hash, width, height, taken_at, status, error) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   q.addBindValue(p.folderId);
   q.addBindValue(p.path);
   q.addBindValue(p.size);
@@ -364,8 +392,9 @@ qint64 LibraryDatabase::insertPhoto(const Photo& p) {
 
 void LibraryDatabase::updateFileState(qint64 id, qint64 size, qint64 mtimeMs) {
   // New content: the old hash, error, vectors and captions describe pixels that are gone.
-  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET size = ?, mtime = ?, hash = NULL, width = NULL, height = NULL, "
-                                             "taken_at = NULL, error = NULL, status = 0 WHERE id = ?"));
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("UPDATE photos SET size = ?, mtime = ?, hash = NULL, width = NULL, height = NULL, "
+                                   "taken_at = NULL, error = NULL, status = 0 WHERE id = ?"));
   q.addBindValue(size);
   q.addBindValue(mtimeMs);
   q.addBindValue(id);
@@ -378,7 +407,8 @@ void LibraryDatabase::updateFileState(qint64 id, qint64 size, qint64 mtimeMs) {
 }
 
 void LibraryDatabase::movePhoto(qint64 id, qint64 folderId, const QString& newPath, qint64 mtimeMs) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET folder_id = ?, path = ?, mtime = ?, status = 0 WHERE id = ?"));
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("UPDATE photos SET folder_id = ?, path = ?, mtime = ?, status = 0 WHERE id = ?"));
   q.addBindValue(folderId);
   q.addBindValue(newPath);
   q.addBindValue(mtimeMs);
@@ -393,8 +423,11 @@ void LibraryDatabase::setStatus(qint64 id, PhotoStatus status) {
   run(q, "cannot update photo");
 }
 
-void LibraryDatabase::setContentInfo(qint64 id, const QString& hash, int width, int height, std::optional<qint64> takenAtMs) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, error = NULL WHERE id = ?"));
+void LibraryDatabase::setContentInfo(qint64 id, const QString& hash, int width, int height,
+                                     std::optional<qint64> takenAtMs) {
+  QSqlQuery q = prepare(
+      m_db,
+      QStringLiteral("UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, error = NULL WHERE id = ?"));
   q.addBindValue(hash);
   q.addBindValue(width);
   q.addBindValue(height);
@@ -417,7 +450,8 @@ void LibraryDatabase::deletePhoto(qint64 id) {
 }
 
 void LibraryDatabase::putEmbedding(qint64 photoId, const QString& model, const std::vector<float>& vector) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("INSERT OR REPLACE INTO embeddings(photo_id, model, dim, vector) VALUES (?, ?, ?, ?)"));
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral("INSERT OR REPLACE INTO embeddings(photo_id, model, dim, vector) VALUES (?, ?, ?, ?)"));
   q.addBindValue(photoId);
   q.addBindValue(model);
   q.addBindValue(static_cast<int>(vector.size()));
@@ -427,8 +461,9 @@ void LibraryDatabase::putEmbedding(qint64 photoId, const QString& model, const s
 
 QString LibraryDatabase::usableVector(const QString& model, const char* alias) {
   // The model's dim: the most common dim among rows whose blob length agrees with their dim.
-  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT dim FROM embeddings WHERE model = ? AND dim > 0 AND length(vector) = 4 * dim "
-                                             "GROUP BY dim ORDER BY count(*) DESC, dim LIMIT 1"));
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral("SELECT dim FROM embeddings WHERE model = ? AND dim > 0 AND length(vector) = 4 * dim "
+                           "GROUP BY dim ORDER BY count(*) DESC, dim LIMIT 1"));
   q.addBindValue(model);
   run(q, "cannot read embeddings");
   const qint64 dim = q.next() ? q.value(0).toLongLong() : 0;
@@ -441,8 +476,9 @@ QString LibraryDatabase::usableVector(const QString& model, const char* alias) {
 
 std::optional<std::vector<float>> LibraryDatabase::embedding(qint64 photoId, const QString& model) {
   // One vector on its own: usable when its blob holds `dim` floats.
-  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT dim, vector FROM embeddings WHERE photo_id = ? AND model = ? AND dim > 0 "
-                                             "AND typeof(vector) = 'blob' AND length(vector) = 4 * dim"));
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("SELECT dim, vector FROM embeddings WHERE photo_id = ? AND model = ? AND dim > 0 "
+                                   "AND typeof(vector) = 'blob' AND length(vector) = 4 * dim"));
   q.addBindValue(photoId);
   q.addBindValue(model);
   run(q, "cannot read embedding");
@@ -455,9 +491,10 @@ std::optional<std::vector<float>> LibraryDatabase::embedding(qint64 photoId, con
 }
 
 QList<Photo> LibraryDatabase::photosWithoutEmbedding(const QString& model) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND NOT EXISTS "
-                                             "(SELECT 1 FROM embeddings e WHERE e.photo_id = p.id AND e.model = ? AND %2) ORDER BY p.id")
-                                  .arg(QLatin1String(kPhotoColumns), usableVector(model, "e")));
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND NOT EXISTS "
+                           "(SELECT 1 FROM embeddings e WHERE e.photo_id = p.id AND e.model = ? AND %2) ORDER BY p.id")
+                .arg(QLatin1String(kPhotoColumns), usableVector(model, "e")));
   q.addBindValue(model);
   run(q, "cannot list photos");
   QList<Photo> out;
@@ -465,10 +502,13 @@ QList<Photo> LibraryDatabase::photosWithoutEmbedding(const QString& model) {
   return out;
 }
 
-std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QString& model, int* dim, std::vector<float>* data) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT e.photo_id, p.folder_id, p.path, coalesce(p.taken_at, p.mtime), p.status, e.dim, e.vector "
-                                             "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND %1 ORDER BY e.photo_id")
-                                  .arg(usableVector(model, "e")));
+std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QString& model, int* dim,
+                                                                       std::vector<float>* data) {
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral(
+                "SELECT e.photo_id, p.folder_id, p.path, coalesce(p.taken_at, p.mtime), p.status, e.dim, e.vector "
+                "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND %1 ORDER BY e.photo_id")
+                .arg(usableVector(model, "e")));
   q.setForwardOnly(true);
   q.addBindValue(model);
   run(q, "cannot read embeddings");
@@ -479,8 +519,10 @@ std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QSt
     const int d = q.value(5).toInt();
     const QByteArray blob = q.value(6).toByteArray();
     if (*dim == 0) *dim = d;
-    if (d != *dim || blob.size() != static_cast<qsizetype>(d * sizeof(float))) continue;  // the query keeps only usable rows
-    rows.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toLongLong(), q.value(4).toInt() != 0});
+    if (d != *dim || blob.size() != static_cast<qsizetype>(d * sizeof(float)))
+      continue;  // the query keeps only usable rows
+    rows.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toLongLong(),
+                    q.value(4).toInt() != 0});
     const size_t at = data->size();
     data->resize(at + static_cast<size_t>(d));
     std::memcpy(data->data() + at, blob.constData(), blob.size());
@@ -495,7 +537,8 @@ void LibraryDatabase::deleteEmbeddingsNotOf(const QString& model) {
 }
 
 QList<QPair<QString, int>> LibraryDatabase::embeddingModels() {
-  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT model, count(*) AS n FROM embeddings GROUP BY model ORDER BY n DESC, model"));
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral("SELECT model, count(*) AS n FROM embeddings GROUP BY model ORDER BY n DESC, model"));
   run(q, "cannot read embeddings");
   QList<QPair<QString, int>> out;
   while (q.next()) out.push_back({q.value(0).toString(), q.value(1).toInt()});
@@ -511,8 +554,11 @@ QStringList LibraryDatabase::embeddingModelsOf(qint64 photoId) {
   return out;
 }
 
-qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, const QString& model, const QString& parameters) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("INSERT INTO captions(photo_id, text, model, parameters, created_at) VALUES (?, ?, ?, ?, ?)"));
+qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, const QString& model,
+                                   const QString& parameters) {
+  QSqlQuery q = prepare(
+      m_db,
+      QStringLiteral("INSERT INTO captions(photo_id, text, model, parameters, created_at) VALUES (?, ?, ?, ?, ?)"));
   q.addBindValue(photoId);
   q.addBindValue(text);
   q.addBindValue(model);
@@ -523,7 +569,10 @@ qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, const QS
 }
 
 QList<Caption> LibraryDatabase::captions(qint64 photoId) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT id, photo_id, text, model, parameters, created_at FROM captions WHERE photo_id = ? ORDER BY id"));
+  QSqlQuery q = prepare(
+      m_db,
+      QStringLiteral(
+          "SELECT id, photo_id, text, model, parameters, created_at FROM captions WHERE photo_id = ? ORDER BY id"));
   q.addBindValue(photoId);
   run(q, "cannot read captions");
   QList<Caption> out;
@@ -535,8 +584,8 @@ QList<Caption> LibraryDatabase::captions(qint64 photoId) {
 
 QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
   // Words of the query without the small words every description has ("a dog on the beach").
-  static const QStringList kStopWords = {"a", "an", "the", "of", "on", "in", "at", "to", "and", "or", "with",
-                                         "for", "by", "is", "are", "from", "into", "some", "its"};
+  static const QStringList kStopWords = {"a",    "an",  "the", "of", "on",  "in",   "at",   "to",   "and", "or",
+                                         "with", "for", "by",  "is", "are", "from", "into", "some", "its"};
   QStringList words;
   for (const QString& w : query.toLower().split(QRegularExpression(QStringLiteral("[^\\w]+")), Qt::SkipEmptyParts))
     if (!kStopWords.contains(w)) words << w;
@@ -546,14 +595,17 @@ QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
   if (m_fts) {
     // Every word as a quoted prefix term: "word"* AND ...
     QStringList terms;
-    for (const QString& w : words) terms << QLatin1Char('"') + QString(w).replace(QLatin1Char('"'), QString()) + QStringLiteral("\"*");
+    for (const QString& w : words)
+      terms << QLatin1Char('"') + QString(w).replace(QLatin1Char('"'), QString()) + QStringLiteral("\"*");
     q = prepare(m_db, QStringLiteral("SELECT rowid FROM photo_text WHERE photo_text MATCH ? ORDER BY rank LIMIT ?"));
     q.addBindValue(terms.join(QStringLiteral(" AND ")));
   } else {
     QStringList conds;
     for (int i = 0; i < words.size(); ++i)
-      conds << QStringLiteral("(p.path LIKE ? OR EXISTS (SELECT 1 FROM captions c WHERE c.photo_id = p.id AND c.text LIKE ?))");
-    q = prepare(m_db, QStringLiteral("SELECT p.id FROM photos p WHERE %1 LIMIT ?").arg(conds.join(QStringLiteral(" AND "))));
+      conds << QStringLiteral(
+          "(p.path LIKE ? OR EXISTS (SELECT 1 FROM captions c WHERE c.photo_id = p.id AND c.text LIKE ?))");
+    q = prepare(m_db,
+                QStringLiteral("SELECT p.id FROM photos p WHERE %1 LIMIT ?").arg(conds.join(QStringLiteral(" AND "))));
     for (const QString& w : words) {
       q.addBindValue(QLatin1Char('%') + w + QLatin1Char('%'));
       q.addBindValue(QLatin1Char('%') + w + QLatin1Char('%'));
@@ -567,10 +619,13 @@ QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
 
 LibraryStatus LibraryDatabase::status(const QString& model) {
   LibraryStatus s;
-  QSqlQuery q = prepare(m_db, QStringLiteral(
-      "SELECT (SELECT count(*) FROM folders), (SELECT count(*) FROM photos), (SELECT count(*) FROM photos WHERE status = 1), "
-      "(SELECT count(*) FROM photos WHERE error IS NOT NULL), (SELECT count(*) FROM embeddings e WHERE e.model = ? AND %1), "
-      "(SELECT count(*) FROM captions), (SELECT coalesce(sum(size), 0) FROM photos)").arg(usableVector(model, "e")));
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("SELECT (SELECT count(*) FROM folders), (SELECT count(*) FROM photos), (SELECT "
+                                   "count(*) FROM photos WHERE status = 1), "
+                                   "(SELECT count(*) FROM photos WHERE error IS NOT NULL), (SELECT count(*) FROM "
+                                   "embeddings e WHERE e.model = ? AND %1), "
+                                   "(SELECT count(*) FROM captions), (SELECT coalesce(sum(size), 0) FROM photos)")
+                        .arg(usableVector(model, "e")));
   q.addBindValue(model);
   run(q, "cannot read library status");
   if (q.next()) {

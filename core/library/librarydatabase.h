@@ -139,7 +139,7 @@ class LibraryDatabase {
  private:
   void exec(const QString& sql);
   void migrate();
-  std::optional<int> readSchemaVersion();  // nullopt: the table is damaged
+  std::optional<int> readSchemaVersion();                         // nullopt: the table is damaged
   QString usableVector(const QString& model, const char* alias);  // SQL condition on a row
   QSqlDatabase m_db;
   QString m_path;

@@ -1,21 +1,23 @@
 #include "scanner.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
-#include <fcntl.h>
 #include <map>
-#include <unistd.h>
 
 #include "imaging/imagedecoder.h"
 #include "io/files.h"
 
 namespace glimpse::library {
 
-QStringList imageExtensions() { return imaging::photoFileExtensions(); }
+QStringList imageExtensions() {
+  return imaging::photoFileExtensions();
+}
 
 QString fileSha256(const QString& path) {
   const int fd = ::open(io::encodePath(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -43,7 +45,8 @@ class Walker {
   Walker(const Folder& folder, const QSet<QString>& extensions, QStringList& warnings, const std::atomic<bool>* cancel)
       : m_folder(folder), m_extensions(extensions), m_warnings(warnings), m_cancel(cancel) {
     for (const QString& g : folder.excludes)
-      m_excludes.push_back(QRegularExpression(QRegularExpression::wildcardToRegularExpression(g, QRegularExpression::UnanchoredWildcardConversion)));
+      m_excludes.push_back(QRegularExpression(
+          QRegularExpression::wildcardToRegularExpression(g, QRegularExpression::UnanchoredWildcardConversion)));
   }
 
   void walk(const QString& dir, std::map<QString, FoundFile>& out) {
@@ -59,7 +62,8 @@ class Walker {
     try {
       entries = io::listFolder(dir);
     } catch (const io::FileError& e) {
-      m_warnings << QStringLiteral("cannot read folder %1 (%2); its photos are kept as they were").arg(dir, QString::fromUtf8(e.what()));
+      m_warnings << QStringLiteral("cannot read folder %1 (%2); its photos are kept as they were")
+                        .arg(dir, QString::fromUtf8(e.what()));
       return;
     }
     // Files that cannot be read are still listed (their decode error is recorded), and a folder
@@ -110,7 +114,9 @@ ScanReport Scanner::scan(const std::atomic<bool>* cancel) {
       for (const Photo& p : photos)
         if (p.status != PhotoStatus::Offline) m_db.setStatus(p.id, PhotoStatus::Offline);
       report.offline += static_cast<int>(photos.size());
-      report.warnings << QStringLiteral("folder %1 is not there (unmounted drive?); its %2 photos are kept offline").arg(folder.path).arg(photos.size());
+      report.warnings << QStringLiteral("folder %1 is not there (unmounted drive?); its %2 photos are kept offline")
+                             .arg(folder.path)
+                             .arg(photos.size());
       continue;
     }
     const int warningsBefore = static_cast<int>(report.warnings.size());
@@ -121,7 +127,8 @@ ScanReport Scanner::scan(const std::atomic<bool>* cancel) {
     // Photos under a folder that could not be read are neither deleted nor changed.
     QStringList unreadable;
     for (int i = warningsBefore; i < report.warnings.size(); ++i) {
-      static const QRegularExpression re(QStringLiteral("^cannot read folder (.*) \\([^()]*\\); its photos are kept as they were$"));
+      static const QRegularExpression re(
+          QStringLiteral("^cannot read folder (.*) \\([^()]*\\); its photos are kept as they were$"));
       const auto m = re.match(report.warnings[i]);
       if (m.hasMatch()) unreadable << m.captured(1) + QLatin1Char('/');
     }

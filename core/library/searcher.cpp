@@ -29,11 +29,14 @@ Searcher::Searcher(std::shared_ptr<LibraryDatabase> db, std::shared_ptr<const bl
   m_modelId = modelIdentity(*m_model);
 }
 
-Searcher::Searcher(std::shared_ptr<LibraryDatabase> db, const QString& modelId) : m_db(std::move(db)), m_modelId(modelId) {
+Searcher::Searcher(std::shared_ptr<LibraryDatabase> db, const QString& modelId)
+    : m_db(std::move(db)), m_modelId(modelId) {
   if (!m_db) throw LibraryError("search needs a library");
 }
 
-void Searcher::reload() { m_loaded = false; }
+void Searcher::reload() {
+  m_loaded = false;
+}
 
 void Searcher::ensureLoaded() {
   if (m_loaded) return;
@@ -66,7 +69,8 @@ std::vector<bool> Searcher::filterMask(const SearchOptions& o) const {
   return keep;
 }
 
-QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QString& text, const SearchOptions& o, qint64 exclude) {
+QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QString& text, const SearchOptions& o,
+                                   qint64 exclude) {
   ensureLoaded();
   QList<SearchResult> out;
   if (m_index.rows() == 0 || o.limit <= 0) return out;
@@ -88,7 +92,8 @@ QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QStrin
       auto it = rowOf.find(id);
       if (it == rowOf.end() || (!keep.empty() && !keep[*it])) continue;
       textHit.insert(id, true);
-      const bool present = std::any_of(top.begin(), top.end(), [&](const auto& t) { return t.first == static_cast<int64_t>(*it); });
+      const bool present =
+          std::any_of(top.begin(), top.end(), [&](const auto& t) { return t.first == static_cast<int64_t>(*it); });
       if (!present) top.emplace_back(static_cast<int64_t>(*it), all[*it]);
     }
   }
@@ -159,7 +164,8 @@ QList<SearchResult> Searcher::search(const QString& query, const SearchOptions& 
   return rank(vec, query, options, 0);
 }
 
-QList<SearchResult> Searcher::similar(const std::vector<float>& vector, const SearchOptions& options, qint64 excludePhotoId) {
+QList<SearchResult> Searcher::similar(const std::vector<float>& vector, const SearchOptions& options,
+                                      qint64 excludePhotoId) {
   SearchOptions o = options;
   o.rerank = 0;
   return rank(vector, QString(), o, excludePhotoId);

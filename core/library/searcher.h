@@ -16,13 +16,13 @@ namespace glimpse::library {
 
 struct SearchOptions {
   int limit = 20;
-  int rerank = 0;                   // ITM re-rank of the top k (0: ITC only)
-  std::optional<double> minScore;   // results scoring below are dropped
-  QString folder;                   // only photos below this folder
-  std::optional<qint64> afterMs;    // taken (or modified) at or after
-  std::optional<qint64> beforeMs;   // taken (or modified) before
-  bool matchText = true;            // include file-name / caption matches
-  int maxTextTokens = 35;           // BLIP's retrieval truncates queries at 35 tokens
+  int rerank = 0;                  // ITM re-rank of the top k (0: ITC only)
+  std::optional<double> minScore;  // results scoring below are dropped
+  QString folder;                  // only photos below this folder
+  std::optional<qint64> afterMs;   // taken (or modified) at or after
+  std::optional<qint64> beforeMs;  // taken (or modified) before
+  bool matchText = true;           // include file-name / caption matches
+  int maxTextTokens = 35;          // BLIP's retrieval truncates queries at 35 tokens
 };
 
 struct SearchResult {
@@ -47,7 +47,8 @@ class Searcher {
   const QString& modelId() const { return m_modelId; }
   QList<SearchResult> search(const QString& query, const SearchOptions& options);
   // Photos like the one with this ITC vector (excluding `excludePhotoId`).
-  QList<SearchResult> similar(const std::vector<float>& vector, const SearchOptions& options, qint64 excludePhotoId = 0);
+  QList<SearchResult> similar(const std::vector<float>& vector, const SearchOptions& options,
+                              qint64 excludePhotoId = 0);
   // The library's vector for a photo path, if indexed with this model.
   std::optional<std::vector<float>> vectorOf(const QString& path);
   // Re-reads the vectors (after indexing).
@@ -57,7 +58,8 @@ class Searcher {
  private:
   void ensureLoaded();
   std::vector<bool> filterMask(const SearchOptions& options) const;
-  QList<SearchResult> rank(const std::vector<float>& query, const QString& text, const SearchOptions& options, qint64 exclude);
+  QList<SearchResult> rank(const std::vector<float>& query, const QString& text, const SearchOptions& options,
+                           qint64 exclude);
 
   std::shared_ptr<LibraryDatabase> m_db;
   std::shared_ptr<const blip::BlipModel> m_model;

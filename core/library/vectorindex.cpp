@@ -11,11 +11,13 @@ namespace glimpse::library {
 
 VectorIndex::VectorIndex(std::vector<float> data, int dim) : m_data(std::move(data)), m_dim(dim) {
   if (dim <= 0 && !m_data.empty()) throw std::invalid_argument("vector dimension must be positive");
-  if (dim > 0 && m_data.size() % static_cast<size_t>(dim) != 0) throw std::invalid_argument("vector data is not whole rows");
+  if (dim > 0 && m_data.size() % static_cast<size_t>(dim) != 0)
+    throw std::invalid_argument("vector data is not whole rows");
 }
 
 std::vector<float> VectorIndex::scores(const std::vector<float>& query) const {
-  if (static_cast<int>(query.size()) != m_dim) throw std::invalid_argument("query dimension does not match the library's vectors");
+  if (static_cast<int>(query.size()) != m_dim)
+    throw std::invalid_argument("query dimension does not match the library's vectors");
   std::vector<float> out(static_cast<size_t>(rows()));
   if (out.empty()) return out;
   c10::InferenceMode guard;
@@ -38,7 +40,8 @@ std::vector<std::pair<int64_t, float>> VectorIndex::topK(const std::vector<float
   return topKOf(scores(query), k, keep);
 }
 
-std::vector<std::pair<int64_t, float>> VectorIndex::topKOf(const std::vector<float>& s, int64_t k, const std::vector<bool>& keep) {
+std::vector<std::pair<int64_t, float>> VectorIndex::topKOf(const std::vector<float>& s, int64_t k,
+                                                           const std::vector<bool>& keep) {
   // One pass with a min-heap of the k best: no copy of all scores.
   auto better = [](const std::pair<int64_t, float>& a, const std::pair<int64_t, float>& b) {
     return a.second > b.second || (a.second == b.second && a.first < b.first);

@@ -42,7 +42,9 @@ QString encodePath(const QString& path) {
   return parts.join(QLatin1Char('/'));
 }
 
-bool isSha256(const QString& s) { return s.size() == 64 && QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(s).hasMatch(); }
+bool isSha256(const QString& s) {
+  return s.size() == 64 && QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(s).hasMatch();
+}
 
 }  // namespace
 
@@ -61,7 +63,8 @@ HubDownloader::HubDownloader(const QString& repo, DownloadOptions options, QObje
   if (isValidRepoId(m_repo)) m_target = m_opt.targetFolder.isEmpty() ? folderFor(repo) : m_opt.targetFolder;
   m_staging = m_target.isEmpty() ? QString() : m_target + QStringLiteral(".download");
   // The desktop's proxy settings and http(s)_proxy, unless the application set a proxy itself.
-  if (QNetworkProxy::applicationProxy().type() == QNetworkProxy::NoProxy) QNetworkProxyFactory::setUseSystemConfiguration(true);
+  if (QNetworkProxy::applicationProxy().type() == QNetworkProxy::NoProxy)
+    QNetworkProxyFactory::setUseSystemConfiguration(true);
   // Redirects are followed by hand, so the token never travels to another host.
   m_net.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
@@ -78,7 +81,8 @@ QNetworkRequest HubDownloader::request(const QUrl& url) const {
   r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
   // The token goes to the endpoint only: same scheme, host and port.
   const QUrl endpoint(m_opt.endpoint);
-  const bool sameOrigin = url.scheme() == endpoint.scheme() && url.host().compare(endpoint.host(), Qt::CaseInsensitive) == 0 &&
+  const bool sameOrigin = url.scheme() == endpoint.scheme() &&
+                          url.host().compare(endpoint.host(), Qt::CaseInsensitive) == 0 &&
                           url.port(url.scheme() == QLatin1String("https") ? 443 : 80) ==
                               endpoint.port(endpoint.scheme() == QLatin1String("https") ? 443 : 80);
   const QByteArray token = qgetenv("HF_TOKEN");
@@ -87,14 +91,16 @@ QNetworkRequest HubDownloader::request(const QUrl& url) const {
 }
 
 QUrl HubDownloader::fileUrl(const QString& name) const {
-  return QUrl(m_opt.endpoint + QLatin1Char('/') + m_repo + QStringLiteral("/resolve/") + QString::fromLatin1(QUrl::toPercentEncoding(m_opt.revision)) +
-              QLatin1Char('/') + encodePath(name));
+  return QUrl(m_opt.endpoint + QLatin1Char('/') + m_repo + QStringLiteral("/resolve/") +
+              QString::fromLatin1(QUrl::toPercentEncoding(m_opt.revision)) + QLatin1Char('/') + encodePath(name));
 }
 
 QUrl HubDownloader::redirectTarget(QNetworkReply* reply, int redirects, QString* error) {
   const QByteArray location = reply->rawHeader("Location");
   if (location.isEmpty()) {
-    *error = tr("the server answered %1 without a Location: %2").arg(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt()).arg(reply->url().toString());
+    *error = tr("the server answered %1 without a Location: %2")
+                 .arg(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt())
+                 .arg(reply->url().toString());
     return {};
   }
   const QUrl target = reply->url().resolved(QUrl::fromEncoded(location));
@@ -110,7 +116,9 @@ QUrl HubDownloader::redirectTarget(QNetworkReply* reply, int redirects, QString*
   return target;
 }
 
-QString HubDownloader::partPath(const QString& name) const { return m_staging + QLatin1Char('/') + name + QStringLiteral(".part"); }
+QString HubDownloader::partPath(const QString& name) const {
+  return m_staging + QLatin1Char('/') + name + QStringLiteral(".part");
+}
 
 QString HubDownloader::describeError(QNetworkReply* reply, int stallMs) {
   const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -137,7 +145,8 @@ QString HubDownloader::describeError(QNetworkReply* reply, int stallMs) {
     case QNetworkReply::ProxyTimeoutError:
     case QNetworkReply::ProxyAuthenticationRequiredError:
     case QNetworkReply::UnknownProxyError:
-      return QObject::tr("the proxy refused the connection (%1); check http_proxy / https_proxy").arg(reply->errorString());
+      return QObject::tr("the proxy refused the connection (%1); check http_proxy / https_proxy")
+          .arg(reply->errorString());
     case QNetworkReply::OperationCanceledError:
     case QNetworkReply::TimeoutError:
       return QObject::tr("the server stopped sending data (nothing for %1 s): %2").arg(stallMs / 1000.0).arg(url);
@@ -154,7 +163,9 @@ QString HubDownloader::describeError(QNetworkReply* reply, int stallMs) {
 void HubDownloader::start() {
   m_clock.start();
   if (!isValidRepoId(m_repo))
-    return fail(tr("'%1' is not a Hub repo id: use owner/name (letters, digits, '-', '_', '.'), such as Salesforce/blip-image-captioning-base").arg(m_repo));
+    return fail(tr("'%1' is not a Hub repo id: use owner/name (letters, digits, '-', '_', '.'), such as "
+                   "Salesforce/blip-image-captioning-base")
+                    .arg(m_repo));
   if (!QDir().mkpath(m_staging)) return fail(tr("cannot create %1").arg(m_staging));
   listFiles();
 }
@@ -182,16 +193,21 @@ void HubDownloader::getList(const QUrl& url, int redirects) {
       return getList(next, redirects + 1);
     }
     if (reply->bytesAvailable() > kMaxListBytes || reply->error() == QNetworkReply::OperationCanceledError)
-      return fail(tr("the file list from %1 is larger than %2 MB; not a model repository").arg(reply->url().toString()).arg(kMaxListBytes >> 20));
+      return fail(tr("the file list from %1 is larger than %2 MB; not a model repository")
+                      .arg(reply->url().toString())
+                      .arg(kMaxListBytes >> 20));
     if (reply->error() != QNetworkReply::NoError) {
       const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-      if (status == 404 || status == 401) return fail(tr("no model repository %1 at revision %2 on %3").arg(m_repo, m_opt.revision, m_opt.endpoint));
+      if (status == 404 || status == 401)
+        return fail(tr("no model repository %1 at revision %2 on %3").arg(m_repo, m_opt.revision, m_opt.endpoint));
       return fail(describeError(reply, m_opt.stallTimeoutMs));
     }
     QJsonParseError parseError{};
     const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject() || !doc.object().value(QStringLiteral("siblings")).isArray())
-      return fail(tr("the file list from %1 is not the Hub's JSON (%2)").arg(reply->url().toString(), parseError.errorString()));
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject() ||
+        !doc.object().value(QStringLiteral("siblings")).isArray())
+      return fail(tr("the file list from %1 is not the Hub's JSON (%2)")
+                      .arg(reply->url().toString(), parseError.errorString()));
     QStringList names;
     for (const QJsonValue& v : doc.object().value(QStringLiteral("siblings")).toArray())
       names << v.toObject().value(QStringLiteral("rfilename")).toString();
@@ -199,14 +215,18 @@ void HubDownloader::getList(const QUrl& url, int redirects) {
     if (!m_opt.patterns.isEmpty()) {
       for (const QString& n : names)
         if (matches(n, m_opt.patterns)) want << n;
-      if (want.isEmpty()) return fail(tr("no file of %1 matches %2").arg(m_repo, m_opt.patterns.join(QStringLiteral(", "))));
+      if (want.isEmpty())
+        return fail(tr("no file of %1 matches %2").arg(m_repo, m_opt.patterns.join(QStringLiteral(", "))));
     } else {
       for (const QString& n : requiredModelFiles() + optionalModelFiles())
         if (names.contains(n)) want << n;
       // Weights: safetensors (memory-mapped) where the repository has it.
-      if (names.contains(QStringLiteral("model.safetensors"))) want << QStringLiteral("model.safetensors");
-      else if (names.contains(QStringLiteral("pytorch_model.bin"))) want << QStringLiteral("pytorch_model.bin");
-      else return fail(tr("%1 has no model.safetensors or pytorch_model.bin").arg(m_repo));
+      if (names.contains(QStringLiteral("model.safetensors")))
+        want << QStringLiteral("model.safetensors");
+      else if (names.contains(QStringLiteral("pytorch_model.bin")))
+        want << QStringLiteral("pytorch_model.bin");
+      else
+        return fail(tr("%1 has no model.safetensors or pytorch_model.bin").arg(m_repo));
       for (const QString& r : requiredModelFiles())
         if (!names.contains(r)) return fail(tr("%1 lacks %2: not a BLIP checkpoint folder").arg(m_repo, r));
     }
@@ -216,7 +236,8 @@ void HubDownloader::getList(const QUrl& url, int redirects) {
         pathInside(m_staging, n);
         pathInside(m_staging, n + QStringLiteral(".part.json"));
       } catch (const ModelError& e) {
-        return fail(tr("the server lists an unsafe file name; nothing was written: %1").arg(QString::fromStdString(e.what())));
+        return fail(
+            tr("the server lists an unsafe file name; nothing was written: %1").arg(QString::fromStdString(e.what())));
       }
     }
     for (const QString& n : want) {
@@ -241,12 +262,14 @@ void HubDownloader::headNext() {
       // A .part of the same version resumes; another version starts over.
       QFile meta(partPath(f.name) + QStringLiteral(".json"));
       if (QFileInfo::exists(partPath(f.name)) && meta.open(QIODevice::ReadOnly) &&
-          QJsonDocument::fromJson(meta.readAll()).object().value(QStringLiteral("etag")).toString() == f.etag && !f.etag.isEmpty()) {
+          QJsonDocument::fromJson(meta.readAll()).object().value(QStringLiteral("etag")).toString() == f.etag &&
+          !f.etag.isEmpty()) {
         f.have = QFileInfo(partPath(f.name)).size();
       } else {
         QFile::remove(partPath(f.name));
       }
-      if (QFileInfo::exists(m_staging + QLatin1Char('/') + f.name) && QFileInfo(m_staging + QLatin1Char('/') + f.name).size() == f.size) {
+      if (QFileInfo::exists(m_staging + QLatin1Char('/') + f.name) &&
+          QFileInfo(m_staging + QLatin1Char('/') + f.name).size() == f.size) {
         f.done = true;  // finished in an earlier run
         f.have = f.size;
       }
@@ -281,7 +304,8 @@ void HubDownloader::headNext() {
       return fail(describeError(reply, m_opt.stallTimeoutMs));
     // LFS files: X-Linked-Size / X-Linked-Etag (the sha256); others: Content-Length / ETag.
     const QByteArray linkedSize = reply->rawHeader("X-Linked-Size");
-    fs.size = !linkedSize.isEmpty() ? linkedSize.toLongLong() : reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+    fs.size = !linkedSize.isEmpty() ? linkedSize.toLongLong()
+                                    : reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
     const QString linkedEtag = unquote(QString::fromLatin1(reply->rawHeader("X-Linked-Etag")));
     fs.etag = !linkedEtag.isEmpty() ? linkedEtag : unquote(QString::fromLatin1(reply->rawHeader("ETag")));
     if (isSha256(linkedEtag)) fs.sha256 = linkedEtag;
@@ -312,7 +336,8 @@ void HubDownloader::startFile(FileState& f) {
   meta.close();
   delete f.out;
   f.out = new QFile(part);
-  if (!f.out->open(QIODevice::WriteOnly | QIODevice::Append)) return fail(tr("cannot write %1: %2").arg(part, f.out->errorString()));
+  if (!f.out->open(QIODevice::WriteOnly | QIODevice::Append))
+    return fail(tr("cannot write %1: %2").arg(part, f.out->errorString()));
   f.have = f.out->size();
   f.resumedFrom = f.have;
   f.rangeChecked = false;
@@ -351,10 +376,12 @@ void HubDownloader::onData(FileState& f) {
   }
   const QByteArray data = f.reply->readAll();
   if (f.size >= 0 && f.have + data.size() > f.size)
-    return fail(tr("the server sent more than the %1 bytes it announced for %2; the download stopped").arg(f.size).arg(f.name));
+    return fail(
+        tr("the server sent more than the %1 bytes it announced for %2; the download stopped").arg(f.size).arg(f.name));
   if (f.out->write(data) != data.size()) {
     const QString why = f.out->errorString();
-    return fail(tr("cannot write %1: %2 (disk full?); the part stays and the download resumes later").arg(f.out->fileName(), why));
+    return fail(tr("cannot write %1: %2 (disk full?); the part stays and the download resumes later")
+                    .arg(f.out->fileName(), why));
   }
   f.have += data.size();
   emitProgress();
@@ -390,7 +417,10 @@ void HubDownloader::onFileFinished(FileState& f) {
       return;
     }
     if (incomplete && err == QNetworkReply::NoError)
-      return fail(tr("the transfer of %1 ended early: %2 of %3 bytes; run the download again to resume").arg(f.name).arg(f.have).arg(f.size));
+      return fail(tr("the transfer of %1 ended early: %2 of %3 bytes; run the download again to resume")
+                      .arg(f.name)
+                      .arg(f.have)
+                      .arg(f.size));
     return fail(describeError(reply, m_opt.stallTimeoutMs));
   }
   completeFile(f);
@@ -401,7 +431,10 @@ void HubDownloader::completeFile(FileState& f) {
   const QString part = partPath(f.name);
   if (f.size >= 0 && QFileInfo(part).size() != f.size) {
     QFile::remove(part);
-    return fail(tr("%1 has the wrong size (%2 bytes, expected %3); the download starts over next time").arg(f.name).arg(QFileInfo(part).size()).arg(f.size));
+    return fail(tr("%1 has the wrong size (%2 bytes, expected %3); the download starts over next time")
+                    .arg(f.name)
+                    .arg(QFileInfo(part).size())
+                    .arg(f.size));
   }
   if (!f.sha256.isEmpty()) {
     QFile in(part);
@@ -411,7 +444,8 @@ void HubDownloader::completeFile(FileState& f) {
     if (got != f.sha256) {
       QFile::remove(part);
       QFile::remove(part + QStringLiteral(".json"));
-      return fail(tr("%1 is corrupted: its sha256 is %2, the Hub says %3; the file was deleted, download it again").arg(f.name, got, f.sha256));
+      return fail(tr("%1 is corrupted: its sha256 is %2, the Hub says %3; the file was deleted, download it again")
+                      .arg(f.name, got, f.sha256));
     }
   }
   const QString final = m_staging + QLatin1Char('/') + f.name;
@@ -428,7 +462,8 @@ void HubDownloader::finishAll() {
     // A model folder was asked for: install it only when Glimpse can use it.
     const auto info = blip::inspect_model_folder(m_staging.toStdString());
     if (!info.usable)
-      return fail(tr("the downloaded files are not a usable model, so nothing was installed: %1").arg(QString::fromStdString(info.problem)));
+      return fail(tr("the downloaded files are not a usable model, so nothing was installed: %1")
+                      .arg(QString::fromStdString(info.problem)));
   }
   m_finished = true;
   // The staging folder becomes the model in one rename.

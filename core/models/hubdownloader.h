@@ -23,13 +23,13 @@ class QNetworkReply;
 namespace glimpse::models {
 
 struct DownloadOptions {
-  QString endpoint;                // empty: $HF_ENDPOINT, else https://huggingface.co
+  QString endpoint;  // empty: $HF_ENDPOINT, else https://huggingface.co
   QString revision = QStringLiteral("main");
-  QStringList patterns;            // glob patterns of files to fetch; empty: what a BLIP folder needs
-  QString targetFolder;            // empty: modelsDir()/<repo>
-  int parallel = 3;                // files at once
-  int stallTimeoutMs = 60000;      // no data for this long: the transfer failed
-  int retries = 3;                 // resumes after a dropped connection, per file
+  QStringList patterns;        // glob patterns of files to fetch; empty: what a BLIP folder needs
+  QString targetFolder;        // empty: modelsDir()/<repo>
+  int parallel = 3;            // files at once
+  int stallTimeoutMs = 60000;  // no data for this long: the transfer failed
+  int retries = 3;             // resumes after a dropped connection, per file
 };
 
 class HubDownloader : public QObject {
@@ -51,12 +51,12 @@ class HubDownloader : public QObject {
  private:
   struct FileState {
     QString name;
-    qint64 size = -1;      // expected, -1 unknown
-    QString sha256;        // expected (LFS files), empty otherwise
-    QString etag;          // identifies the version for resuming
-    QUrl url;              // where the next request goes (after redirects: the CDN)
+    qint64 size = -1;  // expected, -1 unknown
+    QString sha256;    // expected (LFS files), empty otherwise
+    QString etag;      // identifies the version for resuming
+    QUrl url;          // where the next request goes (after redirects: the CDN)
     int redirects = 0;
-    qint64 have = 0;       // bytes in the .part file
+    qint64 have = 0;  // bytes in the .part file
     int attempts = 0;
     qint64 resumedFrom = 0;     // bytes already there when the current request started
     bool rangeChecked = false;  // the current response's first data was examined
@@ -81,7 +81,9 @@ class HubDownloader : public QObject {
   void getList(const QUrl& url, int redirects);
   // The Location of a 3xx reply resolved against its URL, or an empty URL with `error` set.
   static QUrl redirectTarget(QNetworkReply* reply, int redirects, QString* error);
-  static bool isRedirect(int status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
+  static bool isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
   QUrl fileUrl(const QString& name) const;
   QString partPath(const QString& name) const;
   static QString describeError(QNetworkReply* reply, int stallMs);

@@ -1,6 +1,5 @@
 #include "modelstore.h"
 
-#include <algorithm>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -10,12 +9,15 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <algorithm>
 
 #include "blip.h"
 #include "checkpoint.h"
 #include "errors.h"
 
-static void initModelResources() { Q_INIT_RESOURCE(models); }
+static void initModelResources() {
+  Q_INIT_RESOURCE(models);
+}
 
 namespace glimpse::models {
 
@@ -24,8 +26,8 @@ QStringList requiredModelFiles() {
 }
 
 QStringList optionalModelFiles() {
-  return {QStringLiteral("special_tokens_map.json"), QStringLiteral("tokenizer_config.json"), QStringLiteral("added_tokens.json"),
-          QStringLiteral("tokenizer.json")};
+  return {QStringLiteral("special_tokens_map.json"), QStringLiteral("tokenizer_config.json"),
+          QStringLiteral("added_tokens.json"), QStringLiteral("tokenizer.json")};
 }
 
 QList<CatalogueEntry> catalogue() {
@@ -44,7 +46,8 @@ QList<CatalogueEntry> catalogue() {
     e.task = *task;
     e.sizeMb = o.value(QStringLiteral("size_mb")).toInt();
     e.about = o.value(QStringLiteral("about")).toString();
-    for (const QJsonValue& fv : files.value(o.value(QStringLiteral("files")).toString()).toArray()) e.files << fv.toString();
+    for (const QJsonValue& fv : files.value(o.value(QStringLiteral("files")).toString()).toArray())
+      e.files << fv.toString();
     out.push_back(e);
   }
   return out;
@@ -72,7 +75,9 @@ bool isValidNamePart(const QString& part) {
          !part.endsWith(QLatin1String(".git"));
 }
 
-[[noreturn]] void refuse(const QString& message) { throw ModelError(message.toStdString()); }
+[[noreturn]] void refuse(const QString& message) {
+  throw ModelError(message.toStdString());
+}
 
 // The canonical form of `path`: its deepest existing ancestor resolved, the rest appended.
 QString resolved(const QString& path) {
@@ -107,12 +112,14 @@ bool isSafeRelativePath(const QString& name) {
   for (const QChar c : name)
     if (c == QLatin1Char('\\') || c.unicode() < 0x20 || c.unicode() == 0x7f) return false;
   for (const QString& part : name.split(QLatin1Char('/')))
-    if (part.isEmpty() || part == QLatin1String(".") || part == QLatin1String("..") || part.toUtf8().size() > 255) return false;
+    if (part.isEmpty() || part == QLatin1String(".") || part == QLatin1String("..") || part.toUtf8().size() > 255)
+      return false;
   return true;
 }
 
 QString pathInside(const QString& root, const QString& relative) {
-  if (!isSafeRelativePath(relative)) refuse(QStringLiteral("refusing the path '%1': not a plain relative name").arg(relative));
+  if (!isSafeRelativePath(relative))
+    refuse(QStringLiteral("refusing the path '%1': not a plain relative name").arg(relative));
   const QString base = resolved(root);
   const QString full = resolved(root + QLatin1Char('/') + relative);
   if (!full.startsWith(base + QLatin1Char('/')))
@@ -122,7 +129,8 @@ QString pathInside(const QString& root, const QString& relative) {
 
 QString folderFor(const QString& repo) {
   if (!isValidModelName(repo))
-    refuse(QStringLiteral("'%1' is not a model name: use owner/name (letters, digits, '-', '_', '.') as on the Hub").arg(repo));
+    refuse(QStringLiteral("'%1' is not a model name: use owner/name (letters, digits, '-', '_', '.') as on the Hub")
+               .arg(repo));
   return pathInside(modelsDir(), repo);
 }
 
@@ -181,14 +189,16 @@ void removeModel(const QString& nameOrFolder) {
   if (QFileInfo(nameOrFolder).isAbsolute()) {
     folder = QDir::cleanPath(nameOrFolder);
     if (!folder.startsWith(root + QLatin1Char('/')))
-      refuse(folder + QStringLiteral(" is not in the models folder ") + root + QStringLiteral("; Glimpse removes only its own copies"));
+      refuse(folder + QStringLiteral(" is not in the models folder ") + root +
+             QStringLiteral("; Glimpse removes only its own copies"));
     folder = pathInside(root, folder.mid(root.size() + 1));
   } else {
     folder = folderFor(nameOrFolder);  // refuses "../x" and other non-names
   }
   const QFileInfo info(folder);
   if (info.isSymLink())
-    refuse(folder + QStringLiteral(" is a symbolic link; Glimpse removes only folders it made (remove the link yourself)"));
+    refuse(folder +
+           QStringLiteral(" is a symbolic link; Glimpse removes only folders it made (remove the link yourself)"));
   if (!QFileInfo(folder + QStringLiteral("/config.json")).exists()) refuse(QStringLiteral("no model at ") + folder);
   if (!QDir(folder).removeRecursively()) refuse(QStringLiteral("cannot remove ") + folder);
   const QString staging = folder + QStringLiteral(".download");

@@ -18,7 +18,7 @@ class ModelError : public std::runtime_error {
 };
 
 struct CatalogueEntry {
-  QString repo;   // "Salesforce/blip-image-captioning-base"
+  QString repo;  // "Salesforce/blip-image-captioning-base"
   Task task = Task::Caption;
   int sizeMb = 0;
   QString about;
@@ -53,7 +53,7 @@ QString pathInside(const QString& root, const QString& relative);
 QString folderFor(const QString& repo);
 
 struct InstalledModel {
-  QString name;    // "org/name" (or folder name)
+  QString name;  // "org/name" (or folder name)
   QString folder;
   QStringList heads;
   QString summary;

@@ -5,7 +5,9 @@
 namespace glimpse {
 namespace {
 
-QString modelKey(Task t) { return QStringLiteral("models/") + taskKey(t); }
+QString modelKey(Task t) {
+  return QStringLiteral("models/") + taskKey(t);
+}
 
 }  // namespace
 
@@ -25,7 +27,9 @@ AppSettings AppSettings::loadSaved() {
   return a;
 }
 
-SettingsStore::SettingsStore(QObject* parent) : QObject(parent), m_saved(AppSettings::loadSaved()) { recompute(); }
+SettingsStore::SettingsStore(QObject* parent) : QObject(parent), m_saved(AppSettings::loadSaved()) {
+  recompute();
+}
 
 void SettingsStore::recompute() {
   AppSettings next = m_saved;
@@ -56,8 +60,10 @@ void SettingsStore::apply(const AppSettings& edited) {
     m_saved.model(t) = edited.model(t);
     m_overrides[static_cast<size_t>(t)].clear();
   }
-  if (edited.threads != m_current.threads) s.setValue(QStringLiteral("inference/threads"), m_saved.threads = edited.threads);
-  if (edited.precision != m_current.precision) s.setValue(QStringLiteral("inference/precision"), m_saved.precision = edited.precision);
+  if (edited.threads != m_current.threads)
+    s.setValue(QStringLiteral("inference/threads"), m_saved.threads = edited.threads);
+  if (edited.precision != m_current.precision)
+    s.setValue(QStringLiteral("inference/precision"), m_saved.precision = edited.precision);
   if (edited.idleUnloadMinutes != m_current.idleUnloadMinutes)
     s.setValue(QStringLiteral("inference/idleUnloadMinutes"), m_saved.idleUnloadMinutes = edited.idleUnloadMinutes);
   recompute();

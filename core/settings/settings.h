@@ -12,8 +12,8 @@
 namespace glimpse {
 
 struct AppSettings {
-  std::array<QString, kTaskCount> models;  // checkpoint folder per Task; empty: not chosen
-  int threads = 0;                          // 0: all cores
+  std::array<QString, kTaskCount> models;      // checkpoint folder per Task; empty: not chosen
+  int threads = 0;                             // 0: all cores
   QString precision = QStringLiteral("fp32");  // numeric mode: fp32 (exact), bf16, int8
   int idleUnloadMinutes = 5;
 

@@ -8,9 +8,12 @@ namespace glimpse {
 
 QString taskKey(Task task) {
   switch (task) {
-    case Task::Caption: return QStringLiteral("caption");
-    case Task::Ask: return QStringLiteral("ask");
-    case Task::Search: return QStringLiteral("search");
+    case Task::Caption:
+      return QStringLiteral("caption");
+    case Task::Ask:
+      return QStringLiteral("ask");
+    case Task::Search:
+      return QStringLiteral("search");
   }
   return {};
 }
@@ -23,9 +26,12 @@ std::optional<Task> taskFromKey(const QString& key) {
 
 const char* taskHead(Task task) {
   switch (task) {
-    case Task::Caption: return "BlipForConditionalGeneration";
-    case Task::Ask: return "BlipForQuestionAnswering";
-    case Task::Search: return "BlipForImageTextRetrieval";
+    case Task::Caption:
+      return "BlipForConditionalGeneration";
+    case Task::Ask:
+      return "BlipForQuestionAnswering";
+    case Task::Search:
+      return "BlipForImageTextRetrieval";
   }
   return "";
 }
@@ -39,9 +45,12 @@ QList<Task> tasksOfHeads(const QStringList& heads) {
 
 QString taskLabel(Task task) {
   switch (task) {
-    case Task::Caption: return QCoreApplication::translate("glimpse::Task", "Captions");
-    case Task::Ask: return QCoreApplication::translate("glimpse::Task", "Questions");
-    case Task::Search: return QCoreApplication::translate("glimpse::Task", "Library search");
+    case Task::Caption:
+      return QCoreApplication::translate("glimpse::Task", "Captions");
+    case Task::Ask:
+      return QCoreApplication::translate("glimpse::Task", "Questions");
+    case Task::Search:
+      return QCoreApplication::translate("glimpse::Task", "Library search");
   }
   return {};
 }

@@ -85,7 +85,9 @@ TEST_P(GenerationGolden, MatchesTransformers) {
   if (c.at("head") == "vqa")
     out = model.answer(image_inputs(images), strings_of(c.at("question")), config, {.on_step = &record});
   else
-    out = model.caption(image_inputs(images), c.contains("prompt") ? strings_of(c.at("prompt")) : std::vector<std::string>{}, config, {.on_step = &record});
+    out = model.caption(image_inputs(images),
+                        c.contains("prompt") ? strings_of(c.at("prompt")) : std::vector<std::string>{}, config,
+                        {.on_step = &record});
 
   std::vector<std::vector<int64_t>> sequences;
   std::vector<std::string> decoded;
@@ -119,7 +121,8 @@ TEST_P(GenerationGolden, MatchesTransformers) {
         const auto ids = st.at("raw_top5_ids")[s][b].get<std::vector<int64_t>>();
         const auto logits = st.at("raw_top5_logits")[s][b].get<std::vector<float>>();
         for (size_t k = 0; k < ids.size(); ++k) {
-          const double d = std::abs(steps[s].raw[b][ids[k]].item<double>() - logits[k]) / std::max(1.0, std::abs(double(logits[k])));
+          const double d =
+              std::abs(steps[s].raw[b][ids[k]].item<double>() - logits[k]) / std::max(1.0, std::abs(double(logits[k])));
           record_diff(set.name, "greedy step raw logits (top 5)", d);
           EXPECT_LE(d, kRelTol) << "step " << s << " row " << b;
         }
@@ -153,7 +156,8 @@ TEST_P(GenerationGolden, MatchesTransformers) {
 
 INSTANTIATE_TEST_SUITE_P(Golden, GenerationGolden, ::testing::ValuesIn(glimpse::test::generation_cases()),
                          [](const ::testing::TestParamInfo<GenerationCase>& p) {
-                           return glimpse::test::case_label(golden_set(p.param.set_dir).name, p.param.model, p.param.name);
+                           return glimpse::test::case_label(golden_set(p.param.set_dir).name, p.param.model,
+                                                            p.param.name);
                          });
 
 // ---- The loop on scripted logits ----
@@ -161,7 +165,8 @@ INSTANTIATE_TEST_SUITE_P(Golden, GenerationGolden, ::testing::ValuesIn(glimpse::
 // Logits that depend only on the step: step s gives `table[s]` to every row.
 class ScriptedSession : public DecoderSession {
  public:
-  explicit ScriptedSession(std::vector<std::vector<float>> table, int64_t* calls = nullptr) : table_(std::move(table)), calls_(calls) {}
+  explicit ScriptedSession(std::vector<std::vector<float>> table, int64_t* calls = nullptr)
+      : table_(std::move(table)), calls_(calls) {}
   at::Tensor step(const at::Tensor& ids, const at::Tensor& mask) override {
     EXPECT_EQ(mask.size(1), seen_ + ids.size(1));
     seen_ += ids.size(1);
@@ -187,7 +192,8 @@ TEST(GenerationLoop, GreedyStopsAtEosAndPadsFinishedRows) {
   GenerationConfig c;
   c.eos_token_id = 2;
   c.max_length = 10;
-  auto r = generate(scripted({{0, 5, 1, 0}, {0, 0, 1, 5}, {0, 0, 9, 0}}), at::full({1, 1}, 7, at::kLong), at::Tensor(), c);
+  auto r =
+      generate(scripted({{0, 5, 1, 0}, {0, 0, 1, 5}, {0, 0, 9, 0}}), at::full({1, 1}, 7, at::kLong), at::Tensor(), c);
   ASSERT_EQ(r.sequences.size(), 1u);
   EXPECT_EQ(r.sequences[0], (std::vector<int64_t>{7, 1, 3, 2}));
 }
@@ -214,7 +220,8 @@ TEST(GenerationLoop, RepetitionPenaltyAndNgramBanFollowTransformers) {
   EXPECT_FLOAT_EQ(scores[0][2].item<float>(), 1.0f);   // never seen: untouched
   // last token 3 was never followed by anything, so no ban; now end with 0: "0 1" exists -> ban 1
   at::Tensor scores2 = at::zeros({1, 4});
-  apply_logits_processors(scores2, at::tensor(std::vector<int64_t>{0, 1, 3, 0}).unsqueeze(0), GenerationConfig{1, {}, 0, 1, 1.0, false, 1, false, 1.0, 50, 1.0, {}, 1.0, 2});
+  apply_logits_processors(scores2, at::tensor(std::vector<int64_t>{0, 1, 3, 0}).unsqueeze(0),
+                          GenerationConfig{1, {}, 0, 1, 1.0, false, 1, false, 1.0, 50, 1.0, {}, 1.0, 2});
   EXPECT_TRUE(std::isinf(scores2[0][1].item<float>()));
   EXPECT_EQ(scores2[0][3].item<float>(), 0.0f);
 }

@@ -198,7 +198,8 @@ TEST_P(ModelsGolden, ItmAndItc) {
       at::Tensor probs = at::softmax(logits, -1).select(1, 1);
       for (int64_t k = 0; k < n_txt; ++k) {
         const auto el = t.at("itm_logits")[i][k].get<std::vector<float>>();
-        const double dl = std::max(std::abs(logits[k][0].item<double>() - el[0]), std::abs(logits[k][1].item<double>() - el[1]));
+        const double dl =
+            std::max(std::abs(logits[k][0].item<double>() - el[0]), std::abs(logits[k][1].item<double>() - el[1]));
         const double dp = std::abs(probs[k].item<double>() - t.at("itm_probs")[i][k].get<double>());
         const double dc = std::abs(cos[i][k].item<double>() - t.at("itc_cosine")[i][k].get<double>());
         record_diff(set.name, model + " itm logits", dl);
@@ -252,7 +253,8 @@ TEST_P(ModelsGolden, HalfPrecisionCheckpoints) {
       // Every stored weight converts exactly: compare with the float32 parent rounded the same way.
       auto parent = load_checkpoint(model_dir(set, model));
       for (const auto& [name, t] : l.weights.tensors) {
-        at::Tensor ref = parent.tensors.at(name).to(std::string(key) == "caption_fp16" ? at::kHalf : at::kBFloat16).to(at::kFloat);
+        at::Tensor ref =
+            parent.tensors.at(name).to(std::string(key) == "caption_fp16" ? at::kHalf : at::kBFloat16).to(at::kFloat);
         ASSERT_TRUE(at::equal(t, ref)) << name;
       }
     }
@@ -314,7 +316,8 @@ TEST(CrossAttentionCache, ComputedOncePerImageAndSharedByBeams) {
   at::Tensor pixels = at::stack({pixel_values_for(set, "main", names[0]), pixel_values_for(set, "main", names[1])});
   at::Tensor image_embeds = l.caption->vision_model->forward(pixels).last_hidden_state;  // [2, N, D]
   const int64_t beams = 3;
-  at::Tensor ids = at::tensor(std::vector<int64_t>{30522, 1037, 3861, 30522, 2048, 8870}).view({2, 3}).repeat_interleave(beams, 0);
+  at::Tensor ids =
+      at::tensor(std::vector<int64_t>{30522, 1037, 3861, 30522, 2048, 8870}).view({2, 3}).repeat_interleave(beams, 0);
   auto decoder = l.caption->text_decoder;
 
   TextCache shared = decoder->bert->make_cache(beams);

@@ -23,7 +23,8 @@ namespace {
 
 // |a - b| relative to the largest |b|.
 double rel_diff(const at::Tensor& a, const at::Tensor& b) {
-  return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>() / std::max(1e-12, b.abs().max().item<double>());
+  return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>() /
+         std::max(1e-12, b.abs().max().item<double>());
 }
 
 TEST(SmallGemm, FewRowsMatchLibtorchInFloat32) {
@@ -90,8 +91,10 @@ TEST(PrecisionModes, NamesParseAndThisMachineRunsThem) {
   // The development and CI machines have AVX-512 BF16 and libtorch's oneDNN engine.
   EXPECT_EQ(precision_problem(Precision::Int8), "");
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512bf16")) EXPECT_EQ(precision_problem(Precision::BFloat16), "");
-  else EXPECT_NE(precision_problem(Precision::BFloat16), "");
+  if (__builtin_cpu_supports("avx512bf16"))
+    EXPECT_EQ(precision_problem(Precision::BFloat16), "");
+  else
+    EXPECT_NE(precision_problem(Precision::BFloat16), "");
 }
 
 TEST(PrecisionModes, LinearLayersStayCloseToFloat32) {
@@ -105,7 +108,8 @@ TEST(PrecisionModes, LinearLayersStayCloseToFloat32) {
     const at::Tensor ref = lin->forward(x);
     const at::Tensor other_bias = at::randn({3072});
     const at::Tensor ref_other = lin->forward(x, other_bias);
-    EXPECT_LT(rel_diff(ref, at::linear(x.to(at::kDouble), lin->weight.to(at::kDouble), lin->bias.to(at::kDouble))), 1e-5);
+    EXPECT_LT(rel_diff(ref, at::linear(x.to(at::kDouble), lin->weight.to(at::kDouble), lin->bias.to(at::kDouble))),
+              1e-5);
     for (Precision p : {Precision::BFloat16, Precision::Int8}) {
       if (!precision_problem(p).empty()) continue;
       lin->set_precision(p);
@@ -115,7 +119,8 @@ TEST(PrecisionModes, LinearLayersStayCloseToFloat32) {
       // per weight row and per input tensor.
       EXPECT_LT(rel_diff(y.to(at::kFloat), ref), p == Precision::BFloat16 ? 1e-2 : 3e-2) << precision_name(p);
       EXPECT_GT(rel_diff(y.to(at::kFloat), ref), 0.0) << precision_name(p) << " must not be float32";
-      EXPECT_LT(rel_diff(lin->forward(x, other_bias).to(at::kFloat), ref_other), p == Precision::BFloat16 ? 1e-2 : 3e-2);
+      EXPECT_LT(rel_diff(lin->forward(x, other_bias).to(at::kFloat), ref_other),
+                p == Precision::BFloat16 ? 1e-2 : 3e-2);
     }
   }
 }
@@ -159,7 +164,8 @@ TEST_P(PrecisionGolden, ModelsAgreeWithFloat32) {
     }
     const auto match = model->match(images, {"a photo of a dog", "two cats on a sofa"});
     for (size_t i = 0; i < images.size(); ++i)
-      for (size_t t = 0; t < 2; ++t) a.max_itm = std::max<double>(a.max_itm, std::abs(match[i][t].itm - ref_match[i][t].itm));
+      for (size_t t = 0; t < 2; ++t)
+        a.max_itm = std::max<double>(a.max_itm, std::abs(match[i][t].itm - ref_match[i][t].itm));
     const auto captions = model->caption(glimpse::blip::image_inputs(images), {}, greedy);
     for (size_t i = 0; i < images.size(); ++i) {
       const auto& x = captions[i][0].token_ids;
@@ -172,8 +178,8 @@ TEST_P(PrecisionGolden, ModelsAgreeWithFloat32) {
     }
     std::cout << "[precision report] " << set.name << " " << precision_name(p) << ": ITC embeddings max |diff| "
               << a.max_abs_embed << ", min cosine " << std::setprecision(6) << a.min_cosine << ", ITM max |diff| "
-              << a.max_itm << ", identical caption tokens " << a.same_tokens << "/" << a.tokens << ", identical captions "
-              << a.same_captions << "/" << a.captions << "\n";
+              << a.max_itm << ", identical caption tokens " << a.same_tokens << "/" << a.tokens
+              << ", identical captions " << a.same_captions << "/" << a.captions << "\n";
     // Thresholds a little below what the golden set gives today: a regression, not a proof.
     EXPECT_GT(a.min_cosine, p == Precision::BFloat16 ? 0.999 : 0.99) << precision_name(p);
     EXPECT_LT(a.max_itm, 0.02) << precision_name(p);

@@ -41,9 +41,9 @@ TEST_P(TokenizerGolden, BatchAndTruncationCases) {
   auto options = [](const nlohmann::json& call) {
     EncodeOptions o;
     if (call.contains("padding")) {
-      o.padding = call["padding"].is_boolean() ? (call["padding"].get<bool>() ? Padding::Longest : Padding::None)
-                  : call["padding"] == "max_length"  ? Padding::MaxLength
-                                                     : Padding::Longest;
+      o.padding = call["padding"].is_boolean()      ? (call["padding"].get<bool>() ? Padding::Longest : Padding::None)
+                  : call["padding"] == "max_length" ? Padding::MaxLength
+                                                    : Padding::Longest;
     }
     o.truncation = call.value("truncation", false);
     o.max_length = call.value("max_length", 0);
@@ -53,7 +53,8 @@ TEST_P(TokenizerGolden, BatchAndTruncationCases) {
     const auto enc = tok.encode_batch(c.at("texts").get<std::vector<std::string>>(), options(c.at("call")));
     EXPECT_EQ(enc.input_ids, c.at("input_ids").get<std::vector<std::vector<int64_t>>>()) << c.at("call").dump();
     EXPECT_EQ(enc.attention_mask, c.at("attention_mask").get<std::vector<std::vector<int64_t>>>());
-    record_count(set.name, "tokenizer batch ids", enc.input_ids == c.at("input_ids").get<std::vector<std::vector<int64_t>>>());
+    record_count(set.name, "tokenizer batch ids",
+                 enc.input_ids == c.at("input_ids").get<std::vector<std::vector<int64_t>>>());
   }
   for (const auto& c : set.expected.at("tokenizer").at("truncation_cases")) {
     const auto enc = tok.encode_batch({c.at("text").get<std::string>()}, options(c.at("call")));
@@ -69,8 +70,9 @@ TEST_P(TokenizerGolden, DecodeCases) {
     const auto ids = c.at("ids").get<std::vector<int64_t>>();
     EXPECT_EQ(tok.decode(ids, true), c.at("skip_special_tokens_true").get<std::string>());
     EXPECT_EQ(tok.decode(ids, false), c.at("skip_special_tokens_false").get<std::string>());
-    record_count(set.name, "tokenizer decode", tok.decode(ids, true) == c.at("skip_special_tokens_true").get<std::string>() &&
-                                                   tok.decode(ids, false) == c.at("skip_special_tokens_false").get<std::string>());
+    record_count(set.name, "tokenizer decode",
+                 tok.decode(ids, true) == c.at("skip_special_tokens_true").get<std::string>() &&
+                     tok.decode(ids, false) == c.at("skip_special_tokens_false").get<std::string>());
   }
 }
 
@@ -119,7 +121,8 @@ TEST(Tokenizer, ReadsTokenizerJsonWhenVocabTxtIsAbsent) {
   nlohmann::json j;
   j["model"]["type"] = "WordPiece";
   for (size_t i = 0; i < vocab.size(); ++i) j["model"]["vocab"][vocab[i]] = i;
-  j["added_tokens"] = nlohmann::json::array({{{"id", 30522}, {"content", "[DEC]"}}, {{"id", 30523}, {"content", "[ENC]"}}});
+  j["added_tokens"] =
+      nlohmann::json::array({{{"id", 30522}, {"content", "[DEC]"}}, {{"id", 30523}, {"content", "[ENC]"}}});
   const auto dir = std::filesystem::temp_directory_path() / "glimpse_tokenizer_json";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "tokenizer.json") << j.dump();

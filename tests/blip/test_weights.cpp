@@ -30,7 +30,8 @@ class TempDir {
  public:
   TempDir() {
     static int n = 0;
-    path_ = std::filesystem::temp_directory_path() / ("glimpse_weights_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    path_ = std::filesystem::temp_directory_path() /
+            ("glimpse_weights_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
@@ -64,7 +65,8 @@ std::string safetensors(const nlohmann::json& header, const std::string& data) {
 TEST(Safetensors, ReadsGoldenCheckpoint) {
   auto w = load_safetensors(kTiny / "model.safetensors");
   const auto& set = glimpse::test::golden_set(kTiny);
-  EXPECT_EQ(static_cast<int>(w.tensors.size()), set.expected.at("models").at("main").at("checkpoint").at("num_tensors").get<int>());
+  EXPECT_EQ(static_cast<int>(w.tensors.size()),
+            set.expected.at("models").at("main").at("checkpoint").at("num_tensors").get<int>());
   EXPECT_EQ(w.stored_dtype, "F32");
 }
 
@@ -86,17 +88,35 @@ TEST(Safetensors, HeaderThatLiesIsRejected) {
   auto header = [](const std::vector<int64_t>& shape, uint64_t b, uint64_t e, const std::string& dtype = "F32") {
     return nlohmann::json{{"w", {{"dtype", dtype}, {"shape", shape}, {"data_offsets", {b, e}}}}};
   };
-  EXPECT_NE(message_of([&] { load_safetensors(dir.write("a", safetensors(header({4}, 0, 32), data))); }).find("outside the file"), std::string::npos);
-  EXPECT_NE(message_of([&] { load_safetensors(dir.write("b", safetensors(header({3}, 0, 16), data))); }).find("shape needs 12"), std::string::npos);
-  EXPECT_NE(message_of([&] { load_safetensors(dir.write("c", safetensors(header({4}, 8, 4), data))); }).find("outside the file"), std::string::npos);
-  EXPECT_NE(message_of([&] { load_safetensors(dir.write("d", safetensors(header({2}, 0, 8, "I7"), data))); }).find("unsupported dtype"), std::string::npos);
-  EXPECT_NE(message_of([&] { load_safetensors(dir.write("e", safetensors(header({-1}, 0, 8), data))); }).find("negative"), std::string::npos);
-  EXPECT_NE(message_of([&] { load_safetensors(dir.write("f", safetensors(header({1ll << 40, 1ll << 40}, 0, 8), data))); }).find("shape"),
+  EXPECT_NE(message_of([&] {
+              load_safetensors(dir.write("a", safetensors(header({4}, 0, 32), data)));
+            }).find("outside the file"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] {
+              load_safetensors(dir.write("b", safetensors(header({3}, 0, 16), data)));
+            }).find("shape needs 12"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] {
+              load_safetensors(dir.write("c", safetensors(header({4}, 8, 4), data)));
+            }).find("outside the file"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] {
+              load_safetensors(dir.write("d", safetensors(header({2}, 0, 8, "I7"), data)));
+            }).find("unsupported dtype"),
+            std::string::npos);
+  EXPECT_NE(
+      message_of([&] { load_safetensors(dir.write("e", safetensors(header({-1}, 0, 8), data))); }).find("negative"),
+      std::string::npos);
+  EXPECT_NE(message_of([&] {
+              load_safetensors(dir.write("f", safetensors(header({1ll << 40, 1ll << 40}, 0, 8), data)));
+            }).find("shape"),
             std::string::npos);
   // Header length larger than the file.
   std::string bogus(8, '\xff');
   EXPECT_NE(message_of([&] { load_safetensors(dir.write("g", bogus + "{}")); }).find("exceeds"), std::string::npos);
-  EXPECT_NE(message_of([&] { load_safetensors(dir.write("h", safetensors(nlohmann::json::array(), ""))); }).find("not a JSON object"),
+  EXPECT_NE(message_of([&] {
+              load_safetensors(dir.write("h", safetensors(nlohmann::json::array(), "")));
+            }).find("not a JSON object"),
             std::string::npos);
 }
 
@@ -132,7 +152,9 @@ TEST(StrictLoader, ReportsMissingExtraAndWrongShapeAtOnce) {
   const std::string msg = message_of([&] { load_head_weights(*head, BlipHead::Captioning, config, w); });
   EXPECT_NE(msg.find("missing tensors (1)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("vision_model.post_layernorm.bias"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("text_decoder.bert.encoder.layer.0.output.dense.weight: got [3, 3] expected [16, 36]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("text_decoder.bert.encoder.layer.0.output.dense.weight: got [3, 3] expected [16, 36]"),
+            std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("tensors no BLIP head has (1)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("vision_model.encoder.layers.7.extra.weight"), std::string::npos) << msg;
 }
@@ -160,14 +182,19 @@ TEST(StrictLoader, OnlyDecoderBiasAliasIsAccepted) {
 }
 
 TEST(Config, NonBlipConfigsNameWhatWasFound) {
-  EXPECT_NE(message_of([] { parse_blip_config(R"({"model_type": "clip"})"); }).find("model_type \"clip\""), std::string::npos);
-  EXPECT_NE(message_of([] { parse_blip_config(R"({"model_type": "blip_text_model"})"); }).find("only a part"), std::string::npos);
+  EXPECT_NE(message_of([] { parse_blip_config(R"({"model_type": "clip"})"); }).find("model_type \"clip\""),
+            std::string::npos);
+  EXPECT_NE(message_of([] { parse_blip_config(R"({"model_type": "blip_text_model"})"); }).find("only a part"),
+            std::string::npos);
   EXPECT_NE(message_of([] { parse_blip_config(R"({})"); }).find("no model_type"), std::string::npos);
   EXPECT_NE(message_of([] { parse_blip_config("{not json"); }).find("not valid JSON"), std::string::npos);
-  EXPECT_NE(message_of([] { parse_blip_config(R"({"model_type":"blip","text_config":{"hidden_size":"big"}})"); }).find("wrong type"),
+  EXPECT_NE(message_of([] {
+              parse_blip_config(R"({"model_type":"blip","text_config":{"hidden_size":"big"}})");
+            }).find("wrong type"),
             std::string::npos);
-  EXPECT_NE(message_of([] { parse_blip_config(R"({"model_type":"blip","vision_config":{"hidden_size":10,"num_attention_heads":3}})"); })
-                .find("multiple"),
+  EXPECT_NE(message_of([] {
+              parse_blip_config(R"({"model_type":"blip","vision_config":{"hidden_size":10,"num_attention_heads":3}})");
+            }).find("multiple"),
             std::string::npos);
   EXPECT_NE(message_of([] { load_blip_config("/nonexistent/config.json"); }).find("file not found"), std::string::npos);
 }
@@ -181,7 +208,8 @@ TEST(Config, OmittedKeysTakeHuggingFaceDefaults) {
   EXPECT_EQ(c.vision_config.layer_norm_eps, 1e-5);
   EXPECT_EQ(c.image_text_hidden_size, 256);
   // encoder_hidden_size always follows the vision width
-  const auto w = parse_blip_config(R"({"model_type":"blip","vision_config":{"hidden_size":1024,"num_attention_heads":16}})");
+  const auto w =
+      parse_blip_config(R"({"model_type":"blip","vision_config":{"hidden_size":1024,"num_attention_heads":16}})");
   EXPECT_EQ(w.text_config.encoder_hidden_size, 1024);
   const auto p = parse_image_processor_config(R"({"size": 384})");
   EXPECT_EQ(p.height, 384);
@@ -191,8 +219,11 @@ TEST(Config, OmittedKeysTakeHuggingFaceDefaults) {
 TEST(PytorchBin, CorruptArchivesAreClearErrors) {
   TempDir dir;
   const std::string full = read_bytes(kTiny / "caption_bin" / "pytorch_model.bin");
-  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("a.bin", "not a zip at all")); }).find("not a PyTorch zip"), std::string::npos);
-  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("b.bin", full.substr(0, full.size() / 2))); }).find("truncated"), std::string::npos);
+  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("a.bin", "not a zip at all")); }).find("not a PyTorch zip"),
+            std::string::npos);
+  EXPECT_NE(
+      message_of([&] { load_pytorch_bin(dir.write("b.bin", full.substr(0, full.size() / 2))); }).find("truncated"),
+      std::string::npos);
   EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("c.bin", "")); }).find("not a PyTorch zip"), std::string::npos);
 }
 
@@ -229,14 +260,16 @@ int fuzz(const std::string& original, const std::string& name, Load load, int it
 }
 
 TEST(Fuzz, SafetensorsReader) {
-  const int rejected = fuzz(read_bytes(kTiny / "model.safetensors").substr(0, 1 << 16), "f.safetensors",
-                            [](const auto& p) { load_safetensors(p); }, 300, 1);
+  const int rejected = fuzz(
+      read_bytes(kTiny / "model.safetensors").substr(0, 1 << 16), "f.safetensors",
+      [](const auto& p) { load_safetensors(p); }, 300, 1);
   EXPECT_GT(rejected, 0);
 }
 
 TEST(Fuzz, PytorchBinReader) {
-  const int rejected = fuzz(read_bytes(kTiny / "caption_bin" / "pytorch_model.bin"), "f.bin",
-                            [](const auto& p) { load_pytorch_bin(p); }, 300, 2);
+  const int rejected = fuzz(
+      read_bytes(kTiny / "caption_bin" / "pytorch_model.bin"), "f.bin", [](const auto& p) { load_pytorch_bin(p); }, 300,
+      2);
   EXPECT_GT(rejected, 0);
 }
 
@@ -247,10 +280,13 @@ TEST(Fuzz, ConfigParsers) {
   int errors = 0;
   for (int i = 0; i < 500; ++i) {
     std::string a = i % 2 ? cfg : pre;
-    for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) a[rng() % a.size()] = " {}[]\":,0123456789-eE.abtrue"[rng() % 28];
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k)
+      a[rng() % a.size()] = " {}[]\":,0123456789-eE.abtrue"[rng() % 28];
     try {
-      if (i % 2) parse_blip_config(a);
-      else parse_image_processor_config(a);
+      if (i % 2)
+        parse_blip_config(a);
+      else
+        parse_image_processor_config(a);
     } catch (const BlipError&) {
       ++errors;
     }
@@ -302,7 +338,8 @@ TEST(BlipModelLoad, TokenizerThatDoesNotFitTheModelIsRejected) {
 
 TEST(BlipModelLoad, HeadsFollowConfigAndCheckpoint) {
   auto all = glimpse::blip::BlipModel::load(kTiny);
-  EXPECT_EQ(all->heads(), (std::vector<std::string>{"BlipForConditionalGeneration", "BlipForQuestionAnswering", "BlipForImageTextRetrieval"}));
+  EXPECT_EQ(all->heads(), (std::vector<std::string>{"BlipForConditionalGeneration", "BlipForQuestionAnswering",
+                                                    "BlipForImageTextRetrieval"}));
   // caption_bin's config lists all three heads but its weights hold the caption head only.
   auto bin = glimpse::blip::BlipModel::load(kTiny / "caption_bin");
   EXPECT_EQ(bin->heads(), (std::vector<std::string>{"BlipForConditionalGeneration"}));
@@ -310,36 +347,68 @@ TEST(BlipModelLoad, HeadsFollowConfigAndCheckpoint) {
   EXPECT_NE(msg.find("no image-text matching head"), std::string::npos) << msg;
 }
 
-
 // ---- Hostile checkpoints and configs (issue 11): every one refused in words, none crashes ----
 
-void put16(std::string& s, uint16_t v) { s += static_cast<char>(v & 0xFF); s += static_cast<char>(v >> 8); }
-void put32(std::string& s, uint32_t v) { for (int i = 0; i < 4; ++i) s += static_cast<char>((v >> (8 * i)) & 0xFF); }
+void put16(std::string& s, uint16_t v) {
+  s += static_cast<char>(v & 0xFF);
+  s += static_cast<char>(v >> 8);
+}
+void put32(std::string& s, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
 
 // A ZIP of stored entries, as torch.save writes them (CRCs left 0: the reader does not check them).
 std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& entries) {
   std::string out, dir;
   for (const auto& [name, data] : entries) {
     const uint32_t offset = static_cast<uint32_t>(out.size());
-    put32(out, 0x04034b50); put16(out, 20); put16(out, 0); put16(out, 0); put16(out, 0); put16(out, 0);
-    put32(out, 0); put32(out, static_cast<uint32_t>(data.size())); put32(out, static_cast<uint32_t>(data.size()));
-    put16(out, static_cast<uint16_t>(name.size())); put16(out, 0);
+    put32(out, 0x04034b50);
+    put16(out, 20);
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, 0);
+    put32(out, 0);
+    put32(out, static_cast<uint32_t>(data.size()));
+    put32(out, static_cast<uint32_t>(data.size()));
+    put16(out, static_cast<uint16_t>(name.size()));
+    put16(out, 0);
     out += name + data;
-    put32(dir, 0x02014b50); put16(dir, 20); put16(dir, 20); put16(dir, 0); put16(dir, 0); put16(dir, 0); put16(dir, 0);
-    put32(dir, 0); put32(dir, static_cast<uint32_t>(data.size())); put32(dir, static_cast<uint32_t>(data.size()));
-    put16(dir, static_cast<uint16_t>(name.size())); put16(dir, 0); put16(dir, 0); put16(dir, 0); put16(dir, 0); put32(dir, 0);
+    put32(dir, 0x02014b50);
+    put16(dir, 20);
+    put16(dir, 20);
+    put16(dir, 0);
+    put16(dir, 0);
+    put16(dir, 0);
+    put16(dir, 0);
+    put32(dir, 0);
+    put32(dir, static_cast<uint32_t>(data.size()));
+    put32(dir, static_cast<uint32_t>(data.size()));
+    put16(dir, static_cast<uint16_t>(name.size()));
+    put16(dir, 0);
+    put16(dir, 0);
+    put16(dir, 0);
+    put16(dir, 0);
+    put32(dir, 0);
     put32(dir, offset);
     dir += name;
   }
   const uint32_t cd_offset = static_cast<uint32_t>(out.size());
   out += dir;
-  put32(out, 0x06054b50); put16(out, 0); put16(out, 0);
-  put16(out, static_cast<uint16_t>(entries.size())); put16(out, static_cast<uint16_t>(entries.size()));
-  put32(out, static_cast<uint32_t>(dir.size())); put32(out, cd_offset); put16(out, 0);
+  put32(out, 0x06054b50);
+  put16(out, 0);
+  put16(out, 0);
+  put16(out, static_cast<uint16_t>(entries.size()));
+  put16(out, static_cast<uint16_t>(entries.size()));
+  put32(out, static_cast<uint32_t>(dir.size()));
+  put32(out, cd_offset);
+  put16(out, 0);
   return out;
 }
 
-std::string bin_with_pickle(const std::string& pickle) { return stored_zip({{"archive/data.pkl", pickle}, {"archive/version", "3\n"}}); }
+std::string bin_with_pickle(const std::string& pickle) {
+  return stored_zip({{"archive/data.pkl", pickle}, {"archive/version", "3\n"}});
+}
 
 TEST(Pickle, DeepNestingIsRefusedWithoutOverflowingTheStack) {
   TempDir dir;
@@ -351,7 +420,8 @@ TEST(Pickle, DeepNestingIsRefusedWithoutOverflowingTheStack) {
   for (int i = 0; i < 100000; ++i) appends += "](";
   for (int i = 0; i < 99999; ++i) appends += "e";
   appends += "e.";
-  for (const auto& [name, pkl] : std::vector<std::pair<std::string, std::string>>{{"lists", lists}, {"tuples", tuples}, {"appends", appends}}) {
+  for (const auto& [name, pkl] :
+       std::vector<std::pair<std::string, std::string>>{{"lists", lists}, {"tuples", tuples}, {"appends", appends}}) {
     const auto p = dir.write(name + ".bin", bin_with_pickle(pkl));
     const std::string msg = message_of([&] { load_pytorch_bin(p); });
     EXPECT_NE(msg.find("levels deep"), std::string::npos) << name << ": " << msg;
@@ -368,17 +438,30 @@ TEST(Pickle, DeepNestingIsRefusedWithoutOverflowingTheStack) {
 TEST(Pickle, RecursiveAndOversizedStructuresAreRefused) {
   TempDir dir;
   // A list appended to itself (BINPUT 0, BINGET 0, APPEND), and two lists inside each other.
-  const std::string self("\x80\x02]q\x00h\x00" "a.", 9);
-  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("self.bin", bin_with_pickle(self))); }).find("inside itself"), std::string::npos);
-  const std::string mutual("\x80\x02]q\x00]q\x01h\x00" "aa.", 13);  // L1.append(L0), then L0.append(L1)
-  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("mutual.bin", bin_with_pickle(mutual))); }).find("already placed"), std::string::npos);
+  const std::string self(
+      "\x80\x02]q\x00h\x00"
+      "a.",
+      9);
+  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("self.bin", bin_with_pickle(self))); }).find("inside itself"),
+            std::string::npos);
+  const std::string mutual(
+      "\x80\x02]q\x00]q\x01h\x00"
+      "aa.",
+      13);  // L1.append(L0), then L0.append(L1)
+  EXPECT_NE(
+      message_of([&] { load_pytorch_bin(dir.write("mutual.bin", bin_with_pickle(mutual))); }).find("already placed"),
+      std::string::npos);
   // Millions of values from a few MB of pickle.
   std::string many = "\x80\x02]";
   for (int i = 0; i < 1100000; ++i) many += "Na";
   many += ".";
-  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("many.bin", bin_with_pickle(many))); }).find("values"), std::string::npos);
+  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("many.bin", bin_with_pickle(many))); }).find("values"),
+            std::string::npos);
   // A shallow list is no state dict: refused in words.
-  EXPECT_NE(message_of([&] { load_pytorch_bin(dir.write("list.bin", bin_with_pickle("\x80\x02]N" "a."))); }).find("state dict"),
+  EXPECT_NE(message_of([&] {
+              load_pytorch_bin(dir.write("list.bin", bin_with_pickle("\x80\x02]N"
+                                                                     "a.")));
+            }).find("state dict"),
             std::string::npos);
 }
 
@@ -404,9 +487,11 @@ TEST(Safetensors, NaNAndInfinityAreRefusedWithTheTensorName) {
   const uint16_t f16[2] = {0x3C00, 0x7E00};  // 1.0, NaN
   nlohmann::json h32 = {{"bad", {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {0, 8}}}}};
   nlohmann::json h16 = {{"half", {{"dtype", "F16"}, {"shape", {2}}, {"data_offsets", {0, 4}}}}};
-  std::string m = message_of([&] { load_safetensors(dir.write("a", safetensors(h32, std::string(reinterpret_cast<const char*>(f32), 8)))); });
+  std::string m = message_of(
+      [&] { load_safetensors(dir.write("a", safetensors(h32, std::string(reinterpret_cast<const char*>(f32), 8)))); });
   EXPECT_NE(m.find("tensor 'bad' holds 1 NaN or infinite value"), std::string::npos) << m;
-  m = message_of([&] { load_safetensors(dir.write("b", safetensors(h16, std::string(reinterpret_cast<const char*>(f16), 4)))); });
+  m = message_of(
+      [&] { load_safetensors(dir.write("b", safetensors(h16, std::string(reinterpret_cast<const char*>(f16), 4)))); });
   EXPECT_NE(m.find("tensor 'half' holds 1 NaN or infinite value"), std::string::npos) << m;
 }
 
@@ -417,19 +502,26 @@ TEST(Safetensors, TensorsMustTileTheDataAsHuggingFaceRequires) {
     return nlohmann::json{{"dtype", "F32"}, {"shape", {(e - b) / 4}}, {"data_offsets", {b, e}}};
   };
   // overlapping
-  std::string m = message_of([&] { load_safetensors(dir.write("o", safetensors({{"a", entry(0, 12)}, {"b", entry(8, 16)}}, data))); });
+  std::string m = message_of([&] {
+    load_safetensors(dir.write("o", safetensors({{"a", entry(0, 12)}, {"b", entry(8, 16)}}, data)));
+  });
   EXPECT_NE(m.find("overlaps"), std::string::npos) << m;
   // the same bytes twice
-  m = message_of([&] { load_safetensors(dir.write("s", safetensors({{"a", entry(0, 8)}, {"b", entry(0, 8)}, {"c", entry(8, 16)}}, data))); });
+  m = message_of([&] {
+    load_safetensors(dir.write("s", safetensors({{"a", entry(0, 8)}, {"b", entry(0, 8)}, {"c", entry(8, 16)}}, data)));
+  });
   EXPECT_NE(m.find("overlaps"), std::string::npos) << m;
   // a gap
-  m = message_of([&] { load_safetensors(dir.write("g", safetensors({{"a", entry(0, 4)}, {"b", entry(8, 16)}}, data))); });
+  m = message_of([&] {
+    load_safetensors(dir.write("g", safetensors({{"a", entry(0, 4)}, {"b", entry(8, 16)}}, data)));
+  });
   EXPECT_NE(m.find("belong to no tensor"), std::string::npos) << m;
   // trailing bytes
   m = message_of([&] { load_safetensors(dir.write("t.safetensors", safetensors({{"a", entry(0, 8)}}, data))); });
   EXPECT_NE(m.find("after the last tensor"), std::string::npos) << m;
   // a duplicate tensor name and a duplicate field (nlohmann would keep the last one silently)
-  const std::string dup = R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})";
+  const std::string dup =
+      R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})";
   std::string raw(8, '\0');
   raw[0] = static_cast<char>(dup.size());
   m = message_of([&] { load_safetensors(dir.write("d", raw + dup + data)); });
@@ -439,7 +531,9 @@ TEST(Safetensors, TensorsMustTileTheDataAsHuggingFaceRequires) {
   m = message_of([&] { load_safetensors(dir.write("f", raw + dupfield + data)); });
   EXPECT_NE(m.find("'shape' appears twice"), std::string::npos) << m;
   // metadata must be strings
-  m = message_of([&] { load_safetensors(dir.write("m", safetensors({{"__metadata__", {{"format", 1}}}, {"a", entry(0, 16)}}, data))); });
+  m = message_of([&] {
+    load_safetensors(dir.write("m", safetensors({{"__metadata__", {{"format", 1}}}, {"a", entry(0, 16)}}, data)));
+  });
   EXPECT_NE(m.find("__metadata__"), std::string::npos) << m;
   // Misaligned float32 data (a header length not a multiple of 4) is read correctly, copied.
   const float v[2] = {1.5f, -2.0f};
@@ -449,16 +543,23 @@ TEST(Safetensors, TensorsMustTileTheDataAsHuggingFaceRequires) {
   const auto w = load_safetensors(dir.write("mis", file + h + std::string(reinterpret_cast<const char*>(v), 8)));
   EXPECT_EQ(w.tensors.at("a")[1].item<float>(), -2.0f);
   // The index (inspect, models verify) applies the same rules: a truncated file is no model.
-  EXPECT_NE(message_of([&] { read_checkpoint_index(dir.path() / "t.safetensors"); }).find("after the last tensor"), std::string::npos);
+  EXPECT_NE(message_of([&] { read_checkpoint_index(dir.path() / "t.safetensors"); }).find("after the last tensor"),
+            std::string::npos);
 }
 
 TEST(Config, IntegersAreReadWholeAndBounded) {
   auto msg = [](const std::string& text) { return message_of([&] { parse_blip_config(text); }); };
-  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":4294967312}})").find("out of range"), std::string::npos);
-  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":-4294967295}})").find("out of range"), std::string::npos);
-  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":12.5}})").find("must be an integer"), std::string::npos);
-  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":true}})").find("wrong type"), std::string::npos);
-  EXPECT_EQ(parse_blip_config(R"({"model_type":"blip","text_config":{"num_hidden_layers":6.0}})").text_config.num_hidden_layers, 6);
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":4294967312}})").find("out of range"),
+            std::string::npos);
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":-4294967295}})").find("out of range"),
+            std::string::npos);
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":12.5}})").find("must be an integer"),
+            std::string::npos);
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"num_hidden_layers":true}})").find("wrong type"),
+            std::string::npos);
+  EXPECT_EQ(parse_blip_config(R"({"model_type":"blip","text_config":{"num_hidden_layers":6.0}})")
+                .text_config.num_hidden_layers,
+            6);
   for (const char* bomb : {R"({"model_type":"blip","text_config":{"num_hidden_layers":1000000000}})",
                            R"({"model_type":"blip","vision_config":{"num_hidden_layers":100000}})",
                            R"({"model_type":"blip","text_config":{"vocab_size":2000000000}})",
@@ -467,17 +568,21 @@ TEST(Config, IntegersAreReadWholeAndBounded) {
                            R"({"model_type":"blip","vision_config":{"image_size":8192,"patch_size":8}})",
                            R"({"model_type":"blip","image_text_hidden_size":1000000})"})
     EXPECT_NE(msg(bomb).find("more than Glimpse supports"), std::string::npos) << bomb << ": " << msg(bomb);
-  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"bos_token_id":40000}})").find("not an id of the vocabulary"), std::string::npos);
-  EXPECT_NE(message_of([] { parse_image_processor_config(R"({"size": 4294967680})"); }).find("out of range"), std::string::npos);
-  EXPECT_NE(message_of([] { parse_image_processor_config(R"({"size": {"height": 4294967680, "width": 384}})"); }).find("out of range"),
+  EXPECT_NE(msg(R"({"model_type":"blip","text_config":{"bos_token_id":40000}})").find("not an id of the vocabulary"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { parse_image_processor_config(R"({"size": 4294967680})"); }).find("out of range"),
+            std::string::npos);
+  EXPECT_NE(message_of([] {
+              parse_image_processor_config(R"({"size": {"height": 4294967680, "width": 384}})");
+            }).find("out of range"),
             std::string::npos);
 }
 
 // A model folder copied from the tiny model, with one file replaced.
 struct ModelCopy : TempDir {
   ModelCopy() {
-    for (const char* f : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "special_tokens_map.json",
-                          "tokenizer_config.json", "model.safetensors"})
+    for (const char* f : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json",
+                          "special_tokens_map.json", "tokenizer_config.json", "model.safetensors"})
       std::filesystem::copy_file(kTiny / f, path() / f);
   }
   void edit_config(const std::function<void(nlohmann::json&)>& change) const {
@@ -489,12 +594,18 @@ struct ModelCopy : TempDir {
 
 TEST(Config, SizesAreCheckedAgainstTheWeightsBeforeAnythingIsBuilt) {
   const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
-      {[](nlohmann::json& j) { j["text_config"]["num_hidden_layers"] = 200; }, "text_config.num_hidden_layers is 200 but the weights hold 2"},
-      {[](nlohmann::json& j) { j["vision_config"]["num_hidden_layers"] = 256; }, "vision_config.num_hidden_layers is 256 but the weights hold 2"},
-      {[](nlohmann::json& j) { j["text_config"]["vocab_size"] = 30600; }, "word_embeddings.weight: got [30524, 16] expected [30600, 16]"},
-      {[](nlohmann::json& j) { j["text_config"]["max_position_embeddings"] = 60000; }, "position_embeddings.weight: got [64, 16] expected [60000, 16]"},
-      {[](nlohmann::json& j) { j["vision_config"]["image_size"] = 1024; }, "position_embedding: got [1, 17, 16] expected [1, 4097, 16]"},
-      {[](nlohmann::json& j) { j["text_config"]["intermediate_size"] = 60000; }, "intermediate.dense.weight: got [36, 16] expected [60000, 16]"},
+      {[](nlohmann::json& j) { j["text_config"]["num_hidden_layers"] = 200; },
+       "text_config.num_hidden_layers is 200 but the weights hold 2"},
+      {[](nlohmann::json& j) { j["vision_config"]["num_hidden_layers"] = 256; },
+       "vision_config.num_hidden_layers is 256 but the weights hold 2"},
+      {[](nlohmann::json& j) { j["text_config"]["vocab_size"] = 30600; },
+       "word_embeddings.weight: got [30524, 16] expected [30600, 16]"},
+      {[](nlohmann::json& j) { j["text_config"]["max_position_embeddings"] = 60000; },
+       "position_embeddings.weight: got [64, 16] expected [60000, 16]"},
+      {[](nlohmann::json& j) { j["vision_config"]["image_size"] = 1024; },
+       "position_embedding: got [1, 17, 16] expected [1, 4097, 16]"},
+      {[](nlohmann::json& j) { j["text_config"]["intermediate_size"] = 60000; },
+       "intermediate.dense.weight: got [36, 16] expected [60000, 16]"},
   };
   for (const auto& [change, expected] : cases) {
     ModelCopy dir;
@@ -520,7 +631,8 @@ TEST(Checkpoint, OneHeadRuleForLoadInspectAndTheModelManager) {
             names({"BlipForConditionalGeneration", "BlipForQuestionAnswering"}));
   for (const char* part : {"itm_head.weight", "vision_proj.weight", "text_proj.weight"})
     EXPECT_EQ(detect_heads(none, names({part})).class_names(), names({"BlipForImageTextRetrieval"})) << part;
-  EXPECT_EQ(detect_heads(names({"BlipForQuestionAnswering"}), names({"text_decoder.x", "text_encoder.y", "itm_head.w"})).class_names(),
+  EXPECT_EQ(detect_heads(names({"BlipForQuestionAnswering"}), names({"text_decoder.x", "text_encoder.y", "itm_head.w"}))
+                .class_names(),
             names({"BlipForQuestionAnswering"}));
   EXPECT_FALSE(detect_heads(none, names({"vision_model.x"})).any());
   // Load and inspect agree on every folder of the test data.
@@ -538,7 +650,8 @@ TEST(Checkpoint, OneHeadRuleForLoadInspectAndTheModelManager) {
     if (n.rfind("itm_head.", 0) != 0) keep.emplace(n, t.clone());
   save_safetensors(dir.path() / "model.safetensors", keep);
   const auto info = inspect_model_folder(dir.path());
-  EXPECT_EQ(info.heads, names({"BlipForConditionalGeneration", "BlipForQuestionAnswering", "BlipForImageTextRetrieval"}));
+  EXPECT_EQ(info.heads,
+            names({"BlipForConditionalGeneration", "BlipForQuestionAnswering", "BlipForImageTextRetrieval"}));
   LoadOptions only_retrieval;
   only_retrieval.captioning = only_retrieval.question_answering = false;
   const std::string msg = message_of([&] { glimpse::blip::BlipModel::load(dir.path(), only_retrieval); });
@@ -547,7 +660,8 @@ TEST(Checkpoint, OneHeadRuleForLoadInspectAndTheModelManager) {
 
 TEST(Checkpoint, ConversionDropsLegacyBuffersAndAliasesOnce) {
   TempDir dir;
-  for (const auto& f : std::filesystem::directory_iterator(kTiny / "caption_bin")) std::filesystem::copy_file(f.path(), dir.path() / f.path().filename());
+  for (const auto& f : std::filesystem::directory_iterator(kTiny / "caption_bin"))
+    std::filesystem::copy_file(f.path(), dir.path() / f.path().filename());
   // Legacy buffers and the decoder.bias alias (older transformers versions saved both) are dropped.
   auto w = load_pytorch_bin(dir.path() / "pytorch_model.bin");
   const auto out = convert_to_safetensors(dir.path());
@@ -557,7 +671,8 @@ TEST(Checkpoint, ConversionDropsLegacyBuffersAndAliasesOnce) {
     EXPECT_NE(name, "text_decoder.cls.predictions.decoder.bias");
   }
   size_t kept = 0;
-  for (const auto& [name, t] : w.tensors) kept += !is_legacy_buffer(name) && name != "text_decoder.cls.predictions.decoder.bias";
+  for (const auto& [name, t] : w.tensors)
+    kept += !is_legacy_buffer(name) && name != "text_decoder.cls.predictions.decoder.bias";
   EXPECT_EQ(index.size(), kept);
   EXPECT_NE(message_of([&] { convert_to_safetensors(dir.path()); }).find("already exists"), std::string::npos);
 }
@@ -593,16 +708,19 @@ TEST(Tokenizer, TokenizerConfigIsReadAsTransformersReadsIt) {
   // BertTokenizer(do_lower_case=False).tokenize("Hello world") on BERT's uncased vocabulary gives
   // ['[UNK]', 'world']: "Hello" is not lowered and the vocabulary has no capitals.
   dir.write("tokenizer_config.json", R"({"do_lower_case": false})");
-  EXPECT_EQ(BertTokenizer::from_folder(dir.path()).tokenize("Hello world"), (std::vector<std::string>{"[UNK]", "world"}));
+  EXPECT_EQ(BertTokenizer::from_folder(dir.path()).tokenize("Hello world"),
+            (std::vector<std::string>{"[UNK]", "world"}));
   dir.write("tokenizer_config.json", R"({"do_lower_case": true})");
-  EXPECT_EQ(BertTokenizer::from_folder(dir.path()).tokenize("Hello world"), (std::vector<std::string>{"hello", "world"}));
+  EXPECT_EQ(BertTokenizer::from_folder(dir.path()).tokenize("Hello world"),
+            (std::vector<std::string>{"hello", "world"}));
   // Lower-cased without accent stripping: "café" keeps its é (BasicTokenizer with strip_accents=False).
   dir.write("tokenizer_config.json", R"({"do_lower_case": true, "strip_accents": false})");
   const auto kept = BertTokenizer::from_folder(dir.path()).tokenize("Café");
   dir.write("tokenizer_config.json", R"({"do_lower_case": true})");
   EXPECT_EQ(BertTokenizer::from_folder(dir.path()).tokenize("Café"), (std::vector<std::string>{"cafe"}));
   EXPECT_NE(kept, (std::vector<std::string>{"cafe"}));
-  for (const char* bad : {R"({"do_lower_case": "no"})", R"({"do_basic_tokenize": false})", R"({"tokenizer_class": "GPT2Tokenizer"})", "[]"}) {
+  for (const char* bad : {R"({"do_lower_case": "no"})", R"({"do_basic_tokenize": false})",
+                          R"({"tokenizer_class": "GPT2Tokenizer"})", "[]"}) {
     dir.write("tokenizer_config.json", bad);
     EXPECT_NE(message_of([&] { BertTokenizer::from_folder(dir.path()); }), "<no error>") << bad;
   }
@@ -616,9 +734,9 @@ TEST(BlipModelLoad, NaNWeightsAreRefused) {
   tensors.at("vision_model.post_layernorm.weight")[3] = std::numeric_limits<float>::quiet_NaN();
   save_safetensors(dir.path() / "model.safetensors", tensors);
   const std::string msg = message_of([&] { glimpse::blip::BlipModel::load(dir.path()); });
-  EXPECT_NE(msg.find("tensor 'vision_model.post_layernorm.weight' holds 1 NaN or infinite value"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("tensor 'vision_model.post_layernorm.weight' holds 1 NaN or infinite value"), std::string::npos)
+      << msg;
 }
-
 
 // Every seed of tests/fuzz/corpus: valid_* are read, bad_* refused with a BlipError; none crashes.
 const std::filesystem::path kCorpus = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / ".." / "fuzz" / "corpus";
@@ -631,37 +749,45 @@ void run_corpus(const std::string& kind, const std::function<void(const std::fil
     if (!valid && name.rfind("bad_", 0) != 0) continue;
     ++seeds;
     const std::string msg = message_of([&] { read(entry.path()); });
-    if (valid) EXPECT_EQ(msg, "<no error>") << kind << "/" << name;
-    else EXPECT_NE(msg, "<no error>") << kind << "/" << name;
+    if (valid)
+      EXPECT_EQ(msg, "<no error>") << kind << "/" << name;
+    else
+      EXPECT_NE(msg, "<no error>") << kind << "/" << name;
   }
   EXPECT_GE(seeds, 3) << kind;
 }
 
-TEST(Fuzz, CorpusSafetensors) { run_corpus("safetensors", [](const auto& p) { load_safetensors(p); }); }
+TEST(Fuzz, CorpusSafetensors) {
+  run_corpus("safetensors", [](const auto& p) { load_safetensors(p); });
+}
 
 TEST(Fuzz, CorpusPickle) {
   TempDir dir;
   run_corpus("pickle", [&](const auto& p) {
-    load_pytorch_bin(dir.write("seed.bin", stored_zip({{"archive/data.pkl", read_bytes(p)}, {"archive/data/0", std::string(16, '\0')},
+    load_pytorch_bin(dir.write("seed.bin", stored_zip({{"archive/data.pkl", read_bytes(p)},
+                                                       {"archive/data/0", std::string(16, '\0')},
                                                        {"archive/version", "3\n"}})));
   });
 }
 
 TEST(Fuzz, CorpusConfig) {
   run_corpus("config", [](const auto& p) {
-    if (p.filename().string().find("preprocessor") != std::string::npos) parse_image_processor_config(read_bytes(p));
-    else parse_blip_config(read_bytes(p));
+    if (p.filename().string().find("preprocessor") != std::string::npos)
+      parse_image_processor_config(read_bytes(p));
+    else
+      parse_blip_config(read_bytes(p));
   });
 }
 
 TEST(Fuzz, CorpusTokenizer) {
   run_corpus("tokenizer", [](const auto& p) {
     TempDir dir;
-    for (const char* f : {"vocab.txt", "added_tokens.json", "tokenizer_config.json"}) std::filesystem::copy_file(kTiny / f, dir.path() / f);
+    for (const char* f : {"vocab.txt", "added_tokens.json", "tokenizer_config.json"})
+      std::filesystem::copy_file(kTiny / f, dir.path() / f);
     const std::string name = p.filename().string();
     const char* target = name.find("added_tokens") != std::string::npos ? "added_tokens.json"
-                         : name.find("vocab") != std::string::npos  ? "vocab.txt"
-                                                                    : "tokenizer_config.json";
+                         : name.find("vocab") != std::string::npos      ? "vocab.txt"
+                                                                        : "tokenizer_config.json";
     std::filesystem::remove(dir.path() / target);
     std::filesystem::copy_file(p, dir.path() / target);
     BertTokenizer::from_folder(dir.path()).encode("A photo of a Café, 猫.");

@@ -3,16 +3,16 @@
 // empty stdout.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <QCoreApplication>
-#include <QProcess>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtConcurrent/QtConcurrentRun>
 #include <fstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "golden.h"
 
@@ -46,7 +46,9 @@ CliRun cliSh(const QString& script) {
           p.readAllStandardError().toStdString()};
 }
 
-QString q(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
+QString q(const std::filesystem::path& p) {
+  return QString::fromStdString(p.string());
+}
 
 QString image_file(const glimpse::test::GoldenSet& set, const std::string& name) {
   for (const auto& img : set.expected.at("image_preprocessing").at("images"))
@@ -56,11 +58,14 @@ QString image_file(const glimpse::test::GoldenSet& set, const std::string& name)
 
 QStringList generation_args(const json& kwargs) {
   QStringList a;
-  static const std::map<std::string, QString> kFlags = {
-      {"num_beams", "--beams"},   {"max_length", "--max-length"},  {"min_length", "--min-length"},
-      {"max_new_tokens", "--max-new-tokens"}, {"repetition_penalty", "--repetition-penalty"},
-      {"no_repeat_ngram_size", "--no-repeat-ngram-size"}, {"length_penalty", "--length-penalty"},
-      {"num_return_sequences", "--num-return-sequences"}};
+  static const std::map<std::string, QString> kFlags = {{"num_beams", "--beams"},
+                                                        {"max_length", "--max-length"},
+                                                        {"min_length", "--min-length"},
+                                                        {"max_new_tokens", "--max-new-tokens"},
+                                                        {"repetition_penalty", "--repetition-penalty"},
+                                                        {"no_repeat_ngram_size", "--no-repeat-ngram-size"},
+                                                        {"length_penalty", "--length-penalty"},
+                                                        {"num_return_sequences", "--num-return-sequences"}};
   for (const auto& [k, v] : kwargs.items()) {
     if (k == "early_stopping") {
       if (v.get<bool>()) a << "--early-stopping";
@@ -91,7 +96,8 @@ TEST_P(CliGeneration, JsonEqualsTransformers) {
   const auto& set = golden_set(c.set_dir);
   const auto& j = c.json();
   // The CLI applies EXIF orientation like a photo app; a plain transformers call does not.
-  QStringList args{c.list == "vqa" ? "ask" : "caption", "--model", q(c.model_dir()), "--json", "--ignore-exif-orientation"};
+  QStringList args{c.list == "vqa" ? "ask" : "caption", "--model", q(c.model_dir()), "--json",
+                   "--ignore-exif-orientation"};
   args << generation_args(j.at("generate_kwargs"));
   if (j.contains("prompt")) args << "--prompt" << QString::fromStdString(j.at("prompt").get<std::string>());
   if (j.contains("question")) args << "--question" << QString::fromStdString(j.at("question").get<std::string>());
@@ -111,7 +117,8 @@ TEST_P(CliGeneration, JsonEqualsTransformers) {
 
 INSTANTIATE_TEST_SUITE_P(Golden, CliGeneration, ::testing::ValuesIn(cli_cases()),
                          [](const ::testing::TestParamInfo<GenerationCase>& p) {
-                           return glimpse::test::case_label(golden_set(p.param.set_dir).name, p.param.model, p.param.name);
+                           return glimpse::test::case_label(golden_set(p.param.set_dir).name, p.param.model,
+                                                            p.param.name);
                          });
 
 class CliGolden : public ::testing::TestWithParam<std::filesystem::path> {};
@@ -174,7 +181,8 @@ TEST_P(CliGolden, TokenizeEqualsProcessor) {
   ASSERT_EQ(r.code, 0) << r.err;
   const json out = json::parse(r.out).at("results");
   ASSERT_EQ(out.size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(out[i]["input_ids"].get<std::vector<int64_t>>(), expected[i]) << i;
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(out[i]["input_ids"].get<std::vector<int64_t>>(), expected[i]) << i;
 }
 
 TEST_P(CliGolden, PreprocessWritesPixelValues) {
@@ -182,7 +190,8 @@ TEST_P(CliGolden, PreprocessWritesPixelValues) {
   QTemporaryDir dir;
   for (const auto& img : set.expected.at("image_preprocessing").at("images")) {
     const QString out = dir.filePath("pv.bin");
-    const CliRun r = cli({"preprocess", "--model", q(set.dir), "--ignore-exif-orientation", "--out", out, q(set.dir / img.at("file").get<std::string>())});
+    const CliRun r = cli({"preprocess", "--model", q(set.dir), "--ignore-exif-orientation", "--out", out,
+                          q(set.dir / img.at("file").get<std::string>())});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_TRUE(r.out.empty());
     const at::Tensor want = set.tensor(img.at("pixel_values"));
@@ -196,7 +205,8 @@ TEST_P(CliGolden, PreprocessWritesPixelValues) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Golden, CliGolden, ::testing::ValuesIn(glimpse::test::golden_set_dirs()), glimpse::test::SetName());
+INSTANTIATE_TEST_SUITE_P(Golden, CliGolden, ::testing::ValuesIn(glimpse::test::golden_set_dirs()),
+                         glimpse::test::SetName());
 
 const std::filesystem::path kTiny = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
 
@@ -269,7 +279,8 @@ void writeBytes(const QString& path, const QByteArray& bytes) {
 
 TEST(CliHostile, SvgNamedJpgIsAnImageErrorNotAnAbort) {
   QTemporaryDir dir;
-  writeBytes(dir.filePath("t.jpg"), R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="1" y="8">hi</text></svg>)");
+  writeBytes(dir.filePath("t.jpg"),
+             R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="1" y="8">hi</text></svg>)");
   const CliRun r = cli({"caption", "--model", q(kTiny), dir.filePath("t.jpg")});
   EXPECT_EQ(r.code, 4) << r.err;
   EXPECT_TRUE(r.out.empty());
@@ -286,11 +297,15 @@ TEST(CliHostile, OutOfRangeOptionsAreUsageErrorsNamingTheRange) {
   const std::vector<Case> cases = {
       {{"caption", "--model", q(kTiny), "--beams", "100000", img}, "--beams must be between 1 and 64"},
       {{"caption", "--model", q(kTiny), "--threads", "100000", img}, "--threads must be between 1 and 512"},
-      {{"caption", "--model", q(kTiny), "--max-new-tokens", "99999999999", img}, "--max-new-tokens must be between 1 and 512"},
+      {{"caption", "--model", q(kTiny), "--max-new-tokens", "99999999999", img},
+       "--max-new-tokens must be between 1 and 512"},
       {{"caption", "--model", q(kTiny), "--num-return-sequences", "1000", img}, "between 1 and 64"},
-      {{"search", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--limit", "2000000000", "x"}, "--limit must be between 1 and 10000"},
-      {{"search", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--rerank", "-1", "x"}, "--rerank must be between 0 and 1000"},
-      {{"index", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--batch", "0", dir.path()}, "--batch must be between 1 and 64"},
+      {{"search", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--limit", "2000000000", "x"},
+       "--limit must be between 1 and 10000"},
+      {{"search", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--rerank", "-1", "x"},
+       "--rerank must be between 0 and 1000"},
+      {{"index", "--library", dir.filePath("l.db"), "--model", q(kTiny), "--batch", "0", dir.path()},
+       "--batch must be between 1 and 64"},
   };
   for (const auto& c : cases) {
     QElapsedTimer t;
@@ -363,8 +378,10 @@ TEST(CliHostile, SpecialFilesHaveTheirOwnMessagesAndLibraryNoiseComesAfterTheErr
     QString image;
     const char* needle;
   };
-  for (const Case& c : {Case{fifo, "not a regular file (it is a FIFO)"}, Case{dir.filePath("a.png"), "too many levels of symbolic links"},
-                        Case{dir.filePath("cut.png"), "the PNG data ends early"}, Case{dir.filePath("damaged.png"), "damaged.png"}}) {
+  for (const Case& c :
+       {Case{fifo, "not a regular file (it is a FIFO)"},
+        Case{dir.filePath("a.png"), "too many levels of symbolic links"},
+        Case{dir.filePath("cut.png"), "the PNG data ends early"}, Case{dir.filePath("damaged.png"), "damaged.png"}}) {
     const CliRun r = cli({"caption", "--model", q(kTiny), c.image});
     EXPECT_EQ(r.code, 4) << r.err;
     EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;  // nothing from libpng & co. before it
@@ -379,7 +396,8 @@ TEST(CliHostile, FileNamesThatAreNotUtf8) {
   const QByteArray raw = QFile::encodeName(dir.path()) + "/x\xFF.png";
   ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "grad_97x61.png"), dir.filePath("plain.png")));
   ASSERT_EQ(::rename(QFile::encodeName(dir.filePath("plain.png")).constData(), raw.constData()), 0);
-  const CliRun r = cliSh(QStringLiteral("exec \"$0\" caption --model '%1' \"$(printf '%2/x\\377.png')\"").arg(q(kTiny), dir.path()));
+  const CliRun r =
+      cliSh(QStringLiteral("exec \"$0\" caption --model '%1' \"$(printf '%2/x\\377.png')\"").arg(q(kTiny), dir.path()));
   ::unlink(raw.constData());  // QTemporaryDir cannot remove names that are not UTF-8
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind(raw.toStdString() + "\t", 0), 0u) << r.out;  // the name as its bytes

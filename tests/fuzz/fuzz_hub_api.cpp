@@ -68,10 +68,8 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  static const QStringList patterns[] = {{},
-                                         {QStringLiteral("*")},
-                                         {QStringLiteral("*.json"), QStringLiteral("*.txt")},
-                                         {QStringLiteral("*/*")}};
+  static const QStringList patterns[] = {
+      {}, {QStringLiteral("*")}, {QStringLiteral("*.json"), QStringLiteral("*.txt")}, {QStringLiteral("*/*")}};
   server->body = QByteArray(reinterpret_cast<const char*>(data + 1), static_cast<qsizetype>(size - 1));
   const QString root = QString::fromStdString(glimpse::fuzz::scratchDir()) + QStringLiteral("/models");
   glimpse::models::DownloadOptions options;

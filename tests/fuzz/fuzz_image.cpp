@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.maxPixels = 1 << 24;
   options.allocationLimitMiB = 256;
   try {
-    const auto image = glimpse::imaging::decodeImageData(bytes, QStringLiteral("fuzz." GLIMPSE_FUZZ_IMAGE_EXT), options);
+    const auto image =
+        glimpse::imaging::decodeImageData(bytes, QStringLiteral("fuzz." GLIMPSE_FUZZ_IMAGE_EXT), options);
     if (image.rgb.width <= 0 || image.rgb.height <= 0 ||
         image.rgb.pixels.size() != static_cast<size_t>(image.rgb.width) * image.rgb.height * 3)
       __builtin_trap();  // a decoded image must be well formed

@@ -1,12 +1,12 @@
 #include "support.h"
 
+#include <unistd.h>
 #include <QCoreApplication>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace glimpse::fuzz {
 namespace {

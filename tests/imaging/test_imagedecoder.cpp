@@ -2,20 +2,20 @@
 // empty, truncated, not images, unreadable or too large. Includes a mutation fuzz.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <QBuffer>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QImageWriter>
-#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 #include <atomic>
 #include <random>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "golden.h"
 #include "imaging/imagedecoder.h"
@@ -114,7 +114,8 @@ TEST(ImageDecoder, BadFilesGetClearErrors) {
     locked.write(read_file(kImages + "grad_97x61.png"));
     locked.close();
     locked.setPermissions(QFileDevice::Permissions());
-    EXPECT_NE(error_of([&] { decodeImageFile(dir.filePath("locked.png")); }).find("permission denied"), std::string::npos);
+    EXPECT_NE(error_of([&] { decodeImageFile(dir.filePath("locked.png")); }).find("permission denied"),
+              std::string::npos);
   }
 }
 
@@ -160,7 +161,8 @@ TEST(ImageDecoder, PixelLimitStopsDecompressionBombs) {
 TEST(ImageDecoder, FuzzedImagesNeverCrash) {
   std::mt19937 rng(7);
   int decoded = 0, errors = 0;
-  for (const char* name : {"photo_120x90.jpg", "grad_97x61.png", "palette_33x47.png", "cmyk_48x36.jpg", "exif6_40x24.jpg", "rgba_70x70.png"}) {
+  for (const char* name : {"photo_120x90.jpg", "grad_97x61.png", "palette_33x47.png", "cmyk_48x36.jpg",
+                           "exif6_40x24.jpg", "rgba_70x70.png"}) {
     const QByteArray original = read_file(kImages + name);
     for (int i = 0; i < 80; ++i) {
       QByteArray b = original;
@@ -264,7 +266,8 @@ std::vector<std::pair<QByteArray, QByteArray>> photoSamples() {
 TEST(HostileImages, SvgAndOtherNonPhotoFormatsAreRefusedWhateverTheName) {
   // An SVG with text made Qt's SVG plugin abort the whole process (it needs a GUI application for
   // fonts); this test runs under QCoreApplication, so reaching that plugin would end it.
-  const QByteArray svg = R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="1" y="8">hi</text></svg>)";
+  const QByteArray svg =
+      R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="1" y="8">hi</text></svg>)";
   QTemporaryDir dir;
   for (const char* name : {"t.jpg", "t.svg", "t.png", "t"}) {
     QFile f(dir.filePath(name));
@@ -297,14 +300,16 @@ TEST(HostileImages, PhotoFormatsAreRecognisedByContentNotName) {
     EXPECT_EQ(d.rgb.height, 48) << format.constData();
   }
   const QStringList exts = glimpse::imaging::photoFileExtensions();
-  for (const char* e : {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff"}) EXPECT_TRUE(exts.contains(QLatin1String(e))) << e;
+  for (const char* e : {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff"})
+    EXPECT_TRUE(exts.contains(QLatin1String(e))) << e;
   for (const char* e : {"svg", "svgz", "ico", "tga", "xpm", "ppm"}) EXPECT_FALSE(exts.contains(QLatin1String(e))) << e;
 }
 
 TEST(HostileImages, TruncatedImagesOfEveryFormatAreRefused) {
   for (const auto& [format, bytes] : photoSamples()) {
     for (const qsizetype cut : {bytes.size() / 4, bytes.size() / 2, bytes.size() * 3 / 4, bytes.size() - 2}) {
-      const std::string msg = error_of([&, &bytes = bytes] { decodeImageData(bytes.left(cut), QStringLiteral("cut")); });
+      const std::string msg =
+          error_of([&, &bytes = bytes] { decodeImageData(bytes.left(cut), QStringLiteral("cut")); });
       EXPECT_NE(msg, "<no error>") << format.constData() << " cut at " << cut << " of " << bytes.size();
     }
   }
@@ -422,7 +427,8 @@ TEST(DecodeMemory, ParallelDecodesShareTheBudget) {
   DecodeOptions o;
   o.budget = &budget;
   EXPECT_EQ(decodeImageFile(kImages + "large_3000x2000.png", o).rgb.width, 3000);
-  EXPECT_NE(error_of([&] { decodeImageData(read_file(kImages + "grad_97x61.png").left(300), "cut.png", o); }), "<no error>");
+  EXPECT_NE(error_of([&] { decodeImageData(read_file(kImages + "grad_97x61.png").left(300), "cut.png", o); }),
+            "<no error>");
   EXPECT_EQ(budget.availableMiB(), 10);
   EXPECT_GT(glimpse::imaging::decodeMemoryEstimate(13000, 13000), qint64{1} << 30);
 }

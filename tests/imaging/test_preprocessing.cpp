@@ -29,7 +29,9 @@ Rgb8Image from_hwc(const at::Tensor& t) {
 }
 
 at::Tensor to_hwc(const Rgb8Image& img) {
-  return at::from_blob(const_cast<uint8_t*>(img.pixels.data()), {img.height, img.width, 3}, at::TensorOptions().dtype(at::kByte)).clone();
+  return at::from_blob(const_cast<uint8_t*>(img.pixels.data()), {img.height, img.width, 3},
+                       at::TensorOptions().dtype(at::kByte))
+      .clone();
 }
 
 at::Tensor to_chw(const std::vector<float>& v, int h, int w) {
@@ -53,7 +55,8 @@ TEST_P(PreprocessingGolden, DecodedRgbEqualsPillow) {
   int checked = 0;
   for (const auto& img : set.expected.at("image_preprocessing").at("images")) {
     if (!img.contains("decoded_rgb_uint8_hwc") || img["decoded_rgb_uint8_hwc"].is_null()) continue;
-    const auto decoded = decodeImageFile(QString::fromStdString((set.dir / img.at("file").get<std::string>()).string()), as_huggingface());
+    const auto decoded = decodeImageFile(QString::fromStdString((set.dir / img.at("file").get<std::string>()).string()),
+                                         as_huggingface());
     const at::Tensor expected = set.tensor(img["decoded_rgb_uint8_hwc"]);
     const at::Tensor got = to_hwc(decoded.rgb);
     const double d = max_abs_diff(got, expected);
@@ -69,9 +72,12 @@ TEST_P(PreprocessingGolden, ResizeEqualsPillowBicubic) {
   const auto proc = processor_of(set.dir);
   for (const auto& img : set.expected.at("image_preprocessing").at("images")) {
     // Resize input: the stored decoded RGB where there is one, else the (lossless PNG) file.
-    Rgb8Image rgb = img.contains("decoded_rgb_uint8_hwc") && !img["decoded_rgb_uint8_hwc"].is_null()
-                        ? from_hwc(set.tensor(img["decoded_rgb_uint8_hwc"]))
-                        : decodeImageFile(QString::fromStdString((set.dir / img.at("file").get<std::string>()).string()), as_huggingface()).rgb;
+    Rgb8Image rgb =
+        img.contains("decoded_rgb_uint8_hwc") && !img["decoded_rgb_uint8_hwc"].is_null()
+            ? from_hwc(set.tensor(img["decoded_rgb_uint8_hwc"]))
+            : decodeImageFile(QString::fromStdString((set.dir / img.at("file").get<std::string>()).string()),
+                              as_huggingface())
+                  .rgb;
     ASSERT_EQ(rgb.width, img.at("width").get<int>());
     ASSERT_EQ(rgb.height, img.at("height").get<int>());
     const auto resized = glimpse::blip::resize_bicubic_pil(rgb, proc.output_width(), proc.output_height());
@@ -80,7 +86,8 @@ TEST_P(PreprocessingGolden, ResizeEqualsPillowBicubic) {
     record_count(set.name, "resized uint8 images", d == 0.0);
     EXPECT_EQ(d, 0.0) << img.at("name");
     const auto pv = proc.normalize(resized);
-    const double dp = max_abs_diff(to_chw(pv, proc.output_height(), proc.output_width()), set.tensor(img.at("pixel_values")));
+    const double dp =
+        max_abs_diff(to_chw(pv, proc.output_height(), proc.output_width()), set.tensor(img.at("pixel_values")));
     record_diff(set.name, "pixel_values (from exact uint8)", dp);
     EXPECT_EQ(dp, 0.0) << img.at("name");
   }
@@ -91,9 +98,11 @@ TEST_P(PreprocessingGolden, FileToPixelValues) {
   const auto& set = golden_set(GetParam());
   const auto proc = processor_of(set.dir);
   for (const auto& img : set.expected.at("image_preprocessing").at("images")) {
-    const auto decoded = decodeImageFile(QString::fromStdString((set.dir / img.at("file").get<std::string>()).string()), as_huggingface());
+    const auto decoded = decodeImageFile(QString::fromStdString((set.dir / img.at("file").get<std::string>()).string()),
+                                         as_huggingface());
     const auto pv = proc.preprocess(decoded.rgb);
-    const double d = max_abs_diff(to_chw(pv, proc.output_height(), proc.output_width()), set.tensor(img.at("pixel_values")));
+    const double d =
+        max_abs_diff(to_chw(pv, proc.output_height(), proc.output_width()), set.tensor(img.at("pixel_values")));
     record_diff(set.name, "pixel_values (file to tensor)", d);
     EXPECT_EQ(d, 0.0) << img.at("name");
   }
@@ -128,7 +137,8 @@ TEST_P(PreprocessingGolden, At384) {
     EXPECT_NEAR(s, sums[ch], 1e-6 * std::abs(sums[ch])) << "channel " << ch;
   }
   for (const auto& s : c.at("pixel_values_samples"))
-    EXPECT_EQ(t[s.at("c").get<int>()][s.at("y").get<int>()][s.at("x").get<int>()].item<float>(), s.at("value").get<float>());
+    EXPECT_EQ(t[s.at("c").get<int>()][s.at("y").get<int>()][s.at("x").get<int>()].item<float>(),
+              s.at("value").get<float>());
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, PreprocessingGolden, ::testing::ValuesIn(golden_set_dirs()), glimpse::test::SetName());

@@ -13,12 +13,12 @@
 #include <QTest>
 #include <QTimer>
 
+#include "../library/library_fixtures.h"
 #include "blip.h"
 #include "imaging/imagedecoder.h"
 #include "inference/inferenceclient.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
-#include "../library/library_fixtures.h"
 
 using glimpse::AppSettings;
 using glimpse::Task;
@@ -57,7 +57,9 @@ AppSettings models(const QString& caption, const QString& ask, const QString& se
   return s;
 }
 
-AppSettings tiny() { return models(kTiny, kTiny, kTiny); }
+AppSettings tiny() {
+  return models(kTiny, kTiny, kTiny);
+}
 
 template <typename Pred>
 bool waitUntil(Pred pred, int ms = 60000) {
@@ -74,12 +76,15 @@ bool waitFor(QSignalSpy& spy, int count = 1, int ms = 60000) {
   return waitUntil([&] { return spy.count() >= count; }, ms);
 }
 
-std::shared_ptr<const glimpse::blip::BlipModel> load(const QString& dir) { return glimpse::blip::BlipModel::load(dir.toStdString()); }
+std::shared_ptr<const glimpse::blip::BlipModel> load(const QString& dir) {
+  return glimpse::blip::BlipModel::load(dir.toStdString());
+}
 
 // A folder of `n` distinct photos.
 QString photoFolder(QTemporaryDir& dir, int n) {
   const QString root = dir.filePath(QStringLiteral("photos"));
-  for (int i = 0; i < n; ++i) glimpse::test::writePhoto(root + QStringLiteral("/p%1.png").arg(i, 4, 10, QLatin1Char('0')), i, 48, 36);
+  for (int i = 0; i < n; ++i)
+    glimpse::test::writePhoto(root + QStringLiteral("/p%1.png").arg(i, 4, 10, QLatin1Char('0')), i, 48, 36);
   return root;
 }
 
@@ -131,8 +136,8 @@ TEST(InferenceWorker, PromptIsLeftOutOfTheCaptionUnlessKept) {
   ASSERT_TRUE(waitUntil([&] { return ready.last()[1].value<CaptionResult>().path == kImage2; }));
   const auto kept = ready.last()[1].value<CaptionResult>();
   auto model = load(kTiny);
-  const auto direct =
-      model->caption({model->preprocess(glimpse::imaging::decodeImageFile(kImage2).rgb)}, {"a picture of"}, r.config)[0][0];
+  const auto direct = model->caption({model->preprocess(glimpse::imaging::decodeImageFile(kImage2).rgb)},
+                                     {"a picture of"}, r.config)[0][0];
   EXPECT_EQ(kept.text.toStdString(), direct.text);
   EXPECT_TRUE(kept.text.startsWith(QStringLiteral("a picture of")));
   EXPECT_EQ(kept.fullText, kept.text);
@@ -164,7 +169,9 @@ TEST(InferenceWorker, PrecisionSettingReloadsTheModelInThatMode) {
     glimpse::blip::LoadOptions o;
     o.precision = *precision;
     auto direct = glimpse::blip::BlipModel::load(kTiny.toStdString(), o);
-    EXPECT_EQ(ready.last()[1].value<CaptionResult>().fullText.toStdString(), direct->caption({pixels}, {}, greedy())[0][0].text) << mode;
+    EXPECT_EQ(ready.last()[1].value<CaptionResult>().fullText.toStdString(),
+              direct->caption({pixels}, {}, greedy())[0][0].text)
+        << mode;
   }
   // Each change loaded the model again, and said in which mode.
   QStringList loads;
@@ -239,11 +246,13 @@ TEST(InferenceWorker, FailuresArriveWhereTheyAreShown) {
   ASSERT_TRUE(waitFor(captionFailed));
   EXPECT_EQ(captionFailed[0][0].toULongLong(), a);
   EXPECT_EQ(captionFailed[0][1].toString(), kImage);
-  EXPECT_TRUE(captionFailed[0][2].toString().contains(QStringLiteral("No model"))) << captionFailed[0][2].toString().toStdString();
+  EXPECT_TRUE(captionFailed[0][2].toString().contains(QStringLiteral("No model")))
+      << captionFailed[0][2].toString().toStdString();
   client.applySettings(tiny());
   client.caption(kTiny + QStringLiteral("/config.json"), plain());
   ASSERT_TRUE(waitFor(captionFailed, 2));
-  EXPECT_TRUE(captionFailed[1][2].toString().contains(QStringLiteral("not an image"))) << captionFailed[1][2].toString().toStdString();
+  EXPECT_TRUE(captionFailed[1][2].toString().contains(QStringLiteral("not an image")))
+      << captionFailed[1][2].toString().toStdString();
   QTemporaryDir dir;
   client.applySettings(models(dir.path(), dir.path(), dir.path()));
   const quint64 c = client.ask(kImage, QStringLiteral("what is it?"), greedy());
@@ -255,11 +264,13 @@ TEST(InferenceWorker, FailuresArriveWhereTheyAreShown) {
   // Failures no page shows reach the status bar: library actions and photo details.
   client.addLibraryFolder(dir.path());
   ASSERT_TRUE(waitFor(notices));
-  EXPECT_TRUE(notices[0][0].toString().contains(QStringLiteral("No library is open"))) << notices[0][0].toString().toStdString();
+  EXPECT_TRUE(notices[0][0].toString().contains(QStringLiteral("No library is open")))
+      << notices[0][0].toString().toStdString();
   client.openLibrary(dir.filePath(QStringLiteral("lib.glimpse")));
   client.photoDetails(kImage);
   ASSERT_TRUE(waitFor(notices, 2));
-  EXPECT_TRUE(notices[1][0].toString().contains(QStringLiteral("not in the library"))) << notices[1][0].toString().toStdString();
+  EXPECT_TRUE(notices[1][0].toString().contains(QStringLiteral("not in the library")))
+      << notices[1][0].toString().toStdString();
 }
 
 TEST(InferenceWorker, FollowUpQuestionsReuseTheImageAndMatchTheEngine) {
@@ -278,7 +289,8 @@ TEST(InferenceWorker, FollowUpQuestionsReuseTheImageAndMatchTheEngine) {
   EXPECT_EQ(looked, 1);  // the vision model ran once for both questions
   auto model = load(kTiny);
   const auto px = model->preprocess(glimpse::imaging::decodeImageFile(kImage).rgb);
-  EXPECT_EQ(answers[0][3].toString().toStdString(), model->answer({px}, {"how many dogs are in the picture?"}, cfg)[0][0].text);
+  EXPECT_EQ(answers[0][3].toString().toStdString(),
+            model->answer({px}, {"how many dogs are in the picture?"}, cfg)[0][0].text);
   EXPECT_EQ(answers[1][3].toString().toStdString(), model->answer({px}, {"is there a cat?"}, cfg)[0][0].text);
 }
 
@@ -290,11 +302,13 @@ TEST(InferenceWorker, ModelsUnloadAfterIdleTime) {
   QSignalSpy states(&client, &InferenceClient::stateChanged);
   client.caption(kImage, plain());
   ASSERT_TRUE(waitFor(ready));
-  EXPECT_TRUE(waitUntil([&] {
-    for (const auto& st : states)
-      if (st[0].toString().contains(QStringLiteral("unloaded"))) return true;
-    return false;
-  }, 5000));
+  EXPECT_TRUE(waitUntil(
+      [&] {
+        for (const auto& st : states)
+          if (st[0].toString().contains(QStringLiteral("unloaded"))) return true;
+        return false;
+      },
+      5000));
 }
 
 // A caption made for a photo of the open library is kept there, and search by words finds it.
@@ -376,7 +390,8 @@ TEST(InferenceJobs, ModelsChangeWhileIndexing) {
     EXPECT_EQ(order.last(), QStringLiteral("job")) << order.join(QLatin1Char(' ')).toStdString();
     EXPECT_EQ(s.failed, 0);
   }
-  EXPECT_TRUE(notices.join(QLatin1Char('\n')).contains(QStringLiteral("search model changed"))) << notices.join(QLatin1Char('\n')).toStdString();
+  EXPECT_TRUE(notices.join(QLatin1Char('\n')).contains(QStringLiteral("search model changed")))
+      << notices.join(QLatin1Char('\n')).toStdString();
   // Every photo has one vector of the new model; none lost, none twice; the file is sound.
   glimpse::library::LibraryDatabase check(db);
   const QString wideId = glimpse::library::modelIdentity(*load(kWide));
@@ -392,7 +407,8 @@ TEST(InferenceJobs, ModelsChangeWhileIndexing) {
     ASSERT_TRUE(q.exec(QStringLiteral("SELECT COUNT(*), COUNT(DISTINCT path) FROM photos")) && q.next());
     EXPECT_EQ(q.value(0).toInt(), kPhotos);
     EXPECT_EQ(q.value(1).toInt(), kPhotos);
-    ASSERT_TRUE(q.exec(QStringLiteral("SELECT COUNT(*) FROM (SELECT photo_id, model FROM embeddings GROUP BY photo_id, model HAVING COUNT(*) > 1)")) &&
+    ASSERT_TRUE(q.exec(QStringLiteral("SELECT COUNT(*) FROM (SELECT photo_id, model FROM embeddings GROUP BY photo_id, "
+                                      "model HAVING COUNT(*) > 1)")) &&
                 q.next());
     EXPECT_EQ(q.value(0).toInt(), 0);
     q.finish();
@@ -486,8 +502,8 @@ TEST(InferenceJobs, IndexingWithoutALibraryFailsAndSaysSo) {
 TEST(InferenceJobs, CaptionAllStreamsLikeSingleCaptionsPausesAndCancels) {
   InferenceClient client;
   client.applySettings(tiny());
-  const QStringList paths = {kImage, kImage2, kTiny + QStringLiteral("/images/photo_120x90.jpg"), kTiny + QStringLiteral("/config.json"),
-                             kTiny + QStringLiteral("/images/gray_50x80.png")};
+  const QStringList paths = {kImage, kImage2, kTiny + QStringLiteral("/images/photo_120x90.jpg"),
+                             kTiny + QStringLiteral("/config.json"), kTiny + QStringLiteral("/images/gray_50x80.png")};
   QSignalSpy ready(&client, &InferenceClient::captionReady);
   QSignalSpy failures(&client, &InferenceClient::captionFailed);
   QSignalSpy progress(&client, &InferenceClient::jobProgress);
@@ -513,7 +529,9 @@ TEST(InferenceJobs, CaptionAllStreamsLikeSingleCaptionsPausesAndCancels) {
   for (const auto& r : ready) {
     const auto c = r[1].value<CaptionResult>();
     EXPECT_EQ(r[0].toULongLong(), job);
-    EXPECT_EQ(c.fullText.toStdString(), model->caption({model->preprocess(glimpse::imaging::decodeImageFile(c.path).rgb)}, {}, greedy())[0][0].text);
+    EXPECT_EQ(
+        c.fullText.toStdString(),
+        model->caption({model->preprocess(glimpse::imaging::decodeImageFile(c.path).rgb)}, {}, greedy())[0][0].text);
   }
   EXPECT_EQ(progress.last()[1].value<JobProgress>().done, 5);
   // Cancel: stops, says how far it got.

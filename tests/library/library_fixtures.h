@@ -23,8 +23,10 @@ inline bool writePhoto(const QString& path, int seed, int width = 96, int height
   for (int y = 0; y < height; ++y)
     for (int x = 0; x < width; ++x) {
       const double t = static_cast<double>(x + y) / (width + height);
-      img.setPixelColor(x, y, QColor(static_cast<int>(a.red() * (1 - t) + b.red() * t), static_cast<int>(a.green() * (1 - t) + b.green() * t),
-                                     static_cast<int>(a.blue() * (1 - t) + b.blue() * t)));
+      img.setPixelColor(x, y,
+                        QColor(static_cast<int>(a.red() * (1 - t) + b.red() * t),
+                               static_cast<int>(a.green() * (1 - t) + b.green() * t),
+                               static_cast<int>(a.blue() * (1 - t) + b.blue() * t)));
     }
   QPainter p(&img);
   for (int i = 0; i < 4; ++i) {

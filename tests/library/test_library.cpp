@@ -3,6 +3,8 @@
 // computations with the engine.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <QCoreApplication>
 #include <QFile>
 #include <QProcess>
@@ -12,8 +14,6 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <csignal>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <exiv2/exiv2.hpp>
 #include <nlohmann/json.hpp>
 
@@ -43,7 +43,9 @@ std::shared_ptr<const glimpse::blip::BlipModel> wideModel() {
 }
 
 // A library on the test's stack, lent to an Indexer or Searcher that does not outlive it.
-std::shared_ptr<LibraryDatabase> lend(LibraryDatabase& db) { return std::shared_ptr<LibraryDatabase>(std::shared_ptr<void>(), &db); }
+std::shared_ptr<LibraryDatabase> lend(LibraryDatabase& db) {
+  return std::shared_ptr<LibraryDatabase>(std::shared_ptr<void>(), &db);
+}
 
 std::string errorOf(const std::function<void()>& f) {
   try {
@@ -175,7 +177,6 @@ TEST(LibraryDatabase, RefusesNewerSchemaAndForeignFiles) {
   EXPECT_NE(errorOf([&] { LibraryDatabase db(dir.path()); }).find("folder"), std::string::npos);
 }
 
-
 // Runs one statement on a library file outside LibraryDatabase (to damage it as a disk or a
 // hostile file would).
 void rawSql(const QString& dbPath, const QString& statement) {
@@ -195,15 +196,16 @@ TEST(LibraryDatabase, DamagedSchemaVersionIsAnErrorNotACrash) {
   const QString path = dir.filePath("lib.db");
   { LibraryDatabase db(path); }
   for (const char* damage : {"UPDATE schema_version SET version = -1", "UPDATE schema_version SET version = 'two'",
-                             "UPDATE schema_version SET version = 1099511627776", "INSERT INTO schema_version VALUES (2)",
-                             "DELETE FROM schema_version"}) {
+                             "UPDATE schema_version SET version = 1099511627776",
+                             "INSERT INTO schema_version VALUES (2)", "DELETE FROM schema_version"}) {
     const QString copy = dir.filePath("damaged.db");
     QFile::remove(copy);
     ASSERT_TRUE(QFile::copy(path, copy));
     rawSql(copy, QString::fromUtf8(damage));
     const std::string msg = errorOf([&] { LibraryDatabase db(copy); });
     EXPECT_NE(msg.find("is damaged"), std::string::npos) << damage << ": " << msg;
-    EXPECT_NE(errorOf([&] { LibraryDatabase db(copy, LibraryDatabase::Access::ReadOnly); }).find("is damaged"), std::string::npos);
+    EXPECT_NE(errorOf([&] { LibraryDatabase db(copy, LibraryDatabase::Access::ReadOnly); }).find("is damaged"),
+              std::string::npos);
   }
 }
 
@@ -217,8 +219,8 @@ TEST(LibraryDatabase, InMemoryAndUriNamesAreRefused) {
   ASSERT_TRUE(writePhoto(dir.filePath("p/a.png"), 1));
   QProcess p;
   p.setWorkingDirectory(dir.path());
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"index", "--library", "file:x?mode=memory", "--model", QString::fromStdString(kTinyModel.string()),
-                                             dir.filePath("p")});
+  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"index", "--library", "file:x?mode=memory", "--model",
+                                             QString::fromStdString(kTinyModel.string()), dir.filePath("p")});
   p.waitForFinished(60000);
   EXPECT_EQ(p.exitCode(), 5);
   EXPECT_TRUE(p.readAllStandardError().contains("is not a library file name"));
@@ -256,7 +258,8 @@ TEST(LibraryDatabase, WriteProtectedLibraryCanBeRead) {
   auto cliAsUser = [&](const QStringList& args) {
     QProcess p;
     if (::geteuid() == 0)
-      p.start(QStringLiteral("setpriv"), QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
+      p.start(QStringLiteral("setpriv"),
+              QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
     else
       p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
     p.waitForFinished(60000);
@@ -436,8 +439,11 @@ TEST_F(LibraryFolder, UnreadableFolderIsReportedAndKept) {
   const QString db = dir.filePath("lib.db");
   auto cli = [&](const QStringList& args) {
     QProcess p;
-    if (::geteuid() == 0) p.start(QStringLiteral("setpriv"), QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
-    else p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+    if (::geteuid() == 0)
+      p.start(QStringLiteral("setpriv"),
+              QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
+    else
+      p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
     p.waitForFinished(60000);
     return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardError() + p.readAllStandardOutput()));
   };
@@ -458,7 +464,6 @@ TEST_F(LibraryFolder, UnreadableFolderIsReportedAndKept) {
   EXPECT_TRUE(check.photoByPath(root + "/img_0.png"));  // still there, not taken for deleted
 }
 
-
 // ---- Damage and edge cases ----
 
 TEST_F(LibraryFolder, DamagedVectorsCountAsMissingAndIndexingRepairsThem) {
@@ -471,7 +476,8 @@ TEST_F(LibraryFolder, DamagedVectorsCountAsMissingAndIndexingRepairsThem) {
   const QString model = indexer.modelId();
   // The first row (whose dim used to decide for all) and another one damaged.
   rawSql(path, QStringLiteral("UPDATE embeddings SET dim = 3 WHERE photo_id = (SELECT min(photo_id) FROM embeddings)"));
-  rawSql(path, QStringLiteral("UPDATE embeddings SET vector = x'0000' WHERE photo_id = (SELECT max(photo_id) FROM embeddings)"));
+  rawSql(path, QStringLiteral(
+                   "UPDATE embeddings SET vector = x'0000' WHERE photo_id = (SELECT max(photo_id) FROM embeddings)"));
   EXPECT_EQ(db.status(model).embedded, 7);
   int dim = 0;
   std::vector<float> data;
@@ -592,7 +598,8 @@ TEST_F(LibraryFolder, ChangingTheModelReembeds) {
   EXPECT_NE(wide.modelId(), modelIdentity(*tinyModel()));
   EXPECT_EQ(wide.run().embedded, 9);
   const auto photo = db.photoByPath(root + "/img_1.png");
-  EXPECT_EQ(db.embedding(photo->id, wide.modelId())->size(), static_cast<size_t>(wideModel()->config().image_text_hidden_size));
+  EXPECT_EQ(db.embedding(photo->id, wide.modelId())->size(),
+            static_cast<size_t>(wideModel()->config().image_text_hidden_size));
   EXPECT_EQ(db.embeddingModels().size(), 2);
 }
 
@@ -603,9 +610,11 @@ TEST_F(LibraryFolder, CancelKeepsWhatIsDone) {
   Scanner(db).scan();
   std::atomic<bool> cancel{false};
   Indexer indexer(lend(db), tinyModel(), IndexOptions{4, 1});
-  const IndexReport r = indexer.run([&](const IndexProgress& p) {
-    if (p.done >= 8) cancel.store(true);
-  }, &cancel);
+  const IndexReport r = indexer.run(
+      [&](const IndexProgress& p) {
+        if (p.done >= 8) cancel.store(true);
+      },
+      &cancel);
   EXPECT_TRUE(r.cancelled);
   const int saved = db.status(indexer.modelId()).embedded;
   EXPECT_GE(saved, 8);
@@ -619,9 +628,11 @@ TEST(LibraryKill, KilledIndexResumes) {
   QTemporaryDir dir;
   const QString root = dir.filePath("many");
   const int total = 240;
-  for (int i = 0; i < total; ++i) ASSERT_TRUE(writePhoto(root + QStringLiteral("/p_%1.jpg").arg(i, 3, 10, QLatin1Char('0')), i, 320, 240));
+  for (int i = 0; i < total; ++i)
+    ASSERT_TRUE(writePhoto(root + QStringLiteral("/p_%1.jpg").arg(i, 3, 10, QLatin1Char('0')), i, 320, 240));
   const QString dbPath = dir.filePath("lib.db");
-  const QStringList args{"index", "--library", dbPath, "--model", QString::fromStdString(kTinyModel.string()), "--batch", "1", root};
+  const QStringList args{"index",   "--library", dbPath, "--model", QString::fromStdString(kTinyModel.string()),
+                         "--batch", "1",         root};
   QProcess child;
   child.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
   ASSERT_TRUE(child.waitForStarted());
@@ -706,7 +717,6 @@ TEST_F(LibrarySearch, ItcRankingEqualsDirectComputation) {
     EXPECT_EQ(results[static_cast<qsizetype>(i)].score, results[static_cast<qsizetype>(i)].itc);
     EXPECT_FALSE(results[static_cast<qsizetype>(i)].itm);
     if (i) {
-
       EXPECT_GE(results[static_cast<qsizetype>(i - 1)].itc, results[static_cast<qsizetype>(i)].itc);
     }
   }
@@ -725,12 +735,12 @@ TEST_F(LibrarySearch, RerankScoreIsItmLogitPlusItc) {
     const auto& r = results[i];
     ASSERT_TRUE(r.itmLogit && r.itm);
     const auto& m = *tinyModel();
-    const auto direct = m.match({m.preprocess(glimpse::imaging::decodeImageFile(r.path).rgb)}, {query.toStdString()}, 35)[0][0];
+    const auto direct =
+        m.match({m.preprocess(glimpse::imaging::decodeImageFile(r.path).rgb)}, {query.toStdString()}, 35)[0][0];
     EXPECT_NEAR(*r.itmLogit, direct.itm_logit, 1e-5);
     EXPECT_NEAR(*r.itm, direct.itm, 1e-5);
     EXPECT_NEAR(r.score, direct.itm_logit + r.itc, 1e-5);
     if (i) {
-
       EXPECT_GE(results[i - 1].score, r.score);
     }
   }
@@ -793,24 +803,24 @@ TEST_F(LibrarySearch, MoreLikeThisRanksByImageVectors) {
     EXPECT_NE(r[i].path, self);
     EXPECT_NEAR(r[i].itc, dot(*vec, directEmbedding(r[i].path)), 1e-5);
     if (i) {
-
       EXPECT_GE(r[i - 1].itc, r[i].itc);
     }
   }
 }
-
 
 TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
   auto cli = [&](const QStringList& args) {
     QProcess p;
     p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
     p.waitForFinished(60000);
-    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString());
+    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
+                           p.readAllStandardError().toStdString());
   };
   const QString db = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
   auto [c1, o1, e1] = cli({"index", "--library", db, "--model", model, "--exclude", "raw", root});
   ASSERT_EQ(c1, 0) << e1;
-  auto [c2, o2, e2] = cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", "--rerank", "3", "a beach"});
+  auto [c2, o2, e2] =
+      cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", "--rerank", "3", "a beach"});
   ASSERT_EQ(c2, 0) << e2;
   const auto r = nlohmann::json::parse(o2)["results"];
   ASSERT_EQ(r.size(), 3u);
@@ -820,7 +830,8 @@ TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
     EXPECT_TRUE(x["itm"].is_number());
   }
   EXPECT_EQ(r[0]["path"], (root + "/trip/beach.jpg").toStdString());  // file-name match first
-  auto [c3, o3, e3] = cli({"search", "--library", db, "--model", model, "--json", "--rerank", "0", "--no-text-match", "x"});
+  auto [c3, o3, e3] =
+      cli({"search", "--library", db, "--model", model, "--json", "--rerank", "0", "--no-text-match", "x"});
   ASSERT_EQ(c3, 0) << e3;
   EXPECT_TRUE(nlohmann::json::parse(o3)["results"][0]["itm"].is_null());
   auto [c4, o4, e4] = cli({"similar", "--library", db, "--json", "--limit", "2", root + "/img_1.png"});

@@ -22,16 +22,16 @@ class HubServer : public QObject {
  public:
   QString repo = QStringLiteral("Salesforce/tiny-blip");
   QString folder;
-  qint64 dropAfter = -1;       // first /cdn transfer closes after this many body bytes
-  qint64 corruptAt = -1;       // this byte of every /cdn transfer is flipped
-  qint64 stallAfter = -1;      // every /cdn transfer stops sending after this many bytes
-  QStringList missing;         // resolve answers 404 for these
-  QStringList rangeHeaders;    // Range headers seen on /cdn
+  qint64 dropAfter = -1;     // first /cdn transfer closes after this many body bytes
+  qint64 corruptAt = -1;     // this byte of every /cdn transfer is flipped
+  qint64 stallAfter = -1;    // every /cdn transfer stops sending after this many bytes
+  QStringList missing;       // resolve answers 404 for these
+  QStringList rangeHeaders;  // Range headers seen on /cdn
   int cdnRequests = 0;
-  QString cdnEndpoint;         // set: LFS files redirect to <cdnEndpoint>/cdn/NAME (absolute URL)
-  QStringList extraListed;     // names added to the API file list (hostile names)
-  QByteArray apiBody;          // set: the API answers this instead of the file list
-  qint64 announceLess = 0;     // X-Linked-Size says this many bytes fewer than /cdn sends
+  QString cdnEndpoint;                               // set: LFS files redirect to <cdnEndpoint>/cdn/NAME (absolute URL)
+  QStringList extraListed;                           // names added to the API file list (hostile names)
+  QByteArray apiBody;                                // set: the API answers this instead of the file list
+  qint64 announceLess = 0;                           // X-Linked-Size says this many bytes fewer than /cdn sends
   QList<QPair<QString, QByteArray>> authorizations;  // (path, Authorization header) of every request
 
   explicit HubServer(const QString& modelFolder) : folder(modelFolder) {
@@ -44,8 +44,12 @@ class HubServer : public QObject {
     m_server.listen(QHostAddress::LocalHost, 0);
   }
   QString endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
-  static bool isLfs(const QString& name) { return name.endsWith(QLatin1String(".safetensors")) || name.endsWith(QLatin1String(".bin")); }
-  static QString sha256(const QByteArray& b) { return QString::fromLatin1(QCryptographicHash::hash(b, QCryptographicHash::Sha256).toHex()); }
+  static bool isLfs(const QString& name) {
+    return name.endsWith(QLatin1String(".safetensors")) || name.endsWith(QLatin1String(".bin"));
+  }
+  static QString sha256(const QByteArray& b) {
+    return QString::fromLatin1(QCryptographicHash::hash(b, QCryptographicHash::Sha256).toHex());
+  }
 
  private:
   void onRead(QTcpSocket* s) {
@@ -82,22 +86,28 @@ class HubServer : public QObject {
     const QString resolvePrefix = QLatin1Char('/') + repo + QStringLiteral("/resolve/");
     if (path.startsWith(apiPrefix)) {
       QJsonArray siblings;
-      for (const QString& f : QDir(folder).entryList(QDir::Files)) siblings.append(QJsonObject{{QStringLiteral("rfilename"), f}});
+      for (const QString& f : QDir(folder).entryList(QDir::Files))
+        siblings.append(QJsonObject{{QStringLiteral("rfilename"), f}});
       for (const QString& m : missing + extraListed) siblings.append(QJsonObject{{QStringLiteral("rfilename"), m}});
       if (!apiBody.isEmpty()) return reply(s, 200, "OK", {{"Content-Type", "application/json"}}, apiBody, head);
-      const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("id"), repo}, {QStringLiteral("siblings"), siblings}}).toJson();
+      const QByteArray body =
+          QJsonDocument(QJsonObject{{QStringLiteral("id"), repo}, {QStringLiteral("siblings"), siblings}}).toJson();
       return reply(s, 200, "OK", {{"Content-Type", "application/json"}}, body, head);
     }
-    if (path.startsWith(QStringLiteral("/api/models/"))) return reply(s, 404, "Not Found", {}, "{\"error\":\"Repository not found\"}", head);
+    if (path.startsWith(QStringLiteral("/api/models/")))
+      return reply(s, 404, "Not Found", {}, "{\"error\":\"Repository not found\"}", head);
     if (path.startsWith(resolvePrefix)) {
       const QString name = path.section(QLatin1Char('/'), 5);
       QFile f(folder + QLatin1Char('/') + name);
-      if (missing.contains(name) || !f.open(QIODevice::ReadOnly)) return reply(s, 404, "Not Found", {}, "Entry not found", head);
+      if (missing.contains(name) || !f.open(QIODevice::ReadOnly))
+        return reply(s, 404, "Not Found", {}, "Entry not found", head);
       const QByteArray data = f.readAll();
       if (isLfs(name)) {
         return reply(s, 302, "Found",
-                     {{"Location", (cdnEndpoint + "/cdn/" + name).toUtf8()}, {"X-Linked-Size", QByteArray::number(data.size() - announceLess)},
-                      {"X-Linked-Etag", "\"" + sha256(data).toLatin1() + "\""}, {"ETag", "\"" + sha256(data).toLatin1() + "\""}},
+                     {{"Location", (cdnEndpoint + "/cdn/" + name).toUtf8()},
+                      {"X-Linked-Size", QByteArray::number(data.size() - announceLess)},
+                      {"X-Linked-Etag", "\"" + sha256(data).toLatin1() + "\""},
+                      {"ETag", "\"" + sha256(data).toLatin1() + "\""}},
                      {}, head);
       }
       const QByteArray etag = QCryptographicHash::hash(data, QCryptographicHash::Sha1).toHex();
@@ -116,7 +126,8 @@ class HubServer : public QObject {
       }
       const QByteArray body = data.mid(from);
       const QList<QPair<QByteArray, QByteArray>> headers = {
-          {"Content-Range", "bytes " + QByteArray::number(from) + "-" + QByteArray::number(data.size() - 1) + "/" + QByteArray::number(data.size())}};
+          {"Content-Range", "bytes " + QByteArray::number(from) + "-" + QByteArray::number(data.size() - 1) + "/" +
+                                QByteArray::number(data.size())}};
       const int status = range.isEmpty() ? 200 : 206;
       if (dropAfter >= 0 && body.size() > dropAfter) {
         // Headers promise the whole body, then the connection is cut.

@@ -8,12 +8,12 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
-#include <QTest>
 #include <QNetworkProxy>
 #include <QNetworkProxyFactory>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
 #include <csignal>
 #include <nlohmann/json.hpp>
 
@@ -35,8 +35,8 @@ const QString kTiny = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
 QString servedFolder(QTemporaryDir& dir) {
   const QString f = dir.filePath("served");
   QDir().mkpath(f);
-  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "special_tokens_map.json",
-                        "tokenizer_config.json", "model.safetensors"})
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json",
+                        "special_tokens_map.json", "tokenizer_config.json", "model.safetensors"})
     QFile::copy(kTiny + "/" + n, f + "/" + n);
   return f;
 }
@@ -47,7 +47,8 @@ struct Result {
   qint64 planned = -1;
 };
 
-Result download(HubServer& server, const QString& target, DownloadOptions o = {}, std::function<void(HubDownloader&)> during = {}) {
+Result download(HubServer& server, const QString& target, DownloadOptions o = {},
+                std::function<void(HubDownloader&)> during = {}) {
   o.endpoint = server.endpoint();
   o.targetFolder = target;
   HubDownloader d(server.repo, o);
@@ -71,7 +72,9 @@ std::string captionOf(const QString& folder) {
   auto m = glimpse::blip::BlipModel::load(folder.toStdString());
   glimpse::blip::GenerationConfig c;
   c.max_length = 15;
-  return m->caption({m->preprocess(glimpse::imaging::decodeImageFile(kTiny + "/images/grad_97x61.png").rgb)}, {}, c)[0][0].text;
+  return m
+      ->caption({m->preprocess(glimpse::imaging::decodeImageFile(kTiny + "/images/grad_97x61.png").rgb)}, {}, c)[0][0]
+      .text;
 }
 
 TEST(HubDownload, DownloadsAVerifiedModelThatLoads) {
@@ -82,7 +85,8 @@ TEST(HubDownload, DownloadsAVerifiedModelThatLoads) {
   ASSERT_TRUE(r.ok) << r.error.toStdString();
   EXPECT_GT(r.planned, QFileInfo(kTiny + "/model.safetensors").size());  // size known before the transfer
   EXPECT_FALSE(QFileInfo::exists(target + ".download"));
-  for (const char* n : {"config.json", "vocab.txt", "model.safetensors"}) EXPECT_TRUE(QFileInfo::exists(target + "/" + n)) << n;
+  for (const char* n : {"config.json", "vocab.txt", "model.safetensors"})
+    EXPECT_TRUE(QFileInfo::exists(target + "/" + n)) << n;
   EXPECT_EQ(captionOf(target), captionOf(kTiny));
 }
 
@@ -134,7 +138,8 @@ TEST(HubDownload, MissingFilesAndRepositories) {
   QSignalSpy finished(&other, &HubDownloader::finished);
   other.start();
   ASSERT_TRUE(finished.wait(10000));
-  EXPECT_TRUE(finished[0][1].toString().contains(QStringLiteral("no model repository"))) << finished[0][1].toString().toStdString();
+  EXPECT_TRUE(finished[0][1].toString().contains(QStringLiteral("no model repository")))
+      << finished[0][1].toString().toStdString();
 }
 
 TEST(HubDownload, StalledServerTimesOut) {
@@ -158,7 +163,8 @@ TEST(HubDownload, NoServerIsAClearError) {
   QSignalSpy finished(&d, &HubDownloader::finished);
   d.start();
   ASSERT_TRUE(finished.wait(10000));
-  EXPECT_TRUE(finished[0][1].toString().contains(QStringLiteral("cannot reach"))) << finished[0][1].toString().toStdString();
+  EXPECT_TRUE(finished[0][1].toString().contains(QStringLiteral("cannot reach")))
+      << finished[0][1].toString().toStdString();
 }
 
 TEST(HubDownload, UnreachableProxyIsAClearError) {
@@ -191,7 +197,8 @@ TEST(HubDownload, FullDiskIsAClearError) {
   const Result r = download(server, mnt + "/models/tiny");
   QProcess::execute(QStringLiteral("umount"), {mnt});
   EXPECT_FALSE(r.ok);
-  EXPECT_TRUE(r.error.contains(QStringLiteral("disk space")) || r.error.contains(QStringLiteral("disk full"))) << r.error.toStdString();
+  EXPECT_TRUE(r.error.contains(QStringLiteral("disk space")) || r.error.contains(QStringLiteral("disk full")))
+      << r.error.toStdString();
 }
 
 TEST(HubDownload, CancelKeepsThePartAndTheNextRunResumes) {
@@ -222,7 +229,8 @@ TEST(ModelStore, ImportVerifyRemove) {
   QTemporaryDir dir;
   qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
   QTemporaryDir src;
-  for (const char* n : {"config.json", "preprocessor_config.json", "model.safetensors"}) QFile::copy(kTiny + "/" + n, src.filePath(n));
+  for (const char* n : {"config.json", "preprocessor_config.json", "model.safetensors"})
+    QFile::copy(kTiny + "/" + n, src.filePath(n));
   try {
     glimpse::models::importModel(src.path(), QStringLiteral("mine"));
     FAIL() << "a folder without a tokenizer must not import";
@@ -247,7 +255,8 @@ TEST(ModelStore, ConvertBinToSafetensorsKeepsOutputs) {
   QTemporaryDir dir;
   const QString folder = dir.filePath("bin");
   QDir().mkpath(folder);
-  for (const QString& f : QDir(kTiny + "/caption_bin").entryList(QDir::Files)) QFile::copy(kTiny + "/caption_bin/" + f, folder + "/" + f);
+  for (const QString& f : QDir(kTiny + "/caption_bin").entryList(QDir::Files))
+    QFile::copy(kTiny + "/caption_bin/" + f, folder + "/" + f);
   const std::string before = captionOf(folder);
   const QString out = glimpse::models::convertToSafetensors(folder);
   EXPECT_TRUE(QFileInfo::exists(folder + "/pytorch_model.bin"));  // original kept
@@ -282,7 +291,6 @@ TEST(ModelsCli, DownloadThroughHfEndpoint) {
   EXPECT_TRUE(v.readAllStandardOutput().startsWith("ok: "));
 }
 
-
 // ---- Hostile servers and names (issue 11): nothing written or deleted outside its place ----
 
 // Every file under `root`, as relative paths.
@@ -307,7 +315,8 @@ TEST(HubDownload, TokenGoesToTheEndpointOnlyNeverAfterARedirectToAnotherHost) {
   EXPECT_GT(cdn.cdnRequests, 0);  // the weights came from the other server
   EXPECT_TRUE(cdn.authorizations.isEmpty()) << cdn.authorizations.front().first.toStdString();
   ASSERT_FALSE(server.authorizations.isEmpty());
-  for (const auto& [path, value] : server.authorizations) EXPECT_EQ(value, QByteArray("Bearer hf_secret_token")) << path.toStdString();
+  for (const auto& [path, value] : server.authorizations)
+    EXPECT_EQ(value, QByteArray("Bearer hf_secret_token")) << path.toStdString();
   EXPECT_EQ(captionOf(target), captionOf(kTiny));
 }
 
@@ -315,15 +324,17 @@ TEST(HubDownload, FileNamesFromTheServerCannotLeaveTheModelFolder) {
   QTemporaryDir dir;
   HubServer server(servedFolder(dir));
   const QStringList before = filesUnder(dir.path());
-  for (const QString& name : {QStringLiteral("../evil.json"), QStringLiteral("../../evil.json"), QStringLiteral("a/../../evil.json"),
-                              QStringLiteral("/tmp/evil.json"), QStringLiteral("./x.json"), QStringLiteral("a//b.json"),
-                              QStringLiteral("..\\evil.json"), QStringLiteral("a/\nb.json"), QStringLiteral("..")}) {
+  for (const QString& name :
+       {QStringLiteral("../evil.json"), QStringLiteral("../../evil.json"), QStringLiteral("a/../../evil.json"),
+        QStringLiteral("/tmp/evil.json"), QStringLiteral("./x.json"), QStringLiteral("a//b.json"),
+        QStringLiteral("..\\evil.json"), QStringLiteral("a/\nb.json"), QStringLiteral("..")}) {
     server.extraListed = {name};
     DownloadOptions o;
     o.patterns = {name, QStringLiteral("*"), QStringLiteral("*/*"), QStringLiteral("*/*/*")};
     const Result r = download(server, dir.filePath("models/org/m"), o);
     EXPECT_FALSE(r.ok) << name.toStdString();
-    EXPECT_TRUE(r.error.contains(QStringLiteral("unsafe file name"))) << name.toStdString() << ": " << r.error.toStdString();
+    EXPECT_TRUE(r.error.contains(QStringLiteral("unsafe file name")))
+        << name.toStdString() << ": " << r.error.toStdString();
   }
   QStringList after = filesUnder(dir.path());
   after.removeIf([](const QString& f) { return f.startsWith(QLatin1String("models/")); });
@@ -344,7 +355,8 @@ TEST(HubDownload, ServerSendingMoreThanItAnnouncedIsStopped) {
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(r.error.contains(QStringLiteral("more than the"))) << r.error.toStdString();
   EXPECT_FALSE(QFileInfo::exists(target));
-  EXPECT_LE(QFileInfo(target + ".download/model.safetensors.part").size(), QFileInfo(kTiny + "/model.safetensors").size() - 1000);
+  EXPECT_LE(QFileInfo(target + ".download/model.safetensors.part").size(),
+            QFileInfo(kTiny + "/model.safetensors").size() - 1000);
 }
 
 TEST(HubDownload, InvalidFileListAndRepoIdsAreClearErrors) {
@@ -356,9 +368,10 @@ TEST(HubDownload, InvalidFileListAndRepoIdsAreClearErrors) {
   EXPECT_TRUE(r.error.contains(QStringLiteral("not the Hub's JSON"))) << r.error.toStdString();
   qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
   const QStringList before = filesUnder(dir.path());
-  for (const QString& repo : {QStringLiteral("x/../../victim"), QStringLiteral("../victim"), QStringLiteral("a/b/c"), QStringLiteral("a"),
-                              QStringLiteral(".a/b"), QStringLiteral("a/-b"), QStringLiteral("a/b..c"), QStringLiteral("a/b--c"),
-                              QStringLiteral("a/b.git"), QStringLiteral("a/") + QString(97, QLatin1Char('x')), QStringLiteral("a/b c")}) {
+  for (const QString& repo :
+       {QStringLiteral("x/../../victim"), QStringLiteral("../victim"), QStringLiteral("a/b/c"), QStringLiteral("a"),
+        QStringLiteral(".a/b"), QStringLiteral("a/-b"), QStringLiteral("a/b..c"), QStringLiteral("a/b--c"),
+        QStringLiteral("a/b.git"), QStringLiteral("a/") + QString(97, QLatin1Char('x')), QStringLiteral("a/b c")}) {
     DownloadOptions o;
     o.endpoint = server.endpoint();
     HubDownloader d(repo, o);
@@ -367,7 +380,8 @@ TEST(HubDownload, InvalidFileListAndRepoIdsAreClearErrors) {
     if (finished.isEmpty()) finished.wait(10000);
     ASSERT_FALSE(finished.isEmpty()) << repo.toStdString();
     EXPECT_FALSE(finished[0][0].toBool());
-    EXPECT_TRUE(finished[0][1].toString().contains(QStringLiteral("not a Hub repo id"))) << finished[0][1].toString().toStdString();
+    EXPECT_TRUE(finished[0][1].toString().contains(QStringLiteral("not a Hub repo id")))
+        << finished[0][1].toString().toStdString();
   }
   EXPECT_EQ(filesUnder(dir.path()), before);
   EXPECT_TRUE(glimpse::models::isValidRepoId(QStringLiteral("Salesforce/blip-image-captioning-base")));
@@ -415,7 +429,8 @@ TEST(ModelStore, NamesAndPathsCannotLeaveTheModelsFolder) {
   // A victim folder beside the models folder, with a config.json (the only thing remove checked).
   const QString victim = dir.filePath("victim");
   QDir().mkpath(victim);
-  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"}) QFile::copy(kTiny + "/" + n, victim + "/" + n);
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
+    QFile::copy(kTiny + "/" + n, victim + "/" + n);
   for (const QString& name : {QStringLiteral("../victim"), QStringLiteral("org/../../victim"), models + "/../victim",
                               models + "/org/../../victim", QStringLiteral("..")}) {
     EXPECT_THROW(glimpse::models::removeModel(name), glimpse::models::ModelError) << name.toStdString();
@@ -431,9 +446,10 @@ TEST(ModelStore, NamesAndPathsCannotLeaveTheModelsFolder) {
   EXPECT_TRUE(QFileInfo::exists(victim + "/model.safetensors"));
   // Import and folderFor refuse names that leave the folder.
   QTemporaryDir src;
-  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"}) QFile::copy(kTiny + "/" + n, src.filePath(n));
-  for (const QString& name : {QStringLiteral("../../x"), QStringLiteral("../x"), QStringLiteral("/tmp/x"), QStringLiteral("a/b/c"),
-                              QStringLiteral("up/x")}) {
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
+    QFile::copy(kTiny + "/" + n, src.filePath(n));
+  for (const QString& name : {QStringLiteral("../../x"), QStringLiteral("../x"), QStringLiteral("/tmp/x"),
+                              QStringLiteral("a/b/c"), QStringLiteral("up/x")}) {
     EXPECT_THROW(glimpse::models::importModel(src.path(), name), glimpse::models::ModelError) << name.toStdString();
   }
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("x")));
@@ -447,12 +463,14 @@ TEST(ModelsCli, TraversalNamesAreUsageErrors) {
   QDir().mkpath(victim);
   QFile::copy(kTiny + "/config.json", victim + "/config.json");
   QTemporaryDir src;
-  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"}) QFile::copy(kTiny + "/" + n, src.filePath(n));
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
+    QFile::copy(kTiny + "/" + n, src.filePath(n));
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models"));
   env.insert(QStringLiteral("HF_ENDPOINT"), QStringLiteral("http://127.0.0.1:9"));
-  for (const QStringList& args : {QStringList{"models", "remove", "../victim"}, QStringList{"models", "import", "--name", "../../x", src.path()},
-                                  QStringList{"models", "download", "x/../../victim"}, QStringList{"models", "verify", "../victim"}}) {
+  for (const QStringList& args :
+       {QStringList{"models", "remove", "../victim"}, QStringList{"models", "import", "--name", "../../x", src.path()},
+        QStringList{"models", "download", "x/../../victim"}, QStringList{"models", "verify", "../victim"}}) {
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
@@ -494,7 +512,8 @@ TEST(ModelsCli, VerifyAndImportRefuseATruncatedCheckpoint) {
   QTemporaryDir dir;
   const QString src = dir.filePath("cut");
   QDir().mkpath(src);
-  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt"}) QFile::copy(kTiny + "/" + n, src + "/" + n);
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt"})
+    QFile::copy(kTiny + "/" + n, src + "/" + n);
   QFile in(kTiny + "/model.safetensors");
   ASSERT_TRUE(in.open(QIODevice::ReadOnly));
   QFile out(src + "/model.safetensors");
@@ -515,7 +534,6 @@ TEST(ModelsCli, VerifyAndImportRefuseATruncatedCheckpoint) {
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/cut")));
 }
 
-
 // Every seed of tests/fuzz/corpus/hub_api as the server's file list: valid_* download, bad_* fail
 // in words; nothing is written outside the target.
 TEST(HubDownload, FileListCorpus) {
@@ -530,7 +548,8 @@ TEST(HubDownload, FileListCorpus) {
     ASSERT_TRUE(f.open(QIODevice::ReadOnly));
     server.apiBody = f.readAll();
     DownloadOptions o;
-    if (name.startsWith(QLatin1String("bad_"))) o.patterns = {QStringLiteral("*"), QStringLiteral("*/*"), QStringLiteral("*/*/*")};
+    if (name.startsWith(QLatin1String("bad_")))
+      o.patterns = {QStringLiteral("*"), QStringLiteral("*/*"), QStringLiteral("*/*/*")};
     const Result r = download(server, dir.filePath("models/" + name), o);
     EXPECT_EQ(r.ok, name.startsWith(QLatin1String("valid_"))) << name.toStdString() << ": " << r.error.toStdString();
     if (!r.ok) {

@@ -102,8 +102,12 @@ std::vector<GenerationCase> generation_cases() {
       for (const char* half : {"caption_fp16", "caption_bf16"})
         if (m.contains(half))
           for (size_t i = 0; i < m[half]["caption"].size(); ++i)
-            out.push_back({dir, model, std::string(half) + ".caption", i,
-                           std::string(half) + "_" + m[half]["caption"][i].at("name").get<std::string>(), {}});
+            out.push_back({dir,
+                           model,
+                           std::string(half) + ".caption",
+                           i,
+                           std::string(half) + "_" + m[half]["caption"][i].at("name").get<std::string>(),
+                           {}});
     }
   }
   return out;
@@ -163,11 +167,13 @@ class ReportPrinter : public ::testing::Environment {
     std::cout << "\n[golden report]\n";
     for (const auto& [set, q] : r.diffs)
       for (const auto& [name, d] : q)
-        std::cout << "  " << set << "  " << std::left << std::setw(56) << name << " max |diff|/max(1,|ref|) = " << std::scientific
-                  << std::setprecision(2) << d << std::defaultfloat << "\n";
+        std::cout << "  " << set << "  " << std::left << std::setw(56) << name
+                  << " max |diff|/max(1,|ref|) = " << std::scientific << std::setprecision(2) << d << std::defaultfloat
+                  << "\n";
     for (const auto& [set, q] : r.counts)
       for (const auto& [name, c] : q)
-        std::cout << "  " << set << "  " << std::left << std::setw(56) << name << " exact " << c.first << "/" << c.second << "\n";
+        std::cout << "  " << set << "  " << std::left << std::setw(56) << name << " exact " << c.first << "/"
+                  << c.second << "\n";
   }
 };
 const auto* kRegistered = ::testing::AddGlobalTestEnvironment(new ReportPrinter);

@@ -25,7 +25,9 @@ struct GoldenSet {
 std::vector<std::filesystem::path> golden_set_dirs();
 // Test-name generator for suites parameterised by set folder.
 struct SetName {
-  std::string operator()(const ::testing::TestParamInfo<std::filesystem::path>& p) const { return p.param.filename().string(); }
+  std::string operator()(const ::testing::TestParamInfo<std::filesystem::path>& p) const {
+    return p.param.filename().string();
+  }
 };
 const GoldenSet& golden_set(const std::filesystem::path& dir);
 
@@ -41,7 +43,9 @@ struct GenerationCase {
   std::filesystem::path model_dir() const;  // folder of the weights the case uses
 };
 std::vector<GenerationCase> generation_cases();
-inline void PrintTo(const GenerationCase& c, std::ostream* os) { *os << c.model << "/" << c.name; }
+inline void PrintTo(const GenerationCase& c, std::ostream* os) {
+  *os << c.model << "/" << c.name;
+}
 std::string case_label(const std::string& set, const std::string& model, const std::string& name);
 
 // pixel_values (3, H, W) of a named image as the given model of the set sees it.

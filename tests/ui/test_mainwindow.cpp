@@ -4,14 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <QComboBox>
-#include <QStandardItemModel>
 #include <QLabel>
+#include <QStandardItemModel>
 #include <QStatusBar>
 
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
 #include <QDropEvent>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QListView>
 #include <QMimeData>
@@ -19,25 +22,22 @@
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QXmlStreamReader>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QSettings>
 
+#include <QTableWidget>
+#include "../models/hubserver.h"
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
 #include "librarypage.h"
 #include "mainwindow.h"
-#include "settingsdialog.h"
 #include "modelsdialog.h"
-#include "../models/hubserver.h"
-#include <QTableWidget>
+#include "settingsdialog.h"
 
 using namespace glimpse::ui;
 
@@ -122,7 +122,8 @@ TEST(MainWindow, CaptionAllAndCancel) {
   useTiny(w);
   w.show();
   QTemporaryDir dir;
-  for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png", "gray_50x80.png"})
+  for (const char* f :
+       {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png", "gray_50x80.png"})
     QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
   w.addPaths({dir.path()});  // a folder: every image in it
   auto* page = w.imagesPage();
@@ -172,7 +173,8 @@ TEST(MainWindow, LibraryIndexAndSearch) {
   lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(0, 0));
   lib->moreLikeThis();
   ASSERT_TRUE(waitUntil([&] {
-    return lib->resultsModel()->rowCount() == 3 && !lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker"));
+    return lib->resultsModel()->rowCount() == 3 &&
+           !lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker"));
   }));
 }
 
@@ -183,10 +185,12 @@ TEST(LibraryPage, PauseResumeAndFailureStates) {
   useTiny(w);
   w.show();
   QTemporaryDir dir;
-  for (int i = 0; i < 150; ++i) QFile::copy(kTiny + "/images/grad_97x61.png", dir.filePath(QStringLiteral("g%1.png").arg(i)));
+  for (int i = 0; i < 150; ++i)
+    QFile::copy(kTiny + "/images/grad_97x61.png", dir.filePath(QStringLiteral("g%1.png").arg(i)));
   auto* lib = w.libraryPage();
   w.showLibrary();
-  EXPECT_TRUE(w.statusBar()->currentMessage().isEmpty()) << w.statusBar()->currentMessage().toStdString();  // models are set
+  EXPECT_TRUE(w.statusBar()->currentMessage().isEmpty())
+      << w.statusBar()->currentMessage().toStdString();  // models are set
   QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
   lib->addFolder(dir.path());
   ASSERT_TRUE(opened.wait(10000));
@@ -198,7 +202,8 @@ TEST(LibraryPage, PauseResumeAndFailureStates) {
   QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
   QTest::mouseClick(index, Qt::LeftButton);
   EXPECT_EQ(index->text(), QStringLiteral("Pause"));
-  ASSERT_TRUE(waitUntil([&] { return !progress.isEmpty() && progress.last()[1].value<glimpse::inference::JobProgress>().done > 0; }));
+  ASSERT_TRUE(waitUntil(
+      [&] { return !progress.isEmpty() && progress.last()[1].value<glimpse::inference::JobProgress>().done > 0; }));
   QTest::mouseClick(index, Qt::LeftButton);
   ASSERT_TRUE(waitUntil([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
   EXPECT_EQ(index->text(), QStringLiteral("Resume"));
@@ -221,14 +226,17 @@ TEST(LibraryPage, PauseResumeAndFailureStates) {
   auto* bar = lib->findChild<QProgressBar*>();
   ASSERT_TRUE(bar);
   EXPECT_GT(bar->maximum(), 0);  // not the endless busy indicator
-  EXPECT_TRUE(w.statusBar()->currentMessage().contains(QStringLiteral("No model"))) << w.statusBar()->currentMessage().toStdString();
+  EXPECT_TRUE(w.statusBar()->currentMessage().contains(QStringLiteral("No model")))
+      << w.statusBar()->currentMessage().toStdString();
 }
 
 TEST(SettingsDialog, DescribesModelFoldersInWords) {
   EXPECT_TRUE(SettingsDialog::describe(kTiny, "BlipForConditionalGeneration").startsWith(QStringLiteral("Ready")))
       << SettingsDialog::describe(kTiny, "BlipForConditionalGeneration").toStdString();
-  EXPECT_TRUE(SettingsDialog::describe(kTiny + "/caption_bin", "BlipForImageTextRetrieval").contains(QStringLiteral("does not do this task")));
-  EXPECT_TRUE(SettingsDialog::describe(QStringLiteral("/nonexistent"), "BlipForConditionalGeneration").startsWith(QStringLiteral("Cannot be used")));
+  EXPECT_TRUE(SettingsDialog::describe(kTiny + "/caption_bin", "BlipForImageTextRetrieval")
+                  .contains(QStringLiteral("does not do this task")));
+  EXPECT_TRUE(SettingsDialog::describe(QStringLiteral("/nonexistent"), "BlipForConditionalGeneration")
+                  .startsWith(QStringLiteral("Cannot be used")));
   EXPECT_EQ(SettingsDialog::describe(QString(), "BlipForConditionalGeneration"), QStringLiteral("Not set."));
 }
 
@@ -248,10 +256,12 @@ TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
     EXPECT_EQ(items->item(i)->isEnabled(), glimpse::blip::precision_problem(*mode).empty()) << i;
   }
   // The chosen mode round-trips, its description is shown, and Exact says it matches the reference.
-  if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty()) EXPECT_EQ(dialog.settings().precision, QStringLiteral("bf16"));
+  if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty())
+    EXPECT_EQ(dialog.settings().precision, QStringLiteral("bf16"));
   combo->setCurrentIndex(combo->findData(QStringLiteral("fp32")));
   EXPECT_EQ(dialog.settings().precision, QStringLiteral("fp32"));
-  EXPECT_TRUE(SettingsDialog::describePrecision(QStringLiteral("fp32")).contains(QStringLiteral("same words and scores")));
+  EXPECT_TRUE(
+      SettingsDialog::describePrecision(QStringLiteral("fp32")).contains(QStringLiteral("same words and scores")));
   EXPECT_TRUE(SettingsDialog::describePrecision(QStringLiteral("int8")).contains(QStringLiteral("8-bit")));
   combo->setCurrentIndex(combo->findData(QStringLiteral("bf16")));
   dialog.show();
@@ -281,7 +291,8 @@ TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
   // A local server with the Hub's layout serves the tiny model as a catalogue repo.
   const QString served = dir.filePath("served");
   QDir().mkpath(served);
-  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
+  for (const char* n :
+       {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
     QFile::copy(kTiny + "/" + n, served + "/" + n);
   glimpse::test::HubServer server(served);
   server.repo = QStringLiteral("Salesforce/blip-itm-base-coco");
@@ -302,7 +313,8 @@ TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
   ASSERT_TRUE(changed.wait(30000));
   const QString folder = dir.filePath("models/Salesforce/blip-itm-base-coco");
   EXPECT_EQ(w.settingsStore()->current().model(glimpse::Task::Search), folder);
-  EXPECT_TRUE(waitUntil([&] { return table->item(row, 3) && table->item(row, 3)->text() == QStringLiteral("In use"); }, 5000));
+  EXPECT_TRUE(
+      waitUntil([&] { return table->item(row, 3) && table->item(row, 3)->text() == QStringLiteral("In use"); }, 5000));
   QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
   dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/models.png"));
   // The window uses it right away: index and search with the downloaded model.
@@ -320,7 +332,8 @@ TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
   // Import of a folder the person has, then removal.
   QTemporaryDir mine;
   for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
-    QFile::copy(kTiny + "/caption_bin/" + QString::fromLatin1(n).replace("model.safetensors", "pytorch_model.bin"), mine.filePath(n == std::string("model.safetensors") ? "pytorch_model.bin" : n));
+    QFile::copy(kTiny + "/caption_bin/" + QString::fromLatin1(n).replace("model.safetensors", "pytorch_model.bin"),
+                mine.filePath(n == std::string("model.safetensors") ? "pytorch_model.bin" : n));
   dialog->importFolder(mine.path());
   EXPECT_TRUE(QFileInfo::exists(dir.filePath("models/") + QFileInfo(mine.path()).fileName() + "/pytorch_model.bin"));
   EXPECT_FALSE(w.settingsStore()->current().model(glimpse::Task::Caption).isEmpty());  // it captions, and none was set
@@ -340,11 +353,12 @@ TEST(MainWindow, BlipStyleCaptionEqualsTheCli) {
   ASSERT_TRUE(waitUntil([&] { return !ready.isEmpty(); }));
   const auto gui = ready[0][1].value<glimpse::inference::CaptionResult>();
   QProcess cli;
-  cli.start(QStringLiteral(GLIMPSE_CLI_PATH), {"caption", "--model", kTiny, "--beams", "3", "--min-length", "5", "--prompt", "a picture of",
-                                               "--json", image});
+  cli.start(QStringLiteral(GLIMPSE_CLI_PATH), {"caption", "--model", kTiny, "--beams", "3", "--min-length", "5",
+                                               "--prompt", "a picture of", "--json", image});
   ASSERT_TRUE(cli.waitForFinished(60000));
   ASSERT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
-  const QJsonObject result = QJsonDocument::fromJson(cli.readAllStandardOutput()).object()["results"].toArray()[0].toObject();
+  const QJsonObject result =
+      QJsonDocument::fromJson(cli.readAllStandardOutput()).object()["results"].toArray()[0].toObject();
   QList<qint64> tokens;
   for (const auto& v : result["token_ids"].toArray()) tokens << v.toInteger();
   EXPECT_EQ(gui.tokenIds, tokens);
@@ -409,33 +423,36 @@ TEST(Translations, GermanIsComplete) {
 // once in English and once in German.
 TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
   for (const char* lang : {"C", "de"}) {
-  const QString shot = QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/caption%1.png").arg(lang == std::string("de") ? QStringLiteral("_de") : QString());
-  QDir().mkpath(QFileInfo(shot).absolutePath());
-  QFile::remove(shot);
-  QTemporaryDir home;
-  QProcess p;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath("config"));
-  env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath("data"));
-  env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath("cache"));
-  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
-  env.insert(QStringLiteral("LANG"), lang == std::string("de") ? QStringLiteral("de_DE.UTF-8") : QStringLiteral("C.UTF-8"));
-  env.insert(QStringLiteral("LANGUAGE"), QString::fromLatin1(lang));
-  p.setProcessEnvironment(env);
-  p.start(QStringLiteral("xvfb-run"), {"-a", "-s", "-screen 0 1400x900x24", QStringLiteral(GLIMPSE_GUI_PATH), "--caption-model", kTiny,
-                                       "--ask-model", kTiny, "--search-model", kTiny, "--screenshot", shot,
-                                       kTiny + "/images/photo_120x90.jpg", kTiny + "/images/exif6_40x24.jpg"});
-  ASSERT_TRUE(p.waitForFinished(120000));
-  EXPECT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
-  QImage img(shot);
-  ASSERT_FALSE(img.isNull()) << "no screenshot at " << shot.toStdString();
-  EXPECT_GE(img.width(), 800);
-  EXPECT_GE(img.height(), 500);
-  // Not a blank frame: many distinct colours.
-  QSet<QRgb> colours;
-  for (int y = 0; y < img.height(); y += 7)
-    for (int x = 0; x < img.width(); x += 7) colours.insert(img.pixel(x, y));
-  EXPECT_GT(colours.size(), 50);
+    const QString shot = QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/caption%1.png")
+                             .arg(lang == std::string("de") ? QStringLiteral("_de") : QString());
+    QDir().mkpath(QFileInfo(shot).absolutePath());
+    QFile::remove(shot);
+    QTemporaryDir home;
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath("config"));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath("data"));
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath("cache"));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+    env.insert(QStringLiteral("LANG"),
+               lang == std::string("de") ? QStringLiteral("de_DE.UTF-8") : QStringLiteral("C.UTF-8"));
+    env.insert(QStringLiteral("LANGUAGE"), QString::fromLatin1(lang));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral("xvfb-run"),
+            {"-a", "-s", "-screen 0 1400x900x24", QStringLiteral(GLIMPSE_GUI_PATH), "--caption-model", kTiny,
+             "--ask-model", kTiny, "--search-model", kTiny, "--screenshot", shot, kTiny + "/images/photo_120x90.jpg",
+             kTiny + "/images/exif6_40x24.jpg"});
+    ASSERT_TRUE(p.waitForFinished(120000));
+    EXPECT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
+    QImage img(shot);
+    ASSERT_FALSE(img.isNull()) << "no screenshot at " << shot.toStdString();
+    EXPECT_GE(img.width(), 800);
+    EXPECT_GE(img.height(), 500);
+    // Not a blank frame: many distinct colours.
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += 7)
+      for (int x = 0; x < img.width(); x += 7) colours.insert(img.pixel(x, y));
+    EXPECT_GT(colours.size(), 50);
   }
 }
 
