@@ -9,6 +9,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 DE = {
+    "There is not enough memory for this. Close other programs or choose a smaller model.":
+        "Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.",
     "The caption of %1 could not be kept in the library: %2": "Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2",
     "%1 of %2 photos": "%1 von %2 Fotos",
     "%1 photos/s · %2 left": "%1 Fotos/s · noch %2",

@@ -4,17 +4,17 @@
 <context>
     <name>glimpse::Task</name>
     <message>
-        <location filename="../core/settings/task.cpp" line="42" />
+        <location filename="../core/settings/task.cpp" line="49" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="43" />
+        <location filename="../core/settings/task.cpp" line="51" />
         <source>Questions</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="44" />
+        <location filename="../core/settings/task.cpp" line="53" />
         <source>Library search</source>
         <translation>Bibliothekssuche</translation>
     </message>
@@ -22,77 +22,82 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="54" />
+        <location filename="../core/inference/inferenceworker.cpp" line="67" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="54" />
+        <location filename="../core/inference/inferenceworker.cpp" line="67" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="73" />
+        <location filename="../core/inference/inferenceworker.cpp" line="90" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="81" />
+        <location filename="../core/inference/inferenceworker.cpp" line="99" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="154" />
+        <location filename="../core/inference/inferenceworker.cpp" line="178" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="208" />
+        <location filename="../core/inference/inferenceworker.cpp" line="236" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="402" />
+        <location filename="../core/inference/inferenceworker.cpp" line="440" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="85" />
+        <location filename="../core/inference/inferenceworker.cpp" line="104" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="86" />
+        <location filename="../core/inference/inferenceworker.cpp" line="105" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="258" />
+        <location filename="../core/inference/inferenceworker.cpp" line="288" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="164" />
+        <location filename="../core/inference/inferenceworker.cpp" line="189" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="236" />
+        <location filename="../core/inference/inferenceworker.cpp" line="28" />
+        <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
+        <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="266" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="241" />
+        <location filename="../core/inference/inferenceworker.cpp" line="271" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="333" />
+        <location filename="../core/inference/inferenceworker.cpp" line="366" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="374" />
+        <location filename="../core/inference/inferenceworker.cpp" line="411" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -105,22 +110,22 @@
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="68" />
+        <location filename="../core/inference/jobs.cpp" line="69" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="75" />
+        <location filename="../core/inference/jobs.cpp" line="78" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="95" />
+        <location filename="../core/inference/jobs.cpp" line="99" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="110" />
+        <location filename="../core/inference/jobs.cpp" line="120" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
@@ -155,7 +160,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="52" />
+        <location filename="../ui/imagespage.cpp" line="53" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
@@ -230,164 +235,164 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="94" />
+        <location filename="../ui/imagespage.cpp" line="95" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="95" />
-        <location filename="../ui/imagespage.cpp" line="144" />
+        <location filename="../ui/imagespage.cpp" line="96" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="100" />
+        <location filename="../ui/imagespage.cpp" line="101" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="101" />
+        <location filename="../ui/imagespage.cpp" line="102" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="102" />
+        <location filename="../ui/imagespage.cpp" line="103" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="103" />
+        <location filename="../ui/imagespage.cpp" line="104" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="104" />
+        <location filename="../ui/imagespage.cpp" line="105" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="105" />
+        <location filename="../ui/imagespage.cpp" line="106" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="107" />
+        <location filename="../ui/imagespage.cpp" line="108" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="108" />
+        <location filename="../ui/imagespage.cpp" line="109" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="119" />
+        <location filename="../ui/imagespage.cpp" line="120" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="129" />
+        <location filename="../ui/imagespage.cpp" line="130" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="130" />
+        <location filename="../ui/imagespage.cpp" line="131" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="132" />
+        <location filename="../ui/imagespage.cpp" line="133" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="133" />
+        <location filename="../ui/imagespage.cpp" line="134" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="134" />
+        <location filename="../ui/imagespage.cpp" line="135" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="145" />
+        <location filename="../ui/imagespage.cpp" line="146" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="189" />
+        <location filename="../ui/imagespage.cpp" line="191" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="204" />
+        <location filename="../ui/imagespage.cpp" line="207" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="214" />
+        <location filename="../ui/imagespage.cpp" line="217" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="220" />
+        <location filename="../ui/imagespage.cpp" line="223" />
         <source>Stopped after %n image(s)</source>
         <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="221" />
+        <location filename="../ui/imagespage.cpp" line="224" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="211" />
+        <location filename="../ui/imagespage.cpp" line="214" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="240" />
+        <location filename="../ui/imagespage.cpp" line="246" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="242" />
+        <location filename="../ui/imagespage.cpp" line="248" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="339" />
+        <location filename="../ui/imagespage.cpp" line="367" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="266" />
-        <location filename="../ui/imagespage.cpp" line="367" />
+        <location filename="../ui/imagespage.cpp" line="278" />
+        <location filename="../ui/imagespage.cpp" line="396" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="222" />
+        <location filename="../ui/imagespage.cpp" line="225" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="267" />
+        <location filename="../ui/imagespage.cpp" line="280" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="382" />
+        <location filename="../ui/imagespage.cpp" line="411" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="394" />
+        <location filename="../ui/imagespage.cpp" line="423" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="417" />
+        <location filename="../ui/imagespage.cpp" line="446" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -395,178 +400,178 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="40" />
+        <location filename="../ui/librarypage.cpp" line="43" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="41" />
+        <location filename="../ui/librarypage.cpp" line="44" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="42" />
+        <location filename="../ui/librarypage.cpp" line="45" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="43" />
+        <location filename="../ui/librarypage.cpp" line="46" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="44" />
-        <location filename="../ui/librarypage.cpp" line="201" />
+        <location filename="../ui/librarypage.cpp" line="47" />
+        <location filename="../ui/librarypage.cpp" line="221" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="45" />
+        <location filename="../ui/librarypage.cpp" line="48" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="46" />
+        <location filename="../ui/librarypage.cpp" line="49" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="49" />
+        <location filename="../ui/librarypage.cpp" line="52" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="61" />
+        <location filename="../ui/librarypage.cpp" line="64" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="72" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="71" />
+        <location filename="../ui/librarypage.cpp" line="74" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81" />
+        <location filename="../ui/librarypage.cpp" line="84" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="87" />
+        <location filename="../ui/librarypage.cpp" line="90" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="91" />
+        <location filename="../ui/librarypage.cpp" line="94" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="92" />
+        <location filename="../ui/librarypage.cpp" line="95" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="93" />
+        <location filename="../ui/librarypage.cpp" line="96" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="94" />
+        <location filename="../ui/librarypage.cpp" line="97" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="137" />
+        <location filename="../ui/librarypage.cpp" line="141" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="204" />
+        <location filename="../ui/librarypage.cpp" line="230" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="170" />
+        <location filename="../ui/librarypage.cpp" line="186" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="167" />
+        <location filename="../ui/librarypage.cpp" line="180" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="214" />
+        <location filename="../ui/librarypage.cpp" line="244" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="202" />
+        <location filename="../ui/librarypage.cpp" line="224" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="153" />
+        <location filename="../ui/librarypage.cpp" line="164" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="155" />
+        <location filename="../ui/librarypage.cpp" line="167" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="157" />
+        <location filename="../ui/librarypage.cpp" line="169" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="168" />
+        <location filename="../ui/librarypage.cpp" line="183" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="171" />
+        <location filename="../ui/librarypage.cpp" line="187" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="203" />
+        <location filename="../ui/librarypage.cpp" line="227" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="241" />
+        <location filename="../ui/librarypage.cpp" line="273" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="260" />
+        <location filename="../ui/librarypage.cpp" line="292" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="270" />
+        <location filename="../ui/librarypage.cpp" line="302" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="283" />
+        <location filename="../ui/librarypage.cpp" line="315" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="284" />
+        <location filename="../ui/librarypage.cpp" line="316" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="291" />
+        <location filename="../ui/librarypage.cpp" line="325" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -574,212 +579,212 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="37" />
+        <location filename="../ui/mainwindow.cpp" line="39" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="49" />
+        <location filename="../ui/mainwindow.cpp" line="51" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="50" />
+        <location filename="../ui/mainwindow.cpp" line="52" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="54" />
+        <location filename="../ui/mainwindow.cpp" line="56" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="86" />
+        <location filename="../ui/mainwindow.cpp" line="90" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="87" />
+        <location filename="../ui/mainwindow.cpp" line="91" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="89" />
+        <location filename="../ui/mainwindow.cpp" line="94" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="90" />
+        <location filename="../ui/mainwindow.cpp" line="96" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="91" />
+        <location filename="../ui/mainwindow.cpp" line="98" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="94" />
+        <location filename="../ui/mainwindow.cpp" line="102" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="97" />
+        <location filename="../ui/mainwindow.cpp" line="105" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="98" />
+        <location filename="../ui/mainwindow.cpp" line="106" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99" />
+        <location filename="../ui/mainwindow.cpp" line="107" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="100" />
+        <location filename="../ui/mainwindow.cpp" line="108" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="101" />
+        <location filename="../ui/mainwindow.cpp" line="109" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="102" />
+        <location filename="../ui/mainwindow.cpp" line="110" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="104" />
+        <location filename="../ui/mainwindow.cpp" line="112" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="105" />
+        <location filename="../ui/mainwindow.cpp" line="114" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="107" />
+        <location filename="../ui/mainwindow.cpp" line="116" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="109" />
+        <location filename="../ui/mainwindow.cpp" line="118" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="110" />
+        <location filename="../ui/mainwindow.cpp" line="119" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="111" />
+        <location filename="../ui/mainwindow.cpp" line="120" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="112" />
+        <location filename="../ui/mainwindow.cpp" line="121" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120" />
+        <location filename="../ui/mainwindow.cpp" line="129" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="126" />
+        <location filename="../ui/mainwindow.cpp" line="135" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="127" />
+        <location filename="../ui/mainwindow.cpp" line="136" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="129" />
+        <location filename="../ui/mainwindow.cpp" line="139" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="130" />
+        <location filename="../ui/mainwindow.cpp" line="140" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="131" />
+        <location filename="../ui/mainwindow.cpp" line="141" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="133" />
+        <location filename="../ui/mainwindow.cpp" line="143" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="134" />
+        <location filename="../ui/mainwindow.cpp" line="144" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="135" />
+        <location filename="../ui/mainwindow.cpp" line="145" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="136" />
+        <location filename="../ui/mainwindow.cpp" line="146" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="140" />
+        <location filename="../ui/mainwindow.cpp" line="150" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="157" />
+        <location filename="../ui/mainwindow.cpp" line="168" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="171" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="179" />
+        <location filename="../ui/mainwindow.cpp" line="192" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="185" />
+        <location filename="../ui/mainwindow.cpp" line="199" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="186" />
+        <location filename="../ui/mainwindow.cpp" line="199" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191" />
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="205" />
+        <location filename="../ui/mainwindow.cpp" line="218" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="212" />
+        <location filename="../ui/mainwindow.cpp" line="226" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
@@ -848,77 +853,77 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="116" />
+        <location filename="../ui/modelsdialog.cpp" line="118" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="118" />
+        <location filename="../ui/modelsdialog.cpp" line="121" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="120" />
+        <location filename="../ui/modelsdialog.cpp" line="123" />
         <source>Partly downloaded</source>
         <translation>Teilweise heruntergeladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="127" />
+        <location filename="../ui/modelsdialog.cpp" line="130" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="164" />
+        <location filename="../ui/modelsdialog.cpp" line="170" />
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="166" />
+        <location filename="../ui/modelsdialog.cpp" line="173" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="171" />
+        <location filename="../ui/modelsdialog.cpp" line="179" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="183" />
+        <location filename="../ui/modelsdialog.cpp" line="191" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="186" />
+        <location filename="../ui/modelsdialog.cpp" line="194" />
         <source>Download stopped: %1</source>
         <translation>Herunterladen gestoppt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="201" />
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="201" />
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="206" />
+        <location filename="../ui/modelsdialog.cpp" line="217" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="214" />
+        <location filename="../ui/modelsdialog.cpp" line="226" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="220" />
+        <location filename="../ui/modelsdialog.cpp" line="232" />
         <source>Imported %1: %2</source>
         <translation>%1 importiert: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="222" />
+        <location filename="../ui/modelsdialog.cpp" line="234" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
@@ -941,132 +946,132 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="29" />
+        <location filename="../ui/settingsdialog.cpp" line="30" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="37" />
+        <location filename="../ui/settingsdialog.cpp" line="38" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="40" />
+        <location filename="../ui/settingsdialog.cpp" line="41" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="44" />
+        <location filename="../ui/settingsdialog.cpp" line="47" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="49" />
+        <location filename="../ui/settingsdialog.cpp" line="53" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="54" />
+        <location filename="../ui/settingsdialog.cpp" line="58" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="55" />
+        <location filename="../ui/settingsdialog.cpp" line="59" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="57" />
+        <location filename="../ui/settingsdialog.cpp" line="61" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="57" />
+        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="58" />
+        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="66" />
+        <location filename="../ui/settingsdialog.cpp" line="70" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="78" />
+        <location filename="../ui/settingsdialog.cpp" line="82" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="86" />
+        <location filename="../ui/settingsdialog.cpp" line="90" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="94" />
+        <location filename="../ui/settingsdialog.cpp" line="98" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="98" />
+        <location filename="../ui/settingsdialog.cpp" line="102" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="100" />
+        <location filename="../ui/settingsdialog.cpp" line="104" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="103" />
+        <location filename="../ui/settingsdialog.cpp" line="107" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="104" />
+        <location filename="../ui/settingsdialog.cpp" line="108" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="106" />
+        <location filename="../ui/settingsdialog.cpp" line="110" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="108" />
+        <location filename="../ui/settingsdialog.cpp" line="112" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="109" />
+        <location filename="../ui/settingsdialog.cpp" line="113" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="110" />
+        <location filename="../ui/settingsdialog.cpp" line="114" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="111" />
+        <location filename="../ui/settingsdialog.cpp" line="115" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="127" />
+        <location filename="../ui/settingsdialog.cpp" line="131" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="128" />
+        <location filename="../ui/settingsdialog.cpp" line="132" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="130" />
+        <location filename="../ui/settingsdialog.cpp" line="134" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
     </message>
@@ -1074,32 +1079,32 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="31" />
+        <location filename="../app/gui/main.cpp" line="33" />
         <source>Captions, answers and search for your photos with BLIP.</source>
         <translation>Beschreibungen, Antworten und Suche für Ihre Fotos mit BLIP.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="34" />
+        <location filename="../app/gui/main.cpp" line="37" />
         <source>Model folder for captions.</source>
         <translation>Modellordner für Beschreibungen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="36" />
+        <location filename="../app/gui/main.cpp" line="39" />
         <source>Model folder for questions.</source>
         <translation>Modellordner für Fragen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="37" />
+        <location filename="../app/gui/main.cpp" line="41" />
         <source>Model folder for library search.</source>
         <translation>Modellordner für die Bibliothekssuche.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="40" />
+        <location filename="../app/gui/main.cpp" line="45" />
         <source>Caption the first image, save a screenshot of the window to FILE and quit.</source>
         <translation>Das erste Bild beschreiben, ein Bildschirmfoto des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="43" />
+        <location filename="../app/gui/main.cpp" line="48" />
         <source>Images or folders to open.</source>
         <translation>Zu öffnende Bilder oder Ordner.</translation>
     </message>

@@ -1,18 +1,30 @@
 #include "thumbnailloader.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QFutureWatcher>
 #include <QImageReader>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include "imaging/imagedecoder.h"
 
 namespace glimpse::ui {
 
 ThumbnailLoader::ThumbnailLoader(QSize size, QObject* parent) : QObject(parent), m_size(size) {}
 
 QImage ThumbnailLoader::load(const QString& path, QSize size) {
-  QImageReader reader(path);
+  // The same photo formats as the decoder, chosen by content: other plugins (SVG, ...) never see
+  // the file, and what is not a photo shows no picture.
+  QFile file(path);
+  if (!QFileInfo(path).isFile() || !file.open(QIODevice::ReadOnly)) return {};  // never block on a FIFO
+  const QByteArray format = imaging::sniffPhotoFormat(file.peek(64));
+  if (format.isEmpty()) return {};
+  QImageReader reader(&file, format);
+  reader.setAutoDetectImageFormat(false);
   reader.setAutoTransform(true);
   const QSize full = reader.size();
-  if (full.isValid() && (full.width() > size.width() * 2 || full.height() > size.height() * 2))
+  if (!full.isValid() || qint64(full.width()) * full.height() > imaging::DecodeOptions{}.maxPixels) return {};
+  if (full.width() > size.width() * 2 || full.height() > size.height() * 2)
     reader.setScaledSize(full.scaled(size * 2, Qt::KeepAspectRatio));
   QImage img = reader.read();
   if (img.isNull()) return {};

@@ -1,5 +1,6 @@
 #include "inferenceworker.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -7,6 +8,7 @@
 #include <QJsonObject>
 #include <algorithm>
 #include <iterator>
+#include <new>
 
 #include "errors.h"
 #include "imaging/imagedecoder.h"
@@ -18,8 +20,15 @@
 namespace glimpse::inference {
 namespace {
 
+// An exception as the user reads it: allocation failures (std::bad_alloc, or libtorch's
+// allocator, whose message carries a C++ backtrace) in words.
 QString qs(const std::exception& e) {
-  return QString::fromUtf8(e.what());
+  const QString what = QString::fromUtf8(e.what());
+  if (dynamic_cast<const std::bad_alloc*>(&e) || what.contains(QLatin1String("not enough memory")))
+    return QCoreApplication::translate(
+        "glimpse::inference::InferenceWorker",
+        "There is not enough memory for this. Close other programs or choose a smaller model.");
+  return what;
 }
 
 }  // namespace

@@ -471,7 +471,7 @@ TEST_F(LibraryFolder, DamagedVectorsCountAsMissingAndIndexingRepairsThem) {
   LibraryDatabase db(path);
   db.addFolder(root);
   Scanner(db).scan();
-  Indexer indexer(db, tinyModel());
+  Indexer indexer(lend(db), tinyModel());
   ASSERT_EQ(indexer.run().embedded, 9);
   const QString model = indexer.modelId();
   // The first row (whose dim used to decide for all) and another one damaged.
@@ -482,8 +482,8 @@ TEST_F(LibraryFolder, DamagedVectorsCountAsMissingAndIndexingRepairsThem) {
   int dim = 0;
   std::vector<float> data;
   EXPECT_EQ(db.allEmbeddings(model, &dim, &data).size(), 7u);
-  EXPECT_EQ(dim, tinyModel().config().image_text_hidden_size);
-  Searcher searcher(db, tinyModel());
+  EXPECT_EQ(dim, tinyModel()->config().image_text_hidden_size);
+  Searcher searcher(lend(db), tinyModel());
   SearchOptions so;
   so.rerank = 0;
   so.matchText = false;
@@ -533,7 +533,7 @@ TEST_F(LibraryFolder, NamesThatAreNotUtf8AreScannedAndIndexed) {
   const QString name = glimpse::io::decodePath(rawFile);
   const auto photo = db.photoByPath(name);
   ASSERT_TRUE(photo);
-  Indexer indexer(db, tinyModel());
+  Indexer indexer(lend(db), tinyModel());
   const IndexReport r = indexer.run();
   EXPECT_EQ(r.embedded, 10);
   EXPECT_EQ(r.failed, 0);

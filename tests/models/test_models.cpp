@@ -208,9 +208,19 @@ TEST(HubDownload, CancelKeepsThePartAndTheNextRunResumes) {
   const QString target = dir.filePath("models/tiny");
   DownloadOptions o;
   o.stallTimeoutMs = 30000;
-  const Result first = download(server, target, o, [](HubDownloader& d) {
-    static int calls = 0;
-    if (++calls > 3) QTimer::singleShot(300, &d, [&d] { d.cancel(); });
+  // Cancel once part of the weights is on disk (watched, not timed: a loaded machine is slow).
+  bool watching = false;
+  const QString partFile = target + ".download/model.safetensors.part";
+  const Result first = download(server, target, o, [&](HubDownloader& d) {
+    if (watching) return;
+    watching = true;
+    auto* poll = new QTimer(&d);
+    QObject::connect(poll, &QTimer::timeout, &d, [&d, poll, partFile] {
+      if (QFileInfo(partFile).size() < (1 << 20)) return;
+      poll->stop();
+      d.cancel();
+    });
+    poll->start(20);
   });
   EXPECT_FALSE(first.ok);
   EXPECT_TRUE(first.error.contains(QStringLiteral("cancelled"))) << first.error.toStdString();

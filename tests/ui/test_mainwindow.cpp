@@ -38,6 +38,7 @@
 #include "mainwindow.h"
 #include "modelsdialog.h"
 #include "settingsdialog.h"
+#include "thumbnailloader.h"
 
 using namespace glimpse::ui;
 
@@ -390,6 +391,24 @@ TEST(SettingsStore, SavesOnlyWhatWasChosen) {
   glimpse::SettingsStore fresh;
   EXPECT_EQ(fresh.current(), saved);
   QSettings().clear();
+}
+
+// Thumbnails and previews decode the photo formats the engine decodes, by content: an SVG named
+// .jpg shows no picture (its plugin never sees the bytes), a FIFO never blocks.
+TEST(Thumbnails, OnlyPhotoFormatsByContent) {
+  EXPECT_FALSE(ThumbnailLoader::load(kTiny + "/images/photo_120x90.jpg", QSize(80, 60)).isNull());
+  QTemporaryDir dir;
+  QFile svg(dir.filePath("text.jpg"));
+  ASSERT_TRUE(svg.open(QIODevice::WriteOnly));
+  svg.write(R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="1" y="8">hi</text></svg>)");
+  svg.close();
+  EXPECT_TRUE(ThumbnailLoader::load(svg.fileName(), QSize(80, 60)).isNull());
+  const QString fifo = dir.filePath("pipe.png");
+  ASSERT_EQ(QProcess::execute(QStringLiteral("mkfifo"), {fifo}), 0);
+  QElapsedTimer t;
+  t.start();
+  EXPECT_TRUE(ThumbnailLoader::load(fifo, QSize(80, 60)).isNull());
+  EXPECT_LT(t.elapsed(), 2000);
 }
 
 // Every user-visible string has a German text (the .ts is filled by scripts/translations_de.py).
