@@ -33,7 +33,8 @@ void read_opt<int>(const json& j, const char* key, int& out, const std::string& 
   if (!it->is_number_integer()) {
     if (it->is_number_float()) {
       const double d = it->get<double>();
-      if (d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 2147483648.0) {
+      // Range first: casting a double outside the integer's range is undefined behaviour.
+      if (std::abs(d) < 2147483648.0 && d == std::trunc(d)) {
         out = static_cast<int>(d);  // 12.0: an integer written as a float, as json.dump can write it
         return;
       }

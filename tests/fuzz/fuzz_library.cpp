@@ -2,6 +2,7 @@
 // schema version, migrations), then what `library status`, `search` and `similar` read from it.
 #include <QString>
 #include <cstdio>
+#include <memory>
 #include <vector>
 
 #include "library/librarydatabase.h"
@@ -20,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const char* suffix : {"-wal", "-shm", "-journal"}) std::remove((base + suffix).c_str());
   const QString path = QString::fromStdString(glimpse::fuzz::writeScratch("library.db", data, size));
   try {
-    LibraryDatabase db(path);
+    const auto shared = std::make_shared<LibraryDatabase>(path);
+    LibraryDatabase& db = *shared;
     db.schemaVersion();
     db.status();
     for (const Folder& f : db.folders()) db.photosInFolder(f.id);
@@ -31,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::vector<float> vectors;
       const auto rows = db.allEmbeddings(model, &dim, &vectors);
       if (dim < 0 || vectors.size() != rows.size() * static_cast<size_t>(dim)) __builtin_trap();
-      Searcher searcher(db, model);
+      Searcher searcher(shared, model);
       SearchOptions options;
       options.limit = 5;
       for (const auto& row : rows) {

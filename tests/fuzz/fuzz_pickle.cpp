@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "checkpoint.h"
+#include "read_pytorch_bin.h"
 #include "support.h"
 
 namespace {

@@ -1,6 +1,6 @@
 // pytorch_model.bin (core/blip/weights.h): the whole file, ZIP directory and pickle, as
-// checkpoint_tensor_names (models list / verify) and load_pytorch_bin (loading) read it.
-#include "checkpoint.h"
+// read_checkpoint_index (models list / verify) and load_pytorch_bin (loading) read it.
+#include "read_pytorch_bin.h"
 #include "support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

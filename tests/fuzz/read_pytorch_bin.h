@@ -10,7 +10,7 @@ namespace glimpse::fuzz {
 
 inline void readPytorchBin(const std::string& path) {
   try {
-    blip::checkpoint_tensor_names(path);
+    blip::read_checkpoint_index(path);
     const auto map = blip::load_pytorch_bin(path);
     for (const auto& [name, tensor] : map.tensors)
       if (!tensor.defined()) __builtin_trap();
