@@ -7,6 +7,7 @@
 #include <QFile>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
 
@@ -416,6 +417,9 @@ int runCommand(const QString& command, QStringList args) {
   } catch (const std::bad_alloc&) {
     return failWith("out of memory", outOfMemoryCode(command));
   } catch (const std::exception& e) {
+    // libtorch's allocator reports its failures as c10::Error ("DefaultCPUAllocator: not enough
+    // memory: ..."), with a C++ backtrace: the same case as std::bad_alloc.
+    if (std::strstr(e.what(), "not enough memory")) return failWith("out of memory", outOfMemoryCode(command));
     return failWith(e.what(), kError);
   }
 }
