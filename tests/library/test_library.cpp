@@ -47,6 +47,18 @@ std::shared_ptr<LibraryDatabase> lend(LibraryDatabase& db) {
   return std::shared_ptr<LibraryDatabase>(std::shared_ptr<void>(), &db);
 }
 
+// glimpse-cli as an unprivileged user (root ignores file permissions): exit code, stderr + stdout.
+std::pair<int, QString> cliAsNobody(const QStringList& args) {
+  QProcess p;
+  if (::geteuid() == 0)
+    p.start(QStringLiteral("setpriv"),
+            QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
+  else
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  p.waitForFinished(60000);
+  return {p.exitCode(), QString::fromUtf8(p.readAllStandardError() + p.readAllStandardOutput())};
+}
+
 std::string errorOf(const std::function<void()>& f) {
   try {
     f();
@@ -255,22 +267,12 @@ TEST(LibraryDatabase, WriteProtectedLibraryCanBeRead) {
     EXPECT_TRUE(db.embedding(photoId, QStringLiteral("m")));
     EXPECT_NE(errorOf([&] { db.addFolder(QStringLiteral("/more")); }), "<no error>");
   }
-  auto cliAsUser = [&](const QStringList& args) {
-    QProcess p;
-    if (::geteuid() == 0)
-      p.start(QStringLiteral("setpriv"),
-              QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
-    else
-      p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-    p.waitForFinished(60000);
-    return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()));
-  };
-  const auto status = cliAsUser({"library", "--library", path, "--json", "status"});
+  const auto status = cliAsNobody({"library", "--library", path, "--json", "status"});
   EXPECT_EQ(status.first, 0) << status.second.toStdString();
   EXPECT_TRUE(status.second.contains(QStringLiteral("\"photos\":1"))) << status.second.toStdString();
-  const auto similar = cliAsUser({"similar", "--library", path, "--json", "/photos/a.jpg"});
+  const auto similar = cliAsNobody({"similar", "--library", path, "--json", "/photos/a.jpg"});
   EXPECT_EQ(similar.first, 0) << similar.second.toStdString();
-  const auto forget = cliAsUser({"library", "--library", path, "forget", "/photos"});
+  const auto forget = cliAsNobody({"library", "--library", path, "forget", "/photos"});
   EXPECT_EQ(forget.first, 5) << forget.second.toStdString();
   EXPECT_FALSE(forget.second.contains(QStringLiteral("not an SQLite database"))) << forget.second.toStdString();
   ::chmod(QFile::encodeName(sub).constData(), 0755);
@@ -437,22 +439,12 @@ TEST_F(LibraryFolder, UnreadableFolderIsReportedAndKept) {
   QFile::setPermissions(dir.path(), QFileDevice::Permissions(0x7777));
   QProcess::execute(QStringLiteral("chmod"), {"-R", "a+rwX", dir.path()});
   const QString db = dir.filePath("lib.db");
-  auto cli = [&](const QStringList& args) {
-    QProcess p;
-    if (::geteuid() == 0)
-      p.start(QStringLiteral("setpriv"),
-              QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
-    else
-      p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-    p.waitForFinished(60000);
-    return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardError() + p.readAllStandardOutput()));
-  };
   const QStringList index{"index", "--library", db, "--model", QString::fromStdString(kTinyModel.string()), root};
-  auto first = cli(index);
+  auto first = cliAsNobody(index);
   ASSERT_EQ(first.first, 0) << first.second.toStdString();
   QFile::setPermissions(root + "/trip", QFileDevice::Permissions());
   QFile::setPermissions(root + "/img_0.png", QFileDevice::Permissions());  // an unreadable file
-  auto second = cli(index + QStringList{"--json"});
+  auto second = cliAsNobody(index + QStringList{"--json"});
   QFile::setPermissions(root + "/img_0.png", QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
   QFile::setPermissions(root + "/trip", QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
                                             QFileDevice::ReadOther | QFileDevice::ExeOther);
