@@ -7,6 +7,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QListView>
 #include <QListWidget>
 #include <QLocale>
@@ -19,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include "inference/inferenceclient.h"
+#include "writecaptionsdialog.h"
 
 namespace glimpse::ui {
 namespace {
@@ -59,6 +62,24 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   auto* indexButtons = new QHBoxLayout;
   indexButtons->addWidget(m_index);
   indexButtons->addWidget(m_cancel);
+  m_captionJobButton = new QPushButton(tr("Caption photos"));
+  m_captionJobButton->setToolTip(
+      tr("Caption every photo of the library that has no caption from Glimpse yet, with the Images page's "
+         "caption settings; each caption is kept as it is done"));
+  m_captionStop = new QPushButton(tr("Stop"));
+  m_captionStop->setEnabled(false);
+  m_captionStop->setAccessibleName(tr("Stop captioning"));
+  m_captionProgress = new QProgressBar;
+  m_captionProgress->setAccessibleName(tr("Captioning progress"));
+  m_captionProgress->hide();
+  m_captionProgressText = new QLabel;
+  m_captionProgressText->setWordWrap(true);
+  m_writeFiles = new QPushButton(tr("Write captions to files…"));
+  m_writeFiles->setToolTip(tr("Review the library's captions, then write them into the photos, XMP sidecars or "
+                              "text files"));
+  auto* captionButtons = new QHBoxLayout;
+  captionButtons->addWidget(m_captionJobButton);
+  captionButtons->addWidget(m_captionStop);
   auto* left = new QWidget;
   auto* ll = new QVBoxLayout(left);
   ll->addWidget(new QLabel(tr("Folders")));
@@ -67,6 +88,12 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   ll->addLayout(indexButtons);
   ll->addWidget(m_progress);
   ll->addWidget(m_progressText);
+  ll->addSpacing(8);
+  ll->addWidget(new QLabel(tr("Captions")));
+  ll->addLayout(captionButtons);
+  ll->addWidget(m_captionProgress);
+  ll->addWidget(m_captionProgressText);
+  ll->addWidget(m_writeFiles);
 
   m_query = new QLineEdit;
   m_query->setPlaceholderText(tr("Describe the photo you remember, e.g. \"kids on a beach at sunset\""));
@@ -92,6 +119,17 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   m_details->setAccessibleName(tr("Photo details"));
+  m_captionSource = new QLabel;
+  m_captionSource->setWordWrap(true);
+  m_captionEdit = new QPlainTextEdit;
+  m_captionEdit->setAccessibleName(tr("Caption"));
+  m_captionEdit->setPlaceholderText(tr("No caption yet. Type one, or use Caption photos."));
+  m_captionEdit->setMaximumHeight(90);
+  m_captionEdit->setEnabled(false);
+  m_saveCaption = new QPushButton(tr("Save caption"));
+  m_saveCaption->setEnabled(false);
+  m_saveCaption->setToolTip(tr("Keep this caption in the library (it is found by search and written by Write "
+                               "captions to files)"));
   m_open = new QPushButton(tr("Open"));
   m_reveal = new QPushButton(tr("Show in folder"));
   m_similar = new QPushButton(tr("More like this"));
@@ -99,6 +137,9 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   auto* right = new QWidget;
   auto* rl = new QVBoxLayout(right);
   rl->addWidget(m_details, 1);
+  rl->addWidget(m_captionSource);
+  rl->addWidget(m_captionEdit);
+  rl->addWidget(m_saveCaption);
   rl->addWidget(m_open);
   rl->addWidget(m_reveal);
   rl->addWidget(m_similar);
@@ -116,6 +157,11 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(m_remove, &QPushButton::clicked, this, &LibraryPage::removeSelectedFolder);
   connect(m_index, &QPushButton::clicked, this, &LibraryPage::startOrPauseIndexing);
   connect(m_cancel, &QPushButton::clicked, this, &LibraryPage::cancelIndexing);
+  connect(m_captionJobButton, &QPushButton::clicked, this, &LibraryPage::startOrPauseCaptioning);
+  connect(m_captionStop, &QPushButton::clicked, this, &LibraryPage::stopCaptioning);
+  connect(m_writeFiles, &QPushButton::clicked, this, &LibraryPage::writeCaptionsToFiles);
+  connect(m_saveCaption, &QPushButton::clicked, this, &LibraryPage::saveCaption);
+  connect(m_captionEdit, &QPlainTextEdit::textChanged, this, [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
   connect(m_query, &QLineEdit::returnPressed, this, [this] { search(); });
   connect(m_open, &QPushButton::clicked, this, &LibraryPage::openSelected);
   connect(m_reveal, &QPushButton::clicked, this, &LibraryPage::showSelectedInFolder);
@@ -141,22 +187,39 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
       m_progressText->setText(tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable));
   });
   connect(c, &inference::InferenceClient::jobStateChanged, this, [this](quint64 job, inference::JobState state) {
-    if (job != m_indexJob) return;
+    if (job != m_indexJob && job != m_captionJob) return;
+    IndexState s;
     switch (state) {
       case inference::JobState::Running:
-        setIndexState(IndexState::Running);
+        s = IndexState::Running;
         break;
       case inference::JobState::Pausing:
-        setIndexState(IndexState::Pausing);
+        s = IndexState::Pausing;
         break;
       case inference::JobState::Paused:
-        setIndexState(IndexState::Paused);
+        s = IndexState::Paused;
         break;
       default:
-        break;  // the end comes with jobFinished
+        return;  // the end comes with jobFinished
     }
+    if (job == m_indexJob)
+      setIndexState(s);
+    else
+      setCaptionState(s);
   });
   connect(c, &inference::InferenceClient::jobProgress, this, [this](quint64 job, const inference::JobProgress& p) {
+    if (job == m_captionJob) {
+      m_captionProgress->setRange(0, std::max(p.total, 1));
+      m_captionProgress->setValue(p.done);
+      QString text = tr("%1 of %2 photos captioned").arg(p.done - p.failed).arg(p.total);
+      if (p.failed > 0) text += QStringLiteral(" · ") + tr("%n could not be read", nullptr, p.failed);
+      if (m_captionState == IndexState::Running && p.done > 0)
+        text += QStringLiteral(" · ") + tr("%1 left").arg(eta(p.etaSeconds));
+      else if (m_captionState == IndexState::Paused)
+        text = tr("Paused at %1 of %2 photos; every caption done is kept.").arg(p.done).arg(p.total);
+      m_captionProgressText->setText(text);
+      return;
+    }
     if (job != m_indexJob) return;
     if (p.total == 0) return;  // still scanning
     m_progress->setRange(0, std::max(p.total, 1));
@@ -170,6 +233,30 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     m_progressText->setText(text);
   });
   connect(c, &inference::InferenceClient::jobFinished, this, [this](quint64 job, const inference::JobSummary& s) {
+    if (job == m_captionJob) {
+      m_captionJob = 0;
+      setCaptionState(IndexState::Idle);
+      const int captioned = s.done - s.failed;
+      QString text;
+      switch (s.state) {
+        case inference::JobState::Failed:
+          text = tr("Captioning failed: %1").arg(s.error);
+          break;
+        case inference::JobState::Cancelled:
+          text = tr("Stopped: %n photo(s) captioned; every caption done is kept.", nullptr, captioned);
+          break;
+        default:
+          text = s.done == 0 ? tr("Every photo of the library has a caption.")
+                 : s.failed > 0
+                     ? tr("Done: %n photo(s) captioned", nullptr, captioned) + QStringLiteral(", ") +
+                           tr("%n could not be read.", nullptr, s.failed)
+                     : tr("Done: %n photo(s) captioned.", nullptr, captioned);
+      }
+      m_captionProgressText->setText(text);
+      Q_EMIT status(text);
+      if (!m_detailsPath.isEmpty()) m_detailsId = m_client->photoDetails(m_detailsPath);
+      return;
+    }
     if (job != m_indexJob) return;
     m_indexJob = 0;
     QSettings().setValue(QStringLiteral("library/indexing"), false);
@@ -198,20 +285,102 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
           });
   connect(
       c, &inference::InferenceClient::photoDetailsReady, this, [this](quint64 id, const inference::PhotoDetails& d) {
-        if (id != m_detailsId) return;
-        const QLocale loc;
-        QString html = QStringLiteral("<b>%1</b><br>%2<br>%3<br>%4")
-                           .arg(QFileInfo(d.path).fileName().toHtmlEscaped(),
-                                QFileInfo(d.path).absolutePath().toHtmlEscaped(), loc.formattedDataSize(d.size),
-                                loc.toString(QDateTime::fromMSecsSinceEpoch(d.dateMs, Qt::UTC), QLocale::ShortFormat));
-        if (!d.caption.isEmpty()) html += QStringLiteral("<p><i>%1</i></p>").arg(d.caption.toHtmlEscaped());
-        m_details->setText(html);
+        if (id == m_detailsId) showDetails(d);
       });
+  // A caption made on the Images page for a library photo is kept there: show it.
+  connect(c, &inference::InferenceClient::captionReady, this, [this](quint64, const inference::CaptionResult& r) {
+    if (r.path == m_detailsPath) m_detailsId = m_client->photoDetails(r.path);
+  });
   connect(c, &inference::InferenceClient::failed, this, [this](quint64 id, const QString& message) {
     if (id != m_searchId) return;
     m_resultsModel->clear();
     Q_EMIT status(message);
   });
+}
+
+void LibraryPage::showDetails(const inference::PhotoDetails& d) {
+  const QLocale loc;
+  m_details->setText(QStringLiteral("<b>%1</b><br>%2<br>%3<br>%4")
+                         .arg(QFileInfo(d.path).fileName().toHtmlEscaped(),
+                              QFileInfo(d.path).absolutePath().toHtmlEscaped(), loc.formattedDataSize(d.size),
+                              loc.toString(QDateTime::fromMSecsSinceEpoch(d.dateMs, Qt::UTC), QLocale::ShortFormat)));
+  QString source;
+  if (d.captionSource == QLatin1String("edited")) {
+    source = tr("Caption (edited by you)");
+  } else if (d.captionSource == QLatin1String("generated")) {
+    for (const auto& c : d.captions)
+      if (c.source == QLatin1String("generated") && c.text == d.caption) source = tr("Caption (by %1)").arg(c.model);
+    if (source.isEmpty()) source = tr("Caption (generated)");
+  } else if (d.captionSource == QLatin1String("metadata")) {
+    source = tr("Caption (from the photo's description)");
+  } else {
+    source = tr("Caption");
+  }
+  m_captionSource->setText(QStringLiteral("<b>%1</b>").arg(source.toHtmlEscaped()));
+  m_detailsPath = d.path;
+  const QSignalBlocker block(m_captionEdit);
+  m_captionEdit->setPlainText(d.caption);
+  m_captionEdit->setEnabled(true);
+  m_saveCaption->setEnabled(false);
+}
+
+void LibraryPage::saveCaption() {
+  if (m_detailsPath.isEmpty()) return;
+  m_detailsId = m_client->saveCaption(m_detailsPath, m_captionEdit->toPlainText());
+  m_saveCaption->setEnabled(false);
+  Q_EMIT status(tr("Caption of %1 saved.").arg(QFileInfo(m_detailsPath).fileName()));
+}
+
+void LibraryPage::startOrPauseCaptioning() {
+  switch (m_captionState) {
+    case IndexState::Running:
+      m_client->pauseJob(m_captionJob);
+      return;
+    case IndexState::Paused:
+      m_client->resumeJob(m_captionJob);
+      return;
+    case IndexState::Pausing:
+      return;
+    case IndexState::Idle:
+      break;
+  }
+  const inference::CaptionRequest request = m_captionRequest ? m_captionRequest() : inference::CaptionRequest{};
+  m_captionProgress->setRange(0, 0);
+  m_captionProgress->show();
+  m_captionProgressText->setText(tr("Finding photos without a caption…"));
+  m_captionJob = m_client->captionLibrary(request, false);
+  setCaptionState(IndexState::Running);
+}
+
+void LibraryPage::stopCaptioning() {
+  if (m_captionJob != 0) m_client->cancelJob(m_captionJob);
+}
+
+void LibraryPage::setCaptionState(IndexState state) {
+  m_captionState = state;
+  switch (state) {
+    case IndexState::Idle:
+      m_captionJobButton->setText(tr("Caption photos"));
+      m_captionProgress->hide();
+      break;
+    case IndexState::Running:
+      m_captionJobButton->setText(tr("Pause"));
+      break;
+    case IndexState::Pausing:
+      m_captionJobButton->setText(tr("Pausing…"));
+      break;
+    case IndexState::Paused:
+      m_captionJobButton->setText(tr("Resume"));
+      break;
+  }
+  m_captionJobButton->setEnabled(state != IndexState::Pausing);
+  m_captionStop->setEnabled(state != IndexState::Idle);
+}
+
+void LibraryPage::writeCaptionsToFiles() {
+  auto* dialog = new WriteCaptionsDialog(m_client, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->open();
 }
 
 void LibraryPage::setIndexState(IndexState state) {

@@ -3,7 +3,9 @@
 // thumbnail grid of scored results, details of the selected photo, and "more like this".
 #include <QStandardItemModel>
 #include <QWidget>
+#include <functional>
 
+#include "inference/types.h"
 #include "library/searcher.h"
 #include "thumbnailloader.h"
 
@@ -11,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QListWidget;
+class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 
@@ -28,6 +31,12 @@ class LibraryPage : public QWidget {
   // Indexing, as the page shows it: a value, never read back from a button label.
   enum class IndexState { Idle, Running, Pausing, Paused };
   IndexState indexState() const { return m_indexState; }
+  IndexState captionState() const { return m_captionState; }
+  QPlainTextEdit* captionEditor() const { return m_captionEdit; }
+  // Where "Caption photos" takes its prompt and generation settings from (the Images page's).
+  void setCaptionRequestSource(std::function<inference::CaptionRequest()> source) {
+    m_captionRequest = std::move(source);
+  }
   QListView* resultsView() const { return m_results; }
   QStandardItemModel* resultsModel() const { return m_resultsModel; }
 
@@ -40,6 +49,12 @@ class LibraryPage : public QWidget {
   void moreLikeThis();
   void openSelected();
   void showSelectedInFolder();
+  // Captions the photos without a generated caption; pauses or resumes when it runs.
+  void startOrPauseCaptioning();
+  void stopCaptioning();
+  // Stores the details panel's caption for the selected photo (as edited by the user).
+  void saveCaption();
+  void writeCaptionsToFiles();
 
  Q_SIGNALS:
   void status(const QString& message);
@@ -48,6 +63,8 @@ class LibraryPage : public QWidget {
   QString selectedPath() const;
   void setResults(const QList<library::SearchResult>& results);
   void setIndexState(IndexState state);
+  void setCaptionState(IndexState state);
+  void showDetails(const inference::PhotoDetails& d);
 
   inference::InferenceClient* m_client;
   QListWidget* m_folders;
@@ -61,12 +78,24 @@ class LibraryPage : public QWidget {
   QListView* m_results;
   QStandardItemModel* m_resultsModel;
   ThumbnailLoader m_thumbs;
+  QPushButton* m_captionJobButton;
+  QPushButton* m_captionStop;
+  QPushButton* m_writeFiles;
+  QProgressBar* m_captionProgress;
+  QLabel* m_captionProgressText;
   QLabel* m_details;
+  QLabel* m_captionSource;
+  QPlainTextEdit* m_captionEdit;
+  QPushButton* m_saveCaption;
+  QString m_detailsPath;
+  std::function<inference::CaptionRequest()> m_captionRequest;
   QPushButton* m_open;
   QPushButton* m_reveal;
   QPushButton* m_similar;
   IndexState m_indexState = IndexState::Idle;
   quint64 m_indexJob = 0;
+  IndexState m_captionState = IndexState::Idle;
+  quint64 m_captionJob = 0;
   quint64 m_searchId = 0;
   quint64 m_detailsId = 0;
 };

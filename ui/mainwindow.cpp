@@ -43,6 +43,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_client = new inference::InferenceClient(this);
   m_images = new ImagesPage(m_client);
   m_library = new LibraryPage(m_client);
+  m_library->setCaptionRequestSource([images = m_images] { return images->captionRequest(); });
   m_stack = new QStackedWidget;
   m_stack->addWidget(m_images);
   m_stack->addWidget(m_library);
@@ -112,6 +113,15 @@ void MainWindow::createActions() {
   auto* copyAct = caption->addAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Co&py caption"), m_images,
                                      &ImagesPage::copyCaption);
   copyAct->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+  caption->addSeparator();
+  caption->addAction(tr("Caption library &photos"), this, [this] {
+    showLibrary();
+    m_library->startOrPauseCaptioning();
+  });
+  caption->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Write captions to files…"), this, [this] {
+    showLibrary();
+    m_library->writeCaptionsToFiles();
+  });
 
   auto* view = menuBar()->addMenu(tr("&View"));
   auto* group = new QActionGroup(this);

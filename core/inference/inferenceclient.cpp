@@ -23,6 +23,8 @@ constexpr Rule kRules[] = {
     {Request::OpenLibrary, Channel::Library, false, true},
     {Request::AddFolder, Channel::Library, false, true},
     {Request::RemoveFolder, Channel::Library, false, true},
+    {Request::SaveCaption, Channel::Library, false, true},
+    {Request::CaptionRows, Channel::Library, false, false},  // the review dialog shows it
 };
 
 const Rule& ruleOf(Request r) {
@@ -41,6 +43,9 @@ struct Registrar {
     qRegisterMetaType<CaptionResult>();
     qRegisterMetaType<LibraryInfo>();
     qRegisterMetaType<PhotoDetails>();
+    qRegisterMetaType<CaptionFileRow>();
+    qRegisterMetaType<QList<CaptionFileRow>>();
+    qRegisterMetaType<CaptionWriteReport>();
     qRegisterMetaType<JobKind>();
     qRegisterMetaType<JobState>();
     qRegisterMetaType<JobProgress>();
@@ -88,6 +93,11 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
     settle(id);
     Q_EMIT photoDetailsReady(id, d);
   });
+  connect(w, &InferenceWorker::captionRowsReady, this, [this](quint64 id, const QList<CaptionFileRow>& rows) {
+    settle(id);
+    Q_EMIT captionRowsReady(id, rows);
+  });
+  connect(w, &InferenceWorker::captionWritten, this, &InferenceClient::captionWritten);
   connect(w, &InferenceWorker::cancelled, this, [this](quint64 id) {
     settle(id);
     Q_EMIT cancelled(id);
@@ -107,6 +117,7 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
   });
   connect(w, &InferenceWorker::jobFinished, this, [this](quint64 job, const JobSummary& s) {
     m_jobs.remove(job);
+    m_jobKinds.remove(job);
     Q_EMIT jobFinished(job, s);
     if (s.state == JobState::Failed) Q_EMIT notice(s.error);
   });
@@ -202,28 +213,50 @@ quint64 InferenceClient::removeLibraryFolder(const QString& folder) {
                 [folder](InferenceWorker* w, quint64 id) { w->removeLibraryFolder(id, folder); });
 }
 
-quint64 InferenceClient::startIndexing() {
-  // One index job at a time: asking again resumes it.
-  for (auto it = m_jobs.constBegin(); it != m_jobs.constEnd(); ++it)
-    if (!isEnded(*it)) {
-      resumeJob(it.key());
-      return it.key();
-    }
+template <typename Start>
+quint64 InferenceClient::startJob(JobKind kind, Start start) {
   const quint64 id = m_nextId++;
   m_jobs.insert(id, JobState::Running);
+  m_jobKinds.insert(id, kind);
   m_state->interrupt(id);
   QMetaObject::invokeMethod(
-      m_worker, [w = m_worker, id] { w->startIndexing(id); }, Qt::QueuedConnection);
+      m_worker, [w = m_worker, id, start] { start(w, id); }, Qt::QueuedConnection);
   return id;
 }
 
+quint64 InferenceClient::saveCaption(const QString& path, const QString& text) {
+  return submit(Request::SaveCaption, [path, text](InferenceWorker* w, quint64 id) { w->saveCaption(id, path, text); });
+}
+
+quint64 InferenceClient::captionRows() {
+  return submit(Request::CaptionRows, [](InferenceWorker* w, quint64 id) { w->captionRows(id); });
+}
+
+quint64 InferenceClient::startIndexing() {
+  // One index job at a time: asking again resumes it.
+  for (auto it = m_jobKinds.constBegin(); it != m_jobKinds.constEnd(); ++it)
+    if (*it == JobKind::Index && !isEnded(jobState(it.key()))) {
+      resumeJob(it.key());
+      return it.key();
+    }
+  return startJob(JobKind::Index, [](InferenceWorker* w, quint64 id) { w->startIndexing(id); });
+}
+
 quint64 InferenceClient::captionAll(const QStringList& paths, const CaptionRequest& request) {
-  const quint64 id = m_nextId++;
-  m_jobs.insert(id, JobState::Running);
-  m_state->interrupt(id);
-  QMetaObject::invokeMethod(
-      m_worker, [w = m_worker, id, paths, request] { w->startCaptionAll(id, paths, request); }, Qt::QueuedConnection);
-  return id;
+  return startJob(JobKind::CaptionAll,
+                  [paths, request](InferenceWorker* w, quint64 id) { w->startCaptionAll(id, paths, request); });
+}
+
+quint64 InferenceClient::captionLibrary(const CaptionRequest& request, bool overwrite) {
+  return startJob(JobKind::CaptionLibrary, [request, overwrite](InferenceWorker* w, quint64 id) {
+    w->startCaptionLibrary(id, request, overwrite);
+  });
+}
+
+quint64 InferenceClient::writeCaptions(const QList<CaptionFileRow>& rows, const QStringList& targets, bool overwrite) {
+  return startJob(JobKind::WriteCaptions, [rows, targets, overwrite](InferenceWorker* w, quint64 id) {
+    w->startWriteCaptions(id, rows, targets, overwrite);
+  });
 }
 
 void InferenceClient::pauseJob(quint64 job) {

@@ -17,7 +17,18 @@ class InferenceWorker;
 class SharedState;
 
 // What the app asks for: one row of the rule table each.
-enum class Request { Caption, Ask, Search, Similar, PhotoDetails, OpenLibrary, AddFolder, RemoveFolder };
+enum class Request {
+  Caption,
+  Ask,
+  Search,
+  Similar,
+  PhotoDetails,
+  OpenLibrary,
+  AddFolder,
+  RemoveFolder,
+  SaveCaption,
+  CaptionRows
+};
 
 class InferenceClient : public QObject {
   Q_OBJECT
@@ -38,6 +49,11 @@ class InferenceClient : public QObject {
   quint64 openLibrary(const QString& dbPath);
   quint64 addLibraryFolder(const QString& folder);
   quint64 removeLibraryFolder(const QString& folder);
+  // Stores the user's caption of a library photo (source "edited"; empty text removes it) and
+  // answers with photoDetailsReady for that photo.
+  quint64 saveCaption(const QString& path, const QString& text);
+  // Every library photo with a caption, and what its file holds now (captionRowsReady).
+  quint64 captionRows();
   // Stops the running request of a lane (the worker sees it between decoder steps).
   void cancel(Channel c);
   // True when `id` is the newest request of its lane (results of older ones are stale).
@@ -46,6 +62,12 @@ class InferenceClient : public QObject {
   // Jobs: long work with progress, pause, resume and cancel (jobs.h).
   quint64 startIndexing();
   quint64 captionAll(const QStringList& paths, const CaptionRequest& request);
+  // Captions the library's photos that have no generated caption yet (every photo with
+  // `overwrite`, replacing its generated caption); each caption is kept as it is done.
+  quint64 captionLibrary(const CaptionRequest& request, bool overwrite);
+  // Writes each row's caption into its photo's files (targets: captionwriter.h keys); one
+  // captionWritten per photo, then jobFinished.
+  quint64 writeCaptions(const QList<CaptionFileRow>& rows, const QStringList& targets, bool overwrite);
   void pauseJob(quint64 job);
   void resumeJob(quint64 job);
   void cancelJob(quint64 job);
@@ -63,6 +85,8 @@ class InferenceClient : public QObject {
   void libraryOpened(quint64 id, const glimpse::inference::LibraryInfo& info);
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
+  void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
+  void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
   void cancelled(quint64 id);
   void failed(quint64 id, const QString& message);
   void jobStarted(quint64 job, glimpse::inference::JobKind kind);
@@ -73,6 +97,8 @@ class InferenceClient : public QObject {
  private:
   template <typename Call>
   quint64 submit(Request request, Call call);
+  template <typename Start>
+  quint64 startJob(JobKind kind, Start start);
   void settle(quint64 id);
   std::shared_ptr<SharedState> m_state;
   QThread m_thread;
@@ -80,6 +106,7 @@ class InferenceClient : public QObject {
   quint64 m_nextId = 1;
   QHash<quint64, Request> m_pending;  // requests without their terminal signal yet
   QHash<quint64, JobState> m_jobs;
+  QHash<quint64, JobKind> m_jobKinds;
 };
 
 }  // namespace glimpse::inference

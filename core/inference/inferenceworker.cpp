@@ -11,6 +11,7 @@
 #include <new>
 
 #include "errors.h"
+#include "imaging/captionwriter.h"
 #include "imaging/imagedecoder.h"
 #include "jobs.h"
 #include "library/indexer.h"
@@ -228,8 +229,12 @@ void InferenceWorker::keepInLibrary(const CaptionResult& r, const CaptionRequest
         {QStringLiteral("max_length"), c.max_length}, {QStringLiteral("min_length"), c.min_length},
         {QStringLiteral("do_sample"), c.do_sample},   {QStringLiteral("repetition_penalty"), c.repetition_penalty},
         {QStringLiteral("top_p"), c.top_p},           {QStringLiteral("temperature"), c.temperature}};
-    m_library->addCaption(photo->id, r.text, QFileInfo(r.model).fileName(),
+    // One generated caption per photo: a new one replaces the old (edited and metadata captions stay).
+    library::Transaction t(*m_library);
+    m_library->deleteCaptions(photo->id, library::CaptionSource::Generated);
+    m_library->addCaption(photo->id, r.text, library::CaptionSource::Generated, QFileInfo(r.model).fileName(),
                           QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact)));
+    t.commit();
   } catch (const std::exception& e) {
     // The caption itself is fine; the library could not keep it (read-only, disk full).
     Q_EMIT notice(
@@ -400,22 +405,60 @@ void InferenceWorker::similar(quint64 id, const QString& path, const library::Se
   ready();
 }
 
+PhotoDetails InferenceWorker::details(const QString& path) {
+  auto db = library();
+  const auto photo = db->photoByPath(path);
+  if (!photo) throw library::LibraryError(tr("%1 is not in the library").arg(path).toStdString());
+  PhotoDetails d;
+  d.path = path;
+  d.size = photo->size;
+  d.dateMs = photo->takenAtMs.value_or(photo->mtimeMs);
+  for (const library::Caption& c : db->captions(photo->id))
+    d.captions << CaptionInfo{c.text, library::captionSourceKey(c.source), c.model, c.origin};
+  if (const auto preferred = db->preferredCaption(photo->id)) {
+    d.caption = preferred->text;
+    d.captionSource = library::captionSourceKey(preferred->source);
+  }
+  return d;
+}
+
 void InferenceWorker::photoDetails(quint64 id, const QString& path) {
   if (stale(Channel::Details, id)) {
     Q_EMIT cancelled(id);
     return;
   }
   try {
+    Q_EMIT photoDetailsReady(id, details(path));
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, qs(e));
+  }
+}
+
+void InferenceWorker::saveCaption(quint64 id, const QString& path, const QString& text) {
+  try {
     auto db = library();
     const auto photo = db->photoByPath(path);
     if (!photo) throw library::LibraryError(tr("%1 is not in the library").arg(path).toStdString());
-    const auto caps = db->captions(photo->id);
-    PhotoDetails d;
-    d.path = path;
-    d.size = photo->size;
-    d.dateMs = photo->takenAtMs.value_or(photo->mtimeMs);
-    d.caption = caps.isEmpty() ? QString() : caps.back().text;
-    Q_EMIT photoDetailsReady(id, d);
+    db->setEditedCaption(photo->id, text.trimmed());
+    Q_EMIT photoDetailsReady(id, details(path));
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, tr("The caption of %1 could not be saved: %2").arg(QFileInfo(path).fileName(), qs(e)));
+  }
+}
+
+void InferenceWorker::captionRows(quint64 id) {
+  try {
+    QList<CaptionFileRow> rows;
+    for (const library::CaptionRow& r : library()->preferredCaptions({})) {
+      CaptionFileRow row;
+      row.path = r.photo.path;
+      row.caption = r.caption.text;
+      row.source = library::captionSourceKey(r.caption.source);
+      // What the photo itself says now (the review shows what a write would replace or keep).
+      row.current = imaging::currentText(row.path, imaging::CaptionTarget::Embedded);
+      rows << row;
+    }
+    Q_EMIT captionRowsReady(id, rows);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, qs(e));
   }
@@ -451,6 +494,28 @@ void InferenceWorker::startIndexing(quint64 job) {
 
 void InferenceWorker::startCaptionAll(quint64 job, const QStringList& paths, const CaptionRequest& request) {
   startJob(std::make_unique<CaptionAllJob>(job, *this, m_state->interrupt(job), paths, request));
+}
+
+void InferenceWorker::startCaptionLibrary(quint64 job, const CaptionRequest& request, bool overwrite) {
+  try {
+    auto db = library();
+    QStringList paths;
+    for (const library::Photo& p : db->captionablePhotos({}, overwrite)) paths << p.path;
+    startJob(std::make_unique<CaptionAllJob>(job, *this, m_state->interrupt(job), paths, request,
+                                             JobKind::CaptionLibrary));
+  } catch (const std::exception& e) {
+    JobSummary s;
+    s.kind = JobKind::CaptionLibrary;
+    s.state = JobState::Failed;
+    s.error = qs(e);
+    m_state->forget(job);
+    Q_EMIT jobFinished(job, s);
+  }
+}
+
+void InferenceWorker::startWriteCaptions(quint64 job, const QList<CaptionFileRow>& rows, const QStringList& targets,
+                                         bool overwrite) {
+  startJob(std::make_unique<WriteCaptionsJob>(job, *this, m_state->interrupt(job), rows, targets, overwrite));
 }
 
 void InferenceWorker::pauseJob(quint64 id) {

@@ -86,9 +86,14 @@ class InferenceWorker : public QObject {
   void search(quint64 id, const QString& query, const glimpse::library::SearchOptions& options);
   void similar(quint64 id, const QString& path, const glimpse::library::SearchOptions& options);
   void photoDetails(quint64 id, const QString& path);
+  void saveCaption(quint64 id, const QString& path, const QString& text);
+  void captionRows(quint64 id);
 
   void startIndexing(quint64 job);
   void startCaptionAll(quint64 job, const QStringList& paths, const glimpse::inference::CaptionRequest& request);
+  void startCaptionLibrary(quint64 job, const glimpse::inference::CaptionRequest& request, bool overwrite);
+  void startWriteCaptions(quint64 job, const QList<glimpse::inference::CaptionFileRow>& rows,
+                          const QStringList& targets, bool overwrite);
   void pauseJob(quint64 job);
   void resumeJob(quint64 job);
   void cancelJob(quint64 job);
@@ -103,6 +108,8 @@ class InferenceWorker : public QObject {
   void libraryOpened(quint64 id, const glimpse::inference::LibraryInfo& info);
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
+  void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
+  void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
   void cancelled(quint64 id);
   void failed(quint64 id, const QString& message);
   void jobStarted(quint64 job, glimpse::inference::JobKind kind);
@@ -113,6 +120,7 @@ class InferenceWorker : public QObject {
  private:
   // A caption of a photo in the open library is kept there (it feeds search by words).
   void keepInLibrary(const CaptionResult& result, const CaptionRequest& request);
+  PhotoDetails details(const QString& path);
   bool stale(Channel c, quint64 id) const;
   void touch();
   void ready();

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 
+#include "imaging/captionwriter.h"
 #include "inferenceworker.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
@@ -87,8 +88,8 @@ void IndexJob::libraryChanged() {
 // ---- CaptionAllJob ----
 
 CaptionAllJob::CaptionAllJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt,
-                             QStringList paths, CaptionRequest request)
-    : Job(id, worker, std::move(interrupt)), m_paths(std::move(paths)), m_request(std::move(request)) {
+                             QStringList paths, CaptionRequest request, JobKind kind)
+    : Job(id, worker, std::move(interrupt)), m_paths(std::move(paths)), m_request(std::move(request)), m_kind(kind) {
   progress.total = static_cast<int>(m_paths.size());
 }
 
@@ -119,6 +120,58 @@ QString CaptionAllJob::modelChanged(Task task) {
   if (task != Task::Caption) return {};
   return QCoreApplication::translate(
       "glimpse::inference::Job", "The caption model changed: the remaining photos are captioned with the new model.");
+}
+
+// ---- WriteCaptionsJob ----
+
+WriteCaptionsJob::WriteCaptionsJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt,
+                                   QList<CaptionFileRow> rows, QStringList targets, bool overwrite)
+    : Job(id, worker, std::move(interrupt)),
+      m_db(worker.library()),
+      m_rows(std::move(rows)),
+      m_targets(std::move(targets)),
+      m_overwrite(overwrite) {
+  progress.total = static_cast<int>(m_rows.size());
+}
+
+bool WriteCaptionsJob::step() {
+  if (m_next >= m_rows.size()) return false;
+  if (interrupted()) return true;
+  const CaptionFileRow& row = m_rows[m_next];
+  Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Writing caption %1 of %2…")
+                                   .arg(m_next + 1)
+                                   .arg(m_rows.size()));
+  imaging::CaptionWrite w;
+  w.photoPath = row.path;
+  w.caption = row.caption;
+  w.overwrite = m_overwrite;
+  for (const QString& key : m_targets)
+    if (const auto t = imaging::captionTargetFromKey(key)) w.targets.push_back(*t);
+  CaptionWriteReport report;
+  report.path = row.path;
+  // The file as the library knows it: a photo replaced or edited since then is not written.
+  if (const auto photo = m_db->photoByPath(row.path)) w.expected = imaging::FileState{photo->size, photo->mtimeMs};
+  for (const imaging::TargetResult& r : imaging::writeCaption(w)) {
+    switch (r.outcome) {
+      case imaging::WriteOutcome::Written:
+      case imaging::WriteOutcome::AlreadySame:
+        report.written << r.file;
+        break;
+      case imaging::WriteOutcome::KeptExisting:
+        report.kept << r.file;
+        break;
+      case imaging::WriteOutcome::Failed:
+        report.errors << QStringLiteral("%1: %2").arg(QFileInfo(r.file).fileName(), r.error);
+        break;
+    }
+  }
+  if (!report.errors.isEmpty()) ++progress.failed;
+  Q_EMIT m_worker.captionWritten(m_id, report);
+  ++m_next;
+  progress.done = m_next;
+  progress.current = row.path;
+  updateRate();
+  return m_next < m_rows.size();
 }
 
 }  // namespace glimpse::inference

@@ -87,14 +87,33 @@ class IndexJob : public Job {
 class CaptionAllJob : public Job {
  public:
   CaptionAllJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt, QStringList paths,
-                CaptionRequest request);
-  JobKind kind() const override { return JobKind::CaptionAll; }
+                CaptionRequest request, JobKind kind = JobKind::CaptionAll);
+  JobKind kind() const override { return m_kind; }
   bool step() override;
   QString modelChanged(Task task) override;
 
  private:
   QStringList m_paths;
   CaptionRequest m_request;
+  JobKind m_kind;
+  int m_next = 0;
+};
+
+// Writes captions into photos' files (captionwriter.h), one photo per step. A photo changed on
+// disk since the library read it is refused, so a caption never lands on another picture.
+class WriteCaptionsJob : public Job {
+ public:
+  WriteCaptionsJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt,
+                   QList<CaptionFileRow> rows, QStringList targets, bool overwrite);
+  JobKind kind() const override { return JobKind::WriteCaptions; }
+  bool step() override;
+  library::LibraryDatabase* database() const override { return m_db.get(); }
+
+ private:
+  std::shared_ptr<library::LibraryDatabase> m_db;
+  QList<CaptionFileRow> m_rows;
+  QStringList m_targets;
+  bool m_overwrite;
   int m_next = 0;
 };
 

@@ -38,14 +38,41 @@ struct LibraryInfo {
   int searchable = 0;  // photos with a vector of the current search model (0 when none is set)
 };
 
+// One caption of a photo as the library keeps it.
+struct CaptionInfo {
+  QString text;
+  QString source;  // "generated", "edited" or "metadata"
+  QString model;   // generated: the checkpoint folder's name
+  QString origin;  // metadata: the tag or sidecar it was read from
+};
+
 struct PhotoDetails {
   QString path;
   qint64 size = 0;
   qint64 dateMs = 0;
-  QString caption;
+  QString caption;        // the one to show and write: edited, else generated, else from metadata
+  QString captionSource;  // its source ("" when there is none)
+  QList<CaptionInfo> captions;
 };
 
-enum class JobKind { Index, CaptionAll };
+// A photo of the library with the caption to write into its files (the review step of "Write
+// captions to files"), and what its files say now.
+struct CaptionFileRow {
+  QString path;
+  QString caption;
+  QString source;
+  QString current;  // the description embedded in the photo now ("" when none)
+};
+
+// What writing captions did to one photo: one line per file, and whether any of them failed.
+struct CaptionWriteReport {
+  QString path;
+  QStringList written;  // files written (or already holding that caption)
+  QStringList kept;     // files whose own description was kept ("Replace existing" was off)
+  QStringList errors;   // "file: reason"
+};
+
+enum class JobKind { Index, CaptionAll, CaptionLibrary, WriteCaptions };
 // Running -> (Paused <-> Running)* -> Finished | Cancelled | Failed. Pausing is what the client
 // shows between asking and the worker's answer.
 enum class JobState { Running, Pausing, Paused, Finished, Cancelled, Failed };
@@ -80,6 +107,8 @@ Q_DECLARE_METATYPE(glimpse::inference::CaptionRequest)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionResult)
 Q_DECLARE_METATYPE(glimpse::inference::LibraryInfo)
 Q_DECLARE_METATYPE(glimpse::inference::PhotoDetails)
+Q_DECLARE_METATYPE(glimpse::inference::CaptionFileRow)
+Q_DECLARE_METATYPE(glimpse::inference::CaptionWriteReport)
 Q_DECLARE_METATYPE(glimpse::inference::JobKind)
 Q_DECLARE_METATYPE(glimpse::inference::JobState)
 Q_DECLARE_METATYPE(glimpse::inference::JobProgress)

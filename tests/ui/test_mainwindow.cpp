@@ -39,6 +39,7 @@
 #include "modelsdialog.h"
 #include "settingsdialog.h"
 #include "thumbnailloader.h"
+#include "writecaptionsdialog.h"
 
 using namespace glimpse::ui;
 
@@ -229,6 +230,131 @@ TEST(LibraryPage, PauseResumeAndFailureStates) {
   EXPECT_GT(bar->maximum(), 0);  // not the endless busy indicator
   EXPECT_TRUE(w.statusBar()->currentMessage().contains(QStringLiteral("No model")))
       << w.statusBar()->currentMessage().toStdString();
+}
+
+QString exivRead(const QString& file, const char* key) {
+  QProcess p;
+  p.start(QStringLiteral("exiv2"), {"-q", "-K", QString::fromLatin1(key), "-Pt", file});
+  p.waitForFinished(20000);
+  return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+}
+
+QByteArray fileBytes(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Captions that last, as a person makes them: caption the library's photos, correct one caption
+// in the details panel, review everything in "Write captions to files…" (nothing written before
+// Write), edit one row there, write, and read the files back with the exiv2 tool.
+TEST(LibraryPage, CaptionEditReviewAndWriteToFiles) {
+  MainWindow w;
+  useTiny(w);
+  w.show();
+  QTemporaryDir dir;
+  for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg"})
+    QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
+  auto* lib = w.libraryPage();
+  w.showLibrary();
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+  lib->addFolder(dir.path());
+  ASSERT_TRUE(opened.wait(10000));
+  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
+  lib->startOrPauseIndexing();
+  ASSERT_TRUE(finished.wait(30000));
+
+  // Caption photos: every indexed photo gets a generated caption, kept in the library.
+  QPushButton* captionButton = nullptr;
+  for (auto* b : lib->findChildren<QPushButton*>())
+    if (b->text() == QStringLiteral("Caption photos")) captionButton = b;
+  ASSERT_TRUE(captionButton);
+  QTest::mouseClick(captionButton, Qt::LeftButton);
+  EXPECT_EQ(lib->captionState(), LibraryPage::IndexState::Running);
+  ASSERT_TRUE(finished.wait(60000));
+  EXPECT_EQ(finished[1][1].value<JobSummary>().kind, glimpse::inference::JobKind::CaptionLibrary);
+  EXPECT_EQ(finished[1][1].value<JobSummary>().done, 3);
+  EXPECT_EQ(finished[1][1].value<JobSummary>().failed, 0);
+  EXPECT_EQ(lib->captionState(), LibraryPage::IndexState::Idle);
+  EXPECT_EQ(captionButton->text(), QStringLiteral("Caption photos"));
+  // Again: nothing left to caption.
+  QTest::mouseClick(captionButton, Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(30000));
+  EXPECT_EQ(finished[2][1].value<JobSummary>().done, 0);
+
+  // The details panel shows the generated caption; the user corrects it.
+  lib->search(QStringLiteral("photo_120x90"));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 3; }));
+  ASSERT_TRUE(lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("photo_120x90.jpg")));
+  QSignalSpy details(w.client(), &InferenceClient::photoDetailsReady);
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(0, 0));
+  ASSERT_TRUE(details.wait(10000));
+  const auto generated = details.last()[1].value<glimpse::inference::PhotoDetails>();
+  EXPECT_EQ(generated.captionSource, QStringLiteral("generated"));
+  EXPECT_FALSE(generated.caption.isEmpty());
+  EXPECT_EQ(lib->captionEditor()->toPlainText(), generated.caption);
+  lib->captionEditor()->setPlainText(QStringLiteral("a lighthouse on zanzibar"));
+  lib->saveCaption();
+  ASSERT_TRUE(details.wait(10000));
+  const auto edited = details.last()[1].value<glimpse::inference::PhotoDetails>();
+  EXPECT_EQ(edited.caption, QStringLiteral("a lighthouse on zanzibar"));
+  EXPECT_EQ(edited.captionSource, QStringLiteral("edited"));
+  EXPECT_EQ(edited.captions.size(), 2);  // the generated one stays beside it
+  // The edited words find the photo.
+  lib->search(QStringLiteral("zanzibar"));
+  ASSERT_TRUE(waitUntil([&] {
+    return lib->resultsModel()->rowCount() > 0 &&
+           lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("photo_120x90.jpg"));
+  }));
+
+  // The review: one row per captioned photo, nothing written before Write.
+  const QString jpg = dir.filePath("photo_120x90.jpg");
+  const QByteArray before = fileBytes(jpg);
+  lib->writeCaptionsToFiles();
+  WriteCaptionsDialog* dialog = nullptr;
+  ASSERT_TRUE(waitUntil([&] {
+    dialog = lib->findChild<WriteCaptionsDialog*>();
+    return dialog && dialog->isReady();
+  }));
+  QTableWidget* table = dialog->table();
+  ASSERT_EQ(table->rowCount(), 3);
+  dialog->txtBox()->setChecked(true);
+  int jpgRow = -1, checkerRow = -1;
+  for (int r = 0; r < table->rowCount(); ++r) {
+    const QString name = table->item(r, WriteCaptionsDialog::PhotoColumn)->text();
+    if (name == QStringLiteral("photo_120x90.jpg")) jpgRow = r;
+    if (name == QStringLiteral("checker_200x120.png")) checkerRow = r;
+  }
+  ASSERT_GE(jpgRow, 0);
+  ASSERT_GE(checkerRow, 0);
+  EXPECT_EQ(table->item(jpgRow, WriteCaptionsDialog::CaptionColumn)->text(), QStringLiteral("a lighthouse on zanzibar"));
+  EXPECT_TRUE(table->item(jpgRow, WriteCaptionsDialog::PlanColumn)->text().contains(QStringLiteral("photo_120x90.txt")));
+  // The user edits one caption in the table and leaves another photo out.
+  table->item(jpgRow, WriteCaptionsDialog::CaptionColumn)->setText(QStringLiteral("a lighthouse on zanzibar at dusk"));
+  table->item(checkerRow, WriteCaptionsDialog::PhotoColumn)->setCheckState(Qt::Unchecked);
+  EXPECT_EQ(dialog->writeButton()->text(), QStringLiteral("Write 2 captions"));
+  QTest::qWait(300);
+  EXPECT_EQ(fileBytes(jpg), before);
+  EXPECT_FALSE(QFile::exists(dir.filePath("photo_120x90.txt")));
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/write_captions_review.png"));
+
+  QTest::mouseClick(dialog->writeButton(), Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(30000));
+  const auto written = finished.last()[1].value<JobSummary>();
+  EXPECT_EQ(written.kind, glimpse::inference::JobKind::WriteCaptions);
+  EXPECT_EQ(written.done, 2);
+  EXPECT_EQ(written.failed, 0);
+  EXPECT_TRUE(table->item(jpgRow, WriteCaptionsDialog::ResultColumn)->text().contains(QStringLiteral("written")))
+      << table->item(jpgRow, WriteCaptionsDialog::ResultColumn)->text().toStdString();
+  dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/write_captions_done.png"));
+  // Read back by an independent reader, and the text file.
+  EXPECT_EQ(exivRead(jpg, "Xmp.dc.description"), QStringLiteral("lang=\"x-default\" a lighthouse on zanzibar at dusk"));
+  EXPECT_EQ(exivRead(jpg, "Exif.Image.ImageDescription"), QStringLiteral("a lighthouse on zanzibar at dusk"));
+  EXPECT_EQ(fileBytes(dir.filePath("photo_120x90.txt")), QByteArray("a lighthouse on zanzibar at dusk\n"));
+  // The photo left out is untouched.
+  EXPECT_FALSE(QFile::exists(dir.filePath("checker_200x120.txt")));
+  EXPECT_EQ(fileBytes(dir.filePath("checker_200x120.png")), fileBytes(kTiny + "/images/checker_200x120.png"));
+  dialog->close();
 }
 
 TEST(SettingsDialog, DescribesModelFoldersInWords) {
