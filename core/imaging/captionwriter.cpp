@@ -566,22 +566,26 @@ QString currentText(const QString& photoPath, CaptionTarget target) {
 
 std::vector<TargetResult> writeCaption(const CaptionWrite& request) {
   std::vector<TargetResult> results;
+  CaptionWrite r = request;
   for (const CaptionTarget target : request.targets) {
     TargetResult base{target, plannedFile(request.photoPath, target), WriteOutcome::Failed, {}, {}};
     try {
-      if (request.caption.trimmed().isEmpty()) throw Failure{QStringLiteral("the caption is empty")};
-      if (target != CaptionTarget::Embedded && base.file == request.photoPath)
+      if (r.caption.trimmed().isEmpty()) throw Failure{QStringLiteral("the caption is empty")};
+      if (target != CaptionTarget::Embedded && base.file == r.photoPath)
         throw Failure{QStringLiteral("the photo's name leaves no room for a separate file")};
       switch (target) {
         case CaptionTarget::Embedded:
-          results.push_back(writeEmbedded(request, base));
+          results.push_back(writeEmbedded(r, base));
+          // The photo now differs from the captioned state by this caption alone: the next targets
+          // expect the new state.
+          if (r.expected && results.back().outcome == WriteOutcome::Written) r.expected = fileState(r.photoPath);
           break;
         case CaptionTarget::XmpSidecar:
         case CaptionTarget::XmpSidecarShort:
-          results.push_back(writeSidecar(request, base));
+          results.push_back(writeSidecar(r, base));
           break;
         case CaptionTarget::Txt:
-          results.push_back(writeTxt(request, base));
+          results.push_back(writeTxt(r, base));
           break;
       }
     } catch (const Failure& f) {

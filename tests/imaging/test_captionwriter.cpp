@@ -186,6 +186,24 @@ TEST_P(EmbeddedFormats, WritesEveryCaptionTagAndKeepsEverythingElse) {
 
 INSTANTIATE_TEST_SUITE_P(Formats, EmbeddedFormats, ::testing::Values("jpg", "png", "tif", "webp"));
 
+TEST_F(CaptionWriter, WritesSeveralTargetsOfOneCaptionedPhoto) {
+  const QString photo = makePhoto(dir.path(), "multi.webp");
+  CaptionWrite w;
+  w.photoPath = photo;
+  w.caption = kCaption;
+  w.targets = {CaptionTarget::Embedded, CaptionTarget::XmpSidecar, CaptionTarget::Txt};
+  w.expected = fileState(photo);
+  const auto results = writeCaption(w);
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) {
+    EXPECT_EQ(r.outcome, WriteOutcome::Written)
+        << captionTargetKey(r.target).toStdString() << ": " << r.error.toStdString();
+    EXPECT_EQ(currentText(photo, r.target), kCaption) << captionTargetKey(r.target).toStdString();
+  }
+  EXPECT_EQ(results[1].file, photo + ".xmp");
+  EXPECT_EQ(results[2].file, dir.path() + "/multi.txt");
+}
+
 TEST_F(CaptionWriter, KeepsAnExistingDescriptionUnlessOverwriting) {
   const QString photo = makePhoto(
       dir.path(), "old.jpg",
