@@ -345,6 +345,22 @@ TEST_F(CaptionWriter, RefusesAPhotoChangedSinceItWasCaptioned) {
   EXPECT_EQ(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"changed.jpg"});
 }
 
+TEST_F(CaptionWriter, RefusesToRelabelIptcTextOfAnotherCharacterSet) {
+  const QString photo = makePhoto(dir.path(), "latin1.jpg");
+  // An IPTC keyword in Latin-1 ("café"), without a character set: declaring UTF-8 would change it.
+  QFile cmd(dir.path() + "/cmd.txt");
+  ASSERT_TRUE(cmd.open(QIODevice::WriteOnly));
+  cmd.write("add Iptc.Application2.Keywords caf\xe9\n");
+  cmd.close();
+  ASSERT_EQ(run("exiv2", {"-q", "-m", cmd.fileName(), photo}).code, 0);
+  ASSERT_TRUE(run("exiv2", {"-q", "-K", "Iptc.Application2.Keywords", "-Pv", photo}).out.contains("caf\xe9"));
+  const QByteArray original = bytes(photo);
+  const TargetResult r = writeOne(photo, CaptionTarget::Embedded);
+  EXPECT_EQ(r.outcome, WriteOutcome::Failed);
+  EXPECT_TRUE(r.error.contains("character set other than UTF-8")) << r.error.toStdString();
+  EXPECT_EQ(bytes(photo), original);
+}
+
 TEST_F(CaptionWriter, GifIsAClearErrorAndUntouched) {
   const QString photo = dir.path() + "/anim.gif";
   ASSERT_EQ(run("convert", {"-size", "16x16", "xc:red", photo}).code, 0);
