@@ -10,7 +10,7 @@ packages=(
   libtorch-dev libopenblas0-openmp libjpeg-dev libicu-dev
   libsentencepiece-dev nlohmann-json3-dev libexiv2-dev
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
-  xvfb xauth imagemagick python3
+  xvfb xauth imagemagick exiv2 icc-profiles-free python3
   clang libclang-rt-dev
 )
 

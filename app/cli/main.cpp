@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <QCoreApplication>
 #include <QFile>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <optional>
 
 #include "cli_common.h"
+#include "imaging/captionwriter.h"
 #include "io/files.h"
 #include "library/librarydatabase.h"
 
@@ -25,7 +27,8 @@ const char* kUsageText =
     "usage: glimpse-cli COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  caption     --model DIR [--prompt TEXT] [generation options] [--json] IMAGE...\n"
+    "  caption     --model DIR [--prompt TEXT] [generation options] [--json]\n"
+    "              [--write embedded|xmp-sidecar|txt ...] [--sidecar-name long|short] [--overwrite] IMAGE...\n"
     "  ask         --model DIR --question TEXT [generation options] [--json] IMAGE\n"
     "  match       --model DIR --text TEXT [--text TEXT ...] [--json] IMAGE...\n"
     "  embed       --model DIR (--image IMAGE... | --text TEXT...) [--json]\n"
@@ -113,6 +116,95 @@ std::vector<glimpse::blip::PixelValues> loadImages(const glimpse::blip::BlipImag
   return out;
 }
 
+const char* kCaptionHelpText =
+    "usage: glimpse-cli caption --model DIR [--prompt TEXT] [generation options] [--json]\n"
+    "                           [--write TARGET ...] [--sidecar-name long|short] [--overwrite] IMAGE...\n"
+    "\n"
+    "Captions each IMAGE and prints IMAGE<TAB>CAPTION lines (or one JSON object with --json).\n"
+    "\n"
+    "--write TARGET writes each photo's caption (the first one when there are several) where other\n"
+    "tools read it; repeat it for several targets:\n"
+    "  embedded     into the photo: XMP dc:description (x-default, other languages kept), EXIF\n"
+    "               ImageDescription and IPTC Caption-Abstract (UTF-8), as the format allows (JPEG,\n"
+    "               PNG, TIFF, WebP; other formats are an error). The photo is rewritten only after\n"
+    "               a copy is checked: the caption reads back, every other tag and the pixels are\n"
+    "               unchanged. A read-only photo, or one changed since it was captioned, is refused.\n"
+    "  xmp-sidecar  PHOTO.EXT.xmp (digiKam, darktable), or PHOTO.xmp with --sidecar-name short\n"
+    "               (Lightroom); an existing sidecar keeps all its other properties\n"
+    "  txt          PHOTO.txt beside the photo, the caption and a newline (kohya_ss, taggui)\n"
+    "An existing, different description is kept unless --overwrite is given. What was kept or\n"
+    "already there is noted on stderr; with --json each result has \"written\": [{\"target\",\n"
+    "\"file\", \"outcome\": written|same|kept|failed, \"error\"}]. A failed write is reported on\n"
+    "stderr, the other photos are still captioned and written, and the run exits with 4.\n"
+    "\n"
+    "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error or a failed write\n";
+
+struct WriteRequest {
+  std::vector<glimpse::imaging::CaptionTarget> targets;
+  bool overwrite = false;
+};
+
+// --write, --sidecar-name and --overwrite of `caption`.
+WriteRequest writeRequest(const QCommandLineParser& p) {
+  using glimpse::imaging::CaptionTarget;
+  WriteRequest w;
+  const bool shortSidecar = p.value("sidecar-name") == QLatin1String("short");
+  if (p.isSet("sidecar-name") && !shortSidecar && p.value("sidecar-name") != QLatin1String("long"))
+    throw UsageError("--sidecar-name must be long or short, got '" + p.value("sidecar-name").toStdString() + "'");
+  for (const QString& v : p.values("write")) {
+    CaptionTarget t;
+    if (v == QLatin1String("embedded"))
+      t = CaptionTarget::Embedded;
+    else if (v == QLatin1String("xmp-sidecar"))
+      t = shortSidecar ? CaptionTarget::XmpSidecarShort : CaptionTarget::XmpSidecar;
+    else if (v == QLatin1String("txt"))
+      t = CaptionTarget::Txt;
+    else
+      throw UsageError("--write must be embedded, xmp-sidecar or txt, got '" + v.toStdString() + "'");
+    if (std::find(w.targets.begin(), w.targets.end(), t) == w.targets.end()) w.targets.push_back(t);
+  }
+  const bool sidecar =
+      std::find(w.targets.begin(), w.targets.end(),
+                shortSidecar ? CaptionTarget::XmpSidecarShort : CaptionTarget::XmpSidecar) != w.targets.end();
+  if (p.isSet("sidecar-name") && !sidecar) throw UsageError("--sidecar-name needs --write xmp-sidecar");
+  if (p.isSet("overwrite") && w.targets.empty()) throw UsageError("--overwrite needs --write");
+  w.overwrite = p.isSet("overwrite");
+  return w;
+}
+
+// Writes one photo's caption; returns its "written" JSON and tells stderr what was not written.
+json writeCaptionFor(const QString& image, const std::string& caption, const WriteRequest& w,
+                     const std::optional<glimpse::imaging::FileState>& before, bool quietNotes, int* failures) {
+  using glimpse::imaging::WriteOutcome;
+  glimpse::imaging::CaptionWrite request;
+  request.photoPath = image;
+  request.caption = QString::fromStdString(caption);
+  request.targets = w.targets;
+  request.overwrite = w.overwrite;
+  request.expected = before;
+  json written = json::array();
+  for (const auto& r : glimpse::imaging::writeCaption(request)) {
+    const std::string key = glimpse::imaging::captionTargetKey(r.target).toStdString();
+    json entry = {{"target", key},
+                  {"file", r.file.toStdString()},
+                  {"outcome", glimpse::imaging::writeOutcomeKey(r.outcome).toStdString()}};
+    if (!r.existing.isEmpty() && r.outcome == WriteOutcome::KeptExisting) entry["existing"] = r.existing.toStdString();
+    if (r.outcome == WriteOutcome::Failed) entry["error"] = r.error.toStdString();
+    written.push_back(entry);
+    const std::string where = pathText(r.file) + " (" + key + "): ";
+    if (r.outcome == WriteOutcome::Failed) {
+      ++*failures;
+      std::cerr << "error: " << where << r.error.toStdString() << '\n';
+    } else if (r.outcome == WriteOutcome::KeptExisting && !quietNotes) {
+      std::cerr << "note: " << where << "kept the existing description \"" << r.existing.toStdString()
+                << "\" (--overwrite replaces it)\n";
+    } else if (r.outcome == WriteOutcome::AlreadySame && !quietNotes) {
+      std::cerr << "note: " << where << "skipped, it already holds this caption\n";
+    }
+  }
+  return written;
+}
+
 // Images are processed in chunks so memory stays bounded for long lists.
 constexpr size_t kChunk = 8;
 
@@ -123,9 +215,21 @@ int runGenerate(const QStringList& args, bool ask) {
   o.add("json");
   o.add("threads", "N");
   o.add("ignore-exif-orientation");
+  if (!ask) {
+    o.add("write", "TARGET");
+    o.add("sidecar-name", "long|short");
+    o.add("overwrite");
+    o.add("help");
+  }
   addGenerationOptions(o);
   o.parse(args);
   auto& p = o.parser;
+  if (!ask && p.isSet("help")) {
+    std::cout << kCaptionHelpText;
+    return kOk;
+  }
+  const WriteRequest writes = ask ? WriteRequest{} : writeRequest(p);
+  int failedWrites = 0;
   const QStringList images = p.positionalArguments();
   if (images.isEmpty()) throw UsageError("no IMAGE given");
   if (ask && !p.isSet("question")) throw UsageError("--question TEXT is required");
@@ -136,6 +240,10 @@ int runGenerate(const QStringList& args, bool ask) {
   std::vector<std::string> lines;
   for (qsizetype start = 0; start < images.size(); start += kChunk) {
     const QStringList chunk = images.mid(start, kChunk);
+    // The photos as they are captioned: a photo changed before its caption is written is not
+    // written into (the caption may describe the old one).
+    std::vector<std::optional<glimpse::imaging::FileState>> states;
+    for (const QString& image : chunk) states.push_back(glimpse::imaging::fileState(image));
     const auto pixels = loadImages(model->processor(), chunk, p);
     const auto out = runModel([&] {
       if (ask) return model->answer(glimpse::blip::image_inputs(pixels), {p.value("question").toStdString()}, gc);
@@ -144,9 +252,14 @@ int runGenerate(const QStringList& args, bool ask) {
       return model->caption(glimpse::blip::image_inputs(pixels), prompts, gc);
     });
     for (qsizetype i = 0; i < chunk.size(); ++i) {
-      for (const auto& g : out[static_cast<size_t>(i)]) {
+      const auto& generations = out[static_cast<size_t>(i)];
+      for (const auto& g : generations) {
         json r = {{"image", chunk[i].toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
         if (gc.num_beams > 1) r["score"] = g.score;
+        // The first (best) caption is the one written.
+        if (!writes.targets.empty() && &g == &generations.front())
+          r["written"] =
+              writeCaptionFor(chunk[i], g.text, writes, states[static_cast<size_t>(i)], p.isSet("json"), &failedWrites);
         results.push_back(r);
         lines.push_back(pathText(chunk[i]) + "\t" + g.text);
       }
@@ -156,6 +269,11 @@ int runGenerate(const QStringList& args, bool ask) {
     print({{"results", results}});
   } else {
     for (const auto& l : lines) std::cout << (ask ? l.substr(l.find('\t') + 1) : l) << '\n';
+  }
+  if (failedWrites > 0) {
+    std::cerr << "error: " << failedWrites << (failedWrites == 1 ? " caption write" : " caption writes")
+              << " failed (see above); those files are as they were\n";
+    return kImageError;
   }
   return kOk;
 }

@@ -403,6 +403,111 @@ TEST(CliHostile, FileNamesThatAreNotUtf8) {
   EXPECT_EQ(r.out.rfind(raw.toStdString() + "\t", 0), 0u) << r.out;  // the name as its bytes
 }
 
+// exiv2's view of one tag of a file ("" when absent); empty too when exiv2 is not installed.
+std::string exivTag(const QString& file, const QString& key) {
+  QProcess p;
+  p.start("exiv2", {"-q", "-K", key, "-Pv", file});
+  p.waitForFinished(60000);
+  return p.readAllStandardOutput().trimmed().toStdString();
+}
+
+bool haveExiv2AndConvert() {
+  QProcess e, c;
+  e.start("exiv2", {"--version"});
+  c.start("convert", {"-version"});
+  return e.waitForFinished(60000) && e.exitCode() == 0 && c.waitForFinished(60000) && c.exitCode() == 0;
+}
+
+QByteArray fileBytes(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+}
+
+TEST(CliCaptionWrite, WritesIntoPhotosSidecarsAndTextFiles) {
+  if (!haveExiv2AndConvert()) GTEST_SKIP() << "needs the exiv2 command-line tool and ImageMagick's convert";
+  QTemporaryDir dir;
+  const QString jpg = dir.filePath("beach.jpg");
+  ASSERT_EQ(QProcess::execute("convert", {q(kTiny / "images" / "grad_97x61.png"), jpg}), 0);
+  ASSERT_EQ(QProcess::execute("exiv2", {"-q", "-M", "set Exif.Image.Make Canon", jpg}), 0);
+  CliRun r = cli({"caption", "--model", q(kTiny), "--write", "embedded", "--write", "xmp-sidecar", "--write", "txt",
+                  "--json", jpg});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json out = json::parse(r.out);
+  ASSERT_EQ(out["results"].size(), 1u);
+  const std::string caption = out["results"][0]["text"];
+  const json& written = out["results"][0]["written"];
+  ASSERT_EQ(written.size(), 3u) << written.dump();
+  EXPECT_EQ(written[0]["target"], "embedded");
+  EXPECT_EQ(written[1]["target"], "xmp-sidecar");
+  EXPECT_EQ(written[1]["file"], (jpg + ".xmp").toStdString());
+  EXPECT_EQ(written[2]["file"], dir.filePath("beach.txt").toStdString());
+  for (const auto& w : written) EXPECT_EQ(w["outcome"], "written") << w.dump();
+  EXPECT_EQ(exivTag(jpg, "Exif.Image.ImageDescription"), caption);
+  EXPECT_EQ(exivTag(jpg, "Iptc.Application2.Caption"), caption);
+  EXPECT_EQ(exivTag(jpg, "Exif.Image.Make"), "Canon");
+  EXPECT_EQ(exivTag(jpg + ".xmp", "Xmp.dc.description"), "lang=\"x-default\" " + caption);
+  EXPECT_EQ(fileBytes(dir.filePath("beach.txt")).toStdString(), caption + "\n");
+
+  // Another caption (a prompt) is not written over the first without --overwrite.
+  const QByteArray photo = fileBytes(jpg);
+  r = cli({"caption", "--model", q(kTiny), "--prompt", "a picture of", "--write", "embedded", "--write", "txt", jpg});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("beach.jpg (embedded): kept the existing description"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("beach.txt (txt): kept"), std::string::npos) << r.err;
+  EXPECT_EQ(fileBytes(jpg), photo);
+  r = cli({"caption", "--model", q(kTiny), "--prompt", "a picture of", "--write", "txt", "--overwrite", "--json", jpg});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string second = json::parse(r.out)["results"][0]["text"];
+  EXPECT_EQ(fileBytes(dir.filePath("beach.txt")).toStdString(), second + "\n");
+
+  // Lightroom's sidecar name.
+  r = cli({"caption", "--model", q(kTiny), "--write", "xmp-sidecar", "--sidecar-name", "short", jpg});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(exivTag(dir.filePath("beach.xmp"), "Xmp.dc.description"), "lang=\"x-default\" " + caption);
+}
+
+TEST(CliCaptionWrite, AFailedWriteCarriesOnAndExitsWithFour) {
+  if (!haveExiv2AndConvert()) GTEST_SKIP() << "needs the exiv2 command-line tool and ImageMagick's convert";
+  QTemporaryDir dir;
+  const QString gif = dir.filePath("a.gif"), png = dir.filePath("b.png");
+  ASSERT_EQ(QProcess::execute("convert", {q(kTiny / "images" / "grad_97x61.png"), gif}), 0);
+  ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "grad_97x61.png"), png));
+  const QByteArray gifBytes = fileBytes(gif);
+  const CliRun r = cli({"caption", "--model", q(kTiny), "--write", "embedded", "--json", gif, png});
+  EXPECT_EQ(r.code, 4) << r.err;
+  const json out = json::parse(r.out);  // all results still printed
+  ASSERT_EQ(out["results"].size(), 2u);
+  EXPECT_EQ(out["results"][0]["written"][0]["outcome"], "failed");
+  EXPECT_EQ(out["results"][0]["written"][0]["error"], "exiv2 cannot write metadata into GIF files");
+  EXPECT_EQ(out["results"][1]["written"][0]["outcome"], "written");
+  EXPECT_EQ(exivTag(png, "Exif.Image.ImageDescription"), out["results"][1]["text"].get<std::string>());
+  EXPECT_NE(r.err.find("a.gif (embedded): exiv2 cannot write metadata into GIF files"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: 1 caption write failed"), std::string::npos) << r.err;
+  EXPECT_EQ(fileBytes(gif), gifBytes);
+}
+
+TEST(CliCaptionWrite, UsageErrorsAndHelp) {
+  const QString img = q(kTiny / "images" / "grad_97x61.png");
+  const std::vector<std::pair<QStringList, const char*>> cases = {
+      {{"--write", "exif"}, "--write must be embedded, xmp-sidecar or txt"},
+      {{"--write", "txt", "--sidecar-name", "short"}, "--sidecar-name needs --write xmp-sidecar"},
+      {{"--write", "xmp-sidecar", "--sidecar-name", "medium"}, "--sidecar-name must be long or short"},
+      {{"--overwrite"}, "--overwrite needs --write"},
+  };
+  for (const auto& [extra, needle] : cases) {
+    const CliRun r = cli(QStringList{"caption", "--model", q(kTiny)} + extra + QStringList{img});
+    EXPECT_EQ(r.code, 2) << extra.join(' ').toStdString();
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+  EXPECT_EQ(cli({"ask", "--model", q(kTiny), "--question", "what?", "--write", "txt", img}).code, 2);
+  const CliRun help = cli({"caption", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("--write TARGET"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--sidecar-name"), std::string::npos);
+  EXPECT_FALSE(QFile::exists(q(kTiny / "images" / "grad_97x61.txt")));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
