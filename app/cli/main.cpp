@@ -25,7 +25,10 @@ const char* kUsageText =
     "usage: glimpse-cli COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  caption     --model DIR [--prompt TEXT] [generation options] [--json] IMAGE...\n"
+    "  caption     --model DIR [--prompt TEXT] [generation options] [--json | --jsonl] IMAGE... | -\n"
+    "              (- reads the image names from stdin, one a line; --jsonl prints one JSON line per image\n"
+    "              as it is done; an image that cannot be read is reported in its result, or on stderr,\n"
+    "              the others go on and the exit code is 4)\n"
     "  ask         --model DIR --question TEXT [generation options] [--json] IMAGE\n"
     "  match       --model DIR --text TEXT [--text TEXT ...] [--json] IMAGE...\n"
     "  embed       --model DIR (--image IMAGE... | --text TEXT...) [--json]\n"
@@ -36,6 +39,10 @@ const char* kUsageText =
     "              [--after DATE] [--before DATE] [--json] QUERY\n"
     "  similar     --library DB [--model DIR] [--limit N] [--json] IMAGE\n"
     "  library     --library DB [--model DIR] [--json] (status | folders | forget FOLDER)\n"
+    "  library     --library DB --model DIR caption [--overwrite] [--prompt TEXT] [generation options] [--json]\n"
+    "              [FOLDER...]   (captions library photos without a generated caption; resumable)\n"
+    "  library     --library DB export --format csv|jsonl [--out FILE|-] [FOLDER...]\n"
+    "              (each photo with a caption: path, preferred caption, source, model, score)\n"
     "  models      [--json] (list | download NAME [--revision REV] [--files PATTERN ...] | import DIR [--name NAME]\n"
     "              | verify DIR|NAME | convert DIR|NAME | remove NAME)\n"
     "\n"
@@ -50,6 +57,10 @@ const char* kUsageText =
     "Hugging Face exactly; bf16 and int8 are faster and close, see docs/performance.md), --help\n"
     "\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error, 5 library error, 130 cancelled\n";
+
+}  // namespace
+
+namespace glimpse::cli {
 
 void addGenerationOptions(Options& o) {
   for (const char* n : {"beams", "max-length", "min-length", "max-new-tokens", "no-repeat-ngram-size",
@@ -91,6 +102,10 @@ glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p) {
   return c;
 }
 
+}  // namespace glimpse::cli
+
+namespace {
+
 glimpse::imaging::DecodeOptions decodeOptions(const QCommandLineParser& p) {
   glimpse::imaging::DecodeOptions o;
   o.applyExifOrientation = !p.isSet("ignore-exif-orientation");
@@ -116,47 +131,124 @@ std::vector<glimpse::blip::PixelValues> loadImages(const glimpse::blip::BlipImag
 // Images are processed in chunks so memory stays bounded for long lists.
 constexpr size_t kChunk = 8;
 
+// The IMAGE arguments of caption: a lone "-" stands for the file names on stdin, one a line.
+QStringList imageArguments(const QStringList& positional) {
+  QStringList out;
+  bool stdinRead = false;
+  for (const QString& a : positional) {
+    if (a != QLatin1String("-")) {
+      out << a;
+      continue;
+    }
+    if (stdinRead) throw UsageError("'-' (file names from stdin) can be given once");
+    stdinRead = true;
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) out << glimpse::io::decodePath(QByteArray::fromStdString(line));
+    }
+  }
+  return out;
+}
+
+int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse::blip::GenerationConfig& gc) {
+  if (images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
+  auto model = loadModel(p);
+  const auto pixels = loadImages(model->processor(), images, p);
+  const auto out = runModel(
+      [&] { return model->answer(glimpse::blip::image_inputs(pixels), {p.value("question").toStdString()}, gc); });
+  json results = json::array();
+  for (const auto& g : out.front()) {
+    json r = {{"image", images.front().toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
+    if (gc.num_beams > 1) r["score"] = g.score;
+    results.push_back(r);
+  }
+  if (p.isSet("json")) {
+    print({{"results", results}});
+  } else {
+    for (const auto& r : results) std::cout << r["text"].get<std::string>() << '\n';
+  }
+  return kOk;
+}
+
+// caption: images in chunks; one that cannot be read or decoded is reported in its result (and on
+// stderr in text mode) and the others go on; the exit code is then 4 (image error).
 int runGenerate(const QStringList& args, bool ask) {
   Options o;
   o.addModelOptions();
   o.add(ask ? "question" : "prompt", "TEXT");
   o.add("json");
+  if (!ask) o.add("jsonl");
   o.add("threads", "N");
   o.add("ignore-exif-orientation");
   addGenerationOptions(o);
   o.parse(args);
   auto& p = o.parser;
-  const QStringList images = p.positionalArguments();
-  if (images.isEmpty()) throw UsageError("no IMAGE given");
   if (ask && !p.isSet("question")) throw UsageError("--question TEXT is required");
-  if (ask && images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
+  if (ask && p.positionalArguments().isEmpty()) throw UsageError("no IMAGE given");
   const auto gc = generationConfig(p);
+  if (ask) return runAsk(p, p.positionalArguments(), gc);
+  if (p.isSet("json") && p.isSet("jsonl")) throw UsageError("give --json or --jsonl, not both");
+  const QStringList images = imageArguments(p.positionalArguments());
+  if (images.isEmpty()) throw UsageError("no IMAGE given");
+  const bool jsonl = p.isSet("jsonl");
   auto model = loadModel(p);
   json results = json::array();
-  std::vector<std::string> lines;
-  for (qsizetype start = 0; start < images.size(); start += kChunk) {
-    const QStringList chunk = images.mid(start, kChunk);
-    const auto pixels = loadImages(model->processor(), chunk, p);
-    const auto out = runModel([&] {
-      if (ask) return model->answer(glimpse::blip::image_inputs(pixels), {p.value("question").toStdString()}, gc);
-      std::vector<std::string> prompts;
-      if (p.isSet("prompt")) prompts.push_back(p.value("prompt").toStdString());
-      return model->caption(glimpse::blip::image_inputs(pixels), prompts, gc);
-    });
-    for (qsizetype i = 0; i < chunk.size(); ++i) {
-      for (const auto& g : out[static_cast<size_t>(i)]) {
-        json r = {{"image", chunk[i].toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
-        if (gc.num_beams > 1) r["score"] = g.score;
-        results.push_back(r);
-        lines.push_back(pathText(chunk[i]) + "\t" + g.text);
+  int failed = 0;
+  // --jsonl streams: each image is captioned on its own and its line printed when it is done.
+  const qsizetype chunkSize = jsonl ? 1 : static_cast<qsizetype>(kChunk);
+  for (qsizetype start = 0; start < images.size(); start += chunkSize) {
+    const QStringList chunk = images.mid(start, chunkSize);
+    std::vector<glimpse::blip::PixelValues> pixels;
+    std::vector<QString> errors(static_cast<size_t>(chunk.size()));
+    {
+      const QuietStderr quiet;
+      for (qsizetype i = 0; i < chunk.size(); ++i) {
+        try {
+          pixels.push_back(
+              model->processor().preprocess(glimpse::imaging::decodeImageFile(chunk[i], decodeOptions(p)).rgb));
+        } catch (const glimpse::imaging::ImageDecodeError& e) {
+          errors[static_cast<size_t>(i)] = QString::fromUtf8(e.what());
+        } catch (const std::bad_alloc&) {
+          errors[static_cast<size_t>(i)] = chunk[i] + QStringLiteral(": not enough memory to decode this image");
+        }
       }
     }
+    std::vector<std::vector<glimpse::blip::GeneratedText>> out;
+    if (!pixels.empty())
+      out = runModel([&] {
+        std::vector<std::string> prompts;
+        if (p.isSet("prompt")) prompts.push_back(p.value("prompt").toStdString());
+        return model->caption(glimpse::blip::image_inputs(pixels), prompts, gc);
+      });
+    size_t k = 0;
+    for (qsizetype i = 0; i < chunk.size(); ++i) {
+      std::vector<json> entries;
+      const QString& error = errors[static_cast<size_t>(i)];
+      if (!error.isEmpty()) {
+        ++failed;
+        entries.push_back({{"image", chunk[i].toStdString()}, {"error", error.toStdString()}});
+        if (!jsonl && !p.isSet("json")) std::cerr << "error: " << pathText(error) << '\n';
+      } else {
+        for (const auto& g : out[k]) {
+          json r = {{"image", chunk[i].toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
+          if (gc.num_beams > 1) r["score"] = g.score;
+          entries.push_back(r);
+          if (!jsonl && !p.isSet("json")) std::cout << pathText(chunk[i]) << '\t' << g.text << '\n';
+        }
+        ++k;
+      }
+      for (auto& r : entries) {
+        if (jsonl) std::cout << r.dump() << '\n';
+        results.push_back(std::move(r));
+      }
+    }
+    if (!p.isSet("json")) std::cout.flush();
   }
-  if (p.isSet("json")) {
-    print({{"results", results}});
-  } else {
-    for (const auto& l : lines) std::cout << (ask ? l.substr(l.find('\t') + 1) : l) << '\n';
-  }
+  if (p.isSet("json")) print({{"results", results}});
+  if (failed > 0)
+    throw ImageError(std::to_string(failed) + " of " + std::to_string(images.size()) +
+                     (images.size() == 1 ? " image" : " images") + " could not be read; the others were captioned");
   return kOk;
 }
 

@@ -228,7 +228,7 @@ void InferenceWorker::keepInLibrary(const CaptionResult& r, const CaptionRequest
         {QStringLiteral("max_length"), c.max_length}, {QStringLiteral("min_length"), c.min_length},
         {QStringLiteral("do_sample"), c.do_sample},   {QStringLiteral("repetition_penalty"), c.repetition_penalty},
         {QStringLiteral("top_p"), c.top_p},           {QStringLiteral("temperature"), c.temperature}};
-    m_library->addCaption(photo->id, r.text, QFileInfo(r.model).fileName(),
+    m_library->addCaption(photo->id, r.text, library::CaptionSource::Generated, QFileInfo(r.model).fileName(),
                           QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact)));
   } catch (const std::exception& e) {
     // The caption itself is fine; the library could not keep it (read-only, disk full).
