@@ -131,25 +131,39 @@ std::vector<glimpse::blip::PixelValues> loadImages(const glimpse::blip::BlipImag
 // Images are processed in chunks so memory stays bounded for long lists.
 constexpr size_t kChunk = 8;
 
-// The IMAGE arguments of caption: a lone "-" stands for the file names on stdin, one a line.
-QStringList imageArguments(const QStringList& positional) {
-  QStringList out;
-  bool stdinRead = false;
-  for (const QString& a : positional) {
-    if (a != QLatin1String("-")) {
-      out << a;
-      continue;
+// The IMAGE arguments of caption, or with a lone "-" the file names on stdin, one a line: read as
+// they are needed, so a producer on a pipe (find, ls) and the captions run side by side.
+class ImageSource {
+ public:
+  explicit ImageSource(const QStringList& positional) : m_list(positional) {
+    if (positional.contains(QStringLiteral("-"))) {
+      if (positional.size() != 1) throw UsageError("'-' (file names from stdin) must be the only IMAGE argument");
+      m_stdin = true;
+      m_list.clear();
     }
-    if (stdinRead) throw UsageError("'-' (file names from stdin) can be given once");
-    stdinRead = true;
+  }
+  bool fromStdin() const { return m_stdin; }
+  // Up to n more names; empty at the end.
+  QStringList next(qsizetype n) {
+    QStringList out;
+    if (!m_stdin) {
+      out = m_list.mid(m_at, n);
+      m_at += out.size();
+      return out;
+    }
     std::string line;
-    while (std::getline(std::cin, line)) {
+    while (out.size() < n && std::getline(std::cin, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (!line.empty()) out << glimpse::io::decodePath(QByteArray::fromStdString(line));
     }
+    return out;
   }
-  return out;
-}
+
+ private:
+  QStringList m_list;
+  qsizetype m_at = 0;
+  bool m_stdin = false;
+};
 
 int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse::blip::GenerationConfig& gc) {
   if (images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
@@ -189,16 +203,17 @@ int runGenerate(const QStringList& args, bool ask) {
   const auto gc = generationConfig(p);
   if (ask) return runAsk(p, p.positionalArguments(), gc);
   if (p.isSet("json") && p.isSet("jsonl")) throw UsageError("give --json or --jsonl, not both");
-  const QStringList images = imageArguments(p.positionalArguments());
-  if (images.isEmpty()) throw UsageError("no IMAGE given");
+  if (p.positionalArguments().isEmpty()) throw UsageError("no IMAGE given");
+  ImageSource source(p.positionalArguments());
   const bool jsonl = p.isSet("jsonl");
   auto model = loadModel(p);
   json results = json::array();
   int failed = 0;
+  qsizetype total = 0;
   // --jsonl streams: each image is captioned on its own and its line printed when it is done.
   const qsizetype chunkSize = jsonl ? 1 : static_cast<qsizetype>(kChunk);
-  for (qsizetype start = 0; start < images.size(); start += chunkSize) {
-    const QStringList chunk = images.mid(start, chunkSize);
+  for (QStringList chunk = source.next(chunkSize); !chunk.isEmpty(); chunk = source.next(chunkSize)) {
+    total += chunk.size();
     std::vector<glimpse::blip::PixelValues> pixels;
     std::vector<QString> errors(static_cast<size_t>(chunk.size()));
     {
@@ -245,10 +260,11 @@ int runGenerate(const QStringList& args, bool ask) {
     }
     if (!p.isSet("json")) std::cout.flush();
   }
+  if (total == 0) throw UsageError("no IMAGE given (stdin held no file names)");
   if (p.isSet("json")) print({{"results", results}});
   if (failed > 0)
-    throw ImageError(std::to_string(failed) + " of " + std::to_string(images.size()) +
-                     (images.size() == 1 ? " image" : " images") + " could not be read; the others were captioned");
+    throw ImageError(std::to_string(failed) + " of " + std::to_string(total) + (total == 1 ? " image" : " images") +
+                     " could not be read; the others were captioned");
   return kOk;
 }
 
