@@ -21,8 +21,8 @@ CREATE TRIGGER photos_text_au AFTER UPDATE OF path ON photos BEGIN UPDATE photo_
 CREATE TRIGGER captions_text_ai AFTER INSERT ON captions BEGIN UPDATE photo_text SET captions = captions || ' ' || new.text WHERE rowid = new.photo_id; END;
 CREATE TRIGGER captions_text_ad AFTER DELETE ON captions BEGIN UPDATE photo_text SET captions = coalesce((SELECT group_concat(text, ' ') FROM captions WHERE photo_id = old.photo_id), '') WHERE rowid = old.photo_id; END;
 INSERT INTO folders(id, path, excludes, added_at) VALUES (1, '/photos/holiday', '*.tmp', 1700000000000);
-INSERT INTO photos VALUES (1, 1, '/photos/holiday/beach_sunset.jpg', 123456, 1690000000000, 'aa11', 4000, 3000, 1689000000000);
-INSERT INTO photos VALUES (2, 1, '/photos/holiday/kids/sandcastle.png', 2048, 1690000001000, 'bb22', 640, 480, NULL);
+INSERT INTO photos VALUES (1, 1, '/photos/holiday/beach_sunset.jpg', 123456, 1690000000000, 'aa11', 4000, 3000, 1689000000000, 0, NULL);
+INSERT INTO photos VALUES (2, 1, '/photos/holiday/kids/sandcastle.png', 2048, 1690000001000, 'bb22', 640, 480, NULL, 0, NULL);
 -- 4-dim float32 vectors: (1, 0, 0, 0) and (0, 1, 0, 0)
 INSERT INTO embeddings VALUES (1, 'blip-itm@0123456789abcdef', 4, X'0000803F000000000000000000000000');
 INSERT INTO embeddings VALUES (2, 'blip-itm@0123456789abcdef', 4, X'000000000000803F0000000000000000');
