@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -18,6 +19,7 @@
 #include <csignal>
 #include <exiv2/exiv2.hpp>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "blip.h"
 #include "imaging/imagedecoder.h"
@@ -1071,6 +1073,234 @@ TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
   auto [c9, o9, e9] = cli({"search", "--library", dir.filePath("notes.db"), "--model", model, "x"});
   EXPECT_EQ(c9, 0);  // a new, empty library: no results, a warning
   EXPECT_NE(e9.find("no photos indexed"), std::string::npos);
+}
+
+// ---- library caption / export through glimpse-cli ----
+
+int countGenerated(const QString& dbPath) {
+  int n = -1;
+  {
+    auto raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
+    raw.setDatabaseName(dbPath);
+    raw.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=50"));
+    if (raw.open()) {
+      QSqlQuery q(raw);
+      if (q.exec(QStringLiteral("SELECT count(*) FROM captions WHERE source = 'generated'")) && q.next())
+        n = q.value(0).toInt();
+    }
+    raw.close();
+  }
+  QSqlDatabase::removeDatabase(QStringLiteral("peek"));
+  return n;
+}
+
+// Starts glimpse-cli and waits until the library holds at least `atLeast` generated captions.
+void waitForCaptions(QProcess& child, const QString& dbPath, int atLeast) {
+  for (int i = 0; i < 6000 && countGenerated(dbPath) < atLeast; ++i) QThread::msleep(5);
+}
+
+TEST(LibraryCaptionCli, CtrlCAndKillLoseNothingAndRerunContinues) {
+  QTemporaryDir dir;
+  const QString root = dir.filePath("many");
+  const int total = 150;
+  for (int i = 0; i < total; ++i)
+    ASSERT_TRUE(writePhoto(root + QStringLiteral("/p_%1.jpg").arg(i, 3, 10, QLatin1Char('0')), i, 64, 48));
+  const QString dbPath = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
+  QProcess index;
+  index.start(QStringLiteral(GLIMPSE_CLI_PATH), {"index", "--library", dbPath, "--model", model, root});
+  ASSERT_TRUE(index.waitForFinished(120000));
+  ASSERT_EQ(index.exitCode(), 0) << index.readAllStandardError().toStdString();
+  // Long captions so that each photo takes a while.
+  const QStringList args{"library", "--library", dbPath, "--model", model, "caption", "--min-length", "30",
+                         "--max-length", "40"};
+  // Ctrl-C: stops after the photo in hand, exit 130, what is done is kept.
+  QProcess a;
+  a.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  ASSERT_TRUE(a.waitForStarted());
+  waitForCaptions(a, dbPath, 3);
+  ::kill(static_cast<pid_t>(a.processId()), SIGINT);
+  ASSERT_TRUE(a.waitForFinished(60000));
+  EXPECT_EQ(a.exitCode(), 130) << a.readAllStandardError().toStdString();
+  const int afterInt = countGenerated(dbPath);
+  EXPECT_GE(afterInt, 3);
+  ASSERT_LT(afterInt, total) << "the run finished before Ctrl-C; the test needs more photos";
+  // kill -9: no cleanup.
+  QProcess b;
+  b.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  ASSERT_TRUE(b.waitForStarted());
+  waitForCaptions(b, dbPath, afterInt + 3);
+  ::kill(static_cast<pid_t>(b.processId()), SIGKILL);
+  b.waitForFinished();
+  std::map<QString, std::pair<qint64, QDateTime>> done;
+  {
+    LibraryDatabase db(dbPath);
+    for (const Photo& p : db.captionablePhotos({}, true))
+      for (const Caption& c : db.captions(p.id))
+        if (c.source == CaptionSource::Generated) done[p.path] = {c.id, c.created};
+  }
+  const int before = static_cast<int>(done.size());
+  EXPECT_GE(before, afterInt + 3);
+  ASSERT_LT(before, total) << "the run finished before it was killed; the test needs more photos";
+  QProcess rerun;
+  rerun.start(QStringLiteral(GLIMPSE_CLI_PATH), args + QStringList{"--json"});
+  ASSERT_TRUE(rerun.waitForFinished(300000));
+  ASSERT_EQ(rerun.exitCode(), 0) << rerun.readAllStandardError().toStdString();
+  const auto out = nlohmann::json::parse(rerun.readAllStandardOutput().toStdString());
+  EXPECT_EQ(out["captioned"].get<int>(), total - before);
+  EXPECT_EQ(out["skipped"].get<int>(), before);
+  EXPECT_TRUE(out["failed"].empty());
+  EXPECT_EQ(countGenerated(dbPath), total);
+  LibraryDatabase db(dbPath);
+  for (const auto& [path, idAndTime] : done) {
+    const auto caps = db.captions(db.photoByPath(path)->id);
+    ASSERT_EQ(caps.size(), 1);
+    EXPECT_EQ(caps[0].id, idAndTime.first);
+    EXPECT_EQ(caps[0].created, idAndTime.second);
+    EXPECT_EQ(caps[0].model, QStringLiteral("tiny"));
+    EXPECT_EQ(nlohmann::json::parse(caps[0].parameters.toStdString())["min_length"], 30);
+  }
+}
+
+TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
+  NEED_TOOLS();
+  auto cli = [&](const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+    p.waitForFinished(120000);
+    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
+                           p.readAllStandardError().toStdString());
+  };
+  const QString db = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
+  const QString lighthouse = root + "/trip/coast.jpg";
+  ASSERT_TRUE(makeJpeg(lighthouse));
+  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"x-default\" zanzibar lighthouse", lighthouse}));
+  QFile broken(root + "/trip/broken.jpg");
+  ASSERT_TRUE(broken.open(QIODevice::WriteOnly));
+  broken.write("garbage");
+  broken.close();
+  auto [c1, o1, e1] = cli({"index", "--library", db, "--model", model, "--exclude", "raw", root});
+  ASSERT_EQ(c1, 0) << e1;
+  // A metadata caption's word puts its photo first.
+  auto [c2, o2, e2] = cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", "zanzibar"});
+  ASSERT_EQ(c2, 0) << e2;
+  auto r = nlohmann::json::parse(o2)["results"];
+  ASSERT_FALSE(r.empty());
+  EXPECT_EQ(r[0]["path"], lighthouse.toStdString());
+  EXPECT_TRUE(r[0]["text_match"].get<bool>());
+  // library caption: only the given library folder; a folder not in the library is a usage error.
+  auto [c3, o3, e3] = cli({"library", "--library", db, "--model", model, "caption", dir.filePath("elsewhere")});
+  EXPECT_EQ(c3, 2) << e3;
+  EXPECT_NE(e3.find("is not a folder of this library"), std::string::npos) << e3;
+  auto [c4, o4, e4] = cli({"library", "--library", db, "--model", model, "caption", "--json", root});
+  ASSERT_EQ(c4, 0) << e4;
+  auto j = nlohmann::json::parse(o4);
+  EXPECT_EQ(j["captioned"].get<int>(), 9);
+  EXPECT_EQ(j["skipped"].get<int>(), 0);
+  auto [c5, o5, e5] = cli({"library", "--library", db, "--model", model, "caption", "--json", root});
+  ASSERT_EQ(c5, 0) << e5;
+  EXPECT_EQ(nlohmann::json::parse(o5)["captioned"].get<int>(), 0);
+  EXPECT_EQ(nlohmann::json::parse(o5)["skipped"].get<int>(), 9);
+  // A generated caption's word puts its photo first: a word only img_0's caption has.
+  QString word;
+  {
+    LibraryDatabase lib(db);
+    QMap<QString, int> seen;
+    const qint64 id0 = lib.photoByPath(root + "/img_0.png")->id;
+    for (const auto& row : lib.preferredCaptions({}))
+      for (const QString& w : row.caption.text.toLower().split(QRegularExpression("[^a-z]+"), Qt::SkipEmptyParts))
+        seen[w] += row.photo.id == id0 ? 1000 : 1;
+    for (auto it = seen.begin(); it != seen.end(); ++it)
+      if (it.value() % 1000 == 0 && it.key().size() >= 4 && !root.toLower().contains(it.key())) word = it.key();
+  }
+  if (!word.isEmpty()) {
+    auto [c6, o6, e6] = cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", word});
+    ASSERT_EQ(c6, 0) << e6;
+    r = nlohmann::json::parse(o6)["results"];
+    ASSERT_FALSE(r.empty());
+    EXPECT_EQ(r[0]["path"], (root + "/img_0.png").toStdString()) << word.toStdString();
+  } else {
+    ADD_FAILURE() << "no word of img_0's caption is its own";
+  }
+  // --overwrite replaces generated captions (one per photo, never more).
+  auto [c7, o7, e7] =
+      cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--json", root + "/trip"});
+  ASSERT_EQ(c7, 2) << e7;  // not a library folder itself
+  auto [c8, o8, e8] = cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--beams", "2",
+                           "--json", root});
+  ASSERT_EQ(c8, 0) << e8;
+  EXPECT_EQ(nlohmann::json::parse(o8)["captioned"].get<int>(), 9);
+  EXPECT_EQ(countGenerated(db), 9);
+  // Export: CSV and JSON lines, parsed back.
+  auto [c9, o9, e9] = cli({"library", "--library", db, "export", "--format", "jsonl"});
+  ASSERT_EQ(c9, 0) << e9;
+  std::map<std::string, nlohmann::json> byPath;
+  std::istringstream lines(o9);
+  for (std::string line; std::getline(lines, line);) {
+    const auto row = nlohmann::json::parse(line);
+    byPath[row["path"]] = row;
+  }
+  ASSERT_EQ(byPath.size(), 9u);
+  const auto& coast = byPath.at(lighthouse.toStdString());
+  EXPECT_EQ(coast["source"], "generated");
+  EXPECT_EQ(coast["model"], "tiny");
+  EXPECT_TRUE(coast["score"].is_number());  // beam search scores
+  const QString csvPath = dir.filePath("out.csv");
+  auto [c10, o10, e10] = cli({"library", "--library", db, "export", "--format", "csv", "--out", csvPath});
+  ASSERT_EQ(c10, 0) << e10;
+  EXPECT_TRUE(o10.empty());
+  QFile csv(csvPath);
+  ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+  const QString csvText = QString::fromUtf8(csv.readAll());
+  // RFC 4180: CRLF rows, quoted fields with doubled quotes.
+  QList<QStringList> rows;
+  QStringList row;
+  QString field;
+  bool quoted = false;
+  for (qsizetype i = 0; i < csvText.size(); ++i) {
+    const QChar ch = csvText[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < csvText.size() && csvText[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        field += ch;
+      }
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      row << field;
+      field.clear();
+    } else if (ch == '\r' && i + 1 < csvText.size() && csvText[i + 1] == '\n') {
+      row << field;
+      rows << row;
+      row.clear();
+      field.clear();
+      ++i;
+    } else {
+      field += ch;
+    }
+  }
+  ASSERT_EQ(rows.size(), 10);
+  EXPECT_EQ(rows[0], (QStringList{"path", "caption", "source", "model", "score"}));
+  for (qsizetype i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 5);
+    const auto& want = byPath.at(rows[i][0].toStdString());
+    EXPECT_EQ(rows[i][1].toStdString(), want["caption"].get<std::string>());
+    EXPECT_EQ(rows[i][2], QStringLiteral("generated"));
+    EXPECT_NEAR(rows[i][4].toDouble(), want["score"].get<double>(), 1e-6);
+  }
+  // An edited caption wins over generated ones in the export.
+  {
+    LibraryDatabase lib(db);
+    lib.setEditedCaption(lib.photoByPath(lighthouse)->id, QStringLiteral("my \"own\", words"));
+  }
+  auto [c11, o11, e11] = cli({"library", "--library", db, "export", "--format", "csv", "--out", "-", root});
+  ASSERT_EQ(c11, 0) << e11;
+  EXPECT_NE(o11.find("\"my \"\"own\"\", words\",edited,,\r\n"), std::string::npos) << o11;
+  auto [c12, o12, e12] = cli({"library", "--library", db, "export", "--format", "xml"});
+  EXPECT_EQ(c12, 2);
 }
 
 }  // namespace
