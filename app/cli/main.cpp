@@ -548,6 +548,13 @@ int main(int argc, char** argv) {
     return finishStdout(args.size() < 2 ? kUsage : kOk);
   }
   const QString command = args[1];
+  // COMMAND --help: the usage, which documents every command (before a "--" that ends options).
+  const qsizetype dashes = args.indexOf(QStringLiteral("--"));
+  const QStringList options = dashes < 0 ? args : args.mid(0, dashes);
+  if (options.contains(QStringLiteral("--help")) || options.contains(QStringLiteral("-h"))) {
+    std::cout << kUsageText;
+    return finishStdout(kOk);
+  }
   args.removeAt(1);  // QCommandLineParser expects argv[0] first
   return finishStdout(runCommand(command, args));
 }
