@@ -143,6 +143,10 @@ class QuietStderr {
   int m_capture = -1;
 };
 
+// Generation options shared by caption and library caption (main.cpp).
+void addGenerationOptions(Options& o);
+blip::GenerationConfig generationConfig(const QCommandLineParser& p);
+
 // Library commands (library_commands.cpp).
 int runIndex(const QStringList& args);
 int runSearch(const QStringList& args);

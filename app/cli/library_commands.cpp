@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "imaging/imagedecoder.h"
 #include "library/indexer.h"
+#include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
 #include "library/searcher.h"
@@ -114,6 +115,144 @@ library::SearchOptions searchOptions(const QCommandLineParser& p) {
   return o;
 }
 
+// FOLDER... of a library command: each must be a folder of the library (usage error otherwise).
+QStringList libraryFolders(library::LibraryDatabase& db, const QStringList& args) {
+  QStringList known;
+  for (const auto& f : db.folders()) known << f.path;
+  QStringList out;
+  for (const QString& a : args) {
+    const QString f = cleanFolder(a);
+    if (!known.contains(f)) throw UsageError(pathText(f) + " is not a folder of this library");
+    out << f;
+  }
+  return out;
+}
+
+// A progress line on stderr: a bar on a terminal, else a line every 2 s.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const char* verb) : m_verb(verb), m_tty(::isatty(STDERR_FILENO) != 0) { m_last.start(); }
+  void show(int done, int total, double perSecond, double eta) {
+    if (total == 0) return;
+    const bool last = done == total;
+    if (m_tty) {
+      const int width = 30;
+      const int filled = done * width / total;
+      std::fprintf(stderr, "\r[%s%s] %d/%d  %.1f images/s  ETA %s   ", std::string(filled, '#').c_str(),
+                   std::string(width - filled, ' ').c_str(), done, total, perSecond, duration(eta).c_str());
+      if (last) std::fputc('\n', stderr);
+    } else if (last || done == 0 || m_last.elapsed() > 2000) {
+      std::fprintf(stderr, "%s %d/%d (%.1f%%), %.2f images/s, ETA %s\n", m_verb, done, total, 100.0 * done / total,
+                   perSecond, duration(eta).c_str());
+      m_last.restart();
+    }
+    std::fflush(stderr);
+  }
+
+ private:
+  const char* m_verb;
+  bool m_tty;
+  QElapsedTimer m_last;
+};
+
+int runLibraryCaption(const QCommandLineParser& p, const QStringList& folderArgs) {
+  auto db = openLibrary(p);
+  const QStringList folders = libraryFolders(*db, folderArgs);
+  library::CaptionRunOptions options;
+  options.folders = folders;
+  options.overwrite = p.isSet("overwrite");
+  options.generation = generationConfig(p);
+  if (p.isSet("prompt")) options.prompt = p.value("prompt");
+  std::shared_ptr<const blip::BlipModel> model = loadModel(p);
+  if (!model->has_captioning())
+    throw ModelError("library caption needs a captioning model (BlipForConditionalGeneration), e.g. "
+                     "blip-image-captioning-base");
+  CancelOnSignal cancelOnSignal;
+  library::LibraryCaptioner captioner(db, model, options);
+  ProgressLine line("captioned");
+  const library::CaptionRunReport r = runModel([&] {
+    const QuietStderr quiet;  // decoders' own messages
+    return captioner.run(
+        [&](const library::CaptionProgress& pr) { line.show(pr.done, pr.total, pr.imagesPerSecond, pr.etaSeconds); },
+        &g_cancel);
+  });
+  if (p.isSet("json")) {
+    json failed = json::array();
+    for (const auto& f : r.failed) failed.push_back({{"path", f.path.toStdString()}, {"error", f.error.toStdString()}});
+    print({{"captioned", r.captioned}, {"skipped", r.skipped}, {"failed", failed}, {"seconds", r.seconds}});
+  } else {
+    for (const auto& f : r.failed) std::cerr << "error: " << pathText(f.error) << '\n';
+    std::cout << "captioned " << r.captioned << ", kept " << r.skipped << " existing, " << r.failed.size()
+              << " could not be read\n";
+  }
+  if (r.cancelled || g_cancel.load()) {
+    std::cerr << "cancelled: captions so far are saved; run library caption again to continue\n";
+    return kCancelled;
+  }
+  if (!r.failed.isEmpty())
+    throw ImageError(std::to_string(r.failed.size()) + " photos could not be read; the others were captioned");
+  return kOk;
+}
+
+// ---- export ----
+
+// One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; quotes doubled.
+std::string csvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string exportCsv(const std::vector<library::CaptionRow>& rows) {
+  std::string out = "path,caption,source,model,score\r\n";
+  for (const auto& r : rows) {
+    out += csvField(r.photo.path.toStdString()) + ',' + csvField(r.caption.text.toStdString()) + ',' +
+           library::captionSourceKey(r.caption.source).toStdString() + ',' + csvField(r.caption.model.toStdString()) +
+           ',' + (r.caption.score ? json(*r.caption.score).dump() : std::string()) + "\r\n";
+  }
+  return out;
+}
+
+std::string exportJsonl(const std::vector<library::CaptionRow>& rows) {
+  std::string out;
+  for (const auto& r : rows) {
+    json j = {{"path", r.photo.path.toStdString()},
+              {"caption", r.caption.text.toStdString()},
+              {"source", library::captionSourceKey(r.caption.source).toStdString()},
+              {"model", r.caption.model.toStdString()},
+              {"score", r.caption.score ? json(*r.caption.score) : json(nullptr)}};
+    if (!r.caption.origin.isEmpty()) j["origin"] = r.caption.origin.toStdString();
+    out += j.dump() + '\n';
+  }
+  return out;
+}
+
+int runLibraryExport(const QCommandLineParser& p, const QStringList& folderArgs) {
+  if (!p.isSet("format")) throw UsageError("library export needs --format csv|jsonl");
+  const QString format = p.value("format");
+  if (format != QLatin1String("csv") && format != QLatin1String("jsonl"))
+    throw UsageError("--format must be csv or jsonl, got '" + format.toStdString() + "'");
+  auto db = openLibrary(p, kReadOnly);
+  // The rows: each photo below the folders with the caption that stands for it.
+  const std::vector<library::CaptionRow> rows = db->preferredCaptions(libraryFolders(*db, folderArgs));
+  const std::string text = format == QLatin1String("csv") ? exportCsv(rows) : exportJsonl(rows);
+  const QString out = p.value("out");
+  if (out.isEmpty() || out == QLatin1String("-")) {
+    std::cout << text;
+  } else {
+    try {
+      io::writeFile(out, QByteArray::fromStdString(text));  // atomic for a regular file
+    } catch (const io::FileError& e) {
+      throw std::runtime_error(e.what());
+    }
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int runIndex(const QStringList& args) {
@@ -171,6 +310,7 @@ int runIndex(const QStringList& args) {
            {"offline", scan.offline},
            {"unchanged", scan.unchanged},
            {"embedded", r.embedded},
+           {"kept", r.kept},
            {"failed", r.failed},
            {"cancelled", r.cancelled || g_cancel.load()},
            {"photos", st.photos},
@@ -277,11 +417,19 @@ int runLibrary(const QStringList& args) {
   o.add("library", "DB");
   o.addModelOptions();
   o.add("json");
+  o.add("threads", "N");
+  o.add("overwrite");
+  o.add("prompt", "TEXT");
+  o.add("format", "FORMAT");
+  o.add("out", "FILE");
+  addGenerationOptions(o);
   o.parse(args);
   auto& p = o.parser;
   const QStringList pos = p.positionalArguments();
-  if (pos.isEmpty()) throw UsageError("library needs status, folders or forget FOLDER");
+  if (pos.isEmpty()) throw UsageError("library needs status, folders, forget FOLDER, caption or export");
   const QString verb = pos.front();
+  if (verb == QLatin1String("caption")) return runLibraryCaption(p, pos.mid(1));
+  if (verb == QLatin1String("export")) return runLibraryExport(p, pos.mid(1));
   auto db = openLibrary(p, verb == QLatin1String("forget") ? library::LibraryDatabase::Access::ReadWrite : kReadOnly);
   if (verb == QLatin1String("status")) {
     QString modelId;

@@ -5,10 +5,10 @@
 #include <unistd.h>
 #include <QCoreApplication>
 #include <QFile>
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -27,8 +27,11 @@ const char* kUsageText =
     "usage: glimpse-cli COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  caption     --model DIR [--prompt TEXT] [generation options] [--json]\n"
-    "              [--write embedded|xmp-sidecar|txt ...] [--sidecar-name long|short] [--overwrite] IMAGE...\n"
+    "  caption     --model DIR [--prompt TEXT] [generation options] [--json | --jsonl]\n"
+    "              [--write embedded|xmp-sidecar|txt ...] [--sidecar-name long|short] [--overwrite] IMAGE... | -\n"
+    "              (- reads the image names from stdin, one a line; --jsonl prints one JSON line per image\n"
+    "              as it is done; an image that cannot be read is reported in its result, or on stderr,\n"
+    "              the others go on and the exit code is 4)\n"
     "  ask         --model DIR --question TEXT [generation options] [--json] IMAGE\n"
     "  match       --model DIR --text TEXT [--text TEXT ...] [--json] IMAGE...\n"
     "  embed       --model DIR (--image IMAGE... | --text TEXT...) [--json]\n"
@@ -39,6 +42,10 @@ const char* kUsageText =
     "              [--after DATE] [--before DATE] [--json] QUERY\n"
     "  similar     --library DB [--model DIR] [--limit N] [--json] IMAGE\n"
     "  library     --library DB [--model DIR] [--json] (status | folders | forget FOLDER)\n"
+    "  library     --library DB --model DIR caption [--overwrite] [--prompt TEXT] [generation options] [--json]\n"
+    "              [FOLDER...]   (captions library photos without a generated caption; resumable)\n"
+    "  library     --library DB export --format csv|jsonl [--out FILE|-] [FOLDER...]\n"
+    "              (each photo with a caption: path, preferred caption, source, model, score)\n"
     "  models      [--json] (list | download NAME [--revision REV] [--files PATTERN ...] | import DIR [--name NAME]\n"
     "              | verify DIR|NAME | convert DIR|NAME | remove NAME)\n"
     "\n"
@@ -54,73 +61,15 @@ const char* kUsageText =
     "\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error, 5 library error, 130 cancelled\n";
 
-void addGenerationOptions(Options& o) {
-  for (const char* n : {"beams", "max-length", "min-length", "max-new-tokens", "no-repeat-ngram-size",
-                        "num-return-sequences", "top-k", "seed"})
-    o.add(n, "N");
-  for (const char* n : {"repetition-penalty", "length-penalty", "top-p", "temperature"}) o.add(n, "X");
-  o.add("early-stopping");
-  o.add("sample");
-}
-
-glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p) {
-  glimpse::blip::GenerationConfig c = glimpse::blip::default_generation_config();
-  if (p.isSet("beams")) c.num_beams = toIntIn(p.value("beams"), "beams", 1, kMaxBeams);
-  if (p.isSet("max-length")) c.max_length = toIntIn(p.value("max-length"), "max-length", 1, kMaxTokens);
-  if (p.isSet("min-length")) c.min_length = toIntIn(p.value("min-length"), "min-length", 0, kMaxTokens);
-  if (p.isSet("max-new-tokens")) c.max_new_tokens = toIntIn(p.value("max-new-tokens"), "max-new-tokens", 1, kMaxTokens);
-  if (p.isSet("repetition-penalty"))
-    c.repetition_penalty = toDouble(p.value("repetition-penalty"), "repetition-penalty");
-  if (p.isSet("no-repeat-ngram-size"))
-    c.no_repeat_ngram_size = toIntIn(p.value("no-repeat-ngram-size"), "no-repeat-ngram-size", 0, kMaxTokens);
-  if (p.isSet("length-penalty")) c.length_penalty = toDouble(p.value("length-penalty"), "length-penalty");
-  if (p.isSet("early-stopping")) c.early_stopping = true;
-  if (p.isSet("num-return-sequences"))
-    c.num_return_sequences = toIntIn(p.value("num-return-sequences"), "num-return-sequences", 1, kMaxBeams);
-  const bool samplingOpt = p.isSet("top-p") || p.isSet("top-k") || p.isSet("temperature") || p.isSet("seed");
-  if (samplingOpt && !p.isSet("sample")) throw UsageError("--top-p, --top-k, --temperature and --seed need --sample");
-  if (p.isSet("sample")) {
-    c.do_sample = true;
-    if (p.isSet("top-p")) c.top_p = toDouble(p.value("top-p"), "top-p");
-    if (p.isSet("top-k")) c.top_k = toIntIn(p.value("top-k"), "top-k", 0, 1000000);
-    if (p.isSet("temperature")) c.temperature = toDouble(p.value("temperature"), "temperature");
-    if (p.isSet("seed")) c.seed = static_cast<uint64_t>(toInt(p.value("seed"), "seed"));
-  }
-  try {
-    c.validate();
-  } catch (const BlipError& e) {
-    throw UsageError(e.what());
-  }
-  return c;
-}
-
-glimpse::imaging::DecodeOptions decodeOptions(const QCommandLineParser& p) {
-  glimpse::imaging::DecodeOptions o;
-  o.applyExifOrientation = !p.isSet("ignore-exif-orientation");
-  return o;
-}
-
-std::vector<glimpse::blip::PixelValues> loadImages(const glimpse::blip::BlipImageProcessor& processor,
-                                                   const QStringList& paths, const QCommandLineParser& p) {
-  std::vector<glimpse::blip::PixelValues> out;
-  const QuietStderr quiet;
-  for (const QString& path : paths) {
-    try {
-      out.push_back(processor.preprocess(glimpse::imaging::decodeImageFile(path, decodeOptions(p)).rgb));
-    } catch (const glimpse::imaging::ImageDecodeError& e) {
-      throw ImageError(e.what());
-    } catch (const std::bad_alloc&) {
-      throw ImageError(path.toStdString() + ": not enough memory to decode this image");
-    }
-  }
-  return out;
-}
 
 const char* kCaptionHelpText =
-    "usage: glimpse-cli caption --model DIR [--prompt TEXT] [generation options] [--json]\n"
-    "                           [--write TARGET ...] [--sidecar-name long|short] [--overwrite] IMAGE...\n"
+    "usage: glimpse-cli caption --model DIR [--prompt TEXT] [generation options] [--json | --jsonl]\n"
+    "                           [--write TARGET ...] [--sidecar-name long|short] [--overwrite] IMAGE... | -\n"
     "\n"
-    "Captions each IMAGE and prints IMAGE<TAB>CAPTION lines (or one JSON object with --json).\n"
+    "Captions each IMAGE and prints IMAGE<TAB>CAPTION lines (or one JSON object with --json, or one\n"
+    "JSON line per image as soon as it is done with --jsonl). A lone - reads the image names from\n"
+    "stdin, one a line. An image that cannot be read is reported in its result (\"error\"), or on\n"
+    "stderr; the others are captioned and the exit code is 4.\n"
     "\n"
     "--write TARGET writes each photo's caption (the first one when there are several) where other\n"
     "tools read it; repeat it for several targets:\n"
@@ -205,76 +154,233 @@ json writeCaptionFor(const QString& image, const std::string& caption, const Wri
   return written;
 }
 
+}  // namespace
+
+namespace glimpse::cli {
+
+void addGenerationOptions(Options& o) {
+  for (const char* n : {"beams", "max-length", "min-length", "max-new-tokens", "no-repeat-ngram-size",
+                        "num-return-sequences", "top-k", "seed"})
+    o.add(n, "N");
+  for (const char* n : {"repetition-penalty", "length-penalty", "top-p", "temperature"}) o.add(n, "X");
+  o.add("early-stopping");
+  o.add("sample");
+}
+
+glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p) {
+  glimpse::blip::GenerationConfig c = glimpse::blip::default_generation_config();
+  if (p.isSet("beams")) c.num_beams = toIntIn(p.value("beams"), "beams", 1, kMaxBeams);
+  if (p.isSet("max-length")) c.max_length = toIntIn(p.value("max-length"), "max-length", 1, kMaxTokens);
+  if (p.isSet("min-length")) c.min_length = toIntIn(p.value("min-length"), "min-length", 0, kMaxTokens);
+  if (p.isSet("max-new-tokens")) c.max_new_tokens = toIntIn(p.value("max-new-tokens"), "max-new-tokens", 1, kMaxTokens);
+  if (p.isSet("repetition-penalty"))
+    c.repetition_penalty = toDouble(p.value("repetition-penalty"), "repetition-penalty");
+  if (p.isSet("no-repeat-ngram-size"))
+    c.no_repeat_ngram_size = toIntIn(p.value("no-repeat-ngram-size"), "no-repeat-ngram-size", 0, kMaxTokens);
+  if (p.isSet("length-penalty")) c.length_penalty = toDouble(p.value("length-penalty"), "length-penalty");
+  if (p.isSet("early-stopping")) c.early_stopping = true;
+  if (p.isSet("num-return-sequences"))
+    c.num_return_sequences = toIntIn(p.value("num-return-sequences"), "num-return-sequences", 1, kMaxBeams);
+  const bool samplingOpt = p.isSet("top-p") || p.isSet("top-k") || p.isSet("temperature") || p.isSet("seed");
+  if (samplingOpt && !p.isSet("sample")) throw UsageError("--top-p, --top-k, --temperature and --seed need --sample");
+  if (p.isSet("sample")) {
+    c.do_sample = true;
+    if (p.isSet("top-p")) c.top_p = toDouble(p.value("top-p"), "top-p");
+    if (p.isSet("top-k")) c.top_k = toIntIn(p.value("top-k"), "top-k", 0, 1000000);
+    if (p.isSet("temperature")) c.temperature = toDouble(p.value("temperature"), "temperature");
+    if (p.isSet("seed")) c.seed = static_cast<uint64_t>(toInt(p.value("seed"), "seed"));
+  }
+  try {
+    c.validate();
+  } catch (const BlipError& e) {
+    throw UsageError(e.what());
+  }
+  return c;
+}
+
+}  // namespace glimpse::cli
+
+namespace {
+
+glimpse::imaging::DecodeOptions decodeOptions(const QCommandLineParser& p) {
+  glimpse::imaging::DecodeOptions o;
+  o.applyExifOrientation = !p.isSet("ignore-exif-orientation");
+  return o;
+}
+
+std::vector<glimpse::blip::PixelValues> loadImages(const glimpse::blip::BlipImageProcessor& processor,
+                                                   const QStringList& paths, const QCommandLineParser& p) {
+  std::vector<glimpse::blip::PixelValues> out;
+  const QuietStderr quiet;
+  for (const QString& path : paths) {
+    try {
+      out.push_back(processor.preprocess(glimpse::imaging::decodeImageFile(path, decodeOptions(p)).rgb));
+    } catch (const glimpse::imaging::ImageDecodeError& e) {
+      throw ImageError(e.what());
+    } catch (const std::bad_alloc&) {
+      throw ImageError(path.toStdString() + ": not enough memory to decode this image");
+    }
+  }
+  return out;
+}
+
 // Images are processed in chunks so memory stays bounded for long lists.
 constexpr size_t kChunk = 8;
 
+// The IMAGE arguments of caption, or with a lone "-" the file names on stdin, one a line: read as
+// they are needed, so a producer on a pipe (find, ls) and the captions run side by side.
+class ImageSource {
+ public:
+  explicit ImageSource(const QStringList& positional) : m_list(positional) {
+    if (positional.contains(QStringLiteral("-"))) {
+      if (positional.size() != 1) throw UsageError("'-' (file names from stdin) must be the only IMAGE argument");
+      m_stdin = true;
+      m_list.clear();
+    }
+  }
+  bool fromStdin() const { return m_stdin; }
+  // Up to n more names; empty at the end.
+  QStringList next(qsizetype n) {
+    QStringList out;
+    if (!m_stdin) {
+      out = m_list.mid(m_at, n);
+      m_at += out.size();
+      return out;
+    }
+    std::string line;
+    while (out.size() < n && std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) out << glimpse::io::decodePath(QByteArray::fromStdString(line));
+    }
+    return out;
+  }
+
+ private:
+  QStringList m_list;
+  qsizetype m_at = 0;
+  bool m_stdin = false;
+};
+
+int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse::blip::GenerationConfig& gc) {
+  if (images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
+  auto model = loadModel(p);
+  const auto pixels = loadImages(model->processor(), images, p);
+  const auto out = runModel(
+      [&] { return model->answer(glimpse::blip::image_inputs(pixels), {p.value("question").toStdString()}, gc); });
+  json results = json::array();
+  for (const auto& g : out.front()) {
+    json r = {{"image", images.front().toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
+    if (gc.num_beams > 1) r["score"] = g.score;
+    results.push_back(r);
+  }
+  if (p.isSet("json")) {
+    print({{"results", results}});
+  } else {
+    for (const auto& r : results) std::cout << r["text"].get<std::string>() << '\n';
+  }
+  return kOk;
+}
+
+// caption: images in chunks; one that cannot be read or decoded is reported in its result (and on
+// stderr in text mode) and the others go on; the exit code is then 4 (image error).
 int runGenerate(const QStringList& args, bool ask) {
   Options o;
   o.addModelOptions();
   o.add(ask ? "question" : "prompt", "TEXT");
   o.add("json");
-  o.add("threads", "N");
-  o.add("ignore-exif-orientation");
   if (!ask) {
+    o.add("jsonl");
     o.add("write", "TARGET");
     o.add("sidecar-name", "long|short");
     o.add("overwrite");
-    o.add("help");
   }
+  o.add("threads", "N");
+  o.add("ignore-exif-orientation");
   addGenerationOptions(o);
   o.parse(args);
   auto& p = o.parser;
-  if (!ask && p.isSet("help")) {
-    std::cout << kCaptionHelpText;
-    return kOk;
-  }
-  const WriteRequest writes = ask ? WriteRequest{} : writeRequest(p);
-  int failedWrites = 0;
-  const QStringList images = p.positionalArguments();
-  if (images.isEmpty()) throw UsageError("no IMAGE given");
   if (ask && !p.isSet("question")) throw UsageError("--question TEXT is required");
-  if (ask && images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
+  if (ask && p.positionalArguments().isEmpty()) throw UsageError("no IMAGE given");
   const auto gc = generationConfig(p);
+  if (ask) return runAsk(p, p.positionalArguments(), gc);
+  const WriteRequest writes = writeRequest(p);
+  int failedWrites = 0;
+  if (p.isSet("json") && p.isSet("jsonl")) throw UsageError("give --json or --jsonl, not both");
+  if (p.positionalArguments().isEmpty()) throw UsageError("no IMAGE given");
+  ImageSource source(p.positionalArguments());
+  const bool jsonl = p.isSet("jsonl");
   auto model = loadModel(p);
   json results = json::array();
-  std::vector<std::string> lines;
-  for (qsizetype start = 0; start < images.size(); start += kChunk) {
-    const QStringList chunk = images.mid(start, kChunk);
+  int failed = 0;
+  qsizetype total = 0;
+  // --jsonl streams: each image is captioned on its own and its line printed when it is done.
+  const qsizetype chunkSize = jsonl ? 1 : static_cast<qsizetype>(kChunk);
+  for (QStringList chunk = source.next(chunkSize); !chunk.isEmpty(); chunk = source.next(chunkSize)) {
+    total += chunk.size();
     // The photos as they are captioned: a photo changed before its caption is written is not
     // written into (the caption may describe the old one).
     std::vector<std::optional<glimpse::imaging::FileState>> states;
     for (const QString& image : chunk) states.push_back(glimpse::imaging::fileState(image));
-    const auto pixels = loadImages(model->processor(), chunk, p);
-    const auto out = runModel([&] {
-      if (ask) return model->answer(glimpse::blip::image_inputs(pixels), {p.value("question").toStdString()}, gc);
-      std::vector<std::string> prompts;
-      if (p.isSet("prompt")) prompts.push_back(p.value("prompt").toStdString());
-      return model->caption(glimpse::blip::image_inputs(pixels), prompts, gc);
-    });
-    for (qsizetype i = 0; i < chunk.size(); ++i) {
-      const auto& generations = out[static_cast<size_t>(i)];
-      for (const auto& g : generations) {
-        json r = {{"image", chunk[i].toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
-        if (gc.num_beams > 1) r["score"] = g.score;
-        // The first (best) caption is the one written.
-        if (!writes.targets.empty() && &g == &generations.front())
-          r["written"] =
-              writeCaptionFor(chunk[i], g.text, writes, states[static_cast<size_t>(i)], p.isSet("json"), &failedWrites);
-        results.push_back(r);
-        lines.push_back(pathText(chunk[i]) + "\t" + g.text);
+    std::vector<glimpse::blip::PixelValues> pixels;
+    std::vector<QString> errors(static_cast<size_t>(chunk.size()));
+    {
+      const QuietStderr quiet;
+      for (qsizetype i = 0; i < chunk.size(); ++i) {
+        try {
+          pixels.push_back(
+              model->processor().preprocess(glimpse::imaging::decodeImageFile(chunk[i], decodeOptions(p)).rgb));
+        } catch (const glimpse::imaging::ImageDecodeError& e) {
+          errors[static_cast<size_t>(i)] = QString::fromUtf8(e.what());
+        } catch (const std::bad_alloc&) {
+          errors[static_cast<size_t>(i)] = chunk[i] + QStringLiteral(": not enough memory to decode this image");
+        }
       }
     }
+    std::vector<std::vector<glimpse::blip::GeneratedText>> out;
+    if (!pixels.empty())
+      out = runModel([&] {
+        std::vector<std::string> prompts;
+        if (p.isSet("prompt")) prompts.push_back(p.value("prompt").toStdString());
+        return model->caption(glimpse::blip::image_inputs(pixels), prompts, gc);
+      });
+    size_t k = 0;
+    for (qsizetype i = 0; i < chunk.size(); ++i) {
+      std::vector<json> entries;
+      const QString& error = errors[static_cast<size_t>(i)];
+      if (!error.isEmpty()) {
+        ++failed;
+        entries.push_back({{"image", chunk[i].toStdString()}, {"error", error.toStdString()}});
+        if (!jsonl && !p.isSet("json")) std::cerr << "error: " << pathText(error) << '\n';
+      } else {
+        const auto& generations = out[k];
+        for (const auto& g : generations) {
+          json r = {{"image", chunk[i].toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
+          if (gc.num_beams > 1) r["score"] = g.score;
+          // The first (best) caption is the one written.
+          if (!writes.targets.empty() && &g == &generations.front())
+            r["written"] = writeCaptionFor(chunk[i], g.text, writes, states[static_cast<size_t>(i)],
+                                           p.isSet("json") || jsonl, &failedWrites);
+          entries.push_back(r);
+          if (!jsonl && !p.isSet("json")) std::cout << pathText(chunk[i]) << '\t' << g.text << '\n';
+        }
+        ++k;
+      }
+      for (auto& r : entries) {
+        if (jsonl) std::cout << r.dump() << '\n';
+        results.push_back(std::move(r));
+      }
+    }
+    if (!p.isSet("json")) std::cout.flush();
   }
-  if (p.isSet("json")) {
-    print({{"results", results}});
-  } else {
-    for (const auto& l : lines) std::cout << (ask ? l.substr(l.find('\t') + 1) : l) << '\n';
-  }
-  if (failedWrites > 0) {
+  if (total == 0) throw UsageError("no IMAGE given (stdin held no file names)");
+  if (p.isSet("json")) print({{"results", results}});
+  if (failedWrites > 0)
     std::cerr << "error: " << failedWrites << (failedWrites == 1 ? " caption write" : " caption writes")
               << " failed (see above); those files are as they were\n";
-    return kImageError;
-  }
+  if (failed > 0)
+    throw ImageError(std::to_string(failed) + " of " + std::to_string(total) + (total == 1 ? " image" : " images") +
+                     " could not be read; the others were captioned");
+  if (failedWrites > 0) return kImageError;
   return kOk;
 }
 
@@ -558,6 +664,13 @@ int main(int argc, char** argv) {
     return finishStdout(args.size() < 2 ? kUsage : kOk);
   }
   const QString command = args[1];
+  // COMMAND --help: the usage, which documents every command (before a "--" that ends options).
+  const qsizetype dashes = args.indexOf(QStringLiteral("--"));
+  const QStringList options = dashes < 0 ? args : args.mid(0, dashes);
+  if (options.contains(QStringLiteral("--help")) || options.contains(QStringLiteral("-h"))) {
+    std::cout << (command == QLatin1String("caption") ? kCaptionHelpText : kUsageText);
+    return finishStdout(kOk);
+  }
   args.removeAt(1);  // QCommandLineParser expects argv[0] first
   return finishStdout(runCommand(command, args));
 }

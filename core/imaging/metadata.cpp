@@ -7,12 +7,31 @@
 
 namespace glimpse::imaging {
 
+namespace {
+
+std::mutex g_xmpMutex;
+
+void xmpLock(void* data, bool lock) {
+  auto* m = static_cast<std::mutex*>(data);
+  if (lock)
+    m->lock();
+  else
+    m->unlock();
+}
+
+}  // namespace
+
+void initMetadataReading() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
+    Exiv2::XmpParser::initialize(xmpLock, &g_xmpMutex);
+  });
+}
+
 std::optional<qint64> exifCaptureTime(const QByteArray& fileData) {
   if (fileData.isEmpty()) return std::nullopt;
-  // exiv2 prints warnings about odd metadata to stderr itself; a missing capture time is all that
-  // matters here, so its log is muted (process-wide: Glimpse reads no other metadata).
-  static std::once_flag muted;
-  std::call_once(muted, [] { Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute); });
+  initMetadataReading();
   try {
     auto image = Exiv2::ImageFactory::open(reinterpret_cast<const Exiv2::byte*>(fileData.constData()),
                                            static_cast<long>(fileData.size()));

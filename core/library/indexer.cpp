@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "imaging/descriptions.h"
 #include "imaging/imagedecoder.h"
 #include "imaging/metadata.h"
 #include "io/files.h"
@@ -32,17 +33,40 @@ QString modelIdentity(const blip::BlipModel& model) {
   return folder + QLatin1Char('@') + QString::fromLatin1(h.result().toHex().left(16));
 }
 
+QString pixelHash(const blip::Rgb8Image& rgb) {
+  QCryptographicHash h(QCryptographicHash::Sha256);
+  const qint32 size[2] = {rgb.width, rgb.height};
+  h.addData(QByteArrayView(reinterpret_cast<const char*>(size), sizeof size));
+  h.addData(QByteArrayView(reinterpret_cast<const char*>(rgb.pixels.data()), static_cast<qsizetype>(rgb.pixels.size())));
+  return QString::fromLatin1(h.result().toHex());
+}
+
+PhotoContent readPhotoContent(const QString& path, const blip::BlipImageProcessor& processor,
+                              imaging::DecodeBudget* budget) {
+  PhotoContent out;
+  const QByteArray bytes = io::readRegularFile(path, qint64{2} << 30);
+  LibraryDatabase::Content& c = out.content;
+  c.hash = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+  imaging::DecodeOptions options;
+  options.budget = budget;
+  const auto img = imaging::decodeImageData(bytes, path, options);
+  c.width = img.rgb.width;
+  c.height = img.rgb.height;
+  c.pixelHash = pixelHash(img.rgb);
+  c.takenAtMs = imaging::exifCaptureTime(bytes);
+  for (const auto& d : imaging::readDescriptions(bytes, path)) c.descriptions.push_back({d.text, d.origin});
+  out.pixels = processor.preprocess(img.rgb);
+  return out;
+}
+
 namespace {
 
 struct Decoded {
-  qint64 id = 0;
-  QString path;
+  Photo photo;
   QString error;  // set: the file could not be used
   bool vanished = false;
   bool stopped = false;  // not decoded: the cancel flag was set when its turn came
-  QString hash;
-  int width = 0, height = 0;
-  std::optional<qint64> takenAt;
+  LibraryDatabase::Content content;
   blip::PixelValues pixels;
   double seconds = 0.0;
 };
@@ -50,8 +74,7 @@ struct Decoded {
 Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor, imaging::DecodeBudget* budget,
                   const std::atomic<bool>* cancel) {
   Decoded d;
-  d.id = photo.id;
-  d.path = photo.path;
+  d.photo = photo;
   if (cancel && cancel->load()) {
     d.stopped = true;
     return d;
@@ -63,15 +86,9 @@ Decoded decodeOne(const Photo& photo, const blip::BlipImageProcessor& processor,
     return d;
   }
   try {
-    const QByteArray bytes = io::readRegularFile(photo.path, qint64{2} << 30);
-    d.hash = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-    imaging::DecodeOptions options;
-    options.budget = budget;
-    const auto img = imaging::decodeImageData(bytes, photo.path, options);
-    d.width = img.rgb.width;
-    d.height = img.rgb.height;
-    d.takenAt = imaging::exifCaptureTime(bytes);
-    d.pixels = processor.preprocess(img.rgb);
+    PhotoContent c = readPhotoContent(photo.path, processor, budget);
+    d.content = std::move(c.content);
+    d.pixels = std::move(c.pixels);
   } catch (const std::bad_alloc&) {
     d.error = QStringLiteral("not enough memory to decode this image");
   } catch (const std::exception& e) {
@@ -165,14 +182,20 @@ bool Indexer::step(const std::atomic<bool>* cancel) {
   s.next += m_options.batchSize;
   // Decode the next batch while the model works on this one.
   if (s.next < s.todo.size()) startBatch(cancel);
+  // A changed file whose pixels hash as before (metadata written into it) keeps its vector: the
+  // model does not run for it.
   std::vector<blip::PixelValues> pixels;
-  std::vector<const Decoded*> ok;
-  for (const Decoded& d : batch) {
+  std::vector<bool> embed(static_cast<size_t>(batch.size()), false);
+  for (qsizetype i = 0; i < batch.size(); ++i) {
+    const Decoded& d = batch[i];
     s.report.decodeSeconds += d.seconds;
-    if (!d.vanished && d.error.isEmpty()) {
-      pixels.push_back(d.pixels);
-      ok.push_back(&d);
-    }
+    if (d.vanished || !d.error.isEmpty()) continue;
+    const bool keeps = d.photo.changed && !d.photo.pixelHash.isEmpty() &&
+                       d.photo.pixelHash == d.content.pixelHash &&
+                       m_db->embeddingModelsOf(d.photo.id).contains(m_modelId);
+    if (keeps) continue;
+    embed[static_cast<size_t>(i)] = true;
+    pixels.push_back(d.pixels);
   }
   std::vector<std::vector<float>> vectors;
   if (!pixels.empty()) {
@@ -183,22 +206,27 @@ bool Indexer::step(const std::atomic<bool>* cancel) {
   }
   Transaction tx(*m_db);
   size_t k = 0;
-  for (const Decoded& d : batch) {
+  for (qsizetype i = 0; i < batch.size(); ++i) {
+    const Decoded& d = batch[i];
     if (d.vanished) continue;  // the next scan removes it
     if (!d.error.isEmpty()) {
-      m_db->setError(d.id, d.error);
+      m_db->setError(d.photo.id, d.error);
       ++s.report.failed;
       ++s.progress.failed;
       continue;
     }
-    m_db->setContentInfo(d.id, d.hash, d.width, d.height, d.takenAt);
-    m_db->putEmbedding(d.id, m_modelId, vectors[k++]);
-    ++s.report.embedded;
+    m_db->settleContent(d.photo, d.content);
+    if (embed[static_cast<size_t>(i)]) {
+      m_db->putEmbedding(d.photo.id, m_modelId, vectors[k++]);
+      ++s.report.embedded;
+    } else {
+      ++s.report.kept;
+    }
   }
   tx.commit();
   IndexProgress& p = s.progress;
   p.done = static_cast<int>(std::min<qsizetype>(from + m_options.batchSize, s.todo.size()));
-  p.current = batch.isEmpty() ? QString() : batch.back().path;
+  p.current = batch.isEmpty() ? QString() : batch.back().photo.path;
   const double elapsed = static_cast<double>(s.clock.nsecsElapsed()) * 1e-9;
   p.imagesPerSecond = elapsed > 0 ? p.done / elapsed : 0.0;
   p.etaSeconds = p.imagesPerSecond > 0 ? (p.total - p.done) / p.imagesPerSecond : -1.0;

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "blip.h"
+#include "imaging/imagedecoder.h"
 #include "librarydatabase.h"
 
 namespace glimpse::library {
@@ -24,6 +25,7 @@ struct IndexProgress {
 
 struct IndexReport {
   int embedded = 0;
+  int kept = 0;  // changed files whose pixels were the same (metadata written): vectors kept, no model run
   int failed = 0;
   bool cancelled = false;
   double seconds = 0.0;
@@ -39,6 +41,19 @@ struct IndexOptions {
   // photo larger than this waits until it can be decoded alone. Pixel values of a batch come on top.
   qint64 decodeMemoryBytes = qint64{1} << 30;
 };
+
+// SHA-256 (hex) of decoded pixels as the model gets them: width, height, then the RGB bytes.
+QString pixelHash(const blip::Rgb8Image& rgb);
+
+// Reads a photo for the library: the file's hash, its pixels decoded (and their hash), capture
+// time and metadata descriptions, and the model's pixel values. Throws (std::exception) when the
+// file cannot be read or decoded.
+struct PhotoContent {
+  LibraryDatabase::Content content;
+  blip::PixelValues pixels;
+};
+PhotoContent readPhotoContent(const QString& path, const blip::BlipImageProcessor& processor,
+                              imaging::DecodeBudget* budget = nullptr);
 
 // Identifies a checkpoint's vectors: folder name plus a hash of its config and weights header, so
 // a changed model re-embeds.

@@ -58,10 +58,54 @@ Photo photoFrom(const QSqlQuery& q) {
   if (!q.value(8).isNull()) p.takenAtMs = q.value(8).toLongLong();
   p.status = static_cast<PhotoStatus>(q.value(9).toInt());
   p.error = q.value(10).toString();
+  p.pixelHash = q.value(11).toString();
+  p.changed = q.value(12).toInt() != 0;
   return p;
 }
 
-const char* kPhotoColumns = "id, folder_id, path, size, mtime, hash, width, height, taken_at, status, error";
+const char* kPhotoColumns =
+    "id, folder_id, path, size, mtime, hash, width, height, taken_at, status, error, pixel_hash, changed";
+// The same, qualified for queries that join photos as p.
+const char* kPhotoColumnsP =
+    "p.id, p.folder_id, p.path, p.size, p.mtime, p.hash, p.width, p.height, p.taken_at, p.status, p.error, "
+    "p.pixel_hash, p.changed";
+
+const char* kCaptionColumns = "c.id, c.photo_id, c.text, c.model, c.parameters, c.created_at, c.source, c.origin, c.score";
+
+Caption captionFrom(const QSqlQuery& q, int at) {
+  Caption c;
+  c.id = q.value(at).toLongLong();
+  c.photoId = q.value(at + 1).toLongLong();
+  c.text = q.value(at + 2).toString();
+  c.model = q.value(at + 3).toString();
+  c.parameters = q.value(at + 4).toString();
+  c.created = QDateTime::fromMSecsSinceEpoch(q.value(at + 5).toLongLong());
+  c.source = parseCaptionSource(q.value(at + 6).toString()).value_or(CaptionSource::Generated);
+  c.origin = q.value(at + 7).toString();
+  if (!q.value(at + 8).isNull()) c.score = q.value(at + 8).toDouble();
+  return c;
+}
+
+// ORDER BY terms (captions as c) that put a photo's preferred caption first: edited, then the
+// newest generated, then metadata by where it was found (embedded XMP, EXIF, IPTC, sidecar).
+const char* kPreferenceOrder =
+    "CASE c.source WHEN 'edited' THEN 0 WHEN 'generated' THEN 1 ELSE 2 END, "
+    "CASE WHEN c.source = 'generated' THEN -c.created_at ELSE 0 END, "
+    "CASE WHEN c.origin LIKE 'Xmp.%' THEN 0 WHEN c.origin LIKE 'Exif.%' THEN 1 WHEN c.origin LIKE 'Iptc.%' THEN 2 "
+    "ELSE 3 END, "
+    "CASE WHEN c.source = 'generated' THEN -c.id ELSE c.id END";
+
+// SQL condition (photos as p): below one of the folders; binds go to `binds`.
+QString folderCondition(const QStringList& folders, QVariantList* binds) {
+  if (folders.isEmpty()) return QStringLiteral("1");
+  QStringList parts;
+  for (const QString& f : folders) {
+    const QString prefix = f.endsWith(QLatin1Char('/')) ? f : f + QLatin1Char('/');
+    parts << QStringLiteral("substr(p.path, 1, ?) = ?");
+    *binds << prefix.size() << prefix;
+  }
+  return QLatin1Char('(') + parts.join(QStringLiteral(" OR ")) + QLatin1Char(')');
+}
 
 // Migration steps: index i brings schema version i to i + 1.
 struct Migration {
@@ -112,8 +156,53 @@ QList<Migration> migrations() {
       "INSERT INTO photo_text(rowid, name, captions) SELECT id, path, "
       "coalesce((SELECT group_concat(text, ' ') FROM captions c WHERE c.photo_id = photos.id), '') FROM photos",
   };
-  return {v1, v2};
+  // v3: caption sources (generated, edited, metadata) with the origin of metadata captions and a
+  // score; the pixel hash and the changed mark of photos (a file whose metadata changed keeps its
+  // vectors and captions when its pixels did not). Existing captions were all made by a model.
+  Migration v3;
+  v3.statements = {
+      "ALTER TABLE captions ADD COLUMN source TEXT NOT NULL DEFAULT 'generated'",
+      "ALTER TABLE captions ADD COLUMN origin TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE captions ADD COLUMN score REAL",
+      "CREATE INDEX captions_photo_source ON captions(photo_id, source)",
+      "ALTER TABLE photos ADD COLUMN pixel_hash TEXT",
+      "ALTER TABLE photos ADD COLUMN changed INTEGER NOT NULL DEFAULT 0",
+  };
+  v3.fts = true;
+  v3.ftsStatements = {
+      // v2 followed inserts and deletes; an edited caption may also be updated in place.
+      "CREATE TRIGGER captions_text_au AFTER UPDATE OF text, photo_id ON captions BEGIN "
+      "UPDATE photo_text SET captions = coalesce((SELECT group_concat(text, ' ') FROM captions WHERE photo_id = "
+      "old.photo_id), '') WHERE rowid = old.photo_id; "
+      "UPDATE photo_text SET captions = coalesce((SELECT group_concat(text, ' ') FROM captions WHERE photo_id = "
+      "new.photo_id), '') WHERE rowid = new.photo_id; END",
+  };
+  return {v1, v2, v3};
 }
+
+// A savepoint: nests inside a transaction of the caller, or stands alone (then it commits).
+class Savepoint {
+ public:
+  explicit Savepoint(QSqlDatabase& db) : m_db(db) {
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SAVEPOINT glimpse_sp"))) fail(QStringLiteral("cannot start a transaction"), q.lastError());
+  }
+  ~Savepoint() {
+    if (m_done) return;
+    QSqlQuery q(m_db);
+    q.exec(QStringLiteral("ROLLBACK TO glimpse_sp"));
+    q.exec(QStringLiteral("RELEASE glimpse_sp"));
+  }
+  void release() {
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("RELEASE glimpse_sp"))) fail(QStringLiteral("cannot save to the library"), q.lastError());
+    m_done = true;
+  }
+
+ private:
+  QSqlDatabase& m_db;
+  bool m_done = false;
+};
 
 }  // namespace
 
@@ -256,7 +345,13 @@ void LibraryDatabase::migrate() {
         exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId));
       }
       for (const QString& s : steps[v].statements) exec(s);
-      if (steps[v].fts && ftsAvailable)
+      // Later full-text steps extend the table v2 made; a library made without FTS5 has none.
+      QSqlQuery hasText(m_db);
+      const bool textTable = v < 2 || (hasText.exec(QStringLiteral(
+                                                         "SELECT 1 FROM sqlite_master WHERE name = 'photo_text'")) &&
+                                       hasText.next());
+      hasText.finish();
+      if (steps[v].fts && ftsAvailable && textTable)
         for (const QString& s : steps[v].ftsStatements) exec(s);
       exec(QStringLiteral("UPDATE schema_version SET version = %1").arg(v + 1));
       commit();
@@ -391,19 +486,41 @@ qint64 LibraryDatabase::insertPhoto(const Photo& p) {
 }
 
 void LibraryDatabase::updateFileState(qint64 id, qint64 size, qint64 mtimeMs) {
-  // New content: the old hash, error, vectors and captions describe pixels that are gone.
-  QSqlQuery q =
-      prepare(m_db, QStringLiteral("UPDATE photos SET size = ?, mtime = ?, hash = NULL, width = NULL, height = NULL, "
-                                   "taken_at = NULL, error = NULL, status = 0 WHERE id = ?"));
+  // New bytes: whether the vectors and captions still describe the pixels is known only once the
+  // file is read (settleContent); until then the vectors are left out of every search. The hash
+  // goes (it no longer identifies the file for move detection); the pixel hash stays to compare.
+  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET size = ?, mtime = ?, hash = NULL, error = NULL, "
+                                             "status = 0, changed = 1 WHERE id = ?"));
   q.addBindValue(size);
   q.addBindValue(mtimeMs);
   q.addBindValue(id);
   run(q, "cannot update photo");
-  for (const char* sql : {"DELETE FROM embeddings WHERE photo_id = ?", "DELETE FROM captions WHERE photo_id = ?"}) {
-    QSqlQuery d = prepare(m_db, QString::fromUtf8(sql));
-    d.addBindValue(id);
-    run(d, "cannot update photo");
+}
+
+bool LibraryDatabase::settleContent(const Photo& photo, const Content& content) {
+  Savepoint sp(m_db);
+  const bool samePixels = !photo.pixelHash.isEmpty() && photo.pixelHash == content.pixelHash;
+  const bool keep = !photo.changed || samePixels;
+  if (!keep) {
+    for (const char* sql : {"DELETE FROM embeddings WHERE photo_id = ?",
+                            "DELETE FROM captions WHERE photo_id = ? AND source <> 'metadata'"}) {
+      QSqlQuery d = prepare(m_db, QString::fromUtf8(sql));
+      d.addBindValue(photo.id);
+      run(d, "cannot update photo");
+    }
   }
+  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET hash = ?, pixel_hash = ?, width = ?, height = ?, "
+                                             "taken_at = ?, error = NULL, changed = 0 WHERE id = ?"));
+  q.addBindValue(content.hash);
+  q.addBindValue(content.pixelHash.isEmpty() ? QVariant() : QVariant(content.pixelHash));
+  q.addBindValue(content.width);
+  q.addBindValue(content.height);
+  q.addBindValue(content.takenAtMs ? QVariant(*content.takenAtMs) : QVariant());
+  q.addBindValue(photo.id);
+  run(q, "cannot update photo");
+  replaceMetadataCaptions(photo.id, content.descriptions);
+  sp.release();
+  return keep;
 }
 
 void LibraryDatabase::movePhoto(qint64 id, qint64 folderId, const QString& newPath, qint64 mtimeMs) {
@@ -478,7 +595,8 @@ std::optional<std::vector<float>> LibraryDatabase::embedding(qint64 photoId, con
   // One vector on its own: usable when its blob holds `dim` floats.
   QSqlQuery q =
       prepare(m_db, QStringLiteral("SELECT dim, vector FROM embeddings WHERE photo_id = ? AND model = ? AND dim > 0 "
-                                   "AND typeof(vector) = 'blob' AND length(vector) = 4 * dim"));
+                                   "AND typeof(vector) = 'blob' AND length(vector) = 4 * dim "
+                                   "AND NOT EXISTS (SELECT 1 FROM photos WHERE id = photo_id AND changed = 1)"));
   q.addBindValue(photoId);
   q.addBindValue(model);
   run(q, "cannot read embedding");
@@ -492,8 +610,9 @@ std::optional<std::vector<float>> LibraryDatabase::embedding(qint64 photoId, con
 
 QList<Photo> LibraryDatabase::photosWithoutEmbedding(const QString& model) {
   QSqlQuery q = prepare(
-      m_db, QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND NOT EXISTS "
-                           "(SELECT 1 FROM embeddings e WHERE e.photo_id = p.id AND e.model = ? AND %2) ORDER BY p.id")
+      m_db, QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND (p.changed = 1 OR NOT "
+                           "EXISTS (SELECT 1 FROM embeddings e WHERE e.photo_id = p.id AND e.model = ? AND %2)) ORDER "
+                           "BY p.id")
                 .arg(QLatin1String(kPhotoColumns), usableVector(model, "e")));
   q.addBindValue(model);
   run(q, "cannot list photos");
@@ -507,7 +626,8 @@ std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QSt
   QSqlQuery q = prepare(
       m_db, QStringLiteral(
                 "SELECT e.photo_id, p.folder_id, p.path, coalesce(p.taken_at, p.mtime), p.status, e.dim, e.vector "
-                "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND %1 ORDER BY e.photo_id")
+                "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND p.changed = 0 AND %1 "
+                "ORDER BY e.photo_id")
                 .arg(usableVector(model, "e")));
   q.setForwardOnly(true);
   q.addBindValue(model);
@@ -554,31 +674,118 @@ QStringList LibraryDatabase::embeddingModelsOf(qint64 photoId) {
   return out;
 }
 
-qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, const QString& model,
-                                   const QString& parameters) {
-  QSqlQuery q = prepare(
-      m_db,
-      QStringLiteral("INSERT INTO captions(photo_id, text, model, parameters, created_at) VALUES (?, ?, ?, ?, ?)"));
+QString captionSourceKey(CaptionSource source) {
+  switch (source) {
+    case CaptionSource::Edited:
+      return QStringLiteral("edited");
+    case CaptionSource::Metadata:
+      return QStringLiteral("metadata");
+    case CaptionSource::Generated:
+      break;
+  }
+  return QStringLiteral("generated");
+}
+
+std::optional<CaptionSource> parseCaptionSource(const QString& key) {
+  for (CaptionSource s : {CaptionSource::Generated, CaptionSource::Edited, CaptionSource::Metadata})
+    if (key == captionSourceKey(s)) return s;
+  return std::nullopt;
+}
+
+qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, CaptionSource source, const QString& model,
+                                   const QString& parameters, std::optional<double> score) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("INSERT INTO captions(photo_id, text, model, parameters, created_at, "
+                                             "source, origin, score) VALUES (?, ?, ?, ?, ?, ?, '', ?)"));
   q.addBindValue(photoId);
   q.addBindValue(text);
-  q.addBindValue(model);
+  q.addBindValue(model.isNull() ? QStringLiteral("") : model);  // NOT NULL
   q.addBindValue(parameters.isEmpty() ? QStringLiteral("{}") : parameters);
   q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+  q.addBindValue(captionSourceKey(source));
+  q.addBindValue(score ? QVariant(*score) : QVariant());
   run(q, "cannot store caption");
   return q.lastInsertId().toLongLong();
 }
 
 QList<Caption> LibraryDatabase::captions(qint64 photoId) {
-  QSqlQuery q = prepare(
-      m_db,
-      QStringLiteral(
-          "SELECT id, photo_id, text, model, parameters, created_at FROM captions WHERE photo_id = ? ORDER BY id"));
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM captions c WHERE c.photo_id = ? ORDER BY c.id")
+                                  .arg(QLatin1String(kCaptionColumns)));
   q.addBindValue(photoId);
   run(q, "cannot read captions");
   QList<Caption> out;
-  while (q.next())
-    out.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString(),
-                   q.value(4).toString(), QDateTime::fromMSecsSinceEpoch(q.value(5).toLongLong())});
+  while (q.next()) out.push_back(captionFrom(q, 0));
+  return out;
+}
+
+void LibraryDatabase::deleteCaptions(qint64 photoId, CaptionSource source) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("DELETE FROM captions WHERE photo_id = ? AND source = ?"));
+  q.addBindValue(photoId);
+  q.addBindValue(captionSourceKey(source));
+  run(q, "cannot delete captions");
+}
+
+void LibraryDatabase::replaceMetadataCaptions(qint64 photoId, const QList<QPair<QString, QString>>& textAndOrigin) {
+  Savepoint sp(m_db);
+  deleteCaptions(photoId, CaptionSource::Metadata);
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  for (const auto& [text, origin] : textAndOrigin) {
+    QSqlQuery q = prepare(m_db, QStringLiteral("INSERT INTO captions(photo_id, text, model, parameters, created_at, "
+                                               "source, origin) VALUES (?, ?, '', '{}', ?, 'metadata', ?)"));
+    q.addBindValue(photoId);
+    q.addBindValue(text);
+    q.addBindValue(now);
+    q.addBindValue(origin.isNull() ? QStringLiteral("") : origin);
+    run(q, "cannot store caption");
+  }
+  sp.release();
+}
+
+void LibraryDatabase::setEditedCaption(qint64 photoId, const QString& text) {
+  Savepoint sp(m_db);
+  deleteCaptions(photoId, CaptionSource::Edited);
+  if (!text.trimmed().isEmpty()) addCaption(photoId, text.trimmed(), CaptionSource::Edited, QString(), QString());
+  sp.release();
+}
+
+std::optional<Caption> LibraryDatabase::preferredCaption(qint64 photoId) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT %1 FROM captions c WHERE c.photo_id = ? ORDER BY %2 LIMIT 1")
+                                  .arg(QLatin1String(kCaptionColumns), QLatin1String(kPreferenceOrder)));
+  q.addBindValue(photoId);
+  run(q, "cannot read captions");
+  if (!q.next()) return std::nullopt;
+  return captionFrom(q, 0);
+}
+
+QList<Photo> LibraryDatabase::captionablePhotos(const QStringList& folders, bool withGenerated) {
+  QVariantList binds;
+  const QString inFolders = folderCondition(folders, &binds);
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND %2 AND %3 ORDER BY p.path")
+                .arg(QLatin1String(kPhotoColumnsP), inFolders,
+                     withGenerated ? QStringLiteral("1")
+                                   : QStringLiteral("(p.changed = 1 OR NOT EXISTS (SELECT 1 FROM captions c WHERE "
+                                                    "c.photo_id = p.id AND c.source = 'generated'))")));
+  for (const QVariant& b : binds) q.addBindValue(b);
+  run(q, "cannot list photos");
+  QList<Photo> out;
+  while (q.next()) out.push_back(photoFrom(q));
+  return out;
+}
+
+std::vector<CaptionRow> LibraryDatabase::preferredCaptions(const QStringList& folders) {
+  QVariantList binds;
+  const QString inFolders = folderCondition(folders, &binds);
+  // The first caption of each photo in preference order (a window over the photo's captions).
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral("SELECT * FROM (SELECT %1, %2, row_number() OVER (PARTITION BY c.photo_id ORDER BY %3) AS "
+                           "pick FROM captions c JOIN photos p ON p.id = c.photo_id WHERE %4) WHERE pick = 1 ORDER BY 3")
+                .arg(QLatin1String(kPhotoColumnsP), QLatin1String(kCaptionColumns), QLatin1String(kPreferenceOrder),
+                     inFolders));
+  q.setForwardOnly(true);
+  for (const QVariant& b : binds) q.addBindValue(b);
+  run(q, "cannot read captions");
+  std::vector<CaptionRow> out;
+  while (q.next()) out.push_back({photoFrom(q), captionFrom(q, 13)});
   return out;
 }
 
@@ -623,7 +830,7 @@ LibraryStatus LibraryDatabase::status(const QString& model) {
       prepare(m_db, QStringLiteral("SELECT (SELECT count(*) FROM folders), (SELECT count(*) FROM photos), (SELECT "
                                    "count(*) FROM photos WHERE status = 1), "
                                    "(SELECT count(*) FROM photos WHERE error IS NOT NULL), (SELECT count(*) FROM "
-                                   "embeddings e WHERE e.model = ? AND %1), "
+                                   "embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND p.changed = 0 AND %1), "
                                    "(SELECT count(*) FROM captions), (SELECT coalesce(sum(size), 0) FROM photos)")
                         .arg(usableVector(model, "e")));
   q.addBindValue(model);

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QPair>
 #include <QStringList>
 #include <optional>
 #include <stdexcept>
@@ -38,7 +39,20 @@ struct Photo {
   std::optional<qint64> takenAtMs;  // EXIF DateTimeOriginal, local time as UTC ms
   PhotoStatus status = PhotoStatus::Ok;
   QString error;  // why the file could not be decoded; it is skipped until it changes
+  // SHA-256 of the decoded RGB pixels (what the model sees), hex; empty until read. A file whose
+  // bytes change but whose pixels hash the same (metadata written into it) keeps its vectors and
+  // generated/edited captions.
+  QString pixelHash;
+  // The file changed on disk (size or mtime) and has not been read since: its vectors are not
+  // searched until the content step (Indexer, LibraryCaptioner) decides whether they still hold.
+  bool changed = false;
 };
+
+// Where a caption comes from. Generated: made by a model in Glimpse; edited: written by a person
+// in Glimpse (one per photo); metadata: a description found in the file or its XMP sidecar.
+enum class CaptionSource { Generated, Edited, Metadata };
+QString captionSourceKey(CaptionSource source);  // "generated", "edited", "metadata"
+std::optional<CaptionSource> parseCaptionSource(const QString& key);
 
 struct Caption {
   qint64 id = 0;
@@ -47,6 +61,17 @@ struct Caption {
   QString model;
   QString parameters;  // JSON of the generation settings
   QDateTime created;
+  CaptionSource source = CaptionSource::Generated;
+  // Metadata captions: where the text was found ("Xmp.dc.description", "Exif.Image.ImageDescription",
+  // "Iptc.Application2.Caption", "sidecar:NAME.xmp"); empty for the others.
+  QString origin;
+  std::optional<double> score;  // a quality score of the caption, when one was computed
+};
+
+// A photo with the caption that stands for it (preferredCaption()).
+struct CaptionRow {
+  Photo photo;
+  Caption caption;
 };
 
 struct LibraryStatus {
@@ -55,13 +80,13 @@ struct LibraryStatus {
   int offline = 0;
   int failed = 0;
   int embedded = 0;  // photos with a vector of the given model
-  int captions = 0;
+  int captions = 0;  // caption rows of every source (generated, edited and metadata)
   qint64 bytes = 0;
 };
 
 class LibraryDatabase {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   enum class Access {
     ReadWrite,  // creates the file if needed and migrates older schemas
@@ -92,11 +117,27 @@ class LibraryDatabase {
   std::optional<Photo> photoByPath(const QString& path);
   std::optional<Photo> photoById(qint64 id);
   qint64 insertPhoto(const Photo& photo);
-  void updateFileState(qint64 id, qint64 size, qint64 mtimeMs);  // content changed: clears derived data
+  // The file changed on disk: records size and mtime, clears the error and marks the photo
+  // changed. Its vectors stop counting (search, similar) until settleContent() decides.
+  void updateFileState(qint64 id, qint64 size, qint64 mtimeMs);
   void movePhoto(qint64 id, qint64 folderId, const QString& newPath, qint64 mtimeMs);
   void setStatus(qint64 id, PhotoStatus status);
   void setContentInfo(qint64 id, const QString& hash, int width, int height, std::optional<qint64> takenAtMs);
   void setError(qint64 id, const QString& error);
+  // What reading a photo found: records the file hash, pixel hash, size and capture time, clears
+  // the changed mark and error, and replaces the metadata captions. For a changed photo whose
+  // pixels hash differently from the stored pixel hash (or have none stored), its vectors and
+  // generated/edited captions are dropped first: they describe pixels that are gone. Returns
+  // whether they were kept. One savepoint: all or nothing.
+  struct Content {
+    QString hash;
+    QString pixelHash;
+    int width = 0;
+    int height = 0;
+    std::optional<qint64> takenAtMs;
+    QList<QPair<QString, QString>> descriptions;  // metadata captions: text, origin
+  };
+  bool settleContent(const Photo& photo, const Content& content);
   void deletePhoto(qint64 id);
 
   // Embeddings: float32 vectors stamped with the model id.
@@ -123,8 +164,25 @@ class LibraryDatabase {
   QStringList embeddingModelsOf(qint64 photoId);
 
   // Captions
-  qint64 addCaption(qint64 photoId, const QString& text, const QString& model, const QString& parameters);
-  QList<Caption> captions(qint64 photoId);
+  qint64 addCaption(qint64 photoId, const QString& text, CaptionSource source, const QString& model,
+                    const QString& parameters, std::optional<double> score = {});
+  QList<Caption> captions(qint64 photoId);  // in id order
+  void deleteCaptions(qint64 photoId, CaptionSource source);
+  // Replaces all metadata captions of the photo (text, origin), in one savepoint.
+  void replaceMetadataCaptions(qint64 photoId, const QList<QPair<QString, QString>>& textAndOrigin);
+  // The one edited caption of a photo, replaced; empty (or blank) text removes it.
+  void setEditedCaption(qint64 photoId, const QString& text);
+  // The caption that stands for the photo: the edited one, else the newest generated one, else a
+  // metadata one in the order Xmp > Exif > Iptc > sidecar.
+  std::optional<Caption> preferredCaption(qint64 photoId);
+  // Photos to caption: ok, without an error, below one of `folders` (library folder paths; all
+  // when empty), in path order; with `withGenerated` false only those without a generated
+  // caption, plus changed photos (whether their caption still holds is decided when read).
+  QList<Photo> captionablePhotos(const QStringList& folders, bool withGenerated);
+  QList<Photo> photosWithoutGeneratedCaption(const QStringList& folders) { return captionablePhotos(folders, false); }
+  // Every photo below `folders` (all when empty) that has a caption, with its preferred one, in
+  // path order (for export).
+  std::vector<CaptionRow> preferredCaptions(const QStringList& folders);
 
   // Caption text and file names: photo ids whose name or caption matches every word of `query`.
   QList<qint64> textMatches(const QString& query, int limit);

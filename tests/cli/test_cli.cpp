@@ -12,7 +12,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include "golden.h"
 
@@ -224,7 +226,7 @@ TEST(CliErrors, DistinctExitCodesAndNothingOnStdout) {
   };
   const std::vector<Case> cases = {
       {{"caption", "--model", dir.filePath("nope"), good}, 3, "model folder not found"},
-      {{"caption", "--model", q(kTiny), good, dir.filePath("broken.jpg")}, 4, "broken.jpg"},
+      {{"caption", "--model", q(kTiny), dir.filePath("broken.jpg")}, 4, "broken.jpg"},
       {{"caption", "--model", q(kTiny), dir.filePath("missing.png")}, 4, "file not found"},
       {{"caption", "--model", q(kTiny), "--beams", "two", good}, 2, "--beams"},
       {{"caption", "--model", q(kTiny), "--num-return-sequences", "3", good}, 2, "num_return_sequences"},
@@ -267,6 +269,78 @@ TEST(Cli, PlainOutputAndSampling) {
   ASSERT_EQ(a.code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);  // same seed, same tokens
   EXPECT_EQ(json::parse(a.out)["results"][0]["token_ids"][0], 30522);
+}
+
+// A batch goes on past a file it cannot read: the file is reported in its result, the others are
+// captioned, and the exit code says an image failed. --jsonl prints each image when it is done.
+TEST(Cli, BatchCaptionReportsBadFilesAndGoesOn) {
+  QTemporaryDir dir;
+  const QString good = q(kTiny / "images" / "grad_97x61.png");
+  QFile bad(dir.filePath("broken.jpg"));
+  ASSERT_TRUE(bad.open(QIODevice::WriteOnly));
+  bad.write("garbage");
+  bad.close();
+  const QStringList three{good, dir.filePath("broken.jpg"), good};
+  const CliRun single = cli({"caption", "--model", q(kTiny), "--json", good});
+  ASSERT_EQ(single.code, 0) << single.err;
+  const json want = json::parse(single.out)["results"][0];
+  // --jsonl: one object per line, the same fields as --json's results.
+  const CliRun lines = cli(QStringList{"caption", "--model", q(kTiny), "--jsonl"} + three);
+  EXPECT_EQ(lines.code, 4) << lines.err;
+  std::vector<json> got;
+  std::istringstream in(lines.out);
+  for (std::string l; std::getline(in, l);) got.push_back(json::parse(l));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], want);
+  EXPECT_EQ(got[2], want);
+  EXPECT_EQ(got[1]["image"], dir.filePath("broken.jpg").toStdString());
+  EXPECT_NE(got[1]["error"].get<std::string>().find("not an image in a supported format"), std::string::npos);
+  EXPECT_NE(lines.err.find("1 of 3 images could not be read"), std::string::npos) << lines.err;
+  // --json: one object at the end, the error in its result.
+  const CliRun whole = cli(QStringList{"caption", "--model", q(kTiny), "--json"} + three);
+  EXPECT_EQ(whole.code, 4);
+  const json results = json::parse(whole.out)["results"];
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0], want);
+  EXPECT_TRUE(results[1].contains("error"));
+  // Text: captions on stdout, the bad file on stderr.
+  const CliRun text = cli(QStringList{"caption", "--model", q(kTiny)} + three);
+  EXPECT_EQ(text.code, 4);
+  EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\n'), 2);
+  EXPECT_EQ(text.err.rfind("error: " + dir.filePath("broken.jpg").toStdString(), 0), 0u) << text.err;
+}
+
+// "-" reads the names from stdin, one a line, as they come: each line's result is out before
+// the next name is written.
+TEST(Cli, CaptionReadsNamesFromStdinAndStreams) {
+  const QString good = q(kTiny / "images" / "grad_97x61.png");
+  QProcess p;
+  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"caption", "--model", q(kTiny), "--jsonl", "-"});
+  ASSERT_TRUE(p.waitForStarted());
+  for (int i = 0; i < 2; ++i) {
+    p.write((good + "\n").toUtf8());
+    QByteArray line;
+    for (int t = 0; t < 600 && !line.endsWith('\n'); ++t) {
+      p.waitForReadyRead(100);
+      line += p.readLine();
+    }
+    ASSERT_TRUE(line.endsWith('\n')) << "no result before stdin closed";
+    EXPECT_EQ(json::parse(line.toStdString())["image"], good.toStdString());
+  }
+  p.closeWriteChannel();
+  ASSERT_TRUE(p.waitForFinished(60000));
+  EXPECT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
+  EXPECT_TRUE(p.readAllStandardOutput().isEmpty());
+  // Empty stdin: nothing to caption is a usage error.
+  QProcess empty;
+  empty.start(QStringLiteral(GLIMPSE_CLI_PATH), {"caption", "--model", q(kTiny), "-"});
+  empty.closeWriteChannel();
+  ASSERT_TRUE(empty.waitForFinished(60000));
+  EXPECT_EQ(empty.exitCode(), 2);
+  const CliRun help = cli({"caption", "--help"});
+  EXPECT_EQ(help.code, 0);
+  for (const char* needle : {"--jsonl", "IMAGE... | -", "library     --library DB --model DIR caption", "export --format"})
+    EXPECT_NE(help.out.find(needle), std::string::npos) << needle;
 }
 
 // ---- Hostile input ----

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 #include <QCoreApplication>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -16,11 +19,14 @@
 #include <csignal>
 #include <exiv2/exiv2.hpp>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "blip.h"
 #include "imaging/imagedecoder.h"
 #include "io/files.h"
+#include "imaging/descriptions.h"
 #include "library/indexer.h"
+#include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
 #include "library/searcher.h"
@@ -136,7 +142,7 @@ TEST(LibraryDatabase, MigratesSchemaV1Fixture) {
   const QString path = dir.filePath("old.db");
   runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v1.sql"));
   LibraryDatabase db(path);
-  EXPECT_EQ(db.schemaVersion(), 2);
+  EXPECT_EQ(db.schemaVersion(), LibraryDatabase::kSchemaVersion);
   const auto folders = db.folders();
   ASSERT_EQ(folders.size(), 1);
   EXPECT_EQ(folders[0].path, QStringLiteral("/photos/holiday"));
@@ -155,6 +161,105 @@ TEST(LibraryDatabase, MigratesSchemaV1Fixture) {
   EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{photo->id});
   EXPECT_EQ(db.textMatches(QStringLiteral("sandcastle"), 10).size(), 1);
   EXPECT_EQ(db.textMatches(QStringLiteral("sand"), 10).size(), 1);  // prefix match
+}
+
+TEST(LibraryDatabase, MigratesSchemaV2KeepingCaptionsAsGenerated) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath("v2.db");
+  runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v2.sql"));
+  LibraryDatabase db(path);
+  EXPECT_EQ(db.schemaVersion(), 3);
+  const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
+  const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
+  ASSERT_TRUE(beach && castle);
+  EXPECT_TRUE(beach->pixelHash.isEmpty());
+  EXPECT_FALSE(beach->changed);
+  const auto caps = db.captions(beach->id);
+  ASSERT_EQ(caps.size(), 1);
+  EXPECT_EQ(caps[0].text, QStringLiteral("kids on a beach at sunset"));
+  EXPECT_EQ(caps[0].source, CaptionSource::Generated);
+  EXPECT_EQ(caps[0].model, QStringLiteral("blip-large@fedcba9876543210"));
+  EXPECT_EQ(caps[0].parameters, QStringLiteral("{\"num_beams\":3}"));
+  EXPECT_TRUE(caps[0].origin.isEmpty());
+  EXPECT_FALSE(caps[0].score);
+  EXPECT_EQ(db.textMatches(QStringLiteral("flag"), 10), QList<qint64>{castle->id});
+  // The full-text index follows edits: replaced, removed, and rows updated in place.
+  db.setEditedCaption(castle->id, QStringLiteral("a red kite"));
+  EXPECT_EQ(db.textMatches(QStringLiteral("kite"), 10), QList<qint64>{castle->id});
+  db.setEditedCaption(castle->id, QStringLiteral("a green parrot"));
+  EXPECT_TRUE(db.textMatches(QStringLiteral("kite"), 10).isEmpty());
+  EXPECT_EQ(db.textMatches(QStringLiteral("parrot"), 10), QList<qint64>{castle->id});
+  db.setEditedCaption(castle->id, QStringLiteral("  "));
+  EXPECT_TRUE(db.textMatches(QStringLiteral("parrot"), 10).isEmpty());
+  {
+    auto raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw-v2"));
+    raw.setDatabaseName(path);
+    ASSERT_TRUE(raw.open());
+    QSqlQuery q(raw);
+    ASSERT_TRUE(q.exec(QStringLiteral("UPDATE captions SET text = 'a blue whale' WHERE id = 2")));
+    q.finish();
+    raw.close();
+  }
+  QSqlDatabase::removeDatabase(QStringLiteral("raw-v2"));
+  EXPECT_EQ(db.textMatches(QStringLiteral("whale"), 10), QList<qint64>{castle->id});
+  EXPECT_TRUE(db.textMatches(QStringLiteral("flag"), 10).isEmpty());
+  EXPECT_EQ(db.status().captions, 2);
+}
+
+TEST(LibraryDatabase, CaptionSourcesAndPreference) {
+  QTemporaryDir dir;
+  LibraryDatabase db(dir.filePath("lib.db"));
+  const qint64 folder = db.addFolder(QStringLiteral("/p"));
+  db.addFolder(QStringLiteral("/q"));
+  Photo ph;
+  ph.folderId = folder;
+  ph.path = QStringLiteral("/p/a.jpg");
+  const qint64 a = db.insertPhoto(ph);
+  ph.path = QStringLiteral("/p/b.jpg");
+  const qint64 b = db.insertPhoto(ph);
+  ph.path = QStringLiteral("/q/c.jpg");
+  const qint64 c = db.insertPhoto(ph);
+  EXPECT_FALSE(db.preferredCaption(a));
+  db.replaceMetadataCaptions(a, {{"from a sidecar", "sidecar:a.xmp"},
+                                 {"from iptc", "Iptc.Application2.Caption"},
+                                 {"from exif", "Exif.Image.ImageDescription"},
+                                 {"from xmp", "Xmp.dc.description"}});
+  EXPECT_EQ(db.preferredCaption(a)->text, QStringLiteral("from xmp"));
+  EXPECT_EQ(db.preferredCaption(a)->source, CaptionSource::Metadata);
+  EXPECT_EQ(db.preferredCaption(a)->origin, QStringLiteral("Xmp.dc.description"));
+  db.replaceMetadataCaptions(a, {{"from iptc", "Iptc.Application2.Caption"}, {"from exif", "Exif.Image.ImageDescription"}});
+  EXPECT_EQ(db.preferredCaption(a)->text, QStringLiteral("from exif"));
+  EXPECT_EQ(db.captions(a).size(), 2);
+  db.addCaption(a, QStringLiteral("first generated"), CaptionSource::Generated, QStringLiteral("m"), {}, 0.25);
+  db.addCaption(a, QStringLiteral("second generated"), CaptionSource::Generated, QStringLiteral("m"), {});
+  EXPECT_EQ(db.preferredCaption(a)->text, QStringLiteral("second generated"));
+  db.setEditedCaption(a, QStringLiteral("my own words"));
+  db.setEditedCaption(a, QStringLiteral("my better words"));
+  EXPECT_EQ(db.preferredCaption(a)->text, QStringLiteral("my better words"));
+  EXPECT_EQ(db.preferredCaption(a)->source, CaptionSource::Edited);
+  db.setEditedCaption(a, QString());
+  EXPECT_EQ(db.preferredCaption(a)->text, QStringLiteral("second generated"));
+  EXPECT_EQ(db.captions(a).size(), 4);
+  db.addCaption(c, QStringLiteral("c caption"), CaptionSource::Generated, QStringLiteral("m"), {}, -1.5);
+  // Captioning lists photos without a generated caption, by folder.
+  QList<qint64> ids;
+  for (const Photo& p : db.photosWithoutGeneratedCaption({})) ids << p.id;
+  EXPECT_EQ(ids, QList<qint64>{b});
+  EXPECT_TRUE(db.photosWithoutGeneratedCaption({QStringLiteral("/q")}).isEmpty());
+  EXPECT_EQ(db.captionablePhotos({QStringLiteral("/q")}, true).size(), 1);
+  db.setError(b, QStringLiteral("broken"));
+  EXPECT_TRUE(db.photosWithoutGeneratedCaption({}).isEmpty());
+  // Export rows: one per photo with a caption, its preferred one.
+  const auto rows = db.preferredCaptions({});
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].photo.path, QStringLiteral("/p/a.jpg"));
+  EXPECT_EQ(rows[0].caption.text, QStringLiteral("second generated"));
+  EXPECT_FALSE(rows[0].caption.score);
+  EXPECT_EQ(rows[1].photo.path, QStringLiteral("/q/c.jpg"));
+  EXPECT_EQ(*rows[1].caption.score, -1.5);
+  EXPECT_EQ(db.preferredCaptions({QStringLiteral("/q")}).size(), 1u);
+  EXPECT_EQ(parseCaptionSource(QStringLiteral("edited")), CaptionSource::Edited);
+  EXPECT_FALSE(parseCaptionSource(QStringLiteral("bogus")));
 }
 
 TEST(LibraryDatabase, RefusesNewerSchemaAndForeignFiles) {
@@ -327,6 +432,75 @@ TEST(LibraryDatabase, FullDiskIsAClearErrorAndLosesNothing) {
 
 namespace {
 
+// ---- Metadata descriptions (set with the exiv2 command-line tool, an independent writer) ----
+
+bool haveTool(const QString& name) {
+  return !QStandardPaths::findExecutable(name).isEmpty();
+}
+
+// Runs a tool; true when it exits 0.
+bool tool(const QString& program, const QStringList& args) {
+  QProcess p;
+  p.start(program, args);
+  return p.waitForFinished(30000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+bool makeJpeg(const QString& path, const char* colour = "red") {
+  return tool(QStringLiteral("convert"), {"-size", "64x48", QStringLiteral("gradient:%1-blue").arg(colour), path});
+}
+
+#define NEED_TOOLS()                                                                                        \
+  if (!haveTool("exiv2") || !haveTool("convert")) GTEST_SKIP() << "needs the exiv2 and convert tools " \
+                                                                  "(scripts/install-deps.sh)"
+
+QStringList texts(const std::vector<glimpse::imaging::Description>& ds) {
+  QStringList out;
+  for (const auto& d : ds) out << d.origin + QStringLiteral("=") + d.text;
+  return out;
+}
+
+TEST(Descriptions, ReadsEachTagAndBothSidecars) {
+  NEED_TOOLS();
+  QTemporaryDir dir;
+  const QString a = dir.filePath("a.jpg");
+  ASSERT_TRUE(makeJpeg(a));
+  EXPECT_TRUE(glimpse::imaging::readDescriptions(a).empty());
+  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"x-default\" zanzibar lighthouse",
+                             "-M", "set Exif.Image.ImageDescription  a harbour at dusk  ",
+                             "-M", "set Iptc.Application2.Caption café on the quay", a}));
+  EXPECT_EQ(texts(glimpse::imaging::readDescriptions(a)),
+            (QStringList{"Xmp.dc.description=zanzibar lighthouse", "Exif.Image.ImageDescription=a harbour at dusk",
+                         "Iptc.Application2.Caption=café on the quay"}));
+  // Placeholders and repeats are dropped; a lone non-default language is taken.
+  const QString b = dir.filePath("b.jpg");
+  ASSERT_TRUE(makeJpeg(b, "green"));
+  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"de-DE\" ein Leuchtturm", "-M",
+                             "set Exif.Image.ImageDescription OLYMPUS DIGITAL CAMERA", "-M",
+                             "set Iptc.Application2.Caption ein Leuchtturm", b}));
+  EXPECT_EQ(texts(glimpse::imaging::readDescriptions(b)), QStringList{"Xmp.dc.description=ein Leuchtturm"});
+  // Sidecars: NAME.xmp (exiv2 -eX writes it) and NAME.EXT.xmp.
+  const QString c = dir.filePath("c.jpg");
+  ASSERT_TRUE(makeJpeg(c, "yellow"));
+  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"x-default\" a sidecar caption", c}));
+  ASSERT_TRUE(tool("exiv2", {"-f", "-eX", "ex", c}));
+  ASSERT_TRUE(QFile::exists(dir.filePath("c.xmp")));
+  ASSERT_TRUE(makeJpeg(dir.filePath("plain.jpg"), "white"));
+  ASSERT_TRUE(QFile::copy(dir.filePath("plain.jpg"), dir.filePath("d.jpg")));
+  ASSERT_TRUE(QFile::copy(dir.filePath("c.xmp"), dir.filePath("d.xmp")));
+  EXPECT_EQ(texts(glimpse::imaging::readDescriptions(dir.filePath("d.jpg"))),
+            QStringList{"sidecar:d.xmp=a sidecar caption"});
+  ASSERT_TRUE(QFile::copy(dir.filePath("plain.jpg"), dir.filePath("e.jpg")));
+  ASSERT_TRUE(QFile::copy(dir.filePath("c.xmp"), dir.filePath("e.jpg.xmp")));
+  EXPECT_EQ(texts(glimpse::imaging::readDescriptions(dir.filePath("e.jpg"))),
+            QStringList{"sidecar:e.jpg.xmp=a sidecar caption"});
+  // A FIFO named like a sidecar is never opened (it would block); damaged data yields nothing.
+  ASSERT_TRUE(QFile::copy(dir.filePath("plain.jpg"), dir.filePath("f.jpg")));
+  ASSERT_EQ(::mkfifo(QFile::encodeName(dir.filePath("f.jpg.xmp")).constData(), 0644), 0);
+  EXPECT_TRUE(glimpse::imaging::readDescriptions(dir.filePath("f.jpg")).empty());
+  EXPECT_TRUE(glimpse::imaging::readDescriptions(QByteArray("\xFF\xD8\xFF\xE1garbage", 11), dir.filePath("x.jpg")).empty());
+  EXPECT_TRUE(glimpse::imaging::isPlaceholderDescription(QStringLiteral("  sony dsc ")));
+}
+
 // ---- Scanner ----
 
 class LibraryFolder : public ::testing::Test {
@@ -386,7 +560,7 @@ TEST_F(LibraryFolder, RenameAndMoveKeepVectorsAndCaptions) {
   ASSERT_EQ(indexer.run().embedded, 9);
   const auto before = db.photoByPath(root + "/trip/beach.jpg");
   ASSERT_TRUE(before);
-  db.addCaption(before->id, QStringLiteral("a sandy beach"), QStringLiteral("test"), {});
+  db.addCaption(before->id, QStringLiteral("a sandy beach"), CaptionSource::Generated, QStringLiteral("test"), {});
   const auto vec = db.embedding(before->id, indexer.modelId());
   ASSERT_TRUE(vec);
   QDir().mkpath(root + "/2024/summer");
@@ -403,6 +577,62 @@ TEST_F(LibraryFolder, RenameAndMoveKeepVectorsAndCaptions) {
   EXPECT_EQ(indexer.run().embedded, 0);  // nothing to redo
   // The full-text index follows the new name.
   EXPECT_EQ(db.textMatches(QStringLiteral("renamed"), 5), QList<qint64>{after->id});
+}
+
+// Metadata written into a file changes its bytes, not its pixels: vectors and generated captions
+// stay and the model does not run; new pixels drop them and re-embed.
+TEST_F(LibraryFolder, ChangedFilesKeepWhatStillHolds) {
+  NEED_TOOLS();
+  const QString beach = root + "/trip/beach.jpg";
+  LibraryDatabase db(dir.filePath("lib.db"));
+  db.addFolder(root);
+  Scanner(db).scan();
+  Indexer indexer(lend(db), tinyModel());
+  ASSERT_EQ(indexer.run().embedded, 9);
+  const qint64 id = db.photoByPath(beach)->id;
+  const auto vec = db.embedding(id, indexer.modelId());
+  ASSERT_TRUE(vec);
+  EXPECT_FALSE(db.photoByPath(beach)->pixelHash.isEmpty());
+  const qint64 generated = db.addCaption(id, QStringLiteral("sand and sea"), CaptionSource::Generated, "m", {});
+  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"x-default\" zanzibar lighthouse", beach}));
+  ScanReport r = Scanner(db).scan();
+  EXPECT_EQ(r.changed, 1);
+  // Until the file is read again, its vector is not searched.
+  EXPECT_FALSE(db.embedding(id, indexer.modelId()));
+  EXPECT_EQ(db.status(indexer.modelId()).embedded, 8);
+  Searcher searcher(lend(db), indexer.modelId());
+  EXPECT_EQ(searcher.vectorCount(), 8);
+  IndexReport ir = indexer.run();
+  EXPECT_EQ(ir.embedded, 0);
+  EXPECT_EQ(ir.kept, 1);
+  EXPECT_EQ(db.embedding(id, indexer.modelId()), vec);
+  auto caps = db.captions(id);
+  ASSERT_EQ(caps.size(), 2);
+  EXPECT_EQ(caps[0].id, generated);
+  EXPECT_EQ(caps[1].source, CaptionSource::Metadata);
+  EXPECT_EQ(caps[1].text, QStringLiteral("zanzibar lighthouse"));
+  EXPECT_EQ(caps[1].origin, QStringLiteral("Xmp.dc.description"));
+  EXPECT_EQ(db.textMatches(QStringLiteral("zanzibar"), 5), QList<qint64>{id});
+  // Metadata changed again: the metadata caption follows.
+  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"x-default\" a quiet harbour", beach}));
+  Scanner(db).scan();
+  EXPECT_EQ(indexer.run().kept, 1);
+  caps = db.captions(id);
+  ASSERT_EQ(caps.size(), 2);
+  EXPECT_EQ(caps[1].text, QStringLiteral("a quiet harbour"));
+  EXPECT_TRUE(db.textMatches(QStringLiteral("zanzibar"), 5).isEmpty());
+  // New pixels: everything derived from the old ones goes, the photo is embedded again.
+  QThread::msleep(20);
+  ASSERT_TRUE(writePhoto(beach, 4242));
+  EXPECT_EQ(Scanner(db).scan().changed, 1);
+  ir = indexer.run();
+  EXPECT_EQ(ir.embedded, 1);
+  EXPECT_EQ(ir.kept, 0);
+  const auto fresh = db.embedding(id, indexer.modelId());
+  ASSERT_TRUE(fresh);
+  EXPECT_NE(*fresh, *vec);
+  EXPECT_EQ(*fresh, directEmbedding(beach));
+  EXPECT_TRUE(db.captions(id).isEmpty());
 }
 
 TEST_F(LibraryFolder, VanishedFolderGoesOfflineAndComesBack) {
@@ -493,7 +723,7 @@ TEST_F(LibraryFolder, ForgettingAFolderKeepsPhotosOfAnotherLibraryFolder) {
   Scanner(db).scan();
   const auto beach = db.photoByPath(root + "/trip/beach.jpg");
   ASSERT_TRUE(beach);
-  db.addCaption(beach->id, QStringLiteral("a beach"), QStringLiteral("m"), {});
+  db.addCaption(beach->id, QStringLiteral("a beach"), CaptionSource::Generated, QStringLiteral("m"), {});
   db.putEmbedding(beach->id, QStringLiteral("m"), {1, 0});
   // The parent goes; the nested folder stays, with its photos, captions and vectors.
   ASSERT_TRUE(db.forgetFolder(root));
@@ -771,7 +1001,7 @@ TEST_F(LibrarySearch, FiltersThresholdAndTextMatches) {
   for (const auto& x : r) EXPECT_GE(x.score, *o.minScore);
   // File names and captions: a caption word brings its photo first.
   const auto forest = db->photoByPath(root + "/trip/forest.jpg");
-  db->addCaption(forest->id, QStringLiteral("a misty waterfall between pines"), QStringLiteral("test"), {});
+  db->addCaption(forest->id, QStringLiteral("a misty waterfall between pines"), CaptionSource::Generated, QStringLiteral("test"), {});
   SearchOptions t;
   t.limit = 3;
   r = searcher.search(QStringLiteral("waterfall"), t);
@@ -843,6 +1073,234 @@ TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
   auto [c9, o9, e9] = cli({"search", "--library", dir.filePath("notes.db"), "--model", model, "x"});
   EXPECT_EQ(c9, 0);  // a new, empty library: no results, a warning
   EXPECT_NE(e9.find("no photos indexed"), std::string::npos);
+}
+
+// ---- library caption / export through glimpse-cli ----
+
+int countGenerated(const QString& dbPath) {
+  int n = -1;
+  {
+    auto raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
+    raw.setDatabaseName(dbPath);
+    raw.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=50"));
+    if (raw.open()) {
+      QSqlQuery q(raw);
+      if (q.exec(QStringLiteral("SELECT count(*) FROM captions WHERE source = 'generated'")) && q.next())
+        n = q.value(0).toInt();
+    }
+    raw.close();
+  }
+  QSqlDatabase::removeDatabase(QStringLiteral("peek"));
+  return n;
+}
+
+// Starts glimpse-cli and waits until the library holds at least `atLeast` generated captions.
+void waitForCaptions(QProcess& child, const QString& dbPath, int atLeast) {
+  for (int i = 0; i < 6000 && countGenerated(dbPath) < atLeast; ++i) QThread::msleep(5);
+}
+
+TEST(LibraryCaptionCli, CtrlCAndKillLoseNothingAndRerunContinues) {
+  QTemporaryDir dir;
+  const QString root = dir.filePath("many");
+  const int total = 150;
+  for (int i = 0; i < total; ++i)
+    ASSERT_TRUE(writePhoto(root + QStringLiteral("/p_%1.jpg").arg(i, 3, 10, QLatin1Char('0')), i, 64, 48));
+  const QString dbPath = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
+  QProcess index;
+  index.start(QStringLiteral(GLIMPSE_CLI_PATH), {"index", "--library", dbPath, "--model", model, root});
+  ASSERT_TRUE(index.waitForFinished(120000));
+  ASSERT_EQ(index.exitCode(), 0) << index.readAllStandardError().toStdString();
+  // Long captions so that each photo takes a while.
+  const QStringList args{"library", "--library", dbPath, "--model", model, "caption", "--min-length", "30",
+                         "--max-length", "40"};
+  // Ctrl-C: stops after the photo in hand, exit 130, what is done is kept.
+  QProcess a;
+  a.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  ASSERT_TRUE(a.waitForStarted());
+  waitForCaptions(a, dbPath, 3);
+  ::kill(static_cast<pid_t>(a.processId()), SIGINT);
+  ASSERT_TRUE(a.waitForFinished(60000));
+  EXPECT_EQ(a.exitCode(), 130) << a.readAllStandardError().toStdString();
+  const int afterInt = countGenerated(dbPath);
+  EXPECT_GE(afterInt, 3);
+  ASSERT_LT(afterInt, total) << "the run finished before Ctrl-C; the test needs more photos";
+  // kill -9: no cleanup.
+  QProcess b;
+  b.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  ASSERT_TRUE(b.waitForStarted());
+  waitForCaptions(b, dbPath, afterInt + 3);
+  ::kill(static_cast<pid_t>(b.processId()), SIGKILL);
+  b.waitForFinished();
+  std::map<QString, std::pair<qint64, QDateTime>> done;
+  {
+    LibraryDatabase db(dbPath);
+    for (const Photo& p : db.captionablePhotos({}, true))
+      for (const Caption& c : db.captions(p.id))
+        if (c.source == CaptionSource::Generated) done[p.path] = {c.id, c.created};
+  }
+  const int before = static_cast<int>(done.size());
+  EXPECT_GE(before, afterInt + 3);
+  ASSERT_LT(before, total) << "the run finished before it was killed; the test needs more photos";
+  QProcess rerun;
+  rerun.start(QStringLiteral(GLIMPSE_CLI_PATH), args + QStringList{"--json"});
+  ASSERT_TRUE(rerun.waitForFinished(300000));
+  ASSERT_EQ(rerun.exitCode(), 0) << rerun.readAllStandardError().toStdString();
+  const auto out = nlohmann::json::parse(rerun.readAllStandardOutput().toStdString());
+  EXPECT_EQ(out["captioned"].get<int>(), total - before);
+  EXPECT_EQ(out["skipped"].get<int>(), before);
+  EXPECT_TRUE(out["failed"].empty());
+  EXPECT_EQ(countGenerated(dbPath), total);
+  LibraryDatabase db(dbPath);
+  for (const auto& [path, idAndTime] : done) {
+    const auto caps = db.captions(db.photoByPath(path)->id);
+    ASSERT_EQ(caps.size(), 1);
+    EXPECT_EQ(caps[0].id, idAndTime.first);
+    EXPECT_EQ(caps[0].created, idAndTime.second);
+    EXPECT_EQ(caps[0].model, QStringLiteral("tiny"));
+    EXPECT_EQ(nlohmann::json::parse(caps[0].parameters.toStdString())["min_length"], 30);
+  }
+}
+
+TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
+  NEED_TOOLS();
+  auto cli = [&](const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+    p.waitForFinished(120000);
+    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
+                           p.readAllStandardError().toStdString());
+  };
+  const QString db = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
+  const QString lighthouse = root + "/trip/coast.jpg";
+  ASSERT_TRUE(makeJpeg(lighthouse));
+  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"x-default\" zanzibar lighthouse", lighthouse}));
+  QFile broken(root + "/trip/broken.jpg");
+  ASSERT_TRUE(broken.open(QIODevice::WriteOnly));
+  broken.write("garbage");
+  broken.close();
+  auto [c1, o1, e1] = cli({"index", "--library", db, "--model", model, "--exclude", "raw", root});
+  ASSERT_EQ(c1, 0) << e1;
+  // A metadata caption's word puts its photo first.
+  auto [c2, o2, e2] = cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", "zanzibar"});
+  ASSERT_EQ(c2, 0) << e2;
+  auto r = nlohmann::json::parse(o2)["results"];
+  ASSERT_FALSE(r.empty());
+  EXPECT_EQ(r[0]["path"], lighthouse.toStdString());
+  EXPECT_TRUE(r[0]["text_match"].get<bool>());
+  // library caption: only the given library folder; a folder not in the library is a usage error.
+  auto [c3, o3, e3] = cli({"library", "--library", db, "--model", model, "caption", dir.filePath("elsewhere")});
+  EXPECT_EQ(c3, 2) << e3;
+  EXPECT_NE(e3.find("is not a folder of this library"), std::string::npos) << e3;
+  auto [c4, o4, e4] = cli({"library", "--library", db, "--model", model, "caption", "--json", root});
+  ASSERT_EQ(c4, 0) << e4;
+  auto j = nlohmann::json::parse(o4);
+  EXPECT_EQ(j["captioned"].get<int>(), 9);
+  EXPECT_EQ(j["skipped"].get<int>(), 0);
+  auto [c5, o5, e5] = cli({"library", "--library", db, "--model", model, "caption", "--json", root});
+  ASSERT_EQ(c5, 0) << e5;
+  EXPECT_EQ(nlohmann::json::parse(o5)["captioned"].get<int>(), 0);
+  EXPECT_EQ(nlohmann::json::parse(o5)["skipped"].get<int>(), 9);
+  // A generated caption's word puts its photo first: a word only img_0's caption has.
+  QString word;
+  {
+    LibraryDatabase lib(db);
+    QMap<QString, int> seen;
+    const qint64 id0 = lib.photoByPath(root + "/img_0.png")->id;
+    for (const auto& row : lib.preferredCaptions({}))
+      for (const QString& w : row.caption.text.toLower().split(QRegularExpression("[^a-z]+"), Qt::SkipEmptyParts))
+        seen[w] += row.photo.id == id0 ? 1000 : 1;
+    for (auto it = seen.begin(); it != seen.end(); ++it)
+      if (it.value() % 1000 == 0 && it.key().size() >= 4 && !root.toLower().contains(it.key())) word = it.key();
+  }
+  if (!word.isEmpty()) {
+    auto [c6, o6, e6] = cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", word});
+    ASSERT_EQ(c6, 0) << e6;
+    r = nlohmann::json::parse(o6)["results"];
+    ASSERT_FALSE(r.empty());
+    EXPECT_EQ(r[0]["path"], (root + "/img_0.png").toStdString()) << word.toStdString();
+  } else {
+    ADD_FAILURE() << "no word of img_0's caption is its own";
+  }
+  // --overwrite replaces generated captions (one per photo, never more).
+  auto [c7, o7, e7] =
+      cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--json", root + "/trip"});
+  ASSERT_EQ(c7, 2) << e7;  // not a library folder itself
+  auto [c8, o8, e8] = cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--beams", "2",
+                           "--json", root});
+  ASSERT_EQ(c8, 0) << e8;
+  EXPECT_EQ(nlohmann::json::parse(o8)["captioned"].get<int>(), 9);
+  EXPECT_EQ(countGenerated(db), 9);
+  // Export: CSV and JSON lines, parsed back.
+  auto [c9, o9, e9] = cli({"library", "--library", db, "export", "--format", "jsonl"});
+  ASSERT_EQ(c9, 0) << e9;
+  std::map<std::string, nlohmann::json> byPath;
+  std::istringstream lines(o9);
+  for (std::string line; std::getline(lines, line);) {
+    const auto row = nlohmann::json::parse(line);
+    byPath[row["path"]] = row;
+  }
+  ASSERT_EQ(byPath.size(), 9u);
+  const auto& coast = byPath.at(lighthouse.toStdString());
+  EXPECT_EQ(coast["source"], "generated");
+  EXPECT_EQ(coast["model"], "tiny");
+  EXPECT_TRUE(coast["score"].is_number());  // beam search scores
+  const QString csvPath = dir.filePath("out.csv");
+  auto [c10, o10, e10] = cli({"library", "--library", db, "export", "--format", "csv", "--out", csvPath});
+  ASSERT_EQ(c10, 0) << e10;
+  EXPECT_TRUE(o10.empty());
+  QFile csv(csvPath);
+  ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+  const QString csvText = QString::fromUtf8(csv.readAll());
+  // RFC 4180: CRLF rows, quoted fields with doubled quotes.
+  QList<QStringList> rows;
+  QStringList row;
+  QString field;
+  bool quoted = false;
+  for (qsizetype i = 0; i < csvText.size(); ++i) {
+    const QChar ch = csvText[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < csvText.size() && csvText[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        field += ch;
+      }
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      row << field;
+      field.clear();
+    } else if (ch == '\r' && i + 1 < csvText.size() && csvText[i + 1] == '\n') {
+      row << field;
+      rows << row;
+      row.clear();
+      field.clear();
+      ++i;
+    } else {
+      field += ch;
+    }
+  }
+  ASSERT_EQ(rows.size(), 10);
+  EXPECT_EQ(rows[0], (QStringList{"path", "caption", "source", "model", "score"}));
+  for (qsizetype i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 5);
+    const auto& want = byPath.at(rows[i][0].toStdString());
+    EXPECT_EQ(rows[i][1].toStdString(), want["caption"].get<std::string>());
+    EXPECT_EQ(rows[i][2], QStringLiteral("generated"));
+    EXPECT_NEAR(rows[i][4].toDouble(), want["score"].get<double>(), 1e-6);
+  }
+  // An edited caption wins over generated ones in the export.
+  {
+    LibraryDatabase lib(db);
+    lib.setEditedCaption(lib.photoByPath(lighthouse)->id, QStringLiteral("my \"own\", words"));
+  }
+  auto [c11, o11, e11] = cli({"library", "--library", db, "export", "--format", "csv", "--out", "-", root});
+  ASSERT_EQ(c11, 0) << e11;
+  EXPECT_NE(o11.find("\"my \"\"own\"\", words\",edited,,\r\n"), std::string::npos) << o11;
+  auto [c12, o12, e12] = cli({"library", "--library", db, "export", "--format", "xml"});
+  EXPECT_EQ(c12, 2);
 }
 
 }  // namespace
