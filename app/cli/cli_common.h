@@ -4,12 +4,14 @@
 #include <QStringList>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
 #include "blip.h"
 #include "errors.h"
+#include "imaging/captionwriter.h"
 #include "imaging/imagedecoder.h"
 #include "io/files.h"
 
@@ -145,6 +147,19 @@ class QuietStderr {
 
 // Generation options shared by caption and library caption (main.cpp).
 void addGenerationOptions(Options& o);
+
+// Where --write puts captions (caption_writes.cpp).
+struct WriteRequest {
+  std::vector<imaging::CaptionTarget> targets;
+  bool overwrite = false;
+};
+void addWriteOptions(Options& o);  // --write TARGET, --sidecar-name long|short, --overwrite
+WriteRequest writeRequest(const QCommandLineParser& p);
+// Writes one photo's caption; returns its "written" JSON array and tells stderr what was not
+// written (notes only unless `quietNotes`); counts failed targets in *failures.
+nlohmann::json writeCaptionFor(const QString& image, const std::string& caption, const WriteRequest& w,
+                               const std::optional<imaging::FileState>& before, bool quietNotes, int* failures,
+                               std::vector<imaging::TargetResult>* results = nullptr);
 blip::GenerationConfig generationConfig(const QCommandLineParser& p);
 
 // Library commands (library_commands.cpp).

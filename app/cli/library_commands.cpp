@@ -231,25 +231,81 @@ std::string exportJsonl(const std::vector<library::CaptionRow>& rows) {
   return out;
 }
 
+// --write: each photo's preferred caption into its files, no model run. A photo whose file no
+// longer matches what the library read (edited or replaced since) is not written into.
+int writeExported(const QCommandLineParser& p, library::LibraryDatabase& db,
+                  const std::vector<library::CaptionRow>& rows, const WriteRequest& writes, bool printRows) {
+  int failures = 0;
+  int files = 0;
+  json results = json::array();
+  for (const auto& r : rows) {
+    std::optional<imaging::FileState> expected = imaging::FileState{r.photo.size, r.photo.mtimeMs};
+    json written;
+    if (r.photo.changed || r.photo.status != library::PhotoStatus::Ok) {
+      // Not read since it changed (or its folder is offline): the caption may not describe it.
+      written = json::array();
+      for (const auto t : writes.targets) {
+        written.push_back({{"target", imaging::captionTargetKey(t).toStdString()},
+                           {"file", imaging::plannedFile(r.photo.path, t).toStdString()},
+                           {"outcome", "failed"},
+                           {"error", r.photo.changed ? "the photo changed since it was indexed; run index first"
+                                                     : "the photo is offline"}});
+        ++failures;
+      }
+      std::cerr << "error: " << pathText(r.photo.path) << ": "
+                << (r.photo.changed ? "changed since it was indexed; run index first" : "offline") << '\n';
+    } else {
+      std::vector<imaging::TargetResult> outcomes;
+      written = writeCaptionFor(r.photo.path, r.caption.text.toStdString(), writes, expected,
+                                p.isSet("json") || printRows, &failures, &outcomes);
+      library::recordCaptionWrites(db, r.photo, outcomes);
+    }
+    for (const auto& w : written)
+      if (w.value("outcome", "") == "written") ++files;
+    if (p.isSet("json")) results.push_back({{"path", r.photo.path.toStdString()},
+                                            {"caption", r.caption.text.toStdString()},
+                                            {"written", written}});
+    else if (!printRows)
+      for (const auto& w : written)
+        std::cout << w.value("outcome", "") << '\t' << pathText(w.value("file", "")) << '\n';
+  }
+  if (p.isSet("json")) print({{"results", results}, {"files_written", files}, {"failed", failures}});
+  if (failures > 0) {
+    std::cerr << "error: " << failures << (failures == 1 ? " caption write" : " caption writes")
+              << " failed (see above); those files are as they were\n";
+    return kImageError;
+  }
+  return kOk;
+}
+
 int runLibraryExport(const QCommandLineParser& p, const QStringList& folderArgs) {
-  if (!p.isSet("format")) throw UsageError("library export needs --format csv|jsonl");
+  const WriteRequest writes = writeRequest(p);
+  if (!p.isSet("format") && writes.targets.empty())
+    throw UsageError("library export needs --format csv|jsonl, --write TARGET, or both");
   const QString format = p.value("format");
-  if (format != QLatin1String("csv") && format != QLatin1String("jsonl"))
+  if (p.isSet("format") && format != QLatin1String("csv") && format != QLatin1String("jsonl"))
     throw UsageError("--format must be csv or jsonl, got '" + format.toStdString() + "'");
-  auto db = openLibrary(p, kReadOnly);
+  if (p.isSet("format") && p.isSet("json") && (p.value("out").isEmpty() || p.value("out") == QLatin1String("-")))
+    throw UsageError("--json and --format on stdout would mix; give --out FILE for the export");
+  // Writing into photos records their new file state in the library.
+  auto db = openLibrary(p, writes.targets.empty() ? kReadOnly : library::LibraryDatabase::Access::ReadWrite);
   // The rows: each photo below the folders with the caption that stands for it.
   const std::vector<library::CaptionRow> rows = db->preferredCaptions(libraryFolders(*db, folderArgs));
-  const std::string text = format == QLatin1String("csv") ? exportCsv(rows) : exportJsonl(rows);
   const QString out = p.value("out");
-  if (out.isEmpty() || out == QLatin1String("-")) {
-    std::cout << text;
-  } else {
-    try {
-      io::writeFile(out, QByteArray::fromStdString(text));  // atomic for a regular file
-    } catch (const io::FileError& e) {
-      throw std::runtime_error(e.what());
+  const bool toStdout = p.isSet("format") && (out.isEmpty() || out == QLatin1String("-"));
+  if (p.isSet("format")) {
+    const std::string text = format == QLatin1String("csv") ? exportCsv(rows) : exportJsonl(rows);
+    if (toStdout) {
+      std::cout << text;
+    } else {
+      try {
+        io::writeFile(out, QByteArray::fromStdString(text));  // atomic for a regular file
+      } catch (const io::FileError& e) {
+        throw std::runtime_error(e.what());
+      }
     }
   }
+  if (!writes.targets.empty()) return writeExported(p, *db, rows, writes, toStdout);
   return kOk;
 }
 
@@ -422,6 +478,8 @@ int runLibrary(const QStringList& args) {
   o.add("prompt", "TEXT");
   o.add("format", "FORMAT");
   o.add("out", "FILE");
+  o.add("write", "TARGET");  // export; --overwrite is shared with caption
+  o.add("sidecar-name", "long|short");
   addGenerationOptions(o);
   o.parse(args);
   auto& p = o.parser;

@@ -44,8 +44,10 @@ const char* kUsageText =
     "  library     --library DB [--model DIR] [--json] (status | folders | forget FOLDER)\n"
     "  library     --library DB --model DIR caption [--overwrite] [--prompt TEXT] [generation options] [--json]\n"
     "              [FOLDER...]   (captions library photos without a generated caption; resumable)\n"
-    "  library     --library DB export --format csv|jsonl [--out FILE|-] [FOLDER...]\n"
-    "              (each photo with a caption: path, preferred caption, source, model, score)\n"
+    "  library     --library DB export [--format csv|jsonl [--out FILE|-]] [--write TARGET ...]\n"
+    "              [--sidecar-name long|short] [--overwrite] [--json] [FOLDER...]\n"
+    "              (each photo with a caption: path, preferred caption, source, model, score; --write\n"
+    "              writes those captions into the photos' files as caption --write does, no model run)\n"
     "  models      [--json] (list | download NAME [--revision REV] [--files PATTERN ...] | import DIR [--name NAME]\n"
     "              | verify DIR|NAME | convert DIR|NAME | remove NAME)\n"
     "\n"
@@ -88,71 +90,6 @@ const char* kCaptionHelpText =
     "\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error or a failed write\n";
 
-struct WriteRequest {
-  std::vector<glimpse::imaging::CaptionTarget> targets;
-  bool overwrite = false;
-};
-
-// --write, --sidecar-name and --overwrite of `caption`.
-WriteRequest writeRequest(const QCommandLineParser& p) {
-  using glimpse::imaging::CaptionTarget;
-  WriteRequest w;
-  const bool shortSidecar = p.value("sidecar-name") == QLatin1String("short");
-  if (p.isSet("sidecar-name") && !shortSidecar && p.value("sidecar-name") != QLatin1String("long"))
-    throw UsageError("--sidecar-name must be long or short, got '" + p.value("sidecar-name").toStdString() + "'");
-  for (const QString& v : p.values("write")) {
-    CaptionTarget t;
-    if (v == QLatin1String("embedded"))
-      t = CaptionTarget::Embedded;
-    else if (v == QLatin1String("xmp-sidecar"))
-      t = shortSidecar ? CaptionTarget::XmpSidecarShort : CaptionTarget::XmpSidecar;
-    else if (v == QLatin1String("txt"))
-      t = CaptionTarget::Txt;
-    else
-      throw UsageError("--write must be embedded, xmp-sidecar or txt, got '" + v.toStdString() + "'");
-    if (std::find(w.targets.begin(), w.targets.end(), t) == w.targets.end()) w.targets.push_back(t);
-  }
-  const bool sidecar =
-      std::find(w.targets.begin(), w.targets.end(),
-                shortSidecar ? CaptionTarget::XmpSidecarShort : CaptionTarget::XmpSidecar) != w.targets.end();
-  if (p.isSet("sidecar-name") && !sidecar) throw UsageError("--sidecar-name needs --write xmp-sidecar");
-  if (p.isSet("overwrite") && w.targets.empty()) throw UsageError("--overwrite needs --write");
-  w.overwrite = p.isSet("overwrite");
-  return w;
-}
-
-// Writes one photo's caption; returns its "written" JSON and tells stderr what was not written.
-json writeCaptionFor(const QString& image, const std::string& caption, const WriteRequest& w,
-                     const std::optional<glimpse::imaging::FileState>& before, bool quietNotes, int* failures) {
-  using glimpse::imaging::WriteOutcome;
-  glimpse::imaging::CaptionWrite request;
-  request.photoPath = image;
-  request.caption = QString::fromStdString(caption);
-  request.targets = w.targets;
-  request.overwrite = w.overwrite;
-  request.expected = before;
-  json written = json::array();
-  for (const auto& r : glimpse::imaging::writeCaption(request)) {
-    const std::string key = glimpse::imaging::captionTargetKey(r.target).toStdString();
-    json entry = {{"target", key},
-                  {"file", r.file.toStdString()},
-                  {"outcome", glimpse::imaging::writeOutcomeKey(r.outcome).toStdString()}};
-    if (!r.existing.isEmpty() && r.outcome == WriteOutcome::KeptExisting) entry["existing"] = r.existing.toStdString();
-    if (r.outcome == WriteOutcome::Failed) entry["error"] = r.error.toStdString();
-    written.push_back(entry);
-    const std::string where = pathText(r.file) + " (" + key + "): ";
-    if (r.outcome == WriteOutcome::Failed) {
-      ++*failures;
-      std::cerr << "error: " << where << r.error.toStdString() << '\n';
-    } else if (r.outcome == WriteOutcome::KeptExisting && !quietNotes) {
-      std::cerr << "note: " << where << "kept the existing description \"" << r.existing.toStdString()
-                << "\" (--overwrite replaces it)\n";
-    } else if (r.outcome == WriteOutcome::AlreadySame && !quietNotes) {
-      std::cerr << "note: " << where << "skipped, it already holds this caption\n";
-    }
-  }
-  return written;
-}
 
 }  // namespace
 
@@ -290,9 +227,7 @@ int runGenerate(const QStringList& args, bool ask) {
   o.add("json");
   if (!ask) {
     o.add("jsonl");
-    o.add("write", "TARGET");
-    o.add("sidecar-name", "long|short");
-    o.add("overwrite");
+    addWriteOptions(o);
   }
   o.add("threads", "N");
   o.add("ignore-exif-orientation");

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 
+#include "descriptions.h"
 #include "imagedecoder.h"
 #include "io/files.h"
 
@@ -317,7 +318,9 @@ TargetResult writeEmbedded(const CaptionWrite& r, TargetResult result) {
       return result;
     }
     for (const QString& t : existing) {
-      if (!t.trimmed().isEmpty() && t != r.caption && !r.overwrite) {
+      // A camera's filler text ("OLYMPUS DIGITAL CAMERA") describes nothing: it is replaced as an
+      // empty description would be, as the library never took it for a caption either.
+      if (!t.trimmed().isEmpty() && !isPlaceholderDescription(t) && t != r.caption && !r.overwrite) {
         result.outcome = WriteOutcome::KeptExisting;
         result.existing = t;
         return result;

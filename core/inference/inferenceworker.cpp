@@ -15,6 +15,7 @@
 #include "imaging/imagedecoder.h"
 #include "jobs.h"
 #include "library/indexer.h"
+#include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
 #include "library/searcher.h"
 
@@ -223,17 +224,10 @@ void InferenceWorker::keepInLibrary(const CaptionResult& r, const CaptionRequest
   try {
     const auto photo = m_library->photoByPath(r.path);
     if (!photo) return;
-    const blip::GenerationConfig& c = request.config;
-    const QJsonObject parameters{
-        {QStringLiteral("prompt"), request.prompt},   {QStringLiteral("num_beams"), c.num_beams},
-        {QStringLiteral("max_length"), c.max_length}, {QStringLiteral("min_length"), c.min_length},
-        {QStringLiteral("do_sample"), c.do_sample},   {QStringLiteral("repetition_penalty"), c.repetition_penalty},
-        {QStringLiteral("top_p"), c.top_p},           {QStringLiteral("temperature"), c.temperature}};
-    // One generated caption per photo: a new one replaces the old (edited and metadata captions stay).
     library::Transaction t(*m_library);
     m_library->deleteCaptions(photo->id, library::CaptionSource::Generated);
     m_library->addCaption(photo->id, r.text, library::CaptionSource::Generated, QFileInfo(r.model).fileName(),
-                          QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact)));
+                          library::generationParameters(request.config, request.prompt));
     t.commit();
   } catch (const std::exception& e) {
     // The caption itself is fine; the library could not keep it (read-only, disk full).

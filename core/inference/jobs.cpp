@@ -6,6 +6,7 @@
 #include "imaging/captionwriter.h"
 #include "inferenceworker.h"
 #include "library/indexer.h"
+#include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
 
@@ -150,8 +151,18 @@ bool WriteCaptionsJob::step() {
   CaptionWriteReport report;
   report.path = row.path;
   // The file as the library knows it: a photo replaced or edited since then is not written.
-  if (const auto photo = m_db->photoByPath(row.path)) w.expected = imaging::FileState{photo->size, photo->mtimeMs};
-  for (const imaging::TargetResult& r : imaging::writeCaption(w)) {
+  const auto photo = m_db->photoByPath(row.path);
+  std::vector<imaging::TargetResult> results;
+  if (!photo || photo->changed) {
+    report.errors << QCoreApplication::translate("glimpse::inference::Job",
+                                                 "%1: changed since it was indexed; index the library first")
+                         .arg(QFileInfo(row.path).fileName());
+  } else {
+    w.expected = imaging::FileState{photo->size, photo->mtimeMs};
+    results = imaging::writeCaption(w);
+    library::recordCaptionWrites(*m_db, *photo, results);
+  }
+  for (const imaging::TargetResult& r : results) {
     switch (r.outcome) {
       case imaging::WriteOutcome::Written:
       case imaging::WriteOutcome::AlreadySame:

@@ -1,14 +1,41 @@
 #include "librarycaptioner.h"
 
+#include <QCryptographicHash>
+#include <algorithm>
+#include <limits>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include "imaging/descriptions.h"
 #include "indexer.h"
 #include "io/files.h"
 
 namespace glimpse::library {
+
+void recordCaptionWrites(LibraryDatabase& db, const Photo& photo, const std::vector<imaging::TargetResult>& results) {
+  const bool embedded = std::any_of(results.begin(), results.end(), [](const imaging::TargetResult& r) {
+    return r.target == imaging::CaptionTarget::Embedded && r.outcome == imaging::WriteOutcome::Written;
+  });
+  const bool sidecar = std::any_of(results.begin(), results.end(), [](const imaging::TargetResult& r) {
+    return r.target != imaging::CaptionTarget::Txt && r.outcome == imaging::WriteOutcome::Written;
+  });
+  if (!sidecar) return;  // nothing the library reads changed
+  QByteArray bytes;
+  try {
+    bytes = io::readRegularFile(photo.path, std::numeric_limits<qint64>::max());
+  } catch (const io::FileError&) {
+    return;  // gone meanwhile: the next scan sees it
+  }
+  const auto state = imaging::fileState(photo.path);
+  if (!state) return;
+  QList<QPair<QString, QString>> descriptions;
+  for (const auto& d : imaging::readDescriptions(bytes, photo.path)) descriptions << qMakePair(d.text, d.origin);
+  const QString hash =
+      embedded ? QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()) : photo.hash;
+  db.recordMetadataWrite(photo.id, state->size, state->mtimeMs, hash, descriptions);
+}
 
 QString generationParameters(const blip::GenerationConfig& c, const QString& prompt) {
   QJsonObject o{{QStringLiteral("prompt"), prompt},

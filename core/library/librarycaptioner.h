@@ -9,8 +9,10 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "blip.h"
+#include "imaging/captionwriter.h"
 #include "librarydatabase.h"
 
 namespace glimpse::library {
@@ -43,6 +45,11 @@ struct CaptionRunReport {
   bool cancelled = false;
   double seconds = 0.0;
 };
+
+// After a caption was written into a library photo's files: an embedded write changed the file
+// but (as the writer checked) not its pixels, so the library records the file's new size, time,
+// hash and descriptions instead of taking the photo for a changed one at the next index.
+void recordCaptionWrites(LibraryDatabase& db, const Photo& photo, const std::vector<imaging::TargetResult>& results);
 
 // The generation settings as stored with a caption (JSON object, compact).
 QString generationParameters(const blip::GenerationConfig& config, const QString& prompt);

@@ -523,6 +523,19 @@ bool LibraryDatabase::settleContent(const Photo& photo, const Content& content) 
   return keep;
 }
 
+void LibraryDatabase::recordMetadataWrite(qint64 id, qint64 size, qint64 mtimeMs, const QString& hash,
+                                          const QList<QPair<QString, QString>>& descriptions) {
+  Savepoint sp(m_db);
+  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET size = ?, mtime = ?, hash = ? WHERE id = ? AND changed = 0"));
+  q.addBindValue(size);
+  q.addBindValue(mtimeMs);
+  q.addBindValue(hash.isEmpty() ? QVariant() : QVariant(hash));
+  q.addBindValue(id);
+  run(q, "cannot update photo");
+  replaceMetadataCaptions(id, descriptions);
+  sp.release();
+}
+
 void LibraryDatabase::movePhoto(qint64 id, qint64 folderId, const QString& newPath, qint64 mtimeMs) {
   QSqlQuery q =
       prepare(m_db, QStringLiteral("UPDATE photos SET folder_id = ?, path = ?, mtime = ?, status = 0 WHERE id = ?"));

@@ -138,6 +138,11 @@ class LibraryDatabase {
     QList<QPair<QString, QString>> descriptions;  // metadata captions: text, origin
   };
   bool settleContent(const Photo& photo, const Content& content);
+  // Glimpse wrote a caption into the photo's metadata and checked that the pixels are unchanged:
+  // the new file state is recorded without marking the photo changed (its vectors and captions
+  // hold), and its metadata captions are replaced by what the file says now.
+  void recordMetadataWrite(qint64 id, qint64 size, qint64 mtimeMs, const QString& hash,
+                           const QList<QPair<QString, QString>>& descriptions);
   void deletePhoto(qint64 id);
 
   // Embeddings: float32 vectors stamped with the model id.

@@ -14,6 +14,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "golden.h"
@@ -580,6 +581,68 @@ TEST(CliCaptionWrite, UsageErrorsAndHelp) {
   EXPECT_NE(help.out.find("--write TARGET"), std::string::npos) << help.out;
   EXPECT_NE(help.out.find("--sidecar-name"), std::string::npos);
   EXPECT_FALSE(QFile::exists(q(kTiny / "images" / "grad_97x61.txt")));
+}
+
+// Captions already in the library go into the photos' files without a model run; a photo that
+// changed since it was indexed is refused (its caption may describe another picture) until index
+// has read it again, and a metadata-only change keeps the library's captions.
+TEST(CliCaptionWrite, LibraryExportWritesTheLibrarysCaptions) {
+  if (!haveExiv2AndConvert()) GTEST_SKIP() << "needs the exiv2 command-line tool and ImageMagick's convert";
+  QTemporaryDir dir;
+  const QString photos = dir.filePath("photos");
+  QDir().mkpath(photos);
+  const QString jpg = photos + "/harbour.jpg", png = photos + "/field.png";
+  ASSERT_EQ(QProcess::execute("convert", {q(kTiny / "images" / "grad_97x61.png"), jpg}), 0);
+  ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "checker_200x120.png"), png));
+  const QString db = dir.filePath("lib.db");
+  CliRun r = cli({"index", "--library", db, "--model", q(kTiny), photos});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = cli({"library", "--library", db, "--model", q(kTiny), "caption", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = cli({"library", "--library", db, "export", "--format", "jsonl"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::map<std::string, std::string> captions;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    const json j = json::parse(line);
+    captions[j["path"]] = j["caption"];
+  }
+  ASSERT_EQ(captions.size(), 2u) << r.out;
+  const QByteArray pngBefore = fileBytes(png);
+
+  // The photo is edited elsewhere after indexing: nothing is written into it.
+  ASSERT_EQ(QProcess::execute("exiv2", {"-q", "-M", "set Exif.Image.Make Canon", jpg}), 0);
+  const QByteArray edited = fileBytes(jpg);
+  r = cli({"library", "--library", db, "export", "--write", "embedded", "--json"});
+  EXPECT_EQ(r.code, 4) << r.err;
+  json out = json::parse(r.out);
+  ASSERT_EQ(out["results"].size(), 2u) << r.out;
+  for (const auto& res : out["results"]) {
+    const auto& w = res["written"][0];
+    if (res["path"] == jpg.toStdString()) {
+      EXPECT_EQ(w["outcome"], "failed") << w.dump();
+      EXPECT_NE(w["error"].get<std::string>().find("changed since it was indexed"), std::string::npos) << w.dump();
+    } else {
+      EXPECT_EQ(w["outcome"], "written") << w.dump();
+    }
+  }
+  EXPECT_EQ(fileBytes(jpg), edited);
+  EXPECT_EQ(exivTag(png, "Exif.Image.ImageDescription"), captions[png.toStdString()]);
+
+  // Index reads it again: only metadata changed, so its caption stays and export writes it.
+  r = cli({"index", "--library", db, "--model", q(kTiny), "--json", photos});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = cli({"library", "--library", db, "export", "--write", "embedded", "--write", "txt", photos});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(exivTag(jpg, "Exif.Image.ImageDescription"), captions[jpg.toStdString()]);
+  EXPECT_EQ(exivTag(jpg, "Exif.Image.Make"), "Canon");
+  EXPECT_EQ(fileBytes(photos + "/harbour.txt").toStdString(), captions[jpg.toStdString()] + "\n");
+  // The PNG already holds its caption: it is left as it is.
+  EXPECT_NE(r.out.find("same\t" + png.toStdString()), std::string::npos) << r.out;
+  EXPECT_NE(fileBytes(png), pngBefore);  // written by the first export, not since
+  // Usage: nothing to do, or both exports on stdout.
+  EXPECT_EQ(cli({"library", "--library", db, "export"}).code, 2);
+  EXPECT_EQ(cli({"library", "--library", db, "export", "--format", "csv", "--write", "txt", "--json"}).code, 2);
 }
 
 }  // namespace

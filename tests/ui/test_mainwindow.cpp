@@ -3,6 +3,7 @@
 // taking a screenshot of a finished caption.
 #include <gtest/gtest.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QStandardItemModel>
