@@ -165,8 +165,9 @@ int runLibraryCaption(const QCommandLineParser& p, const QStringList& folderArgs
   if (p.isSet("prompt")) options.prompt = p.value("prompt");
   std::shared_ptr<const blip::BlipModel> model = loadModel(p);
   if (!model->has_captioning())
-    throw ModelError("library caption needs a captioning model (BlipForConditionalGeneration), e.g. "
-                     "blip-image-captioning-base");
+    throw ModelError(
+        "library caption needs a captioning model (BlipForConditionalGeneration), e.g. "
+        "blip-image-captioning-base");
   CancelOnSignal cancelOnSignal;
   library::LibraryCaptioner captioner(db, model, options);
   ProgressLine line("captioned");

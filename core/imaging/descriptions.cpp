@@ -97,11 +97,16 @@ void readSidecar(const QString& path, Collector& c) {
 bool isPlaceholderDescription(const QString& text) {
   // Defaults of camera firmware (seen in the wild), compared without case and outer blanks.
   static const QStringList kPlaceholders = {
-      QStringLiteral("OLYMPUS DIGITAL CAMERA"), QStringLiteral("SONY DSC"),
-      QStringLiteral("DIGITAL CAMERA"),         QStringLiteral("KONICA MINOLTA DIGITAL CAMERA"),
-      QStringLiteral("MINOLTA DIGITAL CAMERA"), QStringLiteral("SAMSUNG DIGITAL CAMERA"),
-      QStringLiteral("LEICA DIGITAL CAMERA"),   QStringLiteral("DCIM"),
-      QStringLiteral("Default"),                QStringLiteral("Image"),
+      QStringLiteral("OLYMPUS DIGITAL CAMERA"),
+      QStringLiteral("SONY DSC"),
+      QStringLiteral("DIGITAL CAMERA"),
+      QStringLiteral("KONICA MINOLTA DIGITAL CAMERA"),
+      QStringLiteral("MINOLTA DIGITAL CAMERA"),
+      QStringLiteral("SAMSUNG DIGITAL CAMERA"),
+      QStringLiteral("LEICA DIGITAL CAMERA"),
+      QStringLiteral("DCIM"),
+      QStringLiteral("Default"),
+      QStringLiteral("Image"),
   };
   const QString t = text.simplified();
   if (t.isEmpty()) return true;

@@ -37,7 +37,8 @@ QString pixelHash(const blip::Rgb8Image& rgb) {
   QCryptographicHash h(QCryptographicHash::Sha256);
   const qint32 size[2] = {rgb.width, rgb.height};
   h.addData(QByteArrayView(reinterpret_cast<const char*>(size), sizeof size));
-  h.addData(QByteArrayView(reinterpret_cast<const char*>(rgb.pixels.data()), static_cast<qsizetype>(rgb.pixels.size())));
+  h.addData(
+      QByteArrayView(reinterpret_cast<const char*>(rgb.pixels.data()), static_cast<qsizetype>(rgb.pixels.size())));
   return QString::fromLatin1(h.result().toHex());
 }
 
@@ -190,8 +191,7 @@ bool Indexer::step(const std::atomic<bool>* cancel) {
     const Decoded& d = batch[i];
     s.report.decodeSeconds += d.seconds;
     if (d.vanished || !d.error.isEmpty()) continue;
-    const bool keeps = d.photo.changed && !d.photo.pixelHash.isEmpty() &&
-                       d.photo.pixelHash == d.content.pixelHash &&
+    const bool keeps = d.photo.changed && !d.photo.pixelHash.isEmpty() && d.photo.pixelHash == d.content.pixelHash &&
                        m_db->embeddingModelsOf(d.photo.id).contains(m_modelId);
     if (keeps) continue;
     embed[static_cast<size_t>(i)] = true;

@@ -105,7 +105,8 @@ bool LibraryCaptioner::step(const std::atomic<bool>* cancel) {
       ++m_progress.failed;
     } else {
       // A changed file: whether its generated caption still holds is decided here.
-      const bool keptDerived = photo.changed && !photo.pixelHash.isEmpty() && photo.pixelHash == content.content.pixelHash;
+      const bool keptDerived =
+          photo.changed && !photo.pixelHash.isEmpty() && photo.pixelHash == content.content.pixelHash;
       bool hasGenerated = false;
       if (keptDerived && !m_options.overwrite)
         for (const Caption& c : m_db->captions(photo.id))
@@ -119,7 +120,8 @@ bool LibraryCaptioner::step(const std::atomic<bool>* cancel) {
         std::vector<std::string> prompts;
         if (!m_options.prompt.isEmpty()) prompts.push_back(m_options.prompt.toStdString());
         const auto out = m_model->caption(blip::image_inputs({content.pixels}), prompts, m_options.generation);
-        const QString text = out.empty() || out.front().empty() ? QString() : QString::fromStdString(out.front().front().text);
+        const QString text =
+            out.empty() || out.front().empty() ? QString() : QString::fromStdString(out.front().front().text);
         Transaction tx(*m_db);
         m_db->settleContent(photo, content.content);
         m_db->deleteCaptions(photo.id, CaptionSource::Generated);

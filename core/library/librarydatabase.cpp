@@ -70,7 +70,8 @@ const char* kPhotoColumnsP =
     "p.id, p.folder_id, p.path, p.size, p.mtime, p.hash, p.width, p.height, p.taken_at, p.status, p.error, "
     "p.pixel_hash, p.changed";
 
-const char* kCaptionColumns = "c.id, c.photo_id, c.text, c.model, c.parameters, c.created_at, c.source, c.origin, c.score";
+const char* kCaptionColumns =
+    "c.id, c.photo_id, c.text, c.model, c.parameters, c.created_at, c.source, c.origin, c.score";
 
 Caption captionFrom(const QSqlQuery& q, int at) {
   Caption c;
@@ -185,7 +186,8 @@ class Savepoint {
  public:
   explicit Savepoint(QSqlDatabase& db) : m_db(db) {
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SAVEPOINT glimpse_sp"))) fail(QStringLiteral("cannot start a transaction"), q.lastError());
+    if (!q.exec(QStringLiteral("SAVEPOINT glimpse_sp")))
+      fail(QStringLiteral("cannot start a transaction"), q.lastError());
   }
   ~Savepoint() {
     if (m_done) return;
@@ -195,7 +197,8 @@ class Savepoint {
   }
   void release() {
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("RELEASE glimpse_sp"))) fail(QStringLiteral("cannot save to the library"), q.lastError());
+    if (!q.exec(QStringLiteral("RELEASE glimpse_sp")))
+      fail(QStringLiteral("cannot save to the library"), q.lastError());
     m_done = true;
   }
 
@@ -347,9 +350,9 @@ void LibraryDatabase::migrate() {
       for (const QString& s : steps[v].statements) exec(s);
       // Later full-text steps extend the table v2 made; a library made without FTS5 has none.
       QSqlQuery hasText(m_db);
-      const bool textTable = v < 2 || (hasText.exec(QStringLiteral(
-                                                         "SELECT 1 FROM sqlite_master WHERE name = 'photo_text'")) &&
-                                       hasText.next());
+      const bool textTable =
+          v < 2 ||
+          (hasText.exec(QStringLiteral("SELECT 1 FROM sqlite_master WHERE name = 'photo_text'")) && hasText.next());
       hasText.finish();
       if (steps[v].fts && ftsAvailable && textTable)
         for (const QString& s : steps[v].ftsStatements) exec(s);
@@ -637,11 +640,11 @@ QList<Photo> LibraryDatabase::photosWithoutEmbedding(const QString& model) {
 std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QString& model, int* dim,
                                                                        std::vector<float>* data) {
   QSqlQuery q = prepare(
-      m_db, QStringLiteral(
-                "SELECT e.photo_id, p.folder_id, p.path, coalesce(p.taken_at, p.mtime), p.status, e.dim, e.vector "
-                "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND p.changed = 0 AND %1 "
-                "ORDER BY e.photo_id")
-                .arg(usableVector(model, "e")));
+      m_db,
+      QStringLiteral("SELECT e.photo_id, p.folder_id, p.path, coalesce(p.taken_at, p.mtime), p.status, e.dim, e.vector "
+                     "FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND p.changed = 0 AND %1 "
+                     "ORDER BY e.photo_id")
+          .arg(usableVector(model, "e")));
   q.setForwardOnly(true);
   q.addBindValue(model);
   run(q, "cannot read embeddings");
@@ -773,11 +776,12 @@ QList<Photo> LibraryDatabase::captionablePhotos(const QStringList& folders, bool
   QVariantList binds;
   const QString inFolders = folderCondition(folders, &binds);
   QSqlQuery q = prepare(
-      m_db, QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND %2 AND %3 ORDER BY p.path")
-                .arg(QLatin1String(kPhotoColumnsP), inFolders,
-                     withGenerated ? QStringLiteral("1")
-                                   : QStringLiteral("(p.changed = 1 OR NOT EXISTS (SELECT 1 FROM captions c WHERE "
-                                                    "c.photo_id = p.id AND c.source = 'generated'))")));
+      m_db,
+      QStringLiteral("SELECT %1 FROM photos p WHERE p.error IS NULL AND p.status = 0 AND %2 AND %3 ORDER BY p.path")
+          .arg(QLatin1String(kPhotoColumnsP), inFolders,
+               withGenerated ? QStringLiteral("1")
+                             : QStringLiteral("(p.changed = 1 OR NOT EXISTS (SELECT 1 FROM captions c WHERE "
+                                              "c.photo_id = p.id AND c.source = 'generated'))")));
   for (const QVariant& b : binds) q.addBindValue(b);
   run(q, "cannot list photos");
   QList<Photo> out;
@@ -790,10 +794,11 @@ std::vector<CaptionRow> LibraryDatabase::preferredCaptions(const QStringList& fo
   const QString inFolders = folderCondition(folders, &binds);
   // The first caption of each photo in preference order (a window over the photo's captions).
   QSqlQuery q = prepare(
-      m_db, QStringLiteral("SELECT * FROM (SELECT %1, %2, row_number() OVER (PARTITION BY c.photo_id ORDER BY %3) AS "
-                           "pick FROM captions c JOIN photos p ON p.id = c.photo_id WHERE %4) WHERE pick = 1 ORDER BY 3")
-                .arg(QLatin1String(kPhotoColumnsP), QLatin1String(kCaptionColumns), QLatin1String(kPreferenceOrder),
-                     inFolders));
+      m_db,
+      QStringLiteral("SELECT * FROM (SELECT %1, %2, row_number() OVER (PARTITION BY c.photo_id ORDER BY %3) AS "
+                     "pick FROM captions c JOIN photos p ON p.id = c.photo_id WHERE %4) WHERE pick = 1 ORDER BY 3")
+          .arg(QLatin1String(kPhotoColumnsP), QLatin1String(kCaptionColumns), QLatin1String(kPreferenceOrder),
+               inFolders));
   q.setForwardOnly(true);
   for (const QVariant& b : binds) q.addBindValue(b);
   run(q, "cannot read captions");
@@ -839,13 +844,14 @@ QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
 
 LibraryStatus LibraryDatabase::status(const QString& model) {
   LibraryStatus s;
-  QSqlQuery q =
-      prepare(m_db, QStringLiteral("SELECT (SELECT count(*) FROM folders), (SELECT count(*) FROM photos), (SELECT "
-                                   "count(*) FROM photos WHERE status = 1), "
-                                   "(SELECT count(*) FROM photos WHERE error IS NOT NULL), (SELECT count(*) FROM "
-                                   "embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND p.changed = 0 AND %1), "
-                                   "(SELECT count(*) FROM captions), (SELECT coalesce(sum(size), 0) FROM photos)")
-                        .arg(usableVector(model, "e")));
+  QSqlQuery q = prepare(
+      m_db,
+      QStringLiteral("SELECT (SELECT count(*) FROM folders), (SELECT count(*) FROM photos), (SELECT "
+                     "count(*) FROM photos WHERE status = 1), "
+                     "(SELECT count(*) FROM photos WHERE error IS NOT NULL), (SELECT count(*) FROM "
+                     "embeddings e JOIN photos p ON p.id = e.photo_id WHERE e.model = ? AND p.changed = 0 AND %1), "
+                     "(SELECT count(*) FROM captions), (SELECT coalesce(sum(size), 0) FROM photos)")
+          .arg(usableVector(model, "e")));
   q.addBindValue(model);
   run(q, "cannot read library status");
   if (q.next()) {

@@ -3,9 +3,9 @@
 // table with numbered migrations run in transactions. All access to the file goes through here.
 #include <QDateTime>
 #include <QList>
+#include <QPair>
 #include <QSqlDatabase>
 #include <QString>
-#include <QPair>
 #include <QStringList>
 #include <optional>
 #include <stdexcept>

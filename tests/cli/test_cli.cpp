@@ -340,7 +340,8 @@ TEST(Cli, CaptionReadsNamesFromStdinAndStreams) {
   EXPECT_EQ(empty.exitCode(), 2);
   const CliRun help = cli({"caption", "--help"});
   EXPECT_EQ(help.code, 0);
-  for (const char* needle : {"--jsonl", "IMAGE... | -", "library     --library DB --model DIR caption", "export --format"})
+  for (const char* needle :
+       {"--jsonl", "IMAGE... | -", "library     --library DB --model DIR caption", "export --format"})
     EXPECT_NE(help.out.find(needle), std::string::npos) << needle;
 }
 

@@ -10,10 +10,10 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QStandardPaths>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
 #include <csignal>
@@ -22,9 +22,9 @@
 #include <sstream>
 
 #include "blip.h"
+#include "imaging/descriptions.h"
 #include "imaging/imagedecoder.h"
 #include "io/files.h"
-#include "imaging/descriptions.h"
 #include "library/indexer.h"
 #include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
@@ -227,7 +227,8 @@ TEST(LibraryDatabase, CaptionSourcesAndPreference) {
   EXPECT_EQ(db.preferredCaption(a)->text, QStringLiteral("from xmp"));
   EXPECT_EQ(db.preferredCaption(a)->source, CaptionSource::Metadata);
   EXPECT_EQ(db.preferredCaption(a)->origin, QStringLiteral("Xmp.dc.description"));
-  db.replaceMetadataCaptions(a, {{"from iptc", "Iptc.Application2.Caption"}, {"from exif", "Exif.Image.ImageDescription"}});
+  db.replaceMetadataCaptions(
+      a, {{"from iptc", "Iptc.Application2.Caption"}, {"from exif", "Exif.Image.ImageDescription"}});
   EXPECT_EQ(db.preferredCaption(a)->text, QStringLiteral("from exif"));
   EXPECT_EQ(db.captions(a).size(), 2);
   db.addCaption(a, QStringLiteral("first generated"), CaptionSource::Generated, QStringLiteral("m"), {}, 0.25);
@@ -449,9 +450,10 @@ bool makeJpeg(const QString& path, const char* colour = "red") {
   return tool(QStringLiteral("convert"), {"-size", "64x48", QStringLiteral("gradient:%1-blue").arg(colour), path});
 }
 
-#define NEED_TOOLS()                                                                                        \
-  if (!haveTool("exiv2") || !haveTool("convert")) GTEST_SKIP() << "needs the exiv2 and convert tools " \
-                                                                  "(scripts/install-deps.sh)"
+#define NEED_TOOLS()                                   \
+  if (!haveTool("exiv2") || !haveTool("convert"))      \
+  GTEST_SKIP() << "needs the exiv2 and convert tools " \
+                  "(scripts/install-deps.sh)"
 
 QStringList texts(const std::vector<glimpse::imaging::Description>& ds) {
   QStringList out;
@@ -465,9 +467,9 @@ TEST(Descriptions, ReadsEachTagAndBothSidecars) {
   const QString a = dir.filePath("a.jpg");
   ASSERT_TRUE(makeJpeg(a));
   EXPECT_TRUE(glimpse::imaging::readDescriptions(a).empty());
-  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"x-default\" zanzibar lighthouse",
-                             "-M", "set Exif.Image.ImageDescription  a harbour at dusk  ",
-                             "-M", "set Iptc.Application2.Caption café on the quay", a}));
+  ASSERT_TRUE(tool("exiv2", {"-M", "set Xmp.dc.description lang=\"x-default\" zanzibar lighthouse", "-M",
+                             "set Exif.Image.ImageDescription  a harbour at dusk  ", "-M",
+                             "set Iptc.Application2.Caption café on the quay", a}));
   EXPECT_EQ(texts(glimpse::imaging::readDescriptions(a)),
             (QStringList{"Xmp.dc.description=zanzibar lighthouse", "Exif.Image.ImageDescription=a harbour at dusk",
                          "Iptc.Application2.Caption=café on the quay"}));
@@ -497,7 +499,8 @@ TEST(Descriptions, ReadsEachTagAndBothSidecars) {
   ASSERT_TRUE(QFile::copy(dir.filePath("plain.jpg"), dir.filePath("f.jpg")));
   ASSERT_EQ(::mkfifo(QFile::encodeName(dir.filePath("f.jpg.xmp")).constData(), 0644), 0);
   EXPECT_TRUE(glimpse::imaging::readDescriptions(dir.filePath("f.jpg")).empty());
-  EXPECT_TRUE(glimpse::imaging::readDescriptions(QByteArray("\xFF\xD8\xFF\xE1garbage", 11), dir.filePath("x.jpg")).empty());
+  EXPECT_TRUE(
+      glimpse::imaging::readDescriptions(QByteArray("\xFF\xD8\xFF\xE1garbage", 11), dir.filePath("x.jpg")).empty());
   EXPECT_TRUE(glimpse::imaging::isPlaceholderDescription(QStringLiteral("  sony dsc ")));
 }
 
@@ -1001,7 +1004,8 @@ TEST_F(LibrarySearch, FiltersThresholdAndTextMatches) {
   for (const auto& x : r) EXPECT_GE(x.score, *o.minScore);
   // File names and captions: a caption word brings its photo first.
   const auto forest = db->photoByPath(root + "/trip/forest.jpg");
-  db->addCaption(forest->id, QStringLiteral("a misty waterfall between pines"), CaptionSource::Generated, QStringLiteral("test"), {});
+  db->addCaption(forest->id, QStringLiteral("a misty waterfall between pines"), CaptionSource::Generated,
+                 QStringLiteral("test"), {});
   SearchOptions t;
   t.limit = 3;
   r = searcher.search(QStringLiteral("waterfall"), t);
@@ -1111,8 +1115,8 @@ TEST(LibraryCaptionCli, CtrlCAndKillLoseNothingAndRerunContinues) {
   ASSERT_TRUE(index.waitForFinished(120000));
   ASSERT_EQ(index.exitCode(), 0) << index.readAllStandardError().toStdString();
   // Long captions so that each photo takes a while.
-  const QStringList args{"library", "--library", dbPath, "--model", model, "caption", "--min-length", "30",
-                         "--max-length", "40"};
+  const QStringList args{"library", "--library",    dbPath, "--model",      model,
+                         "caption", "--min-length", "30",   "--max-length", "40"};
   // Ctrl-C: stops after the photo in hand, exit 130, what is done is kept.
   QProcess a;
   a.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
@@ -1225,8 +1229,8 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
   auto [c7, o7, e7] =
       cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--json", root + "/trip"});
   ASSERT_EQ(c7, 2) << e7;  // not a library folder itself
-  auto [c8, o8, e8] = cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--beams", "2",
-                           "--json", root});
+  auto [c8, o8, e8] =
+      cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--beams", "2", "--json", root});
   ASSERT_EQ(c8, 0) << e8;
   EXPECT_EQ(nlohmann::json::parse(o8)["captioned"].get<int>(), 9);
   EXPECT_EQ(countGenerated(db), 9);
