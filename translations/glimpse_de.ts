@@ -22,82 +22,88 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="67" />
+        <location filename="../core/inference/inferenceworker.cpp" line="69" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="67" />
+        <location filename="../core/inference/inferenceworker.cpp" line="69" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="90" />
+        <location filename="../core/inference/inferenceworker.cpp" line="92" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="99" />
+        <location filename="../core/inference/inferenceworker.cpp" line="101" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="178" />
+        <location filename="../core/inference/inferenceworker.cpp" line="180" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="236" />
+        <location filename="../core/inference/inferenceworker.cpp" line="235" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="440" />
+        <location filename="../core/inference/inferenceworker.cpp" line="439" />
+        <source>The caption of %1 could not be saved: %2</source>
+        <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="477" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="104" />
+        <location filename="../core/inference/inferenceworker.cpp" line="106" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="105" />
+        <location filename="../core/inference/inferenceworker.cpp" line="107" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="288" />
+        <location filename="../core/inference/inferenceworker.cpp" line="287" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="189" />
+        <location filename="../core/inference/inferenceworker.cpp" line="191" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="28" />
+        <location filename="../core/inference/inferenceworker.cpp" line="30" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="266" />
+        <location filename="../core/inference/inferenceworker.cpp" line="265" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="271" />
+        <location filename="../core/inference/inferenceworker.cpp" line="270" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="366" />
+        <location filename="../core/inference/inferenceworker.cpp" line="365" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="411" />
+        <location filename="../core/inference/inferenceworker.cpp" line="405" />
+        <location filename="../core/inference/inferenceworker.cpp" line="435" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -105,29 +111,39 @@
 <context>
     <name>glimpse::inference::Job</name>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="44" />
+        <location filename="../core/inference/jobs.cpp" line="46" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="69" />
+        <location filename="../core/inference/jobs.cpp" line="71" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="78" />
+        <location filename="../core/inference/jobs.cpp" line="80" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="99" />
+        <location filename="../core/inference/jobs.cpp" line="101" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="120" />
+        <location filename="../core/inference/jobs.cpp" line="122" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="142" />
+        <source>Writing caption %1 of %2…</source>
+        <translation>Schreibe Beschreibung %1 von %2 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="157" />
+        <source>%1: changed since it was indexed; index the library first</source>
+        <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
     </message>
 </context>
 <context>
@@ -400,178 +416,319 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="43" />
+        <location filename="../ui/librarypage.cpp" line="46" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="44" />
+        <location filename="../ui/librarypage.cpp" line="47" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="45" />
+        <location filename="../ui/librarypage.cpp" line="48" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="46" />
+        <location filename="../ui/librarypage.cpp" line="49" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="47" />
-        <location filename="../ui/librarypage.cpp" line="221" />
+        <location filename="../ui/librarypage.cpp" line="50" />
+        <location filename="../ui/librarypage.cpp" line="390" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="48" />
+        <location filename="../ui/librarypage.cpp" line="51" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="49" />
+        <location filename="../ui/librarypage.cpp" line="52" />
+        <location filename="../ui/librarypage.cpp" line="69" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="52" />
+        <location filename="../ui/librarypage.cpp" line="55" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="64" />
+        <location filename="../ui/librarypage.cpp" line="65" />
+        <location filename="../ui/librarypage.cpp" line="363" />
+        <source>Caption photos</source>
+        <translation>Fotos beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="67" />
+        <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
+        <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="71" />
+        <source>Stop captioning</source>
+        <translation>Beschreiben beenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="73" />
+        <source>Captioning progress</source>
+        <translation>Fortschritt der Beschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="77" />
+        <source>Write captions to files…</source>
+        <translation>Beschreibungen in Dateien schreiben …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="78" />
+        <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
+        <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="72" />
+        <location filename="../ui/librarypage.cpp" line="92" />
+        <source>Captions</source>
+        <translation>Beschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="99" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="74" />
+        <location filename="../ui/librarypage.cpp" line="101" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="84" />
+        <location filename="../ui/librarypage.cpp" line="111" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="90" />
+        <location filename="../ui/librarypage.cpp" line="117" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="94" />
+        <location filename="../ui/librarypage.cpp" line="121" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="95" />
+        <location filename="../ui/librarypage.cpp" line="125" />
+        <location filename="../ui/librarypage.cpp" line="317" />
+        <source>Caption</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="126" />
+        <source>No caption yet. Type one, or use Caption photos.</source>
+        <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="129" />
+        <source>Save caption</source>
+        <translation>Beschreibung speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="131" />
+        <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
+        <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="133" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="96" />
+        <location filename="../ui/librarypage.cpp" line="134" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="97" />
+        <location filename="../ui/librarypage.cpp" line="135" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="141" />
+        <location filename="../ui/librarypage.cpp" line="187" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="230" />
+        <location filename="../ui/librarypage.cpp" line="214" />
+        <source>%1 of %2 photos captioned</source>
+        <translation>%1 von %2 Fotos beschrieben</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="215" />
+        <source>%n could not be read</source>
+        <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="217" />
+        <source>%1 left</source>
+        <translation>noch %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="219" />
+        <source>Paused at %1 of %2 photos; every caption done is kept.</source>
+        <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="243" />
+        <source>Captioning failed: %1</source>
+        <translation>Beschreiben fehlgeschlagen: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="246" />
+        <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
+        <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="249" />
+        <source>Every photo of the library has a caption.</source>
+        <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="251" />
+        <source>Done: %n photo(s) captioned</source>
+        <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="252" />
+        <source>%n could not be read.</source>
+        <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="253" />
+        <source>Done: %n photo(s) captioned.</source>
+        <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="309" />
+        <source>Caption (edited by you)</source>
+        <translation>Beschreibung (von Ihnen bearbeitet)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="312" />
+        <source>Caption (by %1)</source>
+        <translation>Beschreibung (von %1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="313" />
+        <source>Caption (generated)</source>
+        <translation>Beschreibung (erzeugt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="315" />
+        <source>Caption (from the photo's description)</source>
+        <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="331" />
+        <source>Caption of %1 saved.</source>
+        <translation>Beschreibung von %1 gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="350" />
+        <source>Finding photos without a caption…</source>
+        <translation>Suche Fotos ohne Beschreibung …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="373" />
+        <location filename="../ui/librarypage.cpp" line="399" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="186" />
+        <location filename="../ui/librarypage.cpp" line="273" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="180" />
+        <location filename="../ui/librarypage.cpp" line="267" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="244" />
+        <location filename="../ui/librarypage.cpp" line="413" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="224" />
+        <location filename="../ui/librarypage.cpp" line="367" />
+        <location filename="../ui/librarypage.cpp" line="393" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="164" />
+        <location filename="../ui/librarypage.cpp" line="227" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="167" />
+        <location filename="../ui/librarypage.cpp" line="230" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="169" />
+        <location filename="../ui/librarypage.cpp" line="232" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="183" />
+        <location filename="../ui/librarypage.cpp" line="270" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="187" />
+        <location filename="../ui/librarypage.cpp" line="274" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="227" />
+        <location filename="../ui/librarypage.cpp" line="370" />
+        <location filename="../ui/librarypage.cpp" line="396" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="273" />
+        <location filename="../ui/librarypage.cpp" line="442" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="292" />
+        <location filename="../ui/librarypage.cpp" line="461" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="302" />
+        <location filename="../ui/librarypage.cpp" line="471" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="315" />
+        <location filename="../ui/librarypage.cpp" line="484" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="316" />
+        <location filename="../ui/librarypage.cpp" line="485" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="325" />
+        <location filename="../ui/librarypage.cpp" line="494" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -584,207 +741,217 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="51" />
+        <location filename="../ui/mainwindow.cpp" line="52" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="52" />
+        <location filename="../ui/mainwindow.cpp" line="53" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="56" />
+        <location filename="../ui/mainwindow.cpp" line="57" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="90" />
+        <location filename="../ui/mainwindow.cpp" line="91" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="91" />
+        <location filename="../ui/mainwindow.cpp" line="92" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="94" />
+        <location filename="../ui/mainwindow.cpp" line="95" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="96" />
+        <location filename="../ui/mainwindow.cpp" line="97" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="98" />
+        <location filename="../ui/mainwindow.cpp" line="99" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="102" />
+        <location filename="../ui/mainwindow.cpp" line="103" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="105" />
+        <location filename="../ui/mainwindow.cpp" line="106" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="106" />
+        <location filename="../ui/mainwindow.cpp" line="107" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="107" />
+        <location filename="../ui/mainwindow.cpp" line="108" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="108" />
+        <location filename="../ui/mainwindow.cpp" line="109" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="109" />
+        <location filename="../ui/mainwindow.cpp" line="110" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="110" />
+        <location filename="../ui/mainwindow.cpp" line="111" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="112" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="114" />
+        <location filename="../ui/mainwindow.cpp" line="115" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="116" />
+        <location filename="../ui/mainwindow.cpp" line="117" />
+        <source>Caption library &amp;photos</source>
+        <translation>Bibliotheks&amp;fotos beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="121" />
+        <source>&amp;Write captions to files…</source>
+        <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="126" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="118" />
+        <location filename="../ui/mainwindow.cpp" line="128" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="119" />
+        <location filename="../ui/mainwindow.cpp" line="129" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120" />
+        <location filename="../ui/mainwindow.cpp" line="130" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121" />
+        <location filename="../ui/mainwindow.cpp" line="131" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="129" />
+        <location filename="../ui/mainwindow.cpp" line="139" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="135" />
+        <location filename="../ui/mainwindow.cpp" line="145" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="136" />
+        <location filename="../ui/mainwindow.cpp" line="146" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="139" />
+        <location filename="../ui/mainwindow.cpp" line="149" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="140" />
+        <location filename="../ui/mainwindow.cpp" line="150" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="141" />
+        <location filename="../ui/mainwindow.cpp" line="151" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="143" />
+        <location filename="../ui/mainwindow.cpp" line="153" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="144" />
+        <location filename="../ui/mainwindow.cpp" line="154" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145" />
+        <location filename="../ui/mainwindow.cpp" line="155" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="146" />
+        <location filename="../ui/mainwindow.cpp" line="156" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="150" />
+        <location filename="../ui/mainwindow.cpp" line="160" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="168" />
+        <location filename="../ui/mainwindow.cpp" line="178" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171" />
+        <location filename="../ui/mainwindow.cpp" line="181" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="192" />
+        <location filename="../ui/mainwindow.cpp" line="202" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="199" />
+        <location filename="../ui/mainwindow.cpp" line="209" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="199" />
+        <location filename="../ui/mainwindow.cpp" line="209" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="204" />
+        <location filename="../ui/mainwindow.cpp" line="214" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="218" />
+        <location filename="../ui/mainwindow.cpp" line="228" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="226" />
+        <location filename="../ui/mainwindow.cpp" line="236" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
@@ -1074,6 +1241,219 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <location filename="../ui/settingsdialog.cpp" line="134" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::WriteCaptionsDialog</name>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="24" />
+        <source>edited</source>
+        <translation>bearbeitet</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="25" />
+        <source>from the photo</source>
+        <translation>aus dem Foto</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="26" />
+        <source>generated</source>
+        <translation>erzeugt</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="33" />
+        <source>Write captions to files</source>
+        <translation>Beschreibungen in Dateien schreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="36" />
+        <source>Review the captions before they are written. Nothing changes on disk until you press Write. Other metadata (camera data, GPS, keywords, colour profile) and the pictures stay as they are.</source>
+        <translation>Prüfen Sie die Beschreibungen, bevor sie geschrieben werden. Auf der Festplatte ändert sich nichts, bis Sie auf Schreiben drücken. Andere Metadaten (Kameradaten, GPS, Stichwörter, Farbprofil) und die Bilder bleiben, wie sie sind.</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="40" />
+        <source>In the photo (XMP, EXIF and IPTC description)</source>
+        <translation>Im Foto (Beschreibung in XMP, EXIF und IPTC)</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="42" />
+        <source>XMP sidecar file</source>
+        <translation>XMP-Begleitdatei</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="44" />
+        <source>photo.jpg.xmp (digiKam, darktable)</source>
+        <translation>foto.jpg.xmp (digiKam, darktable)</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="46" />
+        <source>photo.xmp (Lightroom)</source>
+        <translation>foto.xmp (Lightroom)</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="49" />
+        <source>Text file next to the photo (photo.txt, for training sets)</source>
+        <translation>Textdatei neben dem Foto (foto.txt, für Trainingsdaten)</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="50" />
+        <source>Replace descriptions the files already have</source>
+        <translation>Vorhandene Beschreibungen in den Dateien ersetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="51" />
+        <source>Off: a file that already holds a description keeps it and is listed as kept.</source>
+        <translation>Aus: Eine Datei, die schon eine Beschreibung hat, behält sie und wird als beibehalten aufgeführt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <source>Photo</source>
+        <translation>Foto</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <source>Description now</source>
+        <translation>Jetzige Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <source>Caption to write</source>
+        <translation>Zu schreibende Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <source>Will write</source>
+        <translation>Schreibt</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="60" />
+        <source>Captions to write</source>
+        <translation>Zu schreibende Beschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="72" />
+        <source>Reading the library…</source>
+        <translation>Lese die Bibliothek …</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="77" />
+        <source>Write</source>
+        <translation>Schreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="111" />
+        <source>The library could not be read: %1</source>
+        <translation>Die Bibliothek konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="132" />
+        <source>Writing failed: %1</source>
+        <translation>Schreiben fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="134" />
+        <source>Stopped after %1 photos.</source>
+        <translation>Nach %1 Fotos beendet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="136" />
+        <source>Done: %1 photos, %2 with errors (see Result).</source>
+        <translation>Fertig: %1 Fotos, %2 mit Fehlern (siehe Ergebnis).</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="137" />
+        <source>Done: %1 photos.</source>
+        <translation>Fertig: %1 Fotos.</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="159" />
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="163" />
+        <source>Caption (%1); double-click to edit before writing</source>
+        <translation>Beschreibung (%1); Doppelklick zum Bearbeiten vor dem Schreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="205" />
+        <source>%1: keeps its own description</source>
+        <translation>%1: behält die eigene Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="207" />
+        <source>%1 (description)</source>
+        <translation>%1 (Beschreibung)</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="211" />
+        <source>nothing: empty caption</source>
+        <translation>nichts: leere Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="211" />
+        <source>skipped</source>
+        <translation>ausgelassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="216" />
+        <source>Write 1 caption</source>
+        <translation>1 Beschreibung schreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="216" />
+        <source>Write %1 captions</source>
+        <translation>%1 Beschreibungen schreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="219" />
+        <source>No photo in the library has a caption yet. Caption photos first (Library → Caption photos).</source>
+        <translation>Noch kein Foto der Bibliothek hat eine Beschreibung. Beschreiben Sie zuerst Fotos (Bibliothek → Fotos beschreiben).</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="221" />
+        <source>Choose where to write the captions.</source>
+        <translation>Wählen Sie, wohin die Beschreibungen geschrieben werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="223" />
+        <source>1 photo will be written.</source>
+        <translation>1 Foto wird geschrieben.</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="223" />
+        <source>%1 photos will be written.</source>
+        <translation>%1 Fotos werden geschrieben.</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="235" />
+        <source>waiting…</source>
+        <translation>wartet …</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/writecaptionsdialog.cpp" line="246" />
+        <source>Writing %n caption(s)…</source>
+        <translation><numerusform>Schreibe %n Beschreibung …</numerusform><numerusform>Schreibe %n Beschreibungen …</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="255" />
+        <source>written: %1</source>
+        <translation>geschrieben: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="256" />
+        <source>kept its own: %1</source>
+        <translation>eigene beibehalten: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/writecaptionsdialog.cpp" line="257" />
+        <source>failed: %1</source>
+        <translation>fehlgeschlagen: %1</translation>
     </message>
 </context>
 <context>

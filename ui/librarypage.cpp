@@ -7,11 +7,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
-#include <QPlainTextEdit>
 #include <QListView>
 #include <QListWidget>
 #include <QLocale>
+#include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
@@ -75,8 +75,9 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_captionProgressText = new QLabel;
   m_captionProgressText->setWordWrap(true);
   m_writeFiles = new QPushButton(tr("Write captions to files…"));
-  m_writeFiles->setToolTip(tr("Review the library's captions, then write them into the photos, XMP sidecars or "
-                              "text files"));
+  m_writeFiles->setToolTip(
+      tr("Review the library's captions, then write them into the photos, XMP sidecars or "
+         "text files"));
   auto* captionButtons = new QHBoxLayout;
   captionButtons->addWidget(m_captionJobButton);
   captionButtons->addWidget(m_captionStop);
@@ -128,8 +129,9 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_captionEdit->setEnabled(false);
   m_saveCaption = new QPushButton(tr("Save caption"));
   m_saveCaption->setEnabled(false);
-  m_saveCaption->setToolTip(tr("Keep this caption in the library (it is found by search and written by Write "
-                               "captions to files)"));
+  m_saveCaption->setToolTip(
+      tr("Keep this caption in the library (it is found by search and written by Write "
+         "captions to files)"));
   m_open = new QPushButton(tr("Open"));
   m_reveal = new QPushButton(tr("Show in folder"));
   m_similar = new QPushButton(tr("More like this"));
@@ -161,7 +163,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(m_captionStop, &QPushButton::clicked, this, &LibraryPage::stopCaptioning);
   connect(m_writeFiles, &QPushButton::clicked, this, &LibraryPage::writeCaptionsToFiles);
   connect(m_saveCaption, &QPushButton::clicked, this, &LibraryPage::saveCaption);
-  connect(m_captionEdit, &QPlainTextEdit::textChanged, this, [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
+  connect(m_captionEdit, &QPlainTextEdit::textChanged, this,
+          [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
   connect(m_query, &QLineEdit::returnPressed, this, [this] { search(); });
   connect(m_open, &QPushButton::clicked, this, &LibraryPage::openSelected);
   connect(m_reveal, &QPushButton::clicked, this, &LibraryPage::showSelectedInFolder);
@@ -246,11 +249,10 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
           text = tr("Stopped: %n photo(s) captioned; every caption done is kept.", nullptr, captioned);
           break;
         default:
-          text = s.done == 0 ? tr("Every photo of the library has a caption.")
-                 : s.failed > 0
-                     ? tr("Done: %n photo(s) captioned", nullptr, captioned) + QStringLiteral(", ") +
-                           tr("%n could not be read.", nullptr, s.failed)
-                     : tr("Done: %n photo(s) captioned.", nullptr, captioned);
+          text = s.done == 0    ? tr("Every photo of the library has a caption.")
+                 : s.failed > 0 ? tr("Done: %n photo(s) captioned", nullptr, captioned) + QStringLiteral(", ") +
+                                      tr("%n could not be read.", nullptr, s.failed)
+                                : tr("Done: %n photo(s) captioned.", nullptr, captioned);
       }
       m_captionProgressText->setText(text);
       Q_EMIT status(text);
@@ -283,10 +285,10 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
           [this](quint64 id, const QList<library::SearchResult>& results) {
             if (id == m_searchId) setResults(results);
           });
-  connect(
-      c, &inference::InferenceClient::photoDetailsReady, this, [this](quint64 id, const inference::PhotoDetails& d) {
-        if (id == m_detailsId) showDetails(d);
-      });
+  connect(c, &inference::InferenceClient::photoDetailsReady, this,
+          [this](quint64 id, const inference::PhotoDetails& d) {
+            if (id == m_detailsId) showDetails(d);
+          });
   // A caption made on the Images page for a library photo is kept there: show it.
   connect(c, &inference::InferenceClient::captionReady, this, [this](quint64, const inference::CaptionResult& r) {
     if (r.path == m_detailsPath) m_detailsId = m_client->photoDetails(r.path);

@@ -32,9 +32,9 @@ WriteCaptionsDialog::WriteCaptionsDialog(inference::InferenceClient* client, QWi
     : QDialog(parent), m_client(client) {
   setWindowTitle(tr("Write captions to files"));
   setAccessibleName(windowTitle());
-  auto* intro = new QLabel(
-      tr("Review the captions before they are written. Nothing changes on disk until you press Write. Other "
-         "metadata (camera data, GPS, keywords, colour profile) and the pictures stay as they are."));
+  auto* intro =
+      new QLabel(tr("Review the captions before they are written. Nothing changes on disk until you press Write. Other "
+                    "metadata (camera data, GPS, keywords, colour profile) and the pictures stay as they are."));
   intro->setWordWrap(true);
 
   m_embedded = new QCheckBox(tr("In the photo (XMP, EXIF and IPTC description)"));
@@ -55,8 +55,8 @@ WriteCaptionsDialog::WriteCaptionsDialog(inference::InferenceClient* client, QWi
   sidecarRow->addStretch(1);
 
   m_table = new QTableWidget(0, ColumnCount);
-  m_table->setHorizontalHeaderLabels({tr("Photo"), tr("Description now"), tr("Caption to write"), tr("Will write"),
-                                      tr("Result")});
+  m_table->setHorizontalHeaderLabels(
+      {tr("Photo"), tr("Description now"), tr("Caption to write"), tr("Will write"), tr("Result")});
   m_table->setAccessibleName(tr("Captions to write"));
   m_table->verticalHeader()->hide();
   m_table->setWordWrap(true);
@@ -114,29 +114,27 @@ WriteCaptionsDialog::WriteCaptionsDialog(inference::InferenceClient* client, QWi
           [this](quint64 job, const inference::CaptionWriteReport& r) {
             if (job == m_job) showReport(r);
           });
-  connect(client, &inference::InferenceClient::jobProgress, this,
-          [this](quint64 job, const inference::JobProgress& p) {
-            if (job != m_job) return;
-            m_progress->setRange(0, std::max(p.total, 1));
-            m_progress->setValue(p.done);
-          });
-  connect(client, &inference::InferenceClient::jobFinished, this,
-          [this](quint64 job, const inference::JobSummary& s) {
-            if (job != m_job) return;
-            m_job = 0;
-            m_progress->hide();
-            m_close->setEnabled(true);
-            QString text;
-            if (s.state == inference::JobState::Failed)
-              text = tr("Writing failed: %1").arg(s.error);
-            else if (s.state == inference::JobState::Cancelled)
-              text = tr("Stopped after %1 photos.").arg(s.done);
-            else
-              text = m_failed > 0 ? tr("Done: %1 photos, %2 with errors (see Result).").arg(s.done).arg(m_failed)
-                                  : tr("Done: %1 photos.").arg(s.done);
-            m_summary->setText(text);
-            updatePlan();
-          });
+  connect(client, &inference::InferenceClient::jobProgress, this, [this](quint64 job, const inference::JobProgress& p) {
+    if (job != m_job) return;
+    m_progress->setRange(0, std::max(p.total, 1));
+    m_progress->setValue(p.done);
+  });
+  connect(client, &inference::InferenceClient::jobFinished, this, [this](quint64 job, const inference::JobSummary& s) {
+    if (job != m_job) return;
+    m_job = 0;
+    m_progress->hide();
+    m_close->setEnabled(true);
+    updatePlan();
+    QString text;
+    if (s.state == inference::JobState::Failed)
+      text = tr("Writing failed: %1").arg(s.error);
+    else if (s.state == inference::JobState::Cancelled)
+      text = tr("Stopped after %1 photos.").arg(s.done);
+    else
+      text = m_failed > 0 ? tr("Done: %1 photos, %2 with errors (see Result).").arg(s.done).arg(m_failed)
+                          : tr("Done: %1 photos.").arg(s.done);
+    m_summary->setText(text);
+  });
   m_rowsRequest = client->captionRows();
 }
 
@@ -199,11 +197,12 @@ void WriteCaptionsDialog::updatePlan() {
         if (!target) continue;
         const QString file = QFileInfo(imaging::plannedFile(r.path, *target)).fileName();
         // Only the photo's own description is known here; sidecars and text files say at write time.
-        if (*target == imaging::CaptionTarget::Embedded && !r.current.isEmpty() && r.current != caption &&
-            !m_overwrite->isChecked())
-          lines << tr("%1: keeps its description").arg(file);
-        else
+        if (*target != imaging::CaptionTarget::Embedded)
           lines << file;
+        else if (!r.current.isEmpty() && r.current != caption && !m_overwrite->isChecked())
+          lines << tr("%1: keeps its own description").arg(file);
+        else
+          lines << tr("%1 (description)").arg(file);
       }
       if (!lines.isEmpty()) ++count;
     } else {
@@ -212,14 +211,15 @@ void WriteCaptionsDialog::updatePlan() {
     m_table->item(i, PlanColumn)->setText(lines.join(QLatin1Char('\n')));
   }
   m_table->resizeRowsToContents();
-  m_write->setText(tr("Write %n caption(s)", nullptr, count));
+  m_write->setText(count == 1 ? tr("Write 1 caption") : tr("Write %1 captions").arg(count));
   m_write->setEnabled(count > 0 && m_job == 0);
   if (m_job == 0 && m_rows.isEmpty())
-    m_summary->setText(tr("No photo in the library has a caption yet. Caption photos first (Library → Caption photos)."));
+    m_summary->setText(
+        tr("No photo in the library has a caption yet. Caption photos first (Library → Caption photos)."));
   else if (m_job == 0 && keys.isEmpty())
     m_summary->setText(tr("Choose where to write the captions."));
   else if (m_job == 0)
-    m_summary->setText(tr("%n photo(s) will be written.", nullptr, count));
+    m_summary->setText(count == 1 ? tr("1 photo will be written.") : tr("%1 photos will be written.").arg(count));
 }
 
 void WriteCaptionsDialog::write() {

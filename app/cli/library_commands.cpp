@@ -263,9 +263,9 @@ int writeExported(const QCommandLineParser& p, library::LibraryDatabase& db,
     }
     for (const auto& w : written)
       if (w.value("outcome", "") == "written") ++files;
-    if (p.isSet("json")) results.push_back({{"path", r.photo.path.toStdString()},
-                                            {"caption", r.caption.text.toStdString()},
-                                            {"written", written}});
+    if (p.isSet("json"))
+      results.push_back(
+          {{"path", r.photo.path.toStdString()}, {"caption", r.caption.text.toStdString()}, {"written", written}});
     else if (!printRows)
       for (const auto& w : written)
         std::cout << w.value("outcome", "") << '\t' << pathText(w.value("file", "")) << '\n';

@@ -5,10 +5,10 @@
 #include <unistd.h>
 #include <QCoreApplication>
 #include <QFile>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -63,7 +63,6 @@ const char* kUsageText =
     "\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error, 5 library error, 130 cancelled\n";
 
-
 const char* kCaptionHelpText =
     "usage: glimpse-cli caption --model DIR [--prompt TEXT] [generation options] [--json | --jsonl]\n"
     "                           [--write TARGET ...] [--sidecar-name long|short] [--overwrite] IMAGE... | -\n"
@@ -89,7 +88,6 @@ const char* kCaptionHelpText =
     "stderr, the other photos are still captioned and written, and the run exits with 4.\n"
     "\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error or a failed write\n";
-
 
 }  // namespace
 

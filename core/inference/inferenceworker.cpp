@@ -495,8 +495,8 @@ void InferenceWorker::startCaptionLibrary(quint64 job, const CaptionRequest& req
     auto db = library();
     QStringList paths;
     for (const library::Photo& p : db->captionablePhotos({}, overwrite)) paths << p.path;
-    startJob(std::make_unique<CaptionAllJob>(job, *this, m_state->interrupt(job), paths, request,
-                                             JobKind::CaptionLibrary));
+    startJob(
+        std::make_unique<CaptionAllJob>(job, *this, m_state->interrupt(job), paths, request, JobKind::CaptionLibrary));
   } catch (const std::exception& e) {
     JobSummary s;
     s.kind = JobKind::CaptionLibrary;

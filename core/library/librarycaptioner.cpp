@@ -1,12 +1,12 @@
 #include "librarycaptioner.h"
 
 #include <QCryptographicHash>
-#include <algorithm>
-#include <limits>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
+#include <limits>
 
 #include "imaging/descriptions.h"
 #include "indexer.h"

@@ -529,7 +529,8 @@ bool LibraryDatabase::settleContent(const Photo& photo, const Content& content) 
 void LibraryDatabase::recordMetadataWrite(qint64 id, qint64 size, qint64 mtimeMs, const QString& hash,
                                           const QList<QPair<QString, QString>>& descriptions) {
   Savepoint sp(m_db);
-  QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE photos SET size = ?, mtime = ?, hash = ? WHERE id = ? AND changed = 0"));
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("UPDATE photos SET size = ?, mtime = ?, hash = ? WHERE id = ? AND changed = 0"));
   q.addBindValue(size);
   q.addBindValue(mtimeMs);
   q.addBindValue(hash.isEmpty() ? QVariant() : QVariant(hash));

@@ -258,6 +258,8 @@ TEST(LibraryPage, CaptionEditReviewAndWriteToFiles) {
   auto* lib = w.libraryPage();
   w.showLibrary();
   QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+  lib->openLibrary(dir.filePath("library.db"));  // its own library, not the other tests' one
+  ASSERT_TRUE(opened.wait(10000));
   lib->addFolder(dir.path());
   ASSERT_TRUE(opened.wait(10000));
   QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
@@ -327,8 +329,10 @@ TEST(LibraryPage, CaptionEditReviewAndWriteToFiles) {
   }
   ASSERT_GE(jpgRow, 0);
   ASSERT_GE(checkerRow, 0);
-  EXPECT_EQ(table->item(jpgRow, WriteCaptionsDialog::CaptionColumn)->text(), QStringLiteral("a lighthouse on zanzibar"));
-  EXPECT_TRUE(table->item(jpgRow, WriteCaptionsDialog::PlanColumn)->text().contains(QStringLiteral("photo_120x90.txt")));
+  EXPECT_EQ(table->item(jpgRow, WriteCaptionsDialog::CaptionColumn)->text(),
+            QStringLiteral("a lighthouse on zanzibar"));
+  EXPECT_TRUE(
+      table->item(jpgRow, WriteCaptionsDialog::PlanColumn)->text().contains(QStringLiteral("photo_120x90.txt")));
   // The user edits one caption in the table and leaves another photo out.
   table->item(jpgRow, WriteCaptionsDialog::CaptionColumn)->setText(QStringLiteral("a lighthouse on zanzibar at dusk"));
   table->item(checkerRow, WriteCaptionsDialog::PhotoColumn)->setCheckState(Qt::Unchecked);
