@@ -302,6 +302,8 @@ TEST(LibraryPage, CaptionEditReviewAndWriteToFiles) {
   EXPECT_EQ(edited.caption, QStringLiteral("a lighthouse on zanzibar"));
   EXPECT_EQ(edited.captionSource, QStringLiteral("edited"));
   EXPECT_EQ(edited.captions.size(), 2);  // the generated one stays beside it
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/library_caption.png"));
   // The edited words find the photo.
   lib->search(QStringLiteral("zanzibar"));
   ASSERT_TRUE(waitUntil([&] {
@@ -351,6 +353,8 @@ TEST(LibraryPage, CaptionEditReviewAndWriteToFiles) {
   EXPECT_EQ(written.failed, 0);
   EXPECT_TRUE(table->item(jpgRow, WriteCaptionsDialog::ResultColumn)->text().contains(QStringLiteral("written")))
       << table->item(jpgRow, WriteCaptionsDialog::ResultColumn)->text().toStdString();
+  EXPECT_EQ(table->item(jpgRow, WriteCaptionsDialog::CaptionColumn)->text(),
+            QStringLiteral("a lighthouse on zanzibar at dusk"));
   dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/write_captions_done.png"));
   // Read back by an independent reader, and the text file.
   EXPECT_EQ(exivRead(jpg, "Xmp.dc.description"), QStringLiteral("lang=\"x-default\" a lighthouse on zanzibar at dusk"));
