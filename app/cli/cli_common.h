@@ -97,7 +97,8 @@ inline std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p) {
     return blip::BlipModel::load(p.value("model").toStdString(), options);
   } catch (const blip::BlipError& e) {
     throw ModelError(e.what());
-  } catch (const std::bad_alloc&) {
+  } catch (const std::exception& e) {
+    if (!blip::is_out_of_memory(e)) throw;
     throw ModelError("not enough memory to load the model in " + p.value("model").toStdString());
   }
 }
@@ -109,7 +110,8 @@ auto runModel(F&& f) -> decltype(f()) {
     return f();
   } catch (const blip::BlipError& e) {
     throw ModelError(e.what());
-  } catch (const std::bad_alloc&) {
+  } catch (const std::exception& e) {
+    if (!blip::is_out_of_memory(e)) throw;
     throw ModelError("not enough memory for the model to run on this input");
   }
 }

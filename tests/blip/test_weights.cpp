@@ -711,6 +711,33 @@ TEST(Config, PartsTheWeightsLackAreRefusedBeforeAllocation) {
   EXPECT_NE(msg.find("no tensor named vision_model.*"), std::string::npos) << msg;
 }
 
+TEST(Memory, RealAllocationFailuresAreRecognisedAsOutOfMemory) {
+  // The exception libtorch really throws when an allocation fails (here under an address-space
+  // limit 256 MiB above what the process maps): is_out_of_memory, which the CLI and the app's
+  // worker use to put it in words, must know it. 8000 texts in one batch need about 650 MB.
+  const auto model = glimpse::blip::BlipModel::load(kTiny);
+  const std::vector<std::string> texts(8000, "xqzjv kwpfh zzqxj vvkqw xqzjv kwpfh zzqxj vvkqw xqzjv kwpfh zzqxj vvkqw");
+  model->embed_texts({texts.front()});  // first use (OpenBLAS's buffers) before the limit
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_AS, &before), 0);
+  rlimit capped = before;
+  capped.rlim_cur = static_cast<rlim_t>(proc_status_kb("VmSize") + 256 * 1024) * 1024;
+  if (before.rlim_cur != RLIM_INFINITY) capped.rlim_cur = std::min(capped.rlim_cur, before.rlim_cur);
+  ASSERT_EQ(::setrlimit(RLIMIT_AS, &capped), 0);
+  std::string what = "<no error>";
+  bool oom = false;
+  try {
+    model->embed_texts(texts);
+  } catch (const std::exception& e) {
+    what = e.what();
+    oom = is_out_of_memory(e);
+  }
+  ::setrlimit(RLIMIT_AS, &before);
+  EXPECT_TRUE(oom) << what.substr(0, 300);
+  EXPECT_TRUE(is_out_of_memory(std::bad_alloc()));
+  EXPECT_FALSE(is_out_of_memory(BlipError("config.json not found")));
+}
+
 TEST(Checkpoint, OneHeadRuleForLoadInspectAndTheModelManager) {
   const std::vector<std::string> none;
   auto names = [](std::initializer_list<const char*> n) { return std::vector<std::string>(n.begin(), n.end()); };
