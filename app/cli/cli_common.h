@@ -139,6 +139,8 @@ class QuietStderr {
   ~QuietStderr();
   QuietStderr(const QuietStderr&) = delete;
   QuietStderr& operator=(const QuietStderr&) = delete;
+  // The real stderr while it is captured (for the command's own progress lines), else stderr.
+  int terminalFd() const { return m_saved >= 0 ? m_saved : 2; }
 
  private:
   int m_saved = -1;

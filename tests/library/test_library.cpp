@@ -16,6 +16,7 @@
 #include <csignal>
 #include <exiv2/exiv2.hpp>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "blip.h"
 #include "imaging/imagedecoder.h"
@@ -843,6 +844,60 @@ TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
   auto [c9, o9, e9] = cli({"search", "--library", dir.filePath("notes.db"), "--model", model, "x"});
   EXPECT_EQ(c9, 0);  // a new, empty library: no results, a warning
   EXPECT_NE(e9.find("no photos indexed"), std::string::npos);
+}
+
+TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
+  QTemporaryDir dir;
+  const QString photos = dir.filePath("photos");
+  ASSERT_TRUE(writePhoto(photos + "/good.png", 1));
+  // libpng prints "libpng error: ..." on stderr itself for a damaged IDAT; libtiff reports a cut
+  // strip through Qt's message handler.
+  ASSERT_TRUE(writePhoto(dir.filePath("src.png"), 2, 200, 150));
+  QFile src(dir.filePath("src.png"));
+  ASSERT_TRUE(src.open(QIODevice::ReadOnly));
+  QByteArray damaged = src.readAll();
+  const qsizetype idat = damaged.indexOf("IDAT");
+  ASSERT_GT(idat, 0);
+  damaged[idat + 60] = static_cast<char>(damaged[idat + 60] ^ 0xFF);
+  QFile out(photos + "/damaged.png");
+  ASSERT_TRUE(out.open(QIODevice::WriteOnly));
+  out.write(damaged);
+  out.close();
+  QImage tiff(300, 200, QImage::Format_RGB888);
+  tiff.fill(Qt::darkGreen);
+  ASSERT_TRUE(tiff.save(dir.filePath("src.tif"), "TIFF"));
+  QFile tsrc(dir.filePath("src.tif"));
+  ASSERT_TRUE(tsrc.open(QIODevice::ReadOnly));
+  const QByteArray tbytes = tsrc.readAll();
+  QFile tout(photos + "/cut.tif");
+  ASSERT_TRUE(tout.open(QIODevice::WriteOnly));
+  tout.write(tbytes.left(tbytes.size() / 3));
+  tout.close();
+  const QString model = QString::fromStdString(kTinyModel.string());
+  auto run = [&](const QStringList& extra) {
+    QProcess p;
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH),
+            QStringList{"index", "--library", dir.filePath("lib.db"), "--model", model, photos} + extra);
+    p.waitForFinished(120000);
+    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
+                           p.readAllStandardError().toStdString());
+  };
+  const auto [code, sout, serr] = run({});
+  ASSERT_EQ(code, 0) << serr;
+  EXPECT_NE(sout.find("1 embedded, 2 could not be read"), std::string::npos) << sout;
+  // Only the progress lines (stderr is no terminal here): nothing of libpng, libtiff or Qt.
+  for (const QString& line : QString::fromStdString(serr).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+    EXPECT_TRUE(line.startsWith(QLatin1String("indexed "))) << serr;
+  EXPECT_NE(serr.find("indexed 3/3"), std::string::npos) << serr;
+  // With --verbose the messages are shown. The library now knows both failures, so a new one is
+  // indexed.
+  ASSERT_TRUE(QFile::remove(dir.filePath("lib.db")));
+  QFile::remove(dir.filePath("lib.db-wal"));
+  QFile::remove(dir.filePath("lib.db-shm"));
+  const auto [vcode, vout, verr] = run({"--verbose"});
+  ASSERT_EQ(vcode, 0) << verr;
+  EXPECT_NE(verr.find("libpng error"), std::string::npos) << verr;
+  EXPECT_NE(verr.find("indexed 3/3"), std::string::npos) << verr;
 }
 
 }  // namespace
