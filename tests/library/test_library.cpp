@@ -900,6 +900,34 @@ TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
   EXPECT_NE(verr.find("indexed 3/3"), std::string::npos) << verr;
 }
 
+TEST(LibraryIndexer, LargeImagesShareTheDecodeBudgetThroughAFullRun) {
+  // Four 6000 x 6000 PNGs (1-bit, a few kB each, about 480 MiB each by the decode estimate) and
+  // small photos, with a budget that holds one large image at a time.
+  QTemporaryDir dir;
+  const QString root = dir.filePath("big");
+  QImage big(6000, 6000, QImage::Format_Mono);
+  big.fill(1);
+  QDir().mkpath(root);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(big.save(root + QStringLiteral("/big_%1.png").arg(i)));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(writePhoto(root + QStringLiteral("/small_%1.png").arg(i), i));
+  const int oneLargeMiB = static_cast<int>(glimpse::imaging::decodeMemoryEstimate(6000, 6000) >> 20);
+  LibraryDatabase db(dir.filePath("lib.db"));
+  db.addFolder(root);
+  ASSERT_EQ(Scanner(db).scan().added, 8);
+  IndexOptions options;
+  options.batchSize = 8;
+  options.decodeThreads = 4;
+  options.decodeMemoryBytes = qint64{600} << 20;
+  Indexer indexer(lend(db), tinyModel(), options);
+  const IndexReport r = indexer.run();
+  EXPECT_EQ(r.embedded, 8);
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(db.status(indexer.modelId()).embedded, 8);
+  EXPECT_LE(r.peakDecodeMiB, 600);
+  EXPECT_GE(r.peakDecodeMiB, oneLargeMiB);  // the large decodes went through the budget
+  EXPECT_LT(r.peakDecodeMiB, 2 * oneLargeMiB) << "two large images were decoded together";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
