@@ -846,6 +846,16 @@ TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
   EXPECT_NE(e9.find("no photos indexed"), std::string::npos);
 }
 
+// Runs glimpse-cli through sh, so arguments can hold bytes that are not UTF-8 (printf builds them):
+// exit code, stdout, stderr.
+std::tuple<int, std::string, std::string> cliSh(const QString& script) {
+  QProcess p;
+  p.start(QStringLiteral("/bin/sh"), {"-c", script, QStringLiteral(GLIMPSE_CLI_PATH)});
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+          p.readAllStandardError().toStdString()};
+}
+
 TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
   QTemporaryDir dir;
   const QString photos = dir.filePath("photos");
@@ -898,6 +908,39 @@ TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
   ASSERT_EQ(vcode, 0) << verr;
   EXPECT_NE(verr.find("libpng error"), std::string::npos) << verr;
   EXPECT_NE(verr.find("indexed 3/3"), std::string::npos) << verr;
+}
+
+TEST(LibraryCli, LibraryFileNameThatIsNotUtf8) {
+  QTemporaryDir dir;
+  ASSERT_TRUE(writePhoto(dir.filePath("photos/a.png"), 3));
+  ASSERT_TRUE(writePhoto(dir.filePath("photos/b.png"), 4));
+  const QByteArray raw = QFile::encodeName(dir.path()) + "/lib\xFF.db";
+  const QString model = QString::fromStdString(kTinyModel.string());
+  const QString lib = QStringLiteral("\"$(printf '%1/lib\\377.db')\"").arg(dir.path());
+  const auto [code, out, err] =
+      cliSh(QStringLiteral("exec \"$0\" index --library %1 --model '%2' '%3'").arg(lib, model, dir.filePath("photos")));
+  ASSERT_EQ(code, 0) << err;
+  struct stat st {};
+  EXPECT_EQ(::stat(raw.constData(), &st), 0) << "the library is not under its own name";
+  // Nothing else was created: no name with U+FFFD or the private-use character instead of the byte.
+  QStringList names;
+  for (const auto& e : glimpse::io::listFolder(dir.path())) names << e.name;
+  for (const QString& n : names)
+    EXPECT_TRUE(n == QLatin1String("photos") || glimpse::io::encodePath(n).startsWith(QByteArray("lib\xFF.db")))
+        << n.toStdString();
+  const auto [scode, sout, serr] = cliSh(QStringLiteral("exec \"$0\" library --library %1 --json status").arg(lib));
+  ASSERT_EQ(scode, 0) << serr;
+  EXPECT_EQ(nlohmann::json::parse(sout)["photos"].get<int>(), 2);
+  const auto [qcode, qout, qerr] =
+      cliSh(QStringLiteral("exec \"$0\" search --library %1 --model '%2' --json --limit 1 x").arg(lib, model));
+  ASSERT_EQ(qcode, 0) << qerr;
+  EXPECT_EQ(nlohmann::json::parse(qout)["results"].size(), 1u);
+  // A name the user writes as a URI is still refused.
+  const auto [ucode, uout, uerr] =
+      cliSh(QStringLiteral("exec \"$0\" library --library 'file:%1/x.db' status").arg(dir.path()));
+  EXPECT_EQ(ucode, 5) << uerr;
+  for (const QByteArray& suffix : {QByteArray(), QByteArray("-wal"), QByteArray("-shm")})
+    ::unlink((raw + suffix).constData());  // QTemporaryDir cannot remove names that are not UTF-8
 }
 
 TEST(LibraryIndexer, LargeImagesShareTheDecodeBudgetThroughAFullRun) {
