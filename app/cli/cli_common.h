@@ -99,7 +99,8 @@ inline std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p) {
     return blip::BlipModel::load(p.value("model").toStdString(), options);
   } catch (const blip::BlipError& e) {
     throw ModelError(e.what());
-  } catch (const std::bad_alloc&) {
+  } catch (const std::exception& e) {
+    if (!blip::is_out_of_memory(e)) throw;
     throw ModelError("not enough memory to load the model in " + p.value("model").toStdString());
   }
 }
@@ -111,7 +112,8 @@ auto runModel(F&& f) -> decltype(f()) {
     return f();
   } catch (const blip::BlipError& e) {
     throw ModelError(e.what());
-  } catch (const std::bad_alloc&) {
+  } catch (const std::exception& e) {
+    if (!blip::is_out_of_memory(e)) throw;
     throw ModelError("not enough memory for the model to run on this input");
   }
 }
@@ -139,6 +141,8 @@ class QuietStderr {
   ~QuietStderr();
   QuietStderr(const QuietStderr&) = delete;
   QuietStderr& operator=(const QuietStderr&) = delete;
+  // The real stderr while it is captured (for the command's own progress lines), else stderr.
+  int terminalFd() const { return m_saved >= 0 ? m_saved : 2; }
 
  private:
   int m_saved = -1;

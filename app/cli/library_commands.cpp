@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 
 #include "cli_common.h"
 #include "imaging/imagedecoder.h"
@@ -340,24 +341,29 @@ int runIndex(const QStringList& args) {
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   QElapsedTimer lastPrint;
   lastPrint.start();
+  // What the decoders print themselves (libpng, libtiff, Qt) is kept out of the progress lines: it
+  // is captured while indexing and shown only with --verbose or after the error line of a failed
+  // run, as for caption; progress goes to the real stderr.
+  std::optional<QuietStderr> quiet;
+  quiet.emplace();
+  const int out = quiet->terminalFd();
   auto progress = [&](const library::IndexProgress& pr) {
     if (pr.total == 0) return;
     const bool last = pr.done == pr.total;
     if (tty) {
       const int width = 30;
       const int filled = pr.total ? pr.done * width / pr.total : width;
-      std::fprintf(stderr, "\r[%s%s] %d/%d  %.1f images/s  ETA %s   ", std::string(filled, '#').c_str(),
-                   std::string(width - filled, ' ').c_str(), pr.done, pr.total, pr.imagesPerSecond,
-                   duration(pr.etaSeconds).c_str());
-      if (last) std::fputc('\n', stderr);
+      ::dprintf(out, "\r[%s%s] %d/%d  %.1f images/s  ETA %s   %s", std::string(filled, '#').c_str(),
+                std::string(width - filled, ' ').c_str(), pr.done, pr.total, pr.imagesPerSecond,
+                duration(pr.etaSeconds).c_str(), last ? "\n" : "");
     } else if (last || pr.done == 0 || lastPrint.elapsed() > 2000) {
-      std::fprintf(stderr, "indexed %d/%d (%.1f%%), %.2f images/s, ETA %s\n", pr.done, pr.total,
-                   100.0 * pr.done / pr.total, pr.imagesPerSecond, duration(pr.etaSeconds).c_str());
+      ::dprintf(out, "indexed %d/%d (%.1f%%), %.2f images/s, ETA %s\n", pr.done, pr.total, 100.0 * pr.done / pr.total,
+                pr.imagesPerSecond, duration(pr.etaSeconds).c_str());
       lastPrint.restart();
     }
-    std::fflush(stderr);
   };
   const library::IndexReport r = runModel([&] { return indexer.run(progress, &g_cancel); });
+  quiet.reset();
   const auto st = db->status(indexer.modelId());
   if (p.isSet("json")) {
     print({{"added", scan.added},

@@ -571,12 +571,10 @@ int runCommand(const QString& command, QStringList args) {
     return failWith(e.what(), kImageError);
   } catch (const glimpse::library::LibraryError& e) {
     return failWith(e.what(), kLibraryError);
-  } catch (const std::bad_alloc&) {
-    return failWith("out of memory", outOfMemoryCode(command));
   } catch (const std::exception& e) {
-    // libtorch's allocator reports its failures as c10::Error ("DefaultCPUAllocator: not enough
-    // memory: ..."), with a C++ backtrace: the same case as std::bad_alloc.
-    if (std::strstr(e.what(), "not enough memory")) return failWith("out of memory", outOfMemoryCode(command));
+    // libtorch's allocator reports its failures as c10::Error with a C++ backtrace: the same case
+    // as std::bad_alloc (errors.h: is_out_of_memory).
+    if (glimpse::blip::is_out_of_memory(e)) return failWith("out of memory", outOfMemoryCode(command));
     return failWith(e.what(), kError);
   }
 }

@@ -212,6 +212,18 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
   check_config_fits_weights(impl->config, index, w.source);
   const auto& arch = impl->config.architectures;
   const CheckpointHeads found = detect_heads(arch, index);
+  // What the heads about to be built need from config.json against what the weights hold, so a
+  // config describing a part the checkpoint lacks fails before that part is allocated.
+  BlipHead fallback = BlipHead::Captioning;  // the head whose strict load explains a missing head
+  if (!arch.empty() && arch[0] == head_class_name(BlipHead::QuestionAnswering)) fallback = BlipHead::QuestionAnswering;
+  if (!arch.empty() && arch[0] == head_class_name(BlipHead::Retrieval)) fallback = BlipHead::Retrieval;
+  std::vector<std::string> to_build;
+  if (options.captioning && found.captioning) to_build.emplace_back(head_class_name(BlipHead::Captioning));
+  if (options.question_answering && found.question_answering)
+    to_build.emplace_back(head_class_name(BlipHead::QuestionAnswering));
+  if (options.retrieval && found.retrieval) to_build.emplace_back(head_class_name(BlipHead::Retrieval));
+  if (to_build.empty()) to_build.emplace_back(head_class_name(fallback));
+  check_heads_fit_weights(impl->config, index, to_build, w.source);
   if (options.captioning && found.captioning) {
     impl->captioning = BlipForConditionalGeneration(impl->config);
     load_head_weights(*impl->captioning, BlipHead::Captioning, impl->config, w);
@@ -236,9 +248,7 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
   }
   if (!impl->captioning && !impl->vqa && !impl->retrieval) {
     // Let the strict loader explain what is missing for the head config.json asks for.
-    BlipHead want = BlipHead::Captioning;
-    if (!arch.empty() && arch[0] == head_class_name(BlipHead::QuestionAnswering)) want = BlipHead::QuestionAnswering;
-    if (!arch.empty() && arch[0] == head_class_name(BlipHead::Retrieval)) want = BlipHead::Retrieval;
+    const BlipHead want = fallback;
     std::shared_ptr<torch::nn::Module> probe;
     if (want == BlipHead::Captioning) probe = BlipForConditionalGeneration(impl->config).ptr();
     if (want == BlipHead::QuestionAnswering) probe = BlipForQuestionAnswering(impl->config).ptr();
@@ -430,6 +440,7 @@ ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir) {
     std::string dtype = config.torch_dtype.empty() ? "float32" : config.torch_dtype;
     info.heads = detect_heads(config.architectures, index).class_names();
     if (info.heads.empty()) throw BlipError("the weights hold none of the BLIP heads config.json names");
+    check_heads_fit_weights(config, index, info.heads, weights.string());
     const auto& v = config.vision_config;
     const auto& t = config.text_config;
     info.summary = "ViT " + std::to_string(v.hidden_size) + "/" + std::to_string(v.num_hidden_layers) + " layers, " +

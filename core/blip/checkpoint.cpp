@@ -149,4 +149,67 @@ void check_config_fits_weights(const BlipConfig& config, const CheckpointIndex& 
   expect("itm_head.weight", {2, th}, "text_config.hidden_size");
 }
 
+void check_heads_fit_weights(const BlipConfig& config, const CheckpointIndex& index,
+                             const std::vector<std::string>& head_class_names, const std::string& weights_name) {
+  const auto& v = config.vision_config;
+  const auto& t = config.text_config;
+  const int64_t vd = v.hidden_size, th = t.hidden_size, grid = v.image_size / v.patch_size;
+  // Lower bounds of each part's parameter count (config sizes are bounded, so no overflow:
+  // at most 256 x 6 x 16384 x 65536, about 1.6e12).
+  const int64_t vision = vd * 3 * v.patch_size * v.patch_size + (grid * grid + 1) * vd +
+                         int64_t{v.num_hidden_layers} * (4 * vd * vd + 2 * int64_t{v.intermediate_size} * vd);
+  const int64_t tower = int64_t{t.vocab_size} * th + int64_t{t.max_position_embeddings} * th +
+                        int64_t{t.num_hidden_layers} * (4 * th * th + 2 * int64_t{t.intermediate_size} * th);
+  struct Part {
+    const char* prefix;
+    const char* what;
+    int64_t needed;
+    const char* fields;
+  };
+  const std::string vision_fields = "vision_config.num_hidden_layers " + std::to_string(v.num_hidden_layers) +
+                                    ", hidden_size " + std::to_string(v.hidden_size) + ", intermediate_size " +
+                                    std::to_string(v.intermediate_size) + ", image_size " +
+                                    std::to_string(v.image_size) + ", patch_size " + std::to_string(v.patch_size);
+  const std::string text_fields = "text_config.num_hidden_layers " + std::to_string(t.num_hidden_layers) +
+                                  ", hidden_size " + std::to_string(t.hidden_size) + ", intermediate_size " +
+                                  std::to_string(t.intermediate_size) + ", vocab_size " + std::to_string(t.vocab_size) +
+                                  ", max_position_embeddings " + std::to_string(t.max_position_embeddings);
+  const std::string proj_fields = "image_text_hidden_size " + std::to_string(config.image_text_hidden_size) +
+                                  ", vision_config.hidden_size " + std::to_string(v.hidden_size) +
+                                  ", text_config.hidden_size " + std::to_string(t.hidden_size);
+  const Part kVision{"vision_model.", "vision model", vision, vision_fields.c_str()};
+  const Part kEncoder{"text_encoder.", "text encoder", tower, text_fields.c_str()};
+  const Part kDecoder{"text_decoder.", "text decoder", tower + th * th, text_fields.c_str()};
+  const Part kVisionProj{"vision_proj.", "image projection", int64_t{config.image_text_hidden_size} * vd,
+                         proj_fields.c_str()};
+  const Part kTextProj{"text_proj.", "text projection", int64_t{config.image_text_hidden_size} * th,
+                       proj_fields.c_str()};
+  const Part kItm{"itm_head.", "image-text matching head", 2 * th, proj_fields.c_str()};
+  for (const std::string& head : head_class_names) {
+    std::vector<const Part*> parts;
+    if (head == "BlipForConditionalGeneration") parts = {&kVision, &kDecoder};
+    if (head == "BlipForQuestionAnswering") parts = {&kVision, &kEncoder, &kDecoder};
+    if (head == "BlipForImageTextRetrieval") parts = {&kVision, &kEncoder, &kVisionProj, &kTextProj, &kItm};
+    for (const Part* part : parts) {
+      const std::string prefix = part->prefix;
+      int64_t held = 0;
+      for (auto it = index.lower_bound(prefix); it != index.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+        int64_t n = 1;
+        for (const int64_t d : it->second.shape) n = d > 0 && n <= (int64_t{1} << 62) / d ? n * d : n;
+        held += n;
+        if (held >= part->needed) break;  // enough: no overflow, no need to count further
+      }
+      // A small deficit (up to 2^18 parameters, 1 MiB of float32: a missing ITM head or bias) is
+      // cheap to build and left to the strict loader, which names each missing tensor.
+      constexpr int64_t kSlack = int64_t{1} << 18;
+      if (held + kSlack >= part->needed) continue;
+      throw BlipError("config.json asks for more than " + weights_name + " holds: " + head + "'s " + part->what +
+                      " (from config.json " + part->fields + ") needs at least " + std::to_string(part->needed) +
+                      " parameters, but the weights hold " +
+                      (held == 0 ? std::string("none (no tensor named ") + part->prefix + "*)"
+                                 : std::to_string(held) + " under " + part->prefix + "*"));
+    }
+  }
+}
+
 }  // namespace glimpse::blip

@@ -63,6 +63,17 @@ bool is_legacy_buffer(const std::string& name);
 // Parts the checkpoint does not hold are not checked (the config's own upper bounds apply).
 void check_config_fits_weights(const BlipConfig& config, const CheckpointIndex& index, const std::string& weights_name);
 
+// Refuses a config.json that asks the heads `head_class_names` (Hugging Face class names) to build
+// more than the weights hold, before any module is built: for each part a head builds (vision
+// model, text encoder, text decoder, projections, ITM head) the parameters config.json implies
+// (a lower bound: the weight matrices and embeddings, no biases, norms or tied tensors) must not
+// exceed the elements the checkpoint holds under that part's prefix by more than 2^18 (a smaller
+// deficit is left to the strict loader, which names the tensors). check_config_fits_weights
+// cannot see a part the weights lack entirely; without this check a config describing a huge
+// text decoder over a checkpoint without one allocated it before the strict loader refused it.
+void check_heads_fit_weights(const BlipConfig& config, const CheckpointIndex& index,
+                             const std::vector<std::string>& head_class_names, const std::string& weights_name);
+
 // Writes model.safetensors beside pytorch_model.bin in `dir` (same tensors as stored, legacy
 // buffers dropped, each tied pair stored once) and keeps the original; returns the new file.
 // Refuses when model.safetensors exists, or the .bin is unreadable or holds NaN/Inf weights.

@@ -408,7 +408,15 @@ DecodeBudget::DecodeBudget(qint64 bytes) : m_total(static_cast<int>(std::clamp<q
 DecodeBudget::Lease DecodeBudget::acquire(qint64 bytes) {
   const int units = static_cast<int>(std::clamp<qint64>((bytes + (1 << 20) - 1) >> 20, 1, m_total));
   m_units.acquire(units);
-  return Lease(&m_units, units);
+  const int now = m_inUse += units;
+  for (int peak = m_peak.load(); now > peak && !m_peak.compare_exchange_weak(peak, now);) {
+  }
+  return Lease(this, units);
+}
+
+void DecodeBudget::release(int units) {
+  m_inUse -= units;
+  m_units.release(units);
 }
 
 qint64 decodeMemoryEstimate(qint64 width, qint64 height) {

@@ -9,6 +9,7 @@
 #include <QSemaphore>
 #include <QString>
 #include <QStringList>
+#include <atomic>
 #include <stdexcept>
 
 #include "image_processing_blip.h"
@@ -44,26 +45,32 @@ class DecodeBudget {
   explicit DecodeBudget(qint64 bytes);
   class Lease {
    public:
-    Lease(QSemaphore* s, int units) : m_sem(s), m_units(units) {}
-    Lease(Lease&& o) noexcept : m_sem(o.m_sem), m_units(o.m_units) { o.m_units = 0; }
+    Lease(DecodeBudget* b, int units) : m_budget(b), m_units(units) {}
+    Lease(Lease&& o) noexcept : m_budget(o.m_budget), m_units(o.m_units) { o.m_units = 0; }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
-      if (m_units > 0) m_sem->release(m_units);
+      if (m_units > 0) m_budget->release(m_units);
     }
 
    private:
-    QSemaphore* m_sem;
+    DecodeBudget* m_budget;
     int m_units;
   };
   Lease acquire(qint64 bytes);
   int totalMiB() const { return m_total; }
   int availableMiB() const { return m_units.available(); }
+  // The most MiB leased at one time since construction: what the decodes sharing this budget
+  // were allowed together at their peak (never above totalMiB()).
+  int peakMiB() const { return m_peak.load(); }
 
  private:
+  void release(int units);
   QSemaphore m_units;
   int m_total;
+  std::atomic<int> m_inUse{0};
+  std::atomic<int> m_peak{0};
 };
 
 // Estimated peak memory of decoding a width x height image (reader output, RGB8 copy, rotation).

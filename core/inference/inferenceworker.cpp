@@ -26,7 +26,7 @@ namespace {
 // allocator, whose message carries a C++ backtrace) in words.
 QString qs(const std::exception& e) {
   const QString what = QString::fromUtf8(e.what());
-  if (dynamic_cast<const std::bad_alloc*>(&e) || what.contains(QLatin1String("not enough memory")))
+  if (blip::is_out_of_memory(e))
     return QCoreApplication::translate(
         "glimpse::inference::InferenceWorker",
         "There is not enough memory for this. Close other programs or choose a smaller model.");

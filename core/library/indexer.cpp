@@ -231,6 +231,7 @@ bool Indexer::step(const std::atomic<bool>* cancel) {
   p.imagesPerSecond = elapsed > 0 ? p.done / elapsed : 0.0;
   p.etaSeconds = p.imagesPerSecond > 0 ? (p.total - p.done) / p.imagesPerSecond : -1.0;
   s.report.seconds = elapsed;
+  s.report.peakDecodeMiB = s.budget.peakMiB();
   return s.next < s.todo.size();
 }
 
@@ -248,6 +249,7 @@ IndexReport Indexer::run(const std::function<void(const IndexProgress&)>& progre
       m_state->progress.done == m_state->progress.total)
     progress(m_state->progress);
   m_state->pending.waitForFinished();
+  m_state->report.peakDecodeMiB = m_state->budget.peakMiB();
   m_state->report.seconds = static_cast<double>(m_state->clock.nsecsElapsed()) * 1e-9;
   return m_state->report;
 }

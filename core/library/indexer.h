@@ -32,6 +32,7 @@ struct IndexReport {
   double decodeSeconds = 0.0;  // summed over decode threads
   double modelSeconds = 0.0;   // vision model + projection, on the calling thread
   double waitSeconds = 0.0;    // calling thread waiting for decodes (0 = perfect overlap)
+  int peakDecodeMiB = 0;       // most decode memory (estimated) leased from the budget at one time
 };
 
 struct IndexOptions {

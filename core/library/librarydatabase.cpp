@@ -1,15 +1,16 @@
 #include "librarydatabase.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <QAtomicInteger>
-#include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUrl>
 #include <QVariant>
 #include <cstring>
+
+#include "io/files.h"
 
 namespace glimpse::library {
 namespace {
@@ -222,39 +223,50 @@ LibraryDatabase::LibraryDatabase(const QString& path, Access access)
                         "SQLite URIs cannot hold a library; write ./%1 for a file of that name)")
              .arg(path))
             .toStdString());
+  // The name may hold bytes that are not UTF-8 (io::decodePath's private-use characters), so the
+  // file system is asked through io:: and SQLite gets such a name as a URI of its exact bytes,
+  // percent-encoded (SQLite decodes them; its -wal and -shm files get the same bytes). A "file:"
+  // name of the user's is still refused above: only Glimpse builds URIs.
   const QFileInfo info(path);
-  if (info.exists() && info.isDir())
+  const QString absolute = info.absoluteFilePath();
+  const QByteArray bytes = io::encodePath(absolute);
+  const bool utf8 = bytes == absolute.toUtf8();
+  const QString uriName = QStringLiteral("file:") + QString::fromLatin1(bytes.toPercentEncoding("/"));
+  if (io::isDirectory(absolute))
     throw LibraryError((path + QStringLiteral(" is a folder, not a library file")).toStdString());
-  if (!info.absoluteDir().exists())
+  if (!io::isDirectory(info.absolutePath()))
     throw LibraryError((QStringLiteral("the folder of ") + path + QStringLiteral(" does not exist")).toStdString());
   // A library that does not exist yet is created empty, as a writer would (a search of a new
   // library finds nothing rather than failing).
-  if (m_readOnly && !info.exists()) m_readOnly = false;
+  if (m_readOnly && !io::pathExists(absolute)) m_readOnly = false;
   m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-  m_db.setDatabaseName(info.absoluteFilePath());
-  m_db.setConnectOptions(m_readOnly ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY")
-                                    : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+  m_db.setDatabaseName(utf8 ? absolute : uriName);
+  m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000") +
+                         (m_readOnly ? QStringLiteral(";QSQLITE_OPEN_READONLY") : QString()) +
+                         (utf8 ? QString() : QStringLiteral(";QSQLITE_OPEN_URI")));
   if (!m_db.open()) fail(QStringLiteral("cannot open library ") + path, m_db.lastError());
   try {
     QSqlQuery q(m_db);
     if (m_readOnly && !q.exec(QStringLiteral("PRAGMA application_id")) &&
-        !QFile::exists(path + QStringLiteral("-wal"))) {
+        !io::pathExists(absolute + QStringLiteral("-wal"))) {
       // A WAL library in a folder the user cannot write: SQLite cannot create the -shm file it
       // needs even to read. Without a -wal file everything is in the main file, which SQLite can
       // then read as immutable.
       q = QSqlQuery();
       m_db.close();
-      m_db.setDatabaseName(QStringLiteral("file:") +
-                           QString::fromLatin1(QUrl::toPercentEncoding(info.absoluteFilePath(), "/")) +
-                           QStringLiteral("?immutable=1"));
+      m_db.setDatabaseName(uriName + QStringLiteral("?immutable=1"));
       m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
       if (!m_db.open()) fail(QStringLiteral("cannot open library ") + path, m_db.lastError());
       q = QSqlQuery(m_db);
     }
     // Reading anything fails here when the file is not SQLite at all, or cannot be read.
     if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next()) {
-      QFile file(path);
-      const bool sqlite = file.open(QIODevice::ReadOnly) && file.read(16) == QByteArray("SQLite format 3", 16);
+      bool sqlite = false;
+      if (const int fd = ::open(bytes.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); fd >= 0) {
+        char head[16];
+        sqlite = ::read(fd, head, sizeof head) == 16 && std::memcmp(head, "SQLite format 3", 16) == 0;
+        ::close(fd);
+      }
       if (sqlite) fail(QStringLiteral("cannot read library ") + path, q.lastError());
       throw LibraryError((path + QStringLiteral(" is not a Glimpse library (not an SQLite database)")).toStdString());
     }

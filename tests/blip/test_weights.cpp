@@ -2,6 +2,7 @@
 // never a crash. Includes a mutation fuzz of the safetensors, pytorch_model.bin and config parsers.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -621,6 +622,120 @@ TEST(Config, SizesAreCheckedAgainstTheWeightsBeforeAnythingIsBuilt) {
     EXPECT_FALSE(info.usable);
     EXPECT_NE(info.problem.find(expected), std::string::npos) << info.problem;
   }
+}
+
+// A line of /proc/self/status ("VmHWM", "VmSize", ...) in kB.
+long proc_status_kb(const std::string& key) {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key + ":", 0) == 0) return std::stol(line.substr(key.size() + 1));
+  return -1;
+}
+
+TEST(Config, PartsTheWeightsLackAreRefusedBeforeAllocation) {
+  // The checkpoint holds only the vision model; config.json describes a text decoder it lacks
+  // (check_config_fits_weights cannot compare a part that is absent). Building that decoder would
+  // take about 140 GB (the first case) or 100 MB (the second); both must fail before it is built.
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
+      {[](nlohmann::json& j) {
+         j["text_config"]["num_hidden_layers"] = 256;
+         j["text_config"]["hidden_size"] = 1024;
+         j["text_config"]["num_attention_heads"] = 16;
+         j["text_config"]["intermediate_size"] = 65536;
+       },
+       "text_config.num_hidden_layers 256, hidden_size 1024, intermediate_size 65536"},
+      {[](nlohmann::json& j) { j["text_config"]["intermediate_size"] = 65536; }, "intermediate_size 65536"},
+  };
+  for (const auto& [change, fields] : cases) {
+    ModelCopy dir;
+    {
+      std::map<std::string, at::Tensor> kept;
+      for (const auto& [name, t] : load_safetensors(dir.path() / "model.safetensors").tensors)
+        if (name.rfind("vision_model.", 0) == 0) kept[name] = t.clone();
+      save_safetensors(dir.path() / "model.safetensors", kept);
+    }
+    dir.edit_config([&](nlohmann::json& j) {
+      j["architectures"] = {"BlipForConditionalGeneration"};
+      change(j);
+    });
+    // Address space capped at 1 GiB above what the process maps now, so an allocation of the
+    // decoder fails (and the test with it) instead of exhausting the machine; the peak resident
+    // size is reset (clear_refs 5) and read back after the attempt.
+    rlimit before{};
+    ASSERT_EQ(::getrlimit(RLIMIT_AS, &before), 0);
+    rlimit capped = before;
+    capped.rlim_cur = static_cast<rlim_t>(proc_status_kb("VmSize") + (1L << 20)) * 1024;
+    if (before.rlim_cur != RLIM_INFINITY) capped.rlim_cur = std::min(capped.rlim_cur, before.rlim_cur);
+    std::ofstream("/proc/self/clear_refs") << "5";
+    const long rss_before = proc_status_kb("VmRSS");
+    ASSERT_EQ(::setrlimit(RLIMIT_AS, &capped), 0);
+    const auto start = std::chrono::steady_clock::now();
+    std::string msg;
+    try {
+      glimpse::blip::BlipModel::load(dir.path());
+      msg = "<no error>";
+    } catch (const std::exception& e) {
+      msg = e.what();
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ::setrlimit(RLIMIT_AS, &before);
+    const long peak_growth_kb = proc_status_kb("VmHWM") - rss_before;
+    EXPECT_NE(msg.find("config.json asks for more than"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("text decoder"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(fields), std::string::npos) << msg;
+    EXPECT_NE(msg.find("no tensor named text_decoder.*"), std::string::npos) << msg;
+    EXPECT_LT(seconds, 5.0) << msg;
+    EXPECT_LT(peak_growth_kb, 64 * 1024) << "peak resident size grew by " << peak_growth_kb << " kB";
+  }
+  // The check itself: the tiny checkpoint fits its own config for every head; a vision model the
+  // weights lack is named with its fields, a missing ITM head (64 parameters) is left to the strict
+  // loader, which names the tensors.
+  const auto config = load_blip_config(kTiny / "config.json");
+  const auto index = read_checkpoint_index(kTiny / "model.safetensors");
+  const std::vector<std::string> all = {"BlipForConditionalGeneration", "BlipForQuestionAnswering",
+                                        "BlipForImageTextRetrieval"};
+  EXPECT_NO_THROW(check_heads_fit_weights(config, index, all, "w"));
+  CheckpointIndex no_vision;
+  for (const auto& [name, info] : index)
+    if (name.rfind("vision_model.", 0) != 0 && name.rfind("itm_head.", 0) != 0) no_vision.emplace(name, info);
+  EXPECT_NO_THROW(check_heads_fit_weights(config, no_vision, {"BlipForQuestionAnswering"}, "w"))
+      << "a tiny vision model is left to the strict loader";
+  auto deep = config;
+  deep.vision_config.num_hidden_layers = 256;
+  deep.vision_config.intermediate_size = 65536;
+  const std::string msg = message_of([&] { check_heads_fit_weights(deep, no_vision, all, "w"); });
+  EXPECT_NE(msg.find("BlipForConditionalGeneration's vision model (from config.json vision_config.num_hidden_layers "
+                     "256, hidden_size 16, intermediate_size 65536"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("no tensor named vision_model.*"), std::string::npos) << msg;
+}
+
+TEST(Memory, RealAllocationFailuresAreRecognisedAsOutOfMemory) {
+  // The exception libtorch really throws when an allocation fails (here under an address-space
+  // limit 256 MiB above what the process maps): is_out_of_memory, which the CLI and the app's
+  // worker use to put it in words, must know it. 8000 texts in one batch need about 650 MB.
+  const auto model = glimpse::blip::BlipModel::load(kTiny);
+  const std::vector<std::string> texts(8000, "xqzjv kwpfh zzqxj vvkqw xqzjv kwpfh zzqxj vvkqw xqzjv kwpfh zzqxj vvkqw");
+  model->embed_texts({texts.front()});  // first use (OpenBLAS's buffers) before the limit
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_AS, &before), 0);
+  rlimit capped = before;
+  capped.rlim_cur = static_cast<rlim_t>(proc_status_kb("VmSize") + 256 * 1024) * 1024;
+  if (before.rlim_cur != RLIM_INFINITY) capped.rlim_cur = std::min(capped.rlim_cur, before.rlim_cur);
+  ASSERT_EQ(::setrlimit(RLIMIT_AS, &capped), 0);
+  std::string what = "<no error>";
+  bool oom = false;
+  try {
+    model->embed_texts(texts);
+  } catch (const std::exception& e) {
+    what = e.what();
+    oom = is_out_of_memory(e);
+  }
+  ::setrlimit(RLIMIT_AS, &before);
+  EXPECT_TRUE(oom) << what.substr(0, 300);
+  EXPECT_TRUE(is_out_of_memory(std::bad_alloc()));
+  EXPECT_FALSE(is_out_of_memory(BlipError("config.json not found")));
 }
 
 TEST(Checkpoint, OneHeadRuleForLoadInspectAndTheModelManager) {

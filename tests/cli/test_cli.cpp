@@ -3,6 +3,7 @@
 // empty stdout.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <QCoreApplication>
@@ -468,6 +469,42 @@ TEST(CliHostile, SpecialFilesHaveTheirOwnMessagesAndLibraryNoiseComesAfterTheErr
   }
   const CliRun noisy = cli({"caption", "--model", q(kTiny), dir.filePath("damaged.png")});
   EXPECT_NE(noisy.err.find("\nnote: libpng error"), std::string::npos) << noisy.err;  // after the error line
+}
+
+// glimpse-cli with its address space capped (setrlimit in the child, as `ulimit -v` would).
+CliRun cliLimited(const QStringList& args, rlim_t bytes) {
+  QProcess p;
+  p.setChildProcessModifier([bytes] {
+    const rlimit limit{bytes, bytes};
+    ::setrlimit(RLIMIT_AS, &limit);
+  });
+  p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  if (!p.waitForFinished(120000)) p.kill();  // OpenBLAS retries a failed buffer allocation forever
+  p.waitForFinished();
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+          p.readAllStandardError().toStdString()};
+}
+
+TEST(CliHostile, RealAllocationFailureIsOutOfMemoryWithTheCommandsExitCode) {
+  // 8000 texts of 56 tokens embedded in one batch need about 650 MB more than one text (the
+  // attention scores alone are 8000 x 2 x 56 x 56 floats); under a 1300 MiB address-space limit
+  // one text still runs and the batch fails in libtorch's allocator.
+  const rlim_t limit = rlim_t{1300} << 20;
+  const QString text = QStringLiteral("xqzjv kwpfh zzqxj vvkqw xqzjv kwpfh zzqxj vvkqw xqzjv kwpfh zzqxj vvkqw");
+  const QStringList base{"embed", "--threads", "1", "--model", q(kTiny), "--json"};
+  const CliRun one = cliLimited(base + QStringList{"--text", text}, limit);
+  ASSERT_EQ(one.code, 0) << "the limit is too low for the CLI itself here: " << one.err;
+  QStringList many = base;
+  for (int i = 0; i < 8000; ++i) many << "--text" << text;
+  const CliRun r = cliLimited(many, limit);
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_EQ(r.err.rfind("error: not enough memory for the model to run on this input", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.find("frame #"), std::string::npos) << r.err;  // no libtorch backtrace
+  EXPECT_TRUE(r.out.empty());
+  // Without the limit the same command succeeds: the failure was memory, not the input.
+  const CliRun free = cli(many);
+  EXPECT_EQ(free.code, 0) << free.err;
+  EXPECT_EQ(json::parse(free.out)["results"].size(), 8000u) << free.out.substr(0, 200);
 }
 
 TEST(CliHostile, FileNamesThatAreNotUtf8) {

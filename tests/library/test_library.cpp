@@ -20,6 +20,7 @@
 #include <exiv2/exiv2.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "blip.h"
 #include "imaging/descriptions.h"
@@ -1170,6 +1171,48 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
   auto cli = [&](const QStringList& args) {
     QProcess p;
     p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+// Runs glimpse-cli through sh, so arguments can hold bytes that are not UTF-8 (printf builds them):
+// exit code, stdout, stderr.
+std::tuple<int, std::string, std::string> cliSh(const QString& script) {
+  QProcess p;
+  p.start(QStringLiteral("/bin/sh"), {"-c", script, QStringLiteral(GLIMPSE_CLI_PATH)});
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+          p.readAllStandardError().toStdString()};
+}
+
+TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
+  QTemporaryDir dir;
+  const QString photos = dir.filePath("photos");
+  ASSERT_TRUE(writePhoto(photos + "/good.png", 1));
+  // libpng prints "libpng error: ..." on stderr itself for a damaged IDAT; libtiff reports a cut
+  // strip through Qt's message handler.
+  ASSERT_TRUE(writePhoto(dir.filePath("src.png"), 2, 200, 150));
+  QFile src(dir.filePath("src.png"));
+  ASSERT_TRUE(src.open(QIODevice::ReadOnly));
+  QByteArray damaged = src.readAll();
+  const qsizetype idat = damaged.indexOf("IDAT");
+  ASSERT_GT(idat, 0);
+  damaged[idat + 60] = static_cast<char>(damaged[idat + 60] ^ 0xFF);
+  QFile out(photos + "/damaged.png");
+  ASSERT_TRUE(out.open(QIODevice::WriteOnly));
+  out.write(damaged);
+  out.close();
+  QImage tiff(300, 200, QImage::Format_RGB888);
+  tiff.fill(Qt::darkGreen);
+  ASSERT_TRUE(tiff.save(dir.filePath("src.tif"), "TIFF"));
+  QFile tsrc(dir.filePath("src.tif"));
+  ASSERT_TRUE(tsrc.open(QIODevice::ReadOnly));
+  const QByteArray tbytes = tsrc.readAll();
+  QFile tout(photos + "/cut.tif");
+  ASSERT_TRUE(tout.open(QIODevice::WriteOnly));
+  tout.write(tbytes.left(tbytes.size() / 3));
+  tout.close();
+  const QString model = QString::fromStdString(kTinyModel.string());
+  auto run = [&](const QStringList& extra) {
+    QProcess p;
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH),
+            QStringList{"index", "--library", dir.filePath("lib.db"), "--model", model, photos} + extra);
     p.waitForFinished(120000);
     return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
                            p.readAllStandardError().toStdString());
@@ -1305,6 +1348,83 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
   EXPECT_NE(o11.find("\"my \"\"own\"\", words\",edited,,\r\n"), std::string::npos) << o11;
   auto [c12, o12, e12] = cli({"library", "--library", db, "export", "--format", "xml"});
   EXPECT_EQ(c12, 2);
+  const auto [code, sout, serr] = run({});
+  ASSERT_EQ(code, 0) << serr;
+  EXPECT_NE(sout.find("1 embedded, 2 could not be read"), std::string::npos) << sout;
+  // Only the progress lines (stderr is no terminal here): nothing of libpng, libtiff or Qt.
+  for (const QString& line : QString::fromStdString(serr).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+    EXPECT_TRUE(line.startsWith(QLatin1String("indexed "))) << serr;
+  EXPECT_NE(serr.find("indexed 3/3"), std::string::npos) << serr;
+  // With --verbose the messages are shown. The library now knows both failures, so a new one is
+  // indexed.
+  ASSERT_TRUE(QFile::remove(dir.filePath("lib.db")));
+  QFile::remove(dir.filePath("lib.db-wal"));
+  QFile::remove(dir.filePath("lib.db-shm"));
+  const auto [vcode, vout, verr] = run({"--verbose"});
+  ASSERT_EQ(vcode, 0) << verr;
+  EXPECT_NE(verr.find("libpng error"), std::string::npos) << verr;
+  EXPECT_NE(verr.find("indexed 3/3"), std::string::npos) << verr;
+}
+
+TEST(LibraryCli, LibraryFileNameThatIsNotUtf8) {
+  QTemporaryDir dir;
+  ASSERT_TRUE(writePhoto(dir.filePath("photos/a.png"), 3));
+  ASSERT_TRUE(writePhoto(dir.filePath("photos/b.png"), 4));
+  const QByteArray raw = QFile::encodeName(dir.path()) + "/lib\xFF.db";
+  const QString model = QString::fromStdString(kTinyModel.string());
+  const QString lib = QStringLiteral("\"$(printf '%1/lib\\377.db')\"").arg(dir.path());
+  const auto [code, out, err] =
+      cliSh(QStringLiteral("exec \"$0\" index --library %1 --model '%2' '%3'").arg(lib, model, dir.filePath("photos")));
+  ASSERT_EQ(code, 0) << err;
+  struct stat st {};
+  EXPECT_EQ(::stat(raw.constData(), &st), 0) << "the library is not under its own name";
+  // Nothing else was created: no name with U+FFFD or the private-use character instead of the byte.
+  QStringList names;
+  for (const auto& e : glimpse::io::listFolder(dir.path())) names << e.name;
+  for (const QString& n : names)
+    EXPECT_TRUE(n == QLatin1String("photos") || glimpse::io::encodePath(n).startsWith(QByteArray("lib\xFF.db")))
+        << n.toStdString();
+  const auto [scode, sout, serr] = cliSh(QStringLiteral("exec \"$0\" library --library %1 --json status").arg(lib));
+  ASSERT_EQ(scode, 0) << serr;
+  EXPECT_EQ(nlohmann::json::parse(sout)["photos"].get<int>(), 2);
+  const auto [qcode, qout, qerr] =
+      cliSh(QStringLiteral("exec \"$0\" search --library %1 --model '%2' --json --limit 1 x").arg(lib, model));
+  ASSERT_EQ(qcode, 0) << qerr;
+  EXPECT_EQ(nlohmann::json::parse(qout)["results"].size(), 1u);
+  // A name the user writes as a URI is still refused.
+  const auto [ucode, uout, uerr] =
+      cliSh(QStringLiteral("exec \"$0\" library --library 'file:%1/x.db' status").arg(dir.path()));
+  EXPECT_EQ(ucode, 5) << uerr;
+  for (const QByteArray& suffix : {QByteArray(), QByteArray("-wal"), QByteArray("-shm")})
+    ::unlink((raw + suffix).constData());  // QTemporaryDir cannot remove names that are not UTF-8
+}
+
+TEST(LibraryIndexer, LargeImagesShareTheDecodeBudgetThroughAFullRun) {
+  // Four 6000 x 6000 PNGs (1-bit, a few kB each, about 480 MiB each by the decode estimate) and
+  // small photos, with a budget that holds one large image at a time.
+  QTemporaryDir dir;
+  const QString root = dir.filePath("big");
+  QImage big(6000, 6000, QImage::Format_Mono);
+  big.fill(1);
+  QDir().mkpath(root);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(big.save(root + QStringLiteral("/big_%1.png").arg(i)));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(writePhoto(root + QStringLiteral("/small_%1.png").arg(i), i));
+  const int oneLargeMiB = static_cast<int>(glimpse::imaging::decodeMemoryEstimate(6000, 6000) >> 20);
+  LibraryDatabase db(dir.filePath("lib.db"));
+  db.addFolder(root);
+  ASSERT_EQ(Scanner(db).scan().added, 8);
+  IndexOptions options;
+  options.batchSize = 8;
+  options.decodeThreads = 4;
+  options.decodeMemoryBytes = qint64{600} << 20;
+  Indexer indexer(lend(db), tinyModel(), options);
+  const IndexReport r = indexer.run();
+  EXPECT_EQ(r.embedded, 8);
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(db.status(indexer.modelId()).embedded, 8);
+  EXPECT_LE(r.peakDecodeMiB, 600);
+  EXPECT_GE(r.peakDecodeMiB, oneLargeMiB);  // the large decodes went through the budget
+  EXPECT_LT(r.peakDecodeMiB, 2 * oneLargeMiB) << "two large images were decoded together";
 }
 
 }  // namespace
