@@ -1171,48 +1171,6 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
   auto cli = [&](const QStringList& args) {
     QProcess p;
     p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-// Runs glimpse-cli through sh, so arguments can hold bytes that are not UTF-8 (printf builds them):
-// exit code, stdout, stderr.
-std::tuple<int, std::string, std::string> cliSh(const QString& script) {
-  QProcess p;
-  p.start(QStringLiteral("/bin/sh"), {"-c", script, QStringLiteral(GLIMPSE_CLI_PATH)});
-  p.waitForFinished(120000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
-}
-
-TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
-  QTemporaryDir dir;
-  const QString photos = dir.filePath("photos");
-  ASSERT_TRUE(writePhoto(photos + "/good.png", 1));
-  // libpng prints "libpng error: ..." on stderr itself for a damaged IDAT; libtiff reports a cut
-  // strip through Qt's message handler.
-  ASSERT_TRUE(writePhoto(dir.filePath("src.png"), 2, 200, 150));
-  QFile src(dir.filePath("src.png"));
-  ASSERT_TRUE(src.open(QIODevice::ReadOnly));
-  QByteArray damaged = src.readAll();
-  const qsizetype idat = damaged.indexOf("IDAT");
-  ASSERT_GT(idat, 0);
-  damaged[idat + 60] = static_cast<char>(damaged[idat + 60] ^ 0xFF);
-  QFile out(photos + "/damaged.png");
-  ASSERT_TRUE(out.open(QIODevice::WriteOnly));
-  out.write(damaged);
-  out.close();
-  QImage tiff(300, 200, QImage::Format_RGB888);
-  tiff.fill(Qt::darkGreen);
-  ASSERT_TRUE(tiff.save(dir.filePath("src.tif"), "TIFF"));
-  QFile tsrc(dir.filePath("src.tif"));
-  ASSERT_TRUE(tsrc.open(QIODevice::ReadOnly));
-  const QByteArray tbytes = tsrc.readAll();
-  QFile tout(photos + "/cut.tif");
-  ASSERT_TRUE(tout.open(QIODevice::WriteOnly));
-  tout.write(tbytes.left(tbytes.size() / 3));
-  tout.close();
-  const QString model = QString::fromStdString(kTinyModel.string());
-  auto run = [&](const QStringList& extra) {
-    QProcess p;
-    p.start(QStringLiteral(GLIMPSE_CLI_PATH),
-            QStringList{"index", "--library", dir.filePath("lib.db"), "--model", model, photos} + extra);
     p.waitForFinished(120000);
     return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
                            p.readAllStandardError().toStdString());
@@ -1348,6 +1306,54 @@ TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
   EXPECT_NE(o11.find("\"my \"\"own\"\", words\",edited,,\r\n"), std::string::npos) << o11;
   auto [c12, o12, e12] = cli({"library", "--library", db, "export", "--format", "xml"});
   EXPECT_EQ(c12, 2);
+}
+
+// Runs glimpse-cli through sh, so arguments can hold bytes that are not UTF-8 (printf builds them):
+// exit code, stdout, stderr.
+std::tuple<int, std::string, std::string> cliSh(const QString& script) {
+  QProcess p;
+  p.start(QStringLiteral("/bin/sh"), {"-c", script, QStringLiteral(GLIMPSE_CLI_PATH)});
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+          p.readAllStandardError().toStdString()};
+}
+
+TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
+  QTemporaryDir dir;
+  const QString photos = dir.filePath("photos");
+  ASSERT_TRUE(writePhoto(photos + "/good.png", 1));
+  // libpng prints "libpng error: ..." on stderr itself for a damaged IDAT; libtiff reports a cut
+  // strip through Qt's message handler.
+  ASSERT_TRUE(writePhoto(dir.filePath("src.png"), 2, 200, 150));
+  QFile src(dir.filePath("src.png"));
+  ASSERT_TRUE(src.open(QIODevice::ReadOnly));
+  QByteArray damaged = src.readAll();
+  const qsizetype idat = damaged.indexOf("IDAT");
+  ASSERT_GT(idat, 0);
+  damaged[idat + 60] = static_cast<char>(damaged[idat + 60] ^ 0xFF);
+  QFile out(photos + "/damaged.png");
+  ASSERT_TRUE(out.open(QIODevice::WriteOnly));
+  out.write(damaged);
+  out.close();
+  QImage tiff(300, 200, QImage::Format_RGB888);
+  tiff.fill(Qt::darkGreen);
+  ASSERT_TRUE(tiff.save(dir.filePath("src.tif"), "TIFF"));
+  QFile tsrc(dir.filePath("src.tif"));
+  ASSERT_TRUE(tsrc.open(QIODevice::ReadOnly));
+  const QByteArray tbytes = tsrc.readAll();
+  QFile tout(photos + "/cut.tif");
+  ASSERT_TRUE(tout.open(QIODevice::WriteOnly));
+  tout.write(tbytes.left(tbytes.size() / 3));
+  tout.close();
+  const QString model = QString::fromStdString(kTinyModel.string());
+  auto run = [&](const QStringList& extra) {
+    QProcess p;
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH),
+            QStringList{"index", "--library", dir.filePath("lib.db"), "--model", model, photos} + extra);
+    p.waitForFinished(120000);
+    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
+                           p.readAllStandardError().toStdString());
+  };
   const auto [code, sout, serr] = run({});
   ASSERT_EQ(code, 0) << serr;
   EXPECT_NE(sout.find("1 embedded, 2 could not be read"), std::string::npos) << sout;
