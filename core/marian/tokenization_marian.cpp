@@ -54,6 +54,13 @@ const SentencePieceApi& sentencepiece_api() {
   std::call_once(once, [] {
     std::vector<std::string> candidates;
     if (const char* env = std::getenv("GLIMPSE_SENTENCEPIECE_MODULE"); env && *env) candidates.emplace_back(env);
+    // Beside the running program's lib/ (a relocated install), then where it was installed or built.
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+      candidates.push_back((exe.parent_path().parent_path() / "lib" / "glimpse" /
+                            std::filesystem::path(GLIMPSE_SENTENCEPIECE_INSTALLED).filename())
+                               .string());
     candidates.emplace_back(GLIMPSE_SENTENCEPIECE_INSTALLED);
     candidates.emplace_back(GLIMPSE_SENTENCEPIECE_BUILT);
     void* lib = nullptr;

@@ -2,18 +2,21 @@
 // v4.43.4): tokenizer ids, decoding, encoder states, teacher-forced logits and generate() for
 // the folder's defaults and several options, single and batched. Every dimension, id and case
 // comes from the set's files. GLIMPSE_MARIAN_SETS (colon-separated folders) replaces the sets.
+#include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "errors.h"
+#include "generation.h"
 #include "marian.h"
 
 using glimpse::blip::BlipError;
@@ -233,6 +236,30 @@ TEST_P(MarianGolden, Generate) {
 
 INSTANTIATE_TEST_SUITE_P(Sets, MarianGolden, ::testing::ValuesIn(marian_sets()),
                          [](const ::testing::TestParamInfo<fs::path>& p) { return p.param.filename().string(); });
+
+// The processors generate() gained for Marian, on hand-made scores (the golden sets cover single
+// ids only): a multi-id bad word bans its last id only after its prefix; [eos] is never banned;
+// forced EOS leaves eos alone at the last position.
+TEST(SharedGeneration, BadWordSequencesAndForcedEos) {
+  GenerationConfig c;
+  c.eos_token_id = 0;
+  c.bad_words_ids = {{3}, {1, 2}, {0}};
+  c.forced_eos_token_id = 0;
+  c.max_length = 5;
+  at::Tensor scores = at::zeros({2, 5});
+  glimpse::blip::apply_logits_processors(scores, at::tensor(std::vector<int64_t>{4, 1, 4, 2}).view({2, 2}), c);
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_TRUE(at::equal(scores[0], at::tensor(std::vector<float>{0, 0, -inf, -inf, 0})));
+  EXPECT_TRUE(at::equal(scores[1], at::tensor(std::vector<float>{0, 0, 0, -inf, 0})));
+  at::Tensor last = at::zeros({1, 5});
+  glimpse::blip::apply_logits_processors(last, at::tensor(std::vector<int64_t>{4, 1, 1, 1}).view({1, 4}), c);
+  EXPECT_TRUE(at::equal(last[0], at::tensor(std::vector<float>{0, -inf, -inf, -inf, -inf})));
+  // With max_new_tokens the limit is the start length plus it.
+  at::Tensor early = at::zeros({1, 5});
+  glimpse::blip::apply_logits_processors(early, at::tensor(std::vector<int64_t>{4, 1}).view({1, 2}), c, 3);
+  EXPECT_EQ(early[0][0].item<float>(), 0.0f);
+  EXPECT_EQ(early[0][4].item<float>(), -inf);
+}
 
 // Bad folders: a clear error, never a crash.
 fs::path copy_tiny(const std::string& name) {
