@@ -61,7 +61,12 @@ QStringList generation_args(const json& kwargs) {
       if (v.get<bool>()) a << "--early-stopping";
       continue;
     }
-    a << kFlags.at(k) << QString::fromStdString(v.dump());
+    const auto flag = kFlags.find(k);
+    if (flag == kFlags.end()) {
+      ADD_FAILURE() << "generation option without a CLI flag in this test: " << k;
+      continue;
+    }
+    a << flag->second << QString::fromStdString(v.dump());
   }
   return a;
 }
