@@ -47,11 +47,22 @@ struct SentencePieceApi {
   int (*decode)(void*, const char* const*, const size_t*, size_t, Emit, void*, char*, size_t) = nullptr;
 };
 
-const SentencePieceApi& sentencepiece_api() {
+struct ApiState {
+  SentencePieceApi api;
+  std::string problem;
+};
+
+ApiState& api_state() {
   static std::once_flag once;
-  static SentencePieceApi api;
-  static std::string problem;
+  static ApiState state;
+  SentencePieceApi& api = state.api;
+  std::string& problem = state.problem;
   std::call_once(once, [] {
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer refuses RTLD_DEEPBIND, and without it the two protobufs collide.
+    problem = "translation is not available in AddressSanitizer builds (sentencepiece needs RTLD_DEEPBIND)";
+    return;
+#endif
     std::vector<std::string> candidates;
     if (const char* env = std::getenv("GLIMPSE_SENTENCEPIECE_MODULE"); env && *env) candidates.emplace_back(env);
     // Beside the running program's lib/ (a relocated install), then where it was installed or built.
@@ -84,8 +95,13 @@ const SentencePieceApi& sentencepiece_api() {
       problem = "the sentencepiece module lacks its functions";
     }
   });
-  if (!api.load) throw BlipError(problem);
-  return api;
+  return state;
+}
+
+const SentencePieceApi& sentencepiece_api() {
+  const ApiState& s = api_state();
+  if (!s.api.load) throw BlipError(s.problem);
+  return s.api;
 }
 
 void append_piece(void* ctx, const char* data, size_t size) {
@@ -141,6 +157,10 @@ class SentencePiece {
 };
 
 }  // namespace
+
+std::string sentencepiece_problem() {
+  return api_state().api.load ? std::string() : api_state().problem;
+}
 
 struct MarianTokenizer::Impl {
   SentencePiece source, target;

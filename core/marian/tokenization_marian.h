@@ -14,6 +14,10 @@ struct MarianEncoding {
   std::vector<std::vector<int64_t>> attention_mask;  // 1 for tokens, 0 for padding
 };
 
+// Why sentencepiece cannot be used in this process (empty when it can): its module is missing, or
+// the build is an AddressSanitizer one, whose runtime refuses the loading the module needs.
+std::string sentencepiece_problem();
+
 class MarianTokenizer {
  public:
   // Reads source.spm, target.spm, vocab.json and (optional) tokenizer_config.json of `dir`.
