@@ -165,6 +165,12 @@ nlohmann::json writeCaptionFor(const QString& image, const std::string& caption,
                                const std::optional<imaging::FileState>& before, bool quietNotes, int* failures,
                                std::vector<imaging::TargetResult>* results = nullptr);
 blip::GenerationConfig generationConfig(const QCommandLineParser& p);
+// The options given, over `base` (a model folder's own generation defaults).
+blip::GenerationConfig generationConfig(const QCommandLineParser& p, blip::GenerationConfig base);
+// translate_commands.cpp: Marian (OPUS-MT) folders.
+bool isMarianFolder(const QString& dir);
+int runTranslate(const QStringList& args);
+int runMarianTokenize(const QStringList& args);
 
 // Library commands (library_commands.cpp).
 int runIndex(const QStringList& args);

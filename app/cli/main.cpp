@@ -35,7 +35,9 @@ const char* kUsageText =
     "  ask         --model DIR --question TEXT [generation options] [--json] IMAGE\n"
     "  match       --model DIR --text TEXT [--text TEXT ...] [--json] IMAGE...\n"
     "  embed       --model DIR (--image IMAGE... | --text TEXT...) [--json]\n"
-    "  tokenize    --model DIR [--json] [--] TEXT...\n"
+    "  tokenize    --model DIR [--json] [--] TEXT...   (BLIP or Marian folder)\n"
+    "  translate   --model MARIAN_DIR [generation options] [--json] [--] TEXT...   (OPUS-MT; with no\n"
+    "              generation options the folder's generation_config.json applies)\n"
     "  preprocess  --model DIR --out FILE|- IMAGE   (raw little-endian float32, C order (3,H,W); - for stdout)\n"
     "  index       --library DB --model DIR [--exclude GLOB ...] [--include-hidden] [--json] FOLDER...\n"
     "  search      --library DB --model DIR [--limit N] [--rerank K] [--min-score X] [--folder DIR]\n"
@@ -103,7 +105,10 @@ void addGenerationOptions(Options& o) {
 }
 
 glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p) {
-  glimpse::blip::GenerationConfig c = glimpse::blip::default_generation_config();
+  return generationConfig(p, glimpse::blip::default_generation_config());
+}
+
+glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p, glimpse::blip::GenerationConfig c) {
   if (p.isSet("beams")) c.num_beams = toIntIn(p.value("beams"), "beams", 1, kMaxBeams);
   if (p.isSet("max-length")) c.max_length = toIntIn(p.value("max-length"), "max-length", 1, kMaxTokens);
   if (p.isSet("min-length")) c.min_length = toIntIn(p.value("min-length"), "min-length", 0, kMaxTokens);
@@ -405,6 +410,7 @@ int runTokenize(const QStringList& args) {
   o.parse(args);
   auto& p = o.parser;
   if (!p.isSet("model")) throw UsageError("--model DIR is required");
+  if (isMarianFolder(p.value("model"))) return runMarianTokenize(args);
   const QStringList texts = p.positionalArguments();
   if (texts.isEmpty()) throw UsageError("no TEXT given");
   std::optional<glimpse::blip::BertTokenizer> tok;
@@ -556,6 +562,7 @@ int runCommand(const QString& command, QStringList args) {
     if (command == "match") return runMatch(args);
     if (command == "embed") return runEmbed(args);
     if (command == "tokenize") return runTokenize(args);
+    if (command == "translate") return runTranslate(args);
     if (command == "preprocess") return runPreprocess(args);
     if (command == "index") return runIndex(args);
     if (command == "search") return runSearch(args);

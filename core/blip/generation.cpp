@@ -29,6 +29,8 @@ void GenerationConfig::validate() const {
   if (!(repetition_penalty > 0.0) || !std::isfinite(repetition_penalty)) fail("repetition_penalty must be > 0");
   if (no_repeat_ngram_size < 0) fail("no_repeat_ngram_size must be >= 0");
   if (!std::isfinite(length_penalty)) fail("length_penalty must be finite");
+  for (const auto& bad : bad_words_ids)
+    if (bad.empty()) fail("bad_words_ids must not hold an empty sequence");
 }
 
 GenerationConfig blip_caption_preset() {
@@ -62,7 +64,8 @@ void report(const StepCallback* on_step, const at::Tensor& raw, const at::Tensor
 }
 }  // namespace
 
-void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config) {
+void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config,
+                             int64_t max_length) {
   // 1. RepetitionPenaltyLogitsProcessor: gather, penalise, scatter (so each distinct id once).
   if (config.repetition_penalty != 1.0) {
     at::Tensor s = scores.gather(1, sequences);
@@ -84,8 +87,36 @@ void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, co
       }
     }
   }
-  // 3. MinLengthLogitsProcessor
+  // 3. NoBadWordsLogitsProcessor (transformers drops the sequence [eos] from the list).
+  const int64_t vocab = scores.size(1);
+  for (const auto& bad : config.bad_words_ids) {
+    if (bad.empty() || (bad.size() == 1 && bad[0] == config.eos_token_id)) continue;
+    const int64_t banned = bad.back();
+    if (banned < 0 || banned >= vocab) continue;
+    if (bad.size() == 1) {
+      scores.select(/*dim=*/1, banned).fill_(kNegInf);
+      continue;
+    }
+    const int64_t prefix = static_cast<int64_t>(bad.size()) - 1;
+    if (prefix > len) continue;
+    at::Tensor seq = sequences.contiguous();
+    const int64_t* ids = seq.data_ptr<int64_t>();
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t* row = ids + r * len;
+      if (std::equal(bad.begin(), bad.end() - 1, row + len - prefix)) scores[r][banned].fill_(kNegInf);
+    }
+  }
+  // 4. MinLengthLogitsProcessor
   if (len < config.min_length) scores.select(/*dim=*/1, config.eos_token_id).fill_(kNegInf);
+  // 5. ForcedEOSTokenLogitsProcessor: the last position left holds eos alone.
+  if (config.forced_eos_token_id) {
+    const int64_t limit = max_length > 0 ? max_length : config.max_length;
+    const int64_t eos = *config.forced_eos_token_id;
+    if (len == limit - 1 && eos >= 0 && eos < vocab) {
+      scores.fill_(kNegInf);
+      scores.select(/*dim=*/1, eos).fill_(0.0f);
+    }
+  }
 }
 
 namespace {
@@ -133,7 +164,7 @@ GenerationResult greedy_or_sample(const SessionFactory& make_session, at::Tensor
     check_cancel(cancel);
     at::Tensor logits = session->step(new_ids, mask).to(at::kFloat);
     at::Tensor scores = logits.clone();
-    apply_logits_processors(scores, ids, c);
+    apply_logits_processors(scores, ids, c, max_length);
     at::Tensor next;
     if (c.do_sample) {
       apply_warpers(scores, c);
@@ -217,7 +248,7 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
     at::Tensor logits = session->step(new_ids, mask).to(at::kFloat);
     const int64_t vocab = logits.size(1);
     at::Tensor scores = at::log_softmax(logits, -1);
-    apply_logits_processors(scores, ids, c);
+    apply_logits_processors(scores, ids, c, max_length);
     report(on_step, logits, scores, ids);
     scores = scores + beam_scores.unsqueeze(1);
     auto [top_scores, top_idx] =

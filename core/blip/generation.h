@@ -32,8 +32,11 @@ GenerationResult generate(const SessionFactory& make_session, const at::Tensor& 
                           const GenerationConfig& config, const std::atomic<bool>* cancel = nullptr,
                           const StepCallback* on_step = nullptr);
 
-// The logits processors, in Hugging Face's order (repetition penalty, no-repeat n-gram, min
-// length), applied in place to scores [rows, V] given each row's whole sequence [rows, len].
-void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config);
+// The logits processors, in Hugging Face's order (repetition penalty, no-repeat n-gram, bad words,
+// min length, forced EOS), applied to scores [rows, V] given each row's whole sequence
+// [rows, len]. max_length is the effective limit (start length + max_new_tokens when set); 0
+// means config.max_length.
+void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config,
+                             int64_t max_length = 0);
 
 }  // namespace glimpse::blip

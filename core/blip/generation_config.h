@@ -26,6 +26,14 @@ struct GenerationConfig {
   int no_repeat_ngram_size = 0;
   int64_t eos_token_id = 102;  // BLIP stops on [SEP]
   int64_t pad_token_id = 0;
+  // NoBadWordsLogitsProcessor: a sequence's last id is banned when the text ends with the rest
+  // (single ids always). Sequences equal to [eos] are ignored, as in transformers.
+  std::vector<std::vector<int64_t>> bad_words_ids;
+  // ForcedEOSTokenLogitsProcessor: at the last allowed position only this id may come.
+  std::optional<int64_t> forced_eos_token_id;
+  // Encoder-decoder models (Marian) start every row with this id; BLIP's start comes from its
+  // prompt and ignores it.
+  std::optional<int64_t> decoder_start_token_id;
 
   // Throws BlipError naming the first invalid setting.
   void validate() const;

@@ -1,0 +1,109 @@
+// glimpse-cli translate and tokenize for Marian (OPUS-MT) folders: the engine of core/marian.
+#include <fstream>
+
+#include "cli_common.h"
+#include "marian.h"
+
+namespace glimpse::cli {
+
+namespace {
+
+std::filesystem::path folderOf(const QCommandLineParser& p) {
+  if (!p.isSet("model")) throw UsageError("--model DIR is required");
+  return std::filesystem::path(io::encodePath(p.value("model")).toStdString());
+}
+
+std::unique_ptr<marian::MarianModel> loadMarian(const QCommandLineParser& p) {
+  marian::MarianLoadOptions options;
+  if (p.isSet("precision")) {
+    const auto mode = blip::parse_precision(p.value("precision").toStdString());
+    if (!mode || *mode == blip::Precision::Int8)
+      throw UsageError("--precision must be fp32 or bf16 for translation, got '" + p.value("precision").toStdString() +
+                       "'");
+    options.precision = *mode;
+  }
+  const auto dir = folderOf(p);
+  try {
+    return marian::MarianModel::load(dir, options);
+  } catch (const blip::BlipError& e) {
+    throw ModelError(e.what());
+  } catch (const std::bad_alloc&) {
+    throw ModelError("not enough memory to load the model in " + p.value("model").toStdString());
+  }
+}
+
+std::vector<std::string> textsOf(const QCommandLineParser& p) {
+  std::vector<std::string> texts;
+  for (const QString& t : p.positionalArguments()) texts.push_back(t.toStdString());
+  if (texts.empty()) throw UsageError("no TEXT given");
+  return texts;
+}
+
+}  // namespace
+
+bool isMarianFolder(const QString& dir) {
+  std::ifstream in(std::filesystem::path(io::encodePath(dir).toStdString()) / "config.json");
+  if (!in) return false;
+  const auto config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return config.is_object() && config.value("model_type", "") == "marian";
+}
+
+int runTranslate(const QStringList& args) {
+  Options o;
+  o.addModelOptions();
+  o.add("json");
+  o.add("threads", "N");
+  addGenerationOptions(o);
+  o.parse(args);
+  auto& p = o.parser;
+  const std::vector<std::string> texts = textsOf(p);
+  auto model = loadMarian(p);
+  // With no options the folder's generation_config.json applies, as in Hugging Face.
+  const blip::GenerationConfig gc = generationConfig(p, model->generation_defaults());
+  const auto results = runModel([&] { return model->translate(texts, gc); });
+  if (p.isSet("json")) {
+    nlohmann::json out = nlohmann::json::array();
+    for (size_t i = 0; i < texts.size(); ++i) {
+      nlohmann::json translations = nlohmann::json::array(), ids = nlohmann::json::array();
+      for (const auto& t : results[i]) {
+        translations.push_back(t.text);
+        ids.push_back(t.token_ids);
+      }
+      out.push_back({{"text", texts[i]}, {"translations", translations}, {"token_ids", ids}});
+    }
+    print({{"results", out}});
+  } else {
+    for (const auto& per_text : results)
+      for (const auto& t : per_text) std::cout << t.text << '\n';
+  }
+  return kOk;
+}
+
+int runMarianTokenize(const QStringList& args) {
+  Options o;
+  o.add("model", "DIR");
+  o.add("json");
+  o.parse(args);
+  auto& p = o.parser;
+  const std::vector<std::string> texts = textsOf(p);
+  std::optional<marian::MarianTokenizer> tok;
+  try {
+    tok = marian::MarianTokenizer::load(folderOf(p));
+  } catch (const blip::BlipError& e) {
+    throw ModelError(e.what());
+  }
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& t : texts) results.push_back({{"text", t}, {"input_ids", runModel([&] { return tok->encode(t); })}});
+  if (p.isSet("json")) {
+    print({{"results", results}});
+  } else {
+    for (const auto& r : results) {
+      std::string line;
+      for (int64_t id : r["input_ids"]) line += (line.empty() ? "" : " ") + std::to_string(id);
+      std::cout << line << '\n';
+    }
+  }
+  return kOk;
+}
+
+}  // namespace glimpse::cli

@@ -1,0 +1,175 @@
+// glimpse-cli translate and tokenize on the Marian golden sets (tests/data/marian): the CLI's
+// JSON equals what transformers v4.43.4 returns, and bad input gets its own exit code.
+#include <gtest/gtest.h>
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+CliRun cli(const QStringList& args) {
+  QProcess p;
+  p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+          p.readAllStandardError().toStdString()};
+}
+
+QString q(const fs::path& p) {
+  return QString::fromStdString(p.string());
+}
+
+std::vector<fs::path> marian_sets() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(fs::path(GLIMPSE_TEST_DATA_DIR) / "marian"))
+    if (e.is_directory() && fs::exists(e.path() / "expected.json")) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+json expected_of(const fs::path& dir) {
+  std::ifstream in(dir / "expected.json");
+  return json::parse(in);
+}
+
+QStringList generation_args(const json& kwargs) {
+  static const std::map<std::string, QString> kFlags = {{"num_beams", "--beams"},
+                                                        {"max_length", "--max-length"},
+                                                        {"min_length", "--min-length"},
+                                                        {"max_new_tokens", "--max-new-tokens"},
+                                                        {"repetition_penalty", "--repetition-penalty"},
+                                                        {"no_repeat_ngram_size", "--no-repeat-ngram-size"},
+                                                        {"length_penalty", "--length-penalty"},
+                                                        {"num_return_sequences", "--num-return-sequences"}};
+  QStringList a;
+  for (const auto& [k, v] : kwargs.items()) {
+    if (k == "early_stopping") {
+      if (v.get<bool>()) a << "--early-stopping";
+      continue;
+    }
+    const auto flag = kFlags.find(k);
+    if (flag == kFlags.end()) {
+      ADD_FAILURE() << "generation option without a CLI flag in this test: " << k;
+      continue;
+    }
+    a << flag->second << QString::fromStdString(v.dump());
+  }
+  return a;
+}
+
+// AddressSanitizer builds cannot load sentencepiece (tokenization_marian.h).
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_WITHOUT_SENTENCEPIECE() GTEST_SKIP() << "no sentencepiece in AddressSanitizer builds"
+#else
+#define SKIP_WITHOUT_SENTENCEPIECE() (void)0
+#endif
+
+class CliMarian : public ::testing::TestWithParam<fs::path> {
+ protected:
+  void SetUp() override { SKIP_WITHOUT_SENTENCEPIECE(); }
+};
+
+TEST_P(CliMarian, TranslateJsonEqualsTransformers) {
+  const json e = expected_of(GetParam());
+  const int64_t pad = e.at("pad_token_id");
+  for (const auto& c : e.at("generate")) {
+    SCOPED_TRACE(c.at("name").get<std::string>());
+    QStringList args{"translate", "--model", q(GetParam()), "--json"};
+    args << generation_args(c.at("kwargs")) << "--";
+    for (const auto& t : c.at("texts")) args << QString::fromStdString(t.get<std::string>());
+    const CliRun r = cli(args);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json out = json::parse(r.out);
+    const auto& results = out.at("results");
+    ASSERT_EQ(results.size(), c.at("texts").size());
+    const size_t per = results[0].at("translations").size();
+    size_t row = 0;
+    for (size_t i = 0; i < results.size(); ++i) {
+      EXPECT_EQ(results[i].at("text"), c.at("texts")[i]);
+      ASSERT_EQ(results[i].at("translations").size(), per);
+      ASSERT_EQ(results[i].at("token_ids").size(), per);
+      for (size_t j = 0; j < per; ++j, ++row) {
+        EXPECT_EQ(results[i].at("translations")[j], c.at("translations")[row]);
+        auto ids = c.at("sequences")[row].get<std::vector<int64_t>>();
+        while (ids.size() > 1 && ids.back() == pad) ids.pop_back();  // without padding
+        EXPECT_EQ(results[i].at("token_ids")[j].get<std::vector<int64_t>>(), ids);
+      }
+    }
+    EXPECT_EQ(row, c.at("sequences").size());
+  }
+}
+
+TEST_P(CliMarian, TokenizeGivesTheSourceIds) {
+  const json e = expected_of(GetParam());
+  QStringList args{"tokenize", "--model", q(GetParam()), "--json", "--"};
+  for (const auto& c : e.at("tokenize")) args << QString::fromStdString(c.at("text").get<std::string>());
+  const CliRun r = cli(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json out = json::parse(r.out);
+  ASSERT_EQ(out.at("results").size(), e.at("tokenize").size());
+  for (size_t i = 0; i < e.at("tokenize").size(); ++i) {
+    EXPECT_EQ(out["results"][i].at("text"), e["tokenize"][i].at("text"));
+    EXPECT_EQ(out["results"][i].at("input_ids"), e["tokenize"][i].at("input_ids"));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sets, CliMarian, ::testing::ValuesIn(marian_sets()),
+                         [](const ::testing::TestParamInfo<fs::path>& p) { return p.param.filename().string(); });
+
+TEST(CliMarianErrors, DistinctExitCodesAndNothingOnStdout) {
+  SKIP_WITHOUT_SENTENCEPIECE();
+  const QString tiny = q(fs::path(GLIMPSE_TEST_DATA_DIR) / "marian" / "tiny");
+  QTemporaryDir dir;
+  struct Case {
+    QStringList args;
+    int code;
+    const char* needle;
+  };
+  const std::vector<Case> cases = {
+      {{"translate", "--model", dir.filePath("nope"), "--", "Hund"}, 3, "nope"},
+      {{"translate", "--model", tiny}, 2, "no TEXT"},
+      {{"translate", "--", "Hund"}, 2, "--model"},
+      {{"translate", "--model", tiny, "--beams", "two", "--", "Hund"}, 2, "--beams"},
+      // The folder's 4 beams apply: 5 sequences cannot come from them.
+      {{"translate", "--model", tiny, "--num-return-sequences", "5", "--", "Hund"}, 2, "num_return_sequences"},
+      {{"translate", "--model", tiny, "--precision", "int8", "--", "Hund"}, 2, "--precision"},
+      {{"translate", "--model", tiny, "--", std::string(200, 'a').insert(0, "x ").c_str()}, 3, "tokens long"},
+  };
+  for (const auto& c : cases) {
+    const CliRun r = cli(c.args);
+    EXPECT_EQ(r.code, c.code) << c.args.join(' ').toStdString() << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
+  }
+}
+
+TEST(CliMarianErrors, PlainOutputIsOneLinePerTranslation) {
+  SKIP_WITHOUT_SENTENCEPIECE();
+  const QString tiny = q(fs::path(GLIMPSE_TEST_DATA_DIR) / "marian" / "tiny");
+  const CliRun r = cli({"translate", "--model", tiny, "--num-return-sequences", "2", "--", "Hund", "Katze"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
