@@ -328,7 +328,9 @@ std::string words(const std::string& list) {
 
 // The first sentence of a text, without characters that completion syntaxes treat specially.
 std::string shortText(const std::string& text) {
-  std::string s = text.substr(0, text.find(". "));
+  size_t end = text.find(". ");
+  while (end != std::string::npos && end >= 3 && text.compare(end - 3, 3, "e.g") == 0) end = text.find(". ", end + 1);
+  std::string s = text.substr(0, end);
   if (!s.empty() && s.back() == '.') s.pop_back();
   std::string out;
   for (char ch : s)
