@@ -142,7 +142,8 @@ std::vector<CommandDoc> buildCommands() {
                "file"});
   c.push_back({"index",
                "add folders to the photo library and index them",
-               {"index [--library DB] [--model NAME|DIR] [--exclude GLOB ...] [--include-hidden] [--json] FOLDER..."},
+               {"index [--library DB] [--model NAME|DIR] [--exclude GLOB ...] [--include-hidden] [--batch N] [--json]",
+                "      FOLDER..."},
                "Adds each FOLDER to the library, finds new, changed and removed photos and computes their "
                "search embeddings. Ctrl-C stops after the current photo; what is done stays saved and the next "
                "run goes on.",
