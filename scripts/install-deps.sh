@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   xvfb xauth imagemagick exiv2 icc-profiles-free python3
   clang libclang-rt-dev
+  lintian
 )
 
 sudo=""

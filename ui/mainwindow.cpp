@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -70,9 +71,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   restoreState(s.value(QStringLiteral("window/state")).toByteArray());
   connect(m_settings, &SettingsStore::changed, this, &MainWindow::settingsChanged);
   settingsChanged(m_settings->current());
-  const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-  QDir().mkpath(dataDir);
-  m_library->openLibrary(dataDir + QStringLiteral("/library.glimpse"));
+  // The one library the app and glimpse-cli share.
+  const QString libraryFile = defaultLibraryFile();
+  QDir().mkpath(QFileInfo(libraryFile).absolutePath());
+  m_library->openLibrary(libraryFile);
   // First run: no model for any task yet -> the models page (after the command line had its say).
   QTimer::singleShot(0, this, [this] {
     if (m_settings->current().noModels()) openModels();

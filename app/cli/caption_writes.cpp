@@ -9,12 +9,6 @@ namespace glimpse::cli {
 
 using nlohmann::json;
 
-void addWriteOptions(Options& o) {
-  o.add("write", "TARGET");
-  o.add("sidecar-name", "long|short");
-  o.add("overwrite");
-}
-
 // --write, --sidecar-name and --overwrite.
 WriteRequest writeRequest(const QCommandLineParser& p) {
   using imaging::CaptionTarget;

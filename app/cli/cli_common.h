@@ -11,9 +11,11 @@
 
 #include "blip.h"
 #include "errors.h"
+#include "help.h"
 #include "imaging/captionwriter.h"
 #include "imaging/imagedecoder.h"
 #include "io/files.h"
+#include "settings/task.h"
 
 namespace glimpse::cli {
 
@@ -42,10 +44,11 @@ struct Options {
   void add(const QString& name, const QString& value = {}) {
     parser.addOption(value.isEmpty() ? QCommandLineOption(name) : QCommandLineOption(name, QString(), value));
   }
-  // --model DIR and --precision MODE, read by loadModel().
-  void addModelOptions() {
-    add("model", "DIR");
-    add("precision", "MODE");
+  // Every option the command's help documents (help.cpp): what is accepted is what --help says.
+  void addDocumented(const char* command) {
+    const help::CommandDoc* doc = help::findCommand(command);
+    if (!doc) throw std::logic_error(std::string("no help for command ") + command);
+    for (const auto& o : doc->options) add(QString::fromStdString(o.name), QString::fromStdString(o.arg));
   }
   void parse(const QStringList& args) {
     if (!parser.parse(args)) throw UsageError(parser.errorText().toStdString());
@@ -86,24 +89,15 @@ inline double toDouble(const QString& s, const char* what) {
   return v;
 }
 
-inline std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p) {
-  if (!p.isSet("model")) throw UsageError("--model DIR is required");
-  blip::LoadOptions options;
-  if (p.isSet("precision")) {
-    const auto mode = blip::parse_precision(p.value("precision").toStdString());
-    if (!mode)
-      throw UsageError("--precision must be fp32, bf16 or int8, got '" + p.value("precision").toStdString() + "'");
-    options.precision = *mode;
-  }
-  try {
-    return blip::BlipModel::load(p.value("model").toStdString(), options);
-  } catch (const blip::BlipError& e) {
-    throw ModelError(e.what());
-  } catch (const std::exception& e) {
-    if (!blip::is_out_of_memory(e)) throw;
-    throw ModelError("not enough memory to load the model in " + p.value("model").toStdString());
-  }
-}
+// The model folder a command runs (resolve.cpp): --model as a folder, or the name of an installed
+// model (models list); without --model, the desktop app's model for `task`, else the first
+// installed model that can do it (any usable one when `task` is empty). Usage error (exit 2) for a
+// name that is not installed, or when there is no model, naming the installed ones.
+QString modelFolder(const QCommandLineParser& p, std::optional<Task> task);
+// Loads modelFolder(p, task) with --precision.
+std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task);
+// The library file: --library, else the desktop app's (glimpse::defaultLibraryFile()).
+QString libraryFile(const QCommandLineParser& p);
 
 // Runs a model call: its failures, allocation failures included, are model errors (exit 3).
 template <class F>
@@ -149,15 +143,11 @@ class QuietStderr {
   int m_capture = -1;
 };
 
-// Generation options shared by caption and library caption (main.cpp).
-void addGenerationOptions(Options& o);
-
 // Where --write puts captions (caption_writes.cpp).
 struct WriteRequest {
   std::vector<imaging::CaptionTarget> targets;
   bool overwrite = false;
 };
-void addWriteOptions(Options& o);  // --write TARGET, --sidecar-name long|short, --overwrite
 WriteRequest writeRequest(const QCommandLineParser& p);
 // Writes one photo's caption; returns its "written" JSON array and tells stderr what was not
 // written (notes only unless `quietNotes`); counts failed targets in *failures.

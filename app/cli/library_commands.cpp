@@ -50,8 +50,7 @@ QString cleanFolder(const QString& path) {
 std::shared_ptr<library::LibraryDatabase> openLibrary(
     const QCommandLineParser& p,
     library::LibraryDatabase::Access access = library::LibraryDatabase::Access::ReadWrite) {
-  if (!p.isSet("library")) throw UsageError("--library DB is required");
-  return std::make_shared<library::LibraryDatabase>(p.value("library"), access);
+  return std::make_shared<library::LibraryDatabase>(libraryFile(p), access);
 }
 
 constexpr auto kReadOnly = library::LibraryDatabase::Access::ReadOnly;
@@ -90,14 +89,6 @@ void printResults(const QList<library::SearchResult>& results, bool asJson) {
     std::snprintf(score, sizeof score, "%.4f", r.score);
     std::cout << score << '\t' << pathText(r.path) << (r.offline ? "\t(offline)" : "") << '\n';
   }
-}
-
-void addFilterOptions(Options& o) {
-  o.add("limit", "N");
-  o.add("min-score", "X");
-  o.add("folder", "DIR");
-  o.add("after", "DATE");
-  o.add("before", "DATE");
 }
 
 library::SearchOptions searchOptions(const QCommandLineParser& p) {
@@ -164,7 +155,7 @@ int runLibraryCaption(const QCommandLineParser& p, const QStringList& folderArgs
   options.overwrite = p.isSet("overwrite");
   options.generation = generationConfig(p);
   if (p.isSet("prompt")) options.prompt = p.value("prompt");
-  std::shared_ptr<const blip::BlipModel> model = loadModel(p);
+  std::shared_ptr<const blip::BlipModel> model = loadModel(p, Task::Caption);
   if (!model->has_captioning())
     throw ModelError(
         "library caption needs a captioning model (BlipForConditionalGeneration), e.g. "
@@ -315,16 +306,9 @@ int runLibraryExport(const QCommandLineParser& p, const QStringList& folderArgs)
 
 int runIndex(const QStringList& args) {
   Options o;
-  o.add("library", "DB");
-  o.addModelOptions();
-  o.add("exclude", "GLOB");
-  o.add("include-hidden");
-  o.add("batch", "N");
-  o.add("threads", "N");
-  o.add("json");
+  o.addDocumented("index");
   o.parse(args);
   auto& p = o.parser;
-  if (!p.isSet("model")) throw UsageError("--model DIR is required");
   library::IndexOptions indexOptions;
   if (p.isSet("batch")) indexOptions.batchSize = toIntIn(p.value("batch"), "batch", 1, kMaxBatch);
   for (const QString& f : p.positionalArguments())
@@ -333,7 +317,7 @@ int runIndex(const QStringList& args) {
   for (const QString& f : p.positionalArguments())
     db->addFolder(cleanFolder(f), p.values("exclude"), p.isSet("include-hidden"));
   if (db->folders().isEmpty()) throw UsageError("no folders: give FOLDER... to add to the library");
-  auto model = loadModel(p);
+  auto model = loadModel(p, Task::Search);
   CancelOnSignal cancelOnSignal;
   const library::ScanReport scan = library::Scanner(*db).scan(&g_cancel);
   for (const QString& w : scan.warnings) std::cerr << "warning: " << pathText(w) << '\n';
@@ -400,13 +384,7 @@ int runIndex(const QStringList& args) {
 
 int runSearch(const QStringList& args) {
   Options o;
-  o.add("library", "DB");
-  o.addModelOptions();
-  o.add("rerank", "K");
-  o.add("no-text-match");
-  o.add("threads", "N");
-  o.add("json");
-  addFilterOptions(o);
+  o.addDocumented("search");
   o.parse(args);
   auto& p = o.parser;
   const QString query = p.positionalArguments().join(QLatin1Char(' ')).trimmed();
@@ -415,7 +393,7 @@ int runSearch(const QStringList& args) {
   so.rerank = p.isSet("rerank") ? toIntIn(p.value("rerank"), "rerank", 0, kMaxRerank) : std::min(so.limit, kMaxRerank);
   so.matchText = !p.isSet("no-text-match");
   auto db = openLibrary(p, kReadOnly);
-  auto model = loadModel(p);
+  auto model = loadModel(p, Task::Search);
   if (!model->has_retrieval())
     throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
   library::Searcher searcher(db, std::move(model));
@@ -431,11 +409,7 @@ int runSearch(const QStringList& args) {
 
 int runSimilar(const QStringList& args) {
   Options o;
-  o.add("library", "DB");
-  o.addModelOptions();
-  o.add("threads", "N");
-  o.add("json");
-  addFilterOptions(o);
+  o.addDocumented("similar");
   o.parse(args);
   auto& p = o.parser;
   if (p.positionalArguments().size() != 1) throw UsageError("similar takes exactly one IMAGE");
@@ -444,7 +418,7 @@ int runSimilar(const QStringList& args) {
   const library::SearchOptions so = searchOptions(p);
   const auto photo = db->photoByPath(image);
   std::unique_ptr<blip::BlipModel> model;
-  if (p.isSet("model")) model = loadModel(p);
+  if (p.isSet("model")) model = loadModel(p, Task::Search);
   QString modelId;
   if (model) {
     modelId = library::modelIdentity(*model);
@@ -477,17 +451,7 @@ int runSimilar(const QStringList& args) {
 
 int runLibrary(const QStringList& args) {
   Options o;
-  o.add("library", "DB");
-  o.addModelOptions();
-  o.add("json");
-  o.add("threads", "N");
-  o.add("overwrite");
-  o.add("prompt", "TEXT");
-  o.add("format", "FORMAT");
-  o.add("out", "FILE");
-  o.add("write", "TARGET");  // export; --overwrite is shared with caption
-  o.add("sidecar-name", "long|short");
-  addGenerationOptions(o);
+  o.addDocumented("library");
   o.parse(args);
   auto& p = o.parser;
   const QStringList pos = p.positionalArguments();
@@ -498,7 +462,7 @@ int runLibrary(const QStringList& args) {
   auto db = openLibrary(p, verb == QLatin1String("forget") ? library::LibraryDatabase::Access::ReadWrite : kReadOnly);
   if (verb == QLatin1String("status")) {
     QString modelId;
-    if (p.isSet("model")) modelId = library::modelIdentity(*loadModel(p));
+    if (p.isSet("model")) modelId = library::modelIdentity(*loadModel(p, Task::Search));
     const auto st = db->status(modelId);
     json models = json::object();
     for (const auto& [id, count] : db->embeddingModels()) models[id.toStdString()] = count;

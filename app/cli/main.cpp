@@ -23,86 +23,9 @@ using glimpse::blip::BlipError;
 using namespace glimpse::cli;
 using nlohmann::json;
 
-const char* kUsageText =
-    "usage: glimpse-cli COMMAND [options]\n"
-    "\n"
-    "commands:\n"
-    "  caption     --model DIR [--prompt TEXT] [generation options] [--json | --jsonl]\n"
-    "              [--write embedded|xmp-sidecar|txt ...] [--sidecar-name long|short] [--overwrite] IMAGE... | -\n"
-    "              (- reads the image names from stdin, one a line; --jsonl prints one JSON line per image\n"
-    "              as it is done; an image that cannot be read is reported in its result, or on stderr,\n"
-    "              the others go on and the exit code is 4)\n"
-    "  ask         --model DIR --question TEXT [generation options] [--json] IMAGE\n"
-    "  match       --model DIR --text TEXT [--text TEXT ...] [--json] IMAGE...\n"
-    "  embed       --model DIR (--image IMAGE... | --text TEXT...) [--json]\n"
-    "  tokenize    --model DIR [--json] [--] TEXT...   (BLIP or Marian folder)\n"
-    "  translate   --model MARIAN_DIR [generation options] [--json] [--] TEXT...   (OPUS-MT; with no\n"
-    "              generation options the folder's generation_config.json applies)\n"
-    "  preprocess  --model DIR --out FILE|- IMAGE   (raw little-endian float32, C order (3,H,W); - for stdout)\n"
-    "  index       --library DB --model DIR [--exclude GLOB ...] [--include-hidden] [--json] FOLDER...\n"
-    "  search      --library DB --model DIR [--limit N] [--rerank K] [--min-score X] [--folder DIR]\n"
-    "              [--after DATE] [--before DATE] [--json] QUERY\n"
-    "  similar     --library DB [--model DIR] [--limit N] [--json] IMAGE\n"
-    "  library     --library DB [--model DIR] [--json] (status | folders | forget FOLDER)\n"
-    "  library     --library DB --model DIR caption [--overwrite] [--prompt TEXT] [generation options] [--json]\n"
-    "              [FOLDER...]   (captions library photos without a generated caption; resumable)\n"
-    "  library     --library DB export [--format csv|jsonl [--out FILE|-]] [--write TARGET ...]\n"
-    "              [--sidecar-name long|short] [--overwrite] [--json] [FOLDER...]\n"
-    "              (each photo with a caption: path, preferred caption, source, model, score; --write\n"
-    "              writes those captions into the photos' files as caption --write does, no model run)\n"
-    "  models      [--json] (list | download NAME [--revision REV] [--files PATTERN ...] | import DIR [--name NAME]\n"
-    "              | verify DIR|NAME | convert DIR|NAME | remove NAME)\n"
-    "\n"
-    "generation options (Hugging Face generate() semantics and defaults):\n"
-    "  --beams N (1-64)  --max-length N  --min-length N  --max-new-tokens N  --repetition-penalty X\n"
-    "  --no-repeat-ngram-size N  --length-penalty X  --early-stopping  --num-return-sequences N\n"
-    "  --sample [--top-p X] [--top-k N] [--temperature X] [--seed N]\n"
-    "\n"
-    "common options: --threads N (1-512), --verbose (show the messages of Qt and the image libraries),\n"
-    "--ignore-exif-orientation (use stored pixel order, as a plain Hugging Face call does), --precision fp32|bf16|int8 "
-    "(numeric mode: fp32, the default, matches\n"
-    "Hugging Face exactly; bf16 and int8 are faster and close, see docs/performance.md), --help\n"
-    "\n"
-    "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error, 5 library error, 130 cancelled\n";
-
-const char* kCaptionHelpText =
-    "usage: glimpse-cli caption --model DIR [--prompt TEXT] [generation options] [--json | --jsonl]\n"
-    "                           [--write TARGET ...] [--sidecar-name long|short] [--overwrite] IMAGE... | -\n"
-    "\n"
-    "Captions each IMAGE and prints IMAGE<TAB>CAPTION lines (or one JSON object with --json, or one\n"
-    "JSON line per image as soon as it is done with --jsonl). A lone - reads the image names from\n"
-    "stdin, one a line. An image that cannot be read is reported in its result (\"error\"), or on\n"
-    "stderr; the others are captioned and the exit code is 4.\n"
-    "\n"
-    "--write TARGET writes each photo's caption (the first one when there are several) where other\n"
-    "tools read it; repeat it for several targets:\n"
-    "  embedded     into the photo: XMP dc:description (x-default, other languages kept), EXIF\n"
-    "               ImageDescription and IPTC Caption-Abstract (UTF-8), as the format allows (JPEG,\n"
-    "               PNG, TIFF, WebP; other formats are an error). The photo is rewritten only after\n"
-    "               a copy is checked: the caption reads back, every other tag and the pixels are\n"
-    "               unchanged. A read-only photo, or one changed since it was captioned, is refused.\n"
-    "  xmp-sidecar  PHOTO.EXT.xmp (digiKam, darktable), or PHOTO.xmp with --sidecar-name short\n"
-    "               (Lightroom); an existing sidecar keeps all its other properties\n"
-    "  txt          PHOTO.txt beside the photo, the caption and a newline (kohya_ss, taggui)\n"
-    "An existing, different description is kept unless --overwrite is given. What was kept or\n"
-    "already there is noted on stderr; with --json each result has \"written\": [{\"target\",\n"
-    "\"file\", \"outcome\": written|same|kept|failed, \"error\"}]. A failed write is reported on\n"
-    "stderr, the other photos are still captioned and written, and the run exits with 4.\n"
-    "\n"
-    "exit codes: 0 ok, 1 error, 2 usage, 3 model error, 4 image error or a failed write\n";
-
 }  // namespace
 
 namespace glimpse::cli {
-
-void addGenerationOptions(Options& o) {
-  for (const char* n : {"beams", "max-length", "min-length", "max-new-tokens", "no-repeat-ngram-size",
-                        "num-return-sequences", "top-k", "seed"})
-    o.add(n, "N");
-  for (const char* n : {"repetition-penalty", "length-penalty", "top-p", "temperature"}) o.add(n, "X");
-  o.add("early-stopping");
-  o.add("sample");
-}
 
 glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p) {
   return generationConfig(p, glimpse::blip::default_generation_config());
@@ -203,7 +126,7 @@ class ImageSource {
 
 int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse::blip::GenerationConfig& gc) {
   if (images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
-  auto model = loadModel(p);
+  auto model = loadModel(p, glimpse::Task::Ask);
   const auto pixels = loadImages(model->processor(), images, p);
   const auto out = runModel(
       [&] { return model->answer(glimpse::blip::image_inputs(pixels), {p.value("question").toStdString()}, gc); });
@@ -225,16 +148,7 @@ int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse
 // stderr in text mode) and the others go on; the exit code is then 4 (image error).
 int runGenerate(const QStringList& args, bool ask) {
   Options o;
-  o.addModelOptions();
-  o.add(ask ? "question" : "prompt", "TEXT");
-  o.add("json");
-  if (!ask) {
-    o.add("jsonl");
-    addWriteOptions(o);
-  }
-  o.add("threads", "N");
-  o.add("ignore-exif-orientation");
-  addGenerationOptions(o);
+  o.addDocumented(ask ? "ask" : "caption");
   o.parse(args);
   auto& p = o.parser;
   if (ask && !p.isSet("question")) throw UsageError("--question TEXT is required");
@@ -247,7 +161,7 @@ int runGenerate(const QStringList& args, bool ask) {
   if (p.positionalArguments().isEmpty()) throw UsageError("no IMAGE given");
   ImageSource source(p.positionalArguments());
   const bool jsonl = p.isSet("jsonl");
-  auto model = loadModel(p);
+  auto model = loadModel(p, glimpse::Task::Caption);
   json results = json::array();
   int failed = 0;
   qsizetype total = 0;
@@ -324,18 +238,14 @@ int runGenerate(const QStringList& args, bool ask) {
 
 int runMatch(const QStringList& args) {
   Options o;
-  o.addModelOptions();
-  o.add("text", "TEXT");
-  o.add("json");
-  o.add("threads", "N");
-  o.add("ignore-exif-orientation");
+  o.addDocumented("match");
   o.parse(args);
   auto& p = o.parser;
   const QStringList images = p.positionalArguments();
   const QStringList texts = p.values("text");
   if (images.isEmpty()) throw UsageError("no IMAGE given");
   if (texts.isEmpty()) throw UsageError("--text TEXT is required");
-  auto model = loadModel(p);
+  auto model = loadModel(p, glimpse::Task::Search);
   std::vector<std::string> t;
   for (const QString& s : texts) t.push_back(s.toStdString());
   json results = json::array();
@@ -362,12 +272,7 @@ int runMatch(const QStringList& args) {
 
 int runEmbed(const QStringList& args) {
   Options o;
-  o.addModelOptions();
-  o.add("image");
-  o.add("text");
-  o.add("json");
-  o.add("threads", "N");
-  o.add("ignore-exif-orientation");
+  o.addDocumented("embed");
   o.parse(args);
   auto& p = o.parser;
   // --image / --text switch the kind of every positional input (and take the first one).
@@ -375,7 +280,7 @@ int runEmbed(const QStringList& args) {
   const bool images = p.isSet("image"), texts = p.isSet("text");
   if (images == texts) throw UsageError("give either --image IMAGE... or --text TEXT...");
   if (inputs.isEmpty()) throw UsageError("nothing to embed");
-  auto model = loadModel(p);
+  auto model = loadModel(p, glimpse::Task::Search);
   std::vector<std::vector<float>> vectors;
   if (images) {
     for (qsizetype start = 0; start < inputs.size(); start += kChunk) {
@@ -405,17 +310,15 @@ int runEmbed(const QStringList& args) {
 
 int runTokenize(const QStringList& args) {
   Options o;
-  o.add("model", "DIR");
-  o.add("json");
+  o.addDocumented("tokenize");
   o.parse(args);
   auto& p = o.parser;
-  if (!p.isSet("model")) throw UsageError("--model DIR is required");
-  if (isMarianFolder(p.value("model"))) return runMarianTokenize(args);
+  if (p.isSet("model") && isMarianFolder(p.value("model"))) return runMarianTokenize(args);
   const QStringList texts = p.positionalArguments();
   if (texts.isEmpty()) throw UsageError("no TEXT given");
   std::optional<glimpse::blip::BertTokenizer> tok;
   try {
-    tok = glimpse::blip::BertTokenizer::from_folder(p.value("model").toStdString());
+    tok = glimpse::blip::BertTokenizer::from_folder(modelFolder(p, std::nullopt).toStdString());
   } catch (const BlipError& e) {
     throw ModelError(e.what());
   }
@@ -436,18 +339,15 @@ int runTokenize(const QStringList& args) {
 
 int runPreprocess(const QStringList& args) {
   Options o;
-  o.add("model", "DIR");
-  o.add("out", "FILE");
-  o.add("ignore-exif-orientation");
+  o.addDocumented("preprocess");
   o.parse(args);
   auto& p = o.parser;
-  if (!p.isSet("model")) throw UsageError("--model DIR is required");
   if (!p.isSet("out")) throw UsageError("--out FILE is required");
   const QStringList images = p.positionalArguments();
   if (images.size() != 1) throw UsageError("preprocess takes exactly one IMAGE");
   glimpse::blip::BlipImageProcessorConfig pc;
   try {
-    pc = glimpse::blip::load_image_processor_config(std::filesystem::path(p.value("model").toStdString()) /
+    pc = glimpse::blip::load_image_processor_config(std::filesystem::path(modelFolder(p, std::nullopt).toStdString()) /
                                                     "preprocessor_config.json");
   } catch (const BlipError& e) {
     throw ModelError(e.what());
@@ -547,6 +447,47 @@ int outOfMemoryCode(const QString& command) {
   return kModelError;
 }
 
+// The commands and their runners; each has its entry in help.cpp's table (options, --help, man page).
+struct Command {
+  const char* name;
+  int (*run)(const QStringList& args);
+};
+const Command kCommands[] = {
+    {"caption", [](const QStringList& a) { return runGenerate(a, false); }},
+    {"ask", [](const QStringList& a) { return runGenerate(a, true); }},
+    {"match", runMatch},
+    {"embed", runEmbed},
+    {"tokenize", runTokenize},
+    {"translate", runTranslate},
+    {"preprocess", runPreprocess},
+    {"index", runIndex},
+    {"search", runSearch},
+    {"similar", runSimilar},
+    {"library", runLibrary},
+    {"models", runModels},
+};
+
+// --version: the program, and what the engine runs on here (for bug reports and benchmarks).
+void printVersion() {
+  const auto blas = glimpse::blip::blas_backend();
+  const auto engine = glimpse::blip::engine_info();
+  std::string features;
+  for (const auto& f : engine.cpu_features) features += (features.empty() ? "" : " ") + f;
+  std::cout << "glimpse-cli " << GLIMPSE_VERSION << " (Glimpse)\n"
+            << "BLAS: " << blas.name << (blas.path.empty() ? "" : " (" + blas.path + ")")
+            << (blas.fast ? "" : "; slow, install libopenblas0-openmp") << '\n'
+            << "oneDNN: " << (engine.onednn.empty() ? "not built in" : engine.onednn) << '\n'
+            << "CPU kernels: " << (engine.cpu_capability.empty() ? "unknown" : engine.cpu_capability) << '\n'
+            << "CPU features: " << (features.empty() ? "none of avx2, avx512" : features) << '\n';
+  std::cout << "precisions:";
+  for (auto mode :
+       {glimpse::blip::Precision::Float32, glimpse::blip::Precision::BFloat16, glimpse::blip::Precision::Int8}) {
+    const std::string problem = glimpse::blip::precision_problem(mode);
+    std::cout << ' ' << glimpse::blip::precision_name(mode) << (problem.empty() ? "" : " (slow here)");
+  }
+  std::cout << '\n';
+}
+
 int runCommand(const QString& command, QStringList args) {
   try {
     int threads = 0;
@@ -557,18 +498,8 @@ int runCommand(const QString& command, QStringList args) {
     if (!blas.fast)
       std::cerr << "warning: libtorch uses " << blas.name << " (" << blas.path
                 << "); inference will be slow. Install libopenblas0-openmp (scripts/install-deps.sh).\n";
-    if (command == "caption") return runGenerate(args, false);
-    if (command == "ask") return runGenerate(args, true);
-    if (command == "match") return runMatch(args);
-    if (command == "embed") return runEmbed(args);
-    if (command == "tokenize") return runTokenize(args);
-    if (command == "translate") return runTranslate(args);
-    if (command == "preprocess") return runPreprocess(args);
-    if (command == "index") return runIndex(args);
-    if (command == "search") return runSearch(args);
-    if (command == "similar") return runSimilar(args);
-    if (command == "library") return runLibrary(args);
-    if (command == "models") return runModels(args);
+    for (const auto& c : kCommands)
+      if (command == QLatin1String(c.name)) return c.run(args);
     throw UsageError("unknown command '" + command.toStdString() + "' (try --help)");
   } catch (const UsageError& e) {
     return failWith(e.what(), kUsage);
@@ -597,16 +528,25 @@ int main(int argc, char** argv) {
   QStringList args;
   for (int i = 0; i < argc; ++i) args << glimpse::io::decodePath(QByteArray(argv[i]));
   g_verbose = args.removeAll(QStringLiteral("--verbose")) > 0;
+  namespace help = glimpse::cli::help;
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h" || args[1] == "help") {
-    std::cout << kUsageText;
+    // "help COMMAND" is COMMAND --help.
+    const help::CommandDoc* doc = args.size() > 2 ? help::findCommand(args[2].toStdString()) : nullptr;
+    std::cout << (doc ? help::commandHelp(*doc) : help::usageText());
     return finishStdout(args.size() < 2 ? kUsage : kOk);
   }
+  if (args[1] == "--version" || args[1] == "-V") {
+    printVersion();
+    return finishStdout(kOk);
+  }
   const QString command = args[1];
-  // COMMAND --help: the usage, which documents every command (before a "--" that ends options).
+  // COMMAND --help: that command's options (before a "--" that ends options).
   const qsizetype dashes = args.indexOf(QStringLiteral("--"));
   const QStringList options = dashes < 0 ? args : args.mid(0, dashes);
   if (options.contains(QStringLiteral("--help")) || options.contains(QStringLiteral("-h"))) {
-    std::cout << (command == QLatin1String("caption") ? kCaptionHelpText : kUsageText);
+    const help::CommandDoc* doc = help::findCommand(command.toStdString());
+    if (!doc) return failWith(("unknown command '" + command.toStdString() + "' (try --help)").c_str(), kUsage);
+    std::cout << help::commandHelp(*doc);
     return finishStdout(kOk);
   }
   args.removeAt(1);  // QCommandLineParser expects argv[0] first

@@ -53,12 +53,7 @@ void onInterrupt(int) {
 
 int runModels(const QStringList& args) {
   Options o;
-  o.add("json");
-  o.add("revision", "REV");
-  o.add("files", "PATTERN");
-  o.add("name", "NAME");
-  o.add("endpoint", "URL");
-  o.add("stall-timeout", "SECONDS");
+  o.addDocumented("models");
   o.parse(args);
   auto& p = o.parser;
   const QStringList pos = p.positionalArguments();

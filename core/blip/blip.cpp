@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <c10/core/InferenceMode.h>
 #include <dlfcn.h>
 #include <link.h>
@@ -484,6 +485,35 @@ BlasInfo blas_backend() {
     info.fast = true;
   }
   if (!real.empty()) info.path = real;
+  return info;
+}
+
+EngineInfo engine_info() {
+  EngineInfo info;
+  if (at::hasMKLDNN()) {
+    info.onednn = at::get_mkldnn_version();
+    // "Intel(R) MKL-DNN v2.6.0 (Git Hash ...)": the version is what people compare.
+    if (const auto v = info.onednn.find(" v"); v != std::string::npos)
+      info.onednn = "oneDNN " + info.onednn.substr(v + 1, info.onednn.find(' ', v + 1) - v - 1);
+  }
+  // libtorch does not export get_cpu_capability(); its configuration text names the choice, which
+  // ATEN_CPU_CAPABILITY can lower.
+  const std::string config = at::show_config();
+  const std::string key = "CPU capability usage: ";
+  if (const auto at = config.find(key); at != std::string::npos)
+    info.cpu_capability = config.substr(at + key.size(), config.find('\n', at) - at - key.size());
+  __builtin_cpu_init();
+  const std::pair<const char*, bool> features[] = {
+      {"avx2", __builtin_cpu_supports("avx2") != 0},
+      {"fma", __builtin_cpu_supports("fma") != 0},
+      {"avx512f", __builtin_cpu_supports("avx512f") != 0},
+      {"avx512bw", __builtin_cpu_supports("avx512bw") != 0},
+      {"avx512vnni", __builtin_cpu_supports("avx512vnni") != 0},
+      {"avx512bf16", __builtin_cpu_supports("avx512bf16") != 0},
+      {"amx-bf16", __builtin_cpu_supports("amx-bf16") != 0},
+  };
+  for (const auto& [name, has] : features)
+    if (has) info.cpu_features.emplace_back(name);
   return info;
 }
 

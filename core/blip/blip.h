@@ -152,6 +152,14 @@ struct BlasInfo {
 };
 BlasInfo blas_backend();
 
+// The engine as built and as it runs on this machine, for `glimpse-cli --version` and bug reports.
+struct EngineInfo {
+  std::string onednn;                     // oneDNN version libtorch was built with; empty: none
+  std::string cpu_capability;             // the kernels libtorch picked: "AVX2", "AVX512", "DEFAULT"
+  std::vector<std::string> cpu_features;  // of the instructions the engine's modes use, those this CPU has
+};
+EngineInfo engine_info();
+
 // Sets torch's intra-op threads for this thread and the pool (0 = all cores).
 void init_torch_threads(int threads = 0);
 

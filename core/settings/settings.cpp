@@ -1,6 +1,7 @@
 #include "settings.h"
 
 #include <QSettings>
+#include <QStandardPaths>
 
 namespace glimpse {
 namespace {
@@ -17,14 +18,35 @@ bool AppSettings::noModels() const {
   return true;
 }
 
-AppSettings AppSettings::loadSaved() {
-  QSettings s;
+namespace {
+
+AppSettings loadFrom(QSettings& s) {
   AppSettings a;
   for (Task t : kTasks) a.model(t) = s.value(modelKey(t)).toString();
   a.threads = s.value(QStringLiteral("inference/threads"), 0).toInt();
   a.precision = s.value(QStringLiteral("inference/precision"), QStringLiteral("fp32")).toString();
   a.idleUnloadMinutes = s.value(QStringLiteral("inference/idleUnloadMinutes"), 5).toInt();
   return a;
+}
+
+}  // namespace
+
+AppSettings AppSettings::loadSaved() {
+  QSettings s;
+  return loadFrom(s);
+}
+
+AppSettings AppSettings::loadSavedOfApp() {
+  QSettings s(QString::fromLatin1(kAppOrganization), QString::fromLatin1(kAppName));
+  return loadFrom(s);
+}
+
+QString defaultLibraryFile() {
+  // What QStandardPaths::AppDataLocation is for the app, spelled out so that a program with other
+  // names finds the same file.
+  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QLatin1Char('/') +
+         QLatin1String(kAppOrganization) + QLatin1Char('/') + QLatin1String(kAppName) +
+         QStringLiteral("/library.glimpse");
 }
 
 SettingsStore::SettingsStore(QObject* parent) : QObject(parent), m_saved(AppSettings::loadSaved()) {

@@ -23,7 +23,18 @@ struct AppSettings {
   bool operator==(const AppSettings& o) const = default;
 
   static AppSettings loadSaved();  // from QSettings
+  // The desktop app's saved settings, read from any program (glimpse-cli): the app's organisation
+  // and application names, whatever the running program's are.
+  static AppSettings loadSavedOfApp();
 };
+
+// The names the desktop app runs under; its settings and data files are found through them.
+inline constexpr const char* kAppOrganization = "Glimpse";
+inline constexpr const char* kAppName = "Glimpse";
+
+// The desktop app's photo library: <XDG data>/<organisation>/<application>/library.glimpse, the
+// file its window opens and glimpse-cli uses without --library.
+QString defaultLibraryFile();
 
 class SettingsStore : public QObject {
   Q_OBJECT

@@ -345,7 +345,8 @@ TEST(Cli, CaptionReadsNamesFromStdinAndStreams) {
     EXPECT_NE(help.out.find(needle), std::string::npos) << needle;
   const CliRun libraryHelp = cli({"library", "--help"});
   EXPECT_EQ(libraryHelp.code, 0);
-  for (const char* needle : {"library     --library DB --model DIR caption", "export [--format csv|jsonl"})
+  for (const char* needle :
+       {"glimpse-cli library [--library DB] [--model NAME|DIR] caption", "export [--format csv|jsonl"})
     EXPECT_NE(libraryHelp.out.find(needle), std::string::npos) << needle;
 }
 
@@ -684,6 +685,137 @@ TEST(CliCaptionWrite, LibraryExportWritesTheLibrarysCaptions) {
   // Usage: nothing to do, or both exports on stdout.
   EXPECT_EQ(cli({"library", "--library", db, "export"}).code, 2);
   EXPECT_EQ(cli({"library", "--library", db, "export", "--format", "csv", "--write", "txt", "--json"}).code, 2);
+}
+
+// ---- Shell conventions: help, version, installed models by name, the app's library ----
+
+// The CLI with its own XDG folders and models folder, so the app's settings, models and library
+// of the person running the tests are never read or written.
+struct Home {
+  QTemporaryDir dir;
+  QString data() const { return dir.filePath("data"); }
+  QString config() const { return dir.filePath("config"); }
+  QString models() const { return dir.filePath("data/Glimpse/models"); }
+  QString appLibrary() const { return dir.filePath("data/Glimpse/Glimpse/library.glimpse"); }
+  CliRun run(const QStringList& args) const {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("XDG_DATA_HOME", data());
+    env.insert("XDG_CONFIG_HOME", config());
+    env.remove("GLIMPSE_MODELS_DIR");
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
+    p.waitForFinished(120000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+            p.readAllStandardError().toStdString()};
+  }
+  // The desktop app's saved model for a task (QSettings' file of organisation and app Glimpse).
+  void setAppModel(const char* task, const QString& folder) const {
+    QDir().mkpath(config() + "/Glimpse");
+    QFile f(config() + "/Glimpse/Glimpse.conf");
+    ASSERT_TRUE(f.open(QIODevice::Append));
+    f.write(QStringLiteral("[models]\n%1=%2\n").arg(QLatin1String(task), folder).toUtf8());
+  }
+};
+
+TEST(CliShell, EveryCommandHasHelpDescribingItsOptions) {
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"caption", {"--jsonl", "--write TARGET", "--beams N", "--seed N", "--ignore-exif-orientation"}},
+      {"ask", {"--question TEXT", "--max-new-tokens N", "--precision MODE"}},
+      {"match", {"--text TEXT", "--model NAME|DIR"}},
+      {"embed", {"--image", "--text"}},
+      {"tokenize", {"--model NAME|DIR", "--json"}},
+      {"preprocess", {"--out FILE"}},
+      {"index", {"--batch N", "--exclude GLOB", "--include-hidden", "--library DB"}},
+      {"search", {"--no-text-match", "--rerank K", "--after DATE"}},
+      {"similar", {"--limit N", "--folder DIR"}},
+      {"library", {"--format FORMAT", "--sidecar-name", "--overwrite"}},
+      {"models", {"--endpoint URL", "--stall-timeout SECONDS", "--revision REV", "--files PATTERN"}},
+  };
+  for (const auto& [command, needles] : expected) {
+    const CliRun r = cli({QString::fromStdString(command), "--help"});
+    EXPECT_EQ(r.code, 0) << command << r.err;
+    EXPECT_EQ(r.out.rfind("usage: glimpse-cli " + command + " ", 0), 0u) << r.out;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+    for (const auto& n : needles) {
+      // Each option on its own line with a description after it.
+      const size_t at = r.out.find("\n  " + n);
+      ASSERT_NE(at, std::string::npos) << command << ": " << n << "\n" << r.out;
+      const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+      EXPECT_GT(line.size(), 30u) << command << ": " << line;
+    }
+    // "help COMMAND" is the same text.
+    EXPECT_EQ(cli({"help", QString::fromStdString(command)}).out, r.out);
+  }
+  const CliRun unknown = cli({"frobnicate", "--help"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'frobnicate'"), std::string::npos) << unknown.err;
+  // Options after "--" are arguments, not a request for help.
+  EXPECT_EQ(cli({"tokenize", "--model", q(kTiny), "--", "--help"}).code, 0);
+}
+
+TEST(CliShell, VersionNamesTheEngine) {
+  const CliRun r = cli({"--version"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("glimpse-cli 0.", 0), 0u) << r.out;
+  for (const char* needle : {"\nBLAS: ", "\noneDNN: ", "\nCPU kernels: ", "\nCPU features: ", "\nprecisions: fp32"})
+    EXPECT_NE(r.out.find(needle), std::string::npos) << needle << "\n" << r.out;
+  // This build pins OpenBLAS-OpenMP by RPATH (cmake/Blas.cmake); --version shows it was loaded.
+  EXPECT_NE(r.out.find("BLAS: OpenBLAS (OpenMP)"), std::string::npos) << r.out;
+}
+
+TEST(CliShell, InstalledModelsByNameAndTheAppsDefaults) {
+  Home home;
+  const QString image = q(kTiny / "images" / "grad_97x61.png");
+  // Nothing installed: the error says so and how to get one.
+  CliRun r = home.run({"caption", image});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("no --model given"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no model is installed"), std::string::npos) << r.err;
+
+  r = home.run({"models", "import", q(kTiny), "--name", "test/tiny"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // By name, as `models list` shows it, the same captions as by folder.
+  const CliRun byFolder = cli({"caption", "--model", q(kTiny), "--json", image});
+  ASSERT_EQ(byFolder.code, 0) << byFolder.err;
+  r = home.run({"caption", "--model", "test/tiny", "--json", image});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["results"][0]["text"], json::parse(byFolder.out)["results"][0]["text"]);
+  // Without --model: the first installed model that can do the task.
+  r = home.run({"caption", "--json", image});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["results"][0]["text"], json::parse(byFolder.out)["results"][0]["text"]);
+  // A name that is not installed: exit 3, naming what is.
+  r = home.run({"caption", "--model", "Salesforce/blip-image-captioning-base", image});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("no installed model is named 'Salesforce/blip-image-captioning-base'"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("installed: test/tiny"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  // The desktop app's choice for a task comes first: a caption-only model chosen for search
+  // cannot match, which shows it was the one used.
+  home.setAppModel("search", q(kTiny / "caption_bin"));
+  r = home.run({"match", "--text", "a dog", image});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("matching head"), std::string::npos) << r.err;
+  // A chosen folder that is gone is passed over.
+  home.setAppModel("caption", home.dir.filePath("gone"));
+  EXPECT_EQ(home.run({"caption", image}).code, 0);
+}
+
+TEST(CliShell, WithoutLibraryTheAppsLibraryIsUsed) {
+  Home home;
+  QTemporaryDir photos;
+  ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "grad_97x61.png"), photos.filePath("one.png")));
+  CliRun r = home.run({"index", "--model", q(kTiny), "--json", photos.path()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(QFileInfo(home.appLibrary()).isFile()) << home.appLibrary().toStdString();
+  r = home.run({"library", "folders"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(QDir(photos.path()).canonicalPath().toStdString()), std::string::npos) << r.out;
+  // --library still picks another file.
+  r = home.run({"library", "--library", home.dir.filePath("other.glimpse"), "folders"});
+  EXPECT_EQ(r.out.find(QDir(photos.path()).canonicalPath().toStdString()), std::string::npos) << r.out;
 }
 
 }  // namespace

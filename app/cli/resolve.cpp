@@ -1,0 +1,93 @@
+// Which model and which library a command uses when it is not told, or told by name: the ones the
+// desktop app uses, so that models installed once and one library serve both.
+#include <QDir>
+#include <QFileInfo>
+
+#include "cli_common.h"
+#include "models/modelstore.h"
+#include "settings/settings.h"
+
+namespace glimpse::cli {
+namespace {
+
+// "installed: a, b" or "no model is installed", with what to do about it.
+std::string installedNames(const QList<models::InstalledModel>& installed) {
+  QStringList names;
+  for (const auto& m : installed)
+    if (m.usable) names << m.name;
+  if (names.isEmpty())
+    return "no model is installed in " + models::modelsDir().toStdString() +
+           " (glimpse-cli models download NAME, or models import DIR)";
+  return "installed: " + names.join(QStringLiteral(", ")).toStdString();
+}
+
+std::string taskWords(std::optional<Task> task) {
+  if (!task) return "this";
+  switch (*task) {
+    case Task::Caption:
+      return "captions";
+    case Task::Ask:
+      return "questions";
+    case Task::Search:
+      return "image-text matching (search)";
+  }
+  return "this";
+}
+
+}  // namespace
+
+QString modelFolder(const QCommandLineParser& p, std::optional<Task> task) {
+  if (p.isSet("model")) {
+    const QString value = p.value("model");
+    if (QFileInfo(value).isDir()) return value;
+    // Not a folder here: the name of an installed model ("Salesforce/blip-image-captioning-base").
+    if (models::isValidModelName(value)) {
+      const QString folder = models::folderFor(value);
+      if (QFileInfo(folder).isDir()) return folder;
+    }
+    // A path that is not there, or a name that is not installed.
+    if (value.startsWith(QLatin1Char('/')) || value.startsWith(QLatin1Char('.')) || !models::isValidModelName(value))
+      return value;  // the loader says "model folder not found" with the path
+    throw ModelError("model folder not found, and no installed model is named '" + value.toStdString() + "'; " +
+                     installedNames(models::installedModels()));
+  }
+  // The desktop app's choice for the task, when it still exists.
+  if (task) {
+    const QString chosen = AppSettings::loadSavedOfApp().model(*task);
+    if (!chosen.isEmpty() && QFileInfo(chosen).isDir()) return chosen;
+  }
+  const auto installed = models::installedModels();
+  for (const auto& m : installed)
+    if (m.usable && (!task || tasksOfHeads(m.heads).contains(*task))) return m.folder;
+  throw UsageError("no --model given, and no installed model can do " + taskWords(task) + "; " +
+                   installedNames(installed));
+}
+
+std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task) {
+  const QString folder = modelFolder(p, task);
+  blip::LoadOptions options;
+  if (p.isSet("precision")) {
+    const auto mode = blip::parse_precision(p.value("precision").toStdString());
+    if (!mode)
+      throw UsageError("--precision must be fp32, bf16 or int8, got '" + p.value("precision").toStdString() + "'");
+    options.precision = *mode;
+  }
+  try {
+    return blip::BlipModel::load(folder.toStdString(), options);
+  } catch (const blip::BlipError& e) {
+    throw ModelError(e.what());
+  } catch (const std::exception& e) {
+    if (!blip::is_out_of_memory(e)) throw;
+    throw ModelError("not enough memory to load the model in " + folder.toStdString());
+  }
+}
+
+QString libraryFile(const QCommandLineParser& p) {
+  if (p.isSet("library")) return p.value("library");
+  const QString file = defaultLibraryFile();
+  // The app creates its folder on first start; a command that writes may come first.
+  QDir().mkpath(QFileInfo(file).absolutePath());
+  return file;
+}
+
+}  // namespace glimpse::cli
