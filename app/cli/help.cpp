@@ -139,7 +139,7 @@ std::vector<CommandDoc> buildCommands() {
                "Translates each TEXT with a Helsinki-NLP OPUS-MT checkpoint (Marian). With no generation options "
                "the folder's generation_config.json applies, as in Hugging Face. --json prints "
                "{\"results\": [{\"text\", \"translations\", \"token_ids\"}]}.",
-               Opts{kModel[0]} + kJson + kThreads + kGeneration,
+               kModel + kJson + kThreads + kGeneration,
                ""});
   c.push_back({"preprocess",
                "write an image as the model sees it",

@@ -50,10 +50,7 @@ bool isMarianFolder(const QString& dir) {
 
 int runTranslate(const QStringList& args) {
   Options o;
-  o.addModelOptions();
-  o.add("json");
-  o.add("threads", "N");
-  addGenerationOptions(o);
+  o.addDocumented("translate");
   o.parse(args);
   auto& p = o.parser;
   const std::vector<std::string> texts = textsOf(p);
