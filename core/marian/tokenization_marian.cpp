@@ -69,7 +69,7 @@ ApiState& api_state() {
     std::error_code ec;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec)
-      candidates.push_back((exe.parent_path().parent_path() / "lib" / "glimpse" /
+      candidates.push_back((exe.parent_path().parent_path() / "lib" / "glimpse" / "modules" /
                             std::filesystem::path(GLIMPSE_SENTENCEPIECE_INSTALLED).filename())
                                .string());
     candidates.emplace_back(GLIMPSE_SENTENCEPIECE_INSTALLED);
