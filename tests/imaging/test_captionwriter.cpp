@@ -227,6 +227,15 @@ TEST_F(CaptionWriter, KeepsAnExistingDescriptionUnlessOverwriting) {
   EXPECT_EQ(otherTags(photo), tagsBefore);
 }
 
+// A camera's filler text is no description: it is replaced without --overwrite, as the library
+// never took it for a caption either (imaging::isPlaceholderDescription).
+TEST_F(CaptionWriter, ReplacesACameraPlaceholderWithoutOverwrite) {
+  const QString photo = makePhoto(dir.path(), "cam.jpg", {"set Exif.Image.ImageDescription OLYMPUS DIGITAL CAMERA"});
+  const TargetResult r = writeOne(photo, CaptionTarget::Embedded);
+  ASSERT_EQ(r.outcome, WriteOutcome::Written) << r.error.toStdString();
+  EXPECT_EQ(tag(photo, "Exif.Image.ImageDescription"), kCaption);
+}
+
 TEST_F(CaptionWriter, SidecarsLeaveThePhotoByteIdentical) {
   const QString photo = makePhoto(dir.path(), "IMG_1.jpg");
   const QByteArray original = bytes(photo);
