@@ -155,6 +155,8 @@ nlohmann::json writeCaptionFor(const QString& image, const std::string& caption,
                                const std::optional<imaging::FileState>& before, bool quietNotes, int* failures,
                                std::vector<imaging::TargetResult>* results = nullptr);
 blip::GenerationConfig generationConfig(const QCommandLineParser& p);
+// `tokenize`'s output: {"results": [{"text", "input_ids"}]} with --json, else the ids a line per text.
+int printTokenIds(const nlohmann::json& results, bool asJson);
 // The options given, over `base` (a model folder's own generation defaults).
 blip::GenerationConfig generationConfig(const QCommandLineParser& p, blip::GenerationConfig base);
 // translate_commands.cpp: Marian (OPUS-MT) folders.

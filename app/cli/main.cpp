@@ -61,6 +61,19 @@ glimpse::blip::GenerationConfig generationConfig(const QCommandLineParser& p, gl
   return c;
 }
 
+int printTokenIds(const json& results, bool asJson) {
+  if (asJson) {
+    print({{"results", results}});
+    return kOk;
+  }
+  for (const auto& r : results) {
+    std::string line;
+    for (int64_t id : r["input_ids"]) line += (line.empty() ? "" : " ") + std::to_string(id);
+    std::cout << line << '\n';
+  }
+  return kOk;
+}
+
 }  // namespace glimpse::cli
 
 namespace {
@@ -325,16 +338,7 @@ int runTokenize(const QStringList& args) {
   json results = json::array();
   for (const QString& t : texts)
     results.push_back({{"text", t.toStdString()}, {"input_ids", tok->encode(t.toStdString())}});
-  if (p.isSet("json")) {
-    print({{"results", results}});
-  } else {
-    for (const auto& r : results) {
-      std::string line;
-      for (int64_t id : r["input_ids"]) line += (line.empty() ? "" : " ") + std::to_string(id);
-      std::cout << line << '\n';
-    }
-  }
-  return kOk;
+  return printTokenIds(results, p.isSet("json"));
 }
 
 int runPreprocess(const QStringList& args) {

@@ -91,16 +91,7 @@ int runMarianTokenize(const QStringList& args) {
   }
   nlohmann::json results = nlohmann::json::array();
   for (const auto& t : texts) results.push_back({{"text", t}, {"input_ids", runModel([&] { return tok->encode(t); })}});
-  if (p.isSet("json")) {
-    print({{"results", results}});
-  } else {
-    for (const auto& r : results) {
-      std::string line;
-      for (int64_t id : r["input_ids"]) line += (line.empty() ? "" : " ") + std::to_string(id);
-      std::cout << line << '\n';
-    }
-  }
-  return kOk;
+  return printTokenIds(results, p.isSet("json"));
 }
 
 }  // namespace glimpse::cli

@@ -477,13 +477,17 @@ void InferenceWorker::startIndexing(quint64 job) {
         throw library::LibraryError(tr("The library is being indexed already.").toStdString());
     startJob(std::make_unique<IndexJob>(job, *this, m_state->interrupt(job)));
   } catch (const std::exception& e) {
-    JobSummary s;
-    s.kind = JobKind::Index;
-    s.state = JobState::Failed;
-    s.error = qs(e);
-    m_state->forget(job);
-    Q_EMIT jobFinished(job, s);
+    failToStart(job, JobKind::Index, e);
   }
+}
+
+void InferenceWorker::failToStart(quint64 job, JobKind kind, const std::exception& e) {
+  JobSummary s;
+  s.kind = kind;
+  s.state = JobState::Failed;
+  s.error = qs(e);
+  m_state->forget(job);
+  Q_EMIT jobFinished(job, s);
 }
 
 void InferenceWorker::startCaptionAll(quint64 job, const QStringList& paths, const CaptionRequest& request) {
@@ -498,12 +502,7 @@ void InferenceWorker::startCaptionLibrary(quint64 job, const CaptionRequest& req
     startJob(
         std::make_unique<CaptionAllJob>(job, *this, m_state->interrupt(job), paths, request, JobKind::CaptionLibrary));
   } catch (const std::exception& e) {
-    JobSummary s;
-    s.kind = JobKind::CaptionLibrary;
-    s.state = JobState::Failed;
-    s.error = qs(e);
-    m_state->forget(job);
-    Q_EMIT jobFinished(job, s);
+    failToStart(job, JobKind::CaptionLibrary, e);
   }
 }
 

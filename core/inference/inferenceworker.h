@@ -127,6 +127,8 @@ class InferenceWorker : public QObject {
   library::Searcher& searcher();
   LibraryInfo libraryInfo();
   void startJob(std::unique_ptr<Job> job);
+  // A job that could not start ends at once as Failed, saying why.
+  void failToStart(quint64 job, JobKind kind, const std::exception& e);
   void schedule();
   void runStep();
   void finishJob(quint64 id, JobState state, const QString& error = {});
