@@ -33,7 +33,7 @@ bool onednn_gemm_available();
 // still measured. The first call that finds a warning hands it to the warning sink, once.
 const Fp32GemmChoice& fp32_gemm_choice();
 
-// The warning for a choice (empty when the chosen product runs at or above 0.45 of the FMA peak).
+// The warning for a choice (empty when the chosen product runs at or above half of the FMA peak).
 std::string fp32_gemm_warning(const Fp32GemmChoice& c);
 
 // Where that one warning goes (the CLI prints it, the app logs it). Default: standard error.

@@ -80,6 +80,9 @@ TEST(Fp32Gemm, WarnsOnlyFarBelowTheCpuPeak) {
   EXPECT_NE(w.find("450"), std::string::npos) << w;
   c.chosen = Fp32Gemm::OneDnn;
   EXPECT_EQ(fp32_gemm_warning(c), "");
+  c.fma_peak_gflops = 700;  // even the best product available at under half: still said
+  EXPECT_NE(fp32_gemm_warning(c).find("340 GFLOP/s"), std::string::npos);
+  c.fma_peak_gflops = 450;
   c.fma_peak_gflops = 0;  // not measured: no claim
   c.chosen = Fp32Gemm::Blas;
   EXPECT_EQ(fp32_gemm_warning(c), "");
