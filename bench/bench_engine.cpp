@@ -88,6 +88,7 @@ void BM_ImageEncode(benchmark::State& state) {
   state.counters["achieved_GFLOPs"] = benchmark::Counter(flops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
   state.counters["gemm_GFLOPs_bound"] = bench::gemmFlops(g_precision) / 1e9;
   state.counters["bound_s"] = encodeBoundSeconds(m);
+  bench::addGemmCounters(state);
   addPeakRss(state);
 }
 BENCHMARK(BM_ImageEncode)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
@@ -133,6 +134,7 @@ void BM_ItcImages(benchmark::State& state) {
   state.counters["images_per_s"] =
       benchmark::Counter(static_cast<double>(state.range(0) * state.iterations()), benchmark::Counter::kIsRate);
   state.counters["bound_images_per_s"] = 1.0 / encodeBoundSeconds(m);
+  bench::addGemmCounters(state);
   addPeakRss(state);
 }
 BENCHMARK(BM_ItcImages)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
@@ -151,6 +153,31 @@ void BM_ItmPerCandidate(benchmark::State& state) {
   state.counters["encode_bound_s"] = encodeBoundSeconds(m);
 }
 BENCHMARK(BM_ItmPerCandidate)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
+// The vision attention products of one layer (12 heads, [577 x 64] x [64 x 577] and back) in each
+// fp32 implementation, against the encoder-shaped GEMM rate of the same run.
+void BM_AttentionProducts(benchmark::State& state) {
+  const auto g = static_cast<blip::Fp32Gemm>(state.range(0));
+  if (g == blip::Fp32Gemm::OneDnn && !blip::onednn_gemm_available()) {
+    state.SkipWithError("built without oneDNN");
+    return;
+  }
+  const at::Tensor mixed = at::randn({1, 577, 3, 12, 64}).permute({2, 0, 3, 1, 4});
+  const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
+  for (auto _ : state) {
+    at::Tensor p = blip::fp32_matmul(q, k.transpose(-1, -2), g);
+    benchmark::DoNotOptimize(blip::fp32_matmul(p, v, g));
+  }
+  const double flops = 2 * 2.0 * 12 * 577 * 577 * 64;
+  state.counters["achieved_GFLOPs"] = benchmark::Counter(flops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+  state.counters["gemm_GFLOPs_bound"] = bench::gemmFlops() / 1e9;
+  state.SetLabel(blip::fp32_gemm_name(g));
+}
+BENCHMARK(BM_AttentionProducts)
+    ->Arg(static_cast<int>(blip::Fp32Gemm::Blas))
+    ->Arg(static_cast<int>(blip::Fp32Gemm::OneDnn))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <vector>
 
+#include "fp32_gemm.h"
 #include "nn_layers.h"
 
 namespace glimpse::bench {
@@ -44,35 +45,61 @@ inline double readBandwidth() {
   return bw;
 }
 
-// GEMM rate (FLOP/s) on a ViT-B-sized product ([577 x 768] x [768 x 3072]), best of 10: the
-// compute bound of the vision encoder. fp32: libtorch's BLAS; bf16 and int8: the engine's own
-// linear layer in that mode (oneDNN), i.e. the fastest product that mode can use.
+// float32 GEMM rate (FLOP/s) of one implementation on a ViT-B-sized product ([577 x 768] x
+// [768 x 3072]), best of 10 rounds of 5: libtorch's BLAS (at::mm into a preallocated output) or
+// oneDNN's sgemm (0 when not built in).
+inline double fp32GemmFlops(blip::Fp32Gemm g) {
+  static std::map<blip::Fp32Gemm, double> cache;
+  if (auto it = cache.find(g); it != cache.end()) return it->second;
+  if (g == blip::Fp32Gemm::OneDnn && !blip::onednn_gemm_available()) return cache[g] = 0;
+  at::Tensor a = at::randn({577, 768});
+  at::Tensor w = at::randn({3072, 768}) * 0.02;
+  at::Tensor b = w.t().contiguous(), c = at::mm(a, b);
+  double best = 0;
+  for (int rep = 0; rep < 11; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < 5; ++k) {
+      if (g == blip::Fp32Gemm::Blas)
+        at::mm_out(c, a, b);
+      else
+        benchmark::DoNotOptimize(blip::fp32_linear(a, w, at::Tensor(), g));
+    }
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (rep > 0) best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);  // round 0 warms up
+  }
+  return cache[g] = best;
+}
+
+// GEMM rate (FLOP/s) on that product: the compute bound of the vision encoder. fp32: the best of
+// libtorch's BLAS and oneDNN (both measured, whichever the engine chose); bf16 and int8: the
+// engine's own linear layer in that mode (oneDNN), i.e. the fastest product that mode can use.
 inline double gemmFlops(blip::Precision p = blip::Precision::Float32) {
+  if (p == blip::Precision::Float32)
+    return std::max(fp32GemmFlops(blip::Fp32Gemm::Blas), fp32GemmFlops(blip::Fp32Gemm::OneDnn));
   static std::map<blip::Precision, double> cache;
   if (auto it = cache.find(p); it != cache.end()) return it->second;
   at::Tensor a = at::randn({577, 768});
   blip::Linear linear(768, 3072, /*with_bias=*/false);
   linear->weight.copy_(at::randn({3072, 768}) * 0.02);
   linear->set_precision(p);
-  at::Tensor b, c;  // fp32: a plain GEMM into a preallocated output
-  if (p == blip::Precision::Float32) {
-    b = linear->weight.t().contiguous();
-    c = at::mm(a, b);
-  }
   if (p == blip::Precision::BFloat16) a = a.to(at::kBFloat16);
   double best = 0;
   for (int rep = 0; rep < 10; ++rep) {
     const auto t0 = std::chrono::steady_clock::now();
-    for (int k = 0; k < 5; ++k) {
-      if (p == blip::Precision::Float32)
-        at::mm_out(c, a, b);
-      else
-        benchmark::DoNotOptimize(linear->forward(a));
-    }
+    for (int k = 0; k < 5; ++k) benchmark::DoNotOptimize(linear->forward(a));
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);
   }
   return cache[p] = best;
+}
+
+// The counters every encoder figure carries: both fp32 products, the engine's choice, the CPU's
+// FMA peak (all measured in this process).
+inline void addGemmCounters(benchmark::State& state) {
+  state.counters["blas_GFLOPs"] = fp32GemmFlops(blip::Fp32Gemm::Blas) / 1e9;
+  state.counters["onednn_GFLOPs"] = fp32GemmFlops(blip::Fp32Gemm::OneDnn) / 1e9;
+  state.counters["chose_onednn"] = blip::fp32_gemm_choice().chosen == blip::Fp32Gemm::OneDnn ? 1 : 0;
+  state.counters["fma_peak_GFLOPs"] = blip::fp32_gemm_choice().fma_peak_gflops;
 }
 
 inline void addPeakRss(benchmark::State& state) {

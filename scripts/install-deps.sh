@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
   qt6-base-dev qt6-tools-dev qt6-l10n-tools qt6-svg-dev qt6-image-formats-plugins
   qt6-translations-l10n libqt6sql6-sqlite
-  libtorch-dev libopenblas0-openmp libjpeg-dev libicu-dev
+  libtorch-dev libdnnl-dev libopenblas0-openmp libjpeg-dev libicu-dev
   libsentencepiece-dev nlohmann-json3-dev libexiv2-dev exiv2
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   xvfb xauth imagemagick exiv2 icc-profiles-free python3

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "errors.h"
+#include "fp32_gemm.h"
 
 namespace glimpse::blip {
 
@@ -44,8 +45,8 @@ at::Tensor BlipAttentionImpl::forward(const at::Tensor& x) {
   // transformers scales the scores; for a power-of-two scale (BLIP's head size 64 gives 1/8),
   // scaling the queries instead is exact and touches 577 x 64 values per head, not 577 x 577.
   at::Tensor scores =
-      scale_queries ? at::matmul(q * scale, k.transpose(-1, -2)) : at::matmul(q, k.transpose(-1, -2)) * scale;
-  at::Tensor ctx = at::matmul(softmax_like(scores, v), v);  // [B, heads, T, hd]
+      scale_queries ? fp32_matmul(q * scale, k.transpose(-1, -2)) : fp32_matmul(q, k.transpose(-1, -2)) * scale;
+  at::Tensor ctx = fp32_matmul(softmax_like(scores, v), v);  // [B, heads, T, hd]
   return projection->forward(ctx.permute({0, 2, 1, 3}).reshape({b, t, heads * head_dim}));
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "errors.h"
+#include "fp32_gemm.h"
 #include "small_gemm.h"
 
 namespace glimpse::blip {
@@ -77,9 +78,9 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
     ctx = small_attention(q, k, v, mask, std::sqrt(static_cast<double>(head_dim)));
   } else {
     at::Tensor scores =
-        at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));  // [n, heads, Lq, S]
+        fp32_matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));  // [n, heads, Lq, S]
     if (mask.defined()) scores = scores + mask;
-    ctx = at::matmul(softmax_like(scores, v), v);
+    ctx = fp32_matmul(softmax_like(scores, v), v);
   }
   if (is_cross && rows_per_item > 1) {
     const int64_t items = k.size(0);

@@ -2,7 +2,9 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include "fp32_gemm.h"
 #include "small_gemm.h"
+#include "weights.h"
 
 namespace glimpse::blip {
 
@@ -81,7 +83,8 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
     shape.back() = weight.size(0);
     return y.view(shape);
   }
-  return at::linear(x, weight, b);
+  // Many rows: the faster of libtorch's BLAS and oneDNN on this CPU (fp32_gemm.h).
+  return fp32_linear(x, weight, b);
 }
 
 void LinearImpl::set_precision(Precision p) {
@@ -91,6 +94,9 @@ void LinearImpl::set_precision(Precision p) {
   if (p == Precision::BFloat16) {
     weight_bf16_ = weight.to(at::kBFloat16).contiguous();
     if (bias.defined()) bias_bf16_ = bias.to(at::kBFloat16);
+    // The float32 weight is not read in this mode: give its mapped pages back (bf16's RSS would
+    // otherwise be float32's plus the copy).
+    release_mapped_pages(weight);
   } else if (p == Precision::Int8) {
     // Symmetric per-output-channel int8 weights; the input is quantized per call from its own
     // range (dynamic quantization), accumulation in int32, output float32.
@@ -101,6 +107,7 @@ void LinearImpl::set_precision(Precision p) {
     c10::Stack stack{wq, c10::optional<at::Tensor>()};
     quantized_op("quantized::linear_prepack").callBoxed(&stack);
     packed_int8_ = stack[0];
+    release_mapped_pages(weight);
   }
 }
 

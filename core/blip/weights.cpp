@@ -5,11 +5,59 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <mutex>
 
 #include "weights_internal.h"
 
 namespace glimpse::blip {
+
+namespace detail {
+
+namespace {
+// Never destroyed: models kept in static caches unmap their files after static destructors ran.
+std::mutex& mappings_mutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::map<const uint8_t*, size_t>& mappings() {
+  static auto* m = new std::map<const uint8_t*, size_t>;
+  return *m;
+}
+}  // namespace
+
+void register_mapping(const uint8_t* data, size_t size) {
+  std::lock_guard<std::mutex> lock(mappings_mutex());
+  mappings()[data] = size;
+}
+
+void unregister_mapping(const uint8_t* data) {
+  std::lock_guard<std::mutex> lock(mappings_mutex());
+  mappings().erase(data);
+}
+
+}  // namespace detail
+
+size_t release_mapped_pages(const at::Tensor& t) {
+  if (!t.defined() || t.numel() == 0 || !t.is_contiguous() || !t.device().is_cpu()) return 0;
+  const auto* begin = static_cast<const uint8_t*>(t.data_ptr());
+  const uint8_t* end = begin + t.numel() * t.element_size();
+  // Whole pages inside the tensor only: its neighbours in the file keep theirs.
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (reinterpret_cast<uintptr_t>(begin) + page - 1) & ~(page - 1);
+  const uintptr_t last = reinterpret_cast<uintptr_t>(end) & ~(page - 1);
+  if (last <= first) return 0;
+  std::lock_guard<std::mutex> lock(detail::mappings_mutex());
+  auto it = detail::mappings().upper_bound(begin);
+  if (it == detail::mappings().begin()) return 0;
+  --it;
+  if (end > it->first + it->second) return 0;  // not inside a live mapping: memory the tensor owns
+  if (::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) != 0) return 0;
+  return last - first;
+}
 
 namespace detail {
 

@@ -36,6 +36,12 @@ void save_safetensors(const std::filesystem::path& path, const std::map<std::str
 // Names, dtypes and shapes of loaded tensors (as read_checkpoint_index gives them for a file).
 CheckpointIndex index_of(const TensorMap& weights);
 
+// Drops from this process's resident memory the pages of a float32 tensor that aliases a
+// checkpoint mapping, once a lower-precision copy replaces it (bf16, int8). The mapping is
+// read-only and private, so a later read pages the data in again from the file: safe whatever
+// still refers to the tensor. Returns the bytes released; 0 for tensors that own their memory.
+size_t release_mapped_pages(const at::Tensor& t);
+
 // The checkpoint of a folder (find_checkpoint), loaded.
 TensorMap load_checkpoint(const std::filesystem::path& dir);
 

@@ -15,6 +15,10 @@
 
 namespace glimpse::blip::detail {
 
+// The registry of live weight mappings that release_mapped_pages (weights.h) consults.
+void register_mapping(const uint8_t* data, size_t size);
+void unregister_mapping(const uint8_t* data);
+
 // A read-only private mapping of a whole regular file, shared by the tensors that alias it.
 class Mapping {
  public:
@@ -39,9 +43,11 @@ class Mapping {
         throw BlipError("cannot map " + path.string() + ": " + std::strerror(err));
       }
       data_ = static_cast<const uint8_t*>(p);
+      register_mapping(data_, size_);
     }
   }
   ~Mapping() {
+    if (data_) unregister_mapping(data_);
     if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
     if (fd_ >= 0) ::close(fd_);
   }

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <random>
 
+#include <unistd.h>
+
 #include "blip.h"
 #include "checkpoint.h"
 #include "configuration_blip.h"
@@ -936,3 +938,33 @@ TEST(BlipModelLoad, MissingWeightsAndConfigAreClearErrors) {
 }
 
 }  // namespace
+
+namespace {
+// Resident pages of this process (/proc/self/statm's second field), in bytes.
+size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  size_t total = 0, resident = 0;
+  statm >> total >> resident;
+  return resident * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+}
+}  // namespace
+
+TEST(ReleaseMappedPages, DropsTheResidentPagesOfAMappedWeightAndKeepsItsValues) {
+  TempDir dir;
+  const at::Tensor w = at::arange(4 << 20, at::kFloat).reshape({4096, 1024});  // 16 MiB
+  save_safetensors(dir.path() / "w.safetensors", {{"w", w}});
+  TensorMap m = load_safetensors(dir.path() / "w.safetensors");
+  const at::Tensor& mapped = m.tensors.at("w");
+  ASSERT_TRUE(at::equal(mapped, w));  // every page read: resident
+  const size_t before = resident_bytes();
+  const size_t released = release_mapped_pages(mapped);
+  EXPECT_GE(released, (size_t{16} << 20) - 2 * static_cast<size_t>(::sysconf(_SC_PAGESIZE)));
+  EXPECT_LE(resident_bytes() + (size_t{12} << 20), before);
+  // Reading again pages the values back in from the file.
+  EXPECT_TRUE(at::equal(mapped, w));
+
+  // Memory a tensor owns is never touched.
+  const at::Tensor owned = w.clone();
+  EXPECT_EQ(release_mapped_pages(owned), 0u);
+  EXPECT_TRUE(at::equal(owned, w));
+}
