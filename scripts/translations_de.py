@@ -5,6 +5,8 @@ Usage: scripts/translations_de.py translations/glimpse_de.ts
 Exits non-zero and lists the sources that have no German text, so a new string cannot slip
 through untranslated.
 """
+import pathlib
+import runpy
 import sys
 import xml.etree.ElementTree as ET
 
@@ -328,6 +330,11 @@ DE = {
     "kept its own: %1": "eigene beibehalten: %1",
     "failed: %1": "fehlgeschlagen: %1",
 }
+
+# More tables beside this script, one file per feature (scripts/translations_de.d/*.py, each defining
+# DE = {...}), so that work on separate features does not edit one dictionary.
+for _extra in sorted((pathlib.Path(__file__).parent / "translations_de.d").glob("*.py")):
+    DE.update(runpy.run_path(str(_extra))["DE"])
 
 
 def main(path):

@@ -532,6 +532,9 @@ int main(int argc, char** argv) {
   QStringList args;
   for (int i = 0; i < argc; ++i) args << glimpse::io::decodePath(QByteArray(argv[i]));
   g_verbose = args.removeAll(QStringLiteral("--verbose")) > 0;
+  // The engine's performance warning takes the path of the other messages: shown with --verbose,
+  // else after the error line of a failed command, never before it.
+  glimpse::blip::set_engine_warning_sink([](const std::string& w) { qWarning("%s", w.c_str()); });
   namespace help = glimpse::cli::help;
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h" || args[1] == "help") {
     // "help COMMAND" is COMMAND --help.

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "errors.h"
+#include "fp32_gemm.h"
 #include "generation.h"
 #include "modeling_blip.h"
 
@@ -486,6 +487,10 @@ BlasInfo blas_backend() {
   }
   if (!real.empty()) info.path = real;
   return info;
+}
+
+void set_engine_warning_sink(std::function<void(const std::string&)> sink) {
+  set_fp32_gemm_warning_sink(std::move(sink));
 }
 
 EngineInfo engine_info() {

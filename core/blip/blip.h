@@ -160,6 +160,11 @@ struct EngineInfo {
 };
 EngineInfo engine_info();
 
+// Where the engine's one performance warning goes (float32 products far below this CPU's rate,
+// measured at the first image). Default: standard error. The CLI shows it with --verbose or after a
+// failure; the app writes it to its log.
+void set_engine_warning_sink(std::function<void(const std::string&)> sink);
+
 // Sets torch's intra-op threads for this thread and the pool (0 = all cores).
 void init_torch_threads(int threads = 0);
 
