@@ -72,7 +72,8 @@ const char* kPhotoColumnsP =
     "p.pixel_hash, p.changed";
 
 const char* kCaptionColumns =
-    "c.id, c.photo_id, c.text, c.model, c.parameters, c.created_at, c.source, c.origin, c.score";
+    "c.id, c.photo_id, c.text, c.model, c.parameters, c.created_at, c.source, c.origin, c.score, c.translation, "
+    "c.translation_language";
 
 Caption captionFrom(const QSqlQuery& q, int at) {
   Caption c;
@@ -85,6 +86,8 @@ Caption captionFrom(const QSqlQuery& q, int at) {
   c.source = parseCaptionSource(q.value(at + 6).toString()).value_or(CaptionSource::Generated);
   c.origin = q.value(at + 7).toString();
   if (!q.value(at + 8).isNull()) c.score = q.value(at + 8).toDouble();
+  c.translation = q.value(at + 9).toString();
+  c.translationLanguage = q.value(at + 10).toString();
   return c;
 }
 
@@ -179,7 +182,14 @@ QList<Migration> migrations() {
       "UPDATE photo_text SET captions = coalesce((SELECT group_concat(text, ' ') FROM captions WHERE photo_id = "
       "new.photo_id), '') WHERE rowid = new.photo_id; END",
   };
-  return {v1, v2, v3};
+  // v4: a caption keeps its translation (captions and answers shown in the interface language)
+  // beside the model's English original.
+  Migration v4;
+  v4.statements = {
+      "ALTER TABLE captions ADD COLUMN translation TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE captions ADD COLUMN translation_language TEXT NOT NULL DEFAULT ''",
+  };
+  return {v1, v2, v3, v4};
 }
 
 // A savepoint: nests inside a transaction of the caller, or stands alone (then it commits).
@@ -734,6 +744,15 @@ qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, CaptionS
   q.addBindValue(score ? QVariant(*score) : QVariant());
   run(q, "cannot store caption");
   return q.lastInsertId().toLongLong();
+}
+
+void LibraryDatabase::setCaptionTranslation(qint64 captionId, const QString& translation, const QString& language) {
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("UPDATE captions SET translation = ?, translation_language = ? WHERE id = ?"));
+  q.addBindValue(translation);
+  q.addBindValue(language);
+  q.addBindValue(captionId);
+  run(q, "cannot store the caption's translation");
 }
 
 QList<Caption> LibraryDatabase::captions(qint64 photoId) {

@@ -66,6 +66,10 @@ struct Caption {
   // "Iptc.Application2.Caption", "sidecar:NAME.xmp"); empty for the others.
   QString origin;
   std::optional<double> score;  // a quality score of the caption, when one was computed
+  // Generated captions shown in another language: the translation of `text` (which stays the
+  // model's English original) and its language code; empty when not translated.
+  QString translation;
+  QString translationLanguage;
 };
 
 // A photo with the caption that stands for it (preferredCaption()).
@@ -86,7 +90,7 @@ struct LibraryStatus {
 
 class LibraryDatabase {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   enum class Access {
     ReadWrite,  // creates the file if needed and migrates older schemas
@@ -171,6 +175,8 @@ class LibraryDatabase {
   // Captions
   qint64 addCaption(qint64 photoId, const QString& text, CaptionSource source, const QString& model,
                     const QString& parameters, std::optional<double> score = {});
+  // Keeps a translation of a caption beside its original text (the text stays as it is).
+  void setCaptionTranslation(qint64 captionId, const QString& translation, const QString& language);
   QList<Caption> captions(qint64 photoId);  // in id order
   void deleteCaptions(qint64 photoId, CaptionSource source);
   // Replaces all metadata captions of the photo (text, origin), in one savepoint.

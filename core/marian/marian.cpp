@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "checkpoint.h"
 #include "errors.h"
 #include "generation.h"
 #include "modeling_marian.h"
@@ -198,6 +199,36 @@ struct MarianModel::Impl {
   MarianMTModel model{nullptr};
   Precision precision = Precision::Float32;
 };
+
+MarianFolderInfo MarianModel::inspect(const std::filesystem::path& dir) {
+  MarianFolderInfo info;
+  try {
+    if (!std::filesystem::is_directory(dir)) throw BlipError(dir.string() + " is not a folder");
+    if (!std::filesystem::exists(dir / "config.json")) throw BlipError("no config.json in " + dir.string());
+    const MarianConfig config = MarianConfig::from_file(dir / "config.json");
+    const MarianTokenizer tokenizer = MarianTokenizer::load(dir);
+    if (tokenizer.vocab_size() > config.vocab_size)
+      throw BlipError((dir / "vocab.json").string() + " has " + std::to_string(tokenizer.vocab_size()) +
+                      " pieces; config.json's vocab_size is " + std::to_string(config.vocab_size));
+    const std::filesystem::path weights = blip::find_checkpoint(dir);
+    const blip::CheckpointIndex index = blip::read_checkpoint_index(weights);
+    // The shared embeddings tell whether the weights are of this config.
+    const auto embed = index.find("model.shared.weight");
+    if (embed == index.end()) throw BlipError(weights.string() + " has no model.shared.weight: not a MarianMTModel");
+    const std::vector<int64_t> expected = {config.vocab_size, config.d_model};
+    if (embed->second.shape != expected)
+      throw BlipError(weights.string() + ": model.shared.weight does not fit config.json's vocab_size and d_model");
+    std::error_code ec;
+    info.weight_bytes = std::filesystem::file_size(weights, ec);
+    info.summary = "Marian " + std::to_string(config.d_model) + "/" + std::to_string(config.encoder_layers) + "+" +
+                   std::to_string(config.decoder_layers) + " layers, " + std::to_string(config.vocab_size) +
+                   " pieces; " + std::to_string(info.weight_bytes / 1000000) + " MB";
+    info.usable = true;
+  } catch (const std::exception& e) {
+    info.problem = e.what();
+  }
+  return info;
+}
 
 MarianModel::MarianModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MarianModel::~MarianModel() = default;

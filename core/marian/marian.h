@@ -65,8 +65,19 @@ struct FloatArray {
   std::vector<float> values;
 };
 
+// What a folder holds, read without loading the weights (the model manager's import and verify).
+struct MarianFolderInfo {
+  bool usable = false;  // a Marian folder MarianModel::load accepts, as far as files and config tell
+  std::string summary;  // e.g. "Marian 512/6+6 layers, 58101 pieces; 298 MB"
+  std::string problem;  // what is wrong or missing, when not usable
+  uint64_t weight_bytes = 0;
+};
+
 class MarianModel {
  public:
+  // Checks a folder: config.json (model_type marian, sizes), source.spm, target.spm, vocab.json
+  // (loaded by the tokenizer) and the checkpoint's tensor names and shapes (no data read).
+  static MarianFolderInfo inspect(const std::filesystem::path& dir);
   // Loads a Hub folder as it is: config.json, generation_config.json (optional),
   // model.safetensors or pytorch_model.bin, source.spm, target.spm, vocab.json. Throws
   // blip::BlipError for anything missing, unreadable or not fitting the config.

@@ -211,14 +211,18 @@ void HubDownloader::getList(const QUrl& url, int redirects) {
     QStringList names;
     for (const QJsonValue& v : doc.object().value(QStringLiteral("siblings")).toArray())
       names << v.toObject().value(QStringLiteral("rfilename")).toString();
-    QStringList want;
+    QStringList want, required, optional;
     if (!m_opt.patterns.isEmpty()) {
       for (const QString& n : names)
         if (matches(n, m_opt.patterns)) want << n;
       if (want.isEmpty())
         return fail(tr("no file of %1 matches %2").arg(m_repo, m_opt.patterns.join(QStringLiteral(", "))));
     } else {
-      for (const QString& n : requiredModelFiles() + optionalModelFiles())
+      // An OPUS-MT (Marian) repository has sentencepiece models; else it is taken for BLIP.
+      const bool marian = names.contains(QStringLiteral("source.spm"));
+      required = marian ? requiredMarianFiles() : requiredModelFiles();
+      optional = marian ? optionalMarianFiles() : optionalModelFiles();
+      for (const QString& n : required + optional)
         if (names.contains(n)) want << n;
       // Weights: safetensors (memory-mapped) where the repository has it.
       if (names.contains(QStringLiteral("model.safetensors")))
@@ -227,8 +231,8 @@ void HubDownloader::getList(const QUrl& url, int redirects) {
         want << QStringLiteral("pytorch_model.bin");
       else
         return fail(tr("%1 has no model.safetensors or pytorch_model.bin").arg(m_repo));
-      for (const QString& r : requiredModelFiles())
-        if (!names.contains(r)) return fail(tr("%1 lacks %2: not a BLIP checkpoint folder").arg(m_repo, r));
+      for (const QString& r : required)
+        if (!names.contains(r)) return fail(tr("%1 lacks %2: not a BLIP or OPUS-MT checkpoint folder").arg(m_repo, r));
     }
     // File names come from the server: each must stay inside the staging folder.
     for (const QString& n : want) {
@@ -244,7 +248,7 @@ void HubDownloader::getList(const QUrl& url, int redirects) {
       FileState f;
       f.name = n;
       f.url = fileUrl(n);
-      f.optional = optionalModelFiles().contains(n);
+      f.optional = optional.contains(n);
       m_files.push_back(f);
     }
     headNext();
@@ -460,10 +464,9 @@ void HubDownloader::finishAll() {
   if (m_finished) return;
   if (m_opt.patterns.isEmpty()) {
     // A model folder was asked for: install it only when Glimpse can use it.
-    const auto info = blip::inspect_model_folder(m_staging.toStdString());
+    const InstalledModel info = describe(m_staging);
     if (!info.usable)
-      return fail(tr("the downloaded files are not a usable model, so nothing was installed: %1")
-                      .arg(QString::fromStdString(info.problem)));
+      return fail(tr("the downloaded files are not a usable model, so nothing was installed: %1").arg(info.problem));
   }
   m_finished = true;
   // The staging folder becomes the model in one rename.

@@ -14,6 +14,7 @@
 #include "blip.h"
 #include "checkpoint.h"
 #include "errors.h"
+#include "marian.h"
 
 static void initModelResources() {
   Q_INIT_RESOURCE(models);
@@ -28,6 +29,16 @@ QStringList requiredModelFiles() {
 QStringList optionalModelFiles() {
   return {QStringLiteral("special_tokens_map.json"), QStringLiteral("tokenizer_config.json"),
           QStringLiteral("added_tokens.json"), QStringLiteral("tokenizer.json")};
+}
+
+QStringList requiredMarianFiles() {
+  return {QStringLiteral("config.json"), QStringLiteral("source.spm"), QStringLiteral("target.spm"),
+          QStringLiteral("vocab.json")};
+}
+
+QStringList optionalMarianFiles() {
+  return {QStringLiteral("generation_config.json"), QStringLiteral("tokenizer_config.json"),
+          QStringLiteral("special_tokens_map.json")};
 }
 
 QList<CatalogueEntry> catalogue() {
@@ -134,11 +145,46 @@ QString folderFor(const QString& repo) {
   return pathInside(modelsDir(), repo);
 }
 
+namespace {
+
+// A folder whose config.json says model_type "marian" (the OPUS-MT checkpoints).
+bool isMarianFolder(const QString& folder) {
+  QFile f(folder + QStringLiteral("/config.json"));
+  if (f.size() > 1024 * 1024 || !f.open(QIODevice::ReadOnly)) return false;
+  return QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("model_type")).toString() ==
+         QLatin1String("marian");
+}
+
+QString opusRepo(const QString& from, const QString& to) {
+  return QStringLiteral("Helsinki-NLP/opus-mt-%1-%2").arg(from, to);
+}
+
+}  // namespace
+
+QString installedTranslationModel(const QString& from, const QString& to) {
+  QStringList repos = {opusRepo(from, to)};
+  if (to == QLatin1String("en")) repos << opusRepo(QStringLiteral("mul"), to);
+  for (const QString& repo : repos) {
+    if (!isValidRepoId(repo)) continue;
+    const QString folder = QDir::cleanPath(modelsDir() + QLatin1Char('/') + repo);
+    if (QFileInfo::exists(folder + QStringLiteral("/config.json")) && describe(folder).usable) return folder;
+  }
+  return {};
+}
+
 InstalledModel describe(const QString& folder) {
   InstalledModel m;
   m.folder = QDir::cleanPath(folder);
   const QString root = modelsDir();
   m.name = m.folder.startsWith(root + QLatin1Char('/')) ? m.folder.mid(root.size() + 1) : QFileInfo(folder).fileName();
+  if (isMarianFolder(folder)) {
+    const auto info = marian::MarianModel::inspect(folder.toStdString());
+    m.usable = info.usable;
+    m.problem = QString::fromStdString(info.problem);
+    m.summary = QString::fromStdString(info.summary);
+    m.heads << QLatin1String(taskHead(Task::Translate));
+    return m;
+  }
   const auto info = blip::inspect_model_folder(folder.toStdString());
   m.usable = info.usable;
   m.problem = QString::fromStdString(info.problem);

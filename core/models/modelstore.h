@@ -31,6 +31,9 @@ const CatalogueEntry* findInCatalogue(const QList<CatalogueEntry>& entries, cons
 // Files a BLIP folder needs (required) and may have (optional).
 QStringList requiredModelFiles();
 QStringList optionalModelFiles();
+// The same for an OPUS-MT (Marian) folder (weights apart).
+QStringList requiredMarianFiles();
+QStringList optionalMarianFiles();
 
 // The models folder: $GLIMPSE_MODELS_DIR, else <XDG data>/Glimpse/models.
 QString modelsDir();
@@ -55,7 +58,7 @@ QString folderFor(const QString& repo);
 struct InstalledModel {
   QString name;  // "org/name" (or folder name)
   QString folder;
-  QStringList heads;
+  QStringList heads;  // Hugging Face classes: BLIP heads, or MarianMTModel
   QString summary;
   bool usable = false;
   QString problem;
@@ -65,8 +68,13 @@ struct InstalledModel {
 QList<InstalledModel> installedModels();
 InstalledModel describe(const QString& folder);
 
+// The installed OPUS-MT model that translates `from` into `to` (ISO 639-1 codes):
+// Helsinki-NLP/opus-mt-<from>-<to>, else for English Helsinki-NLP/opus-mt-mul-en; "" when none is
+// installed and usable.
+QString installedTranslationModel(const QString& from, const QString& to);
+
 // Copies a folder (or the files given) into the models folder as `name` after checking it is a
-// usable BLIP checkpoint; returns the new folder. Throws ModelError saying what is missing.
+// usable BLIP or Marian (OPUS-MT) checkpoint; returns the new folder. Throws ModelError saying what is missing.
 QString importModel(const QString& source, const QString& name = {});
 // Removes an installed model: a name, or a folder inside the models folder (refuses anything that
 // resolves outside it, and symbolic links).

@@ -26,6 +26,10 @@ AppSettings loadFrom(QSettings& s) {
   a.threads = s.value(QStringLiteral("inference/threads"), 0).toInt();
   a.precision = s.value(QStringLiteral("inference/precision"), QStringLiteral("fp32")).toString();
   a.idleUnloadMinutes = s.value(QStringLiteral("inference/idleUnloadMinutes"), 5).toInt();
+  a.queryLanguage = s.value(QStringLiteral("translation/queryLanguage"), QStringLiteral("auto")).toString();
+  a.queryTranslationModel = s.value(QStringLiteral("translation/queryModel")).toString();
+  a.outputTranslationModel = s.value(QStringLiteral("translation/outputModel")).toString();
+  a.translateOutput = s.value(QStringLiteral("translation/translateOutput"), false).toBool();
   return a;
 }
 
@@ -88,6 +92,15 @@ void SettingsStore::apply(const AppSettings& edited) {
     s.setValue(QStringLiteral("inference/precision"), m_saved.precision = edited.precision);
   if (edited.idleUnloadMinutes != m_current.idleUnloadMinutes)
     s.setValue(QStringLiteral("inference/idleUnloadMinutes"), m_saved.idleUnloadMinutes = edited.idleUnloadMinutes);
+  if (edited.queryLanguage != m_current.queryLanguage)
+    s.setValue(QStringLiteral("translation/queryLanguage"), m_saved.queryLanguage = edited.queryLanguage);
+  if (edited.queryTranslationModel != m_current.queryTranslationModel)
+    s.setValue(QStringLiteral("translation/queryModel"), m_saved.queryTranslationModel = edited.queryTranslationModel);
+  if (edited.outputTranslationModel != m_current.outputTranslationModel)
+    s.setValue(QStringLiteral("translation/outputModel"),
+               m_saved.outputTranslationModel = edited.outputTranslationModel);
+  if (edited.translateOutput != m_current.translateOutput)
+    s.setValue(QStringLiteral("translation/translateOutput"), m_saved.translateOutput = edited.translateOutput);
   recompute();
 }
 

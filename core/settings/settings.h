@@ -16,6 +16,14 @@ struct AppSettings {
   int threads = 0;                             // 0: all cores
   QString precision = QStringLiteral("fp32");  // numeric mode: fp32 (exact), bf16, int8
   int idleUnloadMinutes = 5;
+  // Translation (OPUS-MT): what language search queries and questions are in ("auto": detected
+  // per query, "en": never translated, or a language code), the xx->en model for them and the
+  // en->xx model for captions and answers (empty: the installed OPUS-MT model for the language),
+  // and whether captions and answers are shown in the interface language.
+  QString queryLanguage = QStringLiteral("auto");
+  QString queryTranslationModel;
+  QString outputTranslationModel;
+  bool translateOutput = false;
 
   QString& model(Task t) { return models[static_cast<size_t>(t)]; }
   const QString& model(Task t) const { return models[static_cast<size_t>(t)]; }

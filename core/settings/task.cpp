@@ -14,12 +14,14 @@ QString taskKey(Task task) {
       return QStringLiteral("ask");
     case Task::Search:
       return QStringLiteral("search");
+    case Task::Translate:
+      return QStringLiteral("translate");
   }
   return {};
 }
 
 std::optional<Task> taskFromKey(const QString& key) {
-  for (Task t : kTasks)
+  for (Task t : kAllTasks)
     if (taskKey(t) == key) return t;
   return std::nullopt;
 }
@@ -32,13 +34,15 @@ const char* taskHead(Task task) {
       return "BlipForQuestionAnswering";
     case Task::Search:
       return "BlipForImageTextRetrieval";
+    case Task::Translate:
+      return "MarianMTModel";
   }
   return "";
 }
 
 QList<Task> tasksOfHeads(const QStringList& heads) {
   QList<Task> out;
-  for (Task t : kTasks)
+  for (Task t : kAllTasks)
     if (heads.contains(QLatin1String(taskHead(t)))) out << t;
   return out;
 }
@@ -51,6 +55,8 @@ QString taskLabel(Task task) {
       return QCoreApplication::translate("glimpse::Task", "Questions");
     case Task::Search:
       return QCoreApplication::translate("glimpse::Task", "Library search");
+    case Task::Translate:
+      return QCoreApplication::translate("glimpse::Task", "Translation");
   }
   return {};
 }

@@ -164,12 +164,43 @@ TEST(LibraryDatabase, MigratesSchemaV1Fixture) {
   EXPECT_EQ(db.textMatches(QStringLiteral("sand"), 10).size(), 1);  // prefix match
 }
 
+TEST(LibraryDatabase, MigratesSchemaV3KeepingCaptionsAndAddingTranslations) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath("v3.db");
+  runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v3.sql"));
+  LibraryDatabase db(path);
+  EXPECT_EQ(db.schemaVersion(), 4);
+  const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
+  const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
+  ASSERT_TRUE(beach && castle);
+  EXPECT_EQ(beach->pixelHash, QStringLiteral("cc33"));
+  const auto caps = db.captions(castle->id);
+  ASSERT_EQ(caps.size(), 2);
+  EXPECT_EQ(caps[0].source, CaptionSource::Metadata);
+  EXPECT_EQ(caps[0].origin, QStringLiteral("Xmp.dc.description"));
+  EXPECT_EQ(caps[1].source, CaptionSource::Edited);
+  EXPECT_TRUE(caps[0].translation.isEmpty() && caps[0].translationLanguage.isEmpty());
+  EXPECT_EQ(db.preferredCaption(castle->id)->text, QStringLiteral("our sandcastle"));
+  // A generated caption keeps its English text and gains a translation beside it.
+  const auto generated = db.captions(beach->id);
+  ASSERT_EQ(generated.size(), 1);
+  db.setCaptionTranslation(generated[0].id, QStringLiteral("Kinder an einem Strand bei Sonnenuntergang"),
+                           QStringLiteral("de"));
+  const auto after = db.captions(beach->id);
+  ASSERT_EQ(after.size(), 1);
+  EXPECT_EQ(after[0].text, QStringLiteral("kids on a beach at sunset"));
+  EXPECT_EQ(after[0].translation, QStringLiteral("Kinder an einem Strand bei Sonnenuntergang"));
+  EXPECT_EQ(after[0].translationLanguage, QStringLiteral("de"));
+  EXPECT_EQ(db.preferredCaption(beach->id)->translation, after[0].translation);
+  EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{beach->id});
+}
+
 TEST(LibraryDatabase, MigratesSchemaV2KeepingCaptionsAsGenerated) {
   QTemporaryDir dir;
   const QString path = dir.filePath("v2.db");
   runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v2.sql"));
   LibraryDatabase db(path);
-  EXPECT_EQ(db.schemaVersion(), 3);
+  EXPECT_EQ(db.schemaVersion(), LibraryDatabase::kSchemaVersion);
   const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
   const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
   ASSERT_TRUE(beach && castle);
