@@ -4,106 +4,131 @@
 <context>
     <name>glimpse::Task</name>
     <message>
-        <location filename="../core/settings/task.cpp" line="49" />
+        <location filename="../core/settings/task.cpp" line="53" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="51" />
+        <location filename="../core/settings/task.cpp" line="55" />
         <source>Questions</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="53" />
+        <location filename="../core/settings/task.cpp" line="57" />
         <source>Library search</source>
         <translation>Bibliothekssuche</translation>
+    </message>
+    <message>
+        <location filename="../core/settings/task.cpp" line="59" />
+        <source>Translation</source>
+        <translation>Übersetzung</translation>
     </message>
 </context>
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="69" />
+        <location filename="../core/inference/inferenceworker.cpp" line="71" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="69" />
+        <location filename="../core/inference/inferenceworker.cpp" line="71" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="92" />
+        <location filename="../core/inference/inferenceworker.cpp" line="94" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="101" />
+        <location filename="../core/inference/inferenceworker.cpp" line="103" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="180" />
+        <location filename="../core/inference/inferenceworker.cpp" line="184" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="235" />
+        <location filename="../core/inference/inferenceworker.cpp" line="204" />
+        <source>Loading translation model %1…</source>
+        <translation>Lade Übersetzungsmodell %1 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="232" />
+        <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
+        <translation>„%1“ scheint %2 zu sein, und kein Modell, das %2 ins Englische übersetzt, ist installiert (Extras → Modelle); es wurde so verwendet, wie es eingegeben wurde.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="237" />
+        <source>Translating…</source>
+        <translation>Übersetze …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="251" />
+        <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
+        <translation>Kein Modell, das Englisch nach %1 übersetzt, ist installiert: Fügen Sie eines unter Extras → Modelle hinzu, oder schalten Sie Beschreibungen und Antworten auf %1 unter Extras → Einstellungen ab.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="321" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="439" />
+        <location filename="../core/inference/inferenceworker.cpp" line="542" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="477" />
+        <location filename="../core/inference/inferenceworker.cpp" line="580" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="106" />
+        <location filename="../core/inference/inferenceworker.cpp" line="108" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="107" />
+        <location filename="../core/inference/inferenceworker.cpp" line="109" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="287" />
+        <location filename="../core/inference/inferenceworker.cpp" line="384" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="191" />
+        <location filename="../core/inference/inferenceworker.cpp" line="266" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="30" />
+        <location filename="../core/inference/inferenceworker.cpp" line="32" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="265" />
+        <location filename="../core/inference/inferenceworker.cpp" line="351" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="270" />
+        <location filename="../core/inference/inferenceworker.cpp" line="357" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="365" />
+        <location filename="../core/inference/inferenceworker.cpp" line="466" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="405" />
-        <location filename="../core/inference/inferenceworker.cpp" line="435" />
+        <location filename="../core/inference/inferenceworker.cpp" line="508" />
+        <location filename="../core/inference/inferenceworker.cpp" line="538" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -337,78 +362,89 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="191" />
+        <location filename="../ui/imagespage.cpp" line="192" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="207" />
+        <location filename="../ui/imagespage.cpp" line="208" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="217" />
+        <location filename="../ui/imagespage.cpp" line="218" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="223" />
+        <location filename="../ui/imagespage.cpp" line="224" />
         <source>Stopped after %n image(s)</source>
         <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="224" />
+        <location filename="../ui/imagespage.cpp" line="225" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="214" />
+        <location filename="../ui/imagespage.cpp" line="215" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="246" />
+        <location filename="../ui/imagespage.cpp" line="262" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="248" />
+        <location filename="../ui/imagespage.cpp" line="264" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="367" />
+        <location filename="../ui/imagespage.cpp" line="387" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="278" />
-        <location filename="../ui/imagespage.cpp" line="396" />
+        <location filename="../ui/imagespage.cpp" line="294" />
+        <location filename="../ui/imagespage.cpp" line="416" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="225" />
+        <location filename="../ui/imagespage.cpp" line="226" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="280" />
+        <location filename="../ui/imagespage.cpp" line="296" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="302" />
+        <location filename="../ui/imagespage.cpp" line="478" />
+        <source>English original: %1</source>
+        <translation>Englisches Original: %1</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="411" />
+        <location filename="../ui/imagespage.cpp" line="431" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="423" />
+        <location filename="../ui/imagespage.cpp" line="443" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="446" />
+        <location filename="../ui/imagespage.cpp" line="475" />
+        <source>Asked in English: %1</source>
+        <translation>Auf Englisch gefragt: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="477" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -416,319 +452,349 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="46" />
+        <location filename="../ui/librarypage.cpp" line="49" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="47" />
+        <location filename="../ui/librarypage.cpp" line="50" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="48" />
+        <location filename="../ui/librarypage.cpp" line="51" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="49" />
+        <location filename="../ui/librarypage.cpp" line="52" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="50" />
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="53" />
+        <location filename="../ui/librarypage.cpp" line="421" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="51" />
+        <location filename="../ui/librarypage.cpp" line="54" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="52" />
-        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="55" />
+        <location filename="../ui/librarypage.cpp" line="72" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="55" />
+        <location filename="../ui/librarypage.cpp" line="58" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="65" />
-        <location filename="../ui/librarypage.cpp" line="363" />
+        <location filename="../ui/librarypage.cpp" line="68" />
+        <location filename="../ui/librarypage.cpp" line="394" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="67" />
+        <location filename="../ui/librarypage.cpp" line="70" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="71" />
+        <location filename="../ui/librarypage.cpp" line="74" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="73" />
+        <location filename="../ui/librarypage.cpp" line="76" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="77" />
+        <location filename="../ui/librarypage.cpp" line="80" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="82" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="85" />
+        <location filename="../ui/librarypage.cpp" line="89" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="92" />
+        <location filename="../ui/librarypage.cpp" line="96" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="99" />
+        <location filename="../ui/librarypage.cpp" line="103" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="101" />
+        <location filename="../ui/librarypage.cpp" line="105" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="111" />
+        <source>Translated query</source>
+        <translation>Übersetzte Suchanfrage</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="112" />
+        <source>Search the original instead</source>
+        <translation>Stattdessen das Original suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="116" />
+        <source>Search for the words as you typed them, without translating them to English</source>
+        <translation>Nach den Wörtern so suchen, wie Sie sie eingegeben haben, ohne sie ins Englische zu übersetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="132" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="117" />
+        <location filename="../ui/librarypage.cpp" line="139" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="121" />
+        <location filename="../ui/librarypage.cpp" line="143" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="125" />
-        <location filename="../ui/librarypage.cpp" line="317" />
+        <location filename="../ui/librarypage.cpp" line="147" />
+        <location filename="../ui/librarypage.cpp" line="348" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="126" />
+        <location filename="../ui/librarypage.cpp" line="148" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="129" />
+        <location filename="../ui/librarypage.cpp" line="151" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="131" />
+        <location filename="../ui/librarypage.cpp" line="154" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="133" />
+        <location filename="../ui/librarypage.cpp" line="156" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="134" />
+        <location filename="../ui/librarypage.cpp" line="157" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="135" />
+        <location filename="../ui/librarypage.cpp" line="158" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="187" />
+        <location filename="../ui/librarypage.cpp" line="212" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="214" />
+        <location filename="../ui/librarypage.cpp" line="239" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="215" />
+        <location filename="../ui/librarypage.cpp" line="240" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="217" />
+        <location filename="../ui/librarypage.cpp" line="242" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="219" />
+        <location filename="../ui/librarypage.cpp" line="244" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="243" />
+        <location filename="../ui/librarypage.cpp" line="268" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="246" />
+        <location filename="../ui/librarypage.cpp" line="271" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="249" />
+        <location filename="../ui/librarypage.cpp" line="274" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="251" />
+        <location filename="../ui/librarypage.cpp" line="275" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="252" />
+        <location filename="../ui/librarypage.cpp" line="276" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="253" />
+        <location filename="../ui/librarypage.cpp" line="277" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="309" />
+        <location filename="../ui/librarypage.cpp" line="312" />
+        <source>Searched for: %1</source>
+        <translation>Gesucht nach: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="313" />
+        <source>Translated from %1 to English; BLIP reads English only</source>
+        <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="340" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="312" />
+        <location filename="../ui/librarypage.cpp" line="343" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="344" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="315" />
+        <location filename="../ui/librarypage.cpp" line="346" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="331" />
+        <location filename="../ui/librarypage.cpp" line="362" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="350" />
+        <location filename="../ui/librarypage.cpp" line="381" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="373" />
-        <location filename="../ui/librarypage.cpp" line="399" />
+        <location filename="../ui/librarypage.cpp" line="404" />
+        <location filename="../ui/librarypage.cpp" line="430" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="273" />
+        <location filename="../ui/librarypage.cpp" line="297" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="267" />
+        <location filename="../ui/librarypage.cpp" line="291" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="413" />
+        <location filename="../ui/librarypage.cpp" line="444" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="367" />
-        <location filename="../ui/librarypage.cpp" line="393" />
+        <location filename="../ui/librarypage.cpp" line="398" />
+        <location filename="../ui/librarypage.cpp" line="424" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="227" />
+        <location filename="../ui/librarypage.cpp" line="252" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="230" />
+        <location filename="../ui/librarypage.cpp" line="255" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="232" />
+        <location filename="../ui/librarypage.cpp" line="257" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="270" />
+        <location filename="../ui/librarypage.cpp" line="294" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="274" />
+        <location filename="../ui/librarypage.cpp" line="298" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="370" />
-        <location filename="../ui/librarypage.cpp" line="396" />
+        <location filename="../ui/librarypage.cpp" line="401" />
+        <location filename="../ui/librarypage.cpp" line="427" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="442" />
+        <location filename="../ui/librarypage.cpp" line="473" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="461" />
+        <location filename="../ui/librarypage.cpp" line="494" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="471" />
+        <location filename="../ui/librarypage.cpp" line="504" />
+        <source>Searching for "%1" as typed…</source>
+        <translation>Suche nach „%1“ wie eingegeben …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="515" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="484" />
+        <location filename="../ui/librarypage.cpp" line="528" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="485" />
+        <location filename="../ui/librarypage.cpp" line="529" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="494" />
+        <location filename="../ui/librarypage.cpp" line="538" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -736,222 +802,222 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="39" />
+        <location filename="../ui/mainwindow.cpp" line="40" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="52" />
+        <location filename="../ui/mainwindow.cpp" line="53" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="53" />
+        <location filename="../ui/mainwindow.cpp" line="54" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="57" />
+        <location filename="../ui/mainwindow.cpp" line="58" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="91" />
+        <location filename="../ui/mainwindow.cpp" line="93" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92" />
+        <location filename="../ui/mainwindow.cpp" line="94" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="95" />
+        <location filename="../ui/mainwindow.cpp" line="97" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="97" />
+        <location filename="../ui/mainwindow.cpp" line="99" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99" />
+        <location filename="../ui/mainwindow.cpp" line="101" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="103" />
+        <location filename="../ui/mainwindow.cpp" line="105" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="106" />
+        <location filename="../ui/mainwindow.cpp" line="108" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="107" />
+        <location filename="../ui/mainwindow.cpp" line="109" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="108" />
+        <location filename="../ui/mainwindow.cpp" line="110" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="109" />
+        <location filename="../ui/mainwindow.cpp" line="111" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="110" />
+        <location filename="../ui/mainwindow.cpp" line="112" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="111" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="113" />
+        <location filename="../ui/mainwindow.cpp" line="115" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="115" />
+        <location filename="../ui/mainwindow.cpp" line="117" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="117" />
+        <location filename="../ui/mainwindow.cpp" line="119" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121" />
+        <location filename="../ui/mainwindow.cpp" line="123" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="126" />
+        <location filename="../ui/mainwindow.cpp" line="128" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="128" />
+        <location filename="../ui/mainwindow.cpp" line="130" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="129" />
+        <location filename="../ui/mainwindow.cpp" line="131" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="130" />
+        <location filename="../ui/mainwindow.cpp" line="132" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="131" />
+        <location filename="../ui/mainwindow.cpp" line="133" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="139" />
+        <location filename="../ui/mainwindow.cpp" line="141" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145" />
+        <location filename="../ui/mainwindow.cpp" line="147" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="146" />
+        <location filename="../ui/mainwindow.cpp" line="148" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="149" />
+        <location filename="../ui/mainwindow.cpp" line="151" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="150" />
+        <location filename="../ui/mainwindow.cpp" line="152" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="151" />
+        <location filename="../ui/mainwindow.cpp" line="153" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153" />
+        <location filename="../ui/mainwindow.cpp" line="155" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="154" />
+        <location filename="../ui/mainwindow.cpp" line="156" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="155" />
+        <location filename="../ui/mainwindow.cpp" line="157" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="156" />
+        <location filename="../ui/mainwindow.cpp" line="158" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="162" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="178" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181" />
+        <location filename="../ui/mainwindow.cpp" line="183" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="202" />
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="209" />
+        <location filename="../ui/mainwindow.cpp" line="211" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="209" />
+        <location filename="../ui/mainwindow.cpp" line="211" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="214" />
+        <location filename="../ui/mainwindow.cpp" line="216" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="228" />
+        <location filename="../ui/mainwindow.cpp" line="230" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236" />
+        <location filename="../ui/mainwindow.cpp" line="238" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
@@ -959,138 +1025,143 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="39" />
-        <location filename="../ui/modelsdialog.cpp" line="52" />
+        <location filename="../ui/modelsdialog.cpp" line="69" />
+        <location filename="../ui/modelsdialog.cpp" line="87" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="40" />
+        <location filename="../ui/modelsdialog.cpp" line="70" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="76" />
+        <source>BLIP reads and writes English: the OPUS-MT models translate your queries to English and captions and answers back. Sizes are approximate.</source>
+        <translation>BLIP liest und schreibt Englisch: Die OPUS-MT-Modelle übersetzen Ihre Suchanfragen ins Englische und Beschreibungen und Antworten zurück. Die Größen sind ungefähr.</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="80" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="80" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="80" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="80" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="53" />
+        <location filename="../ui/modelsdialog.cpp" line="88" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="54" />
+        <location filename="../ui/modelsdialog.cpp" line="89" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="56" />
+        <location filename="../ui/modelsdialog.cpp" line="91" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="57" />
+        <location filename="../ui/modelsdialog.cpp" line="92" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="58" />
+        <location filename="../ui/modelsdialog.cpp" line="93" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="61" />
+        <location filename="../ui/modelsdialog.cpp" line="96" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="118" />
+        <location filename="../ui/modelsdialog.cpp" line="153" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="121" />
+        <location filename="../ui/modelsdialog.cpp" line="156" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="123" />
+        <location filename="../ui/modelsdialog.cpp" line="158" />
         <source>Partly downloaded</source>
         <translation>Teilweise heruntergeladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="130" />
+        <location filename="../ui/modelsdialog.cpp" line="166" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="170" />
+        <location filename="../ui/modelsdialog.cpp" line="215" />
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="173" />
+        <location filename="../ui/modelsdialog.cpp" line="218" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="179" />
+        <location filename="../ui/modelsdialog.cpp" line="224" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="191" />
+        <location filename="../ui/modelsdialog.cpp" line="236" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="194" />
+        <location filename="../ui/modelsdialog.cpp" line="239" />
         <source>Download stopped: %1</source>
         <translation>Herunterladen gestoppt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="254" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="254" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="217" />
+        <location filename="../ui/modelsdialog.cpp" line="267" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="226" />
-        <source>Import a BLIP model folder</source>
-        <translation>BLIP-Modellordner importieren</translation>
+        <location filename="../ui/modelsdialog.cpp" line="276" />
+        <source>Import a BLIP or OPUS-MT model folder</source>
+        <translation>Einen BLIP- oder OPUS-MT-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="232" />
+        <location filename="../ui/modelsdialog.cpp" line="282" />
         <source>Imported %1: %2</source>
         <translation>%1 importiert: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="234" />
+        <location filename="../ui/modelsdialog.cpp" line="284" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
@@ -1098,149 +1169,232 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="22" />
+        <location filename="../ui/settingsdialog.cpp" line="25" />
         <source>Not set.</source>
         <translation>Nicht gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="24" />
+        <location filename="../ui/settingsdialog.cpp" line="27" />
+        <location filename="../ui/settingsdialog.cpp" line="43" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="28" />
+        <location filename="../ui/settingsdialog.cpp" line="31" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="30" />
+        <location filename="../ui/settingsdialog.cpp" line="33" />
+        <location filename="../ui/settingsdialog.cpp" line="47" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="38" />
+        <location filename="../ui/settingsdialog.cpp" line="40" />
+        <source>No OPUS-MT model for %1 to %2 is installed: get one in Tools → Models.</source>
+        <translation>Kein OPUS-MT-Modell für %1 nach %2 ist installiert: Holen Sie eines unter Extras → Modelle.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="45" />
+        <source>This is no translation model: it has %1.</source>
+        <translation>Das ist kein Übersetzungsmodell: Es enthält %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="46" />
+        <source>Using %1 (%2).</source>
+        <translation>Verwendet %1 (%2).</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="55" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="41" />
+        <location filename="../ui/settingsdialog.cpp" line="58" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="47" />
+        <location filename="../ui/settingsdialog.cpp" line="64" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="53" />
+        <location filename="../ui/settingsdialog.cpp" line="70" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="58" />
+        <location filename="../ui/settingsdialog.cpp" line="75" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="59" />
+        <location filename="../ui/settingsdialog.cpp" line="76" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="61" />
+        <location filename="../ui/settingsdialog.cpp" line="78" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62" />
+        <location filename="../ui/settingsdialog.cpp" line="79" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62" />
+        <location filename="../ui/settingsdialog.cpp" line="79" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="70" />
+        <location filename="../ui/settingsdialog.cpp" line="87" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="82" />
+        <location filename="../ui/settingsdialog.cpp" line="99" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="90" />
+        <location filename="../ui/settingsdialog.cpp" line="107" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="98" />
+        <location filename="../ui/settingsdialog.cpp" line="115" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="102" />
+        <location filename="../ui/settingsdialog.cpp" line="119" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="104" />
+        <location filename="../ui/settingsdialog.cpp" line="121" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="107" />
+        <location filename="../ui/settingsdialog.cpp" line="124" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="108" />
+        <location filename="../ui/settingsdialog.cpp" line="125" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="110" />
+        <location filename="../ui/settingsdialog.cpp" line="127" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="112" />
+        <location filename="../ui/settingsdialog.cpp" line="129" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="113" />
+        <location filename="../ui/settingsdialog.cpp" line="130" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="114" />
+        <location filename="../ui/settingsdialog.cpp" line="131" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="115" />
+        <location filename="../ui/settingsdialog.cpp" line="132" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="131" />
+        <location filename="../ui/settingsdialog.cpp" line="148" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="132" />
+        <location filename="../ui/settingsdialog.cpp" line="149" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="134" />
+        <location filename="../ui/settingsdialog.cpp" line="151" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="155" />
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="158" />
+        <source>My queries and questions are in</source>
+        <translation>Meine Suchanfragen und Fragen sind auf</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="159" />
+        <source>Detect for each query</source>
+        <translation>Für jede Anfrage erkennen</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="164" />
+        <source>Translate queries with</source>
+        <translation>Suchanfragen übersetzen mit</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="165" />
+        <source>The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en</source>
+        <translation>Das installierte OPUS-MT-Modell der Sprache, z. B. Helsinki-NLP/opus-mt-de-en</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="172" />
+        <source>Queries are never translated.</source>
+        <translation>Suchanfragen werden nie übersetzt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="178" />
+        <source>Show captions and answers in %1</source>
+        <translation>Beschreibungen und Antworten auf %1 zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="181" />
+        <source>BLIP writes English; the English original stays a hover away</source>
+        <translation>BLIP schreibt Englisch; das englische Original zeigt ein Tooltip</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="183" />
+        <source>Translate captions and answers with</source>
+        <translation>Beschreibungen und Antworten übersetzen mit</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="184" />
+        <source>The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de</source>
+        <translation>Das installierte OPUS-MT-Modell, z. B. Helsinki-NLP/opus-mt-en-de</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="190" />
+        <source>The interface is in English: captions and answers need no translation.</source>
+        <translation>Die Oberfläche ist auf Englisch: Beschreibungen und Antworten brauchen keine Übersetzung.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="195" />
+        <source>My queries and questions are in:</source>
+        <translation>Meine Suchanfragen und Fragen sind auf:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="196" />
+        <location filename="../ui/settingsdialog.cpp" line="199" />
+        <source>Translate them with:</source>
+        <translation>Übersetzen mit:</translation>
     </message>
 </context>
 <context>
@@ -1306,22 +1460,22 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Aus: Eine Datei, die schon eine Beschreibung hat, behält sie und wird als beibehalten aufgeführt.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Photo</source>
         <translation>Foto</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Description now</source>
         <translation>Jetzige Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Caption to write</source>
         <translation>Zu schreibende Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Will write</source>
         <translation>Schreibt</translation>
     </message>
@@ -1351,107 +1505,107 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Die Bibliothek konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="132" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="130" />
         <source>Writing failed: %1</source>
         <translation>Schreiben fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="134" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="132" />
         <source>Stopped after %1 photos.</source>
         <translation>Nach %1 Fotos beendet.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="136" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="134" />
         <source>Done: %1 photos, %2 with errors (see Result).</source>
         <translation>Fertig: %1 Fotos, %2 mit Fehlern (siehe Ergebnis).</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="137" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="135" />
         <source>Done: %1 photos.</source>
         <translation>Fertig: %1 Fotos.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="159" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="157" />
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="163" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="161" />
         <source>Caption (%1); double-click to edit before writing</source>
         <translation>Beschreibung (%1); Doppelklick zum Bearbeiten vor dem Schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="205" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="203" />
         <source>%1: keeps its own description</source>
         <translation>%1: behält die eigene Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="207" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="205" />
         <source>%1 (description)</source>
         <translation>%1 (Beschreibung)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="211" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="209" />
         <source>nothing: empty caption</source>
         <translation>nichts: leere Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="211" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="209" />
         <source>skipped</source>
         <translation>ausgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="216" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="214" />
         <source>Write 1 caption</source>
         <translation>1 Beschreibung schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="216" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="214" />
         <source>Write %1 captions</source>
         <translation>%1 Beschreibungen schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="219" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="218" />
         <source>No photo in the library has a caption yet. Caption photos first (Library → Caption photos).</source>
         <translation>Noch kein Foto der Bibliothek hat eine Beschreibung. Beschreiben Sie zuerst Fotos (Bibliothek → Fotos beschreiben).</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="221" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="220" />
         <source>Choose where to write the captions.</source>
         <translation>Wählen Sie, wohin die Beschreibungen geschrieben werden.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="223" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="222" />
         <source>1 photo will be written.</source>
         <translation>1 Foto wird geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="223" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="222" />
         <source>%1 photos will be written.</source>
         <translation>%1 Fotos werden geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="235" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="234" />
         <source>waiting…</source>
         <translation>wartet …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/writecaptionsdialog.cpp" line="246" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="245" />
         <source>Writing %n caption(s)…</source>
         <translation><numerusform>Schreibe %n Beschreibung …</numerusform><numerusform>Schreibe %n Beschreibungen …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="255" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="254" />
         <source>written: %1</source>
         <translation>geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="256" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="255" />
         <source>kept its own: %1</source>
         <translation>eigene beibehalten: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="257" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="256" />
         <source>failed: %1</source>
         <translation>fehlgeschlagen: %1</translation>
     </message>

@@ -13,11 +13,15 @@ namespace glimpse::ui {
 
 struct ImageItem {
   QString path;
-  QString caption;       // final caption
+  QString caption;       // final caption, as shown (translated when the settings ask for it)
   QString partial;       // caption while it is generated
   bool working = false;  // a caption is being generated
   QString error;
-  QList<QPair<QString, QString>> chat;  // question, answer
+  QList<QPair<QString, QString>> chat;  // question, answer (as shown)
+  // Per chat entry: the question as the model read it and its English answer, where they differ
+  // from what is shown (translated questions and answers); empty otherwise.
+  QList<QPair<QString, QString>> chatEnglish;
+  QString captionEnglish;  // the model's English original of a translated caption, else empty
 };
 
 class ImageListModel : public QAbstractListModel {

@@ -179,12 +179,13 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     const int row = m_model->indexOf(r.path);
     if (row < 0 || !mine(id)) return;
     auto& it = m_model->item(row);
-    it.caption = r.text;
+    it.caption = r.translation.isEmpty() ? r.text : r.translation;
+    it.captionEnglish = r.translation.isEmpty() ? QString() : r.text;
     it.partial.clear();
     it.error.clear();
     it.working = false;
     m_model->touch(row);
-    if (r.path == currentPath()) m_caption->setPlainText(it.caption);
+    if (r.path == currentPath()) showCaptionOf(row);
     if (id == m_captionId) {
       m_captionId = 0;
       updateButtons();
@@ -225,16 +226,31 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (s.failed > 0) text += QStringLiteral("; ") + tr("%n could not be captioned", nullptr, s.failed);
     Q_EMIT status(text);
   });
+  // A translated question or answer arrives before the answer: kept until it comes.
+  connect(c, &inference::InferenceClient::translated, this, [this](quint64 id, const inference::Translated& t) {
+    if (id != m_askId) return;
+    if (t.kind == inference::Translated::Kind::Query) {
+      m_askEnglish.first = t.text;
+    } else {
+      m_askEnglish.second = t.source;
+      m_askShown = t.text;
+    }
+  });
   connect(c, &inference::InferenceClient::answerReady, this,
           [this](quint64 id, const QString& path, const QString& q, const QString& a) {
             if (id != m_askId) return;
             const int row = m_model->indexOf(path);
             if (row < 0) return;
-            auto& chat = m_model->item(row).chat;
-            if (!chat.isEmpty() && chat.back().first == q && chat.back().second.isEmpty())
-              chat.back().second = a;
-            else
-              chat.push_back({q, a});
+            auto& item = m_model->item(row);
+            const QString shown = m_askShown.isEmpty() ? a : m_askShown;
+            const QPair<QString, QString> english{m_askEnglish.first, m_askShown.isEmpty() ? QString() : a};
+            if (!item.chat.isEmpty() && item.chat.back().first == q && item.chat.back().second.isEmpty()) {
+              item.chat.back().second = shown;
+              item.chatEnglish.back() = english;
+            } else {
+              item.chat.push_back({q, shown});
+              item.chatEnglish.push_back(english);
+            }
             m_askButton->setEnabled(true);
             if (path == currentPath()) renderChat();
           });
@@ -280,6 +296,9 @@ void ImagesPage::showCaptionOf(int row) {
     m_caption->setPlainText(tr("Could not caption this photo: %1").arg(it.error));
   else
     m_caption->setPlainText(it.caption);
+  // A translated caption: the English original is a hover away.
+  m_caption->setToolTip(it.captionEnglish.isEmpty() || it.working ? QString()
+                                                                  : tr("English original: %1").arg(it.captionEnglish));
 }
 
 void ImagesPage::applyPreset(int index) {
@@ -429,6 +448,9 @@ void ImagesPage::askQuestion() {
   if (q.isEmpty() || path.isEmpty()) return;
   const int row = m_model->indexOf(path);
   m_model->item(row).chat.push_back({q, QString()});
+  m_model->item(row).chatEnglish.push_back({});
+  m_askEnglish = {};
+  m_askShown.clear();
   m_question->clear();
   renderChat();
   m_askButton->setEnabled(false);
@@ -440,10 +462,19 @@ void ImagesPage::renderChat() {
   const int row = m_model->indexOf(currentPath());
   if (row < 0) return;
   QString html;
-  for (const auto& [q, a] : m_model->item(row).chat) {
-    html += QStringLiteral("<p style='margin:6px 0 2px 40px; text-align:right;'><b>%1</b></p>").arg(q.toHtmlEscaped());
-    html += QStringLiteral("<p style='margin:2px 40px 10px 0;'>%1</p>")
-                .arg(a.isEmpty() ? QStringLiteral("<i>%1</i>").arg(tr("thinking…")) : a.toHtmlEscaped());
+  const auto& item = m_model->item(row);
+  // What the model read and said in English, in small grey under a translated question or answer.
+  const auto english = [](const QString& label, const QString& text) {
+    return QStringLiteral("<br><small style='color:gray;'>%1</small>").arg(label.arg(text).toHtmlEscaped());
+  };
+  for (qsizetype i = 0; i < item.chat.size(); ++i) {
+    const auto& [q, a] = item.chat[i];
+    const auto en = item.chatEnglish.value(i);
+    html += QStringLiteral("<p style='margin:6px 0 2px 40px; text-align:right;'><b>%1</b>%2</p>")
+                .arg(q.toHtmlEscaped(), en.first.isEmpty() ? QString() : english(tr("Asked in English: %1"), en.first));
+    html += QStringLiteral("<p style='margin:2px 40px 10px 0;'>%1%2</p>")
+                .arg(a.isEmpty() ? QStringLiteral("<i>%1</i>").arg(tr("thinking…")) : a.toHtmlEscaped(),
+                     en.second.isEmpty() ? QString() : english(tr("English original: %1"), en.second));
   }
   m_chat->setHtml(html);
 }

@@ -84,6 +84,9 @@ class ImagesPage : public QWidget {
   QString m_captionPath;
   quint64 m_captionAllJob = 0;  // the batch job running, 0 when none
   quint64 m_askId = 0;
+  // The running question's English text and English answer (translated()), and the answer shown.
+  QPair<QString, QString> m_askEnglish;
+  QString m_askShown;
   QString m_askPath;
 };
 

@@ -1,5 +1,7 @@
 #include "librarypage.h"
 
+#include "translation/language.h"
+
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QFileDialog>
@@ -21,6 +23,7 @@
 #include <QVBoxLayout>
 
 #include "inference/inferenceclient.h"
+#include "translation/language.h"
 #include "writecaptionsdialog.h"
 
 namespace glimpse::ui {
@@ -100,6 +103,23 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_query->setPlaceholderText(tr("Describe the photo you remember, e.g. \"kids on a beach at sunset\""));
   m_query->setClearButtonEnabled(true);
   m_query->setAccessibleName(tr("Search"));
+  // Shown when the query was translated to English before searching.
+  m_translationRow = new QWidget;
+  m_searchedFor = new QLabel;
+  m_searchedFor->setTextFormat(Qt::PlainText);
+  m_searchedFor->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_searchedFor->setAccessibleName(tr("Translated query"));
+  m_searchOriginal = new QPushButton(tr("Search the original instead"));
+  m_searchOriginal->setFlat(true);
+  m_searchOriginal->setStyleSheet(QStringLiteral("QPushButton { color: palette(link); text-decoration: underline; }"));
+  m_searchOriginal->setCursor(Qt::PointingHandCursor);
+  m_searchOriginal->setToolTip(tr("Search for the words as you typed them, without translating them to English"));
+  auto* tl = new QHBoxLayout(m_translationRow);
+  tl->setContentsMargins(0, 0, 0, 0);
+  tl->addWidget(m_searchedFor);
+  tl->addWidget(m_searchOriginal);
+  tl->addStretch(1);
+  m_translationRow->hide();
   m_resultsModel = new QStandardItemModel(this);
   m_results = new QListView;
   m_results->setModel(m_resultsModel);
@@ -113,6 +133,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   auto* center = new QWidget;
   auto* cl = new QVBoxLayout(center);
   cl->addWidget(m_query);
+  cl->addWidget(m_translationRow);
   cl->addWidget(m_results, 1);
 
   m_details = new QLabel(tr("Select a result to see its details."));
@@ -166,6 +187,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(m_captionEdit, &QPlainTextEdit::textChanged, this,
           [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
   connect(m_query, &QLineEdit::returnPressed, this, [this] { search(); });
+  connect(m_searchOriginal, &QPushButton::clicked, this, &LibraryPage::searchOriginal);
   connect(m_open, &QPushButton::clicked, this, &LibraryPage::openSelected);
   connect(m_reveal, &QPushButton::clicked, this, &LibraryPage::showSelectedInFolder);
   connect(m_similar, &QPushButton::clicked, this, &LibraryPage::moreLikeThis);
@@ -285,6 +307,13 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
           [this](quint64 id, const QList<library::SearchResult>& results) {
             if (id == m_searchId) setResults(results);
           });
+  connect(c, &inference::InferenceClient::translated, this, [this](quint64 id, const inference::Translated& t) {
+    if (id != m_searchId || t.kind != inference::Translated::Kind::Query) return;
+    m_searchedFor->setText(tr("Searched for: %1").arg(t.text));
+    m_searchedFor->setToolTip(
+        tr("Translated from %1 to English; BLIP reads English only").arg(translation::languageName(t.from)));
+    m_translationRow->show();
+  });
   connect(c, &inference::InferenceClient::photoDetailsReady, this,
           [this](quint64 id, const inference::PhotoDetails& d) {
             if (id == m_detailsId) showDetails(d);
@@ -459,8 +488,20 @@ void LibraryPage::search(const QString& query) {
   library::SearchOptions o;
   o.limit = 60;
   o.rerank = 0;  // interactive: ITC ranking; ITM re-ranking costs a vision pass per result
+  m_lastQuery = q;
+  m_translationRow->hide();
   m_searchId = m_client->search(q, o);
   Q_EMIT status(tr("Searching for \"%1\"…").arg(q));
+}
+
+void LibraryPage::searchOriginal() {
+  if (m_lastQuery.isEmpty()) return;
+  library::SearchOptions o;
+  o.limit = 60;
+  o.rerank = 0;
+  m_translationRow->hide();
+  m_searchId = m_client->search(m_lastQuery, o, /*translate=*/false);
+  Q_EMIT status(tr("Searching for \"%1\" as typed…").arg(m_lastQuery));
 }
 
 void LibraryPage::moreLikeThis() {
@@ -470,6 +511,7 @@ void LibraryPage::moreLikeThis() {
   o.limit = 60;
   m_searchId = m_client->similar(path, o);
   m_query->clear();
+  m_translationRow->hide();
   Q_EMIT status(tr("Photos like %1…").arg(QFileInfo(path).fileName()));
 }
 

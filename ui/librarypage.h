@@ -38,6 +38,9 @@ class LibraryPage : public QWidget {
     m_captionRequest = std::move(source);
   }
   QListView* resultsView() const { return m_results; }
+  // "Searched for: <English>" after a query was translated, and its "Search the original instead".
+  QLabel* searchedForLabel() const { return m_searchedFor; }
+  QPushButton* searchOriginalButton() const { return m_searchOriginal; }
   QStandardItemModel* resultsModel() const { return m_resultsModel; }
 
  public Q_SLOTS:
@@ -46,6 +49,8 @@ class LibraryPage : public QWidget {
   void startOrPauseIndexing();
   void cancelIndexing();
   void search(const QString& query = {});
+  // Runs the last query again as typed, without translating it.
+  void searchOriginal();
   void moreLikeThis();
   void openSelected();
   void showSelectedInFolder();
@@ -75,6 +80,10 @@ class LibraryPage : public QWidget {
   QProgressBar* m_progress;
   QLabel* m_progressText;
   QLineEdit* m_query;
+  QWidget* m_translationRow;
+  QLabel* m_searchedFor;
+  QPushButton* m_searchOriginal;
+  QString m_lastQuery;
   QListView* m_results;
   QStandardItemModel* m_resultsModel;
   ThumbnailLoader m_thumbs;

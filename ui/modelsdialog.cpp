@@ -15,6 +15,7 @@
 
 #include "models/hubdownloader.h"
 #include "models/modelstore.h"
+#include "translation/language.h"
 
 namespace glimpse::ui {
 namespace {
@@ -28,18 +29,52 @@ constexpr int kRepoRole = Qt::UserRole + 3;
 // parts a caption head could use).
 std::optional<Task> taskOfHeads(const QStringList& heads) {
   const QList<Task> tasks = tasksOfHeads(heads);
-  for (Task t : {Task::Search, Task::Ask, Task::Caption})
+  for (Task t : {Task::Translate, Task::Search, Task::Ask, Task::Caption})
     if (tasks.contains(t)) return t;
   return std::nullopt;
+}
+
+// OPUS-MT folders translate out of English (opus-mt-en-xx: captions and answers) or into it
+// (queries and questions): the translation setting a folder fills.
+bool translatesFromEnglish(const QString& folder) {
+  return QFileInfo(folder).fileName().startsWith(QStringLiteral("opus-mt-en-"));
+}
+
+// The folder the app uses for a task: for translation, the one of the folder's direction (the
+// installed OPUS-MT model for the interface language when none is chosen).
+QString folderInUse(const AppSettings& s, Task task, const QString& folder) {
+  if (task != Task::Translate) return s.model(task);
+  const QString ui = translation::interfaceLanguage();
+  if (translatesFromEnglish(folder))
+    return !s.outputTranslationModel.isEmpty() ? s.outputTranslationModel
+                                               : models::installedTranslationModel(QStringLiteral("en"), ui);
+  return !s.queryTranslationModel.isEmpty() ? s.queryTranslationModel
+                                            : models::installedTranslationModel(ui, QStringLiteral("en"));
+}
+
+// Translation models are offered where the interface is not English: those between its language
+// and English, and opus-mt-mul-en for queries in other languages.
+bool offered(const models::CatalogueEntry& e) {
+  if (e.task != Task::Translate) return true;
+  const QString ui = translation::interfaceLanguage();
+  if (ui == QLatin1String("en")) return false;
+  const QString name = e.repo.section(QLatin1Char('/'), 1);
+  return name == QStringLiteral("opus-mt-%1-en").arg(ui) || name == QStringLiteral("opus-mt-en-%1").arg(ui) ||
+         name == QLatin1String("opus-mt-mul-en");
 }
 
 }  // namespace
 
 ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(parent), m_store(store) {
   setWindowTitle(tr("Models"));
-  auto* intro = new QLabel(tr("Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or "
-                              "import a folder you already have. Models are kept in %1.")
-                               .arg(models::modelsDir()));
+  auto* intro = new QLabel(
+      tr("Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or "
+         "import a folder you already have. Models are kept in %1.")
+          .arg(models::modelsDir()) +
+      (translation::interfaceLanguage() == QLatin1String("en")
+           ? QString()
+           : QLatin1Char(' ') + tr("BLIP reads and writes English: the OPUS-MT models translate your queries to "
+                                   "English and captions and answers back. Sizes are approximate.")));
   intro->setWordWrap(true);
   m_table = new QTableWidget(0, 4);
   m_table->setHorizontalHeaderLabels({tr("Model"), tr("Task"), tr("Size"), tr("Status")});
@@ -116,7 +151,7 @@ void ModelsDialog::refresh() {
     QString status;
     if (QFileInfo::exists(folder + QStringLiteral("/config.json"))) {
       status = tr("Installed");
-      const QString inUse = task ? m_store->current().model(*task) : QString();
+      const QString inUse = task ? folderInUse(m_store->current(), *task, folder) : QString();
       if (!inUse.isEmpty() && QFileInfo(inUse).canonicalFilePath() == QFileInfo(folder).canonicalFilePath())
         status = tr("In use");
     } else if (QFileInfo::exists(folder + QStringLiteral(".download"))) {
@@ -127,6 +162,7 @@ void ModelsDialog::refresh() {
   };
   QStringList listed;
   for (const auto& e : models::catalogue()) {
+    if (!offered(e) && !QFileInfo::exists(models::folderFor(e.repo) + QStringLiteral("/config.json"))) continue;
     addRow(e.repo, e.repo, e.task, tr("~%1").arg(loc.formattedDataSize(qint64(e.sizeMb) * 1000 * 1000)), e.about,
            models::folderFor(e.repo));
     listed << QDir::cleanPath(models::folderFor(e.repo));
@@ -147,11 +183,20 @@ QString ModelsDialog::rowFolder(int row) const {
 }
 std::optional<Task> ModelsDialog::rowTask(int row) const {
   const int t = m_table->item(row, kName)->data(kTaskRole).toInt();
-  if (t < 0 || t >= kTaskCount) return std::nullopt;
-  return static_cast<Task>(t);
+  for (Task task : kAllTasks)
+    if (static_cast<int>(task) == t) return task;
+  return std::nullopt;
 }
 
 void ModelsDialog::assign(std::optional<Task> task, const QString& folder, bool onlyIfEmpty) {
+  if (task == Task::Translate) {
+    // An installed OPUS-MT model is used for its language without being chosen; "Use" chooses it.
+    if (onlyIfEmpty) return;
+    AppSettings edited = m_store->current();
+    (translatesFromEnglish(folder) ? edited.outputTranslationModel : edited.queryTranslationModel) = folder;
+    m_store->apply(edited);
+    return;
+  }
   if (!task || (onlyIfEmpty && !m_store->current().model(*task).isEmpty())) return;
   m_store->setModel(*task, folder);  // that task only: the other settings stay as they are
 }
@@ -214,6 +259,11 @@ void ModelsDialog::removeSelected() {
     for (Task t : kTasks)
       if (QFileInfo(m_store->current().model(t)).absoluteFilePath() == QFileInfo(folder).absoluteFilePath())
         m_store->setModel(t, QString());
+    AppSettings edited = m_store->current();
+    for (QString* chosen : {&edited.queryTranslationModel, &edited.outputTranslationModel})
+      if (!chosen->isEmpty() && QFileInfo(*chosen).absoluteFilePath() == QFileInfo(folder).absoluteFilePath())
+        chosen->clear();
+    m_store->apply(edited);
     m_status->setText(tr("Removed %1.").arg(folder));
   } catch (const std::exception& e) {
     m_status->setText(QString::fromUtf8(e.what()));
@@ -223,7 +273,7 @@ void ModelsDialog::removeSelected() {
 
 void ModelsDialog::importFolder(const QString& folder) {
   const QString dir =
-      folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Import a BLIP model folder")) : folder;
+      folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Import a BLIP or OPUS-MT model folder")) : folder;
   if (dir.isEmpty()) return;
   try {
     const QString target = models::importModel(dir);

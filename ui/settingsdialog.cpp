@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -15,6 +16,8 @@
 #include <QVBoxLayout>
 
 #include "blip.h"
+#include "models/modelstore.h"
+#include "translation/language.h"
 
 namespace glimpse::ui {
 
@@ -28,6 +31,19 @@ QString SettingsDialog::describe(const QString& folder, const char* wantedHead) 
     return tr("This checkpoint does not do this task: it has %1, this task needs %2.")
         .arg(heads.join(QStringLiteral(", ")), QString::fromLatin1(wantedHead));
   return tr("Ready: %1 (%2).").arg(heads.join(QStringLiteral(", ")), QString::fromStdString(info.summary));
+}
+
+QString SettingsDialog::describeTranslation(const QString& folder, const QString& from, const QString& to) {
+  const QString chosen = folder.trimmed().isEmpty() ? models::installedTranslationModel(from, to) : folder.trimmed();
+  if (chosen.isEmpty())
+    return tr("No OPUS-MT model for %1 to %2 is installed: get one in Tools → Models.")
+        .arg(translation::languageName(from), translation::languageName(to));
+  const models::InstalledModel m = models::describe(chosen);
+  if (!m.usable) return tr("Cannot be used: %1").arg(m.problem);
+  if (!m.heads.contains(QLatin1String(taskHead(Task::Translate))))
+    return tr("This is no translation model: it has %1.").arg(m.heads.join(QStringLiteral(", ")));
+  return folder.trimmed().isEmpty() ? tr("Using %1 (%2).").arg(m.name, m.summary)
+                                    : tr("Ready: %1 (%2).").arg(m.name, m.summary);
 }
 
 QString SettingsDialog::describePrecision(const QString& precision) {
@@ -133,12 +149,62 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   pf->addRow(QString(), m_precisionNote);
   pf->addRow(tr("Unload models after idle:"), m_idle);
 
+  // Translation with OPUS-MT: BLIP reads and writes English only.
+  const QString ui = translation::interfaceLanguage();
+  auto* language = new QGroupBox(tr("Language"));
+  auto* lf = new QFormLayout(language);
+  m_queryLanguage = new QComboBox;
+  m_queryLanguage->setAccessibleName(tr("My queries and questions are in"));
+  m_queryLanguage->addItem(tr("Detect for each query"), QStringLiteral("auto"));
+  for (const QString& code : translation::queryLanguages())
+    m_queryLanguage->addItem(translation::languageName(code), code);
+  m_queryLanguage->setCurrentIndex(std::max(0, m_queryLanguage->findData(s.queryLanguage)));
+  m_queryModel = new QLineEdit(s.queryTranslationModel);
+  m_queryModel->setAccessibleName(tr("Translate queries with"));
+  m_queryModel->setPlaceholderText(tr("The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en"));
+  auto* queryCheck = new QLabel;
+  queryCheck->setWordWrap(true);
+  auto updateQuery = [this, queryCheck, ui] {
+    QString from = m_queryLanguage->currentData().toString();
+    if (from == QLatin1String("auto")) from = ui == QLatin1String("en") ? QStringLiteral("de") : ui;
+    queryCheck->setText(from == QLatin1String("en")
+                            ? tr("Queries are never translated.")
+                            : describeTranslation(m_queryModel->text(), from, QStringLiteral("en")));
+  };
+  connect(m_queryLanguage, &QComboBox::currentIndexChanged, this, updateQuery);
+  connect(m_queryModel, &QLineEdit::editingFinished, this, updateQuery);
+  updateQuery();
+  m_translateOutput = new QCheckBox(tr("Show captions and answers in %1").arg(translation::languageName(ui)));
+  m_translateOutput->setChecked(s.translateOutput && ui != QLatin1String("en"));
+  m_translateOutput->setEnabled(ui != QLatin1String("en"));
+  m_translateOutput->setToolTip(tr("BLIP writes English; the English original stays a hover away"));
+  m_outputModel = new QLineEdit(s.outputTranslationModel);
+  m_outputModel->setAccessibleName(tr("Translate captions and answers with"));
+  m_outputModel->setPlaceholderText(tr("The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de"));
+  m_outputModel->setEnabled(ui != QLatin1String("en"));
+  auto* outputCheck = new QLabel;
+  outputCheck->setWordWrap(true);
+  auto updateOutput = [this, outputCheck, ui] {
+    outputCheck->setText(ui == QLatin1String("en")
+                             ? tr("The interface is in English: captions and answers need no translation.")
+                             : describeTranslation(m_outputModel->text(), QStringLiteral("en"), ui));
+  };
+  connect(m_outputModel, &QLineEdit::editingFinished, this, updateOutput);
+  updateOutput();
+  lf->addRow(tr("My queries and questions are in:"), m_queryLanguage);
+  lf->addRow(tr("Translate them with:"), m_queryModel);
+  lf->addRow(QString(), queryCheck);
+  lf->addRow(QString(), m_translateOutput);
+  lf->addRow(tr("Translate them with:"), m_outputModel);
+  lf->addRow(QString(), outputCheck);
+
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(models);
   layout->addWidget(perf);
+  layout->addWidget(language);
   layout->addWidget(buttons);
   resize(640, sizeHint().height());
 }
@@ -149,6 +215,10 @@ AppSettings SettingsDialog::settings() const {
   a.threads = m_threads->value();
   a.precision = m_precision->currentData().toString();
   a.idleUnloadMinutes = m_idle->value();
+  a.queryLanguage = m_queryLanguage->currentData().toString();
+  a.queryTranslationModel = m_queryModel->text().trimmed();
+  a.outputTranslationModel = m_outputModel->text().trimmed();
+  a.translateOutput = m_translateOutput->isChecked();
   return a;
 }
 

@@ -6,6 +6,7 @@
 
 #include "settings/settings.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -24,6 +25,11 @@ class SettingsDialog : public QDialog {
   static QString describe(const QString& folder, const char* wantedHead);
   // What a numeric mode does, in words, including why this machine cannot run it.
   static QString describePrecision(const QString& precision);
+  // The description shown for a translation model folder; empty `folder`: the installed OPUS-MT
+  // model for from -> to that will be used, or that none is installed.
+  static QString describeTranslation(const QString& folder, const QString& from, const QString& to);
+  QComboBox* queryLanguageBox() const { return m_queryLanguage; }
+  QCheckBox* translateOutputBox() const { return m_translateOutput; }
 
  private:
   QLineEdit* m_paths[kTaskCount];
@@ -32,6 +38,10 @@ class SettingsDialog : public QDialog {
   QComboBox* m_precision;
   QLabel* m_precisionNote;
   QSpinBox* m_idle;
+  QComboBox* m_queryLanguage;
+  QLineEdit* m_queryModel;
+  QLineEdit* m_outputModel;
+  QCheckBox* m_translateOutput;
 };
 
 }  // namespace glimpse::ui

@@ -1,6 +1,7 @@
 #include "inferenceclient.h"
 
 #include "inferenceworker.h"
+#include "translation/language.h"
 
 namespace glimpse::inference {
 namespace {
@@ -41,6 +42,8 @@ struct Registrar {
     qRegisterMetaType<QList<library::SearchResult>>();
     qRegisterMetaType<CaptionRequest>();
     qRegisterMetaType<CaptionResult>();
+    qRegisterMetaType<TranslationSettings>();
+    qRegisterMetaType<Translated>();
     qRegisterMetaType<LibraryInfo>();
     qRegisterMetaType<PhotoDetails>();
     qRegisterMetaType<CaptionFileRow>();
@@ -67,6 +70,7 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
   connect(w, &InferenceWorker::stateChanged, this, &InferenceClient::stateChanged);
   connect(w, &InferenceWorker::notice, this, &InferenceClient::notice);
   connect(w, &InferenceWorker::captionProgress, this, &InferenceClient::captionProgress);
+  connect(w, &InferenceWorker::translated, this, &InferenceClient::translated);
   // Results end a request; a job's captions end nothing (the job ends with jobFinished).
   connect(w, &InferenceWorker::captionReady, this, [this](quint64 id, const CaptionResult& r) {
     settle(id);
@@ -162,13 +166,20 @@ void InferenceClient::cancel(Channel c) {
 void InferenceClient::applySettings(const AppSettings& s) {
   QStringList folders;
   for (Task t : kTasks) folders << s.model(t);
+  TranslationSettings translation;
+  translation.queryLanguage = s.queryLanguage;
+  translation.queryModel = s.queryTranslationModel;
+  translation.outputLanguage = translation::interfaceLanguage();
+  translation.outputModel = s.outputTranslationModel;
+  translation.translateOutput = s.translateOutput;
   auto* w = m_worker;
   QMetaObject::invokeMethod(
       w,
-      [w, folders, threads = s.threads, precision = s.precision] {
+      [w, folders, threads = s.threads, precision = s.precision, translation] {
         w->setModelFolders(folders);
         w->setThreads(threads);
         w->setPrecision(precision);
+        w->setTranslation(translation);
       },
       Qt::QueuedConnection);
   setIdleUnloadSeconds(s.idleUnloadMinutes * 60);
@@ -183,13 +194,17 @@ quint64 InferenceClient::caption(const QString& path, const CaptionRequest& requ
   return submit(Request::Caption, [path, request](InferenceWorker* w, quint64 id) { w->caption(id, path, request); });
 }
 
-quint64 InferenceClient::ask(const QString& path, const QString& question, const blip::GenerationConfig& config) {
-  return submit(Request::Ask,
-                [path, question, config](InferenceWorker* w, quint64 id) { w->ask(id, path, question, config); });
+quint64 InferenceClient::ask(const QString& path, const QString& question, const blip::GenerationConfig& config,
+                             bool translate) {
+  return submit(Request::Ask, [path, question, config, translate](InferenceWorker* w, quint64 id) {
+    w->ask(id, path, question, config, translate);
+  });
 }
 
-quint64 InferenceClient::search(const QString& query, const library::SearchOptions& options) {
-  return submit(Request::Search, [query, options](InferenceWorker* w, quint64 id) { w->search(id, query, options); });
+quint64 InferenceClient::search(const QString& query, const library::SearchOptions& options, bool translate) {
+  return submit(Request::Search, [query, options, translate](InferenceWorker* w, quint64 id) {
+    w->search(id, query, options, translate);
+  });
 }
 
 quint64 InferenceClient::similar(const QString& path, const library::SearchOptions& options) {

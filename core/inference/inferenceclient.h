@@ -42,8 +42,11 @@ class InferenceClient : public QObject {
   void setIdleUnloadSeconds(int seconds);
 
   quint64 caption(const QString& path, const CaptionRequest& request);
-  quint64 ask(const QString& path, const QString& question, const blip::GenerationConfig& config);
-  quint64 search(const QString& query, const library::SearchOptions& options);
+  // Questions and queries not in English are translated first (translated() says to what);
+  // translate = false uses them as typed ("Search the original instead").
+  quint64 ask(const QString& path, const QString& question, const blip::GenerationConfig& config,
+              bool translate = true);
+  quint64 search(const QString& query, const library::SearchOptions& options, bool translate = true);
   quint64 similar(const QString& path, const library::SearchOptions& options);
   quint64 photoDetails(const QString& path);
   quint64 openLibrary(const QString& dbPath);
@@ -82,6 +85,8 @@ class InferenceClient : public QObject {
   void captionReady(quint64 id, const glimpse::inference::CaptionResult& result);
   void captionFailed(quint64 id, const QString& path, const QString& message);
   void answerReady(quint64 id, const QString& path, const QString& question, const QString& answer);
+  // A query, question or answer of request `id` was translated (before its result arrives).
+  void translated(quint64 id, const glimpse::inference::Translated& translation);
   void libraryOpened(quint64 id, const glimpse::inference::LibraryInfo& info);
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);

@@ -18,6 +18,8 @@
 #include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
 #include "library/searcher.h"
+#include "models/modelstore.h"
+#include "translation/language.h"
 
 namespace glimpse::inference {
 namespace {
@@ -161,6 +163,7 @@ void InferenceWorker::setPrecision(const QString& precision) {
   m_askState = {};
   m_askModel.reset();
   m_searcher.reset();
+  m_translators.clear();
   for (auto& [id, job] : m_jobs)
     if (!isEnded(job->state))
       for (Task t : kTasks)
@@ -177,7 +180,79 @@ void InferenceWorker::unloadModels() {
   m_askKey.clear();
   m_askModel.reset();
   m_models.clear();
+  m_translators.clear();
   Q_EMIT stateChanged(tr("Ready (models unloaded to free memory)"));
+}
+
+void InferenceWorker::setTranslation(const TranslationSettings& settings) {
+  if (settings == m_translation) return;
+  m_translation = settings;
+  m_translators.clear();  // loaded again on next use, from the folders now chosen
+}
+
+// ---- translation ----
+
+std::shared_ptr<const marian::MarianModel> InferenceWorker::translator(const QString& folder) {
+  const blip::Precision precision =
+      m_precision == blip::Precision::BFloat16 ? blip::Precision::BFloat16 : blip::Precision::Float32;
+  auto it = m_translators.find(folder);
+  if (it != m_translators.end() && it->second->precision() != precision) {
+    m_translators.erase(it);
+    it = m_translators.end();
+  }
+  if (it == m_translators.end()) {
+    Q_EMIT stateChanged(tr("Loading translation model %1…").arg(QFileInfo(folder).fileName()));
+    marian::MarianLoadOptions options;
+    options.precision = precision;
+    std::shared_ptr<const marian::MarianModel> loaded = marian::MarianModel::load(folder.toStdString(), options);
+    it = m_translators.emplace(folder, std::move(loaded)).first;
+  }
+  return it->second;
+}
+
+namespace {
+
+QString translateWith(const marian::MarianModel& model, const QString& text, const std::atomic<bool>* cancel) {
+  marian::TranslateControl control;
+  control.cancel = cancel;
+  const auto out = model.translate({text.toStdString()}, model.generation_defaults(), control);
+  return QString::fromStdString(out.front().front().text).trimmed();
+}
+
+}  // namespace
+
+QString InferenceWorker::toEnglish(quint64 id, const QString& text, bool translate, const std::atomic<bool>* cancel) {
+  if (!translate) return text;
+  const QString from = translation::queryLanguage(text, m_translation.queryLanguage);
+  if (from == QLatin1String("en")) return text;
+  const QString folder = !m_translation.queryModel.isEmpty()
+                             ? m_translation.queryModel
+                             : models::installedTranslationModel(from, QStringLiteral("en"));
+  if (folder.isEmpty()) {
+    Q_EMIT notice(tr("“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); "
+                     "it was used as typed.")
+                      .arg(text, translation::languageName(from)));
+    return text;
+  }
+  Q_EMIT stateChanged(tr("Translating…"));
+  const QString english = translateWith(*translator(folder), text, cancel);
+  Q_EMIT translated(id, Translated{Translated::Kind::Query, text, english, from, QStringLiteral("en")});
+  return english;
+}
+
+QString InferenceWorker::fromEnglish(const QString& english, const std::atomic<bool>* cancel) {
+  const QString to = m_translation.outputLanguage;
+  if (!m_translation.translateOutput || to.isEmpty() || to == QLatin1String("en") || english.trimmed().isEmpty())
+    return {};
+  const QString folder = !m_translation.outputModel.isEmpty()
+                             ? m_translation.outputModel
+                             : models::installedTranslationModel(QStringLiteral("en"), to);
+  if (folder.isEmpty())
+    throw blip::BlipError(tr("No model that translates English to %1 is installed: add one in Tools → Models, or "
+                             "turn off showing captions and answers in %1 in Tools → Settings.")
+                              .arg(translation::languageName(to))
+                              .toStdString());
+  return translateWith(*translator(folder), english, cancel);
 }
 
 // ---- captions and questions ----
@@ -207,6 +282,15 @@ InferenceWorker::CaptionOutcome InferenceWorker::runCaption(quint64 id, const QS
     for (int64_t tok : out.token_ids) r.tokenIds << tok;
     r.seconds = static_cast<double>(t.elapsed()) / 1000.0;
     r.model = QString::fromStdString(m->dir().string());
+    try {
+      r.translation = fromEnglish(r.text, cancel);
+      if (!r.translation.isEmpty()) r.translationLanguage = m_translation.outputLanguage;
+    } catch (const blip::GenerationCancelled&) {
+      throw;
+    } catch (const std::exception& e) {
+      // The English caption stands; the status bar says why there is no translation.
+      Q_EMIT notice(qs(e));
+    }
     keepInLibrary(r, request);
     Q_EMIT captionReady(id, r);
     touch();
@@ -226,8 +310,10 @@ void InferenceWorker::keepInLibrary(const CaptionResult& r, const CaptionRequest
     if (!photo) return;
     library::Transaction t(*m_library);
     m_library->deleteCaptions(photo->id, library::CaptionSource::Generated);
-    m_library->addCaption(photo->id, r.text, library::CaptionSource::Generated, QFileInfo(r.model).fileName(),
-                          library::generationParameters(request.config, request.prompt));
+    const qint64 caption =
+        m_library->addCaption(photo->id, r.text, library::CaptionSource::Generated, QFileInfo(r.model).fileName(),
+                              library::generationParameters(request.config, request.prompt));
+    if (!r.translation.isEmpty()) m_library->setCaptionTranslation(caption, r.translation, r.translationLanguage);
     t.commit();
   } catch (const std::exception& e) {
     // The caption itself is fine; the library could not keep it (read-only, disk full).
@@ -248,7 +334,7 @@ void InferenceWorker::caption(quint64 id, const QString& path, const CaptionRequ
 }
 
 void InferenceWorker::ask(quint64 id, const QString& path, const QString& question,
-                          const blip::GenerationConfig& config) {
+                          const blip::GenerationConfig& config, bool translate) {
   if (stale(Channel::Ask, id)) {
     Q_EMIT cancelled(id);
     return;
@@ -267,11 +353,22 @@ void InferenceWorker::ask(quint64 id, const QString& path, const QString& questi
       m_askKey = key;
       m_askModel = m;
     }
+    const QString english = toEnglish(id, question, translate, &cancel);
     Q_EMIT stateChanged(tr("Answering…"));
     blip::RunControl control;
     control.cancel = &cancel;
-    const auto out = m->answer({m_askState}, {question.toStdString()}, config, control);
-    Q_EMIT answerReady(id, path, question, QString::fromStdString(out.front().front().text));
+    const auto out = m->answer({m_askState}, {english.toStdString()}, config, control);
+    const QString answer = QString::fromStdString(out.front().front().text);
+    try {
+      if (const QString shown = fromEnglish(answer, &cancel); !shown.isEmpty())
+        Q_EMIT translated(id, Translated{Translated::Kind::Answer, answer, shown, QStringLiteral("en"),
+                                         m_translation.outputLanguage});
+    } catch (const blip::GenerationCancelled&) {
+      throw;
+    } catch (const std::exception& e) {
+      Q_EMIT notice(qs(e));  // the English answer stands
+    }
+    Q_EMIT answerReady(id, path, question, answer);
   } catch (const blip::GenerationCancelled&) {
     Q_EMIT cancelled(id);
   } catch (const std::exception& e) {
@@ -355,19 +452,24 @@ void InferenceWorker::removeLibraryFolder(quint64 id, const QString& folder) {
   }
 }
 
-void InferenceWorker::search(quint64 id, const QString& query, const library::SearchOptions& options) {
+void InferenceWorker::search(quint64 id, const QString& query, const library::SearchOptions& options, bool translate) {
   if (stale(Channel::Search, id)) {
     Q_EMIT cancelled(id);
     return;
   }
+  auto& cancel = m_state->cancel[static_cast<int>(Channel::Search)];
+  cancel.store(false);
   touch();
   try {
+    const QString english = toEnglish(id, query, translate, &cancel);
     Q_EMIT stateChanged(tr("Searching…"));
-    const auto results = searcher().search(query, options);
+    const auto results = searcher().search(english, options);
     if (stale(Channel::Search, id))
       Q_EMIT cancelled(id);
     else
       Q_EMIT searchReady(id, results);
+  } catch (const blip::GenerationCancelled&) {
+    Q_EMIT cancelled(id);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, qs(e));
   }

@@ -20,6 +20,7 @@
 #include <mutex>
 
 #include "blip.h"
+#include "marian.h"
 #include "settings/task.h"
 #include "types.h"
 
@@ -75,15 +76,19 @@ class InferenceWorker : public QObject {
   // Numeric mode of every model ("fp32", "bf16", "int8"; unknown names mean fp32). Models are
   // reloaded in the new mode on next use; running jobs continue on them.
   void setPrecision(const QString& precision);
+  // Query and output translation (models loaded on first use, unloaded with the others).
+  void setTranslation(const glimpse::inference::TranslationSettings& settings);
   void unloadModels();
 
   void caption(quint64 id, const QString& path, const glimpse::inference::CaptionRequest& request);
   // Answers a question; the image is encoded once and reused for follow-up questions.
-  void ask(quint64 id, const QString& path, const QString& question, const glimpse::blip::GenerationConfig& config);
+  // A question not in English is translated first (translated(), unless `translate` is false).
+  void ask(quint64 id, const QString& path, const QString& question, const glimpse::blip::GenerationConfig& config,
+           bool translate = true);
   void openLibrary(quint64 id, const QString& dbPath);
   void addLibraryFolder(quint64 id, const QString& folder);
   void removeLibraryFolder(quint64 id, const QString& folder);
-  void search(quint64 id, const QString& query, const glimpse::library::SearchOptions& options);
+  void search(quint64 id, const QString& query, const glimpse::library::SearchOptions& options, bool translate = true);
   void similar(quint64 id, const QString& path, const glimpse::library::SearchOptions& options);
   void photoDetails(quint64 id, const QString& path);
   void saveCaption(quint64 id, const QString& path, const QString& text);
@@ -102,6 +107,7 @@ class InferenceWorker : public QObject {
   void stateChanged(const QString& state);  // what the worker does now, for the status bar
   void notice(const QString& message);      // something the user should read (status bar)
   void captionProgress(quint64 id, const QString& path, const QString& partialText);
+  void translated(quint64 id, const glimpse::inference::Translated& translation);
   void captionReady(quint64 id, const glimpse::inference::CaptionResult& result);
   void captionFailed(quint64 id, const QString& path, const QString& message);
   void answerReady(quint64 id, const QString& path, const QString& question, const QString& answer);
@@ -121,6 +127,15 @@ class InferenceWorker : public QObject {
   // A caption of a photo in the open library is kept there (it feeds search by words).
   void keepInLibrary(const CaptionResult& result, const CaptionRequest& request);
   PhotoDetails details(const QString& path);
+  // The OPUS-MT model of a folder, loaded on first use (precision as the BLIP models; int8 runs
+  // translation in fp32).
+  std::shared_ptr<const marian::MarianModel> translator(const QString& folder);
+  // The English of a query or question: itself when it is English (or translate is false), else
+  // its translation, reported with translated(id, ...). Without a model for its language it is
+  // used as typed and the status bar says why.
+  QString toEnglish(quint64 id, const QString& text, bool translate, const std::atomic<bool>* cancel);
+  // BLIP's English output in the interface language when the settings ask for it (else "").
+  QString fromEnglish(const QString& english, const std::atomic<bool>* cancel);
   bool stale(Channel c, quint64 id) const;
   void touch();
   void ready();
@@ -140,6 +155,8 @@ class InferenceWorker : public QObject {
   // Models by folder: one load serves every task that uses the same checkpoint. Jobs and the
   // searcher hold their own references, so dropping one here never pulls it from under them.
   std::map<QString, std::shared_ptr<const blip::BlipModel>> m_models;
+  std::map<QString, std::shared_ptr<const marian::MarianModel>> m_translators;  // by folder
+  TranslationSettings m_translation;
   QTimer* m_idle = nullptr;
   int m_idleSeconds = 300;
   blip::Precision m_precision = blip::Precision::Float32;

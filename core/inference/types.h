@@ -29,6 +29,33 @@ struct CaptionResult {
   QList<qint64> tokenIds;
   double seconds = 0.0;
   QString model;  // folder of the checkpoint that wrote it
+  // "Show captions and answers in <interface language>": `text` translated, and its language;
+  // empty when not asked for (text stays the English original either way).
+  QString translation;
+  QString translationLanguage;
+};
+
+// Translation as the worker applies it (AppSettings' translation fields, with the interface
+// language): queries and questions to English, captions and answers from English.
+struct TranslationSettings {
+  QString queryLanguage = QStringLiteral("auto");  // "auto", "en" or a language code
+  QString queryModel;                              // xx->en folder; empty: installed OPUS-MT for the language
+  QString outputLanguage = QStringLiteral("en");   // the interface language
+  QString outputModel;                             // en->xx folder; empty: installed OPUS-MT for it
+  bool translateOutput = false;
+  bool operator==(const TranslationSettings& o) const = default;
+};
+
+// A text the worker translated for a request, reported before the request's result: a search
+// query or question (Query: `source` as typed, `text` the English that was used) or an answer
+// (Answer: `source` the model's English, `text` in the interface language).
+struct Translated {
+  enum class Kind { Query, Answer };
+  Kind kind = Kind::Query;
+  QString source;
+  QString text;
+  QString from;  // language codes
+  QString to;
 };
 
 struct LibraryInfo {
@@ -105,6 +132,8 @@ Q_DECLARE_METATYPE(glimpse::library::SearchOptions)
 Q_DECLARE_METATYPE(glimpse::library::SearchResult)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionRequest)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionResult)
+Q_DECLARE_METATYPE(glimpse::inference::TranslationSettings)
+Q_DECLARE_METATYPE(glimpse::inference::Translated)
 Q_DECLARE_METATYPE(glimpse::inference::LibraryInfo)
 Q_DECLARE_METATYPE(glimpse::inference::PhotoDetails)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionFileRow)

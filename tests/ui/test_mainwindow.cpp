@@ -25,6 +25,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -37,6 +38,7 @@
 #include "inference/inferenceclient.h"
 #include "librarypage.h"
 #include "mainwindow.h"
+#include "marian.h"
 #include "modelsdialog.h"
 #include "settingsdialog.h"
 #include "thumbnailloader.h"
@@ -120,6 +122,64 @@ TEST(MainWindow, DropCaptionAndAsk) {
   EXPECT_EQ(QApplication::clipboard()->text(), page->model()->item(1).caption);
 }
 
+// "Show captions and answers in German" with an en->de model (the tiny random Marian here): the
+// caption and the answer shown are its translation of BLIP's English, which stays a hover away;
+// a German question is read by BLIP in English, and the chat says what it read.
+TEST(MainWindow, CaptionsAndAnswersInTheInterfaceLanguage) {
+  const QString marian = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/marian/tiny");
+  const auto translator = glimpse::marian::MarianModel::load(marian.toStdString());
+  const auto translate = [&](const QString& text) {
+    return QString::fromStdString(
+               translator->translate({text.toStdString()}, translator->generation_defaults()).front().front().text)
+        .trimmed();
+  };
+  const QLocale before;
+  QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+  MainWindow w;
+  useTiny(w);
+  AppSettings edited = w.settingsStore()->current();
+  const AppSettings saved = edited;
+  edited.translateOutput = true;
+  edited.outputTranslationModel = marian;
+  edited.queryTranslationModel = marian;
+  w.settingsStore()->apply(edited);
+  w.show();
+  auto* page = w.imagesPage();
+  // Short captions: the tiny Marian reads at most 64 pieces (a longer caption stays English and the
+  // status bar says why).
+  for (auto* box : page->findChildren<QSpinBox*>())
+    if (box->accessibleName() == QStringLiteral("Maximum length:")) box->setValue(8);
+  dropFiles(&w, {kTiny + "/images/grad_97x61.png"});
+  ASSERT_TRUE(waitUntil([&] { return !page->model()->item(0).caption.isEmpty(); }));
+  const auto& item = page->model()->item(0);
+  ASSERT_FALSE(item.captionEnglish.isEmpty())
+      << item.caption.toStdString() << " / " << w.statusBar()->currentMessage().toStdString();
+  EXPECT_EQ(item.caption, translate(item.captionEnglish));
+  auto* caption = page->findChild<QPlainTextEdit*>();
+  EXPECT_EQ(caption->toPlainText(), item.caption);
+  EXPECT_TRUE(caption->toolTip().contains(item.captionEnglish)) << caption->toolTip().toStdString();
+
+  QLineEdit* q = nullptr;
+  for (auto* e : page->findChildren<QLineEdit*>())
+    if (e->accessibleName() == QStringLiteral("Question")) q = e;
+  ASSERT_TRUE(q);
+  const QString frage = QStringLiteral("Wie viele Hunde sind auf dem Bild?");
+  QTest::keyClicks(q, frage);
+  QTest::keyClick(q, Qt::Key_Return);
+  ASSERT_TRUE(waitUntil([&] { return !item.chat.isEmpty() && !item.chat.back().second.isEmpty(); }));
+  ASSERT_EQ(item.chatEnglish.size(), item.chat.size());
+  const auto english = item.chatEnglish.back();
+  EXPECT_EQ(item.chat.back().first, frage);
+  EXPECT_EQ(english.first, translate(frage));
+  ASSERT_FALSE(english.second.isEmpty());
+  EXPECT_EQ(item.chat.back().second, translate(english.second));
+  const QString chat = page->findChild<QTextBrowser*>()->toPlainText();
+  EXPECT_TRUE(chat.contains(english.first)) << chat.toStdString();
+  EXPECT_TRUE(chat.contains(english.second)) << chat.toStdString();
+  w.settingsStore()->apply(saved);
+  QLocale::setDefault(before);
+}
+
 TEST(MainWindow, CaptionAllAndCancel) {
   MainWindow w;
   useTiny(w);
@@ -179,6 +239,92 @@ TEST(MainWindow, LibraryIndexAndSearch) {
     return lib->resultsModel()->rowCount() == 3 &&
            !lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker"));
   }));
+}
+
+// A German query: the page translates it with the query model (the tiny random Marian here), says
+// what it searched for, and searches the original words on request.
+TEST(LibraryPage, GermanSearchShowsTheTranslationAndSearchesTheOriginal) {
+  const QString marian = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/marian/tiny");
+  const QString german = QStringLiteral("Strand bei Sonnenuntergang");
+  const auto translator = glimpse::marian::MarianModel::load(marian.toStdString());
+  const QString english =
+      QString::fromStdString(
+          translator->translate({german.toStdString()}, translator->generation_defaults()).front().front().text)
+          .trimmed();
+  MainWindow w;
+  useTiny(w);
+  AppSettings edited = w.settingsStore()->current();
+  edited.queryLanguage = QStringLiteral("auto");
+  edited.queryTranslationModel = marian;
+  w.settingsStore()->apply(edited);
+  w.resize(1100, 700);
+  w.show();
+  QTemporaryDir dir;
+  for (const char* f : {"grad_97x61.png", "checker_200x120.png"}) QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
+  // A file named in German: searching the original words finds it by its name.
+  QFile::copy(kTiny + "/images/photo_120x90.jpg", dir.filePath("strand_bei_sonnenuntergang.jpg"));
+  auto* lib = w.libraryPage();
+  w.showLibrary();
+  lib->openLibrary(dir.filePath("library.db"));
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+  lib->addFolder(dir.path());
+  ASSERT_TRUE(opened.wait(10000));
+  QSignalSpy indexed(w.client(), &InferenceClient::jobFinished);
+  lib->startOrPauseIndexing();
+  ASSERT_TRUE(indexed.wait(30000));
+
+  QLineEdit* query = nullptr;
+  for (auto* e : lib->findChildren<QLineEdit*>())
+    if (e->accessibleName() == QStringLiteral("Search")) query = e;
+  ASSERT_TRUE(query);
+  EXPECT_FALSE(lib->searchedForLabel()->isVisibleTo(lib));
+  QSignalSpy results(w.client(), &InferenceClient::searchReady);
+  QTest::keyClicks(query, german);
+  QTest::keyClick(query, Qt::Key_Return);
+  ASSERT_TRUE(results.wait(30000));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 3; }));
+  EXPECT_TRUE(lib->searchedForLabel()->isVisibleTo(lib));
+  EXPECT_EQ(lib->searchedForLabel()->text(), QStringLiteral("Searched for: ") + english);
+  EXPECT_TRUE(lib->searchOriginalButton()->isVisibleTo(lib));
+  // The page's results are those of the English text, searched as it is.
+  QStringList shown;
+  for (int r = 0; r < 3; ++r) shown << lib->resultsModel()->item(r)->data(Qt::UserRole + 1).toString();
+  QSignalSpy direct(w.client(), &InferenceClient::searchReady);
+  glimpse::library::SearchOptions o;
+  o.limit = 60;
+  w.client()->search(english, o, /*translate=*/false);
+  ASSERT_TRUE(direct.wait(30000));
+  QStringList expected;
+  for (const auto& r : direct[0][1].value<QList<glimpse::library::SearchResult>>()) expected << r.path;
+  EXPECT_EQ(shown, expected);
+  QSignalSpy again(w.client(), &InferenceClient::searchReady);
+  lib->search(german);  // the page's own search again, for the picture
+  ASSERT_TRUE(again.wait(30000));
+  ASSERT_TRUE(lib->searchedForLabel()->isVisibleTo(lib));
+  waitUntil([&] { return !lib->resultsModel()->item(2)->icon().isNull(); }, 5000);
+  QTest::qWait(200);
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/library-translated.png"));
+
+  // "Search the original instead": the German words as typed; the file name matches them.
+  QSignalSpy original(w.client(), &InferenceClient::searchReady);
+  QSignalSpy translations(w.client(), &InferenceClient::translated);
+  QTest::mouseClick(lib->searchOriginalButton(), Qt::LeftButton);
+  ASSERT_TRUE(original.wait(30000));
+  EXPECT_TRUE(translations.isEmpty());
+  EXPECT_FALSE(lib->searchedForLabel()->isVisibleTo(lib));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 3; }));
+  EXPECT_TRUE(lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("strand_bei_sonnenuntergang.jpg")));
+  EXPECT_EQ(query->text(), german);
+
+  // An English query is never translated.
+  QSignalSpy english2(w.client(), &InferenceClient::searchReady);
+  lib->search(QStringLiteral("the checker"));
+  ASSERT_TRUE(english2.wait(30000));
+  EXPECT_TRUE(translations.isEmpty());
+  EXPECT_FALSE(lib->searchedForLabel()->isVisibleTo(lib));
+  edited.queryTranslationModel.clear();
+  w.settingsStore()->apply(edited);
 }
 
 // Pause and resume as a person clicks them: the button says what a click will do, the state is a
