@@ -94,6 +94,8 @@ inline double toDouble(const QString& s, const char* what) {
 // installed model that can do it (any usable one when `task` is empty). Usage error (exit 2) for a
 // name that is not installed, or when there is no model, naming the installed ones.
 QString modelFolder(const QCommandLineParser& p, std::optional<Task> task);
+// A folder, or the name of an installed model, as --model takes it.
+QString namedModelFolder(const QString& value);
 // Loads modelFolder(p, task) with --precision.
 std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task);
 // The library file: --library, else the desktop app's (glimpse::defaultLibraryFile()).
@@ -162,6 +164,10 @@ blip::GenerationConfig generationConfig(const QCommandLineParser& p, blip::Gener
 // translate_commands.cpp: Marian (OPUS-MT) folders.
 bool isMarianFolder(const QString& dir);
 int runTranslate(const QStringList& args);
+// search and ask: the English of a query or question under --translate-model and
+// --query-language; nullopt when it is used as typed (English, or no --translate-model: then a
+// text that does not look English gets a warning on stderr).
+std::optional<QString> translateQuery(const QCommandLineParser& p, const QString& text);
 int runMarianTokenize(const QStringList& args);
 
 // Library commands (library_commands.cpp).

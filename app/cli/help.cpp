@@ -30,6 +30,16 @@ const Opts kExif = {{"ignore-exif-orientation", "",
                      "(as a plain Hugging Face call does).",
                      ""}};
 const Opts kJson = {{"json", "", "Print one JSON object with every result instead of plain lines.", ""}};
+const Opts kTranslateQuery = {
+    {"translate-model", "NAME|DIR",
+     "An OPUS-MT (Marian) model, e.g. Helsinki-NLP/opus-mt-de-en: a text that is not English is translated to "
+     "English with it first (BLIP reads English only); --json adds the English it used.",
+     "model"},
+    {"query-language", "CODE",
+     "The language of the text: auto (the default: a cheap check of its script and words), en (never "
+     "translate) or a code such as de.",
+     ""},
+};
 const Opts kGeneration = {
     {"beams", "N", "Beam search with N beams, 1-64 (default 1: greedy).", ""},
     {"max-length", "N", "Longest text in tokens, prompt included (default 20).", ""},
@@ -108,9 +118,11 @@ std::vector<CommandDoc> buildCommands() {
   c.push_back(
       {"ask",
        "answer a question about an image",
-       {"ask [--model NAME|DIR] --question TEXT [generation options] [--json] IMAGE"},
-       "Answers TEXT about IMAGE with a BLIP question answering model and prints the answer.",
-       kModel + Opts{{"question", "TEXT", "The question (required).", ""}} + kJson + kThreads + kExif + kGeneration,
+       {"ask [--model NAME|DIR] --question TEXT [--translate-model NAME|DIR] [generation options] [--json] IMAGE"},
+       "Answers TEXT about IMAGE with a BLIP question answering model and prints the answer. With "
+       "--translate-model a question in another language is translated to English first.",
+       kModel + Opts{{"question", "TEXT", "The question (required).", ""}} + kTranslateQuery + kJson + kThreads +
+           kExif + kGeneration,
        "file"});
   c.push_back({"match",
                "score how well texts describe images",
@@ -164,13 +176,14 @@ std::vector<CommandDoc> buildCommands() {
   c.push_back({"search",
                "search the library with words",
                {"search [--library DB] [--model NAME|DIR] [--limit N] [--rerank K] [--min-score X] [--folder DIR]",
-                "       [--after DATE] [--before DATE] [--json] QUERY"},
+                "       [--after DATE] [--before DATE] [--translate-model NAME|DIR] [--json] QUERY"},
                "Prints SCORE<TAB>PATH of the photos that match QUERY best: contrastive similarity, the best K "
-               "re-ranked by image-text matching, plus matches of the words in captions and file names.",
+               "re-ranked by image-text matching, plus matches of the words in captions and file names. With "
+               "--translate-model a query in another language is translated to English first (stderr says to what).",
                kLibrary + kModel +
                    Opts{{"rerank", "K", "Re-rank the best K with image-text matching, 0-1000 (default: --limit).", ""},
                         {"no-text-match", "", "Do not match the words in captions and file names.", ""}} +
-                   kFilters + kThreads + kJson,
+                   kTranslateQuery + kFilters + kThreads + kJson,
                ""});
   c.push_back({"similar",
                "find photos that look like one",

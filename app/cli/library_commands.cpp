@@ -396,14 +396,24 @@ int runSearch(const QStringList& args) {
   auto model = loadModel(p, Task::Search);
   if (!model->has_retrieval())
     throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
+  const std::optional<QString> english = translateQuery(p, query);
+  if (english && !p.isSet("json")) std::cerr << "searched for: " << english->toStdString() << '\n';
   library::Searcher searcher(db, std::move(model));
   if (searcher.vectorCount() == 0)
     std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
-  printResults(runModel([&] {
-                 const QuietStderr quiet;  // re-ranking decodes photos
-                 return searcher.search(query, so);
-               }),
-               p.isSet("json"));
+  const auto results = runModel([&] {
+    const QuietStderr quiet;  // re-ranking decodes photos
+    return searcher.search(english.value_or(query), so);
+  });
+  if (p.isSet("json")) {
+    json arr = json::array();
+    for (const auto& r : results) arr.push_back(resultJson(r));
+    print({{"query", query.toStdString()},
+           {"translated_query", english ? json(english->toStdString()) : json(nullptr)},
+           {"results", arr}});
+  } else {
+    printResults(results, false);
+  }
   return kOk;
 }
 

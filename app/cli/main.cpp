@@ -140,9 +140,13 @@ class ImageSource {
 int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse::blip::GenerationConfig& gc) {
   if (images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
   auto model = loadModel(p, glimpse::Task::Ask);
+  const QString question = p.value("question");
+  const std::optional<QString> english = glimpse::cli::translateQuery(p, question);
+  if (english && !p.isSet("json")) std::cerr << "asked: " << english->toStdString() << '\n';
   const auto pixels = loadImages(model->processor(), images, p);
-  const auto out = runModel(
-      [&] { return model->answer(glimpse::blip::image_inputs(pixels), {p.value("question").toStdString()}, gc); });
+  const auto out = runModel([&] {
+    return model->answer(glimpse::blip::image_inputs(pixels), {english.value_or(question).toStdString()}, gc);
+  });
   json results = json::array();
   for (const auto& g : out.front()) {
     json r = {{"image", images.front().toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
@@ -150,7 +154,9 @@ int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse
     results.push_back(r);
   }
   if (p.isSet("json")) {
-    print({{"results", results}});
+    print({{"question", question.toStdString()},
+           {"translated_question", english ? json(english->toStdString()) : json(nullptr)},
+           {"results", results}});
   } else {
     for (const auto& r : results) std::cout << r["text"].get<std::string>() << '\n';
   }

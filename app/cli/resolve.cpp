@@ -30,27 +30,30 @@ std::string taskWords(std::optional<Task> task) {
       return "questions";
     case Task::Search:
       return "image-text matching (search)";
+    case Task::Translate:
+      return "translation";
   }
   return "this";
 }
 
 }  // namespace
 
-QString modelFolder(const QCommandLineParser& p, std::optional<Task> task) {
-  if (p.isSet("model")) {
-    const QString value = p.value("model");
-    if (QFileInfo(value).isDir()) return value;
-    // Not a folder here: the name of an installed model ("Salesforce/blip-image-captioning-base").
-    if (models::isValidModelName(value)) {
-      const QString folder = models::folderFor(value);
-      if (QFileInfo(folder).isDir()) return folder;
-    }
-    // A path that is not there, or a name that is not installed.
-    if (value.startsWith(QLatin1Char('/')) || value.startsWith(QLatin1Char('.')) || !models::isValidModelName(value))
-      return value;  // the loader says "model folder not found" with the path
-    throw ModelError("model folder not found, and no installed model is named '" + value.toStdString() + "'; " +
-                     installedNames(models::installedModels()));
+QString namedModelFolder(const QString& value) {
+  if (QFileInfo(value).isDir()) return value;
+  // Not a folder here: the name of an installed model ("Salesforce/blip-image-captioning-base").
+  if (models::isValidModelName(value)) {
+    const QString folder = models::folderFor(value);
+    if (QFileInfo(folder).isDir()) return folder;
   }
+  // A path that is not there, or a name that is not installed.
+  if (value.startsWith(QLatin1Char('/')) || value.startsWith(QLatin1Char('.')) || !models::isValidModelName(value))
+    return value;  // the loader says "model folder not found" with the path
+  throw ModelError("model folder not found, and no installed model is named '" + value.toStdString() + "'; " +
+                   installedNames(models::installedModels()));
+}
+
+QString modelFolder(const QCommandLineParser& p, std::optional<Task> task) {
+  if (p.isSet("model")) return namedModelFolder(p.value("model"));
   // The desktop app's choice for the task, when it still exists.
   if (task) {
     const QString chosen = AppSettings::loadSavedOfApp().model(*task);

@@ -1,8 +1,10 @@
 // glimpse-cli translate and tokenize for Marian (OPUS-MT) folders: the engine of core/marian.
+#include <QRegularExpression>
 #include <fstream>
 
 #include "cli_common.h"
 #include "marian.h"
+#include "translation/language.h"
 
 namespace glimpse::cli {
 
@@ -31,6 +33,38 @@ std::unique_ptr<marian::MarianModel> loadMarian(const QCommandLineParser& p) {
     throw ModelError("not enough memory to load the model in " + p.value("model").toStdString());
   }
 }
+
+}  // namespace
+
+std::optional<QString> translateQuery(const QCommandLineParser& p, const QString& text) {
+  const QString setting = p.isSet("query-language") ? p.value("query-language").trimmed() : QStringLiteral("auto");
+  static const QRegularExpression kCode(QStringLiteral("^(auto|[a-z]{2,3})$"));
+  if (!kCode.match(setting).hasMatch())
+    throw UsageError("--query-language must be auto or a language code such as de, got '" + setting.toStdString() +
+                     "'");
+  const QString from = translation::queryLanguage(text, setting);
+  if (from == QLatin1String("en")) return std::nullopt;
+  if (!p.isSet("translate-model")) {
+    std::cerr << "warning: the text looks " << translation::languageName(from).toStdString()
+              << " and BLIP reads English; pass --translate-model DIR (e.g. Helsinki-NLP/opus-mt-" << from.toStdString()
+              << "-en) to translate it\n";
+    return std::nullopt;
+  }
+  marian::MarianLoadOptions options;
+  if (p.isSet("precision") && p.value("precision") == QLatin1String("bf16"))
+    options.precision = blip::Precision::BFloat16;
+  const QString name = p.value("translate-model");
+  std::unique_ptr<marian::MarianModel> model;
+  try {
+    model = marian::MarianModel::load(io::encodePath(namedModelFolder(name)).toStdString(), options);
+  } catch (const blip::BlipError& e) {
+    throw ModelError(e.what());
+  }
+  const auto out = runModel([&] { return model->translate({text.toStdString()}, model->generation_defaults()); });
+  return QString::fromStdString(out.front().front().text).trimmed();
+}
+
+namespace {
 
 std::vector<std::string> textsOf(const QCommandLineParser& p) {
   std::vector<std::string> texts;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <algorithm>
@@ -167,6 +169,90 @@ TEST(CliMarianErrors, PlainOutputIsOneLinePerTranslation) {
 }
 
 }  // namespace
+
+// Search results of two runs: the same photos in the same order, scores equal to float noise
+// (re-ranking runs threaded, so the last bits may differ between runs).
+void expectSameResults(const json& a, const json& b) {
+  ASSERT_EQ(a.size(), b.size()) << a << "\n" << b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]["path"], b[i]["path"]) << i;
+    EXPECT_NEAR(a[i]["score"].get<double>(), b[i]["score"].get<double>(), 1e-5) << i;
+  }
+}
+
+// search and ask with --translate-model: a German query goes through the tiny Marian first. The
+// tiny model is random, so the pipeline is checked against its parts: `translate` of the query,
+// then `search` (or `ask`) of that translation, not against a fixed English text.
+TEST(CliTranslateQuery, GermanQueryEqualsTranslateThenSearch) {
+  SKIP_WITHOUT_SENTENCEPIECE();
+  const QString marian = q(fs::path(GLIMPSE_TEST_DATA_DIR) / "marian" / "tiny");
+  const fs::path blip = fs::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
+  QTemporaryDir dir;
+  const QString photos = dir.filePath("photos");
+  ASSERT_TRUE(QDir().mkpath(photos));
+  for (const char* name : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg"})
+    ASSERT_TRUE(QFile::copy(q(blip / "images" / name), photos + "/" + name));
+  const QString db = dir.filePath("lib.db");
+  CliRun r = cli({"index", "--library", db, "--model", q(blip), photos});
+  ASSERT_EQ(r.code, 0) << r.err;
+
+  const QString german = QStringLiteral("Kinder am Strand bei Sonnenuntergang");
+  r = cli({"translate", "--model", marian, "--json", "--", german});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string english = json::parse(r.out)["results"][0]["translations"][0];
+
+  const QStringList search = {"search", "--library", db, "--model", q(blip), "--json", "--no-text-match"};
+  const CliRun translated = cli(search + QStringList{"--translate-model", marian, german});
+  ASSERT_EQ(translated.code, 0) << translated.err;
+  const json t = json::parse(translated.out);
+  EXPECT_EQ(t["query"], german.toStdString());
+  EXPECT_EQ(t["translated_query"], english);
+  const CliRun direct = cli(search + QStringList{QString::fromStdString(english)});
+  ASSERT_EQ(direct.code, 0) << direct.err;
+  expectSameResults(t["results"], json::parse(direct.out)["results"]);
+  ASSERT_EQ(t["results"].size(), 3u);
+
+  // Text mode says on stderr what was searched for; stdout keeps only results.
+  const CliRun plain = cli({"search", "--library", db, "--model", q(blip), "--translate-model", marian, german});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_NE(plain.err.find("searched for: " + english), std::string::npos) << plain.err;
+  EXPECT_EQ(std::count(plain.out.begin(), plain.out.end(), '\n'), 3) << plain.out;
+
+  // English queries, and any query under --query-language en, are used as typed.
+  const CliRun en = cli(search + QStringList{"--translate-model", marian, "a dog on the beach"});
+  ASSERT_EQ(en.code, 0) << en.err;
+  EXPECT_TRUE(json::parse(en.out)["translated_query"].is_null());
+  const CliRun asTyped = cli(search + QStringList{"--translate-model", marian, "--query-language", "en", german});
+  ASSERT_EQ(asTyped.code, 0) << asTyped.err;
+  EXPECT_TRUE(json::parse(asTyped.out)["translated_query"].is_null());
+  const CliRun untranslated = cli(search + QStringList{german});
+  ASSERT_EQ(untranslated.code, 0) << untranslated.err;
+  expectSameResults(json::parse(asTyped.out)["results"], json::parse(untranslated.out)["results"]);
+  // Without --translate-model the user learns why a German query may find little.
+  EXPECT_NE(untranslated.err.find("looks German"), std::string::npos) << untranslated.err;
+
+  // ask: the same for questions.
+  const QString img = q(blip / "images" / "grad_97x61.png");
+  const QString frage = QStringLiteral("Wie viele Hunde sind auf dem Bild?");
+  r = cli({"translate", "--model", marian, "--json", "--", frage});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string question = json::parse(r.out)["results"][0]["translations"][0];
+  const CliRun asked =
+      cli({"ask", "--model", q(blip), "--translate-model", marian, "--question", frage, "--json", img});
+  ASSERT_EQ(asked.code, 0) << asked.err;
+  const json a = json::parse(asked.out);
+  EXPECT_EQ(a["question"], frage.toStdString());
+  EXPECT_EQ(a["translated_question"], question);
+  const CliRun askedDirect =
+      cli({"ask", "--model", q(blip), "--question", QString::fromStdString(question), "--json", img});
+  ASSERT_EQ(askedDirect.code, 0) << askedDirect.err;
+  EXPECT_EQ(a["results"], json::parse(askedDirect.out)["results"]);
+
+  // A bad language code is a usage error.
+  const CliRun bad = cli(search + QStringList{"--translate-model", marian, "--query-language", "German!", german});
+  EXPECT_EQ(bad.code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--query-language"), std::string::npos) << bad.err;
+}
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
