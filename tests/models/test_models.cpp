@@ -261,6 +261,56 @@ TEST(ModelStore, ImportVerifyRemove) {
   qunsetenv("GLIMPSE_MODELS_DIR");
 }
 
+// OPUS-MT (Marian) folders: imported, verified and described as translation models; one without
+// its sentencepiece models is refused with the missing file named. The downloader fetches a
+// Marian repository's own files (no BLIP preprocessor or vocab.txt).
+TEST(ModelStore, MarianFoldersImportVerifyAndDownload) {
+  const QString marian = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/marian/tiny");
+  QTemporaryDir dir;
+  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  QTemporaryDir src;
+  for (const char* n : {"config.json", "generation_config.json", "vocab.json", "target.spm", "model.safetensors"})
+    QFile::copy(marian + "/" + n, src.filePath(n));
+  try {
+    glimpse::models::importModel(src.path(), QStringLiteral("Helsinki-NLP/opus-mt-de-en"));
+    FAIL() << "a Marian folder without source.spm must not import";
+  } catch (const glimpse::models::ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("source.spm"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(glimpse::models::installedTranslationModel(QStringLiteral("de"), QStringLiteral("en")).isEmpty());
+  QFile::copy(marian + "/source.spm", src.filePath("source.spm"));
+  const QString folder = glimpse::models::importModel(src.path(), QStringLiteral("Helsinki-NLP/opus-mt-de-en"));
+  const auto m = glimpse::models::describe(folder);
+  EXPECT_TRUE(m.usable) << m.problem.toStdString();
+  EXPECT_EQ(m.heads, QStringList{QStringLiteral("MarianMTModel")});
+  EXPECT_TRUE(m.summary.startsWith(QStringLiteral("Marian 16/2+2 layers, 286 pieces"))) << m.summary.toStdString();
+  EXPECT_EQ(glimpse::tasksOfHeads(m.heads), QList<glimpse::Task>{glimpse::Task::Translate});
+  // The installed model for German queries; French falls back to opus-mt-mul-en, not installed.
+  EXPECT_EQ(glimpse::models::installedTranslationModel(QStringLiteral("de"), QStringLiteral("en")), folder);
+  EXPECT_TRUE(glimpse::models::installedTranslationModel(QStringLiteral("fr"), QStringLiteral("en")).isEmpty());
+  EXPECT_TRUE(glimpse::models::installedTranslationModel(QStringLiteral("en"), QStringLiteral("de")).isEmpty());
+  // Weights that do not fit config.json are found without loading them.
+  QFile::remove(folder + "/model.safetensors");
+  QFile::copy(kTiny + "/model.safetensors", folder + "/model.safetensors");
+  EXPECT_FALSE(glimpse::models::describe(folder).usable);
+  glimpse::models::removeModel(QStringLiteral("Helsinki-NLP/opus-mt-de-en"));
+
+  QTemporaryDir served;
+  const QString repo = served.filePath("served");
+  QDir().mkpath(repo);
+  for (const char* n : {"config.json", "generation_config.json", "vocab.json", "source.spm", "target.spm",
+                        "tokenizer_config.json", "special_tokens_map.json", "model.safetensors"})
+    QFile::copy(marian + "/" + n, repo + "/" + n);
+  HubServer server(repo);
+  const QString target = dir.filePath("models/Helsinki-NLP/opus-mt-en-de");
+  const Result r = download(server, target);
+  ASSERT_TRUE(r.ok) << r.error.toStdString();
+  for (const char* n : {"config.json", "source.spm", "target.spm", "vocab.json", "model.safetensors"})
+    EXPECT_TRUE(QFileInfo::exists(target + "/" + n)) << n;
+  EXPECT_EQ(glimpse::models::installedTranslationModel(QStringLiteral("en"), QStringLiteral("de")), target);
+  qunsetenv("GLIMPSE_MODELS_DIR");
+}
+
 TEST(ModelStore, ConvertBinToSafetensorsKeepsOutputs) {
   QTemporaryDir dir;
   const QString folder = dir.filePath("bin");
