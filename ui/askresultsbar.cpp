@@ -39,7 +39,8 @@ AskResultsBar::AskResultsBar(inference::InferenceClient* client, QListView* view
   m_stop->setEnabled(false);
   m_filter = new QComboBox;
   m_filter->setAccessibleName(tr("Filter by answer"));
-  m_filter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  m_filter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_filter->setMinimumContentsLength(14);
   m_progress = new QLabel;
   auto* l = new QHBoxLayout(this);
   l->setContentsMargins(0, 0, 0, 0);

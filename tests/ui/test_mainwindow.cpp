@@ -202,7 +202,7 @@ TEST(LibraryPage, AskTheResultsAndReviewCheckedCaptions) {
   lib->startOrPauseIndexing();
   ASSERT_TRUE(finished.wait(30000));
   lib->search(QStringLiteral("a photo"));
-  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; })) << lib->resultsModel()->rowCount();
   auto* bar = lib->askBar();
   QTest::keyClicks(bar->questionEdit(), QStringLiteral("is it red?"));
   QTest::keyClick(bar->questionEdit(), Qt::Key_Return);
@@ -227,6 +227,8 @@ TEST(LibraryPage, AskTheResultsAndReviewCheckedCaptions) {
   for (const QString& a : answers) same += a.trimmed().toLower() == bar->filter()->currentData().toString() ? 1 : 0;
   EXPECT_EQ(shown, same);
   EXPECT_GT(shown, 0);
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/ask_results_filtered.png"));
   bar->filter()->setCurrentIndex(0);
   waitUntil([&] { return !lib->resultsModel()->item(3)->icon().isNull(); }, 5000);
   QTest::qWait(200);
