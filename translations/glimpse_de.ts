@@ -27,108 +27,113 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="71" />
+        <location filename="../core/inference/inferenceworker.cpp" line="73" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="71" />
+        <location filename="../core/inference/inferenceworker.cpp" line="73" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="94" />
+        <location filename="../core/inference/inferenceworker.cpp" line="96" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="103" />
+        <location filename="../core/inference/inferenceworker.cpp" line="105" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="184" />
+        <location filename="../core/inference/inferenceworker.cpp" line="186" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="204" />
+        <location filename="../core/inference/inferenceworker.cpp" line="206" />
         <source>Loading translation model %1…</source>
         <translation>Lade Übersetzungsmodell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="232" />
+        <location filename="../core/inference/inferenceworker.cpp" line="234" />
         <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
         <translation>„%1“ scheint %2 zu sein, und kein Modell, das %2 ins Englische übersetzt, ist installiert (Extras → Modelle); es wurde so verwendet, wie es eingegeben wurde.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="237" />
+        <location filename="../core/inference/inferenceworker.cpp" line="239" />
         <source>Translating…</source>
         <translation>Übersetze …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="251" />
+        <location filename="../core/inference/inferenceworker.cpp" line="253" />
         <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
         <translation>Kein Modell, das Englisch nach %1 übersetzt, ist installiert: Fügen Sie eines unter Extras → Modelle hinzu, oder schalten Sie Beschreibungen und Antworten auf %1 unter Extras → Einstellungen ab.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="321" />
+        <location filename="../core/inference/inferenceworker.cpp" line="287" />
+        <source>The caption is not checked: %1</source>
+        <translation>Die Beschreibung wird nicht geprüft: %1</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="350" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="542" />
+        <location filename="../core/inference/inferenceworker.cpp" line="570" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="580" />
+        <location filename="../core/inference/inferenceworker.cpp" line="632" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="108" />
+        <location filename="../core/inference/inferenceworker.cpp" line="110" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="109" />
+        <location filename="../core/inference/inferenceworker.cpp" line="111" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="384" />
+        <location filename="../core/inference/inferenceworker.cpp" line="413" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="266" />
+        <location filename="../core/inference/inferenceworker.cpp" line="268" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="32" />
+        <location filename="../core/inference/inferenceworker.cpp" line="34" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="351" />
+        <location filename="../core/inference/inferenceworker.cpp" line="380" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="357" />
+        <location filename="../core/inference/inferenceworker.cpp" line="386" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="466" />
+        <location filename="../core/inference/inferenceworker.cpp" line="494" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="508" />
-        <location filename="../core/inference/inferenceworker.cpp" line="538" />
+        <location filename="../core/inference/inferenceworker.cpp" line="536" />
+        <location filename="../core/inference/inferenceworker.cpp" line="566" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -136,39 +141,149 @@
 <context>
     <name>glimpse::inference::Job</name>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="46" />
+        <location filename="../core/inference/jobs.cpp" line="47" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="71" />
+        <location filename="../core/inference/jobs.cpp" line="72" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="80" />
+        <location filename="../core/inference/jobs.cpp" line="81" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="101" />
+        <location filename="../core/inference/jobs.cpp" line="102" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="122" />
+        <location filename="../core/inference/jobs.cpp" line="123" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="142" />
+        <location filename="../core/inference/jobs.cpp" line="143" />
+        <source>Asking photo %1 of %2…</source>
+        <translation>Frage Foto %1 von %2…</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="159" />
+        <source>The question model changed: the remaining photos are asked with the new model.</source>
+        <translation>Das Modell für Fragen hat sich geändert: Die übrigen Fotos werden mit dem neuen Modell gefragt.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="179" />
         <source>Writing caption %1 of %2…</source>
         <translation>Schreibe Beschreibung %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="157" />
+        <location filename="../core/inference/jobs.cpp" line="194" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::AskResultsBar</name>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="29" />
+        <source>Ask the results, e.g. "is there a red car?"</source>
+        <translation>Die Ergebnisse fragen, z. B. „is there a red car?“</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="31" />
+        <source>Question for the results</source>
+        <translation>Frage an die Ergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="35" />
+        <source>top </source>
+        <translation>erste </translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="36" />
+        <source>How many of the first results to ask</source>
+        <translation>Wie viele der ersten Ergebnisse gefragt werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="37" />
+        <source>Ask</source>
+        <translation>Fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="38" />
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="41" />
+        <source>Filter by answer</source>
+        <translation>Nach Antwort filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="69" />
+        <source>(could not be read)</source>
+        <translation>(konnte nicht gelesen werden)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="77" />
+        <location filename="../ui/askresultsbar.cpp" line="135" />
+        <source>%1 of %2 answered</source>
+        <translation>%1 von %2 beantwortet</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="87" />
+        <source>Asking failed: %1</source>
+        <translation>Fragen fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="90" />
+        <source>Stopped after %1 of %2 photos.</source>
+        <translation>Nach %1 von %2 Fotos beendet.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/askresultsbar.cpp" line="93" />
+        <source>%n photo(s) answered.</source>
+        <translation><numerusform>%n Foto beantwortet.</numerusform><numerusform>%n Fotos beantwortet.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="103" />
+        <location filename="../ui/askresultsbar.cpp" line="161" />
+        <source>All answers</source>
+        <translation>Alle Antworten</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <source>Search first, then ask the results.</source>
+        <translation>Erst suchen, dann die Ergebnisse fragen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <source>Type a question.</source>
+        <translation>Bitte eine Frage eingeben.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/askresultsbar.cpp" line="136" />
+        <source>Asking "%1" of %n photo(s)…</source>
+        <translation><numerusform>Frage „%1“ an %n Foto…</numerusform><numerusform>Frage „%1“ an %n Fotos…</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="167" />
+        <source>Only yes (%1)</source>
+        <translation>Nur ja (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="170" />
+        <source>Only no (%1)</source>
+        <translation>Nur nein (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="173" />
+        <source>"%1" (%2)</source>
+        <translation>„%1“ (%2)</translation>
     </message>
 </context>
 <context>
@@ -282,7 +397,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="96" />
-        <location filename="../ui/imagespage.cpp" line="145" />
+        <location filename="../ui/imagespage.cpp" line="155" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
@@ -332,119 +447,149 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="130" />
+        <location filename="../ui/imagespage.cpp" line="125" />
+        <source>Caption check</source>
+        <translation>Prüfung der Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="128" />
+        <source>Check captions and make degenerate ones again</source>
+        <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="131" />
+        <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
+        <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="140" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="131" />
+        <location filename="../ui/imagespage.cpp" line="141" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="133" />
+        <location filename="../ui/imagespage.cpp" line="143" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="134" />
+        <location filename="../ui/imagespage.cpp" line="144" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="135" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="146" />
+        <location filename="../ui/imagespage.cpp" line="156" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="192" />
+        <location filename="../ui/imagespage.cpp" line="205" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="208" />
+        <location filename="../ui/imagespage.cpp" line="221" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="218" />
+        <location filename="../ui/imagespage.cpp" line="231" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="224" />
+        <location filename="../ui/imagespage.cpp" line="237" />
         <source>Stopped after %n image(s)</source>
         <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="225" />
+        <location filename="../ui/imagespage.cpp" line="238" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="215" />
+        <location filename="../ui/imagespage.cpp" line="228" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="262" />
+        <location filename="../ui/imagespage.cpp" line="275" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="264" />
+        <location filename="../ui/imagespage.cpp" line="277" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="387" />
+        <location filename="../ui/imagespage.cpp" line="411" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="294" />
-        <location filename="../ui/imagespage.cpp" line="416" />
+        <location filename="../ui/imagespage.cpp" line="307" />
+        <location filename="../ui/imagespage.cpp" line="440" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="226" />
+        <location filename="../ui/imagespage.cpp" line="239" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="296" />
+        <location filename="../ui/imagespage.cpp" line="309" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="302" />
-        <location filename="../ui/imagespage.cpp" line="478" />
+        <location filename="../ui/imagespage.cpp" line="314" />
+        <location filename="../ui/imagespage.cpp" line="502" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="319" />
+        <source>Match %1% · similarity %2</source>
+        <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="320" />
+        <source>the first caption was degenerate and was made again</source>
+        <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="323" />
+        <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
+        <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="431" />
+        <location filename="../ui/imagespage.cpp" line="455" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="443" />
+        <location filename="../ui/imagespage.cpp" line="467" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="475" />
+        <location filename="../ui/imagespage.cpp" line="499" />
         <source>Asked in English: %1</source>
         <translation>Auf Englisch gefragt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="477" />
+        <location filename="../ui/imagespage.cpp" line="501" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -452,349 +597,364 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="49" />
+        <location filename="../ui/librarypage.cpp" line="50" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="50" />
+        <location filename="../ui/librarypage.cpp" line="51" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="51" />
+        <location filename="../ui/librarypage.cpp" line="52" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="52" />
+        <location filename="../ui/librarypage.cpp" line="53" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="53" />
-        <location filename="../ui/librarypage.cpp" line="421" />
+        <location filename="../ui/librarypage.cpp" line="54" />
+        <location filename="../ui/librarypage.cpp" line="432" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="54" />
+        <location filename="../ui/librarypage.cpp" line="55" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="55" />
-        <location filename="../ui/librarypage.cpp" line="72" />
+        <location filename="../ui/librarypage.cpp" line="56" />
+        <location filename="../ui/librarypage.cpp" line="73" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="58" />
+        <location filename="../ui/librarypage.cpp" line="59" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="68" />
-        <location filename="../ui/librarypage.cpp" line="394" />
+        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="405" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="70" />
+        <location filename="../ui/librarypage.cpp" line="71" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="74" />
+        <location filename="../ui/librarypage.cpp" line="75" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="76" />
+        <location filename="../ui/librarypage.cpp" line="77" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="80" />
+        <location filename="../ui/librarypage.cpp" line="81" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="82" />
+        <location filename="../ui/librarypage.cpp" line="83" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="89" />
+        <location filename="../ui/librarypage.cpp" line="90" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="96" />
+        <location filename="../ui/librarypage.cpp" line="97" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="103" />
+        <location filename="../ui/librarypage.cpp" line="104" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="105" />
+        <location filename="../ui/librarypage.cpp" line="106" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="111" />
+        <location filename="../ui/librarypage.cpp" line="112" />
         <source>Translated query</source>
         <translation>Übersetzte Suchanfrage</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="112" />
+        <location filename="../ui/librarypage.cpp" line="113" />
         <source>Search the original instead</source>
         <translation>Stattdessen das Original suchen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="116" />
+        <location filename="../ui/librarypage.cpp" line="117" />
         <source>Search for the words as you typed them, without translating them to English</source>
         <translation>Nach den Wörtern so suchen, wie Sie sie eingegeben haben, ohne sie ins Englische zu übersetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="132" />
+        <location filename="../ui/librarypage.cpp" line="133" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="139" />
+        <location filename="../ui/librarypage.cpp" line="138" />
+        <source>Least confident captions</source>
+        <translation>Unsicherste Beschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="140" />
+        <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
+        <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="148" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="143" />
+        <location filename="../ui/librarypage.cpp" line="152" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="147" />
-        <location filename="../ui/librarypage.cpp" line="348" />
+        <location filename="../ui/librarypage.cpp" line="156" />
+        <location filename="../ui/librarypage.cpp" line="359" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="148" />
+        <location filename="../ui/librarypage.cpp" line="157" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="151" />
+        <location filename="../ui/librarypage.cpp" line="160" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="154" />
+        <location filename="../ui/librarypage.cpp" line="163" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="156" />
+        <location filename="../ui/librarypage.cpp" line="165" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="157" />
+        <location filename="../ui/librarypage.cpp" line="166" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="158" />
+        <location filename="../ui/librarypage.cpp" line="167" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="212" />
+        <location filename="../ui/librarypage.cpp" line="223" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="239" />
+        <location filename="../ui/librarypage.cpp" line="250" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="240" />
+        <location filename="../ui/librarypage.cpp" line="251" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="242" />
+        <location filename="../ui/librarypage.cpp" line="253" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="244" />
+        <location filename="../ui/librarypage.cpp" line="255" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="268" />
+        <location filename="../ui/librarypage.cpp" line="279" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="271" />
+        <location filename="../ui/librarypage.cpp" line="282" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="274" />
+        <location filename="../ui/librarypage.cpp" line="285" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="275" />
+        <location filename="../ui/librarypage.cpp" line="286" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="276" />
+        <location filename="../ui/librarypage.cpp" line="287" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="277" />
+        <location filename="../ui/librarypage.cpp" line="288" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="312" />
+        <location filename="../ui/librarypage.cpp" line="323" />
         <source>Searched for: %1</source>
         <translation>Gesucht nach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="325" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="340" />
+        <location filename="../ui/librarypage.cpp" line="351" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="343" />
+        <location filename="../ui/librarypage.cpp" line="354" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="344" />
+        <location filename="../ui/librarypage.cpp" line="355" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="346" />
+        <location filename="../ui/librarypage.cpp" line="357" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="362" />
+        <location filename="../ui/librarypage.cpp" line="373" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="381" />
+        <location filename="../ui/librarypage.cpp" line="392" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="404" />
-        <location filename="../ui/librarypage.cpp" line="430" />
+        <location filename="../ui/librarypage.cpp" line="415" />
+        <location filename="../ui/librarypage.cpp" line="441" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="297" />
+        <location filename="../ui/librarypage.cpp" line="308" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="291" />
+        <location filename="../ui/librarypage.cpp" line="302" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="444" />
+        <location filename="../ui/librarypage.cpp" line="455" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="398" />
-        <location filename="../ui/librarypage.cpp" line="424" />
+        <location filename="../ui/librarypage.cpp" line="409" />
+        <location filename="../ui/librarypage.cpp" line="435" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="252" />
+        <location filename="../ui/librarypage.cpp" line="263" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="255" />
+        <location filename="../ui/librarypage.cpp" line="266" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="257" />
+        <location filename="../ui/librarypage.cpp" line="268" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="294" />
+        <location filename="../ui/librarypage.cpp" line="305" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="298" />
+        <location filename="../ui/librarypage.cpp" line="309" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="401" />
-        <location filename="../ui/librarypage.cpp" line="427" />
+        <location filename="../ui/librarypage.cpp" line="412" />
+        <location filename="../ui/librarypage.cpp" line="438" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="473" />
+        <location filename="../ui/librarypage.cpp" line="484" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="494" />
+        <location filename="../ui/librarypage.cpp" line="505" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="504" />
+        <location filename="../ui/librarypage.cpp" line="515" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="515" />
+        <location filename="../ui/librarypage.cpp" line="522" />
+        <source>Captions that match their photo least, weakest first (score: match probability)</source>
+        <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="533" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="528" />
+        <location filename="../ui/librarypage.cpp" line="546" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="529" />
+        <location filename="../ui/librarypage.cpp" line="547" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="538" />
+        <location filename="../ui/librarypage.cpp" line="556" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1031,7 +1191,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="70" />
+        <location filename="../ui/modelsdialog.cpp" line="71" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
@@ -1175,7 +1335,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.cpp" line="27" />
-        <location filename="../ui/settingsdialog.cpp" line="43" />
+        <location filename="../ui/settingsdialog.cpp" line="42" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
@@ -1186,213 +1346,213 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.cpp" line="33" />
-        <location filename="../ui/settingsdialog.cpp" line="47" />
+        <location filename="../ui/settingsdialog.cpp" line="46" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="40" />
+        <location filename="../ui/settingsdialog.cpp" line="39" />
         <source>No OPUS-MT model for %1 to %2 is installed: get one in Tools → Models.</source>
         <translation>Kein OPUS-MT-Modell für %1 nach %2 ist installiert: Holen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="45" />
+        <location filename="../ui/settingsdialog.cpp" line="44" />
         <source>This is no translation model: it has %1.</source>
         <translation>Das ist kein Übersetzungsmodell: Es enthält %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="46" />
+        <location filename="../ui/settingsdialog.cpp" line="45" />
         <source>Using %1 (%2).</source>
         <translation>Verwendet %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="55" />
+        <location filename="../ui/settingsdialog.cpp" line="54" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="58" />
+        <location filename="../ui/settingsdialog.cpp" line="57" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="64" />
+        <location filename="../ui/settingsdialog.cpp" line="63" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="70" />
+        <location filename="../ui/settingsdialog.cpp" line="69" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="75" />
+        <location filename="../ui/settingsdialog.cpp" line="74" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="76" />
+        <location filename="../ui/settingsdialog.cpp" line="75" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="78" />
+        <location filename="../ui/settingsdialog.cpp" line="77" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="79" />
+        <location filename="../ui/settingsdialog.cpp" line="78" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="79" />
+        <location filename="../ui/settingsdialog.cpp" line="78" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="87" />
+        <location filename="../ui/settingsdialog.cpp" line="86" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="99" />
+        <location filename="../ui/settingsdialog.cpp" line="98" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="107" />
+        <location filename="../ui/settingsdialog.cpp" line="106" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="115" />
+        <location filename="../ui/settingsdialog.cpp" line="114" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="119" />
+        <location filename="../ui/settingsdialog.cpp" line="118" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="121" />
+        <location filename="../ui/settingsdialog.cpp" line="120" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="124" />
+        <location filename="../ui/settingsdialog.cpp" line="123" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="125" />
+        <location filename="../ui/settingsdialog.cpp" line="124" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="127" />
+        <location filename="../ui/settingsdialog.cpp" line="126" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="129" />
+        <location filename="../ui/settingsdialog.cpp" line="128" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="130" />
+        <location filename="../ui/settingsdialog.cpp" line="129" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="131" />
+        <location filename="../ui/settingsdialog.cpp" line="130" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="132" />
+        <location filename="../ui/settingsdialog.cpp" line="131" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="148" />
+        <location filename="../ui/settingsdialog.cpp" line="147" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="149" />
+        <location filename="../ui/settingsdialog.cpp" line="148" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="151" />
+        <location filename="../ui/settingsdialog.cpp" line="150" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="155" />
+        <location filename="../ui/settingsdialog.cpp" line="154" />
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="158" />
+        <location filename="../ui/settingsdialog.cpp" line="157" />
         <source>My queries and questions are in</source>
         <translation>Meine Suchanfragen und Fragen sind auf</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="159" />
+        <location filename="../ui/settingsdialog.cpp" line="158" />
         <source>Detect for each query</source>
         <translation>Für jede Anfrage erkennen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="164" />
+        <location filename="../ui/settingsdialog.cpp" line="163" />
         <source>Translate queries with</source>
         <translation>Suchanfragen übersetzen mit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="165" />
+        <location filename="../ui/settingsdialog.cpp" line="164" />
         <source>The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en</source>
         <translation>Das installierte OPUS-MT-Modell der Sprache, z. B. Helsinki-NLP/opus-mt-de-en</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="172" />
+        <location filename="../ui/settingsdialog.cpp" line="171" />
         <source>Queries are never translated.</source>
         <translation>Suchanfragen werden nie übersetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="178" />
+        <location filename="../ui/settingsdialog.cpp" line="177" />
         <source>Show captions and answers in %1</source>
         <translation>Beschreibungen und Antworten auf %1 zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="181" />
+        <location filename="../ui/settingsdialog.cpp" line="180" />
         <source>BLIP writes English; the English original stays a hover away</source>
         <translation>BLIP schreibt Englisch; das englische Original zeigt ein Tooltip</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="183" />
+        <location filename="../ui/settingsdialog.cpp" line="182" />
         <source>Translate captions and answers with</source>
         <translation>Beschreibungen und Antworten übersetzen mit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="184" />
+        <location filename="../ui/settingsdialog.cpp" line="183" />
         <source>The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de</source>
         <translation>Das installierte OPUS-MT-Modell, z. B. Helsinki-NLP/opus-mt-en-de</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="190" />
+        <location filename="../ui/settingsdialog.cpp" line="189" />
         <source>The interface is in English: captions and answers need no translation.</source>
         <translation>Die Oberfläche ist auf Englisch: Beschreibungen und Antworten brauchen keine Übersetzung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="195" />
+        <location filename="../ui/settingsdialog.cpp" line="194" />
         <source>My queries and questions are in:</source>
         <translation>Meine Suchanfragen und Fragen sind auf:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="196" />
-        <location filename="../ui/settingsdialog.cpp" line="199" />
+        <location filename="../ui/settingsdialog.cpp" line="195" />
+        <location filename="../ui/settingsdialog.cpp" line="198" />
         <source>Translate them with:</source>
         <translation>Übersetzen mit:</translation>
     </message>

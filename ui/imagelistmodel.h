@@ -22,6 +22,11 @@ struct ImageItem {
   // from what is shown (translated questions and answers); empty otherwise.
   QList<QPair<QString, QString>> chatEnglish;
   QString captionEnglish;  // the model's English original of a translated caption, else empty
+  // The caption's self-check (a search model is set): ITM probability and ITC cosine against the
+  // photo; itm < 0 when it was not checked.
+  double itm = -1.0;
+  double itc = 0.0;
+  bool regenerated = false;
 };
 
 class ImageListModel : public QAbstractListModel {

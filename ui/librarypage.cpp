@@ -22,6 +22,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "askresultsbar.h"
 #include "inference/inferenceclient.h"
 #include "translation/language.h"
 #include "writecaptionsdialog.h"
@@ -132,8 +133,16 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_results->setAccessibleName(tr("Search results"));
   auto* center = new QWidget;
   auto* cl = new QVBoxLayout(center);
-  cl->addWidget(m_query);
+  auto* queryRow = new QHBoxLayout;
+  queryRow->addWidget(m_query, 1);
+  m_leastConfident = new QPushButton(tr("Least confident captions"));
+  m_leastConfident->setToolTip(
+      tr("Photos whose caption was checked against the photo, the weakest match first, to review them"));
+  queryRow->addWidget(m_leastConfident);
+  cl->addLayout(queryRow);
   cl->addWidget(m_translationRow);
+  m_askBar = new AskResultsBar(client, m_results, m_resultsModel, kPathRole);
+  cl->addWidget(m_askBar);
   cl->addWidget(m_results, 1);
 
   m_details = new QLabel(tr("Select a result to see its details."));
@@ -188,6 +197,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
           [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
   connect(m_query, &QLineEdit::returnPressed, this, [this] { search(); });
   connect(m_searchOriginal, &QPushButton::clicked, this, &LibraryPage::searchOriginal);
+  connect(m_leastConfident, &QPushButton::clicked, this, &LibraryPage::showLeastConfident);
+  connect(m_askBar, &AskResultsBar::status, this, &LibraryPage::status);
   connect(m_open, &QPushButton::clicked, this, &LibraryPage::openSelected);
   connect(m_reveal, &QPushButton::clicked, this, &LibraryPage::showSelectedInFolder);
   connect(m_similar, &QPushButton::clicked, this, &LibraryPage::moreLikeThis);
@@ -502,6 +513,13 @@ void LibraryPage::searchOriginal() {
   m_translationRow->hide();
   m_searchId = m_client->search(m_lastQuery, o, /*translate=*/false);
   Q_EMIT status(tr("Searching for \"%1\" as typed…").arg(m_lastQuery));
+}
+
+void LibraryPage::showLeastConfident() {
+  m_searchId = m_client->leastConfidentCaptions(60);
+  m_query->clear();
+  m_translationRow->hide();
+  Q_EMIT status(tr("Captions that match their photo least, weakest first (score: match probability)"));
 }
 
 void LibraryPage::moreLikeThis() {

@@ -23,6 +23,8 @@ class InferenceClient;
 
 namespace glimpse::ui {
 
+class AskResultsBar;
+
 class LibraryPage : public QWidget {
   Q_OBJECT
  public:
@@ -41,6 +43,7 @@ class LibraryPage : public QWidget {
   // "Searched for: <English>" after a query was translated, and its "Search the original instead".
   QLabel* searchedForLabel() const { return m_searchedFor; }
   QPushButton* searchOriginalButton() const { return m_searchOriginal; }
+  AskResultsBar* askBar() const { return m_askBar; }
   QStandardItemModel* resultsModel() const { return m_resultsModel; }
 
  public Q_SLOTS:
@@ -52,6 +55,8 @@ class LibraryPage : public QWidget {
   // Runs the last query again as typed, without translating it.
   void searchOriginal();
   void moreLikeThis();
+  // The library's self-checked captions in the grid, least confident first.
+  void showLeastConfident();
   void openSelected();
   void showSelectedInFolder();
   // Captions the photos without a generated caption; pauses or resumes when it runs.
@@ -101,6 +106,8 @@ class LibraryPage : public QWidget {
   QPushButton* m_open;
   QPushButton* m_reveal;
   QPushButton* m_similar;
+  QPushButton* m_leastConfident;
+  AskResultsBar* m_askBar;
   IndexState m_indexState = IndexState::Idle;
   quint64 m_indexJob = 0;
   IndexState m_captionState = IndexState::Idle;

@@ -164,12 +164,12 @@ TEST(LibraryDatabase, MigratesSchemaV1Fixture) {
   EXPECT_EQ(db.textMatches(QStringLiteral("sand"), 10).size(), 1);  // prefix match
 }
 
-TEST(LibraryDatabase, MigratesSchemaV3KeepingCaptionsAndAddingTranslations) {
+TEST(LibraryDatabase, MigratesSchemaV4KeepingCaptionsAndAddingTranslations) {
   QTemporaryDir dir;
-  const QString path = dir.filePath("v3.db");
-  runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v3.sql"));
+  const QString path = dir.filePath("v4.db");
+  runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v4.sql"));
   LibraryDatabase db(path);
-  EXPECT_EQ(db.schemaVersion(), 4);
+  EXPECT_EQ(db.schemaVersion(), 5);
   const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
   const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
   ASSERT_TRUE(beach && castle);
@@ -184,6 +184,8 @@ TEST(LibraryDatabase, MigratesSchemaV3KeepingCaptionsAndAddingTranslations) {
   // A generated caption keeps its English text and gains a translation beside it.
   const auto generated = db.captions(beach->id);
   ASSERT_EQ(generated.size(), 1);
+  EXPECT_DOUBLE_EQ(*generated[0].itm, 0.875);  // v4's self-check scores stay
+  EXPECT_DOUBLE_EQ(*generated[0].itc, 0.25);
   db.setCaptionTranslation(generated[0].id, QStringLiteral("Kinder an einem Strand bei Sonnenuntergang"),
                            QStringLiteral("de"));
   const auto after = db.captions(beach->id);
