@@ -12,10 +12,10 @@
 #include <QTemporaryDir>
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
-#include <random>
 
 #include "blip.h"
 #include "bounds.h"
@@ -101,7 +101,8 @@ void BM_Duplicates(benchmark::State& state) {
     std::set<int64_t> group{from};
     for (int c = 0, n = 1 + g % 3; c < n; ++c) {
       const int64_t to = pick();
-      for (int d = 0; d < kDim; ++d) v[static_cast<size_t>(to * kDim + d)] = v[static_cast<size_t>(from * kDim + d)] + noise(rng);
+      for (int d = 0; d < kDim; ++d)
+        v[static_cast<size_t>(to * kDim + d)] = v[static_cast<size_t>(from * kDim + d)] + noise(rng);
       group.insert(to);
     }
     planted.insert(group);
@@ -128,8 +129,8 @@ void BM_Duplicates(benchmark::State& state) {
   if (found != planted) state.SkipWithError("the groups found are not the planted ones");
   state.counters["groups"] = static_cast<double>(found.size());
   state.counters["pairs"] = static_cast<double>(last.pairs);
-  state.counters["GFLOPs"] = benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9,
-                                                benchmark::Counter::kIsRate);
+  state.counters["GFLOPs"] =
+      benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.counters["gemm_GFLOPs_bound"] = gemm / 1e9;
   state.counters["bound_s"] = flops / gemm;
   state.counters["vectors_MiB"] = static_cast<double>(v.size() * sizeof(float)) / (1 << 20);
@@ -137,16 +138,12 @@ void BM_Duplicates(benchmark::State& state) {
   // What the scan allocates: the union-find (two int64 per row) and per thread a transposed tile,
   // a block of rows and the pair buffer.
   state.counters["scan_alloc_MiB"] =
-      (static_cast<double>(rows) * 16 + std::thread::hardware_concurrency() * (64.0 * kDim * 4 + 4.0 * kDim * 4 + 4096 * 16)) /
+      (static_cast<double>(rows) * 16 +
+       std::thread::hardware_concurrency() * (64.0 * kDim * 4 + 4.0 * kDim * 4 + 4096 * 16)) /
       (1 << 20);
   state.counters["threads"] = static_cast<double>(std::thread::hardware_concurrency());
 }
-BENCHMARK(BM_Duplicates)
-    ->Arg(10'000)
-    ->Arg(100'000)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->Iterations(1);
+BENCHMARK(BM_Duplicates)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 std::shared_ptr<const blip::BlipModel> tinyRetrieval() {
   static std::shared_ptr<const blip::BlipModel> m =

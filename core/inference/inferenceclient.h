@@ -27,7 +27,9 @@ enum class Request {
   AddFolder,
   RemoveFolder,
   SaveCaption,
-  CaptionRows
+  CaptionRows,
+  FindDuplicates,
+  TrashPhotos
 };
 
 class InferenceClient : public QObject {
@@ -54,6 +56,11 @@ class InferenceClient : public QObject {
   quint64 saveCaption(const QString& path, const QString& text);
   // Every library photo with a caption, and what its file holds now (captionRowsReady).
   quint64 captionRows();
+  // Groups of near-duplicate photos of the library (duplicatesReady): vectors of the search
+  // model with a cosine of at least `threshold`, and copies with the same content.
+  quint64 findDuplicates(double threshold);
+  // Moves the files to the freedesktop trash and forgets them in the library (photosTrashed).
+  quint64 trashPhotos(const QStringList& paths);
   // Stops the running request of a lane (the worker sees it between decoder steps).
   void cancel(Channel c);
   // True when `id` is the newest request of its lane (results of older ones are stale).
@@ -86,6 +93,8 @@ class InferenceClient : public QObject {
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
+  void duplicatesReady(quint64 id, const QList<glimpse::library::DuplicateGroup>& groups);
+  void photosTrashed(quint64 id, const glimpse::library::TrashReport& report);
   void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
   void cancelled(quint64 id);
   void failed(quint64 id, const QString& message);

@@ -23,8 +23,9 @@ constexpr int kBlock = 4;
 constexpr size_t kPairBuffer = 4096;
 
 // out[r * kTileRows + c] = dot(a[r], tile column c) for r < kBlock; `tile` is [dim][kTileRows].
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void dotBlock(
-    const float* a, int64_t lda, const float* tile, int dim, float* out) {
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void dotBlock(const float* a, int64_t lda,
+                                                                                            const float* tile, int dim,
+                                                                                            float* out) {
   float acc[kBlock][kTileRows] = {};
   for (int k = 0; k < dim; ++k) {
     const float* t = tile + static_cast<int64_t>(k) * kTileRows;
@@ -234,6 +235,25 @@ DuplicateReport findDuplicates(LibraryDatabase& db, const QString& modelId, doub
     return a.photos.front().path < b.photos.front().path;
   });
   return report;
+}
+
+double sharpness(const QImage& image) {
+  const QImage grey = image.convertToFormat(QImage::Format_Grayscale8);
+  const int w = grey.width(), h = grey.height();
+  if (w < 3 || h < 3) return 0.0;
+  double sum = 0, sumSq = 0;
+  for (int y = 1; y < h - 1; ++y) {
+    const uchar* up = grey.constScanLine(y - 1);
+    const uchar* row = grey.constScanLine(y);
+    const uchar* down = grey.constScanLine(y + 1);
+    for (int x = 1; x < w - 1; ++x) {
+      const double l = up[x] + down[x] + row[x - 1] + row[x + 1] - 4.0 * row[x];
+      sum += l;
+      sumSq += l * l;
+    }
+  }
+  const double n = static_cast<double>(w - 2) * (h - 2);
+  return sumSq / n - (sum / n) * (sum / n);
 }
 
 TrashReport moveToTrash(LibraryDatabase& db, const QStringList& paths) {

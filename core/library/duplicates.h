@@ -3,6 +3,7 @@
 // threshold, joined with photos of the same content (file or pixel SHA-256). The pass over all
 // pairs is blocked dot products in plain C++ on a pool of threads; memory stays at the vectors
 // plus one tile per thread and a union-find over the rows, whatever the number of pairs found.
+#include <QImage>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -34,7 +35,7 @@ class DisjointSets {
 
 struct PairScanOptions {
   float threshold = static_cast<float>(kDuplicateThreshold);
-  int threads = 0;                          // 0: every core
+  int threads = 0;                            // 0: every core
   const std::atomic<bool>* cancel = nullptr;  // checked between tiles
 };
 
@@ -78,6 +79,11 @@ struct DuplicateReport {
 // cosine of at least `threshold`, and photos of the same content.
 DuplicateReport findDuplicates(LibraryDatabase& db, const QString& modelId, double threshold,
                                const std::atomic<bool>* cancel = nullptr);
+
+// Sharpness of a photo: the variance of the Laplacian (4-neighbour) of its grey levels, 0-255.
+// Higher is sharper; compare copies of one photo at one size (the review scales each to fit
+// 512 x 512 first).
+double sharpness(const QImage& image);
 
 struct TrashReport {
   QStringList moved;   // paths now in the trash

@@ -62,7 +62,8 @@ TEST(DuplicateScan, EqualsADoubleLoopForAnyThreadCountAndShape) {
   const int dim = 40;
   auto v = randomUnitRows(n, dim, 7);
   std::mt19937 rng(11);
-  for (auto [from, to] : std::vector<std::pair<int64_t, int64_t>>{{3, 998}, {3, 500}, {64, 65}, {0, 1000}, {127, 128}}) {
+  for (auto [from, to] :
+       std::vector<std::pair<int64_t, int64_t>>{{3, 998}, {3, 500}, {64, 65}, {0, 1000}, {127, 128}}) {
     for (int k = 0; k < dim; ++k)
       v[static_cast<size_t>(to * dim + k)] =
           v[static_cast<size_t>(from * dim + k)] + 0.02f * (static_cast<float>(rng() % 1000) / 1000.0f - 0.5f);
@@ -116,11 +117,13 @@ class DuplicateLibrary : public ::testing::Test {
     root = dir.filePath("photos");
     // Photos of the size a camera would make them, so resizing and re-encoding change pixels.
     ASSERT_TRUE(writePhoto(root + "/beach.png", 1, 640, 480));
-    for (int i = 0; i < 8; ++i) ASSERT_TRUE(writePhoto(root + QStringLiteral("/other_%1.png").arg(i), 20 + i, 640, 480));
+    for (int i = 0; i < 8; ++i)
+      ASSERT_TRUE(writePhoto(root + QStringLiteral("/other_%1.png").arg(i), 20 + i, 640, 480));
     ASSERT_TRUE(QDir().mkpath(root + "/copies"));
     ASSERT_TRUE(QFile::copy(root + "/beach.png", root + "/copies/beach (1).png"));
     const QImage beach(root + "/beach.png");
-    ASSERT_TRUE(beach.scaled(320, 240, Qt::KeepAspectRatio, Qt::SmoothTransformation).save(root + "/copies/beach_small.png"));
+    ASSERT_TRUE(
+        beach.scaled(320, 240, Qt::KeepAspectRatio, Qt::SmoothTransformation).save(root + "/copies/beach_small.png"));
     ASSERT_TRUE(beach.save(root + "/copies/beach_q70.jpg", "JPEG", 70));
     db = std::make_unique<LibraryDatabase>(dir.filePath("lib.db"));
     db->addFolder(root);
@@ -152,7 +155,8 @@ TEST_F(DuplicateLibrary, CopiesGroupTogetherAndUnrelatedPhotosDoNot) {
   double lowestCopy = 1.0, highestUnrelated = -1.0;
   for (const QString& c : copies) lowestCopy = std::min(lowestCopy, cosine(vectorOf("/beach.png"), vectorOf(c)));
   for (int i = 0; i < 8; ++i) {
-    highestUnrelated = std::max(highestUnrelated, cosine(vectorOf("/beach.png"), vectorOf(QStringLiteral("/other_%1.png").arg(i))));
+    highestUnrelated =
+        std::max(highestUnrelated, cosine(vectorOf("/beach.png"), vectorOf(QStringLiteral("/other_%1.png").arg(i))));
     for (int j = i + 1; j < 8; ++j)
       highestUnrelated = std::max(highestUnrelated, cosine(vectorOf(QStringLiteral("/other_%1.png").arg(i)),
                                                            vectorOf(QStringLiteral("/other_%1.png").arg(j))));
