@@ -118,9 +118,9 @@ void DuplicatesDialog::showGroups(const QList<library::DuplicateGroup>& groups) 
   auto* column = new QVBoxLayout(content);
   for (const library::DuplicateGroup& g : groups) {
     const QString similarity = QLocale().toString(g.similarity, 'f', 4);
-    auto* box = new QGroupBox(g.exact ? tr("%n photo(s) with the same content", nullptr, static_cast<int>(g.photos.size()))
-                                      : tr("%n photo(s), similarity %1", nullptr, static_cast<int>(g.photos.size()))
-                                            .arg(similarity));
+    auto* box = new QGroupBox(
+        g.exact ? tr("%n photo(s) with the same content", nullptr, static_cast<int>(g.photos.size()))
+                : tr("%n photo(s), similarity %1", nullptr, static_cast<int>(g.photos.size())).arg(similarity));
     auto* row = new QHBoxLayout(box);
     for (const library::DuplicatePhoto& p : g.photos) row->addWidget(makeCard(p));
     row->addStretch(1);

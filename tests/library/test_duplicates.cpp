@@ -227,6 +227,19 @@ TEST_F(DuplicateLibrary, CliPrintsTheGroups) {
   EXPECT_TRUE(QFile::exists(root + "/copies/beach_small.png"));  // nothing is deleted
 }
 
+TEST(Sharpness, BlurLowersItAndAFlatImageHasNone) {
+  QTemporaryDir dir;
+  ASSERT_TRUE(writePhoto(dir.filePath("p.png"), 4, 640, 480));
+  const QImage photo(dir.filePath("p.png"));
+  const QImage blurred = photo.scaled(160, 120, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                             .scaled(640, 480, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+  EXPECT_GT(sharpness(photo), 2 * sharpness(blurred));
+  QImage flat(64, 64, QImage::Format_RGB888);
+  flat.fill(Qt::gray);
+  EXPECT_EQ(sharpness(flat), 0.0);
+  EXPECT_EQ(sharpness(QImage()), 0.0);
+}
+
 TEST(Trash, MovesIntoTheFreedesktopTrashWithItsInfo) {
   QTemporaryDir dir;
   const QString data = dir.filePath("data");

@@ -38,7 +38,8 @@ TEST(DuplicatesDialog, ReviewMarksAndMovesRejectsToTheTrash) {
   ASSERT_TRUE(QDir().mkpath(root + "/copies"));
   ASSERT_TRUE(QFile::copy(root + "/beach.png", root + "/copies/beach (1).png"));
   const QImage beach(root + "/beach.png");
-  ASSERT_TRUE(beach.scaled(320, 240, Qt::KeepAspectRatio, Qt::SmoothTransformation).save(root + "/copies/beach_small.png"));
+  ASSERT_TRUE(
+      beach.scaled(320, 240, Qt::KeepAspectRatio, Qt::SmoothTransformation).save(root + "/copies/beach_small.png"));
   ASSERT_TRUE(beach.save(root + "/copies/beach_q70.jpg", "JPEG", 70));
   const QString dbPath = dir.filePath("lib.glimpse");
   {
@@ -105,6 +106,12 @@ TEST(DuplicatesDialog, ReviewMarksAndMovesRejectsToTheTrash) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Offscreen also when ctest lists the tests, before its environment applies; QT_QPA_PLATFORM=xcb
+  // under Xvfb for the screenshots.
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  QTemporaryDir home;
+  qputenv("XDG_CONFIG_HOME", home.filePath("config").toUtf8());
+  qputenv("XDG_CACHE_HOME", home.filePath("cache").toUtf8());
   QApplication app(argc, argv);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
