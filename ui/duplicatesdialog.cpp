@@ -105,8 +105,13 @@ DuplicatesDialog::DuplicatesDialog(inference::InferenceClient* client, QWidget* 
   refresh();
 }
 
+DuplicatesDialog::~DuplicatesDialog() {
+  if (m_pending && m_searching) m_client->cancel(inference::Channel::Library);
+}
+
 void DuplicatesDialog::refresh() {
   m_pending = m_client->findDuplicates(m_threshold->value());
+  m_searching = true;
   m_status->setText(tr("Looking for similar photos…"));
   updateButtons();
 }
@@ -215,6 +220,7 @@ void DuplicatesDialog::moveRejectsToTrash() {
   const QStringList paths = rejected();
   if (paths.isEmpty() || m_pending) return;
   m_pending = m_client->trashPhotos(paths);
+  m_searching = false;
   m_status->setText(tr("Moving %n photo(s) to the trash…", nullptr, static_cast<int>(paths.size())));
   updateButtons();
 }

@@ -27,6 +27,8 @@ class DuplicatesDialog : public QDialog {
   Q_OBJECT
  public:
   explicit DuplicatesDialog(inference::InferenceClient* client, QWidget* parent = nullptr);
+  // Stops a search still running on the worker.
+  ~DuplicatesDialog() override;
 
   // Looks for groups again with the threshold shown.
   void refresh();
@@ -56,6 +58,7 @@ class DuplicatesDialog : public QDialog {
 
   inference::InferenceClient* m_client;
   quint64 m_pending = 0;
+  bool m_searching = false;  // m_pending is a search (not a trash request)
   QList<library::DuplicateGroup> m_groups;
   QHash<QString, Card> m_cards;
   QDoubleSpinBox* m_threshold;

@@ -470,8 +470,14 @@ void InferenceWorker::findDuplicates(quint64 id, double threshold) {
       if (m->has_retrieval()) modelId = library::modelIdentity(*m);
     }
     Q_EMIT stateChanged(tr("Looking for similar photos…"));
-    const library::DuplicateReport r = library::findDuplicates(*db, modelId, threshold);
-    Q_EMIT duplicatesReady(id, r.groups);
+    // The review stops the pass when it closes (InferenceClient::cancel(Channel::Library)).
+    auto& cancel = m_state->cancel[static_cast<int>(Channel::Library)];
+    cancel.store(false);
+    const library::DuplicateReport r = library::findDuplicates(*db, modelId, threshold, &cancel);
+    if (r.cancelled)
+      Q_EMIT cancelled(id);
+    else
+      Q_EMIT duplicatesReady(id, r.groups);
   } catch (const std::exception& e) {
     Q_EMIT failed(id, qs(e));
   }
