@@ -20,6 +20,7 @@
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
+#include "librarypage.h"
 
 using namespace glimpse;
 
@@ -101,6 +102,27 @@ TEST(DuplicatesDialog, ReviewMarksAndMovesRejectsToTheTrash) {
     dialog.grab().save(QString::fromLocal8Bit(shots) + "/dups-after-trash.png");
   }
   qunsetenv("XDG_DATA_HOME");
+}
+
+TEST(DuplicatesDialog, OpensFromTheLibraryPage) {
+  inference::InferenceClient client;
+  ui::LibraryPage page(&client);
+  QPushButton* open = nullptr;
+  for (QPushButton* b : page.findChildren<QPushButton*>())
+    if (b->text() == QStringLiteral("Similar photos…")) open = b;
+  ASSERT_NE(open, nullptr);
+  QTest::mouseClick(open, Qt::LeftButton);
+  auto* dialog = page.findChild<ui::DuplicatesDialog*>();
+  ASSERT_NE(dialog, nullptr);
+  // No library is open: the review says so instead of showing groups.
+  QSignalSpy updated(dialog, &ui::DuplicatesDialog::updated);
+  ASSERT_TRUE(updated.wait(30000));
+  EXPECT_EQ(dialog->groupCount(), 0);
+  bool said = false;
+  for (const QLabel* l : dialog->findChildren<QLabel*>())
+    said |= l->text().contains(QStringLiteral("No library is open"));
+  EXPECT_TRUE(said);
+  dialog->close();
 }
 
 }  // namespace
