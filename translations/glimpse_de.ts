@@ -27,113 +27,118 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="73" />
+        <location filename="../core/inference/inferenceworker.cpp" line="74" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="73" />
+        <location filename="../core/inference/inferenceworker.cpp" line="74" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="96" />
+        <location filename="../core/inference/inferenceworker.cpp" line="97" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="105" />
+        <location filename="../core/inference/inferenceworker.cpp" line="106" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="186" />
+        <location filename="../core/inference/inferenceworker.cpp" line="187" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="206" />
+        <location filename="../core/inference/inferenceworker.cpp" line="207" />
         <source>Loading translation model %1…</source>
         <translation>Lade Übersetzungsmodell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="234" />
+        <location filename="../core/inference/inferenceworker.cpp" line="235" />
         <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
         <translation>„%1“ scheint %2 zu sein, und kein Modell, das %2 ins Englische übersetzt, ist installiert (Extras → Modelle); es wurde so verwendet, wie es eingegeben wurde.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="239" />
+        <location filename="../core/inference/inferenceworker.cpp" line="240" />
         <source>Translating…</source>
         <translation>Übersetze …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="253" />
+        <location filename="../core/inference/inferenceworker.cpp" line="254" />
         <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
         <translation>Kein Modell, das Englisch nach %1 übersetzt, ist installiert: Fügen Sie eines unter Extras → Modelle hinzu, oder schalten Sie Beschreibungen und Antworten auf %1 unter Extras → Einstellungen ab.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="287" />
+        <location filename="../core/inference/inferenceworker.cpp" line="288" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="350" />
+        <location filename="../core/inference/inferenceworker.cpp" line="351" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="570" />
+        <location filename="../core/inference/inferenceworker.cpp" line="571" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="632" />
+        <location filename="../core/inference/inferenceworker.cpp" line="603" />
+        <source>Looking for similar photos…</source>
+        <translation>Ähnliche Fotos werden gesucht …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="668" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="110" />
+        <location filename="../core/inference/inferenceworker.cpp" line="111" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="111" />
+        <location filename="../core/inference/inferenceworker.cpp" line="112" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="413" />
+        <location filename="../core/inference/inferenceworker.cpp" line="414" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="268" />
+        <location filename="../core/inference/inferenceworker.cpp" line="269" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="34" />
+        <location filename="../core/inference/inferenceworker.cpp" line="35" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="380" />
+        <location filename="../core/inference/inferenceworker.cpp" line="381" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="386" />
+        <location filename="../core/inference/inferenceworker.cpp" line="387" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="494" />
+        <location filename="../core/inference/inferenceworker.cpp" line="495" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="536" />
-        <location filename="../core/inference/inferenceworker.cpp" line="566" />
+        <location filename="../core/inference/inferenceworker.cpp" line="537" />
+        <location filename="../core/inference/inferenceworker.cpp" line="567" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -184,6 +189,24 @@
         <location filename="../core/inference/jobs.cpp" line="194" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::library</name>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="264" />
+        <source>%1: the file is not there</source>
+        <translation>%1: die Datei ist nicht da</translation>
+    </message>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="268" />
+        <source>%1: not a regular file</source>
+        <translation>%1: keine gewöhnliche Datei</translation>
+    </message>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="273" />
+        <source>%1: could not be moved to the trash (%2)</source>
+        <translation>%1: konnte nicht in den Papierkorb verschoben werden (%2)</translation>
     </message>
 </context>
 <context>
@@ -284,6 +307,119 @@
         <location filename="../ui/askresultsbar.cpp" line="173" />
         <source>"%1" (%2)</source>
         <translation>„%1“ (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::DuplicatesDialog</name>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="46" />
+        <source>Similar photos</source>
+        <translation>Ähnliche Fotos</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="53" />
+        <source>Similarity threshold</source>
+        <translation>Schwelle der Ähnlichkeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="55" />
+        <source>Photos whose search vectors have at least this cosine are grouped. Lower it to find photos that are merely alike (a burst of shots); copies with the same content are always grouped.</source>
+        <translation>Fotos, deren Suchvektoren mindestens diesen Kosinus haben, werden gruppiert. Senken Sie den Wert, um auch nur ähnliche Fotos zu finden (eine Serienaufnahme); Kopien mit gleichem Inhalt werden immer gruppiert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="57" />
+        <source>Search again</source>
+        <translation>Erneut suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="59" />
+        <source>Similarity at least</source>
+        <translation>Ähnlichkeit mindestens</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="68" />
+        <source>Move rejects to Trash</source>
+        <translation>Verworfene in den Papierkorb</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="69" />
+        <source>Moves the photos marked Reject to the system trash, where they can be restored</source>
+        <translation>Verschiebt die als „Verwerfen“ markierten Fotos in den Papierkorb des Systems, aus dem sie wiederhergestellt werden können</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="93" />
+        <source>Moved %n photo(s) to the trash.</source>
+        <translation><numerusform>%n Foto in den Papierkorb verschoben.</numerusform><numerusform>%n Fotos in den Papierkorb verschoben.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="115" />
+        <source>Looking for similar photos…</source>
+        <translation>Ähnliche Fotos werden gesucht …</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="127" />
+        <source>%n photo(s) with the same content</source>
+        <translation><numerusform>%n Foto mit gleichem Inhalt</numerusform><numerusform>%n Fotos mit gleichem Inhalt</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="128" />
+        <source>%n photo(s), similarity %1</source>
+        <translation><numerusform>%n Foto, Ähnlichkeit %1</numerusform><numerusform>%n Fotos, Ähnlichkeit %1</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="134" />
+        <source>No similar photos at this threshold.</source>
+        <translation>Keine ähnlichen Fotos bei dieser Schwelle.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="137" />
+        <source>%n group(s) of similar photos. Mark the ones you do not want as Reject.</source>
+        <translation><numerusform>%n Gruppe ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform><numerusform>%n Gruppen ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="161" />
+        <source>%1 × %2 px</source>
+        <translation>%1 × %2 px</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="163" />
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="166" />
+        <source>Sharpness: …</source>
+        <translation>Schärfe: …</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="167" />
+        <source>Variance of the Laplacian, with every copy scaled to one size: higher is sharper</source>
+        <translation>Varianz des Laplace-Operators, jede Kopie auf eine Größe skaliert: höher ist schärfer</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="169" />
+        <source>Keep</source>
+        <translation>Behalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="170" />
+        <source>Reject</source>
+        <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="189" />
+        <source>Sharpness: cannot be read</source>
+        <translation>Schärfe: nicht lesbar</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="193" />
+        <source>Sharpness: %1</source>
+        <translation>Schärfe: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="224" />
+        <source>Moving %n photo(s) to the trash…</source>
+        <translation><numerusform>%n Foto wird in den Papierkorb verschoben …</numerusform><numerusform>%n Fotos werden in den Papierkorb verschoben …</numerusform></translation>
     </message>
 </context>
 <context>
@@ -597,364 +733,374 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="50" />
+        <location filename="../ui/librarypage.cpp" line="51" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="51" />
+        <location filename="../ui/librarypage.cpp" line="52" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="52" />
+        <location filename="../ui/librarypage.cpp" line="53" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="53" />
+        <location filename="../ui/librarypage.cpp" line="54" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="54" />
-        <location filename="../ui/librarypage.cpp" line="432" />
+        <location filename="../ui/librarypage.cpp" line="55" />
+        <location filename="../ui/librarypage.cpp" line="444" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="55" />
+        <location filename="../ui/librarypage.cpp" line="56" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="56" />
-        <location filename="../ui/librarypage.cpp" line="73" />
+        <location filename="../ui/librarypage.cpp" line="57" />
+        <location filename="../ui/librarypage.cpp" line="74" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="59" />
+        <location filename="../ui/librarypage.cpp" line="60" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="69" />
-        <location filename="../ui/librarypage.cpp" line="405" />
+        <location filename="../ui/librarypage.cpp" line="70" />
+        <location filename="../ui/librarypage.cpp" line="411" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="71" />
+        <location filename="../ui/librarypage.cpp" line="72" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="75" />
+        <location filename="../ui/librarypage.cpp" line="76" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="77" />
+        <location filename="../ui/librarypage.cpp" line="78" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81" />
+        <location filename="../ui/librarypage.cpp" line="82" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="83" />
+        <location filename="../ui/librarypage.cpp" line="84" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="90" />
+        <location filename="../ui/librarypage.cpp" line="86" />
+        <source>Similar photos…</source>
+        <translation>Ähnliche Fotos …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="87" />
+        <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
+        <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="93" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="97" />
+        <location filename="../ui/librarypage.cpp" line="100" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="104" />
+        <location filename="../ui/librarypage.cpp" line="109" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="106" />
+        <location filename="../ui/librarypage.cpp" line="111" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="112" />
+        <location filename="../ui/librarypage.cpp" line="117" />
         <source>Translated query</source>
         <translation>Übersetzte Suchanfrage</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="113" />
+        <location filename="../ui/librarypage.cpp" line="118" />
         <source>Search the original instead</source>
         <translation>Stattdessen das Original suchen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="117" />
+        <location filename="../ui/librarypage.cpp" line="122" />
         <source>Search for the words as you typed them, without translating them to English</source>
         <translation>Nach den Wörtern so suchen, wie Sie sie eingegeben haben, ohne sie ins Englische zu übersetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="133" />
+        <location filename="../ui/librarypage.cpp" line="138" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="138" />
+        <location filename="../ui/librarypage.cpp" line="143" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="140" />
+        <location filename="../ui/librarypage.cpp" line="145" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="148" />
+        <location filename="../ui/librarypage.cpp" line="153" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="152" />
+        <location filename="../ui/librarypage.cpp" line="157" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="156" />
-        <location filename="../ui/librarypage.cpp" line="359" />
+        <location filename="../ui/librarypage.cpp" line="161" />
+        <location filename="../ui/librarypage.cpp" line="365" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="157" />
+        <location filename="../ui/librarypage.cpp" line="162" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="160" />
+        <location filename="../ui/librarypage.cpp" line="165" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="163" />
+        <location filename="../ui/librarypage.cpp" line="168" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="165" />
+        <location filename="../ui/librarypage.cpp" line="170" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="166" />
+        <location filename="../ui/librarypage.cpp" line="171" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="167" />
+        <location filename="../ui/librarypage.cpp" line="172" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="223" />
+        <location filename="../ui/librarypage.cpp" line="229" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="250" />
+        <location filename="../ui/librarypage.cpp" line="256" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="251" />
+        <location filename="../ui/librarypage.cpp" line="257" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="253" />
+        <location filename="../ui/librarypage.cpp" line="259" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="255" />
+        <location filename="../ui/librarypage.cpp" line="261" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="279" />
+        <location filename="../ui/librarypage.cpp" line="285" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="282" />
+        <location filename="../ui/librarypage.cpp" line="288" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="285" />
+        <location filename="../ui/librarypage.cpp" line="291" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="286" />
+        <location filename="../ui/librarypage.cpp" line="292" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="287" />
+        <location filename="../ui/librarypage.cpp" line="293" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="288" />
+        <location filename="../ui/librarypage.cpp" line="294" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="323" />
+        <location filename="../ui/librarypage.cpp" line="329" />
         <source>Searched for: %1</source>
         <translation>Gesucht nach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="325" />
+        <location filename="../ui/librarypage.cpp" line="331" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="351" />
+        <location filename="../ui/librarypage.cpp" line="357" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="354" />
+        <location filename="../ui/librarypage.cpp" line="360" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="355" />
+        <location filename="../ui/librarypage.cpp" line="361" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="357" />
+        <location filename="../ui/librarypage.cpp" line="363" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="373" />
+        <location filename="../ui/librarypage.cpp" line="379" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="392" />
+        <location filename="../ui/librarypage.cpp" line="398" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="415" />
-        <location filename="../ui/librarypage.cpp" line="441" />
+        <location filename="../ui/librarypage.cpp" line="421" />
+        <location filename="../ui/librarypage.cpp" line="453" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="308" />
+        <location filename="../ui/librarypage.cpp" line="314" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="302" />
+        <location filename="../ui/librarypage.cpp" line="308" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="455" />
+        <location filename="../ui/librarypage.cpp" line="467" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="409" />
-        <location filename="../ui/librarypage.cpp" line="435" />
+        <location filename="../ui/librarypage.cpp" line="415" />
+        <location filename="../ui/librarypage.cpp" line="447" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="263" />
+        <location filename="../ui/librarypage.cpp" line="269" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="266" />
+        <location filename="../ui/librarypage.cpp" line="272" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="268" />
+        <location filename="../ui/librarypage.cpp" line="274" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="305" />
+        <location filename="../ui/librarypage.cpp" line="311" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="309" />
+        <location filename="../ui/librarypage.cpp" line="315" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="412" />
-        <location filename="../ui/librarypage.cpp" line="438" />
+        <location filename="../ui/librarypage.cpp" line="418" />
+        <location filename="../ui/librarypage.cpp" line="450" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="484" />
+        <location filename="../ui/librarypage.cpp" line="496" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="505" />
+        <location filename="../ui/librarypage.cpp" line="517" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="515" />
+        <location filename="../ui/librarypage.cpp" line="527" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="522" />
+        <location filename="../ui/librarypage.cpp" line="534" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="533" />
+        <location filename="../ui/librarypage.cpp" line="545" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="546" />
+        <location filename="../ui/librarypage.cpp" line="558" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="547" />
+        <location filename="../ui/librarypage.cpp" line="559" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="556" />
+        <location filename="../ui/librarypage.cpp" line="568" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
