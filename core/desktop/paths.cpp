@@ -18,10 +18,6 @@ QString genericPath(QStandardPaths::StandardLocation location) {
   return QStandardPaths::writableLocation(location) + QLatin1Char('/') + kFolder;
 }
 
-QString tr(const char* text) {
-  return QCoreApplication::translate("glimpse::desktop", text);
-}
-
 // Moves each entry of `from` into `to` unless its name is taken there; removes `from` when it is
 // left empty. Adds a line to `problems` for each entry that stays.
 void moveEntries(const QString& from, const QString& to, QStringList& problems) {
@@ -32,9 +28,11 @@ void moveEntries(const QString& from, const QString& to, QStringList& problems) 
   for (const QFileInfo& e : entries) {
     const QString target = to + QLatin1Char('/') + e.fileName();
     if (QFileInfo::exists(target) || QFileInfo(target).isSymLink())
-      problems << tr("%1 was kept where it is: %2 exists already").arg(e.absoluteFilePath(), target);
+      problems << QCoreApplication::translate("glimpse::desktop", "%1 was kept where it is: %2 exists already")
+                      .arg(e.absoluteFilePath(), target);
     else if (!QDir().rename(e.absoluteFilePath(), target))
-      problems << tr("Could not move %1 to %2").arg(e.absoluteFilePath(), target);
+      problems << QCoreApplication::translate("glimpse::desktop", "Could not move %1 to %2")
+                      .arg(e.absoluteFilePath(), target);
   }
   source.rmdir(from);  // only when empty
 }
@@ -68,7 +66,9 @@ QStringList migrateDoubledFolders() {
   // Two programs starting at once (the app and glimpse-cli) move each entry once.
   QDir().mkpath(dataDir());
   QLockFile lock(dataDir() + QStringLiteral("/.migration.lock"));
-  if (!lock.tryLock(10000)) return {tr("Another Glimpse program is moving the data folders; try again later")};
+  if (!lock.tryLock(10000))
+    return {QCoreApplication::translate("glimpse::desktop",
+                                        "Another Glimpse program is moving the data folders; try again later")};
   QStringList problems;
   moveEntries(oldData, dataDir(), problems);
   moveEntries(oldCache, cacheDir(), problems);
