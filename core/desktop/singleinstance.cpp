@@ -16,6 +16,8 @@ namespace {
 
 constexpr char kAck = 'k';
 constexpr qint64 kMaxMessage = 16 * 1024 * 1024;
+// Fixed, so that launches of other Glimpse versions understand each other.
+constexpr QDataStream::Version kStreamVersion = QDataStream::Qt_6_0;
 
 QString socketPathFor(const QString& key) {
   const QString dir = runtimeDir();
@@ -66,6 +68,7 @@ bool SingleInstance::listen() {
           return;
         }
         QDataStream in(socket);
+        in.setVersion(kStreamVersion);
         in.startTransaction();
         QStringList files;
         in >> files;
@@ -85,6 +88,7 @@ bool SingleInstance::forward(const QStringList& files, int timeoutMs) {
   if (!socket.waitForConnected(qMin(timeoutMs, 1000))) return false;
   QByteArray message;
   QDataStream out(&message, QIODevice::WriteOnly);
+  out.setVersion(kStreamVersion);
   out << files;
   socket.write(message);
   if (!socket.waitForBytesWritten(timeoutMs)) return false;

@@ -34,6 +34,7 @@
 #include <QTableWidget>
 #include "../models/hubserver.h"
 #include "desktop/paths.h"
+#include "desktop/thumbnails.h"
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
 #include "librarypage.h"
@@ -621,6 +622,50 @@ TEST(Thumbnails, OnlyPhotoFormatsByContent) {
 }
 
 // Every user-visible string has a German text (the .ts is filled by scripts/translations_de.py).
+// The filmstrip's thumbnails: made once into the shared freedesktop cache, and in memory only up
+// to the loader's bound (the least recently loaded go first; asking again reads the disk cache).
+TEST(Thumbnails, TheLoaderSharesTheDiskCacheAndBoundsItsMemory) {
+  const qint64 bound = 150 * 1024;
+  ThumbnailLoader loader(QSize(160, 120), nullptr, bound);
+  QStringList paths;
+  for (const char* f : {"large_3000x2000.png", "checker_200x120.png", "photo_120x90.jpg", "grad_97x61.png",
+                        "rgba_70x70.png", "gray_50x80.png", "exact_64x64.png", "palette_33x47.png"})
+    paths << kTiny + "/images/" + f;
+  QStringList loaded;
+  QMap<QString, QSize> sizes;
+  QObject::connect(&loader, &ThumbnailLoader::loaded, [&](const QString& p, const QImage& img) {
+    loaded << p;
+    sizes.insert(p, img.size());
+  });
+  for (const QString& p : paths) {
+    loader.request(p);
+    ASSERT_TRUE(waitUntil([&] { return loaded.contains(p); }));
+  }
+  qint64 inMemory = 0;
+  int cached = 0;
+  for (const QString& p : paths) {
+    EXPECT_TRUE(QFileInfo::exists(glimpse::desktop::thumbnailPath(p, glimpse::desktop::ThumbnailFlavor::Large)))
+        << p.toStdString();
+    if (loader.isCached(p)) {
+      ++cached;
+      inMemory += loader.cached(p).sizeInBytes();
+    }
+  }
+  EXPECT_LE(inMemory, bound);
+  EXPECT_LT(cached, paths.size());
+  EXPECT_FALSE(loader.isCached(paths.front()));  // the oldest went first
+  EXPECT_TRUE(loader.isCached(paths.back()));
+  // Asked again, an evicted one comes back from the disk cache (the large flavour, 256 pixels,
+  // scaled to the box).
+  const QSize first = sizes.value(paths.front());
+  EXPECT_EQ(first.width(), 160);
+  loaded.clear();
+  loader.request(paths.front());
+  ASSERT_TRUE(waitUntil([&] { return loaded.contains(paths.front()); }));
+  EXPECT_EQ(loader.cached(paths.front()).width(), 160);
+  EXPECT_NEAR(loader.cached(paths.front()).height(), first.height(), 1);
+}
+
 TEST(Translations, GermanIsComplete) {
   QFile ts(QStringLiteral(GLIMPSE_SOURCE_DIR "/translations/glimpse_de.ts"));
   ASSERT_TRUE(ts.open(QIODevice::ReadOnly));
