@@ -94,6 +94,10 @@ inline double toDouble(const QString& s, const char* what) {
 // installed model that can do it (any usable one when `task` is empty). Usage error (exit 2) for a
 // name that is not installed, or when there is no model, naming the installed ones.
 QString modelFolder(const QCommandLineParser& p, std::optional<Task> task);
+// Loads the engine module (libtorch) unless it is loaded, and warns once on standard error when its
+// BLAS is slow. Commands that need no model never call it: --help, library status, models list
+// run without libtorch. ModelError when the module cannot be loaded.
+void loadEngine();
 // Loads modelFolder(p, task) with --precision.
 std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task);
 // The library file: --library, else the desktop app's (glimpse::defaultLibraryFile()).
