@@ -22,88 +22,93 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="69" />
+        <location filename="../core/inference/inferenceworker.cpp" line="71" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="69" />
+        <location filename="../core/inference/inferenceworker.cpp" line="71" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="92" />
+        <location filename="../core/inference/inferenceworker.cpp" line="94" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="101" />
+        <location filename="../core/inference/inferenceworker.cpp" line="103" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="180" />
+        <location filename="../core/inference/inferenceworker.cpp" line="182" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="235" />
+        <location filename="../core/inference/inferenceworker.cpp" line="212" />
+        <source>The caption is not checked: %1</source>
+        <translation>Die Beschreibung wird nicht geprüft: %1</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="265" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="439" />
+        <location filename="../core/inference/inferenceworker.cpp" line="469" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="477" />
+        <location filename="../core/inference/inferenceworker.cpp" line="531" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="106" />
+        <location filename="../core/inference/inferenceworker.cpp" line="108" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="107" />
+        <location filename="../core/inference/inferenceworker.cpp" line="109" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="287" />
+        <location filename="../core/inference/inferenceworker.cpp" line="317" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="191" />
+        <location filename="../core/inference/inferenceworker.cpp" line="193" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="30" />
+        <location filename="../core/inference/inferenceworker.cpp" line="32" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="265" />
+        <location filename="../core/inference/inferenceworker.cpp" line="295" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="270" />
+        <location filename="../core/inference/inferenceworker.cpp" line="300" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="365" />
+        <location filename="../core/inference/inferenceworker.cpp" line="395" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="405" />
         <location filename="../core/inference/inferenceworker.cpp" line="435" />
+        <location filename="../core/inference/inferenceworker.cpp" line="465" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -111,39 +116,149 @@
 <context>
     <name>glimpse::inference::Job</name>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="46" />
+        <location filename="../core/inference/jobs.cpp" line="47" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="71" />
+        <location filename="../core/inference/jobs.cpp" line="72" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="80" />
+        <location filename="../core/inference/jobs.cpp" line="81" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="101" />
+        <location filename="../core/inference/jobs.cpp" line="102" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="122" />
+        <location filename="../core/inference/jobs.cpp" line="123" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="142" />
+        <location filename="../core/inference/jobs.cpp" line="143" />
+        <source>Asking photo %1 of %2…</source>
+        <translation>Frage Foto %1 von %2…</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="159" />
+        <source>The question model changed: the remaining photos are asked with the new model.</source>
+        <translation>Das Modell für Fragen hat sich geändert: Die übrigen Fotos werden mit dem neuen Modell gefragt.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="179" />
         <source>Writing caption %1 of %2…</source>
         <translation>Schreibe Beschreibung %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="157" />
+        <location filename="../core/inference/jobs.cpp" line="194" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::AskResultsBar</name>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="29" />
+        <source>Ask the results, e.g. "is there a red car?"</source>
+        <translation>Die Ergebnisse fragen, z. B. „is there a red car?“</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="31" />
+        <source>Question for the results</source>
+        <translation>Frage an die Ergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="35" />
+        <source>top </source>
+        <translation>erste </translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="36" />
+        <source>How many of the first results to ask</source>
+        <translation>Wie viele der ersten Ergebnisse gefragt werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="37" />
+        <source>Ask</source>
+        <translation>Fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="38" />
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="41" />
+        <source>Filter by answer</source>
+        <translation>Nach Antwort filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="69" />
+        <source>(could not be read)</source>
+        <translation>(konnte nicht gelesen werden)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="77" />
+        <location filename="../ui/askresultsbar.cpp" line="135" />
+        <source>%1 of %2 answered</source>
+        <translation>%1 von %2 beantwortet</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="87" />
+        <source>Asking failed: %1</source>
+        <translation>Fragen fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="90" />
+        <source>Stopped after %1 of %2 photos.</source>
+        <translation>Nach %1 von %2 Fotos beendet.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/askresultsbar.cpp" line="93" />
+        <source>%n photo(s) answered.</source>
+        <translation><numerusform>%n Foto beantwortet.</numerusform><numerusform>%n Fotos beantwortet.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="103" />
+        <location filename="../ui/askresultsbar.cpp" line="161" />
+        <source>All answers</source>
+        <translation>Alle Antworten</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <source>Search first, then ask the results.</source>
+        <translation>Erst suchen, dann die Ergebnisse fragen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <source>Type a question.</source>
+        <translation>Bitte eine Frage eingeben.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/askresultsbar.cpp" line="136" />
+        <source>Asking "%1" of %n photo(s)…</source>
+        <translation><numerusform>Frage „%1“ an %n Foto…</numerusform><numerusform>Frage „%1“ an %n Fotos…</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="167" />
+        <source>Only yes (%1)</source>
+        <translation>Nur ja (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="170" />
+        <source>Only no (%1)</source>
+        <translation>Nur nein (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="173" />
+        <source>"%1" (%2)</source>
+        <translation>„%1“ (%2)</translation>
     </message>
 </context>
 <context>
@@ -257,7 +372,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="96" />
-        <location filename="../ui/imagespage.cpp" line="145" />
+        <location filename="../ui/imagespage.cpp" line="155" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
@@ -307,108 +422,138 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="130" />
+        <location filename="../ui/imagespage.cpp" line="125" />
+        <source>Caption check</source>
+        <translation>Prüfung der Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="128" />
+        <source>Check captions and make degenerate ones again</source>
+        <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="131" />
+        <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
+        <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="140" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="131" />
+        <location filename="../ui/imagespage.cpp" line="141" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="133" />
+        <location filename="../ui/imagespage.cpp" line="143" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="134" />
+        <location filename="../ui/imagespage.cpp" line="144" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="135" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="146" />
+        <location filename="../ui/imagespage.cpp" line="156" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="191" />
+        <location filename="../ui/imagespage.cpp" line="204" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="207" />
+        <location filename="../ui/imagespage.cpp" line="220" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="217" />
+        <location filename="../ui/imagespage.cpp" line="230" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="223" />
+        <location filename="../ui/imagespage.cpp" line="236" />
         <source>Stopped after %n image(s)</source>
         <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="224" />
+        <location filename="../ui/imagespage.cpp" line="237" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="214" />
+        <location filename="../ui/imagespage.cpp" line="227" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="246" />
+        <location filename="../ui/imagespage.cpp" line="259" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="248" />
+        <location filename="../ui/imagespage.cpp" line="261" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="367" />
+        <location filename="../ui/imagespage.cpp" line="392" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="278" />
-        <location filename="../ui/imagespage.cpp" line="396" />
+        <location filename="../ui/imagespage.cpp" line="291" />
+        <location filename="../ui/imagespage.cpp" line="421" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="225" />
+        <location filename="../ui/imagespage.cpp" line="238" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="280" />
+        <location filename="../ui/imagespage.cpp" line="293" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="300" />
+        <source>Match %1% · similarity %2</source>
+        <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="301" />
+        <source>the first caption was degenerate and was made again</source>
+        <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="304" />
+        <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
+        <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="411" />
+        <location filename="../ui/imagespage.cpp" line="436" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="423" />
+        <location filename="../ui/imagespage.cpp" line="448" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="446" />
+        <location filename="../ui/imagespage.cpp" line="471" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -416,319 +561,334 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="46" />
+        <location filename="../ui/librarypage.cpp" line="47" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="47" />
+        <location filename="../ui/librarypage.cpp" line="48" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="48" />
+        <location filename="../ui/librarypage.cpp" line="49" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="49" />
+        <location filename="../ui/librarypage.cpp" line="50" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="50" />
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="51" />
+        <location filename="../ui/librarypage.cpp" line="403" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="51" />
+        <location filename="../ui/librarypage.cpp" line="52" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="52" />
-        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="53" />
+        <location filename="../ui/librarypage.cpp" line="70" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="55" />
+        <location filename="../ui/librarypage.cpp" line="56" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="65" />
-        <location filename="../ui/librarypage.cpp" line="363" />
+        <location filename="../ui/librarypage.cpp" line="66" />
+        <location filename="../ui/librarypage.cpp" line="376" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="67" />
+        <location filename="../ui/librarypage.cpp" line="68" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="71" />
+        <location filename="../ui/librarypage.cpp" line="72" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="73" />
+        <location filename="../ui/librarypage.cpp" line="74" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="77" />
+        <location filename="../ui/librarypage.cpp" line="78" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="80" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="85" />
+        <location filename="../ui/librarypage.cpp" line="87" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="92" />
+        <location filename="../ui/librarypage.cpp" line="94" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="99" />
+        <location filename="../ui/librarypage.cpp" line="101" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="101" />
+        <location filename="../ui/librarypage.cpp" line="103" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="111" />
+        <location filename="../ui/librarypage.cpp" line="113" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="117" />
+        <location filename="../ui/librarypage.cpp" line="118" />
+        <source>Least confident captions</source>
+        <translation>Unsicherste Beschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="120" />
+        <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
+        <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="127" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="121" />
+        <location filename="../ui/librarypage.cpp" line="131" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="125" />
-        <location filename="../ui/librarypage.cpp" line="317" />
+        <location filename="../ui/librarypage.cpp" line="135" />
+        <location filename="../ui/librarypage.cpp" line="330" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="126" />
+        <location filename="../ui/librarypage.cpp" line="136" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="129" />
+        <location filename="../ui/librarypage.cpp" line="139" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="131" />
+        <location filename="../ui/librarypage.cpp" line="142" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="133" />
+        <location filename="../ui/librarypage.cpp" line="144" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="134" />
+        <location filename="../ui/librarypage.cpp" line="145" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="135" />
+        <location filename="../ui/librarypage.cpp" line="146" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="187" />
+        <location filename="../ui/librarypage.cpp" line="201" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="214" />
+        <location filename="../ui/librarypage.cpp" line="228" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="215" />
+        <location filename="../ui/librarypage.cpp" line="229" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="217" />
+        <location filename="../ui/librarypage.cpp" line="231" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="219" />
+        <location filename="../ui/librarypage.cpp" line="233" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="243" />
+        <location filename="../ui/librarypage.cpp" line="257" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="246" />
+        <location filename="../ui/librarypage.cpp" line="260" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="249" />
+        <location filename="../ui/librarypage.cpp" line="263" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="251" />
+        <location filename="../ui/librarypage.cpp" line="264" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="252" />
+        <location filename="../ui/librarypage.cpp" line="265" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="253" />
+        <location filename="../ui/librarypage.cpp" line="266" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="309" />
+        <location filename="../ui/librarypage.cpp" line="322" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="312" />
+        <location filename="../ui/librarypage.cpp" line="325" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="326" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="315" />
+        <location filename="../ui/librarypage.cpp" line="328" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="331" />
+        <location filename="../ui/librarypage.cpp" line="344" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="350" />
+        <location filename="../ui/librarypage.cpp" line="363" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="373" />
-        <location filename="../ui/librarypage.cpp" line="399" />
+        <location filename="../ui/librarypage.cpp" line="386" />
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="273" />
+        <location filename="../ui/librarypage.cpp" line="286" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="267" />
+        <location filename="../ui/librarypage.cpp" line="280" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="413" />
+        <location filename="../ui/librarypage.cpp" line="426" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="367" />
-        <location filename="../ui/librarypage.cpp" line="393" />
+        <location filename="../ui/librarypage.cpp" line="380" />
+        <location filename="../ui/librarypage.cpp" line="406" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="227" />
+        <location filename="../ui/librarypage.cpp" line="241" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="230" />
+        <location filename="../ui/librarypage.cpp" line="244" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="232" />
+        <location filename="../ui/librarypage.cpp" line="246" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="270" />
+        <location filename="../ui/librarypage.cpp" line="283" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="274" />
+        <location filename="../ui/librarypage.cpp" line="287" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="370" />
-        <location filename="../ui/librarypage.cpp" line="396" />
+        <location filename="../ui/librarypage.cpp" line="383" />
+        <location filename="../ui/librarypage.cpp" line="409" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="442" />
+        <location filename="../ui/librarypage.cpp" line="455" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="461" />
+        <location filename="../ui/librarypage.cpp" line="474" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="471" />
+        <location filename="../ui/librarypage.cpp" line="480" />
+        <source>Captions that match their photo least, weakest first (score: match probability)</source>
+        <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="490" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="484" />
+        <location filename="../ui/librarypage.cpp" line="503" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="485" />
+        <location filename="../ui/librarypage.cpp" line="504" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="494" />
+        <location filename="../ui/librarypage.cpp" line="513" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -736,222 +896,222 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="39" />
+        <location filename="../ui/mainwindow.cpp" line="40" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="52" />
+        <location filename="../ui/mainwindow.cpp" line="53" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="53" />
+        <location filename="../ui/mainwindow.cpp" line="54" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="57" />
+        <location filename="../ui/mainwindow.cpp" line="58" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="91" />
+        <location filename="../ui/mainwindow.cpp" line="93" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92" />
+        <location filename="../ui/mainwindow.cpp" line="94" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="95" />
+        <location filename="../ui/mainwindow.cpp" line="97" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="97" />
+        <location filename="../ui/mainwindow.cpp" line="99" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99" />
+        <location filename="../ui/mainwindow.cpp" line="101" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="103" />
+        <location filename="../ui/mainwindow.cpp" line="105" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="106" />
+        <location filename="../ui/mainwindow.cpp" line="108" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="107" />
+        <location filename="../ui/mainwindow.cpp" line="109" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="108" />
+        <location filename="../ui/mainwindow.cpp" line="110" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="109" />
+        <location filename="../ui/mainwindow.cpp" line="111" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="110" />
+        <location filename="../ui/mainwindow.cpp" line="112" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="111" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="113" />
+        <location filename="../ui/mainwindow.cpp" line="115" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="115" />
+        <location filename="../ui/mainwindow.cpp" line="117" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="117" />
+        <location filename="../ui/mainwindow.cpp" line="119" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121" />
+        <location filename="../ui/mainwindow.cpp" line="123" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="126" />
+        <location filename="../ui/mainwindow.cpp" line="128" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="128" />
+        <location filename="../ui/mainwindow.cpp" line="130" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="129" />
+        <location filename="../ui/mainwindow.cpp" line="131" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="130" />
+        <location filename="../ui/mainwindow.cpp" line="132" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="131" />
+        <location filename="../ui/mainwindow.cpp" line="133" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="139" />
+        <location filename="../ui/mainwindow.cpp" line="141" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145" />
+        <location filename="../ui/mainwindow.cpp" line="147" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="146" />
+        <location filename="../ui/mainwindow.cpp" line="148" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="149" />
+        <location filename="../ui/mainwindow.cpp" line="151" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="150" />
+        <location filename="../ui/mainwindow.cpp" line="152" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="151" />
+        <location filename="../ui/mainwindow.cpp" line="153" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153" />
+        <location filename="../ui/mainwindow.cpp" line="155" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="154" />
+        <location filename="../ui/mainwindow.cpp" line="156" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="155" />
+        <location filename="../ui/mainwindow.cpp" line="157" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="156" />
+        <location filename="../ui/mainwindow.cpp" line="158" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="162" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="178" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181" />
+        <location filename="../ui/mainwindow.cpp" line="183" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="202" />
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="209" />
+        <location filename="../ui/mainwindow.cpp" line="211" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="209" />
+        <location filename="../ui/mainwindow.cpp" line="211" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="214" />
+        <location filename="../ui/mainwindow.cpp" line="216" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="228" />
+        <location filename="../ui/mainwindow.cpp" line="230" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236" />
+        <location filename="../ui/mainwindow.cpp" line="238" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
@@ -1306,22 +1466,22 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Aus: Eine Datei, die schon eine Beschreibung hat, behält sie und wird als beibehalten aufgeführt.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Photo</source>
         <translation>Foto</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Description now</source>
         <translation>Jetzige Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Caption to write</source>
         <translation>Zu schreibende Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Will write</source>
         <translation>Schreibt</translation>
     </message>
@@ -1351,107 +1511,107 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Die Bibliothek konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="132" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="130" />
         <source>Writing failed: %1</source>
         <translation>Schreiben fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="134" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="132" />
         <source>Stopped after %1 photos.</source>
         <translation>Nach %1 Fotos beendet.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="136" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="134" />
         <source>Done: %1 photos, %2 with errors (see Result).</source>
         <translation>Fertig: %1 Fotos, %2 mit Fehlern (siehe Ergebnis).</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="137" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="135" />
         <source>Done: %1 photos.</source>
         <translation>Fertig: %1 Fotos.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="159" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="157" />
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="163" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="161" />
         <source>Caption (%1); double-click to edit before writing</source>
         <translation>Beschreibung (%1); Doppelklick zum Bearbeiten vor dem Schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="205" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="203" />
         <source>%1: keeps its own description</source>
         <translation>%1: behält die eigene Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="207" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="205" />
         <source>%1 (description)</source>
         <translation>%1 (Beschreibung)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="211" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="209" />
         <source>nothing: empty caption</source>
         <translation>nichts: leere Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="211" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="209" />
         <source>skipped</source>
         <translation>ausgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="216" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="214" />
         <source>Write 1 caption</source>
         <translation>1 Beschreibung schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="216" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="214" />
         <source>Write %1 captions</source>
         <translation>%1 Beschreibungen schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="219" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="218" />
         <source>No photo in the library has a caption yet. Caption photos first (Library → Caption photos).</source>
         <translation>Noch kein Foto der Bibliothek hat eine Beschreibung. Beschreiben Sie zuerst Fotos (Bibliothek → Fotos beschreiben).</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="221" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="220" />
         <source>Choose where to write the captions.</source>
         <translation>Wählen Sie, wohin die Beschreibungen geschrieben werden.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="223" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="222" />
         <source>1 photo will be written.</source>
         <translation>1 Foto wird geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="223" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="222" />
         <source>%1 photos will be written.</source>
         <translation>%1 Fotos werden geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="235" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="234" />
         <source>waiting…</source>
         <translation>wartet …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/writecaptionsdialog.cpp" line="246" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="245" />
         <source>Writing %n caption(s)…</source>
         <translation><numerusform>Schreibe %n Beschreibung …</numerusform><numerusform>Schreibe %n Beschreibungen …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="255" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="254" />
         <source>written: %1</source>
         <translation>geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="256" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="255" />
         <source>kept its own: %1</source>
         <translation>eigene beibehalten: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="257" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="256" />
         <source>failed: %1</source>
         <translation>fehlgeschlagen: %1</translation>
     </message>
