@@ -22,67 +22,72 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="71" />
+        <location filename="../core/inference/inferenceworker.cpp" line="72" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="71" />
+        <location filename="../core/inference/inferenceworker.cpp" line="72" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="94" />
+        <location filename="../core/inference/inferenceworker.cpp" line="95" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="103" />
+        <location filename="../core/inference/inferenceworker.cpp" line="104" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="182" />
+        <location filename="../core/inference/inferenceworker.cpp" line="161" />
+        <source>The inference engine could not be loaded: %1</source>
+        <translation>Die Inferenz-Engine konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="191" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="212" />
+        <location filename="../core/inference/inferenceworker.cpp" line="221" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="265" />
+        <location filename="../core/inference/inferenceworker.cpp" line="274" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="469" />
+        <location filename="../core/inference/inferenceworker.cpp" line="478" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="531" />
+        <location filename="../core/inference/inferenceworker.cpp" line="540" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="108" />
+        <location filename="../core/inference/inferenceworker.cpp" line="109" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="109" />
+        <location filename="../core/inference/inferenceworker.cpp" line="110" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="317" />
+        <location filename="../core/inference/inferenceworker.cpp" line="326" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="193" />
+        <location filename="../core/inference/inferenceworker.cpp" line="202" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
@@ -92,23 +97,23 @@
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="295" />
+        <location filename="../core/inference/inferenceworker.cpp" line="304" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="300" />
+        <location filename="../core/inference/inferenceworker.cpp" line="309" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="395" />
+        <location filename="../core/inference/inferenceworker.cpp" line="404" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="435" />
-        <location filename="../core/inference/inferenceworker.cpp" line="465" />
+        <location filename="../core/inference/inferenceworker.cpp" line="444" />
+        <location filename="../core/inference/inferenceworker.cpp" line="474" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -1619,32 +1624,32 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="33" />
+        <location filename="../app/gui/main.cpp" line="73" />
         <source>Captions, answers and search for your photos with BLIP.</source>
         <translation>Beschreibungen, Antworten und Suche für Ihre Fotos mit BLIP.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="37" />
+        <location filename="../app/gui/main.cpp" line="77" />
         <source>Model folder for captions.</source>
         <translation>Modellordner für Beschreibungen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="39" />
+        <location filename="../app/gui/main.cpp" line="79" />
         <source>Model folder for questions.</source>
         <translation>Modellordner für Fragen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="41" />
+        <location filename="../app/gui/main.cpp" line="81" />
         <source>Model folder for library search.</source>
         <translation>Modellordner für die Bibliothekssuche.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="45" />
+        <location filename="../app/gui/main.cpp" line="85" />
         <source>Caption the first image, save a screenshot of the window to FILE and quit.</source>
         <translation>Das erste Bild beschreiben, ein Bildschirmfoto des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="48" />
+        <location filename="../app/gui/main.cpp" line="88" />
         <source>Images or folders to open.</source>
         <translation>Zu öffnende Bilder oder Ordner.</translation>
     </message>
