@@ -22,98 +22,103 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="72" />
+        <location filename="../core/inference/inferenceworker.cpp" line="73" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="72" />
+        <location filename="../core/inference/inferenceworker.cpp" line="73" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="95" />
+        <location filename="../core/inference/inferenceworker.cpp" line="96" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="104" />
+        <location filename="../core/inference/inferenceworker.cpp" line="105" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="161" />
+        <location filename="../core/inference/inferenceworker.cpp" line="162" />
         <source>The inference engine could not be loaded: %1</source>
         <translation>Die Inferenz-Engine konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="191" />
+        <location filename="../core/inference/inferenceworker.cpp" line="192" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="221" />
+        <location filename="../core/inference/inferenceworker.cpp" line="222" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="274" />
+        <location filename="../core/inference/inferenceworker.cpp" line="275" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="478" />
+        <location filename="../core/inference/inferenceworker.cpp" line="479" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="540" />
+        <location filename="../core/inference/inferenceworker.cpp" line="511" />
+        <source>Looking for similar photos…</source>
+        <translation>Ähnliche Fotos werden gesucht …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="576" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="109" />
+        <location filename="../core/inference/inferenceworker.cpp" line="110" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="110" />
+        <location filename="../core/inference/inferenceworker.cpp" line="111" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="326" />
+        <location filename="../core/inference/inferenceworker.cpp" line="327" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="202" />
+        <location filename="../core/inference/inferenceworker.cpp" line="203" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="32" />
+        <location filename="../core/inference/inferenceworker.cpp" line="33" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="304" />
+        <location filename="../core/inference/inferenceworker.cpp" line="305" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="309" />
+        <location filename="../core/inference/inferenceworker.cpp" line="310" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="404" />
+        <location filename="../core/inference/inferenceworker.cpp" line="405" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="444" />
-        <location filename="../core/inference/inferenceworker.cpp" line="474" />
+        <location filename="../core/inference/inferenceworker.cpp" line="445" />
+        <location filename="../core/inference/inferenceworker.cpp" line="475" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -164,6 +169,24 @@
         <location filename="../core/inference/jobs.cpp" line="194" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::library</name>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="264" />
+        <source>%1: the file is not there</source>
+        <translation>%1: die Datei ist nicht da</translation>
+    </message>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="268" />
+        <source>%1: not a regular file</source>
+        <translation>%1: keine gewöhnliche Datei</translation>
+    </message>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="273" />
+        <source>%1: could not be moved to the trash (%2)</source>
+        <translation>%1: konnte nicht in den Papierkorb verschoben werden (%2)</translation>
     </message>
 </context>
 <context>
@@ -264,6 +287,119 @@
         <location filename="../ui/askresultsbar.cpp" line="173" />
         <source>"%1" (%2)</source>
         <translation>„%1“ (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::DuplicatesDialog</name>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="46" />
+        <source>Similar photos</source>
+        <translation>Ähnliche Fotos</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="53" />
+        <source>Similarity threshold</source>
+        <translation>Schwelle der Ähnlichkeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="55" />
+        <source>Photos whose search vectors have at least this cosine are grouped. Lower it to find photos that are merely alike (a burst of shots); copies with the same content are always grouped.</source>
+        <translation>Fotos, deren Suchvektoren mindestens diesen Kosinus haben, werden gruppiert. Senken Sie den Wert, um auch nur ähnliche Fotos zu finden (eine Serienaufnahme); Kopien mit gleichem Inhalt werden immer gruppiert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="57" />
+        <source>Search again</source>
+        <translation>Erneut suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="59" />
+        <source>Similarity at least</source>
+        <translation>Ähnlichkeit mindestens</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="68" />
+        <source>Move rejects to Trash</source>
+        <translation>Verworfene in den Papierkorb</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="69" />
+        <source>Moves the photos marked Reject to the system trash, where they can be restored</source>
+        <translation>Verschiebt die als „Verwerfen“ markierten Fotos in den Papierkorb des Systems, aus dem sie wiederhergestellt werden können</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="93" />
+        <source>Moved %n photo(s) to the trash.</source>
+        <translation><numerusform>%n Foto in den Papierkorb verschoben.</numerusform><numerusform>%n Fotos in den Papierkorb verschoben.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="115" />
+        <source>Looking for similar photos…</source>
+        <translation>Ähnliche Fotos werden gesucht …</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="127" />
+        <source>%n photo(s) with the same content</source>
+        <translation><numerusform>%n Foto mit gleichem Inhalt</numerusform><numerusform>%n Fotos mit gleichem Inhalt</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="128" />
+        <source>%n photo(s), similarity %1</source>
+        <translation><numerusform>%n Foto, Ähnlichkeit %1</numerusform><numerusform>%n Fotos, Ähnlichkeit %1</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="134" />
+        <source>No similar photos at this threshold.</source>
+        <translation>Keine ähnlichen Fotos bei dieser Schwelle.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="137" />
+        <source>%n group(s) of similar photos. Mark the ones you do not want as Reject.</source>
+        <translation><numerusform>%n Gruppe ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform><numerusform>%n Gruppen ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="161" />
+        <source>%1 × %2 px</source>
+        <translation>%1 × %2 px</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="163" />
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="166" />
+        <source>Sharpness: …</source>
+        <translation>Schärfe: …</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="167" />
+        <source>Variance of the Laplacian, with every copy scaled to one size: higher is sharper</source>
+        <translation>Varianz des Laplace-Operators, jede Kopie auf eine Größe skaliert: höher ist schärfer</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="169" />
+        <source>Keep</source>
+        <translation>Behalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="170" />
+        <source>Reject</source>
+        <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="189" />
+        <source>Sharpness: cannot be read</source>
+        <translation>Schärfe: nicht lesbar</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="193" />
+        <source>Sharpness: %1</source>
+        <translation>Schärfe: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="224" />
+        <source>Moving %n photo(s) to the trash…</source>
+        <translation><numerusform>%n Foto wird in den Papierkorb verschoben …</numerusform><numerusform>%n Fotos werden in den Papierkorb verschoben …</numerusform></translation>
     </message>
 </context>
 <context>
@@ -566,334 +702,344 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="47" />
+        <location filename="../ui/librarypage.cpp" line="48" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="48" />
+        <location filename="../ui/librarypage.cpp" line="49" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="49" />
+        <location filename="../ui/librarypage.cpp" line="50" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="50" />
+        <location filename="../ui/librarypage.cpp" line="51" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="51" />
-        <location filename="../ui/librarypage.cpp" line="403" />
+        <location filename="../ui/librarypage.cpp" line="52" />
+        <location filename="../ui/librarypage.cpp" line="415" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="52" />
+        <location filename="../ui/librarypage.cpp" line="53" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="53" />
-        <location filename="../ui/librarypage.cpp" line="70" />
+        <location filename="../ui/librarypage.cpp" line="54" />
+        <location filename="../ui/librarypage.cpp" line="71" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="56" />
+        <location filename="../ui/librarypage.cpp" line="57" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="66" />
-        <location filename="../ui/librarypage.cpp" line="376" />
+        <location filename="../ui/librarypage.cpp" line="67" />
+        <location filename="../ui/librarypage.cpp" line="382" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="68" />
+        <location filename="../ui/librarypage.cpp" line="69" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="72" />
+        <location filename="../ui/librarypage.cpp" line="73" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="74" />
+        <location filename="../ui/librarypage.cpp" line="75" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="79" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="80" />
+        <location filename="../ui/librarypage.cpp" line="81" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="87" />
+        <location filename="../ui/librarypage.cpp" line="83" />
+        <source>Similar photos…</source>
+        <translation>Ähnliche Fotos …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="84" />
+        <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
+        <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="90" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="94" />
+        <location filename="../ui/librarypage.cpp" line="97" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="101" />
+        <location filename="../ui/librarypage.cpp" line="106" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="103" />
+        <location filename="../ui/librarypage.cpp" line="108" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="113" />
+        <location filename="../ui/librarypage.cpp" line="118" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="118" />
+        <location filename="../ui/librarypage.cpp" line="123" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="120" />
+        <location filename="../ui/librarypage.cpp" line="125" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="127" />
+        <location filename="../ui/librarypage.cpp" line="132" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="131" />
+        <location filename="../ui/librarypage.cpp" line="136" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="135" />
-        <location filename="../ui/librarypage.cpp" line="330" />
+        <location filename="../ui/librarypage.cpp" line="140" />
+        <location filename="../ui/librarypage.cpp" line="336" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="136" />
+        <location filename="../ui/librarypage.cpp" line="141" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="139" />
+        <location filename="../ui/librarypage.cpp" line="144" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="142" />
+        <location filename="../ui/librarypage.cpp" line="147" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="144" />
+        <location filename="../ui/librarypage.cpp" line="149" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="145" />
+        <location filename="../ui/librarypage.cpp" line="150" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="146" />
+        <location filename="../ui/librarypage.cpp" line="151" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="201" />
+        <location filename="../ui/librarypage.cpp" line="207" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="228" />
+        <location filename="../ui/librarypage.cpp" line="234" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="229" />
+        <location filename="../ui/librarypage.cpp" line="235" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="231" />
+        <location filename="../ui/librarypage.cpp" line="237" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="233" />
+        <location filename="../ui/librarypage.cpp" line="239" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="257" />
+        <location filename="../ui/librarypage.cpp" line="263" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="260" />
+        <location filename="../ui/librarypage.cpp" line="266" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="263" />
+        <location filename="../ui/librarypage.cpp" line="269" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="264" />
+        <location filename="../ui/librarypage.cpp" line="270" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="265" />
+        <location filename="../ui/librarypage.cpp" line="271" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="266" />
+        <location filename="../ui/librarypage.cpp" line="272" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="322" />
+        <location filename="../ui/librarypage.cpp" line="328" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="325" />
+        <location filename="../ui/librarypage.cpp" line="331" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="326" />
+        <location filename="../ui/librarypage.cpp" line="332" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="328" />
+        <location filename="../ui/librarypage.cpp" line="334" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="344" />
+        <location filename="../ui/librarypage.cpp" line="350" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="363" />
+        <location filename="../ui/librarypage.cpp" line="369" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="386" />
-        <location filename="../ui/librarypage.cpp" line="412" />
+        <location filename="../ui/librarypage.cpp" line="392" />
+        <location filename="../ui/librarypage.cpp" line="424" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="286" />
+        <location filename="../ui/librarypage.cpp" line="292" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="280" />
+        <location filename="../ui/librarypage.cpp" line="286" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="426" />
+        <location filename="../ui/librarypage.cpp" line="438" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="380" />
-        <location filename="../ui/librarypage.cpp" line="406" />
+        <location filename="../ui/librarypage.cpp" line="386" />
+        <location filename="../ui/librarypage.cpp" line="418" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="241" />
+        <location filename="../ui/librarypage.cpp" line="247" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="244" />
+        <location filename="../ui/librarypage.cpp" line="250" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="246" />
+        <location filename="../ui/librarypage.cpp" line="252" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="283" />
+        <location filename="../ui/librarypage.cpp" line="289" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="287" />
+        <location filename="../ui/librarypage.cpp" line="293" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="383" />
-        <location filename="../ui/librarypage.cpp" line="409" />
+        <location filename="../ui/librarypage.cpp" line="389" />
+        <location filename="../ui/librarypage.cpp" line="421" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="455" />
+        <location filename="../ui/librarypage.cpp" line="467" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="474" />
+        <location filename="../ui/librarypage.cpp" line="486" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="480" />
+        <location filename="../ui/librarypage.cpp" line="492" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="490" />
+        <location filename="../ui/librarypage.cpp" line="502" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="503" />
+        <location filename="../ui/librarypage.cpp" line="515" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="504" />
+        <location filename="../ui/librarypage.cpp" line="516" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="513" />
+        <location filename="../ui/librarypage.cpp" line="525" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
