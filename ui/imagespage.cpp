@@ -201,6 +201,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
             const int row = m_model->indexOf(path);
             if (row < 0 || !mine(id)) return;
             // The photo keeps its previous caption and shows why this one failed; others are untouched.
+            applog::write(QStringLiteral("error"), QStringLiteral("%1: %2").arg(path, message));
             auto& it = m_model->item(row);
             it.partial.clear();
             it.error = message;

@@ -70,9 +70,8 @@ void MessageBar::show(const Message& message) {
   m_details->setVisible(!message.details.isEmpty());
   m_action->setText(message.actionText);
   m_action->setVisible(message.action && !message.actionText.isEmpty());
-  applog::write(QStringLiteral("message"), message.details.isEmpty()
-                                               ? message.text
-                                               : message.text + QLatin1Char('\n') + message.details);
+  applog::write(QStringLiteral("message"),
+                message.details.isEmpty() ? message.text : message.text + QLatin1Char('\n') + message.details);
   QFrame::show();
 }
 
@@ -108,9 +107,7 @@ void write(const QString& level, const QString& message) {
   if (!f.open(QIODevice::Append | QIODevice::Text)) return;
   QString text = message.trimmed();
   text.replace(QLatin1Char('\n'), QStringLiteral("\n    "));
-  f.write(QStringLiteral("%1 %2: %3\n")
-              .arg(QDateTime::currentDateTime().toString(Qt::ISODate), level, text)
-              .toUtf8());
+  f.write(QStringLiteral("%1 %2: %3\n").arg(QDateTime::currentDateTime().toString(Qt::ISODate), level, text).toUtf8());
 }
 
 }  // namespace applog

@@ -330,6 +330,9 @@ LibraryInfo InferenceWorker::libraryInfo() {
 }
 
 void InferenceWorker::requireVectorsOfSearchModel() {
+  // While an index job runs, the new model's vectors are on their way: search what there is.
+  for (const auto& [id, job] : m_jobs)
+    if (job->kind() == JobKind::Index && !isEnded(job->state)) return;
   const LibraryInfo info = libraryInfo();
   if (info.searchable == 0 && info.needEmbedding > 0)
     throw library::LibraryError(

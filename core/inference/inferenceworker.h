@@ -126,7 +126,8 @@ class InferenceWorker : public QObject {
   void ready();
   library::Searcher& searcher();
   LibraryInfo libraryInfo();
-  // Refuses a search that would find nothing because every vector is of another search model.
+  // Refuses a search that would find nothing because every vector is of another search model
+  // (unless an index job is making the new vectors).
   void requireVectorsOfSearchModel();
   void startJob(std::unique_ptr<Job> job);
   // A job that could not start ends at once as Failed, saying why.

@@ -27,8 +27,8 @@
 #include "librarypage.h"
 #include "mainwindow.h"
 #include "messagebar.h"
-#include "modelsdialog.h"
 #include "models/modelstore.h"
+#include "modelsdialog.h"
 #include "settingsdialog.h"
 
 // Readable failures.
@@ -114,11 +114,13 @@ TEST(FirstRun, RecommendedSetInOneClickAndHonestButtons) {
 
   MainWindow w;
   w.show();
-  EXPECT_EQ(w.statusBar()->currentMessage(), QStringLiteral("No models yet: download or import them in Tools → Models."));
+  EXPECT_EQ(w.statusBar()->currentMessage(),
+            QStringLiteral("No models yet: download or import them in Tools → Models."));
   bool modelsInTools = false;
   for (QAction* menu : w.menuBar()->actions())
     if (menu->text() == QStringLiteral("&Tools"))
-      for (QAction* a : menu->menu()->actions()) modelsInTools = modelsInTools || a->text() == QStringLiteral("&Models…");
+      for (QAction* a : menu->menu()->actions())
+        modelsInTools = modelsInTools || a->text() == QStringLiteral("&Models…");
   EXPECT_TRUE(modelsInTools);
   ModelsDialog* dialog = nullptr;
   ASSERT_TRUE(waitUntil([&] { return (dialog = w.findChild<ModelsDialog*>()) && dialog->isVisible(); }, 5000));
@@ -178,9 +180,9 @@ TEST(FirstRun, ImportedFolderServesEveryTaskItsHeadsDo) {
   for (Task t : glimpse::kTasks) EXPECT_EQ(store.current().model(t), target) << static_cast<int>(t);
   const int row = rowOf(dialog.table(), "all-heads");
   ASSERT_GE(row, 0);
-  const QString all = QStringList{glimpse::taskLabel(Task::Caption), glimpse::taskLabel(Task::Ask),
-                                  glimpse::taskLabel(Task::Search)}
-                          .join(QStringLiteral(", "));
+  const QString all =
+      QStringList{glimpse::taskLabel(Task::Caption), glimpse::taskLabel(Task::Ask), glimpse::taskLabel(Task::Search)}
+          .join(QStringLiteral(", "));
   EXPECT_EQ(dialog.table()->item(row, 1)->text(), all);
   EXPECT_EQ(dialog.table()->item(row, 3)->text(), QStringLiteral("In use for ") + all);
   clearSavedModels();
@@ -196,19 +198,35 @@ TEST(FirstRun, BrokenModelFoldersAreOneLineWithDetails) {
     QFile f(cut + "/model.safetensors");
     ASSERT_TRUE(f.resize(f.size() / 2));
   }
+  // One tensor deep in the vision tower stored transposed ([40, 16] -> [16, 40]): config.json fits,
+  // the header fits the file, and only the layer shapes tell.
+  const QString odd = copyTiny(dir.filePath("odd"));
+  {
+    QFile f(odd + "/model.safetensors");
+    ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+    QByteArray bytes = f.readAll();
+    const int key = bytes.indexOf("\"vision_model.encoder.layers.1.mlp.fc1.weight\"");
+    ASSERT_GT(key, 0);
+    const int shape = bytes.indexOf("[40,16]", key);
+    ASSERT_GT(shape, key);
+    bytes.replace(shape, 7, "[16,40]");
+    f.seek(0);
+    f.write(bytes);
+  }
   glimpse::AppSettings s;
   s.model(Task::Caption) = wide;
   s.model(Task::Ask) = cut;
-  s.model(Task::Search) = kTiny;
+  s.model(Task::Search) = odd;
   SettingsDialog dialog(s);
   dialog.show();
-  for (Task t : {Task::Caption, Task::Ask}) {
+  for (Task t : {Task::Caption, Task::Ask, Task::Search}) {
     const QString shown = dialog.checkLabel(t)->toolTip();
     EXPECT_TRUE(shown.startsWith(QStringLiteral("Cannot be used: "))) << shown.toStdString();
     EXPECT_FALSE(shown.contains(QLatin1Char('\n'))) << shown.toStdString();
     EXPECT_LE(shown.size(), 200);
   }
-  EXPECT_TRUE(dialog.checkLabel(Task::Search)->toolTip().startsWith(QStringLiteral("Ready")));
+  EXPECT_TRUE(dialog.checkLabel(Task::Search)->toolTip().contains(QStringLiteral("layers.1.mlp.fc1.weight")));
+  EXPECT_TRUE(SettingsDialog::describe(kTiny, "BlipForConditionalGeneration").startsWith(QStringLiteral("Ready")));
   shot(&dialog, "firstrun-settings-verify");
 }
 
