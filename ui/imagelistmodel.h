@@ -28,6 +28,11 @@ struct ImageItem {
            : !caption.isEmpty() ? CaptionState::Done
                                 : CaptionState::None;
   }
+  // The caption's self-check (a search model is set): ITM probability and ITC cosine against the
+  // photo; itm < 0 when it was not checked.
+  double itm = -1.0;
+  double itc = 0.0;
+  bool regenerated = false;
 };
 
 class ImageListModel : public QAbstractListModel {
