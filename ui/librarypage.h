@@ -67,6 +67,8 @@ class LibraryPage : public QWidget {
   void writeCaptionsToFiles();
   // Keeps the library in `file` from now on (asks where when empty) and opens it there.
   void chooseLibraryLocation(const QString& file = {});
+  // Opens the review of near-duplicate photos.
+  void showSimilarPhotos();
 
  Q_SIGNALS:
   void status(const QString& message);
@@ -99,6 +101,7 @@ class LibraryPage : public QWidget {
   QPushButton* m_captionJobButton;
   QPushButton* m_captionStop;
   QPushButton* m_writeFiles;
+  QPushButton* m_duplicates;
   QProgressBar* m_captionProgress;
   QLabel* m_captionProgressText;
   QLabel* m_details;
