@@ -82,7 +82,7 @@ class ImagesPage : public QWidget {
   QDoubleSpinBox* m_temperature;
   QPlainTextEdit* m_caption;
   QLabel* m_captionState;  // none / captioning / failed with the reason, for the selected photo
-  QLabel* m_check;  // the caption's self-check score
+  QLabel* m_check;         // the caption's self-check score
   QPushButton* m_captionButton;
   QPushButton* m_captionAllButton;
   QPushButton* m_cancelButton;
