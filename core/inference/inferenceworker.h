@@ -78,6 +78,8 @@ class InferenceWorker : public QObject {
   void setModelFolders(const QStringList& folders);
   void setIdleUnloadSeconds(int seconds);
   void setThreads(int threads);
+  // Loads the engine module (not the models); a failure is a notice.
+  void warmEngine();
   // Numeric mode of every model ("fp32", "bf16", "int8"; unknown names mean fp32). Models are
   // reloaded in the new mode on next use; running jobs continue on them.
   void setPrecision(const QString& precision);
@@ -157,6 +159,9 @@ class InferenceWorker : public QObject {
   void ready();
   library::Searcher& searcher();
   LibraryInfo libraryInfo();
+  // Refuses a search that would find nothing because every vector is of another search model
+  // (unless an index job is making the new vectors).
+  void requireVectorsOfSearchModel();
   void startJob(std::unique_ptr<Job> job);
   // A job that could not start ends at once as Failed, saying why.
   void failToStart(quint64 job, JobKind kind, const std::exception& e);

@@ -58,10 +58,23 @@ QList<CatalogueEntry> catalogue() {
     e.task = *task;
     e.sizeMb = o.value(QStringLiteral("size_mb")).toInt();
     e.about = o.value(QStringLiteral("about")).toString();
+    e.recommended = o.value(QStringLiteral("recommended")).toBool();
     for (const QJsonValue& fv : files.value(o.value(QStringLiteral("files")).toString()).toArray())
       e.files << fv.toString();
     out.push_back(e);
   }
+  return out;
+}
+
+QList<CatalogueEntry> recommendedSet() {
+  const QList<CatalogueEntry> all = catalogue();
+  QList<CatalogueEntry> out;
+  for (Task t : kTasks)
+    for (const auto& e : all)
+      if (e.recommended && e.task == t) {
+        out.push_back(e);
+        break;
+      }
   return out;
 }
 
@@ -183,7 +196,7 @@ InstalledModel describe(const QString& folder) {
   const QString root = modelsDir();
   m.name = m.folder.startsWith(root + QLatin1Char('/')) ? m.folder.mid(root.size() + 1) : QFileInfo(folder).fileName();
   if (isMarianFolder(folder)) {
-    const auto info = marian::MarianModel::inspect(folder.toStdString());
+    const auto info = marian::inspect_marian_folder(folder.toStdString());
     m.usable = info.usable;
     m.problem = QString::fromStdString(info.problem);
     m.summary = QString::fromStdString(info.summary);
@@ -196,6 +209,13 @@ InstalledModel describe(const QString& folder) {
   m.summary = QString::fromStdString(info.summary);
   for (const auto& h : info.heads) m.heads << QString::fromStdString(h);
   return m;
+}
+
+qint64 partialDownloadBytes(const QString& folder) {
+  qint64 bytes = 0;
+  QDirIterator it(folder + QStringLiteral(".download"), QDir::Files, QDirIterator::Subdirectories);
+  while (it.hasNext()) bytes += QFileInfo(it.next()).size();
+  return bytes;
 }
 
 QList<InstalledModel> installedModels() {

@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include <QFileInfo>
 #include <QSettings>
 
 #include "desktop/paths.h"
@@ -69,6 +70,13 @@ void SettingsStore::overrideModel(Task t, const QString& folder) {
 }
 
 void SettingsStore::setModel(Task t, const QString& folder) {
+  if (t == Task::Translate) {
+    AppSettings edited = m_current;
+    (QFileInfo(folder).fileName().startsWith(QStringLiteral("opus-mt-en-")) ? edited.outputTranslationModel
+                                                                            : edited.queryTranslationModel) = folder;
+    apply(edited);
+    return;
+  }
   QSettings().setValue(modelKey(t), folder);
   m_saved.model(t) = folder;
   m_overrides[static_cast<size_t>(t)].clear();

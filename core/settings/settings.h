@@ -12,7 +12,9 @@
 namespace glimpse {
 
 struct AppSettings {
-  std::array<QString, kTaskCount> models;      // checkpoint folder per Task; empty: not chosen
+  // Checkpoint folder per Task; empty: not chosen. The Translate slot stays empty: translation
+  // models are chosen per direction (queryTranslationModel, outputTranslationModel).
+  std::array<QString, kAllTasks.size()> models;
   int threads = 0;                             // 0: all cores
   QString precision = QStringLiteral("fp32");  // numeric mode: fp32 (exact), bf16, int8
   int idleUnloadMinutes = 5;
@@ -55,6 +57,8 @@ class SettingsStore : public QObject {
   // This session only (command line): not saved, gone at the next start.
   void overrideModel(Task t, const QString& folder);
   // Saves the one task's folder (a Models action): other settings and overrides stay as they are.
+  // Translate: the folder becomes the model of its direction (opus-mt-en-xx: captions and answers,
+  // else queries and questions).
   void setModel(Task t, const QString& folder);
   // Saves what differs between `edited` and current() (the Settings dialog); a model field that
   // was edited stops being an override.
@@ -66,7 +70,7 @@ class SettingsStore : public QObject {
  private:
   void recompute();
   AppSettings m_saved;
-  std::array<QString, kTaskCount> m_overrides;
+  std::array<QString, kAllTasks.size()> m_overrides;
   AppSettings m_current;
 };
 
