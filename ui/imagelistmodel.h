@@ -21,11 +21,11 @@ struct ImageItem {
   bool working = false;                 // a caption is being generated
   QString error;                        // why the last caption failed
   QList<QPair<QString, QString>> chat;  // question, answer (as shown)
+  bool unreadable = false;              // no thumbnail could be made of the file
   // Per chat entry: the question as the model read it and its English answer, where they differ
   // from what is shown (translated questions and answers); empty otherwise.
   QList<QPair<QString, QString>> chatEnglish;
-  QString captionEnglish;   // the model's English original of a translated caption, else empty
-  bool unreadable = false;  // no thumbnail could be made of the file
+  QString captionEnglish;  // the model's English original of a translated caption, else empty
   CaptionState state() const {
     return working              ? CaptionState::Running
            : !error.isEmpty()   ? CaptionState::Failed
