@@ -211,9 +211,7 @@ void ModelsDialog::removeSelected() {
     return;
   try {
     models::removeModel(folder);
-    for (Task t : kTasks)
-      if (QFileInfo(m_store->current().model(t)).absoluteFilePath() == QFileInfo(folder).absoluteFilePath())
-        m_store->setModel(t, QString());
+    m_store->forgetModel(folder);  // a command-line folder ends for this session; nothing else is saved
     m_status->setText(tr("Removed %1.").arg(folder));
   } catch (const std::exception& e) {
     m_status->setText(QString::fromUtf8(e.what()));
