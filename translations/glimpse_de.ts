@@ -116,32 +116,32 @@
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="71" />
+        <location filename="../core/inference/jobs.cpp" line="75" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="80" />
+        <location filename="../core/inference/jobs.cpp" line="86" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="101" />
+        <location filename="../core/inference/jobs.cpp" line="107" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="122" />
+        <location filename="../core/inference/jobs.cpp" line="128" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="142" />
+        <location filename="../core/inference/jobs.cpp" line="148" />
         <source>Writing caption %1 of %2…</source>
         <translation>Schreibe Beschreibung %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="157" />
+        <location filename="../core/inference/jobs.cpp" line="163" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
     </message>
@@ -416,319 +416,325 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="46" />
+        <location filename="../ui/librarypage.cpp" line="55" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="47" />
+        <location filename="../ui/librarypage.cpp" line="56" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="48" />
+        <location filename="../ui/librarypage.cpp" line="57" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="49" />
+        <location filename="../ui/librarypage.cpp" line="58" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="50" />
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="59" />
+        <location filename="../ui/librarypage.cpp" line="419" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="51" />
+        <location filename="../ui/librarypage.cpp" line="60" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="52" />
-        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="61" />
+        <location filename="../ui/librarypage.cpp" line="78" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="55" />
+        <location filename="../ui/librarypage.cpp" line="64" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="65" />
-        <location filename="../ui/librarypage.cpp" line="363" />
+        <location filename="../ui/librarypage.cpp" line="74" />
+        <location filename="../ui/librarypage.cpp" line="392" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="67" />
+        <location filename="../ui/librarypage.cpp" line="76" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="71" />
+        <location filename="../ui/librarypage.cpp" line="80" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="73" />
+        <location filename="../ui/librarypage.cpp" line="82" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="77" />
+        <location filename="../ui/librarypage.cpp" line="86" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="88" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="85" />
+        <location filename="../ui/librarypage.cpp" line="95" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="92" />
+        <location filename="../ui/librarypage.cpp" line="102" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="99" />
+        <location filename="../ui/librarypage.cpp" line="109" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="101" />
+        <location filename="../ui/librarypage.cpp" line="111" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="111" />
+        <location filename="../ui/librarypage.cpp" line="121" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="117" />
+        <location filename="../ui/librarypage.cpp" line="127" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="121" />
+        <location filename="../ui/librarypage.cpp" line="131" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="125" />
-        <location filename="../ui/librarypage.cpp" line="317" />
+        <location filename="../ui/librarypage.cpp" line="135" />
+        <location filename="../ui/librarypage.cpp" line="346" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="126" />
+        <location filename="../ui/librarypage.cpp" line="136" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="129" />
+        <location filename="../ui/librarypage.cpp" line="139" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="131" />
+        <location filename="../ui/librarypage.cpp" line="142" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="133" />
+        <location filename="../ui/librarypage.cpp" line="144" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="134" />
+        <location filename="../ui/librarypage.cpp" line="145" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="135" />
+        <location filename="../ui/librarypage.cpp" line="146" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="187" />
+        <location filename="../ui/librarypage.cpp" line="199" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="214" />
+        <location filename="../ui/librarypage.cpp" line="239" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="215" />
+        <location filename="../ui/librarypage.cpp" line="240" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="217" />
+        <location filename="../ui/librarypage.cpp" line="242" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="219" />
+        <location filename="../ui/librarypage.cpp" line="244" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="243" />
+        <location filename="../ui/librarypage.cpp" line="269" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="246" />
+        <location filename="../ui/librarypage.cpp" line="272" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="249" />
+        <location filename="../ui/librarypage.cpp" line="275" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="251" />
+        <location filename="../ui/librarypage.cpp" line="276" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="252" />
+        <location filename="../ui/librarypage.cpp" line="277" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="253" />
+        <location filename="../ui/librarypage.cpp" line="278" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="309" />
+        <location filename="../ui/librarypage.cpp" line="299" />
+        <source>Up to date: all %1 photos are searchable.</source>
+        <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="338" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="312" />
+        <location filename="../ui/librarypage.cpp" line="341" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="342" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="315" />
+        <location filename="../ui/librarypage.cpp" line="344" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="331" />
+        <location filename="../ui/librarypage.cpp" line="360" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="350" />
+        <location filename="../ui/librarypage.cpp" line="379" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="373" />
-        <location filename="../ui/librarypage.cpp" line="399" />
+        <location filename="../ui/librarypage.cpp" line="402" />
+        <location filename="../ui/librarypage.cpp" line="428" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="273" />
+        <location filename="../ui/librarypage.cpp" line="298" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="267" />
+        <location filename="../ui/librarypage.cpp" line="292" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="413" />
+        <location filename="../ui/librarypage.cpp" line="442" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="367" />
-        <location filename="../ui/librarypage.cpp" line="393" />
+        <location filename="../ui/librarypage.cpp" line="396" />
+        <location filename="../ui/librarypage.cpp" line="422" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="227" />
+        <location filename="../ui/librarypage.cpp" line="253" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="230" />
+        <location filename="../ui/librarypage.cpp" line="256" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="232" />
+        <location filename="../ui/librarypage.cpp" line="208" />
+        <location filename="../ui/librarypage.cpp" line="258" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="270" />
+        <location filename="../ui/librarypage.cpp" line="295" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="274" />
+        <location filename="../ui/librarypage.cpp" line="300" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="370" />
-        <location filename="../ui/librarypage.cpp" line="396" />
+        <location filename="../ui/librarypage.cpp" line="399" />
+        <location filename="../ui/librarypage.cpp" line="425" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="442" />
+        <location filename="../ui/librarypage.cpp" line="472" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="461" />
+        <location filename="../ui/librarypage.cpp" line="504" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="471" />
+        <location filename="../ui/librarypage.cpp" line="514" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="484" />
+        <location filename="../ui/librarypage.cpp" line="527" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="485" />
+        <location filename="../ui/librarypage.cpp" line="528" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="494" />
+        <location filename="../ui/librarypage.cpp" line="537" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -736,22 +742,22 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="39" />
+        <location filename="../ui/mainwindow.cpp" line="40" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="52" />
+        <location filename="../ui/mainwindow.cpp" line="53" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="53" />
+        <location filename="../ui/mainwindow.cpp" line="54" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="57" />
+        <location filename="../ui/mainwindow.cpp" line="58" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
@@ -1075,22 +1081,22 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="217" />
+        <location filename="../ui/modelsdialog.cpp" line="215" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="226" />
+        <location filename="../ui/modelsdialog.cpp" line="224" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="232" />
+        <location filename="../ui/modelsdialog.cpp" line="230" />
         <source>Imported %1: %2</source>
         <translation>%1 importiert: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="234" />
+        <location filename="../ui/modelsdialog.cpp" line="232" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
@@ -1306,22 +1312,22 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Aus: Eine Datei, die schon eine Beschreibung hat, behält sie und wird als beibehalten aufgeführt.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Photo</source>
         <translation>Foto</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Description now</source>
         <translation>Jetzige Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Caption to write</source>
         <translation>Zu schreibende Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="58" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Will write</source>
         <translation>Schreibt</translation>
     </message>
@@ -1351,107 +1357,107 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Die Bibliothek konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="132" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="130" />
         <source>Writing failed: %1</source>
         <translation>Schreiben fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="134" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="132" />
         <source>Stopped after %1 photos.</source>
         <translation>Nach %1 Fotos beendet.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="136" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="134" />
         <source>Done: %1 photos, %2 with errors (see Result).</source>
         <translation>Fertig: %1 Fotos, %2 mit Fehlern (siehe Ergebnis).</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="137" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="135" />
         <source>Done: %1 photos.</source>
         <translation>Fertig: %1 Fotos.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="159" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="157" />
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="163" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="161" />
         <source>Caption (%1); double-click to edit before writing</source>
         <translation>Beschreibung (%1); Doppelklick zum Bearbeiten vor dem Schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="205" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="203" />
         <source>%1: keeps its own description</source>
         <translation>%1: behält die eigene Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="207" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="205" />
         <source>%1 (description)</source>
         <translation>%1 (Beschreibung)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="211" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="209" />
         <source>nothing: empty caption</source>
         <translation>nichts: leere Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="211" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="209" />
         <source>skipped</source>
         <translation>ausgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="216" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="214" />
         <source>Write 1 caption</source>
         <translation>1 Beschreibung schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="216" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="214" />
         <source>Write %1 captions</source>
         <translation>%1 Beschreibungen schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="219" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="218" />
         <source>No photo in the library has a caption yet. Caption photos first (Library → Caption photos).</source>
         <translation>Noch kein Foto der Bibliothek hat eine Beschreibung. Beschreiben Sie zuerst Fotos (Bibliothek → Fotos beschreiben).</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="221" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="220" />
         <source>Choose where to write the captions.</source>
         <translation>Wählen Sie, wohin die Beschreibungen geschrieben werden.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="223" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="222" />
         <source>1 photo will be written.</source>
         <translation>1 Foto wird geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="223" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="222" />
         <source>%1 photos will be written.</source>
         <translation>%1 Fotos werden geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="235" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="234" />
         <source>waiting…</source>
         <translation>wartet …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/writecaptionsdialog.cpp" line="246" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="245" />
         <source>Writing %n caption(s)…</source>
         <translation><numerusform>Schreibe %n Beschreibung …</numerusform><numerusform>Schreibe %n Beschreibungen …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="255" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="254" />
         <source>written: %1</source>
         <translation>geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="256" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="255" />
         <source>kept its own: %1</source>
         <translation>eigene beibehalten: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="257" />
+        <location filename="../ui/writecaptionsdialog.cpp" line="256" />
         <source>failed: %1</source>
         <translation>fehlgeschlagen: %1</translation>
     </message>

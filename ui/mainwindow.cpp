@@ -79,12 +79,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   QTimer::singleShot(0, this, [this] {
     if (m_settings->current().noModels()) openModels();
   });
-  // Indexing that was running when Glimpse closed continues (after the command line had its say).
-  QTimer::singleShot(0, this, [this] {
-    if (QSettings().value(QStringLiteral("library/indexing")).toBool() &&
-        !m_settings->current().model(Task::Search).isEmpty())
-      m_library->startOrPauseIndexing();
-  });
+  // Indexing that was running when Glimpse closed continues, a paused one shows paused (after the
+  // command line had its say).
+  QTimer::singleShot(0, this,
+                     [this] { m_library->restoreIndexing(!m_settings->current().model(Task::Search).isEmpty()); });
 }
 
 MainWindow::~MainWindow() = default;

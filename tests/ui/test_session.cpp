@@ -6,7 +6,9 @@
 #include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -17,12 +19,16 @@
 #include <QTimer>
 
 #include "inference/inferenceclient.h"
+#include "librarypage.h"
 #include "mainwindow.h"
 #include "modelsdialog.h"
 #include "settingsdialog.h"
 
 using namespace glimpse::ui;
 using glimpse::Task;
+using glimpse::inference::InferenceClient;
+using glimpse::inference::JobProgress;
+using glimpse::inference::JobSummary;
 
 namespace {
 
@@ -55,7 +61,8 @@ void whenShown(F act) {
 
 void copyTinyModel(const QString& to) {
   QDir().mkpath(to);
-  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
+  for (const char* n :
+       {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
     ASSERT_TRUE(QFile::copy(kTinyModel + "/" + n, to + "/" + n)) << n;
 }
 
@@ -116,6 +123,95 @@ TEST(SessionOverrides, NoActionSavesACommandLineFolder) {
   EXPECT_TRUE(next.model(Task::Caption).isEmpty());
   EXPECT_EQ(next.model(Task::Ask), kTinyModel);
   qunsetenv("GLIMPSE_MODELS_DIR");
+  QSettings().clear();
+}
+
+QPushButton* buttonNamed(QWidget* parent, const QString& text) {
+  for (auto* b : parent->findChildren<QPushButton*>())
+    if (b->text() == text) return b;
+  return nullptr;
+}
+
+void useTinyModels(MainWindow& w) {
+  for (Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTinyModel);
+}
+
+// Pause stops after the photo in flight; the next start shows the index paused (not running, not
+// forgotten), Resume continues it and counts the whole library, and an index with nothing new
+// says so next to a full bar.
+TEST(SessionIndexing, APausedIndexStaysPausedAcrossARestart) {
+  QSettings().clear();
+  QTemporaryDir dir;
+  constexpr int kPhotos = 150;
+  QDir().mkpath(dir.filePath("photos"));
+  for (int i = 0; i < kPhotos; ++i)
+    QFile::copy(kTinyModel + "/images/grad_97x61.png", dir.filePath(QStringLiteral("photos/g%1.png").arg(i)));
+  const QString db = dir.filePath("lib.glimpse");
+  int doneAtPause = 0;
+  {
+    MainWindow w;
+    useTinyModels(w);
+    w.show();
+    auto* lib = w.libraryPage();
+    QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+    lib->openLibrary(db);
+    lib->addFolder(dir.filePath("photos"));
+    ASSERT_TRUE(waitFor([&] { return opened.size() >= 3; }));  // the app's library, this one, the folder
+    QSignalSpy progress(w.client(), &InferenceClient::jobProgress);
+    lib->startOrPauseIndexing();
+    ASSERT_TRUE(waitFor([&] { return !progress.isEmpty() && progress.last()[1].value<JobProgress>().done > 0; }));
+    lib->startOrPauseIndexing();  // Pause
+    ASSERT_TRUE(waitFor([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
+    doneAtPause = progress.last()[1].value<JobProgress>().done;
+    EXPECT_LT(doneAtPause, kPhotos);
+    EXPECT_FALSE(QSettings().value("library/indexing").toBool());
+  }
+  MainWindow w;
+  useTinyModels(w);
+  w.show();
+  auto* lib = w.libraryPage();
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+  lib->openLibrary(db);
+  const auto progressText = [&] {
+    for (QLabel* l : lib->findChildren<QLabel*>())
+      if (l->text().startsWith(QStringLiteral("Paused at")) || l->text().startsWith(QStringLiteral("Done")) ||
+          l->text().startsWith(QStringLiteral("Up to date")))
+        return l->text();
+    return QString();
+  };
+  ASSERT_TRUE(waitFor([&] {
+    return progressText().endsWith(QStringLiteral("of 150 photos; everything done is saved."));
+  })) << progressText().toStdString();
+  EXPECT_EQ(lib->indexState(), LibraryPage::IndexState::Paused);  // not running by itself
+  EXPECT_TRUE(progressText().startsWith(QStringLiteral("Paused at %1 ").arg(doneAtPause)))
+      << progressText().toStdString();
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.showLibrary();
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/session_paused_after_restart.png"));
+  QPushButton* resume = buttonNamed(lib, QStringLiteral("Resume"));
+  ASSERT_TRUE(resume);
+  QSignalSpy progress(w.client(), &InferenceClient::jobProgress);
+  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
+  QTest::mouseClick(resume, Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(120000));
+  for (const auto& p : progress) {
+    const auto jp = p[1].value<JobProgress>();
+    if (jp.total == 0) continue;   // scanning
+    EXPECT_EQ(jp.total, kPhotos);  // the library, not what was left
+    EXPECT_GE(jp.done, doneAtPause);
+  }
+  const auto summary = finished[0][1].value<JobSummary>();
+  EXPECT_EQ(summary.done, kPhotos - doneAtPause);
+  auto* bar = lib->findChild<QProgressBar*>();
+  ASSERT_TRUE(bar);
+  EXPECT_EQ(bar->value(), bar->maximum());
+  EXPECT_EQ(progressText(), QStringLiteral("Done: %1 photos indexed.").arg(kPhotos - doneAtPause));
+  // Nothing new: said in words next to a full bar, never "Done: 0 photos" at 0%.
+  lib->startOrPauseIndexing();
+  ASSERT_TRUE(finished.wait(60000));
+  EXPECT_EQ(progressText(), QStringLiteral("Up to date: all 150 photos are searchable."));
+  EXPECT_EQ(bar->value(), bar->maximum());
+  EXPECT_GT(bar->maximum(), 1);
   QSettings().clear();
 }
 

@@ -1,0 +1,4 @@
+# German texts of the remembered session, model import and indexing state (issue 15 items 9-13).
+DE = {
+    "Up to date: all %1 photos are searchable.": "Aktuell: alle %1 Fotos sind durchsuchbar.",
+}
