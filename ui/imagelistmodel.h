@@ -18,6 +18,7 @@ struct ImageItem {
   bool working = false;  // a caption is being generated
   QString error;
   QList<QPair<QString, QString>> chat;  // question, answer
+  QString captionParameters;            // JSON of the prompt and settings the caption was made with
 };
 
 class ImageListModel : public QAbstractListModel {

@@ -1,11 +1,13 @@
 #pragma once
 // The images page: a filmstrip of dropped/opened images, a preview, and a side panel with the
 // caption (presets, advanced options, copy, caption all, cancel) and a question/answer chat.
+#include <QHash>
 #include <QWidget>
 
 #include "blip.h"
 #include "imagelistmodel.h"
 #include "inference/types.h"
+#include "session.h"
 
 class QCheckBox;
 class QComboBox;
@@ -37,6 +39,10 @@ class ImagesPage : public QWidget {
   blip::GenerationConfig generationConfig() const;
   QString prompt() const;
   inference::CaptionRequest captionRequest() const;
+  // The page as the session file keeps it, and back: restore() adds the images that still exist
+  // (with caption, its settings and chat) and returns the paths that are gone.
+  Session session() const;
+  QStringList restore(const Session& session);
 
  public Q_SLOTS:
   void captionCurrent();
@@ -84,6 +90,7 @@ class ImagesPage : public QWidget {
   QString m_captionPath;
   quint64 m_captionAllJob = 0;  // the batch job running, 0 when none
   quint64 m_askId = 0;
+  QHash<quint64, QString> m_requestParameters;  // caption request or job -> its settings as JSON
   QString m_askPath;
 };
 

@@ -11,6 +11,7 @@
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
 #include "mainwindow.h"
+#include "session.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
   for (auto [opt, task] : {std::pair{&captionModel, glimpse::Task::Caption}, std::pair{&askModel, glimpse::Task::Ask},
                            std::pair{&searchModel, glimpse::Task::Search}})
     if (parser.isSet(*opt)) window.settingsStore()->overrideModel(task, QDir(parser.value(*opt)).absolutePath());
+  // The Images page as it was left (not for a screenshot, which shows the command line's image).
+  if (!parser.isSet(screenshot)) window.restoreSession(glimpse::ui::sessionFile());
   window.show();
   window.addPaths(parser.positionalArguments());
 

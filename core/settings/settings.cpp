@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
@@ -48,6 +49,13 @@ QString defaultLibraryFile() {
   return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QLatin1Char('/') +
          QLatin1String(kAppOrganization) + QLatin1Char('/') + QLatin1String(kAppName) +
          QStringLiteral("/library.glimpse");
+}
+
+QString appStateDir() {
+  // Qt 6.4 has no QStandardPaths location for XDG_STATE_HOME.
+  QString base = QString::fromLocal8Bit(qgetenv("XDG_STATE_HOME"));
+  if (base.isEmpty() || !QFileInfo(base).isAbsolute()) base = QDir::homePath() + QStringLiteral("/.local/state");
+  return base + QLatin1Char('/') + QLatin1String(kAppOrganization);
 }
 
 SettingsStore::SettingsStore(QObject* parent) : QObject(parent), m_saved(AppSettings::loadSaved()) {
