@@ -970,138 +970,159 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="39" />
-        <location filename="../ui/modelsdialog.cpp" line="52" />
+        <location filename="../ui/modelsdialog.cpp" line="40" />
+        <location filename="../ui/modelsdialog.cpp" line="53" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="40" />
+        <location filename="../ui/modelsdialog.cpp" line="41" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="46" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="46" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="46" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="46" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="53" />
+        <location filename="../ui/modelsdialog.cpp" line="54" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="54" />
+        <location filename="../ui/modelsdialog.cpp" line="55" />
+        <location filename="../ui/modelsdialog.cpp" line="248" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="56" />
+        <location filename="../ui/modelsdialog.cpp" line="57" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="57" />
+        <location filename="../ui/modelsdialog.cpp" line="58" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="58" />
+        <location filename="../ui/modelsdialog.cpp" line="59" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="61" />
+        <location filename="../ui/modelsdialog.cpp" line="62" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="118" />
+        <location filename="../ui/modelsdialog.cpp" line="119" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="121" />
+        <location filename="../ui/modelsdialog.cpp" line="122" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="123" />
+        <location filename="../ui/modelsdialog.cpp" line="124" />
         <source>Partly downloaded</source>
         <translation>Teilweise heruntergeladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="130" />
+        <location filename="../ui/modelsdialog.cpp" line="131" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="170" />
+        <location filename="../ui/modelsdialog.cpp" line="171" />
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="173" />
+        <location filename="../ui/modelsdialog.cpp" line="174" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="179" />
+        <location filename="../ui/modelsdialog.cpp" line="180" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="191" />
+        <location filename="../ui/modelsdialog.cpp" line="192" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="194" />
+        <location filename="../ui/modelsdialog.cpp" line="195" />
         <source>Download stopped: %1</source>
         <translation>Herunterladen gestoppt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="211" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="211" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="215" />
+        <location filename="../ui/modelsdialog.cpp" line="217" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="224" />
+        <location filename="../ui/modelsdialog.cpp" line="227" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="230" />
+        <location filename="../ui/modelsdialog.cpp" line="232" />
+        <source>&amp;Stop import</source>
+        <translation>Import &amp;anhalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="235" />
+        <source>Importing %1…</source>
+        <translation>%1 wird importiert…</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="240" />
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="253" />
         <source>Imported %1: %2</source>
         <translation>%1 importiert: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="232" />
+        <location filename="../ui/modelsdialog.cpp" line="255" />
+        <source>Import of %1 stopped; nothing of it was kept.</source>
+        <translation>Import von %1 angehalten; nichts davon wurde behalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="257" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>

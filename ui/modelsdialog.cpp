@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "models/hubdownloader.h"
+#include "models/modelimporter.h"
 #include "models/modelstore.h"
 
 namespace glimpse::ui {
@@ -200,6 +201,7 @@ void ModelsDialog::downloadSelected() {
 
 void ModelsDialog::cancelDownload() {
   if (m_downloader) m_downloader->cancel();
+  if (m_importer) m_importer->cancel();
 }
 
 void ModelsDialog::removeSelected() {
@@ -220,18 +222,42 @@ void ModelsDialog::removeSelected() {
 }
 
 void ModelsDialog::importFolder(const QString& folder) {
+  if (m_importer) return;  // one at a time
   const QString dir =
       folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Import a BLIP model folder")) : folder;
   if (dir.isEmpty()) return;
-  try {
-    const QString target = models::importModel(dir);
-    const auto m = models::describe(target);
-    assign(taskOfHeads(m.heads), target, /*onlyIfEmpty=*/true);
-    m_status->setText(tr("Imported %1: %2").arg(m.name, m.summary));
-  } catch (const std::exception& e) {
-    m_status->setText(tr("Cannot import: %1").arg(QString::fromUtf8(e.what())));
-  }
-  refresh();
+  m_importer = new models::ModelImporter(dir, {}, this);
+  m_import->setEnabled(false);
+  m_cancel->setEnabled(true);
+  m_cancel->setText(tr("&Stop import"));
+  m_progress->setVisible(true);
+  m_progress->setRange(0, 0);
+  m_status->setText(tr("Importing %1…").arg(dir));
+  connect(m_importer, &models::ModelImporter::progress, this, [this](qint64 done, qint64 total) {
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(total > 0 ? static_cast<int>(1000 * done / total) : 0);
+    m_progress->setFormat(tr("%1 of %2").arg(QLocale().formattedDataSize(done), QLocale().formattedDataSize(total)));
+  });
+  connect(m_importer, &models::ModelImporter::finished, this,
+          [this, dir](bool ok, const QString& result, bool cancelled) {
+            m_importer->deleteLater();
+            m_importer = nullptr;
+            m_import->setEnabled(true);
+            m_cancel->setEnabled(false);
+            m_cancel->setText(tr("&Stop download"));
+            m_progress->setVisible(false);
+            if (ok) {
+              const auto m = models::describe(result);
+              assign(taskOfHeads(m.heads), result, /*onlyIfEmpty=*/true);
+              m_status->setText(tr("Imported %1: %2").arg(m.name, m.summary));
+            } else if (cancelled) {
+              m_status->setText(tr("Import of %1 stopped; nothing of it was kept.").arg(dir));
+            } else {
+              m_status->setText(tr("Cannot import: %1").arg(result));
+            }
+            refresh();
+          });
+  m_importer->start();
 }
 
 void ModelsDialog::useSelected() {

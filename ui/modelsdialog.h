@@ -15,7 +15,8 @@ class QTableWidget;
 
 namespace glimpse::models {
 class HubDownloader;
-}
+class ModelImporter;
+}  // namespace glimpse::models
 
 namespace glimpse::ui {
 
@@ -29,8 +30,9 @@ class ModelsDialog : public QDialog {
 
  public Q_SLOTS:
   void downloadSelected();
-  void cancelDownload();
+  void cancelDownload();  // also stops an import (its partial copy is removed)
   void removeSelected();
+  // Copies the folder into the models folder on a worker thread, with progress; returns at once.
   void importFolder(const QString& folder = {});
   void useSelected();
 
@@ -51,6 +53,7 @@ class ModelsDialog : public QDialog {
   QProgressBar* m_progress;
   QLabel* m_status;
   QPointer<models::HubDownloader> m_downloader;
+  QPointer<models::ModelImporter> m_importer;  // an import copying on its worker thread
   std::optional<Task> m_downloadTask;
 };
 

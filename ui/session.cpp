@@ -47,7 +47,8 @@ Session sessionFromJson(const QByteArray& json) {
     im.captionParameters = o.value(QStringLiteral("caption_parameters")).toString();
     for (const QJsonValue& turn : o.value(QStringLiteral("chat")).toArray()) {
       const QJsonArray qa = turn.toArray();
-      if (qa.size() == 2 && qa[0].isString() && qa[1].isString()) im.chat.push_back({qa[0].toString(), qa[1].toString()});
+      if (qa.size() == 2 && qa[0].isString() && qa[1].isString())
+        im.chat.push_back({qa[0].toString(), qa[1].toString()});
     }
     s.images.push_back(im);
   }

@@ -309,4 +309,58 @@ TEST(Session, ImagesCaptionsAndChatsSurviveARestart) {
   })) << g_warnings.join('\n').toStdString();
 }
 
+// Tools → Models → Import folder with a large checkpoint: the window keeps working while it copies
+// (the progress bar moves, events are served), Stop removes the partial copy, a second try lands.
+TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
+  QTemporaryDir dir;
+  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  const QString src = dir.filePath("big-blip");
+  copyTinyModel(src);
+  {
+    QFile big(src + "/extra_weights.bin");
+    ASSERT_TRUE(big.open(QIODevice::WriteOnly));
+    QByteArray block(1 << 20, 'w');
+    for (int i = 0; i < 160; ++i) {
+      block[0] = static_cast<char>(i);
+      ASSERT_EQ(big.write(block), block.size());
+    }
+  }
+  MainWindow w;
+  useTinyModels(w);
+  w.show();
+  w.openModels();
+  auto* dialog = w.findChild<ModelsDialog*>();
+  ASSERT_TRUE(dialog);
+  auto* bar = dialog->findChild<QProgressBar*>();
+  auto* stop = buttonNamed(dialog, QStringLiteral("&Stop import"));
+  EXPECT_FALSE(stop);  // only while importing
+  dialog->importFolder(src);
+  stop = buttonNamed(dialog, QStringLiteral("&Stop import"));
+  ASSERT_TRUE(stop);
+  EXPECT_TRUE(stop->isEnabled());
+  EXPECT_TRUE(bar->isVisible());
+  // The GUI thread serves events mid-copy: the bar moves while the copy is not done.
+  ASSERT_TRUE(waitFor([&] { return bar->maximum() == 1000 && bar->value() > 0; }, 60000));
+  EXPECT_LT(bar->value(), 1000);
+  dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/models_import_progress.png"));
+  QTest::mouseClick(stop, Qt::LeftButton);
+  const auto statusText = [&] {
+    for (QLabel* l : dialog->findChildren<QLabel*>())
+      if (l->text().startsWith(QStringLiteral("Import")) || l->text().startsWith(QStringLiteral("Cannot")))
+        return l->text();
+    return QString();
+  };
+  ASSERT_TRUE(waitFor([&] { return statusText().contains(QStringLiteral("stopped")); }, 60000))
+      << statusText().toStdString();
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/big-blip")));
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/big-blip.download")));
+  EXPECT_FALSE(bar->isVisible());
+  dialog->importFolder(src);
+  ASSERT_TRUE(waitFor([&] { return statusText().startsWith(QStringLiteral("Imported")); }, 120000))
+      << statusText().toStdString();
+  EXPECT_EQ(QFileInfo(dir.filePath("models/big-blip/extra_weights.bin")).size(), qint64{160} << 20);
+  dialog->reject();
+  qunsetenv("GLIMPSE_MODELS_DIR");
+}
+
 }  // namespace
