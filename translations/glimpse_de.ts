@@ -22,88 +22,93 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="69" />
+        <location filename="../core/inference/inferenceworker.cpp" line="71" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="69" />
+        <location filename="../core/inference/inferenceworker.cpp" line="71" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="92" />
+        <location filename="../core/inference/inferenceworker.cpp" line="94" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="101" />
+        <location filename="../core/inference/inferenceworker.cpp" line="103" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="180" />
+        <location filename="../core/inference/inferenceworker.cpp" line="182" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="235" />
+        <location filename="../core/inference/inferenceworker.cpp" line="212" />
+        <source>The caption is not checked: %1</source>
+        <translation>Die Beschreibung wird nicht geprüft: %1</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="265" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="439" />
+        <location filename="../core/inference/inferenceworker.cpp" line="469" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="477" />
+        <location filename="../core/inference/inferenceworker.cpp" line="531" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="106" />
+        <location filename="../core/inference/inferenceworker.cpp" line="108" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="107" />
+        <location filename="../core/inference/inferenceworker.cpp" line="109" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="287" />
+        <location filename="../core/inference/inferenceworker.cpp" line="317" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="191" />
+        <location filename="../core/inference/inferenceworker.cpp" line="193" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="30" />
+        <location filename="../core/inference/inferenceworker.cpp" line="32" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="265" />
+        <location filename="../core/inference/inferenceworker.cpp" line="295" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="270" />
+        <location filename="../core/inference/inferenceworker.cpp" line="300" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="365" />
+        <location filename="../core/inference/inferenceworker.cpp" line="395" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="405" />
         <location filename="../core/inference/inferenceworker.cpp" line="435" />
+        <location filename="../core/inference/inferenceworker.cpp" line="465" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -111,39 +116,149 @@
 <context>
     <name>glimpse::inference::Job</name>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="46" />
+        <location filename="../core/inference/jobs.cpp" line="47" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="75" />
+        <location filename="../core/inference/jobs.cpp" line="76" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="86" />
+        <location filename="../core/inference/jobs.cpp" line="87" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="107" />
+        <location filename="../core/inference/jobs.cpp" line="108" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="128" />
+        <location filename="../core/inference/jobs.cpp" line="129" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="148" />
+        <location filename="../core/inference/jobs.cpp" line="149" />
+        <source>Asking photo %1 of %2…</source>
+        <translation>Frage Foto %1 von %2…</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="165" />
+        <source>The question model changed: the remaining photos are asked with the new model.</source>
+        <translation>Das Modell für Fragen hat sich geändert: Die übrigen Fotos werden mit dem neuen Modell gefragt.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/jobs.cpp" line="185" />
         <source>Writing caption %1 of %2…</source>
         <translation>Schreibe Beschreibung %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="163" />
+        <location filename="../core/inference/jobs.cpp" line="200" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::AskResultsBar</name>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="29" />
+        <source>Ask the results, e.g. "is there a red car?"</source>
+        <translation>Die Ergebnisse fragen, z. B. „is there a red car?“</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="31" />
+        <source>Question for the results</source>
+        <translation>Frage an die Ergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="35" />
+        <source>top </source>
+        <translation>erste </translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="36" />
+        <source>How many of the first results to ask</source>
+        <translation>Wie viele der ersten Ergebnisse gefragt werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="37" />
+        <source>Ask</source>
+        <translation>Fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="38" />
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="41" />
+        <source>Filter by answer</source>
+        <translation>Nach Antwort filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="69" />
+        <source>(could not be read)</source>
+        <translation>(konnte nicht gelesen werden)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="77" />
+        <location filename="../ui/askresultsbar.cpp" line="135" />
+        <source>%1 of %2 answered</source>
+        <translation>%1 von %2 beantwortet</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="87" />
+        <source>Asking failed: %1</source>
+        <translation>Fragen fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="90" />
+        <source>Stopped after %1 of %2 photos.</source>
+        <translation>Nach %1 von %2 Fotos beendet.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/askresultsbar.cpp" line="93" />
+        <source>%n photo(s) answered.</source>
+        <translation><numerusform>%n Foto beantwortet.</numerusform><numerusform>%n Fotos beantwortet.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="103" />
+        <location filename="../ui/askresultsbar.cpp" line="161" />
+        <source>All answers</source>
+        <translation>Alle Antworten</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <source>Search first, then ask the results.</source>
+        <translation>Erst suchen, dann die Ergebnisse fragen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <source>Type a question.</source>
+        <translation>Bitte eine Frage eingeben.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/askresultsbar.cpp" line="136" />
+        <source>Asking "%1" of %n photo(s)…</source>
+        <translation><numerusform>Frage „%1“ an %n Foto…</numerusform><numerusform>Frage „%1“ an %n Fotos…</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="167" />
+        <source>Only yes (%1)</source>
+        <translation>Nur ja (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="170" />
+        <source>Only no (%1)</source>
+        <translation>Nur nein (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="173" />
+        <source>"%1" (%2)</source>
+        <translation>„%1“ (%2)</translation>
     </message>
 </context>
 <context>
@@ -257,7 +372,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="97" />
-        <location filename="../ui/imagespage.cpp" line="146" />
+        <location filename="../ui/imagespage.cpp" line="156" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
@@ -307,108 +422,138 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="131" />
+        <location filename="../ui/imagespage.cpp" line="126" />
+        <source>Caption check</source>
+        <translation>Prüfung der Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="129" />
+        <source>Check captions and make degenerate ones again</source>
+        <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="132" />
+        <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
+        <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="141" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="132" />
+        <location filename="../ui/imagespage.cpp" line="142" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="134" />
+        <location filename="../ui/imagespage.cpp" line="144" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="135" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="136" />
+        <location filename="../ui/imagespage.cpp" line="146" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="147" />
+        <location filename="../ui/imagespage.cpp" line="157" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="193" />
+        <location filename="../ui/imagespage.cpp" line="206" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="209" />
+        <location filename="../ui/imagespage.cpp" line="222" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="219" />
+        <location filename="../ui/imagespage.cpp" line="232" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="225" />
+        <location filename="../ui/imagespage.cpp" line="238" />
         <source>Stopped after %n image(s)</source>
         <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="226" />
+        <location filename="../ui/imagespage.cpp" line="239" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="216" />
+        <location filename="../ui/imagespage.cpp" line="229" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="248" />
+        <location filename="../ui/imagespage.cpp" line="261" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="250" />
+        <location filename="../ui/imagespage.cpp" line="263" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="402" />
+        <location filename="../ui/imagespage.cpp" line="427" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="280" />
-        <location filename="../ui/imagespage.cpp" line="431" />
+        <location filename="../ui/imagespage.cpp" line="293" />
+        <location filename="../ui/imagespage.cpp" line="456" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="227" />
+        <location filename="../ui/imagespage.cpp" line="240" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="282" />
+        <location filename="../ui/imagespage.cpp" line="295" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="302" />
+        <source>Match %1% · similarity %2</source>
+        <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="303" />
+        <source>the first caption was degenerate and was made again</source>
+        <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="306" />
+        <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
+        <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="450" />
+        <location filename="../ui/imagespage.cpp" line="475" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="462" />
+        <location filename="../ui/imagespage.cpp" line="487" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="485" />
+        <location filename="../ui/imagespage.cpp" line="510" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -416,325 +561,340 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="55" />
+        <location filename="../ui/librarypage.cpp" line="56" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="56" />
+        <location filename="../ui/librarypage.cpp" line="57" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="57" />
+        <location filename="../ui/librarypage.cpp" line="58" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="58" />
+        <location filename="../ui/librarypage.cpp" line="59" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="59" />
-        <location filename="../ui/librarypage.cpp" line="419" />
+        <location filename="../ui/librarypage.cpp" line="60" />
+        <location filename="../ui/librarypage.cpp" line="430" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="60" />
+        <location filename="../ui/librarypage.cpp" line="61" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="61" />
-        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="62" />
+        <location filename="../ui/librarypage.cpp" line="79" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="64" />
+        <location filename="../ui/librarypage.cpp" line="65" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="74" />
-        <location filename="../ui/librarypage.cpp" line="392" />
+        <location filename="../ui/librarypage.cpp" line="75" />
+        <location filename="../ui/librarypage.cpp" line="403" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="76" />
+        <location filename="../ui/librarypage.cpp" line="77" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="80" />
+        <location filename="../ui/librarypage.cpp" line="81" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="82" />
+        <location filename="../ui/librarypage.cpp" line="83" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="86" />
+        <location filename="../ui/librarypage.cpp" line="87" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="88" />
+        <location filename="../ui/librarypage.cpp" line="89" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="95" />
+        <location filename="../ui/librarypage.cpp" line="96" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="102" />
+        <location filename="../ui/librarypage.cpp" line="103" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="109" />
+        <location filename="../ui/librarypage.cpp" line="110" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="111" />
+        <location filename="../ui/librarypage.cpp" line="112" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="121" />
+        <location filename="../ui/librarypage.cpp" line="122" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="127" />
+        <source>Least confident captions</source>
+        <translation>Unsicherste Beschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="129" />
+        <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
+        <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="136" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="131" />
+        <location filename="../ui/librarypage.cpp" line="140" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="135" />
-        <location filename="../ui/librarypage.cpp" line="346" />
+        <location filename="../ui/librarypage.cpp" line="144" />
+        <location filename="../ui/librarypage.cpp" line="357" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="136" />
+        <location filename="../ui/librarypage.cpp" line="145" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="139" />
+        <location filename="../ui/librarypage.cpp" line="148" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="142" />
+        <location filename="../ui/librarypage.cpp" line="151" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="144" />
+        <location filename="../ui/librarypage.cpp" line="153" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="145" />
+        <location filename="../ui/librarypage.cpp" line="154" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="146" />
+        <location filename="../ui/librarypage.cpp" line="155" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="199" />
+        <location filename="../ui/librarypage.cpp" line="210" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="239" />
+        <location filename="../ui/librarypage.cpp" line="250" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="240" />
+        <location filename="../ui/librarypage.cpp" line="251" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="242" />
+        <location filename="../ui/librarypage.cpp" line="253" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="244" />
+        <location filename="../ui/librarypage.cpp" line="255" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="269" />
+        <location filename="../ui/librarypage.cpp" line="280" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="272" />
+        <location filename="../ui/librarypage.cpp" line="283" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="275" />
+        <location filename="../ui/librarypage.cpp" line="286" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="276" />
+        <location filename="../ui/librarypage.cpp" line="287" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="277" />
+        <location filename="../ui/librarypage.cpp" line="288" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="278" />
+        <location filename="../ui/librarypage.cpp" line="289" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="299" />
+        <location filename="../ui/librarypage.cpp" line="310" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="338" />
+        <location filename="../ui/librarypage.cpp" line="349" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="341" />
+        <location filename="../ui/librarypage.cpp" line="352" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="342" />
+        <location filename="../ui/librarypage.cpp" line="353" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="344" />
+        <location filename="../ui/librarypage.cpp" line="355" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="360" />
+        <location filename="../ui/librarypage.cpp" line="371" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="379" />
+        <location filename="../ui/librarypage.cpp" line="390" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="402" />
-        <location filename="../ui/librarypage.cpp" line="428" />
+        <location filename="../ui/librarypage.cpp" line="413" />
+        <location filename="../ui/librarypage.cpp" line="439" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="298" />
+        <location filename="../ui/librarypage.cpp" line="309" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="292" />
+        <location filename="../ui/librarypage.cpp" line="303" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="442" />
+        <location filename="../ui/librarypage.cpp" line="453" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="396" />
-        <location filename="../ui/librarypage.cpp" line="422" />
+        <location filename="../ui/librarypage.cpp" line="407" />
+        <location filename="../ui/librarypage.cpp" line="433" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="253" />
+        <location filename="../ui/librarypage.cpp" line="264" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="256" />
+        <location filename="../ui/librarypage.cpp" line="267" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="208" />
-        <location filename="../ui/librarypage.cpp" line="258" />
+        <location filename="../ui/librarypage.cpp" line="219" />
+        <location filename="../ui/librarypage.cpp" line="269" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="295" />
+        <location filename="../ui/librarypage.cpp" line="306" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="300" />
+        <location filename="../ui/librarypage.cpp" line="311" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="399" />
-        <location filename="../ui/librarypage.cpp" line="425" />
+        <location filename="../ui/librarypage.cpp" line="410" />
+        <location filename="../ui/librarypage.cpp" line="436" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="472" />
+        <location filename="../ui/librarypage.cpp" line="483" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="504" />
+        <location filename="../ui/librarypage.cpp" line="515" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="514" />
+        <location filename="../ui/librarypage.cpp" line="521" />
+        <source>Captions that match their photo least, weakest first (score: match probability)</source>
+        <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="531" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="527" />
+        <location filename="../ui/librarypage.cpp" line="544" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="528" />
+        <location filename="../ui/librarypage.cpp" line="545" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="537" />
+        <location filename="../ui/librarypage.cpp" line="554" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1007,7 +1167,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/modelsdialog.cpp" line="55" />
-        <location filename="../ui/modelsdialog.cpp" line="248" />
+        <location filename="../ui/modelsdialog.cpp" line="247" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
@@ -1107,22 +1267,22 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>%1 wird importiert…</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="240" />
+        <location filename="../ui/modelsdialog.cpp" line="239" />
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="253" />
+        <location filename="../ui/modelsdialog.cpp" line="252" />
         <source>Imported %1: %2</source>
         <translation>%1 importiert: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="255" />
+        <location filename="../ui/modelsdialog.cpp" line="254" />
         <source>Import of %1 stopped; nothing of it was kept.</source>
         <translation>Import von %1 angehalten; nichts davon wurde behalten.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="257" />
+        <location filename="../ui/modelsdialog.cpp" line="256" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>

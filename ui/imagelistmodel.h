@@ -19,6 +19,11 @@ struct ImageItem {
   QString error;
   QList<QPair<QString, QString>> chat;  // question, answer
   QString captionParameters;            // JSON of the prompt and settings the caption was made with
+  // The caption's self-check (a search model is set): ITM probability and ITC cosine against the
+  // photo; itm < 0 when it was not checked.
+  double itm = -1.0;
+  double itc = 0.0;
+  bool regenerated = false;
 };
 
 class ImageListModel : public QAbstractListModel {

@@ -20,6 +20,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "askresultsbar.h"
 #include "inference/inferenceclient.h"
 #include "writecaptionsdialog.h"
 
@@ -121,7 +122,15 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_results->setAccessibleName(tr("Search results"));
   auto* center = new QWidget;
   auto* cl = new QVBoxLayout(center);
-  cl->addWidget(m_query);
+  auto* queryRow = new QHBoxLayout;
+  queryRow->addWidget(m_query, 1);
+  m_leastConfident = new QPushButton(tr("Least confident captions"));
+  m_leastConfident->setToolTip(
+      tr("Photos whose caption was checked against the photo, the weakest match first, to review them"));
+  queryRow->addWidget(m_leastConfident);
+  cl->addLayout(queryRow);
+  m_askBar = new AskResultsBar(client, m_results, m_resultsModel, kPathRole);
+  cl->addWidget(m_askBar);
   cl->addWidget(m_results, 1);
 
   m_details = new QLabel(tr("Select a result to see its details."));
@@ -175,6 +184,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(m_captionEdit, &QPlainTextEdit::textChanged, this,
           [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
   connect(m_query, &QLineEdit::returnPressed, this, [this] { search(); });
+  connect(m_leastConfident, &QPushButton::clicked, this, &LibraryPage::showLeastConfident);
+  connect(m_askBar, &AskResultsBar::status, this, &LibraryPage::status);
   connect(m_open, &QPushButton::clicked, this, &LibraryPage::openSelected);
   connect(m_reveal, &QPushButton::clicked, this, &LibraryPage::showSelectedInFolder);
   connect(m_similar, &QPushButton::clicked, this, &LibraryPage::moreLikeThis);
@@ -502,6 +513,12 @@ void LibraryPage::search(const QString& query) {
   o.rerank = 0;  // interactive: ITC ranking; ITM re-ranking costs a vision pass per result
   m_searchId = m_client->search(q, o);
   Q_EMIT status(tr("Searching for \"%1\"…").arg(q));
+}
+
+void LibraryPage::showLeastConfident() {
+  m_searchId = m_client->leastConfidentCaptions(60);
+  m_query->clear();
+  Q_EMIT status(tr("Captions that match their photo least, weakest first (score: match probability)"));
 }
 
 void LibraryPage::moreLikeThis() {

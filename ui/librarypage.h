@@ -23,6 +23,8 @@ class InferenceClient;
 
 namespace glimpse::ui {
 
+class AskResultsBar;
+
 class LibraryPage : public QWidget {
   Q_OBJECT
  public:
@@ -41,6 +43,7 @@ class LibraryPage : public QWidget {
     m_captionRequest = std::move(source);
   }
   QListView* resultsView() const { return m_results; }
+  AskResultsBar* askBar() const { return m_askBar; }
   QStandardItemModel* resultsModel() const { return m_resultsModel; }
 
  public Q_SLOTS:
@@ -50,6 +53,8 @@ class LibraryPage : public QWidget {
   void cancelIndexing();
   void search(const QString& query = {});
   void moreLikeThis();
+  // The library's self-checked captions in the grid, least confident first.
+  void showLeastConfident();
   void openSelected();
   void showSelectedInFolder();
   // Captions the photos without a generated caption; pauses or resumes when it runs.
@@ -95,6 +100,8 @@ class LibraryPage : public QWidget {
   QPushButton* m_open;
   QPushButton* m_reveal;
   QPushButton* m_similar;
+  QPushButton* m_leastConfident;
+  AskResultsBar* m_askBar;
   IndexState m_indexState = IndexState::Idle;
   quint64 m_indexJob = 0;
   inference::JobProgress m_indexProgress;  // the index job's last counts
