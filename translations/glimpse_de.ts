@@ -20,95 +20,118 @@
     </message>
 </context>
 <context>
+    <name>glimpse::desktop</name>
+    <message>
+        <location filename="../core/desktop/paths.cpp" line="31" />
+        <source>%1 was kept where it is: %2 exists already</source>
+        <translation>%1 bleibt, wo es ist: %2 gibt es schon</translation>
+    </message>
+    <message>
+        <location filename="../core/desktop/paths.cpp" line="34" />
+        <source>Could not move %1 to %2</source>
+        <translation>%1 konnte nicht nach %2 verschoben werden</translation>
+    </message>
+    <message>
+        <location filename="../core/desktop/paths.cpp" line="70" />
+        <source>Another Glimpse program is moving the data folders; try again later</source>
+        <translation>Ein anderes Glimpse-Programm verschiebt gerade die Datenordner; bitte später noch einmal versuchen</translation>
+    </message>
+</context>
+<context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="71" />
+        <location filename="../core/inference/inferenceworker.cpp" line="72" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="71" />
+        <location filename="../core/inference/inferenceworker.cpp" line="72" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="94" />
+        <location filename="../core/inference/inferenceworker.cpp" line="95" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="103" />
+        <location filename="../core/inference/inferenceworker.cpp" line="104" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="182" />
+        <location filename="../core/inference/inferenceworker.cpp" line="183" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="212" />
+        <location filename="../core/inference/inferenceworker.cpp" line="213" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="265" />
+        <location filename="../core/inference/inferenceworker.cpp" line="266" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="469" />
+        <location filename="../core/inference/inferenceworker.cpp" line="470" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="531" />
+        <location filename="../core/inference/inferenceworker.cpp" line="502" />
+        <source>Looking for similar photos…</source>
+        <translation>Ähnliche Fotos werden gesucht …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="567" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="108" />
+        <location filename="../core/inference/inferenceworker.cpp" line="109" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="109" />
+        <location filename="../core/inference/inferenceworker.cpp" line="110" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="317" />
+        <location filename="../core/inference/inferenceworker.cpp" line="318" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="193" />
+        <location filename="../core/inference/inferenceworker.cpp" line="194" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="32" />
+        <location filename="../core/inference/inferenceworker.cpp" line="33" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="295" />
+        <location filename="../core/inference/inferenceworker.cpp" line="296" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="300" />
+        <location filename="../core/inference/inferenceworker.cpp" line="301" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="395" />
+        <location filename="../core/inference/inferenceworker.cpp" line="396" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="435" />
-        <location filename="../core/inference/inferenceworker.cpp" line="465" />
+        <location filename="../core/inference/inferenceworker.cpp" line="436" />
+        <location filename="../core/inference/inferenceworker.cpp" line="466" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -159,6 +182,24 @@
         <location filename="../core/inference/jobs.cpp" line="200" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::library</name>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="264" />
+        <source>%1: the file is not there</source>
+        <translation>%1: die Datei ist nicht da</translation>
+    </message>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="268" />
+        <source>%1: not a regular file</source>
+        <translation>%1: keine gewöhnliche Datei</translation>
+    </message>
+    <message>
+        <location filename="../core/library/duplicates.cpp" line="273" />
+        <source>%1: could not be moved to the trash (%2)</source>
+        <translation>%1: konnte nicht in den Papierkorb verschoben werden (%2)</translation>
     </message>
 </context>
 <context>
@@ -259,6 +300,119 @@
         <location filename="../ui/askresultsbar.cpp" line="173" />
         <source>"%1" (%2)</source>
         <translation>„%1“ (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::DuplicatesDialog</name>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="46" />
+        <source>Similar photos</source>
+        <translation>Ähnliche Fotos</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="53" />
+        <source>Similarity threshold</source>
+        <translation>Schwelle der Ähnlichkeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="55" />
+        <source>Photos whose search vectors have at least this cosine are grouped. Lower it to find photos that are merely alike (a burst of shots); copies with the same content are always grouped.</source>
+        <translation>Fotos, deren Suchvektoren mindestens diesen Kosinus haben, werden gruppiert. Senken Sie den Wert, um auch nur ähnliche Fotos zu finden (eine Serienaufnahme); Kopien mit gleichem Inhalt werden immer gruppiert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="57" />
+        <source>Search again</source>
+        <translation>Erneut suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="59" />
+        <source>Similarity at least</source>
+        <translation>Ähnlichkeit mindestens</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="68" />
+        <source>Move rejects to Trash</source>
+        <translation>Verworfene in den Papierkorb</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="69" />
+        <source>Moves the photos marked Reject to the system trash, where they can be restored</source>
+        <translation>Verschiebt die als „Verwerfen“ markierten Fotos in den Papierkorb des Systems, aus dem sie wiederhergestellt werden können</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="93" />
+        <source>Moved %n photo(s) to the trash.</source>
+        <translation><numerusform>%n Foto in den Papierkorb verschoben.</numerusform><numerusform>%n Fotos in den Papierkorb verschoben.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="115" />
+        <source>Looking for similar photos…</source>
+        <translation>Ähnliche Fotos werden gesucht …</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="127" />
+        <source>%n photo(s) with the same content</source>
+        <translation><numerusform>%n Foto mit gleichem Inhalt</numerusform><numerusform>%n Fotos mit gleichem Inhalt</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="128" />
+        <source>%n photo(s), similarity %1</source>
+        <translation><numerusform>%n Foto, Ähnlichkeit %1</numerusform><numerusform>%n Fotos, Ähnlichkeit %1</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="134" />
+        <source>No similar photos at this threshold.</source>
+        <translation>Keine ähnlichen Fotos bei dieser Schwelle.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="137" />
+        <source>%n group(s) of similar photos. Mark the ones you do not want as Reject.</source>
+        <translation><numerusform>%n Gruppe ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform><numerusform>%n Gruppen ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="161" />
+        <source>%1 × %2 px</source>
+        <translation>%1 × %2 px</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="163" />
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="166" />
+        <source>Sharpness: …</source>
+        <translation>Schärfe: …</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="167" />
+        <source>Variance of the Laplacian, with every copy scaled to one size: higher is sharper</source>
+        <translation>Varianz des Laplace-Operators, jede Kopie auf eine Größe skaliert: höher ist schärfer</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="169" />
+        <source>Keep</source>
+        <translation>Behalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="170" />
+        <source>Reject</source>
+        <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="189" />
+        <source>Sharpness: cannot be read</source>
+        <translation>Schärfe: nicht lesbar</translation>
+    </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="193" />
+        <source>Sharpness: %1</source>
+        <translation>Schärfe: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/duplicatesdialog.cpp" line="224" />
+        <source>Moving %n photo(s) to the trash…</source>
+        <translation><numerusform>%n Foto wird in den Papierkorb verschoben …</numerusform><numerusform>%n Fotos werden in den Papierkorb verschoben …</numerusform></translation>
     </message>
 </context>
 <context>
@@ -561,340 +715,350 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="56" />
+        <location filename="../ui/librarypage.cpp" line="57" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="57" />
+        <location filename="../ui/librarypage.cpp" line="58" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="58" />
+        <location filename="../ui/librarypage.cpp" line="59" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="59" />
+        <location filename="../ui/librarypage.cpp" line="60" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="60" />
-        <location filename="../ui/librarypage.cpp" line="430" />
+        <location filename="../ui/librarypage.cpp" line="61" />
+        <location filename="../ui/librarypage.cpp" line="442" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="61" />
+        <location filename="../ui/librarypage.cpp" line="62" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="62" />
-        <location filename="../ui/librarypage.cpp" line="79" />
+        <location filename="../ui/librarypage.cpp" line="63" />
+        <location filename="../ui/librarypage.cpp" line="80" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="65" />
+        <location filename="../ui/librarypage.cpp" line="66" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="75" />
-        <location filename="../ui/librarypage.cpp" line="403" />
+        <location filename="../ui/librarypage.cpp" line="76" />
+        <location filename="../ui/librarypage.cpp" line="409" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="77" />
+        <location filename="../ui/librarypage.cpp" line="78" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81" />
+        <location filename="../ui/librarypage.cpp" line="82" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="83" />
+        <location filename="../ui/librarypage.cpp" line="84" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="87" />
+        <location filename="../ui/librarypage.cpp" line="88" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="89" />
+        <location filename="../ui/librarypage.cpp" line="90" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="96" />
+        <location filename="../ui/librarypage.cpp" line="92" />
+        <source>Similar photos…</source>
+        <translation>Ähnliche Fotos …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="93" />
+        <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
+        <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="99" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="103" />
+        <location filename="../ui/librarypage.cpp" line="106" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="110" />
+        <location filename="../ui/librarypage.cpp" line="115" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="112" />
+        <location filename="../ui/librarypage.cpp" line="117" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="122" />
+        <location filename="../ui/librarypage.cpp" line="127" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="127" />
+        <location filename="../ui/librarypage.cpp" line="132" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="129" />
+        <location filename="../ui/librarypage.cpp" line="134" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="136" />
+        <location filename="../ui/librarypage.cpp" line="141" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="140" />
+        <location filename="../ui/librarypage.cpp" line="145" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="144" />
-        <location filename="../ui/librarypage.cpp" line="357" />
+        <location filename="../ui/librarypage.cpp" line="149" />
+        <location filename="../ui/librarypage.cpp" line="363" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="145" />
+        <location filename="../ui/librarypage.cpp" line="150" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="148" />
+        <location filename="../ui/librarypage.cpp" line="153" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="151" />
+        <location filename="../ui/librarypage.cpp" line="156" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="153" />
+        <location filename="../ui/librarypage.cpp" line="158" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="154" />
+        <location filename="../ui/librarypage.cpp" line="159" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="155" />
+        <location filename="../ui/librarypage.cpp" line="160" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="210" />
+        <location filename="../ui/librarypage.cpp" line="216" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="250" />
+        <location filename="../ui/librarypage.cpp" line="256" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="251" />
+        <location filename="../ui/librarypage.cpp" line="257" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="253" />
+        <location filename="../ui/librarypage.cpp" line="259" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="255" />
+        <location filename="../ui/librarypage.cpp" line="261" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="280" />
+        <location filename="../ui/librarypage.cpp" line="286" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="283" />
+        <location filename="../ui/librarypage.cpp" line="289" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="286" />
+        <location filename="../ui/librarypage.cpp" line="292" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="287" />
+        <location filename="../ui/librarypage.cpp" line="293" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="288" />
+        <location filename="../ui/librarypage.cpp" line="294" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="289" />
+        <location filename="../ui/librarypage.cpp" line="295" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="310" />
+        <location filename="../ui/librarypage.cpp" line="316" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="349" />
+        <location filename="../ui/librarypage.cpp" line="355" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="352" />
+        <location filename="../ui/librarypage.cpp" line="358" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="353" />
+        <location filename="../ui/librarypage.cpp" line="359" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="355" />
+        <location filename="../ui/librarypage.cpp" line="361" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="371" />
+        <location filename="../ui/librarypage.cpp" line="377" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="396" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="413" />
-        <location filename="../ui/librarypage.cpp" line="439" />
+        <location filename="../ui/librarypage.cpp" line="419" />
+        <location filename="../ui/librarypage.cpp" line="451" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="309" />
+        <location filename="../ui/librarypage.cpp" line="315" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="303" />
+        <location filename="../ui/librarypage.cpp" line="309" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="453" />
+        <location filename="../ui/librarypage.cpp" line="465" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="407" />
-        <location filename="../ui/librarypage.cpp" line="433" />
+        <location filename="../ui/librarypage.cpp" line="413" />
+        <location filename="../ui/librarypage.cpp" line="445" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="264" />
+        <location filename="../ui/librarypage.cpp" line="270" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="267" />
+        <location filename="../ui/librarypage.cpp" line="273" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="219" />
-        <location filename="../ui/librarypage.cpp" line="269" />
+        <location filename="../ui/librarypage.cpp" line="225" />
+        <location filename="../ui/librarypage.cpp" line="275" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="306" />
+        <location filename="../ui/librarypage.cpp" line="312" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="311" />
+        <location filename="../ui/librarypage.cpp" line="317" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="410" />
-        <location filename="../ui/librarypage.cpp" line="436" />
+        <location filename="../ui/librarypage.cpp" line="416" />
+        <location filename="../ui/librarypage.cpp" line="448" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="483" />
+        <location filename="../ui/librarypage.cpp" line="495" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="515" />
+        <location filename="../ui/librarypage.cpp" line="527" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="521" />
+        <location filename="../ui/librarypage.cpp" line="533" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="531" />
+        <location filename="../ui/librarypage.cpp" line="543" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="544" />
+        <location filename="../ui/librarypage.cpp" line="556" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="545" />
+        <location filename="../ui/librarypage.cpp" line="557" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="554" />
+        <location filename="../ui/librarypage.cpp" line="566" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -902,227 +1066,227 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="43" />
+        <location filename="../ui/mainwindow.cpp" line="68" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="56" />
+        <location filename="../ui/mainwindow.cpp" line="81" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="57" />
+        <location filename="../ui/mainwindow.cpp" line="82" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="61" />
+        <location filename="../ui/mainwindow.cpp" line="86" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="94" />
+        <location filename="../ui/mainwindow.cpp" line="124" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="95" />
+        <location filename="../ui/mainwindow.cpp" line="125" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="98" />
+        <location filename="../ui/mainwindow.cpp" line="128" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="100" />
+        <location filename="../ui/mainwindow.cpp" line="130" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="102" />
+        <location filename="../ui/mainwindow.cpp" line="132" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="106" />
+        <location filename="../ui/mainwindow.cpp" line="136" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="109" />
+        <location filename="../ui/mainwindow.cpp" line="139" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="110" />
+        <location filename="../ui/mainwindow.cpp" line="140" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="111" />
+        <location filename="../ui/mainwindow.cpp" line="141" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="112" />
+        <location filename="../ui/mainwindow.cpp" line="142" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="113" />
+        <location filename="../ui/mainwindow.cpp" line="143" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="114" />
+        <location filename="../ui/mainwindow.cpp" line="144" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="116" />
+        <location filename="../ui/mainwindow.cpp" line="146" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="118" />
+        <location filename="../ui/mainwindow.cpp" line="148" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120" />
+        <location filename="../ui/mainwindow.cpp" line="150" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="124" />
+        <location filename="../ui/mainwindow.cpp" line="154" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="129" />
+        <location filename="../ui/mainwindow.cpp" line="159" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="131" />
+        <location filename="../ui/mainwindow.cpp" line="161" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="132" />
+        <location filename="../ui/mainwindow.cpp" line="162" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="133" />
+        <location filename="../ui/mainwindow.cpp" line="163" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="134" />
+        <location filename="../ui/mainwindow.cpp" line="164" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142" />
+        <location filename="../ui/mainwindow.cpp" line="172" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="148" />
+        <location filename="../ui/mainwindow.cpp" line="178" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="149" />
+        <location filename="../ui/mainwindow.cpp" line="179" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="152" />
+        <location filename="../ui/mainwindow.cpp" line="182" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153" />
+        <location filename="../ui/mainwindow.cpp" line="183" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="154" />
+        <location filename="../ui/mainwindow.cpp" line="184" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="156" />
+        <location filename="../ui/mainwindow.cpp" line="186" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="157" />
+        <location filename="../ui/mainwindow.cpp" line="187" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="158" />
+        <location filename="../ui/mainwindow.cpp" line="188" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="159" />
+        <location filename="../ui/mainwindow.cpp" line="189" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="163" />
+        <location filename="../ui/mainwindow.cpp" line="193" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181" />
+        <location filename="../ui/mainwindow.cpp" line="211" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="184" />
+        <location filename="../ui/mainwindow.cpp" line="214" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="205" />
+        <location filename="../ui/mainwindow.cpp" line="235" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="212" />
+        <location filename="../ui/mainwindow.cpp" line="242" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="212" />
+        <location filename="../ui/mainwindow.cpp" line="242" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="217" />
+        <location filename="../ui/mainwindow.cpp" line="247" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="231" />
+        <location filename="../ui/mainwindow.cpp" line="255" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="239" />
+        <location filename="../ui/mainwindow.cpp" line="265" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="290" />
+        <location filename="../ui/mainwindow.cpp" line="317" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n Foto der letzten Sitzung ist nicht mehr da: %1</numerusform><numerusform>%n Fotos der letzten Sitzung sind nicht mehr da: %1</numerusform></translation>
     </message>
@@ -1651,32 +1815,32 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="34" />
+        <location filename="../app/gui/main.cpp" line="40" />
         <source>Captions, answers and search for your photos with BLIP.</source>
         <translation>Beschreibungen, Antworten und Suche für Ihre Fotos mit BLIP.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="38" />
+        <location filename="../app/gui/main.cpp" line="44" />
         <source>Model folder for captions.</source>
         <translation>Modellordner für Beschreibungen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="40" />
+        <location filename="../app/gui/main.cpp" line="46" />
         <source>Model folder for questions.</source>
         <translation>Modellordner für Fragen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="42" />
+        <location filename="../app/gui/main.cpp" line="48" />
         <source>Model folder for library search.</source>
         <translation>Modellordner für die Bibliothekssuche.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="46" />
+        <location filename="../app/gui/main.cpp" line="52" />
         <source>Caption the first image, save a screenshot of the window to FILE and quit.</source>
         <translation>Das erste Bild beschreiben, ein Bildschirmfoto des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="49" />
+        <location filename="../app/gui/main.cpp" line="55" />
         <source>Images or folders to open.</source>
         <translation>Zu öffnende Bilder oder Ordner.</translation>
     </message>

@@ -5,12 +5,12 @@
 #include <QJsonObject>
 #include <stdexcept>
 
-#include "settings/settings.h"
+#include "desktop/paths.h"
 
 namespace glimpse::ui {
 
 QString sessionFile() {
-  return appStateDir() + QStringLiteral("/session.json");
+  return desktop::stateDir() + QStringLiteral("/session.json");
 }
 
 QByteArray sessionToJson(const Session& session) {

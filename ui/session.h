@@ -1,6 +1,6 @@
 #pragma once
 // The Images page between runs: its photos, their captions (with the settings that made them),
-// their chats and the selected photo, kept as JSON in <state dir>/session.json (appStateDir()),
+// their chats and the selected photo, kept as JSON in <state dir>/session.json (desktop::stateDir()),
 // written atomically when the window closes and read back at the next start.
 #include <QByteArray>
 #include <QList>

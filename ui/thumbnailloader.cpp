@@ -6,11 +6,22 @@
 #include <QImageReader>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "desktop/thumbnails.h"
 #include "imaging/imagedecoder.h"
 
 namespace glimpse::ui {
 
-ThumbnailLoader::ThumbnailLoader(QSize size, QObject* parent) : QObject(parent), m_size(size) {}
+ThumbnailLoader::ThumbnailLoader(QSize size, QObject* parent, qint64 memoryBytes)
+    : QObject(parent), m_size(size), m_cache(static_cast<qsizetype>(qMax<qint64>(memoryBytes / 1024, 1))) {}
+
+QImage ThumbnailLoader::cached(const QString& path) const {
+  const QImage* img = m_cache.object(path);
+  return img ? *img : QImage();
+}
+
+QImage ThumbnailLoader::loadThumbnail(const QString& path, QSize size) {
+  return desktop::cachedThumbnail(path, size, &ThumbnailLoader::load);
+}
 
 QImage ThumbnailLoader::load(const QString& path, QSize size) {
   // The same photo formats as the decoder, chosen by content: other plugins (SVG, ...) never see
@@ -38,11 +49,11 @@ void ThumbnailLoader::request(const QString& path) {
   connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path] {
     const QImage img = watcher->result();
     m_pending.remove(path);
-    m_cache.insert(path, img);
+    m_cache.insert(path, new QImage(img), qMax<qsizetype>(img.sizeInBytes() / 1024, 1));
     Q_EMIT loaded(path, img);
     watcher->deleteLater();
   });
-  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, m_size));
+  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::loadThumbnail, path, m_size));
 }
 
 }  // namespace glimpse::ui

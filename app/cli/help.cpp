@@ -70,7 +70,7 @@ const Opts kSelfCheck = {
 };
 const Opts kLibrary = {
     {"library", "DB",
-     "The library file. Default: the desktop app's library, $XDG_DATA_HOME/Glimpse/Glimpse/library.glimpse, "
+     "The library file. Default: the desktop app's library, $XDG_DATA_HOME/Glimpse/library.glimpse, "
      "so the app and the command line see one library.",
      "file"},
 };
@@ -203,20 +203,26 @@ std::vector<CommandDoc> buildCommands() {
                kLibrary + kModel + kThreads + kJson + kFilters,
                "file"});
   c.push_back({"library",
-               "show, caption, export or forget library folders",
+               "show, caption, export, find near-duplicates or forget library folders",
                {"library [--library DB] [--model NAME|DIR] [--json] (status | folders | forget FOLDER)",
                 "library [--library DB] [--model NAME|DIR] caption [--overwrite] [--prompt TEXT] [generation "
                 "options] [--json] [FOLDER...]",
                 "        [--self-check [--check-model NAME|DIR] [--candidates N]]",
                 "library [--library DB] export [--format csv|jsonl [--out FILE|-]] [--write TARGET ...]",
-                "        [--sidecar-name long|short] [--overwrite] [--json] [FOLDER...]"},
+                "        [--sidecar-name long|short] [--overwrite] [--json] [FOLDER...]",
+                "library [--library DB] [--model NAME|DIR] duplicates [--threshold X] [--json]"},
                "status and folders describe the library; forget FOLDER removes a folder and its photos from it "
                "(the files stay). caption captions the library's photos that have no generated caption yet; it "
                "can be stopped and run again; with --self-check each caption is scored and made again when degenerate, "
                "and the library keeps its ITM and ITC scores. export prints each photo with a caption: path, preferred "
                "caption, "
                "source, model and score; --write writes those captions into the photos' files as caption "
-               "--write does, without running a model.",
+               "--write does, without running a model. duplicates prints groups of near-duplicate photos: photos "
+               "whose search vectors have a cosine of at least X (default 0.995), and copies with the same file or "
+               "pixel content; the vectors are those of --model, else of the model with most vectors in the "
+               "library. --json prints {\"groups\": [{\"paths\", \"similarity\" (the lowest cosine in the group), "
+               "\"exact\", \"photos\": [{\"path\", \"size\", \"width\", \"height\", \"date\", \"sha256\", "
+               "\"offline\"}]}]}. Nothing is deleted.",
                kLibrary + kModel + kJson + kThreads +
                    Opts{{"overwrite", "",
                          "caption: caption photos that already have a generated caption; export --write: replace "
@@ -225,10 +231,11 @@ std::vector<CommandDoc> buildCommands() {
                         {"prompt", "TEXT", "caption: start every caption with TEXT.", ""},
                         {"format", "FORMAT", "export: csv or jsonl.", "csv|jsonl"},
                         {"out", "FILE", "export: write to FILE instead of stdout.", "file"},
+                        {"threshold", "X", "duplicates: the lowest cosine of two near-duplicates (default 0.995).", ""},
                         kWrite[0],
                         kWrite[1]} +
                    kSelfCheck + kGeneration,
-               "status|folders|forget|caption|export"});
+               "status|folders|forget|caption|export|duplicates"});
   c.push_back(
       {"models",
        "list, download, import, verify, convert or remove models",
@@ -587,7 +594,7 @@ std::string cliManPage(const std::string& version, const std::string& date) {
        "error or a failed caption write\n.TP\n5\nlibrary error\n.TP\n130\ncancelled\n";
   s += std::string(".SH ENVIRONMENT\n") + kEnvironment;
   s += ".SH FILES\n.TP\n.I $XDG_DATA_HOME/Glimpse/models\nInstalled models, shared with the desktop app.\n"
-       ".TP\n.I $XDG_DATA_HOME/Glimpse/Glimpse/library.glimpse\nThe photo library, shared with the desktop app.\n"
+       ".TP\n.I $XDG_DATA_HOME/Glimpse/library.glimpse\nThe photo library, shared with the desktop app.\n"
        ".SH EXAMPLES\n.nf\nglimpse\\-cli models download Salesforce/blip\\-image\\-captioning\\-base\n"
        "glimpse\\-cli caption \\-\\-jsonl photos/*.jpg\n"
        "find photos \\-name \\(aq*.jpg\\(aq | glimpse\\-cli caption \\-\\-write xmp\\-sidecar \\-\n"
@@ -601,7 +608,8 @@ std::string guiManPage(const std::string& version, const std::string& date) {
   s += ".SH SYNOPSIS\n.B glimpse\\-photos\n[\\fIoptions\\fR] [\\fIIMAGE\\fR|\\fIFOLDER\\fR...]\n"
        ".SH DESCRIPTION\nGlimpse is a desktop app that writes captions for photos, answers questions about them "
        "and searches folders of photos by what they show, with BLIP models that run on this computer. Images and "
-       "folders given on the command line are opened in its list.\n"
+       "folders given on the command line are opened in its list; when Glimpse is already running, they are "
+       "opened in its window instead of a second one.\n"
        ".PP\nOn its first start it offers to download models; they can also be installed with "
        "\\fBglimpse\\-cli models\\fR, which shares the models folder and the library with the app.\n"
        ".SH OPTIONS\n" +
@@ -614,8 +622,10 @@ std::string guiManPage(const std::string& version, const std::string& date) {
             {"version", "", "Show the version and exit.", ""}});
   s += std::string(".SH ENVIRONMENT\n") + kEnvironment;
   s += ".SH FILES\n.TP\n.I $XDG_CONFIG_HOME/Glimpse/Glimpse.conf\nSettings.\n"
-       ".TP\n.I $XDG_DATA_HOME/Glimpse/models\nInstalled models.\n"
-       ".TP\n.I $XDG_DATA_HOME/Glimpse/Glimpse/library.glimpse\nThe photo library.\n"
+       ".TP\n.I $XDG_DATA_HOME/Glimpse/models\nInstalled models (left out of Deja Dup backups).\n"
+       ".TP\n.I $XDG_DATA_HOME/Glimpse/library.glimpse\nThe photo library.\n"
+       ".TP\n.I $XDG_STATE_HOME/Glimpse/pasted\nPasted images while they are on the list.\n"
+       ".TP\n.I $XDG_CACHE_HOME/thumbnails\nThumbnails, shared with file managers.\n"
        ".SH SEE ALSO\n.BR glimpse\\-cli (1)\n";
   return s;
 }

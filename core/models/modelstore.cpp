@@ -16,6 +16,7 @@
 
 #include "blip.h"
 #include "checkpoint.h"
+#include "desktop/paths.h"
 #include "errors.h"
 
 static void initModelResources() {
@@ -68,6 +69,10 @@ QString modelsDir() {
   QString base = QString::fromLocal8Bit(qgetenv("XDG_DATA_HOME"));
   if (base.isEmpty()) base = QDir::homePath() + QStringLiteral("/.local/share");
   return base + QStringLiteral("/Glimpse/models");
+}
+
+void markModelsDir() {
+  if (qEnvironmentVariableIsEmpty("GLIMPSE_MODELS_DIR")) desktop::excludeFromBackups(modelsDir());
 }
 
 namespace {
@@ -235,6 +240,7 @@ QString importModel(const QString& source, const QString& name, const ImportProg
   const QString staging = target + QStringLiteral(".download");
   QDir(staging).removeRecursively();
   if (!QDir().mkpath(staging)) throw ModelError(("cannot create " + staging).toStdString());
+  markModelsDir();
   const QFileInfoList files = QDir(src.absoluteFilePath()).entryInfoList(QDir::Files);
   qint64 total = 0;
   for (const QFileInfo& f : files) total += f.size();

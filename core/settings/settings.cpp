@@ -3,7 +3,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
-#include <QStandardPaths>
+
+#include "desktop/paths.h"
 
 namespace glimpse {
 namespace {
@@ -44,18 +45,7 @@ AppSettings AppSettings::loadSavedOfApp() {
 }
 
 QString defaultLibraryFile() {
-  // What QStandardPaths::AppDataLocation is for the app, spelled out so that a program with other
-  // names finds the same file.
-  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QLatin1Char('/') +
-         QLatin1String(kAppOrganization) + QLatin1Char('/') + QLatin1String(kAppName) +
-         QStringLiteral("/library.glimpse");
-}
-
-QString appStateDir() {
-  // Qt 6.4 has no QStandardPaths location for XDG_STATE_HOME.
-  QString base = QString::fromLocal8Bit(qgetenv("XDG_STATE_HOME"));
-  if (base.isEmpty() || !QFileInfo(base).isAbsolute()) base = QDir::homePath() + QStringLiteral("/.local/state");
-  return base + QLatin1Char('/') + QLatin1String(kAppOrganization);
+  return desktop::dataDir() + QStringLiteral("/library.glimpse");
 }
 
 SettingsStore::SettingsStore(QObject* parent) : QObject(parent), m_saved(AppSettings::loadSaved()) {

@@ -32,12 +32,9 @@ struct AppSettings {
 inline constexpr const char* kAppOrganization = "Glimpse";
 inline constexpr const char* kAppName = "Glimpse";
 
-// The desktop app's photo library: <XDG data>/<organisation>/<application>/library.glimpse, the
-// file its window opens and glimpse-cli uses without --library.
+// The desktop app's photo library: <XDG data>/Glimpse/library.glimpse (desktop/paths.h), the file
+// its window opens and glimpse-cli uses without --library.
 QString defaultLibraryFile();
-// Where the desktop app keeps state that is not a setting (the remembered session):
-// $XDG_STATE_HOME/<organisation>, else ~/.local/state/<organisation>.
-QString appStateDir();
 
 class SettingsStore : public QObject {
   Q_OBJECT
