@@ -1,12 +1,14 @@
 #pragma once
 // The images page: a filmstrip of dropped/opened images, a preview, and a side panel with the
 // caption (presets, advanced options, copy, caption all, cancel) and a question/answer chat.
+#include <QHash>
 #include <QWidget>
 
 #include "blip.h"
 #include "imagelistmodel.h"
 #include "inference/types.h"
 #include "messagebar.h"
+#include "session.h"
 
 class QCheckBox;
 class QComboBox;
@@ -41,6 +43,10 @@ class ImagesPage : public QWidget {
   blip::GenerationConfig generationConfig() const;
   QString prompt() const;
   inference::CaptionRequest captionRequest() const;
+  // The page as the session file keeps it, and back: restore() adds the images that still exist
+  // (with caption, its settings and chat) and returns the paths that are gone.
+  Session session() const;
+  QStringList restore(const Session& session);
 
  public Q_SLOTS:
   void captionCurrent();
@@ -99,6 +105,7 @@ class ImagesPage : public QWidget {
   // The running question's English text and English answer (translated()), and the answer shown.
   QPair<QString, QString> m_askEnglish;
   QString m_askShown;
+  QHash<quint64, QString> m_requestParameters;  // caption request or job -> its settings as JSON
   QString m_askPath;
 };
 

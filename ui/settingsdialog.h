@@ -41,6 +41,7 @@ class SettingsDialog : public QDialog {
   QCheckBox* translateOutputBox() const { return m_translateOutput; }
 
  private:
+  AppSettings m_initial;  // what the dialog showed: a field left as it was returns this value
   QLineEdit* m_paths[kTaskCount];
   QLabel* m_checks[kTaskCount];
   QString m_details[kTaskCount];

@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 
@@ -87,6 +88,7 @@ void SettingsStore::apply(const AppSettings& edited) {
   QSettings s;
   for (Task t : kTasks) {
     if (edited.model(t) == m_current.model(t)) continue;
+    if (isOverridden(t) && edited.model(t) == m_overrides[static_cast<size_t>(t)]) continue;
     s.setValue(modelKey(t), edited.model(t));
     m_saved.model(t) = edited.model(t);
     m_overrides[static_cast<size_t>(t)].clear();
@@ -106,6 +108,21 @@ void SettingsStore::apply(const AppSettings& edited) {
                m_saved.outputTranslationModel = edited.outputTranslationModel);
   if (edited.translateOutput != m_current.translateOutput)
     s.setValue(QStringLiteral("translation/translateOutput"), m_saved.translateOutput = edited.translateOutput);
+  recompute();
+}
+
+void SettingsStore::forgetModel(const QString& folder) {
+  const auto same = [&folder](const QString& f) {
+    return !f.isEmpty() && QFileInfo(f).absoluteFilePath() == QFileInfo(folder).absoluteFilePath();
+  };
+  for (Task t : kTasks) {
+    QString& override = m_overrides[static_cast<size_t>(t)];
+    if (same(override)) override.clear();
+    if (same(m_saved.model(t))) {
+      QSettings().setValue(modelKey(t), QString());
+      m_saved.model(t).clear();
+    }
+  }
   recompute();
 }
 
