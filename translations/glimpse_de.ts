@@ -4,19 +4,24 @@
 <context>
     <name>glimpse::Task</name>
     <message>
-        <location filename="../core/settings/task.cpp" line="49" />
+        <location filename="../core/settings/task.cpp" line="53" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="51" />
+        <location filename="../core/settings/task.cpp" line="55" />
         <source>Questions</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="53" />
+        <location filename="../core/settings/task.cpp" line="57" />
         <source>Library search</source>
         <translation>Bibliothekssuche</translation>
+    </message>
+    <message>
+        <location filename="../core/settings/task.cpp" line="59" />
+        <source>Translation</source>
+        <translation>Übersetzung</translation>
     </message>
 </context>
 <context>
@@ -40,108 +45,128 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="73" />
+        <location filename="../core/inference/inferenceworker.cpp" line="75" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="73" />
+        <location filename="../core/inference/inferenceworker.cpp" line="75" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="96" />
+        <location filename="../core/inference/inferenceworker.cpp" line="98" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="105" />
+        <location filename="../core/inference/inferenceworker.cpp" line="107" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="172" />
+        <location filename="../core/inference/inferenceworker.cpp" line="174" />
         <source>The inference engine could not be loaded: %1</source>
         <translation>Die Inferenz-Engine konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="202" />
+        <location filename="../core/inference/inferenceworker.cpp" line="206" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="232" />
+        <location filename="../core/inference/inferenceworker.cpp" line="226" />
+        <source>Loading translation model %1…</source>
+        <translation>Lade Übersetzungsmodell %1 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="254" />
+        <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
+        <translation>„%1“ scheint %2 zu sein, und kein Modell, das %2 ins Englische übersetzt, ist installiert (Extras → Modelle); es wurde so verwendet, wie es eingegeben wurde.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="259" />
+        <source>Translating…</source>
+        <translation>Übersetze …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="273" />
+        <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
+        <translation>Kein Modell, das Englisch nach %1 übersetzt, ist installiert: Fügen Sie eines unter Extras → Modelle hinzu, oder schalten Sie Beschreibungen und Antworten auf %1 unter Extras → Einstellungen ab.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="307" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="285" />
+        <location filename="../core/inference/inferenceworker.cpp" line="370" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../core/inference/inferenceworker.cpp" line="379" />
+        <location filename="../core/inference/inferenceworker.cpp" line="475" />
         <source>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photo(s) keep their old vectors until then.</source>
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="509" />
+        <location filename="../core/inference/inferenceworker.cpp" line="610" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="541" />
+        <location filename="../core/inference/inferenceworker.cpp" line="642" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="606" />
+        <location filename="../core/inference/inferenceworker.cpp" line="707" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="110" />
+        <location filename="../core/inference/inferenceworker.cpp" line="112" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="111" />
+        <location filename="../core/inference/inferenceworker.cpp" line="113" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="337" />
+        <location filename="../core/inference/inferenceworker.cpp" line="433" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="213" />
+        <location filename="../core/inference/inferenceworker.cpp" line="288" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="33" />
+        <location filename="../core/inference/inferenceworker.cpp" line="35" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="315" />
+        <location filename="../core/inference/inferenceworker.cpp" line="400" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="320" />
+        <location filename="../core/inference/inferenceworker.cpp" line="406" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="434" />
+        <location filename="../core/inference/inferenceworker.cpp" line="533" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="475" />
-        <location filename="../core/inference/inferenceworker.cpp" line="505" />
+        <location filename="../core/inference/inferenceworker.cpp" line="576" />
+        <location filename="../core/inference/inferenceworker.cpp" line="606" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -654,108 +679,119 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="211" />
+        <location filename="../ui/imagespage.cpp" line="212" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="231" />
+        <location filename="../ui/imagespage.cpp" line="232" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="242" />
+        <location filename="../ui/imagespage.cpp" line="243" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="252" />
+        <location filename="../ui/imagespage.cpp" line="253" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="239" />
+        <location filename="../ui/imagespage.cpp" line="240" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="288" />
+        <location filename="../ui/imagespage.cpp" line="304" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="290" />
-        <location filename="../ui/imagespage.cpp" line="293" />
+        <location filename="../ui/imagespage.cpp" line="306" />
+        <location filename="../ui/imagespage.cpp" line="309" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="481" />
+        <location filename="../ui/imagespage.cpp" line="500" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="326" />
+        <location filename="../ui/imagespage.cpp" line="342" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="251" />
+        <location filename="../ui/imagespage.cpp" line="252" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="253" />
+        <location filename="../ui/imagespage.cpp" line="254" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="256" />
+        <location filename="../ui/imagespage.cpp" line="257" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="262" />
+        <location filename="../ui/imagespage.cpp" line="263" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="330" />
+        <location filename="../ui/imagespage.cpp" line="346" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="337" />
+        <location filename="../ui/imagespage.cpp" line="353" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="348" />
+        <location filename="../ui/imagespage.cpp" line="362" />
+        <location filename="../ui/imagespage.cpp" line="599" />
+        <source>English original: %1</source>
+        <translation>Englisches Original: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="367" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="349" />
+        <location filename="../ui/imagespage.cpp" line="368" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="352" />
+        <location filename="../ui/imagespage.cpp" line="371" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="533" />
+        <location filename="../ui/imagespage.cpp" line="552" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="545" />
+        <location filename="../ui/imagespage.cpp" line="564" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="568" />
+        <location filename="../ui/imagespage.cpp" line="596" />
+        <source>Asked in English: %1</source>
+        <translation>Auf Englisch gefragt: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="598" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -763,397 +799,427 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="59" />
+        <location filename="../ui/librarypage.cpp" line="62" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="60" />
+        <location filename="../ui/librarypage.cpp" line="63" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="61" />
+        <location filename="../ui/librarypage.cpp" line="64" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="62" />
+        <location filename="../ui/librarypage.cpp" line="65" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="63" />
-        <location filename="../ui/librarypage.cpp" line="526" />
+        <location filename="../ui/librarypage.cpp" line="66" />
+        <location filename="../ui/librarypage.cpp" line="555" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="64" />
+        <location filename="../ui/librarypage.cpp" line="67" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="65" />
-        <location filename="../ui/librarypage.cpp" line="82" />
+        <location filename="../ui/librarypage.cpp" line="68" />
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="68" />
+        <location filename="../ui/librarypage.cpp" line="71" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
-        <location filename="../ui/librarypage.cpp" line="493" />
+        <location filename="../ui/librarypage.cpp" line="81" />
+        <location filename="../ui/librarypage.cpp" line="522" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="80" />
+        <location filename="../ui/librarypage.cpp" line="83" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="84" />
+        <location filename="../ui/librarypage.cpp" line="87" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="86" />
+        <location filename="../ui/librarypage.cpp" line="89" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="90" />
+        <location filename="../ui/librarypage.cpp" line="93" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="92" />
+        <location filename="../ui/librarypage.cpp" line="95" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="94" />
+        <location filename="../ui/librarypage.cpp" line="97" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="95" />
+        <location filename="../ui/librarypage.cpp" line="98" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="101" />
+        <location filename="../ui/librarypage.cpp" line="104" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="108" />
+        <location filename="../ui/librarypage.cpp" line="111" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="117" />
+        <location filename="../ui/librarypage.cpp" line="120" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="119" />
+        <location filename="../ui/librarypage.cpp" line="122" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
+        <location filename="../ui/librarypage.cpp" line="128" />
+        <source>Translated query</source>
+        <translation>Übersetzte Suchanfrage</translation>
+    </message>
+    <message>
         <location filename="../ui/librarypage.cpp" line="129" />
+        <source>Search the original instead</source>
+        <translation>Stattdessen das Original suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="133" />
+        <source>Search for the words as you typed them, without translating them to English</source>
+        <translation>Nach den Wörtern so suchen, wie Sie sie eingegeben haben, ohne sie ins Englische zu übersetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="149" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="134" />
+        <location filename="../ui/librarypage.cpp" line="154" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="136" />
+        <location filename="../ui/librarypage.cpp" line="156" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="143" />
+        <location filename="../ui/librarypage.cpp" line="164" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="147" />
+        <location filename="../ui/librarypage.cpp" line="168" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="151" />
-        <location filename="../ui/librarypage.cpp" line="447" />
+        <location filename="../ui/librarypage.cpp" line="172" />
+        <location filename="../ui/librarypage.cpp" line="476" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="152" />
+        <location filename="../ui/librarypage.cpp" line="173" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="155" />
+        <location filename="../ui/librarypage.cpp" line="176" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="158" />
+        <location filename="../ui/librarypage.cpp" line="179" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="160" />
+        <location filename="../ui/librarypage.cpp" line="181" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="161" />
+        <location filename="../ui/librarypage.cpp" line="182" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="162" />
+        <location filename="../ui/librarypage.cpp" line="183" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="321" />
+        <location filename="../ui/librarypage.cpp" line="343" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="357" />
-        <location filename="../ui/librarypage.cpp" line="553" />
+        <location filename="../ui/librarypage.cpp" line="369" />
+        <source>Searched for: %1</source>
+        <translation>Gesucht nach: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="371" />
+        <source>Translated from %1 to English; BLIP reads English only</source>
+        <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="386" />
+        <location filename="../ui/librarypage.cpp" line="582" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="361" />
+        <location filename="../ui/librarypage.cpp" line="390" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="382" />
+        <location filename="../ui/librarypage.cpp" line="411" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="261" />
+        <location filename="../ui/librarypage.cpp" line="283" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="262" />
+        <location filename="../ui/librarypage.cpp" line="284" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="264" />
+        <location filename="../ui/librarypage.cpp" line="286" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="266" />
+        <location filename="../ui/librarypage.cpp" line="288" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="291" />
+        <location filename="../ui/librarypage.cpp" line="313" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="294" />
+        <location filename="../ui/librarypage.cpp" line="316" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="297" />
+        <location filename="../ui/librarypage.cpp" line="319" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="298" />
+        <location filename="../ui/librarypage.cpp" line="320" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="299" />
+        <location filename="../ui/librarypage.cpp" line="321" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="300" />
+        <location filename="../ui/librarypage.cpp" line="322" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="383" />
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="385" />
+        <location filename="../ui/librarypage.cpp" line="414" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="419" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="395" />
+        <location filename="../ui/librarypage.cpp" line="424" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="415" />
+        <location filename="../ui/librarypage.cpp" line="444" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="423" />
+        <location filename="../ui/librarypage.cpp" line="452" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="425" />
+        <location filename="../ui/librarypage.cpp" line="454" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="439" />
+        <location filename="../ui/librarypage.cpp" line="468" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="442" />
+        <location filename="../ui/librarypage.cpp" line="471" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="443" />
+        <location filename="../ui/librarypage.cpp" line="472" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="445" />
+        <location filename="../ui/librarypage.cpp" line="474" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="461" />
+        <location filename="../ui/librarypage.cpp" line="490" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="480" />
+        <location filename="../ui/librarypage.cpp" line="509" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="503" />
-        <location filename="../ui/librarypage.cpp" line="535" />
+        <location filename="../ui/librarypage.cpp" line="532" />
+        <location filename="../ui/librarypage.cpp" line="564" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="320" />
+        <location filename="../ui/librarypage.cpp" line="342" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="314" />
-        <location filename="../ui/librarypage.cpp" line="333" />
+        <location filename="../ui/librarypage.cpp" line="336" />
+        <location filename="../ui/librarypage.cpp" line="355" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="559" />
+        <location filename="../ui/librarypage.cpp" line="588" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="497" />
-        <location filename="../ui/librarypage.cpp" line="529" />
+        <location filename="../ui/librarypage.cpp" line="526" />
+        <location filename="../ui/librarypage.cpp" line="558" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="275" />
+        <location filename="../ui/librarypage.cpp" line="297" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="278" />
+        <location filename="../ui/librarypage.cpp" line="300" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="230" />
-        <location filename="../ui/librarypage.cpp" line="280" />
+        <location filename="../ui/librarypage.cpp" line="252" />
+        <location filename="../ui/librarypage.cpp" line="302" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="317" />
+        <location filename="../ui/librarypage.cpp" line="339" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="322" />
+        <location filename="../ui/librarypage.cpp" line="344" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="500" />
-        <location filename="../ui/librarypage.cpp" line="532" />
+        <location filename="../ui/librarypage.cpp" line="529" />
+        <location filename="../ui/librarypage.cpp" line="561" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="595" />
+        <location filename="../ui/librarypage.cpp" line="624" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="627" />
+        <location filename="../ui/librarypage.cpp" line="658" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="633" />
+        <location filename="../ui/librarypage.cpp" line="668" />
+        <source>Searching for "%1" as typed…</source>
+        <translation>Suche nach „%1“ wie eingegeben …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="675" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="643" />
+        <location filename="../ui/librarypage.cpp" line="686" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="656" />
+        <location filename="../ui/librarypage.cpp" line="699" />
         <source>score</source>
         <translation>Wert</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="657" />
+        <location filename="../ui/librarypage.cpp" line="700" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="666" />
+        <location filename="../ui/librarypage.cpp" line="709" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1432,267 +1498,267 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="49" />
-        <location filename="../ui/modelsdialog.cpp" line="73" />
+        <location filename="../ui/modelsdialog.cpp" line="61" />
+        <location filename="../ui/modelsdialog.cpp" line="85" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="50" />
+        <location filename="../ui/modelsdialog.cpp" line="62" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="54" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Get started</source>
         <translation>Erste Schritte</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="58" />
+        <location filename="../ui/modelsdialog.cpp" line="70" />
         <source>Download the recommended models</source>
         <translation>Die empfohlenen Modelle herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="74" />
+        <location filename="../ui/modelsdialog.cpp" line="86" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="75" />
-        <location filename="../ui/modelsdialog.cpp" line="362" />
+        <location filename="../ui/modelsdialog.cpp" line="87" />
+        <location filename="../ui/modelsdialog.cpp" line="375" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="77" />
+        <location filename="../ui/modelsdialog.cpp" line="89" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="90" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="79" />
+        <location filename="../ui/modelsdialog.cpp" line="91" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="82" />
+        <location filename="../ui/modelsdialog.cpp" line="94" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="140" />
+        <location filename="../ui/modelsdialog.cpp" line="152" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="142" />
+        <location filename="../ui/modelsdialog.cpp" line="154" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="144" />
+        <location filename="../ui/modelsdialog.cpp" line="156" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="146" />
+        <location filename="../ui/modelsdialog.cpp" line="158" />
         <source>In use for %1</source>
         <translation>Verwendet für %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="149" />
+        <location filename="../ui/modelsdialog.cpp" line="161" />
         <source>Partly downloaded (%1)</source>
         <translation>Teilweise heruntergeladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="182" />
-        <location filename="../ui/modelsdialog.cpp" line="188" />
         <location filename="../ui/modelsdialog.cpp" line="195" />
+        <location filename="../ui/modelsdialog.cpp" line="201" />
+        <location filename="../ui/modelsdialog.cpp" line="208" />
         <source>Select a model first</source>
         <translation>Wählen Sie zuerst ein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="183" />
+        <location filename="../ui/modelsdialog.cpp" line="196" />
         <source>This model is installed</source>
         <translation>Dieses Modell ist installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="184" />
+        <location filename="../ui/modelsdialog.cpp" line="197" />
         <source>A download is running</source>
         <translation>Ein Download läuft</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="185" />
+        <location filename="../ui/modelsdialog.cpp" line="198" />
         <source>This model is not in the catalogue</source>
         <translation>Dieses Modell ist nicht im Katalog</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="186" />
+        <location filename="../ui/modelsdialog.cpp" line="199" />
         <source>Download this model</source>
         <translation>Dieses Modell herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="189" />
+        <location filename="../ui/modelsdialog.cpp" line="202" />
         <source>Download or import it first</source>
         <translation>Laden Sie es zuerst herunter oder importieren Sie es</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="190" />
+        <location filename="../ui/modelsdialog.cpp" line="203" />
         <source>This folder cannot be used</source>
         <translation>Dieser Ordner kann nicht verwendet werden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="191" />
+        <location filename="../ui/modelsdialog.cpp" line="204" />
         <source>Already in use</source>
         <translation>Wird schon verwendet</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="192" />
+        <location filename="../ui/modelsdialog.cpp" line="205" />
         <source>Use this model for %1</source>
         <translation>Dieses Modell für %1 verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="196" />
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Not installed</source>
         <translation>Nicht installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="197" />
+        <location filename="../ui/modelsdialog.cpp" line="210" />
         <source>Glimpse removes only the models it keeps in %1</source>
         <translation>Glimpse entfernt nur die Modelle, die es in %1 aufbewahrt</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="198" />
+        <location filename="../ui/modelsdialog.cpp" line="211" />
         <source>Delete this model from this computer</source>
         <translation>Dieses Modell von diesem Computer löschen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="221" />
+        <location filename="../ui/modelsdialog.cpp" line="234" />
         <source>%1: %2 (%3)</source>
         <translation>%1: %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="221" />
+        <location filename="../ui/modelsdialog.cpp" line="234" />
         <source>installed</source>
         <translation>installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="223" />
+        <location filename="../ui/modelsdialog.cpp" line="236" />
         <source>Glimpse needs one model per task. The recommended set works well on everyday photos:</source>
         <translation>Glimpse braucht ein Modell pro Aufgabe. Die empfohlene Auswahl passt gut zu alltäglichen Fotos:</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="226" />
+        <location filename="../ui/modelsdialog.cpp" line="239" />
         <source>Each model is used as soon as it is ready. Or import folders you already have.</source>
         <translation>Jedes Modell wird verwendet, sobald es bereit ist. Oder importieren Sie Ordner, die Sie schon haben.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="227" />
+        <location filename="../ui/modelsdialog.cpp" line="240" />
         <source>Use the recommended models</source>
         <translation>Die empfohlenen Modelle verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="228" />
+        <location filename="../ui/modelsdialog.cpp" line="241" />
         <source>Download the recommended models (%1)</source>
         <translation>Die empfohlenen Modelle herunterladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="308" />
+        <location filename="../ui/modelsdialog.cpp" line="321" />
         <source>Download of %1 stopped: %2</source>
         <translation>Download von %1 abgebrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="347" />
+        <location filename="../ui/modelsdialog.cpp" line="360" />
         <source>&amp;Stop import</source>
         <translation>Import &amp;anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="350" />
+        <location filename="../ui/modelsdialog.cpp" line="363" />
         <source>Importing %1…</source>
         <translation>%1 wird importiert…</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="354" />
+        <location filename="../ui/modelsdialog.cpp" line="367" />
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="369" />
+        <location filename="../ui/modelsdialog.cpp" line="382" />
         <source>Imported %1 for %2: %3</source>
         <translation>%1 für %2 importiert: %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="159" />
+        <location filename="../ui/modelsdialog.cpp" line="172" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="286" />
+        <location filename="../ui/modelsdialog.cpp" line="299" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="292" />
+        <location filename="../ui/modelsdialog.cpp" line="305" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="304" />
+        <location filename="../ui/modelsdialog.cpp" line="317" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="326" />
+        <location filename="../ui/modelsdialog.cpp" line="339" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="326" />
+        <location filename="../ui/modelsdialog.cpp" line="339" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="332" />
+        <location filename="../ui/modelsdialog.cpp" line="345" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="342" />
+        <location filename="../ui/modelsdialog.cpp" line="355" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="372" />
+        <location filename="../ui/modelsdialog.cpp" line="385" />
         <source>Import of %1 stopped; nothing of it was kept.</source>
         <translation>Import von %1 angehalten; nichts davon wurde behalten.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="375" />
-        <location filename="../ui/modelsdialog.cpp" line="377" />
+        <location filename="../ui/modelsdialog.cpp" line="388" />
+        <location filename="../ui/modelsdialog.cpp" line="390" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
@@ -1700,164 +1766,247 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="29" />
+        <location filename="../ui/settingsdialog.cpp" line="31" />
         <source>Not set.</source>
         <translation>Nicht gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="33" />
+        <location filename="../ui/settingsdialog.cpp" line="35" />
+        <location filename="../ui/settingsdialog.cpp" line="50" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="35" />
+        <location filename="../ui/settingsdialog.cpp" line="37" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="39" />
+        <location filename="../ui/settingsdialog.cpp" line="41" />
+        <location filename="../ui/settingsdialog.cpp" line="54" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.cpp" line="47" />
+        <source>No OPUS-MT model for %1 to %2 is installed: get one in Tools → Models.</source>
+        <translation>Kein OPUS-MT-Modell für %1 nach %2 ist installiert: Holen Sie eines unter Extras → Modelle.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="52" />
+        <source>This is no translation model: it has %1.</source>
+        <translation>Das ist kein Übersetzungsmodell: Es enthält %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="53" />
+        <source>Using %1 (%2).</source>
+        <translation>Verwendet %1 (%2).</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="50" />
+        <location filename="../ui/settingsdialog.cpp" line="65" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="56" />
+        <location filename="../ui/settingsdialog.cpp" line="71" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62" />
+        <location filename="../ui/settingsdialog.cpp" line="77" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="67" />
+        <location filename="../ui/settingsdialog.cpp" line="82" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="68" />
+        <location filename="../ui/settingsdialog.cpp" line="83" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="70" />
+        <location filename="../ui/settingsdialog.cpp" line="85" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="71" />
+        <location filename="../ui/settingsdialog.cpp" line="86" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="71" />
+        <location filename="../ui/settingsdialog.cpp" line="86" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="79" />
+        <location filename="../ui/settingsdialog.cpp" line="94" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="82" />
+        <location filename="../ui/settingsdialog.cpp" line="97" />
         <source>%1 check</source>
         <translation>Prüfung %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="85" />
+        <location filename="../ui/settingsdialog.cpp" line="100" />
         <source>Model folder</source>
         <translation>Modellordner</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="102" />
+        <location filename="../ui/settingsdialog.cpp" line="117" />
         <source>Details…</source>
         <translation>Details …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="107" />
+        <location filename="../ui/settingsdialog.cpp" line="122" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="115" />
+        <location filename="../ui/settingsdialog.cpp" line="130" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="123" />
+        <location filename="../ui/settingsdialog.cpp" line="138" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="127" />
+        <location filename="../ui/settingsdialog.cpp" line="142" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="129" />
+        <location filename="../ui/settingsdialog.cpp" line="144" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="132" />
+        <location filename="../ui/settingsdialog.cpp" line="147" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="133" />
+        <location filename="../ui/settingsdialog.cpp" line="148" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="135" />
+        <location filename="../ui/settingsdialog.cpp" line="150" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="137" />
+        <location filename="../ui/settingsdialog.cpp" line="152" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="138" />
+        <location filename="../ui/settingsdialog.cpp" line="153" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="139" />
+        <location filename="../ui/settingsdialog.cpp" line="154" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="140" />
+        <location filename="../ui/settingsdialog.cpp" line="155" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="156" />
+        <location filename="../ui/settingsdialog.cpp" line="171" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="157" />
+        <location filename="../ui/settingsdialog.cpp" line="172" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="159" />
+        <location filename="../ui/settingsdialog.cpp" line="174" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="178" />
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="181" />
+        <source>My queries and questions are in</source>
+        <translation>Meine Suchanfragen und Fragen sind auf</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="182" />
+        <source>Detect for each query</source>
+        <translation>Für jede Anfrage erkennen</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="187" />
+        <source>Translate queries with</source>
+        <translation>Suchanfragen übersetzen mit</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="188" />
+        <source>The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en</source>
+        <translation>Das installierte OPUS-MT-Modell der Sprache, z. B. Helsinki-NLP/opus-mt-de-en</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="195" />
+        <source>Queries are never translated.</source>
+        <translation>Suchanfragen werden nie übersetzt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="201" />
+        <source>Show captions and answers in %1</source>
+        <translation>Beschreibungen und Antworten auf %1 zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="204" />
+        <source>BLIP writes English; the English original stays a hover away</source>
+        <translation>BLIP schreibt Englisch; das englische Original zeigt ein Tooltip</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="206" />
+        <source>Translate captions and answers with</source>
+        <translation>Beschreibungen und Antworten übersetzen mit</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="207" />
+        <source>The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de</source>
+        <translation>Das installierte OPUS-MT-Modell, z. B. Helsinki-NLP/opus-mt-en-de</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="213" />
+        <source>The interface is in English: captions and answers need no translation.</source>
+        <translation>Die Oberfläche ist auf Englisch: Beschreibungen und Antworten brauchen keine Übersetzung.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="218" />
+        <source>My queries and questions are in:</source>
+        <translation>Meine Suchanfragen und Fragen sind auf:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="219" />
+        <location filename="../ui/settingsdialog.cpp" line="222" />
+        <source>Translate them with:</source>
+        <translation>Übersetzen mit:</translation>
     </message>
 </context>
 <context>
