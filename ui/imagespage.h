@@ -6,6 +6,7 @@
 #include "blip.h"
 #include "imagelistmodel.h"
 #include "inference/types.h"
+#include "photoview.h"
 
 class QCheckBox;
 class QComboBox;
@@ -17,6 +18,7 @@ class QListView;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 class QTextBrowser;
 
 namespace glimpse::inference {
@@ -37,6 +39,11 @@ class ImagesPage : public QWidget {
   blip::GenerationConfig generationConfig() const;
   QString prompt() const;
   inference::CaptionRequest captionRequest() const;
+  // Selects the image with this path (added first when it is not in the list yet); its row or -1.
+  int showPath(const QString& path);
+  PhotoView* preview() const { return m_preview; }
+  QListView* filmstrip() const { return m_strip; }
+  QStringList selectedPaths() const;
 
  public Q_SLOTS:
   void captionCurrent();
@@ -44,6 +51,15 @@ class ImagesPage : public QWidget {
   void cancel();
   void copyCaption();
   void askQuestion();
+  // The Ask tab, with the cursor in the question field.
+  void showAskTab();
+  void showCaptionTab();
+  // The preview of the selected image, full screen (Esc, F11 or a double click leave it).
+  void showFullScreen();
+  // The filmstrip's context menu actions, on the selected images.
+  void removeSelected();
+  void copySelectedPaths();
+  void showSelectedInFolder();
 
  Q_SIGNALS:
   void status(const QString& message);
@@ -60,7 +76,10 @@ class ImagesPage : public QWidget {
   inference::InferenceClient* m_client;
   ImageListModel* m_model;
   QListView* m_strip;
-  QLabel* m_preview;
+  PhotoView* m_preview;
+  QLabel* m_zoomLabel;
+  QTabWidget* m_tabs;
+  quint64 m_previewRequest = 0;
   QComboBox* m_preset;
   QGroupBox* m_advanced;
   QLineEdit* m_prompt;

@@ -3,8 +3,12 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
+#include <QGuiApplication>
 #include <QImageReader>
+#include <QScreen>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 #include "imaging/imagedecoder.h"
 
@@ -12,7 +16,14 @@ namespace glimpse::ui {
 
 ThumbnailLoader::ThumbnailLoader(QSize size, QObject* parent) : QObject(parent), m_size(size) {}
 
-QImage ThumbnailLoader::load(const QString& path, QSize size) {
+qreal ThumbnailLoader::deviceRatio() {
+  qreal dpr = 1.0;
+  for (const QScreen* screen : QGuiApplication::screens()) dpr = std::max(dpr, screen->devicePixelRatio());
+  return dpr;
+}
+
+QImage ThumbnailLoader::load(const QString& path, QSize logicalSize, qreal dpr) {
+  const QSize size = (QSizeF(logicalSize) * dpr).toSize();
   // The same photo formats as the decoder, chosen by content: other plugins (SVG, ...) never see
   // the file, and what is not a photo shows no picture.
   QFile file(path);
@@ -28,7 +39,10 @@ QImage ThumbnailLoader::load(const QString& path, QSize size) {
     reader.setScaledSize(full.scaled(size * 2, Qt::KeepAspectRatio));
   QImage img = reader.read();
   if (img.isNull()) return {};
-  return img.scaled(size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+  if (img.width() > size.width() || img.height() > size.height())
+    img = img.scaled(size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+  img.setDevicePixelRatio(dpr);
+  return img;
 }
 
 void ThumbnailLoader::request(const QString& path) {
@@ -42,7 +56,7 @@ void ThumbnailLoader::request(const QString& path) {
     Q_EMIT loaded(path, img);
     watcher->deleteLater();
   });
-  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, m_size));
+  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, m_size, deviceRatio()));
 }
 
 }  // namespace glimpse::ui

@@ -27,7 +27,8 @@ enum class Request {
   AddFolder,
   RemoveFolder,
   SaveCaption,
-  CaptionRows
+  CaptionRows,
+  Browse
 };
 
 class InferenceClient : public QObject {
@@ -45,6 +46,8 @@ class InferenceClient : public QObject {
   quint64 ask(const QString& path, const QString& question, const blip::GenerationConfig& config);
   quint64 search(const QString& query, const library::SearchOptions& options);
   quint64 similar(const QString& path, const library::SearchOptions& options);
+  // The library's photos without a query, newest first, filtered (browseReady).
+  quint64 browse(const library::SearchOptions& options);
   quint64 photoDetails(const QString& path);
   quint64 openLibrary(const QString& dbPath);
   quint64 addLibraryFolder(const QString& folder);
@@ -85,6 +88,7 @@ class InferenceClient : public QObject {
   void libraryOpened(quint64 id, const glimpse::inference::LibraryInfo& info);
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
+  void browseReady(quint64 id, const glimpse::inference::BrowseResult& result);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
   void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
   void cancelled(quint64 id);

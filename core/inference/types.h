@@ -3,6 +3,7 @@
 // state of long jobs. Plain values, registered as Qt metatypes for queued signals.
 #include <QList>
 #include <QMetaType>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -36,6 +37,14 @@ struct LibraryInfo {
   QStringList folders;
   int photos = 0;
   int searchable = 0;  // photos with a vector of the current search model (0 when none is set)
+};
+
+// Browsing the library without a query: the newest photos that pass the filters, how many passed,
+// and the photos per directory (the folder tree's counts).
+struct BrowseResult {
+  QList<library::SearchResult> photos;
+  int total = 0;
+  QList<QPair<QString, int>> directories;  // directory, photos directly in it
 };
 
 // One caption of a photo as the library keeps it.
@@ -107,6 +116,7 @@ Q_DECLARE_METATYPE(glimpse::inference::CaptionRequest)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionResult)
 Q_DECLARE_METATYPE(glimpse::inference::LibraryInfo)
 Q_DECLARE_METATYPE(glimpse::inference::PhotoDetails)
+Q_DECLARE_METATYPE(glimpse::inference::BrowseResult)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionFileRow)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionWriteReport)
 Q_DECLARE_METATYPE(glimpse::inference::JobKind)
