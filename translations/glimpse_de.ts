@@ -4,17 +4,17 @@
 <context>
     <name>glimpse::Task</name>
     <message>
-        <location filename="../core/settings/task.cpp" line="49"/>
+        <location filename="../core/settings/task.cpp" line="49" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="51"/>
+        <location filename="../core/settings/task.cpp" line="51" />
         <source>Questions</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="53"/>
+        <location filename="../core/settings/task.cpp" line="53" />
         <source>Library search</source>
         <translation>Bibliothekssuche</translation>
     </message>
@@ -22,88 +22,88 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="69"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="69" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="69"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="69" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="92"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="92" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="101"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="101" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="180"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="180" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="235"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="235" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="458"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="458" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="496"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="496" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="106"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="106" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="107"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="107" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="287"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="287" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="191"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="191" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="30"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="30" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="265"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="265" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="270"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="270" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="365"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="365" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="424"/>
-        <location filename="../core/inference/inferenceworker.cpp" line="454"/>
+        <location filename="../core/inference/inferenceworker.cpp" line="424" />
+        <location filename="../core/inference/inferenceworker.cpp" line="454" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -111,37 +111,37 @@
 <context>
     <name>glimpse::inference::Job</name>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="46"/>
+        <location filename="../core/inference/jobs.cpp" line="46" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="71"/>
+        <location filename="../core/inference/jobs.cpp" line="71" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="80"/>
+        <location filename="../core/inference/jobs.cpp" line="80" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="101"/>
+        <location filename="../core/inference/jobs.cpp" line="101" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="122"/>
+        <location filename="../core/inference/jobs.cpp" line="122" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="142"/>
+        <location filename="../core/inference/jobs.cpp" line="142" />
         <source>Writing caption %1 of %2…</source>
         <translation>Schreibe Beschreibung %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="157"/>
+        <location filename="../core/inference/jobs.cpp" line="157" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
     </message>
@@ -149,369 +149,352 @@
 <context>
     <name>glimpse::ui::Desktop</name>
     <message>
-        <location filename="../ui/desktop.cpp" line="21"/>
+        <location filename="../ui/desktop.cpp" line="21" />
         <source>Glimpse</source>
-        <translation type="unfinished">Glimpse</translation>
+        <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="23"/>
+        <location filename="../ui/desktop.cpp" line="23" />
         <source>No file manager could be opened for this folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="24"/>
+        <location filename="../ui/desktop.cpp" line="24" />
         <source>No application could be opened to show this file.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="28"/>
+        <location filename="../ui/desktop.cpp" line="28" />
         <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
+%1</translation>
     </message>
 </context>
 <context>
     <name>glimpse::ui::ImagesPage</name>
     <message>
-        <location filename="../ui/imagespage.cpp" line="48"/>
+        <location filename="../ui/imagespage.cpp" line="48" />
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="53"/>
-        <location filename="../ui/imagespage.cpp" line="483"/>
+        <location filename="../ui/imagespage.cpp" line="53" />
+        <location filename="../ui/imagespage.cpp" line="483" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
 oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="91"/>
-        <source>BLIP (&quot;a picture of&quot;, beam 3)</source>
+        <location filename="../ui/imagespage.cpp" line="91" />
+        <source>BLIP ("a picture of", beam 3)</source>
         <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="91"/>
+        <location filename="../ui/imagespage.cpp" line="91" />
         <source>Hugging Face default (greedy)</source>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="92"/>
+        <location filename="../ui/imagespage.cpp" line="92" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="92"/>
+        <location filename="../ui/imagespage.cpp" line="92" />
         <source>Longer and more detailed</source>
         <translation>Länger und ausführlicher</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="93"/>
+        <location filename="../ui/imagespage.cpp" line="93" />
         <source>Caption preset</source>
         <translation>Beschreibungsstil</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="94"/>
+        <location filename="../ui/imagespage.cpp" line="94" />
         <source>Advanced options</source>
         <translation>Erweiterte Optionen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="98"/>
+        <location filename="../ui/imagespage.cpp" line="98" />
         <source>optional start of the caption</source>
         <translation>optionaler Anfang der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="99"/>
+        <location filename="../ui/imagespage.cpp" line="99" />
         <source>Prompt</source>
         <translation>Anfangstext</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="100"/>
+        <location filename="../ui/imagespage.cpp" line="100" />
         <source>Keep prompt in caption</source>
         <translation>Anfangstext in der Beschreibung behalten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="110"/>
+        <location filename="../ui/imagespage.cpp" line="110" />
         <source>Sample (more varied)</source>
         <translation>Stichproben (abwechslungsreicher)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="118"/>
+        <location filename="../ui/imagespage.cpp" line="118" />
         <source>Prompt:</source>
         <translation>Anfangstext:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="120"/>
+        <location filename="../ui/imagespage.cpp" line="120" />
         <source>Beams:</source>
         <translation>Strahlbreite:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="121"/>
+        <location filename="../ui/imagespage.cpp" line="121" />
         <source>Minimum length:</source>
         <translation>Mindestlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="122"/>
+        <location filename="../ui/imagespage.cpp" line="122" />
         <source>Maximum length:</source>
         <translation>Höchstlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="123"/>
+        <location filename="../ui/imagespage.cpp" line="123" />
         <source>Repetition penalty:</source>
         <translation>Wiederholungsstrafe:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="125"/>
+        <location filename="../ui/imagespage.cpp" line="125" />
         <source>Top-p:</source>
         <translation>Top-p:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="126"/>
+        <location filename="../ui/imagespage.cpp" line="126" />
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="134"/>
+        <location filename="../ui/imagespage.cpp" line="134" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="135"/>
-        <location filename="../ui/imagespage.cpp" line="185"/>
+        <location filename="../ui/imagespage.cpp" line="135" />
+        <location filename="../ui/imagespage.cpp" line="185" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="140"/>
+        <location filename="../ui/imagespage.cpp" line="140" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="141"/>
+        <location filename="../ui/imagespage.cpp" line="141" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="142"/>
+        <location filename="../ui/imagespage.cpp" line="142" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="143"/>
+        <location filename="../ui/imagespage.cpp" line="143" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="144"/>
+        <location filename="../ui/imagespage.cpp" line="144" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="145"/>
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="147"/>
+        <location filename="../ui/imagespage.cpp" line="147" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="148"/>
+        <location filename="../ui/imagespage.cpp" line="148" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="159"/>
+        <location filename="../ui/imagespage.cpp" line="159" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="169"/>
+        <location filename="../ui/imagespage.cpp" line="169" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="170"/>
-        <source>Ask anything about the selected photo: &quot;how many people are there?&quot;</source>
+        <location filename="../ui/imagespage.cpp" line="170" />
+        <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="172"/>
+        <location filename="../ui/imagespage.cpp" line="172" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="173"/>
+        <location filename="../ui/imagespage.cpp" line="173" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="174"/>
+        <location filename="../ui/imagespage.cpp" line="174" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="186"/>
+        <location filename="../ui/imagespage.cpp" line="186" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="215"/>
+        <location filename="../ui/imagespage.cpp" line="215" />
         <source>&amp;Remove from list</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der Liste &amp;entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="217"/>
+        <location filename="../ui/imagespage.cpp" line="217" />
         <source>&amp;Copy paths</source>
-        <translation type="unfinished"></translation>
+        <translation>Pfade &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="217"/>
+        <location filename="../ui/imagespage.cpp" line="217" />
         <source>&amp;Copy path</source>
-        <translation type="unfinished"></translation>
+        <translation>Pfad &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="219"/>
+        <location filename="../ui/imagespage.cpp" line="219" />
         <source>Show in &amp;folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Im &amp;Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="245"/>
+        <location filename="../ui/imagespage.cpp" line="245" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="261"/>
+        <location filename="../ui/imagespage.cpp" line="261" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="271"/>
+        <location filename="../ui/imagespage.cpp" line="271" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="277"/>
+        <location filename="../ui/imagespage.cpp" line="277" />
         <source>Stopped after %n image(s)</source>
-        <translation>
-            <numerusform>Nach %n Bild abgebrochen</numerusform>
-            <numerusform>Nach %n Bildern abgebrochen</numerusform>
-        </translation>
+        <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="278"/>
+        <location filename="../ui/imagespage.cpp" line="278" />
         <source>Captioned %n image(s)</source>
-        <translation>
-            <numerusform>%n Bild beschrieben</numerusform>
-            <numerusform>%n Bilder beschrieben</numerusform>
-        </translation>
+        <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="268"/>
+        <location filename="../ui/imagespage.cpp" line="268" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="300"/>
+        <location filename="../ui/imagespage.cpp" line="300" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="302"/>
+        <location filename="../ui/imagespage.cpp" line="302" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="498"/>
+        <location filename="../ui/imagespage.cpp" line="498" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="332"/>
-        <location filename="../ui/imagespage.cpp" line="527"/>
+        <location filename="../ui/imagespage.cpp" line="332" />
+        <location filename="../ui/imagespage.cpp" line="527" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="57"/>
+        <location filename="../ui/imagespage.cpp" line="57" />
         <source>Zoom</source>
-        <translation type="unfinished"></translation>
+        <translation>Zoom</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="71"/>
+        <location filename="../ui/imagespage.cpp" line="71" />
         <source>Fit to window (0)</source>
-        <translation type="unfinished"></translation>
+        <translation>An Fenster anpassen (0)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="72"/>
+        <location filename="../ui/imagespage.cpp" line="72" />
         <source>Actual size, 100% (1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Originalgröße, 100 % (1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="73"/>
+        <location filename="../ui/imagespage.cpp" line="73" />
         <source>Zoom out (-, Ctrl+wheel)</source>
-        <translation type="unfinished"></translation>
+        <translation>Verkleinern (-, Strg+Mausrad)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="74"/>
+        <location filename="../ui/imagespage.cpp" line="74" />
         <source>Zoom in (+, Ctrl+wheel)</source>
-        <translation type="unfinished"></translation>
+        <translation>Vergrößern (+, Strg+Mausrad)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="77"/>
+        <location filename="../ui/imagespage.cpp" line="77" />
         <source>Full screen (F11, double click)</source>
-        <translation type="unfinished"></translation>
+        <translation>Vollbild (F11, Doppelklick)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="85"/>
+        <location filename="../ui/imagespage.cpp" line="85" />
         <source>Fit (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingepasst (%1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="279"/>
+        <location filename="../ui/imagespage.cpp" line="279" />
         <source>%n could not be captioned</source>
-        <translation>
-            <numerusform>%n konnte nicht beschrieben werden</numerusform>
-            <numerusform>%n konnten nicht beschrieben werden</numerusform>
-        </translation>
+        <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="334"/>
+        <location filename="../ui/imagespage.cpp" line="334" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="441"/>
+        <location filename="../ui/imagespage.cpp" line="441" />
         <source>Removed %n image(s) from the list (the files are not touched)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="448"/>
+        <location filename="../ui/imagespage.cpp" line="448" />
         <source>Copied %n path(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="542"/>
+        <location filename="../ui/imagespage.cpp" line="542" />
         <source>Captioning %n image(s)…</source>
-        <translation>
-            <numerusform>Beschreibe %n Bild …</numerusform>
-            <numerusform>Beschreibe %n Bilder …</numerusform>
-        </translation>
+        <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="554"/>
+        <location filename="../ui/imagespage.cpp" line="554" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="577"/>
+        <location filename="../ui/imagespage.cpp" line="577" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -519,691 +502,664 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="59"/>
+        <location filename="../ui/librarypage.cpp" line="59" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="62"/>
+        <location filename="../ui/librarypage.cpp" line="62" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="63"/>
+        <location filename="../ui/librarypage.cpp" line="63" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="64"/>
+        <location filename="../ui/librarypage.cpp" line="64" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="66"/>
-        <location filename="../ui/librarypage.cpp" line="515"/>
+        <location filename="../ui/librarypage.cpp" line="66" />
+        <location filename="../ui/librarypage.cpp" line="520" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="67"/>
+        <location filename="../ui/librarypage.cpp" line="67" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="68"/>
-        <location filename="../ui/librarypage.cpp" line="85"/>
+        <location filename="../ui/librarypage.cpp" line="68" />
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="71"/>
+        <location filename="../ui/librarypage.cpp" line="71" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81"/>
-        <location filename="../ui/librarypage.cpp" line="488"/>
+        <location filename="../ui/librarypage.cpp" line="81" />
+        <location filename="../ui/librarypage.cpp" line="493" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="83"/>
-        <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page&apos;s caption settings; each caption is kept as it is done</source>
+        <location filename="../ui/librarypage.cpp" line="83" />
+        <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="87"/>
+        <location filename="../ui/librarypage.cpp" line="87" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="89"/>
+        <location filename="../ui/librarypage.cpp" line="89" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="93"/>
+        <location filename="../ui/librarypage.cpp" line="93" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="95"/>
-        <source>Review the library&apos;s captions, then write them into the photos, XMP sidecars or text files</source>
+        <location filename="../ui/librarypage.cpp" line="95" />
+        <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="102"/>
+        <location filename="../ui/librarypage.cpp" line="102" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="109"/>
+        <location filename="../ui/librarypage.cpp" line="109" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="116"/>
-        <source>Describe the photo you remember, e.g. &quot;kids on a beach at sunset&quot;</source>
+        <location filename="../ui/librarypage.cpp" line="116" />
+        <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="118"/>
+        <location filename="../ui/librarypage.cpp" line="118" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="120"/>
+        <location filename="../ui/librarypage.cpp" line="120" />
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>Von</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="122"/>
+        <location filename="../ui/librarypage.cpp" line="122" />
         <source>to</source>
-        <translation type="unfinished"></translation>
+        <translation>bis</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="129"/>
+        <location filename="../ui/librarypage.cpp" line="129" />
         <source>Taken on or after</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufgenommen am oder nach dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="130"/>
+        <location filename="../ui/librarypage.cpp" line="130" />
         <source>Taken on or before</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufgenommen am oder vor dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="134"/>
+        <location filename="../ui/librarypage.cpp" line="134" />
         <source>any</source>
-        <translation type="unfinished"></translation>
+        <translation>beliebig</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="135"/>
+        <location filename="../ui/librarypage.cpp" line="135" />
         <source>Minimum relevance</source>
-        <translation type="unfinished"></translation>
+        <translation>Mindestrelevanz</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="136"/>
+        <location filename="../ui/librarypage.cpp" line="136" />
         <source>Search results less relevant than this are left out</source>
-        <translation type="unfinished"></translation>
+        <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="143"/>
+        <location filename="../ui/librarypage.cpp" line="143" />
         <source>Minimum relevance:</source>
-        <translation type="unfinished"></translation>
+        <translation>Mindestrelevanz:</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="147"/>
+        <location filename="../ui/librarypage.cpp" line="147" />
         <source>Results summary</source>
-        <translation type="unfinished"></translation>
+        <translation>Zusammenfassung der Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="161"/>
+        <location filename="../ui/librarypage.cpp" line="161" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="170"/>
+        <location filename="../ui/librarypage.cpp" line="170" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="174"/>
+        <location filename="../ui/librarypage.cpp" line="174" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="178"/>
-        <location filename="../ui/librarypage.cpp" line="190"/>
-        <location filename="../ui/librarypage.cpp" line="255"/>
-        <location filename="../ui/librarypage.cpp" line="442"/>
+        <location filename="../ui/librarypage.cpp" line="178" />
+        <location filename="../ui/librarypage.cpp" line="190" />
+        <location filename="../ui/librarypage.cpp" line="255" />
+        <location filename="../ui/librarypage.cpp" line="447" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="179"/>
+        <location filename="../ui/librarypage.cpp" line="179" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="182"/>
+        <location filename="../ui/librarypage.cpp" line="182" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="185"/>
+        <location filename="../ui/librarypage.cpp" line="185" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="187"/>
-        <location filename="../ui/librarypage.cpp" line="260"/>
+        <location filename="../ui/librarypage.cpp" line="187" />
+        <location filename="../ui/librarypage.cpp" line="260" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="188"/>
-        <location filename="../ui/librarypage.cpp" line="261"/>
+        <location filename="../ui/librarypage.cpp" line="188" />
+        <location filename="../ui/librarypage.cpp" line="261" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="189"/>
-        <location filename="../ui/librarypage.cpp" line="258"/>
+        <location filename="../ui/librarypage.cpp" line="189" />
+        <location filename="../ui/librarypage.cpp" line="258" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="191"/>
+        <location filename="../ui/librarypage.cpp" line="191" />
         <source>Open this photo on the Images page and caption it</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="192"/>
-        <location filename="../ui/librarypage.cpp" line="256"/>
+        <location filename="../ui/librarypage.cpp" line="192" />
+        <location filename="../ui/librarypage.cpp" line="256" />
         <source>Ask about this photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu diesem Foto fragen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="193"/>
+        <location filename="../ui/librarypage.cpp" line="193" />
         <source>Open this photo on the Images page with its chat</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="263"/>
+        <location filename="../ui/librarypage.cpp" line="263" />
         <source>Copy path</source>
-        <translation type="unfinished"></translation>
+        <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="296"/>
+        <location filename="../ui/librarypage.cpp" line="296" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="325"/>
+        <location filename="../ui/librarypage.cpp" line="325" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="326"/>
+        <location filename="../ui/librarypage.cpp" line="326" />
         <source>%n could not be read</source>
-        <translation>
-            <numerusform>%n konnte nicht gelesen werden</numerusform>
-            <numerusform>%n konnten nicht gelesen werden</numerusform>
-        </translation>
+        <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="328"/>
+        <location filename="../ui/librarypage.cpp" line="328" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="330"/>
+        <location filename="../ui/librarypage.cpp" line="330" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="354"/>
+        <location filename="../ui/librarypage.cpp" line="359" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="357"/>
+        <location filename="../ui/librarypage.cpp" line="362" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
-        <translation>
-            <numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform>
-            <numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform>
-        </translation>
+        <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="360"/>
+        <location filename="../ui/librarypage.cpp" line="365" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="361"/>
+        <location filename="../ui/librarypage.cpp" line="366" />
         <source>Done: %n photo(s) captioned</source>
-        <translation>
-            <numerusform>Fertig: %n Foto beschrieben</numerusform>
-            <numerusform>Fertig: %n Fotos beschrieben</numerusform>
-        </translation>
+        <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="362"/>
+        <location filename="../ui/librarypage.cpp" line="367" />
         <source>%n could not be read.</source>
-        <translation>
-            <numerusform>%n konnte nicht gelesen werden.</numerusform>
-            <numerusform>%n konnten nicht gelesen werden.</numerusform>
-        </translation>
+        <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="363"/>
+        <location filename="../ui/librarypage.cpp" line="368" />
         <source>Done: %n photo(s) captioned.</source>
-        <translation>
-            <numerusform>Fertig: %n Foto beschrieben.</numerusform>
-            <numerusform>Fertig: %n Fotos beschrieben.</numerusform>
-        </translation>
+        <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="404"/>
+        <location filename="../ui/librarypage.cpp" line="409" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="407"/>
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>%n photo(s), newest first</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="408"/>
+        <location filename="../ui/librarypage.cpp" line="413" />
         <source>In %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="434"/>
+        <location filename="../ui/librarypage.cpp" line="439" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="437"/>
+        <location filename="../ui/librarypage.cpp" line="442" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="438"/>
+        <location filename="../ui/librarypage.cpp" line="443" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="440"/>
-        <source>Caption (from the photo&apos;s description)</source>
+        <location filename="../ui/librarypage.cpp" line="445" />
+        <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="456"/>
+        <location filename="../ui/librarypage.cpp" line="461" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="475"/>
+        <location filename="../ui/librarypage.cpp" line="480" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="498"/>
-        <location filename="../ui/librarypage.cpp" line="524"/>
+        <location filename="../ui/librarypage.cpp" line="503" />
+        <location filename="../ui/librarypage.cpp" line="529" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="807"/>
-        <location filename="../ui/librarypage.cpp" line="811"/>
+        <location filename="../ui/librarypage.cpp" line="813" />
+        <location filename="../ui/librarypage.cpp" line="817" />
         <source>%1% relevant</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="812"/>
+        <location filename="../ui/librarypage.cpp" line="818" />
         <source>The file name or caption holds the words searched for</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="383"/>
+        <location filename="../ui/librarypage.cpp" line="388" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="377"/>
+        <location filename="../ui/librarypage.cpp" line="382" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="538"/>
+        <location filename="../ui/librarypage.cpp" line="543" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="492"/>
-        <location filename="../ui/librarypage.cpp" line="518"/>
+        <location filename="../ui/librarypage.cpp" line="497" />
+        <location filename="../ui/librarypage.cpp" line="523" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="338"/>
+        <location filename="../ui/librarypage.cpp" line="343" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="341"/>
+        <location filename="../ui/librarypage.cpp" line="346" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="343"/>
+        <location filename="../ui/librarypage.cpp" line="348" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="380"/>
+        <location filename="../ui/librarypage.cpp" line="385" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="384"/>
+        <location filename="../ui/librarypage.cpp" line="389" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="495"/>
-        <location filename="../ui/librarypage.cpp" line="521"/>
+        <location filename="../ui/librarypage.cpp" line="500" />
+        <location filename="../ui/librarypage.cpp" line="526" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="638"/>
+        <location filename="../ui/librarypage.cpp" line="643" />
         <source>All photos (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="674"/>
+        <location filename="../ui/librarypage.cpp" line="679" />
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="715"/>
+        <location filename="../ui/librarypage.cpp" line="720" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="736"/>
-        <source>Searching for &quot;%1&quot;…</source>
+        <location filename="../ui/librarypage.cpp" line="742" />
+        <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="751"/>
+        <location filename="../ui/librarypage.cpp" line="757" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="813"/>
+        <location filename="../ui/librarypage.cpp" line="819" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="828"/>
+        <location filename="../ui/librarypage.cpp" line="834" />
         <source>%n result(s) for “%1”, most relevant first</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="829"/>
+        <location filename="../ui/librarypage.cpp" line="835" />
         <source>%n result(s)</source>
-        <translation>
-            <numerusform>%n Ergebnis</numerusform>
-            <numerusform>%n Ergebnisse</numerusform>
-        </translation>
+        <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
 </context>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="41"/>
+        <location filename="../ui/mainwindow.cpp" line="41" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="66"/>
+        <location filename="../ui/mainwindow.cpp" line="66" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="67"/>
+        <location filename="../ui/mainwindow.cpp" line="67" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="71"/>
+        <location filename="../ui/mainwindow.cpp" line="71" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="106"/>
+        <location filename="../ui/mainwindow.cpp" line="106" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="108"/>
+        <location filename="../ui/mainwindow.cpp" line="108" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="111"/>
+        <location filename="../ui/mainwindow.cpp" line="111" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="112"/>
+        <location filename="../ui/mainwindow.cpp" line="112" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="114"/>
+        <location filename="../ui/mainwindow.cpp" line="114" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="117"/>
+        <location filename="../ui/mainwindow.cpp" line="117" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120"/>
+        <location filename="../ui/mainwindow.cpp" line="120" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121"/>
+        <location filename="../ui/mainwindow.cpp" line="121" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="123"/>
+        <location filename="../ui/mainwindow.cpp" line="123" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="124"/>
+        <location filename="../ui/mainwindow.cpp" line="124" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="125"/>
+        <location filename="../ui/mainwindow.cpp" line="125" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="126"/>
+        <location filename="../ui/mainwindow.cpp" line="126" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="128"/>
+        <location filename="../ui/mainwindow.cpp" line="128" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="130"/>
+        <location filename="../ui/mainwindow.cpp" line="130" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="132"/>
+        <location filename="../ui/mainwindow.cpp" line="132" />
         <source>As&amp;k about the image</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum Bild &amp;fragen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="136"/>
-        <source>Ctrl+K</source>
-        <translation type="unfinished"></translation>
+        <location filename="../ui/mainwindow.cpp" line="136" />
+        <source>Ctrl+Shift+A</source>
+        <translation>Ctrl+Shift+A</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="138"/>
+        <location filename="../ui/mainwindow.cpp" line="138" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142"/>
+        <location filename="../ui/mainwindow.cpp" line="142" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="147"/>
+        <location filename="../ui/mainwindow.cpp" line="147" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="150"/>
+        <location filename="../ui/mainwindow.cpp" line="150" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="151"/>
+        <location filename="../ui/mainwindow.cpp" line="151" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153"/>
+        <location filename="../ui/mainwindow.cpp" line="153" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="154"/>
+        <location filename="../ui/mainwindow.cpp" line="154" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162"/>
+        <location filename="../ui/mainwindow.cpp" line="162" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="168"/>
+        <location filename="../ui/mainwindow.cpp" line="168" />
         <source>&amp;Full screen</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vollbild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="174"/>
+        <location filename="../ui/mainwindow.cpp" line="174" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="175"/>
+        <location filename="../ui/mainwindow.cpp" line="175" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="178"/>
+        <location filename="../ui/mainwindow.cpp" line="178" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="179"/>
+        <location filename="../ui/mainwindow.cpp" line="179" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <location filename="../ui/mainwindow.cpp" line="181" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="183"/>
+        <location filename="../ui/mainwindow.cpp" line="183" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="184"/>
+        <location filename="../ui/mainwindow.cpp" line="184" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="185"/>
+        <location filename="../ui/mainwindow.cpp" line="185" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="186"/>
+        <location filename="../ui/mainwindow.cpp" line="186" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="190"/>
+        <location filename="../ui/mainwindow.cpp" line="190" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="210"/>
+        <location filename="../ui/mainwindow.cpp" line="210" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="213"/>
+        <location filename="../ui/mainwindow.cpp" line="213" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="234"/>
+        <location filename="../ui/mainwindow.cpp" line="234" />
         <source>Added %n image(s)</source>
-        <translation>
-            <numerusform>%n Bild hinzugefügt</numerusform>
-            <numerusform>%n Bilder hinzugefügt</numerusform>
-        </translation>
+        <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="241"/>
+        <location filename="../ui/mainwindow.cpp" line="241" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="241"/>
+        <location filename="../ui/mainwindow.cpp" line="241" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="246"/>
+        <location filename="../ui/mainwindow.cpp" line="246" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264"/>
+        <location filename="../ui/mainwindow.cpp" line="264" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="272"/>
+        <location filename="../ui/mainwindow.cpp" line="272" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
@@ -1211,138 +1167,138 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="39"/>
-        <location filename="../ui/modelsdialog.cpp" line="52"/>
+        <location filename="../ui/modelsdialog.cpp" line="39" />
+        <location filename="../ui/modelsdialog.cpp" line="52" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="40"/>
+        <location filename="../ui/modelsdialog.cpp" line="40" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45"/>
+        <location filename="../ui/modelsdialog.cpp" line="45" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45"/>
+        <location filename="../ui/modelsdialog.cpp" line="45" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45"/>
+        <location filename="../ui/modelsdialog.cpp" line="45" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45"/>
+        <location filename="../ui/modelsdialog.cpp" line="45" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="53"/>
+        <location filename="../ui/modelsdialog.cpp" line="53" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="54"/>
+        <location filename="../ui/modelsdialog.cpp" line="54" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="56"/>
+        <location filename="../ui/modelsdialog.cpp" line="56" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="57"/>
+        <location filename="../ui/modelsdialog.cpp" line="57" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="58"/>
+        <location filename="../ui/modelsdialog.cpp" line="58" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="61"/>
+        <location filename="../ui/modelsdialog.cpp" line="61" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="118"/>
+        <location filename="../ui/modelsdialog.cpp" line="118" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="121"/>
+        <location filename="../ui/modelsdialog.cpp" line="121" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="123"/>
+        <location filename="../ui/modelsdialog.cpp" line="123" />
         <source>Partly downloaded</source>
         <translation>Teilweise heruntergeladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="130"/>
+        <location filename="../ui/modelsdialog.cpp" line="130" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="170"/>
+        <location filename="../ui/modelsdialog.cpp" line="170" />
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="173"/>
+        <location filename="../ui/modelsdialog.cpp" line="173" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="179"/>
+        <location filename="../ui/modelsdialog.cpp" line="179" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="191"/>
+        <location filename="../ui/modelsdialog.cpp" line="191" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="194"/>
+        <location filename="../ui/modelsdialog.cpp" line="194" />
         <source>Download stopped: %1</source>
         <translation>Herunterladen gestoppt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209"/>
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209"/>
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="217"/>
+        <location filename="../ui/modelsdialog.cpp" line="217" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="226"/>
+        <location filename="../ui/modelsdialog.cpp" line="226" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="232"/>
+        <location filename="../ui/modelsdialog.cpp" line="232" />
         <source>Imported %1: %2</source>
         <translation>%1 importiert: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="234"/>
+        <location filename="../ui/modelsdialog.cpp" line="234" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
@@ -1350,155 +1306,155 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::PhotoView</name>
     <message>
-        <location filename="../ui/photoview.cpp" line="21"/>
+        <location filename="../ui/photoview.cpp" line="21" />
         <source>Preview</source>
-        <translation type="unfinished">Vorschau</translation>
+        <translation>Vorschau</translation>
     </message>
 </context>
 <context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="22"/>
+        <location filename="../ui/settingsdialog.cpp" line="22" />
         <source>Not set.</source>
         <translation>Nicht gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="24"/>
+        <location filename="../ui/settingsdialog.cpp" line="24" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="28"/>
+        <location filename="../ui/settingsdialog.cpp" line="28" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="30"/>
+        <location filename="../ui/settingsdialog.cpp" line="30" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="38"/>
+        <location filename="../ui/settingsdialog.cpp" line="38" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="41"/>
+        <location filename="../ui/settingsdialog.cpp" line="41" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="47"/>
+        <location filename="../ui/settingsdialog.cpp" line="47" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="53"/>
+        <location filename="../ui/settingsdialog.cpp" line="53" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="58"/>
+        <location filename="../ui/settingsdialog.cpp" line="58" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="59"/>
+        <location filename="../ui/settingsdialog.cpp" line="59" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="61"/>
+        <location filename="../ui/settingsdialog.cpp" line="61" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62"/>
+        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62"/>
+        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="70"/>
+        <location filename="../ui/settingsdialog.cpp" line="70" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="82"/>
+        <location filename="../ui/settingsdialog.cpp" line="82" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="90"/>
+        <location filename="../ui/settingsdialog.cpp" line="90" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="98"/>
+        <location filename="../ui/settingsdialog.cpp" line="98" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="102"/>
+        <location filename="../ui/settingsdialog.cpp" line="102" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="104"/>
+        <location filename="../ui/settingsdialog.cpp" line="104" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="107"/>
+        <location filename="../ui/settingsdialog.cpp" line="107" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="108"/>
+        <location filename="../ui/settingsdialog.cpp" line="108" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="110"/>
+        <location filename="../ui/settingsdialog.cpp" line="110" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="112"/>
+        <location filename="../ui/settingsdialog.cpp" line="112" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="113"/>
+        <location filename="../ui/settingsdialog.cpp" line="113" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="114"/>
+        <location filename="../ui/settingsdialog.cpp" line="114" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="115"/>
+        <location filename="../ui/settingsdialog.cpp" line="115" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="131"/>
+        <location filename="../ui/settingsdialog.cpp" line="131" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="132"/>
+        <location filename="../ui/settingsdialog.cpp" line="132" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="134"/>
+        <location filename="../ui/settingsdialog.cpp" line="134" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
     </message>
@@ -1506,215 +1462,212 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::WriteCaptionsDialog</name>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="24"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="24" />
         <source>edited</source>
         <translation>bearbeitet</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="25"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="25" />
         <source>from the photo</source>
         <translation>aus dem Foto</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="26"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="26" />
         <source>generated</source>
         <translation>erzeugt</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="33"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="33" />
         <source>Write captions to files</source>
         <translation>Beschreibungen in Dateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="36"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="36" />
         <source>Review the captions before they are written. Nothing changes on disk until you press Write. Other metadata (camera data, GPS, keywords, colour profile) and the pictures stay as they are.</source>
         <translation>Prüfen Sie die Beschreibungen, bevor sie geschrieben werden. Auf der Festplatte ändert sich nichts, bis Sie auf Schreiben drücken. Andere Metadaten (Kameradaten, GPS, Stichwörter, Farbprofil) und die Bilder bleiben, wie sie sind.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="40"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="40" />
         <source>In the photo (XMP, EXIF and IPTC description)</source>
         <translation>Im Foto (Beschreibung in XMP, EXIF und IPTC)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="42"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="42" />
         <source>XMP sidecar file</source>
         <translation>XMP-Begleitdatei</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="44"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="44" />
         <source>photo.jpg.xmp (digiKam, darktable)</source>
         <translation>foto.jpg.xmp (digiKam, darktable)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="46"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="46" />
         <source>photo.xmp (Lightroom)</source>
         <translation>foto.xmp (Lightroom)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="49"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="49" />
         <source>Text file next to the photo (photo.txt, for training sets)</source>
         <translation>Textdatei neben dem Foto (foto.txt, für Trainingsdaten)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="50"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="50" />
         <source>Replace descriptions the files already have</source>
         <translation>Vorhandene Beschreibungen in den Dateien ersetzen</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="51"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="51" />
         <source>Off: a file that already holds a description keeps it and is listed as kept.</source>
         <translation>Aus: Eine Datei, die schon eine Beschreibung hat, behält sie und wird als beibehalten aufgeführt.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="59"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Photo</source>
         <translation>Foto</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="59"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Description now</source>
         <translation>Jetzige Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="59"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Caption to write</source>
         <translation>Zu schreibende Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="59"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Will write</source>
         <translation>Schreibt</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="59"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="59" />
         <source>Result</source>
         <translation>Ergebnis</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="60"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="60" />
         <source>Captions to write</source>
         <translation>Zu schreibende Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="72"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="72" />
         <source>Reading the library…</source>
         <translation>Lese die Bibliothek …</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="77"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="77" />
         <source>Write</source>
         <translation>Schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="111"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="111" />
         <source>The library could not be read: %1</source>
         <translation>Die Bibliothek konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="130"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="130" />
         <source>Writing failed: %1</source>
         <translation>Schreiben fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="132"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="132" />
         <source>Stopped after %1 photos.</source>
         <translation>Nach %1 Fotos beendet.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="134"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="134" />
         <source>Done: %1 photos, %2 with errors (see Result).</source>
         <translation>Fertig: %1 Fotos, %2 mit Fehlern (siehe Ergebnis).</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="135"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="135" />
         <source>Done: %1 photos.</source>
         <translation>Fertig: %1 Fotos.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="157"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="157" />
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="161"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="161" />
         <source>Caption (%1); double-click to edit before writing</source>
         <translation>Beschreibung (%1); Doppelklick zum Bearbeiten vor dem Schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="203"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="203" />
         <source>%1: keeps its own description</source>
         <translation>%1: behält die eigene Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="205"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="205" />
         <source>%1 (description)</source>
         <translation>%1 (Beschreibung)</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="209"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="209" />
         <source>nothing: empty caption</source>
         <translation>nichts: leere Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="209"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="209" />
         <source>skipped</source>
         <translation>ausgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="214"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="214" />
         <source>Write 1 caption</source>
         <translation>1 Beschreibung schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="214"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="214" />
         <source>Write %1 captions</source>
         <translation>%1 Beschreibungen schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="218"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="218" />
         <source>No photo in the library has a caption yet. Caption photos first (Library → Caption photos).</source>
         <translation>Noch kein Foto der Bibliothek hat eine Beschreibung. Beschreiben Sie zuerst Fotos (Bibliothek → Fotos beschreiben).</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="220"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="220" />
         <source>Choose where to write the captions.</source>
         <translation>Wählen Sie, wohin die Beschreibungen geschrieben werden.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="222"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="222" />
         <source>1 photo will be written.</source>
         <translation>1 Foto wird geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="222"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="222" />
         <source>%1 photos will be written.</source>
         <translation>%1 Fotos werden geschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="234"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="234" />
         <source>waiting…</source>
         <translation>wartet …</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/writecaptionsdialog.cpp" line="245"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="245" />
         <source>Writing %n caption(s)…</source>
-        <translation>
-            <numerusform>Schreibe %n Beschreibung …</numerusform>
-            <numerusform>Schreibe %n Beschreibungen …</numerusform>
-        </translation>
+        <translation><numerusform>Schreibe %n Beschreibung …</numerusform><numerusform>Schreibe %n Beschreibungen …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="254"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="254" />
         <source>written: %1</source>
         <translation>geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="255"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="255" />
         <source>kept its own: %1</source>
         <translation>eigene beibehalten: %1</translation>
     </message>
     <message>
-        <location filename="../ui/writecaptionsdialog.cpp" line="256"/>
+        <location filename="../ui/writecaptionsdialog.cpp" line="256" />
         <source>failed: %1</source>
         <translation>fehlgeschlagen: %1</translation>
     </message>
@@ -1722,32 +1675,32 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="33"/>
+        <location filename="../app/gui/main.cpp" line="33" />
         <source>Captions, answers and search for your photos with BLIP.</source>
         <translation>Beschreibungen, Antworten und Suche für Ihre Fotos mit BLIP.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="37"/>
+        <location filename="../app/gui/main.cpp" line="37" />
         <source>Model folder for captions.</source>
         <translation>Modellordner für Beschreibungen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="39"/>
+        <location filename="../app/gui/main.cpp" line="39" />
         <source>Model folder for questions.</source>
         <translation>Modellordner für Fragen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="41"/>
+        <location filename="../app/gui/main.cpp" line="41" />
         <source>Model folder for library search.</source>
         <translation>Modellordner für die Bibliothekssuche.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="45"/>
+        <location filename="../app/gui/main.cpp" line="45" />
         <source>Caption the first image, save a screenshot of the window to FILE and quit.</source>
         <translation>Das erste Bild beschreiben, ein Bildschirmfoto des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="48"/>
+        <location filename="../app/gui/main.cpp" line="48" />
         <source>Images or folders to open.</source>
         <translation>Zu öffnende Bilder oder Ordner.</translation>
     </message>
