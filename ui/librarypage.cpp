@@ -295,6 +295,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     if (m_indexState == IndexState::Idle)
       m_progressText->setText(tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable));
     // The library changed (opened, a folder added or removed): show it as it is now.
+    m_client->directoryCounts();
     refresh();
   });
   connect(c, &inference::InferenceClient::jobStateChanged, this, [this](quint64 job, inference::JobState state) {
@@ -336,6 +337,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     // The scan is done: the photos it found can be browsed while their vectors are made.
     if (!m_browsedAfterScan) {
       m_browsedAfterScan = true;
+      m_client->directoryCounts();
       if (m_lastQuery.isEmpty()) browse();
     }
     m_progress->setRange(0, std::max(p.total, 1));
@@ -393,16 +395,20 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     m_progress->setValue(s.state == inference::JobState::Finished ? 1 : 0);
     m_progressText->setText(text);
     Q_EMIT status(text.section(QLatin1Char('\n'), 0, 0));
-    if (m_lastQuery.isEmpty()) browse();  // new photos and counts
+    m_client->directoryCounts();
+    if (m_lastQuery.isEmpty()) browse();  // new photos
   });
   connect(c, &inference::InferenceClient::searchReady, this,
           [this](quint64 id, const QList<library::SearchResult>& results) {
             if (id == m_searchId) setResults(results, true);
           });
+  connect(c, &inference::InferenceClient::directoryCountsReady, this,
+          [this](quint64, const inference::DirectoryCounts& counts) {
+            m_directoryCounts = counts;
+            rebuildFolderTree();
+          });
   connect(c, &inference::InferenceClient::browseReady, this, [this](quint64 id, const inference::BrowseResult& r) {
     if (id != m_searchId) return;
-    m_directoryCounts = r.directories;
-    rebuildFolderTree();
     setResults(r.photos, false);
     const QString where = folderFilter().isEmpty() ? QString() : QFileInfo(folderFilter()).fileName();
     QString text = r.total > r.photos.size()
@@ -675,11 +681,12 @@ void LibraryPage::rebuildFolderTree() {
     QTreeWidgetItem* item = it.value();
     const QString& dir = it.key();
     const bool isRoot = item->data(0, kLibraryFolderRole).toBool();
-    const QString name = isRoot ? dir : QFileInfo(dir).fileName();
+    const QString name = QFileInfo(dir).fileName().isEmpty() ? dir : QFileInfo(dir).fileName();
     item->setText(0, tr("%1 (%2)").arg(name).arg(totals.value(dir)));
     if (!isRoot) items.value(QFileInfo(dir).path())->addChild(item);
   }
-  m_folders->sortItems(0, Qt::AscendingOrder);
+  // "All photos" first, the library's folders in their order, subfolders by name.
+  for (const QString& root : m_libraryFolders) items.value(root)->sortChildren(0, Qt::AscendingOrder);
   for (QTreeWidgetItemIterator it(m_folders); *it; ++it) {
     const QString folder = (*it)->data(0, kFolderRole).toString();
     (*it)->setExpanded(expanded.contains(folder) || (*it)->data(0, kLibraryFolderRole).toBool());

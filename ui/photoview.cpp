@@ -71,9 +71,11 @@ void PhotoView::setZoom(double zoom, QPointF anchor) {
   const double old = this->zoom();
   m_zoom = std::clamp(zoom, kMinZoom, kMaxZoom);
   m_fit = false;
-  // The photo point under the anchor stays under it.
-  const QPointF inPhoto = (anchor - before.topLeft()) / old;
-  m_offset = anchor - inPhoto * m_zoom;
+  // The photo point under the anchor stays under it (zoom counts device pixels, positions are
+  // logical ones).
+  const double dpr = devicePixelRatioF();
+  const QPointF inPhoto = (anchor - before.topLeft()) * dpr / old;
+  m_offset = anchor - inPhoto * m_zoom / dpr;
   clampOffset();
   update();
   Q_EMIT zoomChanged(this->zoom(), m_fit);

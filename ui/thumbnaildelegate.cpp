@@ -42,6 +42,12 @@ void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
   const QWidget* widget = opt.widget;
   QStyle* style = widget ? widget->style() : QApplication::style();
   style->drawPrimitive(QStyle::PE_PanelItemViewItem, &background, painter, widget);
+  // The whole cell shows the selection (styles mark only the text of icon-mode items).
+  const bool selected = opt.state & QStyle::State_Selected;
+  if (selected) {
+    const QPalette::ColorGroup active = opt.state & QStyle::State_Active ? QPalette::Active : QPalette::Inactive;
+    painter->fillRect(r, opt.palette.brush(active, QPalette::Highlight));
+  }
 
   painter->save();
   painter->setRenderHint(QPainter::SmoothPixmapTransform);
@@ -64,17 +70,19 @@ void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
                         size.width(), size.height());
     painter->drawImage(target, image);
   }
-  const QStringList lines = opt.text.split(QLatin1Char('\n'));
+  // The view's text, whose line breaks initStyleOption() turned into line separators.
+  QString text = opt.text;
+  text.replace(QChar::LineSeparator, QLatin1Char('\n'));
+  const QStringList lines = text.split(QLatin1Char('\n'));
   painter->setFont(opt.font);
   const QPalette::ColorGroup group = opt.state & QStyle::State_Enabled ? QPalette::Normal : QPalette::Disabled;
-  painter->setPen(
-      opt.palette.color(group, opt.state & QStyle::State_Selected ? QPalette::HighlightedText : QPalette::Text));
+  painter->setPen(opt.palette.color(group, selected ? QPalette::HighlightedText : QPalette::Text));
   const QFontMetrics fm(opt.font);
   int y = box.bottom() + 1 + kPad;
   for (int i = 0; i < std::min<int>(m_lines, static_cast<int>(lines.size())); ++i) {
-    const QString text = fm.elidedText(lines[i], Qt::ElideMiddle, r.width() - 2 * kPad);
+    const QString line = fm.elidedText(lines[i], Qt::ElideMiddle, r.width() - 2 * kPad);
     painter->drawText(QRect(r.x() + kPad, y, r.width() - 2 * kPad, fm.lineSpacing()), Qt::AlignHCenter | Qt::AlignTop,
-                      text);
+                      line);
     y += fm.lineSpacing();
   }
   painter->restore();

@@ -20,6 +20,7 @@ constexpr Rule kRules[] = {
     {Request::Search, Channel::Search, true, false},    // the Library page shows it
     {Request::Similar, Channel::Search, true, false},
     {Request::Browse, Channel::Search, true, false},  // the Library page shows it
+    {Request::DirectoryCounts, Channel::Library, false, false},
     {Request::PhotoDetails, Channel::Details, true, true},
     {Request::OpenLibrary, Channel::Library, false, true},
     {Request::AddFolder, Channel::Library, false, true},
@@ -45,6 +46,7 @@ struct Registrar {
     qRegisterMetaType<LibraryInfo>();
     qRegisterMetaType<PhotoDetails>();
     qRegisterMetaType<BrowseResult>();
+    qRegisterMetaType<DirectoryCounts>();
     qRegisterMetaType<CaptionFileRow>();
     qRegisterMetaType<QList<CaptionFileRow>>();
     qRegisterMetaType<CaptionWriteReport>();
@@ -94,6 +96,10 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
   connect(w, &InferenceWorker::browseReady, this, [this](quint64 id, const BrowseResult& r) {
     settle(id);
     Q_EMIT browseReady(id, r);
+  });
+  connect(w, &InferenceWorker::directoryCountsReady, this, [this](quint64 id, const DirectoryCounts& counts) {
+    settle(id);
+    Q_EMIT directoryCountsReady(id, counts);
   });
   connect(w, &InferenceWorker::photoDetailsReady, this, [this](quint64 id, const PhotoDetails& d) {
     settle(id);
@@ -204,6 +210,10 @@ quint64 InferenceClient::similar(const QString& path, const library::SearchOptio
 
 quint64 InferenceClient::browse(const library::SearchOptions& options) {
   return submit(Request::Browse, [options](InferenceWorker* w, quint64 id) { w->browse(id, options); });
+}
+
+quint64 InferenceClient::directoryCounts() {
+  return submit(Request::DirectoryCounts, [](InferenceWorker* w, quint64 id) { w->directoryCounts(id); });
 }
 
 quint64 InferenceClient::photoDetails(const QString& path) {

@@ -28,7 +28,8 @@ enum class Request {
   RemoveFolder,
   SaveCaption,
   CaptionRows,
-  Browse
+  Browse,
+  DirectoryCounts
 };
 
 class InferenceClient : public QObject {
@@ -48,6 +49,8 @@ class InferenceClient : public QObject {
   quint64 similar(const QString& path, const library::SearchOptions& options);
   // The library's photos without a query, newest first, filtered (browseReady).
   quint64 browse(const library::SearchOptions& options);
+  // Photos per directory of the library (directoryCountsReady); never superseded by a search.
+  quint64 directoryCounts();
   quint64 photoDetails(const QString& path);
   quint64 openLibrary(const QString& dbPath);
   quint64 addLibraryFolder(const QString& folder);
@@ -89,6 +92,7 @@ class InferenceClient : public QObject {
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
   void browseReady(quint64 id, const glimpse::inference::BrowseResult& result);
+  void directoryCountsReady(quint64 id, const glimpse::inference::DirectoryCounts& counts);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
   void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
   void cancelled(quint64 id);

@@ -408,11 +408,18 @@ void InferenceWorker::browse(quint64 id, const library::SearchOptions& options) 
     auto db = library();
     BrowseResult r;
     r.photos = library::browse(*db, options, &r.total);
-    r.directories = library::photosPerDirectory(*db);
     if (stale(Channel::Search, id))
       Q_EMIT cancelled(id);
     else
       Q_EMIT browseReady(id, r);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, qs(e));
+  }
+}
+
+void InferenceWorker::directoryCounts(quint64 id) {
+  try {
+    Q_EMIT directoryCountsReady(id, library::photosPerDirectory(*library()));
   } catch (const std::exception& e) {
     Q_EMIT failed(id, qs(e));
   }

@@ -86,6 +86,7 @@ class InferenceWorker : public QObject {
   void search(quint64 id, const QString& query, const glimpse::library::SearchOptions& options);
   void similar(quint64 id, const QString& path, const glimpse::library::SearchOptions& options);
   void browse(quint64 id, const glimpse::library::SearchOptions& options);
+  void directoryCounts(quint64 id);
   void photoDetails(quint64 id, const QString& path);
   void saveCaption(quint64 id, const QString& path, const QString& text);
   void captionRows(quint64 id);
@@ -110,6 +111,7 @@ class InferenceWorker : public QObject {
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
   void browseReady(quint64 id, const glimpse::inference::BrowseResult& result);
+  void directoryCountsReady(quint64 id, const glimpse::inference::DirectoryCounts& counts);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
   void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
   void cancelled(quint64 id);

@@ -39,13 +39,15 @@ struct LibraryInfo {
   int searchable = 0;  // photos with a vector of the current search model (0 when none is set)
 };
 
-// Browsing the library without a query: the newest photos that pass the filters, how many passed,
-// and the photos per directory (the folder tree's counts).
+// Browsing the library without a query: the newest photos that pass the filters and how many
+// passed.
 struct BrowseResult {
   QList<library::SearchResult> photos;
   int total = 0;
-  QList<QPair<QString, int>> directories;  // directory, photos directly in it
 };
+
+// Photos per directory of the library (directory, photos directly in it): the folder tree's counts.
+using DirectoryCounts = QList<QPair<QString, int>>;
 
 // One caption of a photo as the library keeps it.
 struct CaptionInfo {
