@@ -119,7 +119,9 @@ void PhotoView::paintEvent(QPaintEvent*) {
     }
     p.drawImage(target.topLeft(), m_scaled);
   } else {
-    // 100% and closer: photo pixels as they are (sharp squares when zoomed in).
+    // 100% and closer: photo pixels as they are (sharp squares when zoomed in); a small photo
+    // fitted to a large pane is enlarged smoothly.
+    p.setRenderHint(QPainter::SmoothPixmapTransform, m_fit);
     p.drawImage(target, m_image);
   }
 }
