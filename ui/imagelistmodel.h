@@ -18,6 +18,11 @@ struct ImageItem {
   bool working = false;  // a caption is being generated
   QString error;
   QList<QPair<QString, QString>> chat;  // question, answer
+  // The caption's self-check (a search model is set): ITM probability and ITC cosine against the
+  // photo; itm < 0 when it was not checked.
+  double itm = -1.0;
+  double itc = 0.0;
+  bool regenerated = false;
 };
 
 class ImageListModel : public QAbstractListModel {

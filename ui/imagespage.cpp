@@ -160,6 +160,16 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   presetRow->addWidget(m_preset, 1);
   cl->addLayout(presetRow);
   cl->addWidget(m_caption);
+  m_check = new QLabel;
+  m_check->setAccessibleName(tr("Caption check"));
+  m_check->setVisible(false);
+  cl->addWidget(m_check);
+  m_fixDegenerate = new QCheckBox(tr("Check captions and make degenerate ones again"));
+  m_fixDegenerate->setChecked(false);  // off: a caption is what the same settings give in the CLI
+  m_fixDegenerate->setToolTip(
+      tr("With a search model set: a caption that repeats itself, is empty or does not match the photo is made "
+         "again with other settings, and the best match is kept"));
+  cl->addWidget(m_fixDegenerate);
   cl->addLayout(buttons);
   cl->addWidget(m_advanced);
   cl->addStretch();
@@ -234,11 +244,14 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (row < 0 || !mine(id)) return;
     auto& it = m_model->item(row);
     it.caption = r.text;
+    it.itm = r.checked ? r.itm : -1.0;
+    it.itc = r.itc;
+    it.regenerated = r.regenerated;
     it.partial.clear();
     it.error.clear();
     it.working = false;
     m_model->touch(row);
-    if (r.path == currentPath()) m_caption->setPlainText(it.caption);
+    if (r.path == currentPath()) showCaptionOf(row);
     if (id == m_captionId) {
       m_captionId = 0;
       updateButtons();
@@ -334,6 +347,17 @@ void ImagesPage::showCaptionOf(int row) {
     m_caption->setPlainText(tr("Could not caption this photo: %1").arg(it.error));
   else
     m_caption->setPlainText(it.caption);
+  // The self-check beside the caption: how well the search model thinks it describes the photo.
+  const bool checked = !it.working && it.itm >= 0.0;
+  m_check->setVisible(checked);
+  if (checked) {
+    QString text = tr("Match %1% · similarity %2").arg(qRound(it.itm * 100)).arg(it.itc, 0, 'f', 2);
+    if (it.regenerated) text += QStringLiteral(" · ") + tr("the first caption was degenerate and was made again");
+    m_check->setText(text);
+    m_check->setToolTip(
+        tr("How well the search model thinks this caption describes the photo (image-text matching "
+           "probability and contrastive similarity)"));
+  }
 }
 
 void ImagesPage::applyPreset(int index) {
@@ -387,6 +411,7 @@ inference::CaptionRequest ImagesPage::captionRequest() const {
   r.prompt = prompt();
   r.keepPrompt = m_keepPrompt->isChecked();
   r.config = generationConfig();
+  r.fixDegenerate = m_fixDegenerate->isChecked();
   return r;
 }
 

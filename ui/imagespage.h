@@ -34,6 +34,7 @@ class ImagesPage : public QWidget {
 
   int addPaths(const QStringList& paths);
   ImageListModel* model() const { return m_model; }
+  QLabel* checkLabel() const { return m_check; }
   QString currentPath() const;
   void selectRow(int row);
   blip::GenerationConfig generationConfig() const;
@@ -84,6 +85,7 @@ class ImagesPage : public QWidget {
   QGroupBox* m_advanced;
   QLineEdit* m_prompt;
   QCheckBox* m_keepPrompt;
+  QCheckBox* m_fixDegenerate;
   QSpinBox* m_beams;
   QSpinBox* m_minLength;
   QSpinBox* m_maxLength;
@@ -92,6 +94,7 @@ class ImagesPage : public QWidget {
   QDoubleSpinBox* m_topP;
   QDoubleSpinBox* m_temperature;
   QPlainTextEdit* m_caption;
+  QLabel* m_check;  // the caption's self-check score
   QPushButton* m_captionButton;
   QPushButton* m_captionAllButton;
   QPushButton* m_cancelButton;

@@ -26,6 +26,7 @@
 #include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
+#include "askresultsbar.h"
 #include "desktop.h"
 #include "inference/inferenceclient.h"
 #include "thumbnaildelegate.h"
@@ -149,8 +150,9 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_resultsModel = new QStandardItemModel(this);
   m_results = new QListView;
   m_results->setModel(m_resultsModel);
-  // Fixed cells (name, then relevance or date), so long names never run into the next row.
-  auto* cells = new ThumbnailDelegate(QSize(160, 120), 2, m_results);
+  // Fixed cells (name, relevance or date, the answer when the results are asked), so long
+  // names never run into the next row.
+  auto* cells = new ThumbnailDelegate(QSize(160, 120), 3, m_results);
   m_results->setItemDelegate(cells);
   m_results->setViewMode(QListView::IconMode);
   m_results->setIconSize(QSize(160, 120));
@@ -162,9 +164,17 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_results->setContextMenuPolicy(Qt::CustomContextMenu);
   auto* center = new QWidget;
   auto* cl = new QVBoxLayout(center);
-  cl->addWidget(m_query);
+  auto* queryRow = new QHBoxLayout;
+  queryRow->addWidget(m_query, 1);
+  m_leastConfident = new QPushButton(tr("Least confident captions"));
+  m_leastConfident->setToolTip(
+      tr("Photos whose caption was checked against the photo, the weakest match first, to review them"));
+  queryRow->addWidget(m_leastConfident);
+  cl->addLayout(queryRow);
   cl->addLayout(filterRow);
   cl->addWidget(m_summary);
+  m_askBar = new AskResultsBar(client, m_results, m_resultsModel, kPathRole);
+  cl->addWidget(m_askBar);
   cl->addWidget(m_results, 1);
 
   m_details = new QLabel(tr("Select a result to see its details."));
@@ -224,6 +234,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(m_captionEdit, &QPlainTextEdit::textChanged, this,
           [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
   connect(m_query, &QLineEdit::returnPressed, this, [this] { refresh(); });
+  connect(m_leastConfident, &QPushButton::clicked, this, &LibraryPage::showLeastConfident);
+  connect(m_askBar, &AskResultsBar::status, this, &LibraryPage::status);
   // Clearing the query goes back to browsing.
   connect(m_query, &QLineEdit::textChanged, this, [this](const QString& text) {
     if (text.trimmed().isEmpty() && !m_lastQuery.isEmpty()) browse();
@@ -623,6 +635,7 @@ void LibraryPage::browse() {
   m_lastQuery.clear();
   library::SearchOptions o = filters();
   o.limit = kBrowseLimit;
+  m_probabilities = false;
   m_searchId = m_client->browse(o);
 }
 
@@ -745,8 +758,21 @@ void LibraryPage::search(const QString& query) {
   library::SearchOptions o = filters();
   o.limit = 60;
   o.rerank = 0;  // interactive: ITC ranking; ITM re-ranking costs a vision pass per result
+  m_probabilities = false;
   m_searchId = m_client->search(q, o);
   Q_EMIT status(tr("Searching for \"%1\"…").arg(q));
+}
+
+void LibraryPage::showLeastConfident() {
+  {
+    const QSignalBlocker block(m_query);  // not back to browsing
+    m_query->clear();
+  }
+  m_lastQuery = tr("least confident captions");
+  m_resultsModel->clear();
+  m_searchId = m_client->leastConfidentCaptions(60);
+  m_probabilities = true;
+  Q_EMIT status(tr("Captions that match their photo least, weakest first (score: match probability)"));
 }
 
 void LibraryPage::moreLikeThis() {
@@ -760,6 +786,7 @@ void LibraryPage::moreLikeThis() {
   }
   m_lastQuery = QFileInfo(path).fileName();
   m_resultsModel->clear();
+  m_probabilities = false;
   m_searchId = m_client->similar(path, o);
   Q_EMIT status(tr("Photos like %1…").arg(QFileInfo(path).fileName()));
 }
@@ -817,11 +844,14 @@ void LibraryPage::setResults(const QList<library::SearchResult>& results, bool s
   for (int i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     const QString date = loc.toString(QDateTime::fromMSecsSinceEpoch(r.dateMs, Qt::UTC), QLocale::ShortFormat);
-    const QString second = scored ? tr("%1% relevant").arg(percent[i]) : date;
+    // Least confident captions carry a match probability, in their own (rising) order.
+    const QString relevance =
+        m_probabilities ? tr("%1% match").arg(qRound(r.score * 100)) : tr("%1% relevant").arg(percent[i]);
+    const QString second = scored ? relevance : date;
     auto* item = new QStandardItem(names[i] + QLatin1Char('\n') + second);
     item->setData(r.path, kPathRole);
     QString tip = r.path + QLatin1Char('\n') + date;
-    if (scored) tip += QLatin1Char('\n') + tr("%1% relevant").arg(percent[i]);
+    if (scored) tip += QLatin1Char('\n') + relevance;
     if (r.textMatch) tip += QLatin1Char('\n') + tr("The file name or caption holds the words searched for");
     if (r.offline) tip += QLatin1Char('\n') + tr("offline (folder not available)");
     item->setToolTip(tip);
@@ -837,8 +867,9 @@ void LibraryPage::setResults(const QList<library::SearchResult>& results, bool s
   }
   m_thumbTimer->start();
   if (scored) {
-    m_summary->setText(
-        tr("%n result(s) for “%1”, most relevant first", nullptr, static_cast<int>(results.size())).arg(m_lastQuery));
+    const int n = static_cast<int>(results.size());
+    m_summary->setText(m_probabilities ? tr("%n caption(s) that match their photo least, weakest first", nullptr, n)
+                                       : tr("%n result(s) for “%1”, most relevant first", nullptr, n).arg(m_lastQuery));
     Q_EMIT status(tr("%n result(s)", nullptr, static_cast<int>(results.size())));
   }
 }

@@ -31,6 +31,8 @@ class InferenceClient;
 
 namespace glimpse::ui {
 
+class AskResultsBar;
+
 class LibraryPage : public QWidget {
   Q_OBJECT
  public:
@@ -46,6 +48,7 @@ class LibraryPage : public QWidget {
     m_captionRequest = std::move(source);
   }
   QListView* resultsView() const { return m_results; }
+  AskResultsBar* askBar() const { return m_askBar; }
   QStandardItemModel* resultsModel() const { return m_resultsModel; }
   QTreeWidget* folderTree() const { return m_folders; }
   // The folder the grid is narrowed to ("" for the whole library).
@@ -70,6 +73,8 @@ class LibraryPage : public QWidget {
   void cancelIndexing();
   void search(const QString& query = {});
   void moreLikeThis();
+  // The library's self-checked captions in the grid, least confident first.
+  void showLeastConfident();
   void openSelected();
   void showSelectedInFolder();
   // Shows the library without a query: the newest photos that pass the filters.
@@ -143,6 +148,8 @@ class LibraryPage : public QWidget {
   QPushButton* m_open;
   QPushButton* m_reveal;
   QPushButton* m_similar;
+  QPushButton* m_leastConfident;
+  AskResultsBar* m_askBar;
   IndexState m_indexState = IndexState::Idle;
   quint64 m_indexJob = 0;
   IndexState m_captionState = IndexState::Idle;

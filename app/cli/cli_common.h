@@ -10,6 +10,7 @@
 #include <string>
 
 #include "blip.h"
+#include "captions/selfcheck.h"
 #include "errors.h"
 #include "help.h"
 #include "imaging/captionwriter.h"
@@ -92,10 +93,22 @@ inline double toDouble(const QString& s, const char* what) {
 // The model folder a command runs (resolve.cpp): --model as a folder, or the name of an installed
 // model (models list); without --model, the desktop app's model for `task`, else the first
 // installed model that can do it (any usable one when `task` is empty). Usage error (exit 2) for a
-// name that is not installed, or when there is no model, naming the installed ones.
-QString modelFolder(const QCommandLineParser& p, std::optional<Task> task);
-// Loads modelFolder(p, task) with --precision.
-std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task);
+// name that is not installed, or when there is no model, naming the installed ones. `option` names
+// another option of the same kind (--check-model, --ask-model).
+QString modelFolder(const QCommandLineParser& p, std::optional<Task> task, const char* option = "model");
+// Loads modelFolder(p, task, option) with --precision.
+std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task,
+                                           const char* option = "model");
+// caption --self-check, library caption --self-check: the retrieval model that scores captions
+// (--check-model, else `captioner` itself when it has a retrieval head; usage error otherwise)
+// and the options. `owned` holds a model loaded for it.
+const blip::BlipModel* selfCheckModel(const QCommandLineParser& p, const blip::BlipModel& captioner,
+                                      std::unique_ptr<blip::BlipModel>* owned);
+captions::SelfCheckOptions selfCheckOptions(const QCommandLineParser& p);
+// One result's self-check fields: "itm", "itc", "self_check" {"degenerate", "regenerated"} and
+// "candidates" [{"text", "strategy", "itm", "itc", "degenerate"}].
+void addSelfCheck(nlohmann::json& result, const captions::SelfCheckResult& check);
+
 // The library file: --library, else the desktop app's (glimpse::defaultLibraryFile()).
 QString libraryFile(const QCommandLineParser& p);
 

@@ -55,6 +55,19 @@ const Opts kWrite = {
      "Sidecar name for --write xmp-sidecar: PHOTO.EXT.xmp (long, the default) or PHOTO.xmp (short).", "long|short"},
     {"overwrite", "", "Replace an existing, different description (kept by default).", ""},
 };
+const Opts kSelfCheck = {
+    {"self-check", "",
+     "Score each caption against its photo with a retrieval head (ITM match probability and ITC cosine, as "
+     "match gives them) and caption again when it is degenerate (empty, only the prompt, a word or phrase "
+     "repeated, ITM below 0.5): beam search without repeated 3-grams, then nucleus sampling with a fixed seed; "
+     "the candidate with the best ITM is kept. --json adds \"itm\", \"itc\", \"self_check\" and every "
+     "candidate with its score.",
+     ""},
+    {"check-model", "NAME|DIR",
+     "The retrieval model of --self-check (default: the caption model's own retrieval head, when it has one).",
+     "model"},
+    {"candidates", "N", "Captions to try per photo with --self-check, the first included, 1-8 (default 3).", ""},
+};
 const Opts kLibrary = {
     {"library", "DB",
      "The library file. Default: the desktop app's library, $XDG_DATA_HOME/Glimpse/Glimpse/library.glimpse, "
@@ -97,13 +110,14 @@ std::vector<CommandDoc> buildCommands() {
   c.push_back({"caption",
                "caption images",
                {"caption [--model NAME|DIR] [--prompt TEXT] [generation options] [--json | --jsonl]",
+                "        [--self-check [--check-model NAME|DIR] [--candidates N]]",
                 "        [--write TARGET ...] [--sidecar-name long|short] [--overwrite] IMAGE... | -"},
                kCaptionDescription,
                kModel +
                    Opts{{"prompt", "TEXT", "Start every caption with TEXT (conditional captioning).", ""},
                         kJson[0],
                         {"jsonl", "", "Print one JSON line per image as soon as it is done.", ""}} +
-                   kWrite + kThreads + kExif + kGeneration,
+                   kSelfCheck + kWrite + kThreads + kExif + kGeneration,
                "file"});
   c.push_back(
       {"ask",
@@ -164,12 +178,21 @@ std::vector<CommandDoc> buildCommands() {
   c.push_back({"search",
                "search the library with words",
                {"search [--library DB] [--model NAME|DIR] [--limit N] [--rerank K] [--min-score X] [--folder DIR]",
-                "       [--after DATE] [--before DATE] [--json] QUERY"},
+                "       [--after DATE] [--before DATE] [--ask QUESTION [--ask-model NAME|DIR]] [--json] QUERY"},
                "Prints SCORE<TAB>PATH of the photos that match QUERY best: contrastive similarity, the best K "
                "re-ranked by image-text matching, plus matches of the words in captions and file names.",
                kLibrary + kModel +
                    Opts{{"rerank", "K", "Re-rank the best K with image-text matching, 0-1000 (default: --limit).", ""},
-                        {"no-text-match", "", "Do not match the words in captions and file names.", ""}} +
+                        {"no-text-match", "", "Do not match the words in captions and file names.", ""},
+                        {"ask", "QUESTION",
+                         "Ask QUESTION of every result with a question answering model (each photo encoded once); "
+                         "adds the answer to each line, or \"answer\" to each JSON result (the text glimpse-cli ask "
+                         "gives for that photo).",
+                         ""},
+                        {"ask-model", "NAME|DIR",
+                         "The question answering model of --ask (default: the search model when it can answer "
+                         "questions, else the app's model for questions).",
+                         "model"}} +
                    kFilters + kThreads + kJson,
                ""});
   c.push_back({"similar",
@@ -184,11 +207,14 @@ std::vector<CommandDoc> buildCommands() {
                {"library [--library DB] [--model NAME|DIR] [--json] (status | folders | forget FOLDER)",
                 "library [--library DB] [--model NAME|DIR] caption [--overwrite] [--prompt TEXT] [generation "
                 "options] [--json] [FOLDER...]",
+                "        [--self-check [--check-model NAME|DIR] [--candidates N]]",
                 "library [--library DB] export [--format csv|jsonl [--out FILE|-]] [--write TARGET ...]",
                 "        [--sidecar-name long|short] [--overwrite] [--json] [FOLDER...]"},
                "status and folders describe the library; forget FOLDER removes a folder and its photos from it "
                "(the files stay). caption captions the library's photos that have no generated caption yet; it "
-               "can be stopped and run again. export prints each photo with a caption: path, preferred caption, "
+               "can be stopped and run again; with --self-check each caption is scored and made again when degenerate, "
+               "and the library keeps its ITM and ITC scores. export prints each photo with a caption: path, preferred "
+               "caption, "
                "source, model and score; --write writes those captions into the photos' files as caption "
                "--write does, without running a model.",
                kLibrary + kModel + kJson + kThreads +
@@ -201,7 +227,7 @@ std::vector<CommandDoc> buildCommands() {
                         {"out", "FILE", "export: write to FILE instead of stdout.", "file"},
                         kWrite[0],
                         kWrite[1]} +
-                   kGeneration,
+                   kSelfCheck + kGeneration,
                "status|folders|forget|caption|export"});
   c.push_back(
       {"models",

@@ -13,6 +13,7 @@
 #include "library/indexer.h"
 #include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
+#include "library/resultasker.h"
 #include "library/scanner.h"
 #include "library/searcher.h"
 
@@ -77,17 +78,32 @@ json resultJson(const library::SearchResult& r) {
   return j;
 }
 
-void printResults(const QList<library::SearchResult>& results, bool asJson) {
+// `answers` (search --ask): one per result, in the same order.
+void printResults(const QList<library::SearchResult>& results, bool asJson,
+                  const std::vector<library::ResultAnswer>* answers = nullptr) {
   if (asJson) {
     json arr = json::array();
-    for (const auto& r : results) arr.push_back(resultJson(r));
+    for (qsizetype i = 0; i < results.size(); ++i) {
+      json j = resultJson(results[i]);
+      if (answers) {
+        const auto& a = (*answers)[static_cast<size_t>(i)];
+        if (a.error.isEmpty())
+          j["answer"] = a.text.toStdString();
+        else
+          j["answer_error"] = a.error.toStdString();
+      }
+      arr.push_back(j);
+    }
     print({{"results", arr}});
     return;
   }
-  for (const auto& r : results) {
+  for (qsizetype i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
     char score[32];
     std::snprintf(score, sizeof score, "%.4f", r.score);
-    std::cout << score << '\t' << pathText(r.path) << (r.offline ? "\t(offline)" : "") << '\n';
+    std::cout << score << '\t' << pathText(r.path) << (r.offline ? "\t(offline)" : "");
+    if (answers) std::cout << '\t' << (*answers)[static_cast<size_t>(i)].text.toStdString();
+    std::cout << '\n';
   }
 }
 
@@ -160,6 +176,12 @@ int runLibraryCaption(const QCommandLineParser& p, const QStringList& folderArgs
     throw ModelError(
         "library caption needs a captioning model (BlipForConditionalGeneration), e.g. "
         "blip-image-captioning-base");
+  options.selfCheck = selfCheckOptions(p);
+  if (p.isSet("self-check")) {
+    std::unique_ptr<blip::BlipModel> own;
+    const blip::BlipModel* checker = selfCheckModel(p, *model, &own);
+    options.checker = checker == model.get() ? model : std::shared_ptr<const blip::BlipModel>(std::move(own));
+  }
   CancelOnSignal cancelOnSignal;
   library::LibraryCaptioner captioner(db, model, options);
   ProgressLine line("captioned");
@@ -172,11 +194,15 @@ int runLibraryCaption(const QCommandLineParser& p, const QStringList& folderArgs
   if (p.isSet("json")) {
     json failed = json::array();
     for (const auto& f : r.failed) failed.push_back({{"path", f.path.toStdString()}, {"error", f.error.toStdString()}});
-    print({{"captioned", r.captioned}, {"skipped", r.skipped}, {"failed", failed}, {"seconds", r.seconds}});
+    json out = {{"captioned", r.captioned}, {"skipped", r.skipped}, {"failed", failed}, {"seconds", r.seconds}};
+    if (options.checker) out["regenerated"] = r.regenerated;
+    print(out);
   } else {
     for (const auto& f : r.failed) std::cerr << "error: " << pathText(f.error) << '\n';
     std::cout << "captioned " << r.captioned << ", kept " << r.skipped << " existing, " << r.failed.size()
-              << " could not be read\n";
+              << " could not be read";
+    if (options.checker) std::cout << ", " << r.regenerated << " made again by the self-check";
+    std::cout << '\n';
   }
   if (r.cancelled || g_cancel.load()) {
     std::cerr << "cancelled: captions so far are saved; run library caption again to continue\n";
@@ -219,6 +245,8 @@ std::string exportJsonl(const std::vector<library::CaptionRow>& rows) {
               {"model", r.caption.model.toStdString()},
               {"score", r.caption.score ? json(*r.caption.score) : json(nullptr)}};
     if (!r.caption.origin.isEmpty()) j["origin"] = r.caption.origin.toStdString();
+    if (r.caption.itm) j["itm"] = *r.caption.itm;
+    if (r.caption.itc) j["itc"] = *r.caption.itc;
     out += j.dump() + '\n';
   }
   return out;
@@ -392,18 +420,44 @@ int runSearch(const QStringList& args) {
   library::SearchOptions so = searchOptions(p);
   so.rerank = p.isSet("rerank") ? toIntIn(p.value("rerank"), "rerank", 0, kMaxRerank) : std::min(so.limit, kMaxRerank);
   so.matchText = !p.isSet("no-text-match");
+  if (p.isSet("ask") && p.value("ask").trimmed().isEmpty()) throw UsageError("--ask needs a question");
+  if (p.isSet("ask-model") && !p.isSet("ask")) throw UsageError("--ask-model needs --ask QUESTION");
   auto db = openLibrary(p, kReadOnly);
-  auto model = loadModel(p, Task::Search);
+  std::shared_ptr<const blip::BlipModel> model = loadModel(p, Task::Search);
   if (!model->has_retrieval())
     throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
-  library::Searcher searcher(db, std::move(model));
+  // --ask: --ask-model, else the search model's own question-answering head, else the app's.
+  std::shared_ptr<const blip::BlipModel> askModel;
+  if (p.isSet("ask")) {
+    askModel = !p.isSet("ask-model") && model->has_question_answering()
+                   ? model
+                   : std::shared_ptr<const blip::BlipModel>(loadModel(p, Task::Ask, "ask-model"));
+    if (!askModel->has_question_answering())
+      throw ModelError("--ask needs a question answering model (BlipForQuestionAnswering), e.g. blip-vqa-base");
+  }
+  library::Searcher searcher(db, model);
   if (searcher.vectorCount() == 0)
     std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
-  printResults(runModel([&] {
-                 const QuietStderr quiet;  // re-ranking decodes photos
-                 return searcher.search(query, so);
-               }),
-               p.isSet("json"));
+  const auto results = runModel([&] {
+    const QuietStderr quiet;  // re-ranking decodes photos
+    return searcher.search(query, so);
+  });
+  if (!askModel) {
+    printResults(results, p.isSet("json"));
+    return kOk;
+  }
+  // One question of every result, each photo encoded once (library/resultasker.h).
+  std::vector<library::ResultAnswer> answers;
+  library::ResultAsker asker(askModel);
+  QStringList paths;
+  for (const auto& r : results) paths << r.path;
+  asker.start(p.value("ask"), paths);
+  runModel([&] {
+    const QuietStderr quiet;
+    while (auto a = asker.step()) answers.push_back(*a);
+    return 0;
+  });
+  printResults(results, p.isSet("json"), &answers);
   return kOk;
 }
 

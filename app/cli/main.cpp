@@ -175,6 +175,16 @@ int runGenerate(const QStringList& args, bool ask) {
   ImageSource source(p.positionalArguments());
   const bool jsonl = p.isSet("jsonl");
   auto model = loadModel(p, glimpse::Task::Caption);
+  // --self-check: every caption scored against its photo by a retrieval head, degenerate ones made again.
+  const auto checkOptions = selfCheckOptions(p);
+  std::unique_ptr<glimpse::blip::BlipModel> ownChecker;
+  const glimpse::blip::BlipModel* checker = nullptr;
+  if (p.isSet("self-check")) {
+    if (gc.num_return_sequences > 1)
+      throw UsageError("--self-check keeps one caption per image; leave out --num-return-sequences");
+    checker = selfCheckModel(p, *model, &ownChecker);
+  }
+  const bool checkerOwnPixels = checker && !glimpse::captions::sameProcessing(*model, *checker);
   json results = json::array();
   int failed = 0;
   qsizetype total = 0;
@@ -186,14 +196,15 @@ int runGenerate(const QStringList& args, bool ask) {
     // written into (the caption may describe the old one).
     std::vector<std::optional<glimpse::imaging::FileState>> states;
     for (const QString& image : chunk) states.push_back(glimpse::imaging::fileState(image));
-    std::vector<glimpse::blip::PixelValues> pixels;
+    std::vector<glimpse::blip::PixelValues> pixels, checkPixels;
     std::vector<QString> errors(static_cast<size_t>(chunk.size()));
     {
       const QuietStderr quiet;
       for (qsizetype i = 0; i < chunk.size(); ++i) {
         try {
-          pixels.push_back(
-              model->processor().preprocess(glimpse::imaging::decodeImageFile(chunk[i], decodeOptions(p)).rgb));
+          const auto rgb = glimpse::imaging::decodeImageFile(chunk[i], decodeOptions(p)).rgb;
+          pixels.push_back(model->processor().preprocess(rgb));
+          if (checkerOwnPixels) checkPixels.push_back(checker->processor().preprocess(rgb));
         } catch (const glimpse::imaging::ImageDecodeError& e) {
           errors[static_cast<size_t>(i)] = QString::fromUtf8(e.what());
         } catch (const std::bad_alloc&) {
@@ -202,12 +213,23 @@ int runGenerate(const QStringList& args, bool ask) {
       }
     }
     std::vector<std::vector<glimpse::blip::GeneratedText>> out;
-    if (!pixels.empty())
+    std::vector<glimpse::captions::SelfCheckResult> checks;
+    if (checker) {
+      for (size_t j = 0; j < pixels.size(); ++j) {
+        checks.push_back(runModel([&] {
+          return glimpse::captions::selfCheckCaption(*model, pixels[j], *checker,
+                                                     checkerOwnPixels ? checkPixels[j] : pixels[j],
+                                                     p.value("prompt").toStdString(), gc, checkOptions);
+        }));
+        out.push_back({checks.back().best().generated});
+      }
+    } else if (!pixels.empty()) {
       out = runModel([&] {
         std::vector<std::string> prompts;
         if (p.isSet("prompt")) prompts.push_back(p.value("prompt").toStdString());
         return model->caption(glimpse::blip::image_inputs(pixels), prompts, gc);
       });
+    }
     size_t k = 0;
     for (qsizetype i = 0; i < chunk.size(); ++i) {
       std::vector<json> entries;
@@ -221,12 +243,17 @@ int runGenerate(const QStringList& args, bool ask) {
         for (const auto& g : generations) {
           json r = {{"image", chunk[i].toStdString()}, {"text", g.text}, {"token_ids", g.token_ids}};
           if (gc.num_beams > 1) r["score"] = g.score;
+          if (checker) addSelfCheck(r, checks[k]);
           // The first (best) caption is the one written.
           if (!writes.targets.empty() && &g == &generations.front())
             r["written"] = writeCaptionFor(chunk[i], g.text, writes, states[static_cast<size_t>(i)],
                                            p.isSet("json") || jsonl, &failedWrites);
           entries.push_back(r);
-          if (!jsonl && !p.isSet("json")) std::cout << pathText(chunk[i]) << '\t' << g.text << '\n';
+          if (!jsonl && !p.isSet("json")) {
+            std::cout << pathText(chunk[i]) << '\t' << g.text;
+            if (checker) std::cout << "\titm=" << checks[k].best().score.itm << "\titc=" << checks[k].best().score.itc;
+            std::cout << '\n';
+          }
         }
         ++k;
       }

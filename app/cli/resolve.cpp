@@ -36,9 +36,9 @@ std::string taskWords(std::optional<Task> task) {
 
 }  // namespace
 
-QString modelFolder(const QCommandLineParser& p, std::optional<Task> task) {
-  if (p.isSet("model")) {
-    const QString value = p.value("model");
+QString modelFolder(const QCommandLineParser& p, std::optional<Task> task, const char* option) {
+  if (p.isSet(option)) {
+    const QString value = p.value(option);
     if (QFileInfo(value).isDir()) return value;
     // Not a folder here: the name of an installed model ("Salesforce/blip-image-captioning-base").
     if (models::isValidModelName(value)) {
@@ -63,8 +63,8 @@ QString modelFolder(const QCommandLineParser& p, std::optional<Task> task) {
                    installedNames(installed));
 }
 
-std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task) {
-  const QString folder = modelFolder(p, task);
+std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task, const char* option) {
+  const QString folder = modelFolder(p, task, option);
   blip::LoadOptions options;
   if (p.isSet("precision")) {
     const auto mode = blip::parse_precision(p.value("precision").toStdString());
@@ -88,6 +88,52 @@ QString libraryFile(const QCommandLineParser& p) {
   // The app creates its folder on first start; a command that writes may come first.
   QDir().mkpath(QFileInfo(file).absolutePath());
   return file;
+}
+
+}  // namespace glimpse::cli
+
+namespace glimpse::cli {
+
+const blip::BlipModel* selfCheckModel(const QCommandLineParser& p, const blip::BlipModel& captioner,
+                                      std::unique_ptr<blip::BlipModel>* owned) {
+  if (p.isSet("check-model")) {
+    *owned = loadModel(p, Task::Search, "check-model");
+    if (!(*owned)->has_retrieval())
+      throw ModelError("--check-model needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco; " +
+                       p.value("check-model").toStdString() + " has none");
+    return owned->get();
+  }
+  if (captioner.has_retrieval()) return &captioner;
+  throw UsageError(
+      "--self-check needs a retrieval model: give --check-model NAME|DIR (e.g. Salesforce/blip-itm-base-coco); "
+      "the caption model has no retrieval head");
+}
+
+captions::SelfCheckOptions selfCheckOptions(const QCommandLineParser& p) {
+  captions::SelfCheckOptions o;
+  if (p.isSet("candidates")) o.candidates = toIntIn(p.value("candidates"), "candidates", 1, 8);
+  if ((p.isSet("candidates") || p.isSet("check-model")) && !p.isSet("self-check"))
+    throw UsageError("--candidates and --check-model need --self-check");
+  return o;
+}
+
+void addSelfCheck(nlohmann::json& result, const captions::SelfCheckResult& check) {
+  using nlohmann::json;
+  const auto degenerate = [](captions::Degeneracy d) {
+    return d == captions::Degeneracy::None ? json(nullptr) : json(captions::degeneracyKey(d));
+  };
+  result["itm"] = check.best().score.itm;
+  result["itc"] = check.best().score.itc;
+  result["self_check"] = {{"degenerate", degenerate(check.candidates.front().degeneracy)},
+                          {"regenerated", check.regenerated()}};
+  json candidates = json::array();
+  for (const auto& c : check.candidates)
+    candidates.push_back({{"text", c.generated.text},
+                          {"strategy", c.strategy},
+                          {"itm", c.score.itm},
+                          {"itc", c.score.itc},
+                          {"degenerate", degenerate(c.degeneracy)}});
+  result["candidates"] = candidates;
 }
 
 }  // namespace glimpse::cli

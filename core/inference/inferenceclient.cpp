@@ -26,7 +26,8 @@ constexpr Rule kRules[] = {
     {Request::AddFolder, Channel::Library, false, true},
     {Request::RemoveFolder, Channel::Library, false, true},
     {Request::SaveCaption, Channel::Library, false, true},
-    {Request::CaptionRows, Channel::Library, false, false},  // the review dialog shows it
+    {Request::CaptionRows, Channel::Library, false, false},   // the review dialog shows it
+    {Request::LeastConfident, Channel::Search, true, false},  // the Library page's grid shows it
 };
 
 const Rule& ruleOf(Request r) {
@@ -110,6 +111,7 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
     Q_EMIT captionRowsReady(id, rows);
   });
   connect(w, &InferenceWorker::captionWritten, this, &InferenceClient::captionWritten);
+  connect(w, &InferenceWorker::resultAnswered, this, &InferenceClient::resultAnswered);
   connect(w, &InferenceWorker::cancelled, this, [this](quint64 id) {
     settle(id);
     Q_EMIT cancelled(id);
@@ -252,6 +254,10 @@ quint64 InferenceClient::captionRows() {
   return submit(Request::CaptionRows, [](InferenceWorker* w, quint64 id) { w->captionRows(id); });
 }
 
+quint64 InferenceClient::leastConfidentCaptions(int limit) {
+  return submit(Request::LeastConfident, [limit](InferenceWorker* w, quint64 id) { w->leastConfident(id, limit); });
+}
+
 quint64 InferenceClient::startIndexing() {
   // One index job at a time: asking again resumes it.
   for (auto it = m_jobKinds.constBegin(); it != m_jobKinds.constEnd(); ++it)
@@ -271,6 +277,11 @@ quint64 InferenceClient::captionLibrary(const CaptionRequest& request, bool over
   return startJob(JobKind::CaptionLibrary, [request, overwrite](InferenceWorker* w, quint64 id) {
     w->startCaptionLibrary(id, request, overwrite);
   });
+}
+
+quint64 InferenceClient::askResults(const QString& question, const QStringList& paths) {
+  return startJob(JobKind::AskResults,
+                  [question, paths](InferenceWorker* w, quint64 id) { w->startAskResults(id, question, paths); });
 }
 
 quint64 InferenceClient::writeCaptions(const QList<CaptionFileRow>& rows, const QStringList& targets, bool overwrite) {

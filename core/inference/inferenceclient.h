@@ -29,7 +29,8 @@ enum class Request {
   SaveCaption,
   CaptionRows,
   Browse,
-  DirectoryCounts
+  DirectoryCounts,
+  LeastConfident
 };
 
 class InferenceClient : public QObject {
@@ -60,6 +61,9 @@ class InferenceClient : public QObject {
   quint64 saveCaption(const QString& path, const QString& text);
   // Every library photo with a caption, and what its file holds now (captionRowsReady).
   quint64 captionRows();
+  // The library's self-checked captions, least confident (lowest ITM) first, as search results
+  // (searchReady) whose score is the caption's ITM probability.
+  quint64 leastConfidentCaptions(int limit);
   // Stops the running request of a lane (the worker sees it between decoder steps).
   void cancel(Channel c);
   // True when `id` is the newest request of its lane (results of older ones are stale).
@@ -74,6 +78,9 @@ class InferenceClient : public QObject {
   // Writes each row's caption into its photo's files (targets: captionwriter.h keys); one
   // captionWritten per photo, then jobFinished.
   quint64 writeCaptions(const QList<CaptionFileRow>& rows, const QStringList& targets, bool overwrite);
+  // Asks `question` of each photo (the top search results): one resultAnswered per photo as it
+  // is answered, then jobFinished. Cancel (cancelJob) stops between photos.
+  quint64 askResults(const QString& question, const QStringList& paths);
   void pauseJob(quint64 job);
   void resumeJob(quint64 job);
   void cancelJob(quint64 job);
@@ -95,6 +102,7 @@ class InferenceClient : public QObject {
   void directoryCountsReady(quint64 id, const glimpse::inference::DirectoryCounts& counts);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
   void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
+  void resultAnswered(quint64 job, int index, const QString& path, const QString& answer, const QString& error);
   void cancelled(quint64 id);
   void failed(quint64 id, const QString& message);
   void jobStarted(quint64 job, glimpse::inference::JobKind kind);

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <new>
 
+#include "captions/selfcheck.h"
 #include "errors.h"
 #include "imaging/captionwriter.h"
 #include "imaging/imagedecoder.h"
@@ -17,6 +18,7 @@
 #include "library/indexer.h"
 #include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
+#include "library/resultasker.h"
 #include "library/searcher.h"
 
 namespace glimpse::inference {
@@ -199,8 +201,33 @@ InferenceWorker::CaptionOutcome InferenceWorker::runCaption(quint64 id, const QS
     };
     std::vector<std::string> prompts;
     if (!request.prompt.trimmed().isEmpty()) prompts.push_back(request.prompt.trimmed().toStdString());
-    const blip::GeneratedText out = m->caption({pixels}, prompts, request.config, control).front().front();
     CaptionResult r;
+    blip::GeneratedText out;
+    // With a search model set, the caption is scored against its photo (captions/selfcheck.h).
+    std::shared_ptr<const blip::BlipModel> checker;
+    if (!m_folders[static_cast<size_t>(Task::Search)].isEmpty()) {
+      try {
+        checker = model(Task::Search);
+      } catch (const std::exception& e) {
+        Q_EMIT notice(tr("The caption is not checked: %1").arg(qs(e)));
+      }
+    }
+    if (checker && checker->has_retrieval()) {
+      const blip::PixelValues checkPixels =
+          captions::sameProcessing(*m, *checker) ? pixels : checker->preprocess(imaging::decodeImageFile(path).rgb);
+      captions::SelfCheckOptions options;
+      if (!request.fixDegenerate) options.candidates = 1;  // scored only
+      const auto check = captions::selfCheckCaption(
+          *m, pixels, *checker, checkPixels, request.prompt.trimmed().toStdString(), request.config, options, control);
+      out = check.best().generated;
+      r.checked = true;
+      r.itm = check.best().score.itm;
+      r.itc = check.best().score.itc;
+      r.regenerated = check.regenerated();
+      if (r.regenerated) r.config = captions::candidateConfig(request.config, static_cast<int>(check.chosen), 1);
+    } else {
+      out = m->caption({pixels}, prompts, request.config, control).front().front();
+    }
     r.path = path;
     r.text = QString::fromStdString(request.keepPrompt ? out.text : out.continuation);
     r.fullText = QString::fromStdString(out.text);
@@ -226,8 +253,11 @@ void InferenceWorker::keepInLibrary(const CaptionResult& r, const CaptionRequest
     if (!photo) return;
     library::Transaction t(*m_library);
     m_library->deleteCaptions(photo->id, library::CaptionSource::Generated);
+    std::optional<library::CaptionCheck> check;
+    if (r.checked) check = library::CaptionCheck{r.itm, r.itc};
     m_library->addCaption(photo->id, r.text, library::CaptionSource::Generated, QFileInfo(r.model).fileName(),
-                          library::generationParameters(request.config, request.prompt));
+                          library::generationParameters(r.regenerated ? r.config : request.config, request.prompt), {},
+                          check);
     t.commit();
   } catch (const std::exception& e) {
     // The caption itself is fine; the library could not keep it (read-only, disk full).
@@ -484,6 +514,30 @@ void InferenceWorker::captionRows(quint64 id) {
   }
 }
 
+void InferenceWorker::leastConfident(quint64 id, int limit) {
+  if (stale(Channel::Search, id)) {
+    Q_EMIT cancelled(id);
+    return;
+  }
+  try {
+    QList<library::SearchResult> results;
+    for (const library::CaptionRow& r : library()->checkedCaptions(limit)) {
+      library::SearchResult s;
+      s.photoId = r.photo.id;
+      s.path = r.photo.path;
+      s.score = r.caption.itm.value_or(0.0);
+      s.itm = r.caption.itm;
+      s.itc = r.caption.itc.value_or(0.0);
+      s.offline = r.photo.status == library::PhotoStatus::Offline;
+      results << s;
+    }
+    Q_EMIT searchReady(id, results);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, qs(e));
+  }
+  ready();
+}
+
 // ---- jobs ----
 
 void InferenceWorker::startJob(std::unique_ptr<Job> job) {
@@ -518,6 +572,20 @@ void InferenceWorker::failToStart(quint64 job, JobKind kind, const std::exceptio
 
 void InferenceWorker::startCaptionAll(quint64 job, const QStringList& paths, const CaptionRequest& request) {
   startJob(std::make_unique<CaptionAllJob>(job, *this, m_state->interrupt(job), paths, request));
+}
+
+void InferenceWorker::startAskResults(quint64 job, const QString& question, const QStringList& paths) {
+  startJob(std::make_unique<AskResultsJob>(job, *this, m_state->interrupt(job), question, paths));
+}
+
+std::shared_ptr<library::ResultAsker> InferenceWorker::resultAsker() {
+  const auto m = model(Task::Ask);
+  if (!m_resultAsker || m_resultAsker->model() != m) {
+    m_resultAsker = std::make_shared<library::ResultAsker>(m);
+    return m_resultAsker;
+  }
+  if (m_resultAsker.use_count() > 1) return std::make_shared<library::ResultAsker>(m);  // another job asks now
+  return m_resultAsker;
 }
 
 void InferenceWorker::startCaptionLibrary(quint64 job, const CaptionRequest& request, bool overwrite) {

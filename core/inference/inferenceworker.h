@@ -25,6 +25,7 @@
 
 namespace glimpse::library {
 class LibraryDatabase;
+class ResultAsker;
 class Searcher;
 }  // namespace glimpse::library
 
@@ -64,6 +65,10 @@ class InferenceWorker : public QObject {
                             const std::atomic<bool>* cancel);
   // New vectors are in the library: the next search reads them.
   void vectorsChanged();
+  // For AskResultsJob: the asker of the question model, kept between questions (its cache of
+  // encoded photos is what makes a second question over the same results cheap); a fresh one
+  // when another job holds it.
+  std::shared_ptr<library::ResultAsker> resultAsker();
 
  public Q_SLOTS:
   void init();  // runs in the worker thread when it starts
@@ -90,10 +95,13 @@ class InferenceWorker : public QObject {
   void photoDetails(quint64 id, const QString& path);
   void saveCaption(quint64 id, const QString& path, const QString& text);
   void captionRows(quint64 id);
+  void leastConfident(quint64 id, int limit);
 
   void startIndexing(quint64 job);
   void startCaptionAll(quint64 job, const QStringList& paths, const glimpse::inference::CaptionRequest& request);
   void startCaptionLibrary(quint64 job, const glimpse::inference::CaptionRequest& request, bool overwrite);
+  // Asks `question` of each photo (search results), one photo per step (resultAnswered).
+  void startAskResults(quint64 job, const QString& question, const QStringList& paths);
   void startWriteCaptions(quint64 job, const QList<glimpse::inference::CaptionFileRow>& rows,
                           const QStringList& targets, bool overwrite);
   void pauseJob(quint64 job);
@@ -114,6 +122,8 @@ class InferenceWorker : public QObject {
   void directoryCountsReady(quint64 id, const glimpse::inference::DirectoryCounts& counts);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
   void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
+  // An AskResults job's answer for photo `index` of its list (`error` when it could not be read).
+  void resultAnswered(quint64 job, int index, const QString& path, const QString& answer, const QString& error);
   void cancelled(quint64 id);
   void failed(quint64 id, const QString& message);
   void jobStarted(quint64 job, glimpse::inference::JobKind kind);
@@ -151,6 +161,7 @@ class InferenceWorker : public QObject {
   QString m_askKey;
   blip::ImageState m_askState;
   std::shared_ptr<const blip::BlipModel> m_askModel;
+  std::shared_ptr<library::ResultAsker> m_resultAsker;
   std::shared_ptr<library::LibraryDatabase> m_library;
   std::unique_ptr<library::Searcher> m_searcher;
   bool m_searcherStale = false;

@@ -8,6 +8,7 @@
 #include "library/indexer.h"
 #include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
+#include "library/resultasker.h"
 #include "library/scanner.h"
 
 namespace glimpse::inference {
@@ -121,6 +122,42 @@ QString CaptionAllJob::modelChanged(Task task) {
   if (task != Task::Caption) return {};
   return QCoreApplication::translate(
       "glimpse::inference::Job", "The caption model changed: the remaining photos are captioned with the new model.");
+}
+
+// ---- AskResultsJob ----
+
+AskResultsJob::AskResultsJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt,
+                             QString question, QStringList paths)
+    : Job(id, worker, std::move(interrupt)), m_question(std::move(question)), m_paths(std::move(paths)) {
+  progress.total = static_cast<int>(m_paths.size());
+}
+
+bool AskResultsJob::step() {
+  if (progress.done >= m_paths.size()) return false;
+  if (interrupted()) return true;
+  if (!m_asker) {  // the first step, or the question model changed: the photos not yet asked about
+    m_asker = m_worker.resultAsker();
+    m_asker->start(m_question, m_paths.mid(progress.done));
+    m_offset = progress.done;
+  }
+  Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Asking photo %1 of %2…")
+                                   .arg(progress.done + 1)
+                                   .arg(m_paths.size()));
+  const auto a = m_asker->step(m_interrupt.get());
+  if (!a) return true;  // interrupted: this photo again on resume
+  if (!a->error.isEmpty()) ++progress.failed;
+  Q_EMIT m_worker.resultAnswered(m_id, a->index + m_offset, a->path, a->text, a->error);
+  progress.done = m_offset + m_asker->done();
+  progress.current = a->path;
+  updateRate();
+  return progress.done < m_paths.size();
+}
+
+QString AskResultsJob::modelChanged(Task task) {
+  if (task != Task::Ask) return {};
+  m_asker.reset();
+  return QCoreApplication::translate("glimpse::inference::Job",
+                                     "The question model changed: the remaining photos are asked with the new model.");
 }
 
 // ---- WriteCaptionsJob ----

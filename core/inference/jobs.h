@@ -16,6 +16,7 @@
 namespace glimpse::library {
 class Indexer;
 class LibraryDatabase;
+class ResultAsker;
 }  // namespace glimpse::library
 
 namespace glimpse::inference {
@@ -115,6 +116,24 @@ class WriteCaptionsJob : public Job {
   QStringList m_targets;
   bool m_overwrite;
   int m_next = 0;
+};
+
+// One question asked of search results (library/resultasker.h), one photo per step; each answer
+// is reported as it comes (resultAnswered). The worker keeps the asker between questions, so
+// photos asked about again are not encoded again.
+class AskResultsJob : public Job {
+ public:
+  AskResultsJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt, QString question,
+                QStringList paths);
+  JobKind kind() const override { return JobKind::AskResults; }
+  bool step() override;
+  QString modelChanged(Task task) override;
+
+ private:
+  QString m_question;
+  QStringList m_paths;
+  std::shared_ptr<library::ResultAsker> m_asker;
+  int m_offset = 0;  // photos asked about by an earlier asker (before a model change)
 };
 
 }  // namespace glimpse::inference

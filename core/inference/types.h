@@ -21,6 +21,9 @@ struct CaptionRequest {
   QString prompt;           // starts the caption (BLIP: "a picture of"); empty: none
   bool keepPrompt = false;  // CaptionResult::text with the prompt in front
   blip::GenerationConfig config;
+  // With a search model set every caption is scored against its photo; with this set a degenerate
+  // one is also made again (captions/selfcheck.h) and the best candidate kept.
+  bool fixDegenerate = false;
 };
 
 struct CaptionResult {
@@ -30,6 +33,14 @@ struct CaptionResult {
   QList<qint64> tokenIds;
   double seconds = 0.0;
   QString model;  // folder of the checkpoint that wrote it
+  // The self-check, when a search model is set (captions/selfcheck.h): how well the retrieval
+  // head thinks the caption describes the photo, and whether a degenerate first caption was made
+  // again.
+  bool checked = false;
+  double itm = 0.0;
+  double itc = 0.0;
+  bool regenerated = false;
+  blip::GenerationConfig config;  // regenerated: the settings of the caption kept
 };
 
 struct LibraryInfo {
@@ -83,7 +94,7 @@ struct CaptionWriteReport {
   QStringList errors;   // "file: reason"
 };
 
-enum class JobKind { Index, CaptionAll, CaptionLibrary, WriteCaptions };
+enum class JobKind { Index = 0, CaptionAll = 1, CaptionLibrary = 2, WriteCaptions = 3, AskResults = 4 };
 // Running -> (Paused <-> Running)* -> Finished | Cancelled | Failed. Pausing is what the client
 // shows between asking and the worker's answer.
 enum class JobState { Running, Pausing, Paused, Finished, Cancelled, Failed };

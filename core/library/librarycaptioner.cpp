@@ -68,6 +68,8 @@ LibraryCaptioner::LibraryCaptioner(std::shared_ptr<LibraryDatabase> db, std::sha
   // One caption per photo: the best sequence.
   m_options.generation.num_return_sequences = 1;
   m_parameters = generationParameters(m_options.generation, m_options.prompt);
+  if (m_options.checker && !m_options.checker->has_retrieval())
+    throw LibraryError("the self-check needs a retrieval model (BlipForImageTextRetrieval, e.g. blip-itm-base-coco)");
 }
 
 void LibraryCaptioner::begin() {
@@ -119,16 +121,39 @@ bool LibraryCaptioner::step(const std::atomic<bool>* cancel) {
       } else {
         std::vector<std::string> prompts;
         if (!m_options.prompt.isEmpty()) prompts.push_back(m_options.prompt.toStdString());
-        const auto out = m_model->caption(blip::image_inputs({content.pixels}), prompts, m_options.generation);
+        std::vector<std::vector<blip::GeneratedText>> out;
+        std::optional<CaptionCheck> check;
+        QString parameters = m_parameters;
+        auto generation = m_options.generation;
+        if (m_options.checker) {
+          // The checker sees the photo through its own preprocessing when it differs.
+          const blip::PixelValues checkPixels =
+              captions::sameProcessing(*m_model, *m_options.checker)
+                  ? content.pixels
+                  : m_options.checker->preprocess(imaging::decodeImageFile(photo.path).rgb);
+          const auto result =
+              captions::selfCheckCaption(*m_model, content.pixels, *m_options.checker, checkPixels,
+                                         m_options.prompt.toStdString(), m_options.generation, m_options.selfCheck);
+          out = {{result.best().generated}};
+          check = CaptionCheck{result.best().score.itm, result.best().score.itc};
+          if (result.regenerated()) {
+            ++m_report.regenerated;
+            generation = captions::candidateConfig(m_options.generation, static_cast<int>(result.chosen),
+                                                   m_options.selfCheck.seed);
+            parameters = generationParameters(generation, m_options.prompt);
+          }
+        } else {
+          out = m_model->caption(blip::image_inputs({content.pixels}), prompts, m_options.generation);
+        }
         const QString text =
             out.empty() || out.front().empty() ? QString() : QString::fromStdString(out.front().front().text);
         Transaction tx(*m_db);
         m_db->settleContent(photo, content.content);
         m_db->deleteCaptions(photo.id, CaptionSource::Generated);
         std::optional<double> score;
-        if (m_options.generation.num_beams > 1 && !out.empty() && !out.front().empty())
+        if (generation.num_beams > 1 && !out.empty() && !out.front().empty())
           score = static_cast<double>(out.front().front().score);
-        m_db->addCaption(photo.id, text, CaptionSource::Generated, m_modelName, m_parameters, score);
+        m_db->addCaption(photo.id, text, CaptionSource::Generated, m_modelName, parameters, score, check);
         tx.commit();
         ++m_report.captioned;
       }

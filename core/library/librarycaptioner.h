@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "blip.h"
+#include "captions/selfcheck.h"
 #include "imaging/captionwriter.h"
 #include "librarydatabase.h"
 
@@ -22,6 +23,10 @@ struct CaptionRunOptions {
   bool overwrite = false;  // caption photos that have a generated caption too, replacing it
   blip::GenerationConfig generation = blip::default_generation_config();
   QString prompt;  // the start of every caption (empty: none)
+  // Set: every caption is self-checked with this retrieval model (captions/selfcheck.h), made
+  // again when degenerate, and stored with its ITM and ITC scores. May be the captioning model.
+  std::shared_ptr<const blip::BlipModel> checker;
+  captions::SelfCheckOptions selfCheck;
 };
 
 struct CaptionFailure {
@@ -40,7 +45,8 @@ struct CaptionProgress {
 
 struct CaptionRunReport {
   int captioned = 0;
-  int skipped = 0;  // photos in scope that keep the generated caption they have
+  int skipped = 0;      // photos in scope that keep the generated caption they have
+  int regenerated = 0;  // self-check: captions replaced by a better candidate
   QList<CaptionFailure> failed;
   bool cancelled = false;
   double seconds = 0.0;

@@ -72,7 +72,7 @@ const char* kPhotoColumnsP =
     "p.pixel_hash, p.changed";
 
 const char* kCaptionColumns =
-    "c.id, c.photo_id, c.text, c.model, c.parameters, c.created_at, c.source, c.origin, c.score";
+    "c.id, c.photo_id, c.text, c.model, c.parameters, c.created_at, c.source, c.origin, c.score, c.itm, c.itc";
 
 Caption captionFrom(const QSqlQuery& q, int at) {
   Caption c;
@@ -85,6 +85,8 @@ Caption captionFrom(const QSqlQuery& q, int at) {
   c.source = parseCaptionSource(q.value(at + 6).toString()).value_or(CaptionSource::Generated);
   c.origin = q.value(at + 7).toString();
   if (!q.value(at + 8).isNull()) c.score = q.value(at + 8).toDouble();
+  if (!q.value(at + 9).isNull()) c.itm = q.value(at + 9).toDouble();
+  if (!q.value(at + 10).isNull()) c.itc = q.value(at + 10).toDouble();
   return c;
 }
 
@@ -179,7 +181,15 @@ QList<Migration> migrations() {
       "UPDATE photo_text SET captions = coalesce((SELECT group_concat(text, ' ') FROM captions WHERE photo_id = "
       "new.photo_id), '') WHERE rowid = new.photo_id; END",
   };
-  return {v1, v2, v3};
+  // v4: the self-check of generated captions (captions/selfcheck.h): ITM probability and ITC
+  // cosine of the caption against its photo, so the least confident can be reviewed first.
+  Migration v4;
+  v4.statements = {
+      "ALTER TABLE captions ADD COLUMN itm REAL",
+      "ALTER TABLE captions ADD COLUMN itc REAL",
+      "CREATE INDEX captions_itm ON captions(itm) WHERE itm IS NOT NULL",
+  };
+  return {v1, v2, v3, v4};
 }
 
 // A savepoint: nests inside a transaction of the caller, or stands alone (then it commits).
@@ -734,9 +744,11 @@ std::optional<CaptionSource> parseCaptionSource(const QString& key) {
 }
 
 qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, CaptionSource source, const QString& model,
-                                   const QString& parameters, std::optional<double> score) {
-  QSqlQuery q = prepare(m_db, QStringLiteral("INSERT INTO captions(photo_id, text, model, parameters, created_at, "
-                                             "source, origin, score) VALUES (?, ?, ?, ?, ?, ?, '', ?)"));
+                                   const QString& parameters, std::optional<double> score,
+                                   std::optional<CaptionCheck> check) {
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("INSERT INTO captions(photo_id, text, model, parameters, created_at, "
+                                   "source, origin, score, itm, itc) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?)"));
   q.addBindValue(photoId);
   q.addBindValue(text);
   q.addBindValue(model.isNull() ? QStringLiteral("") : model);  // NOT NULL
@@ -744,6 +756,8 @@ qint64 LibraryDatabase::addCaption(qint64 photoId, const QString& text, CaptionS
   q.addBindValue(QDateTime::currentMSecsSinceEpoch());
   q.addBindValue(captionSourceKey(source));
   q.addBindValue(score ? QVariant(*score) : QVariant());
+  q.addBindValue(check ? QVariant(check->itm) : QVariant());
+  q.addBindValue(check ? QVariant(check->itc) : QVariant());
   run(q, "cannot store caption");
   return q.lastInsertId().toLongLong();
 }
@@ -826,6 +840,21 @@ std::vector<CaptionRow> LibraryDatabase::preferredCaptions(const QStringList& fo
                inFolders));
   q.setForwardOnly(true);
   for (const QVariant& b : binds) q.addBindValue(b);
+  run(q, "cannot read captions");
+  std::vector<CaptionRow> out;
+  while (q.next()) out.push_back({photoFrom(q), captionFrom(q, 13)});
+  return out;
+}
+
+std::vector<CaptionRow> LibraryDatabase::checkedCaptions(int limit) {
+  // The newest generated caption of each photo, when it carries a self-check.
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral("SELECT * FROM (SELECT %1, %2, row_number() OVER (PARTITION BY c.photo_id ORDER BY "
+                           "c.created_at DESC, c.id DESC) AS pick FROM captions c JOIN photos p ON p.id = c.photo_id "
+                           "WHERE c.source = 'generated') WHERE pick = 1 AND itm IS NOT NULL ORDER BY itm, 3 LIMIT ?")
+                .arg(QLatin1String(kPhotoColumnsP), QLatin1String(kCaptionColumns)));
+  q.setForwardOnly(true);
+  q.addBindValue(limit);
   run(q, "cannot read captions");
   std::vector<CaptionRow> out;
   while (q.next()) out.push_back({photoFrom(q), captionFrom(q, 13)});

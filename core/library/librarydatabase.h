@@ -66,6 +66,16 @@ struct Caption {
   // "Iptc.Application2.Caption", "sidecar:NAME.xmp"); empty for the others.
   QString origin;
   std::optional<double> score;  // a quality score of the caption, when one was computed
+  // The self-check (captions/selfcheck.h): how well a retrieval head thinks the caption describes
+  // its photo, ITM match probability and ITC cosine; unset when it was not checked.
+  std::optional<double> itm;
+  std::optional<double> itc;
+};
+
+// A self-check's scores of a caption, stored with it.
+struct CaptionCheck {
+  double itm = 0.0;
+  double itc = 0.0;
 };
 
 // A photo with the caption that stands for it (preferredCaption()).
@@ -86,7 +96,7 @@ struct LibraryStatus {
 
 class LibraryDatabase {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   enum class Access {
     ReadWrite,  // creates the file if needed and migrates older schemas
@@ -172,7 +182,8 @@ class LibraryDatabase {
 
   // Captions
   qint64 addCaption(qint64 photoId, const QString& text, CaptionSource source, const QString& model,
-                    const QString& parameters, std::optional<double> score = {});
+                    const QString& parameters, std::optional<double> score = {},
+                    std::optional<CaptionCheck> check = {});
   QList<Caption> captions(qint64 photoId);  // in id order
   void deleteCaptions(qint64 photoId, CaptionSource source);
   // Replaces all metadata captions of the photo (text, origin), in one savepoint.
@@ -190,6 +201,8 @@ class LibraryDatabase {
   // Every photo below `folders` (all when empty) that has a caption, with its preferred one, in
   // path order (for export).
   std::vector<CaptionRow> preferredCaptions(const QStringList& folders);
+  // Photos whose newest generated caption was self-checked, least confident (lowest ITM) first.
+  std::vector<CaptionRow> checkedCaptions(int limit);
 
   // Caption text and file names: photo ids whose name or caption matches every word of `query`.
   QList<qint64> textMatches(const QString& query, int limit);

@@ -47,4 +47,10 @@ DE = {
     "No application could be opened to show this file.": "Es konnte kein Programm geöffnet werden, das diese Datei zeigt.",
     "Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:\n%1": "Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:\n%1",
     "Glimpse": "Glimpse",
+    "%1% match": "%1 % Übereinstimmung",
+    "least confident captions": "unsicherste Bildbeschreibungen",
+    "%n caption(s) that match their photo least, weakest first": (
+        "%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst",
+        "%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst",
+    ),
 }

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -580,6 +582,97 @@ TEST(InferenceJobs, CaptionAllStreamsLikeSingleCaptionsPausesAndCancels) {
   ASSERT_TRUE(waitFor(finished, 2));
   EXPECT_EQ(summaryOf(finished, second).state, JobState::Cancelled);
   EXPECT_LT(summaryOf(finished, second).done, 5);
+}
+
+// ---- BLIP's heads on each other ----
+
+// With a search model set every caption is scored against its photo (equal to the engine's match
+// on that text); asked to, a degenerate one is made again, and the library keeps the score.
+TEST(InferenceHeads, CaptionsAreScoredAndDegenerateOnesMadeAgain) {
+  QTemporaryDir dir;
+  const QString folder = dir.filePath(QStringLiteral("photos"));
+  QDir().mkpath(folder);
+  const QString photo = folder + QStringLiteral("/checker.png");
+  ASSERT_TRUE(QFile::copy(kImage2, photo));  // the tiny model's greedy caption of it repeats a word
+  const QString db = dir.filePath(QStringLiteral("lib.glimpse"));
+  InferenceClient client;
+  client.applySettings(tiny());
+  openWithFolder(client, db, folder);
+  QSignalSpy finished(&client, &InferenceClient::jobFinished);
+  client.startIndexing();
+  ASSERT_TRUE(waitFor(finished));
+  QSignalSpy ready(&client, &InferenceClient::captionReady);
+  client.caption(photo, plain());
+  ASSERT_TRUE(waitFor(ready));
+  const auto scored = ready[0][1].value<CaptionResult>();
+  auto model = load(kTiny);
+  const auto pixels = model->preprocess(glimpse::imaging::decodeImageFile(photo).rgb);
+  EXPECT_EQ(scored.fullText.toStdString(), model->caption({pixels}, {}, greedy())[0][0].text);  // not replaced
+  ASSERT_TRUE(scored.checked);
+  EXPECT_FALSE(scored.regenerated);
+  const auto direct = model->match({pixels}, {scored.fullText.toStdString()})[0][0];
+  EXPECT_NEAR(scored.itm, direct.itm, 1e-5);
+  EXPECT_NEAR(scored.itc, direct.itc, 1e-5);
+  CaptionRequest fix = plain();
+  fix.fixDegenerate = true;
+  client.caption(photo, fix);
+  ASSERT_TRUE(waitFor(ready, 2));
+  const auto fixed = ready[1][1].value<CaptionResult>();
+  ASSERT_TRUE(fixed.checked);
+  EXPECT_TRUE(fixed.regenerated);
+  EXPECT_NE(fixed.fullText, scored.fullText);
+  EXPECT_GT(fixed.itm, scored.itm);
+  EXPECT_NEAR(fixed.itm, model->match({pixels}, {fixed.fullText.toStdString()})[0][0].itm, 1e-5);
+  // The library keeps the score: the review lists the photo with it.
+  QSignalSpy results(&client, &InferenceClient::searchReady);
+  const quint64 review = client.leastConfidentCaptions(10);
+  ASSERT_TRUE(waitFor(results));
+  EXPECT_EQ(results[0][0].toULongLong(), review);
+  const auto rows = results[0][1].value<QList<glimpse::library::SearchResult>>();
+  ASSERT_EQ(rows.size(), 1);
+  EXPECT_EQ(rows[0].path, photo);
+  EXPECT_NEAR(rows[0].score, fixed.itm, 1e-6);
+}
+
+// One question across photos as a job: an answer per photo as it comes, equal to the engine's
+// answer; a cancel stops between photos.
+TEST(InferenceHeads, AskResultsStreamsAnswersAndCancels) {
+  InferenceClient client;
+  client.applySettings(tiny());
+  const QStringList paths = {kImage, kImage2, kTiny + QStringLiteral("/images/photo_120x90.jpg"),
+                             kTiny + QStringLiteral("/config.json"), kTiny + QStringLiteral("/images/gray_50x80.png")};
+  QSignalSpy answered(&client, &InferenceClient::resultAnswered);
+  QSignalSpy finished(&client, &InferenceClient::jobFinished);
+  const quint64 job = client.askResults(QStringLiteral("is it red?"), paths);
+  ASSERT_TRUE(waitFor(finished));
+  const JobSummary s = summaryOf(finished, job);
+  EXPECT_EQ(s.state, JobState::Finished);
+  EXPECT_EQ(s.done, 4);  // answered; the one that is not an image failed
+  EXPECT_EQ(s.failed, 1);
+  ASSERT_EQ(answered.count(), 5);
+  auto model = load(kTiny);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(answered[i][0].toULongLong(), job);
+    EXPECT_EQ(answered[i][1].toInt(), i);
+    EXPECT_EQ(answered[i][2].toString(), paths[i]);
+    if (i == 3) {
+      EXPECT_FALSE(answered[i][4].toString().isEmpty());  // not an image
+      continue;
+    }
+    const auto pixels = model->preprocess(glimpse::imaging::decodeImageFile(paths[i]).rgb);
+    EXPECT_EQ(answered[i][3].toString().toStdString(), model->answer({pixels}, {"is it red?"}, greedy())[0][0].text);
+  }
+  // Cancelled after the first answer: the job stops between photos.
+  QStringList many;
+  for (int i = 0; i < 200; ++i) many << paths[i % 3];
+  answered.clear();
+  const quint64 second = client.askResults(QStringLiteral("how many?"), many);
+  ASSERT_TRUE(waitFor(answered));
+  client.cancelJob(second);
+  ASSERT_TRUE(waitFor(finished, 2));
+  EXPECT_EQ(summaryOf(finished, second).state, JobState::Cancelled);
+  EXPECT_LT(answered.count(), 200);
+  EXPECT_EQ(summaryOf(finished, second).done, static_cast<int>(answered.count()));
 }
 
 }  // namespace

@@ -169,7 +169,7 @@ TEST(LibraryDatabase, MigratesSchemaV2KeepingCaptionsAsGenerated) {
   const QString path = dir.filePath("v2.db");
   runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v2.sql"));
   LibraryDatabase db(path);
-  EXPECT_EQ(db.schemaVersion(), 3);
+  EXPECT_EQ(db.schemaVersion(), LibraryDatabase::kSchemaVersion);
   const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
   const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
   ASSERT_TRUE(beach && castle);

@@ -33,6 +33,7 @@
 
 #include <QTableWidget>
 #include "../models/hubserver.h"
+#include "askresultsbar.h"
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
 #include "librarypage.h"
@@ -81,6 +82,16 @@ void dropFiles(QWidget* target, const QStringList& files) {
   QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
   QApplication::sendEvent(target, &drop);
   delete mime;
+}
+
+// Four photos of the tiny set in `folder`, added to the library on the Library page.
+void addFourPhotos(MainWindow& w, const QString& folder) {
+  for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png"})
+    QFile::copy(kTiny + "/images/" + f, folder + "/" + f);
+  w.showLibrary();
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+  w.libraryPage()->addFolder(folder);
+  ASSERT_TRUE(opened.wait(10000));
 }
 
 TEST(MainWindow, DropCaptionAndAsk) {
@@ -144,13 +155,8 @@ TEST(MainWindow, LibraryIndexAndSearch) {
   useTiny(w);
   w.show();
   QTemporaryDir dir;
-  for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png"})
-    QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
   auto* lib = w.libraryPage();
-  w.showLibrary();
-  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
-  lib->addFolder(dir.path());
-  ASSERT_TRUE(opened.wait(10000));
+  ASSERT_NO_FATAL_FAILURE(addFourPhotos(w, dir.path()));
   QSignalSpy indexed(w.client(), &InferenceClient::jobFinished);
   lib->startOrPauseIndexing();
   EXPECT_EQ(lib->indexState(), LibraryPage::IndexState::Running);
@@ -179,6 +185,76 @@ TEST(MainWindow, LibraryIndexAndSearch) {
     return lib->resultsModel()->rowCount() == 3 &&
            !lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker"));
   }));
+}
+
+// Ask across results: the answers stream into the grid under each photo, and the filter shows
+// one answer's photos. The Images page shows a caption's self-check beside it, and the Library
+// page lists the checked captions least confident first.
+TEST(LibraryPage, AskTheResultsAndReviewCheckedCaptions) {
+  MainWindow w;
+  useTiny(w);
+  w.resize(1280, 800);
+  w.show();
+  QTemporaryDir dir;
+  auto* lib = w.libraryPage();
+  ASSERT_NO_FATAL_FAILURE(addFourPhotos(w, dir.path()));
+  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
+  lib->startOrPauseIndexing();
+  ASSERT_TRUE(finished.wait(30000));
+  lib->search(QStringLiteral("a photo"));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; })) << lib->resultsModel()->rowCount();
+  auto* bar = lib->askBar();
+  QTest::keyClicks(bar->questionEdit(), QStringLiteral("is it red?"));
+  QTest::keyClick(bar->questionEdit(), Qt::Key_Return);
+  ASSERT_TRUE(bar->running());
+  ASSERT_TRUE(waitUntil([&] { return !bar->running(); }));
+  QStringList answers;
+  for (int r = 0; r < 4; ++r) {
+    const QString text = lib->resultsModel()->item(r)->text();
+    ASSERT_TRUE(text.contains(QStringLiteral("→ "))) << text.toStdString();
+    answers << text.section(QStringLiteral("→ "), 1);
+  }
+  // The filter lists each answer; choosing one hides the others' photos.
+  ASSERT_GT(bar->filter()->count(), 1);
+  bar->filter()->setCurrentIndex(1);
+  int shown = 0;
+  for (int r = 0; r < 4; ++r)
+    if (!lib->resultsView()->isRowHidden(r)) {
+      ++shown;
+      EXPECT_EQ(answers[r].trimmed().toLower(), bar->filter()->currentData().toString());
+    }
+  int same = 0;
+  for (const QString& a : answers) same += a.trimmed().toLower() == bar->filter()->currentData().toString() ? 1 : 0;
+  EXPECT_EQ(shown, same);
+  EXPECT_GT(shown, 0);
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/ask_results_filtered.png"));
+  bar->filter()->setCurrentIndex(0);
+  waitUntil([&] { return !lib->resultsModel()->item(3)->icon().isNull(); }, 5000);
+  QTest::qWait(200);
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/ask_results.png"));
+  // A new search clears the answers.
+  lib->search(QStringLiteral("checker"));
+  ASSERT_TRUE(waitUntil([&] {
+    return lib->resultsModel()->rowCount() == 4 && !lib->resultsModel()->item(0)->text().contains(QStringLiteral("→"));
+  }));
+  EXPECT_FALSE(bar->filter()->isEnabled());
+
+  // The Images page: with a search model set the caption is checked and its score shown.
+  w.addPaths({dir.filePath("checker_200x120.png")});
+  w.showImages();
+  auto* page = w.imagesPage();
+  ASSERT_TRUE(waitUntil([&] { return page->model()->rowCount() == 1 && page->model()->item(0).itm >= 0; }));
+  EXPECT_TRUE(page->checkLabel()->isVisible());
+  EXPECT_TRUE(page->checkLabel()->text().contains(QStringLiteral("%"))) << page->checkLabel()->text().toStdString();
+  QTest::qWait(200);
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/self_check.png"));
+  // The Library page: least confident first, scored by the caption's match.
+  w.showLibrary();
+  lib->showLeastConfident();
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 1; }));
+  EXPECT_TRUE(lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker_200x120.png")));
 }
 
 // Pause and resume as a person clicks them: the button says what a click will do, the state is a
