@@ -124,6 +124,7 @@ class LibraryPage : public QWidget {
   QString m_lastQuery;  // empty while browsing
   QTimer* m_thumbTimer;
   bool m_browsedAfterScan = false;
+  bool m_probabilities = false;  // the grid's scores are match probabilities (least confident)
   QPushButton* m_add;
   QPushButton* m_remove;
   QPushButton* m_index;
