@@ -11,10 +11,15 @@
 #include <QPainter>
 #include <QTemporaryDir>
 #include <chrono>
+#include <fstream>
 #include <random>
+#include <set>
+#include <string>
+#include <thread>
 
 #include "blip.h"
 #include "bounds.h"
+#include "library/duplicates.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
@@ -59,6 +64,86 @@ void BM_VectorSearch(benchmark::State& state) {
   addPeakRss(state);
 }
 BENCHMARK(BM_VectorSearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Memory of this process from /proc/self/status (kB fields), in MiB; "VmHWM" is the peak.
+double procStatusMiB(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;
+  return 0;
+}
+
+// Resets the peak RSS to the current RSS (Linux: /proc/self/clear_refs, "5").
+void resetPeakRss() {
+  std::ofstream("/proc/self/clear_refs") << "5";
+}
+
+// Near-duplicates over `rows` random unit vectors (256-d) with 20 planted groups of 2-4 near
+// copies (cosine > 0.999): the blocked all-pairs scan plus union-find, on every core. The bound is
+// the scan's FLOP count (rows^2 / 2 dot products of 256 multiply-adds) at the machine's float32
+// GEMM rate measured in this run; memory is the peak RSS above the vectors themselves.
+void BM_Duplicates(benchmark::State& state) {
+  const int64_t rows = state.range(0);
+  auto v = randomVectors(rows, 3);
+  std::mt19937 rng(9);
+  std::normal_distribution<float> noise(0.0f, 0.001f);
+  std::set<std::set<int64_t>> planted;
+  std::set<int64_t> used;  // every planted row is in one group only
+  auto pick = [&] {
+    int64_t r;
+    do r = static_cast<int64_t>(rng() % static_cast<uint32_t>(rows));
+    while (!used.insert(r).second);
+    return r;
+  };
+  for (int g = 0; g < 20; ++g) {
+    const int64_t from = pick();
+    std::set<int64_t> group{from};
+    for (int c = 0, n = 1 + g % 3; c < n; ++c) {
+      const int64_t to = pick();
+      for (int d = 0; d < kDim; ++d)
+        v[static_cast<size_t>(to * kDim + d)] = v[static_cast<size_t>(from * kDim + d)] + noise(rng);
+      group.insert(to);
+    }
+    planted.insert(group);
+  }
+  const double flops = static_cast<double>(rows) * static_cast<double>(rows - 1) / 2.0 * 2.0 * kDim;
+  const double gemm = bench::gemmFlops();
+  const double before = procStatusMiB("VmRSS");
+  resetPeakRss();
+  library::PairScanReport last;
+  std::set<std::set<int64_t>> found;
+  for (auto _ : state) {
+    library::DisjointSets sets(rows);
+    library::PairScanOptions o;
+    o.threshold = static_cast<float>(library::kDuplicateThreshold);
+    last = library::joinSimilarRows(v.data(), rows, kDim, sets, o);
+    state.PauseTiming();
+    std::map<int64_t, std::set<int64_t>> groups;
+    for (int64_t i = 0; i < rows; ++i) groups[sets.find(i)].insert(i);
+    found.clear();
+    for (auto& [root, g] : groups)
+      if (g.size() > 1) found.insert(g);
+    state.ResumeTiming();
+  }
+  if (found != planted) state.SkipWithError("the groups found are not the planted ones");
+  state.counters["groups"] = static_cast<double>(found.size());
+  state.counters["pairs"] = static_cast<double>(last.pairs);
+  state.counters["GFLOPs"] =
+      benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["gemm_GFLOPs_bound"] = gemm / 1e9;
+  state.counters["bound_s"] = flops / gemm;
+  state.counters["vectors_MiB"] = static_cast<double>(v.size() * sizeof(float)) / (1 << 20);
+  state.counters["peak_above_vectors_MiB"] = procStatusMiB("VmHWM") - before;
+  // What the scan allocates: the union-find (two int64 per row) and per thread a transposed tile,
+  // a block of rows and the pair buffer.
+  state.counters["scan_alloc_MiB"] =
+      (static_cast<double>(rows) * 16 +
+       std::thread::hardware_concurrency() * (64.0 * kDim * 4 + 4.0 * kDim * 4 + 4096 * 16)) /
+      (1 << 20);
+  state.counters["threads"] = static_cast<double>(std::thread::hardware_concurrency());
+}
+BENCHMARK(BM_Duplicates)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 std::shared_ptr<const blip::BlipModel> tinyRetrieval() {
   static std::shared_ptr<const blip::BlipModel> m =

@@ -28,6 +28,7 @@
 
 #include "askresultsbar.h"
 #include "desktop.h"
+#include "duplicatesdialog.h"
 #include "inference/inferenceclient.h"
 #include "thumbnaildelegate.h"
 #include "writecaptionsdialog.h"
@@ -95,6 +96,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_writeFiles->setToolTip(
       tr("Review the library's captions, then write them into the photos, XMP sidecars or "
          "text files"));
+  m_duplicates = new QPushButton(tr("Similar photos…"));
+  m_duplicates->setToolTip(tr("Review groups of near-duplicate photos and move the ones you reject to the trash"));
   auto* captionButtons = new QHBoxLayout;
   captionButtons->addWidget(m_captionJobButton);
   captionButtons->addWidget(m_captionStop);
@@ -112,6 +115,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   ll->addWidget(m_captionProgress);
   ll->addWidget(m_captionProgressText);
   ll->addWidget(m_writeFiles);
+  ll->addSpacing(8);
+  ll->addWidget(m_duplicates);
 
   m_query = new QLineEdit;
   m_query->setPlaceholderText(tr("Describe the photo you remember, e.g. \"kids on a beach at sunset\""));
@@ -230,6 +235,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(m_captionJobButton, &QPushButton::clicked, this, &LibraryPage::startOrPauseCaptioning);
   connect(m_captionStop, &QPushButton::clicked, this, &LibraryPage::stopCaptioning);
   connect(m_writeFiles, &QPushButton::clicked, this, &LibraryPage::writeCaptionsToFiles);
+  connect(m_duplicates, &QPushButton::clicked, this, &LibraryPage::showSimilarPhotos);
   connect(m_saveCaption, &QPushButton::clicked, this, &LibraryPage::saveCaption);
   connect(m_captionEdit, &QPlainTextEdit::textChanged, this,
           [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
@@ -527,6 +533,12 @@ void LibraryPage::setCaptionState(IndexState state) {
 
 void LibraryPage::writeCaptionsToFiles() {
   auto* dialog = new WriteCaptionsDialog(m_client, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->open();
+}
+
+void LibraryPage::showSimilarPhotos() {
+  auto* dialog = new DuplicatesDialog(m_client, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->open();
 }

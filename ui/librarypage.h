@@ -92,6 +92,8 @@ class LibraryPage : public QWidget {
   // Stores the details panel's caption for the selected photo (as edited by the user).
   void saveCaption();
   void writeCaptionsToFiles();
+  // Opens the review of near-duplicate photos.
+  void showSimilarPhotos();
 
  Q_SIGNALS:
   void status(const QString& message);
@@ -138,6 +140,7 @@ class LibraryPage : public QWidget {
   QPushButton* m_captionJobButton;
   QPushButton* m_captionStop;
   QPushButton* m_writeFiles;
+  QPushButton* m_duplicates;
   QProgressBar* m_captionProgress;
   QLabel* m_captionProgressText;
   QLabel* m_details;

@@ -203,20 +203,26 @@ std::vector<CommandDoc> buildCommands() {
                kLibrary + kModel + kThreads + kJson + kFilters,
                "file"});
   c.push_back({"library",
-               "show, caption, export or forget library folders",
+               "show, caption, export, find near-duplicates or forget library folders",
                {"library [--library DB] [--model NAME|DIR] [--json] (status | folders | forget FOLDER)",
                 "library [--library DB] [--model NAME|DIR] caption [--overwrite] [--prompt TEXT] [generation "
                 "options] [--json] [FOLDER...]",
                 "        [--self-check [--check-model NAME|DIR] [--candidates N]]",
                 "library [--library DB] export [--format csv|jsonl [--out FILE|-]] [--write TARGET ...]",
-                "        [--sidecar-name long|short] [--overwrite] [--json] [FOLDER...]"},
+                "        [--sidecar-name long|short] [--overwrite] [--json] [FOLDER...]",
+                "library [--library DB] [--model NAME|DIR] duplicates [--threshold X] [--json]"},
                "status and folders describe the library; forget FOLDER removes a folder and its photos from it "
                "(the files stay). caption captions the library's photos that have no generated caption yet; it "
                "can be stopped and run again; with --self-check each caption is scored and made again when degenerate, "
                "and the library keeps its ITM and ITC scores. export prints each photo with a caption: path, preferred "
                "caption, "
                "source, model and score; --write writes those captions into the photos' files as caption "
-               "--write does, without running a model.",
+               "--write does, without running a model. duplicates prints groups of near-duplicate photos: photos "
+               "whose search vectors have a cosine of at least X (default 0.995), and copies with the same file or "
+               "pixel content; the vectors are those of --model, else of the model with most vectors in the "
+               "library. --json prints {\"groups\": [{\"paths\", \"similarity\" (the lowest cosine in the group), "
+               "\"exact\", \"photos\": [{\"path\", \"size\", \"width\", \"height\", \"date\", \"sha256\", "
+               "\"offline\"}]}]}. Nothing is deleted.",
                kLibrary + kModel + kJson + kThreads +
                    Opts{{"overwrite", "",
                          "caption: caption photos that already have a generated caption; export --write: replace "
@@ -225,10 +231,11 @@ std::vector<CommandDoc> buildCommands() {
                         {"prompt", "TEXT", "caption: start every caption with TEXT.", ""},
                         {"format", "FORMAT", "export: csv or jsonl.", "csv|jsonl"},
                         {"out", "FILE", "export: write to FILE instead of stdout.", "file"},
+                        {"threshold", "X", "duplicates: the lowest cosine of two near-duplicates (default 0.995).", ""},
                         kWrite[0],
                         kWrite[1]} +
                    kSelfCheck + kGeneration,
-               "status|folders|forget|caption|export"});
+               "status|folders|forget|caption|export|duplicates"});
   c.push_back(
       {"models",
        "list, download, import, verify, convert or remove models",

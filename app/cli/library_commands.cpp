@@ -1,5 +1,6 @@
 // glimpse-cli index / search / similar / library: the photo library from the command line.
 #include <unistd.h>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -10,6 +11,7 @@
 
 #include "cli_common.h"
 #include "imaging/imagedecoder.h"
+#include "library/duplicates.h"
 #include "library/indexer.h"
 #include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
@@ -330,6 +332,56 @@ int runLibraryExport(const QCommandLineParser& p, const QStringList& folderArgs)
   return kOk;
 }
 
+// duplicates: groups of near-duplicate photos (library/duplicates.h), read-only.
+int runLibraryDuplicates(const QCommandLineParser& p) {
+  double threshold = library::kDuplicateThreshold;
+  if (p.isSet("threshold")) {
+    threshold = toDouble(p.value("threshold"), "threshold");
+    if (!(threshold >= -1.0 && threshold <= 1.0))
+      throw UsageError("--threshold must be a cosine between -1 and 1, got '" + p.value("threshold").toStdString() +
+                       "'");
+  }
+  auto db = openLibrary(p, kReadOnly);
+  QString modelId;
+  if (p.isSet("model")) modelId = library::modelIdentity(*loadModel(p, Task::Search));
+  CancelOnSignal cancelOnSignal;
+  const library::DuplicateReport r = library::findDuplicates(*db, modelId, threshold, &g_cancel);
+  if (r.cancelled) {
+    std::cerr << "cancelled\n";
+    return kCancelled;
+  }
+  if (r.vectors == 0)
+    std::cerr << "warning: the library has no vectors" << (modelId.isEmpty() ? "" : " of this model")
+              << "; only copies with the same content are found (run glimpse-cli index first)\n";
+  if (p.isSet("json")) {
+    json groups = json::array();
+    for (const auto& g : r.groups) {
+      json paths = json::array(), photos = json::array();
+      for (const auto& ph : g.photos) {
+        paths.push_back(ph.path.toStdString());
+        photos.push_back(
+            {{"path", ph.path.toStdString()},
+             {"size", ph.size},
+             {"width", ph.width},
+             {"height", ph.height},
+             {"date", QDateTime::fromMSecsSinceEpoch(ph.dateMs, Qt::UTC).toString(Qt::ISODate).toStdString()},
+             {"sha256", ph.hash.toStdString()},
+             {"offline", ph.offline}});
+      }
+      groups.push_back({{"paths", paths}, {"similarity", g.similarity}, {"exact", g.exact}, {"photos", photos}});
+    }
+    print({{"groups", groups}, {"threshold", threshold}, {"model", r.model.toStdString()}, {"vectors", r.vectors}});
+    return kOk;
+  }
+  for (const auto& g : r.groups) {
+    char head[64];
+    std::snprintf(head, sizeof head, "%.4f%s", g.similarity, g.exact ? "\t(same file content)" : "");
+    std::cout << head << '\n';
+    for (const auto& ph : g.photos) std::cout << '\t' << pathText(ph.path) << (ph.offline ? "\t(offline)" : "") << '\n';
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int runIndex(const QStringList& args) {
@@ -509,10 +561,11 @@ int runLibrary(const QStringList& args) {
   o.parse(args);
   auto& p = o.parser;
   const QStringList pos = p.positionalArguments();
-  if (pos.isEmpty()) throw UsageError("library needs status, folders, forget FOLDER, caption or export");
+  if (pos.isEmpty()) throw UsageError("library needs status, folders, forget FOLDER, caption, export or duplicates");
   const QString verb = pos.front();
   if (verb == QLatin1String("caption")) return runLibraryCaption(p, pos.mid(1));
   if (verb == QLatin1String("export")) return runLibraryExport(p, pos.mid(1));
+  if (verb == QLatin1String("duplicates")) return runLibraryDuplicates(p);
   auto db = openLibrary(p, verb == QLatin1String("forget") ? library::LibraryDatabase::Access::ReadWrite : kReadOnly);
   if (verb == QLatin1String("status")) {
     QString modelId;

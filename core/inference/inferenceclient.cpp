@@ -26,8 +26,10 @@ constexpr Rule kRules[] = {
     {Request::AddFolder, Channel::Library, false, true},
     {Request::RemoveFolder, Channel::Library, false, true},
     {Request::SaveCaption, Channel::Library, false, true},
-    {Request::CaptionRows, Channel::Library, false, false},   // the review dialog shows it
-    {Request::LeastConfident, Channel::Search, true, false},  // the Library page's grid shows it
+    {Request::CaptionRows, Channel::Library, false, false},     // the review dialog shows it
+    {Request::LeastConfident, Channel::Search, true, false},    // the Library page's grid shows it
+    {Request::FindDuplicates, Channel::Library, false, false},  // the similar photos dialog shows them
+    {Request::TrashPhotos, Channel::Library, false, false},
 };
 
 const Rule& ruleOf(Request r) {
@@ -42,6 +44,9 @@ struct Registrar {
     qRegisterMetaType<library::SearchOptions>();
     qRegisterMetaType<library::SearchResult>();
     qRegisterMetaType<QList<library::SearchResult>>();
+    qRegisterMetaType<library::DuplicateGroup>();
+    qRegisterMetaType<QList<library::DuplicateGroup>>();
+    qRegisterMetaType<library::TrashReport>();
     qRegisterMetaType<CaptionRequest>();
     qRegisterMetaType<CaptionResult>();
     qRegisterMetaType<LibraryInfo>();
@@ -109,6 +114,14 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
   connect(w, &InferenceWorker::captionRowsReady, this, [this](quint64 id, const QList<CaptionFileRow>& rows) {
     settle(id);
     Q_EMIT captionRowsReady(id, rows);
+  });
+  connect(w, &InferenceWorker::duplicatesReady, this, [this](quint64 id, const QList<library::DuplicateGroup>& groups) {
+    settle(id);
+    Q_EMIT duplicatesReady(id, groups);
+  });
+  connect(w, &InferenceWorker::photosTrashed, this, [this](quint64 id, const library::TrashReport& report) {
+    settle(id);
+    Q_EMIT photosTrashed(id, report);
   });
   connect(w, &InferenceWorker::captionWritten, this, &InferenceClient::captionWritten);
   connect(w, &InferenceWorker::resultAnswered, this, &InferenceClient::resultAnswered);
@@ -252,6 +265,15 @@ quint64 InferenceClient::saveCaption(const QString& path, const QString& text) {
 
 quint64 InferenceClient::captionRows() {
   return submit(Request::CaptionRows, [](InferenceWorker* w, quint64 id) { w->captionRows(id); });
+}
+
+quint64 InferenceClient::findDuplicates(double threshold) {
+  return submit(Request::FindDuplicates,
+                [threshold](InferenceWorker* w, quint64 id) { w->findDuplicates(id, threshold); });
+}
+
+quint64 InferenceClient::trashPhotos(const QStringList& paths) {
+  return submit(Request::TrashPhotos, [paths](InferenceWorker* w, quint64 id) { w->trashPhotos(id, paths); });
 }
 
 quint64 InferenceClient::leastConfidentCaptions(int limit) {

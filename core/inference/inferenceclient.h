@@ -30,7 +30,9 @@ enum class Request {
   CaptionRows,
   Browse,
   DirectoryCounts,
-  LeastConfident
+  LeastConfident,
+  FindDuplicates,
+  TrashPhotos
 };
 
 class InferenceClient : public QObject {
@@ -61,6 +63,11 @@ class InferenceClient : public QObject {
   quint64 saveCaption(const QString& path, const QString& text);
   // Every library photo with a caption, and what its file holds now (captionRowsReady).
   quint64 captionRows();
+  // Groups of near-duplicate photos of the library (duplicatesReady): vectors of the search
+  // model with a cosine of at least `threshold`, and copies with the same content.
+  quint64 findDuplicates(double threshold);
+  // Moves the files to the freedesktop trash and forgets them in the library (photosTrashed).
+  quint64 trashPhotos(const QStringList& paths);
   // The library's self-checked captions, least confident (lowest ITM) first, as search results
   // (searchReady) whose score is the caption's ITM probability.
   quint64 leastConfidentCaptions(int limit);
@@ -101,6 +108,8 @@ class InferenceClient : public QObject {
   void browseReady(quint64 id, const glimpse::inference::BrowseResult& result);
   void directoryCountsReady(quint64 id, const glimpse::inference::DirectoryCounts& counts);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
+  void duplicatesReady(quint64 id, const QList<glimpse::library::DuplicateGroup>& groups);
+  void photosTrashed(quint64 id, const glimpse::library::TrashReport& report);
   void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
   void resultAnswered(quint64 job, int index, const QString& path, const QString& answer, const QString& error);
   void cancelled(quint64 id);

@@ -15,6 +15,7 @@
 #include "imaging/captionwriter.h"
 #include "imaging/imagedecoder.h"
 #include "jobs.h"
+#include "library/duplicates.h"
 #include "library/indexer.h"
 #include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
@@ -514,6 +515,31 @@ void InferenceWorker::captionRows(quint64 id) {
   }
 }
 
+void InferenceWorker::findDuplicates(quint64 id, double threshold) {
+  touch();
+  try {
+    auto db = library();
+    // The search model's vectors when one is set; else the library's most common ones.
+    QString modelId;
+    if (!m_folders[static_cast<size_t>(Task::Search)].isEmpty()) {
+      const auto m = model(Task::Search);
+      if (m->has_retrieval()) modelId = library::modelIdentity(*m);
+    }
+    Q_EMIT stateChanged(tr("Looking for similar photos…"));
+    // The review stops the pass when it closes (InferenceClient::cancel(Channel::Library)).
+    auto& cancel = m_state->cancel[static_cast<int>(Channel::Library)];
+    cancel.store(false);
+    const library::DuplicateReport r = library::findDuplicates(*db, modelId, threshold, &cancel);
+    if (r.cancelled)
+      Q_EMIT cancelled(id);
+    else
+      Q_EMIT duplicatesReady(id, r.groups);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, qs(e));
+  }
+  ready();
+}
+
 void InferenceWorker::leastConfident(quint64 id, int limit) {
   if (stale(Channel::Search, id)) {
     Q_EMIT cancelled(id);
@@ -536,6 +562,16 @@ void InferenceWorker::leastConfident(quint64 id, int limit) {
     Q_EMIT failed(id, qs(e));
   }
   ready();
+}
+
+void InferenceWorker::trashPhotos(quint64 id, const QStringList& paths) {
+  try {
+    const library::TrashReport r = library::moveToTrash(*library(), paths);
+    if (!r.moved.isEmpty()) m_searcher.reset();  // their vectors are gone
+    Q_EMIT photosTrashed(id, r);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, qs(e));
+  }
 }
 
 // ---- jobs ----

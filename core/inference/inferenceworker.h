@@ -95,6 +95,10 @@ class InferenceWorker : public QObject {
   void photoDetails(quint64 id, const QString& path);
   void saveCaption(quint64 id, const QString& path, const QString& text);
   void captionRows(quint64 id);
+  // Groups near-duplicates (library/duplicates.h) with the search model's vectors (the model
+  // with most vectors in the library when no search model is set); multi-threaded, off the GUI.
+  void findDuplicates(quint64 id, double threshold);
+  void trashPhotos(quint64 id, const QStringList& paths);
   void leastConfident(quint64 id, int limit);
 
   void startIndexing(quint64 job);
@@ -121,6 +125,8 @@ class InferenceWorker : public QObject {
   void browseReady(quint64 id, const glimpse::inference::BrowseResult& result);
   void directoryCountsReady(quint64 id, const glimpse::inference::DirectoryCounts& counts);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
+  void duplicatesReady(quint64 id, const QList<glimpse::library::DuplicateGroup>& groups);
+  void photosTrashed(quint64 id, const glimpse::library::TrashReport& report);
   void captionWritten(quint64 job, const glimpse::inference::CaptionWriteReport& report);
   // An AskResults job's answer for photo `index` of its list (`error` when it could not be read).
   void resultAnswered(quint64 job, int index, const QString& path, const QString& answer, const QString& error);

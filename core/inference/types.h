@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include "blip.h"
+#include "library/duplicates.h"
 #include "library/searcher.h"
 
 namespace glimpse::inference {
@@ -125,6 +126,8 @@ struct JobSummary {
 Q_DECLARE_METATYPE(glimpse::blip::GenerationConfig)
 Q_DECLARE_METATYPE(glimpse::library::SearchOptions)
 Q_DECLARE_METATYPE(glimpse::library::SearchResult)
+Q_DECLARE_METATYPE(glimpse::library::DuplicateGroup)
+Q_DECLARE_METATYPE(glimpse::library::TrashReport)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionRequest)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionResult)
 Q_DECLARE_METATYPE(glimpse::inference::LibraryInfo)

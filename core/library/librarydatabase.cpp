@@ -707,6 +707,23 @@ void LibraryDatabase::deleteEmbeddingsNotOf(const QString& model) {
   run(q, "cannot delete embeddings");
 }
 
+QList<QPair<qint64, qint64>> LibraryDatabase::sameContentPairs() {
+  // Each photo is linked to the lowest id of its hash (or pixel hash): a chain per content.
+  QList<QPair<qint64, qint64>> out;
+  for (const char* column : {"hash", "pixel_hash"}) {
+    QSqlQuery q =
+        prepare(m_db, QStringLiteral("SELECT d.first, p.id FROM photos p JOIN ("
+                                     "  SELECT %1 AS h, min(id) AS first FROM photos"
+                                     "  WHERE %1 <> '' AND changed = 0 GROUP BY %1 HAVING count(*) > 1"
+                                     ") d ON p.%1 = d.h WHERE p.changed = 0 AND p.id <> d.first ORDER BY p.id")
+                          .arg(QLatin1String(column)));
+    q.setForwardOnly(true);
+    run(q, "cannot read content hashes");
+    while (q.next()) out.push_back({q.value(0).toLongLong(), q.value(1).toLongLong()});
+  }
+  return out;
+}
+
 QList<QPair<QString, int>> LibraryDatabase::embeddingModels() {
   QSqlQuery q = prepare(
       m_db, QStringLiteral("SELECT model, count(*) AS n FROM embeddings GROUP BY model ORDER BY n DESC, model"));

@@ -179,6 +179,9 @@ class LibraryDatabase {
   QList<QPair<QString, int>> embeddingModels();
   // Model ids of one photo's vectors.
   QStringList embeddingModelsOf(qint64 photoId);
+  // Photos with the same content: pairs of photo ids (first < second) whose files have the same
+  // SHA-256, or whose decoded pixels do; photos changed since they were read are left out.
+  QList<QPair<qint64, qint64>> sameContentPairs();
 
   // Captions
   qint64 addCaption(qint64 photoId, const QString& text, CaptionSource source, const QString& model,

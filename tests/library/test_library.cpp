@@ -1091,13 +1091,7 @@ TEST_F(LibrarySearch, BrowseSortsByDateAndFiltersLikeSearch) {
 }
 
 TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
-  auto cli = [&](const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-    p.waitForFinished(60000);
-    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
-                           p.readAllStandardError().toStdString());
-  };
+  const auto cli = glimpse::test::runCli;
   const QString db = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
   auto [c1, o1, e1] = cli({"index", "--library", db, "--model", model, "--exclude", "raw", root});
   ASSERT_EQ(c1, 0) << e1;
