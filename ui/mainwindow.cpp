@@ -18,12 +18,13 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QStackedWidget>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
 
 #include "desktop.h"
+#include "desktop/paths.h"
+#include "imagelistmodel.h"
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
 #include "librarypage.h"
@@ -35,6 +36,30 @@ static void initGlimpseResources() {
 }
 
 namespace glimpse::ui {
+namespace {
+
+// The local files of a drop or paste (file managers send text/uri-list; other URLs are skipped).
+QStringList localFiles(const QMimeData* mime) {
+  QStringList paths;
+  if (mime && mime->hasUrls())
+    for (const QUrl& u : mime->urls())
+      if (u.isLocalFile()) paths << u.toLocalFile();
+  return paths;
+}
+
+// Dropped files are only ever read: whatever the file manager proposes (a move with Shift), the
+// drop is a copy, so the source never deletes its files.
+bool acceptAsCopy(QDropEvent* event) {
+  if (localFiles(event->mimeData()).isEmpty() || !(event->possibleActions() & Qt::CopyAction)) {
+    event->ignore();
+    return false;
+  }
+  event->setDropAction(Qt::CopyAction);
+  event->accept();
+  return true;
+}
+
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   initGlimpseResources();
@@ -77,6 +102,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           [this](const QString& m) { statusBar()->showMessage(m, 10000); });
   connect(m_images, &ImagesPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   connect(m_library, &LibraryPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+  // A pasted image lives only in Glimpse's state folder: it goes when it leaves the list.
+  connect(m_images->model(), &QAbstractItemModel::rowsAboutToBeRemoved, this,
+          [this](const QModelIndex&, int first, int last) {
+            for (int row = first; row <= last; ++row) desktop::removePastedImage(m_images->model()->item(row).path);
+          });
   createActions();
 
   QSettings s;
@@ -248,23 +278,19 @@ void MainWindow::openFolder() {
 }
 
 void MainWindow::paste() {
-  const QMimeData* mime = QApplication::clipboard()->mimeData();
-  if (mime && mime->hasUrls()) {
-    QStringList paths;
-    for (const QUrl& u : mime->urls())
-      if (u.isLocalFile()) paths << u.toLocalFile();
-    const int before = m_images->model()->rowCount();
-    if (addPaths(paths) > 0) {
-      m_images->selectRow(before);
-      return;
-    }
+  const int before = m_images->model()->rowCount();
+  if (addPaths(localFiles(QApplication::clipboard()->mimeData())) > 0) {
+    m_images->selectRow(before);
+    return;
   }
   const QImage img = QApplication::clipboard()->image();
   if (img.isNull()) {
     statusBar()->showMessage(tr("The clipboard holds no image"), 4000);
     return;
   }
-  const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/pasted");
+  // Older pastes that are no longer on the list go beyond a limit.
+  desktop::prunePastedImages(desktop::kPastedImagesKept - 1, m_images->model()->paths());
+  const QString dir = desktop::pastedImagesDir();
   QDir().mkpath(dir);
   const QString path = dir + QStringLiteral("/pasted-%1.png")
                                  .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
@@ -292,14 +318,15 @@ void MainWindow::openModels() {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-  if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+  acceptAsCopy(event);
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent* event) {
+  acceptAsCopy(event);
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-  QStringList paths;
-  for (const QUrl& u : event->mimeData()->urls())
-    if (u.isLocalFile()) paths << u.toLocalFile();
-  if (addPaths(paths) > 0) event->acceptProposedAction();
+  if (acceptAsCopy(event)) addPaths(localFiles(event->mimeData()));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -10,11 +10,31 @@
 
 #include <algorithm>
 
+#include "desktop/thumbnails.h"
 #include "imaging/imagedecoder.h"
 
 namespace glimpse::ui {
 
-ThumbnailLoader::ThumbnailLoader(QSize size, QObject* parent) : QObject(parent), m_size(size) {}
+ThumbnailLoader::ThumbnailLoader(QSize size, QObject* parent, qint64 memoryBytes)
+    : QObject(parent), m_size(size), m_cache(static_cast<qsizetype>(qMax<qint64>(memoryBytes / 1024, 1))) {}
+
+QImage ThumbnailLoader::cached(const QString& path) const {
+  const QImage* img = m_cache.object(path);
+  return img ? *img : QImage();
+}
+
+namespace {
+QImage loadAtDevicePixels(const QString& path, QSize size) {
+  return ThumbnailLoader::load(path, size);
+}
+}  // namespace
+
+QImage ThumbnailLoader::loadThumbnail(const QString& path, QSize size, qreal dpr) {
+  // The cache holds device pixels; the picture says which ratio it was made for.
+  QImage img = desktop::cachedThumbnail(path, (QSizeF(size) * dpr).toSize(), &loadAtDevicePixels);
+  if (!img.isNull()) img.setDevicePixelRatio(dpr);
+  return img;
+}
 
 qreal ThumbnailLoader::deviceRatio() {
   qreal dpr = 1.0;
@@ -52,11 +72,11 @@ void ThumbnailLoader::request(const QString& path) {
   connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path] {
     const QImage img = watcher->result();
     m_pending.remove(path);
-    m_cache.insert(path, img);
+    m_cache.insert(path, new QImage(img), qMax<qsizetype>(img.sizeInBytes() / 1024, 1));
     Q_EMIT loaded(path, img);
     watcher->deleteLater();
   });
-  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, m_size, deviceRatio()));
+  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::loadThumbnail, path, m_size, deviceRatio()));
 }
 
 }  // namespace glimpse::ui

@@ -2,7 +2,9 @@
 // Makes thumbnails off the GUI thread (QtConcurrent): EXIF orientation applied, decoded at a
 // reduced size where the format allows it, and made at device pixels: a 160x120 thumbnail on a 2x
 // screen holds 320x240 pixels and says so (QImage::devicePixelRatio), so it is drawn sharp.
-#include <QHash>
+// Thumbnails go through the freedesktop.org thumbnail cache that file managers share
+// (desktop/thumbnails.h); the ones in memory are bounded.
+#include <QCache>
 #include <QImage>
 #include <QObject>
 #include <QSet>
@@ -14,13 +16,20 @@ namespace glimpse::ui {
 class ThumbnailLoader : public QObject {
   Q_OBJECT
  public:
-  explicit ThumbnailLoader(QSize size, QObject* parent = nullptr);
-  // Starts loading unless cached or already pending; loaded() follows.
+  // At most `memoryBytes` of thumbnails are kept in memory, the least recently used go first.
+  explicit ThumbnailLoader(QSize size, QObject* parent = nullptr, qint64 memoryBytes = 48ll << 20);
+  // Starts loading unless in memory or already pending; loaded() follows.
   void request(const QString& path);
-  QImage cached(const QString& path) const { return m_cache.value(path); }
+  // The thumbnail in memory (null when it is not, or the file has none).
+  QImage cached(const QString& path) const;
+  bool isCached(const QString& path) const { return m_cache.contains(path); }
   // The photo fitted into `size` (logical pixels) times `dpr`, never enlarged beyond its own
-  // pixels, with devicePixelRatio `dpr`; a null image when it is not a photo or cannot be read.
+  // pixels, with devicePixelRatio `dpr`; decoded now (no thumbnail cache); a null image when it
+  // is not a photo or cannot be read.
   static QImage load(const QString& path, QSize size, qreal dpr = 1.0);
+  // Through the freedesktop.org cache at device pixels: read when current, else made with load()
+  // and stored.
+  static QImage loadThumbnail(const QString& path, QSize size, qreal dpr = 1.0);
   // The largest device pixel ratio of the screens (1 without a screen).
   static qreal deviceRatio();
 
@@ -29,7 +38,7 @@ class ThumbnailLoader : public QObject {
 
  private:
   QSize m_size;
-  QHash<QString, QImage> m_cache;
+  QCache<QString, QImage> m_cache;  // cost: kilobytes
   QSet<QString> m_pending;
 };
 

@@ -70,7 +70,7 @@ const Opts kSelfCheck = {
 };
 const Opts kLibrary = {
     {"library", "DB",
-     "The library file. Default: the desktop app's library, $XDG_DATA_HOME/Glimpse/Glimpse/library.glimpse, "
+     "The library file. Default: the desktop app's library, $XDG_DATA_HOME/Glimpse/library.glimpse, "
      "so the app and the command line see one library.",
      "file"},
 };
@@ -594,7 +594,7 @@ std::string cliManPage(const std::string& version, const std::string& date) {
        "error or a failed caption write\n.TP\n5\nlibrary error\n.TP\n130\ncancelled\n";
   s += std::string(".SH ENVIRONMENT\n") + kEnvironment;
   s += ".SH FILES\n.TP\n.I $XDG_DATA_HOME/Glimpse/models\nInstalled models, shared with the desktop app.\n"
-       ".TP\n.I $XDG_DATA_HOME/Glimpse/Glimpse/library.glimpse\nThe photo library, shared with the desktop app.\n"
+       ".TP\n.I $XDG_DATA_HOME/Glimpse/library.glimpse\nThe photo library, shared with the desktop app.\n"
        ".SH EXAMPLES\n.nf\nglimpse\\-cli models download Salesforce/blip\\-image\\-captioning\\-base\n"
        "glimpse\\-cli caption \\-\\-jsonl photos/*.jpg\n"
        "find photos \\-name \\(aq*.jpg\\(aq | glimpse\\-cli caption \\-\\-write xmp\\-sidecar \\-\n"
@@ -608,7 +608,8 @@ std::string guiManPage(const std::string& version, const std::string& date) {
   s += ".SH SYNOPSIS\n.B glimpse\\-photos\n[\\fIoptions\\fR] [\\fIIMAGE\\fR|\\fIFOLDER\\fR...]\n"
        ".SH DESCRIPTION\nGlimpse is a desktop app that writes captions for photos, answers questions about them "
        "and searches folders of photos by what they show, with BLIP models that run on this computer. Images and "
-       "folders given on the command line are opened in its list.\n"
+       "folders given on the command line are opened in its list; when Glimpse is already running, they are "
+       "opened in its window instead of a second one.\n"
        ".PP\nOn its first start it offers to download models; they can also be installed with "
        "\\fBglimpse\\-cli models\\fR, which shares the models folder and the library with the app.\n"
        ".SH OPTIONS\n" +
@@ -621,8 +622,10 @@ std::string guiManPage(const std::string& version, const std::string& date) {
             {"version", "", "Show the version and exit.", ""}});
   s += std::string(".SH ENVIRONMENT\n") + kEnvironment;
   s += ".SH FILES\n.TP\n.I $XDG_CONFIG_HOME/Glimpse/Glimpse.conf\nSettings.\n"
-       ".TP\n.I $XDG_DATA_HOME/Glimpse/models\nInstalled models.\n"
-       ".TP\n.I $XDG_DATA_HOME/Glimpse/Glimpse/library.glimpse\nThe photo library.\n"
+       ".TP\n.I $XDG_DATA_HOME/Glimpse/models\nInstalled models (left out of Deja Dup backups).\n"
+       ".TP\n.I $XDG_DATA_HOME/Glimpse/library.glimpse\nThe photo library.\n"
+       ".TP\n.I $XDG_STATE_HOME/Glimpse/pasted\nPasted images while they are on the list.\n"
+       ".TP\n.I $XDG_CACHE_HOME/thumbnails\nThumbnails, shared with file managers.\n"
        ".SH SEE ALSO\n.BR glimpse\\-cli (1)\n";
   return s;
 }

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "cli_common.h"
+#include "desktop/paths.h"
 #include "imaging/captionwriter.h"
 #include "io/files.h"
 #include "library/librarydatabase.h"
@@ -554,6 +555,8 @@ int main(int argc, char** argv) {
   qInstallMessageHandler(messageHandler);
   QCoreApplication app(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("glimpse-cli"));
+  // The app's library may still be in the folder earlier versions used (desktop/paths.h).
+  for (const QString& problem : glimpse::desktop::migrateDoubledFolders()) qWarning("%s", qPrintable(problem));
   // Arguments decoded as file names are (QCoreApplication::arguments() loses bytes that are not
   // UTF-8, so such a file could not be named).
   QStringList args;

@@ -4,13 +4,19 @@
 #include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QLoggingCategory>
 #include <QScreen>
 #include <QTimer>
 #include <QTranslator>
 
+#include "desktop/paths.h"
+#include "desktop/singleinstance.h"
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
 #include "mainwindow.h"
+#include "models/modelstore.h"
+
+Q_LOGGING_CATEGORY(lcInstance, "glimpse.instance", QtWarningMsg)
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -49,7 +55,30 @@ int main(int argc, char** argv) {
                                QStringLiteral("[IMAGE...]"));
   parser.process(app);
 
+  // One window per user and library: a later launch hands its files to it and ends (a scripted
+  // --screenshot run always has its own window).
+  glimpse::desktop::SingleInstance instance;
+  if (!parser.isSet(screenshot)) {
+    const auto role = instance.start(parser.positionalArguments());
+    if (role == glimpse::desktop::SingleInstance::Role::Forwarded) {
+      qCInfo(lcInstance) << "handed" << parser.positionalArguments().size() << "file(s) to the running window";
+      return 0;
+    }
+    if (role == glimpse::desktop::SingleInstance::Role::Alone)
+      qCWarning(lcInstance) << "another Glimpse window does not answer; this one runs on its own";
+  }
+  for (const QString& problem : glimpse::desktop::migrateDoubledFolders()) qWarning("%s", qPrintable(problem));
+  glimpse::models::markModelsDir();
+
   glimpse::ui::MainWindow window;
+  QObject::connect(&instance, &glimpse::desktop::SingleInstance::filesReceived, &window,
+                   [&window](const QStringList& files) {
+                     const int added = window.addPaths(files);
+                     qCInfo(lcInstance) << "another launch opened" << files.size() << "file(s)," << added << "added";
+                     if (window.isMinimized()) window.showNormal();
+                     window.raise();
+                     window.activateWindow();
+                   });
   // Model folders from the command line are for this session: never saved.
   for (auto [opt, task] : {std::pair{&captionModel, glimpse::Task::Caption}, std::pair{&askModel, glimpse::Task::Ask},
                            std::pair{&searchModel, glimpse::Task::Search}})

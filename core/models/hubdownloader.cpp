@@ -167,6 +167,7 @@ void HubDownloader::start() {
                    "Salesforce/blip-image-captioning-base")
                     .arg(m_repo));
   if (!QDir().mkpath(m_staging)) return fail(tr("cannot create %1").arg(m_staging));
+  markModelsDir();
   listFiles();
 }
 

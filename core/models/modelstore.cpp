@@ -13,6 +13,7 @@
 
 #include "blip.h"
 #include "checkpoint.h"
+#include "desktop/paths.h"
 #include "errors.h"
 
 static void initModelResources() {
@@ -65,6 +66,10 @@ QString modelsDir() {
   QString base = QString::fromLocal8Bit(qgetenv("XDG_DATA_HOME"));
   if (base.isEmpty()) base = QDir::homePath() + QStringLiteral("/.local/share");
   return base + QStringLiteral("/Glimpse/models");
+}
+
+void markModelsDir() {
+  if (qEnvironmentVariableIsEmpty("GLIMPSE_MODELS_DIR")) desktop::excludeFromBackups(modelsDir());
 }
 
 namespace {
@@ -173,6 +178,7 @@ QString importModel(const QString& source, const QString& name) {
   const QString staging = target + QStringLiteral(".download");
   QDir(staging).removeRecursively();
   if (!QDir().mkpath(staging)) throw ModelError(("cannot create " + staging).toStdString());
+  markModelsDir();
   for (const QFileInfo& f : QDir(src.absoluteFilePath()).entryInfoList(QDir::Files)) {
     if (!QFile::copy(f.absoluteFilePath(), staging + QLatin1Char('/') + f.fileName())) {
       QDir(staging).removeRecursively();

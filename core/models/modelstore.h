@@ -34,6 +34,10 @@ QStringList optionalModelFiles();
 
 // The models folder: $GLIMPSE_MODELS_DIR, else <XDG data>/Glimpse/models.
 QString modelsDir();
+// Leaves the default models folder out of backups (desktop::excludeFromBackups: models are large
+// and can be downloaded again); a folder named by $GLIMPSE_MODELS_DIR is the user's and untouched.
+// Called whenever a model is installed.
+void markModelsDir();
 
 // Names that come from people or servers are checked before they become paths (docs/security.md):
 // A Hub repo id: "owner/name", each part 1-96 of letters, digits, '-', '_', '.', starting and

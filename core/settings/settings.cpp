@@ -1,7 +1,8 @@
 #include "settings.h"
 
 #include <QSettings>
-#include <QStandardPaths>
+
+#include "desktop/paths.h"
 
 namespace glimpse {
 namespace {
@@ -42,11 +43,7 @@ AppSettings AppSettings::loadSavedOfApp() {
 }
 
 QString defaultLibraryFile() {
-  // What QStandardPaths::AppDataLocation is for the app, spelled out so that a program with other
-  // names finds the same file.
-  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QLatin1Char('/') +
-         QLatin1String(kAppOrganization) + QLatin1Char('/') + QLatin1String(kAppName) +
-         QStringLiteral("/library.glimpse");
+  return desktop::dataDir() + QStringLiteral("/library.glimpse");
 }
 
 SettingsStore::SettingsStore(QObject* parent) : QObject(parent), m_saved(AppSettings::loadSaved()) {

@@ -32,8 +32,8 @@ struct AppSettings {
 inline constexpr const char* kAppOrganization = "Glimpse";
 inline constexpr const char* kAppName = "Glimpse";
 
-// The desktop app's photo library: <XDG data>/<organisation>/<application>/library.glimpse, the
-// file its window opens and glimpse-cli uses without --library.
+// The desktop app's photo library: <XDG data>/Glimpse/library.glimpse (desktop/paths.h), the file
+// its window opens and glimpse-cli uses without --library.
 QString defaultLibraryFile();
 
 class SettingsStore : public QObject {

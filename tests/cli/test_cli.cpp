@@ -696,12 +696,14 @@ struct Home {
   QString data() const { return dir.filePath("data"); }
   QString config() const { return dir.filePath("config"); }
   QString models() const { return dir.filePath("data/Glimpse/models"); }
-  QString appLibrary() const { return dir.filePath("data/Glimpse/Glimpse/library.glimpse"); }
+  QString appLibrary() const { return dir.filePath("data/Glimpse/library.glimpse"); }
   CliRun run(const QStringList& args) const {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("XDG_DATA_HOME", data());
     env.insert("XDG_CONFIG_HOME", config());
+    env.insert("XDG_CACHE_HOME", dir.filePath("cache"));
+    env.insert("XDG_STATE_HOME", dir.filePath("state"));
     env.remove("GLIMPSE_MODELS_DIR");
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
@@ -816,6 +818,24 @@ TEST(CliShell, WithoutLibraryTheAppsLibraryIsUsed) {
   // --library still picks another file.
   r = home.run({"library", "--library", home.dir.filePath("other.glimpse"), "folders"});
   EXPECT_EQ(r.out.find(QDir(photos.path()).canonicalPath().toStdString()), std::string::npos) << r.out;
+}
+
+// Earlier versions kept the library in <data>/Glimpse/Glimpse: the CLI moves it once and uses it.
+TEST(CliShell, TheLibraryInTheDoubledFolderOfEarlierVersionsIsMovedAndUsed) {
+  Home home;
+  QTemporaryDir photos;
+  ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "grad_97x61.png"), photos.filePath("one.png")));
+  const QString made = home.dir.filePath("made.glimpse");
+  CliRun r = home.run({"index", "--library", made, "--model", q(kTiny), "--json", photos.path()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const QString old = home.dir.filePath("data/Glimpse/Glimpse/library.glimpse");
+  QDir().mkpath(QFileInfo(old).absolutePath());
+  ASSERT_TRUE(QFile::rename(made, old));
+  r = home.run({"library", "folders"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(QDir(photos.path()).canonicalPath().toStdString()), std::string::npos) << r.out;
+  EXPECT_TRUE(QFileInfo(home.appLibrary()).isFile());
+  EXPECT_FALSE(QFileInfo::exists(home.dir.filePath("data/Glimpse/Glimpse")));
 }
 
 }  // namespace

@@ -34,6 +34,8 @@
 #include <QTableWidget>
 #include "../models/hubserver.h"
 #include "askresultsbar.h"
+#include "desktop/paths.h"
+#include "desktop/thumbnails.h"
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
 #include "librarypage.h"
@@ -132,6 +134,79 @@ TEST(MainWindow, DropCaptionAndAsk) {
   ASSERT_TRUE(waitUntil([&] { return !page->model()->item(1).caption.isEmpty(); }));
   QTest::keySequence(&w, QKeySequence(QStringLiteral("Ctrl+Shift+C")));
   EXPECT_EQ(QApplication::clipboard()->text(), page->model()->item(1).caption);
+}
+
+// What a file manager sends: text/uri-list with escaped names, a folder, and a URL that is not a
+// local file; with Shift it proposes a move. The drop adds the photos and is a copy all the same.
+TEST(MainWindow, ADropFromAFileManagerAddsThePhotosAndIsAlwaysACopy) {
+  MainWindow w;
+  w.show();
+  QTemporaryDir dir;
+  const QString spaced = dir.filePath("summer photo.jpg");
+  ASSERT_TRUE(QFile::copy(kTiny + "/images/photo_120x90.jpg", spaced));
+  QDir(dir.path()).mkdir("folder");
+  ASSERT_TRUE(QFile::copy(kTiny + "/images/grad_97x61.png", dir.filePath("folder/grad.png")));
+  ASSERT_TRUE(QFile::copy(kTiny + "/images/gray_50x80.png", dir.filePath("folder/gray.png")));
+  QMimeData mime;
+  mime.setData("text/uri-list", QUrl::fromLocalFile(spaced).toEncoded() + "\r\n" +
+                                    QUrl::fromLocalFile(dir.filePath("folder")).toEncoded() +
+                                    "\r\nhttps://example.org/remote.jpg\r\n");
+  const auto actions = Qt::CopyAction | Qt::MoveAction | Qt::LinkAction;
+  QDragEnterEvent enter(QPoint(40, 40), actions, &mime, Qt::LeftButton, Qt::ShiftModifier);
+  enter.setDropAction(Qt::MoveAction);
+  QApplication::sendEvent(&w, &enter);
+  EXPECT_TRUE(enter.isAccepted());
+  EXPECT_EQ(enter.dropAction(), Qt::CopyAction);
+  QDragMoveEvent move(QPoint(50, 50), actions, &mime, Qt::LeftButton, Qt::ShiftModifier);
+  move.setDropAction(Qt::MoveAction);
+  QApplication::sendEvent(&w, &move);
+  EXPECT_TRUE(move.isAccepted());
+  EXPECT_EQ(move.dropAction(), Qt::CopyAction);
+  QDropEvent drop(QPointF(50, 50), actions, &mime, Qt::LeftButton, Qt::ShiftModifier);
+  drop.setDropAction(Qt::MoveAction);
+  QApplication::sendEvent(&w, &drop);
+  EXPECT_TRUE(drop.isAccepted());
+  EXPECT_EQ(drop.dropAction(), Qt::CopyAction);
+  EXPECT_EQ(w.imagesPage()->model()->paths(),
+            (QStringList{dir.filePath("folder/grad.png"), dir.filePath("folder/gray.png"), spaced}));
+  for (const char* f : {"summer photo.jpg", "folder/grad.png", "folder/gray.png"})
+    EXPECT_TRUE(QFileInfo::exists(dir.filePath(f))) << f;
+
+  // Nothing local (a web page's link), or a source that only allows a move: refused.
+  QMimeData remote;
+  remote.setUrls({QUrl("https://example.org/a.jpg")});
+  QDropEvent remoteDrop(QPointF(50, 50), Qt::CopyAction, &remote, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&w, &remoteDrop);
+  EXPECT_FALSE(remoteDrop.isAccepted());
+  QMimeData moveOnly;
+  moveOnly.setUrls({QUrl::fromLocalFile(kTiny + "/images/rgba_70x70.png")});
+  QDropEvent moveDrop(QPointF(50, 50), Qt::MoveAction, &moveOnly, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&w, &moveDrop);
+  EXPECT_FALSE(moveDrop.isAccepted());
+  EXPECT_EQ(w.imagesPage()->model()->rowCount(), 3);
+}
+
+// A pasted image is kept in the state folder while it is on the list and deleted with its row.
+TEST(MainWindow, APastedImageGoesWhenItLeavesTheList) {
+  MainWindow w;
+  QImage img(64, 48, QImage::Format_RGB32);
+  img.fill(Qt::darkCyan);
+  QApplication::clipboard()->setImage(img);
+  w.paste();
+  auto* model = w.imagesPage()->model();
+  ASSERT_EQ(model->rowCount(), 1);
+  const QString pasted = model->item(0).path;
+  EXPECT_TRUE(glimpse::desktop::isPastedImage(pasted));
+  EXPECT_TRUE(pasted.startsWith(qEnvironmentVariable("XDG_STATE_HOME") + "/Glimpse/pasted/"));
+  EXPECT_EQ(QImage(pasted).size(), QSize(64, 48));
+  // A photo of the person's own removed from the list stays on disk.
+  const QString own = kTiny + "/images/photo_120x90.jpg";
+  w.addPaths({own});
+  model->removeRow(model->indexOf(own));
+  EXPECT_TRUE(QFileInfo::exists(own));
+  model->removeRow(model->indexOf(pasted));
+  EXPECT_FALSE(QFileInfo::exists(pasted));
+  QApplication::clipboard()->clear();
 }
 
 TEST(MainWindow, CaptionAllAndCancel) {
@@ -626,6 +701,50 @@ TEST(Thumbnails, OnlyPhotoFormatsByContent) {
 }
 
 // Every user-visible string has a German text (the .ts is filled by scripts/translations_de.py).
+// The filmstrip's thumbnails: made once into the shared freedesktop cache, and in memory only up
+// to the loader's bound (the least recently loaded go first; asking again reads the disk cache).
+TEST(Thumbnails, TheLoaderSharesTheDiskCacheAndBoundsItsMemory) {
+  const qint64 bound = 150 * 1024;
+  ThumbnailLoader loader(QSize(160, 120), nullptr, bound);
+  QStringList paths;
+  for (const char* f : {"large_3000x2000.png", "checker_200x120.png", "photo_120x90.jpg", "grad_97x61.png",
+                        "rgba_70x70.png", "gray_50x80.png", "exact_64x64.png", "palette_33x47.png"})
+    paths << kTiny + "/images/" + f;
+  QStringList loaded;
+  QMap<QString, QSize> sizes;
+  QObject::connect(&loader, &ThumbnailLoader::loaded, [&](const QString& p, const QImage& img) {
+    loaded << p;
+    sizes.insert(p, img.size());
+  });
+  for (const QString& p : paths) {
+    loader.request(p);
+    ASSERT_TRUE(waitUntil([&] { return loaded.contains(p); }));
+  }
+  qint64 inMemory = 0;
+  int cached = 0;
+  for (const QString& p : paths) {
+    EXPECT_TRUE(QFileInfo::exists(glimpse::desktop::thumbnailPath(p, glimpse::desktop::ThumbnailFlavor::Large)))
+        << p.toStdString();
+    if (loader.isCached(p)) {
+      ++cached;
+      inMemory += loader.cached(p).sizeInBytes();
+    }
+  }
+  EXPECT_LE(inMemory, bound);
+  EXPECT_LT(cached, paths.size());
+  EXPECT_FALSE(loader.isCached(paths.front()));  // the oldest went first
+  EXPECT_TRUE(loader.isCached(paths.back()));
+  // Asked again, an evicted one comes back from the disk cache (the large flavour, 256 pixels,
+  // scaled to the box).
+  const QSize first = sizes.value(paths.front());
+  EXPECT_EQ(first.width(), 160);
+  loaded.clear();
+  loader.request(paths.front());
+  ASSERT_TRUE(waitUntil([&] { return loaded.contains(paths.front()); }));
+  EXPECT_EQ(loader.cached(paths.front()).width(), 160);
+  EXPECT_NEAR(loader.cached(paths.front()).height(), first.height(), 1);
+}
+
 TEST(Translations, GermanIsComplete) {
   QFile ts(QStringLiteral(GLIMPSE_SOURCE_DIR "/translations/glimpse_de.ts"));
   ASSERT_TRUE(ts.open(QIODevice::ReadOnly));
@@ -652,6 +771,41 @@ TEST(Translations, GermanIsComplete) {
   EXPECT_EQ(badNumerus, 0);
 }
 
+// Two real launches of the app: the second hands its photo to the first window and ends.
+TEST(GlimpseBinary, ASecondLaunchAddsItsPhotoToTheFirstWindow) {
+  QTemporaryDir home;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  for (const char* var : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"})
+    env.insert(QString::fromLatin1(var), home.filePath(QString::fromLatin1(var).toLower()));
+  QDir().mkpath(home.filePath("runtime"));
+  QFile::setPermissions(home.filePath("runtime"),
+                        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+  env.insert("XDG_RUNTIME_DIR", home.filePath("runtime"));
+  env.insert("QT_QPA_PLATFORM", "offscreen");
+  env.insert("QT_LOGGING_RULES", "glimpse.instance.info=true");
+  QProcess first, second;
+  first.setProcessEnvironment(env);
+  second.setProcessEnvironment(env);
+  first.start(QStringLiteral(GLIMPSE_GUI_PATH), {});
+  ASSERT_TRUE(first.waitForStarted());
+  ASSERT_TRUE(waitUntil(
+      [&] { return !QDir(home.filePath("runtime")).entryList({"glimpse-photos-*.socket"}, QDir::System).isEmpty(); },
+      60000));
+  const QString photo = kTiny + "/images/photo_120x90.jpg";
+  second.start(QStringLiteral(GLIMPSE_GUI_PATH), {photo});
+  ASSERT_TRUE(second.waitForFinished(60000));
+  EXPECT_EQ(second.exitCode(), 0) << second.readAllStandardError().toStdString();
+  EXPECT_TRUE(second.readAllStandardError().contains("handed 1 file(s) to the running window"));
+  QByteArray log;
+  EXPECT_TRUE(waitUntil([&] {
+    log += first.readAllStandardError();
+    return log.contains("another launch opened 1 file(s), 1 added");
+  })) << log.toStdString();
+  EXPECT_EQ(first.state(), QProcess::Running);
+  first.terminate();
+  if (!first.waitForFinished(10000)) first.kill();
+}
+
 // The real binary under Xvfb: it captions an image and saves a screenshot in the build folder,
 // once in English and once in German.
 TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
@@ -666,6 +820,7 @@ TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath("config"));
     env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath("data"));
     env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath("cache"));
+    env.insert(QStringLiteral("XDG_STATE_HOME"), home.filePath("state"));
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
     env.insert(QStringLiteral("LANG"),
                lang == std::string("de") ? QStringLiteral("de_DE.UTF-8") : QStringLiteral("C.UTF-8"));
@@ -698,6 +853,7 @@ int main(int argc, char** argv) {
   qputenv("XDG_CONFIG_HOME", home.filePath("config").toUtf8());
   qputenv("XDG_DATA_HOME", home.filePath("data").toUtf8());
   qputenv("XDG_CACHE_HOME", home.filePath("cache").toUtf8());
+  qputenv("XDG_STATE_HOME", home.filePath("state").toUtf8());
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("GlimpseTests"));
   QApplication::setApplicationName(QStringLiteral("GlimpseTests"));
