@@ -75,17 +75,17 @@
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="470" />
+        <location filename="../core/inference/inferenceworker.cpp" line="496" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="502" />
+        <location filename="../core/inference/inferenceworker.cpp" line="528" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="567" />
+        <location filename="../core/inference/inferenceworker.cpp" line="593" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
@@ -130,8 +130,8 @@
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="436" />
-        <location filename="../core/inference/inferenceworker.cpp" line="466" />
+        <location filename="../core/inference/inferenceworker.cpp" line="462" />
+        <location filename="../core/inference/inferenceworker.cpp" line="492" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -303,6 +303,31 @@
     </message>
 </context>
 <context>
+    <name>glimpse::ui::Desktop</name>
+    <message>
+        <location filename="../ui/desktop.cpp" line="21" />
+        <source>Glimpse</source>
+        <translation>Glimpse</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="23" />
+        <source>No file manager could be opened for this folder.</source>
+        <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="24" />
+        <source>No application could be opened to show this file.</source>
+        <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="28" />
+        <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
+%1</source>
+        <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
+%1</translation>
+    </message>
+</context>
+<context>
     <name>glimpse::ui::DuplicatesDialog</name>
     <message>
         <location filename="../ui/duplicatesdialog.cpp" line="46" />
@@ -418,296 +443,357 @@
 <context>
     <name>glimpse::ui::ImagesPage</name>
     <message>
-        <location filename="../ui/imagespage.cpp" line="40" />
+        <location filename="../ui/imagespage.cpp" line="48" />
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="43" />
+        <location filename="../ui/imagespage.cpp" line="53" />
+        <location filename="../ui/imagespage.cpp" line="508" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
 oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="47" />
-        <source>Preview</source>
-        <translation>Vorschau</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="52" />
+        <location filename="../ui/imagespage.cpp" line="91" />
         <source>BLIP ("a picture of", beam 3)</source>
         <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="52" />
+        <location filename="../ui/imagespage.cpp" line="91" />
         <source>Hugging Face default (greedy)</source>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="53" />
+        <location filename="../ui/imagespage.cpp" line="92" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="53" />
+        <location filename="../ui/imagespage.cpp" line="92" />
         <source>Longer and more detailed</source>
         <translation>Länger und ausführlicher</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="54" />
+        <location filename="../ui/imagespage.cpp" line="93" />
         <source>Caption preset</source>
         <translation>Beschreibungsstil</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="55" />
+        <location filename="../ui/imagespage.cpp" line="94" />
         <source>Advanced options</source>
         <translation>Erweiterte Optionen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="59" />
+        <location filename="../ui/imagespage.cpp" line="98" />
         <source>optional start of the caption</source>
         <translation>optionaler Anfang der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="60" />
+        <location filename="../ui/imagespage.cpp" line="99" />
         <source>Prompt</source>
         <translation>Anfangstext</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="61" />
+        <location filename="../ui/imagespage.cpp" line="100" />
         <source>Keep prompt in caption</source>
         <translation>Anfangstext in der Beschreibung behalten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="71" />
+        <location filename="../ui/imagespage.cpp" line="110" />
         <source>Sample (more varied)</source>
         <translation>Stichproben (abwechslungsreicher)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="79" />
+        <location filename="../ui/imagespage.cpp" line="118" />
         <source>Prompt:</source>
         <translation>Anfangstext:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="81" />
+        <location filename="../ui/imagespage.cpp" line="120" />
         <source>Beams:</source>
         <translation>Strahlbreite:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="82" />
+        <location filename="../ui/imagespage.cpp" line="121" />
         <source>Minimum length:</source>
         <translation>Mindestlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="83" />
+        <location filename="../ui/imagespage.cpp" line="122" />
         <source>Maximum length:</source>
         <translation>Höchstlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="84" />
+        <location filename="../ui/imagespage.cpp" line="123" />
         <source>Repetition penalty:</source>
         <translation>Wiederholungsstrafe:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="86" />
+        <location filename="../ui/imagespage.cpp" line="125" />
         <source>Top-p:</source>
         <translation>Top-p:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="87" />
+        <location filename="../ui/imagespage.cpp" line="126" />
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="95" />
+        <location filename="../ui/imagespage.cpp" line="134" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="96" />
-        <location filename="../ui/imagespage.cpp" line="155" />
+        <location filename="../ui/imagespage.cpp" line="135" />
+        <location filename="../ui/imagespage.cpp" line="195" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="101" />
+        <location filename="../ui/imagespage.cpp" line="140" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="102" />
+        <location filename="../ui/imagespage.cpp" line="141" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="103" />
+        <location filename="../ui/imagespage.cpp" line="142" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="104" />
+        <location filename="../ui/imagespage.cpp" line="143" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="105" />
+        <location filename="../ui/imagespage.cpp" line="144" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="106" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="108" />
+        <location filename="../ui/imagespage.cpp" line="147" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="109" />
+        <location filename="../ui/imagespage.cpp" line="148" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="120" />
+        <location filename="../ui/imagespage.cpp" line="159" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="125" />
+        <location filename="../ui/imagespage.cpp" line="164" />
         <source>Caption check</source>
         <translation>Prüfung der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="128" />
+        <location filename="../ui/imagespage.cpp" line="167" />
         <source>Check captions and make degenerate ones again</source>
         <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="131" />
+        <location filename="../ui/imagespage.cpp" line="170" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="140" />
+        <location filename="../ui/imagespage.cpp" line="179" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="141" />
+        <location filename="../ui/imagespage.cpp" line="180" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="143" />
+        <location filename="../ui/imagespage.cpp" line="182" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="144" />
+        <location filename="../ui/imagespage.cpp" line="183" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="145" />
+        <location filename="../ui/imagespage.cpp" line="184" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="156" />
+        <location filename="../ui/imagespage.cpp" line="196" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="204" />
+        <location filename="../ui/imagespage.cpp" line="225" />
+        <source>&amp;Remove from list</source>
+        <translation>Aus der Liste &amp;entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="227" />
+        <source>&amp;Copy paths</source>
+        <translation>Pfade &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="227" />
+        <source>&amp;Copy path</source>
+        <translation>Pfad &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="229" />
+        <source>Show in &amp;folder</source>
+        <translation>Im &amp;Ordner zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="258" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="220" />
+        <location filename="../ui/imagespage.cpp" line="274" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="230" />
+        <location filename="../ui/imagespage.cpp" line="284" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="236" />
+        <location filename="../ui/imagespage.cpp" line="290" />
         <source>Stopped after %n image(s)</source>
         <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="237" />
+        <location filename="../ui/imagespage.cpp" line="291" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="227" />
+        <location filename="../ui/imagespage.cpp" line="281" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="259" />
+        <location filename="../ui/imagespage.cpp" line="313" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="261" />
+        <location filename="../ui/imagespage.cpp" line="315" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="392" />
+        <location filename="../ui/imagespage.cpp" line="523" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="291" />
-        <location filename="../ui/imagespage.cpp" line="421" />
+        <location filename="../ui/imagespage.cpp" line="345" />
+        <location filename="../ui/imagespage.cpp" line="552" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="57" />
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="71" />
+        <source>Fit to window (0)</source>
+        <translation>An Fenster anpassen (0)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="72" />
+        <source>Actual size, 100% (1)</source>
+        <translation>Originalgröße, 100 % (1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="73" />
+        <source>Zoom out (-, Ctrl+wheel)</source>
+        <translation>Verkleinern (-, Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="74" />
+        <source>Zoom in (+, Ctrl+wheel)</source>
+        <translation>Vergrößern (+, Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="77" />
+        <source>Full screen (F11, double click)</source>
+        <translation>Vollbild (F11, Doppelklick)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="85" />
+        <source>Fit (%1)</source>
+        <translation>Eingepasst (%1)</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="238" />
+        <location filename="../ui/imagespage.cpp" line="292" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="293" />
+        <location filename="../ui/imagespage.cpp" line="347" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="300" />
+        <location filename="../ui/imagespage.cpp" line="354" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="301" />
+        <location filename="../ui/imagespage.cpp" line="355" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="304" />
+        <location filename="../ui/imagespage.cpp" line="358" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="436" />
+        <location filename="../ui/imagespage.cpp" line="466" />
+        <source>Removed %n image(s) from the list (the files are not touched)</source>
+        <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="473" />
+        <source>Copied %n path(s)</source>
+        <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="567" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="448" />
+        <location filename="../ui/imagespage.cpp" line="579" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="471" />
+        <location filename="../ui/imagespage.cpp" line="602" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -715,344 +801,465 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="48" />
+        <location filename="../ui/librarypage.cpp" line="61" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="49" />
+        <location filename="../ui/librarypage.cpp" line="64" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="50" />
+        <location filename="../ui/librarypage.cpp" line="65" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="51" />
+        <location filename="../ui/librarypage.cpp" line="66" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="52" />
-        <location filename="../ui/librarypage.cpp" line="415" />
+        <location filename="../ui/librarypage.cpp" line="68" />
+        <location filename="../ui/librarypage.cpp" line="550" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="53" />
+        <location filename="../ui/librarypage.cpp" line="69" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="54" />
-        <location filename="../ui/librarypage.cpp" line="71" />
+        <location filename="../ui/librarypage.cpp" line="70" />
+        <location filename="../ui/librarypage.cpp" line="87" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="57" />
+        <location filename="../ui/librarypage.cpp" line="73" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="67" />
-        <location filename="../ui/librarypage.cpp" line="382" />
+        <location filename="../ui/librarypage.cpp" line="83" />
+        <location filename="../ui/librarypage.cpp" line="517" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="73" />
+        <location filename="../ui/librarypage.cpp" line="89" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="75" />
+        <location filename="../ui/librarypage.cpp" line="91" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="79" />
+        <location filename="../ui/librarypage.cpp" line="95" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81" />
+        <location filename="../ui/librarypage.cpp" line="97" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="83" />
+        <location filename="../ui/librarypage.cpp" line="99" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="84" />
+        <location filename="../ui/librarypage.cpp" line="100" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="90" />
+        <location filename="../ui/librarypage.cpp" line="106" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="97" />
+        <location filename="../ui/librarypage.cpp" line="113" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="106" />
+        <location filename="../ui/librarypage.cpp" line="122" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="108" />
+        <location filename="../ui/librarypage.cpp" line="124" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="118" />
+        <location filename="../ui/librarypage.cpp" line="126" />
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="128" />
+        <source>to</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="135" />
+        <source>Taken on or after</source>
+        <translation>Aufgenommen am oder nach dem</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="136" />
+        <source>Taken on or before</source>
+        <translation>Aufgenommen am oder vor dem</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="140" />
+        <source>any</source>
+        <translation>beliebig</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="141" />
+        <source>Minimum relevance</source>
+        <translation>Mindestrelevanz</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="142" />
+        <source>Search results less relevant than this are left out</source>
+        <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="149" />
+        <source>Minimum relevance:</source>
+        <translation>Mindestrelevanz:</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="153" />
+        <source>Results summary</source>
+        <translation>Zusammenfassung der Ergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="168" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="123" />
+        <location filename="../ui/librarypage.cpp" line="174" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="125" />
+        <location filename="../ui/librarypage.cpp" line="176" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="132" />
+        <location filename="../ui/librarypage.cpp" line="185" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="136" />
+        <location filename="../ui/librarypage.cpp" line="189" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="140" />
-        <location filename="../ui/librarypage.cpp" line="336" />
+        <location filename="../ui/librarypage.cpp" line="193" />
+        <location filename="../ui/librarypage.cpp" line="205" />
+        <location filename="../ui/librarypage.cpp" line="273" />
+        <location filename="../ui/librarypage.cpp" line="471" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="141" />
+        <location filename="../ui/librarypage.cpp" line="194" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="144" />
+        <location filename="../ui/librarypage.cpp" line="197" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="147" />
+        <location filename="../ui/librarypage.cpp" line="200" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="149" />
+        <location filename="../ui/librarypage.cpp" line="202" />
+        <location filename="../ui/librarypage.cpp" line="278" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="150" />
+        <location filename="../ui/librarypage.cpp" line="203" />
+        <location filename="../ui/librarypage.cpp" line="279" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="151" />
+        <location filename="../ui/librarypage.cpp" line="204" />
+        <location filename="../ui/librarypage.cpp" line="276" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
+        <location filename="../ui/librarypage.cpp" line="206" />
+        <source>Open this photo on the Images page and caption it</source>
+        <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
+    </message>
+    <message>
         <location filename="../ui/librarypage.cpp" line="207" />
+        <location filename="../ui/librarypage.cpp" line="274" />
+        <source>Ask about this photo</source>
+        <translation>Zu diesem Foto fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="208" />
+        <source>Open this photo on the Images page with its chat</source>
+        <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="281" />
+        <source>Copy path</source>
+        <translation>Pfad kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="314" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="234" />
+        <location filename="../ui/librarypage.cpp" line="344" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="235" />
+        <location filename="../ui/librarypage.cpp" line="345" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="237" />
+        <location filename="../ui/librarypage.cpp" line="347" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="239" />
+        <location filename="../ui/librarypage.cpp" line="349" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="263" />
+        <location filename="../ui/librarypage.cpp" line="379" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="266" />
+        <location filename="../ui/librarypage.cpp" line="382" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="269" />
+        <location filename="../ui/librarypage.cpp" line="385" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="270" />
+        <location filename="../ui/librarypage.cpp" line="386" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="271" />
+        <location filename="../ui/librarypage.cpp" line="387" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="272" />
+        <location filename="../ui/librarypage.cpp" line="388" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="328" />
+        <location filename="../ui/librarypage.cpp" line="433" />
+        <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
+        <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="436" />
+        <source>%n photo(s), newest first</source>
+        <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="437" />
+        <source>In %1: %2</source>
+        <translation>In %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="463" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="331" />
+        <location filename="../ui/librarypage.cpp" line="466" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="332" />
+        <location filename="../ui/librarypage.cpp" line="467" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="334" />
+        <location filename="../ui/librarypage.cpp" line="469" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="350" />
+        <location filename="../ui/librarypage.cpp" line="485" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="369" />
+        <location filename="../ui/librarypage.cpp" line="504" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="392" />
-        <location filename="../ui/librarypage.cpp" line="424" />
+        <location filename="../ui/librarypage.cpp" line="527" />
+        <location filename="../ui/librarypage.cpp" line="559" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="292" />
+        <location filename="../ui/librarypage.cpp" line="861" />
+        <source>%1% match</source>
+        <translation>%1 % Übereinstimmung</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="861" />
+        <source>%1% relevant</source>
+        <translation>%1 % relevant</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="867" />
+        <source>The file name or caption holds the words searched for</source>
+        <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="408" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="286" />
+        <location filename="../ui/librarypage.cpp" line="402" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="438" />
+        <location filename="../ui/librarypage.cpp" line="573" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="386" />
-        <location filename="../ui/librarypage.cpp" line="418" />
+        <location filename="../ui/librarypage.cpp" line="521" />
+        <location filename="../ui/librarypage.cpp" line="553" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="247" />
+        <location filename="../ui/librarypage.cpp" line="363" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="250" />
+        <location filename="../ui/librarypage.cpp" line="366" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="252" />
+        <location filename="../ui/librarypage.cpp" line="368" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="289" />
+        <location filename="../ui/librarypage.cpp" line="405" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="293" />
+        <location filename="../ui/librarypage.cpp" line="409" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="389" />
-        <location filename="../ui/librarypage.cpp" line="421" />
+        <location filename="../ui/librarypage.cpp" line="524" />
+        <location filename="../ui/librarypage.cpp" line="556" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="467" />
+        <location filename="../ui/librarypage.cpp" line="674" />
+        <source>All photos (%1)</source>
+        <translation>Alle Fotos (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="710" />
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="752" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="486" />
+        <location filename="../ui/librarypage.cpp" line="775" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="492" />
+        <location filename="../ui/librarypage.cpp" line="783" />
+        <source>least confident captions</source>
+        <translation>unsicherste Bildbeschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="787" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="502" />
+        <location filename="../ui/librarypage.cpp" line="803" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="515" />
-        <source>score</source>
-        <translation>Wert</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="516" />
+        <location filename="../ui/librarypage.cpp" line="868" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="525" />
+        <location filename="../ui/librarypage.cpp" line="883" />
+        <source>%n caption(s) that match their photo least, weakest first</source>
+        <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="884" />
+        <source>%n result(s) for “%1”, most relevant first</source>
+        <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="885" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1060,222 +1267,237 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="65" />
+        <location filename="../ui/mainwindow.cpp" line="66" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="78" />
+        <location filename="../ui/mainwindow.cpp" line="91" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="79" />
+        <location filename="../ui/mainwindow.cpp" line="92" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="83" />
+        <location filename="../ui/mainwindow.cpp" line="96" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="123" />
+        <location filename="../ui/mainwindow.cpp" line="136" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="124" />
+        <location filename="../ui/mainwindow.cpp" line="138" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="127" />
+        <location filename="../ui/mainwindow.cpp" line="141" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="129" />
+        <location filename="../ui/mainwindow.cpp" line="142" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="131" />
+        <location filename="../ui/mainwindow.cpp" line="144" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="135" />
+        <location filename="../ui/mainwindow.cpp" line="147" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="138" />
+        <location filename="../ui/mainwindow.cpp" line="150" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="139" />
+        <location filename="../ui/mainwindow.cpp" line="151" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="140" />
+        <location filename="../ui/mainwindow.cpp" line="153" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="141" />
+        <location filename="../ui/mainwindow.cpp" line="154" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142" />
+        <location filename="../ui/mainwindow.cpp" line="155" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="143" />
+        <location filename="../ui/mainwindow.cpp" line="156" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145" />
+        <location filename="../ui/mainwindow.cpp" line="158" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="147" />
+        <location filename="../ui/mainwindow.cpp" line="160" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="149" />
+        <location filename="../ui/mainwindow.cpp" line="162" />
+        <source>As&amp;k about the image</source>
+        <translation>Zum Bild &amp;fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="166" />
+        <source>Ctrl+Shift+A</source>
+        <translation>Ctrl+Shift+A</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="168" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153" />
+        <location filename="../ui/mainwindow.cpp" line="172" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="158" />
+        <location filename="../ui/mainwindow.cpp" line="177" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="161" />
+        <location filename="../ui/mainwindow.cpp" line="181" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162" />
+        <location filename="../ui/mainwindow.cpp" line="183" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="163" />
+        <location filename="../ui/mainwindow.cpp" line="184" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171" />
+        <location filename="../ui/mainwindow.cpp" line="192" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="177" />
+        <location filename="../ui/mainwindow.cpp" line="198" />
+        <source>&amp;Full screen</source>
+        <translation>&amp;Vollbild</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="178" />
+        <location filename="../ui/mainwindow.cpp" line="205" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181" />
+        <location filename="../ui/mainwindow.cpp" line="208" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="182" />
+        <location filename="../ui/mainwindow.cpp" line="209" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="183" />
+        <location filename="../ui/mainwindow.cpp" line="211" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="185" />
+        <location filename="../ui/mainwindow.cpp" line="213" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="186" />
+        <location filename="../ui/mainwindow.cpp" line="214" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="187" />
+        <location filename="../ui/mainwindow.cpp" line="215" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="188" />
+        <location filename="../ui/mainwindow.cpp" line="216" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="192" />
+        <location filename="../ui/mainwindow.cpp" line="220" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="210" />
+        <location filename="../ui/mainwindow.cpp" line="240" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="213" />
+        <location filename="../ui/mainwindow.cpp" line="243" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="234" />
+        <location filename="../ui/mainwindow.cpp" line="264" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="241" />
+        <location filename="../ui/mainwindow.cpp" line="271" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="241" />
+        <location filename="../ui/mainwindow.cpp" line="271" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="246" />
+        <location filename="../ui/mainwindow.cpp" line="276" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="254" />
+        <location filename="../ui/mainwindow.cpp" line="288" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="298" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
@@ -1417,6 +1639,14 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <location filename="../ui/modelsdialog.cpp" line="234" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::PhotoView</name>
+    <message>
+        <location filename="../ui/photoview.cpp" line="21" />
+        <source>Preview</source>
+        <translation>Vorschau</translation>
     </message>
 </context>
 <context>
