@@ -60,32 +60,37 @@
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="183" />
+        <location filename="../core/inference/inferenceworker.cpp" line="193" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="213" />
+        <location filename="../core/inference/inferenceworker.cpp" line="223" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="266" />
+        <location filename="../core/inference/inferenceworker.cpp" line="276" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../core/inference/inferenceworker.cpp" line="370" />
+        <source>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photo(s) keep their old vectors until then.</source>
+        <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
+    </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="496" />
+        <location filename="../core/inference/inferenceworker.cpp" line="500" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="528" />
+        <location filename="../core/inference/inferenceworker.cpp" line="532" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="593" />
+        <location filename="../core/inference/inferenceworker.cpp" line="597" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
@@ -100,12 +105,12 @@
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="318" />
+        <location filename="../core/inference/inferenceworker.cpp" line="328" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="194" />
+        <location filename="../core/inference/inferenceworker.cpp" line="204" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
@@ -115,23 +120,23 @@
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="296" />
+        <location filename="../core/inference/inferenceworker.cpp" line="306" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="301" />
+        <location filename="../core/inference/inferenceworker.cpp" line="311" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="396" />
+        <location filename="../core/inference/inferenceworker.cpp" line="425" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="462" />
-        <location filename="../core/inference/inferenceworker.cpp" line="492" />
+        <location filename="../core/inference/inferenceworker.cpp" line="466" />
+        <location filename="../core/inference/inferenceworker.cpp" line="496" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -303,31 +308,6 @@
     </message>
 </context>
 <context>
-    <name>glimpse::ui::Desktop</name>
-    <message>
-        <location filename="../ui/desktop.cpp" line="21" />
-        <source>Glimpse</source>
-        <translation>Glimpse</translation>
-    </message>
-    <message>
-        <location filename="../ui/desktop.cpp" line="23" />
-        <source>No file manager could be opened for this folder.</source>
-        <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
-    </message>
-    <message>
-        <location filename="../ui/desktop.cpp" line="24" />
-        <source>No application could be opened to show this file.</source>
-        <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
-    </message>
-    <message>
-        <location filename="../ui/desktop.cpp" line="28" />
-        <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
-%1</source>
-        <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
-%1</translation>
-    </message>
-</context>
-<context>
     <name>glimpse::ui::DuplicatesDialog</name>
     <message>
         <location filename="../ui/duplicatesdialog.cpp" line="46" />
@@ -441,359 +421,336 @@
     </message>
 </context>
 <context>
+    <name>glimpse::ui::ImageListModel</name>
+    <message>
+        <location filename="../ui/imagelistmodel.cpp" line="54" />
+        <source>Could not caption this photo: %1</source>
+        <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagelistmodel.cpp" line="55" />
+        <source>This file cannot be shown: it is damaged or not a supported photo.</source>
+        <translation>Diese Datei kann nicht angezeigt werden: Sie ist beschädigt oder kein unterstütztes Foto.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagelistmodel.cpp" line="82" />
+        <source>Captioning…</source>
+        <translation>Beschreibe …</translation>
+    </message>
+</context>
+<context>
     <name>glimpse::ui::ImagesPage</name>
     <message>
-        <location filename="../ui/imagespage.cpp" line="48" />
+        <location filename="../ui/imagespage.cpp" line="41" />
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="53" />
-        <location filename="../ui/imagespage.cpp" line="508" />
+        <location filename="../ui/imagespage.cpp" line="44" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
 oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="91" />
+        <location filename="../ui/imagespage.cpp" line="48" />
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="53" />
         <source>BLIP ("a picture of", beam 3)</source>
         <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="91" />
+        <location filename="../ui/imagespage.cpp" line="53" />
         <source>Hugging Face default (greedy)</source>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="92" />
+        <location filename="../ui/imagespage.cpp" line="54" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="92" />
+        <location filename="../ui/imagespage.cpp" line="54" />
         <source>Longer and more detailed</source>
         <translation>Länger und ausführlicher</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="93" />
+        <location filename="../ui/imagespage.cpp" line="55" />
         <source>Caption preset</source>
         <translation>Beschreibungsstil</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="94" />
+        <location filename="../ui/imagespage.cpp" line="56" />
         <source>Advanced options</source>
         <translation>Erweiterte Optionen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="98" />
+        <location filename="../ui/imagespage.cpp" line="60" />
         <source>optional start of the caption</source>
         <translation>optionaler Anfang der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="99" />
+        <location filename="../ui/imagespage.cpp" line="61" />
         <source>Prompt</source>
         <translation>Anfangstext</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="100" />
+        <location filename="../ui/imagespage.cpp" line="62" />
         <source>Keep prompt in caption</source>
         <translation>Anfangstext in der Beschreibung behalten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="110" />
+        <location filename="../ui/imagespage.cpp" line="72" />
         <source>Sample (more varied)</source>
         <translation>Stichproben (abwechslungsreicher)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="118" />
+        <location filename="../ui/imagespage.cpp" line="80" />
         <source>Prompt:</source>
         <translation>Anfangstext:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="120" />
+        <location filename="../ui/imagespage.cpp" line="82" />
         <source>Beams:</source>
         <translation>Strahlbreite:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="121" />
+        <location filename="../ui/imagespage.cpp" line="83" />
         <source>Minimum length:</source>
         <translation>Mindestlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="122" />
+        <location filename="../ui/imagespage.cpp" line="84" />
         <source>Maximum length:</source>
         <translation>Höchstlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="123" />
+        <location filename="../ui/imagespage.cpp" line="85" />
         <source>Repetition penalty:</source>
         <translation>Wiederholungsstrafe:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="125" />
+        <location filename="../ui/imagespage.cpp" line="87" />
         <source>Top-p:</source>
         <translation>Top-p:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="126" />
+        <location filename="../ui/imagespage.cpp" line="88" />
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="134" />
+        <location filename="../ui/imagespage.cpp" line="96" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="135" />
-        <location filename="../ui/imagespage.cpp" line="195" />
+        <location filename="../ui/imagespage.cpp" line="97" />
+        <location filename="../ui/imagespage.cpp" line="160" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="140" />
+        <location filename="../ui/imagespage.cpp" line="104" />
+        <source>Caption state</source>
+        <translation>Stand der Beschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="105" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="141" />
+        <location filename="../ui/imagespage.cpp" line="106" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="142" />
+        <location filename="../ui/imagespage.cpp" line="107" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="143" />
+        <location filename="../ui/imagespage.cpp" line="108" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="144" />
+        <location filename="../ui/imagespage.cpp" line="109" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="145" />
+        <location filename="../ui/imagespage.cpp" line="110" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="147" />
+        <location filename="../ui/imagespage.cpp" line="112" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="148" />
+        <location filename="../ui/imagespage.cpp" line="113" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="159" />
+        <location filename="../ui/imagespage.cpp" line="124" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="164" />
+        <location filename="../ui/imagespage.cpp" line="129" />
         <source>Caption check</source>
         <translation>Prüfung der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="167" />
+        <location filename="../ui/imagespage.cpp" line="133" />
         <source>Check captions and make degenerate ones again</source>
         <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="170" />
+        <location filename="../ui/imagespage.cpp" line="136" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="179" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="180" />
+        <location filename="../ui/imagespage.cpp" line="146" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="182" />
+        <location filename="../ui/imagespage.cpp" line="148" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="183" />
+        <location filename="../ui/imagespage.cpp" line="149" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="184" />
+        <location filename="../ui/imagespage.cpp" line="150" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="196" />
+        <location filename="../ui/imagespage.cpp" line="161" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="225" />
-        <source>&amp;Remove from list</source>
-        <translation>Aus der Liste &amp;entfernen</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="227" />
-        <source>&amp;Copy paths</source>
-        <translation>Pfade &amp;kopieren</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="227" />
-        <source>&amp;Copy path</source>
-        <translation>Pfad &amp;kopieren</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="229" />
-        <source>Show in &amp;folder</source>
-        <translation>Im &amp;Ordner zeigen</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="258" />
+        <location filename="../ui/imagespage.cpp" line="209" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="274" />
+        <location filename="../ui/imagespage.cpp" line="229" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="284" />
+        <location filename="../ui/imagespage.cpp" line="240" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="290" />
-        <source>Stopped after %n image(s)</source>
-        <translation><numerusform>Nach %n Bild abgebrochen</numerusform><numerusform>Nach %n Bildern abgebrochen</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="291" />
+        <location filename="../ui/imagespage.cpp" line="250" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="281" />
+        <location filename="../ui/imagespage.cpp" line="237" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="313" />
+        <location filename="../ui/imagespage.cpp" line="286" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="315" />
+        <location filename="../ui/imagespage.cpp" line="288" />
+        <location filename="../ui/imagespage.cpp" line="291" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="523" />
+        <location filename="../ui/imagespage.cpp" line="446" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="345" />
-        <location filename="../ui/imagespage.cpp" line="552" />
+        <location filename="../ui/imagespage.cpp" line="324" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="57" />
-        <source>Zoom</source>
-        <translation>Zoom</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="71" />
-        <source>Fit to window (0)</source>
-        <translation>An Fenster anpassen (0)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="72" />
-        <source>Actual size, 100% (1)</source>
-        <translation>Originalgröße, 100 % (1)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="73" />
-        <source>Zoom out (-, Ctrl+wheel)</source>
-        <translation>Verkleinern (-, Strg+Mausrad)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="74" />
-        <source>Zoom in (+, Ctrl+wheel)</source>
-        <translation>Vergrößern (+, Strg+Mausrad)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="77" />
-        <source>Full screen (F11, double click)</source>
-        <translation>Vollbild (F11, Doppelklick)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="85" />
-        <source>Fit (%1)</source>
-        <translation>Eingepasst (%1)</translation>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="249" />
+        <source>Stopped: %n image(s) captioned</source>
+        <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="292" />
+        <location filename="../ui/imagespage.cpp" line="251" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="254" />
+        <source>%n not started</source>
+        <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="260" />
+        <source>%n photo(s) could not be captioned: %1</source>
+        <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
+    </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="347" />
+        <location filename="../ui/imagespage.cpp" line="328" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="354" />
+        <location filename="../ui/imagespage.cpp" line="335" />
+        <source>Not captioned yet.</source>
+        <translation>Noch nicht beschrieben.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="346" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="355" />
+        <location filename="../ui/imagespage.cpp" line="347" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="358" />
+        <location filename="../ui/imagespage.cpp" line="350" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="466" />
-        <source>Removed %n image(s) from the list (the files are not touched)</source>
-        <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="473" />
-        <source>Copied %n path(s)</source>
-        <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="567" />
+        <location filename="../ui/imagespage.cpp" line="494" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="579" />
+        <location filename="../ui/imagespage.cpp" line="506" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="602" />
+        <location filename="../ui/imagespage.cpp" line="529" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -801,465 +758,391 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="61" />
+        <location filename="../ui/librarypage.cpp" line="50" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="64" />
+        <location filename="../ui/librarypage.cpp" line="51" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="65" />
+        <location filename="../ui/librarypage.cpp" line="52" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="66" />
+        <location filename="../ui/librarypage.cpp" line="53" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="68" />
-        <location filename="../ui/librarypage.cpp" line="550" />
+        <location filename="../ui/librarypage.cpp" line="54" />
+        <location filename="../ui/librarypage.cpp" line="499" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="55" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="70" />
-        <location filename="../ui/librarypage.cpp" line="87" />
+        <location filename="../ui/librarypage.cpp" line="56" />
+        <location filename="../ui/librarypage.cpp" line="73" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="73" />
+        <location filename="../ui/librarypage.cpp" line="59" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="83" />
-        <location filename="../ui/librarypage.cpp" line="517" />
+        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="466" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="85" />
+        <location filename="../ui/librarypage.cpp" line="71" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="89" />
+        <location filename="../ui/librarypage.cpp" line="75" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="91" />
+        <location filename="../ui/librarypage.cpp" line="77" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="95" />
+        <location filename="../ui/librarypage.cpp" line="81" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="97" />
+        <location filename="../ui/librarypage.cpp" line="83" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="99" />
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="100" />
+        <location filename="../ui/librarypage.cpp" line="86" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="106" />
+        <location filename="../ui/librarypage.cpp" line="92" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="113" />
+        <location filename="../ui/librarypage.cpp" line="99" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="122" />
+        <location filename="../ui/librarypage.cpp" line="108" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="124" />
+        <location filename="../ui/librarypage.cpp" line="110" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="126" />
-        <source>From</source>
-        <translation>Von</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="128" />
-        <source>to</source>
-        <translation>bis</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="135" />
-        <source>Taken on or after</source>
-        <translation>Aufgenommen am oder nach dem</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="136" />
-        <source>Taken on or before</source>
-        <translation>Aufgenommen am oder vor dem</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="140" />
-        <source>any</source>
-        <translation>beliebig</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="141" />
-        <source>Minimum relevance</source>
-        <translation>Mindestrelevanz</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="142" />
-        <source>Search results less relevant than this are left out</source>
-        <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="149" />
-        <source>Minimum relevance:</source>
-        <translation>Mindestrelevanz:</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="153" />
-        <source>Results summary</source>
-        <translation>Zusammenfassung der Ergebnisse</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="168" />
+        <location filename="../ui/librarypage.cpp" line="120" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="174" />
+        <location filename="../ui/librarypage.cpp" line="125" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="176" />
+        <location filename="../ui/librarypage.cpp" line="127" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="185" />
+        <location filename="../ui/librarypage.cpp" line="134" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="189" />
+        <location filename="../ui/librarypage.cpp" line="138" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="193" />
-        <location filename="../ui/librarypage.cpp" line="205" />
-        <location filename="../ui/librarypage.cpp" line="273" />
-        <location filename="../ui/librarypage.cpp" line="471" />
+        <location filename="../ui/librarypage.cpp" line="142" />
+        <location filename="../ui/librarypage.cpp" line="420" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="194" />
+        <location filename="../ui/librarypage.cpp" line="143" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="197" />
+        <location filename="../ui/librarypage.cpp" line="146" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="200" />
+        <location filename="../ui/librarypage.cpp" line="149" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="202" />
-        <location filename="../ui/librarypage.cpp" line="278" />
+        <location filename="../ui/librarypage.cpp" line="151" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="203" />
-        <location filename="../ui/librarypage.cpp" line="279" />
+        <location filename="../ui/librarypage.cpp" line="152" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="204" />
-        <location filename="../ui/librarypage.cpp" line="276" />
+        <location filename="../ui/librarypage.cpp" line="153" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="206" />
-        <source>Open this photo on the Images page and caption it</source>
-        <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
+        <location filename="../ui/librarypage.cpp" line="330" />
+        <location filename="../ui/librarypage.cpp" line="526" />
+        <source>Cannot open the library %1</source>
+        <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="207" />
-        <location filename="../ui/librarypage.cpp" line="274" />
-        <source>Ask about this photo</source>
-        <translation>Zu diesem Foto fragen</translation>
+        <location filename="../ui/librarypage.cpp" line="334" />
+        <source>Cannot change the folders of the library %1</source>
+        <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="208" />
-        <source>Open this photo on the Images page with its chat</source>
-        <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="281" />
-        <source>Copy path</source>
-        <translation>Pfad kopieren</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="314" />
+        <location filename="../ui/librarypage.cpp" line="355" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="344" />
+        <location filename="../ui/librarypage.cpp" line="239" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="345" />
+        <location filename="../ui/librarypage.cpp" line="240" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="347" />
+        <location filename="../ui/librarypage.cpp" line="242" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="349" />
+        <location filename="../ui/librarypage.cpp" line="244" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="379" />
+        <location filename="../ui/librarypage.cpp" line="268" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="382" />
+        <location filename="../ui/librarypage.cpp" line="271" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="385" />
+        <location filename="../ui/librarypage.cpp" line="274" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="386" />
+        <location filename="../ui/librarypage.cpp" line="275" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="387" />
+        <location filename="../ui/librarypage.cpp" line="276" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="388" />
+        <location filename="../ui/librarypage.cpp" line="277" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="433" />
-        <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
-        <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
+        <location filename="../ui/librarypage.cpp" line="356" />
+        <source>with %1</source>
+        <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="436" />
-        <source>%n photo(s), newest first</source>
-        <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
+        <location filename="../ui/librarypage.cpp" line="358" />
+        <source>%n need indexing again for it</source>
+        <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="363" />
+        <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
+        <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="437" />
-        <source>In %1: %2</source>
-        <translation>In %1: %2</translation>
+        <location filename="../ui/librarypage.cpp" line="368" />
+        <source>Index now</source>
+        <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="463" />
+        <location filename="../ui/librarypage.cpp" line="388" />
+        <source>Choose another location…</source>
+        <translation>Anderen Ort wählen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="396" />
+        <source>Where to keep the photo library</source>
+        <translation>Wo die Fotobibliothek liegen soll</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="398" />
+        <source>Glimpse library (*.glimpse)</source>
+        <translation>Glimpse-Bibliothek (*.glimpse)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="466" />
+        <location filename="../ui/librarypage.cpp" line="415" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="467" />
+        <location filename="../ui/librarypage.cpp" line="416" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="469" />
+        <location filename="../ui/librarypage.cpp" line="418" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="485" />
+        <location filename="../ui/librarypage.cpp" line="434" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="504" />
+        <location filename="../ui/librarypage.cpp" line="453" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="527" />
-        <location filename="../ui/librarypage.cpp" line="559" />
+        <location filename="../ui/librarypage.cpp" line="476" />
+        <location filename="../ui/librarypage.cpp" line="508" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="861" />
-        <source>%1% match</source>
-        <translation>%1 % Übereinstimmung</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="861" />
-        <source>%1% relevant</source>
-        <translation>%1 % relevant</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="867" />
-        <source>The file name or caption holds the words searched for</source>
-        <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="408" />
+        <location filename="../ui/librarypage.cpp" line="297" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="402" />
+        <location filename="../ui/librarypage.cpp" line="291" />
+        <location filename="../ui/librarypage.cpp" line="306" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="573" />
+        <location filename="../ui/librarypage.cpp" line="532" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="521" />
-        <location filename="../ui/librarypage.cpp" line="553" />
+        <location filename="../ui/librarypage.cpp" line="470" />
+        <location filename="../ui/librarypage.cpp" line="502" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="363" />
+        <location filename="../ui/librarypage.cpp" line="252" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="366" />
+        <location filename="../ui/librarypage.cpp" line="255" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="368" />
+        <location filename="../ui/librarypage.cpp" line="257" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="405" />
+        <location filename="../ui/librarypage.cpp" line="294" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="409" />
+        <location filename="../ui/librarypage.cpp" line="298" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="524" />
-        <location filename="../ui/librarypage.cpp" line="556" />
+        <location filename="../ui/librarypage.cpp" line="473" />
+        <location filename="../ui/librarypage.cpp" line="505" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="674" />
-        <source>All photos (%1)</source>
-        <translation>Alle Fotos (%1)</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="710" />
-        <source>%1 (%2)</source>
-        <translation>%1 (%2)</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="752" />
+        <location filename="../ui/librarypage.cpp" line="567" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="775" />
+        <location filename="../ui/librarypage.cpp" line="586" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="783" />
-        <source>least confident captions</source>
-        <translation>unsicherste Bildbeschreibungen</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="787" />
+        <location filename="../ui/librarypage.cpp" line="592" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="803" />
+        <location filename="../ui/librarypage.cpp" line="602" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="868" />
+        <location filename="../ui/librarypage.cpp" line="615" />
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="616" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="883" />
-        <source>%n caption(s) that match their photo least, weakest first</source>
-        <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="884" />
-        <source>%n result(s) for “%1”, most relevant first</source>
-        <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="885" />
+        <location filename="../ui/librarypage.cpp" line="625" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1267,127 +1150,117 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="66" />
+        <location filename="../ui/mainwindow.cpp" line="69" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="91" />
+        <location filename="../ui/mainwindow.cpp" line="96" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92" />
+        <location filename="../ui/mainwindow.cpp" line="97" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="96" />
+        <location filename="../ui/mainwindow.cpp" line="101" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="136" />
+        <location filename="../ui/mainwindow.cpp" line="144" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="138" />
+        <location filename="../ui/mainwindow.cpp" line="145" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="141" />
+        <location filename="../ui/mainwindow.cpp" line="148" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142" />
+        <location filename="../ui/mainwindow.cpp" line="150" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="144" />
+        <location filename="../ui/mainwindow.cpp" line="152" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="147" />
+        <location filename="../ui/mainwindow.cpp" line="156" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="150" />
+        <location filename="../ui/mainwindow.cpp" line="159" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="151" />
+        <location filename="../ui/mainwindow.cpp" line="160" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153" />
+        <location filename="../ui/mainwindow.cpp" line="161" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="154" />
+        <location filename="../ui/mainwindow.cpp" line="162" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="155" />
+        <location filename="../ui/mainwindow.cpp" line="163" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="156" />
+        <location filename="../ui/mainwindow.cpp" line="164" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="158" />
+        <location filename="../ui/mainwindow.cpp" line="166" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="168" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162" />
-        <source>As&amp;k about the image</source>
-        <translation>Zum Bild &amp;fragen</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="166" />
-        <source>Ctrl+Shift+A</source>
-        <translation>Ctrl+Shift+A</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="168" />
+        <location filename="../ui/mainwindow.cpp" line="170" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172" />
+        <location filename="../ui/mainwindow.cpp" line="174" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="177" />
+        <location filename="../ui/mainwindow.cpp" line="179" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="181" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181" />
+        <location filename="../ui/mainwindow.cpp" line="182" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
@@ -1408,391 +1281,544 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="198" />
-        <source>&amp;Full screen</source>
-        <translation>&amp;Vollbild</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="205" />
+        <location filename="../ui/mainwindow.cpp" line="199" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="208" />
+        <location filename="../ui/mainwindow.cpp" line="202" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="209" />
+        <location filename="../ui/mainwindow.cpp" line="203" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="211" />
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="213" />
+        <location filename="../ui/mainwindow.cpp" line="206" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="214" />
+        <location filename="../ui/mainwindow.cpp" line="207" />
+        <source>Show &amp;log</source>
+        <translation>&amp;Protokoll anzeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="208" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="215" />
+        <location filename="../ui/mainwindow.cpp" line="209" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="216" />
+        <location filename="../ui/mainwindow.cpp" line="210" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="220" />
+        <location filename="../ui/mainwindow.cpp" line="214" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="240" />
+        <location filename="../ui/mainwindow.cpp" line="232" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="243" />
+        <location filename="../ui/mainwindow.cpp" line="235" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="256" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="271" />
+        <location filename="../ui/mainwindow.cpp" line="263" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="271" />
+        <location filename="../ui/mainwindow.cpp" line="263" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="276" />
+        <location filename="../ui/mainwindow.cpp" line="268" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="288" />
+        <location filename="../ui/mainwindow.cpp" line="276" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="298" />
+        <location filename="../ui/mainwindow.cpp" line="286" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="309" />
+        <source>Log started</source>
+        <translation>Protokoll begonnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="311" />
+        <source>No program could open the log; it is %1</source>
+        <translation>Kein Programm konnte das Protokoll öffnen; es liegt in %1</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::MessageBar</name>
+    <message>
+        <location filename="../ui/messagebar.cpp" line="25" />
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+    <message>
+        <location filename="../ui/messagebar.cpp" line="37" />
+        <source>Details…</source>
+        <translation>Details …</translation>
+    </message>
+    <message>
+        <location filename="../ui/messagebar.cpp" line="39" />
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location filename="../ui/messagebar.cpp" line="40" />
+        <source>Hide this message (it stays in Help → Show log)</source>
+        <translation>Diese Meldung ausblenden (sie bleibt unter Hilfe → Protokoll anzeigen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/messagebar.cpp" line="53" />
+        <source>Details</source>
+        <translation>Details</translation>
     </message>
 </context>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="39" />
-        <location filename="../ui/modelsdialog.cpp" line="52" />
+        <location filename="../ui/modelsdialog.cpp" line="47" />
+        <location filename="../ui/modelsdialog.cpp" line="71" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="40" />
+        <location filename="../ui/modelsdialog.cpp" line="48" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="52" />
+        <source>Get started</source>
+        <translation>Erste Schritte</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="56" />
+        <source>Download the recommended models</source>
+        <translation>Die empfohlenen Modelle herunterladen</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="64" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="64" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="64" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="45" />
+        <location filename="../ui/modelsdialog.cpp" line="64" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="53" />
+        <location filename="../ui/modelsdialog.cpp" line="72" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="54" />
+        <location filename="../ui/modelsdialog.cpp" line="73" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="56" />
+        <location filename="../ui/modelsdialog.cpp" line="75" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="57" />
+        <location filename="../ui/modelsdialog.cpp" line="76" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="58" />
+        <location filename="../ui/modelsdialog.cpp" line="77" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="61" />
+        <location filename="../ui/modelsdialog.cpp" line="80" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="118" />
+        <location filename="../ui/modelsdialog.cpp" line="138" />
+        <source>Cannot be used: %1</source>
+        <translation>Nicht verwendbar: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="140" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="121" />
+        <location filename="../ui/modelsdialog.cpp" line="142" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="123" />
-        <source>Partly downloaded</source>
-        <translation>Teilweise heruntergeladen</translation>
+        <location filename="../ui/modelsdialog.cpp" line="144" />
+        <source>In use for %1</source>
+        <translation>Verwendet für %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="130" />
+        <location filename="../ui/modelsdialog.cpp" line="147" />
+        <source>Partly downloaded (%1)</source>
+        <translation>Teilweise heruntergeladen (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="180" />
+        <location filename="../ui/modelsdialog.cpp" line="186" />
+        <location filename="../ui/modelsdialog.cpp" line="193" />
+        <source>Select a model first</source>
+        <translation>Wählen Sie zuerst ein Modell</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="181" />
+        <source>This model is installed</source>
+        <translation>Dieses Modell ist installiert</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="182" />
+        <source>A download is running</source>
+        <translation>Ein Download läuft</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="183" />
+        <source>This model is not in the catalogue</source>
+        <translation>Dieses Modell ist nicht im Katalog</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="184" />
+        <source>Download this model</source>
+        <translation>Dieses Modell herunterladen</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="187" />
+        <source>Download or import it first</source>
+        <translation>Laden Sie es zuerst herunter oder importieren Sie es</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="188" />
+        <source>This folder cannot be used</source>
+        <translation>Dieser Ordner kann nicht verwendet werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="189" />
+        <source>Already in use</source>
+        <translation>Wird schon verwendet</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="190" />
+        <source>Use this model for %1</source>
+        <translation>Dieses Modell für %1 verwenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="194" />
+        <source>Not installed</source>
+        <translation>Nicht installiert</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="195" />
+        <source>Glimpse removes only the models it keeps in %1</source>
+        <translation>Glimpse entfernt nur die Modelle, die es in %1 aufbewahrt</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="196" />
+        <source>Delete this model from this computer</source>
+        <translation>Dieses Modell von diesem Computer löschen</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="219" />
+        <source>%1: %2 (%3)</source>
+        <translation>%1: %2 (%3)</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="219" />
+        <source>installed</source>
+        <translation>installiert</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="221" />
+        <source>Glimpse needs one model per task. The recommended set works well on everyday photos:</source>
+        <translation>Glimpse braucht ein Modell pro Aufgabe. Die empfohlene Auswahl passt gut zu alltäglichen Fotos:</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="224" />
+        <source>Each model is used as soon as it is ready. Or import folders you already have.</source>
+        <translation>Jedes Modell wird verwendet, sobald es bereit ist. Oder importieren Sie Ordner, die Sie schon haben.</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="225" />
+        <source>Use the recommended models</source>
+        <translation>Die empfohlenen Modelle verwenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="226" />
+        <source>Download the recommended models (%1)</source>
+        <translation>Die empfohlenen Modelle herunterladen (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="306" />
+        <source>Download of %1 stopped: %2</source>
+        <translation>Download von %1 abgebrochen: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="348" />
+        <source>Imported %1 for %2: %3</source>
+        <translation>%1 für %2 importiert: %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="157" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="170" />
-        <source>Connecting to %1…</source>
-        <translation>Verbinde mit %1 …</translation>
-    </message>
-    <message>
-        <location filename="../ui/modelsdialog.cpp" line="173" />
+        <location filename="../ui/modelsdialog.cpp" line="284" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="179" />
+        <location filename="../ui/modelsdialog.cpp" line="290" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="191" />
+        <location filename="../ui/modelsdialog.cpp" line="302" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="194" />
-        <source>Download stopped: %1</source>
-        <translation>Herunterladen gestoppt: %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="323" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="323" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="217" />
+        <location filename="../ui/modelsdialog.cpp" line="331" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="226" />
+        <location filename="../ui/modelsdialog.cpp" line="340" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="232" />
-        <source>Imported %1: %2</source>
-        <translation>%1 importiert: %2</translation>
-    </message>
-    <message>
-        <location filename="../ui/modelsdialog.cpp" line="234" />
+        <location filename="../ui/modelsdialog.cpp" line="353" />
+        <location filename="../ui/modelsdialog.cpp" line="355" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
 </context>
 <context>
-    <name>glimpse::ui::PhotoView</name>
-    <message>
-        <location filename="../ui/photoview.cpp" line="21" />
-        <source>Preview</source>
-        <translation>Vorschau</translation>
-    </message>
-</context>
-<context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="22" />
+        <location filename="../ui/settingsdialog.cpp" line="29" />
         <source>Not set.</source>
         <translation>Nicht gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="24" />
+        <location filename="../ui/settingsdialog.cpp" line="33" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="28" />
+        <location filename="../ui/settingsdialog.cpp" line="35" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="30" />
+        <location filename="../ui/settingsdialog.cpp" line="39" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="38" />
+        <location filename="../ui/settingsdialog.cpp" line="47" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="41" />
+        <location filename="../ui/settingsdialog.cpp" line="50" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="47" />
+        <location filename="../ui/settingsdialog.cpp" line="56" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="53" />
+        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="58" />
+        <location filename="../ui/settingsdialog.cpp" line="67" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="59" />
+        <location filename="../ui/settingsdialog.cpp" line="68" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="61" />
+        <location filename="../ui/settingsdialog.cpp" line="70" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62" />
+        <location filename="../ui/settingsdialog.cpp" line="71" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62" />
+        <location filename="../ui/settingsdialog.cpp" line="71" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="70" />
+        <location filename="../ui/settingsdialog.cpp" line="79" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.cpp" line="82" />
+        <source>%1 check</source>
+        <translation>Prüfung %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="85" />
+        <source>Model folder</source>
+        <translation>Modellordner</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="102" />
+        <source>Details…</source>
+        <translation>Details …</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="107" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="90" />
+        <location filename="../ui/settingsdialog.cpp" line="115" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="98" />
+        <location filename="../ui/settingsdialog.cpp" line="123" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="102" />
+        <location filename="../ui/settingsdialog.cpp" line="127" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="104" />
+        <location filename="../ui/settingsdialog.cpp" line="129" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="107" />
+        <location filename="../ui/settingsdialog.cpp" line="132" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="108" />
+        <location filename="../ui/settingsdialog.cpp" line="133" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="110" />
+        <location filename="../ui/settingsdialog.cpp" line="135" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="112" />
+        <location filename="../ui/settingsdialog.cpp" line="137" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="113" />
+        <location filename="../ui/settingsdialog.cpp" line="138" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="114" />
+        <location filename="../ui/settingsdialog.cpp" line="139" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="115" />
+        <location filename="../ui/settingsdialog.cpp" line="140" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="131" />
+        <location filename="../ui/settingsdialog.cpp" line="156" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="132" />
+        <location filename="../ui/settingsdialog.cpp" line="157" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="134" />
+        <location filename="../ui/settingsdialog.cpp" line="159" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
     </message>

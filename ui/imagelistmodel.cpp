@@ -11,10 +11,49 @@ namespace glimpse::ui {
 ImageListModel::ImageListModel(QObject* parent) : QAbstractListModel(parent), m_thumbs(QSize(160, 120)) {
   m_placeholder = QImage(160, 120, QImage::Format_ARGB32_Premultiplied);
   m_placeholder.fill(QColor(128, 128, 128, 40));
-  connect(&m_thumbs, &ThumbnailLoader::loaded, this, [this](const QString& path, const QImage&) {
+  // A file no thumbnail can be made of: a crossed tile (its badge says why on hover).
+  m_broken = m_placeholder.copy();
+  {
+    QPainter p(&m_broken);
+    p.setPen(QPen(QColor(176, 0, 32, 160), 3));
+    p.drawLine(60, 40, 100, 80);
+    p.drawLine(100, 40, 60, 80);
+  }
+  connect(&m_thumbs, &ThumbnailLoader::loaded, this, [this](const QString& path, const QImage& img) {
     const int row = indexOf(path);
-    if (row >= 0) touch(row);
+    if (row < 0) return;
+    m_items[row].unreadable = img.isNull();
+    touch(row);
   });
+}
+
+namespace {
+
+// A round badge in the thumbnail's top right corner: red "!" for a failure, blue "…" while a
+// caption is made.
+QImage withBadge(const QImage& thumb, const QColor& colour, const QString& mark) {
+  QImage out = thumb.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+  QPainter p(&out);
+  p.setRenderHint(QPainter::Antialiasing);
+  const int d = 22;
+  const QRect r(out.width() - d - 3, 3, d, d);
+  p.setPen(QPen(Qt::white, 2));
+  p.setBrush(colour);
+  p.drawEllipse(r);
+  QFont f = p.font();
+  f.setBold(true);
+  f.setPixelSize(15);
+  p.setFont(f);
+  p.drawText(r, Qt::AlignCenter, mark);
+  return out;
+}
+
+}  // namespace
+
+QString ImageListModel::badge(const ImageItem& it) {
+  if (it.state() == CaptionState::Failed) return tr("Could not caption this photo: %1").arg(it.error);
+  if (it.unreadable) return tr("This file cannot be shown: it is damaged or not a supported photo.");
+  return {};
 }
 
 int ImageListModel::rowCount(const QModelIndex& parent) const {
@@ -28,15 +67,26 @@ QVariant ImageListModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
       return QFileInfo(it.path).fileName();
     case Qt::DecorationRole: {
-      const QImage img = m_thumbs.cached(it.path);
+      QImage img = m_thumbs.cached(it.path);
       if (img.isNull()) {
-        const_cast<ThumbnailLoader&>(m_thumbs).request(it.path);
-        return m_placeholder;
+        if (!it.unreadable) const_cast<ThumbnailLoader&>(m_thumbs).request(it.path);
+        img = it.unreadable ? m_broken : m_placeholder;
       }
+      if (!badge(it).isEmpty()) return withBadge(img, QColor(176, 0, 32), QStringLiteral("!"));
+      if (it.working) return withBadge(img, QColor(25, 118, 210), QStringLiteral("…"));
       return img;
     }
-    case Qt::ToolTipRole:
-      return it.caption.isEmpty() ? it.path : it.path + QStringLiteral("\n") + it.caption;
+    case Qt::ToolTipRole: {
+      QString tip = it.path;
+      if (!it.caption.isEmpty()) tip += QStringLiteral("\n") + it.caption;
+      if (it.working) tip += QStringLiteral("\n") + tr("Captioning…");
+      if (!badge(it).isEmpty()) tip += QStringLiteral("\n") + badge(it);
+      return tip;
+    }
+    case StateRole:
+      return static_cast<int>(it.state());
+    case BadgeRole:
+      return badge(it);
     case Qt::AccessibleTextRole:
       return QFileInfo(it.path).fileName();
     case PathRole:
@@ -71,7 +121,7 @@ int ImageListModel::addPaths(const QStringList& paths) {
     if (indexOf(f) < 0 && !fresh.contains(f)) fresh << f;
   if (fresh.isEmpty()) return 0;
   beginInsertRows({}, static_cast<int>(m_items.size()), static_cast<int>(m_items.size() + fresh.size() - 1));
-  for (const QString& f : fresh) m_items.push_back(ImageItem{f, {}, {}, false, {}, {}});
+  for (const QString& f : fresh) m_items.push_back(ImageItem{f, {}, {}, false, {}, {}, false});
   endInsertRows();
   return static_cast<int>(fresh.size());
 }

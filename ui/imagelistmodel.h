@@ -11,13 +11,23 @@
 
 namespace glimpse::ui {
 
+// Where a photo's caption stands: none yet, being generated, done, or failed (with the reason).
+enum class CaptionState { None, Running, Done, Failed };
+
 struct ImageItem {
   QString path;
-  QString caption;       // final caption
-  QString partial;       // caption while it is generated
-  bool working = false;  // a caption is being generated
-  QString error;
+  QString caption;                      // final caption (the previous one stays while a new one runs or fails)
+  QString partial;                      // caption while it is generated
+  bool working = false;                 // a caption is being generated
+  QString error;                        // why the last caption failed
   QList<QPair<QString, QString>> chat;  // question, answer
+  bool unreadable = false;              // no thumbnail could be made of the file
+  CaptionState state() const {
+    return working              ? CaptionState::Running
+           : !error.isEmpty()   ? CaptionState::Failed
+           : !caption.isEmpty() ? CaptionState::Done
+                                : CaptionState::None;
+  }
   // The caption's self-check (a search model is set): ITM probability and ITC cosine against the
   // photo; itm < 0 when it was not checked.
   double itm = -1.0;
@@ -28,7 +38,7 @@ struct ImageItem {
 class ImageListModel : public QAbstractListModel {
   Q_OBJECT
  public:
-  enum Role { PathRole = Qt::UserRole + 1, CaptionRole, WorkingRole };
+  enum Role { PathRole = Qt::UserRole + 1, CaptionRole, WorkingRole, StateRole, BadgeRole };
   explicit ImageListModel(QObject* parent = nullptr);
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -42,11 +52,14 @@ class ImageListModel : public QAbstractListModel {
   void touch(int row);  // emit dataChanged for a row
   QStringList paths() const;
   void removeRow(int row);
+  // Why an item shows a failure badge (its tooltip says so); empty when it shows none.
+  static QString badge(const ImageItem& item);
 
  private:
   QList<ImageItem> m_items;
   ThumbnailLoader m_thumbs;
   QImage m_placeholder;
+  QImage m_broken;
 };
 
 }  // namespace glimpse::ui

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QLocale>
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -137,6 +138,9 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   big.setPointSizeF(big.pointSizeF() * 1.25);
   m_caption->setFont(big);
   m_caption->setMaximumHeight(120);
+  m_captionState = new QLabel;
+  m_captionState->setWordWrap(true);
+  m_captionState->setAccessibleName(tr("Caption state"));
   m_captionButton = new QPushButton(tr("&Caption"));
   m_captionButton->setToolTip(tr("Caption the selected image (Ctrl+Return)"));
   m_captionAllButton = new QPushButton(tr("Caption &all"));
@@ -164,6 +168,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   m_check->setAccessibleName(tr("Caption check"));
   m_check->setVisible(false);
   cl->addWidget(m_check);
+  cl->addWidget(m_captionState);
   m_fixDegenerate = new QCheckBox(tr("Check captions and make degenerate ones again"));
   m_fixDegenerate->setChecked(false);  // off: a caption is what the same settings give in the CLI
   m_fixDegenerate->setToolTip(
@@ -262,21 +267,26 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
           [this](quint64 id, const QString& path, const QString& message) {
             const int row = m_model->indexOf(path);
             if (row < 0 || !mine(id)) return;
+            // The photo keeps its previous caption and shows why this one failed; others are untouched.
+            applog::write(QStringLiteral("error"), QStringLiteral("%1: %2").arg(path, message));
             auto& it = m_model->item(row);
             it.partial.clear();
             it.error = message;
             it.working = false;
             m_model->touch(row);
             if (path == currentPath()) showCaptionOf(row);
+            if (id == m_captionAllJob)
+              m_captionAllFailures << QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), firstLine(message));
             if (id == m_captionId) {
               m_captionId = 0;
               updateButtons();
-              Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), message));
+              Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), firstLine(message)));
             }
           });
   connect(c, &inference::InferenceClient::cancelled, this, [this](quint64 id) {
     if (id != m_captionId) return;
     m_captionId = 0;
+    restore(m_model->indexOf(m_captionPath));
     endWork();
     Q_EMIT status(tr("Captioning stopped"));
   });
@@ -287,10 +297,26 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (job != m_captionAllJob) return;
     m_captionAllJob = 0;
     endWork();
-    QString text = s.state == inference::JobState::Cancelled ? tr("Stopped after %n image(s)", nullptr, s.done)
-                                                             : tr("Captioned %n image(s)", nullptr, s.done);
+    // Counts that add up: captioned + failed (+ not started when stopped) = the photos asked for;
+    // the summary counts failures apart from the photos done.
+    const int captioned = s.done;
+    QString text = s.state == inference::JobState::Cancelled ? tr("Stopped: %n image(s) captioned", nullptr, captioned)
+                                                             : tr("Captioned %n image(s)", nullptr, captioned);
     if (s.failed > 0) text += QStringLiteral("; ") + tr("%n could not be captioned", nullptr, s.failed);
+    const int notStarted = m_captionAllTotal - s.done - s.failed;
+    if (s.state == inference::JobState::Cancelled && notStarted > 0)
+      text += QStringLiteral("; ") + tr("%n not started", nullptr, notStarted);
     Q_EMIT status(text);
+    if (!m_captionAllFailures.isEmpty()) {
+      QStringList names;
+      for (const QString& f : m_captionAllFailures) names << f.section(QStringLiteral(": "), 0, 0);
+      Q_EMIT message({QStringLiteral("caption-failures"),
+                      tr("%n photo(s) could not be captioned: %1", nullptr, static_cast<int>(names.size()))
+                          .arg(QLocale().createSeparatedList(names)),
+                      m_captionAllFailures.join(QLatin1Char('\n')),
+                      {},
+                      {}});
+    }
   });
   connect(c, &inference::InferenceClient::answerReady, this,
           [this](quint64 id, const QString& path, const QString& q, const QString& a) {
@@ -309,10 +335,14 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (id != m_askId) return;
     m_askButton->setEnabled(true);
     const int row = m_model->indexOf(m_askPath);
+    // One line in the chat (a model that cannot load may list every tensor); the rest on demand.
     if (row >= 0 && !m_model->item(row).chat.isEmpty() && m_model->item(row).chat.back().second.isEmpty())
-      m_model->item(row).chat.back().second = tr("(no answer: %1)").arg(message);
+      m_model->item(row).chat.back().second = tr("(no answer: %1)").arg(firstLine(message));
     renderChat();
-    Q_EMIT status(tr("Could not answer: %1").arg(message));
+    Q_EMIT status(tr("Could not answer: %1").arg(firstLine(message)));
+    if (firstLine(message) != message.trimmed())
+      Q_EMIT this->message(
+          {QStringLiteral("ask"), tr("Could not answer: %1").arg(firstLine(message)), message, {}, {}});
   });
 }
 
@@ -341,12 +371,28 @@ void ImagesPage::endWork() {
 
 void ImagesPage::showCaptionOf(int row) {
   const auto& it = m_model->item(row);
-  if (it.working)
-    m_caption->setPlainText(it.partial.isEmpty() ? tr("Captioning…") : it.partial + QStringLiteral(" …"));
-  else if (!it.error.isEmpty() && it.caption.isEmpty())
-    m_caption->setPlainText(tr("Could not caption this photo: %1").arg(it.error));
-  else
-    m_caption->setPlainText(it.caption);
+  QString state;
+  switch (it.state()) {
+    case CaptionState::Running:
+      m_caption->setPlainText(it.partial.isEmpty() ? it.caption : it.partial + QStringLiteral(" …"));
+      state = tr("Captioning…");
+      break;
+    case CaptionState::Failed:
+      m_caption->setPlainText(it.caption);  // the previous caption, if there was one
+      state = tr("Could not caption this photo: %1").arg(firstLine(it.error));
+      break;
+    case CaptionState::Done:
+      m_caption->setPlainText(it.caption);
+      break;
+    case CaptionState::None:
+      m_caption->clear();
+      state = tr("Not captioned yet.");
+      break;
+  }
+  m_captionState->setText(state);
+  m_captionState->setToolTip(it.state() == CaptionState::Failed ? it.error : QString());
+  m_captionState->setStyleSheet(it.state() == CaptionState::Failed ? QStringLiteral("QLabel { color: #b00020; }")
+                                                                   : QString());
   // The self-check beside the caption: how well the search model thinks it describes the photo.
   const bool checked = !it.working && it.itm >= 0.0;
   m_check->setVisible(checked);
@@ -358,6 +404,14 @@ void ImagesPage::showCaptionOf(int row) {
         tr("How well the search model thinks this caption describes the photo (image-text matching "
            "probability and contrastive similarity)"));
   }
+}
+
+void ImagesPage::restore(int row) {
+  if (row < 0) return;
+  auto& it = m_model->item(row);
+  it.working = false;
+  it.partial.clear();
+  m_model->touch(row);
 }
 
 void ImagesPage::applyPreset(int index) {
@@ -549,7 +603,7 @@ void ImagesPage::captionCurrent() {
   it.working = true;
   it.error.clear();
   m_model->touch(row);
-  m_caption->setPlainText(tr("Captioning…"));
+  showCaptionOf(row);  // the previous caption stays visible until the new one streams in
   m_captionPath = path;
   m_captionId = m_client->caption(path, captionRequest());
   updateButtons();
@@ -561,7 +615,11 @@ void ImagesPage::captionAll() {
   for (int r = 0; r < m_model->rowCount(); ++r) {
     m_model->item(r).working = true;
     m_model->item(r).error.clear();
+    m_model->touch(r);
   }
+  m_captionAllTotal = static_cast<int>(paths.size());
+  m_captionAllFailures.clear();
+  if (const int row = m_model->indexOf(currentPath()); row >= 0) showCaptionOf(row);
   m_captionAllJob = m_client->captionAll(paths, captionRequest());
   updateButtons();
   Q_EMIT status(tr("Captioning %n image(s)…", nullptr, static_cast<int>(paths.size())));

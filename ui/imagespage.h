@@ -6,6 +6,7 @@
 #include "blip.h"
 #include "imagelistmodel.h"
 #include "inference/types.h"
+#include "messagebar.h"
 #include "photoview.h"
 
 class QCheckBox;
@@ -36,6 +37,8 @@ class ImagesPage : public QWidget {
   ImageListModel* model() const { return m_model; }
   QLabel* checkLabel() const { return m_check; }
   QString currentPath() const;
+  QLabel* captionStateLabel() const { return m_captionState; }
+  QPlainTextEdit* captionView() const { return m_caption; }
   void selectRow(int row);
   blip::GenerationConfig generationConfig() const;
   QString prompt() const;
@@ -64,6 +67,8 @@ class ImagesPage : public QWidget {
 
  Q_SIGNALS:
   void status(const QString& message);
+  // Something the person should act on or know about (the main window's message bar).
+  void message(const glimpse::ui::Message& message);
 
  private:
   void applyPreset(int index);
@@ -73,6 +78,7 @@ class ImagesPage : public QWidget {
   void updateButtons();
   void endWork();
   void showCaptionOf(int row);
+  void restore(int row);  // a caption that ended without a result: the previous one stands
 
   inference::InferenceClient* m_client;
   ImageListModel* m_model;
@@ -94,7 +100,8 @@ class ImagesPage : public QWidget {
   QDoubleSpinBox* m_topP;
   QDoubleSpinBox* m_temperature;
   QPlainTextEdit* m_caption;
-  QLabel* m_check;  // the caption's self-check score
+  QLabel* m_captionState;  // none / captioning / failed with the reason, for the selected photo
+  QLabel* m_check;         // the caption's self-check score
   QPushButton* m_captionButton;
   QPushButton* m_captionAllButton;
   QPushButton* m_cancelButton;
@@ -105,6 +112,8 @@ class ImagesPage : public QWidget {
   quint64 m_captionId = 0;  // the single caption running, 0 when none
   QString m_captionPath;
   quint64 m_captionAllJob = 0;  // the batch job running, 0 when none
+  int m_captionAllTotal = 0;
+  QStringList m_captionAllFailures;  // "name: reason" of the batch running
   quint64 m_askId = 0;
   QString m_askPath;
 };

@@ -5,6 +5,8 @@
 #include <QClipboard>
 #include <QDateEdit>
 #include <QDateTime>
+#include <QDesktopServices>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -25,6 +27,7 @@
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
+#include <utility>
 
 #include "askresultsbar.h"
 #include "desktop.h"
@@ -307,14 +310,14 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   });
 
   auto* c = client;
-  connect(c, &inference::InferenceClient::libraryOpened, this, [this](quint64, const inference::LibraryInfo& info) {
-    m_libraryFolders = info.folders;
-    rebuildFolderTree();
-    if (m_indexState == IndexState::Idle)
-      m_progressText->setText(tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable));
-    // The library changed (opened, a folder added or removed): show it as it is now.
-    m_client->directoryCounts();
-    refresh();
+  connect(c, &inference::InferenceClient::libraryOpened, this, [this](quint64 id, const inference::LibraryInfo& info) {
+    if (id != 0 && id == m_openId) {
+      m_openId = 0;
+      m_libraryError.clear();
+      Q_EMIT messageResolved(QStringLiteral("library"));
+      if (std::exchange(m_indexWhenOpen, false)) startOrPauseIndexing();
+    }
+    showLibraryInfo(info);
   });
   connect(c, &inference::InferenceClient::jobStateChanged, this, [this](quint64 job, inference::JobState state) {
     if (job != m_indexJob && job != m_captionJob) return;
@@ -372,7 +375,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     if (job == m_captionJob) {
       m_captionJob = 0;
       setCaptionState(IndexState::Idle);
-      const int captioned = s.done - s.failed;
+      const int captioned = s.done;  // the summary counts failures apart
       QString text;
       switch (s.state) {
         case inference::JobState::Failed:
@@ -382,8 +385,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
           text = tr("Stopped: %n photo(s) captioned; every caption done is kept.", nullptr, captioned);
           break;
         default:
-          text = s.done == 0    ? tr("Every photo of the library has a caption.")
-                 : s.failed > 0 ? tr("Done: %n photo(s) captioned", nullptr, captioned) + QStringLiteral(", ") +
+          text = s.done + s.failed == 0 ? tr("Every photo of the library has a caption.")
+                 : s.failed > 0         ? tr("Done: %n photo(s) captioned", nullptr, captioned) + QStringLiteral(", ") +
                                       tr("%n could not be read.", nullptr, s.failed)
                                 : tr("Done: %n photo(s) captioned.", nullptr, captioned);
       }
@@ -412,6 +415,14 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     m_progress->setRange(0, 1);
     m_progress->setValue(s.state == inference::JobState::Finished ? 1 : 0);
     m_progressText->setText(text);
+    if (s.state == inference::JobState::Failed)
+      Q_EMIT message({QStringLiteral("index"),
+                      tr("Indexing failed: %1").arg(firstLine(s.error)),
+                      firstLine(s.error) != s.error ? s.error : QString(),
+                      {},
+                      {}});
+    else if (s.state == inference::JobState::Finished)
+      Q_EMIT messageResolved(QStringLiteral("reembed"));
     Q_EMIT status(text.section(QLatin1Char('\n'), 0, 0));
     m_client->directoryCounts();
     if (m_lastQuery.isEmpty()) browse();  // new photos
@@ -446,10 +457,84 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     if (r.path == m_detailsPath) m_detailsId = m_client->photoDetails(r.path);
   });
   connect(c, &inference::InferenceClient::failed, this, [this](quint64 id, const QString& message) {
+    if (id != 0 && id == m_openId) {
+      m_openId = 0;
+      m_libraryError = message;
+      libraryFailed(tr("Cannot open the library %1").arg(m_libraryPath), message);
+      return;
+    }
+    if (id != 0 && id == m_folderId) {
+      libraryFailed(tr("Cannot change the folders of the library %1").arg(m_libraryPath), message);
+      return;
+    }
     if (id != m_searchId) return;
     m_resultsModel->clear();
-    Q_EMIT status(message);
+    // Never an empty grid without a word: the reason stays until dismissed; a library that needs
+    // indexing for the search model keeps offering it.
+    Q_EMIT status(firstLine(message));
+    if (m_info.needEmbedding > 0)
+      showLibraryInfo(m_info);
+    else
+      Q_EMIT this->message(
+          {QStringLiteral("search"), firstLine(message), firstLine(message) != message ? message : QString(), {}, {}});
   });
+}
+
+void LibraryPage::showLibraryInfo(const inference::LibraryInfo& info) {
+  m_info = info;
+  m_libraryFolders = info.folders;
+  rebuildFolderTree();
+  // The library changed (opened, a folder added or removed): show it as it is now.
+  m_client->directoryCounts();
+  refresh();
+  if (m_indexState == IndexState::Idle) {
+    QString text = tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable);
+    if (!info.searchModel.isEmpty()) text += QStringLiteral(" ") + tr("with %1").arg(info.searchModel);
+    if (info.needEmbedding > 0)
+      text += QStringLiteral("; ") + tr("%n need indexing again for it", nullptr, info.needEmbedding);
+    m_progressText->setText(text);
+  }
+  if (info.needEmbedding > 0) {
+    Q_EMIT message({QStringLiteral("reembed"),
+                    tr("The search model changed to %1: %n photo(s) need indexing again before search finds them "
+                       "(their old vectors are kept until then).",
+                       nullptr, info.needEmbedding)
+                        .arg(info.searchModel),
+                    {},
+                    tr("Index now"),
+                    [this] {
+                      if (m_indexState == IndexState::Idle) startOrPauseIndexing();
+                    }});
+  } else {
+    Q_EMIT messageResolved(QStringLiteral("reembed"));
+  }
+}
+
+void LibraryPage::libraryFailed(const QString& what, const QString& why) {
+  // Say what and where, offer another place; nothing is left looking busy.
+  m_indexWhenOpen = false;
+  QSettings().setValue(QStringLiteral("library/indexing"), false);
+  if (m_indexState == IndexState::Idle) {
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+  }
+  m_progressText->setText(what + QStringLiteral(": ") + firstLine(why));
+  Q_EMIT status(what);
+  Q_EMIT message({QStringLiteral("library"), what + QStringLiteral(": ") + firstLine(why),
+                  firstLine(why) != why ? why : QString(), tr("Choose another location…"),
+                  [this] { chooseLibraryLocation(); }});
+}
+
+void LibraryPage::chooseLibraryLocation(const QString& file) {
+  const QString path =
+      !file.isEmpty()
+          ? file
+          : QFileDialog::getSaveFileName(this, tr("Where to keep the photo library"),
+                                         QDir::homePath() + QStringLiteral("/photos.glimpse"),
+                                         tr("Glimpse library (*.glimpse)"), nullptr, QFileDialog::DontConfirmOverwrite);
+  if (path.isEmpty()) return;
+  QSettings().setValue(QStringLiteral("library/file"), path);
+  openLibrary(path);
 }
 
 void LibraryPage::showDetails(const inference::PhotoDetails& d) {
@@ -566,21 +651,31 @@ void LibraryPage::setIndexState(IndexState state) {
 }
 
 void LibraryPage::openLibrary(const QString& dbPath) {
-  m_client->openLibrary(dbPath);
+  m_libraryPath = dbPath;
+  m_libraryError.clear();
+  QDir().mkpath(QFileInfo(dbPath).absolutePath());  // a read-only place fails below, in words
+  m_openId = m_client->openLibrary(dbPath);
+}
+
+bool LibraryPage::libraryUsable() {
+  if (m_libraryError.isEmpty()) return true;
+  libraryFailed(tr("Cannot open the library %1").arg(m_libraryPath), m_libraryError);
+  return false;
 }
 
 void LibraryPage::addFolder(const QString& folder) {
+  if (!libraryUsable()) return;
   const QString dir = folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Add a photo folder")) : folder;
   if (dir.isEmpty()) return;
-  m_client->addLibraryFolder(QFileInfo(dir).absoluteFilePath());
+  m_folderId = m_client->addLibraryFolder(QFileInfo(dir).absoluteFilePath());
 }
 
 void LibraryPage::removeSelectedFolder() {
   // Only a folder of the library itself is forgotten, and only that one (not a subfolder of it,
   // and never the whole library).
   auto* item = m_folders->currentItem();
-  if (!item || !item->data(0, kLibraryFolderRole).toBool()) return;
-  m_client->removeLibraryFolder(item->data(0, kFolderRole).toString());
+  if (!item || !item->data(0, kLibraryFolderRole).toBool() || !libraryUsable()) return;
+  m_folderId = m_client->removeLibraryFolder(item->data(0, kFolderRole).toString());
 }
 
 bool LibraryPage::eventFilter(QObject* watched, QEvent* event) {
@@ -747,6 +842,12 @@ void LibraryPage::startOrPauseIndexing() {
       return;
     case IndexState::Idle:
       break;
+  }
+  if (!libraryUsable()) return;
+  if (m_openId != 0) {
+    // The library is still opening (at start): index once it is open, not at all if it fails.
+    m_indexWhenOpen = true;
+    return;
   }
   m_progress->setRange(0, 0);
   m_progressText->setText(tr("Looking for new and changed photos…"));

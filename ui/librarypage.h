@@ -10,6 +10,7 @@
 
 #include "inference/types.h"
 #include "library/searcher.h"
+#include "messagebar.h"
 #include "thumbnailloader.h"
 
 class QCheckBox;
@@ -65,6 +66,10 @@ class LibraryPage : public QWidget {
   static double scoreOfRelevance(int percent);
   // Most photos the grid shows when browsing.
   static constexpr int kBrowseLimit = 2000;
+  QProgressBar* indexProgress() const { return m_progress; }
+  QLabel* indexText() const { return m_progressText; }
+  // Why the library could not be opened ("" when it is open or opening).
+  QString libraryError() const { return m_libraryError; }
 
  public Q_SLOTS:
   void addFolder(const QString& folder = {});
@@ -92,6 +97,8 @@ class LibraryPage : public QWidget {
   // Stores the details panel's caption for the selected photo (as edited by the user).
   void saveCaption();
   void writeCaptionsToFiles();
+  // Keeps the library in `file` from now on (asks where when empty) and opens it there.
+  void chooseLibraryLocation(const QString& file = {});
   // Opens the review of near-duplicate photos.
   void showSimilarPhotos();
 
@@ -99,6 +106,9 @@ class LibraryPage : public QWidget {
   void status(const QString& message);
   // Caption or Ask on a result: the main window opens it on the Images page.
   void openInImages(const QString& path, bool ask);
+  // Problems that need the person (the main window's message bar), and their end.
+  void message(const glimpse::ui::Message& message);
+  void messageResolved(const QString& key);
 
  private:
   QString selectedPath() const;
@@ -110,6 +120,9 @@ class LibraryPage : public QWidget {
   void setIndexState(IndexState state);
   void setCaptionState(IndexState state);
   void showDetails(const inference::PhotoDetails& d);
+  void showLibraryInfo(const inference::LibraryInfo& info);
+  void libraryFailed(const QString& what, const QString& why);
+  bool libraryUsable();  // false (and says why) when the library could not be opened
 
   inference::InferenceClient* m_client;
   QTreeWidget* m_folders;
@@ -160,6 +173,12 @@ class LibraryPage : public QWidget {
   quint64 m_captionJob = 0;
   quint64 m_searchId = 0;
   quint64 m_detailsId = 0;
+  QString m_libraryPath;
+  QString m_libraryError;
+  quint64 m_openId = 0;    // the library being opened, 0 once it answered
+  quint64 m_folderId = 0;  // the last folder added or removed
+  bool m_indexWhenOpen = false;
+  inference::LibraryInfo m_info;  // as last reported
 };
 
 }  // namespace glimpse::ui

@@ -6,6 +6,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -21,6 +22,8 @@
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
+#include <QUrl>
+#include <QVBoxLayout>
 
 #include "desktop.h"
 #include "desktop/paths.h"
@@ -28,6 +31,7 @@
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
 #include "librarypage.h"
+#include "messagebar.h"
 #include "modelsdialog.h"
 
 // The resources live in the static glimpse_ui library; Q_INIT_RESOURCE must run at global scope.
@@ -86,7 +90,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_stack = new QStackedWidget;
   m_stack->addWidget(m_images);
   m_stack->addWidget(m_library);
-  setCentralWidget(m_stack);
+  // Messages that need the person stand above the pages until dismissed; all go to the log.
+  m_messages = new MessageBar;
+  auto* central = new QWidget;
+  auto* centralLayout = new QVBoxLayout(central);
+  centralLayout->setContentsMargins(0, 0, 0, 0);
+  centralLayout->setSpacing(0);
+  centralLayout->addWidget(m_messages);
+  centralLayout->addWidget(m_stack, 1);
+  setCentralWidget(central);
+  connect(m_images, &ImagesPage::message, m_messages, &MessageBar::show);
+  connect(m_library, &LibraryPage::message, m_messages, &MessageBar::show);
+  connect(m_library, &LibraryPage::messageResolved, m_messages, &MessageBar::clear);
+  // The engine's performance warning (measured at the first image) goes to the log.
+  blip::set_engine_warning_sink(
+      [](const std::string& warning) { applog::write(QStringLiteral("engine"), QString::fromStdString(warning)); });
   // The worker reports its state from now on; until its first report it is idle.
   m_workerState = new QLabel(tr("Ready"));
   m_workerState->setAccessibleName(tr("Worker state"));
@@ -98,8 +116,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addPermanentWidget(m_precisionBadge);
   connect(m_client, &inference::InferenceClient::stateChanged, m_workerState, &QLabel::setText);
   // Failures no page shows, and what jobs have to say.
-  connect(m_client, &inference::InferenceClient::notice, this,
-          [this](const QString& m) { statusBar()->showMessage(m, 10000); });
+  // A long one (a loader's list of tensors) shows its first line there and the rest on demand.
+  connect(m_client, &inference::InferenceClient::notice, this, [this](const QString& m) {
+    applog::write(QStringLiteral("notice"), m);
+    statusBar()->showMessage(firstLine(m), 10000);
+    if (firstLine(m) != m.trimmed()) m_messages->show({QStringLiteral("notice"), firstLine(m), m, {}, {}});
+  });
   connect(m_images, &ImagesPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   connect(m_library, &LibraryPage::status, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   // A pasted image lives only in Glimpse's state folder: it goes when it leaves the list.
@@ -114,10 +136,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   restoreState(s.value(QStringLiteral("window/state")).toByteArray());
   connect(m_settings, &SettingsStore::changed, this, &MainWindow::settingsChanged);
   settingsChanged(m_settings->current());
-  // The one library the app and glimpse-cli share.
-  const QString libraryFile = defaultLibraryFile();
-  QDir().mkpath(QFileInfo(libraryFile).absolutePath());
-  m_library->openLibrary(libraryFile);
+  // The one library the app and glimpse-cli share, or the place chosen when that one could not be
+  // opened (LibraryPage::chooseLibraryLocation).
+  m_library->openLibrary(s.value(QStringLiteral("library/file"), defaultLibraryFile()).toString());
   // First run: no model for any task yet -> the models page (after the command line had its say).
   QTimer::singleShot(0, this, [this] {
     if (m_settings->current().noModels()) openModels();
@@ -211,6 +232,7 @@ void MainWindow::createActions() {
   modelsAct->setShortcut(QKeySequence(tr("Ctrl+M")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("Show &log"), this, &MainWindow::showLog);
   help->addAction(tr("&About Glimpse"), this, [this] {
     QMessageBox::about(this, tr("About Glimpse"),
                        tr("<b>Glimpse</b><p>Captions, answers and search for your photos with Salesforce BLIP, "
@@ -315,6 +337,13 @@ void MainWindow::openModels() {
   }
   dialog->open();  // not modal for the app's event loop: downloads run while the window works
   dialog->raise();
+}
+
+void MainWindow::showLog() {
+  const QString file = applog::path();
+  if (!QFileInfo::exists(file)) applog::write(QStringLiteral("info"), tr("Log started"));
+  if (!QDesktopServices::openUrl(QUrl::fromLocalFile(file)))
+    m_messages->show({QStringLiteral("log"), tr("No program could open the log; it is %1").arg(file), {}, {}, {}});
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -18,6 +18,7 @@ namespace glimpse::ui {
 
 class ImagesPage;
 class LibraryPage;
+class MessageBar;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -27,6 +28,7 @@ class MainWindow : public QMainWindow {
 
   ImagesPage* imagesPage() const { return m_images; }
   LibraryPage* libraryPage() const { return m_library; }
+  MessageBar* messageBar() const { return m_messages; }
   inference::InferenceClient* client() const { return m_client; }
   // The one owner of the settings; dialogs and the command line go through it.
   SettingsStore* settingsStore() const { return m_settings; }
@@ -40,6 +42,8 @@ class MainWindow : public QMainWindow {
   void paste();
   void openSettings();
   void openModels();
+  // Help → Show log: the application log in the desktop's text viewer.
+  void showLog();
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -54,6 +58,7 @@ class MainWindow : public QMainWindow {
   QStackedWidget* m_stack;
   ImagesPage* m_images;
   LibraryPage* m_library;
+  MessageBar* m_messages;
   QLabel* m_workerState;
   QLabel* m_precisionBadge;
   QAction* m_imagesAction = nullptr;

@@ -3,6 +3,7 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -12,9 +13,10 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
+#include "messagebar.h"
 #include "models/hubdownloader.h"
-#include "models/modelstore.h"
 
 namespace glimpse::ui {
 namespace {
@@ -23,14 +25,20 @@ enum Column { kName, kTask, kSize, kStatus };
 constexpr int kFolderRole = Qt::UserRole + 1;
 constexpr int kTaskRole = Qt::UserRole + 2;
 constexpr int kRepoRole = Qt::UserRole + 3;
+constexpr int kUsableRole = Qt::UserRole + 4;
 
-// The task a checkpoint is for: its most specific head (retrieval and VQA checkpoints also hold
-// parts a caption head could use).
-std::optional<Task> taskOfHeads(const QStringList& heads) {
-  const QList<Task> tasks = tasksOfHeads(heads);
-  for (Task t : {Task::Search, Task::Ask, Task::Caption})
-    if (tasks.contains(t)) return t;
-  return std::nullopt;
+QString taskLabels(const QList<Task>& tasks) {
+  QStringList labels;
+  for (Task t : tasks) labels << taskLabel(t);
+  return labels.join(QStringLiteral(", "));
+}
+
+bool sameFolder(const QString& a, const QString& b) {
+  return !a.isEmpty() && !b.isEmpty() && QFileInfo(a).canonicalFilePath() == QFileInfo(b).canonicalFilePath();
+}
+
+QString sizeOf(qint64 mb) {
+  return QLocale().formattedDataSize(mb * 1000 * 1000, 1, QLocale::DataSizeSIFormat);
 }
 
 }  // namespace
@@ -41,6 +49,17 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
                               "import a folder you already have. Models are kept in %1.")
                                .arg(models::modelsDir()));
   intro->setWordWrap(true);
+  m_firstRun = new QGroupBox(tr("Get started"));
+  m_firstRunText = new QLabel;
+  m_firstRunText->setWordWrap(true);
+  m_recommended = new QPushButton;
+  m_recommended->setAccessibleName(tr("Download the recommended models"));
+  auto* firstRunLayout = new QVBoxLayout(m_firstRun);
+  firstRunLayout->addWidget(m_firstRunText);
+  auto* firstRunButtons = new QHBoxLayout;
+  firstRunButtons->addWidget(m_recommended);
+  firstRunButtons->addStretch();
+  firstRunLayout->addLayout(firstRunButtons);
   m_table = new QTableWidget(0, 4);
   m_table->setHorizontalHeaderLabels({tr("Model"), tr("Task"), tr("Size"), tr("Status")});
   m_table->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::Stretch);
@@ -69,6 +88,7 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
   connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(intro);
+  layout->addWidget(m_firstRun);
   layout->addWidget(m_table, 1);
   layout->addLayout(buttons);
   layout->addWidget(m_progress);
@@ -81,15 +101,8 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
   connect(m_remove, &QPushButton::clicked, this, &ModelsDialog::removeSelected);
   connect(m_use, &QPushButton::clicked, this, &ModelsDialog::useSelected);
   connect(m_import, &QPushButton::clicked, this, [this] { importFolder(); });
-  connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
-    const int row = selectedRow();
-    const bool installed =
-        row >= 0 && !rowFolder(row).isEmpty() && QFileInfo::exists(rowFolder(row) + QStringLiteral("/config.json"));
-    m_download->setEnabled(row >= 0 && !installed && !m_downloader &&
-                           !m_table->item(row, kName)->data(kRepoRole).toString().isEmpty());
-    m_use->setEnabled(installed);
-    m_remove->setEnabled(installed && rowFolder(row).startsWith(models::modelsDir()));
-  });
+  connect(m_recommended, &QPushButton::clicked, this, &ModelsDialog::downloadRecommended);
+  connect(m_table, &QTableWidget::itemSelectionChanged, this, &ModelsDialog::updateButtons);
   refresh();
 }
 
@@ -101,40 +114,117 @@ void ModelsDialog::refresh() {
   const QString keep = selectedRow() >= 0 ? m_table->item(selectedRow(), kName)->text() : QString();
   m_table->setRowCount(0);
   const QLocale loc;
-  auto addRow = [&](const QString& name, const QString& repo, std::optional<Task> task, const QString& size,
-                    const QString& about, const QString& folder) {
+  auto addRow = [&](const QString& name, const QString& repo, const QList<Task>& tasks, const QString& size,
+                    const QString& about, const QString& folder, bool usable) {
     const int r = m_table->rowCount();
     m_table->insertRow(r);
     auto* n = new QTableWidgetItem(name);
     n->setToolTip(about);
     n->setData(kFolderRole, folder);
-    n->setData(kTaskRole, task ? static_cast<int>(*task) : -1);
+    QVariantList taskValues;
+    for (Task t : tasks) taskValues << static_cast<int>(t);
+    n->setData(kTaskRole, taskValues);
     n->setData(kRepoRole, repo);
+    n->setData(kUsableRole, usable);
     m_table->setItem(r, kName, n);
-    m_table->setItem(r, kTask, new QTableWidgetItem(task ? taskLabel(*task) : QString()));
+    m_table->setItem(r, kTask, new QTableWidgetItem(taskLabels(tasks)));
     m_table->setItem(r, kSize, new QTableWidgetItem(size));
     QString status;
     if (QFileInfo::exists(folder + QStringLiteral("/config.json"))) {
-      status = tr("Installed");
-      const QString inUse = task ? m_store->current().model(*task) : QString();
-      if (!inUse.isEmpty() && QFileInfo(inUse).canonicalFilePath() == QFileInfo(folder).canonicalFilePath())
+      QList<Task> inUse;
+      for (Task t : tasks)
+        if (sameFolder(m_store->current().model(t), folder)) inUse << t;
+      if (!usable)
+        status = tr("Cannot be used: %1").arg(firstLine(about, 80));
+      else if (inUse.isEmpty())
+        status = tr("Installed");
+      else if (inUse.size() == 1 && tasks.size() == 1)
         status = tr("In use");
-    } else if (QFileInfo::exists(folder + QStringLiteral(".download"))) {
-      status = tr("Partly downloaded");
+      else
+        status = tr("In use for %1").arg(taskLabels(inUse));
+    } else if (const qint64 partial = models::partialDownloadBytes(folder); partial > 0) {
+      // A download that fetched nothing is no part of a model: it is not listed as one.
+      status = tr("Partly downloaded (%1)").arg(loc.formattedDataSize(partial));
     }
     m_table->setItem(r, kStatus, new QTableWidgetItem(status));
     if (name == keep) m_table->selectRow(r);
   };
   QStringList listed;
   for (const auto& e : models::catalogue()) {
-    addRow(e.repo, e.repo, e.task, tr("~%1").arg(loc.formattedDataSize(qint64(e.sizeMb) * 1000 * 1000)), e.about,
-           models::folderFor(e.repo));
-    listed << QDir::cleanPath(models::folderFor(e.repo));
+    const QString folder = models::folderFor(e.repo);
+    const bool installed = QFileInfo::exists(folder + QStringLiteral("/config.json"));
+    const auto m = installed ? models::describe(folder) : models::InstalledModel{};
+    addRow(e.repo, e.repo, {e.task}, tr("~%1").arg(sizeOf(e.sizeMb)), installed && !m.usable ? m.problem : e.about,
+           folder, !installed || m.usable);
+    listed << QDir::cleanPath(folder);
   }
   for (const auto& m : models::installedModels()) {
     if (listed.contains(QDir::cleanPath(m.folder))) continue;
-    addRow(m.name, QString(), taskOfHeads(m.heads), QString(), m.usable ? m.summary : m.problem, m.folder);
+    // One folder may serve several tasks (a checkpoint with several heads).
+    addRow(m.name, QString(), tasksOfHeads(m.heads), QString(), m.usable ? m.summary : m.problem, m.folder, m.usable);
   }
+  updateButtons();
+  updateFirstRun();
+}
+
+void ModelsDialog::updateButtons() {
+  const int row = selectedRow();
+  const QString folder = row >= 0 ? rowFolder(row) : QString();
+  const bool installed = row >= 0 && QFileInfo::exists(folder + QStringLiteral("/config.json"));
+  const bool downloadable = row >= 0 && !installed && !m_table->item(row, kName)->data(kRepoRole).toString().isEmpty();
+  bool usedEverywhere = true;
+  for (Task t : row >= 0 ? rowTasks(row) : QList<Task>())
+    if (!sameFolder(m_store->current().model(t), folder)) usedEverywhere = false;
+  // Enabled only when a click does something; the tooltip says why not.
+  m_download->setEnabled(downloadable && !m_downloader);
+  m_download->setToolTip(row < 0         ? tr("Select a model first")
+                         : installed     ? tr("This model is installed")
+                         : m_downloader  ? tr("A download is running")
+                         : !downloadable ? tr("This model is not in the catalogue")
+                                         : tr("Download this model"));
+  m_use->setEnabled(installed && rowUsable(row) && !usedEverywhere);
+  m_use->setToolTip(row < 0           ? tr("Select a model first")
+                    : !installed      ? tr("Download or import it first")
+                    : !rowUsable(row) ? tr("This folder cannot be used")
+                    : usedEverywhere  ? tr("Already in use")
+                                      : tr("Use this model for %1").arg(taskLabels(rowTasks(row))));
+  const bool removable = installed && QDir::cleanPath(folder).startsWith(models::modelsDir() + QLatin1Char('/'));
+  m_remove->setEnabled(removable);
+  m_remove->setToolTip(row < 0      ? tr("Select a model first")
+                       : !installed ? tr("Not installed")
+                       : !removable ? tr("Glimpse removes only the models it keeps in %1").arg(models::modelsDir())
+                                    : tr("Delete this model from this computer"));
+}
+
+QList<models::CatalogueEntry> ModelsDialog::recommendedToDownload() const {
+  QList<models::CatalogueEntry> out;
+  for (const auto& e : models::recommendedSet())
+    if (m_store->current().model(e.task).isEmpty() &&
+        !QFileInfo::exists(models::folderFor(e.repo) + QStringLiteral("/config.json")))
+      out << e;
+  return out;
+}
+
+void ModelsDialog::updateFirstRun() {
+  bool missing = false;
+  for (Task t : kTasks) missing = missing || m_store->current().model(t).isEmpty();
+  m_firstRun->setVisible(missing || !m_queue.isEmpty());
+  QStringList lines;
+  int totalMb = 0;
+  const auto toFetch = recommendedToDownload();
+  for (const auto& e : models::recommendedSet()) {
+    const bool fetch = std::any_of(toFetch.begin(), toFetch.end(), [&](const auto& x) { return x.repo == e.repo; });
+    if (fetch) totalMb += e.sizeMb;
+    lines
+        << tr("%1: %2 (%3)").arg(taskLabel(e.task), e.repo, fetch ? sizeOf(e.sizeMb) : tr("installed")).toHtmlEscaped();
+  }
+  m_firstRunText->setText(tr("Glimpse needs one model per task. The recommended set works well on everyday photos:") +
+                          QStringLiteral("<ul><li>") + lines.join(QStringLiteral("</li><li>")) +
+                          QStringLiteral("</li></ul>") +
+                          tr("Each model is used as soon as it is ready. Or import folders you already have."));
+  m_recommended->setText(toFetch.isEmpty() ? tr("Use the recommended models")
+                                           : tr("Download the recommended models (%1)").arg(sizeOf(totalMb)));
+  m_recommended->setEnabled(!m_downloader && missing);
 }
 
 int ModelsDialog::selectedRow() const {
@@ -145,29 +235,50 @@ int ModelsDialog::selectedRow() const {
 QString ModelsDialog::rowFolder(int row) const {
   return m_table->item(row, kName)->data(kFolderRole).toString();
 }
-std::optional<Task> ModelsDialog::rowTask(int row) const {
-  const int t = m_table->item(row, kName)->data(kTaskRole).toInt();
-  if (t < 0 || t >= kTaskCount) return std::nullopt;
-  return static_cast<Task>(t);
+QList<Task> ModelsDialog::rowTasks(int row) const {
+  QList<Task> out;
+  for (const QVariant& v : m_table->item(row, kName)->data(kTaskRole).toList())
+    if (v.toInt() >= 0 && v.toInt() < kTaskCount) out << static_cast<Task>(v.toInt());
+  return out;
 }
 
-void ModelsDialog::assign(std::optional<Task> task, const QString& folder, bool onlyIfEmpty) {
-  if (!task || (onlyIfEmpty && !m_store->current().model(*task).isEmpty())) return;
-  m_store->setModel(*task, folder);  // that task only: the other settings stay as they are
+bool ModelsDialog::rowUsable(int row) const {
+  return m_table->item(row, kName)->data(kUsableRole).toBool();
+}
+
+void ModelsDialog::assign(const QList<Task>& tasks, const QString& folder, bool onlyIfEmpty) {
+  for (Task t : tasks)
+    if (!onlyIfEmpty || m_store->current().model(t).isEmpty())
+      m_store->setModel(t, folder);  // that task only: the other settings stay as they are
 }
 
 void ModelsDialog::downloadSelected() {
   const int row = selectedRow();
   if (row < 0 || m_downloader) return;
   const QString repo = m_table->item(row, kName)->data(kRepoRole).toString();
-  if (repo.isEmpty()) return;
-  m_downloadTask = rowTask(row);
+  const auto all = models::catalogue();
+  if (const auto* e = models::findInCatalogue(all, repo)) startDownload(*e);
+}
+
+void ModelsDialog::downloadRecommended() {
+  if (m_downloader) return;
+  // Installed ones are used at once; the others are fetched one after the other.
+  for (const auto& e : models::recommendedSet()) {
+    const QString folder = models::folderFor(e.repo);
+    if (QFileInfo::exists(folder + QStringLiteral("/config.json")) && models::describe(folder).usable)
+      assign({e.task}, folder, /*onlyIfEmpty=*/true);
+  }
+  m_queue = recommendedToDownload();
+  refresh();
+  if (!m_queue.isEmpty()) startDownload(m_queue.takeFirst());
+}
+
+void ModelsDialog::startDownload(const models::CatalogueEntry& entry) {
+  const QString repo = entry.repo;
+  m_downloadTasks = {entry.task};
   m_downloader = new models::HubDownloader(repo, {}, this);
   m_download->setEnabled(false);
-  m_cancel->setEnabled(true);
-  m_progress->setVisible(true);
-  m_progress->setRange(0, 0);
-  m_status->setText(tr("Connecting to %1…").arg(models::HubDownloader::defaultEndpoint()));
+  m_recommended->setEnabled(false);
   connect(m_downloader, &models::HubDownloader::planned, this, [this, repo](qint64 total, const QStringList& files) {
     m_status->setText(
         tr("Downloading %1: %2 files, %3").arg(repo).arg(files.size()).arg(QLocale().formattedDataSize(total)));
@@ -189,11 +300,14 @@ void ModelsDialog::downloadSelected() {
     m_progress->setVisible(false);
     if (ok) {
       m_status->setText(tr("%1 is ready.").arg(repo));
-      assign(m_downloadTask, folder, /*onlyIfEmpty=*/true);  // usable at once
+      assign(m_downloadTasks, folder, /*onlyIfEmpty=*/true);  // usable at once
     } else {
-      m_status->setText(tr("Download stopped: %1").arg(error));
+      m_queue.clear();  // the rest of a recommended set waits for another click
+      m_status->setText(tr("Download of %1 stopped: %2").arg(repo, firstLine(error)));
+      m_status->setToolTip(error);
     }
     refresh();
+    if (ok && !m_queue.isEmpty()) startDownload(m_queue.takeFirst());
   });
   m_downloader->start();
 }
@@ -228,10 +342,17 @@ void ModelsDialog::importFolder(const QString& folder) {
   try {
     const QString target = models::importModel(dir);
     const auto m = models::describe(target);
-    assign(taskOfHeads(m.heads), target, /*onlyIfEmpty=*/true);
-    m_status->setText(tr("Imported %1: %2").arg(m.name, m.summary));
+    // Every task its heads serve (one folder may hold all three), where none is set yet.
+    const QList<Task> tasks = tasksOfHeads(m.heads);
+    assign(tasks, target, /*onlyIfEmpty=*/true);
+    m_status->setText(tr("Imported %1 for %2: %3").arg(m.name, taskLabels(tasks), m.summary));
+    m_status->setToolTip(QString());
   } catch (const std::exception& e) {
-    m_status->setText(tr("Cannot import: %1").arg(QString::fromUtf8(e.what())));
+    // One line; the whole report (a loader can name every tensor) on hover and in the log.
+    const QString why = QString::fromUtf8(e.what());
+    m_status->setText(tr("Cannot import: %1").arg(firstLine(why)));
+    m_status->setToolTip(why);
+    applog::write(QStringLiteral("error"), tr("Cannot import: %1").arg(why));
   }
   refresh();
 }
@@ -239,7 +360,7 @@ void ModelsDialog::importFolder(const QString& folder) {
 void ModelsDialog::useSelected() {
   const int row = selectedRow();
   if (row < 0) return;
-  assign(rowTask(row), rowFolder(row), /*onlyIfEmpty=*/false);
+  assign(rowTasks(row), rowFolder(row), /*onlyIfEmpty=*/false);
   refresh();
 }
 

@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardItemModel>
@@ -15,19 +16,27 @@
 #include <QVBoxLayout>
 
 #include "blip.h"
+#include "messagebar.h"
+#include "models/modelstore.h"
 
 namespace glimpse::ui {
 
 QString SettingsDialog::describe(const QString& folder, const char* wantedHead) {
-  if (folder.trimmed().isEmpty()) return tr("Not set.");
-  const auto info = blip::inspect_model_folder(folder.toStdString());
-  if (!info.usable) return tr("Cannot be used: %1").arg(QString::fromStdString(info.problem));
-  QStringList heads;
-  for (const auto& h : info.heads) heads << QString::fromStdString(h);
-  if (!heads.contains(QString::fromLatin1(wantedHead)))
-    return tr("This checkpoint does not do this task: it has %1, this task needs %2.")
-        .arg(heads.join(QStringLiteral(", ")), QString::fromLatin1(wantedHead));
-  return tr("Ready: %1 (%2).").arg(heads.join(QStringLiteral(", ")), QString::fromStdString(info.summary));
+  return verify(folder, wantedHead).text;
+}
+
+SettingsDialog::Check SettingsDialog::verify(const QString& folder, const char* wantedHead) {
+  if (folder.trimmed().isEmpty()) return {tr("Not set."), {}, true};
+  // The model manager's verify: config, tokenizer, weights' header against the file and the
+  // config's shapes; nothing is loaded.
+  const auto m = models::describe(folder.trimmed());
+  if (!m.usable) return {tr("Cannot be used: %1").arg(firstLine(m.problem, 160)), m.problem, false};
+  if (!m.heads.contains(QString::fromLatin1(wantedHead)))
+    return {tr("This checkpoint does not do this task: it has %1, this task needs %2.")
+                .arg(m.heads.join(QStringLiteral(", ")), QString::fromLatin1(wantedHead)),
+            {},
+            false};
+  return {tr("Ready: %1 (%2).").arg(m.heads.join(QStringLiteral(", ")), m.summary), {}, true};
 }
 
 QString SettingsDialog::describePrecision(const QString& precision) {
@@ -70,13 +79,29 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
     auto* browse = new QPushButton(tr("Browse…"));
     m_checks[i] = new QLabel;
     m_checks[i]->setWordWrap(true);
+    m_checks[i]->setAccessibleName(tr("%1 check").arg(taskLabel(t)));
+    // A long report (every tensor a loader would refuse) is one line here, the rest on demand.
+    connect(m_checks[i], &QLabel::linkActivated, this, [this, i] {
+      QMessageBox box(QMessageBox::Warning, tr("Model folder"), m_checks[i]->toolTip(), QMessageBox::Close, this);
+      box.setDetailedText(m_details[i]);
+      box.exec();
+    });
     auto* row = new QHBoxLayout;
     row->addWidget(m_paths[i], 1);
     row->addWidget(browse);
     form->addRow(labels[i], row);
     form->addRow(QString(), m_checks[i]);
     const char* head = taskHead(t);
-    auto update = [this, i, head] { m_checks[i]->setText(describe(m_paths[i]->text(), head)); };
+    auto update = [this, i, head] {
+      const Check c = verify(m_paths[i]->text(), head);
+      m_details[i] = c.details;
+      m_checks[i]->setToolTip(c.text);
+      m_checks[i]->setText(c.details.isEmpty()
+                               ? c.text.toHtmlEscaped()
+                               : c.text.toHtmlEscaped() +
+                                     QStringLiteral(" <a href=\"details\">%1</a>").arg(tr("Details…").toHtmlEscaped()));
+      m_checks[i]->setStyleSheet(c.ok ? QString() : QStringLiteral("QLabel { color: #b00020; }"));
+    };
     connect(m_paths[i], &QLineEdit::editingFinished, this, update);
     connect(browse, &QPushButton::clicked, this, [this, i, update] {
       const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a BLIP model folder"), m_paths[i]->text());

@@ -20,14 +20,24 @@ class SettingsDialog : public QDialog {
  public:
   explicit SettingsDialog(const AppSettings& settings, QWidget* parent = nullptr);
   AppSettings settings() const;
-  // The description shown for a folder (for tests and the first-run hint).
+  // What checking a folder for a task found: one line to show, the whole report on demand.
+  struct Check {
+    QString text;
+    QString details;  // empty when the line says it all
+    bool ok = false;
+  };
+  static Check verify(const QString& folder, const char* wantedHead);
+  // The line shown for a folder (for tests and the first-run hint).
   static QString describe(const QString& folder, const char* wantedHead);
+  QLabel* checkLabel(Task task) const { return m_checks[static_cast<int>(task)]; }
+  QString checkDetails(Task task) const { return m_details[static_cast<int>(task)]; }
   // What a numeric mode does, in words, including why this machine cannot run it.
   static QString describePrecision(const QString& precision);
 
  private:
   QLineEdit* m_paths[kTaskCount];
   QLabel* m_checks[kTaskCount];
+  QString m_details[kTaskCount];
   QSpinBox* m_threads;
   QComboBox* m_precision;
   QLabel* m_precisionNote;

@@ -426,6 +426,37 @@ std::vector<std::vector<float>> BlipModel::embed_texts(const std::vector<std::st
   return rows_of(impl_->retrieval->text_features(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask)));
 }
 
+namespace {
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+// Every layer's tensor has the shape of the same tensor in layer 0: one odd tensor deep in a tower
+// is found by `models verify` and the settings pages without building a model (loading leaves it
+// to the strict loader, which names every problem at once).
+void check_layers_agree(const CheckpointIndex& index, const std::string& weights_name) {
+  for (const auto& [name, info] : index) {
+    for (const std::string list : {".layers.", ".layer."}) {
+      const size_t at = name.find(list);
+      if (at == std::string::npos) continue;
+      const size_t begin = at + list.size();
+      const size_t end = name.find('.', begin);
+      if (end == std::string::npos || end == begin || name.compare(begin, end - begin, "0") == 0) break;
+      if (!std::all_of(name.begin() + begin, name.begin() + end, [](char c) { return c >= '0' && c <= '9'; })) break;
+      const auto first = index.find(name.substr(0, begin) + "0" + name.substr(end));
+      if (first != index.end() && first->second.shape != info.shape)
+        throw BlipError(weights_name + " holds a tensor of the wrong shape: " + name + ": got " +
+                        shape_text(info.shape) + ", layer 0 has " + shape_text(first->second.shape));
+      break;
+    }
+  }
+}
+
+}  // namespace
+
 ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir) {
   ModelFolderInfo info;
   try {
@@ -439,6 +470,7 @@ ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir) {
     info.weight_bytes = std::filesystem::file_size(weights, ec);
     const CheckpointIndex index = read_checkpoint_index(weights);
     check_config_fits_weights(config, index, weights.string());
+    check_layers_agree(index, weights.string());
     std::string dtype = config.torch_dtype.empty() ? "float32" : config.torch_dtype;
     info.heads = detect_heads(config.architectures, index).class_names();
     if (info.heads.empty()) throw BlipError("the weights hold none of the BLIP heads config.json names");

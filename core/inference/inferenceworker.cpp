@@ -139,7 +139,17 @@ void InferenceWorker::setModelFolders(const QStringList& folders) {
       m_askState = {};
       m_askModel.reset();
     }
-    if (t == Task::Search) m_searcher.reset();
+    if (t == Task::Search) {
+      m_searcher.reset();
+      // The page's counts are per search model: they change with it.
+      if (m_library) {
+        try {
+          Q_EMIT libraryOpened(0, libraryInfo());
+        } catch (const std::exception& e) {
+          Q_EMIT notice(qs(e));
+        }
+      }
+    }
     for (auto& [id, job] : m_jobs)
       if (!isEnded(job->state))
         if (const QString message = job->modelChanged(t); !message.isEmpty()) Q_EMIT notice(message);
@@ -338,11 +348,30 @@ LibraryInfo InferenceWorker::libraryInfo() {
   info.path = m_library->path();
   for (const auto& f : m_library->folders()) info.folders << f.path;
   info.photos = m_library->status().photos;
-  // Searchable: photos with a vector of the current search model, when it is loaded.
-  const auto it = m_models.find(m_folders[static_cast<size_t>(Task::Search)]);
-  if (it != m_models.end() && it->second->has_retrieval())
-    info.searchable = m_library->status(library::modelIdentity(*it->second)).embedded;
+  // Searchable: photos with a vector of the current search model (counted per model: vectors of
+  // another model are never mixed in, and never silently ignored).
+  const QString folder = m_folders[static_cast<size_t>(Task::Search)];
+  if (!folder.isEmpty() && QFileInfo::exists(folder + QStringLiteral("/config.json"))) {
+    const QString identity = library::modelIdentity(folder);
+    info.searchModel = QFileInfo(folder).fileName();
+    info.searchable = m_library->status(identity).embedded;
+    info.needEmbedding = m_library->photosOnlyEmbeddedByOthers(identity);
+  }
   return info;
+}
+
+void InferenceWorker::requireVectorsOfSearchModel() {
+  // While an index job runs, the new model's vectors are on their way: search what there is.
+  for (const auto& [id, job] : m_jobs)
+    if (job->kind() == JobKind::Index && !isEnded(job->state)) return;
+  const LibraryInfo info = libraryInfo();
+  if (info.searchable == 0 && info.needEmbedding > 0)
+    throw library::LibraryError(
+        tr("The library was indexed with another search model: index it again (Library → Index) to search with %1. "
+           "Its %n photo(s) keep their old vectors until then.",
+           nullptr, info.needEmbedding)
+            .arg(info.searchModel)
+            .toStdString());
 }
 
 void InferenceWorker::openLibrary(quint64 id, const QString& dbPath) {
@@ -394,6 +423,7 @@ void InferenceWorker::search(quint64 id, const QString& query, const library::Se
   touch();
   try {
     Q_EMIT stateChanged(tr("Searching…"));
+    requireVectorsOfSearchModel();
     const auto results = searcher().search(query, options);
     if (stale(Channel::Search, id))
       Q_EMIT cancelled(id);

@@ -146,6 +146,9 @@ class InferenceWorker : public QObject {
   void ready();
   library::Searcher& searcher();
   LibraryInfo libraryInfo();
+  // Refuses a search that would find nothing because every vector is of another search model
+  // (unless an index job is making the new vectors).
+  void requireVectorsOfSearchModel();
   void startJob(std::unique_ptr<Job> job);
   // A job that could not start ends at once as Failed, saying why.
   void failToStart(quint64 job, JobKind kind, const std::exception& e);

@@ -49,6 +49,10 @@ struct LibraryInfo {
   QStringList folders;
   int photos = 0;
   int searchable = 0;  // photos with a vector of the current search model (0 when none is set)
+  // Photos with vectors of another search model only: the current one finds them after they are
+  // indexed again (their old vectors are kept until then).
+  int needEmbedding = 0;
+  QString searchModel;  // the current search model's folder name ("" when none is set)
 };
 
 // Browsing the library without a query: the newest photos that pass the filters and how many

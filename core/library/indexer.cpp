@@ -17,8 +17,11 @@
 namespace glimpse::library {
 
 QString modelIdentity(const blip::BlipModel& model) {
+  return modelIdentity(QString::fromStdString(model.dir().string()));
+}
+
+QString modelIdentity(const QString& dir) {
   QCryptographicHash h(QCryptographicHash::Sha256);
-  const auto dir = QString::fromStdString(model.dir().string());
   QFile config(dir + QStringLiteral("/config.json"));
   if (config.open(QIODevice::ReadOnly)) h.addData(config.readAll());
   for (const char* name : {"model.safetensors", "pytorch_model.bin"}) {

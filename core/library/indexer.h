@@ -59,6 +59,9 @@ PhotoContent readPhotoContent(const QString& path, const blip::BlipImageProcesso
 // Identifies a checkpoint's vectors: folder name plus a hash of its config and weights header, so
 // a changed model re-embeds.
 QString modelIdentity(const blip::BlipModel& model);
+// The same identity from the checkpoint's folder, without loading it (the library's counts per
+// search model).
+QString modelIdentity(const QString& folder);
 
 // Runs in steps so that a caller can do other work between batches (the app's worker serves
 // captions and searches between them) without nested event loops: step() does one batch, run()

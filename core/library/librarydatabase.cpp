@@ -733,6 +733,17 @@ QList<QPair<QString, int>> LibraryDatabase::embeddingModels() {
   return out;
 }
 
+int LibraryDatabase::photosOnlyEmbeddedByOthers(const QString& model) {
+  QSqlQuery q = prepare(m_db, QStringLiteral("SELECT count(DISTINCT o.photo_id) FROM embeddings o WHERE o.model <> ? "
+                                             "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.photo_id = "
+                                             "o.photo_id AND e.model = ? AND %1)")
+                                  .arg(usableVector(model, "e")));
+  q.addBindValue(model);
+  q.addBindValue(model);
+  run(q, "cannot read embeddings");
+  return q.next() ? q.value(0).toInt() : 0;
+}
+
 QStringList LibraryDatabase::embeddingModelsOf(qint64 photoId) {
   QSqlQuery q = prepare(m_db, QStringLiteral("SELECT model FROM embeddings WHERE photo_id = ? ORDER BY model"));
   q.addBindValue(photoId);

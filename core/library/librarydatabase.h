@@ -177,6 +177,9 @@ class LibraryDatabase {
   void deleteEmbeddingsNotOf(const QString& model);
   // Model ids with vectors in the library and how many each has, most first.
   QList<QPair<QString, int>> embeddingModels();
+  // Photos that have vectors of other models but no usable one of `model`: a search with
+  // `model` cannot find them until they are indexed again.
+  int photosOnlyEmbeddedByOthers(const QString& model);
   // Model ids of one photo's vectors.
   QStringList embeddingModelsOf(qint64 photoId);
   // Photos with the same content: pairs of photo ids (first < second) whose files have the same

@@ -47,10 +47,23 @@ QList<CatalogueEntry> catalogue() {
     e.task = *task;
     e.sizeMb = o.value(QStringLiteral("size_mb")).toInt();
     e.about = o.value(QStringLiteral("about")).toString();
+    e.recommended = o.value(QStringLiteral("recommended")).toBool();
     for (const QJsonValue& fv : files.value(o.value(QStringLiteral("files")).toString()).toArray())
       e.files << fv.toString();
     out.push_back(e);
   }
+  return out;
+}
+
+QList<CatalogueEntry> recommendedSet() {
+  const QList<CatalogueEntry> all = catalogue();
+  QList<CatalogueEntry> out;
+  for (Task t : kTasks)
+    for (const auto& e : all)
+      if (e.recommended && e.task == t) {
+        out.push_back(e);
+        break;
+      }
   return out;
 }
 
@@ -150,6 +163,13 @@ InstalledModel describe(const QString& folder) {
   m.summary = QString::fromStdString(info.summary);
   for (const auto& h : info.heads) m.heads << QString::fromStdString(h);
   return m;
+}
+
+qint64 partialDownloadBytes(const QString& folder) {
+  qint64 bytes = 0;
+  QDirIterator it(folder + QStringLiteral(".download"), QDir::Files, QDirIterator::Subdirectories);
+  while (it.hasNext()) bytes += QFileInfo(it.next()).size();
+  return bytes;
 }
 
 QList<InstalledModel> installedModels() {

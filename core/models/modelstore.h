@@ -22,11 +22,14 @@ struct CatalogueEntry {
   Task task = Task::Caption;
   int sizeMb = 0;
   QString about;
-  QStringList files;  // preferred files to fetch
+  QStringList files;         // preferred files to fetch
+  bool recommended = false;  // one of the set a first run offers (one checkpoint per task)
 };
 
 // The supported checkpoints (resources/models/catalogue.json).
 QList<CatalogueEntry> catalogue();
+// The recommended entries, one per task, in task order.
+QList<CatalogueEntry> recommendedSet();
 const CatalogueEntry* findInCatalogue(const QList<CatalogueEntry>& entries, const QString& repo);
 // Files a BLIP folder needs (required) and may have (optional).
 QStringList requiredModelFiles();
@@ -67,7 +70,10 @@ struct InstalledModel {
 
 // Every model folder under the models folder (staging folders of unfinished downloads excluded).
 QList<InstalledModel> installedModels();
+// What a folder holds, in words (`models verify`): its heads, a summary, or what is wrong.
 InstalledModel describe(const QString& folder);
+// Bytes already fetched of an unfinished download of `folder` (its staging folder); 0 when none.
+qint64 partialDownloadBytes(const QString& folder);
 
 // Copies a folder (or the files given) into the models folder as `name` after checking it is a
 // usable BLIP checkpoint; returns the new folder. Throws ModelError saying what is missing.
