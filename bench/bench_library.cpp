@@ -1,7 +1,6 @@
 // Library benchmarks: vector search latency (10k / 100k / 1M vectors, text encode excluded and
 // included) against the memory-bandwidth bound measured in the same process, index throughput
 // on a generated folder with decode/model overlap, and peak RSS.
-#include <ATen/Parallel.h>
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 

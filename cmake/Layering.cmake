@@ -62,3 +62,14 @@ foreach(_file IN LISTS _glimpse_layered)
     endif()
   endforeach()
 endforeach()
+
+# libtorch only in the engine module (docs/architecture.md, "The engine module"): the torch-free
+# libraries the programs link must not pull it in.
+foreach(_target glimpse_blip glimpse_marian glimpse_core)
+  _glimpse_collect_links(${_target} _links)
+  foreach(_lib IN LISTS _links)
+    if(_lib MATCHES "(^|/|::)(torch|torch_cpu|c10|glimpse_engine_impl)($|[.:])" OR _lib IN_LIST TORCH_LIBRARIES)
+      message(FATAL_ERROR "${_target} must not link ${_lib}: libtorch belongs to the engine module (glimpse_engine_impl)")
+    endif()
+  endforeach()
+endforeach()

@@ -10,7 +10,7 @@ build=${1:-build}
 [ -f "$build/CMakeCache.txt" ] || { echo "error: $build is not a configured build folder" >&2; exit 1; }
 
 # Only what the package holds; cpack installs without building the rest.
-cmake --build "$build" --target glimpse glimpse-cli glimpse-doc glimpse-man glimpse-changelog
+cmake --build "$build" --target glimpse glimpse-cli glimpse_engine glimpse-doc glimpse-man glimpse-changelog
 rm -f "$build"/glimpse-photos_*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 deb=$(ls "$build"/glimpse-photos_*.deb)
@@ -32,15 +32,20 @@ for f in usr/bin/glimpse-photos usr/bin/glimpse-cli usr/share/man/man1/glimpse-c
   [ -e "$scratch/$f" ] || { echo "error: the package has no $f" >&2; exit 1; }
 done
 
-echo "== libraries of the installed binaries against Depends"
+echo "== libraries of the installed binaries and the engine module against Depends"
 fail=0
-for bin in "$scratch"/usr/bin/*; do
+engine=$(ls "$scratch"/usr/lib*/glimpse/modules/libglimpse_engine.so 2>/dev/null | head -1)
+[ -n "$engine" ] || { echo "error: the package has no glimpse/modules/libglimpse_engine.so" >&2; exit 1; }
+for bin in "$scratch"/usr/bin/* "$engine"; do
   ldd_out=$(ldd "$bin")
   if grep -q "not found" <<<"$ldd_out"; then
     echo "error: $(basename "$bin"): $(grep "not found" <<<"$ldd_out" | tr -s ' \t' ' ')" >&2
     fail=1
   fi
-  for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') libblas.so.3; do
+  # libblas.so.3 comes with libtorch, which only the engine module links.
+  extra=""
+  [ "$bin" = "$engine" ] && extra=libblas.so.3
+  for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') $extra; do
     # "libfoo.so.1 => /path (addr)", or for the dynamic loader "/lib64/ld-linux-x86-64.so.2 (addr)".
     path=$(awk -v l="$lib" '($1 == l && $2 == "=>") || substr($1, length($1) - length(l)) == "/" l {
       print ($2 == "=>" ? $3 : $1); exit }' <<<"$ldd_out")
@@ -59,8 +64,15 @@ for bin in "$scratch"/usr/bin/*; do
   done
 done
 # libtorch's GEMM goes through the OpenBLAS-OpenMP build the RPATH points to (cmake/Blas.cmake).
-ldd "$scratch/usr/bin/glimpse-cli" | grep -q "openblas-openmp/libblas.so.3" ||
-  { echo "error: glimpse-cli does not load OpenBLAS-OpenMP" >&2; fail=1; }
+ldd "$engine" | grep -q "openblas-openmp/libblas.so.3" ||
+  { echo "error: the engine module does not load OpenBLAS-OpenMP" >&2; fail=1; }
+# The programs themselves do not link libtorch (it loads with the engine module, on first use).
+for bin in "$scratch"/usr/bin/*; do
+  if readelf -d "$bin" | grep -qE "NEEDED.*(libtorch|libc10)"; then
+    echo "error: $(basename "$bin") links libtorch" >&2
+    fail=1
+  fi
+done
 [ "$fail" -eq 0 ] || exit 1
 
 echo "== every Depends installable from the archive (apt-get -s)"
@@ -68,7 +80,9 @@ apt-get -s -q install --no-install-recommends "$(readlink -f "$deb")" >"$scratch
   { cat "$scratch/apt.log" >&2; exit 1; }
 grep -E "^(Inst|Conf) glimpse-photos" "$scratch/apt.log"
 
-echo "== installed glimpse-cli --version"
-"$scratch/usr/bin/glimpse-cli" --version
+echo "== installed glimpse-cli --version (loads the installed engine module, found beside the program)"
+LD_DEBUG=files LD_DEBUG_OUTPUT="$scratch/ld" "$scratch/usr/bin/glimpse-cli" --version
+grep -q "file=$engine " "$scratch"/ld.* ||
+  { echo "error: glimpse-cli did not load the installed $engine" >&2; exit 1; }
 QT_QPA_PLATFORM=offscreen "$scratch/usr/bin/glimpse-photos" --version
 echo "package ok"

@@ -96,6 +96,10 @@ inline double toDouble(const QString& s, const char* what) {
 // name that is not installed, or when there is no model, naming the installed ones. `option` names
 // another option of the same kind (--check-model, --ask-model).
 QString modelFolder(const QCommandLineParser& p, std::optional<Task> task, const char* option = "model");
+// Loads the engine module (libtorch) unless it is loaded, and warns once on standard error when its
+// BLAS is slow. Commands that need no model never call it: --help, library status, models list
+// run without libtorch. ModelError when the module cannot be loaded.
+void loadEngine();
 // Loads modelFolder(p, task, option) with --precision.
 std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task,
                                            const char* option = "model");

@@ -499,14 +499,24 @@ const Command kCommands[] = {
     {"models", runModels},
 };
 
-// --version: the program, and what the engine runs on here (for bug reports and benchmarks).
-void printVersion() {
-  const auto blas = glimpse::blip::blas_backend();
-  const auto engine = glimpse::blip::engine_info();
+// --version: the program, and what the engine runs on here (for bug reports and benchmarks). It
+// loads the engine module (libtorch) to ask it; a module that cannot be loaded is an error after the
+// program's line.
+int printVersion() {
+  std::cout << "glimpse-cli " << GLIMPSE_VERSION << " (Glimpse)\n";
+  glimpse::blip::BlasInfo blas;
+  glimpse::blip::EngineInfo engine;
+  try {
+    glimpse::blip::load_engine();
+    blas = glimpse::blip::blas_backend();
+    engine = glimpse::blip::engine_info();
+  } catch (const glimpse::blip::BlipError& e) {
+    std::cout.flush();
+    return failWith(e.what(), kModelError);
+  }
   std::string features;
   for (const auto& f : engine.cpu_features) features += (features.empty() ? "" : " ") + f;
-  std::cout << "glimpse-cli " << GLIMPSE_VERSION << " (Glimpse)\n"
-            << "BLAS: " << blas.name << (blas.path.empty() ? "" : " (" + blas.path + ")")
+  std::cout << "BLAS: " << blas.name << (blas.path.empty() ? "" : " (" + blas.path + ")")
             << (blas.fast ? "" : "; slow, install libopenblas0-openmp") << '\n'
             << "oneDNN: " << (engine.onednn.empty() ? "not built in" : engine.onednn) << '\n'
             << "CPU kernels: " << (engine.cpu_capability.empty() ? "unknown" : engine.cpu_capability) << '\n'
@@ -518,6 +528,7 @@ void printVersion() {
     std::cout << ' ' << glimpse::blip::precision_name(mode) << (problem.empty() ? "" : " (slow here)");
   }
   std::cout << '\n';
+  return kOk;
 }
 
 int runCommand(const QString& command, QStringList args) {
@@ -525,11 +536,8 @@ int runCommand(const QString& command, QStringList args) {
     int threads = 0;
     if (int i = static_cast<int>(args.indexOf("--threads")); i > 0 && i + 1 < args.size())
       threads = toIntIn(args[i + 1], "threads", 1, kMaxThreads);
+    // Kept until a command loads the engine (loadEngine); others never load libtorch.
     glimpse::blip::init_torch_threads(threads);
-    const auto blas = glimpse::blip::blas_backend();
-    if (!blas.fast)
-      std::cerr << "warning: libtorch uses " << blas.name << " (" << blas.path
-                << "); inference will be slow. Install libopenblas0-openmp (scripts/install-deps.sh).\n";
     for (const auto& c : kCommands)
       if (command == QLatin1String(c.name)) return c.run(args);
     throw UsageError("unknown command '" + command.toStdString() + "' (try --help)");
@@ -573,8 +581,7 @@ int main(int argc, char** argv) {
     return finishStdout(args.size() < 2 ? kUsage : kOk);
   }
   if (args[1] == "--version" || args[1] == "-V") {
-    printVersion();
-    return finishStdout(kOk);
+    return finishStdout(printVersion());
   }
   const QString command = args[1];
   // COMMAND --help: that command's options (before a "--" that ends options).

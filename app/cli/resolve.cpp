@@ -63,6 +63,21 @@ QString modelFolder(const QCommandLineParser& p, std::optional<Task> task, const
                    installedNames(installed));
 }
 
+void loadEngine() {
+  static bool checked = false;
+  try {
+    blip::load_engine();
+  } catch (const blip::BlipError& e) {
+    throw ModelError(e.what());
+  }
+  if (checked) return;
+  checked = true;
+  const auto blas = blip::blas_backend();
+  if (!blas.fast)
+    std::cerr << "warning: libtorch uses " << blas.name << " (" << blas.path
+              << "); inference will be slow. Install libopenblas0-openmp (scripts/install-deps.sh).\n";
+}
+
 std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::optional<Task> task, const char* option) {
   const QString folder = modelFolder(p, task, option);
   blip::LoadOptions options;
@@ -72,6 +87,7 @@ std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::opt
       throw UsageError("--precision must be fp32, bf16 or int8, got '" + p.value("precision").toStdString() + "'");
     options.precision = *mode;
   }
+  loadEngine();
   try {
     return blip::BlipModel::load(folder.toStdString(), options);
   } catch (const blip::BlipError& e) {

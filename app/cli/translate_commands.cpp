@@ -23,6 +23,7 @@ std::unique_ptr<marian::MarianModel> loadMarian(const QCommandLineParser& p) {
     options.precision = *mode;
   }
   const auto dir = folderOf(p);
+  loadEngine();
   try {
     return marian::MarianModel::load(dir, options);
   } catch (const blip::BlipError& e) {

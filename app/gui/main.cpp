@@ -8,6 +8,11 @@
 #include <QScreen>
 #include <QTimer>
 #include <QTranslator>
+#include <QWindow>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "desktop/paths.h"
 #include "desktop/singleinstance.h"
@@ -17,6 +22,41 @@
 #include "models/modelstore.h"
 
 Q_LOGGING_CATEGORY(lcInstance, "glimpse.instance", QtWarningMsg)
+
+namespace {
+
+// The first time the window is on screen: warm the engine in the background (libtorch loads on the
+// worker thread while the user picks photos). With GLIMPSE_REPORT_WINDOW set, print one line for
+// bench/bench_start.py, which times the launch until it; GLIMPSE_REPORT_WINDOW=quit then quits
+// instead of warming the engine (the start-up benchmark and tests/packaging/check-no-torch.sh).
+class FirstExpose : public QObject {
+ public:
+  explicit FirstExpose(glimpse::ui::MainWindow* window) : QObject(window), m_window(window) {}
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (!m_done && event->type() == QEvent::Expose && m_window->windowHandle() &&
+        m_window->windowHandle()->isExposed()) {
+      m_done = true;
+      if (const char* report = std::getenv("GLIMPSE_REPORT_WINDOW"); report && *report) {
+        std::fprintf(stderr, "glimpse: window exposed\n");
+        std::fflush(stderr);
+        if (std::string(report) == "quit") {
+          QTimer::singleShot(0, qApp, [] { QApplication::quit(); });
+          return QObject::eventFilter(watched, event);
+        }
+      }
+      m_window->client()->warmEngine();
+    }
+    return QObject::eventFilter(watched, event);
+  }
+
+ private:
+  glimpse::ui::MainWindow* m_window;
+  bool m_done = false;
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -83,6 +123,8 @@ int main(int argc, char** argv) {
   for (auto [opt, task] : {std::pair{&captionModel, glimpse::Task::Caption}, std::pair{&askModel, glimpse::Task::Ask},
                            std::pair{&searchModel, glimpse::Task::Search}})
     if (parser.isSet(*opt)) window.settingsStore()->overrideModel(task, QDir(parser.value(*opt)).absolutePath());
+  window.winId();  // creates the native window, whose Expose events FirstExpose watches
+  window.windowHandle()->installEventFilter(new FirstExpose(&window));
   window.show();
   window.addPaths(parser.positionalArguments());
 

@@ -1,3 +1,5 @@
+// The engine side of BlipModel (blip.h): LoadedBlipModel, and the engine-wide functions the module
+// exports through its table (engine_api.h). Part of libglimpse_engine.so.
 #include "blip.h"
 
 #include <ATen/ATen.h>
@@ -14,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "engine_api.h"
 #include "errors.h"
 #include "fp32_gemm.h"
 #include "generation.h"
@@ -21,7 +24,15 @@
 
 namespace glimpse::blip {
 
-struct BlipModel::Impl {
+struct ImageState::Data {
+  at::Tensor image_embeds;  // [1, N+1, D_v]
+  bool for_questions = false;
+  const void* owner = nullptr;
+};
+
+namespace {
+
+struct LoadedBlipImpl {
   std::filesystem::path dir;
   BlipConfig config;
   BlipImageProcessor processor;
@@ -153,37 +164,51 @@ struct BlipModel::Impl {
   }
 };
 
-BlipModel::BlipModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-BlipModel::~BlipModel() = default;
+// The BlipModel the engine module hands out. A method added to BlipModel (blip.h) is declared here
+// with `override` and defined below like the others.
+class LoadedBlipModel final : public BlipModel {
+ public:
+  explicit LoadedBlipModel(std::unique_ptr<LoadedBlipImpl> impl) : impl_(std::move(impl)) {}
 
-namespace {
-// Ids the model can produce must decode to tokens: a vocabulary much smaller than the model's
-// would turn most of every caption into [UNK] (transformers does exactly that, silently). Up to
-// 127 ids more than the tokenizer holds are accepted as padding of the embedding matrix.
-void check_tokenizer_fits(const BertTokenizer& tok, const BlipConfig& config, const std::filesystem::path& dir) {
-  const auto& tc = config.text_config;
-  constexpr int64_t kPaddingIds = 127;
-  if (tok.token_count() + kPaddingIds < tc.vocab_size)
-    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: it has " +
-                    std::to_string(tok.token_count()) + " tokens but the model produces ids up to " +
-                    std::to_string(tc.vocab_size - 1) + " (text_config.vocab_size " + std::to_string(tc.vocab_size) +
-                    "), so captions would be mostly [UNK]");
-  if (tok.vocab_size() > tc.vocab_size || tok.dec_id() != tc.bos_token_id || tok.sep_id() != tc.sep_token_id ||
-      tok.pad_id() != tc.pad_token_id)
-    throw BlipError("the tokenizer in " + dir.string() +
-                    " does not fit the model: " + std::to_string(tok.vocab_size()) +
-                    " tokens with [DEC]=" + std::to_string(tok.dec_id()) + ", the model has " +
-                    std::to_string(tc.vocab_size) + " tokens with bos_token_id=" + std::to_string(tc.bos_token_id));
-}
+  bool has_captioning() const override;
+  bool has_question_answering() const override;
+  bool has_retrieval() const override;
+  std::vector<std::string> heads() const override;
+  const BlipConfig& config() const override;
+  const BertTokenizer& tokenizer() const override;
+  const BlipImageProcessor& processor() const override;
+  const std::filesystem::path& dir() const override;
+  std::string weights_dtype() const override;
+  Precision precision() const override;
+  PixelValues preprocess(const Rgb8Image& image) const override;
+  std::vector<std::vector<GeneratedText>> caption(const std::vector<ImageInput>& images,
+                                                  const std::vector<std::string>& prompts,
+                                                  const GenerationConfig& config,
+                                                  const RunControl& control) const override;
+  std::vector<std::vector<GeneratedText>> answer(const std::vector<ImageInput>& images,
+                                                 const std::vector<std::string>& questions,
+                                                 const GenerationConfig& config,
+                                                 const RunControl& control) const override;
+  ImageState encode_image(const PixelValues& image, bool for_questions) const override;
+  std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,
+                                             const std::vector<std::string>& texts, int max_text_length) const override;
+  std::vector<std::vector<float>> embed_images(const std::vector<PixelValues>& images) const override;
+  std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts,
+                                              int max_text_length) const override;
+
+ private:
+  std::unique_ptr<LoadedBlipImpl> impl_;
+};
+
 }  // namespace
 
-std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, const LoadOptions& options) {
+std::unique_ptr<BlipModel> detail::load_blip_model(const std::filesystem::path& dir, const LoadOptions& options) {
   c10::InferenceMode guard;
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<LoadedBlipImpl>();
   impl->dir = dir;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw BlipError("model folder not found: " + dir.string());
-  if (const std::string problem = precision_problem(options.precision); !problem.empty())
+  if (const std::string problem = detail::engine_precision_problem(options.precision); !problem.empty())
     throw BlipError(std::string(precision_name(options.precision)) + " mode is not available: " + problem);
   impl->config = load_blip_config(dir / "config.json");
   // The processor config is the checkpoint's when present; fall back to BLIP's defaults at the
@@ -258,59 +283,49 @@ std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, con
     load_head_weights(*probe, want, impl->config, w);
     throw BlipError(w.source + " holds no BLIP head that was asked for");
   }
-  return std::unique_ptr<BlipModel>(new BlipModel(std::move(impl)));
+  return std::make_unique<LoadedBlipModel>(std::move(impl));
 }
 
-bool BlipModel::has_captioning() const {
+bool LoadedBlipModel::has_captioning() const {
   return static_cast<bool>(impl_->captioning);
 }
-bool BlipModel::has_question_answering() const {
+bool LoadedBlipModel::has_question_answering() const {
   return static_cast<bool>(impl_->vqa);
 }
-bool BlipModel::has_retrieval() const {
+bool LoadedBlipModel::has_retrieval() const {
   return static_cast<bool>(impl_->retrieval);
 }
-std::vector<std::string> BlipModel::heads() const {
+std::vector<std::string> LoadedBlipModel::heads() const {
   std::vector<std::string> h;
   if (has_captioning()) h.emplace_back(head_class_name(BlipHead::Captioning));
   if (has_question_answering()) h.emplace_back(head_class_name(BlipHead::QuestionAnswering));
   if (has_retrieval()) h.emplace_back(head_class_name(BlipHead::Retrieval));
   return h;
 }
-const BlipConfig& BlipModel::config() const {
+const BlipConfig& LoadedBlipModel::config() const {
   return impl_->config;
 }
-const BertTokenizer& BlipModel::tokenizer() const {
+const BertTokenizer& LoadedBlipModel::tokenizer() const {
   return impl_->tokenizer;
 }
-const BlipImageProcessor& BlipModel::processor() const {
+const BlipImageProcessor& LoadedBlipModel::processor() const {
   return impl_->processor;
 }
-const std::filesystem::path& BlipModel::dir() const {
+const std::filesystem::path& LoadedBlipModel::dir() const {
   return impl_->dir;
 }
-std::string BlipModel::weights_dtype() const {
+std::string LoadedBlipModel::weights_dtype() const {
   return impl_->weights.stored_dtype;
 }
-Precision BlipModel::precision() const {
+Precision LoadedBlipModel::precision() const {
   return impl_->precision;
 }
 
-PixelValues BlipModel::preprocess(const Rgb8Image& image) const {
+PixelValues LoadedBlipModel::preprocess(const Rgb8Image& image) const {
   return impl_->processor.preprocess(image);
 }
 
-struct ImageState::Data {
-  at::Tensor image_embeds;  // [1, N+1, D_v]
-  bool for_questions = false;
-  const void* owner = nullptr;
-};
-
-std::vector<ImageInput> image_inputs(const std::vector<PixelValues>& pixels) {
-  return {pixels.begin(), pixels.end()};
-}
-
-ImageState BlipModel::encode_image(const PixelValues& image, bool for_questions) const {
+ImageState LoadedBlipModel::encode_image(const PixelValues& image, bool for_questions) const {
   if (for_questions && !impl_->vqa)
     throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
   if (!for_questions && !impl_->captioning)
@@ -324,8 +339,8 @@ ImageState BlipModel::encode_image(const PixelValues& image, bool for_questions)
   return ImageState(std::move(d));
 }
 
-at::Tensor BlipModel::Impl::image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision,
-                                         const void* owner, bool for_questions) const {
+at::Tensor LoadedBlipImpl::image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision,
+                                        const void* owner, bool for_questions) const {
   if (images.empty()) throw BlipError("no images given");
   std::vector<at::Tensor> rows;
   rows.reserve(images.size());
@@ -342,10 +357,10 @@ at::Tensor BlipModel::Impl::image_embeds(const std::vector<ImageInput>& images, 
   return rows.size() == 1 ? rows.front() : at::cat(rows, 0);
 }
 
-std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<ImageInput>& images,
-                                                           const std::vector<std::string>& prompts,
-                                                           const GenerationConfig& gc,
-                                                           const RunControl& control) const {
+std::vector<std::vector<GeneratedText>> LoadedBlipModel::caption(const std::vector<ImageInput>& images,
+                                                                 const std::vector<std::string>& prompts,
+                                                                 const GenerationConfig& gc,
+                                                                 const RunControl& control) const {
   if (!impl_->captioning) throw BlipError("this model has no captioning head (BlipForConditionalGeneration)");
   if (!prompts.empty() && prompts.size() != 1 && prompts.size() != images.size())
     throw BlipError("give one prompt, or one per image");
@@ -355,9 +370,10 @@ std::vector<std::vector<GeneratedText>> BlipModel::caption(const std::vector<Ima
   return impl_->run_generation(impl_->captioning->text_decoder, embeds, ids, mask, gc, control);
 }
 
-std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<ImageInput>& images,
-                                                          const std::vector<std::string>& questions,
-                                                          const GenerationConfig& gc, const RunControl& control) const {
+std::vector<std::vector<GeneratedText>> LoadedBlipModel::answer(const std::vector<ImageInput>& images,
+                                                                const std::vector<std::string>& questions,
+                                                                const GenerationConfig& gc,
+                                                                const RunControl& control) const {
   if (!impl_->vqa) throw BlipError("this model has no question-answering head (BlipForQuestionAnswering)");
   if (questions.size() != 1 && questions.size() != images.size())
     throw BlipError("give one question, or one per image");
@@ -368,22 +384,22 @@ std::vector<std::vector<GeneratedText>> BlipModel::answer(const std::vector<Imag
   Encoding enc = impl_->encode_whole(all, "question", 0);
   TextForwardOptions o;
   o.encoder_hidden_states = embeds;
-  at::Tensor question_embeds =
-      impl_->vqa->text_encoder->forward(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask), o);
+  at::Tensor question_embeds = impl_->vqa->text_encoder->forward(LoadedBlipImpl::to_tensor(enc.input_ids),
+                                                                 LoadedBlipImpl::to_tensor(enc.attention_mask), o);
   at::Tensor bos = at::full({batch, 1}, impl_->config.text_config.bos_token_id, at::TensorOptions().dtype(at::kLong));
   return impl_->run_generation(impl_->vqa->text_decoder, question_embeds, bos, at::ones_like(bos), gc, control);
 }
 
-std::vector<std::vector<MatchScore>> BlipModel::match(const std::vector<PixelValues>& images,
-                                                      const std::vector<std::string>& texts,
-                                                      int max_text_length) const {
+std::vector<std::vector<MatchScore>> LoadedBlipModel::match(const std::vector<PixelValues>& images,
+                                                            const std::vector<std::string>& texts,
+                                                            int max_text_length) const {
   if (!impl_->retrieval) throw BlipError("this model has no image-text matching head (BlipForImageTextRetrieval)");
   if (texts.empty()) throw BlipError("no texts given");
   c10::InferenceMode guard;
   auto& m = impl_->retrieval;
   at::Tensor image_embeds = m->vision_model->forward(impl_->stack_pixels(images)).last_hidden_state;
   Encoding enc = impl_->encode_texts(texts, max_text_length);
-  at::Tensor ids = Impl::to_tensor(enc.input_ids), mask = Impl::to_tensor(enc.attention_mask);
+  at::Tensor ids = LoadedBlipImpl::to_tensor(enc.input_ids), mask = LoadedBlipImpl::to_tensor(enc.attention_mask);
   at::Tensor image_feat = m->image_features(image_embeds);
   at::Tensor text_feat = m->text_features(ids, mask);
   at::Tensor itc = at::matmul(image_feat, text_feat.t());  // [images, texts]
@@ -410,82 +426,21 @@ std::vector<std::vector<float>> rows_of(const at::Tensor& t) {
 }
 }  // namespace
 
-std::vector<std::vector<float>> BlipModel::embed_images(const std::vector<PixelValues>& images) const {
+std::vector<std::vector<float>> LoadedBlipModel::embed_images(const std::vector<PixelValues>& images) const {
   if (!impl_->retrieval) throw BlipError("this model has no retrieval head (BlipForImageTextRetrieval) for embeddings");
   c10::InferenceMode guard;
   auto& m = impl_->retrieval;
   return rows_of(m->image_features(m->vision_model->forward(impl_->stack_pixels(images)).last_hidden_state));
 }
 
-std::vector<std::vector<float>> BlipModel::embed_texts(const std::vector<std::string>& texts,
-                                                       int max_text_length) const {
+std::vector<std::vector<float>> LoadedBlipModel::embed_texts(const std::vector<std::string>& texts,
+                                                             int max_text_length) const {
   if (!impl_->retrieval) throw BlipError("this model has no retrieval head (BlipForImageTextRetrieval) for embeddings");
   if (texts.empty()) throw BlipError("no texts given");
   c10::InferenceMode guard;
   Encoding enc = impl_->encode_texts(texts, max_text_length);
-  return rows_of(impl_->retrieval->text_features(Impl::to_tensor(enc.input_ids), Impl::to_tensor(enc.attention_mask)));
-}
-
-namespace {
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
-  return out + "]";
-}
-
-// Every layer's tensor has the shape of the same tensor in layer 0: one odd tensor deep in a tower
-// is found by `models verify` and the settings pages without building a model (loading leaves it
-// to the strict loader, which names every problem at once).
-void check_layers_agree(const CheckpointIndex& index, const std::string& weights_name) {
-  for (const auto& [name, info] : index) {
-    for (const std::string list : {".layers.", ".layer."}) {
-      const size_t at = name.find(list);
-      if (at == std::string::npos) continue;
-      const size_t begin = at + list.size();
-      const size_t end = name.find('.', begin);
-      if (end == std::string::npos || end == begin || name.compare(begin, end - begin, "0") == 0) break;
-      if (!std::all_of(name.begin() + begin, name.begin() + end, [](char c) { return c >= '0' && c <= '9'; })) break;
-      const auto first = index.find(name.substr(0, begin) + "0" + name.substr(end));
-      if (first != index.end() && first->second.shape != info.shape)
-        throw BlipError(weights_name + " holds a tensor of the wrong shape: " + name + ": got " +
-                        shape_text(info.shape) + ", layer 0 has " + shape_text(first->second.shape));
-      break;
-    }
-  }
-}
-
-}  // namespace
-
-ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir) {
-  ModelFolderInfo info;
-  try {
-    const BlipConfig config = load_blip_config(dir / "config.json");
-    std::error_code ec;
-    if (!std::filesystem::exists(dir / "vocab.txt", ec) && !std::filesystem::exists(dir / "tokenizer.json", ec))
-      throw BlipError("no tokenizer (vocab.txt or tokenizer.json) in " + dir.string());
-    check_tokenizer_fits(BertTokenizer::from_folder(dir), config, dir);
-    // The weights' header or pickle only (bounded), never their data.
-    const auto weights = find_checkpoint(dir);
-    info.weight_bytes = std::filesystem::file_size(weights, ec);
-    const CheckpointIndex index = read_checkpoint_index(weights);
-    check_config_fits_weights(config, index, weights.string());
-    check_layers_agree(index, weights.string());
-    std::string dtype = config.torch_dtype.empty() ? "float32" : config.torch_dtype;
-    info.heads = detect_heads(config.architectures, index).class_names();
-    if (info.heads.empty()) throw BlipError("the weights hold none of the BLIP heads config.json names");
-    check_heads_fit_weights(config, index, info.heads, weights.string());
-    const auto& v = config.vision_config;
-    const auto& t = config.text_config;
-    info.summary = "ViT " + std::to_string(v.hidden_size) + "/" + std::to_string(v.num_hidden_layers) + " layers, " +
-                   std::to_string(v.image_size) + " px; text " + std::to_string(t.hidden_size) + "/" +
-                   std::to_string(t.num_hidden_layers) + " layers; " + std::to_string(info.weight_bytes / 1000000) +
-                   " MB " + dtype;
-    info.usable = true;
-  } catch (const std::exception& e) {
-    info.problem = e.what();
-  }
-  return info;
+  return rows_of(impl_->retrieval->text_features(LoadedBlipImpl::to_tensor(enc.input_ids),
+                                                 LoadedBlipImpl::to_tensor(enc.attention_mask)));
 }
 
 namespace {
@@ -496,7 +451,7 @@ int find_blas(struct dl_phdr_info* info, size_t, void* data) {
 }
 }  // namespace
 
-BlasInfo blas_backend() {
+BlasInfo detail::engine_blas_backend() {
   BlasInfo info;
   dl_iterate_phdr(find_blas, &info.path);
   std::error_code ec;
@@ -521,11 +476,11 @@ BlasInfo blas_backend() {
   return info;
 }
 
-void set_engine_warning_sink(std::function<void(const std::string&)> sink) {
+void detail::engine_set_warning_sink(std::function<void(const std::string&)> sink) {
   set_fp32_gemm_warning_sink(std::move(sink));
 }
 
-EngineInfo engine_info() {
+EngineInfo detail::engine_engine_info() {
   EngineInfo info;
   if (at::hasMKLDNN()) {
     info.onednn = at::get_mkldnn_version();
@@ -557,7 +512,7 @@ EngineInfo engine_info() {
   return info;
 }
 
-void init_torch_threads(int threads) {
+void detail::engine_init_threads(int threads) {
   at::init_num_threads();
   // libtorch's default counts physical cores, which on a 2-vCPU machine can be 1; use every
   // logical core unless told otherwise (OMP_NUM_THREADS or the caller).

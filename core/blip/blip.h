@@ -82,56 +82,61 @@ class ImageInput {
 };
 std::vector<ImageInput> image_inputs(const std::vector<PixelValues>& pixels);
 
+// An abstract interface: the implementation lives in the engine module (libglimpse_engine.so, the
+// only part of Glimpse that links libtorch), which load() opens on first use (engine.cpp). A new
+// engine capability is a pure virtual method here, implemented by LoadedBlipModel in blip.cpp.
 class BlipModel {
  public:
   // Loads a Hugging Face BLIP folder. Throws BlipError with a clear message for a missing or
-  // non-BLIP config, missing or mismatched weights, or a tokenizer that does not fit the model.
+  // non-BLIP config, missing or mismatched weights, a tokenizer that does not fit the model, or an
+  // engine module that cannot be loaded (the error names where it was looked for).
   static std::unique_ptr<BlipModel> load(const std::filesystem::path& dir, const LoadOptions& options = {});
-  ~BlipModel();
+  virtual ~BlipModel() = default;
   BlipModel(const BlipModel&) = delete;
   BlipModel& operator=(const BlipModel&) = delete;
 
-  bool has_captioning() const;
-  bool has_question_answering() const;
-  bool has_retrieval() const;
-  std::vector<std::string> heads() const;  // Hugging Face class names of the loaded heads
-  const BlipConfig& config() const;
-  const BertTokenizer& tokenizer() const;
-  const BlipImageProcessor& processor() const;
-  const std::filesystem::path& dir() const;
-  std::string weights_dtype() const;  // as stored: F32, F16, BF16
-  Precision precision() const;        // the numeric mode it runs in
+  virtual bool has_captioning() const = 0;
+  virtual bool has_question_answering() const = 0;
+  virtual bool has_retrieval() const = 0;
+  virtual std::vector<std::string> heads() const = 0;  // Hugging Face class names of the loaded heads
+  virtual const BlipConfig& config() const = 0;
+  virtual const BertTokenizer& tokenizer() const = 0;
+  virtual const BlipImageProcessor& processor() const = 0;
+  virtual const std::filesystem::path& dir() const = 0;
+  virtual std::string weights_dtype() const = 0;  // as stored: F32, F16, BF16
+  virtual Precision precision() const = 0;        // the numeric mode it runs in
 
-  PixelValues preprocess(const Rgb8Image& image) const;
+  virtual PixelValues preprocess(const Rgb8Image& image) const = 0;
 
   // The two generation entry points. Captions: prompts empty (none), one (for all images) or one
   // per image; the prompt starts the caption as in BlipForConditionalGeneration.generate, and
   // GeneratedText::continuation is the caption without it. Answers: one question for all images
   // or one per image. Both return num_return_sequences results per image, best first. A prompt
   // or question longer than the text model's positions is refused (BlipError), never cut.
-  std::vector<std::vector<GeneratedText>> caption(const std::vector<ImageInput>& images,
-                                                  const std::vector<std::string>& prompts,
-                                                  const GenerationConfig& config, const RunControl& control = {}) const;
-  std::vector<std::vector<GeneratedText>> answer(const std::vector<ImageInput>& images,
-                                                 const std::vector<std::string>& questions,
-                                                 const GenerationConfig& config, const RunControl& control = {}) const;
+  virtual std::vector<std::vector<GeneratedText>> caption(const std::vector<ImageInput>& images,
+                                                          const std::vector<std::string>& prompts,
+                                                          const GenerationConfig& config,
+                                                          const RunControl& control = {}) const = 0;
+  virtual std::vector<std::vector<GeneratedText>> answer(const std::vector<ImageInput>& images,
+                                                         const std::vector<std::string>& questions,
+                                                         const GenerationConfig& config,
+                                                         const RunControl& control = {}) const = 0;
   // The vision model's output for one image, to caption it or ask about it several times: the
   // VQA head's vision tower when `for_questions`, else the captioning head's.
-  ImageState encode_image(const PixelValues& image, bool for_questions) const;
+  virtual ImageState encode_image(const PixelValues& image, bool for_questions) const = 0;
 
   // ITM probability and ITC cosine for every image x text pair: result[image][text].
   // max_text_length > 0 truncates texts to that many tokens (BLIP's retrieval uses 35).
-  std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,
-                                             const std::vector<std::string>& texts, int max_text_length = 0) const;
+  virtual std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,
+                                                     const std::vector<std::string>& texts,
+                                                     int max_text_length = 0) const = 0;
   // Normalised ITC embeddings (image_text_hidden_size floats each).
-  std::vector<std::vector<float>> embed_images(const std::vector<PixelValues>& images) const;
-  std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts, int max_text_length = 0) const;
+  virtual std::vector<std::vector<float>> embed_images(const std::vector<PixelValues>& images) const = 0;
+  virtual std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts,
+                                                      int max_text_length = 0) const = 0;
 
-  struct Impl;
-
- private:
-  explicit BlipModel(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  BlipModel() = default;
 };
 
 // What a model folder holds, without loading the weights: for settings pages and `models verify`.
@@ -143,6 +148,16 @@ struct ModelFolderInfo {
   uint64_t weight_bytes = 0;
 };
 ModelFolderInfo inspect_model_folder(const std::filesystem::path& dir);
+
+// The functions below that name libtorch load the engine module first (engine.cpp); the others
+// never do.
+
+// Loads the engine module now (it is loaded by the first call that needs it otherwise), so that
+// the first model loads faster: the app calls it on its worker thread once the window shows.
+// Throws BlipError naming the paths tried when the module is missing or does not fit this build.
+void load_engine();
+// Whether the engine module is loaded in this process (nothing loads it).
+bool engine_loaded();
 
 // Which BLAS libtorch got ("OpenBLAS (openmp)", "reference BLAS", ...), and whether it is fast.
 struct BlasInfo {
@@ -165,7 +180,8 @@ EngineInfo engine_info();
 // failure; the app writes it to its log.
 void set_engine_warning_sink(std::function<void(const std::string&)> sink);
 
-// Sets torch's intra-op threads for this thread and the pool (0 = all cores).
+// Sets torch's intra-op threads for this thread and the pool (0 = all cores). Before the engine is
+// loaded, the value is kept and applied by the thread that loads it.
 void init_torch_threads(int threads = 0);
 
 }  // namespace glimpse::blip

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "errors.h"
+#include "tokenization_bert.h"
 
 namespace glimpse::blip {
 
@@ -210,6 +211,23 @@ void check_heads_fit_weights(const BlipConfig& config, const CheckpointIndex& in
                                  : std::to_string(held) + " under " + part->prefix + "*"));
     }
   }
+}
+
+// Up to 127 ids more than the tokenizer holds are accepted as padding of the embedding matrix.
+void check_tokenizer_fits(const BertTokenizer& tok, const BlipConfig& config, const std::filesystem::path& dir) {
+  const auto& tc = config.text_config;
+  constexpr int64_t kPaddingIds = 127;
+  if (tok.token_count() + kPaddingIds < tc.vocab_size)
+    throw BlipError("the tokenizer in " + dir.string() + " does not fit the model: it has " +
+                    std::to_string(tok.token_count()) + " tokens but the model produces ids up to " +
+                    std::to_string(tc.vocab_size - 1) + " (text_config.vocab_size " + std::to_string(tc.vocab_size) +
+                    "), so captions would be mostly [UNK]");
+  if (tok.vocab_size() > tc.vocab_size || tok.dec_id() != tc.bos_token_id || tok.sep_id() != tc.sep_token_id ||
+      tok.pad_id() != tc.pad_token_id)
+    throw BlipError("the tokenizer in " + dir.string() +
+                    " does not fit the model: " + std::to_string(tok.vocab_size()) +
+                    " tokens with [DEC]=" + std::to_string(tok.dec_id()) + ", the model has " +
+                    std::to_string(tc.vocab_size) + " tokens with bos_token_id=" + std::to_string(tc.bos_token_id));
 }
 
 }  // namespace glimpse::blip

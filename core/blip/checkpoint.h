@@ -14,6 +14,8 @@
 
 namespace glimpse::blip {
 
+class BertTokenizer;
+
 // One tensor of a checkpoint, described without reading its data.
 struct TensorInfo {
   std::string dtype;  // safetensors names: "F32", "F16", "BF16", "I64", ...
@@ -74,9 +76,15 @@ void check_config_fits_weights(const BlipConfig& config, const CheckpointIndex& 
 void check_heads_fit_weights(const BlipConfig& config, const CheckpointIndex& index,
                              const std::vector<std::string>& head_class_names, const std::string& weights_name);
 
+// Refuses a tokenizer whose ids do not fit the model's (BlipModel::load and inspect_model_folder):
+// a vocabulary much smaller than the model's would turn most of every caption into [UNK]
+// (transformers does exactly that, silently).
+void check_tokenizer_fits(const BertTokenizer& tok, const BlipConfig& config, const std::filesystem::path& dir);
+
 // Writes model.safetensors beside pytorch_model.bin in `dir` (same tensors as stored, legacy
 // buffers dropped, each tied pair stored once) and keeps the original; returns the new file.
-// Refuses when model.safetensors exists, or the .bin is unreadable or holds NaN/Inf weights.
+// Refuses when model.safetensors exists, or the .bin is unreadable or holds NaN/Inf weights. Loads
+// the engine module (the tensors are read with libtorch).
 std::filesystem::path convert_to_safetensors(const std::filesystem::path& dir);
 
 }  // namespace glimpse::blip

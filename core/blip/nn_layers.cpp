@@ -2,32 +2,14 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include "engine_api.h"
 #include "fp32_gemm.h"
 #include "small_gemm.h"
 #include "weights.h"
 
 namespace glimpse::blip {
 
-const char* precision_name(Precision p) {
-  switch (p) {
-    case Precision::Float32:
-      return "fp32";
-    case Precision::BFloat16:
-      return "bf16";
-    case Precision::Int8:
-      return "int8";
-  }
-  return "fp32";
-}
-
-std::optional<Precision> parse_precision(const std::string& name) {
-  if (name == "fp32" || name == "float32") return Precision::Float32;
-  if (name == "bf16" || name == "bfloat16") return Precision::BFloat16;
-  if (name == "int8") return Precision::Int8;
-  return std::nullopt;
-}
-
-std::string precision_problem(Precision p) {
+std::string detail::engine_precision_problem(Precision p) {
   if (p == Precision::BFloat16) {
     // libtorch 1.13 sends bfloat16 products to oneDNN only on AVX-512 CPUs; elsewhere they run
     // in a scalar loop many times slower than float32. Decoder steps need our AVX-512 BF16 kernel.

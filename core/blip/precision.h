@@ -17,7 +17,8 @@ const char* precision_name(Precision p);                            // "fp32", "
 std::optional<Precision> parse_precision(const std::string& name);  // also accepts "float32", "bfloat16"
 
 // Why this machine cannot run `p` fast (empty when it can): bf16 needs AVX-512 with BF16
-// instructions, int8 needs libtorch's oneDNN quantized engine.
+// instructions, int8 needs libtorch's oneDNN quantized engine. For bf16 and int8 it loads the
+// engine module (blip.h), and says so when that fails.
 std::string precision_problem(Precision p);
 
 }  // namespace glimpse::blip

@@ -11,52 +11,15 @@
 #include <atomic>
 #include <mutex>
 
+#include "engine_api.h"
 #include "weights_internal.h"
 
 namespace glimpse::blip {
 
-namespace detail {
-
-namespace {
-// Never destroyed: models kept in static caches unmap their files after static destructors ran.
-std::mutex& mappings_mutex() {
-  static auto* m = new std::mutex;
-  return *m;
-}
-std::map<const uint8_t*, size_t>& mappings() {
-  static auto* m = new std::map<const uint8_t*, size_t>;
-  return *m;
-}
-}  // namespace
-
-void register_mapping(const uint8_t* data, size_t size) {
-  std::lock_guard<std::mutex> lock(mappings_mutex());
-  mappings()[data] = size;
-}
-
-void unregister_mapping(const uint8_t* data) {
-  std::lock_guard<std::mutex> lock(mappings_mutex());
-  mappings().erase(data);
-}
-
-}  // namespace detail
-
 size_t release_mapped_pages(const at::Tensor& t) {
   if (!t.defined() || t.numel() == 0 || !t.is_contiguous() || !t.device().is_cpu()) return 0;
   const auto* begin = static_cast<const uint8_t*>(t.data_ptr());
-  const uint8_t* end = begin + t.numel() * t.element_size();
-  // Whole pages inside the tensor only: its neighbours in the file keep theirs.
-  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const uintptr_t first = (reinterpret_cast<uintptr_t>(begin) + page - 1) & ~(page - 1);
-  const uintptr_t last = reinterpret_cast<uintptr_t>(end) & ~(page - 1);
-  if (last <= first) return 0;
-  std::lock_guard<std::mutex> lock(detail::mappings_mutex());
-  auto it = detail::mappings().upper_bound(begin);
-  if (it == detail::mappings().begin()) return 0;
-  --it;
-  if (end > it->first + it->second) return 0;  // not inside a live mapping: memory the tensor owns
-  if (::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) != 0) return 0;
-  return last - first;
+  return detail::release_mapped_range(begin, begin + t.numel() * t.element_size());
 }
 
 namespace detail {
@@ -86,11 +49,6 @@ void check_finite(const at::Tensor& t, const std::string& where) {
 
 }  // namespace detail
 
-CheckpointIndex read_checkpoint_index(const std::filesystem::path& file) {
-  return file.extension() == ".safetensors" ? detail::read_safetensors_index(file)
-                                            : detail::read_pytorch_bin_index(file);
-}
-
 CheckpointIndex index_of(const TensorMap& weights) {
   CheckpointIndex index;
   for (const auto& [name, t] : weights.tensors) {
@@ -108,7 +66,7 @@ TensorMap load_checkpoint(const std::filesystem::path& dir) {
   return file.extension() == ".safetensors" ? load_safetensors(file) : load_pytorch_bin(file);
 }
 
-std::filesystem::path convert_to_safetensors(const std::filesystem::path& dir) {
+std::filesystem::path detail::engine_convert_to_safetensors(const std::filesystem::path& dir) {
   const auto bin = dir / "pytorch_model.bin";
   const auto out = dir / "model.safetensors";
   std::error_code ec;

@@ -333,6 +333,11 @@ void InferenceClient::cancelJob(quint64 job) {
       m_worker, [w = m_worker, job] { w->cancelJob(job); }, Qt::QueuedConnection);
 }
 
+void InferenceClient::warmEngine() {
+  QMetaObject::invokeMethod(
+      m_worker, [w = m_worker] { w->warmEngine(); }, Qt::QueuedConnection);
+}
+
 JobState InferenceClient::jobState(quint64 job) const {
   return m_jobs.value(job, JobState::Finished);
 }

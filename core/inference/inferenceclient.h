@@ -94,6 +94,11 @@ class InferenceClient : public QObject {
   // The state of a job as last reported (Finished for unknown ids).
   JobState jobState(quint64 job) const;
 
+  // Loads the engine module (libtorch) on the worker thread now, not the models: the app calls it
+  // once its window shows, so the first caption does not wait for it. A module that cannot be
+  // loaded is reported through notice().
+  void warmEngine();
+
  Q_SIGNALS:
   void stateChanged(const QString& state);
   // A message for the status bar: failures that no page shows, and what jobs have to say.

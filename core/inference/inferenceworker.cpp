@@ -60,7 +60,8 @@ InferenceWorker::~InferenceWorker() {
 }
 
 void InferenceWorker::init() {
-  // Torch's thread settings are per thread: this is the thread that runs every model.
+  // Torch's thread settings are per thread: this is the thread that runs every model, and the one
+  // that loads the engine module, which applies them (engine.cpp).
   blip::init_torch_threads();
   m_idle = new QTimer(this);
   m_idle->setSingleShot(true);
@@ -162,6 +163,14 @@ void InferenceWorker::setIdleUnloadSeconds(int seconds) {
 
 void InferenceWorker::setThreads(int threads) {
   blip::init_torch_threads(threads);
+}
+
+void InferenceWorker::warmEngine() {
+  try {
+    blip::load_engine();
+  } catch (const std::exception& e) {
+    Q_EMIT notice(tr("The inference engine could not be loaded: %1").arg(QString::fromStdString(e.what())));
+  }
 }
 
 void InferenceWorker::setPrecision(const QString& precision) {

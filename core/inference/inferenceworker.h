@@ -77,6 +77,8 @@ class InferenceWorker : public QObject {
   void setModelFolders(const QStringList& folders);
   void setIdleUnloadSeconds(int seconds);
   void setThreads(int threads);
+  // Loads the engine module (not the models); a failure is a notice.
+  void warmEngine();
   // Numeric mode of every model ("fp32", "bf16", "int8"; unknown names mean fp32). Models are
   // reloaded in the new mode on next use; running jobs continue on them.
   void setPrecision(const QString& precision);

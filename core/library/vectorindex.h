@@ -1,6 +1,6 @@
 #pragma once
 // All ITC vectors of a library as one row-major float32 matrix; a query is one matrix-vector
-// product (OpenBLAS through libtorch) and a partial sort, with an optional row filter.
+// product (plain C++, threaded for large libraries) and a partial sort, with an optional row filter.
 #include <cstdint>
 #include <utility>
 #include <vector>

@@ -1,11 +1,9 @@
+// The engine side of MarianModel (marian.h): LoadedMarianModel, part of libglimpse_engine.so.
 #include "marian.h"
 
 #include <ATen/ATen.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <set>
-
+#include "engine_api.h"
 #include "errors.h"
 #include "generation.h"
 #include "modeling_marian.h"
@@ -14,96 +12,8 @@
 namespace glimpse::marian {
 
 using blip::BlipError;
-using nlohmann::json;
 
 namespace {
-
-json read_json(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw BlipError("cannot read " + file.string());
-  try {
-    json j = json::parse(in);
-    if (!j.is_object()) throw BlipError(file.string() + " is not a JSON object");
-    return j;
-  } catch (const json::exception& e) {
-    throw BlipError(file.string() + " is not valid JSON: " + e.what());
-  }
-}
-
-// An integer of `j` in [lo, hi], `fallback` when absent or null.
-int64_t get_int(const json& j, const char* key, int64_t fallback, int64_t lo, int64_t hi, const std::string& file) {
-  if (!j.contains(key) || j.at(key).is_null()) return fallback;
-  const json& v = j.at(key);
-  if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
-    throw BlipError(file + ": \"" + key + "\" must be an integer from " + std::to_string(lo) + " to " +
-                    std::to_string(hi) + ", not " + v.dump());
-  return v.get<int64_t>();
-}
-
-bool get_bool(const json& j, const char* key, bool fallback, const std::string& file) {
-  if (!j.contains(key) || j.at(key).is_null()) return fallback;
-  if (!j.at(key).is_boolean()) throw BlipError(file + ": \"" + key + "\" must be true or false");
-  return j.at(key).get<bool>();
-}
-
-double get_double(const json& j, const char* key, double fallback, const std::string& file) {
-  if (!j.contains(key) || j.at(key).is_null()) return fallback;
-  if (!j.at(key).is_number()) throw BlipError(file + ": \"" + key + "\" must be a number");
-  return j.at(key).get<double>();
-}
-
-// eos_token_id may be a list in newer configs: generate() stops on the first.
-int64_t get_token(const json& j, const char* key, int64_t fallback, const std::string& file) {
-  if (j.contains(key) && j.at(key).is_array() && !j.at(key).empty()) {
-    json first = {{key, j.at(key).at(0)}};
-    return get_int(first, key, fallback, 0, 100000000, file);
-  }
-  return get_int(j, key, fallback, 0, 100000000, file);
-}
-
-// The generation values of one file over `c`.
-void apply_generation_values(const json& j, GenerationConfig& c, const std::string& file) {
-  constexpr int64_t kBig = 1000000;
-  c.max_length = static_cast<int>(get_int(j, "max_length", c.max_length, 1, kBig, file));
-  if (j.contains("max_new_tokens") && !j.at("max_new_tokens").is_null())
-    c.max_new_tokens = static_cast<int>(get_int(j, "max_new_tokens", 0, 0, kBig, file));
-  c.min_length = static_cast<int>(get_int(j, "min_length", c.min_length, 0, kBig, file));
-  c.num_beams = static_cast<int>(get_int(j, "num_beams", c.num_beams, 1, 1000, file));
-  c.num_return_sequences = static_cast<int>(get_int(j, "num_return_sequences", c.num_return_sequences, 1, 1000, file));
-  c.length_penalty = get_double(j, "length_penalty", c.length_penalty, file);
-  if (j.contains("early_stopping") && j.at("early_stopping").is_string())
-    throw BlipError(file + ": early_stopping \"" + j.at("early_stopping").get<std::string>() +
-                    "\" is not supported (true or false)");
-  c.early_stopping = get_bool(j, "early_stopping", c.early_stopping, file);
-  c.do_sample = get_bool(j, "do_sample", c.do_sample, file);
-  c.temperature = get_double(j, "temperature", c.temperature, file);
-  c.top_k = static_cast<int>(get_int(j, "top_k", c.top_k, 0, kBig, file));
-  c.top_p = get_double(j, "top_p", c.top_p, file);
-  c.repetition_penalty = get_double(j, "repetition_penalty", c.repetition_penalty, file);
-  c.no_repeat_ngram_size = static_cast<int>(get_int(j, "no_repeat_ngram_size", c.no_repeat_ngram_size, 0, kBig, file));
-  c.eos_token_id = get_token(j, "eos_token_id", c.eos_token_id, file);
-  c.pad_token_id = get_token(j, "pad_token_id", c.pad_token_id, file);
-  if (j.contains("decoder_start_token_id") && !j.at("decoder_start_token_id").is_null())
-    c.decoder_start_token_id = get_token(j, "decoder_start_token_id", 0, file);
-  if (j.contains("forced_eos_token_id") && !j.at("forced_eos_token_id").is_null())
-    c.forced_eos_token_id = get_token(j, "forced_eos_token_id", 0, file);
-  if (j.contains("bad_words_ids") && !j.at("bad_words_ids").is_null()) {
-    const json& b = j.at("bad_words_ids");
-    c.bad_words_ids.clear();
-    bool ok = b.is_array();
-    for (const auto& seq : b) {
-      if (!seq.is_array() || seq.empty()) ok = false;
-      std::vector<int64_t> ids;
-      for (const auto& id : seq) {
-        if (!id.is_number_integer() || id.get<int64_t>() < 0) ok = false;
-        if (ok) ids.push_back(id.get<int64_t>());
-      }
-      if (!ok) break;
-      c.bad_words_ids.push_back(std::move(ids));
-    }
-    if (!ok) throw BlipError(file + ": \"bad_words_ids\" must be a list of non-empty lists of token ids");
-  }
-}
 
 at::Tensor to_tensor(const std::vector<std::vector<int64_t>>& rows, const char* what) {
   if (rows.empty() || rows[0].empty()) throw BlipError(std::string("no ") + what);
@@ -121,75 +31,7 @@ FloatArray to_array(const at::Tensor& t) {
   return {c.sizes().vec(), std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())};
 }
 
-}  // namespace
-
-MarianConfig MarianConfig::from_file(const std::filesystem::path& config_json) {
-  const json j = read_json(config_json);
-  const std::string f = config_json.string();
-  if (j.contains("model_type") && j.at("model_type") != "marian")
-    throw BlipError(f + " describes a \"" + j.at("model_type").dump() + "\" model, not marian (OPUS-MT)");
-  MarianConfig c;
-  constexpr int64_t kMaxVocab = 10000000;
-  c.vocab_size = get_int(j, "vocab_size", c.vocab_size, 1, kMaxVocab, f);
-  c.decoder_vocab_size = get_int(j, "decoder_vocab_size", c.vocab_size, 1, kMaxVocab, f);
-  c.d_model = get_int(j, "d_model", c.d_model, 1, 65536, f);
-  c.encoder_layers = get_int(j, "encoder_layers", c.encoder_layers, 0, 256, f);
-  c.decoder_layers = get_int(j, "decoder_layers", c.decoder_layers, 1, 256, f);
-  c.encoder_attention_heads = get_int(j, "encoder_attention_heads", c.encoder_attention_heads, 1, 1024, f);
-  c.decoder_attention_heads = get_int(j, "decoder_attention_heads", c.decoder_attention_heads, 1, 1024, f);
-  c.encoder_ffn_dim = get_int(j, "encoder_ffn_dim", c.encoder_ffn_dim, 1, 1 << 20, f);
-  c.decoder_ffn_dim = get_int(j, "decoder_ffn_dim", c.decoder_ffn_dim, 1, 1 << 20, f);
-  c.max_position_embeddings = get_int(j, "max_position_embeddings", c.max_position_embeddings, 1, 1 << 16, f);
-  if (j.contains("activation_function")) {
-    if (!j.at("activation_function").is_string()) throw BlipError(f + ": \"activation_function\" must be a string");
-    c.activation_function = j.at("activation_function").get<std::string>();
-  }
-  const std::set<std::string> acts = {"swish", "silu", "relu", "gelu", "gelu_new", "gelu_pytorch_tanh"};
-  if (!acts.count(c.activation_function))
-    throw BlipError(f + ": activation_function \"" + c.activation_function + "\" is not supported");
-  c.scale_embedding = get_bool(j, "scale_embedding", c.scale_embedding, f);
-  c.share_encoder_decoder_embeddings =
-      get_bool(j, "share_encoder_decoder_embeddings", c.share_encoder_decoder_embeddings, f);
-  c.normalize_before = get_bool(j, "normalize_before", c.normalize_before, f);
-  if (c.normalize_before) throw BlipError(f + ": pre-LayerNorm Marian models (normalize_before) are not supported");
-  if (get_bool(j, "add_final_layer_norm", false, f) || get_bool(j, "normalize_embedding", false, f))
-    throw BlipError(f + ": add_final_layer_norm and normalize_embedding are not supported");
-  if (j.contains("static_position_embeddings") && !get_bool(j, "static_position_embeddings", true, f))
-    throw BlipError(f + ": learned position embeddings are not supported (static_position_embeddings false)");
-  c.pad_token_id = get_token(j, "pad_token_id", c.pad_token_id, f);
-  c.eos_token_id = get_token(j, "eos_token_id", c.eos_token_id, f);
-  c.decoder_start_token_id = get_token(j, "decoder_start_token_id", c.pad_token_id, f);
-  if (c.d_model % c.encoder_attention_heads != 0 || c.d_model % c.decoder_attention_heads != 0)
-    throw BlipError(f + ": d_model " + std::to_string(c.d_model) + " is not divisible by the attention heads");
-  const int64_t target_vocab = c.share_encoder_decoder_embeddings ? c.vocab_size : c.decoder_vocab_size;
-  for (int64_t id : {c.pad_token_id, c.eos_token_id, c.decoder_start_token_id})
-    if (id >= target_vocab)
-      throw BlipError(f + ": special token id " + std::to_string(id) + " is outside the vocabulary");
-  return c;
-}
-
-GenerationConfig read_generation_defaults(const std::filesystem::path& dir, const MarianConfig& config) {
-  GenerationConfig c = blip::default_generation_config();
-  c.eos_token_id = config.eos_token_id;
-  c.pad_token_id = config.pad_token_id;
-  c.decoder_start_token_id = config.decoder_start_token_id;
-  // GenerationConfig.from_model_config: config.json's generation values first ...
-  apply_generation_values(read_json(dir / "config.json"), c, (dir / "config.json").string());
-  // ... which generation_config.json, when present, replaces as a whole (what transformers loads).
-  const auto gen = dir / "generation_config.json";
-  if (std::filesystem::exists(gen)) {
-    GenerationConfig g = blip::default_generation_config();
-    g.eos_token_id = config.eos_token_id;
-    g.pad_token_id = config.pad_token_id;
-    g.decoder_start_token_id = config.decoder_start_token_id;
-    apply_generation_values(read_json(gen), g, gen.string());
-    c = g;
-  }
-  c.validate();
-  return c;
-}
-
-struct MarianModel::Impl {
+struct LoadedMarianImpl {
   std::filesystem::path dir;
   MarianConfig config;
   GenerationConfig defaults;
@@ -199,21 +41,47 @@ struct MarianModel::Impl {
   Precision precision = Precision::Float32;
 };
 
-MarianModel::MarianModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-MarianModel::~MarianModel() = default;
+// The MarianModel the engine module hands out. A method added to MarianModel (marian.h) is declared
+// here with `override` and defined below like the others.
+class LoadedMarianModel final : public MarianModel {
+ public:
+  explicit LoadedMarianModel(std::unique_ptr<LoadedMarianImpl> impl) : impl_(std::move(impl)) {}
 
-std::unique_ptr<MarianModel> MarianModel::load(const std::filesystem::path& dir, const MarianLoadOptions& options) {
+  const MarianConfig& config() const override;
+  const MarianTokenizer& tokenizer() const override;
+  const GenerationConfig& generation_defaults() const override;
+  const std::filesystem::path& dir() const override;
+  Precision precision() const override;
+  std::vector<std::vector<Translation>> translate(const std::vector<std::string>& texts, const GenerationConfig& config,
+                                                  const TranslateControl& control) const override;
+  std::vector<std::vector<int64_t>> generate(const std::vector<std::vector<int64_t>>& input_ids,
+                                             const std::vector<std::vector<int64_t>>& attention_mask,
+                                             const GenerationConfig& config, std::vector<float>* scores,
+                                             const TranslateControl& control) const override;
+  FloatArray encode(const std::vector<std::vector<int64_t>>& input_ids,
+                    const std::vector<std::vector<int64_t>>& attention_mask) const override;
+  FloatArray logits(const std::vector<std::vector<int64_t>>& input_ids,
+                    const std::vector<std::vector<int64_t>>& attention_mask,
+                    const std::vector<std::vector<int64_t>>& decoder_input_ids) const override;
+
+ private:
+  std::unique_ptr<LoadedMarianImpl> impl_;
+};
+
+}  // namespace
+
+std::unique_ptr<MarianModel> load_marian_model(const std::filesystem::path& dir, const MarianLoadOptions& options) {
   if (!std::filesystem::is_directory(dir)) throw BlipError(dir.string() + " is not a folder");
   if (!std::filesystem::exists(dir / "config.json")) throw BlipError("no config.json in " + dir.string());
-  const std::string problem = blip::precision_problem(options.precision);
+  const std::string problem = blip::detail::engine_precision_problem(options.precision);
   if (!problem.empty()) throw BlipError(problem);
-  auto impl = std::make_unique<Impl>(Impl{dir,
-                                          MarianConfig::from_file(dir / "config.json"),
-                                          {},
-                                          MarianTokenizer::load(dir),
-                                          {},
-                                          nullptr,
-                                          options.precision});
+  auto impl = std::make_unique<LoadedMarianImpl>(LoadedMarianImpl{dir,
+                                                                  MarianConfig::from_file(dir / "config.json"),
+                                                                  {},
+                                                                  MarianTokenizer::load(dir),
+                                                                  {},
+                                                                  nullptr,
+                                                                  options.precision});
   impl->defaults = read_generation_defaults(dir, impl->config);
   const int64_t target_vocab =
       impl->config.share_encoder_decoder_embeddings ? impl->config.vocab_size : impl->config.decoder_vocab_size;
@@ -224,27 +92,27 @@ std::unique_ptr<MarianModel> MarianModel::load(const std::filesystem::path& dir,
   impl->model = MarianMTModel(impl->config);
   impl->model->load(impl->weights);
   if (options.precision != Precision::Float32) impl->model->set_precision(options.precision);
-  return std::unique_ptr<MarianModel>(new MarianModel(std::move(impl)));
+  return std::make_unique<LoadedMarianModel>(std::move(impl));
 }
 
-const MarianConfig& MarianModel::config() const {
+const MarianConfig& LoadedMarianModel::config() const {
   return impl_->config;
 }
-const MarianTokenizer& MarianModel::tokenizer() const {
+const MarianTokenizer& LoadedMarianModel::tokenizer() const {
   return impl_->tokenizer;
 }
-const GenerationConfig& MarianModel::generation_defaults() const {
+const GenerationConfig& LoadedMarianModel::generation_defaults() const {
   return impl_->defaults;
 }
-const std::filesystem::path& MarianModel::dir() const {
+const std::filesystem::path& LoadedMarianModel::dir() const {
   return impl_->dir;
 }
-Precision MarianModel::precision() const {
+Precision LoadedMarianModel::precision() const {
   return impl_->precision;
 }
 
-FloatArray MarianModel::encode(const std::vector<std::vector<int64_t>>& input_ids,
-                               const std::vector<std::vector<int64_t>>& attention_mask) const {
+FloatArray LoadedMarianModel::encode(const std::vector<std::vector<int64_t>>& input_ids,
+                                     const std::vector<std::vector<int64_t>>& attention_mask) const {
   at::NoGradGuard no_grad;
   at::Tensor ids = to_tensor(input_ids, "input ids");
   at::Tensor mask = attention_mask.empty() ? at::ones_like(ids) : to_tensor(attention_mask, "attention mask");
@@ -254,9 +122,9 @@ FloatArray MarianModel::encode(const std::vector<std::vector<int64_t>>& input_id
   return to_array(impl_->model->encode(ids, mask));
 }
 
-FloatArray MarianModel::logits(const std::vector<std::vector<int64_t>>& input_ids,
-                               const std::vector<std::vector<int64_t>>& attention_mask,
-                               const std::vector<std::vector<int64_t>>& decoder_input_ids) const {
+FloatArray LoadedMarianModel::logits(const std::vector<std::vector<int64_t>>& input_ids,
+                                     const std::vector<std::vector<int64_t>>& attention_mask,
+                                     const std::vector<std::vector<int64_t>>& decoder_input_ids) const {
   at::NoGradGuard no_grad;
   at::Tensor ids = to_tensor(input_ids, "input ids");
   at::Tensor mask = attention_mask.empty() ? at::ones_like(ids) : to_tensor(attention_mask, "attention mask");
@@ -266,10 +134,11 @@ FloatArray MarianModel::logits(const std::vector<std::vector<int64_t>>& input_id
   return to_array(impl_->model->decode(dec, cache, padding_mask(mask), /*last_only=*/false));
 }
 
-std::vector<std::vector<int64_t>> MarianModel::generate(const std::vector<std::vector<int64_t>>& input_ids,
-                                                        const std::vector<std::vector<int64_t>>& attention_mask,
-                                                        const GenerationConfig& config, std::vector<float>* scores,
-                                                        const TranslateControl& control) const {
+std::vector<std::vector<int64_t>> LoadedMarianModel::generate(const std::vector<std::vector<int64_t>>& input_ids,
+                                                              const std::vector<std::vector<int64_t>>& attention_mask,
+                                                              const GenerationConfig& config,
+                                                              std::vector<float>* scores,
+                                                              const TranslateControl& control) const {
   at::NoGradGuard no_grad;
   at::Tensor ids = to_tensor(input_ids, "input ids");
   at::Tensor mask = attention_mask.empty() ? at::ones_like(ids) : to_tensor(attention_mask, "attention mask");
@@ -317,9 +186,9 @@ std::vector<std::vector<int64_t>> MarianModel::generate(const std::vector<std::v
   return r.sequences;
 }
 
-std::vector<std::vector<Translation>> MarianModel::translate(const std::vector<std::string>& texts,
-                                                             const GenerationConfig& config,
-                                                             const TranslateControl& control) const {
+std::vector<std::vector<Translation>> LoadedMarianModel::translate(const std::vector<std::string>& texts,
+                                                                   const GenerationConfig& config,
+                                                                   const TranslateControl& control) const {
   if (texts.empty()) return {};
   const MarianEncoding enc = impl_->tokenizer.encode_batch(texts);
   std::vector<float> scores;

@@ -65,47 +65,50 @@ struct FloatArray {
   std::vector<float> values;
 };
 
+// An abstract interface: the implementation lives in the engine module (libglimpse_engine.so),
+// which load() opens on first use (core/blip/engine.cpp). A new engine capability is a pure
+// virtual method here, implemented by LoadedMarianModel in marian.cpp.
 class MarianModel {
  public:
   // Loads a Hub folder as it is: config.json, generation_config.json (optional),
   // model.safetensors or pytorch_model.bin, source.spm, target.spm, vocab.json. Throws
-  // blip::BlipError for anything missing, unreadable or not fitting the config.
+  // blip::BlipError for anything missing, unreadable or not fitting the config, or an engine
+  // module that cannot be loaded.
   static std::unique_ptr<MarianModel> load(const std::filesystem::path& dir, const MarianLoadOptions& options = {});
-  ~MarianModel();
+  virtual ~MarianModel() = default;
   MarianModel(const MarianModel&) = delete;
   MarianModel& operator=(const MarianModel&) = delete;
 
-  const MarianConfig& config() const;
-  const MarianTokenizer& tokenizer() const;
-  const GenerationConfig& generation_defaults() const;  // read_generation_defaults of the folder
-  const std::filesystem::path& dir() const;
-  Precision precision() const;
+  virtual const MarianConfig& config() const = 0;
+  virtual const MarianTokenizer& tokenizer() const = 0;
+  virtual const GenerationConfig& generation_defaults() const = 0;  // read_generation_defaults of the folder
+  virtual const std::filesystem::path& dir() const = 0;
+  virtual Precision precision() const = 0;
 
   // Translates each text: result[text] has config.num_return_sequences entries, best first. A text
   // longer than the model's positions is refused (BlipError), never cut.
-  std::vector<std::vector<Translation>> translate(const std::vector<std::string>& texts, const GenerationConfig& config,
-                                                  const TranslateControl& control = {}) const;
+  virtual std::vector<std::vector<Translation>> translate(const std::vector<std::string>& texts,
+                                                          const GenerationConfig& config,
+                                                          const TranslateControl& control = {}) const = 0;
 
   // generate() on token ids (rows right-padded, mask 1 for tokens): sequences as Hugging Face
   // returns them (start token first, rows padded with pad), and beam scores in *scores.
-  std::vector<std::vector<int64_t>> generate(const std::vector<std::vector<int64_t>>& input_ids,
-                                             const std::vector<std::vector<int64_t>>& attention_mask,
-                                             const GenerationConfig& config, std::vector<float>* scores = nullptr,
-                                             const TranslateControl& control = {}) const;
+  virtual std::vector<std::vector<int64_t>> generate(const std::vector<std::vector<int64_t>>& input_ids,
+                                                     const std::vector<std::vector<int64_t>>& attention_mask,
+                                                     const GenerationConfig& config,
+                                                     std::vector<float>* scores = nullptr,
+                                                     const TranslateControl& control = {}) const = 0;
 
   // The encoder's last_hidden_state [batch, len, d_model].
-  FloatArray encode(const std::vector<std::vector<int64_t>>& input_ids,
-                    const std::vector<std::vector<int64_t>>& attention_mask) const;
+  virtual FloatArray encode(const std::vector<std::vector<int64_t>>& input_ids,
+                            const std::vector<std::vector<int64_t>>& attention_mask) const = 0;
   // Teacher-forced logits [batch, target_len, vocab] (final_logits_bias included).
-  FloatArray logits(const std::vector<std::vector<int64_t>>& input_ids,
-                    const std::vector<std::vector<int64_t>>& attention_mask,
-                    const std::vector<std::vector<int64_t>>& decoder_input_ids) const;
+  virtual FloatArray logits(const std::vector<std::vector<int64_t>>& input_ids,
+                            const std::vector<std::vector<int64_t>>& attention_mask,
+                            const std::vector<std::vector<int64_t>>& decoder_input_ids) const = 0;
 
-  struct Impl;
-
- private:
-  explicit MarianModel(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  MarianModel() = default;
 };
 
 }  // namespace glimpse::marian

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "errors.h"
+#include "modules.h"
 
 namespace glimpse::marian {
 
@@ -63,29 +64,11 @@ ApiState& api_state() {
     problem = "translation is not available in AddressSanitizer builds (sentencepiece needs RTLD_DEEPBIND)";
     return;
 #endif
-    std::vector<std::string> candidates;
-    if (const char* env = std::getenv("GLIMPSE_SENTENCEPIECE_MODULE"); env && *env) candidates.emplace_back(env);
-    // Beside the running program's lib/ (a relocated install), then where it was installed or built.
-    std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec)
-      candidates.push_back((exe.parent_path().parent_path() / "lib" / "glimpse" / "modules" /
-                            std::filesystem::path(GLIMPSE_SENTENCEPIECE_INSTALLED).filename())
-                               .string());
-    candidates.emplace_back(GLIMPSE_SENTENCEPIECE_INSTALLED);
-    candidates.emplace_back(GLIMPSE_SENTENCEPIECE_BUILT);
-    void* lib = nullptr;
-    for (const auto& path : candidates) {
-      if (!std::filesystem::exists(path)) continue;
-      lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-      if (lib) break;
-      problem += std::string("\n  ") + dlerror();
-    }
-    if (!lib) {
-      problem = "the sentencepiece module (libglimpse_sentencepiece.so) could not be loaded; looked in " +
-                std::string(GLIMPSE_SENTENCEPIECE_INSTALLED) + " and " + GLIMPSE_SENTENCEPIECE_BUILT + problem;
-      return;
-    }
+    void* lib = modules::open(modules::candidates("GLIMPSE_SENTENCEPIECE_MODULE", GLIMPSE_SENTENCEPIECE_INSTALLED,
+                                                  GLIMPSE_SENTENCEPIECE_BUILT),
+                              RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND,
+                              "the sentencepiece module (libglimpse_sentencepiece.so)", problem);
+    if (!lib) return;
     api.load = reinterpret_cast<decltype(api.load)>(dlsym(lib, "gspm_load"));
     api.free = reinterpret_cast<decltype(api.free)>(dlsym(lib, "gspm_free"));
     api.encode = reinterpret_cast<decltype(api.encode)>(dlsym(lib, "gspm_encode"));
