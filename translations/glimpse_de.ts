@@ -85,17 +85,17 @@
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="535" />
+        <location filename="../core/inference/inferenceworker.cpp" line="509" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="567" />
+        <location filename="../core/inference/inferenceworker.cpp" line="541" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="632" />
+        <location filename="../core/inference/inferenceworker.cpp" line="606" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
@@ -140,8 +140,8 @@
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="501" />
-        <location filename="../core/inference/inferenceworker.cpp" line="531" />
+        <location filename="../core/inference/inferenceworker.cpp" line="475" />
+        <location filename="../core/inference/inferenceworker.cpp" line="505" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -154,42 +154,42 @@
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="72" />
+        <location filename="../core/inference/jobs.cpp" line="76" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="81" />
+        <location filename="../core/inference/jobs.cpp" line="87" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="102" />
+        <location filename="../core/inference/jobs.cpp" line="108" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="123" />
+        <location filename="../core/inference/jobs.cpp" line="129" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="143" />
+        <location filename="../core/inference/jobs.cpp" line="149" />
         <source>Asking photo %1 of %2…</source>
         <translation>Frage Foto %1 von %2…</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="159" />
+        <location filename="../core/inference/jobs.cpp" line="165" />
         <source>The question model changed: the remaining photos are asked with the new model.</source>
         <translation>Das Modell für Fragen hat sich geändert: Die übrigen Fotos werden mit dem neuen Modell gefragt.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="179" />
+        <location filename="../core/inference/jobs.cpp" line="185" />
         <source>Writing caption %1 of %2…</source>
         <translation>Schreibe Beschreibung %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="194" />
+        <location filename="../core/inference/jobs.cpp" line="200" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
     </message>
@@ -310,31 +310,6 @@
         <location filename="../ui/askresultsbar.cpp" line="173" />
         <source>"%1" (%2)</source>
         <translation>„%1“ (%2)</translation>
-    </message>
-</context>
-<context>
-    <name>glimpse::ui::Desktop</name>
-    <message>
-        <location filename="../ui/desktop.cpp" line="21" />
-        <source>Glimpse</source>
-        <translation>Glimpse</translation>
-    </message>
-    <message>
-        <location filename="../ui/desktop.cpp" line="23" />
-        <source>No file manager could be opened for this folder.</source>
-        <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
-    </message>
-    <message>
-        <location filename="../ui/desktop.cpp" line="24" />
-        <source>No application could be opened to show this file.</source>
-        <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
-    </message>
-    <message>
-        <location filename="../ui/desktop.cpp" line="28" />
-        <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
-%1</source>
-        <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
-%1</translation>
     </message>
 </context>
 <context>
@@ -471,377 +446,316 @@
 <context>
     <name>glimpse::ui::ImagesPage</name>
     <message>
-        <location filename="../ui/imagespage.cpp" line="49" />
+        <location filename="../ui/imagespage.cpp" line="42" />
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="54" />
-        <location filename="../ui/imagespage.cpp" line="562" />
+        <location filename="../ui/imagespage.cpp" line="45" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
 oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="92" />
+        <location filename="../ui/imagespage.cpp" line="49" />
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="54" />
         <source>BLIP ("a picture of", beam 3)</source>
         <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="92" />
+        <location filename="../ui/imagespage.cpp" line="54" />
         <source>Hugging Face default (greedy)</source>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="93" />
+        <location filename="../ui/imagespage.cpp" line="55" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="93" />
+        <location filename="../ui/imagespage.cpp" line="55" />
         <source>Longer and more detailed</source>
         <translation>Länger und ausführlicher</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="94" />
+        <location filename="../ui/imagespage.cpp" line="56" />
         <source>Caption preset</source>
         <translation>Beschreibungsstil</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="95" />
+        <location filename="../ui/imagespage.cpp" line="57" />
         <source>Advanced options</source>
         <translation>Erweiterte Optionen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="99" />
+        <location filename="../ui/imagespage.cpp" line="61" />
         <source>optional start of the caption</source>
         <translation>optionaler Anfang der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="100" />
+        <location filename="../ui/imagespage.cpp" line="62" />
         <source>Prompt</source>
         <translation>Anfangstext</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="101" />
+        <location filename="../ui/imagespage.cpp" line="63" />
         <source>Keep prompt in caption</source>
         <translation>Anfangstext in der Beschreibung behalten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="111" />
+        <location filename="../ui/imagespage.cpp" line="73" />
         <source>Sample (more varied)</source>
         <translation>Stichproben (abwechslungsreicher)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="119" />
+        <location filename="../ui/imagespage.cpp" line="81" />
         <source>Prompt:</source>
         <translation>Anfangstext:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="121" />
+        <location filename="../ui/imagespage.cpp" line="83" />
         <source>Beams:</source>
         <translation>Strahlbreite:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="122" />
+        <location filename="../ui/imagespage.cpp" line="84" />
         <source>Minimum length:</source>
         <translation>Mindestlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="123" />
+        <location filename="../ui/imagespage.cpp" line="85" />
         <source>Maximum length:</source>
         <translation>Höchstlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="124" />
+        <location filename="../ui/imagespage.cpp" line="86" />
         <source>Repetition penalty:</source>
         <translation>Wiederholungsstrafe:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="126" />
+        <location filename="../ui/imagespage.cpp" line="88" />
         <source>Top-p:</source>
         <translation>Top-p:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="127" />
+        <location filename="../ui/imagespage.cpp" line="89" />
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="135" />
+        <location filename="../ui/imagespage.cpp" line="97" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="136" />
-        <location filename="../ui/imagespage.cpp" line="200" />
+        <location filename="../ui/imagespage.cpp" line="98" />
+        <location filename="../ui/imagespage.cpp" line="161" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="143" />
+        <location filename="../ui/imagespage.cpp" line="105" />
         <source>Caption state</source>
         <translation>Stand der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="144" />
+        <location filename="../ui/imagespage.cpp" line="106" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="145" />
+        <location filename="../ui/imagespage.cpp" line="107" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="146" />
+        <location filename="../ui/imagespage.cpp" line="108" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="147" />
+        <location filename="../ui/imagespage.cpp" line="109" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="148" />
+        <location filename="../ui/imagespage.cpp" line="110" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="149" />
+        <location filename="../ui/imagespage.cpp" line="111" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="151" />
+        <location filename="../ui/imagespage.cpp" line="113" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="152" />
+        <location filename="../ui/imagespage.cpp" line="114" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="163" />
+        <location filename="../ui/imagespage.cpp" line="125" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="168" />
+        <location filename="../ui/imagespage.cpp" line="130" />
         <source>Caption check</source>
         <translation>Prüfung der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="172" />
+        <location filename="../ui/imagespage.cpp" line="134" />
         <source>Check captions and make degenerate ones again</source>
         <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="175" />
+        <location filename="../ui/imagespage.cpp" line="137" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="184" />
+        <location filename="../ui/imagespage.cpp" line="146" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="185" />
+        <location filename="../ui/imagespage.cpp" line="147" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="187" />
+        <location filename="../ui/imagespage.cpp" line="149" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="188" />
+        <location filename="../ui/imagespage.cpp" line="150" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="189" />
+        <location filename="../ui/imagespage.cpp" line="151" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="201" />
+        <location filename="../ui/imagespage.cpp" line="162" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="230" />
-        <source>&amp;Remove from list</source>
-        <translation>Aus der Liste &amp;entfernen</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="232" />
-        <source>&amp;Copy paths</source>
-        <translation>Pfade &amp;kopieren</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="232" />
-        <source>&amp;Copy path</source>
-        <translation>Pfad &amp;kopieren</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="234" />
-        <source>Show in &amp;folder</source>
-        <translation>Im &amp;Ordner zeigen</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="263" />
+        <location filename="../ui/imagespage.cpp" line="211" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="283" />
+        <location filename="../ui/imagespage.cpp" line="231" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="294" />
+        <location filename="../ui/imagespage.cpp" line="242" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="304" />
+        <location filename="../ui/imagespage.cpp" line="252" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="291" />
+        <location filename="../ui/imagespage.cpp" line="239" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="340" />
+        <location filename="../ui/imagespage.cpp" line="288" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="342" />
-        <location filename="../ui/imagespage.cpp" line="345" />
+        <location filename="../ui/imagespage.cpp" line="290" />
+        <location filename="../ui/imagespage.cpp" line="293" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="577" />
+        <location filename="../ui/imagespage.cpp" line="481" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="378" />
+        <location filename="../ui/imagespage.cpp" line="326" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="58" />
-        <source>Zoom</source>
-        <translation>Zoom</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="72" />
-        <source>Fit to window (0)</source>
-        <translation>An Fenster anpassen (0)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="73" />
-        <source>Actual size, 100% (1)</source>
-        <translation>Originalgröße, 100 % (1)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="74" />
-        <source>Zoom out (-, Ctrl+wheel)</source>
-        <translation>Verkleinern (-, Strg+Mausrad)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="75" />
-        <source>Zoom in (+, Ctrl+wheel)</source>
-        <translation>Vergrößern (+, Strg+Mausrad)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="78" />
-        <source>Full screen (F11, double click)</source>
-        <translation>Vollbild (F11, Doppelklick)</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="86" />
-        <source>Fit (%1)</source>
-        <translation>Eingepasst (%1)</translation>
-    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="303" />
+        <location filename="../ui/imagespage.cpp" line="251" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="305" />
+        <location filename="../ui/imagespage.cpp" line="253" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="308" />
+        <location filename="../ui/imagespage.cpp" line="256" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="314" />
+        <location filename="../ui/imagespage.cpp" line="262" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="382" />
+        <location filename="../ui/imagespage.cpp" line="330" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="389" />
+        <location filename="../ui/imagespage.cpp" line="337" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="400" />
+        <location filename="../ui/imagespage.cpp" line="348" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="401" />
+        <location filename="../ui/imagespage.cpp" line="349" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="404" />
+        <location filename="../ui/imagespage.cpp" line="352" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="520" />
-        <source>Removed %n image(s) from the list (the files are not touched)</source>
-        <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="527" />
-        <source>Copied %n path(s)</source>
-        <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="625" />
+        <location filename="../ui/imagespage.cpp" line="533" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="637" />
+        <location filename="../ui/imagespage.cpp" line="545" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="660" />
+        <location filename="../ui/imagespage.cpp" line="568" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -849,512 +763,397 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="64" />
+        <location filename="../ui/librarypage.cpp" line="59" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="67" />
+        <location filename="../ui/librarypage.cpp" line="60" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="68" />
+        <location filename="../ui/librarypage.cpp" line="61" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="69" />
+        <location filename="../ui/librarypage.cpp" line="62" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="71" />
-        <location filename="../ui/librarypage.cpp" line="635" />
+        <location filename="../ui/librarypage.cpp" line="63" />
+        <location filename="../ui/librarypage.cpp" line="526" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="72" />
+        <location filename="../ui/librarypage.cpp" line="64" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="73" />
-        <location filename="../ui/librarypage.cpp" line="90" />
+        <location filename="../ui/librarypage.cpp" line="65" />
+        <location filename="../ui/librarypage.cpp" line="82" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="76" />
+        <location filename="../ui/librarypage.cpp" line="68" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="86" />
-        <location filename="../ui/librarypage.cpp" line="602" />
+        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="493" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="88" />
+        <location filename="../ui/librarypage.cpp" line="80" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="92" />
+        <location filename="../ui/librarypage.cpp" line="84" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="94" />
+        <location filename="../ui/librarypage.cpp" line="86" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="98" />
+        <location filename="../ui/librarypage.cpp" line="90" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="100" />
+        <location filename="../ui/librarypage.cpp" line="92" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="102" />
+        <location filename="../ui/librarypage.cpp" line="94" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="103" />
+        <location filename="../ui/librarypage.cpp" line="95" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="109" />
+        <location filename="../ui/librarypage.cpp" line="101" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="116" />
+        <location filename="../ui/librarypage.cpp" line="108" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="125" />
+        <location filename="../ui/librarypage.cpp" line="117" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="127" />
+        <location filename="../ui/librarypage.cpp" line="119" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="129" />
-        <source>From</source>
-        <translation>Von</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="131" />
-        <source>to</source>
-        <translation>bis</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="138" />
-        <source>Taken on or after</source>
-        <translation>Aufgenommen am oder nach dem</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="139" />
-        <source>Taken on or before</source>
-        <translation>Aufgenommen am oder vor dem</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="143" />
-        <source>any</source>
-        <translation>beliebig</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="144" />
-        <source>Minimum relevance</source>
-        <translation>Mindestrelevanz</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="145" />
-        <source>Search results less relevant than this are left out</source>
-        <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="152" />
-        <source>Minimum relevance:</source>
-        <translation>Mindestrelevanz:</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="156" />
-        <source>Results summary</source>
-        <translation>Zusammenfassung der Ergebnisse</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="171" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="177" />
+        <location filename="../ui/librarypage.cpp" line="134" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="179" />
+        <location filename="../ui/librarypage.cpp" line="136" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="188" />
+        <location filename="../ui/librarypage.cpp" line="143" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="192" />
+        <location filename="../ui/librarypage.cpp" line="147" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="196" />
-        <location filename="../ui/librarypage.cpp" line="208" />
-        <location filename="../ui/librarypage.cpp" line="276" />
-        <location filename="../ui/librarypage.cpp" line="556" />
+        <location filename="../ui/librarypage.cpp" line="151" />
+        <location filename="../ui/librarypage.cpp" line="447" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="197" />
+        <location filename="../ui/librarypage.cpp" line="152" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="200" />
+        <location filename="../ui/librarypage.cpp" line="155" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="203" />
+        <location filename="../ui/librarypage.cpp" line="158" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="205" />
-        <location filename="../ui/librarypage.cpp" line="281" />
+        <location filename="../ui/librarypage.cpp" line="160" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="206" />
-        <location filename="../ui/librarypage.cpp" line="282" />
+        <location filename="../ui/librarypage.cpp" line="161" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="207" />
-        <location filename="../ui/librarypage.cpp" line="279" />
+        <location filename="../ui/librarypage.cpp" line="162" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="209" />
-        <source>Open this photo on the Images page and caption it</source>
-        <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
+        <location filename="../ui/librarypage.cpp" line="321" />
+        <source>Up to date: all %1 photos are searchable.</source>
+        <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="210" />
-        <location filename="../ui/librarypage.cpp" line="277" />
-        <source>Ask about this photo</source>
-        <translation>Zu diesem Foto fragen</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="211" />
-        <source>Open this photo on the Images page with its chat</source>
-        <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="284" />
-        <source>Copy path</source>
-        <translation>Pfad kopieren</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="444" />
-        <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
-        <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="447" />
-        <source>%n photo(s), newest first</source>
-        <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="448" />
-        <source>In %1: %2</source>
-        <translation>In %1: %2</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="463" />
-        <location filename="../ui/librarypage.cpp" line="662" />
+        <location filename="../ui/librarypage.cpp" line="357" />
+        <location filename="../ui/librarypage.cpp" line="553" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="467" />
+        <location filename="../ui/librarypage.cpp" line="361" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="491" />
+        <location filename="../ui/librarypage.cpp" line="382" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="962" />
-        <source>%1% match</source>
-        <translation>%1 % Übereinstimmung</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="962" />
-        <source>%1% relevant</source>
-        <translation>%1 % relevant</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="968" />
-        <source>The file name or caption holds the words searched for</source>
-        <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="347" />
+        <location filename="../ui/librarypage.cpp" line="261" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="348" />
+        <location filename="../ui/librarypage.cpp" line="262" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="350" />
+        <location filename="../ui/librarypage.cpp" line="264" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="352" />
+        <location filename="../ui/librarypage.cpp" line="266" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="382" />
+        <location filename="../ui/librarypage.cpp" line="291" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="385" />
+        <location filename="../ui/librarypage.cpp" line="294" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="388" />
+        <location filename="../ui/librarypage.cpp" line="297" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="389" />
+        <location filename="../ui/librarypage.cpp" line="298" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="299" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="391" />
+        <location filename="../ui/librarypage.cpp" line="300" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="492" />
+        <location filename="../ui/librarypage.cpp" line="383" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="494" />
+        <location filename="../ui/librarypage.cpp" line="385" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="499" />
+        <location filename="../ui/librarypage.cpp" line="390" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="504" />
+        <location filename="../ui/librarypage.cpp" line="395" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="524" />
+        <location filename="../ui/librarypage.cpp" line="415" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="532" />
+        <location filename="../ui/librarypage.cpp" line="423" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="534" />
+        <location filename="../ui/librarypage.cpp" line="425" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="548" />
+        <location filename="../ui/librarypage.cpp" line="439" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="551" />
+        <location filename="../ui/librarypage.cpp" line="442" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="552" />
+        <location filename="../ui/librarypage.cpp" line="443" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="554" />
+        <location filename="../ui/librarypage.cpp" line="445" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="570" />
+        <location filename="../ui/librarypage.cpp" line="461" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="589" />
+        <location filename="../ui/librarypage.cpp" line="480" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="612" />
-        <location filename="../ui/librarypage.cpp" line="644" />
+        <location filename="../ui/librarypage.cpp" line="503" />
+        <location filename="../ui/librarypage.cpp" line="535" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="411" />
+        <location filename="../ui/librarypage.cpp" line="320" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="405" />
-        <location filename="../ui/librarypage.cpp" line="420" />
+        <location filename="../ui/librarypage.cpp" line="314" />
+        <location filename="../ui/librarypage.cpp" line="333" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="668" />
+        <location filename="../ui/librarypage.cpp" line="559" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="606" />
-        <location filename="../ui/librarypage.cpp" line="638" />
+        <location filename="../ui/librarypage.cpp" line="497" />
+        <location filename="../ui/librarypage.cpp" line="529" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="366" />
+        <location filename="../ui/librarypage.cpp" line="275" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="369" />
+        <location filename="../ui/librarypage.cpp" line="278" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="371" />
+        <location filename="../ui/librarypage.cpp" line="230" />
+        <location filename="../ui/librarypage.cpp" line="280" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="408" />
+        <location filename="../ui/librarypage.cpp" line="317" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="412" />
+        <location filename="../ui/librarypage.cpp" line="322" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="609" />
-        <location filename="../ui/librarypage.cpp" line="641" />
+        <location filename="../ui/librarypage.cpp" line="500" />
+        <location filename="../ui/librarypage.cpp" line="532" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="769" />
-        <source>All photos (%1)</source>
-        <translation>Alle Fotos (%1)</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="805" />
-        <source>%1 (%2)</source>
-        <translation>%1 (%2)</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="853" />
+        <location filename="../ui/librarypage.cpp" line="595" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="876" />
+        <location filename="../ui/librarypage.cpp" line="627" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="884" />
-        <source>least confident captions</source>
-        <translation>unsicherste Bildbeschreibungen</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="888" />
+        <location filename="../ui/librarypage.cpp" line="633" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="904" />
+        <location filename="../ui/librarypage.cpp" line="643" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="969" />
+        <location filename="../ui/librarypage.cpp" line="656" />
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="657" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="984" />
-        <source>%n caption(s) that match their photo least, weakest first</source>
-        <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="985" />
-        <source>%n result(s) for “%1”, most relevant first</source>
-        <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="986" />
+        <location filename="../ui/librarypage.cpp" line="666" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1362,254 +1161,244 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="70" />
+        <location filename="../ui/mainwindow.cpp" line="72" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="109" />
+        <location filename="../ui/mainwindow.cpp" line="99" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="110" />
+        <location filename="../ui/mainwindow.cpp" line="100" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="114" />
+        <location filename="../ui/mainwindow.cpp" line="104" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="157" />
+        <location filename="../ui/mainwindow.cpp" line="145" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="159" />
+        <location filename="../ui/mainwindow.cpp" line="146" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162" />
+        <location filename="../ui/mainwindow.cpp" line="149" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="163" />
+        <location filename="../ui/mainwindow.cpp" line="151" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="165" />
+        <location filename="../ui/mainwindow.cpp" line="153" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="168" />
+        <location filename="../ui/mainwindow.cpp" line="157" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171" />
+        <location filename="../ui/mainwindow.cpp" line="160" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172" />
+        <location filename="../ui/mainwindow.cpp" line="161" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="174" />
+        <location filename="../ui/mainwindow.cpp" line="162" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="175" />
+        <location filename="../ui/mainwindow.cpp" line="163" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="176" />
+        <location filename="../ui/mainwindow.cpp" line="164" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="177" />
+        <location filename="../ui/mainwindow.cpp" line="165" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="179" />
+        <location filename="../ui/mainwindow.cpp" line="167" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181" />
+        <location filename="../ui/mainwindow.cpp" line="169" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="183" />
-        <source>As&amp;k about the image</source>
-        <translation>Zum Bild &amp;fragen</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="187" />
-        <source>Ctrl+Shift+A</source>
-        <translation>Ctrl+Shift+A</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="189" />
+        <location filename="../ui/mainwindow.cpp" line="171" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="193" />
+        <location filename="../ui/mainwindow.cpp" line="175" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="198" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="201" />
+        <location filename="../ui/mainwindow.cpp" line="182" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="202" />
+        <location filename="../ui/mainwindow.cpp" line="183" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="204" />
+        <location filename="../ui/mainwindow.cpp" line="184" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="205" />
+        <location filename="../ui/mainwindow.cpp" line="185" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="213" />
+        <location filename="../ui/mainwindow.cpp" line="193" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="219" />
-        <source>&amp;Full screen</source>
-        <translation>&amp;Vollbild</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="225" />
+        <location filename="../ui/mainwindow.cpp" line="199" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="226" />
+        <location filename="../ui/mainwindow.cpp" line="200" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="229" />
+        <location filename="../ui/mainwindow.cpp" line="203" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="230" />
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="232" />
+        <location filename="../ui/mainwindow.cpp" line="205" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="234" />
+        <location filename="../ui/mainwindow.cpp" line="207" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="235" />
+        <location filename="../ui/mainwindow.cpp" line="208" />
         <source>Show &amp;log</source>
         <translation>&amp;Protokoll anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236" />
+        <location filename="../ui/mainwindow.cpp" line="209" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="237" />
+        <location filename="../ui/mainwindow.cpp" line="210" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="238" />
+        <location filename="../ui/mainwindow.cpp" line="211" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="242" />
+        <location filename="../ui/mainwindow.cpp" line="215" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="262" />
+        <location filename="../ui/mainwindow.cpp" line="233" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="265" />
+        <location filename="../ui/mainwindow.cpp" line="236" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="286" />
+        <location filename="../ui/mainwindow.cpp" line="257" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="293" />
+        <location filename="../ui/mainwindow.cpp" line="264" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="293" />
+        <location filename="../ui/mainwindow.cpp" line="264" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="298" />
+        <location filename="../ui/mainwindow.cpp" line="269" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="310" />
+        <location filename="../ui/mainwindow.cpp" line="277" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="320" />
+        <location filename="../ui/mainwindow.cpp" line="287" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="344" />
+        <location filename="../ui/mainwindow.cpp" line="310" />
         <source>Log started</source>
         <translation>Protokoll begonnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="346" />
+        <location filename="../ui/mainwindow.cpp" line="312" />
         <source>No program could open the log; it is %1</source>
         <translation>Kein Programm konnte das Protokoll öffnen; es liegt in %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="346" />
+        <source>%n photo(s) of the last session are gone: %1</source>
+        <translation><numerusform>%n Foto der letzten Sitzung ist nicht mehr da: %1</numerusform><numerusform>%n Fotos der letzten Sitzung sind nicht mehr da: %1</numerusform></translation>
     </message>
 </context>
 <context>
@@ -1643,256 +1432,269 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="47" />
-        <location filename="../ui/modelsdialog.cpp" line="71" />
+        <location filename="../ui/modelsdialog.cpp" line="49" />
+        <location filename="../ui/modelsdialog.cpp" line="73" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="48" />
+        <location filename="../ui/modelsdialog.cpp" line="50" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="52" />
+        <location filename="../ui/modelsdialog.cpp" line="54" />
         <source>Get started</source>
         <translation>Erste Schritte</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="56" />
+        <location filename="../ui/modelsdialog.cpp" line="58" />
         <source>Download the recommended models</source>
         <translation>Die empfohlenen Modelle herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="64" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="64" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="64" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="64" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="72" />
+        <location filename="../ui/modelsdialog.cpp" line="74" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="73" />
+        <location filename="../ui/modelsdialog.cpp" line="75" />
+        <location filename="../ui/modelsdialog.cpp" line="362" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="75" />
+        <location filename="../ui/modelsdialog.cpp" line="77" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="76" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="77" />
+        <location filename="../ui/modelsdialog.cpp" line="79" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="80" />
+        <location filename="../ui/modelsdialog.cpp" line="82" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="138" />
+        <location filename="../ui/modelsdialog.cpp" line="140" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="140" />
+        <location filename="../ui/modelsdialog.cpp" line="142" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="142" />
+        <location filename="../ui/modelsdialog.cpp" line="144" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="144" />
+        <location filename="../ui/modelsdialog.cpp" line="146" />
         <source>In use for %1</source>
         <translation>Verwendet für %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="147" />
+        <location filename="../ui/modelsdialog.cpp" line="149" />
         <source>Partly downloaded (%1)</source>
         <translation>Teilweise heruntergeladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="180" />
-        <location filename="../ui/modelsdialog.cpp" line="186" />
-        <location filename="../ui/modelsdialog.cpp" line="193" />
+        <location filename="../ui/modelsdialog.cpp" line="182" />
+        <location filename="../ui/modelsdialog.cpp" line="188" />
+        <location filename="../ui/modelsdialog.cpp" line="195" />
         <source>Select a model first</source>
         <translation>Wählen Sie zuerst ein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="181" />
+        <location filename="../ui/modelsdialog.cpp" line="183" />
         <source>This model is installed</source>
         <translation>Dieses Modell ist installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="182" />
+        <location filename="../ui/modelsdialog.cpp" line="184" />
         <source>A download is running</source>
         <translation>Ein Download läuft</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="183" />
+        <location filename="../ui/modelsdialog.cpp" line="185" />
         <source>This model is not in the catalogue</source>
         <translation>Dieses Modell ist nicht im Katalog</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="184" />
+        <location filename="../ui/modelsdialog.cpp" line="186" />
         <source>Download this model</source>
         <translation>Dieses Modell herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="187" />
+        <location filename="../ui/modelsdialog.cpp" line="189" />
         <source>Download or import it first</source>
         <translation>Laden Sie es zuerst herunter oder importieren Sie es</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="188" />
+        <location filename="../ui/modelsdialog.cpp" line="190" />
         <source>This folder cannot be used</source>
         <translation>Dieser Ordner kann nicht verwendet werden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="189" />
+        <location filename="../ui/modelsdialog.cpp" line="191" />
         <source>Already in use</source>
         <translation>Wird schon verwendet</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="190" />
+        <location filename="../ui/modelsdialog.cpp" line="192" />
         <source>Use this model for %1</source>
         <translation>Dieses Modell für %1 verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="194" />
+        <location filename="../ui/modelsdialog.cpp" line="196" />
         <source>Not installed</source>
         <translation>Nicht installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="195" />
+        <location filename="../ui/modelsdialog.cpp" line="197" />
         <source>Glimpse removes only the models it keeps in %1</source>
         <translation>Glimpse entfernt nur die Modelle, die es in %1 aufbewahrt</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="196" />
+        <location filename="../ui/modelsdialog.cpp" line="198" />
         <source>Delete this model from this computer</source>
         <translation>Dieses Modell von diesem Computer löschen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="219" />
+        <location filename="../ui/modelsdialog.cpp" line="221" />
         <source>%1: %2 (%3)</source>
         <translation>%1: %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="219" />
+        <location filename="../ui/modelsdialog.cpp" line="221" />
         <source>installed</source>
         <translation>installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="221" />
+        <location filename="../ui/modelsdialog.cpp" line="223" />
         <source>Glimpse needs one model per task. The recommended set works well on everyday photos:</source>
         <translation>Glimpse braucht ein Modell pro Aufgabe. Die empfohlene Auswahl passt gut zu alltäglichen Fotos:</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="224" />
+        <location filename="../ui/modelsdialog.cpp" line="226" />
         <source>Each model is used as soon as it is ready. Or import folders you already have.</source>
         <translation>Jedes Modell wird verwendet, sobald es bereit ist. Oder importieren Sie Ordner, die Sie schon haben.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="225" />
+        <location filename="../ui/modelsdialog.cpp" line="227" />
         <source>Use the recommended models</source>
         <translation>Die empfohlenen Modelle verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="226" />
+        <location filename="../ui/modelsdialog.cpp" line="228" />
         <source>Download the recommended models (%1)</source>
         <translation>Die empfohlenen Modelle herunterladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="306" />
+        <location filename="../ui/modelsdialog.cpp" line="308" />
         <source>Download of %1 stopped: %2</source>
         <translation>Download von %1 abgebrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="348" />
+        <location filename="../ui/modelsdialog.cpp" line="347" />
+        <source>&amp;Stop import</source>
+        <translation>Import &amp;anhalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="350" />
+        <source>Importing %1…</source>
+        <translation>%1 wird importiert…</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="354" />
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="369" />
         <source>Imported %1 for %2: %3</source>
         <translation>%1 für %2 importiert: %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="157" />
+        <location filename="../ui/modelsdialog.cpp" line="159" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="284" />
+        <location filename="../ui/modelsdialog.cpp" line="286" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="290" />
+        <location filename="../ui/modelsdialog.cpp" line="292" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="302" />
+        <location filename="../ui/modelsdialog.cpp" line="304" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="323" />
+        <location filename="../ui/modelsdialog.cpp" line="326" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="323" />
+        <location filename="../ui/modelsdialog.cpp" line="326" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="331" />
+        <location filename="../ui/modelsdialog.cpp" line="332" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="340" />
+        <location filename="../ui/modelsdialog.cpp" line="342" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="353" />
-        <location filename="../ui/modelsdialog.cpp" line="355" />
+        <location filename="../ui/modelsdialog.cpp" line="372" />
+        <source>Import of %1 stopped; nothing of it was kept.</source>
+        <translation>Import von %1 angehalten; nichts davon wurde behalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/modelsdialog.cpp" line="375" />
+        <location filename="../ui/modelsdialog.cpp" line="377" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
-    </message>
-</context>
-<context>
-    <name>glimpse::ui::PhotoView</name>
-    <message>
-        <location filename="../ui/photoview.cpp" line="21" />
-        <source>Preview</source>
-        <translation>Vorschau</translation>
     </message>
 </context>
 <context>
@@ -2274,32 +2076,32 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="79" />
+        <location filename="../app/gui/main.cpp" line="80" />
         <source>Captions, answers and search for your photos with BLIP.</source>
         <translation>Beschreibungen, Antworten und Suche für Ihre Fotos mit BLIP.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="83" />
+        <location filename="../app/gui/main.cpp" line="84" />
         <source>Model folder for captions.</source>
         <translation>Modellordner für Beschreibungen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="85" />
+        <location filename="../app/gui/main.cpp" line="86" />
         <source>Model folder for questions.</source>
         <translation>Modellordner für Fragen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="87" />
+        <location filename="../app/gui/main.cpp" line="88" />
         <source>Model folder for library search.</source>
         <translation>Modellordner für die Bibliothekssuche.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="91" />
+        <location filename="../app/gui/main.cpp" line="92" />
         <source>Caption the first image, save a screenshot of the window to FILE and quit.</source>
         <translation>Das erste Bild beschreiben, ein Bildschirmfoto des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="94" />
+        <location filename="../app/gui/main.cpp" line="95" />
         <source>Images or folders to open.</source>
         <translation>Zu öffnende Bilder oder Ordner.</translation>
     </message>

@@ -121,7 +121,11 @@ int ImageListModel::addPaths(const QStringList& paths) {
     if (indexOf(f) < 0 && !fresh.contains(f)) fresh << f;
   if (fresh.isEmpty()) return 0;
   beginInsertRows({}, static_cast<int>(m_items.size()), static_cast<int>(m_items.size() + fresh.size() - 1));
-  for (const QString& f : fresh) m_items.push_back(ImageItem{f, {}, {}, false, {}, {}, false});
+  for (const QString& f : fresh) {
+    ImageItem item;
+    item.path = f;
+    m_items.push_back(item);
+  }
   endInsertRows();
   return static_cast<int>(fresh.size());
 }

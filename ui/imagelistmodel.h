@@ -28,6 +28,7 @@ struct ImageItem {
            : !caption.isEmpty() ? CaptionState::Done
                                 : CaptionState::None;
   }
+  QString captionParameters;  // JSON of the prompt and settings the caption was made with
   // The caption's self-check (a search model is set): ITM probability and ITC cosine against the
   // photo; itm < 0 when it was not checked.
   double itm = -1.0;

@@ -28,6 +28,7 @@
 
 #include "desktop.h"
 #include "inference/inferenceclient.h"
+#include "library/librarycaptioner.h"
 #include "thumbnaildelegate.h"
 
 namespace glimpse::ui {
@@ -249,6 +250,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (row < 0 || !mine(id)) return;
     auto& it = m_model->item(row);
     it.caption = r.text;
+    it.captionParameters = m_requestParameters.value(id);
     it.itm = r.checked ? r.itm : -1.0;
     it.itc = r.itc;
     it.regenerated = r.regenerated;
@@ -546,6 +548,39 @@ void ImagesPage::showFullScreen() {
   view->setWindowTitle(QFileInfo(currentPath()).fileName());
 }
 
+Session ImagesPage::session() const {
+  Session s;
+  for (int r = 0; r < m_model->rowCount(); ++r) {
+    const ImageItem& it = m_model->item(r);
+    s.images.push_back(SessionImage{it.path, it.caption, it.captionParameters, it.chat});
+  }
+  s.current = m_strip->currentIndex().isValid() ? m_strip->currentIndex().row() : -1;
+  return s;
+}
+
+QStringList ImagesPage::restore(const Session& session) {
+  QStringList gone;
+  int current = -1;
+  for (qsizetype i = 0; i < session.images.size(); ++i) {
+    const SessionImage& im = session.images[i];
+    if (!QFileInfo(im.path).isFile()) {
+      gone << im.path;
+      continue;
+    }
+    if (m_model->addPaths({im.path}) == 0) continue;  // listed twice, or no photo
+    const int row = m_model->rowCount() - 1;
+    ImageItem& it = m_model->item(row);
+    it.caption = im.caption;
+    it.captionParameters = im.captionParameters;
+    it.chat = im.chat;
+    m_model->touch(row);
+    if (i == session.current) current = row;
+  }
+  if (current < 0 && m_model->rowCount() > 0) current = 0;
+  if (current >= 0) selectRow(current);
+  return gone;
+}
+
 QString ImagesPage::currentPath() const {
   const QModelIndex i = m_strip->currentIndex();
   return i.isValid() ? m_model->item(i.row()).path : QString();
@@ -605,7 +640,9 @@ void ImagesPage::captionCurrent() {
   m_model->touch(row);
   showCaptionOf(row);  // the previous caption stays visible until the new one streams in
   m_captionPath = path;
-  m_captionId = m_client->caption(path, captionRequest());
+  const inference::CaptionRequest request = captionRequest();
+  m_captionId = m_client->caption(path, request);
+  m_requestParameters.insert(m_captionId, library::generationParameters(request.config, request.prompt));
   updateButtons();
 }
 
@@ -620,7 +657,9 @@ void ImagesPage::captionAll() {
   m_captionAllTotal = static_cast<int>(paths.size());
   m_captionAllFailures.clear();
   if (const int row = m_model->indexOf(currentPath()); row >= 0) showCaptionOf(row);
-  m_captionAllJob = m_client->captionAll(paths, captionRequest());
+  const inference::CaptionRequest request = captionRequest();
+  m_captionAllJob = m_client->captionAll(paths, request);
+  m_requestParameters.insert(m_captionAllJob, library::generationParameters(request.config, request.prompt));
   updateButtons();
   Q_EMIT status(tr("Captioning %n image(s)…", nullptr, static_cast<int>(paths.size())));
 }

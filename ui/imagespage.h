@@ -1,6 +1,7 @@
 #pragma once
 // The images page: a filmstrip of dropped/opened images, a preview, and a side panel with the
 // caption (presets, advanced options, copy, caption all, cancel) and a question/answer chat.
+#include <QHash>
 #include <QWidget>
 
 #include "blip.h"
@@ -8,6 +9,7 @@
 #include "inference/types.h"
 #include "messagebar.h"
 #include "photoview.h"
+#include "session.h"
 
 class QCheckBox;
 class QComboBox;
@@ -48,6 +50,10 @@ class ImagesPage : public QWidget {
   PhotoView* preview() const { return m_preview; }
   QListView* filmstrip() const { return m_strip; }
   QStringList selectedPaths() const;
+  // The page as the session file keeps it, and back: restore() adds the images that still exist
+  // (with caption, its settings and chat) and returns the paths that are gone.
+  Session session() const;
+  QStringList restore(const Session& session);
 
  public Q_SLOTS:
   void captionCurrent();
@@ -115,6 +121,7 @@ class ImagesPage : public QWidget {
   int m_captionAllTotal = 0;
   QStringList m_captionAllFailures;  // "name: reason" of the batch running
   quint64 m_askId = 0;
+  QHash<quint64, QString> m_requestParameters;  // caption request or job -> its settings as JSON
   QString m_askPath;
 };
 

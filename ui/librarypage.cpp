@@ -56,6 +56,15 @@ QString eta(double seconds) {
                    : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
+// Whether indexing continues by itself at the next start: only a running index does; a paused one
+// comes back paused, showing the counts it was paused at.
+void rememberIndexing(bool running, bool paused, const inference::JobProgress& at = {}) {
+  QSettings s;
+  s.setValue(QStringLiteral("library/indexing"), running);
+  s.setValue(QStringLiteral("library/indexPaused"), paused);
+  s.setValue(QStringLiteral("library/indexPausedAt"), paused ? QVariantList{at.done, at.total} : QVariantList{});
+}
+
 }  // namespace
 
 LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
@@ -318,6 +327,16 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
       if (std::exchange(m_indexWhenOpen, false)) startOrPauseIndexing();
     }
     showLibraryInfo(info);
+    if (m_indexState == IndexState::Paused && m_indexJob == 0) {  // paused in an earlier session
+      // The counts it was paused at; the library's own when they say more (the search model is loaded).
+      const QVariantList at = QSettings().value(QStringLiteral("library/indexPausedAt")).toList();
+      int done = at.size() == 2 ? at[0].toInt() : 0;
+      int total = at.size() == 2 ? at[1].toInt() : info.photos;
+      if (info.searchable > done) std::tie(done, total) = std::pair{info.searchable, info.photos};
+      m_progress->setRange(0, std::max(total, 1));
+      m_progress->setValue(std::min(done, total));
+      m_progressText->setText(tr("Paused at %1 of %2 photos; everything done is saved.").arg(done).arg(total));
+    }
   });
   connect(c, &inference::InferenceClient::jobStateChanged, this, [this](quint64 job, inference::JobState state) {
     if (job != m_indexJob && job != m_captionJob) return;
@@ -335,6 +354,9 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
       default:
         return;  // the end comes with jobFinished
     }
+    if (job == m_indexJob && s == IndexState::Paused &&
+        QSettings().value(QStringLiteral("library/indexPaused")).toBool())
+      rememberIndexing(false, true, m_indexProgress);  // where it stopped: after the photo in flight
     if (job == m_indexJob)
       setIndexState(s);
     else
@@ -355,6 +377,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     }
     if (job != m_indexJob) return;
     if (p.total == 0) return;  // still scanning
+    m_indexProgress = p;
     // The scan is done: the photos it found can be browsed while their vectors are made.
     if (!m_browsedAfterScan) {
       m_browsedAfterScan = true;
@@ -397,7 +420,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     }
     if (job != m_indexJob) return;
     m_indexJob = 0;
-    QSettings().setValue(QStringLiteral("library/indexing"), false);
+    rememberIndexing(false, false);
     setIndexState(IndexState::Idle);
     QString text;
     switch (s.state) {
@@ -408,12 +431,16 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
         text = tr("Stopped: %1 photos indexed; everything done is saved.").arg(s.done);
         break;
       default:
-        text = s.failed > 0 ? tr("Done: %1 photos indexed, %2 could not be read.").arg(s.done).arg(s.failed)
-                            : tr("Done: %1 photos indexed.").arg(s.done);
+        text = s.failed > 0  ? tr("Done: %1 photos indexed, %2 could not be read.").arg(s.done).arg(s.failed)
+               : s.done == 0 ? tr("Up to date: all %1 photos are searchable.").arg(s.last.done)
+                             : tr("Done: %1 photos indexed.").arg(s.done);
     }
     if (!s.warnings.isEmpty()) text += QStringLiteral("\n") + s.warnings.join(QLatin1Char('\n'));
-    m_progress->setRange(0, 1);
-    m_progress->setValue(s.state == inference::JobState::Finished ? 1 : 0);
+    // The bar shows the library as the job left it: full when finished (also when there was
+    // nothing to do), done of total when stopped or failed.
+    const bool finished = s.state == inference::JobState::Finished;
+    m_progress->setRange(0, std::max(s.last.total, 1));
+    m_progress->setValue(finished ? m_progress->maximum() : std::min(s.last.done, s.last.total));
     m_progressText->setText(text);
     if (s.state == inference::JobState::Failed)
       Q_EMIT message({QStringLiteral("index"),
@@ -829,14 +856,15 @@ void LibraryPage::requestVisibleThumbnails() {
 void LibraryPage::startOrPauseIndexing() {
   switch (m_indexState) {
     case IndexState::Running:
-      // Pause: the batch in flight stops; everything indexed so far stays. A paused index stays
+      // Pause: the photo in flight finishes; everything indexed so far stays. A paused index stays
       // paused across a restart: only a running one continues by itself.
       m_client->pauseJob(m_indexJob);
-      QSettings().setValue(QStringLiteral("library/indexing"), false);
+      rememberIndexing(false, true, m_indexProgress);
       return;
     case IndexState::Paused:
+      if (m_indexJob == 0) break;  // paused in an earlier session: a new job continues it
       m_client->resumeJob(m_indexJob);
-      QSettings().setValue(QStringLiteral("library/indexing"), true);
+      rememberIndexing(true, false);
       return;
     case IndexState::Pausing:
       return;
@@ -851,15 +879,28 @@ void LibraryPage::startOrPauseIndexing() {
   }
   m_progress->setRange(0, 0);
   m_progressText->setText(tr("Looking for new and changed photos…"));
-  QSettings().setValue(QStringLiteral("library/indexing"), true);
+  rememberIndexing(true, false);
   m_browsedAfterScan = false;
   m_indexJob = m_client->startIndexing();
   setIndexState(IndexState::Running);
 }
 
 void LibraryPage::cancelIndexing() {
-  if (m_indexJob != 0) m_client->cancelJob(m_indexJob);
-  QSettings().setValue(QStringLiteral("library/indexing"), false);
+  rememberIndexing(false, false);
+  if (m_indexJob != 0) {
+    m_client->cancelJob(m_indexJob);
+  } else if (m_indexState == IndexState::Paused) {  // paused in an earlier session: nothing runs
+    setIndexState(IndexState::Idle);
+    m_progressText->clear();
+  }
+}
+
+void LibraryPage::restoreIndexing(bool canIndex) {
+  const QSettings s;
+  if (s.value(QStringLiteral("library/indexing")).toBool() && canIndex)
+    startOrPauseIndexing();
+  else if (s.value(QStringLiteral("library/indexPaused")).toBool() && m_indexState == IndexState::Idle)
+    setIndexState(IndexState::Paused);  // Resume continues it; the counts come with the library
 }
 
 void LibraryPage::search(const QString& query) {

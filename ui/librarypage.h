@@ -39,6 +39,9 @@ class LibraryPage : public QWidget {
  public:
   LibraryPage(inference::InferenceClient* client, QWidget* parent = nullptr);
   void openLibrary(const QString& dbPath);
+  // At start: indexing that was running when the app closed continues (when `canIndex`: a search
+  // model is set); one that was paused shows as paused, with Resume.
+  void restoreIndexing(bool canIndex);
   // Indexing, as the page shows it: a value, never read back from a button label.
   enum class IndexState { Idle, Running, Pausing, Paused };
   IndexState indexState() const { return m_indexState; }
@@ -169,6 +172,7 @@ class LibraryPage : public QWidget {
   AskResultsBar* m_askBar;
   IndexState m_indexState = IndexState::Idle;
   quint64 m_indexJob = 0;
+  inference::JobProgress m_indexProgress;  // the index job's last counts
   IndexState m_captionState = IndexState::Idle;
   quint64 m_captionJob = 0;
   quint64 m_searchId = 0;

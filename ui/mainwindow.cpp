@@ -9,6 +9,7 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QDragEnterEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QImage>
@@ -30,9 +31,11 @@
 #include "imagelistmodel.h"
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
+#include "io/files.h"
 #include "librarypage.h"
 #include "messagebar.h"
 #include "modelsdialog.h"
+#include "session.h"
 
 // The resources live in the static glimpse_ui library; Q_INIT_RESOURCE must run at global scope.
 static void initGlimpseResources() {
@@ -143,12 +146,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   QTimer::singleShot(0, this, [this] {
     if (m_settings->current().noModels()) openModels();
   });
-  // Indexing that was running when Glimpse closed continues (after the command line had its say).
-  QTimer::singleShot(0, this, [this] {
-    if (QSettings().value(QStringLiteral("library/indexing")).toBool() &&
-        !m_settings->current().model(Task::Search).isEmpty())
-      m_library->startOrPauseIndexing();
-  });
+  // Indexing that was running when Glimpse closed continues, a paused one shows paused (after the
+  // command line had its say).
+  QTimer::singleShot(0, this,
+                     [this] { m_library->restoreIndexing(!m_settings->current().model(Task::Search).isEmpty()); });
 }
 
 MainWindow::~MainWindow() = default;
@@ -358,7 +359,43 @@ void MainWindow::dropEvent(QDropEvent* event) {
   if (acceptAsCopy(event)) addPaths(localFiles(event->mimeData()));
 }
 
+void MainWindow::restoreSession(const QString& file) {
+  m_sessionFile = file;
+  if (!io::pathExists(file)) return;  // the first start
+  Session session;
+  try {
+    session = sessionFromJson(io::readRegularFile(file, qint64{64} << 20));
+  } catch (const std::exception& e) {
+    // Kept for the person to look at; the next close writes a fresh session.
+    const QString aside = file + QStringLiteral(".bad");
+    QFile::remove(aside);
+    QFile::rename(file, aside);
+    qWarning("glimpse: ignoring the session file %s (%s); kept as %s", qUtf8Printable(file), e.what(),
+             qUtf8Printable(aside));
+    return;
+  }
+  const QStringList gone = m_images->restore(session);
+  if (!gone.isEmpty()) {
+    QStringList names;
+    for (const QString& g : gone) names << QFileInfo(g).fileName();
+    statusBar()->showMessage(tr("%n photo(s) of the last session are gone: %1", nullptr, static_cast<int>(gone.size()))
+                                 .arg(names.join(QStringLiteral(", "))),
+                             15000);
+  }
+}
+
+void MainWindow::saveSession() {
+  if (m_sessionFile.isEmpty()) return;
+  try {
+    QDir().mkpath(QFileInfo(m_sessionFile).absolutePath());
+    io::writeFile(m_sessionFile, sessionToJson(m_images->session()));
+  } catch (const std::exception& e) {
+    qWarning("glimpse: cannot save the session: %s", e.what());
+  }
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  saveSession();
   QSettings s;
   s.setValue(QStringLiteral("window/geometry"), saveGeometry());
   s.setValue(QStringLiteral("window/state"), saveState());

@@ -35,6 +35,11 @@ class MainWindow : public QMainWindow {
   void showImages();
   void showLibrary();
   int addPaths(const QStringList& paths);
+  // The remembered session (session.h): restores the Images page from `file` and saves it there
+  // when the window closes. A file that cannot be read as a session is set aside as FILE.bad
+  // with a log line; photos that are gone are dropped with a note in the status bar.
+  void restoreSession(const QString& file);
+  void saveSession();
 
  public Q_SLOTS:
   void openImages();
@@ -64,6 +69,7 @@ class MainWindow : public QMainWindow {
   QAction* m_imagesAction = nullptr;
   QAction* m_libraryAction = nullptr;
   SettingsStore* m_settings;
+  QString m_sessionFile;  // empty: this window keeps no session (tests, --screenshot)
 };
 
 }  // namespace glimpse::ui

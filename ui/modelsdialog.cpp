@@ -17,6 +17,8 @@
 
 #include "messagebar.h"
 #include "models/hubdownloader.h"
+#include "models/modelimporter.h"
+#include "models/modelstore.h"
 
 namespace glimpse::ui {
 namespace {
@@ -314,6 +316,7 @@ void ModelsDialog::startDownload(const models::CatalogueEntry& entry) {
 
 void ModelsDialog::cancelDownload() {
   if (m_downloader) m_downloader->cancel();
+  if (m_importer) m_importer->cancel();
 }
 
 void ModelsDialog::removeSelected() {
@@ -325,9 +328,7 @@ void ModelsDialog::removeSelected() {
     return;
   try {
     models::removeModel(folder);
-    for (Task t : kTasks)
-      if (QFileInfo(m_store->current().model(t)).absoluteFilePath() == QFileInfo(folder).absoluteFilePath())
-        m_store->setModel(t, QString());
+    m_store->forgetModel(folder);  // a command-line folder ends for this session; nothing else is saved
     m_status->setText(tr("Removed %1.").arg(folder));
   } catch (const std::exception& e) {
     m_status->setText(QString::fromUtf8(e.what()));
@@ -336,25 +337,48 @@ void ModelsDialog::removeSelected() {
 }
 
 void ModelsDialog::importFolder(const QString& folder) {
+  if (m_importer) return;  // one at a time
   const QString dir =
       folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Import a BLIP model folder")) : folder;
   if (dir.isEmpty()) return;
-  try {
-    const QString target = models::importModel(dir);
-    const auto m = models::describe(target);
-    // Every task its heads serve (one folder may hold all three), where none is set yet.
-    const QList<Task> tasks = tasksOfHeads(m.heads);
-    assign(tasks, target, /*onlyIfEmpty=*/true);
-    m_status->setText(tr("Imported %1 for %2: %3").arg(m.name, taskLabels(tasks), m.summary));
-    m_status->setToolTip(QString());
-  } catch (const std::exception& e) {
-    // One line; the whole report (a loader can name every tensor) on hover and in the log.
-    const QString why = QString::fromUtf8(e.what());
-    m_status->setText(tr("Cannot import: %1").arg(firstLine(why)));
-    m_status->setToolTip(why);
-    applog::write(QStringLiteral("error"), tr("Cannot import: %1").arg(why));
-  }
-  refresh();
+  m_importer = new models::ModelImporter(dir, {}, this);
+  m_import->setEnabled(false);
+  m_cancel->setEnabled(true);
+  m_cancel->setText(tr("&Stop import"));
+  m_progress->setVisible(true);
+  m_progress->setRange(0, 0);
+  m_status->setText(tr("Importing %1…").arg(dir));
+  connect(m_importer, &models::ModelImporter::progress, this, [this](qint64 done, qint64 total) {
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(total > 0 ? static_cast<int>(1000 * done / total) : 0);
+    m_progress->setFormat(tr("%1 of %2").arg(QLocale().formattedDataSize(done), QLocale().formattedDataSize(total)));
+  });
+  connect(m_importer, &models::ModelImporter::finished, this,
+          [this, dir](bool ok, const QString& result, bool cancelled) {
+            m_importer->deleteLater();
+            m_importer = nullptr;
+            m_import->setEnabled(true);
+            m_cancel->setEnabled(false);
+            m_cancel->setText(tr("&Stop download"));
+            m_progress->setVisible(false);
+            if (ok) {
+              const auto m = models::describe(result);
+              // Every task its heads serve (one folder may hold all three), where none is set yet.
+              const QList<Task> tasks = tasksOfHeads(m.heads);
+              assign(tasks, result, /*onlyIfEmpty=*/true);
+              m_status->setText(tr("Imported %1 for %2: %3").arg(m.name, taskLabels(tasks), m.summary));
+              m_status->setToolTip(QString());
+            } else if (cancelled) {
+              m_status->setText(tr("Import of %1 stopped; nothing of it was kept.").arg(dir));
+            } else {
+              // One line; the whole report (a loader can name every tensor) on hover and in the log.
+              m_status->setText(tr("Cannot import: %1").arg(firstLine(result)));
+              m_status->setToolTip(result);
+              applog::write(QStringLiteral("error"), tr("Cannot import: %1").arg(result));
+            }
+            refresh();
+          });
+  m_importer->start();
 }
 
 void ModelsDialog::useSelected() {

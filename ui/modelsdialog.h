@@ -19,7 +19,8 @@ class QTableWidget;
 
 namespace glimpse::models {
 class HubDownloader;
-}
+class ModelImporter;
+}  // namespace glimpse::models
 
 namespace glimpse::ui {
 
@@ -42,8 +43,9 @@ class ModelsDialog : public QDialog {
 
  public Q_SLOTS:
   void downloadSelected();
-  void cancelDownload();
+  void cancelDownload();  // also stops an import (its partial copy is removed)
   void removeSelected();
+  // Copies the folder into the models folder on a worker thread, with progress; returns at once.
   void importFolder(const QString& folder = {});
   void useSelected();
   // Uses the installed recommended models for tasks without one, then downloads the rest one
@@ -74,6 +76,7 @@ class ModelsDialog : public QDialog {
   QProgressBar* m_progress;
   QLabel* m_status;
   QPointer<models::HubDownloader> m_downloader;
+  QPointer<models::ModelImporter> m_importer;  // an import copying on its worker thread
   QList<Task> m_downloadTasks;
   QList<models::CatalogueEntry> m_queue;  // recommended downloads still to start
 };

@@ -63,7 +63,7 @@ QString SettingsDialog::describePrecision(const QString& precision) {
   return text;
 }
 
-SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(parent) {
+SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(parent), m_initial(s) {
   setWindowTitle(tr("Settings"));
   auto* models = new QGroupBox(tr("Models"));
   auto* form = new QFormLayout(models);
@@ -170,7 +170,12 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
 
 AppSettings SettingsDialog::settings() const {
   AppSettings a;
-  for (Task t : kTasks) a.model(t) = m_paths[static_cast<int>(t)]->text().trimmed();
+  for (Task t : kTasks) {
+    // A folder the person did not change comes back exactly as given (a command-line folder
+    // with a trailing space stays that folder, not an edit to save).
+    const QString text = m_paths[static_cast<int>(t)]->text().trimmed();
+    a.model(t) = text == m_initial.model(t).trimmed() ? m_initial.model(t) : text;
+  }
   a.threads = m_threads->value();
   a.precision = m_precision->currentData().toString();
   a.idleUnloadMinutes = m_idle->value();

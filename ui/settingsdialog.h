@@ -35,6 +35,7 @@ class SettingsDialog : public QDialog {
   static QString describePrecision(const QString& precision);
 
  private:
+  AppSettings m_initial;  // what the dialog showed: a field left as it was returns this value
   QLineEdit* m_paths[kTaskCount];
   QLabel* m_checks[kTaskCount];
   QString m_details[kTaskCount];

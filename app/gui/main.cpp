@@ -20,6 +20,7 @@
 #include "inference/inferenceclient.h"
 #include "mainwindow.h"
 #include "models/modelstore.h"
+#include "session.h"
 
 Q_LOGGING_CATEGORY(lcInstance, "glimpse.instance", QtWarningMsg)
 
@@ -123,6 +124,8 @@ int main(int argc, char** argv) {
   for (auto [opt, task] : {std::pair{&captionModel, glimpse::Task::Caption}, std::pair{&askModel, glimpse::Task::Ask},
                            std::pair{&searchModel, glimpse::Task::Search}})
     if (parser.isSet(*opt)) window.settingsStore()->overrideModel(task, QDir(parser.value(*opt)).absolutePath());
+  // The Images page as it was left (not for a screenshot, which shows the command line's image).
+  if (!parser.isSet(screenshot)) window.restoreSession(glimpse::ui::sessionFile());
   window.winId();  // creates the native window, whose Expose events FirstExpose watches
   window.windowHandle()->installEventFilter(new FirstExpose(&window));
   window.show();

@@ -711,8 +711,9 @@ void InferenceWorker::finishJob(quint64 id, JobState state, const QString& error
   JobSummary s;
   s.kind = job->kind();
   s.state = state;
-  s.done = job->progress.done - job->progress.failed;
+  s.done = job->progress.done - job->progress.before - job->progress.failed;
   s.failed = job->progress.failed;
+  s.last = job->progress;
   s.warnings = job->warnings;
   s.error = error;
   job.reset();  // before the signal: whoever reacts sees the models and library free

@@ -35,8 +35,8 @@ IndexJob::~IndexJob() = default;
 
 void IndexJob::dropIndexer() {
   if (!m_indexer) return;
-  // What that indexer finished stays in the library and in the counts.
-  m_doneBefore += m_indexer->progress().done;
+  // What that indexer embedded is in the library (the next one counts it as searchable); its
+  // failures are no longer to do.
   m_failedBefore += m_indexer->progress().failed;
   m_indexer.reset();
 }
@@ -54,12 +54,16 @@ bool IndexJob::step() {
   }
   if (!m_indexer) {
     m_indexer = std::make_unique<library::Indexer>(m_db, m_worker.model(Task::Search));
-    restartClock();
+    m_searchable = m_db->status(m_indexer->modelId()).embedded;
+    if (!m_counted) progress.before = m_searchable;
+    m_counted = true;
+    progress.done = m_searchable + m_failedBefore;
+    restartClock();  // the rate counts from what is done now
   }
   const bool more = m_indexer->step(m_interrupt.get());
   const library::IndexProgress& p = m_indexer->progress();
-  progress.total = m_doneBefore + p.total;
-  progress.done = m_doneBefore + p.done;
+  progress.total = m_searchable + m_failedBefore + p.total;
+  progress.done = m_searchable + m_failedBefore + p.done;
   progress.failed = m_failedBefore + p.failed;
   progress.current = p.current;
   updateRate();
@@ -77,7 +81,9 @@ bool IndexJob::step() {
 
 QString IndexJob::modelChanged(Task task) {
   if (task != Task::Search) return {};
-  dropIndexer();  // the next step embeds with the new model what it has no vector for
+  dropIndexer();
+  m_counted = false;  // what counts as done before is recounted for the new model  // the next step embeds with the new
+                      // model what it has no vector for
   return QCoreApplication::translate("glimpse::inference::Job",
                                      "The library search model changed: indexing goes on with the new model.");
 }

@@ -64,7 +64,9 @@ class Job {
   int m_doneAtClock = 0;
 };
 
-// Scans the library's folders, then embeds every photo without a vector of the search model.
+// Scans the library's folders, then embeds every photo without a vector of the search model. Its
+// progress counts the library: done includes the photos that were searchable before (also those of
+// an earlier run that was paused or stopped, or of a previous session), total every photo to index.
 class IndexJob : public Job {
  public:
   IndexJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt);
@@ -80,8 +82,9 @@ class IndexJob : public Job {
   std::shared_ptr<library::LibraryDatabase> m_db;
   bool m_scanned = false;
   std::unique_ptr<library::Indexer> m_indexer;
-  int m_doneBefore = 0;  // finished by earlier indexers of this job
-  int m_failedBefore = 0;
+  bool m_counted = false;  // progress.before is set (at the first indexer)
+  int m_searchable = 0;    // photos with a vector of the model when the current indexer began
+  int m_failedBefore = 0;  // failed under earlier indexers of this job (no longer to do)
 };
 
 // Captions a list of photos one by one through the same path as a single caption.

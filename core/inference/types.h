@@ -111,6 +111,7 @@ struct JobProgress {
   int done = 0;   // items finished (done or failed), over every run of the job
   int total = 0;  // items the job has to do (known after its first step)
   int failed = 0;
+  int before = 0;  // of done: finished before the job began (an index: photos already searchable)
   double itemsPerSecond = 0.0;
   double etaSeconds = -1.0;  // < 0 while unknown
   QString current;           // last item finished
@@ -119,8 +120,9 @@ struct JobProgress {
 struct JobSummary {
   JobKind kind = JobKind::Index;
   JobState state = JobState::Finished;  // Finished, Cancelled or Failed
-  int done = 0;
+  int done = 0;                         // items this job finished (failures not counted)
   int failed = 0;
+  JobProgress last;      // the job's last progress: done/total over every run (an index: the library)
   QStringList warnings;  // e.g. folders that could not be read
   QString error;         // Failed: why, in words
 };

@@ -200,16 +200,26 @@ bool Indexer::step(const std::atomic<bool>* cancel) {
     embed[static_cast<size_t>(i)] = true;
     pixels.push_back(d.pixels);
   }
+  // One photo at a time (the engine runs a batch's images one by one anyway), checking the flag
+  // between photos: a pause or cancel keeps the photos embedded so far and leaves the rest.
   std::vector<std::vector<float>> vectors;
-  if (!pixels.empty()) {
-    QElapsedTimer model;
-    model.start();
-    vectors = m_model->embed_images(pixels);
-    s.report.modelSeconds += static_cast<double>(model.nsecsElapsed()) * 1e-9;
+  qsizetype stop = batch.size();  // photos from here on are left for the next run
+  size_t next = 0;
+  QElapsedTimer model;
+  model.start();
+  for (qsizetype i = 0; i < batch.size(); ++i) {
+    if (!embed[static_cast<size_t>(i)]) continue;
+    if (cancel && cancel->load()) {
+      stop = i;
+      break;
+    }
+    vectors.push_back(std::move(m_model->embed_images({pixels[next++]}).front()));
+    if (m_options.photoEmbedded) m_options.photoEmbedded(batch[i].photo.path);
   }
+  s.report.modelSeconds += static_cast<double>(model.nsecsElapsed()) * 1e-9;
   Transaction tx(*m_db);
   size_t k = 0;
-  for (qsizetype i = 0; i < batch.size(); ++i) {
+  for (qsizetype i = 0; i < stop; ++i) {
     const Decoded& d = batch[i];
     if (d.vanished) continue;  // the next scan removes it
     if (!d.error.isEmpty()) {
@@ -228,13 +238,17 @@ bool Indexer::step(const std::atomic<bool>* cancel) {
   }
   tx.commit();
   IndexProgress& p = s.progress;
-  p.done = static_cast<int>(std::min<qsizetype>(from + m_options.batchSize, s.todo.size()));
-  p.current = batch.isEmpty() ? QString() : batch.back().photo.path;
+  p.done = static_cast<int>(std::min<qsizetype>(from + stop, s.todo.size()));
+  p.current = stop > 0 ? batch[stop - 1].photo.path : QString();
   const double elapsed = static_cast<double>(s.clock.nsecsElapsed()) * 1e-9;
   p.imagesPerSecond = elapsed > 0 ? p.done / elapsed : 0.0;
   p.etaSeconds = p.imagesPerSecond > 0 ? (p.total - p.done) / p.imagesPerSecond : -1.0;
   s.report.seconds = elapsed;
   s.report.peakDecodeMiB = s.budget.peakMiB();
+  if (stop < batch.size()) {
+    s.report.cancelled = true;
+    return false;
+  }
   return s.next < s.todo.size();
 }
 

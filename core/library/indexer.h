@@ -1,8 +1,9 @@
 #pragma once
 // Embeds the library's photos with BLIP's ITC image features: decoding and preprocessing run in
 // parallel on a thread pool (QtConcurrent) while the vision model runs batched on the calling
-// thread; vectors are written in batched transactions, stamped with the model id. Killing the
-// process loses at most the batch in flight; a rerun continues where it stopped.
+// thread one photo at a time (the cancel flag is checked between photos, so a pause stops after the
+// photo in flight); vectors are written in batched transactions, stamped with the model id.
+// Killing the process loses at most the batch in flight; a rerun continues where it stopped.
 #include <QString>
 #include <atomic>
 #include <functional>
@@ -41,6 +42,9 @@ struct IndexOptions {
   // Memory that the parallel decodes may use together (estimated from each image's header); a
   // photo larger than this waits until it can be decoded alone. Pixel values of a batch come on top.
   qint64 decodeMemoryBytes = qint64{1} << 30;
+  // Called on the indexing thread after each photo's vector is computed (before its batch is
+  // committed), with the photo's path. A cancel flag set here stops the step before the next photo.
+  std::function<void(const QString&)> photoEmbedded;
 };
 
 // SHA-256 (hex) of decoded pixels as the model gets them: width, height, then the RGB bytes.

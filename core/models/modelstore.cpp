@@ -1,5 +1,6 @@
 #include "modelstore.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -10,6 +11,8 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <algorithm>
+
+#include <unistd.h>
 
 #include "blip.h"
 #include "checkpoint.h"
@@ -188,7 +191,66 @@ QList<InstalledModel> installedModels() {
   return out;
 }
 
-QString importModel(const QString& source, const QString& name) {
+namespace {
+
+constexpr qint64 kChunk = qint64{4} << 20;
+
+// SHA-256 of a file, read in chunks; empty when it cannot be read or the flag was set.
+QByteArray sha256Of(const QString& path, const std::atomic<bool>* cancel) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  QCryptographicHash h(QCryptographicHash::Sha256);
+  while (!f.atEnd()) {
+    if (cancel && cancel->load()) return {};
+    const QByteArray chunk = f.read(kChunk);
+    if (chunk.isEmpty() && f.error() != QFileDevice::NoError) return {};
+    h.addData(chunk);
+  }
+  return h.result();
+}
+
+// A regular file in the models folder (not in an unfinished download) with the size and content of
+// `source`; empty when there is none.
+QString storedCopyOf(const QFileInfo& source, const QString& skip, const std::atomic<bool>* cancel) {
+  QByteArray sourceHash;
+  QDirIterator it(modelsDir(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+  while (it.hasNext()) {
+    const QFileInfo f(it.next());
+    if (f.isSymLink() || f.size() != source.size() || f.absoluteFilePath().startsWith(skip)) continue;
+    if (f.absolutePath().contains(QStringLiteral(".download"))) continue;
+    if (sourceHash.isEmpty()) sourceHash = sha256Of(source.absoluteFilePath(), cancel);
+    if (sourceHash.isEmpty()) return {};
+    if (sha256Of(f.absoluteFilePath(), cancel) == sourceHash) return f.absoluteFilePath();
+  }
+  return {};
+}
+
+// Copies `from` to `to` in chunks, adding each chunk to `done`; false when the flag was set.
+bool copyFile(const QString& from, const QString& to, qint64& done, qint64 total, const ImportProgress& progress,
+              const std::atomic<bool>* cancel) {
+  QFile in(from);
+  QFile out(to);
+  if (!in.open(QIODevice::ReadOnly)) throw ModelError(("cannot read " + from + ": " + in.errorString()).toStdString());
+  if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    throw ModelError(("cannot write " + to + ": " + out.errorString()).toStdString());
+  while (!in.atEnd()) {
+    if (cancel && cancel->load()) return false;
+    const QByteArray chunk = in.read(kChunk);
+    if (chunk.isEmpty() && in.error() != QFileDevice::NoError)
+      throw ModelError(("cannot read " + from + ": " + in.errorString()).toStdString());
+    if (out.write(chunk) != chunk.size())
+      throw ModelError(("cannot copy " + QFileInfo(from).fileName() + ": " + out.errorString()).toStdString());
+    done += chunk.size();
+    if (progress) progress(done, total);
+  }
+  if (!out.flush()) throw ModelError(("cannot copy " + QFileInfo(from).fileName() + " (disk full?)").toStdString());
+  return true;
+}
+
+}  // namespace
+
+QString importModel(const QString& source, const QString& name, const ImportProgress& progress,
+                    const std::atomic<bool>* cancel) {
   const QFileInfo src(source);
   if (!src.isDir()) throw ModelError((source + QStringLiteral(" is not a folder")).toStdString());
   const InstalledModel check = describe(src.absoluteFilePath());
@@ -199,13 +261,28 @@ QString importModel(const QString& source, const QString& name) {
   QDir(staging).removeRecursively();
   if (!QDir().mkpath(staging)) throw ModelError(("cannot create " + staging).toStdString());
   markModelsDir();
-  for (const QFileInfo& f : QDir(src.absoluteFilePath()).entryInfoList(QDir::Files)) {
-    if (!QFile::copy(f.absoluteFilePath(), staging + QLatin1Char('/') + f.fileName())) {
-      QDir(staging).removeRecursively();
-      throw ModelError(("cannot copy " + f.fileName() + " (disk full?)").toStdString());
+  const QFileInfoList files = QDir(src.absoluteFilePath()).entryInfoList(QDir::Files);
+  qint64 total = 0;
+  for (const QFileInfo& f : files) total += f.size();
+  qint64 done = 0;
+  if (progress) progress(0, total);
+  try {
+    for (const QFileInfo& f : files) {
+      const QString to = staging + QLatin1Char('/') + f.fileName();
+      const QString stored = storedCopyOf(f, staging, cancel);
+      if (cancel && cancel->load()) throw ImportCancelled();
+      if (!stored.isEmpty() && ::link(QFile::encodeName(stored).constData(), QFile::encodeName(to).constData()) == 0) {
+        done += f.size();
+        if (progress) progress(done, total);
+        continue;
+      }
+      if (!copyFile(f.absoluteFilePath(), to, done, total, progress, cancel)) throw ImportCancelled();
     }
+    if (!QDir().rename(staging, target)) throw ModelError(("cannot move the model into " + target).toStdString());
+  } catch (...) {
+    QDir(staging).removeRecursively();  // nothing partial stays
+    throw;
   }
-  if (!QDir().rename(staging, target)) throw ModelError(("cannot move the model into " + target).toStdString());
   return target;
 }
 

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <atomic>
+#include <functional>
 #include <stdexcept>
 
 #include "settings/task.h"
@@ -75,9 +77,24 @@ InstalledModel describe(const QString& folder);
 // Bytes already fetched of an unfinished download of `folder` (its staging folder); 0 when none.
 qint64 partialDownloadBytes(const QString& folder);
 
-// Copies a folder (or the files given) into the models folder as `name` after checking it is a
-// usable BLIP checkpoint; returns the new folder. Throws ModelError saying what is missing.
-QString importModel(const QString& source, const QString& name = {});
+// An import stopped by its cancel flag (nothing of it is left in the models folder).
+class ImportCancelled : public ModelError {
+ public:
+  ImportCancelled() : ModelError("import cancelled") {}
+};
+
+// Bytes of an import: copied (or found already stored) of all its files.
+using ImportProgress = std::function<void(qint64 done, qint64 total)>;
+
+// Copies a folder into the models folder as `name` after checking it is a usable BLIP checkpoint;
+// returns the new folder. Throws ModelError saying what is missing. The copy goes into
+// <target>.download and is renamed into place when complete; `progress` is called as it goes
+// (from the calling thread) and a set `cancel` flag stops it between chunks, removes the partial
+// copy and throws ImportCancelled. A file identical to one already in the models folder (same size
+// and SHA-256, e.g. the same weights imported under another name) is hard-linked to it instead of
+// stored twice; a copy is made where a link cannot be.
+QString importModel(const QString& source, const QString& name = {}, const ImportProgress& progress = {},
+                    const std::atomic<bool>* cancel = nullptr);
 // Removes an installed model: a name, or a folder inside the models folder (refuses anything that
 // resolves outside it, and symbolic links).
 void removeModel(const QString& nameOrFolder);

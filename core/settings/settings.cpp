@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 
 #include "desktop/paths.h"
@@ -75,6 +77,7 @@ void SettingsStore::apply(const AppSettings& edited) {
   QSettings s;
   for (Task t : kTasks) {
     if (edited.model(t) == m_current.model(t)) continue;
+    if (isOverridden(t) && edited.model(t) == m_overrides[static_cast<size_t>(t)]) continue;
     s.setValue(modelKey(t), edited.model(t));
     m_saved.model(t) = edited.model(t);
     m_overrides[static_cast<size_t>(t)].clear();
@@ -85,6 +88,21 @@ void SettingsStore::apply(const AppSettings& edited) {
     s.setValue(QStringLiteral("inference/precision"), m_saved.precision = edited.precision);
   if (edited.idleUnloadMinutes != m_current.idleUnloadMinutes)
     s.setValue(QStringLiteral("inference/idleUnloadMinutes"), m_saved.idleUnloadMinutes = edited.idleUnloadMinutes);
+  recompute();
+}
+
+void SettingsStore::forgetModel(const QString& folder) {
+  const auto same = [&folder](const QString& f) {
+    return !f.isEmpty() && QFileInfo(f).absoluteFilePath() == QFileInfo(folder).absoluteFilePath();
+  };
+  for (Task t : kTasks) {
+    QString& override = m_overrides[static_cast<size_t>(t)];
+    if (same(override)) override.clear();
+    if (same(m_saved.model(t))) {
+      QSettings().setValue(modelKey(t), QString());
+      m_saved.model(t).clear();
+    }
+  }
   recompute();
 }
 

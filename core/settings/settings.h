@@ -49,8 +49,12 @@ class SettingsStore : public QObject {
   // Saves the one task's folder (a Models action): other settings and overrides stay as they are.
   void setModel(Task t, const QString& folder);
   // Saves what differs between `edited` and current() (the Settings dialog); a model field that
-  // was edited stops being an override.
+  // was edited stops being an override. A model field equal to this session's override of its
+  // task is never saved: it is the command line's folder shown back, not a choice.
   void apply(const AppSettings& edited);
+  // A model folder was deleted (Models → Remove): a task that saved it is saved without a model,
+  // a session override naming it ends. Other tasks' saved folders and overrides stay as they are.
+  void forgetModel(const QString& folder);
 
  Q_SIGNALS:
   void changed(const glimpse::AppSettings& current);

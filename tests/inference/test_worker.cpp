@@ -479,10 +479,24 @@ TEST(InferenceJobs, IndexingCancelKeepsWhatIsDone) {
     EXPECT_EQ(s.state, JobState::Cancelled);
     EXPECT_GT(s.done, 0);
     EXPECT_LT(s.done, kPhotos);
-    // Starting again continues where it stopped.
+    // Starting again continues where it stopped, and counts the library: what was done before
+    // is done, out of every photo (not "0 of what is left").
+    progress.clear();
     const quint64 again = client.startIndexing();
     ASSERT_TRUE(waitFor(finished, 2));
     EXPECT_EQ(summaryOf(finished, again).done, kPhotos - s.done);
+    EXPECT_EQ(summaryOf(finished, again).last.done, kPhotos);
+    EXPECT_EQ(summaryOf(finished, again).last.total, kPhotos);
+    bool first = true;
+    for (const auto& p : progress) {
+      const auto jp = p[1].value<JobProgress>();
+      if (p[0].toULongLong() != again || jp.total == 0) continue;  // scanning
+      EXPECT_EQ(jp.total, kPhotos);
+      if (first) EXPECT_GE(jp.done, s.done);
+      EXPECT_EQ(jp.before, s.done);
+      first = false;
+    }
+    EXPECT_FALSE(first);
   }
   glimpse::library::LibraryDatabase check(db);
   EXPECT_EQ(check.status(glimpse::library::modelIdentity(*load(kTiny))).embedded, kPhotos);

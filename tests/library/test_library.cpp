@@ -583,6 +583,38 @@ TEST_F(LibraryFolder, RenameAndMoveKeepVectorsAndCaptions) {
   EXPECT_EQ(db.textMatches(QStringLiteral("renamed"), 5), QList<qint64>{after->id});
 }
 
+// A pause (the cancel flag) takes effect between photos, not at the end of a batch: the photos
+// embedded before it are committed, the rest of the batch is left for the next run.
+TEST_F(LibraryFolder, APauseStopsBetweenPhotosOfABatch) {
+  LibraryDatabase db(dir.filePath("lib.db"));
+  db.addFolder(root);
+  Scanner(db).scan();
+  std::atomic<bool> pause{false};
+  IndexOptions options;
+  options.batchSize = 8;  // the first 8 of the 9 photos
+  QStringList embedded;
+  bool pressed = false;
+  options.photoEmbedded = [&](const QString& path) {
+    embedded << path;
+    if (embedded.size() == 3 && !pressed) pause = pressed = true;  // pressed during the third photo
+  };
+  Indexer indexer(lend(db), tinyModel(), options);
+  EXPECT_FALSE(indexer.step(&pause));
+  EXPECT_TRUE(indexer.report().cancelled);
+  EXPECT_EQ(embedded.size(), 3);
+  EXPECT_EQ(indexer.progress().done, 3);
+  EXPECT_EQ(indexer.progress().current, embedded.back());
+  EXPECT_EQ(db.status(indexer.modelId()).embedded, 3);  // committed, not lost with the batch
+  for (const QString& path : embedded) EXPECT_TRUE(db.embedding(db.photoByPath(path)->id, indexer.modelId()));
+  // Resumed: the other six, none twice.
+  pause = false;
+  embedded.clear();
+  const IndexReport rest = indexer.run({}, &pause);
+  EXPECT_EQ(rest.embedded, 6);
+  EXPECT_EQ(embedded.size(), 6);
+  EXPECT_EQ(db.status(indexer.modelId()).embedded, 9);
+}
+
 // Metadata written into a file changes its bytes, not its pixels: vectors and generated captions
 // stay and the model does not run; new pixels drop them and re-embed.
 TEST_F(LibraryFolder, ChangedFilesKeepWhatStillHolds) {

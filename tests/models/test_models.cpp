@@ -4,6 +4,7 @@
 // pytorch_model.bin to safetensors with identical outputs.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <QCoreApplication>
 #include <QDir>
 #include <QDirIterator>
@@ -14,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <csignal>
 #include <nlohmann/json.hpp>
 
@@ -21,6 +23,7 @@
 #include "hubserver.h"
 #include "imaging/imagedecoder.h"
 #include "models/hubdownloader.h"
+#include "models/modelimporter.h"
 #include "models/modelstore.h"
 
 using glimpse::models::DownloadOptions;
@@ -233,6 +236,101 @@ TEST(HubDownload, CancelKeepsThePartAndTheNextRunResumes) {
   ASSERT_FALSE(server.rangeHeaders.isEmpty());
   EXPECT_EQ(server.rangeHeaders.back(), QStringLiteral("bytes=%1-").arg(part));
   EXPECT_EQ(captionOf(target), captionOf(kTiny));
+}
+
+// A model folder as people have one, with `extraBytes` of extra weights (a large file of
+// distinct bytes) beside the tiny checkpoint.
+void writeImportSource(const QString& dir, qint64 extraBytes) {
+  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
+    ASSERT_TRUE(QFile::copy(kTiny + "/" + n, dir + "/" + n)) << n;
+  QFile big(dir + "/extra_weights.bin");
+  ASSERT_TRUE(big.open(QIODevice::WriteOnly));
+  QByteArray block(1 << 20, '\0');
+  for (qint64 written = 0, i = 0; written < extraBytes; written += block.size(), ++i) {
+    for (int k = 0; k < block.size(); k += 4096) block[k] = static_cast<char>(i + k);
+    ASSERT_EQ(big.write(block), block.size());
+  }
+}
+
+// Importing a large folder runs on a worker thread: start() returns at once, the event loop of
+// this (GUI) thread keeps running and receives the bytes as they are copied; the result is a usable
+// model. The same weights imported again under another name are stored once (a hard link).
+TEST(ModelImporter, CopiesOffTheCallingThreadAndStoresIdenticalWeightsOnce) {
+  QTemporaryDir dir;
+  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  const QString src = dir.filePath("src");
+  QDir().mkpath(src);
+  constexpr qint64 kExtra = qint64{96} << 20;
+  writeImportSource(src, kExtra);
+  glimpse::models::ModelImporter importer(src, QStringLiteral("first"));
+  QSignalSpy progress(&importer, &glimpse::models::ModelImporter::progress);
+  QSignalSpy finished(&importer, &glimpse::models::ModelImporter::finished);
+  int eventsWhileCopying = 0;
+  QTimer tick;
+  QObject::connect(&tick, &QTimer::timeout, [&] {
+    if (finished.isEmpty() && !progress.isEmpty()) ++eventsWhileCopying;
+  });
+  tick.start(0);
+  importer.start();
+  EXPECT_TRUE(finished.isEmpty());  // not done inside start()
+  ASSERT_TRUE(finished.wait(120000));
+  tick.stop();
+  ASSERT_TRUE(finished[0][0].toBool()) << finished[0][1].toString().toStdString();
+  const QString first = finished[0][1].toString();
+  EXPECT_EQ(first, dir.filePath("models/first"));
+  EXPECT_TRUE(glimpse::models::describe(first).usable);
+  EXPECT_GT(eventsWhileCopying, 0);  // the loop ran between chunks of the copy
+  ASSERT_GE(progress.size(), 3);     // 0, chunks, all
+  qint64 last = -1;
+  for (const auto& p : progress) {
+    EXPECT_GE(p[0].toLongLong(), last);  // never backwards
+    last = p[0].toLongLong();
+  }
+  EXPECT_EQ(last, progress.back()[1].toLongLong());
+  EXPECT_GT(last, kExtra);
+
+  // The same weights again, under another name: linked to the stored copy, not copied again.
+  glimpse::models::ModelImporter again(src, QStringLiteral("second"));
+  QSignalSpy done(&again, &glimpse::models::ModelImporter::finished);
+  again.start();
+  ASSERT_TRUE(done.wait(120000));
+  ASSERT_TRUE(done[0][0].toBool()) << done[0][1].toString().toStdString();
+  for (const char* n : {"extra_weights.bin", "model.safetensors"}) {
+    struct stat a {
+    }, b{};
+    ASSERT_EQ(::stat(QFile::encodeName(first + "/" + n).constData(), &a), 0);
+    ASSERT_EQ(::stat(QFile::encodeName(dir.filePath("models/second/") + n).constData(), &b), 0);
+    EXPECT_EQ(a.st_ino, b.st_ino) << n;
+    EXPECT_EQ(b.st_nlink, 2u) << n;
+  }
+  // Removing one keeps the other whole.
+  glimpse::models::removeModel(QStringLiteral("first"));
+  EXPECT_EQ(QFileInfo(dir.filePath("models/second/extra_weights.bin")).size(),
+            QFileInfo(src + "/extra_weights.bin").size());
+  EXPECT_TRUE(glimpse::models::describe(dir.filePath("models/second")).usable);
+  qunsetenv("GLIMPSE_MODELS_DIR");
+}
+
+// Cancel during the copy: the import ends as cancelled and nothing of it stays in the models folder.
+TEST(ModelImporter, CancelRemovesThePartialCopy) {
+  QTemporaryDir dir;
+  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  const QString src = dir.filePath("src");
+  QDir().mkpath(src);
+  writeImportSource(src, qint64{96} << 20);
+  glimpse::models::ModelImporter importer(src, QStringLiteral("mine"));
+  QSignalSpy finished(&importer, &glimpse::models::ModelImporter::finished);
+  QObject::connect(&importer, &glimpse::models::ModelImporter::progress, [&](qint64 done, qint64) {
+    if (done > 0) importer.cancel();  // after the first chunk
+  });
+  importer.start();
+  ASSERT_TRUE(finished.wait(120000));
+  EXPECT_FALSE(finished[0][0].toBool());
+  EXPECT_TRUE(finished[0][2].toBool());  // cancelled, not failed
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/mine")));
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/mine.download")));
+  EXPECT_TRUE(glimpse::models::installedModels().isEmpty());
+  qunsetenv("GLIMPSE_MODELS_DIR");
 }
 
 TEST(ModelStore, ImportVerifyRemove) {

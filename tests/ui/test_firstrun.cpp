@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QGroupBox>
 #include <QLabel>
@@ -175,8 +176,11 @@ TEST(FirstRun, ImportedFolderServesEveryTaskItsHeadsDo) {
   const QString mine = copyTiny(md.dir.filePath("mine/all-heads"));
   glimpse::SettingsStore store;
   ModelsDialog dialog(&store);
-  dialog.importFolder(mine);
+  dialog.importFolder(mine);  // copies on a worker thread
   const QString target = md.models() + "/all-heads";
+  QElapsedTimer waited;
+  waited.start();
+  while (store.current().model(Task::Search) != target && waited.elapsed() < 30000) QTest::qWait(20);
   for (Task t : glimpse::kTasks) EXPECT_EQ(store.current().model(t), target) << static_cast<int>(t);
   const int row = rowOf(dialog.table(), "all-heads");
   ASSERT_GE(row, 0);

@@ -635,8 +635,11 @@ TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
   for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
     QFile::copy(kTiny + "/caption_bin/" + QString::fromLatin1(n).replace("model.safetensors", "pytorch_model.bin"),
                 mine.filePath(n == std::string("model.safetensors") ? "pytorch_model.bin" : n));
-  dialog->importFolder(mine.path());
-  EXPECT_TRUE(QFileInfo::exists(dir.filePath("models/") + QFileInfo(mine.path()).fileName() + "/pytorch_model.bin"));
+  dialog->importFolder(mine.path());  // copies on a worker thread
+  EXPECT_TRUE(waitUntil([&] {
+    return QFileInfo::exists(dir.filePath("models/") + QFileInfo(mine.path()).fileName() + "/pytorch_model.bin");
+  }));
+  ASSERT_TRUE(waitUntil([&] { return !w.settingsStore()->current().model(glimpse::Task::Caption).isEmpty(); }, 10000));
   EXPECT_FALSE(w.settingsStore()->current().model(glimpse::Task::Caption).isEmpty());  // it captions, and none was set
   qunsetenv("HF_ENDPOINT");
   qunsetenv("GLIMPSE_MODELS_DIR");

@@ -1,0 +1,366 @@
+// What the app keeps between runs, driven through the window offscreen: command-line model
+// folders never reach the saved settings; the Images list, captions and chats come back after a
+// restart; indexing state and counts survive a restart.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include "imagespage.h"
+#include "inference/inferenceclient.h"
+#include "librarypage.h"
+#include "mainwindow.h"
+#include "modelsdialog.h"
+#include "settingsdialog.h"
+
+using namespace glimpse::ui;
+using glimpse::Task;
+using glimpse::inference::InferenceClient;
+using glimpse::inference::JobProgress;
+using glimpse::inference::JobSummary;
+
+namespace {
+
+const QString kTinyModel = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
+
+template <typename Pred>
+bool waitFor(Pred pred, int ms = 30000) {
+  QElapsedTimer t;
+  t.start();
+  while (!pred() && t.elapsed() < ms) QTest::qWait(20);
+  return pred();
+}
+
+// Runs `act` on the next modal dialog of type D once it shows.
+template <typename D, typename F>
+void whenShown(F act) {
+  auto* timer = new QTimer;
+  timer->setInterval(20);
+  QObject::connect(timer, &QTimer::timeout, [timer, act] {
+    for (QWidget* w : QApplication::topLevelWidgets())
+      if (auto* d = qobject_cast<D*>(w); d && d->isVisible()) {
+        timer->stop();
+        timer->deleteLater();
+        act(d);
+        return;
+      }
+  });
+  timer->start();
+}
+
+void copyTinyModel(const QString& to) {
+  QDir().mkpath(to);
+  for (const char* n :
+       {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
+    ASSERT_TRUE(QFile::copy(kTinyModel + "/" + n, to + "/" + n)) << n;
+}
+
+// Folders given with --caption-model / --ask-model are this session's: neither the Settings
+// dialog's OK (which changed only the threads) nor removing a model in the Models dialog writes
+// them, or anything else about those tasks, into the saved settings.
+TEST(SessionOverrides, NoActionSavesACommandLineFolder) {
+  QSettings().clear();
+  QTemporaryDir dir;
+  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  const QString mine = dir.filePath("models/mine");
+  copyTinyModel(mine);
+  {
+    MainWindow w;
+    auto* store = w.settingsStore();
+    store->setModel(Task::Ask, kTinyModel);  // saved earlier by the person
+    // As main.cpp passes them: an absolute path, here one that ends in a space, and a model that
+    // is installed in the models folder.
+    store->overrideModel(Task::Caption, QStringLiteral("/broken/folder "));
+    store->overrideModel(Task::Ask, mine);
+    w.show();
+
+    whenShown<SettingsDialog>([](SettingsDialog* d) {
+      d->findChild<QSpinBox*>()->setValue(1);  // the threads: the only change
+      d->accept();
+    });
+    w.openSettings();
+    EXPECT_EQ(store->current().threads, 1);
+    EXPECT_EQ(store->current().model(Task::Caption), QStringLiteral("/broken/folder "));
+    EXPECT_EQ(store->current().model(Task::Ask), mine);
+    AppSettings saved = AppSettings::loadSaved();
+    EXPECT_EQ(saved.threads, 1);
+    EXPECT_TRUE(saved.model(Task::Caption).isEmpty()) << saved.model(Task::Caption).toStdString();
+    EXPECT_EQ(saved.model(Task::Ask), kTinyModel);
+
+    // Models → Remove of the folder the command line gave for questions: the session goes back
+    // to the saved folder, which stays saved; the caption override is untouched.
+    w.openModels();
+    auto* models = w.findChild<ModelsDialog*>();
+    ASSERT_TRUE(models);
+    int row = -1;
+    for (int r = 0; r < models->table()->rowCount(); ++r)
+      if (models->table()->item(r, 0)->text() == QStringLiteral("mine")) row = r;
+    ASSERT_GE(row, 0);
+    models->table()->selectRow(row);
+    whenShown<QMessageBox>([](QMessageBox* box) { box->button(QMessageBox::Yes)->click(); });
+    models->removeSelected();
+    EXPECT_FALSE(QFileInfo::exists(mine));
+    EXPECT_EQ(store->current().model(Task::Ask), kTinyModel);
+    EXPECT_EQ(store->current().model(Task::Caption), QStringLiteral("/broken/folder "));
+    saved = AppSettings::loadSaved();
+    EXPECT_EQ(saved.model(Task::Ask), kTinyModel);
+    EXPECT_TRUE(saved.model(Task::Caption).isEmpty());
+    models->reject();
+  }
+  // The next start runs with what was saved, and nothing of the command line.
+  const AppSettings next = glimpse::SettingsStore().current();
+  EXPECT_TRUE(next.model(Task::Caption).isEmpty());
+  EXPECT_EQ(next.model(Task::Ask), kTinyModel);
+  qunsetenv("GLIMPSE_MODELS_DIR");
+  QSettings().clear();
+}
+
+QPushButton* buttonNamed(QWidget* parent, const QString& text) {
+  for (auto* b : parent->findChildren<QPushButton*>())
+    if (b->text() == text) return b;
+  return nullptr;
+}
+
+void useTinyModels(MainWindow& w) {
+  for (Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTinyModel);
+}
+
+// Pause stops after the photo in flight; the next start shows the index paused (not running, not
+// forgotten), Resume continues it and counts the whole library, and an index with nothing new
+// says so next to a full bar.
+TEST(SessionIndexing, APausedIndexStaysPausedAcrossARestart) {
+  QSettings().clear();
+  QTemporaryDir dir;
+  constexpr int kPhotos = 150;
+  QDir().mkpath(dir.filePath("photos"));
+  for (int i = 0; i < kPhotos; ++i)
+    QFile::copy(kTinyModel + "/images/grad_97x61.png", dir.filePath(QStringLiteral("photos/g%1.png").arg(i)));
+  const QString db = dir.filePath("lib.glimpse");
+  int doneAtPause = 0;
+  {
+    MainWindow w;
+    useTinyModels(w);
+    w.show();
+    auto* lib = w.libraryPage();
+    QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+    lib->openLibrary(db);
+    lib->addFolder(dir.filePath("photos"));
+    ASSERT_TRUE(waitFor([&] { return opened.size() >= 3; }));  // the app's library, this one, the folder
+    QSignalSpy progress(w.client(), &InferenceClient::jobProgress);
+    lib->startOrPauseIndexing();
+    ASSERT_TRUE(waitFor([&] { return !progress.isEmpty() && progress.last()[1].value<JobProgress>().done > 0; }));
+    lib->startOrPauseIndexing();  // Pause
+    ASSERT_TRUE(waitFor([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
+    doneAtPause = progress.last()[1].value<JobProgress>().done;
+    EXPECT_LT(doneAtPause, kPhotos);
+    EXPECT_FALSE(QSettings().value("library/indexing").toBool());
+  }
+  MainWindow w;
+  useTinyModels(w);
+  w.show();
+  auto* lib = w.libraryPage();
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
+  lib->openLibrary(db);
+  const auto progressText = [&] {
+    for (QLabel* l : lib->findChildren<QLabel*>())
+      if (l->text().startsWith(QStringLiteral("Paused at")) || l->text().startsWith(QStringLiteral("Done")) ||
+          l->text().startsWith(QStringLiteral("Up to date")))
+        return l->text();
+    return QString();
+  };
+  ASSERT_TRUE(waitFor([&] {
+    return progressText().endsWith(QStringLiteral("of 150 photos; everything done is saved."));
+  })) << progressText().toStdString();
+  EXPECT_EQ(lib->indexState(), LibraryPage::IndexState::Paused);  // not running by itself
+  EXPECT_TRUE(progressText().startsWith(QStringLiteral("Paused at %1 ").arg(doneAtPause)))
+      << progressText().toStdString();
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.showLibrary();
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/session_paused_after_restart.png"));
+  QPushButton* resume = buttonNamed(lib, QStringLiteral("Resume"));
+  ASSERT_TRUE(resume);
+  QSignalSpy progress(w.client(), &InferenceClient::jobProgress);
+  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
+  QTest::mouseClick(resume, Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(120000));
+  for (const auto& p : progress) {
+    const auto jp = p[1].value<JobProgress>();
+    if (jp.total == 0) continue;   // scanning
+    EXPECT_EQ(jp.total, kPhotos);  // the library, not what was left
+    EXPECT_GE(jp.done, doneAtPause);
+  }
+  const auto summary = finished[0][1].value<JobSummary>();
+  EXPECT_EQ(summary.done, kPhotos - doneAtPause);
+  auto* bar = lib->findChild<QProgressBar*>();
+  ASSERT_TRUE(bar);
+  EXPECT_EQ(bar->value(), bar->maximum());
+  EXPECT_EQ(progressText(), QStringLiteral("Done: %1 photos indexed.").arg(kPhotos - doneAtPause));
+  // Nothing new: said in words next to a full bar, never "Done: 0 photos" at 0%.
+  lib->startOrPauseIndexing();
+  ASSERT_TRUE(finished.wait(60000));
+  EXPECT_EQ(progressText(), QStringLiteral("Up to date: all 150 photos are searchable."));
+  EXPECT_EQ(bar->value(), bar->maximum());
+  EXPECT_GT(bar->maximum(), 1);
+  QSettings().clear();
+}
+
+QStringList g_warnings;
+void keepWarnings(QtMsgType type, const QMessageLogContext&, const QString& message) {
+  if (type == QtWarningMsg) g_warnings << message;
+}
+
+// The Images list, its captions (with the settings that made them), chats and selection come back
+// after a restart; a photo deleted meanwhile is dropped with a note; a damaged session file is
+// set aside with a log line and the window starts empty.
+TEST(Session, ImagesCaptionsAndChatsSurviveARestart) {
+  QTemporaryDir dir;
+  QStringList photos;
+  for (const char* n : {"grad_97x61.png", "gray_50x80.png", "photo_120x90.jpg"}) {  // as the list sorts them
+    photos << dir.filePath(QString::fromLatin1(n));
+    ASSERT_TRUE(QFile::copy(kTinyModel + "/images/" + n, photos.back())) << n;
+  }
+  const QString file = dir.filePath("state/Glimpse/session.json");
+  QString path0, path1, caption0, caption1, parameters0;
+  QList<QPair<QString, QString>> chat1;
+  {
+    MainWindow w;
+    useTinyModels(w);
+    w.restoreSession(file);  // no file yet: the first start
+    w.show();
+    auto* page = w.imagesPage();
+    QSignalSpy ready(w.client(), &InferenceClient::captionReady);
+    ASSERT_EQ(w.addPaths(photos), 3);
+    ASSERT_TRUE(waitFor([&] { return !page->model()->item(0).caption.isEmpty(); }));  // the selected one
+    page->selectRow(1);
+    ASSERT_TRUE(waitFor([&] { return !page->model()->item(1).caption.isEmpty(); }));
+    auto* question = page->findChild<QLineEdit*>(QString(), Qt::FindChildrenRecursively);
+    for (auto* e : page->findChildren<QLineEdit*>())
+      if (e->accessibleName() == QStringLiteral("Question")) question = e;
+    question->setText(QStringLiteral("what color is it?"));
+    page->askQuestion();
+    ASSERT_TRUE(waitFor([&] {
+      const auto& c = page->model()->item(1).chat;
+      return !c.isEmpty() && !c.back().second.isEmpty();
+    }));
+    path0 = page->model()->item(0).path;
+    path1 = page->model()->item(1).path;
+    caption0 = page->model()->item(0).caption;
+    caption1 = page->model()->item(1).caption;
+    parameters0 = page->model()->item(0).captionParameters;
+    chat1 = page->model()->item(1).chat;
+    w.close();
+  }
+  EXPECT_TRUE(parameters0.contains(QStringLiteral("\"num_beams\""))) << parameters0.toStdString();
+  ASSERT_TRUE(QFileInfo::exists(file));
+  ASSERT_TRUE(QFile::remove(photos[2]));  // deleted while Glimpse was closed (sorted last)
+  {
+    MainWindow w;
+    useTinyModels(w);
+    QSignalSpy requests(w.client(), &InferenceClient::captionReady);
+    w.restoreSession(file);
+    w.show();
+    auto* model = w.imagesPage()->model();
+    ASSERT_EQ(model->rowCount(), 2);
+    EXPECT_EQ(model->item(0).path, path0);
+    EXPECT_EQ(model->item(1).path, path1);
+    EXPECT_EQ(model->item(0).caption, caption0);
+    EXPECT_EQ(model->item(0).captionParameters, parameters0);
+    EXPECT_EQ(model->item(1).caption, caption1);
+    EXPECT_EQ(model->item(1).chat, chat1);
+    EXPECT_EQ(w.imagesPage()->currentPath(), path1);  // selected as it was left
+    EXPECT_FALSE(model->item(1).working);             // a kept caption is not made again
+    EXPECT_TRUE(w.statusBar()->currentMessage().contains(QStringLiteral("photo_120x90.jpg")))
+        << w.statusBar()->currentMessage().toStdString();
+    w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/session_restored.png"));
+    QTest::qWait(200);
+    EXPECT_TRUE(requests.isEmpty());
+  }
+  // A damaged file: ignored with a log line, kept aside, never a crash.
+  QFile bad(file);
+  ASSERT_TRUE(bad.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  bad.write("{\"version\": 1, \"images\": [{\"path\": ");
+  bad.close();
+  g_warnings.clear();
+  const auto previous = qInstallMessageHandler(keepWarnings);
+  {
+    MainWindow w;
+    w.restoreSession(file);
+    EXPECT_EQ(w.imagesPage()->model()->rowCount(), 0);
+  }
+  qInstallMessageHandler(previous);
+  EXPECT_TRUE(QFileInfo::exists(file + ".bad"));
+  EXPECT_FALSE(QFileInfo::exists(file));
+  EXPECT_TRUE(std::any_of(g_warnings.begin(), g_warnings.end(), [](const QString& m) {
+    return m.contains(QStringLiteral("ignoring the session file"));
+  })) << g_warnings.join('\n').toStdString();
+}
+
+// Tools → Models → Import folder with a large checkpoint: the window keeps working while it copies
+// (the progress bar moves, events are served), Stop removes the partial copy, a second try lands.
+TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
+  QTemporaryDir dir;
+  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  const QString src = dir.filePath("big-blip");
+  copyTinyModel(src);
+  {
+    QFile big(src + "/extra_weights.bin");
+    ASSERT_TRUE(big.open(QIODevice::WriteOnly));
+    QByteArray block(1 << 20, 'w');
+    for (int i = 0; i < 160; ++i) {
+      block[0] = static_cast<char>(i);
+      ASSERT_EQ(big.write(block), block.size());
+    }
+  }
+  MainWindow w;
+  useTinyModels(w);
+  w.show();
+  w.openModels();
+  auto* dialog = w.findChild<ModelsDialog*>();
+  ASSERT_TRUE(dialog);
+  auto* bar = dialog->findChild<QProgressBar*>();
+  auto* stop = buttonNamed(dialog, QStringLiteral("&Stop import"));
+  EXPECT_FALSE(stop);  // only while importing
+  dialog->importFolder(src);
+  stop = buttonNamed(dialog, QStringLiteral("&Stop import"));
+  ASSERT_TRUE(stop);
+  EXPECT_TRUE(stop->isEnabled());
+  EXPECT_TRUE(bar->isVisible());
+  // The GUI thread serves events mid-copy: the bar moves while the copy is not done.
+  ASSERT_TRUE(waitFor([&] { return bar->maximum() == 1000 && bar->value() > 0; }, 60000));
+  EXPECT_LT(bar->value(), 1000);
+  dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/models_import_progress.png"));
+  QTest::mouseClick(stop, Qt::LeftButton);
+  const auto statusText = [&] {
+    for (QLabel* l : dialog->findChildren<QLabel*>())
+      if (l->text().startsWith(QStringLiteral("Import")) || l->text().startsWith(QStringLiteral("Cannot")))
+        return l->text();
+    return QString();
+  };
+  ASSERT_TRUE(waitFor([&] { return statusText().contains(QStringLiteral("stopped")); }, 60000))
+      << statusText().toStdString();
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/big-blip")));
+  EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/big-blip.download")));
+  EXPECT_FALSE(bar->isVisible());
+  dialog->importFolder(src);
+  ASSERT_TRUE(waitFor([&] { return statusText().startsWith(QStringLiteral("Imported")); }, 120000))
+      << statusText().toStdString();
+  EXPECT_EQ(QFileInfo(dir.filePath("models/big-blip/extra_weights.bin")).size(), qint64{160} << 20);
+  dialog->reject();
+  qunsetenv("GLIMPSE_MODELS_DIR");
+}
+
+}  // namespace
