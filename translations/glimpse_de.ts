@@ -85,17 +85,17 @@
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="509" />
+        <location filename="../core/inference/inferenceworker.cpp" line="535" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="541" />
+        <location filename="../core/inference/inferenceworker.cpp" line="567" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="606" />
+        <location filename="../core/inference/inferenceworker.cpp" line="632" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
@@ -140,8 +140,8 @@
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="475" />
-        <location filename="../core/inference/inferenceworker.cpp" line="505" />
+        <location filename="../core/inference/inferenceworker.cpp" line="501" />
+        <location filename="../core/inference/inferenceworker.cpp" line="531" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -313,6 +313,31 @@
     </message>
 </context>
 <context>
+    <name>glimpse::ui::Desktop</name>
+    <message>
+        <location filename="../ui/desktop.cpp" line="21" />
+        <source>Glimpse</source>
+        <translation>Glimpse</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="23" />
+        <source>No file manager could be opened for this folder.</source>
+        <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="24" />
+        <source>No application could be opened to show this file.</source>
+        <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="28" />
+        <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
+%1</source>
+        <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
+%1</translation>
+    </message>
+</context>
+<context>
     <name>glimpse::ui::DuplicatesDialog</name>
     <message>
         <location filename="../ui/duplicatesdialog.cpp" line="46" />
@@ -446,316 +471,377 @@
 <context>
     <name>glimpse::ui::ImagesPage</name>
     <message>
-        <location filename="../ui/imagespage.cpp" line="42" />
+        <location filename="../ui/imagespage.cpp" line="50" />
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="45" />
+        <location filename="../ui/imagespage.cpp" line="55" />
+        <location filename="../ui/imagespage.cpp" line="597" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
 oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="49" />
-        <source>Preview</source>
-        <translation>Vorschau</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="54" />
+        <location filename="../ui/imagespage.cpp" line="93" />
         <source>BLIP ("a picture of", beam 3)</source>
         <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="54" />
+        <location filename="../ui/imagespage.cpp" line="93" />
         <source>Hugging Face default (greedy)</source>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="55" />
+        <location filename="../ui/imagespage.cpp" line="94" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="55" />
+        <location filename="../ui/imagespage.cpp" line="94" />
         <source>Longer and more detailed</source>
         <translation>Länger und ausführlicher</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="56" />
+        <location filename="../ui/imagespage.cpp" line="95" />
         <source>Caption preset</source>
         <translation>Beschreibungsstil</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="57" />
+        <location filename="../ui/imagespage.cpp" line="96" />
         <source>Advanced options</source>
         <translation>Erweiterte Optionen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="61" />
+        <location filename="../ui/imagespage.cpp" line="100" />
         <source>optional start of the caption</source>
         <translation>optionaler Anfang der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="62" />
+        <location filename="../ui/imagespage.cpp" line="101" />
         <source>Prompt</source>
         <translation>Anfangstext</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="63" />
+        <location filename="../ui/imagespage.cpp" line="102" />
         <source>Keep prompt in caption</source>
         <translation>Anfangstext in der Beschreibung behalten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="73" />
+        <location filename="../ui/imagespage.cpp" line="112" />
         <source>Sample (more varied)</source>
         <translation>Stichproben (abwechslungsreicher)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="81" />
+        <location filename="../ui/imagespage.cpp" line="120" />
         <source>Prompt:</source>
         <translation>Anfangstext:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="83" />
+        <location filename="../ui/imagespage.cpp" line="122" />
         <source>Beams:</source>
         <translation>Strahlbreite:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="84" />
+        <location filename="../ui/imagespage.cpp" line="123" />
         <source>Minimum length:</source>
         <translation>Mindestlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="85" />
+        <location filename="../ui/imagespage.cpp" line="124" />
         <source>Maximum length:</source>
         <translation>Höchstlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="86" />
+        <location filename="../ui/imagespage.cpp" line="125" />
         <source>Repetition penalty:</source>
         <translation>Wiederholungsstrafe:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="88" />
+        <location filename="../ui/imagespage.cpp" line="127" />
         <source>Top-p:</source>
         <translation>Top-p:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="89" />
+        <location filename="../ui/imagespage.cpp" line="128" />
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="97" />
+        <location filename="../ui/imagespage.cpp" line="136" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="98" />
-        <location filename="../ui/imagespage.cpp" line="161" />
+        <location filename="../ui/imagespage.cpp" line="137" />
+        <location filename="../ui/imagespage.cpp" line="201" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="105" />
+        <location filename="../ui/imagespage.cpp" line="144" />
         <source>Caption state</source>
         <translation>Stand der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="106" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="107" />
+        <location filename="../ui/imagespage.cpp" line="146" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="108" />
+        <location filename="../ui/imagespage.cpp" line="147" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="109" />
+        <location filename="../ui/imagespage.cpp" line="148" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="110" />
+        <location filename="../ui/imagespage.cpp" line="149" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="111" />
+        <location filename="../ui/imagespage.cpp" line="150" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="113" />
+        <location filename="../ui/imagespage.cpp" line="152" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="114" />
+        <location filename="../ui/imagespage.cpp" line="153" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="125" />
+        <location filename="../ui/imagespage.cpp" line="164" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="130" />
+        <location filename="../ui/imagespage.cpp" line="169" />
         <source>Caption check</source>
         <translation>Prüfung der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="134" />
+        <location filename="../ui/imagespage.cpp" line="173" />
         <source>Check captions and make degenerate ones again</source>
         <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="137" />
+        <location filename="../ui/imagespage.cpp" line="176" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="146" />
+        <location filename="../ui/imagespage.cpp" line="185" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="147" />
+        <location filename="../ui/imagespage.cpp" line="186" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="149" />
+        <location filename="../ui/imagespage.cpp" line="188" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="150" />
+        <location filename="../ui/imagespage.cpp" line="189" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="151" />
+        <location filename="../ui/imagespage.cpp" line="190" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="162" />
+        <location filename="../ui/imagespage.cpp" line="202" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="211" />
+        <location filename="../ui/imagespage.cpp" line="231" />
+        <source>&amp;Remove from list</source>
+        <translation>Aus der Liste &amp;entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="233" />
+        <source>&amp;Copy paths</source>
+        <translation>Pfade &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="233" />
+        <source>&amp;Copy path</source>
+        <translation>Pfad &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="235" />
+        <source>Show in &amp;folder</source>
+        <translation>Im &amp;Ordner zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="265" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="231" />
+        <location filename="../ui/imagespage.cpp" line="285" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="242" />
+        <location filename="../ui/imagespage.cpp" line="296" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="252" />
+        <location filename="../ui/imagespage.cpp" line="306" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="239" />
+        <location filename="../ui/imagespage.cpp" line="293" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="288" />
+        <location filename="../ui/imagespage.cpp" line="342" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="290" />
-        <location filename="../ui/imagespage.cpp" line="293" />
+        <location filename="../ui/imagespage.cpp" line="344" />
+        <location filename="../ui/imagespage.cpp" line="347" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="481" />
+        <location filename="../ui/imagespage.cpp" line="612" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="326" />
+        <location filename="../ui/imagespage.cpp" line="380" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="59" />
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="73" />
+        <source>Fit to window (0)</source>
+        <translation>An Fenster anpassen (0)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="74" />
+        <source>Actual size, 100% (1)</source>
+        <translation>Originalgröße, 100 % (1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="75" />
+        <source>Zoom out (-, Ctrl+wheel)</source>
+        <translation>Verkleinern (-, Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="76" />
+        <source>Zoom in (+, Ctrl+wheel)</source>
+        <translation>Vergrößern (+, Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="79" />
+        <source>Full screen (F11, double click)</source>
+        <translation>Vollbild (F11, Doppelklick)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="87" />
+        <source>Fit (%1)</source>
+        <translation>Eingepasst (%1)</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="251" />
+        <location filename="../ui/imagespage.cpp" line="305" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="253" />
+        <location filename="../ui/imagespage.cpp" line="307" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="256" />
+        <location filename="../ui/imagespage.cpp" line="310" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="262" />
+        <location filename="../ui/imagespage.cpp" line="316" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="330" />
+        <location filename="../ui/imagespage.cpp" line="384" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="337" />
+        <location filename="../ui/imagespage.cpp" line="391" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="348" />
+        <location filename="../ui/imagespage.cpp" line="402" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="349" />
+        <location filename="../ui/imagespage.cpp" line="403" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="352" />
+        <location filename="../ui/imagespage.cpp" line="406" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="533" />
+        <location filename="../ui/imagespage.cpp" line="522" />
+        <source>Removed %n image(s) from the list (the files are not touched)</source>
+        <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="529" />
+        <source>Copied %n path(s)</source>
+        <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="664" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="545" />
+        <location filename="../ui/imagespage.cpp" line="676" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="568" />
+        <location filename="../ui/imagespage.cpp" line="699" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -763,397 +849,518 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="59" />
+        <location filename="../ui/librarypage.cpp" line="73" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="60" />
+        <location filename="../ui/librarypage.cpp" line="76" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="61" />
+        <location filename="../ui/librarypage.cpp" line="77" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="62" />
+        <location filename="../ui/librarypage.cpp" line="78" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="63" />
-        <location filename="../ui/librarypage.cpp" line="526" />
+        <location filename="../ui/librarypage.cpp" line="80" />
+        <location filename="../ui/librarypage.cpp" line="662" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="64" />
+        <location filename="../ui/librarypage.cpp" line="81" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="65" />
         <location filename="../ui/librarypage.cpp" line="82" />
+        <location filename="../ui/librarypage.cpp" line="99" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="68" />
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
-        <location filename="../ui/librarypage.cpp" line="493" />
+        <location filename="../ui/librarypage.cpp" line="95" />
+        <location filename="../ui/librarypage.cpp" line="629" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="80" />
+        <location filename="../ui/librarypage.cpp" line="97" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="84" />
+        <location filename="../ui/librarypage.cpp" line="101" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="86" />
+        <location filename="../ui/librarypage.cpp" line="103" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="90" />
+        <location filename="../ui/librarypage.cpp" line="107" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="92" />
+        <location filename="../ui/librarypage.cpp" line="109" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="94" />
+        <location filename="../ui/librarypage.cpp" line="111" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="95" />
+        <location filename="../ui/librarypage.cpp" line="112" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="101" />
+        <location filename="../ui/librarypage.cpp" line="118" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="108" />
+        <location filename="../ui/librarypage.cpp" line="125" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="117" />
+        <location filename="../ui/librarypage.cpp" line="134" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="119" />
+        <location filename="../ui/librarypage.cpp" line="136" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="129" />
+        <location filename="../ui/librarypage.cpp" line="138" />
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="140" />
+        <source>to</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="147" />
+        <source>Taken on or after</source>
+        <translation>Aufgenommen am oder nach dem</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="148" />
+        <source>Taken on or before</source>
+        <translation>Aufgenommen am oder vor dem</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="152" />
+        <source>any</source>
+        <translation>beliebig</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="153" />
+        <source>Minimum relevance</source>
+        <translation>Mindestrelevanz</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="154" />
+        <source>Search results less relevant than this are left out</source>
+        <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="161" />
+        <source>Minimum relevance:</source>
+        <translation>Mindestrelevanz:</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="165" />
+        <source>Results summary</source>
+        <translation>Zusammenfassung der Ergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="180" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="134" />
+        <location filename="../ui/librarypage.cpp" line="186" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="136" />
+        <location filename="../ui/librarypage.cpp" line="188" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="143" />
+        <location filename="../ui/librarypage.cpp" line="197" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="147" />
+        <location filename="../ui/librarypage.cpp" line="201" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="151" />
-        <location filename="../ui/librarypage.cpp" line="447" />
+        <location filename="../ui/librarypage.cpp" line="205" />
+        <location filename="../ui/librarypage.cpp" line="217" />
+        <location filename="../ui/librarypage.cpp" line="285" />
+        <location filename="../ui/librarypage.cpp" line="583" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="152" />
+        <location filename="../ui/librarypage.cpp" line="206" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="155" />
+        <location filename="../ui/librarypage.cpp" line="209" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="158" />
+        <location filename="../ui/librarypage.cpp" line="212" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="160" />
+        <location filename="../ui/librarypage.cpp" line="214" />
+        <location filename="../ui/librarypage.cpp" line="290" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="161" />
+        <location filename="../ui/librarypage.cpp" line="215" />
+        <location filename="../ui/librarypage.cpp" line="291" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="162" />
+        <location filename="../ui/librarypage.cpp" line="216" />
+        <location filename="../ui/librarypage.cpp" line="288" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="321" />
+        <location filename="../ui/librarypage.cpp" line="218" />
+        <source>Open this photo on the Images page and caption it</source>
+        <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="219" />
+        <location filename="../ui/librarypage.cpp" line="286" />
+        <source>Ask about this photo</source>
+        <translation>Zu diesem Foto fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="220" />
+        <source>Open this photo on the Images page with its chat</source>
+        <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="293" />
+        <source>Copy path</source>
+        <translation>Pfad kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="435" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="357" />
-        <location filename="../ui/librarypage.cpp" line="553" />
+        <location filename="../ui/librarypage.cpp" line="471" />
+        <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
+        <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="474" />
+        <source>%n photo(s), newest first</source>
+        <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="475" />
+        <source>In %1: %2</source>
+        <translation>In %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="490" />
+        <location filename="../ui/librarypage.cpp" line="689" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="361" />
+        <location filename="../ui/librarypage.cpp" line="494" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="382" />
+        <location filename="../ui/librarypage.cpp" line="518" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="261" />
+        <location filename="../ui/librarypage.cpp" line="1003" />
+        <source>%1% match</source>
+        <translation>%1 % Übereinstimmung</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1003" />
+        <source>%1% relevant</source>
+        <translation>%1 % relevant</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1009" />
+        <source>The file name or caption holds the words searched for</source>
+        <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="369" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="262" />
+        <location filename="../ui/librarypage.cpp" line="370" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="264" />
+        <location filename="../ui/librarypage.cpp" line="372" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="266" />
+        <location filename="../ui/librarypage.cpp" line="374" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="291" />
+        <location filename="../ui/librarypage.cpp" line="405" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="294" />
+        <location filename="../ui/librarypage.cpp" line="408" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="297" />
+        <location filename="../ui/librarypage.cpp" line="411" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="298" />
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="299" />
+        <location filename="../ui/librarypage.cpp" line="413" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="300" />
+        <location filename="../ui/librarypage.cpp" line="414" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="383" />
+        <location filename="../ui/librarypage.cpp" line="519" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="385" />
+        <location filename="../ui/librarypage.cpp" line="521" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="526" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="395" />
+        <location filename="../ui/librarypage.cpp" line="531" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="415" />
+        <location filename="../ui/librarypage.cpp" line="551" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="423" />
+        <location filename="../ui/librarypage.cpp" line="559" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="425" />
+        <location filename="../ui/librarypage.cpp" line="561" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="439" />
+        <location filename="../ui/librarypage.cpp" line="575" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="442" />
+        <location filename="../ui/librarypage.cpp" line="578" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="443" />
+        <location filename="../ui/librarypage.cpp" line="579" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="445" />
+        <location filename="../ui/librarypage.cpp" line="581" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="461" />
+        <location filename="../ui/librarypage.cpp" line="597" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="480" />
+        <location filename="../ui/librarypage.cpp" line="616" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="503" />
-        <location filename="../ui/librarypage.cpp" line="535" />
+        <location filename="../ui/librarypage.cpp" line="639" />
+        <location filename="../ui/librarypage.cpp" line="671" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="320" />
+        <location filename="../ui/librarypage.cpp" line="434" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="314" />
-        <location filename="../ui/librarypage.cpp" line="333" />
+        <location filename="../ui/librarypage.cpp" line="428" />
+        <location filename="../ui/librarypage.cpp" line="447" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="559" />
+        <location filename="../ui/librarypage.cpp" line="695" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="497" />
-        <location filename="../ui/librarypage.cpp" line="529" />
+        <location filename="../ui/librarypage.cpp" line="633" />
+        <location filename="../ui/librarypage.cpp" line="665" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="275" />
+        <location filename="../ui/librarypage.cpp" line="389" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="278" />
+        <location filename="../ui/librarypage.cpp" line="392" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="230" />
-        <location filename="../ui/librarypage.cpp" line="280" />
+        <location filename="../ui/librarypage.cpp" line="338" />
+        <location filename="../ui/librarypage.cpp" line="394" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="317" />
+        <location filename="../ui/librarypage.cpp" line="431" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="322" />
+        <location filename="../ui/librarypage.cpp" line="436" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="500" />
-        <location filename="../ui/librarypage.cpp" line="532" />
+        <location filename="../ui/librarypage.cpp" line="636" />
+        <location filename="../ui/librarypage.cpp" line="668" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="595" />
+        <location filename="../ui/librarypage.cpp" line="796" />
+        <source>All photos (%1)</source>
+        <translation>Alle Fotos (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="832" />
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="881" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="627" />
+        <location filename="../ui/librarypage.cpp" line="917" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="633" />
+        <location filename="../ui/librarypage.cpp" line="925" />
+        <source>least confident captions</source>
+        <translation>unsicherste Bildbeschreibungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="929" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="643" />
+        <location filename="../ui/librarypage.cpp" line="945" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="656" />
-        <source>score</source>
-        <translation>Wert</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="657" />
+        <location filename="../ui/librarypage.cpp" line="1010" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="666" />
+        <location filename="../ui/librarypage.cpp" line="1025" />
+        <source>%n caption(s) that match their photo least, weakest first</source>
+        <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="1026" />
+        <source>%n result(s) for “%1”, most relevant first</source>
+        <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="1027" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1161,242 +1368,257 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="72" />
+        <location filename="../ui/mainwindow.cpp" line="73" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99" />
+        <location filename="../ui/mainwindow.cpp" line="112" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="100" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="104" />
+        <location filename="../ui/mainwindow.cpp" line="117" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145" />
+        <location filename="../ui/mainwindow.cpp" line="158" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="146" />
+        <location filename="../ui/mainwindow.cpp" line="160" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="149" />
+        <location filename="../ui/mainwindow.cpp" line="163" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="151" />
+        <location filename="../ui/mainwindow.cpp" line="164" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153" />
+        <location filename="../ui/mainwindow.cpp" line="166" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="157" />
+        <location filename="../ui/mainwindow.cpp" line="169" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="172" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="161" />
+        <location filename="../ui/mainwindow.cpp" line="173" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162" />
+        <location filename="../ui/mainwindow.cpp" line="175" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="163" />
+        <location filename="../ui/mainwindow.cpp" line="176" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="164" />
+        <location filename="../ui/mainwindow.cpp" line="177" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="165" />
+        <location filename="../ui/mainwindow.cpp" line="178" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="167" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="169" />
+        <location filename="../ui/mainwindow.cpp" line="182" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171" />
+        <location filename="../ui/mainwindow.cpp" line="184" />
+        <source>As&amp;k about the image</source>
+        <translation>Zum Bild &amp;fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="188" />
+        <source>Ctrl+Shift+A</source>
+        <translation>Ctrl+Shift+A</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="190" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="175" />
+        <location filename="../ui/mainwindow.cpp" line="194" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="199" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="182" />
+        <location filename="../ui/mainwindow.cpp" line="202" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="183" />
+        <location filename="../ui/mainwindow.cpp" line="203" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="184" />
+        <location filename="../ui/mainwindow.cpp" line="205" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="185" />
+        <location filename="../ui/mainwindow.cpp" line="206" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="193" />
+        <location filename="../ui/mainwindow.cpp" line="214" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="199" />
+        <location filename="../ui/mainwindow.cpp" line="220" />
+        <source>&amp;Full screen</source>
+        <translation>&amp;Vollbild</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="226" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="200" />
+        <location filename="../ui/mainwindow.cpp" line="227" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="203" />
+        <location filename="../ui/mainwindow.cpp" line="230" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="204" />
+        <location filename="../ui/mainwindow.cpp" line="231" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="205" />
+        <location filename="../ui/mainwindow.cpp" line="233" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="207" />
+        <location filename="../ui/mainwindow.cpp" line="235" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="208" />
+        <location filename="../ui/mainwindow.cpp" line="236" />
         <source>Show &amp;log</source>
         <translation>&amp;Protokoll anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="209" />
+        <location filename="../ui/mainwindow.cpp" line="237" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="210" />
+        <location filename="../ui/mainwindow.cpp" line="238" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="211" />
+        <location filename="../ui/mainwindow.cpp" line="239" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="215" />
+        <location filename="../ui/mainwindow.cpp" line="243" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="233" />
+        <location filename="../ui/mainwindow.cpp" line="263" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236" />
+        <location filename="../ui/mainwindow.cpp" line="266" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="257" />
+        <location filename="../ui/mainwindow.cpp" line="287" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="294" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="294" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="269" />
+        <location filename="../ui/mainwindow.cpp" line="299" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="277" />
+        <location filename="../ui/mainwindow.cpp" line="311" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="287" />
+        <location filename="../ui/mainwindow.cpp" line="321" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="310" />
+        <location filename="../ui/mainwindow.cpp" line="345" />
         <source>Log started</source>
         <translation>Protokoll begonnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="312" />
+        <location filename="../ui/mainwindow.cpp" line="347" />
         <source>No program could open the log; it is %1</source>
         <translation>Kein Programm konnte das Protokoll öffnen; es liegt in %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="346" />
+        <location filename="../ui/mainwindow.cpp" line="381" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n Foto der letzten Sitzung ist nicht mehr da: %1</numerusform><numerusform>%n Fotos der letzten Sitzung sind nicht mehr da: %1</numerusform></translation>
     </message>
@@ -1695,6 +1917,14 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <location filename="../ui/modelsdialog.cpp" line="377" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::PhotoView</name>
+    <message>
+        <location filename="../ui/photoview.cpp" line="21" />
+        <source>Preview</source>
+        <translation>Vorschau</translation>
     </message>
 </context>
 <context>
