@@ -4,24 +4,19 @@
 <context>
     <name>glimpse::Task</name>
     <message>
-        <location filename="../core/settings/task.cpp" line="53" />
+        <location filename="../core/settings/task.cpp" line="49" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="55" />
+        <location filename="../core/settings/task.cpp" line="51" />
         <source>Questions</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="57" />
+        <location filename="../core/settings/task.cpp" line="53" />
         <source>Library search</source>
         <translation>Bibliothekssuche</translation>
-    </message>
-    <message>
-        <location filename="../core/settings/task.cpp" line="59" />
-        <source>Translation</source>
-        <translation>Übersetzung</translation>
     </message>
 </context>
 <context>
@@ -45,128 +40,108 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="75" />
+        <location filename="../core/inference/inferenceworker.cpp" line="73" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="75" />
+        <location filename="../core/inference/inferenceworker.cpp" line="73" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="98" />
+        <location filename="../core/inference/inferenceworker.cpp" line="96" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="107" />
+        <location filename="../core/inference/inferenceworker.cpp" line="105" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="174" />
+        <location filename="../core/inference/inferenceworker.cpp" line="172" />
         <source>The inference engine could not be loaded: %1</source>
         <translation>Die Inferenz-Engine konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="206" />
+        <location filename="../core/inference/inferenceworker.cpp" line="202" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="226" />
-        <source>Loading translation model %1…</source>
-        <translation>Lade Übersetzungsmodell %1 …</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="254" />
-        <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
-        <translation>„%1“ scheint %2 zu sein, und kein Modell, das %2 ins Englische übersetzt, ist installiert (Extras → Modelle); es wurde so verwendet, wie es eingegeben wurde.</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="259" />
-        <source>Translating…</source>
-        <translation>Übersetze …</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="273" />
-        <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
-        <translation>Kein Modell, das Englisch nach %1 übersetzt, ist installiert: Fügen Sie eines unter Extras → Modelle hinzu, oder schalten Sie Beschreibungen und Antworten auf %1 unter Extras → Einstellungen ab.</translation>
-    </message>
-    <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="307" />
+        <location filename="../core/inference/inferenceworker.cpp" line="232" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="370" />
+        <location filename="../core/inference/inferenceworker.cpp" line="285" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../core/inference/inferenceworker.cpp" line="475" />
+        <location filename="../core/inference/inferenceworker.cpp" line="379" />
         <source>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photo(s) keep their old vectors until then.</source>
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="610" />
+        <location filename="../core/inference/inferenceworker.cpp" line="535" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="642" />
+        <location filename="../core/inference/inferenceworker.cpp" line="567" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="707" />
+        <location filename="../core/inference/inferenceworker.cpp" line="632" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="112" />
+        <location filename="../core/inference/inferenceworker.cpp" line="110" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="113" />
+        <location filename="../core/inference/inferenceworker.cpp" line="111" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="433" />
+        <location filename="../core/inference/inferenceworker.cpp" line="337" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="288" />
+        <location filename="../core/inference/inferenceworker.cpp" line="213" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="35" />
+        <location filename="../core/inference/inferenceworker.cpp" line="33" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="400" />
+        <location filename="../core/inference/inferenceworker.cpp" line="315" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="406" />
+        <location filename="../core/inference/inferenceworker.cpp" line="320" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="533" />
+        <location filename="../core/inference/inferenceworker.cpp" line="434" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="576" />
-        <location filename="../core/inference/inferenceworker.cpp" line="606" />
+        <location filename="../core/inference/inferenceworker.cpp" line="501" />
+        <location filename="../core/inference/inferenceworker.cpp" line="531" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -338,6 +313,31 @@
     </message>
 </context>
 <context>
+    <name>glimpse::ui::Desktop</name>
+    <message>
+        <location filename="../ui/desktop.cpp" line="21" />
+        <source>Glimpse</source>
+        <translation>Glimpse</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="23" />
+        <source>No file manager could be opened for this folder.</source>
+        <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="24" />
+        <source>No application could be opened to show this file.</source>
+        <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/desktop.cpp" line="28" />
+        <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
+%1</source>
+        <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
+%1</translation>
+    </message>
+</context>
+<context>
     <name>glimpse::ui::DuplicatesDialog</name>
     <message>
         <location filename="../ui/duplicatesdialog.cpp" line="46" />
@@ -471,327 +471,377 @@
 <context>
     <name>glimpse::ui::ImagesPage</name>
     <message>
-        <location filename="../ui/imagespage.cpp" line="42" />
+        <location filename="../ui/imagespage.cpp" line="50" />
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="45" />
+        <location filename="../ui/imagespage.cpp" line="55" />
+        <location filename="../ui/imagespage.cpp" line="597" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
 oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="49" />
-        <source>Preview</source>
-        <translation>Vorschau</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="54" />
+        <location filename="../ui/imagespage.cpp" line="93" />
         <source>BLIP ("a picture of", beam 3)</source>
         <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="54" />
+        <location filename="../ui/imagespage.cpp" line="93" />
         <source>Hugging Face default (greedy)</source>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="55" />
+        <location filename="../ui/imagespage.cpp" line="94" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="55" />
+        <location filename="../ui/imagespage.cpp" line="94" />
         <source>Longer and more detailed</source>
         <translation>Länger und ausführlicher</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="56" />
+        <location filename="../ui/imagespage.cpp" line="95" />
         <source>Caption preset</source>
         <translation>Beschreibungsstil</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="57" />
+        <location filename="../ui/imagespage.cpp" line="96" />
         <source>Advanced options</source>
         <translation>Erweiterte Optionen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="61" />
+        <location filename="../ui/imagespage.cpp" line="100" />
         <source>optional start of the caption</source>
         <translation>optionaler Anfang der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="62" />
+        <location filename="../ui/imagespage.cpp" line="101" />
         <source>Prompt</source>
         <translation>Anfangstext</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="63" />
+        <location filename="../ui/imagespage.cpp" line="102" />
         <source>Keep prompt in caption</source>
         <translation>Anfangstext in der Beschreibung behalten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="73" />
+        <location filename="../ui/imagespage.cpp" line="112" />
         <source>Sample (more varied)</source>
         <translation>Stichproben (abwechslungsreicher)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="81" />
+        <location filename="../ui/imagespage.cpp" line="120" />
         <source>Prompt:</source>
         <translation>Anfangstext:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="83" />
+        <location filename="../ui/imagespage.cpp" line="122" />
         <source>Beams:</source>
         <translation>Strahlbreite:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="84" />
+        <location filename="../ui/imagespage.cpp" line="123" />
         <source>Minimum length:</source>
         <translation>Mindestlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="85" />
+        <location filename="../ui/imagespage.cpp" line="124" />
         <source>Maximum length:</source>
         <translation>Höchstlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="86" />
+        <location filename="../ui/imagespage.cpp" line="125" />
         <source>Repetition penalty:</source>
         <translation>Wiederholungsstrafe:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="88" />
+        <location filename="../ui/imagespage.cpp" line="127" />
         <source>Top-p:</source>
         <translation>Top-p:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="89" />
+        <location filename="../ui/imagespage.cpp" line="128" />
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="97" />
+        <location filename="../ui/imagespage.cpp" line="136" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="98" />
-        <location filename="../ui/imagespage.cpp" line="161" />
+        <location filename="../ui/imagespage.cpp" line="137" />
+        <location filename="../ui/imagespage.cpp" line="201" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="105" />
+        <location filename="../ui/imagespage.cpp" line="144" />
         <source>Caption state</source>
         <translation>Stand der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="106" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="107" />
+        <location filename="../ui/imagespage.cpp" line="146" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="108" />
+        <location filename="../ui/imagespage.cpp" line="147" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="109" />
+        <location filename="../ui/imagespage.cpp" line="148" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="110" />
+        <location filename="../ui/imagespage.cpp" line="149" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="111" />
+        <location filename="../ui/imagespage.cpp" line="150" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="113" />
+        <location filename="../ui/imagespage.cpp" line="152" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="114" />
+        <location filename="../ui/imagespage.cpp" line="153" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="125" />
+        <location filename="../ui/imagespage.cpp" line="164" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="130" />
+        <location filename="../ui/imagespage.cpp" line="169" />
         <source>Caption check</source>
         <translation>Prüfung der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="134" />
+        <location filename="../ui/imagespage.cpp" line="173" />
         <source>Check captions and make degenerate ones again</source>
         <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="137" />
+        <location filename="../ui/imagespage.cpp" line="176" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="146" />
+        <location filename="../ui/imagespage.cpp" line="185" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="147" />
+        <location filename="../ui/imagespage.cpp" line="186" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="149" />
+        <location filename="../ui/imagespage.cpp" line="188" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="150" />
+        <location filename="../ui/imagespage.cpp" line="189" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="151" />
+        <location filename="../ui/imagespage.cpp" line="190" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="162" />
+        <location filename="../ui/imagespage.cpp" line="202" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="212" />
+        <location filename="../ui/imagespage.cpp" line="231" />
+        <source>&amp;Remove from list</source>
+        <translation>Aus der Liste &amp;entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="233" />
+        <source>&amp;Copy paths</source>
+        <translation>Pfade &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="233" />
+        <source>&amp;Copy path</source>
+        <translation>Pfad &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="235" />
+        <source>Show in &amp;folder</source>
+        <translation>Im &amp;Ordner zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="265" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="232" />
+        <location filename="../ui/imagespage.cpp" line="285" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="243" />
+        <location filename="../ui/imagespage.cpp" line="296" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="253" />
+        <location filename="../ui/imagespage.cpp" line="306" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="240" />
+        <location filename="../ui/imagespage.cpp" line="293" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="304" />
+        <location filename="../ui/imagespage.cpp" line="342" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="306" />
-        <location filename="../ui/imagespage.cpp" line="309" />
+        <location filename="../ui/imagespage.cpp" line="344" />
+        <location filename="../ui/imagespage.cpp" line="347" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="500" />
+        <location filename="../ui/imagespage.cpp" line="612" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="342" />
+        <location filename="../ui/imagespage.cpp" line="380" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="59" />
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="73" />
+        <source>Fit to window (0)</source>
+        <translation>An Fenster anpassen (0)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="74" />
+        <source>Actual size, 100% (1)</source>
+        <translation>Originalgröße, 100 % (1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="75" />
+        <source>Zoom out (-, Ctrl+wheel)</source>
+        <translation>Verkleinern (-, Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="76" />
+        <source>Zoom in (+, Ctrl+wheel)</source>
+        <translation>Vergrößern (+, Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="79" />
+        <source>Full screen (F11, double click)</source>
+        <translation>Vollbild (F11, Doppelklick)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="87" />
+        <source>Fit (%1)</source>
+        <translation>Eingepasst (%1)</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="252" />
+        <location filename="../ui/imagespage.cpp" line="305" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="254" />
+        <location filename="../ui/imagespage.cpp" line="307" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="257" />
+        <location filename="../ui/imagespage.cpp" line="310" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="263" />
+        <location filename="../ui/imagespage.cpp" line="316" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="346" />
+        <location filename="../ui/imagespage.cpp" line="384" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="353" />
+        <location filename="../ui/imagespage.cpp" line="391" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="362" />
-        <location filename="../ui/imagespage.cpp" line="599" />
-        <source>English original: %1</source>
-        <translation>Englisches Original: %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="367" />
+        <location filename="../ui/imagespage.cpp" line="402" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="368" />
+        <location filename="../ui/imagespage.cpp" line="403" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="371" />
+        <location filename="../ui/imagespage.cpp" line="406" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="552" />
+        <location filename="../ui/imagespage.cpp" line="522" />
+        <source>Removed %n image(s) from the list (the files are not touched)</source>
+        <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="529" />
+        <source>Copied %n path(s)</source>
+        <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="664" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="564" />
+        <location filename="../ui/imagespage.cpp" line="676" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="596" />
-        <source>Asked in English: %1</source>
-        <translation>Auf Englisch gefragt: %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="598" />
+        <location filename="../ui/imagespage.cpp" line="699" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -799,427 +849,518 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="62" />
+        <location filename="../ui/librarypage.cpp" line="73" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="63" />
+        <location filename="../ui/librarypage.cpp" line="76" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="64" />
+        <location filename="../ui/librarypage.cpp" line="77" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="65" />
+        <location filename="../ui/librarypage.cpp" line="78" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="66" />
-        <location filename="../ui/librarypage.cpp" line="555" />
+        <location filename="../ui/librarypage.cpp" line="80" />
+        <location filename="../ui/librarypage.cpp" line="662" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="67" />
+        <location filename="../ui/librarypage.cpp" line="81" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="68" />
-        <location filename="../ui/librarypage.cpp" line="85" />
+        <location filename="../ui/librarypage.cpp" line="82" />
+        <location filename="../ui/librarypage.cpp" line="99" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="71" />
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81" />
-        <location filename="../ui/librarypage.cpp" line="522" />
+        <location filename="../ui/librarypage.cpp" line="95" />
+        <location filename="../ui/librarypage.cpp" line="629" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="83" />
+        <location filename="../ui/librarypage.cpp" line="97" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="87" />
+        <location filename="../ui/librarypage.cpp" line="101" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="89" />
+        <location filename="../ui/librarypage.cpp" line="103" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="93" />
+        <location filename="../ui/librarypage.cpp" line="107" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="95" />
+        <location filename="../ui/librarypage.cpp" line="109" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="97" />
+        <location filename="../ui/librarypage.cpp" line="111" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="98" />
+        <location filename="../ui/librarypage.cpp" line="112" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="104" />
+        <location filename="../ui/librarypage.cpp" line="118" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="111" />
+        <location filename="../ui/librarypage.cpp" line="125" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="120" />
+        <location filename="../ui/librarypage.cpp" line="134" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="122" />
+        <location filename="../ui/librarypage.cpp" line="136" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="128" />
-        <source>Translated query</source>
-        <translation>Übersetzte Suchanfrage</translation>
+        <location filename="../ui/librarypage.cpp" line="138" />
+        <source>From</source>
+        <translation>Von</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="129" />
-        <source>Search the original instead</source>
-        <translation>Stattdessen das Original suchen</translation>
+        <location filename="../ui/librarypage.cpp" line="140" />
+        <source>to</source>
+        <translation>bis</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="133" />
-        <source>Search for the words as you typed them, without translating them to English</source>
-        <translation>Nach den Wörtern so suchen, wie Sie sie eingegeben haben, ohne sie ins Englische zu übersetzen</translation>
+        <location filename="../ui/librarypage.cpp" line="147" />
+        <source>Taken on or after</source>
+        <translation>Aufgenommen am oder nach dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="149" />
+        <location filename="../ui/librarypage.cpp" line="148" />
+        <source>Taken on or before</source>
+        <translation>Aufgenommen am oder vor dem</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="152" />
+        <source>any</source>
+        <translation>beliebig</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="153" />
+        <source>Minimum relevance</source>
+        <translation>Mindestrelevanz</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="154" />
+        <source>Search results less relevant than this are left out</source>
+        <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="161" />
+        <source>Minimum relevance:</source>
+        <translation>Mindestrelevanz:</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="165" />
+        <source>Results summary</source>
+        <translation>Zusammenfassung der Ergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="180" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="154" />
+        <location filename="../ui/librarypage.cpp" line="186" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="156" />
+        <location filename="../ui/librarypage.cpp" line="188" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="164" />
+        <location filename="../ui/librarypage.cpp" line="197" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="168" />
+        <location filename="../ui/librarypage.cpp" line="201" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="172" />
-        <location filename="../ui/librarypage.cpp" line="476" />
+        <location filename="../ui/librarypage.cpp" line="205" />
+        <location filename="../ui/librarypage.cpp" line="217" />
+        <location filename="../ui/librarypage.cpp" line="285" />
+        <location filename="../ui/librarypage.cpp" line="583" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="173" />
+        <location filename="../ui/librarypage.cpp" line="206" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="176" />
+        <location filename="../ui/librarypage.cpp" line="209" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="179" />
+        <location filename="../ui/librarypage.cpp" line="212" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="181" />
+        <location filename="../ui/librarypage.cpp" line="214" />
+        <location filename="../ui/librarypage.cpp" line="290" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="182" />
+        <location filename="../ui/librarypage.cpp" line="215" />
+        <location filename="../ui/librarypage.cpp" line="291" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="183" />
+        <location filename="../ui/librarypage.cpp" line="216" />
+        <location filename="../ui/librarypage.cpp" line="288" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="343" />
+        <location filename="../ui/librarypage.cpp" line="218" />
+        <source>Open this photo on the Images page and caption it</source>
+        <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="219" />
+        <location filename="../ui/librarypage.cpp" line="286" />
+        <source>Ask about this photo</source>
+        <translation>Zu diesem Foto fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="220" />
+        <source>Open this photo on the Images page with its chat</source>
+        <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="293" />
+        <source>Copy path</source>
+        <translation>Pfad kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="435" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="369" />
-        <source>Searched for: %1</source>
-        <translation>Gesucht nach: %1</translation>
+        <location filename="../ui/librarypage.cpp" line="471" />
+        <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
+        <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="474" />
+        <source>%n photo(s), newest first</source>
+        <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="371" />
-        <source>Translated from %1 to English; BLIP reads English only</source>
-        <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
+        <location filename="../ui/librarypage.cpp" line="475" />
+        <source>In %1: %2</source>
+        <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="386" />
-        <location filename="../ui/librarypage.cpp" line="582" />
+        <location filename="../ui/librarypage.cpp" line="490" />
+        <location filename="../ui/librarypage.cpp" line="689" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="494" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="411" />
+        <location filename="../ui/librarypage.cpp" line="518" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="283" />
+        <location filename="../ui/librarypage.cpp" line="1003" />
+        <source>%1% match</source>
+        <translation>%1 % Übereinstimmung</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1003" />
+        <source>%1% relevant</source>
+        <translation>%1 % relevant</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1009" />
+        <source>The file name or caption holds the words searched for</source>
+        <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="369" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="284" />
+        <location filename="../ui/librarypage.cpp" line="370" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="286" />
+        <location filename="../ui/librarypage.cpp" line="372" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="288" />
+        <location filename="../ui/librarypage.cpp" line="374" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="405" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="316" />
+        <location filename="../ui/librarypage.cpp" line="408" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="319" />
+        <location filename="../ui/librarypage.cpp" line="411" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="320" />
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="321" />
+        <location filename="../ui/librarypage.cpp" line="413" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="322" />
+        <location filename="../ui/librarypage.cpp" line="414" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="412" />
+        <location filename="../ui/librarypage.cpp" line="519" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="414" />
+        <location filename="../ui/librarypage.cpp" line="521" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="419" />
+        <location filename="../ui/librarypage.cpp" line="526" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="424" />
+        <location filename="../ui/librarypage.cpp" line="531" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="444" />
+        <location filename="../ui/librarypage.cpp" line="551" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="452" />
+        <location filename="../ui/librarypage.cpp" line="559" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="454" />
+        <location filename="../ui/librarypage.cpp" line="561" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="468" />
+        <location filename="../ui/librarypage.cpp" line="575" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="471" />
+        <location filename="../ui/librarypage.cpp" line="578" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="472" />
+        <location filename="../ui/librarypage.cpp" line="579" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="474" />
+        <location filename="../ui/librarypage.cpp" line="581" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="490" />
+        <location filename="../ui/librarypage.cpp" line="597" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="509" />
+        <location filename="../ui/librarypage.cpp" line="616" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="532" />
-        <location filename="../ui/librarypage.cpp" line="564" />
+        <location filename="../ui/librarypage.cpp" line="639" />
+        <location filename="../ui/librarypage.cpp" line="671" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="342" />
+        <location filename="../ui/librarypage.cpp" line="434" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="336" />
-        <location filename="../ui/librarypage.cpp" line="355" />
+        <location filename="../ui/librarypage.cpp" line="428" />
+        <location filename="../ui/librarypage.cpp" line="447" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="588" />
+        <location filename="../ui/librarypage.cpp" line="695" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="526" />
-        <location filename="../ui/librarypage.cpp" line="558" />
+        <location filename="../ui/librarypage.cpp" line="633" />
+        <location filename="../ui/librarypage.cpp" line="665" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="297" />
+        <location filename="../ui/librarypage.cpp" line="389" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="300" />
+        <location filename="../ui/librarypage.cpp" line="392" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="252" />
-        <location filename="../ui/librarypage.cpp" line="302" />
+        <location filename="../ui/librarypage.cpp" line="338" />
+        <location filename="../ui/librarypage.cpp" line="394" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="339" />
+        <location filename="../ui/librarypage.cpp" line="431" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="344" />
+        <location filename="../ui/librarypage.cpp" line="436" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="529" />
-        <location filename="../ui/librarypage.cpp" line="561" />
+        <location filename="../ui/librarypage.cpp" line="636" />
+        <location filename="../ui/librarypage.cpp" line="668" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="624" />
+        <location filename="../ui/librarypage.cpp" line="796" />
+        <source>All photos (%1)</source>
+        <translation>Alle Fotos (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="832" />
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="881" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="658" />
+        <location filename="../ui/librarypage.cpp" line="917" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="668" />
-        <source>Searching for "%1" as typed…</source>
-        <translation>Suche nach „%1“ wie eingegeben …</translation>
+        <location filename="../ui/librarypage.cpp" line="925" />
+        <source>least confident captions</source>
+        <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="675" />
+        <location filename="../ui/librarypage.cpp" line="929" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="686" />
+        <location filename="../ui/librarypage.cpp" line="945" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="699" />
-        <source>score</source>
-        <translation>Wert</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="700" />
+        <location filename="../ui/librarypage.cpp" line="1010" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="709" />
+        <location filename="../ui/librarypage.cpp" line="1025" />
+        <source>%n caption(s) that match their photo least, weakest first</source>
+        <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="1026" />
+        <source>%n result(s) for “%1”, most relevant first</source>
+        <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="1027" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1227,242 +1368,257 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="72" />
+        <location filename="../ui/mainwindow.cpp" line="73" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99" />
+        <location filename="../ui/mainwindow.cpp" line="112" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="100" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="104" />
+        <location filename="../ui/mainwindow.cpp" line="117" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145" />
+        <location filename="../ui/mainwindow.cpp" line="158" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="146" />
+        <location filename="../ui/mainwindow.cpp" line="160" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="149" />
+        <location filename="../ui/mainwindow.cpp" line="163" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="151" />
+        <location filename="../ui/mainwindow.cpp" line="164" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153" />
+        <location filename="../ui/mainwindow.cpp" line="166" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="157" />
+        <location filename="../ui/mainwindow.cpp" line="169" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="172" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="161" />
+        <location filename="../ui/mainwindow.cpp" line="173" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162" />
+        <location filename="../ui/mainwindow.cpp" line="175" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="163" />
+        <location filename="../ui/mainwindow.cpp" line="176" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="164" />
+        <location filename="../ui/mainwindow.cpp" line="177" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="165" />
+        <location filename="../ui/mainwindow.cpp" line="178" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="167" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="169" />
+        <location filename="../ui/mainwindow.cpp" line="182" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171" />
+        <location filename="../ui/mainwindow.cpp" line="184" />
+        <source>As&amp;k about the image</source>
+        <translation>Zum Bild &amp;fragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="188" />
+        <source>Ctrl+Shift+A</source>
+        <translation>Ctrl+Shift+A</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="190" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="175" />
+        <location filename="../ui/mainwindow.cpp" line="194" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="199" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="182" />
+        <location filename="../ui/mainwindow.cpp" line="202" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="183" />
+        <location filename="../ui/mainwindow.cpp" line="203" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="184" />
+        <location filename="../ui/mainwindow.cpp" line="205" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="185" />
+        <location filename="../ui/mainwindow.cpp" line="206" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="193" />
+        <location filename="../ui/mainwindow.cpp" line="214" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="199" />
+        <location filename="../ui/mainwindow.cpp" line="220" />
+        <source>&amp;Full screen</source>
+        <translation>&amp;Vollbild</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="226" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="200" />
+        <location filename="../ui/mainwindow.cpp" line="227" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="203" />
+        <location filename="../ui/mainwindow.cpp" line="230" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="204" />
+        <location filename="../ui/mainwindow.cpp" line="231" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="205" />
+        <location filename="../ui/mainwindow.cpp" line="233" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="207" />
+        <location filename="../ui/mainwindow.cpp" line="235" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="208" />
+        <location filename="../ui/mainwindow.cpp" line="236" />
         <source>Show &amp;log</source>
         <translation>&amp;Protokoll anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="209" />
+        <location filename="../ui/mainwindow.cpp" line="237" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="210" />
+        <location filename="../ui/mainwindow.cpp" line="238" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="211" />
+        <location filename="../ui/mainwindow.cpp" line="239" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="215" />
+        <location filename="../ui/mainwindow.cpp" line="243" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="233" />
+        <location filename="../ui/mainwindow.cpp" line="263" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236" />
+        <location filename="../ui/mainwindow.cpp" line="266" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="257" />
+        <location filename="../ui/mainwindow.cpp" line="287" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="294" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="294" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="269" />
+        <location filename="../ui/mainwindow.cpp" line="299" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="277" />
+        <location filename="../ui/mainwindow.cpp" line="311" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="287" />
+        <location filename="../ui/mainwindow.cpp" line="321" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="310" />
+        <location filename="../ui/mainwindow.cpp" line="345" />
         <source>Log started</source>
         <translation>Protokoll begonnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="312" />
+        <location filename="../ui/mainwindow.cpp" line="347" />
         <source>No program could open the log; it is %1</source>
         <translation>Kein Programm konnte das Protokoll öffnen; es liegt in %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="346" />
+        <location filename="../ui/mainwindow.cpp" line="381" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n Foto der letzten Sitzung ist nicht mehr da: %1</numerusform><numerusform>%n Fotos der letzten Sitzung sind nicht mehr da: %1</numerusform></translation>
     </message>
@@ -1498,515 +1654,440 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="61" />
-        <location filename="../ui/modelsdialog.cpp" line="85" />
+        <location filename="../ui/modelsdialog.cpp" line="49" />
+        <location filename="../ui/modelsdialog.cpp" line="73" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="62" />
+        <location filename="../ui/modelsdialog.cpp" line="50" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="54" />
         <source>Get started</source>
         <translation>Erste Schritte</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="70" />
+        <location filename="../ui/modelsdialog.cpp" line="58" />
         <source>Download the recommended models</source>
         <translation>Die empfohlenen Modelle herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="86" />
+        <location filename="../ui/modelsdialog.cpp" line="74" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="87" />
-        <location filename="../ui/modelsdialog.cpp" line="375" />
+        <location filename="../ui/modelsdialog.cpp" line="75" />
+        <location filename="../ui/modelsdialog.cpp" line="362" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="89" />
+        <location filename="../ui/modelsdialog.cpp" line="77" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="90" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="91" />
+        <location filename="../ui/modelsdialog.cpp" line="79" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="94" />
+        <location filename="../ui/modelsdialog.cpp" line="82" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="152" />
+        <location filename="../ui/modelsdialog.cpp" line="140" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="154" />
+        <location filename="../ui/modelsdialog.cpp" line="142" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="156" />
+        <location filename="../ui/modelsdialog.cpp" line="144" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="158" />
+        <location filename="../ui/modelsdialog.cpp" line="146" />
         <source>In use for %1</source>
         <translation>Verwendet für %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="161" />
+        <location filename="../ui/modelsdialog.cpp" line="149" />
         <source>Partly downloaded (%1)</source>
         <translation>Teilweise heruntergeladen (%1)</translation>
     </message>
     <message>
+        <location filename="../ui/modelsdialog.cpp" line="182" />
+        <location filename="../ui/modelsdialog.cpp" line="188" />
         <location filename="../ui/modelsdialog.cpp" line="195" />
-        <location filename="../ui/modelsdialog.cpp" line="201" />
-        <location filename="../ui/modelsdialog.cpp" line="208" />
         <source>Select a model first</source>
         <translation>Wählen Sie zuerst ein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="196" />
+        <location filename="../ui/modelsdialog.cpp" line="183" />
         <source>This model is installed</source>
         <translation>Dieses Modell ist installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="197" />
+        <location filename="../ui/modelsdialog.cpp" line="184" />
         <source>A download is running</source>
         <translation>Ein Download läuft</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="198" />
+        <location filename="../ui/modelsdialog.cpp" line="185" />
         <source>This model is not in the catalogue</source>
         <translation>Dieses Modell ist nicht im Katalog</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="199" />
+        <location filename="../ui/modelsdialog.cpp" line="186" />
         <source>Download this model</source>
         <translation>Dieses Modell herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="202" />
+        <location filename="../ui/modelsdialog.cpp" line="189" />
         <source>Download or import it first</source>
         <translation>Laden Sie es zuerst herunter oder importieren Sie es</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="203" />
+        <location filename="../ui/modelsdialog.cpp" line="190" />
         <source>This folder cannot be used</source>
         <translation>Dieser Ordner kann nicht verwendet werden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="204" />
+        <location filename="../ui/modelsdialog.cpp" line="191" />
         <source>Already in use</source>
         <translation>Wird schon verwendet</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="205" />
+        <location filename="../ui/modelsdialog.cpp" line="192" />
         <source>Use this model for %1</source>
         <translation>Dieses Modell für %1 verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="196" />
         <source>Not installed</source>
         <translation>Nicht installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="210" />
+        <location filename="../ui/modelsdialog.cpp" line="197" />
         <source>Glimpse removes only the models it keeps in %1</source>
         <translation>Glimpse entfernt nur die Modelle, die es in %1 aufbewahrt</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="211" />
+        <location filename="../ui/modelsdialog.cpp" line="198" />
         <source>Delete this model from this computer</source>
         <translation>Dieses Modell von diesem Computer löschen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="234" />
+        <location filename="../ui/modelsdialog.cpp" line="221" />
         <source>%1: %2 (%3)</source>
         <translation>%1: %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="234" />
+        <location filename="../ui/modelsdialog.cpp" line="221" />
         <source>installed</source>
         <translation>installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="236" />
+        <location filename="../ui/modelsdialog.cpp" line="223" />
         <source>Glimpse needs one model per task. The recommended set works well on everyday photos:</source>
         <translation>Glimpse braucht ein Modell pro Aufgabe. Die empfohlene Auswahl passt gut zu alltäglichen Fotos:</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="239" />
+        <location filename="../ui/modelsdialog.cpp" line="226" />
         <source>Each model is used as soon as it is ready. Or import folders you already have.</source>
         <translation>Jedes Modell wird verwendet, sobald es bereit ist. Oder importieren Sie Ordner, die Sie schon haben.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="240" />
+        <location filename="../ui/modelsdialog.cpp" line="227" />
         <source>Use the recommended models</source>
         <translation>Die empfohlenen Modelle verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="241" />
+        <location filename="../ui/modelsdialog.cpp" line="228" />
         <source>Download the recommended models (%1)</source>
         <translation>Die empfohlenen Modelle herunterladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="321" />
+        <location filename="../ui/modelsdialog.cpp" line="308" />
         <source>Download of %1 stopped: %2</source>
         <translation>Download von %1 abgebrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="360" />
+        <location filename="../ui/modelsdialog.cpp" line="347" />
         <source>&amp;Stop import</source>
         <translation>Import &amp;anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="363" />
+        <location filename="../ui/modelsdialog.cpp" line="350" />
         <source>Importing %1…</source>
         <translation>%1 wird importiert…</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="367" />
+        <location filename="../ui/modelsdialog.cpp" line="354" />
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="382" />
+        <location filename="../ui/modelsdialog.cpp" line="369" />
         <source>Imported %1 for %2: %3</source>
         <translation>%1 für %2 importiert: %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="172" />
+        <location filename="../ui/modelsdialog.cpp" line="159" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="299" />
+        <location filename="../ui/modelsdialog.cpp" line="286" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="305" />
+        <location filename="../ui/modelsdialog.cpp" line="292" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="317" />
+        <location filename="../ui/modelsdialog.cpp" line="304" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="339" />
+        <location filename="../ui/modelsdialog.cpp" line="326" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="339" />
+        <location filename="../ui/modelsdialog.cpp" line="326" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="345" />
+        <location filename="../ui/modelsdialog.cpp" line="332" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="355" />
+        <location filename="../ui/modelsdialog.cpp" line="342" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="385" />
+        <location filename="../ui/modelsdialog.cpp" line="372" />
         <source>Import of %1 stopped; nothing of it was kept.</source>
         <translation>Import von %1 angehalten; nichts davon wurde behalten.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="388" />
-        <location filename="../ui/modelsdialog.cpp" line="390" />
+        <location filename="../ui/modelsdialog.cpp" line="375" />
+        <location filename="../ui/modelsdialog.cpp" line="377" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
 </context>
 <context>
+    <name>glimpse::ui::PhotoView</name>
+    <message>
+        <location filename="../ui/photoview.cpp" line="21" />
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+</context>
+<context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="31" />
+        <location filename="../ui/settingsdialog.cpp" line="29" />
         <source>Not set.</source>
         <translation>Nicht gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="35" />
-        <location filename="../ui/settingsdialog.cpp" line="50" />
+        <location filename="../ui/settingsdialog.cpp" line="33" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="37" />
+        <location filename="../ui/settingsdialog.cpp" line="35" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="41" />
-        <location filename="../ui/settingsdialog.cpp" line="54" />
+        <location filename="../ui/settingsdialog.cpp" line="39" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.cpp" line="47" />
-        <source>No OPUS-MT model for %1 to %2 is installed: get one in Tools → Models.</source>
-        <translation>Kein OPUS-MT-Modell für %1 nach %2 ist installiert: Holen Sie eines unter Extras → Modelle.</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="52" />
-        <source>This is no translation model: it has %1.</source>
-        <translation>Das ist kein Übersetzungsmodell: Es enthält %1.</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="53" />
-        <source>Using %1 (%2).</source>
-        <translation>Verwendet %1 (%2).</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="65" />
+        <location filename="../ui/settingsdialog.cpp" line="50" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="71" />
+        <location filename="../ui/settingsdialog.cpp" line="56" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="77" />
+        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="82" />
+        <location filename="../ui/settingsdialog.cpp" line="67" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="83" />
+        <location filename="../ui/settingsdialog.cpp" line="68" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="85" />
+        <location filename="../ui/settingsdialog.cpp" line="70" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="86" />
+        <location filename="../ui/settingsdialog.cpp" line="71" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="86" />
+        <location filename="../ui/settingsdialog.cpp" line="71" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="94" />
+        <location filename="../ui/settingsdialog.cpp" line="79" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="97" />
+        <location filename="../ui/settingsdialog.cpp" line="82" />
         <source>%1 check</source>
         <translation>Prüfung %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="100" />
+        <location filename="../ui/settingsdialog.cpp" line="85" />
         <source>Model folder</source>
         <translation>Modellordner</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="117" />
+        <location filename="../ui/settingsdialog.cpp" line="102" />
         <source>Details…</source>
         <translation>Details …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="122" />
+        <location filename="../ui/settingsdialog.cpp" line="107" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="130" />
+        <location filename="../ui/settingsdialog.cpp" line="115" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="138" />
+        <location filename="../ui/settingsdialog.cpp" line="123" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="142" />
+        <location filename="../ui/settingsdialog.cpp" line="127" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="144" />
+        <location filename="../ui/settingsdialog.cpp" line="129" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="147" />
+        <location filename="../ui/settingsdialog.cpp" line="132" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="148" />
+        <location filename="../ui/settingsdialog.cpp" line="133" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="150" />
+        <location filename="../ui/settingsdialog.cpp" line="135" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="152" />
+        <location filename="../ui/settingsdialog.cpp" line="137" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="153" />
+        <location filename="../ui/settingsdialog.cpp" line="138" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="154" />
+        <location filename="../ui/settingsdialog.cpp" line="139" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="155" />
+        <location filename="../ui/settingsdialog.cpp" line="140" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="171" />
+        <location filename="../ui/settingsdialog.cpp" line="156" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="172" />
+        <location filename="../ui/settingsdialog.cpp" line="157" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="174" />
+        <location filename="../ui/settingsdialog.cpp" line="159" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="178" />
-        <source>Language</source>
-        <translation>Sprache</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="181" />
-        <source>My queries and questions are in</source>
-        <translation>Meine Suchanfragen und Fragen sind auf</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="182" />
-        <source>Detect for each query</source>
-        <translation>Für jede Anfrage erkennen</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="187" />
-        <source>Translate queries with</source>
-        <translation>Suchanfragen übersetzen mit</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="188" />
-        <source>The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en</source>
-        <translation>Das installierte OPUS-MT-Modell der Sprache, z. B. Helsinki-NLP/opus-mt-de-en</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="195" />
-        <source>Queries are never translated.</source>
-        <translation>Suchanfragen werden nie übersetzt.</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="201" />
-        <source>Show captions and answers in %1</source>
-        <translation>Beschreibungen und Antworten auf %1 zeigen</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="204" />
-        <source>BLIP writes English; the English original stays a hover away</source>
-        <translation>BLIP schreibt Englisch; das englische Original zeigt ein Tooltip</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="206" />
-        <source>Translate captions and answers with</source>
-        <translation>Beschreibungen und Antworten übersetzen mit</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="207" />
-        <source>The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de</source>
-        <translation>Das installierte OPUS-MT-Modell, z. B. Helsinki-NLP/opus-mt-en-de</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="213" />
-        <source>The interface is in English: captions and answers need no translation.</source>
-        <translation>Die Oberfläche ist auf Englisch: Beschreibungen und Antworten brauchen keine Übersetzung.</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="218" />
-        <source>My queries and questions are in:</source>
-        <translation>Meine Suchanfragen und Fragen sind auf:</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="219" />
-        <location filename="../ui/settingsdialog.cpp" line="222" />
-        <source>Translate them with:</source>
-        <translation>Übersetzen mit:</translation>
     </message>
 </context>
 <context>

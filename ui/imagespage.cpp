@@ -14,17 +14,22 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QLocale>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 
+#include "desktop.h"
 #include "inference/inferenceclient.h"
 #include "library/librarycaptioner.h"
+#include "thumbnaildelegate.h"
 
 namespace glimpse::ui {
 
@@ -33,21 +38,55 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   m_strip = new QListView;
   m_strip->setModel(m_model);
   m_strip->setViewMode(QListView::IconMode);
+  // Fixed cells: the picture fitted into 160x120 whatever its shape, the name on one line below.
+  auto* cells = new ThumbnailDelegate(QSize(160, 120), 1, m_strip);
+  m_strip->setItemDelegate(cells);
   m_strip->setIconSize(QSize(160, 120));
-  m_strip->setGridSize(QSize(176, 150));
+  m_strip->setGridSize(cells->gridSize(m_strip->font()));
   m_strip->setResizeMode(QListView::Adjust);
   m_strip->setMovement(QListView::Static);
   m_strip->setUniformItemSizes(true);
-  m_strip->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_strip->setSelectionMode(QAbstractItemView::ExtendedSelection);
   m_strip->setAccessibleName(tr("Images"));
   m_strip->setMinimumWidth(200);
+  m_strip->setContextMenuPolicy(Qt::CustomContextMenu);
 
-  m_preview = new QLabel(tr("Drop photos or folders here,\nor open them with Ctrl+O, or paste an image with Ctrl+V."));
-  m_preview->setAlignment(Qt::AlignCenter);
+  m_preview = new PhotoView;
+  m_preview->setMessage(tr("Drop photos or folders here,\nor open them with Ctrl+O, or paste an image with Ctrl+V."));
   m_preview->setMinimumSize(320, 240);
-  m_preview->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-  m_preview->setAccessibleName(tr("Preview"));
-  m_preview->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
+  // Fit, 100%, zoom and full screen, below the preview.
+  m_zoomLabel = new QLabel;
+  m_zoomLabel->setAccessibleName(tr("Zoom"));
+  m_zoomLabel->setMinimumWidth(48);
+  auto* zoomRow = new QHBoxLayout;
+  zoomRow->setContentsMargins(0, 0, 0, 0);
+  const auto zoomButton = [&](const char* icon, const QString& tip, auto slot) {
+    auto* b = new QToolButton;
+    b->setIcon(themeIcon(QString::fromLatin1(icon)));
+    b->setToolTip(tip);
+    b->setAccessibleName(tip);
+    b->setAutoRaise(true);
+    connect(b, &QToolButton::clicked, this, slot);
+    zoomRow->addWidget(b);
+    return b;
+  };
+  zoomButton("zoom-fit-best", tr("Fit to window (0)"), [this] { m_preview->fitToWindow(); });
+  zoomButton("zoom-original", tr("Actual size, 100% (1)"), [this] { m_preview->actualSize(); });
+  zoomButton("zoom-out", tr("Zoom out (-, Ctrl+wheel)"), [this] { m_preview->zoomOut(); });
+  zoomButton("zoom-in", tr("Zoom in (+, Ctrl+wheel)"), [this] { m_preview->zoomIn(); });
+  zoomRow->addWidget(m_zoomLabel);
+  zoomRow->addStretch();
+  zoomButton("view-fullscreen", tr("Full screen (F11, double click)"), [this] { showFullScreen(); });
+  auto* previewPane = new QWidget;
+  auto* pl = new QVBoxLayout(previewPane);
+  pl->setContentsMargins(0, 0, 0, 0);
+  pl->addWidget(m_preview, 1);
+  pl->addLayout(zoomRow);
+  connect(m_preview, &PhotoView::zoomChanged, this, [this](double zoom, bool fitted) {
+    const QString percent = QStringLiteral("%1%").arg(qRound(zoom * 100));
+    m_zoomLabel->setText(fitted ? tr("Fit (%1)").arg(percent) : percent);
+  });
+  connect(m_preview, &PhotoView::fullScreenRequested, this, &ImagesPage::showFullScreen);
 
   // Caption panel
   m_preset = new QComboBox;
@@ -158,13 +197,14 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   al->addLayout(askRow);
 
   auto* tabs = new QTabWidget;
+  m_tabs = tabs;
   tabs->addTab(captionTab, tr("Caption"));
   tabs->addTab(askTab, tr("Ask"));
   tabs->setMinimumWidth(430);
 
   auto* split = new QSplitter;
   split->addWidget(m_strip);
-  split->addWidget(m_preview);
+  split->addWidget(previewPane);
   split->addWidget(tabs);
   split->setStretchFactor(0, 1);
   split->setStretchFactor(1, 3);
@@ -182,6 +222,20 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   connect(m_askButton, &QPushButton::clicked, this, &ImagesPage::askQuestion);
   connect(m_question, &QLineEdit::returnPressed, this, &ImagesPage::askQuestion);
   connect(m_strip->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] { showCurrent(); });
+  connect(m_strip, &QListView::customContextMenuRequested, this, [this](const QPoint& at) {
+    const QModelIndex hit = m_strip->indexAt(at);
+    if (!hit.isValid()) return;
+    if (!m_strip->selectionModel()->isSelected(hit)) m_strip->setCurrentIndex(hit);
+    const int n = static_cast<int>(selectedPaths().size());
+    QMenu menu(this);
+    menu.addAction(themeIcon(QStringLiteral("list-remove")), tr("&Remove from list"), this,
+                   &ImagesPage::removeSelected);
+    menu.addAction(themeIcon(QStringLiteral("edit-copy")), n > 1 ? tr("&Copy paths") : tr("&Copy path"), this,
+                   &ImagesPage::copySelectedPaths);
+    menu.addAction(themeIcon(QStringLiteral("folder-open")), tr("Show in &folder"), this,
+                   &ImagesPage::showSelectedInFolder);
+    menu.exec(m_strip->viewport()->mapToGlobal(at));
+  });
 
   auto* c = client;
   connect(c, &inference::InferenceClient::captionProgress, this,
@@ -443,6 +497,76 @@ int ImagesPage::addPaths(const QStringList& paths) {
   return added;
 }
 
+int ImagesPage::showPath(const QString& path) {
+  int row = m_model->indexOf(path);
+  if (row < 0) {
+    m_model->addPaths({path});
+    row = m_model->indexOf(path);
+  }
+  if (row >= 0) {
+    m_strip->setCurrentIndex(m_model->index(row));
+    m_strip->scrollTo(m_model->index(row));
+  }
+  return row;
+}
+
+QStringList ImagesPage::selectedPaths() const {
+  QList<int> rows;
+  for (const QModelIndex& i : m_strip->selectionModel()->selectedIndexes()) rows << i.row();
+  if (rows.isEmpty() && m_strip->currentIndex().isValid()) rows << m_strip->currentIndex().row();
+  std::sort(rows.begin(), rows.end());
+  QStringList out;
+  for (int r : rows) out << m_model->item(r).path;
+  return out;
+}
+
+void ImagesPage::removeSelected() {
+  const QStringList paths = selectedPaths();
+  if (paths.isEmpty()) return;
+  if (paths.contains(m_captionPath) && m_captionId != 0) m_client->cancel(inference::Channel::Caption);
+  int next = -1;
+  for (const QString& p : paths) {
+    const int row = m_model->indexOf(p);
+    next = row;
+    m_model->removeRow(row);
+  }
+  // The image after the last one removed is selected (else the one before it).
+  next = std::min(next, m_model->rowCount() - 1);
+  m_strip->clearSelection();
+  if (next >= 0)
+    selectRow(next);
+  else
+    showCurrent();
+  Q_EMIT status(
+      tr("Removed %n image(s) from the list (the files are not touched)", nullptr, static_cast<int>(paths.size())));
+}
+
+void ImagesPage::copySelectedPaths() {
+  const QStringList paths = selectedPaths();
+  if (paths.isEmpty()) return;
+  QApplication::clipboard()->setText(paths.join(QLatin1Char('\n')));
+  Q_EMIT status(tr("Copied %n path(s)", nullptr, static_cast<int>(paths.size())));
+}
+
+void ImagesPage::showSelectedInFolder() {
+  const QString path = currentPath();
+  if (!path.isEmpty()) showInFileManager(path, this);
+}
+
+void ImagesPage::showAskTab() {
+  m_tabs->setCurrentIndex(1);
+  m_question->setFocus(Qt::ShortcutFocusReason);
+}
+
+void ImagesPage::showCaptionTab() {
+  m_tabs->setCurrentIndex(0);
+}
+
+void ImagesPage::showFullScreen() {
+  auto* view = m_preview->showFullScreenCopy();
+  view->setWindowTitle(QFileInfo(currentPath()).fileName());
+}
+
 Session ImagesPage::session() const {
   Session s;
   for (int r = 0; r < m_model->rowCount(); ++r) {
@@ -487,21 +611,28 @@ void ImagesPage::selectRow(int row) {
 
 void ImagesPage::showCurrent() {
   const QString path = currentPath();
-  if (path.isEmpty()) return;
+  if (path.isEmpty()) {
+    ++m_previewRequest;
+    m_preview->setMessage(tr("Drop photos or folders here,\nor open them with Ctrl+O, or paste an image with Ctrl+V."));
+    m_caption->clear();
+    m_chat->clear();
+    return;
+  }
   const int row = m_model->indexOf(path);
-  // The preview is decoded off the GUI thread; a later selection wins.
-  const QSize box = m_preview->size().expandedTo(QSize(320, 240));
+  // The preview is decoded off the GUI thread, at the photo's own pixels (up to 8192 on a side,
+  // for 100% and zoom); the view fits it to its size. A later selection wins.
+  const quint64 request = ++m_previewRequest;
   auto* watcher = new QFutureWatcher<QImage>(this);
-  connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path, box] {
+  connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path, request] {
     watcher->deleteLater();
-    if (path != currentPath()) return;
+    if (request != m_previewRequest) return;
     const QImage img = watcher->result();
     if (img.isNull())
-      m_preview->setText(tr("Cannot show %1").arg(QFileInfo(path).fileName()));
+      m_preview->setMessage(tr("Cannot show %1").arg(QFileInfo(path).fileName()));
     else
-      m_preview->setPixmap(QPixmap::fromImage(img));
+      m_preview->setImage(img);
   });
-  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, box));
+  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, QSize(8192, 8192), 1.0));
   const auto& it = m_model->item(row);
   showCaptionOf(row);
   renderChat();

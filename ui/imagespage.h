@@ -8,6 +8,7 @@
 #include "imagelistmodel.h"
 #include "inference/types.h"
 #include "messagebar.h"
+#include "photoview.h"
 #include "session.h"
 
 class QCheckBox;
@@ -20,6 +21,7 @@ class QListView;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 class QTextBrowser;
 
 namespace glimpse::inference {
@@ -43,6 +45,11 @@ class ImagesPage : public QWidget {
   blip::GenerationConfig generationConfig() const;
   QString prompt() const;
   inference::CaptionRequest captionRequest() const;
+  // Selects the image with this path (added first when it is not in the list yet); its row or -1.
+  int showPath(const QString& path);
+  PhotoView* preview() const { return m_preview; }
+  QListView* filmstrip() const { return m_strip; }
+  QStringList selectedPaths() const;
   // The page as the session file keeps it, and back: restore() adds the images that still exist
   // (with caption, its settings and chat) and returns the paths that are gone.
   Session session() const;
@@ -54,6 +61,15 @@ class ImagesPage : public QWidget {
   void cancel();
   void copyCaption();
   void askQuestion();
+  // The Ask tab, with the cursor in the question field.
+  void showAskTab();
+  void showCaptionTab();
+  // The preview of the selected image, full screen (Esc, F11 or a double click leave it).
+  void showFullScreen();
+  // The filmstrip's context menu actions, on the selected images.
+  void removeSelected();
+  void copySelectedPaths();
+  void showSelectedInFolder();
 
  Q_SIGNALS:
   void status(const QString& message);
@@ -73,7 +89,10 @@ class ImagesPage : public QWidget {
   inference::InferenceClient* m_client;
   ImageListModel* m_model;
   QListView* m_strip;
-  QLabel* m_preview;
+  PhotoView* m_preview;
+  QLabel* m_zoomLabel;
+  QTabWidget* m_tabs;
+  quint64 m_previewRequest = 0;
   QComboBox* m_preset;
   QGroupBox* m_advanced;
   QLineEdit* m_prompt;

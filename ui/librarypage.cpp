@@ -1,7 +1,9 @@
 #include "librarypage.h"
 
-#include "translation/language.h"
-
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QDateEdit>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
@@ -11,29 +13,39 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
-#include <QListWidget>
 #include <QLocale>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
-#include <QUrl>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 #include <utility>
 
 #include "askresultsbar.h"
+#include "desktop.h"
 #include "duplicatesdialog.h"
 #include "inference/inferenceclient.h"
+#include "thumbnaildelegate.h"
 #include "translation/language.h"
 #include "writecaptionsdialog.h"
+
+#include <algorithm>
+#include <cmath>
 
 namespace glimpse::ui {
 namespace {
 
 constexpr int kPathRole = Qt::UserRole + 1;
+constexpr int kFolderRole = Qt::UserRole + 2;         // tree: the folder an item narrows the grid to
+constexpr int kLibraryFolderRole = Qt::UserRole + 3;  // tree: a folder of the library (removable)
 
 QString eta(double seconds) {
   if (seconds < 0) return QStringLiteral("–");
@@ -58,11 +70,14 @@ void rememberIndexing(bool running, bool paused, const inference::JobProgress& a
 
 LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     : QWidget(parent), m_client(client), m_thumbs(QSize(160, 120)) {
-  m_folders = new QListWidget;
+  m_folders = new QTreeWidget;
   m_folders->setAccessibleName(tr("Library folders"));
+  m_folders->setHeaderHidden(true);
+  m_folders->setUniformRowHeights(true);
   m_add = new QPushButton(tr("Add folder…"));
   m_remove = new QPushButton(tr("Remove"));
   m_remove->setToolTip(tr("Forget this folder (the photos on disk are not touched)"));
+  m_remove->setEnabled(false);
   m_index = new QPushButton(tr("Index"));
   m_index->setToolTip(tr("Find new and changed photos and make them searchable"));
   m_cancel = new QPushButton(tr("Stop"));
@@ -137,16 +152,51 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   tl->addWidget(m_searchOriginal);
   tl->addStretch(1);
   m_translationRow->hide();
+  // Filters: the folder comes from the tree; dates and the minimum relevance from this row.
+  m_fromOn = new QCheckBox(tr("From"));
+  m_from = new QDateEdit(QDate::currentDate().addYears(-1));
+  m_toOn = new QCheckBox(tr("to"));
+  m_to = new QDateEdit(QDate::currentDate());
+  for (QDateEdit* d : {m_from, m_to}) {
+    d->setCalendarPopup(true);
+    d->setDisplayFormat(QLocale().dateFormat(QLocale::ShortFormat));
+    d->setEnabled(false);
+  }
+  m_from->setAccessibleName(tr("Taken on or after"));
+  m_to->setAccessibleName(tr("Taken on or before"));
+  m_minRelevance = new QSpinBox;
+  m_minRelevance->setRange(0, 100);
+  m_minRelevance->setSuffix(QStringLiteral("%"));
+  m_minRelevance->setSpecialValueText(tr("any"));
+  m_minRelevance->setAccessibleName(tr("Minimum relevance"));
+  m_minRelevance->setToolTip(tr("Search results less relevant than this are left out"));
+  auto* filterRow = new QHBoxLayout;
+  filterRow->addWidget(m_fromOn);
+  filterRow->addWidget(m_from);
+  filterRow->addWidget(m_toOn);
+  filterRow->addWidget(m_to);
+  filterRow->addSpacing(12);
+  filterRow->addWidget(new QLabel(tr("Minimum relevance:")));
+  filterRow->addWidget(m_minRelevance);
+  filterRow->addStretch();
+  m_summary = new QLabel;
+  m_summary->setAccessibleName(tr("Results summary"));
+  m_summary->setWordWrap(true);
   m_resultsModel = new QStandardItemModel(this);
   m_results = new QListView;
   m_results->setModel(m_resultsModel);
+  // Fixed cells (name, relevance or date, the answer when the results are asked), so long
+  // names never run into the next row.
+  auto* cells = new ThumbnailDelegate(QSize(160, 120), 3, m_results);
+  m_results->setItemDelegate(cells);
   m_results->setViewMode(QListView::IconMode);
   m_results->setIconSize(QSize(160, 120));
-  m_results->setGridSize(QSize(180, 168));
+  m_results->setGridSize(cells->gridSize(m_results->font()));
+  m_results->setUniformItemSizes(true);
   m_results->setResizeMode(QListView::Adjust);
   m_results->setMovement(QListView::Static);
-  m_results->setWordWrap(true);
   m_results->setAccessibleName(tr("Search results"));
+  m_results->setContextMenuPolicy(Qt::CustomContextMenu);
   auto* center = new QWidget;
   auto* cl = new QVBoxLayout(center);
   auto* queryRow = new QHBoxLayout;
@@ -157,6 +207,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   queryRow->addWidget(m_leastConfident);
   cl->addLayout(queryRow);
   cl->addWidget(m_translationRow);
+  cl->addLayout(filterRow);
+  cl->addWidget(m_summary);
   m_askBar = new AskResultsBar(client, m_results, m_resultsModel, kPathRole);
   cl->addWidget(m_askBar);
   cl->addWidget(m_results, 1);
@@ -181,13 +233,19 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_open = new QPushButton(tr("Open"));
   m_reveal = new QPushButton(tr("Show in folder"));
   m_similar = new QPushButton(tr("More like this"));
-  for (auto* b : {m_open, m_reveal, m_similar}) b->setEnabled(false);
+  m_captionThis = new QPushButton(themeIcon(QStringLiteral("insert-text")), tr("Caption"));
+  m_captionThis->setToolTip(tr("Open this photo on the Images page and caption it"));
+  m_askThis = new QPushButton(themeIcon(QStringLiteral("dialog-question")), tr("Ask about this photo"));
+  m_askThis->setToolTip(tr("Open this photo on the Images page with its chat"));
+  for (auto* b : {m_open, m_reveal, m_similar, m_captionThis, m_askThis}) b->setEnabled(false);
   auto* right = new QWidget;
   auto* rl = new QVBoxLayout(right);
   rl->addWidget(m_details, 1);
   rl->addWidget(m_captionSource);
   rl->addWidget(m_captionEdit);
   rl->addWidget(m_saveCaption);
+  rl->addWidget(m_captionThis);
+  rl->addWidget(m_askThis);
   rl->addWidget(m_open);
   rl->addWidget(m_reveal);
   rl->addWidget(m_similar);
@@ -212,23 +270,71 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(m_saveCaption, &QPushButton::clicked, this, &LibraryPage::saveCaption);
   connect(m_captionEdit, &QPlainTextEdit::textChanged, this,
           [this] { m_saveCaption->setEnabled(!m_detailsPath.isEmpty()); });
-  connect(m_query, &QLineEdit::returnPressed, this, [this] { search(); });
+  connect(m_query, &QLineEdit::returnPressed, this, [this] { refresh(); });
   connect(m_searchOriginal, &QPushButton::clicked, this, &LibraryPage::searchOriginal);
   connect(m_leastConfident, &QPushButton::clicked, this, &LibraryPage::showLeastConfident);
   connect(m_askBar, &AskResultsBar::status, this, &LibraryPage::status);
+  // Clearing the query goes back to browsing.
+  connect(m_query, &QLineEdit::textChanged, this, [this](const QString& text) {
+    if (text.trimmed().isEmpty() && !m_lastQuery.isEmpty()) browse();
+  });
+  connect(m_fromOn, &QCheckBox::toggled, this, [this](bool on) {
+    m_from->setEnabled(on);
+    refresh();
+  });
+  connect(m_toOn, &QCheckBox::toggled, this, [this](bool on) {
+    m_to->setEnabled(on);
+    refresh();
+  });
+  connect(m_from, &QDateEdit::dateChanged, this, [this] { refresh(); });
+  connect(m_to, &QDateEdit::dateChanged, this, [this] { refresh(); });
+  connect(m_minRelevance, &QSpinBox::valueChanged, this, [this] {
+    if (!m_lastQuery.isEmpty()) refresh();
+  });
+  connect(m_folders, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+    m_remove->setEnabled(item && item->data(0, kLibraryFolderRole).toBool());
+    refresh();
+  });
+  connect(m_captionThis, &QPushButton::clicked, this, &LibraryPage::captionSelected);
+  connect(m_askThis, &QPushButton::clicked, this, &LibraryPage::askAboutSelected);
+  connect(m_results, &QListView::customContextMenuRequested, this, [this](const QPoint& at) {
+    const QModelIndex hit = m_results->indexAt(at);
+    if (!hit.isValid()) return;
+    m_results->setCurrentIndex(hit);
+    QMenu menu(this);
+    menu.addAction(themeIcon(QStringLiteral("insert-text")), tr("Caption"), this, &LibraryPage::captionSelected);
+    menu.addAction(themeIcon(QStringLiteral("dialog-question")), tr("Ask about this photo"), this,
+                   &LibraryPage::askAboutSelected);
+    menu.addAction(tr("More like this"), this, &LibraryPage::moreLikeThis);
+    menu.addSeparator();
+    menu.addAction(tr("Open"), this, &LibraryPage::openSelected);
+    menu.addAction(themeIcon(QStringLiteral("folder-open")), tr("Show in folder"), this,
+                   &LibraryPage::showSelectedInFolder);
+    menu.addAction(themeIcon(QStringLiteral("edit-copy")), tr("Copy path"), this,
+                   [this] { QApplication::clipboard()->setText(selectedPath()); });
+    menu.exec(m_results->viewport()->mapToGlobal(at));
+  });
+  // Thumbnails are made for the cells in view only (a library has many thousands).
+  auto* thumbTimer = m_thumbTimer = new QTimer(this);
+  thumbTimer->setSingleShot(true);
+  thumbTimer->setInterval(0);
+  connect(thumbTimer, &QTimer::timeout, this, &LibraryPage::requestVisibleThumbnails);
+  connect(m_results->verticalScrollBar(), &QScrollBar::valueChanged, thumbTimer, qOverload<>(&QTimer::start));
+  connect(m_resultsModel, &QStandardItemModel::rowsInserted, thumbTimer, qOverload<>(&QTimer::start));
+  m_results->viewport()->installEventFilter(this);
   connect(m_open, &QPushButton::clicked, this, &LibraryPage::openSelected);
   connect(m_reveal, &QPushButton::clicked, this, &LibraryPage::showSelectedInFolder);
   connect(m_similar, &QPushButton::clicked, this, &LibraryPage::moreLikeThis);
   connect(m_results, &QListView::activated, this, &LibraryPage::openSelected);
   connect(m_results->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
     const QString path = selectedPath();
-    for (auto* b : {m_open, m_reveal, m_similar}) b->setEnabled(!path.isEmpty());
+    for (auto* b : {m_open, m_reveal, m_similar, m_captionThis, m_askThis}) b->setEnabled(!path.isEmpty());
     if (!path.isEmpty()) m_detailsId = m_client->photoDetails(path);
   });
   connect(&m_thumbs, &ThumbnailLoader::loaded, this, [this](const QString& path, const QImage& img) {
     for (int r = 0; r < m_resultsModel->rowCount(); ++r) {
       QStandardItem* it = m_resultsModel->item(r);
-      if (it->data(kPathRole).toString() == path) it->setIcon(QIcon(QPixmap::fromImage(img)));
+      if (it->data(kPathRole).toString() == path) it->setData(img, Qt::DecorationRole);
     }
   });
 
@@ -292,6 +398,12 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     if (job != m_indexJob) return;
     if (p.total == 0) return;  // still scanning
     m_indexProgress = p;
+    // The scan is done: the photos it found can be browsed while their vectors are made.
+    if (!m_browsedAfterScan) {
+      m_browsedAfterScan = true;
+      m_client->directoryCounts();
+      if (m_lastQuery.isEmpty()) browse();
+    }
     m_progress->setRange(0, std::max(p.total, 1));
     m_progress->setValue(p.done);
     QString text = tr("%1 of %2 photos").arg(p.done).arg(p.total);
@@ -359,10 +471,12 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     else if (s.state == inference::JobState::Finished)
       Q_EMIT messageResolved(QStringLiteral("reembed"));
     Q_EMIT status(text.section(QLatin1Char('\n'), 0, 0));
+    m_client->directoryCounts();
+    if (m_lastQuery.isEmpty()) browse();  // new photos
   });
   connect(c, &inference::InferenceClient::searchReady, this,
           [this](quint64 id, const QList<library::SearchResult>& results) {
-            if (id == m_searchId) setResults(results);
+            if (id == m_searchId) setResults(results, true);
           });
   connect(c, &inference::InferenceClient::translated, this, [this](quint64 id, const inference::Translated& t) {
     if (id != m_searchId || t.kind != inference::Translated::Kind::Query) return;
@@ -370,6 +484,23 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     m_searchedFor->setToolTip(
         tr("Translated from %1 to English; BLIP reads English only").arg(translation::languageName(t.from)));
     m_translationRow->show();
+  });
+  connect(c, &inference::InferenceClient::directoryCountsReady, this,
+          [this](quint64, const inference::DirectoryCounts& counts) {
+            m_directoryCounts = counts;
+            rebuildFolderTree();
+          });
+  connect(c, &inference::InferenceClient::browseReady, this, [this](quint64 id, const inference::BrowseResult& r) {
+    if (id != m_searchId) return;
+    setResults(r.photos, false);
+    const QString where = folderFilter().isEmpty() ? QString() : QFileInfo(folderFilter()).fileName();
+    QString text = r.total > r.photos.size()
+                       ? tr("The newest %1 of %2 photos; choose a folder or dates to see the others.")
+                             .arg(r.photos.size())
+                             .arg(r.total)
+                       : tr("%n photo(s), newest first", nullptr, r.total);
+    if (!where.isEmpty()) text = tr("In %1: %2").arg(where, text);
+    m_summary->setText(text);
   });
   connect(c, &inference::InferenceClient::photoDetailsReady, this,
           [this](quint64 id, const inference::PhotoDetails& d) {
@@ -405,8 +536,11 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
 
 void LibraryPage::showLibraryInfo(const inference::LibraryInfo& info) {
   m_info = info;
-  m_folders->clear();
-  m_folders->addItems(info.folders);
+  m_libraryFolders = info.folders;
+  rebuildFolderTree();
+  // The library changed (opened, a folder added or removed): show it as it is now.
+  m_client->directoryCounts();
+  refresh();
   if (m_indexState == IndexState::Idle) {
     QString text = tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable);
     if (!info.searchModel.isEmpty()) text += QStringLiteral(" ") + tr("with %1").arg(info.searchModel);
@@ -591,9 +725,160 @@ void LibraryPage::addFolder(const QString& folder) {
 }
 
 void LibraryPage::removeSelectedFolder() {
+  // Only a folder of the library itself is forgotten, and only that one (not a subfolder of it,
+  // and never the whole library).
   auto* item = m_folders->currentItem();
-  if (!item || !libraryUsable()) return;
-  m_folderId = m_client->removeLibraryFolder(item->text());
+  if (!item || !item->data(0, kLibraryFolderRole).toBool() || !libraryUsable()) return;
+  m_folderId = m_client->removeLibraryFolder(item->data(0, kFolderRole).toString());
+}
+
+bool LibraryPage::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_results->viewport() && event->type() == QEvent::Resize) m_thumbTimer->start();
+  return QWidget::eventFilter(watched, event);
+}
+
+QString LibraryPage::folderFilter() const {
+  const QTreeWidgetItem* item = m_folders->currentItem();
+  return item ? item->data(0, kFolderRole).toString() : QString();
+}
+
+void LibraryPage::setFolderFilter(const QString& folder) {
+  QTreeWidgetItemIterator it(m_folders);
+  for (; *it; ++it)
+    if ((*it)->data(0, kFolderRole).toString() == folder) {
+      m_folders->setCurrentItem(*it);
+      return;
+    }
+}
+
+void LibraryPage::setDateFilter(const QDate& from, const QDate& to) {
+  const QSignalBlocker b1(m_fromOn), b2(m_toOn), b3(m_from), b4(m_to);
+  m_fromOn->setChecked(from.isValid());
+  m_from->setEnabled(from.isValid());
+  if (from.isValid()) m_from->setDate(from);
+  m_toOn->setChecked(to.isValid());
+  m_to->setEnabled(to.isValid());
+  if (to.isValid()) m_to->setDate(to);
+  refresh();
+}
+
+void LibraryPage::setMinimumRelevance(int percent) {
+  m_minRelevance->setValue(percent);
+}
+
+QString LibraryPage::resultsSummary() const {
+  return m_summary->text();
+}
+
+double LibraryPage::scoreOfRelevance(int percent) {
+  return percent / 50.0 - 1.0;
+}
+
+library::SearchOptions LibraryPage::filters() const {
+  library::SearchOptions o;
+  o.folder = folderFilter();
+  // Dates are the photos' local dates, as the date fields show them (taken-at is stored as the
+  // camera's local time read as UTC, so the bounds are UTC midnights too).
+  if (m_fromOn->isChecked()) o.afterMs = QDateTime(m_from->date(), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+  if (m_toOn->isChecked()) o.beforeMs = QDateTime(m_to->date().addDays(1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+  if (m_minRelevance->value() > 0) o.minScore = scoreOfRelevance(m_minRelevance->value());
+  return o;
+}
+
+void LibraryPage::refresh() {
+  if (m_query->text().trimmed().isEmpty())
+    browse();
+  else
+    search();
+}
+
+void LibraryPage::browse() {
+  m_lastQuery.clear();
+  m_translationRow->hide();
+  library::SearchOptions o = filters();
+  o.limit = kBrowseLimit;
+  m_probabilities = false;
+  m_searchId = m_client->browse(o);
+}
+
+void LibraryPage::captionSelected() {
+  const QString path = selectedPath();
+  if (!path.isEmpty()) Q_EMIT openInImages(path, false);
+}
+
+void LibraryPage::askAboutSelected() {
+  const QString path = selectedPath();
+  if (!path.isEmpty()) Q_EMIT openInImages(path, true);
+}
+
+void LibraryPage::rebuildFolderTree() {
+  const QString current = folderFilter();
+  const bool hadCurrent = m_folders->currentItem() != nullptr;
+  QSet<QString> expanded;
+  for (QTreeWidgetItemIterator it(m_folders); *it; ++it)
+    if ((*it)->isExpanded()) expanded.insert((*it)->data(0, kFolderRole).toString());
+  const QSignalBlocker block(m_folders);
+  m_folders->clear();
+  int all = 0;
+  for (const auto& [dir, n] : m_directoryCounts) all += n;
+  auto* everything = new QTreeWidgetItem(m_folders, {tr("All photos (%1)").arg(all)});
+  everything->setData(0, kFolderRole, QString());
+  everything->setIcon(0, themeIcon(QStringLiteral("folder-pictures")));
+  QHash<QString, QTreeWidgetItem*> items;
+  QHash<QString, int> totals;  // photos below each directory, subfolders included
+  for (const QString& root : m_libraryFolders) {
+    auto* item = new QTreeWidgetItem(m_folders);
+    item->setData(0, kFolderRole, root);
+    item->setData(0, kLibraryFolderRole, true);
+    item->setToolTip(0, root);
+    item->setIcon(0, themeIcon(QStringLiteral("folder-open")));
+    items.insert(root, item);
+  }
+  // Directories below a library folder, each under its parent (intermediate ones without photos
+  // of their own too).
+  for (const auto& [dir, n] : m_directoryCounts) {
+    QString root;
+    for (const QString& r : m_libraryFolders)
+      if ((dir == r || dir.startsWith(r + QLatin1Char('/'))) && r.size() > root.size()) root = r;
+    if (root.isEmpty()) continue;
+    for (QString d = dir;; d = QFileInfo(d).path()) {
+      totals[d] += n;
+      if (!items.contains(d)) {
+        auto* item = new QTreeWidgetItem;
+        item->setData(0, kFolderRole, d);
+        item->setToolTip(0, d);
+        items.insert(d, item);
+      }
+      if (d == root) break;
+    }
+  }
+  for (auto it = items.constBegin(); it != items.constEnd(); ++it) {
+    QTreeWidgetItem* item = it.value();
+    const QString& dir = it.key();
+    const bool isRoot = item->data(0, kLibraryFolderRole).toBool();
+    const QString name = QFileInfo(dir).fileName().isEmpty() ? dir : QFileInfo(dir).fileName();
+    item->setText(0, tr("%1 (%2)").arg(name).arg(totals.value(dir)));
+    if (!isRoot) items.value(QFileInfo(dir).path())->addChild(item);
+  }
+  // "All photos" first, the library's folders in their order, subfolders by name.
+  for (const QString& root : m_libraryFolders) items.value(root)->sortChildren(0, Qt::AscendingOrder);
+  for (QTreeWidgetItemIterator it(m_folders); *it; ++it) {
+    const QString folder = (*it)->data(0, kFolderRole).toString();
+    (*it)->setExpanded(expanded.contains(folder) || (*it)->data(0, kLibraryFolderRole).toBool());
+    if (hadCurrent && folder == current) m_folders->setCurrentItem(*it);
+  }
+  if (!m_folders->currentItem()) m_folders->setCurrentItem(everything);
+  m_remove->setEnabled(m_folders->currentItem()->data(0, kLibraryFolderRole).toBool());
+}
+
+void LibraryPage::requestVisibleThumbnails() {
+  const QRect view = m_results->viewport()->rect();
+  for (int r = 0; r < m_resultsModel->rowCount(); ++r) {
+    const QModelIndex i = m_resultsModel->index(r, 0);
+    if (!m_results->visualRect(i).intersects(view)) continue;
+    QStandardItem* item = m_resultsModel->item(r);
+    if (item->data(Qt::DecorationRole).isNull()) m_thumbs.request(item->data(kPathRole).toString());
+  }
 }
 
 void LibraryPage::startOrPauseIndexing() {
@@ -623,6 +908,7 @@ void LibraryPage::startOrPauseIndexing() {
   m_progress->setRange(0, 0);
   m_progressText->setText(tr("Looking for new and changed photos…"));
   rememberIndexing(true, false);
+  m_browsedAfterScan = false;
   m_indexJob = m_client->startIndexing();
   setIndexState(IndexState::Running);
 }
@@ -649,39 +935,57 @@ void LibraryPage::search(const QString& query) {
   const QString q = query.isEmpty() ? m_query->text().trimmed() : query;
   if (!query.isEmpty()) m_query->setText(query);
   if (q.isEmpty()) return;
-  library::SearchOptions o;
+  m_lastQuery = q;
+  m_resultsModel->clear();
+  library::SearchOptions o = filters();
   o.limit = 60;
   o.rerank = 0;  // interactive: ITC ranking; ITM re-ranking costs a vision pass per result
-  m_lastQuery = q;
+  m_typedQuery = q;
   m_translationRow->hide();
+  m_probabilities = false;
   m_searchId = m_client->search(q, o);
   Q_EMIT status(tr("Searching for \"%1\"…").arg(q));
 }
 
 void LibraryPage::searchOriginal() {
-  if (m_lastQuery.isEmpty()) return;
-  library::SearchOptions o;
+  if (m_typedQuery.isEmpty()) return;
+  library::SearchOptions o = filters();
   o.limit = 60;
   o.rerank = 0;
+  m_probabilities = false;
+  m_lastQuery = m_typedQuery;
   m_translationRow->hide();
-  m_searchId = m_client->search(m_lastQuery, o, /*translate=*/false);
-  Q_EMIT status(tr("Searching for \"%1\" as typed…").arg(m_lastQuery));
+  m_resultsModel->clear();
+  m_searchId = m_client->search(m_typedQuery, o, /*translate=*/false);
+  Q_EMIT status(tr("Searching for \"%1\" as typed…").arg(m_typedQuery));
 }
 
 void LibraryPage::showLeastConfident() {
+  {
+    const QSignalBlocker block(m_query);  // not back to browsing
+    m_query->clear();
+  }
+  m_lastQuery = tr("least confident captions");
+  m_resultsModel->clear();
   m_searchId = m_client->leastConfidentCaptions(60);
-  m_query->clear();
   m_translationRow->hide();
+  m_probabilities = true;
   Q_EMIT status(tr("Captions that match their photo least, weakest first (score: match probability)"));
 }
 
 void LibraryPage::moreLikeThis() {
   const QString path = selectedPath();
   if (path.isEmpty()) return;
-  library::SearchOptions o;
+  library::SearchOptions o = filters();
   o.limit = 60;
+  {
+    const QSignalBlocker block(m_query);  // not back to browsing
+    m_query->clear();
+  }
+  m_lastQuery = QFileInfo(path).fileName();
+  m_resultsModel->clear();
+  m_probabilities = false;
   m_searchId = m_client->similar(path, o);
-  m_query->clear();
   m_translationRow->hide();
   Q_EMIT status(tr("Photos like %1…").arg(QFileInfo(path).fileName()));
 }
@@ -691,38 +995,92 @@ QString LibraryPage::selectedPath() const {
   return i.isValid() ? i.data(kPathRole).toString() : QString();
 }
 
-void LibraryPage::setResults(const QList<library::SearchResult>& results) {
-  m_resultsModel->clear();
+QList<int> LibraryPage::relevances(const QList<library::SearchResult>& results) {
+  QList<int> out;
+  int previous = 100;
   for (const auto& r : results) {
-    auto* item = new QStandardItem(QStringLiteral("%1\n%2").arg(QFileInfo(r.path).fileName()).arg(r.score, 0, 'f', 3));
+    const int percent = std::clamp(static_cast<int>(std::lround((r.score + 1.0) * 50.0)), 0, 100);
+    previous = std::min(previous, percent);
+    out << previous;
+  }
+  return out;
+}
+
+QStringList LibraryPage::displayNames(const QStringList& paths) {
+  QHash<QString, QStringList> byName;
+  for (const QString& p : paths) byName[QFileInfo(p).fileName()] << p;
+  QStringList out;
+  for (const QString& p : paths) {
+    const QString name = QFileInfo(p).fileName();
+    const QStringList& same = byName[name];
+    if (same.size() < 2 || std::all_of(same.begin(), same.end(), [&](const QString& o) { return o == p; })) {
+      out << name;
+      continue;
+    }
+    // The shortest tail of the folder that no other path of this name ends with.
+    const QStringList parts = QFileInfo(p).path().split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    QString tail;
+    for (int n = 1; n <= parts.size(); ++n) {
+      tail = QStringList(parts.mid(parts.size() - n)).join(QLatin1Char('/'));
+      const bool unique = std::none_of(same.begin(), same.end(), [&](const QString& o) {
+        return o != p && (QFileInfo(o).path() == tail || QFileInfo(o).path().endsWith(QLatin1Char('/') + tail));
+      });
+      if (unique) break;
+    }
+    out << QStringLiteral("%1 (%2)").arg(name, tail);
+  }
+  return out;
+}
+
+void LibraryPage::setResults(const QList<library::SearchResult>& results, bool scored) {
+  m_resultsModel->clear();
+  QStringList paths;
+  for (const auto& r : results) paths << r.path;
+  const QStringList names = displayNames(paths);
+  const QList<int> percent = relevances(results);
+  const QLocale loc;
+  QList<QStandardItem*> items;
+  for (int i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    const QString date = loc.toString(QDateTime::fromMSecsSinceEpoch(r.dateMs, Qt::UTC), QLocale::ShortFormat);
+    // Least confident captions carry a match probability, in their own (rising) order.
+    const QString relevance =
+        m_probabilities ? tr("%1% match").arg(qRound(r.score * 100)) : tr("%1% relevant").arg(percent[i]);
+    const QString second = scored ? relevance : date;
+    auto* item = new QStandardItem(names[i] + QLatin1Char('\n') + second);
     item->setData(r.path, kPathRole);
-    item->setToolTip(QStringLiteral("%1\n%2 %3").arg(r.path, tr("score")).arg(r.score, 0, 'f', 4) +
-                     (r.offline ? QStringLiteral("\n") + tr("offline (folder not available)") : QString()));
+    QString tip = r.path + QLatin1Char('\n') + date;
+    if (scored) tip += QLatin1Char('\n') + relevance;
+    if (r.textMatch) tip += QLatin1Char('\n') + tr("The file name or caption holds the words searched for");
+    if (r.offline) tip += QLatin1Char('\n') + tr("offline (folder not available)");
+    item->setToolTip(tip);
     item->setEditable(false);
     const QImage thumb = m_thumbs.cached(r.path);
-    if (!thumb.isNull())
-      item->setIcon(QIcon(QPixmap::fromImage(thumb)));
-    else
-      m_thumbs.request(r.path);
-    m_resultsModel->appendRow(item);
+    if (!thumb.isNull()) item->setData(thumb, Qt::DecorationRole);
+    items << item;
   }
-  Q_EMIT status(tr("%n result(s)", nullptr, static_cast<int>(results.size())));
+  // One insertion for all rows (a browse brings thousands).
+  if (!items.isEmpty()) {
+    m_resultsModel->insertRows(0, static_cast<int>(items.size()));
+    for (int i = 0; i < items.size(); ++i) m_resultsModel->setItem(i, items[i]);
+  }
+  m_thumbTimer->start();
+  if (scored) {
+    const int n = static_cast<int>(results.size());
+    m_summary->setText(m_probabilities ? tr("%n caption(s) that match their photo least, weakest first", nullptr, n)
+                                       : tr("%n result(s) for “%1”, most relevant first", nullptr, n).arg(m_lastQuery));
+    Q_EMIT status(tr("%n result(s)", nullptr, static_cast<int>(results.size())));
+  }
 }
 
 void LibraryPage::openSelected() {
   const QString path = selectedPath();
-  if (!path.isEmpty()) QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+  if (!path.isEmpty()) openWithDesktop(path, this);
 }
 
 void LibraryPage::showSelectedInFolder() {
   const QString path = selectedPath();
-  if (path.isEmpty()) return;
-  // File managers that implement org.freedesktop.FileManager1 select the file; others open the folder.
-  if (!QProcess::startDetached(QStringLiteral("dbus-send"),
-                               {"--session", "--dest=org.freedesktop.FileManager1", "--type=method_call",
-                                "/org/freedesktop/FileManager1", "org.freedesktop.FileManager1.ShowItems",
-                                "array:string:" + QUrl::fromLocalFile(path).toString(), "string:"}))
-    QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+  if (!path.isEmpty()) showInFileManager(path, this);
 }
 
 }  // namespace glimpse::ui

@@ -1,6 +1,9 @@
 #pragma once
-// The library page: folders, indexing with progress (pause/resume, cancel), search with a
-// thumbnail grid of scored results, details of the selected photo, and "more like this".
+// The library page: a folder tree with photo counts, indexing with progress (pause/resume,
+// cancel), a thumbnail grid that browses the library newest first without a query or shows
+// search results with their relevance, filters (folder, date range, minimum relevance), details
+// of the selected photo, "more like this", and Caption / Ask, which open the photo on the Images
+// page.
 #include <QStandardItemModel>
 #include <QWidget>
 #include <functional>
@@ -10,10 +13,15 @@
 #include "messagebar.h"
 #include "thumbnailloader.h"
 
+class QCheckBox;
+class QDateEdit;
 class QLabel;
+class QSpinBox;
+class QTimer;
+class QTreeWidget;
+class QTreeWidgetItem;
 class QLineEdit;
 class QListView;
-class QListWidget;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -49,6 +57,21 @@ class LibraryPage : public QWidget {
   QPushButton* searchOriginalButton() const { return m_searchOriginal; }
   AskResultsBar* askBar() const { return m_askBar; }
   QStandardItemModel* resultsModel() const { return m_resultsModel; }
+  QTreeWidget* folderTree() const { return m_folders; }
+  // The folder the grid is narrowed to ("" for the whole library).
+  QString folderFilter() const;
+  // What the grid shows now, in words ("12 results for …", "The newest 2000 of 5120 photos").
+  QString resultsSummary() const;
+  // A relevance in percent (0-100) for each score, never higher than the one before it: the
+  // grid shows results in this order. Cosines (-1..1) map to 0..100%.
+  static QList<int> relevances(const QList<library::SearchResult>& results);
+  // What the grid calls each path: the file name, followed by as much of its folder as tells it
+  // apart from the other paths of the same name.
+  static QStringList displayNames(const QStringList& paths);
+  // The minimum score a minimum relevance (percent) stands for, as SearchOptions::minScore.
+  static double scoreOfRelevance(int percent);
+  // Most photos the grid shows when browsing.
+  static constexpr int kBrowseLimit = 2000;
   QProgressBar* indexProgress() const { return m_progress; }
   QLabel* indexText() const { return m_progressText; }
   // Why the library could not be opened ("" when it is open or opening).
@@ -67,6 +90,15 @@ class LibraryPage : public QWidget {
   void showLeastConfident();
   void openSelected();
   void showSelectedInFolder();
+  // Shows the library without a query: the newest photos that pass the filters.
+  void browse();
+  // Runs the query again (or browses without one) with the filters as they are now.
+  void refresh();
+  void setFolderFilter(const QString& folder);
+  void setDateFilter(const QDate& from, const QDate& to);  // invalid dates: no bound
+  void setMinimumRelevance(int percent);                   // 0: any
+  void captionSelected();
+  void askAboutSelected();
   // Captions the photos without a generated caption; pauses or resumes when it runs.
   void startOrPauseCaptioning();
   void stopCaptioning();
@@ -80,13 +112,19 @@ class LibraryPage : public QWidget {
 
  Q_SIGNALS:
   void status(const QString& message);
+  // Caption or Ask on a result: the main window opens it on the Images page.
+  void openInImages(const QString& path, bool ask);
   // Problems that need the person (the main window's message bar), and their end.
   void message(const glimpse::ui::Message& message);
   void messageResolved(const QString& key);
 
  private:
   QString selectedPath() const;
-  void setResults(const QList<library::SearchResult>& results);
+  void setResults(const QList<library::SearchResult>& results, bool scored);
+  library::SearchOptions filters() const;
+  void rebuildFolderTree();
+  void requestVisibleThumbnails();
+  bool eventFilter(QObject* watched, QEvent* event) override;
   void setIndexState(IndexState state);
   void setCaptionState(IndexState state);
   void showDetails(const inference::PhotoDetails& d);
@@ -95,7 +133,21 @@ class LibraryPage : public QWidget {
   bool libraryUsable();  // false (and says why) when the library could not be opened
 
   inference::InferenceClient* m_client;
-  QListWidget* m_folders;
+  QTreeWidget* m_folders;
+  QStringList m_libraryFolders;
+  QList<QPair<QString, int>> m_directoryCounts;
+  QCheckBox* m_fromOn;
+  QDateEdit* m_from;
+  QCheckBox* m_toOn;
+  QDateEdit* m_to;
+  QSpinBox* m_minRelevance;
+  QLabel* m_summary;
+  QPushButton* m_captionThis;
+  QPushButton* m_askThis;
+  QString m_lastQuery;  // empty while browsing
+  QTimer* m_thumbTimer;
+  bool m_browsedAfterScan = false;
+  bool m_probabilities = false;  // the grid's scores are match probabilities (least confident)
   QPushButton* m_add;
   QPushButton* m_remove;
   QPushButton* m_index;
@@ -106,7 +158,7 @@ class LibraryPage : public QWidget {
   QWidget* m_translationRow;
   QLabel* m_searchedFor;
   QPushButton* m_searchOriginal;
-  QString m_lastQuery;
+  QString m_typedQuery;  // the last query as typed ("Search the original instead")
   QListView* m_results;
   QStandardItemModel* m_resultsModel;
   ThumbnailLoader m_thumbs;

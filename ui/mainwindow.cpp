@@ -26,6 +26,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "desktop.h"
 #include "desktop/paths.h"
 #include "imagelistmodel.h"
 #include "imagespage.h"
@@ -77,6 +78,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_images = new ImagesPage(m_client);
   m_library = new LibraryPage(m_client);
   m_library->setCaptionRequestSource([images = m_images] { return images->captionRequest(); });
+  // Caption / Ask on a library result: the photo on the Images page, with its chat.
+  connect(m_library, &LibraryPage::openInImages, this, [this](const QString& path, bool ask) {
+    const int row = m_images->showPath(path);
+    if (row < 0) return;
+    showImages();
+    if (ask) {
+      m_images->showAskTab();
+    } else {
+      m_images->showCaptionTab();
+      if (!m_images->model()->item(row).working) m_images->captionCurrent();
+    }
+  });
   m_stack = new QStackedWidget;
   m_stack->addWidget(m_images);
   m_stack->addWidget(m_library);
@@ -143,45 +156,53 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions() {
   auto* file = menuBar()->addMenu(tr("&File"));
-  auto* openAct = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open images…"), this,
-                                  &MainWindow::openImages);
+  auto* openAct =
+      file->addAction(themeIcon(QStringLiteral("document-open")), tr("&Open images…"), this, &MainWindow::openImages);
   openAct->setShortcut(QKeySequence::Open);
-  auto* folderAct = file->addAction(QIcon::fromTheme(QStringLiteral("folder-open")), tr("Open &folder…"), this,
-                                    &MainWindow::openFolder);
+  auto* folderAct =
+      file->addAction(themeIcon(QStringLiteral("folder-open")), tr("Open &folder…"), this, &MainWindow::openFolder);
   folderAct->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
   auto* pasteAct =
-      file->addAction(QIcon::fromTheme(QStringLiteral("edit-paste")), tr("&Paste image"), this, &MainWindow::paste);
+      file->addAction(themeIcon(QStringLiteral("edit-paste")), tr("&Paste image"), this, &MainWindow::paste);
   pasteAct->setShortcut(QKeySequence::Paste);
   file->addSeparator();
-  auto* quitAct =
-      file->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
+  auto* quitAct = file->addAction(themeIcon(QStringLiteral("application-exit")), tr("&Quit"), this, &QWidget::close);
   quitAct->setShortcut(QKeySequence::Quit);
 
   auto* caption = menuBar()->addMenu(tr("&Caption"));
-  auto* captionAct = caption->addAction(tr("&Caption selected image"), m_images, &ImagesPage::captionCurrent);
+  auto* captionAct = caption->addAction(themeIcon(QStringLiteral("insert-text")), tr("&Caption selected image"),
+                                        m_images, &ImagesPage::captionCurrent);
   captionAct->setShortcut(QKeySequence(tr("Ctrl+Return")));
   auto* allAct = caption->addAction(tr("Caption &all images"), m_images, &ImagesPage::captionAll);
   allAct->setShortcut(QKeySequence(tr("Ctrl+Shift+Return")));
   auto* cancelAct = caption->addAction(tr("C&ancel"), m_images, &ImagesPage::cancel);
   cancelAct->setShortcut(QKeySequence(Qt::Key_Escape));
-  auto* copyAct = caption->addAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Co&py caption"), m_images,
+  auto* copyAct = caption->addAction(themeIcon(QStringLiteral("edit-copy")), tr("Co&py caption"), m_images,
                                      &ImagesPage::copyCaption);
   copyAct->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+  auto* askAct =
+      caption->addAction(themeIcon(QStringLiteral("dialog-question")), tr("As&k about the image"), this, [this] {
+        showImages();
+        m_images->showAskTab();
+      });
+  askAct->setShortcut(QKeySequence(tr("Ctrl+Shift+A")));
   caption->addSeparator();
   caption->addAction(tr("Caption library &photos"), this, [this] {
     showLibrary();
     m_library->startOrPauseCaptioning();
   });
-  caption->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Write captions to files…"), this, [this] {
+  caption->addAction(themeIcon(QStringLiteral("document-save")), tr("&Write captions to files…"), this, [this] {
     showLibrary();
     m_library->writeCaptionsToFiles();
   });
 
   auto* view = menuBar()->addMenu(tr("&View"));
   auto* group = new QActionGroup(this);
-  auto* imagesAct = view->addAction(tr("&Images"), this, &MainWindow::showImages);
+  auto* imagesAct =
+      view->addAction(themeIcon(QStringLiteral("image-x-generic")), tr("&Images"), this, &MainWindow::showImages);
   imagesAct->setShortcut(QKeySequence(tr("Ctrl+1")));
-  auto* libraryAct = view->addAction(tr("&Library"), this, &MainWindow::showLibrary);
+  auto* libraryAct =
+      view->addAction(themeIcon(QStringLiteral("folder-pictures")), tr("&Library"), this, &MainWindow::showLibrary);
   libraryAct->setShortcut(QKeySequence(tr("Ctrl+2")));
   for (auto* a : {imagesAct, libraryAct}) {
     a->setCheckable(true);
@@ -195,13 +216,20 @@ void MainWindow::createActions() {
     if (auto* q = m_library->findChild<QLineEdit*>()) q->setFocus();
   });
   findAct->setShortcut(QKeySequence::Find);
+  view->addSeparator();
+  auto* fullAct = view->addAction(themeIcon(QStringLiteral("view-fullscreen")), tr("&Full screen"), this, [this] {
+    showImages();
+    m_images->showFullScreen();
+  });
+  fullAct->setShortcut(QKeySequence(Qt::Key_F11));
 
   auto* tools = menuBar()->addMenu(tr("&Tools"));
-  auto* settingsAct = tools->addAction(QIcon::fromTheme(QStringLiteral("preferences-system")), tr("&Settings…"), this,
+  auto* settingsAct = tools->addAction(themeIcon(QStringLiteral("preferences-system")), tr("&Settings…"), this,
                                        &MainWindow::openSettings);
   settingsAct->setShortcut(QKeySequence::Preferences);
   if (settingsAct->shortcut().isEmpty()) settingsAct->setShortcut(QKeySequence(tr("Ctrl+,")));
-  auto* modelsAct = tools->addAction(tr("&Models…"), this, &MainWindow::openModels);
+  auto* modelsAct = tools->addAction(themeIcon(QStringLiteral("system-software-install")), tr("&Models…"), this,
+                                     &MainWindow::openModels);
   modelsAct->setShortcut(QKeySequence(tr("Ctrl+M")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
@@ -221,7 +249,9 @@ void MainWindow::createActions() {
   bar->addSeparator();
   bar->addAction(captionAct);
   bar->addAction(copyAct);
+  bar->addAction(askAct);
   bar->addSeparator();
+  bar->addAction(modelsAct);
   bar->addAction(settingsAct);
 }
 
@@ -271,7 +301,11 @@ void MainWindow::openFolder() {
 }
 
 void MainWindow::paste() {
-  if (addPaths(localFiles(QApplication::clipboard()->mimeData())) > 0) return;
+  const int before = m_images->model()->rowCount();
+  if (addPaths(localFiles(QApplication::clipboard()->mimeData())) > 0) {
+    m_images->selectRow(before);
+    return;
+  }
   const QImage img = QApplication::clipboard()->image();
   if (img.isNull()) {
     statusBar()->showMessage(tr("The clipboard holds no image"), 4000);
@@ -287,7 +321,8 @@ void MainWindow::paste() {
     statusBar()->showMessage(tr("Could not keep the pasted image in %1").arg(dir), 6000);
     return;
   }
-  addPaths({path});
+  // The pasted image is the one to see now, even when others were already in the list.
+  if (addPaths({path}) > 0) m_images->showPath(path);
 }
 
 void MainWindow::openSettings() {

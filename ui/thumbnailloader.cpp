@@ -3,8 +3,12 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
+#include <QGuiApplication>
 #include <QImageReader>
+#include <QScreen>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 #include "desktop/thumbnails.h"
 #include "imaging/imagedecoder.h"
@@ -19,11 +23,27 @@ QImage ThumbnailLoader::cached(const QString& path) const {
   return img ? *img : QImage();
 }
 
-QImage ThumbnailLoader::loadThumbnail(const QString& path, QSize size) {
-  return desktop::cachedThumbnail(path, size, &ThumbnailLoader::load);
+namespace {
+QImage loadAtDevicePixels(const QString& path, QSize size) {
+  return ThumbnailLoader::load(path, size);
+}
+}  // namespace
+
+QImage ThumbnailLoader::loadThumbnail(const QString& path, QSize size, qreal dpr) {
+  // The cache holds device pixels; the picture says which ratio it was made for.
+  QImage img = desktop::cachedThumbnail(path, (QSizeF(size) * dpr).toSize(), &loadAtDevicePixels);
+  if (!img.isNull()) img.setDevicePixelRatio(dpr);
+  return img;
 }
 
-QImage ThumbnailLoader::load(const QString& path, QSize size) {
+qreal ThumbnailLoader::deviceRatio() {
+  qreal dpr = 1.0;
+  for (const QScreen* screen : QGuiApplication::screens()) dpr = std::max(dpr, screen->devicePixelRatio());
+  return dpr;
+}
+
+QImage ThumbnailLoader::load(const QString& path, QSize logicalSize, qreal dpr) {
+  const QSize size = (QSizeF(logicalSize) * dpr).toSize();
   // The same photo formats as the decoder, chosen by content: other plugins (SVG, ...) never see
   // the file, and what is not a photo shows no picture.
   QFile file(path);
@@ -39,7 +59,10 @@ QImage ThumbnailLoader::load(const QString& path, QSize size) {
     reader.setScaledSize(full.scaled(size * 2, Qt::KeepAspectRatio));
   QImage img = reader.read();
   if (img.isNull()) return {};
-  return img.scaled(size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+  if (img.width() > size.width() || img.height() > size.height())
+    img = img.scaled(size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+  img.setDevicePixelRatio(dpr);
+  return img;
 }
 
 void ThumbnailLoader::request(const QString& path) {
@@ -53,7 +76,7 @@ void ThumbnailLoader::request(const QString& path) {
     Q_EMIT loaded(path, img);
     watcher->deleteLater();
   });
-  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::loadThumbnail, path, m_size));
+  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::loadThumbnail, path, m_size, deviceRatio()));
 }
 
 }  // namespace glimpse::ui

@@ -1,7 +1,9 @@
 #pragma once
 // Makes thumbnails off the GUI thread (QtConcurrent): EXIF orientation applied, decoded at a
-// reduced size where the format allows it. Thumbnails go through the freedesktop.org thumbnail
-// cache that file managers share (desktop/thumbnails.h); the ones in memory are bounded.
+// reduced size where the format allows it, and made at device pixels: a 160x120 thumbnail on a 2x
+// screen holds 320x240 pixels and says so (QImage::devicePixelRatio), so it is drawn sharp.
+// Thumbnails go through the freedesktop.org thumbnail cache that file managers share
+// (desktop/thumbnails.h); the ones in memory are bounded.
 #include <QCache>
 #include <QImage>
 #include <QObject>
@@ -21,10 +23,15 @@ class ThumbnailLoader : public QObject {
   // The thumbnail in memory (null when it is not, or the file has none).
   QImage cached(const QString& path) const;
   bool isCached(const QString& path) const { return m_cache.contains(path); }
-  // A picture of the file fitting `size`, decoded now (no thumbnail cache).
-  static QImage load(const QString& path, QSize size);
-  // Through the freedesktop.org cache: read when current, else made with load() and stored.
-  static QImage loadThumbnail(const QString& path, QSize size);
+  // The photo fitted into `size` (logical pixels) times `dpr`, never enlarged beyond its own
+  // pixels, with devicePixelRatio `dpr`; decoded now (no thumbnail cache); a null image when it
+  // is not a photo or cannot be read.
+  static QImage load(const QString& path, QSize size, qreal dpr = 1.0);
+  // Through the freedesktop.org cache at device pixels: read when current, else made with load()
+  // and stored.
+  static QImage loadThumbnail(const QString& path, QSize size, qreal dpr = 1.0);
+  // The largest device pixel ratio of the screens (1 without a screen).
+  static qreal deviceRatio();
 
  Q_SIGNALS:
   void loaded(const QString& path, const QImage& image);

@@ -20,6 +20,8 @@ constexpr Rule kRules[] = {
     {Request::Ask, Channel::Ask, true, false},          // the chat shows it
     {Request::Search, Channel::Search, true, false},    // the Library page shows it
     {Request::Similar, Channel::Search, true, false},
+    {Request::Browse, Channel::Search, true, false},  // the Library page shows it
+    {Request::DirectoryCounts, Channel::Library, false, false},
     {Request::PhotoDetails, Channel::Details, true, true},
     {Request::OpenLibrary, Channel::Library, false, true},
     {Request::AddFolder, Channel::Library, false, true},
@@ -52,6 +54,8 @@ struct Registrar {
     qRegisterMetaType<Translated>();
     qRegisterMetaType<LibraryInfo>();
     qRegisterMetaType<PhotoDetails>();
+    qRegisterMetaType<BrowseResult>();
+    qRegisterMetaType<DirectoryCounts>();
     qRegisterMetaType<CaptionFileRow>();
     qRegisterMetaType<QList<CaptionFileRow>>();
     qRegisterMetaType<CaptionWriteReport>();
@@ -98,6 +102,14 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
   connect(w, &InferenceWorker::searchReady, this, [this](quint64 id, const QList<library::SearchResult>& results) {
     settle(id);
     Q_EMIT searchReady(id, results);
+  });
+  connect(w, &InferenceWorker::browseReady, this, [this](quint64 id, const BrowseResult& r) {
+    settle(id);
+    Q_EMIT browseReady(id, r);
+  });
+  connect(w, &InferenceWorker::directoryCountsReady, this, [this](quint64 id, const DirectoryCounts& counts) {
+    settle(id);
+    Q_EMIT directoryCountsReady(id, counts);
   });
   connect(w, &InferenceWorker::photoDetailsReady, this, [this](quint64 id, const PhotoDetails& d) {
     settle(id);
@@ -224,6 +236,14 @@ quint64 InferenceClient::search(const QString& query, const library::SearchOptio
 
 quint64 InferenceClient::similar(const QString& path, const library::SearchOptions& options) {
   return submit(Request::Similar, [path, options](InferenceWorker* w, quint64 id) { w->similar(id, path, options); });
+}
+
+quint64 InferenceClient::browse(const library::SearchOptions& options) {
+  return submit(Request::Browse, [options](InferenceWorker* w, quint64 id) { w->browse(id, options); });
+}
+
+quint64 InferenceClient::directoryCounts() {
+  return submit(Request::DirectoryCounts, [](InferenceWorker* w, quint64 id) { w->directoryCounts(id); });
 }
 
 quint64 InferenceClient::photoDetails(const QString& path) {

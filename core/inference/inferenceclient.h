@@ -28,6 +28,8 @@ enum class Request {
   RemoveFolder,
   SaveCaption,
   CaptionRows,
+  Browse,
+  DirectoryCounts,
   LeastConfident,
   FindDuplicates,
   TrashPhotos
@@ -51,6 +53,10 @@ class InferenceClient : public QObject {
               bool translate = true);
   quint64 search(const QString& query, const library::SearchOptions& options, bool translate = true);
   quint64 similar(const QString& path, const library::SearchOptions& options);
+  // The library's photos without a query, newest first, filtered (browseReady).
+  quint64 browse(const library::SearchOptions& options);
+  // Photos per directory of the library (directoryCountsReady); never superseded by a search.
+  quint64 directoryCounts();
   quint64 photoDetails(const QString& path);
   quint64 openLibrary(const QString& dbPath);
   quint64 addLibraryFolder(const QString& folder);
@@ -109,6 +115,8 @@ class InferenceClient : public QObject {
   void libraryOpened(quint64 id, const glimpse::inference::LibraryInfo& info);
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
+  void browseReady(quint64 id, const glimpse::inference::BrowseResult& result);
+  void directoryCountsReady(quint64 id, const glimpse::inference::DirectoryCounts& counts);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
   void duplicatesReady(quint64 id, const QList<glimpse::library::DuplicateGroup>& groups);
   void photosTrashed(quint64 id, const glimpse::library::TrashReport& report);

@@ -570,6 +570,32 @@ void InferenceWorker::similar(quint64 id, const QString& path, const library::Se
   ready();
 }
 
+void InferenceWorker::browse(quint64 id, const library::SearchOptions& options) {
+  if (stale(Channel::Search, id)) {
+    Q_EMIT cancelled(id);
+    return;
+  }
+  try {
+    auto db = library();
+    BrowseResult r;
+    r.photos = library::browse(*db, options, &r.total);
+    if (stale(Channel::Search, id))
+      Q_EMIT cancelled(id);
+    else
+      Q_EMIT browseReady(id, r);
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, qs(e));
+  }
+}
+
+void InferenceWorker::directoryCounts(quint64 id) {
+  try {
+    Q_EMIT directoryCountsReady(id, library::photosPerDirectory(*library()));
+  } catch (const std::exception& e) {
+    Q_EMIT failed(id, qs(e));
+  }
+}
+
 PhotoDetails InferenceWorker::details(const QString& path) {
   auto db = library();
   const auto photo = db->photoByPath(path);

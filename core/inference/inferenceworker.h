@@ -97,6 +97,8 @@ class InferenceWorker : public QObject {
   void removeLibraryFolder(quint64 id, const QString& folder);
   void search(quint64 id, const QString& query, const glimpse::library::SearchOptions& options, bool translate = true);
   void similar(quint64 id, const QString& path, const glimpse::library::SearchOptions& options);
+  void browse(quint64 id, const glimpse::library::SearchOptions& options);
+  void directoryCounts(quint64 id);
   void photoDetails(quint64 id, const QString& path);
   void saveCaption(quint64 id, const QString& path, const QString& text);
   void captionRows(quint64 id);
@@ -128,6 +130,8 @@ class InferenceWorker : public QObject {
   void libraryOpened(quint64 id, const glimpse::inference::LibraryInfo& info);
   void searchReady(quint64 id, const QList<glimpse::library::SearchResult>& results);
   void photoDetailsReady(quint64 id, const glimpse::inference::PhotoDetails& details);
+  void browseReady(quint64 id, const glimpse::inference::BrowseResult& result);
+  void directoryCountsReady(quint64 id, const glimpse::inference::DirectoryCounts& counts);
   void captionRowsReady(quint64 id, const QList<glimpse::inference::CaptionFileRow>& rows);
   void duplicatesReady(quint64 id, const QList<glimpse::library::DuplicateGroup>& groups);
   void photosTrashed(quint64 id, const glimpse::library::TrashReport& report);

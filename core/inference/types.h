@@ -3,6 +3,7 @@
 // state of long jobs. Plain values, registered as Qt metatypes for queued signals.
 #include <QList>
 #include <QMetaType>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -81,6 +82,16 @@ struct LibraryInfo {
   QString searchModel;  // the current search model's folder name ("" when none is set)
 };
 
+// Browsing the library without a query: the newest photos that pass the filters and how many
+// passed.
+struct BrowseResult {
+  QList<library::SearchResult> photos;
+  int total = 0;
+};
+
+// Photos per directory of the library (directory, photos directly in it): the folder tree's counts.
+using DirectoryCounts = QList<QPair<QString, int>>;
+
 // One caption of a photo as the library keeps it.
 struct CaptionInfo {
   QString text;
@@ -156,6 +167,7 @@ Q_DECLARE_METATYPE(glimpse::inference::TranslationSettings)
 Q_DECLARE_METATYPE(glimpse::inference::Translated)
 Q_DECLARE_METATYPE(glimpse::inference::LibraryInfo)
 Q_DECLARE_METATYPE(glimpse::inference::PhotoDetails)
+Q_DECLARE_METATYPE(glimpse::inference::BrowseResult)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionFileRow)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionWriteReport)
 Q_DECLARE_METATYPE(glimpse::inference::JobKind)

@@ -699,6 +699,18 @@ std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QSt
   return rows;
 }
 
+std::vector<LibraryDatabase::VectorRow> LibraryDatabase::photoRows() {
+  QSqlQuery q = prepare(
+      m_db, QStringLiteral("SELECT id, folder_id, path, coalesce(taken_at, mtime), status FROM photos ORDER BY id"));
+  q.setForwardOnly(true);
+  run(q, "cannot list photos");
+  std::vector<VectorRow> rows;
+  while (q.next())
+    rows.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toLongLong(),
+                    q.value(4).toInt() != 0});
+  return rows;
+}
+
 void LibraryDatabase::deleteEmbeddingsNotOf(const QString& model) {
   QSqlQuery q = prepare(m_db, QStringLiteral("DELETE FROM embeddings WHERE model <> ?"));
   q.addBindValue(model);

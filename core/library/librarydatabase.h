@@ -174,6 +174,8 @@ class LibraryDatabase {
     qint64 dateMs;  // taken-at, else mtime
     bool offline;
   };
+  // Every photo of the library (with a vector or not), in photo-id order: what browsing filters.
+  std::vector<VectorRow> photoRows();
   // Every vector of `model`, rows in photo-id order; `data` holds rows * dim floats.
   std::vector<VectorRow> allEmbeddings(const QString& model, int* dim, std::vector<float>* data);
   void deleteEmbeddingsNotOf(const QString& model);

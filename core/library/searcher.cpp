@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QHash>
+#include <QMap>
 #include <algorithm>
 
 #include "imaging/imagedecoder.h"
@@ -52,21 +53,68 @@ int64_t Searcher::vectorCount() {
   return m_index.rows();
 }
 
+namespace {
+
+QString folderPrefix(const QString& folder) {
+  QString prefix = QDir::cleanPath(QDir(folder).absolutePath());
+  if (!prefix.endsWith(QLatin1Char('/'))) prefix += QLatin1Char('/');
+  return prefix;
+}
+
+bool passes(const SearchOptions& o, const QString& prefix, const QString& path, qint64 dateMs) {
+  if (!o.folder.isEmpty() && !path.startsWith(prefix)) return false;
+  if (o.afterMs && dateMs < *o.afterMs) return false;
+  if (o.beforeMs && dateMs >= *o.beforeMs) return false;
+  return true;
+}
+
+}  // namespace
+
+bool passesFilters(const SearchOptions& options, const QString& path, qint64 dateMs) {
+  return passes(options, options.folder.isEmpty() ? QString() : folderPrefix(options.folder), path, dateMs);
+}
+
 std::vector<bool> Searcher::filterMask(const SearchOptions& o) const {
   std::vector<bool> keep;
   if (o.folder.isEmpty() && !o.afterMs && !o.beforeMs) return keep;
-  QString prefix = QDir::cleanPath(QDir(o.folder).absolutePath());
-  if (!prefix.endsWith(QLatin1Char('/'))) prefix += QLatin1Char('/');
+  const QString prefix = o.folder.isEmpty() ? QString() : folderPrefix(o.folder);
   keep.resize(m_rows.size());
-  for (size_t i = 0; i < m_rows.size(); ++i) {
-    const auto& r = m_rows[i];
-    bool ok = true;
-    if (!o.folder.isEmpty() && !r.path.startsWith(prefix)) ok = false;
-    if (o.afterMs && r.dateMs < *o.afterMs) ok = false;
-    if (o.beforeMs && r.dateMs >= *o.beforeMs) ok = false;
-    keep[i] = ok;
-  }
+  for (size_t i = 0; i < m_rows.size(); ++i) keep[i] = passes(o, prefix, m_rows[i].path, m_rows[i].dateMs);
   return keep;
+}
+
+QList<SearchResult> browse(LibraryDatabase& db, const SearchOptions& o, int* total) {
+  const QString prefix = o.folder.isEmpty() ? QString() : folderPrefix(o.folder);
+  std::vector<LibraryDatabase::VectorRow> rows = db.photoRows();
+  rows.erase(std::remove_if(rows.begin(), rows.end(),
+                            [&](const LibraryDatabase::VectorRow& r) { return !passes(o, prefix, r.path, r.dateMs); }),
+             rows.end());
+  if (total) *total = static_cast<int>(rows.size());
+  const size_t keep = std::min(rows.size(), static_cast<size_t>(std::max(o.limit, 0)));
+  const auto newer = [](const LibraryDatabase::VectorRow& a, const LibraryDatabase::VectorRow& b) {
+    return a.dateMs != b.dateMs ? a.dateMs > b.dateMs : a.path < b.path;
+  };
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(keep), rows.end(), newer);
+  QList<SearchResult> out;
+  out.reserve(static_cast<qsizetype>(keep));
+  for (size_t i = 0; i < keep; ++i) {
+    SearchResult s;
+    s.photoId = rows[i].photoId;
+    s.path = rows[i].path;
+    s.dateMs = rows[i].dateMs;
+    s.offline = rows[i].offline;
+    out.push_back(s);
+  }
+  return out;
+}
+
+QList<QPair<QString, int>> photosPerDirectory(LibraryDatabase& db) {
+  QMap<QString, int> counts;
+  for (const auto& r : db.photoRows())
+    ++counts[r.path.left(std::max<qsizetype>(r.path.lastIndexOf(QLatin1Char('/')), 1))];
+  QList<QPair<QString, int>> out;
+  for (auto it = counts.constBegin(); it != counts.constEnd(); ++it) out.push_back({it.key(), it.value()});
+  return out;
 }
 
 QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QString& text, const SearchOptions& o,
@@ -105,6 +153,7 @@ QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QStrin
     s.itc = score;
     s.score = score;
     s.offline = r.offline;
+    s.dateMs = r.dateMs;
     s.textMatch = textHit.contains(r.photoId);
     out.push_back(s);
   }

@@ -35,7 +35,21 @@ struct SearchResult {
   bool textMatch = false;          // the file name or a caption matches the query words
   bool offline = false;            // on a folder that is not there now
   bool rerankFailed = false;       // the file could not be read for re-ranking
+  qint64 dateMs = 0;               // taken at, else the file's modification time
 };
+
+// Whether a photo passes the folder and date filters of `options` (search, similar and browse
+// share this one rule; minScore is for scored results only).
+bool passesFilters(const SearchOptions& options, const QString& path, qint64 dateMs);
+
+// Browsing without a query: the library's photos that pass the folder and date filters, newest
+// first (taken at, else modified; then by path), at most options.limit. `total` (when given) gets
+// how many passed.
+QList<SearchResult> browse(LibraryDatabase& db, const SearchOptions& options, int* total = nullptr);
+
+// Photos per directory (the folder that holds each photo directly), in path order: the counts of
+// the library page's folder tree.
+QList<QPair<QString, int>> photosPerDirectory(LibraryDatabase& db);
 
 class Searcher {
  public:

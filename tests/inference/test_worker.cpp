@@ -515,6 +515,46 @@ TEST(InferenceJobs, IndexingWithoutALibraryFailsAndSaysSo) {
   EXPECT_EQ(client.jobState(job), JobState::Finished);
 }
 
+// Browsing and the folder counts are requests on the worker (no SQL on the GUI thread): a browse
+// says what it found and how many there are; counts are on the library lane, so a search does not
+// supersede them; without a library, the page is told (not the status bar).
+TEST(InferenceWorker, BrowseAndDirectoryCountsRunOnTheWorker) {
+  InferenceClient client;
+  client.applySettings(tiny());
+  QSignalSpy failed(&client, &InferenceClient::failed);
+  QSignalSpy notices(&client, &InferenceClient::notice);
+  const quint64 early = client.browse({});
+  ASSERT_TRUE(waitFor(failed));
+  EXPECT_EQ(failed[0][0].toULongLong(), early);
+  EXPECT_TRUE(failed[0][1].toString().contains(QStringLiteral("No library is open")));
+  EXPECT_EQ(notices.count(), 0);
+  QTemporaryDir dir;
+  const QString folder = photoFolder(dir, 5);
+  openWithFolder(client, dir.filePath(QStringLiteral("lib.glimpse")), folder);
+  QSignalSpy finished(&client, &InferenceClient::jobFinished);
+  client.startIndexing();
+  ASSERT_TRUE(waitFor(finished));
+  QSignalSpy browsed(&client, &InferenceClient::browseReady);
+  glimpse::library::SearchOptions o;
+  o.limit = 3;
+  const quint64 b = client.browse(o);
+  ASSERT_TRUE(waitFor(browsed));
+  EXPECT_EQ(browsed[0][0].toULongLong(), b);
+  const auto r = browsed[0][1].value<glimpse::inference::BrowseResult>();
+  EXPECT_EQ(r.total, 5);
+  ASSERT_EQ(r.photos.size(), 3);
+  for (const auto& p : r.photos) EXPECT_TRUE(p.path.startsWith(folder + QLatin1Char('/')));
+  QSignalSpy counted(&client, &InferenceClient::directoryCountsReady);
+  QSignalSpy searched(&client, &InferenceClient::searchReady);
+  const quint64 c = client.directoryCounts();
+  client.search(QStringLiteral("a photo"), {});
+  ASSERT_TRUE(waitFor(counted));
+  ASSERT_TRUE(waitFor(searched));
+  EXPECT_EQ(counted[0][0].toULongLong(), c);
+  EXPECT_EQ(counted[0][1].value<glimpse::inference::DirectoryCounts>(),
+            (glimpse::inference::DirectoryCounts{{folder, 5}}));
+}
+
 TEST(InferenceJobs, CaptionAllStreamsLikeSingleCaptionsPausesAndCancels) {
   InferenceClient client;
   client.applySettings(tiny());

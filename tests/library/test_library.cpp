@@ -1100,6 +1100,61 @@ TEST_F(LibrarySearch, MoreLikeThisRanksByImageVectors) {
   }
 }
 
+// Browsing without a query: every photo (with a vector or not), newest first by capture time
+// (else file time), narrowed by the same folder and date filters as search.
+TEST_F(LibrarySearch, BrowseSortsByDateAndFiltersLikeSearch) {
+  // A photo found by a scan but not indexed yet is browsed too.
+  ASSERT_TRUE(writePhoto(root + "/trip/new.jpg", 104));
+  Scanner(*db).scan();
+  SearchOptions o;
+  o.limit = 100;
+  int total = 0;
+  auto r = glimpse::library::browse(*db, o, &total);
+  ASSERT_EQ(total, 12);
+  ASSERT_EQ(r.size(), 12);
+  QStringList order;
+  for (qsizetype i = 0; i < r.size(); ++i) {
+    order << QFileInfo(r[i].path).fileName();
+    if (i) {
+      EXPECT_GE(r[i - 1].dateMs, r[i].dateMs) << i;
+    }
+  }
+  // Capture times (2023, 2019) are older than the files' times: those two come last.
+  EXPECT_EQ(order.mid(10), (QStringList{"dated_2023.jpg", "dated_2019.jpg"}));
+  EXPECT_TRUE(order.contains(QStringLiteral("new.jpg")));
+  // The same filters as search, with the same results where both see the photos.
+  Searcher searcher(lend(*db), tinyModel());
+  o.matchText = false;
+  o.folder = root + "/trip";
+  r = glimpse::library::browse(*db, o, &total);
+  EXPECT_EQ(total, 3);  // beach, forest and the new one
+  for (const auto& x : r) EXPECT_TRUE(x.path.startsWith(root + "/trip/"));
+  EXPECT_EQ(searcher.search(QStringLiteral("trees"), o).size(), 2);  // the new one has no vector yet
+  o.folder.clear();
+  o.afterMs = parseDate(QStringLiteral("2019-01-01"));
+  o.beforeMs = parseDate(QStringLiteral("2020-01-01"));
+  r = glimpse::library::browse(*db, o, &total);
+  ASSERT_EQ(r.size(), 1);
+  EXPECT_EQ(r[0].path, searcher.search(QStringLiteral("trees"), o).value(0).path);
+  EXPECT_TRUE(r[0].path.endsWith(QStringLiteral("dated_2019.jpg")));
+  EXPECT_TRUE(glimpse::library::passesFilters(o, r[0].path, r[0].dateMs));
+  EXPECT_FALSE(glimpse::library::passesFilters(o, r[0].path, *o.beforeMs));
+  // A limit keeps the newest; the total still counts all.
+  SearchOptions few;
+  few.limit = 3;
+  r = glimpse::library::browse(*db, few, &total);
+  EXPECT_EQ(r.size(), 3);
+  EXPECT_EQ(total, 12);
+  // The folder tree's counts: photos per directory, every photo once.
+  const auto dirs = glimpse::library::photosPerDirectory(*db);
+  int sum = 0;
+  for (const auto& [d, n] : dirs) sum += n;
+  EXPECT_EQ(sum, 12);
+  EXPECT_TRUE(dirs.contains(qMakePair(root + "/trip", 3)));
+  EXPECT_TRUE(dirs.contains(qMakePair(root, 8)));
+  EXPECT_TRUE(dirs.contains(qMakePair(root + "/raw", 1)));
+}
+
 TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
   const auto cli = glimpse::test::runCli;
   const QString db = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());

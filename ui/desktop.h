@@ -1,0 +1,21 @@
+#pragma once
+// What the app asks of the desktop: icons of the icon theme, with the bundled ones
+// (resources/icons, in the binary) where the theme has none, as under a plain window manager; and
+// files opened or shown by other programs, with a message saying so when none can be started.
+#include <QIcon>
+#include <QString>
+
+class QWidget;
+
+namespace glimpse::ui {
+
+// The theme's icon `name` (freedesktop naming), else the bundled :/icons/NAME.svg.
+QIcon themeIcon(const QString& name);
+// Opens the file or folder with the desktop's application for it. When nothing could be started
+// (QDesktopServices::openUrl returned false) a message says so and names the path; false then.
+bool openWithDesktop(const QString& path, QWidget* parent);
+// Shows the file in the file manager, selected (org.freedesktop.FileManager1), else opens its
+// folder; a message when neither works.
+void showInFileManager(const QString& path, QWidget* parent);
+
+}  // namespace glimpse::ui
