@@ -4,19 +4,24 @@
 <context>
     <name>glimpse::Task</name>
     <message>
-        <location filename="../core/settings/task.cpp" line="49" />
+        <location filename="../core/settings/task.cpp" line="53" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="51" />
+        <location filename="../core/settings/task.cpp" line="55" />
         <source>Questions</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../core/settings/task.cpp" line="53" />
+        <location filename="../core/settings/task.cpp" line="57" />
         <source>Library search</source>
         <translation>Bibliothekssuche</translation>
+    </message>
+    <message>
+        <location filename="../core/settings/task.cpp" line="59" />
+        <source>Translation</source>
+        <translation>Übersetzung</translation>
     </message>
 </context>
 <context>
@@ -40,108 +45,128 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="73" />
+        <location filename="../core/inference/inferenceworker.cpp" line="75" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="73" />
+        <location filename="../core/inference/inferenceworker.cpp" line="75" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="96" />
+        <location filename="../core/inference/inferenceworker.cpp" line="98" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="105" />
+        <location filename="../core/inference/inferenceworker.cpp" line="107" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="172" />
+        <location filename="../core/inference/inferenceworker.cpp" line="174" />
         <source>The inference engine could not be loaded: %1</source>
         <translation>Die Inferenz-Engine konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="202" />
+        <location filename="../core/inference/inferenceworker.cpp" line="206" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="232" />
+        <location filename="../core/inference/inferenceworker.cpp" line="226" />
+        <source>Loading translation model %1…</source>
+        <translation>Lade Übersetzungsmodell %1 …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="254" />
+        <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
+        <translation>„%1“ scheint %2 zu sein, und kein Modell, das %2 ins Englische übersetzt, ist installiert (Extras → Modelle); es wurde so verwendet, wie es eingegeben wurde.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="259" />
+        <source>Translating…</source>
+        <translation>Übersetze …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="273" />
+        <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
+        <translation>Kein Modell, das Englisch nach %1 übersetzt, ist installiert: Fügen Sie eines unter Extras → Modelle hinzu, oder schalten Sie Beschreibungen und Antworten auf %1 unter Extras → Einstellungen ab.</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="307" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="285" />
+        <location filename="../core/inference/inferenceworker.cpp" line="370" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../core/inference/inferenceworker.cpp" line="379" />
+        <location filename="../core/inference/inferenceworker.cpp" line="475" />
         <source>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photo(s) keep their old vectors until then.</source>
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="535" />
+        <location filename="../core/inference/inferenceworker.cpp" line="636" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="567" />
+        <location filename="../core/inference/inferenceworker.cpp" line="668" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="632" />
+        <location filename="../core/inference/inferenceworker.cpp" line="733" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="110" />
+        <location filename="../core/inference/inferenceworker.cpp" line="112" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="111" />
+        <location filename="../core/inference/inferenceworker.cpp" line="113" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="337" />
+        <location filename="../core/inference/inferenceworker.cpp" line="433" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="213" />
+        <location filename="../core/inference/inferenceworker.cpp" line="288" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="33" />
+        <location filename="../core/inference/inferenceworker.cpp" line="35" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="315" />
+        <location filename="../core/inference/inferenceworker.cpp" line="400" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="320" />
+        <location filename="../core/inference/inferenceworker.cpp" line="406" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="434" />
+        <location filename="../core/inference/inferenceworker.cpp" line="533" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="501" />
-        <location filename="../core/inference/inferenceworker.cpp" line="531" />
+        <location filename="../core/inference/inferenceworker.cpp" line="602" />
+        <location filename="../core/inference/inferenceworker.cpp" line="632" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -477,7 +502,7 @@
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="55" />
-        <location filename="../ui/imagespage.cpp" line="597" />
+        <location filename="../ui/imagespage.cpp" line="616" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
@@ -695,48 +720,48 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Im &amp;Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="265" />
+        <location filename="../ui/imagespage.cpp" line="266" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="285" />
+        <location filename="../ui/imagespage.cpp" line="286" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="296" />
+        <location filename="../ui/imagespage.cpp" line="297" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="306" />
+        <location filename="../ui/imagespage.cpp" line="307" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="293" />
+        <location filename="../ui/imagespage.cpp" line="294" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="342" />
+        <location filename="../ui/imagespage.cpp" line="358" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="344" />
-        <location filename="../ui/imagespage.cpp" line="347" />
+        <location filename="../ui/imagespage.cpp" line="360" />
+        <location filename="../ui/imagespage.cpp" line="363" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="612" />
+        <location filename="../ui/imagespage.cpp" line="631" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="380" />
+        <location filename="../ui/imagespage.cpp" line="396" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
@@ -776,72 +801,83 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Eingepasst (%1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="305" />
+        <location filename="../ui/imagespage.cpp" line="306" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="307" />
+        <location filename="../ui/imagespage.cpp" line="308" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="310" />
+        <location filename="../ui/imagespage.cpp" line="311" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="316" />
+        <location filename="../ui/imagespage.cpp" line="317" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="384" />
+        <location filename="../ui/imagespage.cpp" line="400" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="391" />
+        <location filename="../ui/imagespage.cpp" line="407" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="402" />
+        <location filename="../ui/imagespage.cpp" line="416" />
+        <location filename="../ui/imagespage.cpp" line="730" />
+        <source>English original: %1</source>
+        <translation>Englisches Original: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="421" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="403" />
+        <location filename="../ui/imagespage.cpp" line="422" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="406" />
+        <location filename="../ui/imagespage.cpp" line="425" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="522" />
+        <location filename="../ui/imagespage.cpp" line="541" />
         <source>Removed %n image(s) from the list (the files are not touched)</source>
         <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="529" />
+        <location filename="../ui/imagespage.cpp" line="548" />
         <source>Copied %n path(s)</source>
         <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="664" />
+        <location filename="../ui/imagespage.cpp" line="683" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="676" />
+        <location filename="../ui/imagespage.cpp" line="695" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="699" />
+        <location filename="../ui/imagespage.cpp" line="727" />
+        <source>Asked in English: %1</source>
+        <translation>Auf Englisch gefragt: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="729" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -849,518 +885,548 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="73" />
+        <location filename="../ui/librarypage.cpp" line="74" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="76" />
+        <location filename="../ui/librarypage.cpp" line="77" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="77" />
+        <location filename="../ui/librarypage.cpp" line="78" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="79" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="80" />
-        <location filename="../ui/librarypage.cpp" line="662" />
+        <location filename="../ui/librarypage.cpp" line="81" />
+        <location filename="../ui/librarypage.cpp" line="689" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81" />
+        <location filename="../ui/librarypage.cpp" line="82" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="82" />
-        <location filename="../ui/librarypage.cpp" line="99" />
+        <location filename="../ui/librarypage.cpp" line="83" />
+        <location filename="../ui/librarypage.cpp" line="100" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="85" />
+        <location filename="../ui/librarypage.cpp" line="86" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="95" />
-        <location filename="../ui/librarypage.cpp" line="629" />
+        <location filename="../ui/librarypage.cpp" line="96" />
+        <location filename="../ui/librarypage.cpp" line="656" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="97" />
+        <location filename="../ui/librarypage.cpp" line="98" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="101" />
+        <location filename="../ui/librarypage.cpp" line="102" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="103" />
+        <location filename="../ui/librarypage.cpp" line="104" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="107" />
+        <location filename="../ui/librarypage.cpp" line="108" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="109" />
+        <location filename="../ui/librarypage.cpp" line="110" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="111" />
+        <location filename="../ui/librarypage.cpp" line="112" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="112" />
+        <location filename="../ui/librarypage.cpp" line="113" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="118" />
+        <location filename="../ui/librarypage.cpp" line="119" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="125" />
+        <location filename="../ui/librarypage.cpp" line="126" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="134" />
+        <location filename="../ui/librarypage.cpp" line="135" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="136" />
+        <location filename="../ui/librarypage.cpp" line="137" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="138" />
+        <location filename="../ui/librarypage.cpp" line="143" />
+        <source>Translated query</source>
+        <translation>Übersetzte Suchanfrage</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="144" />
+        <source>Search the original instead</source>
+        <translation>Stattdessen das Original suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="148" />
+        <source>Search for the words as you typed them, without translating them to English</source>
+        <translation>Nach den Wörtern so suchen, wie Sie sie eingegeben haben, ohne sie ins Englische zu übersetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="156" />
         <source>From</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="140" />
+        <location filename="../ui/librarypage.cpp" line="158" />
         <source>to</source>
         <translation>bis</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="147" />
+        <location filename="../ui/librarypage.cpp" line="165" />
         <source>Taken on or after</source>
         <translation>Aufgenommen am oder nach dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="148" />
+        <location filename="../ui/librarypage.cpp" line="166" />
         <source>Taken on or before</source>
         <translation>Aufgenommen am oder vor dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="152" />
+        <location filename="../ui/librarypage.cpp" line="170" />
         <source>any</source>
         <translation>beliebig</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="153" />
+        <location filename="../ui/librarypage.cpp" line="171" />
         <source>Minimum relevance</source>
         <translation>Mindestrelevanz</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="154" />
+        <location filename="../ui/librarypage.cpp" line="172" />
         <source>Search results less relevant than this are left out</source>
         <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="161" />
+        <location filename="../ui/librarypage.cpp" line="179" />
         <source>Minimum relevance:</source>
         <translation>Mindestrelevanz:</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="165" />
+        <location filename="../ui/librarypage.cpp" line="183" />
         <source>Results summary</source>
         <translation>Zusammenfassung der Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="180" />
+        <location filename="../ui/librarypage.cpp" line="198" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="186" />
+        <location filename="../ui/librarypage.cpp" line="204" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="188" />
+        <location filename="../ui/librarypage.cpp" line="206" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="197" />
+        <location filename="../ui/librarypage.cpp" line="216" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="201" />
+        <location filename="../ui/librarypage.cpp" line="220" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="205" />
-        <location filename="../ui/librarypage.cpp" line="217" />
-        <location filename="../ui/librarypage.cpp" line="285" />
-        <location filename="../ui/librarypage.cpp" line="583" />
+        <location filename="../ui/librarypage.cpp" line="224" />
+        <location filename="../ui/librarypage.cpp" line="236" />
+        <location filename="../ui/librarypage.cpp" line="305" />
+        <location filename="../ui/librarypage.cpp" line="610" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="206" />
+        <location filename="../ui/librarypage.cpp" line="225" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="209" />
+        <location filename="../ui/librarypage.cpp" line="228" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="212" />
+        <location filename="../ui/librarypage.cpp" line="231" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="214" />
-        <location filename="../ui/librarypage.cpp" line="290" />
+        <location filename="../ui/librarypage.cpp" line="233" />
+        <location filename="../ui/librarypage.cpp" line="310" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="215" />
-        <location filename="../ui/librarypage.cpp" line="291" />
+        <location filename="../ui/librarypage.cpp" line="234" />
+        <location filename="../ui/librarypage.cpp" line="311" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="216" />
-        <location filename="../ui/librarypage.cpp" line="288" />
+        <location filename="../ui/librarypage.cpp" line="235" />
+        <location filename="../ui/librarypage.cpp" line="308" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="218" />
+        <location filename="../ui/librarypage.cpp" line="237" />
         <source>Open this photo on the Images page and caption it</source>
         <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="219" />
-        <location filename="../ui/librarypage.cpp" line="286" />
+        <location filename="../ui/librarypage.cpp" line="238" />
+        <location filename="../ui/librarypage.cpp" line="306" />
         <source>Ask about this photo</source>
         <translation>Zu diesem Foto fragen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="220" />
+        <location filename="../ui/librarypage.cpp" line="239" />
         <source>Open this photo on the Images page with its chat</source>
         <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="293" />
+        <location filename="../ui/librarypage.cpp" line="313" />
         <source>Copy path</source>
         <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="435" />
+        <location filename="../ui/librarypage.cpp" line="455" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="471" />
+        <location filename="../ui/librarypage.cpp" line="483" />
+        <source>Searched for: %1</source>
+        <translation>Gesucht nach: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="485" />
+        <source>Translated from %1 to English; BLIP reads English only</source>
+        <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="498" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
         <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="474" />
+        <location filename="../ui/librarypage.cpp" line="501" />
         <source>%n photo(s), newest first</source>
         <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="475" />
+        <location filename="../ui/librarypage.cpp" line="502" />
         <source>In %1: %2</source>
         <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="490" />
-        <location filename="../ui/librarypage.cpp" line="689" />
+        <location filename="../ui/librarypage.cpp" line="517" />
+        <location filename="../ui/librarypage.cpp" line="716" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="494" />
+        <location filename="../ui/librarypage.cpp" line="521" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="518" />
+        <location filename="../ui/librarypage.cpp" line="545" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1003" />
+        <location filename="../ui/librarypage.cpp" line="960" />
+        <source>Searching for "%1" as typed…</source>
+        <translation>Suche nach „%1“ wie eingegeben …</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1048" />
         <source>%1% match</source>
         <translation>%1 % Übereinstimmung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1003" />
+        <location filename="../ui/librarypage.cpp" line="1048" />
         <source>%1% relevant</source>
         <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1009" />
+        <location filename="../ui/librarypage.cpp" line="1054" />
         <source>The file name or caption holds the words searched for</source>
         <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="369" />
+        <location filename="../ui/librarypage.cpp" line="389" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="370" />
+        <location filename="../ui/librarypage.cpp" line="390" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="372" />
+        <location filename="../ui/librarypage.cpp" line="392" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="374" />
+        <location filename="../ui/librarypage.cpp" line="394" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="405" />
+        <location filename="../ui/librarypage.cpp" line="425" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="408" />
+        <location filename="../ui/librarypage.cpp" line="428" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="411" />
+        <location filename="../ui/librarypage.cpp" line="431" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="412" />
+        <location filename="../ui/librarypage.cpp" line="432" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="413" />
+        <location filename="../ui/librarypage.cpp" line="433" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="414" />
+        <location filename="../ui/librarypage.cpp" line="434" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="519" />
+        <location filename="../ui/librarypage.cpp" line="546" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="521" />
+        <location filename="../ui/librarypage.cpp" line="548" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="526" />
+        <location filename="../ui/librarypage.cpp" line="553" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="531" />
+        <location filename="../ui/librarypage.cpp" line="558" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="551" />
+        <location filename="../ui/librarypage.cpp" line="578" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="559" />
+        <location filename="../ui/librarypage.cpp" line="586" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="561" />
+        <location filename="../ui/librarypage.cpp" line="588" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="575" />
+        <location filename="../ui/librarypage.cpp" line="602" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="578" />
+        <location filename="../ui/librarypage.cpp" line="605" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="579" />
+        <location filename="../ui/librarypage.cpp" line="606" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="581" />
+        <location filename="../ui/librarypage.cpp" line="608" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="597" />
+        <location filename="../ui/librarypage.cpp" line="624" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="616" />
+        <location filename="../ui/librarypage.cpp" line="643" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="639" />
-        <location filename="../ui/librarypage.cpp" line="671" />
+        <location filename="../ui/librarypage.cpp" line="666" />
+        <location filename="../ui/librarypage.cpp" line="698" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="434" />
+        <location filename="../ui/librarypage.cpp" line="454" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="428" />
-        <location filename="../ui/librarypage.cpp" line="447" />
+        <location filename="../ui/librarypage.cpp" line="448" />
+        <location filename="../ui/librarypage.cpp" line="467" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="695" />
+        <location filename="../ui/librarypage.cpp" line="722" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="633" />
-        <location filename="../ui/librarypage.cpp" line="665" />
+        <location filename="../ui/librarypage.cpp" line="660" />
+        <location filename="../ui/librarypage.cpp" line="692" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="389" />
+        <location filename="../ui/librarypage.cpp" line="409" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="392" />
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="338" />
-        <location filename="../ui/librarypage.cpp" line="394" />
+        <location filename="../ui/librarypage.cpp" line="358" />
+        <location filename="../ui/librarypage.cpp" line="414" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="431" />
+        <location filename="../ui/librarypage.cpp" line="451" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="436" />
+        <location filename="../ui/librarypage.cpp" line="456" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="636" />
-        <location filename="../ui/librarypage.cpp" line="668" />
+        <location filename="../ui/librarypage.cpp" line="663" />
+        <location filename="../ui/librarypage.cpp" line="695" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="796" />
+        <location filename="../ui/librarypage.cpp" line="824" />
         <source>All photos (%1)</source>
         <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="832" />
+        <location filename="../ui/librarypage.cpp" line="860" />
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="881" />
+        <location filename="../ui/librarypage.cpp" line="909" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="917" />
+        <location filename="../ui/librarypage.cpp" line="947" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="925" />
+        <location filename="../ui/librarypage.cpp" line="968" />
         <source>least confident captions</source>
         <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="929" />
+        <location filename="../ui/librarypage.cpp" line="973" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="945" />
+        <location filename="../ui/librarypage.cpp" line="990" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1010" />
+        <location filename="../ui/librarypage.cpp" line="1055" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1025" />
+        <location filename="../ui/librarypage.cpp" line="1070" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1026" />
+        <location filename="../ui/librarypage.cpp" line="1071" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1027" />
+        <location filename="../ui/librarypage.cpp" line="1072" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1654,267 +1720,267 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="49" />
-        <location filename="../ui/modelsdialog.cpp" line="73" />
+        <location filename="../ui/modelsdialog.cpp" line="61" />
+        <location filename="../ui/modelsdialog.cpp" line="85" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="50" />
+        <location filename="../ui/modelsdialog.cpp" line="62" />
         <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
         <translation>Glimpse braucht für jede Aufgabe ein BLIP-Modell. Laden Sie eines herunter (es bleibt auf diesem Rechner) oder importieren Sie einen vorhandenen Ordner. Modelle liegen in %1.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="54" />
+        <location filename="../ui/modelsdialog.cpp" line="66" />
         <source>Get started</source>
         <translation>Erste Schritte</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="58" />
+        <location filename="../ui/modelsdialog.cpp" line="70" />
         <source>Download the recommended models</source>
         <translation>Die empfohlenen Modelle herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="78" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="74" />
+        <location filename="../ui/modelsdialog.cpp" line="86" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="75" />
-        <location filename="../ui/modelsdialog.cpp" line="362" />
+        <location filename="../ui/modelsdialog.cpp" line="87" />
+        <location filename="../ui/modelsdialog.cpp" line="375" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="77" />
+        <location filename="../ui/modelsdialog.cpp" line="89" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="90" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="79" />
+        <location filename="../ui/modelsdialog.cpp" line="91" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="82" />
+        <location filename="../ui/modelsdialog.cpp" line="94" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="140" />
+        <location filename="../ui/modelsdialog.cpp" line="152" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="142" />
+        <location filename="../ui/modelsdialog.cpp" line="154" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="144" />
+        <location filename="../ui/modelsdialog.cpp" line="156" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="146" />
+        <location filename="../ui/modelsdialog.cpp" line="158" />
         <source>In use for %1</source>
         <translation>Verwendet für %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="149" />
+        <location filename="../ui/modelsdialog.cpp" line="161" />
         <source>Partly downloaded (%1)</source>
         <translation>Teilweise heruntergeladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="182" />
-        <location filename="../ui/modelsdialog.cpp" line="188" />
         <location filename="../ui/modelsdialog.cpp" line="195" />
+        <location filename="../ui/modelsdialog.cpp" line="201" />
+        <location filename="../ui/modelsdialog.cpp" line="208" />
         <source>Select a model first</source>
         <translation>Wählen Sie zuerst ein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="183" />
+        <location filename="../ui/modelsdialog.cpp" line="196" />
         <source>This model is installed</source>
         <translation>Dieses Modell ist installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="184" />
+        <location filename="../ui/modelsdialog.cpp" line="197" />
         <source>A download is running</source>
         <translation>Ein Download läuft</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="185" />
+        <location filename="../ui/modelsdialog.cpp" line="198" />
         <source>This model is not in the catalogue</source>
         <translation>Dieses Modell ist nicht im Katalog</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="186" />
+        <location filename="../ui/modelsdialog.cpp" line="199" />
         <source>Download this model</source>
         <translation>Dieses Modell herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="189" />
+        <location filename="../ui/modelsdialog.cpp" line="202" />
         <source>Download or import it first</source>
         <translation>Laden Sie es zuerst herunter oder importieren Sie es</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="190" />
+        <location filename="../ui/modelsdialog.cpp" line="203" />
         <source>This folder cannot be used</source>
         <translation>Dieser Ordner kann nicht verwendet werden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="191" />
+        <location filename="../ui/modelsdialog.cpp" line="204" />
         <source>Already in use</source>
         <translation>Wird schon verwendet</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="192" />
+        <location filename="../ui/modelsdialog.cpp" line="205" />
         <source>Use this model for %1</source>
         <translation>Dieses Modell für %1 verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="196" />
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Not installed</source>
         <translation>Nicht installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="197" />
+        <location filename="../ui/modelsdialog.cpp" line="210" />
         <source>Glimpse removes only the models it keeps in %1</source>
         <translation>Glimpse entfernt nur die Modelle, die es in %1 aufbewahrt</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="198" />
+        <location filename="../ui/modelsdialog.cpp" line="211" />
         <source>Delete this model from this computer</source>
         <translation>Dieses Modell von diesem Computer löschen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="221" />
+        <location filename="../ui/modelsdialog.cpp" line="234" />
         <source>%1: %2 (%3)</source>
         <translation>%1: %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="221" />
+        <location filename="../ui/modelsdialog.cpp" line="234" />
         <source>installed</source>
         <translation>installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="223" />
+        <location filename="../ui/modelsdialog.cpp" line="236" />
         <source>Glimpse needs one model per task. The recommended set works well on everyday photos:</source>
         <translation>Glimpse braucht ein Modell pro Aufgabe. Die empfohlene Auswahl passt gut zu alltäglichen Fotos:</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="226" />
+        <location filename="../ui/modelsdialog.cpp" line="239" />
         <source>Each model is used as soon as it is ready. Or import folders you already have.</source>
         <translation>Jedes Modell wird verwendet, sobald es bereit ist. Oder importieren Sie Ordner, die Sie schon haben.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="227" />
+        <location filename="../ui/modelsdialog.cpp" line="240" />
         <source>Use the recommended models</source>
         <translation>Die empfohlenen Modelle verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="228" />
+        <location filename="../ui/modelsdialog.cpp" line="241" />
         <source>Download the recommended models (%1)</source>
         <translation>Die empfohlenen Modelle herunterladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="308" />
+        <location filename="../ui/modelsdialog.cpp" line="321" />
         <source>Download of %1 stopped: %2</source>
         <translation>Download von %1 abgebrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="347" />
+        <location filename="../ui/modelsdialog.cpp" line="360" />
         <source>&amp;Stop import</source>
         <translation>Import &amp;anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="350" />
+        <location filename="../ui/modelsdialog.cpp" line="363" />
         <source>Importing %1…</source>
         <translation>%1 wird importiert…</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="354" />
+        <location filename="../ui/modelsdialog.cpp" line="367" />
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="369" />
+        <location filename="../ui/modelsdialog.cpp" line="382" />
         <source>Imported %1 for %2: %3</source>
         <translation>%1 für %2 importiert: %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="159" />
+        <location filename="../ui/modelsdialog.cpp" line="172" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="286" />
+        <location filename="../ui/modelsdialog.cpp" line="299" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="292" />
+        <location filename="../ui/modelsdialog.cpp" line="305" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="304" />
+        <location filename="../ui/modelsdialog.cpp" line="317" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="326" />
+        <location filename="../ui/modelsdialog.cpp" line="339" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="326" />
+        <location filename="../ui/modelsdialog.cpp" line="339" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="332" />
+        <location filename="../ui/modelsdialog.cpp" line="345" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="342" />
+        <location filename="../ui/modelsdialog.cpp" line="355" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="372" />
+        <location filename="../ui/modelsdialog.cpp" line="385" />
         <source>Import of %1 stopped; nothing of it was kept.</source>
         <translation>Import von %1 angehalten; nichts davon wurde behalten.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="375" />
-        <location filename="../ui/modelsdialog.cpp" line="377" />
+        <location filename="../ui/modelsdialog.cpp" line="388" />
+        <location filename="../ui/modelsdialog.cpp" line="390" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
@@ -1930,164 +1996,247 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="29" />
+        <location filename="../ui/settingsdialog.cpp" line="31" />
         <source>Not set.</source>
         <translation>Nicht gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="33" />
+        <location filename="../ui/settingsdialog.cpp" line="35" />
+        <location filename="../ui/settingsdialog.cpp" line="50" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="35" />
+        <location filename="../ui/settingsdialog.cpp" line="37" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation>Dieses Modell kann das nicht: Es enthält %1, diese Aufgabe braucht %2.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="39" />
+        <location filename="../ui/settingsdialog.cpp" line="41" />
+        <location filename="../ui/settingsdialog.cpp" line="54" />
         <source>Ready: %1 (%2).</source>
         <translation>Bereit: %1 (%2).</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.cpp" line="47" />
+        <source>No OPUS-MT model for %1 to %2 is installed: get one in Tools → Models.</source>
+        <translation>Kein OPUS-MT-Modell für %1 nach %2 ist installiert: Holen Sie eines unter Extras → Modelle.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="52" />
+        <source>This is no translation model: it has %1.</source>
+        <translation>Das ist kein Übersetzungsmodell: Es enthält %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="53" />
+        <source>Using %1 (%2).</source>
+        <translation>Verwendet %1 (%2).</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="62" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation>Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="50" />
+        <location filename="../ui/settingsdialog.cpp" line="65" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation>Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort wählen und von dort an anders weitergehen.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="56" />
+        <location filename="../ui/settingsdialog.cpp" line="71" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62" />
+        <location filename="../ui/settingsdialog.cpp" line="77" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="67" />
+        <location filename="../ui/settingsdialog.cpp" line="82" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="68" />
+        <location filename="../ui/settingsdialog.cpp" line="83" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="70" />
+        <location filename="../ui/settingsdialog.cpp" line="85" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="71" />
+        <location filename="../ui/settingsdialog.cpp" line="86" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="71" />
+        <location filename="../ui/settingsdialog.cpp" line="86" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="79" />
+        <location filename="../ui/settingsdialog.cpp" line="94" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="82" />
+        <location filename="../ui/settingsdialog.cpp" line="97" />
         <source>%1 check</source>
         <translation>Prüfung %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="85" />
+        <location filename="../ui/settingsdialog.cpp" line="100" />
         <source>Model folder</source>
         <translation>Modellordner</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="102" />
+        <location filename="../ui/settingsdialog.cpp" line="117" />
         <source>Details…</source>
         <translation>Details …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="107" />
+        <location filename="../ui/settingsdialog.cpp" line="122" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="115" />
+        <location filename="../ui/settingsdialog.cpp" line="130" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="123" />
+        <location filename="../ui/settingsdialog.cpp" line="138" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="127" />
+        <location filename="../ui/settingsdialog.cpp" line="142" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="129" />
+        <location filename="../ui/settingsdialog.cpp" line="144" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="132" />
+        <location filename="../ui/settingsdialog.cpp" line="147" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="133" />
+        <location filename="../ui/settingsdialog.cpp" line="148" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="135" />
+        <location filename="../ui/settingsdialog.cpp" line="150" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="137" />
+        <location filename="../ui/settingsdialog.cpp" line="152" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="138" />
+        <location filename="../ui/settingsdialog.cpp" line="153" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="139" />
+        <location filename="../ui/settingsdialog.cpp" line="154" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="140" />
+        <location filename="../ui/settingsdialog.cpp" line="155" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="156" />
+        <location filename="../ui/settingsdialog.cpp" line="171" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="157" />
+        <location filename="../ui/settingsdialog.cpp" line="172" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="159" />
+        <location filename="../ui/settingsdialog.cpp" line="174" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="178" />
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="181" />
+        <source>My queries and questions are in</source>
+        <translation>Meine Suchanfragen und Fragen sind auf</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="182" />
+        <source>Detect for each query</source>
+        <translation>Für jede Anfrage erkennen</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="187" />
+        <source>Translate queries with</source>
+        <translation>Suchanfragen übersetzen mit</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="188" />
+        <source>The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en</source>
+        <translation>Das installierte OPUS-MT-Modell der Sprache, z. B. Helsinki-NLP/opus-mt-de-en</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="195" />
+        <source>Queries are never translated.</source>
+        <translation>Suchanfragen werden nie übersetzt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="201" />
+        <source>Show captions and answers in %1</source>
+        <translation>Beschreibungen und Antworten auf %1 zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="204" />
+        <source>BLIP writes English; the English original stays a hover away</source>
+        <translation>BLIP schreibt Englisch; das englische Original zeigt ein Tooltip</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="206" />
+        <source>Translate captions and answers with</source>
+        <translation>Beschreibungen und Antworten übersetzen mit</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="207" />
+        <source>The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de</source>
+        <translation>Das installierte OPUS-MT-Modell, z. B. Helsinki-NLP/opus-mt-en-de</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="213" />
+        <source>The interface is in English: captions and answers need no translation.</source>
+        <translation>Die Oberfläche ist auf Englisch: Beschreibungen und Antworten brauchen keine Übersetzung.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="218" />
+        <source>My queries and questions are in:</source>
+        <translation>Meine Suchanfragen und Fragen sind auf:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="219" />
+        <location filename="../ui/settingsdialog.cpp" line="222" />
+        <source>Translate them with:</source>
+        <translation>Übersetzen mit:</translation>
     </message>
 </context>
 <context>
