@@ -527,20 +527,22 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     // indexing for the search model keeps offering it.
     Q_EMIT status(firstLine(message));
     if (m_info.needEmbedding > 0)
-      showLibraryInfo(m_info);
+      showLibraryInfo(m_info, /*refreshView=*/false);
     else
       Q_EMIT this->message(
           {QStringLiteral("search"), firstLine(message), firstLine(message) != message ? message : QString(), {}, {}});
   });
 }
 
-void LibraryPage::showLibraryInfo(const inference::LibraryInfo& info) {
+void LibraryPage::showLibraryInfo(const inference::LibraryInfo& info, bool refreshView) {
   m_info = info;
-  m_libraryFolders = info.folders;
-  rebuildFolderTree();
-  // The library changed (opened, a folder added or removed): show it as it is now.
-  m_client->directoryCounts();
-  refresh();
+  if (refreshView) {
+    m_libraryFolders = info.folders;
+    rebuildFolderTree();
+    // The library changed (opened, a folder added or removed): show it as it is now.
+    m_client->directoryCounts();
+    refresh();
+  }
   if (m_indexState == IndexState::Idle) {
     QString text = tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable);
     if (!info.searchModel.isEmpty()) text += QStringLiteral(" ") + tr("with %1").arg(info.searchModel);

@@ -128,7 +128,9 @@ class LibraryPage : public QWidget {
   void setIndexState(IndexState state);
   void setCaptionState(IndexState state);
   void showDetails(const inference::PhotoDetails& d);
-  void showLibraryInfo(const inference::LibraryInfo& info);
+  // refreshView: run the grid's query again (the library changed); false when only the counts and
+  // the offer to index are shown again (after a failed search, which must not search again).
+  void showLibraryInfo(const inference::LibraryInfo& info, bool refreshView = true);
   void libraryFailed(const QString& what, const QString& why);
   bool libraryUsable();  // false (and says why) when the library could not be opened
 

@@ -375,7 +375,11 @@ TEST(FirstRun, ChangedSearchModelAsksForReindexing) {
   lib->search(QStringLiteral("a gradient"));
   ASSERT_TRUE(failures.wait(10000));
   EXPECT_TRUE(failures.last()[1].toString().contains(QStringLiteral("indexed with another search model")));
-  EXPECT_TRUE(statuses.last()[0].toString().contains(QStringLiteral("indexed with another search model")));
+  // Showing the reason and the offer again must not search again (that would fail again, forever).
+  QTest::qWait(500);
+  EXPECT_EQ(failures.size(), 1);
+  EXPECT_TRUE(statuses.last()[0].toString().contains(QStringLiteral("indexed with another search model")))
+      << statuses.size() << " " << (statuses.isEmpty() ? std::string() : statuses.last()[0].toString().toStdString());
   EXPECT_EQ(bar->key(), QStringLiteral("reembed"));
   shot(&w, "firstrun-reembed");
   QTest::mouseClick(bar->actionButton(), Qt::LeftButton);
