@@ -66,6 +66,7 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
   m_firstRun = new QGroupBox(tr("Get started"));
   m_firstRunText = new QLabel;
   m_firstRunText->setWordWrap(true);
+  m_firstRunText->setTextFormat(Qt::RichText);  // the list of models; its entries are escaped
   m_recommended = new QPushButton;
   m_recommended->setAccessibleName(tr("Download the recommended models"));
   auto* firstRunLayout = new QVBoxLayout(m_firstRun);
@@ -233,10 +234,12 @@ void ModelsDialog::updateFirstRun() {
     lines
         << tr("%1: %2 (%3)").arg(taskLabel(e.task), e.repo, fetch ? sizeOf(e.sizeMb) : tr("installed")).toHtmlEscaped();
   }
-  m_firstRunText->setText(tr("Glimpse needs one model per task. The recommended set works well on everyday photos:") +
-                          QStringLiteral("<ul><li>") + lines.join(QStringLiteral("</li><li>")) +
-                          QStringLiteral("</li></ul>") +
-                          tr("Each model is used as soon as it is ready. Or import folders you already have."));
+  m_firstRunText->setText(
+      QStringLiteral("<p>") +
+      tr("Glimpse needs one model per task. The recommended set works well on everyday photos:").toHtmlEscaped() +
+      QStringLiteral("</p><ul><li>") + lines.join(QStringLiteral("</li><li>")) + QStringLiteral("</li></ul><p>") +
+      tr("Each model is used as soon as it is ready. Or import folders you already have.").toHtmlEscaped() +
+      QStringLiteral("</p>"));
   m_recommended->setText(toFetch.isEmpty() ? tr("Use the recommended models")
                                            : tr("Download the recommended models (%1)").arg(sizeOf(totalMb)));
   m_recommended->setEnabled(!m_downloader && missing);
