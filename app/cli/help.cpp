@@ -236,7 +236,8 @@ std::vector<CommandDoc> buildCommands() {
                "pixel content; the vectors are those of --model, else of the model with most vectors in the "
                "library. --json prints {\"groups\": [{\"paths\", \"similarity\" (the lowest cosine in the group), "
                "\"exact\", \"photos\": [{\"path\", \"size\", \"width\", \"height\", \"date\", \"sha256\", "
-               "\"offline\"}]}]}. Nothing is deleted.",
+               "\"offline\"}]}]}. Nothing is deleted. status, folders, duplicates and export without --write only "
+               "read the library: one of an older Glimpse is read as it is, not upgraded.",
                kLibrary + kModel + kJson + kThreads +
                    Opts{{"overwrite", "",
                          "caption: caption photos that already have a generated caption; export --write: replace "
