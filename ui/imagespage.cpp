@@ -238,6 +238,9 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   });
 
   auto* c = client;
+  // Photos moved to the trash (Similar photos) keep no thumbnail in memory.
+  connect(c, &inference::InferenceClient::photosTrashed, this,
+          [this](quint64, const library::TrashReport& report) { m_model->forgetThumbnails(report.moved); });
   connect(c, &inference::InferenceClient::captionProgress, this,
           [this](quint64 id, const QString& path, const QString& text) {
             const int row = m_model->indexOf(path);
