@@ -133,6 +133,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             for (int row = first; row <= last; ++row) desktop::removePastedImage(m_images->model()->item(row).path);
           });
   createActions();
+  // The session is written a moment after the last change, so a crash keeps what was done.
+  m_sessionSave = new QTimer(this);
+  m_sessionSave->setSingleShot(true);
+  m_sessionSave->setInterval(kSessionSaveDelayMs);
+  connect(m_sessionSave, &QTimer::timeout, this, &MainWindow::saveSession);
+  connect(m_images, &ImagesPage::sessionChanged, this, [this] {
+    if (!m_sessionFile.isEmpty()) m_sessionSave->start();
+  });
 
   QSettings s;
   if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
@@ -152,7 +160,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                      [this] { m_library->restoreIndexing(!m_settings->current().model(Task::Search).isEmpty()); });
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  if (m_sessionSave->isActive()) saveSession();  // a change not written yet (closed without a close event)
+}
 
 void MainWindow::createActions() {
   auto* file = menuBar()->addMenu(tr("&File"));
@@ -375,6 +385,8 @@ void MainWindow::restoreSession(const QString& file) {
     return;
   }
   const QStringList gone = m_images->restore(session);
+  // What was read is what the file says, unless photos were dropped.
+  if (gone.isEmpty()) m_sessionSave->stop();
   if (!gone.isEmpty()) {
     QStringList names;
     for (const QString& g : gone) names << QFileInfo(g).fileName();
@@ -385,12 +397,15 @@ void MainWindow::restoreSession(const QString& file) {
 }
 
 void MainWindow::saveSession() {
+  m_sessionSave->stop();
   if (m_sessionFile.isEmpty()) return;
   try {
     QDir().mkpath(QFileInfo(m_sessionFile).absolutePath());
     io::writeFile(m_sessionFile, sessionToJson(m_images->session()));
+    m_sessionSaveFailed = false;
   } catch (const std::exception& e) {
-    qWarning("glimpse: cannot save the session: %s", e.what());
+    if (!m_sessionSaveFailed) qWarning("glimpse: cannot save the session: %s", e.what());
+    m_sessionSaveFailed = true;
   }
 }
 
