@@ -118,6 +118,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_precisionBadge->setVisible(false);
   statusBar()->addPermanentWidget(m_precisionBadge);
   connect(m_client, &inference::InferenceClient::stateChanged, m_workerState, &QLabel::setText);
+  connect(m_client, &inference::InferenceClient::precisionSupportChanged, this,
+          [this](const inference::PrecisionSupport& support) {
+            m_precisionBadge->setToolTip(SettingsDialog::describePrecision(m_settings->current().precision, support));
+          });
   // Failures no page shows, and what jobs have to say.
   // A long one (a loader's list of tensors) shows its first line there and the rest on demand.
   connect(m_client, &inference::InferenceClient::notice, this, [this](const QString& m) {
@@ -271,7 +275,7 @@ void MainWindow::settingsChanged(const AppSettings& s) {
   const bool exact =
       blip::parse_precision(s.precision.toStdString()).value_or(blip::Precision::Float32) == blip::Precision::Float32;
   m_precisionBadge->setText(exact ? QString() : tr("Precision: %1").arg(s.precision));
-  m_precisionBadge->setToolTip(SettingsDialog::describePrecision(s.precision));
+  m_precisionBadge->setToolTip(SettingsDialog::describePrecision(s.precision, m_client->precisionSupport()));
   m_precisionBadge->setVisible(!exact);
   const QString noModels = tr("No models yet: download or import them in Tools → Models.");
   if (s.noModels())
@@ -336,7 +340,10 @@ void MainWindow::paste() {
 }
 
 void MainWindow::openSettings() {
-  SettingsDialog dialog(m_settings->current(), this);
+  // What this computer runs comes from the worker (known once it has warmed the engine).
+  SettingsDialog dialog(m_settings->current(), m_client->precisionSupport(), this);
+  connect(m_client, &inference::InferenceClient::precisionSupportChanged, &dialog,
+          &SettingsDialog::setPrecisionSupport);
   if (dialog.exec() == QDialog::Accepted) m_settings->apply(dialog.settings());
 }
 
