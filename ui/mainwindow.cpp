@@ -137,13 +137,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             for (int row = first; row <= last; ++row) desktop::removePastedImage(m_images->model()->item(row).path);
           });
   createActions();
-  // The session is written a moment after the last change, so a crash keeps what was done.
+  // The session is written a moment after a change, so a crash keeps what was done. Changes
+  // that follow before the write ride along with it (not restarting the wait), so a long run of
+  // them, such as caption all, is still written every kSessionSaveDelayMs.
   m_sessionSave = new QTimer(this);
   m_sessionSave->setSingleShot(true);
   m_sessionSave->setInterval(kSessionSaveDelayMs);
   connect(m_sessionSave, &QTimer::timeout, this, &MainWindow::saveSession);
   connect(m_images, &ImagesPage::sessionChanged, this, [this] {
-    if (!m_sessionFile.isEmpty()) m_sessionSave->start();
+    if (!m_sessionFile.isEmpty() && !m_sessionSave->isActive()) m_sessionSave->start();
   });
 
   QSettings s;

@@ -37,9 +37,10 @@ class MainWindow : public QMainWindow {
   void showLibrary();
   int addPaths(const QStringList& paths);
   // The remembered session (session.h): restores the Images page from `file` and from then on
-  // saves it there kSessionSaveDelayMs after the last change (so a crash loses at most that) and
-  // when the window closes. A file that cannot be read as a session is set aside as FILE.bad
-  // with a log line; photos that are gone are dropped with a note in the status bar.
+  // saves it there kSessionSaveDelayMs after a change (one write for the changes meanwhile, so a
+  // crash loses at most that long) and when the window closes. A file that cannot be read as a
+  // session is set aside as FILE.bad with a log line; photos that are gone are dropped with a
+  // note in the status bar.
   void restoreSession(const QString& file);
   void saveSession();
 

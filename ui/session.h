@@ -33,7 +33,7 @@ struct Session {
 
 inline constexpr int kSessionVersion = 1;
 
-// How long after the last change the session is written (a burst of changes is one write).
+// How long after a change the session is written (the changes meanwhile go with that write).
 inline constexpr int kSessionSaveDelayMs = 1500;
 
 // <state dir>/session.json.
