@@ -507,7 +507,9 @@ TEST(InferenceJobs, IndexingCancelKeepsWhatIsDone) {
       const auto jp = p[1].value<JobProgress>();
       if (p[0].toULongLong() != again || jp.total == 0) continue;  // scanning
       EXPECT_EQ(jp.total, kPhotos);
-      if (first) EXPECT_GE(jp.done, s.done);
+      if (first) {
+        EXPECT_GE(jp.done, s.done);
+      }
       EXPECT_EQ(jp.before, s.done);
       first = false;
     }

@@ -57,6 +57,13 @@ std::shared_ptr<LibraryDatabase> lend(LibraryDatabase& db) {
   return std::shared_ptr<LibraryDatabase>(std::shared_ptr<void>(), &db);
 }
 
+IndexOptions indexOptions(int batchSize, int decodeThreads) {
+  IndexOptions o;
+  o.batchSize = batchSize;
+  o.decodeThreads = decodeThreads;
+  return o;
+}
+
 // glimpse-cli as an unprivileged user (root ignores file permissions): exit code, stderr + stdout.
 std::pair<int, QString> cliAsNobody(const QStringList& args) {
   const auto r =
@@ -847,7 +854,7 @@ TEST_F(LibraryFolder, VectorsEqualTheEngineAndFailuresAreRecordedOnce) {
   LibraryDatabase db(dir.filePath("lib.db"));
   db.addFolder(root);
   Scanner(db).scan();
-  Indexer indexer(lend(db), tinyModel(), IndexOptions{3, 2});
+  Indexer indexer(lend(db), tinyModel(), indexOptions(/*batchSize=*/3, /*decodeThreads=*/2));
   std::vector<IndexProgress> seen;
   const IndexReport r = indexer.run([&](const IndexProgress& p) { seen.push_back(p); });
   EXPECT_EQ(r.embedded, 10);
@@ -901,7 +908,7 @@ TEST_F(LibraryFolder, CancelKeepsWhatIsDone) {
   db.addFolder(root);
   Scanner(db).scan();
   std::atomic<bool> cancel{false};
-  Indexer indexer(lend(db), tinyModel(), IndexOptions{4, 1});
+  Indexer indexer(lend(db), tinyModel(), indexOptions(/*batchSize=*/4, /*decodeThreads=*/1));
   const IndexReport r = indexer.run(
       [&](const IndexProgress& p) {
         if (p.done >= 8) cancel.store(true);

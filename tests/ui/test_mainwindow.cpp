@@ -668,8 +668,9 @@ TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
     EXPECT_EQ(items->item(i)->isEnabled(), glimpse::blip::precision_problem(*mode).empty()) << i;
   }
   // The chosen mode round-trips, its description is shown, and Exact says it matches the reference.
-  if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty())
+  if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty()) {
     EXPECT_EQ(dialog.settings().precision, QStringLiteral("bf16"));
+  }
   combo->setCurrentIndex(combo->findData(QStringLiteral("fp32")));
   EXPECT_EQ(dialog.settings().precision, QStringLiteral("fp32"));
   EXPECT_TRUE(
