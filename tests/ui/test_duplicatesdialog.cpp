@@ -10,7 +10,6 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -24,6 +23,7 @@
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
 #include "librarypage.h"
+#include "window_fixture.h"
 
 using namespace glimpse;
 
@@ -32,7 +32,7 @@ namespace {
 const QString kTiny = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
 
 // The photos below `root` indexed into a new library with the tiny model; how many got vectors.
-int indexLibrary(const QString& dbPath, const QString& root) {
+int indexPhotos(const QString& dbPath, const QString& root) {
   auto db = std::make_shared<library::LibraryDatabase>(dbPath);
   db->addFolder(root);
   library::Scanner(*db).scan();
@@ -71,7 +71,7 @@ TEST(DuplicatesDialog, ReviewMarksAndMovesRejectsToTheTrash) {
       beach.scaled(320, 240, Qt::KeepAspectRatio, Qt::SmoothTransformation).save(root + "/copies/beach_small.png"));
   ASSERT_TRUE(beach.save(root + "/copies/beach_q70.jpg", "JPEG", 70));
   const QString dbPath = dir.filePath("lib.glimpse");
-  ASSERT_EQ(indexLibrary(dbPath, root), 6);
+  ASSERT_EQ(indexPhotos(dbPath, root), 6);
 
   inference::InferenceClient client;
   useTinySearchModel(client);
@@ -140,7 +140,7 @@ TEST(DuplicatesDialog, TrashedPhotosLoseTheirThumbnails) {
   ASSERT_TRUE(QDir().mkpath(root + "/copies"));
   ASSERT_TRUE(QFile::copy(keep, reject));
   const QString dbPath = dir.filePath("lib.glimpse");
-  ASSERT_EQ(indexLibrary(dbPath, root), 3);
+  ASSERT_EQ(indexPhotos(dbPath, root), 3);
   inference::InferenceClient client;
   useTinySearchModel(client);
   ui::LibraryPage page(&client);
@@ -219,14 +219,7 @@ TEST(DuplicatesDialog, OpensFromTheLibraryPage) {
 
 }  // namespace
 
+// QT_QPA_PLATFORM=xcb under Xvfb for the screenshots.
 int main(int argc, char** argv) {
-  // Offscreen also when ctest lists the tests, before its environment applies; QT_QPA_PLATFORM=xcb
-  // under Xvfb for the screenshots.
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  QTemporaryDir home;
-  qputenv("XDG_CONFIG_HOME", home.filePath("config").toUtf8());
-  qputenv("XDG_CACHE_HOME", home.filePath("cache").toUtf8());
-  QApplication app(argc, argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  return glimpse::test::runWidgetTests(argc, argv);
 }

@@ -4,7 +4,6 @@
 // witness; each test runs in a process of its own under ctest.
 #include <gtest/gtest.h>
 
-#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -12,12 +11,12 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardItemModel>
-#include <QTemporaryDir>
 #include <QTimer>
 
 #include "inference/inferenceclient.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
+#include "window_fixture.h"
 
 using namespace glimpse::ui;
 
@@ -92,7 +91,7 @@ TEST(SettingsDialog, OpensWithoutLoadingTheEngine) {
 
 TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
   AppSettings s;
-  for (glimpse::Task t : glimpse::kTasks) s.model(t) = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
+  for (glimpse::Task t : glimpse::kTasks) s.model(t) = glimpse::test::tinyModelDir();
   s.precision = QStringLiteral("bf16");
   const glimpse::inference::PrecisionSupport support = supportOfThisComputer();
   SettingsDialog dialog(s, support);
@@ -119,13 +118,5 @@ TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  QTemporaryDir home;
-  for (const char* kind : {"CONFIG", "DATA", "CACHE", "STATE"})
-    qputenv((QByteArray("XDG_") + kind + "_HOME").constData(), home.filePath(QString::fromLatin1(kind)).toUtf8());
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName(QStringLiteral("GlimpseTests"));
-  QApplication::setApplicationName(QStringLiteral("GlimpseTests"));
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  return glimpse::test::runWidgetTests(argc, argv);
 }
