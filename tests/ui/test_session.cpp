@@ -19,31 +19,27 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <optional>
 
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
+#include "io/files.h"
 #include "librarypage.h"
 #include "mainwindow.h"
 #include "modelsdialog.h"
 #include "settingsdialog.h"
+#include "window_fixture.h"
 
 using namespace glimpse::ui;
 using glimpse::Task;
 using glimpse::inference::InferenceClient;
 using glimpse::inference::JobProgress;
 using glimpse::inference::JobSummary;
+using namespace glimpse::test;
 
 namespace {
 
-const QString kTinyModel = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
-
-template <typename Pred>
-bool waitFor(Pred pred, int ms = 30000) {
-  QElapsedTimer t;
-  t.start();
-  while (!pred() && t.elapsed() < ms) QTest::qWait(20);
-  return pred();
-}
+const QString kTinyModel = tinyModelDir();
 
 // Runs `act` on the next modal dialog of type D once it shows.
 template <typename D, typename F>
@@ -62,22 +58,13 @@ void whenShown(F act) {
   timer->start();
 }
 
-void copyTinyModel(const QString& to) {
-  QDir().mkpath(to);
-  for (const char* n :
-       {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
-    ASSERT_TRUE(QFile::copy(kTinyModel + "/" + n, to + "/" + n)) << n;
-}
-
 // Folders given with --caption-model / --ask-model are this session's: neither the Settings
 // dialog's OK (which changed only the threads) nor removing a model in the Models dialog writes
 // them, or anything else about those tasks, into the saved settings.
 TEST(SessionOverrides, NoActionSavesACommandLineFolder) {
   QSettings().clear();
-  QTemporaryDir dir;
-  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
-  const QString mine = dir.filePath("models/mine");
-  copyTinyModel(mine);
+  ScopedModelsDir dir;
+  const QString mine = copyTinyModel(dir.filePath("models/mine"));
   {
     MainWindow w;
     auto* store = w.settingsStore();
@@ -125,7 +112,6 @@ TEST(SessionOverrides, NoActionSavesACommandLineFolder) {
   const AppSettings next = glimpse::SettingsStore().current();
   EXPECT_TRUE(next.model(Task::Caption).isEmpty());
   EXPECT_EQ(next.model(Task::Ask), kTinyModel);
-  qunsetenv("GLIMPSE_MODELS_DIR");
   QSettings().clear();
 }
 
@@ -133,10 +119,6 @@ QPushButton* buttonNamed(QWidget* parent, const QString& text) {
   for (auto* b : parent->findChildren<QPushButton*>())
     if (b->text() == text) return b;
   return nullptr;
-}
-
-void useTinyModels(MainWindow& w) {
-  for (Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTinyModel);
 }
 
 // Pause stops after the photo in flight; the next start shows the index paused (not running, not
@@ -153,25 +135,23 @@ TEST(SessionIndexing, APausedIndexStaysPausedAcrossARestart) {
   int doneAtPause = 0;
   {
     MainWindow w;
-    useTinyModels(w);
-    w.show();
+    showWithTinyModels(w);
     auto* lib = w.libraryPage();
     QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
     lib->openLibrary(db);
     lib->addFolder(dir.filePath("photos"));
-    ASSERT_TRUE(waitFor([&] { return opened.size() >= 3; }));  // the app's library, this one, the folder
+    ASSERT_TRUE(waitUntil([&] { return opened.size() >= 3; }));  // the app's library, this one, the folder
     QSignalSpy progress(w.client(), &InferenceClient::jobProgress);
     lib->startOrPauseIndexing();
-    ASSERT_TRUE(waitFor([&] { return !progress.isEmpty() && progress.last()[1].value<JobProgress>().done > 0; }));
+    ASSERT_TRUE(waitUntil([&] { return !progress.isEmpty() && progress.last()[1].value<JobProgress>().done > 0; }));
     lib->startOrPauseIndexing();  // Pause
-    ASSERT_TRUE(waitFor([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
+    ASSERT_TRUE(waitUntil([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
     doneAtPause = progress.last()[1].value<JobProgress>().done;
     EXPECT_LT(doneAtPause, kPhotos);
     EXPECT_FALSE(QSettings().value("library/indexing").toBool());
   }
   MainWindow w;
-  useTinyModels(w);
-  w.show();
+  showWithTinyModels(w);
   auto* lib = w.libraryPage();
   QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
   lib->openLibrary(db);
@@ -182,7 +162,7 @@ TEST(SessionIndexing, APausedIndexStaysPausedAcrossARestart) {
         return l->text();
     return QString();
   };
-  ASSERT_TRUE(waitFor([&] {
+  ASSERT_TRUE(waitUntil([&] {
     return progressText().endsWith(QStringLiteral("of 150 photos; everything done is saved."));
   })) << progressText().toStdString();
   EXPECT_EQ(lib->indexState(), LibraryPage::IndexState::Paused);  // not running by itself
@@ -244,15 +224,15 @@ TEST(Session, ImagesCaptionsAndChatsSurviveARestart) {
     auto* page = w.imagesPage();
     QSignalSpy ready(w.client(), &InferenceClient::captionReady);
     ASSERT_EQ(w.addPaths(photos), 3);
-    ASSERT_TRUE(waitFor([&] { return !page->model()->item(0).caption.isEmpty(); }));  // the selected one
+    ASSERT_TRUE(waitUntil([&] { return !page->model()->item(0).caption.isEmpty(); }));  // the selected one
     page->selectRow(1);
-    ASSERT_TRUE(waitFor([&] { return !page->model()->item(1).caption.isEmpty(); }));
+    ASSERT_TRUE(waitUntil([&] { return !page->model()->item(1).caption.isEmpty(); }));
     auto* question = page->findChild<QLineEdit*>(QString(), Qt::FindChildrenRecursively);
     for (auto* e : page->findChildren<QLineEdit*>())
       if (e->accessibleName() == QStringLiteral("Question")) question = e;
     question->setText(QStringLiteral("what color is it?"));
     page->askQuestion();
-    ASSERT_TRUE(waitFor([&] {
+    ASSERT_TRUE(waitUntil([&] {
       const auto& c = page->model()->item(1).chat;
       return !c.isEmpty() && !c.back().second.isEmpty();
     }));
@@ -309,13 +289,120 @@ TEST(Session, ImagesCaptionsAndChatsSurviveARestart) {
   })) << g_warnings.join('\n').toStdString();
 }
 
+// The session is on disk shortly after each change while the window stays open, so a crash loses
+// at most the last moments: images added and removed, a caption with its self-check, a chat
+// answer, the selection. A window started from that file shows the scores beside the caption
+// again. A damaged file is still set aside, and the next change writes a fresh session.
+TEST(Session, SavedAsItChangesWithTheSelfCheck) {
+  QTemporaryDir dir;
+  QStringList photos;
+  for (const char* n : {"grad_97x61.png", "gray_50x80.png"}) {  // as the list sorts them
+    photos << dir.filePath(QString::fromLatin1(n));
+    ASSERT_TRUE(QFile::copy(kTinyModel + "/images/" + n, photos.back())) << n;
+  }
+  const QString file = dir.filePath("state/Glimpse/session.json");
+  // The file as a reader finds it now; nothing while it is missing or not a session.
+  const auto onDisk = [](const QString& f) -> std::optional<Session> {
+    try {
+      return sessionFromJson(glimpse::io::readRegularFile(f, 1 << 20));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  ImageItem shown;
+  QString checkText;
+  QByteArray crashed;  // the file as it was while the window was still open
+  {
+    MainWindow w;
+    useTinyModels(w);
+    w.restoreSession(file);
+    w.show();
+    auto* page = w.imagesPage();
+    ASSERT_EQ(w.addPaths(photos), 2);
+    ASSERT_TRUE(waitUntil([&] { return onDisk(file) && onDisk(file)->images.size() == 2; }));
+    // The selected photo is captioned and checked by the search model.
+    ASSERT_TRUE(waitUntil([&] { return !page->model()->item(0).caption.isEmpty(); }));
+    ASSERT_GE(page->model()->item(0).itm, 0.0);
+    ASSERT_TRUE(page->checkLabel()->isVisibleTo(page));
+    checkText = page->checkLabel()->text();
+    EXPECT_TRUE(checkText.startsWith(QStringLiteral("Match "))) << checkText.toStdString();
+    ASSERT_TRUE(waitUntil([&] {
+      const auto s = onDisk(file);
+      return s && s->images.size() == 2 && s->images[0].caption == page->model()->item(0).caption;
+    }));
+    {
+      const Session s = *onDisk(file);
+      const ImageItem& it = page->model()->item(0);
+      EXPECT_EQ(s.images[0].path, it.path);
+      EXPECT_EQ(s.images[0].itm, it.itm);
+      EXPECT_EQ(s.images[0].itc, it.itc);
+      EXPECT_EQ(s.images[0].regenerated, it.regenerated);
+      EXPECT_EQ(s.images[0].captionParameters, it.captionParameters);
+      EXPECT_EQ(s.images[1].itm, -1.0);  // not captioned, not checked
+      EXPECT_EQ(s.current, 0);
+    }
+    // A chat answer.
+    for (auto* e : page->findChildren<QLineEdit*>())
+      if (e->accessibleName() == QStringLiteral("Question")) e->setText(QStringLiteral("what color is it?"));
+    page->askQuestion();
+    ASSERT_TRUE(waitUntil([&] {
+      const auto s = onDisk(file);
+      return s && !s->images[0].chat.isEmpty();
+    }));
+    EXPECT_EQ(onDisk(file)->images[0].chat, page->model()->item(0).chat);
+    EXPECT_FALSE(onDisk(file)->images[0].chat[0].second.isEmpty());
+    // A photo removed from the list.
+    page->selectRow(1);
+    page->removeSelected();
+    ASSERT_EQ(page->model()->rowCount(), 1);
+    ASSERT_TRUE(waitUntil([&] { return onDisk(file) && onDisk(file)->images.size() == 1; }));
+    shown = page->model()->item(0);
+    crashed = glimpse::io::readRegularFile(file, 1 << 20);
+  }
+  // A start from the file as it was before the window went away.
+  const QString after = dir.filePath("after/session.json");
+  QDir().mkpath(QFileInfo(after).absolutePath());
+  glimpse::io::writeFile(after, crashed);
+  {
+    MainWindow w;
+    useTinyModels(w);
+    w.restoreSession(after);
+    w.show();
+    auto* page = w.imagesPage();
+    ASSERT_EQ(page->model()->rowCount(), 1);
+    const ImageItem& it = page->model()->item(0);
+    EXPECT_EQ(it.path, shown.path);
+    EXPECT_EQ(it.caption, shown.caption);
+    EXPECT_EQ(it.itm, shown.itm);
+    EXPECT_EQ(it.itc, shown.itc);
+    EXPECT_EQ(it.chat, shown.chat);
+    EXPECT_FALSE(it.working);  // not captioned again
+    ASSERT_TRUE(page->checkLabel()->isVisibleTo(page));
+    EXPECT_EQ(page->checkLabel()->text(), checkText);
+    QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+    w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/session_scores_restored.png"));
+  }
+  // A damaged file: set aside, and the next change writes a fresh session; the damaged one stays.
+  const QByteArray damaged = "{\"version\": 1, \"images\": [{\"path\": ";
+  glimpse::io::writeFile(file, damaged);
+  {
+    MainWindow w;
+    w.restoreSession(file);
+    EXPECT_EQ(w.imagesPage()->model()->rowCount(), 0);
+    EXPECT_FALSE(QFileInfo::exists(file));
+    ASSERT_EQ(w.addPaths({photos[1]}), 1);
+    ASSERT_TRUE(waitUntil([&] { return onDisk(file).has_value(); }));
+    ASSERT_EQ(onDisk(file)->images.size(), 1);
+    EXPECT_EQ(onDisk(file)->images[0].path, photos[1]);
+  }
+  EXPECT_EQ(glimpse::io::readRegularFile(file + ".bad", 1 << 20), damaged);
+}
+
 // Tools → Models → Import folder with a large checkpoint: the window keeps working while it copies
 // (the progress bar moves, events are served), Stop removes the partial copy, a second try lands.
 TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
-  QTemporaryDir dir;
-  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
-  const QString src = dir.filePath("big-blip");
-  copyTinyModel(src);
+  ScopedModelsDir dir;
+  const QString src = copyTinyModel(dir.filePath("big-blip"));
   {
     QFile big(src + "/extra_weights.bin");
     ASSERT_TRUE(big.open(QIODevice::WriteOnly));
@@ -326,8 +413,7 @@ TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
     }
   }
   MainWindow w;
-  useTinyModels(w);
-  w.show();
+  showWithTinyModels(w);
   w.openModels();
   auto* dialog = w.findChild<ModelsDialog*>();
   ASSERT_TRUE(dialog);
@@ -340,7 +426,7 @@ TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
   EXPECT_TRUE(stop->isEnabled());
   EXPECT_TRUE(bar->isVisible());
   // The GUI thread serves events mid-copy: the bar moves while the copy is not done.
-  ASSERT_TRUE(waitFor([&] { return bar->maximum() == 1000 && bar->value() > 0; }, 60000));
+  ASSERT_TRUE(waitUntil([&] { return bar->maximum() == 1000 && bar->value() > 0; }, 60000));
   EXPECT_LT(bar->value(), 1000);
   dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/models_import_progress.png"));
   QTest::mouseClick(stop, Qt::LeftButton);
@@ -350,17 +436,16 @@ TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
         return l->text();
     return QString();
   };
-  ASSERT_TRUE(waitFor([&] { return statusText().contains(QStringLiteral("stopped")); }, 60000))
+  ASSERT_TRUE(waitUntil([&] { return statusText().contains(QStringLiteral("stopped")); }, 60000))
       << statusText().toStdString();
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/big-blip")));
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/big-blip.download")));
   EXPECT_FALSE(bar->isVisible());
   dialog->importFolder(src);
-  ASSERT_TRUE(waitFor([&] { return statusText().startsWith(QStringLiteral("Imported")); }, 120000))
+  ASSERT_TRUE(waitUntil([&] { return statusText().startsWith(QStringLiteral("Imported")); }, 120000))
       << statusText().toStdString();
   EXPECT_EQ(QFileInfo(dir.filePath("models/big-blip/extra_weights.bin")).size(), qint64{160} << 20);
   dialog->reject();
-  qunsetenv("GLIMPSE_MODELS_DIR");
 }
 
 }  // namespace
