@@ -27,7 +27,7 @@ struct LinearImpl : torch::nn::Module {
   }
   // float32 input: float32 output. bf16 mode: bfloat16 output for many rows, float32 for a few
   // (decoder steps); callers widen where it matters.
-  at::Tensor forward(const at::Tensor& x) { return forward(x, bias); }
+  at::Tensor forward(const at::Tensor& x) { return forward(x, Epilogue::None, at::Tensor()); }
   // Same with another bias (the LM head's bias is a separate parameter).
   at::Tensor forward(const at::Tensor& x, const at::Tensor& b);
   // epilogue(x W^T + b) + residual (residual undefined: none). float32 products of many rows run

@@ -143,13 +143,14 @@ TEST_P(ModelsGolden, PackedRunTakesThePackedPath) {
   if (!env || std::string(env) != "packed-all") GTEST_SKIP() << "runs in the packed. variant of this program";
   if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
   const auto& set = golden_set(GetParam());
-  const auto& [model, m] = *set.expected.at("models").items().begin();
-  auto l = load(model_dir(set, model));
-  BlipVisionModel vision = l.caption ? l.caption->vision_model : l.retrieval->vision_model;
-  const int64_t before = packed_fp32_products();
-  vision->forward(stack_images(set, model, m.at("vision").at("images")));
-  // qkv, projection, fc1 and fc2 of every layer
-  EXPECT_GE(packed_fp32_products() - before, 4 * static_cast<int64_t>(vision->encoder->layers.size())) << model;
+  for (const auto& [model, m] : set.expected.at("models").items()) {
+    auto l = load(model_dir(set, model));
+    BlipVisionModel vision = l.caption ? l.caption->vision_model : l.retrieval->vision_model;
+    const int64_t before = packed_fp32_products();
+    vision->forward(stack_images(set, model, m.at("vision").at("images")));
+    // qkv, projection, fc1 and fc2 of every layer
+    EXPECT_GE(packed_fp32_products() - before, 4 * static_cast<int64_t>(vision->encoder->layers.size())) << model;
+  }
 }
 
 TEST_P(ModelsGolden, DecoderForward) {
