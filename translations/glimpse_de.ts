@@ -110,17 +110,17 @@
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="636" />
+        <location filename="../core/inference/inferenceworker.cpp" line="640" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="668" />
+        <location filename="../core/inference/inferenceworker.cpp" line="672" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="733" />
+        <location filename="../core/inference/inferenceworker.cpp" line="737" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
@@ -165,8 +165,8 @@
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="602" />
-        <location filename="../core/inference/inferenceworker.cpp" line="632" />
+        <location filename="../core/inference/inferenceworker.cpp" line="604" />
+        <location filename="../core/inference/inferenceworker.cpp" line="636" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -174,47 +174,47 @@
 <context>
     <name>glimpse::inference::Job</name>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="47" />
+        <location filename="../core/inference/jobs.cpp" line="49" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="76" />
+        <location filename="../core/inference/jobs.cpp" line="78" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="87" />
+        <location filename="../core/inference/jobs.cpp" line="89" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="108" />
+        <location filename="../core/inference/jobs.cpp" line="110" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="129" />
+        <location filename="../core/inference/jobs.cpp" line="131" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="149" />
+        <location filename="../core/inference/jobs.cpp" line="161" />
         <source>Asking photo %1 of %2…</source>
         <translation>Frage Foto %1 von %2…</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="165" />
+        <location filename="../core/inference/jobs.cpp" line="189" />
         <source>The question model changed: the remaining photos are asked with the new model.</source>
         <translation>Das Modell für Fragen hat sich geändert: Die übrigen Fotos werden mit dem neuen Modell gefragt.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="185" />
+        <location filename="../core/inference/jobs.cpp" line="209" />
         <source>Writing caption %1 of %2…</source>
         <translation>Schreibe Beschreibung %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="200" />
+        <location filename="../core/inference/jobs.cpp" line="224" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
     </message>
@@ -240,99 +240,119 @@
 <context>
     <name>glimpse::ui::AskResultsBar</name>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="29" />
+        <location filename="../ui/askresultsbar.cpp" line="34" />
         <source>Ask the results, e.g. "is there a red car?"</source>
         <translation>Die Ergebnisse fragen, z. B. „is there a red car?“</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="31" />
+        <location filename="../ui/askresultsbar.cpp" line="36" />
         <source>Question for the results</source>
         <translation>Frage an die Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="35" />
+        <location filename="../ui/askresultsbar.cpp" line="40" />
         <source>top </source>
         <translation>erste </translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="36" />
+        <location filename="../ui/askresultsbar.cpp" line="41" />
         <source>How many of the first results to ask</source>
         <translation>Wie viele der ersten Ergebnisse gefragt werden</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="37" />
+        <location filename="../ui/askresultsbar.cpp" line="42" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="38" />
+        <location filename="../ui/askresultsbar.cpp" line="43" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="41" />
+        <location filename="../ui/askresultsbar.cpp" line="46" />
         <source>Filter by answer</source>
         <translation>Nach Antwort filtern</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="69" />
+        <location filename="../ui/askresultsbar.cpp" line="50" />
+        <source>Translated question</source>
+        <translation>Übersetzte Frage</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="51" />
+        <source>BLIP reads English only: the question was translated first</source>
+        <translation>BLIP liest nur Englisch: Die Frage wurde zuerst übersetzt</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="81" />
+        <source>Asked in English: %1</source>
+        <translation>Auf Englisch gefragt: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="96" />
         <source>(could not be read)</source>
         <translation>(konnte nicht gelesen werden)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="77" />
-        <location filename="../ui/askresultsbar.cpp" line="135" />
+        <location filename="../ui/askresultsbar.cpp" line="102" />
+        <source>English original: %1</source>
+        <translation>Englisches Original: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="107" />
+        <location filename="../ui/askresultsbar.cpp" line="172" />
         <source>%1 of %2 answered</source>
         <translation>%1 von %2 beantwortet</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="87" />
+        <location filename="../ui/askresultsbar.cpp" line="117" />
         <source>Asking failed: %1</source>
         <translation>Fragen fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="90" />
+        <location filename="../ui/askresultsbar.cpp" line="120" />
         <source>Stopped after %1 of %2 photos.</source>
         <translation>Nach %1 von %2 Fotos beendet.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/askresultsbar.cpp" line="93" />
+        <location filename="../ui/askresultsbar.cpp" line="123" />
         <source>%n photo(s) answered.</source>
         <translation><numerusform>%n Foto beantwortet.</numerusform><numerusform>%n Fotos beantwortet.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="103" />
-        <location filename="../ui/askresultsbar.cpp" line="161" />
+        <location filename="../ui/askresultsbar.cpp" line="133" />
+        <location filename="../ui/askresultsbar.cpp" line="197" />
         <source>All answers</source>
         <translation>Alle Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <location filename="../ui/askresultsbar.cpp" line="151" />
         <source>Search first, then ask the results.</source>
         <translation>Erst suchen, dann die Ergebnisse fragen.</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <location filename="../ui/askresultsbar.cpp" line="151" />
         <source>Type a question.</source>
         <translation>Bitte eine Frage eingeben.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/askresultsbar.cpp" line="136" />
+        <location filename="../ui/askresultsbar.cpp" line="173" />
         <source>Asking "%1" of %n photo(s)…</source>
         <translation><numerusform>Frage „%1“ an %n Foto…</numerusform><numerusform>Frage „%1“ an %n Fotos…</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="167" />
+        <location filename="../ui/askresultsbar.cpp" line="203" />
         <source>Only yes (%1)</source>
         <translation>Nur ja (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="170" />
+        <location filename="../ui/askresultsbar.cpp" line="206" />
         <source>Only no (%1)</source>
         <translation>Nur nein (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="173" />
+        <location filename="../ui/askresultsbar.cpp" line="210" />
         <source>"%1" (%2)</source>
         <translation>„%1“ (%2)</translation>
     </message>
@@ -340,22 +360,22 @@
 <context>
     <name>glimpse::ui::Desktop</name>
     <message>
-        <location filename="../ui/desktop.cpp" line="21" />
+        <location filename="../ui/desktop.cpp" line="22" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="23" />
+        <location filename="../ui/desktop.cpp" line="24" />
         <source>No file manager could be opened for this folder.</source>
         <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="24" />
+        <location filename="../ui/desktop.cpp" line="25" />
         <source>No application could be opened to show this file.</source>
         <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="28" />
+        <location filename="../ui/desktop.cpp" line="29" />
         <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
 %1</source>
         <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
@@ -906,7 +926,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="81" />
-        <location filename="../ui/librarypage.cpp" line="689" />
+        <location filename="../ui/librarypage.cpp" line="699" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
@@ -928,7 +948,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="96" />
-        <location filename="../ui/librarypage.cpp" line="656" />
+        <location filename="../ui/librarypage.cpp" line="666" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
@@ -1074,9 +1094,9 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="224" />
-        <location filename="../ui/librarypage.cpp" line="236" />
-        <location filename="../ui/librarypage.cpp" line="305" />
-        <location filename="../ui/librarypage.cpp" line="610" />
+        <location filename="../ui/librarypage.cpp" line="237" />
+        <location filename="../ui/librarypage.cpp" line="307" />
+        <location filename="../ui/librarypage.cpp" line="614" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
@@ -1087,346 +1107,357 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="228" />
+        <source>English original</source>
+        <translation>Englisches Original</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="229" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="231" />
+        <location filename="../ui/librarypage.cpp" line="232" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="233" />
-        <location filename="../ui/librarypage.cpp" line="310" />
+        <location filename="../ui/librarypage.cpp" line="234" />
+        <location filename="../ui/librarypage.cpp" line="312" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="234" />
-        <location filename="../ui/librarypage.cpp" line="311" />
+        <location filename="../ui/librarypage.cpp" line="235" />
+        <location filename="../ui/librarypage.cpp" line="313" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="235" />
-        <location filename="../ui/librarypage.cpp" line="308" />
+        <location filename="../ui/librarypage.cpp" line="236" />
+        <location filename="../ui/librarypage.cpp" line="310" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="237" />
+        <location filename="../ui/librarypage.cpp" line="238" />
         <source>Open this photo on the Images page and caption it</source>
         <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="238" />
-        <location filename="../ui/librarypage.cpp" line="306" />
+        <location filename="../ui/librarypage.cpp" line="239" />
+        <location filename="../ui/librarypage.cpp" line="308" />
         <source>Ask about this photo</source>
         <translation>Zu diesem Foto fragen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="239" />
+        <location filename="../ui/librarypage.cpp" line="240" />
         <source>Open this photo on the Images page with its chat</source>
         <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="315" />
         <source>Copy path</source>
         <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="455" />
+        <location filename="../ui/librarypage.cpp" line="457" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="483" />
+        <location filename="../ui/librarypage.cpp" line="485" />
         <source>Searched for: %1</source>
         <translation>Gesucht nach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="485" />
+        <location filename="../ui/librarypage.cpp" line="487" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="498" />
+        <location filename="../ui/librarypage.cpp" line="500" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
         <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="501" />
+        <location filename="../ui/librarypage.cpp" line="503" />
         <source>%n photo(s), newest first</source>
         <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="502" />
+        <location filename="../ui/librarypage.cpp" line="504" />
         <source>In %1: %2</source>
         <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="517" />
-        <location filename="../ui/librarypage.cpp" line="716" />
+        <location filename="../ui/librarypage.cpp" line="519" />
+        <location filename="../ui/librarypage.cpp" line="726" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="521" />
+        <location filename="../ui/librarypage.cpp" line="523" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="545" />
+        <location filename="../ui/librarypage.cpp" line="549" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="960" />
+        <location filename="../ui/librarypage.cpp" line="623" />
+        <location filename="../ui/librarypage.cpp" line="624" />
+        <source>English original: %1</source>
+        <translation>Englisches Original: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="970" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1048" />
+        <location filename="../ui/librarypage.cpp" line="1058" />
         <source>%1% match</source>
         <translation>%1 % Übereinstimmung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1048" />
+        <location filename="../ui/librarypage.cpp" line="1058" />
         <source>%1% relevant</source>
         <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1054" />
+        <location filename="../ui/librarypage.cpp" line="1064" />
         <source>The file name or caption holds the words searched for</source>
         <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="389" />
+        <location filename="../ui/librarypage.cpp" line="391" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="390" />
+        <location filename="../ui/librarypage.cpp" line="392" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="392" />
+        <location filename="../ui/librarypage.cpp" line="394" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="394" />
+        <location filename="../ui/librarypage.cpp" line="396" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="425" />
+        <location filename="../ui/librarypage.cpp" line="427" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="428" />
+        <location filename="../ui/librarypage.cpp" line="430" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="431" />
+        <location filename="../ui/librarypage.cpp" line="433" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="432" />
+        <location filename="../ui/librarypage.cpp" line="434" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="433" />
+        <location filename="../ui/librarypage.cpp" line="435" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="434" />
+        <location filename="../ui/librarypage.cpp" line="436" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="546" />
+        <location filename="../ui/librarypage.cpp" line="550" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="548" />
+        <location filename="../ui/librarypage.cpp" line="552" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="553" />
+        <location filename="../ui/librarypage.cpp" line="557" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="558" />
+        <location filename="../ui/librarypage.cpp" line="562" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="578" />
+        <location filename="../ui/librarypage.cpp" line="582" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="586" />
+        <location filename="../ui/librarypage.cpp" line="590" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="588" />
+        <location filename="../ui/librarypage.cpp" line="592" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="602" />
+        <location filename="../ui/librarypage.cpp" line="606" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="605" />
+        <location filename="../ui/librarypage.cpp" line="609" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="606" />
+        <location filename="../ui/librarypage.cpp" line="610" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="608" />
+        <location filename="../ui/librarypage.cpp" line="612" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="624" />
+        <location filename="../ui/librarypage.cpp" line="634" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="643" />
+        <location filename="../ui/librarypage.cpp" line="653" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="666" />
-        <location filename="../ui/librarypage.cpp" line="698" />
+        <location filename="../ui/librarypage.cpp" line="676" />
+        <location filename="../ui/librarypage.cpp" line="708" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="454" />
+        <location filename="../ui/librarypage.cpp" line="456" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="448" />
-        <location filename="../ui/librarypage.cpp" line="467" />
+        <location filename="../ui/librarypage.cpp" line="450" />
+        <location filename="../ui/librarypage.cpp" line="469" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="722" />
+        <location filename="../ui/librarypage.cpp" line="732" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="660" />
-        <location filename="../ui/librarypage.cpp" line="692" />
+        <location filename="../ui/librarypage.cpp" line="670" />
+        <location filename="../ui/librarypage.cpp" line="702" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="409" />
+        <location filename="../ui/librarypage.cpp" line="411" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="412" />
+        <location filename="../ui/librarypage.cpp" line="414" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="358" />
-        <location filename="../ui/librarypage.cpp" line="414" />
+        <location filename="../ui/librarypage.cpp" line="360" />
+        <location filename="../ui/librarypage.cpp" line="416" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="451" />
+        <location filename="../ui/librarypage.cpp" line="453" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="456" />
+        <location filename="../ui/librarypage.cpp" line="458" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="663" />
-        <location filename="../ui/librarypage.cpp" line="695" />
+        <location filename="../ui/librarypage.cpp" line="673" />
+        <location filename="../ui/librarypage.cpp" line="705" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="824" />
+        <location filename="../ui/librarypage.cpp" line="834" />
         <source>All photos (%1)</source>
         <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="860" />
+        <location filename="../ui/librarypage.cpp" line="870" />
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="909" />
+        <location filename="../ui/librarypage.cpp" line="919" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="947" />
+        <location filename="../ui/librarypage.cpp" line="957" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="968" />
+        <location filename="../ui/librarypage.cpp" line="978" />
         <source>least confident captions</source>
         <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="973" />
+        <location filename="../ui/librarypage.cpp" line="983" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="990" />
+        <location filename="../ui/librarypage.cpp" line="1000" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1055" />
+        <location filename="../ui/librarypage.cpp" line="1065" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1070" />
+        <location filename="../ui/librarypage.cpp" line="1080" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1071" />
+        <location filename="../ui/librarypage.cpp" line="1081" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1072" />
+        <location filename="../ui/librarypage.cpp" line="1082" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1721,7 +1752,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
         <location filename="../ui/modelsdialog.cpp" line="61" />
-        <location filename="../ui/modelsdialog.cpp" line="85" />
+        <location filename="../ui/modelsdialog.cpp" line="86" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
@@ -1736,251 +1767,251 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Erste Schritte</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="70" />
+        <location filename="../ui/modelsdialog.cpp" line="71" />
         <source>Download the recommended models</source>
         <translation>Die empfohlenen Modelle herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="79" />
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="79" />
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="79" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="78" />
+        <location filename="../ui/modelsdialog.cpp" line="79" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="86" />
+        <location filename="../ui/modelsdialog.cpp" line="87" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="87" />
-        <location filename="../ui/modelsdialog.cpp" line="375" />
+        <location filename="../ui/modelsdialog.cpp" line="88" />
+        <location filename="../ui/modelsdialog.cpp" line="378" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="89" />
+        <location filename="../ui/modelsdialog.cpp" line="90" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="90" />
+        <location filename="../ui/modelsdialog.cpp" line="91" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="91" />
+        <location filename="../ui/modelsdialog.cpp" line="92" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="94" />
+        <location filename="../ui/modelsdialog.cpp" line="95" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="152" />
+        <location filename="../ui/modelsdialog.cpp" line="153" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="154" />
+        <location filename="../ui/modelsdialog.cpp" line="155" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="156" />
+        <location filename="../ui/modelsdialog.cpp" line="157" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="158" />
+        <location filename="../ui/modelsdialog.cpp" line="159" />
         <source>In use for %1</source>
         <translation>Verwendet für %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="161" />
+        <location filename="../ui/modelsdialog.cpp" line="162" />
         <source>Partly downloaded (%1)</source>
         <translation>Teilweise heruntergeladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="195" />
-        <location filename="../ui/modelsdialog.cpp" line="201" />
-        <location filename="../ui/modelsdialog.cpp" line="208" />
+        <location filename="../ui/modelsdialog.cpp" line="196" />
+        <location filename="../ui/modelsdialog.cpp" line="202" />
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Select a model first</source>
         <translation>Wählen Sie zuerst ein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="196" />
+        <location filename="../ui/modelsdialog.cpp" line="197" />
         <source>This model is installed</source>
         <translation>Dieses Modell ist installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="197" />
+        <location filename="../ui/modelsdialog.cpp" line="198" />
         <source>A download is running</source>
         <translation>Ein Download läuft</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="198" />
+        <location filename="../ui/modelsdialog.cpp" line="199" />
         <source>This model is not in the catalogue</source>
         <translation>Dieses Modell ist nicht im Katalog</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="199" />
+        <location filename="../ui/modelsdialog.cpp" line="200" />
         <source>Download this model</source>
         <translation>Dieses Modell herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="202" />
+        <location filename="../ui/modelsdialog.cpp" line="203" />
         <source>Download or import it first</source>
         <translation>Laden Sie es zuerst herunter oder importieren Sie es</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="203" />
+        <location filename="../ui/modelsdialog.cpp" line="204" />
         <source>This folder cannot be used</source>
         <translation>Dieser Ordner kann nicht verwendet werden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="204" />
+        <location filename="../ui/modelsdialog.cpp" line="205" />
         <source>Already in use</source>
         <translation>Wird schon verwendet</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="205" />
+        <location filename="../ui/modelsdialog.cpp" line="206" />
         <source>Use this model for %1</source>
         <translation>Dieses Modell für %1 verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="210" />
         <source>Not installed</source>
         <translation>Nicht installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="210" />
+        <location filename="../ui/modelsdialog.cpp" line="211" />
         <source>Glimpse removes only the models it keeps in %1</source>
         <translation>Glimpse entfernt nur die Modelle, die es in %1 aufbewahrt</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="211" />
+        <location filename="../ui/modelsdialog.cpp" line="212" />
         <source>Delete this model from this computer</source>
         <translation>Dieses Modell von diesem Computer löschen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="234" />
+        <location filename="../ui/modelsdialog.cpp" line="235" />
         <source>%1: %2 (%3)</source>
         <translation>%1: %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="234" />
+        <location filename="../ui/modelsdialog.cpp" line="235" />
         <source>installed</source>
         <translation>installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="236" />
+        <location filename="../ui/modelsdialog.cpp" line="239" />
         <source>Glimpse needs one model per task. The recommended set works well on everyday photos:</source>
         <translation>Glimpse braucht ein Modell pro Aufgabe. Die empfohlene Auswahl passt gut zu alltäglichen Fotos:</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="239" />
+        <location filename="../ui/modelsdialog.cpp" line="241" />
         <source>Each model is used as soon as it is ready. Or import folders you already have.</source>
         <translation>Jedes Modell wird verwendet, sobald es bereit ist. Oder importieren Sie Ordner, die Sie schon haben.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="240" />
+        <location filename="../ui/modelsdialog.cpp" line="243" />
         <source>Use the recommended models</source>
         <translation>Die empfohlenen Modelle verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="241" />
+        <location filename="../ui/modelsdialog.cpp" line="244" />
         <source>Download the recommended models (%1)</source>
         <translation>Die empfohlenen Modelle herunterladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="321" />
+        <location filename="../ui/modelsdialog.cpp" line="324" />
         <source>Download of %1 stopped: %2</source>
         <translation>Download von %1 abgebrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="360" />
+        <location filename="../ui/modelsdialog.cpp" line="363" />
         <source>&amp;Stop import</source>
         <translation>Import &amp;anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="363" />
+        <location filename="../ui/modelsdialog.cpp" line="366" />
         <source>Importing %1…</source>
         <translation>%1 wird importiert…</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="367" />
+        <location filename="../ui/modelsdialog.cpp" line="370" />
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="382" />
+        <location filename="../ui/modelsdialog.cpp" line="385" />
         <source>Imported %1 for %2: %3</source>
         <translation>%1 für %2 importiert: %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="172" />
+        <location filename="../ui/modelsdialog.cpp" line="173" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="299" />
+        <location filename="../ui/modelsdialog.cpp" line="302" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="305" />
+        <location filename="../ui/modelsdialog.cpp" line="308" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="317" />
+        <location filename="../ui/modelsdialog.cpp" line="320" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="339" />
+        <location filename="../ui/modelsdialog.cpp" line="342" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="339" />
+        <location filename="../ui/modelsdialog.cpp" line="342" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="345" />
+        <location filename="../ui/modelsdialog.cpp" line="348" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="355" />
+        <location filename="../ui/modelsdialog.cpp" line="358" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="385" />
+        <location filename="../ui/modelsdialog.cpp" line="388" />
         <source>Import of %1 stopped; nothing of it was kept.</source>
         <translation>Import von %1 angehalten; nichts davon wurde behalten.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="388" />
-        <location filename="../ui/modelsdialog.cpp" line="390" />
+        <location filename="../ui/modelsdialog.cpp" line="391" />
+        <location filename="../ui/modelsdialog.cpp" line="393" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>
