@@ -616,9 +616,11 @@ void LibraryPage::showDetails(const inference::PhotoDetails& d) {
   m_captionSource->setText(QStringLiteral("<b>%1</b>").arg(source.toHtmlEscaped()));
   m_detailsPath = d.path;
   const QSignalBlocker block(m_captionEdit);
-  // A caption kept with its translation is shown as the Images page showed it: in the interface
-  // language, the model's English below. Text typed over it is saved as the user's own caption.
-  const bool translated = !d.captionTranslation.isEmpty();
+  // A caption kept with its translation into the interface language is shown as the Images page
+  // showed it: translated, the model's English below. Text typed over it is saved as the user's
+  // own caption. A translation into another language (the interface changed since) is not shown.
+  const bool translated =
+      !d.captionTranslation.isEmpty() && d.captionTranslationLanguage == translation::interfaceLanguage();
   m_captionEdit->setPlainText(translated ? d.captionTranslation : d.caption);
   m_captionEdit->setToolTip(translated ? tr("English original: %1").arg(d.caption) : QString());
   m_captionOriginal->setText(translated ? tr("English original: %1").arg(d.caption) : QString());

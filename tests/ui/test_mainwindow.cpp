@@ -768,6 +768,16 @@ TEST(LibraryPage, TranslatedCaptionsInTheDetailsPanelAndTheTextSearch) {
   }
   EXPECT_TRUE(found[0].textMatch);
   if (!found[1].textMatch) EXPECT_EQ(found[0].path, dir.filePath("grad_97x61.png"));
+
+  // In an English interface the German translation is not shown: the caption is the English one.
+  QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+  const int gradRow = found[0].path == dir.filePath("grad_97x61.png") ? 0 : 1;
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 2; }));
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(1 - gradRow, 0));
+  ASSERT_TRUE(waitUntil([&] { return lib->captionEditor()->toPlainText() == checker.caption; }));
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(gradRow, 0));
+  ASSERT_TRUE(waitUntil([&] { return lib->captionEditor()->toPlainText() == grad.caption; }));
+  EXPECT_FALSE(lib->captionOriginal()->isVisibleTo(lib));
 }
 
 TEST(LibraryPage, CaptionEditReviewAndWriteToFiles) {
