@@ -81,13 +81,15 @@ TEST_P(GenerationGolden, MatchesTransformers) {
     steps.push_back({at::from_blob(const_cast<float*>(s.raw_logits), {s.rows, s.vocab}, opts).clone(),
                      at::from_blob(const_cast<float*>(s.processed), {s.rows, s.vocab}, opts).clone()});
   };
+  RunControl control;
+  control.on_step = &record;
   std::vector<std::vector<GeneratedText>> out;
   if (c.at("head") == "vqa")
-    out = model.answer(image_inputs(images), strings_of(c.at("question")), config, {.on_step = &record});
+    out = model.answer(image_inputs(images), strings_of(c.at("question")), config, control);
   else
-    out = model.caption(image_inputs(images),
-                        c.contains("prompt") ? strings_of(c.at("prompt")) : std::vector<std::string>{}, config,
-                        {.on_step = &record});
+    out =
+        model.caption(image_inputs(images),
+                      c.contains("prompt") ? strings_of(c.at("prompt")) : std::vector<std::string>{}, config, control);
 
   std::vector<std::vector<int64_t>> sequences;
   std::vector<std::string> decoded;
@@ -220,8 +222,10 @@ TEST(GenerationLoop, RepetitionPenaltyAndNgramBanFollowTransformers) {
   EXPECT_FLOAT_EQ(scores[0][2].item<float>(), 1.0f);   // never seen: untouched
   // last token 3 was never followed by anything, so no ban; now end with 0: "0 1" exists -> ban 1
   at::Tensor scores2 = at::zeros({1, 4});
-  apply_logits_processors(scores2, at::tensor(std::vector<int64_t>{0, 1, 3, 0}).unsqueeze(0),
-                          GenerationConfig{1, {}, 0, 1, 1.0, false, 1, false, 1.0, 50, 1.0, {}, 1.0, 2});
+  GenerationConfig ban;
+  ban.max_length = 1;
+  ban.no_repeat_ngram_size = 2;
+  apply_logits_processors(scores2, at::tensor(std::vector<int64_t>{0, 1, 3, 0}).unsqueeze(0), ban);
   EXPECT_TRUE(std::isinf(scores2[0][1].item<float>()));
   EXPECT_EQ(scores2[0][3].item<float>(), 0.0f);
 }

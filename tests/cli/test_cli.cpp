@@ -18,66 +18,24 @@
 #include <map>
 #include <sstream>
 
+#include "cli_runner.h"
 #include "golden.h"
 
+using glimpse::test::CliRun;
 using glimpse::test::GenerationCase;
 using glimpse::test::golden_set;
+using glimpse::test::q;
+using glimpse::test::runCli;
+using glimpse::test::runCliSh;
+using glimpse::test::RunOptions;
 using nlohmann::json;
 
 namespace {
-
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-CliRun cli(const QStringList& args, const QString& stdoutFile = {}) {
-  QProcess p;
-  if (!stdoutFile.isEmpty()) p.setStandardOutputFile(stdoutFile);
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-  p.waitForFinished(120000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
-}
-
-// Runs the CLI through sh, so arguments can hold bytes that are not UTF-8 ($'..' is not POSIX sh:
-// printf builds them).
-CliRun cliSh(const QString& script) {
-  QProcess p;
-  p.start(QStringLiteral("/bin/sh"), {"-c", script, QStringLiteral(GLIMPSE_CLI_PATH)});
-  p.waitForFinished(120000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
-}
-
-QString q(const std::filesystem::path& p) {
-  return QString::fromStdString(p.string());
-}
 
 QString image_file(const glimpse::test::GoldenSet& set, const std::string& name) {
   for (const auto& img : set.expected.at("image_preprocessing").at("images"))
     if (img.at("name") == name) return q(set.dir / img.at("file").get<std::string>());
   return {};
-}
-
-QStringList generation_args(const json& kwargs) {
-  QStringList a;
-  static const std::map<std::string, QString> kFlags = {{"num_beams", "--beams"},
-                                                        {"max_length", "--max-length"},
-                                                        {"min_length", "--min-length"},
-                                                        {"max_new_tokens", "--max-new-tokens"},
-                                                        {"repetition_penalty", "--repetition-penalty"},
-                                                        {"no_repeat_ngram_size", "--no-repeat-ngram-size"},
-                                                        {"length_penalty", "--length-penalty"},
-                                                        {"num_return_sequences", "--num-return-sequences"}};
-  for (const auto& [k, v] : kwargs.items()) {
-    if (k == "early_stopping") {
-      if (v.get<bool>()) a << "--early-stopping";
-      continue;
-    }
-    a << kFlags.at(k) << QString::fromStdString(v.dump());
-  }
-  return a;
 }
 
 // Single-image caption and VQA cases of the float32 models run through the CLI.
@@ -102,12 +60,12 @@ TEST_P(CliGeneration, JsonEqualsTransformers) {
   // The CLI applies EXIF orientation like a photo app; a plain transformers call does not.
   QStringList args{c.list == "vqa" ? "ask" : "caption", "--model", q(c.model_dir()), "--json",
                    "--ignore-exif-orientation"};
-  args << generation_args(j.at("generate_kwargs"));
+  args << glimpse::test::generationArgs(j.at("generate_kwargs"));
   if (j.contains("prompt")) args << "--prompt" << QString::fromStdString(j.at("prompt").get<std::string>());
   if (j.contains("question")) args << "--question" << QString::fromStdString(j.at("question").get<std::string>());
   const QString image = image_file(set, j.at("images")[0]);
   args << image;
-  const CliRun r = cli(args);
+  const CliRun r = runCli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   const json out = json::parse(r.out);
   const auto expected = j.at("sequences").get<std::vector<std::vector<int64_t>>>();
@@ -137,7 +95,7 @@ TEST_P(CliGolden, MatchAndEmbedEqualTransformers) {
     QStringList args{"match", "--model", q(set.dir / m.at("dir").get<std::string>()), "--json"};
     for (const auto& text : t.at("texts")) args << "--text" << QString::fromStdString(text.get<std::string>());
     for (const auto& img : t.at("images")) args << image_file(set, img);
-    const CliRun r = cli(args);
+    const CliRun r = runCli(args);
     ASSERT_EQ(r.code, 0) << r.err;
     const json out = json::parse(r.out).at("results");
     const size_t n_txt = t.at("texts").size();
@@ -149,7 +107,7 @@ TEST_P(CliGolden, MatchAndEmbedEqualTransformers) {
     }
     QStringList e{"embed", "--model", q(set.dir / m.at("dir").get<std::string>()), "--json", "--text"};
     for (const auto& text : t.at("texts")) e << QString::fromStdString(text.get<std::string>());
-    const CliRun re = cli(e);
+    const CliRun re = runCli(e);
     ASSERT_EQ(re.code, 0) << re.err;
     const json emb = json::parse(re.out).at("results");
     for (size_t i = 0; i < n_txt; ++i) {
@@ -160,7 +118,7 @@ TEST_P(CliGolden, MatchAndEmbedEqualTransformers) {
     }
     QStringList ei{"embed", "--model", q(set.dir / m.at("dir").get<std::string>()), "--json", "--image"};
     for (const auto& img : t.at("images")) ei << image_file(set, img);
-    const CliRun ri = cli(ei);
+    const CliRun ri = runCli(ei);
     ASSERT_EQ(ri.code, 0) << ri.err;
     const json embi = json::parse(ri.out).at("results");
     for (size_t i = 0; i < t.at("images").size(); ++i) {
@@ -181,7 +139,7 @@ TEST_P(CliGolden, TokenizeEqualsProcessor) {
     args << QString::fromStdString(text);
     expected.push_back(c.at("input_ids").get<std::vector<int64_t>>());
   }
-  const CliRun r = cli(args);
+  const CliRun r = runCli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   const json out = json::parse(r.out).at("results");
   ASSERT_EQ(out.size(), expected.size());
@@ -194,8 +152,8 @@ TEST_P(CliGolden, PreprocessWritesPixelValues) {
   QTemporaryDir dir;
   for (const auto& img : set.expected.at("image_preprocessing").at("images")) {
     const QString out = dir.filePath("pv.bin");
-    const CliRun r = cli({"preprocess", "--model", q(set.dir), "--ignore-exif-orientation", "--out", out,
-                          q(set.dir / img.at("file").get<std::string>())});
+    const CliRun r = runCli({"preprocess", "--model", q(set.dir), "--ignore-exif-orientation", "--out", out,
+                             q(set.dir / img.at("file").get<std::string>())});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_TRUE(r.out.empty());
     const at::Tensor want = set.tensor(img.at("pixel_values"));
@@ -221,12 +179,7 @@ TEST(CliErrors, DistinctExitCodesAndNothingOnStdout) {
   bad.open(QIODevice::WriteOnly);
   bad.write("garbage");
   bad.close();
-  struct Case {
-    QStringList args;
-    int code;
-    const char* needle;
-  };
-  const std::vector<Case> cases = {
+  glimpse::test::expectCliErrors({
       {{"caption", "--model", dir.filePath("nope"), good}, 3, "model folder not found"},
       {{"caption", "--model", q(kTiny), dir.filePath("broken.jpg")}, 4, "broken.jpg"},
       {{"caption", "--model", q(kTiny), dir.filePath("missing.png")}, 4, "file not found"},
@@ -238,14 +191,7 @@ TEST(CliErrors, DistinctExitCodesAndNothingOnStdout) {
       {{"frobnicate"}, 2, "unknown command"},
       {{"ask", "--model", q(kTiny / "caption_bin"), "--question", "what?", good}, 3, "question-answering"},
       {{"match", "--model", q(kTiny / "caption_bin"), "--text", "a dog", good}, 3, "matching head"},
-  };
-  for (const auto& c : cases) {
-    const CliRun r = cli(c.args);
-    EXPECT_EQ(r.code, c.code) << c.args.join(' ').toStdString() << "\n" << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
-    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
-  }
+  });
 }
 
 TEST(CliErrors, ModelFolderWithMismatchedWeights) {
@@ -254,7 +200,7 @@ TEST(CliErrors, ModelFolderWithMismatchedWeights) {
     QFile::copy(q(kTiny / f), dir.filePath(f));
   // The vision_wide weights do not fit the main config.
   QFile::copy(q(kTiny / "vision_wide" / "model.safetensors"), dir.filePath("model.safetensors"));
-  const CliRun r = cli({"caption", "--model", dir.path(), q(kTiny / "images" / "grad_97x61.png")});
+  const CliRun r = runCli({"caption", "--model", dir.path(), q(kTiny / "images" / "grad_97x61.png")});
   EXPECT_EQ(r.code, 3);
   EXPECT_TRUE(r.out.empty());
   EXPECT_NE(r.err.find("wrong shape"), std::string::npos) << r.err;
@@ -263,11 +209,11 @@ TEST(CliErrors, ModelFolderWithMismatchedWeights) {
 
 TEST(Cli, PlainOutputAndSampling) {
   const QString img = q(kTiny / "images" / "grad_97x61.png");
-  const CliRun plain = cli({"caption", "--model", q(kTiny), img});
+  const CliRun plain = runCli({"caption", "--model", q(kTiny), img});
   ASSERT_EQ(plain.code, 0) << plain.err;
   EXPECT_EQ(plain.out.rfind(img.toStdString() + "\t", 0), 0u) << plain.out;
   const QStringList s{"caption", "--model", q(kTiny), "--sample", "--seed", "7", "--top-k", "20", "--json", img};
-  const CliRun a = cli(s), b = cli(s);
+  const CliRun a = runCli(s), b = runCli(s);
   ASSERT_EQ(a.code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);  // same seed, same tokens
   EXPECT_EQ(json::parse(a.out)["results"][0]["token_ids"][0], 30522);
@@ -283,11 +229,11 @@ TEST(Cli, BatchCaptionReportsBadFilesAndGoesOn) {
   bad.write("garbage");
   bad.close();
   const QStringList three{good, dir.filePath("broken.jpg"), good};
-  const CliRun single = cli({"caption", "--model", q(kTiny), "--json", good});
+  const CliRun single = runCli({"caption", "--model", q(kTiny), "--json", good});
   ASSERT_EQ(single.code, 0) << single.err;
   const json want = json::parse(single.out)["results"][0];
   // --jsonl: one object per line, the same fields as --json's results.
-  const CliRun lines = cli(QStringList{"caption", "--model", q(kTiny), "--jsonl"} + three);
+  const CliRun lines = runCli(QStringList{"caption", "--model", q(kTiny), "--jsonl"} + three);
   EXPECT_EQ(lines.code, 4) << lines.err;
   std::vector<json> got;
   std::istringstream in(lines.out);
@@ -299,14 +245,14 @@ TEST(Cli, BatchCaptionReportsBadFilesAndGoesOn) {
   EXPECT_NE(got[1]["error"].get<std::string>().find("not an image in a supported format"), std::string::npos);
   EXPECT_NE(lines.err.find("1 of 3 images could not be read"), std::string::npos) << lines.err;
   // --json: one object at the end, the error in its result.
-  const CliRun whole = cli(QStringList{"caption", "--model", q(kTiny), "--json"} + three);
+  const CliRun whole = runCli(QStringList{"caption", "--model", q(kTiny), "--json"} + three);
   EXPECT_EQ(whole.code, 4);
   const json results = json::parse(whole.out)["results"];
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(results[0], want);
   EXPECT_TRUE(results[1].contains("error"));
   // Text: captions on stdout, the bad file on stderr.
-  const CliRun text = cli(QStringList{"caption", "--model", q(kTiny)} + three);
+  const CliRun text = runCli(QStringList{"caption", "--model", q(kTiny)} + three);
   EXPECT_EQ(text.code, 4);
   EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\n'), 2);
   EXPECT_EQ(text.err.rfind("error: " + dir.filePath("broken.jpg").toStdString(), 0), 0u) << text.err;
@@ -339,11 +285,11 @@ TEST(Cli, CaptionReadsNamesFromStdinAndStreams) {
   empty.closeWriteChannel();
   ASSERT_TRUE(empty.waitForFinished(60000));
   EXPECT_EQ(empty.exitCode(), 2);
-  const CliRun help = cli({"caption", "--help"});
+  const CliRun help = runCli({"caption", "--help"});
   EXPECT_EQ(help.code, 0);
   for (const char* needle : {"--jsonl", "IMAGE... | -", "reads the image names"})
     EXPECT_NE(help.out.find(needle), std::string::npos) << needle;
-  const CliRun libraryHelp = cli({"library", "--help"});
+  const CliRun libraryHelp = runCli({"library", "--help"});
   EXPECT_EQ(libraryHelp.code, 0);
   for (const char* needle :
        {"glimpse-cli library [--library DB] [--model NAME|DIR] caption", "export [--format csv|jsonl"})
@@ -362,7 +308,7 @@ TEST(CliHostile, SvgNamedJpgIsAnImageErrorNotAnAbort) {
   QTemporaryDir dir;
   writeBytes(dir.filePath("t.jpg"),
              R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="1" y="8">hi</text></svg>)");
-  const CliRun r = cli({"caption", "--model", q(kTiny), dir.filePath("t.jpg")});
+  const CliRun r = runCli({"caption", "--model", q(kTiny), dir.filePath("t.jpg")});
   EXPECT_EQ(r.code, 4) << r.err;
   EXPECT_TRUE(r.out.empty());
   EXPECT_NE(r.err.find("not an image in a supported format"), std::string::npos) << r.err;
@@ -391,7 +337,7 @@ TEST(CliHostile, OutOfRangeOptionsAreUsageErrorsNamingTheRange) {
   for (const auto& c : cases) {
     QElapsedTimer t;
     t.start();
-    const CliRun r = cli(c.args);
+    const CliRun r = runCli(c.args);
     EXPECT_EQ(r.code, 2) << c.args.join(' ').toStdString() << "\n" << r.err;
     EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
     EXPECT_LT(t.elapsed(), 30000);
@@ -399,7 +345,9 @@ TEST(CliHostile, OutOfRangeOptionsAreUsageErrorsNamingTheRange) {
 }
 
 TEST(CliHostile, StdoutWriteErrorsFail) {
-  const CliRun r = cli({"tokenize", "--model", q(kTiny), "--", "a dog on a beach"}, QStringLiteral("/dev/full"));
+  RunOptions toFull;
+  toFull.stdoutFile = QStringLiteral("/dev/full");
+  const CliRun r = runCli({"tokenize", "--model", q(kTiny), "--", "a dog on a beach"}, toFull);
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find("cannot write the output: no space left on device"), std::string::npos) << r.err;
 }
@@ -408,7 +356,7 @@ TEST(CliHostile, PreprocessNeverReplacesSpecialFilesOrSymlinks) {
   const QString img = q(kTiny / "images" / "grad_97x61.png");
   QTemporaryDir dir;
   // To stdout with "-".
-  const CliRun toStdout = cli({"preprocess", "--model", q(kTiny), "--out", "-", img});
+  const CliRun toStdout = runCli({"preprocess", "--model", q(kTiny), "--out", "-", img});
   ASSERT_EQ(toStdout.code, 0) << toStdout.err;
   const size_t bytes = toStdout.out.size();
   EXPECT_EQ(bytes % (3 * sizeof(float)), 0u);
@@ -421,7 +369,7 @@ TEST(CliHostile, PreprocessNeverReplacesSpecialFilesOrSymlinks) {
     f.open(QIODevice::ReadOnly);
     return f.readAll();
   });
-  const CliRun r = cli({"preprocess", "--model", q(kTiny), "--out", fifo, img});
+  const CliRun r = runCli({"preprocess", "--model", q(kTiny), "--out", fifo, img});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(static_cast<size_t>(reader.result().size()), bytes);
   struct stat st {};
@@ -430,13 +378,13 @@ TEST(CliHostile, PreprocessNeverReplacesSpecialFilesOrSymlinks) {
   // A symlink stays a symlink; its target gets the data, atomically (no .part file left).
   writeBytes(dir.filePath("target.bin"), "old");
   ASSERT_TRUE(QFile::link(dir.filePath("target.bin"), dir.filePath("link.bin")));
-  const CliRun viaLink = cli({"preprocess", "--model", q(kTiny), "--out", dir.filePath("link.bin"), img});
+  const CliRun viaLink = runCli({"preprocess", "--model", q(kTiny), "--out", dir.filePath("link.bin"), img});
   EXPECT_EQ(viaLink.code, 0) << viaLink.err;
   EXPECT_TRUE(QFileInfo(dir.filePath("link.bin")).isSymLink());
   EXPECT_EQ(static_cast<size_t>(QFileInfo(dir.filePath("target.bin")).size()), bytes);
   EXPECT_EQ(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System).size(), 3);
   // A folder is refused, not replaced.
-  const CliRun folder = cli({"preprocess", "--model", q(kTiny), "--out", dir.path(), img});
+  const CliRun folder = runCli({"preprocess", "--model", q(kTiny), "--out", dir.path(), img});
   EXPECT_EQ(folder.code, 1);
   EXPECT_NE(folder.err.find("is a folder"), std::string::npos) << folder.err;
   EXPECT_TRUE(QFileInfo(dir.path()).isDir());
@@ -463,27 +411,24 @@ TEST(CliHostile, SpecialFilesHaveTheirOwnMessagesAndLibraryNoiseComesAfterTheErr
        {Case{fifo, "not a regular file (it is a FIFO)"},
         Case{dir.filePath("a.png"), "too many levels of symbolic links"},
         Case{dir.filePath("cut.png"), "the PNG data ends early"}, Case{dir.filePath("damaged.png"), "damaged.png"}}) {
-    const CliRun r = cli({"caption", "--model", q(kTiny), c.image});
+    const CliRun r = runCli({"caption", "--model", q(kTiny), c.image});
     EXPECT_EQ(r.code, 4) << r.err;
     EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;  // nothing from libpng & co. before it
     EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
   }
-  const CliRun noisy = cli({"caption", "--model", q(kTiny), dir.filePath("damaged.png")});
+  const CliRun noisy = runCli({"caption", "--model", q(kTiny), dir.filePath("damaged.png")});
   EXPECT_NE(noisy.err.find("\nnote: libpng error"), std::string::npos) << noisy.err;  // after the error line
 }
 
 // glimpse-cli with its address space capped (setrlimit in the child, as `ulimit -v` would).
+// A run still going after the timeout is killed: OpenBLAS retries a failed buffer allocation forever.
 CliRun cliLimited(const QStringList& args, rlim_t bytes) {
-  QProcess p;
-  p.setChildProcessModifier([bytes] {
+  RunOptions o;
+  o.childSetup = [bytes] {
     const rlimit limit{bytes, bytes};
     ::setrlimit(RLIMIT_AS, &limit);
-  });
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-  if (!p.waitForFinished(120000)) p.kill();  // OpenBLAS retries a failed buffer allocation forever
-  p.waitForFinished();
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
+  };
+  return runCli(args, o);
 }
 
 TEST(CliHostile, RealAllocationFailureIsOutOfMemoryWithTheCommandsExitCode) {
@@ -503,7 +448,7 @@ TEST(CliHostile, RealAllocationFailureIsOutOfMemoryWithTheCommandsExitCode) {
   EXPECT_EQ(r.err.find("frame #"), std::string::npos) << r.err;  // no libtorch backtrace
   EXPECT_TRUE(r.out.empty());
   // Without the limit the same command succeeds: the failure was memory, not the input.
-  const CliRun free = cli(many);
+  const CliRun free = runCli(many);
   EXPECT_EQ(free.code, 0) << free.err;
   EXPECT_EQ(json::parse(free.out)["results"].size(), 8000u) << free.out.substr(0, 200);
 }
@@ -513,8 +458,8 @@ TEST(CliHostile, FileNamesThatAreNotUtf8) {
   const QByteArray raw = QFile::encodeName(dir.path()) + "/x\xFF.png";
   ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "grad_97x61.png"), dir.filePath("plain.png")));
   ASSERT_EQ(::rename(QFile::encodeName(dir.filePath("plain.png")).constData(), raw.constData()), 0);
-  const CliRun r =
-      cliSh(QStringLiteral("exec \"$0\" caption --model '%1' \"$(printf '%2/x\\377.png')\"").arg(q(kTiny), dir.path()));
+  const CliRun r = runCliSh(
+      QStringLiteral("exec \"$0\" caption --model '%1' \"$(printf '%2/x\\377.png')\"").arg(q(kTiny), dir.path()));
   ::unlink(raw.constData());  // QTemporaryDir cannot remove names that are not UTF-8
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind(raw.toStdString() + "\t", 0), 0u) << r.out;  // the name as its bytes
@@ -546,8 +491,8 @@ TEST(CliCaptionWrite, WritesIntoPhotosSidecarsAndTextFiles) {
   const QString jpg = dir.filePath("beach.jpg");
   ASSERT_EQ(QProcess::execute("convert", {q(kTiny / "images" / "grad_97x61.png"), jpg}), 0);
   ASSERT_EQ(QProcess::execute("exiv2", {"-q", "-M", "set Exif.Image.Make Canon", jpg}), 0);
-  CliRun r = cli({"caption", "--model", q(kTiny), "--write", "embedded", "--write", "xmp-sidecar", "--write", "txt",
-                  "--json", jpg});
+  CliRun r = runCli({"caption", "--model", q(kTiny), "--write", "embedded", "--write", "xmp-sidecar", "--write", "txt",
+                     "--json", jpg});
   ASSERT_EQ(r.code, 0) << r.err;
   const json out = json::parse(r.out);
   ASSERT_EQ(out["results"].size(), 1u);
@@ -567,18 +512,20 @@ TEST(CliCaptionWrite, WritesIntoPhotosSidecarsAndTextFiles) {
 
   // Another caption (a prompt) is not written over the first without --overwrite.
   const QByteArray photo = fileBytes(jpg);
-  r = cli({"caption", "--model", q(kTiny), "--prompt", "a picture of", "--write", "embedded", "--write", "txt", jpg});
+  r = runCli(
+      {"caption", "--model", q(kTiny), "--prompt", "a picture of", "--write", "embedded", "--write", "txt", jpg});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("beach.jpg (embedded): kept the existing description"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("beach.txt (txt): kept"), std::string::npos) << r.err;
   EXPECT_EQ(fileBytes(jpg), photo);
-  r = cli({"caption", "--model", q(kTiny), "--prompt", "a picture of", "--write", "txt", "--overwrite", "--json", jpg});
+  r = runCli(
+      {"caption", "--model", q(kTiny), "--prompt", "a picture of", "--write", "txt", "--overwrite", "--json", jpg});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string second = json::parse(r.out)["results"][0]["text"];
   EXPECT_EQ(fileBytes(dir.filePath("beach.txt")).toStdString(), second + "\n");
 
   // Lightroom's sidecar name.
-  r = cli({"caption", "--model", q(kTiny), "--write", "xmp-sidecar", "--sidecar-name", "short", jpg});
+  r = runCli({"caption", "--model", q(kTiny), "--write", "xmp-sidecar", "--sidecar-name", "short", jpg});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(exivTag(dir.filePath("beach.xmp"), "Xmp.dc.description"), "lang=\"x-default\" " + caption);
 }
@@ -590,7 +537,7 @@ TEST(CliCaptionWrite, AFailedWriteCarriesOnAndExitsWithFour) {
   ASSERT_EQ(QProcess::execute("convert", {q(kTiny / "images" / "grad_97x61.png"), gif}), 0);
   ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "grad_97x61.png"), png));
   const QByteArray gifBytes = fileBytes(gif);
-  const CliRun r = cli({"caption", "--model", q(kTiny), "--write", "embedded", "--json", gif, png});
+  const CliRun r = runCli({"caption", "--model", q(kTiny), "--write", "embedded", "--json", gif, png});
   EXPECT_EQ(r.code, 4) << r.err;
   const json out = json::parse(r.out);  // all results still printed
   ASSERT_EQ(out["results"].size(), 2u);
@@ -612,13 +559,13 @@ TEST(CliCaptionWrite, UsageErrorsAndHelp) {
       {{"--overwrite"}, "--overwrite needs --write"},
   };
   for (const auto& [extra, needle] : cases) {
-    const CliRun r = cli(QStringList{"caption", "--model", q(kTiny)} + extra + QStringList{img});
+    const CliRun r = runCli(QStringList{"caption", "--model", q(kTiny)} + extra + QStringList{img});
     EXPECT_EQ(r.code, 2) << extra.join(' ').toStdString();
     EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty());
   }
-  EXPECT_EQ(cli({"ask", "--model", q(kTiny), "--question", "what?", "--write", "txt", img}).code, 2);
-  const CliRun help = cli({"caption", "--help"});
+  EXPECT_EQ(runCli({"ask", "--model", q(kTiny), "--question", "what?", "--write", "txt", img}).code, 2);
+  const CliRun help = runCli({"caption", "--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("--write TARGET"), std::string::npos) << help.out;
   EXPECT_NE(help.out.find("--sidecar-name"), std::string::npos);
@@ -637,11 +584,11 @@ TEST(CliCaptionWrite, LibraryExportWritesTheLibrarysCaptions) {
   ASSERT_EQ(QProcess::execute("convert", {q(kTiny / "images" / "grad_97x61.png"), jpg}), 0);
   ASSERT_TRUE(QFile::copy(q(kTiny / "images" / "checker_200x120.png"), png));
   const QString db = dir.filePath("lib.db");
-  CliRun r = cli({"index", "--library", db, "--model", q(kTiny), photos});
+  CliRun r = runCli({"index", "--library", db, "--model", q(kTiny), photos});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = cli({"library", "--library", db, "--model", q(kTiny), "caption", "--json"});
+  r = runCli({"library", "--library", db, "--model", q(kTiny), "caption", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = cli({"library", "--library", db, "export", "--format", "jsonl"});
+  r = runCli({"library", "--library", db, "export", "--format", "jsonl"});
   ASSERT_EQ(r.code, 0) << r.err;
   std::map<std::string, std::string> captions;
   std::istringstream lines(r.out);
@@ -655,7 +602,7 @@ TEST(CliCaptionWrite, LibraryExportWritesTheLibrarysCaptions) {
   // The photo is edited elsewhere after indexing: nothing is written into it.
   ASSERT_EQ(QProcess::execute("exiv2", {"-q", "-M", "set Exif.Image.Make Canon", jpg}), 0);
   const QByteArray edited = fileBytes(jpg);
-  r = cli({"library", "--library", db, "export", "--write", "embedded", "--json"});
+  r = runCli({"library", "--library", db, "export", "--write", "embedded", "--json"});
   EXPECT_EQ(r.code, 4) << r.err;
   json out = json::parse(r.out);
   ASSERT_EQ(out["results"].size(), 2u) << r.out;
@@ -672,9 +619,9 @@ TEST(CliCaptionWrite, LibraryExportWritesTheLibrarysCaptions) {
   EXPECT_EQ(exivTag(png, "Exif.Image.ImageDescription"), captions[png.toStdString()]);
 
   // Index reads it again: only metadata changed, so its caption stays and export writes it.
-  r = cli({"index", "--library", db, "--model", q(kTiny), "--json", photos});
+  r = runCli({"index", "--library", db, "--model", q(kTiny), "--json", photos});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = cli({"library", "--library", db, "export", "--write", "embedded", "--write", "txt", photos});
+  r = runCli({"library", "--library", db, "export", "--write", "embedded", "--write", "txt", photos});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(exivTag(jpg, "Exif.Image.ImageDescription"), captions[jpg.toStdString()]);
   EXPECT_EQ(exivTag(jpg, "Exif.Image.Make"), "Canon");
@@ -683,8 +630,8 @@ TEST(CliCaptionWrite, LibraryExportWritesTheLibrarysCaptions) {
   EXPECT_NE(r.out.find("same\t" + png.toStdString()), std::string::npos) << r.out;
   EXPECT_NE(fileBytes(png), pngBefore);  // written by the first export, not since
   // Usage: nothing to do, or both exports on stdout.
-  EXPECT_EQ(cli({"library", "--library", db, "export"}).code, 2);
-  EXPECT_EQ(cli({"library", "--library", db, "export", "--format", "csv", "--write", "txt", "--json"}).code, 2);
+  EXPECT_EQ(runCli({"library", "--library", db, "export"}).code, 2);
+  EXPECT_EQ(runCli({"library", "--library", db, "export", "--format", "csv", "--write", "txt", "--json"}).code, 2);
 }
 
 // ---- Shell conventions: help, version, installed models by name, the app's library ----
@@ -698,18 +645,9 @@ struct Home {
   QString models() const { return dir.filePath("data/Glimpse/models"); }
   QString appLibrary() const { return dir.filePath("data/Glimpse/library.glimpse"); }
   CliRun run(const QStringList& args) const {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("XDG_DATA_HOME", data());
-    env.insert("XDG_CONFIG_HOME", config());
-    env.insert("XDG_CACHE_HOME", dir.filePath("cache"));
-    env.insert("XDG_STATE_HOME", dir.filePath("state"));
-    env.remove("GLIMPSE_MODELS_DIR");
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-            p.readAllStandardError().toStdString()};
+    RunOptions o;
+    o.env = glimpse::test::isolatedEnvironment(dir.path());
+    return runCli(args, o);
   }
   // The desktop app's saved model for a task (QSettings' file of organisation and app Glimpse).
   void setAppModel(const char* task, const QString& folder) const {
@@ -735,7 +673,7 @@ TEST(CliShell, EveryCommandHasHelpDescribingItsOptions) {
       {"models", {"--endpoint URL", "--stall-timeout SECONDS", "--revision REV", "--files PATTERN"}},
   };
   for (const auto& [command, needles] : expected) {
-    const CliRun r = cli({QString::fromStdString(command), "--help"});
+    const CliRun r = runCli({QString::fromStdString(command), "--help"});
     EXPECT_EQ(r.code, 0) << command << r.err;
     EXPECT_EQ(r.out.rfind("usage: glimpse-cli " + command + " ", 0), 0u) << r.out;
     EXPECT_TRUE(r.err.empty()) << r.err;
@@ -747,17 +685,17 @@ TEST(CliShell, EveryCommandHasHelpDescribingItsOptions) {
       EXPECT_GT(line.size(), 30u) << command << ": " << line;
     }
     // "help COMMAND" is the same text.
-    EXPECT_EQ(cli({"help", QString::fromStdString(command)}).out, r.out);
+    EXPECT_EQ(runCli({"help", QString::fromStdString(command)}).out, r.out);
   }
-  const CliRun unknown = cli({"frobnicate", "--help"});
+  const CliRun unknown = runCli({"frobnicate", "--help"});
   EXPECT_EQ(unknown.code, 2);
   EXPECT_NE(unknown.err.find("unknown command 'frobnicate'"), std::string::npos) << unknown.err;
   // Options after "--" are arguments, not a request for help.
-  EXPECT_EQ(cli({"tokenize", "--model", q(kTiny), "--", "--help"}).code, 0);
+  EXPECT_EQ(runCli({"tokenize", "--model", q(kTiny), "--", "--help"}).code, 0);
 }
 
 TEST(CliShell, VersionNamesTheEngine) {
-  const CliRun r = cli({"--version"});
+  const CliRun r = runCli({"--version"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("glimpse-cli 0.", 0), 0u) << r.out;
   for (const char* needle : {"\nBLAS: ", "\noneDNN: ", "\nCPU kernels: ", "\nCPU features: ", "\nprecisions: fp32"})
@@ -778,7 +716,7 @@ TEST(CliShell, InstalledModelsByNameAndTheAppsDefaults) {
   r = home.run({"models", "import", q(kTiny), "--name", "test/tiny"});
   ASSERT_EQ(r.code, 0) << r.err;
   // By name, as `models list` shows it, the same captions as by folder.
-  const CliRun byFolder = cli({"caption", "--model", q(kTiny), "--json", image});
+  const CliRun byFolder = runCli({"caption", "--model", q(kTiny), "--json", image});
   ASSERT_EQ(byFolder.code, 0) << byFolder.err;
   r = home.run({"caption", "--model", "test/tiny", "--json", image});
   ASSERT_EQ(r.code, 0) << r.err;

@@ -5,35 +5,19 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+using namespace glimpse::test;
 
 namespace {
-
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-CliRun cli(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-  p.waitForFinished(120000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
-}
-
-QString q(const fs::path& p) {
-  return QString::fromStdString(p.string());
-}
 
 std::vector<fs::path> marian_sets() {
   std::vector<fs::path> out;
@@ -46,31 +30,6 @@ std::vector<fs::path> marian_sets() {
 json expected_of(const fs::path& dir) {
   std::ifstream in(dir / "expected.json");
   return json::parse(in);
-}
-
-QStringList generation_args(const json& kwargs) {
-  static const std::map<std::string, QString> kFlags = {{"num_beams", "--beams"},
-                                                        {"max_length", "--max-length"},
-                                                        {"min_length", "--min-length"},
-                                                        {"max_new_tokens", "--max-new-tokens"},
-                                                        {"repetition_penalty", "--repetition-penalty"},
-                                                        {"no_repeat_ngram_size", "--no-repeat-ngram-size"},
-                                                        {"length_penalty", "--length-penalty"},
-                                                        {"num_return_sequences", "--num-return-sequences"}};
-  QStringList a;
-  for (const auto& [k, v] : kwargs.items()) {
-    if (k == "early_stopping") {
-      if (v.get<bool>()) a << "--early-stopping";
-      continue;
-    }
-    const auto flag = kFlags.find(k);
-    if (flag == kFlags.end()) {
-      ADD_FAILURE() << "generation option without a CLI flag in this test: " << k;
-      continue;
-    }
-    a << flag->second << QString::fromStdString(v.dump());
-  }
-  return a;
 }
 
 // AddressSanitizer builds cannot load sentencepiece (tokenization_marian.h).
@@ -91,9 +50,9 @@ TEST_P(CliMarian, TranslateJsonEqualsTransformers) {
   for (const auto& c : e.at("generate")) {
     SCOPED_TRACE(c.at("name").get<std::string>());
     QStringList args{"translate", "--model", q(GetParam()), "--json"};
-    args << generation_args(c.at("kwargs")) << "--";
+    args << generationArgs(c.at("kwargs")) << "--";
     for (const auto& t : c.at("texts")) args << QString::fromStdString(t.get<std::string>());
-    const CliRun r = cli(args);
+    const CliRun r = runCli(args);
     ASSERT_EQ(r.code, 0) << r.err;
     const json out = json::parse(r.out);
     const auto& results = out.at("results");
@@ -119,7 +78,7 @@ TEST_P(CliMarian, TokenizeGivesTheSourceIds) {
   const json e = expected_of(GetParam());
   QStringList args{"tokenize", "--model", q(GetParam()), "--json", "--"};
   for (const auto& c : e.at("tokenize")) args << QString::fromStdString(c.at("text").get<std::string>());
-  const CliRun r = cli(args);
+  const CliRun r = runCli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   const json out = json::parse(r.out);
   ASSERT_EQ(out.at("results").size(), e.at("tokenize").size());
@@ -136,12 +95,7 @@ TEST(CliMarianErrors, DistinctExitCodesAndNothingOnStdout) {
   SKIP_WITHOUT_SENTENCEPIECE();
   const QString tiny = q(fs::path(GLIMPSE_TEST_DATA_DIR) / "marian" / "tiny");
   QTemporaryDir dir;
-  struct Case {
-    QStringList args;
-    int code;
-    const char* needle;
-  };
-  const std::vector<Case> cases = {
+  expectCliErrors({
       {{"translate", "--model", dir.filePath("nope"), "--", "Hund"}, 3, "nope"},
       {{"translate", "--model", tiny}, 2, "no TEXT"},
       {{"translate", "--", "Hund"}, 2, "--model"},
@@ -150,20 +104,13 @@ TEST(CliMarianErrors, DistinctExitCodesAndNothingOnStdout) {
       {{"translate", "--model", tiny, "--num-return-sequences", "5", "--", "Hund"}, 2, "num_return_sequences"},
       {{"translate", "--model", tiny, "--precision", "int8", "--", "Hund"}, 2, "--precision"},
       {{"translate", "--model", tiny, "--", std::string(200, 'a').insert(0, "x ").c_str()}, 3, "tokens long"},
-  };
-  for (const auto& c : cases) {
-    const CliRun r = cli(c.args);
-    EXPECT_EQ(r.code, c.code) << c.args.join(' ').toStdString() << "\n" << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
-    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
-  }
+  });
 }
 
 TEST(CliMarianErrors, PlainOutputIsOneLinePerTranslation) {
   SKIP_WITHOUT_SENTENCEPIECE();
   const QString tiny = q(fs::path(GLIMPSE_TEST_DATA_DIR) / "marian" / "tiny");
-  const CliRun r = cli({"translate", "--model", tiny, "--num-return-sequences", "2", "--", "Hund", "Katze"});
+  const CliRun r = runCli({"translate", "--model", tiny, "--num-return-sequences", "2", "--", "Hund", "Katze"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4);
 }
@@ -193,39 +140,39 @@ TEST(CliTranslateQuery, GermanQueryEqualsTranslateThenSearch) {
   for (const char* name : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg"})
     ASSERT_TRUE(QFile::copy(q(blip / "images" / name), photos + "/" + name));
   const QString db = dir.filePath("lib.db");
-  CliRun r = cli({"index", "--library", db, "--model", q(blip), photos});
+  CliRun r = runCli({"index", "--library", db, "--model", q(blip), photos});
   ASSERT_EQ(r.code, 0) << r.err;
 
   const QString german = QStringLiteral("Kinder am Strand bei Sonnenuntergang");
-  r = cli({"translate", "--model", marian, "--json", "--", german});
+  r = runCli({"translate", "--model", marian, "--json", "--", german});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string english = json::parse(r.out)["results"][0]["translations"][0];
 
   const QStringList search = {"search", "--library", db, "--model", q(blip), "--json", "--no-text-match"};
-  const CliRun translated = cli(search + QStringList{"--translate-model", marian, german});
+  const CliRun translated = runCli(search + QStringList{"--translate-model", marian, german});
   ASSERT_EQ(translated.code, 0) << translated.err;
   const json t = json::parse(translated.out);
   EXPECT_EQ(t["query"], german.toStdString());
   EXPECT_EQ(t["translated_query"], english);
-  const CliRun direct = cli(search + QStringList{QString::fromStdString(english)});
+  const CliRun direct = runCli(search + QStringList{QString::fromStdString(english)});
   ASSERT_EQ(direct.code, 0) << direct.err;
   expectSameResults(t["results"], json::parse(direct.out)["results"]);
   ASSERT_EQ(t["results"].size(), 3u);
 
   // Text mode says on stderr what was searched for; stdout keeps only results.
-  const CliRun plain = cli({"search", "--library", db, "--model", q(blip), "--translate-model", marian, german});
+  const CliRun plain = runCli({"search", "--library", db, "--model", q(blip), "--translate-model", marian, german});
   ASSERT_EQ(plain.code, 0) << plain.err;
   EXPECT_NE(plain.err.find("searched for: " + english), std::string::npos) << plain.err;
   EXPECT_EQ(std::count(plain.out.begin(), plain.out.end(), '\n'), 3) << plain.out;
 
   // English queries, and any query under --query-language en, are used as typed.
-  const CliRun en = cli(search + QStringList{"--translate-model", marian, "a dog on the beach"});
+  const CliRun en = runCli(search + QStringList{"--translate-model", marian, "a dog on the beach"});
   ASSERT_EQ(en.code, 0) << en.err;
   EXPECT_TRUE(json::parse(en.out)["translated_query"].is_null());
-  const CliRun asTyped = cli(search + QStringList{"--translate-model", marian, "--query-language", "en", german});
+  const CliRun asTyped = runCli(search + QStringList{"--translate-model", marian, "--query-language", "en", german});
   ASSERT_EQ(asTyped.code, 0) << asTyped.err;
   EXPECT_TRUE(json::parse(asTyped.out)["translated_query"].is_null());
-  const CliRun untranslated = cli(search + QStringList{german});
+  const CliRun untranslated = runCli(search + QStringList{german});
   ASSERT_EQ(untranslated.code, 0) << untranslated.err;
   expectSameResults(json::parse(asTyped.out)["results"], json::parse(untranslated.out)["results"]);
   // Without --translate-model the user learns why a German query may find little.
@@ -234,23 +181,23 @@ TEST(CliTranslateQuery, GermanQueryEqualsTranslateThenSearch) {
   // ask: the same for questions.
   const QString img = q(blip / "images" / "grad_97x61.png");
   const QString frage = QStringLiteral("Wie viele Hunde sind auf dem Bild?");
-  r = cli({"translate", "--model", marian, "--json", "--", frage});
+  r = runCli({"translate", "--model", marian, "--json", "--", frage});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string question = json::parse(r.out)["results"][0]["translations"][0];
   const CliRun asked =
-      cli({"ask", "--model", q(blip), "--translate-model", marian, "--question", frage, "--json", img});
+      runCli({"ask", "--model", q(blip), "--translate-model", marian, "--question", frage, "--json", img});
   ASSERT_EQ(asked.code, 0) << asked.err;
   const json a = json::parse(asked.out);
   EXPECT_EQ(a["question"], frage.toStdString());
   EXPECT_EQ(a["translated_question"], question);
   const CliRun askedDirect =
-      cli({"ask", "--model", q(blip), "--question", QString::fromStdString(question), "--json", img});
+      runCli({"ask", "--model", q(blip), "--question", QString::fromStdString(question), "--json", img});
   ASSERT_EQ(askedDirect.code, 0) << askedDirect.err;
   EXPECT_EQ(a["results"], json::parse(askedDirect.out)["results"]);
 
   // search --ask: the question is translated as ask translates it, and answered of the results of
   // the translated query: the same answers as the English question over the English query.
-  const CliRun both = cli(search + QStringList{"--translate-model", marian, "--ask", frage, german});
+  const CliRun both = runCli(search + QStringList{"--translate-model", marian, "--ask", frage, german});
   ASSERT_EQ(both.code, 0) << both.err;
   const json b = json::parse(both.out);
   EXPECT_EQ(b["query"], german.toStdString());
@@ -258,7 +205,7 @@ TEST(CliTranslateQuery, GermanQueryEqualsTranslateThenSearch) {
   EXPECT_EQ(b["question"], frage.toStdString());
   EXPECT_EQ(b["translated_question"], question);
   const CliRun bothDirect =
-      cli(search + QStringList{"--ask", QString::fromStdString(question), QString::fromStdString(english)});
+      runCli(search + QStringList{"--ask", QString::fromStdString(question), QString::fromStdString(english)});
   ASSERT_EQ(bothDirect.code, 0) << bothDirect.err;
   const json bd = json::parse(bothDirect.out);
   EXPECT_TRUE(bd["translated_question"].is_null());
@@ -267,25 +214,25 @@ TEST(CliTranslateQuery, GermanQueryEqualsTranslateThenSearch) {
   for (size_t i = 0; i < b["results"].size(); ++i) {
     EXPECT_EQ(b["results"][i]["answer"], bd["results"][i]["answer"]) << i;
     // The same photo asked alone with `ask` gives the same text.
-    const CliRun one = cli({"ask", "--model", q(blip), "--question", QString::fromStdString(question), "--json",
-                            QString::fromStdString(b["results"][i]["path"].get<std::string>())});
+    const CliRun one = runCli({"ask", "--model", q(blip), "--question", QString::fromStdString(question), "--json",
+                               QString::fromStdString(b["results"][i]["path"].get<std::string>())});
     ASSERT_EQ(one.code, 0) << one.err;
     EXPECT_EQ(b["results"][i]["answer"], json::parse(one.out)["results"][0]["text"]) << i;
   }
   // An English question is asked as typed beside a translated query; text mode names both on stderr.
-  const CliRun englishAsk =
-      cli({"search", "--library", db, "--model", q(blip), "--translate-model", marian, "--ask", "is it red?", german});
+  const CliRun englishAsk = runCli(
+      {"search", "--library", db, "--model", q(blip), "--translate-model", marian, "--ask", "is it red?", german});
   ASSERT_EQ(englishAsk.code, 0) << englishAsk.err;
   EXPECT_NE(englishAsk.err.find("searched for: " + english), std::string::npos) << englishAsk.err;
   EXPECT_EQ(englishAsk.err.find("asked: "), std::string::npos) << englishAsk.err;
   const CliRun askedPlain =
-      cli({"search", "--library", db, "--model", q(blip), "--translate-model", marian, "--ask", frage, german});
+      runCli({"search", "--library", db, "--model", q(blip), "--translate-model", marian, "--ask", frage, german});
   ASSERT_EQ(askedPlain.code, 0) << askedPlain.err;
   EXPECT_NE(askedPlain.err.find("asked: " + question), std::string::npos) << askedPlain.err;
   EXPECT_EQ(std::count(askedPlain.out.begin(), askedPlain.out.end(), '\n'), 3) << askedPlain.out;
 
   // A bad language code is a usage error.
-  const CliRun bad = cli(search + QStringList{"--translate-model", marian, "--query-language", "German!", german});
+  const CliRun bad = runCli(search + QStringList{"--translate-model", marian, "--query-language", "German!", german});
   EXPECT_EQ(bad.code, 2) << bad.err;
   EXPECT_NE(bad.err.find("--query-language"), std::string::npos) << bad.err;
 }

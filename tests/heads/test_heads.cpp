@@ -14,35 +14,20 @@
 #include <sstream>
 
 #include "captions/selfcheck.h"
+#include "cli_runner.h"
 #include "library/librarydatabase.h"
 #include "library/resultasker.h"
 
 using nlohmann::json;
 namespace cap = glimpse::captions;
+using namespace glimpse::test;
 
 namespace {
 
 const std::filesystem::path kTiny = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
 
-QString q(const std::filesystem::path& p) {
-  return QString::fromStdString(p.string());
-}
-
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-CliRun cli(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-  p.waitForFinished(120000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
-}
-
 json runJson(const QStringList& args) {
-  const CliRun r = cli(args);
+  const CliRun r = runCli(args);
   EXPECT_EQ(r.code, 0) << r.err;
   return r.code == 0 ? json::parse(r.out) : json::object();
 }
@@ -124,13 +109,13 @@ TEST(SelfCheckCli, DegenerateCaptionIsReplacedAndScoresEqualMatch) {
 
 TEST(SelfCheckCli, UsageErrors) {
   const QString img = q(kTiny / "images" / "photo_120x90.jpg");
-  EXPECT_EQ(cli({"caption", "--model", q(kTiny), "--candidates", "2", img}).code, 2);
-  EXPECT_EQ(cli({"caption", "--model", q(kTiny), "--self-check", "--candidates", "9", img}).code, 2);
+  EXPECT_EQ(runCli({"caption", "--model", q(kTiny), "--candidates", "2", img}).code, 2);
+  EXPECT_EQ(runCli({"caption", "--model", q(kTiny), "--self-check", "--candidates", "9", img}).code, 2);
   EXPECT_EQ(
-      cli({"caption", "--model", q(kTiny), "--self-check", "--beams", "2", "--num-return-sequences", "2", img}).code,
+      runCli({"caption", "--model", q(kTiny), "--self-check", "--beams", "2", "--num-return-sequences", "2", img}).code,
       2);
   // A caption-only folder has no retrieval head of its own.
-  const CliRun r = cli({"caption", "--model", q(kTiny / "caption_bin"), "--self-check", img});
+  const CliRun r = runCli({"caption", "--model", q(kTiny / "caption_bin"), "--self-check", img});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--check-model"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
@@ -145,11 +130,11 @@ TEST(SelfCheckLibrary, StoresScoresAndSortsLeastConfidentFirst) {
   for (const char* name : {"photo_120x90.jpg", "grad_97x61.png", "checker_200x120.png"})
     ASSERT_TRUE(QFile::copy(q(kTiny / "images" / name), photos + "/" + name));
   const QString db = dir.filePath("lib.glimpse");
-  ASSERT_EQ(cli({"index", "--library", db, "--model", q(kTiny), photos}).code, 0);
+  ASSERT_EQ(runCli({"index", "--library", db, "--model", q(kTiny), photos}).code, 0);
   const json run = runJson({"library", "--library", db, "--model", q(kTiny), "caption", "--self-check", "--json"});
   EXPECT_EQ(run["captioned"], 3);
   EXPECT_GE(run["regenerated"].get<int>(), 1);  // the photo whose caption repeats a word
-  const CliRun exported = cli({"library", "--library", db, "export", "--format", "jsonl"});
+  const CliRun exported = runCli({"library", "--library", db, "export", "--format", "jsonl"});
   ASSERT_EQ(exported.code, 0) << exported.err;
   std::map<std::string, json> rows;
   std::istringstream lines(exported.out);
@@ -290,7 +275,7 @@ TEST(AskAcross, SearchAskAddsTheAnswerOfEachResult) {
   QDir().mkpath(photos);
   for (const QString& p : askPhotos()) ASSERT_TRUE(QFile::copy(p, photos + "/" + QFileInfo(p).fileName()));
   const QString db = dir.filePath("lib.glimpse");
-  ASSERT_EQ(cli({"index", "--library", db, "--model", q(kTiny), photos}).code, 0);
+  ASSERT_EQ(runCli({"index", "--library", db, "--model", q(kTiny), photos}).code, 0);
   const json plain = runJson({"search", "--library", db, "--model", q(kTiny), "--json", "red boat"});
   const json asked = runJson({"search", "--library", db, "--model", q(kTiny), "--ask", "is there a boat?",
                               "--ask-model", q(kTiny), "--json", "red boat"});
@@ -304,10 +289,10 @@ TEST(AskAcross, SearchAskAddsTheAnswerOfEachResult) {
     EXPECT_EQ(r["answer"], ask["text"]) << r.dump();
   }
   // Text mode: the answer after the path.
-  const CliRun text = cli({"search", "--library", db, "--model", q(kTiny), "--ask", "is there a boat?", "red boat"});
+  const CliRun text = runCli({"search", "--library", db, "--model", q(kTiny), "--ask", "is there a boat?", "red boat"});
   ASSERT_EQ(text.code, 0) << text.err;
   EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\t'), 8) << text.out;
-  EXPECT_EQ(cli({"search", "--library", db, "--model", q(kTiny), "--ask-model", q(kTiny), "red"}).code, 2);
+  EXPECT_EQ(runCli({"search", "--library", db, "--model", q(kTiny), "--ask-model", q(kTiny), "red"}).code, 2);
 }
 
 }  // namespace

@@ -99,6 +99,32 @@ void openWithFolder(InferenceClient& client, const QString& db, const QString& f
   ASSERT_TRUE(waitFor(opened, 2));
 }
 
+// Captions `path` with `request` and waits for its result on `ready` (the client's captionReady).
+void captionAndWait(InferenceClient& client, QSignalSpy& ready, const QString& path, const CaptionRequest& request) {
+  const int before = static_cast<int>(ready.count());
+  client.caption(path, request);
+  ASSERT_TRUE(waitFor(ready, before + 1));
+}
+
+// That library indexed.
+void openAndIndex(InferenceClient& client, const QString& db, const QString& folder) {
+  ASSERT_NO_FATAL_FAILURE(openWithFolder(client, db, folder));
+  QSignalSpy finished(&client, &InferenceClient::jobFinished);
+  client.startIndexing();
+  ASSERT_TRUE(waitFor(finished));
+}
+
+// The engine's input for the photo at `path`.
+auto pixelsOf(const glimpse::blip::BlipModel& model, const QString& path) {
+  return model.preprocess(glimpse::imaging::decodeImageFile(path).rgb);
+}
+
+// Four photos and, at index 3, a file that is not an image.
+QStringList photosAndANonImage() {
+  return {kImage, kImage2, kTiny + QStringLiteral("/images/photo_120x90.jpg"), kTiny + QStringLiteral("/config.json"),
+          kTiny + QStringLiteral("/images/gray_50x80.png")};
+}
+
 JobSummary summaryOf(const QSignalSpy& finished, quint64 job) {
   for (const auto& f : finished)
     if (f[0].toULongLong() == job) return f[1].value<JobSummary>();
@@ -116,7 +142,7 @@ TEST(InferenceWorker, CaptionEqualsTheEngineAndStreamsProgress) {
   const auto r = ready[0][1].value<CaptionResult>();
   EXPECT_EQ(r.path, kImage);
   auto model = load(kTiny);
-  const auto direct = model->caption({model->preprocess(glimpse::imaging::decodeImageFile(kImage).rgb)}, {}, greedy());
+  const auto direct = model->caption({pixelsOf(*model, kImage)}, {}, greedy());
   EXPECT_EQ(r.fullText.toStdString(), direct[0][0].text);
   EXPECT_EQ(r.text.toStdString(), direct[0][0].continuation);
   EXPECT_EQ(static_cast<size_t>(r.tokenIds.size()), direct[0][0].token_ids.size());
@@ -139,14 +165,12 @@ TEST(InferenceWorker, PromptIsLeftOutOfTheCaptionUnlessKept) {
   ASSERT_TRUE(waitUntil([&] { return ready.last()[1].value<CaptionResult>().path == kImage2; }));
   const auto kept = ready.last()[1].value<CaptionResult>();
   auto model = load(kTiny);
-  const auto direct = model->caption({model->preprocess(glimpse::imaging::decodeImageFile(kImage2).rgb)},
-                                     {"a picture of"}, r.config)[0][0];
+  const auto direct = model->caption({pixelsOf(*model, kImage2)}, {"a picture of"}, r.config)[0][0];
   EXPECT_EQ(kept.text.toStdString(), direct.text);
   EXPECT_TRUE(kept.text.startsWith(QStringLiteral("a picture of")));
   EXPECT_EQ(kept.fullText, kept.text);
   r.keepPrompt = false;
-  client.caption(kImage2, r);
-  ASSERT_TRUE(waitFor(ready, static_cast<int>(ready.count()) + 1));
+  ASSERT_NO_FATAL_FAILURE(captionAndWait(client, ready, kImage2, r));
   const auto bare = ready.last()[1].value<CaptionResult>();
   EXPECT_EQ(bare.text.toStdString(), direct.continuation);
   EXPECT_FALSE(bare.text.startsWith(QStringLiteral("a picture of")));
@@ -158,7 +182,7 @@ TEST(InferenceWorker, PrecisionSettingReloadsTheModelInThatMode) {
   client.applySettings(tiny());
   QSignalSpy ready(&client, &InferenceClient::captionReady);
   QSignalSpy states(&client, &InferenceClient::stateChanged);
-  const auto pixels = load(kTiny)->preprocess(glimpse::imaging::decodeImageFile(kImage2).rgb);
+  const auto pixels = pixelsOf(*load(kTiny), kImage2);
   for (const char* mode : {"int8", "bf16", "fp32"}) {
     const auto precision = glimpse::blip::parse_precision(mode);
     ASSERT_TRUE(precision.has_value());
@@ -166,9 +190,7 @@ TEST(InferenceWorker, PrecisionSettingReloadsTheModelInThatMode) {
     AppSettings s = tiny();
     s.precision = QString::fromLatin1(mode);
     client.applySettings(s);
-    const int before = static_cast<int>(ready.count());
-    client.caption(kImage2, plain());
-    ASSERT_TRUE(waitFor(ready, before + 1));
+    ASSERT_NO_FATAL_FAILURE(captionAndWait(client, ready, kImage2, plain()));
     glimpse::blip::LoadOptions o;
     o.precision = *precision;
     auto direct = glimpse::blip::BlipModel::load(kTiny.toStdString(), o);
@@ -291,7 +313,7 @@ TEST(InferenceWorker, FollowUpQuestionsReuseTheImageAndMatchTheEngine) {
     if (s[0].toString().startsWith(QStringLiteral("Looking at"))) ++looked;
   EXPECT_EQ(looked, 1);  // the vision model ran once for both questions
   auto model = load(kTiny);
-  const auto px = model->preprocess(glimpse::imaging::decodeImageFile(kImage).rgb);
+  const auto px = pixelsOf(*model, kImage);
   EXPECT_EQ(answers[0][3].toString().toStdString(),
             model->answer({px}, {"how many dogs are in the picture?"}, cfg)[0][0].text);
   EXPECT_EQ(answers[1][3].toString().toStdString(), model->answer({px}, {"is there a cat?"}, cfg)[0][0].text);
@@ -303,8 +325,7 @@ TEST(InferenceWorker, ModelsUnloadAfterIdleTime) {
   client.setIdleUnloadSeconds(1);
   QSignalSpy ready(&client, &InferenceClient::captionReady);
   QSignalSpy states(&client, &InferenceClient::stateChanged);
-  client.caption(kImage, plain());
-  ASSERT_TRUE(waitFor(ready));
+  ASSERT_NO_FATAL_FAILURE(captionAndWait(client, ready, kImage, plain()));
   EXPECT_TRUE(waitUntil(
       [&] {
         for (const auto& st : states)
@@ -324,16 +345,11 @@ TEST(InferenceWorker, CaptionsOfLibraryPhotosAreKept) {
   {
     InferenceClient client;
     client.applySettings(tiny());
-    openWithFolder(client, db, folder);
-    QSignalSpy finished(&client, &InferenceClient::jobFinished);
-    client.startIndexing();
-    ASSERT_TRUE(waitFor(finished));
+    ASSERT_NO_FATAL_FAILURE(openAndIndex(client, db, folder));
     QSignalSpy ready(&client, &InferenceClient::captionReady);
-    client.caption(photo, plain());
-    ASSERT_TRUE(waitFor(ready));
+    ASSERT_NO_FATAL_FAILURE(captionAndWait(client, ready, photo, plain()));
     text = ready[0][1].value<CaptionResult>().text;
-    client.caption(kImage, plain());  // not in the library: nothing kept
-    ASSERT_TRUE(waitFor(ready, 2));
+    ASSERT_NO_FATAL_FAILURE(captionAndWait(client, ready, kImage, plain()));  // not in the library: nothing kept
   }
   ASSERT_FALSE(text.trimmed().isEmpty());
   glimpse::library::LibraryDatabase check(db);
@@ -443,8 +459,7 @@ TEST(InferenceJobs, IndexingPausesResumesAndCounts) {
   EXPECT_LT(doneAtPause, kPhotos);
   // A request is served while the job is paused, and while it runs.
   QSignalSpy ready(&client, &InferenceClient::captionReady);
-  client.caption(kImage, plain());
-  ASSERT_TRUE(waitFor(ready));
+  ASSERT_NO_FATAL_FAILURE(captionAndWait(client, ready, kImage, plain()));
   client.resumeJob(job);
   ASSERT_TRUE(waitFor(finished));
   const JobSummary s = summaryOf(finished, job);
@@ -493,7 +508,9 @@ TEST(InferenceJobs, IndexingCancelKeepsWhatIsDone) {
       const auto jp = p[1].value<JobProgress>();
       if (p[0].toULongLong() != again || jp.total == 0) continue;  // scanning
       EXPECT_EQ(jp.total, kPhotos);
-      if (first) EXPECT_GE(jp.done, s.done);
+      if (first) {
+        EXPECT_GE(jp.done, s.done);
+      }
       EXPECT_EQ(jp.before, s.done);
       first = false;
     }
@@ -531,10 +548,7 @@ TEST(InferenceWorker, BrowseAndDirectoryCountsRunOnTheWorker) {
   EXPECT_EQ(notices.count(), 0);
   QTemporaryDir dir;
   const QString folder = photoFolder(dir, 5);
-  openWithFolder(client, dir.filePath(QStringLiteral("lib.glimpse")), folder);
-  QSignalSpy finished(&client, &InferenceClient::jobFinished);
-  client.startIndexing();
-  ASSERT_TRUE(waitFor(finished));
+  ASSERT_NO_FATAL_FAILURE(openAndIndex(client, dir.filePath(QStringLiteral("lib.glimpse")), folder));
   QSignalSpy browsed(&client, &InferenceClient::browseReady);
   glimpse::library::SearchOptions o;
   o.limit = 3;
@@ -559,8 +573,7 @@ TEST(InferenceWorker, BrowseAndDirectoryCountsRunOnTheWorker) {
 TEST(InferenceJobs, CaptionAllStreamsLikeSingleCaptionsPausesAndCancels) {
   InferenceClient client;
   client.applySettings(tiny());
-  const QStringList paths = {kImage, kImage2, kTiny + QStringLiteral("/images/photo_120x90.jpg"),
-                             kTiny + QStringLiteral("/config.json"), kTiny + QStringLiteral("/images/gray_50x80.png")};
+  const QStringList paths = photosAndANonImage();
   QSignalSpy ready(&client, &InferenceClient::captionReady);
   QSignalSpy failures(&client, &InferenceClient::captionFailed);
   QSignalSpy progress(&client, &InferenceClient::jobProgress);
@@ -586,9 +599,7 @@ TEST(InferenceJobs, CaptionAllStreamsLikeSingleCaptionsPausesAndCancels) {
   for (const auto& r : ready) {
     const auto c = r[1].value<CaptionResult>();
     EXPECT_EQ(r[0].toULongLong(), job);
-    EXPECT_EQ(
-        c.fullText.toStdString(),
-        model->caption({model->preprocess(glimpse::imaging::decodeImageFile(c.path).rgb)}, {}, greedy())[0][0].text);
+    EXPECT_EQ(c.fullText.toStdString(), model->caption({pixelsOf(*model, c.path)}, {}, greedy())[0][0].text);
   }
   EXPECT_EQ(progress.last()[1].value<JobProgress>().done, 5);
   // Cancel: stops, says how far it got.
@@ -612,16 +623,12 @@ TEST(InferenceHeads, CaptionsAreScoredAndDegenerateOnesMadeAgain) {
   const QString db = dir.filePath(QStringLiteral("lib.glimpse"));
   InferenceClient client;
   client.applySettings(tiny());
-  openWithFolder(client, db, folder);
-  QSignalSpy finished(&client, &InferenceClient::jobFinished);
-  client.startIndexing();
-  ASSERT_TRUE(waitFor(finished));
+  ASSERT_NO_FATAL_FAILURE(openAndIndex(client, db, folder));
   QSignalSpy ready(&client, &InferenceClient::captionReady);
-  client.caption(photo, plain());
-  ASSERT_TRUE(waitFor(ready));
+  ASSERT_NO_FATAL_FAILURE(captionAndWait(client, ready, photo, plain()));
   const auto scored = ready[0][1].value<CaptionResult>();
   auto model = load(kTiny);
-  const auto pixels = model->preprocess(glimpse::imaging::decodeImageFile(photo).rgb);
+  const auto pixels = pixelsOf(*model, photo);
   EXPECT_EQ(scored.fullText.toStdString(), model->caption({pixels}, {}, greedy())[0][0].text);  // not replaced
   ASSERT_TRUE(scored.checked);
   EXPECT_FALSE(scored.regenerated);
@@ -630,8 +637,7 @@ TEST(InferenceHeads, CaptionsAreScoredAndDegenerateOnesMadeAgain) {
   EXPECT_NEAR(scored.itc, direct.itc, 1e-5);
   CaptionRequest fix = plain();
   fix.fixDegenerate = true;
-  client.caption(photo, fix);
-  ASSERT_TRUE(waitFor(ready, 2));
+  ASSERT_NO_FATAL_FAILURE(captionAndWait(client, ready, photo, fix));
   const auto fixed = ready[1][1].value<CaptionResult>();
   ASSERT_TRUE(fixed.checked);
   EXPECT_TRUE(fixed.regenerated);
@@ -654,8 +660,7 @@ TEST(InferenceHeads, CaptionsAreScoredAndDegenerateOnesMadeAgain) {
 TEST(InferenceHeads, AskResultsStreamsAnswersAndCancels) {
   InferenceClient client;
   client.applySettings(tiny());
-  const QStringList paths = {kImage, kImage2, kTiny + QStringLiteral("/images/photo_120x90.jpg"),
-                             kTiny + QStringLiteral("/config.json"), kTiny + QStringLiteral("/images/gray_50x80.png")};
+  const QStringList paths = photosAndANonImage();
   QSignalSpy answered(&client, &InferenceClient::resultAnswered);
   QSignalSpy finished(&client, &InferenceClient::jobFinished);
   const quint64 job = client.askResults(QStringLiteral("is it red?"), paths);
@@ -674,7 +679,7 @@ TEST(InferenceHeads, AskResultsStreamsAnswersAndCancels) {
       EXPECT_FALSE(answered[i][4].toString().isEmpty());  // not an image
       continue;
     }
-    const auto pixels = model->preprocess(glimpse::imaging::decodeImageFile(paths[i]).rgb);
+    const auto pixels = pixelsOf(*model, paths[i]);
     EXPECT_EQ(answered[i][3].toString().toStdString(), model->answer({pixels}, {"is it red?"}, greedy())[0][0].text);
   }
   // Cancelled after the first answer: the job stops between photos.

@@ -5,13 +5,11 @@
 #include <QDir>
 #include <QImage>
 #include <QPainter>
-#include <QProcess>
 #include <QString>
 #include <QTemporaryDir>
 #include <filesystem>
 #include <random>
 #include <string>
-#include <tuple>
 
 namespace glimpse::test {
 
@@ -41,15 +39,5 @@ inline bool writePhoto(const QString& path, int seed, int width = 96, int height
   QDir().mkpath(QFileInfo(path).absolutePath());
   return img.save(path);
 }
-
-#ifdef GLIMPSE_CLI_PATH
-// Runs glimpse-cli: exit code, stdout, stderr.
-inline std::tuple<int, std::string, std::string> runCli(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-  p.waitForFinished(60000);
-  return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString());
-}
-#endif
 
 }  // namespace glimpse::test

@@ -6,7 +6,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QImage>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -14,12 +13,14 @@
 #include <set>
 
 #include "blip.h"
+#include "cli_runner.h"
 #include "library/duplicates.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
 #include "library_fixtures.h"
 
+using glimpse::test::runCli;
 using namespace glimpse::library;
 using glimpse::test::kTinyModel;
 using glimpse::test::writePhoto;
@@ -196,10 +197,9 @@ TEST_F(DuplicateLibrary, CopiesGroupTogetherAndUnrelatedPhotosDoNot) {
 }
 
 TEST_F(DuplicateLibrary, CliPrintsTheGroups) {
-  const auto cli = glimpse::test::runCli;
   const QString lib = dir.filePath("lib.db");
   db.reset();  // the CLI opens the file itself
-  auto [c1, o1, e1] = cli({"library", "--library", lib, "duplicates", "--json"});
+  auto [c1, o1, e1] = runCli({"library", "--library", lib, "duplicates", "--json"});
   ASSERT_EQ(c1, 0) << e1;
   const auto j = nlohmann::json::parse(o1);
   ASSERT_EQ(j["groups"].size(), 1u);
@@ -212,16 +212,16 @@ TEST_F(DuplicateLibrary, CliPrintsTheGroups) {
   EXPECT_EQ(g["photos"][0]["sha256"].get<std::string>().size(), 64u);
   EXPECT_EQ(j["vectors"], 12);
   // A threshold only exact copies pass, through the same model given by its folder.
-  auto [c2, o2, e2] = cli({"library", "--library", lib, "--model", QString::fromStdString(kTinyModel.string()),
-                           "duplicates", "--threshold", "1", "--json"});
+  auto [c2, o2, e2] = runCli({"library", "--library", lib, "--model", QString::fromStdString(kTinyModel.string()),
+                              "duplicates", "--threshold", "1", "--json"});
   ASSERT_EQ(c2, 0) << e2;
   const auto j2 = nlohmann::json::parse(o2);
   ASSERT_EQ(j2["groups"].size(), 1u);
   EXPECT_TRUE(j2["groups"][0]["exact"].get<bool>());
-  auto [c3, o3, e3] = cli({"library", "--library", lib, "duplicates", "--threshold", "1.5"});
+  auto [c3, o3, e3] = runCli({"library", "--library", lib, "duplicates", "--threshold", "1.5"});
   EXPECT_EQ(c3, 2);
   EXPECT_NE(e3.find("--threshold"), std::string::npos);
-  auto [c4, o4, e4] = cli({"library", "--library", lib, "duplicates"});
+  auto [c4, o4, e4] = runCli({"library", "--library", lib, "duplicates"});
   ASSERT_EQ(c4, 0) << e4;
   EXPECT_NE(o4.find("beach_small.png"), std::string::npos);
   EXPECT_TRUE(QFile::exists(root + "/copies/beach_small.png"));  // nothing is deleted

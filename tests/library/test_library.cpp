@@ -23,6 +23,7 @@
 #include <tuple>
 
 #include "blip.h"
+#include "cli_runner.h"
 #include "imaging/descriptions.h"
 #include "imaging/imagedecoder.h"
 #include "io/files.h"
@@ -35,6 +36,8 @@
 
 using namespace glimpse::library;
 using glimpse::test::kTinyModel;
+using glimpse::test::runCli;
+using glimpse::test::runCliSh;
 using glimpse::test::writePhoto;
 
 namespace {
@@ -54,16 +57,22 @@ std::shared_ptr<LibraryDatabase> lend(LibraryDatabase& db) {
   return std::shared_ptr<LibraryDatabase>(std::shared_ptr<void>(), &db);
 }
 
+IndexOptions indexOptions(int batchSize, int decodeThreads) {
+  IndexOptions o;
+  o.batchSize = batchSize;
+  o.decodeThreads = decodeThreads;
+  return o;
+}
+
 // glimpse-cli as an unprivileged user (root ignores file permissions): exit code, stderr + stdout.
 std::pair<int, QString> cliAsNobody(const QStringList& args) {
-  QProcess p;
-  if (::geteuid() == 0)
-    p.start(QStringLiteral("setpriv"),
-            QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(GLIMPSE_CLI_PATH)} + args);
-  else
-    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-  p.waitForFinished(60000);
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardError() + p.readAllStandardOutput())};
+  const auto r =
+      ::geteuid() == 0
+          ? glimpse::test::runProgram(
+                QStringLiteral("setpriv"),
+                QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", glimpse::test::cliPath()} + args)
+          : runCli(args);
+  return {r.code, QString::fromStdString(r.err + r.out)};
 }
 
 std::string errorOf(const std::function<void()>& f) {
@@ -449,13 +458,12 @@ TEST(LibraryDatabase, InMemoryAndUriNamesAreRefused) {
   // The CLI says so too, with the library's exit code, and stores nothing anywhere.
   QTemporaryDir dir;
   ASSERT_TRUE(writePhoto(dir.filePath("p/a.png"), 1));
-  QProcess p;
-  p.setWorkingDirectory(dir.path());
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"index", "--library", "file:x?mode=memory", "--model",
-                                             QString::fromStdString(kTinyModel.string()), dir.filePath("p")});
-  p.waitForFinished(60000);
-  EXPECT_EQ(p.exitCode(), 5);
-  EXPECT_TRUE(p.readAllStandardError().contains("is not a library file name"));
+  glimpse::test::RunOptions inDir;
+  inDir.workingDirectory = dir.path();
+  const auto r = runCli(
+      {"index", "--library", "file:x?mode=memory", "--model", glimpse::test::q(kTinyModel), dir.filePath("p")}, inDir);
+  EXPECT_EQ(r.code, 5);
+  EXPECT_NE(r.err.find("is not a library file name"), std::string::npos) << r.err;
   EXPECT_EQ(QDir(dir.path()).entryList(QDir::Files).size(), 0);
 }
 
@@ -926,7 +934,7 @@ TEST_F(LibraryFolder, VectorsEqualTheEngineAndFailuresAreRecordedOnce) {
   LibraryDatabase db(dir.filePath("lib.db"));
   db.addFolder(root);
   Scanner(db).scan();
-  Indexer indexer(lend(db), tinyModel(), IndexOptions{3, 2});
+  Indexer indexer(lend(db), tinyModel(), indexOptions(/*batchSize=*/3, /*decodeThreads=*/2));
   std::vector<IndexProgress> seen;
   const IndexReport r = indexer.run([&](const IndexProgress& p) { seen.push_back(p); });
   EXPECT_EQ(r.embedded, 10);
@@ -980,7 +988,7 @@ TEST_F(LibraryFolder, CancelKeepsWhatIsDone) {
   db.addFolder(root);
   Scanner(db).scan();
   std::atomic<bool> cancel{false};
-  Indexer indexer(lend(db), tinyModel(), IndexOptions{4, 1});
+  Indexer indexer(lend(db), tinyModel(), indexOptions(/*batchSize=*/4, /*decodeThreads=*/1));
   const IndexReport r = indexer.run(
       [&](const IndexProgress& p) {
         if (p.done >= 8) cancel.store(true);
@@ -1044,11 +1052,9 @@ TEST(LibraryKill, KilledIndexResumes) {
     check.close();
   }
   QSqlDatabase::removeDatabase(QStringLiteral("check"));
-  QProcess rerun;
-  rerun.start(QStringLiteral(GLIMPSE_CLI_PATH), args + QStringList{"--json"});
-  ASSERT_TRUE(rerun.waitForFinished(120000));
-  ASSERT_EQ(rerun.exitCode(), 0) << rerun.readAllStandardError().toStdString();
-  const auto out = nlohmann::json::parse(rerun.readAllStandardOutput().toStdString());
+  const auto rerun = runCli(args + QStringList{"--json"});
+  ASSERT_EQ(rerun.code, 0) << rerun.err;
+  const auto out = nlohmann::json::parse(rerun.out);
   EXPECT_EQ(out["embedded"].get<int>(), total - before);  // only what was missing
   EXPECT_EQ(out["indexed"].get<int>(), total);
   EXPECT_EQ(out["added"].get<int>(), 0);
@@ -1249,12 +1255,11 @@ TEST_F(LibrarySearch, BrowseSortsByDateAndFiltersLikeSearch) {
 }
 
 TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
-  const auto cli = glimpse::test::runCli;
   const QString db = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
-  auto [c1, o1, e1] = cli({"index", "--library", db, "--model", model, "--exclude", "raw", root});
+  auto [c1, o1, e1] = runCli({"index", "--library", db, "--model", model, "--exclude", "raw", root});
   ASSERT_EQ(c1, 0) << e1;
   auto [c2, o2, e2] =
-      cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", "--rerank", "3", "a beach"});
+      runCli({"search", "--library", db, "--model", model, "--json", "--limit", "3", "--rerank", "3", "a beach"});
   ASSERT_EQ(c2, 0) << e2;
   const auto r = nlohmann::json::parse(o2)["results"];
   ASSERT_EQ(r.size(), 3u);
@@ -1265,24 +1270,24 @@ TEST_F(LibraryFolder, CliSearchSimilarAndLibraryCommands) {
   }
   EXPECT_EQ(r[0]["path"], (root + "/trip/beach.jpg").toStdString());  // file-name match first
   auto [c3, o3, e3] =
-      cli({"search", "--library", db, "--model", model, "--json", "--rerank", "0", "--no-text-match", "x"});
+      runCli({"search", "--library", db, "--model", model, "--json", "--rerank", "0", "--no-text-match", "x"});
   ASSERT_EQ(c3, 0) << e3;
   EXPECT_TRUE(nlohmann::json::parse(o3)["results"][0]["itm"].is_null());
-  auto [c4, o4, e4] = cli({"similar", "--library", db, "--json", "--limit", "2", root + "/img_1.png"});
+  auto [c4, o4, e4] = runCli({"similar", "--library", db, "--json", "--limit", "2", root + "/img_1.png"});
   ASSERT_EQ(c4, 0) << e4;
   EXPECT_EQ(nlohmann::json::parse(o4)["results"].size(), 2u);
-  auto [c5, o5, e5] = cli({"library", "--library", db, "--json", "status"});
+  auto [c5, o5, e5] = runCli({"library", "--library", db, "--json", "status"});
   ASSERT_EQ(c5, 0) << e5;
   EXPECT_EQ(nlohmann::json::parse(o5)["photos"].get<int>(), 8);
-  auto [c6, o6, e6] = cli({"library", "--library", db, "forget", root});
+  auto [c6, o6, e6] = runCli({"library", "--library", db, "forget", root});
   ASSERT_EQ(c6, 0) << e6;
-  auto [c7, o7, e7] = cli({"library", "--library", db, "--json", "status"});
+  auto [c7, o7, e7] = runCli({"library", "--library", db, "--json", "status"});
   EXPECT_EQ(nlohmann::json::parse(o7)["photos"].get<int>(), 0);
   EXPECT_TRUE(QFile::exists(root + "/img_1.png"));  // files are never touched
-  auto [c8, o8, e8] = cli({"search", "--library", db, "--model", model, "--after", "yesterday", "x"});
+  auto [c8, o8, e8] = runCli({"search", "--library", db, "--model", model, "--after", "yesterday", "x"});
   EXPECT_EQ(c8, 2);
   EXPECT_TRUE(o8.empty());
-  auto [c9, o9, e9] = cli({"search", "--library", dir.filePath("notes.db"), "--model", model, "x"});
+  auto [c9, o9, e9] = runCli({"search", "--library", dir.filePath("notes.db"), "--model", model, "x"});
   EXPECT_EQ(c9, 0);  // a new, empty library: no results, a warning
   EXPECT_NE(e9.find("no photos indexed"), std::string::npos);
 }
@@ -1318,10 +1323,8 @@ TEST(LibraryCaptionCli, CtrlCAndKillLoseNothingAndRerunContinues) {
   for (int i = 0; i < total; ++i)
     ASSERT_TRUE(writePhoto(root + QStringLiteral("/p_%1.jpg").arg(i, 3, 10, QLatin1Char('0')), i, 64, 48));
   const QString dbPath = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
-  QProcess index;
-  index.start(QStringLiteral(GLIMPSE_CLI_PATH), {"index", "--library", dbPath, "--model", model, root});
-  ASSERT_TRUE(index.waitForFinished(120000));
-  ASSERT_EQ(index.exitCode(), 0) << index.readAllStandardError().toStdString();
+  const auto index = runCli({"index", "--library", dbPath, "--model", model, root});
+  ASSERT_EQ(index.code, 0) << index.err;
   // Long captions so that each photo takes a while.
   const QStringList args{"library", "--library",    dbPath, "--model",      model,
                          "caption", "--min-length", "30",   "--max-length", "40"};
@@ -1353,11 +1356,11 @@ TEST(LibraryCaptionCli, CtrlCAndKillLoseNothingAndRerunContinues) {
   const int before = static_cast<int>(done.size());
   EXPECT_GE(before, afterInt + 3);
   ASSERT_LT(before, total) << "the run finished before it was killed; the test needs more photos";
-  QProcess rerun;
-  rerun.start(QStringLiteral(GLIMPSE_CLI_PATH), args + QStringList{"--json"});
-  ASSERT_TRUE(rerun.waitForFinished(300000));
-  ASSERT_EQ(rerun.exitCode(), 0) << rerun.readAllStandardError().toStdString();
-  const auto out = nlohmann::json::parse(rerun.readAllStandardOutput().toStdString());
+  glimpse::test::RunOptions slow;
+  slow.timeoutMs = 300000;
+  const auto rerun = runCli(args + QStringList{"--json"}, slow);
+  ASSERT_EQ(rerun.code, 0) << rerun.err;
+  const auto out = nlohmann::json::parse(rerun.out);
   EXPECT_EQ(out["captioned"].get<int>(), total - before);
   EXPECT_EQ(out["skipped"].get<int>(), before);
   EXPECT_TRUE(out["failed"].empty());
@@ -1375,13 +1378,6 @@ TEST(LibraryCaptionCli, CtrlCAndKillLoseNothingAndRerunContinues) {
 
 TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
   NEED_TOOLS();
-  auto cli = [&](const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-    p.waitForFinished(120000);
-    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
-                           p.readAllStandardError().toStdString());
-  };
   const QString db = dir.filePath("lib.db"), model = QString::fromStdString(kTinyModel.string());
   const QString lighthouse = root + "/trip/coast.jpg";
   ASSERT_TRUE(makeJpeg(lighthouse));
@@ -1390,25 +1386,25 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
   ASSERT_TRUE(broken.open(QIODevice::WriteOnly));
   broken.write("garbage");
   broken.close();
-  auto [c1, o1, e1] = cli({"index", "--library", db, "--model", model, "--exclude", "raw", root});
+  auto [c1, o1, e1] = runCli({"index", "--library", db, "--model", model, "--exclude", "raw", root});
   ASSERT_EQ(c1, 0) << e1;
   // A metadata caption's word puts its photo first.
-  auto [c2, o2, e2] = cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", "zanzibar"});
+  auto [c2, o2, e2] = runCli({"search", "--library", db, "--model", model, "--json", "--limit", "3", "zanzibar"});
   ASSERT_EQ(c2, 0) << e2;
   auto r = nlohmann::json::parse(o2)["results"];
   ASSERT_FALSE(r.empty());
   EXPECT_EQ(r[0]["path"], lighthouse.toStdString());
   EXPECT_TRUE(r[0]["text_match"].get<bool>());
   // library caption: only the given library folder; a folder not in the library is a usage error.
-  auto [c3, o3, e3] = cli({"library", "--library", db, "--model", model, "caption", dir.filePath("elsewhere")});
+  auto [c3, o3, e3] = runCli({"library", "--library", db, "--model", model, "caption", dir.filePath("elsewhere")});
   EXPECT_EQ(c3, 2) << e3;
   EXPECT_NE(e3.find("is not a folder of this library"), std::string::npos) << e3;
-  auto [c4, o4, e4] = cli({"library", "--library", db, "--model", model, "caption", "--json", root});
+  auto [c4, o4, e4] = runCli({"library", "--library", db, "--model", model, "caption", "--json", root});
   ASSERT_EQ(c4, 0) << e4;
   auto j = nlohmann::json::parse(o4);
   EXPECT_EQ(j["captioned"].get<int>(), 9);
   EXPECT_EQ(j["skipped"].get<int>(), 0);
-  auto [c5, o5, e5] = cli({"library", "--library", db, "--model", model, "caption", "--json", root});
+  auto [c5, o5, e5] = runCli({"library", "--library", db, "--model", model, "caption", "--json", root});
   ASSERT_EQ(c5, 0) << e5;
   EXPECT_EQ(nlohmann::json::parse(o5)["captioned"].get<int>(), 0);
   EXPECT_EQ(nlohmann::json::parse(o5)["skipped"].get<int>(), 9);
@@ -1425,7 +1421,7 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
       if (it.value() % 1000 == 0 && it.key().size() >= 4 && !root.toLower().contains(it.key())) word = it.key();
   }
   if (!word.isEmpty()) {
-    auto [c6, o6, e6] = cli({"search", "--library", db, "--model", model, "--json", "--limit", "3", word});
+    auto [c6, o6, e6] = runCli({"search", "--library", db, "--model", model, "--json", "--limit", "3", word});
     ASSERT_EQ(c6, 0) << e6;
     r = nlohmann::json::parse(o6)["results"];
     ASSERT_FALSE(r.empty());
@@ -1435,15 +1431,15 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
   }
   // --overwrite replaces generated captions (one per photo, never more).
   auto [c7, o7, e7] =
-      cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--json", root + "/trip"});
+      runCli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--json", root + "/trip"});
   ASSERT_EQ(c7, 2) << e7;  // not a library folder itself
   auto [c8, o8, e8] =
-      cli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--beams", "2", "--json", root});
+      runCli({"library", "--library", db, "--model", model, "caption", "--overwrite", "--beams", "2", "--json", root});
   ASSERT_EQ(c8, 0) << e8;
   EXPECT_EQ(nlohmann::json::parse(o8)["captioned"].get<int>(), 9);
   EXPECT_EQ(countGenerated(db), 9);
   // Export: CSV and JSON lines, parsed back.
-  auto [c9, o9, e9] = cli({"library", "--library", db, "export", "--format", "jsonl"});
+  auto [c9, o9, e9] = runCli({"library", "--library", db, "export", "--format", "jsonl"});
   ASSERT_EQ(c9, 0) << e9;
   std::map<std::string, nlohmann::json> byPath;
   std::istringstream lines(o9);
@@ -1457,7 +1453,7 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
   EXPECT_EQ(coast["model"], "tiny");
   EXPECT_TRUE(coast["score"].is_number());  // beam search scores
   const QString csvPath = dir.filePath("out.csv");
-  auto [c10, o10, e10] = cli({"library", "--library", db, "export", "--format", "csv", "--out", csvPath});
+  auto [c10, o10, e10] = runCli({"library", "--library", db, "export", "--format", "csv", "--out", csvPath});
   ASSERT_EQ(c10, 0) << e10;
   EXPECT_TRUE(o10.empty());
   QFile csv(csvPath);
@@ -1508,21 +1504,11 @@ TEST_F(LibraryFolder, CliLibraryCaptionExportAndCaptionSearch) {
     LibraryDatabase lib(db);
     lib.setEditedCaption(lib.photoByPath(lighthouse)->id, QStringLiteral("my \"own\", words"));
   }
-  auto [c11, o11, e11] = cli({"library", "--library", db, "export", "--format", "csv", "--out", "-", root});
+  auto [c11, o11, e11] = runCli({"library", "--library", db, "export", "--format", "csv", "--out", "-", root});
   ASSERT_EQ(c11, 0) << e11;
   EXPECT_NE(o11.find("\"my \"\"own\"\", words\",edited,,\r\n"), std::string::npos) << o11;
-  auto [c12, o12, e12] = cli({"library", "--library", db, "export", "--format", "xml"});
+  auto [c12, o12, e12] = runCli({"library", "--library", db, "export", "--format", "xml"});
   EXPECT_EQ(c12, 2);
-}
-
-// Runs glimpse-cli through sh, so arguments can hold bytes that are not UTF-8 (printf builds them):
-// exit code, stdout, stderr.
-std::tuple<int, std::string, std::string> cliSh(const QString& script) {
-  QProcess p;
-  p.start(QStringLiteral("/bin/sh"), {"-c", script, QStringLiteral(GLIMPSE_CLI_PATH)});
-  p.waitForFinished(120000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
 }
 
 TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
@@ -1554,12 +1540,7 @@ TEST(LibraryCli, IndexKeepsDecoderNoiseOutOfItsProgress) {
   tout.close();
   const QString model = QString::fromStdString(kTinyModel.string());
   auto run = [&](const QStringList& extra) {
-    QProcess p;
-    p.start(QStringLiteral(GLIMPSE_CLI_PATH),
-            QStringList{"index", "--library", dir.filePath("lib.db"), "--model", model, photos} + extra);
-    p.waitForFinished(120000);
-    return std::make_tuple(p.exitCode(), p.readAllStandardOutput().toStdString(),
-                           p.readAllStandardError().toStdString());
+    return runCli(QStringList{"index", "--library", dir.filePath("lib.db"), "--model", model, photos} + extra);
   };
   const auto [code, sout, serr] = run({});
   ASSERT_EQ(code, 0) << serr;
@@ -1586,8 +1567,8 @@ TEST(LibraryCli, LibraryFileNameThatIsNotUtf8) {
   const QByteArray raw = QFile::encodeName(dir.path()) + "/lib\xFF.db";
   const QString model = QString::fromStdString(kTinyModel.string());
   const QString lib = QStringLiteral("\"$(printf '%1/lib\\377.db')\"").arg(dir.path());
-  const auto [code, out, err] =
-      cliSh(QStringLiteral("exec \"$0\" index --library %1 --model '%2' '%3'").arg(lib, model, dir.filePath("photos")));
+  const auto [code, out, err] = runCliSh(
+      QStringLiteral("exec \"$0\" index --library %1 --model '%2' '%3'").arg(lib, model, dir.filePath("photos")));
   ASSERT_EQ(code, 0) << err;
   struct stat st {};
   EXPECT_EQ(::stat(raw.constData(), &st), 0) << "the library is not under its own name";
@@ -1597,16 +1578,16 @@ TEST(LibraryCli, LibraryFileNameThatIsNotUtf8) {
   for (const QString& n : names)
     EXPECT_TRUE(n == QLatin1String("photos") || glimpse::io::encodePath(n).startsWith(QByteArray("lib\xFF.db")))
         << n.toStdString();
-  const auto [scode, sout, serr] = cliSh(QStringLiteral("exec \"$0\" library --library %1 --json status").arg(lib));
+  const auto [scode, sout, serr] = runCliSh(QStringLiteral("exec \"$0\" library --library %1 --json status").arg(lib));
   ASSERT_EQ(scode, 0) << serr;
   EXPECT_EQ(nlohmann::json::parse(sout)["photos"].get<int>(), 2);
   const auto [qcode, qout, qerr] =
-      cliSh(QStringLiteral("exec \"$0\" search --library %1 --model '%2' --json --limit 1 x").arg(lib, model));
+      runCliSh(QStringLiteral("exec \"$0\" search --library %1 --model '%2' --json --limit 1 x").arg(lib, model));
   ASSERT_EQ(qcode, 0) << qerr;
   EXPECT_EQ(nlohmann::json::parse(qout)["results"].size(), 1u);
   // A name the user writes as a URI is still refused.
   const auto [ucode, uout, uerr] =
-      cliSh(QStringLiteral("exec \"$0\" library --library 'file:%1/x.db' status").arg(dir.path()));
+      runCliSh(QStringLiteral("exec \"$0\" library --library 'file:%1/x.db' status").arg(dir.path()));
   EXPECT_EQ(ucode, 5) << uerr;
   for (const QByteArray& suffix : {QByteArray(), QByteArray("-wal"), QByteArray("-shm")})
     ::unlink((raw + suffix).constData());  // QTemporaryDir cannot remove names that are not UTF-8

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "blip.h"
+#include "cli_runner.h"
 #include "hubserver.h"
 #include "imaging/imagedecoder.h"
 #include "models/hubdownloader.h"
@@ -28,7 +29,7 @@
 
 using glimpse::models::DownloadOptions;
 using glimpse::models::HubDownloader;
-using glimpse::test::HubServer;
+using namespace glimpse::test;
 
 namespace {
 
@@ -42,6 +43,18 @@ QString servedFolder(QTemporaryDir& dir) {
                         "special_tokens_map.json", "tokenizer_config.json", "model.safetensors"})
     QFile::copy(kTiny + "/" + n, f + "/" + n);
   return f;
+}
+
+// glimpse-cli with the models folder `models` (and the Hub at `endpoint` where given); this thread's
+// event loop turns while it runs, for a server the test runs in it.
+RunOptions cliOptions(const QString& models, const QString& endpoint = {}) {
+  RunOptions o;
+  o.env = QProcessEnvironment::systemEnvironment();
+  o.env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), models);
+  if (!endpoint.isEmpty()) o.env.insert(QStringLiteral("HF_ENDPOINT"), endpoint);
+  o.serveEvents = true;
+  o.timeoutMs = 60000;
+  return o;
 }
 
 struct Result {
@@ -429,24 +442,16 @@ TEST(ModelStore, ConvertBinToSafetensorsKeepsOutputs) {
 TEST(ModelsCli, DownloadThroughHfEndpoint) {
   QTemporaryDir dir;
   HubServer server(servedFolder(dir));
-  QProcess p;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(QStringLiteral("HF_ENDPOINT"), server.endpoint());
-  env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models"));
-  p.setProcessEnvironment(env);
-  QSignalSpy done(&p, &QProcess::finished);
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"models", "download", "--json", server.repo});
-  ASSERT_TRUE(done.wait(60000));  // the server answers from this thread's event loop
-  ASSERT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
-  const auto j = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+  RunOptions o = cliOptions(dir.filePath("models"), server.endpoint());
+  const CliRun download = runCli({"models", "download", "--json", server.repo}, o);
+  ASSERT_EQ(download.code, 0) << download.err;
+  const auto j = nlohmann::json::parse(download.out);
   EXPECT_TRUE(j["usable"].get<bool>());
   EXPECT_EQ(j["folder"].get<std::string>(), dir.filePath("models/Salesforce/tiny-blip").toStdString());
-  QProcess v;
-  v.setProcessEnvironment(env);
-  v.start(QStringLiteral(GLIMPSE_CLI_PATH), {"models", "verify", "Salesforce/tiny-blip"});
-  ASSERT_TRUE(v.waitForFinished(30000));
-  EXPECT_EQ(v.exitCode(), 0) << v.readAllStandardError().toStdString();
-  EXPECT_TRUE(v.readAllStandardOutput().startsWith("ok: "));
+  o.timeoutMs = 30000;
+  const CliRun verify = runCli({"models", "verify", "Salesforce/tiny-blip"}, o);
+  EXPECT_EQ(verify.code, 0) << verify.err;
+  EXPECT_EQ(verify.out.rfind("ok: ", 0), 0u) << verify.out;
 }
 
 // ---- Hostile servers and names (issue 11): nothing written or deleted outside its place ----
@@ -568,14 +573,9 @@ TEST(HubDownload, UnusableFolderIsNotInstalled) {
   EXPECT_TRUE(r.error.contains(QStringLiteral("[UNK]"))) << r.error.toStdString();
   EXPECT_FALSE(QFileInfo::exists(target));
   // The CLI says so with the model error code.
-  QProcess p;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models2"));
-  p.setProcessEnvironment(env);
-  QSignalSpy done(&p, &QProcess::finished);
-  p.start(QStringLiteral(GLIMPSE_CLI_PATH), {"models", "download", "--endpoint", server.endpoint(), server.repo});
-  ASSERT_TRUE(done.wait(60000));
-  EXPECT_EQ(p.exitCode(), 3) << p.readAllStandardError().toStdString();
+  const CliRun cli =
+      runCli({"models", "download", "--endpoint", server.endpoint(), server.repo}, cliOptions(dir.filePath("models2")));
+  EXPECT_EQ(cli.code, 3) << cli.err;
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("models2/Salesforce/tiny-blip")));
 }
 
@@ -623,17 +623,13 @@ TEST(ModelsCli, TraversalNamesAreUsageErrors) {
   QTemporaryDir src;
   for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "model.safetensors"})
     QFile::copy(kTiny + "/" + n, src.filePath(n));
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models"));
-  env.insert(QStringLiteral("HF_ENDPOINT"), QStringLiteral("http://127.0.0.1:9"));
+  RunOptions o = cliOptions(dir.filePath("models"), QStringLiteral("http://127.0.0.1:9"));
+  o.timeoutMs = 30000;
   for (const QStringList& args :
        {QStringList{"models", "remove", "../victim"}, QStringList{"models", "import", "--name", "../../x", src.path()},
         QStringList{"models", "download", "x/../../victim"}, QStringList{"models", "verify", "../victim"}}) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-    ASSERT_TRUE(p.waitForFinished(30000));
-    EXPECT_EQ(p.exitCode(), 2) << args.join(' ').toStdString() << ": " << p.readAllStandardError().toStdString();
+    const CliRun r = runCli(args, o);
+    EXPECT_EQ(r.code, 2) << args.join(' ').toStdString() << ": " << r.err;
   }
   EXPECT_TRUE(QFileInfo::exists(victim + "/config.json"));
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("x")));
@@ -678,16 +674,12 @@ TEST(ModelsCli, VerifyAndImportRefuseATruncatedCheckpoint) {
   ASSERT_TRUE(out.open(QIODevice::WriteOnly));
   out.write(in.read(in.size() / 2));
   out.close();
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(QStringLiteral("GLIMPSE_MODELS_DIR"), dir.filePath("models"));
+  RunOptions o = cliOptions(dir.filePath("models"));
+  o.timeoutMs = 30000;
   for (const QStringList& args : {QStringList{"models", "verify", src}, QStringList{"models", "import", src}}) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(GLIMPSE_CLI_PATH), args);
-    ASSERT_TRUE(p.waitForFinished(30000));
-    const QByteArray e = p.readAllStandardError();
-    EXPECT_EQ(p.exitCode(), 3) << args.join(' ').toStdString() << ": " << e.toStdString();
-    EXPECT_TRUE(e.contains("truncated")) << e.toStdString();
+    const CliRun r = runCli(args, o);
+    EXPECT_EQ(r.code, 3) << args.join(' ').toStdString() << ": " << r.err;
+    EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
   }
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/cut")));
 }

@@ -34,26 +34,16 @@
 #include "photoview.h"
 #include "thumbnaildelegate.h"
 #include "thumbnailloader.h"
+#include "window_fixture.h"
 
 using namespace glimpse::ui;
 using glimpse::inference::InferenceClient;
 using glimpse::inference::JobSummary;
+using namespace glimpse::test;
 
 namespace {
 
 const QString kImages = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny/images");
-
-void tinyModels(MainWindow& w) {
-  for (glimpse::Task t : glimpse::kTasks)
-    w.settingsStore()->overrideModel(t, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny"));
-}
-
-bool eventually(const std::function<bool()>& pred, int ms = 30000) {
-  QElapsedTimer t;
-  t.start();
-  while (!pred() && t.elapsed() < ms) QTest::qWait(20);
-  return pred();
-}
 
 void copyTo(const QString& image, const QString& target, const QDate& date = {}) {
   QDir().mkpath(QFileInfo(target).absolutePath());
@@ -91,6 +81,15 @@ QPushButton* button(QWidget* in, const QString& text) {
   return nullptr;
 }
 
+// The window with the tiny models on the Library page, showing a library of this test's photos only
+// (in `dir`; the app's own library may still be opening) with `folders` added and indexed.
+void showLibraryOf(MainWindow& w, const QTemporaryDir& dir, const QStringList& folders, QSize size = {}) {
+  showWithTinyModels(w, size);
+  ASSERT_TRUE(openLibrary(w, dir.filePath("library.glimpse")));
+  ASSERT_TRUE(addLibraryFolders(w, folders));
+  ASSERT_TRUE(indexLibrary(w));
+}
+
 // No two cells of a grid overlap, and each is as tall as its picture box and text lines.
 void expectCellsApart(QListView* view, int lines) {
   const int n = view->model()->rowCount();
@@ -114,29 +113,10 @@ TEST(LibraryBrowse, WithoutAQueryFolderTreeDatesAndRemove) {
   copyTo("grad_97x61.png", one + "/b/x.png", QDate(2019, 7, 1));
   copyTo("gray_50x80.png", two + "/portrait.png", QDate(2018, 1, 1));
   MainWindow w;
-  tinyModels(w);
-  w.resize(1440, 900);
-  w.show();
-  w.showLibrary();
+  ASSERT_NO_FATAL_FAILURE(showLibraryOf(w, dir, {one, two}, QSize(1440, 900)));
   auto* lib = w.libraryPage();
-  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
-  // A library of this test's photos only (the app's own library may still be opening).
-  lib->openLibrary(dir.filePath("library.glimpse"));
-  ASSERT_TRUE(eventually([&] {
-    for (const auto& args : opened)
-      if (args[1].value<glimpse::inference::LibraryInfo>().path == dir.filePath("library.glimpse")) return true;
-    return false;
-  }));
-  opened.clear();
-  lib->addFolder(one);
-  ASSERT_TRUE(opened.wait(10000));
-  lib->addFolder(two);
-  ASSERT_TRUE(opened.wait(10000));
   // Indexed, and no query: the grid shows the photos, newest first.
-  QSignalSpy indexed(w.client(), &InferenceClient::jobFinished);
-  lib->startOrPauseIndexing();
-  ASSERT_TRUE(indexed.wait(30000));
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 5; }))
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 5; }))
       << gridTexts(lib).join('|').toStdString() << lib->resultsSummary().toStdString();
   const QStringList texts = gridTexts(lib);
   EXPECT_TRUE(texts[0].startsWith(QStringLiteral("checker.png"))) << texts.join('|').toStdString();
@@ -163,23 +143,24 @@ TEST(LibraryBrowse, WithoutAQueryFolderTreeDatesAndRemove) {
   ASSERT_TRUE(remove);
   lib->folderTree()->setCurrentItem(treeItem(lib, "a (3)"));
   EXPECT_FALSE(remove->isEnabled());
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 3; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 3; }));
   for (const QString& t : gridTexts(lib)) EXPECT_FALSE(t.startsWith(QStringLiteral("portrait")));
   EXPECT_TRUE(lib->resultsSummary().startsWith(QStringLiteral("In a:"))) << lib->resultsSummary().toStdString();
   // Dates, within that folder: 2020 and 2021 only.
   lib->setDateFilter(QDate(2020, 1, 1), QDate(2021, 12, 31));
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 2; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 2; }));
   EXPECT_TRUE(gridTexts(lib)[0].startsWith(QStringLiteral("photo.jpg")));
   saveShot(&w, QStringLiteral("library_browse_filtered"));
   lib->setDateFilter({}, {});
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 3; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 3; }));
   // Remove the second library folder: only it goes; the first keeps its four photos.
   lib->folderTree()->setCurrentItem(treeItem(lib, "two (1)"));
   ASSERT_TRUE(remove->isEnabled());
+  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
   QTest::mouseClick(remove, Qt::LeftButton);
   ASSERT_TRUE(opened.wait(10000));
   lib->setFolderFilter(QString());
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 4 && treeItem(lib, "All photos (4)"); }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4 && treeItem(lib, "All photos (4)"); }));
   EXPECT_TRUE(treeItem(lib, "one (4)"));
   EXPECT_FALSE(treeItem(lib, "two"));
   saveShot(&w, QStringLiteral("library_browse_removed"));
@@ -200,29 +181,12 @@ TEST(LibraryBrowse, RelevanceInOrderWithoutNegativeNumbers) {
   for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png"})
     copyTo(f, dir.filePath(f));
   MainWindow w;
-  tinyModels(w);
-  w.resize(1440, 900);
-  w.show();
-  w.showLibrary();
+  ASSERT_NO_FATAL_FAILURE(showLibraryOf(w, dir, {dir.path()}, QSize(1440, 900)));
   auto* lib = w.libraryPage();
-  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
-  // A library of this test's photos only (the app's own library may still be opening).
-  lib->openLibrary(dir.filePath("library.glimpse"));
-  ASSERT_TRUE(eventually([&] {
-    for (const auto& args : opened)
-      if (args[1].value<glimpse::inference::LibraryInfo>().path == dir.filePath("library.glimpse")) return true;
-    return false;
-  }));
-  opened.clear();
-  lib->addFolder(dir.path());
-  ASSERT_TRUE(opened.wait(10000));
-  QSignalSpy indexed(w.client(), &InferenceClient::jobFinished);
-  lib->startOrPauseIndexing();
-  ASSERT_TRUE(indexed.wait(30000));
   lib->search(QStringLiteral("a checker board"));
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 4; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; }));
   // The folder tree counts what indexing found, though a search followed at once.
-  EXPECT_TRUE(eventually([&] { return treeItem(lib, QFileInfo(dir.path()).fileName() + " (4)") != nullptr; }));
+  EXPECT_TRUE(waitUntil([&] { return treeItem(lib, QFileInfo(dir.path()).fileName() + " (4)") != nullptr; }));
   int previous = 101;
   for (const QString& t : gridTexts(lib)) {
     const QString second = t.section('\n', 1);
@@ -239,7 +203,7 @@ TEST(LibraryBrowse, RelevanceInOrderWithoutNegativeNumbers) {
   const int worst = previous;
   if (best > worst) {
     lib->setMinimumRelevance(worst + 1);
-    ASSERT_TRUE(eventually([&] {
+    ASSERT_TRUE(waitUntil([&] {
       const int n = lib->resultsModel()->rowCount();
       return n > 0 && n < 4;
     }));
@@ -247,16 +211,16 @@ TEST(LibraryBrowse, RelevanceInOrderWithoutNegativeNumbers) {
     lib->setMinimumRelevance(0);
   }
   // More like this: cells of the same size, none overlapping.
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 4; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; }));
   lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(0, 0));
   lib->moreLikeThis();
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 3; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 3; }));
   expectCellsApart(lib->resultsView(), 2);
   saveShot(&w, QStringLiteral("library_more_like_this"));
   // Clearing the query (it is empty after "more like this") and pressing Return browses again.
   auto* query = lib->findChild<QLineEdit*>();
   QTest::keyClick(query, Qt::Key_Return);
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 4; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; }));
   EXPECT_FALSE(gridTexts(lib)[0].contains(QStringLiteral("relevant")));
 }
 
@@ -265,25 +229,9 @@ TEST(LibraryBrowse, CaptionAndAskOpenTheResultOnTheImagesPage) {
   copyTo("photo_120x90.jpg", dir.filePath("photo.jpg"));
   copyTo("grad_97x61.png", dir.filePath("grad.png"));
   MainWindow w;
-  tinyModels(w);
-  w.show();
-  w.showLibrary();
+  ASSERT_NO_FATAL_FAILURE(showLibraryOf(w, dir, {dir.path()}));
   auto* lib = w.libraryPage();
-  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
-  // A library of this test's photos only (the app's own library may still be opening).
-  lib->openLibrary(dir.filePath("library.glimpse"));
-  ASSERT_TRUE(eventually([&] {
-    for (const auto& args : opened)
-      if (args[1].value<glimpse::inference::LibraryInfo>().path == dir.filePath("library.glimpse")) return true;
-    return false;
-  }));
-  opened.clear();
-  lib->addFolder(dir.path());
-  ASSERT_TRUE(opened.wait(10000));
-  QSignalSpy indexed(w.client(), &InferenceClient::jobFinished);
-  lib->startOrPauseIndexing();
-  ASSERT_TRUE(indexed.wait(30000));
-  ASSERT_TRUE(eventually([&] { return lib->resultsModel()->rowCount() == 2; }));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 2; }));
   QPushButton* ask = button(lib, QStringLiteral("Ask about this photo"));
   QPushButton* caption = button(lib, QStringLiteral("Caption"));
   ASSERT_TRUE(ask && caption);
@@ -308,7 +256,7 @@ TEST(LibraryBrowse, CaptionAndAskOpenTheResultOnTheImagesPage) {
   EXPECT_EQ(tabs->currentIndex(), 0);
   EXPECT_EQ(images->model()->rowCount(), 2);
   const int row = images->model()->indexOf(other);
-  ASSERT_TRUE(eventually([&] { return !images->model()->item(row).caption.isEmpty(); }));
+  ASSERT_TRUE(waitUntil([&] { return !images->model()->item(row).caption.isEmpty(); }));
 }
 
 TEST(PhotoViewer, FitsZoomsAndGoesFullScreen) {
@@ -350,7 +298,7 @@ TEST(PhotoViewer, FitsZoomsAndGoesFullScreen) {
   EXPECT_TRUE(copy->windowState() & Qt::WindowFullScreen);
   EXPECT_EQ(copy->image().size(), img.size());
   QTest::keyClick(copy, Qt::Key_Escape);
-  EXPECT_TRUE(eventually([&] { return copy.isNull(); }, 2000));
+  EXPECT_TRUE(waitUntil([&] { return copy.isNull(); }, 2000));
 }
 
 TEST(ImagesPage, FilmstripCellsMenusSelectionAndFullScreen) {
@@ -358,9 +306,7 @@ TEST(ImagesPage, FilmstripCellsMenusSelectionAndFullScreen) {
   for (const char* f : {"photo_120x90.jpg", "gray_50x80.png", "checker_200x120.png", "large_3000x2000.png"})
     copyTo(f, dir.filePath(QStringLiteral("a rather long file name of a photo %1").arg(f)));
   MainWindow w;
-  tinyModels(w);
-  w.resize(1440, 900);
-  w.show();
+  showWithTinyModels(w, QSize(1440, 900));
   auto* page = w.imagesPage();
   ASSERT_EQ(w.addPaths({dir.path()}), 4);
   // 4:3, portrait and wide photos: the same cells, apart, each with room for its name.
@@ -370,14 +316,14 @@ TEST(ImagesPage, FilmstripCellsMenusSelectionAndFullScreen) {
   const int large = page->model()->indexOf(dir.filePath("a rather long file name of a photo large_3000x2000.png"));
   ASSERT_GE(large, 0);
   page->selectRow(large);
-  ASSERT_TRUE(eventually([&] { return page->preview()->image().width() == 3000; }));
+  ASSERT_TRUE(waitUntil([&] { return page->preview()->image().width() == 3000; }));
   const double before = page->preview()->photoRect().width();
   page->preview()->actualSize();
   page->preview()->zoomIn();
   saveShot(&w, QStringLiteral("images_zoomed"));
   page->preview()->fitToWindow();
   w.resize(1000, 700);
-  ASSERT_TRUE(eventually([&] { return page->preview()->photoRect().width() < before; }, 3000));
+  ASSERT_TRUE(waitUntil([&] { return page->preview()->photoRect().width() < before; }, 3000));
   EXPECT_LE(page->preview()->photoRect().width(), page->preview()->width() + 1e-6);
   // F11: full screen; Esc leaves it.
   QTest::keySequence(&w, QKeySequence(Qt::Key_F11));
@@ -391,7 +337,7 @@ TEST(ImagesPage, FilmstripCellsMenusSelectionAndFullScreen) {
   saveShot(found, QStringLiteral("images_fullscreen"));
   QPointer<PhotoView> guard = found;
   QTest::keyClick(found, Qt::Key_Escape);
-  EXPECT_TRUE(eventually([&] { return guard.isNull(); }, 2000));
+  EXPECT_TRUE(waitUntil([&] { return guard.isNull(); }, 2000));
   // Multi-select: copy both paths, then remove both from the list (the files stay).
   page->filmstrip()->selectionModel()->clearSelection();
   page->filmstrip()->selectionModel()->select(page->model()->index(0), QItemSelectionModel::Select);
@@ -411,8 +357,7 @@ TEST(ImagesPage, FilmstripCellsMenusSelectionAndFullScreen) {
 
 TEST(MainWindow, ToolbarIconsShortcutsAndPaste) {
   MainWindow w;
-  tinyModels(w);
-  w.show();
+  showWithTinyModels(w);
   auto* bar = w.findChild<QToolBar*>();
   ASSERT_TRUE(bar);
   bool models = false;
@@ -459,7 +404,7 @@ TEST(Desktop, SaysSoWhenNothingCanOpenAFile) {
   const QString file = kImages + "/photo_120x90.jpg";
   if (openWithDesktop(file, &parent)) GTEST_SKIP() << "this session can open files";
   QMessageBox* box = nullptr;
-  ASSERT_TRUE(eventually(
+  ASSERT_TRUE(waitUntil(
       [&] {
         box = parent.findChild<QMessageBox*>(QStringLiteral("openFailedMessage"));
         return box && box->isVisible();

@@ -21,6 +21,7 @@
 #include "library/librarydatabase.h"
 #include "library/scanner.h"
 #include "librarypage.h"
+#include "window_fixture.h"
 
 using namespace glimpse;
 
@@ -127,14 +128,7 @@ TEST(DuplicatesDialog, OpensFromTheLibraryPage) {
 
 }  // namespace
 
+// QT_QPA_PLATFORM=xcb under Xvfb for the screenshots.
 int main(int argc, char** argv) {
-  // Offscreen also when ctest lists the tests, before its environment applies; QT_QPA_PLATFORM=xcb
-  // under Xvfb for the screenshots.
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  QTemporaryDir home;
-  qputenv("XDG_CONFIG_HOME", home.filePath("config").toUtf8());
-  qputenv("XDG_CACHE_HOME", home.filePath("cache").toUtf8());
-  QApplication app(argc, argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  return glimpse::test::runWidgetTests(argc, argv);
 }

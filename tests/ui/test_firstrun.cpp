@@ -4,7 +4,6 @@
 
 #include <QApplication>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QGroupBox>
 #include <QLabel>
@@ -31,6 +30,7 @@
 #include "models/modelstore.h"
 #include "modelsdialog.h"
 #include "settingsdialog.h"
+#include "window_fixture.h"
 
 // Readable failures.
 inline void PrintTo(const QString& s, std::ostream* os) {
@@ -42,32 +42,12 @@ using glimpse::Task;
 using glimpse::inference::InferenceClient;
 using glimpse::inference::JobState;
 using glimpse::inference::JobSummary;
+using namespace glimpse::test;
 
 namespace {
 
-const QString kTiny = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
+const QString kTiny = tinyModelDir();
 const QString kShots = QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots");
-
-template <typename Pred>
-bool waitUntil(Pred pred, int ms = 30000) {
-  QElapsedTimer t;
-  t.start();
-  while (!pred() && t.elapsed() < ms) QTest::qWait(20);
-  return pred();
-}
-
-// A copy of the tiny model (every head) in `dir`; `weights` replaces its model.safetensors.
-QString copyTiny(const QString& dir, const QString& weights = {}) {
-  QDir().mkpath(dir);
-  for (const char* n : {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json",
-                        "special_tokens_map.json", "tokenizer_config.json", "model.safetensors"})
-    QFile::copy(kTiny + "/" + n, dir + "/" + n);
-  if (!weights.isEmpty()) {
-    QFile::remove(dir + "/model.safetensors");
-    QFile::copy(weights, dir + "/model.safetensors");
-  }
-  return dir;
-}
 
 void shot(QWidget* w, const QString& name) {
   QDir().mkpath(kShots);
@@ -80,13 +60,6 @@ int rowOf(QTableWidget* table, const QString& name) {
   return -1;
 }
 
-struct ModelsDir {
-  QTemporaryDir dir;
-  ModelsDir() { qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8()); }
-  ~ModelsDir() { qunsetenv("GLIMPSE_MODELS_DIR"); }
-  QString models() const { return dir.filePath("models"); }
-};
-
 void clearSavedModels() {
   QSettings s;
   s.clear();
@@ -96,12 +69,12 @@ void clearSavedModels() {
 // enabled only when a click does something; an empty failed download is not "Partly downloaded".
 TEST(FirstRun, RecommendedSetInOneClickAndHonestButtons) {
   clearSavedModels();
-  ModelsDir md;
+  ScopedModelsDir md;
   // Two of the recommended set are on disk already; the Hub serves the third.
-  copyTiny(md.models() + "/Salesforce/blip-image-captioning-base");
-  copyTiny(md.models() + "/Salesforce/blip-vqa-base");
-  const QString served = copyTiny(md.dir.filePath("served"));
-  glimpse::test::HubServer server(served);
+  copyTinyModel(md.models() + "/Salesforce/blip-image-captioning-base");
+  copyTinyModel(md.models() + "/Salesforce/blip-vqa-base");
+  const QString served = copyTinyModel(md.filePath("served"));
+  HubServer server(served);
   server.repo = QStringLiteral("Salesforce/blip-itm-base-coco");
   qputenv("HF_ENDPOINT", server.endpoint().toUtf8());
   // A download that failed before its first byte, and one that stopped part way.
@@ -172,15 +145,13 @@ TEST(FirstRun, RecommendedSetInOneClickAndHonestButtons) {
 // Item 1: a folder that holds every head serves every task it can.
 TEST(FirstRun, ImportedFolderServesEveryTaskItsHeadsDo) {
   clearSavedModels();
-  ModelsDir md;
-  const QString mine = copyTiny(md.dir.filePath("mine/all-heads"));
+  ScopedModelsDir md;
+  const QString mine = copyTinyModel(md.filePath("mine/all-heads"));
   glimpse::SettingsStore store;
   ModelsDialog dialog(&store);
   dialog.importFolder(mine);  // copies on a worker thread
   const QString target = md.models() + "/all-heads";
-  QElapsedTimer waited;
-  waited.start();
-  while (store.current().model(Task::Search) != target && waited.elapsed() < 30000) QTest::qWait(20);
+  waitUntil([&] { return store.current().model(Task::Search) == target; });
   for (Task t : glimpse::kTasks) EXPECT_EQ(store.current().model(t), target) << static_cast<int>(t);
   const int row = rowOf(dialog.table(), "all-heads");
   ASSERT_GE(row, 0);
@@ -196,15 +167,15 @@ TEST(FirstRun, ImportedFolderServesEveryTaskItsHeadsDo) {
 TEST(FirstRun, BrokenModelFoldersAreOneLineWithDetails) {
   QTemporaryDir dir;
   // Weights of another shape than config.json says, and weights cut short.
-  const QString wide = copyTiny(dir.filePath("wide"), kTiny + "/vision_wide/model.safetensors");
-  const QString cut = copyTiny(dir.filePath("cut"));
+  const QString wide = copyTinyModel(dir.filePath("wide"), kTiny + "/vision_wide/model.safetensors");
+  const QString cut = copyTinyModel(dir.filePath("cut"));
   {
     QFile f(cut + "/model.safetensors");
     ASSERT_TRUE(f.resize(f.size() / 2));
   }
   // One tensor deep in the vision tower stored transposed ([40, 16] -> [16, 40]): config.json fits,
   // the header fits the file, and only the layer shapes tell.
-  const QString odd = copyTiny(dir.filePath("odd"));
+  const QString odd = copyTinyModel(dir.filePath("odd"));
   {
     QFile f(odd + "/model.safetensors");
     ASSERT_TRUE(f.open(QIODevice::ReadWrite));
@@ -237,9 +208,9 @@ TEST(FirstRun, BrokenModelFoldersAreOneLineWithDetails) {
 // Item 6: a question to a model that cannot load gets one line in the chat, never its tensors.
 TEST(FirstRun, AModelThatCannotLoadIsOneLineInTheChat) {
   QTemporaryDir dir;
-  const QString wide = copyTiny(dir.filePath("wide"), kTiny + "/vision_wide/model.safetensors");
+  const QString wide = copyTinyModel(dir.filePath("wide"), kTiny + "/vision_wide/model.safetensors");
   MainWindow w;
-  for (Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTiny);
+  useTinyModels(w);
   w.settingsStore()->overrideModel(Task::Ask, wide);
   w.show();
   w.addPaths({kTiny + "/images/photo_120x90.jpg"});
@@ -267,8 +238,7 @@ TEST(FirstRun, AModelThatCannotLoadIsOneLineInTheChat) {
 // keeps the previous caption.
 TEST(FirstRun, CaptionStatesBadgesAndCounts) {
   MainWindow w;
-  for (Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTiny);
-  w.show();
+  showWithTinyModels(w);
   QTemporaryDir dir;
   for (const char* f : {"grad_97x61.png", "photo_120x90.jpg"}) QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
   {
@@ -340,13 +310,12 @@ TEST(FirstRun, CaptionStatesBadgesAndCounts) {
 // library needs indexing again and offers it; old vectors stay until the new ones are made.
 TEST(FirstRun, ChangedSearchModelAsksForReindexing) {
   QTemporaryDir dir;
-  const QString other = copyTiny(dir.filePath("other-search"));
+  const QString other = copyTinyModel(dir.filePath("other-search"));
   QTemporaryDir photos;
   for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg"})
     QFile::copy(kTiny + "/images/" + f, photos.filePath(f));
   MainWindow w;
-  for (Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTiny);
-  w.show();
+  showWithTinyModels(w);
   w.showLibrary();
   auto* lib = w.libraryPage();
   QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
@@ -409,8 +378,7 @@ TEST(FirstRun, LibraryInAPlaceThatCannotBeWritten) {
   QSettings().setValue("library/file", bad);
   QSettings().setValue("library/indexing", true);  // it was indexing when the app closed
   MainWindow w;
-  for (Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTiny);
-  w.show();
+  showWithTinyModels(w);
   w.showLibrary();
   auto* lib = w.libraryPage();
   ASSERT_TRUE(waitUntil([&] { return !lib->libraryError().isEmpty(); }, 10000));
@@ -448,15 +416,5 @@ TEST(FirstRun, LibraryInAPlaceThatCannotBeWritten) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  QTemporaryDir home;
-  qputenv("XDG_CONFIG_HOME", home.filePath("config").toUtf8());
-  qputenv("XDG_DATA_HOME", home.filePath("data").toUtf8());
-  qputenv("XDG_CACHE_HOME", home.filePath("cache").toUtf8());
-  qputenv("XDG_STATE_HOME", home.filePath("state").toUtf8());
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName(QStringLiteral("GlimpseTests"));
-  QApplication::setApplicationName(QStringLiteral("GlimpseTests"));
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  return runWidgetTests(argc, argv);
 }

@@ -37,6 +37,7 @@
 #include <algorithm>
 #include "../models/hubserver.h"
 #include "askresultsbar.h"
+#include "cli_runner.h"
 #include "desktop/paths.h"
 #include "desktop/thumbnails.h"
 #include "imagespage.h"
@@ -48,13 +49,15 @@
 #include "modelsdialog.h"
 #include "settingsdialog.h"
 #include "thumbnailloader.h"
+#include "window_fixture.h"
 #include "writecaptionsdialog.h"
 
 using namespace glimpse::ui;
+using namespace glimpse::test;
 
 namespace {
 
-const QString kTiny = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
+const QString kTiny = tinyModelDir();
 
 AppSettings tinySettings() {
   AppSettings s;
@@ -62,21 +65,8 @@ AppSettings tinySettings() {
   return s;
 }
 
-// The tiny model for every task, for this session only (as --caption-model etc. do).
-void useTiny(MainWindow& w) {
-  for (glimpse::Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTiny);
-}
-
 using glimpse::inference::InferenceClient;
 using glimpse::inference::JobSummary;
-
-template <typename Pred>
-bool waitUntil(Pred pred, int ms = 30000) {
-  QElapsedTimer t;
-  t.start();
-  while (!pred() && t.elapsed() < ms) QTest::qWait(20);
-  return pred();
-}
 
 void dropFiles(QWidget* target, const QStringList& files) {
   auto* mime = new QMimeData;
@@ -95,31 +85,17 @@ void dropFiles(QWidget* target, const QStringList& files) {
 void addFourPhotos(MainWindow& w, const QString& folder) {
   for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png"})
     QFile::copy(kTiny + "/images/" + f, folder + "/" + f);
-  w.showLibrary();
-  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
-  // A library of these photos only: the app's library keeps what earlier tests added. (The app's
-  // own library may still be opening: wait for this one.)
-  const QString file = folder + "/library.glimpse";
-  w.libraryPage()->openLibrary(file);
-  ASSERT_TRUE(waitUntil([&] {
-    for (const auto& args : opened)
-      if (args[1].value<glimpse::inference::LibraryInfo>().path == file) return true;
-    return false;
-  }));
-  opened.clear();
-  w.libraryPage()->addFolder(folder);
-  ASSERT_TRUE(opened.wait(10000));
+  // A library of these photos only: the app's library keeps what earlier tests added.
+  ASSERT_TRUE(openLibrary(w, folder + "/library.glimpse"));
+  ASSERT_TRUE(addLibraryFolders(w, {folder}));
 }
 
 // A library of its own in `dir` (the shared one holds the photos of MainWindow.LibraryIndexAndSearch)
 // with four photos, indexed, and all four as the results of a search.
 void indexFourAndSearch(MainWindow& w, const QTemporaryDir& dir) {
   auto* lib = w.libraryPage();
-  lib->openLibrary(dir.filePath("library.db"));
   ASSERT_NO_FATAL_FAILURE(addFourPhotos(w, dir.path()));
-  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
-  lib->startOrPauseIndexing();
-  ASSERT_TRUE(finished.wait(30000));
+  ASSERT_TRUE(indexLibrary(w));
   lib->search(QStringLiteral("a photo"));
   ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; })) << lib->resultsModel()->rowCount();
 }
@@ -147,7 +123,7 @@ class GermanSession {
   GermanSession& operator=(const GermanSession&) = delete;
   // The window's models: the tiny BLIP for every task, the tiny Marian both ways.
   void use(MainWindow& w) {
-    useTiny(w);
+    useTinyModels(w);
     AppSettings edited = w.settingsStore()->current();
     m_saved = edited;
     edited.translateOutput = true;
@@ -170,8 +146,7 @@ class GermanSession {
 
 TEST(MainWindow, DropCaptionAndAsk) {
   MainWindow w;
-  useTiny(w);
-  w.show();
+  showWithTinyModels(w);
   dropFiles(&w, {kTiny + "/images/grad_97x61.png", kTiny + "/images/photo_120x90.jpg"});
   auto* page = w.imagesPage();
   ASSERT_EQ(page->model()->rowCount(), 2);
@@ -323,8 +298,7 @@ TEST(MainWindow, APastedImageGoesWhenItLeavesTheList) {
 
 TEST(MainWindow, CaptionAllAndCancel) {
   MainWindow w;
-  useTiny(w);
-  w.show();
+  showWithTinyModels(w);
   QTemporaryDir dir;
   for (const char* f :
        {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg", "rgba_70x70.png", "gray_50x80.png"})
@@ -342,8 +316,7 @@ TEST(MainWindow, CaptionAllAndCancel) {
 
 TEST(MainWindow, LibraryIndexAndSearch) {
   MainWindow w;
-  useTiny(w);
-  w.show();
+  showWithTinyModels(w);
   QTemporaryDir dir;
   auto* lib = w.libraryPage();
   ASSERT_NO_FATAL_FAILURE(addFourPhotos(w, dir.path()));
@@ -388,7 +361,7 @@ TEST(LibraryPage, GermanSearchShowsTheTranslationAndSearchesTheOriginal) {
           translator->translate({german.toStdString()}, translator->generation_defaults()).front().front().text)
           .trimmed();
   MainWindow w;
-  useTiny(w);
+  useTinyModels(w);
   AppSettings edited = w.settingsStore()->current();
   edited.queryLanguage = QStringLiteral("auto");
   edited.queryTranslationModel = marian;
@@ -400,14 +373,9 @@ TEST(LibraryPage, GermanSearchShowsTheTranslationAndSearchesTheOriginal) {
   // A file named in German: searching the original words finds it by its name.
   QFile::copy(kTiny + "/images/photo_120x90.jpg", dir.filePath("strand_bei_sonnenuntergang.jpg"));
   auto* lib = w.libraryPage();
-  w.showLibrary();
-  lib->openLibrary(dir.filePath("library.db"));
-  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
-  lib->addFolder(dir.path());
-  ASSERT_TRUE(opened.wait(10000));
-  QSignalSpy indexed(w.client(), &InferenceClient::jobFinished);
-  lib->startOrPauseIndexing();
-  ASSERT_TRUE(indexed.wait(30000));
+  ASSERT_TRUE(openLibrary(w, dir.filePath("library.db")));
+  ASSERT_TRUE(addLibraryFolders(w, {dir.path()}));
+  ASSERT_TRUE(indexLibrary(w));
 
   QLineEdit* query = nullptr;
   for (auto* e : lib->findChildren<QLineEdit*>())
@@ -475,9 +443,7 @@ TEST(LibraryPage, AskTheResultsAndReviewCheckedCaptions) {
   QSettings().setValue(QStringLiteral("library/file"), own.filePath(QStringLiteral("ask.glimpse")));
   MainWindow w;
   QSettings().remove(QStringLiteral("library/file"));
-  useTiny(w);
-  w.resize(1280, 800);
-  w.show();
+  showWithTinyModels(w, QSize(1280, 800));
   QTemporaryDir dir;
   auto* lib = w.libraryPage();
   ASSERT_NO_FATAL_FAILURE(indexFourAndSearch(w, dir));
@@ -618,8 +584,7 @@ TEST(LibraryPage, AskTheResultsTranslatesTheQuestionAndTheAnswers) {
 // value the page keeps, and a failure (no search model) never leaves a busy bar running.
 TEST(LibraryPage, PauseResumeAndFailureStates) {
   MainWindow w;
-  useTiny(w);
-  w.show();
+  showWithTinyModels(w);
   QTemporaryDir dir;
   for (int i = 0; i < 150; ++i)
     QFile::copy(kTiny + "/images/grad_97x61.png", dir.filePath(QStringLiteral("g%1.png").arg(i)));
@@ -697,18 +662,13 @@ TEST(LibraryPage, TranslatedCaptionsInTheDetailsPanelAndTheTextSearch) {
   QTemporaryDir dir;
   for (const char* f : {"grad_97x61.png", "checker_200x120.png"}) QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
   auto* lib = w.libraryPage();
-  w.showLibrary();
-  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
-  lib->openLibrary(dir.filePath("library.db"));
-  ASSERT_TRUE(opened.wait(10000));
-  lib->addFolder(dir.path());
-  ASSERT_TRUE(opened.wait(10000));
+  ASSERT_TRUE(openLibrary(w, dir.filePath("library.db")));
+  ASSERT_TRUE(addLibraryFolders(w, {dir.path()}));
+  ASSERT_TRUE(indexLibrary(w));
   QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
-  lib->startOrPauseIndexing();
-  ASSERT_TRUE(finished.wait(30000));
   lib->startOrPauseCaptioning();
   ASSERT_TRUE(finished.wait(60000));
-  ASSERT_EQ(finished[1][1].value<JobSummary>().done, 2);
+  ASSERT_EQ(finished[0][1].value<JobSummary>().done, 2);
 
   // Both photos' details, as the worker reads them from the library.
   QSignalSpy details(w.client(), &InferenceClient::photoDetailsReady);
@@ -782,18 +742,13 @@ TEST(LibraryPage, TranslatedCaptionsInTheDetailsPanelAndTheTextSearch) {
 
 TEST(LibraryPage, CaptionEditReviewAndWriteToFiles) {
   MainWindow w;
-  useTiny(w);
-  w.show();
+  showWithTinyModels(w);
   QTemporaryDir dir;
   for (const char* f : {"grad_97x61.png", "checker_200x120.png", "photo_120x90.jpg"})
     QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
   auto* lib = w.libraryPage();
-  w.showLibrary();
-  QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
-  lib->openLibrary(dir.filePath("library.db"));  // its own library, not the other tests' one
-  ASSERT_TRUE(opened.wait(10000));
-  lib->addFolder(dir.path());
-  ASSERT_TRUE(opened.wait(10000));
+  ASSERT_TRUE(openLibrary(w, dir.filePath("library.db")));  // its own library, not the other tests' one
+  ASSERT_TRUE(addLibraryFolders(w, {dir.path()}));
   QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
   lib->startOrPauseIndexing();
   ASSERT_TRUE(finished.wait(30000));
@@ -924,8 +879,9 @@ TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
     EXPECT_EQ(items->item(i)->isEnabled(), glimpse::blip::precision_problem(*mode).empty()) << i;
   }
   // The chosen mode round-trips, its description is shown, and Exact says it matches the reference.
-  if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty())
+  if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty()) {
     EXPECT_EQ(dialog.settings().precision, QStringLiteral("bf16"));
+  }
   combo->setCurrentIndex(combo->findData(QStringLiteral("fp32")));
   EXPECT_EQ(dialog.settings().precision, QStringLiteral("fp32"));
   EXPECT_TRUE(
@@ -954,15 +910,9 @@ TEST(MainWindow, AFasterPrecisionIsShownInTheStatusBar) {
 }
 
 TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
-  QTemporaryDir dir;
-  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
+  ScopedModelsDir dir;
   // A local server with the Hub's layout serves the tiny model as a catalogue repo.
-  const QString served = dir.filePath("served");
-  QDir().mkpath(served);
-  for (const char* n :
-       {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
-    QFile::copy(kTiny + "/" + n, served + "/" + n);
-  glimpse::test::HubServer server(served);
+  HubServer server(copyTinyModel(dir.filePath("served")));
   server.repo = QStringLiteral("Salesforce/blip-itm-base-coco");
   qputenv("HF_ENDPOINT", server.endpoint().toUtf8());
 
@@ -1009,27 +959,23 @@ TEST(ModelsDialog, FirstRunOpensItAndADownloadIsUsableAtOnce) {
   ASSERT_TRUE(waitUntil([&] { return !w.settingsStore()->current().model(glimpse::Task::Caption).isEmpty(); }, 10000));
   EXPECT_FALSE(w.settingsStore()->current().model(glimpse::Task::Caption).isEmpty());  // it captions, and none was set
   qunsetenv("HF_ENDPOINT");
-  qunsetenv("GLIMPSE_MODELS_DIR");
 }
 
 // The Images page's BLIP style is BLIP's evaluation setting, exactly as the CLI spells it: the
 // same tokens as `glimpse-cli caption --beams 3 --min-length 5 --prompt "a picture of"`.
 TEST(MainWindow, BlipStyleCaptionEqualsTheCli) {
   MainWindow w;
-  useTiny(w);
-  w.show();
+  showWithTinyModels(w);
   QSignalSpy ready(w.client(), &InferenceClient::captionReady);
   const QString image = kTiny + "/images/photo_120x90.jpg";
   dropFiles(&w, {image});
   ASSERT_TRUE(waitUntil([&] { return !ready.isEmpty(); }));
   const auto gui = ready[0][1].value<glimpse::inference::CaptionResult>();
-  QProcess cli;
-  cli.start(QStringLiteral(GLIMPSE_CLI_PATH), {"caption", "--model", kTiny, "--beams", "3", "--min-length", "5",
-                                               "--prompt", "a picture of", "--json", image});
-  ASSERT_TRUE(cli.waitForFinished(60000));
-  ASSERT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
+  const CliRun cli = runCli(
+      {"caption", "--model", kTiny, "--beams", "3", "--min-length", "5", "--prompt", "a picture of", "--json", image});
+  ASSERT_EQ(cli.code, 0) << cli.err;
   const QJsonObject result =
-      QJsonDocument::fromJson(cli.readAllStandardOutput()).object()["results"].toArray()[0].toObject();
+      QJsonDocument::fromJson(QByteArray::fromStdString(cli.out)).object()["results"].toArray()[0].toObject();
   QList<qint64> tokens;
   for (const auto& v : result["token_ids"].toArray()) tokens << v.toInteger();
   EXPECT_EQ(gui.tokenIds, tokens);
@@ -1155,9 +1101,7 @@ TEST(Translations, GermanIsComplete) {
 // Two real launches of the app: the second hands its photo to the first window and ends.
 TEST(GlimpseBinary, ASecondLaunchAddsItsPhotoToTheFirstWindow) {
   QTemporaryDir home;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  for (const char* var : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"})
-    env.insert(QString::fromLatin1(var), home.filePath(QString::fromLatin1(var).toLower()));
+  QProcessEnvironment env = isolatedEnvironment(home.path());
   QDir().mkpath(home.filePath("runtime"));
   QFile::setPermissions(home.filePath("runtime"),
                         QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
@@ -1196,23 +1140,19 @@ TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
     QDir().mkpath(QFileInfo(shot).absolutePath());
     QFile::remove(shot);
     QTemporaryDir home;
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath("config"));
-    env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath("data"));
-    env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath("cache"));
-    env.insert(QStringLiteral("XDG_STATE_HOME"), home.filePath("state"));
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
-    env.insert(QStringLiteral("LANG"),
-               lang == std::string("de") ? QStringLiteral("de_DE.UTF-8") : QStringLiteral("C.UTF-8"));
-    env.insert(QStringLiteral("LANGUAGE"), QString::fromLatin1(lang));
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral("xvfb-run"),
-            {"-a", "-s", "-screen 0 1400x900x24", QStringLiteral(GLIMPSE_GUI_PATH), "--caption-model", kTiny,
-             "--ask-model", kTiny, "--search-model", kTiny, "--screenshot", shot, kTiny + "/images/photo_120x90.jpg",
-             kTiny + "/images/exif6_40x24.jpg"});
-    ASSERT_TRUE(p.waitForFinished(120000));
-    EXPECT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
+    RunOptions o;
+    o.env = isolatedEnvironment(home.path());
+    o.env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+    o.env.insert(QStringLiteral("LANG"),
+                 lang == std::string("de") ? QStringLiteral("de_DE.UTF-8") : QStringLiteral("C.UTF-8"));
+    o.env.insert(QStringLiteral("LANGUAGE"), QString::fromLatin1(lang));
+    const CliRun r =
+        runProgram(QStringLiteral("xvfb-run"),
+                   {"-a", "-s", "-screen 0 1400x900x24", QStringLiteral(GLIMPSE_GUI_PATH), "--caption-model", kTiny,
+                    "--ask-model", kTiny, "--search-model", kTiny, "--screenshot", shot,
+                    kTiny + "/images/photo_120x90.jpg", kTiny + "/images/exif6_40x24.jpg"},
+                   o);
+    ASSERT_EQ(r.code, 0) << r.err;
     QImage img(shot);
     ASSERT_FALSE(img.isNull()) << "no screenshot at " << shot.toStdString();
     EXPECT_GE(img.width(), 800);
@@ -1228,16 +1168,5 @@ TEST(GlimpseBinary, CaptionScreenshotUnderXvfb) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Widget tests run offscreen (also when ctest lists them, before its environment applies).
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  QTemporaryDir home;
-  qputenv("XDG_CONFIG_HOME", home.filePath("config").toUtf8());
-  qputenv("XDG_DATA_HOME", home.filePath("data").toUtf8());
-  qputenv("XDG_CACHE_HOME", home.filePath("cache").toUtf8());
-  qputenv("XDG_STATE_HOME", home.filePath("state").toUtf8());
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName(QStringLiteral("GlimpseTests"));
-  QApplication::setApplicationName(QStringLiteral("GlimpseTests"));
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  return runWidgetTests(argc, argv);
 }

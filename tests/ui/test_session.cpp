@@ -26,24 +26,18 @@
 #include "mainwindow.h"
 #include "modelsdialog.h"
 #include "settingsdialog.h"
+#include "window_fixture.h"
 
 using namespace glimpse::ui;
 using glimpse::Task;
 using glimpse::inference::InferenceClient;
 using glimpse::inference::JobProgress;
 using glimpse::inference::JobSummary;
+using namespace glimpse::test;
 
 namespace {
 
-const QString kTinyModel = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/tiny");
-
-template <typename Pred>
-bool waitFor(Pred pred, int ms = 30000) {
-  QElapsedTimer t;
-  t.start();
-  while (!pred() && t.elapsed() < ms) QTest::qWait(20);
-  return pred();
-}
+const QString kTinyModel = tinyModelDir();
 
 // Runs `act` on the next modal dialog of type D once it shows.
 template <typename D, typename F>
@@ -62,22 +56,13 @@ void whenShown(F act) {
   timer->start();
 }
 
-void copyTinyModel(const QString& to) {
-  QDir().mkpath(to);
-  for (const char* n :
-       {"config.json", "preprocessor_config.json", "vocab.txt", "added_tokens.json", "model.safetensors"})
-    ASSERT_TRUE(QFile::copy(kTinyModel + "/" + n, to + "/" + n)) << n;
-}
-
 // Folders given with --caption-model / --ask-model are this session's: neither the Settings
 // dialog's OK (which changed only the threads) nor removing a model in the Models dialog writes
 // them, or anything else about those tasks, into the saved settings.
 TEST(SessionOverrides, NoActionSavesACommandLineFolder) {
   QSettings().clear();
-  QTemporaryDir dir;
-  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
-  const QString mine = dir.filePath("models/mine");
-  copyTinyModel(mine);
+  ScopedModelsDir dir;
+  const QString mine = copyTinyModel(dir.filePath("models/mine"));
   {
     MainWindow w;
     auto* store = w.settingsStore();
@@ -125,7 +110,6 @@ TEST(SessionOverrides, NoActionSavesACommandLineFolder) {
   const AppSettings next = glimpse::SettingsStore().current();
   EXPECT_TRUE(next.model(Task::Caption).isEmpty());
   EXPECT_EQ(next.model(Task::Ask), kTinyModel);
-  qunsetenv("GLIMPSE_MODELS_DIR");
   QSettings().clear();
 }
 
@@ -133,10 +117,6 @@ QPushButton* buttonNamed(QWidget* parent, const QString& text) {
   for (auto* b : parent->findChildren<QPushButton*>())
     if (b->text() == text) return b;
   return nullptr;
-}
-
-void useTinyModels(MainWindow& w) {
-  for (Task t : glimpse::kTasks) w.settingsStore()->overrideModel(t, kTinyModel);
 }
 
 // Pause stops after the photo in flight; the next start shows the index paused (not running, not
@@ -153,25 +133,23 @@ TEST(SessionIndexing, APausedIndexStaysPausedAcrossARestart) {
   int doneAtPause = 0;
   {
     MainWindow w;
-    useTinyModels(w);
-    w.show();
+    showWithTinyModels(w);
     auto* lib = w.libraryPage();
     QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
     lib->openLibrary(db);
     lib->addFolder(dir.filePath("photos"));
-    ASSERT_TRUE(waitFor([&] { return opened.size() >= 3; }));  // the app's library, this one, the folder
+    ASSERT_TRUE(waitUntil([&] { return opened.size() >= 3; }));  // the app's library, this one, the folder
     QSignalSpy progress(w.client(), &InferenceClient::jobProgress);
     lib->startOrPauseIndexing();
-    ASSERT_TRUE(waitFor([&] { return !progress.isEmpty() && progress.last()[1].value<JobProgress>().done > 0; }));
+    ASSERT_TRUE(waitUntil([&] { return !progress.isEmpty() && progress.last()[1].value<JobProgress>().done > 0; }));
     lib->startOrPauseIndexing();  // Pause
-    ASSERT_TRUE(waitFor([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
+    ASSERT_TRUE(waitUntil([&] { return lib->indexState() == LibraryPage::IndexState::Paused; }));
     doneAtPause = progress.last()[1].value<JobProgress>().done;
     EXPECT_LT(doneAtPause, kPhotos);
     EXPECT_FALSE(QSettings().value("library/indexing").toBool());
   }
   MainWindow w;
-  useTinyModels(w);
-  w.show();
+  showWithTinyModels(w);
   auto* lib = w.libraryPage();
   QSignalSpy opened(w.client(), &InferenceClient::libraryOpened);
   lib->openLibrary(db);
@@ -182,7 +160,7 @@ TEST(SessionIndexing, APausedIndexStaysPausedAcrossARestart) {
         return l->text();
     return QString();
   };
-  ASSERT_TRUE(waitFor([&] {
+  ASSERT_TRUE(waitUntil([&] {
     return progressText().endsWith(QStringLiteral("of 150 photos; everything done is saved."));
   })) << progressText().toStdString();
   EXPECT_EQ(lib->indexState(), LibraryPage::IndexState::Paused);  // not running by itself
@@ -244,15 +222,15 @@ TEST(Session, ImagesCaptionsAndChatsSurviveARestart) {
     auto* page = w.imagesPage();
     QSignalSpy ready(w.client(), &InferenceClient::captionReady);
     ASSERT_EQ(w.addPaths(photos), 3);
-    ASSERT_TRUE(waitFor([&] { return !page->model()->item(0).caption.isEmpty(); }));  // the selected one
+    ASSERT_TRUE(waitUntil([&] { return !page->model()->item(0).caption.isEmpty(); }));  // the selected one
     page->selectRow(1);
-    ASSERT_TRUE(waitFor([&] { return !page->model()->item(1).caption.isEmpty(); }));
+    ASSERT_TRUE(waitUntil([&] { return !page->model()->item(1).caption.isEmpty(); }));
     auto* question = page->findChild<QLineEdit*>(QString(), Qt::FindChildrenRecursively);
     for (auto* e : page->findChildren<QLineEdit*>())
       if (e->accessibleName() == QStringLiteral("Question")) question = e;
     question->setText(QStringLiteral("what color is it?"));
     page->askQuestion();
-    ASSERT_TRUE(waitFor([&] {
+    ASSERT_TRUE(waitUntil([&] {
       const auto& c = page->model()->item(1).chat;
       return !c.isEmpty() && !c.back().second.isEmpty();
     }));
@@ -312,10 +290,8 @@ TEST(Session, ImagesCaptionsAndChatsSurviveARestart) {
 // Tools → Models → Import folder with a large checkpoint: the window keeps working while it copies
 // (the progress bar moves, events are served), Stop removes the partial copy, a second try lands.
 TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
-  QTemporaryDir dir;
-  qputenv("GLIMPSE_MODELS_DIR", dir.filePath("models").toUtf8());
-  const QString src = dir.filePath("big-blip");
-  copyTinyModel(src);
+  ScopedModelsDir dir;
+  const QString src = copyTinyModel(dir.filePath("big-blip"));
   {
     QFile big(src + "/extra_weights.bin");
     ASSERT_TRUE(big.open(QIODevice::WriteOnly));
@@ -326,8 +302,7 @@ TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
     }
   }
   MainWindow w;
-  useTinyModels(w);
-  w.show();
+  showWithTinyModels(w);
   w.openModels();
   auto* dialog = w.findChild<ModelsDialog*>();
   ASSERT_TRUE(dialog);
@@ -340,7 +315,7 @@ TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
   EXPECT_TRUE(stop->isEnabled());
   EXPECT_TRUE(bar->isVisible());
   // The GUI thread serves events mid-copy: the bar moves while the copy is not done.
-  ASSERT_TRUE(waitFor([&] { return bar->maximum() == 1000 && bar->value() > 0; }, 60000));
+  ASSERT_TRUE(waitUntil([&] { return bar->maximum() == 1000 && bar->value() > 0; }, 60000));
   EXPECT_LT(bar->value(), 1000);
   dialog->grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/models_import_progress.png"));
   QTest::mouseClick(stop, Qt::LeftButton);
@@ -350,17 +325,16 @@ TEST(ModelsImport, ALargeFolderCopiesWhileTheWindowWorks) {
         return l->text();
     return QString();
   };
-  ASSERT_TRUE(waitFor([&] { return statusText().contains(QStringLiteral("stopped")); }, 60000))
+  ASSERT_TRUE(waitUntil([&] { return statusText().contains(QStringLiteral("stopped")); }, 60000))
       << statusText().toStdString();
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/big-blip")));
   EXPECT_FALSE(QFileInfo::exists(dir.filePath("models/big-blip.download")));
   EXPECT_FALSE(bar->isVisible());
   dialog->importFolder(src);
-  ASSERT_TRUE(waitFor([&] { return statusText().startsWith(QStringLiteral("Imported")); }, 120000))
+  ASSERT_TRUE(waitUntil([&] { return statusText().startsWith(QStringLiteral("Imported")); }, 120000))
       << statusText().toStdString();
   EXPECT_EQ(QFileInfo(dir.filePath("models/big-blip/extra_weights.bin")).size(), qint64{160} << 20);
   dialog->reject();
-  qunsetenv("GLIMPSE_MODELS_DIR");
 }
 
 }  // namespace

@@ -1,0 +1,102 @@
+#include "cli_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <QEventLoop>
+#include <QProcess>
+#include <QTimer>
+#include <map>
+
+namespace glimpse::test {
+
+QString cliPath() {
+  return QStringLiteral(GLIMPSE_CLI_PATH);
+}
+
+CliRun runProgram(const QString& program, const QStringList& args, const RunOptions& options) {
+  QProcess p;
+  if (!options.env.isEmpty()) p.setProcessEnvironment(options.env);
+  if (!options.workingDirectory.isEmpty()) p.setWorkingDirectory(options.workingDirectory);
+  if (!options.stdoutFile.isEmpty()) p.setStandardOutputFile(options.stdoutFile);
+  if (options.childSetup) p.setChildProcessModifier(options.childSetup);
+  p.start(program, args);
+  bool ended = false;
+  if (options.serveEvents) {
+    QEventLoop loop;
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    QObject::connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&p, &QProcess::errorOccurred, &loop, [&](QProcess::ProcessError e) {
+      if (e == QProcess::FailedToStart) loop.quit();
+    });
+    QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+    timeout.start(options.timeoutMs);
+    if (p.state() != QProcess::NotRunning) loop.exec();
+    ended = p.state() == QProcess::NotRunning;
+  } else {
+    ended = p.waitForFinished(options.timeoutMs);
+  }
+  if (!ended) {
+    p.kill();
+    p.waitForFinished();
+  }
+  const int code =
+      ended && p.exitStatus() == QProcess::NormalExit && p.error() != QProcess::FailedToStart ? p.exitCode() : -1;
+  return {code, p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
+}
+
+CliRun runCli(const QStringList& args, const RunOptions& options) {
+  return runProgram(cliPath(), args, options);
+}
+
+CliRun runCliSh(const QString& script) {
+  return runProgram(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, cliPath()});
+}
+
+void expectCliErrors(const std::vector<CliErrorCase>& cases) {
+  for (const CliErrorCase& c : cases) {
+    SCOPED_TRACE(c.args.join(QLatin1Char(' ')).toStdString());
+    const CliRun r = runCli(c.args);
+    EXPECT_EQ(r.code, c.code) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
+  }
+}
+
+QStringList generationArgs(const nlohmann::json& kwargs) {
+  static const std::map<std::string, QString> kFlags = {{"num_beams", "--beams"},
+                                                        {"max_length", "--max-length"},
+                                                        {"min_length", "--min-length"},
+                                                        {"max_new_tokens", "--max-new-tokens"},
+                                                        {"repetition_penalty", "--repetition-penalty"},
+                                                        {"no_repeat_ngram_size", "--no-repeat-ngram-size"},
+                                                        {"length_penalty", "--length-penalty"},
+                                                        {"num_return_sequences", "--num-return-sequences"}};
+  QStringList a;
+  for (const auto& [k, v] : kwargs.items()) {
+    if (k == "early_stopping") {
+      if (v.get<bool>()) a << QStringLiteral("--early-stopping");
+      continue;
+    }
+    const auto flag = kFlags.find(k);
+    if (flag == kFlags.end()) {
+      ADD_FAILURE() << "generation option without a CLI flag in this test: " << k;
+      continue;
+    }
+    a << flag->second << QString::fromStdString(v.dump());
+  }
+  return a;
+}
+
+QProcessEnvironment isolatedEnvironment(const QString& root) {
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("XDG_DATA_HOME"), root + QStringLiteral("/data"));
+  env.insert(QStringLiteral("XDG_CONFIG_HOME"), root + QStringLiteral("/config"));
+  env.insert(QStringLiteral("XDG_CACHE_HOME"), root + QStringLiteral("/cache"));
+  env.insert(QStringLiteral("XDG_STATE_HOME"), root + QStringLiteral("/state"));
+  env.remove(QStringLiteral("GLIMPSE_MODELS_DIR"));
+  return env;
+}
+
+}  // namespace glimpse::test
