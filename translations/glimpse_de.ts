@@ -70,57 +70,57 @@
         <translation>Die Inferenz-Engine konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="206" />
+        <location filename="../core/inference/inferenceworker.cpp" line="214" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="226" />
+        <location filename="../core/inference/inferenceworker.cpp" line="234" />
         <source>Loading translation model %1…</source>
         <translation>Lade Übersetzungsmodell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="254" />
+        <location filename="../core/inference/inferenceworker.cpp" line="262" />
         <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
         <translation>„%1“ scheint %2 zu sein, und kein Modell, das %2 ins Englische übersetzt, ist installiert (Extras → Modelle); es wurde so verwendet, wie es eingegeben wurde.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="259" />
+        <location filename="../core/inference/inferenceworker.cpp" line="267" />
         <source>Translating…</source>
         <translation>Übersetze …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="273" />
+        <location filename="../core/inference/inferenceworker.cpp" line="281" />
         <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
         <translation>Kein Modell, das Englisch nach %1 übersetzt, ist installiert: Fügen Sie eines unter Extras → Modelle hinzu, oder schalten Sie Beschreibungen und Antworten auf %1 unter Extras → Einstellungen ab.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="307" />
+        <location filename="../core/inference/inferenceworker.cpp" line="315" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="370" />
+        <location filename="../core/inference/inferenceworker.cpp" line="378" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../core/inference/inferenceworker.cpp" line="475" />
+        <location filename="../core/inference/inferenceworker.cpp" line="483" />
         <source>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photo(s) keep their old vectors until then.</source>
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="640" />
+        <location filename="../core/inference/inferenceworker.cpp" line="648" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="672" />
+        <location filename="../core/inference/inferenceworker.cpp" line="680" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="737" />
+        <location filename="../core/inference/inferenceworker.cpp" line="745" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
@@ -135,12 +135,12 @@
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="433" />
+        <location filename="../core/inference/inferenceworker.cpp" line="441" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="288" />
+        <location filename="../core/inference/inferenceworker.cpp" line="296" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
@@ -150,23 +150,23 @@
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="400" />
+        <location filename="../core/inference/inferenceworker.cpp" line="408" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="406" />
+        <location filename="../core/inference/inferenceworker.cpp" line="414" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="533" />
+        <location filename="../core/inference/inferenceworker.cpp" line="541" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="604" />
-        <location filename="../core/inference/inferenceworker.cpp" line="636" />
+        <location filename="../core/inference/inferenceworker.cpp" line="612" />
+        <location filename="../core/inference/inferenceworker.cpp" line="644" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -222,17 +222,17 @@
 <context>
     <name>glimpse::library</name>
     <message>
-        <location filename="../core/library/duplicates.cpp" line="264" />
+        <location filename="../core/library/duplicates.cpp" line="266" />
         <source>%1: the file is not there</source>
         <translation>%1: die Datei ist nicht da</translation>
     </message>
     <message>
-        <location filename="../core/library/duplicates.cpp" line="268" />
+        <location filename="../core/library/duplicates.cpp" line="270" />
         <source>%1: not a regular file</source>
         <translation>%1: keine gewöhnliche Datei</translation>
     </message>
     <message>
-        <location filename="../core/library/duplicates.cpp" line="273" />
+        <location filename="../core/library/duplicates.cpp" line="275" />
         <source>%1: could not be moved to the trash (%2)</source>
         <translation>%1: konnte nicht in den Papierkorb verschoben werden (%2)</translation>
     </message>
@@ -522,7 +522,7 @@
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="55" />
-        <location filename="../ui/imagespage.cpp" line="616" />
+        <location filename="../ui/imagespage.cpp" line="640" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
@@ -720,68 +720,68 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="231" />
+        <location filename="../ui/imagespage.cpp" line="236" />
         <source>&amp;Remove from list</source>
         <translation>Aus der Liste &amp;entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="233" />
+        <location filename="../ui/imagespage.cpp" line="238" />
         <source>&amp;Copy paths</source>
         <translation>Pfade &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="233" />
+        <location filename="../ui/imagespage.cpp" line="238" />
         <source>&amp;Copy path</source>
         <translation>Pfad &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="235" />
+        <location filename="../ui/imagespage.cpp" line="240" />
         <source>Show in &amp;folder</source>
         <translation>Im &amp;Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="266" />
+        <location filename="../ui/imagespage.cpp" line="275" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="286" />
+        <location filename="../ui/imagespage.cpp" line="295" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="297" />
+        <location filename="../ui/imagespage.cpp" line="306" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="307" />
+        <location filename="../ui/imagespage.cpp" line="316" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="294" />
+        <location filename="../ui/imagespage.cpp" line="303" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="358" />
+        <location filename="../ui/imagespage.cpp" line="368" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="360" />
-        <location filename="../ui/imagespage.cpp" line="363" />
+        <location filename="../ui/imagespage.cpp" line="371" />
+        <location filename="../ui/imagespage.cpp" line="374" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="631" />
+        <location filename="../ui/imagespage.cpp" line="655" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="396" />
+        <location filename="../ui/imagespage.cpp" line="407" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
@@ -821,83 +821,83 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Eingepasst (%1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="306" />
+        <location filename="../ui/imagespage.cpp" line="315" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="308" />
+        <location filename="../ui/imagespage.cpp" line="317" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="311" />
+        <location filename="../ui/imagespage.cpp" line="320" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="317" />
+        <location filename="../ui/imagespage.cpp" line="326" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="400" />
+        <location filename="../ui/imagespage.cpp" line="411" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="407" />
+        <location filename="../ui/imagespage.cpp" line="418" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="416" />
-        <location filename="../ui/imagespage.cpp" line="730" />
+        <location filename="../ui/imagespage.cpp" line="427" />
+        <location filename="../ui/imagespage.cpp" line="754" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="421" />
+        <location filename="../ui/imagespage.cpp" line="432" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="422" />
+        <location filename="../ui/imagespage.cpp" line="433" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="425" />
+        <location filename="../ui/imagespage.cpp" line="436" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="541" />
+        <location filename="../ui/imagespage.cpp" line="552" />
         <source>Removed %n image(s) from the list (the files are not touched)</source>
         <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="548" />
+        <location filename="../ui/imagespage.cpp" line="559" />
         <source>Copied %n path(s)</source>
         <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="683" />
+        <location filename="../ui/imagespage.cpp" line="707" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="695" />
+        <location filename="../ui/imagespage.cpp" line="719" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="727" />
+        <location filename="../ui/imagespage.cpp" line="751" />
         <source>Asked in English: %1</source>
         <translation>Auf Englisch gefragt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="729" />
+        <location filename="../ui/imagespage.cpp" line="753" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -926,7 +926,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="81" />
-        <location filename="../ui/librarypage.cpp" line="699" />
+        <location filename="../ui/librarypage.cpp" line="704" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
@@ -948,7 +948,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="96" />
-        <location filename="../ui/librarypage.cpp" line="666" />
+        <location filename="../ui/librarypage.cpp" line="671" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
@@ -1096,7 +1096,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <location filename="../ui/librarypage.cpp" line="224" />
         <location filename="../ui/librarypage.cpp" line="237" />
         <location filename="../ui/librarypage.cpp" line="307" />
-        <location filename="../ui/librarypage.cpp" line="614" />
+        <location filename="../ui/librarypage.cpp" line="617" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
@@ -1160,304 +1160,304 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="457" />
+        <location filename="../ui/librarypage.cpp" line="460" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="485" />
+        <location filename="../ui/librarypage.cpp" line="488" />
         <source>Searched for: %1</source>
         <translation>Gesucht nach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="487" />
+        <location filename="../ui/librarypage.cpp" line="490" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="500" />
+        <location filename="../ui/librarypage.cpp" line="503" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
         <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="503" />
+        <location filename="../ui/librarypage.cpp" line="506" />
         <source>%n photo(s), newest first</source>
         <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="504" />
+        <location filename="../ui/librarypage.cpp" line="507" />
         <source>In %1: %2</source>
         <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="519" />
-        <location filename="../ui/librarypage.cpp" line="726" />
+        <location filename="../ui/librarypage.cpp" line="522" />
+        <location filename="../ui/librarypage.cpp" line="731" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="523" />
+        <location filename="../ui/librarypage.cpp" line="526" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="549" />
+        <location filename="../ui/librarypage.cpp" line="552" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="623" />
-        <location filename="../ui/librarypage.cpp" line="624" />
+        <location filename="../ui/librarypage.cpp" line="628" />
+        <location filename="../ui/librarypage.cpp" line="629" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="970" />
+        <location filename="../ui/librarypage.cpp" line="975" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1058" />
+        <location filename="../ui/librarypage.cpp" line="1063" />
         <source>%1% match</source>
         <translation>%1 % Übereinstimmung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1058" />
+        <location filename="../ui/librarypage.cpp" line="1063" />
         <source>%1% relevant</source>
         <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1064" />
+        <location filename="../ui/librarypage.cpp" line="1069" />
         <source>The file name or caption holds the words searched for</source>
         <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="391" />
+        <location filename="../ui/librarypage.cpp" line="394" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="392" />
+        <location filename="../ui/librarypage.cpp" line="395" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="394" />
+        <location filename="../ui/librarypage.cpp" line="397" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="396" />
+        <location filename="../ui/librarypage.cpp" line="399" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="427" />
+        <location filename="../ui/librarypage.cpp" line="430" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="430" />
+        <location filename="../ui/librarypage.cpp" line="433" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="433" />
+        <location filename="../ui/librarypage.cpp" line="436" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="434" />
+        <location filename="../ui/librarypage.cpp" line="437" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="435" />
+        <location filename="../ui/librarypage.cpp" line="438" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="436" />
+        <location filename="../ui/librarypage.cpp" line="439" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="550" />
+        <location filename="../ui/librarypage.cpp" line="553" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="552" />
+        <location filename="../ui/librarypage.cpp" line="555" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="557" />
+        <location filename="../ui/librarypage.cpp" line="560" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="562" />
+        <location filename="../ui/librarypage.cpp" line="565" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="582" />
+        <location filename="../ui/librarypage.cpp" line="585" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="590" />
+        <location filename="../ui/librarypage.cpp" line="593" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="592" />
+        <location filename="../ui/librarypage.cpp" line="595" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="606" />
+        <location filename="../ui/librarypage.cpp" line="609" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="609" />
+        <location filename="../ui/librarypage.cpp" line="612" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="610" />
+        <location filename="../ui/librarypage.cpp" line="613" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="612" />
+        <location filename="../ui/librarypage.cpp" line="615" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="634" />
+        <location filename="../ui/librarypage.cpp" line="639" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="653" />
+        <location filename="../ui/librarypage.cpp" line="658" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="676" />
-        <location filename="../ui/librarypage.cpp" line="708" />
+        <location filename="../ui/librarypage.cpp" line="681" />
+        <location filename="../ui/librarypage.cpp" line="713" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="456" />
+        <location filename="../ui/librarypage.cpp" line="459" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="450" />
-        <location filename="../ui/librarypage.cpp" line="469" />
+        <location filename="../ui/librarypage.cpp" line="453" />
+        <location filename="../ui/librarypage.cpp" line="472" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="732" />
+        <location filename="../ui/librarypage.cpp" line="737" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="670" />
-        <location filename="../ui/librarypage.cpp" line="702" />
+        <location filename="../ui/librarypage.cpp" line="675" />
+        <location filename="../ui/librarypage.cpp" line="707" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="411" />
+        <location filename="../ui/librarypage.cpp" line="414" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="414" />
+        <location filename="../ui/librarypage.cpp" line="417" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="360" />
-        <location filename="../ui/librarypage.cpp" line="416" />
+        <location filename="../ui/librarypage.cpp" line="363" />
+        <location filename="../ui/librarypage.cpp" line="419" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="453" />
+        <location filename="../ui/librarypage.cpp" line="456" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="458" />
+        <location filename="../ui/librarypage.cpp" line="461" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="673" />
-        <location filename="../ui/librarypage.cpp" line="705" />
+        <location filename="../ui/librarypage.cpp" line="678" />
+        <location filename="../ui/librarypage.cpp" line="710" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="834" />
+        <location filename="../ui/librarypage.cpp" line="839" />
         <source>All photos (%1)</source>
         <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="870" />
+        <location filename="../ui/librarypage.cpp" line="875" />
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="919" />
+        <location filename="../ui/librarypage.cpp" line="924" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="957" />
+        <location filename="../ui/librarypage.cpp" line="962" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="978" />
+        <location filename="../ui/librarypage.cpp" line="983" />
         <source>least confident captions</source>
         <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="983" />
+        <location filename="../ui/librarypage.cpp" line="988" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1000" />
+        <location filename="../ui/librarypage.cpp" line="1005" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1065" />
+        <location filename="../ui/librarypage.cpp" line="1070" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1080" />
+        <location filename="../ui/librarypage.cpp" line="1085" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1081" />
+        <location filename="../ui/librarypage.cpp" line="1086" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1082" />
+        <location filename="../ui/librarypage.cpp" line="1087" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1485,237 +1485,237 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="158" />
+        <location filename="../ui/mainwindow.cpp" line="174" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160" />
+        <location filename="../ui/mainwindow.cpp" line="176" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="163" />
+        <location filename="../ui/mainwindow.cpp" line="179" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="164" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="166" />
+        <location filename="../ui/mainwindow.cpp" line="182" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="169" />
+        <location filename="../ui/mainwindow.cpp" line="185" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172" />
+        <location filename="../ui/mainwindow.cpp" line="188" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="173" />
+        <location filename="../ui/mainwindow.cpp" line="189" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="175" />
+        <location filename="../ui/mainwindow.cpp" line="191" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="176" />
+        <location filename="../ui/mainwindow.cpp" line="192" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="177" />
+        <location filename="../ui/mainwindow.cpp" line="193" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="178" />
+        <location filename="../ui/mainwindow.cpp" line="194" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="196" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="182" />
+        <location filename="../ui/mainwindow.cpp" line="198" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="184" />
+        <location filename="../ui/mainwindow.cpp" line="200" />
         <source>As&amp;k about the image</source>
         <translation>Zum Bild &amp;fragen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="188" />
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>Ctrl+Shift+A</source>
         <translation>Ctrl+Shift+A</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="190" />
+        <location filename="../ui/mainwindow.cpp" line="206" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="194" />
+        <location filename="../ui/mainwindow.cpp" line="210" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="199" />
+        <location filename="../ui/mainwindow.cpp" line="215" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="202" />
+        <location filename="../ui/mainwindow.cpp" line="218" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="203" />
+        <location filename="../ui/mainwindow.cpp" line="219" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="205" />
+        <location filename="../ui/mainwindow.cpp" line="221" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="206" />
+        <location filename="../ui/mainwindow.cpp" line="222" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="214" />
+        <location filename="../ui/mainwindow.cpp" line="230" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="220" />
+        <location filename="../ui/mainwindow.cpp" line="236" />
         <source>&amp;Full screen</source>
         <translation>&amp;Vollbild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="226" />
+        <location filename="../ui/mainwindow.cpp" line="242" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="227" />
+        <location filename="../ui/mainwindow.cpp" line="243" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="230" />
+        <location filename="../ui/mainwindow.cpp" line="246" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="231" />
+        <location filename="../ui/mainwindow.cpp" line="247" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="233" />
+        <location filename="../ui/mainwindow.cpp" line="249" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="235" />
+        <location filename="../ui/mainwindow.cpp" line="251" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236" />
+        <location filename="../ui/mainwindow.cpp" line="252" />
         <source>Show &amp;log</source>
         <translation>&amp;Protokoll anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="237" />
+        <location filename="../ui/mainwindow.cpp" line="253" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="238" />
+        <location filename="../ui/mainwindow.cpp" line="254" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="239" />
+        <location filename="../ui/mainwindow.cpp" line="255" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="243" />
+        <location filename="../ui/mainwindow.cpp" line="259" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="263" />
+        <location filename="../ui/mainwindow.cpp" line="279" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="266" />
+        <location filename="../ui/mainwindow.cpp" line="282" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="287" />
+        <location filename="../ui/mainwindow.cpp" line="303" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="294" />
+        <location filename="../ui/mainwindow.cpp" line="310" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="294" />
+        <location filename="../ui/mainwindow.cpp" line="310" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="299" />
+        <location filename="../ui/mainwindow.cpp" line="315" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="311" />
+        <location filename="../ui/mainwindow.cpp" line="327" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="321" />
+        <location filename="../ui/mainwindow.cpp" line="337" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="345" />
+        <location filename="../ui/mainwindow.cpp" line="364" />
         <source>Log started</source>
         <translation>Protokoll begonnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="347" />
+        <location filename="../ui/mainwindow.cpp" line="366" />
         <source>No program could open the log; it is %1</source>
         <translation>Kein Programm konnte das Protokoll öffnen; es liegt in %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="381" />
+        <location filename="../ui/mainwindow.cpp" line="402" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n Foto der letzten Sitzung ist nicht mehr da: %1</numerusform><numerusform>%n Fotos der letzten Sitzung sind nicht mehr da: %1</numerusform></translation>
     </message>
@@ -2079,193 +2079,199 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Bildkodierung mit 8-Bit-Gewichten, Text in 32 Bit: Indizierung und Beschreibungen beginnen schneller. Die Suchvektoren stimmen mit „Exakt“ bis auf einen Kosinus von 0,999 überein; die meisten Beschreibungen sind gleich.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="77" />
+        <location filename="../ui/settingsdialog.cpp" line="78" />
+        <source>Whether this computer can run it is still being checked.</source>
+        <translation>Ob dieser Rechner das kann, wird noch geprüft.</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="80" />
+        <location filename="../ui/settingsdialog.cpp" line="92" />
         <source>Not available on this computer: %1.</source>
         <translation>Auf diesem Rechner nicht verfügbar: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="82" />
+        <location filename="../ui/settingsdialog.cpp" line="100" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="83" />
+        <location filename="../ui/settingsdialog.cpp" line="101" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="85" />
+        <location filename="../ui/settingsdialog.cpp" line="103" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation>z. B. Salesforce/blip-image-captioning-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="86" />
+        <location filename="../ui/settingsdialog.cpp" line="104" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation>z. B. Salesforce/blip-vqa-base</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="86" />
+        <location filename="../ui/settingsdialog.cpp" line="104" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation>z. B. Salesforce/blip-itm-base-coco</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="94" />
+        <location filename="../ui/settingsdialog.cpp" line="112" />
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="97" />
+        <location filename="../ui/settingsdialog.cpp" line="115" />
         <source>%1 check</source>
         <translation>Prüfung %1</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="100" />
+        <location filename="../ui/settingsdialog.cpp" line="118" />
         <source>Model folder</source>
         <translation>Modellordner</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="117" />
+        <location filename="../ui/settingsdialog.cpp" line="135" />
         <source>Details…</source>
         <translation>Details …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="122" />
+        <location filename="../ui/settingsdialog.cpp" line="140" />
         <source>Choose a BLIP model folder</source>
         <translation>BLIP-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="130" />
+        <location filename="../ui/settingsdialog.cpp" line="148" />
         <source>Download or import models…</source>
         <translation>Modelle herunterladen oder importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="138" />
+        <location filename="../ui/settingsdialog.cpp" line="156" />
         <source>Performance</source>
         <translation>Leistung</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="142" />
+        <location filename="../ui/settingsdialog.cpp" line="160" />
         <source>All cores</source>
         <translation>Alle Kerne</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="144" />
+        <location filename="../ui/settingsdialog.cpp" line="162" />
         <source>Threads</source>
         <translation>Threads</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="147" />
+        <location filename="../ui/settingsdialog.cpp" line="165" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="148" />
+        <location filename="../ui/settingsdialog.cpp" line="166" />
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="150" />
+        <location filename="../ui/settingsdialog.cpp" line="168" />
         <source>Unload models after</source>
         <translation>Modelle entladen nach</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="152" />
+        <location filename="../ui/settingsdialog.cpp" line="170" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="153" />
+        <location filename="../ui/settingsdialog.cpp" line="171" />
         <source>Exact (float32)</source>
         <translation>Exakt (float32)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="154" />
+        <location filename="../ui/settingsdialog.cpp" line="172" />
         <source>Fast (bfloat16)</source>
         <translation>Schnell (bfloat16)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="155" />
+        <location filename="../ui/settingsdialog.cpp" line="173" />
         <source>Fast image encoding (int8)</source>
         <translation>Schnelle Bildkodierung (int8)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="171" />
+        <location filename="../ui/settingsdialog.cpp" line="181" />
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="172" />
+        <location filename="../ui/settingsdialog.cpp" line="182" />
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="174" />
+        <location filename="../ui/settingsdialog.cpp" line="184" />
         <source>Unload models after idle:</source>
         <translation>Modelle nach Leerlauf entladen:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="178" />
+        <location filename="../ui/settingsdialog.cpp" line="188" />
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="181" />
+        <location filename="../ui/settingsdialog.cpp" line="191" />
         <source>My queries and questions are in</source>
         <translation>Meine Suchanfragen und Fragen sind auf</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="182" />
+        <location filename="../ui/settingsdialog.cpp" line="192" />
         <source>Detect for each query</source>
         <translation>Für jede Anfrage erkennen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="187" />
+        <location filename="../ui/settingsdialog.cpp" line="197" />
         <source>Translate queries with</source>
         <translation>Suchanfragen übersetzen mit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="188" />
+        <location filename="../ui/settingsdialog.cpp" line="198" />
         <source>The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en</source>
         <translation>Das installierte OPUS-MT-Modell der Sprache, z. B. Helsinki-NLP/opus-mt-de-en</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="195" />
+        <location filename="../ui/settingsdialog.cpp" line="205" />
         <source>Queries are never translated.</source>
         <translation>Suchanfragen werden nie übersetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="201" />
+        <location filename="../ui/settingsdialog.cpp" line="211" />
         <source>Show captions and answers in %1</source>
         <translation>Beschreibungen und Antworten auf %1 zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="204" />
+        <location filename="../ui/settingsdialog.cpp" line="214" />
         <source>BLIP writes English; the English original stays a hover away</source>
         <translation>BLIP schreibt Englisch; das englische Original zeigt ein Tooltip</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="206" />
+        <location filename="../ui/settingsdialog.cpp" line="216" />
         <source>Translate captions and answers with</source>
         <translation>Beschreibungen und Antworten übersetzen mit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="207" />
+        <location filename="../ui/settingsdialog.cpp" line="217" />
         <source>The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de</source>
         <translation>Das installierte OPUS-MT-Modell, z. B. Helsinki-NLP/opus-mt-en-de</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="213" />
+        <location filename="../ui/settingsdialog.cpp" line="223" />
         <source>The interface is in English: captions and answers need no translation.</source>
         <translation>Die Oberfläche ist auf Englisch: Beschreibungen und Antworten brauchen keine Übersetzung.</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="218" />
+        <location filename="../ui/settingsdialog.cpp" line="228" />
         <source>My queries and questions are in:</source>
         <translation>Meine Suchanfragen und Fragen sind auf:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="219" />
-        <location filename="../ui/settingsdialog.cpp" line="222" />
+        <location filename="../ui/settingsdialog.cpp" line="229" />
+        <location filename="../ui/settingsdialog.cpp" line="232" />
         <source>Translate them with:</source>
         <translation>Übersetzen mit:</translation>
     </message>

@@ -146,6 +146,12 @@ QStringList ImageListModel::paths() const {
   return out;
 }
 
+void ImageListModel::forgetThumbnails(const QStringList& paths) {
+  m_thumbs.forget(paths);
+  for (const QString& path : paths)
+    if (const int row = indexOf(path); row >= 0) touch(row);
+}
+
 void ImageListModel::removeRow(int row) {
   if (row < 0 || row >= m_items.size()) return;
   beginRemoveRows({}, row, row);

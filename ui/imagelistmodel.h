@@ -57,6 +57,10 @@ class ImageListModel : public QAbstractListModel {
   void touch(int row);  // emit dataChanged for a row
   QStringList paths() const;
   void removeRow(int row);
+  // These files went to the trash: their thumbnails leave memory and their rows show what is
+  // left of them.
+  void forgetThumbnails(const QStringList& paths);
+  const ThumbnailLoader& thumbnails() const { return m_thumbs; }
   // Why an item shows a failure badge (its tooltip says so); empty when it shows none.
   static QString badge(const ImageItem& item);
 

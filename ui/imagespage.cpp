@@ -221,7 +221,12 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   connect(m_copyButton, &QPushButton::clicked, this, &ImagesPage::copyCaption);
   connect(m_askButton, &QPushButton::clicked, this, &ImagesPage::askQuestion);
   connect(m_question, &QLineEdit::returnPressed, this, &ImagesPage::askQuestion);
-  connect(m_strip->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] { showCurrent(); });
+  connect(m_strip->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
+    showCurrent();
+    Q_EMIT sessionChanged();
+  });
+  connect(m_model, &QAbstractItemModel::rowsInserted, this, &ImagesPage::sessionChanged);
+  connect(m_model, &QAbstractItemModel::rowsRemoved, this, &ImagesPage::sessionChanged);
   connect(m_strip, &QListView::customContextMenuRequested, this, [this](const QPoint& at) {
     const QModelIndex hit = m_strip->indexAt(at);
     if (!hit.isValid()) return;
@@ -238,6 +243,9 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   });
 
   auto* c = client;
+  // Photos moved to the trash (Similar photos) keep no thumbnail in memory.
+  connect(c, &inference::InferenceClient::photosTrashed, this,
+          [this](quint64, const library::TrashReport& report) { m_model->forgetThumbnails(report.moved); });
   connect(c, &inference::InferenceClient::captionProgress, this,
           [this](quint64 id, const QString& path, const QString& text) {
             const int row = m_model->indexOf(path);
@@ -260,6 +268,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     it.working = false;
     m_model->touch(row);
     if (r.path == currentPath()) showCaptionOf(row);
+    Q_EMIT sessionChanged();
     if (id == m_captionId) {
       m_captionId = 0;
       updateButtons();
@@ -348,6 +357,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
             }
             m_askButton->setEnabled(true);
             if (path == currentPath()) renderChat();
+            Q_EMIT sessionChanged();
           });
   connect(c, &inference::InferenceClient::failed, this, [this](quint64 id, const QString& message) {
     if (id != m_askId) return;
@@ -357,6 +367,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (row >= 0 && !m_model->item(row).chat.isEmpty() && m_model->item(row).chat.back().second.isEmpty())
       m_model->item(row).chat.back().second = tr("(no answer: %1)").arg(firstLine(message));
     renderChat();
+    Q_EMIT sessionChanged();
     Q_EMIT status(tr("Could not answer: %1").arg(firstLine(message)));
     if (firstLine(message) != message.trimmed())
       Q_EMIT this->message(
@@ -571,7 +582,14 @@ Session ImagesPage::session() const {
   Session s;
   for (int r = 0; r < m_model->rowCount(); ++r) {
     const ImageItem& it = m_model->item(r);
-    s.images.push_back(SessionImage{it.path, it.caption, it.captionParameters, it.chat});
+    SessionImage im{it.path, it.caption,     it.captionParameters, {}, it.itm,
+                    it.itc,  it.regenerated, it.captionEnglish,    {}};
+    for (qsizetype i = 0; i < it.chat.size(); ++i) {
+      if (it.chat[i].second.isEmpty()) continue;  // still waiting for its answer
+      im.chat.push_back(it.chat[i]);
+      im.chatEnglish.push_back(it.chatEnglish.value(i));
+    }
+    s.images.push_back(im);
   }
   s.current = m_strip->currentIndex().isValid() ? m_strip->currentIndex().row() : -1;
   return s;
@@ -591,7 +609,13 @@ QStringList ImagesPage::restore(const Session& session) {
     ImageItem& it = m_model->item(row);
     it.caption = im.caption;
     it.captionParameters = im.captionParameters;
+    it.itm = im.itm;
+    it.itc = im.itc;
+    it.regenerated = im.regenerated;
+    it.captionEnglish = im.captionEnglish;
     it.chat = im.chat;
+    it.chatEnglish = im.chatEnglish;
+    it.chatEnglish.resize(it.chat.size());  // one per turn: later answers land on their own
     m_model->touch(row);
     if (i == session.current) current = row;
   }

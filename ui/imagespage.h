@@ -51,7 +51,8 @@ class ImagesPage : public QWidget {
   QListView* filmstrip() const { return m_strip; }
   QStringList selectedPaths() const;
   // The page as the session file keeps it, and back: restore() adds the images that still exist
-  // (with caption, its settings and chat) and returns the paths that are gone.
+  // (with caption, its settings, self-check and chat) and returns the paths that are gone. A
+  // question still waiting for its answer is not part of the session yet.
   Session session() const;
   QStringList restore(const Session& session);
 
@@ -73,6 +74,9 @@ class ImagesPage : public QWidget {
 
  Q_SIGNALS:
   void status(const QString& message);
+  // Something session() returns has changed: images added or removed, a caption done, a chat
+  // answer, the selection.
+  void sessionChanged();
   // Something the person should act on or know about (the main window's message bar).
   void message(const glimpse::ui::Message& message);
 

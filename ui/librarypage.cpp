@@ -341,6 +341,9 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   });
 
   auto* c = client;
+  // Photos moved to the trash (Similar photos) keep no thumbnail in memory.
+  connect(c, &inference::InferenceClient::photosTrashed, this,
+          [this](quint64, const library::TrashReport& report) { m_thumbs.forget(report.moved); });
   connect(c, &inference::InferenceClient::libraryOpened, this, [this](quint64 id, const inference::LibraryInfo& info) {
     if (id != 0 && id == m_openId) {
       m_openId = 0;

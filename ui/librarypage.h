@@ -54,6 +54,7 @@ class LibraryPage : public QWidget {
     m_captionRequest = std::move(source);
   }
   QListView* resultsView() const { return m_results; }
+  const ThumbnailLoader& thumbnails() const { return m_thumbs; }
   // "Searched for: <English>" after a query was translated, and its "Search the original instead".
   QLabel* searchedForLabel() const { return m_searchedFor; }
   QPushButton* searchOriginalButton() const { return m_searchOriginal; }

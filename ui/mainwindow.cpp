@@ -118,6 +118,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_precisionBadge->setVisible(false);
   statusBar()->addPermanentWidget(m_precisionBadge);
   connect(m_client, &inference::InferenceClient::stateChanged, m_workerState, &QLabel::setText);
+  connect(m_client, &inference::InferenceClient::precisionSupportChanged, this,
+          [this](const inference::PrecisionSupport& support) {
+            m_precisionBadge->setToolTip(SettingsDialog::describePrecision(m_settings->current().precision, support));
+          });
   // Failures no page shows, and what jobs have to say.
   // A long one (a loader's list of tensors) shows its first line there and the rest on demand.
   connect(m_client, &inference::InferenceClient::notice, this, [this](const QString& m) {
@@ -133,6 +137,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             for (int row = first; row <= last; ++row) desktop::removePastedImage(m_images->model()->item(row).path);
           });
   createActions();
+  // The session is written a moment after a change, so a crash keeps what was done. Changes
+  // that follow before the write ride along with it (not restarting the wait), so a long run of
+  // them, such as caption all, is still written every kSessionSaveDelayMs.
+  m_sessionSave = new QTimer(this);
+  m_sessionSave->setSingleShot(true);
+  m_sessionSave->setInterval(kSessionSaveDelayMs);
+  connect(m_sessionSave, &QTimer::timeout, this, &MainWindow::saveSession);
+  connect(m_images, &ImagesPage::sessionChanged, this, [this] {
+    if (!m_sessionFile.isEmpty() && !m_sessionSave->isActive()) m_sessionSave->start();
+  });
 
   QSettings s;
   if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
@@ -152,7 +166,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                      [this] { m_library->restoreIndexing(!m_settings->current().model(Task::Search).isEmpty()); });
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  if (m_sessionSave->isActive()) saveSession();  // a change not written yet (closed without a close event)
+}
 
 void MainWindow::createActions() {
   auto* file = menuBar()->addMenu(tr("&File"));
@@ -261,7 +277,7 @@ void MainWindow::settingsChanged(const AppSettings& s) {
   const bool exact =
       blip::parse_precision(s.precision.toStdString()).value_or(blip::Precision::Float32) == blip::Precision::Float32;
   m_precisionBadge->setText(exact ? QString() : tr("Precision: %1").arg(s.precision));
-  m_precisionBadge->setToolTip(SettingsDialog::describePrecision(s.precision));
+  m_precisionBadge->setToolTip(SettingsDialog::describePrecision(s.precision, m_client->precisionSupport()));
   m_precisionBadge->setVisible(!exact);
   const QString noModels = tr("No models yet: download or import them in Tools → Models.");
   if (s.noModels())
@@ -326,7 +342,10 @@ void MainWindow::paste() {
 }
 
 void MainWindow::openSettings() {
-  SettingsDialog dialog(m_settings->current(), this);
+  // What this computer runs comes from the worker (known once it has warmed the engine).
+  SettingsDialog dialog(m_settings->current(), m_client->precisionSupport(), this);
+  connect(m_client, &inference::InferenceClient::precisionSupportChanged, &dialog,
+          &SettingsDialog::setPrecisionSupport);
   if (dialog.exec() == QDialog::Accepted) m_settings->apply(dialog.settings());
 }
 
@@ -375,6 +394,8 @@ void MainWindow::restoreSession(const QString& file) {
     return;
   }
   const QStringList gone = m_images->restore(session);
+  // What was read is what the file says, unless photos were dropped.
+  if (gone.isEmpty()) m_sessionSave->stop();
   if (!gone.isEmpty()) {
     QStringList names;
     for (const QString& g : gone) names << QFileInfo(g).fileName();
@@ -385,12 +406,15 @@ void MainWindow::restoreSession(const QString& file) {
 }
 
 void MainWindow::saveSession() {
+  m_sessionSave->stop();
   if (m_sessionFile.isEmpty()) return;
   try {
     QDir().mkpath(QFileInfo(m_sessionFile).absolutePath());
     io::writeFile(m_sessionFile, sessionToJson(m_images->session()));
+    m_sessionSaveFailed = false;
   } catch (const std::exception& e) {
-    qWarning("glimpse: cannot save the session: %s", e.what());
+    if (!m_sessionSaveFailed) qWarning("glimpse: cannot save the session: %s", e.what());
+    m_sessionSaveFailed = true;
   }
 }
 

@@ -9,6 +9,7 @@
 class QAction;
 class QLabel;
 class QStackedWidget;
+class QTimer;
 
 namespace glimpse::inference {
 class InferenceClient;
@@ -35,9 +36,11 @@ class MainWindow : public QMainWindow {
   void showImages();
   void showLibrary();
   int addPaths(const QStringList& paths);
-  // The remembered session (session.h): restores the Images page from `file` and saves it there
-  // when the window closes. A file that cannot be read as a session is set aside as FILE.bad
-  // with a log line; photos that are gone are dropped with a note in the status bar.
+  // The remembered session (session.h): restores the Images page from `file` and from then on
+  // saves it there kSessionSaveDelayMs after a change (one write for the changes meanwhile, so a
+  // crash loses at most that long) and when the window closes. A file that cannot be read as a
+  // session is set aside as FILE.bad with a log line; photos that are gone are dropped with a
+  // note in the status bar.
   void restoreSession(const QString& file);
   void saveSession();
 
@@ -69,7 +72,9 @@ class MainWindow : public QMainWindow {
   QAction* m_imagesAction = nullptr;
   QAction* m_libraryAction = nullptr;
   SettingsStore* m_settings;
-  QString m_sessionFile;  // empty: this window keeps no session (tests, --screenshot)
+  QString m_sessionFile;             // empty: this window keeps no session (tests, --screenshot)
+  QTimer* m_sessionSave;             // single shot: the session changed and is not written yet
+  bool m_sessionSaveFailed = false;  // said once in the log until a write succeeds again
 };
 
 }  // namespace glimpse::ui

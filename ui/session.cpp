@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
 #include <stdexcept>
 
 #include "desktop/paths.h"
@@ -13,14 +14,40 @@ QString sessionFile() {
   return desktop::stateDir() + QStringLiteral("/session.json");
 }
 
+namespace {
+
+QJsonArray turnsToJson(const QList<QPair<QString, QString>>& turns) {
+  QJsonArray out;
+  for (const auto& [q, a] : turns) out.append(QJsonArray{q, a});
+  return out;
+}
+
+QList<QPair<QString, QString>> turnsFromJson(const QJsonValue& value) {
+  QList<QPair<QString, QString>> out;
+  for (const QJsonValue& turn : value.toArray()) {
+    const QJsonArray qa = turn.toArray();
+    if (qa.size() == 2 && qa[0].isString() && qa[1].isString()) out.push_back({qa[0].toString(), qa[1].toString()});
+  }
+  return out;
+}
+
+}  // namespace
+
 QByteArray sessionToJson(const Session& session) {
   QJsonArray images;
   for (const SessionImage& im : session.images) {
-    QJsonArray chat;
-    for (const auto& [q, a] : im.chat) chat.append(QJsonArray{q, a});
     QJsonObject o{{QStringLiteral("path"), im.path}, {QStringLiteral("caption"), im.caption}};
     if (!im.captionParameters.isEmpty()) o.insert(QStringLiteral("caption_parameters"), im.captionParameters);
-    if (!chat.isEmpty()) o.insert(QStringLiteral("chat"), chat);
+    if (im.itm >= 0.0) {
+      o.insert(QStringLiteral("itm"), im.itm);
+      o.insert(QStringLiteral("itc"), im.itc);
+      if (im.regenerated) o.insert(QStringLiteral("regenerated"), true);
+    }
+    if (!im.captionEnglish.isEmpty()) o.insert(QStringLiteral("caption_english"), im.captionEnglish);
+    if (!im.chat.isEmpty()) o.insert(QStringLiteral("chat"), turnsToJson(im.chat));
+    const bool translated = std::any_of(im.chatEnglish.begin(), im.chatEnglish.end(),
+                                        [](const auto& en) { return !en.first.isEmpty() || !en.second.isEmpty(); });
+    if (translated) o.insert(QStringLiteral("chat_english"), turnsToJson(im.chatEnglish));
     images.append(o);
   }
   const QJsonObject root{{QStringLiteral("version"), kSessionVersion},
@@ -45,11 +72,18 @@ Session sessionFromJson(const QByteArray& json) {
     if (im.path.isEmpty()) continue;
     im.caption = o.value(QStringLiteral("caption")).toString();
     im.captionParameters = o.value(QStringLiteral("caption_parameters")).toString();
-    for (const QJsonValue& turn : o.value(QStringLiteral("chat")).toArray()) {
-      const QJsonArray qa = turn.toArray();
-      if (qa.size() == 2 && qa[0].isString() && qa[1].isString())
-        im.chat.push_back({qa[0].toString(), qa[1].toString()});
+    // A probability and a cosine, or no self-check at all.
+    const double itm = o.value(QStringLiteral("itm")).toDouble(-1.0);
+    const double itc = o.value(QStringLiteral("itc")).toDouble(0.0);
+    if (itm >= 0.0 && itm <= 1.0 && itc >= -1.0 && itc <= 1.0) {
+      im.itm = itm;
+      im.itc = itc;
+      im.regenerated = o.value(QStringLiteral("regenerated")).toBool();
     }
+    im.captionEnglish = o.value(QStringLiteral("caption_english")).toString();
+    im.chat = turnsFromJson(o.value(QStringLiteral("chat")));
+    im.chatEnglish = turnsFromJson(o.value(QStringLiteral("chat_english")));
+    im.chatEnglish.resize(im.chat.size());  // one per turn, whatever the file held
     s.images.push_back(im);
   }
   s.current = root.value(QStringLiteral("current")).toInt(-1);

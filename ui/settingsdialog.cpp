@@ -54,7 +54,7 @@ QString SettingsDialog::describeTranslation(const QString& folder, const QString
                                     : tr("Ready: %1 (%2).").arg(m.name, m.summary);
 }
 
-QString SettingsDialog::describePrecision(const QString& precision) {
+QString SettingsDialog::describePrecision(const QString& precision, const inference::PrecisionSupport& support) {
   const auto mode = blip::parse_precision(precision.toStdString()).value_or(blip::Precision::Float32);
   QString text;
   switch (mode) {
@@ -72,13 +72,31 @@ QString SettingsDialog::describePrecision(const QString& precision) {
              "embeddings agree with Exact to a cosine of 0.999; most captions are the same.");
       break;
   }
-  const std::string problem = blip::precision_problem(mode);
-  if (!problem.empty())
-    text += QLatin1Char(' ') + tr("Not available on this computer: %1.").arg(QString::fromStdString(problem));
+  if (mode == blip::Precision::Float32) return text;
+  const QString problem = support.problem(QString::fromLatin1(blip::precision_name(mode)));
+  if (!support.known)
+    text += QLatin1Char(' ') + tr("Whether this computer can run it is still being checked.");
+  else if (!problem.isEmpty())
+    text += QLatin1Char(' ') + tr("Not available on this computer: %1.").arg(problem);
   return text;
 }
 
-SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(parent), m_initial(s) {
+void SettingsDialog::setPrecisionSupport(const inference::PrecisionSupport& support) {
+  m_support = support;
+  auto* items = qobject_cast<QStandardItemModel*>(m_precision->model());
+  for (int i = 0; i < m_precision->count(); ++i) {
+    const QString problem = support.problem(m_precision->itemData(i).toString());
+    // Shown, but not selectable, so people learn why their computer cannot use it.
+    if (QStandardItem* item = items ? items->item(i) : nullptr) {
+      item->setEnabled(problem.isEmpty());
+      item->setToolTip(problem.isEmpty() ? QString() : tr("Not available on this computer: %1.").arg(problem));
+    }
+  }
+  m_precisionNote->setText(describePrecision(m_precision->currentData().toString(), m_support));
+}
+
+SettingsDialog::SettingsDialog(const AppSettings& s, const inference::PrecisionSupport& support, QWidget* parent)
+    : QDialog(parent), m_initial(s) {
   setWindowTitle(tr("Settings"));
   auto* models = new QGroupBox(tr("Models"));
   auto* form = new QFormLayout(models);
@@ -153,21 +171,13 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   const std::pair<QString, QString> modes[] = {{QStringLiteral("fp32"), tr("Exact (float32)")},
                                                {QStringLiteral("bf16"), tr("Fast (bfloat16)")},
                                                {QStringLiteral("int8"), tr("Fast image encoding (int8)")}};
-  for (const auto& [key, label] : modes) {
-    m_precision->addItem(label, key);
-    const auto mode = blip::parse_precision(key.toStdString());
-    if (mode && !blip::precision_problem(*mode).empty()) {
-      // Shown, but not selectable, so people learn why their computer cannot use it.
-      if (auto* item = qobject_cast<QStandardItemModel*>(m_precision->model())->item(m_precision->count() - 1))
-        item->setEnabled(false);
-    }
-  }
+  for (const auto& [key, label] : modes) m_precision->addItem(label, key);
   m_precision->setCurrentIndex(std::max(0, m_precision->findData(s.precision)));
   m_precisionNote = new QLabel;
   m_precisionNote->setWordWrap(true);
-  auto showNote = [this] { m_precisionNote->setText(describePrecision(m_precision->currentData().toString())); };
-  connect(m_precision, &QComboBox::currentIndexChanged, this, showNote);
-  showNote();
+  connect(m_precision, &QComboBox::currentIndexChanged, this,
+          [this] { m_precisionNote->setText(describePrecision(m_precision->currentData().toString(), m_support)); });
+  setPrecisionSupport(support);
   pf->addRow(tr("Threads:"), m_threads);
   pf->addRow(tr("Precision:"), m_precision);
   pf->addRow(QString(), m_precisionNote);

@@ -23,6 +23,13 @@ QImage ThumbnailLoader::cached(const QString& path) const {
   return img ? *img : QImage();
 }
 
+void ThumbnailLoader::forget(const QStringList& paths) {
+  for (const QString& path : paths) {
+    m_cache.remove(path);
+    m_pending.remove(path);
+  }
+}
+
 namespace {
 QImage loadAtDevicePixels(const QString& path, QSize size) {
   return ThumbnailLoader::load(path, size);
@@ -67,14 +74,16 @@ QImage ThumbnailLoader::load(const QString& path, QSize logicalSize, qreal dpr) 
 
 void ThumbnailLoader::request(const QString& path) {
   if (m_cache.contains(path) || m_pending.contains(path)) return;
-  m_pending.insert(path);
+  const quint64 load = m_nextLoad++;
+  m_pending.insert(path, load);
   auto* watcher = new QFutureWatcher<QImage>(this);
-  connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path] {
-    const QImage img = watcher->result();
+  connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path, load] {
+    watcher->deleteLater();
+    if (m_pending.value(path) != load) return;  // forgotten meanwhile
     m_pending.remove(path);
+    const QImage img = watcher->result();
     m_cache.insert(path, new QImage(img), qMax<qsizetype>(img.sizeInBytes() / 1024, 1));
     Q_EMIT loaded(path, img);
-    watcher->deleteLater();
   });
   watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::loadThumbnail, path, m_size, deviceRatio()));
 }

@@ -5,9 +5,9 @@
 // Thumbnails go through the freedesktop.org thumbnail cache that file managers share
 // (desktop/thumbnails.h); the ones in memory are bounded.
 #include <QCache>
+#include <QHash>
 #include <QImage>
 #include <QObject>
-#include <QSet>
 #include <QSize>
 #include <QString>
 
@@ -23,6 +23,9 @@ class ThumbnailLoader : public QObject {
   // The thumbnail in memory (null when it is not, or the file has none).
   QImage cached(const QString& path) const;
   bool isCached(const QString& path) const { return m_cache.contains(path); }
+  // Drops the thumbnails of these files from memory (they went to the trash); a load of one in
+  // flight is not kept.
+  void forget(const QStringList& paths);
   // The photo fitted into `size` (logical pixels) times `dpr`, never enlarged beyond its own
   // pixels, with devicePixelRatio `dpr`; decoded now (no thumbnail cache); a null image when it
   // is not a photo or cannot be read.
@@ -38,8 +41,9 @@ class ThumbnailLoader : public QObject {
 
  private:
   QSize m_size;
-  QCache<QString, QImage> m_cache;  // cost: kilobytes
-  QSet<QString> m_pending;
+  QCache<QString, QImage> m_cache;    // cost: kilobytes
+  QHash<QString, quint64> m_pending;  // path -> the load in flight for it
+  quint64 m_nextLoad = 1;
 };
 
 }  // namespace glimpse::ui

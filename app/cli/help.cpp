@@ -237,7 +237,8 @@ std::vector<CommandDoc> buildCommands() {
                "pixel content; the vectors are those of --model, else of the model with most vectors in the "
                "library. --json prints {\"groups\": [{\"paths\", \"similarity\" (the lowest cosine in the group), "
                "\"exact\", \"photos\": [{\"path\", \"size\", \"width\", \"height\", \"date\", \"sha256\", "
-               "\"offline\"}]}]}. Nothing is deleted.",
+               "\"offline\"}]}]}. Nothing is deleted. status, folders, duplicates and export without --write only "
+               "read the library: one of an older Glimpse is read as it is, not upgraded.",
                kLibrary + kModel + kJson + kThreads +
                    Opts{{"overwrite", "",
                          "caption: caption photos that already have a generated caption; export --write: replace "
@@ -639,8 +640,11 @@ std::string guiManPage(const std::string& version, const std::string& date) {
   s += ".SH FILES\n.TP\n.I $XDG_CONFIG_HOME/Glimpse/Glimpse.conf\nSettings.\n"
        ".TP\n.I $XDG_DATA_HOME/Glimpse/models\nInstalled models (left out of Deja Dup backups).\n"
        ".TP\n.I $XDG_DATA_HOME/Glimpse/library.glimpse\nThe photo library.\n"
+       ".TP\n.I $XDG_STATE_HOME/Glimpse/session.json\nThe Images list with its captions, their match scores and "
+       "the chats, saved a moment after each change and read at the next start.\n"
        ".TP\n.I $XDG_STATE_HOME/Glimpse/pasted\nPasted images while they are on the list.\n"
-       ".TP\n.I $XDG_CACHE_HOME/thumbnails\nThumbnails, shared with file managers.\n"
+       ".TP\n.I $XDG_CACHE_HOME/thumbnails\nThumbnails, shared with file managers; those of photos Glimpse moves "
+       "to the trash are removed.\n"
        ".SH SEE ALSO\n.BR glimpse\\-cli (1)\n";
   return s;
 }

@@ -136,7 +136,10 @@ bool writeFailedThumbnail(const QString& path) {
 
 void removeThumbnails(const QString& path) {
   for (ThumbnailFlavor f : kFlavors) QFile::remove(thumbnailPath(path, f));
-  QFile::remove(failedThumbnailPath(path));
+  const QString name = thumbnailKey(path) + QStringLiteral(".png");
+  const QDir fail(thumbnailsDir() + QStringLiteral("/fail"));
+  for (const QString& program : fail.entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::NoSymLinks))
+    QFile::remove(fail.filePath(program + QLatin1Char('/') + name));
 }
 
 QImage cachedThumbnail(const QString& path, QSize box, const std::function<QImage(const QString&, QSize)>& make) {

@@ -36,7 +36,9 @@ bool writeThumbnail(const QString& path, ThumbnailFlavor flavor, const QImage& i
 // Glimpse's own record that `path` could not be thumbnailed, while the file is unchanged.
 bool hasFailedThumbnail(const QString& path);
 bool writeFailedThumbnail(const QString& path);
-// Deletes every thumbnail of `path` (when Glimpse deletes the file itself).
+// Deletes every thumbnail of `path`, as the specification asks when a file is deleted: each
+// flavour, and the failure records of every program under fail/ (Glimpse deletes the file, or
+// moves it to the trash).
 void removeThumbnails(const QString& path);
 
 // A thumbnail of `path` fitting `box`: a current one of this or a larger flavour from the cache,

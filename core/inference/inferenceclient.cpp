@@ -48,6 +48,7 @@ struct Registrar {
     qRegisterMetaType<library::DuplicateGroup>();
     qRegisterMetaType<QList<library::DuplicateGroup>>();
     qRegisterMetaType<library::TrashReport>();
+    qRegisterMetaType<PrecisionSupport>();
     qRegisterMetaType<CaptionRequest>();
     qRegisterMetaType<CaptionResult>();
     qRegisterMetaType<TranslationSettings>();
@@ -79,6 +80,10 @@ InferenceClient::InferenceClient(QObject* parent) : QObject(parent), m_state(std
   auto* w = m_worker;
   connect(w, &InferenceWorker::stateChanged, this, &InferenceClient::stateChanged);
   connect(w, &InferenceWorker::notice, this, &InferenceClient::notice);
+  connect(w, &InferenceWorker::precisionSupportKnown, this, [this](const PrecisionSupport& support) {
+    m_precisionSupport = support;
+    Q_EMIT precisionSupportChanged(support);
+  });
   connect(w, &InferenceWorker::captionProgress, this, &InferenceClient::captionProgress);
   connect(w, &InferenceWorker::translated, this, &InferenceClient::translated);
   // Results end a request; a job's captions end nothing (the job ends with jobFinished).

@@ -103,11 +103,16 @@ class InferenceClient : public QObject {
 
   // Loads the engine module (libtorch) on the worker thread now, not the models: the app calls it
   // once its window shows, so the first caption does not wait for it. A module that cannot be
-  // loaded is reported through notice().
+  // loaded is reported through notice(). Then the worker asks it which precisions this computer
+  // runs (precisionSupportChanged).
   void warmEngine();
+  // What the worker found when it warmed the engine; not known before.
+  const PrecisionSupport& precisionSupport() const { return m_precisionSupport; }
 
  Q_SIGNALS:
   void stateChanged(const QString& state);
+  // The precisions this computer runs became known (after warmEngine).
+  void precisionSupportChanged(const glimpse::inference::PrecisionSupport& support);
   // A message for the status bar: failures that no page shows, and what jobs have to say.
   void notice(const QString& message);
   void captionProgress(quint64 id, const QString& path, const QString& partialText);
@@ -146,6 +151,7 @@ class InferenceClient : public QObject {
   QHash<quint64, Request> m_pending;  // requests without their terminal signal yet
   QHash<quint64, JobState> m_jobs;
   QHash<quint64, JobKind> m_jobKinds;
+  PrecisionSupport m_precisionSupport;
 };
 
 }  // namespace glimpse::inference

@@ -173,6 +173,14 @@ void InferenceWorker::warmEngine() {
   } catch (const std::exception& e) {
     Q_EMIT notice(tr("The inference engine could not be loaded: %1").arg(QString::fromStdString(e.what())));
   }
+  // Here, not in the Settings dialog: asking needs the engine, which must not load on the GUI
+  // thread. Without an engine each mode says why (precision_problem gives the loader's error).
+  PrecisionSupport support;
+  support.known = true;
+  for (const blip::Precision p : {blip::Precision::BFloat16, blip::Precision::Int8})
+    if (const std::string problem = blip::precision_problem(p); !problem.empty())
+      support.problems.insert(QString::fromLatin1(blip::precision_name(p)), QString::fromStdString(problem));
+  Q_EMIT precisionSupportKnown(support);
 }
 
 void InferenceWorker::setPrecision(const QString& precision) {

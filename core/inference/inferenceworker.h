@@ -87,7 +87,8 @@ class InferenceWorker : public QObject {
   void setModelFolders(const QStringList& folders);
   void setIdleUnloadSeconds(int seconds);
   void setThreads(int threads);
-  // Loads the engine module (not the models); a failure is a notice.
+  // Loads the engine module (not the models); a failure is a notice. Then says which precisions
+  // run here (precisionSupportKnown).
   void warmEngine();
   // Numeric mode of every model ("fp32", "bf16", "int8"; unknown names mean fp32). Models are
   // reloaded in the new mode on next use; running jobs continue on them.
@@ -132,6 +133,8 @@ class InferenceWorker : public QObject {
  Q_SIGNALS:
   void stateChanged(const QString& state);  // what the worker does now, for the status bar
   void notice(const QString& message);      // something the user should read (status bar)
+  // After warmEngine: which precisions this computer runs.
+  void precisionSupportKnown(const glimpse::inference::PrecisionSupport& support);
   void captionProgress(quint64 id, const QString& path, const QString& partialText);
   void translated(quint64 id, const glimpse::inference::Translated& translation);
   void captionReady(quint64 id, const glimpse::inference::CaptionResult& result);

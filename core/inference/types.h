@@ -1,6 +1,7 @@
 #pragma once
 // The values that travel between the app and its inference worker: requests, results, and the
 // state of long jobs. Plain values, registered as Qt metatypes for queued signals.
+#include <QHash>
 #include <QList>
 #include <QMetaType>
 #include <QPair>
@@ -17,6 +18,15 @@ namespace glimpse::inference {
 // (the table is in inferenceclient.cpp).
 enum class Channel { Caption = 0, Ask = 1, Search = 2, Details = 3, Library = 4 };
 constexpr int kChannels = 5;
+
+// Which numeric modes this computer runs, as the worker learns it once it has loaded the engine
+// (blip::precision_problem needs libtorch, which never loads on the GUI thread).
+struct PrecisionSupport {
+  bool known = false;                // false until the worker has asked the engine
+  QHash<QString, QString> problems;  // precision name ("bf16", "int8") -> why it cannot run here
+  // Why `precision` cannot run here; empty when it can, or while this is not known.
+  QString problem(const QString& precision) const { return problems.value(precision); }
+};
 
 struct CaptionRequest {
   QString prompt;           // starts the caption (BLIP: "a picture of"); empty: none
@@ -165,6 +175,7 @@ Q_DECLARE_METATYPE(glimpse::library::SearchOptions)
 Q_DECLARE_METATYPE(glimpse::library::SearchResult)
 Q_DECLARE_METATYPE(glimpse::library::DuplicateGroup)
 Q_DECLARE_METATYPE(glimpse::library::TrashReport)
+Q_DECLARE_METATYPE(glimpse::inference::PrecisionSupport)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionRequest)
 Q_DECLARE_METATYPE(glimpse::inference::CaptionResult)
 Q_DECLARE_METATYPE(glimpse::inference::TranslationSettings)

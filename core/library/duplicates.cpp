@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "desktop/thumbnails.h"
+
 namespace glimpse::library {
 namespace {
 
@@ -275,6 +277,8 @@ TrashReport moveToTrash(LibraryDatabase& db, const QStringList& paths) {
       continue;
     }
     report.moved << path;
+    // The specification: a deleted file's thumbnails go too (a restored file gets new ones).
+    desktop::removeThumbnails(path);
     if (const auto photo = db.photoByPath(path)) db.deletePhoto(photo->id);
   }
   return report;

@@ -91,8 +91,9 @@ struct TrashReport {
 };
 
 // Moves each file to the freedesktop trash ($XDG_DATA_HOME/Trash, or the trash of the file's
-// volume; QFile::moveToTrash), never deleting it, and forgets the moved photos in `db`. A file
-// that cannot be moved is reported and stays where it is.
+// volume; QFile::moveToTrash), never deleting it, removes its freedesktop thumbnails (every
+// flavour and failure record) and forgets the moved photos in `db`. A file that cannot be moved
+// is reported and stays where it is.
 TrashReport moveToTrash(LibraryDatabase& db, const QStringList& paths);
 
 }  // namespace glimpse::library

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <QAtomicInteger>
 #include <QFileInfo>
+#include <QHash>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -384,13 +385,10 @@ void LibraryDatabase::migrate() {
                       .arg(kSchemaVersion))
             .toStdString());
   if (current == kSchemaVersion) return;
-  if (m_readOnly)
-    throw LibraryError(
-        (m_path + QStringLiteral(" has library schema v%1 and must be upgraded to v%2 first; open it once for writing "
-                                 "(glimpse-cli index, or the app)")
-                      .arg(current)
-                      .arg(kSchemaVersion))
-            .toStdString());
+  if (m_readOnly) {
+    readAsCurrent(current);
+    return;
+  }
   QSqlQuery probe(m_db);
   const bool ftsAvailable = probe.exec(QStringLiteral("CREATE VIRTUAL TABLE temp.fts_probe USING fts5(x)"));
   if (ftsAvailable) exec(QStringLiteral("DROP TABLE temp.fts_probe"));
@@ -419,6 +417,42 @@ void LibraryDatabase::migrate() {
       throw;
     }
   }
+}
+
+// A read-only connection cannot migrate, and a command that only reads must not change the file.
+// The steps from `version` on only add columns (and indexes, which reads do without), so each
+// table that gained columns is shown through a TEMP view of the same name (SQLite looks names up
+// in temp before main) holding those columns with the default their ALTER TABLE gives: every
+// read sees the current layout, and the file is untouched. A step that does more refuses.
+void LibraryDatabase::readAsCurrent(int version) {
+  static const QRegularExpression addColumn(QStringLiteral("^ALTER TABLE (\\w+) ADD COLUMN (\\w+)\\b(.*)$"));
+  static const QRegularExpression defaultValue(QStringLiteral("\\bDEFAULT ('[^']*'|-?[0-9.]+)"));
+  const auto refuse = [&] {
+    throw LibraryError(
+        (m_path + QStringLiteral(" has library schema v%1 and must be upgraded to v%2 first; open it once for writing "
+                                 "(glimpse-cli index, or the app)")
+                      .arg(version)
+                      .arg(kSchemaVersion))
+            .toStdString());
+  };
+  QStringList tables;                 // in the order they first gain a column
+  QHash<QString, QStringList> added;  // table -> "DEFAULT AS name", in migration order
+  const auto steps = migrations();
+  for (int v = version; v < kSchemaVersion; ++v) {
+    if (v == 0) refuse();  // an empty file: its tables do not exist yet
+    for (const QString& statement : steps[v].statements) {
+      if (statement.startsWith(QLatin1String("CREATE INDEX "))) continue;
+      const QRegularExpressionMatch m = addColumn.match(statement);
+      if (!m.hasMatch()) refuse();
+      const QRegularExpressionMatch d = defaultValue.match(m.captured(3));
+      if (!tables.contains(m.captured(1))) tables << m.captured(1);
+      added[m.captured(1)] << (d.hasMatch() ? d.captured(1) : QStringLiteral("NULL")) + QStringLiteral(" AS ") +
+                                  m.captured(2);
+    }
+  }
+  for (const QString& table : tables)
+    exec(QStringLiteral("CREATE TEMP VIEW %1 AS SELECT *, %2 FROM main.%1")
+             .arg(table, added[table].join(QStringLiteral(", "))));
 }
 
 void LibraryDatabase::begin() {

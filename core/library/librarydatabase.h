@@ -104,7 +104,8 @@ class LibraryDatabase {
 
   enum class Access {
     ReadWrite,  // creates the file if needed and migrates older schemas
-    ReadOnly,   // for commands that only read: works on write-protected files (a missing file is created)
+    ReadOnly,   // for commands that only read: works on write-protected files (a missing file is created);
+                // an older schema is read through the current layout without migrating or writing
   };
 
   // Opens and migrates. Throws LibraryError when the name is not a file name (empty, ":memory:",
@@ -230,6 +231,7 @@ class LibraryDatabase {
  private:
   void exec(const QString& sql);
   void migrate();
+  void readAsCurrent(int version);
   std::optional<int> readSchemaVersion();                         // nullopt: the table is damaged
   QString usableVector(const QString& model, const char* alias);  // SQL condition on a row
   QSqlDatabase m_db;

@@ -14,6 +14,7 @@
 
 #include "blip.h"
 #include "cli_runner.h"
+#include "desktop/thumbnails.h"
 #include "library/duplicates.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
@@ -250,6 +251,11 @@ TEST(Trash, MovesIntoTheFreedesktopTrashWithItsInfo) {
   db.addFolder(dir.filePath("photos"));
   Scanner(db).scan();
   ASSERT_TRUE(db.photoByPath(dir.filePath("photos/reject.png")));
+  // Its thumbnails, in a cache of the test's own.
+  qputenv("XDG_CACHE_HOME", dir.filePath("cache").toUtf8());
+  const QString reject = dir.filePath("photos/reject.png");
+  ASSERT_TRUE(glimpse::desktop::writeThumbnail(reject, glimpse::desktop::ThumbnailFlavor::Large, QImage(reject)));
+  ASSERT_TRUE(glimpse::desktop::writeFailedThumbnail(reject));
   const TrashReport r = moveToTrash(db, {dir.filePath("photos/reject.png"), dir.filePath("photos/missing.png")});
   ASSERT_EQ(r.moved.size(), 1);
   EXPECT_EQ(r.moved[0], dir.filePath("photos/reject.png"));
@@ -262,9 +268,12 @@ TEST(Trash, MovesIntoTheFreedesktopTrashWithItsInfo) {
   const QString text = QString::fromUtf8(info.readAll());
   EXPECT_TRUE(text.contains(QLatin1String("[Trash Info]")));
   EXPECT_TRUE(text.contains(QLatin1String("reject.png")));
-  // The library forgets the photo (its file is in the trash, not lost).
+  // The library forgets the photo (its file is in the trash, not lost); its thumbnails are gone.
   EXPECT_FALSE(db.photoByPath(dir.filePath("photos/reject.png")));
+  EXPECT_FALSE(QFile::exists(glimpse::desktop::thumbnailPath(reject, glimpse::desktop::ThumbnailFlavor::Large)));
+  EXPECT_FALSE(QFile::exists(glimpse::desktop::failedThumbnailPath(reject)));
   qunsetenv("XDG_DATA_HOME");
+  qunsetenv("XDG_CACHE_HOME");
 }
 
 }  // namespace

@@ -329,6 +329,91 @@ TEST(LibraryDatabase, MigratesSchemaV2KeepingCaptionsAsGenerated) {
   EXPECT_EQ(db.status().captions, 2);
 }
 
+// Commands that only read open an older library as it is: its tables show the current layout
+// (later columns with their migration defaults), nothing is migrated or written.
+TEST(LibraryDatabase, ReadsOlderSchemasReadOnlyWithoutMigrating) {
+  QTemporaryDir dir;
+  const QString v1 = dir.filePath("v1.db"), v2 = dir.filePath("v2.db");
+  runScript(v1, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v1.sql"));
+  runScript(v2, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v2.sql"));
+  const QByteArray before = glimpse::io::readRegularFile(v2, 1 << 20);
+  {
+    LibraryDatabase db(v2, LibraryDatabase::Access::ReadOnly);
+    EXPECT_EQ(db.schemaVersion(), 2);  // as the file says
+    const auto rows = db.preferredCaptions({});
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].photo.path, QStringLiteral("/photos/holiday/beach_sunset.jpg"));
+    EXPECT_EQ(rows[0].caption.text, QStringLiteral("kids on a beach at sunset"));
+    EXPECT_EQ(rows[0].caption.source, CaptionSource::Generated);  // v3's default
+    EXPECT_FALSE(rows[0].caption.itm);                            // v4's
+    EXPECT_TRUE(rows[0].caption.translation.isEmpty());           // v5's
+    EXPECT_FALSE(rows[0].photo.changed);
+    EXPECT_EQ(db.folders().size(), 1);
+    EXPECT_EQ(db.status().captions, 2);
+    EXPECT_EQ(db.textMatches(QStringLiteral("flag"), 10).size(), 1);  // v2's full-text table
+  }
+  EXPECT_EQ(glimpse::io::readRegularFile(v2, 1 << 20), before);
+  EXPECT_FALSE(QFile::exists(v2 + "-wal"));
+  {
+    LibraryDatabase db(v1, LibraryDatabase::Access::ReadOnly);
+    EXPECT_EQ(db.schemaVersion(), 1);
+    EXPECT_FALSE(db.hasFullTextSearch());
+    const auto photo = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
+    ASSERT_TRUE(photo);
+    EXPECT_EQ(photo->status, PhotoStatus::Ok);  // v2's default
+    EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{photo->id});
+  }
+  // Opened for writing, it migrates as before.
+  EXPECT_EQ(LibraryDatabase(v2).schemaVersion(), LibraryDatabase::kSchemaVersion);
+}
+
+// glimpse-cli library export without --write (read-only) exports every older schema as it is and
+// leaves the file as it was; with --write the library is migrated first, as before.
+TEST(LibraryDatabase, CliExportReadsOlderSchemasWithoutMigrating) {
+  const auto cli = [](const QStringList& args) { return glimpse::test::runCli(args); };
+  QTemporaryDir dir;
+  for (int version = 1; version < LibraryDatabase::kSchemaVersion; ++version) {
+    SCOPED_TRACE(version);
+    const QString db = dir.filePath(QStringLiteral("v%1.glimpse").arg(version));
+    runScript(db, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v%1.sql").arg(version));
+    const QByteArray before = glimpse::io::readRegularFile(db, 1 << 20);
+    auto [code, out, err] = cli({"library", "--library", db, "export", "--format", "jsonl"});
+    ASSERT_EQ(code, 0) << err;
+    std::vector<nlohmann::json> rows;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) rows.push_back(nlohmann::json::parse(line));
+    ASSERT_FALSE(rows.empty()) << out;
+    if (version == 3) {
+      ASSERT_EQ(rows.size(), 1u);
+      EXPECT_EQ(rows[0]["caption"], "boats in a harbour");
+      EXPECT_EQ(rows[0]["score"], -0.5);
+    } else {
+      EXPECT_EQ(rows[0]["path"], "/photos/holiday/beach_sunset.jpg");
+      EXPECT_EQ(rows[0]["caption"], "kids on a beach at sunset");
+      EXPECT_EQ(rows[0]["source"], "generated");
+    }
+    if (version == 4) {
+      EXPECT_EQ(rows[0]["itm"], 0.875);
+      ASSERT_EQ(rows.size(), 2u);
+      EXPECT_EQ(rows[1]["caption"], "our sandcastle");  // edited wins over metadata
+      EXPECT_EQ(rows[1]["source"], "edited");
+    }
+    auto [csvCode, csv, csvErr] = cli({"library", "--library", db, "export", "--format", "csv"});
+    EXPECT_EQ(csvCode, 0) << csvErr;
+    EXPECT_NE(csv.find(rows[0]["caption"].get<std::string>()), std::string::npos) << csv;
+    auto [statusCode, status, statusErr] = cli({"library", "--library", db, "status"});
+    EXPECT_EQ(statusCode, 0) << statusErr;
+    EXPECT_EQ(glimpse::io::readRegularFile(db, 1 << 20), before);
+    for (const char* side : {"-wal", "-shm", "-journal"}) EXPECT_FALSE(QFile::exists(db + side)) << side;
+  }
+  // --write records what it writes, so it opens the library for writing: migrated first (the
+  // fixture's photos are not on this machine, so each write fails and says so).
+  const QString v2 = dir.filePath("v2.glimpse");
+  auto [code, out, err] = cli({"library", "--library", v2, "export", "--write", "txt"});
+  EXPECT_EQ(code, 4) << err;
+  EXPECT_EQ(LibraryDatabase(v2, LibraryDatabase::Access::ReadOnly).schemaVersion(), LibraryDatabase::kSchemaVersion);
+}
+
 TEST(LibraryDatabase, CaptionSourcesAndPreference) {
   QTemporaryDir dir;
   LibraryDatabase db(dir.filePath("lib.db"));

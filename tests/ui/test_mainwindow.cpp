@@ -59,12 +59,6 @@ namespace {
 
 const QString kTiny = tinyModelDir();
 
-AppSettings tinySettings() {
-  AppSettings s;
-  for (glimpse::Task t : glimpse::kTasks) s.model(t) = kTiny;
-  return s;
-}
-
 using glimpse::inference::InferenceClient;
 using glimpse::inference::JobSummary;
 
@@ -861,36 +855,6 @@ TEST(SettingsDialog, DescribesModelFoldersInWords) {
   EXPECT_TRUE(SettingsDialog::describe(QStringLiteral("/nonexistent"), "BlipForConditionalGeneration")
                   .startsWith(QStringLiteral("Cannot be used")));
   EXPECT_EQ(SettingsDialog::describe(QString(), "BlipForConditionalGeneration"), QStringLiteral("Not set."));
-}
-
-TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
-  AppSettings s = tinySettings();
-  s.precision = QStringLiteral("bf16");
-  SettingsDialog dialog(s);
-  auto* combo = dialog.findChild<QComboBox*>();
-  ASSERT_NE(combo, nullptr);
-  EXPECT_EQ(combo->accessibleName(), QStringLiteral("Precision"));
-  ASSERT_EQ(combo->count(), 3);
-  auto* items = qobject_cast<QStandardItemModel*>(combo->model());
-  ASSERT_NE(items, nullptr);
-  for (int i = 0; i < combo->count(); ++i) {
-    const auto mode = glimpse::blip::parse_precision(combo->itemData(i).toString().toStdString());
-    ASSERT_TRUE(mode.has_value());
-    EXPECT_EQ(items->item(i)->isEnabled(), glimpse::blip::precision_problem(*mode).empty()) << i;
-  }
-  // The chosen mode round-trips, its description is shown, and Exact says it matches the reference.
-  if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty()) {
-    EXPECT_EQ(dialog.settings().precision, QStringLiteral("bf16"));
-  }
-  combo->setCurrentIndex(combo->findData(QStringLiteral("fp32")));
-  EXPECT_EQ(dialog.settings().precision, QStringLiteral("fp32"));
-  EXPECT_TRUE(
-      SettingsDialog::describePrecision(QStringLiteral("fp32")).contains(QStringLiteral("same words and scores")));
-  EXPECT_TRUE(SettingsDialog::describePrecision(QStringLiteral("int8")).contains(QStringLiteral("8-bit")));
-  combo->setCurrentIndex(combo->findData(QStringLiteral("bf16")));
-  dialog.show();
-  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
-  EXPECT_TRUE(dialog.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/settings.png")));
 }
 
 TEST(MainWindow, AFasterPrecisionIsShownInTheStatusBar) {

@@ -19,9 +19,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <optional>
 
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
+#include "io/files.h"
 #include "librarypage.h"
 #include "mainwindow.h"
 #include "modelsdialog.h"
@@ -285,6 +287,115 @@ TEST(Session, ImagesCaptionsAndChatsSurviveARestart) {
   EXPECT_TRUE(std::any_of(g_warnings.begin(), g_warnings.end(), [](const QString& m) {
     return m.contains(QStringLiteral("ignoring the session file"));
   })) << g_warnings.join('\n').toStdString();
+}
+
+// The session is on disk shortly after each change while the window stays open, so a crash loses
+// at most the last moments: images added and removed, a caption with its self-check, a chat
+// answer, the selection. A window started from that file shows the scores beside the caption
+// again. A damaged file is still set aside, and the next change writes a fresh session.
+TEST(Session, SavedAsItChangesWithTheSelfCheck) {
+  QTemporaryDir dir;
+  QStringList photos;
+  for (const char* n : {"grad_97x61.png", "gray_50x80.png"}) {  // as the list sorts them
+    photos << dir.filePath(QString::fromLatin1(n));
+    ASSERT_TRUE(QFile::copy(kTinyModel + "/images/" + n, photos.back())) << n;
+  }
+  const QString file = dir.filePath("state/Glimpse/session.json");
+  // The file as a reader finds it now; nothing while it is missing or not a session.
+  const auto onDisk = [](const QString& f) -> std::optional<Session> {
+    try {
+      return sessionFromJson(glimpse::io::readRegularFile(f, 1 << 20));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  ImageItem shown;
+  QString checkText;
+  QByteArray crashed;  // the file as it was while the window was still open
+  {
+    MainWindow w;
+    useTinyModels(w);
+    w.restoreSession(file);
+    w.show();
+    auto* page = w.imagesPage();
+    ASSERT_EQ(w.addPaths(photos), 2);
+    ASSERT_TRUE(waitUntil([&] { return onDisk(file) && onDisk(file)->images.size() == 2; }));
+    // The selected photo is captioned and checked by the search model.
+    ASSERT_TRUE(waitUntil([&] { return !page->model()->item(0).caption.isEmpty(); }));
+    ASSERT_GE(page->model()->item(0).itm, 0.0);
+    ASSERT_TRUE(page->checkLabel()->isVisibleTo(page));
+    checkText = page->checkLabel()->text();
+    EXPECT_TRUE(checkText.startsWith(QStringLiteral("Match "))) << checkText.toStdString();
+    ASSERT_TRUE(waitUntil([&] {
+      const auto s = onDisk(file);
+      return s && s->images.size() == 2 && s->images[0].caption == page->model()->item(0).caption;
+    }));
+    {
+      const Session s = *onDisk(file);
+      const ImageItem& it = page->model()->item(0);
+      EXPECT_EQ(s.images[0].path, it.path);
+      EXPECT_EQ(s.images[0].itm, it.itm);
+      EXPECT_EQ(s.images[0].itc, it.itc);
+      EXPECT_EQ(s.images[0].regenerated, it.regenerated);
+      EXPECT_EQ(s.images[0].captionParameters, it.captionParameters);
+      EXPECT_EQ(s.images[1].itm, -1.0);  // not captioned, not checked
+      EXPECT_EQ(s.current, 0);
+    }
+    // A chat answer.
+    for (auto* e : page->findChildren<QLineEdit*>())
+      if (e->accessibleName() == QStringLiteral("Question")) e->setText(QStringLiteral("what color is it?"));
+    page->askQuestion();
+    ASSERT_TRUE(waitUntil([&] {
+      const auto s = onDisk(file);
+      return s && !s->images[0].chat.isEmpty();
+    }));
+    EXPECT_EQ(onDisk(file)->images[0].chat, page->model()->item(0).chat);
+    EXPECT_FALSE(onDisk(file)->images[0].chat[0].second.isEmpty());
+    // A photo removed from the list.
+    page->selectRow(1);
+    page->removeSelected();
+    ASSERT_EQ(page->model()->rowCount(), 1);
+    ASSERT_TRUE(waitUntil([&] { return onDisk(file) && onDisk(file)->images.size() == 1; }));
+    shown = page->model()->item(0);
+    crashed = glimpse::io::readRegularFile(file, 1 << 20);
+  }
+  // A start from the file as it was before the window went away.
+  const QString after = dir.filePath("after/session.json");
+  QDir().mkpath(QFileInfo(after).absolutePath());
+  glimpse::io::writeFile(after, crashed);
+  {
+    MainWindow w;
+    useTinyModels(w);
+    w.restoreSession(after);
+    w.show();
+    auto* page = w.imagesPage();
+    ASSERT_EQ(page->model()->rowCount(), 1);
+    const ImageItem& it = page->model()->item(0);
+    EXPECT_EQ(it.path, shown.path);
+    EXPECT_EQ(it.caption, shown.caption);
+    EXPECT_EQ(it.itm, shown.itm);
+    EXPECT_EQ(it.itc, shown.itc);
+    EXPECT_EQ(it.chat, shown.chat);
+    EXPECT_FALSE(it.working);  // not captioned again
+    ASSERT_TRUE(page->checkLabel()->isVisibleTo(page));
+    EXPECT_EQ(page->checkLabel()->text(), checkText);
+    QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+    w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/session_scores_restored.png"));
+  }
+  // A damaged file: set aside, and the next change writes a fresh session; the damaged one stays.
+  const QByteArray damaged = "{\"version\": 1, \"images\": [{\"path\": ";
+  glimpse::io::writeFile(file, damaged);
+  {
+    MainWindow w;
+    w.restoreSession(file);
+    EXPECT_EQ(w.imagesPage()->model()->rowCount(), 0);
+    EXPECT_FALSE(QFileInfo::exists(file));
+    ASSERT_EQ(w.addPaths({photos[1]}), 1);
+    ASSERT_TRUE(waitUntil([&] { return onDisk(file).has_value(); }));
+    ASSERT_EQ(onDisk(file)->images.size(), 1);
+    EXPECT_EQ(onDisk(file)->images[0].path, photos[1]);
+  }
+  EXPECT_EQ(glimpse::io::readRegularFile(file + ".bad", 1 << 20), damaged);
 }
 
 // Tools → Models → Import folder with a large checkpoint: the window keeps working while it copies
