@@ -214,7 +214,9 @@ void BM_IndexFolder(benchmark::State& state) {
     db->addFolder(root);
     library::Scanner(*db).scan();
     state.ResumeTiming();
-    last = library::Indexer(db, model, library::IndexOptions{static_cast<int>(state.range(0)), 0}).run();
+    library::IndexOptions options;
+    options.batchSize = static_cast<int>(state.range(0));
+    last = library::Indexer(db, model, options).run();
   }
   state.counters["images_per_s"] = benchmark::Counter(200.0 * state.iterations(), benchmark::Counter::kIsRate);
   state.counters["decode_cpu_s"] = last.decodeSeconds;

@@ -70,12 +70,37 @@ inline double fp32GemmFlops(blip::Fp32Gemm g) {
   return cache[g] = best;
 }
 
+// The same product through oneDNN's matmul with the weight packed once (packed_fp32_linear, the
+// engine's path for linear layers when the first-use measurement picks it); 0 without oneDNN.
+inline double fp32PackedGemmFlops() {
+  static const double rate = [] {
+    at::Tensor a = at::randn({577, 768});
+    const auto w = blip::make_packed_fp32_weight(at::randn({3072, 768}) * 0.02, at::Tensor());
+    if (!w) return 0.0;
+    double best = 0;
+    for (int rep = 0; rep < 11; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int k = 0; k < 5; ++k) {
+        const at::Tensor y = blip::packed_fp32_linear(*w, a, blip::Epilogue::None, at::Tensor());
+        if (!y.defined()) return 0.0;
+        benchmark::DoNotOptimize(y);
+      }
+      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (rep > 0) best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);  // round 0 packs and warms up
+    }
+    return best;
+  }();
+  return rate;
+}
+
 // GEMM rate (FLOP/s) on that product: the compute bound of the vision encoder. fp32: the best of
-// libtorch's BLAS and oneDNN (both measured, whichever the engine chose); bf16 and int8: the
+// libtorch's BLAS, oneDNN's sgemm and oneDNN's matmul on a packed weight (all measured, whichever
+// the engine chose); bf16 and int8: the
 // engine's own linear layer in that mode (oneDNN), i.e. the fastest product that mode can use.
 inline double gemmFlops(blip::Precision p = blip::Precision::Float32) {
   if (p == blip::Precision::Float32)
-    return std::max(fp32GemmFlops(blip::Fp32Gemm::Blas), fp32GemmFlops(blip::Fp32Gemm::OneDnn));
+    return std::max(
+        {fp32GemmFlops(blip::Fp32Gemm::Blas), fp32GemmFlops(blip::Fp32Gemm::OneDnn), fp32PackedGemmFlops()});
   static std::map<blip::Precision, double> cache;
   if (auto it = cache.find(p); it != cache.end()) return it->second;
   at::Tensor a = at::randn({577, 768});
@@ -98,7 +123,9 @@ inline double gemmFlops(blip::Precision p = blip::Precision::Float32) {
 inline void addGemmCounters(benchmark::State& state) {
   state.counters["blas_GFLOPs"] = fp32GemmFlops(blip::Fp32Gemm::Blas) / 1e9;
   state.counters["onednn_GFLOPs"] = fp32GemmFlops(blip::Fp32Gemm::OneDnn) / 1e9;
+  state.counters["packed_GFLOPs"] = fp32PackedGemmFlops() / 1e9;
   state.counters["chose_onednn"] = blip::fp32_gemm_choice().chosen == blip::Fp32Gemm::OneDnn ? 1 : 0;
+  state.counters["chose_packed"] = blip::fp32_gemm_choice().packed ? 1 : 0;
   state.counters["fma_peak_GFLOPs"] = blip::fp32_gemm_choice().fma_peak_gflops;
 }
 

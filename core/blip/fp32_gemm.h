@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace glimpse::blip {
@@ -21,6 +22,8 @@ struct Fp32GemmChoice {
   Fp32Gemm chosen = Fp32Gemm::Blas;
   double blas_gflops = 0;
   double onednn_gflops = 0;
+  double packed_gflops = 0;    // oneDNN's matmul on a weight packed once (0 when not available)
+  bool packed = false;         // linear layers pack their weights (packed_fp32_linear)
   double fma_peak_gflops = 0;  // the CPU's float32 FMA rate, measured on registers (no memory)
   std::string warning;         // set when the chosen product runs far below fma_peak_gflops
 };
@@ -29,7 +32,8 @@ struct Fp32GemmChoice {
 bool onednn_gemm_available();
 
 // Measures (once per process; later calls return the cached result) and returns the choice.
-// GLIMPSE_FP32_GEMM=blas|onednn forces one (benchmarks and tests compare both); the rates are
+// GLIMPSE_FP32_GEMM=blas|onednn|packed forces one (onednn: sgemm without packing; packed-all:
+// packed for any number of rows, for tests) (benchmarks and tests compare both); the rates are
 // still measured. The first call that finds a warning hands it to the warning sink, once.
 const Fp32GemmChoice& fp32_gemm_choice();
 
@@ -53,5 +57,41 @@ at::Tensor fp32_linear(const at::Tensor& x, const at::Tensor& weight, const at::
 // dtypes or shapes go to at::matmul.
 at::Tensor fp32_matmul(const at::Tensor& a, const at::Tensor& b);
 at::Tensor fp32_matmul(const at::Tensor& a, const at::Tensor& b, Fp32Gemm g);
+
+// Self-attention without a mask, heads merged: softmax(scale * q k^T) v for float32 q, k, v
+// [B, heads, T, hd] (views of one qkv product; each row of hd values contiguous), returned as
+// [B, T, heads * hd], the layout the output projection reads. One head per thread: its scores
+// stay in that core's cache from the first product through the softmax into the second, and the
+// second writes straight into the merged layout. Undefined when the products do not go to oneDNN
+// on this CPU or the operands do not fit (the caller then runs the unfused path).
+at::Tensor fp32_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale);
+
+// What a linear layer does to its product before returning it. On the packed path it happens in
+// the product's own output pass instead of in separate passes over the output.
+enum class Epilogue { None, Gelu };
+
+// A float32 weight [N, K] and its bias, reordered once into the blocked layout oneDNN's matmul
+// kernel reads. sgemm packs the whole weight again on every call (about 1 ms for a ViT-B MLP
+// matrix, a sixth of the product); a packed weight is read as it is. Thread-safe.
+class PackedFp32Weight;
+
+// Null when this build has no oneDNN. Nothing is packed until the first product.
+std::shared_ptr<PackedFp32Weight> make_packed_fp32_weight(const at::Tensor& weight, const at::Tensor& bias);
+
+// epilogue(x W^T + b) + residual, x [..., K] float32, residual undefined or of the result's shape.
+// Undefined when this product cannot run packed (no fast kernel for it on this CPU): the caller
+// then runs it unpacked. The first call packs the weight.
+at::Tensor packed_fp32_linear(PackedFp32Weight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual);
+
+// The packed copy's size in bytes (0 before the first product).
+size_t packed_fp32_bytes(const PackedFp32Weight& w);
+
+// How many products this process ran packed (tests check the path they force is taken).
+int64_t packed_fp32_products();
+
+// Linear layers pack their float32 weights for products of at least this many rows (the vision
+// encoder's 577 tokens, the cross-attention keys and values of an image); fewer rows stay on the
+// paths above. GLIMPSE_FP32_GEMM=packed-all makes it 1 (tests run the tiny models packed).
+int64_t fp32_pack_min_rows();
 
 }  // namespace glimpse::blip

@@ -37,17 +37,20 @@ BlipAttentionImpl::BlipAttentionImpl(const BlipVisionConfig& c)
   projection = register_module("projection", Linear(c.hidden_size, c.hidden_size));
 }
 
-at::Tensor BlipAttentionImpl::forward(const at::Tensor& x) {
+at::Tensor BlipAttentionImpl::forward(const at::Tensor& x, const at::Tensor& residual) {
   const int64_t b = x.size(0), t = x.size(1);
   // [3, B, heads, T, hd]
   at::Tensor mixed = qkv->forward(x).reshape({b, t, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
   at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
+  // float32 on oneDNN: the whole attention in one pass per head, the scale applied in the product.
+  if (at::Tensor ctx = fp32_attention(q, k, v, scale); ctx.defined())
+    return projection->forward(ctx, Epilogue::None, residual);
   // transformers scales the scores; for a power-of-two scale (BLIP's head size 64 gives 1/8),
   // scaling the queries instead is exact and touches 577 x 64 values per head, not 577 x 577.
   at::Tensor scores =
       scale_queries ? fp32_matmul(q * scale, k.transpose(-1, -2)) : fp32_matmul(q, k.transpose(-1, -2)) * scale;
   at::Tensor ctx = fp32_matmul(softmax_like(scores, v), v);  // [B, heads, T, hd]
-  return projection->forward(ctx.permute({0, 2, 1, 3}).reshape({b, t, heads * head_dim}));
+  return projection->forward(ctx.permute({0, 2, 1, 3}).reshape({b, t, heads * head_dim}), Epilogue::None, residual);
 }
 
 BlipMLPImpl::BlipMLPImpl(int64_t hidden, int64_t intermediate) {
@@ -63,8 +66,8 @@ BlipEncoderLayerImpl::BlipEncoderLayerImpl(const BlipVisionConfig& c) {
 }
 
 at::Tensor BlipEncoderLayerImpl::forward(const at::Tensor& x) {
-  at::Tensor h = x + self_attn->forward(layer_norm1->forward(x));
-  return h + mlp->forward(layer_norm2->forward(h));
+  const at::Tensor h = self_attn->forward(layer_norm1->forward(x), x);
+  return mlp->forward(layer_norm2->forward(h), h);
 }
 
 BlipEncoderImpl::BlipEncoderImpl(const BlipVisionConfig& c) {

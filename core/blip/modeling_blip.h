@@ -22,7 +22,8 @@ TORCH_MODULE(BlipVisionEmbeddings);
 // BlipAttention: fused qkv + projection
 struct BlipAttentionImpl : torch::nn::Module {
   explicit BlipAttentionImpl(const BlipVisionConfig& config);
-  at::Tensor forward(const at::Tensor& x);
+  // residual + attention(x)
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& residual);
   Linear qkv{nullptr}, projection{nullptr};
   int64_t heads, head_dim;
   double scale;
@@ -33,7 +34,10 @@ TORCH_MODULE(BlipAttention);
 // BlipMLP
 struct BlipMLPImpl : torch::nn::Module {
   BlipMLPImpl(int64_t hidden, int64_t intermediate);
-  at::Tensor forward(const at::Tensor& x) { return fc2->forward(at::gelu(fc1->forward(x))); }
+  // residual + fc2(gelu(fc1(x))); GELU and the residual add run inside the products when they can.
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& residual) {
+    return fc2->forward(fc1->forward(x, Epilogue::Gelu, at::Tensor()), Epilogue::None, residual);
+  }
   Linear fc1{nullptr}, fc2{nullptr};
 };
 TORCH_MODULE(BlipMLP);

@@ -43,7 +43,7 @@ TORCH_MODULE(BlipTextSelfAttention);
 struct BlipTextSelfOutputImpl : torch::nn::Module {
   explicit BlipTextSelfOutputImpl(const BlipTextConfig& config);
   at::Tensor forward(const at::Tensor& hidden, const at::Tensor& input) {
-    return LayerNorm->forward(dense->forward(hidden) + input);
+    return LayerNorm->forward(dense->forward(hidden, Epilogue::None, input));
   }
   Linear dense{nullptr};
   glimpse::blip::LayerNorm LayerNorm{nullptr};
@@ -65,7 +65,7 @@ TORCH_MODULE(BlipTextAttention);
 // BlipTextIntermediate + BlipTextOutput share this shape: dense (+ LayerNorm)
 struct BlipTextIntermediateImpl : torch::nn::Module {
   explicit BlipTextIntermediateImpl(const BlipTextConfig& config);
-  at::Tensor forward(const at::Tensor& x) { return at::gelu(dense->forward(x)); }
+  at::Tensor forward(const at::Tensor& x) { return dense->forward(x, Epilogue::Gelu, at::Tensor()); }
   Linear dense{nullptr};
 };
 TORCH_MODULE(BlipTextIntermediate);
@@ -73,7 +73,7 @@ TORCH_MODULE(BlipTextIntermediate);
 struct BlipTextOutputImpl : torch::nn::Module {
   explicit BlipTextOutputImpl(const BlipTextConfig& config);
   at::Tensor forward(const at::Tensor& hidden, const at::Tensor& input) {
-    return LayerNorm->forward(dense->forward(hidden) + input);
+    return LayerNorm->forward(dense->forward(hidden, Epilogue::None, input));
   }
   Linear dense{nullptr};
   glimpse::blip::LayerNorm LayerNorm{nullptr};
@@ -132,7 +132,9 @@ TORCH_MODULE(BlipTextModel);
 // BlipTextPredictionHeadTransform
 struct BlipTextPredictionHeadTransformImpl : torch::nn::Module {
   explicit BlipTextPredictionHeadTransformImpl(const BlipTextConfig& config);
-  at::Tensor forward(const at::Tensor& x) { return LayerNorm->forward(at::gelu(dense->forward(x))); }
+  at::Tensor forward(const at::Tensor& x) {
+    return LayerNorm->forward(dense->forward(x, Epilogue::Gelu, at::Tensor()));
+  }
   Linear dense{nullptr};
   glimpse::blip::LayerNorm LayerNorm{nullptr};
 };

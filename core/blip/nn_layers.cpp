@@ -69,7 +69,39 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
   return fp32_linear(x, weight, b);
 }
 
+PackedFp32Weight* LinearImpl::packed_fp32() {
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  if (!pack_tried_) {
+    pack_tried_ = true;
+    if (fp32_gemm_choice().packed) packed_fp32_ = make_packed_fp32_weight(weight, bias);
+  }
+  return packed_fp32_.get();
+}
+
+at::Tensor LinearImpl::forward(const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
+  if (precision_ == Precision::Float32 && x.scalar_type() == at::kFloat && x.dim() >= 2 &&
+      x.numel() >= fp32_pack_min_rows() * x.size(-1)) {
+    if (PackedFp32Weight* p = packed_fp32()) {
+      const bool first = packed_fp32_bytes(*p) == 0;
+      if (at::Tensor y = packed_fp32_linear(*p, x, e, residual); y.defined()) {
+        // The products of this layer now read the packed copy: give the float32 pages of a mapped
+        // checkpoint back, as bf16 does (a few-row product would page them in again).
+        if (first) release_mapped_pages(weight);
+        return y;
+      }
+    }
+  }
+  at::Tensor y = forward(x, bias);
+  if (e == Epilogue::Gelu) y = at::gelu(y);
+  return residual.defined() ? y + residual : y;
+}
+
 void LinearImpl::set_precision(Precision p) {
+  {
+    std::lock_guard<std::mutex> lock(pack_mutex_);
+    pack_tried_ = false;
+    packed_fp32_.reset();
+  }
   weight_bf16_ = bias_bf16_ = at::Tensor();
   packed_int8_ = c10::IValue();
   precision_ = p;

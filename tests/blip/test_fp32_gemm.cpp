@@ -2,7 +2,10 @@
 // shapes and views the engine passes, and the first-use measurement that picks one of them.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <iostream>
+#include <tuple>
+#include <vector>
 
 #include "fp32_gemm.h"
 
@@ -55,18 +58,81 @@ TEST(Fp32Gemm, OneDnnMatmulMatchesLibtorchOnAttentionViews) {
   EXPECT_EQ(fp32_matmul(hq, hk).scalar_type(), at::kBFloat16);
 }
 
+TEST(Fp32Gemm, PackedLinearMatchesLibtorchWithItsEpilogues) {
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  at::manual_seed(3);
+  const at::Tensor w = at::randn({300, 96}) * 0.1, b = at::randn({300});
+  for (const at::Tensor& bias : {b, at::Tensor()}) {
+    const std::shared_ptr<PackedFp32Weight> p = make_packed_fp32_weight(w, bias);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(packed_fp32_bytes(*p), 0u);  // nothing packed before the first product
+    // Row counts after the first reuse the packed layout; the input may be a non-contiguous view.
+    for (const at::Tensor& x :
+         {at::randn({1, 577, 96}), at::randn({37, 96}), at::randn({96, 5}).t(), at::randn({1, 96})}) {
+      const at::Tensor plain = at::linear(x, w, bias);
+      const at::Tensor residual = at::randn(plain.sizes());
+      const int64_t runs = packed_fp32_products();
+      const at::Tensor y = packed_fp32_linear(*p, x, Epilogue::None, at::Tensor());
+      const at::Tensor g = packed_fp32_linear(*p, x, Epilogue::Gelu, at::Tensor());
+      const at::Tensor r = packed_fp32_linear(*p, x, Epilogue::None, residual);
+      const at::Tensor gr = packed_fp32_linear(*p, x, Epilogue::Gelu, residual);
+      ASSERT_TRUE(y.defined() && g.defined() && r.defined() && gr.defined()) << x.sizes();
+      EXPECT_EQ(packed_fp32_products() - runs, 4);
+      EXPECT_EQ(y.sizes(), plain.sizes());
+      EXPECT_LT(rel_diff(y, plain), 1e-5) << x.sizes();
+      EXPECT_LT(rel_diff(g, at::gelu(plain)), 1e-5) << x.sizes();
+      EXPECT_LT(rel_diff(r, plain + residual), 1e-5) << x.sizes();
+      EXPECT_LT(rel_diff(gr, at::gelu(plain) + residual), 1e-5) << x.sizes();
+    }
+    EXPECT_GE(packed_fp32_bytes(*p), static_cast<size_t>(w.numel()) * sizeof(float));
+  }
+  // A residual of the wrong size is refused (the caller then runs the product unpacked).
+  const std::shared_ptr<PackedFp32Weight> p = make_packed_fp32_weight(w, b);
+  EXPECT_FALSE(packed_fp32_linear(*p, at::randn({4, 96}), Epilogue::None, at::randn({3, 300})).defined());
+  EXPECT_FALSE(make_packed_fp32_weight(w.to(at::kBFloat16), b));
+}
+
+TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  const Fp32GemmChoice& c = fp32_gemm_choice();
+  if (c.chosen != Fp32Gemm::OneDnn && !c.packed) GTEST_SKIP() << "float32 products do not go to oneDNN on this CPU";
+  at::manual_seed(4);
+  // As the vision attention slices q, k, v out of one qkv product: [3, B, heads, T, hd] views.
+  for (const auto& [b, t, heads, d, scale] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, double>>{
+           {1, 577, 12, 64, 0.125}, {2, 41, 4, 16, 0.25}, {1, 5, 3, 10, 1.0 / std::sqrt(10.0)}}) {
+    const at::Tensor mixed = at::randn({b, t, 3, heads, d}).permute({2, 0, 3, 1, 4});
+    const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
+    const at::Tensor got = fp32_attention(q, k, v, scale);
+    ASSERT_TRUE(got.defined());
+    const at::Tensor want = at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)) * scale, -1), v)
+                                .permute({0, 2, 1, 3})
+                                .reshape({b, t, heads * d});
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LT(rel_diff(got, want), 1e-5) << t << " tokens, " << heads << " heads";
+  }
+  // Operands it cannot read in place are left to the caller.
+  const at::Tensor odd = at::randn({1, 2, 7, 8}).transpose(2, 3);
+  EXPECT_FALSE(fp32_attention(odd, odd, odd, 1.0).defined());
+  const at::Tensor half = at::randn({1, 2, 7, 8}).to(at::kBFloat16);
+  EXPECT_FALSE(fp32_attention(half, half, half, 1.0).defined());
+}
+
 TEST(Fp32Gemm, ChoiceIsMeasuredAndTheFasterOneWins) {
   const Fp32GemmChoice& c = fp32_gemm_choice();
-  std::cout << "[fp32 gemm] BLAS " << c.blas_gflops << " GFLOP/s, oneDNN " << c.onednn_gflops << ", FMA peak "
-            << c.fma_peak_gflops << ", chose " << fp32_gemm_name(c.chosen) << "\n";
+  std::cout << "[fp32 gemm] BLAS " << c.blas_gflops << " GFLOP/s, oneDNN " << c.onednn_gflops << ", packed "
+            << c.packed_gflops << ", FMA peak " << c.fma_peak_gflops << ", chose " << fp32_gemm_name(c.chosen) << "\n";
   EXPECT_EQ(&c, &fp32_gemm_choice());  // measured once
   EXPECT_GT(c.blas_gflops, 0);
   EXPECT_EQ(c.onednn_gflops > 0, onednn_gemm_available());
   if (c.chosen == Fp32Gemm::OneDnn) {
     EXPECT_GT(c.onednn_gflops, c.blas_gflops);
   }
+  EXPECT_EQ(c.packed_gflops > 0, onednn_gemm_available());
+  if (c.packed && !std::getenv("GLIMPSE_FP32_GEMM")) {
+    EXPECT_GE(c.packed_gflops, 0.97 * std::max(c.blas_gflops, c.onednn_gflops));
+  }
   // No product outruns the FMA units: a peak below the measured GEMM rates is miscounted.
-  EXPECT_GT(c.fma_peak_gflops, 0.8 * std::max(c.blas_gflops, c.onednn_gflops));
+  EXPECT_GT(c.fma_peak_gflops, 0.8 * std::max({c.blas_gflops, c.onednn_gflops, c.packed_gflops}));
 }
 
 TEST(Fp32Gemm, WarnsOnlyFarBelowTheCpuPeak) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "errors.h"
+#include "fp32_gemm.h"
 #include "golden.h"
 #include "modeling_blip.h"
 
@@ -133,6 +134,22 @@ TEST_P(ModelsGolden, VisionStates) {
     EXPECT_LE(d2, kRelTol) << model;
     EXPECT_LE(d3, kRelTol) << model;
   }
+}
+
+// The "packed." run of this program (tests/CMakeLists.txt) forces the packed oneDNN path for every
+// float32 product of many rows; the golden comparisons above then hold that path to transformers.
+TEST_P(ModelsGolden, PackedRunTakesThePackedPath) {
+  const char* env = std::getenv("GLIMPSE_FP32_GEMM");
+  if (!env || std::string(env) != "packed-all") GTEST_SKIP() << "runs in the packed. variant of this program";
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  const auto& set = golden_set(GetParam());
+  const auto& [model, m] = *set.expected.at("models").items().begin();
+  auto l = load(model_dir(set, model));
+  BlipVisionModel vision = l.caption ? l.caption->vision_model : l.retrieval->vision_model;
+  const int64_t before = packed_fp32_products();
+  vision->forward(stack_images(set, model, m.at("vision").at("images")));
+  // qkv, projection, fc1 and fc2 of every layer
+  EXPECT_GE(packed_fp32_products() - before, 4 * static_cast<int64_t>(vision->encoder->layers.size())) << model;
 }
 
 TEST_P(ModelsGolden, DecoderForward) {
