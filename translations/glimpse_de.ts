@@ -110,17 +110,17 @@
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="644" />
+        <location filename="../core/inference/inferenceworker.cpp" line="648" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="676" />
+        <location filename="../core/inference/inferenceworker.cpp" line="680" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="741" />
+        <location filename="../core/inference/inferenceworker.cpp" line="745" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
@@ -165,8 +165,8 @@
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="610" />
-        <location filename="../core/inference/inferenceworker.cpp" line="640" />
+        <location filename="../core/inference/inferenceworker.cpp" line="612" />
+        <location filename="../core/inference/inferenceworker.cpp" line="644" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -174,47 +174,47 @@
 <context>
     <name>glimpse::inference::Job</name>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="47" />
+        <location filename="../core/inference/jobs.cpp" line="49" />
         <source>Scanning folders…</source>
         <translation>Durchsuche Ordner …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="76" />
+        <location filename="../core/inference/jobs.cpp" line="78" />
         <source>Indexing %1 of %2…</source>
         <translation>Indiziere %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="87" />
+        <location filename="../core/inference/jobs.cpp" line="89" />
         <source>The library search model changed: indexing goes on with the new model.</source>
         <translation>Das Modell für die Bibliothekssuche wurde geändert: die Indizierung läuft mit dem neuen Modell weiter.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="108" />
+        <location filename="../core/inference/jobs.cpp" line="110" />
         <source>Captioning %1 of %2…</source>
         <translation>Beschreibe Bild %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="129" />
+        <location filename="../core/inference/jobs.cpp" line="131" />
         <source>The caption model changed: the remaining photos are captioned with the new model.</source>
         <translation>Das Beschreibungsmodell wurde geändert: die übrigen Fotos werden mit dem neuen Modell beschrieben.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="149" />
+        <location filename="../core/inference/jobs.cpp" line="161" />
         <source>Asking photo %1 of %2…</source>
         <translation>Frage Foto %1 von %2…</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="165" />
+        <location filename="../core/inference/jobs.cpp" line="189" />
         <source>The question model changed: the remaining photos are asked with the new model.</source>
         <translation>Das Modell für Fragen hat sich geändert: Die übrigen Fotos werden mit dem neuen Modell gefragt.</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="185" />
+        <location filename="../core/inference/jobs.cpp" line="209" />
         <source>Writing caption %1 of %2…</source>
         <translation>Schreibe Beschreibung %1 von %2 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/jobs.cpp" line="200" />
+        <location filename="../core/inference/jobs.cpp" line="224" />
         <source>%1: changed since it was indexed; index the library first</source>
         <translation>%1: seit der Indizierung verändert; bitte zuerst die Bibliothek indizieren</translation>
     </message>
@@ -240,99 +240,119 @@
 <context>
     <name>glimpse::ui::AskResultsBar</name>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="29" />
+        <location filename="../ui/askresultsbar.cpp" line="34" />
         <source>Ask the results, e.g. "is there a red car?"</source>
         <translation>Die Ergebnisse fragen, z. B. „is there a red car?“</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="31" />
+        <location filename="../ui/askresultsbar.cpp" line="36" />
         <source>Question for the results</source>
         <translation>Frage an die Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="35" />
+        <location filename="../ui/askresultsbar.cpp" line="40" />
         <source>top </source>
         <translation>erste </translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="36" />
+        <location filename="../ui/askresultsbar.cpp" line="41" />
         <source>How many of the first results to ask</source>
         <translation>Wie viele der ersten Ergebnisse gefragt werden</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="37" />
+        <location filename="../ui/askresultsbar.cpp" line="42" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="38" />
+        <location filename="../ui/askresultsbar.cpp" line="43" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="41" />
+        <location filename="../ui/askresultsbar.cpp" line="46" />
         <source>Filter by answer</source>
         <translation>Nach Antwort filtern</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="69" />
+        <location filename="../ui/askresultsbar.cpp" line="50" />
+        <source>Translated question</source>
+        <translation>Übersetzte Frage</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="51" />
+        <source>BLIP reads English only: the question was translated first</source>
+        <translation>BLIP liest nur Englisch: Die Frage wurde zuerst übersetzt</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="81" />
+        <source>Asked in English: %1</source>
+        <translation>Auf Englisch gefragt: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="96" />
         <source>(could not be read)</source>
         <translation>(konnte nicht gelesen werden)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="77" />
-        <location filename="../ui/askresultsbar.cpp" line="135" />
+        <location filename="../ui/askresultsbar.cpp" line="102" />
+        <source>English original: %1</source>
+        <translation>Englisches Original: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/askresultsbar.cpp" line="107" />
+        <location filename="../ui/askresultsbar.cpp" line="172" />
         <source>%1 of %2 answered</source>
         <translation>%1 von %2 beantwortet</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="87" />
+        <location filename="../ui/askresultsbar.cpp" line="117" />
         <source>Asking failed: %1</source>
         <translation>Fragen fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="90" />
+        <location filename="../ui/askresultsbar.cpp" line="120" />
         <source>Stopped after %1 of %2 photos.</source>
         <translation>Nach %1 von %2 Fotos beendet.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/askresultsbar.cpp" line="93" />
+        <location filename="../ui/askresultsbar.cpp" line="123" />
         <source>%n photo(s) answered.</source>
         <translation><numerusform>%n Foto beantwortet.</numerusform><numerusform>%n Fotos beantwortet.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="103" />
-        <location filename="../ui/askresultsbar.cpp" line="161" />
+        <location filename="../ui/askresultsbar.cpp" line="133" />
+        <location filename="../ui/askresultsbar.cpp" line="197" />
         <source>All answers</source>
         <translation>Alle Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <location filename="../ui/askresultsbar.cpp" line="151" />
         <source>Search first, then ask the results.</source>
         <translation>Erst suchen, dann die Ergebnisse fragen.</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="118" />
+        <location filename="../ui/askresultsbar.cpp" line="151" />
         <source>Type a question.</source>
         <translation>Bitte eine Frage eingeben.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/askresultsbar.cpp" line="136" />
+        <location filename="../ui/askresultsbar.cpp" line="173" />
         <source>Asking "%1" of %n photo(s)…</source>
         <translation><numerusform>Frage „%1“ an %n Foto…</numerusform><numerusform>Frage „%1“ an %n Fotos…</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="167" />
+        <location filename="../ui/askresultsbar.cpp" line="203" />
         <source>Only yes (%1)</source>
         <translation>Nur ja (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="170" />
+        <location filename="../ui/askresultsbar.cpp" line="206" />
         <source>Only no (%1)</source>
         <translation>Nur nein (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="173" />
+        <location filename="../ui/askresultsbar.cpp" line="210" />
         <source>"%1" (%2)</source>
         <translation>„%1“ (%2)</translation>
     </message>
@@ -340,22 +360,22 @@
 <context>
     <name>glimpse::ui::Desktop</name>
     <message>
-        <location filename="../ui/desktop.cpp" line="21" />
+        <location filename="../ui/desktop.cpp" line="22" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="23" />
+        <location filename="../ui/desktop.cpp" line="24" />
         <source>No file manager could be opened for this folder.</source>
         <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="24" />
+        <location filename="../ui/desktop.cpp" line="25" />
         <source>No application could be opened to show this file.</source>
         <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="28" />
+        <location filename="../ui/desktop.cpp" line="29" />
         <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
 %1</source>
         <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
@@ -906,7 +926,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="81" />
-        <location filename="../ui/librarypage.cpp" line="694" />
+        <location filename="../ui/librarypage.cpp" line="704" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
@@ -928,7 +948,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="96" />
-        <location filename="../ui/librarypage.cpp" line="661" />
+        <location filename="../ui/librarypage.cpp" line="671" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
@@ -1074,9 +1094,9 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="224" />
-        <location filename="../ui/librarypage.cpp" line="236" />
-        <location filename="../ui/librarypage.cpp" line="305" />
-        <location filename="../ui/librarypage.cpp" line="615" />
+        <location filename="../ui/librarypage.cpp" line="237" />
+        <location filename="../ui/librarypage.cpp" line="307" />
+        <location filename="../ui/librarypage.cpp" line="617" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
@@ -1087,346 +1107,357 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="228" />
+        <source>English original</source>
+        <translation>Englisches Original</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="229" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="231" />
+        <location filename="../ui/librarypage.cpp" line="232" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="233" />
-        <location filename="../ui/librarypage.cpp" line="310" />
+        <location filename="../ui/librarypage.cpp" line="234" />
+        <location filename="../ui/librarypage.cpp" line="312" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="234" />
-        <location filename="../ui/librarypage.cpp" line="311" />
+        <location filename="../ui/librarypage.cpp" line="235" />
+        <location filename="../ui/librarypage.cpp" line="313" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="235" />
-        <location filename="../ui/librarypage.cpp" line="308" />
+        <location filename="../ui/librarypage.cpp" line="236" />
+        <location filename="../ui/librarypage.cpp" line="310" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="237" />
+        <location filename="../ui/librarypage.cpp" line="238" />
         <source>Open this photo on the Images page and caption it</source>
         <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="238" />
-        <location filename="../ui/librarypage.cpp" line="306" />
+        <location filename="../ui/librarypage.cpp" line="239" />
+        <location filename="../ui/librarypage.cpp" line="308" />
         <source>Ask about this photo</source>
         <translation>Zu diesem Foto fragen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="239" />
+        <location filename="../ui/librarypage.cpp" line="240" />
         <source>Open this photo on the Images page with its chat</source>
         <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="315" />
         <source>Copy path</source>
         <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="458" />
+        <location filename="../ui/librarypage.cpp" line="460" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="486" />
+        <location filename="../ui/librarypage.cpp" line="488" />
         <source>Searched for: %1</source>
         <translation>Gesucht nach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="488" />
+        <location filename="../ui/librarypage.cpp" line="490" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="501" />
+        <location filename="../ui/librarypage.cpp" line="503" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
         <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="504" />
+        <location filename="../ui/librarypage.cpp" line="506" />
         <source>%n photo(s), newest first</source>
         <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="505" />
+        <location filename="../ui/librarypage.cpp" line="507" />
         <source>In %1: %2</source>
         <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="520" />
-        <location filename="../ui/librarypage.cpp" line="721" />
+        <location filename="../ui/librarypage.cpp" line="522" />
+        <location filename="../ui/librarypage.cpp" line="731" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="524" />
+        <location filename="../ui/librarypage.cpp" line="526" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="550" />
+        <location filename="../ui/librarypage.cpp" line="552" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="965" />
+        <location filename="../ui/librarypage.cpp" line="628" />
+        <location filename="../ui/librarypage.cpp" line="629" />
+        <source>English original: %1</source>
+        <translation>Englisches Original: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="975" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1053" />
+        <location filename="../ui/librarypage.cpp" line="1063" />
         <source>%1% match</source>
         <translation>%1 % Übereinstimmung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1053" />
+        <location filename="../ui/librarypage.cpp" line="1063" />
         <source>%1% relevant</source>
         <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1059" />
+        <location filename="../ui/librarypage.cpp" line="1069" />
         <source>The file name or caption holds the words searched for</source>
         <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="392" />
+        <location filename="../ui/librarypage.cpp" line="394" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="393" />
+        <location filename="../ui/librarypage.cpp" line="395" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="395" />
+        <location filename="../ui/librarypage.cpp" line="397" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="397" />
+        <location filename="../ui/librarypage.cpp" line="399" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="428" />
+        <location filename="../ui/librarypage.cpp" line="430" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="431" />
+        <location filename="../ui/librarypage.cpp" line="433" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="434" />
+        <location filename="../ui/librarypage.cpp" line="436" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="435" />
+        <location filename="../ui/librarypage.cpp" line="437" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="436" />
+        <location filename="../ui/librarypage.cpp" line="438" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="437" />
+        <location filename="../ui/librarypage.cpp" line="439" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="551" />
+        <location filename="../ui/librarypage.cpp" line="553" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="553" />
+        <location filename="../ui/librarypage.cpp" line="555" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="558" />
+        <location filename="../ui/librarypage.cpp" line="560" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="563" />
+        <location filename="../ui/librarypage.cpp" line="565" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="583" />
+        <location filename="../ui/librarypage.cpp" line="585" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="591" />
+        <location filename="../ui/librarypage.cpp" line="593" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="593" />
+        <location filename="../ui/librarypage.cpp" line="595" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="607" />
+        <location filename="../ui/librarypage.cpp" line="609" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="610" />
+        <location filename="../ui/librarypage.cpp" line="612" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="611" />
+        <location filename="../ui/librarypage.cpp" line="613" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="613" />
+        <location filename="../ui/librarypage.cpp" line="615" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="629" />
+        <location filename="../ui/librarypage.cpp" line="639" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="648" />
+        <location filename="../ui/librarypage.cpp" line="658" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="671" />
-        <location filename="../ui/librarypage.cpp" line="703" />
+        <location filename="../ui/librarypage.cpp" line="681" />
+        <location filename="../ui/librarypage.cpp" line="713" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="457" />
+        <location filename="../ui/librarypage.cpp" line="459" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="451" />
-        <location filename="../ui/librarypage.cpp" line="470" />
+        <location filename="../ui/librarypage.cpp" line="453" />
+        <location filename="../ui/librarypage.cpp" line="472" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="727" />
+        <location filename="../ui/librarypage.cpp" line="737" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="665" />
-        <location filename="../ui/librarypage.cpp" line="697" />
+        <location filename="../ui/librarypage.cpp" line="675" />
+        <location filename="../ui/librarypage.cpp" line="707" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="412" />
+        <location filename="../ui/librarypage.cpp" line="414" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="415" />
+        <location filename="../ui/librarypage.cpp" line="417" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="361" />
-        <location filename="../ui/librarypage.cpp" line="417" />
+        <location filename="../ui/librarypage.cpp" line="363" />
+        <location filename="../ui/librarypage.cpp" line="419" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="454" />
+        <location filename="../ui/librarypage.cpp" line="456" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="459" />
+        <location filename="../ui/librarypage.cpp" line="461" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="668" />
-        <location filename="../ui/librarypage.cpp" line="700" />
+        <location filename="../ui/librarypage.cpp" line="678" />
+        <location filename="../ui/librarypage.cpp" line="710" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="829" />
+        <location filename="../ui/librarypage.cpp" line="839" />
         <source>All photos (%1)</source>
         <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="865" />
+        <location filename="../ui/librarypage.cpp" line="875" />
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="914" />
+        <location filename="../ui/librarypage.cpp" line="924" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="952" />
+        <location filename="../ui/librarypage.cpp" line="962" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="973" />
+        <location filename="../ui/librarypage.cpp" line="983" />
         <source>least confident captions</source>
         <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="978" />
+        <location filename="../ui/librarypage.cpp" line="988" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="995" />
+        <location filename="../ui/librarypage.cpp" line="1005" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1060" />
+        <location filename="../ui/librarypage.cpp" line="1070" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1075" />
+        <location filename="../ui/librarypage.cpp" line="1085" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1076" />
+        <location filename="../ui/librarypage.cpp" line="1086" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1077" />
+        <location filename="../ui/librarypage.cpp" line="1087" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1454,237 +1485,237 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172" />
+        <location filename="../ui/mainwindow.cpp" line="174" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="174" />
+        <location filename="../ui/mainwindow.cpp" line="176" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="177" />
+        <location filename="../ui/mainwindow.cpp" line="179" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="178" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="182" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="183" />
+        <location filename="../ui/mainwindow.cpp" line="185" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="186" />
+        <location filename="../ui/mainwindow.cpp" line="188" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="187" />
+        <location filename="../ui/mainwindow.cpp" line="189" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="189" />
+        <location filename="../ui/mainwindow.cpp" line="191" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="190" />
+        <location filename="../ui/mainwindow.cpp" line="192" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191" />
+        <location filename="../ui/mainwindow.cpp" line="193" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="192" />
+        <location filename="../ui/mainwindow.cpp" line="194" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="194" />
+        <location filename="../ui/mainwindow.cpp" line="196" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="196" />
+        <location filename="../ui/mainwindow.cpp" line="198" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="198" />
+        <location filename="../ui/mainwindow.cpp" line="200" />
         <source>As&amp;k about the image</source>
         <translation>Zum Bild &amp;fragen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="202" />
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>Ctrl+Shift+A</source>
         <translation>Ctrl+Shift+A</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="204" />
+        <location filename="../ui/mainwindow.cpp" line="206" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="208" />
+        <location filename="../ui/mainwindow.cpp" line="210" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="213" />
+        <location filename="../ui/mainwindow.cpp" line="215" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="216" />
+        <location filename="../ui/mainwindow.cpp" line="218" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="217" />
+        <location filename="../ui/mainwindow.cpp" line="219" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="219" />
+        <location filename="../ui/mainwindow.cpp" line="221" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="220" />
+        <location filename="../ui/mainwindow.cpp" line="222" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="228" />
+        <location filename="../ui/mainwindow.cpp" line="230" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="234" />
+        <location filename="../ui/mainwindow.cpp" line="236" />
         <source>&amp;Full screen</source>
         <translation>&amp;Vollbild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="240" />
+        <location filename="../ui/mainwindow.cpp" line="242" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="241" />
+        <location filename="../ui/mainwindow.cpp" line="243" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="244" />
+        <location filename="../ui/mainwindow.cpp" line="246" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="245" />
+        <location filename="../ui/mainwindow.cpp" line="247" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="247" />
+        <location filename="../ui/mainwindow.cpp" line="249" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="249" />
+        <location filename="../ui/mainwindow.cpp" line="251" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="250" />
+        <location filename="../ui/mainwindow.cpp" line="252" />
         <source>Show &amp;log</source>
         <translation>&amp;Protokoll anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="251" />
+        <location filename="../ui/mainwindow.cpp" line="253" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="252" />
+        <location filename="../ui/mainwindow.cpp" line="254" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="253" />
+        <location filename="../ui/mainwindow.cpp" line="255" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="257" />
+        <location filename="../ui/mainwindow.cpp" line="259" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="277" />
+        <location filename="../ui/mainwindow.cpp" line="279" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="280" />
+        <location filename="../ui/mainwindow.cpp" line="282" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="301" />
+        <location filename="../ui/mainwindow.cpp" line="303" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="308" />
+        <location filename="../ui/mainwindow.cpp" line="310" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="308" />
+        <location filename="../ui/mainwindow.cpp" line="310" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="313" />
+        <location filename="../ui/mainwindow.cpp" line="315" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="325" />
+        <location filename="../ui/mainwindow.cpp" line="327" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="335" />
+        <location filename="../ui/mainwindow.cpp" line="337" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="362" />
+        <location filename="../ui/mainwindow.cpp" line="364" />
         <source>Log started</source>
         <translation>Protokoll begonnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="364" />
+        <location filename="../ui/mainwindow.cpp" line="366" />
         <source>No program could open the log; it is %1</source>
         <translation>Kein Programm konnte das Protokoll öffnen; es liegt in %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="400" />
+        <location filename="../ui/mainwindow.cpp" line="402" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n Foto der letzten Sitzung ist nicht mehr da: %1</numerusform><numerusform>%n Fotos der letzten Sitzung sind nicht mehr da: %1</numerusform></translation>
     </message>

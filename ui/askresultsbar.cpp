@@ -8,16 +8,21 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QVBoxLayout>
 #include <algorithm>
+#include <utility>
 
+#include "desktop.h"
 #include "inference/inferenceclient.h"
 #include "library/resultasker.h"
 
 namespace glimpse::ui {
 namespace {
 
-constexpr int kAnswerRole = Qt::UserRole + 20;    // the answer of the last question ("" while pending)
-constexpr int kBaseTextRole = Qt::UserRole + 21;  // the item's text before answers were added
+constexpr int kAnswerRole = Qt::UserRole + 20;       // the answer of the last question ("" while pending)
+constexpr int kBaseTextRole = Qt::UserRole + 21;     // the item's text before answers were added
+constexpr int kShownRole = Qt::UserRole + 22;        // the answer as shown (translated, or the English)
+constexpr int kBaseToolTipRole = Qt::UserRole + 23;  // the item's tooltip before answers were added
 constexpr int kAll = -1;
 
 }  // namespace
@@ -42,7 +47,9 @@ AskResultsBar::AskResultsBar(inference::InferenceClient* client, QListView* view
   m_filter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   m_filter->setMinimumContentsLength(14);
   m_progress = new QLabel;
-  auto* l = new QHBoxLayout(this);
+  m_english = secondaryLabel(tr("Translated question"));
+  m_english->setToolTip(tr("BLIP reads English only: the question was translated first"));
+  auto* l = new QHBoxLayout;
   l->setContentsMargins(0, 0, 0, 0);
   l->addWidget(m_question, 1);
   l->addWidget(m_top);
@@ -50,6 +57,12 @@ AskResultsBar::AskResultsBar(inference::InferenceClient* client, QListView* view
   l->addWidget(m_stop);
   l->addWidget(m_filter);
   l->addWidget(m_progress);
+  // What BLIP was asked, on a line of its own under the question (as "Searched for" under the query).
+  auto* column = new QVBoxLayout(this);
+  column->setContentsMargins(0, 0, 0, 0);
+  column->setSpacing(2);
+  column->addLayout(l);
+  column->addWidget(m_english);
   reset();
 
   connect(m_question, &QLineEdit::returnPressed, this, &AskResultsBar::ask);
@@ -61,15 +74,32 @@ AskResultsBar::AskResultsBar(inference::InferenceClient* client, QListView* view
     stop();
     reset();
   });
+  // The question's English arrives before the first answer; an answer's translation just before it.
+  connect(m_client, &inference::InferenceClient::translated, this, [this](quint64 job, const inference::Translated& t) {
+    if (job != m_job) return;
+    if (t.kind == inference::Translated::Kind::Query) {
+      m_english->setText(tr("Asked in English: %1").arg(t.text));
+      m_english->show();
+    } else {
+      m_nextTranslation = {t.source, t.text};
+    }
+  });
   connect(m_client, &inference::InferenceClient::resultAnswered, this,
           [this](quint64 job, int index, const QString& path, const QString& answer, const QString& error) {
-            if (job != m_job || index >= m_model->rowCount()) return;
+            if (job != m_job) return;
+            const auto translation = std::exchange(m_nextTranslation, {});
+            if (index >= m_model->rowCount()) return;
             QStandardItem* item = m_model->item(index);
             if (!item || item->data(m_pathRole).toString() != path) return;
-            const QString shown = error.isEmpty() ? answer : tr("(could not be read)");
+            const bool translated = error.isEmpty() && !translation.second.isEmpty() && translation.first == answer;
+            const QString shown =
+                !error.isEmpty() ? tr("(could not be read)") : (translated ? translation.second : answer);
             item->setData(error.isEmpty() ? answer : QString(), kAnswerRole);
+            item->setData(error.isEmpty() ? shown : QString(), kShownRole);
             item->setText(item->data(kBaseTextRole).toString() + QStringLiteral("\n→ ") + shown);
             if (!error.isEmpty()) item->setToolTip(item->toolTip() + QStringLiteral("\n") + error);
+            if (translated)
+              item->setToolTip(item->toolTip() + QStringLiteral("\n") + tr("English original: %1").arg(answer));
             rebuildFilter();
           });
   connect(m_client, &inference::InferenceClient::jobProgress, this,
@@ -104,6 +134,9 @@ void AskResultsBar::reset() {
   m_filter->setEnabled(false);
   m_filter->blockSignals(false);
   m_progress->clear();
+  m_english->clear();
+  m_english->hide();
+  m_nextTranslation = {};
   for (int r = 0; r < m_model->rowCount(); ++r) m_view->setRowHidden(r, false);
 }
 
@@ -124,8 +157,12 @@ void AskResultsBar::ask() {
   const int n = std::min(m_top->value(), m_model->rowCount());
   for (int r = 0; r < m_model->rowCount(); ++r) {
     QStandardItem* item = m_model->item(r);
-    if (!item->data(kBaseTextRole).isValid()) item->setData(item->text(), kBaseTextRole);
+    if (!item->data(kBaseTextRole).isValid()) {
+      item->setData(item->text(), kBaseTextRole);
+      item->setData(item->toolTip(), kBaseToolTipRole);
+    }
     item->setText(item->data(kBaseTextRole).toString() + (r < n ? QStringLiteral("\n…") : QString()));
+    item->setToolTip(item->data(kBaseToolTipRole).toString());
     item->setData(QVariant(), kAnswerRole);
     if (r < n) paths << item->data(m_pathRole).toString();
   }
@@ -142,13 +179,12 @@ void AskResultsBar::stop() {
 
 // The filter: every answer given so far with its count; yes and no first.
 void AskResultsBar::rebuildFilter() {
-  QStringList answers;
-  QList<int> rows;
+  QStringList answers, shown;
   for (int r = 0; r < m_model->rowCount(); ++r) {
     const QVariant a = m_model->item(r)->data(kAnswerRole);
     if (!a.isValid() || a.toString().isEmpty()) continue;
     answers << a.toString();
-    rows << r;
+    shown << m_model->item(r)->data(kShownRole).toString();
   }
   auto groups = library::groupAnswers(answers);
   std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
@@ -170,7 +206,8 @@ void AskResultsBar::rebuildFilter() {
         label = tr("Only no (%1)").arg(g.second.size());
         break;
       case library::AnswerKind::Other:
-        label = tr("\"%1\" (%2)").arg(g.first).arg(g.second.size());
+        // Grouped by the English answer, named as the grid shows it.
+        label = tr("\"%1\" (%2)").arg(shown.value(g.second.value(0), g.first)).arg(g.second.size());
     }
     m_filter->addItem(label, key);
     if (key == current) m_filter->setCurrentIndex(m_filter->count() - 1);

@@ -2,7 +2,10 @@
 // Ask across results: one question asked of the top results of a library search. The answers
 // stream into the result grid as each photo is answered (under the photo's name); yes/no answers
 // filter the grid, other answers group it (the filter lists each answer with its count).
-// Cancelling stops between photos. A new search (the model is reset) stops the question.
+// Cancelling stops between photos. A new search (the model is reset) stops the question. As in the
+// chat, a question not in English is translated on the worker ("Asked in English: …" beside the
+// bar), and answers are shown in the interface language when the settings ask for it (the English
+// original in the tooltip; yes and no still filter).
 #include <QWidget>
 
 class QComboBox;
@@ -28,6 +31,8 @@ class AskResultsBar : public QWidget {
   QLineEdit* questionEdit() const { return m_question; }
   QComboBox* filter() const { return m_filter; }
   bool running() const { return m_job != 0; }
+  // "Asked in English: …" when the question was translated (hidden otherwise).
+  QLabel* askedInEnglish() const { return m_english; }
 
  public Q_SLOTS:
   void ask();
@@ -52,7 +57,10 @@ class AskResultsBar : public QWidget {
   QPushButton* m_stop;
   QComboBox* m_filter;
   QLabel* m_progress;
+  QLabel* m_english;
   quint64 m_job = 0;
+  // The translation of the next answer (it arrives just before the answer): English, shown.
+  QPair<QString, QString> m_nextTranslation;
   int m_asked = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QDesktopServices>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPointer>
 #include <QProcess>
@@ -58,6 +59,19 @@ void showInFileManager(const QString& path, QWidget* parent) {
   p->start(dbus, {"--session", "--print-reply", "--reply-timeout=3000", "--dest=org.freedesktop.FileManager1",
                   "--type=method_call", "/org/freedesktop/FileManager1", "org.freedesktop.FileManager1.ShowItems",
                   "array:string:" + QUrl::fromLocalFile(path).toString(), "string:"});
+}
+
+QLabel* secondaryLabel(const QString& accessibleName) {
+  auto* label = new QLabel;
+  label->setTextFormat(Qt::PlainText);
+  label->setWordWrap(true);
+  label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  label->setAccessibleName(accessibleName);
+  QPalette dim = label->palette();
+  dim.setColor(QPalette::WindowText, dim.color(QPalette::Disabled, QPalette::WindowText));
+  label->setPalette(dim);
+  label->hide();
+  return label;
 }
 
 }  // namespace glimpse::ui

@@ -5,6 +5,7 @@
 #include <QIcon>
 #include <QString>
 
+class QLabel;
 class QWidget;
 
 namespace glimpse::ui {
@@ -17,5 +18,8 @@ bool openWithDesktop(const QString& path, QWidget* parent);
 // Shows the file in the file manager, selected (org.freedesktop.FileManager1), else opens its
 // folder; a message when neither works.
 void showInFileManager(const QString& path, QWidget* parent);
+// A label for a secondary line in the palette's dimmed text colour (what the model read or
+// said in English beside a translation): selectable, wrapped, hidden until it has text.
+QLabel* secondaryLabel(const QString& accessibleName);
 
 }  // namespace glimpse::ui

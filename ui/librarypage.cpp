@@ -225,6 +225,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_captionEdit->setPlaceholderText(tr("No caption yet. Type one, or use Caption photos."));
   m_captionEdit->setMaximumHeight(90);
   m_captionEdit->setEnabled(false);
+  m_captionOriginal = secondaryLabel(tr("English original"));
   m_saveCaption = new QPushButton(tr("Save caption"));
   m_saveCaption->setEnabled(false);
   m_saveCaption->setToolTip(
@@ -243,6 +244,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   rl->addWidget(m_details, 1);
   rl->addWidget(m_captionSource);
   rl->addWidget(m_captionEdit);
+  rl->addWidget(m_captionOriginal);
   rl->addWidget(m_saveCaption);
   rl->addWidget(m_captionThis);
   rl->addWidget(m_askThis);
@@ -617,7 +619,15 @@ void LibraryPage::showDetails(const inference::PhotoDetails& d) {
   m_captionSource->setText(QStringLiteral("<b>%1</b>").arg(source.toHtmlEscaped()));
   m_detailsPath = d.path;
   const QSignalBlocker block(m_captionEdit);
-  m_captionEdit->setPlainText(d.caption);
+  // A caption kept with its translation into the interface language is shown as the Images page
+  // showed it: translated, the model's English below. Text typed over it is saved as the user's
+  // own caption. A translation into another language (the interface changed since) is not shown.
+  const bool translated =
+      !d.captionTranslation.isEmpty() && d.captionTranslationLanguage == translation::interfaceLanguage();
+  m_captionEdit->setPlainText(translated ? d.captionTranslation : d.caption);
+  m_captionEdit->setToolTip(translated ? tr("English original: %1").arg(d.caption) : QString());
+  m_captionOriginal->setText(translated ? tr("English original: %1").arg(d.caption) : QString());
+  m_captionOriginal->setVisible(translated);
   m_captionEdit->setEnabled(true);
   m_saveCaption->setEnabled(false);
 }

@@ -47,6 +47,8 @@ class LibraryPage : public QWidget {
   IndexState indexState() const { return m_indexState; }
   IndexState captionState() const { return m_captionState; }
   QPlainTextEdit* captionEditor() const { return m_captionEdit; }
+  // Under the caption of the details panel when it is shown translated: the English original.
+  QLabel* captionOriginal() const { return m_captionOriginal; }
   // Where "Caption photos" takes its prompt and generation settings from (the Images page's).
   void setCaptionRequestSource(std::function<inference::CaptionRequest()> source) {
     m_captionRequest = std::move(source);
@@ -174,6 +176,7 @@ class LibraryPage : public QWidget {
   QLabel* m_details;
   QLabel* m_captionSource;
   QPlainTextEdit* m_captionEdit;
+  QLabel* m_captionOriginal;
   QPushButton* m_saveCaption;
   QString m_detailsPath;
   std::function<inference::CaptionRequest()> m_captionRequest;

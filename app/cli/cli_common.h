@@ -18,6 +18,10 @@
 #include "io/files.h"
 #include "settings/task.h"
 
+namespace glimpse::marian {
+class MarianModel;
+}
+
 namespace glimpse::cli {
 
 enum ExitCode {
@@ -181,10 +185,20 @@ blip::GenerationConfig generationConfig(const QCommandLineParser& p, blip::Gener
 // translate_commands.cpp: Marian (OPUS-MT) folders.
 bool isMarianFolder(const QString& dir);
 int runTranslate(const QStringList& args);
-// search and ask: the English of a query or question under --translate-model and
-// --query-language; nullopt when it is used as typed (English, or no --translate-model: then a
-// text that does not look English gets a warning on stderr).
-std::optional<QString> translateQuery(const QCommandLineParser& p, const QString& text);
+// search and ask: the English of queries and questions under --translate-model and
+// --query-language. The model is loaded on the first text that needs it and serves the others.
+class QueryTranslator {
+ public:
+  explicit QueryTranslator(const QCommandLineParser& p);
+  ~QueryTranslator();
+  // nullopt when `text` is used as typed (English, or no --translate-model: then a text that
+  // does not look English gets a warning on stderr).
+  std::optional<QString> toEnglish(const QString& text);
+
+ private:
+  const QCommandLineParser& m_p;
+  std::unique_ptr<marian::MarianModel> m_model;
+};
 int runMarianTokenize(const QStringList& args);
 
 // Library commands (library_commands.cpp).

@@ -194,7 +194,8 @@ std::vector<CommandDoc> buildCommands() {
                 "       [--translate-model NAME|DIR] [--json] QUERY"},
                "Prints SCORE<TAB>PATH of the photos that match QUERY best: contrastive similarity, the best K "
                "re-ranked by image-text matching, plus matches of the words in captions and file names. With "
-               "--translate-model a query in another language is translated to English first (stderr says to what).",
+               "--translate-model a query or --ask question in another language is translated to English first "
+               "(stderr says to what; --json adds \"translated_query\" and \"translated_question\").",
                kLibrary + kModel +
                    Opts{{"rerank", "K", "Re-rank the best K with image-text matching, 0-1000 (default: --limit).", ""},
                         {"no-text-match", "", "Do not match the words in captions and file names.", ""},

@@ -81,11 +81,11 @@ json resultJson(const library::SearchResult& r) {
 }
 
 // `answers` (search --ask): one per result, in the same order.
-// search: `query` as typed and its English when it was translated (--translate-model) go into the
-// JSON as "query" and "translated_query".
+// `head` (search): what was asked, printed before the results in JSON: "query" as typed and
+// "translated_query", the English it was searched for (null when used as typed); with --ask also
+// "question" and "translated_question".
 void printResults(const QList<library::SearchResult>& results, bool asJson,
-                  const std::vector<library::ResultAnswer>* answers = nullptr, const QString& query = {},
-                  const std::optional<QString>& english = std::nullopt) {
+                  const std::vector<library::ResultAnswer>* answers = nullptr, json head = json::object()) {
   if (asJson) {
     json arr = json::array();
     for (qsizetype i = 0; i < results.size(); ++i) {
@@ -99,13 +99,8 @@ void printResults(const QList<library::SearchResult>& results, bool asJson,
       }
       arr.push_back(j);
     }
-    if (query.isEmpty()) {
-      print({{"results", arr}});
-    } else {
-      print({{"query", query.toStdString()},
-             {"translated_query", english ? json(english->toStdString()) : json(nullptr)},
-             {"results", arr}});
-    }
+    head["results"] = arr;
+    print(head);
     return;
   }
   for (qsizetype i = 0; i < results.size(); ++i) {
@@ -487,26 +482,37 @@ int runSearch(const QStringList& args) {
   std::shared_ptr<const blip::BlipModel> model = loadModel(p, Task::Search);
   if (!model->has_retrieval())
     throw ModelError("search needs a retrieval model (BlipForImageTextRetrieval), e.g. blip-itm-base-coco");
-  const std::optional<QString> english = translateQuery(p, query);
+  QueryTranslator translator(p);
+  const std::optional<QString> english = translator.toEnglish(query);
   if (english && !p.isSet("json")) std::cerr << "searched for: " << english->toStdString() << '\n';
+  auto orNull = [](const std::optional<QString>& s) { return s ? json(s->toStdString()) : json(nullptr); };
+  json head = {{"query", query.toStdString()}, {"translated_query", orNull(english)}};
   // --ask: --ask-model, else the search model's own question-answering head, else the app's.
   std::shared_ptr<const blip::BlipModel> askModel;
+  std::optional<QString> englishQuestion;
   if (p.isSet("ask")) {
     askModel = !p.isSet("ask-model") && model->has_question_answering()
                    ? model
                    : std::shared_ptr<const blip::BlipModel>(loadModel(p, Task::Ask, "ask-model"));
     if (!askModel->has_question_answering())
       throw ModelError("--ask needs a question answering model (BlipForQuestionAnswering), e.g. blip-vqa-base");
+    // The question is translated as `ask` translates it (the same model and --query-language).
+    englishQuestion = translator.toEnglish(p.value("ask"));
+    if (englishQuestion && !p.isSet("json")) std::cerr << "asked: " << englishQuestion->toStdString() << '\n';
+    head["question"] = p.value("ask").toStdString();
+    head["translated_question"] = orNull(englishQuestion);
   }
   library::Searcher searcher(db, model);
   if (searcher.vectorCount() == 0)
     std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
   const auto results = runModel([&] {
     const QuietStderr quiet;  // re-ranking decodes photos
-    return searcher.search(english.value_or(query), so);
+    library::SearchOptions o = so;
+    if (english) o.originalText = query;  // captions' translations match the words as typed
+    return searcher.search(english.value_or(query), o);
   });
   if (!askModel) {
-    printResults(results, p.isSet("json"), nullptr, query, english);
+    printResults(results, p.isSet("json"), nullptr, head);
     return kOk;
   }
   // One question of every result, each photo encoded once (library/resultasker.h).
@@ -514,13 +520,13 @@ int runSearch(const QStringList& args) {
   library::ResultAsker asker(askModel);
   QStringList paths;
   for (const auto& r : results) paths << r.path;
-  asker.start(p.value("ask"), paths);
+  asker.start(englishQuestion.value_or(p.value("ask")), paths);
   runModel([&] {
     const QuietStderr quiet;
     while (auto a = asker.step()) answers.push_back(*a);
     return 0;
   });
-  printResults(results, p.isSet("json"), &answers, query, english);
+  printResults(results, p.isSet("json"), &answers, head);
   return kOk;
 }
 

@@ -142,7 +142,7 @@ int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse
   if (images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
   auto model = loadModel(p, glimpse::Task::Ask);
   const QString question = p.value("question");
-  const std::optional<QString> english = glimpse::cli::translateQuery(p, question);
+  const std::optional<QString> english = glimpse::cli::QueryTranslator(p).toEnglish(question);
   if (english && !p.isSet("json")) std::cerr << "asked: " << english->toStdString() << '\n';
   const auto pixels = loadImages(model->processor(), images, p);
   const auto out = runModel([&] {

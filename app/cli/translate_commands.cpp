@@ -37,31 +37,35 @@ std::unique_ptr<marian::MarianModel> loadMarian(const QCommandLineParser& p) {
 
 }  // namespace
 
-std::optional<QString> translateQuery(const QCommandLineParser& p, const QString& text) {
-  const QString setting = p.isSet("query-language") ? p.value("query-language").trimmed() : QStringLiteral("auto");
+QueryTranslator::QueryTranslator(const QCommandLineParser& p) : m_p(p) {}
+QueryTranslator::~QueryTranslator() = default;
+
+std::optional<QString> QueryTranslator::toEnglish(const QString& text) {
+  const QString setting = m_p.isSet("query-language") ? m_p.value("query-language").trimmed() : QStringLiteral("auto");
   static const QRegularExpression kCode(QStringLiteral("^(auto|[a-z]{2,3})$"));
   if (!kCode.match(setting).hasMatch())
     throw UsageError("--query-language must be auto or a language code such as de, got '" + setting.toStdString() +
                      "'");
   const QString from = translation::queryLanguage(text, setting);
   if (from == QLatin1String("en")) return std::nullopt;
-  if (!p.isSet("translate-model")) {
+  if (!m_p.isSet("translate-model")) {
     std::cerr << "warning: the text looks " << translation::languageName(from).toStdString()
               << " and BLIP reads English; pass --translate-model DIR (e.g. Helsinki-NLP/opus-mt-" << from.toStdString()
               << "-en) to translate it\n";
     return std::nullopt;
   }
-  marian::MarianLoadOptions options;
-  if (p.isSet("precision") && p.value("precision") == QLatin1String("bf16"))
-    options.precision = blip::Precision::BFloat16;
-  const QString name = p.value("translate-model");
-  std::unique_ptr<marian::MarianModel> model;
-  try {
-    model = marian::MarianModel::load(io::encodePath(namedModelFolder(name)).toStdString(), options);
-  } catch (const blip::BlipError& e) {
-    throw ModelError(e.what());
+  if (!m_model) {
+    marian::MarianLoadOptions options;
+    if (m_p.isSet("precision") && m_p.value("precision") == QLatin1String("bf16"))
+      options.precision = blip::Precision::BFloat16;
+    const QString name = m_p.value("translate-model");
+    try {
+      m_model = marian::MarianModel::load(io::encodePath(namedModelFolder(name)).toStdString(), options);
+    } catch (const blip::BlipError& e) {
+      throw ModelError(e.what());
+    }
   }
-  const auto out = runModel([&] { return model->translate({text.toStdString()}, model->generation_defaults()); });
+  const auto out = runModel([&] { return m_model->translate({text.toStdString()}, m_model->generation_defaults()); });
   return QString::fromStdString(out.front().front().text).trimmed();
 }
 

@@ -321,9 +321,11 @@ quint64 InferenceClient::captionLibrary(const CaptionRequest& request, bool over
   });
 }
 
-quint64 InferenceClient::askResults(const QString& question, const QStringList& paths) {
-  return startJob(JobKind::AskResults,
-                  [question, paths](InferenceWorker* w, quint64 id) { w->startAskResults(id, question, paths); });
+quint64 InferenceClient::askResults(const QString& question, const QStringList& paths,
+                                    const blip::GenerationConfig& config) {
+  return startJob(JobKind::AskResults, [question, paths, config](InferenceWorker* w, quint64 id) {
+    w->startAskResults(id, question, paths, config);
+  });
 }
 
 quint64 InferenceClient::writeCaptions(const QList<CaptionFileRow>& rows, const QStringList& targets, bool overwrite) {

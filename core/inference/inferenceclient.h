@@ -89,8 +89,12 @@ class InferenceClient : public QObject {
   // captionWritten per photo, then jobFinished.
   quint64 writeCaptions(const QList<CaptionFileRow>& rows, const QStringList& targets, bool overwrite);
   // Asks `question` of each photo (the top search results): one resultAnswered per photo as it
-  // is answered, then jobFinished. Cancel (cancelJob) stops between photos.
-  quint64 askResults(const QString& question, const QStringList& paths);
+  // is answered, then jobFinished. Cancel (cancelJob) stops between photos. A question not in
+  // English is translated first, and answers are translated when the settings ask for it (as
+  // ask() does: translated(job, ...)). `config`: the generation settings (glimpse-cli ask's
+  // defaults unless given).
+  quint64 askResults(const QString& question, const QStringList& paths,
+                     const blip::GenerationConfig& config = blip::default_generation_config());
   void pauseJob(quint64 job);
   void resumeJob(quint64 job);
   void cancelJob(quint64 job);

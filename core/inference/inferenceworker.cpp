@@ -540,7 +540,9 @@ void InferenceWorker::search(quint64 id, const QString& query, const library::Se
     const QString english = toEnglish(id, query, translate, &cancel);
     Q_EMIT stateChanged(tr("Searching…"));
     requireVectorsOfSearchModel();
-    const auto results = searcher().search(english, options);
+    library::SearchOptions o = options;
+    if (english != query) o.originalText = query;  // a German word still finds a German caption
+    const auto results = searcher().search(english, o);
     if (stale(Channel::Search, id))
       Q_EMIT cancelled(id);
     else
@@ -617,6 +619,8 @@ PhotoDetails InferenceWorker::details(const QString& path) {
   if (const auto preferred = db->preferredCaption(photo->id)) {
     d.caption = preferred->text;
     d.captionSource = library::captionSourceKey(preferred->source);
+    d.captionTranslation = preferred->translation;
+    d.captionTranslationLanguage = preferred->translationLanguage;
   }
   return d;
 }
@@ -758,8 +762,9 @@ void InferenceWorker::startCaptionAll(quint64 job, const QStringList& paths, con
   startJob(std::make_unique<CaptionAllJob>(job, *this, m_state->interrupt(job), paths, request));
 }
 
-void InferenceWorker::startAskResults(quint64 job, const QString& question, const QStringList& paths) {
-  startJob(std::make_unique<AskResultsJob>(job, *this, m_state->interrupt(job), question, paths));
+void InferenceWorker::startAskResults(quint64 job, const QString& question, const QStringList& paths,
+                                      const blip::GenerationConfig& config) {
+  startJob(std::make_unique<AskResultsJob>(job, *this, m_state->interrupt(job), question, paths, config));
 }
 
 std::shared_ptr<library::ResultAsker> InferenceWorker::resultAsker() {

@@ -70,6 +70,15 @@ class InferenceWorker : public QObject {
   // encoded photos is what makes a second question over the same results cheap); a fresh one
   // when another job holds it.
   std::shared_ptr<library::ResultAsker> resultAsker();
+  // The English of a query or question: itself when it is English (or translate is false), else
+  // its translation, reported with translated(id, ...). Without a model for its language it is
+  // used as typed and the status bar says why. A cancel throws blip::GenerationCancelled.
+  QString toEnglish(quint64 id, const QString& text, bool translate, const std::atomic<bool>* cancel);
+  // BLIP's English output in the interface language when the settings ask for it (else ""); the
+  // interface language's code is outputLanguage(). Throws with a message in words when no model
+  // translates English to it.
+  QString fromEnglish(const QString& english, const std::atomic<bool>* cancel);
+  QString outputLanguage() const { return m_translation.outputLanguage; }
 
  public Q_SLOTS:
   void init();  // runs in the worker thread when it starts
@@ -113,7 +122,8 @@ class InferenceWorker : public QObject {
   void startCaptionAll(quint64 job, const QStringList& paths, const glimpse::inference::CaptionRequest& request);
   void startCaptionLibrary(quint64 job, const glimpse::inference::CaptionRequest& request, bool overwrite);
   // Asks `question` of each photo (search results), one photo per step (resultAnswered).
-  void startAskResults(quint64 job, const QString& question, const QStringList& paths);
+  void startAskResults(quint64 job, const QString& question, const QStringList& paths,
+                       const glimpse::blip::GenerationConfig& config = blip::default_generation_config());
   void startWriteCaptions(quint64 job, const QList<glimpse::inference::CaptionFileRow>& rows,
                           const QStringList& targets, bool overwrite);
   void pauseJob(quint64 job);
@@ -155,12 +165,6 @@ class InferenceWorker : public QObject {
   // The OPUS-MT model of a folder, loaded on first use (precision as the BLIP models; int8 runs
   // translation in fp32).
   std::shared_ptr<const marian::MarianModel> translator(const QString& folder);
-  // The English of a query or question: itself when it is English (or translate is false), else
-  // its translation, reported with translated(id, ...). Without a model for its language it is
-  // used as typed and the status bar says why.
-  QString toEnglish(quint64 id, const QString& text, bool translate, const std::atomic<bool>* cancel);
-  // BLIP's English output in the interface language when the settings ask for it (else "").
-  QString fromEnglish(const QString& english, const std::atomic<bool>* cancel);
   bool stale(Channel c, quint64 id) const;
   void touch();
   void ready();

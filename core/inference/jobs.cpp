@@ -2,7 +2,9 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <utility>
 
+#include "errors.h"
 #include "imaging/captionwriter.h"
 #include "inferenceworker.h"
 #include "library/indexer.h"
@@ -133,17 +135,27 @@ QString CaptionAllJob::modelChanged(Task task) {
 // ---- AskResultsJob ----
 
 AskResultsJob::AskResultsJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt,
-                             QString question, QStringList paths)
-    : Job(id, worker, std::move(interrupt)), m_question(std::move(question)), m_paths(std::move(paths)) {
+                             QString question, QStringList paths, blip::GenerationConfig config)
+    : Job(id, worker, std::move(interrupt)),
+      m_question(std::move(question)),
+      m_paths(std::move(paths)),
+      m_config(std::move(config)) {
   progress.total = static_cast<int>(m_paths.size());
 }
 
 bool AskResultsJob::step() {
   if (progress.done >= m_paths.size()) return false;
   if (interrupted()) return true;
+  if (!m_english) {
+    try {
+      m_english = m_worker.toEnglish(m_id, m_question, /*translate=*/true, m_interrupt.get());
+    } catch (const blip::GenerationCancelled&) {
+      return true;  // paused or stopped while translating: translated again on resume
+    }
+  }
   if (!m_asker) {  // the first step, or the question model changed: the photos not yet asked about
     m_asker = m_worker.resultAsker();
-    m_asker->start(m_question, m_paths.mid(progress.done));
+    m_asker->start(*m_english, m_paths.mid(progress.done), m_config);
     m_offset = progress.done;
   }
   Q_EMIT m_worker.stateChanged(QCoreApplication::translate("glimpse::inference::Job", "Asking photo %1 of %2…")
@@ -152,6 +164,18 @@ bool AskResultsJob::step() {
   const auto a = m_asker->step(m_interrupt.get());
   if (!a) return true;  // interrupted: this photo again on resume
   if (!a->error.isEmpty()) ++progress.failed;
+  if (a->error.isEmpty()) {
+    try {
+      if (const QString shown = m_worker.fromEnglish(a->text, m_interrupt.get()); !shown.isEmpty())
+        Q_EMIT m_worker.translated(m_id, Translated{Translated::Kind::Answer, a->text, shown, QStringLiteral("en"),
+                                                    m_worker.outputLanguage()});
+    } catch (const blip::GenerationCancelled&) {
+      // The answer stands in English; the next photo waits for the resume.
+    } catch (const std::exception& e) {
+      // The English answer stands; the status bar says why, once per question.
+      if (!std::exchange(m_toldUntranslated, true)) Q_EMIT m_worker.notice(QString::fromUtf8(e.what()));
+    }
+  }
   Q_EMIT m_worker.resultAnswered(m_id, a->index + m_offset, a->path, a->text, a->error);
   progress.done = m_offset + m_asker->done();
   progress.current = a->path;

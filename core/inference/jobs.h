@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "settings/task.h"
 #include "types.h"
@@ -123,18 +124,23 @@ class WriteCaptionsJob : public Job {
 
 // One question asked of search results (library/resultasker.h), one photo per step; each answer
 // is reported as it comes (resultAnswered). The worker keeps the asker between questions, so
-// photos asked about again are not encoded again.
+// photos asked about again are not encoded again. As in the chat, a question not in English is
+// translated first (translated(job, Query)), and with "Show captions and answers in <interface
+// language>" each answer's translation is reported (translated(job, Answer)) just before it.
 class AskResultsJob : public Job {
  public:
   AskResultsJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt, QString question,
-                QStringList paths);
+                QStringList paths, blip::GenerationConfig config = blip::default_generation_config());
   JobKind kind() const override { return JobKind::AskResults; }
   bool step() override;
   QString modelChanged(Task task) override;
 
  private:
   QString m_question;
+  std::optional<QString> m_english;  // the question BLIP reads, once translated
+  bool m_toldUntranslated = false;   // a translation of an answer failed, and the user was told
   QStringList m_paths;
+  blip::GenerationConfig m_config;
   std::shared_ptr<library::ResultAsker> m_asker;
   int m_offset = 0;  // photos asked about by an earlier asker (before a model change)
 };

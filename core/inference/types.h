@@ -116,6 +116,10 @@ struct PhotoDetails {
   qint64 dateMs = 0;
   QString caption;        // the one to show and write: edited, else generated, else from metadata
   QString captionSource;  // its source ("" when there is none)
+  // The caption shown in the interface language (a generated caption's translation) and its
+  // language code; empty when it has none.
+  QString captionTranslation;
+  QString captionTranslationLanguage;
   QList<CaptionInfo> captions;
 };
 

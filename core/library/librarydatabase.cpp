@@ -200,7 +200,31 @@ QList<Migration> migrations() {
       "ALTER TABLE captions ADD COLUMN translation TEXT NOT NULL DEFAULT ''",
       "ALTER TABLE captions ADD COLUMN translation_language TEXT NOT NULL DEFAULT ''",
   };
-  return {v1, v2, v3, v4, v5};
+  // v6: the full-text index holds each caption's translation beside its English text, so a text
+  // search in the interface language finds the captions shown in it. The triggers are replaced and
+  // the captions column is filled again from the captions table.
+  Migration v6;
+  v6.fts = true;
+  const QString captionText = QStringLiteral(
+      "coalesce((SELECT group_concat(text || ' ' || translation, ' ') FROM captions WHERE photo_id = %1), '')");
+  v6.ftsStatements = {
+      "DROP TRIGGER IF EXISTS captions_text_ai",
+      "DROP TRIGGER IF EXISTS captions_text_ad",
+      "DROP TRIGGER IF EXISTS captions_text_au",
+      "CREATE TRIGGER captions_text_ai AFTER INSERT ON captions BEGIN "
+      "UPDATE photo_text SET captions = captions || ' ' || new.text || ' ' || new.translation "
+      "WHERE rowid = new.photo_id; END",
+      "CREATE TRIGGER captions_text_ad AFTER DELETE ON captions BEGIN UPDATE photo_text SET captions = " +
+          captionText.arg(QStringLiteral("old.photo_id")) + " WHERE rowid = old.photo_id; END",
+      "CREATE TRIGGER captions_text_au AFTER UPDATE OF text, photo_id, translation ON captions BEGIN "
+      "UPDATE photo_text SET captions = " +
+          captionText.arg(QStringLiteral("old.photo_id")) +
+          " WHERE rowid = old.photo_id; "
+          "UPDATE photo_text SET captions = " +
+          captionText.arg(QStringLiteral("new.photo_id")) + " WHERE rowid = new.photo_id; END",
+      "UPDATE photo_text SET captions = " + captionText.arg(QStringLiteral("photo_text.rowid")),
+  };
+  return {v1, v2, v3, v4, v5, v6};
 }
 
 // A savepoint: nests inside a transaction of the caller, or stands alone (then it commits).
@@ -943,9 +967,13 @@ std::vector<CaptionRow> LibraryDatabase::checkedCaptions(int limit) {
 }
 
 QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
-  // Words of the query without the small words every description has ("a dog on the beach").
-  static const QStringList kStopWords = {"a",    "an",  "the", "of", "on",  "in",   "at",   "to",   "and", "or",
-                                         "with", "for", "by",  "is", "are", "from", "into", "some", "its"};
+  // Words of the query without the small words every description has ("a dog on the beach"), in
+  // English and in German (the interface language captions are translated to: "ein Hund am Strand").
+  static const QStringList kStopWords = {"a",     "an",    "the",   "of",  "on",   "in",  "at",   "to",   "and",
+                                         "or",    "with",  "for",   "by",  "is",   "are", "from", "into", "some",
+                                         "its",   "der",   "die",   "das", "den",  "dem", "des",  "ein",  "eine",
+                                         "einer", "einem", "einen", "und", "oder", "mit", "am",   "im",   "auf",
+                                         "bei",   "von",   "vom",   "zum", "zur",  "ist", "sind"};
   QStringList words;
   for (const QString& w : query.toLower().split(QRegularExpression(QStringLiteral("[^\\w]+")), Qt::SkipEmptyParts))
     if (!kStopWords.contains(w)) words << w;
@@ -963,13 +991,12 @@ QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
     QStringList conds;
     for (int i = 0; i < words.size(); ++i)
       conds << QStringLiteral(
-          "(p.path LIKE ? OR EXISTS (SELECT 1 FROM captions c WHERE c.photo_id = p.id AND c.text LIKE ?))");
+          "(p.path LIKE ? OR EXISTS (SELECT 1 FROM captions c WHERE c.photo_id = p.id AND "
+          "(c.text LIKE ? OR c.translation LIKE ?)))");
     q = prepare(m_db,
                 QStringLiteral("SELECT p.id FROM photos p WHERE %1 LIMIT ?").arg(conds.join(QStringLiteral(" AND "))));
-    for (const QString& w : words) {
-      q.addBindValue(QLatin1Char('%') + w + QLatin1Char('%'));
-      q.addBindValue(QLatin1Char('%') + w + QLatin1Char('%'));
-    }
+    for (const QString& w : words)
+      for (int i = 0; i < 3; ++i) q.addBindValue(QLatin1Char('%') + w + QLatin1Char('%'));
   }
   q.addBindValue(limit);
   run(q, "cannot search text");

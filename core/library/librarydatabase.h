@@ -100,7 +100,7 @@ struct LibraryStatus {
 
 class LibraryDatabase {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   enum class Access {
     ReadWrite,  // creates the file if needed and migrates older schemas
@@ -217,7 +217,8 @@ class LibraryDatabase {
   // Photos whose newest generated caption was self-checked, least confident (lowest ITM) first.
   std::vector<CaptionRow> checkedCaptions(int limit);
 
-  // Caption text and file names: photo ids whose name or caption matches every word of `query`.
+  // Caption text and file names: photo ids whose name or caption (its English text or its
+  // translation, v6) matches every word of `query`.
   QList<qint64> textMatches(const QString& query, int limit);
 
   LibraryStatus status(const QString& model = {});

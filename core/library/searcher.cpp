@@ -136,7 +136,11 @@ QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QStrin
   for (size_t i = 0; i < m_rows.size(); ++i) rowOf.insert(m_rows[i].photoId, i);
   QHash<qint64, bool> textHit;
   if (o.matchText && !text.isEmpty()) {
-    for (qint64 id : m_db->textMatches(text, o.limit)) {
+    QList<qint64> matches = m_db->textMatches(text, o.limit);
+    if (!o.originalText.trimmed().isEmpty() && o.originalText != text)
+      for (qint64 id : m_db->textMatches(o.originalText, o.limit))
+        if (!matches.contains(id)) matches << id;
+    for (qint64 id : matches) {
       auto it = rowOf.find(id);
       if (it == rowOf.end() || (!keep.empty() && !keep[*it])) continue;
       textHit.insert(id, true);

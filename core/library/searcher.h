@@ -22,7 +22,10 @@ struct SearchOptions {
   std::optional<qint64> afterMs;   // taken (or modified) at or after
   std::optional<qint64> beforeMs;  // taken (or modified) before
   bool matchText = true;           // include file-name / caption matches
-  int maxTextTokens = 35;          // BLIP's retrieval truncates queries at 35 tokens
+  // The query as typed when the searched text is its English translation: names and captions
+  // (with their translations) are matched with its words too, so a German word finds a German caption.
+  QString originalText;
+  int maxTextTokens = 35;  // BLIP's retrieval truncates queries at 35 tokens
 };
 
 struct SearchResult {

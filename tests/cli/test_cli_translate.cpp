@@ -195,6 +195,42 @@ TEST(CliTranslateQuery, GermanQueryEqualsTranslateThenSearch) {
   ASSERT_EQ(askedDirect.code, 0) << askedDirect.err;
   EXPECT_EQ(a["results"], json::parse(askedDirect.out)["results"]);
 
+  // search --ask: the question is translated as ask translates it, and answered of the results of
+  // the translated query: the same answers as the English question over the English query.
+  const CliRun both = runCli(search + QStringList{"--translate-model", marian, "--ask", frage, german});
+  ASSERT_EQ(both.code, 0) << both.err;
+  const json b = json::parse(both.out);
+  EXPECT_EQ(b["query"], german.toStdString());
+  EXPECT_EQ(b["translated_query"], english);
+  EXPECT_EQ(b["question"], frage.toStdString());
+  EXPECT_EQ(b["translated_question"], question);
+  const CliRun bothDirect =
+      runCli(search + QStringList{"--ask", QString::fromStdString(question), QString::fromStdString(english)});
+  ASSERT_EQ(bothDirect.code, 0) << bothDirect.err;
+  const json bd = json::parse(bothDirect.out);
+  EXPECT_TRUE(bd["translated_question"].is_null());
+  expectSameResults(b["results"], bd["results"]);
+  ASSERT_EQ(b["results"].size(), 3u);
+  for (size_t i = 0; i < b["results"].size(); ++i) {
+    EXPECT_EQ(b["results"][i]["answer"], bd["results"][i]["answer"]) << i;
+    // The same photo asked alone with `ask` gives the same text.
+    const CliRun one = runCli({"ask", "--model", q(blip), "--question", QString::fromStdString(question), "--json",
+                               QString::fromStdString(b["results"][i]["path"].get<std::string>())});
+    ASSERT_EQ(one.code, 0) << one.err;
+    EXPECT_EQ(b["results"][i]["answer"], json::parse(one.out)["results"][0]["text"]) << i;
+  }
+  // An English question is asked as typed beside a translated query; text mode names both on stderr.
+  const CliRun englishAsk = runCli(
+      {"search", "--library", db, "--model", q(blip), "--translate-model", marian, "--ask", "is it red?", german});
+  ASSERT_EQ(englishAsk.code, 0) << englishAsk.err;
+  EXPECT_NE(englishAsk.err.find("searched for: " + english), std::string::npos) << englishAsk.err;
+  EXPECT_EQ(englishAsk.err.find("asked: "), std::string::npos) << englishAsk.err;
+  const CliRun askedPlain =
+      runCli({"search", "--library", db, "--model", q(blip), "--translate-model", marian, "--ask", frage, german});
+  ASSERT_EQ(askedPlain.code, 0) << askedPlain.err;
+  EXPECT_NE(askedPlain.err.find("asked: " + question), std::string::npos) << askedPlain.err;
+  EXPECT_EQ(std::count(askedPlain.out.begin(), askedPlain.out.end(), '\n'), 3) << askedPlain.out;
+
   // A bad language code is a usage error.
   const CliRun bad = runCli(search + QStringList{"--translate-model", marian, "--query-language", "German!", german});
   EXPECT_EQ(bad.code, 2) << bad.err;

@@ -21,6 +21,7 @@
 #include "inference/inferenceclient.h"
 #include "library/indexer.h"
 #include "library/librarydatabase.h"
+#include "marian.h"
 
 using glimpse::AppSettings;
 using glimpse::Task;
@@ -692,6 +693,81 @@ TEST(InferenceHeads, AskResultsStreamsAnswersAndCancels) {
   EXPECT_EQ(summaryOf(finished, second).state, JobState::Cancelled);
   EXPECT_LT(answered.count(), 200);
   EXPECT_EQ(summaryOf(finished, second).done, static_cast<int>(answered.count()));
+}
+
+// Ask across results in German, as the chat asks: the question is translated first (reported
+// before any answer), each answer's translation comes just before the answer, and the answers are
+// those of the English question. An answer too long for the translation model stays English and
+// the status bar says why once, not once per photo.
+TEST(InferenceHeads, AskResultsTranslatesTheQuestionAndTheAnswers) {
+  const QString marian = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/marian/tiny");
+  const auto translator = glimpse::marian::MarianModel::load(marian.toStdString());
+  const auto translate = [&](const QString& text) {
+    return QString::fromStdString(
+               translator->translate({text.toStdString()}, translator->generation_defaults()).front().front().text)
+        .trimmed();
+  };
+  const QLocale before;
+  QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+  InferenceClient client;
+  AppSettings s = tiny();
+  s.queryTranslationModel = marian;
+  s.outputTranslationModel = marian;
+  s.translateOutput = true;
+  client.applySettings(s);
+  const QString frage = QStringLiteral("Wie viele Hunde sind auf dem Bild?");
+  const QString question = translate(frage);
+  const QStringList paths = {kImage, kImage2};
+  // In the order the client reports them: "Q" (question), "T" (an answer's translation), "A".
+  QStringList order;
+  QList<glimpse::inference::Translated> translations;
+  QStringList answers;
+  quint64 job = 0;
+  QObject::connect(&client, &InferenceClient::translated, [&](quint64 id, const glimpse::inference::Translated& t) {
+    if (id != job) return;
+    order << (t.kind == glimpse::inference::Translated::Kind::Query ? QStringLiteral("Q") : QStringLiteral("T"));
+    translations << t;
+  });
+  QObject::connect(&client, &InferenceClient::resultAnswered,
+                   [&](quint64 id, int, const QString&, const QString& answer, const QString& error) {
+                     if (id != job) return;
+                     EXPECT_TRUE(error.isEmpty()) << error.toStdString();
+                     order << QStringLiteral("A");
+                     answers << answer;
+                   });
+  QSignalSpy notices(&client, &InferenceClient::notice);
+  QSignalSpy finished(&client, &InferenceClient::jobFinished);
+  // Short answers: the tiny Marian reads at most 64 pieces.
+  job = client.askResults(frage, paths, greedy(6));
+  ASSERT_TRUE(waitFor(finished));
+  EXPECT_EQ(summaryOf(finished, job).state, JobState::Finished);
+  EXPECT_EQ(order, (QStringList{"Q", "T", "A", "T", "A"}));
+  ASSERT_EQ(translations.size(), 3);
+  EXPECT_EQ(translations[0].source, frage);
+  EXPECT_EQ(translations[0].text, question);
+  EXPECT_EQ(translations[0].from, QStringLiteral("de"));
+  auto model = load(kTiny);
+  ASSERT_EQ(answers.size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    const auto pixels = model->preprocess(glimpse::imaging::decodeImageFile(paths[i]).rgb);
+    EXPECT_EQ(answers[i].toStdString(), model->answer({pixels}, {question.toStdString()}, greedy(6))[0][0].text);
+    EXPECT_EQ(translations[i + 1].source, answers[i]);
+    EXPECT_EQ(translations[i + 1].text, translate(answers[i]));
+    EXPECT_EQ(translations[i + 1].to, QStringLiteral("de"));
+  }
+
+  // Long answers (glimpse-cli ask's defaults): English, with one notice for the whole question.
+  order.clear();
+  translations.clear();
+  answers.clear();
+  notices.clear();
+  job = client.askResults(frage, paths);
+  ASSERT_TRUE(waitFor(finished, 2));
+  EXPECT_EQ(order, (QStringList{"Q", "A", "A"}));
+  int tooLong = 0;
+  for (const auto& n : notices) tooLong += n[0].toString().contains(QStringLiteral("tokens long")) ? 1 : 0;
+  EXPECT_EQ(tooLong, 1);
+  QLocale::setDefault(before);
 }
 
 }  // namespace

@@ -178,7 +178,7 @@ TEST(LibraryDatabase, MigratesSchemaV4KeepingCaptionsAndAddingTranslations) {
   const QString path = dir.filePath("v4.db");
   runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v4.sql"));
   LibraryDatabase db(path);
-  EXPECT_EQ(db.schemaVersion(), 5);
+  EXPECT_EQ(db.schemaVersion(), LibraryDatabase::kSchemaVersion);
   const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
   const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
   ASSERT_TRUE(beach && castle);
@@ -203,6 +203,86 @@ TEST(LibraryDatabase, MigratesSchemaV4KeepingCaptionsAndAddingTranslations) {
   EXPECT_EQ(after[0].translation, QStringLiteral("Kinder an einem Strand bei Sonnenuntergang"));
   EXPECT_EQ(after[0].translationLanguage, QStringLiteral("de"));
   EXPECT_EQ(db.preferredCaption(beach->id)->translation, after[0].translation);
+  EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{beach->id});
+  EXPECT_EQ(db.textMatches(QStringLiteral("Sonnenuntergang"), 10), QList<qint64>{beach->id});
+}
+
+// FTS5 rows of a library file as SQLite holds them, read without Glimpse (no migration).
+QList<qint64> rawTextMatches(const QString& path, const QString& match) {
+  QList<qint64> out;
+  {
+    auto raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw-fts"));
+    raw.setDatabaseName(path);
+    if (raw.open()) {
+      QSqlQuery q(raw);
+      q.prepare(QStringLiteral("SELECT rowid FROM photo_text WHERE photo_text MATCH ?"));
+      q.addBindValue(match);
+      if (q.exec())
+        while (q.next()) out << q.value(0).toLongLong();
+    }
+    raw.close();
+  }
+  QSqlDatabase::removeDatabase(QStringLiteral("raw-fts"));
+  return out;
+}
+
+TEST(LibraryDatabase, MigratesSchemaV5PuttingTranslationsInTheTextIndex) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath("v5.db");
+  runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v5.sql"));
+  // v5 kept the German translation beside the caption, but its text index had only the English.
+  EXPECT_TRUE(rawTextMatches(path, QStringLiteral("Strand")).isEmpty());
+  EXPECT_EQ(rawTextMatches(path, QStringLiteral("sunset")), QList<qint64>{1});
+  LibraryDatabase db(path);
+  EXPECT_EQ(db.schemaVersion(), 6);
+  const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
+  const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
+  ASSERT_TRUE(beach && castle);
+  // Nothing lost: captions, their translations, scores and vectors as v5 had them.
+  const auto caps = db.captions(beach->id);
+  ASSERT_EQ(caps.size(), 1);
+  EXPECT_EQ(caps[0].text, QStringLiteral("kids on a beach at sunset"));
+  EXPECT_EQ(caps[0].translation, QStringLiteral("Kinder an einem Strand bei Sonnenuntergang"));
+  EXPECT_EQ(caps[0].translationLanguage, QStringLiteral("de"));
+  EXPECT_DOUBLE_EQ(*caps[0].itm, 0.875);
+  EXPECT_EQ(db.captions(castle->id).size(), 2);
+  EXPECT_EQ(db.embedding(castle->id, QStringLiteral("blip-itm@0123456789abcdef")), (std::vector<float>{0, 1, 0, 0}));
+  // A German word of the translation finds the photo; the English words still do; small words of
+  // either language are left out of the match ("am": the translation says "an einem").
+  EXPECT_EQ(db.textMatches(QStringLiteral("Strand"), 10), QList<qint64>{beach->id});
+  EXPECT_EQ(db.textMatches(QStringLiteral("sonnenunterg"), 10), QList<qint64>{beach->id});  // prefix
+  EXPECT_EQ(db.textMatches(QStringLiteral("Kinder am Strand"), 10), QList<qint64>{beach->id});
+  EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{beach->id});
+  EXPECT_EQ(db.textMatches(QStringLiteral("sandcastle"), 10), QList<qint64>{castle->id});
+  EXPECT_TRUE(db.textMatches(QStringLiteral("Fahne"), 10).isEmpty());
+  // The index follows translations as they are set, replaced and removed.
+  db.setCaptionTranslation(2, QStringLiteral("eine Sandburg mit roter Fahne"), QStringLiteral("de"));
+  EXPECT_EQ(db.textMatches(QStringLiteral("Fahne"), 10), QList<qint64>{castle->id});
+  EXPECT_EQ(db.textMatches(QStringLiteral("flag"), 10), QList<qint64>{castle->id});
+  db.setCaptionTranslation(2, QStringLiteral("eine Sandburg mit rotem Wimpel"), QStringLiteral("de"));
+  EXPECT_TRUE(db.textMatches(QStringLiteral("Fahne"), 10).isEmpty());
+  EXPECT_EQ(db.textMatches(QStringLiteral("Wimpel"), 10), QList<qint64>{castle->id});
+  db.deleteCaptions(beach->id, CaptionSource::Generated);
+  EXPECT_TRUE(db.textMatches(QStringLiteral("Strand"), 10).isEmpty());
+  // A new caption with its translation, as the app stores one (insert, then the translation).
+  const qint64 id = db.addCaption(beach->id, QStringLiteral("a dog on the sand"), CaptionSource::Generated,
+                                  QStringLiteral("blip"), {});
+  db.setCaptionTranslation(id, QStringLiteral("ein Hund im Sand"), QStringLiteral("de"));
+  EXPECT_EQ(db.textMatches(QStringLiteral("Hund"), 10), QList<qint64>{beach->id});
+  EXPECT_EQ(db.textMatches(QStringLiteral("dog"), 10), QList<qint64>{beach->id});
+}
+
+TEST(LibraryDatabase, OpensSchemaV6FixtureAsItIs) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath("v6.db");
+  runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v6.sql"));
+  EXPECT_EQ(rawTextMatches(path, QStringLiteral("Strand")), QList<qint64>{1});
+  LibraryDatabase db(path);
+  EXPECT_EQ(db.schemaVersion(), LibraryDatabase::kSchemaVersion);
+  const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
+  ASSERT_TRUE(beach);
+  EXPECT_EQ(db.preferredCaption(beach->id)->translation, QStringLiteral("Kinder an einem Strand bei Sonnenuntergang"));
+  EXPECT_EQ(db.textMatches(QStringLiteral("Strand"), 10), QList<qint64>{beach->id});
   EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{beach->id});
 }
 
@@ -1171,6 +1251,19 @@ TEST_F(LibrarySearch, FiltersThresholdAndTextMatches) {
   EXPECT_TRUE(r[0].textMatch);
   r = searcher.search(QStringLiteral("beach"), t);
   EXPECT_EQ(r[0].path, root + "/trip/beach.jpg");
+  // A translated query: the English is searched, and the words as typed match a caption's
+  // translation (a German user's "Wasserfall" finds the German caption).
+  const auto captions = db->captions(forest->id);
+  db->setCaptionTranslation(captions.back().id, QStringLiteral("ein nebliger Wasserfall zwischen Kiefern"),
+                            QStringLiteral("de"));
+  r = searcher.search(QStringLiteral("a mountain"), t);
+  ASSERT_FALSE(r.isEmpty());
+  EXPECT_FALSE(r[0].textMatch);
+  t.originalText = QStringLiteral("Wasserfall");
+  r = searcher.search(QStringLiteral("a mountain"), t);
+  ASSERT_FALSE(r.isEmpty());
+  EXPECT_EQ(r[0].path, root + "/trip/forest.jpg");
+  EXPECT_TRUE(r[0].textMatch);
 }
 
 TEST_F(LibrarySearch, MoreLikeThisRanksByImageVectors) {

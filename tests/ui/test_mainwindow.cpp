@@ -23,6 +23,7 @@
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -33,6 +34,7 @@
 #include <QXmlStreamReader>
 
 #include <QTableWidget>
+#include <algorithm>
 #include "../models/hubserver.h"
 #include "askresultsbar.h"
 #include "cli_runner.h"
@@ -40,6 +42,7 @@
 #include "desktop/thumbnails.h"
 #include "imagespage.h"
 #include "inference/inferenceclient.h"
+#include "library/resultasker.h"
 #include "librarypage.h"
 #include "mainwindow.h"
 #include "marian.h"
@@ -81,6 +84,60 @@ void addFourPhotos(MainWindow& w, const QString& folder) {
   ASSERT_TRUE(addLibraryFolders(w, {folder}));
 }
 
+// A library of its own in `dir` (the shared one holds the photos of MainWindow.LibraryIndexAndSearch)
+// with four photos, indexed, and all four as the results of a search.
+void indexFourAndSearch(MainWindow& w, const QTemporaryDir& dir) {
+  auto* lib = w.libraryPage();
+  ASSERT_NO_FATAL_FAILURE(addFourPhotos(w, dir.path()));
+  ASSERT_TRUE(indexLibrary(w));
+  lib->search(QStringLiteral("a photo"));
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; })) << lib->resultsModel()->rowCount();
+}
+
+// A German interface with the tiny random Marian as every translation model: captions and answers
+// shown in German, German queries and questions read in English. translate() is what the model
+// gives for a text on its own (the pipeline is checked against it). The settings and the locale
+// are put back at the end of the test.
+class GermanSession {
+ public:
+  GermanSession() : m_translator(glimpse::marian::MarianModel::load(kMarian.toStdString())) {
+    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+  }
+  // The translation settings saved before (the window is gone by now: through a store of its own).
+  ~GermanSession() {
+    glimpse::SettingsStore store;
+    AppSettings restored = store.current();
+    restored.translateOutput = m_saved.translateOutput;
+    restored.outputTranslationModel = m_saved.outputTranslationModel;
+    restored.queryTranslationModel = m_saved.queryTranslationModel;
+    store.apply(restored);
+    QLocale::setDefault(m_before);
+  }
+  GermanSession(const GermanSession&) = delete;
+  GermanSession& operator=(const GermanSession&) = delete;
+  // The window's models: the tiny BLIP for every task, the tiny Marian both ways.
+  void use(MainWindow& w) {
+    useTinyModels(w);
+    AppSettings edited = w.settingsStore()->current();
+    m_saved = edited;
+    edited.translateOutput = true;
+    edited.outputTranslationModel = kMarian;
+    edited.queryTranslationModel = kMarian;
+    w.settingsStore()->apply(edited);
+  }
+  QString translate(const QString& text) const {
+    return QString::fromStdString(
+               m_translator->translate({text.toStdString()}, m_translator->generation_defaults()).front().front().text)
+        .trimmed();
+  }
+  inline static const QString kMarian = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/marian/tiny");
+
+ private:
+  std::unique_ptr<glimpse::marian::MarianModel> m_translator;
+  const QLocale m_before;
+  AppSettings m_saved;
+};
+
 TEST(MainWindow, DropCaptionAndAsk) {
   MainWindow w;
   showWithTinyModels(w);
@@ -121,23 +178,10 @@ TEST(MainWindow, DropCaptionAndAsk) {
 // caption and the answer shown are its translation of BLIP's English, which stays a hover away;
 // a German question is read by BLIP in English, and the chat says what it read.
 TEST(MainWindow, CaptionsAndAnswersInTheInterfaceLanguage) {
-  const QString marian = QStringLiteral(GLIMPSE_TEST_DATA_DIR "/marian/tiny");
-  const auto translator = glimpse::marian::MarianModel::load(marian.toStdString());
-  const auto translate = [&](const QString& text) {
-    return QString::fromStdString(
-               translator->translate({text.toStdString()}, translator->generation_defaults()).front().front().text)
-        .trimmed();
-  };
-  const QLocale before;
-  QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+  GermanSession german;
+  const auto translate = [&](const QString& text) { return german.translate(text); };
   MainWindow w;
-  useTinyModels(w);
-  AppSettings edited = w.settingsStore()->current();
-  const AppSettings saved = edited;
-  edited.translateOutput = true;
-  edited.outputTranslationModel = marian;
-  edited.queryTranslationModel = marian;
-  w.settingsStore()->apply(edited);
+  german.use(w);
   w.show();
   auto* page = w.imagesPage();
   // Short captions: the tiny Marian reads at most 64 pieces (a longer caption stays English and the
@@ -171,8 +215,6 @@ TEST(MainWindow, CaptionsAndAnswersInTheInterfaceLanguage) {
   const QString chat = page->findChild<QTextBrowser*>()->toPlainText();
   EXPECT_TRUE(chat.contains(english.first)) << chat.toStdString();
   EXPECT_TRUE(chat.contains(english.second)) << chat.toStdString();
-  w.settingsStore()->apply(saved);
-  QLocale::setDefault(before);
 }
 
 // What a file manager sends: text/uri-list with escaped names, a folder, and a URL that is not a
@@ -342,12 +384,15 @@ TEST(LibraryPage, GermanSearchShowsTheTranslationAndSearchesTheOriginal) {
   EXPECT_TRUE(lib->searchedForLabel()->isVisibleTo(lib));
   EXPECT_EQ(lib->searchedForLabel()->text(), QStringLiteral("Searched for: ") + english);
   EXPECT_TRUE(lib->searchOriginalButton()->isVisibleTo(lib));
-  // The page's results are those of the English text, searched as it is.
+  // The page's results are those of the English text, searched as it is, with names and captions
+  // also matched by the words as typed: the German file name comes first.
   QStringList shown;
   for (int r = 0; r < 3; ++r) shown << lib->resultsModel()->item(r)->data(Qt::UserRole + 1).toString();
+  EXPECT_EQ(shown.value(0), dir.filePath("strand_bei_sonnenuntergang.jpg"));
   QSignalSpy direct(w.client(), &InferenceClient::searchReady);
   glimpse::library::SearchOptions o;
   o.limit = 60;
+  o.originalText = german;
   w.client()->search(english, o, /*translate=*/false);
   ASSERT_TRUE(direct.wait(30000));
   QStringList expected;
@@ -395,14 +440,7 @@ TEST(LibraryPage, AskTheResultsAndReviewCheckedCaptions) {
   showWithTinyModels(w, QSize(1280, 800));
   QTemporaryDir dir;
   auto* lib = w.libraryPage();
-  // Its own library: the shared one holds the photos of MainWindow.LibraryIndexAndSearch.
-  lib->openLibrary(dir.filePath("library.db"));
-  ASSERT_NO_FATAL_FAILURE(addFourPhotos(w, dir.path()));
-  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
-  lib->startOrPauseIndexing();
-  ASSERT_TRUE(finished.wait(30000));
-  lib->search(QStringLiteral("a photo"));
-  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; })) << lib->resultsModel()->rowCount();
+  ASSERT_NO_FATAL_FAILURE(indexFourAndSearch(w, dir));
   auto* bar = lib->askBar();
   QTest::keyClicks(bar->questionEdit(), QStringLiteral("is it red?"));
   QTest::keyClick(bar->questionEdit(), Qt::Key_Return);
@@ -455,6 +493,85 @@ TEST(LibraryPage, AskTheResultsAndReviewCheckedCaptions) {
   lib->showLeastConfident();
   ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 1; }));
   EXPECT_TRUE(lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker_200x120.png")));
+}
+
+// Ask the results in German, as the chat does: the question is translated on the worker and the
+// bar says to what, every photo is asked the English, and with "Show captions and answers in
+// German" the answers are shown translated (the English in the tooltip). Some of the tiny random
+// BLIP's answers are longer than the tiny Marian reads (64 pieces): they stay English and the
+// status bar says why, once.
+TEST(LibraryPage, AskTheResultsTranslatesTheQuestionAndTheAnswers) {
+  GermanSession german;
+  const auto translate = [&](const QString& text) { return german.translate(text); };
+  QTemporaryDir own;
+  QSettings().setValue(QStringLiteral("library/file"), own.filePath(QStringLiteral("ask-de.glimpse")));
+  MainWindow w;
+  QSettings().remove(QStringLiteral("library/file"));
+  german.use(w);
+  w.resize(1280, 800);
+  w.show();
+  QTemporaryDir dir;
+  auto* lib = w.libraryPage();
+  ASSERT_NO_FATAL_FAILURE(indexFourAndSearch(w, dir));
+  auto* bar = lib->askBar();
+  EXPECT_FALSE(bar->askedInEnglish()->isVisibleTo(bar));
+  const QString frage = QStringLiteral("Wie viele Hunde sind auf dem Bild?");
+  const QString question = translate(frage);
+  QSignalSpy notices(w.client(), &InferenceClient::notice);
+  QTest::keyClicks(bar->questionEdit(), frage);
+  QTest::keyClick(bar->questionEdit(), Qt::Key_Return);
+  ASSERT_TRUE(bar->running());
+  ASSERT_TRUE(waitUntil([&] { return !bar->running(); }));
+  EXPECT_TRUE(bar->askedInEnglish()->isVisibleTo(bar));
+  EXPECT_EQ(bar->askedInEnglish()->text(), QStringLiteral("Asked in English: ") + question);
+  // Each photo was asked the English question, as `glimpse-cli ask` would ask it, and shows the
+  // answer in German with the English in its tooltip; an answer longer than the tiny Marian reads
+  // stays English.
+  glimpse::library::ResultAsker direct(glimpse::blip::BlipModel::load(kTiny.toStdString()));
+  QStringList paths;
+  for (int r = 0; r < 4; ++r) paths << lib->resultsModel()->item(r)->data(Qt::UserRole + 1).toString();
+  direct.start(question, paths);
+  int translated = 0;
+  QStringList labels;  // the filter's entries for the answers as the grid shows them
+  for (int r = 0; r < 4; ++r) {
+    const auto a = direct.step();
+    ASSERT_TRUE(a && a->error.isEmpty());
+    const QStandardItem* item = lib->resultsModel()->item(r);
+    const QString shown = item->text().section(QStringLiteral("→ "), 1);
+    labels << QLatin1Char('"') + shown + QLatin1Char('"');
+    if (item->toolTip().contains(QStringLiteral("English original"))) {
+      ++translated;
+      EXPECT_EQ(shown, translate(a->text)) << item->text().toStdString();
+      EXPECT_TRUE(item->toolTip().endsWith(QStringLiteral("English original: ") + a->text))
+          << item->toolTip().toStdString();
+    } else {
+      EXPECT_EQ(shown, a->text) << item->text().toStdString();
+    }
+  }
+  EXPECT_GT(translated, 0);
+  ASSERT_GT(bar->filter()->count(), 1);
+  for (int i = 1; i < bar->filter()->count(); ++i) {
+    const QString label = bar->filter()->itemText(i);
+    EXPECT_TRUE(label.startsWith(QStringLiteral("Only ")) ||
+                std::any_of(labels.begin(), labels.end(), [&](const QString& l) { return label.startsWith(l); }))
+        << label.toStdString();
+  }
+  int tooLong = 0;
+  for (const auto& n : notices) tooLong += n[0].toString().contains(QStringLiteral("tokens long")) ? 1 : 0;
+  EXPECT_EQ(tooLong, translated < 4 ? 1 : 0);
+  waitUntil([&] { return !lib->resultsModel()->item(3)->icon().isNull(); }, 5000);
+  QTest::qWait(200);
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/ask_results_translated.png"));
+
+  // An English question is asked as typed: no "Asked in English".
+  bar->questionEdit()->setText(QStringLiteral("is it red?"));
+  QSignalSpy translations(w.client(), &InferenceClient::translated);
+  bar->ask();
+  ASSERT_TRUE(waitUntil([&] { return !bar->running(); }));
+  EXPECT_FALSE(bar->askedInEnglish()->isVisibleTo(bar));
+  for (const auto& args : translations)
+    EXPECT_NE(args[1].value<glimpse::inference::Translated>().kind, glimpse::inference::Translated::Kind::Query);
 }
 
 // Pause and resume as a person clicks them: the button says what a click will do, the state is a
@@ -523,6 +640,100 @@ QByteArray fileBytes(const QString& path) {
 // Captions that last, as a person makes them: caption the library's photos, correct one caption
 // in the details panel, review everything in "Write captions to files…" (nothing written before
 // Write), edit one row there, write, and read the files back with the exiv2 tool.
+// Captions made with "Show captions and answers in German" are kept with their translation: the
+// details panel shows the German with the English original below it, and a word that only the
+// German caption holds finds its photo by text (the full-text index holds translations, v6).
+TEST(LibraryPage, TranslatedCaptionsInTheDetailsPanelAndTheTextSearch) {
+  GermanSession german;
+  const auto translate = [&](const QString& text) { return german.translate(text); };
+  MainWindow w;
+  german.use(w);
+  w.resize(1280, 800);
+  w.show();
+  // Short captions: the tiny Marian reads at most 64 pieces.
+  for (auto* box : w.imagesPage()->findChildren<QSpinBox*>())
+    if (box->accessibleName() == QStringLiteral("Maximum length:")) box->setValue(8);
+  QTemporaryDir dir;
+  for (const char* f : {"grad_97x61.png", "checker_200x120.png"}) QFile::copy(kTiny + "/images/" + f, dir.filePath(f));
+  auto* lib = w.libraryPage();
+  ASSERT_TRUE(openLibrary(w, dir.filePath("library.db")));
+  ASSERT_TRUE(addLibraryFolders(w, {dir.path()}));
+  ASSERT_TRUE(indexLibrary(w));
+  QSignalSpy finished(w.client(), &InferenceClient::jobFinished);
+  lib->startOrPauseCaptioning();
+  ASSERT_TRUE(finished.wait(60000));
+  ASSERT_EQ(finished[0][1].value<JobSummary>().done, 2);
+
+  // Both photos' details, as the worker reads them from the library.
+  QSignalSpy details(w.client(), &InferenceClient::photoDetailsReady);
+  QMap<QString, glimpse::inference::PhotoDetails> of;
+  for (const char* f : {"grad_97x61.png", "checker_200x120.png"}) {
+    w.client()->photoDetails(dir.filePath(f));
+    ASSERT_TRUE(details.wait(10000));
+    of[f] = details.last()[1].value<glimpse::inference::PhotoDetails>();
+    ASSERT_EQ(of[f].captionSource, QStringLiteral("generated"));
+    ASSERT_FALSE(of[f].captionTranslation.isEmpty()) << w.statusBar()->currentMessage().toStdString();
+    EXPECT_EQ(of[f].captionTranslation, translate(of[f].caption));
+    EXPECT_EQ(of[f].captionTranslationLanguage, QStringLiteral("de"));
+  }
+  const auto& grad = of["grad_97x61.png"];
+
+  // The details panel: the German caption, the English original below it.
+  lib->search(QStringLiteral("grad_97x61"));
+  ASSERT_TRUE(waitUntil([&] {
+    return lib->resultsModel()->rowCount() == 2 &&
+           lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("grad_97x61.png"));
+  }));
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(0, 0));
+  ASSERT_TRUE(waitUntil([&] { return lib->captionOriginal()->isVisibleTo(lib); }));
+  EXPECT_EQ(lib->captionEditor()->toPlainText(), grad.captionTranslation);
+  EXPECT_EQ(lib->captionOriginal()->text(), QStringLiteral("English original: ") + grad.caption);
+  waitUntil([&] { return !lib->resultsModel()->item(1)->icon().isNull(); }, 5000);
+  QTest::qWait(200);
+  QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+  w.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/library_translated_caption.png"));
+
+  // A word of the gradient's German caption that no English caption and no file name holds finds,
+  // by text, exactly the photos whose German caption holds it (the random Marian may write the
+  // same words for both).
+  const QRegularExpression separators(QStringLiteral("[^\\p{L}\\p{N}]+"));
+  const auto words = [&](const QString& text) { return text.toLower().split(separators, Qt::SkipEmptyParts); };
+  const auto& checker = of["checker_200x120.png"];
+  const QStringList elsewhere =
+      words(grad.caption + QLatin1Char(' ') + checker.caption + QLatin1Char(' ') + dir.filePath("grad_97x61.png") +
+            QLatin1Char(' ') + dir.filePath("checker_200x120.png"));
+  const auto startsOne = [](const QStringList& list, const QString& prefix) {
+    return std::any_of(list.begin(), list.end(), [&](const QString& e) { return e.startsWith(prefix); });
+  };
+  QString word;
+  for (const QString& candidate : words(grad.captionTranslation)) {
+    static const QRegularExpression kPlain(QStringLiteral("^[a-z]{2,}$"));
+    if (kPlain.match(candidate).hasMatch() && !startsOne(elsewhere, candidate)) word = candidate;
+  }
+  ASSERT_FALSE(word.isEmpty()) << grad.captionTranslation.toStdString() << " / " << grad.caption.toStdString();
+  QSignalSpy results(w.client(), &InferenceClient::searchReady);
+  lib->search(word);
+  ASSERT_TRUE(results.wait(30000));
+  const auto found = results.last()[1].value<QList<glimpse::library::SearchResult>>();
+  ASSERT_EQ(found.size(), 2);
+  for (const auto& r : found) {
+    const bool german = startsOne(words(of[QFileInfo(r.path).fileName()].captionTranslation), word);
+    EXPECT_EQ(r.textMatch, german) << r.path.toStdString() << ": " << word.toStdString();
+  }
+  EXPECT_TRUE(found[0].textMatch);
+  if (!found[1].textMatch) EXPECT_EQ(found[0].path, dir.filePath("grad_97x61.png"));
+
+  // In an English interface the German translation is not shown: the caption is the English one.
+  QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+  const int gradRow = found[0].path == dir.filePath("grad_97x61.png") ? 0 : 1;
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 2; }));
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(1 - gradRow, 0));
+  ASSERT_TRUE(waitUntil([&] { return lib->captionEditor()->toPlainText() == checker.caption; }));
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(gradRow, 0));
+  ASSERT_TRUE(waitUntil([&] { return lib->captionEditor()->toPlainText() == grad.caption; }));
+  EXPECT_FALSE(lib->captionOriginal()->isVisibleTo(lib));
+}
+
 TEST(LibraryPage, CaptionEditReviewAndWriteToFiles) {
   MainWindow w;
   showWithTinyModels(w);
