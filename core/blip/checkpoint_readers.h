@@ -53,10 +53,6 @@ class Mapping {
         throw BlipError("cannot map " + path.string() + ": " + std::strerror(err));
       }
       data_ = static_cast<const uint8_t*>(p);
-      // Loading reads every page (the finite check): have the kernel read the whole file ahead
-      // now, in large requests, instead of in small read-ahead windows at each fault. A cold
-      // start waits on the disk for most of its time.
-      ::madvise(p, size_, MADV_WILLNEED);
       register_mapping(data_, size_);
     }
   }
