@@ -70,18 +70,18 @@ inline double fp32GemmFlops(blip::Fp32Gemm g) {
   return cache[g] = best;
 }
 
-// The same product through oneDNN's matmul with the weight packed once (packed_fp32_linear, the
+// The same product through oneDNN's matmul with the weight packed once (packed_linear, the
 // engine's path for linear layers when the first-use measurement picks it); 0 without oneDNN.
 inline double fp32PackedGemmFlops() {
   static const double rate = [] {
     at::Tensor a = at::randn({577, 768});
-    const auto w = blip::make_packed_fp32_weight(at::randn({3072, 768}) * 0.02, at::Tensor());
+    const auto w = blip::make_packed_weight(at::randn({3072, 768}) * 0.02, at::Tensor());
     if (!w) return 0.0;
     double best = 0;
     for (int rep = 0; rep < 11; ++rep) {
       const auto t0 = std::chrono::steady_clock::now();
       for (int k = 0; k < 5; ++k) {
-        const at::Tensor y = blip::packed_fp32_linear(*w, a, blip::Epilogue::None, at::Tensor());
+        const at::Tensor y = blip::packed_linear(*w, a, blip::Epilogue::None, at::Tensor());
         if (!y.defined()) return 0.0;
         benchmark::DoNotOptimize(y);
       }

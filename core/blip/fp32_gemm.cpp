@@ -212,14 +212,15 @@ at::Tensor onednn_linear(const at::Tensor& x, const at::Tensor& weight, const at
 
 }  // namespace
 
-class PackedFp32Weight {
+class PackedWeight {
  public:
-  PackedFp32Weight(at::Tensor weight, at::Tensor bias) : weight_(std::move(weight)), bias_(std::move(bias)) {}
+  PackedWeight(at::Tensor weight, at::Tensor bias) : weight_(std::move(weight)), bias_(std::move(bias)) {}
 
 #ifdef GLIMPSE_HAVE_DNNL
   at::Tensor run(const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
     const int64_t k = weight_.size(1), n = weight_.size(0);
-    const at::Tensor x2 = x.reshape({-1, k}).contiguous();
+    // bfloat16 weights take bfloat16 rows (as at::linear would be given them)
+    const at::Tensor x2 = x.reshape({-1, k}).to(weight_.scalar_type()).contiguous();
     const int64_t m = x2.size(0);
     at::Tensor r2;
     if (residual.defined()) {
@@ -228,7 +229,9 @@ class PackedFp32Weight {
     }
     const Kernel* kernel = this->kernel(m, e, residual.defined());
     if (!kernel) return {};
-    at::Tensor y = at::empty({m, n}, x.options());
+    // float32 out, except a bfloat16 product without a residual: bfloat16, as the bf16 mode's
+    // other products of many rows (the residual stream stays float32).
+    at::Tensor y = at::empty({m, n}, x.options().dtype(out_type(residual.defined())));
     at::Tensor scratch = at::empty({static_cast<int64_t>(kernel->pd.scratchpad_desc().get_size())}, at::kByte);
     using dnnl::memory;
     const dnnl::engine& eng = cpu_engine();
@@ -258,6 +261,13 @@ class PackedFp32Weight {
 
  private:
 #ifdef GLIMPSE_HAVE_DNNL
+  static dnnl::memory::data_type dnnl_type(at::ScalarType t) {
+    return t == at::kBFloat16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+  }
+  at::ScalarType out_type(bool residual) const {
+    return weight_.scalar_type() == at::kBFloat16 && !residual ? at::kBFloat16 : at::kFloat;
+  }
+
   struct Kernel {
     dnnl::matmul::primitive_desc pd;
     dnnl::matmul primitive;
@@ -302,10 +312,10 @@ class PackedFp32Weight {
       dnnl::primitive_attr attr;
       attr.set_post_ops(ops);
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-      const memory::desc src({m, k}, memory::data_type::f32, memory::format_tag::ab);
-      const memory::desc dst({m, n}, memory::data_type::f32, memory::format_tag::ab);
-      const memory::desc wanted =
-          packed_.defined() ? packed_md_ : memory::desc({k, n}, memory::data_type::f32, memory::format_tag::any);
+      const memory::data_type wt = dnnl_type(weight_.scalar_type());
+      const memory::desc src({m, k}, wt, memory::format_tag::ab);
+      const memory::desc dst({m, n}, dnnl_type(out_type(residual)), memory::format_tag::ab);
+      const memory::desc wanted = packed_.defined() ? packed_md_ : memory::desc({k, n}, wt, memory::format_tag::any);
       const memory::desc bias =
           bias_.defined() ? memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab) : memory::desc();
       dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wanted, bias, dst), attr, cpu_engine());
@@ -313,7 +323,7 @@ class PackedFp32Weight {
       if (std::string(pd.impl_info_str()).find("ref") != std::string::npos) return nullptr;
       if (!packed_.defined()) {
         // W [N, K] row-major is W^T [K, N] stored column by column ("ba").
-        const memory::desc plain({k, n}, memory::data_type::f32, memory::format_tag::ba);
+        const memory::desc plain({k, n}, wt, memory::format_tag::ba);
         packed_md_ = pd.weights_desc();
         packed_ = at::empty({static_cast<int64_t>(packed_md_.get_size())}, at::kByte);
         memory from(plain, cpu_engine(), weight_.data_ptr()), to(packed_md_, cpu_engine(), packed_.data_ptr());
@@ -338,12 +348,13 @@ class PackedFp32Weight {
   mutable std::mutex mutex_;
 };
 
-std::shared_ptr<PackedFp32Weight> make_packed_fp32_weight(const at::Tensor& weight, const at::Tensor& bias) {
+std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const at::Tensor& bias) {
 #ifdef GLIMPSE_HAVE_DNNL
-  if (weight.scalar_type() != at::kFloat || weight.dim() != 2 || !weight.is_contiguous() || !weight.device().is_cpu() ||
-      weight.numel() == 0 || (bias.defined() && (bias.scalar_type() != at::kFloat || bias.numel() != weight.size(0))))
+  if ((weight.scalar_type() != at::kFloat && weight.scalar_type() != at::kBFloat16) || weight.dim() != 2 ||
+      !weight.is_contiguous() || !weight.device().is_cpu() || weight.numel() == 0 ||
+      (bias.defined() && (bias.scalar_type() != at::kFloat || bias.numel() != weight.size(0))))
     return nullptr;
-  return std::make_shared<PackedFp32Weight>(weight, bias.defined() ? bias.contiguous() : bias);
+  return std::make_shared<PackedWeight>(weight, bias.defined() ? bias.contiguous() : bias);
 #else
   (void)weight;
   (void)bias;
@@ -351,9 +362,10 @@ std::shared_ptr<PackedFp32Weight> make_packed_fp32_weight(const at::Tensor& weig
 #endif
 }
 
-at::Tensor packed_fp32_linear(PackedFp32Weight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
+at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
 #ifdef GLIMPSE_HAVE_DNNL
-  if (x.scalar_type() != at::kFloat || !x.device().is_cpu() || x.numel() == 0) return {};
+  if ((x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) || !x.device().is_cpu() || x.numel() == 0)
+    return {};
   return w.run(x, e, residual);
 #else
   (void)w;
@@ -407,19 +419,19 @@ at::Tensor fp32_attention(const at::Tensor& q, const at::Tensor& k, const at::Te
 #endif
 }
 
-size_t packed_fp32_bytes(const PackedFp32Weight& w) {
+size_t packed_bytes(const PackedWeight& w) {
   return w.bytes();
 }
 
-int64_t packed_fp32_products() {
+int64_t packed_products() {
 #ifdef GLIMPSE_HAVE_DNNL
-  return PackedFp32Weight::products();
+  return PackedWeight::products();
 #else
   return 0;
 #endif
 }
 
-int64_t fp32_pack_min_rows() {
+int64_t pack_min_rows() {
   static const int64_t rows = [] {
     const char* env = std::getenv("GLIMPSE_FP32_GEMM");
     return env && std::strcmp(env, "packed-all") == 0 ? int64_t{1} : int64_t{32};
@@ -461,10 +473,10 @@ Fp32GemmChoice measure_choice() {
     return flop / seconds_since(t0) / 1e9;
   };
   const bool dnnl = onednn_gemm_available();
-  const std::shared_ptr<PackedFp32Weight> packed = make_packed_fp32_weight(w, b);
+  const std::shared_ptr<PackedWeight> packed = make_packed_weight(w, b);
   auto packed_rate = [&] {
     const auto t0 = std::chrono::steady_clock::now();
-    const at::Tensor y = packed_fp32_linear(*packed, x, Epilogue::None, at::Tensor());
+    const at::Tensor y = packed_linear(*packed, x, Epilogue::None, at::Tensor());
     return y.defined() ? flop / seconds_since(t0) / 1e9 : 0.0;
   };
   rate(Fp32Gemm::Blas);  // warm-up: thread pools, oneDNN's JIT, caches (and packs the weight)

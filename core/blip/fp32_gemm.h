@@ -23,7 +23,7 @@ struct Fp32GemmChoice {
   double blas_gflops = 0;
   double onednn_gflops = 0;
   double packed_gflops = 0;    // oneDNN's matmul on a weight packed once (0 when not available)
-  bool packed = false;         // linear layers pack their weights (packed_fp32_linear)
+  bool packed = false;         // linear layers pack their weights (packed_linear)
   double fma_peak_gflops = 0;  // the CPU's float32 FMA rate, measured on registers (no memory)
   std::string warning;         // set when the chosen product runs far below fma_peak_gflops
 };
@@ -70,28 +70,29 @@ at::Tensor fp32_attention(const at::Tensor& q, const at::Tensor& k, const at::Te
 // the product's own output pass instead of in separate passes over the output.
 enum class Epilogue { None, Gelu };
 
-// A float32 weight [N, K] and its bias, reordered once into the blocked layout oneDNN's matmul
-// kernel reads. sgemm packs the whole weight again on every call (about 1 ms for a ViT-B MLP
-// matrix, a sixth of the product); a packed weight is read as it is. Thread-safe.
-class PackedFp32Weight;
+// A float32 or bfloat16 weight [N, K] and its float32 bias, reordered once into the blocked layout
+// oneDNN's matmul kernel reads. A bfloat16 weight takes bfloat16 rows (x is rounded) and gives
+// bfloat16, or float32 when a residual is added. sgemm packs the whole weight again on every call (about 1 ms for a
+// ViT-B MLP matrix, a sixth of the product); a packed weight is read as it is. Thread-safe.
+class PackedWeight;
 
 // Null when this build has no oneDNN. Nothing is packed until the first product.
-std::shared_ptr<PackedFp32Weight> make_packed_fp32_weight(const at::Tensor& weight, const at::Tensor& bias);
+std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const at::Tensor& bias);
 
 // epilogue(x W^T + b) + residual, x [..., K] float32, residual undefined or of the result's shape.
 // Undefined when this product cannot run packed (no fast kernel for it on this CPU): the caller
 // then runs it unpacked. The first call packs the weight.
-at::Tensor packed_fp32_linear(PackedFp32Weight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual);
+at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual);
 
 // The packed copy's size in bytes (0 before the first product).
-size_t packed_fp32_bytes(const PackedFp32Weight& w);
+size_t packed_bytes(const PackedWeight& w);
 
 // How many products this process ran packed (tests check the path they force is taken).
-int64_t packed_fp32_products();
+int64_t packed_products();
 
 // Linear layers pack their float32 weights for products of at least this many rows (the vision
 // encoder's 577 tokens, the cross-attention keys and values of an image); fewer rows stay on the
 // paths above. GLIMPSE_FP32_GEMM=packed-all makes it 1 (tests run the tiny models packed).
-int64_t fp32_pack_min_rows();
+int64_t pack_min_rows();
 
 }  // namespace glimpse::blip

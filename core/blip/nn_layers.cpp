@@ -69,23 +69,28 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
   return fp32_linear(x, weight, b);
 }
 
-PackedFp32Weight* LinearImpl::packed_fp32() {
+PackedWeight* LinearImpl::packed_weight() {
   std::lock_guard<std::mutex> lock(pack_mutex_);
   if (!pack_tried_) {
     pack_tried_ = true;
-    if (fp32_gemm_choice().packed) packed_fp32_ = make_packed_fp32_weight(weight, bias);
+    // float32: when the first-use measurement found the packed product the fastest. bfloat16:
+    // always (libtorch's bf16 product is the same oneDNN kernel, reordering the weight per call).
+    if (precision_ == Precision::Float32 && fp32_gemm_choice().packed) packed_ = make_packed_weight(weight, bias);
+    if (precision_ == Precision::BFloat16) packed_ = make_packed_weight(weight_bf16_, bias);
   }
-  return packed_fp32_.get();
+  return packed_.get();
 }
 
 at::Tensor LinearImpl::forward(const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
-  if (precision_ == Precision::Float32 && x.scalar_type() == at::kFloat && x.dim() >= 2 &&
-      x.numel() >= fp32_pack_min_rows() * x.size(-1)) {
-    if (PackedFp32Weight* p = packed_fp32()) {
-      const bool first = packed_fp32_bytes(*p) == 0;
-      if (at::Tensor y = packed_fp32_linear(*p, x, e, residual); y.defined()) {
+  if ((precision_ == Precision::Float32 || precision_ == Precision::BFloat16) &&
+      (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) && x.dim() >= 2 &&
+      x.numel() >= pack_min_rows() * x.size(-1)) {
+    if (PackedWeight* p = packed_weight()) {
+      const bool first = packed_bytes(*p) == 0;
+      if (at::Tensor y = packed_linear(*p, x, e, residual); y.defined()) {
         // The products of this layer now read the packed copy: give the float32 pages of a mapped
-        // checkpoint back, as bf16 does (a few-row product would page them in again).
+        // checkpoint back, as bf16 does (a few-row product would page them in again). A bf16
+        // layer keeps its plain bf16 copy for decoder steps.
         if (first) release_mapped_pages(weight);
         return y;
       }
@@ -100,7 +105,7 @@ void LinearImpl::set_precision(Precision p) {
   {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     pack_tried_ = false;
-    packed_fp32_.reset();
+    packed_.reset();
   }
   weight_bf16_ = bias_bf16_ = at::Tensor();
   packed_int8_ = c10::IValue();

@@ -30,9 +30,9 @@ struct LinearImpl : torch::nn::Module {
   at::Tensor forward(const at::Tensor& x) { return forward(x, Epilogue::None, at::Tensor()); }
   // Same with another bias (the LM head's bias is a separate parameter).
   at::Tensor forward(const at::Tensor& x, const at::Tensor& b);
-  // epilogue(x W^T + b) + residual (residual undefined: none). float32 products of many rows run
-  // with the weight packed once for oneDNN's matmul and the epilogue and the residual add inside
-  // the product (fp32_gemm.h); otherwise the same operations one after the other.
+  // epilogue(x W^T + b) + residual (residual undefined: none). float32 and bf16 products of many
+  // rows run with the weight packed once for oneDNN's matmul and the epilogue and the residual
+  // add inside the product (fp32_gemm.h); otherwise the same operations one after the other.
   at::Tensor forward(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
   // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies.
   void set_precision(Precision p);
@@ -43,11 +43,11 @@ struct LinearImpl : torch::nn::Module {
   Precision precision_ = Precision::Float32;
   at::Tensor weight_bf16_, bias_bf16_;  // BFloat16
   c10::IValue packed_int8_;             // Int8: oneDNN packed per-channel int8 weight
-  // Float32, made at the first product of many rows (null: packing not chosen or not possible).
-  PackedFp32Weight* packed_fp32();
+  // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
+  PackedWeight* packed_weight();
   std::mutex pack_mutex_;
   bool pack_tried_ = false;
-  std::shared_ptr<PackedFp32Weight> packed_fp32_;
+  std::shared_ptr<PackedWeight> packed_;
 };
 TORCH_MODULE(Linear);
 

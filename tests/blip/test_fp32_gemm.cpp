@@ -63,33 +63,49 @@ TEST(Fp32Gemm, PackedLinearMatchesLibtorchWithItsEpilogues) {
   at::manual_seed(3);
   const at::Tensor w = at::randn({300, 96}) * 0.1, b = at::randn({300});
   for (const at::Tensor& bias : {b, at::Tensor()}) {
-    const std::shared_ptr<PackedFp32Weight> p = make_packed_fp32_weight(w, bias);
+    const std::shared_ptr<PackedWeight> p = make_packed_weight(w, bias);
     ASSERT_TRUE(p);
-    EXPECT_EQ(packed_fp32_bytes(*p), 0u);  // nothing packed before the first product
+    EXPECT_EQ(packed_bytes(*p), 0u);  // nothing packed before the first product
     // Row counts after the first reuse the packed layout; the input may be a non-contiguous view.
     for (const at::Tensor& x :
          {at::randn({1, 577, 96}), at::randn({37, 96}), at::randn({96, 5}).t(), at::randn({1, 96})}) {
       const at::Tensor plain = at::linear(x, w, bias);
       const at::Tensor residual = at::randn(plain.sizes());
-      const int64_t runs = packed_fp32_products();
-      const at::Tensor y = packed_fp32_linear(*p, x, Epilogue::None, at::Tensor());
-      const at::Tensor g = packed_fp32_linear(*p, x, Epilogue::Gelu, at::Tensor());
-      const at::Tensor r = packed_fp32_linear(*p, x, Epilogue::None, residual);
-      const at::Tensor gr = packed_fp32_linear(*p, x, Epilogue::Gelu, residual);
+      const int64_t runs = packed_products();
+      const at::Tensor y = packed_linear(*p, x, Epilogue::None, at::Tensor());
+      const at::Tensor g = packed_linear(*p, x, Epilogue::Gelu, at::Tensor());
+      const at::Tensor r = packed_linear(*p, x, Epilogue::None, residual);
+      const at::Tensor gr = packed_linear(*p, x, Epilogue::Gelu, residual);
       ASSERT_TRUE(y.defined() && g.defined() && r.defined() && gr.defined()) << x.sizes();
-      EXPECT_EQ(packed_fp32_products() - runs, 4);
+      EXPECT_EQ(packed_products() - runs, 4);
       EXPECT_EQ(y.sizes(), plain.sizes());
       EXPECT_LT(rel_diff(y, plain), 1e-5) << x.sizes();
       EXPECT_LT(rel_diff(g, at::gelu(plain)), 1e-5) << x.sizes();
       EXPECT_LT(rel_diff(r, plain + residual), 1e-5) << x.sizes();
       EXPECT_LT(rel_diff(gr, at::gelu(plain) + residual), 1e-5) << x.sizes();
     }
-    EXPECT_GE(packed_fp32_bytes(*p), static_cast<size_t>(w.numel()) * sizeof(float));
+    EXPECT_GE(packed_bytes(*p), static_cast<size_t>(w.numel()) * sizeof(float));
   }
   // A residual of the wrong size is refused (the caller then runs the product unpacked).
-  const std::shared_ptr<PackedFp32Weight> p = make_packed_fp32_weight(w, b);
-  EXPECT_FALSE(packed_fp32_linear(*p, at::randn({4, 96}), Epilogue::None, at::randn({3, 300})).defined());
-  EXPECT_FALSE(make_packed_fp32_weight(w.to(at::kBFloat16), b));
+  const std::shared_ptr<PackedWeight> p = make_packed_weight(w, b);
+  EXPECT_FALSE(packed_linear(*p, at::randn({4, 96}), Epilogue::None, at::randn({3, 300})).defined());
+  EXPECT_FALSE(make_packed_weight(w.to(at::kDouble), b));
+  // bfloat16 weights (the bf16 mode): bfloat16 rows and out, float32 out when a residual is added,
+  // float32 sums of the rounded operands.
+  const at::Tensor wb = w.to(at::kBFloat16);
+  const std::shared_ptr<PackedWeight> pb = make_packed_weight(wb, b);
+  ASSERT_TRUE(pb);
+  const at::Tensor xb = at::randn({64, 96});
+  const at::Tensor yb = packed_linear(*pb, xb, Epilogue::None, at::Tensor());
+  if (!yb.defined()) GTEST_SKIP() << "no fast bfloat16 kernel on this CPU";
+  EXPECT_EQ(yb.scalar_type(), at::kBFloat16);
+  const at::Tensor rounded = at::linear(xb.to(at::kBFloat16).to(at::kFloat), wb.to(at::kFloat), b);
+  EXPECT_LT(rel_diff(yb.to(at::kFloat), rounded), 1e-2);  // one bfloat16 rounding of the result
+  const at::Tensor residual = at::randn({64, 300});
+  const at::Tensor rb = packed_linear(*pb, xb, Epilogue::Gelu, residual);
+  ASSERT_TRUE(rb.defined());
+  EXPECT_EQ(rb.scalar_type(), at::kFloat);
+  EXPECT_LT(rel_diff(rb, at::gelu(rounded) + residual), 1e-5);
 }
 
 TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {

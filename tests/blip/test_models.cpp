@@ -146,10 +146,10 @@ TEST_P(ModelsGolden, PackedRunTakesThePackedPath) {
   for (const auto& [model, m] : set.expected.at("models").items()) {
     auto l = load(model_dir(set, model));
     BlipVisionModel vision = l.caption ? l.caption->vision_model : l.retrieval->vision_model;
-    const int64_t before = packed_fp32_products();
+    const int64_t before = packed_products();
     vision->forward(stack_images(set, model, m.at("vision").at("images")));
     // qkv, projection, fc1 and fc2 of every layer
-    EXPECT_GE(packed_fp32_products() - before, 4 * static_cast<int64_t>(vision->encoder->layers.size())) << model;
+    EXPECT_GE(packed_products() - before, 4 * static_cast<int64_t>(vision->encoder->layers.size())) << model;
   }
 }
 
