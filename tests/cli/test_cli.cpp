@@ -179,7 +179,7 @@ TEST(CliErrors, DistinctExitCodesAndNothingOnStdout) {
   bad.open(QIODevice::WriteOnly);
   bad.write("garbage");
   bad.close();
-  glimpse::test::expectCliErrors({
+  EXPECT_TRUE(glimpse::test::cliErrorsAsExpected({
       {{"caption", "--model", dir.filePath("nope"), good}, 3, "model folder not found"},
       {{"caption", "--model", q(kTiny), dir.filePath("broken.jpg")}, 4, "broken.jpg"},
       {{"caption", "--model", q(kTiny), dir.filePath("missing.png")}, 4, "file not found"},
@@ -191,7 +191,7 @@ TEST(CliErrors, DistinctExitCodesAndNothingOnStdout) {
       {{"frobnicate"}, 2, "unknown command"},
       {{"ask", "--model", q(kTiny / "caption_bin"), "--question", "what?", good}, 3, "question-answering"},
       {{"match", "--model", q(kTiny / "caption_bin"), "--text", "a dog", good}, 3, "matching head"},
-  });
+  }));
 }
 
 TEST(CliErrors, ModelFolderWithMismatchedWeights) {

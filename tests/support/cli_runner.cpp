@@ -1,5 +1,7 @@
 #include "cli_runner.h"
 
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include <QEventLoop>
@@ -53,15 +55,20 @@ CliRun runCliSh(const QString& script) {
   return runProgram(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, cliPath()});
 }
 
-void expectCliErrors(const std::vector<CliErrorCase>& cases) {
+::testing::AssertionResult cliErrorsAsExpected(const std::vector<CliErrorCase>& cases) {
+  std::ostringstream problems;
   for (const CliErrorCase& c : cases) {
-    SCOPED_TRACE(c.args.join(QLatin1Char(' ')).toStdString());
     const CliRun r = runCli(c.args);
-    EXPECT_EQ(r.code, c.code) << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
-    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
+    const std::string what = "\n  glimpse-cli " + c.args.join(QLatin1Char(' ')).toStdString() + ": ";
+    if (r.code != c.code)
+      problems << what << "exit code " << r.code << ", expected " << c.code << "; stderr: " << r.err;
+    if (!r.out.empty()) problems << what << "wrote to stdout: " << r.out;
+    if (r.err.rfind("error: ", 0) != 0) problems << what << "stderr does not start with \"error: \": " << r.err;
+    if (r.err.find(c.needle) == std::string::npos) problems << what << "stderr lacks \"" << c.needle << "\": " << r.err;
   }
+  const std::string p = problems.str();
+  if (p.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "commands did not fail as expected:" << p;
 }
 
 QStringList generationArgs(const nlohmann::json& kwargs) {

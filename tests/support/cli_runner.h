@@ -1,6 +1,8 @@
 #pragma once
 // Programs run by the tests as real processes: glimpse-cli (GLIMPSE_CLI_PATH) or any other, waited
 // for, with their exit code and output. Plain Qt Core: no torch, no widgets.
+#include <gtest/gtest.h>
+
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
@@ -59,8 +61,9 @@ struct CliErrorCase {
   const char* needle;
 };
 
-// Runs glimpse-cli for each case and checks it as above (a failure names the arguments).
-void expectCliErrors(const std::vector<CliErrorCase>& cases);
+// Runs glimpse-cli for each case and checks it as above; the failure names each case's arguments
+// and what was wrong. Use as EXPECT_TRUE(cliErrorsAsExpected({...})).
+::testing::AssertionResult cliErrorsAsExpected(const std::vector<CliErrorCase>& cases);
 
 // glimpse-cli's generation flags for transformers' generate() keyword arguments (a golden case's
 // "kwargs"); a keyword without a flag fails the test.
