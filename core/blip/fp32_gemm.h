@@ -32,9 +32,9 @@ struct Fp32GemmChoice {
 bool onednn_gemm_available();
 
 // Measures (once per process; later calls return the cached result) and returns the choice.
-// GLIMPSE_FP32_GEMM=blas|onednn|packed forces one (onednn: sgemm without packing; packed-all:
-// packed for any number of rows, for tests) (benchmarks and tests compare both); the rates are
-// still measured. The first call that finds a warning hands it to the warning sink, once.
+// GLIMPSE_FP32_GEMM=blas|onednn|packed forces one for benchmarks and tests (onednn: sgemm without
+// packing; packed-all: packed at any number of rows); the rates are still measured. The first call that finds a warning
+// hands it to the warning sink, once.
 const Fp32GemmChoice& fp32_gemm_choice();
 
 // The warning for a choice (empty when the chosen product runs at or above half of the FMA peak).
@@ -71,15 +71,17 @@ at::Tensor fp32_attention(const at::Tensor& q, const at::Tensor& k, const at::Te
 enum class Epilogue { None, Gelu };
 
 // A float32 or bfloat16 weight [N, K] and its float32 bias, reordered once into the blocked layout
-// oneDNN's matmul kernel reads. A bfloat16 weight takes bfloat16 rows (x is rounded) and gives
-// bfloat16, or float32 when a residual is added. sgemm packs the whole weight again on every call (about 1 ms for a
-// ViT-B MLP matrix, a sixth of the product); a packed weight is read as it is. Thread-safe.
+// oneDNN's matmul kernel reads. sgemm packs the whole weight again on every call (about 1 ms for a
+// ViT-B MLP matrix, a sixth of the product); a packed weight is read as it is. A bfloat16 weight
+// takes bfloat16 rows (x is rounded) and gives bfloat16, or float32 when a residual is added.
+// Thread-safe.
 class PackedWeight;
 
 // Null when this build has no oneDNN. Nothing is packed until the first product.
 std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const at::Tensor& bias);
 
-// epilogue(x W^T + b) + residual, x [..., K] float32, residual undefined or of the result's shape.
+// epilogue(x W^T + b) + residual, x [..., K] float32 or bfloat16, residual undefined or float32 of
+// the result's shape.
 // Undefined when this product cannot run packed (no fast kernel for it on this CPU): the caller
 // then runs it unpacked. The first call packs the weight.
 at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual);
@@ -90,7 +92,7 @@ size_t packed_bytes(const PackedWeight& w);
 // How many products this process ran packed (tests check the path they force is taken).
 int64_t packed_products();
 
-// Linear layers pack their float32 weights for products of at least this many rows (the vision
+// Linear layers pack their weights for products of at least this many rows (the vision
 // encoder's 577 tokens, the cross-attention keys and values of an image); fewer rows stay on the
 // paths above. GLIMPSE_FP32_GEMM=packed-all makes it 1 (tests run the tiny models packed).
 int64_t pack_min_rows();
