@@ -9,9 +9,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <latch>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #ifdef GLIMPSE_HAVE_DNNL
@@ -376,6 +379,50 @@ at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const
 #endif
 }
 
+#ifdef GLIMPSE_HAVE_DNNL
+namespace {
+
+// Softmax along the rows of a float32 [rows, cols] block, in place, with oneDNN's softmax kernel
+// for this CPU. at::softmax's kernel in Debian's libtorch took three times as long on BLIP's
+// attention scores (bench_engine BM_EncoderLayerParts, softmax_ms against attention_fused_ms).
+// The primitives are made once per thread and shape.
+bool softmax_rows_in_place(float* data, int64_t rows, int64_t cols) {
+  using dnnl::memory;
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  thread_local std::map<std::pair<int64_t, int64_t>, std::optional<dnnl::softmax_forward>> kernels;
+  std::optional<dnnl::softmax_forward>& kernel = kernels[{rows, cols}];
+  const memory::desc md({rows, cols}, memory::data_type::f32, memory::format_tag::ab);
+  if (!kernel) {
+    try {
+      dnnl::softmax_forward::primitive_desc pd(
+          dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, md, /*axis=*/1), engine);
+      // the reference kernel is slower than at::softmax: leave it to the caller
+      if (std::string(pd.impl_info_str()).find("ref") != std::string::npos) return false;
+      kernel.emplace(pd);
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  }
+  memory block(md, engine, data);
+  dnnl::stream stream(engine);
+  kernel->execute(stream, {{DNNL_ARG_SRC, block}, {DNNL_ARG_DST, block}});
+  stream.wait();
+  return true;
+}
+
+// Query rows per block so that one block of scores stays in a core's L2 cache (512 KiB) through
+// the first product, the softmax and the second product: ViT-B's 577 x 577 scores of one head
+// are 1.3 MB.
+int64_t attention_block_rows(int64_t t) {
+  constexpr int64_t kBlockBytes = 512 * 1024;
+  const int64_t blocks =
+      std::max<int64_t>(1, (t * t * static_cast<int64_t>(sizeof(float)) + kBlockBytes - 1) / kBlockBytes);
+  return (t + blocks - 1) / blocks;
+}
+
+}  // namespace
+#endif
+
 at::Tensor fp32_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale) {
 #ifdef GLIMPSE_HAVE_DNNL
   const Fp32GemmChoice& choice = fp32_gemm_choice();
@@ -392,21 +439,29 @@ at::Tensor fp32_attention(const at::Tensor& q, const at::Tensor& k, const at::Te
   const float* pv = v.data_ptr<float>();
   float* po = out.data_ptr<float>();
   const auto alpha = static_cast<float>(scale);
+  const int64_t block = attention_block_rows(t);
   at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
-    at::Tensor scores = at::empty({t, t}, q.options()), probs = at::empty({t, t}, q.options());
+    at::Tensor scores = at::empty({block, t}, q.options());
+    float* s = scores.data_ptr<float>();
     for (int64_t i = begin; i < end; ++i) {
       const int64_t b = i / heads, h = i % heads;
-      const float* qi = pq + b * q.stride(0) + h * q.stride(1);
       const float* ki = pk + b * k.stride(0) + h * k.stride(1);
       const float* vi = pv + b * v.stride(0) + h * v.stride(1);
-      // scores = alpha q k^T: k [T, hd] row by row is k^T [hd, T] column by column
-      TORCH_CHECK(dnnl_sgemm('N', 'T', t, t, d, alpha, qi, q.stride(2), ki, k.stride(2), 0.0f, scores.data_ptr<float>(),
-                             t) == dnnl_success,
-                  "dnnl_sgemm failed");
-      at::_softmax_out(probs, scores, -1, false);  // at::softmax's own kernel, row by row
-      TORCH_CHECK(dnnl_sgemm('N', 'N', t, d, t, 1.0f, probs.data_ptr<float>(), t, vi, v.stride(2), 0.0f,
-                             po + b * t * heads * d + h * d, heads * d) == dnnl_success,
-                  "dnnl_sgemm failed");
+      for (int64_t r0 = 0; r0 < t; r0 += block) {
+        const int64_t rows = std::min(block, t - r0);
+        const float* qi = pq + b * q.stride(0) + h * q.stride(1) + r0 * q.stride(2);
+        // scores = alpha q k^T: k [T, hd] row by row is k^T [hd, T] column by column
+        TORCH_CHECK(
+            dnnl_sgemm('N', 'T', rows, t, d, alpha, qi, q.stride(2), ki, k.stride(2), 0.0f, s, t) == dnnl_success,
+            "dnnl_sgemm failed");
+        if (!softmax_rows_in_place(s, rows, t)) {
+          at::Tensor view = scores.narrow(0, 0, rows);
+          view.copy_(at::softmax(view, -1));
+        }
+        TORCH_CHECK(dnnl_sgemm('N', 'N', rows, d, t, 1.0f, s, t, vi, v.stride(2), 0.0f,
+                               po + (b * t + r0) * heads * d + h * d, heads * d) == dnnl_success,
+                    "dnnl_sgemm failed");
+      }
     }
   });
   return out;
@@ -546,20 +601,29 @@ double measure_fma_peak_gflops(int threads) {
     kernel = fma_avx2;
     lanes = 8;
   }
-  // About 2 ms per round: long enough that waking torch's threads does not count.
+  // About 2 ms per round. Plain threads, each timing its own chains after a common start: torch's
+  // OpenMP pool gave about one core's rate here with two threads, where the packed GEMM reached
+  // twice that.
   const int64_t iterations = 1 << 20;
   const double flop_per_thread = 2.0 * lanes * chains * static_cast<double>(iterations);
   double best = 0;
   for (int rep = 0; rep < 4; ++rep) {
-    std::vector<double> sink_values(static_cast<size_t>(threads));
-    const auto t0 = std::chrono::steady_clock::now();
-    at::parallel_for(0, threads, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t t = begin; t < end; ++t) sink_values[static_cast<size_t>(t)] = kernel(iterations);
-    });
-    const double sec = seconds_since(t0);
-    volatile double keep = sink_values[0];
-    (void)keep;
-    best = std::max(best, threads * flop_per_thread / sec / 1e9);
+    std::vector<double> seconds(static_cast<size_t>(threads));
+    std::latch start(threads);
+    {
+      std::vector<std::jthread> pool;
+      for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+          start.arrive_and_wait();
+          const auto t0 = std::chrono::steady_clock::now();
+          volatile double keep = kernel(iterations);
+          (void)keep;
+          seconds[static_cast<size_t>(t)] = seconds_since(t0);
+        });
+    }
+    double rate = 0;
+    for (double sec : seconds) rate += flop_per_thread / sec / 1e9;
+    best = std::max(best, rate);
   }
   return best;
 }

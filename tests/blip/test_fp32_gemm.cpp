@@ -115,7 +115,11 @@ TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
   at::manual_seed(4);
   // As the vision attention slices q, k, v out of one qkv product: [3, B, heads, T, hd] views.
   for (const auto& [b, t, heads, d, scale] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, double>>{
-           {1, 577, 12, 64, 0.125}, {2, 41, 4, 16, 0.25}, {1, 5, 3, 10, 1.0 / std::sqrt(10.0)}}) {
+           {1, 577, 12, 64, 0.125},
+           {2, 41, 4, 16, 0.25},
+           {1, 5, 3, 10, 1.0 / std::sqrt(10.0)},
+           // scores in the hundreds: the softmax must subtract each row's maximum
+           {1, 300, 2, 32, 3.0}}) {
     const at::Tensor mixed = at::randn({b, t, 3, heads, d}).permute({2, 0, 3, 1, 4});
     const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
     const at::Tensor got = fp32_attention(q, k, v, scale);

@@ -717,11 +717,13 @@ TEST(LibraryPage, TranslatedCaptionsInTheDetailsPanelAndTheTextSearch) {
   const auto found = results.last()[1].value<QList<glimpse::library::SearchResult>>();
   ASSERT_EQ(found.size(), 2);
   for (const auto& r : found) {
-    const bool german = startsOne(words(of[QFileInfo(r.path).fileName()].captionTranslation), word);
-    EXPECT_EQ(r.textMatch, german) << r.path.toStdString() << ": " << word.toStdString();
+    const bool inTranslation = startsOne(words(of[QFileInfo(r.path).fileName()].captionTranslation), word);
+    EXPECT_EQ(r.textMatch, inTranslation) << r.path.toStdString() << ": " << word.toStdString();
   }
   EXPECT_TRUE(found[0].textMatch);
-  if (!found[1].textMatch) EXPECT_EQ(found[0].path, dir.filePath("grad_97x61.png"));
+  if (!found[1].textMatch) {
+    EXPECT_EQ(found[0].path, dir.filePath("grad_97x61.png"));
+  }
 
   // In an English interface the German translation is not shown: the caption is the English one.
   QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
