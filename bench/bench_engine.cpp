@@ -183,13 +183,15 @@ BENCHMARK(BM_AttentionProducts)
 
 // Where one ViT-B encoder layer's time goes ([577 x 768] tokens, batch 1), part by part, through
 // the engine's own linear layers (packed products with GELU and the residual adds inside them when
-// the first-use measurement chose that): what separates the image encode from its GEMM bound.
+// the first-use measurement chose that; with --precision=bf16 the bf16 layers): what separates the
+// image encode from its GEMM bound.
 void BM_EncoderLayerParts(benchmark::State& state) {
   const int64_t t = 577, d = 768, h = 12, hd = 64, f = 3072;
   auto linear = [](int64_t in, int64_t out) {
     blip::Linear l(in, out);
     l->weight.copy_(at::randn({out, in}) * 0.02);
     l->bias.zero_();
+    l->set_precision(g_precision);
     return l;
   };
   blip::Linear qkv = linear(d, 3 * d), proj = linear(d, d), fc1 = linear(d, f), fc2 = linear(f, d);
@@ -208,11 +210,11 @@ void BM_EncoderLayerParts(benchmark::State& state) {
         timed("qkv", [&] { return qkv->forward(n1); }).reshape({1, t, 3, h, hd}).permute({2, 0, 3, 1, 4});
     at::Tensor q = timed("q_scale", [&] { return mixed[0] * 0.125; });
     at::Tensor s = timed("qk", [&] { return blip::fp32_matmul(q, mixed[1].transpose(-1, -2)); });
-    at::Tensor p = timed("softmax", [&] { return at::softmax(s, -1); });
+    at::Tensor p = timed("softmax", [&] { return blip::softmax_like(s, mixed[2]); });
     at::Tensor c = timed("pv", [&] { return blip::fp32_matmul(p, mixed[2]); });
     at::Tensor cm = timed("ctx_merge", [&] { return c.permute({0, 2, 1, 3}).reshape({1, t, d}); });
     // the same four steps as the engine runs them (0 when it cannot: the four above are its path)
-    timed("attention_fused", [&] { return blip::fp32_attention(mixed[0], mixed[1], mixed[2], 0.125); });
+    timed("attention_fused", [&] { return blip::fused_attention(mixed[0], mixed[1], mixed[2], 0.125); });
     at::Tensor r1 = timed("proj_residual", [&] { return proj->forward(cm, blip::Epilogue::None, x); });
     at::Tensor n2 = timed("ln2", [&] { return at::layer_norm(r1, {d}, ln_w, ln_b, 1e-5); });
     at::Tensor g = timed("fc1_gelu", [&] { return fc1->forward(n2, blip::Epilogue::Gelu, none); });
@@ -220,8 +222,10 @@ void BM_EncoderLayerParts(benchmark::State& state) {
   }
   for (const auto& [name, s] : sec) state.counters[name + "_ms"] = 1e3 * s / static_cast<double>(state.iterations());
   const double flops = 2.0 * t * d * (3 * d + d + 2 * f) + 4.0 * t * t * d;
-  state.counters["gemm_bound_ms"] = 1e3 * flops / bench::gemmFlops();
-  state.SetLabel(blip::fp32_gemm_choice().packed ? "packed" : blip::fp32_gemm_name(blip::fp32_gemm_choice().chosen));
+  state.counters["gemm_bound_ms"] = 1e3 * flops / bench::gemmFlops(g_precision);
+  state.SetLabel(g_precision == blip::Precision::BFloat16 ? "bf16 packed"
+                 : blip::fp32_gemm_choice().packed        ? "packed"
+                                                          : blip::fp32_gemm_name(blip::fp32_gemm_choice().chosen));
 }
 BENCHMARK(BM_EncoderLayerParts)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 

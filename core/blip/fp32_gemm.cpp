@@ -382,13 +382,18 @@ at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const
 #ifdef GLIMPSE_HAVE_DNNL
 namespace {
 
+const dnnl::engine& attention_engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
 // Softmax along the rows of a float32 [rows, cols] block, in place, with oneDNN's softmax kernel
 // for this CPU. at::softmax's kernel in Debian's libtorch took three times as long on BLIP's
 // attention scores (bench_engine BM_EncoderLayerParts, softmax_ms against attention_fused_ms).
 // The primitives are made once per thread and shape.
 bool softmax_rows_in_place(float* data, int64_t rows, int64_t cols) {
   using dnnl::memory;
-  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  const dnnl::engine& engine = attention_engine();
   thread_local std::map<std::pair<int64_t, int64_t>, std::optional<dnnl::softmax_forward>> kernels;
   std::optional<dnnl::softmax_forward>& kernel = kernels[{rows, cols}];
   const memory::desc md({rows, cols}, memory::data_type::f32, memory::format_tag::ab);
@@ -420,46 +425,114 @@ int64_t attention_block_rows(int64_t t) {
   return (t + blocks - 1) / blocks;
 }
 
+// The three steps of one block of bfloat16 attention as oneDNN primitives, made once per thread
+// and shape: scores in float32 (alpha q k^T), their softmax rounded to bfloat16, and the
+// probabilities times v, written into the merged layout. Null when a step would run on a
+// reference kernel.
+struct Bf16AttentionKernels {
+  dnnl::matmul scores, context;
+  dnnl::softmax_v2_forward softmax;
+  dnnl::memory::desc q, kt, s, p, v, o;
+};
+
+const Bf16AttentionKernels* bf16_attention_kernels(int64_t rows, int64_t t, int64_t d, int64_t ldq, int64_t ldk,
+                                                   int64_t ldv, int64_t ldo, float alpha) {
+  using dnnl::memory;
+  using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float>;
+  thread_local std::map<Key, std::unique_ptr<Bf16AttentionKernels>> cache;
+  const Key key{rows, t, d, ldq, ldk, ldv, ldo, alpha};
+  if (auto it = cache.find(key); it != cache.end()) return it->second.get();
+  std::unique_ptr<Bf16AttentionKernels>& slot = cache[key];
+  const auto bf16 = memory::data_type::bf16;
+  const memory::desc q({rows, d}, bf16, memory::dims{ldq, 1}), kt({d, t}, bf16, memory::dims{1, ldk}),
+      s({rows, t}, memory::data_type::f32, memory::format_tag::ab), p({rows, t}, bf16, memory::format_tag::ab),
+      v({t, d}, bf16, memory::dims{ldv, 1}), o({rows, d}, bf16, memory::dims{ldo, 1});
+  auto fast = [](const dnnl::primitive_desc& pd) {
+    return std::string(pd.impl_info_str()).find("ref") == std::string::npos;
+  };
+  try {
+    dnnl::primitive_attr scaled;
+    scaled.set_output_scales(0, {alpha});
+    const dnnl::matmul::primitive_desc scores(dnnl::matmul::desc(q, kt, s), scaled, attention_engine());
+    const dnnl::softmax_v2_forward::primitive_desc softmax(
+        dnnl::softmax_v2_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::softmax_accurate, s, p, 1),
+        attention_engine());
+    const dnnl::matmul::primitive_desc context(dnnl::matmul::desc(p, v, o), attention_engine());
+    if (fast(scores) && fast(softmax) && fast(context))
+      slot.reset(new Bf16AttentionKernels{dnnl::matmul(scores), dnnl::matmul(context),
+                                          dnnl::softmax_v2_forward(softmax), q, kt, s, p, v, o});
+  } catch (const dnnl::error&) {
+  }
+  return slot.get();
+}
+
 }  // namespace
 #endif
 
-at::Tensor fp32_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale) {
+at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale) {
 #ifdef GLIMPSE_HAVE_DNNL
-  const Fp32GemmChoice& choice = fp32_gemm_choice();
-  if (choice.chosen != Fp32Gemm::OneDnn && !choice.packed) return {};
+  const at::ScalarType type = q.scalar_type();
+  if (type == at::kFloat) {
+    const Fp32GemmChoice& choice = fp32_gemm_choice();
+    if (choice.chosen != Fp32Gemm::OneDnn && !choice.packed) return {};
+  } else if (type != at::kBFloat16) {
+    return {};
+  }
   for (const at::Tensor* t : {&q, &k, &v})
-    if (t->dim() != 4 || t->scalar_type() != at::kFloat || !t->device().is_cpu() || t->stride(3) != 1 ||
+    if (t->dim() != 4 || t->scalar_type() != type || !t->device().is_cpu() || t->stride(3) != 1 ||
         t->sizes() != q.sizes())
       return {};
   const int64_t batch = q.size(0), heads = q.size(1), t = q.size(2), d = q.size(3);
   if (q.numel() == 0 || q.stride(2) < d || k.stride(2) < d || v.stride(2) < d) return {};
-  at::Tensor out = at::empty({batch, t, heads * d}, q.options());
-  const float* pq = q.data_ptr<float>();
-  const float* pk = k.data_ptr<float>();
-  const float* pv = v.data_ptr<float>();
-  float* po = out.data_ptr<float>();
-  const auto alpha = static_cast<float>(scale);
   const int64_t block = attention_block_rows(t);
+  const auto alpha = static_cast<float>(scale);
+  if (type == at::kBFloat16) {
+    // every block shape this call runs must have fast kernels, or none of it runs here
+    for (const int64_t rows : {block, t - (t - 1) / block * block})
+      if (!bf16_attention_kernels(rows, t, d, q.stride(2), k.stride(2), v.stride(2), heads * d, alpha)) return {};
+  }
+  at::Tensor out = at::empty({batch, t, heads * d}, q.options());
+  auto* pq = static_cast<const char*>(q.data_ptr());
+  auto* pk = static_cast<const char*>(k.data_ptr());
+  auto* pv = static_cast<const char*>(v.data_ptr());
+  auto* po = static_cast<char*>(out.data_ptr());
+  const int64_t size = static_cast<int64_t>(q.element_size());
   at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
-    at::Tensor scores = at::empty({block, t}, q.options());
+    at::Tensor scores = at::empty({block, t}, q.options().dtype(at::kFloat));
+    at::Tensor probs = type == at::kBFloat16 ? at::empty({block, t}, q.options()) : scores;
     float* s = scores.data_ptr<float>();
+    dnnl::stream stream(attention_engine());
     for (int64_t i = begin; i < end; ++i) {
       const int64_t b = i / heads, h = i % heads;
-      const float* ki = pk + b * k.stride(0) + h * k.stride(1);
-      const float* vi = pv + b * v.stride(0) + h * v.stride(1);
+      const char* ki = pk + (b * k.stride(0) + h * k.stride(1)) * size;
+      const char* vi = pv + (b * v.stride(0) + h * v.stride(1)) * size;
       for (int64_t r0 = 0; r0 < t; r0 += block) {
         const int64_t rows = std::min(block, t - r0);
-        const float* qi = pq + b * q.stride(0) + h * q.stride(1) + r0 * q.stride(2);
+        const char* qi = pq + (b * q.stride(0) + h * q.stride(1) + r0 * q.stride(2)) * size;
+        char* oi = po + ((b * t + r0) * heads * d + h * d) * size;
+        if (type == at::kBFloat16) {
+          const Bf16AttentionKernels* kern =
+              bf16_attention_kernels(rows, t, d, q.stride(2), k.stride(2), v.stride(2), heads * d, alpha);
+          const dnnl::engine& e = attention_engine();
+          using dnnl::memory;
+          memory mq(kern->q, e, const_cast<char*>(qi)), mk(kern->kt, e, const_cast<char*>(ki)), ms(kern->s, e, s),
+              mp(kern->p, e, probs.data_ptr()), mv(kern->v, e, const_cast<char*>(vi)), mo(kern->o, e, oi);
+          kern->scores.execute(stream, {{DNNL_ARG_SRC, mq}, {DNNL_ARG_WEIGHTS, mk}, {DNNL_ARG_DST, ms}});
+          kern->softmax.execute(stream, {{DNNL_ARG_SRC, ms}, {DNNL_ARG_DST, mp}});
+          kern->context.execute(stream, {{DNNL_ARG_SRC, mp}, {DNNL_ARG_WEIGHTS, mv}, {DNNL_ARG_DST, mo}});
+          stream.wait();
+          continue;
+        }
         // scores = alpha q k^T: k [T, hd] row by row is k^T [hd, T] column by column
-        TORCH_CHECK(
-            dnnl_sgemm('N', 'T', rows, t, d, alpha, qi, q.stride(2), ki, k.stride(2), 0.0f, s, t) == dnnl_success,
-            "dnnl_sgemm failed");
+        TORCH_CHECK(dnnl_sgemm('N', 'T', rows, t, d, alpha, reinterpret_cast<const float*>(qi), q.stride(2),
+                               reinterpret_cast<const float*>(ki), k.stride(2), 0.0f, s, t) == dnnl_success,
+                    "dnnl_sgemm failed");
         if (!softmax_rows_in_place(s, rows, t)) {
           at::Tensor view = scores.narrow(0, 0, rows);
           view.copy_(at::softmax(view, -1));
         }
-        TORCH_CHECK(dnnl_sgemm('N', 'N', rows, d, t, 1.0f, s, t, vi, v.stride(2), 0.0f,
-                               po + (b * t + r0) * heads * d + h * d, heads * d) == dnnl_success,
+        TORCH_CHECK(dnnl_sgemm('N', 'N', rows, d, t, 1.0f, s, t, reinterpret_cast<const float*>(vi), v.stride(2), 0.0f,
+                               reinterpret_cast<float*>(oi), heads * d) == dnnl_success,
                     "dnnl_sgemm failed");
       }
     }

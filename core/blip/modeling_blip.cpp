@@ -42,8 +42,9 @@ at::Tensor BlipAttentionImpl::forward(const at::Tensor& x, const at::Tensor& res
   // [3, B, heads, T, hd]
   at::Tensor mixed = qkv->forward(x).reshape({b, t, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
   at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
-  // float32 on oneDNN: the whole attention in one pass per head, the scale applied in the product.
-  if (at::Tensor ctx = fp32_attention(q, k, v, scale); ctx.defined())
+  // float32 or bf16 on oneDNN: the whole attention in one pass per head, the scale applied in the
+  // product.
+  if (at::Tensor ctx = fused_attention(q, k, v, scale); ctx.defined())
     return projection->forward(ctx, Epilogue::None, residual);
   // transformers scales the scores; for a power-of-two scale (BLIP's head size 64 gives 1/8),
   // scaling the queries instead is exact and touches 577 x 64 values per head, not 577 x 577.

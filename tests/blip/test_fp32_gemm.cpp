@@ -122,7 +122,7 @@ TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
            {1, 300, 2, 32, 3.0}}) {
     const at::Tensor mixed = at::randn({b, t, 3, heads, d}).permute({2, 0, 3, 1, 4});
     const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
-    const at::Tensor got = fp32_attention(q, k, v, scale);
+    const at::Tensor got = fused_attention(q, k, v, scale);
     ASSERT_TRUE(got.defined());
     const at::Tensor want = at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)) * scale, -1), v)
                                 .permute({0, 2, 1, 3})
@@ -132,9 +132,29 @@ TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
   }
   // Operands it cannot read in place are left to the caller.
   const at::Tensor odd = at::randn({1, 2, 7, 8}).transpose(2, 3);
-  EXPECT_FALSE(fp32_attention(odd, odd, odd, 1.0).defined());
-  const at::Tensor half = at::randn({1, 2, 7, 8}).to(at::kBFloat16);
-  EXPECT_FALSE(fp32_attention(half, half, half, 1.0).defined());
+  EXPECT_FALSE(fused_attention(odd, odd, odd, 1.0).defined());
+  const at::Tensor half = at::randn({1, 2, 7, 8}).to(at::kHalf);
+  EXPECT_FALSE(fused_attention(half, half, half, 1.0).defined());
+}
+
+TEST(Fp32Gemm, FusedBf16AttentionKeepsScoresInFloat32) {
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  at::manual_seed(5);
+  for (const auto& [t, heads, d] :
+       std::vector<std::tuple<int64_t, int64_t, int64_t>>{{577, 12, 64}, {41, 4, 16}, {300, 2, 32}}) {
+    const at::Tensor mixed = at::randn({1, t, 3, heads, d}).to(at::kBFloat16).permute({2, 0, 3, 1, 4});
+    const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
+    const at::Tensor got = fused_attention(q, k, v, 0.125);
+    if (!got.defined()) GTEST_SKIP() << "no fast bfloat16 kernels on this CPU";
+    EXPECT_EQ(got.scalar_type(), at::kBFloat16);
+    // The same inputs in float32; the probabilities rounded to bfloat16 as the kernel does.
+    const at::Tensor qf = q.to(at::kFloat), kf = k.to(at::kFloat), vf = v.to(at::kFloat);
+    const at::Tensor probs = at::softmax(at::matmul(qf, kf.transpose(-1, -2)) * 0.125, -1).to(at::kBFloat16);
+    const at::Tensor want = at::matmul(probs.to(at::kFloat), vf).permute({0, 2, 1, 3}).reshape({1, t, heads * d});
+    ASSERT_EQ(got.sizes(), want.sizes());
+    // one bfloat16 rounding of the result (8 bits of mantissa)
+    EXPECT_LT(rel_diff(got.to(at::kFloat), want), 1e-2) << t << " tokens, " << heads << " heads";
+  }
 }
 
 TEST(Fp32Gemm, ChoiceIsMeasuredAndTheFasterOneWins) {
