@@ -217,13 +217,18 @@ at::Tensor onednn_linear(const at::Tensor& x, const at::Tensor& weight, const at
 
 class PackedWeight {
  public:
-  PackedWeight(at::Tensor weight, at::Tensor bias) : weight_(std::move(weight)), bias_(std::move(bias)) {}
+  PackedWeight(at::Tensor weight, at::Tensor bias)
+      : weight_(std::move(weight)),
+        bias_(std::move(bias)),
+        k_(weight_.size(1)),
+        n_(weight_.size(0)),
+        type_(weight_.scalar_type()) {}
 
 #ifdef GLIMPSE_HAVE_DNNL
   at::Tensor run(const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
-    const int64_t k = weight_.size(1), n = weight_.size(0);
+    const int64_t k = k_, n = n_;
     // bfloat16 weights take bfloat16 rows (as at::linear would be given them)
-    const at::Tensor x2 = x.reshape({-1, k}).to(weight_.scalar_type()).contiguous();
+    const at::Tensor x2 = x.reshape({-1, k}).to(type_).contiguous();
     const int64_t m = x2.size(0);
     at::Tensor r2;
     if (residual.defined()) {
@@ -268,7 +273,7 @@ class PackedWeight {
     return t == at::kBFloat16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
   }
   at::ScalarType out_type(bool residual) const {
-    return weight_.scalar_type() == at::kBFloat16 && !residual ? at::kBFloat16 : at::kFloat;
+    return type_ == at::kBFloat16 && !residual ? at::kBFloat16 : at::kFloat;
   }
 
   struct Kernel {
@@ -302,7 +307,7 @@ class PackedWeight {
     const auto key = std::make_tuple(m, static_cast<int>(e), residual);
     if (auto it = kernels_.find(key); it != kernels_.end()) return it->second.get();
     std::unique_ptr<Kernel>& slot = kernels_[key];
-    const int64_t k = weight_.size(1), n = weight_.size(0);
+    const int64_t k = k_, n = n_;
     try {
       dnnl::post_ops ops;
       int residual_index = -1;
@@ -315,7 +320,7 @@ class PackedWeight {
       dnnl::primitive_attr attr;
       attr.set_post_ops(ops);
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-      const memory::data_type wt = dnnl_type(weight_.scalar_type());
+      const memory::data_type wt = dnnl_type(type_);
       const memory::desc src({m, k}, wt, memory::format_tag::ab);
       const memory::desc dst({m, n}, dnnl_type(out_type(residual)), memory::format_tag::ab);
       const memory::desc wanted = packed_.defined() ? packed_md_ : memory::desc({k, n}, wt, memory::format_tag::any);
@@ -333,6 +338,7 @@ class PackedWeight {
         dnnl::stream stream(cpu_engine());
         dnnl::reorder(from, to).execute(stream, from, to);
         stream.wait();
+        weight_ = at::Tensor();  // read only to pack: the caller decides whether its copy stays
       } else if (pd.weights_desc() != packed_md_) {
         return nullptr;
       }
@@ -346,8 +352,11 @@ class PackedWeight {
   dnnl::memory::desc packed_md_;
   std::map<std::tuple<int64_t, int, bool>, std::unique_ptr<Kernel>> kernels_;
 #endif
-  at::Tensor weight_, bias_;  // float32, contiguous
-  at::Tensor packed_;         // the packed weight's bytes
+  at::Tensor weight_;  // float32 or bfloat16, contiguous; only until it is packed
+  at::Tensor bias_;    // float32
+  const int64_t k_, n_;
+  const at::ScalarType type_;
+  at::Tensor packed_;  // the packed weight's bytes
   mutable std::mutex mutex_;
 };
 

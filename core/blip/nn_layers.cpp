@@ -36,15 +36,16 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
   const bool one_row = x.numel() == x.size(-1);
   if (precision_ != Precision::Int8 && x.numel() > 0 && x.numel() <= kSmallGemmMaxRows * x.size(-1) &&
       !(one_row && precision_ == Precision::Float32)) {
-    const at::Tensor& w = precision_ == Precision::BFloat16 ? weight_bf16_ : weight;
+    const at::Tensor w = precision_ == Precision::BFloat16 ? plain_bf16_weight() : weight;
     if (w.is_contiguous() && small_gemm_available(w.scalar_type()) && (!b.defined() || b.scalar_type() == at::kFloat))
       return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), w, b);
   }
   switch (precision_) {
     case Precision::BFloat16: {
       const at::Tensor xb = to_dtype(x, at::kBFloat16);
-      if (b.defined() && b.is_same(bias)) return at::linear(xb, weight_bf16_, bias_bf16_);
-      at::Tensor y = at::linear(xb, weight_bf16_);
+      const at::Tensor w = plain_bf16_weight();
+      if (b.defined() && b.is_same(bias)) return at::linear(xb, w, bias_bf16_);
+      at::Tensor y = at::linear(xb, w);
       return b.defined() ? y + b : y;  // float32 bias: float32 result
     }
     case Precision::Int8: {
@@ -69,6 +70,14 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
   return fp32_linear(x, weight, b);
 }
 
+at::Tensor LinearImpl::plain_bf16_weight() {
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  keep_plain_bf16_ = true;
+  // Dropped when the layer went packed first: made again from the (mapped) float32 weight.
+  if (!weight_bf16_.defined()) weight_bf16_ = weight.to(at::kBFloat16).contiguous();
+  return weight_bf16_;
+}
+
 PackedWeight* LinearImpl::packed_weight() {
   std::lock_guard<std::mutex> lock(pack_mutex_);
   if (!pack_tried_) {
@@ -90,8 +99,13 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, Epilogue e, const at::Tensor
       if (at::Tensor y = packed_linear(*p, x, e, residual); y.defined()) {
         // The products of this layer now read the packed copy: give the float32 pages of a mapped
         // checkpoint back, as bf16 does (a few-row product would page them in again). A bf16
-        // layer keeps its plain bf16 copy for decoder steps.
-        if (first) release_mapped_pages(weight);
+        // layer keeps its plain bf16 copy only if it has run few-row products (decoder steps):
+        // the vision layers' copies are 170 MB for a base model.
+        if (first) {
+          release_mapped_pages(weight);
+          std::lock_guard<std::mutex> lock(pack_mutex_);
+          if (!keep_plain_bf16_) weight_bf16_ = at::Tensor();
+        }
         return y;
       }
     }
@@ -108,6 +122,7 @@ void LinearImpl::set_precision(Precision p) {
     packed_.reset();
   }
   weight_bf16_ = bias_bf16_ = at::Tensor();
+  keep_plain_bf16_ = false;
   packed_int8_ = c10::IValue();
   precision_ = p;
   if (p == Precision::BFloat16) {

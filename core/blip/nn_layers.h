@@ -37,15 +37,24 @@ struct LinearImpl : torch::nn::Module {
   // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies.
   void set_precision(Precision p);
   Precision precision() const { return precision_; }
+  // bf16 mode: whether the plain bfloat16 copy of the weight is held (a layer whose first product
+  // ran packed drops it, and makes it again for a few-row product).
+  bool holds_plain_bf16() const {
+    std::lock_guard<std::mutex> lock(pack_mutex_);
+    return weight_bf16_.defined();
+  }
   at::Tensor weight, bias;
 
  private:
   Precision precision_ = Precision::Float32;
   at::Tensor weight_bf16_, bias_bf16_;  // BFloat16
-  c10::IValue packed_int8_;             // Int8: oneDNN packed per-channel int8 weight
+  bool keep_plain_bf16_ = false;        // a product has read weight_bf16_ itself
+  // weight_bf16_, made again if the layer dropped it when it was packed.
+  at::Tensor plain_bf16_weight();
+  c10::IValue packed_int8_;  // Int8: oneDNN packed per-channel int8 weight
   // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
   PackedWeight* packed_weight();
-  std::mutex pack_mutex_;
+  mutable std::mutex pack_mutex_;
   bool pack_tried_ = false;
   std::shared_ptr<PackedWeight> packed_;
 };

@@ -125,6 +125,38 @@ TEST(PrecisionModes, LinearLayersStayCloseToFloat32) {
   }
 }
 
+TEST(PrecisionModes, Bf16LayerDropsItsPlainCopyOnlyWhenItRunsPacked) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  c10::InferenceMode guard;
+  const at::Tensor w = at::randn({512, 256}) * 0.05, b = at::randn({512}) * 0.1;
+  const at::Tensor many = at::randn({1, 577, 256}), few = at::randn({3, 256});
+  auto reference = [&](const at::Tensor& x) { return at::linear(x, w, b); };
+  auto make = [&] {
+    Linear lin(256, 512);
+    lin->weight.copy_(w);
+    lin->bias.copy_(b);
+    lin->set_precision(Precision::BFloat16);
+    return lin;
+  };
+  // A vision-like layer: its first product has many rows.
+  Linear vision = make();
+  EXPECT_TRUE(vision->holds_plain_bf16());
+  const int64_t packed_before = packed_products();
+  EXPECT_LT(rel_diff(vision->forward(many).to(at::kFloat), reference(many)), 1e-2);
+  if (packed_products() == packed_before) GTEST_SKIP() << "bf16 products do not run packed on this CPU";
+  EXPECT_FALSE(vision->holds_plain_bf16());
+  // A few-row product afterwards makes the copy again and is still right; packed products go on.
+  EXPECT_LT(rel_diff(vision->forward(few).to(at::kFloat), reference(few)), 1e-2);
+  EXPECT_TRUE(vision->holds_plain_bf16());
+  EXPECT_LT(rel_diff(vision->forward(many).to(at::kFloat), reference(many)), 1e-2);
+  EXPECT_TRUE(vision->holds_plain_bf16());
+  // A decoder-like layer: few rows first, so its copy stays when it later runs packed.
+  Linear decoder = make();
+  EXPECT_LT(rel_diff(decoder->forward(few).to(at::kFloat), reference(few)), 1e-2);
+  EXPECT_LT(rel_diff(decoder->forward(many).to(at::kFloat), reference(many)), 1e-2);
+  EXPECT_TRUE(decoder->holds_plain_bf16());
+}
+
 // Agreement of whole models with float32 on every golden set (random weights, so the logits are
 // flatter than a trained model's and a small perturbation changes a token more easily).
 struct Agreement {
