@@ -520,7 +520,7 @@ int runSearch(const QStringList& args) {
   library::ResultAsker asker(askModel);
   QStringList paths;
   for (const auto& r : results) paths << r.path;
-  asker.start(englishQuestion.value_or(p.value("ask")), paths);
+  asker.start(englishQuestion.value_or(p.value("ask")), paths, blip::vqa_generation_config());
   runModel([&] {
     const QuietStderr quiet;
     while (auto a = asker.step()) answers.push_back(*a);
