@@ -509,6 +509,7 @@ int runSearch(const QStringList& args) {
     const QuietStderr quiet;  // re-ranking decodes photos
     library::SearchOptions o = so;
     if (english) o.originalText = query;  // captions' translations match the words as typed
+    o.queryLanguage = translator.languageOf(query);
     return searcher.search(english.value_or(query), o);
   });
   if (!askModel) {

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "io/files.h"
+#include "translation/language.h"
 
 namespace glimpse::library {
 namespace {
@@ -966,17 +967,13 @@ std::vector<CaptionRow> LibraryDatabase::checkedCaptions(int limit) {
   return out;
 }
 
-QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
-  // Words of the query without the small words every description has ("a dog on the beach"), in
-  // English and in German (the interface language captions are translated to: "ein Hund am Strand").
-  static const QStringList kStopWords = {"a",     "an",    "the",   "of",  "on",   "in",  "at",   "to",   "and",
-                                         "or",    "with",  "for",   "by",  "is",   "are", "from", "into", "some",
-                                         "its",   "der",   "die",   "das", "den",  "dem", "des",  "ein",  "eine",
-                                         "einer", "einem", "einen", "und", "oder", "mit", "am",   "im",   "auf",
-                                         "bei",   "von",   "vom",   "zum", "zur",  "ist", "sind"};
+QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit, const QString& language) {
+  // Words of the query without the small words every description has in the query's language
+  // ("a dog on the beach", "ein Hund am Strand"); an English "die" or "am" is a word.
+  const QSet<QString>& stopwords = translation::matchStopwords(language);
   QStringList words;
   for (const QString& w : query.toLower().split(QRegularExpression(QStringLiteral("[^\\w]+")), Qt::SkipEmptyParts))
-    if (!kStopWords.contains(w)) words << w;
+    if (!stopwords.contains(w)) words << w;
   QList<qint64> out;
   if (words.isEmpty()) return out;
   QSqlQuery q(m_db);

@@ -218,8 +218,9 @@ class LibraryDatabase {
   std::vector<CaptionRow> checkedCaptions(int limit);
 
   // Caption text and file names: photo ids whose name or caption (its English text or its
-  // translation, v6) matches every word of `query`.
-  QList<qint64> textMatches(const QString& query, int limit);
+  // translation, v6) matches every word of `query`, leaving out the small words of `language`,
+  // the query's language (translation::matchStopwords).
+  QList<qint64> textMatches(const QString& query, int limit, const QString& language = QStringLiteral("en"));
 
   LibraryStatus status(const QString& model = {});
 
