@@ -233,12 +233,14 @@ class LibraryDatabase {
   void exec(const QString& sql);
   void migrate();
   void readAsCurrent(int version);
+  void readOnlyTextIndex();
   std::optional<int> readSchemaVersion();                         // nullopt: the table is damaged
   QString usableVector(const QString& model, const char* alias);  // SQL condition on a row
   QSqlDatabase m_db;
   QString m_path;
   QString m_connection;
   bool m_fts = false;
+  bool m_textIndexPending = false;  // read-only, older schema: textMatches builds the index first
   bool m_readOnly = false;
 };
 

@@ -368,6 +368,47 @@ TEST(LibraryDatabase, ReadsOlderSchemasReadOnlyWithoutMigrating) {
   EXPECT_EQ(LibraryDatabase(v2).schemaVersion(), LibraryDatabase::kSchemaVersion);
 }
 
+// A v5 library read as it is (glimpse-cli's read-only commands) finds captions by their
+// translations as a migrated one does, and the file stays as it was: the current text index is
+// built in the connection's TEMP schema. Older schemas too (v2: text only; v1: no index of its own).
+TEST(LibraryDatabase, ReadOnlyOlderSchemasMatchTranslatedCaptionsWithoutWriting) {
+  QTemporaryDir dir;
+  for (int version : {5, 2, 1}) {
+    SCOPED_TRACE(version);
+    const QString path = dir.filePath(QStringLiteral("v%1.db").arg(version));
+    runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v%1.sql").arg(version));
+    // An old time, so that a write within this second would still show.
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::ReadWrite));
+    ASSERT_TRUE(
+        file.setFileTime(QDateTime(QDate(2024, 1, 2), QTime(3, 4, 5), Qt::UTC), QFileDevice::FileModificationTime));
+    file.close();
+    const QByteArray before = glimpse::io::readRegularFile(path, 1 << 20);
+    const QDateTime mtime = QFileInfo(path).lastModified();
+    {
+      LibraryDatabase db(path, LibraryDatabase::Access::ReadOnly);
+      EXPECT_EQ(db.schemaVersion(), version);
+      const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
+      const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
+      ASSERT_TRUE(beach && castle);
+      if (version == 5) {
+        EXPECT_EQ(db.textMatches(QStringLiteral("Strand"), 10, QStringLiteral("de")), QList<qint64>{beach->id});
+        EXPECT_EQ(db.textMatches(QStringLiteral("Kinder am Strand"), 10, QStringLiteral("de")),
+                  QList<qint64>{beach->id});
+        EXPECT_EQ(db.textMatches(QStringLiteral("sonnenunterg"), 10, QStringLiteral("de")), QList<qint64>{beach->id});
+      }
+      EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{beach->id});
+      EXPECT_EQ(db.textMatches(QStringLiteral("sandcastle"), 10), QList<qint64>{castle->id});
+      EXPECT_EQ(db.textMatches(QStringLiteral("beach_sunset"), 10), QList<qint64>{beach->id});  // the name
+      EXPECT_TRUE(db.textMatches(QStringLiteral("Fahne"), 10, QStringLiteral("de")).isEmpty());
+    }
+    EXPECT_EQ(glimpse::io::readRegularFile(path, 1 << 20), before);
+    EXPECT_EQ(QFileInfo(path).lastModified(), mtime);
+    EXPECT_FALSE(QFile::exists(path + "-wal"));
+    EXPECT_EQ(LibraryDatabase(path, LibraryDatabase::Access::ReadOnly).schemaVersion(), version);
+  }
+}
+
 // glimpse-cli library export without --write (read-only) exports every older schema as it is and
 // leaves the file as it was; with --write the library is migrated first, as before.
 TEST(LibraryDatabase, CliExportReadsOlderSchemasWithoutMigrating) {
