@@ -198,7 +198,9 @@ TEST(MainWindow, CaptionsAndAnswersInTheInterfaceLanguage) {
   // status bar says why).
   for (auto* box : page->findChildren<QSpinBox*>())
     if (box->accessibleName() == QStringLiteral("Maximum length:")) box->setValue(8);
-  dropFiles(&w, {kTiny + "/images/grad_97x61.png"});
+  // A photo whose answer to the question below is short enough too (answers are made with
+  // blip::vqa_generation_config(), up to 20 tokens).
+  dropFiles(&w, {kTiny + "/images/rgba_70x70.png"});
   ASSERT_TRUE(waitUntil([&] { return !page->model()->item(0).caption.isEmpty(); }));
   const auto& item = page->model()->item(0);
   ASSERT_FALSE(item.captionEnglish.isEmpty())
