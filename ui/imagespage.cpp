@@ -732,7 +732,7 @@ void ImagesPage::askQuestion() {
   renderChat();
   m_askButton->setEnabled(false);
   m_askPath = path;
-  m_askId = m_client->ask(path, q, blip::blip_vqa_preset());
+  m_askId = m_client->ask(path, q);
 }
 
 void ImagesPage::renderChat() {

@@ -194,6 +194,8 @@ class QueryTranslator {
   // nullopt when `text` is used as typed (English, or no --translate-model: then a text that
   // does not look English gets a warning on stderr).
   std::optional<QString> toEnglish(const QString& text);
+  // The language `text` is in under --query-language (auto: detected).
+  QString languageOf(const QString& text) const;
 
  private:
   const QCommandLineParser& m_p;

@@ -509,6 +509,7 @@ int runSearch(const QStringList& args) {
     const QuietStderr quiet;  // re-ranking decodes photos
     library::SearchOptions o = so;
     if (english) o.originalText = query;  // captions' translations match the words as typed
+    o.queryLanguage = translator.languageOf(query);
     return searcher.search(english.value_or(query), o);
   });
   if (!askModel) {
@@ -520,7 +521,7 @@ int runSearch(const QStringList& args) {
   library::ResultAsker asker(askModel);
   QStringList paths;
   for (const auto& r : results) paths << r.path;
-  asker.start(englishQuestion.value_or(p.value("ask")), paths);
+  asker.start(englishQuestion.value_or(p.value("ask")), paths, blip::vqa_generation_config());
   runModel([&] {
     const QuietStderr quiet;
     while (auto a = asker.step()) answers.push_back(*a);

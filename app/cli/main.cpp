@@ -173,7 +173,9 @@ int runGenerate(const QStringList& args, bool ask) {
   auto& p = o.parser;
   if (ask && !p.isSet("question")) throw UsageError("--question TEXT is required");
   if (ask && p.positionalArguments().isEmpty()) throw UsageError("no IMAGE given");
-  const auto gc = generationConfig(p);
+  // Answers start from the settings the app answers with, captions from Hugging Face's defaults.
+  const auto gc =
+      generationConfig(p, ask ? glimpse::blip::vqa_generation_config() : glimpse::blip::default_generation_config());
   if (ask) return runAsk(p, p.positionalArguments(), gc);
   const WriteRequest writes = writeRequest(p);
   int failedWrites = 0;

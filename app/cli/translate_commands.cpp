@@ -40,13 +40,17 @@ std::unique_ptr<marian::MarianModel> loadMarian(const QCommandLineParser& p) {
 QueryTranslator::QueryTranslator(const QCommandLineParser& p) : m_p(p) {}
 QueryTranslator::~QueryTranslator() = default;
 
-std::optional<QString> QueryTranslator::toEnglish(const QString& text) {
+QString QueryTranslator::languageOf(const QString& text) const {
   const QString setting = m_p.isSet("query-language") ? m_p.value("query-language").trimmed() : QStringLiteral("auto");
   static const QRegularExpression kCode(QStringLiteral("^(auto|[a-z]{2,3})$"));
   if (!kCode.match(setting).hasMatch())
     throw UsageError("--query-language must be auto or a language code such as de, got '" + setting.toStdString() +
                      "'");
-  const QString from = translation::queryLanguage(text, setting);
+  return translation::queryLanguage(text, setting);
+}
+
+std::optional<QString> QueryTranslator::toEnglish(const QString& text) {
+  const QString from = languageOf(text);
   if (from == QLatin1String("en")) return std::nullopt;
   if (!m_p.isSet("translate-model")) {
     std::cerr << "warning: the text looks " << translation::languageName(from).toStdString()

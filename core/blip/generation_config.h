@@ -43,6 +43,14 @@ struct GenerationConfig {
 inline GenerationConfig default_generation_config() {
   return GenerationConfig{};
 }
+// The settings of every answer to a question about a photo: the chat, asking across search
+// results, `glimpse-cli ask` and `search --ask` all take them from here, so one question about one
+// photo gets one answer. They are what BlipForQuestionAnswering.generate() gives a Hub checkpoint
+// in transformers (its generate() defaults, greedy with max_length 20: the VQA checkpoints carry
+// no generation settings of their own). BLIP's evaluation recipe is blip_vqa_preset().
+inline GenerationConfig vqa_generation_config() {
+  return default_generation_config();
+}
 // BLIP's own evaluation settings: captions with beam 3, max 20, min 5; VQA beam 3, max 10, min 1.
 GenerationConfig blip_caption_preset();
 GenerationConfig blip_vqa_preset();

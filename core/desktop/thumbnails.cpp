@@ -1,5 +1,6 @@
 #include "thumbnails.h"
 
+#include <sys/stat.h>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -7,7 +8,10 @@
 #include <QImageWriter>
 #include <QStandardPaths>
 #include <QTemporaryFile>
+
 #include <cstdio>
+#include <optional>
+#include <utility>
 
 #include "io/files.h"
 
@@ -46,17 +50,31 @@ QImage readPng(const QString& file) {
   return img;
 }
 
+std::function<void(const QString&)>& writeHook() {
+  static std::function<void(const QString&)> hook;
+  return hook;
+}
+
+// The file's device and inode, or nothing when it cannot be looked at.
+std::optional<std::pair<dev_t, ino_t>> fileIdentity(const QString& file) {
+  struct stat st {};
+  if (::stat(QFile::encodeName(file).constData(), &st) != 0) return std::nullopt;
+  return std::make_pair(st.st_dev, st.st_ino);
+}
+
 // Writes `image` with the specification's keys to `target`: a 0600 temporary file beside it, then
 // rename(), so a reader sees the old thumbnail or the new one, never a part.
 bool storePng(const QString& path, const QString& target, QImage image) {
   const QFileInfo info(path);
   if (!info.isFile()) return false;
+  const qint64 mtime = mtimeOf(info);
+  const qint64 size = info.size();
   const QString folder = QFileInfo(target).absolutePath();
   if (!QDir().mkpath(folder)) return false;
   QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
   image.setText(QStringLiteral("Thumb::URI"), QString::fromUtf8(thumbnailUri(path)));
-  image.setText(QStringLiteral("Thumb::MTime"), QString::number(mtimeOf(info)));
-  image.setText(QStringLiteral("Thumb::Size"), QString::number(info.size()));
+  image.setText(QStringLiteral("Thumb::MTime"), QString::number(mtime));
+  image.setText(QStringLiteral("Thumb::Size"), QString::number(size));
   image.setText(QStringLiteral("Software"), QStringLiteral("Glimpse " GLIMPSE_VERSION));
   QTemporaryFile tmp(folder + QStringLiteral("/glimpse-XXXXXX.png"));
   if (!tmp.open()) return false;
@@ -64,10 +82,18 @@ bool storePng(const QString& path, const QString& target, QImage image) {
   QImageWriter writer(&tmp, "png");
   if (!writer.write(image) || !tmp.flush()) return false;
   tmp.close();
+  if (const auto& hook = writeHook()) hook(path);
+  const auto written = fileIdentity(tmp.fileName());
   if (std::rename(QFile::encodeName(tmp.fileName()).constData(), QFile::encodeName(target).constData()) != 0)
     return false;
   tmp.setAutoRemove(false);  // it has become the thumbnail
-  return true;
+  // The file may have been deleted or moved to the trash while this thumbnail was made; whoever
+  // did it removed the thumbnails there were then, so one put in place afterwards would stay
+  // forever. Looked at again now that it is in place: a trash after this look removes it itself.
+  const QFileInfo now(path);
+  if (now.isFile() && mtimeOf(now) == mtime && now.size() == size) return true;
+  if (written && fileIdentity(target) == written) QFile::remove(target);  // not a newer writer's
+  return false;
 }
 
 }  // namespace
@@ -132,6 +158,10 @@ bool writeFailedThumbnail(const QString& path) {
   QImage mark(1, 1, QImage::Format_ARGB32);
   mark.fill(Qt::transparent);
   return storePng(path, failedThumbnailPath(path), mark);
+}
+
+void setThumbnailWriteHookForTesting(std::function<void(const QString& path)> hook) {
+  writeHook() = std::move(hook);
 }
 
 void removeThumbnails(const QString& path) {

@@ -4,7 +4,9 @@
 // 256, 512, 1024 pixels on the longest side), each PNG carrying Thumb::URI and Thumb::MTime (also
 // Thumb::Size and Software). A thumbnail whose MTime is not the file's is stale: ignored and made
 // again. Files that cannot be thumbnailed get an entry in fail/glimpse-<version>/, honoured until
-// the file changes. Written atomically (temporary file, rename) with 0600 permissions, folders 0700.
+// the file changes. Written atomically (temporary file, rename) with 0600 permissions, folders 0700;
+// a thumbnail whose file was deleted, moved (to the trash) or changed while it was being made is
+// removed again once in place, so none outlives its file.
 #include <QByteArray>
 #include <QImage>
 #include <QSize>
@@ -36,6 +38,10 @@ bool writeThumbnail(const QString& path, ThumbnailFlavor flavor, const QImage& i
 // Glimpse's own record that `path` could not be thumbnailed, while the file is unchanged.
 bool hasFailedThumbnail(const QString& path);
 bool writeFailedThumbnail(const QString& path);
+// Tests only: `hook(path)` runs after a thumbnail of `path` is rendered into its temporary file
+// and before it is put in place (a way to move the photo away at exactly that moment); an empty
+// function removes it. Not thread-safe against thumbnails being written while it is set.
+void setThumbnailWriteHookForTesting(std::function<void(const QString& path)> hook);
 // Deletes every thumbnail of `path`, as the specification asks when a file is deleted: each
 // flavour, and the failure records of every program under fail/ (Glimpse deletes the file, or
 // moves it to the trash).

@@ -48,9 +48,10 @@ class InferenceClient : public QObject {
 
   quint64 caption(const QString& path, const CaptionRequest& request);
   // Questions and queries not in English are translated first (translated() says to what);
-  // translate = false uses them as typed ("Search the original instead").
-  quint64 ask(const QString& path, const QString& question, const blip::GenerationConfig& config,
-              bool translate = true);
+  // translate = false uses them as typed ("Search the original instead"). Answers are generated
+  // with blip::vqa_generation_config() unless a test or tool gives other settings.
+  quint64 ask(const QString& path, const QString& question,
+              const blip::GenerationConfig& config = blip::vqa_generation_config(), bool translate = true);
   quint64 search(const QString& query, const library::SearchOptions& options, bool translate = true);
   quint64 similar(const QString& path, const library::SearchOptions& options);
   // The library's photos without a query, newest first, filtered (browseReady).
@@ -91,10 +92,10 @@ class InferenceClient : public QObject {
   // Asks `question` of each photo (the top search results): one resultAnswered per photo as it
   // is answered, then jobFinished. Cancel (cancelJob) stops between photos. A question not in
   // English is translated first, and answers are translated when the settings ask for it (as
-  // ask() does: translated(job, ...)). `config`: the generation settings (glimpse-cli ask's
-  // defaults unless given).
+  // ask() does: translated(job, ...)). `config`: the generation settings, those of every
+  // answer (blip::vqa_generation_config()) unless given.
   quint64 askResults(const QString& question, const QStringList& paths,
-                     const blip::GenerationConfig& config = blip::default_generation_config());
+                     const blip::GenerationConfig& config = blip::vqa_generation_config());
   void pauseJob(quint64 job);
   void resumeJob(quint64 job);
   void cancelJob(quint64 job);

@@ -542,6 +542,7 @@ void InferenceWorker::search(quint64 id, const QString& query, const library::Se
     requireVectorsOfSearchModel();
     library::SearchOptions o = options;
     if (english != query) o.originalText = query;  // a German word still finds a German caption
+    o.queryLanguage = translation::queryLanguage(query, m_translation.queryLanguage);
     const auto results = searcher().search(english, o);
     if (stale(Channel::Search, id))
       Q_EMIT cancelled(id);

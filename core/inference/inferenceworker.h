@@ -123,7 +123,7 @@ class InferenceWorker : public QObject {
   void startCaptionLibrary(quint64 job, const glimpse::inference::CaptionRequest& request, bool overwrite);
   // Asks `question` of each photo (search results), one photo per step (resultAnswered).
   void startAskResults(quint64 job, const QString& question, const QStringList& paths,
-                       const glimpse::blip::GenerationConfig& config = blip::default_generation_config());
+                       const glimpse::blip::GenerationConfig& config = blip::vqa_generation_config());
   void startWriteCaptions(quint64 job, const QList<glimpse::inference::CaptionFileRow>& rows,
                           const QStringList& targets, bool overwrite);
   void pauseJob(quint64 job);

@@ -130,7 +130,7 @@ class WriteCaptionsJob : public Job {
 class AskResultsJob : public Job {
  public:
   AskResultsJob(quint64 id, InferenceWorker& worker, std::shared_ptr<std::atomic<bool>> interrupt, QString question,
-                QStringList paths, blip::GenerationConfig config = blip::default_generation_config());
+                QStringList paths, blip::GenerationConfig config = blip::vqa_generation_config());
   JobKind kind() const override { return JobKind::AskResults; }
   bool step() override;
   QString modelChanged(Task task) override;

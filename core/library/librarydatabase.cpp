@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "io/files.h"
+#include "translation/language.h"
 
 namespace glimpse::library {
 namespace {
@@ -115,6 +116,17 @@ QString folderCondition(const QStringList& folders, QVariantList* binds) {
   return QLatin1Char('(') + parts.join(QStringLiteral(" OR ")) + QLatin1Char(')');
 }
 
+// The full-text table's columns and tokenizer (v2).
+const char* kPhotoTextColumns = "name, captions, tokenize = 'unicode61 remove_diacritics 2'";
+
+// The full-text captions column of one photo (SQL; `photoId` names its id): since v6 each
+// caption's text and its translation.
+QString captionTextOf(const QString& photoId) {
+  return QStringLiteral(
+             "coalesce((SELECT group_concat(text || ' ' || translation, ' ') FROM captions WHERE photo_id = %1), '')")
+      .arg(photoId);
+}
+
 // Migration steps: index i brings schema version i to i + 1.
 struct Migration {
   QStringList statements;
@@ -149,7 +161,7 @@ QList<Migration> migrations() {
   };
   v2.fts = true;
   v2.ftsStatements = {
-      "CREATE VIRTUAL TABLE photo_text USING fts5(name, captions, tokenize = 'unicode61 remove_diacritics 2')",
+      QStringLiteral("CREATE VIRTUAL TABLE photo_text USING fts5(%1)").arg(QLatin1String(kPhotoTextColumns)),
       "CREATE TRIGGER photos_text_ai AFTER INSERT ON photos BEGIN "
       "INSERT INTO photo_text(rowid, name, captions) VALUES (new.id, new.path, ''); END",
       "CREATE TRIGGER photos_text_ad AFTER DELETE ON photos BEGIN DELETE FROM photo_text WHERE rowid = old.id; END",
@@ -205,8 +217,7 @@ QList<Migration> migrations() {
   // the captions column is filled again from the captions table.
   Migration v6;
   v6.fts = true;
-  const QString captionText = QStringLiteral(
-      "coalesce((SELECT group_concat(text || ' ' || translation, ' ') FROM captions WHERE photo_id = %1), '')");
+  const auto captionText = [](const char* photoId) { return captionTextOf(QLatin1String(photoId)); };
   v6.ftsStatements = {
       "DROP TRIGGER IF EXISTS captions_text_ai",
       "DROP TRIGGER IF EXISTS captions_text_ad",
@@ -215,14 +226,14 @@ QList<Migration> migrations() {
       "UPDATE photo_text SET captions = captions || ' ' || new.text || ' ' || new.translation "
       "WHERE rowid = new.photo_id; END",
       "CREATE TRIGGER captions_text_ad AFTER DELETE ON captions BEGIN UPDATE photo_text SET captions = " +
-          captionText.arg(QStringLiteral("old.photo_id")) + " WHERE rowid = old.photo_id; END",
+          captionText("old.photo_id") + " WHERE rowid = old.photo_id; END",
       "CREATE TRIGGER captions_text_au AFTER UPDATE OF text, photo_id, translation ON captions BEGIN "
       "UPDATE photo_text SET captions = " +
-          captionText.arg(QStringLiteral("old.photo_id")) +
+          captionText("old.photo_id") +
           " WHERE rowid = old.photo_id; "
           "UPDATE photo_text SET captions = " +
-          captionText.arg(QStringLiteral("new.photo_id")) + " WHERE rowid = new.photo_id; END",
-      "UPDATE photo_text SET captions = " + captionText.arg(QStringLiteral("photo_text.rowid")),
+          captionText("new.photo_id") + " WHERE rowid = new.photo_id; END",
+      "UPDATE photo_text SET captions = " + captionText("photo_text.rowid"),
   };
   return {v1, v2, v3, v4, v5, v6};
 }
@@ -440,6 +451,9 @@ void LibraryDatabase::readAsCurrent(int version) {
   const auto steps = migrations();
   for (int v = version; v < kSchemaVersion; ++v) {
     if (v == 0) refuse();  // an empty file: its tables do not exist yet
+    // Full-text steps are not shown through views: the first text search builds the current
+    // index in TEMP instead (readOnlyTextIndex).
+    if (steps[v].fts) m_textIndexPending = true;
     for (const QString& statement : steps[v].statements) {
       if (statement.startsWith(QLatin1String("CREATE INDEX "))) continue;
       const QRegularExpressionMatch m = addColumn.match(statement);
@@ -453,6 +467,22 @@ void LibraryDatabase::readAsCurrent(int version) {
   for (const QString& table : tables)
     exec(QStringLiteral("CREATE TEMP VIEW %1 AS SELECT *, %2 FROM main.%1")
              .arg(table, added[table].join(QStringLiteral(", "))));
+}
+
+// An older library read as it is has the full-text index of its own version (before v6 without
+// the captions' translations; before v2 none). The current one is built in the connection's TEMP
+// schema under the same name, which SQLite looks up before main's: matches are those of a
+// migrated library, and the file is not touched. Built once, at the first text search; where
+// SQLite lacks FTS5 the search matches with LIKE instead.
+void LibraryDatabase::readOnlyTextIndex() {
+  m_textIndexPending = false;
+  QSqlQuery q(m_db);
+  if (!q.exec(
+          QStringLiteral("CREATE VIRTUAL TABLE temp.photo_text USING fts5(%1)").arg(QLatin1String(kPhotoTextColumns))))
+    return;
+  exec(QStringLiteral("INSERT INTO temp.photo_text(rowid, name, captions) SELECT id, path, %1 FROM photos")
+           .arg(captionTextOf(QStringLiteral("photos.id"))));
+  m_fts = true;
 }
 
 void LibraryDatabase::begin() {
@@ -966,17 +996,14 @@ std::vector<CaptionRow> LibraryDatabase::checkedCaptions(int limit) {
   return out;
 }
 
-QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit) {
-  // Words of the query without the small words every description has ("a dog on the beach"), in
-  // English and in German (the interface language captions are translated to: "ein Hund am Strand").
-  static const QStringList kStopWords = {"a",     "an",    "the",   "of",  "on",   "in",  "at",   "to",   "and",
-                                         "or",    "with",  "for",   "by",  "is",   "are", "from", "into", "some",
-                                         "its",   "der",   "die",   "das", "den",  "dem", "des",  "ein",  "eine",
-                                         "einer", "einem", "einen", "und", "oder", "mit", "am",   "im",   "auf",
-                                         "bei",   "von",   "vom",   "zum", "zur",  "ist", "sind"};
+QList<qint64> LibraryDatabase::textMatches(const QString& query, int limit, const QString& language) {
+  // Words of the query without the small words every description has in the query's language
+  // ("a dog on the beach", "ein Hund am Strand"); an English "die" or "am" is a word.
+  const QSet<QString>& stopwords = translation::matchStopwords(language);
+  if (m_textIndexPending) readOnlyTextIndex();
   QStringList words;
   for (const QString& w : query.toLower().split(QRegularExpression(QStringLiteral("[^\\w]+")), Qt::SkipEmptyParts))
-    if (!kStopWords.contains(w)) words << w;
+    if (!stopwords.contains(w)) words << w;
   QList<qint64> out;
   if (words.isEmpty()) return out;
   QSqlQuery q(m_db);

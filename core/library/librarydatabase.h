@@ -218,8 +218,9 @@ class LibraryDatabase {
   std::vector<CaptionRow> checkedCaptions(int limit);
 
   // Caption text and file names: photo ids whose name or caption (its English text or its
-  // translation, v6) matches every word of `query`.
-  QList<qint64> textMatches(const QString& query, int limit);
+  // translation, v6) matches every word of `query`, leaving out the small words of `language`,
+  // the query's language (translation::matchStopwords).
+  QList<qint64> textMatches(const QString& query, int limit, const QString& language = QStringLiteral("en"));
 
   LibraryStatus status(const QString& model = {});
 
@@ -232,12 +233,14 @@ class LibraryDatabase {
   void exec(const QString& sql);
   void migrate();
   void readAsCurrent(int version);
+  void readOnlyTextIndex();
   std::optional<int> readSchemaVersion();                         // nullopt: the table is damaged
   QString usableVector(const QString& model, const char* alias);  // SQL condition on a row
   QSqlDatabase m_db;
   QString m_path;
   QString m_connection;
   bool m_fts = false;
+  bool m_textIndexPending = false;  // read-only, older schema: textMatches builds the index first
   bool m_readOnly = false;
 };
 

@@ -36,9 +36,10 @@ class ResultAsker {
   explicit ResultAsker(std::shared_ptr<const blip::BlipModel> model, int cacheSize = 64);
   const std::shared_ptr<const blip::BlipModel>& model() const { return m_model; }
 
-  // A new question over `paths`; the cache of encoded photos stays.
+  // A new question over `paths`; the cache of encoded photos stays. Answers are generated with
+  // the settings of every answer (blip::vqa_generation_config()) unless given.
   void start(const QString& question, const QStringList& paths,
-             const blip::GenerationConfig& config = blip::default_generation_config());
+             const blip::GenerationConfig& config = blip::vqa_generation_config());
   // Answers the next photo; nothing when every photo is done or *cancel is set (checked before
   // the photo, so a cancel stops between photos). Model errors throw (blip::BlipError).
   std::optional<ResultAnswer> step(const std::atomic<bool>* cancel = nullptr);

@@ -136,9 +136,10 @@ QList<SearchResult> Searcher::rank(const std::vector<float>& query, const QStrin
   for (size_t i = 0; i < m_rows.size(); ++i) rowOf.insert(m_rows[i].photoId, i);
   QHash<qint64, bool> textHit;
   if (o.matchText && !text.isEmpty()) {
-    QList<qint64> matches = m_db->textMatches(text, o.limit);
-    if (!o.originalText.trimmed().isEmpty() && o.originalText != text)
-      for (qint64 id : m_db->textMatches(o.originalText, o.limit))
+    const bool translated = !o.originalText.trimmed().isEmpty() && o.originalText != text;
+    QList<qint64> matches = m_db->textMatches(text, o.limit, translated ? QStringLiteral("en") : o.queryLanguage);
+    if (translated)
+      for (qint64 id : m_db->textMatches(o.originalText, o.limit, o.queryLanguage))
         if (!matches.contains(id)) matches << id;
     for (qint64 id : matches) {
       auto it = rowOf.find(id);

@@ -25,6 +25,9 @@ struct SearchOptions {
   // The query as typed when the searched text is its English translation: names and captions
   // (with their translations) are matched with its words too, so a German word finds a German caption.
   QString originalText;
+  // The language of the query as typed (originalText, else the query): its small words are left
+  // out of its match, and only English ones out of the English translation's.
+  QString queryLanguage = QStringLiteral("en");
   int maxTextTokens = 35;  // BLIP's retrieval truncates queries at 35 tokens
 };
 

@@ -142,6 +142,18 @@ QString detectLanguage(const QString& text) {
   return best;
 }
 
+const QSet<QString>& matchStopwords(const QString& code) {
+  static const QSet<QString> kEnglish = {"a",    "an",  "the", "of", "on",  "in",   "at",   "to",   "and", "or",
+                                         "with", "for", "by",  "is", "are", "from", "into", "some", "its"};
+  static const QSet<QString> kGerman = {"der",   "die",   "das",   "den", "dem",  "des", "ein", "eine",
+                                        "einer", "einem", "einen", "und", "oder", "mit", "am",  "im",
+                                        "auf",   "bei",   "von",   "vom", "zum",  "zur", "ist", "sind"};
+  static const QSet<QString> kNone;
+  if (code == QLatin1String("en")) return kEnglish;
+  if (code == QLatin1String("de")) return kGerman;
+  return kNone;
+}
+
 QString queryLanguage(const QString& text, const QString& setting) {
   if (setting.isEmpty() || setting == QLatin1String("auto")) return detectLanguage(text);
   return setting;

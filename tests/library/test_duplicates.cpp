@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
@@ -272,6 +273,45 @@ TEST(Trash, MovesIntoTheFreedesktopTrashWithItsInfo) {
   EXPECT_FALSE(db.photoByPath(dir.filePath("photos/reject.png")));
   EXPECT_FALSE(QFile::exists(glimpse::desktop::thumbnailPath(reject, glimpse::desktop::ThumbnailFlavor::Large)));
   EXPECT_FALSE(QFile::exists(glimpse::desktop::failedThumbnailPath(reject)));
+  qunsetenv("XDG_DATA_HOME");
+  qunsetenv("XDG_CACHE_HOME");
+}
+
+// A thumbnail being made when its photo goes to the trash is not left behind in the cache: the
+// trash runs between "rendered" and "put in place" (the test seam), and afterwards the cache holds
+// nothing of the photo. A photo that stays keeps the thumbnail made the same way.
+TEST(Trash, AThumbnailMadeWhileItsPhotoGoesToTheTrashIsNotLeftBehind) {
+  QTemporaryDir dir;
+  qputenv("XDG_DATA_HOME", dir.filePath("data").toUtf8());
+  qputenv("XDG_CACHE_HOME", dir.filePath("cache").toUtf8());
+  const QString reject = dir.filePath("photos/reject.png"), keep = dir.filePath("photos/keep.png");
+  ASSERT_TRUE(writePhoto(reject, 3, 400, 300));
+  ASSERT_TRUE(writePhoto(keep, 4, 400, 300));
+  LibraryDatabase db(dir.filePath("lib.db"));
+  db.addFolder(dir.filePath("photos"));
+  Scanner(db).scan();
+  TrashReport report;
+  int hooked = 0;
+  glimpse::desktop::setThumbnailWriteHookForTesting([&](const QString& path) {
+    ++hooked;
+    if (path == reject) report = moveToTrash(db, {reject});
+  });
+  const auto render = [](const QString& path, QSize) { return QImage(path); };
+  const QSize box(256, 256);                                                      // the large flavour
+  EXPECT_FALSE(glimpse::desktop::cachedThumbnail(reject, box, render).isNull());  // shown, not kept
+  EXPECT_FALSE(glimpse::desktop::cachedThumbnail(keep, box, render).isNull());
+  glimpse::desktop::setThumbnailWriteHookForTesting({});
+  EXPECT_EQ(hooked, 2);
+  ASSERT_EQ(report.moved, QStringList{reject});
+  EXPECT_FALSE(QFile::exists(reject));
+  EXPECT_FALSE(db.photoByPath(reject));
+  const auto large = glimpse::desktop::ThumbnailFlavor::Large;
+  EXPECT_FALSE(QFile::exists(glimpse::desktop::thumbnailPath(reject, large)));
+  EXPECT_TRUE(QFile::exists(glimpse::desktop::thumbnailPath(keep, large)));
+  EXPECT_FALSE(glimpse::desktop::readThumbnail(keep, large).isNull());
+  // Nothing else in the folder either (no temporary file left).
+  EXPECT_EQ(QDir(dir.filePath("cache/thumbnails/large")).entryList(QDir::Files),
+            QStringList{glimpse::desktop::thumbnailKey(keep) + ".png"});
   qunsetenv("XDG_DATA_HOME");
   qunsetenv("XDG_CACHE_HOME");
 }

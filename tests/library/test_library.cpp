@@ -16,6 +16,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
+#include <algorithm>
 #include <csignal>
 #include <exiv2/exiv2.hpp>
 #include <nlohmann/json.hpp>
@@ -251,7 +252,7 @@ TEST(LibraryDatabase, MigratesSchemaV5PuttingTranslationsInTheTextIndex) {
   // either language are left out of the match ("am": the translation says "an einem").
   EXPECT_EQ(db.textMatches(QStringLiteral("Strand"), 10), QList<qint64>{beach->id});
   EXPECT_EQ(db.textMatches(QStringLiteral("sonnenunterg"), 10), QList<qint64>{beach->id});  // prefix
-  EXPECT_EQ(db.textMatches(QStringLiteral("Kinder am Strand"), 10), QList<qint64>{beach->id});
+  EXPECT_EQ(db.textMatches(QStringLiteral("Kinder am Strand"), 10, QStringLiteral("de")), QList<qint64>{beach->id});
   EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{beach->id});
   EXPECT_EQ(db.textMatches(QStringLiteral("sandcastle"), 10), QList<qint64>{castle->id});
   EXPECT_TRUE(db.textMatches(QStringLiteral("Fahne"), 10).isEmpty());
@@ -365,6 +366,47 @@ TEST(LibraryDatabase, ReadsOlderSchemasReadOnlyWithoutMigrating) {
   }
   // Opened for writing, it migrates as before.
   EXPECT_EQ(LibraryDatabase(v2).schemaVersion(), LibraryDatabase::kSchemaVersion);
+}
+
+// A v5 library read as it is (glimpse-cli's read-only commands) finds captions by their
+// translations as a migrated one does, and the file stays as it was: the current text index is
+// built in the connection's TEMP schema. Older schemas too (v2: text only; v1: no index of its own).
+TEST(LibraryDatabase, ReadOnlyOlderSchemasMatchTranslatedCaptionsWithoutWriting) {
+  QTemporaryDir dir;
+  for (int version : {5, 2, 1}) {
+    SCOPED_TRACE(version);
+    const QString path = dir.filePath(QStringLiteral("v%1.db").arg(version));
+    runScript(path, QStringLiteral(GLIMPSE_TEST_DATA_DIR "/library/schema_v%1.sql").arg(version));
+    // An old time, so that a write within this second would still show.
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::ReadWrite));
+    ASSERT_TRUE(
+        file.setFileTime(QDateTime(QDate(2024, 1, 2), QTime(3, 4, 5), Qt::UTC), QFileDevice::FileModificationTime));
+    file.close();
+    const QByteArray before = glimpse::io::readRegularFile(path, 1 << 20);
+    const QDateTime mtime = QFileInfo(path).lastModified();
+    {
+      LibraryDatabase db(path, LibraryDatabase::Access::ReadOnly);
+      EXPECT_EQ(db.schemaVersion(), version);
+      const auto beach = db.photoByPath(QStringLiteral("/photos/holiday/beach_sunset.jpg"));
+      const auto castle = db.photoByPath(QStringLiteral("/photos/holiday/kids/sandcastle.png"));
+      ASSERT_TRUE(beach && castle);
+      if (version == 5) {
+        EXPECT_EQ(db.textMatches(QStringLiteral("Strand"), 10, QStringLiteral("de")), QList<qint64>{beach->id});
+        EXPECT_EQ(db.textMatches(QStringLiteral("Kinder am Strand"), 10, QStringLiteral("de")),
+                  QList<qint64>{beach->id});
+        EXPECT_EQ(db.textMatches(QStringLiteral("sonnenunterg"), 10, QStringLiteral("de")), QList<qint64>{beach->id});
+      }
+      EXPECT_EQ(db.textMatches(QStringLiteral("sunset"), 10), QList<qint64>{beach->id});
+      EXPECT_EQ(db.textMatches(QStringLiteral("sandcastle"), 10), QList<qint64>{castle->id});
+      EXPECT_EQ(db.textMatches(QStringLiteral("beach_sunset"), 10), QList<qint64>{beach->id});  // the name
+      EXPECT_TRUE(db.textMatches(QStringLiteral("Fahne"), 10, QStringLiteral("de")).isEmpty());
+    }
+    EXPECT_EQ(glimpse::io::readRegularFile(path, 1 << 20), before);
+    EXPECT_EQ(QFileInfo(path).lastModified(), mtime);
+    EXPECT_FALSE(QFile::exists(path + "-wal"));
+    EXPECT_EQ(LibraryDatabase(path, LibraryDatabase::Access::ReadOnly).schemaVersion(), version);
+  }
 }
 
 // glimpse-cli library export without --write (read-only) exports every older schema as it is and
@@ -1264,6 +1306,51 @@ TEST_F(LibrarySearch, FiltersThresholdAndTextMatches) {
   ASSERT_FALSE(r.isEmpty());
   EXPECT_EQ(r[0].path, root + "/trip/forest.jpg");
   EXPECT_TRUE(r[0].textMatch);
+}
+
+// Each language's small words are left out of its own words only: the English translation of a
+// German query keeps "die" (a word in English), the German words as typed drop "am" and "dem".
+TEST_F(LibrarySearch, StopWordsApplyToTheWordsOfTheirLanguageOnly) {
+  const qint64 die = db->photoByPath(root + "/img_0.png")->id;
+  const qint64 jump = db->photoByPath(root + "/img_1.png")->id;
+  const qint64 beach = db->photoByPath(root + "/trip/beach.jpg")->id;
+  const auto caption = [&](qint64 photo, const char* text, const char* german) {
+    const qint64 id =
+        db->addCaption(photo, QString::fromUtf8(text), CaptionSource::Generated, QStringLiteral("blip"), {});
+    if (*german) db->setCaptionTranslation(id, QString::fromUtf8(german), QStringLiteral("de"));
+  };
+  caption(die, "an old dog about to die", "ein alter Hund kurz vor dem Sterben");
+  caption(jump, "an old dog about to jump", "");
+  caption(beach, "kids on a beach", "Kinder an einem Strand");
+  const auto sorted = [](QList<qint64> ids) {
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  // English words: "die" and "am" are words ("to" is not).
+  EXPECT_EQ(db->textMatches(QStringLiteral("old dog about to die"), 10, QStringLiteral("en")), QList<qint64>{die});
+  EXPECT_EQ(sorted(db->textMatches(QStringLiteral("old dog about to"), 10, QStringLiteral("en"))), sorted({die, jump}));
+  EXPECT_TRUE(db->textMatches(QStringLiteral("Kinder am Strand"), 10, QStringLiteral("en")).isEmpty());
+  // German words: "am" is left out, so the translation "an einem Strand" matches.
+  EXPECT_EQ(db->textMatches(QStringLiteral("Kinder am Strand"), 10, QStringLiteral("de")), QList<qint64>{beach});
+  const auto textHits = [](const QList<SearchResult>& results) {
+    QList<qint64> ids;
+    for (const auto& r : results)
+      if (r.textMatch) ids << r.photoId;
+    return ids;
+  };
+  // A German query translated to English: the English words with English small words left out,
+  // the German as typed with German ones.
+  Searcher searcher(lend(*db), tinyModel());
+  SearchOptions o;
+  o.limit = 20;
+  o.originalText = QStringLiteral("ein alter Hund kurz vor dem Sterben");
+  o.queryLanguage = QStringLiteral("de");
+  EXPECT_EQ(textHits(searcher.search(QStringLiteral("an old dog about to die"), o)), QList<qint64>{die});
+  // German as typed (no translation): its small words are left out.
+  SearchOptions typed;
+  typed.limit = 20;
+  typed.queryLanguage = QStringLiteral("de");
+  EXPECT_EQ(textHits(searcher.search(QStringLiteral("Kinder am Strand"), typed)), QList<qint64>{beach});
 }
 
 TEST_F(LibrarySearch, MoreLikeThisRanksByImageVectors) {

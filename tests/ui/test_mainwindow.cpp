@@ -94,6 +94,16 @@ void indexFourAndSearch(MainWindow& w, const QTemporaryDir& dir) {
   ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 4; })) << lib->resultsModel()->rowCount();
 }
 
+// The window with the tiny models, shown, starting with the library `file` of its own: the
+// photos earlier tests indexed (now offline) are not among its results.
+std::unique_ptr<MainWindow> windowWithLibrary(const QString& file) {
+  QSettings().setValue(QStringLiteral("library/file"), file);
+  auto w = std::make_unique<MainWindow>();
+  QSettings().remove(QStringLiteral("library/file"));
+  showWithTinyModels(*w, QSize(1280, 800));
+  return w;
+}
+
 // A German interface with the tiny random Marian as every translation model: captions and answers
 // shown in German, German queries and questions read in English. translate() is what the model
 // gives for a text on its own (the pipeline is checked against it). The settings and the locale
@@ -188,7 +198,9 @@ TEST(MainWindow, CaptionsAndAnswersInTheInterfaceLanguage) {
   // status bar says why).
   for (auto* box : page->findChildren<QSpinBox*>())
     if (box->accessibleName() == QStringLiteral("Maximum length:")) box->setValue(8);
-  dropFiles(&w, {kTiny + "/images/grad_97x61.png"});
+  // A photo whose answer to the question below is short enough too (answers are made with
+  // blip::vqa_generation_config(), up to 20 tokens).
+  dropFiles(&w, {kTiny + "/images/rgba_70x70.png"});
   ASSERT_TRUE(waitUntil([&] { return !page->model()->item(0).caption.isEmpty(); }));
   const auto& item = page->model()->item(0);
   ASSERT_FALSE(item.captionEnglish.isEmpty())
@@ -432,12 +444,9 @@ TEST(LibraryPage, GermanSearchShowsTheTranslationAndSearchesTheOriginal) {
 // one answer's photos. The Images page shows a caption's self-check beside it, and the Library
 // page lists the checked captions least confident first.
 TEST(LibraryPage, AskTheResultsAndReviewCheckedCaptions) {
-  // A library of its own: the photos earlier tests indexed (now offline) are not among the results.
   QTemporaryDir own;
-  QSettings().setValue(QStringLiteral("library/file"), own.filePath(QStringLiteral("ask.glimpse")));
-  MainWindow w;
-  QSettings().remove(QStringLiteral("library/file"));
-  showWithTinyModels(w, QSize(1280, 800));
+  const auto window = windowWithLibrary(own.filePath(QStringLiteral("ask.glimpse")));
+  MainWindow& w = *window;
   QTemporaryDir dir;
   auto* lib = w.libraryPage();
   ASSERT_NO_FATAL_FAILURE(indexFourAndSearch(w, dir));
@@ -493,6 +502,72 @@ TEST(LibraryPage, AskTheResultsAndReviewCheckedCaptions) {
   lib->showLeastConfident();
   ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 1; }));
   EXPECT_TRUE(lib->resultsModel()->item(0)->text().startsWith(QStringLiteral("checker_200x120.png")));
+}
+
+// One question about one photo gets one answer wherever it is asked: the chat, "Ask the results",
+// `glimpse-cli ask` and `glimpse-cli search --ask` all answer with blip::vqa_generation_config().
+// The tiny model answers this photo differently under BLIP's evaluation recipe (beam 3, max 10),
+// so a path with decoding settings of its own shows here.
+TEST(LibraryPage, OneQuestionGetsOneAnswerInTheChatTheResultsAndTheCli) {
+  QTemporaryDir own;
+  const auto window = windowWithLibrary(own.filePath(QStringLiteral("answers.glimpse")));
+  MainWindow& w = *window;
+  QTemporaryDir dir;
+  auto* lib = w.libraryPage();
+  ASSERT_NO_FATAL_FAILURE(indexFourAndSearch(w, dir));
+  const QString question = QStringLiteral("what is in the picture?");
+  // The engine itself, with the one definition and with BLIP's recipe.
+  const QString path = dir.filePath(QStringLiteral("photo_120x90.jpg"));
+  glimpse::library::ResultAsker direct(glimpse::blip::BlipModel::load(kTiny.toStdString()));
+  direct.start(question, {path}, glimpse::blip::vqa_generation_config());
+  const auto expected = direct.step();
+  ASSERT_TRUE(expected && expected->error.isEmpty());
+  direct.start(question, {path}, glimpse::blip::blip_vqa_preset());
+  const auto recipe = direct.step();
+  ASSERT_TRUE(recipe && recipe->error.isEmpty());
+  ASSERT_NE(recipe->text, expected->text);
+  // Ask the results.
+  auto* bar = lib->askBar();
+  QTest::keyClicks(bar->questionEdit(), question);
+  QTest::keyClick(bar->questionEdit(), Qt::Key_Return);
+  ASSERT_TRUE(waitUntil([&] { return !bar->running(); }));
+  QString fromResults;
+  for (int r = 0; r < lib->resultsModel()->rowCount(); ++r)
+    if (lib->resultsModel()->item(r)->data(Qt::UserRole + 1).toString() == path)
+      fromResults = lib->resultsModel()->item(r)->text().section(QStringLiteral("→ "), 1);
+  EXPECT_EQ(fromResults, expected->text);
+  // The chat on the Images page.
+  w.addPaths({path});
+  w.showImages();
+  auto* page = w.imagesPage();
+  const int row = page->model()->indexOf(path);
+  ASSERT_GE(row, 0);
+  page->selectRow(row);
+  QLineEdit* q = nullptr;
+  for (auto* e : page->findChildren<QLineEdit*>())
+    if (e->accessibleName() == QStringLiteral("Question")) q = e;
+  ASSERT_TRUE(q);
+  QTest::keyClicks(q, question);
+  QTest::keyClick(q, Qt::Key_Return);
+  ASSERT_TRUE(waitUntil([&] {
+    const auto& chat = page->model()->item(row).chat;
+    return !chat.isEmpty() && !chat.back().second.isEmpty();
+  }));
+  EXPECT_EQ(page->model()->item(row).chat.back().second, expected->text);
+  // glimpse-cli ask, and search --ask on the same library.
+  auto [code, out, err] = runCli({"ask", "--model", kTiny, "--question", question, "--json", path});
+  ASSERT_EQ(code, 0) << err;
+  const auto asked = nlohmann::json::parse(out);
+  EXPECT_EQ(asked["results"][0]["text"].get<std::string>(), expected->text.toStdString());
+  auto [searchCode, searchOut, searchErr] =
+      runCli({"search", "--library", dir.filePath(QStringLiteral("library.glimpse")), "--model", kTiny, "--ask",
+              question, "--ask-model", kTiny, "--json", "a photo"});
+  ASSERT_EQ(searchCode, 0) << searchErr;
+  const auto searched = nlohmann::json::parse(searchOut);
+  std::string fromSearch;
+  for (const auto& r : searched["results"])
+    if (r["path"].get<std::string>() == path.toStdString()) fromSearch = r["answer"].get<std::string>();
+  EXPECT_EQ(fromSearch, expected->text.toStdString()) << searchOut;
 }
 
 // Ask the results in German, as the chat does: the question is translated on the worker and the
