@@ -507,10 +507,10 @@ int runSearch(const QStringList& args) {
     std::cerr << "warning: the library has no photos indexed with this model; run glimpse-cli index first\n";
   const auto results = runModel([&] {
     const QuietStderr quiet;  // re-ranking decodes photos
-    library::SearchOptions o = so;
-    if (english) o.originalText = query;  // captions' translations match the words as typed
-    o.queryLanguage = translator.languageOf(query);
-    return searcher.search(english.value_or(query), o);
+    library::SearchOptions options = so;
+    if (english) options.originalText = query;  // captions' translations match the words as typed
+    options.queryLanguage = translator.languageOf(query);
+    return searcher.search(english.value_or(query), options);
   });
   if (!askModel) {
     printResults(results, p.isSet("json"), nullptr, head);
