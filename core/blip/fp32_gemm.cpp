@@ -424,11 +424,13 @@ bool softmax_rows_in_place(float* data, int64_t rows, int64_t cols) {
   return true;
 }
 
-// Query rows per block so that one block of scores stays in a core's L2 cache (512 KiB) through
-// the first product, the softmax and the second product: ViT-B's 577 x 577 scores of one head
-// are 1.3 MB.
+// Query rows per block, so that one block of scores (float32) stays within 2 MiB, in a core's L2
+// or near it, from the first product through the softmax into the second. ViT-B's 577 x 577 scores
+// of one head (1.3 MB) are one block: on the development machine's AVX-512 EPYC (1 MiB of L2 per
+// core) blocks of 193 or 289 rows ran no faster with two threads (bench_engine
+// BM_EncoderLayerParts, attention_fused_ms), only longer sequences are split.
 int64_t attention_block_rows(int64_t t) {
-  constexpr int64_t kBlockBytes = 512 * 1024;
+  constexpr int64_t kBlockBytes = 2 << 20;
   const int64_t blocks =
       std::max<int64_t>(1, (t * t * static_cast<int64_t>(sizeof(float)) + kBlockBytes - 1) / kBlockBytes);
   return (t + blocks - 1) / blocks;

@@ -61,9 +61,9 @@ at::Tensor fp32_matmul(const at::Tensor& a, const at::Tensor& b, Fp32Gemm g);
 // Self-attention without a mask, heads merged: softmax(scale * q k^T) v for float32 or bfloat16
 // q, k, v [B, heads, T, hd] (views of one qkv product; each row of hd values contiguous), returned
 // as [B, T, heads * hd] in their dtype, the layout the output projection reads. One head per
-// thread, a block of query rows at a time: the block's scores stay in that core's L2 cache from
-// the first product through oneDNN's softmax into the second, and the second writes straight into
-// the merged layout. bfloat16 keeps the scores in float32 and rounds the probabilities. Undefined
+// thread (a block of query rows at a time for long sequences): its scores stay in that core's
+// cache from the first product through oneDNN's softmax, in place, into the second, and the
+// second writes straight into the merged layout. bfloat16 keeps the scores in float32 and rounds the probabilities. Undefined
 // when the products do not go to oneDNN on this CPU or the operands do not fit (the caller then
 // runs the unfused path).
 at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale);

@@ -119,7 +119,9 @@ TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
            {2, 41, 4, 16, 0.25},
            {1, 5, 3, 10, 1.0 / std::sqrt(10.0)},
            // scores in the hundreds: the softmax must subtract each row's maximum
-           {1, 300, 2, 32, 3.0}}) {
+           {1, 300, 2, 32, 3.0},
+           // more tokens than one block of scores holds: two blocks of query rows
+           {1, 800, 2, 32, 0.125}}) {
     const at::Tensor mixed = at::randn({b, t, 3, heads, d}).permute({2, 0, 3, 1, 4});
     const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
     const at::Tensor got = fused_attention(q, k, v, scale);
@@ -141,7 +143,7 @@ TEST(Fp32Gemm, FusedBf16AttentionKeepsScoresInFloat32) {
   if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
   at::manual_seed(5);
   for (const auto& [t, heads, d] :
-       std::vector<std::tuple<int64_t, int64_t, int64_t>>{{577, 12, 64}, {41, 4, 16}, {300, 2, 32}}) {
+       std::vector<std::tuple<int64_t, int64_t, int64_t>>{{577, 12, 64}, {41, 4, 16}, {300, 2, 32}, {800, 2, 32}}) {
     const at::Tensor mixed = at::randn({1, t, 3, heads, d}).to(at::kBFloat16).permute({2, 0, 3, 1, 4});
     const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
     const at::Tensor got = fused_attention(q, k, v, 0.125);
