@@ -71,12 +71,17 @@ class ImagesPage : public QWidget {
   void removeSelected();
   void copySelectedPaths();
   void showSelectedInFolder();
+  // Enables the buttons for what can be done now and emits actionsChanged.
+  void updateButtons();
 
  Q_SIGNALS:
   void status(const QString& message);
   // Something session() returns has changed: images added or removed, a caption done, a chat
   // answer, the selection.
   void sessionChanged();
+  // What the caption and ask actions can do now: a photo is selected, there are photos to caption
+  // (and no batch runs), a caption is shown to copy.
+  void actionsChanged(bool photo, bool photos, bool caption);
   // Something the person should act on or know about (the main window's message bar).
   void message(const glimpse::ui::Message& message);
 
@@ -85,7 +90,6 @@ class ImagesPage : public QWidget {
   void showCurrent();
   void renderChat();
   bool mine(quint64 id) const;
-  void updateButtons();
   void endWork();
   void showCaptionOf(int row);
   void restore(int row);  // a caption that ended without a result: the previous one stands
@@ -125,6 +129,7 @@ class ImagesPage : public QWidget {
   int m_captionAllTotal = 0;
   QStringList m_captionAllFailures;  // "name: reason" of the batch running
   quint64 m_askId = 0;
+  bool m_asking = false;  // a question waits for its answer
   // The running question's English text and English answer (translated()), and the answer shown.
   QPair<QString, QString> m_askEnglish;
   QString m_askShown;
