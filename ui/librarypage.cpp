@@ -345,13 +345,16 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(c, &inference::InferenceClient::photosTrashed, this,
           [this](quint64, const library::TrashReport& report) { m_thumbs.forget(report.moved); });
   connect(c, &inference::InferenceClient::libraryOpened, this, [this](quint64 id, const inference::LibraryInfo& info) {
+    bool indexNow = false;
+    if (id != 0 && id == m_folderId) m_folderPending = false;
     if (id != 0 && id == m_openId) {
       m_openId = 0;
       m_libraryError.clear();
       Q_EMIT messageResolved(QStringLiteral("library"));
-      if (std::exchange(m_indexWhenOpen, false)) startOrPauseIndexing();
+      indexNow = std::exchange(m_indexWhenOpen, false);
     }
     showLibraryInfo(info);
+    if (indexNow) startOrPauseIndexing();                         // with the library's folders known
     if (m_indexState == IndexState::Paused && m_indexJob == 0) {  // paused in an earlier session
       // The counts it was paused at; the library's own when they say more (the search model is loaded).
       const QVariantList at = QSettings().value(QStringLiteral("library/indexPausedAt")).toList();
@@ -413,8 +416,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     m_progress->setValue(p.done);
     QString text = tr("%1 of %2 photos").arg(p.done).arg(p.total);
     if (m_indexState == IndexState::Running)
-      text +=
-          QStringLiteral(" · ") + tr("%1 photos/s · %2 left").arg(p.itemsPerSecond, 0, 'f', 1).arg(eta(p.etaSeconds));
+      text += QStringLiteral(" · ") +
+              tr("%1 photos/s · %2 left").arg(QLocale().toString(p.itemsPerSecond, 'f', 1)).arg(eta(p.etaSeconds));
     else if (m_indexState == IndexState::Paused)
       text = tr("Paused at %1 of %2 photos; everything done is saved.").arg(p.done).arg(p.total);
     m_progressText->setText(text);
@@ -523,6 +526,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
       return;
     }
     if (id != 0 && id == m_folderId) {
+      m_folderPending = false;
       libraryFailed(tr("Cannot change the folders of the library %1").arg(m_libraryPath), message);
       return;
     }
@@ -734,9 +738,11 @@ bool LibraryPage::libraryUsable() {
 
 void LibraryPage::addFolder(const QString& folder) {
   if (!libraryUsable()) return;
-  const QString dir = folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Add a photo folder")) : folder;
+  const QString dir =
+      folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Add a photo folder"), picturesFolder()) : folder;
   if (dir.isEmpty()) return;
   m_folderId = m_client->addLibraryFolder(QFileInfo(dir).absoluteFilePath());
+  m_folderPending = true;
 }
 
 void LibraryPage::removeSelectedFolder() {
@@ -745,6 +751,7 @@ void LibraryPage::removeSelectedFolder() {
   auto* item = m_folders->currentItem();
   if (!item || !item->data(0, kLibraryFolderRole).toBool() || !libraryUsable()) return;
   m_folderId = m_client->removeLibraryFolder(item->data(0, kFolderRole).toString());
+  m_folderPending = true;
 }
 
 bool LibraryPage::eventFilter(QObject* watched, QEvent* event) {
@@ -918,6 +925,14 @@ void LibraryPage::startOrPauseIndexing() {
   if (m_openId != 0) {
     // The library is still opening (at start): index once it is open, not at all if it fails.
     m_indexWhenOpen = true;
+    return;
+  }
+  if (m_libraryFolders.isEmpty() && !m_folderPending) {
+    // Nothing to index: say what to do rather than report an empty library "up to date". (A folder
+    // being added is: the worker adds it before it scans.)
+    const QString text = tr("Add a folder first: Add folder… chooses where your photos are.");
+    m_progressText->setText(text);
+    Q_EMIT status(text);
     return;
   }
   m_progress->setRange(0, 0);

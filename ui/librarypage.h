@@ -194,8 +194,9 @@ class LibraryPage : public QWidget {
   quint64 m_detailsId = 0;
   QString m_libraryPath;
   QString m_libraryError;
-  quint64 m_openId = 0;    // the library being opened, 0 once it answered
-  quint64 m_folderId = 0;  // the last folder added or removed
+  quint64 m_openId = 0;          // the library being opened, 0 once it answered
+  quint64 m_folderId = 0;        // the last folder added or removed
+  bool m_folderPending = false;  // that change is not answered yet (its folders not known here)
   bool m_indexWhenOpen = false;
   inference::LibraryInfo m_info;  // as last reported
 };
