@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,6 +28,7 @@
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 #include <utility>
 
 #include "askresultsbar.h"
@@ -46,6 +48,7 @@ namespace {
 constexpr int kPathRole = Qt::UserRole + 1;
 constexpr int kFolderRole = Qt::UserRole + 2;         // tree: the folder an item narrows the grid to
 constexpr int kLibraryFolderRole = Qt::UserRole + 3;  // tree: a folder of the library (removable)
+constexpr int kDetailsPreviewHeight = 200;            // the selected photo above its details (logical pixels)
 
 QString eta(double seconds) {
   if (seconds < 0) return QStringLiteral("–");
@@ -218,6 +221,12 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   m_details->setAccessibleName(tr("Photo details"));
+  m_detailsPreview = new QLabel;
+  m_detailsPreview->setAlignment(Qt::AlignCenter);
+  m_detailsPreview->setWordWrap(true);
+  m_detailsPreview->setMinimumHeight(kDetailsPreviewHeight);
+  m_detailsPreview->setAccessibleName(tr("Photo preview"));
+  m_detailsPreview->hide();
   m_captionSource = new QLabel;
   m_captionSource->setWordWrap(true);
   m_captionEdit = new QPlainTextEdit;
@@ -241,6 +250,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   for (auto* b : {m_open, m_reveal, m_similar, m_captionThis, m_askThis}) b->setEnabled(false);
   auto* right = new QWidget;
   auto* rl = new QVBoxLayout(right);
+  rl->addWidget(m_detailsPreview);
   rl->addWidget(m_details, 1);
   rl->addWidget(m_captionSource);
   rl->addWidget(m_captionEdit);
@@ -622,6 +632,7 @@ void LibraryPage::showDetails(const inference::PhotoDetails& d) {
   }
   m_captionSource->setText(QStringLiteral("<b>%1</b>").arg(source.toHtmlEscaped()));
   m_detailsPath = d.path;
+  showDetailsPreview(d.path);
   const QSignalBlocker block(m_captionEdit);
   // A caption kept with its translation into the interface language is shown as the Images page
   // showed it: translated, the model's English below. Text typed over it is saved as the user's
@@ -634,6 +645,28 @@ void LibraryPage::showDetails(const inference::PhotoDetails& d) {
   m_captionOriginal->setVisible(translated);
   m_captionEdit->setEnabled(true);
   m_saveCaption->setEnabled(false);
+}
+
+// The selected photo above its details, decoded off the GUI thread (a later selection wins); a
+// file that cannot be decoded says so there instead of leaving the space blank.
+void LibraryPage::showDetailsPreview(const QString& path) {
+  if (path == m_previewPath) return;
+  m_previewPath = path;
+  const QSize box(std::max(m_detailsPreview->width(), kDetailsPreviewHeight), kDetailsPreviewHeight);
+  auto* watcher = new QFutureWatcher<QImage>(this);
+  connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path] {
+    watcher->deleteLater();
+    if (path != m_previewPath) return;
+    const QImage image = watcher->result();
+    if (image.isNull()) {
+      m_detailsPreview->setPixmap({});
+      m_detailsPreview->setText(tr("Cannot show %1").arg(QFileInfo(path).fileName()));
+    } else {
+      m_detailsPreview->setPixmap(QPixmap::fromImage(image));
+    }
+    m_detailsPreview->show();
+  });
+  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, box, ThumbnailLoader::deviceRatio()));
 }
 
 void LibraryPage::saveCaption() {

@@ -138,7 +138,8 @@ TEST(Polish, IndexWithoutFoldersSaysToAddOne) {
   EXPECT_TRUE(w.statusBar()->currentMessage().startsWith(QStringLiteral("Add a folder first")))
       << w.statusBar()->currentMessage().toStdString();
   bool said = false;
-  for (auto* l : lib->findChildren<QLabel*>()) said = said || l->text().startsWith(QStringLiteral("Add a folder first"));
+  for (auto* l : lib->findChildren<QLabel*>())
+    said = said || l->text().startsWith(QStringLiteral("Add a folder first"));
   EXPECT_TRUE(said);
 }
 
@@ -185,4 +186,40 @@ TEST(Polish, LanguageNamesAreTranslated) {
   EXPECT_EQ(german, QStringLiteral("Deutsch"));
   EXPECT_EQ(english, QStringLiteral("Englisch"));
   EXPECT_EQ(glimpse::translation::languageName(QStringLiteral("de")), QStringLiteral("German"));
+}
+
+// The Library's details panel had a blank space where a digiKam or Lightroom user looks for the
+// photo; a file that could not be read looked like any other. The selected photo is shown there,
+// and a file that cannot be decoded says so.
+TEST(Polish, TheDetailsPanelShowsTheSelectedPhotoOrWhyNot) {
+  QTemporaryDir dir;
+  ASSERT_TRUE(QFile::copy(kImages + "/checker_200x120.png", dir.filePath("checker.png")));
+  QFile garbage(dir.filePath("garbage.png"));
+  ASSERT_TRUE(garbage.open(QIODevice::WriteOnly));
+  garbage.write(QByteArray(400, 'x'));
+  garbage.close();
+  MainWindow w;
+  showWithTinyModels(w);
+  ASSERT_TRUE(openLibrary(w, dir.filePath("lib.glimpse")));
+  ASSERT_TRUE(addLibraryFolders(w, {dir.path()}));
+  ASSERT_TRUE(indexLibrary(w));
+  auto* lib = w.libraryPage();
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 2; }));
+  QLabel* preview = lib->detailsPreview();
+  ASSERT_TRUE(preview);
+  EXPECT_FALSE(preview->isVisible());  // nothing selected yet
+  const auto rowOf = [&](const QString& name) {
+    for (int r = 0; r < lib->resultsModel()->rowCount(); ++r)
+      if (lib->resultsModel()->item(r)->text().startsWith(name)) return r;
+    return -1;
+  };
+  ASSERT_GE(rowOf(QStringLiteral("checker.png")), 0);
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(rowOf(QStringLiteral("checker.png")), 0));
+  ASSERT_TRUE(waitUntil([&] { return preview->isVisible() && !preview->pixmap().isNull(); }));
+  EXPECT_GT(preview->pixmap().width(), 100);
+  ASSERT_GE(rowOf(QStringLiteral("garbage.png")), 0);
+  lib->resultsView()->setCurrentIndex(lib->resultsModel()->index(rowOf(QStringLiteral("garbage.png")), 0));
+  ASSERT_TRUE(waitUntil([&] { return preview->text() == QStringLiteral("Cannot show garbage.png"); }))
+      << preview->text().toStdString();
+  EXPECT_TRUE(preview->pixmap().isNull());
 }
