@@ -527,53 +527,58 @@
         <source>No similar photos at this threshold.</source>
         <translation>Keine ähnlichen Fotos bei dieser Schwelle.</translation>
     </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="140" />
+        <source>No photos are this similar (%1 or more): lower the threshold and search again to find more.</source>
+        <translation>Keine Fotos sind so ähnlich (%1 oder mehr): Senken Sie die Schwelle und suchen Sie erneut, um mehr zu finden.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/duplicatesdialog.cpp" line="137" />
+        <location filename="../ui/duplicatesdialog.cpp" line="142" />
         <source>%n group(s) of similar photos. Mark the ones you do not want as Reject.</source>
         <translation><numerusform>%n Gruppe ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform><numerusform>%n Gruppen ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="161" />
+        <location filename="../ui/duplicatesdialog.cpp" line="166" />
         <source>%1 × %2 px</source>
         <translation>%1 × %2 px</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="163" />
+        <location filename="../ui/duplicatesdialog.cpp" line="168" />
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="166" />
+        <location filename="../ui/duplicatesdialog.cpp" line="171" />
         <source>Sharpness: …</source>
         <translation>Schärfe: …</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="167" />
+        <location filename="../ui/duplicatesdialog.cpp" line="172" />
         <source>Variance of the Laplacian, with every copy scaled to one size: higher is sharper</source>
         <translation>Varianz des Laplace-Operators, jede Kopie auf eine Größe skaliert: höher ist schärfer</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="169" />
+        <location filename="../ui/duplicatesdialog.cpp" line="174" />
         <source>Keep</source>
         <translation>Behalten</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="170" />
+        <location filename="../ui/duplicatesdialog.cpp" line="175" />
         <source>Reject</source>
         <translation>Verwerfen</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="189" />
+        <location filename="../ui/duplicatesdialog.cpp" line="194" />
         <source>Sharpness: cannot be read</source>
         <translation>Schärfe: nicht lesbar</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="193" />
+        <location filename="../ui/duplicatesdialog.cpp" line="198" />
         <source>Sharpness: %1</source>
         <translation>Schärfe: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/duplicatesdialog.cpp" line="224" />
+        <location filename="../ui/duplicatesdialog.cpp" line="229" />
         <source>Moving %n photo(s) to the trash…</source>
         <translation><numerusform>%n Foto wird in den Papierkorb verschoben …</numerusform><numerusform>%n Fotos werden in den Papierkorb verschoben …</numerusform></translation>
     </message>
@@ -998,564 +1003,574 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="74" />
+        <location filename="../ui/librarypage.cpp" line="77" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="77" />
+        <location filename="../ui/librarypage.cpp" line="80" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="81" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="79" />
+        <location filename="../ui/librarypage.cpp" line="82" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81" />
-        <location filename="../ui/librarypage.cpp" line="708" />
+        <location filename="../ui/librarypage.cpp" line="84" />
+        <location filename="../ui/librarypage.cpp" line="741" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="82" />
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="83" />
-        <location filename="../ui/librarypage.cpp" line="100" />
+        <location filename="../ui/librarypage.cpp" line="86" />
+        <location filename="../ui/librarypage.cpp" line="103" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="86" />
+        <location filename="../ui/librarypage.cpp" line="89" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="96" />
-        <location filename="../ui/librarypage.cpp" line="675" />
+        <location filename="../ui/librarypage.cpp" line="99" />
+        <location filename="../ui/librarypage.cpp" line="708" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="98" />
+        <location filename="../ui/librarypage.cpp" line="101" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="102" />
+        <location filename="../ui/librarypage.cpp" line="105" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="104" />
+        <location filename="../ui/librarypage.cpp" line="107" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="108" />
+        <location filename="../ui/librarypage.cpp" line="111" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="110" />
+        <location filename="../ui/librarypage.cpp" line="113" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="112" />
+        <location filename="../ui/librarypage.cpp" line="115" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="113" />
+        <location filename="../ui/librarypage.cpp" line="116" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="119" />
+        <location filename="../ui/librarypage.cpp" line="122" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="126" />
+        <location filename="../ui/librarypage.cpp" line="129" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="135" />
+        <location filename="../ui/librarypage.cpp" line="138" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="137" />
+        <location filename="../ui/librarypage.cpp" line="140" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="143" />
+        <location filename="../ui/librarypage.cpp" line="146" />
         <source>Translated query</source>
         <translation>Übersetzte Suchanfrage</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="144" />
+        <location filename="../ui/librarypage.cpp" line="147" />
         <source>Search the original instead</source>
         <translation>Stattdessen das Original suchen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="148" />
+        <location filename="../ui/librarypage.cpp" line="151" />
         <source>Search for the words as you typed them, without translating them to English</source>
         <translation>Nach den Wörtern so suchen, wie Sie sie eingegeben haben, ohne sie ins Englische zu übersetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="156" />
+        <location filename="../ui/librarypage.cpp" line="159" />
         <source>From</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="158" />
+        <location filename="../ui/librarypage.cpp" line="161" />
         <source>to</source>
         <translation>bis</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="165" />
+        <location filename="../ui/librarypage.cpp" line="168" />
         <source>Taken on or after</source>
         <translation>Aufgenommen am oder nach dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="166" />
+        <location filename="../ui/librarypage.cpp" line="169" />
         <source>Taken on or before</source>
         <translation>Aufgenommen am oder vor dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="170" />
+        <location filename="../ui/librarypage.cpp" line="173" />
         <source>any</source>
         <translation>beliebig</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="171" />
+        <location filename="../ui/librarypage.cpp" line="174" />
         <source>Minimum relevance</source>
         <translation>Mindestrelevanz</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="172" />
+        <location filename="../ui/librarypage.cpp" line="175" />
         <source>Search results less relevant than this are left out</source>
         <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="179" />
+        <location filename="../ui/librarypage.cpp" line="182" />
         <source>Minimum relevance:</source>
         <translation>Mindestrelevanz:</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="183" />
+        <location filename="../ui/librarypage.cpp" line="186" />
         <source>Results summary</source>
         <translation>Zusammenfassung der Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="198" />
+        <location filename="../ui/librarypage.cpp" line="201" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="204" />
+        <location filename="../ui/librarypage.cpp" line="207" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="206" />
+        <location filename="../ui/librarypage.cpp" line="209" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="216" />
+        <location filename="../ui/librarypage.cpp" line="219" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="220" />
+        <location filename="../ui/librarypage.cpp" line="223" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="224" />
-        <location filename="../ui/librarypage.cpp" line="237" />
-        <location filename="../ui/librarypage.cpp" line="307" />
-        <location filename="../ui/librarypage.cpp" line="621" />
+        <location filename="../ui/librarypage.cpp" line="228" />
+        <source>Photo preview</source>
+        <translation>Fotovorschau</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="233" />
+        <location filename="../ui/librarypage.cpp" line="246" />
+        <location filename="../ui/librarypage.cpp" line="317" />
+        <location filename="../ui/librarypage.cpp" line="631" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="225" />
+        <location filename="../ui/librarypage.cpp" line="234" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="228" />
+        <location filename="../ui/librarypage.cpp" line="237" />
         <source>English original</source>
         <translation>Englisches Original</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="229" />
+        <location filename="../ui/librarypage.cpp" line="238" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="232" />
+        <location filename="../ui/librarypage.cpp" line="241" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="234" />
-        <location filename="../ui/librarypage.cpp" line="312" />
+        <location filename="../ui/librarypage.cpp" line="243" />
+        <location filename="../ui/librarypage.cpp" line="322" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="235" />
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="244" />
+        <location filename="../ui/librarypage.cpp" line="323" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="236" />
-        <location filename="../ui/librarypage.cpp" line="310" />
+        <location filename="../ui/librarypage.cpp" line="245" />
+        <location filename="../ui/librarypage.cpp" line="320" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="238" />
+        <location filename="../ui/librarypage.cpp" line="247" />
         <source>Open this photo on the Images page and caption it</source>
         <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="239" />
-        <location filename="../ui/librarypage.cpp" line="308" />
+        <location filename="../ui/librarypage.cpp" line="248" />
+        <location filename="../ui/librarypage.cpp" line="318" />
         <source>Ask about this photo</source>
         <translation>Zu diesem Foto fragen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="240" />
+        <location filename="../ui/librarypage.cpp" line="249" />
         <source>Open this photo on the Images page with its chat</source>
         <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="315" />
+        <location filename="../ui/librarypage.cpp" line="325" />
         <source>Copy path</source>
         <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="463" />
+        <location filename="../ui/librarypage.cpp" line="473" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="491" />
+        <location filename="../ui/librarypage.cpp" line="501" />
         <source>Searched for: %1</source>
         <translation>Gesucht nach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="493" />
+        <location filename="../ui/librarypage.cpp" line="503" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="506" />
+        <location filename="../ui/librarypage.cpp" line="516" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
         <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="509" />
+        <location filename="../ui/librarypage.cpp" line="519" />
         <source>%n photo(s), newest first</source>
         <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="510" />
+        <location filename="../ui/librarypage.cpp" line="520" />
         <source>In %1: %2</source>
         <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="525" />
-        <location filename="../ui/librarypage.cpp" line="735" />
+        <location filename="../ui/librarypage.cpp" line="535" />
+        <location filename="../ui/librarypage.cpp" line="768" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="530" />
+        <location filename="../ui/librarypage.cpp" line="540" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="556" />
+        <location filename="../ui/librarypage.cpp" line="566" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="632" />
-        <location filename="../ui/librarypage.cpp" line="633" />
+        <location filename="../ui/librarypage.cpp" line="643" />
+        <location filename="../ui/librarypage.cpp" line="644" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="933" />
+        <location filename="../ui/librarypage.cpp" line="663" />
+        <source>Cannot show %1</source>
+        <translation>%1 kann nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="966" />
         <source>Add a folder first: Add folder… chooses where your photos are.</source>
         <translation>Zuerst einen Ordner hinzufügen: „Ordner hinzufügen …“ wählt, wo Ihre Fotos liegen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="990" />
+        <location filename="../ui/librarypage.cpp" line="1023" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1078" />
+        <location filename="../ui/librarypage.cpp" line="1111" />
         <source>%1% match</source>
         <translation>%1 % Übereinstimmung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1078" />
+        <location filename="../ui/librarypage.cpp" line="1111" />
         <source>%1% relevant</source>
         <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1084" />
+        <location filename="../ui/librarypage.cpp" line="1117" />
         <source>The file name or caption holds the words searched for</source>
         <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="397" />
+        <location filename="../ui/librarypage.cpp" line="407" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="398" />
+        <location filename="../ui/librarypage.cpp" line="408" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="400" />
+        <location filename="../ui/librarypage.cpp" line="410" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="402" />
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="433" />
+        <location filename="../ui/librarypage.cpp" line="443" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="436" />
+        <location filename="../ui/librarypage.cpp" line="446" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="439" />
+        <location filename="../ui/librarypage.cpp" line="449" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="440" />
+        <location filename="../ui/librarypage.cpp" line="450" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="441" />
+        <location filename="../ui/librarypage.cpp" line="451" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="442" />
+        <location filename="../ui/librarypage.cpp" line="452" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="557" />
+        <location filename="../ui/librarypage.cpp" line="567" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="559" />
+        <location filename="../ui/librarypage.cpp" line="569" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="564" />
+        <location filename="../ui/librarypage.cpp" line="574" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="569" />
+        <location filename="../ui/librarypage.cpp" line="579" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="589" />
+        <location filename="../ui/librarypage.cpp" line="599" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="597" />
+        <location filename="../ui/librarypage.cpp" line="607" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="599" />
+        <location filename="../ui/librarypage.cpp" line="609" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="613" />
+        <location filename="../ui/librarypage.cpp" line="623" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="616" />
+        <location filename="../ui/librarypage.cpp" line="626" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="617" />
+        <location filename="../ui/librarypage.cpp" line="627" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="619" />
+        <location filename="../ui/librarypage.cpp" line="629" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="643" />
+        <location filename="../ui/librarypage.cpp" line="676" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="662" />
+        <location filename="../ui/librarypage.cpp" line="695" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="685" />
-        <location filename="../ui/librarypage.cpp" line="717" />
+        <location filename="../ui/librarypage.cpp" line="718" />
+        <location filename="../ui/librarypage.cpp" line="750" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="462" />
+        <location filename="../ui/librarypage.cpp" line="472" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="456" />
-        <location filename="../ui/librarypage.cpp" line="475" />
+        <location filename="../ui/librarypage.cpp" line="466" />
+        <location filename="../ui/librarypage.cpp" line="485" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="742" />
+        <location filename="../ui/librarypage.cpp" line="775" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="679" />
-        <location filename="../ui/librarypage.cpp" line="711" />
+        <location filename="../ui/librarypage.cpp" line="712" />
+        <location filename="../ui/librarypage.cpp" line="744" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="417" />
+        <location filename="../ui/librarypage.cpp" line="427" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="420" />
+        <location filename="../ui/librarypage.cpp" line="430" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="366" />
-        <location filename="../ui/librarypage.cpp" line="422" />
+        <location filename="../ui/librarypage.cpp" line="376" />
+        <location filename="../ui/librarypage.cpp" line="432" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="459" />
+        <location filename="../ui/librarypage.cpp" line="469" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="464" />
+        <location filename="../ui/librarypage.cpp" line="474" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="682" />
-        <location filename="../ui/librarypage.cpp" line="714" />
+        <location filename="../ui/librarypage.cpp" line="715" />
+        <location filename="../ui/librarypage.cpp" line="747" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="846" />
+        <location filename="../ui/librarypage.cpp" line="879" />
         <source>All photos (%1)</source>
         <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="882" />
+        <location filename="../ui/librarypage.cpp" line="915" />
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="939" />
+        <location filename="../ui/librarypage.cpp" line="972" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="977" />
+        <location filename="../ui/librarypage.cpp" line="1010" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="998" />
+        <location filename="../ui/librarypage.cpp" line="1031" />
         <source>least confident captions</source>
         <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1003" />
+        <location filename="../ui/librarypage.cpp" line="1036" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1020" />
+        <location filename="../ui/librarypage.cpp" line="1053" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1085" />
+        <location filename="../ui/librarypage.cpp" line="1118" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1100" />
+        <location filename="../ui/librarypage.cpp" line="1133" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1101" />
+        <location filename="../ui/librarypage.cpp" line="1134" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1102" />
+        <location filename="../ui/librarypage.cpp" line="1135" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
