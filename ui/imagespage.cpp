@@ -33,6 +33,17 @@
 #include "thumbnaildelegate.h"
 
 namespace glimpse::ui {
+namespace {
+
+// The first line of why `path` could not be captioned, without the path the worker puts in front
+// (the page names the photo already; the log keeps the whole message).
+QString reasonFor(const QString& path, const QString& message) {
+  const QString line = firstLine(message);
+  const QString prefix = path + QStringLiteral(": ");
+  return line.startsWith(prefix) ? line.mid(prefix.size()) : line;
+}
+
+}  // namespace
 
 ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QWidget(parent), m_client(client) {
   m_model = new ImageListModel(this);
@@ -295,11 +306,12 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
             m_model->touch(row);
             if (path == currentPath()) showCaptionOf(row);
             if (id == m_captionAllJob)
-              m_captionAllFailures << QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), firstLine(message));
+              m_captionAllFailures << QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(),
+                                                                   reasonFor(path, message));
             if (id == m_captionId) {
               m_captionId = 0;
               updateButtons();
-              Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), firstLine(message)));
+              Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), reasonFor(path, message)));
             }
           });
   connect(c, &inference::InferenceClient::cancelled, this, [this](quint64 id) {
@@ -430,7 +442,7 @@ void ImagesPage::showCaptionOf(int row) {
       break;
     case CaptionState::Failed:
       m_caption->setPlainText(it.caption);  // the previous caption, if there was one
-      state = tr("Could not caption this photo: %1").arg(firstLine(it.error));
+      state = tr("Could not caption this photo: %1").arg(reasonFor(it.path, it.error));
       break;
     case CaptionState::Done:
       m_caption->setPlainText(it.caption);

@@ -114,6 +114,13 @@ TEST(Polish, ActionsWithNothingToActOnAreDisabled) {
   ASSERT_GE(row, 0);
   page->selectRow(row);
   ASSERT_TRUE(waitUntil([&] { return zoom->text().isEmpty(); })) << zoom->text().toStdString();
+  // Why it could not be captioned names the photo once, not again with its whole path.
+  ASSERT_TRUE(waitUntil([&] { return !page->model()->item(row).error.isEmpty(); }));
+  const QString state = page->captionStateLabel()->text();
+  EXPECT_TRUE(state.startsWith(QStringLiteral("Could not caption this photo: not an image"))) << state.toStdString();
+  EXPECT_FALSE(state.contains(dir.path())) << state.toStdString();
+  EXPECT_TRUE(w.statusBar()->currentMessage().startsWith(QStringLiteral("Could not caption notes.txt: not an image")))
+      << w.statusBar()->currentMessage().toStdString();
 
   // The list emptied again: greyed out again.
   page->filmstrip()->selectAll();
