@@ -1,5 +1,6 @@
 #include "imagespage.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -244,14 +245,20 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   connect(m_model, &QAbstractItemModel::modelReset, this, &ImagesPage::updateButtons);
   connect(m_caption, &QPlainTextEdit::textChanged, this, &ImagesPage::updateButtons);
   updateButtons();
+  // Delete removes the selected photos from the list (never from the disk), as in digiKam's and
+  // Lightroom's grids; the context menu shows the key.
+  m_removeAction = new QAction(themeIcon(QStringLiteral("list-remove")), tr("&Remove from list"), m_strip);
+  m_removeAction->setShortcut(QKeySequence::Delete);
+  m_removeAction->setShortcutContext(Qt::WidgetShortcut);
+  connect(m_removeAction, &QAction::triggered, this, &ImagesPage::removeSelected);
+  m_strip->addAction(m_removeAction);
   connect(m_strip, &QListView::customContextMenuRequested, this, [this](const QPoint& at) {
     const QModelIndex hit = m_strip->indexAt(at);
     if (!hit.isValid()) return;
     if (!m_strip->selectionModel()->isSelected(hit)) m_strip->setCurrentIndex(hit);
     const int n = static_cast<int>(selectedPaths().size());
     QMenu menu(this);
-    menu.addAction(themeIcon(QStringLiteral("list-remove")), tr("&Remove from list"), this,
-                   &ImagesPage::removeSelected);
+    menu.addAction(m_removeAction);
     menu.addAction(themeIcon(QStringLiteral("edit-copy")), n > 1 ? tr("&Copy paths") : tr("&Copy path"), this,
                    &ImagesPage::copySelectedPaths);
     menu.addAction(themeIcon(QStringLiteral("folder-open")), tr("Show in &folder"), this,

@@ -11,6 +11,7 @@
 #include "photoview.h"
 #include "session.h"
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -123,6 +124,7 @@ class ImagesPage : public QWidget {
   QTextBrowser* m_chat;
   QLineEdit* m_question;
   QPushButton* m_askButton;
+  QAction* m_removeAction;  // Delete on the filmstrip, and its context menu
   quint64 m_captionId = 0;  // the single caption running, 0 when none
   QString m_captionPath;
   quint64 m_captionAllJob = 0;  // the batch job running, 0 when none
