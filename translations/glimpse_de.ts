@@ -110,17 +110,17 @@
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="648" />
+        <location filename="../core/inference/inferenceworker.cpp" line="649" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="680" />
+        <location filename="../core/inference/inferenceworker.cpp" line="681" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="745" />
+        <location filename="../core/inference/inferenceworker.cpp" line="746" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
@@ -165,8 +165,8 @@
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="612" />
-        <location filename="../core/inference/inferenceworker.cpp" line="644" />
+        <location filename="../core/inference/inferenceworker.cpp" line="613" />
+        <location filename="../core/inference/inferenceworker.cpp" line="645" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -238,6 +238,89 @@
     </message>
 </context>
 <context>
+    <name>glimpse::translation</name>
+    <message>
+        <location filename="../core/translation/language.cpp" line="180" />
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="181" />
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="182" />
+        <source>French</source>
+        <translation>Französisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="183" />
+        <source>Spanish</source>
+        <translation>Spanisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="184" />
+        <source>Italian</source>
+        <translation>Italienisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="185" />
+        <source>Dutch</source>
+        <translation>Niederländisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="186" />
+        <source>Portuguese</source>
+        <translation>Portugiesisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="187" />
+        <source>Russian</source>
+        <translation>Russisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="188" />
+        <source>Greek</source>
+        <translation>Griechisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="189" />
+        <source>Chinese</source>
+        <translation>Chinesisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="190" />
+        <source>Japanese</source>
+        <translation>Japanisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="191" />
+        <source>Korean</source>
+        <translation>Koreanisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="192" />
+        <source>Arabic</source>
+        <translation>Arabisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="193" />
+        <source>Hebrew</source>
+        <translation>Hebräisch</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="194" />
+        <source>Hindi</source>
+        <translation>Hindi</translation>
+    </message>
+    <message>
+        <location filename="../core/translation/language.cpp" line="195" />
+        <source>Thai</source>
+        <translation>Thailändisch</translation>
+    </message>
+</context>
+<context>
     <name>glimpse::ui::AskResultsBar</name>
     <message>
         <location filename="../ui/askresultsbar.cpp" line="34" />
@@ -285,74 +368,74 @@
         <translation>BLIP liest nur Englisch: Die Frage wurde zuerst übersetzt</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="81" />
+        <location filename="../ui/askresultsbar.cpp" line="86" />
         <source>Asked in English: %1</source>
         <translation>Auf Englisch gefragt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="96" />
+        <location filename="../ui/askresultsbar.cpp" line="101" />
         <source>(could not be read)</source>
         <translation>(konnte nicht gelesen werden)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="102" />
+        <location filename="../ui/askresultsbar.cpp" line="107" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="107" />
-        <location filename="../ui/askresultsbar.cpp" line="172" />
+        <location filename="../ui/askresultsbar.cpp" line="112" />
+        <location filename="../ui/askresultsbar.cpp" line="183" />
         <source>%1 of %2 answered</source>
         <translation>%1 von %2 beantwortet</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="117" />
+        <location filename="../ui/askresultsbar.cpp" line="122" />
         <source>Asking failed: %1</source>
         <translation>Fragen fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="120" />
+        <location filename="../ui/askresultsbar.cpp" line="125" />
         <source>Stopped after %1 of %2 photos.</source>
         <translation>Nach %1 von %2 Fotos beendet.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/askresultsbar.cpp" line="123" />
+        <location filename="../ui/askresultsbar.cpp" line="128" />
         <source>%n photo(s) answered.</source>
         <translation><numerusform>%n Foto beantwortet.</numerusform><numerusform>%n Fotos beantwortet.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="133" />
-        <location filename="../ui/askresultsbar.cpp" line="197" />
+        <location filename="../ui/askresultsbar.cpp" line="138" />
+        <location filename="../ui/askresultsbar.cpp" line="208" />
         <source>All answers</source>
         <translation>Alle Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="151" />
+        <location filename="../ui/askresultsbar.cpp" line="162" />
         <source>Search first, then ask the results.</source>
         <translation>Erst suchen, dann die Ergebnisse fragen.</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="151" />
+        <location filename="../ui/askresultsbar.cpp" line="162" />
         <source>Type a question.</source>
         <translation>Bitte eine Frage eingeben.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/askresultsbar.cpp" line="173" />
+        <location filename="../ui/askresultsbar.cpp" line="184" />
         <source>Asking "%1" of %n photo(s)…</source>
         <translation><numerusform>Frage „%1“ an %n Foto…</numerusform><numerusform>Frage „%1“ an %n Fotos…</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="203" />
+        <location filename="../ui/askresultsbar.cpp" line="214" />
         <source>Only yes (%1)</source>
         <translation>Nur ja (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="206" />
+        <location filename="../ui/askresultsbar.cpp" line="217" />
         <source>Only no (%1)</source>
         <translation>Nur nein (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/askresultsbar.cpp" line="210" />
+        <location filename="../ui/askresultsbar.cpp" line="221" />
         <source>"%1" (%2)</source>
         <translation>„%1“ (%2)</translation>
     </message>
@@ -360,22 +443,22 @@
 <context>
     <name>glimpse::ui::Desktop</name>
     <message>
-        <location filename="../ui/desktop.cpp" line="22" />
+        <location filename="../ui/desktop.cpp" line="23" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="24" />
+        <location filename="../ui/desktop.cpp" line="25" />
         <source>No file manager could be opened for this folder.</source>
         <translation>Für diesen Ordner konnte kein Dateimanager geöffnet werden.</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="25" />
+        <location filename="../ui/desktop.cpp" line="26" />
         <source>No application could be opened to show this file.</source>
         <translation>Es konnte kein Programm geöffnet werden, das diese Datei zeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/desktop.cpp" line="29" />
+        <location filename="../ui/desktop.cpp" line="30" />
         <source>Install a file manager or an image viewer (one that xdg-open knows), or open it yourself:
 %1</source>
         <translation>Installieren Sie einen Dateimanager oder Bildbetrachter (einen, den xdg-open kennt), oder öffnen Sie es selbst:
@@ -444,53 +527,58 @@
         <source>No similar photos at this threshold.</source>
         <translation>Keine ähnlichen Fotos bei dieser Schwelle.</translation>
     </message>
+    <message>
+        <location filename="../ui/duplicatesdialog.cpp" line="140" />
+        <source>No photos are this similar (%1 or more): lower the threshold and search again to find more.</source>
+        <translation>Keine Fotos sind so ähnlich (%1 oder mehr): Senken Sie die Schwelle und suchen Sie erneut, um mehr zu finden.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/duplicatesdialog.cpp" line="137" />
+        <location filename="../ui/duplicatesdialog.cpp" line="142" />
         <source>%n group(s) of similar photos. Mark the ones you do not want as Reject.</source>
         <translation><numerusform>%n Gruppe ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform><numerusform>%n Gruppen ähnlicher Fotos. Markieren Sie die, die Sie nicht wollen, mit „Verwerfen“.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="161" />
+        <location filename="../ui/duplicatesdialog.cpp" line="166" />
         <source>%1 × %2 px</source>
         <translation>%1 × %2 px</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="163" />
+        <location filename="../ui/duplicatesdialog.cpp" line="168" />
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="166" />
+        <location filename="../ui/duplicatesdialog.cpp" line="171" />
         <source>Sharpness: …</source>
         <translation>Schärfe: …</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="167" />
+        <location filename="../ui/duplicatesdialog.cpp" line="172" />
         <source>Variance of the Laplacian, with every copy scaled to one size: higher is sharper</source>
         <translation>Varianz des Laplace-Operators, jede Kopie auf eine Größe skaliert: höher ist schärfer</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="169" />
+        <location filename="../ui/duplicatesdialog.cpp" line="174" />
         <source>Keep</source>
         <translation>Behalten</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="170" />
+        <location filename="../ui/duplicatesdialog.cpp" line="175" />
         <source>Reject</source>
         <translation>Verwerfen</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="189" />
+        <location filename="../ui/duplicatesdialog.cpp" line="194" />
         <source>Sharpness: cannot be read</source>
         <translation>Schärfe: nicht lesbar</translation>
     </message>
     <message>
-        <location filename="../ui/duplicatesdialog.cpp" line="193" />
+        <location filename="../ui/duplicatesdialog.cpp" line="198" />
         <source>Sharpness: %1</source>
         <translation>Schärfe: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/duplicatesdialog.cpp" line="224" />
+        <location filename="../ui/duplicatesdialog.cpp" line="229" />
         <source>Moving %n photo(s) to the trash…</source>
         <translation><numerusform>%n Foto wird in den Papierkorb verschoben …</numerusform><numerusform>%n Fotos werden in den Papierkorb verschoben …</numerusform></translation>
     </message>
@@ -516,191 +604,196 @@
 <context>
     <name>glimpse::ui::ImagesPage</name>
     <message>
-        <location filename="../ui/imagespage.cpp" line="50" />
+        <location filename="../ui/imagespage.cpp" line="51" />
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="55" />
-        <location filename="../ui/imagespage.cpp" line="640" />
+        <location filename="../ui/imagespage.cpp" line="56" />
+        <location filename="../ui/imagespage.cpp" line="662" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
 oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="93" />
+        <location filename="../ui/imagespage.cpp" line="94" />
         <source>BLIP ("a picture of", beam 3)</source>
         <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="93" />
+        <location filename="../ui/imagespage.cpp" line="94" />
         <source>Hugging Face default (greedy)</source>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="94" />
+        <location filename="../ui/imagespage.cpp" line="95" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="94" />
+        <location filename="../ui/imagespage.cpp" line="95" />
         <source>Longer and more detailed</source>
         <translation>Länger und ausführlicher</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="95" />
+        <location filename="../ui/imagespage.cpp" line="96" />
         <source>Caption preset</source>
         <translation>Beschreibungsstil</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="96" />
+        <location filename="../ui/imagespage.cpp" line="97" />
         <source>Advanced options</source>
         <translation>Erweiterte Optionen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="100" />
+        <location filename="../ui/imagespage.cpp" line="101" />
         <source>optional start of the caption</source>
         <translation>optionaler Anfang der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="101" />
+        <location filename="../ui/imagespage.cpp" line="102" />
         <source>Prompt</source>
         <translation>Anfangstext</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="102" />
+        <location filename="../ui/imagespage.cpp" line="103" />
         <source>Keep prompt in caption</source>
         <translation>Anfangstext in der Beschreibung behalten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="112" />
+        <location filename="../ui/imagespage.cpp" line="113" />
         <source>Sample (more varied)</source>
         <translation>Stichproben (abwechslungsreicher)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="120" />
+        <location filename="../ui/imagespage.cpp" line="121" />
         <source>Prompt:</source>
         <translation>Anfangstext:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="122" />
+        <location filename="../ui/imagespage.cpp" line="123" />
         <source>Beams:</source>
         <translation>Strahlbreite:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="123" />
+        <location filename="../ui/imagespage.cpp" line="124" />
         <source>Minimum length:</source>
         <translation>Mindestlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="124" />
+        <location filename="../ui/imagespage.cpp" line="125" />
         <source>Maximum length:</source>
         <translation>Höchstlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="125" />
+        <location filename="../ui/imagespage.cpp" line="126" />
         <source>Repetition penalty:</source>
         <translation>Wiederholungsstrafe:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="127" />
+        <location filename="../ui/imagespage.cpp" line="128" />
         <source>Top-p:</source>
         <translation>Top-p:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="128" />
+        <location filename="../ui/imagespage.cpp" line="129" />
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="136" />
+        <location filename="../ui/imagespage.cpp" line="137" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="137" />
-        <location filename="../ui/imagespage.cpp" line="201" />
+        <location filename="../ui/imagespage.cpp" line="138" />
+        <location filename="../ui/imagespage.cpp" line="202" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="144" />
+        <location filename="../ui/imagespage.cpp" line="145" />
         <source>Caption state</source>
         <translation>Stand der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="145" />
+        <location filename="../ui/imagespage.cpp" line="146" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="146" />
+        <location filename="../ui/imagespage.cpp" line="147" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="147" />
+        <location filename="../ui/imagespage.cpp" line="148" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="148" />
+        <location filename="../ui/imagespage.cpp" line="149" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="149" />
+        <location filename="../ui/imagespage.cpp" line="150" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="150" />
+        <location filename="../ui/imagespage.cpp" line="151" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="152" />
+        <location filename="../ui/imagespage.cpp" line="153" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="153" />
+        <location filename="../ui/imagespage.cpp" line="154" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="164" />
+        <location filename="../ui/imagespage.cpp" line="165" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="169" />
+        <location filename="../ui/imagespage.cpp" line="170" />
         <source>Caption check</source>
         <translation>Prüfung der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="173" />
+        <location filename="../ui/imagespage.cpp" line="174" />
         <source>Check captions and make degenerate ones again</source>
         <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="176" />
+        <location filename="../ui/imagespage.cpp" line="177" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="185" />
+        <location filename="../ui/imagespage.cpp" line="186" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="186" />
+        <location filename="../ui/imagespage.cpp" line="187" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="188" />
+        <location filename="../ui/imagespage.cpp" line="191" />
+        <source>Ask about the selected photo (Return)</source>
+        <translation>Zum gewählten Foto fragen (Eingabetaste)</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="402" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
@@ -715,189 +808,194 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="202" />
+        <location filename="../ui/imagespage.cpp" line="203" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="236" />
+        <location filename="../ui/imagespage.cpp" line="242" />
         <source>&amp;Remove from list</source>
         <translation>Aus der Liste &amp;entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="238" />
+        <location filename="../ui/imagespage.cpp" line="244" />
         <source>&amp;Copy paths</source>
         <translation>Pfade &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="238" />
+        <location filename="../ui/imagespage.cpp" line="244" />
         <source>&amp;Copy path</source>
         <translation>Pfad &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="240" />
+        <location filename="../ui/imagespage.cpp" line="246" />
         <source>Show in &amp;folder</source>
         <translation>Im &amp;Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="275" />
+        <location filename="../ui/imagespage.cpp" line="282" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="295" />
+        <location filename="../ui/imagespage.cpp" line="302" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="306" />
+        <location filename="../ui/imagespage.cpp" line="313" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="316" />
+        <location filename="../ui/imagespage.cpp" line="323" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="303" />
+        <location filename="../ui/imagespage.cpp" line="310" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="368" />
+        <location filename="../ui/imagespage.cpp" line="377" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="371" />
-        <location filename="../ui/imagespage.cpp" line="374" />
+        <location filename="../ui/imagespage.cpp" line="380" />
+        <location filename="../ui/imagespage.cpp" line="383" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="655" />
+        <location filename="../ui/imagespage.cpp" line="403" />
+        <source>Add a photo first: drop it on the window or open it with %1</source>
+        <translation>Zuerst ein Foto hinzufügen: ins Fenster ziehen oder mit %1 öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="679" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="407" />
+        <location filename="../ui/imagespage.cpp" line="429" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="59" />
+        <location filename="../ui/imagespage.cpp" line="60" />
         <source>Zoom</source>
         <translation>Zoom</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="73" />
+        <location filename="../ui/imagespage.cpp" line="74" />
         <source>Fit to window (0)</source>
         <translation>An Fenster anpassen (0)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="74" />
+        <location filename="../ui/imagespage.cpp" line="75" />
         <source>Actual size, 100% (1)</source>
         <translation>Originalgröße, 100 % (1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="75" />
+        <location filename="../ui/imagespage.cpp" line="76" />
         <source>Zoom out (-, Ctrl+wheel)</source>
         <translation>Verkleinern (-, Strg+Mausrad)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="76" />
+        <location filename="../ui/imagespage.cpp" line="77" />
         <source>Zoom in (+, Ctrl+wheel)</source>
         <translation>Vergrößern (+, Strg+Mausrad)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="79" />
+        <location filename="../ui/imagespage.cpp" line="80" />
         <source>Full screen (F11, double click)</source>
         <translation>Vollbild (F11, Doppelklick)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="87" />
+        <location filename="../ui/imagespage.cpp" line="88" />
         <source>Fit (%1)</source>
         <translation>Eingepasst (%1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="315" />
+        <location filename="../ui/imagespage.cpp" line="322" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="317" />
+        <location filename="../ui/imagespage.cpp" line="324" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="320" />
+        <location filename="../ui/imagespage.cpp" line="327" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="326" />
+        <location filename="../ui/imagespage.cpp" line="333" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="411" />
+        <location filename="../ui/imagespage.cpp" line="433" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="418" />
+        <location filename="../ui/imagespage.cpp" line="440" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="427" />
-        <location filename="../ui/imagespage.cpp" line="754" />
+        <location filename="../ui/imagespage.cpp" line="449" />
+        <location filename="../ui/imagespage.cpp" line="782" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="432" />
+        <location filename="../ui/imagespage.cpp" line="454" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="433" />
+        <location filename="../ui/imagespage.cpp" line="455" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="436" />
+        <location filename="../ui/imagespage.cpp" line="458" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="552" />
+        <location filename="../ui/imagespage.cpp" line="574" />
         <source>Removed %n image(s) from the list (the files are not touched)</source>
         <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="559" />
+        <location filename="../ui/imagespage.cpp" line="581" />
         <source>Copied %n path(s)</source>
         <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="707" />
+        <location filename="../ui/imagespage.cpp" line="734" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="719" />
+        <location filename="../ui/imagespage.cpp" line="746" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="751" />
+        <location filename="../ui/imagespage.cpp" line="779" />
         <source>Asked in English: %1</source>
         <translation>Auf Englisch gefragt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="753" />
+        <location filename="../ui/imagespage.cpp" line="781" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -905,559 +1003,574 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::LibraryPage</name>
     <message>
-        <location filename="../ui/librarypage.cpp" line="74" />
+        <location filename="../ui/librarypage.cpp" line="77" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="77" />
+        <location filename="../ui/librarypage.cpp" line="80" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="78" />
+        <location filename="../ui/librarypage.cpp" line="81" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="79" />
+        <location filename="../ui/librarypage.cpp" line="82" />
         <source>Forget this folder (the photos on disk are not touched)</source>
         <translation>Diesen Ordner vergessen (die Fotos auf der Platte bleiben unberührt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="81" />
-        <location filename="../ui/librarypage.cpp" line="704" />
+        <location filename="../ui/librarypage.cpp" line="84" />
+        <location filename="../ui/librarypage.cpp" line="741" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="82" />
+        <location filename="../ui/librarypage.cpp" line="85" />
         <source>Find new and changed photos and make them searchable</source>
         <translation>Neue und geänderte Fotos finden und durchsuchbar machen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="83" />
-        <location filename="../ui/librarypage.cpp" line="100" />
+        <location filename="../ui/librarypage.cpp" line="86" />
+        <location filename="../ui/librarypage.cpp" line="103" />
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="86" />
+        <location filename="../ui/librarypage.cpp" line="89" />
         <source>Indexing progress</source>
         <translation>Fortschritt der Indizierung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="96" />
-        <location filename="../ui/librarypage.cpp" line="671" />
+        <location filename="../ui/librarypage.cpp" line="99" />
+        <location filename="../ui/librarypage.cpp" line="708" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="98" />
+        <location filename="../ui/librarypage.cpp" line="101" />
         <source>Caption every photo of the library that has no caption from Glimpse yet, with the Images page's caption settings; each caption is kept as it is done</source>
         <translation>Jedes Foto der Bibliothek beschreiben, das noch keine Beschreibung von Glimpse hat, mit den Einstellungen der Seite Bilder; jede Beschreibung wird gespeichert, sobald sie fertig ist</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="102" />
+        <location filename="../ui/librarypage.cpp" line="105" />
         <source>Stop captioning</source>
         <translation>Beschreiben beenden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="104" />
+        <location filename="../ui/librarypage.cpp" line="107" />
         <source>Captioning progress</source>
         <translation>Fortschritt der Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="108" />
+        <location filename="../ui/librarypage.cpp" line="111" />
         <source>Write captions to files…</source>
         <translation>Beschreibungen in Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="110" />
+        <location filename="../ui/librarypage.cpp" line="113" />
         <source>Review the library's captions, then write them into the photos, XMP sidecars or text files</source>
         <translation>Die Beschreibungen der Bibliothek prüfen und dann in die Fotos, XMP-Begleitdateien oder Textdateien schreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="112" />
+        <location filename="../ui/librarypage.cpp" line="115" />
         <source>Similar photos…</source>
         <translation>Ähnliche Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="113" />
+        <location filename="../ui/librarypage.cpp" line="116" />
         <source>Review groups of near-duplicate photos and move the ones you reject to the trash</source>
         <translation>Gruppen fast gleicher Fotos prüfen und die verworfenen in den Papierkorb verschieben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="119" />
+        <location filename="../ui/librarypage.cpp" line="122" />
         <source>Folders</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="126" />
+        <location filename="../ui/librarypage.cpp" line="129" />
         <source>Captions</source>
         <translation>Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="135" />
+        <location filename="../ui/librarypage.cpp" line="138" />
         <source>Describe the photo you remember, e.g. "kids on a beach at sunset"</source>
         <translation>Beschreiben Sie das gesuchte Foto (auf Englisch), z. B. „kids on a beach at sunset“</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="137" />
+        <location filename="../ui/librarypage.cpp" line="140" />
         <source>Search</source>
         <translation>Suche</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="143" />
+        <location filename="../ui/librarypage.cpp" line="146" />
         <source>Translated query</source>
         <translation>Übersetzte Suchanfrage</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="144" />
+        <location filename="../ui/librarypage.cpp" line="147" />
         <source>Search the original instead</source>
         <translation>Stattdessen das Original suchen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="148" />
+        <location filename="../ui/librarypage.cpp" line="151" />
         <source>Search for the words as you typed them, without translating them to English</source>
         <translation>Nach den Wörtern so suchen, wie Sie sie eingegeben haben, ohne sie ins Englische zu übersetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="156" />
+        <location filename="../ui/librarypage.cpp" line="159" />
         <source>From</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="158" />
+        <location filename="../ui/librarypage.cpp" line="161" />
         <source>to</source>
         <translation>bis</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="165" />
+        <location filename="../ui/librarypage.cpp" line="168" />
         <source>Taken on or after</source>
         <translation>Aufgenommen am oder nach dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="166" />
+        <location filename="../ui/librarypage.cpp" line="169" />
         <source>Taken on or before</source>
         <translation>Aufgenommen am oder vor dem</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="170" />
+        <location filename="../ui/librarypage.cpp" line="173" />
         <source>any</source>
         <translation>beliebig</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="171" />
+        <location filename="../ui/librarypage.cpp" line="174" />
         <source>Minimum relevance</source>
         <translation>Mindestrelevanz</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="172" />
+        <location filename="../ui/librarypage.cpp" line="175" />
         <source>Search results less relevant than this are left out</source>
         <translation>Weniger relevante Suchergebnisse werden ausgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="179" />
+        <location filename="../ui/librarypage.cpp" line="182" />
         <source>Minimum relevance:</source>
         <translation>Mindestrelevanz:</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="183" />
+        <location filename="../ui/librarypage.cpp" line="186" />
         <source>Results summary</source>
         <translation>Zusammenfassung der Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="198" />
+        <location filename="../ui/librarypage.cpp" line="201" />
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="204" />
+        <location filename="../ui/librarypage.cpp" line="207" />
         <source>Least confident captions</source>
         <translation>Unsicherste Beschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="206" />
+        <location filename="../ui/librarypage.cpp" line="209" />
         <source>Photos whose caption was checked against the photo, the weakest match first, to review them</source>
         <translation>Fotos, deren Beschreibung am Foto geprüft wurde, die schwächste Übereinstimmung zuerst, zum Durchsehen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="216" />
+        <location filename="../ui/librarypage.cpp" line="219" />
         <source>Select a result to see its details.</source>
         <translation>Wählen Sie ein Ergebnis, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="220" />
+        <location filename="../ui/librarypage.cpp" line="223" />
         <source>Photo details</source>
         <translation>Fotodetails</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="224" />
-        <location filename="../ui/librarypage.cpp" line="237" />
-        <location filename="../ui/librarypage.cpp" line="307" />
-        <location filename="../ui/librarypage.cpp" line="617" />
+        <location filename="../ui/librarypage.cpp" line="228" />
+        <source>Photo preview</source>
+        <translation>Fotovorschau</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="233" />
+        <location filename="../ui/librarypage.cpp" line="246" />
+        <location filename="../ui/librarypage.cpp" line="317" />
+        <location filename="../ui/librarypage.cpp" line="631" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="225" />
+        <location filename="../ui/librarypage.cpp" line="234" />
         <source>No caption yet. Type one, or use Caption photos.</source>
         <translation>Noch keine Beschreibung. Tippen Sie eine ein oder nutzen Sie „Fotos beschreiben“.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="228" />
+        <location filename="../ui/librarypage.cpp" line="237" />
         <source>English original</source>
         <translation>Englisches Original</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="229" />
+        <location filename="../ui/librarypage.cpp" line="238" />
         <source>Save caption</source>
         <translation>Beschreibung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="232" />
+        <location filename="../ui/librarypage.cpp" line="241" />
         <source>Keep this caption in the library (it is found by search and written by Write captions to files)</source>
         <translation>Diese Beschreibung in der Bibliothek speichern (die Suche findet sie, „Beschreibungen in Dateien schreiben“ schreibt sie)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="234" />
-        <location filename="../ui/librarypage.cpp" line="312" />
+        <location filename="../ui/librarypage.cpp" line="243" />
+        <location filename="../ui/librarypage.cpp" line="322" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="235" />
-        <location filename="../ui/librarypage.cpp" line="313" />
+        <location filename="../ui/librarypage.cpp" line="244" />
+        <location filename="../ui/librarypage.cpp" line="323" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="236" />
-        <location filename="../ui/librarypage.cpp" line="310" />
+        <location filename="../ui/librarypage.cpp" line="245" />
+        <location filename="../ui/librarypage.cpp" line="320" />
         <source>More like this</source>
         <translation>Ähnliche Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="238" />
+        <location filename="../ui/librarypage.cpp" line="247" />
         <source>Open this photo on the Images page and caption it</source>
         <translation>Dieses Foto auf der Seite „Bilder“ öffnen und beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="239" />
-        <location filename="../ui/librarypage.cpp" line="308" />
+        <location filename="../ui/librarypage.cpp" line="248" />
+        <location filename="../ui/librarypage.cpp" line="318" />
         <source>Ask about this photo</source>
         <translation>Zu diesem Foto fragen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="240" />
+        <location filename="../ui/librarypage.cpp" line="249" />
         <source>Open this photo on the Images page with its chat</source>
         <translation>Dieses Foto auf der Seite „Bilder“ mit seinem Chat öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="315" />
+        <location filename="../ui/librarypage.cpp" line="325" />
         <source>Copy path</source>
         <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="460" />
+        <location filename="../ui/librarypage.cpp" line="473" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="488" />
+        <location filename="../ui/librarypage.cpp" line="501" />
         <source>Searched for: %1</source>
         <translation>Gesucht nach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="490" />
+        <location filename="../ui/librarypage.cpp" line="503" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="503" />
+        <location filename="../ui/librarypage.cpp" line="516" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
         <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="506" />
+        <location filename="../ui/librarypage.cpp" line="519" />
         <source>%n photo(s), newest first</source>
         <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="507" />
+        <location filename="../ui/librarypage.cpp" line="520" />
         <source>In %1: %2</source>
         <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="522" />
-        <location filename="../ui/librarypage.cpp" line="731" />
+        <location filename="../ui/librarypage.cpp" line="535" />
+        <location filename="../ui/librarypage.cpp" line="768" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="526" />
+        <location filename="../ui/librarypage.cpp" line="540" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="552" />
+        <location filename="../ui/librarypage.cpp" line="566" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="628" />
-        <location filename="../ui/librarypage.cpp" line="629" />
+        <location filename="../ui/librarypage.cpp" line="643" />
+        <location filename="../ui/librarypage.cpp" line="644" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="975" />
+        <location filename="../ui/librarypage.cpp" line="663" />
+        <source>Cannot show %1</source>
+        <translation>%1 kann nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="966" />
+        <source>Add a folder first: Add folder… chooses where your photos are.</source>
+        <translation>Zuerst einen Ordner hinzufügen: „Ordner hinzufügen …“ wählt, wo Ihre Fotos liegen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1023" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1063" />
+        <location filename="../ui/librarypage.cpp" line="1111" />
         <source>%1% match</source>
         <translation>%1 % Übereinstimmung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1063" />
+        <location filename="../ui/librarypage.cpp" line="1111" />
         <source>%1% relevant</source>
         <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1069" />
+        <location filename="../ui/librarypage.cpp" line="1117" />
         <source>The file name or caption holds the words searched for</source>
         <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="394" />
+        <location filename="../ui/librarypage.cpp" line="407" />
         <source>%1 of %2 photos captioned</source>
         <translation>%1 von %2 Fotos beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="395" />
+        <location filename="../ui/librarypage.cpp" line="408" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="397" />
+        <location filename="../ui/librarypage.cpp" line="410" />
         <source>%1 left</source>
         <translation>noch %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="399" />
+        <location filename="../ui/librarypage.cpp" line="412" />
         <source>Paused at %1 of %2 photos; every caption done is kept.</source>
         <translation>Angehalten bei %1 von %2 Fotos; jede fertige Beschreibung ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="430" />
+        <location filename="../ui/librarypage.cpp" line="443" />
         <source>Captioning failed: %1</source>
         <translation>Beschreiben fehlgeschlagen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="433" />
+        <location filename="../ui/librarypage.cpp" line="446" />
         <source>Stopped: %n photo(s) captioned; every caption done is kept.</source>
         <translation><numerusform>Beendet: %n Foto beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform><numerusform>Beendet: %n Fotos beschrieben; jede fertige Beschreibung ist gespeichert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="436" />
+        <location filename="../ui/librarypage.cpp" line="449" />
         <source>Every photo of the library has a caption.</source>
         <translation>Jedes Foto der Bibliothek hat eine Beschreibung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="437" />
+        <location filename="../ui/librarypage.cpp" line="450" />
         <source>Done: %n photo(s) captioned</source>
         <translation><numerusform>Fertig: %n Foto beschrieben</numerusform><numerusform>Fertig: %n Fotos beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="438" />
+        <location filename="../ui/librarypage.cpp" line="451" />
         <source>%n could not be read.</source>
         <translation><numerusform>%n konnte nicht gelesen werden.</numerusform><numerusform>%n konnten nicht gelesen werden.</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="439" />
+        <location filename="../ui/librarypage.cpp" line="452" />
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="553" />
+        <location filename="../ui/librarypage.cpp" line="567" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="555" />
+        <location filename="../ui/librarypage.cpp" line="569" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="560" />
+        <location filename="../ui/librarypage.cpp" line="574" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="565" />
+        <location filename="../ui/librarypage.cpp" line="579" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="585" />
+        <location filename="../ui/librarypage.cpp" line="599" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="593" />
+        <location filename="../ui/librarypage.cpp" line="607" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="595" />
+        <location filename="../ui/librarypage.cpp" line="609" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="609" />
+        <location filename="../ui/librarypage.cpp" line="623" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="612" />
+        <location filename="../ui/librarypage.cpp" line="626" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="613" />
+        <location filename="../ui/librarypage.cpp" line="627" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="615" />
+        <location filename="../ui/librarypage.cpp" line="629" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="639" />
+        <location filename="../ui/librarypage.cpp" line="676" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="658" />
+        <location filename="../ui/librarypage.cpp" line="695" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="681" />
-        <location filename="../ui/librarypage.cpp" line="713" />
+        <location filename="../ui/librarypage.cpp" line="718" />
+        <location filename="../ui/librarypage.cpp" line="750" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="459" />
+        <location filename="../ui/librarypage.cpp" line="472" />
         <source>Done: %1 photos indexed, %2 could not be read.</source>
         <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="453" />
-        <location filename="../ui/librarypage.cpp" line="472" />
+        <location filename="../ui/librarypage.cpp" line="466" />
+        <location filename="../ui/librarypage.cpp" line="485" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="737" />
+        <location filename="../ui/librarypage.cpp" line="775" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="675" />
-        <location filename="../ui/librarypage.cpp" line="707" />
+        <location filename="../ui/librarypage.cpp" line="712" />
+        <location filename="../ui/librarypage.cpp" line="744" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="414" />
+        <location filename="../ui/librarypage.cpp" line="427" />
         <source>%1 of %2 photos</source>
         <translation>%1 von %2 Fotos</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="417" />
+        <location filename="../ui/librarypage.cpp" line="430" />
         <source>%1 photos/s · %2 left</source>
         <translation>%1 Fotos/s · noch %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="363" />
-        <location filename="../ui/librarypage.cpp" line="419" />
+        <location filename="../ui/librarypage.cpp" line="376" />
+        <location filename="../ui/librarypage.cpp" line="432" />
         <source>Paused at %1 of %2 photos; everything done is saved.</source>
         <translation>Angehalten bei %1 von %2 Fotos; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="456" />
+        <location filename="../ui/librarypage.cpp" line="469" />
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="461" />
+        <location filename="../ui/librarypage.cpp" line="474" />
         <source>Done: %1 photos indexed.</source>
         <translation>Fertig: %1 Fotos indiziert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="678" />
-        <location filename="../ui/librarypage.cpp" line="710" />
+        <location filename="../ui/librarypage.cpp" line="715" />
+        <location filename="../ui/librarypage.cpp" line="747" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="839" />
+        <location filename="../ui/librarypage.cpp" line="879" />
         <source>All photos (%1)</source>
         <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="875" />
+        <location filename="../ui/librarypage.cpp" line="915" />
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="924" />
+        <location filename="../ui/librarypage.cpp" line="972" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="962" />
+        <location filename="../ui/librarypage.cpp" line="1010" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="983" />
+        <location filename="../ui/librarypage.cpp" line="1031" />
         <source>least confident captions</source>
         <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="988" />
+        <location filename="../ui/librarypage.cpp" line="1036" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1005" />
+        <location filename="../ui/librarypage.cpp" line="1053" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1070" />
+        <location filename="../ui/librarypage.cpp" line="1118" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1085" />
+        <location filename="../ui/librarypage.cpp" line="1133" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1086" />
+        <location filename="../ui/librarypage.cpp" line="1134" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1087" />
+        <location filename="../ui/librarypage.cpp" line="1135" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1565,157 +1678,157 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Ctrl+Shift+A</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="206" />
+        <location filename="../ui/mainwindow.cpp" line="215" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="210" />
+        <location filename="../ui/mainwindow.cpp" line="219" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="215" />
+        <location filename="../ui/mainwindow.cpp" line="224" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="218" />
+        <location filename="../ui/mainwindow.cpp" line="227" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="219" />
+        <location filename="../ui/mainwindow.cpp" line="228" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="221" />
+        <location filename="../ui/mainwindow.cpp" line="230" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="222" />
+        <location filename="../ui/mainwindow.cpp" line="231" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="230" />
+        <location filename="../ui/mainwindow.cpp" line="239" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236" />
+        <location filename="../ui/mainwindow.cpp" line="245" />
         <source>&amp;Full screen</source>
         <translation>&amp;Vollbild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="242" />
+        <location filename="../ui/mainwindow.cpp" line="251" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="243" />
+        <location filename="../ui/mainwindow.cpp" line="252" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="246" />
+        <location filename="../ui/mainwindow.cpp" line="255" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="247" />
+        <location filename="../ui/mainwindow.cpp" line="256" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="249" />
+        <location filename="../ui/mainwindow.cpp" line="258" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="251" />
+        <location filename="../ui/mainwindow.cpp" line="260" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="252" />
+        <location filename="../ui/mainwindow.cpp" line="261" />
         <source>Show &amp;log</source>
         <translation>&amp;Protokoll anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="253" />
+        <location filename="../ui/mainwindow.cpp" line="262" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="254" />
+        <location filename="../ui/mainwindow.cpp" line="263" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="255" />
+        <location filename="../ui/mainwindow.cpp" line="264" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="259" />
+        <location filename="../ui/mainwindow.cpp" line="268" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="279" />
+        <location filename="../ui/mainwindow.cpp" line="288" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="282" />
+        <location filename="../ui/mainwindow.cpp" line="291" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="303" />
+        <location filename="../ui/mainwindow.cpp" line="312" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="310" />
+        <location filename="../ui/mainwindow.cpp" line="319" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="310" />
+        <location filename="../ui/mainwindow.cpp" line="319" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="315" />
+        <location filename="../ui/mainwindow.cpp" line="324" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="327" />
+        <location filename="../ui/mainwindow.cpp" line="336" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="337" />
+        <location filename="../ui/mainwindow.cpp" line="346" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="364" />
+        <location filename="../ui/mainwindow.cpp" line="373" />
         <source>Log started</source>
         <translation>Protokoll begonnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="366" />
+        <location filename="../ui/mainwindow.cpp" line="375" />
         <source>No program could open the log; it is %1</source>
         <translation>Kein Programm konnte das Protokoll öffnen; es liegt in %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="402" />
+        <location filename="../ui/mainwindow.cpp" line="411" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n Foto der letzten Sitzung ist nicht mehr da: %1</numerusform><numerusform>%n Fotos der letzten Sitzung sind nicht mehr da: %1</numerusform></translation>
     </message>
@@ -1752,7 +1865,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
         <location filename="../ui/modelsdialog.cpp" line="61" />
-        <location filename="../ui/modelsdialog.cpp" line="86" />
+        <location filename="../ui/modelsdialog.cpp" line="89" />
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
@@ -1792,226 +1905,226 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="87" />
+        <location filename="../ui/modelsdialog.cpp" line="90" />
         <source>&amp;Download</source>
         <translation>&amp;Herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="88" />
-        <location filename="../ui/modelsdialog.cpp" line="378" />
+        <location filename="../ui/modelsdialog.cpp" line="91" />
+        <location filename="../ui/modelsdialog.cpp" line="381" />
         <source>&amp;Stop download</source>
         <translation>Herunterladen &amp;stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="90" />
+        <location filename="../ui/modelsdialog.cpp" line="93" />
         <source>&amp;Use for its task</source>
         <translation>Für seine Aufgabe &amp;verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="91" />
+        <location filename="../ui/modelsdialog.cpp" line="94" />
         <source>&amp;Remove</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="92" />
+        <location filename="../ui/modelsdialog.cpp" line="95" />
         <source>&amp;Import folder…</source>
         <translation>Ordner &amp;importieren …</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="95" />
+        <location filename="../ui/modelsdialog.cpp" line="98" />
         <source>Download progress</source>
         <translation>Fortschritt des Herunterladens</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="153" />
+        <location filename="../ui/modelsdialog.cpp" line="156" />
         <source>Cannot be used: %1</source>
         <translation>Nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="155" />
+        <location filename="../ui/modelsdialog.cpp" line="158" />
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="157" />
+        <location filename="../ui/modelsdialog.cpp" line="160" />
         <source>In use</source>
         <translation>In Verwendung</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="159" />
+        <location filename="../ui/modelsdialog.cpp" line="162" />
         <source>In use for %1</source>
         <translation>Verwendet für %1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="162" />
+        <location filename="../ui/modelsdialog.cpp" line="165" />
         <source>Partly downloaded (%1)</source>
         <translation>Teilweise heruntergeladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="196" />
-        <location filename="../ui/modelsdialog.cpp" line="202" />
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="199" />
+        <location filename="../ui/modelsdialog.cpp" line="205" />
+        <location filename="../ui/modelsdialog.cpp" line="212" />
         <source>Select a model first</source>
         <translation>Wählen Sie zuerst ein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="197" />
+        <location filename="../ui/modelsdialog.cpp" line="200" />
         <source>This model is installed</source>
         <translation>Dieses Modell ist installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="198" />
+        <location filename="../ui/modelsdialog.cpp" line="201" />
         <source>A download is running</source>
         <translation>Ein Download läuft</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="199" />
+        <location filename="../ui/modelsdialog.cpp" line="202" />
         <source>This model is not in the catalogue</source>
         <translation>Dieses Modell ist nicht im Katalog</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="200" />
+        <location filename="../ui/modelsdialog.cpp" line="203" />
         <source>Download this model</source>
         <translation>Dieses Modell herunterladen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="203" />
+        <location filename="../ui/modelsdialog.cpp" line="206" />
         <source>Download or import it first</source>
         <translation>Laden Sie es zuerst herunter oder importieren Sie es</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="204" />
+        <location filename="../ui/modelsdialog.cpp" line="207" />
         <source>This folder cannot be used</source>
         <translation>Dieser Ordner kann nicht verwendet werden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="205" />
+        <location filename="../ui/modelsdialog.cpp" line="208" />
         <source>Already in use</source>
         <translation>Wird schon verwendet</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="206" />
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Use this model for %1</source>
         <translation>Dieses Modell für %1 verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="210" />
+        <location filename="../ui/modelsdialog.cpp" line="213" />
         <source>Not installed</source>
         <translation>Nicht installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="211" />
+        <location filename="../ui/modelsdialog.cpp" line="214" />
         <source>Glimpse removes only the models it keeps in %1</source>
         <translation>Glimpse entfernt nur die Modelle, die es in %1 aufbewahrt</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="212" />
+        <location filename="../ui/modelsdialog.cpp" line="215" />
         <source>Delete this model from this computer</source>
         <translation>Dieses Modell von diesem Computer löschen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="235" />
+        <location filename="../ui/modelsdialog.cpp" line="238" />
         <source>%1: %2 (%3)</source>
         <translation>%1: %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="235" />
+        <location filename="../ui/modelsdialog.cpp" line="238" />
         <source>installed</source>
         <translation>installiert</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="239" />
+        <location filename="../ui/modelsdialog.cpp" line="242" />
         <source>Glimpse needs one model per task. The recommended set works well on everyday photos:</source>
         <translation>Glimpse braucht ein Modell pro Aufgabe. Die empfohlene Auswahl passt gut zu alltäglichen Fotos:</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="241" />
+        <location filename="../ui/modelsdialog.cpp" line="244" />
         <source>Each model is used as soon as it is ready. Or import folders you already have.</source>
         <translation>Jedes Modell wird verwendet, sobald es bereit ist. Oder importieren Sie Ordner, die Sie schon haben.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="243" />
+        <location filename="../ui/modelsdialog.cpp" line="246" />
         <source>Use the recommended models</source>
         <translation>Die empfohlenen Modelle verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="244" />
+        <location filename="../ui/modelsdialog.cpp" line="247" />
         <source>Download the recommended models (%1)</source>
         <translation>Die empfohlenen Modelle herunterladen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="324" />
+        <location filename="../ui/modelsdialog.cpp" line="327" />
         <source>Download of %1 stopped: %2</source>
         <translation>Download von %1 abgebrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="363" />
+        <location filename="../ui/modelsdialog.cpp" line="366" />
         <source>&amp;Stop import</source>
         <translation>Import &amp;anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="366" />
+        <location filename="../ui/modelsdialog.cpp" line="369" />
         <source>Importing %1…</source>
         <translation>%1 wird importiert…</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="370" />
+        <location filename="../ui/modelsdialog.cpp" line="373" />
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="385" />
+        <location filename="../ui/modelsdialog.cpp" line="388" />
         <source>Imported %1 for %2: %3</source>
         <translation>%1 für %2 importiert: %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="173" />
+        <location filename="../ui/modelsdialog.cpp" line="176" />
         <source>~%1</source>
         <translation>~%1</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="302" />
+        <location filename="../ui/modelsdialog.cpp" line="305" />
         <source>Downloading %1: %2 files, %3</source>
         <translation>Lade %1 herunter: %2 Dateien, %3</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="308" />
+        <location filename="../ui/modelsdialog.cpp" line="311" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation>%1 von %2 · %3/s · noch %4 s</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="320" />
+        <location filename="../ui/modelsdialog.cpp" line="323" />
         <source>%1 is ready.</source>
         <translation>%1 ist bereit.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="342" />
+        <location filename="../ui/modelsdialog.cpp" line="345" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="342" />
+        <location filename="../ui/modelsdialog.cpp" line="345" />
         <source>Delete %1 from this computer?</source>
         <translation>%1 von diesem Rechner löschen?</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="348" />
+        <location filename="../ui/modelsdialog.cpp" line="351" />
         <source>Removed %1.</source>
         <translation>%1 entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="358" />
+        <location filename="../ui/modelsdialog.cpp" line="361" />
         <source>Import a BLIP model folder</source>
         <translation>BLIP-Modellordner importieren</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="388" />
+        <location filename="../ui/modelsdialog.cpp" line="391" />
         <source>Import of %1 stopped; nothing of it was kept.</source>
         <translation>Import von %1 angehalten; nichts davon wurde behalten.</translation>
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="391" />
-        <location filename="../ui/modelsdialog.cpp" line="393" />
+        <location filename="../ui/modelsdialog.cpp" line="394" />
+        <location filename="../ui/modelsdialog.cpp" line="396" />
         <source>Cannot import: %1</source>
         <translation>Import nicht möglich: %1</translation>
     </message>

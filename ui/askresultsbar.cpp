@@ -56,13 +56,18 @@ AskResultsBar::AskResultsBar(inference::InferenceClient* client, QListView* view
   l->addWidget(m_ask);
   l->addWidget(m_stop);
   l->addWidget(m_filter);
-  l->addWidget(m_progress);
-  // What BLIP was asked, on a line of its own under the question (as "Searched for" under the query).
+  // The question keeps room for its words in a narrow window: the progress goes on the line below,
+  // with what BLIP was asked (as "Searched for" under the query).
+  m_question->setMinimumWidth(m_question->fontMetrics().averageCharWidth() * 24);
+  auto* below = new QHBoxLayout;
+  below->setContentsMargins(0, 0, 0, 0);
+  below->addWidget(m_english, 1);
+  below->addWidget(m_progress);
   auto* column = new QVBoxLayout(this);
   column->setContentsMargins(0, 0, 0, 0);
   column->setSpacing(2);
   column->addLayout(l);
-  column->addWidget(m_english);
+  column->addLayout(below);
   reset();
 
   connect(m_question, &QLineEdit::returnPressed, this, &AskResultsBar::ask);
@@ -104,7 +109,7 @@ AskResultsBar::AskResultsBar(inference::InferenceClient* client, QListView* view
           });
   connect(m_client, &inference::InferenceClient::jobProgress, this,
           [this](quint64 job, const inference::JobProgress& p) {
-            if (job == m_job) m_progress->setText(tr("%1 of %2 answered").arg(p.done).arg(p.total));
+            if (job == m_job) showProgress(tr("%1 of %2 answered").arg(p.done).arg(p.total));
           });
   connect(m_client, &inference::InferenceClient::jobFinished, this,
           [this](quint64 job, const inference::JobSummary& s) {
@@ -122,7 +127,7 @@ AskResultsBar::AskResultsBar(inference::InferenceClient* client, QListView* view
               default:
                 text = tr("%n photo(s) answered.", nullptr, s.done);
             }
-            m_progress->setText(text);
+            showProgress(text);
             Q_EMIT status(text);
           });
 }
@@ -134,10 +139,16 @@ void AskResultsBar::reset() {
   m_filter->setEnabled(false);
   m_filter->blockSignals(false);
   m_progress->clear();
+  m_progress->hide();
   m_english->clear();
   m_english->hide();
   m_nextTranslation = {};
   for (int r = 0; r < m_model->rowCount(); ++r) m_view->setRowHidden(r, false);
+}
+
+void AskResultsBar::showProgress(const QString& text) {
+  m_progress->setText(text);
+  m_progress->show();
 }
 
 void AskResultsBar::setRunning(bool running) {
@@ -169,7 +180,7 @@ void AskResultsBar::ask() {
   m_asked = static_cast<int>(paths.size());
   m_job = m_client->askResults(question, paths);
   setRunning(true);
-  m_progress->setText(tr("%1 of %2 answered").arg(0).arg(m_asked));
+  showProgress(tr("%1 of %2 answered").arg(0).arg(m_asked));
   Q_EMIT status(tr("Asking \"%1\" of %n photo(s)…", nullptr, m_asked).arg(question));
 }
 

@@ -46,6 +46,7 @@ class AskResultsBar : public QWidget {
   void rebuildFilter();
   void applyFilter();
   void setRunning(bool running);
+  void showProgress(const QString& text);  // on the line under the question
 
   inference::InferenceClient* m_client;
   QListView* m_view;

@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDesktopServices>
+#include <QDir>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
@@ -72,6 +73,11 @@ QLabel* secondaryLabel(const QString& accessibleName) {
   label->setPalette(dim);
   label->hide();
   return label;
+}
+
+QString picturesFolder() {
+  const QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+  return !pictures.isEmpty() && QFileInfo(pictures).isDir() ? pictures : QDir::homePath();
 }
 
 }  // namespace glimpse::ui

@@ -21,5 +21,8 @@ void showInFileManager(const QString& path, QWidget* parent);
 // A label for a secondary line in the palette's dimmed text colour (what the model read or
 // said in English beside a translation): selectable, wrapped, hidden until it has text.
 QLabel* secondaryLabel(const QString& accessibleName);
+// Where a file dialog for photos opens: the Pictures folder where it exists, else home (never
+// the folder the program was started in).
+QString picturesFolder();
 
 }  // namespace glimpse::ui

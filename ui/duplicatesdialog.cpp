@@ -134,9 +134,14 @@ void DuplicatesDialog::showGroups(const QList<library::DuplicateGroup>& groups) 
   if (groups.isEmpty()) column->addWidget(new QLabel(tr("No similar photos at this threshold.")));
   column->addStretch(1);
   m_scroll->setWidget(content);  // deletes the previous groups
-  QString text = tr("%n group(s) of similar photos. Mark the ones you do not want as Reject.", nullptr,
-                    static_cast<int>(groups.size()));
-  if (!m_note.isEmpty()) text = m_note + QLatin1Char('\n') + text;
+  // Nothing to mark: say how to find more instead of asking to mark rejects (and only the note,
+  // such as "no library is open", when there is one).
+  QString text = groups.isEmpty()
+                     ? tr("No photos are this similar (%1 or more): lower the threshold and search again to find more.")
+                           .arg(QLocale().toString(m_threshold->value(), 'f', 3))
+                     : tr("%n group(s) of similar photos. Mark the ones you do not want as Reject.", nullptr,
+                          static_cast<int>(groups.size()));
+  if (!m_note.isEmpty()) text = groups.isEmpty() ? m_note : m_note + QLatin1Char('\n') + text;
   m_note.clear();
   m_status->setText(text);
   updateButtons();

@@ -1,5 +1,6 @@
 #include "imagespage.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -10,6 +11,7 @@
 #include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -32,6 +34,17 @@
 #include "thumbnaildelegate.h"
 
 namespace glimpse::ui {
+namespace {
+
+// The first line of why `path` could not be captioned, without the path the worker puts in front
+// (the page names the photo already; the log keeps the whole message).
+QString reasonFor(const QString& path, const QString& message) {
+  const QString line = firstLine(message);
+  const QString prefix = path + QStringLiteral(": ");
+  return line.startsWith(prefix) ? line.mid(prefix.size()) : line;
+}
+
+}  // namespace
 
 ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QWidget(parent), m_client(client) {
   m_model = new ImageListModel(this);
@@ -185,9 +198,9 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   m_chat->setAccessibleName(tr("Questions and answers"));
   m_chat->setPlaceholderText(tr("Ask anything about the selected photo: \"how many people are there?\""));
   m_question = new QLineEdit;
-  m_question->setPlaceholderText(tr("Ask a question about this photo…"));
   m_question->setAccessibleName(tr("Question"));
   m_askButton = new QPushButton(tr("As&k"));
+  m_askButton->setToolTip(tr("Ask about the selected photo (Return)"));
   auto* askRow = new QHBoxLayout;
   askRow->addWidget(m_question, 1);
   askRow->addWidget(m_askButton);
@@ -227,14 +240,25 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   });
   connect(m_model, &QAbstractItemModel::rowsInserted, this, &ImagesPage::sessionChanged);
   connect(m_model, &QAbstractItemModel::rowsRemoved, this, &ImagesPage::sessionChanged);
+  connect(m_model, &QAbstractItemModel::rowsInserted, this, &ImagesPage::updateButtons);
+  connect(m_model, &QAbstractItemModel::rowsRemoved, this, &ImagesPage::updateButtons);
+  connect(m_model, &QAbstractItemModel::modelReset, this, &ImagesPage::updateButtons);
+  connect(m_caption, &QPlainTextEdit::textChanged, this, &ImagesPage::updateButtons);
+  updateButtons();
+  // Delete removes the selected photos from the list (never from the disk), as in digiKam's and
+  // Lightroom's grids; the context menu shows the key.
+  m_removeAction = new QAction(themeIcon(QStringLiteral("list-remove")), tr("&Remove from list"), m_strip);
+  m_removeAction->setShortcut(QKeySequence::Delete);
+  m_removeAction->setShortcutContext(Qt::WidgetShortcut);
+  connect(m_removeAction, &QAction::triggered, this, &ImagesPage::removeSelected);
+  m_strip->addAction(m_removeAction);
   connect(m_strip, &QListView::customContextMenuRequested, this, [this](const QPoint& at) {
     const QModelIndex hit = m_strip->indexAt(at);
     if (!hit.isValid()) return;
     if (!m_strip->selectionModel()->isSelected(hit)) m_strip->setCurrentIndex(hit);
     const int n = static_cast<int>(selectedPaths().size());
     QMenu menu(this);
-    menu.addAction(themeIcon(QStringLiteral("list-remove")), tr("&Remove from list"), this,
-                   &ImagesPage::removeSelected);
+    menu.addAction(m_removeAction);
     menu.addAction(themeIcon(QStringLiteral("edit-copy")), n > 1 ? tr("&Copy paths") : tr("&Copy path"), this,
                    &ImagesPage::copySelectedPaths);
     menu.addAction(themeIcon(QStringLiteral("folder-open")), tr("Show in &folder"), this,
@@ -272,7 +296,8 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (id == m_captionId) {
       m_captionId = 0;
       updateButtons();
-      Q_EMIT status(tr("Captioned %1 in %2 s").arg(QFileInfo(r.path).fileName()).arg(r.seconds, 0, 'f', 1));
+      Q_EMIT status(
+          tr("Captioned %1 in %2 s").arg(QFileInfo(r.path).fileName()).arg(QLocale().toString(r.seconds, 'f', 1)));
     }
   });
   connect(c, &inference::InferenceClient::captionFailed, this,
@@ -288,11 +313,12 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
             m_model->touch(row);
             if (path == currentPath()) showCaptionOf(row);
             if (id == m_captionAllJob)
-              m_captionAllFailures << QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), firstLine(message));
+              m_captionAllFailures << QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(),
+                                                                   reasonFor(path, message));
             if (id == m_captionId) {
               m_captionId = 0;
               updateButtons();
-              Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), firstLine(message)));
+              Q_EMIT status(tr("Could not caption %1: %2").arg(QFileInfo(path).fileName(), reasonFor(path, message)));
             }
           });
   connect(c, &inference::InferenceClient::cancelled, this, [this](quint64 id) {
@@ -355,13 +381,15 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
               item.chat.push_back({q, shown});
               item.chatEnglish.push_back(english);
             }
-            m_askButton->setEnabled(true);
+            m_asking = false;
+            updateButtons();
             if (path == currentPath()) renderChat();
             Q_EMIT sessionChanged();
           });
   connect(c, &inference::InferenceClient::failed, this, [this](quint64 id, const QString& message) {
     if (id != m_askId) return;
-    m_askButton->setEnabled(true);
+    m_asking = false;
+    updateButtons();
     const int row = m_model->indexOf(m_askPath);
     // One line in the chat (a model that cannot load may list every tensor); the rest on demand.
     if (row >= 0 && !m_model->item(row).chat.isEmpty() && m_model->item(row).chat.back().second.isEmpty())
@@ -380,8 +408,21 @@ bool ImagesPage::mine(quint64 id) const {
          (id == m_captionId || id == m_captionAllJob || m_client->isCurrent(inference::Channel::Caption, id));
 }
 
+// What can be done now: nothing needs a photo that is not there, and no button does nothing.
 void ImagesPage::updateButtons() {
+  const bool photo = !currentPath().isEmpty();
+  const bool photos = m_model->rowCount() > 0;
+  const bool caption = !m_caption->toPlainText().trimmed().isEmpty();
   m_cancelButton->setEnabled(m_captionId != 0 || m_captionAllJob != 0);
+  m_captionButton->setEnabled(photo);
+  m_captionAllButton->setEnabled(photos && m_captionAllJob == 0);
+  m_copyButton->setEnabled(caption);
+  m_question->setEnabled(photo);
+  m_question->setPlaceholderText(photo ? tr("Ask a question about this photo…")
+                                       : tr("Add a photo first: drop it on the window or open it with %1")
+                                             .arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
+  m_askButton->setEnabled(photo && !m_asking);
+  Q_EMIT actionsChanged(photo, photos && m_captionAllJob == 0, caption);
 }
 
 // Photos still marked as being captioned by a request that ended stop showing it.
@@ -408,7 +449,7 @@ void ImagesPage::showCaptionOf(int row) {
       break;
     case CaptionState::Failed:
       m_caption->setPlainText(it.caption);  // the previous caption, if there was one
-      state = tr("Could not caption this photo: %1").arg(firstLine(it.error));
+      state = tr("Could not caption this photo: %1").arg(reasonFor(it.path, it.error));
       break;
     case CaptionState::Done:
       m_caption->setPlainText(it.caption);
@@ -429,7 +470,7 @@ void ImagesPage::showCaptionOf(int row) {
   const bool checked = !it.working && it.itm >= 0.0;
   m_check->setVisible(checked);
   if (checked) {
-    QString text = tr("Match %1% · similarity %2").arg(qRound(it.itm * 100)).arg(it.itc, 0, 'f', 2);
+    QString text = tr("Match %1% · similarity %2").arg(qRound(it.itm * 100)).arg(QLocale().toString(it.itc, 'f', 2));
     if (it.regenerated) text += QStringLiteral(" · ") + tr("the first caption was degenerate and was made again");
     m_check->setText(text);
     m_check->setToolTip(
@@ -638,8 +679,10 @@ void ImagesPage::showCurrent() {
   if (path.isEmpty()) {
     ++m_previewRequest;
     m_preview->setMessage(tr("Drop photos or folders here,\nor open them with Ctrl+O, or paste an image with Ctrl+V."));
+    m_zoomLabel->clear();  // no photo, no zoom
     m_caption->clear();
     m_chat->clear();
+    updateButtons();
     return;
   }
   const int row = m_model->indexOf(path);
@@ -651,15 +694,18 @@ void ImagesPage::showCurrent() {
     watcher->deleteLater();
     if (request != m_previewRequest) return;
     const QImage img = watcher->result();
-    if (img.isNull())
+    if (img.isNull()) {
       m_preview->setMessage(tr("Cannot show %1").arg(QFileInfo(path).fileName()));
-    else
+      m_zoomLabel->clear();
+    } else {
       m_preview->setImage(img);
+    }
   });
   watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, QSize(8192, 8192), 1.0));
   const auto& it = m_model->item(row);
   showCaptionOf(row);
   renderChat();
+  updateButtons();
   // A new image without a caption yet: caption it right away.
   if (it.caption.isEmpty() && it.error.isEmpty() && !it.working) captionCurrent();
 }
@@ -730,7 +776,8 @@ void ImagesPage::askQuestion() {
   m_askShown.clear();
   m_question->clear();
   renderChat();
-  m_askButton->setEnabled(false);
+  m_asking = true;
+  updateButtons();
   m_askPath = path;
   m_askId = m_client->ask(path, q);
 }

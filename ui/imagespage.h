@@ -11,6 +11,7 @@
 #include "photoview.h"
 #include "session.h"
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -71,12 +72,17 @@ class ImagesPage : public QWidget {
   void removeSelected();
   void copySelectedPaths();
   void showSelectedInFolder();
+  // Enables the buttons for what can be done now and emits actionsChanged.
+  void updateButtons();
 
  Q_SIGNALS:
   void status(const QString& message);
   // Something session() returns has changed: images added or removed, a caption done, a chat
   // answer, the selection.
   void sessionChanged();
+  // What the caption and ask actions can do now: a photo is selected, there are photos to caption
+  // (and no batch runs), a caption is shown to copy.
+  void actionsChanged(bool photo, bool photos, bool caption);
   // Something the person should act on or know about (the main window's message bar).
   void message(const glimpse::ui::Message& message);
 
@@ -85,7 +91,6 @@ class ImagesPage : public QWidget {
   void showCurrent();
   void renderChat();
   bool mine(quint64 id) const;
-  void updateButtons();
   void endWork();
   void showCaptionOf(int row);
   void restore(int row);  // a caption that ended without a result: the previous one stands
@@ -119,12 +124,14 @@ class ImagesPage : public QWidget {
   QTextBrowser* m_chat;
   QLineEdit* m_question;
   QPushButton* m_askButton;
+  QAction* m_removeAction;  // Delete on the filmstrip, and its context menu
   quint64 m_captionId = 0;  // the single caption running, 0 when none
   QString m_captionPath;
   quint64 m_captionAllJob = 0;  // the batch job running, 0 when none
   int m_captionAllTotal = 0;
   QStringList m_captionAllFailures;  // "name: reason" of the batch running
   quint64 m_askId = 0;
+  bool m_asking = false;  // a question waits for its answer
   // The running question's English text and English answer (translated()), and the answer shown.
   QPair<QString, QString> m_askEnglish;
   QString m_askShown;

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,6 +28,7 @@
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 #include <utility>
 
 #include "askresultsbar.h"
@@ -46,6 +48,7 @@ namespace {
 constexpr int kPathRole = Qt::UserRole + 1;
 constexpr int kFolderRole = Qt::UserRole + 2;         // tree: the folder an item narrows the grid to
 constexpr int kLibraryFolderRole = Qt::UserRole + 3;  // tree: a folder of the library (removable)
+constexpr int kDetailsPreviewHeight = 200;            // the selected photo above its details (logical pixels)
 
 QString eta(double seconds) {
   if (seconds < 0) return QStringLiteral("–");
@@ -218,6 +221,12 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   m_details->setAccessibleName(tr("Photo details"));
+  m_detailsPreview = new QLabel;
+  m_detailsPreview->setAlignment(Qt::AlignCenter);
+  m_detailsPreview->setWordWrap(true);
+  m_detailsPreview->setMinimumHeight(kDetailsPreviewHeight);
+  m_detailsPreview->setAccessibleName(tr("Photo preview"));
+  m_detailsPreview->hide();
   m_captionSource = new QLabel;
   m_captionSource->setWordWrap(true);
   m_captionEdit = new QPlainTextEdit;
@@ -241,6 +250,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   for (auto* b : {m_open, m_reveal, m_similar, m_captionThis, m_askThis}) b->setEnabled(false);
   auto* right = new QWidget;
   auto* rl = new QVBoxLayout(right);
+  rl->addWidget(m_detailsPreview);
   rl->addWidget(m_details, 1);
   rl->addWidget(m_captionSource);
   rl->addWidget(m_captionEdit);
@@ -345,13 +355,16 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   connect(c, &inference::InferenceClient::photosTrashed, this,
           [this](quint64, const library::TrashReport& report) { m_thumbs.forget(report.moved); });
   connect(c, &inference::InferenceClient::libraryOpened, this, [this](quint64 id, const inference::LibraryInfo& info) {
+    bool indexNow = false;
+    if (id != 0 && id == m_folderId) m_folderPending = false;
     if (id != 0 && id == m_openId) {
       m_openId = 0;
       m_libraryError.clear();
       Q_EMIT messageResolved(QStringLiteral("library"));
-      if (std::exchange(m_indexWhenOpen, false)) startOrPauseIndexing();
+      indexNow = std::exchange(m_indexWhenOpen, false);
     }
     showLibraryInfo(info);
+    if (indexNow) startOrPauseIndexing();                         // with the library's folders known
     if (m_indexState == IndexState::Paused && m_indexJob == 0) {  // paused in an earlier session
       // The counts it was paused at; the library's own when they say more (the search model is loaded).
       const QVariantList at = QSettings().value(QStringLiteral("library/indexPausedAt")).toList();
@@ -413,8 +426,8 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
     m_progress->setValue(p.done);
     QString text = tr("%1 of %2 photos").arg(p.done).arg(p.total);
     if (m_indexState == IndexState::Running)
-      text +=
-          QStringLiteral(" · ") + tr("%1 photos/s · %2 left").arg(p.itemsPerSecond, 0, 'f', 1).arg(eta(p.etaSeconds));
+      text += QStringLiteral(" · ") +
+              tr("%1 photos/s · %2 left").arg(QLocale().toString(p.itemsPerSecond, 'f', 1)).arg(eta(p.etaSeconds));
     else if (m_indexState == IndexState::Paused)
       text = tr("Paused at %1 of %2 photos; everything done is saved.").arg(p.done).arg(p.total);
     m_progressText->setText(text);
@@ -523,6 +536,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
       return;
     }
     if (id != 0 && id == m_folderId) {
+      m_folderPending = false;
       libraryFailed(tr("Cannot change the folders of the library %1").arg(m_libraryPath), message);
       return;
     }
@@ -618,6 +632,7 @@ void LibraryPage::showDetails(const inference::PhotoDetails& d) {
   }
   m_captionSource->setText(QStringLiteral("<b>%1</b>").arg(source.toHtmlEscaped()));
   m_detailsPath = d.path;
+  showDetailsPreview(d.path);
   const QSignalBlocker block(m_captionEdit);
   // A caption kept with its translation into the interface language is shown as the Images page
   // showed it: translated, the model's English below. Text typed over it is saved as the user's
@@ -630,6 +645,28 @@ void LibraryPage::showDetails(const inference::PhotoDetails& d) {
   m_captionOriginal->setVisible(translated);
   m_captionEdit->setEnabled(true);
   m_saveCaption->setEnabled(false);
+}
+
+// The selected photo above its details, decoded off the GUI thread (a later selection wins); a
+// file that cannot be decoded says so there instead of leaving the space blank.
+void LibraryPage::showDetailsPreview(const QString& path) {
+  if (path == m_previewPath) return;
+  m_previewPath = path;
+  const QSize box(std::max(m_detailsPreview->width(), kDetailsPreviewHeight), kDetailsPreviewHeight);
+  auto* watcher = new QFutureWatcher<QImage>(this);
+  connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, path] {
+    watcher->deleteLater();
+    if (path != m_previewPath) return;
+    const QImage image = watcher->result();
+    if (image.isNull()) {
+      m_detailsPreview->setPixmap({});
+      m_detailsPreview->setText(tr("Cannot show %1").arg(QFileInfo(path).fileName()));
+    } else {
+      m_detailsPreview->setPixmap(QPixmap::fromImage(image));
+    }
+    m_detailsPreview->show();
+  });
+  watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, box, ThumbnailLoader::deviceRatio()));
 }
 
 void LibraryPage::saveCaption() {
@@ -734,9 +771,11 @@ bool LibraryPage::libraryUsable() {
 
 void LibraryPage::addFolder(const QString& folder) {
   if (!libraryUsable()) return;
-  const QString dir = folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Add a photo folder")) : folder;
+  const QString dir =
+      folder.isEmpty() ? QFileDialog::getExistingDirectory(this, tr("Add a photo folder"), picturesFolder()) : folder;
   if (dir.isEmpty()) return;
   m_folderId = m_client->addLibraryFolder(QFileInfo(dir).absoluteFilePath());
+  m_folderPending = true;
 }
 
 void LibraryPage::removeSelectedFolder() {
@@ -745,6 +784,7 @@ void LibraryPage::removeSelectedFolder() {
   auto* item = m_folders->currentItem();
   if (!item || !item->data(0, kLibraryFolderRole).toBool() || !libraryUsable()) return;
   m_folderId = m_client->removeLibraryFolder(item->data(0, kFolderRole).toString());
+  m_folderPending = true;
 }
 
 bool LibraryPage::eventFilter(QObject* watched, QEvent* event) {
@@ -918,6 +958,14 @@ void LibraryPage::startOrPauseIndexing() {
   if (m_openId != 0) {
     // The library is still opening (at start): index once it is open, not at all if it fails.
     m_indexWhenOpen = true;
+    return;
+  }
+  if (m_libraryFolders.isEmpty() && !m_folderPending) {
+    // Nothing to index: say what to do rather than report an empty library "up to date". (A folder
+    // being added is: the worker adds it before it scans.)
+    const QString text = tr("Add a folder first: Add folder… chooses where your photos are.");
+    m_progressText->setText(text);
+    Q_EMIT status(text);
     return;
   }
   m_progress->setRange(0, 0);

@@ -49,6 +49,8 @@ class LibraryPage : public QWidget {
   QPlainTextEdit* captionEditor() const { return m_captionEdit; }
   // Under the caption of the details panel when it is shown translated: the English original.
   QLabel* captionOriginal() const { return m_captionOriginal; }
+  // The selected photo above its details (a pixmap, or the reason it cannot be shown).
+  QLabel* detailsPreview() const { return m_detailsPreview; }
   // Where "Caption photos" takes its prompt and generation settings from (the Images page's).
   void setCaptionRequestSource(std::function<inference::CaptionRequest()> source) {
     m_captionRequest = std::move(source);
@@ -131,6 +133,7 @@ class LibraryPage : public QWidget {
   void setIndexState(IndexState state);
   void setCaptionState(IndexState state);
   void showDetails(const inference::PhotoDetails& d);
+  void showDetailsPreview(const QString& path);
   // refreshView: run the grid's query again (the library changed); false when only the counts and
   // the offer to index are shown again (after a failed search, which must not search again).
   void showLibraryInfo(const inference::LibraryInfo& info, bool refreshView = true);
@@ -174,6 +177,8 @@ class LibraryPage : public QWidget {
   QProgressBar* m_captionProgress;
   QLabel* m_captionProgressText;
   QLabel* m_details;
+  QLabel* m_detailsPreview;  // the selected photo, or why it cannot be shown
+  QString m_previewPath;     // the photo it shows (or is decoding)
   QLabel* m_captionSource;
   QPlainTextEdit* m_captionEdit;
   QLabel* m_captionOriginal;
@@ -194,8 +199,9 @@ class LibraryPage : public QWidget {
   quint64 m_detailsId = 0;
   QString m_libraryPath;
   QString m_libraryError;
-  quint64 m_openId = 0;    // the library being opened, 0 once it answered
-  quint64 m_folderId = 0;  // the last folder added or removed
+  quint64 m_openId = 0;          // the library being opened, 0 once it answered
+  quint64 m_folderId = 0;        // the last folder added or removed
+  bool m_folderPending = false;  // that change is not answered yet (its folders not known here)
   bool m_indexWhenOpen = false;
   inference::LibraryInfo m_info;  // as last reported
 };

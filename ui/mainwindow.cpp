@@ -202,6 +202,15 @@ void MainWindow::createActions() {
         m_images->showAskTab();
       });
   askAct->setShortcut(QKeySequence(tr("Ctrl+Shift+A")));
+  // A digiKam user's toolbar greys out what has nothing to act on.
+  connect(m_images, &ImagesPage::actionsChanged, this,
+          [captionAct, allAct, copyAct, askAct](bool photo, bool photos, bool text) {
+            captionAct->setEnabled(photo);
+            allAct->setEnabled(photos);
+            copyAct->setEnabled(text);
+            askAct->setEnabled(photo);
+          });
+  m_images->updateButtons();
   caption->addSeparator();
   caption->addAction(tr("Caption library &photos"), this, [this] {
     showLibrary();
@@ -307,12 +316,12 @@ int MainWindow::addPaths(const QStringList& paths) {
 
 void MainWindow::openImages() {
   const QStringList files = QFileDialog::getOpenFileNames(
-      this, tr("Open images"), QString(), tr("Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)"));
+      this, tr("Open images"), picturesFolder(), tr("Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)"));
   addPaths(files);
 }
 
 void MainWindow::openFolder() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a folder of images"));
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a folder of images"), picturesFolder());
   if (!dir.isEmpty()) addPaths({dir});
 }
 

@@ -78,6 +78,9 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
   m_table = new QTableWidget(0, 4);
   m_table->setHorizontalHeaderLabels({tr("Model"), tr("Task"), tr("Size"), tr("Status")});
   m_table->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::Stretch);
+  // The task and size columns fit their words in every language ("Bibliothekssuche"); the name takes the rest.
+  m_table->horizontalHeader()->setSectionResizeMode(kTask, QHeaderView::ResizeToContents);
+  m_table->horizontalHeader()->setSectionResizeMode(kSize, QHeaderView::ResizeToContents);
   m_table->horizontalHeader()->setSectionResizeMode(kStatus, QHeaderView::ResizeToContents);
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_table->setSelectionMode(QAbstractItemView::SingleSelection);

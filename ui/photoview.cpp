@@ -84,7 +84,7 @@ void PhotoView::setZoom(double zoom, QPointF anchor) {
 void PhotoView::fitToWindow() {
   m_fit = true;
   update();
-  Q_EMIT zoomChanged(zoom(), m_fit);
+  if (!m_image.isNull()) Q_EMIT zoomChanged(zoom(), m_fit);
 }
 
 void PhotoView::actualSize() {
@@ -129,7 +129,7 @@ void PhotoView::paintEvent(QPaintEvent*) {
 void PhotoView::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
   clampOffset();
-  if (m_fit) Q_EMIT zoomChanged(zoom(), m_fit);
+  if (m_fit && !m_image.isNull()) Q_EMIT zoomChanged(zoom(), m_fit);
 }
 
 void PhotoView::wheelEvent(QWheelEvent* event) {

@@ -34,6 +34,7 @@ class PhotoView : public QWidget {
   void zoomOut();
 
  Q_SIGNALS:
+  // The zoom of the photo shown (never while a message is shown instead).
   void zoomChanged(double zoom, bool fitted);
   void fullScreenRequested();
 

@@ -214,6 +214,9 @@ TEST(DuplicatesDialog, OpensFromTheLibraryPage) {
   for (const QLabel* l : dialog->findChildren<QLabel*>())
     said |= l->text().contains(QStringLiteral("No library is open"));
   EXPECT_TRUE(said);
+  // Nothing to mark, so no request to mark rejects.
+  for (const QLabel* l : dialog->findChildren<QLabel*>())
+    EXPECT_FALSE(l->text().contains(QStringLiteral("Reject"))) << l->text().toStdString();
   dialog->close();
 }
 
