@@ -63,9 +63,9 @@ at::Tensor fp32_matmul(const at::Tensor& a, const at::Tensor& b, Fp32Gemm g);
 // as [B, T, heads * hd] in their dtype, the layout the output projection reads. One head per
 // thread (a block of query rows at a time for long sequences): its scores stay in that core's
 // cache from the first product through oneDNN's softmax, in place, into the second, and the
-// second writes straight into the merged layout. bfloat16 keeps the scores in float32 and rounds the probabilities. Undefined
-// when the products do not go to oneDNN on this CPU or the operands do not fit (the caller then
-// runs the unfused path).
+// second writes straight into the merged layout. bfloat16 keeps the scores in float32 and rounds the probabilities.
+// Undefined when the products do not go to oneDNN on this CPU or the operands do not fit (the caller then runs the
+// unfused path).
 at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale);
 
 // What a linear layer does to its product before returning it. On the packed path it happens in
