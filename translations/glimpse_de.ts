@@ -604,398 +604,398 @@
 <context>
     <name>glimpse::ui::ImagesPage</name>
     <message>
-        <location filename="../ui/imagespage.cpp" line="51" />
+        <location filename="../ui/imagespage.cpp" line="63" />
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="56" />
-        <location filename="../ui/imagespage.cpp" line="662" />
+        <location filename="../ui/imagespage.cpp" line="68" />
+        <location filename="../ui/imagespage.cpp" line="681" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
 oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="94" />
+        <location filename="../ui/imagespage.cpp" line="106" />
         <source>BLIP ("a picture of", beam 3)</source>
         <translation>BLIP („a picture of“, Strahlbreite 3)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="94" />
+        <location filename="../ui/imagespage.cpp" line="106" />
         <source>Hugging Face default (greedy)</source>
         <translation>Hugging-Face-Standard (gierig)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="95" />
+        <location filename="../ui/imagespage.cpp" line="107" />
         <source>More varied (sampling)</source>
         <translation>Abwechslungsreicher (Stichproben)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="95" />
+        <location filename="../ui/imagespage.cpp" line="107" />
         <source>Longer and more detailed</source>
         <translation>Länger und ausführlicher</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="96" />
+        <location filename="../ui/imagespage.cpp" line="108" />
         <source>Caption preset</source>
         <translation>Beschreibungsstil</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="97" />
+        <location filename="../ui/imagespage.cpp" line="109" />
         <source>Advanced options</source>
         <translation>Erweiterte Optionen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="101" />
+        <location filename="../ui/imagespage.cpp" line="113" />
         <source>optional start of the caption</source>
         <translation>optionaler Anfang der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="102" />
+        <location filename="../ui/imagespage.cpp" line="114" />
         <source>Prompt</source>
         <translation>Anfangstext</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="103" />
+        <location filename="../ui/imagespage.cpp" line="115" />
         <source>Keep prompt in caption</source>
         <translation>Anfangstext in der Beschreibung behalten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="113" />
+        <location filename="../ui/imagespage.cpp" line="125" />
         <source>Sample (more varied)</source>
         <translation>Stichproben (abwechslungsreicher)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="121" />
+        <location filename="../ui/imagespage.cpp" line="133" />
         <source>Prompt:</source>
         <translation>Anfangstext:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="123" />
+        <location filename="../ui/imagespage.cpp" line="135" />
         <source>Beams:</source>
         <translation>Strahlbreite:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="124" />
+        <location filename="../ui/imagespage.cpp" line="136" />
         <source>Minimum length:</source>
         <translation>Mindestlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="125" />
+        <location filename="../ui/imagespage.cpp" line="137" />
         <source>Maximum length:</source>
         <translation>Höchstlänge:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="126" />
+        <location filename="../ui/imagespage.cpp" line="138" />
         <source>Repetition penalty:</source>
         <translation>Wiederholungsstrafe:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="128" />
+        <location filename="../ui/imagespage.cpp" line="140" />
         <source>Top-p:</source>
         <translation>Top-p:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="129" />
+        <location filename="../ui/imagespage.cpp" line="141" />
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="137" />
+        <location filename="../ui/imagespage.cpp" line="149" />
         <source>The caption appears here.</source>
         <translation>Hier erscheint die Beschreibung.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="138" />
-        <location filename="../ui/imagespage.cpp" line="202" />
+        <location filename="../ui/imagespage.cpp" line="150" />
+        <location filename="../ui/imagespage.cpp" line="214" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="145" />
+        <location filename="../ui/imagespage.cpp" line="157" />
         <source>Caption state</source>
         <translation>Stand der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="146" />
+        <location filename="../ui/imagespage.cpp" line="158" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="147" />
+        <location filename="../ui/imagespage.cpp" line="159" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="148" />
+        <location filename="../ui/imagespage.cpp" line="160" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="149" />
+        <location filename="../ui/imagespage.cpp" line="161" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="150" />
+        <location filename="../ui/imagespage.cpp" line="162" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="151" />
+        <location filename="../ui/imagespage.cpp" line="163" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="153" />
+        <location filename="../ui/imagespage.cpp" line="165" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="154" />
+        <location filename="../ui/imagespage.cpp" line="166" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="165" />
+        <location filename="../ui/imagespage.cpp" line="177" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="170" />
+        <location filename="../ui/imagespage.cpp" line="182" />
         <source>Caption check</source>
         <translation>Prüfung der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="174" />
+        <location filename="../ui/imagespage.cpp" line="186" />
         <source>Check captions and make degenerate ones again</source>
         <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="177" />
+        <location filename="../ui/imagespage.cpp" line="189" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="186" />
+        <location filename="../ui/imagespage.cpp" line="198" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="187" />
+        <location filename="../ui/imagespage.cpp" line="199" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="191" />
+        <location filename="../ui/imagespage.cpp" line="203" />
         <source>Ask about the selected photo (Return)</source>
         <translation>Zum gewählten Foto fragen (Eingabetaste)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="402" />
+        <location filename="../ui/imagespage.cpp" line="421" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="189" />
+        <location filename="../ui/imagespage.cpp" line="201" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="190" />
+        <location filename="../ui/imagespage.cpp" line="202" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="203" />
+        <location filename="../ui/imagespage.cpp" line="215" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="242" />
+        <location filename="../ui/imagespage.cpp" line="250" />
         <source>&amp;Remove from list</source>
         <translation>Aus der Liste &amp;entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="244" />
+        <location filename="../ui/imagespage.cpp" line="262" />
         <source>&amp;Copy paths</source>
         <translation>Pfade &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="244" />
+        <location filename="../ui/imagespage.cpp" line="262" />
         <source>&amp;Copy path</source>
         <translation>Pfad &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="246" />
+        <location filename="../ui/imagespage.cpp" line="264" />
         <source>Show in &amp;folder</source>
         <translation>Im &amp;Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="282" />
+        <location filename="../ui/imagespage.cpp" line="300" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="302" />
+        <location filename="../ui/imagespage.cpp" line="321" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="313" />
+        <location filename="../ui/imagespage.cpp" line="332" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="323" />
+        <location filename="../ui/imagespage.cpp" line="342" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="310" />
+        <location filename="../ui/imagespage.cpp" line="329" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="377" />
+        <location filename="../ui/imagespage.cpp" line="396" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="380" />
-        <location filename="../ui/imagespage.cpp" line="383" />
+        <location filename="../ui/imagespage.cpp" line="399" />
+        <location filename="../ui/imagespage.cpp" line="402" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="403" />
+        <location filename="../ui/imagespage.cpp" line="422" />
         <source>Add a photo first: drop it on the window or open it with %1</source>
         <translation>Zuerst ein Foto hinzufügen: ins Fenster ziehen oder mit %1 öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="679" />
+        <location filename="../ui/imagespage.cpp" line="698" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="429" />
+        <location filename="../ui/imagespage.cpp" line="448" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="60" />
+        <location filename="../ui/imagespage.cpp" line="72" />
         <source>Zoom</source>
         <translation>Zoom</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="74" />
+        <location filename="../ui/imagespage.cpp" line="86" />
         <source>Fit to window (0)</source>
         <translation>An Fenster anpassen (0)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="75" />
+        <location filename="../ui/imagespage.cpp" line="87" />
         <source>Actual size, 100% (1)</source>
         <translation>Originalgröße, 100 % (1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="76" />
+        <location filename="../ui/imagespage.cpp" line="88" />
         <source>Zoom out (-, Ctrl+wheel)</source>
         <translation>Verkleinern (-, Strg+Mausrad)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="77" />
+        <location filename="../ui/imagespage.cpp" line="89" />
         <source>Zoom in (+, Ctrl+wheel)</source>
         <translation>Vergrößern (+, Strg+Mausrad)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="80" />
+        <location filename="../ui/imagespage.cpp" line="92" />
         <source>Full screen (F11, double click)</source>
         <translation>Vollbild (F11, Doppelklick)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="88" />
+        <location filename="../ui/imagespage.cpp" line="100" />
         <source>Fit (%1)</source>
         <translation>Eingepasst (%1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="322" />
+        <location filename="../ui/imagespage.cpp" line="341" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="324" />
+        <location filename="../ui/imagespage.cpp" line="343" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="327" />
+        <location filename="../ui/imagespage.cpp" line="346" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="333" />
+        <location filename="../ui/imagespage.cpp" line="352" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="433" />
+        <location filename="../ui/imagespage.cpp" line="452" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="440" />
+        <location filename="../ui/imagespage.cpp" line="459" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="449" />
-        <location filename="../ui/imagespage.cpp" line="782" />
+        <location filename="../ui/imagespage.cpp" line="468" />
+        <location filename="../ui/imagespage.cpp" line="801" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="454" />
+        <location filename="../ui/imagespage.cpp" line="473" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="455" />
+        <location filename="../ui/imagespage.cpp" line="474" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="458" />
+        <location filename="../ui/imagespage.cpp" line="477" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="574" />
+        <location filename="../ui/imagespage.cpp" line="593" />
         <source>Removed %n image(s) from the list (the files are not touched)</source>
         <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="581" />
+        <location filename="../ui/imagespage.cpp" line="600" />
         <source>Copied %n path(s)</source>
         <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="734" />
+        <location filename="../ui/imagespage.cpp" line="753" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="746" />
+        <location filename="../ui/imagespage.cpp" line="765" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="779" />
+        <location filename="../ui/imagespage.cpp" line="798" />
         <source>Asked in English: %1</source>
         <translation>Auf Englisch gefragt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="781" />
+        <location filename="../ui/imagespage.cpp" line="800" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -2605,32 +2605,32 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="80" />
+        <location filename="../app/gui/main.cpp" line="84" />
         <source>Captions, answers and search for your photos with BLIP.</source>
         <translation>Beschreibungen, Antworten und Suche für Ihre Fotos mit BLIP.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="84" />
+        <location filename="../app/gui/main.cpp" line="88" />
         <source>Model folder for captions.</source>
         <translation>Modellordner für Beschreibungen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="86" />
+        <location filename="../app/gui/main.cpp" line="90" />
         <source>Model folder for questions.</source>
         <translation>Modellordner für Fragen.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="88" />
+        <location filename="../app/gui/main.cpp" line="92" />
         <source>Model folder for library search.</source>
         <translation>Modellordner für die Bibliothekssuche.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="92" />
+        <location filename="../app/gui/main.cpp" line="96" />
         <source>Caption the first image, save a screenshot of the window to FILE and quit.</source>
         <translation>Das erste Bild beschreiben, ein Bildschirmfoto des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="95" />
+        <location filename="../app/gui/main.cpp" line="99" />
         <source>Images or folders to open.</source>
         <translation>Zu öffnende Bilder oder Ordner.</translation>
     </message>

@@ -67,12 +67,16 @@ int main(int argc, char** argv) {
   QApplication::setDesktopFileName(QStringLiteral("io.github.glimpse.Glimpse"));
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/glimpse.svg")));
 
-  // Translations from the system locale: Qt's own strings and Glimpse's.
-  QTranslator qtTranslator, appTranslator;
+  // Translations from the system locale: Qt's own strings and Glimpse's. The English one holds
+  // only the plural forms ("1 photo", "3 photos" for "%n photo(s)") and is installed first, so
+  // every language without its own forms falls back to correct English, not to the source.
+  QTranslator qtTranslator, englishPlurals, appTranslator;
   if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
                         QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
     QApplication::installTranslator(&qtTranslator);
-  if (appTranslator.load(QLocale(), QStringLiteral("glimpse"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+  if (englishPlurals.load(QStringLiteral(":/i18n/glimpse_en.qm"))) QApplication::installTranslator(&englishPlurals);
+  if (QLocale().language() != QLocale::English &&
+      appTranslator.load(QLocale(), QStringLiteral("glimpse"), QStringLiteral("_"), QStringLiteral(":/i18n")))
     QApplication::installTranslator(&appTranslator);
 
   QCommandLineParser parser;

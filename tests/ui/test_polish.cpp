@@ -17,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
+#include <QXmlStreamReader>
 
 #include "askresultsbar.h"
 #include "imagespage.h"
@@ -232,4 +233,56 @@ TEST(Polish, TheDetailsPanelShowsTheSelectedPhotoOrWhyNot) {
   ASSERT_TRUE(waitUntil([&] { return preview->text() == QStringLiteral("Cannot show garbage.png"); }))
       << preview->text().toStdString();
   EXPECT_TRUE(preview->pixmap().isNull());
+}
+
+// Counts said "1 photo(s)" and "3 result(s)": the English plural forms come from glimpse_en.qm,
+// which the app installs before the locale's own translation.
+TEST(Polish, EnglishCountsUseSingularAndPlural) {
+  QTranslator en;
+  ASSERT_TRUE(en.load(QStringLiteral(GLIMPSE_BUILD_DIR "/app/gui/glimpse_en.qm")));
+  QApplication::installTranslator(&en);
+  const char* page = "glimpse::ui::LibraryPage";
+  const QString one = QCoreApplication::translate(page, "%n result(s)", nullptr, 1);
+  const QString three = QCoreApplication::translate(page, "%n result(s)", nullptr, 3);
+  const QString gone = QCoreApplication::translate("glimpse::ui::MainWindow",
+                                                   "%n photo(s) of the last session are gone: %1", nullptr, 1);
+  QApplication::removeTranslator(&en);
+  EXPECT_EQ(one, QStringLiteral("1 result"));
+  EXPECT_EQ(three, QStringLiteral("3 results"));
+  EXPECT_EQ(gone, QStringLiteral("1 photo of the last session is gone: %1"));
+}
+
+// Every message with %n has its two English forms, none still says "(s)", and no other message
+// has English text (the source is shown as written).
+TEST(Translations, EnglishHasEveryPluralForm) {
+  QFile ts(QStringLiteral(GLIMPSE_SOURCE_DIR "/translations/glimpse_en.ts"));
+  ASSERT_TRUE(ts.open(QIODevice::ReadOnly));
+  QXmlStreamReader xml(&ts);
+  int numerusMessages = 0, badForms = 0, withText = 0, forms = 0;
+  bool numerus = false;
+  QString source;
+  while (!xml.atEnd()) {
+    xml.readNext();
+    if (xml.isStartElement() && xml.name() == QLatin1String("message")) {
+      numerus = xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes");
+      numerusMessages += numerus;
+      forms = 0;
+    }
+    if (xml.isStartElement() && xml.name() == QLatin1String("source")) source = xml.readElementText();
+    if (xml.isStartElement() && xml.name() == QLatin1String("numerusform")) {
+      ++forms;
+      if (xml.readElementText().contains(QLatin1String("(s)"))) ++badForms;
+    }
+    if (xml.isStartElement() && xml.name() == QLatin1String("translation") && !numerus &&
+        !xml.readElementText().isEmpty())
+      ++withText;
+    if (xml.isEndElement() && xml.name() == QLatin1String("message")) {
+      if (numerus && forms != 2) ++badForms;
+      if (!numerus && source.contains(QLatin1String("(s)"))) ++badForms;  // a count not written with %n
+    }
+  }
+  EXPECT_FALSE(xml.hasError()) << xml.errorString().toStdString();
+  EXPECT_GE(numerusMessages, 20);
+  EXPECT_EQ(badForms, 0);
+  EXPECT_EQ(withText, 0);
 }
