@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <latch>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -693,18 +692,18 @@ double measure_fma_peak_gflops(int threads) {
   double best = 0;
   for (int rep = 0; rep < 4; ++rep) {
     std::vector<double> seconds(static_cast<size_t>(threads));
-    std::latch start(threads);
-    {
-      std::vector<std::jthread> pool;
-      for (int t = 0; t < threads; ++t)
-        pool.emplace_back([&, t] {
-          start.arrive_and_wait();
-          const auto t0 = std::chrono::steady_clock::now();
-          volatile double keep = kernel(iterations);
-          (void)keep;
-          seconds[static_cast<size_t>(t)] = seconds_since(t0);
-        });
-    }
+    std::atomic<int> arrived{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        arrived.fetch_add(1);
+        while (arrived.load() < threads) std::this_thread::yield();  // a common start
+        const auto t0 = std::chrono::steady_clock::now();
+        volatile double keep = kernel(iterations);
+        (void)keep;
+        seconds[static_cast<size_t>(t)] = seconds_since(t0);
+      });
+    for (std::thread& t : pool) t.join();
     double rate = 0;
     for (double sec : seconds) rate += flop_per_thread / sec / 1e9;
     best = std::max(best, rate);
