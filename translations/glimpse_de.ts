@@ -1024,7 +1024,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="84" />
-        <location filename="../ui/librarypage.cpp" line="741" />
+        <location filename="../ui/librarypage.cpp" line="742" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
@@ -1046,7 +1046,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="99" />
-        <location filename="../ui/librarypage.cpp" line="708" />
+        <location filename="../ui/librarypage.cpp" line="709" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
@@ -1199,7 +1199,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <location filename="../ui/librarypage.cpp" line="233" />
         <location filename="../ui/librarypage.cpp" line="246" />
         <location filename="../ui/librarypage.cpp" line="317" />
-        <location filename="../ui/librarypage.cpp" line="631" />
+        <location filename="../ui/librarypage.cpp" line="632" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
@@ -1263,84 +1263,94 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="473" />
+        <location filename="../ui/librarypage.cpp" line="474" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation>Aktuell: alle %1 Fotos sind durchsuchbar.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="501" />
+        <location filename="../ui/librarypage.cpp" line="502" />
         <source>Searched for: %1</source>
         <translation>Gesucht nach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="503" />
+        <location filename="../ui/librarypage.cpp" line="504" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation>Übersetzt (%1 → Englisch); BLIP liest nur Englisch</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="516" />
+        <location filename="../ui/librarypage.cpp" line="517" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
         <translation>Die neuesten %1 von %2 Fotos; wählen Sie einen Ordner oder Daten, um die übrigen zu sehen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="519" />
+        <location filename="../ui/librarypage.cpp" line="520" />
         <source>%n photo(s), newest first</source>
         <translation><numerusform>%n Foto, neuestes zuerst</numerusform><numerusform>%n Fotos, neueste zuerst</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="520" />
+        <location filename="../ui/librarypage.cpp" line="521" />
         <source>In %1: %2</source>
         <translation>In %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="535" />
-        <location filename="../ui/librarypage.cpp" line="768" />
+        <location filename="../ui/librarypage.cpp" line="536" />
+        <location filename="../ui/librarypage.cpp" line="769" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="540" />
+        <location filename="../ui/librarypage.cpp" line="541" />
         <source>Cannot change the folders of the library %1</source>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="566" />
+        <location filename="../ui/librarypage.cpp" line="567" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="643" />
         <location filename="../ui/librarypage.cpp" line="644" />
+        <location filename="../ui/librarypage.cpp" line="645" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="663" />
+        <location filename="../ui/librarypage.cpp" line="664" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="966" />
+        <location filename="../ui/librarypage.cpp" line="967" />
         <source>Add a folder first: Add folder… chooses where your photos are.</source>
         <translation>Zuerst einen Ordner hinzufügen: „Ordner hinzufügen …“ wählt, wo Ihre Fotos liegen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1023" />
+        <location filename="../ui/librarypage.cpp" line="1024" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1111" />
+        <location filename="../ui/librarypage.cpp" line="1112" />
         <source>%1% match</source>
         <translation>%1 % Übereinstimmung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1111" />
+        <location filename="../ui/librarypage.cpp" line="1112" />
         <source>%1% relevant</source>
         <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1117" />
+        <location filename="../ui/librarypage.cpp" line="1114" />
+        <source>Cannot be read</source>
+        <translation>Nicht lesbar</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1118" />
+        <source>Cannot be read: %1</source>
+        <translation>Nicht lesbar: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1120" />
         <source>The file name or caption holds the words searched for</source>
         <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
@@ -1394,96 +1404,106 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <source>Done: %n photo(s) captioned.</source>
         <translation><numerusform>Fertig: %n Foto beschrieben.</numerusform><numerusform>Fertig: %n Fotos beschrieben.</numerusform></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="472" />
+        <source>Done: %n photo(s) indexed</source>
+        <translation><numerusform>Fertig: %n Foto indiziert</numerusform><numerusform>Fertig: %n Fotos indiziert</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="473" />
+        <source>%n could not be read (marked “Cannot be read” in the grid).</source>
+        <translation><numerusform>%n konnte nicht gelesen werden (im Raster als „Nicht lesbar“ markiert).</numerusform><numerusform>%n konnten nicht gelesen werden (im Raster als „Nicht lesbar“ markiert).</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="475" />
+        <source>Done: %n photo(s) indexed.</source>
+        <translation><numerusform>Fertig: %n Foto indiziert.</numerusform><numerusform>Fertig: %n Fotos indiziert.</numerusform></translation>
+    </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="567" />
+        <location filename="../ui/librarypage.cpp" line="568" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="569" />
+        <location filename="../ui/librarypage.cpp" line="570" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="574" />
+        <location filename="../ui/librarypage.cpp" line="575" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="579" />
+        <location filename="../ui/librarypage.cpp" line="580" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="599" />
+        <location filename="../ui/librarypage.cpp" line="600" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="607" />
+        <location filename="../ui/librarypage.cpp" line="608" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="609" />
+        <location filename="../ui/librarypage.cpp" line="610" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="623" />
+        <location filename="../ui/librarypage.cpp" line="624" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="626" />
+        <location filename="../ui/librarypage.cpp" line="627" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="627" />
+        <location filename="../ui/librarypage.cpp" line="628" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="629" />
+        <location filename="../ui/librarypage.cpp" line="630" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="676" />
+        <location filename="../ui/librarypage.cpp" line="677" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="695" />
+        <location filename="../ui/librarypage.cpp" line="696" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="718" />
-        <location filename="../ui/librarypage.cpp" line="750" />
+        <location filename="../ui/librarypage.cpp" line="719" />
+        <location filename="../ui/librarypage.cpp" line="751" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="472" />
-        <source>Done: %1 photos indexed, %2 could not be read.</source>
-        <translation>Fertig: %1 Fotos indiziert, %2 konnten nicht gelesen werden.</translation>
-    </message>
-    <message>
         <location filename="../ui/librarypage.cpp" line="466" />
-        <location filename="../ui/librarypage.cpp" line="485" />
+        <location filename="../ui/librarypage.cpp" line="486" />
         <source>Indexing failed: %1</source>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="775" />
+        <location filename="../ui/librarypage.cpp" line="776" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="712" />
-        <location filename="../ui/librarypage.cpp" line="744" />
+        <location filename="../ui/librarypage.cpp" line="713" />
+        <location filename="../ui/librarypage.cpp" line="745" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
@@ -1509,68 +1529,63 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="474" />
-        <source>Done: %1 photos indexed.</source>
-        <translation>Fertig: %1 Fotos indiziert.</translation>
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="715" />
-        <location filename="../ui/librarypage.cpp" line="747" />
+        <location filename="../ui/librarypage.cpp" line="716" />
+        <location filename="../ui/librarypage.cpp" line="748" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="879" />
+        <location filename="../ui/librarypage.cpp" line="880" />
         <source>All photos (%1)</source>
         <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="915" />
+        <location filename="../ui/librarypage.cpp" line="916" />
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="972" />
+        <location filename="../ui/librarypage.cpp" line="973" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1010" />
+        <location filename="../ui/librarypage.cpp" line="1011" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1031" />
+        <location filename="../ui/librarypage.cpp" line="1032" />
         <source>least confident captions</source>
         <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1036" />
+        <location filename="../ui/librarypage.cpp" line="1037" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1053" />
+        <location filename="../ui/librarypage.cpp" line="1054" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1118" />
+        <location filename="../ui/librarypage.cpp" line="1121" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1133" />
+        <location filename="../ui/librarypage.cpp" line="1136" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1134" />
+        <location filename="../ui/librarypage.cpp" line="1137" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1135" />
+        <location filename="../ui/librarypage.cpp" line="1138" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>

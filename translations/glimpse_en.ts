@@ -1022,7 +1022,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="84" />
-        <location filename="../ui/librarypage.cpp" line="741" />
+        <location filename="../ui/librarypage.cpp" line="742" />
         <source>Index</source>
         <translation type="unfinished" />
     </message>
@@ -1044,7 +1044,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="99" />
-        <location filename="../ui/librarypage.cpp" line="708" />
+        <location filename="../ui/librarypage.cpp" line="709" />
         <source>Caption photos</source>
         <translation type="unfinished" />
     </message>
@@ -1197,7 +1197,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <location filename="../ui/librarypage.cpp" line="233" />
         <location filename="../ui/librarypage.cpp" line="246" />
         <location filename="../ui/librarypage.cpp" line="317" />
-        <location filename="../ui/librarypage.cpp" line="631" />
+        <location filename="../ui/librarypage.cpp" line="632" />
         <source>Caption</source>
         <translation type="unfinished" />
     </message>
@@ -1328,7 +1328,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="466" />
-        <location filename="../ui/librarypage.cpp" line="485" />
+        <location filename="../ui/librarypage.cpp" line="486" />
         <source>Indexing failed: %1</source>
         <translation type="unfinished" />
     </message>
@@ -1337,238 +1337,253 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <source>Stopped: %1 photos indexed; everything done is saved.</source>
         <translation type="unfinished" />
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../ui/librarypage.cpp" line="472" />
-        <source>Done: %1 photos indexed, %2 could not be read.</source>
-        <translation type="unfinished" />
+        <source>Done: %n photo(s) indexed</source>
+        <translation><numerusform>Done: %n photo indexed</numerusform><numerusform>Done: %n photos indexed</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="473" />
+        <source>%n could not be read (marked “Cannot be read” in the grid).</source>
+        <translation><numerusform>%n could not be read (marked “Cannot be read” in the grid).</numerusform><numerusform>%n could not be read (marked “Cannot be read” in the grid).</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="475" />
+        <source>Done: %n photo(s) indexed.</source>
+        <translation><numerusform>Done: %n photo indexed.</numerusform><numerusform>Done: %n photos indexed.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="473" />
+        <location filename="../ui/librarypage.cpp" line="474" />
         <source>Up to date: all %1 photos are searchable.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="474" />
-        <source>Done: %1 photos indexed.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../ui/librarypage.cpp" line="501" />
+        <location filename="../ui/librarypage.cpp" line="502" />
         <source>Searched for: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="503" />
+        <location filename="../ui/librarypage.cpp" line="504" />
         <source>Translated from %1 to English; BLIP reads English only</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="516" />
+        <location filename="../ui/librarypage.cpp" line="517" />
         <source>The newest %1 of %2 photos; choose a folder or dates to see the others.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="519" />
+        <location filename="../ui/librarypage.cpp" line="520" />
         <source>%n photo(s), newest first</source>
         <translation><numerusform>%n photo, newest first</numerusform><numerusform>%n photos, newest first</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="520" />
+        <location filename="../ui/librarypage.cpp" line="521" />
         <source>In %1: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="535" />
-        <location filename="../ui/librarypage.cpp" line="768" />
+        <location filename="../ui/librarypage.cpp" line="536" />
+        <location filename="../ui/librarypage.cpp" line="769" />
         <source>Cannot open the library %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="540" />
+        <location filename="../ui/librarypage.cpp" line="541" />
         <source>Cannot change the folders of the library %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="566" />
+        <location filename="../ui/librarypage.cpp" line="567" />
         <source>%1 photos, %2 searchable</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="567" />
+        <location filename="../ui/librarypage.cpp" line="568" />
         <source>with %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="569" />
+        <location filename="../ui/librarypage.cpp" line="570" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n needs indexing again for it</numerusform><numerusform>%n need indexing again for it</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="574" />
+        <location filename="../ui/librarypage.cpp" line="575" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>The search model changed to %1: %n photo needs indexing again before search finds it (its old vector is kept until then).</numerusform><numerusform>The search model changed to %1: %n photos need indexing again before search finds them (their old vectors are kept until then).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="579" />
+        <location filename="../ui/librarypage.cpp" line="580" />
         <source>Index now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="599" />
+        <location filename="../ui/librarypage.cpp" line="600" />
         <source>Choose another location…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="607" />
+        <location filename="../ui/librarypage.cpp" line="608" />
         <source>Where to keep the photo library</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="609" />
+        <location filename="../ui/librarypage.cpp" line="610" />
         <source>Glimpse library (*.glimpse)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="623" />
+        <location filename="../ui/librarypage.cpp" line="624" />
         <source>Caption (edited by you)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="626" />
+        <location filename="../ui/librarypage.cpp" line="627" />
         <source>Caption (by %1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="627" />
+        <location filename="../ui/librarypage.cpp" line="628" />
         <source>Caption (generated)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="629" />
+        <location filename="../ui/librarypage.cpp" line="630" />
         <source>Caption (from the photo's description)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="643" />
         <location filename="../ui/librarypage.cpp" line="644" />
+        <location filename="../ui/librarypage.cpp" line="645" />
         <source>English original: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="663" />
+        <location filename="../ui/librarypage.cpp" line="664" />
         <source>Cannot show %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="676" />
+        <location filename="../ui/librarypage.cpp" line="677" />
         <source>Caption of %1 saved.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="695" />
+        <location filename="../ui/librarypage.cpp" line="696" />
         <source>Finding photos without a caption…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="712" />
-        <location filename="../ui/librarypage.cpp" line="744" />
+        <location filename="../ui/librarypage.cpp" line="713" />
+        <location filename="../ui/librarypage.cpp" line="745" />
         <source>Pause</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="715" />
-        <location filename="../ui/librarypage.cpp" line="747" />
+        <location filename="../ui/librarypage.cpp" line="716" />
+        <location filename="../ui/librarypage.cpp" line="748" />
         <source>Pausing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="718" />
-        <location filename="../ui/librarypage.cpp" line="750" />
+        <location filename="../ui/librarypage.cpp" line="719" />
+        <location filename="../ui/librarypage.cpp" line="751" />
         <source>Resume</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="775" />
+        <location filename="../ui/librarypage.cpp" line="776" />
         <source>Add a photo folder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="879" />
+        <location filename="../ui/librarypage.cpp" line="880" />
         <source>All photos (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="915" />
+        <location filename="../ui/librarypage.cpp" line="916" />
         <source>%1 (%2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="966" />
+        <location filename="../ui/librarypage.cpp" line="967" />
         <source>Add a folder first: Add folder… chooses where your photos are.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="972" />
+        <location filename="../ui/librarypage.cpp" line="973" />
         <source>Looking for new and changed photos…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1010" />
+        <location filename="../ui/librarypage.cpp" line="1011" />
         <source>Searching for "%1"…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1023" />
+        <location filename="../ui/librarypage.cpp" line="1024" />
         <source>Searching for "%1" as typed…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1031" />
+        <location filename="../ui/librarypage.cpp" line="1032" />
         <source>least confident captions</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1036" />
+        <location filename="../ui/librarypage.cpp" line="1037" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1053" />
+        <location filename="../ui/librarypage.cpp" line="1054" />
         <source>Photos like %1…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1111" />
+        <location filename="../ui/librarypage.cpp" line="1112" />
         <source>%1% match</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1111" />
+        <location filename="../ui/librarypage.cpp" line="1112" />
         <source>%1% relevant</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1117" />
-        <source>The file name or caption holds the words searched for</source>
+        <location filename="../ui/librarypage.cpp" line="1114" />
+        <source>Cannot be read</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="1118" />
+        <source>Cannot be read: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1120" />
+        <source>The file name or caption holds the words searched for</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/librarypage.cpp" line="1121" />
         <source>offline (folder not available)</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1133" />
+        <location filename="../ui/librarypage.cpp" line="1136" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n caption that match their photo least, weakest first</numerusform><numerusform>%n captions that match their photo least, weakest first</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1134" />
+        <location filename="../ui/librarypage.cpp" line="1137" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n result for “%1”, most relevant first</numerusform><numerusform>%n results for “%1”, most relevant first</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1135" />
+        <location filename="../ui/librarypage.cpp" line="1138" />
         <source>%n result(s)</source>
         <translation><numerusform>%n result</numerusform><numerusform>%n results</numerusform></translation>
     </message>

@@ -469,9 +469,10 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
         text = tr("Stopped: %1 photos indexed; everything done is saved.").arg(s.done);
         break;
       default:
-        text = s.failed > 0  ? tr("Done: %1 photos indexed, %2 could not be read.").arg(s.done).arg(s.failed)
+        text = s.failed > 0 ? tr("Done: %n photo(s) indexed", nullptr, s.done) + QStringLiteral(", ") +
+                                  tr("%n could not be read (marked “Cannot be read” in the grid).", nullptr, s.failed)
                : s.done == 0 ? tr("Up to date: all %1 photos are searchable.").arg(s.last.done)
-                             : tr("Done: %1 photos indexed.").arg(s.done);
+                             : tr("Done: %n photo(s) indexed.", nullptr, s.done);
     }
     if (!s.warnings.isEmpty()) text += QStringLiteral("\n") + s.warnings.join(QLatin1Char('\n'));
     // The bar shows the library as the job left it: full when finished (also when there was
@@ -1109,10 +1110,12 @@ void LibraryPage::setResults(const QList<library::SearchResult>& results, bool s
     // Least confident captions carry a match probability, in their own (rising) order.
     const QString relevance =
         m_probabilities ? tr("%1% match").arg(qRound(r.score * 100)) : tr("%1% relevant").arg(percent[i]);
-    const QString second = scored ? relevance : date;
+    // A photo indexing could not read says so in its cell, and why in its tooltip.
+    const QString second = !r.error.isEmpty() ? tr("Cannot be read") : scored ? relevance : date;
     auto* item = new QStandardItem(names[i] + QLatin1Char('\n') + second);
     item->setData(r.path, kPathRole);
     QString tip = r.path + QLatin1Char('\n') + date;
+    if (!r.error.isEmpty()) tip += QLatin1Char('\n') + tr("Cannot be read: %1").arg(r.error);
     if (scored) tip += QLatin1Char('\n') + relevance;
     if (r.textMatch) tip += QLatin1Char('\n') + tr("The file name or caption holds the words searched for");
     if (r.offline) tip += QLatin1Char('\n') + tr("offline (folder not available)");

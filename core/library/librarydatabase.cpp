@@ -779,7 +779,7 @@ std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QSt
     if (d != *dim || blob.size() != static_cast<qsizetype>(d * sizeof(float)))
       continue;  // the query keeps only usable rows
     rows.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toLongLong(),
-                    q.value(4).toInt() != 0});
+                    q.value(4).toInt() != 0, QString()});
     const size_t at = data->size();
     data->resize(at + static_cast<size_t>(d));
     std::memcpy(data->data() + at, blob.constData(), blob.size());
@@ -788,14 +788,15 @@ std::vector<LibraryDatabase::VectorRow> LibraryDatabase::allEmbeddings(const QSt
 }
 
 std::vector<LibraryDatabase::VectorRow> LibraryDatabase::photoRows() {
-  QSqlQuery q = prepare(
-      m_db, QStringLiteral("SELECT id, folder_id, path, coalesce(taken_at, mtime), status FROM photos ORDER BY id"));
+  QSqlQuery q =
+      prepare(m_db, QStringLiteral("SELECT id, folder_id, path, coalesce(taken_at, mtime), status, coalesce(error, '') "
+                                   "FROM photos ORDER BY id"));
   q.setForwardOnly(true);
   run(q, "cannot list photos");
   std::vector<VectorRow> rows;
   while (q.next())
     rows.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toLongLong(),
-                    q.value(4).toInt() != 0});
+                    q.value(4).toInt() != 0, q.value(5).toString()});
   return rows;
 }
 

@@ -174,6 +174,7 @@ class LibraryDatabase {
     QString path;
     qint64 dateMs;  // taken-at, else mtime
     bool offline;
+    QString error;  // photoRows only: why the file could not be used (empty: it could)
   };
   // Every photo of the library (with a vector or not), in photo-id order: what browsing filters.
   std::vector<VectorRow> photoRows();

@@ -103,6 +103,7 @@ QList<SearchResult> browse(LibraryDatabase& db, const SearchOptions& o, int* tot
     s.path = rows[i].path;
     s.dateMs = rows[i].dateMs;
     s.offline = rows[i].offline;
+    s.error = rows[i].error;
     out.push_back(s);
   }
   return out;

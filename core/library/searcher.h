@@ -42,6 +42,7 @@ struct SearchResult {
   bool offline = false;            // on a folder that is not there now
   bool rerankFailed = false;       // the file could not be read for re-ranking
   qint64 dateMs = 0;               // taken at, else the file's modification time
+  QString error;                   // browse: why indexing could not read the file (empty: it could)
 };
 
 // Whether a photo passes the folder and date filters of `options` (search, similar and browse

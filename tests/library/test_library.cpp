@@ -1371,6 +1371,28 @@ TEST_F(LibrarySearch, MoreLikeThisRanksByImageVectors) {
   }
 }
 
+// A file indexing could not read is still browsed, with the reason; the others have none.
+TEST_F(LibrarySearch, BrowseCarriesWhyAPhotoCouldNotBeRead) {
+  {
+    QFile bad(root + "/broken.jpg");
+    ASSERT_TRUE(bad.open(QIODevice::WriteOnly));
+    bad.write("this is not a JPEG at all");
+  }
+  Scanner(*db).scan();
+  Indexer(lend(*db), tinyModel()).run();
+  SearchOptions o;
+  o.limit = 100;
+  const auto r = glimpse::library::browse(*db, o);
+  ASSERT_EQ(r.size(), 12);
+  int unreadable = 0;
+  for (const auto& x : r) {
+    const bool broken = x.path.endsWith(QStringLiteral("/broken.jpg"));
+    EXPECT_EQ(x.error.isEmpty(), !broken) << x.path.toStdString() << ": " << x.error.toStdString();
+    unreadable += broken;
+  }
+  EXPECT_EQ(unreadable, 1);
+}
+
 // Browsing without a query: every photo (with a vector or not), newest first by capture time
 // (else file time), narrowed by the same folder and date filters as search.
 TEST_F(LibrarySearch, BrowseSortsByDateAndFiltersLikeSearch) {

@@ -166,6 +166,37 @@ TEST(LibraryBrowse, WithoutAQueryFolderTreeDatesAndRemove) {
   saveShot(&w, QStringLiteral("library_browse_removed"));
 }
 
+// A file indexing could not read is in the grid saying so, with the reason in its tooltip, and
+// the status line says where to look.
+TEST(LibraryBrowse, AnUnreadablePhotoSaysSoInItsCell) {
+  QTemporaryDir dir;
+  const QString folder = dir.filePath("photos");
+  copyTo("photo_120x90.jpg", folder + "/good.jpg", QDate(2021, 6, 1));
+  {
+    QFile bad(folder + "/broken.jpg");
+    ASSERT_TRUE(bad.open(QIODevice::WriteOnly));
+    bad.write("this is not a JPEG at all");
+  }
+  MainWindow w;
+  ASSERT_NO_FATAL_FAILURE(showLibraryOf(w, dir, {folder}, QSize(1440, 900)));
+  auto* lib = w.libraryPage();
+  ASSERT_TRUE(waitUntil([&] { return lib->resultsModel()->rowCount() == 2; }))
+      << gridTexts(lib).join('|').toStdString();
+  ASSERT_TRUE(waitUntil([&] { return gridTexts(lib).join('|').contains(QStringLiteral("Cannot be read")); }))
+      << gridTexts(lib).join('|').toStdString();
+  for (int r = 0; r < lib->resultsModel()->rowCount(); ++r) {
+    const QStandardItem* item = lib->resultsModel()->item(r);
+    const bool broken = item->text().startsWith(QStringLiteral("broken.jpg"));
+    EXPECT_EQ(item->text().endsWith(QStringLiteral("Cannot be read")), broken) << item->text().toStdString();
+    EXPECT_EQ(item->toolTip().contains(QStringLiteral("Cannot be read: ")), broken) << item->toolTip().toStdString();
+  }
+  bool said = false;
+  for (auto* label : lib->findChildren<QLabel*>())
+    said = said || label->text().contains(QStringLiteral("marked “Cannot be read” in the grid"));
+  EXPECT_TRUE(said);
+  saveShot(&w, QStringLiteral("library_unreadable"));
+}
+
 TEST(LibraryBrowse, RelevanceInOrderWithoutNegativeNumbers) {
   QList<glimpse::library::SearchResult> rs(4);
   rs[0].score = 0.2;  // a name match ranks first with a lower score
