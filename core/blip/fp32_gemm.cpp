@@ -11,7 +11,6 @@
 #include <iostream>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -212,6 +211,20 @@ at::Tensor onednn_linear(const at::Tensor& x, const at::Tensor& weight, const at
 #endif
 }
 
+#ifdef GLIMPSE_HAVE_DNNL
+// The CPU engine every oneDNN primitive of this file runs on.
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+// oneDNN's reference kernels are correct but many times slower than the libtorch path they would
+// replace: a primitive that got one is not used.
+bool reference_kernel(const dnnl::primitive_desc& pd) {
+  return std::string(pd.impl_info_str()).find("ref") != std::string::npos;
+}
+#endif
+
 }  // namespace
 
 class PackedWeight {
@@ -292,11 +305,6 @@ class PackedWeight {
   }
 
  private:
-  static const dnnl::engine& cpu_engine() {
-    static const dnnl::engine e(dnnl::engine::kind::cpu, 0);
-    return e;
-  }
-
   // The primitive for m rows with this epilogue, made once. The first one chooses the packed
   // layout (format any) and packs the weight; later ones must read that layout with a fast
   // kernel, or the product runs unpacked (null).
@@ -326,8 +334,7 @@ class PackedWeight {
       const memory::desc bias =
           bias_.defined() ? memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab) : memory::desc();
       dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wanted, bias, dst), attr, cpu_engine());
-      // oneDNN's reference kernels are correct but many times slower than any GEMM.
-      if (std::string(pd.impl_info_str()).find("ref") != std::string::npos) return nullptr;
+      if (reference_kernel(pd)) return nullptr;
       if (!packed_.defined()) {
         // W [N, K] row-major is W^T [K, N] stored column by column ("ba").
         const memory::desc plain({k, n}, wt, memory::format_tag::ba);
@@ -390,32 +397,27 @@ at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const
 #ifdef GLIMPSE_HAVE_DNNL
 namespace {
 
-const dnnl::engine& attention_engine() {
-  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
 // Softmax along the rows of a float32 [rows, cols] block, in place, with oneDNN's softmax kernel
 // for this CPU. at::softmax's kernel in Debian's libtorch took three times as long on BLIP's
 // attention scores (bench_engine BM_EncoderLayerParts, softmax_ms against attention_fused_ms).
-// The primitives are made once per thread and shape.
+// The primitives are made once per thread and shape; so is the finding that there is none (the
+// caller then runs at::softmax).
 bool softmax_rows_in_place(float* data, int64_t rows, int64_t cols) {
   using dnnl::memory;
-  const dnnl::engine& engine = attention_engine();
-  thread_local std::map<std::pair<int64_t, int64_t>, std::optional<dnnl::softmax_forward>> kernels;
-  std::optional<dnnl::softmax_forward>& kernel = kernels[{rows, cols}];
+  thread_local std::map<std::pair<int64_t, int64_t>, std::unique_ptr<dnnl::softmax_forward>> kernels;
   const memory::desc md({rows, cols}, memory::data_type::f32, memory::format_tag::ab);
-  if (!kernel) {
+  const auto [it, made] = kernels.try_emplace({rows, cols});
+  if (made) {
     try {
       dnnl::softmax_forward::primitive_desc pd(
-          dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, md, /*axis=*/1), engine);
-      // the reference kernel is slower than at::softmax: leave it to the caller
-      if (std::string(pd.impl_info_str()).find("ref") != std::string::npos) return false;
-      kernel.emplace(pd);
+          dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, md, /*axis=*/1), cpu_engine());
+      if (!reference_kernel(pd)) it->second = std::make_unique<dnnl::softmax_forward>(pd);
     } catch (const dnnl::error&) {
-      return false;
     }
   }
+  const dnnl::softmax_forward* kernel = it->second.get();
+  if (!kernel) return false;
+  const dnnl::engine& engine = cpu_engine();
   memory block(md, engine, data);
   dnnl::stream stream(engine);
   kernel->execute(stream, {{DNNL_ARG_SRC, block}, {DNNL_ARG_DST, block}});
@@ -457,18 +459,15 @@ const Bf16AttentionKernels* bf16_attention_kernels(int64_t rows, int64_t t, int6
   const memory::desc q({rows, d}, bf16, memory::dims{ldq, 1}), kt({d, t}, bf16, memory::dims{1, ldk}),
       s({rows, t}, memory::data_type::f32, memory::format_tag::ab), p({rows, t}, bf16, memory::format_tag::ab),
       v({t, d}, bf16, memory::dims{ldv, 1}), o({rows, d}, bf16, memory::dims{ldo, 1});
-  auto fast = [](const dnnl::primitive_desc& pd) {
-    return std::string(pd.impl_info_str()).find("ref") == std::string::npos;
-  };
   try {
     dnnl::primitive_attr scaled;
     scaled.set_output_scales(0, {alpha});
-    const dnnl::matmul::primitive_desc scores(dnnl::matmul::desc(q, kt, s), scaled, attention_engine());
+    const dnnl::matmul::primitive_desc scores(dnnl::matmul::desc(q, kt, s), scaled, cpu_engine());
     const dnnl::softmax_v2_forward::primitive_desc softmax(
         dnnl::softmax_v2_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::softmax_accurate, s, p, 1),
-        attention_engine());
-    const dnnl::matmul::primitive_desc context(dnnl::matmul::desc(p, v, o), attention_engine());
-    if (fast(scores) && fast(softmax) && fast(context))
+        cpu_engine());
+    const dnnl::matmul::primitive_desc context(dnnl::matmul::desc(p, v, o), cpu_engine());
+    if (!reference_kernel(scores) && !reference_kernel(softmax) && !reference_kernel(context))
       slot.reset(new Bf16AttentionKernels{dnnl::matmul(scores), dnnl::matmul(context),
                                           dnnl::softmax_v2_forward(softmax), q, kt, s, p, v, o});
   } catch (const dnnl::error&) {
@@ -511,7 +510,7 @@ at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::T
     at::Tensor scores = at::empty({block, t}, q.options().dtype(at::kFloat));
     at::Tensor probs = type == at::kBFloat16 ? at::empty({block, t}, q.options()) : scores;
     float* s = scores.data_ptr<float>();
-    dnnl::stream stream(attention_engine());
+    dnnl::stream stream(cpu_engine());
     for (int64_t i = begin; i < end; ++i) {
       const int64_t b = i / heads, h = i % heads;
       const char* ki = pk + (b * k.stride(0) + h * k.stride(1)) * size;
@@ -523,7 +522,7 @@ at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::T
         if (type == at::kBFloat16) {
           const Bf16AttentionKernels* kern =
               bf16_attention_kernels(rows, t, d, q.stride(2), k.stride(2), v.stride(2), heads * d, alpha);
-          const dnnl::engine& e = attention_engine();
+          const dnnl::engine& e = cpu_engine();
           using dnnl::memory;
           memory mq(kern->q, e, const_cast<char*>(qi)), mk(kern->kt, e, const_cast<char*>(ki)), ms(kern->s, e, s),
               mp(kern->p, e, probs.data_ptr()), mv(kern->v, e, const_cast<char*>(vi)), mo(kern->o, e, oi);
