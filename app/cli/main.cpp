@@ -116,6 +116,8 @@ class ImageSource {
     }
   }
   bool fromStdin() const { return m_stdin; }
+  // Known to hold no more names (never for stdin, which could only tell by waiting for a line).
+  bool exhausted() const { return !m_stdin && m_at >= m_list.size(); }
   // Up to n more names; empty at the end.
   QStringList next(qsizetype n) {
     QStringList out;
@@ -138,6 +140,19 @@ class ImageSource {
   bool m_stdin = false;
 };
 
+// The last photos of this run, encoded, with the vision model's packed weights freed before the
+// text is generated: they are not needed again, and the decoder then runs without holding them
+// (peak memory of a one-photo caption ~0.33 GB lower for a base model).
+std::vector<glimpse::blip::ImageInput> encodeThenFreeVision(const glimpse::blip::BlipModel& model,
+                                                            const std::vector<glimpse::blip::PixelValues>& pixels,
+                                                            bool forQuestions) {
+  std::vector<glimpse::blip::ImageInput> states;
+  for (const auto& px : pixels) states.emplace_back(model.encode_image(px, forQuestions));
+  if (const size_t bytes = model.release_vision_weights(); bytes > 0)
+    qInfo("Freed %.1f MiB of packed vision weights before generating", static_cast<double>(bytes) / (1 << 20));
+  return states;
+}
+
 int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse::blip::GenerationConfig& gc) {
   if (images.size() != 1) throw UsageError("ask takes exactly one IMAGE");
   auto model = loadModel(p, glimpse::Task::Ask);
@@ -146,7 +161,7 @@ int runAsk(const QCommandLineParser& p, const QStringList& images, const glimpse
   if (english && !p.isSet("json")) std::cerr << "asked: " << english->toStdString() << '\n';
   const auto pixels = loadImages(model->processor(), images, p);
   const auto out = runModel([&] {
-    return model->answer(glimpse::blip::image_inputs(pixels), {english.value_or(question).toStdString()}, gc);
+    return model->answer(encodeThenFreeVision(*model, pixels, true), {english.value_or(question).toStdString()}, gc);
   });
   json results = json::array();
   for (const auto& g : out.front()) {
@@ -236,7 +251,9 @@ int runGenerate(const QStringList& args, bool ask) {
       out = runModel([&] {
         std::vector<std::string> prompts;
         if (p.isSet("prompt")) prompts.push_back(p.value("prompt").toStdString());
-        return model->caption(glimpse::blip::image_inputs(pixels), prompts, gc);
+        return model->caption(
+            source.exhausted() ? encodeThenFreeVision(*model, pixels, false) : glimpse::blip::image_inputs(pixels),
+            prompts, gc);
       });
     }
     size_t k = 0;

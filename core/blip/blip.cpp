@@ -194,6 +194,7 @@ class LoadedBlipModel final : public BlipModel {
                                                  const GenerationConfig& config,
                                                  const RunControl& control) const override;
   ImageState encode_image(const PixelValues& image, bool for_questions) const override;
+  size_t release_vision_weights() const override;
   std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,
                                              const std::vector<std::string>& texts, int max_text_length) const override;
   std::vector<std::vector<float>> embed_images(const std::vector<PixelValues>& images) const override;
@@ -341,6 +342,19 @@ ImageState LoadedBlipModel::encode_image(const PixelValues& image, bool for_ques
   d->for_questions = for_questions;
   d->owner = this;
   return ImageState(std::move(d));
+}
+
+size_t LoadedBlipModel::release_vision_weights() const {
+  size_t bytes = 0;
+  if (impl_->captioning) bytes += release_packed_weights(*impl_->captioning->vision_model);
+  if (impl_->vqa) bytes += release_packed_weights(*impl_->vqa->vision_model);
+  if (impl_->retrieval) bytes += release_packed_weights(*impl_->retrieval->vision_model);
+#ifdef __GLIBC__
+  // The packed copies are freed into malloc's heaps (blocks of a few MB are served from them once
+  // glibc has raised its mmap threshold); hand those pages back to the system now.
+  if (bytes > 0) malloc_trim(0);
+#endif
+  return bytes;
 }
 
 at::Tensor LoadedBlipImpl::image_embeds(const std::vector<ImageInput>& images, BlipVisionModel& vision,

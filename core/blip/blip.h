@@ -124,6 +124,12 @@ class BlipModel {
   // The vision model's output for one image, to caption it or ask about it several times: the
   // VQA head's vision tower when `for_questions`, else the captioning head's.
   virtual ImageState encode_image(const PixelValues& image, bool for_questions) const = 0;
+  // For a caller that will not run the vision model again soon (glimpse-cli once its last photo
+  // is encoded): frees what the vision towers hold beyond the checkpoint's mapping, their packed
+  // weights (a third of a base model's memory), so that generating from ImageStates does not hold
+  // them. The next image packs them again, a one-time cost as at the first image. Returns the
+  // bytes freed. Not while another call runs on this model.
+  virtual size_t release_vision_weights() const = 0;
 
   // ITM probability and ITC cosine for every image x text pair: result[image][text].
   // max_text_length > 0 truncates texts to that many tokens (BLIP's retrieval uses 35).

@@ -85,7 +85,11 @@ PackedWeight* LinearImpl::packed_weight() {
     // float32: when the first-use measurement found the packed product the fastest. bfloat16:
     // always (libtorch's bf16 product is the same oneDNN kernel, reordering the weight per call).
     if (precision_ == Precision::Float32 && fp32_gemm_choice().packed) packed_ = make_packed_weight(weight, bias);
-    if (precision_ == Precision::BFloat16) packed_ = make_packed_weight(weight_bf16_, bias);
+    if (precision_ == Precision::BFloat16) {
+      // The plain copy was dropped when the layer last ran packed (release_packed came since).
+      if (!weight_bf16_.defined()) weight_bf16_ = weight.to(at::kBFloat16).contiguous();
+      packed_ = make_packed_weight(weight_bf16_, bias);
+    }
   }
   return packed_.get();
 }
@@ -113,6 +117,21 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, Epilogue e, const at::Tensor
   at::Tensor y = forward(x, bias);
   if (e == Epilogue::Gelu) y = at::gelu(y);
   return residual.defined() ? y + residual : y;
+}
+
+size_t LinearImpl::release_packed() {
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  const size_t bytes = packed_ ? packed_bytes(*packed_) : 0;
+  packed_.reset();
+  pack_tried_ = false;
+  return bytes;
+}
+
+size_t release_packed_weights(torch::nn::Module& root) {
+  size_t bytes = 0;
+  for (const auto& m : root.modules(/*include_self=*/true))
+    if (auto* linear = dynamic_cast<LinearImpl*>(m.get())) bytes += linear->release_packed();
+  return bytes;
 }
 
 void LinearImpl::set_precision(Precision p) {

@@ -43,6 +43,10 @@ struct LinearImpl : torch::nn::Module {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     return weight_bf16_.defined();
   }
+  // Frees the packed copy (and the mapped float32 pages, already given back once packed); the
+  // next product of many rows packs it again from the checkpoint. Returns the bytes freed. Not
+  // while a product of this layer runs.
+  size_t release_packed();
   at::Tensor weight, bias;
 
  private:
@@ -98,6 +102,9 @@ TORCH_MODULE(PatchConv2d);
 
 // Sets the precision of every Linear under `root` (the caller checks precision_problem first).
 void set_linear_precision(torch::nn::Module& root, Precision p);
+
+// release_packed() for every Linear under `root`; the bytes freed.
+size_t release_packed_weights(torch::nn::Module& root);
 
 // Softmax over the last dimension in float32, returned in `like`'s dtype (attention
 // probabilities meet the values in the values' dtype).

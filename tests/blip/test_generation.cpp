@@ -9,6 +9,7 @@
 
 #include "blip.h"
 #include "errors.h"
+#include "fp32_gemm.h"
 #include "generation.h"
 #include "golden.h"
 
@@ -319,6 +320,34 @@ TEST(GenerationApi, EncodedImagesGiveTheSameTokensAndTheContinuationLeavesThePro
   EXPECT_EQ(q.continuation, q.text);  // answers start at bos alone
   // An image encoded for questions is not a captioning input.
   EXPECT_THROW(m->caption({m->encode_image(px, true)}, {}, c), BlipError);
+}
+
+// release_vision_weights frees the vision towers' packed weights (glimpse-cli calls it before
+// generating for its last photos); captions and answers stay the same, and the next image packs
+// the weights again. Tiny models run packed only in the "packed." variant of this program.
+TEST(GenerationApi, FreeingTheVisionWeightsKeepsEveryTokenAndTheyArePackedAgain) {
+  auto m = BlipModel::load(kTinyDir);
+  const auto px = tiny_pixels();
+  const GenerationConfig c = blip_caption_preset();
+  const auto before = m->caption({px}, {"a picture of"}, c)[0][0];
+  const auto answer_before = m->answer({px}, {"what is it?"}, blip_vqa_preset())[0][0];
+  const char* env = std::getenv("GLIMPSE_FP32_GEMM");
+  const bool packs = env && std::string(env) == "packed-all" && glimpse::blip::onednn_gemm_available();
+  const size_t freed = m->release_vision_weights();
+  if (packs) {
+    EXPECT_GT(freed, 0u);
+  } else {
+    EXPECT_EQ(freed, 0u);  // nothing was packed: the tiny models' products have too few rows
+  }
+  EXPECT_EQ(m->release_vision_weights(), 0u);  // nothing left to free
+  // Encoded after the release (packed again), then generated without the vision weights.
+  const ImageState state = m->encode_image(px, false);
+  const size_t again = m->release_vision_weights();
+  if (packs) EXPECT_GT(again, 0u);
+  EXPECT_EQ(m->caption({state}, {"a picture of"}, c)[0][0].token_ids, before.token_ids);
+  EXPECT_EQ(m->caption({px}, {"a picture of"}, c)[0][0].token_ids, before.token_ids);
+  EXPECT_EQ(m->answer({m->encode_image(px, true)}, {"what is it?"}, blip_vqa_preset())[0][0].token_ids,
+            answer_before.token_ids);
 }
 
 // The text so far is reported at every step, without the prompt, and ends as the result.

@@ -157,6 +157,36 @@ TEST(PrecisionModes, Bf16LayerDropsItsPlainCopyOnlyWhenItRunsPacked) {
   EXPECT_TRUE(decoder->holds_plain_bf16());
 }
 
+// release_packed frees a layer's packed copy; the next product of many rows packs it again (a
+// bf16 layer from its float32 weight, its plain copy having been dropped) and gives the same values.
+TEST(PrecisionModes, AReleasedPackedLayerPacksAgainToTheSameValues) {
+  c10::InferenceMode guard;
+  const at::Tensor w = at::randn({512, 256}) * 0.05, b = at::randn({512}) * 0.1;
+  const at::Tensor many = at::randn({1, 577, 256});
+  int ran = 0;
+  for (const Precision p : {Precision::Float32, Precision::BFloat16}) {
+    if (!precision_problem(p).empty()) continue;
+    Linear lin(256, 512);
+    lin->weight.copy_(w);
+    lin->bias.copy_(b);
+    lin->set_precision(p);
+    const int64_t before = packed_products();
+    const at::Tensor first = lin->forward(many);
+    if (packed_products() == before) continue;  // this precision does not run packed here
+    const size_t freed = lin->release_packed();
+    EXPECT_GE(freed, static_cast<size_t>(512 * 256 * (p == Precision::BFloat16 ? 2 : 4))) << precision_name(p);
+    EXPECT_EQ(lin->release_packed(), 0u) << precision_name(p);
+    const int64_t again = packed_products();
+    EXPECT_TRUE(at::equal(lin->forward(many), first)) << precision_name(p);
+    EXPECT_EQ(packed_products(), again + 1) << precision_name(p);
+    if (p == Precision::BFloat16) {
+      EXPECT_FALSE(lin->holds_plain_bf16());
+    }
+    ++ran;
+  }
+  if (ran == 0) GTEST_SKIP() << "no precision runs packed on this CPU";
+}
+
 // Agreement of whole models with float32 on every golden set (random weights, so the logits are
 // flatter than a trained model's and a small perturbation changes a token more easily).
 struct Agreement {
