@@ -124,6 +124,9 @@ size_t LinearImpl::release_packed() {
   const size_t bytes = packed_ ? packed_bytes(*packed_) : 0;
   packed_.reset();
   pack_tried_ = false;
+  // Unpacked products (float32 where the first-use measurement chose another product) read the
+  // mapped weight itself: give its pages back too.
+  release_mapped_pages(weight);
   return bytes;
 }
 

@@ -43,9 +43,9 @@ struct LinearImpl : torch::nn::Module {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     return weight_bf16_.defined();
   }
-  // Frees the packed copy (and the mapped float32 pages, already given back once packed); the
-  // next product of many rows packs it again from the checkpoint. Returns the bytes freed. Not
-  // while a product of this layer runs.
+  // Frees the packed copy and gives the mapped float32 weight's pages back; the next product of
+  // many rows packs it again from the checkpoint. Returns the packed bytes freed. Not while a
+  // product of this layer runs.
   size_t release_packed();
   at::Tensor weight, bias;
 

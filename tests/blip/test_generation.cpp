@@ -343,7 +343,9 @@ TEST(GenerationApi, FreeingTheVisionWeightsKeepsEveryTokenAndTheyArePackedAgain)
   // Encoded after the release (packed again), then generated without the vision weights.
   const ImageState state = m->encode_image(px, false);
   const size_t again = m->release_vision_weights();
-  if (packs) EXPECT_GT(again, 0u);
+  if (packs) {
+    EXPECT_GT(again, 0u);
+  }
   EXPECT_EQ(m->caption({state}, {"a picture of"}, c)[0][0].token_ids, before.token_ids);
   EXPECT_EQ(m->caption({px}, {"a picture of"}, c)[0][0].token_ids, before.token_ids);
   EXPECT_EQ(m->answer({m->encode_image(px, true)}, {"what is it?"}, blip_vqa_preset())[0][0].token_ids,
