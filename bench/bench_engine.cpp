@@ -232,6 +232,7 @@ BENCHMARK(BM_EncoderLayerParts)->Unit(benchmark::kMillisecond)->UseRealTime()->M
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::restartWithAppOpenMpSettings(argv);
   QCoreApplication app(argc, argv);
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

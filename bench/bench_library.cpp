@@ -232,6 +232,7 @@ BENCHMARK(BM_IndexFolder)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()-
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::restartWithAppOpenMpSettings(argv);
   QCoreApplication app(argc, argv);
   return bench::runBenchmarks(argc, argv, [] { blip::init_torch_threads(); });
 }

@@ -160,5 +160,6 @@ BENCHMARK(BM_TranslateQuery)
 }  // namespace
 
 int main(int argc, char** argv) {
+  glimpse::bench::restartWithAppOpenMpSettings(argv);
   return glimpse::bench::runBenchmarks(argc, argv, [] { glimpse::blip::init_torch_threads(0); });
 }

@@ -545,7 +545,8 @@ int printVersion() {
             << (blas.fast ? "" : "; slow, install libopenblas0-openmp") << '\n'
             << "oneDNN: " << (engine.onednn.empty() ? "not built in" : engine.onednn) << '\n'
             << "CPU kernels: " << (engine.cpu_capability.empty() ? "unknown" : engine.cpu_capability) << '\n'
-            << "CPU features: " << (features.empty() ? "none of avx2, avx512" : features) << '\n';
+            << "CPU features: " << (features.empty() ? "none of avx2, avx512" : features) << '\n'
+            << "OpenMP waiting: " << engine.openmp_wait << '\n';
   std::cout << "precisions:";
   for (auto mode :
        {glimpse::blip::Precision::Float32, glimpse::blip::Precision::BFloat16, glimpse::blip::Precision::Int8}) {
@@ -585,6 +586,8 @@ int runCommand(const QString& command, QStringList args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread starts and before the engine loads libgomp (blip.h).
+  glimpse::blip::set_openmp_defaults();
   qInstallMessageHandler(messageHandler);
   QCoreApplication app(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("glimpse-cli"));

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "blip.h"
 #include "desktop/paths.h"
 #include "desktop/singleinstance.h"
 #include "imagespage.h"
@@ -60,6 +61,8 @@ class FirstExpose : public QObject {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread starts and before the engine loads libgomp (blip.h).
+  glimpse::blip::set_openmp_defaults();
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("Glimpse"));
   QApplication::setOrganizationName(QStringLiteral("Glimpse"));

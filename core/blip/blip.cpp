@@ -523,6 +523,10 @@ EngineInfo detail::engine_engine_info() {
   };
   for (const auto& [name, has] : features)
     if (has) info.cpu_features.emplace_back(name);
+  for (const char* name : {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"})
+    if (const char* value = std::getenv(name))
+      info.openmp_wait += (info.openmp_wait.empty() ? "" : " ") + std::string(name) + "=" + value;
+  if (info.openmp_wait.empty()) info.openmp_wait = "libgomp's default";
 #if !defined(__clang__)
   // Debian 12's clang (14, which builds the fuzzers) does not know this feature name; GCC does.
   if (__builtin_cpu_supports("amx-bf16")) info.cpu_features.emplace_back("amx-bf16");

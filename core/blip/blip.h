@@ -125,10 +125,10 @@ class BlipModel {
   // VQA head's vision tower when `for_questions`, else the captioning head's.
   virtual ImageState encode_image(const PixelValues& image, bool for_questions) const = 0;
   // For a caller that will not run the vision model again soon (glimpse-cli once its last photo
-  // is encoded): frees what the vision towers hold beyond the checkpoint's mapping, their packed
-  // weights (a third of a base model's memory), so that generating from ImageStates does not hold
-  // them. The next image packs them again, a one-time cost as at the first image. Returns the
-  // bytes freed. Not while another call runs on this model.
+  // is encoded): frees the vision towers' packed weights (a third of a base model's memory) and
+  // gives the pages of their mapped checkpoint weights back, so that generating from ImageStates
+  // does not hold them. The next image packs them again, a one-time cost as at the first image.
+  // Returns the packed bytes freed. Not while another call runs on this model.
   virtual size_t release_vision_weights() const = 0;
 
   // ITM probability and ITC cosine for every image x text pair: result[image][text].
@@ -178,6 +178,7 @@ struct EngineInfo {
   std::string onednn;                     // oneDNN version libtorch was built with; empty: none
   std::string cpu_capability;             // the kernels libtorch picked: "AVX2", "AVX512", "DEFAULT"
   std::vector<std::string> cpu_features;  // of the instructions the engine's modes use, those this CPU has
+  std::string openmp_wait;                // the settings libgomp's waiting threads run with (set_openmp_defaults)
 };
 EngineInfo engine_info();
 
@@ -185,6 +186,16 @@ EngineInfo engine_info();
 // measured at the first image). Default: standard error. The CLI shows it with --verbose or after a
 // failure; the app writes it to its log.
 void set_engine_warning_sink(std::function<void(const std::string&)> sink);
+
+// libgomp, the OpenMP runtime libtorch brings, reads its settings once, when the engine module
+// loads it. By default a thread that finishes its part of a parallel region early spins for up to
+// 300,000 rounds (milliseconds) before it sleeps. When other programs keep the cores busy (a build
+// in another terminal: nice does not reach across sessions under the kernel's autogroups), the
+// spinning thread takes the core from the one it waits for; a caption then took 23-27 s instead of
+// 8 s. Sets GOMP_SPINCOUNT=1000 (tens of microseconds) unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is
+// set already; on an idle machine it measured the same as the default. Returns whether it set it.
+// Call at the start of main(), before other threads run (it changes the environment).
+bool set_openmp_defaults();
 
 // Sets torch's intra-op threads for this thread and the pool (0 = all cores). Before the engine is
 // loaded, the value is kept and applied by the thread that loads it.

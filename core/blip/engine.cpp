@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 
 #include "blip.h"
@@ -134,6 +135,11 @@ void set_engine_warning_sink(std::function<void(const std::string&)> sink) {
   s.sink = sink;
   s.sink_set = true;
   if (s.api) s.api->set_warning_sink(std::move(sink));
+}
+
+bool set_openmp_defaults() {
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return false;
+  return setenv("GOMP_SPINCOUNT", "1000", /*overwrite=*/0) == 0;
 }
 
 void init_torch_threads(int threads) {

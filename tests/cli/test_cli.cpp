@@ -75,7 +75,9 @@ void expectJsonEqualsTransformers(const GenerationCase& c, bool packed) {
   }
   const CliRun r = runCli(args, options);
   ASSERT_EQ(r.code, 0) << r.err;
-  if (packed) EXPECT_NE(r.err.find("MiB of packed vision weights before generating"), std::string::npos) << r.err;
+  if (packed) {
+    EXPECT_NE(r.err.find("MiB of packed vision weights before generating"), std::string::npos) << r.err;
+  }
   const json out = json::parse(r.out);
   const auto expected = j.at("sequences").get<std::vector<std::vector<int64_t>>>();
   ASSERT_EQ(out.at("results").size(), expected.size());
@@ -719,6 +721,28 @@ TEST(CliShell, VersionNamesTheEngine) {
     EXPECT_NE(r.out.find(needle), std::string::npos) << needle << "\n" << r.out;
   // This build pins OpenBLAS-OpenMP by RPATH (cmake/Blas.cmake); --version shows it was loaded.
   EXPECT_NE(r.out.find("BLAS: OpenBLAS (OpenMP)"), std::string::npos) << r.out;
+}
+
+// libgomp reads its settings when the engine loads it: glimpse-cli sets a short spin before that
+// (blip::set_openmp_defaults) unless the user chose one, and --version shows what the engine got.
+TEST(CliShell, EngineRunsWithAShortOpenMpSpinUnlessTheUserChoseOne) {
+  RunOptions none;
+  none.env = QProcessEnvironment::systemEnvironment();
+  none.env.remove("OMP_WAIT_POLICY");
+  none.env.remove("GOMP_SPINCOUNT");
+  CliRun r = runCli({"--version"}, none);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nOpenMP waiting: GOMP_SPINCOUNT=1000\n"), std::string::npos) << r.out;
+  RunOptions passive = none;
+  passive.env.insert("OMP_WAIT_POLICY", "passive");
+  r = runCli({"--version"}, passive);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nOpenMP waiting: OMP_WAIT_POLICY=passive\n"), std::string::npos) << r.out;
+  RunOptions spin = none;
+  spin.env.insert("GOMP_SPINCOUNT", "50000");
+  r = runCli({"--version"}, spin);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nOpenMP waiting: GOMP_SPINCOUNT=50000\n"), std::string::npos) << r.out;
 }
 
 TEST(CliShell, InstalledModelsByNameAndTheAppsDefaults) {
