@@ -152,9 +152,14 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   big.setPointSizeF(big.pointSizeF() * 1.25);
   m_caption->setFont(big);
   m_caption->setMaximumHeight(120);
+  m_captionPalette = m_caption->palette();
   m_captionState = new QLabel;
   m_captionState->setWordWrap(true);
   m_captionState->setAccessibleName(tr("Caption state"));
+  // A caption of an earlier version of the file: made again in one click.
+  m_recaptionButton = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Caption again"));
+  m_recaptionButton->setToolTip(tr("Caption the photo as it is now on disk"));
+  m_recaptionButton->setVisible(false);
   m_captionButton = new QPushButton(tr("&Caption"));
   m_captionButton->setToolTip(tr("Caption the selected image (Ctrl+Return)"));
   m_captionAllButton = new QPushButton(tr("Caption &all"));
@@ -182,7 +187,10 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   m_check->setAccessibleName(tr("Caption check"));
   m_check->setVisible(false);
   cl->addWidget(m_check);
-  cl->addWidget(m_captionState);
+  auto* stateRow = new QHBoxLayout;
+  stateRow->addWidget(m_captionState, 1);
+  stateRow->addWidget(m_recaptionButton, 0, Qt::AlignTop);
+  cl->addLayout(stateRow);
   m_fixDegenerate = new QCheckBox(tr("Check captions and make degenerate ones again"));
   m_fixDegenerate->setChecked(false);  // off: a caption is what the same settings give in the CLI
   m_fixDegenerate->setToolTip(
@@ -229,6 +237,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   connect(m_preset, &QComboBox::currentIndexChanged, this, &ImagesPage::applyPreset);
   applyPreset(0);
   connect(m_captionButton, &QPushButton::clicked, this, &ImagesPage::captionCurrent);
+  connect(m_recaptionButton, &QPushButton::clicked, this, &ImagesPage::captionCurrent);
   connect(m_captionAllButton, &QPushButton::clicked, this, &ImagesPage::captionAll);
   connect(m_cancelButton, &QPushButton::clicked, this, &ImagesPage::cancel);
   connect(m_copyButton, &QPushButton::clicked, this, &ImagesPage::copyCaption);
@@ -245,6 +254,33 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   connect(m_model, &QAbstractItemModel::modelReset, this, &ImagesPage::updateButtons);
   connect(m_caption, &QPlainTextEdit::textChanged, this, &ImagesPage::updateButtons);
   updateButtons();
+  // A photo changed on disk, deleted or put back: its thumbnail is made again (the list does
+  // that), the preview too, and its caption is marked as made for an earlier version.
+  connect(m_model, &ImageListModel::filesChanged, this, [this](const QStringList& paths) {
+    const QString current = currentPath();
+    if (!m_showing && paths.contains(current)) {
+      loadPreview(current);
+      showCaptionOf(m_model->indexOf(current));
+      updateButtons();
+    }
+    QStringList changed, gone;
+    for (const QString& path : paths) {
+      const int row = m_model->indexOf(path);
+      if (row >= 0) (m_model->item(row).missing ? gone : changed) << QFileInfo(path).fileName();
+    }
+    QStringList text;
+    if (!changed.isEmpty())
+      text << tr("%n photo(s) changed on disk: %1", nullptr, static_cast<int>(changed.size()))
+                  .arg(QLocale().createSeparatedList(changed));
+    if (!gone.isEmpty())
+      text << tr("%n photo(s) no longer on disk: %1", nullptr, static_cast<int>(gone.size()))
+                  .arg(QLocale().createSeparatedList(gone));
+    Q_EMIT status(text.join(QStringLiteral("; ")));
+  });
+  // Back in the window after working elsewhere (an editor may have changed the photos): look.
+  connect(qApp, &QGuiApplication::applicationStateChanged, this, [this](Qt::ApplicationState state) {
+    if (state == Qt::ApplicationActive) m_model->checkFiles();
+  });
   // Delete removes the selected photos from the list (never from the disk), as in digiKam's and
   // Lightroom's grids; the context menu shows the key.
   m_removeAction = new QAction(themeIcon(QStringLiteral("list-remove")), tr("&Remove from list"), m_strip);
@@ -287,6 +323,9 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     it.itm = r.checked ? r.itm : -1.0;
     it.itc = r.itc;
     it.regenerated = r.regenerated;
+    // Made of the file as it was when the caption was asked for.
+    it.captionFile = it.requested.known() ? it.requested : FileStamp::of(r.path);
+    it.requested = {};
     it.partial.clear();
     it.error.clear();
     it.working = false;
@@ -410,7 +449,9 @@ bool ImagesPage::mine(quint64 id) const {
 
 // What can be done now: nothing needs a photo that is not there, and no button does nothing.
 void ImagesPage::updateButtons() {
-  const bool photo = !currentPath().isEmpty();
+  const int row = m_model->indexOf(currentPath());
+  const bool gone = row >= 0 && m_model->item(row).missing;  // nothing to caption or ask about
+  const bool photo = row >= 0 && !gone;
   const bool photos = m_model->rowCount() > 0;
   const bool caption = !m_caption->toPlainText().trimmed().isEmpty();
   m_cancelButton->setEnabled(m_captionId != 0 || m_captionAllJob != 0);
@@ -419,8 +460,10 @@ void ImagesPage::updateButtons() {
   m_copyButton->setEnabled(caption);
   m_question->setEnabled(photo);
   m_question->setPlaceholderText(photo ? tr("Ask a question about this photo…")
-                                       : tr("Add a photo first: drop it on the window or open it with %1")
-                                             .arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
+                                 : gone
+                                     ? tr("This file is no longer on disk.")
+                                     : tr("Add a photo first: drop it on the window or open it with %1")
+                                           .arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
   m_askButton->setEnabled(photo && !m_asking);
   Q_EMIT actionsChanged(photo, photos && m_captionAllJob == 0, caption);
 }
@@ -459,10 +502,27 @@ void ImagesPage::showCaptionOf(int row) {
       state = tr("Not captioned yet.");
       break;
   }
+  // A caption of a file that changed or went away since stays readable, greyed and said so; never
+  // shown as if it described the photo as it is now.
+  const bool stale = !it.working && (it.captionStale() || (it.missing && !it.caption.isEmpty()));
+  QPalette palette = m_captionPalette;
+  if (stale) palette.setColor(QPalette::Text, palette.color(QPalette::Disabled, QPalette::Text));
+  m_caption->setPalette(palette);
+  QString note;
+  if (it.missing)
+    note = it.caption.isEmpty() ? tr("This file is no longer on disk.")
+                                : tr("This file is no longer on disk; the caption is of the photo as it was.");
+  else if (stale)
+    note = tr("The photo changed since this caption was made.");
+  if (!note.isEmpty())
+    state = state.isEmpty() || it.state() == CaptionState::None ? note : state + QLatin1Char('\n') + note;
   m_captionState->setText(state);
   m_captionState->setToolTip(it.state() == CaptionState::Failed ? it.error : QString());
-  m_captionState->setStyleSheet(it.state() == CaptionState::Failed ? QStringLiteral("QLabel { color: #b00020; }")
-                                                                   : QString());
+  m_captionState->setStyleSheet(it.state() == CaptionState::Failed || it.missing
+                                    ? QStringLiteral("QLabel { color: #b00020; }")
+                                : stale ? QStringLiteral("QLabel { color: #a15c00; }")
+                                        : QString());
+  m_recaptionButton->setVisible(stale && !it.missing);
   // A translated caption: the English original is a hover away.
   m_caption->setToolTip(it.captionEnglish.isEmpty() || it.working ? QString()
                                                                   : tr("English original: %1").arg(it.captionEnglish));
@@ -625,6 +685,10 @@ Session ImagesPage::session() const {
     const ImageItem& it = m_model->item(r);
     SessionImage im{it.path, it.caption,     it.captionParameters, {}, it.itm,
                     it.itc,  it.regenerated, it.captionEnglish,    {}};
+    if (!it.caption.isEmpty() && it.captionFile.known()) {
+      im.captionSize = it.captionFile.size;
+      im.captionMtimeMs = it.captionFile.mtimeMs;
+    }
     for (qsizetype i = 0; i < it.chat.size(); ++i) {
       if (it.chat[i].second.isEmpty()) continue;  // still waiting for its answer
       im.chat.push_back(it.chat[i]);
@@ -657,6 +721,9 @@ QStringList ImagesPage::restore(const Session& session) {
     it.chat = im.chat;
     it.chatEnglish = im.chatEnglish;
     it.chatEnglish.resize(it.chat.size());  // one per turn: later answers land on their own
+    // What the caption was made of; a session that does not say (older) takes the file as it is.
+    if (!it.caption.isEmpty())
+      it.captionFile = im.captionSize >= 0 ? FileStamp{im.captionSize, im.captionMtimeMs} : it.file;
     m_model->touch(row);
     if (i == session.current) current = row;
   }
@@ -676,6 +743,12 @@ void ImagesPage::selectRow(int row) {
 
 void ImagesPage::showCurrent() {
   const QString path = currentPath();
+  if (!path.isEmpty()) {
+    // The file as it is now: a change not heard of yet (or while watching was not possible) shows.
+    m_showing = true;
+    m_model->checkFiles({path});
+    m_showing = false;
+  }
   if (path.isEmpty()) {
     ++m_previewRequest;
     m_preview->setMessage(tr("Drop photos or folders here,\nor open them with Ctrl+O, or paste an image with Ctrl+V."));
@@ -686,6 +759,23 @@ void ImagesPage::showCurrent() {
     return;
   }
   const int row = m_model->indexOf(path);
+  loadPreview(path);
+  const auto& it = m_model->item(row);
+  showCaptionOf(row);
+  renderChat();
+  updateButtons();
+  // A new image without a caption yet: caption it right away.
+  if (it.caption.isEmpty() && it.error.isEmpty() && !it.working && !it.missing) captionCurrent();
+}
+
+void ImagesPage::loadPreview(const QString& path) {
+  const int row = m_model->indexOf(path);
+  if (row >= 0 && m_model->item(row).missing) {
+    ++m_previewRequest;
+    m_preview->setMessage(tr("%1 is no longer on disk").arg(QFileInfo(path).fileName()));
+    m_zoomLabel->clear();
+    return;
+  }
   // The preview is decoded off the GUI thread, at the photo's own pixels (up to 8192 on a side,
   // for 100% and zoom); the view fits it to its size. A later selection wins.
   const quint64 request = ++m_previewRequest;
@@ -702,18 +792,13 @@ void ImagesPage::showCurrent() {
     }
   });
   watcher->setFuture(QtConcurrent::run(&ThumbnailLoader::load, path, QSize(8192, 8192), 1.0));
-  const auto& it = m_model->item(row);
-  showCaptionOf(row);
-  renderChat();
-  updateButtons();
-  // A new image without a caption yet: caption it right away.
-  if (it.caption.isEmpty() && it.error.isEmpty() && !it.working) captionCurrent();
 }
 
 void ImagesPage::captionCurrent() {
   const QString path = currentPath();
   if (path.isEmpty()) return;
   const int row = m_model->indexOf(path);
+  if (m_model->item(row).missing) return;  // nothing on disk to caption
   // A newer single caption replaces the one running (a batch goes on beside it).
   if (m_captionId != 0) {
     const int before = m_model->indexOf(m_captionPath);
@@ -726,6 +811,7 @@ void ImagesPage::captionCurrent() {
   auto& it = m_model->item(row);
   it.working = true;
   it.error.clear();
+  it.requested = FileStamp::of(path);
   m_model->touch(row);
   showCaptionOf(row);  // the previous caption stays visible until the new one streams in
   m_captionPath = path;
@@ -741,6 +827,7 @@ void ImagesPage::captionAll() {
   for (int r = 0; r < m_model->rowCount(); ++r) {
     m_model->item(r).working = true;
     m_model->item(r).error.clear();
+    m_model->item(r).requested = FileStamp::of(m_model->item(r).path);
     m_model->touch(r);
   }
   m_captionAllTotal = static_cast<int>(paths.size());

@@ -41,6 +41,8 @@ class ImagesPage : public QWidget {
   QLabel* checkLabel() const { return m_check; }
   QString currentPath() const;
   QLabel* captionStateLabel() const { return m_captionState; }
+  // Shown under a caption made for an earlier version of the photo: captions it again.
+  QPushButton* recaptionButton() const { return m_recaptionButton; }
   QPlainTextEdit* captionView() const { return m_caption; }
   void selectRow(int row);
   blip::GenerationConfig generationConfig() const;
@@ -89,6 +91,7 @@ class ImagesPage : public QWidget {
  private:
   void applyPreset(int index);
   void showCurrent();
+  void loadPreview(const QString& path);
   void renderChat();
   bool mine(quint64 id) const;
   void endWork();
@@ -117,6 +120,9 @@ class ImagesPage : public QWidget {
   QPlainTextEdit* m_caption;
   QLabel* m_captionState;  // none / captioning / failed with the reason, for the selected photo
   QLabel* m_check;         // the caption's self-check score
+  QPushButton* m_recaptionButton;
+  QPalette m_captionPalette;  // the caption's own colours (a stale caption is greyed)
+  bool m_showing = false;     // showCurrent() runs: it loads the preview itself
   QPushButton* m_captionButton;
   QPushButton* m_captionAllButton;
   QPushButton* m_cancelButton;

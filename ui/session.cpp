@@ -44,6 +44,9 @@ QByteArray sessionToJson(const Session& session) {
       if (im.regenerated) o.insert(QStringLiteral("regenerated"), true);
     }
     if (!im.captionEnglish.isEmpty()) o.insert(QStringLiteral("caption_english"), im.captionEnglish);
+    if (!im.caption.isEmpty() && im.captionSize >= 0)
+      o.insert(QStringLiteral("caption_file"),
+               QJsonObject{{QStringLiteral("size"), im.captionSize}, {QStringLiteral("mtime_ms"), im.captionMtimeMs}});
     if (!im.chat.isEmpty()) o.insert(QStringLiteral("chat"), turnsToJson(im.chat));
     const bool translated = std::any_of(im.chatEnglish.begin(), im.chatEnglish.end(),
                                         [](const auto& en) { return !en.first.isEmpty() || !en.second.isEmpty(); });
@@ -81,6 +84,14 @@ Session sessionFromJson(const QByteArray& json) {
       im.regenerated = o.value(QStringLiteral("regenerated")).toBool();
     }
     im.captionEnglish = o.value(QStringLiteral("caption_english")).toString();
+    // What the caption was made of; older sessions do not say (then nothing is known).
+    const QJsonObject made = o.value(QStringLiteral("caption_file")).toObject();
+    const auto size = static_cast<qint64>(made.value(QStringLiteral("size")).toDouble(-1));
+    const QJsonValue mtime = made.value(QStringLiteral("mtime_ms"));
+    if (!im.caption.isEmpty() && size >= 0 && mtime.isDouble()) {
+      im.captionSize = size;
+      im.captionMtimeMs = static_cast<qint64>(mtime.toDouble());
+    }
     im.chat = turnsFromJson(o.value(QStringLiteral("chat")));
     im.chatEnglish = turnsFromJson(o.value(QStringLiteral("chat_english")));
     im.chatEnglish.resize(im.chat.size());  // one per turn, whatever the file held

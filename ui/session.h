@@ -24,6 +24,11 @@ struct SessionImage {
   // Per chat turn: the question as the model read it and its English answer where they differ
   // from what is shown (translated); as long as `chat`.
   QList<QPair<QString, QString>> chatEnglish;
+  // The file the caption was made of (size in bytes, modification time in ms since the epoch), so
+  // a photo changed while Glimpse was closed shows its caption as made for an earlier version;
+  // -1: not known (sessions written before this was kept, or no caption).
+  qint64 captionSize = -1;
+  qint64 captionMtimeMs = -1;
 };
 
 struct Session {

@@ -38,8 +38,12 @@ qint64 mtimeOf(const QFileInfo& info) {
 bool isCurrent(const QImage& thumb, const QString& path) {
   if (thumb.isNull()) return false;
   const QFileInfo info(path);
+  // Thumb::Size is optional in the specification; where it is there it must match too, so a file
+  // replaced within the same second by one of another size gets a new thumbnail.
+  const QString size = thumb.text(QStringLiteral("Thumb::Size"));
   return thumb.text(QStringLiteral("Thumb::URI")).toUtf8() == thumbnailUri(path) &&
-         thumb.text(QStringLiteral("Thumb::MTime")) == QString::number(mtimeOf(info));
+         thumb.text(QStringLiteral("Thumb::MTime")) == QString::number(mtimeOf(info)) &&
+         (size.isEmpty() || size == QString::number(info.size()));
 }
 
 QImage readPng(const QString& file) {
