@@ -564,8 +564,21 @@ void LibraryPage::showLibraryInfo(const inference::LibraryInfo& info, bool refre
     refresh();
   }
   if (m_indexState == IndexState::Idle) {
+    // The library as it is now: indexed (or unreadable, which indexing skips until the file
+    // changes) of all its photos, new ones of a folder just added included.
+    const int done = std::min(info.searchable + info.failed, info.photos);
+    if (info.photos > 0) {
+      m_progress->setRange(0, info.photos);
+      m_progress->setValue(done);
+    } else {
+      m_progress->setRange(0, 1);
+      m_progress->reset();
+    }
     QString text = tr("%1 photos, %2 searchable").arg(info.photos).arg(info.searchable);
     if (!info.searchModel.isEmpty()) text += QStringLiteral(" ") + tr("with %1").arg(info.searchModel);
+    if (info.failed > 0) text += QStringLiteral("; ") + tr("%n could not be read", nullptr, info.failed);
+    const int notIndexed = info.photos - done - info.needEmbedding;
+    if (notIndexed > 0) text += QStringLiteral("; ") + tr("%n not indexed yet", nullptr, notIndexed);
     if (info.needEmbedding > 0)
       text += QStringLiteral("; ") + tr("%n need indexing again for it", nullptr, info.needEmbedding);
     m_progressText->setText(text);

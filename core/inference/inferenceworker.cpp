@@ -20,6 +20,7 @@
 #include "library/librarycaptioner.h"
 #include "library/librarydatabase.h"
 #include "library/resultasker.h"
+#include "library/scanner.h"
 #include "library/searcher.h"
 #include "models/modelstore.h"
 #include "translation/language.h"
@@ -460,7 +461,9 @@ LibraryInfo InferenceWorker::libraryInfo() {
   LibraryInfo info;
   info.path = m_library->path();
   for (const auto& f : m_library->folders()) info.folders << f.path;
-  info.photos = m_library->status().photos;
+  const library::LibraryStatus status = m_library->status();
+  info.photos = status.photos;
+  info.failed = status.failed;
   // Searchable: photos with a vector of the current search model (counted per model: vectors of
   // another model are never mixed in, and never silently ignored).
   const QString folder = m_folders[static_cast<size_t>(Task::Search)];
@@ -508,7 +511,17 @@ void InferenceWorker::openLibrary(quint64 id, const QString& dbPath) {
 
 void InferenceWorker::addLibraryFolder(quint64 id, const QString& folder) {
   try {
-    library()->addFolder(folder);
+    auto db = library();
+    db->addFolder(folder);
+    // Its photos are known at once (a stat of each file, nothing read), so the counts and the
+    // folder tree include them as not indexed yet; indexing reads them.
+    Q_EMIT stateChanged(tr("Scanning folders…"));
+    library::Scanner(*db).scan();  // what it cannot read, indexing reports
+    ready();
+    m_searcher.reset();
+    // A running index job looks again: the new folder's photos are part of what it does.
+    for (auto& [jobId, job] : m_jobs)
+      if (!isEnded(job->state)) job->libraryChanged();
     Q_EMIT libraryOpened(id, libraryInfo());
   } catch (const std::exception& e) {
     Q_EMIT failed(id, qs(e));

@@ -86,6 +86,9 @@ struct LibraryInfo {
   QStringList folders;
   int photos = 0;
   int searchable = 0;  // photos with a vector of the current search model (0 when none is set)
+  // Photos that could not be read (the library's `error`): indexing skips them until they change,
+  // so they count as done, never as still to index.
+  int failed = 0;
   // Photos with vectors of another search model only: the current one finds them after they are
   // indexed again (their old vectors are kept until then).
   int needEmbedding = 0;
