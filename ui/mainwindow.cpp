@@ -36,6 +36,7 @@
 #include "messagebar.h"
 #include "modelsdialog.h"
 #include "session.h"
+#include "shortcutsdialog.h"
 
 // The resources live in the static glimpse_ui library; Q_INIT_RESOURCE must run at global scope.
 static void initGlimpseResources() {
@@ -178,6 +179,11 @@ void MainWindow::createActions() {
   auto* folderAct =
       file->addAction(themeIcon(QStringLiteral("folder-open")), tr("Open &folder…"), this, &MainWindow::openFolder);
   folderAct->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+  auto* addFolderAct =
+      file->addAction(themeIcon(QStringLiteral("folder-open")), tr("Add folder to &library…"), this, [this] {
+        showLibrary();
+        m_library->addFolder();
+      });
   auto* pasteAct =
       file->addAction(themeIcon(QStringLiteral("edit-paste")), tr("&Paste image"), this, &MainWindow::paste);
   pasteAct->setShortcut(QKeySequence::Paste);
@@ -202,24 +208,27 @@ void MainWindow::createActions() {
         m_images->showAskTab();
       });
   askAct->setShortcut(QKeySequence(tr("Ctrl+Shift+A")));
-  // A digiKam user's toolbar greys out what has nothing to act on.
-  connect(m_images, &ImagesPage::actionsChanged, this,
-          [captionAct, allAct, copyAct, askAct](bool photo, bool photos, bool text) {
-            captionAct->setEnabled(photo);
-            allAct->setEnabled(photos);
-            copyAct->setEnabled(text);
-            askAct->setEnabled(photo);
-          });
-  m_images->updateButtons();
+  // A digiKam user's toolbar greys out what has nothing to act on, and what acts on the Images
+  // page's photos while the Library page is shown.
+  m_imagesOnly = {{captionAct, false}, {allAct, false}, {cancelAct, true}, {copyAct, false}, {askAct, false}};
+  connect(m_images, &ImagesPage::actionsChanged, this, [this](bool photo, bool photos, bool text) {
+    m_imagesOnly[0].second = photo;
+    m_imagesOnly[1].second = photos;
+    m_imagesOnly[3].second = text;
+    m_imagesOnly[4].second = photo;
+    pageChanged();
+  });
   caption->addSeparator();
-  caption->addAction(tr("Caption library &photos"), this, [this] {
-    showLibrary();
-    m_library->startOrPauseCaptioning();
-  });
-  caption->addAction(themeIcon(QStringLiteral("document-save")), tr("&Write captions to files…"), this, [this] {
-    showLibrary();
-    m_library->writeCaptionsToFiles();
-  });
+  auto* libraryCaptionAct =
+      caption->addAction(themeIcon(QStringLiteral("insert-text")), tr("Caption library &photos"), this, [this] {
+        showLibrary();
+        m_library->startOrPauseCaptioning();
+      });
+  auto* writeAct =
+      caption->addAction(themeIcon(QStringLiteral("document-save")), tr("&Write captions to files…"), this, [this] {
+        showLibrary();
+        m_library->writeCaptionsToFiles();
+      });
 
   auto* view = menuBar()->addMenu(tr("&View"));
   auto* group = new QActionGroup(this);
@@ -247,6 +256,7 @@ void MainWindow::createActions() {
     m_images->showFullScreen();
   });
   fullAct->setShortcut(QKeySequence(Qt::Key_F11));
+  m_imagesOnly.push_back({fullAct, true});
 
   auto* tools = menuBar()->addMenu(tr("&Tools"));
   auto* settingsAct = tools->addAction(themeIcon(QStringLiteral("preferences-system")), tr("&Settings…"), this,
@@ -258,6 +268,9 @@ void MainWindow::createActions() {
   modelsAct->setShortcut(QKeySequence(tr("Ctrl+M")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
+  auto* keysAct = help->addAction(QIcon::fromTheme(QStringLiteral("help-keyboard-shortcuts")),
+                                  tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+  keysAct->setShortcuts({QKeySequence(Qt::Key_F1), QKeySequence(tr("Ctrl+/"))});
   help->addAction(tr("Show &log"), this, &MainWindow::showLog);
   help->addAction(tr("&About Glimpse"), this, [this] {
     QMessageBox::about(this, tr("About Glimpse"),
@@ -265,19 +278,38 @@ void MainWindow::createActions() {
                           "running on this computer. No server, no account.</p>"));
   });
 
-  auto* bar = addToolBar(tr("Main"));
-  bar->setObjectName(QStringLiteral("mainToolBar"));
-  bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-  bar->addAction(openAct);
-  bar->addAction(imagesAct);
-  bar->addAction(libraryAct);
-  bar->addSeparator();
-  bar->addAction(captionAct);
-  bar->addAction(copyAct);
-  bar->addAction(askAct);
-  bar->addSeparator();
-  bar->addAction(modelsAct);
-  bar->addAction(settingsAct);
+  m_toolBar = addToolBar(tr("Main"));
+  m_toolBar->setObjectName(QStringLiteral("mainToolBar"));
+  m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  m_imagesTools = {openAct, nullptr, captionAct, copyAct, askAct};
+  m_toolBar->addAction(imagesAct);
+  m_toolBar->addAction(libraryAct);
+  m_libraryTools = {addFolderAct, nullptr, libraryCaptionAct, writeAct};
+  m_commonTools = {modelsAct, settingsAct};
+  for (int i = 0; i < 3; ++i) {
+    m_separators << new QAction(this);
+    m_separators.back()->setSeparator(true);
+  }
+  connect(m_stack, &QStackedWidget::currentChanged, this, &MainWindow::pageChanged);
+  pageChanged();
+  m_images->updateButtons();
+}
+
+void MainWindow::pageChanged() {
+  const bool images = m_stack->currentWidget() == m_images;
+  for (const auto& [action, can] : m_imagesOnly) action->setEnabled(images && can);
+  if (!m_toolBar) return;
+  const QList<QAction*>& page = images ? m_imagesTools : m_libraryTools;
+  if (m_toolBar->property("page").toBool() == images && m_toolBar->actions().size() > 2) return;
+  m_toolBar->setProperty("page", images);
+  // The page's part is rebuilt, not hidden: a hidden action's keys would stop working, and the
+  // menus keep them all. The pages themselves (the first two) stay where they are.
+  const QList<QAction*> shown = m_toolBar->actions();
+  for (qsizetype i = 2; i < shown.size(); ++i) m_toolBar->removeAction(shown[i]);
+  m_toolBar->addAction(m_separators[0]);
+  for (QAction* a : page) m_toolBar->addAction(a ? a : m_separators[1]);
+  m_toolBar->addAction(m_separators[2]);
+  for (QAction* a : m_commonTools) m_toolBar->addAction(a);
 }
 
 void MainWindow::settingsChanged(const AppSettings& s) {
@@ -366,6 +398,17 @@ void MainWindow::openModels() {
   }
   dialog->open();  // not modal for the app's event loop: downloads run while the window works
   dialog->raise();
+}
+
+void MainWindow::showShortcuts() {
+  auto* dialog = findChild<ShortcutsDialog*>();
+  if (!dialog) {
+    dialog = new ShortcutsDialog(this);  // read from the actions as they are now
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+  }
+  dialog->show();  // not modal: the keys can be tried while it is open
+  dialog->raise();
+  dialog->activateWindow();
 }
 
 void MainWindow::showLog() {

@@ -10,6 +10,7 @@ class QAction;
 class QLabel;
 class QStackedWidget;
 class QTimer;
+class QToolBar;
 
 namespace glimpse::inference {
 class InferenceClient;
@@ -52,6 +53,8 @@ class MainWindow : public QMainWindow {
   void openModels();
   // Help → Show log: the application log in the desktop's text viewer.
   void showLog();
+  // Help → Keyboard shortcuts: every action's keys, read from the actions themselves.
+  void showShortcuts();
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -61,6 +64,9 @@ class MainWindow : public QMainWindow {
 
  private:
   void createActions();
+  // The toolbar holds the actions of the page shown; actions on the other page's photos are
+  // disabled in the menus (and their keys with them).
+  void pageChanged();
   void settingsChanged(const AppSettings& settings);
   inference::InferenceClient* m_client;
   QStackedWidget* m_stack;
@@ -71,6 +77,14 @@ class MainWindow : public QMainWindow {
   QLabel* m_precisionBadge;
   QAction* m_imagesAction = nullptr;
   QAction* m_libraryAction = nullptr;
+  QToolBar* m_toolBar = nullptr;
+  QList<QAction*> m_imagesTools;   // the toolbar on the Images page (nullptr: a separator)
+  QList<QAction*> m_libraryTools;  // on the Library page
+  QList<QAction*> m_commonTools;   // on both, after the page's own
+  QList<QAction*> m_separators;    // the toolbar's, made once
+  // Actions on the Images page's photos and whether that page has something for each to act on
+  // (ImagesPage::actionsChanged): enabled only while that page is shown.
+  QList<QPair<QAction*, bool>> m_imagesOnly;
   SettingsStore* m_settings;
   QString m_sessionFile;             // empty: this window keeps no session (tests, --screenshot)
   QTimer* m_sessionSave;             // single shot: the session changed and is not written yet
