@@ -23,6 +23,7 @@ SINGULAR = {
         "The search model changed to %1: %n photo needs indexing again before search finds it "
         "(its old vector is kept until then).",
     "%n photo(s) of the last session are gone: %1": "%n photo of the last session is gone: %1",
+    "%n photo(s) no longer on disk: %1": "%n photo no longer on disk: %1",
 }
 
 

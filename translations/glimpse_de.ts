@@ -45,128 +45,133 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="75" />
+        <location filename="../core/inference/inferenceworker.cpp" line="76" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="75" />
+        <location filename="../core/inference/inferenceworker.cpp" line="76" />
         <source>Working in the background…</source>
         <translation>Arbeite im Hintergrund …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="98" />
+        <location filename="../core/inference/inferenceworker.cpp" line="99" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation>Für %1 ist kein Modell gewählt. Wählen Sie eines unter Extras → Modelle.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="107" />
+        <location filename="../core/inference/inferenceworker.cpp" line="108" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation>Die Genauigkeit %1 ist hier nicht möglich (%2). Wählen Sie „Exakt“ unter Extras → Einstellungen.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="174" />
+        <location filename="../core/inference/inferenceworker.cpp" line="175" />
         <source>The inference engine could not be loaded: %1</source>
         <translation>Die Inferenz-Engine konnte nicht geladen werden: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="214" />
+        <location filename="../core/inference/inferenceworker.cpp" line="215" />
         <source>Ready (models unloaded to free memory)</source>
         <translation>Bereit (Modelle entladen, um Speicher freizugeben)</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="234" />
+        <location filename="../core/inference/inferenceworker.cpp" line="235" />
         <source>Loading translation model %1…</source>
         <translation>Lade Übersetzungsmodell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="262" />
+        <location filename="../core/inference/inferenceworker.cpp" line="263" />
         <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
         <translation>„%1“ scheint %2 zu sein, und kein Modell, das %2 ins Englische übersetzt, ist installiert (Extras → Modelle); es wurde so verwendet, wie es eingegeben wurde.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="267" />
+        <location filename="../core/inference/inferenceworker.cpp" line="268" />
         <source>Translating…</source>
         <translation>Übersetze …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="281" />
+        <location filename="../core/inference/inferenceworker.cpp" line="282" />
         <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
         <translation>Kein Modell, das Englisch nach %1 übersetzt, ist installiert: Fügen Sie eines unter Extras → Modelle hinzu, oder schalten Sie Beschreibungen und Antworten auf %1 unter Extras → Einstellungen ab.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="315" />
+        <location filename="../core/inference/inferenceworker.cpp" line="316" />
         <source>The caption is not checked: %1</source>
         <translation>Die Beschreibung wird nicht geprüft: %1</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="378" />
+        <location filename="../core/inference/inferenceworker.cpp" line="379" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht in der Bibliothek gespeichert werden: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../core/inference/inferenceworker.cpp" line="483" />
+        <location filename="../core/inference/inferenceworker.cpp" line="486" />
         <source>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photo(s) keep their old vectors until then.</source>
         <translation><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihr %n Foto behält bis dahin seine alten Vektoren.</numerusform><numerusform>Die Bibliothek wurde mit einem anderen Suchmodell indiziert: Indizieren Sie sie erneut (Bibliothek → Indizieren), um mit %1 zu suchen. Ihre %n Fotos behalten bis dahin ihre alten Vektoren.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="649" />
+        <location filename="../core/inference/inferenceworker.cpp" line="518" />
+        <source>Scanning folders…</source>
+        <translation>Durchsuche Ordner …</translation>
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="662" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation>Die Beschreibung von %1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="681" />
+        <location filename="../core/inference/inferenceworker.cpp" line="694" />
         <source>Looking for similar photos…</source>
         <translation>Ähnliche Fotos werden gesucht …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="746" />
+        <location filename="../core/inference/inferenceworker.cpp" line="759" />
         <source>The library is being indexed already.</source>
         <translation>Die Bibliothek wird bereits indiziert.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="112" />
+        <location filename="../core/inference/inferenceworker.cpp" line="113" />
         <source>Loading model %1…</source>
         <translation>Lade Modell %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="113" />
+        <location filename="../core/inference/inferenceworker.cpp" line="114" />
         <source>Loading model %1 (%2)…</source>
         <translation>Lade Modell %1 (%2) …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="441" />
+        <location filename="../core/inference/inferenceworker.cpp" line="442" />
         <source>No library is open.</source>
         <translation>Es ist keine Bibliothek geöffnet.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="296" />
+        <location filename="../core/inference/inferenceworker.cpp" line="297" />
         <source>Captioning %1…</source>
         <translation>Beschreibe %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="35" />
+        <location filename="../core/inference/inferenceworker.cpp" line="36" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation>Dafür reicht der Arbeitsspeicher nicht. Schließen Sie andere Programme oder wählen Sie ein kleineres Modell.</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="408" />
+        <location filename="../core/inference/inferenceworker.cpp" line="409" />
         <source>Looking at %1…</source>
         <translation>Betrachte %1 …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="414" />
+        <location filename="../core/inference/inferenceworker.cpp" line="415" />
         <source>Answering…</source>
         <translation>Antworte …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="541" />
+        <location filename="../core/inference/inferenceworker.cpp" line="554" />
         <source>Searching…</source>
         <translation>Suche …</translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="613" />
-        <location filename="../core/inference/inferenceworker.cpp" line="645" />
+        <location filename="../core/inference/inferenceworker.cpp" line="626" />
+        <location filename="../core/inference/inferenceworker.cpp" line="658" />
         <source>%1 is not in the library</source>
         <translation>%1 ist nicht in der Bibliothek</translation>
     </message>
@@ -586,17 +591,27 @@
 <context>
     <name>glimpse::ui::ImageListModel</name>
     <message>
-        <location filename="../ui/imagelistmodel.cpp" line="54" />
+        <location filename="../ui/imagelistmodel.cpp" line="84" />
+        <source>This file is no longer on disk.</source>
+        <translation>Diese Datei ist nicht mehr auf dem Datenträger.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagelistmodel.cpp" line="85" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagelistmodel.cpp" line="55" />
+        <location filename="../ui/imagelistmodel.cpp" line="86" />
         <source>This file cannot be shown: it is damaged or not a supported photo.</source>
         <translation>Diese Datei kann nicht angezeigt werden: Sie ist beschädigt oder kein unterstütztes Foto.</translation>
     </message>
     <message>
-        <location filename="../ui/imagelistmodel.cpp" line="82" />
+        <location filename="../ui/imagelistmodel.cpp" line="115" />
+        <source>The photo changed since this caption was made.</source>
+        <translation>Das Foto wurde geändert, seit diese Beschreibung entstand.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagelistmodel.cpp" line="116" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
@@ -610,7 +625,7 @@
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="68" />
-        <location filename="../ui/imagespage.cpp" line="681" />
+        <location filename="../ui/imagespage.cpp" line="753" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation>Fotos oder Ordner hierher ziehen,
@@ -708,178 +723,198 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="150" />
-        <location filename="../ui/imagespage.cpp" line="214" />
+        <location filename="../ui/imagespage.cpp" line="222" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="157" />
+        <location filename="../ui/imagespage.cpp" line="158" />
         <source>Caption state</source>
         <translation>Stand der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="158" />
+        <location filename="../ui/imagespage.cpp" line="160" />
+        <source>Caption again</source>
+        <translation>Neu beschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="161" />
+        <source>Caption the photo as it is now on disk</source>
+        <translation>Das Foto so beschreiben, wie es jetzt auf dem Datenträger ist</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="163" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="159" />
+        <location filename="../ui/imagespage.cpp" line="164" />
         <source>Caption the selected image (Ctrl+Return)</source>
         <translation>Das gewählte Bild beschreiben (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="160" />
+        <location filename="../ui/imagespage.cpp" line="165" />
         <source>Caption &amp;all</source>
         <translation>&amp;Alle beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="161" />
+        <location filename="../ui/imagespage.cpp" line="166" />
         <source>Caption every image (Ctrl+Shift+Return)</source>
         <translation>Alle Bilder beschreiben (Strg+Umschalt+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="162" />
+        <location filename="../ui/imagespage.cpp" line="167" />
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="163" />
+        <location filename="../ui/imagespage.cpp" line="168" />
         <source>Stop captioning (Esc)</source>
         <translation>Beschreiben abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="165" />
+        <location filename="../ui/imagespage.cpp" line="170" />
         <source>C&amp;opy</source>
         <translation>K&amp;opieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="166" />
+        <location filename="../ui/imagespage.cpp" line="171" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation>Beschreibung kopieren (Strg+Umschalt+C)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="177" />
+        <location filename="../ui/imagespage.cpp" line="182" />
         <source>Style:</source>
         <translation>Stil:</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="182" />
+        <location filename="../ui/imagespage.cpp" line="187" />
         <source>Caption check</source>
         <translation>Prüfung der Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="186" />
+        <location filename="../ui/imagespage.cpp" line="194" />
         <source>Check captions and make degenerate ones again</source>
         <translation>Beschreibungen prüfen und missratene neu erstellen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="189" />
+        <location filename="../ui/imagespage.cpp" line="197" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation>Mit einem Suchmodell: Eine Beschreibung, die sich wiederholt, leer ist oder nicht zum Foto passt, wird mit anderen Einstellungen neu erstellt, und die beste Übereinstimmung bleibt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="198" />
+        <location filename="../ui/imagespage.cpp" line="206" />
         <source>Questions and answers</source>
         <translation>Fragen und Antworten</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="199" />
+        <location filename="../ui/imagespage.cpp" line="207" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation>Fragen Sie etwas zum gewählten Foto (auf Englisch): „how many people are there?“</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="203" />
+        <location filename="../ui/imagespage.cpp" line="211" />
         <source>Ask about the selected photo (Return)</source>
         <translation>Zum gewählten Foto fragen (Eingabetaste)</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="273" />
+        <source>%n photo(s) changed on disk: %1</source>
+        <translation><numerusform>%n Foto wurde auf dem Datenträger geändert: %1</numerusform><numerusform>%n Fotos wurden auf dem Datenträger geändert: %1</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="276" />
+        <source>%n photo(s) no longer on disk: %1</source>
+        <translation><numerusform>%n Foto ist nicht mehr auf dem Datenträger: %1</numerusform><numerusform>%n Fotos sind nicht mehr auf dem Datenträger: %1</numerusform></translation>
+    </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="421" />
+        <location filename="../ui/imagespage.cpp" line="462" />
         <source>Ask a question about this photo…</source>
         <translation>Eine Frage zu diesem Foto stellen …</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="201" />
+        <location filename="../ui/imagespage.cpp" line="209" />
         <source>Question</source>
         <translation>Frage</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="202" />
+        <location filename="../ui/imagespage.cpp" line="210" />
         <source>As&amp;k</source>
         <translation>&amp;Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="215" />
+        <location filename="../ui/imagespage.cpp" line="223" />
         <source>Ask</source>
         <translation>Fragen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="250" />
+        <location filename="../ui/imagespage.cpp" line="286" />
         <source>&amp;Remove from list</source>
         <translation>Aus der Liste &amp;entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="262" />
+        <location filename="../ui/imagespage.cpp" line="298" />
         <source>&amp;Copy paths</source>
         <translation>Pfade &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="262" />
+        <location filename="../ui/imagespage.cpp" line="298" />
         <source>&amp;Copy path</source>
         <translation>Pfad &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="264" />
+        <location filename="../ui/imagespage.cpp" line="300" />
         <source>Show in &amp;folder</source>
         <translation>Im &amp;Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="300" />
+        <location filename="../ui/imagespage.cpp" line="339" />
         <source>Captioned %1 in %2 s</source>
         <translation>%1 in %2 s beschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="321" />
+        <location filename="../ui/imagespage.cpp" line="360" />
         <source>Could not caption %1: %2</source>
         <translation>%1 konnte nicht beschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="332" />
+        <location filename="../ui/imagespage.cpp" line="371" />
         <source>Captioned %1 of %2</source>
         <translation>%1 von %2 beschrieben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="342" />
+        <location filename="../ui/imagespage.cpp" line="381" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>%n Bild beschrieben</numerusform><numerusform>%n Bilder beschrieben</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="329" />
+        <location filename="../ui/imagespage.cpp" line="368" />
         <source>Captioning stopped</source>
         <translation>Beschreiben abgebrochen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="396" />
+        <location filename="../ui/imagespage.cpp" line="435" />
         <source>(no answer: %1)</source>
         <translation>(keine Antwort: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="399" />
-        <location filename="../ui/imagespage.cpp" line="402" />
+        <location filename="../ui/imagespage.cpp" line="438" />
+        <location filename="../ui/imagespage.cpp" line="441" />
         <source>Could not answer: %1</source>
         <translation>Antworten nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="422" />
+        <location filename="../ui/imagespage.cpp" line="464" />
         <source>Add a photo first: drop it on the window or open it with %1</source>
         <translation>Zuerst ein Foto hinzufügen: ins Fenster ziehen oder mit %1 öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="698" />
+        <location filename="../ui/imagespage.cpp" line="787" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="448" />
+        <location filename="../ui/imagespage.cpp" line="490" />
         <source>Captioning…</source>
         <translation>Beschreibe …</translation>
     </message>
@@ -919,83 +954,104 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Eingepasst (%1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="341" />
+        <location filename="../ui/imagespage.cpp" line="380" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Angehalten: %n Bild beschrieben</numerusform><numerusform>Angehalten: %n Bilder beschrieben</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="343" />
+        <location filename="../ui/imagespage.cpp" line="382" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n konnte nicht beschrieben werden</numerusform><numerusform>%n konnten nicht beschrieben werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="346" />
+        <location filename="../ui/imagespage.cpp" line="385" />
         <source>%n not started</source>
         <translation><numerusform>%n nicht begonnen</numerusform><numerusform>%n nicht begonnen</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="352" />
+        <location filename="../ui/imagespage.cpp" line="391" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n Foto konnte nicht beschrieben werden: %1</numerusform><numerusform>%n Fotos konnten nicht beschrieben werden: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="452" />
+        <location filename="../ui/imagespage.cpp" line="463" />
+        <location filename="../ui/imagespage.cpp" line="512" />
+        <source>This file is no longer on disk.</source>
+        <translation>Diese Datei ist nicht mehr auf dem Datenträger.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="494" />
         <source>Could not caption this photo: %1</source>
         <translation>Dieses Foto konnte nicht beschrieben werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="459" />
+        <location filename="../ui/imagespage.cpp" line="501" />
         <source>Not captioned yet.</source>
         <translation>Noch nicht beschrieben.</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="468" />
-        <location filename="../ui/imagespage.cpp" line="801" />
+        <location filename="../ui/imagespage.cpp" line="513" />
+        <source>This file is no longer on disk; the caption is of the photo as it was.</source>
+        <translation>Diese Datei ist nicht mehr auf dem Datenträger; die Beschreibung gilt dem Foto, wie es war.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="515" />
+        <source>The photo changed since this caption was made.</source>
+        <translation>Das Foto wurde geändert, seit diese Beschreibung entstand.</translation>
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="527" />
+        <location filename="../ui/imagespage.cpp" line="887" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="473" />
+        <location filename="../ui/imagespage.cpp" line="532" />
         <source>Match %1% · similarity %2</source>
         <translation>Übereinstimmung %1 % · Ähnlichkeit %2</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="474" />
+        <location filename="../ui/imagespage.cpp" line="533" />
         <source>the first caption was degenerate and was made again</source>
         <translation>die erste Beschreibung war missraten und wurde neu erstellt</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="477" />
+        <location filename="../ui/imagespage.cpp" line="536" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation>Wie gut diese Beschreibung das Foto nach dem Suchmodell beschreibt (Wahrscheinlichkeit der Bild-Text-Übereinstimmung und kontrastive Ähnlichkeit)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="593" />
+        <location filename="../ui/imagespage.cpp" line="652" />
         <source>Removed %n image(s) from the list (the files are not touched)</source>
         <translation><numerusform>%n Bild aus der Liste entfernt (die Datei bleibt unberührt)</numerusform><numerusform>%n Bilder aus der Liste entfernt (die Dateien bleiben unberührt)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="600" />
+        <location filename="../ui/imagespage.cpp" line="659" />
         <source>Copied %n path(s)</source>
         <translation><numerusform>%n Pfad kopiert</numerusform><numerusform>%n Pfade kopiert</numerusform></translation>
     </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="774" />
+        <source>%1 is no longer on disk</source>
+        <translation>%1 ist nicht mehr auf dem Datenträger</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="753" />
+        <location filename="../ui/imagespage.cpp" line="839" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Beschreibe %n Bild …</numerusform><numerusform>Beschreibe %n Bilder …</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="765" />
+        <location filename="../ui/imagespage.cpp" line="851" />
         <source>Caption copied</source>
         <translation>Beschreibung kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="798" />
+        <location filename="../ui/imagespage.cpp" line="884" />
         <source>Asked in English: %1</source>
         <translation>Auf Englisch gefragt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="800" />
+        <location filename="../ui/imagespage.cpp" line="886" />
         <source>thinking…</source>
         <translation>denke nach …</translation>
     </message>
@@ -1024,7 +1080,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="84" />
-        <location filename="../ui/librarypage.cpp" line="742" />
+        <location filename="../ui/librarypage.cpp" line="755" />
         <source>Index</source>
         <translation>Indizieren</translation>
     </message>
@@ -1046,7 +1102,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="99" />
-        <location filename="../ui/librarypage.cpp" line="709" />
+        <location filename="../ui/librarypage.cpp" line="722" />
         <source>Caption photos</source>
         <translation>Fotos beschreiben</translation>
     </message>
@@ -1199,7 +1255,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <location filename="../ui/librarypage.cpp" line="233" />
         <location filename="../ui/librarypage.cpp" line="246" />
         <location filename="../ui/librarypage.cpp" line="317" />
-        <location filename="../ui/librarypage.cpp" line="632" />
+        <location filename="../ui/librarypage.cpp" line="645" />
         <source>Caption</source>
         <translation>Beschreibung</translation>
     </message>
@@ -1294,7 +1350,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="536" />
-        <location filename="../ui/librarypage.cpp" line="769" />
+        <location filename="../ui/librarypage.cpp" line="782" />
         <source>Cannot open the library %1</source>
         <translation>Die Bibliothek %1 kann nicht geöffnet werden</translation>
     </message>
@@ -1304,53 +1360,58 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Die Ordner der Bibliothek %1 können nicht geändert werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="567" />
+        <location filename="../ui/librarypage.cpp" line="577" />
         <source>%1 photos, %2 searchable</source>
         <translation>%1 Fotos, %2 durchsuchbar</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="581" />
+        <source>%n not indexed yet</source>
+        <translation><numerusform>%n noch nicht indiziert</numerusform><numerusform>%n noch nicht indiziert</numerusform></translation>
+    </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="644" />
-        <location filename="../ui/librarypage.cpp" line="645" />
+        <location filename="../ui/librarypage.cpp" line="657" />
+        <location filename="../ui/librarypage.cpp" line="658" />
         <source>English original: %1</source>
         <translation>Englisches Original: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="664" />
+        <location filename="../ui/librarypage.cpp" line="677" />
         <source>Cannot show %1</source>
         <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="967" />
+        <location filename="../ui/librarypage.cpp" line="980" />
         <source>Add a folder first: Add folder… chooses where your photos are.</source>
         <translation>Zuerst einen Ordner hinzufügen: „Ordner hinzufügen …“ wählt, wo Ihre Fotos liegen.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1024" />
+        <location filename="../ui/librarypage.cpp" line="1037" />
         <source>Searching for "%1" as typed…</source>
         <translation>Suche nach „%1“ wie eingegeben …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1112" />
+        <location filename="../ui/librarypage.cpp" line="1125" />
         <source>%1% match</source>
         <translation>%1 % Übereinstimmung</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1112" />
+        <location filename="../ui/librarypage.cpp" line="1125" />
         <source>%1% relevant</source>
         <translation>%1 % relevant</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1114" />
+        <location filename="../ui/librarypage.cpp" line="1127" />
         <source>Cannot be read</source>
         <translation>Nicht lesbar</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1118" />
+        <location filename="../ui/librarypage.cpp" line="1131" />
         <source>Cannot be read: %1</source>
         <translation>Nicht lesbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1120" />
+        <location filename="../ui/librarypage.cpp" line="1133" />
         <source>The file name or caption holds the words searched for</source>
         <translation>Dateiname oder Bildbeschreibung enthalten die gesuchten Wörter</translation>
     </message>
@@ -1361,6 +1422,7 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/librarypage.cpp" line="408" />
+        <location filename="../ui/librarypage.cpp" line="579" />
         <source>%n could not be read</source>
         <translation><numerusform>%n konnte nicht gelesen werden</numerusform><numerusform>%n konnten nicht gelesen werden</numerusform></translation>
     </message>
@@ -1420,73 +1482,73 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation><numerusform>Fertig: %n Foto indiziert.</numerusform><numerusform>Fertig: %n Fotos indiziert.</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="568" />
+        <location filename="../ui/librarypage.cpp" line="578" />
         <source>with %1</source>
         <translation>mit %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="570" />
+        <location filename="../ui/librarypage.cpp" line="583" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n muss dafür neu indiziert werden</numerusform><numerusform>%n müssen dafür neu indiziert werden</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="575" />
+        <location filename="../ui/librarypage.cpp" line="588" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>Das Suchmodell ist jetzt %1: %n Foto muss neu indiziert werden, bevor die Suche es findet (seine alten Vektoren bleiben bis dahin erhalten).</numerusform><numerusform>Das Suchmodell ist jetzt %1: %n Fotos müssen neu indiziert werden, bevor die Suche sie findet (ihre alten Vektoren bleiben bis dahin erhalten).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="580" />
+        <location filename="../ui/librarypage.cpp" line="593" />
         <source>Index now</source>
         <translation>Jetzt indizieren</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="600" />
+        <location filename="../ui/librarypage.cpp" line="613" />
         <source>Choose another location…</source>
         <translation>Anderen Ort wählen …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="608" />
+        <location filename="../ui/librarypage.cpp" line="621" />
         <source>Where to keep the photo library</source>
         <translation>Wo die Fotobibliothek liegen soll</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="610" />
+        <location filename="../ui/librarypage.cpp" line="623" />
         <source>Glimpse library (*.glimpse)</source>
         <translation>Glimpse-Bibliothek (*.glimpse)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="624" />
+        <location filename="../ui/librarypage.cpp" line="637" />
         <source>Caption (edited by you)</source>
         <translation>Beschreibung (von Ihnen bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="627" />
+        <location filename="../ui/librarypage.cpp" line="640" />
         <source>Caption (by %1)</source>
         <translation>Beschreibung (von %1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="628" />
+        <location filename="../ui/librarypage.cpp" line="641" />
         <source>Caption (generated)</source>
         <translation>Beschreibung (erzeugt)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="630" />
+        <location filename="../ui/librarypage.cpp" line="643" />
         <source>Caption (from the photo's description)</source>
         <translation>Beschreibung (aus den Metadaten des Fotos)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="677" />
+        <location filename="../ui/librarypage.cpp" line="690" />
         <source>Caption of %1 saved.</source>
         <translation>Beschreibung von %1 gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="696" />
+        <location filename="../ui/librarypage.cpp" line="709" />
         <source>Finding photos without a caption…</source>
         <translation>Suche Fotos ohne Beschreibung …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="719" />
-        <location filename="../ui/librarypage.cpp" line="751" />
+        <location filename="../ui/librarypage.cpp" line="732" />
+        <location filename="../ui/librarypage.cpp" line="764" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
@@ -1497,13 +1559,13 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Indizierung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="776" />
+        <location filename="../ui/librarypage.cpp" line="789" />
         <source>Add a photo folder</source>
         <translation>Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="713" />
-        <location filename="../ui/librarypage.cpp" line="745" />
+        <location filename="../ui/librarypage.cpp" line="726" />
+        <location filename="../ui/librarypage.cpp" line="758" />
         <source>Pause</source>
         <translation>Anhalten</translation>
     </message>
@@ -1529,63 +1591,63 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <translation>Gestoppt: %1 Fotos indiziert; alles Erledigte ist gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="716" />
-        <location filename="../ui/librarypage.cpp" line="748" />
+        <location filename="../ui/librarypage.cpp" line="729" />
+        <location filename="../ui/librarypage.cpp" line="761" />
         <source>Pausing…</source>
         <translation>Halte an …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="880" />
+        <location filename="../ui/librarypage.cpp" line="893" />
         <source>All photos (%1)</source>
         <translation>Alle Fotos (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="916" />
+        <location filename="../ui/librarypage.cpp" line="929" />
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="973" />
+        <location filename="../ui/librarypage.cpp" line="986" />
         <source>Looking for new and changed photos…</source>
         <translation>Suche neue und geänderte Fotos …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1011" />
+        <location filename="../ui/librarypage.cpp" line="1024" />
         <source>Searching for "%1"…</source>
         <translation>Suche nach „%1“ …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1032" />
+        <location filename="../ui/librarypage.cpp" line="1045" />
         <source>least confident captions</source>
         <translation>unsicherste Bildbeschreibungen</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1037" />
+        <location filename="../ui/librarypage.cpp" line="1050" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation>Beschreibungen, die am wenigsten zu ihrem Foto passen, die schwächste zuerst (Wert: Übereinstimmung)</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1054" />
+        <location filename="../ui/librarypage.cpp" line="1067" />
         <source>Photos like %1…</source>
         <translation>Fotos wie %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1121" />
+        <location filename="../ui/librarypage.cpp" line="1134" />
         <source>offline (folder not available)</source>
         <translation>offline (Ordner nicht verfügbar)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1136" />
+        <location filename="../ui/librarypage.cpp" line="1149" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n Bildbeschreibung, die am wenigsten zu ihrem Foto passt, schwächste zuerst</numerusform><numerusform>%n Bildbeschreibungen, die am wenigsten zu ihrem Foto passen, schwächste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1137" />
+        <location filename="../ui/librarypage.cpp" line="1150" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n Ergebnis für „%1“, relevanteste zuerst</numerusform><numerusform>%n Ergebnisse für „%1“, relevanteste zuerst</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1138" />
+        <location filename="../ui/librarypage.cpp" line="1151" />
         <source>%n result(s)</source>
         <translation><numerusform>%n Ergebnis</numerusform><numerusform>%n Ergebnisse</numerusform></translation>
     </message>
@@ -1593,257 +1655,272 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="73" />
+        <location filename="../ui/mainwindow.cpp" line="74" />
         <source>Glimpse</source>
         <translation>Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="112" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="113" />
+        <location filename="../ui/mainwindow.cpp" line="114" />
         <source>Worker state</source>
         <translation>Zustand der Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="117" />
+        <location filename="../ui/mainwindow.cpp" line="118" />
         <source>Precision</source>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="174" />
+        <location filename="../ui/mainwindow.cpp" line="175" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="176" />
+        <location filename="../ui/mainwindow.cpp" line="177" />
         <source>&amp;Open images…</source>
         <translation>Bilder &amp;öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="179" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Open &amp;folder…</source>
         <translation>&amp;Ordner öffnen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="181" />
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="182" />
+        <source>Add folder to &amp;library…</source>
+        <translation>Ordner zur Bib&amp;liothek hinzufügen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="188" />
         <source>&amp;Paste image</source>
         <translation>Bild &amp;einfügen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="185" />
+        <location filename="../ui/mainwindow.cpp" line="191" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="188" />
+        <location filename="../ui/mainwindow.cpp" line="194" />
         <source>&amp;Caption</source>
         <translation>&amp;Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="189" />
+        <location filename="../ui/mainwindow.cpp" line="195" />
         <source>&amp;Caption selected image</source>
         <translation>Gewähltes Bild &amp;beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191" />
+        <location filename="../ui/mainwindow.cpp" line="197" />
         <source>Ctrl+Return</source>
         <translation>Ctrl+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="192" />
+        <location filename="../ui/mainwindow.cpp" line="198" />
         <source>Caption &amp;all images</source>
         <translation>&amp;Alle Bilder beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="193" />
+        <location filename="../ui/mainwindow.cpp" line="199" />
         <source>Ctrl+Shift+Return</source>
         <translation>Ctrl+Shift+Return</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="194" />
+        <location filename="../ui/mainwindow.cpp" line="200" />
         <source>C&amp;ancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="196" />
+        <location filename="../ui/mainwindow.cpp" line="202" />
         <source>Co&amp;py caption</source>
         <translation>Beschreibung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="198" />
+        <location filename="../ui/mainwindow.cpp" line="204" />
         <source>Ctrl+Shift+C</source>
         <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="200" />
+        <location filename="../ui/mainwindow.cpp" line="206" />
         <source>As&amp;k about the image</source>
         <translation>Zum Bild &amp;fragen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="204" />
+        <location filename="../ui/mainwindow.cpp" line="210" />
         <source>Ctrl+Shift+A</source>
         <translation>Ctrl+Shift+A</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="215" />
+        <location filename="../ui/mainwindow.cpp" line="222" />
         <source>Caption library &amp;photos</source>
         <translation>Bibliotheks&amp;fotos beschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="219" />
+        <location filename="../ui/mainwindow.cpp" line="226" />
         <source>&amp;Write captions to files…</source>
         <translation>Beschreibungen in &amp;Dateien schreiben …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="224" />
+        <location filename="../ui/mainwindow.cpp" line="231" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="227" />
+        <location filename="../ui/mainwindow.cpp" line="234" />
         <source>&amp;Images</source>
         <translation>&amp;Bilder</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="228" />
+        <location filename="../ui/mainwindow.cpp" line="235" />
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="230" />
+        <location filename="../ui/mainwindow.cpp" line="237" />
         <source>&amp;Library</source>
         <translation>Bib&amp;liothek</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="231" />
+        <location filename="../ui/mainwindow.cpp" line="238" />
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="239" />
+        <location filename="../ui/mainwindow.cpp" line="246" />
         <source>&amp;Search library</source>
         <translation>Bibliothek &amp;durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="245" />
+        <location filename="../ui/mainwindow.cpp" line="252" />
         <source>&amp;Full screen</source>
         <translation>&amp;Vollbild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="251" />
+        <location filename="../ui/mainwindow.cpp" line="259" />
         <source>&amp;Tools</source>
         <translation>&amp;Extras</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="252" />
+        <location filename="../ui/mainwindow.cpp" line="260" />
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="255" />
+        <location filename="../ui/mainwindow.cpp" line="263" />
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="256" />
+        <location filename="../ui/mainwindow.cpp" line="264" />
         <source>&amp;Models…</source>
         <translation>&amp;Modelle …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="258" />
+        <location filename="../ui/mainwindow.cpp" line="266" />
         <source>Ctrl+M</source>
         <translation>Ctrl+M</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="260" />
+        <location filename="../ui/mainwindow.cpp" line="268" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="261" />
+        <location filename="../ui/mainwindow.cpp" line="269" />
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="271" />
+        <source>Ctrl+/</source>
+        <translation>Ctrl+/</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="272" />
         <source>Show &amp;log</source>
         <translation>&amp;Protokoll anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="262" />
+        <location filename="../ui/mainwindow.cpp" line="273" />
         <source>&amp;About Glimpse</source>
         <translation>&amp;Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="263" />
+        <location filename="../ui/mainwindow.cpp" line="274" />
         <source>About Glimpse</source>
         <translation>Über Glimpse</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="275" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Beschreibungen, Antworten und Suche für Ihre Fotos mit Salesforce BLIP, auf diesem Rechner. Kein Server, kein Konto.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="268" />
+        <location filename="../ui/mainwindow.cpp" line="279" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="288" />
+        <location filename="../ui/mainwindow.cpp" line="318" />
         <source>Precision: %1</source>
         <translation>Genauigkeit: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="291" />
+        <location filename="../ui/mainwindow.cpp" line="321" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation>Noch keine Modelle: Laden oder importieren Sie sie unter Extras → Modelle.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="312" />
+        <location filename="../ui/mainwindow.cpp" line="342" />
         <source>Added %n image(s)</source>
         <translation><numerusform>%n Bild hinzugefügt</numerusform><numerusform>%n Bilder hinzugefügt</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="319" />
+        <location filename="../ui/mainwindow.cpp" line="349" />
         <source>Open images</source>
         <translation>Bilder öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="319" />
+        <location filename="../ui/mainwindow.cpp" line="349" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="324" />
+        <location filename="../ui/mainwindow.cpp" line="354" />
         <source>Open a folder of images</source>
         <translation>Einen Bilderordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="336" />
+        <location filename="../ui/mainwindow.cpp" line="366" />
         <source>The clipboard holds no image</source>
         <translation>Die Zwischenablage enthält kein Bild</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="346" />
+        <location filename="../ui/mainwindow.cpp" line="376" />
         <source>Could not keep the pasted image in %1</source>
         <translation>Das eingefügte Bild konnte nicht in %1 abgelegt werden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="373" />
+        <location filename="../ui/mainwindow.cpp" line="414" />
         <source>Log started</source>
         <translation>Protokoll begonnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="375" />
+        <location filename="../ui/mainwindow.cpp" line="416" />
         <source>No program could open the log; it is %1</source>
         <translation>Kein Programm konnte das Protokoll öffnen; es liegt in %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="411" />
+        <location filename="../ui/mainwindow.cpp" line="452" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n Foto der letzten Sitzung ist nicht mehr da: %1</numerusform><numerusform>%n Fotos der letzten Sitzung sind nicht mehr da: %1</numerusform></translation>
     </message>
@@ -2402,6 +2479,54 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <location filename="../ui/settingsdialog.cpp" line="232" />
         <source>Translate them with:</source>
         <translation>Übersetzen mit:</translation>
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::ShortcutsDialog</name>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="38" />
+        <source>Other</source>
+        <translation>Weitere</translation>
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="56" />
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="84" />
+        <source>Keyboard Shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="86" />
+        <source>Filter by action or key…</source>
+        <translation>Nach Aktion oder Taste filtern …</translation>
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="87" />
+        <source>Filter shortcuts</source>
+        <translation>Tastenkürzel filtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="90" />
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="92" />
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="92" />
+        <source>Shortcut</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="111" />
+        <source>No shortcut matches.</source>
+        <translation>Kein Tastenkürzel passt.</translation>
     </message>
 </context>
 <context>

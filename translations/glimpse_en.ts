@@ -45,128 +45,133 @@
 <context>
     <name>glimpse::inference::InferenceWorker</name>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="35" />
+        <location filename="../core/inference/inferenceworker.cpp" line="36" />
         <source>There is not enough memory for this. Close other programs or choose a smaller model.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="75" />
+        <location filename="../core/inference/inferenceworker.cpp" line="76" />
         <source>Working in the background…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="75" />
+        <location filename="../core/inference/inferenceworker.cpp" line="76" />
         <source>Ready</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="98" />
+        <location filename="../core/inference/inferenceworker.cpp" line="99" />
         <source>No model is set for %1. Choose one in Tools → Models.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="107" />
+        <location filename="../core/inference/inferenceworker.cpp" line="108" />
         <source>The %1 precision cannot run here (%2). Choose “Exact” in Tools → Settings.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="112" />
+        <location filename="../core/inference/inferenceworker.cpp" line="113" />
         <source>Loading model %1…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="113" />
+        <location filename="../core/inference/inferenceworker.cpp" line="114" />
         <source>Loading model %1 (%2)…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="174" />
+        <location filename="../core/inference/inferenceworker.cpp" line="175" />
         <source>The inference engine could not be loaded: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="214" />
+        <location filename="../core/inference/inferenceworker.cpp" line="215" />
         <source>Ready (models unloaded to free memory)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="234" />
+        <location filename="../core/inference/inferenceworker.cpp" line="235" />
         <source>Loading translation model %1…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="262" />
+        <location filename="../core/inference/inferenceworker.cpp" line="263" />
         <source>“%1” looks %2, and no model that translates %2 to English is installed (Tools → Models); it was used as typed.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="267" />
+        <location filename="../core/inference/inferenceworker.cpp" line="268" />
         <source>Translating…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="281" />
+        <location filename="../core/inference/inferenceworker.cpp" line="282" />
         <source>No model that translates English to %1 is installed: add one in Tools → Models, or turn off showing captions and answers in %1 in Tools → Settings.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="296" />
+        <location filename="../core/inference/inferenceworker.cpp" line="297" />
         <source>Captioning %1…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="315" />
+        <location filename="../core/inference/inferenceworker.cpp" line="316" />
         <source>The caption is not checked: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="378" />
+        <location filename="../core/inference/inferenceworker.cpp" line="379" />
         <source>The caption of %1 could not be kept in the library: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="408" />
+        <location filename="../core/inference/inferenceworker.cpp" line="409" />
         <source>Looking at %1…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="414" />
+        <location filename="../core/inference/inferenceworker.cpp" line="415" />
         <source>Answering…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="441" />
+        <location filename="../core/inference/inferenceworker.cpp" line="442" />
         <source>No library is open.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../core/inference/inferenceworker.cpp" line="483" />
+        <location filename="../core/inference/inferenceworker.cpp" line="486" />
         <source>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photo(s) keep their old vectors until then.</source>
         <translation><numerusform>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photo keeps its old vector until then.</numerusform><numerusform>The library was indexed with another search model: index it again (Library → Index) to search with %1. Its %n photos keep their old vectors until then.</numerusform></translation>
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="541" />
+        <location filename="../core/inference/inferenceworker.cpp" line="518" />
+        <source>Scanning folders…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../core/inference/inferenceworker.cpp" line="554" />
         <source>Searching…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="613" />
-        <location filename="../core/inference/inferenceworker.cpp" line="645" />
+        <location filename="../core/inference/inferenceworker.cpp" line="626" />
+        <location filename="../core/inference/inferenceworker.cpp" line="658" />
         <source>%1 is not in the library</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="649" />
+        <location filename="../core/inference/inferenceworker.cpp" line="662" />
         <source>The caption of %1 could not be saved: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="681" />
+        <location filename="../core/inference/inferenceworker.cpp" line="694" />
         <source>Looking for similar photos…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../core/inference/inferenceworker.cpp" line="746" />
+        <location filename="../core/inference/inferenceworker.cpp" line="759" />
         <source>The library is being indexed already.</source>
         <translation type="unfinished" />
     </message>
@@ -585,17 +590,27 @@
 <context>
     <name>glimpse::ui::ImageListModel</name>
     <message>
-        <location filename="../ui/imagelistmodel.cpp" line="54" />
+        <location filename="../ui/imagelistmodel.cpp" line="84" />
+        <source>This file is no longer on disk.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagelistmodel.cpp" line="85" />
         <source>Could not caption this photo: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagelistmodel.cpp" line="55" />
+        <location filename="../ui/imagelistmodel.cpp" line="86" />
         <source>This file cannot be shown: it is damaged or not a supported photo.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagelistmodel.cpp" line="82" />
+        <location filename="../ui/imagelistmodel.cpp" line="115" />
+        <source>The photo changed since this caption was made.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagelistmodel.cpp" line="116" />
         <source>Captioning…</source>
         <translation type="unfinished" />
     </message>
@@ -609,7 +624,7 @@
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="68" />
-        <location filename="../ui/imagespage.cpp" line="681" />
+        <location filename="../ui/imagespage.cpp" line="753" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation type="unfinished" />
@@ -741,259 +756,300 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="150" />
-        <location filename="../ui/imagespage.cpp" line="214" />
+        <location filename="../ui/imagespage.cpp" line="222" />
         <source>Caption</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="157" />
+        <location filename="../ui/imagespage.cpp" line="158" />
         <source>Caption state</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="158" />
-        <source>&amp;Caption</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="159" />
-        <source>Caption the selected image (Ctrl+Return)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <location filename="../ui/imagespage.cpp" line="160" />
-        <source>Caption &amp;all</source>
+        <source>Caption again</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="161" />
-        <source>Caption every image (Ctrl+Shift+Return)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../ui/imagespage.cpp" line="162" />
-        <source>Cancel</source>
+        <source>Caption the photo as it is now on disk</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="163" />
-        <source>Stop captioning (Esc)</source>
+        <source>&amp;Caption</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="164" />
+        <source>Caption the selected image (Ctrl+Return)</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="165" />
-        <source>C&amp;opy</source>
+        <source>Caption &amp;all</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="166" />
+        <source>Caption every image (Ctrl+Shift+Return)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="167" />
+        <source>Cancel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="168" />
+        <source>Stop captioning (Esc)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="170" />
+        <source>C&amp;opy</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="171" />
         <source>Copy the caption (Ctrl+Shift+C)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="177" />
+        <location filename="../ui/imagespage.cpp" line="182" />
         <source>Style:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="182" />
+        <location filename="../ui/imagespage.cpp" line="187" />
         <source>Caption check</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="186" />
+        <location filename="../ui/imagespage.cpp" line="194" />
         <source>Check captions and make degenerate ones again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="189" />
+        <location filename="../ui/imagespage.cpp" line="197" />
         <source>With a search model set: a caption that repeats itself, is empty or does not match the photo is made again with other settings, and the best match is kept</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="198" />
+        <location filename="../ui/imagespage.cpp" line="206" />
         <source>Questions and answers</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="199" />
+        <location filename="../ui/imagespage.cpp" line="207" />
         <source>Ask anything about the selected photo: "how many people are there?"</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="201" />
+        <location filename="../ui/imagespage.cpp" line="209" />
         <source>Question</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="202" />
+        <location filename="../ui/imagespage.cpp" line="210" />
         <source>As&amp;k</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="203" />
+        <location filename="../ui/imagespage.cpp" line="211" />
         <source>Ask about the selected photo (Return)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="215" />
+        <location filename="../ui/imagespage.cpp" line="223" />
         <source>Ask</source>
         <translation type="unfinished" />
     </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="273" />
+        <source>%n photo(s) changed on disk: %1</source>
+        <translation><numerusform>%n photo changed on disk: %1</numerusform><numerusform>%n photos changed on disk: %1</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/imagespage.cpp" line="276" />
+        <source>%n photo(s) no longer on disk: %1</source>
+        <translation><numerusform>%n photo no longer on disk: %1</numerusform><numerusform>%n photos no longer on disk: %1</numerusform></translation>
+    </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="250" />
+        <location filename="../ui/imagespage.cpp" line="286" />
         <source>&amp;Remove from list</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="262" />
+        <location filename="../ui/imagespage.cpp" line="298" />
         <source>&amp;Copy paths</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="262" />
+        <location filename="../ui/imagespage.cpp" line="298" />
         <source>&amp;Copy path</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="264" />
+        <location filename="../ui/imagespage.cpp" line="300" />
         <source>Show in &amp;folder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="300" />
+        <location filename="../ui/imagespage.cpp" line="339" />
         <source>Captioned %1 in %2 s</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="321" />
+        <location filename="../ui/imagespage.cpp" line="360" />
         <source>Could not caption %1: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="329" />
+        <location filename="../ui/imagespage.cpp" line="368" />
         <source>Captioning stopped</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="332" />
+        <location filename="../ui/imagespage.cpp" line="371" />
         <source>Captioned %1 of %2</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="341" />
+        <location filename="../ui/imagespage.cpp" line="380" />
         <source>Stopped: %n image(s) captioned</source>
         <translation><numerusform>Stopped: %n image captioned</numerusform><numerusform>Stopped: %n images captioned</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="342" />
+        <location filename="../ui/imagespage.cpp" line="381" />
         <source>Captioned %n image(s)</source>
         <translation><numerusform>Captioned %n image</numerusform><numerusform>Captioned %n images</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="343" />
+        <location filename="../ui/imagespage.cpp" line="382" />
         <source>%n could not be captioned</source>
         <translation><numerusform>%n could not be captioned</numerusform><numerusform>%n could not be captioned</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="346" />
+        <location filename="../ui/imagespage.cpp" line="385" />
         <source>%n not started</source>
         <translation><numerusform>%n not started</numerusform><numerusform>%n not started</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="352" />
+        <location filename="../ui/imagespage.cpp" line="391" />
         <source>%n photo(s) could not be captioned: %1</source>
         <translation><numerusform>%n photo could not be captioned: %1</numerusform><numerusform>%n photos could not be captioned: %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="396" />
+        <location filename="../ui/imagespage.cpp" line="435" />
         <source>(no answer: %1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="399" />
-        <location filename="../ui/imagespage.cpp" line="402" />
+        <location filename="../ui/imagespage.cpp" line="438" />
+        <location filename="../ui/imagespage.cpp" line="441" />
         <source>Could not answer: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="421" />
+        <location filename="../ui/imagespage.cpp" line="462" />
         <source>Ask a question about this photo…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="422" />
+        <location filename="../ui/imagespage.cpp" line="463" />
+        <location filename="../ui/imagespage.cpp" line="512" />
+        <source>This file is no longer on disk.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="464" />
         <source>Add a photo first: drop it on the window or open it with %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="448" />
+        <location filename="../ui/imagespage.cpp" line="490" />
         <source>Captioning…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="452" />
+        <location filename="../ui/imagespage.cpp" line="494" />
         <source>Could not caption this photo: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="459" />
+        <location filename="../ui/imagespage.cpp" line="501" />
         <source>Not captioned yet.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="468" />
-        <location filename="../ui/imagespage.cpp" line="801" />
+        <location filename="../ui/imagespage.cpp" line="513" />
+        <source>This file is no longer on disk; the caption is of the photo as it was.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="515" />
+        <source>The photo changed since this caption was made.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="527" />
+        <location filename="../ui/imagespage.cpp" line="887" />
         <source>English original: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="473" />
+        <location filename="../ui/imagespage.cpp" line="532" />
         <source>Match %1% · similarity %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="474" />
+        <location filename="../ui/imagespage.cpp" line="533" />
         <source>the first caption was degenerate and was made again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="477" />
+        <location filename="../ui/imagespage.cpp" line="536" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="593" />
+        <location filename="../ui/imagespage.cpp" line="652" />
         <source>Removed %n image(s) from the list (the files are not touched)</source>
         <translation><numerusform>Removed %n image from the list (the files are not touched)</numerusform><numerusform>Removed %n images from the list (the files are not touched)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="600" />
+        <location filename="../ui/imagespage.cpp" line="659" />
         <source>Copied %n path(s)</source>
         <translation><numerusform>Copied %n path</numerusform><numerusform>Copied %n paths</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="698" />
+        <location filename="../ui/imagespage.cpp" line="774" />
+        <source>%1 is no longer on disk</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/imagespage.cpp" line="787" />
         <source>Cannot show %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="753" />
+        <location filename="../ui/imagespage.cpp" line="839" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Captioning %n image…</numerusform><numerusform>Captioning %n images…</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="765" />
+        <location filename="../ui/imagespage.cpp" line="851" />
         <source>Caption copied</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="798" />
+        <location filename="../ui/imagespage.cpp" line="884" />
         <source>Asked in English: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="800" />
+        <location filename="../ui/imagespage.cpp" line="886" />
         <source>thinking…</source>
         <translation type="unfinished" />
     </message>
@@ -1022,7 +1078,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="84" />
-        <location filename="../ui/librarypage.cpp" line="742" />
+        <location filename="../ui/librarypage.cpp" line="755" />
         <source>Index</source>
         <translation type="unfinished" />
     </message>
@@ -1044,7 +1100,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="99" />
-        <location filename="../ui/librarypage.cpp" line="709" />
+        <location filename="../ui/librarypage.cpp" line="722" />
         <source>Caption photos</source>
         <translation type="unfinished" />
     </message>
@@ -1197,7 +1253,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <location filename="../ui/librarypage.cpp" line="233" />
         <location filename="../ui/librarypage.cpp" line="246" />
         <location filename="../ui/librarypage.cpp" line="317" />
-        <location filename="../ui/librarypage.cpp" line="632" />
+        <location filename="../ui/librarypage.cpp" line="645" />
         <source>Caption</source>
         <translation type="unfinished" />
     </message>
@@ -1273,6 +1329,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message numerus="yes">
         <location filename="../ui/librarypage.cpp" line="408" />
+        <location filename="../ui/librarypage.cpp" line="579" />
         <source>%n could not be read</source>
         <translation><numerusform>%n could not be read</numerusform><numerusform>%n could not be read</numerusform></translation>
     </message>
@@ -1384,7 +1441,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message>
         <location filename="../ui/librarypage.cpp" line="536" />
-        <location filename="../ui/librarypage.cpp" line="769" />
+        <location filename="../ui/librarypage.cpp" line="782" />
         <source>Cannot open the library %1</source>
         <translation type="unfinished" />
     </message>
@@ -1394,196 +1451,201 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="567" />
+        <location filename="../ui/librarypage.cpp" line="577" />
         <source>%1 photos, %2 searchable</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="568" />
+        <location filename="../ui/librarypage.cpp" line="578" />
         <source>with %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="570" />
+        <location filename="../ui/librarypage.cpp" line="581" />
+        <source>%n not indexed yet</source>
+        <translation><numerusform>%n not indexed yet</numerusform><numerusform>%n not indexed yet</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/librarypage.cpp" line="583" />
         <source>%n need indexing again for it</source>
         <translation><numerusform>%n needs indexing again for it</numerusform><numerusform>%n need indexing again for it</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="575" />
+        <location filename="../ui/librarypage.cpp" line="588" />
         <source>The search model changed to %1: %n photo(s) need indexing again before search finds them (their old vectors are kept until then).</source>
         <translation><numerusform>The search model changed to %1: %n photo needs indexing again before search finds it (its old vector is kept until then).</numerusform><numerusform>The search model changed to %1: %n photos need indexing again before search finds them (their old vectors are kept until then).</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="580" />
+        <location filename="../ui/librarypage.cpp" line="593" />
         <source>Index now</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="600" />
+        <location filename="../ui/librarypage.cpp" line="613" />
         <source>Choose another location…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="608" />
+        <location filename="../ui/librarypage.cpp" line="621" />
         <source>Where to keep the photo library</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="610" />
+        <location filename="../ui/librarypage.cpp" line="623" />
         <source>Glimpse library (*.glimpse)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="624" />
+        <location filename="../ui/librarypage.cpp" line="637" />
         <source>Caption (edited by you)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="627" />
+        <location filename="../ui/librarypage.cpp" line="640" />
         <source>Caption (by %1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="628" />
+        <location filename="../ui/librarypage.cpp" line="641" />
         <source>Caption (generated)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="630" />
+        <location filename="../ui/librarypage.cpp" line="643" />
         <source>Caption (from the photo's description)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="644" />
-        <location filename="../ui/librarypage.cpp" line="645" />
+        <location filename="../ui/librarypage.cpp" line="657" />
+        <location filename="../ui/librarypage.cpp" line="658" />
         <source>English original: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="664" />
+        <location filename="../ui/librarypage.cpp" line="677" />
         <source>Cannot show %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="677" />
+        <location filename="../ui/librarypage.cpp" line="690" />
         <source>Caption of %1 saved.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="696" />
+        <location filename="../ui/librarypage.cpp" line="709" />
         <source>Finding photos without a caption…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="713" />
-        <location filename="../ui/librarypage.cpp" line="745" />
+        <location filename="../ui/librarypage.cpp" line="726" />
+        <location filename="../ui/librarypage.cpp" line="758" />
         <source>Pause</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="716" />
-        <location filename="../ui/librarypage.cpp" line="748" />
+        <location filename="../ui/librarypage.cpp" line="729" />
+        <location filename="../ui/librarypage.cpp" line="761" />
         <source>Pausing…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="719" />
-        <location filename="../ui/librarypage.cpp" line="751" />
+        <location filename="../ui/librarypage.cpp" line="732" />
+        <location filename="../ui/librarypage.cpp" line="764" />
         <source>Resume</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="776" />
+        <location filename="../ui/librarypage.cpp" line="789" />
         <source>Add a photo folder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="880" />
+        <location filename="../ui/librarypage.cpp" line="893" />
         <source>All photos (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="916" />
+        <location filename="../ui/librarypage.cpp" line="929" />
         <source>%1 (%2)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="967" />
+        <location filename="../ui/librarypage.cpp" line="980" />
         <source>Add a folder first: Add folder… chooses where your photos are.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="973" />
+        <location filename="../ui/librarypage.cpp" line="986" />
         <source>Looking for new and changed photos…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1011" />
+        <location filename="../ui/librarypage.cpp" line="1024" />
         <source>Searching for "%1"…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1024" />
+        <location filename="../ui/librarypage.cpp" line="1037" />
         <source>Searching for "%1" as typed…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1032" />
+        <location filename="../ui/librarypage.cpp" line="1045" />
         <source>least confident captions</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1037" />
+        <location filename="../ui/librarypage.cpp" line="1050" />
         <source>Captions that match their photo least, weakest first (score: match probability)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1054" />
+        <location filename="../ui/librarypage.cpp" line="1067" />
         <source>Photos like %1…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1112" />
+        <location filename="../ui/librarypage.cpp" line="1125" />
         <source>%1% match</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1112" />
+        <location filename="../ui/librarypage.cpp" line="1125" />
         <source>%1% relevant</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1114" />
+        <location filename="../ui/librarypage.cpp" line="1127" />
         <source>Cannot be read</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1118" />
+        <location filename="../ui/librarypage.cpp" line="1131" />
         <source>Cannot be read: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1120" />
+        <location filename="../ui/librarypage.cpp" line="1133" />
         <source>The file name or caption holds the words searched for</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/librarypage.cpp" line="1121" />
+        <location filename="../ui/librarypage.cpp" line="1134" />
         <source>offline (folder not available)</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1136" />
+        <location filename="../ui/librarypage.cpp" line="1149" />
         <source>%n caption(s) that match their photo least, weakest first</source>
         <translation><numerusform>%n caption that match their photo least, weakest first</numerusform><numerusform>%n captions that match their photo least, weakest first</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1137" />
+        <location filename="../ui/librarypage.cpp" line="1150" />
         <source>%n result(s) for “%1”, most relevant first</source>
         <translation><numerusform>%n result for “%1”, most relevant first</numerusform><numerusform>%n results for “%1”, most relevant first</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/librarypage.cpp" line="1138" />
+        <location filename="../ui/librarypage.cpp" line="1151" />
         <source>%n result(s)</source>
         <translation><numerusform>%n result</numerusform><numerusform>%n results</numerusform></translation>
     </message>
@@ -1591,257 +1653,272 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
 <context>
     <name>glimpse::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="73" />
+        <location filename="../ui/mainwindow.cpp" line="74" />
         <source>Glimpse</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="112" />
+        <location filename="../ui/mainwindow.cpp" line="113" />
         <source>Ready</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="113" />
+        <location filename="../ui/mainwindow.cpp" line="114" />
         <source>Worker state</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="117" />
+        <location filename="../ui/mainwindow.cpp" line="118" />
         <source>Precision</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="174" />
+        <location filename="../ui/mainwindow.cpp" line="175" />
         <source>&amp;File</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="176" />
+        <location filename="../ui/mainwindow.cpp" line="177" />
         <source>&amp;Open images…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="179" />
+        <location filename="../ui/mainwindow.cpp" line="180" />
         <source>Open &amp;folder…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180" />
+        <location filename="../ui/mainwindow.cpp" line="181" />
         <source>Ctrl+Shift+O</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="182" />
-        <source>&amp;Paste image</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="185" />
-        <source>&amp;Quit</source>
+        <source>Add folder to &amp;library…</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="188" />
-        <source>&amp;Caption</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="189" />
-        <source>&amp;Caption selected image</source>
+        <source>&amp;Paste image</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="191" />
-        <source>Ctrl+Return</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="192" />
-        <source>Caption &amp;all images</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="193" />
-        <source>Ctrl+Shift+Return</source>
+        <source>&amp;Quit</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="194" />
-        <source>C&amp;ancel</source>
+        <source>&amp;Caption</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="196" />
-        <source>Co&amp;py caption</source>
+        <location filename="../ui/mainwindow.cpp" line="195" />
+        <source>&amp;Caption selected image</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="197" />
+        <source>Ctrl+Return</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="198" />
-        <source>Ctrl+Shift+C</source>
+        <source>Caption &amp;all images</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="199" />
+        <source>Ctrl+Shift+Return</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="200" />
-        <source>As&amp;k about the image</source>
+        <source>C&amp;ancel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="202" />
+        <source>Co&amp;py caption</source>
         <translation type="unfinished" />
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="204" />
+        <source>Ctrl+Shift+C</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="206" />
+        <source>As&amp;k about the image</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="210" />
         <source>Ctrl+Shift+A</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="215" />
+        <location filename="../ui/mainwindow.cpp" line="222" />
         <source>Caption library &amp;photos</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="219" />
+        <location filename="../ui/mainwindow.cpp" line="226" />
         <source>&amp;Write captions to files…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="224" />
+        <location filename="../ui/mainwindow.cpp" line="231" />
         <source>&amp;View</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="227" />
+        <location filename="../ui/mainwindow.cpp" line="234" />
         <source>&amp;Images</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="228" />
+        <location filename="../ui/mainwindow.cpp" line="235" />
         <source>Ctrl+1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="230" />
+        <location filename="../ui/mainwindow.cpp" line="237" />
         <source>&amp;Library</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="231" />
+        <location filename="../ui/mainwindow.cpp" line="238" />
         <source>Ctrl+2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="239" />
+        <location filename="../ui/mainwindow.cpp" line="246" />
         <source>&amp;Search library</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="245" />
+        <location filename="../ui/mainwindow.cpp" line="252" />
         <source>&amp;Full screen</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="251" />
+        <location filename="../ui/mainwindow.cpp" line="259" />
         <source>&amp;Tools</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="252" />
+        <location filename="../ui/mainwindow.cpp" line="260" />
         <source>&amp;Settings…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="255" />
+        <location filename="../ui/mainwindow.cpp" line="263" />
         <source>Ctrl+,</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="256" />
+        <location filename="../ui/mainwindow.cpp" line="264" />
         <source>&amp;Models…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="258" />
+        <location filename="../ui/mainwindow.cpp" line="266" />
         <source>Ctrl+M</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="260" />
+        <location filename="../ui/mainwindow.cpp" line="268" />
         <source>&amp;Help</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="261" />
+        <location filename="../ui/mainwindow.cpp" line="269" />
+        <source>&amp;Keyboard shortcuts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="271" />
+        <source>Ctrl+/</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="272" />
         <source>Show &amp;log</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="262" />
+        <location filename="../ui/mainwindow.cpp" line="273" />
         <source>&amp;About Glimpse</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="263" />
+        <location filename="../ui/mainwindow.cpp" line="274" />
         <source>About Glimpse</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="275" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="268" />
+        <location filename="../ui/mainwindow.cpp" line="279" />
         <source>Main</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="288" />
+        <location filename="../ui/mainwindow.cpp" line="318" />
         <source>Precision: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="291" />
+        <location filename="../ui/mainwindow.cpp" line="321" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="312" />
+        <location filename="../ui/mainwindow.cpp" line="342" />
         <source>Added %n image(s)</source>
         <translation><numerusform>Added %n image</numerusform><numerusform>Added %n images</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="319" />
+        <location filename="../ui/mainwindow.cpp" line="349" />
         <source>Open images</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="319" />
+        <location filename="../ui/mainwindow.cpp" line="349" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="324" />
+        <location filename="../ui/mainwindow.cpp" line="354" />
         <source>Open a folder of images</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="336" />
+        <location filename="../ui/mainwindow.cpp" line="366" />
         <source>The clipboard holds no image</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="346" />
+        <location filename="../ui/mainwindow.cpp" line="376" />
         <source>Could not keep the pasted image in %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="373" />
+        <location filename="../ui/mainwindow.cpp" line="414" />
         <source>Log started</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="375" />
+        <location filename="../ui/mainwindow.cpp" line="416" />
         <source>No program could open the log; it is %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="411" />
+        <location filename="../ui/mainwindow.cpp" line="452" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n photo of the last session is gone: %1</numerusform><numerusform>%n photos of the last session are gone: %1</numerusform></translation>
     </message>
@@ -2399,6 +2476,54 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <location filename="../ui/settingsdialog.cpp" line="229" />
         <location filename="../ui/settingsdialog.cpp" line="232" />
         <source>Translate them with:</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>glimpse::ui::ShortcutsDialog</name>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="38" />
+        <source>Other</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="56" />
+        <source>, </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="84" />
+        <source>Keyboard Shortcuts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="86" />
+        <source>Filter by action or key…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="87" />
+        <source>Filter shortcuts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="90" />
+        <source>Keyboard shortcuts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="92" />
+        <source>Action</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="92" />
+        <source>Shortcut</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/shortcutsdialog.cpp" line="111" />
+        <source>No shortcut matches.</source>
         <translation type="unfinished" />
     </message>
 </context>
