@@ -261,8 +261,8 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
     if (!m_showing && paths.contains(current)) {
       loadPreview(current);
       showCaptionOf(m_model->indexOf(current));
-      updateButtons();
     }
+    updateButtons();
     QStringList changed, gone;
     for (const QString& path : paths) {
       const int row = m_model->indexOf(path);
@@ -452,7 +452,8 @@ void ImagesPage::updateButtons() {
   const int row = m_model->indexOf(currentPath());
   const bool gone = row >= 0 && m_model->item(row).missing;  // nothing to caption or ask about
   const bool photo = row >= 0 && !gone;
-  const bool photos = m_model->rowCount() > 0;
+  bool photos = false;  // on disk, to caption
+  for (int r = 0; r < m_model->rowCount() && !photos; ++r) photos = !m_model->item(r).missing;
   const bool caption = !m_caption->toPlainText().trimmed().isEmpty();
   m_cancelButton->setEnabled(m_captionId != 0 || m_captionAllJob != 0);
   m_captionButton->setEnabled(photo);
@@ -526,8 +527,9 @@ void ImagesPage::showCaptionOf(int row) {
   // A translated caption: the English original is a hover away.
   m_caption->setToolTip(it.captionEnglish.isEmpty() || it.working ? QString()
                                                                   : tr("English original: %1").arg(it.captionEnglish));
-  // The self-check beside the caption: how well the search model thinks it describes the photo.
-  const bool checked = !it.working && it.itm >= 0.0;
+  // The self-check beside the caption: how well the search model thinks it describes the photo
+  // (not said of a caption made for an earlier version of the file).
+  const bool checked = !it.working && it.itm >= 0.0 && !stale;
   m_check->setVisible(checked);
   if (checked) {
     QString text = tr("Match %1% · similarity %2").arg(qRound(it.itm * 100)).arg(QLocale().toString(it.itc, 'f', 2));
@@ -822,9 +824,12 @@ void ImagesPage::captionCurrent() {
 }
 
 void ImagesPage::captionAll() {
-  const QStringList paths = m_model->paths();
+  QStringList paths;  // the photos still on disk
+  for (int r = 0; r < m_model->rowCount(); ++r)
+    if (!m_model->item(r).missing) paths << m_model->item(r).path;
   if (paths.isEmpty() || m_captionAllJob != 0) return;
   for (int r = 0; r < m_model->rowCount(); ++r) {
+    if (m_model->item(r).missing) continue;
     m_model->item(r).working = true;
     m_model->item(r).error.clear();
     m_model->item(r).requested = FileStamp::of(m_model->item(r).path);

@@ -100,6 +100,7 @@ TEST(PageFixes, APhotoChangedOnDiskIsReloadedAndItsCaptionMarkedStale) {
   EXPECT_EQ(page->preview()->image().size(), QSize(120, 90));
   EXPECT_FALSE(model->item(0).captionStale());
   EXPECT_FALSE(page->recaptionButton()->isVisibleTo(page));
+  EXPECT_TRUE(page->checkLabel()->isVisibleTo(page));  // the self-check (a search model is set)
   const QColor normalText = page->captionView()->palette().color(QPalette::Text);
 
   overwrite(photo, QSize(60, 200), Qt::red);
@@ -116,6 +117,7 @@ TEST(PageFixes, APhotoChangedOnDiskIsReloadedAndItsCaptionMarkedStale) {
   EXPECT_TRUE(page->recaptionButton()->isVisibleTo(page));
   EXPECT_EQ(page->captionView()->toPlainText(), caption);
   EXPECT_NE(page->captionView()->palette().color(QPalette::Text), normalText);  // greyed
+  EXPECT_FALSE(page->checkLabel()->isVisibleTo(page));                          // its self-check was of the old picture
   // The thumbnail and the preview are the new picture (tall now, it was wide).
   ASSERT_TRUE(waitUntil([&] {
     const QImage t = model->thumbnails().cached(photo);
@@ -147,10 +149,14 @@ TEST(PageFixes, APhotoChangedOnDiskIsReloadedAndItsCaptionMarkedStale) {
   EXPECT_TRUE(page->captionStateLabel()->text().contains(QStringLiteral("no longer on disk")));
   EXPECT_FALSE(page->recaptionButton()->isVisibleTo(page));
   QPushButton* captionButton = nullptr;
-  for (auto* b : page->findChildren<QPushButton*>())
+  QPushButton* allButton = nullptr;
+  for (auto* b : page->findChildren<QPushButton*>()) {
     if (b->text() == QStringLiteral("&Caption")) captionButton = b;
-  ASSERT_TRUE(captionButton);
+    if (b->text() == QStringLiteral("Caption &all")) allButton = b;
+  }
+  ASSERT_TRUE(captionButton && allButton);
   EXPECT_FALSE(captionButton->isEnabled());  // nothing on disk to caption
+  EXPECT_FALSE(allButton->isEnabled());
   EXPECT_TRUE(page->preview()->image().isNull());
   // Put back: shown again, and its caption is of the photo as it was when captioned.
   copyPhoto("gray_50x80.png", photo);
