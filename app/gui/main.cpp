@@ -2,12 +2,9 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QLoggingCategory>
 #include <QScreen>
 #include <QTimer>
-#include <QTranslator>
 #include <QWindow>
 
 #include <cstdio>
@@ -22,6 +19,7 @@
 #include "mainwindow.h"
 #include "models/modelstore.h"
 #include "session.h"
+#include "translations.h"
 
 Q_LOGGING_CATEGORY(lcInstance, "glimpse.instance", QtWarningMsg)
 
@@ -70,17 +68,8 @@ int main(int argc, char** argv) {
   QApplication::setDesktopFileName(QStringLiteral("io.github.glimpse.Glimpse"));
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/glimpse.svg")));
 
-  // Translations from the system locale: Qt's own strings and Glimpse's. The English one holds
-  // only the plural forms ("1 photo", "3 photos" for "%n photo(s)") and is installed first, so
-  // every language without its own forms falls back to correct English, not to the source.
-  QTranslator qtTranslator, englishPlurals, appTranslator;
-  if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
-                        QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-    QApplication::installTranslator(&qtTranslator);
-  if (englishPlurals.load(QStringLiteral(":/i18n/glimpse_en.qm"))) QApplication::installTranslator(&englishPlurals);
-  if (QLocale().language() != QLocale::English &&
-      appTranslator.load(QLocale(), QStringLiteral("glimpse"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-    QApplication::installTranslator(&appTranslator);
+  // Translations from the system locale (translations.h: the widget tests install the same).
+  const glimpse::ui::Translations translations;
 
   QCommandLineParser parser;
   parser.setApplicationDescription(

@@ -8,6 +8,7 @@
 #include "inference/inferenceclient.h"
 #include "librarypage.h"
 #include "mainwindow.h"
+#include "translations.h"
 
 namespace glimpse::test {
 
@@ -83,6 +84,20 @@ QString ScopedModelsDir::filePath(const QString& name) const {
   return ::testing::AssertionSuccess();
 }
 
+ScopedLocale::ScopedLocale(const QLocale& locale) : m_previous(QLocale()) {
+  QLocale::setDefault(locale);
+  m_translations = std::make_unique<ui::Translations>(locale);
+}
+
+ScopedLocale::~ScopedLocale() {
+  m_translations.reset();
+  QLocale::setDefault(m_previous);
+}
+
+bool ScopedLocale::translated() const {
+  return m_translations->hasAppTranslation();
+}
+
 int runWidgetTests(int argc, char** argv) {
   // Widget tests run offscreen (also when ctest lists them, before its environment applies).
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -94,6 +109,8 @@ int runWidgetTests(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("GlimpseTests"));
   QApplication::setApplicationName(QStringLiteral("GlimpseTests"));
+  // The translations the app installs: English counts read "1 photo", "3 photos".
+  const ui::Translations translations;
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

@@ -5,15 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <QElapsedTimer>
+#include <QLocale>
 #include <QSize>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
 #include <QTest>
+#include <memory>
 
 namespace glimpse::ui {
 class MainWindow;
-}
+class Translations;
+}  // namespace glimpse::ui
 
 namespace glimpse::test {
 
@@ -65,9 +68,27 @@ class ScopedModelsDir {
 // Starts indexing the open library and waits until the job has finished.
 ::testing::AssertionResult indexLibrary(ui::MainWindow& w);
 
+// The interface in the language of `locale` while this lives, as glimpse-photos runs under
+// LANG=de_DE.UTF-8: QLocale's default and the app's translations for it. Widgets made before it
+// keep their texts.
+class ScopedLocale {
+ public:
+  explicit ScopedLocale(const QLocale& locale);
+  ~ScopedLocale();
+  ScopedLocale(const ScopedLocale&) = delete;
+  ScopedLocale& operator=(const ScopedLocale&) = delete;
+  // Whether Glimpse has its own translation for the locale (none for English).
+  bool translated() const;
+
+ private:
+  QLocale m_previous;
+  std::unique_ptr<ui::Translations> m_translations;
+};
+
 // main() of a widget test program: offscreen unless a platform is set, the XDG folders in a
-// temporary directory (so the person's settings, models and library are never touched), and
-// QSettings of organisation and application "GlimpseTests".
+// temporary directory (so the person's settings, models and library are never touched),
+// QSettings of organisation and application "GlimpseTests", and the translations the app installs
+// for the locale (ui/translations.h).
 int runWidgetTests(int argc, char** argv);
 
 }  // namespace glimpse::test

@@ -117,7 +117,7 @@ TEST(DuplicatesDialog, ReviewMarksAndMovesRejectsToTheTrash) {
   // What is left of the group: the photo and its re-encoded copy.
   ASSERT_EQ(dialog.groupCount(), 1);
   EXPECT_TRUE(dialog.rejected().isEmpty());
-  EXPECT_TRUE(labelTexts().contains(QStringLiteral("Moved 2 photo(s) to the trash.")));
+  EXPECT_TRUE(labelTexts().contains(QStringLiteral("Moved 2 photos to the trash.")));
   if (const QByteArray shots = qgetenv("GLIMPSE_SHOTS_DIR"); !shots.isEmpty()) {
     QTRY_VERIFY_WITH_TIMEOUT(!labelTexts().contains(QStringLiteral("Sharpness: …")), 30000);
     dialog.grab().save(QString::fromLocal8Bit(shots) + "/dups-after-trash.png");

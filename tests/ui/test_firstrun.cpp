@@ -276,7 +276,7 @@ TEST(FirstRun, CaptionStatesBadgesAndCounts) {
   EXPECT_TRUE(model->data(model->index(photoRow), ImageListModel::BadgeRole).toString().isEmpty());
   // 2 + 1 = 3: the failure is not counted as captioned.
   ASSERT_FALSE(statuses.isEmpty());
-  EXPECT_EQ(statuses.last()[0].toString(), QStringLiteral("Captioned 2 image(s); 1 could not be captioned"));
+  EXPECT_EQ(statuses.last()[0].toString(), QStringLiteral("Captioned 2 images; 1 could not be captioned"));
   // The message bar names the photo; Dismiss hides it.
   MessageBar* bar = w.messageBar();
   EXPECT_TRUE(bar->isVisible());
@@ -336,7 +336,7 @@ TEST(FirstRun, ChangedSearchModelAsksForReindexing) {
       << lib->indexText()->text().toStdString();
   MessageBar* bar = w.messageBar();
   EXPECT_EQ(bar->key(), QStringLiteral("reembed"));
-  EXPECT_TRUE(bar->text().contains(QStringLiteral("3 photo(s) need indexing again"))) << bar->text().toStdString();
+  EXPECT_TRUE(bar->text().contains(QStringLiteral("3 photos need indexing again"))) << bar->text().toStdString();
   EXPECT_EQ(bar->actionButton()->text(), QStringLiteral("Index now"));
   // A search now says why it finds nothing, and the offer to index stays.
   QSignalSpy failures(w.client(), &InferenceClient::failed);

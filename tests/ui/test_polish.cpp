@@ -16,7 +16,6 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTranslator>
 #include <QXmlStreamReader>
 
 #include "askresultsbar.h"
@@ -24,6 +23,7 @@
 #include "librarypage.h"
 #include "mainwindow.h"
 #include "translation/language.h"
+#include "translations.h"
 #include "window_fixture.h"
 
 using namespace glimpse::ui;
@@ -188,12 +188,13 @@ TEST(Polish, AskTheResultsKeepsRoomForTheQuestionInASmallWindow) {
 
 // The German interface named languages in English ("Kein OPUS-MT-Modell für German nach English").
 TEST(Polish, LanguageNamesAreTranslated) {
-  QTranslator de;
-  ASSERT_TRUE(de.load(QStringLiteral(GLIMPSE_BUILD_DIR "/app/gui/glimpse_de.qm")));
-  QApplication::installTranslator(&de);
-  const QString german = glimpse::translation::languageName(QStringLiteral("de"));
-  const QString english = glimpse::translation::languageName(QStringLiteral("en"));
-  QApplication::removeTranslator(&de);
+  QString german, english;
+  {
+    ScopedLocale de(QLocale(QLocale::German, QLocale::Germany));
+    ASSERT_TRUE(de.translated());
+    german = glimpse::translation::languageName(QStringLiteral("de"));
+    english = glimpse::translation::languageName(QStringLiteral("en"));
+  }
   EXPECT_EQ(german, QStringLiteral("Deutsch"));
   EXPECT_EQ(english, QStringLiteral("Englisch"));
   EXPECT_EQ(glimpse::translation::languageName(QStringLiteral("de")), QStringLiteral("German"));
@@ -236,17 +237,15 @@ TEST(Polish, TheDetailsPanelShowsTheSelectedPhotoOrWhyNot) {
 }
 
 // Counts said "1 photo(s)" and "3 result(s)": the English plural forms come from glimpse_en.qm,
-// which the app installs before the locale's own translation.
+// which the app installs before the locale's own translation (ui/translations.h), and so do the
+// widget tests (runWidgetTests).
 TEST(Polish, EnglishCountsUseSingularAndPlural) {
-  QTranslator en;
-  ASSERT_TRUE(en.load(QStringLiteral(GLIMPSE_BUILD_DIR "/app/gui/glimpse_en.qm")));
-  QApplication::installTranslator(&en);
+  EXPECT_TRUE(glimpse::ui::Translations(QLocale(QLocale::English)).hasEnglishPlurals());
   const char* page = "glimpse::ui::LibraryPage";
   const QString one = QCoreApplication::translate(page, "%n result(s)", nullptr, 1);
   const QString three = QCoreApplication::translate(page, "%n result(s)", nullptr, 3);
   const QString gone = QCoreApplication::translate("glimpse::ui::MainWindow",
                                                    "%n photo(s) of the last session are gone: %1", nullptr, 1);
-  QApplication::removeTranslator(&en);
   EXPECT_EQ(one, QStringLiteral("1 result"));
   EXPECT_EQ(three, QStringLiteral("3 results"));
   EXPECT_EQ(gone, QStringLiteral("1 photo of the last session is gone: %1"));

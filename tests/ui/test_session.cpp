@@ -188,7 +188,9 @@ TEST(SessionIndexing, APausedIndexStaysPausedAcrossARestart) {
   auto* bar = lib->findChild<QProgressBar*>();
   ASSERT_TRUE(bar);
   EXPECT_EQ(bar->value(), bar->maximum());
-  EXPECT_EQ(progressText(), QStringLiteral("Done: %1 photo(s) indexed.").arg(kPhotos - doneAtPause));
+  EXPECT_EQ(progressText(), (kPhotos - doneAtPause == 1 ? QStringLiteral("Done: %1 photo indexed.")
+                                                        : QStringLiteral("Done: %1 photos indexed."))
+                                .arg(kPhotos - doneAtPause));
   // Nothing new: said in words next to a full bar, never "Done: 0 photos" at 0%.
   lib->startOrPauseIndexing();
   ASSERT_TRUE(finished.wait(60000));
