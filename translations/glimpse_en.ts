@@ -624,7 +624,7 @@
     </message>
     <message>
         <location filename="../ui/imagespage.cpp" line="68" />
-        <location filename="../ui/imagespage.cpp" line="753" />
+        <location filename="../ui/imagespage.cpp" line="756" />
         <source>Drop photos or folders here,
 or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation type="unfinished" />
@@ -952,104 +952,104 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="462" />
+        <location filename="../ui/imagespage.cpp" line="463" />
         <source>Ask a question about this photo…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="463" />
-        <location filename="../ui/imagespage.cpp" line="512" />
+        <location filename="../ui/imagespage.cpp" line="465" />
+        <location filename="../ui/imagespage.cpp" line="514" />
         <source>This file is no longer on disk.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="464" />
+        <location filename="../ui/imagespage.cpp" line="466" />
         <source>Add a photo first: drop it on the window or open it with %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="490" />
+        <location filename="../ui/imagespage.cpp" line="492" />
         <source>Captioning…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="494" />
+        <location filename="../ui/imagespage.cpp" line="496" />
         <source>Could not caption this photo: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="501" />
+        <location filename="../ui/imagespage.cpp" line="503" />
         <source>Not captioned yet.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="513" />
+        <location filename="../ui/imagespage.cpp" line="515" />
         <source>This file is no longer on disk; the caption is of the photo as it was.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="515" />
+        <location filename="../ui/imagespage.cpp" line="517" />
         <source>The photo changed since this caption was made.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="527" />
-        <location filename="../ui/imagespage.cpp" line="887" />
+        <location filename="../ui/imagespage.cpp" line="529" />
+        <location filename="../ui/imagespage.cpp" line="893" />
         <source>English original: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="532" />
+        <location filename="../ui/imagespage.cpp" line="535" />
         <source>Match %1% · similarity %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="533" />
+        <location filename="../ui/imagespage.cpp" line="536" />
         <source>the first caption was degenerate and was made again</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="536" />
+        <location filename="../ui/imagespage.cpp" line="539" />
         <source>How well the search model thinks this caption describes the photo (image-text matching probability and contrastive similarity)</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="652" />
+        <location filename="../ui/imagespage.cpp" line="655" />
         <source>Removed %n image(s) from the list (the files are not touched)</source>
         <translation><numerusform>Removed %n image from the list (the files are not touched)</numerusform><numerusform>Removed %n images from the list (the files are not touched)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="659" />
+        <location filename="../ui/imagespage.cpp" line="662" />
         <source>Copied %n path(s)</source>
         <translation><numerusform>Copied %n path</numerusform><numerusform>Copied %n paths</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="774" />
+        <location filename="../ui/imagespage.cpp" line="777" />
         <source>%1 is no longer on disk</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="787" />
+        <location filename="../ui/imagespage.cpp" line="790" />
         <source>Cannot show %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/imagespage.cpp" line="839" />
+        <location filename="../ui/imagespage.cpp" line="845" />
         <source>Captioning %n image(s)…</source>
         <translation><numerusform>Captioning %n image…</numerusform><numerusform>Captioning %n images…</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="851" />
+        <location filename="../ui/imagespage.cpp" line="857" />
         <source>Caption copied</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="884" />
+        <location filename="../ui/imagespage.cpp" line="890" />
         <source>Asked in English: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/imagespage.cpp" line="886" />
+        <location filename="../ui/imagespage.cpp" line="892" />
         <source>thinking…</source>
         <translation type="unfinished" />
     </message>
@@ -1693,7 +1693,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="182" />
+        <location filename="../ui/mainwindow.cpp" line="183" />
         <source>Add folder to &amp;library…</source>
         <translation type="unfinished" />
     </message>
@@ -1758,167 +1758,167 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="222" />
+        <location filename="../ui/mainwindow.cpp" line="223" />
         <source>Caption library &amp;photos</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="226" />
+        <location filename="../ui/mainwindow.cpp" line="228" />
         <source>&amp;Write captions to files…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="231" />
+        <location filename="../ui/mainwindow.cpp" line="233" />
         <source>&amp;View</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="234" />
+        <location filename="../ui/mainwindow.cpp" line="236" />
         <source>&amp;Images</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="235" />
+        <location filename="../ui/mainwindow.cpp" line="237" />
         <source>Ctrl+1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="237" />
+        <location filename="../ui/mainwindow.cpp" line="239" />
         <source>&amp;Library</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="238" />
+        <location filename="../ui/mainwindow.cpp" line="240" />
         <source>Ctrl+2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="246" />
+        <location filename="../ui/mainwindow.cpp" line="248" />
         <source>&amp;Search library</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="252" />
+        <location filename="../ui/mainwindow.cpp" line="254" />
         <source>&amp;Full screen</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="259" />
+        <location filename="../ui/mainwindow.cpp" line="261" />
         <source>&amp;Tools</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="260" />
+        <location filename="../ui/mainwindow.cpp" line="262" />
         <source>&amp;Settings…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="263" />
+        <location filename="../ui/mainwindow.cpp" line="265" />
         <source>Ctrl+,</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="264" />
+        <location filename="../ui/mainwindow.cpp" line="266" />
         <source>&amp;Models…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="266" />
+        <location filename="../ui/mainwindow.cpp" line="268" />
         <source>Ctrl+M</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="268" />
+        <location filename="../ui/mainwindow.cpp" line="270" />
         <source>&amp;Help</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="269" />
+        <location filename="../ui/mainwindow.cpp" line="272" />
         <source>&amp;Keyboard shortcuts</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="271" />
+        <location filename="../ui/mainwindow.cpp" line="273" />
         <source>Ctrl+/</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="272" />
+        <location filename="../ui/mainwindow.cpp" line="274" />
         <source>Show &amp;log</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="273" />
+        <location filename="../ui/mainwindow.cpp" line="275" />
         <source>&amp;About Glimpse</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="274" />
+        <location filename="../ui/mainwindow.cpp" line="276" />
         <source>About Glimpse</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="275" />
+        <location filename="../ui/mainwindow.cpp" line="277" />
         <source>&lt;b&gt;Glimpse&lt;/b&gt;&lt;p&gt;Captions, answers and search for your photos with Salesforce BLIP, running on this computer. No server, no account.&lt;/p&gt;</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="279" />
+        <location filename="../ui/mainwindow.cpp" line="281" />
         <source>Main</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="318" />
+        <location filename="../ui/mainwindow.cpp" line="320" />
         <source>Precision: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="321" />
+        <location filename="../ui/mainwindow.cpp" line="323" />
         <source>No models yet: download or import them in Tools → Models.</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="342" />
+        <location filename="../ui/mainwindow.cpp" line="344" />
         <source>Added %n image(s)</source>
         <translation><numerusform>Added %n image</numerusform><numerusform>Added %n images</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="349" />
+        <location filename="../ui/mainwindow.cpp" line="351" />
         <source>Open images</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="349" />
+        <location filename="../ui/mainwindow.cpp" line="351" />
         <source>Images (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.bmp *.gif)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="354" />
+        <location filename="../ui/mainwindow.cpp" line="356" />
         <source>Open a folder of images</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="366" />
+        <location filename="../ui/mainwindow.cpp" line="368" />
         <source>The clipboard holds no image</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="376" />
+        <location filename="../ui/mainwindow.cpp" line="378" />
         <source>Could not keep the pasted image in %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="414" />
+        <location filename="../ui/mainwindow.cpp" line="416" />
         <source>Log started</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="416" />
+        <location filename="../ui/mainwindow.cpp" line="418" />
         <source>No program could open the log; it is %1</source>
         <translation type="unfinished" />
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="452" />
+        <location filename="../ui/mainwindow.cpp" line="454" />
         <source>%n photo(s) of the last session are gone: %1</source>
         <translation><numerusform>%n photo of the last session is gone: %1</numerusform><numerusform>%n photos of the last session are gone: %1</numerusform></translation>
     </message>
@@ -1954,267 +1954,267 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
 <context>
     <name>glimpse::ui::ModelsDialog</name>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="61" />
-        <location filename="../ui/modelsdialog.cpp" line="89" />
+        <location filename="../ui/modelsdialog.cpp" line="62" />
+        <location filename="../ui/modelsdialog.cpp" line="91" />
         <source>Models</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="62" />
-        <source>Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or import a folder you already have. Models are kept in %1.</source>
+        <location filename="../ui/modelsdialog.cpp" line="64" />
+        <source>Download models from the list or import a folder you already have. They stay on this computer, in %1.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="66" />
+        <location filename="../ui/modelsdialog.cpp" line="68" />
         <source>Get started</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="71" />
+        <location filename="../ui/modelsdialog.cpp" line="73" />
         <source>Download the recommended models</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="79" />
+        <location filename="../ui/modelsdialog.cpp" line="81" />
         <source>Model</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="79" />
+        <location filename="../ui/modelsdialog.cpp" line="81" />
         <source>Task</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="79" />
+        <location filename="../ui/modelsdialog.cpp" line="81" />
         <source>Size</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="79" />
+        <location filename="../ui/modelsdialog.cpp" line="81" />
         <source>Status</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="90" />
+        <location filename="../ui/modelsdialog.cpp" line="92" />
         <source>&amp;Download</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="91" />
-        <location filename="../ui/modelsdialog.cpp" line="381" />
+        <location filename="../ui/modelsdialog.cpp" line="93" />
+        <location filename="../ui/modelsdialog.cpp" line="383" />
         <source>&amp;Stop download</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="93" />
+        <location filename="../ui/modelsdialog.cpp" line="95" />
         <source>&amp;Use for its task</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="94" />
+        <location filename="../ui/modelsdialog.cpp" line="96" />
         <source>&amp;Remove</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="95" />
+        <location filename="../ui/modelsdialog.cpp" line="97" />
         <source>&amp;Import folder…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="98" />
+        <location filename="../ui/modelsdialog.cpp" line="100" />
         <source>Download progress</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="156" />
+        <location filename="../ui/modelsdialog.cpp" line="158" />
         <source>Cannot be used: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="158" />
+        <location filename="../ui/modelsdialog.cpp" line="160" />
         <source>Installed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="160" />
+        <location filename="../ui/modelsdialog.cpp" line="162" />
         <source>In use</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="162" />
+        <location filename="../ui/modelsdialog.cpp" line="164" />
         <source>In use for %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="165" />
+        <location filename="../ui/modelsdialog.cpp" line="167" />
         <source>Partly downloaded (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="176" />
+        <location filename="../ui/modelsdialog.cpp" line="178" />
         <source>~%1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="199" />
-        <location filename="../ui/modelsdialog.cpp" line="205" />
-        <location filename="../ui/modelsdialog.cpp" line="212" />
+        <location filename="../ui/modelsdialog.cpp" line="202" />
+        <location filename="../ui/modelsdialog.cpp" line="208" />
+        <location filename="../ui/modelsdialog.cpp" line="215" />
         <source>Select a model first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="200" />
+        <location filename="../ui/modelsdialog.cpp" line="203" />
         <source>This model is installed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="201" />
+        <location filename="../ui/modelsdialog.cpp" line="204" />
         <source>A download is running</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="202" />
+        <location filename="../ui/modelsdialog.cpp" line="205" />
         <source>This model is not in the catalogue</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="203" />
+        <location filename="../ui/modelsdialog.cpp" line="206" />
         <source>Download this model</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="206" />
+        <location filename="../ui/modelsdialog.cpp" line="209" />
         <source>Download or import it first</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="207" />
+        <location filename="../ui/modelsdialog.cpp" line="210" />
         <source>This folder cannot be used</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="208" />
+        <location filename="../ui/modelsdialog.cpp" line="211" />
         <source>Already in use</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="209" />
+        <location filename="../ui/modelsdialog.cpp" line="212" />
         <source>Use this model for %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="213" />
+        <location filename="../ui/modelsdialog.cpp" line="216" />
         <source>Not installed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="214" />
+        <location filename="../ui/modelsdialog.cpp" line="217" />
         <source>Glimpse removes only the models it keeps in %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="215" />
+        <location filename="../ui/modelsdialog.cpp" line="218" />
         <source>Delete this model from this computer</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="238" />
+        <location filename="../ui/modelsdialog.cpp" line="241" />
         <source>%1: %2 (%3)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="238" />
+        <location filename="../ui/modelsdialog.cpp" line="241" />
         <source>installed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="242" />
+        <location filename="../ui/modelsdialog.cpp" line="245" />
         <source>Glimpse needs one model per task. The recommended set works well on everyday photos:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="244" />
-        <source>Each model is used as soon as it is ready. Or import folders you already have.</source>
+        <location filename="../ui/modelsdialog.cpp" line="247" />
+        <source>Each model is used as soon as it is ready.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="246" />
+        <location filename="../ui/modelsdialog.cpp" line="248" />
         <source>Use the recommended models</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="247" />
+        <location filename="../ui/modelsdialog.cpp" line="249" />
         <source>Download the recommended models (%1)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="305" />
+        <location filename="../ui/modelsdialog.cpp" line="307" />
         <source>Downloading %1: %2 files, %3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="311" />
+        <location filename="../ui/modelsdialog.cpp" line="313" />
         <source>%1 of %2 · %3/s · %4 s left</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="323" />
+        <location filename="../ui/modelsdialog.cpp" line="325" />
         <source>%1 is ready.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="327" />
+        <location filename="../ui/modelsdialog.cpp" line="329" />
         <source>Download of %1 stopped: %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="345" />
+        <location filename="../ui/modelsdialog.cpp" line="347" />
         <source>Remove model</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="345" />
+        <location filename="../ui/modelsdialog.cpp" line="347" />
         <source>Delete %1 from this computer?</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="351" />
+        <location filename="../ui/modelsdialog.cpp" line="353" />
         <source>Removed %1.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="361" />
+        <location filename="../ui/modelsdialog.cpp" line="363" />
         <source>Import a BLIP model folder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="366" />
+        <location filename="../ui/modelsdialog.cpp" line="368" />
         <source>&amp;Stop import</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="369" />
+        <location filename="../ui/modelsdialog.cpp" line="371" />
         <source>Importing %1…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="373" />
+        <location filename="../ui/modelsdialog.cpp" line="375" />
         <source>%1 of %2</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="388" />
+        <location filename="../ui/modelsdialog.cpp" line="391" />
         <source>Imported %1 for %2: %3</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="391" />
+        <location filename="../ui/modelsdialog.cpp" line="394" />
         <source>Import of %1 stopped; nothing of it was kept.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/modelsdialog.cpp" line="394" />
-        <location filename="../ui/modelsdialog.cpp" line="396" />
+        <location filename="../ui/modelsdialog.cpp" line="397" />
+        <location filename="../ui/modelsdialog.cpp" line="399" />
         <source>Cannot import: %1</source>
         <translation type="unfinished" />
     </message>
@@ -2230,252 +2230,266 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
 <context>
     <name>glimpse::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="31" />
+        <location filename="../ui/settingsdialog.cpp" line="47" />
         <source>Not set.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="35" />
-        <location filename="../ui/settingsdialog.cpp" line="50" />
+        <location filename="../ui/settingsdialog.cpp" line="51" />
+        <location filename="../ui/settingsdialog.cpp" line="66" />
         <source>Cannot be used: %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="37" />
+        <location filename="../ui/settingsdialog.cpp" line="53" />
         <source>This checkpoint does not do this task: it has %1, this task needs %2.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="41" />
-        <location filename="../ui/settingsdialog.cpp" line="54" />
+        <location filename="../ui/settingsdialog.cpp" line="57" />
+        <location filename="../ui/settingsdialog.cpp" line="70" />
         <source>Ready: %1 (%2).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="47" />
+        <location filename="../ui/settingsdialog.cpp" line="63" />
         <source>No OPUS-MT model for %1 to %2 is installed: get one in Tools → Models.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="52" />
+        <location filename="../ui/settingsdialog.cpp" line="68" />
         <source>This is no translation model: it has %1.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="53" />
+        <location filename="../ui/settingsdialog.cpp" line="69" />
         <source>Using %1 (%2).</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="62" />
+        <location filename="../ui/settingsdialog.cpp" line="78" />
         <source>Every model computes in 32-bit floats: the same words and scores as the reference implementation.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="65" />
+        <location filename="../ui/settingsdialog.cpp" line="81" />
         <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="71" />
+        <location filename="../ui/settingsdialog.cpp" line="87" />
         <source>Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search embeddings agree with Exact to a cosine of 0.999; most captions are the same.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="78" />
+        <location filename="../ui/settingsdialog.cpp" line="94" />
         <source>Whether this computer can run it is still being checked.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="80" />
-        <location filename="../ui/settingsdialog.cpp" line="92" />
+        <location filename="../ui/settingsdialog.cpp" line="96" />
+        <location filename="../ui/settingsdialog.cpp" line="108" />
         <source>Not available on this computer: %1.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="100" />
+        <location filename="../ui/settingsdialog.cpp" line="116" />
         <source>Settings</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="101" />
+        <location filename="../ui/settingsdialog.cpp" line="257" />
         <source>Models</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="103" />
+        <location filename="../ui/settingsdialog.cpp" line="121" />
         <source>e.g. Salesforce/blip-image-captioning-base</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="104" />
+        <location filename="../ui/settingsdialog.cpp" line="122" />
         <source>e.g. Salesforce/blip-vqa-base</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="104" />
+        <location filename="../ui/settingsdialog.cpp" line="122" />
         <source>e.g. Salesforce/blip-itm-base-coco</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="112" />
+        <location filename="../ui/settingsdialog.cpp" line="130" />
         <source>Browse…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="115" />
+        <location filename="../ui/settingsdialog.cpp" line="133" />
         <source>%1 check</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="118" />
+        <location filename="../ui/settingsdialog.cpp" line="136" />
         <source>Model folder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="135" />
+        <location filename="../ui/settingsdialog.cpp" line="153" />
         <source>Details…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="140" />
+        <location filename="../ui/settingsdialog.cpp" line="158" />
         <source>Choose a BLIP model folder</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="148" />
+        <location filename="../ui/settingsdialog.cpp" line="166" />
         <source>Download or import models…</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="156" />
+        <location filename="../ui/settingsdialog.cpp" line="258" />
         <source>Performance</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="160" />
+        <location filename="../ui/settingsdialog.cpp" line="178" />
         <source>All cores</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="162" />
+        <location filename="../ui/settingsdialog.cpp" line="34" />
+        <source>ViT %1/%2 layers, %3 px; text %4/%5 layers; %6 MB %7</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="37" />
+        <source>Marian %1/%2+%3 layers, %4 pieces; %5 MB</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="180" />
         <source>Threads</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="165" />
+        <location filename="../ui/settingsdialog.cpp" line="183" />
         <source> min</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="166" />
+        <location filename="../ui/settingsdialog.cpp" line="184" />
         <source>Never</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="168" />
+        <location filename="../ui/settingsdialog.cpp" line="186" />
         <source>Unload models after</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="170" />
+        <location filename="../ui/settingsdialog.cpp" line="188" />
         <source>Precision</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="171" />
+        <location filename="../ui/settingsdialog.cpp" line="189" />
         <source>Exact (float32)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="172" />
+        <location filename="../ui/settingsdialog.cpp" line="190" />
         <source>Fast (bfloat16)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="173" />
+        <location filename="../ui/settingsdialog.cpp" line="191" />
         <source>Fast image encoding (int8)</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="181" />
+        <location filename="../ui/settingsdialog.cpp" line="199" />
         <source>Threads:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="182" />
+        <location filename="../ui/settingsdialog.cpp" line="200" />
         <source>Precision:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="184" />
+        <location filename="../ui/settingsdialog.cpp" line="202" />
         <source>Unload models after idle:</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="188" />
+        <location filename="../ui/settingsdialog.cpp" line="247" />
+        <source>Translate queries with:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="250" />
+        <source>Translate captions and answers with:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.cpp" line="259" />
         <source>Language</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="191" />
+        <location filename="../ui/settingsdialog.cpp" line="209" />
         <source>My queries and questions are in</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="192" />
+        <location filename="../ui/settingsdialog.cpp" line="210" />
         <source>Detect for each query</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="197" />
+        <location filename="../ui/settingsdialog.cpp" line="215" />
         <source>Translate queries with</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="198" />
+        <location filename="../ui/settingsdialog.cpp" line="216" />
         <source>The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="205" />
+        <location filename="../ui/settingsdialog.cpp" line="223" />
         <source>Queries are never translated.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="211" />
+        <location filename="../ui/settingsdialog.cpp" line="229" />
         <source>Show captions and answers in %1</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="214" />
+        <location filename="../ui/settingsdialog.cpp" line="232" />
         <source>BLIP writes English; the English original stays a hover away</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="216" />
+        <location filename="../ui/settingsdialog.cpp" line="234" />
         <source>Translate captions and answers with</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="217" />
+        <location filename="../ui/settingsdialog.cpp" line="235" />
         <source>The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="223" />
+        <location filename="../ui/settingsdialog.cpp" line="241" />
         <source>The interface is in English: captions and answers need no translation.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../ui/settingsdialog.cpp" line="228" />
+        <location filename="../ui/settingsdialog.cpp" line="246" />
         <source>My queries and questions are in:</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.cpp" line="229" />
-        <location filename="../ui/settingsdialog.cpp" line="232" />
-        <source>Translate them with:</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -2743,32 +2757,32 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="84" />
+        <location filename="../app/gui/main.cpp" line="76" />
         <source>Captions, answers and search for your photos with BLIP.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="88" />
+        <location filename="../app/gui/main.cpp" line="80" />
         <source>Model folder for captions.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="90" />
+        <location filename="../app/gui/main.cpp" line="82" />
         <source>Model folder for questions.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="92" />
+        <location filename="../app/gui/main.cpp" line="84" />
         <source>Model folder for library search.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="96" />
+        <location filename="../app/gui/main.cpp" line="88" />
         <source>Caption the first image, save a screenshot of the window to FILE and quit.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="99" />
+        <location filename="../app/gui/main.cpp" line="91" />
         <source>Images or folders to open.</source>
         <translation type="unfinished" />
     </message>

@@ -19,6 +19,7 @@
 #include "models/hubdownloader.h"
 #include "models/modelimporter.h"
 #include "models/modelstore.h"
+#include "settingsdialog.h"
 #include "translation/language.h"
 
 namespace glimpse::ui {
@@ -59,8 +60,9 @@ QString sizeOf(qint64 mb) {
 
 ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(parent), m_store(store) {
   setWindowTitle(tr("Models"));
-  auto* intro = new QLabel(tr("Glimpse needs a BLIP model for each task. Download one (it stays on this computer), or "
-                              "import a folder you already have. Models are kept in %1.")
+  // Said once: what the first-run panel below says is not said here again.
+  auto* intro = new QLabel(tr("Download models from the list or import a folder you already have. They stay on this "
+                              "computer, in %1.")
                                .arg(models::modelsDir()));
   intro->setWordWrap(true);
   m_firstRun = new QGroupBox(tr("Get started"));
@@ -105,8 +107,8 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
   auto* close = new QDialogButtonBox(QDialogButtonBox::Close);
   connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(intro);
   layout->addWidget(m_firstRun);
+  layout->addWidget(intro);  // just above the list it speaks of
   layout->addWidget(m_table, 1);
   layout->addLayout(buttons);
   layout->addWidget(m_progress);
@@ -180,7 +182,8 @@ void ModelsDialog::refresh() {
   for (const auto& m : models::installedModels()) {
     if (listed.contains(QDir::cleanPath(m.folder))) continue;
     // One folder may serve several tasks (a checkpoint with several heads).
-    addRow(m.name, QString(), tasksOfHeads(m.heads), QString(), m.usable ? m.summary : m.problem, m.folder, m.usable);
+    addRow(m.name, QString(), tasksOfHeads(m.heads), QString(),
+           m.usable ? SettingsDialog::summaryText(m.summary) : m.problem, m.folder, m.usable);
   }
   updateButtons();
   updateFirstRun();
@@ -241,8 +244,7 @@ void ModelsDialog::updateFirstRun() {
       QStringLiteral("<p>") +
       tr("Glimpse needs one model per task. The recommended set works well on everyday photos:").toHtmlEscaped() +
       QStringLiteral("</p><ul><li>") + lines.join(QStringLiteral("</li><li>")) + QStringLiteral("</li></ul><p>") +
-      tr("Each model is used as soon as it is ready. Or import folders you already have.").toHtmlEscaped() +
-      QStringLiteral("</p>"));
+      tr("Each model is used as soon as it is ready.").toHtmlEscaped() + QStringLiteral("</p>"));
   m_recommended->setText(toFetch.isEmpty() ? tr("Use the recommended models")
                                            : tr("Download the recommended models (%1)").arg(sizeOf(totalMb)));
   m_recommended->setEnabled(!m_downloader && missing);
@@ -385,7 +387,8 @@ void ModelsDialog::importFolder(const QString& folder) {
               // Every task its heads serve (one folder may hold all three), where none is set yet.
               const QList<Task> tasks = tasksOfHeads(m.heads);
               assign(tasks, result, /*onlyIfEmpty=*/true);
-              m_status->setText(tr("Imported %1 for %2: %3").arg(m.name, taskLabels(tasks), m.summary));
+              m_status->setText(
+                  tr("Imported %1 for %2: %3").arg(m.name, taskLabels(tasks), SettingsDialog::summaryText(m.summary)));
               m_status->setToolTip(QString());
             } else if (cancelled) {
               m_status->setText(tr("Import of %1 stopped; nothing of it was kept.").arg(dir));

@@ -5,14 +5,15 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QThread>
 #include <QVBoxLayout>
 
@@ -22,6 +23,21 @@
 #include "translation/language.h"
 
 namespace glimpse::ui {
+
+QString SettingsDialog::summaryText(const QString& summary) {
+  // The engine's words (glimpse-cli prints them as they are), in the interface language.
+  static const QRegularExpression blip(
+      QStringLiteral("^ViT (\\d+)/(\\d+) layers, (\\d+) px; text (\\d+)/(\\d+) layers; (\\d+) MB (\\w+)$"));
+  static const QRegularExpression marian(
+      QStringLiteral("^Marian (\\d+)/(\\d+)\\+(\\d+) layers, (\\d+) pieces; (\\d+) MB$"));
+  if (const auto m = blip.match(summary); m.hasMatch())
+    return tr("ViT %1/%2 layers, %3 px; text %4/%5 layers; %6 MB %7")
+        .arg(m.captured(1), m.captured(2), m.captured(3), m.captured(4), m.captured(5), m.captured(6), m.captured(7));
+  if (const auto m = marian.match(summary); m.hasMatch())
+    return tr("Marian %1/%2+%3 layers, %4 pieces; %5 MB")
+        .arg(m.captured(1), m.captured(2), m.captured(3), m.captured(4), m.captured(5));
+  return summary;
+}
 
 QString SettingsDialog::describe(const QString& folder, const char* wantedHead) {
   return verify(folder, wantedHead).text;
@@ -38,7 +54,7 @@ SettingsDialog::Check SettingsDialog::verify(const QString& folder, const char* 
                 .arg(m.heads.join(QStringLiteral(", ")), QString::fromLatin1(wantedHead)),
             {},
             false};
-  return {tr("Ready: %1 (%2).").arg(m.heads.join(QStringLiteral(", ")), m.summary), {}, true};
+  return {tr("Ready: %1 (%2).").arg(m.heads.join(QStringLiteral(", ")), summaryText(m.summary)), {}, true};
 }
 
 QString SettingsDialog::describeTranslation(const QString& folder, const QString& from, const QString& to) {
@@ -50,8 +66,8 @@ QString SettingsDialog::describeTranslation(const QString& folder, const QString
   if (!m.usable) return tr("Cannot be used: %1").arg(m.problem);
   if (!m.heads.contains(QLatin1String(taskHead(Task::Translate))))
     return tr("This is no translation model: it has %1.").arg(m.heads.join(QStringLiteral(", ")));
-  return folder.trimmed().isEmpty() ? tr("Using %1 (%2).").arg(m.name, m.summary)
-                                    : tr("Ready: %1 (%2).").arg(m.name, m.summary);
+  return folder.trimmed().isEmpty() ? tr("Using %1 (%2).").arg(m.name, summaryText(m.summary))
+                                    : tr("Ready: %1 (%2).").arg(m.name, summaryText(m.summary));
 }
 
 QString SettingsDialog::describePrecision(const QString& precision, const inference::PrecisionSupport& support) {
@@ -98,7 +114,9 @@ void SettingsDialog::setPrecisionSupport(const inference::PrecisionSupport& supp
 SettingsDialog::SettingsDialog(const AppSettings& s, const inference::PrecisionSupport& support, QWidget* parent)
     : QDialog(parent), m_initial(s) {
   setWindowTitle(tr("Settings"));
-  auto* models = new QGroupBox(tr("Models"));
+  // Three pages, as desktop apps group their settings: the dialog fits a small laptop screen in
+  // every language.
+  auto* models = new QWidget;
   auto* form = new QFormLayout(models);
   const QString hints[kTaskCount] = {tr("e.g. Salesforce/blip-image-captioning-base"),
                                      tr("e.g. Salesforce/blip-vqa-base"), tr("e.g. Salesforce/blip-itm-base-coco")};
@@ -153,7 +171,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, const inference::PrecisionS
   });
   form->addRow(QString(), download);
 
-  auto* perf = new QGroupBox(tr("Performance"));
+  auto* perf = new QWidget;
   auto* pf = new QFormLayout(perf);
   m_threads = new QSpinBox;
   m_threads->setRange(0, std::max(1, QThread::idealThreadCount()));
@@ -185,7 +203,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, const inference::PrecisionS
 
   // Translation with OPUS-MT: BLIP reads and writes English only.
   const QString ui = translation::interfaceLanguage();
-  auto* language = new QGroupBox(tr("Language"));
+  auto* language = new QWidget;
   auto* lf = new QFormLayout(language);
   m_queryLanguage = new QComboBox;
   m_queryLanguage->setAccessibleName(tr("My queries and questions are in"));
@@ -226,19 +244,21 @@ SettingsDialog::SettingsDialog(const AppSettings& s, const inference::PrecisionS
   connect(m_outputModel, &QLineEdit::editingFinished, this, updateOutput);
   updateOutput();
   lf->addRow(tr("My queries and questions are in:"), m_queryLanguage);
-  lf->addRow(tr("Translate them with:"), m_queryModel);
+  lf->addRow(tr("Translate queries with:"), m_queryModel);
   lf->addRow(QString(), queryCheck);
   lf->addRow(QString(), m_translateOutput);
-  lf->addRow(tr("Translate them with:"), m_outputModel);
+  lf->addRow(tr("Translate captions and answers with:"), m_outputModel);
   lf->addRow(QString(), outputCheck);
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  m_tabs = new QTabWidget;
+  m_tabs->addTab(models, tr("Models"));
+  m_tabs->addTab(perf, tr("Performance"));
+  m_tabs->addTab(language, tr("Language"));
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(models);
-  layout->addWidget(perf);
-  layout->addWidget(language);
+  layout->addWidget(m_tabs);
   layout->addWidget(buttons);
   resize(640, sizeHint().height());
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Tools → Settings: a checkpoint folder for each task, checked and described in words as it is
-// chosen; worker threads, precision and idle unloading. The dialog edits a copy; the main
+// Tools → Settings, on three tabs: a checkpoint folder for each task, checked and described in
+// words as it is chosen; worker threads, precision and idle unloading; the languages of queries
+// and captions with their translation models. The dialog edits a copy; the main
 // window hands the result to the SettingsStore (core/settings/settings.h). Which precisions this
 // computer runs comes from the inference worker (InferenceClient::precisionSupport): opening the
 // dialog never loads the engine.
@@ -14,6 +15,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
+class QTabWidget;
 
 namespace glimpse::ui {
 
@@ -32,6 +34,9 @@ class SettingsDialog : public QDialog {
     bool ok = false;
   };
   static Check verify(const QString& folder, const char* wantedHead);
+  // A model folder's summary ("ViT 768/12 layers, 384 px; …", models::describe) in the interface
+  // language.
+  static QString summaryText(const QString& summary);
   // The line shown for a folder (for tests and the first-run hint).
   static QString describe(const QString& folder, const char* wantedHead);
   QLabel* checkLabel(Task task) const { return m_checks[static_cast<int>(task)]; }
@@ -49,6 +54,8 @@ class SettingsDialog : public QDialog {
   static QString describeTranslation(const QString& folder, const QString& from, const QString& to);
   QComboBox* queryLanguageBox() const { return m_queryLanguage; }
   QCheckBox* translateOutputBox() const { return m_translateOutput; }
+  // Models, Performance, Language.
+  QTabWidget* tabs() const { return m_tabs; }
 
  private:
   AppSettings m_initial;  // what the dialog showed: a field left as it was returns this value
@@ -64,6 +71,7 @@ class SettingsDialog : public QDialog {
   QLineEdit* m_queryModel;
   QLineEdit* m_outputModel;
   QCheckBox* m_translateOutput;
+  QTabWidget* m_tabs;
 };
 
 }  // namespace glimpse::ui

@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTextDocument>
 
 #include "../models/hubserver.h"
 #include "imagespage.h"
@@ -124,6 +125,17 @@ TEST(FirstRun, RecommendedSetInOneClickAndHonestButtons) {
   EXPECT_EQ(dialog->recommendedButton()->text(),
             QStringLiteral("Download the recommended models (%1)")
                 .arg(QLocale().formattedDataSize(895LL * 1000 * 1000, 1, QLocale::DataSizeSIFormat)));
+  // Each thing is said once: where models come from (download or import) and that every task needs one.
+  QString words;
+  for (QLabel* label : dialog->findChildren<QLabel*>())
+    if (label->isVisible()) {
+      QTextDocument doc;
+      doc.setHtml(label->text());
+      words += (label->textFormat() == Qt::RichText ? doc.toPlainText() : label->text()) + QLatin1Char('\n');
+    }
+  EXPECT_EQ(words.count(QStringLiteral("import"), Qt::CaseInsensitive), 1) << words.toStdString();
+  EXPECT_EQ(words.count(QStringLiteral("per task")) + words.count(QStringLiteral("each task")), 1)
+      << words.toStdString();
   shot(dialog, "firstrun-models");
   QSignalSpy changed(w.settingsStore(), &glimpse::SettingsStore::changed);
   QTest::mouseClick(dialog->recommendedButton(), Qt::LeftButton);

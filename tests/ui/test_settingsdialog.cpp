@@ -4,13 +4,18 @@
 // witness; each test runs in a process of its own under ctest.
 #include <gtest/gtest.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QFormLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QTimer>
 
 #include "inference/inferenceclient.h"
@@ -95,10 +100,11 @@ TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
   s.precision = QStringLiteral("bf16");
   const glimpse::inference::PrecisionSupport support = supportOfThisComputer();
   SettingsDialog dialog(s, support);
-  auto* combo = dialog.findChild<QComboBox*>();
+  QComboBox* combo = nullptr;
+  for (auto* box : dialog.findChildren<QComboBox*>())
+    if (box->accessibleName() == QStringLiteral("Precision")) combo = box;
   ASSERT_NE(combo, nullptr);
   EXPECT_EQ(combo, dialog.precisionBox());
-  EXPECT_EQ(combo->accessibleName(), QStringLiteral("Precision"));
   expectPrecisionsOfThisComputer(combo);
   // The chosen mode round-trips, its description is shown, and Exact says it matches the reference.
   if (glimpse::blip::precision_problem(glimpse::blip::Precision::BFloat16).empty()) {
@@ -113,6 +119,82 @@ TEST(SettingsDialog, OffersThePrecisionsThisComputerRuns) {
   dialog.show();
   QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
   EXPECT_TRUE(dialog.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/settings.png")));
+}
+
+// The text of every row label of the dialog's forms (what a person reads left of a field).
+QStringList formLabels(const QWidget* dialog) {
+  QStringList out;
+  for (QFormLayout* form : dialog->findChildren<QFormLayout*>())
+    for (int r = 0; r < form->rowCount(); ++r)
+      if (QLayoutItem* item = form->itemAt(r, QFormLayout::LabelRole); item && item->widget())
+        if (auto* label = qobject_cast<QLabel*>(item->widget()); label && !label->text().isEmpty())
+          out << label->text();
+  return out;
+}
+
+// The German dialog was about 830 pixels tall, taller than a 768-pixel laptop screen: it fits in
+// 1280x720 with room to spare in both languages, and every setting is on one of its tabs.
+TEST(SettingsDialog, FitsASmallScreenInEveryLanguage) {
+  for (const auto language : {QLocale::English, QLocale::German}) {
+    SCOPED_TRACE(QLocale::languageToString(language).toStdString());
+    glimpse::test::ScopedLocale locale{QLocale(language)};
+    EXPECT_EQ(locale.translated(), language != QLocale::English);
+    AppSettings s;
+    for (glimpse::Task t : glimpse::kTasks) s.model(t) = glimpse::test::tinyModelDir();
+    SettingsDialog dialog(s);
+    dialog.show();
+    EXPECT_LE(dialog.sizeHint().height(), 680);
+    EXPECT_LE(dialog.sizeHint().width(), 1100);
+    EXPECT_LE(dialog.height(), 680);
+    ASSERT_EQ(dialog.tabs()->count(), 3);
+    // Every setting is on a tab: the model folders, threads, precision, idle unloading, languages.
+    for (QWidget* field : dialog.findChildren<QWidget*>())
+      if (qobject_cast<QLineEdit*>(field) || qobject_cast<QComboBox*>(field) || qobject_cast<QSpinBox*>(field) ||
+          qobject_cast<QCheckBox*>(field)) {
+        bool onTab = false;
+        for (int i = 0; i < dialog.tabs()->count(); ++i) onTab = onTab || dialog.tabs()->widget(i)->isAncestorOf(field);
+        EXPECT_TRUE(onTab) << field->accessibleName().toStdString();
+      }
+    const QString name = language == QLocale::English ? QStringLiteral("settings-en") : QStringLiteral("settings-de");
+    QDir().mkpath(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots"));
+    for (int i = 0; i < dialog.tabs()->count(); ++i) {
+      dialog.tabs()->setCurrentIndex(i);
+      dialog.grab().save(QStringLiteral(GLIMPSE_BUILD_DIR "/screenshots/%1-%2.png").arg(name).arg(i));
+    }
+  }
+}
+
+// The German check line of a model folder said "Bereit: … (ViT 32/2 layers, 384 px; text 32/2
+// layers; …)": the folder's summary is in the interface language too.
+TEST(SettingsDialog, TheModelCheckLineIsTranslated) {
+  EXPECT_EQ(
+      SettingsDialog::summaryText(QStringLiteral("ViT 768/12 layers, 384 px; text 768/12 layers; 895 MB float32")),
+      QStringLiteral("ViT 768/12 layers, 384 px; text 768/12 layers; 895 MB float32"));
+  glimpse::test::ScopedLocale de{QLocale(QLocale::German)};
+  EXPECT_EQ(SettingsDialog::summaryText(QStringLiteral("Marian 512/6+6 layers, 58101 pieces; 298 MB")),
+            QStringLiteral("Marian 512/6+6 Schichten, 58101 Wortteile; 298 MB"));
+  AppSettings s;
+  for (glimpse::Task t : glimpse::kTasks) s.model(t) = glimpse::test::tinyModelDir();
+  SettingsDialog dialog(s);
+  for (glimpse::Task t : glimpse::kTasks) {
+    const QString line = dialog.checkLabel(t)->toolTip();
+    EXPECT_TRUE(line.startsWith(QStringLiteral("Bereit: "))) << line.toStdString();
+    EXPECT_TRUE(line.contains(QStringLiteral("Schichten"))) << line.toStdString();
+    EXPECT_FALSE(line.contains(QStringLiteral("layers"))) << line.toStdString();
+  }
+}
+
+// Two rows were both labelled "Translate them with:" (one for queries, one for captions): no two
+// labels of the dialog are the same, in English or in German.
+TEST(SettingsDialog, NoTwoRowsHaveTheSameLabel) {
+  for (const auto language : {QLocale::English, QLocale::German}) {
+    SCOPED_TRACE(QLocale::languageToString(language).toStdString());
+    glimpse::test::ScopedLocale locale{QLocale(language)};
+    SettingsDialog dialog(AppSettings{});
+    const QStringList labels = formLabels(&dialog);
+    EXPECT_GE(labels.size(), 8) << labels.join(" | ").toStdString();
+    for (const QString& label : labels) EXPECT_EQ(labels.count(label), 1) << label.toStdString();
+  }
 }
 
 }  // namespace
