@@ -47,6 +47,7 @@ AskResultsBar::AskResultsBar(inference::InferenceClient* client, QListView* view
   m_filter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   m_filter->setMinimumContentsLength(14);
   m_progress = new QLabel;
+  m_progress->setTextFormat(Qt::PlainText);  // an error may name a photo
   m_english = secondaryLabel(tr("Translated question"));
   m_english->setToolTip(tr("BLIP reads English only: the question was translated first"));
   auto* l = new QHBoxLayout;

@@ -75,6 +75,10 @@ QLabel* secondaryLabel(const QString& accessibleName) {
   return label;
 }
 
+QString plainToolTip(const QString& text) {
+  return Qt::mightBeRichText(text) ? Qt::convertFromPlainText(text, Qt::WhiteSpaceNormal) : text;
+}
+
 QString picturesFolder() {
   const QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
   return !pictures.isEmpty() && QFileInfo(pictures).isDir() ? pictures : QDir::homePath();

@@ -21,6 +21,11 @@ void showInFileManager(const QString& path, QWidget* parent);
 // A label for a secondary line in the palette's dimmed text colour (what the model read or
 // said in English beside a translation): selectable, wrapped, hidden until it has text.
 QLabel* secondaryLabel(const QString& accessibleName);
+// `text` as a tooltip that shows it as written. Qt takes a tooltip whose first line looks like
+// HTML for rich text, so a photo named "<b>x.jpg" or a caption with "<img src=…>" would be drawn
+// as markup: such a text is escaped; any other is returned as it is. For every tooltip that holds
+// a path, a file name, a caption, a model's name or an error about them.
+QString plainToolTip(const QString& text);
 // Where a file dialog for photos opens: the Pictures folder where it exists, else home (never
 // the folder the program was started in).
 QString picturesFolder();

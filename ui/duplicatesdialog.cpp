@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "desktop.h"
 #include "inference/inferenceclient.h"
 #include "thumbnailloader.h"
 
@@ -64,6 +65,7 @@ DuplicatesDialog::DuplicatesDialog(inference::InferenceClient* client, QWidget* 
   m_scroll = new QScrollArea;
   m_scroll->setWidgetResizable(true);
   m_status = new QLabel;
+  m_status->setTextFormat(Qt::PlainText);  // errors name files
   m_status->setWordWrap(true);
   m_trash = new QPushButton(tr("Move rejects to Trash"));
   m_trash->setToolTip(tr("Moves the photos marked Reject to the system trash, where they can be restored"));
@@ -158,7 +160,8 @@ QWidget* DuplicatesDialog::makeCard(const library::DuplicatePhoto& photo) {
   v->addWidget(c.thumbnail);
   const QFileInfo info(photo.path);
   auto* name = new QLabel(info.fileName());
-  name->setToolTip(photo.path);
+  name->setTextFormat(Qt::PlainText);  // a file name is no markup
+  name->setToolTip(plainToolTip(photo.path));
   name->setMaximumWidth(180);
   v->addWidget(name);
   const QLocale locale;

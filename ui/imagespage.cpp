@@ -154,6 +154,7 @@ ImagesPage::ImagesPage(inference::InferenceClient* client, QWidget* parent) : QW
   m_caption->setMaximumHeight(120);
   m_captionPalette = m_caption->palette();
   m_captionState = new QLabel;
+  m_captionState->setTextFormat(Qt::PlainText);  // errors name files
   m_captionState->setWordWrap(true);
   m_captionState->setAccessibleName(tr("Caption state"));
   // A caption of an earlier version of the file: made again in one click.
@@ -518,15 +519,16 @@ void ImagesPage::showCaptionOf(int row) {
   if (!note.isEmpty())
     state = state.isEmpty() || it.state() == CaptionState::None ? note : state + QLatin1Char('\n') + note;
   m_captionState->setText(state);
-  m_captionState->setToolTip(it.state() == CaptionState::Failed ? it.error : QString());
+  m_captionState->setToolTip(it.state() == CaptionState::Failed ? plainToolTip(it.error) : QString());
   m_captionState->setStyleSheet(it.state() == CaptionState::Failed || it.missing
                                     ? QStringLiteral("QLabel { color: #b00020; }")
                                 : stale ? QStringLiteral("QLabel { color: #a15c00; }")
                                         : QString());
   m_recaptionButton->setVisible(stale && !it.missing);
   // A translated caption: the English original is a hover away.
-  m_caption->setToolTip(it.captionEnglish.isEmpty() || it.working ? QString()
-                                                                  : tr("English original: %1").arg(it.captionEnglish));
+  m_caption->setToolTip(it.captionEnglish.isEmpty() || it.working
+                            ? QString()
+                            : plainToolTip(tr("English original: %1").arg(it.captionEnglish)));
   // The self-check beside the caption: how well the search model thinks it describes the photo
   // (not said of a caption made for an earlier version of the file).
   const bool checked = !it.working && it.itm >= 0.0 && !stale;

@@ -89,6 +89,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_progress->setAccessibleName(tr("Indexing progress"));
   m_progress->setTextVisible(true);
   m_progressText = new QLabel;
+  m_progressText->setTextFormat(Qt::PlainText);  // names models, folders and errors
   m_progressText->setWordWrap(true);
   auto* folderButtons = new QHBoxLayout;
   folderButtons->addWidget(m_add);
@@ -107,6 +108,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_captionProgress->setAccessibleName(tr("Captioning progress"));
   m_captionProgress->hide();
   m_captionProgressText = new QLabel;
+  m_captionProgressText->setTextFormat(Qt::PlainText);
   m_captionProgressText->setWordWrap(true);
   m_writeFiles = new QPushButton(tr("Write captions to files…"));
   m_writeFiles->setToolTip(
@@ -183,6 +185,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   filterRow->addWidget(m_minRelevance);
   filterRow->addStretch();
   m_summary = new QLabel;
+  m_summary->setTextFormat(Qt::PlainText);
   m_summary->setAccessibleName(tr("Results summary"));
   m_summary->setWordWrap(true);
   m_resultsModel = new QStandardItemModel(this);
@@ -222,6 +225,7 @@ LibraryPage::LibraryPage(inference::InferenceClient* client, QWidget* parent)
   m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   m_details->setAccessibleName(tr("Photo details"));
   m_detailsPreview = new QLabel;
+  m_detailsPreview->setTextFormat(Qt::PlainText);  // "Cannot show NAME"
   m_detailsPreview->setAlignment(Qt::AlignCenter);
   m_detailsPreview->setWordWrap(true);
   m_detailsPreview->setMinimumHeight(kDetailsPreviewHeight);
@@ -654,7 +658,7 @@ void LibraryPage::showDetails(const inference::PhotoDetails& d) {
   const bool translated =
       !d.captionTranslation.isEmpty() && d.captionTranslationLanguage == translation::interfaceLanguage();
   m_captionEdit->setPlainText(translated ? d.captionTranslation : d.caption);
-  m_captionEdit->setToolTip(translated ? tr("English original: %1").arg(d.caption) : QString());
+  m_captionEdit->setToolTip(translated ? plainToolTip(tr("English original: %1").arg(d.caption)) : QString());
   m_captionOriginal->setText(translated ? tr("English original: %1").arg(d.caption) : QString());
   m_captionOriginal->setVisible(translated);
   m_captionEdit->setEnabled(true);
@@ -899,7 +903,7 @@ void LibraryPage::rebuildFolderTree() {
     auto* item = new QTreeWidgetItem(m_folders);
     item->setData(0, kFolderRole, root);
     item->setData(0, kLibraryFolderRole, true);
-    item->setToolTip(0, root);
+    item->setToolTip(0, plainToolTip(root));
     item->setIcon(0, themeIcon(QStringLiteral("folder-open")));
     items.insert(root, item);
   }
@@ -915,7 +919,7 @@ void LibraryPage::rebuildFolderTree() {
       if (!items.contains(d)) {
         auto* item = new QTreeWidgetItem;
         item->setData(0, kFolderRole, d);
-        item->setToolTip(0, d);
+        item->setToolTip(0, plainToolTip(d));
         items.insert(d, item);
       }
       if (d == root) break;

@@ -112,6 +112,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // The worker reports its state from now on; until its first report it is idle.
   m_workerState = new QLabel(tr("Ready"));
   m_workerState->setAccessibleName(tr("Worker state"));
+  m_workerState->setTextFormat(Qt::PlainText);  // "Loading model NAME…"
   statusBar()->addPermanentWidget(m_workerState);
   // A faster numeric mode is never silent: its name stays in the status bar while it is on.
   m_precisionBadge = new QLabel;

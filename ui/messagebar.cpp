@@ -11,6 +11,8 @@
 #include <QPushButton>
 #include <QStyle>
 
+#include "desktop.h"
+
 namespace glimpse::ui {
 
 QString firstLine(const QString& message, int max) {
@@ -32,6 +34,7 @@ MessageBar::MessageBar(QWidget* parent) : QFrame(parent) {
   auto* icon = new QLabel;
   icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(20, 20));
   m_text = new QLabel;
+  m_text->setTextFormat(Qt::PlainText);  // messages name files, models and captions: never markup
   m_text->setWordWrap(true);
   m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_details = new QPushButton(tr("Details…"));
@@ -51,6 +54,7 @@ MessageBar::MessageBar(QWidget* parent) : QFrame(parent) {
   });
   connect(m_details, &QPushButton::clicked, this, [this] {
     QMessageBox box(QMessageBox::Warning, tr("Details"), m_message.text, QMessageBox::Close, this);
+    box.setTextFormat(Qt::PlainText);
     box.setDetailedText(m_message.details);
     box.exec();
   });
@@ -66,7 +70,7 @@ MessageBar::MessageBar(QWidget* parent) : QFrame(parent) {
 void MessageBar::show(const Message& message) {
   m_message = message;
   m_text->setText(message.text);
-  m_text->setToolTip(message.details.isEmpty() ? QString() : message.details);
+  m_text->setToolTip(plainToolTip(message.details));
   m_details->setVisible(!message.details.isEmpty());
   m_action->setText(message.actionText);
   m_action->setVisible(message.action && !message.actionText.isEmpty());

@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "desktop.h"
 #include "messagebar.h"
 #include "models/hubdownloader.h"
 #include "models/modelimporter.h"
@@ -64,6 +65,7 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
   auto* intro = new QLabel(tr("Download models from the list or import a folder you already have. They stay on this "
                               "computer, in %1.")
                                .arg(models::modelsDir()));
+  intro->setTextFormat(Qt::PlainText);  // a folder name is no markup
   intro->setWordWrap(true);
   m_firstRun = new QGroupBox(tr("Get started"));
   m_firstRunText = new QLabel;
@@ -99,6 +101,7 @@ ModelsDialog::ModelsDialog(SettingsStore* store, QWidget* parent) : QDialog(pare
   m_progress->setVisible(false);
   m_progress->setAccessibleName(tr("Download progress"));
   m_status = new QLabel;
+  m_status->setTextFormat(Qt::PlainText);  // names models, folders and errors
   m_status->setWordWrap(true);
   auto* buttons = new QHBoxLayout;
   for (auto* b : {m_download, m_cancel, m_use, m_remove}) buttons->addWidget(b);
@@ -139,7 +142,7 @@ void ModelsDialog::refresh() {
     const int r = m_table->rowCount();
     m_table->insertRow(r);
     auto* n = new QTableWidgetItem(name);
-    n->setToolTip(about);
+    n->setToolTip(plainToolTip(about));  // a loader's report names folders and files
     n->setData(kFolderRole, folder);
     QVariantList taskValues;
     for (Task t : tasks) taskValues << static_cast<int>(t);
@@ -214,8 +217,9 @@ void ModelsDialog::updateButtons() {
   m_remove->setEnabled(removable);
   m_remove->setToolTip(row < 0      ? tr("Select a model first")
                        : !installed ? tr("Not installed")
-                       : !removable ? tr("Glimpse removes only the models it keeps in %1").arg(models::modelsDir())
-                                    : tr("Delete this model from this computer"));
+                       : !removable
+                           ? plainToolTip(tr("Glimpse removes only the models it keeps in %1").arg(models::modelsDir()))
+                           : tr("Delete this model from this computer"));
 }
 
 QList<models::CatalogueEntry> ModelsDialog::recommendedToDownload() const {
@@ -327,7 +331,7 @@ void ModelsDialog::startDownload(const models::CatalogueEntry& entry) {
     } else {
       m_queue.clear();  // the rest of a recommended set waits for another click
       m_status->setText(tr("Download of %1 stopped: %2").arg(repo, firstLine(error)));
-      m_status->setToolTip(error);
+      m_status->setToolTip(plainToolTip(error));
     }
     refresh();
     if (ok && !m_queue.isEmpty()) startDownload(m_queue.takeFirst());
@@ -344,9 +348,10 @@ void ModelsDialog::removeSelected() {
   const int row = selectedRow();
   if (row < 0) return;
   const QString folder = rowFolder(row);
-  if (QMessageBox::question(this, tr("Remove model"), tr("Delete %1 from this computer?").arg(folder)) !=
-      QMessageBox::Yes)
-    return;
+  QMessageBox ask(QMessageBox::Question, tr("Remove model"), tr("Delete %1 from this computer?").arg(folder),
+                  QMessageBox::Yes | QMessageBox::No, this);
+  ask.setTextFormat(Qt::PlainText);  // a folder name is no markup
+  if (ask.exec() != QMessageBox::Yes) return;
   try {
     models::removeModel(folder);
     m_store->forgetModel(folder);  // a command-line folder ends for this session; nothing else is saved
@@ -395,7 +400,7 @@ void ModelsDialog::importFolder(const QString& folder) {
             } else {
               // One line; the whole report (a loader can name every tensor) on hover and in the log.
               m_status->setText(tr("Cannot import: %1").arg(firstLine(result)));
-              m_status->setToolTip(result);
+              m_status->setToolTip(plainToolTip(result));
               applog::write(QStringLiteral("error"), tr("Cannot import: %1").arg(result));
             }
             refresh();

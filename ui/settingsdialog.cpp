@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 
 #include "blip.h"
+#include "desktop.h"
 #include "messagebar.h"
 #include "models/modelstore.h"
 #include "translation/language.h"
@@ -146,7 +147,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, const inference::PrecisionS
     auto update = [this, i, head] {
       const Check c = verify(m_paths[i]->text(), head);
       m_details[i] = c.details;
-      m_checks[i]->setToolTip(c.text);
+      m_checks[i]->setToolTip(plainToolTip(c.text));
       m_checks[i]->setText(c.details.isEmpty()
                                ? c.text.toHtmlEscaped()
                                : c.text.toHtmlEscaped() +
@@ -215,6 +216,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, const inference::PrecisionS
   m_queryModel->setAccessibleName(tr("Translate queries with"));
   m_queryModel->setPlaceholderText(tr("The installed OPUS-MT model for the language, e.g. Helsinki-NLP/opus-mt-de-en"));
   auto* queryCheck = new QLabel;
+  queryCheck->setTextFormat(Qt::PlainText);  // names the model folder
   queryCheck->setWordWrap(true);
   auto updateQuery = [this, queryCheck, ui] {
     QString from = m_queryLanguage->currentData().toString();
@@ -235,6 +237,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, const inference::PrecisionS
   m_outputModel->setPlaceholderText(tr("The installed OPUS-MT model, e.g. Helsinki-NLP/opus-mt-en-de"));
   m_outputModel->setEnabled(ui != QLatin1String("en"));
   auto* outputCheck = new QLabel;
+  outputCheck->setTextFormat(Qt::PlainText);
   outputCheck->setWordWrap(true);
   auto updateOutput = [this, outputCheck, ui] {
     outputCheck->setText(ui == QLatin1String("en")

@@ -1,10 +1,15 @@
 #include "thumbnaildelegate.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
+#include <QHelpEvent>
 #include <QIcon>
 #include <QImage>
 #include <QPainter>
 #include <QPixmap>
+#include <QToolTip>
+
+#include "desktop.h"
 
 namespace glimpse::ui {
 namespace {
@@ -22,6 +27,18 @@ QSize ThumbnailDelegate::cellSize(const QFont& font) const {
 
 QSize ThumbnailDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const {
   return cellSize(option.font);
+}
+
+bool ThumbnailDelegate::helpEvent(QHelpEvent* event, QAbstractItemView* view, const QStyleOptionViewItem& option,
+                                  const QModelIndex& index) {
+  if (!event || !view || event->type() != QEvent::ToolTip)
+    return QStyledItemDelegate::helpEvent(event, view, option, index);
+  // A cell's tooltip is its path, caption and state: shown as written, never as markup.
+  const QString tip = index.isValid() ? index.data(Qt::ToolTipRole).toString() : QString();
+  QToolTip::showText(event->globalPos(), plainToolTip(tip), view->viewport(),
+                     index.isValid() ? view->visualRect(index) : QRect());
+  event->setAccepted(!tip.isEmpty());
+  return true;
 }
 
 QSize ThumbnailDelegate::gridSize(const QFont& font) const {

@@ -12,6 +12,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "desktop.h"
 #include "imaging/captionwriter.h"
 #include "inference/inferenceclient.h"
 
@@ -70,6 +71,7 @@ WriteCaptionsDialog::WriteCaptionsDialog(inference::InferenceClient* client, QWi
                            QAbstractItemView::AnyKeyPressed);
 
   m_summary = new QLabel(tr("Reading the library…"));
+  m_summary->setTextFormat(Qt::PlainText);  // errors name files
   m_summary->setWordWrap(true);
   m_progress = new QProgressBar;
   m_progress->hide();
@@ -150,13 +152,13 @@ void WriteCaptionsDialog::setRows(const QList<inference::CaptionFileRow>& rows) 
   for (int i = 0; i < rows.size(); ++i) {
     const inference::CaptionFileRow& r = rows[i];
     auto* photo = new QTableWidgetItem(QFileInfo(r.path).fileName());
-    photo->setToolTip(r.path);
+    photo->setToolTip(plainToolTip(r.path));
     photo->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
     photo->setCheckState(Qt::Checked);
     photo->setData(kRowRole, i);
     auto* current = new QTableWidgetItem(r.current.isEmpty() ? tr("(none)") : r.current);
     current->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-    current->setToolTip(r.current);
+    current->setToolTip(plainToolTip(r.current));  // what the file holds: outside text
     auto* caption = new QTableWidgetItem(r.caption);
     caption->setToolTip(tr("Caption (%1); double-click to edit before writing").arg(sourceText(r.source)));
     auto* plan = new QTableWidgetItem;
