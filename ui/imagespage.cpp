@@ -679,8 +679,18 @@ void ImagesPage::showCaptionTab() {
 }
 
 void ImagesPage::showFullScreen() {
-  auto* view = m_preview->showFullScreenCopy();
-  view->setWindowTitle(QFileInfo(currentPath()).fileName());
+  if (m_fullScreen) {
+    m_fullScreen->activateWindow();
+    return;
+  }
+  m_fullScreen = m_preview->showFullScreenCopy();
+  m_fullScreen->setWindowTitle(QFileInfo(currentPath()).fileName());
+  connect(m_fullScreen, &QObject::destroyed, this, [this] { Q_EMIT fullScreenChanged(false); });
+  Q_EMIT fullScreenChanged(true);
+}
+
+void ImagesPage::closeFullScreen() {
+  if (m_fullScreen) m_fullScreen->close();
 }
 
 Session ImagesPage::session() const {

@@ -2,6 +2,7 @@
 // The images page: a filmstrip of dropped/opened images, a preview, and a side panel with the
 // caption (presets, advanced options, copy, caption all, cancel) and a question/answer chat.
 #include <QHash>
+#include <QPointer>
 #include <QWidget>
 
 #include "blip.h"
@@ -68,8 +69,10 @@ class ImagesPage : public QWidget {
   // The Ask tab, with the cursor in the question field.
   void showAskTab();
   void showCaptionTab();
-  // The preview of the selected image, full screen (Esc, F11 or a double click leave it).
+  // The preview of the selected image, full screen (Esc, F11 or a double click leave it); one at a
+  // time. closeFullScreen() leaves it.
   void showFullScreen();
+  void closeFullScreen();
   // The filmstrip's context menu actions, on the selected images.
   void removeSelected();
   void copySelectedPaths();
@@ -87,6 +90,8 @@ class ImagesPage : public QWidget {
   void actionsChanged(bool photo, bool photos, bool caption);
   // Something the person should act on or know about (the main window's message bar).
   void message(const glimpse::ui::Message& message);
+  // The full-screen preview opened (true) or closed (false): the View menu's check follows it.
+  void fullScreenChanged(bool on);
 
  private:
   void applyPreset(int index);
@@ -102,6 +107,7 @@ class ImagesPage : public QWidget {
   ImageListModel* m_model;
   QListView* m_strip;
   PhotoView* m_preview;
+  QPointer<PhotoView> m_fullScreen;
   QLabel* m_zoomLabel;
   QTabWidget* m_tabs;
   quint64 m_previewRequest = 0;

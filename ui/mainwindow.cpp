@@ -252,11 +252,18 @@ void MainWindow::createActions() {
   });
   findAct->setShortcut(QKeySequence::Find);
   view->addSeparator();
-  auto* fullAct = view->addAction(themeIcon(QStringLiteral("view-fullscreen")), tr("&Full screen"), this, [this] {
+  auto* fullAct = view->addAction(themeIcon(QStringLiteral("view-fullscreen")), tr("&Full screen"));
+  fullAct->setShortcut(QKeySequence(Qt::Key_F11));
+  fullAct->setCheckable(true);  // checked while the preview is full screen, however it got there
+  connect(fullAct, &QAction::triggered, this, [this](bool on) {
+    if (!on) {
+      m_images->closeFullScreen();
+      return;
+    }
     showImages();
     m_images->showFullScreen();
   });
-  fullAct->setShortcut(QKeySequence(Qt::Key_F11));
+  connect(m_images, &ImagesPage::fullScreenChanged, fullAct, &QAction::setChecked);
   m_imagesOnly.push_back({fullAct, true});
 
   auto* tools = menuBar()->addMenu(tr("&Tools"));

@@ -356,7 +356,13 @@ TEST(ImagesPage, FilmstripCellsMenusSelectionAndFullScreen) {
   w.resize(1000, 700);
   ASSERT_TRUE(waitUntil([&] { return page->preview()->photoRect().width() < before; }, 3000));
   EXPECT_LE(page->preview()->photoRect().width(), page->preview()->width() + 1e-6);
-  // F11: full screen; Esc leaves it.
+  // F11: full screen; Esc leaves it. View → Full screen is checked exactly while it is on.
+  QAction* fullAction = nullptr;
+  for (QAction* a : w.findChildren<QAction*>())
+    if (a->shortcut() == QKeySequence(Qt::Key_F11)) fullAction = a;
+  ASSERT_TRUE(fullAction);
+  EXPECT_TRUE(fullAction->isCheckable());
+  EXPECT_FALSE(fullAction->isChecked());
   QTest::keySequence(&w, QKeySequence(Qt::Key_F11));
   auto* full = qobject_cast<PhotoView*>(QApplication::activeWindow());
   PhotoView* found = nullptr;
@@ -366,9 +372,25 @@ TEST(ImagesPage, FilmstripCellsMenusSelectionAndFullScreen) {
   (void)full;
   ASSERT_TRUE(found);
   saveShot(found, QStringLiteral("images_fullscreen"));
+  EXPECT_TRUE(fullAction->isChecked());
   QPointer<PhotoView> guard = found;
   QTest::keyClick(found, Qt::Key_Escape);
   EXPECT_TRUE(waitUntil([&] { return guard.isNull(); }, 2000));
+  EXPECT_FALSE(fullAction->isChecked());
+  // A double click on the preview: the same, once however often; the menu item leaves it.
+  QTest::mouseDClick(page->preview(), Qt::LeftButton);
+  QTest::mouseDClick(page->preview(), Qt::LeftButton);
+  int copies = 0;
+  for (QWidget* top : QApplication::topLevelWidgets())
+    if (top->objectName() == QStringLiteral("fullScreenPhoto") && top->isVisible()) {
+      ++copies;
+      guard = qobject_cast<PhotoView*>(top);
+    }
+  EXPECT_EQ(copies, 1);
+  EXPECT_TRUE(fullAction->isChecked());
+  fullAction->trigger();
+  EXPECT_TRUE(waitUntil([&] { return guard.isNull(); }, 2000));
+  EXPECT_FALSE(fullAction->isChecked());
   // Multi-select: copy both paths, then remove both from the list (the files stay).
   page->filmstrip()->selectionModel()->clearSelection();
   page->filmstrip()->selectionModel()->select(page->model()->index(0), QItemSelectionModel::Select);
