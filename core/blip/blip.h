@@ -191,9 +191,10 @@ void set_engine_warning_sink(std::function<void(const std::string&)> sink);
 // loads it. By default a thread that finishes its part of a parallel region early spins for up to
 // 300,000 rounds (milliseconds) before it sleeps. When other programs keep the cores busy (a build
 // in another terminal: nice does not reach across sessions under the kernel's autogroups), the
-// spinning thread takes the core from the one it waits for; a caption then took 23-27 s instead of
-// 8 s. Sets GOMP_SPINCOUNT=1000 (tens of microseconds) unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is
-// set already; on an idle machine it measured the same as the default. Returns whether it set it.
+// spinning thread takes the core from the one it waits for: a caption took 23-27 s, against 10.5 s
+// with GOMP_SPINCOUNT=10000 and 8.4 s with 1000. On an idle machine 1000 cost ~5 % on captions
+// and 10000 ~2 % (docs/performance.md). Sets GOMP_SPINCOUNT=10000 unless OMP_WAIT_POLICY or
+// GOMP_SPINCOUNT is set already. Returns whether it set it.
 // Call at the start of main(), before other threads run (it changes the environment).
 bool set_openmp_defaults();
 

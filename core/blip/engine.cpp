@@ -139,7 +139,7 @@ void set_engine_warning_sink(std::function<void(const std::string&)> sink) {
 
 bool set_openmp_defaults() {
   if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return false;
-  return setenv("GOMP_SPINCOUNT", "1000", /*overwrite=*/0) == 0;
+  return setenv("GOMP_SPINCOUNT", "10000", /*overwrite=*/0) == 0;
 }
 
 void init_torch_threads(int threads) {
