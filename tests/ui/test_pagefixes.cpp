@@ -401,17 +401,15 @@ TEST(PageFixes, KeyboardShortcutsListsEveryActionsKeys) {
   dialog->close();
 
   // German: the dialog, its menus and its keys in the interface language.
-  QTranslator de;
-  ASSERT_TRUE(de.load(QStringLiteral(GLIMPSE_BUILD_DIR "/app/gui/glimpse_de.qm")));
-  QApplication::installTranslator(&de);
   {
+    glimpse::test::ScopedLocale de{QLocale(QLocale::German, QLocale::Germany)};
+    ASSERT_TRUE(de.translated());
     MainWindow german;
     ShortcutsDialog d(&german);
     EXPECT_EQ(d.windowTitle(), QStringLiteral("Tastenkürzel"));
     EXPECT_FALSE(d.filterField()->placeholderText().contains(QStringLiteral("Filter by")));
     EXPECT_FALSE(d.list()->findItems(QStringLiteral("Tastenkürzel"), Qt::MatchExactly | Qt::MatchRecursive).isEmpty());
   }
-  QApplication::removeTranslator(&de);
 }
 
 int main(int argc, char** argv) {
