@@ -89,11 +89,11 @@ void expectJsonEqualsTransformers(const GenerationCase& c, bool packed) {
 }
 
 TEST_P(CliGeneration, JsonEqualsTransformers) {
-  expectJsonEqualsTransformers(GetParam(), false);
+  EXPECT_NO_FATAL_FAILURE(expectJsonEqualsTransformers(GetParam(), false));
 }
 
 TEST_P(CliGeneration, JsonEqualsTransformersWithTheVisionWeightsFreedBeforeGenerating) {
-  expectJsonEqualsTransformers(GetParam(), true);
+  EXPECT_NO_FATAL_FAILURE(expectJsonEqualsTransformers(GetParam(), true));
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, CliGeneration, ::testing::ValuesIn(cli_cases()),
