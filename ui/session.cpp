@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "desktop/paths.h"
@@ -86,11 +87,13 @@ Session sessionFromJson(const QByteArray& json) {
     im.captionEnglish = o.value(QStringLiteral("caption_english")).toString();
     // What the caption was made of; older sessions do not say (then nothing is known).
     const QJsonObject made = o.value(QStringLiteral("caption_file")).toObject();
-    const auto size = static_cast<qint64>(made.value(QStringLiteral("size")).toDouble(-1));
-    const QJsonValue mtime = made.value(QStringLiteral("mtime_ms"));
-    if (!im.caption.isEmpty() && size >= 0 && mtime.isDouble()) {
+    // toInteger: a number out of qint64's range (a damaged file) counts as absent, never cast.
+    const qint64 size = made.value(QStringLiteral("size")).toInteger(-1);
+    constexpr qint64 kAbsent = std::numeric_limits<qint64>::min();
+    const qint64 mtimeMs = made.value(QStringLiteral("mtime_ms")).toInteger(kAbsent);
+    if (!im.caption.isEmpty() && size >= 0 && mtimeMs != kAbsent) {
       im.captionSize = size;
-      im.captionMtimeMs = static_cast<qint64>(mtime.toDouble());
+      im.captionMtimeMs = mtimeMs;
     }
     im.chat = turnsFromJson(o.value(QStringLiteral("chat")));
     im.chatEnglish = turnsFromJson(o.value(QStringLiteral("chat_english")));

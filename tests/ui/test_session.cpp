@@ -295,6 +295,30 @@ TEST(Session, ImagesCaptionsAndChatsSurviveARestart) {
 // at most the last moments: images added and removed, a caption with its self-check, a chat
 // answer, the selection. A window started from that file shows the scores beside the caption
 // again. A damaged file is still set aside, and the next change writes a fresh session.
+// What a caption was made of comes from the file as integers; numbers out of range (a damaged
+// file) count as not known, and the caption itself still loads.
+TEST(Session, CaptionFileNumbersOutOfRangeAreIgnored) {
+  const auto load = [](const char* size, const char* mtime) {
+    const QByteArray json = QByteArray(R"({"version":)") + QByteArray::number(kSessionVersion) +
+                            R"(,"images":[{"path":"/p/a.jpg","caption":"a dog","caption_file":{"size":)" + size +
+                            R"(,"mtime_ms":)" + mtime + "}}]}";
+    const Session s = sessionFromJson(json);
+    EXPECT_EQ(s.images.size(), 1u);
+    return s.images.empty() ? SessionImage{} : s.images.front();
+  };
+  const SessionImage ok = load("1234", "1700000000123");
+  EXPECT_EQ(ok.caption, QStringLiteral("a dog"));
+  EXPECT_EQ(ok.captionSize, 1234);
+  EXPECT_EQ(ok.captionMtimeMs, 1700000000123);
+  for (const auto& [size, mtime] : {std::pair{"1e300", "1700000000123"}, std::pair{"1234", "-1e300"},
+                                    std::pair{"1234", "\"x\""}, std::pair{"-5", "1700000000123"}}) {
+    const SessionImage bad = load(size, mtime);
+    EXPECT_EQ(bad.caption, QStringLiteral("a dog")) << size << " " << mtime;
+    EXPECT_EQ(bad.captionSize, -1) << size << " " << mtime;
+    EXPECT_EQ(bad.captionMtimeMs, -1) << size << " " << mtime;
+  }
+}
+
 TEST(Session, SavedAsItChangesWithTheSelfCheck) {
   QTemporaryDir dir;
   QStringList photos;
