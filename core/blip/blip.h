@@ -136,7 +136,8 @@ class BlipModel {
   virtual std::vector<std::vector<MatchScore>> match(const std::vector<PixelValues>& images,
                                                      const std::vector<std::string>& texts,
                                                      int max_text_length = 0) const = 0;
-  // Normalised ITC embeddings (image_text_hidden_size floats each).
+  // Normalised ITC embeddings (image_text_hidden_size floats each). The vision model takes up to
+  // kImagesPerVisionPass images per pass: give that many at once for the best images/s.
   virtual std::vector<std::vector<float>> embed_images(const std::vector<PixelValues>& images) const = 0;
   virtual std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts,
                                                       int max_text_length = 0) const = 0;
@@ -144,6 +145,12 @@ class BlipModel {
  protected:
   BlipModel() = default;
 };
+
+// Images the vision model runs through its layers together; larger batches run in parts of this
+// size. With the weights packed for oneDNN, four images in a pass gave 1.13-1.19x the time of the
+// same-run GEMM bound per image against 1.20-1.27x one at a time (bench_engine BM_ItcImages/8,
+// fp32, docs/performance.md); eight gained little more and held 170 MiB more activations.
+inline constexpr int kImagesPerVisionPass = 4;
 
 // What a model folder holds, without loading the weights: for settings pages and `models verify`.
 struct ModelFolderInfo {

@@ -1,9 +1,11 @@
 #include "modeling_blip.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
 
+#include "blip.h"
 #include "errors.h"
 #include "fp32_gemm.h"
 
@@ -91,14 +93,14 @@ VisionOutput BlipVisionModelImpl::forward(const at::Tensor& pixel_values, bool o
     throw BlipError("pixel_values must be [B, 3, " + std::to_string(config.image_size) + ", " +
                     std::to_string(config.image_size) + "]");
   VisionOutput out;
-  if (pixel_values.size(0) > 1 && !output_hidden_states) {
-    // One image at a time: a batch's activations ([B, 577, 3072] per layer) overflow the caches,
-    // and batch 8 ran at 0.85x the images/s of batch 1 (bench_engine BM_ItcImages).
+  constexpr int64_t kPass = kImagesPerVisionPass;
+  if (pixel_values.size(0) > kPass && !output_hidden_states) {
+    // At most kImagesPerVisionPass images in one pass through the layers (see blip.h).
     std::vector<at::Tensor> last, pooled;
-    for (int64_t i = 0; i < pixel_values.size(0); ++i) {
-      VisionOutput one = forward(pixel_values.slice(/*dim=*/0, i, i + 1));
-      last.push_back(one.last_hidden_state);
-      pooled.push_back(one.pooler_output);
+    for (int64_t i = 0; i < pixel_values.size(0); i += kPass) {
+      VisionOutput part = forward(pixel_values.slice(/*dim=*/0, i, std::min(i + kPass, pixel_values.size(0))));
+      last.push_back(part.last_hidden_state);
+      pooled.push_back(part.pooler_output);
     }
     out.last_hidden_state = at::cat(last);
     out.pooler_output = at::cat(pooled);

@@ -200,21 +200,32 @@ bool Indexer::step(const std::atomic<bool>* cancel) {
     embed[static_cast<size_t>(i)] = true;
     pixels.push_back(d.pixels);
   }
-  // One photo at a time (the engine runs a batch's images one by one anyway), checking the flag
-  // between photos: a pause or cancel keeps the photos embedded so far and leaves the rest.
+  // As many photos per call as the vision model takes in one pass (the most images/s), checking
+  // the flag between calls: a pause or cancel keeps the photos embedded so far and leaves the rest.
   std::vector<std::vector<float>> vectors;
   qsizetype stop = batch.size();  // photos from here on are left for the next run
   size_t next = 0;
   QElapsedTimer model;
   model.start();
-  for (qsizetype i = 0; i < batch.size(); ++i) {
-    if (!embed[static_cast<size_t>(i)]) continue;
+  for (qsizetype i = 0; i < batch.size();) {
+    if (!embed[static_cast<size_t>(i)]) {
+      ++i;
+      continue;
+    }
     if (cancel && cancel->load()) {
       stop = i;
       break;
     }
-    vectors.push_back(std::move(m_model->embed_images({pixels[next++]}).front()));
-    if (m_options.photoEmbedded) m_options.photoEmbedded(batch[i].photo.path);
+    // the photos of this call: batch[i, end), of which `part` are embedded
+    std::vector<blip::PixelValues> part;
+    qsizetype end = i;
+    for (; end < batch.size() && part.size() < static_cast<size_t>(blip::kImagesPerVisionPass); ++end)
+      if (embed[static_cast<size_t>(end)]) part.push_back(std::move(pixels[next++]));
+    for (auto& v : m_model->embed_images(part)) vectors.push_back(std::move(v));
+    if (m_options.photoEmbedded)
+      for (qsizetype j = i; j < end; ++j)
+        if (embed[static_cast<size_t>(j)]) m_options.photoEmbedded(batch[j].photo.path);
+    i = end;
   }
   s.report.modelSeconds += static_cast<double>(model.nsecsElapsed()) * 1e-9;
   Transaction tx(*m_db);

@@ -1,8 +1,9 @@
 #pragma once
 // Embeds the library's photos with BLIP's ITC image features: decoding and preprocessing run in
-// parallel on a thread pool (QtConcurrent) while the vision model runs batched on the calling
-// thread one photo at a time (the cancel flag is checked between photos, so a pause stops after the
-// photo in flight); vectors are written in batched transactions, stamped with the model id.
+// parallel on a thread pool (QtConcurrent) while the vision model runs on the calling thread, up
+// to blip::kImagesPerVisionPass photos per call (the cancel flag is checked between calls, so a
+// pause stops after the photos in flight); vectors are written in batched transactions, stamped
+// with the model id.
 // Killing the process loses at most the batch in flight; a rerun continues where it stopped.
 #include <QString>
 #include <atomic>

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "blip.h"
 #include "errors.h"
 #include "fp32_gemm.h"
 #include "golden.h"
@@ -323,16 +324,51 @@ INSTANTIATE_TEST_SUITE_P(Golden, ModelsGolden, ::testing::ValuesIn(golden_set_di
 
 namespace {
 
+// The tiny golden set's models and its vision test images.
+struct Tiny {
+  Loaded model;
+  const GoldenSet& set;
+  const nlohmann::json& images;
+  at::Tensor pixels(size_t i) const { return pixel_values_for(set, "main", images[i].get<std::string>()); }
+};
+
+Tiny load_tiny() {
+  const auto dir = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
+  const GoldenSet& set = golden_set(dir);
+  return {load(dir), set, set.expected.at("models").at("main").at("vision").at("images")};
+}
+
+// A batch larger than one vision pass runs in passes of kImagesPerVisionPass images: every
+// image's states equal those of the image run alone, and the passes keep the batch's order.
+TEST(VisionPasses, ABatchBeyondOnePassEqualsEachImageAlone) {
+  c10::InferenceMode guard;
+  Tiny tiny = load_tiny();
+  auto vision = tiny.model.caption->vision_model;
+  const int64_t count = kImagesPerVisionPass + 2;  // a full pass and a part of one
+  // distinct images: the golden ones, shifted by their index
+  std::vector<at::Tensor> images;
+  for (int64_t i = 0; i < count; ++i)
+    images.push_back(tiny.pixels(static_cast<size_t>(i) % tiny.images.size()) + 0.05 * static_cast<double>(i));
+  const auto batch = vision->forward(at::stack(images));
+  ASSERT_EQ(batch.last_hidden_state.size(0), count);
+  ASSERT_EQ(batch.pooler_output.size(0), count);
+  for (int64_t i = 0; i < count; ++i) {
+    const auto alone = vision->forward(images[static_cast<size_t>(i)].unsqueeze(0));
+    EXPECT_LE(scaled_diff(batch.last_hidden_state[i], alone.last_hidden_state[0]), kRelTol) << "image " << i;
+    EXPECT_LE(scaled_diff(batch.pooler_output[i], alone.pooler_output[0]), kRelTol) << "image " << i;
+    if (i > 0)  // not the same states over again
+      EXPECT_GT(max_abs_diff(batch.last_hidden_state[i], batch.last_hidden_state[i - 1]), 1e-3);
+  }
+}
+
 // Beams share their image's cross-attention keys/values: the cache holds them once per image, and
 // the folded computation equals running every beam against its own copy of the image states.
 TEST(CrossAttentionCache, ComputedOncePerImageAndSharedByBeams) {
   c10::InferenceMode guard;
-  const auto dir = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
-  auto l = load(dir);
-  const auto& set = golden_set(dir);
-  const auto& names = set.expected.at("models").at("main").at("vision").at("images");
-  at::Tensor pixels = at::stack({pixel_values_for(set, "main", names[0]), pixel_values_for(set, "main", names[1])});
-  at::Tensor image_embeds = l.caption->vision_model->forward(pixels).last_hidden_state;  // [2, N, D]
+  Tiny tiny = load_tiny();
+  Loaded& l = tiny.model;
+  at::Tensor image_embeds =
+      l.caption->vision_model->forward(at::stack({tiny.pixels(0), tiny.pixels(1)})).last_hidden_state;  // [2, N, D]
   const int64_t beams = 3;
   at::Tensor ids =
       at::tensor(std::vector<int64_t>{30522, 1037, 3861, 30522, 2048, 8870}).view({2, 3}).repeat_interleave(beams, 0);

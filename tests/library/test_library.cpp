@@ -831,9 +831,12 @@ TEST_F(LibraryFolder, RenameAndMoveKeepVectorsAndCaptions) {
   EXPECT_EQ(db.textMatches(QStringLiteral("renamed"), 5), QList<qint64>{after->id});
 }
 
-// A pause (the cancel flag) takes effect between photos, not at the end of a batch: the photos
-// embedded before it are committed, the rest of the batch is left for the next run.
-TEST_F(LibraryFolder, APauseStopsBetweenPhotosOfABatch) {
+// A pause (the cancel flag) takes effect between the vision model's passes (up to
+// kImagesPerVisionPass photos each), not at the end of a batch: the photos embedded before it are
+// committed, the rest of the batch is left for the next run.
+TEST_F(LibraryFolder, APauseStopsBetweenPassesOfABatch) {
+  constexpr int pass = glimpse::blip::kImagesPerVisionPass;
+  static_assert(pass >= 2 && pass < 8, "the test needs more than one pass in a batch of 8");
   LibraryDatabase db(dir.filePath("lib.db"));
   db.addFolder(root);
   Scanner(db).scan();
@@ -844,22 +847,22 @@ TEST_F(LibraryFolder, APauseStopsBetweenPhotosOfABatch) {
   bool pressed = false;
   options.photoEmbedded = [&](const QString& path) {
     embedded << path;
-    if (embedded.size() == 3 && !pressed) pause = pressed = true;  // pressed during the third photo
+    if (embedded.size() == 1 && !pressed) pause = pressed = true;  // pressed during the first pass
   };
   Indexer indexer(lend(db), tinyModel(), options);
   EXPECT_FALSE(indexer.step(&pause));
   EXPECT_TRUE(indexer.report().cancelled);
-  EXPECT_EQ(embedded.size(), 3);
-  EXPECT_EQ(indexer.progress().done, 3);
+  EXPECT_EQ(embedded.size(), pass);
+  EXPECT_EQ(indexer.progress().done, pass);
   EXPECT_EQ(indexer.progress().current, embedded.back());
-  EXPECT_EQ(db.status(indexer.modelId()).embedded, 3);  // committed, not lost with the batch
+  EXPECT_EQ(db.status(indexer.modelId()).embedded, pass);  // committed, not lost with the batch
   for (const QString& path : embedded) EXPECT_TRUE(db.embedding(db.photoByPath(path)->id, indexer.modelId()));
-  // Resumed: the other six, none twice.
+  // Resumed: the others, none twice.
   pause = false;
   embedded.clear();
   const IndexReport rest = indexer.run({}, &pause);
-  EXPECT_EQ(rest.embedded, 6);
-  EXPECT_EQ(embedded.size(), 6);
+  EXPECT_EQ(rest.embedded, 9 - pass);
+  EXPECT_EQ(embedded.size(), 9 - pass);
   EXPECT_EQ(db.status(indexer.modelId()).embedded, 9);
 }
 
