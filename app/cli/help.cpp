@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <sstream>
+#include <string>
+
+#include "blip.h"
 
 namespace glimpse::cli::help {
 namespace {
 
 using Opts = std::vector<OptionDoc>;
+
+constexpr int kPass = blip::kImagesPerVisionPass;
 
 Opts operator+(Opts a, const Opts& b) {
   a.insert(a.end(), b.begin(), b.end());
@@ -179,12 +184,15 @@ std::vector<CommandDoc> buildCommands() {
                {"index [--library DB] [--model NAME|DIR] [--exclude GLOB ...] [--include-hidden] [--batch N] [--json]",
                 "      FOLDER..."},
                "Adds each FOLDER to the library, finds new, changed and removed photos and computes their "
-               "search embeddings. Ctrl-C stops after the current photo; what is done stays saved and the next "
-               "run goes on.",
+               "search embeddings. Ctrl-C stops after the photos the model is working on; what is done stays saved "
+               "and the next run goes on.",
                kLibrary + kModel +
                    Opts{{"exclude", "GLOB", "Skip files and folders matching GLOB; repeat for several.", ""},
                         {"include-hidden", "", "Also index hidden files and folders.", ""},
-                        {"batch", "N", "Photos per model call, 1-64.", ""}} +
+                        {"batch", "N",
+                         "Photos decoded and saved together, 1-64 (default " + std::to_string(kPass) +
+                             "); the model takes up to " + std::to_string(kPass) + " at a time.",
+                         ""}} +
                    kThreads + kJson,
                "dir"});
   c.push_back({"search",

@@ -38,13 +38,17 @@ struct IndexReport {
 };
 
 struct IndexOptions {
-  int batchSize = 8;
+  // Photos per step: decoded together (the next step's while the model runs), embedded, and
+  // committed in one transaction. One vision pass by default, so that the app's other requests,
+  // which wait for the step in flight, wait for one model call.
+  int batchSize = blip::kImagesPerVisionPass;
   int decodeThreads = 0;  // 0: one per core
   // Memory that the parallel decodes may use together (estimated from each image's header); a
   // photo larger than this waits until it can be decoded alone. Pixel values of a batch come on top.
   qint64 decodeMemoryBytes = qint64{1} << 30;
   // Called on the indexing thread after each photo's vector is computed (before its batch is
-  // committed), with the photo's path. A cancel flag set here stops the step before the next photo.
+  // committed), with the photo's path. A cancel flag set here stops the step before the next
+  // model call.
   std::function<void(const QString&)> photoEmbedded;
 };
 
