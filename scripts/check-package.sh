@@ -64,11 +64,13 @@ for bin in "$scratch"/usr/bin/* "$engine"; do
   done
 done
 # libtorch's GEMM goes through the OpenBLAS-OpenMP build the RPATH points to (cmake/Blas.cmake).
-ldd "$engine" | grep -q "openblas-openmp/libblas.so.3" ||
+# Tests read captured output, never a pipe into grep -q: grep stops at the first match, the writer
+# then dies of SIGPIPE, and pipefail turns a found line into a failure (ldd writes line by line).
+grep -q "openblas-openmp/libblas.so.3" <<<"$(ldd "$engine")" ||
   { echo "error: the engine module does not load OpenBLAS-OpenMP" >&2; fail=1; }
 # The programs themselves do not link libtorch (it loads with the engine module, on first use).
 for bin in "$scratch"/usr/bin/*; do
-  if readelf -d "$bin" | grep -qE "NEEDED.*(libtorch|libc10)"; then
+  if grep -qE "NEEDED.*(libtorch|libc10)" <<<"$(readelf -d "$bin")"; then
     echo "error: $(basename "$bin") links libtorch" >&2
     fail=1
   fi

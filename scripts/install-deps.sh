@@ -23,7 +23,7 @@ fi
 
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -34,7 +34,7 @@ fi
 
 # libopenblas0-pthread competes with OpenMP-based torch threads; the build pins the OpenMP variant by
 # rpath, but warn when the pthread variant owns the system libblas alternative.
-if dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed"; then
+if [ "$(dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null)" = "install ok installed" ]; then
   echo "note: libopenblas0-pthread is installed; Glimpse binaries still load openblas-openmp via rpath" >&2
 fi
 echo "dependencies ok"

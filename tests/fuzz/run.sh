@@ -53,7 +53,7 @@ for t in "${targets[@]}"; do
   if [ -d "tests/fuzz/crashes/$t" ]; then
     for f in "tests/fuzz/crashes/$t"/*; do
       [ -f "$f" ] || continue
-      if open_field "$t" 1 | grep -qxF "$(basename "$f")"; then
+      if grep -qxF "$(basename "$f")" <<<"$(open_field "$t" 1)"; then
         echo "  $t: skipping open $(basename "$f")"
         continue
       fi
@@ -82,7 +82,7 @@ for t in "${targets[@]}"; do
       echo "known $t ($(( $(date +%s) - start )) s): an open bug of tests/fuzz/crashes/OPEN (\"$known\"); see $work/fuzz.log"
     else
       echo "FAIL $t: see $work/fuzz.log and $work/artifacts/"
-      grep -E 'ERROR|SUMMARY|Test unit written' "$work/fuzz.log" | head -n 10
+      grep -m 10 -E 'ERROR|SUMMARY|Test unit written' "$work/fuzz.log" || true
       failed+=("$t")
     fi
   fi
