@@ -137,6 +137,14 @@ inline void addPeakRss(benchmark::State& state) {
   state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
+// Minor page faults of this process so far. Per iteration they show what an operation costs in
+// fresh pages: on a virtual machine each costs microseconds (docs/performance.md).
+inline long minorFaults() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_minflt;
+}
+
 // main() of the benchmark programs: torch on every core, then Google Benchmark.
 // Benchmarks link the engine, and with it libgomp, at start: when the process does not run with the
 // OpenMP settings the app and glimpse-cli set before they load the engine (set_openmp_defaults), it

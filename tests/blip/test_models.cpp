@@ -356,8 +356,9 @@ TEST(VisionPasses, ABatchBeyondOnePassEqualsEachImageAlone) {
     const auto alone = vision->forward(images[static_cast<size_t>(i)].unsqueeze(0));
     EXPECT_LE(scaled_diff(batch.last_hidden_state[i], alone.last_hidden_state[0]), kRelTol) << "image " << i;
     EXPECT_LE(scaled_diff(batch.pooler_output[i], alone.pooler_output[0]), kRelTol) << "image " << i;
-    if (i > 0)  // not the same states over again
+    if (i > 0) {  // not the same states over again
       EXPECT_GT(max_abs_diff(batch.last_hidden_state[i], batch.last_hidden_state[i - 1]), 1e-3);
+    }
   }
 }
 
