@@ -44,9 +44,15 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
       v = cache->cross_value;
     } else {
       // [items, heads, N, hd], computed once per image and shared by all rows of that item
-      // Contiguous per head: every decoder step streams them.
-      k = split_heads(key->forward(encoder_hidden_states)).contiguous();
-      v = split_heads(value->forward(encoder_hidden_states)).contiguous();
+      // Contiguous per head: every decoder step streams them. The bf16 mode's products give them
+      // in bfloat16 and they stay so (small_attention widens them as it reads): the same values
+      // as float32 copies, half the bytes each step reads.
+      auto split_keep = [&](const at::Tensor& x) {
+        const at::Tensor y = x.scalar_type() == at::kBFloat16 ? x : to_dtype(x, at::kFloat);
+        return y.view({y.size(0), y.size(1), heads, head_dim}).permute({0, 2, 1, 3}).contiguous();
+      };
+      k = split_keep(key->forward(encoder_hidden_states));
+      v = split_keep(value->forward(encoder_hidden_states));
       if (cache) {
         cache->cross_key = k;
         cache->cross_value = v;
@@ -77,10 +83,11 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
   if (q.size(2) <= kSmallGemmMaxRows) {
     ctx = small_attention(q, k, v, mask, std::sqrt(static_cast<double>(head_dim)));
   } else {
+    const at::Tensor kf = to_dtype(k, at::kFloat), vf = to_dtype(v, at::kFloat);
     at::Tensor scores =
-        fp32_matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));  // [n, heads, Lq, S]
+        fp32_matmul(q, kf.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));  // [n, heads, Lq, S]
     if (mask.defined()) scores = scores + mask;
-    ctx = fp32_matmul(softmax_like(scores, v), v);
+    ctx = fp32_matmul(softmax_like(scores, vf), vf);
   }
   if (is_cross && rows_per_item > 1) {
     const int64_t items = k.size(0);

@@ -14,8 +14,9 @@ namespace glimpse::blip {
 
 // Per-layer attention cache of one decoding session.
 struct TextLayerCache {
-  at::Tensor self_key, self_value;    // [rows, heads, past, head_dim]
-  at::Tensor cross_key, cross_value;  // [items, heads, enc_len, head_dim], shared by the rows of an item
+  at::Tensor self_key, self_value;  // [rows, heads, past, head_dim]
+  // [items, heads, enc_len, head_dim], shared by the rows of an item; bfloat16 in the bf16 mode
+  at::Tensor cross_key, cross_value;
 };
 
 struct TextCache {

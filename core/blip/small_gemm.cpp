@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 // GCC 12 reports its own _mm512_reduce_add_ps as possibly uninitialised.
@@ -139,13 +140,27 @@ at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, cons
 
 namespace {
 
+// Keys and values are float32, or bfloat16 (the bf16 mode's cross-attention cache: its products
+// give bfloat16, so widening it once for the cache changed no value and doubled what every step
+// reads).
+inline float widen(float x) {
+  return x;
+}
+inline float widen(uint16_t x) {
+  const uint32_t bits = static_cast<uint32_t>(x) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
 // One (batch, head) of small_attention. Generic: any head size, in plain loops.
-void attend_generic(const float* qi, const float* kb, int64_t ks, const float* vb, int64_t vs, const float* mi,
-                    int64_t S, int64_t D, float div, float* p, float* oi) {
+template <typename KV>
+void attend_generic(const float* qi, const KV* kb, int64_t ks, const KV* vb, int64_t vs, const float* mi, int64_t S,
+                    int64_t D, float div, float* p, float* oi) {
   float mx = -INFINITY;
   for (int64_t s = 0; s < S; ++s) {
     float dot = 0.0f;
-    for (int64_t d = 0; d < D; ++d) dot += qi[d] * kb[s * ks + d];
+    for (int64_t d = 0; d < D; ++d) dot += qi[d] * widen(kb[s * ks + d]);
     p[s] = dot / div + (mi ? mi[s] : 0.0f);
     mx = std::max(mx, p[s]);
   }
@@ -154,12 +169,21 @@ void attend_generic(const float* qi, const float* kb, int64_t ks, const float* v
   for (int64_t d = 0; d < D; ++d) oi[d] = 0.0f;
   for (int64_t s = 0; s < S; ++s) {
     const float w = p[s] / sum;
-    for (int64_t d = 0; d < D; ++d) oi[d] += w * vb[s * vs + d];
+    for (int64_t d = 0; d < D; ++d) oi[d] += w * widen(vb[s * vs + d]);
   }
 }
 
+__attribute__((target("avx512f"))) inline __m512 load16(const float* x) {
+  return _mm512_loadu_ps(x);
+}
+__attribute__((target("avx512f"))) inline __m512 load16(const uint16_t* x) {
+  const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x)));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+}
+
 // The same for head sizes of 16 to 128 in steps of 16 (BLIP's 64), in AVX-512 registers.
-__attribute__((target("avx512f"))) void attend_avx512(const float* qi, const float* kb, int64_t ks, const float* vb,
+template <typename KV>
+__attribute__((target("avx512f"))) void attend_avx512(const float* qi, const KV* kb, int64_t ks, const KV* vb,
                                                       int64_t vs, const float* mi, int64_t S, int64_t D, float div,
                                                       float* p, float* oi) {
   const int64_t nv = D / 16;
@@ -167,9 +191,9 @@ __attribute__((target("avx512f"))) void attend_avx512(const float* qi, const flo
   for (int64_t c = 0; c < nv; ++c) qv[c] = _mm512_loadu_ps(qi + 16 * c);
   float mx = -INFINITY;
   for (int64_t s = 0; s < S; ++s) {
-    const float* kr = kb + s * ks;
-    __m512 dot = _mm512_mul_ps(qv[0], _mm512_loadu_ps(kr));
-    for (int64_t c = 1; c < nv; ++c) dot = _mm512_fmadd_ps(qv[c], _mm512_loadu_ps(kr + 16 * c), dot);
+    const KV* kr = kb + s * ks;
+    __m512 dot = _mm512_mul_ps(qv[0], load16(kr));
+    for (int64_t c = 1; c < nv; ++c) dot = _mm512_fmadd_ps(qv[c], load16(kr + 16 * c), dot);
     p[s] = _mm512_reduce_add_ps(dot) / div + (mi ? mi[s] : 0.0f);
     mx = std::max(mx, p[s]);
   }
@@ -178,38 +202,27 @@ __attribute__((target("avx512f"))) void attend_avx512(const float* qi, const flo
   for (int64_t c = 0; c < nv; ++c) acc[c] = _mm512_set1_ps(0.0f);
   for (int64_t s = 0; s < S; ++s) {
     const __m512 w = _mm512_set1_ps(p[s] / sum);
-    const float* vr = vb + s * vs;
-    for (int64_t c = 0; c < nv; ++c) acc[c] = _mm512_fmadd_ps(w, _mm512_loadu_ps(vr + 16 * c), acc[c]);
+    const KV* vr = vb + s * vs;
+    for (int64_t c = 0; c < nv; ++c) acc[c] = _mm512_fmadd_ps(w, load16(vr + 16 * c), acc[c]);
   }
   for (int64_t c = 0; c < nv; ++c) _mm512_storeu_ps(oi + 16 * c, acc[c]);
 }
 
-}  // namespace
-
-at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const at::Tensor& v_in,
-                           const at::Tensor& mask_in, double divisor) {
-  RECORD_FUNCTION("glimpse::small_attention", std::vector<c10::IValue>());
-  auto last_contiguous = [](const at::Tensor& t) { return t.stride(-1) == 1 ? t : t.contiguous(); };
-  const at::Tensor q = last_contiguous(q_in), k = last_contiguous(k_in), v = last_contiguous(v_in);
-  TORCH_CHECK(q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat && v.scalar_type() == at::kFloat,
-              "small_attention: float32 only");
+template <typename KV>
+void attend_all(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const float* mp, float div,
+                at::Tensor& out) {
   const int64_t B = q.size(0), H = q.size(1), Lq = q.size(2), D = q.size(3), S = k.size(2);
-  at::Tensor mask;
-  if (mask_in.defined()) mask = mask_in.to(at::kFloat).expand({B, 1, Lq, S}).contiguous();
-  at::Tensor out = at::empty({B, H, Lq, D}, q.options());
   const float* qp = q.data_ptr<float>();
-  const float* kp = k.data_ptr<float>();
-  const float* vp = v.data_ptr<float>();
-  const float* mp = mask.defined() ? mask.data_ptr<float>() : nullptr;
+  const KV* kp = static_cast<const KV*>(k.data_ptr());
+  const KV* vp = static_cast<const KV*>(v.data_ptr());
   float* op = out.data_ptr<float>();
-  const float div = static_cast<float>(divisor);
   const bool vectorised = D % 16 == 0 && D <= 128 && small_gemm_available(at::kFloat);
   at::parallel_for(0, B * H, 1, [&](int64_t t0, int64_t t1) {
     std::vector<float> p(static_cast<size_t>(S));
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t b = t / H, h = t % H;
-      const float* kb = kp + b * k.stride(0) + h * k.stride(1);
-      const float* vb = vp + b * v.stride(0) + h * v.stride(1);
+      const KV* kb = kp + b * k.stride(0) + h * k.stride(1);
+      const KV* vb = vp + b * v.stride(0) + h * v.stride(1);
       for (int64_t i = 0; i < Lq; ++i) {
         const float* qi = qp + b * q.stride(0) + h * q.stride(1) + i * q.stride(2);
         const float* mi = mp ? mp + (b * Lq + i) * S : nullptr;
@@ -221,6 +234,28 @@ at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const
       }
     }
   });
+}
+
+}  // namespace
+
+at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const at::Tensor& v_in,
+                           const at::Tensor& mask_in, double divisor) {
+  RECORD_FUNCTION("glimpse::small_attention", std::vector<c10::IValue>());
+  auto last_contiguous = [](const at::Tensor& t) { return t.stride(-1) == 1 ? t : t.contiguous(); };
+  const at::Tensor q = last_contiguous(q_in), k = last_contiguous(k_in), v = last_contiguous(v_in);
+  const at::ScalarType kv = k.scalar_type();
+  TORCH_CHECK(q.scalar_type() == at::kFloat && v.scalar_type() == kv && (kv == at::kFloat || kv == at::kBFloat16),
+              "small_attention: float32 queries, float32 or bfloat16 keys and values");
+  const int64_t B = q.size(0), Lq = q.size(2), S = k.size(2);
+  at::Tensor mask;
+  if (mask_in.defined()) mask = mask_in.to(at::kFloat).expand({B, 1, Lq, S}).contiguous();
+  at::Tensor out = at::empty(q.sizes(), q.options());
+  const float* mp = mask.defined() ? mask.data_ptr<float>() : nullptr;
+  const auto div = static_cast<float>(divisor);
+  if (kv == at::kFloat)
+    attend_all<float>(q, k, v, mp, div, out);
+  else
+    attend_all<uint16_t>(q, k, v, mp, div, out);
   return out;
 }
 

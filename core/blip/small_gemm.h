@@ -16,8 +16,9 @@ bool small_gemm_available(at::ScalarType weight_type);
 // contiguous float32 or bfloat16, b [N] float32 or undefined. Returns float32 [..., N].
 at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
 
-// softmax(q k^T / divisor + mask) v for a few query rows (a decoder step), float32:
-// q [B, H, Lq, D], k and v [B, H, S, D] (rows may be strided, the last dimension contiguous),
+// softmax(q k^T / divisor + mask) v for a few query rows (a decoder step), in float32:
+// q [B, H, Lq, D] float32, k and v [B, H, S, D] both float32 or both bfloat16 (widened as they are
+// read; rows may be strided, the last dimension contiguous),
 // mask undefined or broadcastable to [B, 1, Lq, S]. Returns [B, H, Lq, D]. One task per (B, H)
 // reads its keys and values once; libtorch's bmm runs one BLAS call per head with more overhead
 // than work at this size.

@@ -80,6 +80,35 @@ TEST(SmallAttention, MatchesSoftmaxAttention) {
   }
 }
 
+// The bf16 mode keeps the cross-attention keys and values in bfloat16: reading them must give
+// exactly what float32 copies of the same values give, on both paths.
+TEST(SmallAttention, Bfloat16KeysAndValuesEqualTheirFloat32Copies) {
+  c10::InferenceMode guard;
+  for (int64_t d : {8, 64}) {
+    for (int64_t s : {1, 577}) {
+      for (int64_t lq : {1, 3}) {
+        const int64_t b = 2, h = 3;
+        const at::Tensor q = at::randn({b, h, lq, d});
+        const at::Tensor kb = at::randn({b, h, s, d}).to(at::kBFloat16), vb = at::randn({b, h, s, d}).to(at::kBFloat16);
+        const at::Tensor mask = (at::rand({b, 1, 1, s}) < 0.3).to(at::kFloat) * -10000.0;
+        for (const at::Tensor& m : {at::Tensor(), mask}) {
+          const at::Tensor got = small_attention(q, kb, vb, m, 8.0);
+          const at::Tensor want = small_attention(q, kb.to(at::kFloat), vb.to(at::kFloat), m, 8.0);
+          EXPECT_TRUE(at::equal(got, want)) << "d=" << d << " s=" << s << " lq=" << lq;
+          // and both are the attention of those values
+          const at::Tensor scores = at::matmul(q.to(at::kDouble), kb.to(at::kDouble).transpose(-1, -2)) / 8.0;
+          const at::Tensor ref =
+              at::matmul(at::softmax(m.defined() ? scores + m.to(at::kDouble) : scores, -1), vb.to(at::kDouble));
+          EXPECT_LT(rel_diff(got, ref), 1e-5);
+        }
+      }
+    }
+  }
+  // keys and values of different types are refused
+  const at::Tensor q = at::randn({1, 1, 1, 16}), k = at::randn({1, 1, 4, 16});
+  EXPECT_THROW(small_attention(q, k, k.to(at::kBFloat16), at::Tensor(), 4.0), c10::Error);
+}
+
 TEST(PrecisionModes, NamesParseAndThisMachineRunsThem) {
   EXPECT_EQ(parse_precision("bf16"), Precision::BFloat16);
   EXPECT_EQ(parse_precision("bfloat16"), Precision::BFloat16);
