@@ -113,15 +113,19 @@ void caption(benchmark::State& state, int beams) {
   };
   blip::RunControl control;
   control.on_step = &on_step;
-  double step_seconds = 0;
+  double step_seconds = 0, best_step = 0;
   int64_t step_count = 0;
   for (auto _ : state) {
     steps.clear();
     const auto out = m.caption({pixels()}, {}, c, control);
     benchmark::DoNotOptimize(out);
     if (steps.size() >= 2) {
-      step_seconds += std::chrono::duration<double>(steps.back() - steps.front()).count();
-      step_count += static_cast<int64_t>(steps.size()) - 1;
+      const double sec = std::chrono::duration<double>(steps.back() - steps.front()).count();
+      const auto n = static_cast<int64_t>(steps.size()) - 1;
+      step_seconds += sec;
+      step_count += n;
+      const double mean = sec / static_cast<double>(n);
+      best_step = best_step == 0 ? mean : std::min(best_step, mean);
     }
   }
   const double bytes = decoderBytesPerToken(m.config().text_config);
@@ -132,6 +136,10 @@ void caption(benchmark::State& state, int beams) {
     // beam search runs its beams as rows of one product: the weights are still read once a step
     state.counters["step_ms"] = 1e3 * step_seconds / static_cast<double>(step_count);
     state.counters["step_over_bound"] = step_seconds / static_cast<double>(step_count) / token_bound;
+    // the fastest caption's steps against the bound, which is also a best (of five bandwidth
+    // reads): on a noisy machine the fairer of the two ratios
+    state.counters["best_step_ms"] = 1e3 * best_step;
+    state.counters["best_step_over_bound"] = best_step / token_bound;
   }
   state.counters["encode_bound_s"] = encodeBoundSeconds(m);
   state.counters["bound_s"] = 20 * bytes / bench::readBandwidth() + encodeBoundSeconds(m);
