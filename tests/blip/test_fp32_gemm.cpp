@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "bf16_attention.h"
 #include "fp32_gemm.h"
 
 using namespace glimpse::blip;
@@ -137,6 +138,33 @@ TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
   EXPECT_FALSE(fused_attention(odd, odd, odd, 1.0).defined());
   const at::Tensor half = at::randn({1, 2, 7, 8}).to(at::kHalf);
   EXPECT_FALSE(fused_attention(half, half, half, 1.0).defined());
+}
+
+// BLIP's head size 64 goes to the AVX-512 BF16 kernel of bf16_attention.h where the CPU has it:
+// every count of leftover query rows (blocks of 6) and of keys past a block of 64, one token, and
+// more tokens than the oneDNN path puts in one block.
+TEST(Fp32Gemm, Bf16AttentionOfHeadSize64ForEveryRowAndKeyTail) {
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  at::manual_seed(6);
+  for (const int64_t t : {1, 2, 3, 4, 5, 6, 7, 63, 64, 65, 577, 800}) {
+    const int64_t heads = 2, d = kBf16AttentionHeadSize;
+    const at::Tensor mixed = (at::randn({1, t, 3, heads, d}) * 2).to(at::kBFloat16).permute({2, 0, 3, 1, 4});
+    const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
+    const at::Tensor got = fused_attention(q, k, v, 0.125);
+    if (!got.defined()) GTEST_SKIP() << "no fast bfloat16 kernels on this CPU";
+    const at::Tensor qf = q.to(at::kFloat), kf = k.to(at::kFloat), vf = v.to(at::kFloat);
+    const at::Tensor probs = at::softmax(at::matmul(qf, kf.transpose(-1, -2)) * 0.125, -1).to(at::kBFloat16);
+    const at::Tensor want = at::matmul(probs.to(at::kFloat), vf).permute({0, 2, 1, 3}).reshape({1, t, heads * d});
+    EXPECT_LT(rel_diff(got.to(at::kFloat), want), 1e-2) << t << " tokens";
+    if (!bf16_attention_available()) continue;
+    // the fused attention's result is the kernel's, head by head
+    at::Tensor head1 = at::empty({t, d}, at::kBFloat16);
+    bf16_attention_head64(static_cast<const uint16_t*>(q[0][1].data_ptr()),
+                          static_cast<const uint16_t*>(k[0][1].data_ptr()),
+                          static_cast<const uint16_t*>(v[0][1].data_ptr()), q.stride(2), k.stride(2), v.stride(2), t,
+                          0.125f, static_cast<uint16_t*>(head1.data_ptr()), d);
+    EXPECT_TRUE(at::equal(got[0].narrow(1, d, d), head1)) << t << " tokens";
+  }
 }
 
 TEST(Fp32Gemm, FusedBf16AttentionKeepsScoresInFloat32) {

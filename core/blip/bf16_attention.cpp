@@ -1,0 +1,212 @@
+#include "bf16_attention.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define GLIMPSE_BF16_ATTENTION_KERNEL 1
+// GCC 12's AVX-512 headers start masked loads from _mm512_undefined_*, which it then reports as
+// uninitialised where they are inlined (GCC bug 105593, fixed in 13).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#endif
+
+namespace glimpse::blip {
+
+#ifdef GLIMPSE_BF16_ATTENTION_KERNEL
+namespace {
+
+#define GLIMPSE_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+constexpr int kD = static_cast<int>(kBf16AttentionHeadSize);
+constexpr int kRows = 6;   // query rows per block: 6 x 4 accumulators of 16 keys or 16 columns
+constexpr int kKeys = 64;  // keys per block of scores
+
+// exp(x) for x <= 0 (a score minus its row's maximum), within 2 float32 ulps: x = n ln2 + r,
+// |r| <= ln2 / 2, e^r by Cephes' degree-6 polynomial, times 2^n by vscalefps, which underflows to 0.
+GLIMPSE_BF16_TARGET inline __m512 exp_nonpositive(__m512 x) {
+  x = _mm512_max_ps(_mm512_set1_ps(-104.0f), x);  // NaN stays NaN: vmaxps returns its second operand
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);  // ln2 in two parts: n * hi is exact
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  return _mm512_scalef_ps(p, n);
+}
+
+// float32 to bfloat16, to nearest with ties to even (vcvtneps2bf16)
+GLIMPSE_BF16_TARGET inline __m256i to_bf16(__m512 y) {
+  return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(y));
+}
+
+// Two bfloat16 values (one 32-bit pair) in every lane, for vdpbf16ps.
+GLIMPSE_BF16_TARGET inline __m512bh broadcast_pair(const uint16_t* p) {
+  return reinterpret_cast<__m512bh>(_mm512_broadcastss_ps(_mm_load_ss(reinterpret_cast<const float*>(p))));
+}
+
+GLIMPSE_BF16_TARGET inline __m512bh load_pairs(const uint32_t* p) {
+  return reinterpret_cast<__m512bh>(_mm512_loadu_si512(p));
+}
+
+// acc[r][c] (NR rows, 4 x 16 columns) += the products of `steps` bfloat16 pairs: row r's pair i
+// at a + r * lda + 2 * i, broadcast, against the 64 columns of pairs at b + i * ldb. Both products
+// of the attention have this shape: a the queries and b the keys, a the probabilities and b the
+// values.
+template <int NR>
+GLIMPSE_BF16_TARGET inline void accumulate(__m512 (&acc)[NR][4], const uint16_t* a, int64_t lda, const uint32_t* b,
+                                           int64_t ldb, int64_t steps) {
+#pragma GCC unroll 8
+  for (int r = 0; r < NR; ++r)
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < steps; ++i) {
+    const uint32_t* br = b + i * ldb;
+    const __m512bh b0 = load_pairs(br), b1 = load_pairs(br + 16), b2 = load_pairs(br + 32), b3 = load_pairs(br + 48);
+#pragma GCC unroll 8
+    for (int r = 0; r < NR; ++r) {
+      const __m512bh x = broadcast_pair(a + r * lda + 2 * i);
+      acc[r][0] = _mm512_dpbf16_ps(acc[r][0], x, b0);
+      acc[r][1] = _mm512_dpbf16_ps(acc[r][1], x, b1);
+      acc[r][2] = _mm512_dpbf16_ps(acc[r][2], x, b2);
+      acc[r][3] = _mm512_dpbf16_ps(acc[r][3], x, b3);
+    }
+  }
+}
+
+// A head's keys and values, repacked for vdpbf16ps (pairs of bfloat16 in 32-bit lanes):
+// keys[d / 2][tk] holds (k[j][d], k[j][d + 1]) at column j, values[j / 2][64] holds
+// (v[j][c], v[j + 1][c]) at column c; zero past the last token. Plus one block's scores and
+// probabilities.
+struct Work {
+  std::vector<uint32_t> keys, values;
+  std::vector<float> scores;
+  std::vector<uint16_t> probs;
+};
+
+// `rows` (<= kRows) query rows: scores against all keys, softmax, times the values.
+template <int NR>
+GLIMPSE_BF16_TARGET void attend_rows(const uint16_t* q, int64_t ldq, int64_t t, int64_t tk, const Work& w, float alpha,
+                                     float* s, uint16_t* p, uint16_t* out, int64_t ldo) {
+  const __m512 scale = _mm512_set1_ps(alpha);
+  for (int64_t j0 = 0; j0 < tk; j0 += kKeys) {
+    __m512 acc[NR][4];
+    accumulate<NR>(acc, q, ldq, w.keys.data() + j0, tk, kD / 2);
+#pragma GCC unroll 8
+    for (int r = 0; r < NR; ++r)
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) _mm512_storeu_ps(s + r * tk + j0 + 16 * c, _mm512_mul_ps(acc[r][c], scale));
+  }
+  // Softmax over the t real columns; probabilities past them are 0 (tk is a multiple of 64).
+  const int64_t full = t / 16;
+  const auto tail = static_cast<__mmask16>((1u << (t % 16)) - 1);
+  const int64_t vectors = full + (tail ? 1 : 0);
+  for (int r = 0; r < NR; ++r) {
+    float* x = s + r * tk;
+    uint16_t* pr = p + r * tk;
+    __m512 m = _mm512_set1_ps(-INFINITY);
+    for (int64_t i = 0; i < full; ++i) m = _mm512_max_ps(m, _mm512_loadu_ps(x + 16 * i));
+    if (tail) m = _mm512_mask_max_ps(m, tail, m, _mm512_maskz_loadu_ps(tail, x + 16 * full));
+    const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(m));
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t i = 0; i < full; ++i) {
+      const __m512 e = exp_nonpositive(_mm512_sub_ps(_mm512_loadu_ps(x + 16 * i), mx));
+      _mm512_storeu_ps(x + 16 * i, e);
+      sum = _mm512_add_ps(sum, e);
+    }
+    if (tail) {
+      const __m512 e =
+          _mm512_maskz_mov_ps(tail, exp_nonpositive(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + 16 * full), mx)));
+      _mm512_storeu_ps(x + 16 * full, e);
+      sum = _mm512_add_ps(sum, e);
+    }
+    const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (int64_t i = 0; i < vectors; ++i)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * i), inv)));
+    std::memset(pr + 16 * vectors, 0, static_cast<size_t>(tk - 16 * vectors) * sizeof(uint16_t));
+  }
+  // The probabilities times the values, a pair of tokens per step.
+  __m512 acc[NR][4];
+  accumulate<NR>(acc, p, tk, w.values.data(), kD, 8 * vectors);
+#pragma GCC unroll 8
+  for (int r = 0; r < NR; ++r)
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + r * ldo + 16 * c), to_bf16(acc[r][c]));
+}
+
+GLIMPSE_BF16_TARGET void attend_head(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq,
+                                     int64_t ldk, int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo) {
+  thread_local Work w;
+  const int64_t tk = (t + kKeys - 1) / kKeys * kKeys;
+  w.keys.assign(static_cast<size_t>(kD / 2 * tk), 0u);
+  w.values.resize(static_cast<size_t>(tk / 2 * kD));
+  w.scores.resize(static_cast<size_t>(kRows * tk));
+  w.probs.resize(static_cast<size_t>(kRows * tk));
+  for (int64_t j = 0; j < t; ++j) {
+    uint32_t pairs[kD / 2];
+    std::memcpy(pairs, k + j * ldk, sizeof pairs);
+    for (int d = 0; d < kD / 2; ++d) w.keys[static_cast<size_t>(d * tk + j)] = pairs[d];
+  }
+  for (int64_t jj = 0; jj < tk / 2; ++jj) {
+    const int64_t j0 = 2 * jj, j1 = 2 * jj + 1;
+    uint32_t* row = w.values.data() + jj * kD;
+    for (int c = 0; c < kD; ++c) {
+      const uint32_t lo = j0 < t ? v[j0 * ldv + c] : 0u, hi = j1 < t ? v[j1 * ldv + c] : 0u;
+      row[c] = lo | (hi << 16);
+    }
+  }
+  float* s = w.scores.data();
+  uint16_t* p = w.probs.data();
+  int64_t i = 0;
+  for (; i + kRows <= t; i += kRows) attend_rows<kRows>(q + i * ldq, ldq, t, tk, w, alpha, s, p, out + i * ldo, ldo);
+  const uint16_t* qi = q + i * ldq;
+  uint16_t* oi = out + i * ldo;
+  switch (t - i) {
+    case 1: attend_rows<1>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
+    case 2: attend_rows<2>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
+    case 3: attend_rows<3>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
+    case 4: attend_rows<4>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
+    case 5: attend_rows<5>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
+    default: break;
+  }
+}
+
+}  // namespace
+#endif
+
+bool bf16_attention_available() {
+#ifdef GLIMPSE_BF16_ATTENTION_KERNEL
+  static const bool available = [] {
+    const char* env = std::getenv("GLIMPSE_BF16_ATTENTION");
+    if (env && std::strcmp(env, "onednn") == 0) return false;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl");
+  }();
+  return available;
+#else
+  return false;
+#endif
+}
+
+void bf16_attention_head64(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
+                           int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo) {
+#ifdef GLIMPSE_BF16_ATTENTION_KERNEL
+  if (t > 0) attend_head(q, k, v, ldq, ldk, ldv, t, alpha, out, ldo);
+#else
+  (void)q, (void)k, (void)v, (void)ldq, (void)ldk, (void)ldv, (void)t, (void)alpha, (void)out, (void)ldo;
+#endif
+}
+
+}  // namespace glimpse::blip

@@ -1,0 +1,26 @@
+#pragma once
+// One head of bfloat16 self-attention without a mask, for head size 64 (every BLIP vision model),
+// with AVX-512 BF16 dot products. fused_attention (fp32_gemm.h) runs it per head instead of its
+// three oneDNN steps when the CPU has AVX-512 BF16: those write a head's 577 x 577 float32 scores
+// out and read them back twice, which left the bf16 attention at about 3x its FLOP bound; here a
+// block of six query rows goes from the scores through the softmax to its output while its scores
+// (15 KB) stay in the first-level cache (docs/performance.md, performance II sixth round).
+// Hand-written because oneDNN 2.6, the one libtorch 1.13 loads, has no fused attention.
+#include <cstdint>
+
+namespace glimpse::blip {
+
+constexpr int64_t kBf16AttentionHeadSize = 64;
+
+// Whether this CPU runs it (AVX-512 BF16, BW and VL). GLIMPSE_BF16_ATTENTION=onednn turns it off,
+// for benchmarks that compare the two.
+bool bf16_attention_available();
+
+// out[i] = softmax(alpha q[i] k^T) v for i < t: q, k, v and out rows of 64 bfloat16 values with
+// row strides ldq, ldk, ldv and ldo (in values). Scores and sums in float32, the probabilities
+// rounded to bfloat16 (as oneDNN's path does), the result rounded to nearest even. Uses a
+// thread-local work area of about 0.25 KB per token.
+void bf16_attention_head64(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
+                           int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo);
+
+}  // namespace glimpse::blip
