@@ -132,7 +132,8 @@ GLIMPSE_BF16_TARGET void attend_rows(const uint16_t* q, int64_t ldq, int64_t t, 
     }
     const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
     for (int64_t i = 0; i < vectors; ++i)
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * i), inv)));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i),
+                          to_bf16(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * i), inv)));
     std::memset(pr + 16 * vectors, 0, static_cast<size_t>(tk - 16 * vectors) * sizeof(uint16_t));
   }
   // The probabilities times the values, a pair of tokens per step.
@@ -145,8 +146,8 @@ GLIMPSE_BF16_TARGET void attend_rows(const uint16_t* q, int64_t ldq, int64_t t, 
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + r * ldo + 16 * c), to_bf16(acc[r][c]));
 }
 
-GLIMPSE_BF16_TARGET void attend_head(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq,
-                                     int64_t ldk, int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo) {
+GLIMPSE_BF16_TARGET void attend_head(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
+                                     int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo) {
   thread_local Work w;
   const int64_t tk = (t + kKeys - 1) / kKeys * kKeys;
   w.keys.assign(static_cast<size_t>(kD / 2 * tk), 0u);
@@ -173,12 +174,23 @@ GLIMPSE_BF16_TARGET void attend_head(const uint16_t* q, const uint16_t* k, const
   const uint16_t* qi = q + i * ldq;
   uint16_t* oi = out + i * ldo;
   switch (t - i) {
-    case 1: attend_rows<1>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
-    case 2: attend_rows<2>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
-    case 3: attend_rows<3>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
-    case 4: attend_rows<4>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
-    case 5: attend_rows<5>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo); break;
-    default: break;
+    case 1:
+      attend_rows<1>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
+      break;
+    case 2:
+      attend_rows<2>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
+      break;
+    case 3:
+      attend_rows<3>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
+      break;
+    case 4:
+      attend_rows<4>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
+      break;
+    case 5:
+      attend_rows<5>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
+      break;
+    default:
+      break;
   }
 }
 
