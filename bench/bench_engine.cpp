@@ -142,7 +142,7 @@ void caption(benchmark::State& state, int beams) {
     state.counters["best_step_over_bound"] = best_step / token_bound;
   }
   state.counters["encode_bound_s"] = encodeBoundSeconds(m);
-  state.counters["bound_s"] = 20 * bytes / bench::readBandwidth() + encodeBoundSeconds(m);
+  state.counters["bound_s"] = 20 * token_bound + encodeBoundSeconds(m);
   addPeakRss(state);
 }
 void BM_CaptionGreedy20(benchmark::State& state) {

@@ -1,5 +1,6 @@
 #include "bf16_attention.h"
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -171,27 +172,11 @@ GLIMPSE_BF16_TARGET void attend_head(const uint16_t* q, const uint16_t* k, const
   uint16_t* p = w.probs.data();
   int64_t i = 0;
   for (; i + kRows <= t; i += kRows) attend_rows<kRows>(q + i * ldq, ldq, t, tk, w, alpha, s, p, out + i * ldo, ldo);
-  const uint16_t* qi = q + i * ldq;
-  uint16_t* oi = out + i * ldo;
-  switch (t - i) {
-    case 1:
-      attend_rows<1>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
-      break;
-    case 2:
-      attend_rows<2>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
-      break;
-    case 3:
-      attend_rows<3>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
-      break;
-    case 4:
-      attend_rows<4>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
-      break;
-    case 5:
-      attend_rows<5>(qi, ldq, t, tk, w, alpha, s, p, oi, ldo);
-      break;
-    default:
-      break;
-  }
+  // the last t % 6 rows
+  using Rows = decltype(&attend_rows<kRows>);
+  static constexpr std::array<Rows, kRows> kTail{nullptr,        attend_rows<1>, attend_rows<2>,
+                                                 attend_rows<3>, attend_rows<4>, attend_rows<5>};
+  if (i < t) kTail[static_cast<size_t>(t - i)](q + i * ldq, ldq, t, tk, w, alpha, s, p, out + i * ldo, ldo);
 }
 
 }  // namespace
