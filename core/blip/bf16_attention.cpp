@@ -8,6 +8,8 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
+
+#include "avx512_math.h"
 #define GLIMPSE_BF16_ATTENTION_KERNEL 1
 // GCC 12's AVX-512 headers start masked loads from _mm512_undefined_*, which it then reports as
 // uninitialised where they are inlined (GCC bug 105593, fixed in 13).
@@ -28,23 +30,7 @@ constexpr int kD = static_cast<int>(kBf16AttentionHeadSize);
 constexpr int kRows = 6;   // query rows per block: 6 x 4 accumulators of 16 keys or 16 columns
 constexpr int kKeys = 64;  // keys per block of scores
 
-// exp(x) for x <= 0 (a score minus its row's maximum), within 2 float32 ulps: x = n ln2 + r,
-// |r| <= ln2 / 2, e^r by Cephes' degree-6 polynomial, times 2^n by vscalefps, which underflows to 0.
-GLIMPSE_BF16_TARGET inline __m512 exp_nonpositive(__m512 x) {
-  x = _mm512_max_ps(_mm512_set1_ps(-104.0f), x);  // NaN stays NaN: vmaxps returns its second operand
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);  // ln2 in two parts: n * hi is exact
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
-}
+using avx512::exp_nonpositive;
 
 // float32 to bfloat16, to nearest with ties to even (vcvtneps2bf16)
 GLIMPSE_BF16_TARGET inline __m256i to_bf16(__m512 y) {

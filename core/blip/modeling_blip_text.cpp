@@ -1,5 +1,6 @@
 #include "modeling_blip_text.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "errors.h"
@@ -36,7 +37,9 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
     const at::Tensor f = to_dtype(x, at::kFloat);
     return f.view({f.size(0), f.size(1), heads, head_dim}).permute({0, 2, 1, 3});
   };
-  at::Tensor q = split_heads(query->forward(hidden));  // [rows, heads, L, hd]
+  const at::Tensor qkv = fused_qkv(hidden);
+  const int64_t d = heads * head_dim;
+  at::Tensor q = split_heads(qkv.defined() ? qkv.narrow(-1, 0, d) : query->forward(hidden));  // [rows, heads, L, hd]
   at::Tensor k, v;
   if (is_cross) {
     if (cache && cache->cross_key.defined()) {
@@ -68,8 +71,8 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
               .reshape({items, heads, rows_per_item * len, head_dim});
     }
   } else {
-    k = split_heads(key->forward(hidden));
-    v = split_heads(value->forward(hidden));
+    k = split_heads(qkv.defined() ? qkv.narrow(-1, d, d) : key->forward(hidden));
+    v = split_heads(qkv.defined() ? qkv.narrow(-1, 2 * d, d) : value->forward(hidden));
     if (cache) {
       if (cache->self_key.defined()) {
         k = at::cat({cache->self_key, k}, /*dim=*/2);
@@ -96,6 +99,22 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
               .reshape({rows, heads, len, head_dim});
   }
   return ctx.permute({0, 2, 1, 3}).reshape({rows, len, heads * head_dim});
+}
+
+at::Tensor BlipTextSelfAttentionImpl::fused_qkv(const at::Tensor& hidden) {
+  if (is_cross || query->precision() != Precision::BFloat16 || hidden.numel() == 0 ||
+      hidden.numel() > kSmallGemmMaxRows * hidden.size(-1) || !small_gemm_available(at::kBFloat16))
+    return {};
+  {
+    std::lock_guard<std::mutex> lock(fuse_mutex_);
+    // made again when set_precision gave the layers new copies since
+    const std::vector<LinearImpl*> layers{query.get(), key.get(), value.get()};
+    if (!qkv_.weight.defined() || !std::all_of(layers.begin(), layers.end(), [&](LinearImpl* l) {
+          return l->plain_bf16_weight().is_alias_of(qkv_.weight);
+        }))
+      qkv_ = fuse_plain_bf16(layers);
+  }
+  return small_rows_linear(to_dtype(hidden, at::kFloat).contiguous(), qkv_.weight, qkv_.bias);
 }
 
 BlipTextSelfOutputImpl::BlipTextSelfOutputImpl(const BlipTextConfig& c) {

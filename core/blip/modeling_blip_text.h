@@ -37,6 +37,13 @@ struct BlipTextSelfAttentionImpl : torch::nn::Module {
   Linear query{nullptr}, key{nullptr}, value{nullptr};
   int64_t heads, head_dim;
   bool is_cross;
+
+ private:
+  // A self-attention decoder step in the bf16 mode: q, k and v of [rows, L, D] as one product
+  // [rows, L, 3D] over their fused weights (made at the first such step); undefined otherwise.
+  at::Tensor fused_qkv(const at::Tensor& hidden);
+  std::mutex fuse_mutex_;
+  FusedBf16Linear qkv_;
 };
 TORCH_MODULE(BlipTextSelfAttention);
 

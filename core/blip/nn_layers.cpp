@@ -30,16 +30,22 @@ c10::OperatorHandle quantized_op(const char* name) {
 }
 }  // namespace
 
-at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
+at::Tensor LinearImpl::few_rows(const at::Tensor& x, const at::Tensor& b, bool gelu) {
   // A few rows (decoder steps, one per beam): our kernel reads the weights once for all rows.
-  // One float32 row stays with OpenBLAS's matrix-vector product below, which is faster here.
+  // One float32 row stays with OpenBLAS's matrix-vector product, which is faster here.
   const bool one_row = x.numel() == x.size(-1);
   if (precision_ != Precision::Int8 && x.numel() > 0 && x.numel() <= kSmallGemmMaxRows * x.size(-1) &&
       !(one_row && precision_ == Precision::Float32)) {
     const at::Tensor w = precision_ == Precision::BFloat16 ? plain_bf16_weight() : weight;
     if (w.is_contiguous() && small_gemm_available(w.scalar_type()) && (!b.defined() || b.scalar_type() == at::kFloat))
-      return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), w, b);
+      return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), w, b, gelu);
   }
+  return {};
+}
+
+at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
+  if (at::Tensor y = few_rows(x, b, /*gelu=*/false); y.defined()) return y;
+  const bool one_row = x.numel() == x.size(-1);
   switch (precision_) {
     case Precision::BFloat16: {
       const at::Tensor xb = to_dtype(x, at::kBFloat16);
@@ -78,6 +84,31 @@ at::Tensor LinearImpl::plain_bf16_weight() {
   return weight_bf16_;
 }
 
+void LinearImpl::share_plain_bf16(const at::Tensor& rows) {
+  TORCH_CHECK(rows.scalar_type() == at::kBFloat16 && rows.sizes() == weight.sizes() && rows.is_contiguous(),
+              "share_plain_bf16: rows must be a contiguous bfloat16 tensor of the weight's shape");
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  weight_bf16_ = rows;
+  keep_plain_bf16_ = true;
+}
+
+FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers) {
+  std::vector<at::Tensor> weights, biases;
+  for (LinearImpl* l : layers) {
+    TORCH_CHECK(l->precision() == Precision::BFloat16, "fuse_plain_bf16: layers must be in the bf16 mode");
+    weights.push_back(l->plain_bf16_weight());  // not the float32 weight: its mapped pages were given back
+    biases.push_back(l->bias.defined() ? l->bias.to(at::kFloat) : at::zeros({l->weight.size(0)}));
+  }
+  FusedBf16Linear fused{at::cat(weights, 0), at::cat(biases, 0)};
+  int64_t row = 0;
+  for (LinearImpl* l : layers) {
+    const int64_t n = l->weight.size(0);
+    l->share_plain_bf16(fused.weight.narrow(0, row, n));
+    row += n;
+  }
+  return fused;
+}
+
 PackedWeight* LinearImpl::packed_weight() {
   std::lock_guard<std::mutex> lock(pack_mutex_);
   if (!pack_tried_) {
@@ -114,8 +145,11 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, Epilogue e, const at::Tensor
       }
     }
   }
-  at::Tensor y = forward(x, bias);
-  if (e == Epilogue::Gelu) y = at::gelu(y);
+  at::Tensor y = few_rows(x, bias, e == Epilogue::Gelu);  // GELU inside the few-row product
+  if (!y.defined()) {
+    y = forward(x, bias);
+    if (e == Epilogue::Gelu) y = at::gelu(y);
+  }
   return residual.defined() ? y + residual : y;
 }
 

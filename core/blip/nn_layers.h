@@ -43,6 +43,12 @@ struct LinearImpl : torch::nn::Module {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     return weight_bf16_.defined();
   }
+  // bf16 mode: the plain bfloat16 copy of the weight (made again if the layer dropped it when it
+  // was packed), kept from now on.
+  at::Tensor plain_bf16_weight();
+  // bf16 mode: takes `rows` (bfloat16, this layer's weight as rows of a larger matrix) as its
+  // plain bfloat16 copy and keeps it (fuse_plain_bf16).
+  void share_plain_bf16(const at::Tensor& rows);
   // Frees the packed copy and gives the mapped float32 weight's pages back; the next product of
   // many rows packs it again from the checkpoint. Returns the packed bytes freed. Not while a
   // product of this layer runs.
@@ -53,9 +59,10 @@ struct LinearImpl : torch::nn::Module {
   Precision precision_ = Precision::Float32;
   at::Tensor weight_bf16_, bias_bf16_;  // BFloat16
   bool keep_plain_bf16_ = false;        // a product has read weight_bf16_ itself
-  // weight_bf16_, made again if the layer dropped it when it was packed.
-  at::Tensor plain_bf16_weight();
-  c10::IValue packed_int8_;  // Int8: oneDNN packed per-channel int8 weight
+  c10::IValue packed_int8_;             // Int8: oneDNN packed per-channel int8 weight
+  // x W^T + b (then GELU) through the few-row kernel when x has few rows and the kernel runs
+  // here; undefined otherwise.
+  at::Tensor few_rows(const at::Tensor& x, const at::Tensor& b, bool gelu);
   // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
   PackedWeight* packed_weight();
   mutable std::mutex pack_mutex_;
@@ -63,6 +70,15 @@ struct LinearImpl : torch::nn::Module {
   std::shared_ptr<PackedWeight> packed_;
 };
 TORCH_MODULE(Linear);
+
+// bf16 mode: the weights of `layers` (same input size) stacked into one bfloat16 matrix and their
+// float32 biases into one vector, so that a decoder step reads them in one few-row product, one
+// parallel region instead of one per layer. Each layer's own bfloat16 copy becomes a view of its
+// rows: the fused matrix costs no memory.
+struct FusedBf16Linear {
+  at::Tensor weight, bias;
+};
+FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers);
 
 // torch.nn.LayerNorm over the last dimension
 struct LayerNormImpl : torch::nn::Module {

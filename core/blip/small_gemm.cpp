@@ -4,10 +4,13 @@
 #include <ATen/record_function.h>
 #include <immintrin.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
 #include <vector>
+
+#include "avx512_math.h"
 
 // GCC 12 reports its own _mm512_reduce_add_ps as possibly uninitialised.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -103,7 +106,22 @@ bool small_gemm_available(at::ScalarType weight_type) {
   return weight_type == at::kFloat ? f32 : weight_type == at::kBFloat16 ? bf16 : false;
 }
 
-at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+namespace {
+// GELU in place on y[r * n + j] for every row r < m and column j in [j0, j1).
+__attribute__((target("avx512f"))) void gelu_columns(float* y, int64_t m, int64_t n, int64_t j0, int64_t j1) {
+  for (int64_t r = 0; r < m; ++r) {
+    float* row = y + r * n;
+    int64_t j = j0;
+    for (; j + 16 <= j1; j += 16) _mm512_storeu_ps(row + j, avx512::gelu(_mm512_loadu_ps(row + j)));
+    if (j < j1) {
+      const auto m16 = static_cast<__mmask16>((1u << (j1 - j)) - 1);
+      _mm512_mask_storeu_ps(row + j, m16, avx512::gelu(_mm512_maskz_loadu_ps(m16, row + j)));
+    }
+  }
+}
+}  // namespace
+
+at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gelu) {
   RECORD_FUNCTION("glimpse::small_rows_linear", std::vector<c10::IValue>());
   const int64_t k = weight.size(1), n = weight.size(0), m = x.numel() / k;
   TORCH_CHECK(x.scalar_type() == at::kFloat && x.is_contiguous() && x.size(-1) == k && m <= kSmallGemmMaxRows,
@@ -121,6 +139,7 @@ at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, cons
     at::parallel_for(0, n, grain(k, item_size), [&](int64_t j0, int64_t j1) {
       for (int64_t r0 = 0; r0 < m; r0 += 4)
         kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xp + r0 * k, k, wp, bp, yp + r0 * n, n, j0, j1);
+      if (gelu) gelu_columns(yp, m, n, j0, j1);
     });
   };
   if (weight.scalar_type() == at::kFloat) {
@@ -208,6 +227,118 @@ __attribute__((target("avx512f"))) void attend_avx512(const float* qi, const KV*
   for (int64_t c = 0; c < nv; ++c) _mm512_storeu_ps(oi + 16 * c, acc[c]);
 }
 
+// Head size 64 (BLIP's), all Lq query rows of one (batch, head) at once. Each 64-value key or
+// value row is read as two 32-value halves split into even and odd positions (bfloat16: a shift
+// and a mask; float32: two permutes), so a bfloat16 row widens in two instructions per half and
+// both types give the same sums in the same order. Scores go 16 keys at a time into one vector
+// (sum16), the softmax runs on vectors, and each value row is read once for all query rows.
+template <typename KV>
+struct EvenOdd;
+template <>
+struct EvenOdd<uint16_t> {
+  __attribute__((target("avx512f"))) static void load(const uint16_t* p, __m512& even, __m512& odd) {
+    const __m512i x = _mm512_loadu_si512(p);
+    even = _mm512_castsi512_ps(_mm512_slli_epi32(x, 16));
+    odd = _mm512_castsi512_ps(_mm512_and_si512(x, _mm512_set1_epi32(static_cast<int>(0xFFFF0000u))));
+  }
+};
+template <>
+struct EvenOdd<float> {
+  __attribute__((target("avx512f"))) static void load(const float* p, __m512& even, __m512& odd) {
+    const __m512 a = _mm512_loadu_ps(p), b = _mm512_loadu_ps(p + 16);
+    even = _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b);
+    odd = _mm512_permutex2var_ps(a, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b);
+  }
+};
+
+// Rows of 64 as four vectors: even and odd positions of each half.
+template <typename T>
+__attribute__((target("avx512f"))) inline void load64(const T* p, __m512 (&v)[4]) {
+  EvenOdd<T>::load(p, v[0], v[1]);
+  EvenOdd<T>::load(p + 32, v[2], v[3]);
+}
+
+template <typename KV>
+__attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int64_t lq, const KV* kb, int64_t ks,
+                                                 const KV* vb, int64_t vs, const float* mask, int64_t S, float div,
+                                                 float* p, float* out) {
+  const int64_t full = S / 16 * 16;
+  const auto tail = static_cast<__mmask16>((1u << (S - full)) - 1);
+  const __m512 vdiv = _mm512_set1_ps(div);
+  for (int64_t i = 0; i < lq; ++i) {
+    __m512 qv[4];
+    load64(q + i * qs, qv);
+    float* pi = p + i * S;
+    const float* mi = mask ? mask + i * S : nullptr;
+    // scores, 16 keys at a time (the last block padded with zero dot products)
+    for (int64_t s0 = 0; s0 < S; s0 += 16) {
+      __m512 dots[16];
+      const int64_t n = std::min<int64_t>(16, S - s0);
+      for (int64_t t = 0; t < 16; ++t) {
+        if (t >= n) {
+          dots[t] = _mm512_setzero_ps();
+          continue;
+        }
+        __m512 kv[4];
+        load64(kb + (s0 + t) * ks, kv);
+        __m512 d = _mm512_mul_ps(qv[0], kv[0]);
+        d = _mm512_fmadd_ps(qv[1], kv[1], d);
+        d = _mm512_fmadd_ps(qv[2], kv[2], d);
+        dots[t] = _mm512_fmadd_ps(qv[3], kv[3], d);
+      }
+      const __mmask16 m = n == 16 ? static_cast<__mmask16>(0xFFFF) : tail;
+      __m512 sc = _mm512_div_ps(avx512::sum16(dots), vdiv);
+      if (mi) sc = _mm512_add_ps(sc, _mm512_maskz_loadu_ps(m, mi + s0));
+      _mm512_mask_storeu_ps(pi + s0, m, sc);
+    }
+    // softmax
+    __m512 mx = _mm512_set1_ps(-INFINITY);
+    for (int64_t s0 = 0; s0 < full; s0 += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(pi + s0));
+    if (tail) mx = _mm512_mask_max_ps(mx, tail, mx, _mm512_maskz_loadu_ps(tail, pi + full));
+    mx = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t s0 = 0; s0 < full; s0 += 16) {
+      const __m512 e = avx512::exp_nonpositive(_mm512_sub_ps(_mm512_loadu_ps(pi + s0), mx));
+      _mm512_storeu_ps(pi + s0, e);
+      sum = _mm512_add_ps(sum, e);
+    }
+    if (tail) {
+      const __m512 e =
+          _mm512_maskz_mov_ps(tail, avx512::exp_nonpositive(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, pi + full), mx)));
+      _mm512_mask_storeu_ps(pi + full, tail, e);
+      sum = _mm512_add_ps(sum, e);
+    }
+    const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (int64_t s0 = 0; s0 < full; s0 += 16) _mm512_storeu_ps(pi + s0, _mm512_mul_ps(_mm512_loadu_ps(pi + s0), inv));
+    if (tail) _mm512_mask_storeu_ps(pi + full, tail, _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, pi + full), inv));
+  }
+  // probabilities times the values, up to four query rows per pass over the values
+  for (int64_t i0 = 0; i0 < lq; i0 += 4) {
+    const int64_t rows = std::min<int64_t>(4, lq - i0);
+    __m512 acc[4][4];
+    for (auto& row : acc)
+      for (auto& a : row) a = _mm512_setzero_ps();
+    for (int64_t s = 0; s < S; ++s) {
+      __m512 vv[4];
+      load64(vb + s * vs, vv);
+      for (int64_t r = 0; r < rows; ++r) {
+        const __m512 w = _mm512_set1_ps(p[(i0 + r) * S + s]);
+        for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_fmadd_ps(w, vv[c], acc[r][c]);
+      }
+    }
+    // back from even/odd positions to the row's order
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    for (int64_t r = 0; r < rows; ++r) {
+      float* o = out + (i0 + r) * 64;
+      _mm512_storeu_ps(o, _mm512_permutex2var_ps(acc[r][0], lo, acc[r][1]));
+      _mm512_storeu_ps(o + 16, _mm512_permutex2var_ps(acc[r][0], hi, acc[r][1]));
+      _mm512_storeu_ps(o + 32, _mm512_permutex2var_ps(acc[r][2], lo, acc[r][3]));
+      _mm512_storeu_ps(o + 48, _mm512_permutex2var_ps(acc[r][2], hi, acc[r][3]));
+    }
+  }
+}
+
 template <typename KV>
 void attend_all(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const float* mp, float div,
                 at::Tensor& out) {
@@ -217,12 +348,20 @@ void attend_all(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, c
   const KV* vp = static_cast<const KV*>(v.data_ptr());
   float* op = out.data_ptr<float>();
   const bool vectorised = D % 16 == 0 && D <= 128 && small_gemm_available(at::kFloat);
-  at::parallel_for(0, B * H, 1, [&](int64_t t0, int64_t t1) {
-    std::vector<float> p(static_cast<size_t>(S));
+  // A decoder step's self-attention over a few dozen positions is less work for all heads than
+  // starting a parallel region (about 5 us here): tasks of at least ~64K products each.
+  const int64_t grain = std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, Lq * S * D));
+  at::parallel_for(0, B * H, grain, [&](int64_t t0, int64_t t1) {
+    std::vector<float> p(static_cast<size_t>(S * (D == 64 ? Lq : 1)));
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t b = t / H, h = t % H;
       const KV* kb = kp + b * k.stride(0) + h * k.stride(1);
       const KV* vb = vp + b * v.stride(0) + h * v.stride(1);
+      if (vectorised && D == 64) {
+        attend64(qp + b * q.stride(0) + h * q.stride(1), q.stride(2), Lq, kb, k.stride(2), vb, v.stride(2),
+                 mp ? mp + b * Lq * S : nullptr, S, div, p.data(), op + (b * H + h) * Lq * D);
+        continue;
+      }
       for (int64_t i = 0; i < Lq; ++i) {
         const float* qi = qp + b * q.stride(0) + h * q.stride(1) + i * q.stride(2);
         const float* mi = mp ? mp + (b * Lq + i) * S : nullptr;

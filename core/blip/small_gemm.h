@@ -13,15 +13,17 @@ constexpr int64_t kSmallGemmMaxRows = 8;
 bool small_gemm_available(at::ScalarType weight_type);
 
 // y = x W^T + b for x [..., K] float32 contiguous with at most kSmallGemmMaxRows rows, W [N, K]
-// contiguous float32 or bfloat16, b [N] float32 or undefined. Returns float32 [..., N].
-at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+// contiguous float32 or bfloat16, b [N] float32 or undefined. Returns float32 [..., N]; with
+// `gelu`, GELU(y) (avx512::gelu, computed by the task that made each output).
+at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gelu = false);
 
 // softmax(q k^T / divisor + mask) v for a few query rows (a decoder step), in float32:
 // q [B, H, Lq, D] float32, k and v [B, H, S, D] both float32 or both bfloat16 (widened as they are
 // read; rows may be strided, the last dimension contiguous),
 // mask undefined or broadcastable to [B, 1, Lq, S]. Returns [B, H, Lq, D]. One task per (B, H)
-// reads its keys and values once; libtorch's bmm runs one BLAS call per head with more overhead
-// than work at this size.
+// reads its keys and values once (tasks of at least ~64K products: a step's self-attention over a
+// few dozen positions stays on the calling thread); libtorch's bmm runs one BLAS call per head
+// with more overhead than work at this size.
 at::Tensor small_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
                            double divisor);
 

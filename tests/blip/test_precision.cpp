@@ -10,6 +10,7 @@
 #include "blip.h"
 #include "errors.h"
 #include "golden.h"
+#include "modeling_blip_text.h"
 #include "nn_layers.h"
 #include "small_gemm.h"
 
@@ -57,11 +58,37 @@ TEST(SmallGemm, BFloat16WeightsMatchTheRoundedProduct) {
   }
 }
 
+// GELU inside the few-row product: through an identity weight the output is GELU of the input
+// itself, compared with erf in double over [-20, 20) in steps of 1/8 (exact in bfloat16 too).
+TEST(SmallGemm, GeluEpilogueMatchesErfGelu) {
+  c10::InferenceMode guard;
+  const at::Tensor x = (at::arange(-160, 160, at::kFloat) / 8).view({1, 320});
+  const at::Tensor xd = x.to(at::kDouble);
+  const at::Tensor want = xd * 0.5 * (1 + at::erf(xd / std::sqrt(2.0)));
+  for (const at::ScalarType t : {at::kFloat, at::kBFloat16}) {
+    if (!small_gemm_available(t)) continue;
+    const at::Tensor eye = at::eye(320).to(t);
+    const at::Tensor y = small_rows_linear(x, eye, at::Tensor(), /*gelu=*/true);
+    EXPECT_LT((y.to(at::kDouble) - want).abs().max().item<double>(), 1e-6) << t;
+    EXPECT_TRUE(at::equal(small_rows_linear(x, eye, at::Tensor()), x)) << t;  // and without, the input
+  }
+  // and through a layer, against libtorch's own GELU, for the row counts of beams
+  Linear lin(96, 200);
+  lin->weight.copy_(at::randn({200, 96}) * 0.2);
+  lin->bias.copy_(at::randn({200}));
+  for (int64_t m : {2, 3, 8}) {
+    const at::Tensor in = at::randn({m, 96});
+    const at::Tensor ref = at::gelu(at::linear(in, lin->weight, lin->bias));
+    EXPECT_LT(rel_diff(lin->forward(in, Epilogue::Gelu, at::Tensor()), ref), 1e-6) << m;
+  }
+}
+
 TEST(SmallAttention, MatchesSoftmaxAttention) {
   c10::InferenceMode guard;
-  for (int64_t d : {8, 64}) {  // the plain and the AVX-512 path
-    for (int64_t s : {1, 7, 577}) {
-      for (int64_t lq : {1, 3}) {
+  for (int64_t d : {8, 48, 64}) {  // the plain path, the AVX-512 one and the head-size-64 kernel
+    // key counts around its blocks of 16, query rows around its groups of four
+    for (int64_t s : {1, 7, 16, 17, 577}) {
+      for (int64_t lq : {1, 3, 5, 8}) {
         const int64_t b = 2, h = 3;
         const at::Tensor q = at::randn({b, h, lq, d});
         // Keys and values as a head-split view of [b, s, h*d], as the model makes them.
@@ -84,9 +111,9 @@ TEST(SmallAttention, MatchesSoftmaxAttention) {
 // exactly what float32 copies of the same values give, on both paths.
 TEST(SmallAttention, Bfloat16KeysAndValuesEqualTheirFloat32Copies) {
   c10::InferenceMode guard;
-  for (int64_t d : {8, 64}) {
-    for (int64_t s : {1, 577}) {
-      for (int64_t lq : {1, 3}) {
+  for (int64_t d : {8, 48, 64}) {
+    for (int64_t s : {1, 17, 577}) {
+      for (int64_t lq : {1, 5}) {
         const int64_t b = 2, h = 3;
         const at::Tensor q = at::randn({b, h, lq, d});
         const at::Tensor kb = at::randn({b, h, s, d}).to(at::kBFloat16), vb = at::randn({b, h, s, d}).to(at::kBFloat16);
@@ -184,6 +211,52 @@ TEST(PrecisionModes, Bf16LayerDropsItsPlainCopyOnlyWhenItRunsPacked) {
   EXPECT_LT(rel_diff(decoder->forward(few).to(at::kFloat), reference(few)), 1e-2);
   EXPECT_LT(rel_diff(decoder->forward(many).to(at::kFloat), reference(many)), 1e-2);
   EXPECT_TRUE(decoder->holds_plain_bf16());
+}
+
+// A bf16 decoder step computes the self-attention's q, k and v in one product over their stacked
+// weights: the same values as three products, and the layers' own copies become views of the
+// stacked matrix (no second copy). Two steps, so the second also reads the first's cached keys.
+TEST(PrecisionModes, Bf16DecoderStepStacksTheSelfAttentionProjections) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  c10::InferenceMode guard;
+  BlipTextConfig c;
+  c.hidden_size = 128;
+  c.num_attention_heads = 2;  // head size 64, the kernel BLIP's steps use
+  BlipTextSelfAttention att(c, /*is_cross_attention=*/false);
+  for (Linear* l : {&att->query, &att->key, &att->value}) {
+    (*l)->weight.copy_(at::randn({128, 128}) * 0.05);
+    (*l)->bias.copy_(at::randn({128}) * 0.1);
+    (*l)->set_precision(Precision::BFloat16);
+  }
+  // the reference: three products, the cache and the attention written out
+  const at::Tensor wq = att->query->weight.to(at::kBFloat16), wk = att->key->weight.to(at::kBFloat16),
+                   wv = att->value->weight.to(at::kBFloat16);
+  auto heads = [](const at::Tensor& x) { return x.view({1, 1, 2, 64}).permute({0, 2, 1, 3}); };
+  TextLayerCache cache;
+  at::Tensor ref_k, ref_v;
+  for (int step = 0; step < 2; ++step) {
+    const at::Tensor x = at::randn({1, 1, 128});
+    const at::Tensor mask = at::zeros({1, 1, 1, step + 1});
+    const at::Tensor got = att->forward(x, mask, at::Tensor(), &cache, 1);
+    const at::Tensor k = heads(small_rows_linear(x, wk, att->key->bias)),
+                     v = heads(small_rows_linear(x, wv, att->value->bias));
+    ref_k = step == 0 ? k : at::cat({ref_k, k}, 2);
+    ref_v = step == 0 ? v : at::cat({ref_v, v}, 2);
+    const at::Tensor q = heads(small_rows_linear(x, wq, att->query->bias));
+    const at::Tensor want = small_attention(q, ref_k, ref_v, mask, 8.0).permute({0, 2, 1, 3}).reshape({1, 1, 128});
+    EXPECT_TRUE(at::equal(got, want)) << "step " << step;
+    EXPECT_TRUE(at::equal(cache.self_key, ref_k));
+  }
+  EXPECT_TRUE(att->query->plain_bf16_weight().is_alias_of(att->value->plain_bf16_weight()));
+  EXPECT_TRUE(at::equal(att->key->plain_bf16_weight(), wk));
+  // set_precision again gives the layers fresh copies; the next step stacks those
+  att->key->weight.mul_(2);
+  att->key->set_precision(Precision::BFloat16);
+  const at::Tensor x = at::randn({1, 1, 128});
+  TextLayerCache fresh;
+  att->forward(x, at::Tensor(), at::Tensor(), &fresh, 1);
+  EXPECT_TRUE(at::equal(fresh.self_key, heads(small_rows_linear(x, wk * 2, att->key->bias))));
+  EXPECT_TRUE(att->key->plain_bf16_weight().is_alias_of(att->query->plain_bf16_weight()));
 }
 
 // release_packed frees a layer's packed copy; the next product of many rows packs it again (a
