@@ -31,7 +31,8 @@ __attribute__((target("avx512f"))) inline __m512 exp_nonpositive(__m512 x) {
 __attribute__((target("avx512f"))) inline __m512 gelu(__m512 x) {
   const __m512 z = _mm512_mul_ps(x, _mm512_set1_ps(0.70710678118654752f));
   const __m512 a = _mm512_abs_ps(z);
-  const __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_set1_ps(0.3275911f), a, _mm512_set1_ps(1.0f)));
+  const __m512 t =
+      _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_set1_ps(0.3275911f), a, _mm512_set1_ps(1.0f)));
   __m512 r = _mm512_fmadd_ps(_mm512_set1_ps(1.061405429f), t, _mm512_set1_ps(-1.453152027f));
   r = _mm512_fmadd_ps(r, t, _mm512_set1_ps(1.421413741f));
   r = _mm512_fmadd_ps(r, t, _mm512_set1_ps(-0.284496736f));
