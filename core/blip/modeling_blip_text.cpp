@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "fp32_gemm.h"
 #include "small_gemm.h"
+#include "step_team.h"
 
 namespace glimpse::blip {
 
@@ -251,9 +252,22 @@ at::Tensor BlipTextLMHeadModelImpl::forward(const at::Tensor& input_ids, const a
                                             const TextForwardOptions& options, bool last_only) {
   TextForwardOptions o = options;
   o.is_decoder = true;
-  at::Tensor h = bert->forward(input_ids, attention_mask, o);
-  if (last_only) h = h.slice(/*dim=*/1, h.size(1) - 1);
-  return cls->predictions->forward(h);
+  auto run = [&] {
+    at::Tensor h = bert->forward(input_ids, attention_mask, o);
+    if (last_only) h = h.slice(/*dim=*/1, h.size(1) - 1);
+    return cls->predictions->forward(h);
+  };
+  // A decoder step after the first (the image's keys and values cached): every product and
+  // attention runs in the few-row kernels, so one team serves the whole step (step_team.h).
+  const int64_t rows = input_ids.numel();
+  const auto& layers = bert->encoder->layers;
+  if (o.cache && o.cache->past_length > 0 && !layers.empty() &&
+      layers.front()->attention->self->query->runs_few_rows(rows) && cls->predictions->decoder->runs_few_rows(rows)) {
+    at::Tensor logits;
+    run_step_team([&] { logits = run(); });
+    return logits;
+  }
+  return run();
 }
 
 }  // namespace glimpse::blip

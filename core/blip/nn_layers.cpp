@@ -34,12 +34,17 @@ at::Tensor LinearImpl::few_rows(const at::Tensor& x, const at::Tensor& b, bool g
   // A few rows (decoder steps, one per beam): our kernel reads the weights once for all rows.
   // Also one float32 row: since the engine's parallel_for runs threaded, greedy float32 steps are
   // about 5 % faster with it than with OpenBLAS's matrix-vector product (docs/performance.md).
-  if (precision_ != Precision::Int8 && x.numel() > 0 && x.numel() <= kSmallGemmMaxRows * x.size(-1)) {
+  if (x.size(-1) > 0 && x.numel() % x.size(-1) == 0 && runs_few_rows(x.numel() / x.size(-1))) {
     const at::Tensor w = precision_ == Precision::BFloat16 ? plain_bf16_weight() : weight;
-    if (w.is_contiguous() && small_gemm_available(w.scalar_type()) && (!b.defined() || b.scalar_type() == at::kFloat))
+    if (w.is_contiguous() && (!b.defined() || b.scalar_type() == at::kFloat))
       return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), w, b, gelu);
   }
   return {};
+}
+
+bool LinearImpl::runs_few_rows(int64_t rows) const {
+  return precision_ != Precision::Int8 && rows > 0 && rows <= kSmallGemmMaxRows &&
+         small_gemm_available(precision_ == Precision::BFloat16 ? at::kBFloat16 : at::kFloat);
 }
 
 at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {

@@ -37,6 +37,8 @@ struct LinearImpl : torch::nn::Module {
   // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies.
   void set_precision(Precision p);
   Precision precision() const { return precision_; }
+  // Whether a product of `rows` rows runs in the few-row kernel (small_gemm.h) on this CPU.
+  bool runs_few_rows(int64_t rows) const;
   // bf16 mode: whether the plain bfloat16 copy of the weight is held (a layer whose first product
   // ran packed drops it, and makes it again for a few-row product).
   bool holds_plain_bf16() const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "avx512_math.h"
+#include "step_team.h"
 
 // GCC 12 reports its own _mm512_reduce_add_ps as possibly uninitialised.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -152,7 +153,7 @@ at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, cons
   float* yp = y.data_ptr<float>();
   // Output columns split across threads; the rows in groups of at most four per kernel call.
   auto run = [&](auto* xp, auto* wp, int64_t item_size, const auto& kernels) {
-    at::parallel_for(0, n, grain(k, item_size), [&](int64_t j0, int64_t j1) {
+    step_parallel_for(0, n, grain(k, item_size), [&](int64_t j0, int64_t j1) {
       for (int64_t r0 = 0; r0 < m; r0 += 4)
         kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xp + r0 * k, k, wp, bp, yp + r0 * n, n, j0, j1);
       if (gelu) gelu_columns(yp, m, n, j0, j1);
@@ -376,7 +377,7 @@ void attend_all(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, c
   // A decoder step's self-attention over a few dozen positions is less work for all heads than
   // starting a parallel region (about 5 us here): tasks of at least ~64K products each.
   const int64_t grain = std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, Lq * S * D));
-  at::parallel_for(0, B * H, grain, [&](int64_t t0, int64_t t1) {
+  step_parallel_for(0, B * H, grain, [&](int64_t t0, int64_t t1) {
     std::vector<float> p(static_cast<size_t>(S * (D == 64 ? Lq : 1)));
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t b = t / H, h = t % H;

@@ -1,0 +1,47 @@
+#pragma once
+// One OpenMP team for a whole decoder step. A bf16 step of a base model runs 74 few-row products
+// and 12 cross-attentions, each split across the threads; through at::parallel_for each split
+// starts a parallel region, about 5 us on the development machine against a product of 30-130 us
+// (docs/performance.md). Inside run_step_team the calling thread runs the step as before while the
+// team's other threads wait, spinning, for the splits of step_parallel_for: handing one over costs
+// a cache line each way instead of a region.
+#include <ATen/Parallel.h>
+
+#include <cstdint>
+#include <functional>
+
+namespace glimpse::blip {
+
+// Runs `step` on the calling thread with a team of at::get_num_threads() threads serving
+// step_parallel_for until it returns (or throws; the exception reaches the caller). ATen operations
+// inside run on the calling thread alone (they see a parallel region), so `step` must leave every
+// large product to step_parallel_for. Runs `step` plainly when already inside a parallel region,
+// with one thread, or when switched off.
+void run_step_team(const std::function<void()>& step);
+
+// Whether run_step_team starts a team (default on, off with GLIMPSE_STEP_TEAM=0; tests and
+// benchmarks compare both).
+void set_step_team_enabled(bool enabled);
+bool step_team_enabled();
+// Steps run with a team since the process started (tests check that a path took it).
+int64_t step_teams_run();
+
+namespace detail {
+// The team the calling thread runs a step for, or null.
+class StepTeam;
+StepTeam* current_step_team();
+void team_parallel_for(StepTeam& team, int64_t begin, int64_t end, int64_t grain,
+                       const std::function<void(int64_t, int64_t)>& f);
+}  // namespace detail
+
+// at::parallel_for's contract (f gets disjoint [b, e) covering [begin, end), chunks of at least
+// `grain` where there is more than one), served by the step's team inside run_step_team.
+template <typename F>
+void step_parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
+  if (detail::StepTeam* team = detail::current_step_team())
+    detail::team_parallel_for(*team, begin, end, grain, f);
+  else
+    at::parallel_for(begin, end, grain, f);
+}
+
+}  // namespace glimpse::blip

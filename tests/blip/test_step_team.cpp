@@ -1,0 +1,208 @@
+// The decoder step's team (step_team.h): its splits, errors thrown on any of its threads, nesting,
+// and whole captions with and without it, which must agree bit for bit.
+#include <ATen/Parallel.h>
+#include <gtest/gtest.h>
+
+#include <iterator>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <tuple>
+#include <utility>
+
+#include "blip.h"
+#include "golden.h"
+#include "step_team.h"
+
+using namespace glimpse::blip;
+using glimpse::test::golden_set;
+using glimpse::test::golden_set_dirs;
+using glimpse::test::pixel_values_for;
+using glimpse::test::to_vector;
+
+namespace {
+
+// Two threads for the duration of a test, whatever the machine has.
+class TwoThreads : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saved_ = at::get_num_threads();
+    at::set_num_threads(2);
+  }
+  void TearDown() override { at::set_num_threads(saved_); }
+
+ private:
+  int saved_ = 1;
+};
+
+struct Chunks {
+  std::mutex m;
+  std::set<std::pair<int64_t, int64_t>> ranges;
+  std::set<std::thread::id> threads;
+  void add(int64_t b, int64_t e) {
+    std::lock_guard<std::mutex> lock(m);
+    ranges.emplace(b, e);
+    threads.insert(std::this_thread::get_id());
+  }
+};
+
+using StepTeamSplits = TwoThreads;
+
+// at::parallel_for's rule on two threads: no more threads than chunks of `grain`, equal chunks
+// in order, and a range of at most `grain` on the calling thread in one piece.
+TEST_F(StepTeamSplits, FollowParallelForOnTwoThreads) {
+  using Set = std::set<std::pair<int64_t, int64_t>>;
+  const std::tuple<int64_t, int64_t, int64_t, Set> cases[] = {
+      {0, 1000, 10, {{0, 500}, {500, 1000}}},  {5, 17, 1, {{5, 11}, {11, 17}}},
+      {0, 3, 1, {{0, 2}, {2, 3}}},              {0, 100, 60, {{0, 50}, {50, 100}}},
+      {0, 100, 100, {{0, 100}}},                {7, 7, 1, {}},
+  };
+  const int64_t before = step_teams_run();
+  for (const auto& [begin, end, grain, want] : cases) {
+    Chunks got;
+    run_step_team([&, begin = begin, end = end, grain = grain] {
+      step_parallel_for(begin, end, grain, [&](int64_t b, int64_t e) { got.add(b, e); });
+    });
+    EXPECT_EQ(got.ranges, want) << begin << ".." << end << " grain " << grain;
+    EXPECT_EQ(got.threads.size(), want.size()) << begin << ".." << end << " grain " << grain;
+  }
+  EXPECT_EQ(step_teams_run(), before + static_cast<int64_t>(std::size(cases)));
+}
+
+TEST_F(StepTeamSplits, ManySplitsInOneStepEachCoverTheirRangeOnce) {
+  std::vector<int> hits(4096);
+  std::set<std::thread::id> threads;
+  std::mutex m;
+  run_step_team([&] {
+    for (int round = 0; round < 200; ++round)
+      step_parallel_for(0, 4096, 16, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) ++hits[static_cast<size_t>(i)];
+        std::lock_guard<std::mutex> lock(m);
+        threads.insert(std::this_thread::get_id());
+      });
+  });
+  for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i], 200) << i;
+  EXPECT_EQ(threads.size(), 2u);
+  EXPECT_TRUE(threads.count(std::this_thread::get_id()));
+}
+
+TEST_F(StepTeamSplits, ErrorsOnEitherThreadReachTheCallerAndTheTeamEnds) {
+  for (const int64_t bad : {0, 999}) {  // the calling thread's chunk, the other thread's
+    try {
+      run_step_team([&] {
+        step_parallel_for(0, 1000, 10, [&](int64_t b, int64_t e) {
+          if (b <= bad && bad < e) throw std::runtime_error("chunk " + std::to_string(b));
+        });
+        ADD_FAILURE() << "the split did not throw";
+      });
+      ADD_FAILURE() << "run_step_team did not throw";
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()), bad == 0 ? "chunk 0" : "chunk 500");
+    }
+  }
+  EXPECT_THROW(run_step_team([] { throw std::invalid_argument("step"); }), std::invalid_argument);
+  // and the next step has a working team
+  Chunks got;
+  run_step_team([&] { step_parallel_for(0, 64, 1, [&](int64_t b, int64_t e) { got.add(b, e); }); });
+  EXPECT_EQ(got.threads.size(), 2u);
+}
+
+TEST_F(StepTeamSplits, NestedStepsRunPlainlyWithoutDeadlock) {
+  const int64_t before = step_teams_run();
+  Chunks outer, inner;
+  run_step_team([&] {
+    // inside a step: the same team serves it
+    run_step_team([&] { step_parallel_for(0, 100, 1, [&](int64_t b, int64_t e) { outer.add(b, e); }); });
+    // on the team's other thread (inside the parallel region): plain, on that thread
+    step_parallel_for(0, 2, 1, [&](int64_t b, int64_t) {
+      if (b == 1) run_step_team([&] { step_parallel_for(0, 100, 1, [&](int64_t x, int64_t y) { inner.add(x, y); }); });
+    });
+  });
+  EXPECT_EQ(step_teams_run(), before + 1);
+  EXPECT_EQ(outer.threads.size(), 2u);
+  ASSERT_EQ(inner.threads.size(), 1u);
+  EXPECT_NE(*inner.threads.begin(), std::this_thread::get_id());
+  EXPECT_EQ(inner.ranges, (std::set<std::pair<int64_t, int64_t>>{{0, 100}}));
+}
+
+TEST_F(StepTeamSplits, SwitchedOffItRunsTheStepPlainly) {
+  set_step_team_enabled(false);
+  const int64_t before = step_teams_run();
+  bool ran = false;
+  run_step_team([&] { ran = true; });
+  set_step_team_enabled(true);
+  EXPECT_TRUE(ran);
+  EXPECT_EQ(step_teams_run(), before);
+}
+
+// Whole captions (greedy and beam 3, float32 and bf16 where this CPU runs it): every step's raw
+// logits, the tokens and the beam scores are the same bits with and without the team, and the
+// steps after the first did run with one.
+class StepTeamCaptions : public ::testing::TestWithParam<std::filesystem::path> {};
+
+TEST_P(StepTeamCaptions, AgreeBitForBitWithPlainSteps) {
+  const auto& set = golden_set(GetParam());
+  if (!set.expected.at("models").contains("main")) GTEST_SKIP() << "no main model";
+  const int saved = at::get_num_threads();
+  at::set_num_threads(2);
+  std::vector<PixelValues> images;
+  for (const auto& img : set.expected.at("image_preprocessing").at("images"))
+    if (img.contains("pixel_values") && images.size() < 2)
+      images.push_back(to_vector(pixel_values_for(set, "main", img.at("name"))));
+  ASSERT_FALSE(images.empty());
+  struct Run {
+    std::vector<std::vector<float>> logits;
+    std::vector<std::vector<GeneratedText>> out;
+  };
+  int compared = 0;
+  for (const Precision p : {Precision::Float32, Precision::BFloat16}) {
+    if (!precision_problem(p).empty()) continue;
+    LoadOptions o;
+    o.precision = p;
+    auto model = BlipModel::load(set.dir, o);
+    for (const int beams : {1, 3}) {
+      GenerationConfig c;
+      c.num_beams = beams;
+      c.max_new_tokens = 8;
+      c.min_length = 9;
+      auto caption = [&](bool team) {
+        Run r;
+        const StepCallback on_step = [&](const StepScores& s) {
+          r.logits.emplace_back(s.raw_logits, s.raw_logits + s.rows * s.vocab);
+        };
+        RunControl control;
+        control.on_step = &on_step;
+        set_step_team_enabled(team);
+        r.out = model->caption(image_inputs(images), {}, c, control);
+        set_step_team_enabled(true);
+        return r;
+      };
+      const int64_t before = step_teams_run();
+      const Run with = caption(true);
+      const int64_t teams = step_teams_run() - before;
+      const int64_t plain = step_teams_run();
+      const Run without = caption(false);
+      const std::string what = std::string(precision_name(p)) + " beams " + std::to_string(beams);
+      EXPECT_GE(teams, static_cast<int64_t>(with.logits.size()) - 1) << what;
+      EXPECT_EQ(step_teams_run(), plain) << what;
+      ASSERT_EQ(with.logits.size(), without.logits.size()) << what;
+      for (size_t s = 0; s < with.logits.size(); ++s) ASSERT_EQ(with.logits[s], without.logits[s]) << what << " step " << s;
+      ASSERT_EQ(with.out.size(), without.out.size());
+      for (size_t i = 0; i < with.out.size(); ++i) {
+        ASSERT_EQ(with.out[i].size(), without.out[i].size());
+        for (size_t j = 0; j < with.out[i].size(); ++j) {
+          EXPECT_EQ(with.out[i][j].token_ids, without.out[i][j].token_ids) << what;
+          EXPECT_EQ(with.out[i][j].score, without.out[i][j].score) << what;
+        }
+      }
+      ++compared;
+    }
+  }
+  at::set_num_threads(saved);
+  EXPECT_GE(compared, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sets, StepTeamCaptions, ::testing::ValuesIn(golden_set_dirs()), glimpse::test::SetName());
+
+}  // namespace
