@@ -7,9 +7,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <immintrin.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "blip.h"
@@ -18,33 +23,80 @@
 
 namespace glimpse::bench {
 
+namespace detail {
+// GCC 12 reports its own _mm512_reduce_add_ps as possibly uninitialised.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Sum of n floats (n a multiple of 64, p 64-byte aligned) in vector loads with four independent
+// accumulators: the loads, not the adds, are the limit. A scalar loop with four float chains was
+// the reader before; it stopped at 45-55 GB/s on the development machine, where these loads read
+// 85-99 GB/s (docs/performance.md, eighth round).
+__attribute__((target("avx512f"))) inline float sumAvx512(const float* p, int64_t n) {
+  __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;
+  for (int64_t i = 0; i < n; i += 64) {
+    a = _mm512_add_ps(a, _mm512_load_ps(p + i));
+    b = _mm512_add_ps(b, _mm512_load_ps(p + i + 16));
+    c = _mm512_add_ps(c, _mm512_load_ps(p + i + 32));
+    d = _mm512_add_ps(d, _mm512_load_ps(p + i + 48));
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a, b), _mm512_add_ps(c, d)));
+}
+#pragma GCC diagnostic pop
+__attribute__((target("avx2"))) inline float sumAvx2(const float* p, int64_t n) {
+  __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
+  for (int64_t i = 0; i < n; i += 32) {
+    a = _mm256_add_ps(a, _mm256_load_ps(p + i));
+    b = _mm256_add_ps(b, _mm256_load_ps(p + i + 8));
+    c = _mm256_add_ps(c, _mm256_load_ps(p + i + 16));
+    d = _mm256_add_ps(d, _mm256_load_ps(p + i + 24));
+  }
+  alignas(32) float out[8];
+  _mm256_store_ps(out, _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d)));
+  return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
+}
+inline float sumScalar(const float* p, int64_t n) {
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (int64_t i = 0; i < n; i += 4) {
+    s0 += p[i];
+    s1 += p[i + 1];
+    s2 += p[i + 2];
+    s3 += p[i + 3];
+  }
+  return s0 + s1 + s2 + s3;
+}
+}  // namespace detail
+
 // Read bandwidth (bytes/s) with all of torch's threads over a buffer of `bytes`, read again and
-// again (best of 5 sums after one warm-up pass). The default 1 GiB is main memory; a decoder
-// step's weights (246 MB in bf16) are a smaller working set that this machine's last-level cache
-// (reported as 508 MiB here) may partly hold, so the decode bounds read a buffer of their size.
+// again (best of 5 sums after one warm-up pass), in the widest vector loads the CPU has from a
+// cache-line aligned buffer. The default 1 GiB is main memory; a decoder step's weights (246 MB
+// in bf16) are a smaller working set that this machine's last-level cache (reported as 508 MiB
+// here) may partly hold, so the decode bounds read a buffer of their size.
 inline double readBandwidth(size_t bytes = size_t{1} << 30) {
   static std::map<size_t, double> cache;
   if (auto it = cache.find(bytes); it != cache.end()) return it->second;
-  std::vector<float> buf(bytes / sizeof(float) / 4 * 4, 1.0f);
+  constexpr int64_t kBlock = 64;  // floats per step of every reader: one 256-byte stretch
+  const auto n = static_cast<int64_t>(bytes / sizeof(float) / kBlock * kBlock);
+  std::unique_ptr<float, decltype(&std::free)> buf(
+      static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(n) * sizeof(float))), &std::free);
+  std::fill(buf.get(), buf.get() + n, 1.0f);
+  __builtin_cpu_init();
+  const auto sum = __builtin_cpu_supports("avx512f") ? detail::sumAvx512
+                   : __builtin_cpu_supports("avx2")  ? detail::sumAvx2
+                                                     : detail::sumScalar;
   double best = 0;
   for (int rep = 0; rep < 6; ++rep) {
     const auto t0 = std::chrono::steady_clock::now();
     std::atomic<double> total{0};
-    at::parallel_for(0, static_cast<int64_t>(buf.size() / 4), 1 << 16, [&](int64_t b, int64_t e) {
-      float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (int64_t i = b * 4; i < e * 4; i += 4) {
-        s0 += buf[i];
-        s1 += buf[i + 1];
-        s2 += buf[i + 2];
-        s3 += buf[i + 3];
-      }
+    at::parallel_for(0, n / kBlock, 1 << 12, [&](int64_t b, int64_t e) {
+      const double s = sum(buf.get() + b * kBlock, (e - b) * kBlock);
       double cur = total.load();
-      while (!total.compare_exchange_weak(cur, cur + s0 + s1 + s2 + s3)) {
+      while (!total.compare_exchange_weak(cur, cur + s)) {
       }
     });
     benchmark::DoNotOptimize(total.load());
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (rep > 0) best = std::max(best, buf.size() * sizeof(float) / sec);  // round 0 warms up
+    if (rep > 0) best = std::max(best, static_cast<double>(n) * sizeof(float) / sec);  // round 0 warms up
   }
   return cache[bytes] = best;
 }
