@@ -16,6 +16,7 @@
 #include "photos.h"
 #include "random_model.h"
 #include "small_gemm.h"
+#include "step_team.h"
 
 using namespace glimpse;
 using bench::addPeakRss;
@@ -161,6 +162,44 @@ void BM_CaptionBeam3_20(benchmark::State& state) {
 }
 BENCHMARK(BM_CaptionGreedy20)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3)->MinWarmUpTime(1);
 BENCHMARK(BM_CaptionBeam3_20)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3)->MinWarmUpTime(1);
+
+// The decoder step's team (step_team.h) on and off, alternating caption by caption in one
+// process: on this shared machine the bandwidth drifts between runs by more than the difference.
+// Medians of the captions' mean steps (first step excluded, as above).
+void BM_StepTeamOnOff(benchmark::State& state) {
+  const auto& m = model(blip::BlipHead::Captioning);
+  blip::GenerationConfig c;
+  c.num_beams = static_cast<int>(state.range(0));
+  c.max_new_tokens = 20;
+  c.min_length = 21;
+  std::vector<std::chrono::steady_clock::time_point> steps;
+  const blip::StepCallback on_step = [&](const blip::StepScores&) { steps.push_back(std::chrono::steady_clock::now()); };
+  blip::RunControl control;
+  control.on_step = &on_step;
+  std::vector<double> means[2];
+  bool team = false;
+  for (auto _ : state) {
+    team = !team;
+    blip::set_step_team_enabled(team);
+    steps.clear();
+    benchmark::DoNotOptimize(m.caption({pixels()}, {}, c, control));
+    if (steps.size() >= 2)
+      means[team].push_back(std::chrono::duration<double>(steps.back() - steps.front()).count() /
+                            static_cast<double>(steps.size() - 1));
+  }
+  blip::set_step_team_enabled(true);
+  auto median = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const double on = median(means[1]), off = median(means[0]);
+  state.counters["step_ms_team"] = on * 1e3;
+  state.counters["step_ms_plain"] = off * 1e3;
+  state.counters["team_over_plain"] = off > 0 ? on / off : 0;
+  state.counters["captions_each"] = static_cast<double>(std::min(means[0].size(), means[1].size()));
+}
+BENCHMARK(BM_StepTeamOnOff)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(8)->MinWarmUpTime(1);
 
 void BM_VqaAnswer(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::QuestionAnswering);
