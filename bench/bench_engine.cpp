@@ -173,7 +173,9 @@ void BM_StepTeamOnOff(benchmark::State& state) {
   c.max_new_tokens = 20;
   c.min_length = 21;
   std::vector<std::chrono::steady_clock::time_point> steps;
-  const blip::StepCallback on_step = [&](const blip::StepScores&) { steps.push_back(std::chrono::steady_clock::now()); };
+  const blip::StepCallback on_step = [&](const blip::StepScores&) {
+    steps.push_back(std::chrono::steady_clock::now());
+  };
   blip::RunControl control;
   control.on_step = &on_step;
   std::vector<double> means[2];

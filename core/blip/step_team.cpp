@@ -54,7 +54,8 @@ class StepTeam {
       f(begin, end);
       return;
     }
-    const int64_t used = std::min<int64_t>(threads, (range + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1));
+    const int64_t used =
+        std::min<int64_t>(threads, (range + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1));
     task_ = &f;
     begin_ = begin;
     end_ = end;

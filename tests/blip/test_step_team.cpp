@@ -54,9 +54,8 @@ using StepTeamSplits = TwoThreads;
 TEST_F(StepTeamSplits, FollowParallelForOnTwoThreads) {
   using Set = std::set<std::pair<int64_t, int64_t>>;
   const std::tuple<int64_t, int64_t, int64_t, Set> cases[] = {
-      {0, 1000, 10, {{0, 500}, {500, 1000}}},  {5, 17, 1, {{5, 11}, {11, 17}}},
-      {0, 3, 1, {{0, 2}, {2, 3}}},              {0, 100, 60, {{0, 50}, {50, 100}}},
-      {0, 100, 100, {{0, 100}}},                {7, 7, 1, {}},
+      {0, 1000, 10, {{0, 500}, {500, 1000}}}, {5, 17, 1, {{5, 11}, {11, 17}}}, {0, 3, 1, {{0, 2}, {2, 3}}},
+      {0, 100, 60, {{0, 50}, {50, 100}}},     {0, 100, 100, {{0, 100}}},       {7, 7, 1, {}},
   };
   const int64_t before = step_teams_run();
   for (const auto& [begin, end, grain, want] : cases) {
@@ -187,7 +186,8 @@ TEST_P(StepTeamCaptions, AgreeBitForBitWithPlainSteps) {
       EXPECT_GE(teams, static_cast<int64_t>(with.logits.size()) - 1) << what;
       EXPECT_EQ(step_teams_run(), plain) << what;
       ASSERT_EQ(with.logits.size(), without.logits.size()) << what;
-      for (size_t s = 0; s < with.logits.size(); ++s) ASSERT_EQ(with.logits[s], without.logits[s]) << what << " step " << s;
+      for (size_t s = 0; s < with.logits.size(); ++s)
+        ASSERT_EQ(with.logits[s], without.logits[s]) << what << " step " << s;
       ASSERT_EQ(with.out.size(), without.out.size());
       for (size_t i = 0; i < with.out.size(); ++i) {
         ASSERT_EQ(with.out[i].size(), without.out[i].size());
