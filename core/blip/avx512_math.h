@@ -25,6 +25,23 @@ __attribute__((target("avx512f"))) inline __m512 exp_nonpositive(__m512 x) {
   return _mm512_scalef_ps(p, n);
 }
 
+// 2^y for y <= 0 (a scaled score minus its row's maximum): y = n + f, |f| <= 1/2, 2^f by a
+// degree-5 polynomial (Chebyshev interpolation on [-1/2, 1/2], relative error 1.6e-7, about one
+// float32 ulp), times 2^n by vscalefps, which underflows to 0. Cheaper than exp_nonpositive by the
+// reduction to ln2 and a polynomial term; the attention folds its scale and log2(e) into y.
+__attribute__((target("avx512f"))) inline __m512 exp2_nonpositive(__m512 y) {
+  y = _mm512_max_ps(_mm512_set1_ps(-150.0f), y);  // NaN stays NaN: vmaxps returns its second operand
+  const __m512 n = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 f = _mm512_sub_ps(y, n);
+  __m512 p = _mm512_set1_ps(1.3390863314e-3f);
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6760317683e-3f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5503569543e-2f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022106826e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314718246e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0000001192e+0f));
+  return _mm512_scalef_ps(p, n);
+}
+
 // GELU, x * (1 + erf(x / sqrt 2)) / 2, with erf by Abramowitz and Stegun 7.1.26 (absolute error
 // at most 1.5e-7), the approximation libtorch's own vectorised erf uses: the few-row products
 // apply it to their outputs where at::gelu would cost a separate pass over them.

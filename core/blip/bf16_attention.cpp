@@ -30,8 +30,6 @@ constexpr int kD = static_cast<int>(kBf16AttentionHeadSize);
 constexpr int kRows = 6;   // query rows per block: 6 x 4 accumulators of 16 keys or 16 columns
 constexpr int kKeys = 64;  // keys per block of scores
 
-using avx512::exp_nonpositive;
-
 // float32 to bfloat16, to nearest with ties to even (vcvtneps2bf16)
 GLIMPSE_BF16_TARGET inline __m256i to_bf16(__m512 y) {
   return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(y));
@@ -46,27 +44,27 @@ GLIMPSE_BF16_TARGET inline __m512bh load_pairs(const uint32_t* p) {
   return reinterpret_cast<__m512bh>(_mm512_loadu_si512(p));
 }
 
-// acc[r][c] (NR rows, 4 x 16 columns) += the products of `steps` bfloat16 pairs: row r's pair i
-// at a + r * lda + 2 * i, broadcast, against the 64 columns of pairs at b + i * ldb. Both products
-// of the attention have this shape: a the queries and b the keys, a the probabilities and b the
-// values.
-template <int NR>
-GLIMPSE_BF16_TARGET inline void accumulate(__m512 (&acc)[NR][4], const uint16_t* a, int64_t lda, const uint32_t* b,
+// acc[r][c] (NR rows, NC x 16 columns) += the products of `steps` bfloat16 pairs: row r's pair i
+// at a + r * lda + 2 * i, broadcast, against the NC x 16 columns of pairs at b + i * ldb. Both
+// products of the attention have this shape: a the queries and b the keys, a the probabilities
+// and b the values.
+template <int NR, int NC>
+GLIMPSE_BF16_TARGET inline void accumulate(__m512 (&acc)[NR][NC], const uint16_t* a, int64_t lda, const uint32_t* b,
                                            int64_t ldb, int64_t steps) {
 #pragma GCC unroll 8
   for (int r = 0; r < NR; ++r)
 #pragma GCC unroll 4
-    for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_setzero_ps();
+    for (int c = 0; c < NC; ++c) acc[r][c] = _mm512_setzero_ps();
   for (int64_t i = 0; i < steps; ++i) {
     const uint32_t* br = b + i * ldb;
-    const __m512bh b0 = load_pairs(br), b1 = load_pairs(br + 16), b2 = load_pairs(br + 32), b3 = load_pairs(br + 48);
+    __m512bh bc[NC];
+#pragma GCC unroll 4
+    for (int c = 0; c < NC; ++c) bc[c] = load_pairs(br + 16 * c);
 #pragma GCC unroll 8
     for (int r = 0; r < NR; ++r) {
       const __m512bh x = broadcast_pair(a + r * lda + 2 * i);
-      acc[r][0] = _mm512_dpbf16_ps(acc[r][0], x, b0);
-      acc[r][1] = _mm512_dpbf16_ps(acc[r][1], x, b1);
-      acc[r][2] = _mm512_dpbf16_ps(acc[r][2], x, b2);
-      acc[r][3] = _mm512_dpbf16_ps(acc[r][3], x, b3);
+#pragma GCC unroll 4
+      for (int c = 0; c < NC; ++c) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], x, bc[c]);
     }
   }
 }
@@ -81,56 +79,84 @@ struct Work {
   std::vector<uint16_t> probs;
 };
 
-// `rows` (<= kRows) query rows: scores against all keys, softmax, times the values.
+// The raw scores q k^T of NR query rows against NC x 16 keys from key j0, stored at s + r * tk + j0,
+// and each row's running maximum in mx[r]; lanes at or past key t (zero keys) stay out of it.
+template <int NR, int NC>
+GLIMPSE_BF16_TARGET inline void score_block(const uint16_t* q, int64_t ldq, int64_t t, int64_t tk, const Work& w,
+                                            int64_t j0, float* s, __m512 (&mx)[NR]) {
+  __m512 acc[NR][NC];
+  accumulate<NR, NC>(acc, q, ldq, w.keys.data() + j0, tk, kD / 2);
+#pragma GCC unroll 4
+  for (int c = 0; c < NC; ++c) {
+    const int64_t left = t - (j0 + 16 * c);
+    const auto real = static_cast<__mmask16>(left >= 16 ? 0xffffu : (1u << left) - 1);
+#pragma GCC unroll 8
+    for (int r = 0; r < NR; ++r) {
+      _mm512_storeu_ps(s + r * tk + j0 + 16 * c, acc[r][c]);
+      mx[r] = _mm512_mask_max_ps(mx[r], real, mx[r], acc[r][c]);
+    }
+  }
+}
+
+// NR (<= kRows) query rows: scores against all keys, softmax, times the values. The softmax is
+// one pass over a row's scores: the maximum comes with the scores, each exponential is rounded to
+// bfloat16 as it is summed in float32, and the division by the sum is applied to the NR x 64
+// outputs instead of to every probability. The scale alpha and log2(e) are one multiplier of the
+// scores inside 2^x.
 template <int NR>
 GLIMPSE_BF16_TARGET void attend_rows(const uint16_t* q, int64_t ldq, int64_t t, int64_t tk, const Work& w, float alpha,
                                      float* s, uint16_t* p, uint16_t* out, int64_t ldo) {
-  const __m512 scale = _mm512_set1_ps(alpha);
-  for (int64_t j0 = 0; j0 < tk; j0 += kKeys) {
-    __m512 acc[NR][4];
-    accumulate<NR>(acc, q, ldq, w.keys.data() + j0, tk, kD / 2);
+  const int64_t vectors = (t + 15) / 16;  // of 16 keys, the last one partly past t
+  __m512 mx[NR];
 #pragma GCC unroll 8
-    for (int r = 0; r < NR; ++r)
-#pragma GCC unroll 4
-      for (int c = 0; c < 4; ++c) _mm512_storeu_ps(s + r * tk + j0 + 16 * c, _mm512_mul_ps(acc[r][c], scale));
+  for (int r = 0; r < NR; ++r) mx[r] = _mm512_set1_ps(-INFINITY);
+  int64_t j0 = 0;
+  for (; j0 + kKeys <= 16 * vectors; j0 += kKeys) score_block<NR, 4>(q, ldq, t, tk, w, j0, s, mx);
+  switch (vectors - j0 / 16) {  // a last block of fewer than 4 vectors
+    case 3:
+      score_block<NR, 3>(q, ldq, t, tk, w, j0, s, mx);
+      break;
+    case 2:
+      score_block<NR, 2>(q, ldq, t, tk, w, j0, s, mx);
+      break;
+    case 1:
+      score_block<NR, 1>(q, ldq, t, tk, w, j0, s, mx);
+      break;
+    default:
+      break;
   }
-  // Softmax over the t real columns; probabilities past them are 0 (tk is a multiple of 64).
-  const int64_t full = t / 16;
-  const auto tail = static_cast<__mmask16>((1u << (t % 16)) - 1);
-  const int64_t vectors = full + (tail ? 1 : 0);
+  const auto last = static_cast<__mmask16>(t % 16 ? (1u << (t % 16)) - 1 : 0xffffu);
+  const float log2e_alpha = 1.44269504088896341f * alpha;
+  const __m512 scale = _mm512_set1_ps(log2e_alpha);
+  float inv[NR];
   for (int r = 0; r < NR; ++r) {
-    float* x = s + r * tk;
+    const float* x = s + r * tk;
     uint16_t* pr = p + r * tk;
-    __m512 m = _mm512_set1_ps(-INFINITY);
-    for (int64_t i = 0; i < full; ++i) m = _mm512_max_ps(m, _mm512_loadu_ps(x + 16 * i));
-    if (tail) m = _mm512_mask_max_ps(m, tail, m, _mm512_maskz_loadu_ps(tail, x + 16 * full));
-    const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(m));
+    // 2^((x - max) alpha log2 e) as one multiply-add of x
+    const __m512 shift = _mm512_set1_ps(-_mm512_reduce_max_ps(mx[r]) * log2e_alpha);
     __m512 sum = _mm512_setzero_ps();
-    for (int64_t i = 0; i < full; ++i) {
-      const __m512 e = exp_nonpositive(_mm512_sub_ps(_mm512_loadu_ps(x + 16 * i), mx));
-      _mm512_storeu_ps(x + 16 * i, e);
+    for (int64_t i = 0; i + 1 < vectors; ++i) {
+      const __m512 e = avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
       sum = _mm512_add_ps(sum, e);
     }
-    if (tail) {
-      const __m512 e =
-          _mm512_maskz_mov_ps(tail, exp_nonpositive(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + 16 * full), mx)));
-      _mm512_storeu_ps(x + 16 * full, e);
-      sum = _mm512_add_ps(sum, e);
-    }
-    const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
-    for (int64_t i = 0; i < vectors; ++i)
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i),
-                          to_bf16(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * i), inv)));
-    std::memset(pr + 16 * vectors, 0, static_cast<size_t>(tk - 16 * vectors) * sizeof(uint16_t));
+    const int64_t i = vectors - 1;  // zero past t
+    const __m512 e =
+        _mm512_maskz_mov_ps(last, avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
+    sum = _mm512_add_ps(sum, e);
+    inv[r] = 1.0f / _mm512_reduce_add_ps(sum);
   }
-  // The probabilities times the values, a pair of tokens per step.
+  // The exponentials times the values, a pair of tokens per step, then divided by the sums.
   __m512 acc[NR][4];
-  accumulate<NR>(acc, p, tk, w.values.data(), kD, 8 * vectors);
+  accumulate<NR, 4>(acc, p, tk, w.values.data(), kD, 8 * vectors);
 #pragma GCC unroll 8
-  for (int r = 0; r < NR; ++r)
+  for (int r = 0; r < NR; ++r) {
+    const __m512 ir = _mm512_set1_ps(inv[r]);
 #pragma GCC unroll 4
     for (int c = 0; c < 4; ++c)
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + r * ldo + 16 * c), to_bf16(acc[r][c]));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + r * ldo + 16 * c), to_bf16(_mm512_mul_ps(acc[r][c], ir)));
+  }
 }
 
 GLIMPSE_BF16_TARGET void attend_head(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,

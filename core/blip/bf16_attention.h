@@ -17,9 +17,10 @@ constexpr int64_t kBf16AttentionHeadSize = 64;
 bool bf16_attention_available();
 
 // out[i] = softmax(alpha q[i] k^T) v for i < t: q, k, v and out rows of 64 bfloat16 values with
-// row strides ldq, ldk, ldv and ldo (in values). Scores and sums in float32, the probabilities
-// rounded to bfloat16 (as oneDNN's path does), the result rounded to nearest even. Uses a
-// thread-local work area of about 0.25 KB per token.
+// row strides ldq, ldk, ldv and ldo (in values). Scores and sums in float32; the exponentials are
+// rounded to bfloat16 for the product with v, and that product is divided by their float32 sum
+// (oneDNN's path rounds the divided probabilities instead: the same one rounding of each factor).
+// The result is rounded to nearest even. Uses a thread-local work area of about 0.25 KB per token.
 void bf16_attention_head64(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
                            int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo);
 

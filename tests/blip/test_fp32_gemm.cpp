@@ -164,6 +164,39 @@ TEST(Fp32Gemm, Bf16AttentionOfHeadSize64ForEveryRowAndKeyTail) {
                           static_cast<const uint16_t*>(v[0][1].data_ptr()), q.stride(2), k.stride(2), v.stride(2), t,
                           0.125f, static_cast<uint16_t*>(head1.data_ptr()), d);
     EXPECT_TRUE(at::equal(got[0].narrow(1, d, d), head1)) << t << " tokens";
+    // Its own rounding, in double: the exponentials rounded to bfloat16 for the product with v,
+    // the product divided by their unrounded sum, then one rounding of the result.
+    const at::Tensor s = at::matmul(q.to(at::kDouble), k.to(at::kDouble).transpose(-1, -2)) * 0.125;
+    const at::Tensor e = at::exp(s - std::get<0>(s.max(-1, true)));
+    const at::Tensor exact = (at::matmul(e.to(at::kBFloat16).to(at::kDouble), v.to(at::kDouble)) / e.sum(-1, true))
+                                 .permute({0, 2, 1, 3})
+                                 .reshape({1, t, heads * d});
+    EXPECT_LT(rel_diff(got.to(at::kDouble), exact), 3e-3) << t << " tokens";
+  }
+}
+
+// Every score of a row far below zero: the keys past the last token (zeros, so scores of 0) must
+// stay out of the row's maximum, or every exponential underflows. Scores in the hundreds the other
+// way round.
+TEST(Fp32Gemm, Bf16AttentionSubtractsTheMaximumOfTheRealKeysOnly) {
+  if (!bf16_attention_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  at::manual_seed(7);
+  const int64_t d = kBf16AttentionHeadSize;
+  for (const int64_t t : {1, 17, 65, 577}) {
+    for (const double sign : {-1.0, 1.0}) {
+      // q k^T = sign * (1600 + small) / 8 for every pair: the scores lie around -200 or +200
+      const at::Tensor q = at::full({t, d}, 5.0).to(at::kBFloat16);
+      const at::Tensor k = (sign * (at::full({t, d}, 5.0) + at::rand({t, d}) * 0.25)).to(at::kBFloat16);
+      const at::Tensor v = at::randn({t, d}).to(at::kBFloat16);
+      at::Tensor out = at::empty({t, d}, at::kBFloat16);
+      bf16_attention_head64(static_cast<const uint16_t*>(q.data_ptr()), static_cast<const uint16_t*>(k.data_ptr()),
+                            static_cast<const uint16_t*>(v.data_ptr()), d, d, d, t, 0.125f,
+                            static_cast<uint16_t*>(out.data_ptr()), d);
+      const at::Tensor want =
+          at::matmul(at::softmax(at::matmul(q.to(at::kDouble), k.to(at::kDouble).t()) * 0.125, -1), v.to(at::kDouble));
+      ASSERT_TRUE(at::isfinite(out.to(at::kFloat)).all().item<bool>()) << t << " tokens, sign " << sign;
+      EXPECT_LT(rel_diff(out.to(at::kDouble), want), 1e-2) << t << " tokens, sign " << sign;
+    }
   }
 }
 
