@@ -159,27 +159,58 @@ GLIMPSE_BF16_TARGET void attend_rows(const uint16_t* q, int64_t ldq, int64_t t, 
   }
 }
 
+// keys[d / 2][tk] = the 32-bit pair d / 2 of key j at column j (zero from t on): a transpose of
+// 32-bit values, sixteen keys per gather (ldk at most kBf16AttentionMaxKeyStride, so 15 ldk fits in 31 bits).
+GLIMPSE_BF16_TARGET void pack_keys(const uint16_t* k, int64_t ldk, int64_t t, int64_t tk, uint32_t* keys) {
+  const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                          _mm512_set1_epi32(static_cast<int>(ldk)));
+  for (int64_t j0 = 0; j0 < tk; j0 += 16) {
+    const int64_t left = t - j0;
+    if (left <= 0) {
+      for (int d = 0; d < kD / 2; ++d) _mm512_storeu_si512(keys + d * tk + j0, _mm512_setzero_si512());
+      continue;
+    }
+    const auto real = static_cast<__mmask16>(left >= 16 ? 0xffffu : (1u << left) - 1);
+    const uint16_t* base = k + j0 * ldk;
+    for (int d = 0; d < kD / 2; ++d)  // index i * ldk values, 2 bytes each
+      _mm512_storeu_si512(keys + d * tk + j0,
+                          _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), real, rows, base + 2 * d, 2));
+  }
+}
+
+// values[j / 2][c] = (v[j][c], v[j + 1][c]) for `pairs` pairs of tokens (zero from t on): two
+// rows of 64 bfloat16 interleaved by four two-source permutes.
+GLIMPSE_BF16_TARGET void pack_values(const uint16_t* v, int64_t ldv, int64_t t, int64_t pairs, uint32_t* values) {
+  // 16-bit lanes 2m and 2m + 1 of the result: element m of the first source and of the second
+  // (index 32 + m); `high` starts at element 16
+  const __m512i low = _mm512_set_epi16(47, 15, 46, 14, 45, 13, 44, 12, 43, 11, 42, 10, 41, 9, 40, 8, 39, 7, 38, 6, 37,
+                                       5, 36, 4, 35, 3, 34, 2, 33, 1, 32, 0);
+  const __m512i high = _mm512_add_epi16(low, _mm512_set1_epi16(16));
+  const __m512i zero = _mm512_setzero_si512();
+  for (int64_t jj = 0; jj < pairs; ++jj) {
+    const int64_t j0 = 2 * jj, j1 = j0 + 1;
+    const __m512i a0 = j0 < t ? _mm512_loadu_si512(v + j0 * ldv) : zero;
+    const __m512i a1 = j0 < t ? _mm512_loadu_si512(v + j0 * ldv + 32) : zero;
+    const __m512i b0 = j1 < t ? _mm512_loadu_si512(v + j1 * ldv) : zero;
+    const __m512i b1 = j1 < t ? _mm512_loadu_si512(v + j1 * ldv + 32) : zero;
+    uint32_t* row = values + jj * kD;
+    _mm512_storeu_si512(row, _mm512_permutex2var_epi16(a0, low, b0));
+    _mm512_storeu_si512(row + 16, _mm512_permutex2var_epi16(a0, high, b0));
+    _mm512_storeu_si512(row + 32, _mm512_permutex2var_epi16(a1, low, b1));
+    _mm512_storeu_si512(row + 48, _mm512_permutex2var_epi16(a1, high, b1));
+  }
+}
+
 GLIMPSE_BF16_TARGET void attend_head(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
                                      int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo) {
   thread_local Work w;
   const int64_t tk = (t + kKeys - 1) / kKeys * kKeys;
-  w.keys.assign(static_cast<size_t>(kD / 2 * tk), 0u);
+  w.keys.resize(static_cast<size_t>(kD / 2 * tk));
   w.values.resize(static_cast<size_t>(tk / 2 * kD));
   w.scores.resize(static_cast<size_t>(kRows * tk));
   w.probs.resize(static_cast<size_t>(kRows * tk));
-  for (int64_t j = 0; j < t; ++j) {
-    uint32_t pairs[kD / 2];
-    std::memcpy(pairs, k + j * ldk, sizeof pairs);
-    for (int d = 0; d < kD / 2; ++d) w.keys[static_cast<size_t>(d * tk + j)] = pairs[d];
-  }
-  for (int64_t jj = 0; jj < tk / 2; ++jj) {
-    const int64_t j0 = 2 * jj, j1 = 2 * jj + 1;
-    uint32_t* row = w.values.data() + jj * kD;
-    for (int c = 0; c < kD; ++c) {
-      const uint32_t lo = j0 < t ? v[j0 * ldv + c] : 0u, hi = j1 < t ? v[j1 * ldv + c] : 0u;
-      row[c] = lo | (hi << 16);
-    }
-  }
+  pack_keys(k, ldk, t, tk, w.keys.data());
+  pack_values(v, ldv, t, tk / 2, w.values.data());
   float* s = w.scores.data();
   uint16_t* p = w.probs.data();
   int64_t i = 0;

@@ -11,14 +11,16 @@
 namespace glimpse::blip {
 
 constexpr int64_t kBf16AttentionHeadSize = 64;
+// The largest key row stride (in values) it takes: sixteen rows' offsets are gathered in 32 bits.
+constexpr int64_t kBf16AttentionMaxKeyStride = int64_t{1} << 26;
 
 // Whether this CPU runs it (AVX-512 BF16, BW and VL). GLIMPSE_BF16_ATTENTION=onednn turns it off,
 // for benchmarks that compare the two.
 bool bf16_attention_available();
 
 // out[i] = softmax(alpha q[i] k^T) v for i < t: q, k, v and out rows of 64 bfloat16 values with
-// row strides ldq, ldk, ldv and ldo (in values). Scores and sums in float32; the exponentials are
-// rounded to bfloat16 for the product with v, and that product is divided by their float32 sum
+// row strides ldq, ldk (at most kBf16AttentionMaxKeyStride), ldv and ldo (in values). Scores and sums in float32; the
+// exponentials are rounded to bfloat16 for the product with v, and that product is divided by their float32 sum
 // (oneDNN's path rounds the divided probabilities instead: the same one rounding of each factor).
 // The result is rounded to nearest even. Uses a thread-local work area of about 0.25 KB per token.
 void bf16_attention_head64(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,

@@ -497,7 +497,8 @@ at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::T
   if (q.numel() == 0 || q.stride(2) < d || k.stride(2) < d || v.stride(2) < d) return {};
   const int64_t block = attention_block_rows(t);
   const auto alpha = static_cast<float>(scale);
-  if (type == at::kBFloat16 && d == kBf16AttentionHeadSize && bf16_attention_available()) {
+  if (type == at::kBFloat16 && d == kBf16AttentionHeadSize && k.stride(2) <= kBf16AttentionMaxKeyStride &&
+      bf16_attention_available()) {
     at::Tensor out = at::empty({batch, t, heads * d}, q.options());
     const auto* pq = static_cast<const uint16_t*>(q.data_ptr());
     const auto* pk = static_cast<const uint16_t*>(k.data_ptr());
