@@ -1,11 +1,30 @@
 #pragma once
-// Vector math shared by the AVX-512 kernels (bf16_attention.cpp, small_gemm.cpp). Only for
-// functions compiled with AVX-512F enabled (target attribute), on CPUs that have it.
+// Vector math shared by the AVX-512 kernels (bf16_attention.cpp, bf16_layer_norm.cpp,
+// small_gemm.cpp). Only for functions compiled with AVX-512F enabled (target attribute), on CPUs
+// that have it.
 #include <immintrin.h>
 
 #include <cstdint>
 
+// GCC 12's AVX-512 headers start masked loads from _mm512_undefined_*, which it then reports as
+// uninitialised where they are inlined (GCC bug 105593, fixed in 13), and its own
+// _mm512_reduce_add_ps as possibly uninitialised: off in the kernel files that include this.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 namespace glimpse::blip::avx512 {
+
+// Whether this CPU runs the bfloat16 kernels (AVX-512F, BW, VL and BF16); checked once.
+inline bool cpu_has_bf16() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+  }();
+  return has;
+}
 
 // exp(x) for x <= 0 (a score minus its row's maximum), within 2 float32 ulps: x = n ln2 + r,
 // |r| <= ln2 / 2, e^r by Cephes' degree-6 polynomial, times 2^n by vscalefps, which underflows to 0.

@@ -11,12 +11,6 @@
 
 #include "avx512_math.h"
 #define GLIMPSE_BF16_ATTENTION_KERNEL 1
-// GCC 12's AVX-512 headers start masked loads from _mm512_undefined_*, which it then reports as
-// uninitialised where they are inlined (GCC bug 105593, fixed in 13).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #endif
 
 namespace glimpse::blip {
@@ -230,9 +224,7 @@ bool bf16_attention_available() {
   static const bool available = [] {
     const char* env = std::getenv("GLIMPSE_BF16_ATTENTION");
     if (env && std::strcmp(env, "onednn") == 0) return false;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl");
+    return avx512::cpu_has_bf16();
   }();
   return available;
 #else

@@ -69,8 +69,8 @@ BlipEncoderLayerImpl::BlipEncoderLayerImpl(const BlipVisionConfig& c) {
 }
 
 at::Tensor BlipEncoderLayerImpl::forward(const at::Tensor& x) {
-  const at::Tensor h = self_attn->forward(layer_norm1->forward(x), x);
-  return mlp->forward(layer_norm2->forward(h), h);
+  const at::Tensor h = self_attn->forward(layer_norm1->forward_for(x, self_attn->qkv->precision()), x);
+  return mlp->forward(layer_norm2->forward_for(h, mlp->fc1->precision()), h);
 }
 
 BlipEncoderImpl::BlipEncoderImpl(const BlipVisionConfig& c) {

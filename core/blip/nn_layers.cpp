@@ -1,5 +1,7 @@
 #include "nn_layers.h"
 
+#include "bf16_layer_norm.h"
+
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "engine_api.h"
@@ -208,6 +210,17 @@ void LinearImpl::set_precision(Precision p) {
 void set_linear_precision(torch::nn::Module& root, Precision p) {
   for (const auto& m : root.modules(/*include_self=*/true))
     if (auto* linear = dynamic_cast<LinearImpl*>(m.get())) linear->set_precision(p);
+}
+
+at::Tensor LayerNormImpl::forward_for(const at::Tensor& x, Precision consumer) {
+  if (consumer != Precision::BFloat16 || x.scalar_type() != at::kFloat || !x.is_contiguous() || x.dim() < 1 ||
+      x.size(-1) != dim_ || weight.scalar_type() != at::kFloat || bias.scalar_type() != at::kFloat ||
+      !weight.is_contiguous() || !bias.is_contiguous() || !bf16_layer_norm_available())
+    return forward(x);
+  at::Tensor out = at::empty(x.sizes(), x.options().dtype(at::kBFloat16));
+  bf16_layer_norm(x.data_ptr<float>(), x.numel() / std::max<int64_t>(dim_, 1), dim_, weight.data_ptr<float>(),
+                  bias.data_ptr<float>(), static_cast<float>(eps_), static_cast<uint16_t*>(out.data_ptr()));
+  return out;
 }
 
 }  // namespace glimpse::blip

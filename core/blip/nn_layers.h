@@ -92,6 +92,10 @@ struct LayerNormImpl : torch::nn::Module {
   at::Tensor forward(const at::Tensor& x) {
     return at::layer_norm(to_dtype(x, weight.scalar_type()), {dim_}, weight, bias, eps_);
   }
+  // The same as the next product takes it: in the bf16 mode, bfloat16 rows made straight from the
+  // float32 ones where this CPU runs bf16_layer_norm.h (the product would round them anyway);
+  // otherwise forward(x).
+  at::Tensor forward_for(const at::Tensor& x, Precision consumer);
   at::Tensor weight, bias;
   int64_t dim_;
   double eps_;

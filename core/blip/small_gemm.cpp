@@ -13,9 +13,6 @@
 #include "avx512_math.h"
 #include "step_team.h"
 
-// GCC 12 reports its own _mm512_reduce_add_ps as possibly uninitialised.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 namespace glimpse::blip {
 
 namespace {
@@ -115,12 +112,7 @@ bool small_gemm_available(at::ScalarType weight_type) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") != 0;
   }();
-  static const bool bf16 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512bf16");
-  }();
-  return weight_type == at::kFloat ? f32 : weight_type == at::kBFloat16 ? bf16 : false;
+  return weight_type == at::kFloat ? f32 : weight_type == at::kBFloat16 ? avx512::cpu_has_bf16() : false;
 }
 
 namespace {

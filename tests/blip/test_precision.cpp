@@ -215,6 +215,38 @@ TEST(PrecisionModes, Bf16LayerDropsItsPlainCopyOnlyWhenItRunsPacked) {
   EXPECT_TRUE(decoder->holds_plain_bf16());
 }
 
+// In the bf16 mode a vision LayerNorm hands its product bfloat16 rows made straight from the
+// float32 ones: at::layer_norm rounded to bfloat16 but for rare last-bit differences, also for rows
+// far from zero and a size that is not a multiple of 16. Float32 consumers get float32.
+TEST(PrecisionModes, Bf16LayerNormEqualsTheRoundedFloat32One) {
+  c10::InferenceMode guard;
+  at::manual_seed(9);
+  for (const auto& [rows, d, offset] :
+       std::vector<std::tuple<int64_t, int64_t, double>>{{577, 768, 0.0}, {9, 100, 0.0}, {33, 768, 1000.0}}) {
+    LayerNorm ln(d, 1e-5);
+    ln->weight.copy_(at::randn({d}));
+    ln->bias.copy_(at::randn({d}));
+    const at::Tensor x = at::randn({1, rows, d}) * 3 + offset;
+    const at::Tensor want = at::layer_norm(x, {d}, ln->weight, ln->bias, 1e-5);
+    EXPECT_TRUE(at::equal(ln->forward_for(x, Precision::Float32), want));
+    const at::Tensor got = ln->forward_for(x, Precision::BFloat16);
+    if (got.scalar_type() != at::kBFloat16) {
+      EXPECT_TRUE(at::equal(got, want));  // no kernel here: the float32 LayerNorm
+      continue;
+    }
+    ASSERT_EQ(got.sizes(), x.sizes());
+    const at::Tensor rounded = want.to(at::kBFloat16);
+    const double differ = at::ne(got, rounded).sum().item<double>() / static_cast<double>(got.numel());
+    EXPECT_LT(differ, 0.01) << rows << " x " << d;
+    // and within one rounding to bfloat16 (8 significant bits) of the LayerNorm in double, plus
+    // the float32 sums' error (rows around 1000 cancel three digits in x - mean)
+    const at::Tensor exact =
+        at::layer_norm(x.to(at::kDouble), {d}, ln->weight.to(at::kDouble), ln->bias.to(at::kDouble), 1e-5);
+    const at::Tensor bound = exact.abs() / 256 + 1e-4 * exact.abs().max();
+    EXPECT_TRUE(at::le((got.to(at::kDouble) - exact).abs(), bound).all().item<bool>()) << rows << " x " << d;
+  }
+}
+
 // A bf16 decoder step computes the self-attention's q, k and v in one product over their stacked
 // weights: the same values as three products, and the layers' own copies become views of the
 // stacked matrix (no second copy). Two steps, so the second also reads the first's cached keys.
