@@ -322,6 +322,29 @@ BENCHMARK(BM_EncoderLayerParts)->Unit(benchmark::kMillisecond)->UseRealTime()->M
 // caption benchmarks' token bound), each with its own weight, through the few-row kernel at 1 and
 // 3 rows (greedy and beam 3): the products alone against the weight bytes / read bandwidth bound,
 // so that the caption's step_ms splits into products and everything else.
+// A greedy step's twelve cross-attentions (base text config: 12 heads of 64, one query row)
+// over one image's cached bfloat16 keys and values (577 positions, 21 MB in all, each layer's
+// own), in one step team as the decoder runs them: what the weight-bytes bound of a step leaves
+// out, against the time to read the same bytes at the measured bandwidth.
+void BM_CrossAttentionStep(benchmark::State& state) {
+  const int64_t layers = 12, heads = 12, d = 64, s = 577;
+  std::vector<std::pair<at::Tensor, at::Tensor>> kv;
+  for (int64_t l = 0; l < layers; ++l)
+    kv.emplace_back(at::randn({1, heads, s, d}).to(at::kBFloat16), at::randn({1, heads, s, d}).to(at::kBFloat16));
+  const at::Tensor q = at::randn({1, heads, 1, d});
+  const double bytes = 2.0 * layers * heads * s * d * 2;
+  const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
+  for (auto _ : state)
+    blip::run_step_team([&] {
+      for (const auto& [k, v] : kv) benchmark::DoNotOptimize(blip::small_attention(q, k, v, at::Tensor(), 8.0));
+    });
+  state.counters["MB"] = bytes / 1e6;
+  state.counters["bound_ms"] = 1e3 * bound;
+  state.counters["GBps"] =
+      benchmark::Counter(bytes * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CrossAttentionStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
+
 void BM_DecoderStepLinears(benchmark::State& state) {
   const int64_t rows = state.range(0), d = 768, f = 3072, vocab = 30524;
   const auto type = g_precision == blip::Precision::BFloat16 ? at::kBFloat16 : at::kFloat;

@@ -37,16 +37,16 @@ GLIMPSE_BF16_TARGET void normalize_row(const float* x, int64_t d, const float* w
     const __m512 c = _mm512_maskz_sub_ps(tail, _mm512_maskz_loadu_ps(tail, x + full), m);
     sq = _mm512_fmadd_ps(c, c, sq);
   }
-  const __m512 rstd =
-      _mm512_set1_ps(1.0f / std::sqrt(_mm512_reduce_add_ps(sq) / static_cast<float>(d) + eps));
+  const __m512 rstd = _mm512_set1_ps(1.0f / std::sqrt(_mm512_reduce_add_ps(sq) / static_cast<float>(d) + eps));
   for (int64_t i = 0; i < full; i += 16) {
     const __m512 y = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(x + i), m), rstd),
                                      _mm512_loadu_ps(weight + i), _mm512_loadu_ps(bias + i));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(y)));
   }
   if (tail) {
-    const __m512 y = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + full), m), rstd),
-                                     _mm512_maskz_loadu_ps(tail, weight + full), _mm512_maskz_loadu_ps(tail, bias + full));
+    const __m512 y =
+        _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + full), m), rstd),
+                        _mm512_maskz_loadu_ps(tail, weight + full), _mm512_maskz_loadu_ps(tail, bias + full));
     _mm256_mask_storeu_epi16(out + full, tail, reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(y)));
   }
 }

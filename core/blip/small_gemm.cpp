@@ -276,6 +276,70 @@ __attribute__((target("avx512f"))) inline void load64(const T* p, __m512 (&v)[4]
   EvenOdd<T>::load(p + 32, v[2], v[3]);
 }
 
+// Scores of one query row (qv, even/odd halves) against N keys from kb (N = 16, or n < 16 when
+// N is 0: the rest padded with zero dot products), divided by div, plus the mask row mi if any,
+// stored at pi. The 16 dot products stay in registers: N is known at compile time for full blocks.
+template <typename KV, int N>
+__attribute__((target("avx512f"))) inline void score16(const __m512 (&qv)[4], const KV* kb, int64_t ks, __m512 div,
+                                                       const float* mi, float* pi, int64_t n = 16) {
+  __m512 dots[16];
+#pragma GCC unroll 16
+  for (int t = 0; t < 16; ++t) {
+    if (N == 0 && t >= n) {
+      dots[t] = _mm512_setzero_ps();
+      continue;
+    }
+    __m512 kv[4];
+    load64(kb + t * ks, kv);
+    __m512 d = _mm512_mul_ps(qv[0], kv[0]);
+    d = _mm512_fmadd_ps(qv[1], kv[1], d);
+    d = _mm512_fmadd_ps(qv[2], kv[2], d);
+    dots[t] = _mm512_fmadd_ps(qv[3], kv[3], d);
+  }
+  const auto m = static_cast<__mmask16>(N == 16 ? 0xFFFFu : (1u << n) - 1);
+  __m512 sc = _mm512_div_ps(avx512::sum16(dots), div);
+  if (mi) sc = _mm512_add_ps(sc, _mm512_maskz_loadu_ps(m, mi));
+  _mm512_mask_storeu_ps(pi, m, sc);
+}
+
+// acc[r] += p[r * S] * v for one value row v (R query rows).
+template <typename KV, int R>
+__attribute__((target("avx512f"))) inline void weigh_value_row(__m512 (&acc)[R][4], const float* p, int64_t S,
+                                                               const KV* v) {
+  __m512 vv[4];
+  load64(v, vv);
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    const __m512 w = _mm512_set1_ps(p[r * S]);
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_fmadd_ps(w, vv[c], acc[r][c]);
+  }
+}
+
+// out[r] = sum over s of p[r * S + s] * v[s] for R query rows, the R x 4 sums in registers (a
+// row count known at compile time: with a runtime one they went through the stack at every key),
+// then back from even/odd positions to the row's order.
+template <typename KV, int R>
+__attribute__((target("avx512f"))) void weigh_values(const float* p, int64_t S, const KV* vb, int64_t vs, float* out) {
+  __m512 acc[R][4];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_setzero_ps();
+  for (int64_t s = 0; s < S; ++s) weigh_value_row<KV, R>(acc, p + s, S, vb + s * vs);
+  const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    float* o = out + r * 64;
+    const __m512(&a)[4] = acc[r];
+    _mm512_storeu_ps(o, _mm512_permutex2var_ps(a[0], lo, a[1]));
+    _mm512_storeu_ps(o + 16, _mm512_permutex2var_ps(a[0], hi, a[1]));
+    _mm512_storeu_ps(o + 32, _mm512_permutex2var_ps(a[2], lo, a[3]));
+    _mm512_storeu_ps(o + 48, _mm512_permutex2var_ps(a[2], hi, a[3]));
+  }
+}
+
 template <typename KV>
 __attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int64_t lq, const KV* kb, int64_t ks,
                                                  const KV* vb, int64_t vs, const float* mask, int64_t S, float div,
@@ -289,26 +353,9 @@ __attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int
     float* pi = p + i * S;
     const float* mi = mask ? mask + i * S : nullptr;
     // scores, 16 keys at a time (the last block padded with zero dot products)
-    for (int64_t s0 = 0; s0 < S; s0 += 16) {
-      __m512 dots[16];
-      const int64_t n = std::min<int64_t>(16, S - s0);
-      for (int64_t t = 0; t < 16; ++t) {
-        if (t >= n) {
-          dots[t] = _mm512_setzero_ps();
-          continue;
-        }
-        __m512 kv[4];
-        load64(kb + (s0 + t) * ks, kv);
-        __m512 d = _mm512_mul_ps(qv[0], kv[0]);
-        d = _mm512_fmadd_ps(qv[1], kv[1], d);
-        d = _mm512_fmadd_ps(qv[2], kv[2], d);
-        dots[t] = _mm512_fmadd_ps(qv[3], kv[3], d);
-      }
-      const __mmask16 m = n == 16 ? static_cast<__mmask16>(0xFFFF) : tail;
-      __m512 sc = _mm512_div_ps(avx512::sum16(dots), vdiv);
-      if (mi) sc = _mm512_add_ps(sc, _mm512_maskz_loadu_ps(m, mi + s0));
-      _mm512_mask_storeu_ps(pi + s0, m, sc);
-    }
+    for (int64_t s0 = 0; s0 < full; s0 += 16)
+      score16<KV, 16>(qv, kb + s0 * ks, ks, vdiv, mi ? mi + s0 : nullptr, pi + s0);
+    if (tail) score16<KV, 0>(qv, kb + full * ks, ks, vdiv, mi ? mi + full : nullptr, pi + full, S - full);
     // softmax
     __m512 mx = _mm512_set1_ps(-INFINITY);
     for (int64_t s0 = 0; s0 < full; s0 += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(pi + s0));
@@ -332,27 +379,21 @@ __attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int
   }
   // probabilities times the values, up to four query rows per pass over the values
   for (int64_t i0 = 0; i0 < lq; i0 += 4) {
-    const int64_t rows = std::min<int64_t>(4, lq - i0);
-    __m512 acc[4][4];
-    for (auto& row : acc)
-      for (auto& a : row) a = _mm512_setzero_ps();
-    for (int64_t s = 0; s < S; ++s) {
-      __m512 vv[4];
-      load64(vb + s * vs, vv);
-      for (int64_t r = 0; r < rows; ++r) {
-        const __m512 w = _mm512_set1_ps(p[(i0 + r) * S + s]);
-        for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_fmadd_ps(w, vv[c], acc[r][c]);
-      }
-    }
-    // back from even/odd positions to the row's order
-    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-    for (int64_t r = 0; r < rows; ++r) {
-      float* o = out + (i0 + r) * 64;
-      _mm512_storeu_ps(o, _mm512_permutex2var_ps(acc[r][0], lo, acc[r][1]));
-      _mm512_storeu_ps(o + 16, _mm512_permutex2var_ps(acc[r][0], hi, acc[r][1]));
-      _mm512_storeu_ps(o + 32, _mm512_permutex2var_ps(acc[r][2], lo, acc[r][3]));
-      _mm512_storeu_ps(o + 48, _mm512_permutex2var_ps(acc[r][2], hi, acc[r][3]));
+    const float* pr = p + i0 * S;
+    float* o = out + i0 * 64;
+    switch (std::min<int64_t>(4, lq - i0)) {
+      case 1:
+        weigh_values<KV, 1>(pr, S, vb, vs, o);
+        break;
+      case 2:
+        weigh_values<KV, 2>(pr, S, vb, vs, o);
+        break;
+      case 3:
+        weigh_values<KV, 3>(pr, S, vb, vs, o);
+        break;
+      default:
+        weigh_values<KV, 4>(pr, S, vb, vs, o);
+        break;
     }
   }
 }
