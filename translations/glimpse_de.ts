@@ -2228,6 +2228,26 @@ oder mit Strg+O öffnen, oder ein Bild mit Strg+V einfügen.</translation>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
+    <message>
+        <location filename="../ui/photoview.cpp" line="32" />
+        <source>Zoom in</source>
+        <translation>Vergrößern</translation>
+    </message>
+    <message>
+        <location filename="../ui/photoview.cpp" line="33" />
+        <source>Zoom out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <location filename="../ui/photoview.cpp" line="34" />
+        <source>Fit to window</source>
+        <translation>An Fenster anpassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/photoview.cpp" line="35" />
+        <source>Actual size, 100%</source>
+        <translation>Originalgröße, 100 %</translation>
+    </message>
 </context>
 <context>
     <name>glimpse::ui::SettingsDialog</name>

@@ -2226,6 +2226,26 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
         <source>Preview</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <location filename="../ui/photoview.cpp" line="32" />
+        <source>Zoom in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/photoview.cpp" line="33" />
+        <source>Zoom out</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/photoview.cpp" line="34" />
+        <source>Fit to window</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../ui/photoview.cpp" line="35" />
+        <source>Actual size, 100%</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>glimpse::ui::SettingsDialog</name>

@@ -1,5 +1,6 @@
 #include "photoview.h"
 
+#include <QAction>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -19,6 +20,19 @@ PhotoView::PhotoView(QWidget* parent) : QWidget(parent) {
   setMinimumSize(160, 120);
   setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
   setAccessibleName(tr("Preview"));
+  // The zoom keys are actions of this widget (they work while it has the focus, as the keys did),
+  // so that Help → Keyboard shortcuts lists them under "Preview".
+  const auto key = [this](const QString& text, const QList<QKeySequence>& keys, void (PhotoView::*slot)()) {
+    auto* action = new QAction(text, this);
+    action->setShortcuts(keys);
+    action->setShortcutContext(Qt::WidgetShortcut);
+    connect(action, &QAction::triggered, this, slot);
+    addAction(action);
+  };
+  key(tr("Zoom in"), {QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal)}, &PhotoView::zoomIn);
+  key(tr("Zoom out"), {QKeySequence(Qt::Key_Minus)}, &PhotoView::zoomOut);
+  key(tr("Fit to window"), {QKeySequence(Qt::Key_0)}, &PhotoView::fitToWindow);
+  key(tr("Actual size, 100%"), {QKeySequence(Qt::Key_1)}, &PhotoView::actualSize);
 }
 
 void PhotoView::setImage(const QImage& image) {
@@ -144,19 +158,6 @@ void PhotoView::wheelEvent(QWheelEvent* event) {
 
 void PhotoView::keyPressEvent(QKeyEvent* event) {
   switch (event->key()) {
-    case Qt::Key_Plus:
-    case Qt::Key_Equal:
-      zoomIn();
-      return;
-    case Qt::Key_Minus:
-      zoomOut();
-      return;
-    case Qt::Key_0:
-      fitToWindow();
-      return;
-    case Qt::Key_1:
-      actualSize();
-      return;
     case Qt::Key_Escape:
     case Qt::Key_F11:
       if (m_fullScreenCopy) {

@@ -294,6 +294,9 @@ TEST(PhotoViewer, FitsZoomsAndGoesFullScreen) {
   PhotoView view;
   view.resize(200, 150);
   view.show();
+  // the zoom keys work where the preview has the focus
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&view));
+  view.setFocus();
   QImage img(400, 300, QImage::Format_RGB32);
   img.fill(Qt::darkGreen);
   view.setImage(img);

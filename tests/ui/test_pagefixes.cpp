@@ -378,6 +378,11 @@ TEST(PageFixes, KeyboardShortcutsListsEveryActionsKeys) {
             QStringLiteral("F1, Ctrl+/"));
   EXPECT_EQ(rows.value(QStringLiteral("File")).value(QStringLiteral("Open images")), QStringLiteral("Ctrl+O"));
   EXPECT_EQ(rows.value(QStringLiteral("Images")).value(QStringLiteral("Remove from list")), QStringLiteral("Del"));
+  // the preview's zoom keys, under its name
+  EXPECT_EQ(rows.value(QStringLiteral("Preview")).value(QStringLiteral("Zoom in")), QStringLiteral("+, ="));
+  EXPECT_EQ(rows.value(QStringLiteral("Preview")).value(QStringLiteral("Zoom out")), QStringLiteral("-"));
+  EXPECT_EQ(rows.value(QStringLiteral("Preview")).value(QStringLiteral("Fit to window")), QStringLiteral("0"));
+  EXPECT_EQ(rows.value(QStringLiteral("Preview")).value(QStringLiteral("Actual size, 100%")), QStringLiteral("1"));
 
   // The filter: by action or key; groups without a match go.
   QTest::keyClicks(dialog->filterField(), QStringLiteral("copy"));
