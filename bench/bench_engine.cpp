@@ -119,6 +119,7 @@ void caption(benchmark::State& state, int beams) {
   control.on_step = &on_step;
   double step_seconds = 0, best_step = 0;
   int64_t step_count = 0;
+  const int64_t sleeps = blip::step_team_sleeps();
   long step_faults = 0;
   for (auto _ : state) {
     steps.clear();
@@ -149,6 +150,9 @@ void caption(benchmark::State& state, int beams) {
     state.counters["best_step_over_bound"] = best_step / token_bound;
     // none once warm: the steps carry none of this virtual machine's slow page faults
     state.counters["step_page_faults"] = static_cast<double>(step_faults) / static_cast<double>(step_count);
+    // waits in the step team that outlasted its spin (another program holding the cores)
+    state.counters["team_sleeps_per_step"] =
+        static_cast<double>(blip::step_team_sleeps() - sleeps) / static_cast<double>(step_count);
   }
   state.counters["encode_bound_s"] = encodeBoundSeconds(m);
   state.counters["bound_s"] = 20 * token_bound + encodeBoundSeconds(m);

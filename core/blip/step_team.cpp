@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
@@ -15,6 +16,8 @@ namespace glimpse::blip {
 
 namespace detail {
 
+std::atomic<int64_t> g_sleeps{0};
+
 class StepTeam {
  public:
   // The threads in the region (the calling thread is number 0).
@@ -24,12 +27,16 @@ class StepTeam {
   void serve(int id) {
     uint64_t seen = 0;
     for (;;) {
-      uint64_t now;
-      unsigned spins = 0;
-      while ((now = posted_.load(std::memory_order_acquire)) == seen) {
+      // a step's serial stretches are microseconds: spin, and sleep only if the caller stalls
+      uint64_t now = seen;
+      for (int spins = 0; spins < kSpins && (now = posted_.load(std::memory_order_acquire)) == seen; ++spins)
         _mm_pause();
-        // a step's serial stretches are microseconds; this only matters if the caller stalls
-        if (++spins % 4096 == 0) std::this_thread::yield();
+      if (now == seen) {
+        g_sleeps.fetch_add(1, std::memory_order_relaxed);
+        std::unique_lock<std::mutex> lock(sleep_mutex_);
+        serving_asleep_.fetch_add(1, std::memory_order_seq_cst);
+        wake_.wait(lock, [&] { return (now = posted_.load(std::memory_order_seq_cst)) != seen; });
+        serving_asleep_.fetch_sub(1, std::memory_order_relaxed);
       }
       seen = now;
       if (stop_) return;
@@ -42,7 +49,10 @@ class StepTeam {
           if (!error_) error_ = std::current_exception();
         }
       }
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      if (pending_.fetch_sub(1, std::memory_order_seq_cst) == 1 && caller_asleep_.load(std::memory_order_seq_cst)) {
+        std::lock_guard<std::mutex> lock(sleep_mutex_);
+        wake_.notify_all();
+      }
     }
   }
 
@@ -61,15 +71,25 @@ class StepTeam {
     end_ = end;
     chunk_ = (range + used - 1) / used;
     pending_.store(threads - 1, std::memory_order_relaxed);
-    posted_.fetch_add(1, std::memory_order_release);
+    post();
     std::exception_ptr own;
     try {
       f(begin, std::min(end, begin + chunk_));
     } catch (...) {
       own = std::current_exception();
     }
-    // the other threads still read f and what it refers to
-    while (pending_.load(std::memory_order_acquire) != 0) _mm_pause();
+    // The other threads still read f and what it refers to. Spin, then sleep: when another program
+    // holds the cores, a thread of the team may be off its core for milliseconds, and spinning
+    // here would keep it off (a bf16 beam-3 step took 130 ms instead of 8 beside a compile).
+    bool done = false;
+    for (int spins = 0; spins < kSpins && !(done = pending_.load(std::memory_order_acquire) == 0); ++spins) _mm_pause();
+    if (!done) {
+      g_sleeps.fetch_add(1, std::memory_order_relaxed);
+      std::unique_lock<std::mutex> lock(sleep_mutex_);
+      caller_asleep_.store(true, std::memory_order_seq_cst);
+      wake_.wait(lock, [&] { return pending_.load(std::memory_order_seq_cst) == 0; });
+      caller_asleep_.store(false, std::memory_order_relaxed);
+    }
     if (own) std::rethrow_exception(own);
     if (error_) {
       std::exception_ptr e = error_;
@@ -80,16 +100,38 @@ class StepTeam {
 
   void stop() {
     stop_ = true;
-    posted_.fetch_add(1, std::memory_order_release);
+    post();
   }
 
  private:
+  // Pauses before a waiting thread sleeps: about 0.3 ms on the development machine (20 ns a
+  // pause), longer than nearly every serial stretch of a step and than the threads' difference at
+  // the end of a split, so that on an idle machine a step hardly ever sleeps (2,048 pauses made
+  // 6-24 sleeps a step there; docs/performance.md).
+  static constexpr int kSpins = 16384;
+
+  // Publishes a split (or the stop), waking serving threads that went to sleep.
+  void post() {
+    posted_.fetch_add(1, std::memory_order_seq_cst);
+    if (serving_asleep_.load(std::memory_order_seq_cst) != 0) {
+      std::lock_guard<std::mutex> lock(sleep_mutex_);
+      wake_.notify_all();
+    }
+  }
+
   alignas(64) std::atomic<uint64_t> posted_{0};
   alignas(64) std::atomic<int> pending_{0};
   // the split of the latest post, written before it is posted
   const std::function<void(int64_t, int64_t)>* task_ = nullptr;
   int64_t begin_ = 0, end_ = 0, chunk_ = 0;
   bool stop_ = false;
+  // Sleeping after the spin (either side): who sleeps, and the condition they sleep on. A waker
+  // checks the flag after its own change (both sequentially consistent), and a sleeper sets it
+  // under the mutex before it checks the condition, so no wake-up is lost.
+  std::atomic<int> serving_asleep_{0};
+  std::atomic<bool> caller_asleep_{false};
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
   std::mutex error_mutex_;
   std::exception_ptr error_;
 };
@@ -117,14 +159,28 @@ std::atomic<bool> g_enabled{[] {
 }()};
 
 std::atomic<int64_t> g_runs{0};
+
+// A step whose threads slept more than this many times waited for a thread another program had
+// pushed off its core; the next kPlainSteps steps then run without a team (plain parallel
+// regions, whose libgomp threads sleep and wake as the load allows: 44-70 ms a bf16 step beside
+// two busy loops on two cores, against 67-73 ms for a team that sleeps and 19-350 ms for one
+// that spins).
+constexpr int64_t kContendedSleeps = 4;
+constexpr int64_t kPlainSteps = 200;
+std::atomic<int64_t> g_plain_left{0};
 }  // namespace
 
 int64_t step_teams_run() {
   return g_runs;
 }
 
+int64_t step_team_sleeps() {
+  return detail::g_sleeps.load(std::memory_order_relaxed);
+}
+
 void set_step_team_enabled(bool enabled) {
   g_enabled = enabled;
+  g_plain_left = 0;
 }
 
 bool step_team_enabled() {
@@ -137,6 +193,12 @@ void run_step_team(const std::function<void()>& step) {
     step();
     return;
   }
+  if (g_plain_left.load(std::memory_order_relaxed) > 0) {
+    g_plain_left.fetch_sub(1, std::memory_order_relaxed);
+    step();
+    return;
+  }
+  const int64_t sleeps = detail::g_sleeps.load(std::memory_order_relaxed);
   detail::StepTeam team;
   std::exception_ptr error;
   ++g_runs;
@@ -156,6 +218,7 @@ void run_step_team(const std::function<void()>& step) {
       team.serve(omp_get_thread_num());
     }
   }
+  if (detail::g_sleeps.load(std::memory_order_relaxed) - sleeps > kContendedSleeps) g_plain_left = kPlainSteps;
   if (error) std::rethrow_exception(error);
 }
 

@@ -4,7 +4,8 @@
 // starts a parallel region, about 5 us on the development machine against a product of 30-130 us
 // (docs/performance.md). Inside run_step_team the calling thread runs the step as before while the
 // team's other threads wait, spinning, for the splits of step_parallel_for: handing one over costs
-// a cache line each way instead of a region.
+// a cache line each way instead of a region. A wait that outlasts the spin (another program holds
+// the cores) sleeps, and a step that slept several times makes the next steps run without a team.
 #include <ATen/Parallel.h>
 
 #include <cstdint>
@@ -16,15 +17,19 @@ namespace glimpse::blip {
 // step_parallel_for until it returns (or throws; the exception reaches the caller). ATen operations
 // inside run on the calling thread alone (they see a parallel region), so `step` must leave every
 // large product to step_parallel_for. Runs `step` plainly when already inside a parallel region,
-// with one thread, or when switched off.
+// with one thread, when switched off, or for 200 steps after a step whose threads slept more than
+// four times waiting for each other.
 void run_step_team(const std::function<void()>& step);
 
 // Whether run_step_team starts a team (default on, off with GLIMPSE_STEP_TEAM=0; tests and
-// benchmarks compare both).
+// benchmarks compare both). Either way, ends a back-off after a contended step.
 void set_step_team_enabled(bool enabled);
 bool step_team_enabled();
 // Steps run with a team since the process started (tests check that a path took it).
 int64_t step_teams_run();
+// How many times a thread of a step team went to sleep waiting for another (after its spin); the
+// benchmarks report it per step: on an idle machine about none.
+int64_t step_team_sleeps();
 
 namespace detail {
 // The team the calling thread runs a step for, or null.

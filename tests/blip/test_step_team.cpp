@@ -3,6 +3,8 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <ctime>
 #include <iterator>
 #include <mutex>
 #include <set>
@@ -29,6 +31,7 @@ class TwoThreads : public ::testing::Test {
   void SetUp() override {
     saved_ = at::get_num_threads();
     at::set_num_threads(2);
+    set_step_team_enabled(true);  // and no back-off left from an earlier test
   }
   void TearDown() override { at::set_num_threads(saved_); }
 
@@ -67,6 +70,68 @@ TEST_F(StepTeamSplits, FollowParallelForOnTwoThreads) {
     EXPECT_EQ(got.threads.size(), want.size()) << begin << ".." << end << " grain " << grain;
   }
   EXPECT_EQ(step_teams_run(), before + static_cast<int64_t>(std::size(cases)));
+}
+
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+// When another program holds the cores, one thread of the team can be off its core for
+// milliseconds. The threads waiting for it must sleep, not spin (spinning kept the late thread
+// off the core: a beam-3 step took 130 ms instead of 8 beside a compile). Here the other thread's
+// part of a split takes 200 ms, then the caller spends 200 ms between two splits: each waiting
+// thread's own CPU time in that wait stays far below it.
+TEST_F(StepTeamSplits, AThreadHeldUpLetsTheOtherSleep) {
+  using namespace std::chrono_literals;
+  double caller_cpu = -1, other_cpu = -1, other_done = 0;
+  run_step_team([&] {
+    const double c0 = thread_cpu_seconds();
+    step_parallel_for(0, 2, 1, [&](int64_t b, int64_t) {
+      if (b == 1) std::this_thread::sleep_for(200ms);
+    });
+    caller_cpu = thread_cpu_seconds() - c0;
+    step_parallel_for(0, 2, 1, [&](int64_t b, int64_t) {
+      if (b == 1) other_done = thread_cpu_seconds();
+    });
+    std::this_thread::sleep_for(200ms);
+    step_parallel_for(0, 2, 1, [&](int64_t b, int64_t) {
+      if (b == 1) other_cpu = thread_cpu_seconds() - other_done;
+    });
+  });
+  EXPECT_GE(caller_cpu, 0);
+  EXPECT_LT(caller_cpu, 0.05);
+  EXPECT_GE(other_cpu, 0);
+  EXPECT_LT(other_cpu, 0.05);
+}
+
+// A step whose threads slept more than four times makes the next 200 steps run without a team
+// (plain parallel regions cope better with a loaded machine); then teams come back.
+TEST_F(StepTeamSplits, AContendedStepSendsTheNextStepsToPlainRegions) {
+  using namespace std::chrono_literals;
+  const int64_t before = step_teams_run(), slept = step_team_sleeps();
+  run_step_team([&] {
+    for (int i = 0; i < 6; ++i)
+      step_parallel_for(0, 2, 1, [&](int64_t b, int64_t) {
+        if (b == 1) std::this_thread::sleep_for(5ms);
+      });
+  });
+  EXPECT_EQ(step_teams_run(), before + 1);
+  EXPECT_GE(step_team_sleeps() - slept, 6);
+  int64_t covered = 0;
+  std::mutex m;
+  for (int step = 0; step < 200; ++step)
+    run_step_team([&] {
+      step_parallel_for(0, 64, 1, [&](int64_t b, int64_t e) {
+        std::lock_guard<std::mutex> lock(m);
+        covered += e - b;
+      });
+    });
+  EXPECT_EQ(step_teams_run(), before + 1);  // all 200 plainly (through at::parallel_for)
+  EXPECT_EQ(covered, 200 * 64);
+  run_step_team([] {});
+  EXPECT_EQ(step_teams_run(), before + 2);
 }
 
 TEST_F(StepTeamSplits, ManySplitsInOneStepEachCoverTheirRangeOnce) {
