@@ -242,13 +242,18 @@ TEST_P(StepTeamCaptions, AgreeBitForBitWithPlainSteps) {
         set_step_team_enabled(true);
         return r;
       };
-      const int64_t before = step_teams_run();
+      const int64_t before = step_teams_run(), slept = step_team_sleeps();
       const Run with = caption(true);
       const int64_t teams = step_teams_run() - before;
       const int64_t plain = step_teams_run();
       const Run without = caption(false);
       const std::string what = std::string(precision_name(p)) + " beams " + std::to_string(beams);
-      EXPECT_GE(teams, static_cast<int64_t>(with.logits.size()) - 1) << what;
+      // every step after the first took a team, unless a loaded machine made one sleep enough to
+      // send the rest to plain regions (run_step_team's back-off)
+      if (step_team_sleeps() - slept <= 4)
+        EXPECT_GE(teams, static_cast<int64_t>(with.logits.size()) - 1) << what;
+      else
+        EXPECT_GE(teams, 1) << what;
       EXPECT_EQ(step_teams_run(), plain) << what;
       ASSERT_EQ(with.logits.size(), without.logits.size()) << what;
       for (size_t s = 0; s < with.logits.size(); ++s)
