@@ -321,11 +321,6 @@ void BM_EncoderLayerParts(benchmark::State& state) {
 }
 BENCHMARK(BM_EncoderLayerParts)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 
-// The decoder's linear layers of one step (base text config: 12 layers of self q, k, v, o, cross
-// q, o and the MLP, plus the LM head's transform and its decoder; the same weight bytes as the
-// caption benchmarks' token bound), each with its own weight, through the few-row kernel at 1 and
-// 3 rows (greedy and beam 3): the products alone against the weight bytes / read bandwidth bound,
-// so that the caption's step_ms splits into products and everything else.
 // A greedy step's twelve cross-attentions (base text config: 12 heads of 64, one query row)
 // over one image's cached bfloat16 keys and values (577 positions, 21 MB in all, each layer's
 // own), in one step team as the decoder runs them: what the weight-bytes bound of a step leaves
@@ -349,6 +344,11 @@ void BM_CrossAttentionStep(benchmark::State& state) {
 }
 BENCHMARK(BM_CrossAttentionStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 
+// The decoder's linear layers of one step (base text config: 12 layers of self q, k, v, o, cross
+// q, o and the MLP, plus the LM head's transform and its decoder; the same weight bytes as the
+// caption benchmarks' token bound), each with its own weight, through the few-row kernel at 1 and
+// 3 rows (greedy and beam 3): the products alone against the weight bytes / read bandwidth bound,
+// so that the caption's step_ms splits into products and everything else.
 void BM_DecoderStepLinears(benchmark::State& state) {
   const int64_t rows = state.range(0), d = 768, f = 3072, vocab = 30524;
   const auto type = g_precision == blip::Precision::BFloat16 ? at::kBFloat16 : at::kFloat;

@@ -1,9 +1,8 @@
 #include "nn_layers.h"
 
-#include "bf16_layer_norm.h"
-
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include "bf16_layer_norm.h"
 #include "engine_api.h"
 #include "fp32_gemm.h"
 #include "small_gemm.h"
