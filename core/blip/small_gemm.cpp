@@ -16,6 +16,12 @@
 namespace glimpse::blip {
 
 namespace {
+// The kernels below read their weights once, in one stream per thread; they ask for the line
+// 4 KiB ahead of the one they load. Intel's stream prefetchers stop at every 4 KiB page, which
+// the weights (4 KiB pages here) cross every 1-2 rows: on a Xeon (family 6 model 207) a bf16
+// step's products went from 1.5-2.3x to 1.1-1.4x of the weight-bytes / read-bandwidth bound
+// (docs/performance.md, tenth round). 2 and 8 KiB ahead were slower there.
+constexpr int kPrefetchBytes = 4096;
 
 // Output columns [j0, j1) of every row: y[r, j] = sum_k x[r, k] * w[j, k] + b[j]. Each weight
 // row is read once for all rows.
@@ -31,6 +37,8 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
     for (int r = 0; r < Rows; ++r) acc[r] = acc2[r] = _mm512_set1_ps(0.0f);
     int64_t i = 0;
     for (; i + 32 <= kv; i += 32) {  // two accumulators per row hide the FMA latency
+      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchBytes, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(wr + i + 16) + kPrefetchBytes, _MM_HINT_T0);
       const __m512 w0 = _mm512_loadu_ps(wr + i), w1 = _mm512_loadu_ps(wr + i + 16);
 #pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r) {
@@ -67,6 +75,7 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint
 #pragma GCC unroll 4
     for (int r = 0; r < Rows; ++r) acc[r] = _mm512_set1_ps(0.0f);
     for (int64_t i = 0; i < kv; i += 32) {
+      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchBytes, _MM_HINT_T0);
       const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wr + i);
 #pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r)
