@@ -37,6 +37,22 @@ bool onednn_gemm_available();
 // hands it to the warning sink, once.
 const Fp32GemmChoice& fp32_gemm_choice();
 
+// bfloat16 against float32 products of many rows on this CPU, measured once (on first call) on
+// the probe's shape through the packed paths the linear layers use. AVX-512 BF16 is not always
+// the faster unit: on a Xeon without AMX (family 6 model 207) vdpbf16ps runs at half the rate of
+// float32 FMAs, and a bf16 image encode took 1.6x the float32 one; on AMD's Zen 4 it runs at
+// twice that rate. Where bf16 is the slower, the bf16 mode's products of many rows (the vision
+// encoder, an image's cross-attention keys and values) widen the bfloat16 weight and run in
+// float32 (nn_layers.h); decoder steps read their weights once and stay bfloat16 everywhere.
+struct Bf16GemmRate {
+  double bf16_gflops = 0;   // oneDNN's matmul on a packed bfloat16 weight (0: not available)
+  double fp32_gflops = 0;   // the fastest float32 product of fp32_gemm_choice()
+  bool bf16_faster = true;  // bf16 products at least 0.8x the float32 rate
+};
+// GLIMPSE_BF16_GEMM=bf16|fp32 forces bf16_faster for tests and benchmarks (the rates are still
+// measured).
+const Bf16GemmRate& bf16_gemm_rate();
+
 // The warning for a choice (empty when the chosen product runs at or above half of the FMA peak).
 std::string fp32_gemm_warning(const Fp32GemmChoice& c);
 

@@ -65,6 +65,9 @@ struct LinearImpl : torch::nn::Module {
   // x W^T + b (then GELU) through the few-row kernel when x has few rows and the kernel runs
   // here; undefined otherwise.
   at::Tensor few_rows(const at::Tensor& x, const at::Tensor& b, bool gelu);
+  // bf16 mode, many rows, on a CPU that multiplies bfloat16 slower than float32 (fp32_gemm.h's
+  // bf16_gemm_rate): the float32 product of x and the bfloat16 weight widened.
+  at::Tensor widened_product(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
   // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
   PackedWeight* packed_weight();
   mutable std::mutex pack_mutex_;

@@ -200,6 +200,7 @@ TEST(PrecisionModes, Bf16LayerDropsItsPlainCopyOnlyWhenItRunsPacked) {
   // A vision-like layer: its first product has many rows.
   Linear vision = make();
   EXPECT_TRUE(vision->holds_plain_bf16());
+  bf16_gemm_rate();  // its first-use measurement runs packed products of its own
   const int64_t packed_before = packed_products();
   EXPECT_LT(rel_diff(vision->forward(many).to(at::kFloat), reference(many)), 1e-2);
   if (packed_products() == packed_before) GTEST_SKIP() << "bf16 products do not run packed on this CPU";
@@ -307,7 +308,8 @@ TEST(PrecisionModes, AReleasedPackedLayerPacksAgainToTheSameValues) {
     lin->weight.copy_(w);
     lin->bias.copy_(b);
     lin->set_precision(p);
-    fp32_gemm_choice();  // its first-use measurement runs packed products of its own
+    fp32_gemm_choice();  // their first-use measurements run packed products of their own
+    if (p == Precision::BFloat16) bf16_gemm_rate();
     const int64_t before = packed_products();
     const at::Tensor first = lin->forward(many);
     if (packed_products() == before) continue;  // this precision does not run packed here
@@ -323,6 +325,48 @@ TEST(PrecisionModes, AReleasedPackedLayerPacksAgainToTheSameValues) {
     ++ran;
   }
   if (ran == 0) GTEST_SKIP() << "no precision runs packed on this CPU";
+}
+
+// bf16 products of many rows run where this CPU is faster: packed bfloat16, or (where it
+// multiplies bfloat16 slower than float32) the float32 product of the widened bfloat16 weight,
+// epilogue and residual included. GLIMPSE_BF16_GEMM runs this suite once more each way.
+TEST(PrecisionModes, Bf16ProductsOfManyRowsRunInTheFasterUnit) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  c10::InferenceMode guard;
+  const Bf16GemmRate& r = bf16_gemm_rate();
+  EXPECT_GT(r.bf16_gflops, 0);
+  EXPECT_GT(r.fp32_gflops, 0);
+  if (const char* forced = std::getenv("GLIMPSE_BF16_GEMM"))
+    EXPECT_EQ(r.bf16_faster, std::string(forced) == "bf16");
+  else
+    EXPECT_EQ(r.bf16_faster, r.bf16_gflops >= 0.8 * r.fp32_gflops);
+  std::cout << "[precision report] bf16 products " << r.bf16_gflops << " GFLOP/s, float32 " << r.fp32_gflops
+            << ": many-row bf16 products in " << (r.bf16_faster ? "bf16" : "fp32") << "\n";
+
+  const at::Tensor w = at::randn({384, 256}) * 0.05, b = at::randn({384}) * 0.1;
+  const at::Tensor x = at::randn({1, 577, 256}), residual = at::randn({1, 577, 384});
+  Linear lin(256, 384);
+  lin->weight.copy_(w);
+  lin->bias.copy_(b);
+  lin->set_precision(Precision::BFloat16);
+  const int64_t before = packed_products();
+  const at::Tensor plain = lin->forward(x), gelu = lin->forward(x, Epilogue::Gelu, residual);
+  const at::Tensor wb = w.to(at::kBFloat16).to(at::kFloat);
+  if (r.bf16_faster) {
+    EXPECT_EQ(packed_products(), before + 2);
+    EXPECT_EQ(plain.scalar_type(), at::kBFloat16);
+    const at::Tensor ref = at::linear(x.to(at::kBFloat16).to(at::kDouble), wb.to(at::kDouble), b.to(at::kDouble));
+    EXPECT_LT(rel_diff(plain, ref), 1e-2);
+  } else {
+    EXPECT_EQ(packed_products(), before);
+    ASSERT_EQ(plain.scalar_type(), at::kFloat);
+    EXPECT_TRUE(at::equal(plain, fp32_linear(x, wb, b)));
+    EXPECT_TRUE(at::equal(gelu, at::gelu(fp32_linear(x, wb, b)) + residual));
+    EXPECT_TRUE(lin->holds_plain_bf16());
+  }
+  // A few rows (decoder steps) stay on the bfloat16 few-row kernel either way.
+  const at::Tensor step = at::randn({1, 1, 256});
+  EXPECT_TRUE(at::equal(lin->forward(step), small_rows_linear(step, w.to(at::kBFloat16), b)));
 }
 
 // Agreement of whole models with float32 on every golden set (random weights, so the logits are
