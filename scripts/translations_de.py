@@ -241,9 +241,9 @@ DE = {
     "Loading model %1 (%2)…": "Lade Modell %1 (%2) …",
     "Every model computes in 32-bit floats: the same words and scores as the reference implementation.":
         "Alle Modelle rechnen mit 32-Bit-Gleitkommazahlen: dieselben Wörter und Werte wie die Referenzimplementierung.",
-    "Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact "
+    "Products in 16-bit bfloat: captions and search up to 1.5 times as fast. Search embeddings agree with Exact "
     "to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.":
-        "Produkte in 16-Bit-bfloat: Beschreibungen und Suche etwa 1,5-mal so schnell. Die Suchvektoren stimmen mit "
+        "Produkte in 16-Bit-bfloat: Beschreibungen und Suche bis zu 1,5-mal so schnell. Die Suchvektoren stimmen mit "
         "„Exakt“ bis auf einen Kosinus von 0,9999 überein; eine Beschreibung kann an einer Stelle ein anderes Wort "
         "wählen und von dort an anders weitergehen.",
     "Image encoding with 8-bit weights, text in 32-bit: indexing and captions start faster. Search "

@@ -2293,7 +2293,7 @@ or open them with Ctrl+O, or paste an image with Ctrl+V.</source>
     </message>
     <message>
         <location filename="../ui/settingsdialog.cpp" line="81" />
-        <source>Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
+        <source>Products in 16-bit bfloat: captions and search up to 1.5 times as fast. Search embeddings agree with Exact to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.</source>
         <translation type="unfinished" />
     </message>
     <message>

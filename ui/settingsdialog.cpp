@@ -80,7 +80,7 @@ QString SettingsDialog::describePrecision(const QString& precision, const infere
       break;
     case blip::Precision::BFloat16:
       text = tr(
-          "Products in 16-bit bfloat: captions and search about 1.5 times as fast. Search embeddings agree with Exact "
+          "Products in 16-bit bfloat: captions and search up to 1.5 times as fast. Search embeddings agree with Exact "
           "to a cosine of 0.9999; a caption may take another word at some point and go on differently from there.");
       break;
     case blip::Precision::Int8:
