@@ -43,11 +43,12 @@ const Fp32GemmChoice& fp32_gemm_choice();
 // float32 FMAs, and a bf16 image encode took 1.6x the float32 one; on AMD's Zen 4 it runs at
 // twice that rate. Where bf16 is the slower, the bf16 mode's products of many rows (the vision
 // encoder, an image's cross-attention keys and values) widen the bfloat16 weight and run in
-// float32 (nn_layers.h); decoder steps read their weights once and stay bfloat16 everywhere.
+// float32 (nn_layers.h); decoder steps read their weights once and stay on the bfloat16 kernel,
+// and the cross-attention keys and values they read are kept in bfloat16.
 struct Bf16GemmRate {
   double bf16_gflops = 0;   // oneDNN's matmul on a packed bfloat16 weight (0: not available)
-  double fp32_gflops = 0;   // the fastest float32 product of fp32_gemm_choice()
-  bool bf16_faster = true;  // bf16 products at least 0.8x the float32 rate
+  double fp32_gflops = 0;   // the weight widened to float32, then the chosen float32 product
+  bool bf16_faster = true;  // bf16 at least 0.8x the widened rate, or bf16 not measurable here
 };
 // GLIMPSE_BF16_GEMM=bf16|fp32 forces bf16_faster for tests and benchmarks (the rates are still
 // measured).

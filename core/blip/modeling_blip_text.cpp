@@ -48,11 +48,12 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
       v = cache->cross_value;
     } else {
       // [items, heads, N, hd], computed once per image and shared by all rows of that item
-      // Contiguous per head: every decoder step streams them. The bf16 mode's products give them
-      // in bfloat16 and they stay so (small_attention widens them as it reads): the same values
-      // as float32 copies, half the bytes each step reads.
+      // Contiguous per head: every decoder step streams them. The bf16 mode keeps them in
+      // bfloat16 (small_attention widens them as it reads), as its packed products give them
+      // (products widened to float32 are rounded): half the bytes each step reads.
+      const at::ScalarType keep = key->precision() == Precision::BFloat16 ? at::kBFloat16 : at::kFloat;
       auto split_keep = [&](const at::Tensor& x) {
-        const at::Tensor y = x.scalar_type() == at::kBFloat16 ? x : to_dtype(x, at::kFloat);
+        const at::Tensor y = x.scalar_type() == at::kBFloat16 ? x : to_dtype(x, keep);
         return y.view({y.size(0), y.size(1), heads, head_dim}).permute({0, 2, 1, 3}).contiguous();
       };
       k = split_keep(key->forward(encoder_hidden_states));

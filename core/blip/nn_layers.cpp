@@ -136,8 +136,15 @@ at::Tensor LinearImpl::widened_product(const at::Tensor& x, Epilogue e, const at
   // The bfloat16 weight widened into a float32 buffer of this thread (exact), then the float32
   // product: on a ViT-B layer the widening costs a few percent of the product it saves.
   // (Memory, not a tensor: a tensor made in inference mode cannot be written outside it.)
+  // The plain copy is not marked kept (plain_bf16_weight): release_packed may drop it, as it
+  // drops a packed copy, and it is made again from the float32 weight at the next product.
   thread_local std::vector<float> buffer;
-  const at::Tensor w = plain_bf16_weight();
+  at::Tensor w;
+  {
+    std::lock_guard<std::mutex> lock(pack_mutex_);
+    if (!weight_bf16_.defined()) weight_bf16_ = weight.to(at::kBFloat16).contiguous();
+    w = weight_bf16_;
+  }
   buffer.resize(static_cast<size_t>(w.numel()));
   const at::Tensor widened = at::from_blob(buffer.data(), w.sizes(), at::kFloat);
   widened.copy_(w);
@@ -180,8 +187,13 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, Epilogue e, const at::Tensor
 
 size_t LinearImpl::release_packed() {
   std::lock_guard<std::mutex> lock(pack_mutex_);
-  const size_t bytes = packed_ ? packed_bytes(*packed_) : 0;
+  size_t bytes = packed_ ? packed_bytes(*packed_) : 0;
   packed_.reset();
+  // A bf16 plain copy only widened products have read (widened_product) goes too.
+  if (precision_ == Precision::BFloat16 && !keep_plain_bf16_ && weight_bf16_.defined()) {
+    bytes += static_cast<size_t>(weight_bf16_.numel()) * sizeof(uint16_t);
+    weight_bf16_ = at::Tensor();
+  }
   pack_tried_ = false;
   // Unpacked products (float32 where the first-use measurement chose another product) read the
   // mapped weight itself: give its pages back too.

@@ -25,8 +25,9 @@ struct LinearImpl : torch::nn::Module {
     weight = register_parameter("weight", at::empty({out_features, in_features}), /*requires_grad=*/false);
     if (with_bias) bias = register_parameter("bias", at::empty({out_features}), /*requires_grad=*/false);
   }
-  // float32 input: float32 output. bf16 mode: bfloat16 output for many rows, float32 for a few
-  // (decoder steps); callers widen where it matters.
+  // float32 input: float32 output. bf16 mode: bfloat16 output for many rows (float32 where they
+  // run widened, see widened_product), float32 for a few (decoder steps); callers widen where it
+  // matters.
   at::Tensor forward(const at::Tensor& x) { return forward(x, Epilogue::None, at::Tensor()); }
   // Same with another bias (the LM head's bias is a separate parameter).
   at::Tensor forward(const at::Tensor& x, const at::Tensor& b);

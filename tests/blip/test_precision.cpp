@@ -334,13 +334,17 @@ TEST(PrecisionModes, Bf16ProductsOfManyRowsRunInTheFasterUnit) {
   if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
   c10::InferenceMode guard;
   const Bf16GemmRate& r = bf16_gemm_rate();
-  EXPECT_GT(r.bf16_gflops, 0);
-  EXPECT_GT(r.fp32_gflops, 0);
-  if (const char* forced = std::getenv("GLIMPSE_BF16_GEMM"))
+  const char* forced = std::getenv("GLIMPSE_BF16_GEMM");
+  if (onednn_gemm_available()) {
+    EXPECT_GT(r.bf16_gflops, 0);
+    EXPECT_GT(r.fp32_gflops, 0);
+  } else if (!forced) {
+    EXPECT_TRUE(r.bf16_faster) << "nothing to compare with: libtorch's bfloat16 path stays";
+  }
+  if (forced) {
     EXPECT_EQ(r.bf16_faster, std::string(forced) == "bf16");
-  else
-    EXPECT_EQ(r.bf16_faster, r.bf16_gflops >= 0.8 * r.fp32_gflops);
-  std::cout << "[precision report] bf16 products " << r.bf16_gflops << " GFLOP/s, float32 " << r.fp32_gflops
+  }
+  std::cout << "[precision report] bf16 products " << r.bf16_gflops << " GFLOP/s, widened to float32 " << r.fp32_gflops
             << ": many-row bf16 products in " << (r.bf16_faster ? "bf16" : "fp32") << "\n";
 
   const at::Tensor w = at::randn({384, 256}) * 0.05, b = at::randn({384}) * 0.1;
@@ -352,17 +356,27 @@ TEST(PrecisionModes, Bf16ProductsOfManyRowsRunInTheFasterUnit) {
   const int64_t before = packed_products();
   const at::Tensor plain = lin->forward(x), gelu = lin->forward(x, Epilogue::Gelu, residual);
   const at::Tensor wb = w.to(at::kBFloat16).to(at::kFloat);
+  // In double: x (rounded to bfloat16 on the bf16 path) times the rounded weight.
+  const at::Tensor xr = r.bf16_faster ? x.to(at::kBFloat16).to(at::kFloat) : x;
+  const at::Tensor ref = at::linear(xr.to(at::kDouble), wb.to(at::kDouble), b.to(at::kDouble));
+  const at::Tensor ref_gelu = ref * 0.5 * (1 + at::erf(ref / std::sqrt(2.0))) + residual.to(at::kDouble);
   if (r.bf16_faster) {
-    EXPECT_EQ(packed_products(), before + 2);
-    EXPECT_EQ(plain.scalar_type(), at::kBFloat16);
-    const at::Tensor ref = at::linear(x.to(at::kBFloat16).to(at::kDouble), wb.to(at::kDouble), b.to(at::kDouble));
-    EXPECT_LT(rel_diff(plain, ref), 1e-2);
+    if (onednn_gemm_available()) {
+      EXPECT_EQ(packed_products(), before + 2);
+    }
+    EXPECT_LT(rel_diff(plain, ref), 1e-2);  // bfloat16 output
+    EXPECT_LT(rel_diff(gelu, ref_gelu), 1e-3);
   } else {
     EXPECT_EQ(packed_products(), before);
     ASSERT_EQ(plain.scalar_type(), at::kFloat);
-    EXPECT_TRUE(at::equal(plain, fp32_linear(x, wb, b)));
-    EXPECT_TRUE(at::equal(gelu, at::gelu(fp32_linear(x, wb, b)) + residual));
+    EXPECT_LT(rel_diff(plain, ref), 1e-5);  // float32 sums of exact products
+    EXPECT_LT(rel_diff(gelu, ref_gelu), 1e-5);
+    EXPECT_TRUE(at::equal(plain, fp32_linear(x, wb, b)));  // the chosen float32 product itself
+    // Its plain copy goes with release_packed, as a packed copy would, and comes back the same.
     EXPECT_TRUE(lin->holds_plain_bf16());
+    EXPECT_GE(lin->release_packed(), static_cast<size_t>(384 * 256 * 2));
+    EXPECT_FALSE(lin->holds_plain_bf16());
+    EXPECT_TRUE(at::equal(lin->forward(x), plain));
   }
   // A few rows (decoder steps) stay on the bfloat16 few-row kernel either way.
   const at::Tensor step = at::randn({1, 1, 256});
