@@ -83,12 +83,17 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
   return fp32_linear(x, weight, b);
 }
 
+const at::Tensor& LinearImpl::bf16_rows_locked() {
+  // Dropped when the layer went packed, or by release_packed: made again from the (mapped)
+  // float32 weight.
+  if (!weight_bf16_.defined()) weight_bf16_ = weight.to(at::kBFloat16).contiguous();
+  return weight_bf16_;
+}
+
 at::Tensor LinearImpl::plain_bf16_weight() {
   std::lock_guard<std::mutex> lock(pack_mutex_);
   keep_plain_bf16_ = true;
-  // Dropped when the layer went packed first: made again from the (mapped) float32 weight.
-  if (!weight_bf16_.defined()) weight_bf16_ = weight.to(at::kBFloat16).contiguous();
-  return weight_bf16_;
+  return bf16_rows_locked();
 }
 
 void LinearImpl::share_plain_bf16(const at::Tensor& rows) {
@@ -123,11 +128,7 @@ PackedWeight* LinearImpl::packed_weight() {
     // float32: when the first-use measurement found the packed product the fastest. bfloat16:
     // always (libtorch's bf16 product is the same oneDNN kernel, reordering the weight per call).
     if (precision_ == Precision::Float32 && fp32_gemm_choice().packed) packed_ = make_packed_weight(weight, bias);
-    if (precision_ == Precision::BFloat16) {
-      // The plain copy was dropped when the layer last ran packed (release_packed came since).
-      if (!weight_bf16_.defined()) weight_bf16_ = weight.to(at::kBFloat16).contiguous();
-      packed_ = make_packed_weight(weight_bf16_, bias);
-    }
+    if (precision_ == Precision::BFloat16) packed_ = make_packed_weight(bf16_rows_locked(), bias);
   }
   return packed_.get();
 }
@@ -142,8 +143,7 @@ at::Tensor LinearImpl::widened_product(const at::Tensor& x, Epilogue e, const at
   at::Tensor w;
   {
     std::lock_guard<std::mutex> lock(pack_mutex_);
-    if (!weight_bf16_.defined()) weight_bf16_ = weight.to(at::kBFloat16).contiguous();
-    w = weight_bf16_;
+    w = bf16_rows_locked();
   }
   buffer.resize(static_cast<size_t>(w.numel()));
   const at::Tensor widened = at::from_blob(buffer.data(), w.sizes(), at::kFloat);
@@ -189,7 +189,8 @@ size_t LinearImpl::release_packed() {
   std::lock_guard<std::mutex> lock(pack_mutex_);
   size_t bytes = packed_ ? packed_bytes(*packed_) : 0;
   packed_.reset();
-  // A bf16 plain copy only widened products have read (widened_product) goes too.
+  // A bf16 plain copy no few-row product has read goes too (widened products read it; it is made
+  // again at the next product).
   if (precision_ == Precision::BFloat16 && !keep_plain_bf16_ && weight_bf16_.defined()) {
     bytes += static_cast<size_t>(weight_bf16_.numel()) * sizeof(uint16_t);
     weight_bf16_ = at::Tensor();

@@ -69,6 +69,8 @@ struct LinearImpl : torch::nn::Module {
   // bf16 mode, many rows, on a CPU that multiplies bfloat16 slower than float32 (fp32_gemm.h's
   // bf16_gemm_rate): the float32 product of x and the bfloat16 weight widened.
   at::Tensor widened_product(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
+  // The plain bfloat16 copy, made from the float32 weight if it was dropped; pack_mutex_ held.
+  const at::Tensor& bf16_rows_locked();
   // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
   PackedWeight* packed_weight();
   mutable std::mutex pack_mutex_;
