@@ -130,7 +130,7 @@ void caption(benchmark::State& state, int beams) {
   control.on_step = &on_step;
   double step_seconds = 0, best_step = 0;
   int64_t step_count = 0;
-  const int64_t sleeps = blip::step_team_sleeps();
+  const int64_t sleeps = blip::step_team_sleeps(), teams = blip::step_teams_run();
   long step_faults = 0;
   for (auto _ : state) {
     steps.clear();
@@ -164,6 +164,9 @@ void caption(benchmark::State& state, int beams) {
     // waits in the step team that outlasted its spin (another program holding the cores)
     state.counters["team_sleeps_per_step"] =
         static_cast<double>(blip::step_team_sleeps() - sleeps) / static_cast<double>(step_count);
+    // the share of those steps a team ran (the others were backing off after a contended step)
+    state.counters["team_step_share"] =
+        static_cast<double>(blip::step_teams_run() - teams) / static_cast<double>(step_count);
   }
   state.counters["encode_bound_s"] = encodeBoundSeconds(m);
   state.counters["bound_s"] = 20 * token_bound + encodeBoundSeconds(m);

@@ -160,13 +160,16 @@ std::atomic<bool> g_enabled{[] {
 std::atomic<int64_t> g_runs{0};
 
 // A step whose threads slept more than this many times waited for a thread another program had
-// pushed off its core; the next kPlainSteps steps then run without a team (plain parallel
-// regions, whose libgomp threads sleep and wake as the load allows: 44-70 ms a bf16 step beside
-// two busy loops on two cores, against 67-73 ms for a team that sleeps and 19-350 ms for one
-// that spins).
+// pushed off its core; the next steps then run without a team (plain parallel regions, whose
+// libgomp threads sleep and wake as the load allows: 44-70 ms a bf16 step beside two busy loops
+// on two cores, against 67-73 ms for a team that sleeps and 19-350 ms for one that spins). How
+// many: kStepTeamMinBackOff after a lone contended step, twice as many each time the team step
+// after a back-off is contended again, up to kStepTeamMaxBackOff. An idle virtual machine has such
+// a step now and then (its host takes a core for a millisecond): a fixed 200 there sent a third of
+// a run's steps to the plain regions, about 15 % slower (docs/performance.md).
 constexpr int64_t kContendedSleeps = 4;
-constexpr int64_t kPlainSteps = 200;
 std::atomic<int64_t> g_plain_left{0};
+std::atomic<int64_t> g_back_off{kStepTeamMinBackOff};
 }  // namespace
 
 int64_t step_teams_run() {
@@ -180,6 +183,7 @@ int64_t step_team_sleeps() {
 void set_step_team_enabled(bool enabled) {
   g_enabled = enabled;
   g_plain_left = 0;
+  g_back_off = kStepTeamMinBackOff;
 }
 
 bool step_team_enabled() {
@@ -217,7 +221,13 @@ void run_step_team(const std::function<void()>& step) {
       team.serve(omp_get_thread_num());
     }
   }
-  if (detail::g_sleeps.load(std::memory_order_relaxed) - sleeps > kContendedSleeps) g_plain_left = kPlainSteps;
+  if (detail::g_sleeps.load(std::memory_order_relaxed) - sleeps > kContendedSleeps) {
+    const int64_t back_off = g_back_off.load(std::memory_order_relaxed);
+    g_plain_left = back_off;
+    g_back_off = std::min(2 * back_off, kStepTeamMaxBackOff);
+  } else {
+    g_back_off = kStepTeamMinBackOff;
+  }
   if (error) std::rethrow_exception(error);
 }
 

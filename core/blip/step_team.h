@@ -17,9 +17,12 @@ namespace glimpse::blip {
 // step_parallel_for until it returns (or throws; the exception reaches the caller). ATen operations
 // inside run on the calling thread alone (they see a parallel region), so `step` must leave every
 // large product to step_parallel_for. Runs `step` plainly when already inside a parallel region,
-// with one thread, when switched off, or for 200 steps after a step whose threads slept more than
-// four times waiting for each other.
+// with one thread, when switched off, or for a back-off after a step whose threads slept more than
+// four times waiting for each other: kStepTeamMinBackOff steps, doubled while the team step after
+// each back-off is contended again, up to kStepTeamMaxBackOff.
 void run_step_team(const std::function<void()>& step);
+constexpr int64_t kStepTeamMinBackOff = 10;
+constexpr int64_t kStepTeamMaxBackOff = 200;
 
 // Whether run_step_team starts a team (default on, off with GLIMPSE_STEP_TEAM=0; tests and
 // benchmarks compare both). Either way, ends a back-off after a contended step.

@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iterator>
@@ -108,30 +109,61 @@ TEST_F(StepTeamSplits, AThreadHeldUpLetsTheOtherSleep) {
 
 // A step whose threads slept more than four times makes the next 200 steps run without a team
 // (plain parallel regions cope better with a loaded machine); then teams come back.
-TEST_F(StepTeamSplits, AContendedStepSendsTheNextStepsToPlainRegions) {
+namespace {
+
+// A step whose other thread is held up 5 ms at each of six splits: both threads sleep.
+void contended_step() {
   using namespace std::chrono_literals;
-  const int64_t before = step_teams_run(), slept = step_team_sleeps();
   run_step_team([&] {
     for (int i = 0; i < 6; ++i)
       step_parallel_for(0, 2, 1, [&](int64_t b, int64_t) {
         if (b == 1) std::this_thread::sleep_for(5ms);
       });
   });
-  EXPECT_EQ(step_teams_run(), before + 1);
-  EXPECT_GE(step_team_sleeps() - slept, 6);
+}
+
+// Runs `steps` steps of one split each; returns how many of them ran with a team.
+int64_t quiet_steps(int64_t steps) {
+  const int64_t before = step_teams_run();
   int64_t covered = 0;
   std::mutex m;
-  for (int step = 0; step < 200; ++step)
+  for (int64_t step = 0; step < steps; ++step)
     run_step_team([&] {
       step_parallel_for(0, 64, 1, [&](int64_t b, int64_t e) {
         std::lock_guard<std::mutex> lock(m);
         covered += e - b;
       });
     });
-  EXPECT_EQ(step_teams_run(), before + 1);  // all 200 plainly (through at::parallel_for)
-  EXPECT_EQ(covered, 200 * 64);
-  run_step_team([] {});
-  EXPECT_EQ(step_teams_run(), before + 2);
+  EXPECT_EQ(covered, steps * 64);
+  return step_teams_run() - before;
+}
+
+}  // namespace
+
+TEST_F(StepTeamSplits, AContendedStepSendsTheNextStepsToPlainRegions) {
+  const int64_t before = step_teams_run(), slept = step_team_sleeps();
+  contended_step();
+  EXPECT_EQ(step_teams_run(), before + 1);
+  EXPECT_GE(step_team_sleeps() - slept, 6);
+  // all kStepTeamMinBackOff plainly (through at::parallel_for), then a team again
+  EXPECT_EQ(quiet_steps(kStepTeamMinBackOff), 0);
+  EXPECT_EQ(quiet_steps(1), 1);
+}
+
+TEST_F(StepTeamSplits, AContendedTeamAfterABackOffDoublesTheNextUpToTheMost) {
+  int64_t back_off = kStepTeamMinBackOff;
+  while (back_off < kStepTeamMaxBackOff) {
+    contended_step();  // the team step after the previous back-off, contended again
+    EXPECT_EQ(quiet_steps(back_off), 0) << back_off;
+    back_off = std::min(2 * back_off, kStepTeamMaxBackOff);
+  }
+  contended_step();
+  EXPECT_EQ(quiet_steps(kStepTeamMaxBackOff), 0);
+  EXPECT_EQ(quiet_steps(1), 1);
+  // an uncontended team step ends the doubling: the next contended step backs off the least again
+  contended_step();
+  EXPECT_EQ(quiet_steps(kStepTeamMinBackOff), 0);
+  EXPECT_EQ(quiet_steps(1), 1);
 }
 
 TEST_F(StepTeamSplits, ManySplitsInOneStepEachCoverTheirRangeOnce) {
