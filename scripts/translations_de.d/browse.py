@@ -12,6 +12,11 @@ DE = {
     "&Full screen": "&Vollbild",
     "&Remove from list": "Aus der Liste &entfernen",
     "Actual size, 100% (1)": "Originalgröße, 100 % (1)",
+    # the photo view's context menu (photoview.cpp)
+    "Zoom in": "Vergrößern",
+    "Zoom out": "Verkleinern",
+    "Fit to window": "An Fenster anpassen",
+    "Actual size, 100%": "Originalgröße, 100 %",
     "All photos (%1)": "Alle Fotos (%1)",
     "As&k about the image": "Zum Bild &fragen",
     "Ask about this photo": "Zu diesem Foto fragen",
