@@ -166,7 +166,7 @@ std::atomic<int64_t> g_runs{0};
 // many: kStepTeamMinBackOff after a lone contended step, twice as many each time the team step
 // after a back-off is contended again, up to kStepTeamMaxBackOff. An idle virtual machine has such
 // a step now and then (its host takes a core for a millisecond): a fixed 200 there sent a third of
-// a run's steps to the plain regions, about 15 % slower (docs/performance.md).
+// a run's steps to the plain regions, 10-13 % slower (docs/performance.md).
 constexpr int64_t kContendedSleeps = 4;
 std::atomic<int64_t> g_plain_left{0};
 std::atomic<int64_t> g_back_off{kStepTeamMinBackOff};
