@@ -107,8 +107,6 @@ TEST_F(StepTeamSplits, AThreadHeldUpLetsTheOtherSleep) {
   EXPECT_LT(other_cpu, 0.05);
 }
 
-// A step whose threads slept more than four times makes the next 200 steps run without a team
-// (plain parallel regions cope better with a loaded machine); then teams come back.
 namespace {
 
 // A step whose other thread is held up 5 ms at each of six splits: both threads sleep.
@@ -140,6 +138,8 @@ int64_t quiet_steps(int64_t steps) {
 
 }  // namespace
 
+// A step whose threads slept more than four times makes the next steps run without a team
+// (plain parallel regions cope better with a loaded machine); then teams come back.
 TEST_F(StepTeamSplits, AContendedStepSendsTheNextStepsToPlainRegions) {
   const int64_t before = step_teams_run(), slept = step_team_sleeps();
   contended_step();
