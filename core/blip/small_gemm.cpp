@@ -154,11 +154,15 @@ at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, cons
   float* yp = y.data_ptr<float>();
   // Output columns split across threads; the rows in groups of at most four per kernel call.
   auto run = [&](auto* xp, auto* wp, int64_t item_size, const auto& kernels) {
-    step_parallel_for(0, n, grain(k, item_size), [&](int64_t j0, int64_t j1) {
-      for (int64_t r0 = 0; r0 < m; r0 += 4)
-        kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xp + r0 * k, k, wp, bp, yp + r0 * n, n, j0, j1);
-      if (gelu) gelu_columns(yp, m, n, j0, j1);
-    });
+    step_parallel_for(
+        0, n, grain(k, item_size),
+        [&](int64_t j0, int64_t j1) {
+          for (int64_t r0 = 0; r0 < m; r0 += 4)
+            kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xp + r0 * k, k, wp, bp, yp + r0 * n, n, j0,
+                                                                           j1);
+          if (gelu) gelu_columns(yp, m, n, j0, j1);
+        },
+        StepReads{wp, k * item_size});
   };
   if (weight.scalar_type() == at::kFloat) {
     using Kernel = decltype(&rows_f32<1>);
@@ -419,28 +423,36 @@ void attend_all(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, c
   // A decoder step's self-attention over a few dozen positions is less work for all heads than
   // starting a parallel region (about 5 us here): tasks of at least ~64K products each.
   const int64_t grain = std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, Lq * S * D));
-  step_parallel_for(0, B * H, grain, [&](int64_t t0, int64_t t1) {
-    std::vector<float> p(static_cast<size_t>(S * (D == 64 ? Lq : 1)));
-    for (int64_t t = t0; t < t1; ++t) {
-      const int64_t b = t / H, h = t % H;
-      const KV* kb = kp + b * k.stride(0) + h * k.stride(1);
-      const KV* vb = vp + b * v.stride(0) + h * v.stride(1);
-      if (vectorised && D == 64) {
-        attend64(qp + b * q.stride(0) + h * q.stride(1), q.stride(2), Lq, kb, k.stride(2), vb, v.stride(2),
-                 mp ? mp + b * Lq * S : nullptr, S, div, p.data(), op + (b * H + h) * Lq * D);
-        continue;
-      }
-      for (int64_t i = 0; i < Lq; ++i) {
-        const float* qi = qp + b * q.stride(0) + h * q.stride(1) + i * q.stride(2);
-        const float* mi = mp ? mp + (b * Lq + i) * S : nullptr;
-        float* oi = op + ((b * H + h) * Lq + i) * D;
-        if (vectorised)
-          attend_avx512(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
-        else
-          attend_generic(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
-      }
-    }
-  });
+  // task t reads head t's keys and values where the heads lie one after another (the
+  // cross-attention cache)
+  StepReads reads;
+  if (k.stride(0) == H * k.stride(1) && v.strides() == k.strides())
+    reads = StepReads{kp, k.stride(1) * static_cast<int64_t>(sizeof(KV)), vp};
+  step_parallel_for(
+      0, B * H, grain,
+      [&](int64_t t0, int64_t t1) {
+        std::vector<float> p(static_cast<size_t>(S * (D == 64 ? Lq : 1)));
+        for (int64_t t = t0; t < t1; ++t) {
+          const int64_t b = t / H, h = t % H;
+          const KV* kb = kp + b * k.stride(0) + h * k.stride(1);
+          const KV* vb = vp + b * v.stride(0) + h * v.stride(1);
+          if (vectorised && D == 64) {
+            attend64(qp + b * q.stride(0) + h * q.stride(1), q.stride(2), Lq, kb, k.stride(2), vb, v.stride(2),
+                     mp ? mp + b * Lq * S : nullptr, S, div, p.data(), op + (b * H + h) * Lq * D);
+            continue;
+          }
+          for (int64_t i = 0; i < Lq; ++i) {
+            const float* qi = qp + b * q.stride(0) + h * q.stride(1) + i * q.stride(2);
+            const float* mi = mp ? mp + (b * Lq + i) * S : nullptr;
+            float* oi = op + ((b * H + h) * Lq + i) * D;
+            if (vectorised)
+              attend_avx512(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
+            else
+              attend_generic(qi, kb, k.stride(2), vb, v.stride(2), mi, S, D, div, p.data(), oi);
+          }
+        }
+      },
+      reads);
 }
 
 }  // namespace

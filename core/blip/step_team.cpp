@@ -10,17 +10,35 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace glimpse::blip {
 
 namespace detail {
 
 std::atomic<int64_t> g_sleeps{0};
+std::atomic<int64_t> g_lines_read_ahead{0};
+// GLIMPSE_STEP_READ_AHEAD=0 turns the serving threads' read-ahead off, to compare
+// (docs/performance.md).
+const bool g_read_ahead = [] {
+  const char* env = std::getenv("GLIMPSE_STEP_READ_AHEAD");
+  return !(env && std::string(env) == "0");
+}();
+
+// One split of a step as the team saw it: what each thread's part reads (step_team.h's StepReads).
+struct SplitReads {
+  const char *base = nullptr, *also = nullptr;
+  int64_t stride = 0, begin = 0, end = 0, chunk = 0;
+};
 
 class StepTeam {
  public:
   // The threads in the region (the calling thread is number 0).
   int threads = 1;
+  // The previous step's splits (read by the serving threads) and this step's (written by the
+  // caller); the caller swaps them between steps.
+  const std::vector<SplitReads>* reads_before = nullptr;
+  std::vector<SplitReads>* reads_now = nullptr;
 
   // Runs on every thread but the caller's until the step is over: each post is one split.
   void serve(int id) {
@@ -28,8 +46,9 @@ class StepTeam {
     for (;;) {
       // a step's serial stretches are microseconds: spin, and sleep only if the caller stalls
       uint64_t now = seen;
+      ReadAhead ahead;
       for (int spins = 0; spins < kSpins && (now = posted_.load(std::memory_order_acquire)) == seen; ++spins)
-        _mm_pause();
+        if (!read_ahead(ahead)) _mm_pause();
       if (now == seen) {
         g_sleeps.fetch_add(1, std::memory_order_relaxed);
         std::unique_lock<std::mutex> lock(sleep_mutex_);
@@ -55,16 +74,23 @@ class StepTeam {
     }
   }
 
-  void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& f) {
+  void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& f,
+                    StepReads reads) {
     if (begin >= end) return;
     const int64_t range = end - begin;
     // at::parallel_for's split: no more threads than chunks of `grain`, equal chunks in order
-    if (threads <= 1 || range <= grain) {
+    const int64_t used =
+        threads <= 1 || range <= grain
+            ? 1
+            : std::min<int64_t>(threads, (range + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1));
+    if (reads_now)
+      reads_now->push_back({static_cast<const char*>(reads.base), static_cast<const char*>(reads.also), reads.stride,
+                            begin, end, (range + used - 1) / used});
+    started_.fetch_add(1, std::memory_order_relaxed);
+    if (used == 1) {
       f(begin, end);
       return;
     }
-    const int64_t used =
-        std::min<int64_t>(threads, (range + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1));
     task_ = &f;
     begin_ = begin;
     end_ = end;
@@ -103,6 +129,44 @@ class StepTeam {
   }
 
  private:
+  // Where a waiting thread is in asking ahead for the next split's memory.
+  struct ReadAhead {
+    int64_t split = -1;
+    int64_t offset = 0;
+  };
+  // Bytes asked ahead from the start of each thread's part of the next split.
+  // (64 KiB to 4 MiB gave about the same steps on the development machine, 256 KiB the best.)
+  static constexpr int64_t kReadAheadBytes = 256 << 10;
+
+  // Asks for a few more lines of the next split's reads (as the previous step made them); false
+  // when there is nothing (more) to ask for.
+  bool read_ahead(ReadAhead& a) {
+    if (!g_read_ahead || !reads_before) return false;
+    const int64_t split = started_.load(std::memory_order_relaxed);
+    if (split != a.split) {
+      a.split = split;
+      a.offset = 0;
+    }
+    if (split >= static_cast<int64_t>(reads_before->size()) || a.offset >= kReadAheadBytes) return false;
+    const SplitReads& r = (*reads_before)[static_cast<size_t>(split)];
+    if (!r.base || r.stride <= 0) return false;
+    int64_t asked = 0;
+    for (int64_t b = r.begin; b < r.end; b += r.chunk) {
+      const int64_t bytes = (std::min(r.end, b + r.chunk) - b) * r.stride;
+      for (const char* base : {r.base, r.also}) {
+        if (!base) continue;
+        const char* p = base + b * r.stride + a.offset;
+        for (int64_t line = 0; line < 4 && a.offset + line * 64 < bytes; ++line) {
+          _mm_prefetch(p + line * 64, _MM_HINT_T1);
+          ++asked;
+        }
+      }
+    }
+    a.offset += 4 * 64;
+    if (asked) g_lines_read_ahead.fetch_add(asked, std::memory_order_relaxed);
+    return asked > 0;
+  }
+
   // Pauses before a waiting thread sleeps: about 0.3 ms on the development machine (20 ns a
   // pause), longer than nearly every serial stretch of a step and than the threads' difference at
   // the end of a split, so that on an idle machine a step hardly ever sleeps (2,048 pauses made
@@ -120,6 +184,8 @@ class StepTeam {
 
   alignas(64) std::atomic<uint64_t> posted_{0};
   alignas(64) std::atomic<int> pending_{0};
+  // Splits the caller has started this step (read ahead: the next is this one).
+  alignas(64) std::atomic<int64_t> started_{0};
   // the split of the latest post, written before it is posted
   const std::function<void(int64_t, int64_t)>* task_ = nullptr;
   int64_t begin_ = 0, end_ = 0, chunk_ = 0;
@@ -144,8 +210,8 @@ StepTeam* current_step_team() {
 }
 
 void team_parallel_for(StepTeam& team, int64_t begin, int64_t end, int64_t grain,
-                       const std::function<void(int64_t, int64_t)>& f) {
-  team.parallel_for(begin, end, grain, f);
+                       const std::function<void(int64_t, int64_t)>& f, StepReads reads) {
+  team.parallel_for(begin, end, grain, f, reads);
 }
 
 }  // namespace detail
@@ -176,6 +242,10 @@ int64_t step_teams_run() {
   return g_runs;
 }
 
+int64_t step_team_lines_read_ahead() {
+  return detail::g_lines_read_ahead.load(std::memory_order_relaxed);
+}
+
 int64_t step_team_sleeps() {
   return detail::g_sleeps.load(std::memory_order_relaxed);
 }
@@ -203,6 +273,13 @@ void run_step_team(const std::function<void()>& step) {
   }
   const int64_t sleeps = detail::g_sleeps.load(std::memory_order_relaxed);
   detail::StepTeam team;
+  // each calling thread's steps: the previous step's reads and this one's
+  thread_local std::vector<detail::SplitReads> reads[2];
+  thread_local int reads_now = 0;
+  reads[reads_now].clear();
+  team.reads_now = &reads[reads_now];
+  team.reads_before = &reads[1 - reads_now];
+  reads_now = 1 - reads_now;
   std::exception_ptr error;
   ++g_runs;
 #pragma omp parallel num_threads(threads)

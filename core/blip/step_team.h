@@ -30,24 +30,36 @@ void set_step_team_enabled(bool enabled);
 bool step_team_enabled();
 // Steps run with a team since the process started (tests check that a path took it).
 int64_t step_teams_run();
+// Cache lines the serving threads have asked ahead for (StepReads) since the process started.
+int64_t step_team_lines_read_ahead();
 // How many times a thread of a step team went to sleep waiting for another (after its spin); the
 // benchmarks report it per step: on an idle machine about none.
 int64_t step_team_sleeps();
+
+// The memory a split reads, a hint: index i of its range reads the bytes [base + i * stride,
+// base + (i + 1) * stride), and the same of `also` where that is set. A team remembers each split's reads, and in the
+// next step a thread waiting for that split (while the caller runs the ATen calls between products) asks for the start
+// of each thread's part ahead (prefetch only: stale addresses read nothing).
+struct StepReads {
+  const void* base = nullptr;
+  int64_t stride = 0;
+  const void* also = nullptr;
+};
 
 namespace detail {
 // The team the calling thread runs a step for, or null.
 class StepTeam;
 StepTeam* current_step_team();
 void team_parallel_for(StepTeam& team, int64_t begin, int64_t end, int64_t grain,
-                       const std::function<void(int64_t, int64_t)>& f);
+                       const std::function<void(int64_t, int64_t)>& f, StepReads reads);
 }  // namespace detail
 
 // at::parallel_for's contract (f gets disjoint [b, e) covering [begin, end), chunks of at least
 // `grain` where there is more than one), served by the step's team inside run_step_team.
 template <typename F>
-void step_parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
+void step_parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f, StepReads reads = {}) {
   if (detail::StepTeam* team = detail::current_step_team())
-    detail::team_parallel_for(*team, begin, end, grain, f);
+    detail::team_parallel_for(*team, begin, end, grain, f, reads);
   else
     at::parallel_for(begin, end, grain, f);
 }

@@ -2,6 +2,7 @@
 // and whole captions with and without it, which must agree bit for bit.
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -181,6 +182,41 @@ TEST_F(StepTeamSplits, ManySplitsInOneStepEachCoverTheirRangeOnce) {
   for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i], 200) << i;
   EXPECT_EQ(threads.size(), 2u);
   EXPECT_TRUE(threads.count(std::this_thread::get_id()));
+}
+
+// A split's StepReads: in the next step the waiting thread asks for its memory ahead while the
+// caller is busy between splits; memory freed since (a model unloaded between captions) is asked
+// for harmlessly, and the splits still cover their ranges.
+TEST_F(StepTeamSplits, ReadAheadAsksForTheLastStepsMemoryEvenWhenItIsGone) {
+  const size_t bytes = 1 << 20;
+  void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(region, MAP_FAILED);
+  std::vector<int> hits(1024);
+  auto step = [&] {
+    run_step_team([&] {
+      for (int split = 0; split < 3; ++split) {
+        // the caller's serial stretch before each split, long enough for the other thread
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        step_parallel_for(
+            0, 1024, 16,
+            [&](int64_t b, int64_t e) {
+              for (int64_t i = b; i < e; ++i) ++hits[static_cast<size_t>(i)];
+            },
+            StepReads{region, static_cast<int64_t>(bytes / 1024), nullptr});
+      }
+    });
+  };
+  step();  // recorded
+  const int64_t before = step_team_lines_read_ahead();
+  step();  // read ahead
+  EXPECT_GT(step_team_lines_read_ahead(), before);
+  ASSERT_EQ(munmap(region, bytes), 0);
+  const int64_t unmapped = step_team_lines_read_ahead();
+  step();  // read ahead at addresses no longer mapped
+  EXPECT_GT(step_team_lines_read_ahead(), unmapped);
+  for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i], 9) << i;
 }
 
 TEST_F(StepTeamSplits, ErrorsOnEitherThreadReachTheCallerAndTheTeamEnds) {
