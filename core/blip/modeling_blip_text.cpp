@@ -1,7 +1,9 @@
 #include "modeling_blip_text.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
 
 #include "errors.h"
 #include "fp32_gemm.h"
@@ -12,12 +14,61 @@ namespace glimpse::blip {
 
 void TextCache::reorder(const at::Tensor& index) {
   for (auto& l : layers) {
-    if (l.self_key.defined()) {
+    if (!l.self_key.defined()) continue;
+    if (l.self_key_room.defined() && l.self_key.is_alias_of(l.self_key_room)) {
+      // the chosen rows' cached positions gathered in place through a buffer (not index_select:
+      // a beam step would copy the rooms' empty positions into new tensors)
+      const at::Tensor rows = index.to(at::kLong).contiguous();
+      const int64_t* from = rows.data_ptr<int64_t>();
+      const int64_t n = rows.numel(), past = l.self_key.size(2);
+      if (n != l.self_key_room.size(0)) throw BlipError("beam reordering must keep the number of rows");
+      for (at::Tensor* room : {&l.self_key_room, &l.self_value_room}) {
+        const int64_t heads = room->size(1), capacity = room->size(2), head_dim = room->size(3);
+        const int64_t row_floats = heads * capacity * head_dim, used = past * head_dim;
+        float* data = room->data_ptr<float>();
+        thread_local std::vector<float> gathered;
+        gathered.resize(static_cast<size_t>(n * heads * used));
+        for (int64_t r = 0; r < n; ++r) {
+          if (from[r] < 0 || from[r] >= n) throw BlipError("beam reordering names a row the cache lacks");
+          for (int64_t h = 0; h < heads; ++h)
+            std::memcpy(gathered.data() + (r * heads + h) * used, data + from[r] * row_floats + h * capacity * head_dim,
+                        static_cast<size_t>(used) * sizeof(float));
+        }
+        for (int64_t r = 0; r < n; ++r)
+          for (int64_t h = 0; h < heads; ++h)
+            std::memcpy(data + r * row_floats + h * capacity * head_dim, gathered.data() + (r * heads + h) * used,
+                        static_cast<size_t>(used) * sizeof(float));
+      }
+      l.self_key = l.self_key_room.narrow(2, 0, past);
+      l.self_value = l.self_value_room.narrow(2, 0, past);
+    } else {
       l.self_key = l.self_key.index_select(0, index);
       l.self_value = l.self_value.index_select(0, index);
     }
   }
 }
+
+namespace {
+// Room in `cache` for `more` positions after its `past` (small_self_attention_step): new rooms
+// with the cached positions copied when they are missing, too small, or no longer hold the cache
+// (a path that joined tensors made it anew).
+void make_self_room(TextLayerCache& cache, int64_t rows, int64_t heads, int64_t head_dim, int64_t more) {
+  const int64_t past = cache.self_key.defined() ? cache.self_key.size(2) : 0;
+  if (cache.self_key_room.defined() && cache.self_key_room.size(0) == rows &&
+      cache.self_key_room.size(2) >= past + more &&
+      (past == 0 ||
+       (cache.self_key.is_alias_of(cache.self_key_room) && cache.self_value.is_alias_of(cache.self_value_room))))
+    return;
+  // room for a caption's worth of steps at once, then doubling
+  const int64_t capacity = std::max<int64_t>(past + more + 32, 2 * past);
+  for (auto [room, view] :
+       {std::pair{&cache.self_key_room, &cache.self_key}, std::pair{&cache.self_value_room, &cache.self_value}}) {
+    at::Tensor fresh = at::empty({rows, heads, capacity, head_dim}, at::TensorOptions().dtype(at::kFloat));
+    if (past > 0) fresh.narrow(2, 0, past).copy_(*view);
+    *room = fresh;
+  }
+}
+}  // namespace
 
 BlipTextSelfAttentionImpl::BlipTextSelfAttentionImpl(const BlipTextConfig& c, bool is_cross_attention)
     : heads(c.num_attention_heads), head_dim(c.hidden_size / c.num_attention_heads), is_cross(is_cross_attention) {
@@ -40,6 +91,20 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
   };
   const at::Tensor qkv = fused_qkv(hidden);
   const int64_t d = heads * head_dim;
+  if (!is_cross && cache && len <= kSmallGemmMaxRows && small_self_attention_step_available(head_dim)) {
+    // a decoder step: keys and values into the cache's room, attention straight into the layout
+    // the output product reads
+    const at::Tensor qf = to_dtype(qkv.defined() ? qkv.narrow(-1, 0, d) : query->forward(hidden), at::kFloat);
+    const at::Tensor kf = to_dtype(qkv.defined() ? qkv.narrow(-1, d, d) : key->forward(hidden), at::kFloat);
+    const at::Tensor vf = to_dtype(qkv.defined() ? qkv.narrow(-1, 2 * d, d) : value->forward(hidden), at::kFloat);
+    make_self_room(*cache, rows, heads, head_dim, len);
+    const int64_t past = cache->self_key.defined() ? cache->self_key.size(2) : 0;
+    at::Tensor ctx = small_self_attention_step(qf, kf, vf, cache->self_key_room, cache->self_value_room, past, mask,
+                                               std::sqrt(static_cast<double>(head_dim)));
+    cache->self_key = cache->self_key_room.narrow(2, 0, past + len);
+    cache->self_value = cache->self_value_room.narrow(2, 0, past + len);
+    return ctx;
+  }
   at::Tensor q = split_heads(qkv.defined() ? qkv.narrow(-1, 0, d) : query->forward(hidden));  // [rows, heads, L, hd]
   at::Tensor k, v;
   if (is_cross) {

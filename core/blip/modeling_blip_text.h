@@ -15,6 +15,10 @@ namespace glimpse::blip {
 // Per-layer attention cache of one decoding session.
 struct TextLayerCache {
   at::Tensor self_key, self_value;  // [rows, heads, past, head_dim]
+  // Where the decoder steps' self-attention keeps them (small_self_attention_step): [rows, heads,
+  // capacity, head_dim], self_key and self_value being views of their first `past` positions. A
+  // step writes its keys into them in place, so a copy of a cache must not step on.
+  at::Tensor self_key_room, self_value_room;
   // [items, heads, enc_len, head_dim], shared by the rows of an item; bfloat16 in the bf16 mode
   at::Tensor cross_key, cross_value;
 };

@@ -329,11 +329,12 @@ __attribute__((target("avx512f"))) inline void weigh_value_row(__m512 (&acc)[R][
   }
 }
 
-// out[r] = sum over s of p[r * S + s] * v[s] for R query rows, the R x 4 sums in registers (a
-// row count known at compile time: with a runtime one they went through the stack at every key),
-// then back from even/odd positions to the row's order.
+// out[r * os] = sum over s of p[r * S + s] * v[s] for R query rows, the R x 4 sums in registers
+// (a row count known at compile time: with a runtime one they went through the stack at every
+// key), then back from even/odd positions to the row's order.
 template <typename KV, int R>
-__attribute__((target("avx512f"))) void weigh_values(const float* p, int64_t S, const KV* vb, int64_t vs, float* out) {
+__attribute__((target("avx512f"))) void weigh_values(const float* p, int64_t S, const KV* vb, int64_t vs, float* out,
+                                                     int64_t os) {
   __m512 acc[R][4];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r)
@@ -344,7 +345,7 @@ __attribute__((target("avx512f"))) void weigh_values(const float* p, int64_t S, 
   const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
-    float* o = out + r * 64;
+    float* o = out + r * os;
     const __m512(&a)[4] = acc[r];
     _mm512_storeu_ps(o, _mm512_permutex2var_ps(a[0], lo, a[1]));
     _mm512_storeu_ps(o + 16, _mm512_permutex2var_ps(a[0], hi, a[1]));
@@ -356,7 +357,7 @@ __attribute__((target("avx512f"))) void weigh_values(const float* p, int64_t S, 
 template <typename KV>
 __attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int64_t lq, const KV* kb, int64_t ks,
                                                  const KV* vb, int64_t vs, const float* mask, int64_t S, float div,
-                                                 float* p, float* out) {
+                                                 float* p, float* out, int64_t os) {
   const int64_t full = S / 16 * 16;
   const auto tail = static_cast<__mmask16>((1u << (S - full)) - 1);
   const __m512 vdiv = _mm512_set1_ps(div);
@@ -393,19 +394,19 @@ __attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int
   // probabilities times the values, up to four query rows per pass over the values
   for (int64_t i0 = 0; i0 < lq; i0 += 4) {
     const float* pr = p + i0 * S;
-    float* o = out + i0 * 64;
+    float* o = out + i0 * os;
     switch (std::min<int64_t>(4, lq - i0)) {
       case 1:
-        weigh_values<KV, 1>(pr, S, vb, vs, o);
+        weigh_values<KV, 1>(pr, S, vb, vs, o, os);
         break;
       case 2:
-        weigh_values<KV, 2>(pr, S, vb, vs, o);
+        weigh_values<KV, 2>(pr, S, vb, vs, o, os);
         break;
       case 3:
-        weigh_values<KV, 3>(pr, S, vb, vs, o);
+        weigh_values<KV, 3>(pr, S, vb, vs, o, os);
         break;
       default:
-        weigh_values<KV, 4>(pr, S, vb, vs, o);
+        weigh_values<KV, 4>(pr, S, vb, vs, o, os);
         break;
     }
   }
@@ -438,7 +439,7 @@ void attend_all(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, c
           const KV* vb = vp + b * v.stride(0) + h * v.stride(1);
           if (vectorised && D == 64) {
             attend64(qp + b * q.stride(0) + h * q.stride(1), q.stride(2), Lq, kb, k.stride(2), vb, v.stride(2),
-                     mp ? mp + b * Lq * S : nullptr, S, div, p.data(), op + (b * H + h) * Lq * D);
+                     mp ? mp + b * Lq * S : nullptr, S, div, p.data(), op + (b * H + h) * Lq * D, D);
             continue;
           }
           for (int64_t i = 0; i < Lq; ++i) {
@@ -475,6 +476,62 @@ at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const
     attend_all<float>(q, k, v, mp, div, out);
   else
     attend_all<uint16_t>(q, k, v, mp, div, out);
+  return out;
+}
+
+bool small_self_attention_step_available(int64_t head_dim) {
+  return head_dim == 64 && small_gemm_available(at::kFloat);
+}
+
+at::Tensor small_self_attention_step(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                     const at::Tensor& key_cache, const at::Tensor& value_cache, int64_t past,
+                                     const at::Tensor& mask, double divisor) {
+  RECORD_FUNCTION("glimpse::small_self_attention_step", std::vector<c10::IValue>());
+  const int64_t rows = q.size(0), L = q.size(1), H = key_cache.size(1), cap = key_cache.size(2), D = 64, S = past + L;
+  for (const at::Tensor* x : {&q, &k, &v})
+    TORCH_CHECK(
+        x->dim() == 3 && x->scalar_type() == at::kFloat && x->size(0) == rows && x->size(1) == L &&
+            x->size(2) == H * D && x->stride(2) == 1,
+        "small_self_attention_step: q, k and v must be float32 [rows, L, heads * 64], last dimension contiguous");
+  for (const at::Tensor* c : {&key_cache, &value_cache})
+    TORCH_CHECK(c->scalar_type() == at::kFloat && c->is_contiguous() && c->dim() == 4 && c->size(0) == rows &&
+                    c->size(1) == H && c->size(2) == cap && c->size(3) == D,
+                "small_self_attention_step: caches must be contiguous float32 [rows, heads, capacity, 64]");
+  TORCH_CHECK(past >= 0 && S <= cap, "small_self_attention_step: the caches hold too few positions");
+  TORCH_CHECK(small_self_attention_step_available(D), "small_self_attention_step: needs AVX-512F");
+  at::Tensor m;
+  if (mask.defined()) {
+    m = mask.scalar_type() == at::kFloat && mask.is_contiguous() && mask.dim() == 4 && mask.size(0) == rows &&
+                mask.size(1) == 1 && mask.size(2) == L && mask.size(3) == S
+            ? mask
+            : mask.to(at::kFloat).expand({rows, 1, L, S}).contiguous();
+  }
+  const float* mp = m.defined() ? m.data_ptr<float>() : nullptr;
+  float *kc = key_cache.data_ptr<float>(), *vc = value_cache.data_ptr<float>();
+  const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
+  at::Tensor out = at::empty({rows, L, H * D}, q.options());
+  float* op = out.data_ptr<float>();
+  // this step's keys and values into the caches: [rows, L, H, D] -> [rows, H, past + i, D]
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < L; ++i)
+      for (int64_t h = 0; h < H; ++h) {
+        const int64_t at_cache = ((r * H + h) * cap + past + i) * D;
+        std::memcpy(kc + at_cache, kp + r * k.stride(0) + i * k.stride(1) + h * D, D * sizeof(float));
+        std::memcpy(vc + at_cache, vp + r * v.stride(0) + i * v.stride(1) + h * D, D * sizeof(float));
+      }
+  // small_attention's kernel and task size, the output written with the heads side by side
+  const float div = static_cast<float>(divisor);
+  const int64_t grain = std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, L * S * D));
+  step_parallel_for(0, rows * H, grain, [&](int64_t t0, int64_t t1) {
+    thread_local std::vector<float> p;
+    p.resize(static_cast<size_t>(S * L));
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t r = t / H, h = t % H;
+      attend64(qp + r * q.stride(0) + h * D, q.stride(1), L, static_cast<const float*>(kc + (r * H + h) * cap * D), D,
+               static_cast<const float*>(vc + (r * H + h) * cap * D), D, mp ? mp + r * L * S : nullptr, S, div,
+               p.data(), op + r * L * H * D + h * D, H * D);
+    }
+  });
   return out;
 }
 

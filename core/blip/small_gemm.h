@@ -27,4 +27,17 @@ at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, cons
 at::Tensor small_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
                            double divisor);
 
+// A decoder step's self-attention over a cache that grows in place: writes the step's keys and
+// values k, v at positions [past, past + L) of key_cache and value_cache, then computes what
+// small_attention computes for q over positions [0, past + L) (the same kernel, the same values),
+// written as the layer's output product reads it. q, k, v: float32 [rows, L, heads * 64], last
+// dimension contiguous (views of one q|k|v product); the caches: contiguous float32 [rows, heads,
+// capacity, 64] with capacity >= past + L; mask: additive, broadcastable to [rows, 1, L, past + L],
+// or undefined. Returns [rows, L, heads * 64]. Saves the ATen calls that split the heads, grow the
+// cache and join the heads again (about 20 a layer).
+bool small_self_attention_step_available(int64_t head_dim);
+at::Tensor small_self_attention_step(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                     const at::Tensor& key_cache, const at::Tensor& value_cache, int64_t past,
+                                     const at::Tensor& mask, double divisor);
+
 }  // namespace glimpse::blip

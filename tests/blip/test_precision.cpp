@@ -255,21 +255,27 @@ TEST(PrecisionModes, Bf16LayerNormEqualsTheRoundedFloat32One) {
   }
 }
 
+// A decoder self-attention of `heads` heads of size 64 (the kernel BLIP's steps use), random weights.
+BlipTextSelfAttention random_self_attention(int64_t heads) {
+  BlipTextConfig c;
+  c.hidden_size = 64 * heads;
+  c.num_attention_heads = heads;
+  BlipTextSelfAttention att(c, /*is_cross_attention=*/false);
+  for (Linear* l : {&att->query, &att->key, &att->value}) {
+    (*l)->weight.copy_(at::randn({64 * heads, 64 * heads}) * 0.05);
+    (*l)->bias.copy_(at::randn({64 * heads}) * 0.1);
+  }
+  return att;
+}
+
 // A bf16 decoder step computes the self-attention's q, k and v in one product over their stacked
 // weights: the same values as three products, and the layers' own copies become views of the
 // stacked matrix (no second copy). Two steps, so the second also reads the first's cached keys.
 TEST(PrecisionModes, Bf16DecoderStepStacksTheSelfAttentionProjections) {
   if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
   c10::InferenceMode guard;
-  BlipTextConfig c;
-  c.hidden_size = 128;
-  c.num_attention_heads = 2;  // head size 64, the kernel BLIP's steps use
-  BlipTextSelfAttention att(c, /*is_cross_attention=*/false);
-  for (Linear* l : {&att->query, &att->key, &att->value}) {
-    (*l)->weight.copy_(at::randn({128, 128}) * 0.05);
-    (*l)->bias.copy_(at::randn({128}) * 0.1);
-    (*l)->set_precision(Precision::BFloat16);
-  }
+  BlipTextSelfAttention att = random_self_attention(2);
+  for (Linear* l : {&att->query, &att->key, &att->value}) (*l)->set_precision(Precision::BFloat16);
   // the reference: three products, the cache and the attention written out
   const at::Tensor wq = att->query->weight.to(at::kBFloat16), wk = att->key->weight.to(at::kBFloat16),
                    wv = att->value->weight.to(at::kBFloat16);
@@ -299,6 +305,52 @@ TEST(PrecisionModes, Bf16DecoderStepStacksTheSelfAttentionProjections) {
   att->forward(x, at::Tensor(), at::Tensor(), &fresh, 1);
   EXPECT_TRUE(at::equal(fresh.self_key, heads(small_rows_linear(x, wk * 2, att->key->bias))));
   EXPECT_TRUE(att->key->plain_bf16_weight().is_alias_of(att->query->plain_bf16_weight()));
+}
+
+// A decoder step's self-attention writes its keys and values into the cache's room and attends
+// there (small_self_attention_step): every step, through a prompt, a beam reordering and the room
+// growing, equals the attention of the joined cache as small_attention computes it, bit for bit,
+// and the cache holds the joined keys and values.
+TEST(SmallAttention, StepsOverTheGrowingCacheEqualTheAttentionOfTheJoinedCache) {
+  c10::InferenceMode guard;
+  at::manual_seed(0);
+  BlipTextSelfAttention att = random_self_attention(3);
+  if (!small_self_attention_step_available(64)) GTEST_SKIP() << "no AVX-512F";
+  const int64_t rows = 3;
+  auto heads = [&](const at::Tensor& x) { return x.view({rows, x.size(1), 3, 64}).permute({0, 2, 1, 3}); };
+  TextLayerCache cache;
+  at::Tensor ref_k, ref_v;
+  int64_t past = 0;
+  for (int step = 0; step < 40; ++step) {  // past the room's first 32 + prompt positions
+    const int64_t len = step == 0 ? 4 : 1;
+    if (step == 5) {  // beams reordered: rows 2, 0, 0
+      const at::Tensor index = at::tensor(std::vector<int64_t>{2, 0, 0});
+      TextCache whole;
+      whole.layers = {cache};
+      whole.reorder(index);
+      cache = whole.layers[0];
+      ref_k = ref_k.index_select(0, index);
+      ref_v = ref_v.index_select(0, index);
+    }
+    const at::Tensor x = at::randn({rows, len, 192});
+    // causal over the new positions, one early position of row 1 masked out
+    at::Tensor mask = at::zeros({rows, 1, len, past + len});
+    for (int64_t i = 0; i < len; ++i) mask.select(2, i).narrow(-1, past + i + 1, len - i - 1).fill_(-10000.0);
+    if (past > 2) mask[1].narrow(-1, 1, 1).fill_(-10000.0);
+    const at::Tensor got = att->forward(x, mask, at::Tensor(), &cache, 1);
+    const at::Tensor k = heads(att->key->forward(x)), v = heads(att->value->forward(x));
+    ref_k = step == 0 ? k : at::cat({ref_k, k}, 2);
+    ref_v = step == 0 ? v : at::cat({ref_v, v}, 2);
+    const at::Tensor want = small_attention(heads(att->query->forward(x)), ref_k, ref_v, mask, 8.0)
+                                .permute({0, 2, 1, 3})
+                                .reshape({rows, len, 192});
+    ASSERT_TRUE(at::equal(got, want)) << "step " << step;
+    ASSERT_TRUE(at::equal(cache.self_key, ref_k)) << "step " << step;
+    ASSERT_TRUE(at::equal(cache.self_value, ref_v)) << "step " << step;
+    past += len;
+  }
+  EXPECT_GE(cache.self_key_room.size(2), past);
+  EXPECT_TRUE(cache.self_key.is_alias_of(cache.self_key_room));
 }
 
 // release_packed frees a layer's packed copy; the next product of many rows packs it again (a
