@@ -19,6 +19,20 @@ void check_cancel(const std::atomic<bool>* cancel) {
   if (cancel && cancel->load(std::memory_order_relaxed)) throw GenerationCancelled();
 }
 
+// rows `from` of x [rows, len] (contiguous int64), each followed by last[r]: [rows, len + 1]
+at::Tensor append_column(const at::Tensor& x, const std::vector<int64_t>& from, const std::vector<int64_t>& last) {
+  const int64_t rows = static_cast<int64_t>(from.size()), len = x.size(1);
+  at::Tensor out = at::empty({rows, len + 1}, x.options());
+  const int64_t* src = x.data_ptr<int64_t>();
+  int64_t* dst = out.data_ptr<int64_t>();
+  for (int64_t r = 0; r < rows; ++r) {
+    std::copy(src + from[static_cast<size_t>(r)] * len, src + (from[static_cast<size_t>(r)] + 1) * len,
+              dst + r * (len + 1));
+    dst[r * (len + 1) + len] = last[static_cast<size_t>(r)];
+  }
+  return out;
+}
+
 void report(const StepCallback* on_step, const at::Tensor& raw, const at::Tensor& processed, const at::Tensor& ids) {
   if (!on_step || !*on_step) return;
   at::Tensor r = raw.contiguous(), q = processed.contiguous(), s = ids.contiguous();
@@ -189,6 +203,40 @@ struct BeamHypotheses {
   }
 };
 
+}  // namespace
+
+void best_beam_candidates(const float* scores, int64_t beams, int64_t vocab, const float* beam_scores, int64_t want,
+                          std::vector<BeamCandidate>& out) {
+  out.clear();
+  if (want <= 0) return;
+  // a before b: NaN first, then the larger sum, then the lower index
+  auto before = [](const BeamCandidate& a, const BeamCandidate& b) {
+    const bool an = std::isnan(a.score), bn = std::isnan(b.score);
+    if (an != bn) return an;
+    if (!an && a.score != b.score) return a.score > b.score;
+    return a.index < b.index;
+  };
+  out.reserve(static_cast<size_t>(want) + 1);
+  float worst = -std::numeric_limits<float>::infinity();
+  for (int64_t j = 0; j < beams; ++j) {
+    const float* row = scores + j * vocab;
+    const float add = beam_scores[j];
+    for (int64_t v = 0; v < vocab; ++v) {
+      const float sum = row[v] + add;
+      // the usual case, one comparison: below the worst kept (a tie loses too, indices rising;
+      // NaN on either side goes on to the full order)
+      if (sum <= worst && static_cast<int64_t>(out.size()) == want) continue;
+      const BeamCandidate c{sum, j * vocab + v};
+      if (static_cast<int64_t>(out.size()) == want && !before(c, out.back())) continue;
+      out.insert(std::upper_bound(out.begin(), out.end(), c, before), c);
+      if (static_cast<int64_t>(out.size()) > want) out.pop_back();
+      worst = out.back().score;
+    }
+  }
+}
+
+namespace {
+
 GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids, at::Tensor mask,
                              const GenerationConfig& c, const std::atomic<bool>* cancel, const StepCallback* on_step) {
   const int64_t batch = ids.size(0), k = c.num_beams;
@@ -199,12 +247,18 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
   const int64_t rows = batch * k;
   auto session = make_session(k);
 
-  at::Tensor beam_scores = at::zeros({batch, k}, at::TensorOptions().dtype(at::kFloat));
-  beam_scores.slice(1, 1).fill_(-1e9f);
-  beam_scores = beam_scores.view({rows});
+  // beam 0 of each item starts alone: the others' first candidates lose to its
+  std::vector<float> beam_scores(static_cast<size_t>(rows), 0.0f);
+  for (int64_t r = 0; r < rows; ++r)
+    if (r % k != 0) beam_scores[static_cast<size_t>(r)] = -1e9f;
   std::vector<BeamHypotheses> hyps(batch, BeamHypotheses{static_cast<int>(k), c.length_penalty, c.early_stopping, {}});
   std::vector<bool> done(batch, false);
   at::Tensor new_ids = ids;
+  // Between two steps a base model's weights have streamed through the caches, so each ATen call
+  // here starts cold (tens of microseconds): the choice of the next beams runs on plain memory.
+  std::vector<BeamCandidate> top;
+  std::vector<float> next_scores(static_cast<size_t>(rows));
+  std::vector<int64_t> next_tokens(static_cast<size_t>(rows)), next_index(static_cast<size_t>(rows));
 
   for (;;) {
     check_cancel(cancel);
@@ -213,51 +267,53 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
     at::Tensor scores = at::log_softmax(logits, -1);
     apply_logits_processors(scores, ids, c, max_length);
     report(on_step, logits, scores, ids);
-    scores = scores + beam_scores.unsqueeze(1);
-    auto [top_scores, top_idx] =
-        at::topk(scores.view({batch, k * vocab}), 2 * k, /*dim=*/1, /*largest=*/true, /*sorted=*/true);
-    auto ts = top_scores.accessor<float, 2>();
-    auto ti = top_idx.accessor<int64_t, 2>();
+    scores = scores.contiguous();
+    const float* sp = scores.data_ptr<float>();
     const int64_t cur_len = ids.size(1) + 1;
-    at::Tensor next_scores = at::zeros({batch, k}, at::TensorOptions().dtype(at::kFloat));
-    at::Tensor next_tokens = at::full({batch, k}, c.pad_token_id, at::TensorOptions().dtype(at::kLong));
-    at::Tensor next_index = at::zeros({batch, k}, at::TensorOptions().dtype(at::kLong));
-    auto ns = next_scores.accessor<float, 2>();
-    auto nt = next_tokens.accessor<int64_t, 2>();
-    auto ni = next_index.accessor<int64_t, 2>();
     at::Tensor ids_c = ids.contiguous();
     const int64_t* idp = ids_c.data_ptr<int64_t>();
     for (int64_t b = 0; b < batch; ++b) {
+      const int64_t first = b * k;
       if (done[b]) {
-        for (int64_t j = 0; j < k; ++j) ni[b][j] = b * k;
+        for (int64_t j = 0; j < k; ++j) {
+          next_scores[static_cast<size_t>(first + j)] = 0.0f;
+          next_tokens[static_cast<size_t>(first + j)] = c.pad_token_id;
+          next_index[static_cast<size_t>(first + j)] = first;
+        }
         continue;
       }
+      best_beam_candidates(sp + first * vocab, k, vocab, beam_scores.data() + first, 2 * k, top);
       int64_t beam = 0;
-      for (int64_t rank = 0; rank < 2 * k; ++rank) {
-        const int64_t token = ti[b][rank] % vocab;
-        const int64_t row = b * k + ti[b][rank] / vocab;
+      for (const BeamCandidate& cand : top) {
+        const int64_t token = cand.index % vocab;
+        const int64_t row = first + cand.index / vocab;
+        const int64_t rank = &cand - top.data();
         if (token == c.eos_token_id) {
           if (rank >= k) continue;
           const int64_t* rp = idp + row * ids.size(1);
-          hyps[b].add(std::vector<int64_t>(rp, rp + ids.size(1)), static_cast<double>(ts[b][rank]),
+          hyps[b].add(std::vector<int64_t>(rp, rp + ids.size(1)), static_cast<double>(cand.score),
                       cur_len - prompt_len);
         } else {
-          ns[b][beam] = ts[b][rank];
-          nt[b][beam] = token;
-          ni[b][beam] = row;
+          next_scores[static_cast<size_t>(first + beam)] = cand.score;
+          next_tokens[static_cast<size_t>(first + beam)] = token;
+          next_index[static_cast<size_t>(first + beam)] = row;
           ++beam;
         }
         if (beam == k) break;
       }
       if (beam < k) throw BlipError("beam search could not fill its beams (vocabulary too small)");
-      done[b] = done[b] || hyps[b].is_done(static_cast<double>(ts[b][0]), cur_len, prompt_len);
+      done[b] = done[b] || hyps[b].is_done(static_cast<double>(top.front().score), cur_len, prompt_len);
     }
-    at::Tensor index = next_index.view({rows});
-    beam_scores = next_scores.view({rows});
-    ids = at::cat({ids.index_select(0, index), next_tokens.view({rows, 1})}, 1);
-    mask = at::cat({mask.index_select(0, index), at::ones({rows, 1}, mask.options())}, 1);
+    beam_scores = next_scores;
+    // the chosen rows' sequences and masks, each with its new token (and a 1) appended
+    const auto longs = at::TensorOptions().dtype(at::kLong);
+    at::Tensor index = at::from_blob(next_index.data(), {rows}, longs).clone();
+    new_ids = at::from_blob(next_tokens.data(), {rows, 1}, longs).clone();
+    ids = append_column(ids_c, next_index, next_tokens);
+    mask = mask.scalar_type() == at::kLong
+               ? append_column(mask.contiguous(), next_index, std::vector<int64_t>(static_cast<size_t>(rows), 1))
+               : at::cat({mask.index_select(0, index), at::ones({rows, 1}, mask.options())}, 1);
     session->reorder(index);
-    new_ids = next_tokens.view({rows, 1});
     if (std::all_of(done.begin(), done.end(), [](bool d) { return d; }) || ids.size(1) >= max_length) break;
   }
 
@@ -269,7 +325,7 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
     for (int64_t j = 0; j < k; ++j) {
       const int64_t row = b * k + j;
       const int64_t* rp = ids_c.data_ptr<int64_t>() + row * len;
-      hyps[b].add(std::vector<int64_t>(rp, rp + len), static_cast<double>(beam_scores[row].item<float>()),
+      hyps[b].add(std::vector<int64_t>(rp, rp + len), static_cast<double>(beam_scores[static_cast<size_t>(row)]),
                   len - prompt_len);
     }
   }

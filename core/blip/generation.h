@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "errors.h"
 #include "generation_config.h"
@@ -38,5 +39,17 @@ GenerationResult generate(const SessionFactory& make_session, const at::Tensor& 
 // means config.max_length.
 void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config,
                              int64_t max_length = 0);
+
+// Beam search's candidates: the `want` largest scores[j * vocab + v] + beam_scores[j] over the
+// beams j < beams of one item, best first, as (sum, j * vocab + v): what at::topk gives for
+// scores + beam_scores.unsqueeze(1) viewed as one row, without the sum's tensor (a base model's
+// beam-3 step reads 91,572 of them). NaN counts as the largest, as in torch.topk; ties, whose
+// order torch.topk leaves open, go to the lower index.
+struct BeamCandidate {
+  float score;
+  int64_t index;
+};
+void best_beam_candidates(const float* scores, int64_t beams, int64_t vocab, const float* beam_scores, int64_t want,
+                          std::vector<BeamCandidate>& out);
 
 }  // namespace glimpse::blip

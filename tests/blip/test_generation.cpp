@@ -4,6 +4,8 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -245,6 +247,45 @@ TEST(GenerationLoop, BeamSearchKeepsBestNormalisedHypothesis) {
   const double l0 = at::log_softmax(at::tensor(t[0]), 0)[1].item<double>();
   const double l1 = at::log_softmax(at::tensor(t[1]), 0)[2].item<double>();
   EXPECT_NEAR(r.sequences_scores[0], (l0 + l1) / 2.0, 1e-6);
+}
+
+// Beam search picks its candidates without at::topk (best_beam_candidates): the same sums and
+// indices as at::topk of scores + beam_scores on random scores, masked (-inf) tokens, and ties,
+// which go to the lower index; NaN counts as the largest, as in torch.topk.
+TEST(GenerationLoop, BeamCandidatesAreTopkOfTheSums) {
+  at::manual_seed(0);
+  std::vector<BeamCandidate> got;
+  for (const int64_t beams : {1, 3, 4}) {
+    for (const int64_t vocab : {7, 1000, 30524}) {
+      at::Tensor scores = at::log_softmax(at::randn({beams, vocab}) * 3, -1);
+      scores.narrow(1, 0, 3).fill_(-std::numeric_limits<float>::infinity());  // banned tokens
+      const at::Tensor beam_scores = at::randn({beams}) * 2;
+      const int64_t want = std::min<int64_t>(2 * beams, beams * vocab);
+      best_beam_candidates(scores.data_ptr<float>(), beams, vocab, beam_scores.data_ptr<float>(), want, got);
+      auto [values, indices] = at::topk((scores + beam_scores.unsqueeze(1)).view({1, beams * vocab}), want, 1);
+      ASSERT_EQ(static_cast<int64_t>(got.size()), want);
+      for (int64_t i = 0; i < want; ++i) {
+        EXPECT_EQ(got[i].score, values[0][i].item<float>()) << beams << " beams, vocab " << vocab << ", rank " << i;
+        EXPECT_EQ(got[i].index, indices[0][i].item<int64_t>()) << beams << " beams, vocab " << vocab << ", rank " << i;
+      }
+    }
+  }
+  // ties: the lower index first, across beams too (beam 1's token 0 sums to beam 0's token 2)
+  const std::vector<float> tied = {-1, -3, -2, -2, -2, -9, -9, -9};
+  const std::vector<float> adds = {0, 0};
+  best_beam_candidates(tied.data(), 2, 4, adds.data(), 4, got);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].index, 0);
+  EXPECT_EQ(got[1].index, 2);
+  EXPECT_EQ(got[2].index, 3);
+  EXPECT_EQ(got[3].index, 4);
+  // NaN before everything, and more wanted than there are candidates
+  const std::vector<float> with_nan = {-1, std::nanf(""), -2};
+  best_beam_candidates(with_nan.data(), 1, 3, adds.data(), 5, got);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_TRUE(std::isnan(got[0].score));
+  EXPECT_EQ(got[1].index, 0);
+  EXPECT_EQ(got[2].index, 2);
 }
 
 TEST(GenerationLoop, CancelStopsBetweenSteps) {
