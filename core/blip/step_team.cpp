@@ -48,7 +48,8 @@ class StepTeam {
       uint64_t now = seen;
       ReadAhead ahead;
       for (int spins = 0; spins < kSpins && (now = posted_.load(std::memory_order_acquire)) == seen; ++spins)
-        if (!read_ahead(ahead)) _mm_pause();
+        if (!read_ahead(ahead, id)) _mm_pause();
+      if (ahead.lines) g_lines_read_ahead.fetch_add(ahead.lines, std::memory_order_relaxed);
       if (now == seen) {
         g_sleeps.fetch_add(1, std::memory_order_relaxed);
         std::unique_lock<std::mutex> lock(sleep_mutex_);
@@ -133,14 +134,16 @@ class StepTeam {
   struct ReadAhead {
     int64_t split = -1;
     int64_t offset = 0;
+    int64_t lines = 0;  // asked for during this wait
   };
-  // Bytes asked ahead from the start of each thread's part of the next split.
+  // Bytes asked ahead from the start of each part of the next split.
   // (64 KiB to 4 MiB gave about the same steps on the development machine, 256 KiB the best.)
   static constexpr int64_t kReadAheadBytes = 256 << 10;
 
-  // Asks for a few more lines of the next split's reads (as the previous step made them); false
-  // when there is nothing (more) to ask for.
-  bool read_ahead(ReadAhead& a) {
+  // Asks for a few more lines of the next split's reads (as the previous step made them): of
+  // thread `id`'s own part, and thread 1 also of the caller's, which is busy; false when there is
+  // nothing (more) to ask for. Each thread asks into its own L2, so no more than two parts each.
+  bool read_ahead(ReadAhead& a, int id) {
     if (!g_read_ahead || !reads_before) return false;
     const int64_t split = started_.load(std::memory_order_relaxed);
     if (split != a.split) {
@@ -149,21 +152,22 @@ class StepTeam {
     }
     if (split >= static_cast<int64_t>(reads_before->size()) || a.offset >= kReadAheadBytes) return false;
     const SplitReads& r = (*reads_before)[static_cast<size_t>(split)];
-    if (!r.base || r.stride <= 0) return false;
+    if (!r.base || r.stride <= 0 || r.chunk <= 0) return false;
     int64_t asked = 0;
-    for (int64_t b = r.begin; b < r.end; b += r.chunk) {
+    for (const int part : {id, id == 1 ? 0 : -1}) {
+      const int64_t b = r.begin + part * r.chunk;
+      if (part < 0 || b >= r.end) continue;
       const int64_t bytes = (std::min(r.end, b + r.chunk) - b) * r.stride;
       for (const char* base : {r.base, r.also}) {
         if (!base) continue;
-        const char* p = base + b * r.stride + a.offset;
         for (int64_t line = 0; line < 4 && a.offset + line * 64 < bytes; ++line) {
-          _mm_prefetch(p + line * 64, _MM_HINT_T1);
+          _mm_prefetch(base + b * r.stride + a.offset + line * 64, _MM_HINT_T1);
           ++asked;
         }
       }
     }
     a.offset += 4 * 64;
-    if (asked) g_lines_read_ahead.fetch_add(asked, std::memory_order_relaxed);
+    a.lines += asked;
     return asked > 0;
   }
 

@@ -279,13 +279,23 @@ TEST(GenerationLoop, BeamCandidatesAreTopkOfTheSums) {
   EXPECT_EQ(got[1].index, 2);
   EXPECT_EQ(got[2].index, 3);
   EXPECT_EQ(got[3].index, 4);
-  // NaN before everything, and more wanted than there are candidates
+  // NaN before everything: after a full list too; and more wanted than there are candidates
   const std::vector<float> with_nan = {-1, std::nanf(""), -2};
+  best_beam_candidates(with_nan.data(), 1, 3, adds.data(), 1, got);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].index, 1);
   best_beam_candidates(with_nan.data(), 1, 3, adds.data(), 5, got);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_TRUE(std::isnan(got[0].score));
   EXPECT_EQ(got[1].index, 0);
   EXPECT_EQ(got[2].index, 2);
+  // every token banned: the lowest indices
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> banned = {-inf, -inf, -inf, -inf};
+  best_beam_candidates(banned.data(), 1, 4, adds.data(), 2, got);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].index, 0);
+  EXPECT_EQ(got[1].index, 1);
 }
 
 TEST(GenerationLoop, CancelStopsBetweenSteps) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <iterator>
 #include <mutex>
@@ -188,15 +189,21 @@ TEST_F(StepTeamSplits, ManySplitsInOneStepEachCoverTheirRangeOnce) {
 // caller is busy between splits; memory freed since (a model unloaded between captions) is asked
 // for harmlessly, and the splits still cover their ranges.
 TEST_F(StepTeamSplits, ReadAheadAsksForTheLastStepsMemoryEvenWhenItIsGone) {
+  if (const char* env = std::getenv("GLIMPSE_STEP_READ_AHEAD"); env && std::string(env) == "0")
+    GTEST_SKIP() << "read-ahead switched off";
   const size_t bytes = 1 << 20;
   void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(region, MAP_FAILED);
   std::vector<int> hits(1024);
+  int steps = 0;
+  // one step of three splits with a team (no back-off left from a contended one)
   auto step = [&] {
+    set_step_team_enabled(true);
+    const int64_t teams = step_teams_run();
     run_step_team([&] {
       for (int split = 0; split < 3; ++split) {
-        // the caller's serial stretch before each split, long enough for the other thread
-        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+        // the caller's serial stretch before each split: time for the other thread to ask ahead
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(30);
         while (std::chrono::steady_clock::now() < until) {
         }
         step_parallel_for(
@@ -207,16 +214,24 @@ TEST_F(StepTeamSplits, ReadAheadAsksForTheLastStepsMemoryEvenWhenItIsGone) {
             StepReads{region, static_cast<int64_t>(bytes / 1024), nullptr});
       }
     });
+    ++steps;
+    EXPECT_EQ(step_teams_run(), teams + 1);
+  };
+  // Whether a step asked for lines ahead. On a loaded machine (the suite runs two tests at once)
+  // the waiting thread can be off its core or asleep through every stretch of a step: tried again.
+  auto a_step_reads_ahead = [&] {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const int64_t before = step_team_lines_read_ahead();
+      step();
+      if (step_team_lines_read_ahead() > before) return true;
+    }
+    return false;
   };
   step();  // recorded
-  const int64_t before = step_team_lines_read_ahead();
-  step();  // read ahead
-  EXPECT_GT(step_team_lines_read_ahead(), before);
+  EXPECT_TRUE(a_step_reads_ahead());
   ASSERT_EQ(munmap(region, bytes), 0);
-  const int64_t unmapped = step_team_lines_read_ahead();
-  step();  // read ahead at addresses no longer mapped
-  EXPECT_GT(step_team_lines_read_ahead(), unmapped);
-  for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i], 9) << i;
+  EXPECT_TRUE(a_step_reads_ahead());  // at addresses no longer mapped
+  for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i], 3 * steps) << i;
 }
 
 TEST_F(StepTeamSplits, ErrorsOnEitherThreadReachTheCallerAndTheTeamEnds) {
