@@ -37,9 +37,10 @@ int64_t step_team_lines_read_ahead();
 int64_t step_team_sleeps();
 
 // The memory a split reads, a hint: index i of its range reads the bytes [base + i * stride,
-// base + (i + 1) * stride), and the same of `also` where that is set. A team remembers each split's reads, and in the
-// next step a thread waiting for that split (while the caller runs the ATen calls between products) asks for the start
-// of each thread's part ahead (prefetch only: stale addresses read nothing).
+// base + (i + 1) * stride), and the same of `also` where that is set. A team remembers each
+// split's reads, and in the next step a thread waiting for that split (while the caller runs the
+// ATen calls between products) asks for the start of its own part ahead, thread 1 also for the
+// caller's (prefetch only: stale addresses read nothing).
 struct StepReads {
   const void* base = nullptr;
   int64_t stride = 0;
