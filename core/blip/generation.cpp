@@ -259,6 +259,7 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
   std::vector<BeamCandidate> top;
   std::vector<float> next_scores(static_cast<size_t>(rows));
   std::vector<int64_t> next_tokens(static_cast<size_t>(rows)), next_index(static_cast<size_t>(rows));
+  const std::vector<int64_t> ones(static_cast<size_t>(rows), 1);
 
   for (;;) {
     check_cancel(cancel);
@@ -310,9 +311,7 @@ GenerationResult beam_search(const SessionFactory& make_session, at::Tensor ids,
     at::Tensor index = at::from_blob(next_index.data(), {rows}, longs).clone();
     new_ids = at::from_blob(next_tokens.data(), {rows, 1}, longs).clone();
     ids = append_column(ids_c, next_index, next_tokens);
-    mask = mask.scalar_type() == at::kLong
-               ? append_column(mask.contiguous(), next_index, std::vector<int64_t>(static_cast<size_t>(rows), 1))
-               : at::cat({mask.index_select(0, index), at::ones({rows, 1}, mask.options())}, 1);
+    mask = append_column(mask.contiguous(), next_index, ones);  // int64 (generate)
     session->reorder(index);
     if (std::all_of(done.begin(), done.end(), [](bool d) { return d; }) || ids.size(1) >= max_length) break;
   }

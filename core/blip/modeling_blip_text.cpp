@@ -1,7 +1,6 @@
 #include "modeling_blip_text.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -13,15 +12,15 @@
 namespace glimpse::blip {
 
 void TextCache::reorder(const at::Tensor& index) {
+  const at::Tensor rows = index.to(at::kLong).contiguous();
+  const int64_t* from = rows.data_ptr<int64_t>();
+  const int64_t n = rows.numel();
   for (auto& l : layers) {
     if (!l.self_key.defined()) continue;
-    if (l.self_key_room.defined() && l.self_key.is_alias_of(l.self_key_room) &&
-        index.numel() == l.self_key_room.size(0)) {
+    if (l.self_key_room.defined() && l.self_key.is_alias_of(l.self_key_room) && n == l.self_key_room.size(0)) {
       // the chosen rows' cached positions gathered in place through a buffer (not index_select:
       // a beam step would copy the rooms' empty positions into new tensors)
-      const at::Tensor rows = index.to(at::kLong).contiguous();
-      const int64_t* from = rows.data_ptr<int64_t>();
-      const int64_t n = rows.numel(), past = l.self_key.size(2);
+      const int64_t past = l.self_key.size(2);
       for (at::Tensor* room : {&l.self_key_room, &l.self_value_room}) {
         const int64_t heads = room->size(1), capacity = room->size(2), head_dim = room->size(3);
         const int64_t row_floats = heads * capacity * head_dim, used = past * head_dim;
@@ -42,8 +41,8 @@ void TextCache::reorder(const at::Tensor& index) {
       l.self_key = l.self_key_room.narrow(2, 0, past);
       l.self_value = l.self_value_room.narrow(2, 0, past);
     } else {  // (another number of rows: the next step makes new rooms)
-      l.self_key = l.self_key.index_select(0, index);
-      l.self_value = l.self_value.index_select(0, index);
+      l.self_key = l.self_key.index_select(0, rows);
+      l.self_value = l.self_value.index_select(0, rows);
     }
   }
 }

@@ -527,9 +527,9 @@ at::Tensor small_self_attention_step(const at::Tensor& q, const at::Tensor& k, c
     p.resize(static_cast<size_t>(S * L));
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t r = t / H, h = t % H;
-      attend64(qp + r * q.stride(0) + h * D, q.stride(1), L, static_cast<const float*>(kc + (r * H + h) * cap * D), D,
-               static_cast<const float*>(vc + (r * H + h) * cap * D), D, mp ? mp + r * L * S : nullptr, S, div,
-               p.data(), op + r * L * H * D + h * D, H * D);
+      attend64<float>(qp + r * q.stride(0) + h * D, q.stride(1), L, kc + (r * H + h) * cap * D, D,
+                      vc + (r * H + h) * cap * D, D, mp ? mp + r * L * S : nullptr, S, div, p.data(),
+                      op + r * L * H * D + h * D, H * D);
     }
   });
   return out;

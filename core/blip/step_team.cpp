@@ -84,9 +84,10 @@ class StepTeam {
         threads <= 1 || range <= grain
             ? 1
             : std::min<int64_t>(threads, (range + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1));
+    const int64_t chunk = (range + used - 1) / used;
     if (reads_now)
       reads_now->push_back({static_cast<const char*>(reads.base), static_cast<const char*>(reads.also), reads.stride,
-                            begin, end, (range + used - 1) / used});
+                            begin, end, chunk});
     started_.fetch_add(1, std::memory_order_relaxed);
     if (used == 1) {
       f(begin, end);
@@ -95,7 +96,7 @@ class StepTeam {
     task_ = &f;
     begin_ = begin;
     end_ = end;
-    chunk_ = (range + used - 1) / used;
+    chunk_ = chunk;
     pending_.store(threads - 1, std::memory_order_relaxed);
     post();
     std::exception_ptr own;
