@@ -338,7 +338,6 @@ TEST(SmallAttention, StepsOverTheGrowingCacheEqualTheAttentionOfTheJoinedCache) 
     for (int64_t i = 0; i < len; ++i) mask.select(2, i).narrow(-1, past + i + 1, len - i - 1).fill_(-10000.0);
     if (past > 2) mask[1].narrow(-1, 1, 1).fill_(-10000.0);
     if (step == 20) mask = at::Tensor();  // a step without a mask
-    if (step == 20) mask = at::Tensor();  // a step without a mask
     const at::Tensor got = att->forward(x, mask, at::Tensor(), &cache, 1);
     const at::Tensor k = heads(att->key->forward(x)), v = heads(att->value->forward(x));
     ref_k = step == 0 ? k : at::cat({ref_k, k}, 2);
