@@ -109,6 +109,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // The engine's performance warning (measured at the first image) goes to the log.
   blip::set_engine_warning_sink(
       [](const std::string& warning) { applog::write(QStringLiteral("engine"), QString::fromStdString(warning)); });
+  // The first image's measurement of this CPU's products is kept for the next start.
+  blip::set_measurement_cache_file(QFile::encodeName(desktop::engineMeasurementFile()).toStdString());
   // The worker reports its state from now on; until its first report it is idle.
   m_workerState = new QLabel(tr("Ready"));
   m_workerState->setAccessibleName(tr("Worker state"));

@@ -5,6 +5,7 @@
 
 #include "cli_common.h"
 #include "models/modelstore.h"
+#include "read_ahead.h"
 #include "settings/settings.h"
 
 namespace glimpse::cli {
@@ -90,6 +91,8 @@ std::unique_ptr<blip::BlipModel> loadModel(const QCommandLineParser& p, std::opt
       throw UsageError("--precision must be fp32, bf16 or int8, got '" + p.value("precision").toStdString() + "'");
     options.precision = *mode;
   }
+  // On a cold start the weights are read while libtorch loads (read_ahead.h); kept until loaded.
+  const auto ahead = blip::read_weights_ahead_of_engine(folder.toStdString());
   loadEngine();
   try {
     return blip::BlipModel::load(folder.toStdString(), options);

@@ -4,6 +4,7 @@
 
 #include "cli_common.h"
 #include "marian.h"
+#include "read_ahead.h"
 #include "translation/language.h"
 
 namespace glimpse::cli {
@@ -25,6 +26,8 @@ std::unique_ptr<marian::MarianModel> loadMarian(const QCommandLineParser& p) {
     options.precision = *mode;
   }
   const auto dir = folderOf(p);
+  // On a cold start the weights are read while libtorch loads (read_ahead.h); kept until loaded.
+  const auto ahead = blip::read_weights_ahead_of_engine(dir);
   loadEngine();
   try {
     return marian::MarianModel::load(dir, options);

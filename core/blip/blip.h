@@ -194,6 +194,12 @@ EngineInfo engine_info();
 // failure; the app writes it to its log.
 void set_engine_warning_sink(std::function<void(const std::string&)> sink);
 
+// Where the engine keeps its first-use measurement of this CPU's float32 products between
+// processes (fp32_gemm.h): the CLI and the app give a file in their cache folder. Before the engine
+// is loaded, the value is kept and applied when it loads. Empty (the default): measured in each
+// process.
+void set_measurement_cache_file(const std::filesystem::path& file);
+
 // libgomp, the OpenMP runtime libtorch brings, reads its settings once, when the engine module
 // loads it. By default a thread that finishes its part of a parallel region early spins for up to
 // 300,000 rounds (milliseconds) before it sleeps. When other programs keep the cores busy (a build

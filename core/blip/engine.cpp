@@ -29,6 +29,8 @@ struct State {
   bool sink_set = false;
   int threads = 0;
   bool threads_set = false;
+  std::filesystem::path measurement_cache;
+  bool measurement_cache_set = false;
 };
 
 // Never destroyed: models held in static caches may outlive static destructors.
@@ -85,6 +87,7 @@ const Api& api() {
   // What was asked before the engine was there, applied on this thread (the one that needs it).
   if (s.sink_set) a->set_warning_sink(s.sink);
   if (s.threads_set) a->init_threads(s.threads);
+  if (s.measurement_cache_set) a->set_measurement_cache_file(s.measurement_cache);
   s.api = a;
   return *a;
 }
@@ -94,7 +97,7 @@ const Api& api() {
 namespace glimpse::blip {
 
 std::unique_ptr<BlipModel> BlipModel::load(const std::filesystem::path& dir, const LoadOptions& options) {
-  return engine::api().load_blip(dir, options);
+  return engine::load_model(dir, [&](const engine::Api& a) { return a.load_blip(dir, options); });
 }
 
 std::vector<ImageInput> image_inputs(const std::vector<PixelValues>& pixels) {
@@ -149,6 +152,15 @@ void init_torch_threads(int threads) {
   s.threads = threads;
   s.threads_set = true;
   if (s.api) s.api->init_threads(threads);
+}
+
+void set_measurement_cache_file(const std::filesystem::path& file) {
+  if (glimpse_engine_api) engine::api();  // linked in: nothing to wait for
+  auto& s = engine::state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.measurement_cache = file;
+  s.measurement_cache_set = true;
+  if (s.api) s.api->set_measurement_cache_file(file);
 }
 
 std::filesystem::path convert_to_safetensors(const std::filesystem::path& dir) {

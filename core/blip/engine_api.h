@@ -15,6 +15,7 @@
 
 #include "blip.h"
 #include "precision.h"
+#include "read_ahead.h"
 
 namespace glimpse::marian {
 class MarianModel;
@@ -25,7 +26,7 @@ std::unique_ptr<MarianModel> load_marian_model(const std::filesystem::path& dir,
 
 namespace glimpse::engine {
 
-constexpr uint32_t kAbiVersion = 1;
+constexpr uint32_t kAbiVersion = 2;
 constexpr const char* kEntryPoint = "glimpse_engine_api";
 constexpr const char* kModuleFileName = "libglimpse_engine.so";
 
@@ -41,12 +42,21 @@ struct Api {
   void (*set_warning_sink)(std::function<void(const std::string&)> sink);
   void (*init_threads)(int threads);
   std::filesystem::path (*convert_to_safetensors)(const std::filesystem::path& dir);
+  void (*set_measurement_cache_file)(const std::filesystem::path& file);
 };
 
 // The loaded engine's table: the engine linked into this executable (tests and benchmarks that use
 // its internals link glimpse_engine_impl), else the module, opened once. Throws blip::BlipError
 // naming the paths tried when the module is missing, cannot be opened or is of another build.
 const Api& api();
+
+// Loads the model in `dir` with `load` (a call on api()); when the module is not loaded yet, the
+// folder's weights file is read into the page cache while it loads (read_ahead.h).
+template <typename Load>
+auto load_model(const std::filesystem::path& dir, Load load) {
+  const auto ahead = blip::read_weights_ahead_of_engine(dir);
+  return load(api());
+}
 
 }  // namespace glimpse::engine
 

@@ -1,6 +1,7 @@
 // The engine module's one exported symbol (engine_api.h): the table of what the torch-free side
 // calls. The module is linked with a version script that exports this symbol only.
 #include "engine_api.h"
+#include "fp32_gemm.h"
 #include "marian.h"
 
 extern "C" __attribute__((visibility("default"))) const glimpse::engine::Api* glimpse_engine_api() {
@@ -15,6 +16,7 @@ extern "C" __attribute__((visibility("default"))) const glimpse::engine::Api* gl
     a.set_warning_sink = blip::detail::engine_set_warning_sink;
     a.init_threads = blip::detail::engine_init_threads;
     a.convert_to_safetensors = blip::detail::engine_convert_to_safetensors;
+    a.set_measurement_cache_file = blip::set_fp32_gemm_cache_file;
     return a;
   }();
   return &api;

@@ -3,14 +3,21 @@
 #include <ATen/Parallel.h>
 #include <immintrin.h>
 
+#include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -21,6 +28,7 @@
 #endif
 
 #include "bf16_attention.h"
+#include "engine_api.h"
 
 namespace glimpse::blip {
 
@@ -737,13 +745,170 @@ double measure_fma_peak_gflops(int threads) {
   return best;
 }
 
+namespace {
+
+std::mutex& cache_file_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::filesystem::path& cache_file() {
+  static std::filesystem::path f;
+  return f;
+}
+
+// "path size mtime" of a file, or its path alone when it cannot be looked at.
+std::string file_identity(const std::string& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return path;
+  return path + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+// The file `symbol` was loaded from, as an absolute path (dladdr gives a program's as it was run).
+std::string library_of(const void* symbol) {
+  Dl_info info{};
+  if (!dladdr(symbol, &info) || !info.dli_fname) return {};
+  std::error_code ec;
+  const std::filesystem::path path = std::filesystem::weakly_canonical(info.dli_fname, ec);
+  return ec ? std::string(info.dli_fname) : path.string();
+}
+
+}  // namespace
+
+void set_fp32_gemm_cache_file(const std::filesystem::path& file) {
+  std::lock_guard<std::mutex> lock(cache_file_mutex());
+  cache_file() = file;
+}
+
+std::string fp32_gemm_cache_key() {
+  std::ostringstream key;
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line) && !line.empty();) {
+    const std::string field = line.substr(0, line.find_first_of("\t:"));
+    for (const char* wanted : {"vendor_id", "cpu family", "model", "model name", "stepping", "flags"})
+      if (field == wanted) key << line << '\n';
+  }
+  key << "threads " << at::get_num_threads() << '\n';
+  key << "engine " << file_identity(library_of(reinterpret_cast<const void*>(&fp32_gemm_cache_key))) << '\n';
+  key << "blas " << file_identity(detail::engine_blas_backend().path) << '\n';
+#ifdef GLIMPSE_HAVE_DNNL
+  key << "onednn " << file_identity(library_of(reinterpret_cast<const void*>(&dnnl_sgemm))) << '\n';
+#endif
+  return key.str();
+}
+
+namespace {
+
+using Json = nlohmann::json;
+
+int64_t unix_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+// The entries of the file; an empty list when it is missing or is not what write_cached_fp32_gemm
+// writes.
+std::vector<Json> cached_entries(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return {};
+  const Json doc = Json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || doc.value("version", 0) != 1 || !doc.contains("entries") || !doc["entries"].is_array())
+    return {};
+  std::vector<Json> out;
+  for (const Json& e : doc["entries"])
+    if (e.is_object() && e.contains("key") && e["key"].is_string()) out.push_back(e);
+  return out;
+}
+
+std::optional<Fp32GemmChoice> parse_entry(const Json& e) {
+  Fp32GemmChoice c;
+  const auto rate = [&](const char* name, double& out) {
+    if (!e.contains(name) || !e[name].is_number()) return false;
+    out = e[name].get<double>();
+    return std::isfinite(out) && out >= 0 && out < 1e7;
+  };
+  if (!rate("blas_gflops", c.blas_gflops) || !rate("onednn_gflops", c.onednn_gflops) ||
+      !rate("packed_gflops", c.packed_gflops) || !rate("fma_peak_gflops", c.fma_peak_gflops) || c.fma_peak_gflops <= 0)
+    return std::nullopt;
+  if (!e.contains("chosen") || !e["chosen"].is_string() || !e.contains("packed") || !e["packed"].is_boolean())
+    return std::nullopt;
+  const std::string chosen = e["chosen"].get<std::string>();
+  if (chosen == "onednn" && onednn_gemm_available())
+    c.chosen = Fp32Gemm::OneDnn;
+  else if (chosen == "blas")
+    c.chosen = Fp32Gemm::Blas;
+  else
+    return std::nullopt;
+  c.packed = e["packed"].get<bool>();
+  if (c.packed && c.packed_gflops <= 0) return std::nullopt;
+  c.warning = fp32_gemm_warning(c);
+  if (!c.warning.empty()) return std::nullopt;  // never written so; measure again
+  return c;
+}
+
+}  // namespace
+
+std::optional<Fp32GemmChoice> read_cached_fp32_gemm(const std::filesystem::path& file, const std::string& key,
+                                                    std::chrono::system_clock::time_point now) {
+  for (const Json& e : cached_entries(file)) {
+    if (e["key"].get<std::string>() != key) continue;
+    if (!e.contains("measured") || !e["measured"].is_number_integer()) return std::nullopt;
+    const int64_t age = unix_seconds(now) - e["measured"].get<int64_t>();
+    // A clock set back a little is no reason to measure again; one far off is.
+    if (age < -86400 || age > int64_t{kFp32GemmCacheDays} * 86400) return std::nullopt;
+    return parse_entry(e);
+  }
+  return std::nullopt;
+}
+
+bool write_cached_fp32_gemm(const std::filesystem::path& file, const std::string& key, const Fp32GemmChoice& c,
+                            std::chrono::system_clock::time_point now) {
+  if (!c.warning.empty() || !fp32_gemm_warning(c).empty()) return false;
+  std::vector<Json> entries{{{"key", key},
+                             {"measured", unix_seconds(now)},
+                             {"chosen", c.chosen == Fp32Gemm::OneDnn ? "onednn" : "blas"},
+                             {"packed", c.packed},
+                             {"blas_gflops", c.blas_gflops},
+                             {"onednn_gflops", c.onednn_gflops},
+                             {"packed_gflops", c.packed_gflops},
+                             {"fma_peak_gflops", c.fma_peak_gflops}}};
+  for (Json& e : cached_entries(file))
+    if (e["key"].get<std::string>() != key && entries.size() < 8) entries.push_back(std::move(e));
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  const std::filesystem::path part = file.string() + ".part-" + std::to_string(::getpid());
+  {
+    std::ofstream out(part, std::ios::binary | std::ios::trunc);
+    out << Json{{"version", 1}, {"entries", entries}}.dump(1) << '\n';
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(part, ec);
+      return false;
+    }
+  }
+  std::filesystem::rename(part, file, ec);
+  if (ec) std::filesystem::remove(part, ec);
+  return !ec;
+}
+
 const Fp32GemmChoice& fp32_gemm_choice() {
   static const Fp32GemmChoice choice = [] {
+    std::filesystem::path file;
+    {
+      std::lock_guard<std::mutex> lock(cache_file_mutex());
+      file = cache_file();
+    }
+    // A forced product is for benchmarks and tests, which measure.
+    if (std::getenv("GLIMPSE_FP32_GEMM")) file.clear();
+    const std::string key = file.empty() ? std::string() : fp32_gemm_cache_key();
+    const auto now = std::chrono::system_clock::now();
+    if (!file.empty())
+      if (std::optional<Fp32GemmChoice> cached = read_cached_fp32_gemm(file, key, now)) return *cached;
     Fp32GemmChoice c = measure_choice();
     if (!c.warning.empty()) {
       std::lock_guard<std::mutex> lock(sink_mutex());
       if (sink()) sink()(c.warning);
     }
+    if (!file.empty()) write_cached_fp32_gemm(file, key, c, now);
     return c;
   }();
   return choice;

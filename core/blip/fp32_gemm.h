@@ -6,8 +6,11 @@
 // once, at the first product (a few milliseconds), never guessed from the CPU's model name.
 #include <ATen/ATen.h>
 
+#include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace glimpse::blip {
@@ -34,8 +37,30 @@ bool onednn_gemm_available();
 // Measures (once per process; later calls return the cached result) and returns the choice.
 // GLIMPSE_FP32_GEMM=blas|onednn|packed forces one for benchmarks and tests (onednn: sgemm without
 // packing; packed-all: packed at any number of rows); the rates are still measured. The first call that finds a warning
-// hands it to the warning sink, once.
+// hands it to the warning sink, once. With a measurement file (set_fp32_gemm_cache_file) and no
+// GLIMPSE_FP32_GEMM, a measurement made on this computer before is taken from it (below).
 const Fp32GemmChoice& fp32_gemm_choice();
+
+// The measurement kept between processes. It took 50-80 ms of each process's first image
+// (docs/performance.md, thirteenth round), and every glimpse-cli command is a new process. An
+// entry holds for the same key (fp32_gemm_cache_key: the CPU, the thread count and the libraries
+// measured) for kFp32GemmCacheDays; a measurement that found a warning is not kept, so a machine
+// that was busy then is measured again. The file holds the entries of the last few keys (thread
+// counts); anything unreadable in it counts as no entry.
+constexpr int kFp32GemmCacheDays = 30;
+// Set before the first image (the CLI and the app set their cache folder's file); empty: none.
+void set_fp32_gemm_cache_file(const std::filesystem::path& file);
+// What a measurement depends on: the CPU's vendor, family, model, stepping and flags (as the kernel
+// reports them), torch's thread count, and the path, size and time of the engine module, libtorch's
+// BLAS and oneDNN.
+std::string fp32_gemm_cache_key();
+// The entry for `key` in `file` measured less than kFp32GemmCacheDays before `now`, or nothing.
+std::optional<Fp32GemmChoice> read_cached_fp32_gemm(const std::filesystem::path& file, const std::string& key,
+                                                    std::chrono::system_clock::time_point now);
+// Writes `c` as the entry for `key` (replacing it, keeping up to seven others), through a temporary
+// file and a rename. Returns false (and writes nothing) for a choice with a warning or on an error.
+bool write_cached_fp32_gemm(const std::filesystem::path& file, const std::string& key, const Fp32GemmChoice& c,
+                            std::chrono::system_clock::time_point now);
 
 // bfloat16 against float32 products of many rows on this CPU, measured once (on first call) on
 // the probe's shape through the packed paths the linear layers use. AVX-512 BF16 is not always

@@ -47,6 +47,10 @@ QString cacheDir() {
   return genericPath(QStandardPaths::GenericCacheLocation);
 }
 
+QString engineMeasurementFile() {
+  return cacheDir() + QStringLiteral("/fp32-gemm.json");
+}
+
 QString stateDir() {
   // Qt 6.4 has no StateLocation; the XDG rule: an absolute $XDG_STATE_HOME, else ~/.local/state.
   QString base = qEnvironmentVariable("XDG_STATE_HOME");

@@ -13,6 +13,9 @@ QString dataDir();     // $XDG_DATA_HOME/Glimpse (~/.local/share/Glimpse)
 QString cacheDir();    // $XDG_CACHE_HOME/Glimpse (~/.cache/Glimpse)
 QString stateDir();    // $XDG_STATE_HOME/Glimpse (~/.local/state/Glimpse)
 QString runtimeDir();  // $XDG_RUNTIME_DIR, else a private folder in the temporary folder
+// The engine's measurement of this CPU's float32 products, kept between processes
+// (blip::set_measurement_cache_file): cacheDir()/fp32-gemm.json.
+QString engineMeasurementFile();
 
 // Moves what earlier versions kept in the doubled folders (<XDG data>/Glimpse/Glimpse,
 // <XDG cache>/Glimpse/Glimpse; pasted images from the cache to the state folder) to where it

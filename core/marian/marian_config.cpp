@@ -176,7 +176,7 @@ GenerationConfig read_generation_defaults(const std::filesystem::path& dir, cons
 namespace glimpse::marian {
 
 std::unique_ptr<MarianModel> MarianModel::load(const std::filesystem::path& dir, const MarianLoadOptions& options) {
-  return engine::api().load_marian(dir, options);
+  return engine::load_model(dir, [&](const engine::Api& a) { return a.load_marian(dir, options); });
 }
 
 MarianFolderInfo inspect_marian_folder(const std::filesystem::path& dir) {

@@ -1,9 +1,17 @@
 // The float32 product routing (fp32_gemm.h): oneDNN's sgemm against libtorch's products on the
 // shapes and views the engine passes, and the first-use measurement that picks one of them.
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <tuple>
 #include <vector>
 
@@ -258,3 +266,135 @@ TEST(Fp32Gemm, WarnsOnlyFarBelowTheCpuPeak) {
 }
 
 }  // namespace
+
+// The measurement kept between processes (fp32_gemm.h): an entry comes back for its key only and
+// only while it is fresh, a choice with a warning is never kept, and nothing in the file can make
+// the reader fail or return values the measurement could not have given.
+class Fp32GemmCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("glimpse-fp32-cache-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    file_ = dir_ / "cache" / "fp32-gemm.json";  // a folder the writer creates
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // A choice as a quiet machine measures it: the chosen product well above half the FMA peak.
+  static Fp32GemmChoice quiet_choice() {
+    Fp32GemmChoice c;
+    c.chosen = onednn_gemm_available() ? Fp32Gemm::OneDnn : Fp32Gemm::Blas;
+    c.blas_gflops = 180.5;
+    c.onednn_gflops = onednn_gemm_available() ? 318.25 : 0;
+    c.packed_gflops = onednn_gemm_available() ? 313.5 : 0;
+    c.packed = onednn_gemm_available();
+    c.fma_peak_gflops = 356.0;
+    return c;
+  }
+  void write_text(const std::string& text) {
+    std::filesystem::create_directories(file_.parent_path());
+    std::ofstream(file_, std::ios::binary | std::ios::trunc) << text;
+  }
+  std::string read_text() {
+    std::ifstream in(file_, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+  std::filesystem::path dir_, file_;
+  const std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
+};
+
+TEST_F(Fp32GemmCache, AnEntryComesBackForItsKeyWhileFresh) {
+  const Fp32GemmChoice c = quiet_choice();
+  ASSERT_TRUE(write_cached_fp32_gemm(file_, "cpu A", c, now_));
+  const auto got = read_cached_fp32_gemm(file_, "cpu A", now_ + std::chrono::hours(24));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->chosen, c.chosen);
+  EXPECT_EQ(got->packed, c.packed);
+  EXPECT_EQ(got->blas_gflops, c.blas_gflops);
+  EXPECT_EQ(got->onednn_gflops, c.onednn_gflops);
+  EXPECT_EQ(got->packed_gflops, c.packed_gflops);
+  EXPECT_EQ(got->fma_peak_gflops, c.fma_peak_gflops);
+  EXPECT_TRUE(got->warning.empty());
+  EXPECT_FALSE(read_cached_fp32_gemm(file_, "cpu B", now_).has_value());
+  EXPECT_FALSE(read_cached_fp32_gemm(file_, "cpu A", now_ + std::chrono::hours(24 * (kFp32GemmCacheDays + 1))));
+  EXPECT_FALSE(read_cached_fp32_gemm(file_, "cpu A", now_ - std::chrono::hours(48)));  // a clock set far back
+  EXPECT_FALSE(read_cached_fp32_gemm(dir_ / "absent.json", "cpu A", now_).has_value());
+}
+
+TEST_F(Fp32GemmCache, AChoiceWithAWarningIsNotKept) {
+  Fp32GemmChoice slow = quiet_choice();
+  slow.blas_gflops = slow.onednn_gflops = slow.packed_gflops = 60;  // under half of the 356 peak
+  ASSERT_FALSE(fp32_gemm_warning(slow).empty());
+  EXPECT_FALSE(write_cached_fp32_gemm(file_, "cpu A", slow, now_));
+  EXPECT_FALSE(std::filesystem::exists(file_));
+  // Nor read, were one written by hand.
+  ASSERT_TRUE(write_cached_fp32_gemm(file_, "cpu A", quiet_choice(), now_));
+  std::string text = read_text();
+  const std::string peak = "\"fma_peak_gflops\": 356.0";
+  ASSERT_NE(text.find(peak), std::string::npos) << text;
+  text.replace(text.find(peak), peak.size(), "\"fma_peak_gflops\": 3560.0");
+  write_text(text);
+  EXPECT_FALSE(read_cached_fp32_gemm(file_, "cpu A", now_).has_value());
+}
+
+TEST_F(Fp32GemmCache, KeepsTheLastEightKeys) {
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(write_cached_fp32_gemm(file_, "key " + std::to_string(i), quiet_choice(), now_));
+  ASSERT_TRUE(write_cached_fp32_gemm(file_, "key 9", quiet_choice(), now_));  // again: replaced, not added
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(read_cached_fp32_gemm(file_, "key " + std::to_string(i), now_).has_value(), i >= 2) << i;
+  EXPECT_EQ(nlohmann::json::parse(read_text())["entries"].size(), 8u);
+  // No temporary file is left beside it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(file_.parent_path()), {}), 1);
+}
+
+TEST_F(Fp32GemmCache, AnythingElseInTheFileCountsAsNoEntry) {
+  ASSERT_TRUE(write_cached_fp32_gemm(file_, "cpu A", quiet_choice(), now_));
+  const std::string good = read_text();
+  // Every truncation of a good file.
+  for (size_t n = 0; n < good.size(); n += 7) {
+    write_text(good.substr(0, n));
+    EXPECT_FALSE(read_cached_fp32_gemm(file_, "cpu A", now_).has_value()) << n;
+  }
+  // Values of the wrong kind or out of range, one at a time.
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"\"chosen\": \"", "\"chosen\": \"mkl"},
+      {"\"packed\": ", "\"packed\": \"yes\", \"x\": "},
+      {"\"blas_gflops\": ", "\"blas_gflops\": -"},
+      {"\"measured\": ", "\"measured\": \"soon\", \"y\": "},
+      {"\"key\": ", "\"key\": 7, \"z\": "},
+      {"\"version\": 1", "\"version\": 2"},
+      {"\"onednn_gflops\": ", "\"onednn_gflops\": 1e300 * "}};
+  for (const auto& [from, to] : edits) {
+    std::string text = good;
+    ASSERT_NE(text.find(from), std::string::npos) << from;
+    text.replace(text.find(from), from.size(), to);
+    write_text(text);
+    EXPECT_FALSE(read_cached_fp32_gemm(file_, "cpu A", now_).has_value()) << text;
+  }
+  write_text(std::string("\0\xff{[", 4));
+  EXPECT_FALSE(read_cached_fp32_gemm(file_, "cpu A", now_).has_value());
+  // A broken file is replaced by the next measurement.
+  ASSERT_TRUE(write_cached_fp32_gemm(file_, "cpu A", quiet_choice(), now_));
+  EXPECT_TRUE(read_cached_fp32_gemm(file_, "cpu A", now_).has_value());
+}
+
+TEST(Fp32GemmCacheKey, NamesTheCpuTheThreadsAndTheLibraries) {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string flags;
+  for (std::string line; std::getline(cpuinfo, line) && !line.empty();)
+    if (line.rfind("flags", 0) == 0) flags = line;
+  const std::string key = fp32_gemm_cache_key();
+  if (!flags.empty()) {
+    EXPECT_NE(key.find(flags), std::string::npos) << key;
+  }
+  EXPECT_NE(key.find("threads " + std::to_string(at::get_num_threads()) + "\n"), std::string::npos) << key;
+  EXPECT_NE(key.find("blas /"), std::string::npos) << key;
+  // This test program holds the engine itself: its file names the engine.
+  EXPECT_NE(key.find("engine /"), std::string::npos) << key;
+  const int threads = at::get_num_threads();
+  at::set_num_threads(threads + 1);
+  EXPECT_NE(fp32_gemm_cache_key(), key);
+  at::set_num_threads(threads);
+}

@@ -824,3 +824,28 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
+
+// The first caption of a process measures the CPU's float32 products; glimpse-cli keeps the result
+// in its cache folder, and the next process takes it from there instead of measuring again.
+TEST(CliShell, TheProductMeasurementIsKeptInTheCacheFolderAndReused) {
+  const Home home;
+  const QString cache = home.dir.filePath("cache/Glimpse/fp32-gemm.json");
+  const QString image = q(kTiny / "images" / "grad_97x61.png");
+  const QStringList args{"caption", "--verbose", "--model", q(kTiny), "--max-new-tokens", "3", image};
+  const auto first = home.run(args);
+  ASSERT_EQ(first.code, 0) << first.err;
+  if (!QFile::exists(cache) && first.err.find("far below") != std::string::npos)
+    GTEST_SKIP() << "the machine was too busy to measure (a measurement with a warning is not kept)";
+  QFile file(cache);
+  ASSERT_TRUE(file.open(QIODevice::ReadOnly)) << qPrintable(cache);
+  const QByteArray kept = file.readAll();
+  file.close();
+  const auto doc = nlohmann::json::parse(kept.toStdString());
+  ASSERT_EQ(doc["entries"].size(), 1u);
+  EXPECT_NE(doc["entries"][0]["key"].get<std::string>().find("threads "), std::string::npos);
+  const auto second = home.run(args);
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_EQ(second.out, first.out);
+  ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+  EXPECT_EQ(file.readAll(), kept);  // read, not measured and written again
+}

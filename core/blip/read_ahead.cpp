@@ -1,0 +1,75 @@
+#include "read_ahead.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "blip.h"
+#include "checkpoint.h"
+#include "errors.h"
+
+namespace glimpse::blip {
+
+FileReadAhead::FileReadAhead(const std::filesystem::path& file) : thread_([this, file] { run(file); }) {}
+
+FileReadAhead::~FileReadAhead() { stop(); }
+
+void FileReadAhead::stop() {
+  stop_.store(true);
+  wait();
+}
+
+void FileReadAhead::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void FileReadAhead::run(const std::filesystem::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+    ::close(fd);
+    return;
+  }
+  const auto size = static_cast<int64_t>(st.st_size);
+  // No kernel read-ahead on this descriptor beyond the chunk asked for (kChunk); advice only.
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+  // A mapping only to ask which pages are already cached (mincore); it is never read, so it adds
+  // nothing to the process's memory. Without it every chunk is read.
+  void* map = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED) map = nullptr;
+  const auto page = static_cast<int64_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident(static_cast<size_t>((kChunk + page - 1) / page));
+  std::vector<char> buffer(static_cast<size_t>(kChunk));
+  for (int64_t offset = 0; offset < size && !stop_.load(std::memory_order_relaxed); offset += kChunk) {
+    const int64_t length = std::min(kChunk, size - offset);
+    if (map && ::mincore(static_cast<char*>(map) + offset, static_cast<size_t>(length), resident.data()) == 0) {
+      const size_t pages = static_cast<size_t>((length + page - 1) / page);
+      if (std::all_of(resident.begin(), resident.begin() + static_cast<std::ptrdiff_t>(pages),
+                      [](unsigned char r) { return (r & 1) != 0; })) {
+        cached_.fetch_add(length);
+        continue;
+      }
+    }
+    const ssize_t got = ::pread(fd, buffer.data(), static_cast<size_t>(length), offset);
+    if (got <= 0) break;  // a read error or a file that shrank: the loader reports what it finds
+    read_.fetch_add(got);
+  }
+  if (map) ::munmap(map, static_cast<size_t>(size));
+  ::close(fd);
+}
+
+std::unique_ptr<FileReadAhead> read_weights_ahead_of_engine(const std::filesystem::path& dir) {
+  if (engine_loaded()) return nullptr;
+  try {
+    return std::make_unique<FileReadAhead>(find_checkpoint(dir));
+  } catch (const BlipError&) {
+    return nullptr;
+  }
+}
+
+}  // namespace glimpse::blip
