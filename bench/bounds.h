@@ -182,6 +182,9 @@ inline void addGemmCounters(benchmark::State& state) {
   state.counters["packed_GFLOPs"] = fp32PackedGemmFlops() / 1e9;
   state.counters["chose_onednn"] = blip::fp32_gemm_choice().chosen == blip::Fp32Gemm::OneDnn ? 1 : 0;
   state.counters["chose_packed"] = blip::fp32_gemm_choice().packed ? 1 : 0;
+  // What decided `packed`: the chosen and the packed product on an encoder MLP shape (first use).
+  state.counters["choice_mlp_GFLOPs"] = blip::fp32_gemm_choice().mlp_gflops;
+  state.counters["choice_packed_mlp_GFLOPs"] = blip::fp32_gemm_choice().packed_mlp_gflops;
   state.counters["fma_peak_GFLOPs"] = blip::fp32_gemm_choice().fma_peak_gflops;
 }
 

@@ -633,8 +633,8 @@ int main(int argc, char** argv) {
   // and closed, the library database closed. What would run now are the libraries' static
   // destructors, and libtorch's take apart its operator registry entry by entry: 55-65 ms of every
   // command that loaded a model (docs/performance.md). Sanitizer builds end normally, for their
-  // leak check.
-#if !defined(__SANITIZE_ADDRESS__)
+  // leak and race reports.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   if (glimpse::blip::engine_loaded()) {
     std::fflush(nullptr);
     std::_Exit(code);

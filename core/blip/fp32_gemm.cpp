@@ -4,6 +4,8 @@
 #include <immintrin.h>
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -625,6 +627,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // CPU 0.37-0.47.
 constexpr double kFarBelowPeak = 0.5;
 
+// How much faster than the chosen product the packed one must run on the MLP shape (measure_choice).
+constexpr double kPackedMustWin = 1.03;
+
 Fp32GemmChoice measure_choice() {
   Fp32GemmChoice c;
   // A ViT-B product ([577 x 768] x [768 x 768]^T, 0.68 GFLOP): a few milliseconds per call.
@@ -662,10 +667,35 @@ Fp32GemmChoice measure_choice() {
   // oneDNN must win clearly: on CPUs where both are tuned they are within noise of each other,
   // and libtorch's BLAS is what the golden tests were first made with.
   c.chosen = dnnl && c.onednn_gflops > 1.05 * c.blas_gflops ? Fp32Gemm::OneDnn : Fp32Gemm::Blas;
-  // The probe's weight is small, so sgemm's per-call packing hardly shows in it; on the encoder's
-  // 3072-wide MLP matrices the packed product was 1.1-1.3x sgemm (docs/performance.md), and it
-  // folds GELU and the residual adds into its output pass. So it only needs to keep up here.
-  c.packed = c.packed_gflops >= 0.97 * std::max(c.blas_gflops, c.onednn_gflops);
+  // Packing is decided on an encoder MLP product, where it matters. On an AVX-512 EPYC the packed
+  // product was 1.1-1.3x sgemm there (it also folds GELU and the residual adds into its output
+  // pass); on a Xeon without AMX (family 6 model 207) the two measured alike in isolation, but a
+  // single image's encode took 432-449 ms with sgemm against 455-471 with packing (batches of four
+  // 2-5 % the other way; docs/performance.md, thirteenth round), and the probe's small weight had
+  // picked packing by noise. So packing must win clearly here. Two warm-up calls each (the first
+  // ran at 60-90 % of the later ones), then the best of three: about 100 ms, kept between processes
+  // (set_fp32_gemm_cache_file).
+  if (packed) {
+    const int64_t wide = 3072;
+    const at::Tensor mlp_w = pattern(wide, k, 0.003), mlp_b = at::zeros({wide});
+    const std::shared_ptr<PackedWeight> mlp_packed = make_packed_weight(mlp_w, mlp_b);
+    const double mlp_flop = 2.0 * m * wide * k;
+    auto mlp_rate = [&](bool pack) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const at::Tensor y =
+          pack ? packed_linear(*mlp_packed, x, Epilogue::None, at::Tensor()) : fp32_linear(x, mlp_w, mlp_b, c.chosen);
+      return y.defined() ? mlp_flop / seconds_since(t0) / 1e9 : 0.0;
+    };
+    if (mlp_packed) {
+      for (int rep = 0; rep < 5; ++rep) {
+        const double plain = mlp_rate(false), pack = mlp_rate(true);
+        if (rep < 2) continue;
+        c.mlp_gflops = std::max(c.mlp_gflops, plain);
+        c.packed_mlp_gflops = std::max(c.packed_mlp_gflops, pack);
+      }
+    }
+  }
+  c.packed = c.packed_mlp_gflops > 0 && c.packed_mlp_gflops >= kPackedMustWin * c.mlp_gflops;
   if (const char* env = std::getenv("GLIMPSE_FP32_GEMM")) {
     if (std::strcmp(env, "blas") == 0) c.chosen = Fp32Gemm::Blas;
     if (std::strcmp(env, "onednn") == 0 && dnnl) c.chosen = Fp32Gemm::OneDnn;
@@ -789,6 +819,10 @@ std::string fp32_gemm_cache_key() {
       if (field == wanted) key << line << '\n';
   }
   key << "threads " << at::get_num_threads() << '\n';
+  // Settings that change what the libraries run.
+  for (const char* var : {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "OPENBLAS_CORETYPE", "OMP_WAIT_POLICY",
+                          "GOMP_SPINCOUNT", "GOMP_CPU_AFFINITY", "OMP_PROC_BIND"})
+    if (const char* value = std::getenv(var)) key << var << '=' << value << '\n';
   key << "engine " << file_identity(library_of(reinterpret_cast<const void*>(&fp32_gemm_cache_key))) << '\n';
   key << "blas " << file_identity(detail::engine_blas_backend().path) << '\n';
 #ifdef GLIMPSE_HAVE_DNNL
@@ -811,7 +845,8 @@ std::vector<Json> cached_entries(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return {};
   const Json doc = Json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || doc.value("version", 0) != 1 || !doc.contains("entries") || !doc["entries"].is_array())
+  if (!doc.is_object() || !doc.contains("version") || !doc["version"].is_number_integer() ||
+      doc["version"].get<int64_t>() != 2 || !doc.contains("entries") || !doc["entries"].is_array())
     return {};
   std::vector<Json> out;
   for (const Json& e : doc["entries"])
@@ -827,7 +862,9 @@ std::optional<Fp32GemmChoice> parse_entry(const Json& e) {
     return std::isfinite(out) && out >= 0 && out < 1e7;
   };
   if (!rate("blas_gflops", c.blas_gflops) || !rate("onednn_gflops", c.onednn_gflops) ||
-      !rate("packed_gflops", c.packed_gflops) || !rate("fma_peak_gflops", c.fma_peak_gflops) || c.fma_peak_gflops <= 0)
+      !rate("packed_gflops", c.packed_gflops) || !rate("mlp_gflops", c.mlp_gflops) ||
+      !rate("packed_mlp_gflops", c.packed_mlp_gflops) || !rate("fma_peak_gflops", c.fma_peak_gflops) ||
+      c.fma_peak_gflops <= 0)
     return std::nullopt;
   if (!e.contains("chosen") || !e["chosen"].is_string() || !e.contains("packed") || !e["packed"].is_boolean())
     return std::nullopt;
@@ -839,7 +876,7 @@ std::optional<Fp32GemmChoice> parse_entry(const Json& e) {
   else
     return std::nullopt;
   c.packed = e["packed"].get<bool>();
-  if (c.packed && c.packed_gflops <= 0) return std::nullopt;
+  if (c.packed && (c.packed_gflops <= 0 || c.packed_mlp_gflops <= 0)) return std::nullopt;
   c.warning = fp32_gemm_warning(c);
   if (!c.warning.empty()) return std::nullopt;  // never written so; measure again
   return c;
@@ -852,9 +889,9 @@ std::optional<Fp32GemmChoice> read_cached_fp32_gemm(const std::filesystem::path&
   for (const Json& e : cached_entries(file)) {
     if (e["key"].get<std::string>() != key) continue;
     if (!e.contains("measured") || !e["measured"].is_number_integer()) return std::nullopt;
-    const int64_t age = unix_seconds(now) - e["measured"].get<int64_t>();
+    const double age = static_cast<double>(unix_seconds(now)) - e["measured"].get<double>();
     // A clock set back a little is no reason to measure again; one far off is.
-    if (age < -86400 || age > int64_t{kFp32GemmCacheDays} * 86400) return std::nullopt;
+    if (!(age >= -86400.0 && age <= kFp32GemmCacheDays * 86400.0)) return std::nullopt;
     return parse_entry(e);
   }
   return std::nullopt;
@@ -870,24 +907,36 @@ bool write_cached_fp32_gemm(const std::filesystem::path& file, const std::string
                              {"blas_gflops", c.blas_gflops},
                              {"onednn_gflops", c.onednn_gflops},
                              {"packed_gflops", c.packed_gflops},
+                             {"mlp_gflops", c.mlp_gflops},
+                             {"packed_mlp_gflops", c.packed_mlp_gflops},
                              {"fma_peak_gflops", c.fma_peak_gflops}}};
   for (Json& e : cached_entries(file))
     if (e["key"].get<std::string>() != key && entries.size() < 8) entries.push_back(std::move(e));
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
-  const std::filesystem::path part = file.string() + ".part-" + std::to_string(::getpid());
-  {
-    std::ofstream out(part, std::ios::binary | std::ios::trunc);
-    out << Json{{"version", 1}, {"entries", entries}}.dump(1) << '\n';
-    out.flush();
-    if (!out) {
-      std::filesystem::remove(part, ec);
-      return false;
-    }
+  // A file of its own beside the target (two processes may write at once), then a rename.
+  std::string part = file.string() + ".XXXXXX";
+  const int fd = ::mkstemp(part.data());
+  if (fd < 0) return false;
+  // Paths in the key that are not UTF-8 are written with replacement characters (the next read
+  // then finds no entry and measures again).
+  const std::string text =
+      Json{{"version", 2}, {"entries", entries}}.dump(1, ' ', false, Json::error_handler_t::replace) + '\n';
+  bool written = true;
+  for (size_t done = 0; written && done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    written = n > 0;
+    if (written) done += static_cast<size_t>(n);
   }
-  std::filesystem::rename(part, file, ec);
-  if (ec) std::filesystem::remove(part, ec);
-  return !ec;
+  written = (::close(fd) == 0) && written;
+  std::error_code renamed;
+  if (written) std::filesystem::rename(part, file, renamed);
+  if (!written || renamed) {
+    std::filesystem::remove(part, ec);
+    return false;
+  }
+  return true;
 }
 
 const Fp32GemmChoice& fp32_gemm_choice() {
@@ -901,14 +950,21 @@ const Fp32GemmChoice& fp32_gemm_choice() {
     if (std::getenv("GLIMPSE_FP32_GEMM")) file.clear();
     const std::string key = file.empty() ? std::string() : fp32_gemm_cache_key();
     const auto now = std::chrono::system_clock::now();
-    if (!file.empty())
-      if (std::optional<Fp32GemmChoice> cached = read_cached_fp32_gemm(file, key, now)) return *cached;
+    // The file is only a shortcut: whatever goes wrong with it, the product is measured.
+    try {
+      if (!file.empty())
+        if (std::optional<Fp32GemmChoice> cached = read_cached_fp32_gemm(file, key, now)) return *cached;
+    } catch (const std::exception&) {
+    }
     Fp32GemmChoice c = measure_choice();
     if (!c.warning.empty()) {
       std::lock_guard<std::mutex> lock(sink_mutex());
       if (sink()) sink()(c.warning);
     }
-    if (!file.empty()) write_cached_fp32_gemm(file, key, c, now);
+    try {
+      if (!file.empty()) write_cached_fp32_gemm(file, key, c, now);
+    } catch (const std::exception&) {
+    }
     return c;
   }();
   return choice;

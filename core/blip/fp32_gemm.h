@@ -25,7 +25,11 @@ struct Fp32GemmChoice {
   Fp32Gemm chosen = Fp32Gemm::Blas;
   double blas_gflops = 0;
   double onednn_gflops = 0;
-  double packed_gflops = 0;    // oneDNN's matmul on a weight packed once (0 when not available)
+  double packed_gflops = 0;  // oneDNN's matmul on a weight packed once (0 when not available)
+  // On an encoder MLP product ([577 x 768] x [3072 x 768]^T, 2.7 GFLOP), which decides `packed`
+  // (packed at least 1.03x the chosen one): the two rates (both 0 when packing is not available).
+  double mlp_gflops = 0;
+  double packed_mlp_gflops = 0;
   bool packed = false;         // linear layers pack their weights (packed_linear)
   double fma_peak_gflops = 0;  // the CPU's float32 FMA rate, measured on registers (no memory)
   std::string warning;         // set when the chosen product runs far below fma_peak_gflops

@@ -6,17 +6,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <vector>
 
 #include "blip.h"
 #include "checkpoint.h"
-#include "errors.h"
 
 namespace glimpse::blip {
 
 FileReadAhead::FileReadAhead(const std::filesystem::path& file) : thread_([this, file] { run(file); }) {}
 
-FileReadAhead::~FileReadAhead() { stop(); }
+FileReadAhead::~FileReadAhead() {
+  stop();
+}
 
 void FileReadAhead::stop() {
   stop_.store(true);
@@ -28,7 +30,8 @@ void FileReadAhead::wait() {
 }
 
 void FileReadAhead::run(const std::filesystem::path& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO under the weights' name must not hold the thread (regular files ignore it).
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
@@ -39,9 +42,14 @@ void FileReadAhead::run(const std::filesystem::path& file) {
   // No kernel read-ahead on this descriptor beyond the chunk asked for (kChunk); advice only.
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
   // A mapping only to ask which pages are already cached (mincore); it is never read, so it adds
-  // nothing to the process's memory. Without it every chunk is read.
-  void* map = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
-  if (map == MAP_FAILED) map = nullptr;
+  // nothing to the process's memory. Without it every chunk is read. The kernel answers truly only
+  // for files the process owns or may write; for others (models installed for all users) it calls
+  // every page cached, so those are read.
+  void* map = nullptr;
+  if (st.st_uid == ::geteuid() || ::access(file.c_str(), W_OK) == 0) {
+    map = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) map = nullptr;
+  }
   const auto page = static_cast<int64_t>(::sysconf(_SC_PAGESIZE));
   std::vector<unsigned char> resident(static_cast<size_t>((kChunk + page - 1) / page));
   std::vector<char> buffer(static_cast<size_t>(kChunk));
@@ -55,9 +63,16 @@ void FileReadAhead::run(const std::filesystem::path& file) {
         continue;
       }
     }
-    const ssize_t got = ::pread(fd, buffer.data(), static_cast<size_t>(length), offset);
-    if (got <= 0) break;  // a read error or a file that shrank: the loader reports what it finds
-    read_.fetch_add(got);
+    int64_t done = 0;
+    while (done < length) {
+      const ssize_t got =
+          ::pread(fd, buffer.data() + done, static_cast<size_t>(length - done), static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      done += got;
+    }
+    read_.fetch_add(done);
+    if (done < length) break;  // a read error or a file that shrank: the loader reports what it finds
   }
   if (map) ::munmap(map, static_cast<size_t>(size));
   ::close(fd);
@@ -67,7 +82,8 @@ std::unique_ptr<FileReadAhead> read_weights_ahead_of_engine(const std::filesyste
   if (engine_loaded()) return nullptr;
   try {
     return std::make_unique<FileReadAhead>(find_checkpoint(dir));
-  } catch (const BlipError&) {
+  } catch (const std::exception&) {
+    // No weights file (the loader reports it), or no thread to read with: loaded without.
     return nullptr;
   }
 }

@@ -23,9 +23,8 @@ namespace {
 class ReadAheadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("glimpse-read-ahead-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("glimpse-read-ahead-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -111,13 +110,11 @@ TEST_F(ReadAheadTest, StopEndsTheReadingEarly) {
   // before each chunk.
   const int64_t size = 64 * FileReadAhead::kChunk;
   const fs::path file = write_file("model.safetensors", size);
-  const bool dropped = resident_pages(file).first == 0;
+  if (resident_pages(file).first != 0) GTEST_SKIP() << "the kernel kept the file cached (tmpfs?)";
   FileReadAhead ahead(file);
   ahead.stop();
-  EXPECT_LE(ahead.bytes_read() + ahead.bytes_cached(), size);
-  if (dropped) {
-    EXPECT_LT(ahead.bytes_read(), size);
-  }
+  EXPECT_LT(ahead.bytes_read(), size);
+  EXPECT_EQ(ahead.bytes_cached(), 0);
   ahead.stop();  // again: nothing left to wait for
 }
 

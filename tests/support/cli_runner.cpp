@@ -6,6 +6,7 @@
 
 #include <QEventLoop>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <map>
 
@@ -17,7 +18,16 @@ QString cliPath() {
 
 CliRun runProgram(const QString& program, const QStringList& args, const RunOptions& options) {
   QProcess p;
-  if (!options.env.isEmpty()) p.setProcessEnvironment(options.env);
+  if (!options.env.isEmpty()) {
+    p.setProcessEnvironment(options.env);
+  } else {
+    // The test's environment, but never the cache folder of the person running the tests (the
+    // engine keeps its product measurement there): one folder for this test program.
+    static QTemporaryDir cache;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), cache.path());
+    p.setProcessEnvironment(env);
+  }
   if (!options.workingDirectory.isEmpty()) p.setWorkingDirectory(options.workingDirectory);
   if (!options.stdoutFile.isEmpty()) p.setStandardOutputFile(options.stdoutFile);
   if (options.childSetup) p.setChildProcessModifier(options.childSetup);
