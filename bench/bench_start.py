@@ -5,13 +5,17 @@ RSS, `glimpse-cli --version` (which loads the engine module, libtorch), and the 
 prints a line at the first expose and quits). Prints the load average with the figures: the
 machine these run on is shared, and start-up times follow its load.
 
-Usage: bench/bench_start.py [BUILD_DIR] [--runs N]
+With --caption MODEL_DIR IMAGE also the first caption of a fresh process (`glimpse-cli caption
+--max-new-tokens 20 --min-length 21`), warm and cold: cold runs drop the page cache first
+(`/proc/sys/vm/drop_caches`, root only; otherwise they are left out and the output says so). With
+--compare OTHER_BUILD the two builds' captions alternate run by run, so both see the same minutes.
+
+Usage: bench/bench_start.py [BUILD_DIR] [--runs N] [--caption MODEL_DIR IMAGE [--compare OTHER_BUILD]]
 The window is timed when `Xvfb` is installed (one server for all runs, display :99 unless
 GLIMPSE_BENCH_DISPLAY says otherwise).
 """
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -20,16 +24,50 @@ import time
 
 
 def timed(cmd, env):
-    """Wall seconds and the child's peak RSS (MiB) of one run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and the child's own peak RSS (MiB) of one run."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} exited {proc.returncode}")
-    # ru_maxrss of the children is the largest so far: only a new maximum is this run's own.
-    return wall, (rss / 1024.0 if rss > before else None)
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def drop_page_cache():
+    """Whether the page cache could be dropped (root only)."""
+    try:
+        os.sync()
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def first_captions(builds, model, image, runs, env):
+    """The first caption of fresh processes, warm and cold, the builds alternating."""
+    cmds = {b: [os.path.join(b, "app/cli/glimpse-cli"), "caption", "--model", model, "--max-new-tokens", "20",
+                "--min-length", "21", image] for b in builds}
+    for cmd in cmds.values():
+        timed(cmd, env)  # the page cache, and the product measurement kept in the cache folder
+    for kind in ("warm", "cold"):
+        if kind == "cold" and not drop_page_cache():
+            print("first caption, cold: not measured (dropping the page cache needs root)")
+            break
+        walls = {b: [] for b in builds}
+        rss = {b: [] for b in builds}
+        for _ in range(runs):
+            for b in builds:
+                if kind == "cold":
+                    drop_page_cache()
+                wall, peak = timed(cmds[b], env)
+                walls[b].append(wall)
+                rss[b].append(peak)
+        for b in builds:
+            print(f"first caption, {kind} ({b}): {summary(walls[b])}, peak RSS {min(rss[b]):.0f}-{max(rss[b]):.0f} MiB"
+                  + (" (target 2.5 s)" if kind == "cold" else ""))
 
 
 def window_time(gui, env, timeout=30.0):
@@ -57,6 +95,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("build", nargs="?", default="build")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--caption", nargs=2, metavar=("MODEL_DIR", "IMAGE"))
+    parser.add_argument("--compare", metavar="OTHER_BUILD")
     args = parser.parse_args()
     cli = os.path.join(args.build, "app/cli/glimpse-cli")
     gui = os.path.join(args.build, "app/gui/glimpse-photos")
@@ -71,10 +111,8 @@ def main():
         for _ in range(args.runs):
             wall, peak = timed(cmd, env)
             walls.append(wall)
-            if peak is not None:
-                rss.append(peak)
-        peak = f", peak RSS {max(rss):.0f} MiB" if rss else ""
-        print(f"{name}: {summary(walls)}{peak}")
+            rss.append(peak)
+        print(f"{name}: {summary(walls)}, peak RSS {max(rss):.0f} MiB")
     xvfb = shutil.which("Xvfb")
     if xvfb:
         display = os.environ.get("GLIMPSE_BENCH_DISPLAY", ":99")
@@ -90,6 +128,9 @@ def main():
             server.wait()
     else:
         print("glimpse-photos window: Xvfb not installed, not measured")
+    if args.caption:
+        builds = [args.build] + ([args.compare] if args.compare else [])
+        first_captions(builds, args.caption[0], args.caption[1], args.runs, env)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     shutil.rmtree(scratch, ignore_errors=True)
 
