@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #ifdef GLIMPSE_HAVE_DNNL
@@ -31,6 +32,7 @@
 
 #include "bf16_attention.h"
 #include "engine_api.h"
+#include "fp32_attention.h"
 
 namespace glimpse::blip {
 
@@ -507,23 +509,30 @@ at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::T
   if (q.numel() == 0 || q.stride(2) < d || k.stride(2) < d || v.stride(2) < d) return {};
   const int64_t block = attention_block_rows(t);
   const auto alpha = static_cast<float>(scale);
-  if (type == at::kBFloat16 && d == kBf16AttentionHeadSize && k.stride(2) <= kBf16AttentionMaxKeyStride &&
-      bf16_attention_available()) {
+  // A one-pass kernel of head size 64 (bf16_attention.h, fp32_attention.h), one head per task.
+  auto per_head = [&](auto* element, auto kernel) {
+    using T = std::remove_pointer_t<decltype(element)>;
     at::Tensor out = at::empty({batch, t, heads * d}, q.options());
-    const auto* pq = static_cast<const uint16_t*>(q.data_ptr());
-    const auto* pk = static_cast<const uint16_t*>(k.data_ptr());
-    const auto* pv = static_cast<const uint16_t*>(v.data_ptr());
-    auto* po = static_cast<uint16_t*>(out.data_ptr());
+    const auto* pq = static_cast<const T*>(q.data_ptr());
+    const auto* pk = static_cast<const T*>(k.data_ptr());
+    const auto* pv = static_cast<const T*>(v.data_ptr());
+    auto* po = static_cast<T*>(out.data_ptr());
     at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
         const int64_t b = i / heads, h = i % heads;
-        bf16_attention_head64(pq + b * q.stride(0) + h * q.stride(1), pk + b * k.stride(0) + h * k.stride(1),
-                              pv + b * v.stride(0) + h * v.stride(1), q.stride(2), k.stride(2), v.stride(2), t, alpha,
-                              po + b * t * heads * d + h * d, heads * d);
+        kernel(pq + b * q.stride(0) + h * q.stride(1), pk + b * k.stride(0) + h * k.stride(1),
+               pv + b * v.stride(0) + h * v.stride(1), q.stride(2), k.stride(2), v.stride(2), t, alpha,
+               po + b * t * heads * d + h * d, heads * d);
       }
     });
     return out;
-  }
+  };
+  if (type == at::kBFloat16 && d == kBf16AttentionHeadSize && k.stride(2) <= kBf16AttentionMaxKeyStride &&
+      bf16_attention_available())
+    return per_head(static_cast<uint16_t*>(nullptr), bf16_attention_head64);
+  if (type == at::kFloat && d == kFp32AttentionHeadSize && k.stride(2) <= kFp32AttentionMaxKeyStride &&
+      fp32_attention_available())
+    return per_head(static_cast<float*>(nullptr), fp32_attention_head64);
   if (type == at::kBFloat16) {
     // every block shape this call runs must have fast kernels, or none of it runs here
     for (const int64_t rows : {block, t - (t - 1) / block * block})

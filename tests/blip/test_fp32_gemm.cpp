@@ -17,6 +17,7 @@
 
 #include "bf16_attention.h"
 #include "blip.h"
+#include "fp32_attention.h"
 #include "fp32_gemm.h"
 
 using namespace glimpse::blip;
@@ -181,6 +182,68 @@ TEST(Fp32Gemm, Bf16AttentionOfHeadSize64ForEveryRowAndKeyTail) {
                                  .permute({0, 2, 1, 3})
                                  .reshape({1, t, heads * d});
     EXPECT_LT(rel_diff(got.to(at::kDouble), exact), 3e-3) << t << " tokens";
+  }
+}
+
+// The float32 kernel against the attention in double, for every tail of six query rows and of 16
+// and 64 keys, on strided views of one qkv product as the vision model passes them; and the fused
+// attention's result is the kernel's, head by head. oneDNN's three steps are held to the same bound.
+TEST(Fp32Gemm, Fp32AttentionOfHeadSize64ForEveryRowAndKeyTail) {
+  if (!fp32_attention_available()) GTEST_SKIP() << "no AVX-512F on this CPU";
+  at::manual_seed(8);
+  const int64_t heads = 2, d = kFp32AttentionHeadSize;
+  for (const int64_t t : {1, 2, 5, 6, 7, 13, 16, 17, 63, 64, 65, 577, 800}) {
+    for (const double spread : {1.0, 6.0}) {  // scores of a few units, and in the tens (peaked rows)
+      const at::Tensor mixed = (at::randn({1, t, 3, heads, d}) * spread).permute({2, 0, 3, 1, 4});
+      const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
+      const at::Tensor s = at::matmul(q.to(at::kDouble), k.to(at::kDouble).transpose(-1, -2)) * 0.125;
+      const at::Tensor exact =
+          at::matmul(at::softmax(s, -1), v.to(at::kDouble)).permute({0, 2, 1, 3}).reshape({1, t, heads * d});
+      at::Tensor head1 = at::empty({t, d});
+      fp32_attention_head64(q[0][1].data_ptr<float>(), k[0][1].data_ptr<float>(), v[0][1].data_ptr<float>(),
+                            q.stride(2), k.stride(2), v.stride(2), t, 0.125f, head1.data_ptr<float>(), d);
+      // libtorch's float32 steps (Hugging Face's attention) against the same exact values: the
+      // kernel may differ from exact by about as much, never by more than float32's rounding allows.
+      const at::Tensor steps = at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)) * 0.125, -1), v)
+                                   .permute({0, 2, 1, 3})
+                                   .reshape({1, t, heads * d});
+      const double kernel_err = rel_diff(head1.to(at::kDouble), exact[0].narrow(1, d, d));
+      const double steps_err = rel_diff(steps.to(at::kDouble)[0].narrow(1, d, d), exact[0].narrow(1, d, d));
+      EXPECT_LT(kernel_err, 3 * steps_err + 1e-6) << t << " tokens, " << spread << ", libtorch " << steps_err;
+      if (!onednn_gemm_available()) continue;
+      const Fp32GemmChoice& c = fp32_gemm_choice();
+      if (c.chosen != Fp32Gemm::OneDnn && !c.packed) continue;
+      const at::Tensor got = fused_attention(q, k, v, 0.125);
+      ASSERT_TRUE(got.defined());
+      EXPECT_TRUE(at::equal(got[0].narrow(1, d, d), head1)) << t << " tokens";
+    }
+  }
+}
+
+// A row whose real keys all score far below zero: the zero keys past the last token must stay out
+// of its maximum (or every exponential underflows); and scores in the hundreds the other way.
+TEST(Fp32Gemm, Fp32AttentionSubtractsTheMaximumOfTheRealKeysOnly) {
+  if (!fp32_attention_available()) GTEST_SKIP() << "no AVX-512F on this CPU";
+  at::manual_seed(9);
+  const int64_t d = kFp32AttentionHeadSize;
+  for (const int64_t t : {1, 17, 65, 577}) {
+    for (const double sign : {-1.0, 1.0}) {
+      const at::Tensor k = at::randn({t, d}).abs() + 1.0;
+      const at::Tensor q = at::full({t, d}, 30.0 * sign);
+      const at::Tensor v = at::randn({t, d});
+      at::Tensor out = at::empty({t, d});
+      fp32_attention_head64(q.data_ptr<float>(), k.data_ptr<float>(), v.data_ptr<float>(), d, d, d, t, 0.125f,
+                            out.data_ptr<float>(), d);
+      const at::Tensor exact =
+          at::matmul(at::softmax(at::matmul(q.to(at::kDouble), k.to(at::kDouble).t()) * 0.125, -1), v.to(at::kDouble));
+      ASSERT_TRUE(at::isfinite(out).all().item<bool>()) << t << " tokens, sign " << sign;
+      // Scores in the hundreds keep float32's absolute rounding of a few 1e-5: libtorch's float32
+      // steps are the measure.
+      const double steps_err =
+          rel_diff(at::matmul(at::softmax(at::matmul(q, k.t()) * 0.125, -1), v).to(at::kDouble), exact);
+      EXPECT_LT(rel_diff(out.to(at::kDouble), exact), 3 * steps_err + 1e-6)
+          << t << " tokens, sign " << sign << ", libtorch " << steps_err;
+    }
   }
 }
 
