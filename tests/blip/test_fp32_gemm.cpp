@@ -481,3 +481,26 @@ TEST(Fp32GemmCacheKey, NamesTheCpuTheThreadsAndTheLibraries) {
   EXPECT_NE(fp32_gemm_cache_key(), key);
   at::set_num_threads(threads);
 }
+
+// The fuzz target's seeds (tests/fuzz/corpus/measurement): each valid_* file holds an entry for
+// "cpu A" an hour before the fuzz target's time, each bad_* file none; none throws.
+TEST(Fp32GemmCacheCorpus, ValidSeedsAreReadAndBadOnesCountAsNoEntry) {
+  const std::filesystem::path corpus =
+      std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / ".." / "fuzz" / "corpus" / "measurement";
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1796438215 + 3600));
+  int valid = 0, bad = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    const std::string name = entry.path().filename().string();
+    std::optional<Fp32GemmChoice> got;
+    ASSERT_NO_THROW(got = read_cached_fp32_gemm(entry.path(), "cpu A", now)) << name;
+    if (name.rfind("valid_", 0) == 0) {
+      EXPECT_TRUE(got.has_value()) << name;
+      ++valid;
+    } else if (name.rfind("bad_", 0) == 0) {
+      EXPECT_FALSE(got.has_value()) << name;
+      ++bad;
+    }
+  }
+  EXPECT_GT(valid, 0);
+  EXPECT_GT(bad, 0);
+}

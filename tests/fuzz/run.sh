@@ -17,11 +17,12 @@ shift || true
 declare -A max_len=(
   [image_jpeg]=32768 [image_png]=32768 [image_gif]=16384 [image_bmp]=16384 [image_webp]=16384
   [image_tiff]=16384 [image_svg]=16384 [pickle]=32768 [pytorch_bin]=16384 [safetensors]=8192
-  [config]=16384 [preprocessor_config]=4096 [tokenizer]=32768 [hub_api]=8192 [library]=65536
+  [config]=16384 [preprocessor_config]=4096 [tokenizer]=32768 [hub_api]=8192 [library]=65536 [measurement]=4096
 )
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(image_jpeg image_png image_gif image_bmp image_webp image_tiff image_svg
-                                     pickle pytorch_bin safetensors config preprocessor_config tokenizer hub_api library)
+                                     pickle pytorch_bin safetensors config preprocessor_config tokenizer hub_api library
+                                     measurement)
 
 if [ -z "${GLIMPSE_FUZZ_NO_BUILD:-}" ]; then
   cmake --preset fuzz >/dev/null
