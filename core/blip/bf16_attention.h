@@ -18,7 +18,8 @@ constexpr int64_t kBf16AttentionMaxKeyStride = int64_t{1} << 26;
 // for benchmarks that compare the two.
 bool bf16_attention_available();
 
-// out[i] = softmax(alpha q[i] k^T) v for i < t: q, k, v and out rows of 64 bfloat16 values with
+// out[i] = softmax(alpha q[i] k^T) v for i < t and alpha > 0 (each row's maximum is taken before
+// the scaling): q, k, v and out rows of 64 bfloat16 values with
 // row strides ldq, ldk (at most kBf16AttentionMaxKeyStride), ldv and ldo (in values). Scores and sums in float32; the
 // exponentials are rounded to bfloat16 for the product with v, and that product is divided by their float32 sum
 // (oneDNN's path rounds the divided probabilities instead: the same one rounding of each factor).

@@ -20,7 +20,8 @@ constexpr int64_t kFp32AttentionMaxKeyStride = int64_t{1} << 26;
 // and tests that compare the two.
 bool fp32_attention_available();
 
-// out[i] = softmax(alpha q[i] k^T) v for i < t: q, k, v and out rows of 64 float32 values with row
+// out[i] = softmax(alpha q[i] k^T) v for i < t and alpha > 0 (each row's maximum is taken before
+// the scaling): q, k, v and out rows of 64 float32 values with row
 // strides ldq, ldk (at most kFp32AttentionMaxKeyStride), ldv and ldo (in values). Each row's
 // exponentials are summed in float32, multiplied by the values, and that product is divided by the
 // sum (softmax then product divides each probability first: the same terms, rounded in another

@@ -128,6 +128,9 @@ TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
   for (const auto& [b, t, heads, d, scale] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, double>>{
            {1, 577, 12, 64, 0.125},
            {2, 41, 4, 16, 0.25},
+           // two images through the head-64 kernel; a negative scale takes the oneDNN steps
+           {2, 40, 3, 64, 0.125},
+           {1, 40, 2, 64, -0.125},
            {1, 5, 3, 10, 1.0 / std::sqrt(10.0)},
            // scores in the hundreds: the softmax must subtract each row's maximum
            {1, 300, 2, 32, 3.0},
@@ -156,7 +159,7 @@ TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
 TEST(Fp32Gemm, Bf16AttentionOfHeadSize64ForEveryRowAndKeyTail) {
   if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
   at::manual_seed(6);
-  for (const int64_t t : {1, 2, 3, 4, 5, 6, 7, 63, 64, 65, 577, 800}) {
+  for (const int64_t t : {1, 2, 3, 4, 5, 6, 7, 40, 63, 64, 65, 100, 577, 800}) {
     const int64_t heads = 2, d = kBf16AttentionHeadSize;
     const at::Tensor mixed = (at::randn({1, t, 3, heads, d}) * 2).to(at::kBFloat16).permute({2, 0, 3, 1, 4});
     const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
@@ -192,7 +195,8 @@ TEST(Fp32Gemm, Fp32AttentionOfHeadSize64ForEveryRowAndKeyTail) {
   if (!fp32_attention_available()) GTEST_SKIP() << "no AVX-512F on this CPU";
   at::manual_seed(8);
   const int64_t heads = 2, d = kFp32AttentionHeadSize;
-  for (const int64_t t : {1, 2, 5, 6, 7, 13, 16, 17, 63, 64, 65, 577, 800}) {
+  // 40 and 100 tokens end in a block of three vectors of 16 keys, 577 in one of one.
+  for (const int64_t t : {1, 2, 5, 6, 7, 13, 16, 17, 40, 63, 64, 65, 100, 577, 800}) {
     for (const double spread : {1.0, 6.0}) {  // scores of a few units, and in the tens (peaked rows)
       const at::Tensor mixed = (at::randn({1, t, 3, heads, d}) * spread).permute({2, 0, 3, 1, 4});
       const at::Tensor q = mixed[0], k = mixed[1], v = mixed[2];
