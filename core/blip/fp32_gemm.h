@@ -45,8 +45,9 @@ bool onednn_gemm_available();
 // GLIMPSE_FP32_GEMM, a measurement made on this computer before is taken from it (below).
 const Fp32GemmChoice& fp32_gemm_choice();
 
-// The measurement kept between processes. It took 50-80 ms of each process's first image
-// (docs/performance.md, thirteenth round), and every glimpse-cli command is a new process. An
+// The measurement kept between processes. It took 50-80 ms of each process's first image, about
+// 0.1 s more since packing is decided on the MLP shape (docs/performance.md, thirteenth round),
+// and every glimpse-cli command is a new process. An
 // entry holds for the same key (fp32_gemm_cache_key: the CPU, the thread count and the libraries
 // measured) for kFp32GemmCacheDays; a measurement that found a warning is not kept, so a machine
 // that was busy then is measured again. The file holds the entries of the last few keys (thread
