@@ -23,15 +23,15 @@ inline const char* kBaseConfig = R"({
                     "num_hidden_layers": 12, "num_attention_heads": 12, "image_size": 384, "patch_size": 16}
 })";
 
-// Writes config, processor config, the tokenizer of `vocab_dir` and random weights for every
-// head into `dir`. Weights: N(0, 0.02), LayerNorm weight 1 / bias 0, as BLIP initialises them.
-inline void writeRandomBaseModel(const std::filesystem::path& dir, const std::filesystem::path& vocab_dir,
-                                 std::vector<blip::BlipHead> heads = {blip::BlipHead::Captioning,
-                                                                      blip::BlipHead::QuestionAnswering,
-                                                                      blip::BlipHead::Retrieval},
-                                 uint64_t seed = 0) {
+// Writes `config` (kBaseConfig's form: its architectures list is replaced by `heads`), the
+// processor config for images of `image_size`, the tokenizer of `vocab_dir` and random weights
+// for every head into `dir`. Weights: N(0, 0.02), LayerNorm weight 1 / bias 0, as BLIP
+// initialises them.
+inline void writeRandomModel(const std::filesystem::path& dir, const std::filesystem::path& vocab_dir,
+                             const std::string& config, int image_size, const std::vector<blip::BlipHead>& heads,
+                             uint64_t seed = 0) {
   std::filesystem::create_directories(dir);
-  std::string cfg = kBaseConfig;
+  std::string cfg = config;
   std::string arch;
   for (auto h : heads) arch += std::string(arch.empty() ? "" : ", ") + "\"" + blip::head_class_name(h) + "\"";
   cfg.replace(
@@ -44,14 +44,15 @@ inline void writeRandomBaseModel(const std::filesystem::path& dir, const std::fi
       << R"({"do_convert_rgb": true, "do_normalize": true, "do_rescale": true, "do_resize": true,
              "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
              "image_processor_type": "BlipImageProcessor", "resample": 3, "rescale_factor": 0.00392156862745098,
-             "size": {"height": 384, "width": 384}})";
+             "size": {"height": )"
+      << image_size << R"(, "width": )" << image_size << R"(}})";
   for (const char* f : {"vocab.txt", "added_tokens.json", "special_tokens_map.json", "tokenizer_config.json"})
     if (std::filesystem::exists(vocab_dir / f))
       std::filesystem::copy_file(vocab_dir / f, dir / f, std::filesystem::copy_options::overwrite_existing);
-  const auto config = blip::parse_blip_config(kBaseConfig);
+  const auto parsed = blip::parse_blip_config(config);
   std::map<std::string, std::vector<int64_t>> shapes;
   for (auto head : heads)
-    for (auto& [k, v] : blip::head_tensor_shapes(config, head)) shapes[k] = v;
+    for (auto& [k, v] : blip::head_tensor_shapes(parsed, head)) shapes[k] = v;
   auto gen = at::detail::createCPUGenerator(seed);
   std::map<std::string, at::Tensor> tensors;
   for (const auto& [name, shape] : shapes) {
@@ -65,6 +66,15 @@ inline void writeRandomBaseModel(const std::filesystem::path& dir, const std::fi
       tensors[name] = at::normal(0.0, 0.02, shape, gen);
   }
   blip::save_safetensors(dir / "model.safetensors", tensors);
+}
+
+// A base-size model (kBaseConfig, 384-pixel images).
+inline void writeRandomBaseModel(const std::filesystem::path& dir, const std::filesystem::path& vocab_dir,
+                                 std::vector<blip::BlipHead> heads = {blip::BlipHead::Captioning,
+                                                                      blip::BlipHead::QuestionAnswering,
+                                                                      blip::BlipHead::Retrieval},
+                                 uint64_t seed = 0) {
+  writeRandomModel(dir, vocab_dir, kBaseConfig, 384, heads, seed);
 }
 
 // The folder of a random base model with these heads, written on first use under the system

@@ -19,8 +19,23 @@ namespace {
 
 #define GLIMPSE_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
+// Stores 16 (or the tail's) normalised values as bfloat16 or float32.
+GLIMPSE_BF16_TARGET inline void store16(uint16_t* out, __m512 y) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(y)));
+}
+GLIMPSE_BF16_TARGET inline void store16(uint16_t* out, __mmask16 m, __m512 y) {
+  _mm256_mask_storeu_epi16(out, m, reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(y)));
+}
+GLIMPSE_BF16_TARGET inline void store16(float* out, __m512 y) {
+  _mm512_storeu_ps(out, y);
+}
+GLIMPSE_BF16_TARGET inline void store16(float* out, __mmask16 m, __m512 y) {
+  _mm512_mask_storeu_ps(out, m, y);
+}
+
+template <typename Out>
 GLIMPSE_BF16_TARGET void normalize_row(const float* x, int64_t d, const float* weight, const float* bias, float eps,
-                                       uint16_t* out) {
+                                       Out* out) {
   const int64_t full = d / 16 * 16;
   const auto tail = static_cast<__mmask16>((1u << (d % 16)) - 1);
   __m512 sum = _mm512_setzero_ps();
@@ -41,13 +56,13 @@ GLIMPSE_BF16_TARGET void normalize_row(const float* x, int64_t d, const float* w
   for (int64_t i = 0; i < full; i += 16) {
     const __m512 y = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(x + i), m), rstd),
                                      _mm512_loadu_ps(weight + i), _mm512_loadu_ps(bias + i));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(y)));
+    store16(out + i, y);
   }
   if (tail) {
     const __m512 y =
         _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + full), m), rstd),
                         _mm512_maskz_loadu_ps(tail, weight + full), _mm512_maskz_loadu_ps(tail, bias + full));
-    _mm256_mask_storeu_epi16(out + full, tail, reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(y)));
+    store16(out + full, tail, y);
   }
 }
 
@@ -70,6 +85,15 @@ void bf16_layer_norm(const float* x, int64_t rows, int64_t d, const float* weigh
   at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) normalize_row(x + r * d, d, weight, bias, eps, out + r * d);
   });
+#else
+  (void)x, (void)rows, (void)d, (void)weight, (void)bias, (void)eps, (void)out;
+#endif
+}
+
+void layer_norm_rows_f32(const float* x, int64_t rows, int64_t d, const float* weight, const float* bias, float eps,
+                         float* out) {
+#ifdef GLIMPSE_BF16_LAYER_NORM_KERNEL
+  for (int64_t r = 0; r < rows; ++r) normalize_row(x + r * d, d, weight, bias, eps, out + r * d);
 #else
   (void)x, (void)rows, (void)d, (void)weight, (void)bias, (void)eps, (void)out;
 #endif

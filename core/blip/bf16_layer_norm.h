@@ -18,4 +18,10 @@ bool bf16_layer_norm_available();
 void bf16_layer_norm(const float* x, int64_t rows, int64_t d, const float* weight, const float* bias, float eps,
                      uint16_t* out);
 
+// The same normalisation with float32 output, on the calling thread: the bf16 mode's decoder
+// steps (text_decoder_step.h), whose LayerNorm outputs are both the next product's input and a
+// residual. Differs from at::layer_norm in the last bits (its sums run in another order).
+void layer_norm_rows_f32(const float* x, int64_t rows, int64_t d, const float* weight, const float* bias, float eps,
+                         float* out);
+
 }  // namespace glimpse::blip

@@ -8,6 +8,7 @@
 #include "fp32_gemm.h"
 #include "small_gemm.h"
 #include "step_team.h"
+#include "text_decoder_step.h"
 
 namespace glimpse::blip {
 
@@ -47,27 +48,19 @@ void TextCache::reorder(const at::Tensor& index) {
   }
 }
 
-namespace {
-// Room in `cache` for `more` positions after its `past` (small_self_attention_step): new rooms
-// with the cached positions copied when they are missing, too small, or no longer hold the cache
-// (a path that joined tensors made it anew).
-void make_self_room(TextLayerCache& cache, int64_t rows, int64_t heads, int64_t head_dim, int64_t more) {
-  const int64_t past = cache.self_key.defined() ? cache.self_key.size(2) : 0;
-  if (cache.self_key_room.defined() && cache.self_key_room.size(0) == rows &&
-      cache.self_key_room.size(2) >= past + more &&
-      (past == 0 ||
-       (cache.self_key.is_alias_of(cache.self_key_room) && cache.self_value.is_alias_of(cache.self_value_room))))
+void TextLayerCache::make_self_room(int64_t rows, int64_t heads, int64_t head_dim, int64_t more) {
+  const int64_t past = self_key.defined() ? self_key.size(2) : 0;
+  if (self_key_room.defined() && self_key_room.size(0) == rows && self_key_room.size(2) >= past + more &&
+      (past == 0 || (self_key.is_alias_of(self_key_room) && self_value.is_alias_of(self_value_room))))
     return;
   // room for a caption's worth of steps at once, then doubling
   const int64_t capacity = std::max<int64_t>(past + more + 32, 2 * past);
-  for (auto [room, view] :
-       {std::pair{&cache.self_key_room, &cache.self_key}, std::pair{&cache.self_value_room, &cache.self_value}}) {
+  for (auto [room, view] : {std::pair{&self_key_room, &self_key}, std::pair{&self_value_room, &self_value}}) {
     at::Tensor fresh = at::empty({rows, heads, capacity, head_dim}, at::TensorOptions().dtype(at::kFloat));
     if (past > 0) fresh.narrow(2, 0, past).copy_(*view);
     *room = fresh;
   }
 }
-}  // namespace
 
 BlipTextSelfAttentionImpl::BlipTextSelfAttentionImpl(const BlipTextConfig& c, bool is_cross_attention)
     : heads(c.num_attention_heads), head_dim(c.hidden_size / c.num_attention_heads), is_cross(is_cross_attention) {
@@ -96,7 +89,7 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
     const at::Tensor qf = to_dtype(qkv.defined() ? qkv.narrow(-1, 0, d) : query->forward(hidden), at::kFloat);
     const at::Tensor kf = to_dtype(qkv.defined() ? qkv.narrow(-1, d, d) : key->forward(hidden), at::kFloat);
     const at::Tensor vf = to_dtype(qkv.defined() ? qkv.narrow(-1, 2 * d, d) : value->forward(hidden), at::kFloat);
-    make_self_room(*cache, rows, heads, head_dim, len);
+    cache->make_self_room(rows, heads, head_dim, len);
     const int64_t past = cache->self_key.defined() ? cache->self_key.size(2) : 0;
     at::Tensor ctx = small_self_attention_step(qf, kf, vf, cache->self_key_room, cache->self_value_room, past, mask,
                                                std::sqrt(static_cast<double>(head_dim)));
@@ -167,20 +160,23 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
   return ctx.permute({0, 2, 1, 3}).reshape({rows, len, heads * head_dim});
 }
 
+FusedBf16Linear BlipTextSelfAttentionImpl::qkv_weights() {
+  std::lock_guard<std::mutex> lock(fuse_mutex_);
+  // made again when set_precision gave the layers new copies since
+  const std::vector<LinearImpl*> layers{query.get(), key.get(), value.get()};
+  if (!qkv_.weight.defined() || !std::all_of(layers.begin(), layers.end(), [&](LinearImpl* l) {
+        return l->plain_bf16_weight().is_alias_of(qkv_.weight);
+      }))
+    qkv_ = fuse_plain_bf16(layers);
+  return qkv_;
+}
+
 at::Tensor BlipTextSelfAttentionImpl::fused_qkv(const at::Tensor& hidden) {
   if (is_cross || query->precision() != Precision::BFloat16 || hidden.numel() == 0 ||
       hidden.numel() > kSmallGemmMaxRows * hidden.size(-1) || !small_gemm_available(at::kBFloat16))
     return {};
-  {
-    std::lock_guard<std::mutex> lock(fuse_mutex_);
-    // made again when set_precision gave the layers new copies since
-    const std::vector<LinearImpl*> layers{query.get(), key.get(), value.get()};
-    if (!qkv_.weight.defined() || !std::all_of(layers.begin(), layers.end(), [&](LinearImpl* l) {
-          return l->plain_bf16_weight().is_alias_of(qkv_.weight);
-        }))
-      qkv_ = fuse_plain_bf16(layers);
-  }
-  return small_rows_linear(to_dtype(hidden, at::kFloat).contiguous(), qkv_.weight, qkv_.bias);
+  const FusedBf16Linear qkv = qkv_weights();
+  return small_rows_linear(to_dtype(hidden, at::kFloat).contiguous(), qkv.weight, qkv.bias);
 }
 
 BlipTextSelfOutputImpl::BlipTextSelfOutputImpl(const BlipTextConfig& c) {
@@ -326,6 +322,11 @@ at::Tensor BlipTextLMHeadModelImpl::forward(const at::Tensor& input_ids, const a
   // attention runs in the few-row kernels, so one team serves the whole step (step_team.h).
   const int64_t rows = input_ids.numel();
   const auto& layers = bert->encoder->layers;
+  if (o.cache && !o.all_hidden && text_decoder_step_runs(*this, input_ids, *o.cache)) {
+    at::Tensor logits;
+    run_step_team([&] { logits = text_decoder_step(*this, input_ids, attention_mask, *o.cache); });
+    return logits;
+  }
   if (o.cache && o.cache->past_length > 0 && !layers.empty() &&
       layers.front()->attention->self->query->runs_few_rows(rows) && cls->predictions->decoder->runs_few_rows(rows)) {
     at::Tensor logits;

@@ -21,6 +21,10 @@ struct TextLayerCache {
   at::Tensor self_key_room, self_value_room;
   // [items, heads, enc_len, head_dim], shared by the rows of an item; bfloat16 in the bf16 mode
   at::Tensor cross_key, cross_value;
+  // Room in the self rooms for `more` positions after the cached ones: new rooms with the cached
+  // positions copied when they are missing, too small, or no longer hold the cache (a path that
+  // joined tensors made it anew).
+  void make_self_room(int64_t rows, int64_t heads, int64_t head_dim, int64_t more);
 };
 
 struct TextCache {
@@ -41,6 +45,9 @@ struct BlipTextSelfAttentionImpl : torch::nn::Module {
   Linear query{nullptr}, key{nullptr}, value{nullptr};
   int64_t heads, head_dim;
   bool is_cross;
+  // bf16 mode, self-attention: the query, key and value weights stacked into one matrix
+  // (fuse_plain_bf16), made at the first call and again after set_precision.
+  FusedBf16Linear qkv_weights();
 
  private:
   // A self-attention decoder step in the bf16 mode: q, k and v of [rows, L, D] as one product

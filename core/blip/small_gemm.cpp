@@ -139,6 +139,44 @@ __attribute__((target("avx512f"))) void gelu_columns(float* y, int64_t m, int64_
 }
 }  // namespace
 
+void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight, at::ScalarType weight_type, int64_t n,
+                        const float* bias, float* y, bool gelu) {
+  TORCH_CHECK(m >= 0 && m <= kSmallGemmMaxRows && k > 0 && n >= 0, "small_rows_product: bad shape");
+  if (m == 0 || n == 0) return;
+  // Output columns split across threads; the rows in groups of at most four per kernel call.
+  auto run = [&](auto* xp, auto* wp, int64_t item_size, const auto& kernels) {
+    step_parallel_for(
+        0, n, grain(k, item_size),
+        [&](int64_t j0, int64_t j1) {
+          for (int64_t r0 = 0; r0 < m; r0 += 4)
+            kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xp + r0 * k, k, wp, bias, y + r0 * n, n, j0,
+                                                                           j1);
+          if (gelu) gelu_columns(y, m, n, j0, j1);
+        },
+        StepReads{wp, k * item_size});
+  };
+  if (weight_type == at::kFloat) {
+    using Kernel = decltype(&rows_f32<1>);
+    static constexpr std::array<Kernel, 4> kernels{rows_f32<1>, rows_f32<2>, rows_f32<3>, rows_f32<4>};
+    run(x, static_cast<const float*>(weight), 4, kernels);
+  } else {
+    TORCH_CHECK(weight_type == at::kBFloat16, "small_rows_linear: weight must be float32 or bfloat16");
+    // The rows rounded to bfloat16 in a buffer of this thread, not a tensor: a decoder step makes
+    // 74 of these, and x.to() is four ATen calls each. Cache-line aligned: the kernel's 64-byte
+    // loads of the rows would otherwise each touch two lines (3-row steps ran 30 % slower).
+    struct alignas(64) Line {
+      uint16_t v[32];
+    };
+    thread_local std::vector<Line> lines;
+    lines.resize(static_cast<size_t>((m * k + 31) / 32));
+    auto* xb = reinterpret_cast<uint16_t*>(lines.data());
+    round_to_bf16(x, m * k, xb);
+    using Kernel = decltype(&rows_bf16<1>);
+    static constexpr std::array<Kernel, 4> kernels{rows_bf16<1>, rows_bf16<2>, rows_bf16<3>, rows_bf16<4>};
+    run(static_cast<const uint16_t*>(xb), static_cast<const uint16_t*>(weight), 2, kernels);
+  }
+}
+
 at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gelu) {
   RECORD_FUNCTION("glimpse::small_rows_linear", std::vector<c10::IValue>());
   const int64_t k = weight.size(1), n = weight.size(0), m = x.numel() / k;
@@ -150,41 +188,8 @@ at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, cons
   shape.back() = n;
   at::Tensor y = at::empty(shape, x.options());
   const at::Tensor bc = bias.defined() ? bias.contiguous() : bias;
-  const float* bp = bc.defined() ? bc.data_ptr<float>() : nullptr;
-  float* yp = y.data_ptr<float>();
-  // Output columns split across threads; the rows in groups of at most four per kernel call.
-  auto run = [&](auto* xp, auto* wp, int64_t item_size, const auto& kernels) {
-    step_parallel_for(
-        0, n, grain(k, item_size),
-        [&](int64_t j0, int64_t j1) {
-          for (int64_t r0 = 0; r0 < m; r0 += 4)
-            kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xp + r0 * k, k, wp, bp, yp + r0 * n, n, j0,
-                                                                           j1);
-          if (gelu) gelu_columns(yp, m, n, j0, j1);
-        },
-        StepReads{wp, k * item_size});
-  };
-  if (weight.scalar_type() == at::kFloat) {
-    using Kernel = decltype(&rows_f32<1>);
-    static constexpr std::array<Kernel, 4> kernels{rows_f32<1>, rows_f32<2>, rows_f32<3>, rows_f32<4>};
-    run(x.data_ptr<float>(), weight.data_ptr<float>(), 4, kernels);
-  } else {
-    TORCH_CHECK(weight.scalar_type() == at::kBFloat16, "small_rows_linear: weight must be float32 or bfloat16");
-    // The rows rounded to bfloat16 in a buffer of this thread, not a tensor: a decoder step makes
-    // 74 of these, and x.to() is four ATen calls each. Cache-line aligned: the kernel's 64-byte
-    // loads of the rows would otherwise each touch two lines (3-row steps ran 30 % slower).
-    struct alignas(64) Line {
-      uint16_t v[32];
-    };
-    thread_local std::vector<Line> lines;
-    lines.resize(static_cast<size_t>((m * k + 31) / 32));
-    auto* xb = reinterpret_cast<uint16_t*>(lines.data());
-    round_to_bf16(x.data_ptr<float>(), m * k, xb);
-    using Kernel = decltype(&rows_bf16<1>);
-    static constexpr std::array<Kernel, 4> kernels{rows_bf16<1>, rows_bf16<2>, rows_bf16<3>, rows_bf16<4>};
-    run(static_cast<const uint16_t*>(xb), reinterpret_cast<const uint16_t*>(weight.data_ptr<at::BFloat16>()), 2,
-        kernels);
-  }
+  small_rows_product(x.data_ptr<float>(), m, k, weight.data_ptr(), weight.scalar_type(), n,
+                     bc.defined() ? bc.data_ptr<float>() : nullptr, y.data_ptr<float>(), gelu);
   return y;
 }
 
@@ -479,6 +484,64 @@ at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const
   return out;
 }
 
+void self_attention_step_rows(const float* qp, int64_t q_row, int64_t q_pos, const float* kp, int64_t k_row,
+                              int64_t k_pos, const float* vp, int64_t v_row, int64_t v_pos, int64_t rows, int64_t L,
+                              int64_t H, float* kc, float* vc, int64_t cap, int64_t past, const float* mp,
+                              float divisor, float* op) {
+  constexpr int64_t D = 64;
+  const int64_t S = past + L;
+  TORCH_CHECK(past >= 0 && S <= cap, "small_self_attention_step: the caches hold too few positions");
+  // this step's keys and values into the caches: [rows, L, H, D] -> [rows, H, past + i, D]
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < L; ++i)
+      for (int64_t h = 0; h < H; ++h) {
+        const int64_t at_cache = ((r * H + h) * cap + past + i) * D;
+        std::memcpy(kc + at_cache, kp + r * k_row + i * k_pos + h * D, D * sizeof(float));
+        std::memcpy(vc + at_cache, vp + r * v_row + i * v_pos + h * D, D * sizeof(float));
+      }
+  // small_attention's kernel and task size, the output written with the heads side by side
+  const int64_t grain = std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, L * S * D));
+  step_parallel_for(0, rows * H, grain, [&](int64_t t0, int64_t t1) {
+    thread_local std::vector<float> p;
+    p.resize(static_cast<size_t>(S * L));
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t r = t / H, h = t % H;
+      attend64<float>(qp + r * q_row + h * D, q_pos, L, kc + (r * H + h) * cap * D, D, vc + (r * H + h) * cap * D, D,
+                      mp ? mp + r * L * S : nullptr, S, divisor, p.data(), op + r * L * H * D + h * D, H * D);
+    }
+  });
+}
+
+void cross_attention_rows(const float* q, int64_t q_row, int64_t rows, int64_t rows_per_item, const void* keys,
+                          const void* values, at::ScalarType kv_type, int64_t items, int64_t H, int64_t S,
+                          float divisor, float* out, int64_t out_row) {
+  constexpr int64_t D = 64;
+  TORCH_CHECK(items * rows_per_item == rows && (kv_type == at::kFloat || kv_type == at::kBFloat16),
+              "cross_attention_rows: rows do not match the keys' items");
+  auto run = [&](const auto* kp, const auto* vp) {
+    using KV = std::remove_const_t<std::remove_pointer_t<decltype(kp)>>;
+    // small_attention's tasks for the folded query [items, heads, rows_per_item, 64]: one per
+    // (item, head), the same grain, the same reads named
+    const int64_t grain = std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, rows_per_item * S * D));
+    step_parallel_for(
+        0, items * H, grain,
+        [&](int64_t t0, int64_t t1) {
+          thread_local std::vector<float> p;
+          p.resize(static_cast<size_t>(S * rows_per_item));
+          for (int64_t t = t0; t < t1; ++t) {
+            const int64_t b = t / H, h = t % H;
+            attend64<KV>(q + b * rows_per_item * q_row + h * D, q_row, rows_per_item, kp + t * S * D, D, vp + t * S * D,
+                         D, nullptr, S, divisor, p.data(), out + b * rows_per_item * out_row + h * D, out_row);
+          }
+        },
+        StepReads{kp, S * D * static_cast<int64_t>(sizeof(KV)), vp});
+  };
+  if (kv_type == at::kFloat)
+    run(static_cast<const float*>(keys), static_cast<const float*>(values));
+  else
+    run(static_cast<const uint16_t*>(keys), static_cast<const uint16_t*>(values));
+}
+
 bool small_self_attention_step_available(int64_t head_dim) {
   return head_dim == 64 && small_gemm_available(at::kFloat);
 }
@@ -506,32 +569,11 @@ at::Tensor small_self_attention_step(const at::Tensor& q, const at::Tensor& k, c
             ? mask
             : mask.to(at::kFloat).expand({rows, 1, L, S}).contiguous();
   }
-  const float* mp = m.defined() ? m.data_ptr<float>() : nullptr;
-  float *kc = key_cache.data_ptr<float>(), *vc = value_cache.data_ptr<float>();
-  const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
   at::Tensor out = at::empty({rows, L, H * D}, q.options());
-  float* op = out.data_ptr<float>();
-  // this step's keys and values into the caches: [rows, L, H, D] -> [rows, H, past + i, D]
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t i = 0; i < L; ++i)
-      for (int64_t h = 0; h < H; ++h) {
-        const int64_t at_cache = ((r * H + h) * cap + past + i) * D;
-        std::memcpy(kc + at_cache, kp + r * k.stride(0) + i * k.stride(1) + h * D, D * sizeof(float));
-        std::memcpy(vc + at_cache, vp + r * v.stride(0) + i * v.stride(1) + h * D, D * sizeof(float));
-      }
-  // small_attention's kernel and task size, the output written with the heads side by side
-  const float div = static_cast<float>(divisor);
-  const int64_t grain = std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, L * S * D));
-  step_parallel_for(0, rows * H, grain, [&](int64_t t0, int64_t t1) {
-    thread_local std::vector<float> p;
-    p.resize(static_cast<size_t>(S * L));
-    for (int64_t t = t0; t < t1; ++t) {
-      const int64_t r = t / H, h = t % H;
-      attend64<float>(qp + r * q.stride(0) + h * D, q.stride(1), L, kc + (r * H + h) * cap * D, D,
-                      vc + (r * H + h) * cap * D, D, mp ? mp + r * L * S : nullptr, S, div, p.data(),
-                      op + r * L * H * D + h * D, H * D);
-    }
-  });
+  self_attention_step_rows(q.data_ptr<float>(), q.stride(0), q.stride(1), k.data_ptr<float>(), k.stride(0), k.stride(1),
+                           v.data_ptr<float>(), v.stride(0), v.stride(1), rows, L, H, key_cache.data_ptr<float>(),
+                           value_cache.data_ptr<float>(), cap, past, m.defined() ? m.data_ptr<float>() : nullptr,
+                           static_cast<float>(divisor), out.data_ptr<float>());
   return out;
 }
 

@@ -17,6 +17,12 @@ bool small_gemm_available(at::ScalarType weight_type);
 // `gelu`, GELU(y) (avx512::gelu, computed by the task that made each output).
 at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gelu = false);
 
+// The same product on memory the caller holds (a decoder step without tensors between its
+// products, text_decoder_step.h): x [m, k] float32, m <= kSmallGemmMaxRows; weight [n, k]
+// float32 or bfloat16 (weight_type); bias [n] or null; y [m, n].
+void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight, at::ScalarType weight_type, int64_t n,
+                        const float* bias, float* y, bool gelu = false);
+
 // softmax(q k^T / divisor + mask) v for a few query rows (a decoder step), in float32:
 // q [B, H, Lq, D] float32, k and v [B, H, S, D] both float32 or both bfloat16 (widened as they are
 // read; rows may be strided, the last dimension contiguous),
@@ -36,6 +42,20 @@ at::Tensor small_attention(const at::Tensor& q, const at::Tensor& k, const at::T
 // or undefined. Returns [rows, L, heads * 64]. Saves the ATen calls that split the heads, grow the
 // cache and join the heads again (about 20 a layer).
 bool small_self_attention_step_available(int64_t head_dim);
+// small_self_attention_step on memory the caller holds: row r, position i of q at q + r * q_row +
+// i * q_pos (k, v likewise), heads of 64 side by side; caches [rows, H, cap, 64]; mask [rows, L,
+// past + L] or null; out [rows, L, H * 64]. The same kernel, the same values.
+void self_attention_step_rows(const float* q, int64_t q_row, int64_t q_pos, const float* k, int64_t k_row,
+                              int64_t k_pos, const float* v, int64_t v_row, int64_t v_pos, int64_t rows, int64_t L,
+                              int64_t H, float* key_cache, float* value_cache, int64_t cap, int64_t past,
+                              const float* mask, float divisor, float* out);
+// A decoder step's cross-attention as small_attention computes it for the rows of each item
+// folded into its query, on memory the caller holds: one position per row, row r at q + r * q_row
+// (heads of 64 side by side), rows_per_item consecutive rows per item; keys and values contiguous
+// [items, H, S, 64] float32 or bfloat16 (kv_type); no mask; out row r at out + r * out_row.
+void cross_attention_rows(const float* q, int64_t q_row, int64_t rows, int64_t rows_per_item, const void* keys,
+                          const void* values, at::ScalarType kv_type, int64_t items, int64_t H, int64_t S,
+                          float divisor, float* out, int64_t out_row);
 at::Tensor small_self_attention_step(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                      const at::Tensor& key_cache, const at::Tensor& value_cache, int64_t past,
                                      const at::Tensor& mask, double divisor);

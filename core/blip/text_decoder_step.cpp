@@ -1,0 +1,213 @@
+#include "text_decoder_step.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bf16_layer_norm.h"
+#include "errors.h"
+#include "small_gemm.h"
+
+namespace glimpse::blip {
+
+namespace {
+std::atomic<bool> g_enabled{[] {
+  const char* env = std::getenv("GLIMPSE_TEXT_STEP");
+  return !(env && std::string(env) == "aten");
+}()};
+
+std::atomic<int64_t> g_runs{0};
+
+bool plain_f32(const at::Tensor& t, int64_t numel) {
+  return t.defined() && t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == numel;
+}
+
+bool layer_norm_plain(const LayerNormImpl& ln, int64_t d) {
+  return ln.dim_ == d && plain_f32(ln.weight, d) && plain_f32(ln.bias, d);
+}
+
+// A bf16 linear layer of `out` x `in` whose bias, if any, is a plain float32 vector.
+bool bf16_linear(const LinearImpl& l, int64_t out, int64_t in) {
+  return l.precision() == Precision::BFloat16 && l.weight.dim() == 2 && l.weight.size(0) == out &&
+         l.weight.size(1) == in && (!l.bias.defined() || plain_f32(l.bias, out));
+}
+
+// x W^T + b (then GELU) for the step's rows through the few-row kernel, the layer's plain bfloat16
+// weight as LinearImpl::forward reads it for a few rows.
+void product(LinearImpl& layer, const float* x, int64_t rows, float* y, bool gelu = false) {
+  const at::Tensor w = layer.plain_bf16_weight();
+  small_rows_product(x, rows, w.size(1), w.data_ptr(), at::kBFloat16, w.size(0),
+                     layer.bias.defined() ? layer.bias.data_ptr<float>() : nullptr, y, gelu);
+}
+
+// out = LayerNorm(y + residual), y overwritten by the sum (the ATen path's add, then its LayerNorm)
+void add_and_normalize(float* y, const float* residual, int64_t rows, int64_t d, const LayerNormImpl& ln,
+                       float* out) {
+  for (int64_t i = 0; i < rows * d; ++i) y[i] += residual[i];
+  layer_norm_rows_f32(y, rows, d, ln.weight.data_ptr<float>(), ln.bias.data_ptr<float>(),
+                      static_cast<float>(ln.eps_), out);
+}
+}  // namespace
+
+void set_text_decoder_step_enabled(bool enabled) {
+  g_enabled = enabled;
+}
+
+bool text_decoder_step_enabled() {
+  return g_enabled;
+}
+
+int64_t text_decoder_steps_run() {
+  return g_runs;
+}
+
+bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids, const TextCache& cache) {
+  if (!g_enabled || input_ids.dim() != 2 || input_ids.size(1) != 1 || input_ids.size(0) < 1 ||
+      input_ids.size(0) > kSmallGemmMaxRows || cache.past_length <= 0 || !small_gemm_available(at::kBFloat16) ||
+      !bf16_layer_norm_available())
+    return false;
+  const int64_t rows = input_ids.size(0);
+  const auto& layers = model.bert->encoder->layers;
+  const int64_t d = model.bert->config.hidden_size;
+  if (layers.empty() || cache.layers.size() != layers.size() || cache.rows_per_item < 1 ||
+      rows % cache.rows_per_item != 0)
+    return false;
+  const auto& emb = *model.bert->embeddings;
+  const auto& pred = *model.cls->predictions;
+  const int64_t vocab = pred.decoder->weight.size(0);
+  const int64_t inter = layers.front()->intermediate->dense->weight.size(0);
+  if (!plain_f32(emb.word_embeddings->weight, emb.word_embeddings->weight.size(0) * d) ||
+      !plain_f32(emb.position_embeddings->weight, emb.position_embeddings->weight.size(0) * d) ||
+      !layer_norm_plain(*emb.LayerNorm, d) || !layer_norm_plain(*pred.transform->LayerNorm, d) ||
+      !bf16_linear(*pred.decoder, vocab, d) || !bf16_linear(*pred.transform->dense, d, d) ||
+      !plain_f32(pred.bias, vocab))
+    return false;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const BlipTextLayerImpl& l = *layers[i];
+    const TextLayerCache& c = cache.layers[i];
+    if (!l.crossattention) return false;
+    const auto& self = *l.attention->self;
+    const auto& cross = *l.crossattention->self;
+    if (self.head_dim != 64 || cross.head_dim != 64 || self.heads * 64 != d || cross.heads * 64 != d ||
+        !bf16_linear(*self.query, d, d) || !bf16_linear(*self.key, d, d) || !bf16_linear(*self.value, d, d) ||
+        !bf16_linear(*l.attention->output->dense, d, d) || !bf16_linear(*cross.query, d, d) ||
+        !bf16_linear(*l.crossattention->output->dense, d, d) || !bf16_linear(*l.intermediate->dense, inter, d) ||
+        !bf16_linear(*l.output->dense, d, inter))
+      return false;
+    if (!layer_norm_plain(*l.attention->output->LayerNorm, d) ||
+        !layer_norm_plain(*l.crossattention->output->LayerNorm, d) || !layer_norm_plain(*l.output->LayerNorm, d))
+      return false;
+    // the image's keys and values, cached by the first step
+    for (const at::Tensor* kv : {&c.cross_key, &c.cross_value})
+      if (!kv->defined() || kv->scalar_type() != at::kBFloat16 || !kv->is_contiguous() || kv->dim() != 4 ||
+          kv->size(0) * cache.rows_per_item != rows || kv->size(1) != cross.heads || kv->size(3) != 64 ||
+          kv->sizes() != c.cross_key.sizes())
+        return false;
+    if (!c.self_key.defined() || c.self_key.size(0) != rows || c.self_key.size(2) != cache.past_length) return false;
+  }
+  return true;
+}
+
+at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids,
+                             const at::Tensor& attention_mask, TextCache& cache) {
+  BlipTextModelImpl& bert = *model.bert;
+  const int64_t rows = input_ids.size(0), d = bert.config.hidden_size, heads = d / 64;
+  const int64_t past = cache.past_length, positions = past + 1;
+  const auto& emb = *bert.embeddings;
+  if (positions > emb.max_positions)
+    throw BlipError("text of " + std::to_string(positions) + " tokens is longer than the model's " +
+                    std::to_string(emb.max_positions) + " positions");
+  const at::Tensor ids = to_dtype(input_ids, at::kLong).contiguous();
+  const int64_t vocab = emb.word_embeddings->weight.size(0);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t id = ids.data_ptr<int64_t>()[r];
+    if (id < 0 || id >= vocab)
+      throw BlipError("token id out of range for a vocabulary of " + std::to_string(vocab));
+  }
+  const int64_t inter = bert.encoder->layers.front()->intermediate->dense->weight.size(0);
+  // [rows, d] buffers: the hidden state, after the self- and the cross-attention, a product's
+  // output, an attention's output, the cross-attention query; then q|k|v, the MLP's inside, mask
+  thread_local std::vector<float> work;
+  work.resize(static_cast<size_t>(rows * (6 * d + 3 * d + inter + positions)));
+  float* h = work.data();
+  float* a = h + rows * d;
+  float* b = a + rows * d;
+  float* y = b + rows * d;
+  float* ctx = y + rows * d;
+  float* q = ctx + rows * d;
+  float* qkv = q + rows * d;
+  float* mlp = qkv + rows * 3 * d;
+  float* mask = mlp + rows * inter;
+
+  // The additive mask of BlipTextModel::forward for one new position (the causal part is all ones).
+  if (attention_mask.defined()) {
+    if (attention_mask.dim() != 2 || attention_mask.size(0) != rows || attention_mask.size(1) != positions)
+      throw BlipError("attention mask has the wrong shape for a decoder step");
+    const at::Tensor m = to_dtype(attention_mask, at::kFloat).contiguous();
+    const float* mp = m.data_ptr<float>();
+    for (int64_t i = 0; i < rows * positions; ++i) mask[i] = (1.0f - mp[i]) * -10000.0f;
+  } else {
+    for (int64_t i = 0; i < rows * positions; ++i) mask[i] = (1.0f - 1.0f) * -10000.0f;
+  }
+
+  // embeddings: word + position, LayerNorm
+  {
+    const float* word = emb.word_embeddings->weight.data_ptr<float>();
+    const float* position = emb.position_embeddings->weight.data_ptr<float>() + past * d;
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* w = word + ids.data_ptr<int64_t>()[r] * d;
+      for (int64_t i = 0; i < d; ++i) y[r * d + i] = w[i] + position[i];
+    }
+    layer_norm_rows_f32(y, rows, d, emb.LayerNorm->weight.data_ptr<float>(), emb.LayerNorm->bias.data_ptr<float>(),
+                        static_cast<float>(emb.LayerNorm->eps_), h);
+  }
+
+  const float divisor = 8.0f;  // sqrt(head size 64), as the ATen path passes it
+  const auto& layers = bert.encoder->layers;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    BlipTextLayerImpl& layer = *bert.encoder->layers[i];
+    TextLayerCache& c = cache.layers[i];
+    // self-attention: q|k|v in one product, keys and values into the cache's room
+    BlipTextSelfAttentionImpl& self = *layer.attention->self;
+    const FusedBf16Linear fused = self.qkv_weights();
+    small_rows_product(h, rows, d, fused.weight.data_ptr(), at::kBFloat16, 3 * d, fused.bias.data_ptr<float>(), qkv);
+    const int64_t cached = c.self_key.size(2);
+    c.make_self_room(rows, heads, 64, 1);
+    self_attention_step_rows(qkv, 3 * d, 3 * d, qkv + d, 3 * d, 3 * d, qkv + 2 * d, 3 * d, 3 * d, rows, 1, heads,
+                             c.self_key_room.data_ptr<float>(), c.self_value_room.data_ptr<float>(),
+                             c.self_key_room.size(2), cached, mask, divisor, ctx);
+    c.self_key = c.self_key_room.narrow(2, 0, cached + 1);
+    c.self_value = c.self_value_room.narrow(2, 0, cached + 1);
+    product(*layer.attention->output->dense, ctx, rows, y);
+    add_and_normalize(y, h, rows, d, *layer.attention->output->LayerNorm, a);
+    // cross-attention over the image's cached keys and values
+    BlipTextSelfAttentionImpl& cross = *layer.crossattention->self;
+    product(*cross.query, a, rows, q);
+    cross_attention_rows(q, d, rows, cache.rows_per_item, c.cross_key.data_ptr(), c.cross_value.data_ptr(),
+                         at::kBFloat16, c.cross_key.size(0), heads, c.cross_key.size(2), divisor, ctx, d);
+    product(*layer.crossattention->output->dense, ctx, rows, y);
+    add_and_normalize(y, a, rows, d, *layer.crossattention->output->LayerNorm, b);
+    // MLP
+    product(*layer.intermediate->dense, b, rows, mlp, /*gelu=*/true);
+    product(*layer.output->dense, mlp, rows, y);
+    add_and_normalize(y, b, rows, d, *layer.output->LayerNorm, h);
+  }
+  cache.past_length += 1;
+  ++g_runs;
+
+  // LM head: transform (dense, GELU, LayerNorm), then the decoder with the head's own bias
+  BlipTextLMPredictionHeadImpl& pred = *model.cls->predictions;
+  product(*pred.transform->dense, h, rows, y, /*gelu=*/true);
+  layer_norm_rows_f32(y, rows, d, pred.transform->LayerNorm->weight.data_ptr<float>(),
+                      pred.transform->LayerNorm->bias.data_ptr<float>(),
+                      static_cast<float>(pred.transform->LayerNorm->eps_), a);
+  const at::Tensor w = pred.decoder->plain_bf16_weight();
+  at::Tensor logits = at::empty({rows, 1, w.size(0)}, at::TensorOptions().dtype(at::kFloat));
+  small_rows_product(a, rows, d, w.data_ptr(), at::kBFloat16, w.size(0), pred.bias.data_ptr<float>(),
+                     logits.data_ptr<float>());
+  return logits;
+}
+
+}  // namespace glimpse::blip

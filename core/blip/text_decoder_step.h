@@ -1,0 +1,36 @@
+#pragma once
+// A bf16 decoder step of a few rows (one per beam) without ATen operations between its products.
+// BlipTextLMHeadModel::forward runs a step as about 500 ATen calls around its 86 products and
+// attentions (views, allocations, adds, LayerNorms, the mask), 1-2 us each on a cold cache: the
+// step's weights stream through the caches between any two of them. Here the same products and
+// attentions (the same kernels, small_gemm.h) read and write buffers of this thread, and the
+// additions, residuals and LayerNorms run in plain loops between them (docs/performance.md,
+// fourteenth round).
+//
+// Same values as the ATen path except the LayerNorms: bf16_layer_norm.h's, whose float32 sums run
+// in another order than at::layer_norm's (last-bit differences, which can move a bfloat16
+// rounding of the next product's input). The bf16 mode only: the float32 mode keeps
+// at::layer_norm, which Hugging Face's results are held to.
+#include "modeling_blip_text.h"
+
+namespace glimpse::blip {
+
+// Whether text_decoder_step runs this step of `model`: the bf16 mode on a CPU with the AVX-512
+// BF16 kernels, heads of 64, one new position for at most kSmallGemmMaxRows rows, and the
+// image's keys and values cached in bfloat16 for every layer (steps after the first).
+bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids, const TextCache& cache);
+
+// Logits [rows, 1, V] of the step: what model.forward(input_ids, attention_mask, {cache}, true)
+// returns, up to the LayerNorms' rounding. Advances the cache as forward does. attention_mask:
+// [rows, past + 1] of 0/1, or undefined (all ones). Inside run_step_team its products and
+// attentions are served by the step's team.
+at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids,
+                             const at::Tensor& attention_mask, TextCache& cache);
+
+// On by default; GLIMPSE_TEXT_STEP=aten switches it off (benchmarks and tests compare both).
+void set_text_decoder_step_enabled(bool enabled);
+bool text_decoder_step_enabled();
+// Steps text_decoder_step has run since the process started (tests check that a path took it).
+int64_t text_decoder_steps_run();
+
+}  // namespace glimpse::blip

@@ -1,0 +1,200 @@
+// The bf16 decoder step without ATen calls between its products (text_decoder_step.h): its
+// LayerNorm against at::layer_norm, and whole captions of a model with heads of 64 (the step's
+// kernels need them; the golden models' heads are smaller) against the ATen steps.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bf16_layer_norm.h"
+#include "blip.h"
+#include "errors.h"
+#include "random_model.h"
+#include "text_decoder_step.h"
+
+using namespace glimpse::blip;
+
+namespace {
+
+TEST(TextDecoderStepLayerNorm, RowsMatchATenWithinFloatRounding) {
+  if (!bf16_layer_norm_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  auto gen = at::detail::createCPUGenerator(7);
+  for (const int64_t d : {768, 40, 16, 7}) {
+    // rows far from zero mean and of several scales: the variance's pass must centre first
+    const at::Tensor x = at::normal(0.0, 1.0, {3, d}, gen) * at::tensor({0.01f, 1.0f, 30.0f}).unsqueeze(1) + 5.0f;
+    const at::Tensor w = at::normal(1.0, 0.5, {d}, gen), b = at::normal(0.0, 0.5, {d}, gen);
+    const at::Tensor expected = at::layer_norm(x, {d}, w, b, 1e-12);
+    at::Tensor out = at::empty_like(x);
+    layer_norm_rows_f32(x.data_ptr<float>(), 3, d, w.data_ptr<float>(), b.data_ptr<float>(), 1e-12f,
+                        out.data_ptr<float>());
+    for (int64_t r = 0; r < 3; ++r) {
+      // Float32 sums of d terms in another order: a few units of the last place of the output,
+      // times the row's condition (its mean over its spread: x - mean loses that many digits).
+      const at::Tensor xr = x[r].to(at::kDouble);
+      const double condition = 1 + xr.mean().abs().item<double>() / xr.std(false).item<double>();
+      const double tolerance =
+          16 * std::numeric_limits<float>::epsilon() * condition * expected[r].abs().max().item<double>();
+      EXPECT_LE((out[r] - expected[r]).abs().max().item<double>(), tolerance) << "d " << d << " row " << r;
+    }
+    // and a real LayerNorm: each row's mean is removed (not a copy of the input)
+    EXPECT_GT((out - x).abs().max().item<double>(), 1.0) << "d " << d;
+  }
+}
+
+// A captioning model small enough for a test whose text and vision heads are 64 wide.
+std::filesystem::path head64_model() {
+  static const std::filesystem::path dir = [] {
+    const auto d = std::filesystem::temp_directory_path() / ("glimpse-test-head64-" + std::to_string(::getpid()));
+    glimpse::bench::writeRandomModel(d, std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny", R"({
+      "architectures": ["BlipForConditionalGeneration", "BlipForQuestionAnswering", "BlipForImageTextRetrieval"],
+      "model_type": "blip", "image_text_hidden_size": 64, "projection_dim": 64,
+      "text_config": {"model_type": "blip_text_model", "vocab_size": 30524, "hidden_size": 128,
+                      "encoder_hidden_size": 128, "intermediate_size": 256, "num_hidden_layers": 2,
+                      "num_attention_heads": 2, "max_position_embeddings": 40},
+      "vision_config": {"model_type": "blip_vision_model", "hidden_size": 128, "intermediate_size": 256,
+                        "num_hidden_layers": 2, "num_attention_heads": 2, "image_size": 64, "patch_size": 16}
+    })",
+                                       64, {BlipHead::Captioning}, /*seed=*/3);
+    return d;
+  }();
+  static const struct Removal {
+    ~Removal() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } removal;
+  return dir;
+}
+
+struct CaptionRun {
+  std::vector<std::vector<float>> logits;                // every step's raw logits
+  std::vector<std::vector<std::vector<int64_t>>> inputs;  // every step's sequences
+  std::vector<std::vector<GeneratedText>> out;
+  int64_t fused_steps = 0;
+};
+
+CaptionRun caption(const BlipModel& model, const std::vector<PixelValues>& images, const std::vector<std::string>& prompts,
+            const GenerationConfig& c, bool fused) {
+  CaptionRun r;
+  const StepCallback on_step = [&](const StepScores& s) {
+    r.logits.emplace_back(s.raw_logits, s.raw_logits + s.rows * s.vocab);
+    std::vector<std::vector<int64_t>> seqs;
+    for (int64_t i = 0; i < s.rows; ++i) seqs.emplace_back(s.sequences + i * s.length, s.sequences + (i + 1) * s.length);
+    r.inputs.push_back(std::move(seqs));
+  };
+  RunControl control;
+  control.on_step = &on_step;
+  set_text_decoder_step_enabled(fused);
+  const int64_t before = text_decoder_steps_run();
+  try {
+    r.out = model.caption(std::vector<ImageInput>(images.begin(), images.end()), prompts, c, control);
+  } catch (...) {
+    set_text_decoder_step_enabled(true);
+    throw;
+  }
+  r.fused_steps = text_decoder_steps_run() - before;
+  set_text_decoder_step_enabled(true);
+  return r;
+}
+
+double max_abs_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  double m = 0;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(static_cast<double>(a[i]) - b[i]));
+  return m;
+}
+
+std::vector<PixelValues> test_images(int n) {
+  std::vector<PixelValues> images;
+  for (int i = 0; i < n; ++i) {
+    auto gen = at::detail::createCPUGenerator(100 + i);
+    const at::Tensor px = at::normal(0.0, 1.0, {3, 64, 64}, gen);
+    images.emplace_back(px.data_ptr<float>(), px.data_ptr<float>() + px.numel());
+  }
+  return images;
+}
+
+class TextDecoderStepCaptions : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+    if (!bf16_layer_norm_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+    LoadOptions o;
+    o.precision = Precision::BFloat16;
+    bf16_ = BlipModel::load(head64_model(), o);
+    o.precision = Precision::Float32;
+    fp32_ = BlipModel::load(head64_model(), o);
+  }
+  std::unique_ptr<BlipModel> bf16_, fp32_;
+};
+
+// Greedy and beam 3, one image and two with prompts of different lengths (padded rows, a mask
+// with zeros): the same tokens as the ATen steps, every step after the first taken by the fused
+// step, logits moved by less than half of what bfloat16 itself moves them from float32 (a
+// LayerNorm's last bit can move one bfloat16 rounding of a product's input: the same kind of
+// change as the bf16 mode's own, which are many).
+TEST_F(TextDecoderStepCaptions, AgreeWithTheATenSteps) {
+  int compared = 0;
+  for (const int beams : {1, 3}) {
+    for (const int images : {1, 2}) {
+      GenerationConfig c;
+      c.num_beams = beams;
+      c.max_new_tokens = 12;
+      c.min_length = 13;
+      const std::vector<std::string> prompts =
+          images == 1 ? std::vector<std::string>{} : std::vector<std::string>{"a picture of", "a"};
+      const auto px = test_images(images);
+      const std::string what = "beams " + std::to_string(beams) + " images " + std::to_string(images);
+      const CaptionRun fused = caption(*bf16_, px, prompts, c, true);
+      const CaptionRun aten = caption(*bf16_, px, prompts, c, false);
+      const CaptionRun fp32 = caption(*fp32_, px, prompts, c, false);
+      ASSERT_EQ(fused.logits.size(), aten.logits.size()) << what;
+      EXPECT_EQ(fused.fused_steps, static_cast<int64_t>(fused.logits.size()) - 1) << what;
+      EXPECT_EQ(aten.fused_steps, 0) << what;
+      EXPECT_EQ(fp32.fused_steps, 0) << what;  // the float32 mode keeps at::layer_norm
+      ASSERT_EQ(fused.out.size(), aten.out.size());
+      for (size_t i = 0; i < fused.out.size(); ++i) {
+        ASSERT_EQ(fused.out[i].size(), aten.out[i].size());
+        for (size_t j = 0; j < fused.out[i].size(); ++j)
+          EXPECT_EQ(fused.out[i][j].token_ids, aten.out[i][j].token_ids) << what;
+      }
+      // The first step runs the prompt through the ATen path in both.
+      EXPECT_EQ(fused.logits[0], aten.logits[0]) << what;
+      // Where the float32 run fed the same sequences, bfloat16's own difference from it is the
+      // measure.
+      for (size_t s = 1; s < fused.logits.size() && s < fp32.logits.size(); ++s) {
+        if (fused.inputs[s] != aten.inputs[s] || fused.inputs[s] != fp32.inputs[s]) break;
+        const double fused_vs_aten = max_abs_difference(fused.logits[s], aten.logits[s]);
+        EXPECT_LE(fused_vs_aten, 0.5 * max_abs_difference(aten.logits[s], fp32.logits[s])) << what << " step " << s;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GE(compared, 20);
+}
+
+// A caption that runs past the text model's positions fails the same way in both.
+TEST_F(TextDecoderStepCaptions, RefuseToRunPastThePositionsAsTheATenSteps) {
+  GenerationConfig c;
+  c.max_new_tokens = 60;  // the model has 40 positions
+  c.min_length = 61;
+  c.max_length = 80;
+  const auto px = test_images(1);
+  std::string messages[2];
+  for (const bool fused : {true, false}) {
+    try {
+      caption(*bf16_, px, {}, c, fused);
+      ADD_FAILURE() << "a caption past the positions was not refused";
+    } catch (const BlipError& e) {
+      messages[fused ? 0 : 1] = e.what();
+    }
+  }
+  EXPECT_NE(messages[0].find("longer than the model's 40 positions"), std::string::npos) << messages[0];
+  EXPECT_EQ(messages[0], messages[1]);
+}
+
+}  // namespace
