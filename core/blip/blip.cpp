@@ -273,6 +273,11 @@ std::unique_ptr<BlipModel> detail::load_blip_model(const std::filesystem::path& 
   auto set_precision = [&](torch::nn::Module& head, torch::nn::Module& vision) {
     set_linear_precision(options.precision == Precision::Int8 ? vision : head, options.precision);
   };
+  if (options.precision == Precision::BFloat16) {
+    // the decoder steps' weights first, in one block without an intermediate copy
+    if (impl->captioning) impl->captioning->text_decoder->gather_step_weights();
+    if (impl->vqa) impl->vqa->text_decoder->gather_step_weights();
+  }
   if (options.precision != Precision::Float32) {
     if (impl->captioning) set_precision(*impl->captioning, *impl->captioning->vision_model);
     if (impl->vqa) set_precision(*impl->vqa, *impl->vqa->vision_model);

@@ -309,6 +309,23 @@ BlipTextLMHeadModelImpl::BlipTextLMHeadModelImpl(const BlipTextConfig& c) {
   cls = register_module("cls", BlipTextOnlyMLMHead(c));
 }
 
+void BlipTextLMHeadModelImpl::gather_step_weights() {
+  if (!small_gemm_available(at::kBFloat16)) return;
+  std::vector<LinearImpl*> step;
+  for (auto& layer : bert->encoder->layers) {
+    BlipTextSelfAttentionImpl& self = *layer->attention->self;
+    step.insert(step.end(),
+                {self.query.get(), self.key.get(), self.value.get(), layer->attention->output->dense.get()});
+    if (layer->crossattention)
+      step.insert(step.end(), {layer->crossattention->self->query.get(), layer->crossattention->output->dense.get()});
+    step.push_back(layer->intermediate->dense.get());
+    step.push_back(layer->output->dense.get());
+  }
+  step.push_back(cls->predictions->transform->dense.get());
+  step.push_back(cls->predictions->decoder.get());
+  gather_plain_bf16(step);
+}
+
 at::Tensor BlipTextLMHeadModelImpl::forward(const at::Tensor& input_ids, const at::Tensor& attention_mask,
                                             const TextForwardOptions& options, bool last_only) {
   TextForwardOptions o = options;

@@ -182,6 +182,11 @@ struct BlipTextLMHeadModelImpl : torch::nn::Module {
   // Logits [rows, L, V] (every position, or only the last one when last_only).
   at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& attention_mask, const TextForwardOptions& options,
                      bool last_only = false);
+  // For the bf16 mode, where decoder steps run the few-row kernels (call before the rest of the
+  // model goes to the mode): the layers a step reads put in it with their plain bfloat16 weights in
+  // one block, in the order the step reads them (gather_plain_bf16), each self-attention's query,
+  // key and value one after another (their fused product is a view of them). Elsewhere nothing.
+  void gather_step_weights();
   BlipTextModel bert{nullptr};
   BlipTextOnlyMLMHead cls{nullptr};
 };

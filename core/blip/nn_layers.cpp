@@ -1,7 +1,12 @@
 #include "nn_layers.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <sys/mman.h>
 
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "bf16_layer_norm.h"
@@ -111,6 +116,19 @@ FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers) {
     weights.push_back(l->plain_bf16_weight());  // not the float32 weight: its mapped pages were given back
     biases.push_back(l->bias.defined() ? l->bias.to(at::kFloat) : at::zeros({l->weight.size(0)}));
   }
+  // already one after another in one block: a view of them
+  bool adjacent = !weights.empty() && weights.front().is_contiguous();
+  int64_t rows = weights.empty() ? 0 : weights.front().size(0);
+  for (size_t i = 1; adjacent && i < weights.size(); ++i) {
+    const at::Tensor &before = weights[i - 1], &w = weights[i];
+    adjacent = w.is_contiguous() && w.is_alias_of(before) && w.size(1) == before.size(1) &&
+               static_cast<const char*>(w.data_ptr()) == static_cast<const char*>(before.data_ptr()) + before.nbytes();
+    rows += w.size(0);
+  }
+  if (adjacent) {
+    const at::Tensor& first = weights.front();
+    return {first.as_strided({rows, first.size(1)}, {first.size(1), 1}), at::cat(biases, 0)};
+  }
   FusedBf16Linear fused{at::cat(weights, 0), at::cat(biases, 0)};
   int64_t row = 0;
   for (LinearImpl* l : layers) {
@@ -119,6 +137,45 @@ FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers) {
     row += n;
   }
   return fused;
+}
+
+namespace {
+// Zeroed memory for `elements` values of `type` starting on a 2 MiB boundary, and that boundary's
+// length (0: an ordinary tensor, where the memory could not be mapped).
+std::pair<at::Tensor, size_t> empty_on_huge_page_boundary(int64_t elements, at::ScalarType type) {
+  constexpr size_t kHuge = size_t{2} << 20;
+  const size_t bytes = static_cast<size_t>(elements) * c10::elementSize(type);
+  const size_t length = (bytes + kHuge - 1) / kHuge * kHuge;
+  void* mapped =
+      length ? mmap(nullptr, length + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+  if (mapped == MAP_FAILED) return {at::zeros({elements}, at::TensorOptions().dtype(type)), 0};
+  // one huge page more, to start on the boundary; the rest given back
+  const auto base = reinterpret_cast<uintptr_t>(mapped);
+  const uintptr_t start = (base + kHuge - 1) / kHuge * kHuge;
+  if (start > base) munmap(mapped, start - base);
+  if (const uintptr_t end = base + length + kHuge; end > start + length)
+    munmap(reinterpret_cast<void*>(start + length), end - (start + length));
+  return {at::from_blob(
+              reinterpret_cast<void*>(start), {elements}, [length](void* p) { munmap(p, length); },
+              at::TensorOptions().dtype(type)),
+          length};
+}
+}  // namespace
+
+void gather_plain_bf16(const std::vector<LinearImpl*>& layers) {
+  int64_t total = 0;
+  for (LinearImpl* l : layers) total += l->weight.numel();
+  const auto [block, length] = empty_on_huge_page_boundary(total, at::kBFloat16);
+  int64_t at = 0;
+  for (LinearImpl* l : layers) {
+    const int64_t n = l->weight.numel();
+    l->set_bf16_in(block.narrow(0, at, n).view(l->weight.sizes()));
+    at += n;
+  }
+  if (length > 0) {
+    const char* env = std::getenv("GLIMPSE_HUGE_PAGES");
+    madvise(block.data_ptr(), length, env && std::string(env) == "0" ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
+  }
 }
 
 PackedWeight* LinearImpl::packed_weight() {
@@ -209,7 +266,27 @@ size_t release_packed_weights(torch::nn::Module& root) {
   return bytes;
 }
 
+void LinearImpl::set_bf16_in(const at::Tensor& dest) {
+  TORCH_CHECK(dest.scalar_type() == at::kBFloat16 && dest.sizes() == weight.sizes() && dest.is_contiguous(),
+              "set_bf16_in: a contiguous bfloat16 tensor of the weight's shape");
+  {
+    std::lock_guard<std::mutex> lock(pack_mutex_);
+    pack_tried_ = false;
+    packed_.reset();
+  }
+  // the same rounding as weight.to(kBFloat16); a layer already in the mode keeps its values
+  dest.copy_(precision_ == Precision::BFloat16 && weight_bf16_.defined() ? weight_bf16_ : weight);
+  weight_bf16_ = dest;
+  bias_bf16_ = bias.defined() ? bias.to(at::kBFloat16) : at::Tensor();
+  keep_plain_bf16_ = gathered_ = true;
+  packed_int8_ = c10::IValue();
+  precision_ = Precision::BFloat16;
+  release_mapped_pages(weight);
+}
+
 void LinearImpl::set_precision(Precision p) {
+  if (p == Precision::BFloat16 && precision_ == p && gathered_) return;
+  gathered_ = false;
   {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     pack_tried_ = false;

@@ -35,8 +35,14 @@ struct LinearImpl : torch::nn::Module {
   // rows run with the weight packed once for oneDNN's matmul and the epilogue and the residual
   // add inside the product (fp32_gemm.h); otherwise the same operations one after the other.
   at::Tensor forward(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
-  // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies.
+  // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies. A
+  // layer whose plain bfloat16 copy lies in a gathered block (set_bf16_in) keeps it when asked for
+  // the bf16 mode again.
   void set_precision(Precision p);
+  // The bf16 mode with the plain bfloat16 copy made in `dest` (contiguous bfloat16 of the weight's
+  // shape, a view of a larger block: gather_plain_bf16), kept there; the float32 weight's mapped
+  // pages given back.
+  void set_bf16_in(const at::Tensor& dest);
   Precision precision() const { return precision_; }
   // Whether a product of `rows` rows runs in the few-row kernel (small_gemm.h) on this CPU.
   bool runs_few_rows(int64_t rows) const;
@@ -62,6 +68,7 @@ struct LinearImpl : torch::nn::Module {
   Precision precision_ = Precision::Float32;
   at::Tensor weight_bf16_, bias_bf16_;  // BFloat16
   bool keep_plain_bf16_ = false;        // a product has read weight_bf16_ itself
+  bool gathered_ = false;               // weight_bf16_ is a view of a gathered block (set_bf16_in)
   c10::IValue packed_int8_;             // Int8: oneDNN packed per-channel int8 weight
   // x W^T + b (then GELU) through the few-row kernel when x has few rows and the kernel runs
   // here; undefined otherwise.
@@ -82,11 +89,24 @@ TORCH_MODULE(Linear);
 // bf16 mode: the weights of `layers` (same input size) stacked into one bfloat16 matrix and their
 // float32 biases into one vector, so that a decoder step reads them in one few-row product, one
 // parallel region instead of one per layer. Each layer's own bfloat16 copy becomes a view of its
-// rows: the fused matrix costs no memory.
+// rows: the fused matrix costs no memory. Copies that already lie one after another in one block
+// (gather_plain_bf16) are not copied again: the matrix is a view of them.
 struct FusedBf16Linear {
   at::Tensor weight, bias;
 };
 FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers);
+
+// bf16 mode: the plain bfloat16 copies of `layers`, in this order, made in one block of memory
+// (set_bf16_in), for the layers a decoder step reads, in the order it reads them. The block starts
+// on a 2 MiB boundary, and once it is filled the kernel is asked to back it with transparent huge
+// pages (madvise MADV_HUGEPAGE, which Debian's default "madvise" mode honours: its khugepaged
+// moves the pages over in the background; elsewhere they stay as they are). A bf16 step streams
+// 246 MB of weights, 60,000 pages of 4 KiB; its products ran 7-10 % faster from huge pages
+// (docs/performance.md, fourteenth round). Asked for before the fill, the pages cost up to a
+// second at load on a virtual machine whose host backs fresh memory lazily; after it, nothing.
+// Layers still in float32 are put in the bf16 mode; layers already in it keep their values.
+// GLIMPSE_HUGE_PAGES=0 asks for plain pages instead, to compare.
+void gather_plain_bf16(const std::vector<LinearImpl*>& layers);
 
 // torch.nn.LayerNorm over the last dimension
 struct LayerNormImpl : torch::nn::Module {

@@ -43,11 +43,10 @@ void product(LinearImpl& layer, const float* x, int64_t rows, float* y, bool gel
 }
 
 // out = LayerNorm(y + residual), y overwritten by the sum (the ATen path's add, then its LayerNorm)
-void add_and_normalize(float* y, const float* residual, int64_t rows, int64_t d, const LayerNormImpl& ln,
-                       float* out) {
+void add_and_normalize(float* y, const float* residual, int64_t rows, int64_t d, const LayerNormImpl& ln, float* out) {
   for (int64_t i = 0; i < rows * d; ++i) y[i] += residual[i];
-  layer_norm_rows_f32(y, rows, d, ln.weight.data_ptr<float>(), ln.bias.data_ptr<float>(),
-                      static_cast<float>(ln.eps_), out);
+  layer_norm_rows_f32(y, rows, d, ln.weight.data_ptr<float>(), ln.bias.data_ptr<float>(), static_cast<float>(ln.eps_),
+                      out);
 }
 }  // namespace
 
@@ -123,8 +122,7 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   const int64_t vocab = emb.word_embeddings->weight.size(0);
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t id = ids.data_ptr<int64_t>()[r];
-    if (id < 0 || id >= vocab)
-      throw BlipError("token id out of range for a vocabulary of " + std::to_string(vocab));
+    if (id < 0 || id >= vocab) throw BlipError("token id out of range for a vocabulary of " + std::to_string(vocab));
   }
   const int64_t inter = bert.encoder->layers.front()->intermediate->dense->weight.size(0);
   // [rows, d] buffers: the hidden state, after the self- and the cross-attention, a product's

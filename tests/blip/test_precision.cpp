@@ -4,6 +4,9 @@
 #include <c10/core/InferenceMode.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -305,6 +308,79 @@ TEST(PrecisionModes, Bf16DecoderStepStacksTheSelfAttentionProjections) {
   att->forward(x, at::Tensor(), at::Tensor(), &fresh, 1);
   EXPECT_TRUE(at::equal(fresh.self_key, heads(small_rows_linear(x, wk * 2, att->key->bias))));
   EXPECT_TRUE(att->key->plain_bf16_weight().is_alias_of(att->query->plain_bf16_weight()));
+}
+
+// The VmFlags of the mapping that holds `address` (/proc/self/smaps), or "" when none does.
+std::string vm_flags_of(const void* address) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto a = reinterpret_cast<uintptr_t>(address);
+  bool inside = false;
+  for (std::string line; std::getline(smaps, line);) {
+    unsigned long long lo = 0, hi = 0;
+    char perms[5] = {};
+    // a mapping's first line: "start-end perms offset ..."; the others are "Key: value"
+    if (std::sscanf(line.c_str(), "%llx-%llx %4s", &lo, &hi, perms) == 3) {
+      inside = a >= lo && a < hi;
+      continue;
+    }
+    if (inside && line.rfind("VmFlags:", 0) == 0) return line;
+  }
+  return {};
+}
+
+// bf16 mode: the weights a decoder step reads lie in one block in the order the step reads them,
+// the same values as the layers' own copies, each self-attention's fused q|k|v a view of it, and
+// the block is asked for huge pages (the kernel's VmFlags "hg"; "nh" with GLIMPSE_HUGE_PAGES=0).
+TEST(PrecisionModes, Bf16StepWeightsLieInOneBlockInTheOrderAStepReadsThem) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  c10::InferenceMode guard;
+  BlipTextConfig c;
+  c.hidden_size = c.encoder_hidden_size = 128;
+  c.num_attention_heads = 2;
+  c.intermediate_size = 256;
+  c.num_hidden_layers = 2;
+  c.vocab_size = 1000;
+  c.is_decoder = true;
+  for (const char* huge : {"1", "0"}) {
+    ::setenv("GLIMPSE_HUGE_PAGES", huge, 1);
+    BlipTextLMHeadModel model(c);
+    for (auto& p : model->parameters()) p.copy_(at::randn(p.sizes()) * 0.05);
+    std::vector<LinearImpl*> order;
+    for (auto& layer : model->bert->encoder->layers) {
+      BlipTextSelfAttentionImpl& self = *layer->attention->self;
+      order.insert(order.end(),
+                   {self.query.get(), self.key.get(), self.value.get(), layer->attention->output->dense.get(),
+                    layer->crossattention->self->query.get(), layer->crossattention->output->dense.get(),
+                    layer->intermediate->dense.get(), layer->output->dense.get()});
+    }
+    order.insert(order.end(),
+                 {model->cls->predictions->transform->dense.get(), model->cls->predictions->decoder.get()});
+    std::vector<at::Tensor> before;  // what the bf16 mode's own copies hold
+    for (LinearImpl* l : order) before.push_back(l->weight.to(at::kBFloat16));
+    // as a bf16 load does it: the step's layers first, then the whole model (which leaves them)
+    model->gather_step_weights();
+    set_linear_precision(*model, Precision::BFloat16);
+    const char* next = static_cast<const char*>(order.front()->plain_bf16_weight().data_ptr());
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(next) % (2 << 20), 0u);
+    for (size_t i = 0; i < order.size(); ++i) {
+      const at::Tensor w = order[i]->plain_bf16_weight();
+      EXPECT_TRUE(at::equal(w, before[i])) << "layer " << i;
+      EXPECT_EQ(static_cast<const char*>(w.data_ptr()), next) << "layer " << i;
+      EXPECT_TRUE(w.is_alias_of(order.front()->plain_bf16_weight()));
+      next += w.nbytes();
+    }
+    // the cross-attention's keys and values (image rows: packed products) are not in the block
+    EXPECT_FALSE(model->bert->encoder->layers[0]->crossattention->self->key->holds_plain_bf16() &&
+                 model->bert->encoder->layers[0]->crossattention->self->key->plain_bf16_weight().is_alias_of(
+                     order.front()->plain_bf16_weight()));
+    BlipTextSelfAttentionImpl& self = *model->bert->encoder->layers[1]->attention->self;
+    const FusedBf16Linear qkv = self.qkv_weights();
+    EXPECT_EQ(qkv.weight.data_ptr(), self.query->plain_bf16_weight().data_ptr());
+    EXPECT_TRUE(at::equal(qkv.weight, at::cat({before[8], before[9], before[10]}, 0)));
+    const std::string flags = vm_flags_of(order.front()->plain_bf16_weight().data_ptr());
+    EXPECT_NE(flags.find(std::string(" ") + (std::string(huge) == "1" ? "hg" : "nh")), std::string::npos) << flags;
+  }
+  ::unsetenv("GLIMPSE_HUGE_PAGES");
 }
 
 // A decoder step's self-attention writes its keys and values into the cache's room and attends

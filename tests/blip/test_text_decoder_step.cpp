@@ -59,7 +59,7 @@ std::filesystem::path head64_model() {
       "vision_config": {"model_type": "blip_vision_model", "hidden_size": 128, "intermediate_size": 256,
                         "num_hidden_layers": 2, "num_attention_heads": 2, "image_size": 64, "patch_size": 16}
     })",
-                                       64, {BlipHead::Captioning}, /*seed=*/3);
+                                     64, {BlipHead::Captioning}, /*seed=*/3);
     return d;
   }();
   static const struct Removal {
@@ -72,19 +72,20 @@ std::filesystem::path head64_model() {
 }
 
 struct CaptionRun {
-  std::vector<std::vector<float>> logits;                // every step's raw logits
+  std::vector<std::vector<float>> logits;                 // every step's raw logits
   std::vector<std::vector<std::vector<int64_t>>> inputs;  // every step's sequences
   std::vector<std::vector<GeneratedText>> out;
   int64_t fused_steps = 0;
 };
 
-CaptionRun caption(const BlipModel& model, const std::vector<PixelValues>& images, const std::vector<std::string>& prompts,
-            const GenerationConfig& c, bool fused) {
+CaptionRun caption(const BlipModel& model, const std::vector<PixelValues>& images,
+                   const std::vector<std::string>& prompts, const GenerationConfig& c, bool fused) {
   CaptionRun r;
   const StepCallback on_step = [&](const StepScores& s) {
     r.logits.emplace_back(s.raw_logits, s.raw_logits + s.rows * s.vocab);
     std::vector<std::vector<int64_t>> seqs;
-    for (int64_t i = 0; i < s.rows; ++i) seqs.emplace_back(s.sequences + i * s.length, s.sequences + (i + 1) * s.length);
+    for (int64_t i = 0; i < s.rows; ++i)
+      seqs.emplace_back(s.sequences + i * s.length, s.sequences + (i + 1) * s.length);
     r.inputs.push_back(std::move(seqs));
   };
   RunControl control;
