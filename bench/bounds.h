@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "blip.h"
@@ -87,6 +88,7 @@ inline double readBandwidth(size_t bytes = size_t{1} << 30) {
   constexpr size_t kHuge = size_t{2} << 20;
   const size_t length = (static_cast<size_t>(n) * sizeof(float) + kHuge - 1) / kHuge * kHuge;
   std::unique_ptr<float, decltype(&std::free)> buf(static_cast<float*>(std::aligned_alloc(kHuge, length)), &std::free);
+  if (!buf) throw std::bad_alloc();
   madvise(buf.get(), length, MADV_HUGEPAGE);
   std::fill(buf.get(), buf.get() + n, 1.0f);
   __builtin_cpu_init();
@@ -217,6 +219,7 @@ inline at::Tensor onHugePages(int64_t elements, at::ScalarType type) {
   constexpr size_t kHuge = size_t{2} << 20;
   const size_t length = (static_cast<size_t>(elements) * c10::elementSize(type) + kHuge - 1) / kHuge * kHuge;
   void* p = std::aligned_alloc(kHuge, std::max(length, kHuge));
+  if (!p) throw std::bad_alloc();
   madvise(p, std::max(length, kHuge), MADV_HUGEPAGE);
   return at::from_blob(
       p, {elements}, [](void* q) { std::free(q); }, at::TensorOptions().dtype(type));

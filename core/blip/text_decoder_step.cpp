@@ -8,6 +8,7 @@
 
 #include "bf16_layer_norm.h"
 #include "errors.h"
+#include "fp32_gemm.h"
 #include "small_gemm.h"
 
 namespace glimpse::blip {
@@ -63,9 +64,11 @@ int64_t text_decoder_steps_run() {
 }
 
 bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids, const TextCache& cache) {
+  // (pack_min_rows: where products of this few rows go packed, GLIMPSE_FP32_GEMM=packed-all, the
+  // module path takes them there too)
   if (!g_enabled || input_ids.dim() != 2 || input_ids.size(1) != 1 || input_ids.size(0) < 1 ||
-      input_ids.size(0) > kSmallGemmMaxRows || cache.past_length <= 0 || !small_gemm_available(at::kBFloat16) ||
-      !bf16_layer_norm_available())
+      input_ids.size(0) > kSmallGemmMaxRows || input_ids.size(0) >= pack_min_rows() || cache.past_length <= 0 ||
+      !small_gemm_available(at::kBFloat16) || !bf16_layer_norm_available())
     return false;
   const int64_t rows = input_ids.size(0);
   const auto& layers = model.bert->encoder->layers;
@@ -142,7 +145,11 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   // The additive mask of BlipTextModel::forward for one new position (the causal part is all ones).
   if (attention_mask.defined()) {
     if (attention_mask.dim() != 2 || attention_mask.size(0) != rows || attention_mask.size(1) != positions)
-      throw BlipError("attention mask has the wrong shape for a decoder step");
+      throw BlipError("attention mask has shape [" +
+                      (attention_mask.dim() == 2
+                           ? std::to_string(attention_mask.size(0)) + ", " + std::to_string(attention_mask.size(1))
+                           : std::to_string(attention_mask.dim()) + " dimensions") +
+                      "], expected [" + std::to_string(rows) + ", " + std::to_string(positions) + "]");
     const at::Tensor m = to_dtype(attention_mask, at::kFloat).contiguous();
     const float* mp = m.data_ptr<float>();
     for (int64_t i = 0; i < rows * positions; ++i) mask[i] = (1.0f - mp[i]) * -10000.0f;

@@ -59,7 +59,8 @@ std::filesystem::path head64_model() {
       "vision_config": {"model_type": "blip_vision_model", "hidden_size": 128, "intermediate_size": 256,
                         "num_hidden_layers": 2, "num_attention_heads": 2, "image_size": 64, "patch_size": 16}
     })",
-                                     64, {BlipHead::Captioning}, /*seed=*/3);
+                                     64, {BlipHead::Captioning, BlipHead::QuestionAnswering},
+                                     /*seed=*/3);
     return d;
   }();
   static const struct Removal {
@@ -78,8 +79,10 @@ struct CaptionRun {
   int64_t fused_steps = 0;
 };
 
+// Captions (or, with `answer`, answers to the texts) of `images` with the fused step on or off.
 CaptionRun caption(const BlipModel& model, const std::vector<PixelValues>& images,
-                   const std::vector<std::string>& prompts, const GenerationConfig& c, bool fused) {
+                   const std::vector<std::string>& prompts, const GenerationConfig& c, bool fused,
+                   bool answer = false) {
   CaptionRun r;
   const StepCallback on_step = [&](const StepScores& s) {
     r.logits.emplace_back(s.raw_logits, s.raw_logits + s.rows * s.vocab);
@@ -93,7 +96,8 @@ CaptionRun caption(const BlipModel& model, const std::vector<PixelValues>& image
   set_text_decoder_step_enabled(fused);
   const int64_t before = text_decoder_steps_run();
   try {
-    r.out = model.caption(std::vector<ImageInput>(images.begin(), images.end()), prompts, c, control);
+    const std::vector<ImageInput> inputs(images.begin(), images.end());
+    r.out = answer ? model.answer(inputs, prompts, c, control) : model.caption(inputs, prompts, c, control);
   } catch (...) {
     set_text_decoder_step_enabled(true);
     throw;
@@ -107,6 +111,35 @@ double max_abs_difference(const std::vector<float>& a, const std::vector<float>&
   double m = 0;
   for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(static_cast<double>(a[i]) - b[i]));
   return m;
+}
+
+// The fused run against the ATen run of the same bf16 model and a float32 run: the same tokens,
+// every step after the first taken by the fused step, and, where the float32 run fed the same
+// sequences, logits moved by less than half of what bfloat16 itself moves them from float32 (a
+// LayerNorm's last bit can move one bfloat16 rounding of a product's input: the same kind of
+// change as the bf16 mode's own, which are many). Returns the steps compared with float32.
+int expect_agreement(const CaptionRun& fused, const CaptionRun& aten, const CaptionRun& fp32, const std::string& what) {
+  int compared = 0;
+  EXPECT_EQ(fused.logits.size(), aten.logits.size()) << what;
+  EXPECT_EQ(fused.fused_steps, static_cast<int64_t>(fused.logits.size()) - 1) << what;
+  EXPECT_EQ(aten.fused_steps, 0) << what;
+  EXPECT_EQ(fp32.fused_steps, 0) << what;  // the float32 mode keeps at::layer_norm
+  EXPECT_EQ(fused.out.size(), aten.out.size()) << what;
+  for (size_t i = 0; i < fused.out.size() && i < aten.out.size(); ++i) {
+    EXPECT_EQ(fused.out[i].size(), aten.out[i].size()) << what;
+    for (size_t j = 0; j < fused.out[i].size() && j < aten.out[i].size(); ++j)
+      EXPECT_EQ(fused.out[i][j].token_ids, aten.out[i][j].token_ids) << what;
+  }
+  if (fused.logits.empty() || aten.logits.empty()) return 0;
+  // The first step runs the prompt through the ATen path in both.
+  EXPECT_EQ(fused.logits[0], aten.logits[0]) << what;
+  for (size_t s = 1; s < fused.logits.size() && s < aten.logits.size() && s < fp32.logits.size(); ++s) {
+    if (fused.inputs[s] != aten.inputs[s] || fused.inputs[s] != fp32.inputs[s]) break;
+    const double fused_vs_aten = max_abs_difference(fused.logits[s], aten.logits[s]);
+    EXPECT_LE(fused_vs_aten, 0.5 * max_abs_difference(aten.logits[s], fp32.logits[s])) << what << " step " << s;
+    ++compared;
+  }
+  return compared;
 }
 
 std::vector<PixelValues> test_images(int n) {
@@ -134,10 +167,7 @@ class TextDecoderStepCaptions : public ::testing::Test {
 };
 
 // Greedy and beam 3, one image and two with prompts of different lengths (padded rows, a mask
-// with zeros): the same tokens as the ATen steps, every step after the first taken by the fused
-// step, logits moved by less than half of what bfloat16 itself moves them from float32 (a
-// LayerNorm's last bit can move one bfloat16 rounding of a product's input: the same kind of
-// change as the bf16 mode's own, which are many).
+// with zeros), against the ATen steps (expect_agreement).
 TEST_F(TextDecoderStepCaptions, AgreeWithTheATenSteps) {
   int compared = 0;
   for (const int beams : {1, 3}) {
@@ -153,29 +183,34 @@ TEST_F(TextDecoderStepCaptions, AgreeWithTheATenSteps) {
       const CaptionRun fused = caption(*bf16_, px, prompts, c, true);
       const CaptionRun aten = caption(*bf16_, px, prompts, c, false);
       const CaptionRun fp32 = caption(*fp32_, px, prompts, c, false);
-      ASSERT_EQ(fused.logits.size(), aten.logits.size()) << what;
-      EXPECT_EQ(fused.fused_steps, static_cast<int64_t>(fused.logits.size()) - 1) << what;
-      EXPECT_EQ(aten.fused_steps, 0) << what;
-      EXPECT_EQ(fp32.fused_steps, 0) << what;  // the float32 mode keeps at::layer_norm
-      ASSERT_EQ(fused.out.size(), aten.out.size());
-      for (size_t i = 0; i < fused.out.size(); ++i) {
-        ASSERT_EQ(fused.out[i].size(), aten.out[i].size());
-        for (size_t j = 0; j < fused.out[i].size(); ++j)
-          EXPECT_EQ(fused.out[i][j].token_ids, aten.out[i][j].token_ids) << what;
-      }
-      // The first step runs the prompt through the ATen path in both.
-      EXPECT_EQ(fused.logits[0], aten.logits[0]) << what;
-      // Where the float32 run fed the same sequences, bfloat16's own difference from it is the
-      // measure.
-      for (size_t s = 1; s < fused.logits.size() && s < fp32.logits.size(); ++s) {
-        if (fused.inputs[s] != aten.inputs[s] || fused.inputs[s] != fp32.inputs[s]) break;
-        const double fused_vs_aten = max_abs_difference(fused.logits[s], aten.logits[s]);
-        EXPECT_LE(fused_vs_aten, 0.5 * max_abs_difference(aten.logits[s], fp32.logits[s])) << what << " step " << s;
-        ++compared;
-      }
+      compared += expect_agreement(fused, aten, fp32, what);
     }
   }
   EXPECT_GE(compared, 20);
+}
+
+// A caption long enough that the self-attention cache's room grows (33 positions at first), and
+// answers (the decoder's cross-attention reads the question's states, not the image's).
+TEST_F(TextDecoderStepCaptions, LongCaptionsAndAnswersAgreeWithTheATenSteps) {
+  const auto px = test_images(1);
+  int compared = 0;
+  for (const int beams : {1, 3}) {
+    GenerationConfig c;
+    c.num_beams = beams;
+    c.max_new_tokens = 37;  // bos + 37 of the model's 40 positions
+    c.min_length = 38;
+    const std::string what = "long, beams " + std::to_string(beams);
+    compared += expect_agreement(caption(*bf16_, px, {}, c, true), caption(*bf16_, px, {}, c, false),
+                                 caption(*fp32_, px, {}, c, false), what);
+    GenerationConfig a;
+    a.num_beams = beams;
+    a.max_new_tokens = 6;
+    a.min_length = 7;
+    const std::vector<std::string> q{"what is in the picture?"};
+    compared += expect_agreement(caption(*bf16_, px, q, a, true, true), caption(*bf16_, px, q, a, false, true),
+                                 caption(*fp32_, px, q, a, false, true), "answer, beams " + std::to_string(beams));
+  }
+  EXPECT_GE(compared, 10);
 }
 
 // A caption that runs past the text model's positions fails the same way in both.
