@@ -101,7 +101,7 @@ FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers);
 // on a 2 MiB boundary, and once it is filled the kernel is asked to back it with transparent huge
 // pages (madvise MADV_HUGEPAGE, which Debian's default "madvise" mode honours: its khugepaged
 // moves the pages over in the background; elsewhere they stay as they are). A bf16 step streams
-// 246 MB of weights, 60,000 pages of 4 KiB; its products ran 7-10 % faster from huge pages
+// 246 MB of weights, 60,000 pages of 4 KiB; its products ran 10-16 % faster from huge pages
 // (docs/performance.md, fourteenth round). Asked for before the fill, the pages cost up to a
 // second at load on a virtual machine whose host backs fresh memory lazily; after it, nothing.
 // Layers still in float32 are put in the bf16 mode; layers already in it keep their values.
