@@ -4,13 +4,9 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <benchmark/benchmark.h>
-
 #include <sys/mman.h>
-
 #include <sys/resource.h>
 #include <unistd.h>
-#include <fstream>
-#include <string>
 
 #include <immintrin.h>
 
@@ -18,9 +14,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <map>
-#include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "blip.h"
@@ -73,6 +70,18 @@ inline float sumScalar(const float* p, int64_t n) {
 }
 }  // namespace detail
 
+// A tensor of `elements` values of `type` on 2 MiB pages where the kernel gives them (advised
+// before it is filled: at once, at a cost a benchmark's setup may pay).
+inline at::Tensor onHugePages(int64_t elements, at::ScalarType type) {
+  constexpr size_t kHuge = size_t{2} << 20;
+  const size_t length = (static_cast<size_t>(elements) * c10::elementSize(type) + kHuge - 1) / kHuge * kHuge;
+  void* p = std::aligned_alloc(kHuge, std::max(length, kHuge));
+  if (!p) throw std::bad_alloc();
+  madvise(p, std::max(length, kHuge), MADV_HUGEPAGE);
+  return at::from_blob(
+      p, {elements}, [](void* q) { std::free(q); }, at::TensorOptions().dtype(type));
+}
+
 // Read bandwidth (bytes/s) with all of torch's threads over a buffer of `bytes`, read again and
 // again (best of 5 sums after one warm-up pass), in the widest vector loads the CPU has from a
 // cache-line aligned buffer. The default 1 GiB is main memory; a decoder step's weights (246 MB
@@ -85,12 +94,9 @@ inline double readBandwidth(size_t bytes = size_t{1} << 30) {
   const auto n = static_cast<int64_t>(bytes / sizeof(float) / kBlock * kBlock);
   // On 2 MiB pages where the kernel gives them (as the bf16 step's weights, nn_layers.h): the
   // bound is the best read the machine does, not one slowed by 4 KiB pages' TLB misses.
-  constexpr size_t kHuge = size_t{2} << 20;
-  const size_t length = (static_cast<size_t>(n) * sizeof(float) + kHuge - 1) / kHuge * kHuge;
-  std::unique_ptr<float, decltype(&std::free)> buf(static_cast<float*>(std::aligned_alloc(kHuge, length)), &std::free);
-  if (!buf) throw std::bad_alloc();
-  madvise(buf.get(), length, MADV_HUGEPAGE);
-  std::fill(buf.get(), buf.get() + n, 1.0f);
+  const at::Tensor block = onHugePages(n, at::kFloat);
+  float* buf = block.data_ptr<float>();
+  std::fill(buf, buf + n, 1.0f);
   __builtin_cpu_init();
   const auto sum = __builtin_cpu_supports("avx512f") ? detail::sumAvx512
                    : __builtin_cpu_supports("avx2")  ? detail::sumAvx2
@@ -100,7 +106,7 @@ inline double readBandwidth(size_t bytes = size_t{1} << 30) {
     const auto t0 = std::chrono::steady_clock::now();
     std::atomic<double> total{0};
     at::parallel_for(0, n / kBlock, 1 << 12, [&](int64_t b, int64_t e) {
-      const double s = sum(buf.get() + b * kBlock, (e - b) * kBlock);
+      const double s = sum(buf + b * kBlock, (e - b) * kBlock);
       double cur = total.load();
       while (!total.compare_exchange_weak(cur, cur + s)) {
       }
@@ -211,18 +217,6 @@ inline long minorFaults() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_minflt;
-}
-
-// A tensor of `elements` values of `type` on 2 MiB pages where the kernel gives them (advised
-// before it is filled: at once, at a cost a benchmark's setup may pay).
-inline at::Tensor onHugePages(int64_t elements, at::ScalarType type) {
-  constexpr size_t kHuge = size_t{2} << 20;
-  const size_t length = (static_cast<size_t>(elements) * c10::elementSize(type) + kHuge - 1) / kHuge * kHuge;
-  void* p = std::aligned_alloc(kHuge, std::max(length, kHuge));
-  if (!p) throw std::bad_alloc();
-  madvise(p, std::max(length, kHuge), MADV_HUGEPAGE);
-  return at::from_blob(
-      p, {elements}, [](void* q) { std::free(q); }, at::TensorOptions().dtype(type));
 }
 
 // Anonymous memory of this process on transparent huge pages, in MiB (/proc/self/smaps_rollup).

@@ -222,14 +222,30 @@ BlipTextEmbeddingsImpl::BlipTextEmbeddingsImpl(const BlipTextConfig& c) : max_po
   LayerNorm = register_module("LayerNorm", glimpse::blip::LayerNorm(c.hidden_size, c.layer_norm_eps));
 }
 
+void check_text_positions(int64_t positions, int64_t max_positions) {
+  if (positions > max_positions)
+    throw BlipError("text of " + std::to_string(positions) + " tokens is longer than the model's " +
+                    std::to_string(max_positions) + " positions");
+}
+
+void check_token_ids(int64_t min_id, int64_t max_id, int64_t vocab) {
+  if (min_id < 0 || max_id >= vocab)
+    throw BlipError("token id out of range for a vocabulary of " + std::to_string(vocab));
+}
+
+void check_attention_mask(const at::Tensor& mask, int64_t rows, int64_t positions) {
+  if (mask.dim() == 2 && mask.size(0) == rows && mask.size(1) == positions) return;
+  throw BlipError("attention mask has shape [" +
+                  (mask.dim() == 2 ? std::to_string(mask.size(0)) + ", " + std::to_string(mask.size(1))
+                                   : std::to_string(mask.dim()) + " dimensions") +
+                  "], expected [" + std::to_string(rows) + ", " + std::to_string(positions) + "]");
+}
+
 at::Tensor BlipTextEmbeddingsImpl::forward(const at::Tensor& input_ids, int64_t past_length) {
   const int64_t len = input_ids.size(1);
-  if (past_length + len > max_positions)
-    throw BlipError("text of " + std::to_string(past_length + len) + " tokens is longer than the model's " +
-                    std::to_string(max_positions) + " positions");
+  check_text_positions(past_length + len, max_positions);
   const int64_t vocab = word_embeddings->weight.size(0);
-  if (input_ids.numel() > 0 && (input_ids.min().item<int64_t>() < 0 || input_ids.max().item<int64_t>() >= vocab))
-    throw BlipError("token id out of range for a vocabulary of " + std::to_string(vocab));
+  if (input_ids.numel() > 0) check_token_ids(input_ids.min().item<int64_t>(), input_ids.max().item<int64_t>(), vocab);
   at::Tensor pos = at::arange(past_length, past_length + len, at::TensorOptions().dtype(at::kLong));
   return LayerNorm->forward(word_embeddings->forward(input_ids) + position_embeddings->forward(pos).unsqueeze(0));
 }
@@ -260,9 +276,7 @@ at::Tensor BlipTextModelImpl::forward(const at::Tensor& input_ids, const at::Ten
   const int64_t past = options.cache ? options.cache->past_length : 0;
   const auto fopts = at::TensorOptions().dtype(at::kFloat);
   at::Tensor m = attention_mask.defined() ? attention_mask.to(at::kFloat) : at::ones({rows, past + len}, fopts);
-  if (m.size(0) != rows || m.size(1) != past + len)
-    throw BlipError("attention mask has shape [" + std::to_string(m.size(0)) + ", " + std::to_string(m.size(1)) +
-                    "], expected [" + std::to_string(rows) + ", " + std::to_string(past + len) + "]");
+  check_attention_mask(m, rows, past + len);
   at::Tensor ext;  // additive mask [rows, 1, L or 1, past + L]
   if (options.is_decoder) {
     at::Tensor qpos = at::arange(past, past + len, at::TensorOptions().dtype(at::kLong)).unsqueeze(1);

@@ -99,6 +99,13 @@ struct BlipTextOutputImpl : torch::nn::Module {
 };
 TORCH_MODULE(BlipTextOutput);
 
+// The text model's refusals of its input (BlipError), the same from BlipTextModel::forward and
+// from the bf16 decoder step (text_decoder_step.h): `positions` past max_positions, a token id
+// outside [0, vocab), an attention mask not of [rows, positions].
+void check_text_positions(int64_t positions, int64_t max_positions);
+void check_token_ids(int64_t min_id, int64_t max_id, int64_t vocab);
+void check_attention_mask(const at::Tensor& mask, int64_t rows, int64_t positions);
+
 // BlipTextLayer
 struct BlipTextLayerImpl : torch::nn::Module {
   explicit BlipTextLayerImpl(const BlipTextConfig& config);

@@ -1,5 +1,6 @@
 #include "text_decoder_step.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -118,15 +119,11 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   const int64_t rows = input_ids.size(0), d = bert.config.hidden_size, heads = d / 64;
   const int64_t past = cache.past_length, positions = past + 1;
   const auto& emb = *bert.embeddings;
-  if (positions > emb.max_positions)
-    throw BlipError("text of " + std::to_string(positions) + " tokens is longer than the model's " +
-                    std::to_string(emb.max_positions) + " positions");
+  check_text_positions(positions, emb.max_positions);
   const at::Tensor ids = to_dtype(input_ids, at::kLong).contiguous();
-  const int64_t vocab = emb.word_embeddings->weight.size(0);
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t id = ids.data_ptr<int64_t>()[r];
-    if (id < 0 || id >= vocab) throw BlipError("token id out of range for a vocabulary of " + std::to_string(vocab));
-  }
+  const int64_t* id = ids.data_ptr<int64_t>();
+  check_token_ids(*std::min_element(id, id + rows), *std::max_element(id, id + rows),
+                  emb.word_embeddings->weight.size(0));
   const int64_t inter = bert.encoder->layers.front()->intermediate->dense->weight.size(0);
   // [rows, d] buffers: the hidden state, after the self- and the cross-attention, a product's
   // output, an attention's output, the cross-attention query; then q|k|v, the MLP's inside, mask
@@ -144,16 +141,12 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
 
   // The additive mask of BlipTextModel::forward for one new position (the causal part is all ones).
   if (attention_mask.defined()) {
-    if (attention_mask.dim() != 2 || attention_mask.size(0) != rows || attention_mask.size(1) != positions)
-      throw BlipError("attention mask has shape [" +
-                      (attention_mask.dim() == 2
-                           ? std::to_string(attention_mask.size(0)) + ", " + std::to_string(attention_mask.size(1))
-                           : std::to_string(attention_mask.dim()) + " dimensions") +
-                      "], expected [" + std::to_string(rows) + ", " + std::to_string(positions) + "]");
+    check_attention_mask(attention_mask, rows, positions);
     const at::Tensor m = to_dtype(attention_mask, at::kFloat).contiguous();
     const float* mp = m.data_ptr<float>();
     for (int64_t i = 0; i < rows * positions; ++i) mask[i] = (1.0f - mp[i]) * -10000.0f;
   } else {
+    // a mask of ones: -0.0, as the module path computes it
     for (int64_t i = 0; i < rows * positions; ++i) mask[i] = (1.0f - 1.0f) * -10000.0f;
   }
 
@@ -162,7 +155,7 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
     const float* word = emb.word_embeddings->weight.data_ptr<float>();
     const float* position = emb.position_embeddings->weight.data_ptr<float>() + past * d;
     for (int64_t r = 0; r < rows; ++r) {
-      const float* w = word + ids.data_ptr<int64_t>()[r] * d;
+      const float* w = word + id[r] * d;
       for (int64_t i = 0; i < d; ++i) y[r * d + i] = w[i] + position[i];
     }
     layer_norm_rows_f32(y, rows, d, emb.LayerNorm->weight.data_ptr<float>(), emb.LayerNorm->bias.data_ptr<float>(),
@@ -170,8 +163,7 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   }
 
   const float divisor = 8.0f;  // sqrt(head size 64), as the ATen path passes it
-  const auto& layers = bert.encoder->layers;
-  for (size_t i = 0; i < layers.size(); ++i) {
+  for (size_t i = 0; i < bert.encoder->layers.size(); ++i) {
     BlipTextLayerImpl& layer = *bert.encoder->layers[i];
     TextLayerCache& c = cache.layers[i];
     // self-attention: q|k|v in one product, keys and values into the cache's room
