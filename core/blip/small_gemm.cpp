@@ -22,6 +22,11 @@ namespace {
 // step's products went from 1.5-2.3x to 1.1-1.4x of the weight-bytes / read-bandwidth bound
 // (docs/performance.md, tenth round). 2 and 8 KiB ahead were slower there.
 constexpr int kPrefetchBytes = 4096;
+// And into L2 further ahead: the L2's own streamer also stops at every 4 KiB, and L2 keeps more
+// misses in flight than L1. On that Xeon, asking 16 KiB ahead into L2 as well made the products
+// of a bf16 step 9-15 % faster (one row or three, weights on 2 MiB pages) and of a float32 step
+// 6-16 % (docs/performance.md, fifteenth round).
+constexpr int kPrefetchL2Bytes = 16384;
 
 // Output columns [j0, j1) of every row: y[r, j] = sum_k x[r, k] * w[j, k] + b[j]. Each weight
 // row is read once for all rows.
@@ -39,6 +44,8 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
     for (; i + 32 <= kv; i += 32) {  // two accumulators per row hide the FMA latency
       _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchBytes, _MM_HINT_T0);
       _mm_prefetch(reinterpret_cast<const char*>(wr + i + 16) + kPrefetchBytes, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchL2Bytes, _MM_HINT_T1);
+      _mm_prefetch(reinterpret_cast<const char*>(wr + i + 16) + kPrefetchL2Bytes, _MM_HINT_T1);
       const __m512 w0 = _mm512_loadu_ps(wr + i), w1 = _mm512_loadu_ps(wr + i + 16);
 #pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r) {
@@ -76,6 +83,7 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint
     for (int r = 0; r < Rows; ++r) acc[r] = _mm512_set1_ps(0.0f);
     for (int64_t i = 0; i < kv; i += 32) {
       _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchBytes, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchL2Bytes, _MM_HINT_T1);
       const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wr + i);
 #pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r)
@@ -294,6 +302,21 @@ __attribute__((target("avx512f"))) inline void load64(const T* p, __m512 (&v)[4]
   EvenOdd<T>::load(p + 32, v[2], v[3]);
 }
 
+// Asks for the lines of the key or value row as far ahead as the products ask for their weights:
+// the cross-attention reads 1.8 MB of keys and values a layer, 21 MB a step, head after head. On
+// the Xeon of the fifteenth round a step's cross-attentions from memory took 0.84-0.93 ms instead
+// of 1.14-1.37 (one row) and 1.53-1.56 instead of 1.94-2.08 (three), bound 0.65-0.74 ms
+// (docs/performance.md).
+template <typename T>
+inline void prefetch_row_ahead(const T* row) {
+  static_assert(64 * sizeof(T) <= 256, "a row of 64 values spans at most four lines");
+  const char* a = reinterpret_cast<const char*>(row);
+  for (size_t line = 0; line < 64 * sizeof(T); line += 64) {
+    _mm_prefetch(a + line + kPrefetchBytes, _MM_HINT_T0);
+    _mm_prefetch(a + line + kPrefetchL2Bytes, _MM_HINT_T1);
+  }
+}
+
 // Scores of one query row (qv, even/odd halves) against N keys from kb (N = 16, or n < 16 when
 // N is 0: the rest padded with zero dot products), divided by div, plus the mask row mi if any,
 // stored at pi. The 16 dot products stay in registers: N is known at compile time for full blocks.
@@ -308,6 +331,7 @@ __attribute__((target("avx512f"))) inline void score16(const __m512 (&qv)[4], co
       continue;
     }
     __m512 kv[4];
+    prefetch_row_ahead(kb + t * ks);
     load64(kb + t * ks, kv);
     __m512 d = _mm512_mul_ps(qv[0], kv[0]);
     d = _mm512_fmadd_ps(qv[1], kv[1], d);
@@ -325,6 +349,7 @@ template <typename KV, int R>
 __attribute__((target("avx512f"))) inline void weigh_value_row(__m512 (&acc)[R][4], const float* p, int64_t S,
                                                                const KV* v) {
   __m512 vv[4];
+  prefetch_row_ahead(v);
   load64(v, vv);
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
