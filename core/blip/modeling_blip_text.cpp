@@ -20,7 +20,8 @@ void TextCache::reorder(const at::Tensor& index) {
     if (!l.self_key.defined()) continue;
     if (l.self_key_room.defined() && l.self_key.is_alias_of(l.self_key_room) && n == l.self_key_room.size(0)) {
       // the chosen rows' cached positions gathered in place through a buffer (not index_select:
-      // a beam step would copy the rooms' empty positions into new tensors)
+      // a beam step would copy the rooms' empty positions into new tensors); a row that keeps
+      // its own history (a beam that stays where it was) is not copied
       const int64_t past = l.self_key.size(2);
       for (at::Tensor* room : {&l.self_key_room, &l.self_value_room}) {
         const int64_t heads = room->size(1), capacity = room->size(2), head_dim = room->size(3);
@@ -30,14 +31,17 @@ void TextCache::reorder(const at::Tensor& index) {
         gathered.resize(static_cast<size_t>(n * heads * used));
         for (int64_t r = 0; r < n; ++r) {
           if (from[r] < 0 || from[r] >= n) throw BlipError("beam reordering names a row the cache lacks");
+          if (from[r] == r) continue;
           for (int64_t h = 0; h < heads; ++h)
             std::memcpy(gathered.data() + (r * heads + h) * used, data + from[r] * row_floats + h * capacity * head_dim,
                         static_cast<size_t>(used) * sizeof(float));
         }
-        for (int64_t r = 0; r < n; ++r)
+        for (int64_t r = 0; r < n; ++r) {
+          if (from[r] == r) continue;
           for (int64_t h = 0; h < heads; ++h)
             std::memcpy(data + r * row_floats + h * capacity * head_dim, gathered.data() + (r * heads + h) * used,
                         static_cast<size_t>(used) * sizeof(float));
+        }
       }
       l.self_key = l.self_key_room.narrow(2, 0, past);
       l.self_value = l.self_value_room.narrow(2, 0, past);

@@ -388,8 +388,8 @@ TEST(PrecisionModes, Bf16StepWeightsLieInOneBlockInTheOrderAStepReadsThem) {
 }
 
 // A decoder step's self-attention writes its keys and values into the cache's room and attends
-// there (small_self_attention_step): every step, through a prompt, a beam reordering and the room
-// growing, equals the attention of the joined cache as small_attention computes it, bit for bit,
+// there (small_self_attention_step): every step, through a prompt, two beam reorderings and the
+// room growing, equals the attention of the joined cache as small_attention computes it, bit for bit,
 // and the cache holds the joined keys and values.
 TEST(SmallAttention, StepsOverTheGrowingCacheEqualTheAttentionOfTheJoinedCache) {
   c10::InferenceMode guard;
@@ -403,8 +403,10 @@ TEST(SmallAttention, StepsOverTheGrowingCacheEqualTheAttentionOfTheJoinedCache) 
   int64_t past = 0;
   for (int step = 0; step < 40; ++step) {  // past the room's first 32 + prompt positions
     const int64_t len = step == 0 ? 4 : 1;
-    if (step == 5) {  // beams reordered: rows 2, 0, 0
-      const at::Tensor index = at::tensor(std::vector<int64_t>{2, 0, 0});
+    if (step == 5 || step == 12) {
+      // beams reordered: rows 2, 0, 0; later 0, 0, 1 (row 0 keeps its own, row 2 takes the one
+      // row 1 gives up)
+      const at::Tensor index = at::tensor(step == 5 ? std::vector<int64_t>{2, 0, 0} : std::vector<int64_t>{0, 0, 1});
       TextCache whole;
       whole.layers = {cache};
       whole.reorder(index);
