@@ -23,9 +23,9 @@ namespace {
 // (docs/performance.md, tenth round). 2 and 8 KiB ahead were slower there.
 constexpr int kPrefetchBytes = 4096;
 // And into L2 further ahead: the L2's own streamer also stops at every 4 KiB, and L2 keeps more
-// misses in flight than L1. On that Xeon, asking 16 KiB ahead into L2 as well made the products
-// of a bf16 step 9-15 % faster (one row or three, weights on 2 MiB pages) and of a float32 step
-// 6-16 % (docs/performance.md, fifteenth round).
+// misses in flight than L1. On that Xeon, asking 16 KiB ahead into L2 as well took 9-13 % off
+// the time of a bf16 step's products (one row or three, weights on 2 MiB pages) and 6-16 % off a
+// float32 step's (docs/performance.md, fifteenth round).
 constexpr int kPrefetchL2Bytes = 16384;
 
 // Output columns [j0, j1) of every row: y[r, j] = sum_k x[r, k] * w[j, k] + b[j]. Each weight
@@ -302,18 +302,20 @@ __attribute__((target("avx512f"))) inline void load64(const T* p, __m512 (&v)[4]
   EvenOdd<T>::load(p + 32, v[2], v[3]);
 }
 
-// Asks for the lines of the key or value row as far ahead as the products ask for their weights:
-// the cross-attention reads 1.8 MB of keys and values a layer, 21 MB a step, head after head. On
-// the Xeon of the fifteenth round a step's cross-attentions from memory took 0.84-0.93 ms instead
-// of 1.14-1.37 (one row) and 1.53-1.56 instead of 1.94-2.08 (three), bound 0.65-0.74 ms
-// (docs/performance.md).
+// Asks for the lines of a key or value row as far ahead as the products ask for their weights,
+// where a head's keys are a long stream (`ahead`: at least kPrefetchL2Bytes of them). The
+// cross-attention's are (577 image positions: bf16, 1.8 MB a layer, 21 MB a step, head after
+// head); a caption's self-attention cache is not, until its caption grows long. On the Xeon of the
+// fifteenth round a step's cross-attentions from memory took 0.84-0.93 ms instead of 1.14-1.37
+// (one row) and 1.53-1.56 instead of 1.94-2.08 (three), bound 0.65-0.74 ms (docs/performance.md).
 template <typename T>
-inline void prefetch_row_ahead(const T* row) {
-  static_assert(64 * sizeof(T) <= 256, "a row of 64 values spans at most four lines");
-  const char* a = reinterpret_cast<const char*>(row);
-  for (size_t line = 0; line < 64 * sizeof(T); line += 64) {
-    _mm_prefetch(a + line + kPrefetchBytes, _MM_HINT_T0);
-    _mm_prefetch(a + line + kPrefetchL2Bytes, _MM_HINT_T1);
+__attribute__((always_inline)) inline void prefetch_row_ahead(const T* row, bool ahead) {
+  if (!ahead) return;
+  // (addresses past the row's memory are never dereferenced; a prefetch does not fault)
+  const auto at = reinterpret_cast<uintptr_t>(row);
+  for (uintptr_t line = 0; line < 64 * sizeof(T); line += 64) {
+    _mm_prefetch(reinterpret_cast<const char*>(at + line + kPrefetchBytes), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(at + line + kPrefetchL2Bytes), _MM_HINT_T1);
   }
 }
 
@@ -322,7 +324,7 @@ inline void prefetch_row_ahead(const T* row) {
 // stored at pi. The 16 dot products stay in registers: N is known at compile time for full blocks.
 template <typename KV, int N>
 __attribute__((target("avx512f"))) inline void score16(const __m512 (&qv)[4], const KV* kb, int64_t ks, __m512 div,
-                                                       const float* mi, float* pi, int64_t n = 16) {
+                                                       const float* mi, float* pi, bool ahead, int64_t n = 16) {
   __m512 dots[16];
 #pragma GCC unroll 16
   for (int t = 0; t < 16; ++t) {
@@ -331,7 +333,7 @@ __attribute__((target("avx512f"))) inline void score16(const __m512 (&qv)[4], co
       continue;
     }
     __m512 kv[4];
-    prefetch_row_ahead(kb + t * ks);
+    prefetch_row_ahead(kb + t * ks, ahead);
     load64(kb + t * ks, kv);
     __m512 d = _mm512_mul_ps(qv[0], kv[0]);
     d = _mm512_fmadd_ps(qv[1], kv[1], d);
@@ -347,9 +349,9 @@ __attribute__((target("avx512f"))) inline void score16(const __m512 (&qv)[4], co
 // acc[r] += p[r * S] * v for one value row v (R query rows).
 template <typename KV, int R>
 __attribute__((target("avx512f"))) inline void weigh_value_row(__m512 (&acc)[R][4], const float* p, int64_t S,
-                                                               const KV* v) {
+                                                               const KV* v, bool ahead) {
   __m512 vv[4];
-  prefetch_row_ahead(v);
+  prefetch_row_ahead(v, ahead);
   load64(v, vv);
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
@@ -364,13 +366,13 @@ __attribute__((target("avx512f"))) inline void weigh_value_row(__m512 (&acc)[R][
 // key), then back from even/odd positions to the row's order.
 template <typename KV, int R>
 __attribute__((target("avx512f"))) void weigh_values(const float* p, int64_t S, const KV* vb, int64_t vs, float* out,
-                                                     int64_t os) {
+                                                     int64_t os, bool ahead) {
   __m512 acc[R][4];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_setzero_ps();
-  for (int64_t s = 0; s < S; ++s) weigh_value_row<KV, R>(acc, p + s, S, vb + s * vs);
+  for (int64_t s = 0; s < S; ++s) weigh_value_row<KV, R>(acc, p + s, S, vb + s * vs, ahead);
   const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
   const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
 #pragma GCC unroll 4
@@ -391,6 +393,7 @@ __attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int
   const int64_t full = S / 16 * 16;
   const auto tail = static_cast<__mmask16>((1u << (S - full)) - 1);
   const __m512 vdiv = _mm512_set1_ps(div);
+  const bool ahead = S * ks * static_cast<int64_t>(sizeof(KV)) >= kPrefetchL2Bytes;
   for (int64_t i = 0; i < lq; ++i) {
     __m512 qv[4];
     load64(q + i * qs, qv);
@@ -398,8 +401,8 @@ __attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int
     const float* mi = mask ? mask + i * S : nullptr;
     // scores, 16 keys at a time (the last block padded with zero dot products)
     for (int64_t s0 = 0; s0 < full; s0 += 16)
-      score16<KV, 16>(qv, kb + s0 * ks, ks, vdiv, mi ? mi + s0 : nullptr, pi + s0);
-    if (tail) score16<KV, 0>(qv, kb + full * ks, ks, vdiv, mi ? mi + full : nullptr, pi + full, S - full);
+      score16<KV, 16>(qv, kb + s0 * ks, ks, vdiv, mi ? mi + s0 : nullptr, pi + s0, ahead);
+    if (tail) score16<KV, 0>(qv, kb + full * ks, ks, vdiv, mi ? mi + full : nullptr, pi + full, ahead, S - full);
     // softmax
     __m512 mx = _mm512_set1_ps(-INFINITY);
     for (int64_t s0 = 0; s0 < full; s0 += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(pi + s0));
@@ -427,16 +430,16 @@ __attribute__((target("avx512f"))) void attend64(const float* q, int64_t qs, int
     float* o = out + i0 * os;
     switch (std::min<int64_t>(4, lq - i0)) {
       case 1:
-        weigh_values<KV, 1>(pr, S, vb, vs, o, os);
+        weigh_values<KV, 1>(pr, S, vb, vs, o, os, ahead);
         break;
       case 2:
-        weigh_values<KV, 2>(pr, S, vb, vs, o, os);
+        weigh_values<KV, 2>(pr, S, vb, vs, o, os, ahead);
         break;
       case 3:
-        weigh_values<KV, 3>(pr, S, vb, vs, o, os);
+        weigh_values<KV, 3>(pr, S, vb, vs, o, os, ahead);
         break;
       default:
-        weigh_values<KV, 4>(pr, S, vb, vs, o, os);
+        weigh_values<KV, 4>(pr, S, vb, vs, o, os, ahead);
         break;
     }
   }

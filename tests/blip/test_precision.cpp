@@ -411,6 +411,7 @@ TEST(SmallAttention, StepsOverTheGrowingCacheEqualTheAttentionOfTheJoinedCache) 
       whole.layers = {cache};
       whole.reorder(index);
       cache = whole.layers[0];
+      ASSERT_TRUE(cache.self_key.is_alias_of(cache.self_key_room));  // reordered in place
       ref_k = ref_k.index_select(0, index);
       ref_v = ref_v.index_select(0, index);
     }
