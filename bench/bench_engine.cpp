@@ -151,6 +151,14 @@ void caption(benchmark::State& state, int beams) {
   int64_t step_count = 0;
   const int64_t sleeps = blip::step_team_sleeps(), teams = blip::step_teams_run();
   long step_faults = 0;
+  // Each caption's steps against a read of the step's bytes right after it: this machine's read
+  // bandwidth drifts between 34 and 65 GB/s from one minute to the next (sixteenth round), so a
+  // bound read once per process may come from another minute than the steps.
+  const double bytes = decoderBytesPerToken(m.config().text_config);
+  static std::map<double, std::unique_ptr<bench::BandwidthReader>> readers;
+  auto& reader = readers[bytes];
+  if (!reader) reader = std::make_unique<bench::BandwidthReader>(static_cast<size_t>(bytes));
+  std::vector<double> paired, paired_reads;
   for (auto _ : state) {
     steps.clear();
     faults.clear();
@@ -164,9 +172,13 @@ void caption(benchmark::State& state, int beams) {
       const double mean = sec / static_cast<double>(n);
       step_faults += faults.back() - faults.front();
       best_step = best_step == 0 ? mean : std::min(best_step, mean);
+      state.PauseTiming();
+      const double read = reader->readSeconds();
+      state.ResumeTiming();
+      paired.push_back(mean / read);
+      paired_reads.push_back(read);
     }
   }
-  const double bytes = decoderBytesPerToken(m.config().text_config);
   const double token_bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
   state.counters["weights_MB_per_token"] = bytes / 1e6;
   state.counters["token_bound_ms"] = token_bound * 1e3;
@@ -178,6 +190,9 @@ void caption(benchmark::State& state, int beams) {
     // reads): on a noisy machine the fairer of the two ratios
     state.counters["best_step_ms"] = 1e3 * best_step;
     state.counters["best_step_over_bound"] = best_step / token_bound;
+    // the median of each caption's mean step over the read right after it, and of those reads
+    state.counters["paired_step_over_bound"] = bench::median(paired);
+    state.counters["paired_bound_ms"] = 1e3 * bench::median(paired_reads);
     // none once warm: the steps carry none of this virtual machine's slow page faults
     state.counters["step_page_faults"] = static_cast<double>(step_faults) / static_cast<double>(step_count);
     // waits in the step team that outlasted its spin (another program holding the cores)
@@ -228,12 +243,7 @@ void BM_StepTeamOnOff(benchmark::State& state) {
                             static_cast<double>(steps.size() - 1));
   }
   blip::set_step_team_enabled(true);
-  auto median = [](std::vector<double> v) {
-    if (v.empty()) return 0.0;
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-    return v[v.size() / 2];
-  };
-  const double on = median(means[1]), off = median(means[0]);
+  const double on = bench::median(means[1]), off = bench::median(means[0]);
   state.counters["step_ms_team"] = on * 1e3;
   state.counters["step_ms_plain"] = off * 1e3;
   state.counters["team_over_plain"] = off > 0 ? on / off : 0;

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -82,38 +83,62 @@ inline at::Tensor onHugePages(int64_t elements, at::ScalarType type) {
       p, {elements}, [](void* q) { std::free(q); }, at::TensorOptions().dtype(type));
 }
 
-// Read bandwidth (bytes/s) with all of torch's threads over a buffer of `bytes`, read again and
-// again (best of 5 sums after one warm-up pass), in the widest vector loads the CPU has from a
-// cache-line aligned buffer. The default 1 GiB is main memory; a decoder step's weights (246 MB
-// in bf16) are a smaller working set that this machine's last-level cache (reported as 508 MiB
-// here) may partly hold, so the decode bounds read a buffer of their size.
-inline double readBandwidth(size_t bytes = size_t{1} << 30) {
-  static std::map<size_t, double> cache;
-  if (auto it = cache.find(bytes); it != cache.end()) return it->second;
-  constexpr int64_t kBlock = 64;  // floats per step of every reader: one 256-byte stretch
-  const auto n = static_cast<int64_t>(bytes / sizeof(float) / kBlock * kBlock);
-  // On 2 MiB pages where the kernel gives them (as the bf16 step's weights, nn_layers.h): the
-  // bound is the best read the machine does, not one slowed by 4 KiB pages' TLB misses.
-  const at::Tensor block = onHugePages(n, at::kFloat);
-  float* buf = block.data_ptr<float>();
-  std::fill(buf, buf + n, 1.0f);
-  __builtin_cpu_init();
-  const auto sum = __builtin_cpu_supports("avx512f") ? detail::sumAvx512
-                   : __builtin_cpu_supports("avx2")  ? detail::sumAvx2
-                                                     : detail::sumScalar;
-  double best = 0;
-  for (int rep = 0; rep < 6; ++rep) {
+// One buffer of `bytes` on 2 MiB pages where the kernel gives them (as the bf16 step's weights,
+// nn_layers.h: a bound is the best read the machine does, not one slowed by 4 KiB pages' TLB
+// misses), read with all of torch's threads in the widest vector loads the CPU has.
+class BandwidthReader {
+ public:
+  explicit BandwidthReader(size_t bytes)
+      : n_(static_cast<int64_t>(bytes / sizeof(float) / kBlock * kBlock)), block_(onHugePages(n_, at::kFloat)) {
+    float* buf = block_.data_ptr<float>();
+    std::fill(buf, buf + n_, 1.0f);
+    __builtin_cpu_init();
+    sum_ = __builtin_cpu_supports("avx512f") ? detail::sumAvx512
+           : __builtin_cpu_supports("avx2")  ? detail::sumAvx2
+                                             : detail::sumScalar;
+  }
+  size_t bytes() const { return static_cast<size_t>(n_) * sizeof(float); }
+  // Seconds of one read of the whole buffer.
+  double readSeconds() const {
+    const float* buf = block_.data_ptr<float>();
     const auto t0 = std::chrono::steady_clock::now();
     std::atomic<double> total{0};
-    at::parallel_for(0, n / kBlock, 1 << 12, [&](int64_t b, int64_t e) {
-      const double s = sum(buf + b * kBlock, (e - b) * kBlock);
+    at::parallel_for(0, n_ / kBlock, 1 << 12, [&](int64_t b, int64_t e) {
+      const double s = sum_(buf + b * kBlock, (e - b) * kBlock);
       double cur = total.load();
       while (!total.compare_exchange_weak(cur, cur + s)) {
       }
     });
     benchmark::DoNotOptimize(total.load());
-    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (rep > 0) best = std::max(best, static_cast<double>(n) * sizeof(float) / sec);  // round 0 warms up
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+
+ private:
+  static constexpr int64_t kBlock = 64;  // floats per step of every reader: one 256-byte stretch
+  int64_t n_;
+  at::Tensor block_;
+  float (*sum_)(const float*, int64_t);
+};
+
+// The middle value (the upper one of an even count); 0 for none.
+inline double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+// Read bandwidth (bytes/s) over a buffer of `bytes`, read again and again (best of 5 reads after
+// one warm-up pass), once per process and size. The default 1 GiB is main memory; a decoder step's
+// weights (246 MB in bf16) are a smaller working set that the last-level cache (508 MiB on the
+// tenth round's Xeon) may partly hold, so the decode bounds read a buffer of their size.
+inline double readBandwidth(size_t bytes = size_t{1} << 30) {
+  static std::map<size_t, double> cache;
+  if (auto it = cache.find(bytes); it != cache.end()) return it->second;
+  const BandwidthReader reader(bytes);
+  double best = 0;
+  for (int rep = 0; rep < 6; ++rep) {
+    const double sec = reader.readSeconds();
+    if (rep > 0) best = std::max(best, static_cast<double>(reader.bytes()) / sec);  // round 0 warms up
   }
   return cache[bytes] = best;
 }
