@@ -83,6 +83,14 @@ inline at::Tensor onHugePages(int64_t elements, at::ScalarType type) {
       p, {elements}, [](void* q) { std::free(q); }, at::TensorOptions().dtype(type));
 }
 
+// Anonymous memory of this process on transparent huge pages, in MiB (/proc/self/smaps_rollup).
+inline double anonHugePagesMiB() {
+  std::ifstream f("/proc/self/smaps_rollup");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("AnonHugePages:", 0) == 0) return std::stod(line.substr(14)) / 1024.0;
+  return 0;
+}
+
 // One buffer of `bytes` on 2 MiB pages where the kernel gives them (as the bf16 step's weights,
 // nn_layers.h: a bound is the best read the machine does, not one slowed by 4 KiB pages' TLB
 // misses), read with all of torch's threads in the widest vector loads the CPU has.
@@ -127,6 +135,26 @@ inline double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The process's one reader of `bytes`, made on first use and kept: benchmarks that read again
+// between their runs (the captions' paired bound) share it with readBandwidth, so a size is
+// allocated once. `huge_mib`: the 2 MiB pages its buffer took when made, for benchmarks that report
+// the process's huge pages.
+inline const BandwidthReader& sharedReader(size_t bytes, double* huge_mib = nullptr) {
+  struct Made {
+    std::unique_ptr<BandwidthReader> reader;
+    double huge_mib = 0;
+  };
+  static std::map<size_t, Made> readers;
+  Made& made = readers[bytes];
+  if (!made.reader) {
+    const double before = anonHugePagesMiB();
+    made.reader = std::make_unique<BandwidthReader>(bytes);
+    made.huge_mib = anonHugePagesMiB() - before;
+  }
+  if (huge_mib) *huge_mib = made.huge_mib;
+  return *made.reader;
+}
+
 // Read bandwidth (bytes/s) over a buffer of `bytes`, read again and again (best of 5 reads after
 // one warm-up pass), once per process and size. The default 1 GiB is main memory; a decoder step's
 // weights (246 MB in bf16) are a smaller working set that the last-level cache (508 MiB on the
@@ -134,7 +162,7 @@ inline double median(std::vector<double> v) {
 inline double readBandwidth(size_t bytes = size_t{1} << 30) {
   static std::map<size_t, double> cache;
   if (auto it = cache.find(bytes); it != cache.end()) return it->second;
-  const BandwidthReader reader(bytes);
+  const BandwidthReader& reader = sharedReader(bytes);
   double best = 0;
   for (int rep = 0; rep < 6; ++rep) {
     const double sec = reader.readSeconds();
@@ -242,14 +270,6 @@ inline long minorFaults() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_minflt;
-}
-
-// Anonymous memory of this process on transparent huge pages, in MiB (/proc/self/smaps_rollup).
-inline double anonHugePagesMiB() {
-  std::ifstream f("/proc/self/smaps_rollup");
-  for (std::string line; std::getline(f, line);)
-    if (line.rfind("AnonHugePages:", 0) == 0) return std::stod(line.substr(14)) / 1024.0;
-  return 0;
 }
 
 // main() of the benchmark programs: torch on every core, then Google Benchmark.

@@ -70,11 +70,10 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
 }
 
 // The same with bfloat16 weights and the rows rounded to bfloat16 (xb), products summed in float32.
-// Two accumulators per row, as in rows_f32: one vdpbf16ps chain a row waited 6 cycles a line on an
-// AMD EPYC (family 25 model 17), where the unit takes one a cycle; two took 5-7 % off a one-row
-// bf16 step and 0-7 % off a three-row one there, alternating caption by caption, and changed
-// nothing on the Xeon of the tenth round, which takes one every two cycles (docs/performance.md,
-// sixteenth round).
+// Two accumulators per row, as in rows_f32: on an AMD EPYC (family 25 model 17) they took 5-7 %
+// off a one-row bf16 step and 0-7 % off a three-row one, alternating caption by caption; from
+// cache they changed nothing there, and on the Xeon of the fifteenth round nothing from memory
+// (docs/performance.md, sixteenth round).
 template <int Rows>
 __attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
                                                                       const float* b, float* y, int64_t n, int64_t j0,
@@ -93,7 +92,8 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint
       _mm_prefetch(reinterpret_cast<const char*>(wr + i + 32) + kPrefetchBytes, _MM_HINT_T0);
       _mm_prefetch(reinterpret_cast<const char*>(wr + i + 32) + kPrefetchL2Bytes, _MM_HINT_T1);
       // Kept in registers: without this GCC 12 loads each weight line again for every row (three
-      // rows from cache took 7.6 TSC ticks a line instead of 5.2).
+      // rows from cache took 7.6 TSC ticks a line instead of 5.2). Clang takes a zmm operand here
+      // only inside a function with the avx512f target, as this one.
       __m512i w0i = _mm512_loadu_si512(wr + i), w1i = _mm512_loadu_si512(wr + i + 32);
       __asm__("" : "+v"(w0i), "+v"(w1i));
       const __m512bh w0 = (__m512bh)w0i, w1 = (__m512bh)w1i;

@@ -51,8 +51,10 @@ TEST(SmallGemm, FewRowsMatchLibtorchInFloat32) {
 TEST(SmallGemm, BFloat16WeightsMatchTheRoundedProduct) {
   if (!small_gemm_available(at::kBFloat16)) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
   c10::InferenceMode guard;
-  for (int64_t k : {16, 50, 768, 3072}) {
-    for (int64_t m : {1, 3, 8}) {
+  // k: below one line of 32, a line and a tail, whole pairs of lines (the kernel's two
+  // accumulators), pairs and one line more, pairs, a line and a tail.
+  for (int64_t k : {16, 50, 768, 3072, 96, 100}) {
+    for (int64_t m : {1, 2, 3, 8}) {
       const at::Tensor x = at::randn({m, k}), w = at::randn({97, k}).to(at::kBFloat16), b = at::randn({97});
       // The kernel rounds x to bfloat16 and sums exact products in float32.
       const at::Tensor ref = at::linear(x.to(at::kBFloat16).to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
