@@ -28,6 +28,14 @@ constexpr int kPrefetchBytes = 4096;
 // float32 step's (docs/performance.md, fifteenth round).
 constexpr int kPrefetchL2Bytes = 16384;
 
+// Asks for the line at both distances ahead of `p`. The addresses are formed as integers: past the
+// end of the weights or keys they name no object, and a prefetch never dereferences (or faults).
+__attribute__((always_inline)) inline void prefetch_line_ahead(const void* p) {
+  const auto at = reinterpret_cast<uintptr_t>(p);
+  _mm_prefetch(reinterpret_cast<const char*>(at + kPrefetchBytes), _MM_HINT_T0);
+  _mm_prefetch(reinterpret_cast<const char*>(at + kPrefetchL2Bytes), _MM_HINT_T1);
+}
+
 // Output columns [j0, j1) of every row: y[r, j] = sum_k x[r, k] * w[j, k] + b[j]. Each weight
 // row is read once for all rows.
 template <int Rows>
@@ -42,10 +50,8 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
     for (int r = 0; r < Rows; ++r) acc[r] = acc2[r] = _mm512_set1_ps(0.0f);
     int64_t i = 0;
     for (; i + 32 <= kv; i += 32) {  // two accumulators per row hide the FMA latency
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchBytes, _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i + 16) + kPrefetchBytes, _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchL2Bytes, _MM_HINT_T1);
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i + 16) + kPrefetchL2Bytes, _MM_HINT_T1);
+      prefetch_line_ahead(wr + i);
+      prefetch_line_ahead(wr + i + 16);
       const __m512 w0 = _mm512_loadu_ps(wr + i), w1 = _mm512_loadu_ps(wr + i + 16);
 #pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r) {
@@ -87,10 +93,8 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint
     for (int r = 0; r < Rows; ++r) acc[r] = acc2[r] = _mm512_set1_ps(0.0f);
     int64_t i = 0;
     for (; i + 64 <= kv; i += 64) {
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchBytes, _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchL2Bytes, _MM_HINT_T1);
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i + 32) + kPrefetchBytes, _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i + 32) + kPrefetchL2Bytes, _MM_HINT_T1);
+      prefetch_line_ahead(wr + i);
+      prefetch_line_ahead(wr + i + 32);
       // Kept in registers: without this GCC 12 loads each weight line again for every row (three
       // rows from cache took 7.6 TSC ticks a line instead of 5.2). Clang takes a zmm operand here
       // only inside a function with the avx512f target, as this one.
@@ -104,8 +108,7 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint
       }
     }
     for (; i < kv; i += 32) {
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchBytes, _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(wr + i) + kPrefetchL2Bytes, _MM_HINT_T1);
+      prefetch_line_ahead(wr + i);
       const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wr + i);
 #pragma GCC unroll 4
       for (int r = 0; r < Rows; ++r)
@@ -333,12 +336,9 @@ __attribute__((target("avx512f"))) inline void load64(const T* p, __m512 (&v)[4]
 template <typename T>
 __attribute__((always_inline)) inline void prefetch_row_ahead(const T* row, bool ahead) {
   if (!ahead) return;
-  // (addresses past the row's memory are never dereferenced; a prefetch does not fault)
   const auto at = reinterpret_cast<uintptr_t>(row);
-  for (uintptr_t line = 0; line < 64 * sizeof(T); line += 64) {
-    _mm_prefetch(reinterpret_cast<const char*>(at + line + kPrefetchBytes), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(at + line + kPrefetchL2Bytes), _MM_HINT_T1);
-  }
+  for (uintptr_t line = 0; line < 64 * sizeof(T); line += 64)
+    prefetch_line_ahead(reinterpret_cast<const void*>(at + line));
 }
 
 // Scores of one query row (qv, even/odd halves) against N keys from kb (N = 16, or n < 16 when

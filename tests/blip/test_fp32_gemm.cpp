@@ -213,8 +213,8 @@ TEST(Fp32Gemm, Fp32AttentionOfHeadSize64ForEveryRowAndKeyTail) {
       // In peaked rows (scores in the tens) both land a few float32 epsilons of the largest score
       // away, and which lands closer is luck of the draw (13 tokens on an AMD EPYC, libtorch
       // through OpenBLAS's kernels there: 3.7e-7, the kernel 4.1e-6), so the bound also allows
-      // two epsilons of head 1's largest |score| (8-50e-6 in the peaked rows here): an allowance found
-      // by measurement, the kernel's error was at most a third of it in every case here.
+      // two epsilons of head 1's largest |score| (8-50e-6 in the peaked rows here): an allowance
+      // found by measurement, the kernel's error was at most a third of it in every case here.
       const at::Tensor steps = at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)) * 0.125, -1), v)
                                    .permute({0, 2, 1, 3})
                                    .reshape({1, t, heads * d});
