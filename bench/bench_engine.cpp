@@ -407,26 +407,43 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   shapes.emplace_back(d, d);
   shapes.emplace_back(vocab, d);
   // one block on 2 MiB pages in the order they are read, as a bf16 load gathers the decoder's
-  // (nn_layers.h's gather_plain_bf16; here asked for before the fill, which a benchmark may pay)
+  // (nn_layers.h's gather_bf16_tiles, bfloat16 weights in tiles; here asked for before the fill,
+  // which a benchmark may pay)
+  const bool tiled = type == at::kBFloat16;
+  auto elements = [&](int64_t out, int64_t in) { return tiled ? blip::bf16_tile_elements(out, in) : out * in; };
   int64_t total = 0;
-  for (const auto& [out, in] : shapes) total += out * in;
+  for (const auto& [out, in] : shapes) total += elements(out, in);
   const at::Tensor block = bench::onHugePages(total, type);
-  std::vector<std::pair<at::Tensor, at::Tensor>> layers;
+  struct Layer {
+    at::Tensor plain;
+    blip::Bf16Tiles tiles;
+    at::Tensor bias;
+  };
+  std::vector<Layer> layers;
   int64_t at = 0;
-  for (const auto& [out, in] : shapes) {
-    at::Tensor w = block.narrow(0, at, out * in).view({out, in});
-    w.copy_(at::randn({out, in}) * 0.02);
-    layers.emplace_back(w, at::zeros({out}));
-    at += out * in;
-  }
   double bytes = 0;
-  for (const auto& [w, b] : layers) bytes += static_cast<double>(w.numel() * w.element_size());
+  for (const auto& [out, in] : shapes) {
+    const at::Tensor part = block.narrow(0, at, elements(out, in));
+    const at::Tensor w = at::randn({out, in}) * 0.02;
+    if (tiled) {
+      blip::write_bf16_tiles(w, part);
+      layers.push_back({at::Tensor(), {part, out, in}, at::zeros({out})});
+    } else {
+      layers.push_back({part.view({out, in}).copy_(w), {}, at::zeros({out})});
+    }
+    bytes += static_cast<double>(part.nbytes());
+    at += elements(out, in);
+  }
   const at::Tensor x = at::randn({rows, 1, f});
   const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
   const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state)
-    for (const auto& [w, b] : layers)
-      benchmark::DoNotOptimize(blip::small_rows_linear(x.narrow(2, 0, w.size(1)).contiguous(), w, b));
+    for (const Layer& l : layers) {
+      const int64_t in = tiled ? l.tiles.k : l.plain.size(1);
+      const at::Tensor xi = x.narrow(2, 0, in).contiguous();
+      benchmark::DoNotOptimize(tiled ? blip::small_rows_linear(xi, l.tiles, l.bias)
+                                     : blip::small_rows_linear(xi, l.plain, l.bias));
+    }
   const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   state.counters["weights_MB"] = bytes / 1e6;
   state.counters["bound_ms"] = 1e3 * bound;

@@ -169,9 +169,9 @@ FusedBf16Linear BlipTextSelfAttentionImpl::qkv_weights() {
   // made again when set_precision gave the layers new copies since
   const std::vector<LinearImpl*> layers{query.get(), key.get(), value.get()};
   if (!qkv_.weight.defined() || !std::all_of(layers.begin(), layers.end(), [&](LinearImpl* l) {
-        return l->plain_bf16_weight().is_alias_of(qkv_.weight);
+        return l->bf16_weight_tiles().data.is_alias_of(qkv_.weight.data);
       }))
-    qkv_ = fuse_plain_bf16(layers);
+    qkv_ = fuse_bf16_tiles(layers);
   return qkv_;
 }
 
@@ -180,6 +180,7 @@ at::Tensor BlipTextSelfAttentionImpl::fused_qkv(const at::Tensor& hidden) {
       hidden.numel() > kSmallGemmMaxRows * hidden.size(-1) || !small_gemm_available(at::kBFloat16))
     return {};
   const FusedBf16Linear qkv = qkv_weights();
+  if (!qkv.weight.defined()) return {};  // output sizes the tiles cannot stack (fuse_bf16_tiles)
   return small_rows_linear(to_dtype(hidden, at::kFloat).contiguous(), qkv.weight, qkv.bias);
 }
 
@@ -341,7 +342,7 @@ void BlipTextLMHeadModelImpl::gather_step_weights() {
   }
   step.push_back(cls->predictions->transform->dense.get());
   step.push_back(cls->predictions->decoder.get());
-  gather_plain_bf16(step);
+  gather_bf16_tiles(step);
 }
 
 at::Tensor BlipTextLMHeadModelImpl::forward(const at::Tensor& input_ids, const at::Tensor& attention_mask,

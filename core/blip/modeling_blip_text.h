@@ -45,8 +45,9 @@ struct BlipTextSelfAttentionImpl : torch::nn::Module {
   Linear query{nullptr}, key{nullptr}, value{nullptr};
   int64_t heads, head_dim;
   bool is_cross;
-  // bf16 mode, self-attention: the query, key and value weights stacked into one matrix
-  // (fuse_plain_bf16), made at the first call and again after set_precision.
+  // bf16 mode, self-attention: the query, key and value weights stacked into one matrix in tiles
+  // (fuse_bf16_tiles), made at the first call and again after set_precision; undefined where the
+  // tiles cannot stack.
   FusedBf16Linear qkv_weights();
 
  private:
@@ -190,8 +191,8 @@ struct BlipTextLMHeadModelImpl : torch::nn::Module {
   at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& attention_mask, const TextForwardOptions& options,
                      bool last_only = false);
   // For the bf16 mode, where decoder steps run the few-row kernels (call before the rest of the
-  // model goes to the mode): the layers a step reads put in it with their plain bfloat16 weights in
-  // one block, in the order the step reads them (gather_plain_bf16), each self-attention's query,
+  // model goes to the mode): the layers a step reads put in it with their weights in tiles in one
+  // block, in the order the step reads them (gather_bf16_tiles), each self-attention's query,
   // key and value one after another (their fused product is a view of them). Elsewhere nothing.
   void gather_step_weights();
   BlipTextModel bert{nullptr};

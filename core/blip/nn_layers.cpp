@@ -42,10 +42,11 @@ at::Tensor LinearImpl::few_rows(const at::Tensor& x, const at::Tensor& b, bool g
   // A few rows (decoder steps, one per beam): our kernel reads the weights once for all rows.
   // Also one float32 row: since the engine's parallel_for runs threaded, greedy float32 steps are
   // about 5 % faster with it than with OpenBLAS's matrix-vector product (docs/performance.md).
-  if (x.size(-1) > 0 && x.numel() % x.size(-1) == 0 && runs_few_rows(x.numel() / x.size(-1))) {
-    const at::Tensor w = precision_ == Precision::BFloat16 ? plain_bf16_weight() : weight;
-    if (w.is_contiguous() && (!b.defined() || b.scalar_type() == at::kFloat))
-      return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), w, b, gelu);
+  if (x.size(-1) > 0 && x.numel() % x.size(-1) == 0 && runs_few_rows(x.numel() / x.size(-1)) &&
+      (!b.defined() || b.scalar_type() == at::kFloat)) {
+    if (precision_ == Precision::BFloat16)
+      return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), bf16_weight_tiles(), b, gelu);
+    if (weight.is_contiguous()) return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), weight, b, gelu);
   }
   return {};
 }
@@ -89,9 +90,10 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
 }
 
 const at::Tensor& LinearImpl::bf16_rows_locked() {
-  // Dropped when the layer went packed, or by release_packed: made again from the (mapped)
-  // float32 weight.
-  if (!weight_bf16_.defined()) weight_bf16_ = weight.to(at::kBFloat16).contiguous();
+  // Dropped when the layer went packed or made its tiles, or by release_packed: made again from
+  // the tiles (exact), or else from the (mapped) float32 weight.
+  if (!weight_bf16_.defined())
+    weight_bf16_ = tiles_.defined() ? bf16_untiled(tiles_) : weight.to(at::kBFloat16).contiguous();
   return weight_bf16_;
 }
 
@@ -101,40 +103,58 @@ at::Tensor LinearImpl::plain_bf16_weight() {
   return bf16_rows_locked();
 }
 
-void LinearImpl::share_plain_bf16(const at::Tensor& rows) {
-  TORCH_CHECK(rows.scalar_type() == at::kBFloat16 && rows.sizes() == weight.sizes() && rows.is_contiguous(),
-              "share_plain_bf16: rows must be a contiguous bfloat16 tensor of the weight's shape");
+Bf16Tiles LinearImpl::bf16_weight_tiles() {
   std::lock_guard<std::mutex> lock(pack_mutex_);
-  weight_bf16_ = rows;
-  keep_plain_bf16_ = true;
+  if (!tiles_.defined()) {
+    // from the plain copy where it is held (the float32 weight's mapped pages were given back)
+    tiles_ = bf16_tiles(weight_bf16_.defined() ? weight_bf16_ : weight);
+    if (!keep_plain_bf16_) weight_bf16_ = at::Tensor();
+  }
+  return tiles_;
 }
 
-FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers) {
-  std::vector<at::Tensor> weights, biases;
+void LinearImpl::share_bf16_tiles(const Bf16Tiles& tiles) {
+  TORCH_CHECK(tiles.n == weight.size(0) && tiles.k == weight.size(1) && tiles.data.is_contiguous() &&
+                  tiles.data.scalar_type() == at::kBFloat16 &&
+                  tiles.data.numel() == bf16_tile_elements(weight.size(0), weight.size(1)),
+              "share_bf16_tiles: not the tiles of this layer's weight");
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  tiles_ = tiles;
+}
+
+FusedBf16Linear fuse_bf16_tiles(const std::vector<LinearImpl*>& layers) {
+  std::vector<Bf16Tiles> tiles;
+  std::vector<at::Tensor> biases;
   for (LinearImpl* l : layers) {
-    TORCH_CHECK(l->precision() == Precision::BFloat16, "fuse_plain_bf16: layers must be in the bf16 mode");
-    weights.push_back(l->plain_bf16_weight());  // not the float32 weight: its mapped pages were given back
+    TORCH_CHECK(l->precision() == Precision::BFloat16, "fuse_bf16_tiles: layers must be in the bf16 mode");
+    tiles.push_back(l->bf16_weight_tiles());
     biases.push_back(l->bias.defined() ? l->bias.to(at::kFloat) : at::zeros({l->weight.size(0)}));
   }
+  if (tiles.empty()) return {};
+  // Stacked tiles are the stacked matrix's tiles only where no tile is padded past a layer's rows.
+  int64_t n = 0;
+  for (const Bf16Tiles& t : tiles) {
+    if (t.n % kTileColumns != 0 || t.k != tiles.front().k) return {};
+    n += t.n;
+  }
+  const int64_t k = tiles.front().k;
   // already one after another in one block: a view of them
-  bool adjacent = !weights.empty() && weights.front().is_contiguous();
-  int64_t rows = weights.empty() ? 0 : weights.front().size(0);
-  for (size_t i = 1; adjacent && i < weights.size(); ++i) {
-    const at::Tensor &before = weights[i - 1], &w = weights[i];
-    adjacent = w.is_contiguous() && w.is_alias_of(before) && w.size(1) == before.size(1) &&
-               static_cast<const char*>(w.data_ptr()) == static_cast<const char*>(before.data_ptr()) + before.nbytes();
-    rows += w.size(0);
+  bool adjacent = true;
+  for (size_t i = 1; adjacent && i < tiles.size(); ++i) {
+    const at::Tensor &before = tiles[i - 1].data, &t = tiles[i].data;
+    adjacent = t.is_alias_of(before) &&
+               static_cast<const char*>(t.data_ptr()) == static_cast<const char*>(before.data_ptr()) + before.nbytes();
   }
-  if (adjacent) {
-    const at::Tensor& first = weights.front();
-    return {first.as_strided({rows, first.size(1)}, {first.size(1), 1}), at::cat(biases, 0)};
-  }
-  FusedBf16Linear fused{at::cat(weights, 0), at::cat(biases, 0)};
-  int64_t row = 0;
-  for (LinearImpl* l : layers) {
-    const int64_t n = l->weight.size(0);
-    l->share_plain_bf16(fused.weight.narrow(0, row, n));
-    row += n;
+  const at::Tensor& first = tiles.front().data;
+  if (adjacent) return {{first.as_strided({bf16_tile_elements(n, k)}, {1}), n, k}, at::cat(biases, 0)};
+  std::vector<at::Tensor> data;
+  for (const Bf16Tiles& t : tiles) data.push_back(t.data);
+  FusedBf16Linear fused{{at::cat(data, 0), n, k}, at::cat(biases, 0)};
+  int64_t at = 0;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const int64_t elements = tiles[i].data.numel();
+    layers[i]->share_bf16_tiles({fused.weight.data.narrow(0, at, elements), tiles[i].n, k});
+    at += elements;
   }
   return fused;
 }
@@ -162,14 +182,14 @@ std::pair<at::Tensor, size_t> empty_on_huge_page_boundary(int64_t elements, at::
 }
 }  // namespace
 
-void gather_plain_bf16(const std::vector<LinearImpl*>& layers) {
+void gather_bf16_tiles(const std::vector<LinearImpl*>& layers) {
   int64_t total = 0;
-  for (LinearImpl* l : layers) total += l->weight.numel();
+  for (LinearImpl* l : layers) total += bf16_tile_elements(l->weight.size(0), l->weight.size(1));
   const auto [block, length] = empty_on_huge_page_boundary(total, at::kBFloat16);
   int64_t at = 0;
   for (LinearImpl* l : layers) {
-    const int64_t n = l->weight.numel();
-    l->set_bf16_in(block.narrow(0, at, n).view(l->weight.sizes()));
+    const int64_t n = bf16_tile_elements(l->weight.size(0), l->weight.size(1));
+    l->set_bf16_tiles_in(block.narrow(0, at, n));
     at += n;
   }
   if (length > 0) {
@@ -195,12 +215,13 @@ at::Tensor LinearImpl::widened_product(const at::Tensor& x, Epilogue e, const at
   // product: on a ViT-B layer the widening costs a few percent of the product it saves.
   // (Memory, not a tensor: a tensor made in inference mode cannot be written outside it.)
   // The plain copy is not marked kept (plain_bf16_weight): release_packed may drop it, as it
-  // drops a packed copy, and it is made again from the float32 weight at the next product.
+  // drops a packed copy, and it is made again from the float32 weight at the next product. A
+  // layer with tiles (decoder steps) makes it from them for this product only: no second copy.
   thread_local std::vector<float> buffer;
   at::Tensor w;
   {
     std::lock_guard<std::mutex> lock(pack_mutex_);
-    w = bf16_rows_locked();
+    w = !weight_bf16_.defined() && tiles_.defined() ? bf16_untiled(tiles_) : bf16_rows_locked();
   }
   buffer.resize(static_cast<size_t>(w.numel()));
   const at::Tensor widened = at::from_blob(buffer.data(), w.sizes(), at::kFloat);
@@ -223,8 +244,8 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, Epilogue e, const at::Tensor
       if (at::Tensor y = packed_linear(*p, x, e, residual); y.defined()) {
         // The products of this layer now read the packed copy: give the float32 pages of a mapped
         // checkpoint back, as bf16 does (a few-row product would page them in again). A bf16
-        // layer keeps its plain bf16 copy only if it has run few-row products (decoder steps):
-        // the vision layers' copies are 170 MB for a base model.
+        // layer keeps its plain bf16 copy only if plain_bf16_weight asked for it (few-row
+        // products read the tiles): the vision layers' copies are 170 MB for a base model.
         if (first) {
           release_mapped_pages(weight);
           std::lock_guard<std::mutex> lock(pack_mutex_);
@@ -266,19 +287,24 @@ size_t release_packed_weights(torch::nn::Module& root) {
   return bytes;
 }
 
-void LinearImpl::set_bf16_in(const at::Tensor& dest) {
-  TORCH_CHECK(dest.scalar_type() == at::kBFloat16 && dest.sizes() == weight.sizes() && dest.is_contiguous(),
-              "set_bf16_in: a contiguous bfloat16 tensor of the weight's shape");
-  {
-    std::lock_guard<std::mutex> lock(pack_mutex_);
-    pack_tried_ = false;
-    packed_.reset();
-  }
+void LinearImpl::set_bf16_tiles_in(const at::Tensor& dest) {
+  TORCH_CHECK(dest.scalar_type() == at::kBFloat16 && dest.is_contiguous() &&
+                  dest.numel() == bf16_tile_elements(weight.size(0), weight.size(1)),
+              "set_bf16_tiles_in: contiguous bfloat16 of the weight's tiles' size");
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  pack_tried_ = false;
+  packed_.reset();
   // the same rounding as weight.to(kBFloat16); a layer already in the mode keeps its values
-  dest.copy_(precision_ == Precision::BFloat16 && weight_bf16_.defined() ? weight_bf16_ : weight);
-  weight_bf16_ = dest;
+  const bool bf16 = precision_ == Precision::BFloat16;
+  write_bf16_tiles(bf16 && tiles_.defined()         ? bf16_untiled(tiles_)
+                   : bf16 && weight_bf16_.defined() ? weight_bf16_
+                                                    : weight,
+                   dest);
+  tiles_ = {dest, weight.size(0), weight.size(1)};
+  weight_bf16_ = at::Tensor();
   bias_bf16_ = bias.defined() ? bias.to(at::kBFloat16) : at::Tensor();
-  keep_plain_bf16_ = gathered_ = true;
+  keep_plain_bf16_ = false;
+  gathered_ = true;
   packed_int8_ = c10::IValue();
   precision_ = Precision::BFloat16;
   release_mapped_pages(weight);
@@ -293,6 +319,7 @@ void LinearImpl::set_precision(Precision p) {
     packed_.reset();
   }
   weight_bf16_ = bias_bf16_ = at::Tensor();
+  tiles_ = Bf16Tiles();
   keep_plain_bf16_ = false;
   packed_int8_ = c10::IValue();
   precision_ = p;

@@ -10,6 +10,7 @@
 
 #include "fp32_gemm.h"
 #include "precision.h"
+#include "small_gemm.h"
 
 namespace glimpse::blip {
 
@@ -36,28 +37,37 @@ struct LinearImpl : torch::nn::Module {
   // add inside the product (fp32_gemm.h); otherwise the same operations one after the other.
   at::Tensor forward(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
   // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies. A
-  // layer whose plain bfloat16 copy lies in a gathered block (set_bf16_in) keeps it when asked for
-  // the bf16 mode again.
+  // layer whose tiles lie in a gathered block (set_bf16_tiles_in) keeps them when asked for the
+  // bf16 mode again.
   void set_precision(Precision p);
-  // The bf16 mode with the plain bfloat16 copy made in `dest` (contiguous bfloat16 of the weight's
-  // shape, a view of a larger block: gather_plain_bf16), kept there; the float32 weight's mapped
-  // pages given back.
-  void set_bf16_in(const at::Tensor& dest);
+  // The bf16 mode with the weight's tiles (small_gemm.h) made in `dest` (contiguous bfloat16 of
+  // bf16_tile_elements, a view of a larger block: gather_bf16_tiles), kept there; no plain copy;
+  // the float32 weight's mapped pages given back.
+  void set_bf16_tiles_in(const at::Tensor& dest);
   Precision precision() const { return precision_; }
   // Whether a product of `rows` rows runs in the few-row kernel (small_gemm.h) on this CPU.
   bool runs_few_rows(int64_t rows) const;
-  // bf16 mode: whether the plain bfloat16 copy of the weight is held (a layer whose first product
-  // ran packed drops it, and makes it again for a few-row product).
+  // bf16 mode: whether the plain bfloat16 copy of the weight is held (made by set_precision; a
+  // layer drops it when its first product of many rows ran packed or when it made its tiles, and
+  // makes it again from them where a product needs it).
   bool holds_plain_bf16() const {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     return weight_bf16_.defined();
   }
-  // bf16 mode: the plain bfloat16 copy of the weight (made again if the layer dropped it when it
-  // was packed), kept from now on.
+  // bf16 mode: whether the weight's tiles, which few-row products read, are held.
+  bool holds_bf16_tiles() const {
+    std::lock_guard<std::mutex> lock(pack_mutex_);
+    return tiles_.defined();
+  }
+  // bf16 mode: the plain bfloat16 copy of the weight (made again if the layer dropped it), kept
+  // from now on.
   at::Tensor plain_bf16_weight();
-  // bf16 mode: takes `rows` (bfloat16, this layer's weight as rows of a larger matrix) as its
-  // plain bfloat16 copy and keeps it (fuse_plain_bf16).
-  void share_plain_bf16(const at::Tensor& rows);
+  // bf16 mode: the weight in tiles as the few-row kernel reads them, made at the first call (the
+  // plain copy then dropped unless plain_bf16_weight kept it) and kept.
+  Bf16Tiles bf16_weight_tiles();
+  // bf16 mode: takes `tiles` (this layer's weight, a view of a larger matrix's tiles) as its tiles
+  // (fuse_bf16_tiles).
+  void share_bf16_tiles(const Bf16Tiles& tiles);
   // Frees the packed copy and gives the mapped float32 weight's pages back; the next product of
   // many rows packs it again from the checkpoint. Returns the packed bytes freed. Not while a
   // product of this layer runs.
@@ -67,8 +77,9 @@ struct LinearImpl : torch::nn::Module {
  private:
   Precision precision_ = Precision::Float32;
   at::Tensor weight_bf16_, bias_bf16_;  // BFloat16
+  Bf16Tiles tiles_;                     // BFloat16 in tiles, for few-row products
   bool keep_plain_bf16_ = false;        // a product has read weight_bf16_ itself
-  bool gathered_ = false;               // weight_bf16_ is a view of a gathered block (set_bf16_in)
+  bool gathered_ = false;               // tiles_ is a view of a gathered block (set_bf16_tiles_in)
   c10::IValue packed_int8_;             // Int8: oneDNN packed per-channel int8 weight
   // x W^T + b (then GELU) through the few-row kernel when x has few rows and the kernel runs
   // here; undefined otherwise.
@@ -76,7 +87,8 @@ struct LinearImpl : torch::nn::Module {
   // bf16 mode, many rows, on a CPU that multiplies bfloat16 slower than float32 (fp32_gemm.h's
   // bf16_gemm_rate): the float32 product of x and the bfloat16 weight widened.
   at::Tensor widened_product(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
-  // The plain bfloat16 copy, made from the float32 weight if it was dropped; pack_mutex_ held.
+  // The plain bfloat16 copy, made from the tiles or the float32 weight if it was dropped;
+  // pack_mutex_ held.
   const at::Tensor& bf16_rows_locked();
   // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
   PackedWeight* packed_weight();
@@ -86,18 +98,20 @@ struct LinearImpl : torch::nn::Module {
 };
 TORCH_MODULE(Linear);
 
-// bf16 mode: the weights of `layers` (same input size) stacked into one bfloat16 matrix and their
+// bf16 mode: the weights of `layers` (same input size) stacked into one matrix in tiles and their
 // float32 biases into one vector, so that a decoder step reads them in one few-row product, one
-// parallel region instead of one per layer. Each layer's own bfloat16 copy becomes a view of its
-// rows: the fused matrix costs no memory. Copies that already lie one after another in one block
-// (gather_plain_bf16) are not copied again: the matrix is a view of them.
+// parallel region instead of one per layer. Each layer's own tiles become a view of the matrix's:
+// it costs no memory. Tiles that already lie one after another in one block (gather_bf16_tiles)
+// are not copied again: the matrix is a view of them. Undefined (no fused product) where a layer's
+// output size is not a multiple of kTileColumns (its tiles are padded).
 struct FusedBf16Linear {
-  at::Tensor weight, bias;
+  Bf16Tiles weight;
+  at::Tensor bias;
 };
-FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers);
+FusedBf16Linear fuse_bf16_tiles(const std::vector<LinearImpl*>& layers);
 
-// bf16 mode: the plain bfloat16 copies of `layers`, in this order, made in one block of memory
-// (set_bf16_in), for the layers a decoder step reads, in the order it reads them. The block starts
+// bf16 mode: the tiles of `layers`, in this order, made in one block of memory
+// (set_bf16_tiles_in), for the layers a decoder step reads, in the order it reads them. The block starts
 // on a 2 MiB boundary, and once it is filled the kernel is asked to back it with transparent huge
 // pages (madvise MADV_HUGEPAGE, which Debian's default "madvise" mode honours: its khugepaged
 // moves the pages over in the background; elsewhere they stay as they are). A bf16 step streams
@@ -106,7 +120,7 @@ FusedBf16Linear fuse_plain_bf16(const std::vector<LinearImpl*>& layers);
 // second at load on a virtual machine whose host backs fresh memory lazily; after it, nothing.
 // Layers still in float32 are put in the bf16 mode; layers already in it keep their values.
 // GLIMPSE_HUGE_PAGES=0 asks for plain pages instead, to compare.
-void gather_plain_bf16(const std::vector<LinearImpl*>& layers);
+void gather_bf16_tiles(const std::vector<LinearImpl*>& layers);
 
 // torch.nn.LayerNorm over the last dimension
 struct LayerNormImpl : torch::nn::Module {

@@ -75,54 +75,54 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
   }
 }
 
-// The same with bfloat16 weights and the rows rounded to bfloat16 (xb), products summed in float32.
-// Two accumulators per row, as in rows_f32: on an AMD EPYC (family 25 model 17) they took 5-7 %
-// off a one-row bf16 step and 0-7 % off a three-row one, alternating caption by caption; from
-// cache they changed nothing there, and on the Xeon of the fifteenth round nothing from memory
-// (docs/performance.md, sixteenth round).
+// The same with bfloat16 weights in tiles (small_gemm.h: four output columns side by side, 32
+// values of each a line) and the rows rounded to bfloat16 (xb), products summed in float32. Each
+// tile is one stream of lines, and each load of a row's 32 values serves the four columns. Rows
+// of weights read one at a time had to load each row's values again for every column: from cache
+// three rows took 5.1 TSC ticks a weight line on an AMD EPYC (family 25 model 17), tiled 2.6; and
+// reading four weight rows side by side in the plain layout (four streams) was slower from memory
+// than one (docs/performance.md, seventeenth round). Columns [4 * t0, 4 * t1) of every row, those
+// below n stored.
 template <int Rows>
-__attribute__((target("avx512f,avx512bw,avx512bf16"))) void rows_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
-                                                                      const float* b, float* y, int64_t n, int64_t j0,
-                                                                      int64_t j1) {
-  const int64_t kv = k / 32 * 32;
-  const __mmask32 tail = static_cast<__mmask32>((1ull << (k - kv)) - 1);
-  for (int64_t j = j0; j < j1; ++j) {
-    const uint16_t* wr = w + j * k;
-    __m512 acc[Rows], acc2[Rows];
+__attribute__((target("avx512f,avx512bw,avx512bf16"))) void tiles_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
+                                                                       const float* b, float* y, int64_t n, int64_t t0,
+                                                                       int64_t t1) {
+  const int64_t lines = (k + kTileDepth - 1) / kTileDepth, full = k / kTileDepth;
+  const __mmask32 tail = static_cast<__mmask32>((1ull << (k - full * kTileDepth)) - 1);
+  for (int64_t t = t0; t < t1; ++t) {
+    const uint16_t* wt = w + t * lines * kTileColumns * kTileDepth;
+    __m512 acc[kTileColumns][Rows];
 #pragma GCC unroll 4
-    for (int r = 0; r < Rows; ++r) acc[r] = acc2[r] = _mm512_set1_ps(0.0f);
-    int64_t i = 0;
-    for (; i + 64 <= kv; i += 64) {
-      prefetch_line_ahead(wr + i);
-      prefetch_line_ahead(wr + i + 32);
-      // Kept in registers: without this GCC 12 loads each weight line again for every row (three
-      // rows from cache took 7.6 TSC ticks a line instead of 5.2). Clang takes a zmm operand here
-      // only inside a function with the avx512f target, as this one.
-      __m512i w0i = _mm512_loadu_si512(wr + i), w1i = _mm512_loadu_si512(wr + i + 32);
-      __asm__("" : "+v"(w0i), "+v"(w1i));
-      const __m512bh w0 = (__m512bh)w0i, w1 = (__m512bh)w1i;
+    for (int c = 0; c < kTileColumns; ++c)
 #pragma GCC unroll 4
-      for (int r = 0; r < Rows; ++r) {
-        acc[r] = _mm512_dpbf16_ps(acc[r], w0, (__m512bh)_mm512_loadu_si512(xb + r * k + i));
-        acc2[r] = _mm512_dpbf16_ps(acc2[r], w1, (__m512bh)_mm512_loadu_si512(xb + r * k + i + 32));
+      for (int r = 0; r < Rows; ++r) acc[c][r] = _mm512_setzero_ps();
+    for (int64_t l = 0; l < lines; ++l) {
+      const uint16_t* wl = wt + l * kTileColumns * kTileDepth;
+      // one line of the four asked ahead: the tile is one stream, which the hardware follows
+      // within a page
+      prefetch_line_ahead(wl);
+      // the last line's values past k masked (the padding's weights are zeros)
+      const __mmask32 mask = l < full ? ~__mmask32{0} : tail;
+      __m512bh xv[Rows];
+#pragma GCC unroll 4
+      for (int r = 0; r < Rows; ++r) xv[r] = (__m512bh)_mm512_maskz_loadu_epi16(mask, xb + r * k + l * kTileDepth);
+#pragma GCC unroll 4
+      for (int c = 0; c < kTileColumns; ++c) {
+        // kept in a register: GCC 12 would otherwise load the weight line again for every row
+        __m512i wi = _mm512_loadu_si512(wl + c * kTileDepth);
+        __asm__("" : "+v"(wi));
+#pragma GCC unroll 4
+        for (int r = 0; r < Rows; ++r) acc[c][r] = _mm512_dpbf16_ps(acc[c][r], (__m512bh)wi, xv[r]);
       }
     }
-    for (; i < kv; i += 32) {
-      prefetch_line_ahead(wr + i);
-      const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wr + i);
 #pragma GCC unroll 4
-      for (int r = 0; r < Rows; ++r)
-        acc[r] = _mm512_dpbf16_ps(acc[r], w0, (__m512bh)_mm512_loadu_si512(xb + r * k + i));
+    for (int c = 0; c < kTileColumns; ++c) {
+      const int64_t j = t * kTileColumns + c;
+      if (j >= n) break;
+      const float bj = b ? b[j] : 0.0f;
+#pragma GCC unroll 4
+      for (int r = 0; r < Rows; ++r) y[r * n + j] = _mm512_reduce_add_ps(acc[c][r]) + bj;
     }
-    if (tail) {
-      const __m512bh w0 = (__m512bh)_mm512_maskz_loadu_epi16(tail, wr + kv);
-#pragma GCC unroll 4
-      for (int r = 0; r < Rows; ++r)
-        acc[r] = _mm512_dpbf16_ps(acc[r], w0, (__m512bh)_mm512_maskz_loadu_epi16(tail, xb + r * k + kv));
-    }
-    const float bj = b ? b[j] : 0.0f;
-#pragma GCC unroll 4
-    for (int r = 0; r < Rows; ++r) y[r * n + j] = _mm512_reduce_add_ps(_mm512_add_ps(acc[r], acc2[r])) + bj;
   }
 }
 
@@ -140,6 +140,11 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) void round_to_bf16(const 
                         reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, x + i))));
     std::memcpy(out + i, last, static_cast<size_t>(n - i) * sizeof(uint16_t));
   }
+}
+
+// Rows of a weight as contiguous bfloat16 (float32 rounded as weight.to(kBFloat16) rounds).
+at::Tensor to_bf16_rows(const at::Tensor& w) {
+  return (w.scalar_type() == at::kBFloat16 ? w : w.to(at::kBFloat16)).contiguous();
 }
 
 // Enough output columns per task that a task reads ~64 KiB of weights.
@@ -176,22 +181,21 @@ void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight
                         const float* bias, float* y, bool gelu) {
   TORCH_CHECK(m >= 0 && m <= kSmallGemmMaxRows && k > 0 && n >= 0, "small_rows_product: bad shape");
   if (m == 0 || n == 0) return;
-  // Output columns split across threads; the rows in groups of at most four per kernel call.
-  auto run = [&](auto* xp, auto* wp, int64_t item_size, const auto& kernels) {
-    step_parallel_for(
-        0, n, grain(k, item_size),
-        [&](int64_t j0, int64_t j1) {
-          for (int64_t r0 = 0; r0 < m; r0 += 4)
-            kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xp + r0 * k, k, wp, bias, y + r0 * n, n, j0,
-                                                                           j1);
-          if (gelu) gelu_columns(y, m, n, j0, j1);
-        },
-        StepReads{wp, k * item_size});
-  };
+  // Output columns (bfloat16: tiles of them) split across threads, each task reading ~64 KiB of
+  // weights; the rows in groups of at most four per kernel call.
   if (weight_type == at::kFloat) {
     using Kernel = decltype(&rows_f32<1>);
     static constexpr std::array<Kernel, 4> kernels{rows_f32<1>, rows_f32<2>, rows_f32<3>, rows_f32<4>};
-    run(x, static_cast<const float*>(weight), 4, kernels);
+    const auto* wp = static_cast<const float*>(weight);
+    step_parallel_for(
+        0, n, grain(k, 4),
+        [&](int64_t j0, int64_t j1) {
+          for (int64_t r0 = 0; r0 < m; r0 += 4)
+            kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](x + r0 * k, k, wp, bias, y + r0 * n, n, j0,
+                                                                           j1);
+          if (gelu) gelu_columns(y, m, n, j0, j1);
+        },
+        StepReads{wp, k * 4});
   } else {
     TORCH_CHECK(weight_type == at::kBFloat16, "small_rows_linear: weight must be float32 or bfloat16");
     // The rows rounded to bfloat16 in a buffer of this thread, not a tensor: a decoder step makes
@@ -204,26 +208,102 @@ void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight
     lines.resize(static_cast<size_t>((m * k + 31) / 32));
     auto* xb = reinterpret_cast<uint16_t*>(lines.data());
     round_to_bf16(x, m * k, xb);
-    using Kernel = decltype(&rows_bf16<1>);
-    static constexpr std::array<Kernel, 4> kernels{rows_bf16<1>, rows_bf16<2>, rows_bf16<3>, rows_bf16<4>};
-    run(static_cast<const uint16_t*>(xb), static_cast<const uint16_t*>(weight), 2, kernels);
+    using Kernel = decltype(&tiles_bf16<1>);
+    static constexpr std::array<Kernel, 4> kernels{tiles_bf16<1>, tiles_bf16<2>, tiles_bf16<3>, tiles_bf16<4>};
+    const auto* wp = static_cast<const uint16_t*>(weight);
+    const int64_t tile_bytes = bf16_tile_elements(kTileColumns, k) * 2;
+    step_parallel_for(
+        0, (n + kTileColumns - 1) / kTileColumns, std::max<int64_t>(4, (64 << 10) / tile_bytes),
+        [&](int64_t t0, int64_t t1) {
+          for (int64_t r0 = 0; r0 < m; r0 += 4)
+            kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xb + r0 * k, k, wp, bias, y + r0 * n, n, t0,
+                                                                           t1);
+          if (gelu) gelu_columns(y, m, n, t0 * kTileColumns, std::min(n, t1 * kTileColumns));
+        },
+        StepReads{wp, tile_bytes});
   }
 }
 
-at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gelu) {
+void write_bf16_tiles(const at::Tensor& weight, const at::Tensor& dest) {
+  TORCH_CHECK(weight.dim() == 2 && (weight.scalar_type() == at::kFloat || weight.scalar_type() == at::kBFloat16),
+              "write_bf16_tiles: weight must be a float32 or bfloat16 matrix");
+  const int64_t n = weight.size(0), k = weight.size(1);
+  TORCH_CHECK(dest.scalar_type() == at::kBFloat16 && dest.is_contiguous() && dest.numel() == bf16_tile_elements(n, k),
+              "write_bf16_tiles: dest must be contiguous bfloat16 of the tiles' size");
+  const int64_t lines = (k + kTileDepth - 1) / kTileDepth, tiles = (n + kTileColumns - 1) / kTileColumns;
+  auto* out = static_cast<uint16_t*>(dest.data_ptr());
+  // each task rounds its own rows (no plain bfloat16 copy of the whole weight at once)
+  at::parallel_for(0, tiles, 64, [&](int64_t t0, int64_t t1) {
+    const int64_t first = t0 * kTileColumns;
+    const at::Tensor rows = to_bf16_rows(weight.narrow(0, first, std::min(n, t1 * kTileColumns) - first));
+    const auto* plain = static_cast<const uint16_t*>(rows.data_ptr());
+    for (int64_t t = t0; t < t1; ++t) {
+      uint16_t* tile = out + t * lines * kTileColumns * kTileDepth;
+      std::fill(tile, tile + lines * kTileColumns * kTileDepth, uint16_t{0});
+      for (int64_t j = t * kTileColumns; j < std::min(n, (t + 1) * kTileColumns); ++j)
+        for (int64_t l = 0; l < lines; ++l)
+          std::memcpy(tile + (l * kTileColumns + j % kTileColumns) * kTileDepth,
+                      plain + (j - first) * k + l * kTileDepth,
+                      static_cast<size_t>(std::min(kTileDepth, k - l * kTileDepth)) * sizeof(uint16_t));
+    }
+  });
+}
+
+Bf16Tiles bf16_tiles(const at::Tensor& weight) {
+  TORCH_CHECK(weight.dim() == 2, "bf16_tiles: weight must be a matrix");
+  Bf16Tiles tiles{at::empty({bf16_tile_elements(weight.size(0), weight.size(1))}, at::kBFloat16), weight.size(0),
+                  weight.size(1)};
+  write_bf16_tiles(weight, tiles.data);
+  return tiles;
+}
+
+at::Tensor bf16_untiled(const Bf16Tiles& tiles) {
+  const int64_t n = tiles.n, k = tiles.k, lines = (k + kTileDepth - 1) / kTileDepth;
+  TORCH_CHECK(tiles.defined() && tiles.data.is_contiguous() && tiles.data.numel() == bf16_tile_elements(n, k),
+              "bf16_untiled: not the tiles of an [n, k] weight");
+  at::Tensor plain = at::empty({n, k}, at::kBFloat16);
+  const auto* in = static_cast<const uint16_t*>(tiles.data.data_ptr());
+  auto* out = static_cast<uint16_t*>(plain.data_ptr());
+  at::parallel_for(0, n, 64, [&](int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1; ++j)
+      for (int64_t l = 0; l < lines; ++l)
+        std::memcpy(out + j * k + l * kTileDepth,
+                    in + ((j / kTileColumns * lines + l) * kTileColumns + j % kTileColumns) * kTileDepth,
+                    static_cast<size_t>(std::min(kTileDepth, k - l * kTileDepth)) * sizeof(uint16_t));
+  });
+  return plain;
+}
+
+namespace {
+at::Tensor rows_linear(const at::Tensor& x, const void* weight, at::ScalarType type, int64_t n, int64_t k,
+                       const at::Tensor& bias, bool gelu) {
   RECORD_FUNCTION("glimpse::small_rows_linear", std::vector<c10::IValue>());
-  const int64_t k = weight.size(1), n = weight.size(0), m = x.numel() / k;
+  const int64_t m = x.numel() / k;
   TORCH_CHECK(x.scalar_type() == at::kFloat && x.is_contiguous() && x.size(-1) == k && m <= kSmallGemmMaxRows,
               "small_rows_linear: bad input");
-  TORCH_CHECK(weight.is_contiguous() && (!bias.defined() || (bias.scalar_type() == at::kFloat && bias.numel() == n)),
-              "small_rows_linear: bad weight");
+  TORCH_CHECK(!bias.defined() || (bias.scalar_type() == at::kFloat && bias.numel() == n),
+              "small_rows_linear: bad bias");
   auto shape = x.sizes().vec();
   shape.back() = n;
   at::Tensor y = at::empty(shape, x.options());
   const at::Tensor bc = bias.defined() ? bias.contiguous() : bias;
-  small_rows_product(x.data_ptr<float>(), m, k, weight.data_ptr(), weight.scalar_type(), n,
-                     bc.defined() ? bc.data_ptr<float>() : nullptr, y.data_ptr<float>(), gelu);
+  small_rows_product(x.data_ptr<float>(), m, k, weight, type, n, bc.defined() ? bc.data_ptr<float>() : nullptr,
+                     y.data_ptr<float>(), gelu);
   return y;
+}
+}  // namespace
+
+at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gelu) {
+  TORCH_CHECK(weight.dim() == 2 && weight.is_contiguous(), "small_rows_linear: bad weight");
+  if (weight.scalar_type() == at::kBFloat16) return small_rows_linear(x, bf16_tiles(weight), bias, gelu);
+  return rows_linear(x, weight.data_ptr(), weight.scalar_type(), weight.size(0), weight.size(1), bias, gelu);
+}
+
+at::Tensor small_rows_linear(const at::Tensor& x, const Bf16Tiles& weight, const at::Tensor& bias, bool gelu) {
+  TORCH_CHECK(weight.defined() && weight.data.is_contiguous() && weight.data.scalar_type() == at::kBFloat16 &&
+                  weight.data.numel() == bf16_tile_elements(weight.n, weight.k),
+              "small_rows_linear: bad weight tiles");
+  return rows_linear(x, weight.data.data_ptr(), at::kBFloat16, weight.n, weight.k, bias, gelu);
 }
 
 namespace {

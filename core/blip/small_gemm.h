@@ -12,14 +12,42 @@ constexpr int64_t kSmallGemmMaxRows = 8;
 // Whether this CPU runs the kernels (AVX-512F for float32 weights, AVX-512 BF16 for bfloat16).
 bool small_gemm_available(at::ScalarType weight_type);
 
+// bfloat16 weights as the kernel reads them: tiles of kTileColumns output rows (columns of the
+// product) side by side, each cut into lines of kTileDepth values (64 bytes). Tile t, line l,
+// column c of the tile holds W[kTileColumns * t + c, kTileDepth * l + i] for i < kTileDepth at
+// element ((t * lines + l) * kTileColumns + c) * kTileDepth, lines = ceil(K / kTileDepth); the
+// padding past N and K is zero. A tile is one stream of memory, and each load of a row's values
+// serves all its columns.
+constexpr int64_t kTileColumns = 4;
+constexpr int64_t kTileDepth = 32;
+// Elements of the tiles of an [n, k] weight.
+constexpr int64_t bf16_tile_elements(int64_t n, int64_t k) {
+  return (n + kTileColumns - 1) / kTileColumns * ((k + kTileDepth - 1) / kTileDepth) * kTileColumns * kTileDepth;
+}
+// An [n, k] weight in tiles: data is a contiguous bfloat16 tensor of bf16_tile_elements(n, k).
+struct Bf16Tiles {
+  at::Tensor data;
+  int64_t n = 0, k = 0;
+  bool defined() const { return data.defined(); }
+};
+// `weight` [n, k] (float32, rounded as weight.to(kBFloat16) rounds, or bfloat16) written as tiles
+// into `dest` (contiguous bfloat16 of bf16_tile_elements(n, k), its padding written with zeros).
+void write_bf16_tiles(const at::Tensor& weight, const at::Tensor& dest);
+// The same into new memory.
+Bf16Tiles bf16_tiles(const at::Tensor& weight);
+// The plain [n, k] bfloat16 weight the tiles hold (exact).
+at::Tensor bf16_untiled(const Bf16Tiles& tiles);
+
 // y = x W^T + b for x [..., K] float32 contiguous with at most kSmallGemmMaxRows rows, W [N, K]
 // contiguous float32 or bfloat16, b [N] float32 or undefined. Returns float32 [..., N]; with
-// `gelu`, GELU(y) (avx512::gelu, computed by the task that made each output).
+// `gelu`, GELU(y) (avx512::gelu, computed by the task that made each output). A bfloat16 W is
+// put in tiles for this call (tests, and products run once); layers keep theirs (the overload).
 at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gelu = false);
+at::Tensor small_rows_linear(const at::Tensor& x, const Bf16Tiles& weight, const at::Tensor& bias, bool gelu = false);
 
 // The same product on memory the caller holds (a decoder step without tensors between its
 // products, text_decoder_step.h): x [m, k] float32, m <= kSmallGemmMaxRows; weight [n, k]
-// float32 or bfloat16 (weight_type); bias [n] or null; y [m, n].
+// float32, or bfloat16 in tiles (weight_type); bias [n] or null; y [m, n].
 void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight, at::ScalarType weight_type, int64_t n,
                         const float* bias, float* y, bool gelu = false);
 

@@ -36,11 +36,11 @@ bool bf16_linear(const LinearImpl& l, int64_t out, int64_t in) {
          l.weight.size(1) == in && (!l.bias.defined() || plain_f32(l.bias, out));
 }
 
-// x W^T + b (then GELU) for the step's rows through the few-row kernel, the layer's plain bfloat16
-// weight as LinearImpl::forward reads it for a few rows.
+// x W^T + b (then GELU) for the step's rows through the few-row kernel, the layer's weight in tiles
+// as LinearImpl::forward reads it for a few rows.
 void product(LinearImpl& layer, const float* x, int64_t rows, float* y, bool gelu = false) {
-  const at::Tensor w = layer.plain_bf16_weight();
-  small_rows_product(x, rows, w.size(1), w.data_ptr(), at::kBFloat16, w.size(0),
+  const Bf16Tiles w = layer.bf16_weight_tiles();
+  small_rows_product(x, rows, w.k, w.data.data_ptr(), at::kBFloat16, w.n,
                      layer.bias.defined() ? layer.bias.data_ptr<float>() : nullptr, y, gelu);
 }
 
@@ -168,8 +168,10 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
     TextLayerCache& c = cache.layers[i];
     // self-attention: q|k|v in one product, keys and values into the cache's room
     BlipTextSelfAttentionImpl& self = *layer.attention->self;
+    // (d = heads * 64: the three stack, fuse_bf16_tiles)
     const FusedBf16Linear fused = self.qkv_weights();
-    small_rows_product(h, rows, d, fused.weight.data_ptr(), at::kBFloat16, 3 * d, fused.bias.data_ptr<float>(), qkv);
+    small_rows_product(h, rows, d, fused.weight.data.data_ptr(), at::kBFloat16, 3 * d, fused.bias.data_ptr<float>(),
+                       qkv);
     const int64_t cached = c.self_key.size(2);
     c.make_self_room(rows, heads, 64, 1);
     self_attention_step_rows(qkv, 3 * d, 3 * d, qkv + d, 3 * d, 3 * d, qkv + 2 * d, 3 * d, 3 * d, rows, 1, heads,
@@ -200,9 +202,9 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   layer_norm_rows_f32(y, rows, d, pred.transform->LayerNorm->weight.data_ptr<float>(),
                       pred.transform->LayerNorm->bias.data_ptr<float>(),
                       static_cast<float>(pred.transform->LayerNorm->eps_), a);
-  const at::Tensor w = pred.decoder->plain_bf16_weight();
-  at::Tensor logits = at::empty({rows, 1, w.size(0)}, at::TensorOptions().dtype(at::kFloat));
-  small_rows_product(a, rows, d, w.data_ptr(), at::kBFloat16, w.size(0), pred.bias.data_ptr<float>(),
+  const Bf16Tiles w = pred.decoder->bf16_weight_tiles();
+  at::Tensor logits = at::empty({rows, 1, w.n}, at::TensorOptions().dtype(at::kFloat));
+  small_rows_product(a, rows, d, w.data.data_ptr(), at::kBFloat16, w.n, pred.bias.data_ptr<float>(),
                      logits.data_ptr<float>());
   return logits;
 }

@@ -51,20 +51,41 @@ TEST(SmallGemm, FewRowsMatchLibtorchInFloat32) {
 TEST(SmallGemm, BFloat16WeightsMatchTheRoundedProduct) {
   if (!small_gemm_available(at::kBFloat16)) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
   c10::InferenceMode guard;
-  // k: below one line of 32, a line and a tail, whole pairs of lines (the kernel's two
-  // accumulators), pairs and one line more, pairs, a line and a tail.
-  for (int64_t k : {16, 50, 768, 3072, 96, 100}) {
-    for (int64_t m : {1, 2, 3, 8}) {
-      const at::Tensor x = at::randn({m, k}), w = at::randn({97, k}).to(at::kBFloat16), b = at::randn({97});
-      // The kernel rounds x to bfloat16 and sums exact products in float32.
-      const at::Tensor ref = at::linear(x.to(at::kBFloat16).to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
-      const at::Tensor y = small_rows_linear(x, w, b);
-      EXPECT_EQ(y.scalar_type(), at::kFloat);
-      EXPECT_LT(rel_diff(y, ref), 1e-5) << "m=" << m << " k=" << k;
-      // the rounding is libtorch's, bit for bit: rows already rounded give the same output
-      EXPECT_TRUE(at::equal(small_rows_linear(x.to(at::kBFloat16).to(at::kFloat), w, b), y)) << "m=" << m << " k=" << k;
+  // k: below one line of 32, a line and a tail, whole lines, lines and a tail. n: whole tiles of
+  // four columns, one column past them (a padded tile), and enough tiles to split across threads.
+  for (int64_t k : {16, 50, 768, 3072, 96, 100})
+    for (int64_t n : {4, 97, 1030})
+      for (int64_t m : {1, 2, 3, 5, 8}) {
+        const at::Tensor x = at::randn({m, k}), w = at::randn({n, k}).to(at::kBFloat16), b = at::randn({n});
+        // The kernel rounds x to bfloat16 and sums exact products in float32.
+        const at::Tensor ref = at::linear(x.to(at::kBFloat16).to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+        const at::Tensor y = small_rows_linear(x, w, b);
+        EXPECT_EQ(y.scalar_type(), at::kFloat);
+        EXPECT_LT(rel_diff(y, ref), 1e-5) << "m=" << m << " k=" << k << " n=" << n;
+        // the rounding is libtorch's, bit for bit: rows already rounded give the same output
+        EXPECT_TRUE(at::equal(small_rows_linear(x.to(at::kBFloat16).to(at::kFloat), w, b), y))
+            << "m=" << m << " k=" << k;
+      }
+}
+
+// The tiles hold the weight exactly and nothing else: back to the plain matrix bit for bit, every
+// value once, the padding past n and k zero. A float32 weight is rounded as libtorch rounds it.
+TEST(SmallGemm, Bf16TilesHoldTheWeightExactly) {
+  c10::InferenceMode guard;
+  for (int64_t n : {1, 4, 5, 97})
+    for (int64_t k : {16, 32, 50, 100}) {
+      // no zeros in the weight: every nonzero of the tiles is one of its values
+      const at::Tensor w = at::rand({n, k}) + 0.5;
+      const Bf16Tiles tiles = bf16_tiles(w);
+      ASSERT_EQ(tiles.data.numel(), (n + 3) / 4 * 4 * ((k + 31) / 32 * 32)) << n << " " << k;
+      EXPECT_TRUE(at::equal(bf16_untiled(tiles), w.to(at::kBFloat16))) << n << " " << k;
+      EXPECT_EQ(tiles.data.ne(0).sum().item<int64_t>(), n * k) << n << " " << k;
+      EXPECT_TRUE(at::equal(tiles.data.to(at::kDouble).sum(), w.to(at::kBFloat16).to(at::kDouble).sum()));
+      // the first line of column 1 is 32 values after column 0's
+      if (n > 1)
+        EXPECT_TRUE(at::equal(tiles.data.narrow(0, 32, std::min<int64_t>(k, 32)),
+                              w[1].narrow(0, 0, std::min<int64_t>(k, 32)).to(at::kBFloat16)));
     }
-  }
 }
 
 // GELU inside the few-row product: through an identity weight the output is GELU of the input
@@ -196,7 +217,10 @@ TEST(PrecisionModes, LinearLayersStayCloseToFloat32) {
   }
 }
 
-TEST(PrecisionModes, Bf16LayerDropsItsPlainCopyOnlyWhenItRunsPacked) {
+// Each kind of product keeps its own copy and no other: products of many rows a packed copy, few
+// rows the tiles; the plain bfloat16 copy set_precision makes is dropped once either is made, and
+// made again from the tiles (exact) only for the moment a packed copy needs it.
+TEST(PrecisionModes, Bf16LayerKeepsOneCopyForEachKindOfProduct) {
   if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
   c10::InferenceMode guard;
   const at::Tensor w = at::randn({512, 256}) * 0.05, b = at::randn({512}) * 0.1;
@@ -217,16 +241,26 @@ TEST(PrecisionModes, Bf16LayerDropsItsPlainCopyOnlyWhenItRunsPacked) {
   EXPECT_LT(rel_diff(vision->forward(many).to(at::kFloat), reference(many)), 1e-2);
   if (packed_products() == packed_before) GTEST_SKIP() << "bf16 products do not run packed on this CPU";
   EXPECT_FALSE(vision->holds_plain_bf16());
-  // A few-row product afterwards makes the copy again and is still right; packed products go on.
-  EXPECT_LT(rel_diff(vision->forward(few).to(at::kFloat), reference(few)), 1e-2);
-  EXPECT_TRUE(vision->holds_plain_bf16());
+  EXPECT_FALSE(vision->holds_bf16_tiles());
+  // A few-row product afterwards makes the tiles (from the float32 weight) and is still right;
+  // packed products go on.
+  const at::Tensor few_out = vision->forward(few);
+  EXPECT_LT(rel_diff(few_out.to(at::kFloat), reference(few)), 1e-2);
+  EXPECT_TRUE(vision->holds_bf16_tiles());
+  EXPECT_FALSE(vision->holds_plain_bf16());
   EXPECT_LT(rel_diff(vision->forward(many).to(at::kFloat), reference(many)), 1e-2);
-  EXPECT_TRUE(vision->holds_plain_bf16());
-  // A decoder-like layer: few rows first, so its copy stays when it later runs packed.
+  EXPECT_FALSE(vision->holds_plain_bf16());
+  // A decoder-like layer: few rows first. Its tiles stay when it later runs packed, and the plain
+  // copy made from them for the packing goes.
   Linear decoder = make();
-  EXPECT_LT(rel_diff(decoder->forward(few).to(at::kFloat), reference(few)), 1e-2);
-  EXPECT_LT(rel_diff(decoder->forward(many).to(at::kFloat), reference(many)), 1e-2);
-  EXPECT_TRUE(decoder->holds_plain_bf16());
+  const at::Tensor decoder_few = decoder->forward(few);
+  EXPECT_TRUE(at::equal(decoder_few, few_out));
+  EXPECT_FALSE(decoder->holds_plain_bf16());
+  const at::Tensor decoder_many = decoder->forward(many);
+  EXPECT_TRUE(at::equal(decoder_many, vision->forward(many)));
+  EXPECT_TRUE(decoder->holds_bf16_tiles());
+  EXPECT_FALSE(decoder->holds_plain_bf16());
+  EXPECT_TRUE(at::equal(decoder->forward(few), few_out));
 }
 
 // In the bf16 mode a vision LayerNorm hands its product bfloat16 rows made straight from the
@@ -275,8 +309,8 @@ BlipTextSelfAttention random_self_attention(int64_t heads) {
 }
 
 // A bf16 decoder step computes the self-attention's q, k and v in one product over their stacked
-// weights: the same values as three products, and the layers' own copies become views of the
-// stacked matrix (no second copy). Two steps, so the second also reads the first's cached keys.
+// weights: the same values as three products, and the layers' own tiles become views of the
+// stacked matrix's (no second copy). Two steps, so the second also reads the first's cached keys.
 TEST(PrecisionModes, Bf16DecoderStepStacksTheSelfAttentionProjections) {
   if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
   c10::InferenceMode guard;
@@ -301,8 +335,9 @@ TEST(PrecisionModes, Bf16DecoderStepStacksTheSelfAttentionProjections) {
     EXPECT_TRUE(at::equal(got, want)) << "step " << step;
     EXPECT_TRUE(at::equal(cache.self_key, ref_k));
   }
-  EXPECT_TRUE(att->query->plain_bf16_weight().is_alias_of(att->value->plain_bf16_weight()));
-  EXPECT_TRUE(at::equal(att->key->plain_bf16_weight(), wk));
+  EXPECT_TRUE(att->query->bf16_weight_tiles().data.is_alias_of(att->value->bf16_weight_tiles().data));
+  EXPECT_TRUE(at::equal(bf16_untiled(att->key->bf16_weight_tiles()), wk));
+  EXPECT_FALSE(att->key->holds_plain_bf16());
   // set_precision again gives the layers fresh copies; the next step stacks those
   att->key->weight.mul_(2);
   att->key->set_precision(Precision::BFloat16);
@@ -310,7 +345,7 @@ TEST(PrecisionModes, Bf16DecoderStepStacksTheSelfAttentionProjections) {
   TextLayerCache fresh;
   att->forward(x, at::Tensor(), at::Tensor(), &fresh, 1);
   EXPECT_TRUE(at::equal(fresh.self_key, heads(small_rows_linear(x, wk * 2, att->key->bias))));
-  EXPECT_TRUE(att->key->plain_bf16_weight().is_alias_of(att->query->plain_bf16_weight()));
+  EXPECT_TRUE(att->key->bf16_weight_tiles().data.is_alias_of(att->query->bf16_weight_tiles().data));
 }
 
 // The VmFlags of the mapping that holds `address` (/proc/self/smaps), or "" when none does.
@@ -363,25 +398,25 @@ TEST(PrecisionModes, Bf16StepWeightsLieInOneBlockInTheOrderAStepReadsThem) {
     // as a bf16 load does it: the step's layers first, then the whole model (which leaves them)
     model->gather_step_weights();
     set_linear_precision(*model, Precision::BFloat16);
-    const char* next = static_cast<const char*>(order.front()->plain_bf16_weight().data_ptr());
+    const at::Tensor first = order.front()->bf16_weight_tiles().data;
+    const char* next = static_cast<const char*>(first.data_ptr());
     EXPECT_EQ(reinterpret_cast<uintptr_t>(next) % (2 << 20), 0u);
     for (size_t i = 0; i < order.size(); ++i) {
-      const at::Tensor w = order[i]->plain_bf16_weight();
-      EXPECT_TRUE(at::equal(w, before[i])) << "layer " << i;
-      EXPECT_EQ(static_cast<const char*>(w.data_ptr()), next) << "layer " << i;
-      EXPECT_TRUE(w.is_alias_of(order.front()->plain_bf16_weight()));
-      next += w.nbytes();
+      const Bf16Tiles w = order[i]->bf16_weight_tiles();
+      EXPECT_TRUE(at::equal(bf16_untiled(w), before[i])) << "layer " << i;
+      EXPECT_EQ(static_cast<const char*>(w.data.data_ptr()), next) << "layer " << i;
+      EXPECT_TRUE(w.data.is_alias_of(first));
+      EXPECT_FALSE(order[i]->holds_plain_bf16()) << "layer " << i;  // the tiles only
+      next += w.data.nbytes();
     }
     // the cross-attention's keys and values (image rows: packed products) are not in the block
-    EXPECT_FALSE(model->bert->encoder->layers[0]->crossattention->self->key->holds_plain_bf16() &&
-                 model->bert->encoder->layers[0]->crossattention->self->key->plain_bf16_weight().is_alias_of(
-                     order.front()->plain_bf16_weight()));
+    EXPECT_FALSE(model->bert->encoder->layers[0]->crossattention->self->key->holds_bf16_tiles());
     BlipTextSelfAttentionImpl& self = *model->bert->encoder->layers[1]->attention->self;
     const FusedBf16Linear qkv = self.qkv_weights();
-    EXPECT_EQ(qkv.weight.data_ptr(), self.query->plain_bf16_weight().data_ptr());
-    EXPECT_TRUE(at::equal(qkv.weight, at::cat({before[8], before[9], before[10]}, 0)));
+    EXPECT_EQ(qkv.weight.data.data_ptr(), self.query->bf16_weight_tiles().data.data_ptr());
+    EXPECT_TRUE(at::equal(bf16_untiled(qkv.weight), at::cat({before[8], before[9], before[10]}, 0)));
     // (a kernel without transparent huge pages, or without VmFlags in smaps, cannot say)
-    const std::string flags = vm_flags_of(order.front()->plain_bf16_weight().data_ptr());
+    const std::string flags = vm_flags_of(first.data_ptr());
     if (!flags.empty() && std::filesystem::exists("/sys/kernel/mm/transparent_hugepage/enabled")) {
       EXPECT_NE(flags.find(std::string(" ") + (std::string(huge) == "1" ? "hg" : "nh")), std::string::npos) << flags;
     }
