@@ -17,6 +17,7 @@
 #include "random_model.h"
 #include "small_gemm.h"
 #include "step_team.h"
+#include "text_decoder_step.h"
 
 using namespace glimpse;
 using bench::addPeakRss;
@@ -199,6 +200,8 @@ void caption(benchmark::State& state, int beams) {
     // waits in the step team that outlasted its spin (another program holding the cores)
     state.counters["team_sleeps_per_step"] =
         static_cast<double>(blip::step_team_sleeps() - sleeps) / static_cast<double>(step_count);
+    // whether bf16 steps ask for their weights ahead, as the first steps chose (-1: not chosen)
+    state.counters["weights_ahead"] = blip::text_decoder_step_ahead_choice();
     // the share of those steps a team ran (the others were backing off after a contended step)
     state.counters["team_step_share"] =
         static_cast<double>(blip::step_teams_run() - teams) / static_cast<double>(step_count);
@@ -436,6 +439,9 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   }
   const at::Tensor x = at::randn({rows, 1, f});
   const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
+  // asked ahead, or as GLIMPSE_STEP_AHEAD fixes it (text_decoder_step.h)
+  if (const char* ahead = std::getenv("GLIMPSE_STEP_AHEAD")) blip::set_bf16_weights_ahead(std::string(ahead) != "0");
+  state.counters["weights_ahead"] = blip::bf16_weights_ahead();
   const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state)
     for (const Layer& l : layers) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -27,6 +28,8 @@ constexpr int kPrefetchBytes = 4096;
 // the time of a bf16 step's products (one row or three, weights on 2 MiB pages) and 6-16 % off a
 // float32 step's (docs/performance.md, fifteenth round).
 constexpr int kPrefetchL2Bytes = 16384;
+
+std::atomic<bool> g_bf16_ahead{true};
 
 // Asks for the line at both distances ahead of `p`. The addresses are formed as integers: past the
 // end of the weights or keys they name no object, and a prefetch never dereferences (or faults).
@@ -83,7 +86,7 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
 // reading four weight rows side by side in the plain layout (four streams) was slower from memory
 // than one (docs/performance.md, seventeenth round). Columns [4 * t0, 4 * t1) of every row, those
 // below n stored.
-template <int Rows>
+template <int Rows, bool Ahead>
 __attribute__((target("avx512f,avx512bw,avx512bf16"))) void tiles_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
                                                                        const float* b, float* y, int64_t n, int64_t t0,
                                                                        int64_t t1) {
@@ -98,9 +101,10 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) void tiles_bf16(const uin
       for (int r = 0; r < Rows; ++r) acc[c][r] = _mm512_setzero_ps();
     for (int64_t l = 0; l < lines; ++l) {
       const uint16_t* wl = wt + l * kTileColumns * kTileDepth;
-      // one line of the four asked ahead: the tile is one stream, which the hardware follows
-      // within a page
-      prefetch_line_ahead(wl);
+      if (Ahead) {  // every line (one of the four was slower than none on the EPYC)
+#pragma GCC unroll 4
+        for (int c = 0; c < kTileColumns; ++c) prefetch_line_ahead(wl + c * kTileDepth);
+      }
       // the last line's values past k masked (the padding's weights are zeros)
       const __mmask32 mask = l < full ? ~__mmask32{0} : tail;
       __m512bh xv[Rows];
@@ -153,6 +157,14 @@ int64_t grain(int64_t k, int64_t item_size) {
 }
 
 }  // namespace
+
+void set_bf16_weights_ahead(bool ahead) {
+  g_bf16_ahead = ahead;
+}
+
+bool bf16_weights_ahead() {
+  return g_bf16_ahead;
+}
 
 bool small_gemm_available(at::ScalarType weight_type) {
   static const bool f32 = [] {
@@ -208,8 +220,12 @@ void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight
     lines.resize(static_cast<size_t>((m * k + 31) / 32));
     auto* xb = reinterpret_cast<uint16_t*>(lines.data());
     round_to_bf16(x, m * k, xb);
-    using Kernel = decltype(&tiles_bf16<1>);
-    static constexpr std::array<Kernel, 4> kernels{tiles_bf16<1>, tiles_bf16<2>, tiles_bf16<3>, tiles_bf16<4>};
+    using Kernel = decltype(&tiles_bf16<1, true>);
+    static constexpr std::array<Kernel, 4> ahead{tiles_bf16<1, true>, tiles_bf16<2, true>, tiles_bf16<3, true>,
+                                                 tiles_bf16<4, true>};
+    static constexpr std::array<Kernel, 4> plain{tiles_bf16<1, false>, tiles_bf16<2, false>, tiles_bf16<3, false>,
+                                                 tiles_bf16<4, false>};
+    const auto& kernels = g_bf16_ahead.load(std::memory_order_relaxed) ? ahead : plain;
     const auto* wp = static_cast<const uint16_t*>(weight);
     const int64_t tile_bytes = bf16_tile_elements(kTileColumns, k) * 2;
     step_parallel_for(

@@ -38,6 +38,14 @@ Bf16Tiles bf16_tiles(const at::Tensor& weight);
 // The plain [n, k] bfloat16 weight the tiles hold (exact).
 at::Tensor bf16_untiled(const Bf16Tiles& tiles);
 
+// Whether the bfloat16 kernel asks for every weight line ahead (4 KiB into L1, 16 KiB into L2).
+// CPUs differ: on a Xeon (family 6 model 207) asking ahead took a bf16 step's products from
+// 1.5-2.3x to 1.1-1.4x of the weight-bytes / read-bandwidth bound (docs/performance.md, tenth and
+// fifteenth rounds), on an AMD EPYC (family 25 model 17) the tiles ran as fast or faster without
+// (seventeenth round). On until text_decoder_step has chosen by timing its first steps each way.
+void set_bf16_weights_ahead(bool ahead);
+bool bf16_weights_ahead();
+
 // y = x W^T + b for x [..., K] float32 contiguous with at most kSmallGemmMaxRows rows, W [N, K]
 // contiguous float32 or bfloat16, b [N] float32 or undefined. Returns float32 [..., N]; with
 // `gelu`, GELU(y) (avx512::gelu, computed by the task that made each output). A bfloat16 W is

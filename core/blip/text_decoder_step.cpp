@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,67 @@ std::atomic<bool> g_enabled{[] {
 }()};
 
 std::atomic<int64_t> g_runs{0};
+
+// The choice of text_decoder_step_ahead_choice (text_decoder_step.h).
+struct AheadChoice {
+  std::mutex mutex;
+  bool fixed = false;
+  int chosen = -1;
+  int pairs = 0;
+  int64_t steps_since = 0;  // steps since the choice was made
+  // the first step of the pair being timed: its row count, time and whether it asked ahead
+  int64_t first_rows = 0;
+  double first_seconds = 0;
+  bool first_ahead = false;
+  std::vector<double> ratios;  // time asked ahead / time not, per pair
+
+  explicit AheadChoice(int fixed_choice) { reset(fixed_choice); }
+  void reset(int fixed_choice) {
+    fixed = fixed_choice >= 0;
+    chosen = fixed_choice;
+    pairs = 0;
+    first_rows = 0;
+    steps_since = 0;
+    ratios.clear();
+    if (fixed) set_bf16_weights_ahead(fixed_choice == 1);
+  }
+  // Sets the kernel's choice for a step of `rows`: -1 when the choice is made (the step is not
+  // timed), else whether this step asks ahead.
+  int before(int64_t rows) {
+    std::lock_guard<std::mutex> lock(mutex);
+    // timed again now and then: the memory's speed and its huge pages change as the app runs
+    if (chosen >= 0 && !fixed && ++steps_since >= kStepAheadRecheck) reset(-1);
+    if (chosen >= 0) return -1;
+    // the pair's first step: ahead in even pairs; its second: the other way, at the same rows
+    const bool ahead = first_rows == rows ? !first_ahead : pairs % 2 == 0;
+    set_bf16_weights_ahead(ahead);
+    return ahead ? 1 : 0;
+  }
+  void after(int64_t rows, bool ahead, double seconds) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (chosen >= 0) return;
+    if (first_rows != rows || ahead == first_ahead) {  // a pair's first step (or a new row count)
+      first_rows = rows;
+      first_seconds = seconds;
+      first_ahead = ahead;
+      return;
+    }
+    ratios.push_back(ahead ? seconds / first_seconds : first_seconds / seconds);
+    first_rows = 0;
+    if (++pairs < kStepAheadPairs) return;
+    std::nth_element(ratios.begin(), ratios.begin() + static_cast<ptrdiff_t>(ratios.size() / 2), ratios.end());
+    chosen = ratios[ratios.size() / 2] < 1.0 ? 1 : 0;
+    set_bf16_weights_ahead(chosen == 1);
+  }
+};
+
+AheadChoice& ahead_choice() {
+  static AheadChoice choice([] {
+    const char* env = std::getenv("GLIMPSE_STEP_AHEAD");
+    return env && (std::string(env) == "0" || std::string(env) == "1") ? std::atoi(env) : -1;
+  }());
+  return choice;
+}
 
 bool plain_f32(const at::Tensor& t, int64_t numel) {
   return t.defined() && t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == numel;
@@ -62,6 +125,18 @@ bool text_decoder_step_enabled() {
 
 int64_t text_decoder_steps_run() {
   return g_runs;
+}
+
+int text_decoder_step_ahead_choice() {
+  AheadChoice& c = ahead_choice();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  return c.chosen;
+}
+
+void reset_text_decoder_step_ahead_choice(int fixed) {
+  AheadChoice& c = ahead_choice();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  c.reset(fixed);
 }
 
 bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids, const TextCache& cache) {
@@ -117,6 +192,10 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
                              const at::Tensor& attention_mask, TextCache& cache) {
   BlipTextModelImpl& bert = *model.bert;
   const int64_t rows = input_ids.size(0), d = bert.config.hidden_size, heads = d / 64;
+  // timed while the choice of asking ahead is made (not a step that throws)
+  AheadChoice& choice = ahead_choice();
+  const int timed_ahead = choice.before(rows);
+  const auto start = std::chrono::steady_clock::now();
   const int64_t past = cache.past_length, positions = past + 1;
   const auto& emb = *bert.embeddings;
   check_text_positions(positions, emb.max_positions);
@@ -206,6 +285,9 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   at::Tensor logits = at::empty({rows, 1, w.n}, at::TensorOptions().dtype(at::kFloat));
   small_rows_product(a, rows, d, w.data.data_ptr(), at::kBFloat16, w.n, pred.bias.data_ptr<float>(),
                      logits.data_ptr<float>());
+  if (timed_ahead >= 0)
+    choice.after(rows, timed_ahead == 1,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return logits;
 }
 

@@ -27,6 +27,20 @@ bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& in
 at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids,
                              const at::Tensor& attention_mask, TextCache& cache);
 
+// Whether the step's weights are asked ahead (small_gemm.h's set_bf16_weights_ahead) is chosen in
+// each process by timing its first steps: pairs of consecutive steps of the same row count, one
+// each way, the order alternating from pair to pair; after kStepAheadPairs pairs the median ratio
+// decides, for the next kStepAheadRecheck steps, then they are timed again (the memory's speed
+// drifts, and the weights' huge pages arrive minutes after a load). Nothing is spent on it: the
+// steps timed are the captions' own. GLIMPSE_STEP_AHEAD=0 or 1 fixes the choice instead
+// (benchmarks compare both).
+constexpr int kStepAheadPairs = 5;
+constexpr int64_t kStepAheadRecheck = 1000;
+// -1 while steps are being timed, else 0 (not asked ahead) or 1.
+int text_decoder_step_ahead_choice();
+// Starts the timing again (tests); `fixed` 0 or 1 fixes the choice, -1 measures.
+void reset_text_decoder_step_ahead_choice(int fixed = -1);
+
 // On by default; GLIMPSE_TEXT_STEP=aten switches it off (benchmarks and tests compare both).
 void set_text_decoder_step_enabled(bool enabled);
 bool text_decoder_step_enabled();

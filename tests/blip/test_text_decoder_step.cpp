@@ -15,6 +15,7 @@
 #include "blip.h"
 #include "errors.h"
 #include "random_model.h"
+#include "small_gemm.h"
 #include "text_decoder_step.h"
 
 using namespace glimpse::blip;
@@ -187,6 +188,37 @@ TEST_F(TextDecoderStepCaptions, AgreeWithTheATenSteps) {
     }
   }
   EXPECT_GE(compared, 20);
+}
+
+// Asking for the weights ahead or not changes no value: the same logits at every step, bit for bit.
+// Unfixed, the choice is made by timing the first steps: undecided before kStepAheadPairs pairs,
+// made after them and handed to the kernel.
+TEST_F(TextDecoderStepCaptions, AskingAheadChangesNoValueAndTheFirstStepsChoose) {
+  const auto px = test_images(1);
+  GenerationConfig c;
+  c.max_new_tokens = 2 * kStepAheadPairs + 2;
+  c.min_length = 2 * kStepAheadPairs + 3;
+  reset_text_decoder_step_ahead_choice(1);
+  EXPECT_TRUE(bf16_weights_ahead());
+  const CaptionRun ahead = caption(*bf16_, px, {}, c, true);
+  reset_text_decoder_step_ahead_choice(0);
+  EXPECT_FALSE(bf16_weights_ahead());
+  const CaptionRun plain = caption(*bf16_, px, {}, c, true);
+  EXPECT_EQ(text_decoder_step_ahead_choice(), 0);  // fixed: no timing
+  EXPECT_GE(ahead.fused_steps, 2 * kStepAheadPairs);
+  EXPECT_EQ(ahead.logits, plain.logits);
+  reset_text_decoder_step_ahead_choice();
+  GenerationConfig short_caption = c;
+  short_caption.max_new_tokens = 2 * kStepAheadPairs - 2;
+  short_caption.min_length = 2 * kStepAheadPairs - 1;
+  EXPECT_EQ(caption(*bf16_, px, {}, short_caption, true).fused_steps, 2 * kStepAheadPairs - 3);
+  EXPECT_EQ(text_decoder_step_ahead_choice(), -1);  // too few pairs yet
+  const CaptionRun chosen = caption(*bf16_, px, {}, c, true);
+  const int choice = text_decoder_step_ahead_choice();
+  EXPECT_TRUE(choice == 0 || choice == 1) << choice;
+  EXPECT_EQ(bf16_weights_ahead(), choice == 1);
+  EXPECT_EQ(chosen.logits, ahead.logits);
+  reset_text_decoder_step_ahead_choice();
 }
 
 // A caption long enough that the self-attention cache's room grows (33 positions at first), and
