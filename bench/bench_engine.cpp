@@ -200,7 +200,7 @@ void caption(benchmark::State& state, int beams) {
     // waits in the step team that outlasted its spin (another program holding the cores)
     state.counters["team_sleeps_per_step"] =
         static_cast<double>(blip::step_team_sleeps() - sleeps) / static_cast<double>(step_count);
-    // whether bf16 steps ask for their weights ahead, as the first steps chose (-1: not chosen)
+    // whether bf16 steps ask for their weights ahead, as timed steps last chose (-1: not chosen yet)
     state.counters["weights_ahead"] = blip::text_decoder_step_ahead_choice();
     // the share of those steps a team ran (the others were backing off after a contended step)
     state.counters["team_step_share"] =

@@ -29,6 +29,7 @@ struct AheadChoice {
   std::mutex mutex;
   bool fixed = false;
   int chosen = -1;
+  int last = -1;  // the last choice made (kept while steps are timed again)
   int pairs = 0;
   int64_t steps_since = 0;  // steps since the choice was made
   // the first step of the pair being timed: its row count, time and whether it asked ahead
@@ -40,7 +41,7 @@ struct AheadChoice {
   explicit AheadChoice(int fixed_choice) { reset(fixed_choice); }
   void reset(int fixed_choice) {
     fixed = fixed_choice >= 0;
-    chosen = fixed_choice;
+    chosen = last = fixed_choice;
     pairs = 0;
     first_rows = 0;
     steps_since = 0;
@@ -52,7 +53,11 @@ struct AheadChoice {
   int before(int64_t rows) {
     std::lock_guard<std::mutex> lock(mutex);
     // timed again now and then: the memory's speed and its huge pages change as the app runs
-    if (chosen >= 0 && !fixed && ++steps_since >= kStepAheadRecheck) reset(-1);
+    if (chosen >= 0 && !fixed && ++steps_since >= kStepAheadRecheck) {
+      const int before_recheck = last;
+      reset(-1);
+      last = before_recheck;
+    }
     if (chosen >= 0) return -1;
     // the pair's first step: ahead in even pairs; its second: the other way, at the same rows
     const bool ahead = first_rows == rows ? !first_ahead : pairs % 2 == 0;
@@ -72,7 +77,7 @@ struct AheadChoice {
     first_rows = 0;
     if (++pairs < kStepAheadPairs) return;
     std::nth_element(ratios.begin(), ratios.begin() + static_cast<ptrdiff_t>(ratios.size() / 2), ratios.end());
-    chosen = ratios[ratios.size() / 2] < 1.0 ? 1 : 0;
+    chosen = last = ratios[ratios.size() / 2] < 1.0 ? 1 : 0;
     set_bf16_weights_ahead(chosen == 1);
   }
 };
@@ -130,7 +135,7 @@ int64_t text_decoder_steps_run() {
 int text_decoder_step_ahead_choice() {
   AheadChoice& c = ahead_choice();
   std::lock_guard<std::mutex> lock(c.mutex);
-  return c.chosen;
+  return c.last;
 }
 
 void reset_text_decoder_step_ahead_choice(int fixed) {

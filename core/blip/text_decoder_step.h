@@ -36,7 +36,8 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
 // (benchmarks compare both).
 constexpr int kStepAheadPairs = 5;
 constexpr int64_t kStepAheadRecheck = 1000;
-// -1 while steps are being timed, else 0 (not asked ahead) or 1.
+// The last choice made: 0 (not asked ahead) or 1; -1 before the first (steps timed again later
+// keep the last one until they decide).
 int text_decoder_step_ahead_choice();
 // Starts the timing again (tests); `fixed` 0 or 1 fixes the choice, -1 measures.
 void reset_text_decoder_step_ahead_choice(int fixed = -1);
