@@ -248,19 +248,23 @@ void write_bf16_tiles(const at::Tensor& weight, const at::Tensor& dest) {
               "write_bf16_tiles: dest must be contiguous bfloat16 of the tiles' size");
   const int64_t lines = (k + kTileDepth - 1) / kTileDepth, tiles = (n + kTileColumns - 1) / kTileColumns;
   auto* out = static_cast<uint16_t*>(dest.data_ptr());
-  // each task rounds its own rows (no plain bfloat16 copy of the whole weight at once)
-  at::parallel_for(0, tiles, 64, [&](int64_t t0, int64_t t1) {
-    const int64_t first = t0 * kTileColumns;
-    const at::Tensor rows = to_bf16_rows(weight.narrow(0, first, std::min(n, t1 * kTileColumns) - first));
-    const auto* plain = static_cast<const uint16_t*>(rows.data_ptr());
-    for (int64_t t = t0; t < t1; ++t) {
-      uint16_t* tile = out + t * lines * kTileColumns * kTileDepth;
-      std::fill(tile, tile + lines * kTileColumns * kTileDepth, uint16_t{0});
-      for (int64_t j = t * kTileColumns; j < std::min(n, (t + 1) * kTileColumns); ++j)
-        for (int64_t l = 0; l < lines; ++l)
-          std::memcpy(tile + (l * kTileColumns + j % kTileColumns) * kTileDepth,
-                      plain + (j - first) * k + l * kTileDepth,
-                      static_cast<size_t>(std::min(kTileDepth, k - l * kTileDepth)) * sizeof(uint16_t));
+  // 64 tiles at a time rounded into a small buffer (a plain bfloat16 copy of the whole weight at
+  // once would raise the peak memory of a bf16 load: the LM head's alone is 47 MB)
+  constexpr int64_t kBlock = 64;
+  at::parallel_for(0, (tiles + kBlock - 1) / kBlock, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t block = b0; block < b1; ++block) {
+      const int64_t t0 = block * kBlock, t1 = std::min(tiles, t0 + kBlock), first = t0 * kTileColumns;
+      const at::Tensor rows = to_bf16_rows(weight.narrow(0, first, std::min(n, t1 * kTileColumns) - first));
+      const auto* plain = static_cast<const uint16_t*>(rows.data_ptr());
+      for (int64_t t = t0; t < t1; ++t) {
+        uint16_t* tile = out + t * lines * kTileColumns * kTileDepth;
+        std::fill(tile, tile + lines * kTileColumns * kTileDepth, uint16_t{0});
+        for (int64_t j = t * kTileColumns; j < std::min(n, (t + 1) * kTileColumns); ++j)
+          for (int64_t l = 0; l < lines; ++l)
+            std::memcpy(tile + (l * kTileColumns + j % kTileColumns) * kTileDepth,
+                        plain + (j - first) * k + l * kTileDepth,
+                        static_cast<size_t>(std::min(kTileDepth, k - l * kTileDepth)) * sizeof(uint16_t));
+      }
     }
   });
 }

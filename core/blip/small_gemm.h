@@ -41,8 +41,9 @@ at::Tensor bf16_untiled(const Bf16Tiles& tiles);
 // Whether the bfloat16 kernel asks for every weight line ahead (4 KiB into L1, 16 KiB into L2).
 // CPUs differ: on a Xeon (family 6 model 207) asking ahead took a bf16 step's products from
 // 1.5-2.3x to 1.1-1.4x of the weight-bytes / read-bandwidth bound (docs/performance.md, tenth and
-// fifteenth rounds), on an AMD EPYC (family 25 model 17) the tiles ran as fast or faster without
-// (seventeenth round). On until text_decoder_step has chosen by timing its first steps each way.
+// fifteenth rounds); on an AMD EPYC (family 25 model 17) one-row steps ran 1-5 % faster without
+// once the weights were on huge pages, and slower without on 4 KiB pages (seventeenth round). On
+// until text_decoder_step has chosen by timing steps each way.
 void set_bf16_weights_ahead(bool ahead);
 bool bf16_weights_ahead();
 
