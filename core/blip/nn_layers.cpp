@@ -42,12 +42,19 @@ at::Tensor LinearImpl::few_rows(const at::Tensor& x, const at::Tensor& b, bool g
   // A few rows (decoder steps, one per beam): our kernel reads the weights once for all rows.
   // Also one float32 row: since the engine's parallel_for runs threaded, greedy float32 steps are
   // about 5 % faster with it than with OpenBLAS's matrix-vector product (docs/performance.md).
-  if (x.size(-1) > 0 && x.numel() % x.size(-1) == 0 && runs_few_rows(x.numel() / x.size(-1)) &&
-      (!b.defined() || b.scalar_type() == at::kFloat)) {
+  if (x.size(-1) <= 0 || x.numel() % x.size(-1) != 0 || (b.defined() && b.scalar_type() != at::kFloat)) return {};
+  const int64_t rows = x.numel() / x.size(-1);
+  if (runs_few_rows(rows)) {
     if (precision_ == Precision::BFloat16)
       return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), bf16_weight_tiles(), b, gelu);
     if (weight.is_contiguous()) return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), weight, b, gelu);
   }
+  // bf16, more rows than the kernel takes but fewer than go packed (the beams of several images):
+  // the kernel too, a few rows at a time, reading the tiles (a plain copy kept beside them for
+  // at::linear would double the layer's memory)
+  if (precision_ == Precision::BFloat16 && rows > kSmallGemmMaxRows && rows < pack_min_rows() &&
+      small_gemm_available(at::kBFloat16))
+    return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), bf16_weight_tiles(), b, gelu);
   return {};
 }
 
@@ -62,7 +69,13 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
   switch (precision_) {
     case Precision::BFloat16: {
       const at::Tensor xb = to_dtype(x, at::kBFloat16);
-      const at::Tensor w = plain_bf16_weight();
+      // a layer with tiles (decoder steps) makes the plain copy for this product only
+      at::Tensor w;
+      {
+        std::lock_guard<std::mutex> lock(pack_mutex_);
+        if (!weight_bf16_.defined() && tiles_.defined()) w = bf16_untiled(tiles_);
+      }
+      if (!w.defined()) w = plain_bf16_weight();
       if (b.defined() && b.is_same(bias)) return at::linear(xb, w, bias_bf16_);
       at::Tensor y = at::linear(xb, w);
       return b.defined() ? y + b : y;  // float32 bias: float32 result
@@ -123,19 +136,22 @@ void LinearImpl::share_bf16_tiles(const Bf16Tiles& tiles) {
 }
 
 FusedBf16Linear fuse_bf16_tiles(const std::vector<LinearImpl*>& layers) {
+  // Stacked tiles are the stacked matrix's tiles only where no tile is padded past a layer's rows
+  // (checked from the shapes first: BlipTextSelfAttention::qkv_weights asks at every product).
+  if (layers.empty()) return {};
+  int64_t n = 0;
+  for (LinearImpl* l : layers) {
+    if (l->weight.dim() != 2 || l->weight.size(0) % kTileColumns != 0 ||
+        l->weight.size(1) != layers.front()->weight.size(1))
+      return {};
+    n += l->weight.size(0);
+  }
   std::vector<Bf16Tiles> tiles;
   std::vector<at::Tensor> biases;
   for (LinearImpl* l : layers) {
     TORCH_CHECK(l->precision() == Precision::BFloat16, "fuse_bf16_tiles: layers must be in the bf16 mode");
     tiles.push_back(l->bf16_weight_tiles());
     biases.push_back(l->bias.defined() ? l->bias.to(at::kFloat) : at::zeros({l->weight.size(0)}));
-  }
-  if (tiles.empty()) return {};
-  // Stacked tiles are the stacked matrix's tiles only where no tile is padded past a layer's rows.
-  int64_t n = 0;
-  for (const Bf16Tiles& t : tiles) {
-    if (t.n % kTileColumns != 0 || t.k != tiles.front().k) return {};
-    n += t.n;
   }
   const int64_t k = tiles.front().k;
   // already one after another in one block: a view of them
@@ -296,10 +312,10 @@ void LinearImpl::set_bf16_tiles_in(const at::Tensor& dest) {
   packed_.reset();
   // the same rounding as weight.to(kBFloat16); a layer already in the mode keeps its values
   const bool bf16 = precision_ == Precision::BFloat16;
-  write_bf16_tiles(bf16 && tiles_.defined()         ? bf16_untiled(tiles_)
-                   : bf16 && weight_bf16_.defined() ? weight_bf16_
-                                                    : weight,
-                   dest);
+  if (bf16 && tiles_.defined())
+    dest.copy_(tiles_.data);  // the same layout
+  else
+    write_bf16_tiles(bf16 && weight_bf16_.defined() ? weight_bf16_ : weight, dest);
   tiles_ = {dest, weight.size(0), weight.size(1)};
   weight_bf16_ = at::Tensor();
   bias_bf16_ = bias.defined() ? bias.to(at::kBFloat16) : at::Tensor();

@@ -8,7 +8,9 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "avx512_math.h"
@@ -29,7 +31,10 @@ constexpr int kPrefetchBytes = 4096;
 // float32 step's (docs/performance.md, fifteenth round).
 constexpr int kPrefetchL2Bytes = 16384;
 
-std::atomic<bool> g_bf16_ahead{true};
+std::atomic<bool> g_bf16_ahead{[] {
+  const char* env = std::getenv("GLIMPSE_STEP_AHEAD");
+  return !(env && std::string(env) == "0");
+}()};
 
 // Asks for the line at both distances ahead of `p`. The addresses are formed as integers: past the
 // end of the weights or keys they name no object, and a prefetch never dereferences (or faults).
@@ -299,16 +304,16 @@ at::Tensor rows_linear(const at::Tensor& x, const void* weight, at::ScalarType t
                        const at::Tensor& bias, bool gelu) {
   RECORD_FUNCTION("glimpse::small_rows_linear", std::vector<c10::IValue>());
   const int64_t m = x.numel() / k;
-  TORCH_CHECK(x.scalar_type() == at::kFloat && x.is_contiguous() && x.size(-1) == k && m <= kSmallGemmMaxRows,
-              "small_rows_linear: bad input");
+  TORCH_CHECK(x.scalar_type() == at::kFloat && x.is_contiguous() && x.size(-1) == k, "small_rows_linear: bad input");
   TORCH_CHECK(!bias.defined() || (bias.scalar_type() == at::kFloat && bias.numel() == n),
               "small_rows_linear: bad bias");
   auto shape = x.sizes().vec();
   shape.back() = n;
   at::Tensor y = at::empty(shape, x.options());
   const at::Tensor bc = bias.defined() ? bias.contiguous() : bias;
-  small_rows_product(x.data_ptr<float>(), m, k, weight, type, n, bc.defined() ? bc.data_ptr<float>() : nullptr,
-                     y.data_ptr<float>(), gelu);
+  for (int64_t r0 = 0; r0 < m; r0 += kSmallGemmMaxRows)  // more rows: kSmallGemmMaxRows at a time
+    small_rows_product(x.data_ptr<float>() + r0 * k, std::min(kSmallGemmMaxRows, m - r0), k, weight, type, n,
+                       bc.defined() ? bc.data_ptr<float>() : nullptr, y.data_ptr<float>() + r0 * n, gelu);
   return y;
 }
 }  // namespace

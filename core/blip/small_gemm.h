@@ -43,14 +43,15 @@ at::Tensor bf16_untiled(const Bf16Tiles& tiles);
 // 1.5-2.3x to 1.1-1.4x of the weight-bytes / read-bandwidth bound (docs/performance.md, tenth and
 // fifteenth rounds); on an AMD EPYC (family 25 model 17) one-row steps ran 1-5 % faster without
 // once the weights were on huge pages, and slower without on 4 KiB pages (seventeenth round). On
-// until text_decoder_step has chosen by timing steps each way.
+// (or as GLIMPSE_STEP_AHEAD=0|1 says) until text_decoder_step has chosen by timing steps.
 void set_bf16_weights_ahead(bool ahead);
 bool bf16_weights_ahead();
 
-// y = x W^T + b for x [..., K] float32 contiguous with at most kSmallGemmMaxRows rows, W [N, K]
-// contiguous float32 or bfloat16, b [N] float32 or undefined. Returns float32 [..., N]; with
-// `gelu`, GELU(y) (avx512::gelu, computed by the task that made each output). A bfloat16 W is
-// put in tiles for this call (tests, and products run once); layers keep theirs (the overload).
+// y = x W^T + b for x [..., K] float32 contiguous, W [N, K] contiguous float32 or bfloat16, b [N]
+// float32 or undefined. Returns float32 [..., N]; with `gelu`, GELU(y) (avx512::gelu, computed by
+// the task that made each output). Rows past kSmallGemmMaxRows run kSmallGemmMaxRows at a time,
+// each group reading the weights again. A bfloat16 W is put in tiles for this call (tests, and
+// products run once); layers keep theirs (the overload).
 at::Tensor small_rows_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gelu = false);
 at::Tensor small_rows_linear(const at::Tensor& x, const Bf16Tiles& weight, const at::Tensor& bias, bool gelu = false);
 

@@ -32,7 +32,10 @@ struct AheadChoice {
   int last = -1;  // the last choice made (kept while steps are timed again)
   int pairs = 0;
   int64_t steps_since = 0;  // steps since the choice was made
-  // the first step of the pair being timed: its row count, time and whether it asked ahead
+  // the first step of the pair being timed: its cache and position, row count, time and whether
+  // it asked ahead
+  const void* first_cache = nullptr;
+  int64_t first_past = -1;
   int64_t first_rows = 0;
   double first_seconds = 0;
   bool first_ahead = false;
@@ -43,14 +46,20 @@ struct AheadChoice {
     fixed = fixed_choice >= 0;
     chosen = last = fixed_choice;
     pairs = 0;
+    first_cache = nullptr;
     first_rows = 0;
     steps_since = 0;
     ratios.clear();
     if (fixed) set_bf16_weights_ahead(fixed_choice == 1);
   }
-  // Sets the kernel's choice for a step of `rows`: -1 when the choice is made (the step is not
-  // timed), else whether this step asks ahead.
-  int before(int64_t rows) {
+  // Whether a step of `rows` at position `past` of `cache` is the second of the pair begun (the
+  // next step of the same caption: not one across captions, or after a step that threw).
+  bool second(const void* cache, int64_t past, int64_t rows) const {
+    return first_cache == cache && first_past + 1 == past && first_rows == rows;
+  }
+  // Sets the kernel's choice for a step: -1 when the choice is made (the step is not timed), else
+  // whether this step asks ahead.
+  int before(const void* cache, int64_t past, int64_t rows) {
     std::lock_guard<std::mutex> lock(mutex);
     // timed again now and then: the memory's speed and its huge pages change as the app runs
     if (chosen >= 0 && !fixed && ++steps_since >= kStepAheadRecheck) {
@@ -60,21 +69,23 @@ struct AheadChoice {
     }
     if (chosen >= 0) return -1;
     // the pair's first step: ahead in even pairs; its second: the other way, at the same rows
-    const bool ahead = first_rows == rows ? !first_ahead : pairs % 2 == 0;
+    const bool ahead = second(cache, past, rows) ? !first_ahead : pairs % 2 == 0;
     set_bf16_weights_ahead(ahead);
     return ahead ? 1 : 0;
   }
-  void after(int64_t rows, bool ahead, double seconds) {
+  void after(const void* cache, int64_t past, int64_t rows, bool ahead, double seconds) {
     std::lock_guard<std::mutex> lock(mutex);
     if (chosen >= 0) return;
-    if (first_rows != rows || ahead == first_ahead) {  // a pair's first step (or a new row count)
+    if (!second(cache, past, rows) || ahead == first_ahead) {  // a pair's first step
+      first_cache = cache;
+      first_past = past;
       first_rows = rows;
       first_seconds = seconds;
       first_ahead = ahead;
       return;
     }
     ratios.push_back(ahead ? seconds / first_seconds : first_seconds / seconds);
-    first_rows = 0;
+    first_cache = nullptr;
     if (++pairs < kStepAheadPairs) return;
     std::nth_element(ratios.begin(), ratios.begin() + static_cast<ptrdiff_t>(ratios.size() / 2), ratios.end());
     chosen = last = ratios[ratios.size() / 2] < 1.0 ? 1 : 0;
@@ -199,9 +210,9 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   const int64_t rows = input_ids.size(0), d = bert.config.hidden_size, heads = d / 64;
   // timed while the choice of asking ahead is made (not a step that throws)
   AheadChoice& choice = ahead_choice();
-  const int timed_ahead = choice.before(rows);
-  const auto start = std::chrono::steady_clock::now();
   const int64_t past = cache.past_length, positions = past + 1;
+  const int timed_ahead = choice.before(&cache, past, rows);
+  const auto start = std::chrono::steady_clock::now();
   const auto& emb = *bert.embeddings;
   check_text_positions(positions, emb.max_positions);
   const at::Tensor ids = to_dtype(input_ids, at::kLong).contiguous();
@@ -254,6 +265,7 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
     BlipTextSelfAttentionImpl& self = *layer.attention->self;
     // (d = heads * 64: the three stack, fuse_bf16_tiles)
     const FusedBf16Linear fused = self.qkv_weights();
+    TORCH_CHECK(fused.weight.defined(), "text_decoder_step: the query, key and value weights do not stack");
     small_rows_product(h, rows, d, fused.weight.data.data_ptr(), at::kBFloat16, 3 * d, fused.bias.data_ptr<float>(),
                        qkv);
     const int64_t cached = c.self_key.size(2);
@@ -291,7 +303,7 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   small_rows_product(a, rows, d, w.data.data_ptr(), at::kBFloat16, w.n, pred.bias.data_ptr<float>(),
                      logits.data_ptr<float>());
   if (timed_ahead >= 0)
-    choice.after(rows, timed_ahead == 1,
+    choice.after(&cache, past, rows, timed_ahead == 1,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return logits;
 }

@@ -28,12 +28,12 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
                              const at::Tensor& attention_mask, TextCache& cache);
 
 // Whether the step's weights are asked ahead (small_gemm.h's set_bf16_weights_ahead) is chosen in
-// each process by timing its first steps: pairs of consecutive steps of the same row count, one
-// each way, the order alternating from pair to pair; after kStepAheadPairs pairs the median ratio
-// decides, for the next kStepAheadRecheck steps, then they are timed again (the memory's speed
-// drifts, and the weights' huge pages arrive minutes after a load). Nothing is spent on it: the
-// steps timed are the captions' own. GLIMPSE_STEP_AHEAD=0 or 1 fixes the choice instead
-// (benchmarks compare both).
+// each process by timing its first steps: pairs of consecutive steps of one caption, one each way,
+// the order alternating from pair to pair; after kStepAheadPairs pairs the median ratio decides,
+// for the next kStepAheadRecheck steps, then they are timed again (the memory's speed drifts, and
+// the weights' huge pages arrive minutes after a load). No extra work: the steps timed are the
+// captions' own, half of them run the slower way. GLIMPSE_STEP_AHEAD=0 or 1 fixes the choice
+// instead (benchmarks compare both).
 constexpr int kStepAheadPairs = 5;
 constexpr int64_t kStepAheadRecheck = 1000;
 // The last choice made: 0 (not asked ahead) or 1; -1 before the first (steps timed again later

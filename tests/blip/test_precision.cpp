@@ -59,13 +59,17 @@ TEST(SmallGemm, BFloat16WeightsMatchTheRoundedProduct) {
         const at::Tensor x = at::randn({m, k}), w = at::randn({n, k}).to(at::kBFloat16), b = at::randn({n});
         // The kernel rounds x to bfloat16 and sums exact products in float32.
         const at::Tensor ref = at::linear(x.to(at::kBFloat16).to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+        set_bf16_weights_ahead(m % 2 == 0);  // both kernels, asking ahead and not
         const at::Tensor y = small_rows_linear(x, w, b);
         EXPECT_EQ(y.scalar_type(), at::kFloat);
         EXPECT_LT(rel_diff(y, ref), 1e-5) << "m=" << m << " k=" << k << " n=" << n;
+        set_bf16_weights_ahead(m % 2 != 0);
+        EXPECT_TRUE(at::equal(small_rows_linear(x, w, b), y)) << "m=" << m << " k=" << k;
         // the rounding is libtorch's, bit for bit: rows already rounded give the same output
         EXPECT_TRUE(at::equal(small_rows_linear(x.to(at::kBFloat16).to(at::kFloat), w, b), y))
             << "m=" << m << " k=" << k;
       }
+  set_bf16_weights_ahead(true);
 }
 
 // The tiles hold the weight exactly and nothing else: back to the plain matrix bit for bit, every
@@ -261,6 +265,18 @@ TEST(PrecisionModes, Bf16LayerKeepsOneCopyForEachKindOfProduct) {
   EXPECT_TRUE(decoder->holds_bf16_tiles());
   EXPECT_FALSE(decoder->holds_plain_bf16());
   EXPECT_TRUE(at::equal(decoder->forward(few), few_out));
+  // Rows between the kernel's and the packed products' (the beams of several images) run in the
+  // kernel a few rows at a time; many rows with a bias of their own (an LM head) through a plain
+  // copy made for that product only: neither keeps a plain copy beside the tiles.
+  const at::Tensor middle = at::randn({12, 256});
+  const at::Tensor middle_out = decoder->forward(middle);
+  EXPECT_EQ(middle_out.scalar_type(), at::kFloat);
+  EXPECT_TRUE(at::equal(middle_out.narrow(0, 8, 4), decoder->forward(middle.narrow(0, 8, 4))));
+  EXPECT_LT(rel_diff(middle_out, reference(middle)), 1e-2);
+  const at::Tensor own_bias = at::randn({512});
+  EXPECT_LT(rel_diff(decoder->forward(many, own_bias).to(at::kFloat), at::linear(many, w) + own_bias), 1e-2);
+  EXPECT_FALSE(decoder->holds_plain_bf16());
+  EXPECT_TRUE(decoder->holds_bf16_tiles());
 }
 
 // In the bf16 mode a vision LayerNorm hands its product bfloat16 rows made straight from the

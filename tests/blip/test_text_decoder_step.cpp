@@ -204,7 +204,8 @@ TEST_F(TextDecoderStepCaptions, AskingAheadChangesNoValueAndTheFirstStepsChoose)
   reset_text_decoder_step_ahead_choice(0);
   EXPECT_FALSE(bf16_weights_ahead());
   const CaptionRun plain = caption(*bf16_, px, {}, c, true);
-  EXPECT_EQ(text_decoder_step_ahead_choice(), 0);  // fixed: no timing
+  EXPECT_FALSE(bf16_weights_ahead());  // fixed: no step timed the other way
+  EXPECT_EQ(text_decoder_step_ahead_choice(), 0);
   EXPECT_GE(ahead.fused_steps, 2 * kStepAheadPairs);
   EXPECT_EQ(ahead.logits, plain.logits);
   reset_text_decoder_step_ahead_choice();
