@@ -439,8 +439,7 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   }
   const at::Tensor x = at::randn({rows, 1, f});
   const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
-  // asked ahead, or as GLIMPSE_STEP_AHEAD fixes it (text_decoder_step.h)
-  if (const char* ahead = std::getenv("GLIMPSE_STEP_AHEAD")) blip::set_bf16_weights_ahead(std::string(ahead) != "0");
+  // asked ahead (the default), or as GLIMPSE_STEP_AHEAD fixes it (small_gemm.h)
   state.counters["weights_ahead"] = blip::bf16_weights_ahead();
   const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state)

@@ -69,13 +69,7 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
   switch (precision_) {
     case Precision::BFloat16: {
       const at::Tensor xb = to_dtype(x, at::kBFloat16);
-      // a layer with tiles (decoder steps) makes the plain copy for this product only
-      at::Tensor w;
-      {
-        std::lock_guard<std::mutex> lock(pack_mutex_);
-        if (!weight_bf16_.defined() && tiles_.defined()) w = bf16_untiled(tiles_);
-      }
-      if (!w.defined()) w = plain_bf16_weight();
+      const at::Tensor w = plain_bf16_for_product(/*keep=*/true);
       if (b.defined() && b.is_same(bias)) return at::linear(xb, w, bias_bf16_);
       at::Tensor y = at::linear(xb, w);
       return b.defined() ? y + b : y;  // float32 bias: float32 result
@@ -108,6 +102,13 @@ const at::Tensor& LinearImpl::bf16_rows_locked() {
   if (!weight_bf16_.defined())
     weight_bf16_ = tiles_.defined() ? bf16_untiled(tiles_) : weight.to(at::kBFloat16).contiguous();
   return weight_bf16_;
+}
+
+at::Tensor LinearImpl::plain_bf16_for_product(bool keep) {
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  if (!weight_bf16_.defined() && tiles_.defined()) return bf16_untiled(tiles_);  // for this product only
+  if (keep) keep_plain_bf16_ = true;
+  return bf16_rows_locked();
 }
 
 at::Tensor LinearImpl::plain_bf16_weight() {
@@ -234,11 +235,7 @@ at::Tensor LinearImpl::widened_product(const at::Tensor& x, Epilogue e, const at
   // drops a packed copy, and it is made again from the float32 weight at the next product. A
   // layer with tiles (decoder steps) makes it from them for this product only: no second copy.
   thread_local std::vector<float> buffer;
-  at::Tensor w;
-  {
-    std::lock_guard<std::mutex> lock(pack_mutex_);
-    w = !weight_bf16_.defined() && tiles_.defined() ? bf16_untiled(tiles_) : bf16_rows_locked();
-  }
+  const at::Tensor w = plain_bf16_for_product(/*keep=*/false);
   buffer.resize(static_cast<size_t>(w.numel()));
   const at::Tensor widened = at::from_blob(buffer.data(), w.sizes(), at::kFloat);
   widened.copy_(w);

@@ -87,6 +87,10 @@ struct LinearImpl : torch::nn::Module {
   // bf16 mode, many rows, on a CPU that multiplies bfloat16 slower than float32 (fp32_gemm.h's
   // bf16_gemm_rate): the float32 product of x and the bfloat16 weight widened.
   at::Tensor widened_product(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
+  // The plain bfloat16 copy for one product of many rows: a layer with tiles (decoder steps) makes
+  // it from them for this product only; otherwise the held copy (made if it was dropped), kept
+  // from now on with `keep` (plain_bf16_weight).
+  at::Tensor plain_bf16_for_product(bool keep);
   // The plain bfloat16 copy, made from the tiles or the float32 weight if it was dropped;
   // pack_mutex_ held.
   const at::Tensor& bf16_rows_locked();

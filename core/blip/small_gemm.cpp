@@ -31,10 +31,7 @@ constexpr int kPrefetchBytes = 4096;
 // float32 step's (docs/performance.md, fifteenth round).
 constexpr int kPrefetchL2Bytes = 16384;
 
-std::atomic<bool> g_bf16_ahead{[] {
-  const char* env = std::getenv("GLIMPSE_STEP_AHEAD");
-  return !(env && std::string(env) == "0");
-}()};
+std::atomic<bool> g_bf16_ahead{bf16_weights_ahead_fixed() != 0};
 
 // Asks for the line at both distances ahead of `p`. The addresses are formed as integers: past the
 // end of the weights or keys they name no object, and a prefetch never dereferences (or faults).
@@ -95,7 +92,7 @@ template <int Rows, bool Ahead>
 __attribute__((target("avx512f,avx512bw,avx512bf16"))) void tiles_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
                                                                        const float* b, float* y, int64_t n, int64_t t0,
                                                                        int64_t t1) {
-  const int64_t lines = (k + kTileDepth - 1) / kTileDepth, full = k / kTileDepth;
+  const int64_t lines = bf16_tile_lines(k), full = k / kTileDepth;
   const __mmask32 tail = static_cast<__mmask32>((1ull << (k - full * kTileDepth)) - 1);
   for (int64_t t = t0; t < t1; ++t) {
     const uint16_t* wt = w + t * lines * kTileColumns * kTileDepth;
@@ -162,6 +159,14 @@ int64_t grain(int64_t k, int64_t item_size) {
 }
 
 }  // namespace
+
+int bf16_weights_ahead_fixed() {
+  static const int fixed = [] {
+    const char* env = std::getenv("GLIMPSE_STEP_AHEAD");
+    return env && (std::string(env) == "0" || std::string(env) == "1") ? std::atoi(env) : -1;
+  }();
+  return fixed;
+}
 
 void set_bf16_weights_ahead(bool ahead) {
   g_bf16_ahead = ahead;
@@ -251,7 +256,7 @@ void write_bf16_tiles(const at::Tensor& weight, const at::Tensor& dest) {
   const int64_t n = weight.size(0), k = weight.size(1);
   TORCH_CHECK(dest.scalar_type() == at::kBFloat16 && dest.is_contiguous() && dest.numel() == bf16_tile_elements(n, k),
               "write_bf16_tiles: dest must be contiguous bfloat16 of the tiles' size");
-  const int64_t lines = (k + kTileDepth - 1) / kTileDepth, tiles = (n + kTileColumns - 1) / kTileColumns;
+  const int64_t lines = bf16_tile_lines(k), tiles = (n + kTileColumns - 1) / kTileColumns;
   auto* out = static_cast<uint16_t*>(dest.data_ptr());
   // 64 tiles at a time rounded into a small buffer (a plain bfloat16 copy of the whole weight at
   // once would raise the peak memory of a bf16 load: the LM head's alone is 47 MB)
@@ -283,7 +288,7 @@ Bf16Tiles bf16_tiles(const at::Tensor& weight) {
 }
 
 at::Tensor bf16_untiled(const Bf16Tiles& tiles) {
-  const int64_t n = tiles.n, k = tiles.k, lines = (k + kTileDepth - 1) / kTileDepth;
+  const int64_t n = tiles.n, k = tiles.k, lines = bf16_tile_lines(k);
   TORCH_CHECK(tiles.defined() && tiles.data.is_contiguous() && tiles.data.numel() == bf16_tile_elements(n, k),
               "bf16_untiled: not the tiles of an [n, k] weight");
   at::Tensor plain = at::empty({n, k}, at::kBFloat16);

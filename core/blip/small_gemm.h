@@ -20,9 +20,12 @@ bool small_gemm_available(at::ScalarType weight_type);
 // serves all its columns.
 constexpr int64_t kTileColumns = 4;
 constexpr int64_t kTileDepth = 32;
-// Elements of the tiles of an [n, k] weight.
+// Lines of a tile column for an input size k, and elements of the tiles of an [n, k] weight.
+constexpr int64_t bf16_tile_lines(int64_t k) {
+  return (k + kTileDepth - 1) / kTileDepth;
+}
 constexpr int64_t bf16_tile_elements(int64_t n, int64_t k) {
-  return (n + kTileColumns - 1) / kTileColumns * ((k + kTileDepth - 1) / kTileDepth) * kTileColumns * kTileDepth;
+  return (n + kTileColumns - 1) / kTileColumns * bf16_tile_lines(k) * kTileColumns * kTileDepth;
 }
 // An [n, k] weight in tiles: data is a contiguous bfloat16 tensor of bf16_tile_elements(n, k).
 struct Bf16Tiles {
@@ -46,6 +49,8 @@ at::Tensor bf16_untiled(const Bf16Tiles& tiles);
 // (or as GLIMPSE_STEP_AHEAD=0|1 says) until text_decoder_step has chosen by timing steps.
 void set_bf16_weights_ahead(bool ahead);
 bool bf16_weights_ahead();
+// GLIMPSE_STEP_AHEAD: 0 or 1 where it fixes the choice, else -1 (read once).
+int bf16_weights_ahead_fixed();
 
 // y = x W^T + b for x [..., K] float32 contiguous, W [N, K] contiguous float32 or bfloat16, b [N]
 // float32 or undefined. Returns float32 [..., N]; with `gelu`, GELU(y) (avx512::gelu, computed by

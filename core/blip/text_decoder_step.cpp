@@ -94,10 +94,7 @@ struct AheadChoice {
 };
 
 AheadChoice& ahead_choice() {
-  static AheadChoice choice([] {
-    const char* env = std::getenv("GLIMPSE_STEP_AHEAD");
-    return env && (std::string(env) == "0" || std::string(env) == "1") ? std::atoi(env) : -1;
-  }());
+  static AheadChoice choice(bf16_weights_ahead_fixed());
   return choice;
 }
 
