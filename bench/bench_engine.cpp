@@ -16,6 +16,7 @@
 #include "photos.h"
 #include "random_model.h"
 #include "small_gemm.h"
+#include "step_choice.h"
 #include "step_team.h"
 #include "text_decoder_step.h"
 
@@ -112,12 +113,30 @@ void BM_ImageEncode(benchmark::State& state) {
 }
 BENCHMARK(BM_ImageEncode)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3)->MinWarmUpTime(1);
 
-void caption(benchmark::State& state, int beams) {
-  const auto& m = model(blip::BlipHead::Captioning);
+// A caption of exactly 20 new tokens with `beams` beams, and the mean of its decoder steps (the
+// first, which also projects the image's keys and values, left out; 0 when it ran fewer than two).
+blip::GenerationConfig captionConfig(int beams) {
   blip::GenerationConfig c;
   c.num_beams = beams;
   c.max_new_tokens = 20;
   c.min_length = 21;  // bos + exactly 20 new tokens
+  return c;
+}
+double meanCaptionStep(const blip::BlipModel& m, const blip::GenerationConfig& c) {
+  std::vector<std::chrono::steady_clock::time_point> steps;
+  const blip::StepCallback on_step = [&](const blip::StepScores&) {
+    steps.push_back(std::chrono::steady_clock::now());
+  };
+  blip::RunControl control;
+  control.on_step = &on_step;
+  benchmark::DoNotOptimize(m.caption({pixels()}, {}, c, control));
+  if (steps.size() < 2) return 0;
+  return std::chrono::duration<double>(steps.back() - steps.front()).count() / static_cast<double>(steps.size() - 1);
+}
+
+void caption(benchmark::State& state, int beams) {
+  const auto& m = model(blip::BlipHead::Captioning);
+  const blip::GenerationConfig c = captionConfig(beams);
   // Each step's scores arrive through on_step: the time from the first to the last is the decoder
   // steps alone (the first step, which also projects the image's cross-attention keys and values,
   // and the vision pass before it are left out).
@@ -151,6 +170,7 @@ void caption(benchmark::State& state, int beams) {
   double step_seconds = 0, best_step = 0;
   int64_t step_count = 0;
   const int64_t sleeps = blip::step_team_sleeps(), teams = blip::step_teams_run();
+  const int64_t fused_before = blip::text_decoder_steps_run();
   long step_faults = 0;
   // Each caption's steps against a read of the step's bytes right after it: this machine's read
   // bandwidth drifts between 34 and 65 GB/s from one minute to the next (sixteenth round), so a
@@ -200,8 +220,9 @@ void caption(benchmark::State& state, int beams) {
     // waits in the step team that outlasted its spin (another program holding the cores)
     state.counters["team_sleeps_per_step"] =
         static_cast<double>(blip::step_team_sleeps() - sleeps) / static_cast<double>(step_count);
-    // whether bf16 steps ask for their weights ahead, as timed steps last chose (-1: not chosen yet)
-    state.counters["weights_ahead"] = blip::text_decoder_step_ahead_choice();
+    // the way timed steps last chose for these steps (step_choice.h: +1 the bf16 kernel asks for
+    // its weights ahead, +2 the team reads ahead; -1: not chosen yet)
+    state.counters["step_way"] = blip::text_decoder_step_way(blip::text_decoder_steps_run() > fused_before, beams);
     // the share of those steps a team ran (the others were backing off after a contended step)
     state.counters["team_step_share"] =
         static_cast<double>(blip::step_teams_run() - teams) / static_cast<double>(step_count);
@@ -226,26 +247,13 @@ BENCHMARK(BM_CaptionBeam3_20)->Unit(benchmark::kMillisecond)->UseRealTime()->Min
 // Medians of the captions' mean steps (first step excluded, as above).
 void BM_StepTeamOnOff(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::Captioning);
-  blip::GenerationConfig c;
-  c.num_beams = static_cast<int>(state.range(0));
-  c.max_new_tokens = 20;
-  c.min_length = 21;
-  std::vector<std::chrono::steady_clock::time_point> steps;
-  const blip::StepCallback on_step = [&](const blip::StepScores&) {
-    steps.push_back(std::chrono::steady_clock::now());
-  };
-  blip::RunControl control;
-  control.on_step = &on_step;
+  const blip::GenerationConfig c = captionConfig(static_cast<int>(state.range(0)));
   std::vector<double> means[2];
   bool team = false;
   for (auto _ : state) {
     team = !team;
     blip::set_step_team_enabled(team);
-    steps.clear();
-    benchmark::DoNotOptimize(m.caption({pixels()}, {}, c, control));
-    if (steps.size() >= 2)
-      means[team].push_back(std::chrono::duration<double>(steps.back() - steps.front()).count() /
-                            static_cast<double>(steps.size() - 1));
+    if (const double mean = meanCaptionStep(m, c); mean > 0) means[team].push_back(mean);
   }
   blip::set_step_team_enabled(true);
   const double on = bench::median(means[1]), off = bench::median(means[0]);
@@ -255,6 +263,53 @@ void BM_StepTeamOnOff(benchmark::State& state) {
   state.counters["captions_each"] = static_cast<double>(std::min(means[0].size(), means[1].size()));
 }
 BENCHMARK(BM_StepTeamOnOff)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(8)->MinWarmUpTime(1);
+
+// The ways a step can run (step_choice.h: the bf16 kernel asking for its weights ahead, +1; the
+// team reading the next split ahead, +2), each fixed in turn caption by caption in one process,
+// against what the timed choice picks in the same process (its rounds run in the warm-up
+// captions, before the ways are fixed). Medians of the captions' mean steps (first step excluded).
+void BM_StepWays(benchmark::State& state) {
+  const auto& m = model(blip::BlipHead::Captioning);
+  const blip::GenerationConfig c = captionConfig(static_cast<int>(state.range(0)));
+  // whether the steps are text_decoder_step's (else the module path's)
+  const int64_t fused_before = blip::text_decoder_steps_run();
+  m.caption({pixels()}, {}, c, {});
+  const bool fused = blip::text_decoder_steps_run() > fused_before;
+  // the timed choice, from the start as an app's first captions make it
+  auto timed_choice = [&] {
+    blip::reset_text_decoder_step_choices(-1, -1);
+    for (int i = 0; i < 12 && blip::text_decoder_step_way(fused, c.num_beams) < 0; ++i)
+      m.caption({pixels()}, {}, c, {});
+    return blip::text_decoder_step_way(fused, c.num_beams);
+  };
+  const int chosen = timed_choice();
+  const int ways = fused ? 4 : 2;  // the module path has the read-ahead only
+  std::vector<double> means[4];
+  int64_t turn = 0;
+  for (auto _ : state) {
+    const int way = fused ? static_cast<int>(turn % 4) : static_cast<int>(turn % 2) * blip::kStepWayReadAhead;
+    ++turn;
+    blip::reset_text_decoder_step_choices((way & blip::kStepWayWeightsAhead) != 0,
+                                          (way & blip::kStepWayReadAhead) != 0);
+    if (const double mean = meanCaptionStep(m, c); mean > 0) means[way].push_back(mean);
+  }
+  // and once more after them
+  state.counters["chosen_after"] = timed_choice();
+  blip::reset_text_decoder_step_choices();
+  double best = 0;
+  for (int way = 0; way < 4; ++way)
+    if (!means[way].empty()) {
+      const double ms = 1e3 * bench::median(means[way]);
+      state.counters["step_ms_way" + std::to_string(way)] = ms;
+      best = best == 0 ? ms : std::min(best, ms);
+    }
+  state.counters["chosen_way"] = chosen;
+  // the chosen way's median over the fastest way's
+  if (chosen >= 0 && !means[chosen].empty())
+    state.counters["chosen_over_best"] = 1e3 * bench::median(means[chosen]) / best;
+  state.counters["captions_each"] = static_cast<double>(state.iterations() / ways);
+}
+BENCHMARK(BM_StepWays)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(12)->MinWarmUpTime(1);
 
 void BM_VqaAnswer(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::QuestionAnswering);
@@ -439,7 +494,8 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   }
   const at::Tensor x = at::randn({rows, 1, f});
   const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
-  // asked ahead (the default), or as GLIMPSE_STEP_AHEAD fixes it (small_gemm.h)
+  // asked ahead (the default, or as the last caption's steps chose), or as GLIMPSE_STEP_AHEAD fixes
+  // it (small_gemm.h)
   state.counters["weights_ahead"] = blip::bf16_weights_ahead();
   const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state)

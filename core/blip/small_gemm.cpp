@@ -161,10 +161,7 @@ int64_t grain(int64_t k, int64_t item_size) {
 }  // namespace
 
 int bf16_weights_ahead_fixed() {
-  static const int fixed = [] {
-    const char* env = std::getenv("GLIMPSE_STEP_AHEAD");
-    return env && (std::string(env) == "0" || std::string(env) == "1") ? std::atoi(env) : -1;
-  }();
+  static const int fixed = environment_switch("GLIMPSE_STEP_AHEAD");
   return fixed;
 }
 

@@ -18,12 +18,8 @@ namespace detail {
 
 std::atomic<int64_t> g_sleeps{0};
 std::atomic<int64_t> g_lines_read_ahead{0};
-// GLIMPSE_STEP_READ_AHEAD=0 turns the serving threads' read-ahead off, to compare
-// (docs/performance.md).
-const bool g_read_ahead = [] {
-  const char* env = std::getenv("GLIMPSE_STEP_READ_AHEAD");
-  return !(env && std::string(env) == "0");
-}();
+// Whether the serving threads read ahead (step_team.h's set_step_team_read_ahead).
+std::atomic<bool> g_read_ahead{step_team_read_ahead_fixed() != 0};
 
 // One split of a step as the team saw it: what each thread's part reads (step_team.h's StepReads).
 struct SplitReads {
@@ -145,7 +141,7 @@ class StepTeam {
   // thread `id`'s own part, and thread 1 also of the caller's, which is busy; false when there is
   // nothing (more) to ask for. Each thread asks into its own L2, so no more than two parts each.
   bool read_ahead(ReadAhead& a, int id) {
-    if (!g_read_ahead || !reads_before) return false;
+    if (!g_read_ahead.load(std::memory_order_relaxed) || !reads_before) return false;
     const int64_t split = started_.load(std::memory_order_relaxed);
     if (split != a.split) {
       a.split = split;
@@ -249,6 +245,24 @@ int64_t step_teams_run() {
 
 int64_t step_team_lines_read_ahead() {
   return detail::g_lines_read_ahead.load(std::memory_order_relaxed);
+}
+
+int environment_switch(const char* name) {
+  const char* env = std::getenv(name);
+  return env && (std::string(env) == "0" || std::string(env) == "1") ? std::atoi(env) : -1;
+}
+
+int step_team_read_ahead_fixed() {
+  static const int fixed = environment_switch("GLIMPSE_STEP_READ_AHEAD");
+  return fixed;
+}
+
+void set_step_team_read_ahead(bool on) {
+  detail::g_read_ahead = on;
+}
+
+bool step_team_read_ahead() {
+  return detail::g_read_ahead;
 }
 
 int64_t step_team_sleeps() {

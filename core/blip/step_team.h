@@ -32,6 +32,15 @@ bool step_team_enabled();
 int64_t step_teams_run();
 // Cache lines the serving threads have asked ahead for (StepReads) since the process started.
 int64_t step_team_lines_read_ahead();
+// Whether a waiting thread of a team reads the next split's memory ahead (StepReads). CPUs differ
+// (step_choice.h): on until decoder steps have chosen by timing, or as GLIMPSE_STEP_READ_AHEAD=0|1
+// fixes it (step_team_read_ahead_fixed: 0 or 1, else -1; read once).
+void set_step_team_read_ahead(bool on);
+bool step_team_read_ahead();
+int step_team_read_ahead_fixed();
+// 0 or 1 where the environment variable `name` is "0" or "1", else -1 (switches that benchmarks
+// fix to compare both ways).
+int environment_switch(const char* name);
 // How many times a thread of a step team went to sleep waiting for another (after its spin); the
 // benchmarks report it per step: on an idle machine about none.
 int64_t step_team_sleeps();

@@ -13,6 +13,8 @@
 #include "errors.h"
 #include "fp32_gemm.h"
 #include "small_gemm.h"
+#include "step_choice.h"
+#include "step_team.h"
 
 namespace glimpse::blip {
 
@@ -24,78 +26,32 @@ std::atomic<bool> g_enabled{[] {
 
 std::atomic<int64_t> g_runs{0};
 
-// The choice of text_decoder_step_ahead_choice (text_decoder_step.h).
-struct AheadChoice {
-  std::mutex mutex;
-  bool fixed = false;
-  int chosen = -1;
-  int last = -1;  // the last choice made (kept while steps are timed again)
-  int pairs = 0;
-  int64_t steps_since = 0;  // steps since the choice was made
-  // the first step of the pair being timed: its cache and position, row count, time and whether
-  // it asked ahead
-  const void* first_cache = nullptr;
-  int64_t first_past = -1;
-  int64_t first_rows = 0;
-  double first_seconds = 0;
-  bool first_ahead = false;
-  std::vector<double> ratios;  // time asked ahead / time not, per pair
+// The choices of run_chosen_step: [fused][several rows].
+struct StepChoices {
+  std::mutex mutex;  // reset against reset
+  StepChoice choice[2][2]{{StepChoice({0}), StepChoice({0})}, {StepChoice({0}), StepChoice({0})}};
 
-  explicit AheadChoice(int fixed_choice) { reset(fixed_choice); }
-  void reset(int fixed_choice) {
-    fixed = fixed_choice >= 0;
-    chosen = last = fixed_choice;
-    pairs = 0;
-    first_cache = nullptr;
-    first_rows = 0;
-    steps_since = 0;
-    ratios.clear();
-    if (fixed) set_bf16_weights_ahead(fixed_choice == 1);
-  }
-  // Whether a step of `rows` at position `past` of `cache` is the second of the pair begun (the
-  // next step of the same caption: not one across captions, or after a step that threw).
-  bool second(const void* cache, int64_t past, int64_t rows) const {
-    return first_cache == cache && first_past + 1 == past && first_rows == rows;
-  }
-  // Sets the kernel's choice for a step: -1 when the choice is made (the step is not timed), else
-  // whether this step asks ahead.
-  int before(const void* cache, int64_t past, int64_t rows) {
+  StepChoices() { reset(bf16_weights_ahead_fixed(), step_team_read_ahead_fixed()); }
+  void reset(int weights_ahead, int read_ahead) {
     std::lock_guard<std::mutex> lock(mutex);
-    // timed again now and then: the memory's speed and its huge pages change as the app runs
-    if (chosen >= 0 && !fixed && ++steps_since >= kStepAheadRecheck) {
-      const int before_recheck = last;
-      reset(-1);
-      last = before_recheck;
+    // each switch fixed, or both ways (the module path: the read-ahead only)
+    auto values = [](int fixed) { return fixed >= 0 ? std::vector<int>{fixed} : std::vector<int>{0, 1}; };
+    for (const bool fused : {false, true}) {
+      std::vector<int> ways;
+      for (const int r : values(read_ahead))
+        for (const int w : fused ? values(weights_ahead) : std::vector<int>{0})
+          ways.push_back((w ? kStepWayWeightsAhead : 0) | (r ? kStepWayReadAhead : 0));
+      for (StepChoice& c : choice[fused]) c.reset(ways);
     }
-    if (chosen >= 0) return -1;
-    // the pair's first step: ahead in even pairs; its second: the other way, at the same rows
-    const bool ahead = second(cache, past, rows) ? !first_ahead : pairs % 2 == 0;
-    set_bf16_weights_ahead(ahead);
-    return ahead ? 1 : 0;
-  }
-  void after(const void* cache, int64_t past, int64_t rows, bool ahead, double seconds) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (chosen >= 0) return;
-    if (!second(cache, past, rows) || ahead == first_ahead) {  // a pair's first step
-      first_cache = cache;
-      first_past = past;
-      first_rows = rows;
-      first_seconds = seconds;
-      first_ahead = ahead;
-      return;
-    }
-    ratios.push_back(ahead ? seconds / first_seconds : first_seconds / seconds);
-    first_cache = nullptr;
-    if (++pairs < kStepAheadPairs) return;
-    std::nth_element(ratios.begin(), ratios.begin() + static_cast<ptrdiff_t>(ratios.size() / 2), ratios.end());
-    chosen = last = ratios[ratios.size() / 2] < 1.0 ? 1 : 0;
-    set_bf16_weights_ahead(chosen == 1);
+    // the switches as the fixed ones say, else on until a choice is made
+    set_bf16_weights_ahead(weights_ahead != 0);
+    set_step_team_read_ahead(read_ahead != 0);
   }
 };
 
-AheadChoice& ahead_choice() {
-  static AheadChoice choice(bf16_weights_ahead_fixed());
-  return choice;
+StepChoices& step_choices() {
+  static StepChoices choices;
+  return choices;
 }
 
 bool plain_f32(const at::Tensor& t, int64_t numel) {
@@ -140,16 +96,25 @@ int64_t text_decoder_steps_run() {
   return g_runs;
 }
 
-int text_decoder_step_ahead_choice() {
-  AheadChoice& c = ahead_choice();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  return c.last;
+void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<void()>& step) {
+  StepChoice& choice = step_choices().choice[fused][rows > 1];
+  const StepChoice::Turn turn = choice.next(cache, past, rows);
+  if (fused) set_bf16_weights_ahead((turn.way & kStepWayWeightsAhead) != 0);
+  set_step_team_read_ahead((turn.way & kStepWayReadAhead) != 0);
+  const auto start = std::chrono::steady_clock::now();
+  step();  // a step that throws is not recorded
+  if (turn.timed)
+    choice.record(cache, past, rows, turn.way,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
-void reset_text_decoder_step_ahead_choice(int fixed) {
-  AheadChoice& c = ahead_choice();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  c.reset(fixed);
+int text_decoder_step_way(bool fused, int64_t rows) {
+  return step_choices().choice[fused][rows > 1].chosen();
+}
+
+void reset_text_decoder_step_choices(int weights_ahead, int read_ahead) {
+  step_choices().reset(weights_ahead == kStepChoiceFromEnvironment ? bf16_weights_ahead_fixed() : weights_ahead,
+                       read_ahead == kStepChoiceFromEnvironment ? step_team_read_ahead_fixed() : read_ahead);
 }
 
 bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids, const TextCache& cache) {
@@ -205,11 +170,7 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
                              const at::Tensor& attention_mask, TextCache& cache) {
   BlipTextModelImpl& bert = *model.bert;
   const int64_t rows = input_ids.size(0), d = bert.config.hidden_size, heads = d / 64;
-  // timed while the choice of asking ahead is made (not a step that throws)
-  AheadChoice& choice = ahead_choice();
   const int64_t past = cache.past_length, positions = past + 1;
-  const int timed_ahead = choice.before(&cache, past, rows);
-  const auto start = std::chrono::steady_clock::now();
   const auto& emb = *bert.embeddings;
   check_text_positions(positions, emb.max_positions);
   const at::Tensor ids = to_dtype(input_ids, at::kLong).contiguous();
@@ -299,9 +260,6 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
   at::Tensor logits = at::empty({rows, 1, w.n}, at::TensorOptions().dtype(at::kFloat));
   small_rows_product(a, rows, d, w.data.data_ptr(), at::kBFloat16, w.n, pred.bias.data_ptr<float>(),
                      logits.data_ptr<float>());
-  if (timed_ahead >= 0)
-    choice.after(&cache, past, rows, timed_ahead == 1,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return logits;
 }
 

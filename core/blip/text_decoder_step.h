@@ -11,6 +11,8 @@
 // in another order than at::layer_norm's (last-bit differences, which can move a bfloat16
 // rounding of the next product's input). The bf16 mode only: the float32 mode keeps
 // at::layer_norm, which Hugging Face's results are held to.
+#include <functional>
+
 #include "modeling_blip_text.h"
 
 namespace glimpse::blip {
@@ -27,20 +29,20 @@ bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& in
 at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids,
                              const at::Tensor& attention_mask, TextCache& cache);
 
-// Whether the step's weights are asked ahead (small_gemm.h's set_bf16_weights_ahead) is chosen in
-// each process by timing its first steps: pairs of consecutive steps of one caption, one each way,
-// the order alternating from pair to pair; after kStepAheadPairs pairs the median ratio decides,
-// for the next kStepAheadRecheck steps, then they are timed again (the memory's speed drifts, and
-// the weights' huge pages arrive minutes after a load). No extra work: the steps timed are the
-// captions' own, half of them run the slower way. GLIMPSE_STEP_AHEAD=0 or 1 fixes the choice
-// instead (benchmarks compare both).
-constexpr int kStepAheadPairs = 5;
-constexpr int64_t kStepAheadRecheck = 1000;
-// The last choice made: 0 (not asked ahead) or 1; -1 before the first (steps timed again later
-// keep the last one until they decide).
-int text_decoder_step_ahead_choice();
-// Starts the timing again (tests); `fixed` 0 or 1 fixes the choice, -1 measures.
-void reset_text_decoder_step_ahead_choice(int fixed = -1);
+// Runs `step`, a decoder step of `rows` rows at position `past` of the caption whose cache is
+// `cache`, the way timed steps chose (step_choice.h), timing it while they choose. `fused`:
+// text_decoder_step, whose way sets both switches (the bf16 kernel asking ahead, the team's
+// read-ahead); else a step of the module path, the team's read-ahead only. Each path chooses for
+// one row and for several apart (greedy and beam steps may differ). GLIMPSE_STEP_AHEAD=0|1 and
+// GLIMPSE_STEP_READ_AHEAD=0|1 fix a switch instead (benchmarks compare both ways).
+void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<void()>& step);
+// The way last chosen for that path and row count (step_choice.h's bits), -1 before the first.
+int text_decoder_step_way(bool fused, int64_t rows);
+// Forgets the choices (tests, benchmarks): each switch 0 or 1 fixed, -1 timed, or as the
+// environment says.
+constexpr int kStepChoiceFromEnvironment = -2;
+void reset_text_decoder_step_choices(int weights_ahead = kStepChoiceFromEnvironment,
+                                     int read_ahead = kStepChoiceFromEnvironment);
 
 // On by default; GLIMPSE_TEXT_STEP=aten switches it off (benchmarks and tests compare both).
 void set_text_decoder_step_enabled(bool enabled);

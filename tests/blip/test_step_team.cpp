@@ -18,6 +18,7 @@
 
 #include "blip.h"
 #include "golden.h"
+#include "step_choice.h"
 #include "step_team.h"
 
 using namespace glimpse::blip;
@@ -188,9 +189,10 @@ TEST_F(StepTeamSplits, ManySplitsInOneStepEachCoverTheirRangeOnce) {
 // A split's StepReads: in the next step the waiting thread asks for its memory ahead while the
 // caller is busy between splits; memory freed since (a model unloaded between captions) is asked
 // for harmlessly, and the splits still cover their ranges.
+// (Switched on here whatever timed steps chose; switched off, no line is asked for.)
 TEST_F(StepTeamSplits, ReadAheadAsksForTheLastStepsMemoryEvenWhenItIsGone) {
-  if (const char* env = std::getenv("GLIMPSE_STEP_READ_AHEAD"); env && std::string(env) == "0")
-    GTEST_SKIP() << "read-ahead switched off";
+  const bool was = step_team_read_ahead();
+  set_step_team_read_ahead(true);
   const size_t bytes = 1 << 20;
   void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(region, MAP_FAILED);
@@ -229,9 +231,15 @@ TEST_F(StepTeamSplits, ReadAheadAsksForTheLastStepsMemoryEvenWhenItIsGone) {
   };
   step();  // recorded
   EXPECT_TRUE(a_step_reads_ahead());
+  set_step_team_read_ahead(false);
+  const int64_t before = step_team_lines_read_ahead();
+  for (int i = 0; i < 5; ++i) step();
+  EXPECT_EQ(step_team_lines_read_ahead(), before);
+  set_step_team_read_ahead(true);
   ASSERT_EQ(munmap(region, bytes), 0);
   EXPECT_TRUE(a_step_reads_ahead());  // at addresses no longer mapped
   for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i], 3 * steps) << i;
+  set_step_team_read_ahead(was);
 }
 
 TEST_F(StepTeamSplits, ErrorsOnEitherThreadReachTheCallerAndTheTeamEnds) {
@@ -359,3 +367,138 @@ TEST_P(StepTeamCaptions, AgreeBitForBitWithPlainSteps) {
 INSTANTIATE_TEST_SUITE_P(Sets, StepTeamCaptions, ::testing::ValuesIn(golden_set_dirs()), glimpse::test::SetName());
 
 }  // namespace
+
+// StepChoice (step_choice.h) with the times given: which way it hands out, which it chooses.
+namespace {
+// Runs steps of one caption (`cache`) from position `past`, each taking time(way, position) seconds;
+// returns the ways handed out, in order.
+template <typename Time>
+std::vector<int> run_steps(StepChoice& choice, const void* cache, int64_t& past, int steps, Time time,
+                           int64_t rows = 1) {
+  std::vector<int> ways;
+  for (int i = 0; i < steps; ++i, ++past) {
+    const StepChoice::Turn turn = choice.next(cache, past, rows);
+    ways.push_back(turn.way);
+    if (turn.timed) choice.record(cache, past, rows, turn.way, time(turn.way, past));
+  }
+  return ways;
+}
+}  // namespace
+
+// The steps of one round: each way's run of kStepChoiceRepeats steps, the order turned by `turn`.
+std::vector<int> round_ways(const std::vector<int>& ways, int turn) {
+  std::vector<int> out;
+  for (size_t i = 0; i < ways.size(); ++i)
+    out.insert(out.end(), kStepChoiceRepeats, ways[(static_cast<size_t>(turn) + i) % ways.size()]);
+  return out;
+}
+
+TEST(StepChoiceTiming, RoundsTurnTheOrderAndTheFastestWayIsChosenAfterThem) {
+  const std::vector<int> ways{0, 1, 2, 3};
+  StepChoice choice(ways);
+  int a = 0;
+  int64_t past = 1;
+  const int round = 4 * kStepChoiceRepeats;
+  // way 2 a tenth faster; every step a little slower than the one before (the caption grows)
+  auto time = [](int way, int64_t p) { return (way == 2 ? 0.9 : 1.0) * (1.0 + 0.002 * static_cast<double>(p)); };
+  std::vector<int> expected = round_ways(ways, 0), second = round_ways(ways, 1);
+  expected.insert(expected.end(), second.begin(), second.end());
+  EXPECT_EQ(run_steps(choice, &a, past, 2 * round, time), expected);
+  EXPECT_EQ(choice.rounds(), 2);
+  run_steps(choice, &a, past, round * (kStepChoiceRounds - 2) - 1, time);
+  EXPECT_EQ(choice.chosen(), -1);  // one step of the last round left
+  run_steps(choice, &a, past, 1, time);
+  EXPECT_EQ(choice.chosen(), 2);
+  const StepChoice::Turn after = choice.next(&a, past, 1);
+  EXPECT_EQ(after.way, 2);
+  EXPECT_FALSE(after.timed);
+}
+
+// The first step of each way's run is not counted: it may still carry the way before (a way that
+// slows the step after it must not make the next way look slow).
+TEST(StepChoiceTiming, TheFirstStepOfEachRunIsNotCounted) {
+  StepChoice choice({0, 1});
+  int a = 0;
+  int64_t past = 1;
+  // way 1 slightly faster, but way 0's steps make the next step (the first of way 1's run) slow
+  int last = -1;
+  auto time = [&](int way, int64_t) {
+    const double t = (way == 1 ? 0.95 : 1.0) * (last == 0 && way == 1 ? 5.0 : 1.0);
+    last = way;
+    return t;
+  };
+  run_steps(choice, &a, past, 2 * kStepChoiceRepeats * kStepChoiceRounds, time);
+  EXPECT_EQ(choice.chosen(), 1);
+}
+
+TEST(StepChoiceTiming, ARoundBrokenByAnotherCaptionOrAMissingStepIsDropped) {
+  StepChoice choice({0, 1});
+  const int round = 2 * kStepChoiceRepeats;
+  int a = 0, b = 0;
+  auto time = [](int way, int64_t) { return way == 1 ? 1.0 : 2.0; };
+  int64_t pa = 5, pb = 9;
+  run_steps(choice, &a, pa, round - 1, time);
+  run_steps(choice, &b, pb, 1, time);  // another caption: the round starts again
+  EXPECT_EQ(choice.rounds(), 0);
+  run_steps(choice, &b, pb, round - 1, time);
+  EXPECT_EQ(choice.rounds(), 1);
+  run_steps(choice, &a, pa, round - 1, time);
+  choice.next(&a, pa++, 1);  // a step that threw: handed out, never recorded
+  run_steps(choice, &a, pa, round - 1, time);
+  EXPECT_EQ(choice.rounds(), 1);
+  // the same caption with another row count does not continue a round either
+  run_steps(choice, &a, pa, 1, time, 3);
+  run_steps(choice, &a, pa, round - 1, time, 1);
+  EXPECT_EQ(choice.rounds(), 1);
+  run_steps(choice, &a, pa, 1, time);
+  EXPECT_EQ(choice.rounds(), 2);
+}
+
+TEST(StepChoiceTiming, OneSlowRoundDoesNotOverturnTheMedian) {
+  StepChoice choice({0, 1});
+  const int round = 2 * kStepChoiceRepeats;
+  int a = 0;
+  int64_t past = 1;
+  // way 1 is faster except in the second round (a neighbour's burst), where it is three times slower
+  auto time = [&](int way, int64_t p) {
+    if (way == 1) return (p - 1) / round == 1 ? 3.0 : 0.8;
+    return 1.0;
+  };
+  run_steps(choice, &a, past, round * kStepChoiceRounds, time);
+  EXPECT_EQ(choice.chosen(), 1);
+}
+
+TEST(StepChoiceTiming, TheChoiceIsTimedAgainAfterTheRecheckAndKeptVisibleMeanwhile) {
+  StepChoice choice({0, 2});
+  const int steps = 2 * kStepChoiceRepeats * kStepChoiceRounds;
+  int a = 0;
+  int64_t past = 1;
+  bool fast_first = true;
+  auto time = [&](int way, int64_t) { return (way == 0) == fast_first ? 1.0 : 1.5; };
+  run_steps(choice, &a, past, steps, time);
+  ASSERT_EQ(choice.chosen(), 0);
+  // the memory changes: way 2 is faster now
+  fast_first = false;
+  std::vector<int> ways = run_steps(choice, &a, past, static_cast<int>(kStepChoiceRecheck) - 1, time);
+  EXPECT_EQ(std::count(ways.begin(), ways.end(), 0), kStepChoiceRecheck - 1);  // not timed: the choice
+  EXPECT_EQ(choice.chosen(), 0);
+  ways = run_steps(choice, &a, past, steps - 1, time);
+  // timed again: each way half the steps (the last one missing)
+  EXPECT_GE(std::count(ways.begin(), ways.end(), 2), steps / 2 - 1);
+  EXPECT_GE(std::count(ways.begin(), ways.end(), 0), steps / 2 - 1);
+  EXPECT_EQ(choice.chosen(), 0);  // the last choice, until the rounds decide
+  run_steps(choice, &a, past, 1, time);
+  EXPECT_EQ(choice.chosen(), 2);
+}
+
+TEST(StepChoiceTiming, OneWayIsChosenAtOnceAndNoneIsRefused) {
+  StepChoice choice({3});
+  EXPECT_EQ(choice.chosen(), 3);
+  int a = 0;
+  for (int64_t p = 1; p < 3000; ++p) {
+    const StepChoice::Turn t = choice.next(&a, p, 1);
+    ASSERT_EQ(t.way, 3);
+    ASSERT_FALSE(t.timed);
+  }
+  EXPECT_THROW(StepChoice({}), std::invalid_argument);
+}

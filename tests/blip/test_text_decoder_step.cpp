@@ -16,6 +16,8 @@
 #include "errors.h"
 #include "random_model.h"
 #include "small_gemm.h"
+#include "step_choice.h"
+#include "step_team.h"
 #include "text_decoder_step.h"
 
 using namespace glimpse::blip;
@@ -190,36 +192,46 @@ TEST_F(TextDecoderStepCaptions, AgreeWithTheATenSteps) {
   EXPECT_GE(compared, 20);
 }
 
-// Asking for the weights ahead or not changes no value: the same logits at every step, bit for bit.
-// Unfixed, the choice is made by timing the first steps: undecided before kStepAheadPairs pairs,
-// made after them and handed to the kernel.
-TEST_F(TextDecoderStepCaptions, AskingAheadChangesNoValueAndTheFirstStepsChoose) {
+// The ways a step can run (the kernel asking for its weights ahead or not, the team reading ahead
+// or not) change no value: the same logits at every step, bit for bit. Unfixed, the way is chosen
+// by timing steps: undecided before kStepChoiceRounds rounds of the four ways, made after them and
+// handed to the kernel and the team.
+TEST_F(TextDecoderStepCaptions, EveryWayOfRunningAStepGivesTheSameValuesAndTheStepsChoose) {
   const auto px = test_images(1);
+  // two rounds a caption (a round: each of the four ways' runs of steps, in one caption), within
+  // the model's 40 positions
+  constexpr int kRoundSteps = 4 * kStepChoiceRepeats;
+  static_assert(2 * kRoundSteps + 3 <= 40);
   GenerationConfig c;
-  c.max_new_tokens = 2 * kStepAheadPairs + 2;
-  c.min_length = 2 * kStepAheadPairs + 3;
-  reset_text_decoder_step_ahead_choice(1);
-  EXPECT_TRUE(bf16_weights_ahead());
-  const CaptionRun ahead = caption(*bf16_, px, {}, c, true);
-  reset_text_decoder_step_ahead_choice(0);
-  EXPECT_FALSE(bf16_weights_ahead());
-  const CaptionRun plain = caption(*bf16_, px, {}, c, true);
-  EXPECT_FALSE(bf16_weights_ahead());  // fixed: no step timed the other way
-  EXPECT_EQ(text_decoder_step_ahead_choice(), 0);
-  EXPECT_GE(ahead.fused_steps, 2 * kStepAheadPairs);
-  EXPECT_EQ(ahead.logits, plain.logits);
-  reset_text_decoder_step_ahead_choice();
-  GenerationConfig short_caption = c;
-  short_caption.max_new_tokens = 2 * kStepAheadPairs - 2;
-  short_caption.min_length = 2 * kStepAheadPairs - 1;
-  EXPECT_EQ(caption(*bf16_, px, {}, short_caption, true).fused_steps, 2 * kStepAheadPairs - 3);
-  EXPECT_EQ(text_decoder_step_ahead_choice(), -1);  // too few pairs yet
-  const CaptionRun chosen = caption(*bf16_, px, {}, c, true);
-  const int choice = text_decoder_step_ahead_choice();
-  EXPECT_TRUE(choice == 0 || choice == 1) << choice;
-  EXPECT_EQ(bf16_weights_ahead(), choice == 1);
-  EXPECT_EQ(chosen.logits, ahead.logits);
-  reset_text_decoder_step_ahead_choice();
+  c.max_new_tokens = 2 * kRoundSteps + 2;
+  c.min_length = 2 * kRoundSteps + 3;
+  std::vector<CaptionRun> runs;
+  for (const int way : {0, 1, 2, 3}) {
+    const int ahead = (way & kStepWayWeightsAhead) ? 1 : 0, read_ahead = (way & kStepWayReadAhead) ? 1 : 0;
+    reset_text_decoder_step_choices(ahead, read_ahead);
+    EXPECT_EQ(bf16_weights_ahead(), ahead == 1);
+    EXPECT_EQ(step_team_read_ahead(), read_ahead == 1);
+    runs.push_back(caption(*bf16_, px, {}, c, true));
+    // fixed: chosen at once, no step run another way
+    EXPECT_EQ(text_decoder_step_way(true, 1), way);
+    EXPECT_EQ(bf16_weights_ahead(), ahead == 1);
+    EXPECT_EQ(step_team_read_ahead(), read_ahead == 1);
+    EXPECT_EQ(runs.back().fused_steps, 2 * kRoundSteps + 1);
+    EXPECT_EQ(runs.back().logits, runs.front().logits) << "way " << way;
+  }
+  reset_text_decoder_step_choices(-1, -1);
+  std::vector<CaptionRun> timed;
+  for (int i = 0; i < (kStepChoiceRounds + 1) / 2; ++i) {
+    EXPECT_EQ(text_decoder_step_way(true, 1), -1) << "after " << i << " captions";  // too few rounds yet
+    timed.push_back(caption(*bf16_, px, {}, c, true));
+  }
+  const int way = text_decoder_step_way(true, 1);
+  EXPECT_TRUE(way >= 0 && way <= 3) << way;
+  EXPECT_EQ(bf16_weights_ahead(), (way & kStepWayWeightsAhead) != 0);
+  EXPECT_EQ(step_team_read_ahead(), (way & kStepWayReadAhead) != 0);
+  EXPECT_EQ(text_decoder_step_way(true, 3), -1);  // several rows choose apart
+  for (const CaptionRun& t : timed) EXPECT_EQ(t.logits, runs.front().logits);
+  reset_text_decoder_step_choices();
 }
 
 // A caption long enough that the self-attention cache's room grows (33 positions at first), and
