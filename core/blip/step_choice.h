@@ -57,9 +57,9 @@ class StepChoice {
   mutable std::mutex mutex_;
   std::vector<int> ways_;
   int chosen_ = -1, last_ = -1;
-  int64_t steps_since_ = 0;  // steps since the choice was made
-  int rounds_ = 0;           // rounds completed; also how far the order is turned
-  int position_ = 0;         // steps of the current round recorded
+  int64_t steps_since_ = 0;                  // steps since the choice was made
+  int rounds_ = 0;                           // rounds completed; also how far the order is turned
+  int position_ = 0;                         // steps of the current round recorded
   std::vector<double> times_;                // the current round's, per way
   std::vector<std::vector<double>> ratios_;  // per way, one per completed round
   // the step handed out to be timed, and the last step recorded in the round

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -56,9 +57,12 @@ class StepTeam {
       seen = now;
       if (stop_) return;
       const int64_t b = begin_ + id * chunk_, e = std::min(end_, b + chunk_);
-      if (b < e) {
+      if (balanced_ || b < e) {
         try {
-          (*task_)(b, e);
+          if (balanced_)
+            run_balanced(id);
+          else
+            (*task_)(b, e);
         } catch (...) {
           std::lock_guard<std::mutex> lock(error_mutex_);
           if (!error_) error_ = std::current_exception();
@@ -72,7 +76,7 @@ class StepTeam {
   }
 
   void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& f,
-                    StepReads reads) {
+                    StepReads reads, bool balanced) {
     if (begin >= end) return;
     const int64_t range = end - begin;
     // at::parallel_for's split: no more threads than chunks of `grain`, equal chunks in order
@@ -93,11 +97,24 @@ class StepTeam {
     begin_ = begin;
     end_ = end;
     chunk_ = chunk;
+    // (offsets in 32 bits: a larger range splits as at::parallel_for does)
+    balanced_ = balanced && range < (int64_t{1} << 31);
+    if (balanced_) {
+      if (!parts_) parts_ = std::make_unique<Part[]>(static_cast<size_t>(threads));
+      for (int i = 0; i < threads; ++i)
+        parts_[i].span.store(i < used ? pack(i * chunk, std::min(range, (i + 1) * chunk)) : 0,
+                             std::memory_order_relaxed);
+      piece_ = std::max<int64_t>(grain, 1);
+      used_ = static_cast<int>(used);
+    }
     pending_.store(threads - 1, std::memory_order_relaxed);
     post();
     std::exception_ptr own;
     try {
-      f(begin, std::min(end, begin + chunk_));
+      if (balanced_)
+        run_balanced(0);
+      else
+        f(begin, std::min(end, begin + chunk_));
     } catch (...) {
       own = std::current_exception();
     }
@@ -168,6 +185,41 @@ class StepTeam {
     return asked > 0;
   }
 
+  // A balanced split (step_parallel_for's `balanced`): each thread's part of the split, as offsets
+  // from begin_ (front in the low 32 bits, back in the high). The owner takes pieces from the front,
+  // a thread done with its own from the back of the others'.
+  struct alignas(64) Part {
+    std::atomic<uint64_t> span{0};
+  };
+  static uint64_t pack(int64_t front, int64_t back) {
+    return static_cast<uint64_t>(back) << 32 | static_cast<uint64_t>(front);
+  }
+  // A piece of part p: from its front (the owner) or its back; false when the part is done.
+  bool take(Part& p, bool front, int64_t& b, int64_t& e) {
+    uint64_t span = p.span.load(std::memory_order_relaxed);
+    for (;;) {
+      const auto f = static_cast<int64_t>(span & 0xFFFFFFFFu), k = static_cast<int64_t>(span >> 32);
+      if (f >= k) return false;
+      const int64_t nf = front ? std::min(k, f + piece_) : f, nk = front ? k : std::max(f, k - piece_);
+      if (p.span.compare_exchange_weak(span, pack(nf, nk), std::memory_order_acq_rel, std::memory_order_relaxed)) {
+        b = begin_ + (front ? f : nk);
+        e = begin_ + (front ? nf : k);
+        return true;
+      }
+    }
+  }
+  // Thread `id`'s share of a balanced split: its own part from the front, then what is left of the
+  // others' from their backs.
+  void run_balanced(int id) {
+    int64_t b = 0, e = 0;
+    if (id < used_)
+      while (take(parts_[id], true, b, e)) (*task_)(b, e);
+    for (int i = 1; i < used_ + (id >= used_ ? 1 : 0); ++i) {
+      Part& other = parts_[(id + i) % used_];
+      while (take(other, false, b, e)) (*task_)(b, e);
+    }
+  }
+
   // Pauses before a waiting thread sleeps: about 0.3 ms on the development machine (20 ns a
   // pause), longer than nearly every serial stretch of a step and than the threads' difference at
   // the end of a split, so that on an idle machine a step hardly ever sleeps (2,048 pauses made
@@ -190,6 +242,10 @@ class StepTeam {
   // the split of the latest post, written before it is posted
   const std::function<void(int64_t, int64_t)>* task_ = nullptr;
   int64_t begin_ = 0, end_ = 0, chunk_ = 0;
+  bool balanced_ = false;
+  int64_t piece_ = 1;
+  int used_ = 1;
+  std::unique_ptr<Part[]> parts_;
   bool stop_ = false;
   // Sleeping after the spin (either side): who sleeps, and the condition they sleep on. A waker
   // checks the flag after its own change (both sequentially consistent), and a sleeper sets it
@@ -211,8 +267,8 @@ StepTeam* current_step_team() {
 }
 
 void team_parallel_for(StepTeam& team, int64_t begin, int64_t end, int64_t grain,
-                       const std::function<void(int64_t, int64_t)>& f, StepReads reads) {
-  team.parallel_for(begin, end, grain, f, reads);
+                       const std::function<void(int64_t, int64_t)>& f, StepReads reads, bool balanced) {
+  team.parallel_for(begin, end, grain, f, reads, balanced);
 }
 
 }  // namespace detail

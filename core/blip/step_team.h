@@ -61,15 +61,20 @@ namespace detail {
 class StepTeam;
 StepTeam* current_step_team();
 void team_parallel_for(StepTeam& team, int64_t begin, int64_t end, int64_t grain,
-                       const std::function<void(int64_t, int64_t)>& f, StepReads reads);
+                       const std::function<void(int64_t, int64_t)>& f, StepReads reads, bool balanced);
 }  // namespace detail
 
 // at::parallel_for's contract (f gets disjoint [b, e) covering [begin, end), chunks of at least
 // `grain` where there is more than one), served by the step's team inside run_step_team.
+// `balanced` (in a team): each thread runs its part in pieces of `grain` from its front, and a
+// thread done with its own takes pieces from the back of the others' (f then sees several ranges
+// on each thread, the last of a part possibly shorter than `grain`): the threads end together
+// where one of them reads its part more slowly.
 template <typename F>
-void step_parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f, StepReads reads = {}) {
+void step_parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f, StepReads reads = {},
+                       bool balanced = false) {
   if (detail::StepTeam* team = detail::current_step_team())
-    detail::team_parallel_for(*team, begin, end, grain, f, reads);
+    detail::team_parallel_for(*team, begin, end, grain, f, reads, balanced);
   else
     at::parallel_for(begin, end, grain, f);
 }

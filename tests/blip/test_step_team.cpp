@@ -76,6 +76,68 @@ TEST_F(StepTeamSplits, FollowParallelForOnTwoThreads) {
   EXPECT_EQ(step_teams_run(), before + static_cast<int64_t>(std::size(cases)));
 }
 
+// A balanced split covers its range once, in pieces of at most `grain`, each thread from the
+// front of its own part; a thread held up in its part leaves the rest of it to the other, which
+// takes it from the back. Without `balanced`, the same split stays at::parallel_for's.
+TEST_F(StepTeamSplits, ABalancedSplitLetsTheFreeThreadTakeTheHeldUpThreadsPieces) {
+  using namespace std::chrono_literals;
+  const std::thread::id caller = std::this_thread::get_id();
+  for (const bool balanced : {true, false}) {
+    bool taken = false;
+    // the caller held up in its first piece; on a loaded machine the other thread may be off its
+    // core all that time: tried again
+    for (int attempt = 0; attempt < 20 && !taken; ++attempt) {
+      std::vector<int> hits(1000);
+      std::vector<std::thread::id> by(1000);
+      std::vector<std::pair<int64_t, int64_t>> ranges;
+      std::mutex m;
+      run_step_team([&] {
+        step_parallel_for(
+            0, 1000, 10,
+            [&](int64_t b, int64_t e) {
+              {
+                std::lock_guard<std::mutex> lock(m);
+                ranges.emplace_back(b, e);
+                for (int64_t i = b; i < e; ++i) {
+                  ++hits[static_cast<size_t>(i)];
+                  by[static_cast<size_t>(i)] = std::this_thread::get_id();
+                }
+              }
+              // every piece takes a while (the threads then share the held-up part's rest)
+              std::this_thread::sleep_for(b == 0 ? 30ms : 1ms);
+            },
+            StepReads{}, balanced);
+      });
+      for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i], 1) << i;
+      if (!balanced) {
+        using Set = std::set<std::pair<int64_t, int64_t>>;
+        const Set want{{0, 500}, {500, 1000}};
+        EXPECT_EQ(Set(ranges.begin(), ranges.end()), want);
+        break;
+      }
+      for (const auto& [b, e] : ranges) {
+        EXPECT_LE(e - b, 10);
+        EXPECT_GT(e, b);
+      }
+      // the caller's first piece is its part's front; what the other thread took of the caller's
+      // part is its back: all indices above any the caller ran
+      EXPECT_EQ(by[0], caller);
+      int64_t caller_last = 0, other_first = 500;
+      for (int64_t i = 0; i < 500; ++i) {
+        if (by[static_cast<size_t>(i)] == caller)
+          caller_last = i;
+        else
+          other_first = std::min(other_first, i);
+      }
+      if (other_first < 500) {
+        EXPECT_GT(other_first, caller_last);
+        taken = true;
+      }
+    }
+    if (balanced) EXPECT_TRUE(taken) << "the free thread never took a piece of the held-up part";
+  }
+}
+
 double thread_cpu_seconds() {
   timespec t{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
