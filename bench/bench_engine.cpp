@@ -278,7 +278,7 @@ void BM_StepWays(benchmark::State& state) {
   // the timed choice, from the start as an app's first captions make it
   auto timed_choice = [&] {
     blip::reset_text_decoder_step_choices(-1, -1);
-    for (int i = 0; i < 12 && blip::text_decoder_step_way(fused, c.num_beams) < 0; ++i)
+    for (int i = 0; i < 30 && blip::text_decoder_step_way(fused, c.num_beams) < 0; ++i)
       m.caption({pixels()}, {}, c, {});
     return blip::text_decoder_step_way(fused, c.num_beams);
   };

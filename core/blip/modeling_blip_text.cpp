@@ -361,14 +361,14 @@ at::Tensor BlipTextLMHeadModelImpl::forward(const at::Tensor& input_ids, const a
   if (o.cache && !o.all_hidden && text_decoder_step_runs(*this, input_ids, *o.cache)) {
     at::Tensor logits;
     run_chosen_step(true, o.cache, o.cache->past_length, rows, [&] {
-      run_step_team([&] { logits = text_decoder_step(*this, input_ids, attention_mask, *o.cache); });
+      return run_step_team([&] { logits = text_decoder_step(*this, input_ids, attention_mask, *o.cache); });
     });
     return logits;
   }
   if (o.cache && o.cache->past_length > 0 && !layers.empty() &&
       layers.front()->attention->self->query->runs_few_rows(rows) && cls->predictions->decoder->runs_few_rows(rows)) {
     at::Tensor logits;
-    run_chosen_step(false, o.cache, o.cache->past_length, rows, [&] { run_step_team([&] { logits = run(); }); });
+    run_chosen_step(false, o.cache, o.cache->past_length, rows, [&] { return run_step_team([&] { logits = run(); }); });
     return logits;
   }
   return run();

@@ -45,8 +45,9 @@ at::Tensor bf16_untiled(const Bf16Tiles& tiles);
 // CPUs differ: on a Xeon (family 6 model 207) asking ahead took a bf16 step's products from
 // 1.5-2.3x to 1.1-1.4x of the weight-bytes / read-bandwidth bound (docs/performance.md, tenth and
 // fifteenth rounds); on an AMD EPYC (family 25 model 17) one-row steps ran 1-5 % faster without
-// once the weights were on huge pages, and slower without on 4 KiB pages (seventeenth round). On
-// (or as GLIMPSE_STEP_AHEAD=0|1 says) until text_decoder_step has chosen by timing steps.
+// once the weights were on huge pages, and slower without on 4 KiB pages (seventeenth round).
+// Decoder steps choose it by timing (step_choice.h; on at start, the ways taking turns while they
+// choose), unless GLIMPSE_STEP_AHEAD=0|1 fixes it.
 void set_bf16_weights_ahead(bool ahead);
 bool bf16_weights_ahead();
 // GLIMPSE_STEP_AHEAD: 0 or 1 where it fixes the choice, else -1 (read once).

@@ -11,29 +11,69 @@ void StepChoice::reset(std::vector<int> ways) {
   ways_ = std::move(ways);
   chosen_ = last_ = ways_.size() == 1 ? ways_.front() : -1;
   steps_since_ = 0;
-  rounds_ = position_ = 0;
-  times_.assign(ways_.size(), 0.0);
   ratios_.assign(ways_.size(), {});
-  pending_cache_ = round_cache_ = nullptr;
+  caption_ = pending_cache_ = nullptr;
+  captions_ = position_ = 0;
+  seconds_.assign(ways_.size(), 0.0);
+  counted_.assign(ways_.size(), 0);
 }
 
-size_t StepChoice::slot(int position) const {
-  return (static_cast<size_t>(rounds_) + static_cast<size_t>(position / kStepChoiceRepeats)) % ways_.size();
+size_t StepChoice::slot(int64_t p) const {
+  const auto n = static_cast<int64_t>(ways_.size());
+  const int64_t stride = n > 2 ? 1 + (captions_ / n) % (n - 1) : 1;
+  return static_cast<size_t>((captions_ % n + (p / kStepChoiceRunSteps) * stride) % n);
+}
+
+void StepChoice::finish_caption() {
+  if (caption_) {
+    double seconds = 0;
+    int64_t counted = 0, ways = 0;
+    for (size_t i = 0; i < ways_.size(); ++i) {
+      seconds += seconds_[i];
+      counted += counted_[i];
+      ways += counted_[i] > 0 ? 1 : 0;
+    }
+    if (ways >= 2 && seconds > 0) {
+      const double mean = seconds / static_cast<double>(counted);
+      for (size_t i = 0; i < ways_.size(); ++i)
+        if (counted_[i] > 0) ratios_[i].push_back(seconds_[i] / static_cast<double>(counted_[i]) / mean);
+    }
+    ++captions_;
+  }
+  caption_ = nullptr;
+  position_ = 0;
+  std::fill(seconds_.begin(), seconds_.end(), 0.0);
+  std::fill(counted_.begin(), counted_.end(), 0);
+  if (std::any_of(ratios_.begin(), ratios_.end(), [](const auto& r) { return r.size() < kStepChoiceRuns; })) return;
+  size_t best = 0;
+  double best_median = 0;
+  for (size_t i = 0; i < ways_.size(); ++i) {
+    std::vector<double>& r = ratios_[i];
+    std::nth_element(r.begin(), r.begin() + static_cast<ptrdiff_t>(r.size() / 2), r.end());
+    const double median = r[r.size() / 2];
+    if (i == 0 || median < best_median) {
+      best = i;
+      best_median = median;
+    }
+  }
+  chosen_ = last_ = ways_[best];
+  steps_since_ = 0;
 }
 
 StepChoice::Turn StepChoice::next(const void* cache, int64_t past, int64_t rows) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (chosen_ >= 0) {
     if (ways_.size() == 1 || ++steps_since_ < kStepChoiceRecheck) return {chosen_, false};
-    // timed again: the memory's speed and the weights' pages change as the app runs
+    // the turns again: the memory's speed and the weights' pages change as the app runs
     chosen_ = -1;
-    steps_since_ = 0;
-    rounds_ = position_ = 0;
     ratios_.assign(ways_.size(), {});
-    round_cache_ = nullptr;
+    caption_ = nullptr;
   }
-  // the next step of the round's caption continues it; any other step starts the round again
-  if (position_ > 0 && !(cache == round_cache_ && past == round_past_ + 1 && rows == round_rows_)) position_ = 0;
+  // the next step of the caption goes on; any other step ends its part
+  if (!(caption_ && cache == caption_ && past == caption_past_ + 1 && rows == caption_rows_)) {
+    finish_caption();
+    if (chosen_ >= 0) return {chosen_, false};
+  }
   const int way = ways_[slot(position_)];
   pending_cache_ = cache;
   pending_past_ = past;
@@ -48,37 +88,15 @@ void StepChoice::record(const void* cache, int64_t past, int64_t rows, int way, 
       way != pending_way_)
     return;
   pending_cache_ = nullptr;
-  const size_t n = ways_.size();
-  // each way's run of steps but its first (which may still carry the way before)
-  if (position_ % kStepChoiceRepeats == 0)
-    times_[slot(position_)] = 0;
-  else
-    times_[slot(position_)] += seconds;
-  round_cache_ = cache;
-  round_past_ = past;
-  round_rows_ = rows;
-  if (static_cast<size_t>(++position_) < n * kStepChoiceRepeats) return;
-  // a round: each way's time over the round's mean (the steps of a caption slow as it grows, and
-  // the memory's speed drifts between rounds)
-  double mean = 0;
-  for (const double t : times_) mean += t / static_cast<double>(n);
-  for (size_t i = 0; i < n; ++i) ratios_[i].push_back(times_[i] / mean);
-  position_ = 0;
-  round_cache_ = nullptr;
-  if (++rounds_ < kStepChoiceRounds) return;
-  size_t best = 0;
-  double best_median = 0;
-  for (size_t i = 0; i < n; ++i) {
-    std::vector<double>& r = ratios_[i];
-    std::nth_element(r.begin(), r.begin() + static_cast<ptrdiff_t>(r.size() / 2), r.end());
-    const double median = r[r.size() / 2];
-    if (i == 0 || median < best_median) {
-      best = i;
-      best_median = median;
-    }
+  // the steps of a run but its first (which may still carry the way before)
+  if (position_ % kStepChoiceRunSteps != 0) {
+    seconds_[slot(position_)] += seconds;
+    ++counted_[slot(position_)];
   }
-  chosen_ = last_ = ways_[best];
-  steps_since_ = 0;
+  ++position_;
+  caption_ = cache;
+  caption_past_ = past;
+  caption_rows_ = rows;
 }
 
 int StepChoice::chosen() const {
@@ -86,9 +104,16 @@ int StepChoice::chosen() const {
   return last_;
 }
 
-int StepChoice::rounds() const {
+bool StepChoice::timing() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return rounds_;
+  return chosen_ < 0;
+}
+
+int StepChoice::fewest_ratios() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t fewest = ratios_.front().size();
+  for (const auto& r : ratios_) fewest = std::min(fewest, r.size());
+  return static_cast<int>(fewest);
 }
 
 }  // namespace glimpse::blip

@@ -3,19 +3,22 @@
 // switches change no value, only speed, and CPUs differ on both: the bf16 few-row kernel asking
 // for its weights ahead (small_gemm.h's set_bf16_weights_ahead; a Xeon needed it, an AMD EPYC ran
 // 1-5 % faster without on huge pages) and the step team's waiting thread reading the next split
-// ahead (step_team.h's set_step_team_read_ahead; 2-5 % faster steps on the Xeon, 10-12 % slower on
-// the EPYC when its memory is fast). No CPU feature tells them apart, and the memory's speed and
-// the weights' huge pages change as the app runs (docs/performance.md, seventeenth and eighteenth
-// rounds).
+// ahead (step_team.h's set_step_team_read_ahead; 2-5 % faster steps on the Xeon, up to 12 %
+// slower on the EPYC when its memory is fast). No CPU feature tells them apart, and the memory's
+// speed and the weights' huge pages change as the app runs (docs/performance.md, seventeenth and
+// eighteenth rounds).
 //
-// A round runs each way for kStepChoiceRepeats consecutive steps of one caption, the ways' order
-// turned by one from round to round. The first step of each run is not counted (a way can carry
-// into the step after it: timing single steps, way after way, chose against what whole captions
-// run each way measured); the rest, summed, are divided by the round's mean. After
-// kStepChoiceRounds rounds the way with the lowest median ratio is chosen for the next
-// kStepChoiceRecheck steps, then the rounds start again (the last choice still visible). A round
-// broken by another caption, another row count or a step that threw is dropped. No extra work:
-// the timed steps are the captions' own.
+// While choosing, the ways take turns in runs of kStepChoiceRunSteps consecutive steps of one
+// caption. The first step of a run is not counted (a way carries into the step after it: timing
+// single steps, way after way, chose against what whole captions run each way measured); a run's
+// other steps give its time a step, divided by the mean of the caption's counted steps (the
+// memory's speed drifts between captions). Captions are short (a photo's caption often has under
+// ten tokens), so each caption compares two or three ways, and the pairing changes from caption
+// to caption: caption c starts with way c mod n and goes on in strides of 1 + (c / n) mod (n - 1).
+// Once every way has kStepChoiceRuns ratios, the lowest median wins for the next
+// kStepChoiceRecheck steps; then the ways take turns again (the last choice still visible). A
+// caption that ran one way only gives nothing; another caption, another row count or a step not
+// recorded (one that threw, or one of the step team's back-off) ends a caption's part.
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -25,15 +28,15 @@ namespace glimpse::blip {
 // The bits of a way.
 constexpr int kStepWayWeightsAhead = 1;  // the bf16 kernel asks for its weights ahead
 constexpr int kStepWayReadAhead = 2;     // the step team reads the next split ahead
-constexpr int kStepChoiceRepeats = 4;
-constexpr int kStepChoiceRounds = 6;
+constexpr int kStepChoiceRunSteps = 3;
+constexpr int kStepChoiceRuns = 6;
 constexpr int64_t kStepChoiceRecheck = 1000;
 
 class StepChoice {
  public:
-  // `ways`: the candidates (at least one; one is chosen at once).
+  // `ways`: the candidates (at least one; one is chosen at once); the first takes the first turn.
   explicit StepChoice(std::vector<int> ways) { reset(std::move(ways)); }
-  // Forgets the rounds and the choice.
+  // Forgets the ratios and the choice.
   void reset(std::vector<int> ways);
 
   struct Turn {
@@ -47,27 +50,32 @@ class StepChoice {
   void record(const void* cache, int64_t past, int64_t rows, int way, double seconds);
   // The way last chosen, or -1 before the first choice.
   int chosen() const;
-  // Rounds completed since the timing (re)started.
-  int rounds() const;
+  // Whether the ways take turns now (before the first choice, and after each recheck).
+  bool timing() const;
+  // The fewest ratios any way has since the turns (re)started.
+  int fewest_ratios() const;
 
  private:
-  // the index in ways_ of the way run at `position` of the current round
-  size_t slot(int position) const;
+  // The way index of position `p` of the current caption.
+  size_t slot(int64_t p) const;
+  // Ends the current caption's part: its runs' ratios, and the choice once every way has enough.
+  void finish_caption();
 
   mutable std::mutex mutex_;
   std::vector<int> ways_;
   int chosen_ = -1, last_ = -1;
   int64_t steps_since_ = 0;                  // steps since the choice was made
-  int rounds_ = 0;                           // rounds completed; also how far the order is turned
-  int position_ = 0;                         // steps of the current round recorded
-  std::vector<double> times_;                // the current round's, per way
-  std::vector<std::vector<double>> ratios_;  // per way, one per completed round
-  // the step handed out to be timed, and the last step recorded in the round
+  std::vector<std::vector<double>> ratios_;  // per way
+  // the current caption: its cache, last step recorded, row count, number, steps recorded, and
+  // per way the counted steps' time and count
+  const void* caption_ = nullptr;
+  int64_t caption_past_ = -1, caption_rows_ = 0, captions_ = 0, position_ = 0;
+  std::vector<double> seconds_;
+  std::vector<int64_t> counted_;
+  // the step handed out to be timed
   const void* pending_cache_ = nullptr;
   int64_t pending_past_ = -1, pending_rows_ = 0;
   int pending_way_ = -1;
-  const void* round_cache_ = nullptr;
-  int64_t round_past_ = -1, round_rows_ = 0;
 };
 
 }  // namespace glimpse::blip

@@ -335,16 +335,16 @@ bool step_team_enabled() {
   return g_enabled;
 }
 
-void run_step_team(const std::function<void()>& step) {
+bool run_step_team(const std::function<void()>& step) {
   const int threads = at::get_num_threads();
   if (!g_enabled || threads <= 1 || omp_in_parallel() || detail::t_team) {
     step();
-    return;
+    return true;
   }
   if (g_plain_left.load(std::memory_order_relaxed) > 0) {
     g_plain_left.fetch_sub(1, std::memory_order_relaxed);
     step();
-    return;
+    return false;
   }
   const int64_t sleeps = detail::g_sleeps.load(std::memory_order_relaxed);
   detail::StepTeam team;
@@ -381,6 +381,7 @@ void run_step_team(const std::function<void()>& step) {
     g_back_off = kStepTeamMinBackOff;
   }
   if (error) std::rethrow_exception(error);
+  return true;
 }
 
 }  // namespace glimpse::blip

@@ -20,7 +20,8 @@ namespace glimpse::blip {
 // with one thread, when switched off, or for a back-off after a step whose threads slept more than
 // four times waiting for each other: kStepTeamMinBackOff steps, doubled while the team step after
 // each back-off is contended again, up to kStepTeamMaxBackOff.
-void run_step_team(const std::function<void()>& step);
+// Returns false for a step of a back-off (several times slower than the others), else true.
+bool run_step_team(const std::function<void()>& step);
 constexpr int64_t kStepTeamMinBackOff = 10;
 constexpr int64_t kStepTeamMaxBackOff = 200;
 
@@ -32,9 +33,10 @@ bool step_team_enabled();
 int64_t step_teams_run();
 // Cache lines the serving threads have asked ahead for (StepReads) since the process started.
 int64_t step_team_lines_read_ahead();
-// Whether a waiting thread of a team reads the next split's memory ahead (StepReads). CPUs differ
-// (step_choice.h): on until decoder steps have chosen by timing, or as GLIMPSE_STEP_READ_AHEAD=0|1
-// fixes it (step_team_read_ahead_fixed: 0 or 1, else -1; read once).
+// Whether a waiting thread of a team reads the next split's memory ahead (StepReads). CPUs differ:
+// decoder steps choose it by timing (step_choice.h; on at start, the ways taking turns while they
+// choose), unless GLIMPSE_STEP_READ_AHEAD=0|1 fixes it (step_team_read_ahead_fixed: 0 or 1, else
+// -1; read once; before, any other value meant on).
 void set_step_team_read_ahead(bool on);
 bool step_team_read_ahead();
 int step_team_read_ahead_fixed();

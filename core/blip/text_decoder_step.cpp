@@ -34,8 +34,8 @@ struct StepChoices {
   StepChoices() { reset(bf16_weights_ahead_fixed(), step_team_read_ahead_fixed()); }
   void reset(int weights_ahead, int read_ahead) {
     std::lock_guard<std::mutex> lock(mutex);
-    // each switch fixed, or both ways (the module path: the read-ahead only)
-    auto values = [](int fixed) { return fixed >= 0 ? std::vector<int>{fixed} : std::vector<int>{0, 1}; };
+    // each switch fixed, or both ways (the module path: the read-ahead only), on first
+    auto values = [](int fixed) { return fixed >= 0 ? std::vector<int>{fixed} : std::vector<int>{1, 0}; };
     for (const bool fused : {false, true}) {
       std::vector<int> ways;
       for (const int r : values(read_ahead))
@@ -43,7 +43,7 @@ struct StepChoices {
           ways.push_back((w ? kStepWayWeightsAhead : 0) | (r ? kStepWayReadAhead : 0));
       for (StepChoice& c : choice[fused]) c.reset(ways);
     }
-    // the switches as the fixed ones say, else on until a choice is made
+    // the switches as the fixed ones say, else on (the first way tried)
     set_bf16_weights_ahead(weights_ahead != 0);
     set_step_team_read_ahead(read_ahead != 0);
   }
@@ -96,14 +96,16 @@ int64_t text_decoder_steps_run() {
   return g_runs;
 }
 
-void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<void()>& step) {
+void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<bool()>& step) {
   StepChoice& choice = step_choices().choice[fused][rows > 1];
   const StepChoice::Turn turn = choice.next(cache, past, rows);
   if (fused) set_bf16_weights_ahead((turn.way & kStepWayWeightsAhead) != 0);
   set_step_team_read_ahead((turn.way & kStepWayReadAhead) != 0);
   const auto start = std::chrono::steady_clock::now();
-  step();  // a step that throws is not recorded
-  if (turn.timed)
+  // not recorded: a step that throws, or one of a back-off after a contended step (several times
+  // slower, and without the team the read-ahead does nothing)
+  const bool usual = step();
+  if (turn.timed && usual)
     choice.record(cache, past, rows, turn.way,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
@@ -113,6 +115,9 @@ int text_decoder_step_way(bool fused, int64_t rows) {
 }
 
 void reset_text_decoder_step_choices(int weights_ahead, int read_ahead) {
+  for (const int v : {weights_ahead, read_ahead})
+    TORCH_CHECK(v == kStepChoiceFromEnvironment || (v >= -1 && v <= 1),
+                "reset_text_decoder_step_choices: 0, 1, -1 or kStepChoiceFromEnvironment");
   step_choices().reset(weights_ahead == kStepChoiceFromEnvironment ? bf16_weights_ahead_fixed() : weights_ahead,
                        read_ahead == kStepChoiceFromEnvironment ? step_team_read_ahead_fixed() : read_ahead);
 }

@@ -5,7 +5,9 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <iterator>
@@ -138,6 +140,24 @@ TEST_F(StepTeamSplits, ABalancedSplitLetsTheFreeThreadTakeTheHeldUpThreadsPieces
   }
 }
 
+// Four threads where the split uses two (range 20, grain 10): the two without a part take pieces
+// of the others'; every index once.
+TEST_F(StepTeamSplits, ABalancedSplitOnMoreThreadsThanPartsCoversItsRangeOnce) {
+  at::set_num_threads(4);
+  for (const auto& [end, grain] : {std::pair<int64_t, int64_t>{20, 10}, {1000, 7}, {13, 1}}) {
+    std::vector<std::atomic<int>> hits(static_cast<size_t>(end));
+    run_step_team([&, end = end, grain = grain] {
+      step_parallel_for(
+          0, end, grain,
+          [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) ++hits[static_cast<size_t>(i)];
+          },
+          StepReads{}, true);
+    });
+    for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i].load(), 1) << end << " " << i;
+  }
+}
+
 double thread_cpu_seconds() {
   timespec t{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
@@ -253,7 +273,11 @@ TEST_F(StepTeamSplits, ManySplitsInOneStepEachCoverTheirRangeOnce) {
 // for harmlessly, and the splits still cover their ranges.
 // (Switched on here whatever timed steps chose; switched off, no line is asked for.)
 TEST_F(StepTeamSplits, ReadAheadAsksForTheLastStepsMemoryEvenWhenItIsGone) {
-  const bool was = step_team_read_ahead();
+  // (restored however the test ends)
+  const struct Restore {
+    bool was = step_team_read_ahead();
+    ~Restore() { set_step_team_read_ahead(was); }
+  } restore;
   set_step_team_read_ahead(true);
   const size_t bytes = 1 << 20;
   void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -301,23 +325,26 @@ TEST_F(StepTeamSplits, ReadAheadAsksForTheLastStepsMemoryEvenWhenItIsGone) {
   ASSERT_EQ(munmap(region, bytes), 0);
   EXPECT_TRUE(a_step_reads_ahead());  // at addresses no longer mapped
   for (size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i], 3 * steps) << i;
-  set_step_team_read_ahead(was);
 }
 
 TEST_F(StepTeamSplits, ErrorsOnEitherThreadReachTheCallerAndTheTeamEnds) {
-  for (const int64_t bad : {0, 999}) {  // the calling thread's chunk, the other thread's
-    try {
-      run_step_team([&] {
-        step_parallel_for(0, 1000, 10, [&](int64_t b, int64_t e) {
-          if (b <= bad && bad < e) throw std::runtime_error("chunk " + std::to_string(b));
+  for (const bool balanced : {false, true})
+    for (const int64_t bad : {0, 999}) {  // the calling thread's chunk, the other thread's
+      try {
+        run_step_team([&] {
+          step_parallel_for(
+              0, 1000, 10,
+              [&](int64_t b, int64_t e) {
+                if (b <= bad && bad < e) throw std::runtime_error("chunk at " + std::to_string(bad));
+              },
+              StepReads{}, balanced);
+          ADD_FAILURE() << "the split did not throw";
         });
-        ADD_FAILURE() << "the split did not throw";
-      });
-      ADD_FAILURE() << "run_step_team did not throw";
-    } catch (const std::runtime_error& e) {
-      EXPECT_EQ(std::string(e.what()), bad == 0 ? "chunk 0" : "chunk 500");
+        ADD_FAILURE() << "run_step_team did not throw";
+      } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()), "chunk at " + std::to_string(bad)) << balanced;
+      }
     }
-  }
   EXPECT_THROW(run_step_team([] { throw std::invalid_argument("step"); }), std::invalid_argument);
   // and the next step has a working team
   Chunks got;
@@ -432,7 +459,7 @@ INSTANTIATE_TEST_SUITE_P(Sets, StepTeamCaptions, ::testing::ValuesIn(golden_set_
 
 // StepChoice (step_choice.h) with the times given: which way it hands out, which it chooses.
 namespace {
-// Runs steps of one caption (`cache`) from position `past`, each taking time(way, position) seconds;
+// Runs a caption's steps (`cache`) from position `past`, each taking time(way, position) seconds;
 // returns the ways handed out, in order.
 template <typename Time>
 std::vector<int> run_steps(StepChoice& choice, const void* cache, int64_t& past, int steps, Time time,
@@ -445,111 +472,148 @@ std::vector<int> run_steps(StepChoice& choice, const void* cache, int64_t& past,
   }
   return ways;
 }
+
+// Captions of `steps` steps each, one after another (each with its own cache), until a way is
+// chosen (at once: the rest of that caption does not run) or `most` captions ran; returns how many
+// captions started.
+template <typename Time>
+int captions_until_chosen(StepChoice& choice, int steps, int most, Time time) {
+  std::vector<int> caches(static_cast<size_t>(most));
+  for (int c = 0; c < most; ++c) {
+    int64_t past = 1;
+    for (int i = 0; i < steps; ++i) {
+      run_steps(choice, &caches[static_cast<size_t>(c)], past, 1, [&](int way, int64_t p) { return time(c, way, p); });
+      if (!choice.timing()) return c + 1;
+    }
+  }
+  return most;
+}
 }  // namespace
 
-// The steps of one round: each way's run of kStepChoiceRepeats steps, the order turned by `turn`.
-std::vector<int> round_ways(const std::vector<int>& ways, int turn) {
-  std::vector<int> out;
-  for (size_t i = 0; i < ways.size(); ++i)
-    out.insert(out.end(), kStepChoiceRepeats, ways[(static_cast<size_t>(turn) + i) % ways.size()]);
-  return out;
+// Caption c runs way c mod n first, then goes on in strides of 1 + (c / n) mod (n - 1): over
+// 3n captions every way meets every other.
+TEST(StepChoiceTiming, CaptionsPairDifferentWaysAndEveryWayMeetsEveryOther) {
+  const std::vector<int> ways{3, 1, 2, 0};
+  StepChoice choice(ways);
+  std::vector<int> caches(12);
+  std::set<std::pair<int, int>> met;
+  for (int c = 0; c < 12; ++c) {
+    int64_t past = 1;
+    const std::vector<int> got = run_steps(choice, &caches[static_cast<size_t>(c)], past, 2 * kStepChoiceRunSteps,
+                                           [](int, int64_t) { return 1.0; });
+    const size_t first = static_cast<size_t>(c % 4), second = (first + 1 + static_cast<size_t>(c / 4 % 3)) % 4;
+    std::vector<int> want(kStepChoiceRunSteps, ways[first]);
+    want.insert(want.end(), kStepChoiceRunSteps, ways[second]);
+    EXPECT_EQ(got, want) << "caption " << c;
+    met.emplace(std::min(got.front(), got.back()), std::max(got.front(), got.back()));
+    EXPECT_EQ(choice.chosen(), -1) << "caption " << c;
+  }
+  EXPECT_EQ(met.size(), 6u);  // every pair of the four ways
+  // the last caption's ratios come when the next caption's first step ends its part
+  EXPECT_EQ(choice.fewest_ratios(), kStepChoiceRuns - 1);
+  int next = 0;
+  choice.next(&next, 1, 1);
+  EXPECT_EQ(choice.fewest_ratios(), kStepChoiceRuns);
+  EXPECT_GE(choice.chosen(), 0);
 }
 
-TEST(StepChoiceTiming, RoundsTurnTheOrderAndTheFastestWayIsChosenAfterThem) {
-  const std::vector<int> ways{0, 1, 2, 3};
-  StepChoice choice(ways);
+TEST(StepChoiceTiming, TheFastestWayIsChosenFromShortCaptionsOnDriftingMemory) {
+  StepChoice choice({3, 1, 2, 0});
+  // captions of 7 steps (two runs counted, the third a lone first step); way 2 a tenth faster;
+  // each caption's memory up to 30 % faster or slower; each step a little slower than the last
+  auto time = [](int caption, int way, int64_t p) {
+    const double memory = 1.0 + 0.3 * std::sin(static_cast<double>(caption) * 2.1);
+    return memory * (way == 2 ? 0.9 : 1.0) * (1.0 + 0.002 * static_cast<double>(p));
+  };
+  // decided at the first step after twelve captions (each way six ratios)
+  EXPECT_EQ(captions_until_chosen(choice, 7, 40, time), 13);
+  EXPECT_EQ(choice.chosen(), 2);
   int a = 0;
   int64_t past = 1;
-  const int round = 4 * kStepChoiceRepeats;
-  // way 2 a tenth faster; every step a little slower than the one before (the caption grows)
-  auto time = [](int way, int64_t p) { return (way == 2 ? 0.9 : 1.0) * (1.0 + 0.002 * static_cast<double>(p)); };
-  std::vector<int> expected = round_ways(ways, 0), second = round_ways(ways, 1);
-  expected.insert(expected.end(), second.begin(), second.end());
-  EXPECT_EQ(run_steps(choice, &a, past, 2 * round, time), expected);
-  EXPECT_EQ(choice.rounds(), 2);
-  run_steps(choice, &a, past, round * (kStepChoiceRounds - 2) - 1, time);
-  EXPECT_EQ(choice.chosen(), -1);  // one step of the last round left
-  run_steps(choice, &a, past, 1, time);
-  EXPECT_EQ(choice.chosen(), 2);
   const StepChoice::Turn after = choice.next(&a, past, 1);
   EXPECT_EQ(after.way, 2);
   EXPECT_FALSE(after.timed);
 }
 
-// The first step of each way's run is not counted: it may still carry the way before (a way that
-// slows the step after it must not make the next way look slow).
+// The first step of each run is not counted: it may still carry the way before (a way that slows
+// the step after it must not make the next way look slow).
 TEST(StepChoiceTiming, TheFirstStepOfEachRunIsNotCounted) {
   StepChoice choice({0, 1});
-  int a = 0;
-  int64_t past = 1;
   // way 1 slightly faster, but way 0's steps make the next step (the first of way 1's run) slow
   int last = -1;
-  auto time = [&](int way, int64_t) {
+  auto time = [&](int, int way, int64_t) {
     const double t = (way == 1 ? 0.95 : 1.0) * (last == 0 && way == 1 ? 5.0 : 1.0);
     last = way;
     return t;
   };
-  run_steps(choice, &a, past, 2 * kStepChoiceRepeats * kStepChoiceRounds, time);
+  captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
   EXPECT_EQ(choice.chosen(), 1);
 }
 
-TEST(StepChoiceTiming, ARoundBrokenByAnotherCaptionOrAMissingStepIsDropped) {
+// A caption too short to run two ways gives nothing, nor do captions whose steps interleave, nor a
+// caption broken by a step that was not recorded (it threw, or ran in the team's back-off).
+TEST(StepChoiceTiming, CaptionsThatRanOneWayGiveNothing) {
   StepChoice choice({0, 1});
-  const int round = 2 * kStepChoiceRepeats;
+  auto time = [](int, int way, int64_t) { return way == 1 ? 1.0 : 2.0; };
+  EXPECT_EQ(captions_until_chosen(choice, kStepChoiceRunSteps + 1, 50, time), 50);
+  EXPECT_EQ(choice.fewest_ratios(), 0);
   int a = 0, b = 0;
-  auto time = [](int way, int64_t) { return way == 1 ? 1.0 : 2.0; };
-  int64_t pa = 5, pb = 9;
-  run_steps(choice, &a, pa, round - 1, time);
-  run_steps(choice, &b, pb, 1, time);  // another caption: the round starts again
-  EXPECT_EQ(choice.rounds(), 0);
-  run_steps(choice, &b, pb, round - 1, time);
-  EXPECT_EQ(choice.rounds(), 1);
-  run_steps(choice, &a, pa, round - 1, time);
-  choice.next(&a, pa++, 1);  // a step that threw: handed out, never recorded
-  run_steps(choice, &a, pa, round - 1, time);
-  EXPECT_EQ(choice.rounds(), 1);
-  // the same caption with another row count does not continue a round either
-  run_steps(choice, &a, pa, 1, time, 3);
-  run_steps(choice, &a, pa, round - 1, time, 1);
-  EXPECT_EQ(choice.rounds(), 1);
-  run_steps(choice, &a, pa, 1, time);
-  EXPECT_EQ(choice.rounds(), 2);
+  int64_t pa = 1, pb = 1;
+  for (int i = 0; i < 50; ++i) {
+    run_steps(choice, &a, pa, 1, [](int way, int64_t) { return way == 1 ? 1.0 : 2.0; });
+    run_steps(choice, &b, pb, 1, [](int way, int64_t) { return way == 1 ? 1.0 : 2.0; });
+  }
+  EXPECT_EQ(choice.fewest_ratios(), 0);
+  int c = 0;
+  int64_t pc = 1;
+  for (int i = 0; i < 20; ++i) {
+    run_steps(choice, &c, pc, kStepChoiceRunSteps, [](int way, int64_t) { return way == 1 ? 1.0 : 2.0; });
+    choice.next(&c, pc++, 1);  // handed out, never recorded
+  }
+  EXPECT_EQ(choice.fewest_ratios(), 0);
+  EXPECT_EQ(choice.chosen(), -1);
+  // the same caption with another row count: its steps end the part too
+  int d = 0;
+  int64_t pd = 1;
+  for (int i = 0; i < 20; ++i) {
+    run_steps(choice, &d, pd, kStepChoiceRunSteps, [](int way, int64_t) { return way == 1 ? 1.0 : 2.0; });
+    run_steps(
+        choice, &d, pd, kStepChoiceRunSteps, [](int way, int64_t) { return way == 1 ? 1.0 : 2.0; }, 3);
+  }
+  EXPECT_EQ(choice.fewest_ratios(), 0);
 }
 
-TEST(StepChoiceTiming, OneSlowRoundDoesNotOverturnTheMedian) {
+TEST(StepChoiceTiming, OneSlowCaptionDoesNotOverturnTheMedian) {
   StepChoice choice({0, 1});
-  const int round = 2 * kStepChoiceRepeats;
-  int a = 0;
-  int64_t past = 1;
-  // way 1 is faster except in the second round (a neighbour's burst), where it is three times slower
-  auto time = [&](int way, int64_t p) {
-    if (way == 1) return (p - 1) / round == 1 ? 3.0 : 0.8;
+  // way 1 is faster except in the second caption (a neighbour's burst), where it is three times slower
+  auto time = [](int caption, int way, int64_t) {
+    if (way == 1) return caption == 1 ? 3.0 : 0.8;
     return 1.0;
   };
-  run_steps(choice, &a, past, round * kStepChoiceRounds, time);
+  captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
   EXPECT_EQ(choice.chosen(), 1);
 }
 
 TEST(StepChoiceTiming, TheChoiceIsTimedAgainAfterTheRecheckAndKeptVisibleMeanwhile) {
   StepChoice choice({0, 2});
-  const int steps = 2 * kStepChoiceRepeats * kStepChoiceRounds;
+  bool fast_first = true;
+  auto time = [&](int, int way, int64_t) { return (way == 0) == fast_first ? 1.0 : 1.5; };
+  captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
+  ASSERT_EQ(choice.chosen(), 0);
+  // the memory changes: way 2 is faster now. The steps after the choice run it, untimed.
+  fast_first = false;
   int a = 0;
   int64_t past = 1;
-  bool fast_first = true;
-  auto time = [&](int way, int64_t) { return (way == 0) == fast_first ? 1.0 : 1.5; };
-  run_steps(choice, &a, past, steps, time);
-  ASSERT_EQ(choice.chosen(), 0);
-  // the memory changes: way 2 is faster now
-  fast_first = false;
-  std::vector<int> ways = run_steps(choice, &a, past, static_cast<int>(kStepChoiceRecheck) - 1, time);
-  EXPECT_EQ(std::count(ways.begin(), ways.end(), 0), kStepChoiceRecheck - 1);  // not timed: the choice
-  EXPECT_EQ(choice.chosen(), 0);
-  ways = run_steps(choice, &a, past, steps - 1, time);
-  // timed again: each way half the steps (the last one missing)
-  EXPECT_GE(std::count(ways.begin(), ways.end(), 2), steps / 2 - 1);
-  EXPECT_GE(std::count(ways.begin(), ways.end(), 0), steps / 2 - 1);
-  EXPECT_EQ(choice.chosen(), 0);  // the last choice, until the rounds decide
-  run_steps(choice, &a, past, 1, time);
+  int untimed = 0;
+  for (; untimed < 2 * kStepChoiceRecheck; ++untimed, ++past) {
+    const StepChoice::Turn t = choice.next(&a, past, 1);
+    if (t.timed) break;
+    ASSERT_EQ(t.way, 0);
+  }
+  EXPECT_EQ(untimed, kStepChoiceRecheck - 1);
+  EXPECT_TRUE(choice.timing());
+  EXPECT_EQ(choice.chosen(), 0);  // the last choice, while the ways take turns again
+  EXPECT_LE(captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time), 2 * kStepChoiceRuns + 1);
   EXPECT_EQ(choice.chosen(), 2);
 }
 

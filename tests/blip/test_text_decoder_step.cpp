@@ -194,17 +194,14 @@ TEST_F(TextDecoderStepCaptions, AgreeWithTheATenSteps) {
 
 // The ways a step can run (the kernel asking for its weights ahead or not, the team reading ahead
 // or not) change no value: the same logits at every step, bit for bit. Unfixed, the way is chosen
-// by timing steps: undecided before kStepChoiceRounds rounds of the four ways, made after them and
-// handed to the kernel and the team.
+// by timing steps: not before every way has kStepChoiceRuns ratios (two ways a caption of seven
+// steps: twelve captions), then handed to the kernel and the team.
 TEST_F(TextDecoderStepCaptions, EveryWayOfRunningAStepGivesTheSameValuesAndTheStepsChoose) {
   const auto px = test_images(1);
-  // two rounds a caption (a round: each of the four ways' runs of steps, in one caption), within
-  // the model's 40 positions
-  constexpr int kRoundSteps = 4 * kStepChoiceRepeats;
-  static_assert(2 * kRoundSteps + 3 <= 40);
   GenerationConfig c;
-  c.max_new_tokens = 2 * kRoundSteps + 2;
-  c.min_length = 2 * kRoundSteps + 3;
+  const int tokens = 2 * kStepChoiceRunSteps + 2;  // seven steps after the first: two runs counted
+  c.max_new_tokens = tokens;
+  c.min_length = tokens + 1;
   std::vector<CaptionRun> runs;
   for (const int way : {0, 1, 2, 3}) {
     const int ahead = (way & kStepWayWeightsAhead) ? 1 : 0, read_ahead = (way & kStepWayReadAhead) ? 1 : 0;
@@ -216,21 +213,25 @@ TEST_F(TextDecoderStepCaptions, EveryWayOfRunningAStepGivesTheSameValuesAndTheSt
     EXPECT_EQ(text_decoder_step_way(true, 1), way);
     EXPECT_EQ(bf16_weights_ahead(), ahead == 1);
     EXPECT_EQ(step_team_read_ahead(), read_ahead == 1);
-    EXPECT_EQ(runs.back().fused_steps, 2 * kRoundSteps + 1);
+    EXPECT_EQ(runs.back().fused_steps, tokens - 1);
     EXPECT_EQ(runs.back().logits, runs.front().logits) << "way " << way;
   }
   reset_text_decoder_step_choices(-1, -1);
-  std::vector<CaptionRun> timed;
-  for (int i = 0; i < (kStepChoiceRounds + 1) / 2; ++i) {
-    EXPECT_EQ(text_decoder_step_way(true, 1), -1) << "after " << i << " captions";  // too few rounds yet
-    timed.push_back(caption(*bf16_, px, {}, c, true));
+  EXPECT_TRUE(bf16_weights_ahead());  // both on until the steps choose
+  EXPECT_TRUE(step_team_read_ahead());
+  int captions = 0;
+  for (; captions < 40 && text_decoder_step_way(true, 1) < 0; ++captions) {
+    if (captions < 12) EXPECT_EQ(text_decoder_step_way(true, 1), -1) << "after " << captions << " captions";
+    const CaptionRun timed = caption(*bf16_, px, {}, c, true);
+    EXPECT_EQ(timed.logits, runs.front().logits) << "caption " << captions;
   }
+  EXPECT_GE(captions, 13);  // the twelfth caption's ratios come at the next caption's first step
   const int way = text_decoder_step_way(true, 1);
   EXPECT_TRUE(way >= 0 && way <= 3) << way;
   EXPECT_EQ(bf16_weights_ahead(), (way & kStepWayWeightsAhead) != 0);
   EXPECT_EQ(step_team_read_ahead(), (way & kStepWayReadAhead) != 0);
   EXPECT_EQ(text_decoder_step_way(true, 3), -1);  // several rows choose apart
-  for (const CaptionRun& t : timed) EXPECT_EQ(t.logits, runs.front().logits);
+  EXPECT_THROW(reset_text_decoder_step_choices(2, 0), c10::Error);
   reset_text_decoder_step_choices();
 }
 
