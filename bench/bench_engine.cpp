@@ -134,9 +134,23 @@ double meanCaptionStep(const blip::BlipModel& m, const blip::GenerationConfig& c
   return std::chrono::duration<double>(steps.back() - steps.front()).count() / static_cast<double>(steps.size() - 1);
 }
 
+// Captions until the decoder steps have chosen how to run (step_choice.h; at most 30, and none
+// where the ways are fixed): the steps a long-running app reaches. Returns the captions run.
+int captionUntilStepsChoose(const blip::BlipModel& m, const blip::GenerationConfig& c) {
+  // whether the steps are text_decoder_step's (else the module path's)
+  const int64_t fused_before = blip::text_decoder_steps_run();
+  m.caption({pixels()}, {}, c, {});
+  const bool fused = blip::text_decoder_steps_run() > fused_before;
+  int captions = 1;
+  for (; captions < 30 && blip::text_decoder_step_way(fused, c.num_beams) < 0; ++captions)
+    m.caption({pixels()}, {}, c, {});
+  return captions;
+}
+
 void caption(benchmark::State& state, int beams) {
   const auto& m = model(blip::BlipHead::Captioning);
   const blip::GenerationConfig c = captionConfig(beams);
+  state.counters["captions_to_choose"] = captionUntilStepsChoose(m, c);
   // Each step's scores arrive through on_step: the time from the first to the last is the decoder
   // steps alone (the first step, which also projects the image's cross-attention keys and values,
   // and the vision pass before it are left out).
@@ -278,8 +292,7 @@ void BM_StepWays(benchmark::State& state) {
   // the timed choice, from the start as an app's first captions make it
   auto timed_choice = [&] {
     blip::reset_text_decoder_step_choices(-1, -1);
-    for (int i = 0; i < 30 && blip::text_decoder_step_way(fused, c.num_beams) < 0; ++i)
-      m.caption({pixels()}, {}, c, {});
+    captionUntilStepsChoose(m, c);
     return blip::text_decoder_step_way(fused, c.num_beams);
   };
   const int chosen = timed_choice();
