@@ -134,13 +134,13 @@ double meanCaptionStep(const blip::BlipModel& m, const blip::GenerationConfig& c
   return std::chrono::duration<double>(steps.back() - steps.front()).count() / static_cast<double>(steps.size() - 1);
 }
 
-// Captions until the decoder steps have chosen how to run (step_choice.h; at most 30, and none
-// where the ways are fixed): the steps a long-running app reaches. Returns the captions run.
-int captionUntilStepsChoose(const blip::BlipModel& m, const blip::GenerationConfig& c) {
-  // whether the steps are text_decoder_step's (else the module path's)
+// Captions until the decoder steps have chosen how to run (step_choice.h; at most 30, one where
+// the ways are fixed): the steps a long-running app reaches. Returns the captions run, and in
+// `fused` whether the steps were text_decoder_step's (else the module path's).
+int captionUntilStepsChoose(const blip::BlipModel& m, const blip::GenerationConfig& c, bool& fused) {
   const int64_t fused_before = blip::text_decoder_steps_run();
   m.caption({pixels()}, {}, c, {});
-  const bool fused = blip::text_decoder_steps_run() > fused_before;
+  fused = blip::text_decoder_steps_run() > fused_before;
   int captions = 1;
   for (; captions < 30 && blip::text_decoder_step_way(fused, c.num_beams) < 0; ++captions)
     m.caption({pixels()}, {}, c, {});
@@ -150,7 +150,8 @@ int captionUntilStepsChoose(const blip::BlipModel& m, const blip::GenerationConf
 void caption(benchmark::State& state, int beams) {
   const auto& m = model(blip::BlipHead::Captioning);
   const blip::GenerationConfig c = captionConfig(beams);
-  state.counters["captions_to_choose"] = captionUntilStepsChoose(m, c);
+  bool fused = false;
+  state.counters["captions_to_choose"] = captionUntilStepsChoose(m, c, fused);
   // Each step's scores arrive through on_step: the time from the first to the last is the decoder
   // steps alone (the first step, which also projects the image's cross-attention keys and values,
   // and the vision pass before it are left out).
@@ -184,7 +185,6 @@ void caption(benchmark::State& state, int beams) {
   double step_seconds = 0, best_step = 0;
   int64_t step_count = 0;
   const int64_t sleeps = blip::step_team_sleeps(), teams = blip::step_teams_run();
-  const int64_t fused_before = blip::text_decoder_steps_run();
   long step_faults = 0;
   // Each caption's steps against a read of the step's bytes right after it: this machine's read
   // bandwidth drifts between 34 and 65 GB/s from one minute to the next (sixteenth round), so a
@@ -236,7 +236,7 @@ void caption(benchmark::State& state, int beams) {
         static_cast<double>(blip::step_team_sleeps() - sleeps) / static_cast<double>(step_count);
     // the way timed steps last chose for these steps (step_choice.h: +1 the bf16 kernel asks for
     // its weights ahead, +2 the team reads ahead; -1: not chosen yet)
-    state.counters["step_way"] = blip::text_decoder_step_way(blip::text_decoder_steps_run() > fused_before, beams);
+    state.counters["step_way"] = blip::text_decoder_step_way(fused, beams);
     // the share of those steps a team ran (the others were backing off after a contended step)
     state.counters["team_step_share"] =
         static_cast<double>(blip::step_teams_run() - teams) / static_cast<double>(step_count);
@@ -280,19 +280,16 @@ BENCHMARK(BM_StepTeamOnOff)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseR
 
 // The ways a step can run (step_choice.h: the bf16 kernel asking for its weights ahead, +1; the
 // team reading the next split ahead, +2), each fixed in turn caption by caption in one process,
-// against what the timed choice picks in the same process (its rounds run in the warm-up
-// captions, before the ways are fixed). Medians of the captions' mean steps (first step excluded).
+// against what the timed choice picks in the same process (its turns run in captions before and
+// after the ways are fixed). Medians of the captions' mean steps (first step excluded).
 void BM_StepWays(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::Captioning);
   const blip::GenerationConfig c = captionConfig(static_cast<int>(state.range(0)));
-  // whether the steps are text_decoder_step's (else the module path's)
-  const int64_t fused_before = blip::text_decoder_steps_run();
-  m.caption({pixels()}, {}, c, {});
-  const bool fused = blip::text_decoder_steps_run() > fused_before;
+  bool fused = false;
   // the timed choice, from the start as an app's first captions make it
   auto timed_choice = [&] {
     blip::reset_text_decoder_step_choices(-1, -1);
-    captionUntilStepsChoose(m, c);
+    captionUntilStepsChoose(m, c, fused);
     return blip::text_decoder_step_way(fused, c.num_beams);
   };
   const int chosen = timed_choice();

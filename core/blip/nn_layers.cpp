@@ -44,16 +44,15 @@ at::Tensor LinearImpl::few_rows(const at::Tensor& x, const at::Tensor& b, bool g
   // about 5 % faster with it than with OpenBLAS's matrix-vector product (docs/performance.md).
   if (x.size(-1) <= 0 || x.numel() % x.size(-1) != 0 || (b.defined() && b.scalar_type() != at::kFloat)) return {};
   const int64_t rows = x.numel() / x.size(-1);
-  if (runs_few_rows(rows)) {
-    if (precision_ == Precision::BFloat16)
-      return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), bf16_weight_tiles(), b, gelu);
-    if (weight.is_contiguous()) return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), weight, b, gelu);
-  }
-  // bf16, more rows than the kernel takes but fewer than go packed (the beams of several images):
-  // the kernel too, a few rows at a time, reading the tiles (a plain copy kept beside them for
-  // at::linear would double the layer's memory)
-  if (precision_ == Precision::BFloat16 && rows > kSmallGemmMaxRows && rows < pack_min_rows() &&
-      small_gemm_available(at::kBFloat16))
+  if (precision_ != Precision::BFloat16)
+    return runs_few_rows(rows) && weight.is_contiguous()
+               ? small_rows_linear(to_dtype(x, at::kFloat).contiguous(), weight, b, gelu)
+               : at::Tensor();
+  // bf16 also for more rows than the kernel takes but fewer than go packed (the beams of several
+  // images), a few rows at a time, reading the tiles (a plain copy kept beside them for at::linear
+  // would double the layer's memory)
+  if (runs_few_rows(rows) ||
+      (rows > kSmallGemmMaxRows && rows < pack_min_rows() && small_gemm_available(at::kBFloat16)))
     return small_rows_linear(to_dtype(x, at::kFloat).contiguous(), bf16_weight_tiles(), b, gelu);
   return {};
 }

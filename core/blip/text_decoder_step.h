@@ -31,13 +31,12 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
 
 // Runs `step`, a decoder step of `rows` rows at position `past` of the caption whose cache is
 // `cache`, the way timed steps chose (step_choice.h), timing it while they choose; `step` returns
-// false for a step of the team's back-off (run_step_team), which is not timed. `fused`: text_decoder_step,
-// whose way sets both switches (the bf16 kernel asking ahead, the team's read-ahead); else a step
-// of the module path, the team's read-ahead only. Each path chooses for one row and for several
-// apart (greedy and beam steps differ). The switches are process-wide: two models stepping at
-// once on two threads set them for each other (the same values either way, only the speed).
-// GLIMPSE_STEP_AHEAD=0|1 and GLIMPSE_STEP_READ_AHEAD=0|1 fix a switch instead (benchmarks compare
-// both ways).
+// false for a step of the team's back-off (run_step_team), which is not timed. `fused`:
+// text_decoder_step, whose way sets both switches (the bf16 kernel asking ahead, the team's
+// read-ahead); else a step of the module path, the team's read-ahead only. Each path chooses for one row and for
+// several apart (greedy and beam steps differ). The switches are process-wide: two models stepping at once on two
+// threads set them for each other (the same values either way, only the speed). GLIMPSE_STEP_AHEAD=0|1 and
+// GLIMPSE_STEP_READ_AHEAD=0|1 fix a switch instead (benchmarks compare both ways).
 void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<bool()>& step);
 // The way last chosen for that path and row count (step_choice.h's bits), -1 before the first.
 int text_decoder_step_way(bool fused, int64_t rows);

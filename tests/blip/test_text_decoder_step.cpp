@@ -221,7 +221,6 @@ TEST_F(TextDecoderStepCaptions, EveryWayOfRunningAStepGivesTheSameValuesAndTheSt
   EXPECT_TRUE(step_team_read_ahead());
   int captions = 0;
   for (; captions < 40 && text_decoder_step_way(true, 1) < 0; ++captions) {
-    if (captions < 12) EXPECT_EQ(text_decoder_step_way(true, 1), -1) << "after " << captions << " captions";
     const CaptionRun timed = caption(*bf16_, px, {}, c, true);
     EXPECT_EQ(timed.logits, runs.front().logits) << "caption " << captions;
   }
