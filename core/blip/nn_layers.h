@@ -117,14 +117,25 @@ FusedBf16Linear fuse_bf16_tiles(const std::vector<LinearImpl*>& layers);
 // bf16 mode: the tiles of `layers`, in this order, made in one block of memory
 // (set_bf16_tiles_in), for the layers a decoder step reads, in the order it reads them. The block starts
 // on a 2 MiB boundary, and once it is filled the kernel is asked to back it with transparent huge
-// pages (madvise MADV_HUGEPAGE, which Debian's default "madvise" mode honours: its khugepaged
-// moves the pages over in the background; elsewhere they stay as they are). A bf16 step streams
-// 246 MB of weights, 60,000 pages of 4 KiB; its products ran 10-16 % faster from huge pages
-// (docs/performance.md, fourteenth round). Asked for before the fill, the pages cost up to a
-// second at load on a virtual machine whose host backs fresh memory lazily; after it, nothing.
-// Layers still in float32 are put in the bf16 mode; layers already in it keep their values.
-// GLIMPSE_HUGE_PAGES=0 asks for plain pages instead, to compare.
+// pages (madvise MADV_HUGEPAGE, which Debian's default "madvise" mode honours), and a thread of
+// the lowest priority moves it onto them (MADV_COLLAPSE) while the cores are otherwise idle:
+// khugepaged alone moves 16 MiB every 10 s, and a one-shot caption never saw them. A bf16 step
+// streams 246 MB of weights, 60,000 pages of 4 KiB; its products ran 10-16 % faster from huge
+// pages (docs/performance.md, fourteenth round). Asked for before the fill, the pages cost up to a
+// second at load on a virtual machine whose host backs fresh memory lazily; after it, nothing at
+// load (the move runs beside it). Layers still in float32 are put in the bf16 mode; layers
+// already in it keep their values. GLIMPSE_HUGE_PAGES=0 asks for plain pages instead, and
+// GLIMPSE_HUGE_PAGES=advise only advises them (khugepaged's pace), to compare; where the
+// machine's transparent huge pages are "never", nothing is moved.
 void gather_bf16_tiles(const std::vector<LinearImpl*>& layers);
+
+// The moves onto huge pages gather_bf16_tiles started in this process: bytes moved so far, and
+// how many are still going.
+struct HugePageMoves {
+  int64_t bytes_moved = 0;
+  int running = 0;
+};
+HugePageMoves huge_page_moves();
 
 // torch.nn.LayerNorm over the last dimension
 struct LayerNormImpl : torch::nn::Module {

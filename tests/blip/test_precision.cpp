@@ -3,13 +3,16 @@
 // golden set. Prints a "[precision report]" with the agreement figures docs/performance.md quotes.
 #include <c10/core/InferenceMode.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <thread>
 
 #include "blip.h"
 #include "errors.h"
@@ -364,8 +367,9 @@ TEST(PrecisionModes, Bf16DecoderStepStacksTheSelfAttentionProjections) {
   EXPECT_TRUE(att->key->bf16_weight_tiles().data.is_alias_of(att->query->bf16_weight_tiles().data));
 }
 
-// The VmFlags of the mapping that holds `address` (/proc/self/smaps), or "" when none does.
-std::string vm_flags_of(const void* address) {
+// The line `key` ("VmFlags:", "AnonHugePages:") of the mapping that holds `address`
+// (/proc/self/smaps), or "" when none does.
+std::string smaps_line_of(const void* address, const std::string& key) {
   std::ifstream smaps("/proc/self/smaps");
   const auto a = reinterpret_cast<uintptr_t>(address);
   bool inside = false;
@@ -377,9 +381,24 @@ std::string vm_flags_of(const void* address) {
       inside = a >= lo && a < hi;
       continue;
     }
-    if (inside && line.rfind("VmFlags:", 0) == 0) return line;
+    if (inside && line.rfind(key, 0) == 0) return line;
   }
   return {};
+}
+std::string vm_flags_of(const void* address) {
+  return smaps_line_of(address, "VmFlags:");
+}
+
+// A text decoder of two layers with cross-attention, random weights once the caller fills them.
+BlipTextConfig two_layer_decoder(int64_t hidden, int64_t heads, int64_t intermediate, int64_t vocab) {
+  BlipTextConfig c;
+  c.hidden_size = c.encoder_hidden_size = hidden;
+  c.num_attention_heads = heads;
+  c.intermediate_size = intermediate;
+  c.num_hidden_layers = 2;
+  c.vocab_size = vocab;
+  c.is_decoder = true;
+  return c;
 }
 
 // bf16 mode: the weights a decoder step reads lie in one block in the order the step reads them,
@@ -388,13 +407,7 @@ std::string vm_flags_of(const void* address) {
 TEST(PrecisionModes, Bf16StepWeightsLieInOneBlockInTheOrderAStepReadsThem) {
   if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
   c10::InferenceMode guard;
-  BlipTextConfig c;
-  c.hidden_size = c.encoder_hidden_size = 128;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 256;
-  c.num_hidden_layers = 2;
-  c.vocab_size = 1000;
-  c.is_decoder = true;
+  const BlipTextConfig c = two_layer_decoder(128, 2, 256, 1000);
   for (const char* huge : {"1", "0"}) {
     ::setenv("GLIMPSE_HUGE_PAGES", huge, 1);
     BlipTextLMHeadModel model(c);
@@ -436,6 +449,63 @@ TEST(PrecisionModes, Bf16StepWeightsLieInOneBlockInTheOrderAStepReadsThem) {
     if (!flags.empty() && std::filesystem::exists("/sys/kernel/mm/transparent_hugepage/enabled")) {
       EXPECT_NE(flags.find(std::string(" ") + (std::string(huge) == "1" ? "hg" : "nh")), std::string::npos) << flags;
     }
+  }
+  ::unsetenv("GLIMPSE_HUGE_PAGES");
+}
+
+// Whether this kernel moves memory onto huge pages when asked (MADV_COLLAPSE, Linux 6.1) and the
+// machine's transparent huge pages are not turned off: tried on 4 MiB of scratch memory.
+bool huge_page_moves_work() {
+  std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string line;
+  if (!std::getline(enabled, line) || line.find("[never]") != std::string::npos) return false;
+  constexpr size_t kHuge = size_t{2} << 20;
+  void* p = mmap(nullptr, 3 * kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  char* start = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(p) + kHuge - 1) / kHuge * kHuge);
+  std::fill(start, start + 2 * kHuge, 1);
+  const bool moved = madvise(start, 2 * kHuge, 25 /* MADV_COLLAPSE */) == 0;
+  munmap(p, 3 * kHuge);
+  return moved;
+}
+
+// bf16 mode: after the gathering a thread moves the step weights' block onto huge pages (all of
+// it, several calls' worth), the values unchanged; GLIMPSE_HUGE_PAGES=advise and =0 move nothing.
+TEST(PrecisionModes, Bf16StepWeightsAreMovedOntoHugePages) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  if (!huge_page_moves_work()) GTEST_SKIP() << "this kernel does not move memory onto huge pages";
+  c10::InferenceMode guard;
+  const BlipTextConfig c = two_layer_decoder(512, 8, 2048, 8000);  // a block of 23 MB: three 8 MiB calls
+  auto wait_for_moves = [] {
+    for (int i = 0; i < 2000 && huge_page_moves().running > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return huge_page_moves();
+  };
+  for (const char* huge : {"1", "advise", "0"}) {
+    ::setenv("GLIMPSE_HUGE_PAGES", huge, 1);
+    BlipTextLMHeadModel model(c);
+    for (auto& p : model->parameters()) p.copy_(at::randn(p.sizes()) * 0.05);
+    LinearImpl& head = *model->cls->predictions->decoder;
+    const at::Tensor expected = head.weight.to(at::kBFloat16);
+    const int64_t moved_before = wait_for_moves().bytes_moved;
+    model->gather_step_weights();
+    const HugePageMoves after = wait_for_moves();
+    ASSERT_EQ(after.running, 0) << "the move did not end within 20 s";
+    const at::Tensor block = model->bert->encoder->layers[0]->attention->self->query->bf16_weight_tiles().data;
+    const std::string anon_huge = smaps_line_of(block.data_ptr(), "AnonHugePages:");
+    const long huge_kb = anon_huge.empty() ? -1 : std::atol(anon_huge.c_str() + 14);
+    const int64_t block_end = reinterpret_cast<uintptr_t>(head.bf16_weight_tiles().data.data_ptr()) +
+                              head.bf16_weight_tiles().data.nbytes() - reinterpret_cast<uintptr_t>(block.data_ptr());
+    const int64_t length = (block_end + (2 << 20) - 1) / (2 << 20) * (2 << 20);
+    if (std::string(huge) == "1") {
+      EXPECT_EQ(after.bytes_moved - moved_before, length) << huge;
+      EXPECT_GE(huge_kb, length / 1024) << anon_huge;  // the mapping (or one it joined) on huge pages
+    } else {
+      EXPECT_EQ(after.bytes_moved, moved_before) << huge;
+      // (khugepaged moves 16 MiB every 10 s: it may have begun, never finished)
+      EXPECT_LT(huge_kb, length / 1024) << huge << ": " << anon_huge;
+    }
+    EXPECT_TRUE(at::equal(bf16_untiled(head.bf16_weight_tiles()), expected)) << huge;
   }
   ::unsetenv("GLIMPSE_HUGE_PAGES");
 }
