@@ -18,7 +18,8 @@
 // Once every way has kStepChoiceRuns ratios, the lowest median wins for the next
 // kStepChoiceRecheck steps; then the ways take turns again (the last choice still visible). A
 // caption that ran one way only gives nothing; another caption, another row count or a step not
-// recorded (one that threw, or one of the step team's back-off) ends a caption's part.
+// recorded (one that threw, one of the step team's back-off, or one while the weights are being
+// moved onto huge pages) ends a caption's part.
 #include <cstdint>
 #include <mutex>
 #include <vector>

@@ -102,10 +102,12 @@ void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, 
   if (fused) set_bf16_weights_ahead((turn.way & kStepWayWeightsAhead) != 0);
   set_step_team_read_ahead((turn.way & kStepWayReadAhead) != 0);
   const auto start = std::chrono::steady_clock::now();
-  // not recorded: a step that throws, or one of a back-off after a contended step (several times
-  // slower, and without the team the read-ahead does nothing)
+  // not recorded: a step that throws, one of a back-off after a contended step (several times
+  // slower, and without the team the read-ahead does nothing), or one while the step weights are
+  // being moved onto huge pages (nn_layers.h: the first seconds after a bf16 load; a caption's
+  // later steps ran faster than its first, and a way 24 % slower than the best was chosen)
   const bool usual = step();
-  if (turn.timed && usual)
+  if (turn.timed && usual && huge_page_moves().running == 0)
     choice.record(cache, past, rows, turn.way,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
