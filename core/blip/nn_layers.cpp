@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -217,13 +218,16 @@ bool transparent_huge_pages_off() {
 }
 
 // Moves the block's pages onto huge pages now (MADV_COLLAPSE, Linux 6.1; the kernel copies each
-// 2 MiB and swaps it in, the values unchanged) from a thread of the lowest nice priority, 8 MiB a
-// call: beside a batch of captions it takes a few percent of a core for 1-4 s. (SCHED_IDLE, which
-// runs only where no other thread wants the core, left it undone through 20 captions in one of
-// three runs.) It holds the block only during a call: once the model is gone it stops. Where the
-// kernel cannot (older kernels: EINVAL; no huge page free: EAGAIN, ENOMEM) it stops, and
-// khugepaged goes on at its pace.
-constexpr size_t kHugeMoveCall = size_t{8} << 20;
+// 2 MiB and swaps it in, the values unchanged) from a thread of the lowest nice priority, one huge
+// page a call: beside a batch of captions it takes a few percent of a core for 1-4 s. (SCHED_IDLE,
+// which runs only where no other thread wants the core, left it undone through 20 captions in one
+// of three runs; 8 MiB calls made a one-shot bf16 caption 0.08 s slower, one huge page none,
+// docs/performance.md.) It holds the block only during a call: once the model is gone it stops.
+// A kernel without the call (EINVAL) stops it at once; a page it could not move now (EAGAIN, or
+// ENOMEM with no huge page free) is left to khugepaged, and kHugeMoveMisses such in a row stop it.
+// (Stopping at the first miss left 12 MiB of 236 behind in one of ten runs.)
+constexpr size_t kHugeMoveCall = size_t{2} << 20;
+constexpr int kHugeMoveMisses = 8;
 void move_onto_huge_pages(const at::Tensor& block, size_t length) {
 #ifdef MADV_COLLAPSE
   constexpr int kCollapse = MADV_COLLAPSE;
@@ -235,12 +239,19 @@ void move_onto_huge_pages(const at::Tensor& block, size_t length) {
   ++g_huge_moves_running;
   std::thread([weak = std::move(weak), start, length] {
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
-    for (size_t at = 0; at < length; at += kHugeMoveCall) {
+    int misses = 0;
+    for (size_t at = 0; at < length && misses < kHugeMoveMisses; at += kHugeMoveCall) {
       const c10::intrusive_ptr<c10::StorageImpl> held = weak.lock();
       if (!held) break;
       const size_t n = std::min(kHugeMoveCall, length - at);
-      if (madvise(start + at, n, kCollapse) != 0) break;
-      g_huge_bytes_moved += static_cast<int64_t>(n);
+      if (madvise(start + at, n, kCollapse) == 0) {
+        g_huge_bytes_moved += static_cast<int64_t>(n);
+        misses = 0;
+      } else if (errno == EINVAL) {
+        break;
+      } else {
+        ++misses;
+      }
     }
     --g_huge_moves_running;
   }).detach();

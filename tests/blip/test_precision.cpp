@@ -475,7 +475,7 @@ TEST(PrecisionModes, Bf16StepWeightsAreMovedOntoHugePages) {
   if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
   if (!huge_page_moves_work()) GTEST_SKIP() << "this kernel does not move memory onto huge pages";
   c10::InferenceMode guard;
-  const BlipTextConfig c = two_layer_decoder(512, 8, 2048, 8000);  // a block of 23 MB: three 8 MiB calls
+  const BlipTextConfig c = two_layer_decoder(512, 8, 2048, 8000);  // a block of 23 MB: 12 calls
   auto wait_for_moves = [] {
     for (int i = 0; i < 2000 && huge_page_moves().running > 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
