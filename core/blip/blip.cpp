@@ -147,6 +147,8 @@ struct LoadedBlipImpl {
     };
     const StepCallback* on_step = control.on_text ? &with_text : control.on_step;
     GenerationResult r = generate(factory, start_ids, start_mask, c, control.cancel, on_step);
+    // the bf16 step weights onto huge pages, once, now that the first result is ready
+    move_gathered_weights_onto_huge_pages();
     const size_t per = static_cast<size_t>(c.num_return_sequences);
     std::vector<std::vector<GeneratedText>> out(r.sequences.size() / per);
     for (size_t i = 0; i < r.sequences.size(); ++i) {

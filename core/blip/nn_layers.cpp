@@ -219,23 +219,22 @@ bool transparent_huge_pages_off() {
 
 // Moves the block's pages onto huge pages now (MADV_COLLAPSE, Linux 6.1; the kernel copies each
 // 2 MiB and swaps it in, the values unchanged) from a thread of the lowest nice priority, one huge
-// page a call: beside a batch of captions it takes a few percent of a core for 1-4 s. (SCHED_IDLE,
-// which runs only where no other thread wants the core, left it undone through 20 captions in one
-// of three runs; 8 MiB calls made a one-shot bf16 caption 0.08 s slower, one huge page none,
-// docs/performance.md.) It holds the block only during a call: once the model is gone it stops.
+// page a call (each call holds the process's memory map a moment): beside a batch of captions it
+// takes a few percent of a core for 1-4 s. (SCHED_IDLE, which runs only where no other thread
+// wants the core, left it undone through 20 captions in one of three runs.) It holds the block
+// only during a call: once the model is gone it stops.
 // A kernel without the call (EINVAL) stops it at once; a page it could not move now (EAGAIN, or
 // ENOMEM with no huge page free) is left to khugepaged, and kHugeMoveMisses such in a row stop it.
 // (Stopping at the first miss left 12 MiB of 236 behind in one of ten runs.)
 constexpr size_t kHugeMoveCall = size_t{2} << 20;
 constexpr int kHugeMoveMisses = 8;
-void move_onto_huge_pages(const at::Tensor& block, size_t length) {
+void move_onto_huge_pages(c10::weak_intrusive_ptr<c10::StorageImpl> weak, char* start, size_t length) {
 #ifdef MADV_COLLAPSE
   constexpr int kCollapse = MADV_COLLAPSE;
 #else
   constexpr int kCollapse = 25;  // asm-generic/mman-common.h
 #endif
-  c10::weak_intrusive_ptr<c10::StorageImpl> weak = block.storage().getWeakStorageImpl();
-  char* const start = static_cast<char*>(block.data_ptr());
+  if (weak.expired()) return;
   ++g_huge_moves_running;
   std::thread([weak = std::move(weak), start, length] {
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
@@ -258,6 +257,26 @@ void move_onto_huge_pages(const at::Tensor& block, size_t length) {
 }
 }  // namespace
 
+namespace {
+// Blocks gathered and not yet handed to a move (weak: a model unloaded first is not kept).
+struct PendingMove {
+  c10::weak_intrusive_ptr<c10::StorageImpl> block;
+  char* start;
+  size_t length;
+};
+std::mutex g_pending_mutex;
+std::vector<PendingMove> g_pending_moves;
+}  // namespace
+
+void move_gathered_weights_onto_huge_pages() {
+  std::vector<PendingMove> pending;
+  {
+    std::lock_guard<std::mutex> lock(g_pending_mutex);
+    pending.swap(g_pending_moves);
+  }
+  for (PendingMove& p : pending) move_onto_huge_pages(std::move(p.block), p.start, p.length);
+}
+
 HugePageMoves huge_page_moves() {
   return {g_huge_bytes_moved.load(), g_huge_moves_running.load()};
 }
@@ -276,7 +295,10 @@ void gather_bf16_tiles(const std::vector<LinearImpl*>& layers) {
     const char* env = std::getenv("GLIMPSE_HUGE_PAGES");
     const std::string huge = env ? env : "";
     madvise(block.data_ptr(), length, huge == "0" ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
-    if (huge != "0" && huge != "advise" && !transparent_huge_pages_off()) move_onto_huge_pages(block, length);
+    if (huge != "0" && huge != "advise" && !transparent_huge_pages_off()) {
+      std::lock_guard<std::mutex> lock(g_pending_mutex);
+      g_pending_moves.push_back({block.storage().getWeakStorageImpl(), static_cast<char*>(block.data_ptr()), length});
+    }
   }
 }
 

@@ -117,20 +117,26 @@ FusedBf16Linear fuse_bf16_tiles(const std::vector<LinearImpl*>& layers);
 // bf16 mode: the tiles of `layers`, in this order, made in one block of memory
 // (set_bf16_tiles_in), for the layers a decoder step reads, in the order it reads them. The block starts
 // on a 2 MiB boundary, and once it is filled the kernel is asked to back it with transparent huge
-// pages (madvise MADV_HUGEPAGE, which Debian's default "madvise" mode honours), and a thread of
-// the lowest priority moves it onto them (MADV_COLLAPSE) while the cores are otherwise idle:
-// khugepaged alone moves 16 MiB every 10 s, and a one-shot caption never saw them. A bf16 step
-// streams 246 MB of weights, 60,000 pages of 4 KiB; its products ran 10-16 % faster from huge
-// pages (docs/performance.md, fourteenth round). Asked for before the fill, the pages cost up to a
-// second at load on a virtual machine whose host backs fresh memory lazily; after it, nothing at
-// load (the move runs beside it). Layers still in float32 are put in the bf16 mode; layers
-// already in it keep their values. GLIMPSE_HUGE_PAGES=0 asks for plain pages instead, and
-// GLIMPSE_HUGE_PAGES=advise only advises them (khugepaged's pace), to compare; where the
-// machine's transparent huge pages are "never", nothing is moved.
+// pages (madvise MADV_HUGEPAGE, which Debian's default "madvise" mode honours), and the block is
+// kept for move_gathered_weights_onto_huge_pages. A bf16 step streams 246 MB of weights, 60,000
+// pages of 4 KiB; its products ran 10-16 % faster from huge pages (docs/performance.md, fourteenth
+// round), whole steps 15-25 % (nineteenth). Asked for before the fill, the pages cost up to a
+// second at load on a virtual machine whose host backs fresh memory lazily; after it, nothing.
+// Layers still in float32 are put in the bf16 mode; layers already in it keep their values.
+// GLIMPSE_HUGE_PAGES=0 asks for plain pages instead, and GLIMPSE_HUGE_PAGES=advise only advises
+// them (nothing is moved), to compare.
 void gather_bf16_tiles(const std::vector<LinearImpl*>& layers);
 
-// The moves onto huge pages gather_bf16_tiles started in this process: bytes moved so far, and
-// how many are still going.
+// Moves the blocks gathered since the last call onto huge pages now (MADV_COLLAPSE, Linux 6.1),
+// from a thread of the lowest nice priority, each once. Khugepaged alone moves 16 MiB every 10 s
+// (a base model's block after 2.5 minutes). Generation calls it when a caption or answer is done:
+// during a load and the first caption the move made a one-shot bf16 caption 0.24 s slower
+// (docs/performance.md); after it, the app is usually idle. Nothing where the machine's
+// transparent huge pages are "never".
+void move_gathered_weights_onto_huge_pages();
+
+// The moves onto huge pages started in this process: bytes moved so far, and how many are still
+// going.
 struct HugePageMoves {
   int64_t bytes_moved = 0;
   int running = 0;
