@@ -163,9 +163,9 @@ void caption(benchmark::State& state, int beams) {
   };
   blip::RunControl control;
   control.on_step = &on_step;
-  // GLIMPSE_BENCH_SETTLE=S: caption first until the step weights' huge pages settle (bf16: the
-  // kernel's khugepaged moves the gathered block over in the background, 16 MiB every 10 s by
-  // default), at most S seconds: the steps a long-running app reaches.
+  // GLIMPSE_BENCH_SETTLE=S: caption first until the step weights' huge pages settle, at most S
+  // seconds (bf16: the engine moves the gathered block after the first caption, in seconds;
+  // with GLIMPSE_HUGE_PAGES=advise the kernel's khugepaged does, 16 MiB every 10 s).
   static bool settled = false;  // once per process (Google Benchmark calls this several times)
   if (const char* settle = std::getenv("GLIMPSE_BENCH_SETTLE"); settle && !settled) {
     settled = true;
