@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -206,7 +207,7 @@ std::pair<at::Tensor, size_t> empty_on_huge_page_boundary(int64_t elements, at::
 }  // namespace
 
 namespace {
-std::atomic<int64_t> g_huge_bytes_moved{0};
+std::atomic<int64_t> g_huge_bytes_moved{0}, g_huge_moves_started{0};
 std::atomic<int> g_huge_moves_running{0};
 
 // Whether the kernel's transparent huge pages are turned off ("[never]"): MADV_COLLAPSE would
@@ -223,8 +224,9 @@ bool transparent_huge_pages_off() {
 // takes a few percent of a core for 1-4 s. (SCHED_IDLE, which runs only where no other thread
 // wants the core, left it undone through 20 captions in one of three runs.) It holds the block
 // only during a call: once the model is gone it stops.
-// A kernel without the call (EINVAL) stops it at once; a page it could not move now (EAGAIN, or
-// ENOMEM with no huge page free) is left to khugepaged, and kHugeMoveMisses such in a row stop it.
+// A refusal (EINVAL: a kernel without the call, or huge pages turned off for the process or the
+// mapping) stops it at once; a page it could not move now (EAGAIN, EBUSY, or ENOMEM with no huge
+// page free) is left to khugepaged, and kHugeMoveMisses such in a row stop it.
 // (Stopping at the first miss left 12 MiB of 236 behind in one of ten runs.)
 constexpr size_t kHugeMoveCall = size_t{2} << 20;
 constexpr int kHugeMoveMisses = 8;
@@ -235,25 +237,33 @@ void move_onto_huge_pages(c10::weak_intrusive_ptr<c10::StorageImpl> weak, char* 
   constexpr int kCollapse = 25;  // asm-generic/mman-common.h
 #endif
   if (weak.expired()) return;
+  ++g_huge_moves_started;
   ++g_huge_moves_running;
-  std::thread([weak = std::move(weak), start, length] {
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
-    int misses = 0;
-    for (size_t at = 0; at < length && misses < kHugeMoveMisses; at += kHugeMoveCall) {
-      const c10::intrusive_ptr<c10::StorageImpl> held = weak.lock();
-      if (!held) break;
-      const size_t n = std::min(kHugeMoveCall, length - at);
-      if (madvise(start + at, n, kCollapse) == 0) {
-        g_huge_bytes_moved += static_cast<int64_t>(n);
-        misses = 0;
-      } else if (errno == EINVAL) {
-        break;
-      } else {
-        ++misses;
+  std::thread mover;
+  try {
+    mover = std::thread([weak = std::move(weak), start, length] {
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+      int misses = 0;
+      for (size_t at = 0; at < length && misses < kHugeMoveMisses; at += kHugeMoveCall) {
+        const c10::intrusive_ptr<c10::StorageImpl> held = weak.lock();
+        if (!held) break;
+        const size_t n = std::min(kHugeMoveCall, length - at);
+        if (madvise(start + at, n, kCollapse) == 0) {
+          g_huge_bytes_moved += static_cast<int64_t>(n);
+          misses = 0;
+        } else if (errno == EINVAL) {
+          break;
+        } else {
+          ++misses;
+        }
       }
-    }
+      --g_huge_moves_running;
+    });
+  } catch (...) {  // no thread (a limit reached): the pages stay as they are
     --g_huge_moves_running;
-  }).detach();
+    return;
+  }
+  mover.detach();
 }
 }  // namespace
 
@@ -264,21 +274,28 @@ struct PendingMove {
   char* start;
   size_t length;
 };
-std::mutex g_pending_mutex;
-std::vector<PendingMove> g_pending_moves;
+struct PendingMoves {
+  std::mutex mutex;
+  std::vector<PendingMove> moves;
+};
+// never destroyed: a worker may still generate while the process's statics go
+PendingMoves& pending_moves() {
+  static auto* p = new PendingMoves;
+  return *p;
+}
 }  // namespace
 
-void move_gathered_weights_onto_huge_pages() {
+void move_gathered_weights_onto_huge_pages() noexcept {
   std::vector<PendingMove> pending;
   {
-    std::lock_guard<std::mutex> lock(g_pending_mutex);
-    pending.swap(g_pending_moves);
+    std::lock_guard<std::mutex> lock(pending_moves().mutex);
+    pending.swap(pending_moves().moves);
   }
   for (PendingMove& p : pending) move_onto_huge_pages(std::move(p.block), p.start, p.length);
 }
 
 HugePageMoves huge_page_moves() {
-  return {g_huge_bytes_moved.load(), g_huge_moves_running.load()};
+  return {g_huge_bytes_moved.load(), g_huge_moves_running.load(), g_huge_moves_started.load()};
 }
 
 void gather_bf16_tiles(const std::vector<LinearImpl*>& layers) {
@@ -296,8 +313,12 @@ void gather_bf16_tiles(const std::vector<LinearImpl*>& layers) {
     const std::string huge = env ? env : "";
     madvise(block.data_ptr(), length, huge == "0" ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
     if (huge != "0" && huge != "advise" && !transparent_huge_pages_off()) {
-      std::lock_guard<std::mutex> lock(g_pending_mutex);
-      g_pending_moves.push_back({block.storage().getWeakStorageImpl(), static_cast<char*>(block.data_ptr()), length});
+      std::lock_guard<std::mutex> lock(pending_moves().mutex);
+      std::vector<PendingMove>& moves = pending_moves().moves;
+      // (models loaded and unloaded without a caption leave theirs)
+      moves.erase(std::remove_if(moves.begin(), moves.end(), [](const PendingMove& p) { return p.block.expired(); }),
+                  moves.end());
+      moves.push_back({block.storage().getWeakStorageImpl(), static_cast<char*>(block.data_ptr()), length});
     }
   }
 }

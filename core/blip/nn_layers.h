@@ -133,13 +133,14 @@ void gather_bf16_tiles(const std::vector<LinearImpl*>& layers);
 // during a load and the first caption the move made a one-shot bf16 caption 0.24 s slower
 // (docs/performance.md); after it, the app is usually idle. Nothing where the machine's
 // transparent huge pages are "never".
-void move_gathered_weights_onto_huge_pages();
+void move_gathered_weights_onto_huge_pages() noexcept;
 
-// The moves onto huge pages started in this process: bytes moved so far, and how many are still
-// going.
+// The moves onto huge pages of this process: bytes moved so far, how many are still going, and
+// how many have started.
 struct HugePageMoves {
   int64_t bytes_moved = 0;
   int running = 0;
+  int64_t started = 0;
 };
 HugePageMoves huge_page_moves();
 

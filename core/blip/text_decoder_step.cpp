@@ -103,11 +103,14 @@ void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, 
   set_step_team_read_ahead((turn.way & kStepWayReadAhead) != 0);
   const auto start = std::chrono::steady_clock::now();
   // not recorded: a step that throws, one of a back-off after a contended step (several times
-  // slower, and without the team the read-ahead does nothing), or one while the step weights are
-  // being moved onto huge pages (nn_layers.h: the first seconds after a bf16 load; a caption's
-  // later steps ran faster than its first, and a way 24 % slower than the best was chosen)
+  // slower, and without the team the read-ahead does nothing), or one while step weights are
+  // being moved onto huge pages (nn_layers.h: the first seconds after a bf16 model's first caption
+  // or answer; a caption's later steps ran faster than its first, and a way 24 % slower than the
+  // best was chosen)
+  const HugePageMoves moves = huge_page_moves();
   const bool usual = step();
-  if (turn.timed && usual && huge_page_moves().running == 0)
+  const HugePageMoves moves_after = huge_page_moves();
+  if (turn.timed && usual && moves.running == 0 && moves_after.running == 0 && moves.started == moves_after.started)
     choice.record(cache, past, rows, turn.way,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
