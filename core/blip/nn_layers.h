@@ -120,7 +120,7 @@ FusedBf16Linear fuse_bf16_tiles(const std::vector<LinearImpl*>& layers);
 // pages (madvise MADV_HUGEPAGE, which Debian's default "madvise" mode honours), and the block is
 // kept for move_gathered_weights_onto_huge_pages. A bf16 step streams 246 MB of weights, 60,000
 // pages of 4 KiB; its products ran 10-16 % faster from huge pages (docs/performance.md, fourteenth
-// round), whole steps 15-25 % (nineteenth). Asked for before the fill, the pages cost up to a
+// round), whole steps 8-25 % (nineteenth). Asked for before the fill, the pages cost up to a
 // second at load on a virtual machine whose host backs fresh memory lazily; after it, nothing.
 // Layers still in float32 are put in the bf16 mode; layers already in it keep their values.
 // GLIMPSE_HUGE_PAGES=0 asks for plain pages instead, and GLIMPSE_HUGE_PAGES=advise only advises
