@@ -204,9 +204,7 @@ std::pair<at::Tensor, size_t> empty_on_huge_page_boundary(int64_t elements, at::
               at::TensorOptions().dtype(type)),
           length};
 }
-}  // namespace
 
-namespace {
 std::atomic<int64_t> g_huge_bytes_moved{0}, g_huge_moves_started{0};
 std::atomic<int> g_huge_moves_running{0};
 
@@ -239,9 +237,8 @@ void move_onto_huge_pages(c10::weak_intrusive_ptr<c10::StorageImpl> weak, char* 
   if (weak.expired()) return;
   ++g_huge_moves_started;
   ++g_huge_moves_running;
-  std::thread mover;
   try {
-    mover = std::thread([weak = std::move(weak), start, length] {
+    std::thread([weak = std::move(weak), start, length] {
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
       int misses = 0;
       for (size_t at = 0; at < length && misses < kHugeMoveMisses; at += kHugeMoveCall) {
@@ -258,16 +255,12 @@ void move_onto_huge_pages(c10::weak_intrusive_ptr<c10::StorageImpl> weak, char* 
         }
       }
       --g_huge_moves_running;
-    });
+    }).detach();
   } catch (...) {  // no thread (a limit reached): the pages stay as they are
     --g_huge_moves_running;
-    return;
   }
-  mover.detach();
 }
-}  // namespace
 
-namespace {
 // Blocks gathered and not yet handed to a move (weak: a model unloaded first is not kept).
 struct PendingMove {
   c10::weak_intrusive_ptr<c10::StorageImpl> block;

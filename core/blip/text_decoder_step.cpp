@@ -107,10 +107,10 @@ void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, 
   // being moved onto huge pages (nn_layers.h: the first seconds after a bf16 model's first caption
   // or answer; a caption's later steps ran faster than its first, and a way 24 % slower than the
   // best was chosen)
+  // (none running before, none started during: none running after)
   const HugePageMoves moves = huge_page_moves();
   const bool usual = step();
-  const HugePageMoves moves_after = huge_page_moves();
-  if (turn.timed && usual && moves.running == 0 && moves_after.running == 0 && moves.started == moves_after.started)
+  if (turn.timed && usual && moves.running == 0 && huge_page_moves().started == moves.started)
     choice.record(cache, past, rows, turn.way,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
