@@ -277,6 +277,41 @@ TEST(Cli, BatchCaptionReportsBadFilesAndGoesOn) {
   EXPECT_EQ(text.err.rfind("error: " + dir.filePath("broken.jpg").toStdString(), 0), 0u) << text.err;
 }
 
+size_t countOf(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// A batch of several chunks (8 photos a chunk) frees the packed vision weights before each
+// chunk's captions and packs them again for the next chunk's photos: every caption stays the one
+// photo's own caption. One photo at a time (--jsonl) keeps them until the last.
+TEST(Cli, ABatchFreesTheVisionWeightsBeforeEachChunksCaptions) {
+  const QString image = q(kTiny / "images" / "grad_97x61.png");
+  const CliRun single = runCli({"caption", "--model", q(kTiny), "--json", image});
+  ASSERT_EQ(single.code, 0) << single.err;
+  const json want = json::parse(single.out)["results"][0];
+  RunOptions options;
+  options.env = QProcessEnvironment::systemEnvironment();
+  options.env.insert("GLIMPSE_FP32_GEMM", "packed-all");
+  QStringList nine;
+  for (int i = 0; i < 9; ++i) nine << image;
+  const std::string freed = "MiB of packed vision weights before generating";
+  const CliRun batch = runCli(QStringList{"--verbose", "caption", "--model", q(kTiny), "--json"} + nine, options);
+  ASSERT_EQ(batch.code, 0) << batch.err;
+  EXPECT_EQ(countOf(batch.err, freed), 2u) << batch.err;
+  const json results = json::parse(batch.out)["results"];
+  ASSERT_EQ(results.size(), 9u);
+  for (const auto& r : results) EXPECT_EQ(r, want);
+  const CliRun lines = runCli(QStringList{"--verbose", "caption", "--model", q(kTiny), "--jsonl"} + nine, options);
+  ASSERT_EQ(lines.code, 0) << lines.err;
+  EXPECT_EQ(countOf(lines.err, freed), 1u) << lines.err;
+  std::istringstream in(lines.out);
+  size_t n = 0;
+  for (std::string l; std::getline(in, l); ++n) EXPECT_EQ(json::parse(l), want);
+  EXPECT_EQ(n, 9u);
+}
+
 // "-" reads the names from stdin, one a line, as they come: each line's result is out before
 // the next name is written.
 TEST(Cli, CaptionReadsNamesFromStdinAndStreams) {
