@@ -149,7 +149,7 @@ void returnFreedHeap() {
 }
 
 // The photos of a chunk, encoded, with the vision model's packed weights freed before the text is
-// generated, so the decoder runs without holding them (peak memory of a one-photo caption ~0.33 GB
+// generated, so the decoder runs without holding them (peak memory of a one-photo caption 0.35 GiB
 // lower for a base model). Where more chunks follow, the next chunk's encoding packs them again.
 std::vector<glimpse::blip::ImageInput> encodeThenFreeVision(const glimpse::blip::BlipModel& model,
                                                             const std::vector<glimpse::blip::PixelValues>& pixels,
@@ -258,20 +258,21 @@ int runGenerate(const QStringList& args, bool ask) {
     } else if (!pixels.empty()) {
       // The vision weights are freed for the run's last photos (not needed again), and before the
       // captions of several photos, whose cross-attention keys and values (float32, 42 MB a photo
-      // of a base model) would otherwise sit beside them: a 24-photo run peaked at 1.67-1.72 GB,
-      // now at the one-chunk level (1.14-1.16 GB), for 3 % more time (packing them again per
-      // chunk). One photo at a time (--jsonl) keeps them: its 42 MB beside them peak no higher than
-      // the next photo's packing would.
+      // of a base model) would otherwise sit beside them: a 24-photo run peaked at 1633-1680 MiB,
+      // now at the one-chunk level (1116-1134 MiB), for 3 % more time (packing them again per
+      // chunk). One photo at a time (--jsonl; or a chunk where only one photo could be read) keeps
+      // them: its 42 MB beside them peak no higher than the next photo's packing would.
       const bool several = pixels.size() > 1;
+      const bool freeVision = several || source.exhausted();
       out = runModel([&] {
         std::vector<std::string> prompts;
         if (p.isSet("prompt")) prompts.push_back(p.value("prompt").toStdString());
-        return model->caption(source.exhausted() || several ? encodeThenFreeVision(*model, pixels, false)
-                                                            : glimpse::blip::image_inputs(pixels),
-                              prompts, gc);
+        return model->caption(
+            freeVision ? encodeThenFreeVision(*model, pixels, false) : glimpse::blip::image_inputs(pixels), prompts,
+            gc);
       });
       // What the captions freed stays in malloc's heap, and the next chunk's packing does not reuse
-      // it (the 24-photo run held 0.3 GB more while encoding its second chunk): handed back first.
+      // it (a 16-photo run held 330 MiB more while encoding its second chunk): handed back first.
       if (several && !source.exhausted()) returnFreedHeap();
     }
     size_t k = 0;

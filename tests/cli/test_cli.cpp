@@ -285,31 +285,61 @@ size_t countOf(const std::string& text, const std::string& needle) {
 
 // A batch of several chunks (8 photos a chunk) frees the packed vision weights before each
 // chunk's captions and packs them again for the next chunk's photos: every caption stays the one
-// photo's own caption. One photo at a time (--jsonl) keeps them until the last.
+// photo's own caption, in its place (two photos taking turns, a broken file in the first chunk).
+// One photo at a time (--jsonl) keeps them until the last.
 TEST(Cli, ABatchFreesTheVisionWeightsBeforeEachChunksCaptions) {
-  const QString image = q(kTiny / "images" / "grad_97x61.png");
-  const CliRun single = runCli({"caption", "--model", q(kTiny), "--json", image});
-  ASSERT_EQ(single.code, 0) << single.err;
-  const json want = json::parse(single.out)["results"][0];
+  QTemporaryDir dir;
+  const QString broken = dir.filePath("broken.jpg");
+  QFile bad(broken);
+  ASSERT_TRUE(bad.open(QIODevice::WriteOnly));
+  bad.write("garbage");
+  bad.close();
   RunOptions options;
   options.env = QProcessEnvironment::systemEnvironment();
   options.env.insert("GLIMPSE_FP32_GEMM", "packed-all");
-  QStringList nine;
-  for (int i = 0; i < 9; ++i) nine << image;
+  const QStringList images{q(kTiny / "images" / "grad_97x61.png"), q(kTiny / "images" / "checker_200x120.png")};
+  std::map<std::string, json> want;
+  for (const QString& image : images) {
+    const CliRun single = runCli({"caption", "--model", q(kTiny), "--json", image}, options);
+    ASSERT_EQ(single.code, 0) << single.err;
+    want[image.toStdString()] = json::parse(single.out)["results"][0];
+  }
+  ASSERT_NE(want.begin()->second["text"], want.rbegin()->second["text"]) << "the two photos need captions apart";
+  // 10 names: the first chunk holds the broken file and 7 photos, the second 2 photos.
+  QStringList names;
+  for (int i = 0; i < 9; ++i) names << images[i % 2];
+  names.insert(3, broken);
   const std::string freed = "MiB of packed vision weights before generating";
-  const CliRun batch = runCli(QStringList{"--verbose", "caption", "--model", q(kTiny), "--json"} + nine, options);
-  ASSERT_EQ(batch.code, 0) << batch.err;
+  const CliRun batch = runCli(QStringList{"--verbose", "caption", "--model", q(kTiny), "--json"} + names, options);
+  EXPECT_EQ(batch.code, 4) << batch.err;
   EXPECT_EQ(countOf(batch.err, freed), 2u) << batch.err;
   const json results = json::parse(batch.out)["results"];
-  ASSERT_EQ(results.size(), 9u);
-  for (const auto& r : results) EXPECT_EQ(r, want);
-  const CliRun lines = runCli(QStringList{"--verbose", "caption", "--model", q(kTiny), "--jsonl"} + nine, options);
+  ASSERT_EQ(results.size(), 10u);
+  for (qsizetype i = 0; i < names.size(); ++i) {
+    if (names[i] == broken) {
+      EXPECT_TRUE(results[i].contains("error")) << results[i];
+      continue;
+    }
+    // A batch pads a caption that ends before its batch-mates' with the pad token (0), as
+    // transformers' generate does.
+    const json& w = want.at(names[i].toStdString());
+    EXPECT_EQ(results[i]["image"], w["image"]) << i;
+    EXPECT_EQ(results[i]["text"], w["text"]) << i;
+    auto ids = results[i]["token_ids"].get<std::vector<int64_t>>();
+    while (ids.size() > w["token_ids"].size() && ids.back() == 0) ids.pop_back();
+    EXPECT_EQ(ids, w["token_ids"].get<std::vector<int64_t>>()) << i;
+  }
+  names.removeAt(3);
+  const CliRun lines = runCli(QStringList{"--verbose", "caption", "--model", q(kTiny), "--jsonl"} + names, options);
   ASSERT_EQ(lines.code, 0) << lines.err;
   EXPECT_EQ(countOf(lines.err, freed), 1u) << lines.err;
   std::istringstream in(lines.out);
-  size_t n = 0;
-  for (std::string l; std::getline(in, l); ++n) EXPECT_EQ(json::parse(l), want);
-  EXPECT_EQ(n, 9u);
+  qsizetype n = 0;
+  for (std::string l; std::getline(in, l); ++n) {
+    ASSERT_LT(n, names.size());
+    EXPECT_EQ(json::parse(l), want.at(names[n].toStdString())) << n;
+  }
+  EXPECT_EQ(n, names.size());
 }
 
 // "-" reads the names from stdin, one a line, as they come: each line's result is out before
