@@ -28,12 +28,20 @@ void check_finite(const at::Tensor& t, const std::string& where) {
   if (t.numel() == 0 || !at::isFloatingType(t.scalar_type())) return;
   bool finite = true;
   if (t.scalar_type() == at::kFloat && t.is_contiguous()) {
-    // Exponent bits all ones = NaN or infinity; an integer test the compiler vectorises.
+    // Exponent bits all ones = NaN or infinity; an integer test, in blocks of 64 so that the
+    // compiler vectorises it at -O2 (a loop of unknown length stayed scalar there: a base
+    // checkpoint's load took 0.14-0.19 s warm, 0.07-0.09 s now; without the check 0.02).
     const auto* bits = reinterpret_cast<const uint32_t*>(t.data_ptr<float>());
     std::atomic<bool> bad{false};
     at::parallel_for(0, t.numel(), int64_t{1} << 18, [&](int64_t begin, int64_t end) {
       uint32_t any = 0;
-      for (int64_t i = begin; i < end; ++i) any |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+      int64_t i = begin;
+      for (; i + 64 <= end; i += 64) {
+        uint32_t block = 0;
+        for (int j = 0; j < 64; ++j) block |= static_cast<uint32_t>((bits[i + j] & 0x7f800000u) == 0x7f800000u);
+        any |= block;
+      }
+      for (; i < end; ++i) any |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
       if (any) bad = true;
     });
     finite = !bad;

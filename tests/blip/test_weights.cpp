@@ -843,6 +843,35 @@ TEST(Tokenizer, TokenizerConfigIsReadAsTransformersReadsIt) {
   }
 }
 
+// The finiteness check reads float32 tensors in blocks of 64 with a scalar tail: one bad value is
+// found at the start, middle and end of tensors shorter than, equal to and longer than a block,
+// whatever its sign and NaN payload, and the largest finite values and subnormals pass.
+TEST(Safetensors, EveryNonFiniteValueIsFoundWhereverItIs) {
+  TempDir dir;
+  auto file = [&](const std::vector<uint32_t>& bits) {
+    const nlohmann::json h = {
+        {"t", {{"dtype", "F32"}, {"shape", {bits.size()}}, {"data_offsets", {0, bits.size() * 4}}}}};
+    return dir.write("t.safetensors",
+                     safetensors(h, std::string(reinterpret_cast<const char*>(bits.data()), bits.size() * 4)));
+  };
+  const uint32_t one = 0x3f800000u;
+  for (const size_t n : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{200}, size_t{4099}}) {
+    for (const size_t at : {size_t{0}, n / 2, n - 1}) {
+      for (const uint32_t bad : {0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7f800001u, 0xffffffffu}) {
+        std::vector<uint32_t> bits(n, one);
+        bits[at] = bad;
+        const std::string m = message_of([&] { load_safetensors(file(bits)); });
+        EXPECT_NE(m.find("tensor 't' holds 1 NaN or infinite value"), std::string::npos)
+            << "n " << n << " at " << at << " bits " << std::hex << bad << ": " << m;
+      }
+    }
+    std::vector<uint32_t> finite(n, 0x7f7fffffu);               // FLT_MAX
+    for (size_t i = 0; i < n; i += 3) finite[i] = 0xff7fffffu;  // -FLT_MAX
+    for (size_t i = 1; i < n; i += 3) finite[i] = 0x00000001u;  // the smallest subnormal
+    EXPECT_EQ(message_of([&] { load_safetensors(file(finite)); }), "<no error>") << n;
+  }
+}
+
 TEST(BlipModelLoad, NaNWeightsAreRefused) {
   ModelCopy dir;
   auto w = load_safetensors(kTiny / "model.safetensors");
