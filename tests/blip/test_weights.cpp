@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include <unistd.h>
 
@@ -844,31 +845,43 @@ TEST(Tokenizer, TokenizerConfigIsReadAsTransformersReadsIt) {
 }
 
 // The finiteness check reads float32 tensors in blocks of 64 with a scalar tail: one bad value is
-// found at the start, middle and end of tensors shorter than, equal to and longer than a block,
-// whatever its sign and NaN payload, and the largest finite values and subnormals pass.
+// found at the start, end and block edges of tensors shorter than, equal to and longer than a
+// block, whatever its sign and NaN payload, in a mapped tensor (the header padded with spaces so
+// the data lies 4-byte aligned, as the loader maps it) and in a copied one (misaligned); the
+// largest finite values and subnormals pass.
 TEST(Safetensors, EveryNonFiniteValueIsFoundWhereverItIs) {
   TempDir dir;
-  auto file = [&](const std::vector<uint32_t>& bits) {
+  auto file = [&](const std::vector<uint32_t>& bits, bool aligned) {
     const nlohmann::json h = {
         {"t", {{"dtype", "F32"}, {"shape", {bits.size()}}, {"data_offsets", {0, bits.size() * 4}}}}};
-    return dir.write("t.safetensors",
-                     safetensors(h, std::string(reinterpret_cast<const char*>(bits.data()), bits.size() * 4)));
+    std::string header = h.dump();
+    while (aligned ? (8 + header.size()) % 16 != 4 : (8 + header.size()) % 4 == 0) header += ' ';
+    std::string bytes(8, '\0');
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+    bytes += header + std::string(reinterpret_cast<const char*>(bits.data()), bits.size() * 4);
+    return dir.write("t.safetensors", bytes);
   };
   const uint32_t one = 0x3f800000u;
-  for (const size_t n : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{200}, size_t{4099}}) {
-    for (const size_t at : {size_t{0}, n / 2, n - 1}) {
-      for (const uint32_t bad : {0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7f800001u, 0xffffffffu}) {
-        std::vector<uint32_t> bits(n, one);
-        bits[at] = bad;
-        const std::string m = message_of([&] { load_safetensors(file(bits)); });
-        EXPECT_NE(m.find("tensor 't' holds 1 NaN or infinite value"), std::string::npos)
-            << "n " << n << " at " << at << " bits " << std::hex << bad << ": " << m;
+  for (const bool aligned : {true, false}) {
+    for (const size_t n : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{200}, size_t{4099}}) {
+      std::set<size_t> positions{0, n / 2, n - 1, n - n % 64 - 1 < n ? n - n % 64 - 1 : 0};
+      for (const size_t edge : {size_t{63}, size_t{64}, size_t{127}, size_t{128}})
+        if (edge < n) positions.insert(edge);
+      for (const size_t at : positions) {
+        for (const uint32_t bad : {0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7f800001u, 0xffffffffu}) {
+          std::vector<uint32_t> bits(n, one);
+          bits[at] = bad;
+          const std::string m = message_of([&] { load_safetensors(file(bits, aligned)); });
+          EXPECT_NE(m.find("tensor 't' holds 1 NaN or infinite value"), std::string::npos)
+              << (aligned ? "mapped" : "copied") << " n " << n << " at " << at << " bits " << std::hex << bad << ": "
+              << m;
+        }
       }
+      std::vector<uint32_t> finite(n, 0x7f7fffffu);               // FLT_MAX
+      for (size_t i = 0; i < n; i += 3) finite[i] = 0xff7fffffu;  // -FLT_MAX
+      for (size_t i = 1; i < n; i += 3) finite[i] = 0x00000001u;  // the smallest subnormal
+      EXPECT_EQ(message_of([&] { load_safetensors(file(finite, aligned)); }), "<no error>") << n;
     }
-    std::vector<uint32_t> finite(n, 0x7f7fffffu);               // FLT_MAX
-    for (size_t i = 0; i < n; i += 3) finite[i] = 0xff7fffffu;  // -FLT_MAX
-    for (size_t i = 1; i < n; i += 3) finite[i] = 0x00000001u;  // the smallest subnormal
-    EXPECT_EQ(message_of([&] { load_safetensors(file(finite)); }), "<no error>") << n;
   }
 }
 
