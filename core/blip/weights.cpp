@@ -35,14 +35,15 @@ void check_finite(const at::Tensor& t, const std::string& where) {
     const auto* bits = reinterpret_cast<const uint32_t*>(t.data_ptr<float>());
     std::atomic<bool> bad{false};
     at::parallel_for(0, t.numel(), int64_t{1} << 18, [&](int64_t begin, int64_t end) {
+      auto non_finite = [](uint32_t b) { return static_cast<uint32_t>((b & 0x7f800000u) == 0x7f800000u); };
       uint32_t any = 0;
       int64_t i = begin;
       for (; i + 64 <= end; i += 64) {
         uint32_t block = 0;
-        for (int j = 0; j < 64; ++j) block |= static_cast<uint32_t>((bits[i + j] & 0x7f800000u) == 0x7f800000u);
+        for (int j = 0; j < 64; ++j) block |= non_finite(bits[i + j]);
         any |= block;
       }
-      for (; i < end; ++i) any |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+      for (; i < end; ++i) any |= non_finite(bits[i]);
       if (any) bad = true;
     });
     finite = !bad;
