@@ -146,10 +146,12 @@ void LinearImpl::share_bf16_tiles(const Bf16Tiles& tiles) {
 FusedBf16Linear fuse_bf16_tiles(const std::vector<LinearImpl*>& layers) {
   // Stacked tiles are the stacked matrix's tiles only where no tile is padded past a layer's rows
   // (checked from the shapes first: BlipTextSelfAttention::qkv_weights asks at every product).
-  if (layers.empty()) return {};
+  if (layers.empty() || layers.front()->weight.dim() != 2) return {};
+  const int64_t multiple =
+      bf16_tile_lines(layers.front()->weight.size(1)) > kTileChunkLines ? kTileColumns * kTileGroup : kTileColumns;
   int64_t n = 0;
   for (LinearImpl* l : layers) {
-    if (l->weight.dim() != 2 || l->weight.size(0) % kTileColumns != 0 ||
+    if (l->weight.dim() != 2 || l->weight.size(0) % multiple != 0 ||
         l->weight.size(1) != layers.front()->weight.size(1))
       return {};
     n += l->weight.size(0);

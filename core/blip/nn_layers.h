@@ -107,7 +107,9 @@ TORCH_MODULE(Linear);
 // parallel region instead of one per layer. Each layer's own tiles become a view of the matrix's:
 // it costs no memory. Tiles that already lie one after another in one block (gather_bf16_tiles)
 // are not copied again: the matrix is a view of them. Undefined (no fused product) where a layer's
-// output size is not a multiple of kTileColumns (its tiles are padded).
+// output size is not a multiple of kTileColumns (its tiles are padded), or, for an input size of
+// several chunks of lines (small_gemm.h), of kTileColumns * kTileGroup (a group of tiles would
+// hold two layers' lines in another order than the stacked matrix's).
 struct FusedBf16Linear {
   Bf16Tiles weight;
   at::Tensor bias;

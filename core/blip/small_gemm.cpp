@@ -81,54 +81,73 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
 }
 
 // The same with bfloat16 weights in tiles (small_gemm.h: four output columns side by side, 32
-// values of each a line) and the rows rounded to bfloat16 (xb), products summed in float32. Each
-// tile is one stream of lines, and each load of a row's 32 values serves the four columns. Rows
+// values of each a line) and the rows rounded to bfloat16 (xb), products summed in float32. The
+// tiles are one stream of lines, and each load of a row's 32 values serves the four columns. Rows
 // of weights read one at a time had to load each row's values again for every column: from cache
 // three rows took 5.1 TSC ticks a weight line on an AMD EPYC (family 25 model 17), tiled 2.6; and
 // reading four weight rows side by side in the plain layout (four streams) was slower from memory
 // than one (docs/performance.md, seventeenth round). Columns [4 * t0, 4 * t1) of every row, those
 // below n stored.
+// Group by group, chunk by chunk of lines, as the tiles lie: a tile's sums of one chunk wait in
+// `part` for its next chunk (the same additions in the same order as one pass over the tile).
 template <int Rows, bool Ahead>
 __attribute__((target("avx512f,avx512bw,avx512bf16"))) void tiles_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
                                                                        const float* b, float* y, int64_t n, int64_t t0,
                                                                        int64_t t1) {
-  const int64_t lines = bf16_tile_lines(k), full = k / kTileDepth;
+  const int64_t lines = bf16_tile_lines(k), full = k / kTileDepth, tiles = (n + kTileColumns - 1) / kTileColumns;
   const __mmask32 tail = static_cast<__mmask32>((1ull << (k - full * kTileDepth)) - 1);
-  for (int64_t t = t0; t < t1; ++t) {
-    const uint16_t* wt = w + t * lines * kTileColumns * kTileDepth;
-    __m512 acc[kTileColumns][Rows];
+  __m512 part[kTileGroup][kTileColumns][Rows];
+  for (int64_t g0 = t0; g0 < t1;) {
+    const int64_t group = g0 / kTileGroup * kTileGroup, group_tiles = std::min(kTileGroup, tiles - group);
+    const int64_t g1 = std::min(t1, group + group_tiles);
+    for (int64_t l0 = 0; l0 < lines; l0 += kTileChunkLines) {
+      const int64_t l1 = std::min(lines, l0 + kTileChunkLines);
+      for (int64_t t = g0; t < g1; ++t) {
+        const uint16_t* wt = w + bf16_tile_line(t, l0, tiles, lines);
+        __m512(&held)[kTileColumns][Rows] = part[t - group];
+        __m512 acc[kTileColumns][Rows];
 #pragma GCC unroll 4
-    for (int c = 0; c < kTileColumns; ++c)
+        for (int c = 0; c < kTileColumns; ++c)
 #pragma GCC unroll 4
-      for (int r = 0; r < Rows; ++r) acc[c][r] = _mm512_setzero_ps();
-    for (int64_t l = 0; l < lines; ++l) {
-      const uint16_t* wl = wt + l * kTileColumns * kTileDepth;
-      if (Ahead) {  // every line (one of the four was slower than none on the EPYC)
+          for (int r = 0; r < Rows; ++r) acc[c][r] = l0 == 0 ? _mm512_setzero_ps() : held[c][r];
+        for (int64_t l = l0; l < l1; ++l) {
+          const uint16_t* wl = wt + (l - l0) * kTileColumns * kTileDepth;
+          if (Ahead) {  // every line (one of the four was slower than none on the EPYC)
 #pragma GCC unroll 4
-        for (int c = 0; c < kTileColumns; ++c) prefetch_line_ahead(wl + c * kTileDepth);
-      }
-      // the last line's values past k masked (the padding's weights are zeros)
-      const __mmask32 mask = l < full ? ~__mmask32{0} : tail;
-      __m512bh xv[Rows];
+            for (int c = 0; c < kTileColumns; ++c) prefetch_line_ahead(wl + c * kTileDepth);
+          }
+          // the last line's values past k masked (the padding's weights are zeros)
+          const __mmask32 mask = l < full ? ~__mmask32{0} : tail;
+          __m512bh xv[Rows];
 #pragma GCC unroll 4
-      for (int r = 0; r < Rows; ++r) xv[r] = (__m512bh)_mm512_maskz_loadu_epi16(mask, xb + r * k + l * kTileDepth);
+          for (int r = 0; r < Rows; ++r) xv[r] = (__m512bh)_mm512_maskz_loadu_epi16(mask, xb + r * k + l * kTileDepth);
 #pragma GCC unroll 4
-      for (int c = 0; c < kTileColumns; ++c) {
-        // kept in a register: GCC 12 would otherwise load the weight line again for every row
-        __m512i wi = _mm512_loadu_si512(wl + c * kTileDepth);
-        __asm__("" : "+v"(wi));
+          for (int c = 0; c < kTileColumns; ++c) {
+            // kept in a register: GCC 12 would otherwise load the weight line again for every row
+            __m512i wi = _mm512_loadu_si512(wl + c * kTileDepth);
+            __asm__("" : "+v"(wi));
 #pragma GCC unroll 4
-        for (int r = 0; r < Rows; ++r) acc[c][r] = _mm512_dpbf16_ps(acc[c][r], (__m512bh)wi, xv[r]);
+            for (int r = 0; r < Rows; ++r) acc[c][r] = _mm512_dpbf16_ps(acc[c][r], (__m512bh)wi, xv[r]);
+          }
+        }
+        if (l1 < lines) {  // more chunks to come
+#pragma GCC unroll 4
+          for (int c = 0; c < kTileColumns; ++c)
+#pragma GCC unroll 4
+            for (int r = 0; r < Rows; ++r) held[c][r] = acc[c][r];
+          continue;
+        }
+#pragma GCC unroll 4
+        for (int c = 0; c < kTileColumns; ++c) {
+          const int64_t j = t * kTileColumns + c;
+          if (j >= n) break;
+          const float bj = b ? b[j] : 0.0f;
+#pragma GCC unroll 4
+          for (int r = 0; r < Rows; ++r) y[r * n + j] = _mm512_reduce_add_ps(acc[c][r]) + bj;
+        }
       }
     }
-#pragma GCC unroll 4
-    for (int c = 0; c < kTileColumns; ++c) {
-      const int64_t j = t * kTileColumns + c;
-      if (j >= n) break;
-      const float bj = b ? b[j] : 0.0f;
-#pragma GCC unroll 4
-      for (int r = 0; r < Rows; ++r) y[r * n + j] = _mm512_reduce_add_ps(acc[c][r]) + bj;
-    }
+    g0 = g1;
   }
 }
 
@@ -235,8 +254,13 @@ void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight
     const auto& kernels = g_bf16_ahead.load(std::memory_order_relaxed) ? ahead : plain;
     const auto* wp = static_cast<const uint16_t*>(weight);
     const int64_t tile_bytes = bf16_tile_elements(kTileColumns, k) * 2;
+    // (whole groups where a tile has several chunks: a piece that splits a group reads it in
+    // several streams)
+    int64_t tiles_per_task = std::max<int64_t>(4, (64 << 10) / tile_bytes);
+    if (bf16_tile_lines(k) > kTileChunkLines)
+      tiles_per_task = (tiles_per_task + kTileGroup - 1) / kTileGroup * kTileGroup;
     step_parallel_for(
-        0, (n + kTileColumns - 1) / kTileColumns, std::max<int64_t>(4, (64 << 10) / tile_bytes),
+        0, (n + kTileColumns - 1) / kTileColumns, tiles_per_task,
         [&](int64_t t0, int64_t t1) {
           for (int64_t r0 = 0; r0 < m; r0 += 4)
             kernels[static_cast<size_t>(std::min<int64_t>(4, m - r0) - 1)](xb + r0 * k, k, wp, bias, y + r0 * n, n, t0,
@@ -266,15 +290,14 @@ void write_bf16_tiles(const at::Tensor& weight, const at::Tensor& dest) {
       const int64_t t0 = block * kBlock, t1 = std::min(tiles, t0 + kBlock), first = t0 * kTileColumns;
       const at::Tensor rows = to_bf16_rows(weight.narrow(0, first, std::min(n, t1 * kTileColumns) - first));
       const auto* plain = static_cast<const uint16_t*>(rows.data_ptr());
-      for (int64_t t = t0; t < t1; ++t) {
-        uint16_t* tile = out + t * lines * kTileColumns * kTileDepth;
-        std::fill(tile, tile + lines * kTileColumns * kTileDepth, uint16_t{0});
-        for (int64_t j = t * kTileColumns; j < std::min(n, (t + 1) * kTileColumns); ++j)
-          for (int64_t l = 0; l < lines; ++l)
-            std::memcpy(tile + (l * kTileColumns + j % kTileColumns) * kTileDepth,
-                        plain + (j - first) * k + l * kTileDepth,
+      for (int64_t t = t0; t < t1; ++t)
+        for (int64_t l = 0; l < lines; ++l) {
+          uint16_t* line = out + bf16_tile_line(t, l, tiles, lines);
+          std::fill(line, line + kTileColumns * kTileDepth, uint16_t{0});
+          for (int64_t j = t * kTileColumns; j < std::min(n, (t + 1) * kTileColumns); ++j)
+            std::memcpy(line + j % kTileColumns * kTileDepth, plain + (j - first) * k + l * kTileDepth,
                         static_cast<size_t>(std::min(kTileDepth, k - l * kTileDepth)) * sizeof(uint16_t));
-      }
+        }
     }
   });
 }
@@ -288,7 +311,7 @@ Bf16Tiles bf16_tiles(const at::Tensor& weight) {
 }
 
 at::Tensor bf16_untiled(const Bf16Tiles& tiles) {
-  const int64_t n = tiles.n, k = tiles.k, lines = bf16_tile_lines(k);
+  const int64_t n = tiles.n, k = tiles.k, lines = bf16_tile_lines(k), count = (n + kTileColumns - 1) / kTileColumns;
   TORCH_CHECK(tiles.defined() && tiles.data.is_contiguous() && tiles.data.numel() == bf16_tile_elements(n, k),
               "bf16_untiled: not the tiles of an [n, k] weight");
   at::Tensor plain = at::empty({n, k}, at::kBFloat16);
@@ -298,7 +321,7 @@ at::Tensor bf16_untiled(const Bf16Tiles& tiles) {
     for (int64_t j = j0; j < j1; ++j)
       for (int64_t l = 0; l < lines; ++l)
         std::memcpy(out + j * k + l * kTileDepth,
-                    in + ((j / kTileColumns * lines + l) * kTileColumns + j % kTileColumns) * kTileDepth,
+                    in + bf16_tile_line(j / kTileColumns, l, count, lines) + j % kTileColumns * kTileDepth,
                     static_cast<size_t>(std::min(kTileDepth, k - l * kTileDepth)) * sizeof(uint16_t));
   });
   return plain;

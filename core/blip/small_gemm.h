@@ -15,17 +15,35 @@ bool small_gemm_available(at::ScalarType weight_type);
 // bfloat16 weights as the kernel reads them: tiles of kTileColumns output rows (columns of the
 // product) side by side, each cut into lines of kTileDepth values (64 bytes). Tile t, line l,
 // column c of the tile holds W[kTileColumns * t + c, kTileDepth * l + i] for i < kTileDepth at
-// element ((t * lines + l) * kTileColumns + c) * kTileDepth, lines = ceil(K / kTileDepth); the
-// padding past N and K is zero. A tile is one stream of memory, and each load of a row's values
-// serves all its columns.
+// element bf16_tile_line(t, l, tiles, lines) + c * kTileDepth, lines = ceil(K / kTileDepth),
+// tiles = ceil(N / kTileColumns); the padding past N and K is zero. Each load of a row's values
+// serves all the tile's columns.
+// The lines lie in the order the kernel reads them, one stream of memory: tiles in groups of
+// kTileGroup, and within a group the first kTileChunkLines lines of each tile, then the next
+// kTileChunkLines of each, and so on. The kernel reuses a row's values of one chunk (at most
+// 8 rows x 1.5 KB) across the group's tiles while they stay in L1; a whole tile's worth of a
+// row was evicted by the tile itself where K is large (three rows of 3,072 values, 18 KB, beside
+// a 24 KiB tile: the MLP's second product of a beam-3 step ran 10-15 % slower than its first,
+// docs/performance.md, twenty-first round). Where K has one chunk (768 or less) a tile's lines
+// are simply one after another, tile after tile.
 constexpr int64_t kTileColumns = 4;
 constexpr int64_t kTileDepth = 32;
+constexpr int64_t kTileGroup = 4;
+constexpr int64_t kTileChunkLines = 24;
 // Lines of a tile column for an input size k, and elements of the tiles of an [n, k] weight.
 constexpr int64_t bf16_tile_lines(int64_t k) {
   return (k + kTileDepth - 1) / kTileDepth;
 }
 constexpr int64_t bf16_tile_elements(int64_t n, int64_t k) {
   return (n + kTileColumns - 1) / kTileColumns * bf16_tile_lines(k) * kTileColumns * kTileDepth;
+}
+// The element where line l of tile t starts (its column 0), in the tiles of a weight of `tiles`
+// tiles of `lines` lines each (a group or chunk at the end may be shorter).
+constexpr int64_t bf16_tile_line(int64_t t, int64_t l, int64_t tiles, int64_t lines) {
+  const int64_t group = t / kTileGroup * kTileGroup, chunk = l / kTileChunkLines * kTileChunkLines;
+  const int64_t group_tiles = tiles - group < kTileGroup ? tiles - group : kTileGroup;
+  const int64_t chunk_lines = lines - chunk < kTileChunkLines ? lines - chunk : kTileChunkLines;
+  return (group * lines + chunk * group_tiles + (t - group) * chunk_lines + (l - chunk)) * kTileColumns * kTileDepth;
 }
 // An [n, k] weight in tiles: data is a contiguous bfloat16 tensor of bf16_tile_elements(n, k).
 struct Bf16Tiles {

@@ -13,6 +13,8 @@
 #include <iomanip>
 #include <iostream>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "blip.h"
 #include "errors.h"
@@ -79,8 +81,10 @@ TEST(SmallGemm, BFloat16WeightsMatchTheRoundedProduct) {
 // value once, the padding past n and k zero. A float32 weight is rounded as libtorch rounds it.
 TEST(SmallGemm, Bf16TilesHoldTheWeightExactly) {
   c10::InferenceMode guard;
-  for (int64_t n : {1, 4, 5, 97})
-    for (int64_t k : {16, 32, 50, 100}) {
+  // k up to one chunk of lines and past it (768: one, 769: a second of one line, 1,600: two and
+  // two lines, 3,072: four); n in whole groups of tiles and a shorter last group
+  for (int64_t n : {1, 4, 5, 16, 97})
+    for (int64_t k : {16, 32, 50, 100, 768, 769, 1600, 3072}) {
       // no zeros in the weight: every nonzero of the tiles is one of its values
       const at::Tensor w = at::rand({n, k}) + 0.5;
       const Bf16Tiles tiles = bf16_tiles(w);
@@ -89,10 +93,41 @@ TEST(SmallGemm, Bf16TilesHoldTheWeightExactly) {
       EXPECT_EQ(tiles.data.ne(0).sum().item<int64_t>(), n * k) << n << " " << k;
       EXPECT_TRUE(at::equal(tiles.data.to(at::kDouble).sum(), w.to(at::kBFloat16).to(at::kDouble).sum()));
       // the first line of column 1 is 32 values after column 0's
-      if (n > 1)
+      if (n > 1) {
         EXPECT_TRUE(at::equal(tiles.data.narrow(0, 32, std::min<int64_t>(k, 32)),
                               w[1].narrow(0, 0, std::min<int64_t>(k, 32)).to(at::kBFloat16)));
+      }
     }
+}
+
+// The lines lie in the order the kernel reads them: where k has one chunk, tile after tile; past
+// it, a group's tiles chunk by chunk (small_gemm.h).
+TEST(SmallGemm, Bf16TileLinesLieInTheOrderTheyAreRead) {
+  c10::InferenceMode guard;
+  ASSERT_EQ(kTileGroup, 4);
+  ASSERT_EQ(kTileChunkLines, 24);
+  const auto line = [](const Bf16Tiles& tiles, int64_t at) { return tiles.data.narrow(0, at * 128, 32); };
+  const auto values = [](const at::Tensor& w, int64_t j, int64_t l) {
+    return w[j].narrow(0, 32 * l, 32).to(at::kBFloat16);
+  };
+  // k = 768 (24 lines, one chunk), n = 20 (5 tiles): tile 1 starts at line 24, tile 4 at 96
+  const at::Tensor a = at::rand({20, 768}) + 0.5;
+  const Bf16Tiles ta = bf16_tiles(a);
+  EXPECT_TRUE(at::equal(line(ta, 24), values(a, 4, 0)));
+  EXPECT_TRUE(at::equal(line(ta, 96 + 23), values(a, 16, 23)));
+  // k = 1600 (50 lines: chunks of 24, 24 and 2), n = 20 (a group of 4 tiles and a group of 1)
+  const at::Tensor b = at::rand({20, 1600}) + 0.5;
+  const Bf16Tiles tb = bf16_tiles(b);
+  EXPECT_TRUE(at::equal(line(tb, 0), values(b, 0, 0)));
+  EXPECT_TRUE(at::equal(line(tb, 24), values(b, 4, 0)));       // tile 1's first chunk after tile 0's
+  EXPECT_TRUE(at::equal(line(tb, 4 * 24), values(b, 0, 24)));  // then tile 0's second chunk
+  EXPECT_TRUE(at::equal(line(tb, 8 * 24), values(b, 0, 48)));  // the last chunk of two lines
+  EXPECT_TRUE(at::equal(line(tb, 8 * 24 + 2), values(b, 4, 48)));
+  EXPECT_TRUE(at::equal(line(tb, 4 * 50), values(b, 16, 0)));  // the second group: one tile
+  EXPECT_TRUE(at::equal(line(tb, 4 * 50 + 49), values(b, 16, 49)));
+  for (int64_t t = 0; t < 5; ++t)
+    for (int64_t l = 0; l < 50; ++l)
+      EXPECT_TRUE(at::equal(tb.data.narrow(0, bf16_tile_line(t, l, 5, 50), 32), values(b, 4 * t, l))) << t << " " << l;
 }
 
 // GELU inside the few-row product: through an identity weight the output is GELU of the input
@@ -311,6 +346,33 @@ TEST(PrecisionModes, Bf16LayerNormEqualsTheRoundedFloat32One) {
         at::layer_norm(x.to(at::kDouble), {d}, ln->weight.to(at::kDouble), ln->bias.to(at::kDouble), 1e-5);
     const at::Tensor bound = exact.abs() / 256 + 1e-4 * exact.abs().max();
     EXPECT_TRUE(at::le((got.to(at::kDouble) - exact).abs(), bound).all().item<bool>()) << rows << " x " << d;
+  }
+}
+
+// Stacked layers' tiles are the stacked matrix's tiles, or there is no fused product: where the
+// input size has several chunks of lines, a layer of one tile would share its group with the next.
+TEST(PrecisionModes, FusedBf16TilesAreTheStackedMatrixsOrThereAreNone) {
+  if (!small_gemm_available(at::kBFloat16)) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  c10::InferenceMode guard;
+  for (const auto& [n, k, stacks] : std::vector<std::tuple<int64_t, int64_t, bool>>{
+           {4, 768, true}, {16, 1600, true}, {4, 1600, false}, {20, 3072, false}, {32, 3072, true}}) {
+    Linear a(k, n), b(k, n);
+    for (Linear* l : {&a, &b}) {
+      (*l)->weight.copy_(at::randn({n, k}));
+      (*l)->set_precision(Precision::BFloat16);
+    }
+    const FusedBf16Linear fused = fuse_bf16_tiles({a.get(), b.get()});
+    ASSERT_EQ(fused.weight.defined(), stacks) << n << " x " << k;
+    if (!stacks) continue;
+    const at::Tensor stacked = at::cat({a->weight, b->weight}, 0).to(at::kBFloat16);
+    EXPECT_TRUE(at::equal(bf16_untiled(fused.weight), stacked)) << n << " x " << k;
+    // and the product through the fused tiles is the two layers' products side by side
+    const at::Tensor x = at::randn({3, k});
+    const at::Tensor y = small_rows_linear(x, fused.weight, fused.bias);
+    EXPECT_TRUE(at::equal(y, at::cat({small_rows_linear(x, a->bf16_weight_tiles(), a->bias),
+                                      small_rows_linear(x, b->bf16_weight_tiles(), b->bias)},
+                                     1)))
+        << n << " x " << k;
   }
 }
 
