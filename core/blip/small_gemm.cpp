@@ -682,8 +682,14 @@ void self_attention_step_rows(const float* qp, int64_t q_row, int64_t q_pos, con
         std::memcpy(kc + at_cache, kp + r * k_row + i * k_pos + h * D, D * sizeof(float));
         std::memcpy(vc + at_cache, vp + r * v_row + i * v_pos + h * D, D * sizeof(float));
       }
-  // small_attention's kernel and task size, the output written with the heads side by side
-  const int64_t grain = std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, L * S * D));
+  // small_attention's kernel, the output written with the heads side by side. Its task size keeps
+  // a short cache's heads on one thread where a split starts a parallel region (about 5 us); a
+  // step's team hands one over for much less, and there the heads go to every thread: each head
+  // waits on its keys and values from memory (the step's weights went through the caches since
+  // the last step). Beam-3 steps spent 0.28-0.35 ms a step in self-attention instead of
+  // 0.40-0.48, greedy ones 0.15-0.17 instead of 0.18-0.23 (docs/performance.md, twenty-first
+  // round).
+  const int64_t grain = in_step_team() ? 1 : std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, L * S * D));
   step_parallel_for(0, rows * H, grain, [&](int64_t t0, int64_t t1) {
     thread_local std::vector<float> p;
     p.resize(static_cast<size_t>(S * L));

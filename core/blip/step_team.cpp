@@ -19,6 +19,7 @@ namespace detail {
 
 std::atomic<int64_t> g_sleeps{0};
 std::atomic<int64_t> g_lines_read_ahead{0};
+std::atomic<int64_t> g_splits_shared{0};
 // Whether the serving threads read ahead (step_team.h's set_step_team_read_ahead).
 std::atomic<bool> g_read_ahead{step_team_read_ahead_fixed() != 0};
 
@@ -93,6 +94,7 @@ class StepTeam {
       f(begin, end);
       return;
     }
+    g_splits_shared.fetch_add(1, std::memory_order_relaxed);
     task_ = &f;
     begin_ = begin;
     end_ = end;
@@ -297,6 +299,10 @@ std::atomic<int64_t> g_back_off{kStepTeamMinBackOff};
 
 int64_t step_teams_run() {
   return g_runs;
+}
+
+int64_t step_team_splits_shared() {
+  return detail::g_splits_shared.load(std::memory_order_relaxed);
 }
 
 int64_t step_team_lines_read_ahead() {

@@ -31,6 +31,9 @@ void set_step_team_enabled(bool enabled);
 bool step_team_enabled();
 // Steps run with a team since the process started (tests check that a path took it).
 int64_t step_teams_run();
+// Splits a team handed to more than one of its threads since the process started (tests check
+// that a kernel's split reached the team).
+int64_t step_team_splits_shared();
 // Cache lines the serving threads have asked ahead for (StepReads) since the process started.
 int64_t step_team_lines_read_ahead();
 // Whether a waiting thread of a team reads the next split's memory ahead (StepReads). CPUs differ:
@@ -65,6 +68,12 @@ StepTeam* current_step_team();
 void team_parallel_for(StepTeam& team, int64_t begin, int64_t end, int64_t grain,
                        const std::function<void(int64_t, int64_t)>& f, StepReads reads, bool balanced);
 }  // namespace detail
+
+// Whether the calling thread runs a step for a team (its step_parallel_for splits go to the
+// team's threads, a hand-over of a cache line each way).
+inline bool in_step_team() {
+  return detail::current_step_team() != nullptr;
+}
 
 // at::parallel_for's contract (f gets disjoint [b, e) covering [begin, end), chunks of at least
 // `grain` where there is more than one), served by the step's team inside run_step_team.

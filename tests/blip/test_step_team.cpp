@@ -20,6 +20,7 @@
 
 #include "blip.h"
 #include "golden.h"
+#include "small_gemm.h"
 #include "step_choice.h"
 #include "step_team.h"
 
@@ -57,6 +58,40 @@ struct Chunks {
 };
 
 using StepTeamSplits = TwoThreads;
+
+// A step's self-attention over a short cache hands its heads to the team (outside a team they
+// stay on one thread: a parallel region costs more than their work), with the same values and
+// caches as outside.
+TEST_F(StepTeamSplits, AStepsSelfAttentionHandsItsHeadsToTheTeam) {
+  if (!small_self_attention_step_available(64)) GTEST_SKIP() << "no AVX-512F";
+  const int64_t rows = 3, heads = 12, d = 64, past = 4, cap = 8;
+  const at::Tensor qkv = at::randn({rows, 3 * heads * d});
+  const at::Tensor keys = at::randn({rows, heads, cap, d}), values = at::randn({rows, heads, cap, d});
+  const float* p = qkv.data_ptr<float>();
+  auto attend = [&](at::Tensor& kc, at::Tensor& vc, at::Tensor& out) {
+    kc = keys.clone();
+    vc = values.clone();
+    out = at::empty({rows, 1, heads * d});
+    self_attention_step_rows(p, 3 * heads * d, 3 * heads * d, p + heads * d, 3 * heads * d, 3 * heads * d,
+                             p + 2 * heads * d, 3 * heads * d, 3 * heads * d, rows, 1, heads, kc.data_ptr<float>(),
+                             vc.data_ptr<float>(), cap, past, nullptr, 8.0f, out.data_ptr<float>());
+  };
+  at::Tensor k_alone, v_alone, out_alone, k_team, v_team, out_team;
+  EXPECT_FALSE(in_step_team());
+  attend(k_alone, v_alone, out_alone);
+  int64_t shared = -1;
+  run_step_team([&] {
+    EXPECT_TRUE(in_step_team());
+    const int64_t before = step_team_splits_shared();
+    attend(k_team, v_team, out_team);
+    shared = step_team_splits_shared() - before;
+  });
+  EXPECT_FALSE(in_step_team());
+  EXPECT_EQ(shared, 1);
+  EXPECT_TRUE(at::equal(out_team, out_alone));
+  EXPECT_TRUE(at::equal(k_team, k_alone));
+  EXPECT_TRUE(at::equal(v_team, v_alone));
+}
 
 // at::parallel_for's rule on two threads: no more threads than chunks of `grain`, equal chunks
 // in order, and a range of at most `grain` on the calling thread in one piece.
@@ -136,7 +171,9 @@ TEST_F(StepTeamSplits, ABalancedSplitLetsTheFreeThreadTakeTheHeldUpThreadsPieces
         taken = true;
       }
     }
-    if (balanced) EXPECT_TRUE(taken) << "the free thread never took a piece of the held-up part";
+    if (balanced) {
+      EXPECT_TRUE(taken) << "the free thread never took a piece of the held-up part";
+    }
   }
 }
 
