@@ -507,22 +507,24 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   // asked ahead (the default, or as the last caption's steps chose), or as GLIMPSE_STEP_AHEAD fixes
   // it (small_gemm.h)
   state.counters["weights_ahead"] = blip::bf16_weights_ahead();
-  // Run as a step runs them: in one team (step_team.h), each product on buffers of its own
+  // Run as a step runs them: in one team (step_team.h), the products on buffers held across them
   // (small_rows_product). The MLP's two products read the same bytes, [3072 x 768] and
   // [768 x 3072]: their times side by side in the same steps show what the input size alone costs
   // (a large one's rows no longer stayed in L1 beside their tiles: small_gemm.h).
   std::vector<float> xs(static_cast<size_t>(rows * f)), ys(static_cast<size_t>(rows * vocab));
   for (size_t i = 0; i < xs.size(); ++i) xs[i] = x.data_ptr<float>()[i];
   double mlp_in = 0, mlp_out = 0;
+  int64_t teamed = 0;  // steps a team ran (not a back-off's: step_team.h)
   const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state)
-    blip::run_step_team([&] {
+    teamed += blip::run_step_team([&] {
       for (size_t i = 0; i < layers.size(); ++i) {
         const Layer& l = layers[i];
         const auto [out, in] = shapes[i];
         const void* w = tiled ? l.tiles.data.data_ptr() : l.plain.data_ptr();
         const auto p0 = std::chrono::steady_clock::now();
-        blip::small_rows_product(xs.data(), rows, in, w, type, out, l.bias.data_ptr<float>(), ys.data());
+        blip::small_rows_product(xs.data(), rows, in, w, type, out, l.bias.data_ptr<float>(), ys.data(),
+                                 /*gelu=*/out == f);
         const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
         if (out == f) mlp_in += took;
         if (in == f) mlp_out += took;
@@ -536,6 +538,7 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   state.counters["mlp_in_ms"] = 1e3 * mlp_in / steps;
   state.counters["mlp_out_ms"] = 1e3 * mlp_out / steps;
   state.counters["mlp_out_over_in"] = mlp_in > 0 ? mlp_out / mlp_in : 0;
+  state.counters["team_step_share"] = static_cast<double>(teamed) / steps;
 }
 BENCHMARK(BM_DecoderStepLinears)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 

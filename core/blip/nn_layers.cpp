@@ -145,6 +145,7 @@ void LinearImpl::share_bf16_tiles(const Bf16Tiles& tiles) {
 
 FusedBf16Linear fuse_bf16_tiles(const std::vector<LinearImpl*>& layers) {
   // Stacked tiles are the stacked matrix's tiles only where no tile is padded past a layer's rows
+  // and, for inputs of several chunks of lines, every layer starts a group of tiles (small_gemm.h)
   // (checked from the shapes first: BlipTextSelfAttention::qkv_weights asks at every product).
   if (layers.empty() || layers.front()->weight.dim() != 2) return {};
   const int64_t multiple =

@@ -254,8 +254,10 @@ void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight
     const auto& kernels = g_bf16_ahead.load(std::memory_order_relaxed) ? ahead : plain;
     const auto* wp = static_cast<const uint16_t*>(weight);
     const int64_t tile_bytes = bf16_tile_elements(kTileColumns, k) * 2;
-    // (whole groups where a tile has several chunks: a piece that splits a group reads it in
-    // several streams)
+    // (where a tile has several chunks, pieces of whole groups, so that parts that start on a group
+    // are read in one stream; a part that starts inside a group, as a split over another number
+    // of threads may cut it, is read right, in more streams, and the team's read-ahead hint
+    // (tile t at t * tile_bytes) then names some of the neighbours' lines)
     int64_t tiles_per_task = std::max<int64_t>(4, (64 << 10) / tile_bytes);
     if (bf16_tile_lines(k) > kTileChunkLines)
       tiles_per_task = (tiles_per_task + kTileGroup - 1) / kTileGroup * kTileGroup;

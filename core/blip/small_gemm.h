@@ -20,8 +20,8 @@ bool small_gemm_available(at::ScalarType weight_type);
 // serves all the tile's columns.
 // The lines lie in the order the kernel reads them, one stream of memory: tiles in groups of
 // kTileGroup, and within a group the first kTileChunkLines lines of each tile, then the next
-// kTileChunkLines of each, and so on. The kernel reuses a row's values of one chunk (at most
-// 8 rows x 1.5 KB) across the group's tiles while they stay in L1; a whole tile's worth of a
+// kTileChunkLines of each, and so on. The kernel reuses a row's values of one chunk (1.5 KB a
+// row, at most four rows a pass) across the group's tiles while they stay in L1; a whole tile's worth of a
 // row was evicted by the tile itself where K is large (three rows of 3,072 values, 18 KB, beside
 // a 24 KiB tile: the MLP's second product of a beam-3 step ran 10-15 % slower than its first,
 // docs/performance.md, twenty-first round). Where K has one chunk (768 or less) a tile's lines
@@ -81,7 +81,9 @@ at::Tensor small_rows_linear(const at::Tensor& x, const Bf16Tiles& weight, const
 
 // The same product on memory the caller holds (a decoder step without tensors between its
 // products, text_decoder_step.h): x [m, k] float32, m <= kSmallGemmMaxRows; weight [n, k]
-// float32, or bfloat16 in tiles (weight_type); bias [n] or null; y [m, n].
+// float32, or bfloat16 in tiles (weight_type; n is the tiles' own: where k has several chunks of
+// lines, the first columns of tiles are not the tiles of a narrower weight); bias [n] or null;
+// y [m, n].
 void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight, at::ScalarType weight_type, int64_t n,
                         const float* bias, float* y, bool gelu = false);
 

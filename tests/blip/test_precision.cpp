@@ -58,7 +58,8 @@ TEST(SmallGemm, BFloat16WeightsMatchTheRoundedProduct) {
   c10::InferenceMode guard;
   // k: below one line of 32, a line and a tail, whole lines, lines and a tail. n: whole tiles of
   // four columns, one column past them (a padded tile), and enough tiles to split across threads.
-  for (int64_t k : {16, 50, 768, 3072, 96, 100})
+  // (1,000 and 1,600: several chunks of 24 lines, the last one short and its last line a tail)
+  for (int64_t k : {16, 50, 768, 3072, 96, 100, 1000, 1600})
     for (int64_t n : {4, 97, 1030})
       for (int64_t m : {1, 2, 3, 5, 8}) {
         const at::Tensor x = at::randn({m, k}), w = at::randn({n, k}).to(at::kBFloat16), b = at::randn({n});

@@ -93,6 +93,30 @@ TEST_F(StepTeamSplits, AStepsSelfAttentionHandsItsHeadsToTheTeam) {
   EXPECT_TRUE(at::equal(v_team, v_alone));
 }
 
+// A product whose tiles lie in groups read chunk by chunk (small_gemm.h), split where the threads'
+// parts start inside a group (258 tiles over two or three threads) or on one, in a team (balanced
+// pieces, some taken from the back of the other's part) or in plain parallel regions: every output
+// bit for bit that of one thread.
+TEST_F(StepTeamSplits, ProductsOfSeveralChunksEqualOneThreadsWhereverTheyAreSplit) {
+  if (!small_gemm_available(at::kBFloat16)) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  for (const int64_t k : {1600, 3072})
+    for (const int64_t n : {1030, 768})
+      for (const int64_t m : {1, 3, 5}) {
+        const Bf16Tiles w = bf16_tiles(at::randn({n, k}).to(at::kBFloat16));
+        const at::Tensor x = at::randn({m, k}), b = at::randn({n});
+        at::set_num_threads(1);
+        const at::Tensor alone = small_rows_linear(x, w, b);
+        for (const int threads : {3, 2}) {  // (a team of two only: three spin on this machine's two cores)
+          at::set_num_threads(threads);
+          EXPECT_TRUE(at::equal(small_rows_linear(x, w, b), alone)) << k << " " << n << " " << m << " " << threads;
+        }
+        set_step_team_enabled(true);  // no back-off left
+        at::Tensor in_team;
+        EXPECT_TRUE(run_step_team([&] { in_team = small_rows_linear(x, w, b); }));
+        EXPECT_TRUE(at::equal(in_team, alone)) << k << " " << n << " " << m << " (team)";
+      }
+}
+
 // at::parallel_for's rule on two threads: no more threads than chunks of `grain`, equal chunks
 // in order, and a range of at most `grain` on the calling thread in one piece.
 TEST_F(StepTeamSplits, FollowParallelForOnTwoThreads) {
