@@ -21,11 +21,12 @@ bool small_gemm_available(at::ScalarType weight_type);
 // The lines lie in the order the kernel reads them, one stream of memory: tiles in groups of
 // kTileGroup, and within a group the first kTileChunkLines lines of each tile, then the next
 // kTileChunkLines of each, and so on. The kernel reuses a row's values of one chunk (1.5 KB a
-// row, at most four rows a pass) across the group's tiles while they stay in L1; a whole tile's worth of a
-// row was evicted by the tile itself where K is large (three rows of 3,072 values, 18 KB, beside
-// a 24 KiB tile: the MLP's second product of a beam-3 step ran 10-15 % slower than its first,
-// docs/performance.md, twenty-first round). Where K has one chunk (768 or less) a tile's lines
-// are simply one after another, tile after tile.
+// row, at most four rows a pass) across the group's tiles while they stay in L1; a whole tile's
+// worth of a row was evicted by the tile itself where K is large (three rows of 3,072 values,
+// 18 KB, beside a 24 KiB tile: the MLP's second product of a beam-3 step took 1.17-1.29x the
+// time of its first, the same bytes; 1.05-1.06x now; docs/performance.md, twenty-first round).
+// Where K has one chunk (768 or less) a tile's lines are simply one after another, tile after
+// tile.
 constexpr int64_t kTileColumns = 4;
 constexpr int64_t kTileDepth = 32;
 constexpr int64_t kTileGroup = 4;
