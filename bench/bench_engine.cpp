@@ -511,8 +511,7 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   // (small_rows_product). The MLP's two products read the same bytes, [3072 x 768] and
   // [768 x 3072]: their times side by side in the same steps show what the input size alone costs
   // (a large one's rows no longer stayed in L1 beside their tiles: small_gemm.h).
-  std::vector<float> xs(static_cast<size_t>(rows * f)), ys(static_cast<size_t>(rows * vocab));
-  for (size_t i = 0; i < xs.size(); ++i) xs[i] = x.data_ptr<float>()[i];
+  std::vector<float> ys(static_cast<size_t>(rows * vocab));
   double mlp_in = 0, mlp_out = 0;
   int64_t teamed = 0;  // steps a team ran (not a back-off's: step_team.h)
   const auto t0 = std::chrono::steady_clock::now();
@@ -523,7 +522,7 @@ void BM_DecoderStepLinears(benchmark::State& state) {
         const auto [out, in] = shapes[i];
         const void* w = tiled ? l.tiles.data.data_ptr() : l.plain.data_ptr();
         const auto p0 = std::chrono::steady_clock::now();
-        blip::small_rows_product(xs.data(), rows, in, w, type, out, l.bias.data_ptr<float>(), ys.data(),
+        blip::small_rows_product(x.data_ptr<float>(), rows, in, w, type, out, l.bias.data_ptr<float>(), ys.data(),
                                  /*gelu=*/out == f);
         const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
         if (out == f) mlp_in += took;

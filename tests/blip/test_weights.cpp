@@ -58,12 +58,16 @@ std::string message_of(const std::function<void()>& f) {
   return "<no error>";
 }
 
-std::string safetensors(const nlohmann::json& header, const std::string& data) {
-  std::string h = header.dump();
+// A safetensors file of the header text as given (padding included) and the data.
+std::string safetensors(const std::string& header, const std::string& data) {
   std::string out(8, '\0');
-  uint64_t n = h.size();
+  const uint64_t n = header.size();
   for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((n >> (8 * i)) & 0xFF);
-  return out + h + data;
+  return out + header + data;
+}
+
+std::string safetensors(const nlohmann::json& header, const std::string& data) {
+  return safetensors(header.dump(), data);
 }
 
 TEST(Safetensors, ReadsGoldenCheckpoint) {
@@ -856,10 +860,8 @@ TEST(Safetensors, EveryNonFiniteValueIsFoundWhereverItIs) {
         {"t", {{"dtype", "F32"}, {"shape", {bits.size()}}, {"data_offsets", {0, bits.size() * 4}}}}};
     std::string header = h.dump();
     while (aligned ? (8 + header.size()) % 16 != 4 : (8 + header.size()) % 4 == 0) header += ' ';
-    std::string bytes(8, '\0');
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
-    bytes += header + std::string(reinterpret_cast<const char*>(bits.data()), bits.size() * 4);
-    return dir.write("t.safetensors", bytes);
+    return dir.write("t.safetensors",
+                     safetensors(header, std::string(reinterpret_cast<const char*>(bits.data()), bits.size() * 4)));
   };
   const uint32_t one = 0x3f800000u;
   for (const bool aligned : {true, false}) {
