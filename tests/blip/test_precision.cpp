@@ -359,7 +359,9 @@ TEST(PrecisionModes, FusedBf16TilesAreTheStackedMatrixsOrThereAreNone) {
            {4, 768, true}, {16, 1600, true}, {4, 1600, false}, {20, 3072, false}, {32, 3072, true}}) {
     Linear a(k, n), b(k, n);
     for (Linear* l : {&a, &b}) {
+      // the bias too: a layer's parameters start uninitialised (a NaN there made the products unequal)
       (*l)->weight.copy_(at::randn({n, k}));
+      (*l)->bias.copy_(at::randn({n}));
       (*l)->set_precision(Precision::BFloat16);
     }
     const FusedBf16Linear fused = fuse_bf16_tiles({a.get(), b.get()});
