@@ -10,6 +10,7 @@
 
 #include <QCoreApplication>
 
+#include "bf16_attention.h"
 #include "blip.h"
 #include "bounds.h"
 #include "imaging/imagedecoder.h"
@@ -380,6 +381,30 @@ BENCHMARK(BM_AttentionProducts)
     ->Arg(static_cast<int>(blip::Fp32Gemm::OneDnn))
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// One head of the bf16 vision attention ([577 x 64], BLIP's head size) on one thread, in each unit
+// the CPU has (0: AVX-512 BF16 dot products, 1: AMX tiles), both in this process: the FLOPs of its
+// two products per second.
+void BM_Bf16AttentionHead(benchmark::State& state) {
+  const auto unit = state.range(0) == 1 ? blip::Bf16AttentionUnit::Amx : blip::Bf16AttentionUnit::Avx512;
+  if (!blip::bf16_attention_available() ||
+      (unit == blip::Bf16AttentionUnit::Amx && !blip::bf16_attention_amx_available())) {
+    state.SkipWithError("no such unit on this CPU");
+    return;
+  }
+  const int64_t t = 577, d = blip::kBf16AttentionHeadSize;
+  const at::Tensor q = at::randn({t, d}).to(at::kBFloat16), k = at::randn({t, d}).to(at::kBFloat16),
+                   v = at::randn({t, d}).to(at::kBFloat16);
+  at::Tensor out = at::empty({t, d}, at::kBFloat16);
+  for (auto _ : state)
+    blip::bf16_attention_head64(static_cast<const uint16_t*>(q.data_ptr()), static_cast<const uint16_t*>(k.data_ptr()),
+                                static_cast<const uint16_t*>(v.data_ptr()), d, d, d, t, 0.125f,
+                                static_cast<uint16_t*>(out.data_ptr()), d, unit);
+  state.counters["achieved_GFLOPs"] =
+      benchmark::Counter(4.0 * t * t * d * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.SetLabel(unit == blip::Bf16AttentionUnit::Amx ? "amx" : "avx512-bf16");
+}
+BENCHMARK(BM_Bf16AttentionHead)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // Where one ViT-B encoder layer's time goes ([577 x 768] tokens, batch 1), part by part, through
 // the engine's own linear layers (packed products with GELU and the residual adds inside them when

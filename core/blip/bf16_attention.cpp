@@ -8,6 +8,8 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "avx512_math.h"
 #define GLIMPSE_BF16_ATTENTION_KERNEL 1
@@ -71,6 +73,9 @@ struct Work {
   std::vector<uint32_t> keys, values;
   std::vector<float> scores;
   std::vector<uint16_t> probs;
+  // the AMX path's last (short) block of queries, zero-padded, and a block's 16 x 64 outputs
+  std::vector<uint16_t> queries;
+  std::vector<float> outputs;
 };
 
 // The raw scores q k^T of NR query rows against NC x 16 keys from key j0, stored at s + r * tk + j0,
@@ -90,6 +95,27 @@ GLIMPSE_BF16_TARGET inline void score_block(const uint16_t* q, int64_t ldq, int6
       mx[r] = _mm512_mask_max_ps(mx[r], real, mx[r], acc[r][c]);
     }
   }
+}
+
+// One row of scores x (`vectors` of 16, the last masked by `last`; `mx` their maximum) to its
+// exponentials 2^((x - mx) alpha log2 e), rounded to bfloat16 into pr (zero past the last token);
+// returns 1 / their float32 sum (of the unrounded values).
+GLIMPSE_BF16_TARGET inline float exponentials_row(const float* x, float mx, int64_t vectors, __mmask16 last,
+                                                  float log2e_alpha, uint16_t* pr) {
+  // 2^((x - max) alpha log2 e) as one multiply-add of x
+  const __m512 scale = _mm512_set1_ps(log2e_alpha), shift = _mm512_set1_ps(-mx * log2e_alpha);
+  __m512 sum = _mm512_setzero_ps();
+  for (int64_t i = 0; i + 1 < vectors; ++i) {
+    const __m512 e = avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
+    sum = _mm512_add_ps(sum, e);
+  }
+  const int64_t i = vectors - 1;  // zero past t
+  const __m512 e =
+      _mm512_maskz_mov_ps(last, avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift)));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
+  sum = _mm512_add_ps(sum, e);
+  return 1.0f / _mm512_reduce_add_ps(sum);
 }
 
 // NR (<= kRows) query rows: scores against all keys, softmax, times the values. The softmax is
@@ -121,26 +147,9 @@ GLIMPSE_BF16_TARGET void attend_rows(const uint16_t* q, int64_t ldq, int64_t t, 
   }
   const auto last = static_cast<__mmask16>(t % 16 ? (1u << (t % 16)) - 1 : 0xffffu);
   const float log2e_alpha = 1.44269504088896341f * alpha;
-  const __m512 scale = _mm512_set1_ps(log2e_alpha);
   float inv[NR];
-  for (int r = 0; r < NR; ++r) {
-    const float* x = s + r * tk;
-    uint16_t* pr = p + r * tk;
-    // 2^((x - max) alpha log2 e) as one multiply-add of x
-    const __m512 shift = _mm512_set1_ps(-_mm512_reduce_max_ps(mx[r]) * log2e_alpha);
-    __m512 sum = _mm512_setzero_ps();
-    for (int64_t i = 0; i + 1 < vectors; ++i) {
-      const __m512 e = avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
-      sum = _mm512_add_ps(sum, e);
-    }
-    const int64_t i = vectors - 1;  // zero past t
-    const __m512 e =
-        _mm512_maskz_mov_ps(last, avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift)));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
-    sum = _mm512_add_ps(sum, e);
-    inv[r] = 1.0f / _mm512_reduce_add_ps(sum);
-  }
+  for (int r = 0; r < NR; ++r)
+    inv[r] = exponentials_row(s + r * tk, _mm512_reduce_max_ps(mx[r]), vectors, last, log2e_alpha, p + r * tk);
   // The exponentials times the values, a pair of tokens per step, then divided by the sums.
   __m512 acc[NR][4];
   accumulate<NR, 4>(acc, p, tk, w.values.data(), kD, 8 * vectors);
@@ -195,16 +204,178 @@ GLIMPSE_BF16_TARGET void pack_values(const uint16_t* v, int64_t ldv, int64_t t, 
   }
 }
 
+// ---- The same attention in AMX tiles (Sapphire Rapids and later Xeons). ----
+// tdpbf16ps multiplies a 16 x 32 block of bfloat16 by a 32 x 16 block (its pairs laid out as
+// `keys` and `values` above already are) into 16 x 16 float32 sums: on a Xeon with AMX (family 6
+// model 207) 1.6 TFLOP/s a core against 80 GFLOP/s for vdpbf16ps, which left the attention half
+// of a bf16 image encode whose products ran in AMX through oneDNN (docs/performance.md,
+// twenty-second round). The softmax between the two products is the one above.
+#define GLIMPSE_AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,amx-tile,amx-bf16")))
+
+constexpr int kAmxRows = 16;  // query rows per block: the rows of a tile
+
+// ldtilecfg's operand, palette 1: every tile 16 rows of 64 bytes. tmm0-3 sum 16 x 16 float32
+// each, tmm4-5 hold queries or probabilities (16 x 32 bfloat16), tmm6-7 keys or values.
+struct alignas(64) TileConfig {
+  uint8_t palette = 1;
+  uint8_t start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t bytes_per_row[16] = {};
+  uint8_t rows[16] = {};
+};
+
+// The tile instructions are asm statements that do not tell the compiler which memory they read
+// or write: a barrier keeps the vector stores of a buffer before the tile load of it, and the
+// tile store before the vector loads.
+inline void memory_barrier() {
+  asm volatile("" ::: "memory");
+}
+
+// Sixteen query rows (q with row stride ldq; `rows` of them real, the rest of the tile zeros)
+// against the packed keys and values in w, alpha > 0: out[r] for r < rows.
+GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t rows, int64_t t, int64_t tk, Work& w,
+                                         float alpha, uint16_t* out, int64_t ldo) {
+  if (rows < kAmxRows) {  // the tile would read past the last query row
+    std::fill(w.queries.begin(), w.queries.end(), uint16_t{0});
+    for (int64_t r = 0; r < rows; ++r) std::memcpy(w.queries.data() + r * kD, q + r * ldq, kD * sizeof(uint16_t));
+    q = w.queries.data();
+    ldq = kD;
+  }
+  memory_barrier();
+  _tile_loadd(4, q, ldq * 2);       // dimensions 0-31
+  _tile_loadd(5, q + 32, ldq * 2);  // dimensions 32-63
+  // Scores: 64 keys a round (four tiles of sums), each the two halves of the dimensions.
+  float* s = w.scores.data();
+  const uint32_t* keys = w.keys.data();
+  const int64_t key_row = tk * 4;              // bytes from one pair of dimensions to the next
+  const uint32_t* upper = keys + kD / 4 * tk;  // pairs of dimensions 32-63
+  for (int64_t j0 = 0; j0 < tk; j0 += kKeys) {
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    _tile_loadd(6, keys + j0, key_row);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_loadd(7, keys + j0 + 16, key_row);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_loadd(6, keys + j0 + 32, key_row);
+    _tile_dpbf16ps(2, 4, 6);
+    _tile_loadd(7, keys + j0 + 48, key_row);
+    _tile_dpbf16ps(3, 4, 7);
+    _tile_loadd(6, upper + j0, key_row);
+    _tile_dpbf16ps(0, 5, 6);
+    _tile_loadd(7, upper + j0 + 16, key_row);
+    _tile_dpbf16ps(1, 5, 7);
+    _tile_loadd(6, upper + j0 + 32, key_row);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_loadd(7, upper + j0 + 48, key_row);
+    _tile_dpbf16ps(3, 5, 7);
+    _tile_stored(0, s + j0, tk * 4);
+    _tile_stored(1, s + j0 + 16, tk * 4);
+    _tile_stored(2, s + j0 + 32, tk * 4);
+    _tile_stored(3, s + j0 + 48, tk * 4);
+  }
+  memory_barrier();
+  // The softmax row by row (the zero rows too: their exponentials are finite and unused); the
+  // keys past t stay out of each maximum, and the probabilities are zero up to the next 32 keys,
+  // the probability tile's width.
+  const int64_t vectors = (t + 15) / 16, chunks = (t + 31) / 32;
+  const auto last = static_cast<__mmask16>(t % 16 ? (1u << (t % 16)) - 1 : 0xffffu);
+  const float log2e_alpha = 1.44269504088896341f * alpha;
+  uint16_t* p = w.probs.data();
+  float inv[kAmxRows];
+  for (int r = 0; r < kAmxRows; ++r) {
+    const float* x = s + r * tk;
+    __m512 mx = _mm512_set1_ps(-INFINITY);
+    for (int64_t i = 0; i + 1 < vectors; ++i) mx = _mm512_max_ps(mx, _mm512_loadu_ps(x + 16 * i));
+    mx = _mm512_mask_max_ps(mx, last, mx, _mm512_loadu_ps(x + 16 * (vectors - 1)));
+    inv[r] = exponentials_row(x, _mm512_reduce_max_ps(mx), vectors, last, log2e_alpha, p + r * tk);
+    if (vectors < 2 * chunks)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + r * tk + 16 * vectors), _mm256_setzero_si256());
+  }
+  memory_barrier();
+  // The exponentials times the values: 32 tokens a round into four tiles of 16 output columns.
+  const uint32_t* values = w.values.data();
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  for (int64_t c = 0; c < chunks; ++c) {
+    _tile_loadd(4, p + 32 * c, tk * 2);
+    const uint32_t* vc = values + 16 * c * kD;  // the chunk's 16 pairs of tokens, 64 columns each
+    _tile_loadd(6, vc, kD * 4);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_loadd(7, vc + 16, kD * 4);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_loadd(6, vc + 32, kD * 4);
+    _tile_dpbf16ps(2, 4, 6);
+    _tile_loadd(7, vc + 48, kD * 4);
+    _tile_dpbf16ps(3, 4, 7);
+  }
+  float* o = w.outputs.data();
+  _tile_stored(0, o, kD * 4);
+  _tile_stored(1, o + 16, kD * 4);
+  _tile_stored(2, o + 32, kD * 4);
+  _tile_stored(3, o + 48, kD * 4);
+  memory_barrier();
+  for (int64_t r = 0; r < rows; ++r) {
+    const __m512 ir = _mm512_set1_ps(inv[r]);
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + r * ldo + 16 * c),
+                          to_bf16(_mm512_mul_ps(_mm512_loadu_ps(o + r * kD + 16 * c), ir)));
+  }
+}
+
+// Whether this process may use AMX tiles: the CPU has AMX-BF16 and the kernel grants the tile
+// state (Linux 5.16 and later, on request; a hypervisor may not pass it through).
+bool amx_granted() {
+  static const bool granted = [] {
+    __builtin_cpu_init();
+    if (!avx512::cpu_has_bf16() || !__builtin_cpu_supports("amx-tile") || !__builtin_cpu_supports("amx-bf16"))
+      return false;
+    constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;  // arch_prctl, asm/prctl.h
+    return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
+  }();
+  return granted;
+}
+
+GLIMPSE_AMX_TARGET void attend_blocks_amx(const uint16_t* q, int64_t ldq, int64_t t, int64_t tk, Work& w, float alpha,
+                                          uint16_t* out, int64_t ldo) {
+  w.scores.resize(static_cast<size_t>(kAmxRows * tk));
+  w.probs.resize(static_cast<size_t>(kAmxRows * tk));
+  w.queries.resize(static_cast<size_t>(kAmxRows * kD));
+  w.outputs.resize(static_cast<size_t>(kAmxRows * kD));
+  static const TileConfig config = [] {
+    TileConfig c;
+    for (int i = 0; i < 8; ++i) {
+      c.bytes_per_row[i] = 64;
+      c.rows[i] = kAmxRows;
+    }
+    return c;
+  }();
+  // The configuration is the thread's until released (oneDNN loads its own before its kernels);
+  // releasing it after the head spares the tiles' 8 KB in every context switch.
+  _tile_loadconfig(&config);
+  for (int64_t i = 0; i < t; i += kAmxRows)
+    attend_block_amx(q + i * ldq, ldq, std::min<int64_t>(kAmxRows, t - i), t, tk, w, alpha, out + i * ldo, ldo);
+  _tile_release();
+}
+
 GLIMPSE_BF16_TARGET void attend_head(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
-                                     int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo) {
+                                     int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo, bool amx) {
   thread_local Work w;
   const int64_t tk = (t + kKeys - 1) / kKeys * kKeys;
   w.keys.resize(static_cast<size_t>(kD / 2 * tk));
   w.values.resize(static_cast<size_t>(tk / 2 * kD));
-  w.scores.resize(static_cast<size_t>(kRows * tk));
-  w.probs.resize(static_cast<size_t>(kRows * tk));
   pack_keys(k, ldk, t, tk, w.keys.data());
   pack_values(v, ldv, t, tk / 2, w.values.data());
+  if (amx) {
+    attend_blocks_amx(q, ldq, t, tk, w, alpha, out, ldo);
+    return;
+  }
+  w.scores.resize(static_cast<size_t>(kRows * tk));
+  w.probs.resize(static_cast<size_t>(kRows * tk));
   float* s = w.scores.data();
   uint16_t* p = w.probs.data();
   int64_t i = 0;
@@ -232,12 +403,31 @@ bool bf16_attention_available() {
 #endif
 }
 
+bool bf16_attention_amx_available() {
+#ifdef GLIMPSE_BF16_ATTENTION_KERNEL
+  static const bool available = [] {
+    const char* env = std::getenv("GLIMPSE_BF16_ATTENTION");
+    if (env && std::strcmp(env, "avx512") == 0) return false;
+    return bf16_attention_available() && amx_granted();
+  }();
+  return available;
+#else
+  return false;
+#endif
+}
+
 void bf16_attention_head64(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
                            int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo) {
+  bf16_attention_head64(q, k, v, ldq, ldk, ldv, t, alpha, out, ldo,
+                        bf16_attention_amx_available() ? Bf16AttentionUnit::Amx : Bf16AttentionUnit::Avx512);
+}
+
+void bf16_attention_head64(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
+                           int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo, Bf16AttentionUnit unit) {
 #ifdef GLIMPSE_BF16_ATTENTION_KERNEL
-  if (t > 0) attend_head(q, k, v, ldq, ldk, ldv, t, alpha, out, ldo);
+  if (t > 0) attend_head(q, k, v, ldq, ldk, ldv, t, alpha, out, ldo, unit == Bf16AttentionUnit::Amx && amx_granted());
 #else
-  (void)q, (void)k, (void)v, (void)ldq, (void)ldk, (void)ldv, (void)t, (void)alpha, (void)out, (void)ldo;
+  (void)q, (void)k, (void)v, (void)ldq, (void)ldk, (void)ldv, (void)t, (void)alpha, (void)out, (void)ldo, (void)unit;
 #endif
 }
 

@@ -530,7 +530,9 @@ at::Tensor fused_attention(const at::Tensor& q, const at::Tensor& k, const at::T
   // Both take each row's maximum of the unscaled scores: a positive scale only (the models' 1/sqrt(d)).
   if (type == at::kBFloat16 && d == kBf16AttentionHeadSize && k.stride(2) <= kBf16AttentionMaxKeyStride && alpha > 0 &&
       bf16_attention_available())
-    return per_head(static_cast<uint16_t*>(nullptr), bf16_attention_head64);
+    return per_head(static_cast<uint16_t*>(nullptr),
+                    static_cast<void (*)(const uint16_t*, const uint16_t*, const uint16_t*, int64_t, int64_t, int64_t,
+                                         int64_t, float, uint16_t*, int64_t)>(bf16_attention_head64));
   if (type == at::kFloat && d == kFp32AttentionHeadSize && k.stride(2) <= kFp32AttentionMaxKeyStride && alpha > 0 &&
       fp32_attention_available())
     return per_head(static_cast<float*>(nullptr), fp32_attention_head64);

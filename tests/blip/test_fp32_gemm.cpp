@@ -190,6 +190,43 @@ TEST(Fp32Gemm, Bf16AttentionOfHeadSize64ForEveryRowAndKeyTail) {
   }
 }
 
+// The AMX path (16 query rows a tile, 32 tokens a product) against the same rounding in double and
+// against the dot-product kernel: every tail of 16 query rows and of 16, 32 and 64 keys, strided
+// views of one qkv product, and rows whose scores lie far from zero (the zero keys past the last
+// token must stay out of the maximum).
+TEST(Fp32Gemm, Bf16AttentionInAmxTilesEqualsTheDotProductsRounding) {
+  if (!bf16_attention_amx_available()) GTEST_SKIP() << "no AMX-BF16 granted on this CPU";
+  at::manual_seed(10);
+  const int64_t heads = 2, d = kBf16AttentionHeadSize;
+  auto head = [&](const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, Bf16AttentionUnit unit) {
+    const int64_t t = q.size(0);
+    at::Tensor out = at::empty({t, d}, at::kBFloat16);
+    bf16_attention_head64(static_cast<const uint16_t*>(q.data_ptr()), static_cast<const uint16_t*>(k.data_ptr()),
+                          static_cast<const uint16_t*>(v.data_ptr()), q.stride(0), k.stride(0), v.stride(0), t, 0.125f,
+                          static_cast<uint16_t*>(out.data_ptr()), d, unit);
+    return out;
+  };
+  for (const int64_t t : {1, 2, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 96, 100, 577, 800}) {
+    for (const double shift : {0.0, -30.0, 30.0}) {
+      const at::Tensor mixed = (at::randn({1, t, 3, heads, d}) * 2).to(at::kBFloat16).permute({2, 0, 3, 1, 4});
+      const at::Tensor q = (mixed[0][0][1] + shift).to(at::kBFloat16), k = mixed[1][0][1], v = mixed[2][0][1];
+      const at::Tensor amx = head(q, k.abs(), v, Bf16AttentionUnit::Amx);
+      const at::Tensor dots = head(q, k.abs(), v, Bf16AttentionUnit::Avx512);
+      ASSERT_TRUE(at::isfinite(amx.to(at::kFloat)).all().item<bool>()) << t << " tokens, shift " << shift;
+      // The exponentials rounded to bfloat16, the product divided by their unrounded sum, one rounding.
+      const at::Tensor s = at::matmul(q.to(at::kDouble), k.abs().to(at::kDouble).t()) * 0.125;
+      const at::Tensor e = at::exp(s - std::get<0>(s.max(-1, true)));
+      const at::Tensor exact = at::matmul(e.to(at::kBFloat16).to(at::kDouble), v.to(at::kDouble)) / e.sum(-1, true);
+      const double amx_err = rel_diff(amx.to(at::kDouble), exact), dots_err = rel_diff(dots.to(at::kDouble), exact);
+      // at most the exponentials' rounding and the result's, each half a bfloat16 step (2^-9)
+      EXPECT_LT(amx_err, std::ldexp(1.0, -8)) << t << " tokens, shift " << shift;
+      // the sums in another order: the two differ by a rounding of the result here and there
+      EXPECT_LT(amx_err, 1.5 * dots_err + 1e-4) << t << " tokens, shift " << shift << ", dot products " << dots_err;
+      EXPECT_LT(rel_diff(amx.to(at::kDouble), dots.to(at::kDouble)), 4e-3) << t << " tokens, shift " << shift;
+    }
+  }
+}
+
 // The float32 kernel against the attention in double, for every tail of six query rows and of 16
 // and 64 keys, on strided views of one qkv product as the vision model passes them; and the fused
 // attention's result is the kernel's, head by head. oneDNN's three steps are held to the same bound.
