@@ -1,5 +1,6 @@
 #include "bf16_attention.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -224,9 +226,9 @@ struct alignas(64) TileConfig {
   uint8_t rows[16] = {};
 };
 
-// The tile instructions are asm statements that do not tell the compiler which memory they read
-// or write: a barrier keeps the vector stores of a buffer before the tile load of it, and the
-// tile store before the vector loads.
+// GCC's tile load is an asm statement that does not tell the compiler which memory it reads: a
+// barrier keeps the vector stores of a buffer before the tile load of it (and, beside the tile
+// store, the vector loads of a result after it).
 inline void memory_barrier() {
   asm volatile("" ::: "memory");
 }
@@ -331,8 +333,11 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
 // state (Linux 5.16 and later, on request; a hypervisor may not pass it through).
 bool amx_granted() {
   static const bool granted = [] {
-    __builtin_cpu_init();
-    if (!avx512::cpu_has_bf16() || !__builtin_cpu_supports("amx-tile") || !__builtin_cpu_supports("amx-bf16"))
+    // CPUID leaf 7: AMX-BF16 is bit 22 of EDX, AMX-TILE bit 24 (read directly: Debian 12's clang,
+    // which builds the fuzzers, knows neither name for __builtin_cpu_supports)
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!avx512::cpu_has_bf16() || !__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(edx >> 22 & 1) ||
+        !(edx >> 24 & 1))
       return false;
     constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;  // arch_prctl, asm/prctl.h
     return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;

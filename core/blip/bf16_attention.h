@@ -18,9 +18,9 @@ constexpr int64_t kBf16AttentionMaxKeyStride = int64_t{1} << 26;
 // for benchmarks that compare the two.
 bool bf16_attention_available();
 
-// Which unit multiplies: AVX-512 BF16 dot products, or AMX tiles (16 query rows at a time; about
-// 5x faster on a Xeon with AMX, docs/performance.md twenty-second round). Both round alike; their
-// sums are added in different orders.
+// Which unit multiplies: AVX-512 BF16 dot products, or AMX tiles (16 query rows at a time;
+// 2.3-3.6x faster on a Xeon with AMX, docs/performance.md twenty-second round). Both round alike;
+// their sums are added in different orders.
 enum class Bf16AttentionUnit { Avx512, Amx };
 
 // Whether it runs in AMX tiles here: the CPU has AMX-BF16 and the kernel grants this process the
@@ -32,11 +32,13 @@ bool bf16_attention_amx_available();
 // row strides ldq, ldk (at most kBf16AttentionMaxKeyStride), ldv and ldo (in values). Scores and sums in float32; the
 // exponentials are rounded to bfloat16 for the product with v, and that product is divided by their float32 sum
 // (oneDNN's path rounds the divided probabilities instead: the same one rounding of each factor).
-// The result is rounded to nearest even. Uses a thread-local work area of about 0.25 KB per token.
-// In AMX tiles where bf16_attention_amx_available(), else in dot products.
+// The result is rounded to nearest even. Uses a thread-local work area of about 0.25 KB per token
+// (0.34 KB in AMX tiles). Runs in AMX tiles where bf16_attention_amx_available(), else in dot
+// products. Call it only where bf16_attention_available().
 void bf16_attention_head64(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
                            int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo);
-// On the given unit (AMX where the tiles are not granted here: the dot products).
+// The same on the given unit, whatever GLIMPSE_BF16_ATTENTION says (Amx where this process has no
+// tiles: the dot products). Call it only on a CPU with AVX-512 BF16, BW and VL.
 void bf16_attention_head64(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ldq, int64_t ldk,
                            int64_t ldv, int64_t t, float alpha, uint16_t* out, int64_t ldo, Bf16AttentionUnit unit);
 
