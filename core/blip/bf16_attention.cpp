@@ -209,8 +209,8 @@ GLIMPSE_BF16_TARGET void pack_values(const uint16_t* v, int64_t ldv, int64_t t, 
 // ---- The same attention in AMX tiles (Sapphire Rapids and later Xeons). ----
 // tdpbf16ps multiplies a 16 x 32 block of bfloat16 by a 32 x 16 block (its pairs laid out as
 // `keys` and `values` above already are) into 16 x 16 float32 sums: on a Xeon with AMX (family 6
-// model 207) 1.6 TFLOP/s a core against 80 GFLOP/s for vdpbf16ps, which left the attention half
-// of a bf16 image encode whose products ran in AMX through oneDNN (docs/performance.md,
+// model 207) 1.6 TFLOP/s a core against 80 GFLOP/s for vdpbf16ps, which left the attention two
+// fifths of a bf16 image encode whose products ran in AMX through oneDNN (docs/performance.md,
 // twenty-second round). The softmax between the two products is the one above.
 #define GLIMPSE_AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,amx-tile,amx-bf16")))
 
