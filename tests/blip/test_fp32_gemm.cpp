@@ -32,6 +32,16 @@ double rel_diff(const at::Tensor& a, const at::Tensor& b) {
          std::max(1e-12, b.abs().max().item<double>());
 }
 
+// One head of bf16_attention_head64 on `unit`: q, k, v [t, 64] bfloat16 with rows of any stride.
+at::Tensor bf16_head64(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, Bf16AttentionUnit unit) {
+  const int64_t t = q.size(0), d = kBf16AttentionHeadSize;
+  at::Tensor out = at::empty({t, d}, at::kBFloat16);
+  bf16_attention_head64(static_cast<const uint16_t*>(q.data_ptr()), static_cast<const uint16_t*>(k.data_ptr()),
+                        static_cast<const uint16_t*>(v.data_ptr()), q.stride(0), k.stride(0), v.stride(0), t, 0.125f,
+                        static_cast<uint16_t*>(out.data_ptr()), d, unit);
+  return out;
+}
+
 TEST(Fp32Gemm, OneDnnLinearMatchesLibtorch) {
   if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
   at::manual_seed(1);
@@ -191,27 +201,19 @@ TEST(Fp32Gemm, Bf16AttentionOfHeadSize64ForEveryRowAndKeyTail) {
 }
 
 // The AMX path (16 query rows a tile, 32 tokens a product) against the same rounding in double and
-// against the dot-product kernel: every tail of 16 query rows and of 16, 32 and 64 keys, keys and
-// values as strided views of one qkv product, and rows whose scores lie far from zero (the zero
+// against the dot-product kernel: every tail of 16 query rows and of 16, 32 and 64 keys, the
+// values a strided view of one qkv product, and rows whose scores lie far from zero (the zero
 // keys past the last token must stay out of the maximum).
 TEST(Fp32Gemm, Bf16AttentionInAmxTilesEqualsTheDotProductsRounding) {
   if (!bf16_attention_amx_available()) GTEST_SKIP() << "no AMX-BF16 granted on this CPU";
   at::manual_seed(10);
   const int64_t heads = 2, d = kBf16AttentionHeadSize;
-  auto head = [&](const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, Bf16AttentionUnit unit) {
-    const int64_t t = q.size(0);
-    at::Tensor out = at::empty({t, d}, at::kBFloat16);
-    bf16_attention_head64(static_cast<const uint16_t*>(q.data_ptr()), static_cast<const uint16_t*>(k.data_ptr()),
-                          static_cast<const uint16_t*>(v.data_ptr()), q.stride(0), k.stride(0), v.stride(0), t, 0.125f,
-                          static_cast<uint16_t*>(out.data_ptr()), d, unit);
-    return out;
-  };
   for (const int64_t t : {1, 2, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 96, 100, 577, 800}) {
     for (const double shift : {0.0, -30.0, 30.0}) {
       const at::Tensor mixed = (at::randn({1, t, 3, heads, d}) * 2).to(at::kBFloat16).permute({2, 0, 3, 1, 4});
       const at::Tensor q = (mixed[0][0][1] + shift).to(at::kBFloat16), k = mixed[1][0][1], v = mixed[2][0][1];
-      const at::Tensor amx = head(q, k.abs(), v, Bf16AttentionUnit::Amx);
-      const at::Tensor dots = head(q, k.abs(), v, Bf16AttentionUnit::Avx512);
+      const at::Tensor amx = bf16_head64(q, k.abs(), v, Bf16AttentionUnit::Amx);
+      const at::Tensor dots = bf16_head64(q, k.abs(), v, Bf16AttentionUnit::Avx512);
       ASSERT_TRUE(at::isfinite(amx.to(at::kFloat)).all().item<bool>()) << t << " tokens, shift " << shift;
       // The exponentials rounded to bfloat16, the product divided by their unrounded sum, one rounding.
       const at::Tensor s = at::matmul(q.to(at::kDouble), k.abs().to(at::kDouble).t()) * 0.125;
@@ -237,13 +239,8 @@ TEST(Fp32Gemm, Bf16AttentionInAmxTilesReadsNothingAnEarlierHeadLeft) {
   if (!bf16_attention_amx_available()) GTEST_SKIP() << "no AMX-BF16 granted on this CPU";
   at::manual_seed(11);
   const int64_t d = kBf16AttentionHeadSize;
-  auto head = [&](const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
-    const int64_t t = q.size(0);
-    at::Tensor out = at::empty({t, d}, at::kBFloat16);
-    bf16_attention_head64(static_cast<const uint16_t*>(q.data_ptr()), static_cast<const uint16_t*>(k.data_ptr()),
-                          static_cast<const uint16_t*>(v.data_ptr()), d, d, d, t, 0.125f,
-                          static_cast<uint16_t*>(out.data_ptr()), d, Bf16AttentionUnit::Amx);
-    return out;
+  auto head = [](const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+    return bf16_head64(q, k, v, Bf16AttentionUnit::Amx);
   };
   auto rand = [&](int64_t t) { return at::randn({t, d}).to(at::kBFloat16); };
   const at::Tensor q = rand(33), k = rand(33), v = rand(33);
