@@ -460,28 +460,38 @@ void BM_EncoderLayerParts(benchmark::State& state) {
 }
 BENCHMARK(BM_EncoderLayerParts)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 
-// A greedy step's twelve cross-attentions (base text config: 12 heads of 64, one query row)
-// over one image's cached bfloat16 keys and values (577 positions, 21 MB in all, each layer's
-// own), in one step team as the decoder runs them: what the weight-bytes bound of a step leaves
-// out, against the time to read the same bytes at the measured bandwidth.
+// A step's twelve cross-attentions (base text config: 12 heads of 64; Arg: query rows, 1 for a
+// greedy step, 3 for a beam-3 step, all of one image) over the image's cached bfloat16 keys and
+// values (577 positions, 21 MB in all, each layer's own), in one step team as the decoder runs
+// them: what the weight-bytes bound of a step leaves out, against the time to read the same bytes
+// at the measured bandwidth. Sixteen images' keys and values taken in turn (340 MB, more than the
+// caches hold), as a step's 246 MB of weights go through the caches between two of them.
 void BM_CrossAttentionStep(benchmark::State& state) {
-  const int64_t layers = 12, heads = 12, d = 64, s = 577;
-  std::vector<std::pair<at::Tensor, at::Tensor>> kv;
-  for (int64_t l = 0; l < layers; ++l)
-    kv.emplace_back(at::randn({1, heads, s, d}).to(at::kBFloat16), at::randn({1, heads, s, d}).to(at::kBFloat16));
-  const at::Tensor q = at::randn({1, heads, 1, d});
+  const int64_t layers = 12, heads = 12, d = 64, s = 577, rows = state.range(0), images = 16;
+  std::vector<std::vector<std::pair<at::Tensor, at::Tensor>>> kv(images);
+  for (auto& image : kv)
+    for (int64_t l = 0; l < layers; ++l)
+      image.emplace_back(at::randn({1, heads, s, d}).to(at::kBFloat16), at::randn({1, heads, s, d}).to(at::kBFloat16));
+  const at::Tensor q = at::randn({rows, heads * d});
+  at::Tensor out = at::empty({rows, heads * d});
   const double bytes = 2.0 * layers * heads * s * d * 2;
   const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
-  for (auto _ : state)
+  size_t next = 0;
+  for (auto _ : state) {
     blip::run_step_team([&] {
-      for (const auto& [k, v] : kv) benchmark::DoNotOptimize(blip::small_attention(q, k, v, at::Tensor(), 8.0));
+      for (const auto& [k, v] : kv[next])
+        blip::cross_attention_rows(q.data_ptr<float>(), heads * d, rows, rows, k.data_ptr(), v.data_ptr(),
+                                   at::kBFloat16, 1, heads, s, 8.0f, out.data_ptr<float>(), heads * d);
     });
+    benchmark::DoNotOptimize(out.data_ptr<float>());
+    next = (next + 1) % kv.size();
+  }
   state.counters["MB"] = bytes / 1e6;
   state.counters["bound_ms"] = 1e3 * bound;
   state.counters["GBps"] =
       benchmark::Counter(bytes * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_CrossAttentionStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
+BENCHMARK(BM_CrossAttentionStep)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 
 // The decoder's linear layers of one step (base text config: 12 layers of self q, k, v, o, cross
 // q, o and the MLP, plus the LM head's transform and its decoder; the same weight bytes as the

@@ -1,6 +1,7 @@
 #include "generation.h"
 
 #include <ATen/ATen.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -205,33 +206,69 @@ struct BeamHypotheses {
 
 }  // namespace
 
+namespace {
+
+// a before b: NaN first, then the larger sum, then the lower index
+bool candidate_before(const BeamCandidate& a, const BeamCandidate& b) {
+  const bool an = std::isnan(a.score), bn = std::isnan(b.score);
+  if (an != bn) return an;
+  if (!an && a.score != b.score) return a.score > b.score;
+  return a.index < b.index;
+}
+
+// Offers row[v] + add for v in [v0, v1) of beam j to the `want` best kept in `out` (worst last).
+void offer_candidates(const float* row, float add, int64_t j, int64_t vocab, int64_t v0, int64_t v1, int64_t want,
+                      std::vector<BeamCandidate>& out, float& worst) {
+  for (int64_t v = v0; v < v1; ++v) {
+    const float sum = row[v] + add;
+    // the usual case, one comparison: below the worst kept (a tie loses too, indices rising;
+    // NaN on either side goes on to the full order)
+    if (sum <= worst && static_cast<int64_t>(out.size()) == want) continue;
+    const BeamCandidate c{sum, j * vocab + v};
+    if (static_cast<int64_t>(out.size()) == want && !candidate_before(c, out.back())) continue;
+    out.insert(std::upper_bound(out.begin(), out.end(), c, candidate_before), c);
+    if (static_cast<int64_t>(out.size()) > want) out.pop_back();
+    worst = out.back().score;
+  }
+}
+
+// The same, 16 sums at a time: a block whose sums are all at or below the worst kept (none NaN)
+// changes nothing once `want` are kept, and is passed over after one comparison. The sums are the
+// scalar loop's (one float addition each), so the result is the same.
+__attribute__((target("avx512f"))) void offer_candidates_avx512(const float* row, float add, int64_t j, int64_t vocab,
+                                                                int64_t want, std::vector<BeamCandidate>& out,
+                                                                float& worst) {
+  const __m512 a = _mm512_set1_ps(add);
+  int64_t v = 0;
+  for (; v + 16 <= vocab; v += 16) {
+    if (static_cast<int64_t>(out.size()) == want) {
+      const __m512 sums = _mm512_add_ps(_mm512_loadu_ps(row + v), a);
+      // not (sum <= worst): above it, or NaN on either side
+      if (_mm512_cmp_ps_mask(sums, _mm512_set1_ps(worst), _CMP_NLE_UQ) == 0) continue;
+    }
+    offer_candidates(row, add, j, vocab, v, v + 16, want, out, worst);
+  }
+  offer_candidates(row, add, j, vocab, v, vocab, want, out, worst);
+}
+
+}  // namespace
+
 void best_beam_candidates(const float* scores, int64_t beams, int64_t vocab, const float* beam_scores, int64_t want,
                           std::vector<BeamCandidate>& out) {
   out.clear();
   if (want <= 0) return;
-  // a before b: NaN first, then the larger sum, then the lower index
-  auto before = [](const BeamCandidate& a, const BeamCandidate& b) {
-    const bool an = std::isnan(a.score), bn = std::isnan(b.score);
-    if (an != bn) return an;
-    if (!an && a.score != b.score) return a.score > b.score;
-    return a.index < b.index;
-  };
+  static const bool avx512 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
   out.reserve(static_cast<size_t>(want) + 1);
   float worst = -std::numeric_limits<float>::infinity();
   for (int64_t j = 0; j < beams; ++j) {
-    const float* row = scores + j * vocab;
-    const float add = beam_scores[j];
-    for (int64_t v = 0; v < vocab; ++v) {
-      const float sum = row[v] + add;
-      // the usual case, one comparison: below the worst kept (a tie loses too, indices rising;
-      // NaN on either side goes on to the full order)
-      if (sum <= worst && static_cast<int64_t>(out.size()) == want) continue;
-      const BeamCandidate c{sum, j * vocab + v};
-      if (static_cast<int64_t>(out.size()) == want && !before(c, out.back())) continue;
-      out.insert(std::upper_bound(out.begin(), out.end(), c, before), c);
-      if (static_cast<int64_t>(out.size()) > want) out.pop_back();
-      worst = out.back().score;
-    }
+    // (between two steps the scan is most of the candidates' 0.13 ms a beam-3 step: 91,572 sums)
+    if (avx512)
+      offer_candidates_avx512(scores + j * vocab, beam_scores[j], j, vocab, want, out, worst);
+    else
+      offer_candidates(scores + j * vocab, beam_scores[j], j, vocab, 0, vocab, want, out, worst);
   }
 }
 

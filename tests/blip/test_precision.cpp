@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -625,10 +626,16 @@ TEST(SmallAttention, StepsOverTheGrowingCacheEqualTheAttentionOfTheJoinedCache) 
   int64_t past = 0;
   for (int step = 0; step < 40; ++step) {  // past the room's first 32 + prompt positions
     const int64_t len = step == 0 ? 4 : 1;
-    if (step == 5 || step == 12) {
-      // beams reordered: rows 2, 0, 0; later 0, 0, 1 (row 0 keeps its own, row 2 takes the one
-      // row 1 gives up)
-      const at::Tensor index = at::tensor(step == 5 ? std::vector<int64_t>{2, 0, 0} : std::vector<int64_t>{0, 0, 1});
+    const std::map<int, std::vector<int64_t>> reorders = {
+        // beams reordered: rows 2, 0, 0 (row 0 read by two rows and overwritten by the third);
+        // 0, 0, 1 (row 0 keeps its own, row 2 takes the one row 1 gives up: a chain); a cycle of
+        // three; a row taken by the one before it, the others kept
+        {5, {2, 0, 0}},
+        {12, {0, 0, 1}},
+        {16, {1, 2, 0}},
+        {25, {1, 1, 2}}};
+    if (const auto it = reorders.find(step); it != reorders.end()) {
+      const at::Tensor index = at::tensor(it->second);
       TextCache whole;
       whole.layers = {cache};
       whole.reorder(index);
