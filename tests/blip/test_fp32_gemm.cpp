@@ -196,7 +196,10 @@ TEST(Fp32Gemm, Bf16AttentionOfHeadSize64ForEveryRowAndKeyTail) {
     const at::Tensor exact = (at::matmul(e.to(at::kBFloat16).to(at::kDouble), v.to(at::kDouble)) / e.sum(-1, true))
                                  .permute({0, 2, 1, 3})
                                  .reshape({1, t, heads * d});
-    EXPECT_LT(rel_diff(got.to(at::kDouble), exact), 3e-3) << t << " tokens";
+    // the exponentials' rounding and the result's, each up to half a bfloat16 step, as in the AMX
+    // test below (the earlier 3e-3 failed 17 seeds of 41: the result's rounding alone reaches
+    // 2^-8 = 0.0039; 2^-7 held for all 41)
+    EXPECT_LT(rel_diff(got.to(at::kDouble), exact), std::ldexp(1.0, -7)) << t << " tokens";
   }
 }
 
