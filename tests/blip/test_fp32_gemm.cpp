@@ -196,9 +196,9 @@ TEST(Fp32Gemm, Bf16AttentionOfHeadSize64ForEveryRowAndKeyTail) {
     const at::Tensor exact = (at::matmul(e.to(at::kBFloat16).to(at::kDouble), v.to(at::kDouble)) / e.sum(-1, true))
                                  .permute({0, 2, 1, 3})
                                  .reshape({1, t, heads * d});
-    // the exponentials' rounding and the result's, each up to half a bfloat16 step, as in the AMX
-    // test below (the earlier 3e-3 failed 17 seeds of 41: the result's rounding alone reaches
-    // 2^-8 = 0.0039; 2^-7 held for all 41)
+    // the result's rounding alone reaches half a bfloat16 step, 2^-8 = 0.0039 of the largest
+    // output, and the exponentials' rounding adds to it: 2^-7, as in the AMX test below, held for
+    // 41 seeds, where the earlier 3e-3 failed 17 of them
     EXPECT_LT(rel_diff(got.to(at::kDouble), exact), std::ldexp(1.0, -7)) << t << " tokens";
   }
 }

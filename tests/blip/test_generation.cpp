@@ -289,27 +289,33 @@ TEST(GenerationLoop, BeamCandidatesAreTopkOfTheSums) {
   EXPECT_TRUE(std::isnan(got[0].score));
   EXPECT_EQ(got[1].index, 0);
   EXPECT_EQ(got[2].index, 2);
-  // 16 sums at a time: a NaN inside a later block of 16 still comes first once the list is full,
-  // and a sum equal to the worst kept loses to it (the lower index), as in the scalar loop
-  std::vector<float> blocks(40, -5.0f);
+  // 16 sums at a time: a NaN inside a later block of 16 still comes first once the list is full;
+  // a full block whose one sum ties the worst kept is passed over (the tie goes to the lower
+  // index), and one with a sum above it is not
+  std::vector<float> blocks(48, -5.0f);
   blocks[1] = -1.0f;
   blocks[2] = -2.0f;
   blocks[21] = std::nanf("");
-  blocks[33] = -2.0f;  // ties index 2
-  blocks[34] = -1.5f;
-  best_beam_candidates(blocks.data(), 1, 40, adds.data(), 3, got);
+  blocks[33] = -2.0f;  // ties index 2, in the block 32-47
+  best_beam_candidates(blocks.data(), 1, 48, adds.data(), 3, got);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_TRUE(std::isnan(got[0].score));
   EXPECT_EQ(got[0].index, 21);
   EXPECT_EQ(got[1].index, 1);
-  EXPECT_EQ(got[2].index, 34);
-  best_beam_candidates(blocks.data(), 1, 40, adds.data(), 4, got);
+  EXPECT_EQ(got[2].index, 2);
+  best_beam_candidates(blocks.data(), 1, 48, adds.data(), 4, got);
   ASSERT_EQ(got.size(), 4u);
-  EXPECT_EQ(got[3].index, 2);
+  EXPECT_EQ(got[3].index, 33);
   // every token banned: the lowest indices
   const float inf = std::numeric_limits<float>::infinity();
   const std::vector<float> banned = {-inf, -inf, -inf, -inf};
   best_beam_candidates(banned.data(), 1, 4, adds.data(), 2, got);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].index, 0);
+  EXPECT_EQ(got[1].index, 1);
+  // the same over a full block of 16 and more: a block is passed over only once the list is full
+  const std::vector<float> banned20(20, -inf);
+  best_beam_candidates(banned20.data(), 1, 20, adds.data(), 2, got);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].index, 0);
   EXPECT_EQ(got[1].index, 1);

@@ -611,7 +611,7 @@ TEST(PrecisionModes, Bf16StepWeightsOfAnUnloadedModelAreNotMoved) {
 }
 
 // A decoder step's self-attention writes its keys and values into the cache's room and attends
-// there (small_self_attention_step): every step, through a prompt, two beam reorderings and the
+// there (small_self_attention_step): every step, through a prompt, four beam reorderings and the
 // room growing, equals the attention of the joined cache as small_attention computes it, bit for bit,
 // and the cache holds the joined keys and values.
 TEST(SmallAttention, StepsOverTheGrowingCacheEqualTheAttentionOfTheJoinedCache) {
@@ -624,16 +624,16 @@ TEST(SmallAttention, StepsOverTheGrowingCacheEqualTheAttentionOfTheJoinedCache) 
   TextLayerCache cache;
   at::Tensor ref_k, ref_v;
   int64_t past = 0;
+  const std::map<int, std::vector<int64_t>> reorders = {
+      // beams reordered: rows 2, 0, 0 (row 0 read by two rows and overwritten by the third);
+      // 0, 0, 1 (row 0 keeps its own, row 2 takes the one row 1 gives up: a chain); a cycle of
+      // three; a row taken by the one before it, the others kept
+      {5, {2, 0, 0}},
+      {12, {0, 0, 1}},
+      {16, {1, 2, 0}},
+      {25, {1, 1, 2}}};
   for (int step = 0; step < 40; ++step) {  // past the room's first 32 + prompt positions
     const int64_t len = step == 0 ? 4 : 1;
-    const std::map<int, std::vector<int64_t>> reorders = {
-        // beams reordered: rows 2, 0, 0 (row 0 read by two rows and overwritten by the third);
-        // 0, 0, 1 (row 0 keeps its own, row 2 takes the one row 1 gives up: a chain); a cycle of
-        // three; a row taken by the one before it, the others kept
-        {5, {2, 0, 0}},
-        {12, {0, 0, 1}},
-        {16, {1, 2, 0}},
-        {25, {1, 1, 2}}};
     if (const auto it = reorders.find(step); it != reorders.end()) {
       const at::Tensor index = at::tensor(it->second);
       TextCache whole;
