@@ -204,10 +204,6 @@ struct BeamHypotheses {
   }
 };
 
-}  // namespace
-
-namespace {
-
 // a before b: NaN first, then the larger sum, then the lower index
 bool candidate_before(const BeamCandidate& a, const BeamCandidate& b) {
   const bool an = std::isnan(a.score), bn = std::isnan(b.score);
