@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Process start of the real binaries (issue 13, item 4): `glimpse-cli --help` wall time and peak
-RSS, `glimpse-cli --version` (which loads the engine module, libtorch), and the time from launching
-`glimpse-photos` until its window is first exposed under Xvfb (GLIMPSE_REPORT_WINDOW=quit: the app
-prints a line at the first expose and quits). Prints the load average with the figures: the
+RSS, `glimpse-cli --version`, `glimpse-cli --version --verbose` (which loads the engine module,
+libtorch), and the time from launching `glimpse-photos` until its window is first exposed under
+Xvfb (GLIMPSE_REPORT_WINDOW=quit: the app prints a line at the first expose and quits). Prints the load average with the figures: the
 machine these run on is shared, and start-up times follow its load.
 
 With --caption MODEL_DIR IMAGE also the first caption of a fresh process (`glimpse-cli caption
@@ -104,8 +104,8 @@ def main():
     env = dict(os.environ, HOME=scratch, XDG_CONFIG_HOME=f"{scratch}/config", XDG_DATA_HOME=f"{scratch}/data",
                XDG_CACHE_HOME=f"{scratch}/cache")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
-    for name, cmd in (("glimpse-cli --help", [cli, "--help"]), ("glimpse-cli --version (loads libtorch)",
-                                                                 [cli, "--version"])):
+    for name, cmd in (("glimpse-cli --help", [cli, "--help"]), ("glimpse-cli --version", [cli, "--version"]),
+                      ("glimpse-cli --version --verbose (loads libtorch)", [cli, "--version", "--verbose"])):
         timed(cmd, env)  # warm the page cache
         walls, rss = [], []
         for _ in range(args.runs):

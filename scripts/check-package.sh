@@ -3,7 +3,7 @@
 # tag, pedantic included, is a failure unless overridden with a reason in
 # packaging/lintian-overrides), the Depends line against what the binaries link (each library a
 # binary needs must come from a package in Depends), an install into a scratch root with dpkg -x,
-# and the installed glimpse-cli --version. Usage: scripts/check-package.sh [BUILD_DIR]
+# and the installed glimpse-cli --version --verbose. Usage: scripts/check-package.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -82,8 +82,8 @@ apt-get -s -q install --no-install-recommends "$(readlink -f "$deb")" >"$scratch
   { cat "$scratch/apt.log" >&2; exit 1; }
 grep -E "^(Inst|Conf) glimpse-photos" "$scratch/apt.log"
 
-echo "== installed glimpse-cli --version (loads the installed engine module, found beside the program)"
-LD_DEBUG=files LD_DEBUG_OUTPUT="$scratch/ld" "$scratch/usr/bin/glimpse-cli" --version
+echo "== installed glimpse-cli --version --verbose (loads the installed engine module, found beside the program)"
+LD_DEBUG=files LD_DEBUG_OUTPUT="$scratch/ld" "$scratch/usr/bin/glimpse-cli" --version --verbose
 grep -q "file=$engine " "$scratch"/ld.* ||
   { echo "error: glimpse-cli did not load the installed $engine" >&2; exit 1; }
 QT_QPA_PLATFORM=offscreen "$scratch/usr/bin/glimpse-photos" --version

@@ -484,7 +484,7 @@ std::string zshCompletion() {
   s += "  )\n"
        "  if (( CURRENT == 2 )); then\n"
        "    _describe -t commands 'glimpse-cli command' commands\n"
-       "    _arguments '--help[show the commands]' '--version[show the version and the engine]'\n"
+       "    _arguments '--help[show the commands]' '--version[show the version]'\n"
        "    return\n"
        "  fi\n"
        "  local command=$words[2]\n"
@@ -514,7 +514,7 @@ std::string fishCompletion() {
       "# fish completion for glimpse-cli (generated from app/cli/help.cpp)\n"
       "complete -c glimpse-cli -f\n"
       "complete -c glimpse-cli -n __fish_use_subcommand -l help -d 'Show the commands'\n"
-      "complete -c glimpse-cli -n __fish_use_subcommand -l version -d 'Show the version and the engine'\n";
+      "complete -c glimpse-cli -n __fish_use_subcommand -l version -d 'Show the version'\n";
   for (const auto& c : commands()) {
     const std::string when = "'__fish_seen_subcommand_from " + c.name + "'";
     s += "complete -c glimpse-cli -n __fish_use_subcommand -a " + c.name + " -d '" + shortText(c.summary) + "'\n";
@@ -546,7 +546,10 @@ std::string fishCompletion() {
 const std::vector<OptionDoc>& globalOptions() {
   static const Opts kGlobal = {
       {"help", "", "Show the commands, or with a COMMAND its options, and exit.", ""},
-      {"version", "", "Show the version, the BLAS and oneDNN libtorch uses and the CPU features, and exit.", ""},
+      {"version", "",
+       "Show the version and exit. With --verbose, also the BLAS and oneDNN the engine uses, its CPU kernels and "
+       "features and the precisions this CPU runs well (this loads the engine).",
+       ""},
       {"verbose", "", "Show the messages of Qt and the image libraries as they come.", ""},
   };
   return kGlobal;

@@ -543,11 +543,12 @@ const Command kCommands[] = {
     {"models", runModels},
 };
 
-// --version: the program, and what the engine runs on here (for bug reports and benchmarks). It
-// loads the engine module (libtorch) to ask it; a module that cannot be loaded is an error after the
-// program's line.
-int printVersion() {
+// --version: the program's line, without loading libtorch (scripts ask it often). With --verbose,
+// also what the engine runs on here (for bug reports and benchmarks): that loads the engine module
+// (libtorch) to ask it, and a module that cannot be loaded is an error after the program's line.
+int printVersion(bool engineToo) {
   std::cout << "glimpse-cli " << GLIMPSE_VERSION << " (Glimpse)\n";
+  if (!engineToo) return kOk;
   glimpse::blip::BlasInfo blas;
   glimpse::blip::EngineInfo engine;
   try {
@@ -630,7 +631,7 @@ int run(int argc, char** argv) {
     return finishStdout(args.size() < 2 ? kUsage : kOk);
   }
   if (args[1] == "--version" || args[1] == "-V") {
-    return finishStdout(printVersion());
+    return finishStdout(printVersion(g_verbose));
   }
   const QString command = args[1];
   // COMMAND --help: that command's options (before a "--" that ends options).

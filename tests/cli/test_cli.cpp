@@ -778,34 +778,43 @@ TEST(CliShell, EveryCommandHasHelpDescribingItsOptions) {
   EXPECT_EQ(runCli({"tokenize", "--model", q(kTiny), "--", "--help"}).code, 0);
 }
 
-TEST(CliShell, VersionNamesTheEngine) {
-  const CliRun r = runCli({"--version"});
+// --version is the program's line alone (it loads no libtorch: tests/packaging/check-no-torch.sh);
+// with --verbose it also names what the engine runs on.
+TEST(CliShell, VersionNamesTheEngineWhenVerbose) {
+  const CliRun brief = runCli({"--version"});
+  ASSERT_EQ(brief.code, 0) << brief.err;
+  EXPECT_EQ(brief.out.rfind("glimpse-cli 0.", 0), 0u) << brief.out;
+  EXPECT_EQ(std::count(brief.out.begin(), brief.out.end(), '\n'), 1) << brief.out;
+  EXPECT_EQ(runCli({"-V"}).out, brief.out);
+  const CliRun r = runCli({"--version", "--verbose"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("glimpse-cli 0.", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind(brief.out, 0), 0u) << r.out;
   for (const char* needle : {"\nBLAS: ", "\noneDNN: ", "\nCPU kernels: ", "\nCPU features: ", "\nprecisions: fp32"})
     EXPECT_NE(r.out.find(needle), std::string::npos) << needle << "\n" << r.out;
-  // This build pins OpenBLAS-OpenMP by RPATH (cmake/Blas.cmake); --version shows it was loaded.
+  // This build pins OpenBLAS-OpenMP by RPATH (cmake/Blas.cmake); --version --verbose shows it was
+  // loaded.
   EXPECT_NE(r.out.find("BLAS: OpenBLAS (OpenMP)"), std::string::npos) << r.out;
 }
 
 // libgomp reads its settings when the engine loads it: glimpse-cli sets a short spin before that
-// (blip::set_openmp_defaults) unless the user chose one, and --version shows what the engine got.
+// (blip::set_openmp_defaults) unless the user chose one, and --version --verbose shows what the
+// engine got.
 TEST(CliShell, EngineRunsWithAShortOpenMpSpinUnlessTheUserChoseOne) {
   RunOptions none;
   none.env = QProcessEnvironment::systemEnvironment();
   none.env.remove("OMP_WAIT_POLICY");
   none.env.remove("GOMP_SPINCOUNT");
-  CliRun r = runCli({"--version"}, none);
+  CliRun r = runCli({"--version", "--verbose"}, none);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\nOpenMP waiting: GOMP_SPINCOUNT=10000\n"), std::string::npos) << r.out;
   RunOptions passive = none;
   passive.env.insert("OMP_WAIT_POLICY", "passive");
-  r = runCli({"--version"}, passive);
+  r = runCli({"--version", "--verbose"}, passive);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\nOpenMP waiting: OMP_WAIT_POLICY=passive\n"), std::string::npos) << r.out;
   RunOptions spin = none;
   spin.env.insert("GOMP_SPINCOUNT", "50000");
-  r = runCli({"--version"}, spin);
+  r = runCli({"--version", "--verbose"}, spin);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\nOpenMP waiting: GOMP_SPINCOUNT=50000\n"), std::string::npos) << r.out;
 }

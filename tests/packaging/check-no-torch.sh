@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # libtorch only when a model is needed (docs/architecture.md, "The engine module"): the binaries do
-# not link it, and `glimpse-cli --help`, `library status`, `models list` and the app's window up to
-# its first expose run without loading it (the dynamic loader's own log, LD_DEBUG=files, is the
-# witness). `--version` loads the engine (it prints its BLAS and CPU kernels) through the module,
-# and a missing module is a clear error naming where it was looked for.
+# not link it, and `glimpse-cli --help`, `--version`, `library status`, `models list` and the app's
+# window up to its first expose run without loading it (the dynamic loader's own log,
+# LD_DEBUG=files, is the witness). `--version --verbose` loads the engine (it prints its BLAS and
+# CPU kernels) through the module, and a missing module is a clear error naming where it was
+# looked for.
 # Usage: check-no-torch.sh GLIMPSE_CLI GLIMPSE_PHOTOS MODEL_DIR
 set -euo pipefail
 cli=$1
@@ -60,17 +61,20 @@ grep -q "photos" "$scratch/out.library-status" || { echo "error: library status 
 # quits there instead of warming the engine.
 run window no env GLIMPSE_REPORT_WINDOW=quit "$gui"
 grep -q "window exposed" "$scratch/out.window" || { echo "error: the window was never exposed" >&2; fail=1; }
-# --version loads the engine through the module.
-run version yes "$cli" --version
-grep -q "^BLAS: " "$scratch/out.version" || { echo "error: --version printed no BLAS line" >&2; fail=1; }
+# --version prints the program's line only; with --verbose it loads the engine through the module.
+run version no "$cli" --version
+grep -qx "glimpse-cli .* (Glimpse)" "$scratch/out.version" || { echo "error: --version printed no version line" >&2; fail=1; }
+if grep -q "^BLAS: " "$scratch/out.version"; then echo "error: --version printed the engine's BLAS" >&2; fail=1; fi
+run version-verbose yes "$cli" --version --verbose
+grep -q "^BLAS: " "$scratch/out.version-verbose" || { echo "error: --version --verbose printed no BLAS line" >&2; fail=1; }
 
 # A missing module: a clear error that names the file, exit code 3 (model error), no crash.
 set +e
-GLIMPSE_ENGINE_MODULE=$scratch/missing/libglimpse_engine.so "$cli" --version >"$scratch/out.missing" 2>&1
+GLIMPSE_ENGINE_MODULE=$scratch/missing/libglimpse_engine.so "$cli" --version --verbose >"$scratch/out.missing" 2>&1
 code=$?
 set -e
 if [ "$code" -ne 3 ] || ! grep -q "engine module (libglimpse_engine.so) could not be loaded; looked for $scratch/missing/libglimpse_engine.so" "$scratch/out.missing"; then
-  echo "error: with a missing module, --version exited $code and said:" >&2
+  echo "error: with a missing module, --version --verbose exited $code and said:" >&2
   cat "$scratch/out.missing" >&2
   fail=1
 else
