@@ -13,6 +13,8 @@
 #include "bf16_attention.h"
 #include "blip.h"
 #include "bounds.h"
+#include "fp32_attention.h"
+#include "fp32_gemm.h"
 #include "imaging/imagedecoder.h"
 #include "photos.h"
 #include "random_model.h"
@@ -405,6 +407,28 @@ void BM_Bf16AttentionHead(benchmark::State& state) {
   state.SetLabel(unit == blip::Bf16AttentionUnit::Amx ? "amx" : "avx512-bf16");
 }
 BENCHMARK(BM_Bf16AttentionHead)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// One head of the float32 vision attention (fp32_attention.h) of range(0) tokens (577 at 384 px, 197
+// at 224 px) on one thread: the FLOPs of its two products per second, against one core's FMA rate
+// measured in this process.
+void BM_Fp32AttentionHead(benchmark::State& state) {
+  if (!blip::fp32_attention_available()) {
+    state.SkipWithError("no AVX-512F on this CPU");
+    return;
+  }
+  const int64_t t = state.range(0), d = blip::kFp32AttentionHeadSize;
+  // head 0 of the layer's one q/k/v product ([t x 3 x 12 heads x 64]), with its row strides
+  const int64_t ld = 3 * 12 * d, heads = 12 * d;
+  const at::Tensor qkv = at::randn({t, ld});
+  at::Tensor out = at::empty({t, heads});
+  const float* p = qkv.data_ptr<float>();
+  for (auto _ : state)
+    blip::fp32_attention_head64(p, p + heads, p + 2 * heads, ld, ld, ld, t, 0.125f, out.data_ptr<float>(), heads);
+  state.counters["achieved_GFLOPs"] =
+      benchmark::Counter(4.0 * t * t * d * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["fma_peak_1thread_GFLOPs"] = blip::measure_fma_peak_gflops(1);
+}
+BENCHMARK(BM_Fp32AttentionHead)->Arg(577)->Arg(197)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // Where one ViT-B encoder layer's time goes ([577 x 768] tokens, batch 1), part by part, through
 // the engine's own linear layers (packed products with GELU and the residual adds inside them when
