@@ -96,13 +96,38 @@ void BM_DecodeAndPreprocess(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeAndPreprocess)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Runs `work` as the benchmark's iterations, each with the GEMM rate right after it
+// (bench::gemmFlopsNow, outside the timing), and sets paired_over_bound: the median of each
+// iteration's time over the bound of `flops` at that rate, and paired_bound_s, the median bound.
+template <class Work>
+void timeBesideGemmRate(benchmark::State& state, double flops, Work&& work) {
+  const blip::Precision p = visionPrecision();
+  bench::gemmFlopsNow(p);  // prepares its product before the timing
+  std::vector<double> paired, bounds;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    work();
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.PauseTiming();
+    const double bound = flops / bench::gemmFlopsNow(p);
+    state.ResumeTiming();
+    paired.push_back(sec / bound);
+    bounds.push_back(bound);
+  }
+  state.counters["paired_over_bound"] = bench::median(paired);
+  state.counters["paired_bound_s"] = bench::median(bounds);
+}
+
 void BM_ImageEncode(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::Captioning);
-  const long faults = bench::minorFaults();
-  for (auto _ : state) benchmark::DoNotOptimize(m.encode_image(pixels(), false));
-  state.counters["page_faults"] =
-      static_cast<double>(bench::minorFaults() - faults) / static_cast<double>(state.iterations());
+  long faults = 0;  // the encodes' own (the rate's product beside them left out)
   const double flops = vitFlops(m.config().vision_config);
+  timeBesideGemmRate(state, flops, [&] {
+    const long before = bench::minorFaults();
+    benchmark::DoNotOptimize(m.encode_image(pixels(), false));
+    faults += bench::minorFaults() - before;
+  });
+  state.counters["page_faults"] = static_cast<double>(faults) / static_cast<double>(state.iterations());
   state.counters["GFLOP"] = flops / 1e9;
   state.counters["achieved_GFLOPs"] = benchmark::Counter(flops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
   state.counters["gemm_GFLOPs_bound"] = bench::gemmFlops(visionPrecision()) / 1e9;
@@ -335,7 +360,8 @@ BENCHMARK(BM_VqaAnswer)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3
 void BM_ItcImages(benchmark::State& state) {
   const auto& m = model(blip::BlipHead::Retrieval);
   const std::vector<blip::PixelValues> batch(static_cast<size_t>(state.range(0)), pixels());
-  for (auto _ : state) benchmark::DoNotOptimize(m.embed_images(batch));
+  timeBesideGemmRate(state, static_cast<double>(batch.size()) * vitFlops(m.config().vision_config),
+                     [&] { benchmark::DoNotOptimize(m.embed_images(batch)); });
   state.counters["images_per_s"] =
       benchmark::Counter(static_cast<double>(state.range(0) * state.iterations()), benchmark::Counter::kIsRate);
   state.counters["bound_images_per_s"] = 1.0 / encodeBoundSeconds(m);

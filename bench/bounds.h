@@ -244,6 +244,61 @@ inline double gemmFlops(blip::Precision p = blip::Precision::Float32) {
   return cache[p] = best;
 }
 
+// The GEMM rate of this minute: the product gemmFlops measures, through whichever implementation
+// gave its best, `rounds` times right now, the best of them (FLOP/s). The encoder benchmarks take it
+// beside each iteration: this machine's rate drifts 2-3x from one minute to the next (twenty-second
+// round), so a bound measured once per process may come from another minute than the encode.
+inline double gemmFlopsNow(blip::Precision p, int rounds = 3) {
+  constexpr double kFlops = 2.0 * 577 * 768 * 3072;
+  struct Product {
+    at::Tensor a, w, b, c;
+    std::shared_ptr<blip::PackedWeight> packed;
+    blip::Linear linear{nullptr};
+    int way = 0;  // 0 BLAS, 1 oneDNN sgemm, 2 packed, 3 the mode's linear layer
+  };
+  static std::map<blip::Precision, Product> products;
+  auto [it, made] = products.try_emplace(p);
+  Product& x = it->second;
+  if (made) {
+    x.a = at::randn({577, 768});
+    x.w = at::randn({3072, 768}) * 0.02;
+    if (p == blip::Precision::Float32) {
+      const double rates[] = {fp32GemmFlops(blip::Fp32Gemm::Blas), fp32GemmFlops(blip::Fp32Gemm::OneDnn),
+                              fp32PackedGemmFlops()};
+      x.way = static_cast<int>(std::max_element(std::begin(rates), std::end(rates)) - std::begin(rates));
+      x.b = x.w.t().contiguous();
+      x.c = at::mm(x.a, x.b);
+      if (x.way == 2 && !(x.packed = blip::make_packed_weight(x.w, at::Tensor()))) x.way = 1;
+    } else {
+      gemmFlops(p);
+      x.way = 3;
+      x.linear = blip::Linear(768, 3072, /*with_bias=*/false);
+      x.linear->weight.copy_(x.w);
+      x.linear->set_precision(p);
+      if (p == blip::Precision::BFloat16) x.a = x.a.to(at::kBFloat16);
+    }
+  }
+  double best = 0;
+  for (int rep = 0; rep < rounds; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    switch (x.way) {
+      case 0:
+        at::mm_out(x.c, x.a, x.b);
+        break;
+      case 1:
+        benchmark::DoNotOptimize(blip::fp32_linear(x.a, x.w, at::Tensor(), blip::Fp32Gemm::OneDnn));
+        break;
+      case 2:
+        benchmark::DoNotOptimize(blip::packed_linear(*x.packed, x.a, blip::Epilogue::None, at::Tensor()));
+        break;
+      default:
+        benchmark::DoNotOptimize(x.linear->forward(x.a));
+    }
+    best = std::max(best, kFlops / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
 // The counters every encoder figure carries: both fp32 products, the engine's choice, the CPU's
 // FMA peak (all measured in this process).
 inline void addGemmCounters(benchmark::State& state) {
