@@ -126,7 +126,8 @@ struct LoadedBlipImpl {
         o.cache = &cache_;
         return decoder_->forward(ids, mask, o, /*last_only=*/true).select(/*dim=*/1, 0);
       }
-      void reorder(const at::Tensor& index) override { cache_.reorder(index); }
+      // without copies: the next step reads each beam's positions where they are
+      void reorder(const at::Tensor& index) override { cache_.reorder_by_history(index); }
 
      private:
       BlipTextLMHeadModel decoder_;

@@ -12,8 +12,92 @@
 
 namespace glimpse::blip {
 
+namespace {
+
+// The beam reordering's rows [n] as int64, each checked to name one of the n rows.
+at::Tensor reordered_rows(const at::Tensor& index) {
+  at::Tensor rows = index.to(at::kLong).contiguous();
+  const int64_t* from = rows.data_ptr<int64_t>();
+  for (int64_t r = 0; r < rows.numel(); ++r)
+    if (from[r] < 0 || from[r] >= rows.numel()) throw BlipError("beam reordering names a row the cache lacks");
+  return rows;
+}
+
+// Whether every layer's cache lies in rooms of n rows (self_key a view of the room's first
+// positions), as the decoder steps leave it.
+bool in_rooms(const std::vector<TextLayerCache>& layers, int64_t n) {
+  return std::all_of(layers.begin(), layers.end(), [&](const TextLayerCache& l) {
+    return l.self_key.defined() && l.self_key_room.defined() && l.self_key.is_alias_of(l.self_key_room) &&
+           l.self_value.is_alias_of(l.self_value_room) && l.self_key_room.size(0) == n;
+  });
+}
+
+}  // namespace
+
+void TextCache::reorder_by_history(const at::Tensor& index) {
+  const at::Tensor rows = reordered_rows(index);
+  const int64_t n = rows.numel();
+  if (!last_step_fused || layers.empty() || !in_rooms(layers, n)) {
+    reorder(rows);
+    return;
+  }
+  const int64_t past = layers.front().self_key.size(2);
+  for (const auto& l : layers)
+    if (l.self_key.size(2) != past) {
+      reorder(rows);
+      return;
+    }
+  const int64_t* from = rows.data_ptr<int64_t>();
+  // row r's position p, before this reordering: history's entry, or its own row past history_len
+  std::vector<int32_t> next(static_cast<size_t>(n * past));
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t p = 0; p < past; ++p)
+      next[static_cast<size_t>(r * past + p)] =
+          p < history_len ? history[static_cast<size_t>(from[r] * history_len + p)] : static_cast<int32_t>(from[r]);
+  history = std::move(next);
+  history_len = past;
+}
+
+void TextCache::settle() {
+  if (history.empty()) return;
+  const int64_t len = history_len;
+  for (const auto& l : layers)
+    for (const at::Tensor* room : {&l.self_key_room, &l.self_value_room})
+      TORCH_CHECK(
+          room->dim() == 4 && static_cast<int64_t>(history.size()) == room->size(0) * len && room->size(2) >= len,
+          "TextCache::settle: the history does not fit the cache");
+  for (auto& l : layers) {
+    for (at::Tensor* room : {&l.self_key_room, &l.self_value_room}) {
+      const int64_t n = room->size(0), heads = room->size(1), capacity = room->size(2), head_dim = room->size(3);
+      float* data = room->data_ptr<float>();
+      // every position held elsewhere gathered first, then written to its row (a row's
+      // positions may be read by other rows before it is overwritten)
+      thread_local std::vector<float> gathered;
+      gathered.clear();
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t h = 0; h < heads; ++h)
+          for (int64_t p = 0; p < len; ++p)
+            if (const int64_t f = history[static_cast<size_t>(r * len + p)]; f != r) {
+              const float* src = data + ((f * heads + h) * capacity + p) * head_dim;
+              gathered.insert(gathered.end(), src, src + head_dim);
+            }
+      const float* g = gathered.data();
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t h = 0; h < heads; ++h)
+          for (int64_t p = 0; p < len; ++p)
+            if (history[static_cast<size_t>(r * len + p)] != r) {
+              std::memcpy(data + ((r * heads + h) * capacity + p) * head_dim, g, head_dim * sizeof(float));
+              g += head_dim;
+            }
+    }
+  }
+  history.clear();
+  history_len = 0;
+}
+
 void TextCache::reorder(const at::Tensor& index) {
-  const at::Tensor rows = index.to(at::kLong).contiguous();
+  const at::Tensor rows = reordered_rows(index);
+  settle();
   const int64_t* from = rows.data_ptr<int64_t>();
   const int64_t n = rows.numel();
   for (auto& l : layers) {
@@ -30,7 +114,6 @@ void TextCache::reorder(const at::Tensor& index) {
         thread_local std::vector<float> gathered;
         gathered.resize(static_cast<size_t>(n * heads * used));
         for (int64_t r = 0; r < n; ++r) {
-          if (from[r] < 0 || from[r] >= n) throw BlipError("beam reordering names a row the cache lacks");
           if (from[r] == r) continue;
           for (int64_t h = 0; h < heads; ++h)
             std::memcpy(gathered.data() + (r * heads + h) * used, data + from[r] * row_floats + h * capacity * head_dim,
@@ -279,6 +362,10 @@ at::Tensor BlipTextModelImpl::forward(const at::Tensor& input_ids, const at::Ten
                                       const TextForwardOptions& options) {
   const int64_t rows = input_ids.size(0), len = input_ids.size(1);
   const int64_t past = options.cache ? options.cache->past_length : 0;
+  if (options.cache) {
+    options.cache->settle();  // the layers below read the caches' rows as they lie
+    options.cache->last_step_fused = false;
+  }
   const auto fopts = at::TensorOptions().dtype(at::kFloat);
   at::Tensor m = attention_mask.defined() ? attention_mask.to(at::kFloat) : at::ones({rows, past + len}, fopts);
   check_attention_mask(m, rows, past + len);

@@ -32,8 +32,23 @@ struct TextCache {
   int64_t past_length = 0;
   // Rows per cross-attention item: beams (or return sequences) of one image share its keys/values.
   int64_t rows_per_item = 1;
-  // Keeps rows `index` of every self-attention cache (beam reordering).
+  // Keeps rows `index` of every self-attention cache (beam reordering), copying the moved rows'
+  // cached positions.
   void reorder(const at::Tensor& index);
+  // The same without copies where the last step was text_decoder_step's and every layer keeps its
+  // keys and values in rooms of `index`'s rows (else as reorder): only `history` changes, and
+  // text_decoder_step reads each row's positions through it. Anything else that reads the caches
+  // calls settle first.
+  void reorder_by_history(const at::Tensor& index);
+  // Copies each row's positions from where `history` says they are into the row's own, as
+  // reorder would have, and empties it.
+  void settle();
+  // Row r's cached positions p < history_len are in the rooms' row history[r * history_len + p];
+  // its later positions, and all of them when `history` is empty, are its own.
+  std::vector<int32_t> history;
+  int64_t history_len = 0;
+  // Whether the last step was text_decoder_step's (the next one likely is too).
+  bool last_step_fused = false;
 };
 
 // BlipTextSelfAttention (self or cross)

@@ -672,10 +672,20 @@ at::Tensor small_attention(const at::Tensor& q_in, const at::Tensor& k_in, const
 void self_attention_step_rows(const float* qp, int64_t q_row, int64_t q_pos, const float* kp, int64_t k_row,
                               int64_t k_pos, const float* vp, int64_t v_row, int64_t v_pos, int64_t rows, int64_t L,
                               int64_t H, float* kc, float* vc, int64_t cap, int64_t past, const float* mp,
-                              float divisor, float* op) {
+                              float divisor, float* op, const int32_t* history, int64_t history_len) {
   constexpr int64_t D = 64;
   const int64_t S = past + L;
   TORCH_CHECK(past >= 0 && S <= cap, "small_self_attention_step: the caches hold too few positions");
+  TORCH_CHECK(!history || history_len <= past, "small_self_attention_step: a history past the cached positions");
+  // the rows whose history lies (partly) in other rows: their positions are gathered per head
+  std::vector<char> elsewhere(history ? static_cast<size_t>(rows) : 0, 0);
+  if (history)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t p = 0; p < history_len; ++p) {
+        const int32_t from = history[r * history_len + p];
+        TORCH_CHECK(from >= 0 && from < rows, "small_self_attention_step: a history names a row the caches lack");
+        if (from != r) elsewhere[static_cast<size_t>(r)] = 1;
+      }
   // this step's keys and values into the caches: [rows, L, H, D] -> [rows, H, past + i, D]
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t i = 0; i < L; ++i)
@@ -693,12 +703,28 @@ void self_attention_step_rows(const float* qp, int64_t q_row, int64_t q_pos, con
   // round).
   const int64_t grain = in_step_team() ? 1 : std::max<int64_t>(1, (64 << 10) / std::max<int64_t>(1, L * S * D));
   step_parallel_for(0, rows * H, grain, [&](int64_t t0, int64_t t1) {
-    thread_local std::vector<float> p;
+    thread_local std::vector<float> p, gathered;
     p.resize(static_cast<size_t>(S * L));
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t r = t / H, h = t % H;
-      attend64<float>(qp + r * q_row + h * D, q_pos, L, kc + (r * H + h) * cap * D, D, vc + (r * H + h) * cap * D, D,
-                      mp ? mp + r * L * S : nullptr, S, divisor, p.data(), op + r * L * H * D + h * D, H * D);
+      const float* kb = kc + (r * H + h) * cap * D;
+      const float* vb = vc + (r * H + h) * cap * D;
+      if (history && elsewhere[static_cast<size_t>(r)]) {
+        // this head's keys and values, each position from the row that holds it: the reads the
+        // attention makes anyway, into a buffer it then reads from the first-level cache
+        gathered.resize(static_cast<size_t>(2 * S * D));
+        float* gk = gathered.data();
+        float* gv = gk + S * D;
+        for (int64_t i = 0; i < S; ++i) {
+          const int64_t from = i < history_len ? history[r * history_len + i] : r;
+          std::memcpy(gk + i * D, kc + ((from * H + h) * cap + i) * D, D * sizeof(float));
+          std::memcpy(gv + i * D, vc + ((from * H + h) * cap + i) * D, D * sizeof(float));
+        }
+        kb = gk;
+        vb = gv;
+      }
+      attend64<float>(qp + r * q_row + h * D, q_pos, L, kb, D, vb, D, mp ? mp + r * L * S : nullptr, S, divisor,
+                      p.data(), op + r * L * H * D + h * D, H * D);
     }
   });
 }

@@ -110,10 +110,14 @@ bool small_self_attention_step_available(int64_t head_dim);
 // small_self_attention_step on memory the caller holds: row r, position i of q at q + r * q_row +
 // i * q_pos (k, v likewise), heads of 64 side by side; caches [rows, H, cap, 64]; mask [rows, L,
 // past + L] or null; out [rows, L, H * 64]. The same kernel, the same values.
+// `history` (beams reordered without copies, TextCache::reorder_by_history): row r's positions
+// p < history_len are those the caches hold in row history[r * history_len + p]; null, or
+// positions from history_len on, a row's own. The step's keys and values go to each row's own.
 void self_attention_step_rows(const float* q, int64_t q_row, int64_t q_pos, const float* k, int64_t k_row,
                               int64_t k_pos, const float* v, int64_t v_row, int64_t v_pos, int64_t rows, int64_t L,
                               int64_t H, float* key_cache, float* value_cache, int64_t cap, int64_t past,
-                              const float* mask, float divisor, float* out);
+                              const float* mask, float divisor, float* out, const int32_t* history = nullptr,
+                              int64_t history_len = 0);
 // A decoder step's cross-attention as small_attention computes it for the rows of each item
 // folded into its query, on memory the caller holds: one position per row, row r at q + r * q_row
 // (heads of 64 side by side), rows_per_item consecutive rows per item; keys and values contiguous

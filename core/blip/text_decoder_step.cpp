@@ -240,7 +240,8 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
     c.make_self_room(rows, heads, 64, 1);
     self_attention_step_rows(qkv, 3 * d, 3 * d, qkv + d, 3 * d, 3 * d, qkv + 2 * d, 3 * d, 3 * d, rows, 1, heads,
                              c.self_key_room.data_ptr<float>(), c.self_value_room.data_ptr<float>(),
-                             c.self_key_room.size(2), cached, mask, divisor, ctx);
+                             c.self_key_room.size(2), cached, mask, divisor, ctx,
+                             cache.history.empty() ? nullptr : cache.history.data(), cache.history_len);
     c.self_key = c.self_key_room.narrow(2, 0, cached + 1);
     c.self_value = c.self_value_room.narrow(2, 0, cached + 1);
     product(*layer.attention->output->dense, ctx, rows, y);
@@ -258,6 +259,7 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
     add_and_normalize(y, b, rows, d, *layer.output->LayerNorm, h);
   }
   cache.past_length += 1;
+  cache.last_step_fused = true;
   ++g_runs;
 
   // LM head: transform (dense, GELU, LayerNorm), then the decoder with the head's own bias

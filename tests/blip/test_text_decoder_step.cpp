@@ -148,6 +148,68 @@ int expect_agreement(const CaptionRun& fused, const CaptionRun& aten, const Capt
   return compared;
 }
 
+// Beam reordering without copies (TextCache::reorder_by_history): the fused steps read each row's
+// positions where they lie, and give the logits, bit for bit, of steps over a cache whose moved rows
+// were copied (reorder); settle then leaves the same cache. Through a prompt (an ATen step, after
+// which the reordering copies), a reordering at every step (drawn, identities among them) and the
+// rooms growing past their first 32 + prompt positions.
+TEST(TextDecoderStepHistory, StepsOverAReorderedHistoryEqualStepsOverCopiedRows) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  if (!bf16_layer_norm_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  c10::InferenceMode guard;
+  at::manual_seed(0);
+  BlipTextConfig c;
+  c.hidden_size = c.encoder_hidden_size = 128;  // heads of 64, as the fused step needs
+  c.num_attention_heads = 2;
+  c.intermediate_size = 256;
+  c.num_hidden_layers = 2;
+  c.vocab_size = 1000;
+  c.is_decoder = true;
+  BlipTextLMHeadModel model(c);
+  for (auto& p : model->parameters()) p.copy_(at::randn(p.sizes()) * 0.05);
+  model->gather_step_weights();
+  set_linear_precision(*model, Precision::BFloat16);
+  const int64_t rows = 3;
+  TextCache copied = model->bert->make_cache(rows), indexed = model->bert->make_cache(rows);
+  TextForwardOptions o;
+  o.encoder_hidden_states = at::randn({1, 10, 128});  // one image, its three beams
+  auto gen = at::detail::createCPUGenerator(7);
+  at::Tensor ids = at::randint(1000, {rows, 3}, gen, at::TensorOptions().dtype(at::kLong));
+  const int64_t fused_before = text_decoder_steps_run();
+  int64_t past = 0, histories = 0;
+  const int steps = 40;
+  for (int step = 0; step < steps; ++step) {
+    const at::Tensor mask = at::ones({rows, past + ids.size(1)}, at::TensorOptions().dtype(at::kLong));
+    o.cache = &copied;
+    const at::Tensor want = model->forward(ids, mask, o, /*last_only=*/true);
+    o.cache = &indexed;
+    const at::Tensor got = model->forward(ids, mask, o, /*last_only=*/true);
+    ASSERT_TRUE(at::equal(got, want)) << "step " << step;
+    past += ids.size(1);
+    // every third reordering keeps the rows, the others are drawn
+    const at::Tensor index = step % 3 == 2 ? at::arange(rows, at::TensorOptions().dtype(at::kLong))
+                                           : at::randint(rows, {rows}, gen, at::TensorOptions().dtype(at::kLong));
+    copied.reorder(index);
+    indexed.reorder_by_history(index);
+    histories += indexed.history_len == past ? 1 : 0;
+    ids = at::randint(1000, {rows, 1}, gen, at::TensorOptions().dtype(at::kLong));
+  }
+  EXPECT_EQ(text_decoder_steps_run() - fused_before, 2 * (steps - 1));  // each step after the prompt fused
+  EXPECT_EQ(histories, steps - 1);  // every reordering after a fused step went through the history
+  EXPECT_GT(indexed.layers[0].self_key_room.size(2), 32 + 3);  // the rooms grew
+  indexed.settle();
+  EXPECT_TRUE(indexed.history.empty());
+  for (size_t l = 0; l < copied.layers.size(); ++l) {
+    EXPECT_TRUE(at::equal(indexed.layers[l].self_key, copied.layers[l].self_key)) << "layer " << l;
+    EXPECT_TRUE(at::equal(indexed.layers[l].self_value, copied.layers[l].self_value)) << "layer " << l;
+  }
+  // a reordering naming a row the cache lacks is refused, the history left as it was
+  indexed.reorder_by_history(at::arange(rows, at::TensorOptions().dtype(at::kLong)));
+  const std::vector<int32_t> before = indexed.history;
+  EXPECT_THROW(indexed.reorder_by_history(at::tensor(std::vector<int64_t>{0, 3, 1})), BlipError);
+  EXPECT_EQ(indexed.history, before);
+}
+
 std::vector<PixelValues> test_images(int n) {
   std::vector<PixelValues> images;
   for (int i = 0; i < n; ++i) {
