@@ -37,7 +37,8 @@ bool in_rooms(const std::vector<TextLayerCache>& layers, int64_t n) {
 void TextCache::reorder_by_history(const at::Tensor& index) {
   const at::Tensor rows = reordered_rows(index);
   const int64_t n = rows.numel();
-  if (!last_step_fused || layers.empty() || !in_rooms(layers, n)) {
+  if (!last_step_fused || layers.empty() || !in_rooms(layers, n) ||
+      (!history.empty() && static_cast<int64_t>(history.size()) != n * history_len)) {
     reorder(rows);
     return;
   }

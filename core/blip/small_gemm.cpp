@@ -678,7 +678,7 @@ void self_attention_step_rows(const float* qp, int64_t q_row, int64_t q_pos, con
   TORCH_CHECK(past >= 0 && S <= cap, "small_self_attention_step: the caches hold too few positions");
   TORCH_CHECK(!history || history_len <= past, "small_self_attention_step: a history past the cached positions");
   // the rows whose history lies (partly) in other rows: their positions are gathered per head
-  std::vector<char> elsewhere(history ? static_cast<size_t>(rows) : 0, 0);
+  std::vector<char> elsewhere(history ? static_cast<size_t>(rows) : 0, 0);  // (read by the team's threads)
   if (history)
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t p = 0; p < history_len; ++p) {

@@ -135,6 +135,9 @@ bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& in
       !small_gemm_available(at::kBFloat16) || !bf16_layer_norm_available())
     return false;
   const int64_t rows = input_ids.size(0);
+  // a history of beams reordered without copies is read for these rows only (else the ATen path
+  // settles it)
+  if (!cache.history.empty() && static_cast<int64_t>(cache.history.size()) != rows * cache.history_len) return false;
   const auto& layers = model.bert->encoder->layers;
   const int64_t d = model.bert->config.hidden_size;
   if (layers.empty() || cache.layers.size() != layers.size() || cache.rows_per_item < 1 ||

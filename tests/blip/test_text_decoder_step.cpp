@@ -151,8 +151,10 @@ int expect_agreement(const CaptionRun& fused, const CaptionRun& aten, const Capt
 // Beam reordering without copies (TextCache::reorder_by_history): the fused steps read each row's
 // positions where they lie, and give the logits, bit for bit, of steps over a cache whose moved rows
 // were copied (reorder); settle then leaves the same cache. Through a prompt (an ATen step, after
-// which the reordering copies), a reordering at every step (drawn, identities among them) and the
-// rooms growing past their first 32 + prompt positions.
+// which the reordering copies), a drawn reordering after every step (identities among them, two in
+// a row after some), two ATen steps amid the fused ones (they settle a live history; the reordering
+// after them copies), the rooms growing past their first 32 + prompt positions, and a fused step
+// after the last reordering (positions past the history's).
 TEST(TextDecoderStepHistory, StepsOverAReorderedHistoryEqualStepsOverCopiedRows) {
   if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
   if (!bf16_layer_norm_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
@@ -174,28 +176,45 @@ TEST(TextDecoderStepHistory, StepsOverAReorderedHistoryEqualStepsOverCopiedRows)
   TextForwardOptions o;
   o.encoder_hidden_states = at::randn({1, 10, 128});  // one image, its three beams
   auto gen = at::detail::createCPUGenerator(7);
-  at::Tensor ids = at::randint(1000, {rows, 3}, gen, at::TensorOptions().dtype(at::kLong));
-  const int64_t fused_before = text_decoder_steps_run();
-  int64_t past = 0, histories = 0;
-  const int steps = 40;
-  for (int step = 0; step < steps; ++step) {
-    const at::Tensor mask = at::ones({rows, past + ids.size(1)}, at::TensorOptions().dtype(at::kLong));
+  const auto longs = at::TensorOptions().dtype(at::kLong);
+  at::Tensor ids = at::randint(1000, {rows, 3}, gen, longs);
+  int64_t past = 0, fused = 0, by_history = 0, want_by_history = 0;
+  // one step of both caches, compared; `aten`: with the fused step switched off
+  auto step_both = [&](const std::string& what, bool aten) {
+    const at::Tensor mask = at::ones({rows, past + ids.size(1)}, longs);
+    const int64_t before = text_decoder_steps_run();
+    set_text_decoder_step_enabled(!aten);
     o.cache = &copied;
     const at::Tensor want = model->forward(ids, mask, o, /*last_only=*/true);
     o.cache = &indexed;
     const at::Tensor got = model->forward(ids, mask, o, /*last_only=*/true);
-    ASSERT_TRUE(at::equal(got, want)) << "step " << step;
+    set_text_decoder_step_enabled(true);
+    fused += text_decoder_steps_run() - before;
     past += ids.size(1);
-    // every third reordering keeps the rows, the others are drawn
-    const at::Tensor index = step % 3 == 2 ? at::arange(rows, at::TensorOptions().dtype(at::kLong))
-                                           : at::randint(rows, {rows}, gen, at::TensorOptions().dtype(at::kLong));
-    copied.reorder(index);
-    indexed.reorder_by_history(index);
-    histories += indexed.history_len == past ? 1 : 0;
-    ids = at::randint(1000, {rows, 1}, gen, at::TensorOptions().dtype(at::kLong));
+    ids = at::randint(1000, {rows, 1}, gen, longs);
+    return at::equal(got, want) ? ::testing::AssertionSuccess() : ::testing::AssertionFailure() << what;
+  };
+  const int steps = 40;
+  int aten_steps = 0;
+  for (int step = 0; step < steps; ++step) {
+    const bool aten = step == 10 || step == 25;
+    aten_steps += aten ? 1 : 0;
+    ASSERT_TRUE(step_both("step " + std::to_string(step), aten));
+    // every third reordering keeps the rows, the others are drawn; some steps reorder twice
+    for (int again = 0; again < (step % 7 == 4 ? 2 : 1); ++again) {
+      const at::Tensor index = step % 3 == 2 ? at::arange(rows, longs) : at::randint(rows, {rows}, gen, longs);
+      copied.reorder(index);
+      indexed.reorder_by_history(index);
+    }
+    const bool after_fused = step > 0 && !aten;
+    want_by_history += after_fused ? 1 : 0;
+    by_history += indexed.history_len == past ? 1 : 0;
+    EXPECT_EQ(indexed.history.empty(), !after_fused) << "step " << step;
   }
-  EXPECT_EQ(text_decoder_steps_run() - fused_before, 2 * (steps - 1));  // each step after the prompt fused
-  EXPECT_EQ(histories, steps - 1);  // every reordering after a fused step went through the history
+  ASSERT_TRUE(step_both("the step after the last reordering", false));
+  EXPECT_EQ(fused, 2 * (steps - 1 - aten_steps + 1));  // each step after the prompt but the ATen ones
+  EXPECT_EQ(by_history, want_by_history);              // every reordering after a fused step
+  EXPECT_LT(indexed.history_len, past);
   EXPECT_GT(indexed.layers[0].self_key_room.size(2), 32 + 3);  // the rooms grew
   indexed.settle();
   EXPECT_TRUE(indexed.history.empty());
@@ -204,7 +223,8 @@ TEST(TextDecoderStepHistory, StepsOverAReorderedHistoryEqualStepsOverCopiedRows)
     EXPECT_TRUE(at::equal(indexed.layers[l].self_value, copied.layers[l].self_value)) << "layer " << l;
   }
   // a reordering naming a row the cache lacks is refused, the history left as it was
-  indexed.reorder_by_history(at::arange(rows, at::TensorOptions().dtype(at::kLong)));
+  indexed.reorder_by_history(at::arange(rows, longs));
+  ASSERT_FALSE(indexed.history.empty());
   const std::vector<int32_t> before = indexed.history;
   EXPECT_THROW(indexed.reorder_by_history(at::tensor(std::vector<int64_t>{0, 3, 1})), BlipError);
   EXPECT_EQ(indexed.history, before);
