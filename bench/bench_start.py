@@ -2,8 +2,9 @@
 """Process start of the real binaries (issue 13, item 4): `glimpse-cli --help` wall time and peak
 RSS, `glimpse-cli --version`, `glimpse-cli --version --verbose` (which loads the engine module,
 libtorch), and the time from launching `glimpse-photos` until its window is first exposed under
-Xvfb (GLIMPSE_REPORT_WINDOW=quit: the app prints a line at the first expose and quits). Prints the load average with the figures: the
-machine these run on is shared, and start-up times follow its load.
+Xvfb (GLIMPSE_REPORT_WINDOW=quit: the app prints a line at the first expose and quits). Prints the
+load average with the figures: the machine these run on is shared, and start-up times follow its
+load.
 
 With --caption MODEL_DIR IMAGE also the first caption of a fresh process (`glimpse-cli caption
 --max-new-tokens 20 --min-length 21`), warm and cold: cold runs drop the page cache first
