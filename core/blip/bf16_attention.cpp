@@ -235,6 +235,13 @@ inline void memory_barrier() {
 
 // Sixteen query rows (q with row stride ldq; `rows` of them real, the rest of the tile zeros)
 // against the packed keys and values in w, alpha > 0: out[r] for r < rows.
+// Scores and probabilities are kept tile by tile, each tile's 1 KB in one piece (16 x 16 float32
+// scores; 16 x 32 bfloat16 probabilities for each 32 tokens), so a tile is stored or loaded in
+// consecutive cache lines; the maxima read each round's scores right after they are stored, and
+// the exponentials of 32 tokens go into the values' product before the next 32 are computed. A
+// head took 0.8 of the time of whole rows a phase at a time (docs/performance.md, twenty-fifth
+// round); the tiles and the vector units were not measured to overlap. The sums and the rounding
+// are those of exponentials_row, value for value.
 GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t rows, int64_t t, int64_t tk, Work& w,
                                          float alpha, uint16_t* out, int64_t ldo) {
   if (rows < kAmxRows) {  // the tile would read past the last query row
@@ -246,8 +253,22 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
   memory_barrier();
   _tile_loadd(4, q, ldq * 2);       // dimensions 0-31
   _tile_loadd(5, q + 32, ldq * 2);  // dimensions 32-63
-  // Scores: 64 keys a round (four tiles of sums), each the two halves of the dimensions.
+  const int64_t vectors = (t + 15) / 16, chunks = (t + 31) / 32;
+  const auto last = static_cast<__mmask16>(t % 16 ? (1u << (t % 16)) - 1 : 0xffffu);
+  // Each row's maximum over the 16-key vectors [v0, v1) of the stored scores (vector i of row r at
+  // s + 256 i + 16 r); the keys past t stay out.
   float* s = w.scores.data();
+  __m512 mx[kAmxRows];
+  for (auto& m : mx) m = _mm512_set1_ps(-INFINITY);
+  auto maxima = [&](int64_t v0, int64_t v1) GLIMPSE_AMX_TARGET {
+    for (int r = 0; r < kAmxRows; ++r) {
+      const float* x = s + r * 16;
+      for (int64_t i = v0; i < v1; ++i)
+        mx[r] =
+            _mm512_mask_max_ps(mx[r], i + 1 < vectors ? __mmask16{0xffff} : last, mx[r], _mm512_loadu_ps(x + 256 * i));
+    }
+  };
+  // Scores: 64 keys a round (four tiles of sums), each the two halves of the dimensions.
   const uint32_t* keys = w.keys.data();
   const int64_t key_row = tk * 4;              // bytes from one pair of dimensions to the next
   const uint32_t* upper = keys + kD / 4 * tk;  // pairs of dimensions 32-63
@@ -272,39 +293,52 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
     _tile_dpbf16ps(2, 5, 6);
     _tile_loadd(7, upper + j0 + 48, key_row);
     _tile_dpbf16ps(3, 5, 7);
-    _tile_stored(0, s + j0, tk * 4);
-    _tile_stored(1, s + j0 + 16, tk * 4);
-    _tile_stored(2, s + j0 + 32, tk * 4);
-    _tile_stored(3, s + j0 + 48, tk * 4);
+    // the round before, while this one multiplies
+    if (j0 > 0) maxima((j0 - kKeys) / 16, std::min<int64_t>(j0 / 16, vectors));
+    memory_barrier();
+    _tile_stored(0, s + 16 * j0, 64);
+    _tile_stored(1, s + 16 * j0 + 256, 64);
+    _tile_stored(2, s + 16 * j0 + 512, 64);
+    _tile_stored(3, s + 16 * j0 + 768, 64);
+    memory_barrier();
   }
-  memory_barrier();
-  // The softmax row by row (the zero rows too: their exponentials are finite and unused); the
-  // keys past t stay out of each maximum, and the probabilities are zero up to the next 32 keys,
-  // the probability tile's width.
-  const int64_t vectors = (t + 15) / 16, chunks = (t + 31) / 32;
-  const auto last = static_cast<__mmask16>(t % 16 ? (1u << (t % 16)) - 1 : 0xffffu);
+  maxima((tk - kKeys) / 16, vectors);
+  // The softmax and the product with the values, 32 tokens a round: the exponentials of the 16
+  // rows (the zero rows too: finite and unused), rounded to bfloat16, each row's sum in float32 in
+  // the order of the keys; the probabilities are zero from t up to the tile's 32. Then the round's
+  // probabilities times its 16 pairs of tokens' values into four tiles of 16 output columns.
   const float log2e_alpha = 1.44269504088896341f * alpha;
+  const __m512 scale = _mm512_set1_ps(log2e_alpha);
+  alignas(64) float shift[kAmxRows];
+  for (int r = 0; r < kAmxRows; ++r) shift[r] = -_mm512_reduce_max_ps(mx[r]) * log2e_alpha;
+  __m512 sum[kAmxRows];
+  for (auto& x : sum) x = _mm512_setzero_ps();
   uint16_t* p = w.probs.data();
-  float inv[kAmxRows];
-  for (int r = 0; r < kAmxRows; ++r) {
-    const float* x = s + r * tk;
-    __m512 mx = _mm512_set1_ps(-INFINITY);
-    for (int64_t i = 0; i + 1 < vectors; ++i) mx = _mm512_max_ps(mx, _mm512_loadu_ps(x + 16 * i));
-    mx = _mm512_mask_max_ps(mx, last, mx, _mm512_loadu_ps(x + 16 * (vectors - 1)));
-    inv[r] = exponentials_row(x, _mm512_reduce_max_ps(mx), vectors, last, log2e_alpha, p + r * tk);
-    if (vectors < 2 * chunks)
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + r * tk + 16 * vectors), _mm256_setzero_si256());
-  }
-  memory_barrier();
-  // The exponentials times the values: 32 tokens a round into four tiles of 16 output columns.
   const uint32_t* values = w.values.data();
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
   for (int64_t c = 0; c < chunks; ++c) {
-    _tile_loadd(4, p + 32 * c, tk * 2);
-    const uint32_t* vc = values + 16 * c * kD;  // the chunk's 16 pairs of tokens, 64 columns each
+    for (int r = 0; r < kAmxRows; ++r) {
+      const float* x = s + r * 16;
+      uint16_t* pr = p + 512 * c + 32 * r;  // row r of the round's probability tile
+      const __m512 sh = _mm512_set1_ps(shift[r]);
+      for (int64_t h = 0; h < 2; ++h) {
+        const int64_t i = 2 * c + h;
+        if (i >= vectors) {
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * h), _mm256_setzero_si256());
+          continue;
+        }
+        __m512 e = avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 256 * i), scale, sh));
+        if (i + 1 == vectors) e = _mm512_maskz_mov_ps(last, e);  // zero past t
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * h), to_bf16(e));
+        sum[r] = _mm512_add_ps(sum[r], e);
+      }
+    }
+    memory_barrier();
+    _tile_loadd(4, p + 512 * c, 64);
+    const uint32_t* vc = values + 16 * c * kD;  // the round's 16 pairs of tokens, 64 columns each
     _tile_loadd(6, vc, kD * 4);
     _tile_dpbf16ps(0, 4, 6);
     _tile_loadd(7, vc + 16, kD * 4);
@@ -321,7 +355,7 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
   _tile_stored(3, o + 48, kD * 4);
   memory_barrier();
   for (int64_t r = 0; r < rows; ++r) {
-    const __m512 ir = _mm512_set1_ps(inv[r]);
+    const __m512 ir = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum[r]));
 #pragma GCC unroll 4
     for (int c = 0; c < 4; ++c)
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + r * ldo + 16 * c),
