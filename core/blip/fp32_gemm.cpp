@@ -261,26 +261,21 @@ class PackedWeight {
       if (residual.scalar_type() != at::kFloat || residual.numel() != m * n) return {};
       r2 = residual.reshape({m, n}).contiguous();
     }
-    const Kernel* kernel = this->kernel(m, e, residual.defined());
-    if (!kernel) return {};
+    // In AMX tiles, rows past the last multiple of 32 go to a product of their own (kAmxRowBlock)
+    const int64_t tail = m > kAmxRowBlock ? m % kAmxRowBlock : 0;
+    const Kernel* head = tail ? this->kernel(m - tail, e, residual.defined()) : nullptr;
+    const Kernel* rest = head && head->amx ? this->kernel(tail, e, residual.defined()) : nullptr;
+    const Kernel* whole = rest ? nullptr : this->kernel(m, e, residual.defined());
+    if (!rest && !whole) return {};
     // float32 out, except a bfloat16 product without a residual: bfloat16, as the bf16 mode's
     // other products of many rows (the residual stream stays float32).
     at::Tensor y = at::empty({m, n}, x.options().dtype(out_type(residual.defined())));
-    at::Tensor scratch = at::empty({static_cast<int64_t>(kernel->pd.scratchpad_desc().get_size())}, at::kByte);
-    using dnnl::memory;
-    const dnnl::engine& eng = cpu_engine();
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(kernel->pd.src_desc(), eng, x2.data_ptr())},
-        {DNNL_ARG_WEIGHTS, memory(packed_md_, eng, packed_.data_ptr())},
-        {DNNL_ARG_DST, memory(kernel->pd.dst_desc(), eng, y.data_ptr())},
-        {DNNL_ARG_SCRATCHPAD, memory(kernel->pd.scratchpad_desc(), eng, scratch.data_ptr())}};
-    if (bias_.defined()) args.emplace(DNNL_ARG_BIAS, memory(kernel->pd.bias_desc(), eng, bias_.data_ptr()));
-    if (r2.defined())
-      args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(kernel->residual_index) | DNNL_ARG_SRC_1,
-                   memory(memory::desc({m, n}, memory::data_type::f32, memory::format_tag::ab), eng, r2.data_ptr()));
-    dnnl::stream stream(eng);
-    kernel->primitive.execute(stream, args);
-    stream.wait();
+    if (whole) {
+      execute(*whole, x2, y, r2, 0, m);
+    } else {
+      execute(*head, x2, y, r2, 0, m - tail);
+      execute(*rest, x2, y, r2, m - tail, tail);
+    }
     products_run().fetch_add(1, std::memory_order_relaxed);
     auto shape = x.sizes().vec();
     shape.back() = n;
@@ -306,7 +301,40 @@ class PackedWeight {
     dnnl::matmul::primitive_desc pd;
     dnnl::matmul primitive;
     int residual_index = -1;
+    bool amx = false;  // oneDNN runs it in AMX tiles
   };
+
+  // On a CPU with AMX, oneDNN 2.6's products of a row count that is not a multiple of 32 ran
+  // slower than the multiple below it and a second product of the rest, in one run of the bf16
+  // ViT-B layer's four products: 577 rows (one image at 384 px) 6.2-7.2 ms against 4.8-5.4 ms, 197
+  // rows (224 px) 1.98 against 1.76 ms, 1154 (two images) 11.0-11.6 against 10.1-10.6 ms; 1731
+  // and 2308 the same either way (docs/performance.md, twenty-fifth round). The rest's rows go
+  // through oneDNN's kernel for a few rows, whose float32 sums may differ from the whole
+  // product's in their last bit.
+  static constexpr int64_t kAmxRowBlock = 32;
+
+  // The kernel's product of `rows` rows of x2 from row r0 into y (and the residual r2's rows).
+  void execute(const Kernel& kernel, const at::Tensor& x2, const at::Tensor& y, const at::Tensor& r2, int64_t r0,
+               int64_t rows) const {
+    using dnnl::memory;
+    const dnnl::engine& eng = cpu_engine();
+    auto row = [r0](const at::Tensor& t) {
+      return static_cast<char*>(t.data_ptr()) + r0 * t.size(1) * static_cast<int64_t>(t.element_size());
+    };
+    at::Tensor scratch = at::empty({static_cast<int64_t>(kernel.pd.scratchpad_desc().get_size())}, at::kByte);
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(kernel.pd.src_desc(), eng, row(x2))},
+        {DNNL_ARG_WEIGHTS, memory(packed_md_, eng, packed_.data_ptr())},
+        {DNNL_ARG_DST, memory(kernel.pd.dst_desc(), eng, row(y))},
+        {DNNL_ARG_SCRATCHPAD, memory(kernel.pd.scratchpad_desc(), eng, scratch.data_ptr())}};
+    if (bias_.defined()) args.emplace(DNNL_ARG_BIAS, memory(kernel.pd.bias_desc(), eng, bias_.data_ptr()));
+    if (r2.defined())
+      args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(kernel.residual_index) | DNNL_ARG_SRC_1,
+                   memory(memory::desc({rows, n_}, memory::data_type::f32, memory::format_tag::ab), eng, row(r2)));
+    dnnl::stream stream(eng);
+    kernel.primitive.execute(stream, args);
+    stream.wait();
+  }
 
   static std::atomic<int64_t>& products_run() {
     static std::atomic<int64_t> n{0};
@@ -362,7 +390,8 @@ class PackedWeight {
       } else if (pd.weights_desc() != packed_md_) {
         return nullptr;
       }
-      slot = std::make_unique<Kernel>(Kernel{pd, dnnl::matmul(pd), residual_index});
+      slot = std::make_unique<Kernel>(Kernel{pd, dnnl::matmul(pd), residual_index,
+                                             std::string(pd.impl_info_str()).find("amx") != std::string::npos});
     } catch (const dnnl::error&) {
       return nullptr;
     }
