@@ -171,132 +171,139 @@ inline double readBandwidth(size_t bytes = size_t{1} << 30) {
   return cache[bytes] = best;
 }
 
-// float32 GEMM rate (FLOP/s) of one implementation on a ViT-B-sized product ([577 x 768] x
-// [768 x 3072]), best of 10 rounds of 5: libtorch's BLAS (at::mm into a preallocated output) or
-// oneDNN's sgemm (0 when not built in).
-inline double fp32GemmFlops(blip::Fp32Gemm g) {
-  static std::map<blip::Fp32Gemm, double> cache;
-  if (auto it = cache.find(g); it != cache.end()) return it->second;
-  if (g == blip::Fp32Gemm::OneDnn && !blip::onednn_gemm_available()) return cache[g] = 0;
-  at::Tensor a = at::randn({577, 768});
-  at::Tensor w = at::randn({3072, 768}) * 0.02;
-  at::Tensor b = w.t().contiguous(), c = at::mm(a, b);
-  double best = 0;
-  for (int rep = 0; rep < 11; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int k = 0; k < 5; ++k) {
-      if (g == blip::Fp32Gemm::Blas)
-        at::mm_out(c, a, b);
-      else
-        benchmark::DoNotOptimize(blip::fp32_linear(a, w, at::Tensor(), g));
-    }
-    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (rep > 0) best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);  // round 0 warms up
-  }
-  return cache[g] = best;
-}
+namespace detail {
 
-// The same product through oneDNN's matmul with the weight packed once (packed_linear, the
-// engine's path for linear layers when the first-use measurement picks it); 0 without oneDNN.
-inline double fp32PackedGemmFlops() {
-  static const double rate = [] {
-    at::Tensor a = at::randn({577, 768});
-    const auto w = blip::make_packed_weight(at::randn({3072, 768}) * 0.02, at::Tensor());
-    if (!w) return 0.0;
-    double best = 0;
-    for (int rep = 0; rep < 11; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      for (int k = 0; k < 5; ++k) {
-        const at::Tensor y = blip::packed_linear(*w, a, blip::Epilogue::None, at::Tensor());
-        if (!y.defined()) return 0.0;
+// The vision encoder's MLP product, [577 x 768] x [768 x 3072], one way of running it: libtorch's
+// BLAS (at::mm into a preallocated output), oneDNN's sgemm, oneDNN's matmul on a weight packed
+// once (packed_linear, the engine's path for linear layers when the first-use measurement picks
+// it), or the engine's own linear layer in a precision (bfloat16 rows in the bf16 mode). Made on
+// first use and kept, so every rate of one way below runs the same operands.
+struct MlpProduct {
+  enum class Way { Blas, Sgemm, Packed, Linear };
+  static constexpr double kFlops = 2.0 * 577 * 768 * 3072;
+
+  MlpProduct(Way way, blip::Precision p) : way(way) {
+    a = at::randn({577, 768});
+    w = at::randn({3072, 768}) * 0.02;
+    switch (way) {
+      case Way::Blas:
+        b = w.t().contiguous();
+        c = at::mm(a, b);
+        break;
+      case Way::Sgemm:
+        available = blip::onednn_gemm_available();
+        break;
+      case Way::Packed:
+        packed = blip::make_packed_weight(w, at::Tensor());
+        available = packed != nullptr;
+        break;
+      case Way::Linear:
+        linear = blip::Linear(768, 3072, /*with_bias=*/false);
+        linear->weight.copy_(w);
+        linear->set_precision(p);
+        if (p == blip::Precision::BFloat16) a = a.to(at::kBFloat16);
+        break;
+    }
+  }
+  // One product; false when this way cannot run it here.
+  bool run() {
+    switch (way) {
+      case Way::Blas:
+        at::mm_out(c, a, b);
+        return true;
+      case Way::Sgemm:
+        benchmark::DoNotOptimize(blip::fp32_linear(a, w, at::Tensor(), blip::Fp32Gemm::OneDnn));
+        return true;
+      case Way::Packed: {
+        const at::Tensor y = blip::packed_linear(*packed, a, blip::Epilogue::None, at::Tensor());
         benchmark::DoNotOptimize(y);
+        return y.defined();
       }
+      case Way::Linear:
+        benchmark::DoNotOptimize(linear->forward(a));
+        return true;
+    }
+    return false;
+  }
+  // The best rate (FLOP/s) of `rounds` rounds of `per_round` products each, after `warmups` rounds
+  // left out (the first packs and warms up); 0 when this way cannot run here.
+  double bestRate(int rounds, int per_round, int warmups) {
+    if (!available) return 0;
+    double best = 0;
+    for (int rep = 0; rep < warmups + rounds; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int k = 0; k < per_round; ++k)
+        if (!run()) return 0;
       const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (rep > 0) best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);  // round 0 packs and warms up
+      if (rep >= warmups) best = std::max(best, per_round * kFlops / sec);
     }
     return best;
-  }();
-  return rate;
+  }
+
+  Way way;
+  bool available = true;
+  at::Tensor a, w, b, c;
+  std::shared_ptr<blip::PackedWeight> packed;
+  blip::Linear linear{nullptr};
+};
+
+// The process's one product of each way (and, for the linear layer, precision).
+inline MlpProduct& mlpProduct(MlpProduct::Way way, blip::Precision p = blip::Precision::Float32) {
+  static std::map<std::pair<MlpProduct::Way, blip::Precision>, std::unique_ptr<MlpProduct>> products;
+  auto& made = products[{way, way == MlpProduct::Way::Linear ? p : blip::Precision::Float32}];
+  if (!made) made = std::make_unique<MlpProduct>(way, p);
+  return *made;
+}
+
+// A rate of one way, measured once per process: the best of 10 rounds of 5 after one round left out.
+inline double cachedMlpRate(MlpProduct::Way way, blip::Precision p = blip::Precision::Float32) {
+  static std::map<std::pair<MlpProduct::Way, blip::Precision>, double> rates;
+  const auto key = std::make_pair(way, p);
+  if (auto it = rates.find(key); it != rates.end()) return it->second;
+  return rates[key] = mlpProduct(way, p).bestRate(10, 5, 1);
+}
+
+// The fastest of the float32 ways, by their rates above.
+inline MlpProduct::Way fastestFp32Way() {
+  using Way = MlpProduct::Way;
+  Way best = Way::Blas;
+  for (const Way w : {Way::Sgemm, Way::Packed})
+    if (cachedMlpRate(w) > cachedMlpRate(best)) best = w;
+  return best;
+}
+
+}  // namespace detail
+
+// float32 GEMM rate (FLOP/s) of one implementation on the encoder's MLP product: libtorch's BLAS
+// or oneDNN's sgemm (0 when not built in).
+inline double fp32GemmFlops(blip::Fp32Gemm g) {
+  return detail::cachedMlpRate(g == blip::Fp32Gemm::Blas ? detail::MlpProduct::Way::Blas
+                                                         : detail::MlpProduct::Way::Sgemm);
+}
+
+// The same product through oneDNN's matmul with the weight packed once; 0 without oneDNN.
+inline double fp32PackedGemmFlops() {
+  return detail::cachedMlpRate(detail::MlpProduct::Way::Packed);
 }
 
 // GEMM rate (FLOP/s) on that product: the compute bound of the vision encoder. fp32: the best of
 // libtorch's BLAS, oneDNN's sgemm and oneDNN's matmul on a packed weight (all measured, whichever
-// the engine chose); bf16 and int8: the
-// engine's own linear layer in that mode (oneDNN), i.e. the fastest product that mode can use.
+// the engine chose); bf16 and int8: the engine's own linear layer in that mode (oneDNN), i.e. the
+// fastest product that mode can use.
 inline double gemmFlops(blip::Precision p = blip::Precision::Float32) {
-  if (p == blip::Precision::Float32)
-    return std::max(
-        {fp32GemmFlops(blip::Fp32Gemm::Blas), fp32GemmFlops(blip::Fp32Gemm::OneDnn), fp32PackedGemmFlops()});
-  static std::map<blip::Precision, double> cache;
-  if (auto it = cache.find(p); it != cache.end()) return it->second;
-  at::Tensor a = at::randn({577, 768});
-  blip::Linear linear(768, 3072, /*with_bias=*/false);
-  linear->weight.copy_(at::randn({3072, 768}) * 0.02);
-  linear->set_precision(p);
-  if (p == blip::Precision::BFloat16) a = a.to(at::kBFloat16);
-  double best = 0;
-  for (int rep = 0; rep < 10; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int k = 0; k < 5; ++k) benchmark::DoNotOptimize(linear->forward(a));
-    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = std::max(best, 5 * 2.0 * 577 * 768 * 3072 / sec);
-  }
-  return cache[p] = best;
+  if (p == blip::Precision::Float32) return detail::cachedMlpRate(detail::fastestFp32Way());
+  return detail::cachedMlpRate(detail::MlpProduct::Way::Linear, p);
 }
 
-// The GEMM rate of this minute: the product gemmFlops measures, through whichever implementation
-// gave its best, `rounds` times right now, the best of them (FLOP/s). The encoder benchmarks take it
-// beside each iteration: this machine's rate drifts 2-3x from one minute to the next (twenty-second
+// The GEMM rate of this minute: the product gemmFlops measures, through whichever way gave its
+// best, `rounds` times right now, the best of them (FLOP/s). The encoder benchmarks take it beside
+// each iteration: this machine's rate drifts 2-3x from one minute to the next (twenty-second
 // round), so a bound measured once per process may come from another minute than the encode.
 inline double gemmFlopsNow(blip::Precision p, int rounds = 3) {
-  constexpr double kFlops = 2.0 * 577 * 768 * 3072;
-  struct Product {
-    at::Tensor a, w, b, c;
-    std::shared_ptr<blip::PackedWeight> packed;
-    blip::Linear linear{nullptr};
-    int way = 0;  // 0 BLAS, 1 oneDNN sgemm, 2 packed, 3 the mode's linear layer
-  };
-  static std::map<blip::Precision, Product> products;
-  auto [it, made] = products.try_emplace(p);
-  Product& x = it->second;
-  if (made) {
-    x.a = at::randn({577, 768});
-    x.w = at::randn({3072, 768}) * 0.02;
-    if (p == blip::Precision::Float32) {
-      const double rates[] = {fp32GemmFlops(blip::Fp32Gemm::Blas), fp32GemmFlops(blip::Fp32Gemm::OneDnn),
-                              fp32PackedGemmFlops()};
-      x.way = static_cast<int>(std::max_element(std::begin(rates), std::end(rates)) - std::begin(rates));
-      x.b = x.w.t().contiguous();
-      x.c = at::mm(x.a, x.b);
-      if (x.way == 2 && !(x.packed = blip::make_packed_weight(x.w, at::Tensor()))) x.way = 1;
-    } else {
-      gemmFlops(p);
-      x.way = 3;
-      x.linear = blip::Linear(768, 3072, /*with_bias=*/false);
-      x.linear->weight.copy_(x.w);
-      x.linear->set_precision(p);
-      if (p == blip::Precision::BFloat16) x.a = x.a.to(at::kBFloat16);
-    }
-  }
-  double best = 0;
-  for (int rep = 0; rep < rounds; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    switch (x.way) {
-      case 0:
-        at::mm_out(x.c, x.a, x.b);
-        break;
-      case 1:
-        benchmark::DoNotOptimize(blip::fp32_linear(x.a, x.w, at::Tensor(), blip::Fp32Gemm::OneDnn));
-        break;
-      case 2:
-        benchmark::DoNotOptimize(blip::packed_linear(*x.packed, x.a, blip::Epilogue::None, at::Tensor()));
-        break;
-      default:
-        benchmark::DoNotOptimize(x.linear->forward(x.a));
-    }
-    best = std::max(best, kFlops / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
+  gemmFlops(p);  // the once-per-process rates first: they choose the way and warm it up
+  const detail::MlpProduct::Way way =
+      p == blip::Precision::Float32 ? detail::fastestFp32Way() : detail::MlpProduct::Way::Linear;
+  return detail::mlpProduct(way, p).bestRate(rounds, 1, 0);
 }
 
 // The counters every encoder figure carries: both fp32 products, the engine's choice, the CPU's
