@@ -34,20 +34,14 @@ bool in_rooms(const std::vector<TextLayerCache>& layers, int64_t n) {
 
 }  // namespace
 
-void TextCache::reorder_by_history(const at::Tensor& index) {
-  const at::Tensor rows = reordered_rows(index);
+bool TextCache::compose_history(const at::Tensor& rows) {
   const int64_t n = rows.numel();
-  if (!last_step_fused || layers.empty() || !in_rooms(layers, n) ||
-      (!history.empty() && static_cast<int64_t>(history.size()) != n * history_len)) {
-    reorder(rows);
-    return;
-  }
+  if (layers.empty() || !in_rooms(layers, n) ||
+      (!history.empty() && static_cast<int64_t>(history.size()) != n * history_len))
+    return false;
   const int64_t past = layers.front().self_key.size(2);
   for (const auto& l : layers)
-    if (l.self_key.size(2) != past) {
-      reorder(rows);
-      return;
-    }
+    if (l.self_key.size(2) != past) return false;
   const int64_t* from = rows.data_ptr<int64_t>();
   // row r's position p, before this reordering: history's entry, or its own row past history_len
   std::vector<int32_t> next(static_cast<size_t>(n * past));
@@ -57,6 +51,12 @@ void TextCache::reorder_by_history(const at::Tensor& index) {
           p < history_len ? history[static_cast<size_t>(from[r] * history_len + p)] : static_cast<int32_t>(from[r]);
   history = std::move(next);
   history_len = past;
+  return true;
+}
+
+void TextCache::reorder_by_history(const at::Tensor& index) {
+  const at::Tensor rows = reordered_rows(index);
+  if (!last_step_fused || !compose_history(rows)) reorder(rows);
 }
 
 void TextCache::settle() {
@@ -67,29 +67,42 @@ void TextCache::settle() {
       TORCH_CHECK(
           room->dim() == 4 && static_cast<int64_t>(history.size()) == room->size(0) * len && room->size(2) >= len,
           "TextCache::settle: the history does not fit the cache");
+  // Each row's positions held elsewhere, as runs of consecutive positions from one row: the same
+  // for every layer and head (a plain reordering moves a row's positions as one run).
+  struct Run {
+    int64_t row, from, begin, end;
+  };
+  std::vector<Run> runs;
+  const int64_t n = static_cast<int64_t>(history.size()) / len;
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t p = 0; p < len;) {
+      const int64_t f = history[static_cast<size_t>(r * len + p)];
+      int64_t q = p + 1;
+      while (q < len && history[static_cast<size_t>(r * len + q)] == f) ++q;
+      if (f != r) runs.push_back({r, f, p, q});
+      p = q;
+    }
   for (auto& l : layers) {
     for (at::Tensor* room : {&l.self_key_room, &l.self_value_room}) {
-      const int64_t n = room->size(0), heads = room->size(1), capacity = room->size(2), head_dim = room->size(3);
+      const int64_t heads = room->size(1), capacity = room->size(2), head_dim = room->size(3);
       float* data = room->data_ptr<float>();
-      // every position held elsewhere gathered first, then written to its row (a row's
-      // positions may be read by other rows before it is overwritten)
+      auto pos = [&](int64_t row, int64_t h, int64_t p) {
+        return data + ((row * heads + h) * capacity + p) * head_dim;
+      };
+      // every run gathered first, then written to its row (a row's positions may be read by
+      // other rows before it is overwritten)
       thread_local std::vector<float> gathered;
       gathered.clear();
-      for (int64_t r = 0; r < n; ++r)
+      for (const Run& run : runs)
         for (int64_t h = 0; h < heads; ++h)
-          for (int64_t p = 0; p < len; ++p)
-            if (const int64_t f = history[static_cast<size_t>(r * len + p)]; f != r) {
-              const float* src = data + ((f * heads + h) * capacity + p) * head_dim;
-              gathered.insert(gathered.end(), src, src + head_dim);
-            }
+          gathered.insert(gathered.end(), pos(run.from, h, run.begin), pos(run.from, h, run.end));
       const float* g = gathered.data();
-      for (int64_t r = 0; r < n; ++r)
-        for (int64_t h = 0; h < heads; ++h)
-          for (int64_t p = 0; p < len; ++p)
-            if (history[static_cast<size_t>(r * len + p)] != r) {
-              std::memcpy(data + ((r * heads + h) * capacity + p) * head_dim, g, head_dim * sizeof(float));
-              g += head_dim;
-            }
+      for (const Run& run : runs)
+        for (int64_t h = 0; h < heads; ++h) {
+          const int64_t floats = (run.end - run.begin) * head_dim;
+          std::memcpy(pos(run.row, h, run.begin), g, static_cast<size_t>(floats) * sizeof(float));
+          g += floats;
+        }
     }
   }
   history.clear();
@@ -98,41 +111,18 @@ void TextCache::settle() {
 
 void TextCache::reorder(const at::Tensor& index) {
   const at::Tensor rows = reordered_rows(index);
+  // In rooms: the chosen rows' cached positions gathered in place (not index_select: a beam step
+  // would copy the rooms' empty positions into new tensors); a row that keeps its own history (a
+  // beam that stays where it was) is not copied.
+  if (compose_history(rows)) {
+    settle();
+    return;
+  }
   settle();
-  const int64_t* from = rows.data_ptr<int64_t>();
-  const int64_t n = rows.numel();
-  for (auto& l : layers) {
+  for (auto& l : layers) {  // (another number of rows: the next step makes new rooms)
     if (!l.self_key.defined()) continue;
-    if (l.self_key_room.defined() && l.self_key.is_alias_of(l.self_key_room) && n == l.self_key_room.size(0)) {
-      // the chosen rows' cached positions gathered in place through a buffer (not index_select:
-      // a beam step would copy the rooms' empty positions into new tensors); a row that keeps
-      // its own history (a beam that stays where it was) is not copied
-      const int64_t past = l.self_key.size(2);
-      for (at::Tensor* room : {&l.self_key_room, &l.self_value_room}) {
-        const int64_t heads = room->size(1), capacity = room->size(2), head_dim = room->size(3);
-        const int64_t row_floats = heads * capacity * head_dim, used = past * head_dim;
-        float* data = room->data_ptr<float>();
-        thread_local std::vector<float> gathered;
-        gathered.resize(static_cast<size_t>(n * heads * used));
-        for (int64_t r = 0; r < n; ++r) {
-          if (from[r] == r) continue;
-          for (int64_t h = 0; h < heads; ++h)
-            std::memcpy(gathered.data() + (r * heads + h) * used, data + from[r] * row_floats + h * capacity * head_dim,
-                        static_cast<size_t>(used) * sizeof(float));
-        }
-        for (int64_t r = 0; r < n; ++r) {
-          if (from[r] == r) continue;
-          for (int64_t h = 0; h < heads; ++h)
-            std::memcpy(data + r * row_floats + h * capacity * head_dim, gathered.data() + (r * heads + h) * used,
-                        static_cast<size_t>(used) * sizeof(float));
-        }
-      }
-      l.self_key = l.self_key_room.narrow(2, 0, past);
-      l.self_value = l.self_value_room.narrow(2, 0, past);
-    } else {  // (another number of rows: the next step makes new rooms)
-      l.self_key = l.self_key.index_select(0, rows);
-      l.self_value = l.self_value.index_select(0, rows);
-    }
+    l.self_key = l.self_key.index_select(0, rows);
+    l.self_value = l.self_value.index_select(0, rows);
   }
 }
 

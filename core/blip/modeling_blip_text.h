@@ -49,6 +49,11 @@ struct TextCache {
   int64_t history_len = 0;
   // Whether the last step was text_decoder_step's (the next one likely is too).
   bool last_step_fused = false;
+
+ private:
+  // Composes `history` with the reordering `rows` (checked) where every layer keeps its keys and
+  // values in rooms of its rows, all of one length; false (nothing changed) otherwise.
+  bool compose_history(const at::Tensor& rows);
 };
 
 // BlipTextSelfAttention (self or cross)
