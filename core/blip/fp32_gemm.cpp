@@ -261,20 +261,21 @@ class PackedWeight {
       if (residual.scalar_type() != at::kFloat || residual.numel() != m * n) return {};
       r2 = residual.reshape({m, n}).contiguous();
     }
+    // (the whole product's kernel first: the first one made chooses the packed layout)
+    const Kernel* whole = this->kernel(m, e, residual.defined());
+    if (!whole) return {};
     // In AMX tiles, rows past the last multiple of 32 go to a product of their own (kAmxRowBlock)
-    const int64_t tail = m > kAmxRowBlock ? m % kAmxRowBlock : 0;
+    const int64_t tail = whole->amx && m > kAmxRowBlock ? m % kAmxRowBlock : 0;
     const Kernel* head = tail ? this->kernel(m - tail, e, residual.defined()) : nullptr;
-    const Kernel* rest = head && head->amx ? this->kernel(tail, e, residual.defined()) : nullptr;
-    const Kernel* whole = rest ? nullptr : this->kernel(m, e, residual.defined());
-    if (!rest && !whole) return {};
+    const Kernel* rest = head ? this->kernel(tail, e, residual.defined()) : nullptr;
     // float32 out, except a bfloat16 product without a residual: bfloat16, as the bf16 mode's
     // other products of many rows (the residual stream stays float32).
     at::Tensor y = at::empty({m, n}, x.options().dtype(out_type(residual.defined())));
-    if (whole) {
-      execute(*whole, x2, y, r2, 0, m);
-    } else {
+    if (head && rest) {
       execute(*head, x2, y, r2, 0, m - tail);
       execute(*rest, x2, y, r2, m - tail, tail);
+    } else {
+      execute(*whole, x2, y, r2, 0, m);
     }
     products_run().fetch_add(1, std::memory_order_relaxed);
     auto shape = x.sizes().vec();
@@ -282,6 +283,17 @@ class PackedWeight {
     return y.view(shape);
   }
 #endif
+
+  // Whether its product of m rows runs in AMX tiles (and so splits), making the kernel if needed.
+  bool in_amx(int64_t m) {
+#ifdef GLIMPSE_HAVE_DNNL
+    const Kernel* k = kernel(m, Epilogue::None, false);
+    return k && k->amx;
+#else
+    (void)m;
+    return false;
+#endif
+  }
 
   size_t bytes() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -421,6 +433,10 @@ std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const
   (void)bias;
   return nullptr;
 #endif
+}
+
+bool packed_linear_in_amx(PackedWeight& w, int64_t rows) {
+  return w.in_amx(rows);
 }
 
 at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual) {

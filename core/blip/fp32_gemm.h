@@ -134,6 +134,10 @@ std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const
 // Undefined when this product cannot run packed (no fast kernel for it on this CPU): the caller
 // then runs it unpacked. The first call packs the weight.
 at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual);
+// Whether oneDNN runs w's product of `rows` rows in AMX tiles here: a bfloat16 product of more than
+// 32 rows, not a multiple of 32, then runs as two (the rows up to the last multiple, then the
+// rest), which oneDNN 2.6 does faster (docs/performance.md, twenty-fifth round).
+bool packed_linear_in_amx(PackedWeight& w, int64_t rows);
 
 // The packed copy's size in bytes (0 before the first product).
 size_t packed_bytes(const PackedWeight& w);

@@ -134,15 +134,15 @@ TEST(Fp32Gemm, PackedLinearMatchesLibtorchWithItsEpilogues) {
 // bf16 products of row counts on both sides of multiples of 32, each epilogue: every row, the
 // last ones too, against the float32 product of the rounded operands. Where oneDNN runs them in
 // AMX tiles the rows past the last multiple of 32 are a product of their own (PackedWeight): the
-// two parts then equal the products of their rows alone, bit for bit.
+// two parts then equal the products of their rows alone, bit for bit. Each count is the first
+// product of its own packed weight (the first product chooses the packed layout).
 TEST(Fp32Gemm, Bf16PackedLinearOfEveryRowCountAroundTheTileRows) {
   if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
   at::manual_seed(12);
   const at::Tensor w = (at::randn({256, 192}) * 0.1).to(at::kBFloat16), b = at::randn({256});
-  const std::shared_ptr<PackedWeight> p = make_packed_weight(w, b);
-  ASSERT_TRUE(p);
-  const bool amx = bf16_attention_amx_available();
   for (const int64_t m : {31, 32, 33, 63, 64, 65, 197, 577}) {
+    const std::shared_ptr<PackedWeight> p = make_packed_weight(w, b);
+    ASSERT_TRUE(p);
     const at::Tensor x = at::randn({m, 192}).to(at::kBFloat16), residual = at::randn({m, 256});
     const at::Tensor plain = at::linear(x.to(at::kFloat), w.to(at::kFloat), b);
     for (const Epilogue e : {Epilogue::None, Epilogue::Gelu}) {
@@ -156,7 +156,7 @@ TEST(Fp32Gemm, Bf16PackedLinearOfEveryRowCountAroundTheTileRows) {
         EXPECT_LT(rel_diff(r[i], want[i] + residual[i]), 1e-5) << m << " rows, row " << i;
       }
       const int64_t head = m > 32 ? m - m % 32 : m;
-      if (!amx || head == m) continue;
+      if (!packed_linear_in_amx(*p, m) || head == m) continue;
       for (const auto& [from, rows] : {std::pair<int64_t, int64_t>{0, head}, {head, m - head}}) {
         const at::Tensor part = x.narrow(0, from, rows), part_residual = residual.narrow(0, from, rows).contiguous();
         EXPECT_TRUE(at::equal(y.narrow(0, from, rows), packed_linear(*p, part, e, at::Tensor())))
@@ -166,6 +166,9 @@ TEST(Fp32Gemm, Bf16PackedLinearOfEveryRowCountAroundTheTileRows) {
       }
     }
   }
+  // float32 weights never run in AMX tiles
+  const std::shared_ptr<PackedWeight> f = make_packed_weight(w.to(at::kFloat), b);
+  EXPECT_FALSE(packed_linear_in_amx(*f, 577));
 }
 
 TEST(Fp32Gemm, FusedAttentionEqualsSoftmaxOfScaledScoresTimesValues) {
