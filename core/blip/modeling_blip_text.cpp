@@ -114,11 +114,9 @@ void TextCache::reorder(const at::Tensor& index) {
   // In rooms: the chosen rows' cached positions gathered in place (not index_select: a beam step
   // would copy the rooms' empty positions into new tensors); a row that keeps its own history (a
   // beam that stays where it was) is not copied.
-  if (compose_history(rows)) {
-    settle();
-    return;
-  }
+  const bool in_place = compose_history(rows);
   settle();
+  if (in_place) return;
   for (auto& l : layers) {  // (another number of rows: the next step makes new rooms)
     if (!l.self_key.defined()) continue;
     l.self_key = l.self_key.index_select(0, rows);
