@@ -22,7 +22,7 @@ namespace glimpse::blip {
 #ifdef GLIMPSE_BF16_ATTENTION_KERNEL
 namespace {
 
-#define GLIMPSE_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#define GLIMPSE_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
 
 constexpr int kD = static_cast<int>(kBf16AttentionHeadSize);
 constexpr int kRows = 6;   // query rows per block: 6 x 4 accumulators of 16 keys or 16 columns
@@ -212,7 +212,7 @@ GLIMPSE_BF16_TARGET void pack_values(const uint16_t* v, int64_t ldv, int64_t t, 
 // model 207) 1.6 TFLOP/s a core against 80 GFLOP/s for vdpbf16ps, which left the attention two
 // fifths of a bf16 image encode whose products ran in AMX through oneDNN (docs/performance.md,
 // twenty-second round). The softmax between the two products is the one above.
-#define GLIMPSE_AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,amx-tile,amx-bf16")))
+#define GLIMPSE_AMX_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,amx-tile,amx-bf16")))
 
 constexpr int kAmxRows = 16;  // query rows per block: the rows of a tile
 

@@ -18,7 +18,7 @@ namespace glimpse::blip {
 #ifdef GLIMPSE_FP32_ATTENTION_KERNEL
 namespace {
 
-#define GLIMPSE_FP32_ATTENTION_TARGET __attribute__((target("avx512f")))
+#define GLIMPSE_FP32_ATTENTION_TARGET __attribute__((target("avx512f,avx512dq")))
 
 constexpr int kD = static_cast<int>(kFp32AttentionHeadSize);
 constexpr int kRows = 6;   // query rows per block: 6 x 4 accumulators of 16 keys or 16 columns
@@ -185,7 +185,7 @@ bool fp32_attention_available() {
   static const bool available = [] {
     const char* env = std::getenv("GLIMPSE_FP32_ATTENTION");
     if (env && std::strcmp(env, "onednn") == 0) return false;
-    return __builtin_cpu_supports("avx512f") != 0;
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
   }();
   return available;
 #else

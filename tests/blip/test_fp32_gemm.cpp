@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "avx512_math.h"
 #include "bf16_attention.h"
 #include "blip.h"
 #include "fp32_attention.h"
@@ -364,6 +365,49 @@ TEST(Fp32Gemm, Fp32AttentionSubtractsTheMaximumOfTheRealKeysOnly) {
           << t << " tokens, sign " << sign << ", libtorch " << steps_err;
     }
   }
+}
+
+// 2^y for y in `in` through the attentions' exponential (avx512_math.h), 16 at a time.
+__attribute__((target("avx512f,avx512dq"))) std::vector<float> exp2_nonpositive_of(std::vector<float> in) {
+  in.resize((in.size() + 15) / 16 * 16, 0.0f);
+  std::vector<float> out(in.size());
+  for (size_t i = 0; i < in.size(); i += 16)
+    _mm512_storeu_ps(out.data() + i, glimpse::blip::avx512::exp2_nonpositive(_mm512_loadu_ps(in.data() + i)));
+  return out;
+}
+
+// The exponential of both attentions' softmax: within 2.5e-7 of 2^y (two float32 ulps at most)
+// wherever 2^y is a normal float, within two of the smallest subnormals below that, 0 past it and
+// for -inf, NaN for NaN. Its reduction takes y apart as floor(y) + f with f in [0, 1], so the points
+// just below each integer (f rounds to 1) are checked as well as a dense grid.
+TEST(Fp32Gemm, AttentionExponentialIsWithinTwoUlpsDownToUnderflow) {
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq"))
+    GTEST_SKIP() << "no AVX-512DQ on this CPU";
+  std::vector<float> in;
+  for (int i = 0; i <= 1600000; ++i) in.push_back(-160.0f * static_cast<float>(i) / 1600000.0f);
+  for (int n = 0; n >= -150; --n)
+    for (const float e : {0.0f, 1e-30f, 1e-7f, 3e-6f})
+      in.push_back(std::nextafter(static_cast<float>(n) - e, -INFINITY)), in.push_back(static_cast<float>(n) + e);
+  const std::vector<float> got = exp2_nonpositive_of(in);
+  double worst = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] > 0) continue;  // the just-above-integer points at n = 0
+    const double want = std::exp2(static_cast<double>(in[i]));
+    if (want >= std::numeric_limits<float>::min()) {
+      const double rel = std::abs(got[i] - want) / want;
+      worst = std::max(worst, rel);
+      ASSERT_LE(rel, 2.5e-7) << "2^" << in[i] << ": " << got[i] << " against " << want;
+    } else {
+      ASSERT_LE(std::abs(got[i] - want), 2 * std::numeric_limits<float>::denorm_min()) << "2^" << in[i];
+    }
+  }
+  std::cout << "largest relative error " << worst << " over " << in.size() << " points\n";
+  const std::vector<float> edge = exp2_nonpositive_of({-INFINITY, -1e30f, -200.0f, -0.0f, NAN});
+  EXPECT_EQ(edge[0], 0.0f);
+  EXPECT_EQ(edge[1], 0.0f);
+  EXPECT_EQ(edge[2], 0.0f);
+  EXPECT_NEAR(edge[3], 1.0f, 1.2e-7f);
+  EXPECT_TRUE(std::isnan(edge[4]));
 }
 
 // Every score of a row far below zero: the keys past the last token (zeros, so scores of 0) must
