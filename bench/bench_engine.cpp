@@ -16,6 +16,7 @@
 #include "fp32_attention.h"
 #include "fp32_gemm.h"
 #include "imaging/imagedecoder.h"
+#include "nn_layers.h"
 #include "photos.h"
 #include "random_model.h"
 #include "small_gemm.h"
@@ -511,6 +512,36 @@ void BM_EncoderLayerParts(benchmark::State& state) {
                                                           : blip::fp32_gemm_name(blip::fp32_gemm_choice().chosen));
 }
 BENCHMARK(BM_EncoderLayerParts)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
+
+// The vision encoder's patch embedding (ViT-B at 384 px: 3 x 384 x 384 pixels to 576 patches of
+// 768) in this mode, as the engine runs it (nn_layers.h's PatchConv2d: the patches' rows times the
+// weight) and as the convolution it replaces (at::conv2d, flattened to rows), taking turns in this
+// process; the medians of each, and the product's GEMM bound at the rate measured beside it.
+void BM_PatchEmbedding(benchmark::State& state) {
+  const int64_t size = 384, patch = 16, d = 768;
+  blip::PatchConv2d conv(3, d, patch);
+  conv->weight.copy_(at::randn({d, 3, patch, patch}) * 0.02);
+  conv->bias.zero_();
+  conv->set_precision(g_precision);
+  const at::Tensor x = at::randn({1, 3, size, size});
+  std::vector<double> engine, convolution;
+  auto seconds = [](auto&& fn) {
+    const auto t0 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(fn());
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  for (auto _ : state) {
+    engine.push_back(seconds([&] { return conv->forward(x); }));
+    convolution.push_back(seconds([&] {
+      return at::conv2d(x, conv->weight, conv->bias, {patch, patch}).flatten(2).transpose(1, 2).contiguous();
+    }));
+  }
+  state.counters["engine_ms"] = 1e3 * bench::median(engine);
+  state.counters["conv2d_ms"] = 1e3 * bench::median(convolution);
+  const double flops = 2.0 * (size / patch) * (size / patch) * d * 3 * patch * patch;
+  state.counters["gemm_bound_ms"] = 1e3 * flops / bench::gemmFlops(g_precision);
+}
+BENCHMARK(BM_PatchEmbedding)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 
 // A step's twelve cross-attentions (base text config: 12 heads of 64; Arg: query rows, 1 for a
 // greedy step, 3 for a beam-3 step, all of one image) over the image's cached bfloat16 keys and

@@ -20,7 +20,8 @@ BlipVisionEmbeddingsImpl::BlipVisionEmbeddingsImpl(const BlipVisionConfig& c) {
 
 at::Tensor BlipVisionEmbeddingsImpl::forward(const at::Tensor& pixel_values) {
   const int64_t batch = pixel_values.size(0);
-  at::Tensor patches = patch_embedding->forward(pixel_values).flatten(2).transpose(1, 2);  // [B, N, D]
+  // [B, N, D]; the residual stream is float32 in every mode
+  at::Tensor patches = to_dtype(patch_embedding->forward(pixel_values), at::kFloat);
   at::Tensor cls = class_embedding.expand({batch, 1, class_embedding.size(2)});
   at::Tensor emb = at::cat({cls, patches}, /*dim=*/1);
   if (emb.size(1) > position_embedding.size(1))

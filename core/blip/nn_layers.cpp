@@ -399,8 +399,10 @@ size_t LinearImpl::release_packed() {
 
 size_t release_packed_weights(torch::nn::Module& root) {
   size_t bytes = 0;
-  for (const auto& m : root.modules(/*include_self=*/true))
+  for (const auto& m : root.modules(/*include_self=*/true)) {
     if (auto* linear = dynamic_cast<LinearImpl*>(m.get())) bytes += linear->release_packed();
+    if (auto* patches = dynamic_cast<PatchConv2dImpl*>(m.get())) bytes += patches->release_packed();
+  }
   return bytes;
 }
 
@@ -461,8 +463,37 @@ void LinearImpl::set_precision(Precision p) {
 }
 
 void set_linear_precision(torch::nn::Module& root, Precision p) {
-  for (const auto& m : root.modules(/*include_self=*/true))
+  for (const auto& m : root.modules(/*include_self=*/true)) {
     if (auto* linear = dynamic_cast<LinearImpl*>(m.get())) linear->set_precision(p);
+    if (auto* patches = dynamic_cast<PatchConv2dImpl*>(m.get())) patches->set_precision(p);
+  }
+}
+
+at::Tensor PatchConv2dImpl::forward(const at::Tensor& x) {
+  const int64_t b = x.size(0), c = x.size(1), h = x.size(2) / patch_, w = x.size(3) / patch_;
+  // [B, C, h, p, w, p] -> [B, h, w, C, p, p]: one row per patch (the convolution drops a remainder)
+  const at::Tensor rows = x.slice(2, 0, h * patch_)
+                              .slice(3, 0, w * patch_)
+                              .reshape({b, c, h, patch_, w, patch_})
+                              .permute({0, 2, 4, 1, 3, 5})
+                              .reshape({b, h * w, c * patch_ * patch_});
+  if (linear_) return linear_->forward(rows);
+  return fp32_linear(rows, weight.reshape({weight.size(0), -1}), bias);
+}
+
+void PatchConv2dImpl::set_precision(Precision p) {
+  if (p != Precision::BFloat16) {
+    linear_ = nullptr;
+    return;
+  }
+  linear_ = Linear(weight.numel() / weight.size(0), weight.size(0));
+  linear_->weight = weight.reshape({weight.size(0), -1});  // a view: the checkpoint's (mapped) values
+  linear_->bias = bias;
+  linear_->set_precision(p);
+}
+
+size_t PatchConv2dImpl::release_packed() {
+  return linear_ ? linear_->release_packed() : 0;
 }
 
 at::Tensor LayerNormImpl::forward_for(const at::Tensor& x, Precision consumer) {

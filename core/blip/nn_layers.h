@@ -174,15 +174,32 @@ struct EmbeddingImpl : torch::nn::Module {
 };
 TORCH_MODULE(Embedding);
 
-// torch.nn.Conv2d with kernel == stride (patch embedding)
+// torch.nn.Conv2d with kernel == stride (patch embedding), run as the product it is: each patch's
+// in_channels x patch x patch values (in the weight's order) times the weight viewed as
+// [out_channels, in_channels x patch x patch]. oneDNN's convolution reordered the weight on every
+// call and its output back to rows; in the bf16 mode the product runs in a bf16 linear layer
+// (packed; AMX tiles where the CPU has them), as transformers' bfloat16 model casts the pixels to
+// the weight's dtype. Taking turns in one process (bench_engine's BM_PatchEmbedding): bf16 0.39 ms
+// against the convolution's 2.25, float32 1.86 against 2.24 (docs/performance.md, twenty-sixth
+// round). Float32 outside the bf16 mode, int8 included (dynamic quantization leaves convolutions
+// alone).
 struct PatchConv2dImpl : torch::nn::Module {
   PatchConv2dImpl(int64_t in_channels, int64_t out_channels, int64_t patch) : patch_(patch) {
     weight = register_parameter("weight", at::empty({out_channels, in_channels, patch, patch}), false);
     bias = register_parameter("bias", at::empty({out_channels}), false);
   }
-  at::Tensor forward(const at::Tensor& x) { return at::conv2d(x, weight, bias, {patch_, patch_}); }
+  // x [B, C, H, W] float32 -> [B, (H / patch) x (W / patch), out_channels], patches row by row
+  // (the convolution's output flattened and transposed); bfloat16 in the bf16 mode.
+  at::Tensor forward(const at::Tensor& x);
+  // Called by set_linear_precision after the weights are loaded.
+  void set_precision(Precision p);
+  // The bf16 layer's packed copy (release_packed_weights); 0 in float32.
+  size_t release_packed();
   at::Tensor weight, bias;
   int64_t patch_;
+
+ private:
+  Linear linear_{nullptr};  // the bf16 mode's product (not a submodule: the checkpoint has no such weight)
 };
 TORCH_MODULE(PatchConv2d);
 

@@ -351,6 +351,53 @@ TEST(PrecisionModes, Bf16LayerNormEqualsTheRoundedFloat32One) {
   }
 }
 
+// The patch embedding as a product is the convolution it replaces, flattened to patch rows: in
+// float32 (and the int8 mode, which leaves it so) within the float32 sums' error, whatever the
+// batch, and with a remainder of pixels that the convolution drops; in the bf16 mode a bfloat16
+// product within one rounding of the convolution of the rounded pixels and weight.
+TEST(PrecisionModes, PatchEmbeddingIsTheConvolutionItReplaces) {
+  c10::InferenceMode guard;
+  at::manual_seed(11);
+  for (const auto& [batch, channels, size, patch, out] :
+       std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>>{
+           {1, 3, 384, 16, 768}, {2, 3, 40, 16, 24}, {1, 2, 33, 4, 8}}) {
+    PatchConv2d conv(channels, out, patch);
+    conv->weight.copy_(at::randn({out, channels, patch, patch}) * 0.05);
+    conv->bias.copy_(at::randn({out}));
+    const at::Tensor x = at::randn({batch, channels, size, size});
+    const at::Tensor want = at::conv2d(x, conv->weight, conv->bias, {patch, patch}).flatten(2).transpose(1, 2);
+    const int64_t patches = (size / patch) * (size / patch);
+    for (const Precision p : {Precision::Float32, Precision::Int8}) {
+      conv->set_precision(p);
+      const at::Tensor got = conv->forward(x);
+      ASSERT_EQ(got.scalar_type(), at::kFloat);
+      ASSERT_EQ(got.sizes(), (std::vector<int64_t>{batch, patches, out}));
+      EXPECT_TRUE(at::allclose(got, want, 1e-4, 1e-4))
+          << size << " px, patch " << patch << ", " << (got - want).abs().max().item<float>();
+    }
+    if (!small_gemm_available(at::kBFloat16)) continue;
+    conv->set_precision(Precision::BFloat16);
+    const at::Tensor got = conv->forward(x);
+    // bfloat16 from the packed product (the encoder's 576 patches); float32 from the bf16 layer's
+    // products of fewer rows than go packed
+    ASSERT_TRUE(got.scalar_type() == at::kBFloat16 ||
+                (patches * batch < pack_min_rows() && got.scalar_type() == at::kFloat));
+    ASSERT_EQ(got.sizes(), (std::vector<int64_t>{batch, patches, out}));
+    const at::Tensor rounded =
+        at::conv2d(x.to(at::kBFloat16).to(at::kDouble), conv->weight.to(at::kBFloat16).to(at::kDouble),
+                   conv->bias.to(at::kDouble), {patch, patch})
+            .flatten(2)
+            .transpose(1, 2);
+    // one rounding of the result to bfloat16, plus the float32 sums'
+    const at::Tensor bound = rounded.abs() / 256 + 1e-4 * rounded.abs().max();
+    EXPECT_TRUE(at::le((got.to(at::kDouble) - rounded).abs(), bound).all().item<bool>())
+        << size << " px, patch " << patch << ", " << (got.to(at::kDouble) - rounded).abs().max().item<double>();
+    if (got.scalar_type() == at::kBFloat16)
+      EXPECT_GT(conv->release_packed(), 0u);  // the bf16 layer packed its weight, and gives it back
+    EXPECT_TRUE(at::equal(conv->forward(x), got));
+  }
+}
+
 // Stacked layers' tiles are the stacked matrix's tiles, or there is no fused product: where the
 // input size has several chunks of lines, a layer of one tile would share its group with the next.
 TEST(PrecisionModes, FusedBf16TilesAreTheStackedMatrixsOrThereAreNone) {
