@@ -442,7 +442,7 @@ BENCHMARK(BM_Bf16AttentionHead)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->
 // measured in this process.
 void BM_Fp32AttentionHead(benchmark::State& state) {
   if (!blip::fp32_attention_available()) {
-    state.SkipWithError("no AVX-512F on this CPU");
+    state.SkipWithError("no AVX-512F and DQ on this CPU");
     return;
   }
   const int64_t t = state.range(0), d = blip::kFp32AttentionHeadSize;
@@ -539,7 +539,10 @@ void BM_PatchEmbedding(benchmark::State& state) {
   state.counters["engine_ms"] = 1e3 * bench::median(engine);
   state.counters["conv2d_ms"] = 1e3 * bench::median(convolution);
   const double flops = 2.0 * (size / patch) * (size / patch) * d * 3 * patch * patch;
-  state.counters["gemm_bound_ms"] = 1e3 * flops / bench::gemmFlops(g_precision);
+  // (the product's own precision: float32 in the int8 mode, and in the bf16 mode where bfloat16 runs widened)
+  const blip::Precision product =
+      visionPrecision() == blip::Precision::BFloat16 ? blip::Precision::BFloat16 : blip::Precision::Float32;
+  state.counters["gemm_bound_ms"] = 1e3 * flops / bench::gemmFlops(product);
 }
 BENCHMARK(BM_PatchEmbedding)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 

@@ -1,7 +1,8 @@
 #pragma once
-// Vector math shared by the AVX-512 kernels (bf16_attention.cpp, bf16_layer_norm.cpp,
-// small_gemm.cpp). Only for functions compiled with AVX-512F enabled (target attribute), on CPUs
-// that have it.
+// Vector math shared by the AVX-512 kernels (bf16_attention.cpp, fp32_attention.cpp,
+// bf16_layer_norm.cpp, small_gemm.cpp). Only for functions compiled with the extensions each
+// function names enabled (target attribute: AVX-512F, and DQ for exp2_nonpositive), on CPUs that
+// have them.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -47,8 +48,8 @@ __attribute__((target("avx512f"))) inline __m512 exp_nonpositive(__m512 x) {
 
 // 2^y for y <= 0 (a scaled score minus its row's maximum): y = n + f with n = floor(y) and
 // 0 <= f <= 1 in one vreduceps, 2^f by a degree-5 polynomial (minimax on [0, 1], relative error
-// 7.5e-8, under one float32 ulp), times 2^n by vscalefps, which takes the floor of y itself and
-// underflows to 0. -inf gives f = 0 and so 0; NaN stays NaN. Cheaper than exp_nonpositive by the
+// 7.5e-8; evaluated in float32, within 1.5e-7 of 2^y, two ulps at most), times 2^n by vscalefps, which takes the floor
+// of y itself and underflows to 0. -inf gives f = 0 and so 0; NaN stays NaN. Cheaper than exp_nonpositive by the
 // reduction to ln2 and a polynomial term; the attention folds its scale and log2(e) into y. The
 // reduction in one instruction, where a clamp, a rounding and a subtraction took three, made one
 // AMX attention head 9 % faster (docs/performance.md, twenty-sixth round). Needs AVX-512DQ.

@@ -14,7 +14,7 @@ constexpr int64_t kBf16AttentionHeadSize = 64;
 // The largest key row stride (in values) it takes: sixteen rows' offsets are gathered in 32 bits.
 constexpr int64_t kBf16AttentionMaxKeyStride = int64_t{1} << 26;
 
-// Whether this CPU runs it (AVX-512 BF16, BW and VL). GLIMPSE_BF16_ATTENTION=onednn turns it off,
+// Whether this CPU runs it (AVX-512 BF16, BW, VL and DQ). GLIMPSE_BF16_ATTENTION=onednn turns it off,
 // for benchmarks that compare the two.
 bool bf16_attention_available();
 

@@ -1,6 +1,6 @@
 #pragma once
 // One head of float32 self-attention without a mask, for head size 64 (every BLIP vision model),
-// with AVX-512F. fused_attention (fp32_gemm.h) runs it per head instead of its three oneDNN steps
+// with AVX-512F and DQ. fused_attention (fp32_gemm.h) runs it per head instead of its three oneDNN steps
 // per block of query rows (sgemm for the scores, the softmax, sgemm for the output): a block of six
 // query rows goes from the scores through the softmax to its output while its scores (14 KB for
 // 577 tokens) stay in the first-level cache, as bf16_attention.h does for bfloat16
@@ -16,7 +16,7 @@ constexpr int64_t kFp32AttentionHeadSize = 64;
 // The largest key row stride (in values) it takes: sixteen rows' offsets are gathered in 32 bits.
 constexpr int64_t kFp32AttentionMaxKeyStride = int64_t{1} << 26;
 
-// Whether this CPU runs it (AVX-512F). GLIMPSE_FP32_ATTENTION=onednn turns it off, for benchmarks
+// Whether this CPU runs it (AVX-512F and DQ). GLIMPSE_FP32_ATTENTION=onednn turns it off, for benchmarks
 // and tests that compare the two.
 bool fp32_attention_available();
 

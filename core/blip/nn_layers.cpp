@@ -487,8 +487,9 @@ void PatchConv2dImpl::set_precision(Precision p) {
     return;
   }
   linear_ = Linear(weight.numel() / weight.size(0), weight.size(0));
-  linear_->weight = weight.reshape({weight.size(0), -1});  // a view: the checkpoint's (mapped) values
-  linear_->bias = bias;
+  // a view: the checkpoint's (mapped) values, in place of the layer's own empty ones
+  linear_->weight.set_data(weight.reshape({weight.size(0), -1}));
+  linear_->bias.set_data(bias);
   linear_->set_precision(p);
 }
 

@@ -189,7 +189,8 @@ struct PatchConv2dImpl : torch::nn::Module {
     bias = register_parameter("bias", at::empty({out_channels}), false);
   }
   // x [B, C, H, W] float32 -> [B, (H / patch) x (W / patch), out_channels], patches row by row
-  // (the convolution's output flattened and transposed); bfloat16 in the bf16 mode.
+  // (the convolution's output flattened and transposed). Float32, or bfloat16 where the bf16 mode's
+  // product runs packed (LinearImpl::forward).
   at::Tensor forward(const at::Tensor& x);
   // Called by set_linear_precision after the weights are loaded.
   void set_precision(Precision p);

@@ -9,7 +9,8 @@ namespace glimpse::blip {
 
 constexpr int64_t kSmallGemmMaxRows = 8;
 
-// Whether this CPU runs the kernels (AVX-512F for float32 weights, AVX-512 BF16 for bfloat16).
+// Whether this CPU runs the kernels (AVX-512F for float32 weights; AVX-512 BF16, BW, VL and DQ for
+// bfloat16).
 bool small_gemm_available(at::ScalarType weight_type);
 
 // bfloat16 weights as the kernel reads them: tiles of kTileColumns output rows (columns of the

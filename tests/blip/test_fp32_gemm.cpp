@@ -300,7 +300,7 @@ TEST(Fp32Gemm, Bf16AttentionInAmxTilesReadsNothingAnEarlierHeadLeft) {
 // and 64 keys, on strided views of one qkv product as the vision model passes them; and the fused
 // attention's result is the kernel's, head by head. oneDNN's three steps are held to the same bound.
 TEST(Fp32Gemm, Fp32AttentionOfHeadSize64ForEveryRowAndKeyTail) {
-  if (!fp32_attention_available()) GTEST_SKIP() << "no AVX-512F on this CPU";
+  if (!fp32_attention_available()) GTEST_SKIP() << "no AVX-512F and DQ on this CPU";
   at::manual_seed(8);
   const int64_t heads = 2, d = kFp32AttentionHeadSize;
   // 40 and 100 tokens end in a block of three vectors of 16 keys, 577 in one of one.
@@ -343,7 +343,7 @@ TEST(Fp32Gemm, Fp32AttentionOfHeadSize64ForEveryRowAndKeyTail) {
 // A row whose real keys all score far below zero: the zero keys past the last token must stay out
 // of its maximum (or every exponential underflows); and scores in the hundreds the other way.
 TEST(Fp32Gemm, Fp32AttentionSubtractsTheMaximumOfTheRealKeysOnly) {
-  if (!fp32_attention_available()) GTEST_SKIP() << "no AVX-512F on this CPU";
+  if (!fp32_attention_available()) GTEST_SKIP() << "no AVX-512F and DQ on this CPU";
   at::manual_seed(9);
   const int64_t d = kFp32AttentionHeadSize;
   for (const int64_t t : {1, 17, 65, 577}) {
