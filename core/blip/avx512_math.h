@@ -48,11 +48,12 @@ __attribute__((target("avx512f"))) inline __m512 exp_nonpositive(__m512 x) {
 
 // 2^y for y <= 0 (a scaled score minus its row's maximum): y = n + f with n = floor(y) and
 // 0 <= f <= 1 in one vreduceps, 2^f by a degree-5 polynomial (minimax on [0, 1], relative error
-// 7.5e-8; evaluated in float32, within 1.5e-7 of 2^y, two ulps at most), times 2^n by vscalefps, which takes the floor
-// of y itself and underflows to 0. -inf gives f = 0 and so 0; NaN stays NaN. Cheaper than exp_nonpositive by the
-// reduction to ln2 and a polynomial term; the attention folds its scale and log2(e) into y. The
-// reduction in one instruction, where a clamp, a rounding and a subtraction took three, made one
-// AMX attention head 9 % faster (docs/performance.md, twenty-sixth round). Needs AVX-512DQ.
+// 7.5e-8; evaluated in float32, within 1.5e-7 of 2^y, two ulps at most), times 2^n by vscalefps,
+// which takes the floor of y itself and underflows to 0. -inf gives f = 0 and so 0; NaN stays
+// NaN. Cheaper than exp_nonpositive by the reduction to ln2 and a polynomial term; the attention
+// folds its scale and log2(e) into y. The reduction in one instruction, where a clamp, a rounding
+// and a subtraction took three, made one AMX attention head 9 % faster (docs/performance.md,
+// twenty-sixth round). Needs AVX-512DQ.
 __attribute__((target("avx512f,avx512dq"))) inline __m512 exp2_nonpositive(__m512 y) {
   const __m512 f = _mm512_reduce_ps(y, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
   __m512 p = _mm512_set1_ps(1.8775766734e-3f);
