@@ -456,7 +456,7 @@ std::vector<std::vector<float>> LoadedBlipModel::embed_images(const std::vector<
   if (!impl_->retrieval) throw BlipError("this model has no retrieval head (BlipForImageTextRetrieval) for embeddings");
   c10::InferenceMode guard;
   auto& m = impl_->retrieval;
-  return rows_of(m->image_features(m->vision_model->forward(impl_->stack_pixels(images)).last_hidden_state));
+  return rows_of(m->image_features_of_first(m->vision_model->first_token(impl_->stack_pixels(images))));
 }
 
 std::vector<std::vector<float>> LoadedBlipModel::embed_texts(const std::vector<std::string>& texts,

@@ -57,6 +57,18 @@ at::Tensor BlipAttentionImpl::forward(const at::Tensor& x, const at::Tensor& res
   return projection->forward(ctx.permute({0, 2, 1, 3}).reshape({b, t, heads * head_dim}), Epilogue::None, residual);
 }
 
+at::Tensor BlipAttentionImpl::forward_first(const at::Tensor& x, const at::Tensor& residual) {
+  const int64_t b = x.size(0), t = x.size(1);
+  at::Tensor mixed = qkv->forward(x).reshape({b, t, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
+  // [B, heads, 1, hd] against [B, heads, T, hd]: one query row a head, so no fused kernel; float32
+  // in the bf16 mode too (bfloat16 products would round the scores)
+  const at::Tensor q = to_dtype(mixed[0].narrow(/*dim=*/2, 0, 1), at::kFloat);
+  const at::Tensor k = to_dtype(mixed[1], at::kFloat), v = to_dtype(mixed[2], at::kFloat);
+  const at::Tensor ctx = at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)) * scale, -1), v);
+  return projection->forward_packed(ctx.permute({0, 2, 1, 3}).reshape({b, 1, heads * head_dim}), Epilogue::None,
+                                    residual.narrow(/*dim=*/1, 0, 1));
+}
+
 BlipMLPImpl::BlipMLPImpl(int64_t hidden, int64_t intermediate) {
   fc1 = register_module("fc1", Linear(hidden, intermediate));
   fc2 = register_module("fc2", Linear(intermediate, hidden));
@@ -74,6 +86,12 @@ at::Tensor BlipEncoderLayerImpl::forward(const at::Tensor& x) {
   return mlp->forward(layer_norm2->forward_for(h, mlp->fc1->precision()), h);
 }
 
+at::Tensor BlipEncoderLayerImpl::forward_first(const at::Tensor& x) {
+  const at::Tensor h = self_attn->forward_first(layer_norm1->forward_for(x, self_attn->qkv->precision()), x);
+  const at::Tensor n = layer_norm2->forward_for(h, mlp->fc1->precision());
+  return mlp->fc2->forward_packed(mlp->fc1->forward_packed(n, Epilogue::Gelu, at::Tensor()), Epilogue::None, h);
+}
+
 BlipEncoderImpl::BlipEncoderImpl(const BlipVisionConfig& c) {
   layers_list = register_module("layers", torch::nn::ModuleList());
   for (int i = 0; i < c.num_hidden_layers; ++i) {
@@ -88,11 +106,33 @@ BlipVisionModelImpl::BlipVisionModelImpl(const BlipVisionConfig& c) : config(c) 
   post_layernorm = register_module("post_layernorm", LayerNorm(c.hidden_size, c.layer_norm_eps));
 }
 
-VisionOutput BlipVisionModelImpl::forward(const at::Tensor& pixel_values, bool output_hidden_states) {
+namespace {
+void check_pixels(const at::Tensor& pixel_values, const BlipVisionConfig& config) {
   if (pixel_values.dim() != 4 || pixel_values.size(1) != 3 || pixel_values.size(2) != config.image_size ||
       pixel_values.size(3) != config.image_size)
     throw BlipError("pixel_values must be [B, 3, " + std::to_string(config.image_size) + ", " +
                     std::to_string(config.image_size) + "]");
+}
+}  // namespace
+
+at::Tensor BlipVisionModelImpl::first_token(const at::Tensor& pixel_values) {
+  check_pixels(pixel_values, config);
+  constexpr int64_t kPass = kImagesPerVisionPass;
+  if (pixel_values.size(0) > kPass) {
+    std::vector<at::Tensor> parts;
+    for (int64_t i = 0; i < pixel_values.size(0); i += kPass)
+      parts.push_back(first_token(pixel_values.slice(/*dim=*/0, i, std::min(i + kPass, pixel_values.size(0)))));
+    return at::cat(parts);
+  }
+  at::Tensor h = embeddings->forward(pixel_values);
+  auto& layers = encoder->layers;
+  if (layers.empty()) return post_layernorm->forward(h).select(/*dim=*/1, 0);
+  for (size_t i = 0; i + 1 < layers.size(); ++i) h = layers[i]->forward(h);
+  return post_layernorm->forward(layers.back()->forward_first(h)).select(/*dim=*/1, 0);
+}
+
+VisionOutput BlipVisionModelImpl::forward(const at::Tensor& pixel_values, bool output_hidden_states) {
+  check_pixels(pixel_values, config);
   VisionOutput out;
   constexpr int64_t kPass = kImagesPerVisionPass;
   if (pixel_values.size(0) > kPass && !output_hidden_states) {
@@ -155,7 +195,11 @@ at::Tensor l2_normalize(const at::Tensor& x) {
 }  // namespace
 
 at::Tensor BlipForImageTextRetrievalImpl::image_features(const at::Tensor& image_embeds) {
-  return l2_normalize(vision_proj->forward(image_embeds.select(/*dim=*/1, 0)));
+  return image_features_of_first(image_embeds.select(/*dim=*/1, 0));
+}
+
+at::Tensor BlipForImageTextRetrievalImpl::image_features_of_first(const at::Tensor& first_token) {
+  return l2_normalize(vision_proj->forward(first_token));
 }
 
 at::Tensor BlipForImageTextRetrievalImpl::text_features(const at::Tensor& input_ids, const at::Tensor& attention_mask) {

@@ -24,6 +24,9 @@ struct BlipAttentionImpl : torch::nn::Module {
   explicit BlipAttentionImpl(const BlipVisionConfig& config);
   // residual + attention(x)
   at::Tensor forward(const at::Tensor& x, const at::Tensor& residual);
+  // The same for the first token only, [B, 1, D]: its query against every token's key and value,
+  // in float32 whatever the mode.
+  at::Tensor forward_first(const at::Tensor& x, const at::Tensor& residual);
   Linear qkv{nullptr}, projection{nullptr};
   int64_t heads, head_dim;
   double scale;
@@ -46,6 +49,8 @@ TORCH_MODULE(BlipMLP);
 struct BlipEncoderLayerImpl : torch::nn::Module {
   explicit BlipEncoderLayerImpl(const BlipVisionConfig& config);
   at::Tensor forward(const at::Tensor& x);
+  // The layer's output for the first token only, [B, 1, D] (the others enter as keys and values).
+  at::Tensor forward_first(const at::Tensor& x);
   BlipAttention self_attn{nullptr};
   LayerNorm layer_norm1{nullptr}, layer_norm2{nullptr};
   BlipMLP mlp{nullptr};
@@ -70,6 +75,10 @@ struct VisionOutput {
 struct BlipVisionModelImpl : torch::nn::Module {
   explicit BlipVisionModelImpl(const BlipVisionConfig& config);
   VisionOutput forward(const at::Tensor& pixel_values, bool output_hidden_states = false);
+  // last_hidden_state[:, 0] ([B, D_v], the CLS token: all that ITC image embeddings read), with
+  // the last layer computed for that token only. Its other tokens' rows, which nothing after the
+  // layer would read, took about 6 % of an encode (docs/performance.md, twenty-sixth round).
+  at::Tensor first_token(const at::Tensor& pixel_values);
   BlipVisionEmbeddings embeddings{nullptr};
   BlipEncoder encoder{nullptr};
   LayerNorm post_layernorm{nullptr};
@@ -99,7 +108,8 @@ struct BlipForImageTextRetrievalImpl : torch::nn::Module {
   explicit BlipForImageTextRetrievalImpl(const BlipConfig& config);
   // ITM logits [pairs, 2] of text rows against image_embeds rows (one image per text row).
   at::Tensor itm_logits(const at::Tensor& image_embeds, const at::Tensor& input_ids, const at::Tensor& attention_mask);
-  at::Tensor image_features(const at::Tensor& image_embeds);                                // normalised [B, E]
+  at::Tensor image_features(const at::Tensor& image_embeds);          // normalised [B, E]
+  at::Tensor image_features_of_first(const at::Tensor& first_token);  // the same from image_embeds[:, 0]
   at::Tensor text_features(const at::Tensor& input_ids, const at::Tensor& attention_mask);  // normalised [T, E]
   BlipVisionModel vision_model{nullptr};
   BlipTextModel text_encoder{nullptr};

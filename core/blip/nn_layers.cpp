@@ -103,6 +103,33 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, const at::Tensor& b) {
   return fp32_linear(x, weight, b);
 }
 
+at::Tensor LinearImpl::try_packed(const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
+  if ((precision_ != Precision::Float32 && precision_ != Precision::BFloat16) ||
+      (x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) || x.dim() < 2)
+    return {};
+  PackedWeight* p = packed_weight();
+  if (!p) return {};
+  const bool first = packed_bytes(*p) == 0;
+  at::Tensor y = packed_linear(*p, x, e, residual);
+  // The products of this layer now read the packed copy: give the float32 pages of a mapped
+  // checkpoint back, as bf16 does (a few-row product would page them in again). A bf16 layer keeps
+  // its plain bf16 copy only if plain_bf16_weight asked for it (few-row products read the tiles):
+  // the vision layers' copies are 170 MB for a base model.
+  if (y.defined() && first) {
+    release_mapped_pages(weight);
+    std::lock_guard<std::mutex> lock(pack_mutex_);
+    if (!keep_plain_bf16_) weight_bf16_ = at::Tensor();
+  }
+  return y;
+}
+
+at::Tensor LinearImpl::forward_packed(const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
+  // (a bf16 layer that runs widened has no packed copy, and making one would be the second copy)
+  if (precision_ != Precision::BFloat16 || bf16_gemm_rate().bf16_faster)
+    if (at::Tensor y = try_packed(x, e, residual); y.defined()) return y;
+  return forward(x, e, residual);
+}
+
 const at::Tensor& LinearImpl::bf16_rows_locked() {
   // Dropped when the layer went packed or made its tiles, or by release_packed: made again from
   // the tiles (exact), or else from the (mapped) float32 weight.
@@ -353,25 +380,8 @@ at::Tensor LinearImpl::forward(const at::Tensor& x, Epilogue e, const at::Tensor
   if (precision_ == Precision::BFloat16 && x.dim() >= 2 && x.numel() >= pack_min_rows() * x.size(-1) &&
       !bf16_gemm_rate().bf16_faster)
     return widened_product(x, e, residual);
-  if ((precision_ == Precision::Float32 || precision_ == Precision::BFloat16) &&
-      (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) && x.dim() >= 2 &&
-      x.numel() >= pack_min_rows() * x.size(-1)) {
-    if (PackedWeight* p = packed_weight()) {
-      const bool first = packed_bytes(*p) == 0;
-      if (at::Tensor y = packed_linear(*p, x, e, residual); y.defined()) {
-        // The products of this layer now read the packed copy: give the float32 pages of a mapped
-        // checkpoint back, as bf16 does (a few-row product would page them in again). A bf16
-        // layer keeps its plain bf16 copy only if plain_bf16_weight asked for it (few-row
-        // products read the tiles): the vision layers' copies are 170 MB for a base model.
-        if (first) {
-          release_mapped_pages(weight);
-          std::lock_guard<std::mutex> lock(pack_mutex_);
-          if (!keep_plain_bf16_) weight_bf16_ = at::Tensor();
-        }
-        return y;
-      }
-    }
-  }
+  if (x.dim() >= 2 && x.numel() >= pack_min_rows() * x.size(-1))
+    if (at::Tensor y = try_packed(x, e, residual); y.defined()) return y;
   at::Tensor y = few_rows(x, bias, e == Epilogue::Gelu);  // GELU inside the few-row product
   if (!y.defined()) {
     y = forward(x, bias);

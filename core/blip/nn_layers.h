@@ -36,6 +36,11 @@ struct LinearImpl : torch::nn::Module {
   // rows run with the weight packed once for oneDNN's matmul and the epilogue and the residual
   // add inside the product (fp32_gemm.h); otherwise the same operations one after the other.
   at::Tensor forward(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
+  // The same with the packed product for any number of rows where the layer packs its weight (bf16,
+  // and float32 where the first-use measurement chose packing): the vision layers' products of a
+  // few rows (BlipVisionModel::first_token), which would otherwise make the weight's tiles, a second
+  // copy kept beside the packed one.
+  at::Tensor forward_packed(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
   // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies. A
   // layer whose tiles lie in a gathered block (set_bf16_tiles_in) keeps them when asked for the
   // bf16 mode again.
@@ -96,6 +101,8 @@ struct LinearImpl : torch::nn::Module {
   const at::Tensor& bf16_rows_locked();
   // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
   PackedWeight* packed_weight();
+  // The product through the packed weight (made if need be), or undefined where it cannot run.
+  at::Tensor try_packed(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
   mutable std::mutex pack_mutex_;
   bool pack_tried_ = false;
   std::shared_ptr<PackedWeight> packed_;

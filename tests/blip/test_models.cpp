@@ -204,6 +204,11 @@ TEST_P(ModelsGolden, ItmAndItc) {
     record_diff(set.name, model + " itc text embeds", de);
     EXPECT_LE(de, kRelTol);
     at::Tensor image_feat = l.retrieval->image_features(image_embeds);
+    // as embed_images computes them: the last layer for the first token only
+    at::Tensor image_feat_first = l.retrieval->image_features_of_first(l.retrieval->vision_model->first_token(pixels));
+    const double dff = scaled_diff(image_feat_first, float_rows(t.at("image_feat")));
+    record_diff(set.name, model + " itc image_feat, first token only", dff);
+    EXPECT_LE(dff, kRelTol);
     at::Tensor text_feat = l.retrieval->text_features(ids, mask);
     const double dfi = scaled_diff(image_feat, float_rows(t.at("image_feat")));
     const double dft = scaled_diff(text_feat, float_rows(t.at("text_feat")));
@@ -360,6 +365,27 @@ TEST(VisionPasses, ABatchBeyondOnePassEqualsEachImageAlone) {
       EXPECT_GT(max_abs_diff(batch.last_hidden_state[i], batch.last_hidden_state[i - 1]), 1e-3);
     }
   }
+}
+
+// The first token's final state computed alone in the last layer (first_token, what ITC image
+// embeddings read) is the full pass's, for a batch of more than one pass. (The bf16 mode's
+// embed_images, which now takes this path, is held to float32 in test_precision.cpp.)
+TEST(VisionPasses, TheFirstTokenAloneIsTheFullPasssFirstRow) {
+  c10::InferenceMode guard;
+  Tiny tiny = load_tiny();
+  auto vision = tiny.model.caption->vision_model;
+  const int64_t count = kImagesPerVisionPass + 2;
+  std::vector<at::Tensor> images;
+  for (int64_t i = 0; i < count; ++i)
+    images.push_back(tiny.pixels(static_cast<size_t>(i) % tiny.images.size()) + 0.05 * static_cast<double>(i));
+  const at::Tensor pixels = at::stack(images);
+  const at::Tensor full = vision->forward(pixels).last_hidden_state.select(1, 0);
+  const at::Tensor first = vision->first_token(pixels);
+  ASSERT_EQ(first.sizes(), full.sizes());
+  EXPECT_LE(scaled_diff(first, full), kRelTol);
+  for (int64_t i = 1; i < count; ++i) EXPECT_GT(max_abs_diff(first[i], first[i - 1]), 1e-3) << "image " << i;
+  // an image of the wrong size is refused, as forward refuses it
+  EXPECT_THROW(vision->first_token(pixels.narrow(2, 0, 8)), BlipError);
 }
 
 // Beams share their image's cross-attention keys/values: the cache holds them once per image, and

@@ -394,8 +394,9 @@ TEST(PrecisionModes, PatchEmbeddingIsTheConvolutionItReplaces) {
     const at::Tensor bound = rounded.abs() / 256 + 1e-4 * rounded.abs().max();
     EXPECT_TRUE(at::le((got.to(at::kDouble) - rounded).abs(), bound).all().item<bool>())
         << size << " px, patch " << patch << ", " << (got.to(at::kDouble) - rounded).abs().max().item<double>();
-    if (many && !widened)
+    if (many && !widened) {
       EXPECT_GT(release_packed_weights(*conv), 0u);  // the bf16 layer packed its weight, and gives it back
+    }
     EXPECT_TRUE(at::equal(conv->forward(x), got));
   }
 }
