@@ -324,6 +324,12 @@ class PackedWeight {
   // through oneDNN's kernel for a few rows, whose float32 sums may differ from the whole
   // product's in their last bit.
   static constexpr int64_t kAmxRowBlock = 32;
+  // Where a product of fewer rows than go packed (pack_min_rows) comes first, the weight's layout
+  // is chosen for this many rows instead (kernel). oneDNN 2.6 chose the same one for 1 to 2308 rows
+  // of the ViT-B layer's products on an AMX Xeon (bf16 and float32), but the choice may depend on
+  // the row count elsewhere, and a layout chosen for a few rows could leave the products of many
+  // rows unpacked.
+  static constexpr int64_t kLayoutRows = 512;
 
   // The kernel's product of `rows` rows of x2 from row r0 into y (and the residual r2's rows).
   void execute(const Kernel& kernel, const at::Tensor& x2, const at::Tensor& y, const at::Tensor& r2, int64_t r0,
@@ -370,38 +376,44 @@ class PackedWeight {
     std::unique_ptr<Kernel>& slot = kernels_[key];
     const int64_t k = k_, n = n_;
     try {
-      dnnl::post_ops ops;
-      int residual_index = -1;
-      if (e == Epilogue::Gelu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
-      if (residual) {
-        residual_index = ops.len();
-        ops.append_binary(dnnl::algorithm::binary_add,
-                          memory::desc({m, n}, memory::data_type::f32, memory::format_tag::ab));
-      }
-      dnnl::primitive_attr attr;
-      attr.set_post_ops(ops);
-      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
       const memory::data_type wt = dnnl_type(type_);
-      const memory::desc src({m, k}, wt, memory::format_tag::ab);
-      const memory::desc dst({m, n}, dnnl_type(out_type(residual)), memory::format_tag::ab);
-      const memory::desc wanted = packed_.defined() ? packed_md_ : memory::desc({k, n}, wt, memory::format_tag::any);
-      const memory::desc bias =
-          bias_.defined() ? memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab) : memory::desc();
-      dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wanted, bias, dst), attr, cpu_engine());
-      if (reference_kernel(pd)) return nullptr;
+      // The primitive for `rows` rows reading weights laid out as `weights` (format any: its choice).
+      int residual_index = -1;
+      auto make = [&](int64_t rows, const memory::desc& weights) {
+        dnnl::post_ops ops;
+        if (e == Epilogue::Gelu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
+        if (residual) {
+          residual_index = ops.len();
+          ops.append_binary(dnnl::algorithm::binary_add,
+                            memory::desc({rows, n}, memory::data_type::f32, memory::format_tag::ab));
+        }
+        dnnl::primitive_attr attr;
+        attr.set_post_ops(ops);
+        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        const memory::desc src({rows, k}, wt, memory::format_tag::ab);
+        const memory::desc dst({rows, n}, dnnl_type(out_type(residual)), memory::format_tag::ab);
+        const memory::desc bias =
+            bias_.defined() ? memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab) : memory::desc();
+        return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights, bias, dst), attr, cpu_engine());
+      };
+      const memory::desc any({k, n}, wt, memory::format_tag::any);
       if (!packed_.defined()) {
+        // The layout this product chooses, or a product of many rows where this one has a few
+        // (the last vision layer's for ITC embeddings, BlipVisionModel::first_token, may come first).
+        const dnnl::matmul::primitive_desc layout = make(m < pack_min_rows() ? kLayoutRows : m, any);
+        if (reference_kernel(layout)) return nullptr;
         // W [N, K] row-major is W^T [K, N] stored column by column ("ba").
         const memory::desc plain({k, n}, wt, memory::format_tag::ba);
-        packed_md_ = pd.weights_desc();
+        packed_md_ = layout.weights_desc();
         packed_ = at::empty({static_cast<int64_t>(packed_md_.get_size())}, at::kByte);
         memory from(plain, cpu_engine(), weight_.data_ptr()), to(packed_md_, cpu_engine(), packed_.data_ptr());
         dnnl::stream stream(cpu_engine());
         dnnl::reorder(from, to).execute(stream, from, to);
         stream.wait();
         weight_ = at::Tensor();  // read only to pack: the caller decides whether its copy stays
-      } else if (pd.weights_desc() != packed_md_) {
-        return nullptr;
       }
+      const dnnl::matmul::primitive_desc pd = make(m, packed_md_);
+      if (reference_kernel(pd) || pd.weights_desc() != packed_md_) return nullptr;
       slot = std::make_unique<Kernel>(Kernel{pd, dnnl::matmul(pd), residual_index,
                                              std::string(pd.impl_info_str()).find("amx") != std::string::npos});
     } catch (const dnnl::error&) {

@@ -132,6 +132,29 @@ TEST(Fp32Gemm, PackedLinearMatchesLibtorchWithItsEpilogues) {
   EXPECT_LT(rel_diff(rb, at::gelu(rounded) + residual), 1e-5);
 }
 
+// A packed weight whose first product has one row (the last vision layer's, for ITC embeddings)
+// is laid out as for many rows: its products of many rows still run packed, with the same values
+// as those of a weight whose first product had many rows; and the other way round. Both precisions
+// the packed path takes.
+TEST(Fp32Gemm, PackedWeightsFirstProductOfOneRowLeavesManyRowsPacked) {
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  at::manual_seed(13);
+  for (const auto type : {at::kFloat, at::kBFloat16}) {
+    const at::Tensor w = (at::randn({3072, 768}) * 0.02).to(type), b = at::randn({3072});
+    const at::Tensor one = at::randn({1, 768}), many = at::randn({577, 768});
+    const auto few_first = make_packed_weight(w, b), many_first = make_packed_weight(w, b);
+    const at::Tensor a1 = packed_linear(*few_first, one, Epilogue::Gelu, at::Tensor());
+    const at::Tensor am = packed_linear(*few_first, many, Epilogue::Gelu, at::Tensor());
+    const at::Tensor bm = packed_linear(*many_first, many, Epilogue::Gelu, at::Tensor());
+    const at::Tensor b1 = packed_linear(*many_first, one, Epilogue::Gelu, at::Tensor());
+    if (!bm.defined()) continue;  // no fast kernel for this precision here
+    ASSERT_TRUE(a1.defined() && am.defined() && b1.defined()) << at::toString(type);
+    EXPECT_TRUE(at::equal(am, bm)) << at::toString(type);
+    EXPECT_TRUE(at::equal(a1, b1)) << at::toString(type);
+    EXPECT_EQ(packed_bytes(*few_first), packed_bytes(*many_first)) << at::toString(type);
+  }
+}
+
 // bf16 products of row counts on both sides of multiples of 32, each epilogue: every row, the
 // last ones too, against the float32 product of the rounded operands. Where oneDNN runs them in
 // AMX tiles the rows past the last multiple of 32 are a product of their own (PackedWeight): the

@@ -370,7 +370,7 @@ TEST(VisionPasses, ABatchBeyondOnePassEqualsEachImageAlone) {
 // The first token's final state computed alone in the last layer (first_token, what ITC image
 // embeddings read) is the full pass's, for a batch of more than one pass. (The bf16 mode's
 // embed_images, which now takes this path, is held to float32 in test_precision.cpp.)
-TEST(VisionPasses, TheFirstTokenAloneIsTheFullPasssFirstRow) {
+TEST(VisionPasses, TheFirstTokenAloneIsTheFullPassesFirstRow) {
   c10::InferenceMode guard;
   Tiny tiny = load_tiny();
   auto vision = tiny.model.caption->vision_model;
