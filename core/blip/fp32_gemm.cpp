@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <type_traits>
@@ -397,11 +398,14 @@ class PackedWeight {
         return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights, bias, dst), attr, cpu_engine());
       };
       const memory::desc any({k, n}, wt, memory::format_tag::any);
+      std::optional<dnnl::matmul::primitive_desc> pd;
       if (!packed_.defined()) {
         // The layout this product chooses, or a product of many rows where this one has a few
         // (the last vision layer's for ITC embeddings, BlipVisionModel::first_token, may come first).
-        const dnnl::matmul::primitive_desc layout = make(m < pack_min_rows() ? kLayoutRows : m, any);
+        const int64_t rows = m < pack_min_rows() ? kLayoutRows : m;
+        const dnnl::matmul::primitive_desc layout = make(rows, any);
         if (reference_kernel(layout)) return nullptr;
+        if (rows == m) pd = layout;  // this product's own, reading the layout it chose
         // W [N, K] row-major is W^T [K, N] stored column by column ("ba").
         const memory::desc plain({k, n}, wt, memory::format_tag::ba);
         packed_md_ = layout.weights_desc();
@@ -412,10 +416,10 @@ class PackedWeight {
         stream.wait();
         weight_ = at::Tensor();  // read only to pack: the caller decides whether its copy stays
       }
-      const dnnl::matmul::primitive_desc pd = make(m, packed_md_);
-      if (reference_kernel(pd) || pd.weights_desc() != packed_md_) return nullptr;
-      slot = std::make_unique<Kernel>(Kernel{pd, dnnl::matmul(pd), residual_index,
-                                             std::string(pd.impl_info_str()).find("amx") != std::string::npos});
+      if (!pd) pd = make(m, packed_md_);
+      if (reference_kernel(*pd) || pd->weights_desc() != packed_md_) return nullptr;
+      slot = std::make_unique<Kernel>(Kernel{*pd, dnnl::matmul(*pd), residual_index,
+                                             std::string(pd->impl_info_str()).find("amx") != std::string::npos});
     } catch (const dnnl::error&) {
       return nullptr;
     }
