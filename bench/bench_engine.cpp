@@ -16,6 +16,7 @@
 #include "fp32_attention.h"
 #include "fp32_gemm.h"
 #include "imaging/imagedecoder.h"
+#include "modeling_blip.h"
 #include "nn_layers.h"
 #include "photos.h"
 #include "random_model.h"
@@ -485,6 +486,15 @@ void BM_EncoderLayerParts(benchmark::State& state) {
     return l;
   };
   blip::Linear qkv = linear(d, 3 * d), proj = linear(d, d), fc1 = linear(d, f), fc2 = linear(f, d);
+  // the MLP as the layer runs it (in slices of its intermediate features where it does,
+  // BlipMLPImpl::hidden_slices), beside fc1_gelu and fc2_residual, its two products whole
+  blip::BlipMLP mlp(d, f);
+  mlp->fc1->weight.copy_(at::randn({f, d}) * 0.02);
+  mlp->fc1->bias.zero_();
+  mlp->fc2->weight.copy_(at::randn({d, f}) * 0.02);
+  mlp->fc2->bias.zero_();
+  mlp->fc1->set_precision(g_precision);
+  mlp->fc2->set_precision(g_precision);
   const at::Tensor x = at::randn({1, t, d});
   blip::LayerNorm ln(d, 1e-5);
   ln->weight.fill_(1);
@@ -516,7 +526,9 @@ void BM_EncoderLayerParts(benchmark::State& state) {
     timed("fc1_no_gelu", [&] { return fc1->forward(n2, blip::Epilogue::None, none); });
     at::Tensor g = timed("fc1_gelu", [&] { return fc1->forward(n2, blip::Epilogue::Gelu, none); });
     benchmark::DoNotOptimize(timed("fc2_residual", [&] { return fc2->forward(g, blip::Epilogue::None, r1); }));
+    benchmark::DoNotOptimize(timed("mlp", [&] { return mlp->forward(n2, r1); }));
   }
+  state.counters["mlp_slices"] = static_cast<double>(mlp->hidden_slices());
   for (const auto& [name, s] : sec) state.counters[name + "_ms"] = 1e3 * s / static_cast<double>(state.iterations());
   const double flops = 2.0 * t * d * (3 * d + d + 2 * f) + 4.0 * t * t * d;
   state.counters["gemm_bound_ms"] = 1e3 * flops / bench::gemmFlops(g_precision);

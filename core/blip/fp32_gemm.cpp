@@ -244,9 +244,10 @@ bool reference_kernel(const dnnl::primitive_desc& pd) {
 
 class PackedWeight {
  public:
-  PackedWeight(at::Tensor weight, at::Tensor bias)
+  PackedWeight(at::Tensor weight, at::Tensor bias, at::Tensor into)
       : weight_(std::move(weight)),
         bias_(std::move(bias)),
+        into_(std::move(into)),
         k_(weight_.size(1)),
         n_(weight_.size(0)),
         type_(weight_.scalar_type()) {}
@@ -406,10 +407,13 @@ class PackedWeight {
         const dnnl::matmul::primitive_desc layout = make(rows, any);
         if (reference_kernel(layout)) return nullptr;
         if (rows == m) pd = layout;  // this product's own, reading the layout it chose
-        // W [N, K] row-major is W^T [K, N] stored column by column ("ba").
-        const memory::desc plain({k, n}, wt, memory::format_tag::ba);
+        // W [N, K] row-major is W^T [K, N] stored column by column ("ba"); a slice of a wider
+        // weight's columns has a longer row stride.
+        const memory::desc plain({k, n}, wt, memory::dims{1, weight_.stride(0)});
         packed_md_ = layout.weights_desc();
-        packed_ = at::empty({static_cast<int64_t>(packed_md_.get_size())}, at::kByte);
+        const auto bytes = static_cast<int64_t>(packed_md_.get_size());
+        packed_ = into_.defined() && into_.numel() >= bytes ? into_.narrow(0, 0, bytes) : at::empty({bytes}, at::kByte);
+        into_ = at::Tensor();
         memory from(plain, cpu_engine(), weight_.data_ptr()), to(packed_md_, cpu_engine(), packed_.data_ptr());
         dnnl::stream stream(cpu_engine());
         dnnl::reorder(from, to).execute(stream, from, to);
@@ -429,24 +433,30 @@ class PackedWeight {
   dnnl::memory::desc packed_md_;
   std::map<std::tuple<int64_t, int, bool>, std::unique_ptr<Kernel>> kernels_;
 #endif
-  at::Tensor weight_;  // float32 or bfloat16, contiguous; only until it is packed
+  at::Tensor weight_;  // float32 or bfloat16, columns contiguous; only until it is packed
   at::Tensor bias_;    // float32
+  at::Tensor into_;    // where to pack, if the packed copy fits (make_packed_weight); until it is packed
   const int64_t k_, n_;
   const at::ScalarType type_;
   at::Tensor packed_;  // the packed weight's bytes
   mutable std::mutex mutex_;
 };
 
-std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const at::Tensor& bias) {
+std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const at::Tensor& bias,
+                                                 const at::Tensor& into) {
 #ifdef GLIMPSE_HAVE_DNNL
   if ((weight.scalar_type() != at::kFloat && weight.scalar_type() != at::kBFloat16) || weight.dim() != 2 ||
-      !weight.is_contiguous() || !weight.device().is_cpu() || weight.numel() == 0 ||
+      weight.stride(1) != 1 || weight.stride(0) < weight.size(1) || !weight.device().is_cpu() || weight.numel() == 0 ||
       (bias.defined() && (bias.scalar_type() != at::kFloat || bias.numel() != weight.size(0))))
     return nullptr;
-  return std::make_shared<PackedWeight>(weight, bias.defined() ? bias.contiguous() : bias);
+  return std::make_shared<PackedWeight>(
+      weight, bias.defined() ? bias.contiguous() : bias,
+      into.defined() && into.scalar_type() == at::kByte && into.dim() == 1 && into.is_contiguous() ? into
+                                                                                                   : at::Tensor());
 #else
   (void)weight;
   (void)bias;
+  (void)into;
   return nullptr;
 #endif
 }

@@ -126,8 +126,12 @@ enum class Epilogue { None, Gelu };
 // Thread-safe.
 class PackedWeight;
 
+// The weight's rows may be a slice of a wider matrix's (row stride above K, its columns contiguous).
 // Null when this build has no oneDNN. Nothing is packed until the first product.
-std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const at::Tensor& bias);
+// `into` (bytes, contiguous), if given, is where the packed copy goes when it fits: the slices
+// of one weight (LinearImpl::forward_part) packed into one block, as the whole weight would be.
+std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const at::Tensor& bias,
+                                                 const at::Tensor& into = at::Tensor());
 
 // epilogue(x W^T + b) + residual, x [..., K] float32 or bfloat16, residual undefined or float32 of
 // the result's shape.

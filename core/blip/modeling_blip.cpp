@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "bf16_attention.h"
 #include "blip.h"
 #include "errors.h"
 #include "fp32_gemm.h"
@@ -74,6 +75,49 @@ BlipMLPImpl::BlipMLPImpl(int64_t hidden, int64_t intermediate) {
   fc2 = register_module("fc2", Linear(intermediate, hidden));
 }
 
+// On a Xeon with AMX (family 6 model 207, 2 threads), oneDNN 2.6's bf16 product of 577 rows by a
+// [K x 768] weight ran at 3.16 TFLOP/s for K = 1024, 2.50 for 1536, 2.23 for 2048 and 1.94 for
+// 3072, the ViT-B MLP's fc2 (its fc1, [768 x 3072], at 2.79). Its src must be dense to run in
+// tiles, so fc2 cannot be cut along K in place; cut with fc1 into slices of the intermediate
+// features, each slice's GELU output is a dense product of its own, read by the slice's fc2
+// product while it is in cache. The MLP took 2.57 against 2.87 ms in three slices (2.63 in two,
+// 2.74 in four, 2.92 in six), a bf16 image encode 62-65 against 65-68 ms (docs/performance.md,
+// twenty-seventh round). Elsewhere (no AMX, or float32) the products run whole.
+int64_t BlipMLPImpl::hidden_slices() const {
+  const int64_t f = fc1->weight.size(0);
+  if (fc1->precision() != Precision::BFloat16 || f <= kHiddenSlice || f % kHiddenSlice != 0 ||
+      !bf16_gemm_rate().bf16_faster || !bf16_attention_amx_available())
+    return 0;
+  return f / kHiddenSlice;
+}
+
+at::Tensor BlipMLPImpl::forward_slices(const at::Tensor& x, const at::Tensor& residual, int64_t slices) {
+  at::Tensor y = residual;
+  for (int64_t p = 0; p < slices; ++p) {
+    const at::Tensor h = fc1->forward_part(x, LinearImpl::Slice::Outputs, p, slices, Epilogue::Gelu, at::Tensor());
+    // (the first slice's product adds the residual; without one, the output of a product without
+    // a residual would be bfloat16, and the sums of the slices must add in float32)
+    y = h.defined() && y.defined() ? fc2->forward_part(h, LinearImpl::Slice::Inputs, p, slices, Epilogue::None, y)
+                                   : at::Tensor();
+    if (!y.defined()) return {};
+  }
+  return y;
+}
+
+at::Tensor BlipMLPImpl::forward(const at::Tensor& x, const at::Tensor& residual) {
+  const int64_t rows = x.numel() / std::max<int64_t>(1, x.size(-1));
+  if (const int64_t slices = hidden_slices(); slices && residual.defined() && rows >= pack_min_rows())
+    if (at::Tensor y = forward_slices(x, residual, slices); y.defined()) return y;
+  return fc2->forward(fc1->forward(x, Epilogue::Gelu, at::Tensor()), Epilogue::None, residual);
+}
+
+at::Tensor BlipMLPImpl::forward_packed(const at::Tensor& x, const at::Tensor& residual) {
+  // (the slices where the layer's products of many rows run in them: no whole copy beside them)
+  if (const int64_t slices = hidden_slices(); slices && residual.defined())
+    if (at::Tensor y = forward_slices(x, residual, slices); y.defined()) return y;
+  return fc2->forward_packed(fc1->forward_packed(x, Epilogue::Gelu, at::Tensor()), Epilogue::None, residual);
+}
+
 BlipEncoderLayerImpl::BlipEncoderLayerImpl(const BlipVisionConfig& c) {
   self_attn = register_module("self_attn", BlipAttention(c));
   layer_norm1 = register_module("layer_norm1", LayerNorm(c.hidden_size, c.layer_norm_eps));
@@ -89,7 +133,7 @@ at::Tensor BlipEncoderLayerImpl::forward(const at::Tensor& x) {
 at::Tensor BlipEncoderLayerImpl::forward_first(const at::Tensor& x) {
   const at::Tensor h = self_attn->forward_first(layer_norm1->forward_for(x, self_attn->qkv->precision()), x);
   const at::Tensor n = layer_norm2->forward_for(h, mlp->fc1->precision());
-  return mlp->fc2->forward_packed(mlp->fc1->forward_packed(n, Epilogue::Gelu, at::Tensor()), Epilogue::None, h);
+  return mlp->forward_packed(n, h);
 }
 
 BlipEncoderImpl::BlipEncoderImpl(const BlipVisionConfig& c) {

@@ -38,10 +38,21 @@ TORCH_MODULE(BlipAttention);
 struct BlipMLPImpl : torch::nn::Module {
   BlipMLPImpl(int64_t hidden, int64_t intermediate);
   // residual + fc2(gelu(fc1(x))); GELU and the residual add run inside the products when they can.
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& residual) {
-    return fc2->forward(fc1->forward(x, Epilogue::Gelu, at::Tensor()), Epilogue::None, residual);
-  }
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& residual);
+  // The same through the packed products for any number of rows (LinearImpl::forward_packed; the
+  // first token's, BlipVisionModel::first_token).
+  at::Tensor forward_packed(const at::Tensor& x, const at::Tensor& residual);
+  // How many slices of kHiddenSlice intermediate features its products run in (0: whole): in
+  // the bf16 mode where AMX tiles are granted, an intermediate size of several such slices. Each
+  // slice's fc1 product (GELU inside), then its fc2 product adding to the float32 output
+  // (LinearImpl::forward_part); why, in modeling_blip.cpp.
+  int64_t hidden_slices() const;
+  static constexpr int64_t kHiddenSlice = 1024;
   Linear fc1{nullptr}, fc2{nullptr};
+
+ private:
+  // residual + fc2(gelu(fc1(x))) slice by slice; undefined where the slices cannot run packed.
+  at::Tensor forward_slices(const at::Tensor& x, const at::Tensor& residual, int64_t slices);
 };
 TORCH_MODULE(BlipMLP);
 

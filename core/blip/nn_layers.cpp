@@ -130,6 +130,55 @@ at::Tensor LinearImpl::forward_packed(const at::Tensor& x, Epilogue e, const at:
   return forward(x, e, residual);
 }
 
+at::Tensor LinearImpl::forward_part(const at::Tensor& x, Slice along, int64_t part, int64_t parts, Epilogue e,
+                                    const at::Tensor& residual) {
+  if (precision_ != Precision::BFloat16 || (x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) ||
+      x.dim() < 2 || part < 0 || part >= parts)
+    return {};
+  std::shared_ptr<PackedWeight> slice;
+  {
+    std::lock_guard<std::mutex> lock(pack_mutex_);
+    if (slices_failed_) return {};
+    if (slices_.empty()) {
+      const int64_t size = weight.size(along == Slice::Outputs ? 0 : 1);
+      if (size % parts != 0) {
+        slices_failed_ = true;
+        return {};
+      }
+      const int64_t step = size / parts;
+      // views of the plain bfloat16 copy: each slice reads its own once, when it packs
+      const at::Tensor& w = bf16_rows_locked();
+      // one block for the packed slices, as for the whole weight's packed copy (a slice whose
+      // packed layout is larger gets its own)
+      const int64_t slice_bytes = w.numel() / parts * static_cast<int64_t>(w.element_size());
+      const at::Tensor block = at::empty({slice_bytes * parts}, at::kByte);
+      for (int64_t p = 0; p < parts; ++p) {
+        const at::Tensor b = !bias.defined()           ? at::Tensor()
+                             : along == Slice::Outputs ? bias.narrow(0, p * step, step)
+                             : p == 0                  ? bias
+                                                       : at::Tensor();
+        std::shared_ptr<PackedWeight> packed =
+            make_packed_weight(along == Slice::Outputs ? w.narrow(0, p * step, step) : w.narrow(1, p * step, step), b,
+                               block.narrow(0, p * slice_bytes, slice_bytes));
+        if (!packed) {
+          slices_.clear();
+          slices_failed_ = true;
+          return {};
+        }
+        slices_.push_back(std::move(packed));
+      }
+      slice_along_ = along;
+      // The slices hold their views until they pack; the layer keeps no copy of its own (the
+      // whole product, if it runs, makes the plain copy again).
+      if (!keep_plain_bf16_) weight_bf16_ = at::Tensor();
+      release_mapped_pages(weight);
+    }
+    if (slice_along_ != along || static_cast<int64_t>(slices_.size()) != parts) return {};
+    slice = slices_[static_cast<size_t>(part)];
+  }
+  return packed_linear(*slice, x, e, residual);
+}
+
 const at::Tensor& LinearImpl::bf16_rows_locked() {
   // Dropped when the layer went packed or made its tiles, or by release_packed: made again from
   // the tiles (exact), or else from the (mapped) float32 weight.
@@ -394,6 +443,8 @@ size_t LinearImpl::release_packed() {
   std::lock_guard<std::mutex> lock(pack_mutex_);
   size_t bytes = packed_ ? packed_bytes(*packed_) : 0;
   packed_.reset();
+  for (const auto& slice : slices_) bytes += packed_bytes(*slice);
+  slices_.clear();
   // A bf16 plain copy no few-row product has read goes too (widened products read it; it is made
   // again at the next product).
   if (precision_ == Precision::BFloat16 && !keep_plain_bf16_ && weight_bf16_.defined()) {
@@ -423,6 +474,7 @@ void LinearImpl::set_bf16_tiles_in(const at::Tensor& dest) {
   std::lock_guard<std::mutex> lock(pack_mutex_);
   pack_tried_ = false;
   packed_.reset();
+  slices_.clear();
   // the same rounding as weight.to(kBFloat16); a layer already in the mode keeps its values
   const bool bf16 = precision_ == Precision::BFloat16;
   if (bf16 && tiles_.defined())
@@ -446,6 +498,8 @@ void LinearImpl::set_precision(Precision p) {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     pack_tried_ = false;
     packed_.reset();
+    slices_.clear();
+    slices_failed_ = false;
   }
   weight_bf16_ = bias_bf16_ = at::Tensor();
   tiles_ = Bf16Tiles();

@@ -41,6 +41,15 @@ struct LinearImpl : torch::nn::Module {
   // few rows (BlipVisionModel::first_token), which would otherwise make the weight's tiles, a second
   // copy kept beside the packed one.
   at::Tensor forward_packed(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
+  // bf16 mode: epilogue(x W_p^T + b_p) + residual for the slice `part` of `parts` equal slices of
+  // the weight, each packed once (fp32_gemm.h) at the first call and kept in place of the whole
+  // weight's packed copy: along Outputs, the rows of its output features with their biases; along
+  // Inputs, the columns of its input features (x holds only those), the bias with part 0 only.
+  // Any number of rows. Undefined where the slices cannot run packed (the caller then runs the
+  // whole product). One way of slicing per layer.
+  enum class Slice { Outputs, Inputs };
+  at::Tensor forward_part(const at::Tensor& x, Slice along, int64_t part, int64_t parts, Epilogue e,
+                          const at::Tensor& residual);
   // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies. A
   // layer whose tiles lie in a gathered block (set_bf16_tiles_in) keeps them when asked for the
   // bf16 mode again.
@@ -106,6 +115,9 @@ struct LinearImpl : torch::nn::Module {
   mutable std::mutex pack_mutex_;
   bool pack_tried_ = false;
   std::shared_ptr<PackedWeight> packed_;
+  std::vector<std::shared_ptr<PackedWeight>> slices_;  // forward_part's, made at its first call
+  Slice slice_along_ = Slice::Outputs;
+  bool slices_failed_ = false;  // they could not be made (set_precision tries again)
 };
 TORCH_MODULE(Linear);
 

@@ -155,6 +155,37 @@ TEST(Fp32Gemm, PackedWeightsFirstProductOfOneRowLeavesManyRowsPacked) {
   }
 }
 
+// A packed weight of a slice of a wider weight's columns (its rows strided, as the bf16 MLP's fc2
+// slices are, LinearImpl::forward_part) gives the products of the slice copied out, bit for bit,
+// and packs into the block it is given where the packed copy fits.
+TEST(Fp32Gemm, PackedWeightOfStridedRowsIsTheSlicesOwnAndPacksIntoItsBlock) {
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  at::manual_seed(14);
+  for (const auto type : {at::kFloat, at::kBFloat16}) {
+    const at::Tensor wide = (at::randn({256, 3 * 192}) * 0.05).to(type), b = at::randn({256});
+    const at::Tensor slice = wide.narrow(1, 192, 192), x = at::randn({577, 192}), residual = at::randn({577, 256});
+    ASSERT_FALSE(slice.is_contiguous());
+    const std::shared_ptr<PackedWeight> copied = make_packed_weight(slice.contiguous(), b);
+    const size_t bytes = static_cast<size_t>(slice.numel() * slice.element_size());
+    const at::Tensor block = at::full({static_cast<int64_t>(2 * bytes)}, 0xab, at::kByte);
+    const std::shared_ptr<PackedWeight> strided = make_packed_weight(slice, b, block.narrow(0, 0, 2 * bytes));
+    ASSERT_TRUE(copied && strided) << at::toString(type);
+    const at::Tensor want = packed_linear(*copied, x, Epilogue::None, residual);
+    if (!want.defined()) continue;  // no fast kernel for this precision here
+    EXPECT_TRUE(at::equal(packed_linear(*strided, x, Epilogue::None, residual), want)) << at::toString(type);
+    EXPECT_LT(rel_diff(want, at::linear(x.to(type).to(at::kFloat), slice.to(at::kFloat), b) + residual), 1e-5)
+        << at::toString(type);
+    // the packed copy lies in the block (the rest of it untouched)
+    ASSERT_EQ(packed_bytes(*strided), packed_bytes(*copied));
+    const at::Tensor used = block.narrow(0, 0, static_cast<int64_t>(packed_bytes(*strided)));
+    EXPECT_FALSE(at::equal(used, at::full_like(used, 0xab))) << at::toString(type);
+  }
+  // a weight whose rows overlap, or whose columns are not contiguous, is refused
+  const at::Tensor w = at::randn({64, 64});
+  EXPECT_FALSE(make_packed_weight(w.t(), at::Tensor()));
+  EXPECT_FALSE(make_packed_weight(w.as_strided({64, 64}, {32, 1}), at::Tensor()));
+}
+
 // bf16 products of row counts on both sides of multiples of 32, each epilogue: every row, the
 // last ones too, against the float32 product of the rounded operands. Where oneDNN runs them in
 // AMX tiles the rows past the last multiple of 32 are a product of their own (PackedWeight): the

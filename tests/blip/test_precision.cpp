@@ -21,6 +21,7 @@
 #include "errors.h"
 #include "fp32_gemm.h"
 #include "golden.h"
+#include "modeling_blip.h"
 #include "modeling_blip_text.h"
 #include "nn_layers.h"
 #include "small_gemm.h"
@@ -317,6 +318,51 @@ TEST(PrecisionModes, Bf16LayerKeepsOneCopyForEachKindOfProduct) {
   EXPECT_LT(rel_diff(decoder->forward(many, own_bias).to(at::kFloat), at::linear(many, w) + own_bias), 1e-2);
   EXPECT_FALSE(decoder->holds_plain_bf16());
   EXPECT_TRUE(decoder->holds_bf16_tiles());
+}
+
+// A ViT-B MLP in the bf16 mode. Where AMX tiles are granted it runs in slices of its 3072
+// intermediate features (BlipMLPImpl::hidden_slices): each slice's fc1 product with GELU, then its
+// fc2 product adding to the float32 output. The result is the MLP of the rounded operands (its
+// GELU output rounded to bfloat16) but for float32 sums in another order, for many rows and for
+// the first token alone; the slices' packed copies replace the whole weights' (no plain copy kept,
+// no second packing for one row).
+TEST(PrecisionModes, Bf16MlpInHiddenSlicesIsTheWholeMlp) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  c10::InferenceMode guard;
+  at::manual_seed(21);
+  const int64_t d = 768, f = 3072, t = 577;
+  BlipMLP mlp(d, f);
+  const at::Tensor w1 = at::randn({f, d}) * 0.05, b1 = at::randn({f}) * 0.5, w2 = at::randn({d, f}) * 0.02,
+                   b2 = at::randn({d});
+  mlp->fc1->weight.copy_(w1);
+  mlp->fc1->bias.copy_(b1);
+  mlp->fc2->weight.copy_(w2);
+  mlp->fc2->bias.copy_(b2);
+  set_linear_precision(*mlp, Precision::BFloat16);
+  bf16_gemm_rate();  // its first-use measurement runs packed products of its own
+  const at::Tensor x = at::randn({1, t, d}).to(at::kBFloat16), residual = at::randn({1, t, d}) * 4;
+  auto rounded = [](const at::Tensor& w) { return w.to(at::kBFloat16).to(at::kDouble); };
+  const at::Tensor h = at::gelu(at::linear(x.to(at::kDouble), rounded(w1), b1.to(at::kDouble)));
+  const at::Tensor want = at::linear(h.to(at::kBFloat16).to(at::kDouble), rounded(w2), b2.to(at::kDouble)) + residual;
+  const int64_t slices = mlp->hidden_slices(), before = packed_products();
+  if (slices == 0) GTEST_SKIP() << "the MLP runs whole on this CPU (no AMX, or bf16 not the faster unit)";
+  EXPECT_EQ(slices, 3);
+  const at::Tensor got = mlp->forward(x, residual);
+  ASSERT_EQ(got.scalar_type(), at::kFloat);
+  EXPECT_LT(rel_diff(got, want), 1e-4);
+  EXPECT_EQ(packed_products(), before + 2 * slices);
+  EXPECT_FALSE(mlp->fc1->holds_plain_bf16());
+  EXPECT_FALSE(mlp->fc2->holds_plain_bf16());
+  // the first token alone, as the last vision layer runs it for an ITC embedding: the same slices
+  const int64_t again = packed_products();
+  const at::Tensor first = mlp->forward_packed(x.narrow(1, 0, 1), residual.narrow(1, 0, 1).contiguous());
+  EXPECT_LT(rel_diff(first, want.narrow(1, 0, 1)), 1e-4);
+  EXPECT_EQ(packed_products(), again + 2 * slices);
+  EXPECT_FALSE(mlp->fc1->holds_plain_bf16());
+  // the slices hold the packed weights (bfloat16), and release them
+  EXPECT_GE(release_packed_weights(*mlp), static_cast<size_t>(2 * d * f * 2));
+  EXPECT_EQ(release_packed_weights(*mlp), 0u);
+  EXPECT_LT(rel_diff(mlp->forward(x, residual), want), 1e-4);
 }
 
 // In the bf16 mode a vision LayerNorm hands its product bfloat16 rows made straight from the
