@@ -442,6 +442,14 @@ bool bf16_attention_available() {
 #endif
 }
 
+bool amx_bf16_granted() {
+#ifdef GLIMPSE_BF16_ATTENTION_KERNEL
+  return amx_granted();
+#else
+  return false;
+#endif
+}
+
 bool bf16_attention_amx_available() {
 #ifdef GLIMPSE_BF16_ATTENTION_KERNEL
   static const bool available = [] {

@@ -26,6 +26,10 @@ enum class Bf16AttentionUnit { Avx512, Amx };
 // Whether it runs in AMX tiles here: the CPU has AMX-BF16 and the kernel grants this process the
 // tile state (requested on the first call). GLIMPSE_BF16_ATTENTION=avx512 keeps the dot products.
 bool bf16_attention_amx_available();
+// Whether this process may use AMX tiles: the CPU has AMX-BF16 and the kernel grants the tile
+// state (requested on the first call), whatever GLIMPSE_BF16_ATTENTION says. oneDNN's bfloat16
+// products run in them then too.
+bool amx_bf16_granted();
 
 // out[i] = softmax(alpha q[i] k^T) v for i < t and alpha > 0 (each row's maximum is taken before
 // the scaling): q, k, v and out rows of 64 bfloat16 values with

@@ -410,14 +410,18 @@ class PackedWeight {
         // W [N, K] row-major is W^T [K, N] stored column by column ("ba"); a slice of a wider
         // weight's columns has a longer row stride.
         const memory::desc plain({k, n}, wt, memory::dims{1, weight_.stride(0)});
-        packed_md_ = layout.weights_desc();
-        const auto bytes = static_cast<int64_t>(packed_md_.get_size());
-        packed_ = into_.defined() && into_.numel() >= bytes ? into_.narrow(0, 0, bytes) : at::empty({bytes}, at::kByte);
-        into_ = at::Tensor();
-        memory from(plain, cpu_engine(), weight_.data_ptr()), to(packed_md_, cpu_engine(), packed_.data_ptr());
+        const memory::desc packed_md = layout.weights_desc();
+        const auto bytes = static_cast<int64_t>(packed_md.get_size());
+        const at::Tensor packed =
+            into_.defined() && into_.numel() >= bytes ? into_.narrow(0, 0, bytes) : at::empty({bytes}, at::kByte);
+        memory from(plain, cpu_engine(), weight_.data_ptr()), to(packed_md, cpu_engine(), packed.data_ptr());
         dnnl::stream stream(cpu_engine());
         dnnl::reorder(from, to).execute(stream, from, to);
         stream.wait();
+        // (only once the bytes are there: a reorder that throws leaves the weight unpacked)
+        packed_md_ = packed_md;
+        packed_ = packed;
+        into_ = at::Tensor();
         weight_ = at::Tensor();  // read only to pack: the caller decides whether its copy stays
       }
       if (!pd) pd = make(m, packed_md_);

@@ -80,13 +80,17 @@ BlipMLPImpl::BlipMLPImpl(int64_t hidden, int64_t intermediate) {
 // 3072, the ViT-B MLP's fc2 (its fc1, [768 x 3072], at 2.79). Its src must be dense to run in
 // tiles, so fc2 cannot be cut along K in place; cut with fc1 into slices of the intermediate
 // features, each slice's GELU output is a dense product of its own, read by the slice's fc2
-// product while it is in cache. The MLP took 2.57 against 2.87 ms in three slices (2.63 in two,
-// 2.74 in four, 2.92 in six), a bf16 image encode 62-65 against 65-68 ms (docs/performance.md,
-// twenty-seventh round). Elsewhere (no AMX, or float32) the products run whole.
+// product while it is in cache. The MLP took 2.57-2.60 against 2.78-2.87 ms in three slices (2.63
+// in two, 2.74 in four, 2.92 in six), a bf16 image encode 61-69 against 67-75 ms in alternating
+// processes (docs/performance.md, twenty-seventh round). Elsewhere (no AMX, no oneDNN, float32,
+// int8, or bf16 products widened) the products run whole, as they do where the slices cannot run
+// packed (forward_slices then gives up on them for good).
+// (GLIMPSE_BF16_ATTENTION does not enter into it: it chooses the attention's unit only. Where
+// oneDNN is kept from AMX, ONEDNN_MAX_CPU_ISA, the slices still run, on its other kernels.)
 int64_t BlipMLPImpl::hidden_slices() const {
   const int64_t f = fc1->weight.size(0);
-  if (fc1->precision() != Precision::BFloat16 || f <= kHiddenSlice || f % kHiddenSlice != 0 ||
-      !bf16_gemm_rate().bf16_faster || !bf16_attention_amx_available())
+  if (whole_ || fc1->precision() != Precision::BFloat16 || f <= kHiddenSlice || f % kHiddenSlice != 0 ||
+      !onednn_gemm_available() || !bf16_gemm_rate().bf16_faster || !amx_bf16_granted())
     return 0;
   return f / kHiddenSlice;
 }
@@ -99,7 +103,15 @@ at::Tensor BlipMLPImpl::forward_slices(const at::Tensor& x, const at::Tensor& re
     // a residual would be bfloat16, and the sums of the slices must add in float32)
     y = h.defined() && y.defined() ? fc2->forward_part(h, LinearImpl::Slice::Inputs, p, slices, Epilogue::None, y)
                                    : at::Tensor();
-    if (!y.defined()) return {};
+    if (!y.defined()) {
+      // A slice that cannot run packed (a later row count whose kernel reads another layout, a
+      // reference kernel, a residual that is not float32): both layers whole from now on, neither
+      // keeping slices beside its whole packed copy.
+      whole_ = true;
+      fc1->drop_slices();
+      fc2->drop_slices();
+      return {};
+    }
   }
   return y;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Port of transformers/models/blip/modeling_blip.py: the ViT vision model and the three BLIP heads
 // (captioning, VQA, image-text retrieval), plus the strict checkpoint loader.
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -51,6 +52,7 @@ struct BlipMLPImpl : torch::nn::Module {
   Linear fc1{nullptr}, fc2{nullptr};
 
  private:
+  std::atomic<bool> whole_{false};  // the slices could not run: whole from then on
   // residual + fc2(gelu(fc1(x))) slice by slice; undefined where the slices cannot run packed.
   at::Tensor forward_slices(const at::Tensor& x, const at::Tensor& residual, int64_t slices);
 };

@@ -133,7 +133,8 @@ at::Tensor LinearImpl::forward_packed(const at::Tensor& x, Epilogue e, const at:
 at::Tensor LinearImpl::forward_part(const at::Tensor& x, Slice along, int64_t part, int64_t parts, Epilogue e,
                                     const at::Tensor& residual) {
   if (precision_ != Precision::BFloat16 || (x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) ||
-      x.dim() < 2 || part < 0 || part >= parts)
+      x.dim() < 2 || parts < 1 || part < 0 || part >= parts ||
+      x.size(-1) != (along == Slice::Outputs ? weight.size(1) : weight.size(1) / parts))
     return {};
   std::shared_ptr<PackedWeight> slice;
   {
@@ -147,10 +148,10 @@ at::Tensor LinearImpl::forward_part(const at::Tensor& x, Slice along, int64_t pa
       }
       const int64_t step = size / parts;
       // views of the plain bfloat16 copy: each slice reads its own once, when it packs
-      const at::Tensor& w = bf16_rows_locked();
+      const at::Tensor w = bf16_rows_locked();
       // one block for the packed slices, as for the whole weight's packed copy (a slice whose
-      // packed layout is larger gets its own)
-      const int64_t slice_bytes = w.numel() / parts * static_cast<int64_t>(w.element_size());
+      // packed layout is larger gets its own), each slice's part of it on a cache line of its own
+      const int64_t slice_bytes = (w.numel() / parts * static_cast<int64_t>(w.element_size()) + 63) / 64 * 64;
       const at::Tensor block = at::empty({slice_bytes * parts}, at::kByte);
       for (int64_t p = 0; p < parts; ++p) {
         const at::Tensor b = !bias.defined()           ? at::Tensor()
@@ -177,6 +178,12 @@ at::Tensor LinearImpl::forward_part(const at::Tensor& x, Slice along, int64_t pa
     slice = slices_[static_cast<size_t>(part)];
   }
   return packed_linear(*slice, x, e, residual);
+}
+
+void LinearImpl::drop_slices() {
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  slices_.clear();
+  slices_failed_ = true;
 }
 
 const at::Tensor& LinearImpl::bf16_rows_locked() {

@@ -46,10 +46,13 @@ struct LinearImpl : torch::nn::Module {
   // weight's packed copy: along Outputs, the rows of its output features with their biases; along
   // Inputs, the columns of its input features (x holds only those), the bias with part 0 only.
   // Any number of rows. Undefined where the slices cannot run packed (the caller then runs the
-  // whole product). One way of slicing per layer.
+  // whole product, and may drop_slices). One way of slicing per layer.
   enum class Slice { Outputs, Inputs };
   at::Tensor forward_part(const at::Tensor& x, Slice along, int64_t part, int64_t parts, Epilogue e,
                           const at::Tensor& residual);
+  // Frees forward_part's slices, which will not be made again (the whole product, if it runs, makes
+  // the plain copy again); set_precision allows them again.
+  void drop_slices();
   // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies. A
   // layer whose tiles lie in a gathered block (set_bf16_tiles_in) keeps them when asked for the
   // bf16 mode again.
@@ -62,8 +65,8 @@ struct LinearImpl : torch::nn::Module {
   // Whether a product of `rows` rows runs in the few-row kernel (small_gemm.h) on this CPU.
   bool runs_few_rows(int64_t rows) const;
   // bf16 mode: whether the plain bfloat16 copy of the weight is held (made by set_precision; a
-  // layer drops it when its first product of many rows ran packed or when it made its tiles, and
-  // makes it again from them where a product needs it).
+  // layer drops it when its first product of many rows ran packed, when it made the slices of
+  // forward_part or when it made its tiles, and makes it again from them where a product needs it).
   bool holds_plain_bf16() const {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     return weight_bf16_.defined();
@@ -82,9 +85,9 @@ struct LinearImpl : torch::nn::Module {
   // bf16 mode: takes `tiles` (this layer's weight, a view of a larger matrix's tiles) as its tiles
   // (fuse_bf16_tiles).
   void share_bf16_tiles(const Bf16Tiles& tiles);
-  // Frees the packed copy and gives the mapped float32 weight's pages back; the next product of
-  // many rows packs it again from the checkpoint. Returns the packed bytes freed. Not while a
-  // product of this layer runs.
+  // Frees the packed copy (and forward_part's packed slices) and gives the mapped float32 weight's
+  // pages back; the next product of many rows packs it again from the checkpoint. Returns the
+  // packed bytes freed. Not while a product of this layer runs.
   size_t release_packed();
   at::Tensor weight, bias;
 

@@ -359,10 +359,76 @@ TEST(PrecisionModes, Bf16MlpInHiddenSlicesIsTheWholeMlp) {
   EXPECT_LT(rel_diff(first, want.narrow(1, 0, 1)), 1e-4);
   EXPECT_EQ(packed_products(), again + 2 * slices);
   EXPECT_FALSE(mlp->fc1->holds_plain_bf16());
-  // the slices hold the packed weights (bfloat16), and release them
-  EXPECT_GE(release_packed_weights(*mlp), static_cast<size_t>(2 * d * f * 2));
+  // the slices hold the packed weights (bfloat16; no whole copy beside them), and release them
+  EXPECT_EQ(release_packed_weights(*mlp), static_cast<size_t>(2 * d * f * 2));
   EXPECT_EQ(release_packed_weights(*mlp), 0u);
   EXPECT_LT(rel_diff(mlp->forward(x, residual), want), 1e-4);
+  // The first token first (an ITC embedding before any caption): the slices laid out for many
+  // rows, which then run packed in them too.
+  BlipMLP fresh(d, f);
+  fresh->fc1->weight.copy_(w1);
+  fresh->fc1->bias.copy_(b1);
+  fresh->fc2->weight.copy_(w2);
+  fresh->fc2->bias.copy_(b2);
+  set_linear_precision(*fresh, Precision::BFloat16);
+  const int64_t at_first = packed_products();
+  EXPECT_LT(
+      rel_diff(fresh->forward_packed(x.narrow(1, 0, 1), residual.narrow(1, 0, 1).contiguous()), want.narrow(1, 0, 1)),
+      1e-4);
+  EXPECT_LT(rel_diff(fresh->forward(x, residual), want), 1e-4);
+  EXPECT_EQ(packed_products(), at_first + 4 * slices);
+  // Slices that cannot run (here a residual that is not float32) leave the MLP whole for good,
+  // with the same result.
+  const at::Tensor rounded_residual = residual.to(at::kBFloat16);
+  const at::Tensor whole = fresh->forward(x, rounded_residual);
+  EXPECT_LT(rel_diff(whole.to(at::kFloat), want - residual + rounded_residual.to(at::kDouble)), 1e-2);
+  EXPECT_EQ(fresh->hidden_slices(), 0);
+  EXPECT_EQ(fresh->fc1->release_packed(), static_cast<size_t>(d * f * 2));  // its whole copy only
+}
+
+// A bf16 layer's product in slices of its weight (LinearImpl::forward_part, the MLP's way above),
+// wherever bfloat16 products run packed, AMX or not: slices of the output features, GELU inside,
+// side by side; slices of the input features chained through the float32 residual. Both are the
+// whole product of the rounded operands. Input of the wrong width is refused; the slices' packed
+// copies are released with the layer's.
+TEST(PrecisionModes, Bf16LinearSlicesMakeTheWholeProduct) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  c10::InferenceMode guard;
+  at::manual_seed(22);
+  const at::Tensor w = at::randn({512, 256}) * 0.05, b = at::randn({512}) * 0.5;
+  auto make = [](const at::Tensor& weight, const at::Tensor& bias) {
+    Linear lin(weight.size(1), weight.size(0));
+    lin->weight.copy_(weight);
+    lin->bias.copy_(bias);
+    lin->set_precision(Precision::BFloat16);
+    return lin;
+  };
+  const at::Tensor x = at::randn({1, 100, 256}).to(at::kBFloat16);
+  const at::Tensor exact = at::linear(x.to(at::kDouble), w.to(at::kBFloat16).to(at::kDouble), b.to(at::kDouble));
+  Linear outputs = make(w, b);
+  const at::Tensor y0 = outputs->forward_part(x, LinearImpl::Slice::Outputs, 0, 2, Epilogue::Gelu, at::Tensor());
+  if (!y0.defined()) GTEST_SKIP() << "bf16 products do not run packed on this CPU";
+  const at::Tensor y1 = outputs->forward_part(x, LinearImpl::Slice::Outputs, 1, 2, Epilogue::Gelu, at::Tensor());
+  ASSERT_TRUE(y1.defined());
+  EXPECT_EQ(y0.scalar_type(), at::kBFloat16);
+  EXPECT_LT(rel_diff(at::cat({y0, y1}, -1).to(at::kFloat), at::gelu(exact)), 1e-2);
+  EXPECT_FALSE(outputs->holds_plain_bf16());
+  EXPECT_EQ(outputs->release_packed(), static_cast<size_t>(512 * 256 * 2));
+  // fc2's way: the second layer's input features in two slices, the bias and residual added once
+  const at::Tensor w2 = at::randn({128, 512}) * 0.05, b2 = at::randn({128}), residual = at::randn({1, 100, 128});
+  const at::Tensor h = at::randn({1, 100, 512}).to(at::kBFloat16);
+  Linear inputs = make(w2, b2);
+  at::Tensor y = residual;
+  for (int64_t p = 0; p < 2; ++p) {
+    y = inputs->forward_part(h.narrow(2, p * 256, 256), LinearImpl::Slice::Inputs, p, 2, Epilogue::None, y);
+    ASSERT_TRUE(y.defined()) << p;
+  }
+  EXPECT_EQ(y.scalar_type(), at::kFloat);
+  EXPECT_LT(
+      rel_diff(y, at::linear(h.to(at::kDouble), w2.to(at::kBFloat16).to(at::kDouble), b2.to(at::kDouble)) + residual),
+      1e-5);
+  EXPECT_FALSE(inputs->forward_part(h, LinearImpl::Slice::Inputs, 0, 2, Epilogue::None, at::Tensor()).defined());
 }
 
 // In the bf16 mode a vision LayerNorm hands its product bfloat16 rows made straight from the
