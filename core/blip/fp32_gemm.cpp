@@ -253,7 +253,8 @@ class PackedWeight {
         type_(weight_.scalar_type()) {}
 
 #ifdef GLIMPSE_HAVE_DNNL
-  at::Tensor run(const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
+  // `add`: the product added into `residual` itself (oneDNN's sum post-op), which is the result.
+  at::Tensor run(const at::Tensor& x, Epilogue e, const at::Tensor& residual, bool add = false) {
     const int64_t k = k_, n = n_;
     // bfloat16 weights take bfloat16 rows (as at::linear would be given them)
     const at::Tensor x2 = x.reshape({-1, k}).to(type_).contiguous();
@@ -261,18 +262,23 @@ class PackedWeight {
     at::Tensor r2;
     if (residual.defined()) {
       if (residual.scalar_type() != at::kFloat || residual.numel() != m * n) return {};
+      if (add && (!residual.is_contiguous() || e != Epilogue::None)) return {};
       r2 = residual.reshape({m, n}).contiguous();
+    } else if (add) {
+      return {};
     }
+    const bool res = residual.defined();
     // (the whole product's kernel first: the first one made chooses the packed layout)
-    const Kernel* whole = this->kernel(m, e, residual.defined());
+    const Kernel* whole = this->kernel(m, e, res, add);
     if (!whole) return {};
     // In AMX tiles, rows past the last multiple of 32 go to a product of their own (kAmxRowBlock)
     const int64_t tail = whole->amx && m > kAmxRowBlock ? m % kAmxRowBlock : 0;
-    const Kernel* head = tail ? this->kernel(m - tail, e, residual.defined()) : nullptr;
-    const Kernel* rest = head ? this->kernel(tail, e, residual.defined()) : nullptr;
+    const Kernel* head = tail ? this->kernel(m - tail, e, res, add) : nullptr;
+    const Kernel* rest = head ? this->kernel(tail, e, res, add) : nullptr;
     // float32 out, except a bfloat16 product without a residual: bfloat16, as the bf16 mode's
     // other products of many rows (the residual stream stays float32).
-    at::Tensor y = at::empty({m, n}, x.options().dtype(out_type(residual.defined())));
+    at::Tensor y = add ? r2 : at::empty({m, n}, x.options().dtype(out_type(res)));
+    if (add) r2 = at::Tensor();  // (read as the output itself, not as a second operand)
     if (head && rest) {
       execute(*head, x2, y, r2, 0, m - tail);
       execute(*rest, x2, y, r2, m - tail, tail);
@@ -289,7 +295,7 @@ class PackedWeight {
   // Whether its product of m rows runs in AMX tiles (and so splits), making the kernel if needed.
   bool in_amx(int64_t m) {
 #ifdef GLIMPSE_HAVE_DNNL
-    const Kernel* k = kernel(m, Epilogue::None, false);
+    const Kernel* k = kernel(m, Epilogue::None, false, false);
     return k && k->amx;
 #else
     (void)m;
@@ -370,10 +376,10 @@ class PackedWeight {
   // The primitive for m rows with this epilogue, made once. The first one chooses the packed
   // layout (format any) and packs the weight; later ones must read that layout with a fast
   // kernel, or the product runs unpacked (null).
-  const Kernel* kernel(int64_t m, Epilogue e, bool residual) {
+  const Kernel* kernel(int64_t m, Epilogue e, bool residual, bool add) {
     using dnnl::memory;
     std::lock_guard<std::mutex> lock(mutex_);
-    const auto key = std::make_tuple(m, static_cast<int>(e), residual);
+    const auto key = std::make_tuple(m, static_cast<int>(e), residual, add);
     if (auto it = kernels_.find(key); it != kernels_.end()) return it->second.get();
     std::unique_ptr<Kernel>& slot = kernels_[key];
     const int64_t k = k_, n = n_;
@@ -383,8 +389,9 @@ class PackedWeight {
       int residual_index = -1;
       auto make = [&](int64_t rows, const memory::desc& weights) {
         dnnl::post_ops ops;
+        if (add) ops.append_sum(1.0f);
         if (e == Epilogue::Gelu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
-        if (residual) {
+        if (residual && !add) {
           residual_index = ops.len();
           ops.append_binary(dnnl::algorithm::binary_add,
                             memory::desc({rows, n}, memory::data_type::f32, memory::format_tag::ab));
@@ -435,7 +442,7 @@ class PackedWeight {
   }
 
   dnnl::memory::desc packed_md_;
-  std::map<std::tuple<int64_t, int, bool>, std::unique_ptr<Kernel>> kernels_;
+  std::map<std::tuple<int64_t, int, bool, bool>, std::unique_ptr<Kernel>> kernels_;
 #endif
   at::Tensor weight_;  // float32 or bfloat16, columns contiguous; only until it is packed
   at::Tensor bias_;    // float32
@@ -480,6 +487,20 @@ at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const
   (void)e;
   (void)residual;
   return {};
+#endif
+}
+
+bool packed_linear_add(PackedWeight& w, const at::Tensor& x, const at::Tensor& y) {
+#ifdef GLIMPSE_HAVE_DNNL
+  if ((x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) || !x.device().is_cpu() || x.numel() == 0 ||
+      !y.defined())
+    return false;
+  return w.run(x, Epilogue::None, y, /*add=*/true).defined();
+#else
+  (void)w;
+  (void)x;
+  (void)y;
+  return false;
 #endif
 }
 

@@ -138,6 +138,11 @@ std::shared_ptr<PackedWeight> make_packed_weight(const at::Tensor& weight, const
 // Undefined when this product cannot run packed (no fast kernel for it on this CPU): the caller
 // then runs it unpacked. The first call packs the weight.
 at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual);
+// y += x W^T + b in place, y float32, contiguous, of the result's shape: the same sums as
+// packed_linear(w, x, Epilogue::None, y) without a second buffer (a product writing into the one
+// it reads found it in cache: the bf16 MLP's later slices, docs/performance.md, twenty-seventh
+// round). False where it cannot run packed (y is then unchanged).
+bool packed_linear_add(PackedWeight& w, const at::Tensor& x, const at::Tensor& y);
 // Whether oneDNN runs w's product of `rows` rows in AMX tiles here: a bfloat16 product of more than
 // 32 rows, not a multiple of 32, then runs as two (the rows up to the last multiple, then the
 // rest), which oneDNN 2.6 does faster (docs/performance.md, twenty-fifth round).

@@ -99,10 +99,15 @@ at::Tensor BlipMLPImpl::forward_slices(const at::Tensor& x, const at::Tensor& re
   at::Tensor y = residual;
   for (int64_t p = 0; p < slices; ++p) {
     const at::Tensor h = fc1->forward_part(x, LinearImpl::Slice::Outputs, p, slices, Epilogue::Gelu, at::Tensor());
-    // (the first slice's product adds the residual; without one, the output of a product without
-    // a residual would be bfloat16, and the sums of the slices must add in float32)
-    y = h.defined() && y.defined() ? fc2->forward_part(h, LinearImpl::Slice::Inputs, p, slices, Epilogue::None, y)
-                                   : at::Tensor();
+    // The first slice's product adds the residual into a new output (the residual is the
+    // caller's); without one, the output would be bfloat16, and the slices' sums must add in
+    // float32. The later ones add into that output in place: a product writing into the buffer it
+    // reads found it in cache, the MLP took 2.59-2.63 against 2.82-2.90 ms with a new output for
+    // each (docs/performance.md, twenty-seventh round).
+    if (h.defined() && p == 0)
+      y = fc2->forward_part(h, LinearImpl::Slice::Inputs, p, slices, Epilogue::None, y);
+    else if (!h.defined() || !fc2->add_part(h, p, slices, y))
+      y = at::Tensor();
     if (!y.defined()) {
       // A slice that cannot run packed (a later row count whose kernel reads another layout, a
       // reference kernel, a residual that is not float32): both layers whole from now on, neither

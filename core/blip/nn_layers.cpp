@@ -130,54 +130,60 @@ at::Tensor LinearImpl::forward_packed(const at::Tensor& x, Epilogue e, const at:
   return forward(x, e, residual);
 }
 
-at::Tensor LinearImpl::forward_part(const at::Tensor& x, Slice along, int64_t part, int64_t parts, Epilogue e,
-                                    const at::Tensor& residual) {
+std::shared_ptr<PackedWeight> LinearImpl::slice_of(const at::Tensor& x, Slice along, int64_t part, int64_t parts) {
   if (precision_ != Precision::BFloat16 || (x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) ||
       x.dim() < 2 || parts < 1 || part < 0 || part >= parts ||
       x.size(-1) != (along == Slice::Outputs ? weight.size(1) : weight.size(1) / parts))
-    return {};
-  std::shared_ptr<PackedWeight> slice;
-  {
-    std::lock_guard<std::mutex> lock(pack_mutex_);
-    if (slices_failed_) return {};
-    if (slices_.empty()) {
-      const int64_t size = weight.size(along == Slice::Outputs ? 0 : 1);
-      if (size % parts != 0) {
-        slices_failed_ = true;
-        return {};
-      }
-      const int64_t step = size / parts;
-      // views of the plain bfloat16 copy: each slice reads its own once, when it packs
-      const at::Tensor w = bf16_rows_locked();
-      // one block for the packed slices, as for the whole weight's packed copy (a slice whose
-      // packed layout is larger gets its own), each slice's part of it on a cache line of its own
-      const int64_t slice_bytes = (w.numel() / parts * static_cast<int64_t>(w.element_size()) + 63) / 64 * 64;
-      const at::Tensor block = at::empty({slice_bytes * parts}, at::kByte);
-      for (int64_t p = 0; p < parts; ++p) {
-        const at::Tensor b = !bias.defined()           ? at::Tensor()
-                             : along == Slice::Outputs ? bias.narrow(0, p * step, step)
-                             : p == 0                  ? bias
-                                                       : at::Tensor();
-        std::shared_ptr<PackedWeight> packed =
-            make_packed_weight(along == Slice::Outputs ? w.narrow(0, p * step, step) : w.narrow(1, p * step, step), b,
-                               block.narrow(0, p * slice_bytes, slice_bytes));
-        if (!packed) {
-          slices_.clear();
-          slices_failed_ = true;
-          return {};
-        }
-        slices_.push_back(std::move(packed));
-      }
-      slice_along_ = along;
-      // The slices hold their views until they pack; the layer keeps no copy of its own (the
-      // whole product, if it runs, makes the plain copy again).
-      if (!keep_plain_bf16_) weight_bf16_ = at::Tensor();
-      release_mapped_pages(weight);
+    return nullptr;
+  std::lock_guard<std::mutex> lock(pack_mutex_);
+  if (slices_failed_) return nullptr;
+  if (slices_.empty()) {
+    const int64_t size = weight.size(along == Slice::Outputs ? 0 : 1);
+    if (size % parts != 0) {
+      slices_failed_ = true;
+      return nullptr;
     }
-    if (slice_along_ != along || static_cast<int64_t>(slices_.size()) != parts) return {};
-    slice = slices_[static_cast<size_t>(part)];
+    const int64_t step = size / parts;
+    // views of the plain bfloat16 copy: each slice reads its own once, when it packs
+    const at::Tensor w = bf16_rows_locked();
+    // one block for the packed slices, as for the whole weight's packed copy (a slice whose
+    // packed layout is larger gets its own), each slice's part of it on a cache line of its own
+    const int64_t slice_bytes = (w.numel() / parts * static_cast<int64_t>(w.element_size()) + 63) / 64 * 64;
+    const at::Tensor block = at::empty({slice_bytes * parts}, at::kByte);
+    for (int64_t p = 0; p < parts; ++p) {
+      const at::Tensor b = !bias.defined()           ? at::Tensor()
+                           : along == Slice::Outputs ? bias.narrow(0, p * step, step)
+                           : p == 0                  ? bias
+                                                     : at::Tensor();
+      std::shared_ptr<PackedWeight> packed =
+          make_packed_weight(along == Slice::Outputs ? w.narrow(0, p * step, step) : w.narrow(1, p * step, step), b,
+                             block.narrow(0, p * slice_bytes, slice_bytes));
+      if (!packed) {
+        slices_.clear();
+        slices_failed_ = true;
+        return nullptr;
+      }
+      slices_.push_back(std::move(packed));
+    }
+    slice_along_ = along;
+    // The slices hold their views until they pack; the layer keeps no copy of its own (the
+    // whole product, if it runs, makes the plain copy again).
+    if (!keep_plain_bf16_) weight_bf16_ = at::Tensor();
+    release_mapped_pages(weight);
   }
-  return packed_linear(*slice, x, e, residual);
+  if (slice_along_ != along || static_cast<int64_t>(slices_.size()) != parts) return nullptr;
+  return slices_[static_cast<size_t>(part)];
+}
+
+at::Tensor LinearImpl::forward_part(const at::Tensor& x, Slice along, int64_t part, int64_t parts, Epilogue e,
+                                    const at::Tensor& residual) {
+  const std::shared_ptr<PackedWeight> slice = slice_of(x, along, part, parts);
+  return slice ? packed_linear(*slice, x, e, residual) : at::Tensor();
+}
+
+bool LinearImpl::add_part(const at::Tensor& x, int64_t part, int64_t parts, const at::Tensor& y) {
+  const std::shared_ptr<PackedWeight> slice = slice_of(x, Slice::Inputs, part, parts);
+  return slice && packed_linear_add(*slice, x, y);
 }
 
 void LinearImpl::drop_slices() {

@@ -50,6 +50,11 @@ struct LinearImpl : torch::nn::Module {
   enum class Slice { Outputs, Inputs };
   at::Tensor forward_part(const at::Tensor& x, Slice along, int64_t part, int64_t parts, Epilogue e,
                           const at::Tensor& residual);
+  // bf16 mode: y += x W_p^T (+ the bias with part 0) for the slice `part` of `parts` slices of the
+  // input features, in place (y float32, contiguous, of the result's shape): forward_part along
+  // Inputs with y as the residual, the same sums, without a second buffer. False where it cannot
+  // run packed (y then unchanged).
+  bool add_part(const at::Tensor& x, int64_t part, int64_t parts, const at::Tensor& y);
   // Frees forward_part's slices, which will not be made again (the whole product, if it runs, makes
   // the plain copy again); set_precision allows them again.
   void drop_slices();
@@ -113,6 +118,9 @@ struct LinearImpl : torch::nn::Module {
   const at::Tensor& bf16_rows_locked();
   // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
   PackedWeight* packed_weight();
+  // Slice `part` of `parts` along `along`, all made at the first call (forward_part); null where
+  // they cannot be made or x does not fit.
+  std::shared_ptr<PackedWeight> slice_of(const at::Tensor& x, Slice along, int64_t part, int64_t parts);
   // The product through the packed weight (made if need be), or undefined where it cannot run.
   at::Tensor try_packed(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
   mutable std::mutex pack_mutex_;

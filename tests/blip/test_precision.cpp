@@ -388,9 +388,9 @@ TEST(PrecisionModes, Bf16MlpInHiddenSlicesIsTheWholeMlp) {
 
 // A bf16 layer's product in slices of its weight (LinearImpl::forward_part, the MLP's way above),
 // wherever bfloat16 products run packed, AMX or not: slices of the output features, GELU inside,
-// side by side; slices of the input features chained through the float32 residual. Both are the
-// whole product of the rounded operands. Input of the wrong width is refused; the slices' packed
-// copies are released with the layer's.
+// side by side; slices of the input features chained through the float32 residual, or added into
+// one output in place (add_part). All are the whole product of the rounded operands. Input of the
+// wrong width is refused; the slices' packed copies are released with the layer's.
 TEST(PrecisionModes, Bf16LinearSlicesMakeTheWholeProduct) {
   if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
   if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
@@ -429,6 +429,18 @@ TEST(PrecisionModes, Bf16LinearSlicesMakeTheWholeProduct) {
       rel_diff(y, at::linear(h.to(at::kDouble), w2.to(at::kBFloat16).to(at::kDouble), b2.to(at::kDouble)) + residual),
       1e-5);
   EXPECT_FALSE(inputs->forward_part(h, LinearImpl::Slice::Inputs, 0, 2, Epilogue::None, at::Tensor()).defined());
+  // the second slice added in place: the same sums, bit for bit
+  const at::Tensor in_place =
+      inputs->forward_part(h.narrow(2, 0, 256), LinearImpl::Slice::Inputs, 0, 2, Epilogue::None, residual);
+  ASSERT_TRUE(in_place.defined());
+  const void* buffer = in_place.data_ptr();
+  ASSERT_TRUE(inputs->add_part(h.narrow(2, 256, 256), 1, 2, in_place));
+  EXPECT_EQ(in_place.data_ptr(), buffer);
+  EXPECT_TRUE(at::equal(in_place, y));
+  // an output it cannot write in place is left as it is
+  const at::Tensor strided = at::zeros({1, 128, 100}).transpose(1, 2);
+  EXPECT_FALSE(inputs->add_part(h.narrow(2, 256, 256), 1, 2, strided));
+  EXPECT_TRUE(at::equal(strided, at::zeros({1, 100, 128})));
 }
 
 // In the bf16 mode a vision LayerNorm hands its product bfloat16 rows made straight from the
