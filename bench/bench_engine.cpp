@@ -493,8 +493,7 @@ void BM_EncoderLayerParts(benchmark::State& state) {
   mlp->fc1->bias.zero_();
   mlp->fc2->weight.copy_(at::randn({d, f}) * 0.02);
   mlp->fc2->bias.zero_();
-  mlp->fc1->set_precision(g_precision);
-  mlp->fc2->set_precision(g_precision);
+  blip::set_linear_precision(*mlp, g_precision);
   const at::Tensor x = at::randn({1, t, d});
   blip::LayerNorm ln(d, 1e-5);
   ln->weight.fill_(1);

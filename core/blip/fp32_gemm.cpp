@@ -373,9 +373,10 @@ class PackedWeight {
   }
 
  private:
-  // The primitive for m rows with this epilogue, made once. The first one chooses the packed
-  // layout (format any) and packs the weight; later ones must read that layout with a fast
-  // kernel, or the product runs unpacked (null).
+  // The primitive for m rows with this epilogue (with the residual as a second operand, or, with
+  // `add`, added into the output itself), made once. The first one chooses the packed layout
+  // (format any) and packs the weight; later ones must read that layout with a fast kernel, or
+  // the product runs unpacked (null).
   const Kernel* kernel(int64_t m, Epilogue e, bool residual, bool add) {
     using dnnl::memory;
     std::lock_guard<std::mutex> lock(mutex_);
@@ -476,32 +477,30 @@ bool packed_linear_in_amx(PackedWeight& w, int64_t rows) {
   return w.in_amx(rows);
 }
 
-at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
+namespace {
+// The packed product of x where it can run (float32 or bfloat16 rows on the CPU), else undefined.
+at::Tensor run_packed(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual, bool add) {
 #ifdef GLIMPSE_HAVE_DNNL
   if ((x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) || !x.device().is_cpu() || x.numel() == 0)
     return {};
-  return w.run(x, e, residual);
+  return w.run(x, e, residual, add);
 #else
   (void)w;
   (void)x;
   (void)e;
   (void)residual;
+  (void)add;
   return {};
 #endif
 }
+}  // namespace
+
+at::Tensor packed_linear(PackedWeight& w, const at::Tensor& x, Epilogue e, const at::Tensor& residual) {
+  return run_packed(w, x, e, residual, /*add=*/false);
+}
 
 bool packed_linear_add(PackedWeight& w, const at::Tensor& x, const at::Tensor& y) {
-#ifdef GLIMPSE_HAVE_DNNL
-  if ((x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) || !x.device().is_cpu() || x.numel() == 0 ||
-      !y.defined())
-    return false;
-  return w.run(x, Epilogue::None, y, /*add=*/true).defined();
-#else
-  (void)w;
-  (void)x;
-  (void)y;
-  return false;
-#endif
+  return y.defined() && run_packed(w, x, Epilogue::None, y, /*add=*/true).defined();
 }
 
 #ifdef GLIMPSE_HAVE_DNNL
