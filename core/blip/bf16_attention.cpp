@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "aligned_vector.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
 #include <immintrin.h>
@@ -71,13 +73,14 @@ GLIMPSE_BF16_TARGET inline void accumulate(__m512 (&acc)[NR][NC], const uint16_t
 // keys[d / 2][tk] holds (k[j][d], k[j][d + 1]) at column j, values[j / 2][64] holds
 // (v[j][c], v[j + 1][c]) at column c; zero past the last token. Plus one block's scores and
 // probabilities.
+// Each on a cache line (aligned_vector.h): a tile's rows are whole lines.
 struct Work {
-  std::vector<uint32_t> keys, values;
-  std::vector<float> scores;
-  std::vector<uint16_t> probs;
+  AlignedVector<uint32_t> keys, values;
+  AlignedVector<float> scores;
+  AlignedVector<uint16_t> probs;
   // the AMX path's last (short) block of queries, zero-padded, and a block's 16 x 64 outputs
-  std::vector<uint16_t> queries;
-  std::vector<float> outputs;
+  AlignedVector<uint16_t> queries;
+  AlignedVector<float> outputs;
 };
 
 // The raw scores q k^T of NR query rows against NC x 16 keys from key j0, stored at s + r * tk + j0,

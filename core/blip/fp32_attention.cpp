@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "aligned_vector.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
@@ -25,10 +27,11 @@ constexpr int kRows = 6;   // query rows per block: 6 x 4 accumulators of 16 key
 constexpr int kKeys = 64;  // keys per block of scores
 
 // A head's keys transposed (keys[d][j] = k[j][d], zero from key t on) and one block's scores,
-// which become its exponentials in place.
+// which become its exponentials in place; on cache lines (aligned_vector.h), so that a load of 16
+// floats reads one line.
 struct Work {
-  std::vector<float> keys;
-  std::vector<float> scores;
+  AlignedVector<float> keys;
+  AlignedVector<float> scores;
 };
 
 // The raw scores q k^T of NR query rows against NC x 16 keys from key j0, stored at s + r * tk + j0,
