@@ -5,6 +5,7 @@
 // have them.
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
 
 // GCC 12's AVX-512 headers start masked loads from _mm512_undefined_*, which it then reports as
@@ -46,23 +47,38 @@ __attribute__((target("avx512f"))) inline __m512 exp_nonpositive(__m512 x) {
   return _mm512_scalef_ps(p, n);
 }
 
-// 2^y for y <= 0 (a scaled score minus its row's maximum): y = n + f with n = floor(y) and
-// 0 <= f <= 1 in one vreduceps, 2^f by a degree-5 polynomial (minimax on [0, 1], relative error
-// 7.5e-8; evaluated in float32, within 1.5e-7 of 2^y, two ulps at most), times 2^n by vscalefps,
-// which takes the floor of y itself and underflows to 0. -inf gives f = 0 and so 0; NaN stays
-// NaN. Cheaper than exp_nonpositive by the reduction to ln2 and a polynomial term; the attention
-// folds its scale and log2(e) into y. The reduction in one instruction, where a clamp, a rounding
-// and a subtraction took three, made one AMX attention head 9 % faster (docs/performance.md,
-// twenty-sixth round). Needs AVX-512DQ.
-__attribute__((target("avx512f,avx512dq"))) inline __m512 exp2_nonpositive(__m512 y) {
+// 2^y for y <= 0 with 2^f on [0, 1] by the polynomial of coefficients c (highest degree first):
+// y = n + f with n = floor(y) and 0 <= f <= 1 in one vreduceps, times 2^n by vscalefps, which takes
+// the floor of y itself and underflows to 0. -inf gives f = 0 and so 0; NaN stays NaN. Needs
+// AVX-512DQ.
+template <size_t N>
+__attribute__((target("avx512f,avx512dq"))) inline __m512 exp2_by_polynomial(__m512 y, const float (&c)[N]) {
   const __m512 f = _mm512_reduce_ps(y, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  __m512 p = _mm512_set1_ps(1.8775766734e-3f);
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(8.9893400947e-3f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5826318050e-2f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4015361705e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9315307320e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.9999992506e-1f));
+  __m512 p = _mm512_set1_ps(c[0]);
+  for (size_t i = 1; i < N; ++i) p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(c[i]));
   return _mm512_scalef_ps(p, y);
+}
+
+// 2^y for y <= 0 (a scaled score minus its row's maximum), 2^f by a degree-5 polynomial (minimax
+// on [0, 1], relative error 7.5e-8; evaluated in float32, within 1.5e-7 of 2^y, two ulps at most).
+// Cheaper than exp_nonpositive by the reduction to ln2 and a polynomial term; the attention folds
+// its scale and log2(e) into y. The reduction in one instruction, where a clamp, a rounding and a
+// subtraction took three, made one AMX attention head 9 % faster (docs/performance.md,
+// twenty-sixth round).
+__attribute__((target("avx512f,avx512dq"))) inline __m512 exp2_nonpositive(__m512 y) {
+  static constexpr float kC[] = {1.8775766734e-3f, 8.9893400947e-3f, 5.5826318050e-2f,
+                                 2.4015361705e-1f, 6.9315307320e-1f, 9.9999992506e-1f};
+  return exp2_by_polynomial(y, kC);
+}
+
+// 2^y for y <= 0 as exp2_nonpositive, with a degree-4 polynomial (minimax on [0, 1], relative
+// error 2.6e-6): for the bfloat16 attention, whose exponentials are rounded to bfloat16 (relative
+// steps of 2^-8) before they multiply the values, so the polynomial's error stays a thousandth of
+// that rounding. One multiply-add fewer: an AMX head took 121-122 us against 124-129 (with the
+// exponentials rounded two vectors at a time either way; docs/performance.md, twenty-eighth round).
+__attribute__((target("avx512f,avx512dq"))) inline __m512 exp2_nonpositive_for_bf16(__m512 y) {
+  static constexpr float kC[] = {1.3534167912e-2f, 5.2011460619e-2f, 2.4144275689e-1f, 6.9300383447e-1f, 1.0000025934f};
+  return exp2_by_polynomial(y, kC);
 }
 
 // GELU, x * (1 + erf(x / sqrt 2)) / 2, with erf by Abramowitz and Stegun 7.1.26 (absolute error

@@ -103,21 +103,30 @@ GLIMPSE_BF16_TARGET inline void score_block(const uint16_t* q, int64_t ldq, int6
 }
 
 // One row of scores x (`vectors` of 16, the last masked by `last`; `mx` their maximum) to its
-// exponentials 2^((x - mx) alpha log2 e), rounded to bfloat16 into pr (zero past the last token);
-// returns 1 / their float32 sum (of the unrounded values).
+// exponentials 2^((x - mx) alpha log2 e) (exp2_nonpositive_for_bf16), rounded to bfloat16 into pr
+// (zero past the last token), two vectors to one 64-byte store where both are whole; returns 1 /
+// their float32 sum (of the unrounded values, in the order of the keys).
 GLIMPSE_BF16_TARGET inline float exponentials_row(const float* x, float mx, int64_t vectors, __mmask16 last,
                                                   float log2e_alpha, uint16_t* pr) {
   // 2^((x - max) alpha log2 e) as one multiply-add of x
   const __m512 scale = _mm512_set1_ps(log2e_alpha), shift = _mm512_set1_ps(-mx * log2e_alpha);
+  auto exp2 = [&](int64_t i) GLIMPSE_BF16_TARGET {
+    return avx512::exp2_nonpositive_for_bf16(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift));
+  };
   __m512 sum = _mm512_setzero_ps();
-  for (int64_t i = 0; i + 1 < vectors; ++i) {
-    const __m512 e = avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift));
+  int64_t i = 0;
+  for (; i + 2 < vectors; i += 2) {  // two whole vectors, rounded in one instruction
+    const __m512 e0 = exp2(i), e1 = exp2(i + 1);
+    _mm512_storeu_si512(pr + 16 * i, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(e1, e0)));
+    sum = _mm512_add_ps(_mm512_add_ps(sum, e0), e1);
+  }
+  if (i + 2 == vectors) {
+    const __m512 e = exp2(i);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
     sum = _mm512_add_ps(sum, e);
+    ++i;
   }
-  const int64_t i = vectors - 1;  // zero past t
-  const __m512 e =
-      _mm512_maskz_mov_ps(last, avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift)));
+  const __m512 e = _mm512_maskz_mov_ps(last, exp2(i));  // the last vector: zero past t
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
   sum = _mm512_add_ps(sum, e);
   return 1.0f / _mm512_reduce_add_ps(sum);
@@ -307,8 +316,9 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
   }
   maxima((tk - kKeys) / 16, vectors);
   // The softmax and the product with the values, 32 tokens a round: the exponentials of the 16
-  // rows (the zero rows too: finite and unused), rounded to bfloat16, each row's sum in float32 in
-  // the order of the keys; the probabilities are zero from t up to the tile's 32. Then the round's
+  // rows (the zero rows too: finite and unused), rounded to bfloat16 a tile row (32 tokens, one
+  // cache line) at a time, each row's sum in float32 in the order of the keys; the probabilities
+  // are zero from t up to the tile's 32. Then the round's
   // probabilities times its 16 pairs of tokens' values into four tiles of 16 output columns.
   const float log2e_alpha = 1.44269504088896341f * alpha;
   const __m512 scale = _mm512_set1_ps(log2e_alpha);
@@ -322,22 +332,22 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
+  // The keys of vector i that count: all, those before t (the last vector), none (past it).
+  auto real = [&](int64_t i) { return i + 1 < vectors ? __mmask16{0xffff} : i + 1 == vectors ? last : __mmask16{0}; };
   for (int64_t c = 0; c < chunks; ++c) {
+    // Both vectors of the round are read whole: the tiles stored scores for all tk keys (zero keys
+    // score 0, finite); the lanes past t are left out of the sums and stored as zeros.
+    const __mmask16 m0 = real(2 * c), m1 = real(2 * c + 1);
+    const auto both = static_cast<__mmask32>(m0 | static_cast<uint32_t>(m1) << 16);
     for (int r = 0; r < kAmxRows; ++r) {
-      const float* x = s + r * 16;
-      uint16_t* pr = p + 512 * c + 32 * r;  // row r of the round's probability tile
+      const float* x = s + r * 16 + 512 * c;
       const __m512 sh = _mm512_set1_ps(shift[r]);
-      for (int64_t h = 0; h < 2; ++h) {
-        const int64_t i = 2 * c + h;
-        if (i >= vectors) {
-          _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * h), _mm256_setzero_si256());
-          continue;
-        }
-        __m512 e = avx512::exp2_nonpositive(_mm512_fmadd_ps(_mm512_loadu_ps(x + 256 * i), scale, sh));
-        if (i + 1 == vectors) e = _mm512_maskz_mov_ps(last, e);  // zero past t
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * h), to_bf16(e));
-        sum[r] = _mm512_add_ps(sum[r], e);
-      }
+      const __m512 e0 = avx512::exp2_nonpositive_for_bf16(_mm512_fmadd_ps(_mm512_load_ps(x), scale, sh));
+      const __m512 e1 = avx512::exp2_nonpositive_for_bf16(_mm512_fmadd_ps(_mm512_load_ps(x + 256), scale, sh));
+      // row r of the round's probability tile, its 32 tokens rounded in one instruction
+      _mm512_store_si512(p + 512 * c + 32 * r, reinterpret_cast<__m512i>(_mm512_maskz_cvtne2ps_pbh(both, e1, e0)));
+      sum[r] = _mm512_mask_add_ps(sum[r], m0, sum[r], e0);
+      sum[r] = _mm512_mask_add_ps(sum[r], m1, sum[r], e1);
     }
     memory_barrier();
     _tile_loadd(4, p + 512 * c, 64);

@@ -439,28 +439,31 @@ TEST(Fp32Gemm, KernelWorkAreasStartOnACacheLine) {
   for (const auto& v : many) EXPECT_TRUE(on_line(v.data()));
 }
 
-// 2^y for y in `in` through the attentions' exponential (avx512_math.h), 16 at a time.
-__attribute__((target("avx512f,avx512dq"))) std::vector<float> exp2_nonpositive_of(std::vector<float> in) {
+// 2^y for y in `in` through one of the attentions' exponentials (avx512_math.h), 16 at a time: the
+// float32 attention's, or the bfloat16 attention's with its shorter polynomial.
+__attribute__((target("avx512f,avx512dq"))) std::vector<float> exp2_nonpositive_of(std::vector<float> in,
+                                                                                   bool for_bf16 = false) {
   in.resize((in.size() + 15) / 16 * 16, 0.0f);
   std::vector<float> out(in.size());
-  for (size_t i = 0; i < in.size(); i += 16)
-    _mm512_storeu_ps(out.data() + i, glimpse::blip::avx512::exp2_nonpositive(_mm512_loadu_ps(in.data() + i)));
+  for (size_t i = 0; i < in.size(); i += 16) {
+    const __m512 y = _mm512_loadu_ps(in.data() + i);
+    _mm512_storeu_ps(out.data() + i, for_bf16 ? glimpse::blip::avx512::exp2_nonpositive_for_bf16(y)
+                                              : glimpse::blip::avx512::exp2_nonpositive(y));
+  }
   return out;
 }
 
-// The exponential of both attentions' softmax: within 2.5e-7 of 2^y (two float32 ulps at most)
-// wherever 2^y is a normal float, within two of the smallest subnormals below that, 0 past it and
-// for -inf, NaN for NaN. Its reduction takes y apart as floor(y) + f with f in [0, 1], so the points
-// just below each integer (f rounds to 1) are checked as well as a dense grid.
-TEST(Fp32Gemm, AttentionExponentialIsWithinTwoUlpsDownToUnderflow) {
-  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq"))
-    GTEST_SKIP() << "no AVX-512DQ on this CPU";
+// One exponential within `bound` (relative) of 2^y wherever 2^y is a normal float, within that of
+// it plus two of the smallest subnormals below that, 0 past it and for -inf, NaN for NaN. Its
+// reduction takes y apart as floor(y) + f with f in [0, 1], so the points just below each integer
+// (f rounds to 1) are checked as well as a dense grid.
+void expect_exp2_within(bool for_bf16, double bound) {
   std::vector<float> in;
   for (int i = 0; i <= 1600000; ++i) in.push_back(-160.0f * static_cast<float>(i) / 1600000.0f);
   for (int n = 0; n >= -150; --n)
     for (const float e : {0.0f, 1e-30f, 1e-7f, 3e-6f})
       in.push_back(std::nextafter(static_cast<float>(n) - e, -INFINITY)), in.push_back(static_cast<float>(n) + e);
-  const std::vector<float> got = exp2_nonpositive_of(in);
+  const std::vector<float> got = exp2_nonpositive_of(in, for_bf16);
   double worst = 0;
   for (size_t i = 0; i < in.size(); ++i) {
     if (in[i] > 0) continue;  // the just-above-integer points at n = 0
@@ -468,18 +471,40 @@ TEST(Fp32Gemm, AttentionExponentialIsWithinTwoUlpsDownToUnderflow) {
     if (want >= std::numeric_limits<float>::min()) {
       const double rel = std::abs(got[i] - want) / want;
       worst = std::max(worst, rel);
-      ASSERT_LE(rel, 2.5e-7) << "2^" << in[i] << ": " << got[i] << " against " << want;
+      ASSERT_LE(rel, bound) << "2^" << in[i] << ": " << got[i] << " against " << want;
     } else {
-      ASSERT_LE(std::abs(got[i] - want), 2 * std::numeric_limits<float>::denorm_min()) << "2^" << in[i];
+      ASSERT_LE(std::abs(got[i] - want), bound * want + 2 * std::numeric_limits<float>::denorm_min()) << "2^" << in[i];
     }
   }
   std::cout << "largest relative error " << worst << " over " << in.size() << " points\n";
-  const std::vector<float> edge = exp2_nonpositive_of({-INFINITY, -1e30f, -200.0f, -0.0f, NAN});
+  const std::vector<float> edge = exp2_nonpositive_of({-INFINITY, -1e30f, -200.0f, -0.0f, NAN}, for_bf16);
   EXPECT_EQ(edge[0], 0.0f);
   EXPECT_EQ(edge[1], 0.0f);
   EXPECT_EQ(edge[2], 0.0f);
-  EXPECT_NEAR(edge[3], 1.0f, 1.2e-7f);
+  EXPECT_NEAR(edge[3], 1.0f, bound);
   EXPECT_TRUE(std::isnan(edge[4]));
+}
+
+// The float32 attention's exponential: within 2.5e-7 (two float32 ulps at most).
+TEST(Fp32Gemm, AttentionExponentialIsWithinTwoUlpsDownToUnderflow) {
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq"))
+    GTEST_SKIP() << "no AVX-512DQ on this CPU";
+  expect_exp2_within(/*for_bf16=*/false, 2.5e-7);
+}
+
+// The bfloat16 attention's: its degree-4 polynomial's 2.6e-6 and the float32 rounding, 3e-6, a
+// thousandth of the bfloat16 step the exponentials are rounded to; and not the float32 one's
+// polynomial either (the float32 bound fails it).
+TEST(Fp32Gemm, Bf16AttentionExponentialIsWithinAThousandthOfABf16Step) {
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq"))
+    GTEST_SKIP() << "no AVX-512DQ on this CPU";
+  expect_exp2_within(/*for_bf16=*/true, 3e-6);
+  const std::vector<float> y = {-0.1f, -0.37f, -0.5f, -0.81f};
+  const std::vector<float> bf = exp2_nonpositive_of(y, true), f32 = exp2_nonpositive_of(y, false);
+  double worst = 0;
+  for (size_t i = 0; i < y.size(); ++i) worst = std::max(worst, std::abs(bf[i] - std::exp2(double{y[i]})));
+  EXPECT_GT(worst, 2.5e-7) << "the bfloat16 attention's exponential is the float32 one";
+  EXPECT_NE(bf, f32);
 }
 
 // Every score of a row far below zero: the keys past the last token (zeros, so scores of 0) must
