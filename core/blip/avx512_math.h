@@ -1,7 +1,7 @@
 #pragma once
 // Vector math shared by the AVX-512 kernels (bf16_attention.cpp, fp32_attention.cpp,
 // bf16_layer_norm.cpp, small_gemm.cpp). Only for functions compiled with the extensions each
-// function names enabled (target attribute: AVX-512F, and DQ for exp2_nonpositive), on CPUs that
+// function names enabled (target attribute: AVX-512F, and DQ for the exp2 functions), on CPUs that
 // have them.
 #include <immintrin.h>
 
@@ -73,8 +73,8 @@ __attribute__((target("avx512f,avx512dq"))) inline __m512 exp2_nonpositive(__m51
 
 // 2^y for y <= 0 as exp2_nonpositive, with a degree-4 polynomial (minimax on [0, 1], relative
 // error 2.6e-6): for the bfloat16 attention, whose exponentials are rounded to bfloat16 (relative
-// steps of 2^-8) before they multiply the values, so the polynomial's error stays a thousandth of
-// that rounding. One multiply-add fewer: an AMX head took 121-122 us against 124-129 (with the
+// steps of 2^-8) before they multiply the values, so the polynomial's error stays under a
+// thousandth of that rounding. One multiply-add fewer: an AMX head took 121-122 us against 124-129 (with the
 // exponentials rounded two vectors at a time either way; docs/performance.md, twenty-eighth round).
 __attribute__((target("avx512f,avx512dq"))) inline __m512 exp2_nonpositive_for_bf16(__m512 y) {
   static constexpr float kC[] = {1.3534167912e-2f, 5.2011460619e-2f, 2.4144275689e-1f, 6.9300383447e-1f, 1.0000025934f};

@@ -73,7 +73,8 @@ GLIMPSE_BF16_TARGET inline void accumulate(__m512 (&acc)[NR][NC], const uint16_t
 // keys[d / 2][tk] holds (k[j][d], k[j][d + 1]) at column j, values[j / 2][64] holds
 // (v[j][c], v[j + 1][c]) at column c; zero past the last token. Plus one block's scores and
 // probabilities.
-// Each on a cache line (aligned_vector.h): a tile's rows are whole lines.
+// Each on a cache line (aligned_vector.h): a tile's rows are whole lines, and the AMX path's
+// aligned vector loads and stores of the scores and probabilities need it.
 struct Work {
   AlignedVector<uint32_t> keys, values;
   AlignedVector<float> scores;
@@ -110,23 +111,23 @@ GLIMPSE_BF16_TARGET inline float exponentials_row(const float* x, float mx, int6
                                                   float log2e_alpha, uint16_t* pr) {
   // 2^((x - max) alpha log2 e) as one multiply-add of x
   const __m512 scale = _mm512_set1_ps(log2e_alpha), shift = _mm512_set1_ps(-mx * log2e_alpha);
-  auto exp2 = [&](int64_t i) GLIMPSE_BF16_TARGET {
+  auto exponential = [&](int64_t i) GLIMPSE_BF16_TARGET {
     return avx512::exp2_nonpositive_for_bf16(_mm512_fmadd_ps(_mm512_loadu_ps(x + 16 * i), scale, shift));
   };
   __m512 sum = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 2 < vectors; i += 2) {  // two whole vectors, rounded in one instruction
-    const __m512 e0 = exp2(i), e1 = exp2(i + 1);
+    const __m512 e0 = exponential(i), e1 = exponential(i + 1);
     _mm512_storeu_si512(pr + 16 * i, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(e1, e0)));
     sum = _mm512_add_ps(_mm512_add_ps(sum, e0), e1);
   }
   if (i + 2 == vectors) {
-    const __m512 e = exp2(i);
+    const __m512 e = exponential(i);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
     sum = _mm512_add_ps(sum, e);
     ++i;
   }
-  const __m512 e = _mm512_maskz_mov_ps(last, exp2(i));  // the last vector: zero past t
+  const __m512 e = _mm512_maskz_mov_ps(last, exponential(i));  // the last vector: zero past t
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(pr + 16 * i), to_bf16(e));
   sum = _mm512_add_ps(sum, e);
   return 1.0f / _mm512_reduce_add_ps(sum);
