@@ -89,8 +89,9 @@ BlipMLPImpl::BlipMLPImpl(int64_t hidden, int64_t intermediate) {
 // oneDNN is kept from AMX, ONEDNN_MAX_CPU_ISA, the slices still run, on its other kernels.)
 int64_t BlipMLPImpl::hidden_slices() const {
   const int64_t f = fc1->weight.size(0);
-  if (whole_ || fc1->precision() != Precision::BFloat16 || f <= kHiddenSlice || f % kHiddenSlice != 0 ||
-      !onednn_gemm_available() || !bf16_gemm_rate().bf16_faster || !amx_bf16_granted())
+  if (fc1->precision() != Precision::BFloat16 || f <= kHiddenSlice || f % kHiddenSlice != 0 ||
+      !onednn_gemm_available() || !bf16_gemm_rate().bf16_faster || !amx_bf16_granted() || fc1->slices_given_up() ||
+      fc2->slices_given_up())
     return 0;
   return f / kHiddenSlice;
 }
@@ -111,8 +112,7 @@ at::Tensor BlipMLPImpl::forward_slices(const at::Tensor& x, const at::Tensor& re
     if (!y.defined()) {
       // A slice that cannot run packed (a later row count whose kernel reads another layout, a
       // reference kernel, a residual that is not float32): both layers whole from now on, neither
-      // keeping slices beside its whole packed copy.
-      whole_ = true;
+      // keeping slices beside its whole packed copy (until they are set to a precision again).
       fc1->drop_slices();
       fc2->drop_slices();
       return {};

@@ -1,7 +1,6 @@
 #pragma once
 // Port of transformers/models/blip/modeling_blip.py: the ViT vision model and the three BLIP heads
 // (captioning, VQA, image-text retrieval), plus the strict checkpoint loader.
-#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,7 +43,8 @@ struct BlipMLPImpl : torch::nn::Module {
   // first token's, BlipVisionModel::first_token).
   at::Tensor forward_packed(const at::Tensor& x, const at::Tensor& residual);
   // How many slices of kHiddenSlice intermediate features its products run in (0: whole): in
-  // the bf16 mode where AMX tiles are granted, an intermediate size of several such slices. Each
+  // the bf16 mode where AMX tiles are granted, an intermediate size of several such slices, until
+  // a slice could not run (then whole until fc1 and fc2 are set to a precision again). Each
   // slice's fc1 product (GELU inside), then its fc2 product adding to the float32 output
   // (LinearImpl::forward_part); why, in modeling_blip.cpp.
   int64_t hidden_slices() const;
@@ -52,7 +52,6 @@ struct BlipMLPImpl : torch::nn::Module {
   Linear fc1{nullptr}, fc2{nullptr};
 
  private:
-  std::atomic<bool> whole_{false};  // the slices could not run: whole from then on
   // residual + fc2(gelu(fc1(x))) slice by slice; undefined where the slices cannot run packed.
   at::Tensor forward_slices(const at::Tensor& x, const at::Tensor& residual, int64_t slices);
 };

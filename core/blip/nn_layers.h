@@ -58,6 +58,12 @@ struct LinearImpl : torch::nn::Module {
   // Frees forward_part's slices, which will not be made again (the whole product, if it runs, makes
   // the plain copy again); set_precision allows them again.
   void drop_slices();
+  // Whether forward_part's slices were given up (drop_slices, or they could not be made) since the
+  // last set_precision.
+  bool slices_given_up() const {
+    std::lock_guard<std::mutex> lock(pack_mutex_);
+    return slices_failed_;
+  }
   // Prepares the weight for `p`; call after the weights are loaded. Float32 drops the copies. A
   // layer whose tiles lie in a gathered block (set_bf16_tiles_in) keeps them when asked for the
   // bf16 mode again.

@@ -384,6 +384,13 @@ TEST(PrecisionModes, Bf16MlpInHiddenSlicesIsTheWholeMlp) {
   EXPECT_LT(rel_diff(whole.to(at::kFloat), want - residual + rounded_residual.to(at::kDouble)), 1e-2);
   EXPECT_EQ(fresh->hidden_slices(), 0);
   EXPECT_EQ(fresh->fc1->release_packed(), static_cast<size_t>(d * f * 2));  // its whole copy only
+  // Set to the mode again (a model switched to float32 and back), it runs in slices again.
+  set_linear_precision(*fresh, Precision::Float32);
+  set_linear_precision(*fresh, Precision::BFloat16);
+  EXPECT_EQ(fresh->hidden_slices(), slices);
+  const int64_t reset = packed_products();
+  EXPECT_LT(rel_diff(fresh->forward(x, residual), want), 1e-4);
+  EXPECT_EQ(packed_products(), reset + 2 * slices);
 }
 
 // A bf16 layer's product in slices of its weight (LinearImpl::forward_part, the MLP's way above),
