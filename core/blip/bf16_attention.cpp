@@ -268,6 +268,8 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
   _tile_loadd(5, q + 32, ldq * 2);  // dimensions 32-63
   const int64_t vectors = (t + 15) / 16, chunks = (t + 31) / 32;
   const auto last = static_cast<__mmask16>(t % 16 ? (1u << (t % 16)) - 1 : 0xffffu);
+  // The keys of vector i that count: all, those before t (the last vector), none (past it).
+  auto real = [&](int64_t i) { return i + 1 < vectors ? __mmask16{0xffff} : i + 1 == vectors ? last : __mmask16{0}; };
   // Each row's maximum over the 16-key vectors [v0, v1) of the stored scores (vector i of row r at
   // s + 256 i + 16 r); the keys past t stay out.
   float* s = w.scores.data();
@@ -276,9 +278,7 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
   auto maxima = [&](int64_t v0, int64_t v1) GLIMPSE_AMX_TARGET {
     for (int r = 0; r < kAmxRows; ++r) {
       const float* x = s + r * 16;
-      for (int64_t i = v0; i < v1; ++i)
-        mx[r] =
-            _mm512_mask_max_ps(mx[r], i + 1 < vectors ? __mmask16{0xffff} : last, mx[r], _mm512_loadu_ps(x + 256 * i));
+      for (int64_t i = v0; i < v1; ++i) mx[r] = _mm512_mask_max_ps(mx[r], real(i), mx[r], _mm512_load_ps(x + 256 * i));
     }
   };
   // Scores: 64 keys a round (four tiles of sums), each the two halves of the dimensions.
@@ -333,8 +333,6 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
-  // The keys of vector i that count: all, those before t (the last vector), none (past it).
-  auto real = [&](int64_t i) { return i + 1 < vectors ? __mmask16{0xffff} : i + 1 == vectors ? last : __mmask16{0}; };
   for (int64_t c = 0; c < chunks; ++c) {
     // Both vectors of the round are read whole: the tiles stored scores for all tk keys (zero keys
     // score 0, finite); the lanes past t are left out of the sums and stored as zeros.

@@ -84,7 +84,7 @@ BlipMLPImpl::BlipMLPImpl(int64_t hidden, int64_t intermediate) {
 // in two, 2.74 in four, 2.92 in six), a bf16 image encode 61-69 against 67-75 ms in alternating
 // processes (docs/performance.md, twenty-seventh round). Elsewhere (no AMX, no oneDNN, float32,
 // int8, or bf16 products widened) the products run whole, as they do where the slices cannot run
-// packed (forward_slices then gives up on them for good).
+// packed (forward_slices then gives up on them until fc1 and fc2 are set to a precision again).
 // (GLIMPSE_BF16_ATTENTION does not enter into it: it chooses the attention's unit only. Where
 // oneDNN is kept from AMX, ONEDNN_MAX_CPU_ISA, the slices still run, on its other kernels.)
 int64_t BlipMLPImpl::hidden_slices() const {

@@ -134,7 +134,7 @@ struct LinearImpl : torch::nn::Module {
   std::shared_ptr<PackedWeight> packed_;
   std::vector<std::shared_ptr<PackedWeight>> slices_;  // forward_part's, made at its first call
   Slice slice_along_ = Slice::Outputs;
-  bool slices_failed_ = false;  // they could not be made (set_precision tries again)
+  bool slices_failed_ = false;  // given up: not made, or drop_slices (set_precision allows them again)
 };
 TORCH_MODULE(Linear);
 
