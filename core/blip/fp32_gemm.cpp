@@ -32,6 +32,7 @@
 #endif
 
 #include "bf16_attention.h"
+#include "bf16_gelu.h"
 #include "engine_api.h"
 #include "fp32_attention.h"
 
@@ -268,22 +269,31 @@ class PackedWeight {
       return {};
     }
     const bool res = residual.defined();
+    // A bfloat16 product with GELU writes float32 without it; bf16_gelu then rounds GELU of each
+    // value once (bf16_gelu.h).
+    const bool own_gelu = type_ == at::kBFloat16 && e == Epilogue::Gelu && !res && !add && bf16_gelu_available();
+    const Epilogue ke = own_gelu ? Epilogue::None : e;
     // (the whole product's kernel first: the first one made chooses the packed layout)
-    const Kernel* whole = this->kernel(m, e, res, add);
+    const Kernel* whole = this->kernel(m, ke, res, add, own_gelu);
     if (!whole) return {};
     // In AMX tiles, rows past the last multiple of 32 go to a product of their own (kAmxRowBlock)
     const int64_t tail = whole->amx && m > kAmxRowBlock ? m % kAmxRowBlock : 0;
-    const Kernel* head = tail ? this->kernel(m - tail, e, res, add) : nullptr;
-    const Kernel* rest = head ? this->kernel(tail, e, res, add) : nullptr;
+    const Kernel* head = tail ? this->kernel(m - tail, ke, res, add, own_gelu) : nullptr;
+    const Kernel* rest = head ? this->kernel(tail, ke, res, add, own_gelu) : nullptr;
     // float32 out, except a bfloat16 product without a residual: bfloat16, as the bf16 mode's
     // other products of many rows (the residual stream stays float32).
-    at::Tensor y = add ? r2 : at::empty({m, n}, x.options().dtype(out_type(res)));
+    at::Tensor y = add ? r2 : at::empty({m, n}, x.options().dtype(out_type(res || own_gelu)));
     if (add) r2 = at::Tensor();  // (read as the output itself, not as a second operand)
     if (head && rest) {
       execute(*head, x2, y, r2, 0, m - tail);
       execute(*rest, x2, y, r2, m - tail, tail);
     } else {
       execute(*whole, x2, y, r2, 0, m);
+    }
+    if (own_gelu) {
+      at::Tensor g = at::empty({m, n}, x.options().dtype(at::kBFloat16));
+      bf16_gelu(y.data_ptr<float>(), m, n, static_cast<uint16_t*>(g.data_ptr()));
+      y = g;
     }
     products_run().fetch_add(1, std::memory_order_relaxed);
     auto shape = x.sizes().vec();
@@ -374,13 +384,13 @@ class PackedWeight {
 
  private:
   // The primitive for m rows with this epilogue (with the residual as a second operand, or, with
-  // `add`, added into the output itself), made once. The first one chooses the packed layout
-  // (format any) and packs the weight; later ones must read that layout with a fast kernel, or
-  // the product runs unpacked (null).
-  const Kernel* kernel(int64_t m, Epilogue e, bool residual, bool add) {
+  // `add`, added into the output itself; float32 out where `wide`), made once. The first one
+  // chooses the packed layout (format any) and packs the weight; later ones must read that layout
+  // with a fast kernel, or the product runs unpacked (null).
+  const Kernel* kernel(int64_t m, Epilogue e, bool residual, bool add, bool wide = false) {
     using dnnl::memory;
     std::lock_guard<std::mutex> lock(mutex_);
-    const auto key = std::make_tuple(m, static_cast<int>(e), residual, add);
+    const auto key = std::make_tuple(m, static_cast<int>(e), residual, add, wide);
     if (auto it = kernels_.find(key); it != kernels_.end()) return it->second.get();
     std::unique_ptr<Kernel>& slot = kernels_[key];
     const int64_t k = k_, n = n_;
@@ -401,7 +411,7 @@ class PackedWeight {
         attr.set_post_ops(ops);
         attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
         const memory::desc src({rows, k}, wt, memory::format_tag::ab);
-        const memory::desc dst({rows, n}, dnnl_type(out_type(residual)), memory::format_tag::ab);
+        const memory::desc dst({rows, n}, dnnl_type(out_type(residual || wide)), memory::format_tag::ab);
         const memory::desc bias =
             bias_.defined() ? memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab) : memory::desc();
         return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights, bias, dst), attr, cpu_engine());
@@ -443,7 +453,7 @@ class PackedWeight {
   }
 
   dnnl::memory::desc packed_md_;
-  std::map<std::tuple<int64_t, int, bool, bool>, std::unique_ptr<Kernel>> kernels_;
+  std::map<std::tuple<int64_t, int, bool, bool, bool>, std::unique_ptr<Kernel>> kernels_;
 #endif
   at::Tensor weight_;  // float32 or bfloat16, columns contiguous; only until it is packed
   at::Tensor bias_;    // float32

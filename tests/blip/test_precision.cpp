@@ -6,8 +6,10 @@
 #include <sys/mman.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -17,6 +19,8 @@
 #include <tuple>
 #include <vector>
 
+#include "avx512_math.h"
+#include "bf16_gelu.h"
 #include "blip.h"
 #include "errors.h"
 #include "fp32_gemm.h"
@@ -155,6 +159,116 @@ TEST(SmallGemm, GeluEpilogueMatchesErfGelu) {
     const at::Tensor in = at::randn({m, 96});
     const at::Tensor ref = at::gelu(at::linear(in, lin->weight, lin->bias));
     EXPECT_LT(rel_diff(lin->forward(in, Epilogue::Gelu, at::Tensor()), ref), 1e-6) << m;
+  }
+}
+
+// GELU of each value through the bfloat16 products' table (avx512::gelu_by_table), or through
+// gelu(), the few-row kernels' Abramowitz-Stegun erf, 16 at a time.
+__attribute__((target("avx512f,avx512dq"))) std::vector<float> gelu_of(std::vector<float> in, bool table = true) {
+  const size_t n = in.size();
+  in.resize((n + 15) / 16 * 16, 0.0f);
+  std::vector<float> out(in.size());
+  const avx512::GeluTable t = avx512::gelu_table();
+  for (size_t i = 0; i < in.size(); i += 16) {
+    const __m512 x = _mm512_loadu_ps(in.data() + i);
+    _mm512_storeu_ps(out.data() + i, table ? avx512::gelu_by_table(x, t) : avx512::gelu(x));
+  }
+  out.resize(n);
+  return out;
+}
+
+// float32 to bfloat16's bits, to nearest even (as vcvtneps2bf16 rounds finite values).
+uint16_t bf16_bits(float f) {
+  uint32_t u = 0;
+  std::memcpy(&u, &f, sizeof u);
+  return static_cast<uint16_t>((u + 0x7fff + (u >> 16 & 1)) >> 16);
+}
+
+// x Phi(x) in double.
+double exact_gelu(double x) {
+  return 0.5 * x * std::erfc(-x / std::sqrt(2.0));
+}
+
+// The table: within 2e-7 of max(1, |x|) of the exact GELU on [-10, 10]; its values round to
+// bfloat16 as the exact GELU's do for all but one in a thousand on [-6, 6], where gelu()'s miss
+// about one in eight (so the count tells the two apart); infinities and NaN.
+TEST(Bf16Gelu, TableIsWithinTwoTenMillionthsOfTheExactGeluAndRoundsAsIt) {
+  if (!bf16_gelu_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  std::vector<float> x;
+  for (int i = -200000; i <= 200000; ++i) x.push_back(static_cast<float>(i) * 5e-5f);
+  const std::vector<float> got = gelu_of(x), old = gelu_of(x, /*table=*/false);
+  double worst = 0;
+  int64_t inside = 0, missed = 0, old_missed = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double want = exact_gelu(x[i]);
+    worst = std::max(worst, std::abs(got[i] - want) / std::max(1.0, std::abs(double{x[i]})));
+    if (std::abs(x[i]) < 6) {
+      ++inside;
+      const uint16_t exact = bf16_bits(static_cast<float>(want));
+      missed += bf16_bits(got[i]) != exact;
+      old_missed += bf16_bits(old[i]) != exact;
+    }
+  }
+  std::cout << "largest error " << worst << "; bfloat16 roundings missed " << missed << " (gelu(): " << old_missed
+            << ") of " << inside << "\n";
+  EXPECT_LE(worst, 2e-7);
+  EXPECT_LE(missed, inside / 1000);
+  EXPECT_GT(old_missed, inside / 20) << "the comparison no longer tells the two GELUs apart";
+  const std::vector<float> edge = gelu_of({INFINITY, -INFINITY, NAN, 0.0f, 1e30f, -1e30f, -7.0f});
+  EXPECT_EQ(edge[0], INFINITY);
+  EXPECT_EQ(edge[1], -INFINITY);  // (x times Phi(-6); the exact GELU is NaN there)
+  EXPECT_TRUE(std::isnan(edge[2]));
+  EXPECT_EQ(edge[3], 0.0f);
+  EXPECT_EQ(edge[4], 1e30f);
+  EXPECT_LE(std::abs(edge[5]), 1e22f);  // x Phi(-6): -1e30 times 1e-9
+  EXPECT_LE(std::abs(edge[6]), 1e-8f);
+}
+
+// The pass over rows: every row length's tail (16 values under a mask) rounded as the table's
+// values, rows at their stride, nothing written past the last one.
+TEST(Bf16Gelu, RowsOfEveryLengthAreTheTablesValuesRounded) {
+  if (!bf16_gelu_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  at::manual_seed(12);
+  for (const int64_t n : {1, 15, 16, 17, 31, 32, 33, 100, 1029}) {
+    const int64_t rows = 5;
+    const at::Tensor x = at::randn({rows, n}) * 3;
+    std::vector<uint16_t> out(static_cast<size_t>(rows * n) + 40, 0xdead);
+    bf16_gelu(x.data_ptr<float>(), rows, n, out.data());
+    const std::vector<float> want = gelu_of(std::vector<float>(x.data_ptr<float>(), x.data_ptr<float>() + rows * n));
+    for (int64_t i = 0; i < rows * n; ++i)
+      ASSERT_EQ(out[static_cast<size_t>(i)], bf16_bits(want[static_cast<size_t>(i)])) << n << " values a row, at " << i;
+    for (size_t i = static_cast<size_t>(rows * n); i < out.size(); ++i)
+      ASSERT_EQ(out[i], 0xdead) << n << ": past the end";
+  }
+}
+
+// A bfloat16 layer's product with GELU is its float32 product (the same sums, as the layer gives
+// them with a residual of zeros) with the table's GELU rounded once: bit for bit, so also at 577
+// rows (576 + 1 in AMX tiles); oneDNN's GELU inside the product rounds otherwise.
+TEST(Bf16Gelu, LayersProductWithGeluIsItsFloat32ProductsGeluRoundedOnce) {
+  if (!bf16_gelu_available() || !precision_problem(Precision::BFloat16).empty() || !onednn_gemm_available() ||
+      !bf16_gemm_rate().bf16_faster)
+    GTEST_SKIP() << "no packed bfloat16 products with GELU of their own here";
+  c10::InferenceMode guard;
+  at::manual_seed(13);
+  Linear lin(256, 1000);
+  lin->weight.copy_(at::randn({1000, 256}) * 0.1);
+  lin->bias.copy_(at::randn({1000}) * 0.5);
+  lin->set_precision(Precision::BFloat16);
+  for (const int64_t m : {64, 577}) {
+    const at::Tensor x = at::randn({1, m, 256});
+    const at::Tensor g = lin->forward(x, Epilogue::Gelu, at::Tensor());
+    const at::Tensor y = lin->forward(x, Epilogue::None, at::zeros({1, m, 1000}));
+    ASSERT_EQ(g.scalar_type(), at::kBFloat16);
+    ASSERT_EQ(y.scalar_type(), at::kFloat);
+    const at::Tensor yc = y.contiguous();
+    const std::vector<float> want =
+        gelu_of(std::vector<float>(yc.data_ptr<float>(), yc.data_ptr<float>() + yc.numel()));
+    const at::Tensor gc = g.contiguous();
+    const auto* bits = static_cast<const uint16_t*>(gc.data_ptr());
+    int64_t differ = 0;
+    for (size_t i = 0; i < want.size(); ++i) differ += bits[i] != bf16_bits(want[i]);
+    EXPECT_EQ(differ, 0) << m << " rows";
   }
 }
 
