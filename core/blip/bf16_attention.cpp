@@ -72,7 +72,7 @@ GLIMPSE_BF16_TARGET inline void accumulate(__m512 (&acc)[NR][NC], const uint16_t
 // A head's keys and values, repacked for vdpbf16ps (pairs of bfloat16 in 32-bit lanes):
 // keys[d / 2][tk] holds (k[j][d], k[j][d + 1]) at column j, values[j / 2][64] holds
 // (v[j][c], v[j + 1][c]) at column c; zero past the last token. Plus one block's scores and
-// probabilities.
+// probabilities (the AMX path: two rounds' 16 x 32 of each).
 // Each on a cache line (aligned_vector.h): a tile's rows are whole lines, and the AMX path's
 // aligned vector loads and stores of the scores and probabilities need it.
 struct Work {
@@ -229,8 +229,9 @@ GLIMPSE_BF16_TARGET void pack_values(const uint16_t* v, int64_t ldv, int64_t t, 
 
 constexpr int kAmxRows = 16;  // query rows per block: the rows of a tile
 
-// ldtilecfg's operand, palette 1: every tile 16 rows of 64 bytes. tmm0-3 sum 16 x 16 float32
-// each, tmm4-5 hold queries or probabilities (16 x 32 bfloat16), tmm6-7 keys or values.
+// ldtilecfg's operand, palette 1: every tile 16 rows of 64 bytes. tmm0-3 sum the 16 x 64 outputs,
+// tmm4-5 a round's 16 x 32 scores (float32), tmm6 queries or probabilities (16 x 32 bfloat16),
+// tmm7 keys or values.
 struct alignas(64) TileConfig {
   uint8_t palette = 1;
   uint8_t start_row = 0;
@@ -246,15 +247,28 @@ inline void memory_barrier() {
   asm volatile("" ::: "memory");
 }
 
+// How far above a row's shift (2^kLazyShift) the exponentials may grow before the shift moves up
+// (attend_block_amx): the sums and outputs stay below 2^32 x 577 x |v|, far inside float32's
+// range, and a shift moves only where a later scaled score (alpha q k) lies more than 22
+// (32 / log2 e) above the largest of the first 32 keys'.
+constexpr float kLazyShift = 32.0f;
+
 // Sixteen query rows (q with row stride ldq; `rows` of them real, the rest of the tile zeros)
-// against the packed keys and values in w, alpha > 0: out[r] for r < rows.
-// Scores and probabilities are kept tile by tile, each tile's 1 KB in one piece (16 x 16 float32
-// scores; 16 x 32 bfloat16 probabilities for each 32 tokens), so a tile is stored or loaded in
-// consecutive cache lines; the maxima read each round's scores right after they are stored, and
-// the exponentials of 32 tokens go into the values' product before the next 32 are computed. A
-// head took 0.8 of the time of whole rows a phase at a time (docs/performance.md, twenty-fifth
-// round); the tiles and the vector units were not measured to overlap. The sums and the rounding
-// are those of exponentials_row, value for value.
+// against the packed keys and values in w, alpha > 0: out[r] for r < rows. One pass over the keys,
+// 32 a round: the round's 16 x 32 scores (two tiles, stored), their exponentials rounded to
+// bfloat16 (one tile of probabilities), times the round's values into four tiles of 16 x 16 output
+// sums that stay in the tiles to the end. The scores of the next round are computed before this
+// round's exponentials, so the tiles multiply while the vector units take the exponentials.
+// The softmax's shift: each row's is the ceiling of its largest scaled score among the first 32
+// keys (an integer, so that 2^(y - shift) differs from 2^(y - max) by a power of two, which the
+// division by the sum takes out), and moves up only where a later score exceeds it by
+// kLazyShift: then the row's sum and its outputs so far (stored, scaled, loaded back; rare) are
+// multiplied by 2^(old - new), exactly. Each row's sum is of its exponentials as rounded to
+// bfloat16: the weights of a row sum to one, and a row that one key dominates gets that key's
+// value exactly, as a shift at the maximum (exponential 1) gave it; the AVX-512 path sums the
+// unrounded ones. The block's whole scores had been stored first, with their maxima, and read back
+// for the exponentials and the values' product: 119-122 us a head against 106-107 for this
+// (docs/performance.md, twenty-ninth round).
 GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t rows, int64_t t, int64_t tk, Work& w,
                                          float alpha, uint16_t* out, int64_t ldo) {
   if (rows < kAmxRows) {  // the tile would read past the last query row
@@ -263,109 +277,127 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
     q = w.queries.data();
     ldq = kD;
   }
-  memory_barrier();
-  _tile_loadd(4, q, ldq * 2);       // dimensions 0-31
-  _tile_loadd(5, q + 32, ldq * 2);  // dimensions 32-63
-  const int64_t vectors = (t + 15) / 16, chunks = (t + 31) / 32;
+  const int64_t vectors = (t + 15) / 16, rounds = (t + 31) / 32;
   const auto last = static_cast<__mmask16>(t % 16 ? (1u << (t % 16)) - 1 : 0xffffu);
   // The keys of vector i that count: all, those before t (the last vector), none (past it).
   auto real = [&](int64_t i) { return i + 1 < vectors ? __mmask16{0xffff} : i + 1 == vectors ? last : __mmask16{0}; };
-  // Each row's maximum over the 16-key vectors [v0, v1) of the stored scores (vector i of row r at
-  // s + 256 i + 16 r); the keys past t stay out.
-  float* s = w.scores.data();
-  __m512 mx[kAmxRows];
-  for (auto& m : mx) m = _mm512_set1_ps(-INFINITY);
-  auto maxima = [&](int64_t v0, int64_t v1) GLIMPSE_AMX_TARGET {
-    for (int r = 0; r < kAmxRows; ++r) {
-      const float* x = s + r * 16;
-      for (int64_t i = v0; i < v1; ++i) mx[r] = _mm512_mask_max_ps(mx[r], real(i), mx[r], _mm512_load_ps(x + 256 * i));
-    }
-  };
-  // Scores: 64 keys a round (four tiles of sums), each the two halves of the dimensions.
   const uint32_t* keys = w.keys.data();
   const int64_t key_row = tk * 4;              // bytes from one pair of dimensions to the next
   const uint32_t* upper = keys + kD / 4 * tk;  // pairs of dimensions 32-63
-  for (int64_t j0 = 0; j0 < tk; j0 += kKeys) {
-    _tile_zero(0);
-    _tile_zero(1);
-    _tile_zero(2);
-    _tile_zero(3);
-    _tile_loadd(6, keys + j0, key_row);
-    _tile_dpbf16ps(0, 4, 6);
+  // Round c's scores into tiles 4 and 5 (keys 32c to 32c + 15, and the next 16), stored at the
+  // round's half of the scores (row r of tile 4 at s + 16 r, of tile 5 at s + 256 + 16 r); the
+  // queries' two halves go through tile 6, the keys through tile 7.
+  auto scores = [&](int64_t c) GLIMPSE_AMX_TARGET {
+    const int64_t j0 = 32 * c;
+    float* s = w.scores.data() + 512 * (c & 1);
+    memory_barrier();
+    _tile_zero(4);
+    _tile_zero(5);
+    _tile_loadd(6, q, ldq * 2);  // dimensions 0-31
+    _tile_loadd(7, keys + j0, key_row);
+    _tile_dpbf16ps(4, 6, 7);
     _tile_loadd(7, keys + j0 + 16, key_row);
-    _tile_dpbf16ps(1, 4, 7);
-    _tile_loadd(6, keys + j0 + 32, key_row);
-    _tile_dpbf16ps(2, 4, 6);
-    _tile_loadd(7, keys + j0 + 48, key_row);
-    _tile_dpbf16ps(3, 4, 7);
-    _tile_loadd(6, upper + j0, key_row);
-    _tile_dpbf16ps(0, 5, 6);
+    _tile_dpbf16ps(5, 6, 7);
+    _tile_loadd(6, q + 32, ldq * 2);  // dimensions 32-63
+    _tile_loadd(7, upper + j0, key_row);
+    _tile_dpbf16ps(4, 6, 7);
     _tile_loadd(7, upper + j0 + 16, key_row);
-    _tile_dpbf16ps(1, 5, 7);
-    _tile_loadd(6, upper + j0 + 32, key_row);
-    _tile_dpbf16ps(2, 5, 6);
-    _tile_loadd(7, upper + j0 + 48, key_row);
-    _tile_dpbf16ps(3, 5, 7);
-    // the round before, while this one multiplies
-    if (j0 > 0) maxima((j0 - kKeys) / 16, std::min<int64_t>(j0 / 16, vectors));
-    memory_barrier();
-    _tile_stored(0, s + 16 * j0, 64);
-    _tile_stored(1, s + 16 * j0 + 256, 64);
-    _tile_stored(2, s + 16 * j0 + 512, 64);
-    _tile_stored(3, s + 16 * j0 + 768, 64);
-    memory_barrier();
-  }
-  maxima((tk - kKeys) / 16, vectors);
-  // The softmax and the product with the values, 32 tokens a round: the exponentials of the 16
-  // rows (the zero rows too: finite and unused), rounded to bfloat16 a tile row (32 tokens, one
-  // cache line) at a time, each row's sum in float32 in the order of the keys; the probabilities
-  // are zero from t up to the tile's 32. Then the round's
-  // probabilities times its 16 pairs of tokens' values into four tiles of 16 output columns.
+    _tile_dpbf16ps(5, 6, 7);
+    _tile_stored(4, s, 64);
+    _tile_stored(5, s + 256, 64);
+  };
+  // The largest of a row's real scores x0 (mask m0) and x1 (m1).
+  auto largest = [](__mmask16 m0, __m512 x0, __mmask16 m1, __m512 x1) GLIMPSE_AMX_TARGET {
+    const __m512 none = _mm512_set1_ps(-INFINITY);
+    return _mm512_reduce_max_ps(_mm512_max_ps(_mm512_mask_mov_ps(none, m0, x0), _mm512_mask_mov_ps(none, m1, x1)));
+  };
   const float log2e_alpha = 1.44269504088896341f * alpha;
   const __m512 scale = _mm512_set1_ps(log2e_alpha);
-  alignas(64) float shift[kAmxRows];
-  for (int r = 0; r < kAmxRows; ++r) shift[r] = -_mm512_reduce_max_ps(mx[r]) * log2e_alpha;
+  const auto ones = reinterpret_cast<__m512bh>(_mm512_set1_epi16(0x3f80));  // bfloat16 1.0
+  // Each row's shift (minus an integer) and the score above which it moves; the factors of a round.
+  alignas(64) float shift[kAmxRows], limit[kAmxRows], factor[kAmxRows];
   __m512 sum[kAmxRows];
   for (auto& x : sum) x = _mm512_setzero_ps();
-  uint16_t* p = w.probs.data();
+  float* o = w.outputs.data();
+  // The 16 x 64 output sums from tiles 0-3 into o (row stride 64).
+  auto store_outputs = [&] GLIMPSE_AMX_TARGET {
+    memory_barrier();
+    _tile_stored(0, o, kD * 4);
+    _tile_stored(1, o + 16, kD * 4);
+    _tile_stored(2, o + 32, kD * 4);
+    _tile_stored(3, o + 48, kD * 4);
+    memory_barrier();
+  };
   const uint32_t* values = w.values.data();
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
-  for (int64_t c = 0; c < chunks; ++c) {
+  scores(0);
+  for (int64_t c = 0; c < rounds; ++c) {
+    if (c + 1 < rounds) scores(c + 1);
+    memory_barrier();
+    const float* s = w.scores.data() + 512 * (c & 1);
+    uint16_t* p = w.probs.data() + 512 * (c & 1);
     // Both vectors of the round are read whole: the tiles stored scores for all tk keys (zero keys
-    // score 0, finite); the lanes past t are left out of the sums and stored as zeros.
+    // score 0, finite); the lanes past t are left out of the maxima and the sums and stored as
+    // zeros.
     const __mmask16 m0 = real(2 * c), m1 = real(2 * c + 1);
     const auto both = static_cast<__mmask32>(m0 | static_cast<uint32_t>(m1) << 16);
-    for (int r = 0; r < kAmxRows; ++r) {
-      const float* x = s + r * 16 + 512 * c;
-      const __m512 sh = _mm512_set1_ps(shift[r]);
-      const __m512 e0 = avx512::exp2_nonpositive_for_bf16(_mm512_fmadd_ps(_mm512_load_ps(x), scale, sh));
-      const __m512 e1 = avx512::exp2_nonpositive_for_bf16(_mm512_fmadd_ps(_mm512_load_ps(x + 256), scale, sh));
-      // row r of the round's probability tile, its 32 tokens rounded in one instruction
-      _mm512_store_si512(p + 512 * c + 32 * r, reinterpret_cast<__m512i>(_mm512_maskz_cvtne2ps_pbh(both, e1, e0)));
-      sum[r] = _mm512_mask_add_ps(sum[r], m0, sum[r], e0);
-      sum[r] = _mm512_mask_add_ps(sum[r], m1, sum[r], e1);
+    if (c == 0) {
+      for (int r = 0; r < kAmxRows; ++r) {
+        shift[r] =
+            -std::ceil(largest(m0, _mm512_load_ps(s + 16 * r), m1, _mm512_load_ps(s + 256 + 16 * r)) * log2e_alpha);
+        limit[r] = (kLazyShift - shift[r]) / log2e_alpha;
+      }
     }
+    unsigned moved = 0;  // rows whose shift moved this round
+    for (int r = 0; r < kAmxRows; ++r) {
+      const __m512 x0 = _mm512_load_ps(s + 16 * r), x1 = _mm512_load_ps(s + 256 + 16 * r);
+      const __m512 above = _mm512_set1_ps(limit[r]);
+      if (_mm512_mask_cmp_ps_mask(m0, x0, above, _CMP_GT_OQ) | _mm512_mask_cmp_ps_mask(m1, x1, above, _CMP_GT_OQ)) {
+        const float next = -std::ceil(largest(m0, x0, m1, x1) * log2e_alpha);
+        factor[r] = std::exp2(next - shift[r]);
+        sum[r] = _mm512_mul_ps(sum[r], _mm512_set1_ps(factor[r]));
+        shift[r] = next;
+        limit[r] = (kLazyShift - next) / log2e_alpha;
+        moved |= 1u << r;
+      }
+      const __m512 sh = _mm512_set1_ps(shift[r]);
+      const __m512 e0 = avx512::exp2_nonpositive_for_bf16(_mm512_fmadd_ps(x0, scale, sh));
+      const __m512 e1 = avx512::exp2_nonpositive_for_bf16(_mm512_fmadd_ps(x1, scale, sh));
+      // row r of the round's probability tile, its 32 tokens rounded in one instruction, and
+      // their sum as rounded (pairs of them, times ones)
+      const __m512bh pr = _mm512_maskz_cvtne2ps_pbh(both, e1, e0);
+      _mm512_store_si512(p + 32 * r, reinterpret_cast<__m512i>(pr));
+      sum[r] = _mm512_dpbf16_ps(sum[r], pr, ones);
+    }
+    if (moved) {  // the outputs so far of the rows whose shift moved, times their factors
+      store_outputs();
+      for (int r = 0; r < kAmxRows; ++r)
+        if (moved >> r & 1)
+          for (int j = 0; j < kD; j += 16)
+            _mm512_store_ps(o + r * kD + j, _mm512_mul_ps(_mm512_load_ps(o + r * kD + j), _mm512_set1_ps(factor[r])));
+      memory_barrier();
+      _tile_loadd(0, o, kD * 4);
+      _tile_loadd(1, o + 16, kD * 4);
+      _tile_loadd(2, o + 32, kD * 4);
+      _tile_loadd(3, o + 48, kD * 4);
+    }
+    // The round's probabilities times its 16 pairs of tokens' values, 64 columns each.
     memory_barrier();
-    _tile_loadd(4, p + 512 * c, 64);
-    const uint32_t* vc = values + 16 * c * kD;  // the round's 16 pairs of tokens, 64 columns each
-    _tile_loadd(6, vc, kD * 4);
-    _tile_dpbf16ps(0, 4, 6);
+    _tile_loadd(6, p, 64);
+    const uint32_t* vc = values + 16 * c * kD;
+    _tile_loadd(7, vc, kD * 4);
+    _tile_dpbf16ps(0, 6, 7);
     _tile_loadd(7, vc + 16, kD * 4);
-    _tile_dpbf16ps(1, 4, 7);
-    _tile_loadd(6, vc + 32, kD * 4);
-    _tile_dpbf16ps(2, 4, 6);
+    _tile_dpbf16ps(1, 6, 7);
+    _tile_loadd(7, vc + 32, kD * 4);
+    _tile_dpbf16ps(2, 6, 7);
     _tile_loadd(7, vc + 48, kD * 4);
-    _tile_dpbf16ps(3, 4, 7);
+    _tile_dpbf16ps(3, 6, 7);
   }
-  float* o = w.outputs.data();
-  _tile_stored(0, o, kD * 4);
-  _tile_stored(1, o + 16, kD * 4);
-  _tile_stored(2, o + 32, kD * 4);
-  _tile_stored(3, o + 48, kD * 4);
-  memory_barrier();
+  store_outputs();
   for (int64_t r = 0; r < rows; ++r) {
     const __m512 ir = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum[r]));
 #pragma GCC unroll 4
@@ -393,8 +425,8 @@ bool amx_granted() {
 
 GLIMPSE_AMX_TARGET void attend_blocks_amx(const uint16_t* q, int64_t ldq, int64_t t, int64_t tk, Work& w, float alpha,
                                           uint16_t* out, int64_t ldo) {
-  w.scores.resize(static_cast<size_t>(kAmxRows * tk));
-  w.probs.resize(static_cast<size_t>(kAmxRows * tk));
+  w.scores.resize(2 * 512);  // two rounds' 16 x 32 scores, and probabilities
+  w.probs.resize(2 * 512);
   w.queries.resize(static_cast<size_t>(kAmxRows * kD));
   w.outputs.resize(static_cast<size_t>(kAmxRows * kD));
   static const TileConfig config = [] {

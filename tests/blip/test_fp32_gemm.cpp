@@ -322,8 +322,15 @@ TEST(Fp32Gemm, Bf16AttentionInAmxTilesEqualsTheDotProductsRounding) {
       // the exponentials' rounding and the result's, each up to half a bfloat16 step (2^-8 of a
       // value: 8 significant bits); the result's alone came to 0.0039 with other seeds
       EXPECT_LT(amx_err, std::ldexp(1.0, -7)) << t << " tokens, shift " << shift;
-      // the sums in another order: the two differ by a rounding of the result here and there
-      EXPECT_LT(amx_err, 1.5 * dots_err + 1e-4) << t << " tokens, shift " << shift << ", dot products " << dots_err;
+      // The AMX path's own rounding: its shift is an integer in the exponent of 2 (the ceiling of
+      // the largest scaled score; a shift moved by whole powers of two gives the same roundings),
+      // and it divides by the sum of the rounded exponentials. Against that, as close as the dot
+      // products are to theirs (the sums in another order: a rounding of the result here and there).
+      const at::Tensor y = s / std::log(2.0);
+      const at::Tensor e2 = at::exp2(y - at::ceil(std::get<0>(y.max(-1, true)))).to(at::kBFloat16).to(at::kDouble);
+      const at::Tensor own = at::matmul(e2, v.to(at::kDouble)) / e2.sum(-1, true);
+      const double own_err = rel_diff(amx.to(at::kDouble), own);
+      EXPECT_LT(own_err, 1.5 * dots_err + 1e-4) << t << " tokens, shift " << shift << ", dot products " << dots_err;
       // (one step apart at the largest output: up to 2^-7)
       EXPECT_LT(rel_diff(amx.to(at::kDouble), dots.to(at::kDouble)), std::ldexp(1.0, -7))
           << t << " tokens, shift " << shift;
