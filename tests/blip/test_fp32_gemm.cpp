@@ -338,6 +338,33 @@ TEST(Fp32Gemm, Bf16AttentionInAmxTilesEqualsTheDotProductsRounding) {
   }
 }
 
+// Scores that rise far above the first 32 keys' along each row (from about 0 up to 8 x 25 = 200,
+// then down again): the AMX path's shift moves up, by more than 2^32 at a time, several times a row, and
+// each move scales the row's sum and outputs so far by the same power of two. Against the
+// attention in double with the AMX path's roundings (shift at the true maximum), within a rounding
+// of the result; leaving either the outputs or the sum unscaled fails it.
+TEST(Fp32Gemm, Bf16AttentionInAmxTilesMovesItsShiftWhereLaterScoresGrow) {
+  if (!bf16_attention_amx_available()) GTEST_SKIP() << "no AMX-BF16 granted on this CPU";
+  at::manual_seed(14);
+  const int64_t d = kBf16AttentionHeadSize;
+  for (const int64_t t : {40, 100, 577}) {
+    // 0 for the first 32 keys, then a bump to 25 and back
+    const at::Tensor rise =
+        at::sin((at::arange(t, at::kDouble) - 32).clamp_min(0) * (M_PI / static_cast<double>(t - 32))) * 25;
+    const at::Tensor q = (1 + 0.3 * at::randn({t, d})).to(at::kBFloat16);
+    const at::Tensor k = (rise.unsqueeze(1) * (1 + 0.05 * at::randn({t, d}, at::kDouble))).to(at::kBFloat16);
+    const at::Tensor v = at::randn({t, d}).to(at::kBFloat16);
+    const at::Tensor amx = bf16_head64(q, k, v, Bf16AttentionUnit::Amx).to(at::kDouble);
+    const at::Tensor y = at::matmul(q.to(at::kDouble), k.to(at::kDouble).t()) * (0.125 / std::log(2.0));
+    ASSERT_GT((std::get<0>(y.max(-1)) - std::get<0>(y.narrow(1, 0, 32).max(-1))).min().item<double>(), 64)
+        << "the first 32 keys' scores must lie far below the row's largest";
+    const at::Tensor e = at::exp2(y - at::ceil(std::get<0>(y.max(-1, true)))).to(at::kBFloat16).to(at::kDouble);
+    const at::Tensor own = at::matmul(e, v.to(at::kDouble)) / e.sum(-1, true);
+    ASSERT_TRUE(at::isfinite(amx).all().item<bool>()) << t << " tokens";
+    EXPECT_LT(rel_diff(amx, own), std::ldexp(1.0, -8)) << t << " tokens";
+  }
+}
+
 // The probabilities past the last token, up to the next 32 (the width the AMX product reads), are
 // zeroed for every head: a head whose last block went to NaN (a NaN query) must leave nothing in
 // the thread's work area that a shorter head after it reads.
