@@ -108,7 +108,7 @@ __attribute__((target("avx512f"))) inline __m512 gelu(__m512 x) {
 // Outside [-6, 6] it takes Phi(+-6): x for large x (Phi(6) = 1 - 1e-9), x * 1e-9 for large -x
 // (where x Phi(x) is smaller still; -inf gives -inf). About 0.6 of gelu()'s time (no division, no
 // exponential), and closer to exact: on [-6, 6] in steps of 5e-5 its values round to bfloat16 as
-// the exact GELU's do for all but 114 of 240,000, where gelu()'s miss 30,149
+// the exact GELU's do for all but 114 of 239,999, where gelu()'s miss 30,149
 // (Bf16Gelu.TableIsWithinTwoTenMillionthsOfTheExactGeluAndRoundsAsIt). For the bfloat16 products'
 // own GELU pass (bf16_gelu.h).
 alignas(64) inline constexpr float kGeluPhiTable[6][32] = {

@@ -248,21 +248,22 @@ inline void memory_barrier() {
 }
 
 // How far above a row's shift (2^kLazyShift) the exponentials may grow before the shift moves up
-// (attend_block_amx): the sums and outputs stay below 2^32 x 577 x |v|, far inside float32's
-// range, and a shift moves only where a later scaled score (alpha q k) lies more than 22
-// (32 / log2 e) above the largest of the first 32 keys'.
-constexpr float kLazyShift = 32.0f;
+// (attend_block_amx). A row's outputs stay below 2^16 t max|v| (finite while |v| < 9e30 at 577
+// tokens, where a shift at the maximum kept them finite up to 5e35), and a shift moves only where a
+// later scaled score (alpha q k) lies about 11 (16 / log2 e) above the largest so far.
+constexpr float kLazyShift = 16.0f;
 
 // Sixteen query rows (q with row stride ldq; `rows` of them real, the rest of the tile zeros)
 // against the packed keys and values in w, alpha > 0: out[r] for r < rows. One pass over the keys,
 // 32 a round: the round's 16 x 32 scores (two tiles, stored), their exponentials rounded to
 // bfloat16 (one tile of probabilities), times the round's values into four tiles of 16 x 16 output
-// sums that stay in the tiles to the end. The scores of the next round are computed before this
+// sums that stay in the tiles to the end (but for a moved shift). The scores of the next round are
+// computed before this
 // round's exponentials, so the tiles multiply while the vector units take the exponentials.
 // The softmax's shift: each row's is the ceiling of its largest scaled score among the first 32
 // keys (an integer, so that 2^(y - shift) differs from 2^(y - max) by a power of two, which the
-// division by the sum takes out), and moves up only where a later score exceeds it by
-// kLazyShift: then the row's sum and its outputs so far (stored, scaled, loaded back; rare) are
+// division by the sum takes out), and moves up only where a later score's exponential would
+// exceed 2^kLazyShift: then the row's sum and its outputs so far (stored, scaled, loaded back; rare) are
 // multiplied by 2^(old - new), exactly. Each row's sum is of its exponentials as rounded to
 // bfloat16: the weights of a row sum to one, and a row that one key dominates gets that key's
 // value exactly, as a shift at the maximum (exponential 1) gave it; the AVX-512 path sums the
@@ -346,8 +347,10 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
     const auto both = static_cast<__mmask32>(m0 | static_cast<uint32_t>(m1) << 16);
     if (c == 0) {
       for (int r = 0; r < kAmxRows; ++r) {
-        shift[r] =
-            -std::ceil(largest(m0, _mm512_load_ps(s + 16 * r), m1, _mm512_load_ps(s + 256 + 16 * r)) * log2e_alpha);
+        const float m = largest(m0, _mm512_load_ps(s + 16 * r), m1, _mm512_load_ps(s + 256 + 16 * r));
+        // (first keys whose scores all overflowed to -inf: a shift of 0, which a later finite
+        // score moves; -inf would make every exponential NaN)
+        shift[r] = m > -INFINITY ? -std::ceil(m * log2e_alpha) : 0.0f;
         limit[r] = (kLazyShift - shift[r]) / log2e_alpha;
       }
     }

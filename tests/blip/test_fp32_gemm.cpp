@@ -339,10 +339,11 @@ TEST(Fp32Gemm, Bf16AttentionInAmxTilesEqualsTheDotProductsRounding) {
 }
 
 // Scores that rise far above the first 32 keys' along each row (from about 0 up to 8 x 25 = 200,
-// then down again): the AMX path's shift moves up, by more than 2^32 at a time, several times a row, and
+// then down again): the AMX path's shift moves up, by more than 2^16 at a time, several times a row, and
 // each move scales the row's sum and outputs so far by the same power of two. Against the
 // attention in double with the AMX path's roundings (shift at the true maximum), within a rounding
-// of the result; leaving either the outputs or the sum unscaled fails it.
+// of the result; leaving either the outputs or the sum unscaled fails it. And first keys whose
+// scores are all -inf.
 TEST(Fp32Gemm, Bf16AttentionInAmxTilesMovesItsShiftWhereLaterScoresGrow) {
   if (!bf16_attention_amx_available()) GTEST_SKIP() << "no AMX-BF16 granted on this CPU";
   at::manual_seed(14);
@@ -363,6 +364,19 @@ TEST(Fp32Gemm, Bf16AttentionInAmxTilesMovesItsShiftWhereLaterScoresGrow) {
     ASSERT_TRUE(at::isfinite(amx).all().item<bool>()) << t << " tokens";
     EXPECT_LT(rel_diff(amx, own), std::ldexp(1.0, -8)) << t << " tokens";
   }
+  // The first 32 keys' scores all overflowing to -inf (1e20 x -1e20), the rest 1 each: the mean
+  // of the rest's values, as the dot products give it, not NaN.
+  const int64_t t = 100;
+  const at::Tensor q = at::zeros({t, d}), k = at::zeros({t, d}), v = at::randn({t, d}).to(at::kBFloat16);
+  q.select(1, 0).fill_(1e20);
+  k.select(1, 0).narrow(0, 0, 32).fill_(-1e20);
+  k.select(1, 0).narrow(0, 32, t - 32).fill_(8e-20);
+  const at::Tensor qb = q.to(at::kBFloat16), kb = k.to(at::kBFloat16);
+  const at::Tensor amx = bf16_head64(qb, kb, v, Bf16AttentionUnit::Amx).to(at::kDouble);
+  const at::Tensor mean = v.narrow(0, 32, t - 32).to(at::kDouble).mean(0, true).expand({t, d});
+  ASSERT_TRUE(at::isfinite(amx).all().item<bool>());
+  EXPECT_LT(rel_diff(amx, mean), std::ldexp(1.0, -7));
+  EXPECT_TRUE(at::equal(bf16_head64(qb, kb, v, Bf16AttentionUnit::Avx512).to(at::kDouble).isfinite(), amx.isfinite()));
 }
 
 // The probabilities past the last token, up to the next 32 (the width the AMX product reads), are
