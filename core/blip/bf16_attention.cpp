@@ -258,13 +258,12 @@ constexpr float kLazyShift = 16.0f;
 // 32 a round: the round's 16 x 32 scores (two tiles, stored), their exponentials rounded to
 // bfloat16 (one tile of probabilities), times the round's values into four tiles of 16 x 16 output
 // sums that stay in the tiles to the end (but for a moved shift). The scores of the next round are
-// computed before this
-// round's exponentials, so the tiles multiply while the vector units take the exponentials.
-// The softmax's shift: each row's is the ceiling of its largest scaled score among the first 32
-// keys (an integer, so that 2^(y - shift) differs from 2^(y - max) by a power of two, which the
-// division by the sum takes out), and moves up only where a later score's exponential would
-// exceed 2^kLazyShift: then the row's sum and its outputs so far (stored, scaled, loaded back; rare) are
-// multiplied by 2^(old - new), exactly. Each row's sum is of its exponentials as rounded to
+// computed before this round's exponentials, so the tiles multiply while the vector units take the
+// exponentials. The softmax's shift: each row's is the ceiling of its largest scaled score among
+// the first 32 keys (an integer, so that 2^(y - shift) differs from 2^(y - max) by a power of two,
+// which the division by the sum takes out), and moves up only where a later score's exponential
+// would exceed 2^kLazyShift: then the row's sum and its outputs so far (stored, scaled, loaded
+// back; rare) are multiplied by 2^(old - new), exactly. Each row's sum is of its exponentials as rounded to
 // bfloat16: the weights of a row sum to one, and a row that one key dominates gets that key's
 // value exactly, as a shift at the maximum (exponential 1) gave it; the AVX-512 path sums the
 // unrounded ones. The block's whole scores had been stored first, with their maxima, and read back
@@ -315,7 +314,7 @@ GLIMPSE_AMX_TARGET void attend_block_amx(const uint16_t* q, int64_t ldq, int64_t
   const float log2e_alpha = 1.44269504088896341f * alpha;
   const __m512 scale = _mm512_set1_ps(log2e_alpha);
   const auto ones = reinterpret_cast<__m512bh>(_mm512_set1_epi16(0x3f80));  // bfloat16 1.0
-  // Each row's shift (minus an integer) and the score above which it moves; the factors of a round.
+  // Each row's shift (an integer, negated) and the score above which it moves; the factors of a round.
   alignas(64) float shift[kAmxRows], limit[kAmxRows], factor[kAmxRows];
   __m512 sum[kAmxRows];
   for (auto& x : sum) x = _mm512_setzero_ps();

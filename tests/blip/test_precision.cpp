@@ -2,6 +2,7 @@
 // layers, and the agreement of whole models in those modes with float32 (= transformers) on the
 // golden set. Prints a "[precision report]" with the agreement figures docs/performance.md quotes.
 #include <c10/core/InferenceMode.h>
+#include <c10/util/BFloat16.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
@@ -9,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -179,9 +179,7 @@ __attribute__((target("avx512f,avx512dq"))) std::vector<float> gelu_of(std::vect
 
 // float32 to bfloat16's bits, to nearest even (as vcvtneps2bf16 rounds finite values).
 uint16_t bf16_bits(float f) {
-  uint32_t u = 0;
-  std::memcpy(&u, &f, sizeof u);
-  return static_cast<uint16_t>((u + 0x7fff + (u >> 16 & 1)) >> 16);
+  return c10::BFloat16(f).x;
 }
 
 // x Phi(x) in double.
