@@ -39,8 +39,13 @@ void FileReadAhead::run(const std::filesystem::path& file) {
     return;
   }
   const auto size = static_cast<int64_t>(st.st_size);
-  // No kernel read-ahead on this descriptor beyond the chunk asked for (kChunk); advice only.
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+  // The kernel's own read-ahead stays on (no POSIX_FADV_RANDOM) and the reads go in order from the
+  // first chunk not cached to the end: a sequential stream is what makes the kernel fill the page
+  // cache with large folios (up to 2 MiB), which every later mapping of the file then maps in a few
+  // faults. Pages read in 4 KiB folios (random advice, or reads that skip ahead past cached chunks)
+  // made each process's first touch of the mapped weights cost 0.41-0.56 s a gigabyte on the
+  // development machine, against 0.02-0.06 s (docs/performance.md, thirtieth round).
+  bool reading = false;
   // A mapping only to ask which pages are already cached (mincore); it is never read, so it adds
   // nothing to the process's memory. Without it every chunk is read. The kernel answers truly only
   // for files the process owns or may write; for others (models installed for all users) it calls
@@ -55,7 +60,8 @@ void FileReadAhead::run(const std::filesystem::path& file) {
   std::vector<char> buffer(static_cast<size_t>(kChunk));
   for (int64_t offset = 0; offset < size && !stop_.load(std::memory_order_relaxed); offset += kChunk) {
     const int64_t length = std::min(kChunk, size - offset);
-    if (map && ::mincore(static_cast<char*>(map) + offset, static_cast<size_t>(length), resident.data()) == 0) {
+    if (map && !reading &&
+        ::mincore(static_cast<char*>(map) + offset, static_cast<size_t>(length), resident.data()) == 0) {
       const size_t pages = static_cast<size_t>((length + page - 1) / page);
       if (std::all_of(resident.begin(), resident.begin() + static_cast<std::ptrdiff_t>(pages),
                       [](unsigned char r) { return (r & 1) != 0; })) {
@@ -63,6 +69,7 @@ void FileReadAhead::run(const std::filesystem::path& file) {
         continue;
       }
     }
+    reading = true;  // from here on every chunk is read (a cached one costs a copy)
     int64_t done = 0;
     while (done < length) {
       const ssize_t got =

@@ -1,4 +1,5 @@
-// FileReadAhead (read_ahead.h): the file ends up in the page cache, cached parts are skipped, and
+// FileReadAhead (read_ahead.h): the file ends up in the page cache, cached parts before the first
+// one that is not are skipped, and
 // it neither fails nor hangs on files that are missing, empty or not files. Residency is asked of
 // the kernel (mincore) independently of the class's own counters.
 #include <fcntl.h>
@@ -94,6 +95,32 @@ TEST_F(ReadAheadTest, SkipsWhatIsAlreadyCached) {
   ahead.wait();
   EXPECT_EQ(ahead.bytes_read(), 0);
   EXPECT_EQ(ahead.bytes_cached(), size);
+}
+
+TEST_F(ReadAheadTest, ReadsEveryChunkFromTheFirstOneNotCached) {
+  // Two chunks cached, the third dropped, the rest cached again: the first two are skipped, and
+  // from the third on every chunk is read in order (one sequential stream for the kernel's
+  // read-ahead), the cached ones too.
+  const int64_t chunk = FileReadAhead::kChunk, size = 6 * chunk + 100;
+  const fs::path file = write_file("model.safetensors", size);
+  {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<char> all(static_cast<size_t>(size));
+    in.read(all.data(), static_cast<std::streamsize>(size));
+  }
+  const int fd = ::open(file.c_str(), O_RDONLY);
+  ::posix_fadvise(fd, 2 * chunk, chunk, POSIX_FADV_DONTNEED);
+  ::close(fd);
+  const auto [resident, pages] = resident_pages(file);
+  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  if (resident != pages - static_cast<size_t>(chunk) / page)
+    GTEST_SKIP() << "the kernel did not drop exactly the third chunk (" << resident << " of " << pages << " cached)";
+  FileReadAhead ahead(file);
+  ahead.wait();
+  EXPECT_EQ(ahead.bytes_cached(), 2 * chunk);
+  EXPECT_EQ(ahead.bytes_read(), size - 2 * chunk);
+  const auto after = resident_pages(file);
+  EXPECT_EQ(after.first, after.second);
 }
 
 TEST_F(ReadAheadTest, MissingEmptyAndNonFilesAreLeftAlone) {
