@@ -150,7 +150,8 @@ void returnFreedHeap() {
 
 // The photos of a chunk, encoded, with the vision model's packed weights freed before the text is
 // generated, so the decoder runs without holding them (peak memory of a one-photo caption 0.35 GiB
-// lower for a base model). Where more chunks follow, the next chunk's encoding packs them again.
+// lower for a base model). Where more chunks follow, the next chunk's layers pack again where
+// packing pays within it (blip::pack_now).
 std::vector<glimpse::blip::ImageInput> encodeThenFreeVision(const glimpse::blip::BlipModel& model,
                                                             const std::vector<glimpse::blip::PixelValues>& pixels,
                                                             bool forQuestions) {

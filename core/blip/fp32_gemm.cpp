@@ -714,6 +714,15 @@ int64_t packed_products() {
 #endif
 }
 
+bool pack_now(const Fp32GemmChoice& c, double& lost_seconds, int64_t rows, int64_t k, int64_t n) {
+  if (!c.packed) return false;
+  if (c.pack_seconds_per_byte <= 0) return true;
+  if (c.mlp_gflops > 0 && c.packed_mlp_gflops > 0)
+    lost_seconds += 2.0 * static_cast<double>(rows) * static_cast<double>(k) * static_cast<double>(n) *
+                    std::max(0.0, 1.0 / c.mlp_gflops - 1.0 / c.packed_mlp_gflops) / 1e9;
+  return lost_seconds >= c.pack_seconds_per_byte * static_cast<double>(k * n * static_cast<int64_t>(sizeof(float)));
+}
+
 int64_t pack_min_rows() {
   static const int64_t rows = [] {
     const char* env = std::getenv("GLIMPSE_FP32_GEMM");
@@ -804,12 +813,19 @@ Fp32GemmChoice measure_choice() {
       return y.defined() ? mlp_flop / seconds_since(t0) / 1e9 : 0.0;
     };
     if (mlp_packed) {
+      double first_packed_seconds = 0;  // the first packed product packs the weight
       for (int rep = 0; rep < 5; ++rep) {
-        const double plain = mlp_rate(false), pack = mlp_rate(true);
+        const double plain = mlp_rate(false);
+        const auto t0 = std::chrono::steady_clock::now();
+        const double pack = mlp_rate(true);
+        if (rep == 0) first_packed_seconds = seconds_since(t0);
         if (rep < 2) continue;
         c.mlp_gflops = std::max(c.mlp_gflops, plain);
         c.packed_mlp_gflops = std::max(c.packed_mlp_gflops, pack);
       }
+      if (c.packed_mlp_gflops > 0)
+        c.pack_seconds_per_byte = std::max(0.0, first_packed_seconds - mlp_flop / (c.packed_mlp_gflops * 1e9)) /
+                                  static_cast<double>(mlp_w.numel() * static_cast<int64_t>(sizeof(float)));
     }
   }
   c.packed = c.packed_mlp_gflops > 0 && c.packed_mlp_gflops >= kPackedMustWin * c.mlp_gflops;
@@ -817,6 +833,7 @@ Fp32GemmChoice measure_choice() {
     if (std::strcmp(env, "blas") == 0) c.chosen = Fp32Gemm::Blas;
     if (std::strcmp(env, "onednn") == 0 && dnnl) c.chosen = Fp32Gemm::OneDnn;
     c.packed = (std::strcmp(env, "packed") == 0 || std::strcmp(env, "packed-all") == 0) && c.packed_gflops > 0;
+    if (c.packed) c.pack_seconds_per_byte = 0;  // forced: packed from the first product
   }
   c.fma_peak_gflops = measure_fma_peak_gflops();
   c.warning = fp32_gemm_warning(c);
@@ -981,6 +998,7 @@ std::optional<Fp32GemmChoice> parse_entry(const Json& e) {
   if (!rate("blas_gflops", c.blas_gflops) || !rate("onednn_gflops", c.onednn_gflops) ||
       !rate("packed_gflops", c.packed_gflops) || !rate("mlp_gflops", c.mlp_gflops) ||
       !rate("packed_mlp_gflops", c.packed_mlp_gflops) || !rate("fma_peak_gflops", c.fma_peak_gflops) ||
+      !rate("pack_seconds_per_byte", c.pack_seconds_per_byte) || c.pack_seconds_per_byte > 1e-6 ||
       c.fma_peak_gflops <= 0)
     return std::nullopt;
   if (!e.contains("chosen") || !e["chosen"].is_string() || !e.contains("packed") || !e["packed"].is_boolean())
@@ -1026,6 +1044,7 @@ bool write_cached_fp32_gemm(const std::filesystem::path& file, const std::string
                              {"packed_gflops", c.packed_gflops},
                              {"mlp_gflops", c.mlp_gflops},
                              {"packed_mlp_gflops", c.packed_mlp_gflops},
+                             {"pack_seconds_per_byte", c.pack_seconds_per_byte},
                              {"fma_peak_gflops", c.fma_peak_gflops}}};
   for (Json& e : cached_entries(file))
     if (e["key"].get<std::string>() != key && entries.size() < 8) entries.push_back(std::move(e));

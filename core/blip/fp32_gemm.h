@@ -30,10 +30,24 @@ struct Fp32GemmChoice {
   // (packed at least 1.03x the chosen one): the two rates (both 0 when packing is not available).
   double mlp_gflops = 0;
   double packed_mlp_gflops = 0;
-  bool packed = false;         // linear layers pack their weights (packed_linear)
+  bool packed = false;  // linear layers pack their weights (packed_linear), once it pays (pack_now)
+  // What packing costs per byte of a float32 weight: the MLP weight's first packed product (its
+  // reorder into fresh memory, its primitive) less a later one. 0 where GLIMPSE_FP32_GEMM forces
+  // packing: layers then pack at their first product.
+  double pack_seconds_per_byte = 0;
   double fma_peak_gflops = 0;  // the CPU's float32 FMA rate, measured on registers (no memory)
   std::string warning;         // set when the chosen product runs far below fma_peak_gflops
 };
+
+// Whether a float32 layer whose products run unpacked should pack its weight now, rent or buy: each
+// product of `rows` x `k` by `n` x `k` adds to `lost_seconds` what the packed product would have
+// saved it at the choice's MLP rates, and the layer packs once its losses reach what packing its
+// n x k floats costs (pack_seconds_per_byte). Its losses then stay within about the cost of
+// packing, however many products follow. A single image runs unpacked: packing a base model's
+// 344 MB of vision weights made its first caption 0.6-0.7 s slower on the development machine, for
+// about 0.04 s saved an image (docs/performance.md, thirtieth round). False where the choice does
+// not pack.
+bool pack_now(const Fp32GemmChoice& c, double& lost_seconds, int64_t rows, int64_t k, int64_t n);
 
 // Whether dnnl_sgemm is linked into this build.
 bool onednn_gemm_available();

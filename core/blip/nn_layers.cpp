@@ -107,7 +107,7 @@ at::Tensor LinearImpl::try_packed(const at::Tensor& x, Epilogue e, const at::Ten
   if ((precision_ != Precision::Float32 && precision_ != Precision::BFloat16) ||
       (x.scalar_type() != at::kFloat && x.scalar_type() != at::kBFloat16) || x.dim() < 2)
     return {};
-  PackedWeight* p = packed_weight();
+  PackedWeight* p = packed_weight(x.numel() / x.size(-1));
   if (!p) return {};
   const bool first = packed_bytes(*p) == 0;
   at::Tensor y = packed_linear(*p, x, e, residual);
@@ -408,13 +408,20 @@ void gather_bf16_tiles(const std::vector<LinearImpl*>& layers) {
   }
 }
 
-PackedWeight* LinearImpl::packed_weight() {
+PackedWeight* LinearImpl::packed_weight(int64_t rows) {
   std::lock_guard<std::mutex> lock(pack_mutex_);
   if (!pack_tried_) {
+    // float32: when the first-use measurement found the packed product the fastest, and once the
+    // products run unpacked have lost what packing costs. bfloat16: always (libtorch's bf16 product
+    // is the same oneDNN kernel, reordering the weight per call).
+    if (precision_ == Precision::Float32) {
+      const Fp32GemmChoice& choice = fp32_gemm_choice();
+      if (choice.packed && !pack_now(choice, unpacked_loss_seconds_, rows, weight.size(1), weight.size(0)))
+        return nullptr;  // unpacked this time
+      if (choice.packed) packed_ = make_packed_weight(weight, bias);
+    }
     pack_tried_ = true;
-    // float32: when the first-use measurement found the packed product the fastest. bfloat16:
-    // always (libtorch's bf16 product is the same oneDNN kernel, reordering the weight per call).
-    if (precision_ == Precision::Float32 && fp32_gemm_choice().packed) packed_ = make_packed_weight(weight, bias);
+    unpacked_loss_seconds_ = 0;
     if (precision_ == Precision::BFloat16) packed_ = make_packed_weight(bf16_rows_locked(), bias);
   }
   return packed_.get();

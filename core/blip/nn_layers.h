@@ -122,8 +122,9 @@ struct LinearImpl : torch::nn::Module {
   // The plain bfloat16 copy, made from the tiles or the float32 weight if it was dropped;
   // pack_mutex_ held.
   const at::Tensor& bf16_rows_locked();
-  // Float32 or bf16, made at the first product of many rows (null: not chosen or not possible).
-  PackedWeight* packed_weight();
+  // Float32 or bf16, made at the first product of many rows; float32 only once packing pays
+  // (pack_now: `rows` is this product's). Null: not chosen, not yet, or not possible.
+  PackedWeight* packed_weight(int64_t rows);
   // Slice `part` of `parts` along `along`, all made at the first call (forward_part); null where
   // they cannot be made or x does not fit.
   std::shared_ptr<PackedWeight> slice_of(const at::Tensor& x, Slice along, int64_t part, int64_t parts);
@@ -131,6 +132,7 @@ struct LinearImpl : torch::nn::Module {
   at::Tensor try_packed(const at::Tensor& x, Epilogue e, const at::Tensor& residual);
   mutable std::mutex pack_mutex_;
   bool pack_tried_ = false;
+  double unpacked_loss_seconds_ = 0;  // float32: what running unpacked lost so far (pack_now)
   std::shared_ptr<PackedWeight> packed_;
   std::vector<std::shared_ptr<PackedWeight>> slices_;  // forward_part's, made at its first call
   Slice slice_along_ = Slice::Outputs;

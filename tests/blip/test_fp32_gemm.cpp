@@ -23,6 +23,7 @@
 #include "blip.h"
 #include "fp32_attention.h"
 #include "fp32_gemm.h"
+#include "nn_layers.h"
 
 using namespace glimpse::blip;
 
@@ -624,6 +625,81 @@ TEST(Fp32Gemm, ChoiceIsMeasuredAndTheFasterOneWins) {
   EXPECT_GT(c.fma_peak_gflops, 0.8 * std::max({c.blas_gflops, c.onednn_gflops, c.packed_gflops}));
 }
 
+// Rent or buy (pack_now): a layer packs at the product whose losses, each product's FLOPs at the
+// difference of the two MLP rates, first reach what packing its weight costs.
+TEST(Fp32Gemm, PackingWaitsUntilTheUnpackedProductsLostWhatItCosts) {
+  Fp32GemmChoice c;
+  c.packed = true;
+  c.mlp_gflops = 300;
+  c.packed_mlp_gflops = 330;
+  c.pack_seconds_per_byte = 1e-9;  // 9.4 ms for a ViT-B fc1 weight (768 x 3072 floats)
+  // Each 577-row product of that shape loses 2 * 577 * 768 * 3072 FLOP * (1/300 - 1/330) ns/FLOP:
+  // 0.824 ms; 11 of them 9.06 ms, 12 of them 9.89 ms.
+  double lost = 0;
+  int products = 0;
+  while (!pack_now(c, lost, 577, 768, 3072)) ASSERT_LT(++products, 100);
+  EXPECT_EQ(products + 1, 12);
+  EXPECT_NEAR(lost, 12 * 2.0 * 577 * 768 * 3072 * (1.0 / 300 - 1.0 / 330) / 1e9, 1e-9);
+  // Four images a pass lose four times as much a product.
+  lost = 0;
+  products = 0;
+  while (!pack_now(c, lost, 4 * 577, 768, 3072)) ASSERT_LT(++products, 100);
+  EXPECT_EQ(products + 1, 3);
+  // Forced packing (no cost measured): at the first product. A choice that does not pack: never.
+  c.pack_seconds_per_byte = 0;
+  lost = 0;
+  EXPECT_TRUE(pack_now(c, lost, 1, 768, 3072));
+  c.pack_seconds_per_byte = 1e-9;
+  c.packed = false;
+  for (int i = 0; i < 1000; ++i) EXPECT_FALSE(pack_now(c, lost, 577, 768, 3072));
+}
+
+// The same rule inside a float32 layer: its products run unpacked (oneDNN's packed-product counter
+// unchanged, the results libtorch's) until the one where packing pays, which runs packed; after
+// release_packed it waits again. The choice is planted in the measurement file (the process's
+// first fp32_gemm_choice reads it; ctest runs each test in a process of its own): packing 1.14x
+// the chosen product, at 0.3 ns a byte, pays at the third 577-row product of a ViT-B fc1.
+TEST(Fp32Gemm, AFloat32LayerPacksOnceItsUnpackedProductsLostWhatPackingCosts) {
+  if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
+  if (std::getenv("GLIMPSE_FP32_GEMM")) GTEST_SKIP() << "a forced product is measured, not read from the file";
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("glimpse-pack-rule-" + std::to_string(::getpid()));
+  Fp32GemmChoice planted;
+  planted.chosen = Fp32Gemm::OneDnn;
+  planted.blas_gflops = 180.5;
+  planted.onednn_gflops = 318.25;
+  planted.packed_gflops = 313.5;
+  planted.mlp_gflops = 280;
+  planted.packed_mlp_gflops = 320;
+  planted.packed = true;
+  planted.fma_peak_gflops = 356;
+  planted.pack_seconds_per_byte = 3e-10;
+  ASSERT_TRUE(
+      write_cached_fp32_gemm(dir / "fp32-gemm.json", fp32_gemm_cache_key(), planted, std::chrono::system_clock::now()));
+  set_fp32_gemm_cache_file(dir / "fp32-gemm.json");
+  const Fp32GemmChoice& c = fp32_gemm_choice();
+  std::filesystem::remove_all(dir);
+  if (c.pack_seconds_per_byte != planted.pack_seconds_per_byte)
+    GTEST_SKIP() << "the choice was measured before this test (run it alone, as ctest does)";
+  const int64_t rows = 577, k = 768, n = 3072;
+  c10::InferenceMode guard;
+  at::manual_seed(5);
+  Linear lin(k, n);
+  lin->weight.copy_(at::randn({n, k}) * 0.05);
+  lin->bias.copy_(at::randn({n}));
+  const at::Tensor x = at::randn({1, rows, k});
+  const at::Tensor want = at::linear(x, lin->weight, lin->bias);
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 1; i <= 3; ++i) {
+      const int64_t before = packed_products();
+      const at::Tensor y = lin->forward(x, Epilogue::None, at::Tensor());
+      EXPECT_EQ(packed_products() - before, i == 3 ? 1 : 0) << "product " << i;
+      EXPECT_LT(rel_diff(y, want), 1e-5);
+    }
+    EXPECT_GE(lin->release_packed(), static_cast<size_t>(n * k) * sizeof(float));
+  }
+}
+
 TEST(Fp32Gemm, WarnsOnlyFarBelowTheCpuPeak) {
   Fp32GemmChoice c;
   c.chosen = Fp32Gemm::Blas;
@@ -668,6 +744,7 @@ class Fp32GemmCache : public ::testing::Test {
     c.mlp_gflops = onednn_gemm_available() ? 280.75 : 0;
     c.packed_mlp_gflops = onednn_gemm_available() ? 300.125 : 0;
     c.packed = onednn_gemm_available();
+    c.pack_seconds_per_byte = 1.25e-9;
     c.fma_peak_gflops = 356.0;
     return c;
   }
@@ -696,6 +773,7 @@ TEST_F(Fp32GemmCache, AnEntryComesBackForItsKeyWhileFresh) {
   EXPECT_EQ(got->packed_gflops, c.packed_gflops);
   EXPECT_EQ(got->mlp_gflops, c.mlp_gflops);
   EXPECT_EQ(got->packed_mlp_gflops, c.packed_mlp_gflops);
+  EXPECT_EQ(got->pack_seconds_per_byte, c.pack_seconds_per_byte);
   EXPECT_EQ(got->fma_peak_gflops, c.fma_peak_gflops);
   EXPECT_TRUE(got->warning.empty());
   EXPECT_FALSE(read_cached_fp32_gemm(file_, "cpu B", now_).has_value());
