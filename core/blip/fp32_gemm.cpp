@@ -716,10 +716,11 @@ int64_t packed_products() {
 
 bool pack_now(const Fp32GemmChoice& c, double& lost_seconds, int64_t rows, int64_t k, int64_t n) {
   if (!c.packed) return false;
-  if (c.pack_seconds_per_byte <= 0) return true;
-  if (c.mlp_gflops > 0 && c.packed_mlp_gflops > 0)
-    lost_seconds += 2.0 * static_cast<double>(rows) * static_cast<double>(k) * static_cast<double>(n) *
-                    std::max(0.0, 1.0 / c.mlp_gflops - 1.0 / c.packed_mlp_gflops) / 1e9;
+  // No cost measured (forced packing), or rates that show no gain: packed at once, as a choice
+  // that packs always was.
+  if (c.pack_seconds_per_byte <= 0 || c.mlp_gflops <= 0 || c.packed_mlp_gflops <= c.mlp_gflops) return true;
+  lost_seconds += 2.0 * static_cast<double>(rows) * static_cast<double>(k) * static_cast<double>(n) *
+                  (1.0 / c.mlp_gflops - 1.0 / c.packed_mlp_gflops) / 1e9;
   return lost_seconds >= c.pack_seconds_per_byte * static_cast<double>(k * n * static_cast<int64_t>(sizeof(float)));
 }
 
@@ -998,7 +999,7 @@ std::optional<Fp32GemmChoice> parse_entry(const Json& e) {
   if (!rate("blas_gflops", c.blas_gflops) || !rate("onednn_gflops", c.onednn_gflops) ||
       !rate("packed_gflops", c.packed_gflops) || !rate("mlp_gflops", c.mlp_gflops) ||
       !rate("packed_mlp_gflops", c.packed_mlp_gflops) || !rate("fma_peak_gflops", c.fma_peak_gflops) ||
-      !rate("pack_seconds_per_byte", c.pack_seconds_per_byte) || c.pack_seconds_per_byte > 1e-6 ||
+      !rate("pack_seconds_per_byte", c.pack_seconds_per_byte) || c.pack_seconds_per_byte > 1e-3 ||
       c.fma_peak_gflops <= 0)
     return std::nullopt;
   if (!e.contains("chosen") || !e["chosen"].is_string() || !e.contains("packed") || !e["packed"].is_boolean())

@@ -46,7 +46,8 @@ struct Fp32GemmChoice {
 // packing, however many products follow. A single image runs unpacked: packing a base model's
 // 344 MB of vision weights made its first caption 0.6-0.7 s slower on the development machine, for
 // about 0.04 s saved an image (docs/performance.md, thirtieth round). False where the choice does
-// not pack.
+// not pack; true at once where it packs without a measured cost (GLIMPSE_FP32_GEMM) or with rates
+// that show no gain.
 bool pack_now(const Fp32GemmChoice& c, double& lost_seconds, int64_t rows, int64_t k, int64_t n);
 
 // Whether dnnl_sgemm is linked into this build.

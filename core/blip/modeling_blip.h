@@ -39,8 +39,9 @@ struct BlipMLPImpl : torch::nn::Module {
   BlipMLPImpl(int64_t hidden, int64_t intermediate);
   // residual + fc2(gelu(fc1(x))); GELU and the residual add run inside the products when they can.
   at::Tensor forward(const at::Tensor& x, const at::Tensor& residual);
-  // The same through the packed products for any number of rows (LinearImpl::forward_packed; the
-  // first token's, BlipVisionModel::first_token).
+  // The same through the packed products for any number of rows where the weights are packed
+  // (LinearImpl::forward_packed: bf16; float32 once packing paid for the layer's products of many
+  // rows, pack_now); the first token's, BlipVisionModel::first_token.
   at::Tensor forward_packed(const at::Tensor& x, const at::Tensor& residual);
   // How many slices of kHiddenSlice intermediate features its products run in (0: whole): in
   // the bf16 mode where AMX tiles are granted, an intermediate size of several such slices, until

@@ -472,6 +472,7 @@ size_t LinearImpl::release_packed() {
     weight_bf16_ = at::Tensor();
   }
   pack_tried_ = false;
+  unpacked_loss_seconds_ = 0;  // rent or buy starts over (pack_now)
   // Unpacked products (float32 where the first-use measurement chose another product) read the
   // mapped weight itself: give its pages back too.
   release_mapped_pages(weight);
@@ -493,6 +494,7 @@ void LinearImpl::set_bf16_tiles_in(const at::Tensor& dest) {
               "set_bf16_tiles_in: contiguous bfloat16 of the weight's tiles' size");
   std::lock_guard<std::mutex> lock(pack_mutex_);
   pack_tried_ = false;
+  unpacked_loss_seconds_ = 0;  // rent or buy starts over (pack_now)
   packed_.reset();
   slices_.clear();
   // the same rounding as weight.to(kBFloat16); a layer already in the mode keeps its values
@@ -517,6 +519,7 @@ void LinearImpl::set_precision(Precision p) {
   {
     std::lock_guard<std::mutex> lock(pack_mutex_);
     pack_tried_ = false;
+    unpacked_loss_seconds_ = 0;  // rent or buy starts over (pack_now)
     packed_.reset();
     slices_.clear();
     slices_failed_ = false;

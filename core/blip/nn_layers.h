@@ -97,8 +97,9 @@ struct LinearImpl : torch::nn::Module {
   // (fuse_bf16_tiles).
   void share_bf16_tiles(const Bf16Tiles& tiles);
   // Frees the packed copy (and forward_part's packed slices) and gives the mapped float32 weight's
-  // pages back; the next product of many rows packs it again from the checkpoint. Returns the
-  // packed bytes freed. Not while a product of this layer runs.
+  // pages back; products of many rows pack it again from the checkpoint (float32 once packing pays
+  // again, the losses counted from zero: pack_now). Returns the packed bytes freed. Not while a
+  // product of this layer runs.
   size_t release_packed();
   at::Tensor weight, bias;
 

@@ -649,16 +649,21 @@ TEST(Fp32Gemm, PackingWaitsUntilTheUnpackedProductsLostWhatItCosts) {
   c.pack_seconds_per_byte = 0;
   lost = 0;
   EXPECT_TRUE(pack_now(c, lost, 1, 768, 3072));
+  // Rates that show no gain (a file's entry): at once too, as packing was before.
   c.pack_seconds_per_byte = 1e-9;
+  c.packed_mlp_gflops = c.mlp_gflops;
+  lost = 0;
+  EXPECT_TRUE(pack_now(c, lost, 1, 768, 3072));
+  c.packed_mlp_gflops = 330;
   c.packed = false;
   for (int i = 0; i < 1000; ++i) EXPECT_FALSE(pack_now(c, lost, 577, 768, 3072));
 }
 
 // The same rule inside a float32 layer: its products run unpacked (oneDNN's packed-product counter
 // unchanged, the results libtorch's) until the one where packing pays, which runs packed; after
-// release_packed it waits again. The choice is planted in the measurement file (the process's
-// first fp32_gemm_choice reads it; ctest runs each test in a process of its own): packing 1.14x
-// the chosen product, at 0.3 ns a byte, pays at the third 577-row product of a ViT-B fc1.
+// release_packed, packed or not yet, it counts from zero again. The choice is planted in the measurement file (the
+// process's first fp32_gemm_choice reads it; ctest runs each test in a process of its own): packing 1.14x the chosen
+// product, at 0.3 ns a byte, pays at the third 577-row product of a ViT-B fc1.
 TEST(Fp32Gemm, AFloat32LayerPacksOnceItsUnpackedProductsLostWhatPackingCosts) {
   if (!onednn_gemm_available()) GTEST_SKIP() << "built without oneDNN";
   if (std::getenv("GLIMPSE_FP32_GEMM")) GTEST_SKIP() << "a forced product is measured, not read from the file";
@@ -698,6 +703,16 @@ TEST(Fp32Gemm, AFloat32LayerPacksOnceItsUnpackedProductsLostWhatPackingCosts) {
     }
     EXPECT_GE(lin->release_packed(), static_cast<size_t>(n * k) * sizeof(float));
   }
+  // A release before it packed starts the count over too: two products, a release, two more, all
+  // unpacked.
+  const int64_t before = packed_products();
+  for (int i = 0; i < 4; ++i) {
+    if (i == 2) {
+      EXPECT_EQ(lin->release_packed(), 0u);
+    }
+    EXPECT_LT(rel_diff(lin->forward(x, Epilogue::None, at::Tensor()), want), 1e-5);
+  }
+  EXPECT_EQ(packed_products(), before);
 }
 
 TEST(Fp32Gemm, WarnsOnlyFarBelowTheCpuPeak) {
