@@ -414,11 +414,10 @@ PackedWeight* LinearImpl::packed_weight(int64_t rows) {
     // float32: when the first-use measurement found the packed product the fastest, and once the
     // products run unpacked have lost what packing costs. bfloat16: always (libtorch's bf16 product
     // is the same oneDNN kernel, reordering the weight per call).
-    if (precision_ == Precision::Float32) {
-      const Fp32GemmChoice& choice = fp32_gemm_choice();
-      if (choice.packed && !pack_now(choice, unpacked_loss_seconds_, rows, weight.size(1), weight.size(0)))
+    if (precision_ == Precision::Float32 && fp32_gemm_choice().packed) {
+      if (!pack_now(fp32_gemm_choice(), unpacked_loss_seconds_, rows, weight.size(1), weight.size(0)))
         return nullptr;  // unpacked this time
-      if (choice.packed) packed_ = make_packed_weight(weight, bias);
+      packed_ = make_packed_weight(weight, bias);
     }
     pack_tried_ = true;
     unpacked_loss_seconds_ = 0;

@@ -1,7 +1,6 @@
 // FileReadAhead (read_ahead.h): the file ends up in the page cache, cached parts before the first
-// one that is not are skipped, and
-// it neither fails nor hangs on files that are missing, empty or not files. Residency is asked of
-// the kernel (mincore) independently of the class's own counters.
+// one that is not are skipped, and it neither fails nor hangs on files that are missing, empty or
+// not files. Residency is asked of the kernel (mincore) independently of the class's own counters.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -45,6 +44,13 @@ class ReadAheadTest : public ::testing::Test {
     return path;
   }
 
+  // Reads the whole file once, so that the page cache holds it.
+  static void read_whole(const fs::path& path, int64_t size) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> all(static_cast<size_t>(size));
+    in.read(all.data(), static_cast<std::streamsize>(size));
+  }
+
   fs::path dir_;
 };
 
@@ -85,11 +91,7 @@ TEST_F(ReadAheadTest, LeavesTheWholeFileInThePageCache) {
 TEST_F(ReadAheadTest, SkipsWhatIsAlreadyCached) {
   const int64_t size = 3 * FileReadAhead::kChunk + 1;
   const fs::path file = write_file("model.safetensors", size);
-  {
-    std::ifstream in(file, std::ios::binary);
-    std::vector<char> all(static_cast<size_t>(size));
-    in.read(all.data(), static_cast<std::streamsize>(size));
-  }
+  read_whole(file, size);
   ASSERT_EQ(resident_pages(file).first, resident_pages(file).second);
   FileReadAhead ahead(file);
   ahead.wait();
@@ -103,11 +105,7 @@ TEST_F(ReadAheadTest, ReadsEveryChunkFromTheFirstOneNotCached) {
   // read-ahead), the cached ones too.
   const int64_t chunk = FileReadAhead::kChunk, size = 6 * chunk + 100;
   const fs::path file = write_file("model.safetensors", size);
-  {
-    std::ifstream in(file, std::ios::binary);
-    std::vector<char> all(static_cast<size_t>(size));
-    in.read(all.data(), static_cast<std::streamsize>(size));
-  }
+  read_whole(file, size);
   const int fd = ::open(file.c_str(), O_RDONLY);
   ::posix_fadvise(fd, 2 * chunk, chunk, POSIX_FADV_DONTNEED);
   ::close(fd);
