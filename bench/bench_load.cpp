@@ -4,15 +4,25 @@
 // as pytorch_model.bin (torch.save zip layout) in OUT/bin and as model.safetensors in OUT/safetensors.
 // `bench_load --finite-check DIR` times reading the checkpoint (which refuses NaN/Inf weights) and
 // then one more pass of that check alone over every tensor, pages already in memory.
+// `bench_load --written-then-mapped MB DIR` writes MB of bytes twice in DIR, in 64 KiB pieces as a
+// download's network reads arrived and through write_file_in_blocks (block_writer.h), syncs both,
+// then maps each and touches every page, alternating five times: the first mapping's cost of a
+// file the page cache holds as it was written, in small folios or in huge ones.
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <vector>
 
 #include "blip.h"
+#include "block_writer.h"
 #include "random_model.h"
 #include "weights_internal.h"
 
@@ -136,7 +146,94 @@ void writeTorchZip(const std::filesystem::path& path, const std::map<std::string
 
 }  // namespace
 
+// FileHugePages of /proc/meminfo in MiB: the page cache's 2 MiB folios.
+double fileHugePagesMiB() {
+  std::ifstream f("/proc/meminfo");
+  for (std::string key; f >> key;) {
+    double kb = 0;
+    f >> kb;
+    if (key == "FileHugePages:") return kb / 1024.0;
+    f.ignore(64, '\n');
+  }
+  return -1;
+}
+
+// Maps `path` and reads a byte of every 4 KiB page: seconds.
+double touchMapped(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const auto size = static_cast<size_t>(std::filesystem::file_size(path));
+  const auto t0 = std::chrono::steady_clock::now();
+  void* m = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (m == MAP_FAILED) {
+    std::perror("mmap");
+    std::exit(1);
+  }
+  const volatile unsigned char* p = static_cast<const unsigned char*>(m);
+  unsigned sum = 0;
+  for (size_t i = 0; i < size; i += 4096) sum += p[i];
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::munmap(m, size);
+  ::close(fd);
+  if (sum == 1) std::printf(" ");  // keeps the reads
+  return s;
+}
+
+int writtenThenMapped(int64_t mb, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  const int64_t bytes = mb << 20;
+  std::string piece(64 << 10, '\0');
+  auto fill = [&](int64_t at) {
+    for (size_t i = 0; i < piece.size(); i += 8) piece[i] = static_cast<char>((at + static_cast<int64_t>(i)) >> 12);
+  };
+  const auto small = dir / "written-in-pieces.bin", blocks = dir / "written-in-blocks.bin";
+  std::filesystem::remove(small);
+  std::filesystem::remove(blocks);
+  const double huge0 = fileHugePagesMiB();
+  {
+    const int fd = ::open(small.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    for (int64_t at = 0; at < bytes; at += static_cast<int64_t>(piece.size())) {
+      fill(at);
+      if (::write(fd, piece.data(), piece.size()) != static_cast<ssize_t>(piece.size())) {
+        std::perror("write");
+        return 1;
+      }
+    }
+    ::fsync(fd);
+    ::close(fd);
+  }
+  const double huge1 = fileHugePagesMiB();
+  glimpse::blip::write_file_in_blocks(blocks, [&](glimpse::blip::BlockWriter& out) {
+    for (int64_t at = 0; at < bytes; at += static_cast<int64_t>(piece.size())) {
+      fill(at);
+      out.write(piece.data(), static_cast<int64_t>(piece.size()));
+    }
+  });
+  {
+    const int fd = ::open(blocks.c_str(), O_RDONLY | O_CLOEXEC);
+    ::fsync(fd);
+    ::close(fd);
+  }
+  const double huge2 = fileHugePagesMiB();
+  std::vector<double> a, b;
+  for (int round = 0; round < 5; ++round) {
+    a.push_back(touchMapped(small));
+    b.push_back(touchMapped(blocks));
+  }
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  const double gb = static_cast<double>(bytes) / 1e9;
+  std::printf(
+      "{\"mb\": %lld, \"pieces_huge_mib\": %.0f, \"blocks_huge_mib\": %.0f, \"pieces_touch_s_per_gb\": %.4f, "
+      "\"blocks_touch_s_per_gb\": %.4f, \"pieces_over_blocks\": %.1f}\n",
+      static_cast<long long>(mb), huge1 - huge0, huge2 - huge1, a[2] / gb, b[2] / gb, a[2] / b[2]);
+  std::filesystem::remove(small);
+  std::filesystem::remove(blocks);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--written-then-mapped")
+    return writtenThenMapped(std::atoll(argv[2]), argv[3]);
   if (argc == 3 && std::string(argv[1]) == "--make-base") {
     const std::filesystem::path out = argv[2];
     const auto vocab = std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / "tiny";
@@ -172,7 +269,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc != 2) {
-    std::cerr << "usage: bench_load DIR | bench_load --make-base OUT | bench_load --finite-check DIR\n";
+    std::cerr << "usage: bench_load DIR | bench_load --make-base OUT | bench_load --finite-check DIR | bench_load "
+                 "--written-then-mapped MB DIR\n";
     return 2;
   }
   glimpse::blip::init_torch_threads();

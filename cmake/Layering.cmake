@@ -31,7 +31,7 @@ endforeach()
 # header outside core/blip includes torch, ATen or c10 (a .cpp may, as the vector search does),
 # and core/ includes no Qt Widgets header.
 set(_glimpse_engine_public blip.h configuration_blip.h errors.h generation_config.h image_processing_blip.h precision.h
-    tokenization_bert.h checkpoint.h read_ahead.h)
+    tokenization_bert.h checkpoint.h read_ahead.h block_writer.h)
 file(GLOB _glimpse_engine_headers RELATIVE ${PROJECT_SOURCE_DIR}/core/blip ${PROJECT_SOURCE_DIR}/core/blip/*.h)
 # The Marian engine sits on the same floor: it may use core/blip's internals (weights, layers,
 # generate()); everything above it includes only its public, torch-free headers.

@@ -14,6 +14,7 @@
 #include <QTimer>
 
 #include "blip.h"
+#include "block_writer.h"
 #include "modelstore.h"
 
 namespace glimpse::models {
@@ -44,6 +45,12 @@ QString encodePath(const QString& path) {
 
 bool isSha256(const QString& s) {
   return s.size() == 64 && QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(s).hasMatch();
+}
+
+// The writer of a .part file that holds `have` bytes.
+std::shared_ptr<blip::BlockWriter> blocksFor(QFile* out, qint64 have) {
+  return std::make_shared<blip::BlockWriter>(
+      have, [out](const char* data, int64_t size) { return out->write(data, size) == size; });
 }
 
 }  // namespace
@@ -339,11 +346,14 @@ void HubDownloader::startFile(FileState& f) {
   if (meta.open(QIODevice::WriteOnly | QIODevice::Truncate))
     meta.write(QJsonDocument(QJsonObject{{QStringLiteral("etag"), f.etag}, {QStringLiteral("size"), f.size}}).toJson());
   meta.close();
+  f.blocks.reset();
   delete f.out;
   f.out = new QFile(part);
-  if (!f.out->open(QIODevice::WriteOnly | QIODevice::Append))
+  // Unbuffered: the block writer hands whole blocks, which QFile's buffer would split.
+  if (!f.out->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered))
     return fail(tr("cannot write %1: %2").arg(part, f.out->errorString()));
   f.have = f.out->size();
+  f.blocks = blocksFor(f.out, f.have);
   f.resumedFrom = f.have;
   f.rangeChecked = false;
   QNetworkRequest r = request(f.url);
@@ -377,19 +387,28 @@ void HubDownloader::onData(FileState& f) {
       f.out->resize(0);
       f.out->seek(0);
       f.have = 0;
+      f.blocks = blocksFor(f.out, 0);
     }
   }
   const QByteArray data = f.reply->readAll();
   if (f.size >= 0 && f.have + data.size() > f.size)
     return fail(
         tr("the server sent more than the %1 bytes it announced for %2; the download stopped").arg(f.size).arg(f.name));
-  if (f.out->write(data) != data.size()) {
-    const QString why = f.out->errorString();
-    return fail(tr("cannot write %1: %2 (disk full?); the part stays and the download resumes later")
-                    .arg(f.out->fileName(), why));
-  }
+  if (!f.blocks->write(data.constData(), data.size())) return failWrite(f);
   f.have += data.size();
   emitProgress();
+}
+
+bool HubDownloader::flushPart(FileState& f) {
+  if (!f.blocks || f.blocks->flush()) return true;
+  failWrite(f);
+  return false;
+}
+
+void HubDownloader::failWrite(FileState& f) {
+  const QString why = f.out->errorString();
+  fail(tr("cannot write %1: %2 (disk full?); the part stays and the download resumes later")
+           .arg(f.out->fileName(), why));
 }
 
 void HubDownloader::onFileFinished(FileState& f) {
@@ -398,8 +417,7 @@ void HubDownloader::onFileFinished(FileState& f) {
   onData(f);
   f.reply = nullptr;
   reply->deleteLater();
-  if (m_failed || m_cancelled) return;
-  f.out->flush();
+  if (m_failed || m_cancelled || !flushPart(f)) return;
   if (const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(); isRedirect(status)) {
     QString why;
     const QUrl next = redirectTarget(reply, f.redirects, &why);
@@ -432,6 +450,7 @@ void HubDownloader::onFileFinished(FileState& f) {
 }
 
 void HubDownloader::completeFile(FileState& f) {
+  f.blocks.reset();  // flushed by onFileFinished
   f.out->close();
   const QString part = partPath(f.name);
   if (f.size >= 0 && QFileInfo(part).size() != f.size) {
@@ -508,6 +527,10 @@ void HubDownloader::stopTransfers() {
       f.reply->deleteLater();
       f.reply = nullptr;
     }
+    // What arrived stays for the next run to resume from (after a write error nothing more is
+    // written).
+    if (f.blocks) f.blocks->flush();
+    f.blocks.reset();
     if (f.out) f.out->close();
   }
 }

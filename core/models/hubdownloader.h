@@ -17,8 +17,12 @@
 #include <QPointer>
 #include <QStringList>
 #include <QUrl>
+#include <memory>
 
 class QNetworkReply;
+namespace glimpse::blip {
+class BlockWriter;
+}
 
 namespace glimpse::models {
 
@@ -63,6 +67,9 @@ class HubDownloader : public QObject {
     bool done = false;
     bool optional = false;
     QFile* out = nullptr;
+    // What arrives goes to `out` in whole aligned 2 MiB blocks (block_writer.h): the weights then
+    // sit in the page cache in huge folios and the first caption maps them quickly.
+    std::shared_ptr<blip::BlockWriter> blocks;
     QNetworkReply* reply = nullptr;
   };
 
@@ -72,6 +79,9 @@ class HubDownloader : public QObject {
   void startFile(FileState& f);
   void onData(FileState& f);
   void onFileFinished(FileState& f);
+  // The writer's kept bytes to the .part file; false, the download failed, when they cannot be.
+  bool flushPart(FileState& f);
+  void failWrite(FileState& f);  // the .part file could not be written
   void completeFile(FileState& f);
   void fail(const QString& message);
   void stopTransfers();  // aborts every running request, keeping the .part files

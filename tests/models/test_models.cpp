@@ -251,6 +251,45 @@ TEST(HubDownload, CancelKeepsThePartAndTheNextRunResumes) {
   EXPECT_EQ(captionOf(target), captionOf(kTiny));
 }
 
+// The weights reach the .part file in whole 2 MiB blocks at 2 MiB offsets (block_writer.h: the
+// page cache then holds them in huge folios, quick to map), and what arrived of an unfinished block
+// is written when the download stops, so the next run resumes from the last byte received; the
+// resumed run starts mid-block and completes the file.
+TEST(HubDownload, WeightsReachTheDiskInWholeAlignedBlocksAndTheRestWhenStopped) {
+  QTemporaryDir dir;
+  HubServer server(servedFolder(dir));
+  constexpr qint64 kBlock = 2 << 20;
+  server.stallAfter = kBlock + 1000;  // the weights stop 1000 bytes into their second block
+  qint64 others = 0;                  // the small files, served whole
+  for (const QFileInfo& f : QDir(dir.filePath("served")).entryInfoList(QDir::Files))
+    if (!HubServer::isLfs(f.fileName())) others += f.size();
+  const QString target = dir.filePath("models/tiny");
+  const QString partFile = target + ".download/model.safetensors.part";
+  DownloadOptions o;
+  o.stallTimeoutMs = 30000;
+  qint64 onDiskWhenAllArrived = -1;
+  bool watching = false;
+  const Result first = download(server, target, o, [&](HubDownloader& d) {
+    if (watching) return;
+    watching = true;
+    QObject::connect(&d, &HubDownloader::progress, &d, [&](qint64 done, qint64) {
+      if (done < others + server.stallAfter || onDiskWhenAllArrived >= 0) return;
+      onDiskWhenAllArrived = QFileInfo(partFile).size();
+      d.cancel();
+    });
+  });
+  EXPECT_FALSE(first.ok);
+  EXPECT_TRUE(first.error.contains(QStringLiteral("cancelled"))) << first.error.toStdString();
+  EXPECT_EQ(onDiskWhenAllArrived, kBlock);                   // the whole first block only
+  EXPECT_EQ(QFileInfo(partFile).size(), server.stallAfter);  // and the rest once stopped
+  server.stallAfter = -1;
+  const Result second = download(server, target);
+  ASSERT_TRUE(second.ok) << second.error.toStdString();
+  ASSERT_FALSE(server.rangeHeaders.isEmpty());
+  EXPECT_EQ(server.rangeHeaders.back(), QStringLiteral("bytes=%1-").arg(kBlock + 1000));
+  EXPECT_EQ(captionOf(target), captionOf(kTiny));
+}
+
 // A model folder as people have one, with `extraBytes` of extra weights (a large file of
 // distinct bytes) beside the tiny checkpoint.
 void writeImportSource(const QString& dir, qint64 extraBytes) {
