@@ -45,7 +45,7 @@ class BlockWriter {
   bool flush();
 
   int64_t offset() const { return written_ + static_cast<int64_t>(pending_.size()); }  // the stream's end
-  int64_t written() const { return written_; }  // what the sink has
+  int64_t written() const { return written_; }                                         // what the sink has
   bool failed() const { return failed_; }
 
  private:
@@ -60,7 +60,6 @@ class BlockWriter {
 // Writes a whole file through a BlockWriter from its start: create/truncate, then each piece
 // `fill` passes to its argument, then flush and close. Throws BlipError naming the file (with
 // "disk full?" when a write fell short) and removes what was written.
-void write_file_in_blocks(const std::filesystem::path& path,
-                          const std::function<void(BlockWriter&)>& fill);
+void write_file_in_blocks(const std::filesystem::path& path, const std::function<void(BlockWriter&)>& fill);
 
 }  // namespace glimpse::blip

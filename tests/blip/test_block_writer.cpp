@@ -99,7 +99,7 @@ TEST(BlockWriter, AFailedSinkStopsTheStream) {
   int calls = 0;
   BlockWriter w(0, [&](const char*, int64_t) { return ++calls < 2; });
   const std::string in = patternBytes(kBlock, 2);
-  EXPECT_TRUE(w.write(in.data(), kBlock));  // the first block is written
+  EXPECT_TRUE(w.write(in.data(), kBlock));   // the first block is written
   EXPECT_FALSE(w.write(in.data(), kBlock));  // the second is not
   EXPECT_TRUE(w.failed());
   EXPECT_FALSE(w.write(in.data(), 10));
