@@ -63,6 +63,7 @@ struct BlipImageProcessorConfig {
   bool do_normalize = true;
   std::array<double, 3> image_mean = {0.48145466, 0.4578275, 0.40821073};
   std::array<double, 3> image_std = {0.26862954, 0.26130258, 0.27577711};
+  bool operator==(const BlipImageProcessorConfig&) const = default;
 };
 
 // Parses a BLIP config.json text. Throws BlipError naming what was found when the text is not

@@ -106,12 +106,7 @@ size_t chooseCandidate(const std::vector<ScoredCaption>& candidates) {
 }
 
 bool sameProcessing(const blip::BlipModel& a, const blip::BlipModel& b) {
-  const auto& x = a.processor().config();
-  const auto& y = b.processor().config();
-  return x.do_convert_rgb == y.do_convert_rgb && x.do_resize == y.do_resize && x.height == y.height &&
-         x.width == y.width && x.resample == y.resample && x.do_rescale == y.do_rescale &&
-         x.rescale_factor == y.rescale_factor && x.do_normalize == y.do_normalize && x.image_mean == y.image_mean &&
-         x.image_std == y.image_std;
+  return a.processor().config() == b.processor().config();
 }
 
 SelfCheckResult selfCheckCaption(const blip::BlipModel& captioner, const blip::PixelValues& pixels,
