@@ -10,17 +10,25 @@ With --caption MODEL_DIR IMAGE also the first caption of a fresh process (`glimp
 --max-new-tokens 20 --min-length 21`), warm and cold: cold runs drop the page cache first
 (`/proc/sys/vm/drop_caches`, root only; otherwise they are left out and the output says so). With
 --compare OTHER_BUILD the two builds' captions alternate run by run, so both see the same minutes.
+With --after-download also the first caption of a model each build has just downloaded
+(`glimpse-cli models download` from a local server with the Hub's URL layout serving MODEL_DIR in
+64 KiB pieces at 50 MB/s, as a fast connection delivers them): the page cache then holds the weights
+as the download wrote them (docs/performance.md, thirty-first round).
 
-Usage: bench/bench_start.py [BUILD_DIR] [--runs N] [--caption MODEL_DIR IMAGE [--compare OTHER_BUILD]]
+Usage: bench/bench_start.py [BUILD_DIR] [--runs N] [--caption MODEL_DIR IMAGE [--compare OTHER_BUILD]
+                            [--after-download]]
 The window is timed when `Xvfb` is installed (one server for all runs, display :99 unless
 GLIMPSE_BENCH_DISPLAY says otherwise).
 """
 import argparse
+import http.server
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 
@@ -71,6 +79,94 @@ def first_captions(builds, model, image, runs, env):
                   + (" (target 2.5 s)" if kind == "cold" else ""))
 
 
+class HubLikeServer:
+    """The Hub's URL layout on 127.0.0.1 for one folder: /api/models/{repo}/revision/main lists its
+    files, /{repo}/resolve/main/{file} answers HEAD and GET; bodies go out in 64 KiB pieces at most
+    `rate` bytes a second."""
+
+    def __init__(self, folder, rate=50e6, piece=64 << 10):
+        files = sorted(f for f in os.listdir(folder) if os.path.isfile(os.path.join(folder, f)))
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_HEAD(self):
+                self.answer(False)
+
+            def do_GET(self):
+                self.answer(True)
+
+            def answer(self, body):
+                if self.path.startswith("/api/models/"):
+                    data = json.dumps({"siblings": [{"rfilename": f} for f in files]}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    if body:
+                        self.wfile.write(data)
+                    return
+                name = self.path.rsplit("/resolve/main/", 1)[-1]
+                if name not in files:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                path = os.path.join(folder, name)
+                size = os.path.getsize(path)
+                self.send_response(200)
+                self.send_header("Content-Length", str(size))
+                self.send_header("ETag", f'"{size}"')
+                self.end_headers()
+                if not body:
+                    return
+                start, sent = time.perf_counter(), 0
+                with open(path, "rb") as f:
+                    while chunk := f.read(piece):
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        sent += len(chunk)
+                        ahead = sent / rate - (time.perf_counter() - start)
+                        if ahead > 0:
+                            time.sleep(ahead)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def captions_after_download(builds, model, image, runs, env, scratch):
+    """Each build downloads `model` from a local server, then captions with what it downloaded."""
+    server = HubLikeServer(model)
+    try:
+        folders = {}
+        for i, b in enumerate(builds):
+            models = os.path.join(scratch, f"downloaded-{i}")
+            start = time.perf_counter()
+            subprocess.run([os.path.join(b, "app/cli/glimpse-cli"), "models", "download", "bench/model", "--endpoint",
+                            server.endpoint], env=dict(env, GLIMPSE_MODELS_DIR=models), check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print(f"download ({b}): {time.perf_counter() - start:.1f} s")
+            folders[b] = os.path.join(models, "bench", "model")
+    finally:
+        server.close()
+    walls = {b: [] for b in builds}
+    for _ in range(runs):
+        for b in builds:
+            walls[b].append(timed([os.path.join(b, "app/cli/glimpse-cli"), "caption", "--model", folders[b],
+                                   "--max-new-tokens", "20", "--min-length", "21", image], env)[0])
+    for b in builds:
+        print(f"first caption of the model it just downloaded ({b}): {summary(walls[b])}")
+    for f in folders.values():
+        shutil.rmtree(os.path.dirname(os.path.dirname(f)), ignore_errors=True)
+
+
 def window_time(gui, env, timeout=30.0):
     """Seconds from launch until the app reports its first expose."""
     start = time.perf_counter()
@@ -98,7 +194,10 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--caption", nargs=2, metavar=("MODEL_DIR", "IMAGE"))
     parser.add_argument("--compare", metavar="OTHER_BUILD")
+    parser.add_argument("--after-download", action="store_true")
     args = parser.parse_args()
+    if args.after_download and not args.caption:
+        parser.error("--after-download needs --caption MODEL_DIR IMAGE")
     cli = os.path.join(args.build, "app/cli/glimpse-cli")
     gui = os.path.join(args.build, "app/gui/glimpse-photos")
     scratch = tempfile.mkdtemp(prefix="glimpse-bench-start-")
@@ -132,6 +231,8 @@ def main():
     if args.caption:
         builds = [args.build] + ([args.compare] if args.compare else [])
         first_captions(builds, args.caption[0], args.caption[1], args.runs, env)
+        if args.after_download:
+            captions_after_download(builds, args.caption[0], args.caption[1], args.runs, env, scratch)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     shutil.rmtree(scratch, ignore_errors=True)
 
