@@ -161,6 +161,10 @@ double fileHugePagesMiB() {
 // Maps `path` and reads a byte of every 4 KiB page: seconds.
 double touchMapped(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    std::perror(path.c_str());
+    std::exit(1);
+  }
   const auto size = static_cast<size_t>(std::filesystem::file_size(path));
   const auto t0 = std::chrono::steady_clock::now();
   void* m = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -179,6 +183,10 @@ double touchMapped(const std::filesystem::path& path) {
 }
 
 int writtenThenMapped(int64_t mb, const std::filesystem::path& dir) {
+  if (mb <= 0) {
+    std::cerr << "--written-then-mapped: MB must be positive\n";
+    return 2;
+  }
   std::filesystem::create_directories(dir);
   const int64_t bytes = mb << 20;
   std::string piece(64 << 10, '\0');

@@ -141,13 +141,15 @@ class HubLikeServer:
         self.server.server_close()
 
 
-def captions_after_download(builds, model, image, runs, env, scratch):
+def captions_after_download(builds, model, image, runs, env):
     """Each build downloads `model` from a local server, then captions with what it downloaded."""
     server = HubLikeServer(model)
     try:
         folders = {}
+        # Beside MODEL_DIR, on its file system (a tmpfs /tmp sizes its folios otherwise).
+        near = tempfile.mkdtemp(prefix="glimpse-bench-download-", dir=os.path.dirname(os.path.abspath(model)))
         for i, b in enumerate(builds):
-            models = os.path.join(scratch, f"downloaded-{i}")
+            models = os.path.join(near, f"downloaded-{i}")
             start = time.perf_counter()
             subprocess.run([os.path.join(b, "app/cli/glimpse-cli"), "models", "download", "bench/model", "--endpoint",
                             server.endpoint], env=dict(env, GLIMPSE_MODELS_DIR=models), check=True,
@@ -163,8 +165,7 @@ def captions_after_download(builds, model, image, runs, env, scratch):
                                    "--max-new-tokens", "20", "--min-length", "21", image], env)[0])
     for b in builds:
         print(f"first caption of the model it just downloaded ({b}): {summary(walls[b])}")
-    for f in folders.values():
-        shutil.rmtree(os.path.dirname(os.path.dirname(f)), ignore_errors=True)
+    shutil.rmtree(near, ignore_errors=True)
 
 
 def window_time(gui, env, timeout=30.0):
@@ -232,7 +233,7 @@ def main():
         builds = [args.build] + ([args.compare] if args.compare else [])
         first_captions(builds, args.caption[0], args.caption[1], args.runs, env)
         if args.after_download:
-            captions_after_download(builds, args.caption[0], args.caption[1], args.runs, env, scratch)
+            captions_after_download(builds, args.caption[0], args.caption[1], args.runs, env)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     shutil.rmtree(scratch, ignore_errors=True)
 

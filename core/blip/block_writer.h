@@ -4,7 +4,7 @@
 // multiple of 2 MiB gets 2 MiB folios, smaller writes get small ones (Linux 6.18 on ext4, the
 // thirty-first round: `dd bs=1M` left a copy in 4 KiB..1 MiB folios, `bs=2M` in 2 MiB ones). A
 // process that maps a file of small folios pays a page fault per 4 KiB on its first touch (0.45 s
-// a GB there, against 0.015 s for huge folios), and the file stays that way while it is cached: a
+// a GB there, against 0.014 s for huge folios), and the file stays that way while it is cached: a
 // model downloaded in network-sized pieces made every later first caption 0.45 s slower until the
 // page cache was dropped (docs/performance.md, thirty-first round). The reading side of the same
 // story is read_ahead.h.

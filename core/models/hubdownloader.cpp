@@ -346,6 +346,7 @@ void HubDownloader::startFile(FileState& f) {
   if (meta.open(QIODevice::WriteOnly | QIODevice::Truncate))
     meta.write(QJsonDocument(QJsonObject{{QStringLiteral("etag"), f.etag}, {QStringLiteral("size"), f.size}}).toJson());
   meta.close();
+  if (!flushPart(f)) return;  // what an earlier transfer kept (none where it ended normally)
   f.blocks.reset();
   delete f.out;
   f.out = new QFile(part);
@@ -435,7 +436,8 @@ void HubDownloader::onFileFinished(FileState& f) {
       ++f.attempts;
       QTimer::singleShot(200 * f.attempts, this, [this, name = f.name] {
         for (auto& x : m_files)
-          if (x.name == name && !m_failed && !m_cancelled) startFile(x);
+          // Not a file that has started again meanwhile (startTransfers) or has finished.
+          if (x.name == name && !x.reply && !x.done && !m_failed && !m_cancelled) startFile(x);
       });
       return;
     }

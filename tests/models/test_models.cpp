@@ -4,6 +4,7 @@
 // pytorch_model.bin to safetensors with identical outputs.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <QCoreApplication>
 #include <QDir>
@@ -287,6 +288,39 @@ TEST(HubDownload, WeightsReachTheDiskInWholeAlignedBlocksAndTheRestWhenStopped) 
   ASSERT_TRUE(second.ok) << second.error.toStdString();
   ASSERT_FALSE(server.rangeHeaders.isEmpty());
   EXPECT_EQ(server.rangeHeaders.back(), QStringLiteral("bytes=%1-").arg(kBlock + 1000));
+  EXPECT_EQ(captionOf(target), captionOf(kTiny));
+}
+
+// A write that fails midway (here the process's file size limit, 3 MiB, with the disk's free space
+// checked and ample): a clear error naming the part, which keeps what was written, and the next
+// run resumes from there.
+TEST(HubDownload, AWriteErrorIsNamedAndThePartResumes) {
+  QTemporaryDir dir;
+  HubServer server(servedFolder(dir));
+  const QString target = dir.filePath("models/tiny");
+  const QString partFile = target + ".download/model.safetensors.part";
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  constexpr qint64 kLimit = 3 << 20;                      // inside the second 2 MiB block of the 6 MB weights
+  const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);  // the write fails with EFBIG instead
+  rlimit limited = before;
+  limited.rlim_cur = kLimit;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  const Result first = download(server, target);
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, oldHandler);
+  EXPECT_FALSE(first.ok);
+  EXPECT_TRUE(first.error.contains(QStringLiteral("cannot write")) && first.error.contains(partFile) &&
+              first.error.contains(QStringLiteral("resumes later")))
+      << first.error.toStdString();
+  const qint64 part = QFileInfo(partFile).size();
+  EXPECT_GE(part, qint64{2} << 20);  // the first block, and as much of the second as the limit let in
+  EXPECT_LE(part, kLimit);
+  EXPECT_FALSE(QFileInfo::exists(target));
+  const Result second = download(server, target);
+  ASSERT_TRUE(second.ok) << second.error.toStdString();
+  ASSERT_FALSE(server.rangeHeaders.isEmpty());
+  EXPECT_EQ(server.rangeHeaders.back(), QStringLiteral("bytes=%1-").arg(part));
   EXPECT_EQ(captionOf(target), captionOf(kTiny));
 }
 
