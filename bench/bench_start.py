@@ -143,11 +143,18 @@ class HubLikeServer:
 
 def captions_after_download(builds, model, image, runs, env):
     """Each build downloads `model` from a local server, then captions with what it downloaded."""
+    # Beside MODEL_DIR, on its file system (a tmpfs /tmp sizes its folios otherwise).
+    near = tempfile.mkdtemp(prefix="glimpse-bench-download-", dir=os.path.dirname(os.path.abspath(model)))
+    try:
+        captions_of_downloads(builds, model, image, runs, env, near)
+    finally:
+        shutil.rmtree(near, ignore_errors=True)
+
+
+def captions_of_downloads(builds, model, image, runs, env, near):
     server = HubLikeServer(model)
     try:
         folders = {}
-        # Beside MODEL_DIR, on its file system (a tmpfs /tmp sizes its folios otherwise).
-        near = tempfile.mkdtemp(prefix="glimpse-bench-download-", dir=os.path.dirname(os.path.abspath(model)))
         for i, b in enumerate(builds):
             models = os.path.join(near, f"downloaded-{i}")
             start = time.perf_counter()
@@ -165,7 +172,6 @@ def captions_after_download(builds, model, image, runs, env):
                                    "--max-new-tokens", "20", "--min-length", "21", image], env)[0])
     for b in builds:
         print(f"first caption of the model it just downloaded ({b}): {summary(walls[b])}")
-    shutil.rmtree(near, ignore_errors=True)
 
 
 def window_time(gui, env, timeout=30.0):
