@@ -635,29 +635,44 @@ BENCHMARK(BM_PatchEmbedding)->Unit(benchmark::kMillisecond)->UseRealTime()->MinT
 // values (577 positions, 21 MB in all, each layer's own), in one step team as the decoder runs
 // them: what the weight-bytes bound of a step leaves out, against the time to read the same bytes
 // at the measured bandwidth. Sixteen images' keys and values taken in turn (340 MB, more than the
-// caches hold), as a step's 246 MB of weights go through the caches between two of them.
+// caches hold), as a step's 246 MB of weights go through the caches between two of them. Each
+// iteration is paired with a read of another image's keys and values right after it (from memory,
+// as the step's are: the bound read once, of one buffer read again and again, came from the caches).
 void BM_CrossAttentionStep(benchmark::State& state) {
   const int64_t layers = 12, heads = 12, d = 64, s = 577, rows = state.range(0), images = 16;
-  std::vector<std::vector<std::pair<at::Tensor, at::Tensor>>> kv(images);
-  for (auto& image : kv)
+  // each image's keys and values in one block: [layer][key, value][heads][positions][64]
+  std::vector<at::Tensor> kv;
+  std::vector<std::vector<std::pair<const void*, const void*>>> layer_kv(images);  // (no views in the loop)
+  for (int64_t i = 0; i < images; ++i) {
+    kv.push_back(at::randn({layers, 2, heads, s, d}).to(at::kBFloat16));
     for (int64_t l = 0; l < layers; ++l)
-      image.emplace_back(at::randn({1, heads, s, d}).to(at::kBFloat16), at::randn({1, heads, s, d}).to(at::kBFloat16));
+      layer_kv[static_cast<size_t>(i)].emplace_back(kv.back()[l][0].data_ptr(), kv.back()[l][1].data_ptr());
+  }
   const at::Tensor q = at::randn({rows, heads * d});
   at::Tensor out = at::empty({rows, heads * d});
   const double bytes = 2.0 * layers * heads * s * d * 2;
   const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
-  size_t next = 0;
+  std::vector<double> paired;
+  int64_t next = 0;
   for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
     blip::run_step_team([&] {
-      for (const auto& [k, v] : kv[next])
-        blip::cross_attention_rows(q.data_ptr<float>(), heads * d, rows, rows, k.data_ptr(), v.data_ptr(),
-                                   at::kBFloat16, 1, heads, s, 8.0f, out.data_ptr<float>(), heads * d);
+      for (const auto& [k, v] : layer_kv[static_cast<size_t>(next)])
+        blip::cross_attention_rows(q.data_ptr<float>(), heads * d, rows, rows, k, v, at::kBFloat16, 1, heads, s, 8.0f,
+                                   out.data_ptr<float>(), heads * d);
     });
+    const double step = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     benchmark::DoNotOptimize(out.data_ptr<float>());
-    next = (next + 1) % kv.size();
+    state.PauseTiming();
+    // the image read longest ago but the next one
+    const at::Tensor& other = kv[static_cast<size_t>((next + images / 2) % images)];
+    paired.push_back(step / bench::readSeconds(other.data_ptr(), static_cast<size_t>(bytes)));
+    state.ResumeTiming();
+    next = (next + 1) % images;
   }
   state.counters["MB"] = bytes / 1e6;
   state.counters["bound_ms"] = 1e3 * bound;
+  state.counters["paired_over_bound"] = bench::median(paired);
   state.counters["GBps"] =
       benchmark::Counter(bytes * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
@@ -667,13 +682,24 @@ BENCHMARK(BM_CrossAttentionStep)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)-
 // q, o and the MLP, plus the LM head's transform and its decoder; the same weight bytes as the
 // caption benchmarks' token bound), each with its own weight, through the few-row kernel at 1 and
 // 3 rows (greedy and beam 3): the products alone against the weight bytes / read bandwidth bound,
-// so that the caption's step_ms splits into products and everything else.
+// so that the caption's step_ms splits into products and everything else. In bf16 the self-
+// attention's q, k and v are one product, as a step runs them (text_decoder_step.cpp).
+// Each iteration is paired, as the captions' steps are, with a read of the same weights right after
+// it (this machine's read bandwidth swings from one second to the next: 3.4 to 8.4 ms for these
+// bytes within one process, docs/performance.md, thirty-second round), and with one product over
+// all of them (the block read as one [bytes / k, k] weight): the kernel's own stream against the
+// read, and what splitting it into a step's products adds.
 void BM_DecoderStepLinears(benchmark::State& state) {
   const int64_t rows = state.range(0), d = 768, f = 3072, vocab = 30524;
   const auto type = g_precision == blip::Precision::BFloat16 ? at::kBFloat16 : at::kFloat;
+  const bool tiled = type == at::kBFloat16;
   std::vector<std::pair<int64_t, int64_t>> shapes;  // [out, in]
   for (int l = 0; l < 12; ++l) {
-    for (int i = 0; i < 6; ++i) shapes.emplace_back(d, d);
+    if (tiled)
+      shapes.emplace_back(3 * d, d);
+    else
+      for (int i = 0; i < 3; ++i) shapes.emplace_back(d, d);
+    for (int i = 0; i < 3; ++i) shapes.emplace_back(d, d);
     shapes.emplace_back(f, d);
     shapes.emplace_back(d, f);
   }
@@ -682,7 +708,6 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   // one block on 2 MiB pages in the order they are read, as a bf16 load gathers the decoder's
   // (nn_layers.h's gather_bf16_tiles, bfloat16 weights in tiles; here asked for before the fill,
   // which a benchmark may pay)
-  const bool tiled = type == at::kBFloat16;
   auto elements = [&](int64_t out, int64_t in) { return tiled ? blip::bf16_tile_elements(out, in) : out * in; };
   int64_t total = 0;
   for (const auto& [out, in] : shapes) total += elements(out, in);
@@ -717,10 +742,15 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   // [768 x 3072]: their times side by side in the same steps show what the input size alone costs
   // (a large one's rows no longer stayed in L1 beside their tiles: small_gemm.h).
   std::vector<float> ys(static_cast<size_t>(rows * vocab));
-  double mlp_in = 0, mlp_out = 0;
+  // the whole block as one weight of `d` inputs: whole tiles, or whole rows
+  const int64_t one_n =
+      tiled ? total / blip::bf16_tile_elements(blip::kTileColumns, d) * blip::kTileColumns : total / d;
+  std::vector<float> one_y(static_cast<size_t>(rows * one_n));
+  double mlp_in = 0, mlp_out = 0, products = 0;
+  std::vector<double> paired, one_paired, over_one;
   int64_t teamed = 0;  // steps a team ran (not a back-off's: step_team.h)
-  const auto t0 = std::chrono::steady_clock::now();
-  for (auto _ : state)
+  for (auto _ : state) {
+    const auto s0 = std::chrono::steady_clock::now();
     teamed += blip::run_step_team([&] {
       for (size_t i = 0; i < layers.size(); ++i) {
         const Layer& l = layers[i];
@@ -734,11 +764,30 @@ void BM_DecoderStepLinears(benchmark::State& state) {
         if (in == f) mlp_out += took;
       }
     });
-  const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double step = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
+    products += step;
+    state.PauseTiming();
+    const double read = bench::readSeconds(block.data_ptr(), static_cast<size_t>(bytes));
+    const auto o0 = std::chrono::steady_clock::now();
+    blip::run_step_team([&] {
+      blip::small_rows_product(x.data_ptr<float>(), rows, d, block.data_ptr(), type, one_n, nullptr, one_y.data());
+    });
+    const double one = std::chrono::duration<double>(std::chrono::steady_clock::now() - o0).count();
+    const double read_after = bench::readSeconds(block.data_ptr(), static_cast<size_t>(bytes));
+    state.ResumeTiming();
+    paired.push_back(step / read);
+    one_paired.push_back(one / read_after);
+    over_one.push_back(step / one);
+  }
   const auto steps = static_cast<double>(state.iterations());
   state.counters["weights_MB"] = bytes / 1e6;
   state.counters["bound_ms"] = 1e3 * bound;
-  state.counters["over_bound"] = sec / steps / bound;
+  state.counters["over_bound"] = products / steps / bound;
+  // medians of each iteration's products over a read of their own weights right after them, of
+  // the one product over the next read, and of the products over the one product
+  state.counters["paired_over_bound"] = bench::median(paired);
+  state.counters["one_product_over_bound"] = bench::median(one_paired);
+  state.counters["products_over_one"] = bench::median(over_one);
   state.counters["mlp_in_ms"] = 1e3 * mlp_in / steps;
   state.counters["mlp_out_ms"] = 1e3 * mlp_out / steps;
   state.counters["mlp_out_over_in"] = mlp_in > 0 ? mlp_out / mlp_in : 0;

@@ -91,41 +91,48 @@ inline double anonHugePagesMiB() {
   return 0;
 }
 
+// Seconds of one read of `bytes` at p (64-byte aligned; whole 256-byte stretches, the rest left
+// out) with all of torch's threads in the widest vector loads the CPU has. Any bytes will do: they
+// are read as floats, whatever they hold.
+inline double readSeconds(const void* p, size_t bytes) {
+  constexpr int64_t kBlock = 64;  // floats per step of every reader: one 256-byte stretch
+  static const auto sum = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? detail::sumAvx512
+           : __builtin_cpu_supports("avx2")  ? detail::sumAvx2
+                                             : detail::sumScalar;
+  }();
+  const auto* buf = static_cast<const float*>(p);
+  const auto n = static_cast<int64_t>(bytes / sizeof(float) / kBlock * kBlock);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::atomic<double> total{0};
+  at::parallel_for(0, n / kBlock, 1 << 12, [&](int64_t b, int64_t e) {
+    const double s = sum(buf + b * kBlock, (e - b) * kBlock);
+    double cur = total.load();
+    while (!total.compare_exchange_weak(cur, cur + s)) {
+    }
+  });
+  benchmark::DoNotOptimize(total.load());
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 // One buffer of `bytes` on 2 MiB pages where the kernel gives them (as the bf16 step's weights,
 // nn_layers.h: a bound is the best read the machine does, not one slowed by 4 KiB pages' TLB
-// misses), read with all of torch's threads in the widest vector loads the CPU has.
+// misses), read as readSeconds reads.
 class BandwidthReader {
  public:
   explicit BandwidthReader(size_t bytes)
-      : n_(static_cast<int64_t>(bytes / sizeof(float) / kBlock * kBlock)), block_(onHugePages(n_, at::kFloat)) {
+      : n_(static_cast<int64_t>(bytes / sizeof(float) / 64 * 64)), block_(onHugePages(n_, at::kFloat)) {
     float* buf = block_.data_ptr<float>();
     std::fill(buf, buf + n_, 1.0f);
-    __builtin_cpu_init();
-    sum_ = __builtin_cpu_supports("avx512f") ? detail::sumAvx512
-           : __builtin_cpu_supports("avx2")  ? detail::sumAvx2
-                                             : detail::sumScalar;
   }
   size_t bytes() const { return static_cast<size_t>(n_) * sizeof(float); }
   // Seconds of one read of the whole buffer.
-  double readSeconds() const {
-    const float* buf = block_.data_ptr<float>();
-    const auto t0 = std::chrono::steady_clock::now();
-    std::atomic<double> total{0};
-    at::parallel_for(0, n_ / kBlock, 1 << 12, [&](int64_t b, int64_t e) {
-      const double s = sum_(buf + b * kBlock, (e - b) * kBlock);
-      double cur = total.load();
-      while (!total.compare_exchange_weak(cur, cur + s)) {
-      }
-    });
-    benchmark::DoNotOptimize(total.load());
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  }
+  double readSeconds() const { return bench::readSeconds(block_.data_ptr(), bytes()); }
 
  private:
-  static constexpr int64_t kBlock = 64;  // floats per step of every reader: one 256-byte stretch
   int64_t n_;
   at::Tensor block_;
-  float (*sum_)(const float*, int64_t);
 };
 
 // The middle value (the upper one of an even count); 0 for none.
