@@ -664,7 +664,7 @@ void BM_CrossAttentionStep(benchmark::State& state) {
     const double step = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     benchmark::DoNotOptimize(out.data_ptr<float>());
     state.PauseTiming();
-    // the image read longest ago but the next one
+    // the image touched longest ago (its step 8 iterations back, its last read 16)
     const at::Tensor& other = kv[static_cast<size_t>((next + images / 2) % images)];
     paired.push_back(step / bench::readSeconds(other.data_ptr(), static_cast<size_t>(bytes)));
     state.ResumeTiming();
@@ -687,7 +687,7 @@ BENCHMARK(BM_CrossAttentionStep)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)-
 // Each iteration is paired, as the captions' steps are, with a read of the same weights right after
 // it (this machine's read bandwidth swings from one second to the next: 3.4 to 8.4 ms for these
 // bytes within one process, docs/performance.md, thirty-second round), and with one product over
-// all of them (the block read as one [bytes / k, k] weight): the kernel's own stream against the
+// all of them (the block read as one [elements / k, k] weight): the kernel's own stream against the
 // read, and what splitting it into a step's products adds.
 void BM_DecoderStepLinears(benchmark::State& state) {
   const int64_t rows = state.range(0), d = 768, f = 3072, vocab = 30524;
