@@ -685,7 +685,7 @@ BENCHMARK(BM_CrossAttentionStep)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)-
 // so that the caption's step_ms splits into products and everything else. In bf16 the self-
 // attention's q, k and v are one product, as a step runs them (text_decoder_step.cpp).
 // Each iteration is paired, as the captions' steps are, with a read of the same weights right after
-// it (this machine's read bandwidth swings from one second to the next: 3.4 to 8.4 ms for these
+// it (this machine's read bandwidth swings from one second to the next: 3.4 to 10.7 ms for these
 // bytes within one process, docs/performance.md, thirty-second round), and with one product over
 // all of them (the block read as one [elements / k, k] weight): the kernel's own stream against the
 // read, and what splitting it into a step's products adds.

@@ -91,11 +91,12 @@ inline double anonHugePagesMiB() {
   return 0;
 }
 
+constexpr int64_t kReadBlock = 64;  // floats per step of every reader: one 256-byte stretch
+
 // Seconds of one read of `bytes` at p (64-byte aligned; whole 256-byte stretches, the rest left
 // out) with all of torch's threads in the widest vector loads the CPU has. Any bytes will do: they
 // are read as floats, whatever they hold.
 inline double readSeconds(const void* p, size_t bytes) {
-  constexpr int64_t kBlock = 64;  // floats per step of every reader: one 256-byte stretch
   static const auto sum = [] {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") ? detail::sumAvx512
@@ -103,11 +104,11 @@ inline double readSeconds(const void* p, size_t bytes) {
                                              : detail::sumScalar;
   }();
   const auto* buf = static_cast<const float*>(p);
-  const auto n = static_cast<int64_t>(bytes / sizeof(float) / kBlock * kBlock);
+  const auto n = static_cast<int64_t>(bytes / sizeof(float) / kReadBlock * kReadBlock);
   const auto t0 = std::chrono::steady_clock::now();
   std::atomic<double> total{0};
-  at::parallel_for(0, n / kBlock, 1 << 12, [&](int64_t b, int64_t e) {
-    const double s = sum(buf + b * kBlock, (e - b) * kBlock);
+  at::parallel_for(0, n / kReadBlock, 1 << 12, [&](int64_t b, int64_t e) {
+    const double s = sum(buf + b * kReadBlock, (e - b) * kReadBlock);
     double cur = total.load();
     while (!total.compare_exchange_weak(cur, cur + s)) {
     }
@@ -122,7 +123,7 @@ inline double readSeconds(const void* p, size_t bytes) {
 class BandwidthReader {
  public:
   explicit BandwidthReader(size_t bytes)
-      : n_(static_cast<int64_t>(bytes / sizeof(float) / 64 * 64)), block_(onHugePages(n_, at::kFloat)) {
+      : n_(static_cast<int64_t>(bytes / sizeof(float) / kReadBlock * kReadBlock)), block_(onHugePages(n_, at::kFloat)) {
     float* buf = block_.data_ptr<float>();
     std::fill(buf, buf + n_, 1.0f);
   }
