@@ -326,7 +326,7 @@ void caption(benchmark::State& state, int beams) {
     state.counters["team_sleeps_per_step"] =
         static_cast<double>(blip::step_team_sleeps() - sleeps) / static_cast<double>(step_count);
     // the way timed steps last chose for these steps (step_choice.h: +1 the bf16 kernel asks for
-    // its weights ahead, +2 the team reads ahead; -1: not chosen yet)
+    // its weights ahead into L1, +4 into L2 as well, +2 the team reads ahead; -1: not chosen yet)
     state.counters["step_way"] = blip::text_decoder_step_way(fused, beams);
     // the share of those steps a team ran (the others were backing off after a contended step)
     state.counters["team_step_share"] =
@@ -369,8 +369,9 @@ void BM_StepTeamOnOff(benchmark::State& state) {
 }
 BENCHMARK(BM_StepTeamOnOff)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(8)->MinWarmUpTime(1);
 
-// The ways a step can run (step_choice.h: the bf16 kernel asking for its weights ahead, +1; the
-// team reading the next split ahead, +2), each fixed in turn caption by caption in one process,
+// The ways a step can run (step_choice.h: the bf16 kernel asking for its weights ahead into L1, +1,
+// and into L2 as well, +4; the team reading the next split ahead, +2), each fixed in turn caption
+// by caption in one process,
 // against what the timed choice picks in the same process (its turns run in captions before and
 // after the ways are fixed). Medians of the captions' mean steps (first step excluded).
 void BM_StepWays(benchmark::State& state) {
@@ -384,21 +385,23 @@ void BM_StepWays(benchmark::State& state) {
     return blip::text_decoder_step_way(fused, c.num_beams);
   };
   const int chosen = timed_choice();
-  const int ways = fused ? 4 : 2;  // the module path has the read-ahead only
-  std::vector<double> means[4];
+  // (the module path has the read-ahead only)
+  std::vector<int> ways;
+  for (const bool read : {false, true})
+    for (int ahead = 0; ahead <= (fused ? blip::kWeightsAheadL1AndL2 : 0); ++ahead)
+      ways.push_back(blip::step_way(ahead, read));
+  std::vector<double> means[8];
   int64_t turn = 0;
   for (auto _ : state) {
-    const int way = fused ? static_cast<int>(turn % 4) : static_cast<int>(turn % 2) * blip::kStepWayReadAhead;
-    ++turn;
-    blip::reset_text_decoder_step_choices((way & blip::kStepWayWeightsAhead) != 0,
-                                          (way & blip::kStepWayReadAhead) != 0);
+    const int way = ways[static_cast<size_t>(turn++ % static_cast<int64_t>(ways.size()))];
+    blip::reset_text_decoder_step_choices(blip::step_way_weights_ahead(way), (way & blip::kStepWayReadAhead) != 0);
     if (const double mean = meanCaptionStep(m, c); mean > 0) means[way].push_back(mean);
   }
   // and once more after them
   state.counters["chosen_after"] = timed_choice();
   blip::reset_text_decoder_step_choices();
   double best = 0;
-  for (int way = 0; way < 4; ++way)
+  for (int way = 0; way < 8; ++way)
     if (!means[way].empty()) {
       const double ms = 1e3 * bench::median(means[way]);
       state.counters["step_ms_way" + std::to_string(way)] = ms;
@@ -408,7 +411,7 @@ void BM_StepWays(benchmark::State& state) {
   // the chosen way's median over the fastest way's
   if (chosen >= 0 && !means[chosen].empty())
     state.counters["chosen_over_best"] = 1e3 * bench::median(means[chosen]) / best;
-  state.counters["captions_each"] = static_cast<double>(state.iterations() / ways);
+  state.counters["captions_each"] = static_cast<double>(state.iterations() / static_cast<int64_t>(ways.size()));
 }
 BENCHMARK(BM_StepWays)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(12)->MinWarmUpTime(1);
 
@@ -734,9 +737,12 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   }
   const at::Tensor x = at::randn({rows, 1, f});
   const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
-  // asked ahead (the default, or as the last caption's steps chose), or as GLIMPSE_STEP_AHEAD fixes
-  // it (small_gemm.h)
-  state.counters["weights_ahead"] = blip::bf16_weights_ahead();
+  // bf16: the kernel's three levels of asking ahead (small_gemm.h) take turns, two iterations
+  // each, unless GLIMPSE_STEP_AHEAD fixes one; each level's iterations give their own medians
+  // below (`paired_ahead<level>`, `one_product_ahead<level>`), the counters above them all
+  const int fixed_ahead = blip::bf16_weights_ahead_fixed(), ahead_before = blip::bf16_weights_ahead();
+  std::vector<double> level_paired[3], level_one[3];
+  int64_t iteration = 0;
   // Run as a step runs them: in one team (step_team.h), the products on buffers held across them
   // (small_rows_product). The MLP's two products read the same bytes, [3072 x 768] and
   // [768 x 3072]: their times side by side in the same steps show what the input size alone costs
@@ -750,6 +756,8 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   std::vector<double> paired, one_paired, over_one;
   int64_t teamed = 0;  // steps a team ran (not a back-off's: step_team.h)
   for (auto _ : state) {
+    const int level = fixed_ahead >= 0 ? fixed_ahead : static_cast<int>(iteration++ / 2 % 3);
+    if (tiled) blip::set_bf16_weights_ahead(level);
     const auto s0 = std::chrono::steady_clock::now();
     teamed += blip::run_step_team([&] {
       for (size_t i = 0; i < layers.size(); ++i) {
@@ -777,6 +785,8 @@ void BM_DecoderStepLinears(benchmark::State& state) {
     state.ResumeTiming();
     paired.push_back(step / read);
     one_paired.push_back(one / read_after);
+    level_paired[level].push_back(step / read);
+    level_one[level].push_back(one / read_after);
     over_one.push_back(step / one);
   }
   const auto steps = static_cast<double>(state.iterations());
@@ -792,6 +802,14 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   state.counters["mlp_out_ms"] = 1e3 * mlp_out / steps;
   state.counters["mlp_out_over_in"] = mlp_in > 0 ? mlp_out / mlp_in : 0;
   state.counters["team_step_share"] = static_cast<double>(teamed) / steps;
+  if (tiled) {
+    for (int level = 0; level < 3; ++level)
+      if (!level_paired[level].empty()) {
+        state.counters["paired_ahead" + std::to_string(level)] = bench::median(level_paired[level]);
+        state.counters["one_product_ahead" + std::to_string(level)] = bench::median(level_one[level]);
+      }
+    blip::set_bf16_weights_ahead(ahead_before);
+  }
 }
 BENCHMARK(BM_DecoderStepLinears)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 

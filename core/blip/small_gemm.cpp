@@ -31,7 +31,12 @@ constexpr int kPrefetchBytes = 4096;
 // float32 step's (docs/performance.md, fifteenth round).
 constexpr int kPrefetchL2Bytes = 16384;
 
-std::atomic<bool> g_bf16_ahead{bf16_weights_ahead_fixed() != 0};
+std::atomic<int> g_bf16_ahead{bf16_weights_ahead_fixed() >= 0 ? bf16_weights_ahead_fixed() : kWeightsAheadL1AndL2};
+
+// Asks for the line kPrefetchBytes ahead of `p` into L1 only.
+__attribute__((always_inline)) inline void prefetch_line_ahead_l1(const void* p) {
+  _mm_prefetch(reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) + kPrefetchBytes), _MM_HINT_T0);
+}
 
 // Asks for the line at both distances ahead of `p`. The addresses are formed as integers: past the
 // end of the weights or keys they name no object, and a prefetch never dereferences (or faults).
@@ -90,7 +95,7 @@ __attribute__((target("avx512f"))) void rows_f32(const float* x, int64_t k, cons
 // below n stored.
 // Group by group, chunk by chunk of lines, as the tiles lie: a tile's sums of one chunk wait in
 // `part` for its next chunk (the same additions in the same order as one pass over the tile).
-template <int Rows, bool Ahead>
+template <int Rows, int Ahead>
 __attribute__((target("avx512f,avx512bw,avx512bf16"))) void tiles_bf16(const uint16_t* xb, int64_t k, const uint16_t* w,
                                                                        const float* b, float* y, int64_t n, int64_t t0,
                                                                        int64_t t1) {
@@ -112,9 +117,13 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) void tiles_bf16(const uin
           for (int r = 0; r < Rows; ++r) acc[c][r] = l0 == 0 ? _mm512_setzero_ps() : held[c][r];
         for (int64_t l = l0; l < l1; ++l) {
           const uint16_t* wl = wt + (l - l0) * kTileColumns * kTileDepth;
-          if (Ahead) {  // every line (one of the four was slower than none on the EPYC)
+          // every line (one of the four was slower than none on the EPYC)
+          if (Ahead == kWeightsAheadL1AndL2) {
 #pragma GCC unroll 4
             for (int c = 0; c < kTileColumns; ++c) prefetch_line_ahead(wl + c * kTileDepth);
+          } else if (Ahead == kWeightsAheadL1) {
+#pragma GCC unroll 4
+            for (int c = 0; c < kTileColumns; ++c) prefetch_line_ahead_l1(wl + c * kTileDepth);
           }
           // the last line's values past k masked (the padding's weights are zeros)
           const __mmask32 mask = l < full ? ~__mmask32{0} : tail;
@@ -180,15 +189,21 @@ int64_t grain(int64_t k, int64_t item_size) {
 }  // namespace
 
 int bf16_weights_ahead_fixed() {
-  static const int fixed = environment_switch("GLIMPSE_STEP_AHEAD");
+  static const int fixed = [] {
+    const char* env = std::getenv("GLIMPSE_STEP_AHEAD");
+    const std::string v = env ? env : "";
+    return v == "0" || v == "1" || v == "2" ? std::stoi(v) : -1;
+  }();
   return fixed;
 }
 
-void set_bf16_weights_ahead(bool ahead) {
-  g_bf16_ahead = ahead;
+void set_bf16_weights_ahead(int level) {
+  TORCH_CHECK(level >= kWeightsAheadNone && level <= kWeightsAheadL1AndL2,
+              "set_bf16_weights_ahead: a level of 0, 1 or 2");
+  g_bf16_ahead = level;
 }
 
-bool bf16_weights_ahead() {
+int bf16_weights_ahead() {
   return g_bf16_ahead;
 }
 
@@ -246,12 +261,17 @@ void small_rows_product(const float* x, int64_t m, int64_t k, const void* weight
     lines.resize(static_cast<size_t>((m * k + 31) / 32));
     auto* xb = reinterpret_cast<uint16_t*>(lines.data());
     round_to_bf16(x, m * k, xb);
-    using Kernel = decltype(&tiles_bf16<1, true>);
-    static constexpr std::array<Kernel, 4> ahead{tiles_bf16<1, true>, tiles_bf16<2, true>, tiles_bf16<3, true>,
-                                                 tiles_bf16<4, true>};
-    static constexpr std::array<Kernel, 4> plain{tiles_bf16<1, false>, tiles_bf16<2, false>, tiles_bf16<3, false>,
-                                                 tiles_bf16<4, false>};
-    const auto& kernels = g_bf16_ahead.load(std::memory_order_relaxed) ? ahead : plain;
+    using Kernel = decltype(&tiles_bf16<1, kWeightsAheadNone>);
+    using Kernels = std::array<Kernel, 4>;
+    // by bf16_weights_ahead(), then by rows
+    static constexpr std::array<Kernels, 3> by_level{
+        Kernels{tiles_bf16<1, kWeightsAheadNone>, tiles_bf16<2, kWeightsAheadNone>, tiles_bf16<3, kWeightsAheadNone>,
+                tiles_bf16<4, kWeightsAheadNone>},
+        Kernels{tiles_bf16<1, kWeightsAheadL1>, tiles_bf16<2, kWeightsAheadL1>, tiles_bf16<3, kWeightsAheadL1>,
+                tiles_bf16<4, kWeightsAheadL1>},
+        Kernels{tiles_bf16<1, kWeightsAheadL1AndL2>, tiles_bf16<2, kWeightsAheadL1AndL2>,
+                tiles_bf16<3, kWeightsAheadL1AndL2>, tiles_bf16<4, kWeightsAheadL1AndL2>}};
+    const auto& kernels = by_level[static_cast<size_t>(g_bf16_ahead.load(std::memory_order_relaxed))];
     const auto* wp = static_cast<const uint16_t*>(weight);
     const int64_t tile_bytes = bf16_tile_elements(kTileColumns, k) * 2;
     // (where a tile has several chunks, pieces of whole groups, so that parts that start on a group

@@ -61,16 +61,22 @@ Bf16Tiles bf16_tiles(const at::Tensor& weight);
 // The plain [n, k] bfloat16 weight the tiles hold (exact).
 at::Tensor bf16_untiled(const Bf16Tiles& tiles);
 
-// Whether the bfloat16 kernel asks for every weight line ahead (4 KiB into L1, 16 KiB into L2).
-// CPUs differ: on a Xeon (family 6 model 207) asking ahead took a bf16 step's products from
-// 1.5-2.3x to 1.1-1.4x of the weight-bytes / read-bandwidth bound (docs/performance.md, tenth and
-// fifteenth rounds); on an AMD EPYC (family 25 model 17) one-row steps ran 1-5 % faster without
-// once the weights were on huge pages, and slower without on 4 KiB pages (seventeenth round).
-// Decoder steps choose it by timing (step_choice.h; on at start, the ways taking turns while they
-// choose), unless GLIMPSE_STEP_AHEAD=0|1 fixes it.
-void set_bf16_weights_ahead(bool ahead);
-bool bf16_weights_ahead();
-// GLIMPSE_STEP_AHEAD: 0 or 1 where it fixes the choice, else -1 (read once).
+// How far the bfloat16 kernel asks for every weight line ahead: not at all, 4 KiB ahead into L1,
+// or that and 16 KiB ahead into L2 as well. CPUs differ: on a Xeon (family 6 model 207) asking
+// ahead into both took a bf16 step's products from 1.5-2.3x to 1.1-1.4x of the weight-bytes /
+// read-bandwidth bound (docs/performance.md, tenth and fifteenth rounds); on an AMD EPYC (family
+// 25 model 17) one-row steps ran 1-5 % faster without than with both once the weights were on huge
+// pages, and slower without on 4 KiB pages (seventeenth round); on an AMD EPYC of family 26 captions'
+// steps ran 7-10 % faster asking into L1 only than into both, and 3-13 % faster than not asking
+// (thirty-third round). Decoder steps choose it by timing (step_choice.h; both at start, the ways
+// taking turns while they choose), unless GLIMPSE_STEP_AHEAD=0|1|2 fixes it (the level).
+constexpr int kWeightsAheadNone = 0;
+constexpr int kWeightsAheadL1 = 1;
+constexpr int kWeightsAheadL1AndL2 = 2;
+// (any other level is refused)
+void set_bf16_weights_ahead(int level);
+int bf16_weights_ahead();
+// GLIMPSE_STEP_AHEAD: 0, 1 or 2 where it fixes the choice, else -1 (read once).
 int bf16_weights_ahead_fixed();
 
 // y = x W^T + b for x [..., K] float32 contiguous, W [N, K] contiguous float32 or bfloat16, b [N]

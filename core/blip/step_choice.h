@@ -1,12 +1,12 @@
 #pragma once
 // Which way a decoder step runs fastest here, found by timing the captions' own steps. Two
-// switches change no value, only speed, and CPUs differ on both: the bf16 few-row kernel asking
-// for its weights ahead (small_gemm.h's set_bf16_weights_ahead; a Xeon needed it, an AMD EPYC ran
-// 1-5 % faster without on huge pages) and the step team's waiting thread reading the next split
-// ahead (step_team.h's set_step_team_read_ahead; 2-5 % faster steps on the Xeon, up to 12 %
-// slower on the EPYC when its memory is fast). No CPU feature tells them apart, and the memory's
-// speed and the weights' huge pages change as the app runs (docs/performance.md, seventeenth and
-// eighteenth rounds).
+// switches change no value, only speed, and CPUs differ on both: how far the bf16 few-row kernel
+// asks for its weights ahead (small_gemm.h's set_bf16_weights_ahead: a Xeon needed L1 and L2, an
+// AMD EPYC ran 1-5 % faster without on huge pages, a newer one fastest with L1 only) and the step
+// team's waiting thread reading the next split ahead (step_team.h's set_step_team_read_ahead;
+// 2-5 % faster steps on the Xeon, up to 12 % slower on the EPYC when its memory is fast). No CPU feature tells them
+// apart, and the memory's speed and the weights' huge pages change as the app runs (docs/performance.md, seventeenth
+// and eighteenth rounds).
 //
 // While choosing, the ways take turns in runs of kStepChoiceRunSteps consecutive steps of one
 // caption. The first step of a run is not counted (a way carries into the step after it: timing
@@ -27,8 +27,17 @@
 namespace glimpse::blip {
 
 // The bits of a way.
-constexpr int kStepWayWeightsAhead = 1;  // the bf16 kernel asks for its weights ahead
-constexpr int kStepWayReadAhead = 2;     // the step team reads the next split ahead
+constexpr int kStepWayWeightsAhead = 1;    // the bf16 kernel asks for its weights ahead into L1
+constexpr int kStepWayReadAhead = 2;       // the step team reads the next split ahead
+constexpr int kStepWayWeightsAheadL2 = 4;  // and into L2 as well (only with kStepWayWeightsAhead)
+// The way of a weights-ahead level (small_gemm.h's kWeightsAhead*) and read-ahead switch, and back.
+constexpr int step_way(int weights_ahead, bool read_ahead) {
+  return (weights_ahead >= 1 ? kStepWayWeightsAhead : 0) | (weights_ahead >= 2 ? kStepWayWeightsAheadL2 : 0) |
+         (read_ahead ? kStepWayReadAhead : 0);
+}
+constexpr int step_way_weights_ahead(int way) {
+  return (way & kStepWayWeightsAhead) == 0 ? 0 : (way & kStepWayWeightsAheadL2) != 0 ? 2 : 1;
+}
 constexpr int kStepChoiceRunSteps = 3;
 constexpr int kStepChoiceRuns = 6;
 constexpr int64_t kStepChoiceRecheck = 1000;

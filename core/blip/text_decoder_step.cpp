@@ -34,17 +34,22 @@ struct StepChoices {
   StepChoices() { reset(bf16_weights_ahead_fixed(), step_team_read_ahead_fixed()); }
   void reset(int weights_ahead, int read_ahead) {
     std::lock_guard<std::mutex> lock(mutex);
-    // each switch fixed, or both ways (the module path: the read-ahead only), on first
-    auto values = [](int fixed) { return fixed >= 0 ? std::vector<int>{fixed} : std::vector<int>{1, 0}; };
+    // each switch fixed, or every value (the module path: the read-ahead only), the highest first
+    auto values = [](int fixed, int highest) {
+      std::vector<int> v;
+      for (int i = highest; i >= 0; --i)
+        if (fixed < 0 || i == fixed) v.push_back(i);
+      return v;
+    };
     for (const bool fused : {false, true}) {
       std::vector<int> ways;
-      for (const int r : values(read_ahead))
-        for (const int w : fused ? values(weights_ahead) : std::vector<int>{0})
-          ways.push_back((w ? kStepWayWeightsAhead : 0) | (r ? kStepWayReadAhead : 0));
+      for (const int r : values(read_ahead, 1))
+        for (const int w : fused ? values(weights_ahead, kWeightsAheadL1AndL2) : std::vector<int>{0})
+          ways.push_back(step_way(w, r != 0));
       for (StepChoice& c : choice[fused]) c.reset(ways);
     }
-    // the switches as the fixed ones say, else on (the first way tried)
-    set_bf16_weights_ahead(weights_ahead != 0);
+    // the switches as the fixed ones say, else the first way tried
+    set_bf16_weights_ahead(weights_ahead >= 0 ? weights_ahead : kWeightsAheadL1AndL2);
     set_step_team_read_ahead(read_ahead != 0);
   }
 };
@@ -99,7 +104,7 @@ int64_t text_decoder_steps_run() {
 void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<bool()>& step) {
   StepChoice& choice = step_choices().choice[fused][rows > 1];
   const StepChoice::Turn turn = choice.next(cache, past, rows);
-  if (fused) set_bf16_weights_ahead((turn.way & kStepWayWeightsAhead) != 0);
+  if (fused) set_bf16_weights_ahead(step_way_weights_ahead(turn.way));
   set_step_team_read_ahead((turn.way & kStepWayReadAhead) != 0);
   const auto start = std::chrono::steady_clock::now();
   // not recorded: a step that throws, one of a back-off after a contended step (several times
@@ -120,9 +125,10 @@ int text_decoder_step_way(bool fused, int64_t rows) {
 }
 
 void reset_text_decoder_step_choices(int weights_ahead, int read_ahead) {
-  for (const int v : {weights_ahead, read_ahead})
-    TORCH_CHECK(v == kStepChoiceFromEnvironment || (v >= -1 && v <= 1),
-                "reset_text_decoder_step_choices: 0, 1, -1 or kStepChoiceFromEnvironment");
+  TORCH_CHECK(weights_ahead == kStepChoiceFromEnvironment || (weights_ahead >= -1 && weights_ahead <= 2),
+              "reset_text_decoder_step_choices: weights ahead 0, 1, 2, -1 or kStepChoiceFromEnvironment");
+  TORCH_CHECK(read_ahead == kStepChoiceFromEnvironment || (read_ahead >= -1 && read_ahead <= 1),
+              "reset_text_decoder_step_choices: read ahead 0, 1, -1 or kStepChoiceFromEnvironment");
   step_choices().reset(weights_ahead == kStepChoiceFromEnvironment ? bf16_weights_ahead_fixed() : weights_ahead,
                        read_ahead == kStepChoiceFromEnvironment ? step_team_read_ahead_fixed() : read_ahead);
 }

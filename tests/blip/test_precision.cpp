@@ -71,17 +71,23 @@ TEST(SmallGemm, BFloat16WeightsMatchTheRoundedProduct) {
         const at::Tensor x = at::randn({m, k}), w = at::randn({n, k}).to(at::kBFloat16), b = at::randn({n});
         // The kernel rounds x to bfloat16 and sums exact products in float32.
         const at::Tensor ref = at::linear(x.to(at::kBFloat16).to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
-        set_bf16_weights_ahead(m % 2 == 0);  // both kernels, asking ahead and not
+        set_bf16_weights_ahead(kWeightsAheadL1AndL2);
         const at::Tensor y = small_rows_linear(x, w, b);
         EXPECT_EQ(y.scalar_type(), at::kFloat);
         EXPECT_LT(rel_diff(y, ref), 1e-5) << "m=" << m << " k=" << k << " n=" << n;
-        set_bf16_weights_ahead(m % 2 != 0);
-        EXPECT_TRUE(at::equal(small_rows_linear(x, w, b), y)) << "m=" << m << " k=" << k;
+        // every kernel, asking ahead into L1 only and not at all, the same bits
+        for (const int level : {kWeightsAheadL1, kWeightsAheadNone}) {
+          set_bf16_weights_ahead(level);
+          EXPECT_TRUE(at::equal(small_rows_linear(x, w, b), y)) << "m=" << m << " k=" << k << " level " << level;
+        }
         // the rounding is libtorch's, bit for bit: rows already rounded give the same output
         EXPECT_TRUE(at::equal(small_rows_linear(x.to(at::kBFloat16).to(at::kFloat), w, b), y))
             << "m=" << m << " k=" << k;
       }
-  set_bf16_weights_ahead(true);
+  set_bf16_weights_ahead(kWeightsAheadL1AndL2);
+  EXPECT_THROW(set_bf16_weights_ahead(3), c10::Error);
+  EXPECT_THROW(set_bf16_weights_ahead(-1), c10::Error);
+  EXPECT_EQ(bf16_weights_ahead(), kWeightsAheadL1AndL2);
 }
 
 // The tiles hold the weight exactly and nothing else: back to the plain matrix bit for bit, every

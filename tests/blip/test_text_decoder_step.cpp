@@ -277,10 +277,11 @@ TEST_F(TextDecoderStepCaptions, AgreeWithTheATenSteps) {
   EXPECT_GE(compared, 20);
 }
 
-// The ways a step can run (the kernel asking for its weights ahead or not, the team reading ahead
-// or not) change no value: the same logits at every step, bit for bit. Unfixed, the way is chosen
-// by timing steps: not before every way has kStepChoiceRuns ratios (two ways a caption of seven
-// steps: twelve captions), then handed to the kernel and the team.
+// The ways a step can run (the kernel asking for its weights ahead into L1, into L1 and L2, or not;
+// the team reading ahead or not) change no value: the same logits at every step, bit for bit.
+// Unfixed, the way is chosen by timing steps: not before each of the six ways has kStepChoiceRuns
+// ratios (two ways a caption of seven steps: eighteen captions), then handed to the kernel and the
+// team.
 TEST_F(TextDecoderStepCaptions, EveryWayOfRunningAStepGivesTheSameValuesAndTheStepsChoose) {
   const auto px = test_images(1);
   GenerationConfig c;
@@ -288,15 +289,20 @@ TEST_F(TextDecoderStepCaptions, EveryWayOfRunningAStepGivesTheSameValuesAndTheSt
   c.max_new_tokens = tokens;
   c.min_length = tokens + 1;
   std::vector<CaptionRun> runs;
-  for (const int way : {0, 1, 2, 3}) {
-    const int ahead = (way & kStepWayWeightsAhead) ? 1 : 0, read_ahead = (way & kStepWayReadAhead) ? 1 : 0;
+  const std::vector<int> ways{0, kStepWayWeightsAhead, kStepWayWeightsAhead | kStepWayWeightsAheadL2};
+  std::vector<int> all_ways;
+  for (const int read : {0, kStepWayReadAhead})
+    for (const int w : ways) all_ways.push_back(w | read);
+  for (const int way : all_ways) {
+    const int ahead = step_way_weights_ahead(way), read_ahead = (way & kStepWayReadAhead) ? 1 : 0;
+    EXPECT_EQ(step_way(ahead, read_ahead == 1), way);
     reset_text_decoder_step_choices(ahead, read_ahead);
-    EXPECT_EQ(bf16_weights_ahead(), ahead == 1);
+    EXPECT_EQ(bf16_weights_ahead(), ahead);
     EXPECT_EQ(step_team_read_ahead(), read_ahead == 1);
     runs.push_back(caption(*bf16_, px, {}, c, true));
     // fixed: chosen at once, no step run another way
     EXPECT_EQ(text_decoder_step_way(true, 1), way);
-    EXPECT_EQ(bf16_weights_ahead(), ahead == 1);
+    EXPECT_EQ(bf16_weights_ahead(), ahead);
     EXPECT_EQ(step_team_read_ahead(), read_ahead == 1);
     EXPECT_EQ(runs.back().fused_steps, tokens - 1);
     EXPECT_EQ(runs.back().logits, runs.front().logits) << "way " << way;
@@ -306,20 +312,21 @@ TEST_F(TextDecoderStepCaptions, EveryWayOfRunningAStepGivesTheSameValuesAndTheSt
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(huge_page_moves().running, 0);
   reset_text_decoder_step_choices(-1, -1);
-  EXPECT_TRUE(bf16_weights_ahead());  // both on until the steps choose
+  EXPECT_EQ(bf16_weights_ahead(), kWeightsAheadL1AndL2);  // the first way until the steps choose
   EXPECT_TRUE(step_team_read_ahead());
   int captions = 0;
-  for (; captions < 40 && text_decoder_step_way(true, 1) < 0; ++captions) {
+  for (; captions < 60 && text_decoder_step_way(true, 1) < 0; ++captions) {
     const CaptionRun timed = caption(*bf16_, px, {}, c, true);
     EXPECT_EQ(timed.logits, runs.front().logits) << "caption " << captions;
   }
-  EXPECT_GE(captions, 13);  // the twelfth caption's ratios come at the next caption's first step
+  EXPECT_GE(captions, 19);  // the eighteenth caption's ratios come at the next caption's first step
   const int way = text_decoder_step_way(true, 1);
-  EXPECT_TRUE(way >= 0 && way <= 3) << way;
-  EXPECT_EQ(bf16_weights_ahead(), (way & kStepWayWeightsAhead) != 0);
+  EXPECT_NE(std::find(all_ways.begin(), all_ways.end(), way), all_ways.end()) << way;
+  EXPECT_EQ(bf16_weights_ahead(), step_way_weights_ahead(way));
   EXPECT_EQ(step_team_read_ahead(), (way & kStepWayReadAhead) != 0);
   EXPECT_EQ(text_decoder_step_way(true, 3), -1);  // several rows choose apart
-  EXPECT_THROW(reset_text_decoder_step_choices(2, 0), c10::Error);
+  EXPECT_THROW(reset_text_decoder_step_choices(3, 0), c10::Error);
+  EXPECT_THROW(reset_text_decoder_step_choices(0, 2), c10::Error);
   reset_text_decoder_step_choices();
 }
 
