@@ -739,7 +739,8 @@ void BM_DecoderStepLinears(benchmark::State& state) {
   const double bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
   // bf16: the kernel's three levels of asking ahead (small_gemm.h) take turns, two iterations
   // each, unless GLIMPSE_STEP_AHEAD fixes one; each level's iterations give their own medians
-  // below (`paired_ahead<level>`, `one_product_ahead<level>`), the counters above them all
+  // (`paired_ahead<level>`, `one_product_ahead<level>`), while the other counters pool every
+  // iteration, the levels mixed (fix a level to compare them with rounds before the thirty-third)
   const int fixed_ahead = blip::bf16_weights_ahead_fixed(), ahead_before = blip::bf16_weights_ahead();
   std::vector<double> level_paired[3], level_one[3];
   int64_t iteration = 0;

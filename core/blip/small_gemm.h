@@ -67,7 +67,7 @@ at::Tensor bf16_untiled(const Bf16Tiles& tiles);
 // read-bandwidth bound (docs/performance.md, tenth and fifteenth rounds); on an AMD EPYC (family
 // 25 model 17) one-row steps ran 1-5 % faster without than with both once the weights were on huge
 // pages, and slower without on 4 KiB pages (seventeenth round); on an AMD EPYC of family 26 captions'
-// steps ran 7-10 % faster asking into L1 only than into both, and 3-13 % faster than not asking
+// steps ran 3-10 % faster asking into L1 only than into both, and 1-13 % faster than not asking
 // (thirty-third round). Decoder steps choose it by timing (step_choice.h; both at start, the ways
 // taking turns while they choose), unless GLIMPSE_STEP_AHEAD=0|1|2 fixes it (the level).
 constexpr int kWeightsAheadNone = 0;
