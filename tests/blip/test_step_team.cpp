@@ -552,48 +552,58 @@ int captions_until_chosen(StepChoice& choice, int steps, int most, Time time) {
 }  // namespace
 
 // Caption c runs way c mod n first, then goes on in strides of 1 + (c / n) mod (n - 1): over
-// 3n captions every way meets every other.
+// 3n captions every way meets every other. Four ways (the module path's two and the fused path's
+// before the thirty-third round) and six (the fused path's: the kernel's three levels of asking
+// ahead, the team's read-ahead on or off).
 TEST(StepChoiceTiming, CaptionsPairDifferentWaysAndEveryWayMeetsEveryOther) {
-  const std::vector<int> ways{3, 1, 2, 0};
-  StepChoice choice(ways);
-  std::vector<int> caches(12);
-  std::set<std::pair<int, int>> met;
-  for (int c = 0; c < 12; ++c) {
-    int64_t past = 1;
-    const std::vector<int> got = run_steps(choice, &caches[static_cast<size_t>(c)], past, 2 * kStepChoiceRunSteps,
-                                           [](int, int64_t) { return 1.0; });
-    const size_t first = static_cast<size_t>(c % 4), second = (first + 1 + static_cast<size_t>(c / 4 % 3)) % 4;
-    std::vector<int> want(kStepChoiceRunSteps, ways[first]);
-    want.insert(want.end(), kStepChoiceRunSteps, ways[second]);
-    EXPECT_EQ(got, want) << "caption " << c;
-    met.emplace(std::min(got.front(), got.back()), std::max(got.front(), got.back()));
-    EXPECT_EQ(choice.chosen(), -1) << "caption " << c;
+  for (const std::vector<int>& ways : {std::vector<int>{3, 1, 2, 0}, std::vector<int>{7, 3, 2, 5, 1, 0}}) {
+    const auto n = static_cast<int>(ways.size());
+    StepChoice choice(ways);
+    std::vector<int> caches(static_cast<size_t>(3 * n));
+    std::set<std::pair<int, int>> met;
+    for (int c = 0; c < 3 * n; ++c) {
+      int64_t past = 1;
+      const std::vector<int> got = run_steps(choice, &caches[static_cast<size_t>(c)], past, 2 * kStepChoiceRunSteps,
+                                             [](int, int64_t) { return 1.0; });
+      const int first = c % n, second = (first + 1 + c / n % (n - 1)) % n;
+      std::vector<int> want(kStepChoiceRunSteps, ways[static_cast<size_t>(first)]);
+      want.insert(want.end(), kStepChoiceRunSteps, ways[static_cast<size_t>(second)]);
+      EXPECT_EQ(got, want) << n << " ways, caption " << c;
+      met.emplace(std::min(got.front(), got.back()), std::max(got.front(), got.back()));
+      EXPECT_EQ(choice.chosen(), -1) << n << " ways, caption " << c;
+    }
+    EXPECT_EQ(met.size(), static_cast<size_t>(n * (n - 1) / 2)) << n << " ways";  // every pair
+    // the last caption's ratios come when the next caption's first step ends its part
+    EXPECT_EQ(choice.fewest_ratios(), kStepChoiceRuns - 1) << n << " ways";
+    int next = 0;
+    choice.next(&next, 1, 1);
+    EXPECT_EQ(choice.fewest_ratios(), kStepChoiceRuns) << n << " ways";
+    EXPECT_GE(choice.chosen(), 0) << n << " ways";
   }
-  EXPECT_EQ(met.size(), 6u);  // every pair of the four ways
-  // the last caption's ratios come when the next caption's first step ends its part
-  EXPECT_EQ(choice.fewest_ratios(), kStepChoiceRuns - 1);
-  int next = 0;
-  choice.next(&next, 1, 1);
-  EXPECT_EQ(choice.fewest_ratios(), kStepChoiceRuns);
-  EXPECT_GE(choice.chosen(), 0);
 }
 
 TEST(StepChoiceTiming, TheFastestWayIsChosenFromShortCaptionsOnDriftingMemory) {
-  StepChoice choice({3, 1, 2, 0});
-  // captions of 7 steps (two runs counted, the third a lone first step); way 2 a tenth faster;
+  // captions of 7 steps (two runs counted, the third a lone first step); way `fast` a tenth faster;
   // each caption's memory up to 30 % faster or slower; each step a little slower than the last
-  auto time = [](int caption, int way, int64_t p) {
-    const double memory = 1.0 + 0.3 * std::sin(static_cast<double>(caption) * 2.1);
-    return memory * (way == 2 ? 0.9 : 1.0) * (1.0 + 0.002 * static_cast<double>(p));
+  auto drifting = [](int fast) {
+    return [fast](int caption, int way, int64_t p) {
+      const double memory = 1.0 + 0.3 * std::sin(static_cast<double>(caption) * 2.1);
+      return memory * (way == fast ? 0.9 : 1.0) * (1.0 + 0.002 * static_cast<double>(p));
+    };
   };
+  StepChoice choice({3, 1, 2, 0});
   // decided at the first step after twelve captions (each way six ratios)
-  EXPECT_EQ(captions_until_chosen(choice, 7, 40, time), 13);
+  EXPECT_EQ(captions_until_chosen(choice, 7, 40, drifting(2)), 13);
   EXPECT_EQ(choice.chosen(), 2);
   int a = 0;
   int64_t past = 1;
   const StepChoice::Turn after = choice.next(&a, past, 1);
   EXPECT_EQ(after.way, 2);
   EXPECT_FALSE(after.timed);
+  // six ways (the fused path's), way 1 (asking ahead into L1 only) the fast one: after eighteen
+  StepChoice six({7, 3, 2, 5, 1, 0});
+  EXPECT_EQ(captions_until_chosen(six, 7, 60, drifting(1)), 19);
+  EXPECT_EQ(six.chosen(), 1);
 }
 
 // The first step of each run is not counted: it may still carry the way before (a way that slows
