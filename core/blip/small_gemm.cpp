@@ -189,11 +189,7 @@ int64_t grain(int64_t k, int64_t item_size) {
 }  // namespace
 
 int bf16_weights_ahead_fixed() {
-  static const int fixed = [] {
-    const char* env = std::getenv("GLIMPSE_STEP_AHEAD");
-    const std::string v = env ? env : "";
-    return v == "0" || v == "1" || v == "2" ? std::stoi(v) : -1;
-  }();
+  static const int fixed = environment_switch("GLIMPSE_STEP_AHEAD", kWeightsAheadL1AndL2);
   return fixed;
 }
 

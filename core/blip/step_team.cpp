@@ -309,9 +309,9 @@ int64_t step_team_lines_read_ahead() {
   return detail::g_lines_read_ahead.load(std::memory_order_relaxed);
 }
 
-int environment_switch(const char* name) {
+int environment_switch(const char* name, int highest) {
   const char* env = std::getenv(name);
-  return env && (std::string(env) == "0" || std::string(env) == "1") ? std::atoi(env) : -1;
+  return env && env[0] >= '0' && env[0] <= '0' + highest && env[1] == '\0' ? env[0] - '0' : -1;
 }
 
 int step_team_read_ahead_fixed() {

@@ -43,9 +43,9 @@ int64_t step_team_lines_read_ahead();
 void set_step_team_read_ahead(bool on);
 bool step_team_read_ahead();
 int step_team_read_ahead_fixed();
-// 0 or 1 where the environment variable `name` is "0" or "1", else -1 (switches that benchmarks
-// fix to compare both ways).
-int environment_switch(const char* name);
+// The value where the environment variable `name` is one digit from "0" to `highest`, else -1
+// (switches that benchmarks fix to compare the ways).
+int environment_switch(const char* name, int highest = 1);
 // How many times a thread of a step team went to sleep waiting for another (after its spin); the
 // benchmarks report it per step: on an idle machine about none.
 int64_t step_team_sleeps();
