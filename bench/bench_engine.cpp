@@ -286,11 +286,25 @@ void caption(benchmark::State& state, int beams) {
   double reader_huge_mib = 0;
   const bench::BandwidthReader& reader = bench::sharedReader(static_cast<size_t>(bytes), &reader_huge_mib);
   std::vector<double> paired, paired_reads;
+  // bf16: where each caption's fused steps went (text_decoder_step_times), per step, and the parts
+  // against the same read: the products, and all the rest of a step (attentions, LayerNorms, the
+  // work between steps), so that a missed target names its part
+  blip::set_text_decoder_step_timing(true);
+  blip::TextDecoderStepTimes sums;
+  std::vector<double> products_over_read, rest_over_read;
   for (auto _ : state) {
     steps.clear();
     faults.clear();
+    const blip::TextDecoderStepTimes before = blip::text_decoder_step_times();
     const auto out = m.caption({pixels()}, {}, c, control);
     benchmark::DoNotOptimize(out);
+    const blip::TextDecoderStepTimes after = blip::text_decoder_step_times();
+    const int64_t timed = after.steps - before.steps;
+    sums.steps += timed;
+    sums.total += after.total - before.total;
+    sums.products += after.products - before.products;
+    sums.cross_attention += after.cross_attention - before.cross_attention;
+    sums.self_attention += after.self_attention - before.self_attention;
     if (steps.size() >= 2) {
       const double sec = std::chrono::duration<double>(steps.back() - steps.front()).count();
       const auto n = static_cast<int64_t>(steps.size()) - 1;
@@ -304,8 +318,15 @@ void caption(benchmark::State& state, int beams) {
       state.ResumeTiming();
       paired.push_back(mean / read);
       paired_reads.push_back(read);
+      // (every step but the first is a fused one where the bf16 path runs: the steps timed above)
+      if (timed == n) {
+        const double products = (after.products - before.products) / static_cast<double>(n);
+        products_over_read.push_back(products / read);
+        rest_over_read.push_back((mean - products) / read);
+      }
     }
   }
+  blip::set_text_decoder_step_timing(false);
   const double token_bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
   state.counters["weights_MB_per_token"] = bytes / 1e6;
   state.counters["token_bound_ms"] = token_bound * 1e3;
@@ -331,6 +352,21 @@ void caption(benchmark::State& state, int beams) {
     // the share of those steps a team ran (the others were backing off after a contended step)
     state.counters["team_step_share"] =
         static_cast<double>(blip::step_teams_run() - teams) / static_cast<double>(step_count);
+  }
+  if (sums.steps > 0 && sums.steps == step_count) {
+    // a fused step's parts in ms (the rest of it: embeddings, residual adds, LayerNorms), and the
+    // work between two steps (log-softmax, the beams' choice, the caches' reordering, the checks
+    // before a step), each the mean over the timed steps
+    const auto per_step = [&](double seconds) { return 1e3 * seconds / static_cast<double>(sums.steps); };
+    state.counters["part_products_ms"] = per_step(sums.products);
+    state.counters["part_cross_attention_ms"] = per_step(sums.cross_attention);
+    state.counters["part_self_attention_ms"] = per_step(sums.self_attention);
+    state.counters["part_norms_ms"] = per_step(sums.total - sums.products - sums.cross_attention - sums.self_attention);
+    state.counters["part_between_steps_ms"] =
+        1e3 * step_seconds / static_cast<double>(step_count) - per_step(sums.total);
+    // medians over captions, against the read right after each: the products, and the rest
+    state.counters["paired_products_over_bound"] = bench::median(products_over_read);
+    state.counters["paired_rest_over_bound"] = bench::median(rest_over_read);
   }
   state.counters["encode_bound_s"] = encodeBoundSeconds(m);
   state.counters["bound_s"] = 20 * token_bound + encodeBoundSeconds(m);

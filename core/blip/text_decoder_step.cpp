@@ -26,6 +26,28 @@ std::atomic<bool> g_enabled{[] {
 
 std::atomic<int64_t> g_runs{0};
 
+// text_decoder_step_times: whether steps time their parts, and the sums in nanoseconds.
+std::atomic<bool> g_timing{false};
+std::atomic<int64_t> g_timed_steps{0};
+enum Part { kTotal, kProducts, kCrossAttention, kSelfAttention, kParts };
+std::atomic<int64_t> g_part_ns[kParts]{};
+
+// A step's parts as it runs (timing on), added to the sums once at its end.
+struct StepClock {
+  bool on = g_timing.load(std::memory_order_relaxed);
+  int64_t ns[kParts]{};
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point now() const { return on ? Clock::now() : Clock::time_point{}; }
+  void add(Part part, Clock::time_point since) {
+    if (on) ns[part] += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count();
+  }
+  void commit() {
+    if (!on) return;
+    for (int i = 0; i < kParts; ++i) g_part_ns[i].fetch_add(ns[i], std::memory_order_relaxed);
+    g_timed_steps.fetch_add(1, std::memory_order_relaxed);
+  }
+};
+
 // The choices of run_chosen_step: [fused][several rows].
 struct StepChoices {
   std::mutex mutex;  // reset against reset
@@ -75,10 +97,12 @@ bool bf16_linear(const LinearImpl& l, int64_t out, int64_t in) {
 
 // x W^T + b (then GELU) for the step's rows through the few-row kernel, the layer's weight in tiles
 // as LinearImpl::forward reads it for a few rows.
-void product(LinearImpl& layer, const float* x, int64_t rows, float* y, bool gelu = false) {
+void product(StepClock& clock, LinearImpl& layer, const float* x, int64_t rows, float* y, bool gelu = false) {
+  const auto start = clock.now();
   const Bf16Tiles w = layer.bf16_weight_tiles();
   small_rows_product(x, rows, w.k, w.data.data_ptr(), at::kBFloat16, w.n,
                      layer.bias.defined() ? layer.bias.data_ptr<float>() : nullptr, y, gelu);
+  clock.add(kProducts, start);
 }
 
 // out = LayerNorm(y + residual), y overwritten by the sum (the ATen path's add, then its LayerNorm)
@@ -99,6 +123,16 @@ bool text_decoder_step_enabled() {
 
 int64_t text_decoder_steps_run() {
   return g_runs;
+}
+
+void set_text_decoder_step_timing(bool on) {
+  g_timing = on;
+}
+
+TextDecoderStepTimes text_decoder_step_times() {
+  auto seconds = [](Part p) { return 1e-9 * static_cast<double>(g_part_ns[p].load(std::memory_order_relaxed)); };
+  return {g_timed_steps.load(std::memory_order_relaxed), seconds(kTotal), seconds(kProducts), seconds(kCrossAttention),
+          seconds(kSelfAttention)};
 }
 
 void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<bool()>& step) {
@@ -187,6 +221,8 @@ bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& in
 
 at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids,
                              const at::Tensor& attention_mask, TextCache& cache) {
+  StepClock clock;
+  const auto step_start = clock.now();
   BlipTextModelImpl& bert = *model.bert;
   const int64_t rows = input_ids.size(0), d = bert.config.hidden_size, heads = d / 64;
   const int64_t past = cache.past_length, positions = past + 1;
@@ -243,8 +279,11 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
     // (d = heads * 64: the three stack, fuse_bf16_tiles)
     const FusedBf16Linear fused = self.qkv_weights();
     TORCH_CHECK(fused.weight.defined(), "text_decoder_step: the query, key and value weights do not stack");
+    auto start = clock.now();
     small_rows_product(h, rows, d, fused.weight.data.data_ptr(), at::kBFloat16, 3 * d, fused.bias.data_ptr<float>(),
                        qkv);
+    clock.add(kProducts, start);
+    start = clock.now();
     const int64_t cached = c.self_key.size(2);
     c.make_self_room(rows, heads, 64, 1);
     self_attention_step_rows(qkv, 3 * d, 3 * d, qkv + d, 3 * d, 3 * d, qkv + 2 * d, 3 * d, 3 * d, rows, 1, heads,
@@ -253,18 +292,21 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
                              cache.history.empty() ? nullptr : cache.history.data(), cache.history_len);
     c.self_key = c.self_key_room.narrow(2, 0, cached + 1);
     c.self_value = c.self_value_room.narrow(2, 0, cached + 1);
-    product(*layer.attention->output->dense, ctx, rows, y);
+    clock.add(kSelfAttention, start);
+    product(clock, *layer.attention->output->dense, ctx, rows, y);
     add_and_normalize(y, h, rows, d, *layer.attention->output->LayerNorm, a);
     // cross-attention over the image's cached keys and values
     BlipTextSelfAttentionImpl& cross = *layer.crossattention->self;
-    product(*cross.query, a, rows, q);
+    product(clock, *cross.query, a, rows, q);
+    start = clock.now();
     cross_attention_rows(q, d, rows, cache.rows_per_item, c.cross_key.data_ptr(), c.cross_value.data_ptr(),
                          at::kBFloat16, c.cross_key.size(0), heads, c.cross_key.size(2), divisor, ctx, d);
-    product(*layer.crossattention->output->dense, ctx, rows, y);
+    clock.add(kCrossAttention, start);
+    product(clock, *layer.crossattention->output->dense, ctx, rows, y);
     add_and_normalize(y, a, rows, d, *layer.crossattention->output->LayerNorm, b);
     // MLP
-    product(*layer.intermediate->dense, b, rows, mlp, /*gelu=*/true);
-    product(*layer.output->dense, mlp, rows, y);
+    product(clock, *layer.intermediate->dense, b, rows, mlp, /*gelu=*/true);
+    product(clock, *layer.output->dense, mlp, rows, y);
     add_and_normalize(y, b, rows, d, *layer.output->LayerNorm, h);
   }
   cache.past_length += 1;
@@ -273,14 +315,18 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
 
   // LM head: transform (dense, GELU, LayerNorm), then the decoder with the head's own bias
   BlipTextLMPredictionHeadImpl& pred = *model.cls->predictions;
-  product(*pred.transform->dense, h, rows, y, /*gelu=*/true);
+  product(clock, *pred.transform->dense, h, rows, y, /*gelu=*/true);
   layer_norm_rows_f32(y, rows, d, pred.transform->LayerNorm->weight.data_ptr<float>(),
                       pred.transform->LayerNorm->bias.data_ptr<float>(),
                       static_cast<float>(pred.transform->LayerNorm->eps_), a);
   const Bf16Tiles w = pred.decoder->bf16_weight_tiles();
   at::Tensor logits = at::empty({rows, 1, w.n}, at::TensorOptions().dtype(at::kFloat));
+  const auto start = clock.now();
   small_rows_product(a, rows, d, w.data.data_ptr(), at::kBFloat16, w.n, pred.bias.data_ptr<float>(),
                      logits.data_ptr<float>());
+  clock.add(kProducts, start);
+  clock.add(kTotal, step_start);
+  clock.commit();
   return logits;
 }
 

@@ -52,4 +52,17 @@ bool text_decoder_step_enabled();
 // Steps text_decoder_step has run since the process started (tests check that a path took it).
 int64_t text_decoder_steps_run();
 
+// Where text_decoder_step's time goes, summed over the steps it ran while timing was on, in
+// seconds: the products (the layers', the LM head's), the cross-attentions, the self-attentions
+// (with this step's keys and values into the caches), and the whole step; the rest of a step is
+// its embeddings, residual adds and LayerNorms. Benchmarks split a step with it
+// (docs/performance.md, thirty-fourth round). Off by default (two clock reads a part, about 200
+// a step); the sums are process-wide.
+struct TextDecoderStepTimes {
+  int64_t steps = 0;
+  double total = 0, products = 0, cross_attention = 0, self_attention = 0;
+};
+void set_text_decoder_step_timing(bool on);
+TextDecoderStepTimes text_decoder_step_times();
+
 }  // namespace glimpse::blip

@@ -354,6 +354,41 @@ TEST_F(TextDecoderStepCaptions, LongCaptionsAndAnswersAgreeWithTheATenSteps) {
   EXPECT_GE(compared, 10);
 }
 
+// With timing on, every fused step adds its parts (text_decoder_step_times): the products, the
+// cross- and self-attentions, each some time and together less than the steps, which took less
+// than the caption around them; with timing off nothing is added.
+TEST_F(TextDecoderStepCaptions, TimedStepsAddTheirParts) {
+  const auto px = test_images(1);
+  GenerationConfig c;
+  c.num_beams = 3;
+  c.max_new_tokens = 12;
+  c.min_length = 13;
+  set_text_decoder_step_timing(true);
+  const TextDecoderStepTimes before = text_decoder_step_times();
+  const auto start = std::chrono::steady_clock::now();
+  const CaptionRun run = caption(*bf16_, px, {}, c, true);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  set_text_decoder_step_timing(false);
+  const TextDecoderStepTimes after = text_decoder_step_times();
+  EXPECT_EQ(run.fused_steps, 11);
+  EXPECT_EQ(after.steps - before.steps, run.fused_steps);
+  const double total = after.total - before.total, products = after.products - before.products,
+               cross = after.cross_attention - before.cross_attention,
+               self = after.self_attention - before.self_attention;
+  EXPECT_GT(products, 0);
+  EXPECT_GT(cross, 0);
+  EXPECT_GT(self, 0);
+  EXPECT_LT(products + cross + self, total);
+  EXPECT_LT(total, wall);
+
+  const CaptionRun untimed = caption(*bf16_, px, {}, c, true);
+  EXPECT_EQ(untimed.fused_steps, 11);
+  const TextDecoderStepTimes later = text_decoder_step_times();
+  EXPECT_EQ(later.steps, after.steps);
+  EXPECT_EQ(later.total, after.total);
+  EXPECT_EQ(later.products, after.products);
+}
+
 // A caption that runs past the text model's positions fails the same way in both.
 TEST_F(TextDecoderStepCaptions, RefuseToRunPastThePositionsAsTheATenSteps) {
   GenerationConfig c;
