@@ -23,6 +23,7 @@
 #include "small_gemm.h"
 #include "step_choice.h"
 #include "step_team.h"
+#include "text_decoder_step.h"
 
 using namespace glimpse::blip;
 using glimpse::test::golden_set;
@@ -698,4 +699,54 @@ TEST(StepChoiceTiming, OneWayIsChosenAtOnceAndNoneIsRefused) {
     ASSERT_FALSE(t.timed);
   }
   EXPECT_THROW(StepChoice({}), std::invalid_argument);
+}
+
+// run_chosen_step (text_decoder_step.h), which steps run through: each step runs with its turn's
+// switches set (the bf16 kernel's level of asking ahead, the team's read-ahead), the steps that ran
+// as usual are timed, and the way whose steps were fastest is chosen and then set for the steps
+// after it. Steps of the team's back-off (the step returns false) are not timed, nor is one that
+// throws (its exception reaches the caller): they run the first way, and the choice counts its
+// captions from the first usual one. One row and several choose apart.
+TEST(StepChoiceTiming, RunChosenStepSetsEachTurnsSwitchesAndTimesTheUsualSteps) {
+  reset_text_decoder_step_choices(-1, -1);
+  constexpr int kFast = kStepWayWeightsAhead | kStepWayReadAhead;  // way 3: asking ahead into L1, reading ahead
+  std::set<int> seen;
+  std::vector<int> caches(200);
+  size_t next_cache = 0;
+  // captions of seven one-row steps until the fused path's steps choose, at most `most`
+  auto captions = [&](int most, bool usual) {
+    int c = 0;
+    for (; c < most && text_decoder_step_way(true, 1) < 0; ++c) {
+      const void* cache = &caches.at(next_cache++);
+      for (int64_t past = 1; past <= 7; ++past)
+        run_chosen_step(true, cache, past, 1, [&] {
+          const int way = step_way(bf16_weights_ahead(), step_team_read_ahead());
+          seen.insert(way);
+          std::this_thread::sleep_for(std::chrono::microseconds(way == kFast ? 1000 : 3000));
+          return usual;
+        });
+    }
+    return c;
+  };
+  EXPECT_EQ(captions(25, false), 25);
+  EXPECT_EQ(text_decoder_step_way(true, 1), -1);
+  // a step not recorded ends its caption's part, and the next starts again: the first way, untimed
+  EXPECT_EQ(seen, std::set<int>{7});
+  int thrown = 0;
+  EXPECT_THROW(run_chosen_step(true, &thrown, 1, 1, []() -> bool { throw std::runtime_error("step"); }),
+               std::runtime_error);
+  seen.clear();
+  const int ran = captions(60, true);
+  EXPECT_EQ(ran, 19);  // six ways, six ratios each: eighteen captions, the choice at the next one's first step
+  EXPECT_EQ(seen, (std::set<int>{0, 1, 2, 3, 5, 7}));
+  EXPECT_EQ(text_decoder_step_way(true, 1), kFast);
+  EXPECT_EQ(text_decoder_step_way(true, 3), -1);
+  // the steps after the choice run its switches
+  int after = 0;
+  run_chosen_step(true, &after, 1, 1, [&] {
+    EXPECT_EQ(bf16_weights_ahead(), kWeightsAheadL1);
+    EXPECT_TRUE(step_team_read_ahead());
+    return true;
+  });
+  reset_text_decoder_step_choices();
 }
