@@ -354,9 +354,11 @@ void caption(benchmark::State& state, int beams) {
         static_cast<double>(blip::step_teams_run() - teams) / static_cast<double>(step_count);
   }
   if (sums.steps > 0 && sums.steps == step_count) {
-    // a fused step's parts in ms (the rest of it: embeddings, residual adds, LayerNorms), and the
-    // work between two steps (log-softmax, the beams' choice, the caches' reordering, the checks
-    // before a step), each the mean over the timed steps
+    // a fused step's parts in ms (the rest of it: embeddings, residual adds, LayerNorms, the mask,
+    // checks and allocations), and everything in a step's interval outside text_decoder_step (the
+    // next token's or beams' choice, the logits processors, the caches' reordering, the checks
+    // before a step, the step team's start and end, the way's turn, this benchmark's on_step), each
+    // the mean over the timed steps (timing on: about 200 clock reads a step)
     const auto per_step = [&](double seconds) { return 1e3 * seconds / static_cast<double>(sums.steps); };
     state.counters["part_products_ms"] = per_step(sums.products);
     state.counters["part_cross_attention_ms"] = per_step(sums.cross_attention);

@@ -98,8 +98,8 @@ bool bf16_linear(const LinearImpl& l, int64_t out, int64_t in) {
 // x W^T + b (then GELU) for the step's rows through the few-row kernel, the layer's weight in tiles
 // as LinearImpl::forward reads it for a few rows.
 void product(StepClock& clock, LinearImpl& layer, const float* x, int64_t rows, float* y, bool gelu = false) {
-  const auto start = clock.now();
   const Bf16Tiles w = layer.bf16_weight_tiles();
+  const auto start = clock.now();
   small_rows_product(x, rows, w.k, w.data.data_ptr(), at::kBFloat16, w.n,
                      layer.bias.defined() ? layer.bias.data_ptr<float>() : nullptr, y, gelu);
   clock.add(kProducts, start);

@@ -55,9 +55,11 @@ int64_t text_decoder_steps_run();
 // Where text_decoder_step's time goes, summed over the steps it ran while timing was on, in
 // seconds: the products (the layers', the LM head's), the cross-attentions, the self-attentions
 // (with this step's keys and values into the caches), and the whole step; the rest of a step is
-// its embeddings, residual adds and LayerNorms. Benchmarks split a step with it
-// (docs/performance.md, thirty-fourth round). Off by default (two clock reads a part, about 200
-// a step); the sums are process-wide.
+// its embeddings, residual adds and LayerNorms, the mask, the checks of its input, the weights'
+// lookups and the logits' allocation. Benchmarks split a step with it (docs/performance.md,
+// thirty-fourth round). Off by default (two clock reads a part, about 200 a step); the sums are
+// process-wide, each read on its own (steps on two threads at once may show in one sum and not
+// yet in another).
 struct TextDecoderStepTimes {
   int64_t steps = 0;
   double total = 0, products = 0, cross_attention = 0, self_attention = 0;
