@@ -290,7 +290,7 @@ void caption(benchmark::State& state, int beams) {
   // against the same read: the products, and all the rest of a step (attentions, LayerNorms, the
   // work between steps), so that a missed target names its part
   blip::set_text_decoder_step_timing(true);
-  blip::TextDecoderStepTimes sums;
+  const blip::TextDecoderStepTimes timed_before = blip::text_decoder_step_times();
   std::vector<double> products_over_read, rest_over_read;
   for (auto _ : state) {
     steps.clear();
@@ -298,13 +298,7 @@ void caption(benchmark::State& state, int beams) {
     const blip::TextDecoderStepTimes before = blip::text_decoder_step_times();
     const auto out = m.caption({pixels()}, {}, c, control);
     benchmark::DoNotOptimize(out);
-    const blip::TextDecoderStepTimes after = blip::text_decoder_step_times();
-    const int64_t timed = after.steps - before.steps;
-    sums.steps += timed;
-    sums.total += after.total - before.total;
-    sums.products += after.products - before.products;
-    sums.cross_attention += after.cross_attention - before.cross_attention;
-    sums.self_attention += after.self_attention - before.self_attention;
+    const blip::TextDecoderStepTimes timed = blip::text_decoder_step_times().since(before);
     if (steps.size() >= 2) {
       const double sec = std::chrono::duration<double>(steps.back() - steps.front()).count();
       const auto n = static_cast<int64_t>(steps.size()) - 1;
@@ -319,13 +313,14 @@ void caption(benchmark::State& state, int beams) {
       paired.push_back(mean / read);
       paired_reads.push_back(read);
       // (every step but the first is a fused one where the bf16 path runs: the steps timed above)
-      if (timed == n) {
-        const double products = (after.products - before.products) / static_cast<double>(n);
+      if (timed.steps == n) {
+        const double products = timed.products / static_cast<double>(n);
         products_over_read.push_back(products / read);
         rest_over_read.push_back((mean - products) / read);
       }
     }
   }
+  const blip::TextDecoderStepTimes sums = blip::text_decoder_step_times().since(timed_before);
   blip::set_text_decoder_step_timing(false);
   const double token_bound = bytes / bench::readBandwidth(static_cast<size_t>(bytes));
   state.counters["weights_MB_per_token"] = bytes / 1e6;

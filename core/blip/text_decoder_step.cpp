@@ -36,10 +36,14 @@ std::atomic<int64_t> g_part_ns[kParts]{};
 struct StepClock {
   bool on = g_timing.load(std::memory_order_relaxed);
   int64_t ns[kParts]{};
-  using Clock = std::chrono::steady_clock;
-  Clock::time_point now() const { return on ? Clock::now() : Clock::time_point{}; }
-  void add(Part part, Clock::time_point since) {
-    if (on) ns[part] += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count();
+  // runs f, its time added to `part` (timing on)
+  template <typename F>
+  void time(Part part, F&& f) {
+    const auto start = on ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    f();
+    if (on)
+      ns[part] +=
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
   }
   void commit() {
     if (!on) return;
@@ -99,10 +103,10 @@ bool bf16_linear(const LinearImpl& l, int64_t out, int64_t in) {
 // as LinearImpl::forward reads it for a few rows.
 void product(StepClock& clock, LinearImpl& layer, const float* x, int64_t rows, float* y, bool gelu = false) {
   const Bf16Tiles w = layer.bf16_weight_tiles();
-  const auto start = clock.now();
-  small_rows_product(x, rows, w.k, w.data.data_ptr(), at::kBFloat16, w.n,
-                     layer.bias.defined() ? layer.bias.data_ptr<float>() : nullptr, y, gelu);
-  clock.add(kProducts, start);
+  clock.time(kProducts, [&] {
+    small_rows_product(x, rows, w.k, w.data.data_ptr(), at::kBFloat16, w.n,
+                       layer.bias.defined() ? layer.bias.data_ptr<float>() : nullptr, y, gelu);
+  });
 }
 
 // out = LayerNorm(y + residual), y overwritten by the sum (the ATen path's add, then its LayerNorm)
@@ -219,10 +223,10 @@ bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& in
   return true;
 }
 
-at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids,
-                             const at::Tensor& attention_mask, TextCache& cache) {
-  StepClock clock;
-  const auto step_start = clock.now();
+namespace {
+// text_decoder_step's work, its parts timed on `clock`
+at::Tensor run_text_decoder_step(StepClock& clock, BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids,
+                                 const at::Tensor& attention_mask, TextCache& cache) {
   BlipTextModelImpl& bert = *model.bert;
   const int64_t rows = input_ids.size(0), d = bert.config.hidden_size, heads = d / 64;
   const int64_t past = cache.past_length, positions = past + 1;
@@ -279,29 +283,29 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
     // (d = heads * 64: the three stack, fuse_bf16_tiles)
     const FusedBf16Linear fused = self.qkv_weights();
     TORCH_CHECK(fused.weight.defined(), "text_decoder_step: the query, key and value weights do not stack");
-    auto start = clock.now();
-    small_rows_product(h, rows, d, fused.weight.data.data_ptr(), at::kBFloat16, 3 * d, fused.bias.data_ptr<float>(),
-                       qkv);
-    clock.add(kProducts, start);
-    start = clock.now();
-    const int64_t cached = c.self_key.size(2);
-    c.make_self_room(rows, heads, 64, 1);
-    self_attention_step_rows(qkv, 3 * d, 3 * d, qkv + d, 3 * d, 3 * d, qkv + 2 * d, 3 * d, 3 * d, rows, 1, heads,
-                             c.self_key_room.data_ptr<float>(), c.self_value_room.data_ptr<float>(),
-                             c.self_key_room.size(2), cached, mask, divisor, ctx,
-                             cache.history.empty() ? nullptr : cache.history.data(), cache.history_len);
-    c.self_key = c.self_key_room.narrow(2, 0, cached + 1);
-    c.self_value = c.self_value_room.narrow(2, 0, cached + 1);
-    clock.add(kSelfAttention, start);
+    clock.time(kProducts, [&] {
+      small_rows_product(h, rows, d, fused.weight.data.data_ptr(), at::kBFloat16, 3 * d, fused.bias.data_ptr<float>(),
+                         qkv);
+    });
+    clock.time(kSelfAttention, [&] {
+      const int64_t cached = c.self_key.size(2);
+      c.make_self_room(rows, heads, 64, 1);
+      self_attention_step_rows(qkv, 3 * d, 3 * d, qkv + d, 3 * d, 3 * d, qkv + 2 * d, 3 * d, 3 * d, rows, 1, heads,
+                               c.self_key_room.data_ptr<float>(), c.self_value_room.data_ptr<float>(),
+                               c.self_key_room.size(2), cached, mask, divisor, ctx,
+                               cache.history.empty() ? nullptr : cache.history.data(), cache.history_len);
+      c.self_key = c.self_key_room.narrow(2, 0, cached + 1);
+      c.self_value = c.self_value_room.narrow(2, 0, cached + 1);
+    });
     product(clock, *layer.attention->output->dense, ctx, rows, y);
     add_and_normalize(y, h, rows, d, *layer.attention->output->LayerNorm, a);
     // cross-attention over the image's cached keys and values
     BlipTextSelfAttentionImpl& cross = *layer.crossattention->self;
     product(clock, *cross.query, a, rows, q);
-    start = clock.now();
-    cross_attention_rows(q, d, rows, cache.rows_per_item, c.cross_key.data_ptr(), c.cross_value.data_ptr(),
-                         at::kBFloat16, c.cross_key.size(0), heads, c.cross_key.size(2), divisor, ctx, d);
-    clock.add(kCrossAttention, start);
+    clock.time(kCrossAttention, [&] {
+      cross_attention_rows(q, d, rows, cache.rows_per_item, c.cross_key.data_ptr(), c.cross_value.data_ptr(),
+                           at::kBFloat16, c.cross_key.size(0), heads, c.cross_key.size(2), divisor, ctx, d);
+    });
     product(clock, *layer.crossattention->output->dense, ctx, rows, y);
     add_and_normalize(y, a, rows, d, *layer.crossattention->output->LayerNorm, b);
     // MLP
@@ -321,11 +325,19 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
                       static_cast<float>(pred.transform->LayerNorm->eps_), a);
   const Bf16Tiles w = pred.decoder->bf16_weight_tiles();
   at::Tensor logits = at::empty({rows, 1, w.n}, at::TensorOptions().dtype(at::kFloat));
-  const auto start = clock.now();
-  small_rows_product(a, rows, d, w.data.data_ptr(), at::kBFloat16, w.n, pred.bias.data_ptr<float>(),
-                     logits.data_ptr<float>());
-  clock.add(kProducts, start);
-  clock.add(kTotal, step_start);
+  clock.time(kProducts, [&] {
+    small_rows_product(a, rows, d, w.data.data_ptr(), at::kBFloat16, w.n, pred.bias.data_ptr<float>(),
+                       logits.data_ptr<float>());
+  });
+  return logits;
+}
+}  // namespace
+
+at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& input_ids,
+                             const at::Tensor& attention_mask, TextCache& cache) {
+  StepClock clock;
+  at::Tensor logits;
+  clock.time(kTotal, [&] { logits = run_text_decoder_step(clock, model, input_ids, attention_mask, cache); });
   clock.commit();
   return logits;
 }

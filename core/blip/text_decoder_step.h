@@ -63,6 +63,11 @@ int64_t text_decoder_steps_run();
 struct TextDecoderStepTimes {
   int64_t steps = 0;
   double total = 0, products = 0, cross_attention = 0, self_attention = 0;
+  // what was added since `before`
+  TextDecoderStepTimes since(const TextDecoderStepTimes& before) const {
+    return {steps - before.steps, total - before.total, products - before.products,
+            cross_attention - before.cross_attention, self_attention - before.self_attention};
+  }
 };
 void set_text_decoder_step_timing(bool on);
 TextDecoderStepTimes text_decoder_step_times();
