@@ -11,6 +11,7 @@ void StepChoice::reset(std::vector<int> ways) {
   ways_ = std::move(ways);
   chosen_ = last_ = ways_.size() == 1 ? ways_.front() : -1;
   steps_since_ = 0;
+  recheck_ = kStepChoiceRecheck;
   ratios_.assign(ways_.size(), {});
   caption_ = pending_cache_ = nullptr;
   captions_ = position_ = 0;
@@ -46,24 +47,33 @@ void StepChoice::finish_caption() {
   std::fill(counted_.begin(), counted_.end(), 0);
   if (std::any_of(ratios_.begin(), ratios_.end(), [](const auto& r) { return r.size() < kStepChoiceRuns; })) return;
   size_t best = 0;
-  double best_median = 0;
+  double best_median = 0, last_median = 0;
   for (size_t i = 0; i < ways_.size(); ++i) {
     std::vector<double>& r = ratios_[i];
     std::nth_element(r.begin(), r.begin() + static_cast<ptrdiff_t>(r.size() / 2), r.end());
     const double median = r[r.size() / 2];
+    if (ways_[i] == last_) last_median = median;
     if (i == 0 || median < best_median) {
       best = i;
       best_median = median;
     }
   }
-  chosen_ = last_ = ways_[best];
+  // a recheck: the way chosen before kept while it is about as fast as the best (near ties would
+  // otherwise trade places and hold the turns every kStepChoiceRecheck steps)
+  if (last_ >= 0 && last_median > 0 && last_median <= best_median * (1.0 + kStepChoiceKeep)) {
+    chosen_ = last_;
+    recheck_ = std::min(2 * recheck_, kStepChoiceRecheckMost);
+  } else {
+    chosen_ = last_ = ways_[best];
+    recheck_ = kStepChoiceRecheck;
+  }
   steps_since_ = 0;
 }
 
 StepChoice::Turn StepChoice::next(const void* cache, int64_t past, int64_t rows) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (chosen_ >= 0) {
-    if (ways_.size() == 1 || ++steps_since_ < kStepChoiceRecheck) return {chosen_, false};
+    if (ways_.size() == 1 || ++steps_since_ < recheck_) return {chosen_, false};
     // the turns again: the memory's speed and the weights' pages change as the app runs
     chosen_ = -1;
     ratios_.assign(ways_.size(), {});
@@ -107,6 +117,11 @@ int StepChoice::chosen() const {
 bool StepChoice::timing() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return chosen_ < 0;
+}
+
+int64_t StepChoice::recheck_steps() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return recheck_;
 }
 
 int StepChoice::fewest_ratios() const {

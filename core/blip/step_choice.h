@@ -17,6 +17,12 @@
 // to caption: caption c starts with way c mod n and goes on in strides of 1 + (c / n) mod (n - 1).
 // Once every way has kStepChoiceRuns ratios, the lowest median wins for the next
 // kStepChoiceRecheck steps; then the ways take turns again (the last choice still visible). A
+// recheck whose medians leave the way chosen before within kStepChoiceKeep of the lowest keeps it
+// and waits twice as many steps before the next, up to kStepChoiceRecheckMost; one that finds
+// another way faster by more chooses that and waits kStepChoiceRecheck again. (While the ways take
+// turns a step ran 5-8 % slower than the best way's on the EPYC of the thirty-fifth round, and the
+// turns took 140-260 steps of 20-token captions: rechecking every 1,000 steps cost 0.6-1.6 % of
+// all steps, and ways 1 and 3 lay within 1 % of each other; docs/performance.md.) A
 // caption that ran one way only gives nothing; another caption, another row count or a step not
 // recorded (one that threw, one of the step team's back-off, or one while the weights are being
 // moved onto huge pages) ends a caption's part.
@@ -41,6 +47,8 @@ constexpr int step_way_weights_ahead(int way) {
 constexpr int kStepChoiceRunSteps = 3;
 constexpr int kStepChoiceRuns = 6;
 constexpr int64_t kStepChoiceRecheck = 1000;
+constexpr int64_t kStepChoiceRecheckMost = 8 * kStepChoiceRecheck;
+constexpr double kStepChoiceKeep = 0.02;
 
 class StepChoice {
  public:
@@ -64,6 +72,8 @@ class StepChoice {
   bool timing() const;
   // The fewest ratios any way has since the turns (re)started.
   int fewest_ratios() const;
+  // Steps the choice now holds before the ways take turns again.
+  int64_t recheck_steps() const;
 
  private:
   // The way index of position `p` of the current caption.
@@ -75,6 +85,7 @@ class StepChoice {
   std::vector<int> ways_;
   int chosen_ = -1, last_ = -1;
   int64_t steps_since_ = 0;                  // steps since the choice was made
+  int64_t recheck_ = kStepChoiceRecheck;     // steps it holds
   std::vector<std::vector<double>> ratios_;  // per way
   // the current caption: its cache, last step recorded, row count, number, steps recorded, and
   // per way the counted steps' time and count

@@ -690,6 +690,49 @@ TEST(StepChoiceTiming, TheChoiceIsTimedAgainAfterTheRecheckAndKeptVisibleMeanwhi
   EXPECT_EQ(choice.chosen(), 2);
 }
 
+// A recheck that finds the way chosen before about as fast as the best (within kStepChoiceKeep)
+// keeps it and holds it twice as long, up to kStepChoiceRecheckMost; one that finds another way
+// faster by more chooses that and holds it kStepChoiceRecheck steps again.
+TEST(StepChoiceTiming, ARecheckThatKeepsTheWayHoldsItLonger) {
+  StepChoice choice({0, 2});
+  double way2 = 1.5;  // way 0 takes 1.0
+  auto time = [&](int, int way, int64_t) { return way == 2 ? way2 : 1.0; };
+  captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
+  ASSERT_EQ(choice.chosen(), 0);
+  EXPECT_EQ(choice.recheck_steps(), kStepChoiceRecheck);
+  // the steps the choice holds before the turns start again (each handed out untimed)
+  auto held = [&] {
+    int a = 0;
+    int64_t steps = 0;
+    for (int64_t past = 1; steps < 4 * kStepChoiceRecheckMost; ++steps, ++past) {
+      const StepChoice::Turn t = choice.next(&a, past, 1);
+      if (t.timed) break;
+      EXPECT_EQ(t.way, choice.chosen());
+    }
+    return steps + 1;  // and the step that ended the hold (its turn is handed out timed)
+  };
+  EXPECT_EQ(held(), kStepChoiceRecheck);
+  // way 2 now 1 % faster: a near tie, way 0 kept, held twice as long each time, up to the most
+  way2 = 0.99;
+  for (const int64_t want : {2, 4, 8, 8}) {
+    captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
+    EXPECT_EQ(choice.chosen(), 0);
+    EXPECT_EQ(choice.recheck_steps(), want * kStepChoiceRecheck);
+    EXPECT_EQ(held(), want * kStepChoiceRecheck);
+  }
+  EXPECT_EQ(kStepChoiceRecheckMost, 8 * kStepChoiceRecheck);
+  // way 2 faster by more than kStepChoiceKeep: chosen, and held kStepChoiceRecheck steps again
+  way2 = 0.95;
+  captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
+  EXPECT_EQ(choice.chosen(), 2);
+  EXPECT_EQ(choice.recheck_steps(), kStepChoiceRecheck);
+  EXPECT_EQ(held(), kStepChoiceRecheck);
+  // a reset forgets the longer holds
+  choice.reset({0, 2});
+  captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
+  EXPECT_EQ(choice.recheck_steps(), kStepChoiceRecheck);
+}
+
 TEST(StepChoiceTiming, OneWayIsChosenAtOnceAndNoneIsRefused) {
   StepChoice choice({3});
   EXPECT_EQ(choice.chosen(), 3);
