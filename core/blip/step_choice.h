@@ -20,8 +20,8 @@
 // recheck whose medians leave the way chosen before within kStepChoiceKeep of the lowest keeps it
 // and waits twice as many steps before the next, up to kStepChoiceRecheckMost; one that finds
 // another way faster by more chooses that and waits kStepChoiceRecheck again. (While the ways take
-// turns a step ran 5-8 % slower than the best way's on the EPYC of the thirty-fifth round, and the
-// turns took 140-260 steps of 20-token captions: rechecking every 1,000 steps cost 0.6-1.6 % of
+// turns a step ran 5-10 % slower than the best way's on the EPYC of the thirty-fifth round, and the
+// turns took 140-260 steps of 20-token captions: rechecking every 1,000 steps cost 0.6-2 % of
 // all steps, and ways 1 and 3 lay within 1 % of each other; docs/performance.md.) A
 // caption that ran one way only gives nothing; another caption, another row count or a step not
 // recorded (one that threw, one of the step team's back-off, or one while the weights are being
