@@ -347,6 +347,9 @@ void caption(benchmark::State& state, int beams) {
     // the share of those steps a team ran (the others were backing off after a contended step)
     state.counters["team_step_share"] =
         static_cast<double>(blip::step_teams_run() - teams) / static_cast<double>(step_count);
+    // steps that did not run as text_decoder_step (the module path's: float32, or a step it
+    // refused); with any, the part counters below are left out, their sums covering fewer steps
+    state.counters["unfused_steps"] = static_cast<double>(step_count - sums.steps);
   }
   if (sums.steps > 0 && sums.steps == step_count) {
     // a fused step's parts in ms (the rest of it: embeddings, residual adds, LayerNorms, the mask,
