@@ -195,9 +195,10 @@ EngineInfo engine_info();
 void set_engine_warning_sink(std::function<void(const std::string&)> sink);
 
 // Where the engine keeps its first-use measurement of this CPU's float32 products between
-// processes (fp32_gemm.h): the CLI and the app give a file in their cache folder. Before the engine
-// is loaded, the value is kept and applied when it loads. Empty (the default): measured in each
-// process.
+// processes (fp32_gemm.h): the CLI and the app give a file in their cache folder. The engine keeps
+// the ways its decoder steps chose beside it, in decoder-steps.json (step_choice.h). Before the
+// engine is loaded, the value is kept and applied when it loads. Empty (the default): measured and
+// chosen in each process.
 void set_measurement_cache_file(const std::filesystem::path& file);
 
 // libgomp, the OpenMP runtime libtorch brings, reads its settings once, when the engine module

@@ -35,6 +35,7 @@
 #include "bf16_gelu.h"
 #include "engine_api.h"
 #include "fp32_attention.h"
+#include "kept_files.h"
 
 namespace glimpse::blip {
 
@@ -943,6 +944,11 @@ void set_fp32_gemm_cache_file(const std::filesystem::path& file) {
   cache_file() = file;
 }
 
+std::filesystem::path fp32_gemm_cache_file() {
+  std::lock_guard<std::mutex> lock(cache_file_mutex());
+  return cache_file();
+}
+
 std::string fp32_gemm_cache_key() {
   std::ostringstream key;
   std::ifstream cpuinfo("/proc/cpuinfo");
@@ -968,24 +974,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-int64_t unix_seconds(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-// The entries of the file; an empty list when it is missing or is not what write_cached_fp32_gemm
-// writes.
-std::vector<Json> cached_entries(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return {};
-  const Json doc = Json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("version") || !doc["version"].is_number_integer() ||
-      doc["version"].get<int64_t>() != 2 || !doc.contains("entries") || !doc["entries"].is_array())
-    return {};
-  std::vector<Json> out;
-  for (const Json& e : doc["entries"])
-    if (e.is_object() && e.contains("key") && e["key"].is_string()) out.push_back(e);
-  return out;
-}
+constexpr int kFp32GemmFileVersion = 2;
 
 std::optional<Fp32GemmChoice> parse_entry(const Json& e) {
   Fp32GemmChoice c;
@@ -1020,12 +1009,9 @@ std::optional<Fp32GemmChoice> parse_entry(const Json& e) {
 
 std::optional<Fp32GemmChoice> read_cached_fp32_gemm(const std::filesystem::path& file, const std::string& key,
                                                     std::chrono::system_clock::time_point now) {
-  for (const Json& e : cached_entries(file)) {
+  for (const Json& e : read_kept_entries(file, kFp32GemmFileVersion)) {
     if (e["key"].get<std::string>() != key) continue;
-    if (!e.contains("measured") || !e["measured"].is_number_integer()) return std::nullopt;
-    const double age = static_cast<double>(unix_seconds(now)) - e["measured"].get<double>();
-    // A clock set back a little is no reason to measure again; one far off is.
-    if (!(age >= -86400.0 && age <= kFp32GemmCacheDays * 86400.0)) return std::nullopt;
+    if (!e.contains("measured") || !kept_entry_fresh(e["measured"], now, kFp32GemmCacheDays)) return std::nullopt;
     return parse_entry(e);
   }
   return std::nullopt;
@@ -1034,7 +1020,8 @@ std::optional<Fp32GemmChoice> read_cached_fp32_gemm(const std::filesystem::path&
 bool write_cached_fp32_gemm(const std::filesystem::path& file, const std::string& key, const Fp32GemmChoice& c,
                             std::chrono::system_clock::time_point now) {
   if (!c.warning.empty() || !fp32_gemm_warning(c).empty()) return false;
-  std::vector<Json> entries{{{"key", key},
+  return write_kept_entries(file, kFp32GemmFileVersion,
+                            {{"key", key},
                              {"measured", unix_seconds(now)},
                              {"chosen", c.chosen == Fp32Gemm::OneDnn ? "onednn" : "blas"},
                              {"packed", c.packed},
@@ -1044,34 +1031,7 @@ bool write_cached_fp32_gemm(const std::filesystem::path& file, const std::string
                              {"mlp_gflops", c.mlp_gflops},
                              {"packed_mlp_gflops", c.packed_mlp_gflops},
                              {"pack_seconds_per_byte", c.pack_seconds_per_byte},
-                             {"fma_peak_gflops", c.fma_peak_gflops}}};
-  for (Json& e : cached_entries(file))
-    if (e["key"].get<std::string>() != key && entries.size() < 8) entries.push_back(std::move(e));
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  // A file of its own beside the target (two processes may write at once), then a rename.
-  std::string part = file.string() + ".XXXXXX";
-  const int fd = ::mkstemp(part.data());
-  if (fd < 0) return false;
-  // Paths in the key that are not UTF-8 are written with replacement characters (the next read
-  // then finds no entry and measures again).
-  const std::string text =
-      Json{{"version", 2}, {"entries", entries}}.dump(1, ' ', false, Json::error_handler_t::replace) + '\n';
-  bool written = true;
-  for (size_t done = 0; written && done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    written = n > 0;
-    if (written) done += static_cast<size_t>(n);
-  }
-  written = (::close(fd) == 0) && written;
-  std::error_code renamed;
-  if (written) std::filesystem::rename(part, file, renamed);
-  if (!written || renamed) {
-    std::filesystem::remove(part, ec);
-    return false;
-  }
-  return true;
+                             {"fma_peak_gflops", c.fma_peak_gflops}});
 }
 
 const Fp32GemmChoice& fp32_gemm_choice() {

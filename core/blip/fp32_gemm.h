@@ -70,6 +70,8 @@ const Fp32GemmChoice& fp32_gemm_choice();
 constexpr int kFp32GemmCacheDays = 30;
 // Set before the first image (the CLI and the app set their cache folder's file); empty: none.
 void set_fp32_gemm_cache_file(const std::filesystem::path& file);
+// The file set, or empty. (Beside it the decoder steps keep their ways: step_choice.h.)
+std::filesystem::path fp32_gemm_cache_file();
 // What a measurement depends on: the CPU's vendor, family, model, stepping and flags (as the kernel
 // reports them), torch's thread count, and the path, size and time of the engine module, libtorch's
 // BLAS and oneDNN.

@@ -1,7 +1,10 @@
 #include "step_choice.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "kept_files.h"
 
 namespace glimpse::blip {
 
@@ -12,6 +15,7 @@ void StepChoice::reset(std::vector<int> ways) {
   chosen_ = last_ = ways_.size() == 1 ? ways_.front() : -1;
   steps_since_ = 0;
   recheck_ = kStepChoiceRecheck;
+  decisions_ = 0;
   ratios_.assign(ways_.size(), {});
   caption_ = pending_cache_ = nullptr;
   captions_ = position_ = 0;
@@ -68,6 +72,7 @@ void StepChoice::finish_caption() {
     recheck_ = kStepChoiceRecheck;
   }
   steps_since_ = 0;
+  ++decisions_;
 }
 
 StepChoice::Turn StepChoice::next(const void* cache, int64_t past, int64_t rows) {
@@ -124,11 +129,63 @@ int64_t StepChoice::recheck_steps() const {
   return recheck_;
 }
 
+bool StepChoice::seed(int way) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (ways_.size() == 1 || std::find(ways_.begin(), ways_.end(), way) == ways_.end()) return false;
+  chosen_ = last_ = way;
+  steps_since_ = 0;
+  recheck_ = kStepChoiceRecheck;
+  ratios_.assign(ways_.size(), {});
+  caption_ = pending_cache_ = nullptr;
+  return true;
+}
+
+int64_t StepChoice::decisions() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return decisions_;
+}
+
 int StepChoice::fewest_ratios() const {
   std::lock_guard<std::mutex> lock(mutex_);
   size_t fewest = ratios_.front().size();
   for (const auto& r : ratios_) fewest = std::min(fewest, r.size());
   return static_cast<int>(fewest);
+}
+
+namespace {
+using Json = nlohmann::json;
+constexpr int kStepWaysFileVersion = 1;
+constexpr const char* kPathNames[2] = {"module", "fused"};
+}  // namespace
+
+std::optional<StepWays> read_step_ways(const std::filesystem::path& file, const std::string& key,
+                                       std::chrono::system_clock::time_point now) {
+  for (const Json& e : read_kept_entries(file, kStepWaysFileVersion)) {
+    if (e["key"].get<std::string>() != key) continue;
+    if (!e.contains("saved") || !kept_entry_fresh(e["saved"], now, kStepWaysDays) || !e.contains("ways") ||
+        !e["ways"].is_object())
+      return std::nullopt;
+    StepWays ways;
+    const Json& w = e["ways"];
+    for (int fused = 0; fused < 2; ++fused) {
+      const char* name = kPathNames[fused];
+      if (!w.contains(name) || !w[name].is_array() || w[name].size() != 2) continue;
+      for (int several = 0; several < 2; ++several) {
+        const Json& way = w[name][static_cast<size_t>(several)];
+        if (way.is_number_integer() && way.get<int64_t>() >= 0 && way.get<int64_t>() <= 7)
+          ways.way[fused][several] = static_cast<int>(way.get<int64_t>());
+      }
+    }
+    return ways;
+  }
+  return std::nullopt;
+}
+
+bool write_step_ways(const std::filesystem::path& file, const std::string& key, const StepWays& ways,
+                     std::chrono::system_clock::time_point now) {
+  Json w = Json::object();
+  for (int fused = 0; fused < 2; ++fused) w[kPathNames[fused]] = {ways.way[fused][0], ways.way[fused][1]};
+  return write_kept_entries(file, kStepWaysFileVersion, {{"key", key}, {"saved", unix_seconds(now)}, {"ways", w}});
 }
 
 }  // namespace glimpse::blip

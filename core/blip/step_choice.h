@@ -26,8 +26,12 @@
 // caption that ran one way only gives nothing; another caption, another row count or a step not
 // recorded (one that threw, one of the step team's back-off, or one while the weights are being
 // moved onto huge pages) ends a caption's part.
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace glimpse::blip {
@@ -74,6 +78,12 @@ class StepChoice {
   int fewest_ratios() const;
   // Steps the choice now holds before the ways take turns again.
   int64_t recheck_steps() const;
+  // Takes `way` as chosen, held kStepChoiceRecheck steps before the turns: a way this machine chose
+  // in an earlier process (read_step_ways). False, nothing changed, for a way not among the
+  // candidates, or where there is only one.
+  bool seed(int way);
+  // The choices made since the reset (the first, then each recheck's; a seed is none).
+  int64_t decisions() const;
 
  private:
   // The way index of position `p` of the current caption.
@@ -84,8 +94,9 @@ class StepChoice {
   mutable std::mutex mutex_;
   std::vector<int> ways_;
   int chosen_ = -1, last_ = -1;
-  int64_t steps_since_ = 0;                  // steps since the choice was made
-  int64_t recheck_ = kStepChoiceRecheck;     // steps it holds
+  int64_t steps_since_ = 0;               // steps since the choice was made
+  int64_t recheck_ = kStepChoiceRecheck;  // steps it holds
+  int64_t decisions_ = 0;
   std::vector<std::vector<double>> ratios_;  // per way
   // the current caption: its cache, last step recorded, row count, number, steps recorded, and
   // per way the counted steps' time and count
@@ -98,5 +109,26 @@ class StepChoice {
   int64_t pending_past_ = -1, pending_rows_ = 0;
   int pending_way_ = -1;
 };
+
+// The ways the decoder steps last chose on this machine, kept between processes in
+// kStepWaysFileName beside the float32 product measurement (fp32_gemm.h's file): [fused][several
+// rows], -1 where none. Before its first choice a process's steps take turns over 7-13 captions of
+// 20 steps, 5-10 % slower than the best way's on the EPYC of the thirty-fifth round
+// (docs/performance.md); one that starts from the last choice runs them that way, and times the
+// ways again at its first recheck.
+struct StepWays {
+  int way[2][2] = {{-1, -1}, {-1, -1}};
+};
+constexpr const char* kStepWaysFileName = "decoder-steps.json";
+constexpr int kStepWaysDays = 30;
+// The entry for `key` (fp32_gemm_cache_key's: the CPU, the thread count, the engine) saved less
+// than kStepWaysDays before `now`, or nothing. Anything unreadable counts as no entry; a way
+// outside 0-7 as none for its place.
+std::optional<StepWays> read_step_ways(const std::filesystem::path& file, const std::string& key,
+                                       std::chrono::system_clock::time_point now);
+// Writes `ways` as the entry for `key`, replacing it and keeping up to seven others
+// (replace_file.h). False on an error.
+bool write_step_ways(const std::filesystem::path& file, const std::string& key, const StepWays& ways,
+                     std::chrono::system_clock::time_point now);
 
 }  // namespace glimpse::blip

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,10 +56,26 @@ struct StepClock {
 
 // The choices of run_chosen_step: [fused][several rows].
 struct StepChoices {
-  std::mutex mutex;  // reset against reset
+  std::mutex mutex;  // reset against reset and save
   StepChoice choice[2][2]{{StepChoice({0}), StepChoice({0})}, {StepChoice({0}), StepChoice({0})}};
+  // where the ways are kept between processes (step_choice.h's StepWays), and for which key;
+  // empty where no measurement file is set or a switch is fixed
+  std::filesystem::path kept;
+  std::string key;
 
   StepChoices() { reset(bf16_weights_ahead_fixed(), step_team_read_ahead_fixed()); }
+  // The ways chosen now, into the file (after a choice; a failure only means timing them again).
+  void save() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (kept.empty()) return;
+    StepWays ways;
+    for (int fused = 0; fused < 2; ++fused)
+      for (int several = 0; several < 2; ++several) ways.way[fused][several] = choice[fused][several].chosen();
+    try {
+      write_step_ways(kept, key, ways, std::chrono::system_clock::now());
+    } catch (const std::exception&) {
+    }
+  }
   void reset(int weights_ahead, int read_ahead) {
     std::lock_guard<std::mutex> lock(mutex);
     // each switch fixed, or every value (the module path: the read-ahead only), the highest first
@@ -73,6 +91,20 @@ struct StepChoices {
         for (const int w : fused ? values(weights_ahead, kWeightsAheadL1AndL2) : std::vector<int>{0})
           ways.push_back(step_way(w, r != 0));
       for (StepChoice& c : choice[fused]) c.reset(ways);
+    }
+    // each choice from where this machine's last process left it (the ways all timed only)
+    kept.clear();
+    const std::filesystem::path measurements = fp32_gemm_cache_file();
+    if (weights_ahead < 0 && read_ahead < 0 && !measurements.empty()) {
+      kept = measurements.parent_path() / kStepWaysFileName;
+      try {
+        if (key.empty()) key = fp32_gemm_cache_key();
+        if (const std::optional<StepWays> last = read_step_ways(kept, key, std::chrono::system_clock::now()))
+          for (int fused = 0; fused < 2; ++fused)
+            for (int several = 0; several < 2; ++several) choice[fused][several].seed(last->way[fused][several]);
+      } catch (const std::exception&) {
+        kept.clear();
+      }
     }
     // the switches as the fixed ones say, else the first way tried
     set_bf16_weights_ahead(weights_ahead >= 0 ? weights_ahead : kWeightsAheadL1AndL2);
@@ -140,7 +172,9 @@ TextDecoderStepTimes text_decoder_step_times() {
 }
 
 void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<bool()>& step) {
-  StepChoice& choice = step_choices().choice[fused][rows > 1];
+  StepChoices& choices = step_choices();
+  StepChoice& choice = choices.choice[fused][rows > 1];
+  const int64_t decided = choice.decisions();
   const StepChoice::Turn turn = choice.next(cache, past, rows);
   if (fused) set_bf16_weights_ahead(step_way_weights_ahead(turn.way));
   set_step_team_read_ahead((turn.way & kStepWayReadAhead) != 0);
@@ -156,6 +190,8 @@ void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, 
   if (turn.timed && usual && moves.running == 0 && huge_page_moves().started == moves.started)
     choice.record(cache, past, rows, turn.way,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  // (a choice is made when a caption's first step ends the turns: in next())
+  if (choice.decisions() != decided) choices.save();
 }
 
 int text_decoder_step_way(bool fused, int64_t rows) {

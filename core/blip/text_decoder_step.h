@@ -36,12 +36,15 @@ at::Tensor text_decoder_step(BlipTextLMHeadModelImpl& model, const at::Tensor& i
 // read-ahead); else a step of the module path, the team's read-ahead only. Each path chooses for one row and for
 // several apart (greedy and beam steps differ). The switches are process-wide: two models stepping at once on two
 // threads set them for each other (the same values either way, only the speed). GLIMPSE_STEP_AHEAD=0|1|2 and
-// GLIMPSE_STEP_READ_AHEAD=0|1 fix a switch instead (benchmarks compare the ways).
+// GLIMPSE_STEP_READ_AHEAD=0|1 fix a switch instead (benchmarks compare the ways). With a measurement
+// file set (fp32_gemm.h) and no switch fixed, the choices start from the ways this machine chose
+// last (step_choice.h's StepWays, kept beside it) and each choice made is written back.
 void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, const std::function<bool()>& step);
 // The way last chosen for that path and row count (step_choice.h's bits), -1 before the first.
 int text_decoder_step_way(bool fused, int64_t rows);
 // Forgets the choices (tests, benchmarks): each switch fixed (the weights-ahead level 0, 1 or 2,
-// the read-ahead 0 or 1), -1 timed, or as the environment says (any other value is refused).
+// the read-ahead 0 or 1), -1 timed, or as the environment says (any other value is refused). With
+// both timed, the choices start from the kept ways, as at the process's first step.
 constexpr int kStepChoiceFromEnvironment = -2;
 void reset_text_decoder_step_choices(int weights_ahead = kStepChoiceFromEnvironment,
                                      int read_ahead = kStepChoiceFromEnvironment);

@@ -14,7 +14,8 @@ QString cacheDir();    // $XDG_CACHE_HOME/Glimpse (~/.cache/Glimpse)
 QString stateDir();    // $XDG_STATE_HOME/Glimpse (~/.local/state/Glimpse)
 QString runtimeDir();  // $XDG_RUNTIME_DIR, else a private folder in the temporary folder
 // The engine's measurement of this CPU's float32 products, kept between processes
-// (blip::set_measurement_cache_file): cacheDir()/fp32-gemm.json.
+// (blip::set_measurement_cache_file): cacheDir()/fp32-gemm.json. The engine keeps its decoder
+// steps' ways beside it (decoder-steps.json).
 QString engineMeasurementFile();
 
 // Moves what earlier versions kept in the doubled folders (<XDG data>/Glimpse/Glimpse,

@@ -24,6 +24,7 @@
 #include "fp32_attention.h"
 #include "fp32_gemm.h"
 #include "nn_layers.h"
+#include "scratch_file.h"
 
 using namespace glimpse::blip;
 
@@ -739,15 +740,9 @@ TEST(Fp32Gemm, WarnsOnlyFarBelowTheCpuPeak) {
 // The measurement kept between processes (fp32_gemm.h): an entry comes back for its key only and
 // only while it is fresh, a choice with a warning is never kept, and nothing in the file can make
 // the reader fail or return values the measurement could not have given.
-class Fp32GemmCache : public ::testing::Test {
+class Fp32GemmCache : public glimpse::test::ScratchFileTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("glimpse-fp32-cache-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    file_ = dir_ / "cache" / "fp32-gemm.json";  // a folder the writer creates
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { make_scratch("glimpse-fp32-cache", "cache/fp32-gemm.json"); }  // a folder the writer creates
 
   // A choice as a quiet machine measures it: the chosen product well above half the FMA peak.
   static Fp32GemmChoice quiet_choice() {
@@ -763,16 +758,7 @@ class Fp32GemmCache : public ::testing::Test {
     c.fma_peak_gflops = 356.0;
     return c;
   }
-  void write_text(const std::string& text) {
-    std::filesystem::create_directories(file_.parent_path());
-    std::ofstream(file_, std::ios::binary | std::ios::trunc) << text;
-  }
-  std::string read_text() {
-    std::ifstream in(file_, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  }
 
-  std::filesystem::path dir_, file_;
   const std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
 };
 

@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,17 +11,25 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iterator>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <utility>
 
 #include "blip.h"
+#include "fp32_gemm.h"
 #include "golden.h"
 #include "nn_layers.h"
+#include "scratch_file.h"
 #include "small_gemm.h"
 #include "step_choice.h"
 #include "step_team.h"
@@ -551,6 +560,19 @@ int captions_until_chosen(StepChoice& choice, int steps, int most, Time time) {
   }
   return most;
 }
+
+// Steps of one caption, each handed out untimed with `way`, until a turn is timed (the turns
+// again); returns how many (at most twice kStepChoiceRecheckMost).
+int64_t steps_held(StepChoice& choice, int way) {
+  int cache = 0;
+  int64_t untimed = 0;
+  for (int64_t past = 1; untimed < 2 * kStepChoiceRecheckMost; ++untimed, ++past) {
+    const StepChoice::Turn t = choice.next(&cache, past, 1);
+    if (t.timed) break;
+    EXPECT_EQ(t.way, way);
+  }
+  return untimed;
+}
 }  // namespace
 
 // Caption c runs way c mod n first, then goes on in strides of 1 + (c / n) mod (n - 1): over
@@ -675,15 +697,7 @@ TEST(StepChoiceTiming, TheChoiceIsTimedAgainAfterTheRecheckAndKeptVisibleMeanwhi
   ASSERT_EQ(choice.chosen(), 0);
   // the memory changes: way 2 is faster now. The steps after the choice run it, untimed.
   fast_first = false;
-  int a = 0;
-  int64_t past = 1;
-  int untimed = 0;
-  for (; untimed < 2 * kStepChoiceRecheck; ++untimed, ++past) {
-    const StepChoice::Turn t = choice.next(&a, past, 1);
-    if (t.timed) break;
-    ASSERT_EQ(t.way, 0);
-  }
-  EXPECT_EQ(untimed, kStepChoiceRecheck - 1);
+  EXPECT_EQ(steps_held(choice, 0), kStepChoiceRecheck - 1);
   EXPECT_TRUE(choice.timing());
   EXPECT_EQ(choice.chosen(), 0);  // the last choice, while the ways take turns again
   EXPECT_LE(captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time), 2 * kStepChoiceRuns + 1);
@@ -700,25 +714,14 @@ TEST(StepChoiceTiming, ARecheckThatKeepsTheWayHoldsItLonger) {
   captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
   ASSERT_EQ(choice.chosen(), 0);
   EXPECT_EQ(choice.recheck_steps(), kStepChoiceRecheck);
-  // the steps the choice holds before the turns start again (each handed out untimed)
-  auto held = [&] {
-    int a = 0;
-    int64_t steps = 0;
-    for (int64_t past = 1; steps < 4 * kStepChoiceRecheckMost; ++steps, ++past) {
-      const StepChoice::Turn t = choice.next(&a, past, 1);
-      if (t.timed) break;
-      EXPECT_EQ(t.way, choice.chosen());
-    }
-    return steps + 1;  // and the step that ended the hold (its turn is handed out timed)
-  };
-  EXPECT_EQ(held(), kStepChoiceRecheck);
+  EXPECT_EQ(steps_held(choice, choice.chosen()), kStepChoiceRecheck - 1);
   // way 2 now 1 % faster: a near tie, way 0 kept, held twice as long each time, up to the most
   way2 = 0.99;
   for (const int64_t want : {2, 4, 8, 8}) {
     captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
     EXPECT_EQ(choice.chosen(), 0);
     EXPECT_EQ(choice.recheck_steps(), want * kStepChoiceRecheck);
-    EXPECT_EQ(held(), want * kStepChoiceRecheck);
+    EXPECT_EQ(steps_held(choice, 0), want * kStepChoiceRecheck - 1);
   }
   EXPECT_EQ(kStepChoiceRecheckMost, 8 * kStepChoiceRecheck);
   // way 2 faster by more than kStepChoiceKeep: chosen, and held kStepChoiceRecheck steps again
@@ -726,11 +729,33 @@ TEST(StepChoiceTiming, ARecheckThatKeepsTheWayHoldsItLonger) {
   captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
   EXPECT_EQ(choice.chosen(), 2);
   EXPECT_EQ(choice.recheck_steps(), kStepChoiceRecheck);
-  EXPECT_EQ(held(), kStepChoiceRecheck);
+  EXPECT_EQ(steps_held(choice, choice.chosen()), kStepChoiceRecheck - 1);
   // a reset forgets the longer holds
   choice.reset({0, 2});
   captions_until_chosen(choice, 2 * kStepChoiceRunSteps, 40, time);
   EXPECT_EQ(choice.recheck_steps(), kStepChoiceRecheck);
+}
+
+// A seed (a way an earlier process chose) is the choice at once, held kStepChoiceRecheck steps
+// like any other, then timed again; a way that is not a candidate is refused.
+TEST(StepChoiceTiming, ASeededWayIsChosenAtOnceAndTimedAgainAtTheRecheck) {
+  StepChoice choice({7, 3, 2, 5, 1, 0});
+  EXPECT_FALSE(choice.seed(4));
+  EXPECT_FALSE(choice.seed(-1));
+  EXPECT_EQ(choice.chosen(), -1);
+  ASSERT_TRUE(choice.seed(3));
+  EXPECT_EQ(choice.chosen(), 3);
+  EXPECT_FALSE(choice.timing());
+  EXPECT_EQ(choice.decisions(), 0);
+  EXPECT_EQ(steps_held(choice, 3), kStepChoiceRecheck - 1);
+  EXPECT_TRUE(choice.timing());
+  // the turns then choose by timing, as after any choice
+  EXPECT_EQ(captions_until_chosen(choice, 7, 60, [](int, int way, int64_t) { return way == 1 ? 0.8 : 1.0; }), 19);
+  EXPECT_EQ(choice.chosen(), 1);
+  EXPECT_EQ(choice.decisions(), 1);
+  // one candidate: chosen already, nothing to seed
+  StepChoice one({3});
+  EXPECT_FALSE(one.seed(3));
 }
 
 TEST(StepChoiceTiming, OneWayIsChosenAtOnceAndNoneIsRefused) {
@@ -798,4 +823,192 @@ TEST(StepChoiceTiming, RunChosenStepSetsEachTurnsSwitchesAndTimesTheUsualSteps) 
     return true;
   });
   reset_text_decoder_step_choices();
+}
+
+// The ways kept between processes (step_choice.h's StepWays, in decoder-steps.json beside the
+// float32 product measurement).
+namespace {
+class StepWaysFile : public glimpse::test::ScratchFileTest {
+ protected:
+  void SetUp() override { make_scratch("glimpse-step-ways", kStepWaysFileName); }
+  static StepWays ways(int module1, int module3, int fused1, int fused3) {
+    StepWays w;
+    w.way[0][0] = module1;
+    w.way[0][1] = module3;
+    w.way[1][0] = fused1;
+    w.way[1][1] = fused3;
+    return w;
+  }
+  static void expect_ways(const std::optional<StepWays>& got, const StepWays& want) {
+    ASSERT_TRUE(got.has_value());
+    for (int fused = 0; fused < 2; ++fused)
+      for (int several = 0; several < 2; ++several)
+        EXPECT_EQ(got->way[fused][several], want.way[fused][several]) << fused << " " << several;
+  }
+
+  const std::chrono::system_clock::time_point now_ = std::chrono::system_clock::now();
+};
+}  // namespace
+
+TEST_F(StepWaysFile, WaysComeBackForTheirKeyWhileFresh) {
+  const StepWays a = ways(2, -1, 0, 3);
+  ASSERT_TRUE(write_step_ways(file_, "cpu A", a, now_));
+  expect_ways(read_step_ways(file_, "cpu A", now_ + std::chrono::hours(24)), a);
+  EXPECT_FALSE(read_step_ways(file_, "cpu B", now_).has_value());
+  EXPECT_FALSE(read_step_ways(file_, "cpu A", now_ + std::chrono::hours(24 * (kStepWaysDays + 1))).has_value());
+  EXPECT_FALSE(read_step_ways(file_, "cpu A", now_ - std::chrono::hours(48)).has_value());  // a clock set far back
+  EXPECT_FALSE(read_step_ways(dir_ / "absent.json", "cpu A", now_).has_value());
+  // another key beside it; the same key replaced, not added
+  const StepWays b = ways(0, 0, 1, 1);
+  ASSERT_TRUE(write_step_ways(file_, "cpu B", b, now_));
+  expect_ways(read_step_ways(file_, "cpu A", now_), a);
+  expect_ways(read_step_ways(file_, "cpu B", now_), b);
+  ASSERT_TRUE(write_step_ways(file_, "cpu A", b, now_));
+  expect_ways(read_step_ways(file_, "cpu A", now_), b);
+  EXPECT_EQ(nlohmann::json::parse(read_text())["entries"].size(), 2u);
+  // the last eight keys
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(write_step_ways(file_, "key " + std::to_string(i), a, now_));
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(read_step_ways(file_, "key " + std::to_string(i), now_).has_value(), i >= 2) << i;
+  // a folder that cannot be made (a file is in its place): false, nothing thrown, nothing written
+  write_text("not a folder");
+  EXPECT_FALSE(write_step_ways(file_ / "decoder-steps.json", "cpu A", a, now_));
+  EXPECT_EQ(read_text(), "not a folder");
+}
+
+TEST_F(StepWaysFile, AnythingElseCountsAsNoEntryOrNoWay) {
+  using Json = nlohmann::json;
+  const StepWays a = ways(2, 0, 1, 3);
+  ASSERT_TRUE(write_step_ways(file_, "cpu A", a, now_));
+  const std::string good = read_text();
+  for (size_t n = 0; n + 1 < good.size(); n += 5) {  // every truncation but the newline's
+    write_text(good.substr(0, n));
+    EXPECT_FALSE(read_step_ways(file_, "cpu A", now_).has_value()) << n;
+  }
+  write_text(std::string("\0\xff{[", 4));
+  EXPECT_FALSE(read_step_ways(file_, "cpu A", now_).has_value());
+  // the file's or the entry's shape wrong: no entry
+  const Json doc = Json::parse(good);
+  const std::vector<std::function<void(Json&)>> no_entry = {
+      [](Json& d) { d["version"] = 2; },
+      [](Json& d) { d["version"] = "1"; },
+      [](Json& d) { d["entries"] = Json::object(); },
+      [](Json& d) { d["entries"][0]["key"] = 7; },
+      [](Json& d) { d["entries"][0]["saved"] = "today"; },
+      [](Json& d) { d["entries"][0]["saved"] = 1.5; },
+      [](Json& d) { d["entries"][0].erase("saved"); },
+      [](Json& d) {
+        d["entries"][0]["ways"] = Json::array({1, 2});
+      },
+      [](Json& d) { d["entries"][0].erase("ways"); },
+  };
+  for (const auto& edit : no_entry) {
+    Json d = doc;
+    edit(d);
+    write_text(d.dump());
+    EXPECT_FALSE(read_step_ways(file_, "cpu A", now_).has_value()) << d.dump();
+  }
+  // a way out of 0-7 or not an integer, or a path's pair not a pair: none at that place
+  const std::vector<std::pair<std::function<void(Json&)>, StepWays>> no_way = {
+      {[](Json& w) { w["fused"][1] = 8; }, ways(2, 0, 1, -1)},
+      {[](Json& w) { w["fused"][0] = -1; }, ways(2, 0, -1, 3)},
+      {[](Json& w) { w["module"][0] = "2"; }, ways(-1, 0, 1, 3)},
+      {[](Json& w) { w["module"][1] = 0.5; }, ways(2, -1, 1, 3)},
+      {[](Json& w) { w["module"] = Json::array({2}); }, ways(-1, -1, 1, 3)},
+      {[](Json& w) { w.erase("fused"); }, ways(2, 0, -1, -1)},
+      {[](Json& w) { w["fused"][1] = 1e30; }, ways(2, 0, 1, -1)},
+  };
+  for (const auto& [edit, want] : no_way) {
+    Json d = doc;
+    edit(d["entries"][0]["ways"]);
+    write_text(d.dump());
+    expect_ways(read_step_ways(file_, "cpu A", now_), want);
+  }
+  // a broken file is replaced by the next choice
+  write_text("{");
+  ASSERT_TRUE(write_step_ways(file_, "cpu A", a, now_));
+  expect_ways(read_step_ways(file_, "cpu A", now_), a);
+}
+
+// run_chosen_step's choices start from the ways kept beside the measurement file for this machine
+// (unless a switch is fixed), and a choice made by timing is written back, the others kept.
+TEST_F(StepWaysFile, StepsStartFromTheKeptWaysAndKeepTheirChoices) {
+  for (int i = 0; i < 2000 && huge_page_moves().running > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(huge_page_moves().running, 0);
+  const std::string key = fp32_gemm_cache_key();
+  ASSERT_TRUE(write_step_ways(file_, key, ways(2, -1, -1, 3), now_));
+  set_fp32_gemm_cache_file(dir_ / "fp32-gemm.json");
+  reset_text_decoder_step_choices(-1, -1);
+  EXPECT_EQ(text_decoder_step_way(false, 1), 2);
+  EXPECT_EQ(text_decoder_step_way(false, 3), -1);
+  EXPECT_EQ(text_decoder_step_way(true, 1), -1);
+  EXPECT_EQ(text_decoder_step_way(true, 3), 3);
+  // the seeded steps run that way at once
+  int seeded = 0;
+  run_chosen_step(true, &seeded, 1, 3, [] {
+    EXPECT_EQ(bf16_weights_ahead(), kWeightsAheadL1);
+    EXPECT_TRUE(step_team_read_ahead());
+    return true;
+  });
+  // a switch fixed: nothing seeded (nor written)
+  reset_text_decoder_step_choices(1, -1);
+  EXPECT_EQ(text_decoder_step_way(true, 3), -1);
+  EXPECT_EQ(text_decoder_step_way(false, 1), -1);
+  // the module path's several-row steps choose by timing (way 0, the read-ahead off, faster); the
+  // choice is written, the seeded ones kept
+  reset_text_decoder_step_choices(-1, -1);
+  std::vector<int> caches(40);
+  int c = 0;
+  for (; c < 40 && text_decoder_step_way(false, 3) < 0; ++c)
+    for (int64_t past = 1; past <= 6; ++past)
+      run_chosen_step(false, &caches[static_cast<size_t>(c)], past, 3, [] {
+        std::this_thread::sleep_for(std::chrono::microseconds(step_team_read_ahead() ? 3000 : 1000));
+        return true;
+      });
+  EXPECT_EQ(c, 7);  // two ways, six ratios each: six captions, the choice at the next one's first step
+  EXPECT_EQ(text_decoder_step_way(false, 3), 0);
+  expect_ways(read_step_ways(file_, key, std::chrono::system_clock::now()), ways(2, 0, -1, 3));
+  // another machine's ways (another key) seed nothing
+  std::filesystem::remove(file_);
+  ASSERT_TRUE(write_step_ways(file_, key + "another", ways(2, 2, 1, 1), now_));
+  reset_text_decoder_step_choices(-1, -1);
+  EXPECT_EQ(text_decoder_step_way(false, 1), -1);
+  EXPECT_EQ(text_decoder_step_way(true, 3), -1);
+  set_fp32_gemm_cache_file({});
+  reset_text_decoder_step_choices();
+}
+
+// The fuzz target's seeds for decoder-steps.json (tests/fuzz/corpus/measurement/steps_*): the
+// valid ones hold ways for the key `cpu A`, saved an hour before the target's time; the bad ones
+// an entry whose ways are all out of range; the float32 measurement's seeds none.
+TEST(StepWaysCorpus, ValidSeedsAreReadAndBadWaysCountAsNone) {
+  const std::filesystem::path corpus =
+      std::filesystem::path(GLIMPSE_TEST_DATA_DIR) / ".." / "fuzz" / "corpus" / "measurement";
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1796438215 + 3600));
+  int valid = 0, bad = 0, others = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    const std::string name = entry.path().filename().string();
+    std::optional<StepWays> got;
+    ASSERT_NO_THROW(got = read_step_ways(entry.path(), "cpu A", now)) << name;
+    if (name.rfind("steps_valid_", 0) == 0) {
+      ASSERT_TRUE(got.has_value()) << name;
+      EXPECT_EQ(got->way[1][0], 3) << name;
+      EXPECT_EQ(got->way[1][1], 1) << name;
+      EXPECT_EQ(got->way[0][0], 2) << name;
+      EXPECT_EQ(got->way[0][1], 0) << name;
+      ++valid;
+    } else if (name.rfind("steps_bad_", 0) == 0) {
+      ASSERT_TRUE(got.has_value()) << name;
+      for (int fused = 0; fused < 2; ++fused)
+        for (int several = 0; several < 2; ++several) EXPECT_EQ(got->way[fused][several], -1) << name;
+      ++bad;
+    } else {
+      EXPECT_FALSE(got.has_value()) << name;
+      ++others;
+    }
+  }
+  EXPECT_GT(valid, 0);
+  EXPECT_GT(bad, 0);
+  EXPECT_GT(others, 0);
 }
