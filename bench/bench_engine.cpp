@@ -439,16 +439,19 @@ void BM_StepWays(benchmark::State& state) {
   state.counters["chosen_after"] = timed_choice();
   blip::reset_text_decoder_step_choices();
   double best = 0, sum = 0;
+  int measured = 0;
   for (int way = 0; way < 8; ++way)
     if (!means[way].empty()) {
       const double ms = 1e3 * bench::median(means[way]);
       state.counters["step_ms_way" + std::to_string(way)] = ms;
       best = best == 0 ? ms : std::min(best, ms);
       sum += ms;
+      ++measured;
     }
   // While the ways take turns a caption's steps spread over them about evenly: a step then costs
-  // their mean, over the best way's. The turns took `captions_to_choose` captions of 20 steps.
-  if (best > 0) state.counters["turns_over_best"] = sum / static_cast<double>(ways.size()) / best;
+  // their mean, over the best way's. `captions_to_choose` counts the captions of 20 steps until the
+  // choice, the one whose first step made it included.
+  if (best > 0) state.counters["turns_over_best"] = sum / measured / best;
   state.counters["captions_to_choose"] = first_captions_to_choose;
   state.counters["chosen_way"] = chosen;
   // the chosen way's median over the fastest way's

@@ -162,18 +162,22 @@ std::optional<StepWays> read_step_ways(const std::filesystem::path& file, const 
                                        std::chrono::system_clock::time_point now) {
   for (const Json& e : read_kept_entries(file, kStepWaysFileVersion)) {
     if (e["key"].get<std::string>() != key) continue;
-    if (!e.contains("saved") || !kept_entry_fresh(e["saved"], now, kStepWaysDays) || !e.contains("ways") ||
-        !e["ways"].is_object())
-      return std::nullopt;
     StepWays ways;
-    const Json& w = e["ways"];
+    if (!e.contains("ways") || !e["ways"].is_object() || !e.contains("saved") || !e["saved"].is_object()) return ways;
+    const Json &w = e["ways"], &saved = e["saved"];
     for (int fused = 0; fused < 2; ++fused) {
       const char* name = kPathNames[fused];
-      if (!w.contains(name) || !w[name].is_array() || w[name].size() != 2) continue;
+      if (!w.contains(name) || !w[name].is_array() || w[name].size() != 2 || !saved.contains(name) ||
+          !saved[name].is_array() || saved[name].size() != 2)
+        continue;
       for (int several = 0; several < 2; ++several) {
         const Json& way = w[name][static_cast<size_t>(several)];
-        if (way.is_number_integer() && way.get<int64_t>() >= 0 && way.get<int64_t>() <= 7)
+        const Json& at = saved[name][static_cast<size_t>(several)];
+        if (way.is_number_integer() && way.get<int64_t>() >= 0 && way.get<int64_t>() <= 7 &&
+            kept_entry_fresh(at, now, kStepWaysDays)) {
           ways.way[fused][several] = static_cast<int>(way.get<int64_t>());
+          ways.saved[fused][several] = at.get<int64_t>();
+        }
       }
     }
     return ways;
@@ -181,11 +185,13 @@ std::optional<StepWays> read_step_ways(const std::filesystem::path& file, const 
   return std::nullopt;
 }
 
-bool write_step_ways(const std::filesystem::path& file, const std::string& key, const StepWays& ways,
-                     std::chrono::system_clock::time_point now) {
-  Json w = Json::object();
-  for (int fused = 0; fused < 2; ++fused) w[kPathNames[fused]] = {ways.way[fused][0], ways.way[fused][1]};
-  return write_kept_entries(file, kStepWaysFileVersion, {{"key", key}, {"saved", unix_seconds(now)}, {"ways", w}});
+bool write_step_ways(const std::filesystem::path& file, const std::string& key, const StepWays& ways) {
+  Json w = Json::object(), saved = Json::object();
+  for (int fused = 0; fused < 2; ++fused) {
+    w[kPathNames[fused]] = {ways.way[fused][0], ways.way[fused][1]};
+    saved[kPathNames[fused]] = {ways.saved[fused][0], ways.saved[fused][1]};
+  }
+  return write_kept_entries(file, kStepWaysFileVersion, {{"key", key}, {"ways", w}, {"saved", saved}});
 }
 
 }  // namespace glimpse::blip

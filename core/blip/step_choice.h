@@ -20,9 +20,10 @@
 // recheck whose medians leave the way chosen before within kStepChoiceKeep of the lowest keeps it
 // and waits twice as many steps before the next, up to kStepChoiceRecheckMost; one that finds
 // another way faster by more chooses that and waits kStepChoiceRecheck again. (While the ways take
-// turns a step ran 5-10 % slower than the best way's on the EPYC of the thirty-fifth round, and the
-// turns took 140-260 steps of 20-token captions: rechecking every 1,000 steps cost 0.6-2 % of
-// all steps, and ways 1 and 3 lay within 1 % of each other; docs/performance.md.) A
+// turns a step ran 5-10 % slower than the best way's on the EPYC of the thirty-fifth round; in one
+// process the turns took about 120 greedy and 240 beam-3 steps, so rechecking every 1,000 steps
+// cost 0.5 and 1.6 % of all steps, and ways 1 and 3 lay within 1 % of each other;
+// docs/performance.md.) A
 // caption that ran one way only gives nothing; another caption, another row count or a step not
 // recorded (one that threw, one of the step team's back-off, or one while the weights are being
 // moved onto huge pages) ends a caption's part.
@@ -112,23 +113,24 @@ class StepChoice {
 
 // The ways the decoder steps last chose on this machine, kept between processes in
 // kStepWaysFileName beside the float32 product measurement (fp32_gemm.h's file): [fused][several
-// rows], -1 where none. Before its first choice a process's steps take turns over 7-13 captions of
-// 20 steps, 5-10 % slower than the best way's on the EPYC of the thirty-fifth round
-// (docs/performance.md); one that starts from the last choice runs them that way, and times the
-// ways again at its first recheck.
+// rows], -1 where none, each with the time it was chosen (Unix seconds). Before its first choice a
+// process's steps take turns over 6-12 captions of 20 steps, 5-10 % slower than the best way's on
+// the EPYC of the thirty-fifth round (docs/performance.md); one that starts from the last choice
+// runs them that way, and times the ways again at its first recheck.
 struct StepWays {
   int way[2][2] = {{-1, -1}, {-1, -1}};
+  int64_t saved[2][2] = {{0, 0}, {0, 0}};
 };
 constexpr const char* kStepWaysFileName = "decoder-steps.json";
 constexpr int kStepWaysDays = 30;
-// The entry for `key` (fp32_gemm_cache_key's: the CPU, the thread count, the engine) saved less
-// than kStepWaysDays before `now`, or nothing. Anything unreadable counts as no entry; a way
-// outside 0-7 as none for its place.
+// The entry for `key` (fp32_gemm_cache_key's: the CPU, the thread count, the engine), or nothing.
+// Each place holds its way where that was chosen less than kStepWaysDays before `now`, else none.
+// Anything unreadable counts as no entry, and a way outside 0-7 or a time that is not an integer
+// as none for its place.
 std::optional<StepWays> read_step_ways(const std::filesystem::path& file, const std::string& key,
                                        std::chrono::system_clock::time_point now);
-// Writes `ways` as the entry for `key`, replacing it and keeping up to seven others
-// (replace_file.h). False on an error.
-bool write_step_ways(const std::filesystem::path& file, const std::string& key, const StepWays& ways,
-                     std::chrono::system_clock::time_point now);
+// Writes `ways` (each place's way and time) as the entry for `key`, replacing it and keeping up to
+// seven others (kept_files.h). False on an error.
+bool write_step_ways(const std::filesystem::path& file, const std::string& key, const StepWays& ways);
 
 }  // namespace glimpse::blip

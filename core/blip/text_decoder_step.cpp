@@ -14,6 +14,7 @@
 #include "bf16_layer_norm.h"
 #include "errors.h"
 #include "fp32_gemm.h"
+#include "kept_files.h"
 #include "small_gemm.h"
 #include "step_choice.h"
 #include "step_team.h"
@@ -64,15 +65,17 @@ struct StepChoices {
   std::string key;
 
   StepChoices() { reset(bf16_weights_ahead_fixed(), step_team_read_ahead_fixed()); }
-  // The ways chosen now, into the file (after a choice; a failure only means timing them again).
-  void save() {
+  // The way choice[fused][several] just chose, into the file, the other places as the file has
+  // them (another process may have chosen since); a failure only means timing them again.
+  void save(int fused, int several) {
     std::lock_guard<std::mutex> lock(mutex);
     if (kept.empty()) return;
-    StepWays ways;
-    for (int fused = 0; fused < 2; ++fused)
-      for (int several = 0; several < 2; ++several) ways.way[fused][several] = choice[fused][several].chosen();
     try {
-      write_step_ways(kept, key, ways, std::chrono::system_clock::now());
+      const auto now = std::chrono::system_clock::now();
+      StepWays ways = read_step_ways(kept, key, now).value_or(StepWays{});
+      ways.way[fused][several] = choice[fused][several].chosen();
+      ways.saved[fused][several] = unix_seconds(now);
+      write_step_ways(kept, key, ways);
     } catch (const std::exception&) {
     }
   }
@@ -92,12 +95,15 @@ struct StepChoices {
           ways.push_back(step_way(w, r != 0));
       for (StepChoice& c : choice[fused]) c.reset(ways);
     }
-    // each choice from where this machine's last process left it (the ways all timed only)
+    // each choice from where this machine's last process left it (the ways all timed only; not
+    // where a benchmark or test forces the products or the steps' path)
     kept.clear();
     const std::filesystem::path measurements = fp32_gemm_cache_file();
-    if (weights_ahead < 0 && read_ahead < 0 && !measurements.empty()) {
+    if (weights_ahead < 0 && read_ahead < 0 && !measurements.empty() && !std::getenv("GLIMPSE_FP32_GEMM") &&
+        !std::getenv("GLIMPSE_TEXT_STEP")) {
       kept = measurements.parent_path() / kStepWaysFileName;
       try {
+        // (once: the thread count in it is set when the engine starts)
         if (key.empty()) key = fp32_gemm_cache_key();
         if (const std::optional<StepWays> last = read_step_ways(kept, key, std::chrono::system_clock::now()))
           for (int fused = 0; fused < 2; ++fused)
@@ -176,6 +182,8 @@ void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, 
   StepChoice& choice = choices.choice[fused][rows > 1];
   const int64_t decided = choice.decisions();
   const StepChoice::Turn turn = choice.next(cache, past, rows);
+  // (a choice is made when a caption's first step ends the turns)
+  if (choice.decisions() != decided) choices.save(fused, rows > 1);
   if (fused) set_bf16_weights_ahead(step_way_weights_ahead(turn.way));
   set_step_team_read_ahead((turn.way & kStepWayReadAhead) != 0);
   const auto start = std::chrono::steady_clock::now();
@@ -190,8 +198,6 @@ void run_chosen_step(bool fused, const void* cache, int64_t past, int64_t rows, 
   if (turn.timed && usual && moves.running == 0 && huge_page_moves().started == moves.started)
     choice.record(cache, past, rows, turn.way,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  // (a choice is made when a caption's first step ends the turns: in next())
-  if (choice.decisions() != decided) choices.save();
 }
 
 int text_decoder_step_way(bool fused, int64_t rows) {
