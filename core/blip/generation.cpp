@@ -34,6 +34,38 @@ at::Tensor append_column(const at::Tensor& x, const std::vector<int64_t>& from, 
   return out;
 }
 
+// argmax_row's pass over whole vectors: the largest value, then the first index holding it (or
+// the first NaN, where there is one). 30,524 logits take two passes from L2 instead of a scalar
+// comparison each.
+__attribute__((target("avx512f"))) int64_t argmax_row_avx512(const float* row, int64_t n) {
+  __m512 top = _mm512_set1_ps(kNegInf);
+  __mmask16 nan = 0;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(row + i);
+    nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    top = _mm512_max_ps(top, v);
+  }
+  float largest = _mm512_reduce_max_ps(top);
+  for (int64_t j = i; j < n; ++j) {
+    if (std::isnan(row[j])) nan = 1;
+    largest = std::max(largest, row[j]);
+  }
+  if (nan) {
+    for (int64_t j = 0; j < n; ++j)
+      if (std::isnan(row[j])) return j;
+  }
+  // (equal compares zeros of either sign alike, as at::argmax's comparison does)
+  const __m512 want = _mm512_set1_ps(largest);
+  for (i = 0; i + 16 <= n; i += 16) {
+    const __mmask16 at = _mm512_cmp_ps_mask(_mm512_loadu_ps(row + i), want, _CMP_EQ_OQ);
+    if (at) return i + __builtin_ctz(at);
+  }
+  for (; i < n; ++i)
+    if (row[i] == largest) return i;
+  return 0;
+}
+
 void report(const StepCallback* on_step, const at::Tensor& raw, const at::Tensor& processed, const at::Tensor& ids) {
   if (!on_step || !*on_step) return;
   at::Tensor r = raw.contiguous(), q = processed.contiguous(), s = ids.contiguous();
@@ -135,28 +167,44 @@ GenerationResult greedy_or_sample(const SessionFactory& make_session, at::Tensor
     gen = at::detail::createCPUGenerator(c.seed ? *c.seed : std::random_device{}());
   }
   auto session = make_session(r);
-  at::Tensor unfinished = at::ones({rows}, at::TensorOptions().dtype(at::kLong));
+  // Between two steps a base model's weights have streamed through the caches, so each ATen call
+  // here would start cold (tens of microseconds, twelfth round): the next token's choice and the
+  // sequences' bookkeeping run on plain memory, as beam search's do.
+  const auto longs = at::TensorOptions().dtype(at::kLong);
+  std::vector<char> unfinished(static_cast<size_t>(rows), 1);
+  std::vector<int64_t> next_tokens(static_cast<size_t>(rows)), same_rows(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < rows; ++i) same_rows[static_cast<size_t>(i)] = i;
+  const std::vector<int64_t> ones(static_cast<size_t>(rows), 1);
+  const bool reported = on_step && *on_step;
   at::Tensor new_ids = ids;
   // Like transformers, the first step always runs; the length check follows each step.
   for (;;) {
     check_cancel(cancel);
     at::Tensor logits = session->step(new_ids, mask).to(at::kFloat);
-    at::Tensor scores = logits.clone();
+    // the processors write into the scores: a copy only where the raw logits are reported too
+    at::Tensor scores = reported ? logits.clone() : logits;
     apply_logits_processors(scores, ids, c, max_length);
-    at::Tensor next;
     if (c.do_sample) {
       apply_warpers(scores, c);
-      next = at::multinomial(at::softmax(scores, -1), 1, false, gen).squeeze(1);
+      const at::Tensor drawn = at::multinomial(at::softmax(scores, -1), 1, false, gen).contiguous();
+      std::copy(drawn.data_ptr<int64_t>(), drawn.data_ptr<int64_t>() + rows, next_tokens.begin());
     } else {
-      next = scores.argmax(/*dim=*/-1);
+      scores = scores.contiguous();
+      const int64_t vocab = scores.size(1);
+      const float* sp = scores.data_ptr<float>();
+      for (int64_t i = 0; i < rows; ++i) next_tokens[static_cast<size_t>(i)] = argmax_row(sp + i * vocab, vocab);
     }
     report(on_step, logits, scores, ids);
-    next = next * unfinished + c.pad_token_id * (1 - unfinished);
-    ids = at::cat({ids, next.unsqueeze(1)}, 1);
-    mask = at::cat({mask, at::ones({rows, 1}, mask.options())}, 1);
-    new_ids = next.unsqueeze(1);
-    unfinished = unfinished * (next != c.eos_token_id).to(at::kLong);
-    if (unfinished.max().item<int64_t>() == 0 || ids.size(1) >= max_length) break;
+    for (int64_t i = 0; i < rows; ++i)
+      if (!unfinished[static_cast<size_t>(i)]) next_tokens[static_cast<size_t>(i)] = c.pad_token_id;
+    ids = append_column(ids.contiguous(), same_rows, next_tokens);
+    mask = append_column(mask.contiguous(), same_rows, ones);  // int64 (generate)
+    new_ids = at::empty({rows, 1}, longs);
+    std::copy(next_tokens.begin(), next_tokens.end(), new_ids.data_ptr<int64_t>());
+    for (int64_t i = 0; i < rows; ++i)
+      if (next_tokens[static_cast<size_t>(i)] == c.eos_token_id) unfinished[static_cast<size_t>(i)] = 0;
+    if (std::none_of(unfinished.begin(), unfinished.end(), [](char u) { return u != 0; }) || ids.size(1) >= max_length)
+      break;
   }
   GenerationResult res;
   at::Tensor out = ids.contiguous();
@@ -393,6 +441,21 @@ GenerationResult generate(const SessionFactory& make_session, const at::Tensor& 
   at::Tensor mask = start_mask.defined() ? start_mask.to(at::kLong) : at::ones_like(ids);
   if (config.num_beams > 1) return beam_search(make_session, ids, mask, config, cancel, on_step);
   return greedy_or_sample(make_session, ids, mask, config, cancel, on_step);
+}
+
+int64_t argmax_row(const float* row, int64_t n) {
+  if (n <= 0) return 0;
+  static const bool avx512 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
+  if (avx512) return argmax_row_avx512(row, n);
+  int64_t best = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (std::isnan(row[i])) return i;
+    if (row[i] > row[best]) best = i;
+  }
+  return best;
 }
 
 }  // namespace glimpse::blip

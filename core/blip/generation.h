@@ -18,7 +18,7 @@ class DecoderSession {
  public:
   virtual ~DecoderSession() = default;
   // input_ids: [rows, L] new tokens; attention_mask: [rows, past + L]. Returns [rows, V] logits of
-  // the last position.
+  // the last position, which then belong to the caller (the logits processors write into them).
   virtual at::Tensor step(const at::Tensor& input_ids, const at::Tensor& attention_mask) = 0;
   // Keeps rows `index` of the self-attention state (beam reordering); index stays inside each item.
   virtual void reorder(const at::Tensor& index) = 0;
@@ -39,6 +39,10 @@ GenerationResult generate(const SessionFactory& make_session, const at::Tensor& 
 // means config.max_length.
 void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, const GenerationConfig& config,
                              int64_t max_length = 0);
+
+// Greedy search's token: the first index of the largest of row[0, n), a NaN counting as the largest
+// (the first NaN wins): at::argmax's choice, on plain memory.
+int64_t argmax_row(const float* row, int64_t n);
 
 // Beam search's candidates: the `want` largest scores[j * vocab + v] + beam_scores[j] over the
 // beams j < beams of one item, best first, as (sum, j * vocab + v): what at::topk gives for

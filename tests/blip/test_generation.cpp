@@ -252,6 +252,44 @@ TEST(GenerationLoop, BeamSearchKeepsBestNormalisedHypothesis) {
 // Beam search picks its candidates without at::topk (best_beam_candidates): the same sums and
 // indices as at::topk of scores + beam_scores on random scores, masked (-inf) tokens, and ties,
 // which go to the lower index; NaN counts as the largest, as in torch.topk.
+TEST(GenerationLoop, GreedyTokenIsAtenArgmax) {
+  // rows of every length around the 16-wide blocks and a base vocabulary, with the largest value
+  // alone, tied (within a block, across blocks, +0 against -0), NaN (one or several, before and
+  // after the largest), every value -inf and +inf: at::argmax's index each time
+  at::manual_seed(1);
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::nanf("");
+  int checked = 0;
+  for (const int64_t n : {1, 2, 15, 16, 17, 31, 33, 1000, 30524}) {
+    std::vector<std::vector<float>> rows;
+    const at::Tensor random = at::randn({n}) * 4;
+    std::vector<float> base(random.data_ptr<float>(), random.data_ptr<float>() + n);
+    rows.push_back(base);
+    auto with = [&](std::vector<std::pair<int64_t, float>> set) {
+      std::vector<float> r = base;
+      for (auto [i, v] : set)
+        if (i < n) r[static_cast<size_t>(i)] = v;
+      rows.push_back(r);
+    };
+    with({{n - 1, 100.0f}});
+    with({{n / 2, 100.0f}, {n - 1, 100.0f}});
+    with({{3, 100.0f}, {5, 100.0f}});
+    with({{n - 1, 100.0f}, {n / 3, nan}});
+    with({{0, 100.0f}, {n - 1, nan}, {n / 2, nan}});
+    with({{n / 2, inf}, {n - 1, inf}});
+    std::vector<float> zeros(static_cast<size_t>(n), -1.0f);
+    zeros[static_cast<size_t>(n - 1)] = 0.0f;
+    zeros[static_cast<size_t>(n / 2)] = -0.0f;
+    rows.push_back(zeros);
+    rows.push_back(std::vector<float>(static_cast<size_t>(n), -inf));
+    for (const auto& r : rows) {
+      const int64_t want = at::argmax(at::tensor(r)).item<int64_t>();
+      EXPECT_EQ(argmax_row(r.data(), n), want) << "length " << n << ", row " << checked;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 9 * 9);
+}
+
 TEST(GenerationLoop, BeamCandidatesAreTopkOfTheSums) {
   at::manual_seed(0);
   std::vector<BeamCandidate> got;
