@@ -138,6 +138,21 @@ void TextLayerCache::make_self_room(int64_t rows, int64_t heads, int64_t head_di
   }
 }
 
+void TextLayerCache::view_self_rooms(int64_t length) {
+  for (auto [room, view] : {std::pair{&self_key_room, &self_key}, std::pair{&self_value_room, &self_value}}) {
+    TORCH_CHECK(room->dim() == 4 && length <= room->size(2), "view_self_rooms: ", length, " positions in a room of ",
+                room->dim() == 4 ? room->size(2) : 0);
+    const bool at_start = view->defined() && view->use_count() == 1 && view->dim() == 4 && view->is_alias_of(*room) &&
+                          view->storage_offset() == room->storage_offset() && view->strides() == room->strides() &&
+                          view->size(0) == room->size(0) && view->size(1) == room->size(1) &&
+                          view->size(3) == room->size(3) && view->unsafeGetTensorImpl()->allow_tensor_metadata_change();
+    if (at_start)
+      view->unsafeGetTensorImpl()->set_size(2, length);
+    else
+      *view = room->narrow(2, 0, length);
+  }
+}
+
 BlipTextSelfAttentionImpl::BlipTextSelfAttentionImpl(const BlipTextConfig& c, bool is_cross_attention)
     : heads(c.num_attention_heads), head_dim(c.hidden_size / c.num_attention_heads), is_cross(is_cross_attention) {
   const int64_t kv_in = is_cross_attention ? c.encoder_hidden_size : c.hidden_size;
@@ -169,8 +184,7 @@ at::Tensor BlipTextSelfAttentionImpl::forward(const at::Tensor& hidden, const at
     const int64_t past = cache->self_key.defined() ? cache->self_key.size(2) : 0;
     at::Tensor ctx = small_self_attention_step(qf, kf, vf, cache->self_key_room, cache->self_value_room, past, mask,
                                                std::sqrt(static_cast<double>(head_dim)));
-    cache->self_key = cache->self_key_room.narrow(2, 0, past + len);
-    cache->self_value = cache->self_value_room.narrow(2, 0, past + len);
+    cache->view_self_rooms(past + len);
     return ctx;
   }
   at::Tensor q = split_heads(qkv.defined() ? qkv.narrow(-1, 0, d) : query->forward(hidden));  // [rows, heads, L, hd]

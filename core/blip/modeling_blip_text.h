@@ -25,6 +25,11 @@ struct TextLayerCache {
   // positions copied when they are missing, too small, or no longer hold the cache (a path that
   // joined tensors made it anew).
   void make_self_room(int64_t rows, int64_t heads, int64_t head_dim, int64_t more);
+  // Makes self_key and self_value the views of their rooms' first `length` positions (at most the
+  // rooms' capacity). A view that already lies at the start of its room, held by this cache alone,
+  // only grows in place: a new view cost about 3 us a step and layer, cold after the weights had
+  // streamed through the caches.
+  void view_self_rooms(int64_t length);
 };
 
 struct TextCache {
@@ -47,8 +52,11 @@ struct TextCache {
   // its later positions, and all of them when `history` is empty, are its own.
   std::vector<int32_t> history;
   int64_t history_len = 0;
-  // Whether the last step was text_decoder_step's (the next one likely is too).
+  // Whether the last step was text_decoder_step's (the next one likely is too), and for which
+  // model and number of rows: text_decoder_step_runs then checks only what a step can change.
   bool last_step_fused = false;
+  const void* fused_model = nullptr;
+  int64_t fused_rows = 0;
 
  private:
   // Composes `history` with the reordering `rows` (checked) where every layer keeps its keys and

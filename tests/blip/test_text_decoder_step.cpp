@@ -155,13 +155,10 @@ int expect_agreement(const CaptionRun& fused, const CaptionRun& aten, const Capt
 // a row after some), two ATen steps amid the fused ones (they settle a live history; the reordering
 // after them copies), the rooms growing past their first 32 + prompt positions, and a fused step
 // after the last reordering (positions past the history's).
-TEST(TextDecoderStepHistory, StepsOverAReorderedHistoryEqualStepsOverCopiedRows) {
-  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
-  if (!bf16_layer_norm_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
-  c10::InferenceMode guard;
-  at::manual_seed(0);
+// A two-layer decoder with heads of 64, as the fused step needs, its weights random, in bf16.
+BlipTextLMHeadModel random_bf16_decoder() {
   BlipTextConfig c;
-  c.hidden_size = c.encoder_hidden_size = 128;  // heads of 64, as the fused step needs
+  c.hidden_size = c.encoder_hidden_size = 128;
   c.num_attention_heads = 2;
   c.intermediate_size = 256;
   c.num_hidden_layers = 2;
@@ -171,6 +168,15 @@ TEST(TextDecoderStepHistory, StepsOverAReorderedHistoryEqualStepsOverCopiedRows)
   for (auto& p : model->parameters()) p.copy_(at::randn(p.sizes()) * 0.05);
   model->gather_step_weights();
   set_linear_precision(*model, Precision::BFloat16);
+  return model;
+}
+
+TEST(TextDecoderStepHistory, StepsOverAReorderedHistoryEqualStepsOverCopiedRows) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  if (!bf16_layer_norm_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  c10::InferenceMode guard;
+  at::manual_seed(0);
+  BlipTextLMHeadModel model = random_bf16_decoder();
   const int64_t rows = 3;
   TextCache copied = model->bert->make_cache(rows), indexed = model->bert->make_cache(rows);
   TextForwardOptions o;
@@ -228,6 +234,73 @@ TEST(TextDecoderStepHistory, StepsOverAReorderedHistoryEqualStepsOverCopiedRows)
   const std::vector<int32_t> before = indexed.history;
   EXPECT_THROW(indexed.reorder_by_history(at::tensor(std::vector<int64_t>{0, 3, 1})), BlipError);
   EXPECT_EQ(indexed.history, before);
+}
+
+TEST(TextDecoderStepRuns, ChecksInFullWhatTheStepBeforeDidNotLeave) {
+  if (!precision_problem(Precision::BFloat16).empty()) GTEST_SKIP() << precision_problem(Precision::BFloat16);
+  if (!bf16_layer_norm_available()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  c10::InferenceMode guard;
+  at::manual_seed(0);
+  BlipTextLMHeadModel model = random_bf16_decoder();
+  BlipTextLMHeadModel plain(model->bert->config);  // stays in float32
+  TextCache cache = model->bert->make_cache(1);
+  TextForwardOptions o;
+  o.encoder_hidden_states = at::randn({1, 10, 128});
+  o.cache = &cache;
+  const auto longs = at::TensorOptions().dtype(at::kLong);
+  const at::Tensor one = at::full({1, 1}, 7, longs), two = at::full({2, 1}, 7, longs);
+  auto step = [&](const at::Tensor& ids) {
+    model->forward(ids, at::ones({1, cache.past_length + ids.size(1)}, longs), o, /*last_only=*/true);
+  };
+  step(at::full({1, 3}, 5, longs));  // the prompt: the module path, which caches the image's keys
+  EXPECT_FALSE(cache.last_step_fused);
+  EXPECT_TRUE(text_decoder_step_runs(*model, one, cache));
+  const int64_t before = text_decoder_steps_run();
+  step(one);
+  step(one);
+  EXPECT_EQ(text_decoder_steps_run() - before, 2);
+  ASSERT_TRUE(cache.last_step_fused);
+  EXPECT_TRUE(text_decoder_step_runs(*model, one, cache));
+  // after a fused step: another model, or another number of rows, is checked in full
+  EXPECT_FALSE(text_decoder_step_runs(*plain, one, cache));
+  EXPECT_FALSE(text_decoder_step_runs(*model, two, cache));
+  // after the module path's step, too: a layer's keys the fused step cannot read are refused
+  set_text_decoder_step_enabled(false);
+  step(one);
+  set_text_decoder_step_enabled(true);
+  EXPECT_FALSE(cache.last_step_fused);
+  EXPECT_TRUE(text_decoder_step_runs(*model, one, cache));
+  cache.layers[1].cross_value = cache.layers[1].cross_value.to(at::kFloat);
+  EXPECT_FALSE(text_decoder_step_runs(*model, one, cache));
+}
+
+TEST(TextLayerCacheViews, GrowInPlaceOnlyWhereNothingElseHoldsThem) {
+  c10::InferenceMode guard;
+  TextLayerCache c;
+  c.make_self_room(/*rows=*/2, /*heads=*/2, /*head_dim=*/4, /*more=*/3);
+  c.self_key_room.copy_(at::randn(c.self_key_room.sizes()));
+  c.self_value_room.copy_(at::randn(c.self_value_room.sizes()));
+  c.view_self_rooms(3);
+  ASSERT_EQ(c.self_key.size(2), 3);
+  const c10::TensorImpl* key = c.self_key.unsafeGetTensorImpl();
+  // held here alone: the same view, one position longer, over the room's positions
+  c.view_self_rooms(4);
+  EXPECT_EQ(c.self_key.unsafeGetTensorImpl(), key);
+  EXPECT_TRUE(at::equal(c.self_key, c.self_key_room.narrow(2, 0, 4)));
+  EXPECT_TRUE(at::equal(c.self_value, c.self_value_room.narrow(2, 0, 4)));
+  EXPECT_TRUE(c.self_key.is_alias_of(c.self_key_room));
+  // held elsewhere too: the other holder's view stays as it was
+  const at::Tensor kept = c.self_key;
+  c.view_self_rooms(5);
+  EXPECT_EQ(kept.size(2), 4);
+  EXPECT_EQ(c.self_key.size(2), 5);
+  EXPECT_TRUE(at::equal(c.self_key, c.self_key_room.narrow(2, 0, 5)));
+  // a cache copied out of its rooms (a reordering's index_select) is viewed in the rooms again
+  c.self_value = c.self_value.index_select(0, at::tensor(std::vector<int64_t>{1, 0}));
+  c.view_self_rooms(5);
+  EXPECT_TRUE(c.self_value.is_alias_of(c.self_value_room));
+  EXPECT_TRUE(at::equal(c.self_value, c.self_value_room.narrow(2, 0, 5)));
+  EXPECT_THROW(c.view_self_rooms(c.self_key_room.size(2) + 1), c10::Error);
 }
 
 std::vector<PixelValues> test_images(int n) {
