@@ -181,6 +181,8 @@ GenerationResult greedy_or_sample(const SessionFactory& make_session, at::Tensor
   for (;;) {
     check_cancel(cancel);
     at::Tensor logits = session->step(new_ids, mask).to(at::kFloat);
+    if (logits.dim() != 2 || logits.size(0) != rows || logits.size(1) < 1)
+      throw BlipError("the decoder gave logits of another shape than one row of scores per sequence");
     // the processors write into the scores: a copy only where the raw logits are reported too
     at::Tensor scores = reported ? logits.clone() : logits;
     apply_logits_processors(scores, ids, c, max_length);

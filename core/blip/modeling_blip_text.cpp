@@ -117,6 +117,7 @@ void TextCache::reorder(const at::Tensor& index) {
   const bool in_place = compose_history(rows);
   settle();
   if (in_place) return;
+  fused_model = nullptr;    // the next fused step checks the copies in full
   for (auto& l : layers) {  // (another number of rows: the next step makes new rooms)
     if (!l.self_key.defined()) continue;
     l.self_key = l.self_key.index_select(0, rows);

@@ -277,6 +277,10 @@ at::Tensor run_text_decoder_step(StepClock& clock, BlipTextLMHeadModelImpl& mode
   BlipTextModelImpl& bert = *model.bert;
   const int64_t rows = input_ids.size(0), d = bert.config.hidden_size, heads = d / 64;
   const int64_t past = cache.past_length, positions = past + 1;
+  // until this step ends: one that throws half-way leaves some layers a position longer, which
+  // text_decoder_step_runs must check again
+  cache.last_step_fused = false;
+  cache.fused_model = nullptr;
   const auto& emb = *bert.embeddings;
   check_text_positions(positions, emb.max_positions);
   const at::Tensor ids = to_dtype(input_ids, at::kLong).contiguous();

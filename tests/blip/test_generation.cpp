@@ -203,6 +203,23 @@ TEST(GenerationLoop, GreedyStopsAtEosAndPadsFinishedRows) {
   EXPECT_EQ(r.sequences[0], (std::vector<int64_t>{7, 1, 3, 2}));
 }
 
+// A session whose logits have one row whatever it was asked for.
+class OneRowSession : public DecoderSession {
+ public:
+  at::Tensor step(const at::Tensor&, const at::Tensor&) override { return at::zeros({1, 4}); }
+  void reorder(const at::Tensor&) override {}
+};
+
+TEST(GenerationLoop, LogitsOfTooFewRowsAreAnError) {
+  GenerationConfig c;
+  c.max_length = 5;
+  const SessionFactory one_row = [](int64_t) { return std::make_unique<OneRowSession>(); };
+  EXPECT_NO_THROW(generate(one_row, at::full({1, 1}, 1, at::kLong), at::Tensor(), c));
+  EXPECT_THROW(generate(one_row, at::full({2, 1}, 1, at::kLong), at::Tensor(), c), BlipError);
+  c.do_sample = true;
+  EXPECT_THROW(generate(one_row, at::full({2, 1}, 1, at::kLong), at::Tensor(), c), BlipError);
+}
+
 TEST(GenerationLoop, MinLengthBansEosAndMaxNewTokensCountsFromStart) {
   GenerationConfig c;
   c.eos_token_id = 2;
@@ -249,13 +266,11 @@ TEST(GenerationLoop, BeamSearchKeepsBestNormalisedHypothesis) {
   EXPECT_NEAR(r.sequences_scores[0], (l0 + l1) / 2.0, 1e-6);
 }
 
-// Beam search picks its candidates without at::topk (best_beam_candidates): the same sums and
-// indices as at::topk of scores + beam_scores on random scores, masked (-inf) tokens, and ties,
-// which go to the lower index; NaN counts as the largest, as in torch.topk.
+// Greedy search picks its token without at::argmax (argmax_row): rows of every length around the
+// 16-wide blocks and a base vocabulary, with the largest value alone, tied (within a block, across
+// blocks, +0 against -0), NaN (one or several, before and after the largest, alone in the tail),
+// every value -inf and +inf: at::argmax's index each time.
 TEST(GenerationLoop, GreedyTokenIsAtenArgmax) {
-  // rows of every length around the 16-wide blocks and a base vocabulary, with the largest value
-  // alone, tied (within a block, across blocks, +0 against -0), NaN (one or several, before and
-  // after the largest), every value -inf and +inf: at::argmax's index each time
   at::manual_seed(1);
   const float inf = std::numeric_limits<float>::infinity(), nan = std::nanf("");
   int checked = 0;
@@ -275,6 +290,7 @@ TEST(GenerationLoop, GreedyTokenIsAtenArgmax) {
     with({{3, 100.0f}, {5, 100.0f}});
     with({{n - 1, 100.0f}, {n / 3, nan}});
     with({{0, 100.0f}, {n - 1, nan}, {n / 2, nan}});
+    with({{n - 1, nan}});
     with({{n / 2, inf}, {n - 1, inf}});
     std::vector<float> zeros(static_cast<size_t>(n), -1.0f);
     zeros[static_cast<size_t>(n - 1)] = 0.0f;
@@ -287,9 +303,12 @@ TEST(GenerationLoop, GreedyTokenIsAtenArgmax) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 9 * 9);
+  EXPECT_EQ(checked, 9 * 10);
 }
 
+// Beam search picks its candidates without at::topk (best_beam_candidates): the same sums and
+// indices as at::topk of scores + beam_scores on random scores, masked (-inf) tokens, and ties,
+// which go to the lower index; NaN counts as the largest, as in torch.topk.
 TEST(GenerationLoop, BeamCandidatesAreTopkOfTheSums) {
   at::manual_seed(0);
   std::vector<BeamCandidate> got;

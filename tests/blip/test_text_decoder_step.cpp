@@ -264,6 +264,15 @@ TEST(TextDecoderStepRuns, ChecksInFullWhatTheStepBeforeDidNotLeave) {
   // after a fused step: another model, or another number of rows, is checked in full
   EXPECT_FALSE(text_decoder_step_runs(*plain, one, cache));
   EXPECT_FALSE(text_decoder_step_runs(*model, two, cache));
+  // after a reordering that copied the rows into another number of them
+  TextCache copy = cache;  // (the same tensors: a reordering sets them anew)
+  copy.reorder(at::tensor(std::vector<int64_t>{0, 0}));
+  EXPECT_FALSE(text_decoder_step_runs(*model, one, copy));
+  // after a step that threw: it may have left some layers a position longer
+  EXPECT_THROW(model->forward(one, at::ones({1, cache.past_length + 5}, longs), o, /*last_only=*/true), BlipError);
+  EXPECT_FALSE(cache.last_step_fused);
+  step(one);
+  EXPECT_TRUE(cache.last_step_fused);
   // after the module path's step, too: a layer's keys the fused step cannot read are refused
   set_text_decoder_step_enabled(false);
   step(one);
