@@ -99,32 +99,44 @@ void apply_logits_processors(at::Tensor& scores, const at::Tensor& sequences, co
   }
   // 3. NoBadWordsLogitsProcessor (transformers drops the sequence [eos] from the list).
   const int64_t vocab = scores.size(1);
+  // A token's score in every row set to v through the scores' strides: a select and a fill here
+  // were ATen calls, each cold after a decoder step had streamed its weights through the caches.
+  // (A token outside the vocabulary goes to select, which refuses it.)
+  auto fill_token = [&](int64_t token, float v) {
+    if (token < 0 || token >= vocab || scores.scalar_type() != at::kFloat) {
+      scores.select(/*dim=*/1, token).fill_(v);
+      return;
+    }
+    auto acc = scores.accessor<float, 2>();
+    for (int64_t r = 0; r < acc.size(0); ++r) acc[r][token] = v;
+  };
   for (const auto& bad : config.bad_words_ids) {
     if (bad.empty() || (bad.size() == 1 && bad[0] == config.eos_token_id)) continue;
     const int64_t banned = bad.back();
     if (banned < 0 || banned >= vocab) continue;
     if (bad.size() == 1) {
-      scores.select(/*dim=*/1, banned).fill_(kNegInf);
+      fill_token(banned, kNegInf);
       continue;
     }
     const int64_t prefix = static_cast<int64_t>(bad.size()) - 1;
     if (prefix > len) continue;
     at::Tensor seq = sequences.contiguous();
     const int64_t* ids = seq.data_ptr<int64_t>();
+    auto acc = scores.accessor<float, 2>();
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t* row = ids + r * len;
-      if (std::equal(bad.begin(), bad.end() - 1, row + len - prefix)) scores[r][banned].fill_(kNegInf);
+      if (std::equal(bad.begin(), bad.end() - 1, row + len - prefix)) acc[r][banned] = kNegInf;
     }
   }
   // 4. MinLengthLogitsProcessor
-  if (len < config.min_length) scores.select(/*dim=*/1, config.eos_token_id).fill_(kNegInf);
+  if (len < config.min_length) fill_token(config.eos_token_id, kNegInf);
   // 5. ForcedEOSTokenLogitsProcessor: the last position left holds eos alone.
   if (config.forced_eos_token_id) {
     const int64_t limit = max_length > 0 ? max_length : config.max_length;
     const int64_t eos = *config.forced_eos_token_id;
     if (len == limit - 1 && eos >= 0 && eos < vocab) {
       scores.fill_(kNegInf);
-      scores.select(/*dim=*/1, eos).fill_(0.0f);
+      fill_token(eos, 0.0f);
     }
   }
 }

@@ -230,6 +230,28 @@ TEST(GenerationLoop, MinLengthBansEosAndMaxNewTokensCountsFromStart) {
   EXPECT_EQ(r.sequences[0], (std::vector<int64_t>{7, 7, 1, 1, 2}));
 }
 
+// The processors' bans of one token in every row write through the scores' strides (a transposed
+// tensor gets the same values as a contiguous one), and a token outside the vocabulary is refused.
+TEST(GenerationLoop, ProcessorsBanTokensThroughTheScoresStrides) {
+  GenerationConfig c;
+  c.eos_token_id = 2;
+  c.min_length = 5;
+  c.bad_words_ids = {{4}, {1, 3}};
+  const at::Tensor sequences = at::tensor(std::vector<int64_t>{7, 1, 7, 7}).view({2, 2});
+  at::Tensor plain = at::arange(10, at::kFloat).view({2, 5});
+  at::Tensor transposed = at::arange(10, at::kFloat).view({2, 5}).t().contiguous().t();
+  ASSERT_FALSE(transposed.is_contiguous());
+  apply_logits_processors(plain, sequences, c);
+  apply_logits_processors(transposed, sequences, c);
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_TRUE(
+      at::equal(plain, at::tensor(std::vector<float>{0, 1, -inf, -inf, -inf, 5, 6, -inf, 8, -inf}).view({2, 5})));
+  EXPECT_TRUE(at::equal(transposed, plain));
+  c.eos_token_id = 5;
+  at::Tensor scores = at::zeros({2, 5});
+  EXPECT_THROW(apply_logits_processors(scores, sequences, c), c10::Error);
+}
+
 TEST(GenerationLoop, RepetitionPenaltyAndNgramBanFollowTransformers) {
   at::Tensor scores = at::tensor(std::vector<float>{2.0f, -2.0f, 1.0f, 3.0f}).unsqueeze(0);
   at::Tensor seq = at::tensor(std::vector<int64_t>{0, 1, 0, 3}).unsqueeze(0);
