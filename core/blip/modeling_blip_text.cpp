@@ -56,7 +56,7 @@ bool TextCache::compose_history(const at::Tensor& rows) {
 
 void TextCache::reorder_by_history(const at::Tensor& index) {
   const at::Tensor rows = reordered_rows(index);
-  if (!last_step_fused || !compose_history(rows)) reorder(rows);
+  if (!last_step_fused() || !compose_history(rows)) reorder(rows);
 }
 
 void TextCache::settle() {
@@ -368,7 +368,7 @@ at::Tensor BlipTextModelImpl::forward(const at::Tensor& input_ids, const at::Ten
   const int64_t past = options.cache ? options.cache->past_length : 0;
   if (options.cache) {
     options.cache->settle();  // the layers below read the caches' rows as they lie
-    options.cache->last_step_fused = false;
+    options.cache->fused_model = nullptr;
   }
   const auto fopts = at::TensorOptions().dtype(at::kFloat);
   at::Tensor m = attention_mask.defined() ? attention_mask.to(at::kFloat) : at::ones({rows, past + len}, fopts);

@@ -52,11 +52,12 @@ struct TextCache {
   // its later positions, and all of them when `history` is empty, are its own.
   std::vector<int32_t> history;
   int64_t history_len = 0;
-  // Whether the last step was text_decoder_step's (the next one likely is too), and for which
-  // model and number of rows: text_decoder_step_runs then checks only what a step can change.
-  bool last_step_fused = false;
+  // The model and number of rows of the last step where it was text_decoder_step's (the next one
+  // likely is too), else none: text_decoder_step_runs then checks only what a step can change.
+  // Cleared by any other step, by a step until it ends, and by a reordering that copies the rows.
   const void* fused_model = nullptr;
   int64_t fused_rows = 0;
+  bool last_step_fused() const { return fused_model != nullptr; }
 
  private:
   // Composes `history` with the reordering `rows` (checked) where every layer keeps its keys and

@@ -228,7 +228,7 @@ bool text_decoder_step_runs(BlipTextLMHeadModelImpl& model, const at::Tensor& in
   // keys and values are as that step found them, and it left every layer's own keys and values
   // one position longer, as past_length. Checking them again read about 200 tensors' headers a
   // step, each cold after the weights had streamed through the caches: 65 us of a 6 ms step.
-  if (cache.last_step_fused && cache.fused_model == &model && cache.fused_rows == rows) return true;
+  if (cache.fused_model == &model && cache.fused_rows == rows) return true;
   const auto& layers = model.bert->encoder->layers;
   const int64_t d = model.bert->config.hidden_size;
   if (layers.empty() || cache.layers.size() != layers.size() || cache.rows_per_item < 1 ||
@@ -279,7 +279,6 @@ at::Tensor run_text_decoder_step(StepClock& clock, BlipTextLMHeadModelImpl& mode
   const int64_t past = cache.past_length, positions = past + 1;
   // until this step ends: one that throws half-way leaves some layers a position longer, which
   // text_decoder_step_runs must check again
-  cache.last_step_fused = false;
   cache.fused_model = nullptr;
   const auto& emb = *bert.embeddings;
   check_text_positions(positions, emb.max_positions);
@@ -371,7 +370,6 @@ at::Tensor run_text_decoder_step(StepClock& clock, BlipTextLMHeadModelImpl& mode
     add_and_normalize(y, b, rows, d, *layer.output->LayerNorm, h);
   }
   cache.past_length += 1;
-  cache.last_step_fused = true;
   cache.fused_model = &model;
   cache.fused_rows = rows;
   ++g_runs;

@@ -253,13 +253,13 @@ TEST(TextDecoderStepRuns, ChecksInFullWhatTheStepBeforeDidNotLeave) {
     model->forward(ids, at::ones({1, cache.past_length + ids.size(1)}, longs), o, /*last_only=*/true);
   };
   step(at::full({1, 3}, 5, longs));  // the prompt: the module path, which caches the image's keys
-  EXPECT_FALSE(cache.last_step_fused);
+  EXPECT_FALSE(cache.last_step_fused());
   EXPECT_TRUE(text_decoder_step_runs(*model, one, cache));
   const int64_t before = text_decoder_steps_run();
   step(one);
   step(one);
   EXPECT_EQ(text_decoder_steps_run() - before, 2);
-  ASSERT_TRUE(cache.last_step_fused);
+  ASSERT_TRUE(cache.last_step_fused());
   EXPECT_TRUE(text_decoder_step_runs(*model, one, cache));
   // after a fused step: another model, or another number of rows, is checked in full
   EXPECT_FALSE(text_decoder_step_runs(*plain, one, cache));
@@ -270,14 +270,14 @@ TEST(TextDecoderStepRuns, ChecksInFullWhatTheStepBeforeDidNotLeave) {
   EXPECT_FALSE(text_decoder_step_runs(*model, one, copy));
   // after a step that threw: it may have left some layers a position longer
   EXPECT_THROW(model->forward(one, at::ones({1, cache.past_length + 5}, longs), o, /*last_only=*/true), BlipError);
-  EXPECT_FALSE(cache.last_step_fused);
+  EXPECT_FALSE(cache.last_step_fused());
   step(one);
-  EXPECT_TRUE(cache.last_step_fused);
+  EXPECT_TRUE(cache.last_step_fused());
   // after the module path's step, too: a layer's keys the fused step cannot read are refused
   set_text_decoder_step_enabled(false);
   step(one);
   set_text_decoder_step_enabled(true);
-  EXPECT_FALSE(cache.last_step_fused);
+  EXPECT_FALSE(cache.last_step_fused());
   EXPECT_TRUE(text_decoder_step_runs(*model, one, cache));
   cache.layers[1].cross_value = cache.layers[1].cross_value.to(at::kFloat);
   EXPECT_FALSE(text_decoder_step_runs(*model, one, cache));
